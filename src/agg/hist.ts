@@ -1,0 +1,60 @@
+// Power-of-two histograms (bpftrace's hist()): a value v >= 2 lands in [2^k, 2^(k+1)); 0 and 1
+// have buckets of their own and negatives share one. Printed in bpftrace's shape.
+
+const BAR_WIDTH = 52;
+
+export class Log2Hist {
+  /** counts[0]: negatives, counts[1]: 0, counts[2]: 1, counts[k + 2]: [2^k, 2^(k+1)) for k >= 1. */
+  readonly counts: number[] = [];
+  total = 0;
+
+  add(value: number): void {
+    const i = bucketOf(value);
+    while (this.counts.length <= i) this.counts.push(0);
+    this.counts[i]++;
+    this.total++;
+  }
+}
+
+export function bucketOf(value: number): number {
+  if (!(value >= 0)) return 0;
+  if (value < 1) return 1;
+  if (value < 2) return 2;
+  return Math.floor(Math.log2(value)) + 2;
+}
+
+const SUFFIX = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
+
+/** 1024 → 1K, 2^20 → 1M: bpftrace's labels for powers of two. */
+export function powerLabel(n: number): string {
+  let s = 0;
+  while (n >= 1024 && n % 1024 === 0 && s < SUFFIX.length - 1) {
+    n /= 1024;
+    s++;
+  }
+  return `${n}${SUFFIX[s]}`;
+}
+
+function label(i: number): string {
+  if (i === 0) return '(..., 0)';
+  if (i === 1) return '[0]';
+  if (i === 2) return '[1]';
+  const lo = 2 ** (i - 2);
+  return `[${powerLabel(lo)}, ${powerLabel(lo * 2)})`;
+}
+
+/** The rows of a histogram, from its first non-empty bucket to its last. */
+export function formatHist(h: Log2Hist): string[] {
+  const first = h.counts.findIndex((c) => c > 0);
+  if (first < 0) return [];
+  let last = h.counts.length - 1;
+  while (h.counts[last] === 0) last--;
+  const max = Math.max(...h.counts);
+  const rows: string[] = [];
+  for (let i = first; i <= last; i++) {
+    const c = h.counts[i] ?? 0;
+    const bar = '@'.repeat(max === 0 ? 0 : Math.floor((c * BAR_WIDTH) / max)); // integer division, as bpftrace
+    rows.push(`${label(i).padEnd(16)}${String(c).padStart(8)} |${bar.padEnd(BAR_WIDTH)}|`);
+  }
+  return rows;
+}

@@ -1,0 +1,157 @@
+// The pooled record of one tracked call (the kernel's kretprobe_instance). The hot path fills its
+// plain fields; handlers see it through the public `Call` interface. Arguments are kept in four
+// slots plus a rest array, so that a probe never forces V8 to materialise `arguments`, and only
+// for probes whose handlers read them (handler-use.ts).
+
+import type { Call, Probe } from './types.js';
+import type { CallField } from './handler-use.js';
+import type { ProbeCore } from './probe.js';
+import { strengthen, weaken } from './weak.js';
+import { threadId } from './thread-id.js';
+
+/** In the pool. */
+export const FREE = 0;
+/** On the stack: a synchronous call that has not returned yet. */
+export const ACTIVE = 1;
+/** Returned a promise, thenable or generator that has not settled or completed yet. */
+export const PENDING = 2;
+/** Still in flight when its probe's grace period ended; its onReturn never runs. */
+export const GONE = 3;
+/** A probe's scratch record: a call that keeps nothing from entry to return. */
+export const LIGHT = 4;
+export type RecordState = typeof FREE | typeof ACTIVE | typeof PENDING | typeof GONE | typeof LIGHT;
+
+/** `argc` of a record whose slots were not filled (no handler reads them). */
+export const NOT_CAPTURED = -1;
+
+export class CallRecord implements Call {
+  readonly core: ProbeCore;
+  readonly threadId: number;
+  state: RecordState = FREE;
+  /** false once the lease ran out: references below are WeakBoxes. */
+  leased = true;
+  /** A light probe's onReturn is running on this (scratch) record: entry data was not kept. */
+  lightReturn = false;
+  self: unknown = undefined;
+  nt: Function | undefined = undefined;
+  argc = NOT_CAPTURED;
+  a0: unknown = undefined;
+  a1: unknown = undefined;
+  a2: unknown = undefined;
+  a3: unknown = undefined;
+  rest: unknown[] | undefined = undefined;
+  argsCache: unknown[] | undefined = undefined;
+  dataSlot: unknown = undefined;
+  retval: unknown = undefined;
+  error: unknown = undefined;
+  threw = false;
+  async = false;
+  /** ms at entry, NaN when the probe is untimed. */
+  t0 = NaN;
+  elapsedNs = NaN;
+  /** ms when the call went async (its lease started). */
+  leaseStart = 0.5;
+  nextFree: CallRecord | null = null;
+  /** The next record of the same call, for the next probe on the site. */
+  nextInFrame: CallRecord | null = null;
+
+  constructor(core: ProbeCore) {
+    this.core = core;
+    this.threadId = threadId();
+  }
+
+  /** A read the handler-use analysis did not foresee: `true` when this call lacks the field. */
+  #unseen(field: CallField): boolean {
+    if (this.lightReturn || (this.argc === NOT_CAPTURED && field !== 'data' && field !== 'elapsed')) {
+      this.core.widen(field);
+      return true;
+    }
+    return false;
+  }
+
+  get probe(): Probe {
+    return this.core.handle;
+  }
+
+  get this(): unknown {
+    if (this.#unseen('this')) return undefined;
+    return this.leased ? this.self : strengthen(this.self);
+  }
+
+  get newTarget(): Function | undefined {
+    if (this.#unseen('newTarget')) return undefined;
+    return this.nt;
+  }
+
+  get args(): unknown[] {
+    if (this.#unseen('args')) return [];
+    // Past the lease, a cache would hold the arguments strongly again.
+    if (!this.leased) return this.collectArgs();
+    let a = this.argsCache;
+    if (a === undefined) a = this.argsCache = this.collectArgs();
+    return a;
+  }
+
+  get data(): unknown {
+    if (this.lightReturn) this.#unseen('data');
+    return this.dataSlot;
+  }
+
+  set data(v: unknown) {
+    this.dataSlot = v;
+  }
+
+  get elapsed(): number {
+    const ns = this.elapsedNs;
+    if (ns !== ns && !this.core.timed && this.core.onReturn !== null) this.core.widen('elapsed');
+    return ns;
+  }
+
+  collectArgs(): unknown[] {
+    const n = this.argc;
+    const out: unknown[] = [];
+    if (n > 0) out.push(this.a0);
+    if (n > 1) out.push(this.a1);
+    if (n > 2) out.push(this.a2);
+    if (n > 3) out.push(this.a3);
+    if (this.rest !== undefined) for (const v of this.rest) out.push(v);
+    return this.leased ? out : out.map(strengthen);
+  }
+
+  clearSlots(): void {
+    this.self = undefined;
+    this.a0 = this.a1 = this.a2 = this.a3 = undefined;
+    this.argc = NOT_CAPTURED;
+    if (this.rest !== undefined) this.rest = undefined;
+    if (this.argsCache !== undefined) this.argsCache = undefined;
+    if (this.nt !== undefined) this.nt = undefined;
+  }
+
+  /** The rarely set fields, back to their defaults. */
+  reset(): void {
+    this.threw = false;
+    this.error = undefined;
+    this.async = false;
+    this.leased = true;
+  }
+
+  /** Drop everything the call holds. */
+  clear(): void {
+    this.clearSlots();
+    this.dataSlot = undefined;
+    this.retval = undefined;
+    this.error = undefined;
+    this.nextInFrame = null;
+  }
+
+  downgrade(): void {
+    this.leased = false;
+    this.self = weaken(this.self);
+    this.a0 = weaken(this.a0);
+    this.a1 = weaken(this.a1);
+    this.a2 = weaken(this.a2);
+    this.a3 = weaken(this.a3);
+    if (this.rest !== undefined) this.rest = this.rest.map(weaken);
+    this.argsCache = undefined;
+  }
+}

@@ -1,0 +1,284 @@
+// The hot path: what a site's code calls on entry and on the way out. A frame is what one call
+// carries from entry to exit: null (nothing to do at exit), a probe's scratch record (a light
+// probe: nothing kept from entry), or the chain of pooled records of the probes that track the
+// call. It lives with the call (the site's local variable, or its promise's closures), never in a
+// global table.
+//
+// V8 makes this path cost a few ns only when it inlines all of it into the site and every call
+// in it is monomorphic. Shared by every site, its feedback would mix every probe's handlers and
+// branches, and the inlining budget (~920 bytecode bytes) would run out. So `makeDispatch` is
+// self-contained (it reads nothing but `env`), and every wrap or live site gets its own copy,
+// compiled from its source (siteDispatch). Load sites, thousands at a time, share one copy.
+
+import { ACTIVE, CallRecord, FREE, LIGHT, NOT_CAPTURED } from './call.js';
+import { now } from './clock.js';
+import { fault, thread } from './handlers.js';
+import type { ProbeCore } from './probe.js';
+import type { Snapshot } from './site.js';
+import { thenOf, trackGenerator, trackThen } from './returns.js';
+
+/** Everything makeDispatch may use: it must not reach module scope (it is recompiled per site). */
+const env = { ACTIVE, FREE, LIGHT, NOT_CAPTURED, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator } as const;
+type Env = typeof env;
+
+type Slots = [self: unknown, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined];
+
+export interface Dispatch {
+  /** A call entered a site whose snapshot is `s`; returns the frame for the exit functions. */
+  enter(s: Snapshot, ...slots: Slots): CallRecord | null;
+  /** enter() for a construct call, with its new.target. */
+  enterNew(s: Snapshot, self: unknown, newTarget: Function, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null;
+  /** The call returned `v`; returns what the caller must get (`v`, or a promise settling like it). */
+  exitReturn(f: CallRecord, v: unknown): unknown;
+  /** A construct call returned `v`; a thenable instance is not a pending call. */
+  exitConstruct(f: CallRecord, v: unknown): unknown;
+  /** The call threw `e`; returns it for the site to rethrow. */
+  exitThrow(f: CallRecord, e: unknown): unknown;
+  /** A generator function returned `gen`: track it to completion. */
+  exitGenerator(f: CallRecord, gen: unknown, isAsync: boolean): unknown;
+  /** Run onReturn for every record of a frame whose call has completed. */
+  finishFrame(head: CallRecord, retval: unknown, error: unknown, threw: boolean): void;
+  /** A free record of `p`'s pool, or null when maxActive are in flight. */
+  take(p: ProbeCore): CallRecord | null;
+  /** One record's return, at time t1 (NaN: untimed). */
+  finishRecord(c: CallRecord, retval: unknown, error: unknown, threw: boolean, t1: number): void;
+}
+
+export function makeDispatch(env: Env): Dispatch {
+  const { ACTIVE, FREE, LIGHT, NOT_CAPTURED, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator } = env;
+
+  function take(p: ProbeCore): CallRecord | null {
+    let c = p.free;
+    if (c !== null) {
+      p.free = c.nextFree;
+    } else {
+      if (p.records.length >= p.maxActive) return null;
+      c = new CallRecord(p);
+      p.records.push(c);
+    }
+    c.state = ACTIVE;
+    return c;
+  }
+
+  /** Back to the pool. Only what a call changed is reset: every store here is paid per hit. */
+  function release(p: ProbeCore, c: CallRecord): void {
+    if (c.argc !== NOT_CAPTURED) c.clearSlots();
+    if (c.retval !== undefined) c.retval = undefined;
+    if (c.dataSlot !== undefined) c.dataSlot = undefined;
+    if (c.nextInFrame !== null) c.nextInFrame = null;
+    if (c.threw || c.async || !c.leased) c.reset();
+    c.state = FREE;
+    c.nextFree = p.free;
+    p.free = c;
+  }
+
+  function runEntry(p: ProbeCore, c: CallRecord): boolean {
+    const f = p.onEntry!;
+    let r: unknown;
+    thread.busy = true;
+    try {
+      r = f(c);
+    } catch (e) {
+      thread.busy = false;
+      fault(p, 'entry', e);
+      return false;
+    }
+    thread.busy = false;
+    return r !== false;
+  }
+
+  function runReturn(p: ProbeCore, c: CallRecord): void {
+    const f = p.onReturn!;
+    const was = thread.busy;
+    thread.busy = true;
+    try {
+      f(c);
+    } catch (e) {
+      fault(p, 'return', e);
+    }
+    thread.busy = was;
+  }
+
+  function fill(c: CallRecord, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): void {
+    c.self = self;
+    c.argc = argc;
+    c.a0 = a0;
+    c.a1 = a1;
+    c.a2 = a2;
+    c.a3 = a3;
+    if (rest !== undefined) c.rest = rest;
+    if (newTarget !== undefined) c.nt = newTarget;
+  }
+
+  function missAll(s: Snapshot): null {
+    for (const p of s.probes) {
+      p.hits++;
+      p.missed++;
+    }
+    return null;
+  }
+
+  /** onEntry on the scratch record, for a call that keeps no record: false means skip the call. */
+  function entryOnScratch(p: ProbeCore, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): boolean {
+    const c = p.scratch;
+    if (p.captures) fill(c, self, newTarget, argc, a0, a1, a2, a3, rest);
+    const ok = runEntry(p, c);
+    if (c.argc !== NOT_CAPTURED) c.clearSlots();
+    if (c.dataSlot !== undefined) c.dataSlot = undefined;
+    return ok;
+  }
+
+  /** The one probe of the site keeps nothing from entry to return. */
+  function enterLight(p: ProbeCore, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
+    p.hits++;
+    if (p.onEntry !== null && !entryOnScratch(p, self, newTarget, argc, a0, a1, a2, a3, rest)) {
+      p.skipped++;
+      return null;
+    }
+    if (p.onReturn === null) {
+      p.returns++;
+      return null;
+    }
+    return p.scratch;
+  }
+
+  /** One probe's part of a tracked entry: its record, to chain into the frame, or null. */
+  function enterTracked(p: ProbeCore, s: Snapshot, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined, t0: number): CallRecord | null {
+    p.hits++;
+    if (p.onReturn === null) {
+      if (p.onEntry !== null && !entryOnScratch(p, self, newTarget, argc, a0, a1, a2, a3, rest)) p.skipped++;
+      else p.returns++;
+      return null;
+    }
+    const c = take(p);
+    if (c === null) {
+      p.missed++;
+      return null;
+    }
+    if (p.captures || s.deferred) fill(c, self, newTarget, argc, a0, a1, a2, a3, rest);
+    c.t0 = t0;
+    if (p.onEntry !== null && !runEntry(p, c)) {
+      p.skipped++;
+      release(p, c);
+      return null;
+    }
+    return c;
+  }
+
+  function enterAll(s: Snapshot, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
+    const probes = s.probes;
+    const t0 = s.timed ? now() : NaN;
+    let head: CallRecord | null = null;
+    let tail: CallRecord | null = null;
+    for (let i = 0; i < probes.length; i++) {
+      const c = enterTracked(probes[i], s, self, newTarget, argc, a0, a1, a2, a3, rest, t0);
+      if (c === null) continue;
+      if (tail === null) head = c;
+      else tail.nextInFrame = c;
+      tail = c;
+    }
+    return head;
+  }
+
+  function enter(s: Snapshot, self: unknown, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
+    if (thread.busy) return missAll(s);
+    const light = s.light;
+    if (light !== null) return enterLight(light, self, undefined, argc, a0, a1, a2, a3, rest);
+    return enterAll(s, self, undefined, argc, a0, a1, a2, a3, rest);
+  }
+
+  function enterNew(s: Snapshot, self: unknown, newTarget: Function, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
+    if (thread.busy) return missAll(s);
+    const light = s.light;
+    if (light !== null) return enterLight(light, self, newTarget, argc, a0, a1, a2, a3, rest);
+    return enterAll(s, self, newTarget, argc, a0, a1, a2, a3, rest);
+  }
+
+  function finishLight(c: CallRecord, retval: unknown, error: unknown, threw: boolean): void {
+    const p = c.core;
+    c.retval = retval;
+    if (threw) {
+      c.error = error;
+      c.threw = true;
+    }
+    p.returns++;
+    c.lightReturn = true;
+    runReturn(p, c);
+    c.lightReturn = false;
+    c.retval = undefined;
+    if (threw) c.reset();
+  }
+
+  function finishRecord(c: CallRecord, retval: unknown, error: unknown, threw: boolean, t1: number): void {
+    const p = c.core;
+    c.retval = retval;
+    if (threw) {
+      c.error = error;
+      c.threw = true;
+    }
+    if (t1 === t1) c.elapsedNs = Math.round((t1 - c.t0) * 1e6);
+    p.returns++;
+    runReturn(p, c);
+    if (t1 === t1) c.elapsedNs = NaN;
+    release(p, c);
+  }
+
+  function finishTracked(head: CallRecord, retval: unknown, error: unknown, threw: boolean): void {
+    const t1 = head.t0 === head.t0 ? now() : NaN;
+    for (let c: CallRecord | null = head; c !== null;) {
+      const next: CallRecord | null = c.nextInFrame;
+      if (c.state === ACTIVE) finishRecord(c, retval, error, threw, t1);
+      c = next;
+    }
+  }
+
+  function finishFrame(head: CallRecord, retval: unknown, error: unknown, threw: boolean): void {
+    if (head.state === LIGHT) finishLight(head, retval, error, threw);
+    else finishTracked(head, retval, error, threw);
+  }
+
+  function exitObject(f: CallRecord, v: object): unknown {
+    const then = thenOf(v);
+    if (then !== undefined) return trackThen(f, v, then);
+    finishFrame(f, v, undefined, false);
+    return v;
+  }
+
+  function exitReturn(f: CallRecord, v: unknown): unknown {
+    if ((typeof v === 'object' && v !== null) || typeof v === 'function') return exitObject(f, v);
+    if (f.state === LIGHT) finishLight(f, v, undefined, false);
+    else finishTracked(f, v, undefined, false);
+    return v;
+  }
+
+  function exitConstruct(f: CallRecord, v: unknown): unknown {
+    finishFrame(f, v, undefined, false);
+    return v;
+  }
+
+  function exitThrow(f: CallRecord, e: unknown): unknown {
+    finishFrame(f, undefined, e, true);
+    return e;
+  }
+
+  function exitGenerator(f: CallRecord, gen: unknown, isAsync: boolean): unknown {
+    return trackGenerator(f, gen, isAsync);
+  }
+
+  return { enter, enterNew, exitReturn, exitConstruct, exitThrow, exitGenerator, finishFrame, finishRecord, take };
+}
+
+/** The copy that load sites and deferred returns share. */
+export const shared: Dispatch = makeDispatch(env);
+
+let copies = 0;
+
+/**
+ * A copy of the hot path with feedback of its own, for one site. The comment makes the source
+ * unique: V8 caches `new Function` by source text, and closures of one cached function share
+ * one feedback vector.
+ */
+export function siteDispatch(): Dispatch {
+  const source = `return (${makeDispatch.toString()})(env); // jsprobe dispatch ${++copies}`;
+  return new Function('env', source)(env) as Dispatch;
+}

@@ -1,0 +1,65 @@
+// The grace period of unregister (synchronize_rcu in unregister_kprobe): once it ends, no handler
+// of the probe runs again, in any thread. It waits for handlers running now to return and for
+// leased deferred calls to settle, but never past their leases: a call that never settles cannot
+// hold an unregister hostage.
+
+import { ACTIVE, GONE, PENDING } from './call.js';
+import { now } from './clock.js';
+import type { ProbeCore } from './probe.js';
+import { SafePromise, setImmediateSafe, setTimeoutSafe, clearTimeoutSafe } from './primordials.js';
+
+/** Extra waits a grace period must include, such as a round trip to every worker thread. */
+export type GraceHook = (p: ProbeCore) => Promise<void>;
+const hooks: GraceHook[] = [];
+
+export function addGraceHook(hook: GraceHook): void {
+  hooks.push(hook);
+}
+
+/** When the last lease of a still-leased deferred call of `p` runs out (ms), or -Infinity. */
+function lastLeaseEnd(p: ProbeCore): number {
+  let end = -Infinity;
+  for (const c of p.records) {
+    if (c.state === PENDING && c.leased) end = Math.max(end, c.leaseStart + p.leaseMs);
+  }
+  return end;
+}
+
+function leasesSettled(p: ProbeCore): Promise<void> {
+  const end = lastLeaseEnd(p);
+  if (end === -Infinity || p.inflight === p.downgraded) return SafePromise.resolve();
+  return new SafePromise<void>((resolve) => {
+    const timer = setTimeoutSafe(done, Math.max(0, end - now()));
+    function done(): void {
+      clearTimeoutSafe(timer);
+      p.onDrain = null;
+      resolve();
+    }
+    p.onDrain = done;
+  });
+}
+
+export async function gracePeriod(p: ProbeCore): Promise<void> {
+  // Handlers of this thread that are running now (unregister may be called from one) return
+  // before the next macrotask.
+  await new SafePromise<void>((resolve) => setImmediateSafe(resolve));
+  for (const hook of hooks) await hook(p);
+  await leasesSettled(p);
+  retire(p);
+}
+
+/** No handler of `p` runs from now on; calls still in flight end GONE. */
+export function retire(p: ProbeCore): void {
+  p.retired = true;
+  for (const c of p.records) {
+    if (c.state === PENDING || c.state === ACTIVE) {
+      c.state = GONE;
+      c.clear();
+      p.gone++;
+    }
+  }
+  p.inflight = 0;
+  p.downgraded = 0;
+  p.free = null;
+  p.records = [];
+}

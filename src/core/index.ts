@@ -1,0 +1,18 @@
+// Core: probe registry, snapshots, call pools, return tracking, leases and grace periods.
+// No I/O, no inspector, no parser: the layers below plug in through this interface.
+
+export { register, registerAll, unregister, enable, disable, list, pending, setArmed, isArmed, counters, setTargetResolver } from './registry.js';
+export type { Resolution, TargetResolver } from './registry.js';
+export { shared, siteDispatch } from './dispatch.js';
+export type { Dispatch } from './dispatch.js';
+export { ProbeSite, Snapshot } from './site.js';
+export type { SiteBackend } from './site.js';
+export { setFaultHandler } from './handlers.js';
+export type { FaultHandler } from './handlers.js';
+export { addGraceHook } from './grace.js';
+export { setThreadId } from './thread-id.js';
+export { deny, isDenied, assertNotDenied } from './deny.js';
+export { JsprobeError, isJsprobeError } from './errors.js';
+export type { JsprobeErrorCode } from './errors.js';
+export { closeMatches, didYouMean } from './close-matches.js';
+export type * from './types.js';

@@ -1,0 +1,51 @@
+// Leases on deferred calls (seeds/004, SRCU-leased uretprobes): a call that has not settled after
+// its probe's leaseMs is downgraded. It then holds `this` and `args` weakly and no longer delays
+// a grace period. One coarse timer serves every probe (undici's shared timers), and it runs only
+// while some probe has deferred calls in flight.
+
+import { PENDING } from './call.js';
+import { now } from './clock.js';
+import type { ProbeCore } from './probe.js';
+import { clearTimeoutSafe, SafeSet, setTimeoutSafe } from './primordials.js';
+
+const watched = new SafeSet<ProbeCore>();
+let timer: ReturnType<typeof setTimeout> | null = null;
+
+/** Sweep often enough that a lease ends at most a quarter of its length late. */
+function tickMs(): number {
+  let min = Infinity;
+  for (const p of watched) min = Math.min(min, p.leaseMs);
+  return Math.max(5, Math.min(1000, min / 4));
+}
+
+function schedule(): void {
+  if (timer !== null) clearTimeoutSafe(timer);
+  timer = setTimeoutSafe(sweep, tickMs());
+  timer.unref();
+}
+
+export function watchLeases(p: ProbeCore): void {
+  p.watched = true;
+  watched.add(p);
+  schedule();
+}
+
+export function sweep(): void {
+  timer = null;
+  const t = now();
+  for (const p of watched) {
+    if (p.inflight === 0 || p.retired) {
+      p.watched = false;
+      watched.delete(p);
+      continue;
+    }
+    for (const c of p.records) {
+      if (c.state === PENDING && c.leased && t - c.leaseStart >= p.leaseMs) {
+        c.downgrade();
+        p.downgraded++;
+      }
+    }
+    if (p.onDrain !== null && p.inflight === p.downgraded) p.onDrain();
+  }
+  if (watched.size > 0) schedule();
+}

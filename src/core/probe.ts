@@ -1,0 +1,140 @@
+// A registered probe: its handlers, what they read, its counters and its pool of call records
+// (the kernel's kretprobe with its free_instances). Everything here is per thread: each thread
+// has its own copy of core.
+
+import { CallRecord, ACTIVE, LIGHT, PENDING } from './call.js';
+import { reads, type CallField, type Uses } from './handler-use.js';
+import type { Call, Probe, ProbeState } from './types.js';
+import type { ProbeSite } from './site.js';
+
+export type EntryHandler = (call: Call) => void | boolean;
+export type ReturnHandler = (call: Call) => void;
+
+export interface ProbeOptions {
+  id: number;
+  name: string;
+  target: string;
+  onEntry: EntryHandler | null;
+  onReturn: ReturnHandler | null;
+  entryUses: Uses;
+  returnUses: Uses;
+  maxActive: number;
+  leaseMs: number;
+  state: ProbeState;
+}
+
+const ENTRY_DATA: CallField[] = ['this', 'args', 'newTarget'];
+
+export class ProbeCore {
+  readonly id: number;
+  readonly name: string;
+  readonly target: string;
+  readonly handle: ProbeHandle;
+  readonly onEntry: EntryHandler | null;
+  readonly onReturn: ReturnHandler | null;
+  readonly maxActive: number;
+  readonly leaseMs: number;
+  /** Handlers read `this`, `args` or `newTarget`: fill the record's slots at entry. */
+  captures: boolean;
+  /** onReturn reads `elapsed`: read the clock at entry and return. */
+  timed: boolean;
+  /** onReturn reads nothing kept from entry: a synchronous call needs no record. */
+  light: boolean;
+  state: ProbeState;
+  site: ProbeSite | null = null;
+  /** unregister() was called; the grace period may still be running. */
+  unregistering = false;
+  /** The grace period ended: no handler of this probe runs again. */
+  retired = false;
+  faultReported = false;
+  unseenReported = false;
+
+  hits = 0;
+  missed = 0;
+  faults = 0;
+  returns = 0;
+  skipped = 0;
+  gone = 0;
+  /** Records in PENDING state, and how many of those are past their lease. */
+  inflight = 0;
+  downgraded = 0;
+  /** The lease sweeper is watching this probe. */
+  watched = false;
+  /** Called when the last leased pending record settles, while a grace period waits. */
+  onDrain: (() => void) | null = null;
+  /** Publish a new snapshot after this probe's needs grew (see widen). */
+  republish: (() => void) | null = null;
+  /** Told once when a handler read a field its source did not show. */
+  onUnseenRead: ((p: ProbeCore, field: CallField) => void) | null = null;
+
+  free: CallRecord | null = null;
+  records: CallRecord[] = [];
+  /** The record of untracked handler runs: entry-only probes, and light probes' returns. */
+  readonly scratch: CallRecord;
+
+  constructor(o: ProbeOptions) {
+    this.id = o.id;
+    this.name = o.name;
+    this.target = o.target;
+    this.onEntry = o.onEntry;
+    this.onReturn = o.onReturn;
+    this.maxActive = o.maxActive;
+    this.leaseMs = o.leaseMs;
+    this.state = o.state;
+    this.captures = reads(o.entryUses, ...ENTRY_DATA) || reads(o.returnUses, ...ENTRY_DATA);
+    this.timed = o.onReturn !== null && reads(o.returnUses, 'elapsed');
+    this.light = o.onReturn === null || !reads(o.returnUses, ...ENTRY_DATA, 'data', 'elapsed');
+    this.handle = new ProbeHandle(this);
+    this.scratch = new CallRecord(this);
+    this.scratch.state = LIGHT;
+  }
+
+  /**
+   * A handler read `field` although its source did not show it (it reached the call through a
+   * helper). That call saw undefined or NaN; from now on the field is kept.
+   */
+  widen(field: CallField): void {
+    if (ENTRY_DATA.includes(field)) this.captures = true;
+    if (field === 'elapsed' && this.onReturn !== null) this.timed = true;
+    if (field !== 'retval' && field !== 'error') this.light = this.onReturn === null;
+    this.republish?.();
+    if (!this.unseenReported) {
+      this.unseenReported = true;
+      this.onUnseenRead?.(this, field);
+    }
+  }
+
+  pendingCount(): number {
+    let n = 0;
+    for (const r of this.records) if (r.state === ACTIVE || r.state === PENDING) n++;
+    return n;
+  }
+}
+
+/** What users hold: read-only views of a probe's counters and state. */
+export class ProbeHandle implements Probe {
+  readonly #core: ProbeCore;
+
+  constructor(core: ProbeCore) {
+    this.#core = core;
+  }
+
+  /** @internal */
+  static core(p: unknown): ProbeCore | undefined {
+    return p instanceof ProbeHandle ? p.#core : undefined;
+  }
+
+  get id(): number { return this.#core.id; }
+  get name(): string { return this.#core.name; }
+  get site(): string { return this.#core.site?.backend.kind ?? ''; }
+  get state(): ProbeState { return this.#core.state; }
+  get hits(): number { return this.#core.hits; }
+  get missed(): number { return this.#core.missed; }
+  get faults(): number { return this.#core.faults; }
+
+  toJSON(): object {
+    const { id, name, site, state, hits, missed, faults } = this;
+    return { id, name, site, state, hits, missed, faults };
+  }
+}
+

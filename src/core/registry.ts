@@ -1,0 +1,225 @@
+// Registration, serialised on one thread and published as snapshots (seeds/002: RCU on the hot
+// path, a mutex around registration). Core does not know how a target becomes a site: the
+// layers below install a resolver (setTargetResolver) that returns the ProbeSite for a target.
+
+import { ACTIVE, PENDING } from './call.js';
+import { now } from './clock.js';
+import { JsprobeError } from './errors.js';
+import { gracePeriod, retire } from './grace.js';
+import { handlerUses } from './handler-use.js';
+import { reportUnseenRead } from './handlers.js';
+import { ProbeCore, ProbeHandle } from './probe.js';
+import { ProbeSite, Snapshot } from './site.js';
+import { checkSpec, DEFAULT_LEASE_MS, DEFAULT_MAX_ACTIVE } from './spec.js';
+import type { PendingCall, Probe, ProbeInfo, ProbeSpec, ProbeTarget, SitePreference } from './types.js';
+
+export interface Resolution {
+  site: ProbeSite;
+  /** Printable target, e.g. `node:fs#readFile` or `Db.query`. */
+  label: string;
+}
+
+export type TargetResolver = (target: ProbeTarget, preference: SitePreference) => Resolution;
+
+let resolver: TargetResolver | null = null;
+let nextId = 1;
+let armed = true;
+/** Registered probes, retired ones excluded, in registration order. */
+const probes = new Map<number, ProbeCore>();
+const sites = new Set<ProbeSite>();
+
+export function setTargetResolver(r: TargetResolver): void {
+  resolver = r;
+}
+
+/** Make the site's snapshot match its probes' states and the global switch. */
+function publish(site: ProbeSite): void {
+  const live = armed ? site.probes.filter((p) => p.state === 'armed') : [];
+  const was = site.snapshot !== null;
+  site.snapshot = live.length === 0 ? null : new Snapshot(live, site.deferred);
+  if (was !== (site.snapshot !== null)) site.backend.setLive?.(!was);
+}
+
+function coreOf(p: Probe): ProbeCore {
+  const core = ProbeHandle.core(p);
+  if (core === undefined || !probes.has(core.id)) {
+    throw new JsprobeError('JSPROBE_E_GONE', `probe ${String((p as { name?: unknown })?.name)} is not registered`);
+  }
+  return core;
+}
+
+function resolve(spec: ProbeSpec): Resolution {
+  if (resolver === null) {
+    throw new JsprobeError('JSPROBE_E_NO_RESOLVER', 'no site kinds are installed; import jsprobe, not jsprobe/core');
+  }
+  return resolver(spec.target, spec.site ?? 'auto');
+}
+
+function attach(spec: ProbeSpec, r: Resolution): ProbeCore {
+  const onEntry = spec.onEntry ?? null;
+  const onReturn = spec.onReturn ?? null;
+  const p = new ProbeCore({
+    id: nextId++,
+    name: spec.name ?? r.label,
+    target: r.label,
+    onEntry,
+    onReturn,
+    entryUses: handlerUses(onEntry),
+    returnUses: handlerUses(onReturn),
+    maxActive: spec.maxActive ?? DEFAULT_MAX_ACTIVE,
+    leaseMs: spec.leaseMs ?? DEFAULT_LEASE_MS,
+    state: spec.disabled === true ? 'disabled' : 'armed',
+  });
+  p.republish = () => {
+    if (p.site !== null) publish(p.site);
+  };
+  p.onUnseenRead = reportUnseenRead;
+  p.site = r.site;
+  r.site.probes.push(p);
+  sites.add(r.site);
+  probes.set(p.id, p);
+  try {
+    publish(r.site);
+  } catch (e) {
+    detach(p);
+    throw e;
+  }
+  return p;
+}
+
+/** Take `p` off its site now: no new hits. The site's code goes back when its last probe leaves. */
+function detach(p: ProbeCore): void {
+  probes.delete(p.id);
+  const site = p.site;
+  p.state = 'gone';
+  if (site === null) return;
+  const i = site.probes.indexOf(p);
+  if (i >= 0) site.probes.splice(i, 1);
+  publish(site);
+  if (site.probes.length === 0) {
+    sites.delete(site);
+    site.note = site.backend.detach();
+  }
+}
+
+function checkThreads(spec: ProbeSpec): void {
+  if (spec.threads === 'all') {
+    throw new JsprobeError('JSPROBE_E_UNSUPPORTED', "threads: 'all' is not available yet; probes apply to the thread that registers them");
+  }
+}
+
+export function register(spec: ProbeSpec): Probe {
+  checkSpec(spec);
+  checkThreads(spec);
+  return attach(spec, resolve(spec)).handle;
+}
+
+/** All or none: if any spec fails, every probe registered by this call is removed again. */
+export function registerAll(specs: readonly ProbeSpec[]): Probe[] {
+  if (!Array.isArray(specs)) throw new JsprobeError('JSPROBE_E_INVALID_SPEC', 'registerAll takes an array of probe specs');
+  specs.forEach((s) => {
+    checkSpec(s);
+    checkThreads(s);
+  });
+  const done: ProbeCore[] = [];
+  try {
+    for (const s of specs) done.push(attach(s, resolve(s)));
+  } catch (e) {
+    for (const p of done.reverse()) {
+      detach(p);
+      retire(p);
+    }
+    throw e;
+  }
+  return done.map((p) => p.handle);
+}
+
+/** Resolves after the grace period: from then on no handler of these probes runs. */
+export async function unregister(p: Probe | readonly Probe[]): Promise<void> {
+  const list = Array.isArray(p) ? (p as readonly Probe[]) : [p as Probe];
+  const cores: ProbeCore[] = [];
+  for (const one of list) {
+    const c = ProbeHandle.core(one);
+    if (c === undefined) throw new JsprobeError('JSPROBE_E_INVALID_SPEC', 'unregister takes probes returned by register()');
+    // Unregistering twice is harmless: the second call waits for nothing.
+    if (!c.unregistering) cores.push(c);
+  }
+  for (const c of cores) {
+    c.unregistering = true;
+    detach(c);
+  }
+  await Promise.all(cores.map(gracePeriod));
+}
+
+export function enable(p: Probe): void {
+  const c = coreOf(p);
+  if (c.state === 'disabled') {
+    c.state = 'armed';
+    if (c.site !== null) publish(c.site);
+  }
+}
+
+/** Stop handling new hits. Calls already tracked still get their onReturn. */
+export function disable(p: Probe): void {
+  const c = coreOf(p);
+  if (c.state === 'armed') {
+    c.state = 'disabled';
+    if (c.site !== null) publish(c.site);
+  }
+}
+
+/** The global switch (debugfs kprobes/enabled): every site disarmed at once, probe states kept. */
+export function setArmed(on: boolean): void {
+  armed = Boolean(on);
+  for (const site of sites) publish(site);
+}
+
+export function isArmed(): boolean {
+  return armed;
+}
+
+export function list(): ProbeInfo[] {
+  return [...probes.values()].map(info);
+}
+
+function info(p: ProbeCore): ProbeInfo {
+  const out: ProbeInfo = {
+    id: p.id,
+    name: p.name,
+    target: p.target,
+    kind: p.onEntry !== null && p.onReturn !== null ? 'entry+return' : p.onReturn !== null ? 'return' : 'entry',
+    site: p.site?.backend.kind ?? '',
+    state: p.state,
+    hits: p.hits,
+    missed: p.missed,
+    faults: p.faults,
+    returns: p.returns,
+    skipped: p.skipped,
+    pending: p.pendingCount(),
+    gone: p.gone,
+  };
+  const note = p.site?.note;
+  if (note !== undefined) out.note = note;
+  return out;
+}
+
+/** In-flight tracked calls of `p`, oldest first: the calls that are stuck right now. */
+export function pending(p: Probe): PendingCall[] {
+  const core = ProbeHandle.core(p);
+  if (core === undefined) return [];
+  const t = now();
+  const out: PendingCall[] = [];
+  for (const c of core.records) {
+    if (c.state !== ACTIVE && c.state !== PENDING) continue;
+    const since = c.t0 === c.t0 ? c.t0 : c.state === PENDING ? c.leaseStart : NaN;
+    out.push({ age: t - since, threadId: c.threadId, async: c.async, leased: c.leased, this: c.this, args: c.args.slice() });
+  }
+  return out.sort((a, b) => b.age - a.age);
+}
+
+/** The counters every thread would merge, for tests and `list()`. @internal */
+export function counters(p: Probe): { hits: number; missed: number; faults: number; returns: number; skipped: number; gone: number; pending: number } {
+  const c = ProbeHandle.core(p);
+  if (c === undefined) throw new JsprobeError('JSPROBE_E_GONE', 'not a jsprobe probe');
+  return { hits: c.hits, missed: c.missed, faults: c.faults, returns: c.returns, skipped: c.skipped, gone: c.gone, pending: c.pendingCount() };
+}

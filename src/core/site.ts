@@ -1,0 +1,62 @@
+// Core's side of a probe site: the snapshot that a site's code reads on every call, and the
+// interface every kind of site (wrap, load, live, breakpoint) implements to plug into core.
+
+import type { ProbeCore } from './probe.js';
+import { shared, siteDispatch, type Dispatch } from './dispatch.js';
+import type { SiteKind } from './types.js';
+
+/**
+ * The armed probes of a site, replaced (never changed) on every registration change: the RCU
+ * pattern of seeds/002. A call reads it once at entry, so adding or removing a probe never makes
+ * another probe see half a call. What the hot path needs to decide is worked out here, once.
+ */
+export class Snapshot {
+  readonly probes: ProbeCore[];
+  /** Some probe reads `elapsed`: read the clock once at entry. */
+  readonly timed: boolean;
+  /** The site's function is async or a generator: its calls are deferred, keep their arguments. */
+  readonly deferred: boolean;
+  /** The one probe here, when it needs no record for a call (see ProbeCore.light). */
+  readonly light: ProbeCore | null;
+
+  constructor(probes: readonly ProbeCore[], deferred: boolean) {
+    // Not frozen: V8 reads a frozen array through the generic keyed-load IC, ~5 ns a hit.
+    this.probes = probes.slice();
+    this.timed = probes.some((p) => p.timed);
+    this.deferred = deferred;
+    const one = probes.length === 1 ? probes[0] : null;
+    this.light = one !== null && (one.onReturn === null || (one.light && !deferred)) ? one : null;
+  }
+}
+
+/** What a kind of site does for core. */
+export interface SiteBackend {
+  readonly kind: SiteKind;
+  /** Printable target, e.g. `node:fs#readFile`. */
+  readonly target: string;
+  /**
+   * Some probe here is armed (true) or none is (false). A site may take its code out while
+   * nothing is armed, so that a disarmed probe costs nothing at all.
+   */
+  setLive?(live: boolean): void;
+  /** The last probe left: put the code back as it was. Returns a note when it could not. */
+  detach(): string | undefined;
+}
+
+export class ProbeSite {
+  /** null: nothing armed here; the site's code then calls straight through. */
+  snapshot: Snapshot | null = null;
+  readonly probes: ProbeCore[] = [];
+  readonly backend: SiteBackend;
+  /** Calls of this site's function are async or generators. */
+  readonly deferred: boolean;
+  /** The hot path this site's code calls: its own copy (few sites, fastest) or the shared one. */
+  readonly dispatch: Dispatch;
+  note: string | undefined;
+
+  constructor(backend: SiteBackend, options: { deferred?: boolean; ownDispatch?: boolean } = {}) {
+    this.backend = backend;
+    this.deferred = options.deferred === true;
+    this.dispatch = options.ownDispatch === true ? siteDispatch() : shared;
+  }
+}

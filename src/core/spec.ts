@@ -1,0 +1,53 @@
+// Checking a ProbeSpec before anything is touched: every mistake gets JSPROBE_E_INVALID_SPEC and
+// a message that says what to write instead.
+
+import { didYouMean } from './close-matches.js';
+import { JsprobeError } from './errors.js';
+import type { ProbeSpec } from './types.js';
+
+const KEYS = ['target', 'name', 'onEntry', 'onReturn', 'maxActive', 'leaseMs', 'disabled', 'site', 'threads'];
+const SITES = ['auto', 'wrap', 'load', 'live', 'breakpoint'];
+/** Names other tracers use for the same handlers. */
+const ALIASES: Record<string, string> = {
+  onExit: 'onReturn', onLeave: 'onReturn', onRet: 'onReturn', onEnd: 'onReturn', after: 'onReturn',
+  onEnter: 'onEntry', onCall: 'onEntry', onStart: 'onEntry', before: 'onEntry', fn: 'target', func: 'target',
+};
+
+export const DEFAULT_MAX_ACTIVE = 4096;
+export const DEFAULT_LEASE_MS = 1000;
+
+function invalid(message: string): never {
+  throw new JsprobeError('JSPROBE_E_INVALID_SPEC', message);
+}
+
+export function checkSpec(spec: ProbeSpec): void {
+  if (typeof spec !== 'object' || spec === null) invalid(`a probe spec must be an object, got ${typeof spec}`);
+  for (const key of Object.keys(spec)) {
+    if (KEYS.includes(key)) continue;
+    const hint = ALIASES[key] !== undefined ? ` Did you mean ${ALIASES[key]}?` : didYouMean(key, KEYS);
+    invalid(`unknown probe spec field '${key}'.${hint}`);
+  }
+  const t = spec.target;
+  if (typeof t !== 'string' && typeof t !== 'function' && (typeof t !== 'object' || t === null)) {
+    invalid(`target must be a string, a function or { object, key }, got ${t === null ? 'null' : typeof t}`);
+  }
+  if (typeof t === 'string' && t.trim() === '') invalid('target is an empty string');
+  for (const h of ['onEntry', 'onReturn'] as const) {
+    if (spec[h] !== undefined && typeof spec[h] !== 'function') invalid(`${h} must be a function`);
+  }
+  if (spec.name !== undefined && typeof spec.name !== 'string') invalid('name must be a string');
+  const { maxActive, leaseMs } = spec;
+  if (maxActive !== undefined && !(Number.isSafeInteger(maxActive) && maxActive >= 1)) {
+    invalid(`maxActive must be a whole number >= 1, got ${String(maxActive)}`);
+  }
+  if (leaseMs !== undefined && !(typeof leaseMs === 'number' && leaseMs >= 0 && Number.isFinite(leaseMs))) {
+    invalid(`leaseMs must be a finite number of ms >= 0, got ${String(leaseMs)}`);
+  }
+  if (spec.site !== undefined && !SITES.includes(spec.site)) {
+    invalid(`site must be one of ${SITES.join(', ')}, got '${String(spec.site)}'.${didYouMean(String(spec.site), SITES)}`);
+  }
+  if (spec.threads !== undefined && spec.threads !== 'current' && spec.threads !== 'all') {
+    invalid(`threads must be 'current' or 'all', got '${String(spec.threads)}'`);
+  }
+  if (spec.disabled !== undefined && typeof spec.disabled !== 'boolean') invalid('disabled must be a boolean');
+}

@@ -1,0 +1,26 @@
+// jsprobe: dynamic entry and return probes for any function of a running Node.js program.
+// The public API of DESIGN.md §3, wired to the sites and target resolution this build has.
+
+import { threadId } from 'node:worker_threads';
+import * as core from './core/index.js';
+import { resolveTarget } from './targets/resolve.js';
+import * as wrap from './sites/wrap.js';
+
+core.setThreadId(threadId);
+core.setTargetResolver(resolveTarget);
+core.setFaultHandler(({ probe, phase, error }) => {
+  const what = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`jsprobe: probe '${probe.name}' ${phase} handler threw (reported once; see probe.faults): ${what}\n`);
+});
+core.deny(core, wrap);
+
+export {
+  register, registerAll, unregister, enable, disable, list, pending, setArmed, setFaultHandler,
+  JsprobeError, isJsprobeError,
+} from './core/index.js';
+export type {
+  Call, Probe, ProbeSpec, ProbeInfo, PendingCall, ProbeFault, ProbeState, ProbeTarget, PropertyTarget,
+  SiteKind, SitePreference, JsprobeErrorCode, FaultHandler,
+} from './core/index.js';
+export { listProbePoints } from './targets/probe-points.js';
+export type { ProbePoint } from './targets/probe-points.js';

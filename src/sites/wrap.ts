@@ -1,0 +1,247 @@
+// Wrap sites: a property that holds a function (or a getter/setter pair) is replaced by a
+// transparent wrapper that enters core's hot path. The wrapper is compiled per site, so V8 sees
+// one callee and one snapshot there and can inline the whole path.
+//
+// What a wrap site keeps: `length`, `name`, `prototype`, other own properties and symbols (copied
+// when it is made), the property's attributes, `new` and `new.target`, `this` (sloppy-mode boxing
+// happens in the original), `instanceof`. What it cannot keep while armed: identity (the property
+// holds the wrapper, not the original), `toString()` (it shows the wrapper), one extra stack frame,
+// and later changes to the original's own properties. Unregistering the last probe puts the
+// original back (`===`), unless something else replaced or wrapped the property meanwhile: then
+// the wrapper stays in place and calls straight through.
+
+import { syncBuiltinESMExports } from 'node:module';
+import {
+  assertNotDenied, JsprobeError, ProbeSite,
+  type SiteBackend,
+} from '../core/index.js';
+import { functionKind, isConstructor, type FunctionKind } from './function-kind.js';
+
+const wrappers = new WeakMap<Function, ProbeSite>();
+
+const EXIT: Record<FunctionKind, string> = {
+  plain: 'exitReturn(f, v)',
+  async: 'exitReturn(f, v)',
+  generator: 'exitGenerator(f, v, false)',
+  'async-generator': 'exitGenerator(f, v, true)',
+};
+
+/**
+ * The source of a wrapper factory. The body is kept small on purpose: V8 inlines the wrapper and
+ * core's hot path into callers only while their bytecode fits its inlining budget (~920 bytes),
+ * so construct calls take a second function and `arguments` is only ever indexed, never passed.
+ */
+function wrapperSource(kind: FunctionKind, constructible: boolean): string {
+  const construct = constructible ? `
+const construct = function (s, self, args, nt) {
+  if (s === null) return RC(orig, args, nt);
+  const n = args.length;
+  const f = enterNew(s, self, nt, n, args[0], args[1], args[2], args[3], n > 4 ? Array.prototype.slice.call(args, 4) : undefined);
+  if (f === null) return RC(orig, args, nt);
+  let v;
+  try {
+    v = RC(orig, args, nt);
+  } catch (e) {
+    throw exitThrow(f, e);
+  }
+  return exitConstruct(f, v);
+};` : '';
+  const head = constructible
+    ? `[name]: function () {
+    if (new.target !== undefined) return construct(site.snapshot, this, arguments, new.target === self ? orig : new.target);`
+    : `[name]() {`;
+  return `'use strict';
+const { enter, enterNew, exitReturn, exitThrow, exitConstruct, exitGenerator } = dispatch;
+const RA = Reflect.apply;
+const RC = Reflect.construct;${construct}
+const self = ({
+  ${head}
+    const s = site.snapshot;
+    if (s === null) return RA(orig, this, arguments);
+    const n = arguments.length;
+    let rest;
+    if (n > 4) {
+      rest = [];
+      for (let i = 4; i < n; i++) rest.push(arguments[i]);
+    }
+    const f = enter(s, this, n, arguments[0], arguments[1], arguments[2], arguments[3], rest);
+    if (f === null) return RA(orig, this, arguments);
+    let v;
+    try {
+      v = RA(orig, this, arguments);
+    } catch (e) {
+      throw exitThrow(f, e);
+    }
+    return ${EXIT[kind]};
+  }
+})[name];
+return self;`;
+}
+
+let compiled = 0;
+
+function makeWrapper(site: ProbeSite, orig: Function): Function {
+  const kind = functionKind(orig);
+  const constructible = kind === 'plain' && isConstructor(orig);
+  const source = wrapperSource(kind, constructible);
+  // A fresh compile per site, so the calls in every wrapper keep their own feedback and stay
+  // monomorphic however many sites there are. The comment makes the source unique: V8 caches
+  // `new Function` by source text, and closures of one cached function share one feedback vector.
+  const name = typeof orig.name === 'string' ? orig.name : '';
+  const unique = `${source}\n// jsprobe wrap site ${++compiled}`;
+  const wrapper = new Function('dispatch', 'site', 'orig', 'name', unique)(site.dispatch, site, orig, name) as Function;
+  copyOwnProperties(orig, wrapper);
+  Object.setPrototypeOf(wrapper, Object.getPrototypeOf(orig));
+  wrappers.set(wrapper, site);
+  return wrapper;
+}
+
+function copyOwnProperties(from: Function, to: Function): void {
+  for (const k of Reflect.ownKeys(from)) {
+    if (k === 'arguments' || k === 'caller') continue;
+    const d = Object.getOwnPropertyDescriptor(from, k)!;
+    try {
+      Object.defineProperty(to, k, d);
+    } catch {
+      // A wrapper's own non-configurable `prototype` cannot take every shape; the value is set.
+      if (k === 'prototype') (to as { prototype?: unknown }).prototype = d.value;
+    }
+  }
+}
+
+/** A readable name for `object.key`: `Db.prototype.query`, `Db.create`, `fs.readFile`. */
+export function propertyLabel(object: object, key: PropertyKey): string {
+  const k = typeof key === 'symbol' ? `[${key.description ?? 'symbol'}]` : String(key);
+  if (typeof object === 'function') return `${object.name || 'anonymous'}.${k}`;
+  const ctor = Object.prototype.hasOwnProperty.call(object, 'constructor') ? (object as { constructor?: unknown }).constructor : undefined;
+  if (typeof ctor === 'function' && ctor.prototype === object) return `${ctor.name}.prototype.${k}`;
+  return `${(object as { constructor?: { name?: string } }).constructor?.name || 'Object'}.${k}`;
+}
+
+/** The descriptor of `key` on `object` or the nearest prototype that has it. */
+function findProperty(object: object, key: PropertyKey): PropertyDescriptor | undefined {
+  for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, key);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
+/** Sites by object and key, while they have probes: a disarmed site has its wrapper taken out. */
+const byProperty = new WeakMap<object, Map<PropertyKey, ProbeSite>>();
+
+class WrapBackend implements SiteBackend {
+  readonly kind = 'wrap' as const;
+  readonly target: string;
+  site!: ProbeSite;
+  readonly #object: object;
+  readonly #key: PropertyKey;
+  readonly #builtin: boolean;
+  /** What the property was before the wrapper went in; undefined when it was inherited. */
+  #original: PropertyDescriptor | undefined;
+  #installed: PropertyDescriptor | undefined;
+
+  constructor(target: string, object: object, key: PropertyKey, builtin: boolean) {
+    this.target = target;
+    this.#object = object;
+    this.#key = key;
+    this.#builtin = builtin;
+  }
+
+  #holdsWrapper(): boolean {
+    const now = Object.getOwnPropertyDescriptor(this.#object, this.#key);
+    const w = this.#installed;
+    return now !== undefined && w !== undefined && now.value === w.value && now.get === w.get && now.set === w.set;
+  }
+
+  /** Put a wrapper around what the property holds now. */
+  install(): void {
+    if (this.#holdsWrapper()) return;
+    const own = Object.getOwnPropertyDescriptor(this.#object, this.#key);
+    const desc = own ?? findProperty(this.#object, this.#key)!;
+    const wrapped = (f: Function | undefined): Function | undefined => f && makeWrapper(this.site, f);
+    const installed: PropertyDescriptor = desc.get !== undefined || desc.set !== undefined
+      ? { get: wrapped(desc.get) as () => unknown, set: wrapped(desc.set) as (v: unknown) => void, enumerable: desc.enumerable, configurable: desc.configurable }
+      : { ...desc, value: wrapped(desc.value as Function) };
+    if (own === undefined) installed.configurable = true;
+    Object.defineProperty(this.#object, this.#key, installed);
+    this.#original = own;
+    this.#installed = installed;
+    if (this.#builtin) syncBuiltinESMExports();
+  }
+
+  /** Put the original back; a note says why not when something else holds the property now. */
+  #uninstall(): string | undefined {
+    if (!this.#holdsWrapper()) {
+      return `${this.target} no longer holds jsprobe's wrapper (another library replaced or wrapped it); the wrapper stays there and calls straight through`;
+    }
+    if (this.#original === undefined) delete (this.#object as Record<PropertyKey, unknown>)[this.#key];
+    else Object.defineProperty(this.#object, this.#key, this.#original);
+    for (const f of [this.#installed?.value, this.#installed?.get, this.#installed?.set]) {
+      if (typeof f === 'function') wrappers.delete(f);
+    }
+    this.#installed = undefined;
+    if (this.#builtin) syncBuiltinESMExports();
+    return undefined;
+  }
+
+  /** pino's noop: nothing armed means the original is back, so a disabled probe costs nothing. */
+  setLive(live: boolean): void {
+    if (live) this.install();
+    else this.site.note = this.#uninstall();
+  }
+
+  detach(): string | undefined {
+    byProperty.get(this.#object)?.delete(this.#key);
+    return this.#installed === undefined ? undefined : this.#uninstall();
+  }
+}
+
+function notWrappable(label: string, why: string): never {
+  throw new JsprobeError('JSPROBE_E_NOT_WRAPPABLE', `cannot wrap ${label}: ${why}`);
+}
+
+export interface WrapOptions {
+  /** Printable target; defaults to propertyLabel(object, key). */
+  label?: string;
+  /** `object` is (part of) a builtin module's exports: keep `import { x } from 'node:…'` in step. */
+  builtin?: boolean;
+}
+
+/**
+ * The site for the function held by `object[key]`: an existing one if the property already holds
+ * a jsprobe wrapper, else a new wrapper installed now. An inherited property is shadowed by an
+ * own one on `object` (as shimmer does for one instance), removed again on detach.
+ */
+export function wrapSite(object: object, key: PropertyKey, options: WrapOptions = {}): ProbeSite {
+  const label = options.label ?? propertyLabel(object, key);
+  const known = byProperty.get(object)?.get(key);
+  if (known !== undefined) return known;
+  const own = Object.getOwnPropertyDescriptor(object, key);
+  const desc = own ?? findProperty(object, key);
+  if (desc === undefined) {
+    throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: no property ${String(key)} on the object or its prototypes`);
+  }
+  const existing = (typeof desc.value === 'function' && wrappers.get(desc.value)) || (desc.get !== undefined && wrappers.get(desc.get));
+  if (existing) return existing;
+  if ((object as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Module') {
+    notWrappable(label, 'it is an ES module export, and module namespaces are read-only; probe the function in its file instead (load or live site)');
+  }
+  const accessor = desc.get !== undefined || desc.set !== undefined;
+  if (!accessor && typeof desc.value !== 'function') {
+    throw new JsprobeError('JSPROBE_E_NOT_A_FUNCTION', `${label} holds ${desc.value === null ? 'null' : typeof desc.value}, not a function`);
+  }
+  for (const f of [desc.value, desc.get, desc.set]) if (f !== undefined) assertNotDenied(f, label);
+  if (own === undefined && !Object.isExtensible(object)) notWrappable(label, 'the property is inherited and the object is not extensible');
+  if (own !== undefined && !desc.configurable && (accessor || !desc.writable)) {
+    notWrappable(label, 'the property is read-only and non-configurable (a frozen object or a non-configurable export getter); use a live site');
+  }
+  const kind = accessor ? 'plain' : functionKind(desc.value as Function);
+  const backend = new WrapBackend(label, object, key, options.builtin === true);
+  const site = new ProbeSite(backend, { deferred: kind !== 'plain', ownDispatch: true });
+  backend.site = site;
+  let sites = byProperty.get(object);
+  if (sites === undefined) byProperty.set(object, (sites = new Map()));
+  sites.set(key, site);
+  return site;
+}

@@ -1,0 +1,38 @@
+// Target strings (DESIGN.md §3) into their parts:
+//   module#export.path     pg#Client.prototype.query, node:fs#readFile
+//   file:qualified.name    src/db.ts:Db.query, lib/*.js:*
+//   file:LINE              src/app.ts:42
+
+import { JsprobeError } from '../core/index.js';
+
+export type TargetRef =
+  | { kind: 'export'; module: string; path: string[] }
+  | { kind: 'function'; file: string; name: string }
+  | { kind: 'line'; file: string; line: number };
+
+function bad(target: string, why: string): never {
+  throw new JsprobeError('JSPROBE_E_INVALID_SPEC', `bad target '${target}': ${why}`);
+}
+
+export function parseTarget(target: string): TargetRef {
+  const t = target.trim();
+  const hash = t.indexOf('#');
+  if (hash >= 0) {
+    const module = t.slice(0, hash);
+    const rest = t.slice(hash + 1);
+    if (module === '') bad(target, "no module before '#' (write module#export, e.g. node:fs#readFile)");
+    if (rest === '') bad(target, "no export after '#' (write module#export, e.g. node:fs#readFile)");
+    const path = rest.split('.');
+    if (path.some((s) => s === '')) bad(target, `empty name in '${rest}'`);
+    return { kind: 'export', module, path };
+  }
+  const colon = t.lastIndexOf(':');
+  if (colon <= 0 || colon === t.length - 1) {
+    bad(target, "write file:name, file:LINE or module#export (e.g. src/db.js:Db.query, node:fs#readFile)");
+  }
+  const file = t.slice(0, colon);
+  const name = t.slice(colon + 1);
+  if (file === 'node' || file.startsWith('node:')) bad(target, `a builtin export takes '#': node:${name.replace(/^.*:/, '')}#name`);
+  if (/^\d+$/.test(name)) return { kind: 'line', file, line: Number(name) };
+  return { kind: 'function', file, name };
+}

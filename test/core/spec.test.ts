@@ -1,0 +1,35 @@
+// Every mistake in a ProbeSpec is refused before anything is touched, with a code and a hint.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isJsprobeError, list, register, type ProbeSpec } from '../../src/index.js';
+
+const t = { f() { return 1; } };
+const target = { object: t, key: 'f' };
+
+test('bad specs are refused with JSPROBE_E_INVALID_SPEC and a message that says what to write', () => {
+  const cases: [unknown, RegExp][] = [
+    [null, /must be an object/],
+    [{ target, onExit() {} }, /unknown probe spec field 'onExit'. Did you mean onReturn\?/],
+    [{ target, onEntyr() {} }, /Did you mean onEntry\?/],
+    [{ target: 42 }, /target must be/],
+    [{ target: '  ' }, /empty/],
+    [{ target, onEntry: 'yes' }, /onEntry must be a function/],
+    [{ target, maxActive: 0 }, /maxActive must be a whole number >= 1/],
+    [{ target, maxActive: 1.5 }, /maxActive/],
+    [{ target, leaseMs: -1 }, /leaseMs/],
+    [{ target, site: 'wrapp' }, /Did you mean wrap\?/],
+    [{ target, threads: 'some' }, /threads must be/],
+    [{ target, disabled: 'no' }, /disabled must be a boolean/],
+    [{ target: { object: null, key: 'f' } }, /object must be an object/],
+  ];
+  for (const [spec, message] of cases) {
+    assert.throws(() => register(spec as ProbeSpec), (e) => isJsprobeError(e, 'JSPROBE_E_INVALID_SPEC') && message.test(e.message), String(message));
+  }
+  assert.equal(list().length, 0);
+  assert.equal(t.f(), 1);
+});
+
+test("threads: 'all' is refused until worker support lands, rather than ignored", () => {
+  assert.throws(() => register({ target, threads: 'all' }), (e) => isJsprobeError(e, 'JSPROBE_E_UNSUPPORTED'));
+});

@@ -1,0 +1,159 @@
+// bench:hot — ns per call of a trivial sync function, an async one and a class method, bare and
+// under every way of watching it, all in one process run: wrap site disarmed, entry probe,
+// return probe (counting; with `elapsed`), TracingChannel with subscribers, a shimmer wrapper.
+//
+//   npm run bench:hot [-- --rounds 9 --calls 2000000]
+
+import dc from 'node:diagnostics_channel';
+import shimmer from 'shimmer';
+import { disable, register, unregister, type Probe } from '../src/index.js';
+import { asyncLoop, fmt, machine, median, nsPerCall, syncLoop, type AsyncLoop, type SyncLoop } from './lib/measure.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number): number => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const ROUNDS = opt('rounds', 9);
+const CALLS = opt('calls', 2_000_000);
+const ASYNC_CALLS = Math.max(1000, Math.floor(CALLS / 20));
+const onlyAt = args.indexOf('--only');
+const ONLY = onlyAt >= 0 ? new Set(args[onlyAt + 1].split(',')) : null;
+
+type Shape = 'sync' | 'async' | 'method';
+type Variant = 'bare' | 'disarmed' | 'entry' | 'return' | 'elapsed' | 'tracing' | 'shimmer';
+const VARIANTS: Variant[] = ['bare', 'disarmed', 'entry', 'return', 'elapsed', 'tracing', 'shimmer'];
+const LABEL: Record<Variant, string> = {
+  bare: 'bare call',
+  disarmed: 'wrap site, probe disabled',
+  entry: 'entry probe, counting',
+  return: 'return probe, counting',
+  elapsed: 'return probe, sum of `elapsed`',
+  tracing: 'TracingChannel with subscribers',
+  shimmer: 'shimmer wrapper',
+};
+
+let counted = 0;
+let elapsedSum = 0;
+const probes: Probe[] = [];
+
+/** A fresh target per (shape, variant): its own functions, so no two variants share feedback. */
+let made = 0;
+function makeTarget(shape: Shape): Record<string, (a: number) => unknown> {
+  const tag = `// ${++made}`; // unique source: see syncLoop
+  if (shape === 'sync') {
+    return { fn: new Function('a', `return a + 1 ${tag}`) as (a: number) => number };
+  }
+  if (shape === 'async') {
+    return { fn: new Function(`return async function fn(a) { return a + 1 } ${tag}`)() };
+  }
+  const C = new Function(`return class C { constructor() { this.x = 1 } fn(a) { return this.x + a } } ${tag}`)();
+  return new C();
+}
+
+function holderOf(t: Record<string, unknown>): object {
+  return Object.prototype.hasOwnProperty.call(t, 'fn') ? t : Object.getPrototypeOf(t);
+}
+
+function prepare(shape: Shape, v: Variant): Record<string, (a: number) => unknown> {
+  const t = makeTarget(shape);
+  const holder = holderOf(t);
+  const target = { object: holder, key: 'fn' };
+  switch (v) {
+    case 'bare':
+      break;
+    case 'disarmed': {
+      const p = register({ target, onReturn: () => { counted++; } });
+      disable(p);
+      probes.push(p);
+      break;
+    }
+    case 'entry':
+      probes.push(register({ target, onEntry: () => { counted++; } }));
+      break;
+    case 'return':
+      probes.push(register({ target, onReturn: () => { counted++; } }));
+      break;
+    case 'elapsed':
+      probes.push(register({ target, onReturn: (call) => { elapsedSum += call.elapsed; } }));
+      break;
+    case 'tracing': {
+      const ch = dc.tracingChannel(`bench:${shape}`);
+      ch.subscribe({ start() { counted++; }, end() {}, asyncStart() {}, asyncEnd() {}, error() {} });
+      const h = holder as Record<string, (this: unknown, a: number) => unknown>;
+      const orig = h.fn;
+      h.fn = shape === 'async'
+        ? function (this: unknown, a: number) { return ch.tracePromise(orig as (a: number) => Promise<unknown>, { a }, this, a); }
+        : function (this: unknown, a: number) { return ch.traceSync(orig, { a }, this, a); };
+      break;
+    }
+    case 'shimmer':
+      shimmer.wrap(holder as Record<string, (...a: unknown[]) => unknown>, 'fn', (orig) => function (this: unknown, ...a: unknown[]) {
+        counted++;
+        return orig.apply(this, a);
+      });
+      break;
+  }
+  return t;
+}
+
+async function main(): Promise<void> {
+  const shapes = (['sync', 'async', 'method'] as Shape[]).filter((s) => ONLY === null || ONLY.has(s) || ONLY.has('all'));
+  const loops = new Map<string, SyncLoop | AsyncLoop>();
+  for (const shape of shapes) {
+    for (const v of VARIANTS) {
+      if (ONLY !== null && !ONLY.has(v) && v !== 'bare' && v !== 'tracing') continue;
+      const t = prepare(shape, v);
+      loops.set(`${shape}/${v}`, shape === 'async' ? asyncLoop(t, 't.fn(i)') : syncLoop(t, 't.fn(i)'));
+    }
+  }
+  const samples = new Map<string, number[]>([...loops.keys()].map((k) => [k, []]));
+  process.stderr.write(`bench:hot: ${ROUNDS} rounds × ${VARIANTS.length * shapes.length} variants (${CALLS} sync / ${ASYNC_CALLS} async calls each)\n`);
+  for (const [k, loop] of loops) await nsPerCall(loop, k.startsWith('async') ? ASYNC_CALLS : CALLS); // warm-up
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [k, loop] of loops) samples.get(k)!.push(await nsPerCall(loop, k.startsWith('async') ? ASYNC_CALLS : CALLS));
+    process.stderr.write(`  round ${r + 1}/${ROUNDS}\r`);
+  }
+  process.stderr.write('\n');
+
+  const clock = median(Array.from({ length: 5 }, () => {
+    const n = 1e6;
+    const t0 = process.hrtime.bigint();
+    let s = 0;
+    for (let i = 0; i < n; i++) s += performance.now();
+    if (s === 0) console.log('');
+    return Number(process.hrtime.bigint() - t0) / n;
+  }));
+
+  const lines: string[] = [];
+  lines.push(`Machine: ${machine()}. performance.now() costs ${fmt(clock)} ns here.`);
+  lines.push(`Median of ${ROUNDS} interleaved rounds; overhead = variant − bare; last column = overhead ÷ TracingChannel's overhead.`);
+  lines.push('');
+  lines.push('| function | variant | ns/call | overhead ns | ÷ TracingChannel |');
+  lines.push('|---|---|---:|---:|---:|');
+  const verdicts: string[] = [];
+  for (const shape of shapes) {
+    const m = (v: Variant) => median(samples.get(`${shape}/${v}`) ?? [NaN]);
+    const bare = m('bare');
+    const tc = m('tracing') - bare;
+    for (const v of VARIANTS) {
+      if (!samples.has(`${shape}/${v}`)) continue;
+      const ns = m(v);
+      const over = ns - bare;
+      lines.push(`| ${shape} | ${LABEL[v]} | ${fmt(ns)} | ${v === 'bare' ? '' : fmt(over)} | ${v === 'bare' || v === 'tracing' ? '' : fmt(over / tc, 3)} |`);
+    }
+    if (shape === 'sync') {
+      const ret = m('return') - bare;
+      const dis = m('disarmed') - bare;
+      verdicts.push(`sync return probe (counting) overhead ${fmt(ret)} ns = ${fmt(ret / tc, 3)} × TracingChannel's ${fmt(tc)} ns (goal ≤ 0.1): ${ret / tc <= 0.1 ? 'met' : 'NOT met'}`);
+      verdicts.push(`sync wrap site disabled: ${fmt(dis)} ns over bare (goal ≤ 2 ns): ${dis <= 2 ? 'met' : 'NOT met'}`);
+    }
+  }
+  lines.push('');
+  for (const v of verdicts) lines.push(`- ${v}`);
+  console.log(lines.join('\n'));
+  await unregister(probes);
+  if (counted < 0 || Number.isNaN(elapsedSum)) console.log('');
+}
+
+await main();

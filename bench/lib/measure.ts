@@ -1,0 +1,46 @@
+// Shared pieces of the benchmarks: per-variant loops compiled apart (so one variant's feedback
+// never makes another's call site megamorphic), interleaved rounds, medians, machine facts.
+
+import { cpus, totalmem } from 'node:os';
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export type SyncLoop = (n: number) => number;
+export type AsyncLoop = (n: number) => Promise<number>;
+
+let loops = 0;
+
+/**
+ * A loop of `n` calls of `expr` (which may use `i` and `t`, the target object), compiled on its
+ * own. The comment makes each source unique: V8 caches `new Function` by source text, and the
+ * closures of one cached function share feedback, which would make every loop's call site
+ * polymorphic.
+ */
+export function syncLoop(target: unknown, expr: string): SyncLoop {
+  return new Function('t', `return function loop(n) { let sink = 0; for (let i = 0; i < n; i++) sink += ${expr}; return sink; } // ${++loops}`)(target);
+}
+
+export function asyncLoop(target: unknown, expr: string): AsyncLoop {
+  return new Function('t', `return async function loop(n) { let sink = 0; for (let i = 0; i < n; i++) sink += await ${expr}; return sink; } // ${++loops}`)(target);
+}
+
+/** ns per call of one run of `loop(n)`. */
+export async function nsPerCall(loop: SyncLoop | AsyncLoop, n: number): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await loop(n);
+  return Number(process.hrtime.bigint() - t0) / n;
+}
+
+export function machine(): string {
+  const c = cpus();
+  return `${c.length} × ${c[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+export function fmt(x: number, digits = 1): string {
+  if (!Number.isFinite(x)) return '—';
+  return x.toFixed(digits);
+}

@@ -5,6 +5,7 @@ import { threadId } from 'node:worker_threads';
 import * as core from './core/index.js';
 import { resolveTarget } from './targets/resolve.js';
 import * as wrap from './sites/wrap.js';
+import { installRuntime, runtime } from './sites/load/runtime.js';
 
 core.setThreadId(threadId);
 core.setTargetResolver(resolveTarget);
@@ -12,7 +13,8 @@ core.setFaultHandler(({ probe, phase, error }) => {
   const what = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`jsprobe: probe '${probe.name}' ${phase} handler threw (reported once; see probe.faults): ${what}\n`);
 });
-core.deny(core, wrap);
+core.deny(core, wrap, runtime);
+installRuntime();
 
 export {
   register, registerAll, unregister, enable, disable, list, pending, setArmed, setFaultHandler,

@@ -21,6 +21,9 @@ export const GONE = 3;
 export const LIGHT = 4;
 export type RecordState = typeof FREE | typeof ACTIVE | typeof PENDING | typeof GONE | typeof LIGHT;
 
+/** leaseStart of a deferred call no lease sweep has seen yet. A double, so the field stays one. */
+export const UNSTAMPED = -0.5;
+
 /** `argc` of a record whose slots were not filled (no handler reads them). */
 export const NOT_CAPTURED = -1;
 
@@ -42,6 +45,9 @@ export class CallRecord implements Call {
   rest: unknown[] | undefined = undefined;
   argsCache: unknown[] | undefined = undefined;
   dataSlot: unknown = undefined;
+  /** At a line site: what gives the local variables in scope there. */
+  localsFn: (() => object) | null = null;
+  localsCache: Readonly<Record<string, unknown>> | undefined = undefined;
   retval: unknown = undefined;
   error: unknown = undefined;
   threw = false;
@@ -49,8 +55,11 @@ export class CallRecord implements Call {
   /** ms at entry, NaN when the probe is untimed. */
   t0 = NaN;
   elapsedNs = NaN;
-  /** ms when the call went async (its lease started). */
-  leaseStart = 0.5;
+  /**
+   * ms when the call's lease started: its entry time if timed, else the first lease sweep that
+   * saw it (UNSTAMPED until then). No clock is read on the hot path for leases.
+   */
+  leaseStart = UNSTAMPED;
   nextFree: CallRecord | null = null;
   /** The next record of the same call, for the next probe on the site. */
   nextInFrame: CallRecord | null = null;
@@ -90,6 +99,16 @@ export class CallRecord implements Call {
     let a = this.argsCache;
     if (a === undefined) a = this.argsCache = this.collectArgs();
     return a;
+  }
+
+  /** The local variables in scope at a line site (an empty object elsewhere). */
+  get locals(): Readonly<Record<string, unknown>> {
+    let l = this.localsCache;
+    if (l === undefined) {
+      const f = this.localsFn;
+      l = this.localsCache = f === null ? {} : (f() as Record<string, unknown>);
+    }
+    return l;
   }
 
   get data(): unknown {

@@ -10,15 +10,15 @@
 // self-contained (it reads nothing but `env`), and every wrap or live site gets its own copy,
 // compiled from its source (siteDispatch). Load sites, thousands at a time, share one copy.
 
-import { ACTIVE, CallRecord, FREE, LIGHT, NOT_CAPTURED } from './call.js';
+import { ACTIVE, CallRecord, FREE, LIGHT, NOT_CAPTURED, PENDING } from './call.js';
 import { now } from './clock.js';
 import { fault, thread } from './handlers.js';
 import type { ProbeCore } from './probe.js';
 import type { Snapshot } from './site.js';
-import { thenOf, trackGenerator, trackThen } from './returns.js';
+import { goAsync, settle, thenOf, trackGenerator, trackThen } from './returns.js';
 
 /** Everything makeDispatch may use: it must not reach module scope (it is recompiled per site). */
-const env = { ACTIVE, FREE, LIGHT, NOT_CAPTURED, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator } as const;
+const env = { ACTIVE, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator, goAsync, settle } as const;
 type Env = typeof env;
 
 type Slots = [self: unknown, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined];
@@ -36,6 +36,15 @@ export interface Dispatch {
   exitThrow(f: CallRecord, e: unknown): unknown;
   /** A generator function returned `gen`: track it to completion. */
   exitGenerator(f: CallRecord, gen: unknown, isAsync: boolean): unknown;
+  /**
+   * enter() for a call that is deferred from its start: an async function or a generator whose
+   * site is inside its body (load and live sites). Its records are PENDING and leased at once.
+   */
+  enterDeferred(s: Snapshot, isAsync: boolean, self: unknown, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null;
+  /** A deferred call completed with `v`; an async function's returned thenable is waited for. */
+  exitDeferred(f: CallRecord, v: unknown, awaitsThenables: boolean): unknown;
+  /** A line site was reached: its probes' onEntry, with `locals()` giving the variables in scope. */
+  line(s: Snapshot, self: unknown, locals: (() => object) | null): void;
   /** Run onReturn for every record of a frame whose call has completed. */
   finishFrame(head: CallRecord, retval: unknown, error: unknown, threw: boolean): void;
   /** A free record of `p`'s pool, or null when maxActive are in flight. */
@@ -45,7 +54,7 @@ export interface Dispatch {
 }
 
 export function makeDispatch(env: Env): Dispatch {
-  const { ACTIVE, FREE, LIGHT, NOT_CAPTURED, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator } = env;
+  const { ACTIVE, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator, goAsync, settle } = env;
 
   function take(p: ProbeCore): CallRecord | null {
     let c = p.free;
@@ -257,15 +266,59 @@ export function makeDispatch(env: Env): Dispatch {
   }
 
   function exitThrow(f: CallRecord, e: unknown): unknown {
-    finishFrame(f, undefined, e, true);
+    if (f.state === PENDING) settle(f, undefined, e, true);
+    else finishFrame(f, undefined, e, true);
     return e;
+  }
+
+  function enterDeferred(s: Snapshot, isAsync: boolean, self: unknown, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
+    if (thread.busy) return missAll(s);
+    const light = s.light;
+    // A deferred site's snapshot is light only for an entry-only probe, which tracks nothing.
+    const f = light !== null ? enterLight(light, self, undefined, argc, a0, a1, a2, a3, rest) : enterAll(s, self, undefined, argc, a0, a1, a2, a3, rest);
+    if (f !== null) goAsync(f, isAsync);
+    return f;
+  }
+
+  function line(s: Snapshot, self: unknown, locals: (() => object) | null): void {
+    if (thread.busy) {
+      missAll(s);
+      return;
+    }
+    const probes = s.probes;
+    for (let i = 0; i < probes.length; i++) {
+      const p = probes[i];
+      p.hits++;
+      if (p.onEntry === null) {
+        p.returns++;
+        continue;
+      }
+      const c = p.scratch;
+      if (p.captures) c.self = self;
+      c.localsFn = locals;
+      if (runEntry(p, c)) p.returns++;
+      else p.skipped++;
+      c.localsFn = null;
+      if (c.localsCache !== undefined) c.localsCache = undefined;
+      if (c.self !== undefined) c.self = undefined;
+      if (c.dataSlot !== undefined) c.dataSlot = undefined;
+    }
+  }
+
+  function exitDeferred(f: CallRecord, v: unknown, awaitsThenables: boolean): unknown {
+    if (awaitsThenables && ((typeof v === 'object' && v !== null) || typeof v === 'function')) {
+      const then = thenOf(v);
+      if (then !== undefined) return trackThen(f, v, then);
+    }
+    settle(f, v, undefined, false);
+    return v;
   }
 
   function exitGenerator(f: CallRecord, gen: unknown, isAsync: boolean): unknown {
     return trackGenerator(f, gen, isAsync);
   }
 
-  return { enter, enterNew, exitReturn, exitConstruct, exitThrow, exitGenerator, finishFrame, finishRecord, take };
+  return { enter, enterNew, exitReturn, exitConstruct, exitThrow, exitGenerator, enterDeferred, exitDeferred, line, finishFrame, finishRecord, take };
 }
 
 /** The copy that load sites and deferred returns share. */

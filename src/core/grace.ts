@@ -3,7 +3,7 @@
 // leased deferred calls to settle, but never past their leases: a call that never settles cannot
 // hold an unregister hostage.
 
-import { ACTIVE, GONE, PENDING } from './call.js';
+import { ACTIVE, GONE, PENDING, UNSTAMPED } from './call.js';
 import { now } from './clock.js';
 import type { ProbeCore } from './probe.js';
 import { SafePromise, setImmediateSafe, setTimeoutSafe, clearTimeoutSafe } from './primordials.js';
@@ -19,8 +19,11 @@ export function addGraceHook(hook: GraceHook): void {
 /** When the last lease of a still-leased deferred call of `p` runs out (ms), or -Infinity. */
 function lastLeaseEnd(p: ProbeCore): number {
   let end = -Infinity;
+  const t = now();
   for (const c of p.records) {
-    if (c.state === PENDING && c.leased) end = Math.max(end, c.leaseStart + p.leaseMs);
+    if (c.state !== PENDING || !c.leased) continue;
+    if (c.leaseStart === UNSTAMPED) c.leaseStart = t; // not seen by a sweep yet: it starts now at the latest
+    end = Math.max(end, c.leaseStart + p.leaseMs);
   }
   return end;
 }

@@ -7,7 +7,7 @@
 
 import { FunctionToString } from './primordials.js';
 
-export type CallField = 'this' | 'args' | 'newTarget' | 'data' | 'elapsed' | 'retval' | 'error' | 'threw' | 'async' | 'probe' | 'threadId';
+export type CallField = 'this' | 'args' | 'newTarget' | 'data' | 'elapsed' | 'retval' | 'error' | 'threw' | 'async' | 'probe' | 'threadId' | 'locals';
 
 /** The fields a handler reads; `all` when that cannot be known. */
 export type Uses = ReadonlySet<CallField | 'all'>;

@@ -6,7 +6,7 @@ export type { Resolution, TargetResolver } from './registry.js';
 export { shared, siteDispatch } from './dispatch.js';
 export type { Dispatch } from './dispatch.js';
 export { ProbeSite, Snapshot } from './site.js';
-export type { SiteBackend } from './site.js';
+export type { SiteBackend, SiteOptions } from './site.js';
 export { setFaultHandler } from './handlers.js';
 export type { FaultHandler } from './handlers.js';
 export { addGraceHook } from './grace.js';

@@ -3,7 +3,7 @@
 // a grace period. One coarse timer serves every probe (undici's shared timers), and it runs only
 // while some probe has deferred calls in flight.
 
-import { PENDING } from './call.js';
+import { PENDING, UNSTAMPED } from './call.js';
 import { now } from './clock.js';
 import type { ProbeCore } from './probe.js';
 import { clearTimeoutSafe, SafeSet, setTimeoutSafe } from './primordials.js';
@@ -40,7 +40,9 @@ export function sweep(): void {
       continue;
     }
     for (const c of p.records) {
-      if (c.state === PENDING && c.leased && t - c.leaseStart >= p.leaseMs) {
+      if (c.state !== PENDING || !c.leased) continue;
+      if (c.leaseStart === UNSTAMPED) c.leaseStart = t;
+      else if (t - c.leaseStart >= p.leaseMs) {
         c.downgrade();
         p.downgraded++;
       }

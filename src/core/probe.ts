@@ -41,7 +41,14 @@ export class ProbeCore {
   /** onReturn reads nothing kept from entry: a synchronous call needs no record. */
   light: boolean;
   state: ProbeState;
-  site: ProbeSite | null = null;
+  /** The sites this probe is on: one for a wrap site, every matching function for a pattern. */
+  readonly sites: ProbeSite[] = [];
+  /** The kind of site it has, or will get when its target loads. */
+  siteKind = '';
+  /** Something to tell the user about this probe's target (list() shows it). */
+  note: string | undefined = undefined;
+  /** Stop hearing about new sites for this probe's target (module loads). */
+  unwatch: (() => void) | null = null;
   /** unregister() was called; the grace period may still be running. */
   unregistering = false;
   /** The grace period ended: no handler of this probe runs again. */
@@ -126,7 +133,7 @@ export class ProbeHandle implements Probe {
 
   get id(): number { return this.#core.id; }
   get name(): string { return this.#core.name; }
-  get site(): string { return this.#core.site?.backend.kind ?? ''; }
+  get site(): string { return this.#core.siteKind; }
   get state(): ProbeState { return this.#core.state; }
   get hits(): number { return this.#core.hits; }
   get missed(): number { return this.#core.missed; }

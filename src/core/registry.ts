@@ -2,7 +2,7 @@
 // path, a mutex around registration). Core does not know how a target becomes a site: the
 // layers below install a resolver (setTargetResolver) that returns the ProbeSite for a target.
 
-import { ACTIVE, PENDING } from './call.js';
+import { ACTIVE, PENDING, UNSTAMPED } from './call.js';
 import { now } from './clock.js';
 import { JsprobeError } from './errors.js';
 import { gracePeriod, retire } from './grace.js';
@@ -11,12 +11,24 @@ import { reportUnseenRead } from './handlers.js';
 import { ProbeCore, ProbeHandle } from './probe.js';
 import { ProbeSite, Snapshot } from './site.js';
 import { checkSpec, DEFAULT_LEASE_MS, DEFAULT_MAX_ACTIVE } from './spec.js';
-import type { PendingCall, Probe, ProbeInfo, ProbeSpec, ProbeTarget, SitePreference } from './types.js';
+import type { PendingCall, Probe, ProbeInfo, ProbeSpec, ProbeTarget, SiteKind, SitePreference } from './types.js';
 
 export interface Resolution {
-  site: ProbeSite;
-  /** Printable target, e.g. `node:fs#readFile` or `Db.query`. */
+  /** The sites the target names now (none, for code that has not loaded yet). */
+  sites: ProbeSite[];
+  /** Printable target, e.g. `node:fs#readFile` or `src/db.js:Db.query`. */
   label: string;
+  /** The kind of site the probe gets (or will get). */
+  kind: SiteKind;
+  /**
+   * For targets in code that has not loaded yet: call `attach` for every matching site as
+   * modules load, until the returned function is called.
+   */
+  watch?: (attach: (site: ProbeSite) => void, note: (message: string) => void) => () => void;
+  /** Something the user should know about this target, shown by list(). */
+  note?: string;
+  /** The target is a point, not a call (a line): it has no return to probe. */
+  entryOnly?: boolean;
 }
 
 export type TargetResolver = (target: ProbeTarget, preference: SitePreference) => Resolution;
@@ -55,7 +67,24 @@ function resolve(spec: ProbeSpec): Resolution {
   return resolver(spec.target, spec.site ?? 'auto');
 }
 
+function publishAll(p: ProbeCore): void {
+  for (const site of p.sites) publish(site);
+}
+
+/** Put `p` on one more site; a waiting probe is armed by its first. */
+function attachSite(p: ProbeCore, site: ProbeSite): void {
+  if (p.sites.includes(site)) return;
+  p.sites.push(site);
+  site.probes.push(p);
+  sites.add(site);
+  if (p.state === 'waiting') p.state = 'armed';
+  publish(site);
+}
+
 function attach(spec: ProbeSpec, r: Resolution): ProbeCore {
+  if (r.entryOnly === true && spec.onReturn !== undefined) {
+    throw new JsprobeError('JSPROBE_E_INVALID_SPEC', `${r.label} is a line: a probe there runs when the statement is reached and has no return; use onEntry (call.locals has the variables in scope)`);
+  }
   const onEntry = spec.onEntry ?? null;
   const onReturn = spec.onReturn ?? null;
   const p = new ProbeCore({
@@ -68,18 +97,16 @@ function attach(spec: ProbeSpec, r: Resolution): ProbeCore {
     returnUses: handlerUses(onReturn),
     maxActive: spec.maxActive ?? DEFAULT_MAX_ACTIVE,
     leaseMs: spec.leaseMs ?? DEFAULT_LEASE_MS,
-    state: spec.disabled === true ? 'disabled' : 'armed',
+    state: spec.disabled === true ? 'disabled' : r.sites.length === 0 ? 'waiting' : 'armed',
   });
-  p.republish = () => {
-    if (p.site !== null) publish(p.site);
-  };
+  p.siteKind = r.kind;
+  p.note = r.note;
+  p.republish = () => publishAll(p);
   p.onUnseenRead = reportUnseenRead;
-  p.site = r.site;
-  r.site.probes.push(p);
-  sites.add(r.site);
   probes.set(p.id, p);
   try {
-    publish(r.site);
+    for (const site of r.sites) attachSite(p, site);
+    if (r.watch !== undefined) p.unwatch = r.watch((site) => attachSite(p, site), (message) => { p.note = message; });
   } catch (e) {
     detach(p);
     throw e;
@@ -87,18 +114,20 @@ function attach(spec: ProbeSpec, r: Resolution): ProbeCore {
   return p;
 }
 
-/** Take `p` off its site now: no new hits. The site's code goes back when its last probe leaves. */
+/** Take `p` off its sites now: no new hits. A site's code goes back when its last probe leaves. */
 function detach(p: ProbeCore): void {
   probes.delete(p.id);
-  const site = p.site;
   p.state = 'gone';
-  if (site === null) return;
-  const i = site.probes.indexOf(p);
-  if (i >= 0) site.probes.splice(i, 1);
-  publish(site);
-  if (site.probes.length === 0) {
-    sites.delete(site);
-    site.note = site.backend.detach();
+  p.unwatch?.();
+  p.unwatch = null;
+  for (const site of p.sites) {
+    const i = site.probes.indexOf(p);
+    if (i >= 0) site.probes.splice(i, 1);
+    publish(site);
+    if (site.probes.length === 0) {
+      sites.delete(site);
+      site.note = site.backend.detach();
+    }
   }
 }
 
@@ -154,17 +183,17 @@ export async function unregister(p: Probe | readonly Probe[]): Promise<void> {
 export function enable(p: Probe): void {
   const c = coreOf(p);
   if (c.state === 'disabled') {
-    c.state = 'armed';
-    if (c.site !== null) publish(c.site);
+    c.state = c.sites.length === 0 ? 'waiting' : 'armed';
+    publishAll(c);
   }
 }
 
 /** Stop handling new hits. Calls already tracked still get their onReturn. */
 export function disable(p: Probe): void {
   const c = coreOf(p);
-  if (c.state === 'armed') {
+  if (c.state === 'armed' || c.state === 'waiting') {
     c.state = 'disabled';
-    if (c.site !== null) publish(c.site);
+    publishAll(c);
   }
 }
 
@@ -188,7 +217,7 @@ function info(p: ProbeCore): ProbeInfo {
     name: p.name,
     target: p.target,
     kind: p.onEntry !== null && p.onReturn !== null ? 'entry+return' : p.onReturn !== null ? 'return' : 'entry',
-    site: p.site?.backend.kind ?? '',
+    site: p.siteKind,
     state: p.state,
     hits: p.hits,
     missed: p.missed,
@@ -198,8 +227,9 @@ function info(p: ProbeCore): ProbeInfo {
     pending: p.pendingCount(),
     gone: p.gone,
   };
-  const note = p.site?.note;
-  if (note !== undefined) out.note = note;
+  const notes = [...new Set([p.note, ...p.sites.map((s) => s.note)].filter((n): n is string => n !== undefined))];
+  if (notes.length > 0) out.note = notes.join('; ');
+  if (p.sites.length !== 1) out.sites = p.sites.length;
   return out;
 }
 
@@ -211,6 +241,7 @@ export function pending(p: Probe): PendingCall[] {
   const out: PendingCall[] = [];
   for (const c of core.records) {
     if (c.state !== ACTIVE && c.state !== PENDING) continue;
+    if (c.state === PENDING && c.leaseStart === UNSTAMPED) c.leaseStart = t;
     const since = c.t0 === c.t0 ? c.t0 : c.state === PENDING ? c.leaseStart : NaN;
     out.push({ age: t - since, threadId: c.threadId, async: c.async, leased: c.leased, this: c.this, args: c.args.slice() });
   }

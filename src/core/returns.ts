@@ -1,7 +1,7 @@
 // Return tracking past the synchronous return: promises and thenables settle later, generators
 // complete later. The frame's records move to PENDING, start their lease, and finish on settle.
 
-import { LIGHT, PENDING, type CallRecord } from './call.js';
+import { ACTIVE, LIGHT, PENDING, UNSTAMPED, type CallRecord } from './call.js';
 import { now } from './clock.js';
 import { shared } from './dispatch.js';
 import { watchLeases } from './lease.js';
@@ -10,21 +10,24 @@ import {
   ObjectSetPrototypeOf, PromisePrototypeThen, PromiseThen, ReflectApply,
 } from './primordials.js';
 
-/** The frame outlives its synchronous return: every record becomes PENDING and leased. */
-function goAsync(head: CallRecord, isAsync: boolean): void {
-  let t: number | undefined;
+/**
+ * The frame outlives its synchronous return (or is deferred from entry: an async function or a
+ * generator at a load site): every record becomes PENDING and leased.
+ */
+export function goAsync(head: CallRecord, isAsync: boolean): void {
   for (let c: CallRecord | null = head; c !== null; c = c.nextInFrame) {
+    if (c.state !== ACTIVE) continue;
     const p = c.core;
     c.state = PENDING;
     c.async = isAsync;
-    c.leaseStart = c.t0 === c.t0 ? c.t0 : (t ??= now());
+    c.leaseStart = c.t0 === c.t0 ? c.t0 : UNSTAMPED;
     p.inflight++;
     if (!p.watched) watchLeases(p);
   }
 }
 
 /** The deferred call completed. Records whose probe retired meanwhile are GONE and stay silent. */
-function settle(head: CallRecord, retval: unknown, error: unknown, threw: boolean): void {
+export function settle(head: CallRecord, retval: unknown, error: unknown, threw: boolean): void {
   const t1 = head.t0 === head.t0 ? now() : NaN;
   let c: CallRecord | null = head;
   while (c !== null) {

@@ -43,20 +43,42 @@ export interface SiteBackend {
   detach(): string | undefined;
 }
 
+export interface SiteOptions {
+  /** Calls of the site's function are async functions or generators. */
+  deferred?: boolean;
+  /** Give the site its own copy of the hot path (see dispatch.ts). */
+  ownDispatch?: boolean;
+  /** The slot array the site's code reads, and this site's index in it (load sites share one per module). */
+  slots?: (Snapshot | null)[];
+  index?: number;
+}
+
 export class ProbeSite {
-  /** null: nothing armed here; the site's code then calls straight through. */
-  snapshot: Snapshot | null = null;
   readonly probes: ProbeCore[] = [];
   readonly backend: SiteBackend;
   /** Calls of this site's function are async or generators. */
   readonly deferred: boolean;
   /** The hot path this site's code calls: its own copy (few sites, fastest) or the shared one. */
   readonly dispatch: Dispatch;
+  /** Where the site's code reads its snapshot: `slots[index]`. */
+  readonly slots: (Snapshot | null)[];
+  readonly index: number;
   note: string | undefined;
 
-  constructor(backend: SiteBackend, options: { deferred?: boolean; ownDispatch?: boolean } = {}) {
+  constructor(backend: SiteBackend, options: SiteOptions = {}) {
     this.backend = backend;
     this.deferred = options.deferred === true;
     this.dispatch = options.ownDispatch === true ? siteDispatch() : shared;
+    this.slots = options.slots ?? [null];
+    this.index = options.index ?? 0;
+  }
+
+  /** null: nothing armed here; the site's code then calls straight through. */
+  get snapshot(): Snapshot | null {
+    return this.slots[this.index];
+  }
+
+  set snapshot(s: Snapshot | null) {
+    this.slots[this.index] = s;
   }
 }

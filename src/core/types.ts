@@ -48,6 +48,8 @@ export interface Call {
   readonly threadId: number;
   /** `new.target` of a construct call, `undefined` for a plain call. */
   readonly newTarget: Function | undefined;
+  /** At a line probe: the local variables in scope at that statement, by name. */
+  readonly locals: Readonly<Record<string, unknown>>;
 }
 
 export interface Probe {
@@ -81,6 +83,8 @@ export interface ProbeInfo {
   gone: number;
   /** Why the site is what it is, when that is worth saying (a fallback, a wrapper left in place). */
   note?: string;
+  /** How many functions the probe is on, when that is not exactly one (a pattern, a waiting probe). */
+  sites?: number;
 }
 
 export interface PendingCall {

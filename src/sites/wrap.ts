@@ -48,15 +48,16 @@ const construct = function (s, self, args, nt) {
 };` : '';
   const head = constructible
     ? `[name]: function () {
-    if (new.target !== undefined) return construct(site.snapshot, this, arguments, new.target === self ? orig : new.target);`
+    if (new.target !== undefined) return construct(slots[0], this, arguments, new.target === self ? orig : new.target);`
     : `[name]() {`;
   return `'use strict';
 const { enter, enterNew, exitReturn, exitThrow, exitConstruct, exitGenerator } = dispatch;
 const RA = Reflect.apply;
-const RC = Reflect.construct;${construct}
+const RC = Reflect.construct;
+const slots = site.slots;${construct}
 const self = ({
   ${head}
-    const s = site.snapshot;
+    const s = slots[0];
     if (s === null) return RA(orig, this, arguments);
     const n = arguments.length;
     let rest;

@@ -14,10 +14,22 @@ function bad(target: string, why: string): never {
   throw new JsprobeError('JSPROBE_E_INVALID_SPEC', `bad target '${target}': ${why}`);
 }
 
+/**
+ * Whether `t` is `module#export`: a `#` that is not a private name (`file.js:Db.#count`, where a
+ * `:` comes before it). A builtin (`node:fs#readFile`) has a `:` of its own.
+ */
+function isExport(t: string): boolean {
+  const hash = t.indexOf('#');
+  if (hash < 0) return false;
+  if (t.startsWith('node:')) return true;
+  const colon = t.lastIndexOf(':', hash);
+  return colon < 0 || /^[A-Za-z]:$/.test(t.slice(0, colon + 1)); // C:\path#x is a path, not a scheme
+}
+
 export function parseTarget(target: string): TargetRef {
   const t = target.trim();
   const hash = t.indexOf('#');
-  if (hash >= 0) {
+  if (isExport(t)) {
     const module = t.slice(0, hash);
     const rest = t.slice(hash + 1);
     if (module === '') bad(target, "no module before '#' (write module#export, e.g. node:fs#readFile)");

@@ -1,10 +1,15 @@
-// listProbePoints(pattern): every function a target pattern would match, so that a user can see
-// what is there before probing it (the CLI's -l). Export patterns glob each name of the path:
-// `node:fs#read*`, `pg#Client.prototype.*`, `./lib/db.js#*.prototype.*`.
+// listProbePoints(pattern): every function or line a target pattern would match, so that a user
+// can see what is there before probing it (the CLI's -l). Export patterns glob each name of the
+// path (`node:fs#read*`, `pg#Client.prototype.*`); file patterns glob paths and names
+// (`src/**/*.ts:Db.*`, `lib/app.js:42`).
 
 import { JsprobeError } from '../core/index.js';
 import { loadModule, namesOf } from './module-export.js';
-import { parseTarget } from './parse.js';
+import { relative } from 'node:path';
+import { parseTarget, type TargetRef } from './parse.js';
+import { absoluteGlob } from './file-target.js';
+import { expandGlob, functionsOf, parseFile, statementAt } from './files.js';
+import { nameGlob } from './glob.js';
 
 export interface ProbePoint {
   /** A target string that names exactly this point. */
@@ -14,8 +19,11 @@ export interface ProbePoint {
   name: string;
   module?: string;
   file?: string;
+  /** 1-based line and 0-based column in the file as written (the .ts file, for TypeScript). */
   line?: number;
   column?: number;
+  /** At a line: the variables a probe there can read. */
+  locals?: string[];
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -35,11 +43,45 @@ function safeGet(o: object, k: string): unknown {
   }
 }
 
+/**
+ * Every function or line a target pattern would match. Export patterns walk the module's
+ * exports; file patterns parse the files where they lie (loaded or not).
+ */
 export function listProbePoints(pattern: string): ProbePoint[] {
   const ref = parseTarget(pattern);
-  if (ref.kind !== 'export') {
-    throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `'${pattern}' names code in a file; listing files needs load sites, which this version does not have`);
+  if (ref.kind !== 'export') return listFilePoints(ref);
+  return listExportPoints(ref);
+}
+
+function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>): ProbePoint[] {
+  const files = expandGlob(absoluteGlob(ref.file));
+  if (files.length === 0) {
+    throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `no source files match ${ref.file} (from ${process.cwd()})`);
   }
+  const out: ProbePoint[] = [];
+  for (const file of files) {
+    const rel = relative(process.cwd(), file) || file;
+    let parsed;
+    try {
+      parsed = parseFile(file);
+    } catch (e) {
+      throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `cannot parse ${rel}: ${(e as Error).message}`);
+    }
+    if (ref.kind === 'line') {
+      const at = statementAt(parsed.program, parsed.src, ref.line);
+      if (at !== undefined) out.push({ target: `${rel}:${ref.line}`, kind: 'line', name: `line ${ref.line}`, file, line: at.line, column: at.column, locals: at.locals });
+      continue;
+    }
+    const re = nameGlob(ref.name);
+    for (const f of functionsOf(parsed.program, parsed.src, file)) {
+      if (!re.test(f.name) && !f.aliases.some((a) => re.test(a))) continue;
+      out.push({ target: `${rel}:${f.name}`, kind: 'function', name: f.name, file, line: f.line, column: f.column });
+    }
+  }
+  return out;
+}
+
+function listExportPoints(ref: Extract<TargetRef, { kind: 'export' }>): ProbePoint[] {
   const { exports } = loadModule(ref.module, process.cwd());
   const out: ProbePoint[] = [];
   const seen = new Set<string>();

@@ -1,0 +1,45 @@
+// ES module load sites: the `load` hook (run by Node 20 on a hooks thread of its own) rewrites
+// modules that a registered or hinted target names. CommonJS is left to the _compile hook, which
+// sees it whichever way it is loaded.
+
+import { fileURLToPath } from 'node:url';
+import { LoadedLog } from './loaded-log.js';
+import { plan, rewrite } from './rewrite-module.js';
+import { WantedList } from './wanted.js';
+
+interface InitData {
+  wanted: SharedArrayBuffer;
+  loaded: SharedArrayBuffer;
+}
+
+let wanted: WantedList | undefined;
+let loaded: LoadedLog | undefined;
+
+export function initialize(data: InitData): void {
+  wanted = new WantedList(data.wanted);
+  loaded = new LoadedLog(data.loaded);
+}
+
+interface LoadResult {
+  format?: string | null;
+  source?: string | ArrayBuffer | Uint8Array | null;
+  shortCircuit?: boolean;
+}
+
+type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
+
+export async function load(url: string, context: { format?: string | null }, nextLoad: NextLoad): Promise<LoadResult> {
+  const result = await nextLoad(url, context);
+  if (!url.startsWith('file:') || result.format !== 'module' || result.source == null || wanted === undefined) return result;
+  const file = fileURLToPath(url);
+  loaded?.append(url);
+  const src = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
+  try {
+    const p = plan(file, src, wanted.read());
+    if (p === null) return result;
+    return { ...result, source: rewrite(src, url, file, 'module', p).code };
+  } catch (e) {
+    process.stderr.write(`jsprobe: could not add probe sites to ${file}; it loads unprobed: ${(e as Error).message}\n`);
+    return result;
+  }
+}

@@ -1,0 +1,107 @@
+// What a load hook does with one module's source: decide whether a registered or hinted target
+// names it (directly, or through its source map for .ts files), and if so rewrite it with probe
+// sites and a source map chained to the incoming one. Runs on whatever thread the hook runs on.
+
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generatedPositionFor, LEAST_UPPER_BOUND, type TraceMap } from '@jridgewell/trace-mapping';
+import { instrument, type ModuleTable } from '../rewrite/instrument.js';
+import { chainMap, identityMap, inlineComment, traceMap } from '../rewrite/sourcemap.js';
+import { pathGlob } from '../../targets/glob.js';
+import type { Wanted } from './wanted.js';
+
+/**
+ * What the main thread learns about a rewritten module (embedded in its prologue). Line keys are
+ * "<source index>:<line>" of what was asked for; source -1 is the module's own file.
+ */
+export interface LoadTable extends ModuleTable {
+  /** Absolute path of the module's file. */
+  file: string;
+  /** Absolute paths of the original sources its source map names (e.g. the .ts files). */
+  sources: string[];
+}
+
+const globs = new Map<string, RegExp>();
+function matches(glob: string, path: string): boolean {
+  let re = globs.get(glob);
+  if (re === undefined) globs.set(glob, (re = pathGlob(glob)));
+  return re.test(path);
+}
+
+/** The source map a module points at, if it has one and it can be read. */
+function loadMap(src: string, file: string): TraceMap | null {
+  const at = src.lastIndexOf('sourceMappingURL=');
+  if (at < 0) return null;
+  const url = /^sourceMappingURL=(\S+)/.exec(src.slice(at))?.[1];
+  if (url === undefined) return null;
+  try {
+    if (url.startsWith('data:')) {
+      const comma = url.indexOf(',');
+      const body = url.slice(comma + 1);
+      const json = /;base64/.test(url.slice(0, comma)) ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
+      return traceMap(json, file);
+    }
+    const mapFile = url.startsWith('file:') ? fileURLToPath(url) : resolve(dirname(file), url);
+    return traceMap(readFileSync(mapFile, 'utf8'), mapFile);
+  } catch {
+    return null;
+  }
+}
+
+interface Plan {
+  /** Generated positions to put line sites at, with the keys of the lines they stand for. */
+  lines: { line: number; column: number; key: string }[];
+  map: TraceMap | null;
+  sources: string[];
+}
+
+/** Whether to rewrite `file`, and where its line sites go. */
+export function plan(file: string, src: string, wanted: readonly Wanted[]): Plan | null {
+  if (wanted.length === 0) return null;
+  const lines: Plan['lines'] = [];
+  let hit = false;
+  // A .ts target runs as JavaScript: look for it among the sources of the module's map. tsx
+  // loads the .ts file itself, compiled: its lines are the map's, not the file's.
+  const map = src.includes('sourceMappingURL=') ? loadMap(src, file) : null;
+  const sources = map === null ? [] : map.resolvedSources.map((s) => (s.startsWith('file:') ? fileURLToPath(s) : s));
+  const mapped = sources.includes(file);
+  for (const w of wanted) {
+    if (!matches(w.file, file)) continue;
+    hit = true;
+    if (!mapped) for (const line of w.lines) lines.push({ line, column: 0, key: `-1:${line}` });
+  }
+  sources.forEach((source, i) => {
+    for (const w of wanted) {
+      if (!matches(w.file, source)) continue;
+      hit = true;
+      for (const line of w.lines) {
+        const pos = generatedPositionFor(map!, { source: map!.resolvedSources[i], line, column: 0, bias: LEAST_UPPER_BOUND });
+        lines.push({ line: pos.line ?? -1, column: pos.column ?? 0, key: `${i}:${line}` });
+      }
+    }
+  });
+  return hit ? { lines, map, sources } : null;
+}
+
+export interface Rewritten {
+  code: string;
+  table: LoadTable;
+}
+
+/**
+ * Rewrite `src` by `p`. A source map is emitted when the module came with one (it is chained),
+ * or when source maps are enabled in this process (an exact identity map); otherwise nothing
+ * would read it, and lines already match.
+ */
+export function rewrite(src: string, url: string, file: string, format: 'module' | 'script', p: Plan): Rewritten {
+  const out = instrument(src, { url, format, lines: p.lines, extra: { file, sources: p.sources } });
+  const table: LoadTable = { ...out.table, file, sources: p.sources };
+  let code = out.code;
+  const emitMap = p.map !== null || process.sourceMapsEnabled === true;
+  if (emitMap) {
+    const map = p.map !== null ? chainMap(p.map, out.shifts) : identityMap(src, url, out.starts, out.shifts);
+    code += `\n${inlineComment(map)}\n`;
+  }
+  return { code, table };
+}

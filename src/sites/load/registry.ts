@@ -1,0 +1,72 @@
+// Rewritten modules as they run: each hands over its table (names and positions of its sites) and
+// gets its slot array, one slot per site, read by the site's code on every call. A ProbeSite is
+// made for a slot only when a probe first lands there, so a module with 21k functions costs 21k
+// nulls until something is probed. Probes waiting for code that has not loaded yet are told as
+// modules arrive.
+
+import { fileURLToPath } from 'node:url';
+import { ProbeSite, type Snapshot } from '../../core/index.js';
+import type { LoadTable } from '../hooks/rewrite-module.js';
+
+export interface LoadedModule {
+  table: LoadTable;
+  file: string;
+  slots: (Snapshot | null)[];
+  sites: (ProbeSite | undefined)[];
+}
+
+/** What a waiting probe wants from each module that loads: the slots it names there. */
+export type ModuleMatcher = (m: LoadedModule) => number[];
+
+const modules = new Map<string, LoadedModule>();
+const watchers = new Set<{ match: ModuleMatcher; attach: (site: ProbeSite) => void }>();
+
+function kindOf(table: LoadTable, index: number): { deferred: boolean } {
+  const fn = table.fns[index];
+  return { deferred: fn !== undefined && fn[5] === 1 };
+}
+
+/** The ProbeSite of slot `index` of `m`, made on first use. */
+export function siteOf(m: LoadedModule, index: number): ProbeSite {
+  let site = m.sites[index];
+  if (site === undefined) {
+    const fn = m.table.fns[index];
+    const line = m.table.lines[index - m.table.fns.length];
+    const target = fn !== undefined ? `${m.file}:${fn[0]}` : `${m.file}:${line?.[0]}`;
+    site = new ProbeSite({ kind: 'load', target, detach: () => undefined }, { slots: m.slots, index, ...kindOf(m.table, index) });
+    m.sites[index] = site;
+  }
+  return site;
+}
+
+/** Called by a rewritten module's prologue, once, when it starts to run. */
+export function registerModule(tableJson: string): (Snapshot | null)[] {
+  const table = JSON.parse(tableJson) as LoadTable;
+  const count = table.fns.length + table.lines.length;
+  const slots: (Snapshot | null)[] = new Array<Snapshot | null>(count).fill(null);
+  const file = table.file ?? (table.url.startsWith('file:') ? fileURLToPath(table.url) : table.url);
+  const m: LoadedModule = { table, file, slots, sites: new Array<ProbeSite | undefined>(count) };
+  modules.set(table.url, m);
+  for (const w of watchers) {
+    for (const i of w.match(m)) w.attach(siteOf(m, i));
+  }
+  return slots;
+}
+
+export function loadedModules(): Iterable<LoadedModule> {
+  return modules.values();
+}
+
+export function moduleByFile(file: string): LoadedModule | undefined {
+  for (const m of modules.values()) if (m.file === file) return m;
+  return undefined;
+}
+
+/** Hear of every module that loads from now on; returns the function that stops it. */
+export function watchModules(match: ModuleMatcher, attach: (site: ProbeSite) => void): () => void {
+  const w = { match, attach };
+  watchers.add(w);
+  return () => {
+    watchers.delete(w);
+  };
+}

@@ -1,0 +1,104 @@
+// The few ESTree shapes the rewriter reads, and the child keys of every node type, so that a walk
+// over a 9 MB bundle visits children without reflecting over each node's properties.
+
+export interface Node {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: unknown;
+}
+
+export const CHILD_KEYS: Record<string, readonly string[]> = {
+  Program: ['body'],
+  ExpressionStatement: ['expression'],
+  BlockStatement: ['body'],
+  StaticBlock: ['body'],
+  WithStatement: ['object', 'body'],
+  ReturnStatement: ['argument'],
+  LabeledStatement: ['body'],
+  IfStatement: ['test', 'consequent', 'alternate'],
+  SwitchStatement: ['discriminant', 'cases'],
+  SwitchCase: ['test', 'consequent'],
+  ThrowStatement: ['argument'],
+  TryStatement: ['block', 'handler', 'finalizer'],
+  CatchClause: ['param', 'body'],
+  WhileStatement: ['test', 'body'],
+  DoWhileStatement: ['body', 'test'],
+  ForStatement: ['init', 'test', 'update', 'body'],
+  ForInStatement: ['left', 'right', 'body'],
+  ForOfStatement: ['left', 'right', 'body'],
+  FunctionDeclaration: ['params', 'body'],
+  FunctionExpression: ['params', 'body'],
+  ArrowFunctionExpression: ['params', 'body'],
+  VariableDeclaration: ['declarations'],
+  VariableDeclarator: ['id', 'init'],
+  ClassDeclaration: ['decorators', 'superClass', 'body'],
+  ClassExpression: ['decorators', 'superClass', 'body'],
+  ClassBody: ['body'],
+  MethodDefinition: ['decorators', 'key', 'value'],
+  PropertyDefinition: ['decorators', 'key', 'value'],
+  AccessorProperty: ['decorators', 'key', 'value'],
+  ArrayExpression: ['elements'],
+  ObjectExpression: ['properties'],
+  Property: ['key', 'value'],
+  SpreadElement: ['argument'],
+  RestElement: ['argument'],
+  UnaryExpression: ['argument'],
+  UpdateExpression: ['argument'],
+  BinaryExpression: ['left', 'right'],
+  LogicalExpression: ['left', 'right'],
+  AssignmentExpression: ['left', 'right'],
+  AssignmentPattern: ['left', 'right'],
+  ArrayPattern: ['elements'],
+  ObjectPattern: ['properties'],
+  MemberExpression: ['object', 'property'],
+  ChainExpression: ['expression'],
+  ConditionalExpression: ['test', 'consequent', 'alternate'],
+  CallExpression: ['callee', 'arguments'],
+  NewExpression: ['callee', 'arguments'],
+  SequenceExpression: ['expressions'],
+  TemplateLiteral: ['expressions'],
+  TaggedTemplateExpression: ['tag', 'quasi'],
+  YieldExpression: ['argument'],
+  AwaitExpression: ['argument'],
+  ImportExpression: ['source', 'options'],
+  ExportNamedDeclaration: ['declaration'],
+  ExportDefaultDeclaration: ['declaration'],
+  ParenthesizedExpression: ['expression'],
+  Decorator: ['expression'],
+  // TypeScript's ESTree (oxc-parser), for listing the functions of .ts files that have not loaded.
+  TSParameterProperty: ['parameter'],
+  TSAsExpression: ['expression'],
+  TSSatisfiesExpression: ['expression'],
+  TSNonNullExpression: ['expression'],
+  TSTypeAssertion: ['expression'],
+  TSInstantiationExpression: ['expression'],
+  TSExportAssignment: ['expression'],
+  TSModuleDeclaration: ['body'],
+  TSModuleBlock: ['body'],
+  // Leaves: Identifier, PrivateIdentifier, Literal, ThisExpression, Super, MetaProperty,
+  // EmptyStatement, DebuggerStatement, BreakStatement, ContinueStatement, TemplateElement,
+  // ImportDeclaration, ExportAllDeclaration (no functions inside).
+};
+
+export function isNode(v: unknown): v is Node {
+  return typeof v === 'object' && v !== null && typeof (v as Node).type === 'string';
+}
+
+/** Call `each` for every direct child node of `node`. */
+export function forEachChild(node: Node, each: (child: Node) => void): void {
+  const keys = CHILD_KEYS[node.type];
+  if (keys === undefined) return;
+  for (const k of keys) {
+    const v = node[k];
+    if (Array.isArray(v)) {
+      for (const c of v) if (isNode(c)) each(c);
+    } else if (isNode(v)) {
+      each(v);
+    }
+  }
+}
+
+export function isFunction(n: Node): boolean {
+  return n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
+}

@@ -1,0 +1,76 @@
+// Text insertions into a source, applied in one pass. Nothing is ever removed or moved, and no
+// inserted text holds a newline, so every original line keeps its number and only columns shift:
+// the source map is the original one with columns moved (see sourcemap.ts).
+
+export interface Insertion {
+  at: number;
+  text: string;
+  /**
+   * Opening text (before a construct) or closing text (after one). At one offset, closings come
+   * first, innermost first; then openings, outermost first: `x => y => 1` closes y's body before x's.
+   */
+  closing: boolean;
+  /** Start of the construct the text belongs to: outer constructs start earlier. */
+  owner: number;
+}
+
+export function opening(at: number, text: string, owner: number): Insertion {
+  return { at, text, closing: false, owner };
+}
+
+export function closing(at: number, text: string, owner: number): Insertion {
+  return { at, text, closing: true, owner };
+}
+
+function order(a: Insertion, b: Insertion): number {
+  if (a.at !== b.at) return a.at - b.at;
+  if (a.closing !== b.closing) return a.closing ? -1 : 1;
+  return a.closing ? b.owner - a.owner : a.owner - b.owner;
+}
+
+/** Where text went in: per original line, the original columns and lengths of insertions. */
+export type Shifts = Map<number, { col: number; len: number }[]>;
+
+export interface Applied {
+  code: string;
+  /** 0-based original line → insertions on it, by original column. */
+  shifts: Shifts;
+}
+
+/** Offsets where each line starts. */
+export function lineStarts(src: string): number[] {
+  const starts = [0];
+  for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** The 0-based line holding `offset`. */
+export function lineOf(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export function apply(src: string, insertions: Insertion[], starts: readonly number[]): Applied {
+  insertions.sort(order);
+  const parts: string[] = [];
+  const shifts: Shifts = new Map();
+  let prev = 0;
+  let line = 0;
+  for (const ins of insertions) {
+    if (ins.text.includes('\n')) throw new Error('jsprobe: an insertion may not hold a newline');
+    parts.push(src.slice(prev, ins.at), ins.text);
+    prev = ins.at;
+    while (line + 1 < starts.length && starts[line + 1] <= ins.at) line++;
+    let list = shifts.get(line);
+    if (list === undefined) shifts.set(line, (list = []));
+    list.push({ col: ins.at - starts[line], len: ins.text.length });
+  }
+  parts.push(src.slice(prev));
+  return { code: parts.join(''), shifts };
+}

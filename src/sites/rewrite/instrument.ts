@@ -1,0 +1,187 @@
+// Rewriting a module so that every function has a disarmed probe site (ftrace's fentry nops):
+// a prologue that reads one slot, `return`s that pass their value out through the site, a
+// catch for throws and, for generators, a finally for completion. A disarmed site costs one load
+// and compare per call. Inserted text never holds a newline, so line numbers stay.
+//
+// The names below (`$jp…`) are the only identifiers the rewrite adds to a module. They are short
+// on purpose: typescript.js has 21k functions, and every byte added is parsed at every load.
+
+import { parseModule, parseScript } from 'meriyah';
+import type { Node } from './estree.js';
+import { findFunctions, type FunctionSite } from './functions.js';
+import { findLineSites, type LineAsk, type LineSite } from './lines.js';
+import { apply, closing, lineOf, lineStarts, opening, type Insertion, type Shifts } from './insertions.js';
+
+/** The runtime object every rewritten module reads (see sites/load/runtime.ts). */
+export const RUNTIME_KEY = 'jsprobe.load';
+
+export interface ModuleTable {
+  /** Format version of this table. */
+  v: 1;
+  url: string;
+  /** [name, aliases, kind, line, column, deferred] of each function site, by site id. Lines are
+   * 1-based; deferred is 1 for async functions and generators. */
+  fns: [string, string[], string, number, number, 0 | 1][];
+  /** [line, column, locals, key] of each line site; their ids follow the function sites'. */
+  lines: [number, number, string[], string][];
+  /** Keys of asked-for lines that no statement starts on. */
+  misses: string[];
+  /** Per 0-based line, the [column, length] of text inserted there: to map positions back. */
+  shifts: [number, [number, number][]][];
+}
+
+export interface InstrumentOptions {
+  url: string;
+  format: 'module' | 'script';
+  /**
+   * Positions of this code that get a line site (the first statement that starts there or later
+   * on that line), each with a key that says which asked-for line it stands for (a .ts line maps
+   * to a JavaScript position).
+   */
+  lines?: readonly (LineAsk & { key: string })[];
+  /** More fields for the table the module hands the load registry. */
+  extra?: Record<string, unknown>;
+}
+
+export interface Instrumented {
+  code: string;
+  table: ModuleTable;
+  sites: FunctionSite[];
+  lineSites: LineSite[];
+  shifts: Shifts;
+  starts: number[];
+}
+
+export class ParseError extends Error {
+  constructor(readonly url: string, readonly line: number, readonly column: number, message: string) {
+    super(`${url}:${line}:${column}: ${message}`);
+  }
+}
+
+export function parse(src: string, format: 'module' | 'script', url: string): Node {
+  const options = { ranges: true, next: true, webcompat: format === 'script', globalReturn: format === 'script' };
+  try {
+    return (format === 'module' ? parseModule(src, options) : parseScript(src, options)) as unknown as Node;
+  } catch (e) {
+    const err = e as { line?: number; column?: number; description?: string; message: string };
+    throw new ParseError(url, err.line ?? 0, err.column ?? 0, err.description ?? err.message);
+  }
+}
+
+/** The arguments of an entry call: `argc, a0, a1, a2, a3, rest`. */
+function argsOf(site: FunctionSite): string {
+  if (site.usesArguments || (site.kind !== 'arrow' && site.params.includes(null))) {
+    return 'arguments.length,arguments[0],arguments[1],arguments[2],arguments[3],arguments.length>4?$jpD.rest(arguments):void 0';
+  }
+  // Declared parameters (after defaults): reading `arguments` would allocate it on every call.
+  const named = site.params.map((p) => p ?? 'void 0');
+  const slots = [0, 1, 2, 3].map((i) => named[i] ?? 'void 0');
+  const over = named.slice(4);
+  let rest = 'void 0';
+  if (over.length > 0 && site.rest !== null) rest = `[${over.join(',')},...${site.rest}]`;
+  else if (over.length > 0) rest = `[${over.join(',')}]`;
+  else if (site.rest !== null) rest = site.rest;
+  const argc = site.rest !== null ? `${named.length}+${site.rest}.length` : String(named.length);
+  if (site.rest !== null && named.length < 4) {
+    // The rest parameter's first elements fill the slots the declared ones leave.
+    const fill = [0, 1, 2, 3].map((i) => (i < named.length ? named[i] : `${site.rest}[${i - named.length}]`));
+    return `${argc},${fill.join(',')},${site.rest}.length>${4 - named.length}?${site.rest}.slice(${4 - named.length}):void 0`;
+  }
+  // Trailing undefined arguments are left out: a missing argument is undefined anyway.
+  const list = [argc, ...slots, rest];
+  while (list[list.length - 1] === 'void 0') list.pop();
+  return list.join(',');
+}
+
+function entryFn(site: FunctionSite): string {
+  if (site.generator) return site.async ? 'eag' : 'eg';
+  return site.async ? 'ea' : 'e';
+}
+
+function returnFn(site: FunctionSite): string {
+  if (site.generator) return 'rg';
+  return site.async ? 'ra' : 'r';
+}
+
+/** The insertions that give one function its site. */
+function functionInsertions(site: FunctionSite, id: number, out: Insertion[]): void {
+  const self = site.thisUnsafe ? 'void 0' : 'this';
+  const slot = `$jpS[${id}]`;
+  const prologue = `let $jpF=${slot}==null?null:$jpD.${entryFn(site)}(${slot},${self},${argsOf(site)}),$jpV;try{`;
+  const ret = returnFn(site);
+  const exit = (v: string): string => `$jpF===null?${v}:$jpD.${ret}($jpF,${v},$jpF=null)`;
+  const fallOff = site.generator || site.endsInJump ? '' : `;if($jpF!==null)$jpD.${ret}($jpF,void 0,$jpF=null);`;
+  const handlers = `}catch($jpX){throw $jpF===null?$jpX:$jpD.t($jpF,$jpX,$jpF=null)}` +
+    (site.generator ? `finally{if($jpF!==null)$jpD.${ret}($jpF,void 0,$jpF=null)}` : '');
+  const owner = site.start;
+  if (site.body.expression) {
+    out.push(opening(site.body.start, `{${prologue}return($jpV=(`, owner));
+    out.push(closing(site.body.end, `),${exit('$jpV')})${handlers}}`, owner));
+  } else {
+    out.push(opening(site.prologueAt, prologue, owner));
+    out.push(closing(site.body.end - 1, `${fallOff}${handlers}`, owner));
+  }
+  for (const r of site.returns) {
+    if (r.arg === undefined) {
+      out.push(opening(r.start + 'return'.length, ` ${exit('void 0')}`, r.start));
+    } else {
+      out.push(opening(r.arg.start, '($jpV=(', r.start));
+      out.push(closing(r.arg.end, `),${exit('$jpV')})`, r.start));
+    }
+  }
+}
+
+function lineInsertions(site: LineSite, id: number, out: Insertion[]): void {
+  const slot = `$jpS[${id}]`;
+  const locals = site.locals.length === 0 ? 'null' : `()=>({${site.locals.join(',')}})`;
+  const probe = `if(${slot}!=null)$jpD.l(${slot},${site.thisUnsafe ? 'void 0' : 'this'},${locals});`;
+  if (site.needsBlock) {
+    out.push(opening(site.start, `{${probe}`, site.start));
+    out.push(closing(site.end, '}', site.start));
+  } else {
+    out.push(opening(site.start, probe, site.start));
+  }
+}
+
+/** Where the module prologue goes: after a hashbang line and the top-level directives. */
+function prologueAt(program: Node, src: string): number {
+  let at = src.startsWith('#!') ? src.indexOf('\n') + 1 || src.length : 0;
+  for (const s of program.body as Node[]) {
+    if (s.type === 'ExpressionStatement' && typeof s.directive === 'string') at = Math.max(at, s.end);
+    else break;
+  }
+  return at;
+}
+
+export function instrument(src: string, options: InstrumentOptions): Instrumented {
+  const program = parse(src, options.format, options.url);
+  const starts = lineStarts(src);
+  const sites = findFunctions(program, src);
+  const asked = (options.lines ?? []).filter((l) => l.line > 0 && l.line <= starts.length);
+  const lineSites = asked.length > 0 ? findLineSites(program, src, starts, asked) : [];
+  const found = new Set(lineSites.map((l) => l.ask));
+  const out: Insertion[] = [];
+  sites.forEach((s, i) => functionInsertions(s, i, out));
+  lineSites.forEach((s, i) => lineInsertions(s, sites.length + i, out));
+  const table: ModuleTable = {
+    v: 1,
+    url: options.url,
+    fns: sites.map((s) => {
+      const line = lineOf(starts, s.at);
+      return [s.name, s.aliases, s.kind, line + 1, s.at - starts[line], s.async || s.generator ? 1 : 0];
+    }),
+    lines: lineSites.map((l) => [l.line, l.column, l.locals, (l.ask as LineAsk & { key: string }).key]),
+    misses: (options.lines ?? []).filter((l) => !found.has(l)).map((l) => l.key),
+    shifts: [],
+  };
+  const head = prologueAt(program, src);
+  // The slots are a hoisted function until the prologue runs, so that a site reached early
+  // (a function called through an ES module cycle before this module ran) reads `undefined`
+  // from it and calls straight through.
+  const tableText = JSON.stringify(JSON.stringify({ ...table, ...options.extra, shifts: undefined }));
+  out.push(opening(head, `function $jpS(){}var $jpD=globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];` +
+    `if($jpD!==undefined)$jpS=$jpD.module(${tableText});`, -1));
+  const applied = apply(src, out, starts);
+  table.shifts = [...applied.shifts].map(([line, list]) => [line, list.map((x) => [x.col, x.len] as [number, number])]);
+  return { code: applied.code, table, sites, lineSites, shifts: applied.shifts, starts };
+}

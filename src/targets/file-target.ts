@@ -1,0 +1,125 @@
+// `file:name` and `file:LINE` targets: load sites, in code that is loading now or will load later.
+// Files are globs relative to the working directory; a .ts file matches the JavaScript that runs
+// for it through that JavaScript's source map (tsx, or tsc with source maps).
+
+import { createRequire } from 'node:module';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { closeMatches, JsprobeError, type ProbeSite, type Resolution } from '../core/index.js';
+import { loadedModules, siteOf, watchModules, type LoadedModule, type ModuleMatcher } from '../sites/load/registry.js';
+import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
+import { hasGlob, nameGlob, pathGlob } from './glob.js';
+import type { TargetRef } from './parse.js';
+
+/** Files the load hooks could not rewrite, and why: probes on them say so in list(). */
+const failures = new Map<string, string>();
+
+export function noteRewriteFailure(file: string, e: unknown): void {
+  const why = e instanceof Error ? e.message : String(e);
+  if (!failures.has(file)) process.stderr.write(`jsprobe: could not add probe sites to ${file}; it loads unprobed: ${why}\n`);
+  failures.set(file, why);
+}
+
+export function absoluteGlob(file: string, cwd = process.cwd()): string {
+  return isAbsolute(file) ? file : resolve(cwd, file).replace(/\\/g, '/');
+}
+
+function fileMatcher(glob: string): (m: LoadedModule) => number {
+  const re = pathGlob(glob);
+  // -1: the module's own file; i >= 0: its i-th source; -2: neither.
+  return (m) => (re.test(m.file) ? -1 : m.table.sources.findIndex((s) => re.test(s)) >= 0 ? m.table.sources.findIndex((s) => re.test(s)) : -2);
+}
+
+function functionMatcher(glob: string, name: string): ModuleMatcher {
+  const which = fileMatcher(glob);
+  const re = nameGlob(name);
+  return (m) => {
+    if (which(m) === -2) return [];
+    const out: number[] = [];
+    m.table.fns.forEach((fn, i) => {
+      if (re.test(fn[0]) || fn[1].some((a) => re.test(a))) out.push(i);
+    });
+    return out;
+  };
+}
+
+function lineMatcher(glob: string, line: number): ModuleMatcher {
+  const re = pathGlob(glob);
+  return (m) => {
+    const out: number[] = [];
+    m.table.lines.forEach(([, , , key], i) => {
+      const [src, l] = key.split(':').map(Number);
+      const file = src === -1 ? m.file : m.table.sources[src];
+      if (l === line && file !== undefined && re.test(file)) out.push(m.table.fns.length + i);
+    });
+    return out;
+  };
+}
+
+/** Whether `file` (a concrete path) is already loaded, as far as this thread can tell. */
+function alreadyLoaded(file: string): boolean {
+  const require = createRequire(import.meta.url);
+  if (require.cache[file] !== undefined) return true;
+  return loadedLog.urls().has(pathToFileURL(file).href);
+}
+
+function unavailable(message: string): never {
+  throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', message);
+}
+
+export function resolveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, label: string): Resolution {
+  const glob = absoluteGlob(ref.file);
+  const match = ref.kind === 'line' ? lineMatcher(glob, ref.line) : functionMatcher(glob, ref.name);
+  const sites: ProbeSite[] = [];
+  for (const m of loadedModules()) for (const i of match(m)) sites.push(siteOf(m, i));
+  if (sites.length === 0 && !hasGlob(ref.file)) {
+    const loadedHere = [...loadedModules()].some((m) => fileMatcher(glob)(m) !== -2);
+    if (loadedHere && ref.kind === 'line') {
+      unavailable(`${label}: ${ref.file} is loaded, but no line site was placed at line ${ref.line} when it loaded (line sites are placed for lines asked for before the file loads); patching loaded code in place needs a live site, which this version does not have`);
+    }
+    if (loadedHere) {
+      const names = new Set<string>();
+      for (const m of loadedModules()) if (fileMatcher(glob)(m) !== -2) for (const fn of m.table.fns) names.add(fn[0]);
+      throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has no function named ${(ref as { name: string }).name}${closeNames((ref as { name: string }).name, names)}`);
+    }
+    if (alreadyLoaded(glob)) {
+      unavailable(`${label}: ${ref.file} is already loaded without probe sites; load sites are placed as code loads. Start the program with JSPROBE_LOAD_SITES=${ref.file} to give it sites, or register this probe before it loads (patching loaded code in place needs a live site, which this version does not have)`);
+    }
+  }
+  if (sites.length === 0 && !isHooked()) {
+    unavailable(`${label}: code in files gets probe sites as it loads, which needs the load hooks: run the program with node --import jsprobe/register`);
+  }
+  const failure = [...failures].find(([file]) => pathGlob(glob).test(file));
+  const lines = ref.kind === 'line' ? [ref.line] : [];
+  return {
+    sites,
+    label,
+    kind: 'load',
+    entryOnly: ref.kind === 'line',
+    note: failure !== undefined ? `${failure[0]} could not be rewritten: ${failure[1]}` : undefined,
+    watch: (attach, note) => {
+      const stopWanting = want({ file: glob, lines });
+      const stopWatching = watchModules(
+        (m) => {
+          const found = match(m);
+          if (ref.kind === 'line' && found.length === 0 && fileMatcher(glob)(m) !== -2) {
+            note(`no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
+          }
+          return found;
+        },
+        attach,
+      );
+      return () => {
+        stopWanting();
+        stopWatching();
+      };
+    },
+  };
+}
+
+function closeNames(name: string, names: Set<string>): string {
+  const simple = [...names].filter((n) => !n.includes('anonymous'));
+  const near = closeMatches(name, simple);
+  const pick = near.length > 0 ? near : simple.slice(0, 5);
+  return pick.length === 0 ? '' : near.length > 0 ? `. Did you mean ${pick.join(', ')}?` : `. Functions there include ${pick.join(', ')}`;
+}

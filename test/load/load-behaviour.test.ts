@@ -1,0 +1,63 @@
+// How load sites behave over a program's life: hints, code that is already loaded, unregister,
+// line probes that miss, and stack traces of rewritten code.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isJsprobeError, register } from '../../src/index.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const registerHooks = join(root, 'build/src/register.js');
+
+function scenario(name: string, options: { hooks?: boolean; env?: Record<string, string>; args?: string[]; nodeArgs?: string[] } = {}): Record<string, unknown> {
+  const args = [...(options.nodeArgs ?? []), ...(options.hooks === false ? [] : ['--import', registerHooks]), join(root, 'test/fixtures/load/scenario.mjs'), name, ...(options.args ?? [])];
+  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...options.env } });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+test('a hinted module has sites from its load: a probe registered later is armed at once', () => {
+  const out = scenario('hinted', { env: { JSPROBE_LOAD_SITES: 'test/fixtures/load/lib.cjs' } });
+  assert.deepEqual(out, { stateAfterRegister: 'armed', hits: 1, handled: 1, stillWorks: 22 });
+});
+
+test('a module already loaded without sites: a clear error that says what would work', () => {
+  const out = scenario('already-loaded') as { error: { code: string; message: string } };
+  assert.equal(out.error.code, 'JSPROBE_E_SITE_UNAVAILABLE');
+  assert.match(out.error.message, /already loaded/);
+  assert.match(out.error.message, /JSPROBE_LOAD_SITES/);
+  assert.match(out.error.message, /live site/);
+});
+
+test('without the load hooks, a file target says how to get them', () => {
+  assert.throws(() => register({ target: 'test/fixtures/load/lib.cjs:twice' }),
+    (e) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && e.message.includes('node --import jsprobe/register'));
+});
+
+test('a line probe has no return: onReturn is refused', () => {
+  const out = scenario('line-return') as { error: { code: string; message: string } };
+  assert.equal(out.error.code, 'JSPROBE_E_INVALID_SPEC');
+  assert.match(out.error.message, /use onEntry/);
+});
+
+test('a line with no statement on it leaves the probe waiting, with a note saying why', () => {
+  const out = scenario('line-miss') as { probes: { state: string; note: string }[] };
+  assert.equal(out.probes[0].state, 'waiting');
+  assert.match(out.probes[0].note, /no statement starts at line 2/);
+});
+
+test('stack traces of rewritten code keep their line numbers', () => {
+  const bare = scenario('stack', { args: ['bare'] }) as { frames: string[] };
+  const probed = scenario('stack', { args: ['probed'] }) as { frames: string[] };
+  assert.equal(bare.frames.length, 3);
+  assert.deepEqual(probed.frames.map((f) => f.split(':')[0]), bare.frames.map((f) => f.split(':')[0]));
+});
+
+test('with source maps enabled, they keep their columns too', () => {
+  const nodeArgs = ['--enable-source-maps'];
+  const bare = scenario('stack', { args: ['bare'], nodeArgs }) as { frames: string[] };
+  const probed = scenario('stack', { args: ['probed'], nodeArgs }) as { frames: string[] };
+  assert.deepEqual(probed.frames, bare.frames);
+});

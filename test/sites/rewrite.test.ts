@@ -1,0 +1,98 @@
+// The load-site rewrite on its own: every function gets a site, names follow the target syntax,
+// lines never move, and the rewritten code behaves as the original when no probe is armed.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { runInNewContext } from 'node:vm';
+import { parseScript } from 'meriyah';
+import { instrument, ParseError } from '../../src/sites/rewrite/instrument.js';
+
+const names = (src: string, format: 'module' | 'script' = 'script'): string[] =>
+  instrument(src, { url: 'file:///x.js', format }).table.fns.map((f) => f[0]);
+
+test('qualified names follow the target syntax', () => {
+  assert.deepEqual(names('function a() { function b() {} const c = () => 1 }'), ['a', 'a.b', 'a.c']);
+  assert.deepEqual(names('class Db { constructor() {} query() {} static make() {} get n() { return 1 } #p() {} [Symbol.iterator]() {} }'),
+    ['Db.constructor', 'Db.prototype.query', 'Db.make', 'Db.prototype.n', 'Db.prototype.#p', 'Db.prototype.[Symbol.iterator]']);
+  assert.deepEqual(names('const api = { list() {}, get: function () {}, nested: { deep: () => 1 } }'), ['api.list', 'api.get', 'api.nested.deep']);
+  assert.deepEqual(names('module.exports = { run() {} }; exports.stop = function () {}; Foo.prototype.bar = function () {}'), ['run', 'stop', 'Foo.prototype.bar']);
+  assert.deepEqual(names('export default function () {}', 'module'), ['default']);
+  assert.deepEqual(names('arr.map(function () {}); (() => { function inIife() {} })()'), ['anonymous', 'anonymous', 'inIife']);
+  assert.deepEqual(names('const twice = __name((v) => v * 2, "twice")'), ['twice']);
+});
+
+test('names a function is exported under match it too', () => {
+  const fns = instrument('function total() {} export { total as default }', { url: 'x', format: 'module' }).table.fns;
+  assert.deepEqual(fns[0].slice(0, 2), ['total', ['default']]);
+  const cjs = instrument('function main() {} module.exports = main; exports.x = main', { url: 'x', format: 'script' }).table.fns;
+  assert.deepEqual(cjs[0].slice(0, 2), ['main', ['default', 'x']]);
+  const cls = instrument('class A { m() {} } exports.B = A', { url: 'x', format: 'script' }).table.fns;
+  assert.deepEqual(cls[0].slice(0, 2), ['A.prototype.m', ['A.m', 'B.prototype.m', 'B.m']]);
+});
+
+test('lines never move: the rewrite inserts text, never a newline', () => {
+  const src = readFileSync(new URL('../../../test/fixtures/load/lib.cjs', import.meta.url), 'utf8');
+  const out = instrument(src, { url: 'x', format: 'script', lines: [{ line: 33, column: 0, key: '-1:33' }] });
+  const before = src.split('\n');
+  const after = out.code.split('\n');
+  assert.equal(after.length, before.length);
+  for (let i = 0; i < before.length; i++) {
+    // Taking out what was inserted on a line gives back the original line.
+    let line = '';
+    let pos = 0;
+    let origPos = 0;
+    for (const { col, len } of out.shifts.get(i) ?? []) {
+      line += after[i].slice(pos, pos + (col - origPos));
+      pos += col - origPos + len;
+      origPos = col;
+    }
+    line += after[i].slice(pos);
+    assert.equal(line, before[i], `line ${i + 1}`);
+  }
+  parseScript(out.code, { next: true, globalReturn: true });
+});
+
+test('disarmed, the rewritten module behaves as the original', () => {
+  const src = readFileSync(new URL('../../../test/fixtures/load/lib.cjs', import.meta.url), 'utf8');
+  const out = instrument(src, { url: 'x', format: 'script' });
+  const load = (code: string): { workload(): Promise<unknown> } & ((n: number) => number) => {
+    const module = { exports: {} as never };
+    runInNewContext(`(function (module, exports, require) {${code}\n})`, { globalThis: {} })(module, module.exports, createRequire(import.meta.url));
+    return module.exports;
+  };
+  const orig = load(src);
+  const probed = load(out.code);
+  assert.equal(probed(7), orig(7));
+  assert.equal(probed.length, orig.length);
+  assert.equal(probed.name, orig.name);
+  return Promise.all([orig.workload(), probed.workload()]).then(([a, b]) => assert.equal(JSON.stringify(b), JSON.stringify(a)));
+});
+
+test('tricky shapes stay valid JavaScript', () => {
+  const cases = [
+    'const f = x => (a, b)',
+    'const g = x => ({ a: x })',
+    'const h = x => y => z => x + y + z',
+    'function r() { return\n 1 }',
+    'function s() { try { return 1 } finally { return 2 } }',
+    'function t() { "use strict"; return this }',
+    'class A extends B { constructor() { const f = () => this; super(); f() } }',
+    'function u({ a }, [b], ...rest) { return a + b + rest.length }',
+    'function v(a, b, c, d, e, f) { return arguments.length }',
+    'async function w() { for await (const x of y) { if (x) return x } }',
+    'function* gen() { const x = yield 1; return x }',
+    'label: for (;;) { break label }',
+    'if (a) b(); else c()',
+    'const o = { async *m() { yield* other() } }',
+  ];
+  for (const src of cases) {
+    const out = instrument(src, { url: 'x', format: 'script', lines: [{ line: 1, column: 0, key: '-1:1' }] });
+    assert.doesNotThrow(() => parseScript(out.code, { next: true, globalReturn: true, webcompat: true }), src);
+  }
+});
+
+test('a parse error names the file, line and column', () => {
+  assert.throws(() => instrument('function (', { url: 'file:///bad.js', format: 'script' }), (e) => e instanceof ParseError && /bad\.js:1:\d+/.test(e.message));
+});

@@ -6,6 +6,7 @@ import * as core from './core/index.js';
 import { resolveTarget } from './targets/resolve.js';
 import * as wrap from './sites/wrap.js';
 import { installRuntime, runtime } from './sites/load/runtime.js';
+import { installCoarseClock } from './threads/coarse-clock.js';
 
 core.setThreadId(threadId);
 core.setTargetResolver(resolveTarget);
@@ -15,6 +16,7 @@ core.setFaultHandler(({ probe, phase, error }) => {
 });
 core.deny(core, wrap, runtime);
 installRuntime();
+installCoarseClock();
 
 export {
   register, registerAll, unregister, enable, disable, list, pending, setArmed, setFaultHandler,

@@ -1,15 +1,28 @@
 // `node --import jsprobe/register app.js`: install the load hooks before the program loads, so
 // that probes on code that has not loaded yet get load sites as it loads. Files named in
 // JSPROBE_LOAD_SITES (comma-separated globs) get a site on every function, armed or not.
+//
+// CommonJS goes through Module.prototype._compile (require, import of CommonJS, tsx's .ts). ES
+// modules go through a load hook: module.registerHooks (in this thread) where Node has it
+// (>= 22.15), else module.register, whose hooks Node 20 runs on a thread of their own.
 
 import module from 'node:module';
 import { installCjsHook } from './sites/hooks/cjs.js';
+import { initialize, rewriteLoaded } from './sites/hooks/esm.js';
 import { currentWanted, loadedLog, setHooked, wantedList } from './sites/load/wanted.js';
 import { noteRewriteFailure } from './targets/file-target.js';
 import './index.js';
 
+type LoadResult = Parameters<typeof rewriteLoaded>[1];
+type SyncLoad = (url: string, context: { format?: string | null }, next: (url: string, context?: unknown) => LoadResult) => LoadResult;
+const registerHooks = (module as unknown as { registerHooks?: (hooks: { load: SyncLoad }) => unknown }).registerHooks;
+
 installCjsHook(currentWanted, noteRewriteFailure);
-module.register(new URL('./sites/hooks/esm.js', import.meta.url), {
-  data: { wanted: wantedList.sab, loaded: loadedLog.sab },
-});
+const data = { wanted: wantedList.sab, loaded: loadedLog.sab };
+if (typeof registerHooks === 'function') {
+  initialize(data);
+  registerHooks({ load: (url, context, next) => rewriteLoaded(url, next(url, context)) });
+} else {
+  module.register(new URL('./sites/hooks/esm.js', import.meta.url), { data });
+}
 setHooked();

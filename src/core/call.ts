@@ -19,7 +19,12 @@ export const PENDING = 2;
 export const GONE = 3;
 /** A probe's scratch record: a call that keeps nothing from entry to return. */
 export const LIGHT = 4;
-export type RecordState = typeof FREE | typeof ACTIVE | typeof PENDING | typeof GONE | typeof LIGHT;
+/**
+ * A probe's quiet record: its onReturn reads nothing from the call at all, so a returned promise
+ * need not be waited for (reading `then` on every returned object is a megamorphic lookup).
+ */
+export const BLIND = 5;
+export type RecordState = typeof FREE | typeof ACTIVE | typeof PENDING | typeof GONE | typeof LIGHT | typeof BLIND;
 
 /** leaseStart of a deferred call no lease sweep has seen yet. A double, so the field stays one. */
 export const UNSTAMPED = -0.5;
@@ -48,8 +53,9 @@ export class CallRecord implements Call {
   /** At a line site: what gives the local variables in scope there. */
   localsFn: (() => object) | null = null;
   localsCache: Readonly<Record<string, unknown>> | undefined = undefined;
-  retval: unknown = undefined;
-  error: unknown = undefined;
+  /** The call's outcome; handlers read it through the getters below. */
+  rv: unknown = undefined;
+  err: unknown = undefined;
   threw = false;
   async = false;
   /** ms at entry, NaN when the probe is untimed. */
@@ -71,7 +77,7 @@ export class CallRecord implements Call {
 
   /** A read the handler-use analysis did not foresee: `true` when this call lacks the field. */
   #unseen(field: CallField): boolean {
-    if (this.lightReturn || (this.argc === NOT_CAPTURED && field !== 'data' && field !== 'elapsed')) {
+    if (this.lightReturn || this.state === BLIND || (this.argc === NOT_CAPTURED && field !== 'data' && field !== 'elapsed')) {
       this.core.widen(field);
       return true;
     }
@@ -112,8 +118,18 @@ export class CallRecord implements Call {
   }
 
   get data(): unknown {
-    if (this.lightReturn) this.#unseen('data');
+    if (this.lightReturn || this.state === BLIND) this.#unseen('data');
     return this.dataSlot;
+  }
+
+  get retval(): unknown {
+    if (this.state === BLIND) this.core.widen('retval');
+    return this.rv;
+  }
+
+  get error(): unknown {
+    if (this.state === BLIND) this.core.widen('error');
+    return this.err;
   }
 
   set data(v: unknown) {
@@ -149,7 +165,7 @@ export class CallRecord implements Call {
   /** The rarely set fields, back to their defaults. */
   reset(): void {
     this.threw = false;
-    this.error = undefined;
+    this.err = undefined;
     this.async = false;
     this.leased = true;
   }
@@ -158,8 +174,8 @@ export class CallRecord implements Call {
   clear(): void {
     this.clearSlots();
     this.dataSlot = undefined;
-    this.retval = undefined;
-    this.error = undefined;
+    this.rv = undefined;
+    this.err = undefined;
     this.nextInFrame = null;
   }
 

@@ -10,15 +10,15 @@
 // self-contained (it reads nothing but `env`), and every wrap or live site gets its own copy,
 // compiled from its source (siteDispatch). Load sites, thousands at a time, share one copy.
 
-import { ACTIVE, CallRecord, FREE, LIGHT, NOT_CAPTURED, PENDING } from './call.js';
-import { now } from './clock.js';
+import { ACTIVE, BLIND, CallRecord, FREE, LIGHT, NOT_CAPTURED, PENDING } from './call.js';
+import { probeNow } from './clock.js';
 import { fault, thread } from './handlers.js';
 import type { ProbeCore } from './probe.js';
 import type { Snapshot } from './site.js';
 import { goAsync, settle, thenOf, trackGenerator, trackThen } from './returns.js';
 
 /** Everything makeDispatch may use: it must not reach module scope (it is recompiled per site). */
-const env = { ACTIVE, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator, goAsync, settle } as const;
+const env = { ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now: probeNow, fault, thenOf, trackThen, trackGenerator, goAsync, settle } as const;
 type Env = typeof env;
 
 type Slots = [self: unknown, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined];
@@ -54,7 +54,7 @@ export interface Dispatch {
 }
 
 export function makeDispatch(env: Env): Dispatch {
-  const { ACTIVE, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator, goAsync, settle } = env;
+  const { ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator, goAsync, settle } = env;
 
   function take(p: ProbeCore): CallRecord | null {
     let c = p.free;
@@ -72,7 +72,7 @@ export function makeDispatch(env: Env): Dispatch {
   /** Back to the pool. Only what a call changed is reset: every store here is paid per hit. */
   function release(p: ProbeCore, c: CallRecord): void {
     if (c.argc !== NOT_CAPTURED) c.clearSlots();
-    if (c.retval !== undefined) c.retval = undefined;
+    if (c.rv !== undefined) c.rv = undefined;
     if (c.dataSlot !== undefined) c.dataSlot = undefined;
     if (c.nextInFrame !== null) c.nextInFrame = null;
     if (c.threw || c.async || !c.leased) c.reset();
@@ -148,7 +148,7 @@ export function makeDispatch(env: Env): Dispatch {
       p.returns++;
       return null;
     }
-    return p.scratch;
+    return p.blind ? p.quiet : p.scratch;
   }
 
   /** One probe's part of a tracked entry: its record, to chain into the frame, or null. */
@@ -205,24 +205,31 @@ export function makeDispatch(env: Env): Dispatch {
 
   function finishLight(c: CallRecord, retval: unknown, error: unknown, threw: boolean): void {
     const p = c.core;
-    c.retval = retval;
+    c.rv = retval;
     if (threw) {
-      c.error = error;
+      c.err = error;
       c.threw = true;
     }
     p.returns++;
     c.lightReturn = true;
     runReturn(p, c);
     c.lightReturn = false;
-    c.retval = undefined;
+    c.rv = undefined;
     if (threw) c.reset();
+  }
+
+  /** A blind probe's return: its handler reads nothing, so nothing is stored for it. */
+  function finishBlind(c: CallRecord): void {
+    const p = c.core;
+    p.returns++;
+    runReturn(p, c);
   }
 
   function finishRecord(c: CallRecord, retval: unknown, error: unknown, threw: boolean, t1: number): void {
     const p = c.core;
-    c.retval = retval;
+    c.rv = retval;
     if (threw) {
-      c.error = error;
+      c.err = error;
       c.threw = true;
     }
     if (t1 === t1) c.elapsedNs = Math.round((t1 - c.t0) * 1e6);
@@ -242,7 +249,9 @@ export function makeDispatch(env: Env): Dispatch {
   }
 
   function finishFrame(head: CallRecord, retval: unknown, error: unknown, threw: boolean): void {
-    if (head.state === LIGHT) finishLight(head, retval, error, threw);
+    const st = head.state;
+    if (st === BLIND) finishBlind(head);
+    else if (st === LIGHT) finishLight(head, retval, error, threw);
     else finishTracked(head, retval, error, threw);
   }
 
@@ -254,8 +263,13 @@ export function makeDispatch(env: Env): Dispatch {
   }
 
   function exitReturn(f: CallRecord, v: unknown): unknown {
+    const st = f.state;
+    if (st === BLIND) {
+      finishBlind(f);
+      return v;
+    }
     if ((typeof v === 'object' && v !== null) || typeof v === 'function') return exitObject(f, v);
-    if (f.state === LIGHT) finishLight(f, v, undefined, false);
+    if (st === LIGHT) finishLight(f, v, undefined, false);
     else finishTracked(f, v, undefined, false);
     return v;
   }

@@ -2,7 +2,7 @@
 // (the kernel's kretprobe with its free_instances). Everything here is per thread: each thread
 // has its own copy of core.
 
-import { CallRecord, ACTIVE, LIGHT, PENDING } from './call.js';
+import { CallRecord, ACTIVE, BLIND, LIGHT, PENDING } from './call.js';
 import { reads, type CallField, type Uses } from './handler-use.js';
 import type { Call, Probe, ProbeState } from './types.js';
 import type { ProbeSite } from './site.js';
@@ -40,6 +40,8 @@ export class ProbeCore {
   timed: boolean;
   /** onReturn reads nothing kept from entry: a synchronous call needs no record. */
   light: boolean;
+  /** onReturn reads nothing from the call at all (see BLIND). */
+  blind: boolean;
   state: ProbeState;
   /** The sites this probe is on: one for a wrap site, every matching function for a pattern. */
   readonly sites: ProbeSite[] = [];
@@ -78,6 +80,8 @@ export class ProbeCore {
   records: CallRecord[] = [];
   /** The record of untracked handler runs: entry-only probes, and light probes' returns. */
   readonly scratch: CallRecord;
+  /** The record a blind probe's onReturn gets. */
+  readonly quiet: CallRecord;
 
   constructor(o: ProbeOptions) {
     this.id = o.id;
@@ -91,9 +95,12 @@ export class ProbeCore {
     this.captures = reads(o.entryUses, ...ENTRY_DATA) || reads(o.returnUses, ...ENTRY_DATA);
     this.timed = o.onReturn !== null && reads(o.returnUses, 'elapsed');
     this.light = o.onReturn === null || !reads(o.returnUses, ...ENTRY_DATA, 'data', 'elapsed');
+    this.blind = o.onReturn !== null && o.returnUses.size === 0;
     this.handle = new ProbeHandle(this);
     this.scratch = new CallRecord(this);
     this.scratch.state = LIGHT;
+    this.quiet = new CallRecord(this);
+    this.quiet.state = BLIND;
   }
 
   /**
@@ -104,6 +111,7 @@ export class ProbeCore {
     if (ENTRY_DATA.includes(field)) this.captures = true;
     if (field === 'elapsed' && this.onReturn !== null) this.timed = true;
     if (field !== 'retval' && field !== 'error') this.light = this.onReturn === null;
+    this.blind = false;
     this.republish?.();
     if (!this.unseenReported) {
       this.unseenReported = true;

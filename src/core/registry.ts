@@ -3,7 +3,7 @@
 // layers below install a resolver (setTargetResolver) that returns the ProbeSite for a target.
 
 import { ACTIVE, PENDING, UNSTAMPED } from './call.js';
-import { now } from './clock.js';
+import { countTimedSite, now } from './clock.js';
 import { JsprobeError } from './errors.js';
 import { gracePeriod, retire } from './grace.js';
 import { handlerUses } from './handler-use.js';
@@ -47,9 +47,13 @@ export function setTargetResolver(r: TargetResolver): void {
 /** Make the site's snapshot match its probes' states and the global switch. */
 function publish(site: ProbeSite): void {
   const live = armed ? site.probes.filter((p) => p.state === 'armed') : [];
-  const was = site.snapshot !== null;
-  site.snapshot = live.length === 0 ? null : new Snapshot(live, site.deferred);
-  if (was !== (site.snapshot !== null)) site.backend.setLive?.(!was);
+  const before = site.snapshot;
+  const after = live.length === 0 ? null : new Snapshot(live, site.deferred);
+  site.snapshot = after;
+  const wasTimed = before !== null && before.timed;
+  const isTimed = after !== null && after.timed;
+  if (wasTimed !== isTimed) countTimedSite(isTimed ? 1 : -1);
+  if ((before !== null) !== (after !== null)) site.backend.setLive?.(after !== null);
 }
 
 function coreOf(p: Probe): ProbeCore {

@@ -1,8 +1,8 @@
 // Return tracking past the synchronous return: promises and thenables settle later, generators
 // complete later. The frame's records move to PENDING, start their lease, and finish on settle.
 
-import { ACTIVE, LIGHT, PENDING, UNSTAMPED, type CallRecord } from './call.js';
-import { now } from './clock.js';
+import { ACTIVE, BLIND, LIGHT, PENDING, UNSTAMPED, type CallRecord } from './call.js';
+import { probeNow } from './clock.js';
 import { shared } from './dispatch.js';
 import { watchLeases } from './lease.js';
 import {
@@ -28,7 +28,7 @@ export function goAsync(head: CallRecord, isAsync: boolean): void {
 
 /** The deferred call completed. Records whose probe retired meanwhile are GONE and stay silent. */
 export function settle(head: CallRecord, retval: unknown, error: unknown, threw: boolean): void {
-  const t1 = head.t0 === head.t0 ? now() : NaN;
+  const t1 = head.t0 === head.t0 ? probeNow() : NaN;
   let c: CallRecord | null = head;
   while (c !== null) {
     const next: CallRecord | null = c.nextInFrame;
@@ -59,7 +59,7 @@ export function thenOf(v: object): Function | undefined {
  * grace period): take it now. None free means the call is missed after all.
  */
 function keep(f: CallRecord): CallRecord | null {
-  if (f.state !== LIGHT) return f;
+  if (f.state !== LIGHT && f.state !== BLIND) return f;
   const p = f.core;
   const c = shared.take(p);
   if (c === null) p.missed++;

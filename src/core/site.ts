@@ -2,6 +2,7 @@
 // interface every kind of site (wrap, load, live, breakpoint) implements to plug into core.
 
 import type { ProbeCore } from './probe.js';
+import type { CallRecord } from './call.js';
 import { shared, siteDispatch, type Dispatch } from './dispatch.js';
 import type { SiteKind } from './types.js';
 
@@ -18,6 +19,11 @@ export class Snapshot {
   readonly deferred: boolean;
   /** The one probe here, when it needs no record for a call (see ProbeCore.light). */
   readonly light: ProbeCore | null;
+  /**
+   * The frame to return at entry without further ado: the one probe here is light, has no
+   * onEntry, and has an onReturn. Load sites test this before calling into dispatch.
+   */
+  readonly quick: CallRecord | null;
 
   constructor(probes: readonly ProbeCore[], deferred: boolean) {
     // Not frozen: V8 reads a frozen array through the generic keyed-load IC, ~5 ns a hit.
@@ -26,6 +32,8 @@ export class Snapshot {
     this.deferred = deferred;
     const one = probes.length === 1 ? probes[0] : null;
     this.light = one !== null && (one.onReturn === null || (one.light && !deferred)) ? one : null;
+    const l = this.light;
+    this.quick = l !== null && l.onEntry === null && l.onReturn !== null ? (l.blind ? l.quiet : l.scratch) : null;
   }
 }
 

@@ -45,8 +45,10 @@ test('memory stays bounded: 100k pending calls cost the probe no more than its 1
   const bare = await heapFor(false);
   const probed = await heapFor(true);
   const extra = probed - bare;
-  // 100 records, their derived promises and closures: tens of KB. 100k untracked calls add nothing.
-  assert.ok(extra < 2 * 1024 * 1024, `probe added ${extra} bytes for 100k pending calls`);
+  // 100 records, their derived promises and closures: tens of KB; 100k untracked calls add
+  // nothing. Heap readings move by a few MB between runs, against ~100 bytes a pending call.
+  const bound = Math.max(4 * 1024 * 1024, bare * 0.05);
+  assert.ok(extra < bound, `probe added ${extra} bytes for 100k pending calls (the calls themselves: ${bare})`);
 });
 
 test('sync recursion deeper than maxActive: the deepest calls are missed, the rest tracked', () => {

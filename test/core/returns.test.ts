@@ -88,6 +88,22 @@ describe('async functions', () => {
   });
 });
 
+describe('handlers that read nothing', () => {
+  test('a handler that reads nothing from the call runs at the return, and the promise is left alone', async () => {
+    let release!: (v: number) => void;
+    const gate = new Promise<number>((r) => { release = r; });
+    const t = { later: () => gate };
+    let returns = 0;
+    reg({ target: { object: t, key: 'later' }, onReturn: () => { returns++; } });
+    const p = t.later();
+    assert.equal(p, gate, 'the very promise the function returned');
+    assert.equal(returns, 1, 'it cannot tell a settle from a return, so it is not made to wait for one');
+    release(1);
+    assert.equal(await p, 1);
+    assert.equal(returns, 1);
+  });
+});
+
 describe('thenables', () => {
   test('a thenable is returned as it is and tracked when it is awaited', async () => {
     let ran = 0;

@@ -28,8 +28,8 @@ interface LoadResult {
 
 type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
 
-export async function load(url: string, context: { format?: string | null }, nextLoad: NextLoad): Promise<LoadResult> {
-  const result = await nextLoad(url, context);
+/** The loaded module as it is, or rewritten with probe sites when a target names it. */
+export function rewriteLoaded(url: string, result: LoadResult): LoadResult {
   if (!url.startsWith('file:') || result.format !== 'module' || result.source == null || wanted === undefined) return result;
   const file = fileURLToPath(url);
   loaded?.append(url);
@@ -42,4 +42,9 @@ export async function load(url: string, context: { format?: string | null }, nex
     process.stderr.write(`jsprobe: could not add probe sites to ${file}; it loads unprobed: ${(e as Error).message}\n`);
     return result;
   }
+}
+
+/** module.register's load hook (a thread of its own on Node 20). */
+export async function load(url: string, context: { format?: string | null }, nextLoad: NextLoad): Promise<LoadResult> {
+  return rewriteLoaded(url, await nextLoad(url, context));
 }

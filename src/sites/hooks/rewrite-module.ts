@@ -9,6 +9,7 @@ import { generatedPositionFor, LEAST_UPPER_BOUND, type TraceMap } from '@jridgew
 import { instrument, type ModuleTable } from '../rewrite/instrument.js';
 import { chainMap, identityMap, inlineComment, traceMap } from '../rewrite/sourcemap.js';
 import { pathGlob } from '../../targets/glob.js';
+import { cached, cacheKey, store } from './rewrite-cache.js';
 import type { Wanted } from './wanted.js';
 
 /**
@@ -23,7 +24,7 @@ export interface LoadTable extends ModuleTable {
 }
 
 const globs = new Map<string, RegExp>();
-function matches(glob: string, path: string): boolean {
+export function matches(glob: string, path: string): boolean {
   let re = globs.get(glob);
   if (re === undefined) globs.set(glob, (re = pathGlob(glob)));
   return re.test(path);
@@ -86,7 +87,10 @@ export function plan(file: string, src: string, wanted: readonly Wanted[]): Plan
 
 export interface Rewritten {
   code: string;
-  table: LoadTable;
+  /** Sites in the module: function sites, then line sites. */
+  sites: number;
+  /** The rewrite came from the disk cache. */
+  cached: boolean;
 }
 
 /**
@@ -95,13 +99,22 @@ export interface Rewritten {
  * would read it, and lines already match.
  */
 export function rewrite(src: string, url: string, file: string, format: 'module' | 'script', p: Plan): Rewritten {
-  const out = instrument(src, { url, format, lines: p.lines, extra: { file, sources: p.sources } });
-  const table: LoadTable = { ...out.table, file, sources: p.sources };
-  let code = out.code;
   const emitMap = p.map !== null || process.sourceMapsEnabled === true;
+  const key = cacheKey(src, url, file, format, JSON.stringify(p.lines), JSON.stringify(p.sources), String(emitMap));
+  const hit = cached(src, key);
+  if (hit !== undefined) {
+    const sites = /^\/\/ jsprobe sites (\d+)$/m.exec(hit.slice(hit.lastIndexOf('\n// jsprobe sites')))?.[1];
+    return { code: hit, sites: Number(sites ?? 0), cached: true };
+  }
+  const out = instrument(src, { url, format, lines: p.lines, extra: { file, sources: p.sources } });
+  let code = out.code;
   if (emitMap) {
     const map = p.map !== null ? chainMap(p.map, out.shifts) : identityMap(src, url, out.starts, out.shifts);
     code += `\n${inlineComment(map)}\n`;
   }
-  return { code, table };
+  const sites = out.table.fns.length + out.table.lines.length;
+  // Appended after the last line, so no line moves; it lets a cached rewrite say what it holds.
+  code += `\n// jsprobe sites ${sites}\n`;
+  store(src, key, code);
+  return { code, sites, cached: false };
 }

@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { ProbeSite, type Snapshot } from '../../core/index.js';
 import type { LoadTable } from '../hooks/rewrite-module.js';
+import { ARMED_GLOBAL } from '../rewrite/instrument.js';
 
 export interface LoadedModule {
   table: LoadTable;
@@ -19,6 +20,16 @@ export interface LoadedModule {
 export type ModuleMatcher = (m: LoadedModule) => number[];
 
 const modules = new Map<string, LoadedModule>();
+
+/** Load sites with a probe armed now; the global ARMED_GLOBAL is true while there are any. */
+let armedSites = 0;
+
+function setLive(live: boolean): void {
+  armedSites += live ? 1 : -1;
+  const on = armedSites > 0;
+  const g = globalThis as unknown as Record<string, boolean>;
+  if (g[ARMED_GLOBAL] !== on) g[ARMED_GLOBAL] = on;
+}
 const watchers = new Set<{ match: ModuleMatcher; attach: (site: ProbeSite) => void }>();
 
 function kindOf(table: LoadTable, index: number): { deferred: boolean } {
@@ -33,7 +44,7 @@ export function siteOf(m: LoadedModule, index: number): ProbeSite {
     const fn = m.table.fns[index];
     const line = m.table.lines[index - m.table.fns.length];
     const target = fn !== undefined ? `${m.file}:${fn[0]}` : `${m.file}:${line?.[0]}`;
-    site = new ProbeSite({ kind: 'load', target, detach: () => undefined }, { slots: m.slots, index, ...kindOf(m.table, index) });
+    site = new ProbeSite({ kind: 'load', target, setLive, detach: () => undefined }, { slots: m.slots, index, ...kindOf(m.table, index) });
     m.sites[index] = site;
   }
   return site;

@@ -2,26 +2,50 @@
 // the load registry's entry point, and short names for the shared hot path. Load sites share one
 // copy of dispatch: a module may hold thousands of sites, too many for a copy each.
 
-import { shared } from '../../core/index.js';
-import { RUNTIME_KEY } from '../rewrite/instrument.js';
+import { shared, thread, type Snapshot } from '../../core/index.js';
+import { ARMED_GLOBAL, RUNTIME_KEY } from '../rewrite/instrument.js';
 import { registerModule } from './registry.js';
 
 const d = shared;
 
+type Slots = (Snapshot | null)[];
+type Frame = Parameters<typeof d.exitReturn>[0];
+
+/**
+ * Entries take the module's slot array and the site's index: the rewritten code reads only the
+ * global flag when disarmed, and the slot is read here, when some load site is armed.
+ */
 export const runtime = {
   module: registerModule,
   /** Entries: sync, async, generator, async generator. */
-  e: d.enter,
-  ea: (s: Parameters<typeof d.enter>[0], self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) =>
-    d.enterDeferred(s, true, self, argc, a0, a1, a2, a3, rest),
-  eg: (s: Parameters<typeof d.enter>[0], self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) =>
-    d.enterDeferred(s, false, self, argc, a0, a1, a2, a3, rest),
-  eag: (s: Parameters<typeof d.enter>[0], self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) =>
-    d.enterDeferred(s, true, self, argc, a0, a1, a2, a3, rest),
+  e: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
+    const s = slots[i];
+    if (s === null) return null;
+    // One probe that keeps nothing and has no onEntry: count the hit, hand out its frame. Small
+    // enough for V8 to inline into each of thousands of call sites.
+    const q = s.quick;
+    if (q !== null && !thread.busy) {
+      q.core.hits++;
+      return q;
+    }
+    return d.enter(s, self, argc, a0, a1, a2, a3, rest);
+  },
+  ea: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
+    const s = slots[i];
+    return s === null ? null : d.enterDeferred(s, true, self, argc, a0, a1, a2, a3, rest);
+  },
+  eg: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
+    const s = slots[i];
+    return s === null ? null : d.enterDeferred(s, false, self, argc, a0, a1, a2, a3, rest);
+  },
+  eag: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
+    const s = slots[i];
+    return s === null ? null : d.enterDeferred(s, true, self, argc, a0, a1, a2, a3, rest);
+  },
   /** Exits: a return, an async function's return, a generator's completion, a throw. */
   r: d.exitReturn,
-  ra: (f: Parameters<typeof d.exitReturn>[0], v: unknown) => d.exitDeferred(f, v, true),
-  rg: (f: Parameters<typeof d.exitReturn>[0], v: unknown) => d.exitDeferred(f, v, false),
+  ra: (f: Frame, v: unknown) => d.exitDeferred(f, v, true),
+  rg: (f: Frame, v: unknown) => d.exitDeferred(f, v, false),
   t: d.exitThrow,
   /** A line site. */
   l: d.line,
@@ -31,6 +55,9 @@ export const runtime = {
 
 export function installRuntime(): void {
   const key = Symbol.for(RUNTIME_KEY);
-  const g = globalThis as unknown as Record<symbol, unknown>;
+  const g = globalThis as unknown as Record<symbol | string, unknown>;
   if (g[key] === undefined) Object.defineProperty(globalThis, key, { value: runtime, configurable: true });
+  // Assigned once, before any rewritten code runs, and left alone until a load site is armed:
+  // TurboFan treats it as the constant false meanwhile (see ARMED_GLOBAL).
+  if (g[ARMED_GLOBAL] === undefined) g[ARMED_GLOBAL] = false;
 }

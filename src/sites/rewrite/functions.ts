@@ -298,6 +298,9 @@ export function findFunctions(program: Node, src: string): FunctionSite[] {
         }
         return;
       }
+      case 'ParenthesizedExpression':
+        visit(n.expression as Node, scope, name);
+        return;
       case 'CallExpression': {
         // esbuild's keepNames (tsx): `__name(fn, "twice")` gives the function its name.
         const callee = n.callee as Node;

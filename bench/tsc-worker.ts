@@ -1,0 +1,173 @@
+// bench:tsc, one child process: set up one probing configuration, load the TypeScript compiler
+// through CommonJS `require`, type-check a fixed real input K times, print one line of JSON.
+//
+//   node build/bench/tsc-worker.js --config unprobed --iterations 3
+
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as TS from 'typescript';
+
+const args = process.argv.slice(2);
+const arg = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+
+/** The project root: this file runs as build/bench/tsc-worker.js. */
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface WorkerResult {
+  config: string;
+  /** ms that `require('typescript')` took, with whatever load hook the configuration installed. */
+  loadMs: number;
+  /** ms per type-check, in order: the first ones include the JIT warming up. */
+  iterations: number[];
+  diagnostics: number;
+  extra: Record<string, unknown>;
+}
+
+// ─── Configuration setup: the one place each configuration is wired ─────────────────────────────
+/**
+ * Runs before typescript.js is loaded, so a configuration can install a load hook or probes that
+ * must see the module as it loads. Returns a function called after the last check, whose result
+ * (probe hit counts and the like) goes into the output as `extra`.
+ */
+async function setup(config: string): Promise<() => Record<string, unknown> | Promise<Record<string, unknown>>> {
+  const target = `${TYPESCRIPT}:*`;
+  switch (config) {
+    case 'unprobed':
+      return () => ({});
+    case 'disarmed':
+      // JSPROBE_LOAD_SITES (set by the driver) gives every function a site; nothing is armed.
+      return loadStats;
+    case 'count': {
+      const { register } = await import('../src/index.js');
+      let returns = 0;
+      const p = register({ target, onReturn: () => { returns++; } });
+      return async () => ({ ...(await loadStats()), returns, missed: p.missed });
+    }
+    case 'hist':
+    case 'hist-coarse': {
+      const { register } = await import('../src/index.js');
+      const { Log2Hist } = await import('../src/agg/hist.js');
+      const hist = new Log2Hist();
+      const p = register({ target, onReturn: (call) => { hist.add(call.elapsed); } });
+      return async () => ({ ...(await loadStats()), returns: hist.total, missed: p.missed, p50ns: quantile(hist, 0.5), p99ns: quantile(hist, 0.99) });
+    }
+    case 'tracing':
+      return traceTypescript();
+    default:
+      throw new Error(`config ${config} not wired yet`);
+  }
+}
+
+const TYPESCRIPT = join(ROOT, 'node_modules/typescript/lib/typescript.js');
+
+/** How long the load hook took to rewrite typescript.js, and how many sites it got. */
+async function loadStats(): Promise<Record<string, unknown>> {
+  const { rewriteStats } = await import('../src/sites/hooks/cjs.js');
+  const s = rewriteStats.find((r) => r.file === TYPESCRIPT);
+  return s === undefined ? {} : { rewriteMs: Math.round(s.ms), sites: s.sites };
+}
+
+/** The lower bound of the log2 bucket holding quantile q, in ns. */
+function quantile(hist: { counts: number[]; total: number }, q: number): number {
+  let seen = 0;
+  for (let i = 0; i < hist.counts.length; i++) {
+    seen += hist.counts[i];
+    if (seen >= q * hist.total) return i <= 1 ? 0 : 2 ** (i - 2);
+  }
+  return NaN;
+}
+
+/**
+ * The TracingChannel peer: every function of typescript.js rewritten as orchestrion-style tools
+ * do (its body in an arrow passed to traceSync/tracePromise), with a subscriber that counts.
+ */
+async function traceTypescript(): Promise<() => Record<string, unknown>> {
+  const dc = await import('node:diagnostics_channel');
+  const { default: Module } = await import('node:module');
+  const { traceEveryFunction } = await import('./lib/tc-rewrite.js');
+  const channel = dc.tracingChannel('jsprobe:bench:tsc');
+  let starts = 0;
+  channel.subscribe({ start() { starts++; }, end() {}, asyncStart() {}, asyncEnd() {}, error() {} });
+  (globalThis as Record<symbol, unknown>)[Symbol.for('jsprobe.bench.tc')] = channel;
+  const proto = Module.prototype as unknown as { _compile(content: string, file: string): unknown };
+  const compile = proto._compile;
+  let rewriteMs = 0;
+  let functions = 0;
+  proto._compile = function (content: string, file: string) {
+    if (file !== TYPESCRIPT) return compile.call(this, content, file);
+    const t0 = performance.now();
+    const traced = traceEveryFunction(content, 'jsprobe.bench.tc');
+    rewriteMs = performance.now() - t0;
+    functions = traced.functions;
+    return compile.call(this, traced.code, file);
+  };
+  return () => ({ rewriteMs: Math.round(rewriteMs), sites: functions, returns: starts });
+}
+// ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A hermetic, real check: typescript.d.ts (the compiler's own 590 kB API declarations) plus all of
+ * @types/node (~150 files), with skipLibCheck off so declaration files are actually type-checked.
+ * `types: ['node']` and `typeRoots` pin which @types come in, whatever else is installed and
+ * whatever the cwd; NodeNext resolution is what lets @types/node find `undici-types`.
+ */
+function checkOptions(ts: typeof TS): TS.CompilerOptions {
+  return {
+    noEmit: true,
+    skipLibCheck: false,
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2022.d.ts'],
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    types: ['node'],
+    typeRoots: [join(ROOT, 'node_modules/@types')],
+  };
+}
+
+/** One full check from scratch: parse, bind, resolve, type-check. Returns the diagnostics count. */
+function check(ts: typeof TS, roots: string[], options: TS.CompilerOptions): number {
+  const program = ts.createProgram(roots, options);
+  return ts.getPreEmitDiagnostics(program).length;
+}
+
+function timedRequire(id: string): { mod: unknown; ms: number } {
+  const require = createRequire(import.meta.url);
+  const t0 = performance.now();
+  const mod = require(id);
+  return { mod, ms: performance.now() - t0 };
+}
+
+async function main(): Promise<void> {
+  const config = arg('config') ?? 'unprobed';
+  const k = Number(arg('iterations') ?? 3);
+  if (!Number.isInteger(k) || k < 1) throw new Error(`--iterations must be a positive integer, got ${arg('iterations')}`);
+
+  const collect = await setup(config);
+  const { mod, ms: loadMs } = timedRequire('typescript');
+  const ts = mod as typeof TS;
+  const roots = [join(dirname(createRequire(import.meta.url).resolve('typescript')), 'typescript.d.ts')];
+  const options = checkOptions(ts);
+
+  const iterations: number[] = [];
+  let diagnostics = -1;
+  for (let i = 0; i < k; i++) {
+    // No forced gc() between checks: tried (--expose-gc), it made them slower and noisier (median
+    // 1.9 s vs 1.1 s) and kept V8 deoptimizing and re-optimizing hundreds of functions per check,
+    // where otherwise that churn dies down to a handful after four or five checks.
+    const t0 = performance.now();
+    const n = check(ts, roots, options);
+    iterations.push(performance.now() - t0);
+    if (i > 0 && n !== diagnostics) throw new Error(`diagnostics changed between checks: ${diagnostics} then ${n}`);
+    diagnostics = n;
+  }
+
+  const result: WorkerResult = { config, loadMs, iterations, diagnostics, extra: await collect() };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+await main();

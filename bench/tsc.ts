@@ -1,0 +1,172 @@
+// bench:tsc — the kernel's "build with return probes on every syscall", in Node: the TypeScript
+// compiler type-checks a real input in one child process per (round, configuration), interleaved,
+// and we compare ms per check. This file is the driver; tsc-worker.ts is the child.
+//
+//   npm run bench:tsc [-- --rounds 5 --iterations 3 --warmup 1 --configs unprobed,count --node-args '--max-semi-space-size=32']
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fmt, machine, median } from './lib/measure.js';
+import type { WorkerResult } from './tsc-worker.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const ROUNDS = Number(opt('rounds') ?? 5);
+const ITERATIONS = Number(opt('iterations') ?? 6);
+const WARMUP = Number(opt('warmup') ?? 3);
+const CONFIGS = (opt('configs') ?? 'unprobed,disarmed,count,hist,hist-coarse,tracing').split(',').filter(Boolean);
+const USER_NODE_ARGS = (opt('node-args') ?? '').split(/\s+/).filter(Boolean);
+
+const WORKER = fileURLToPath(new URL('./tsc-worker.js', import.meta.url));
+
+const REGISTER = fileURLToPath(new URL('../src/register.js', import.meta.url));
+const TYPESCRIPT = fileURLToPath(new URL('../../node_modules/typescript/lib/typescript.js', import.meta.url));
+
+/** Node flags per configuration, before the worker script: load sites need the load hooks. */
+const NODE_ARGS: Record<string, string[]> = {
+  unprobed: [],
+  disarmed: ['--import', REGISTER],
+  count: ['--import', REGISTER],
+  hist: ['--import', REGISTER],
+  'hist-coarse': ['--import', REGISTER],
+  tracing: [],
+};
+
+/** Environment per configuration. Every process rewrites typescript.js afresh (no disk cache). */
+const ENV: Record<string, Record<string, string>> = {
+  // Every function of typescript.js gets a site as it loads; no probe is registered.
+  disarmed: { JSPROBE_LOAD_SITES: TYPESCRIPT },
+  hist: { JSPROBE_CLOCK: 'precise' },
+  'hist-coarse': { JSPROBE_CLOCK: 'coarse' },
+};
+
+type Outcome = { kind: 'ok'; result: WorkerResult } | { kind: 'not wired' } | { kind: 'failed'; message: string };
+
+interface Samples {
+  checks: number[];
+  loads: number[];
+  diagnostics: Set<number>;
+  extras: Record<string, unknown>[];
+  notWired: boolean;
+  failures: string[];
+}
+
+function runWorker(config: string, extraEnv: Record<string, string> = {}, iterations = ITERATIONS): Outcome {
+  const nodeArgs = [...(NODE_ARGS[config] ?? []), ...USER_NODE_ARGS];
+  const child = spawnSync(process.execPath, [...nodeArgs, WORKER, '--config', config, '--iterations', String(iterations)], {
+    encoding: 'utf8',
+    env: { ...process.env, JSPROBE_CACHE: '0', ...ENV[config], ...extraEnv },
+    maxBuffer: 64 * 2 ** 20,
+  });
+  if (child.status === 0) {
+    const line = child.stdout.trim().split('\n').at(-1) ?? '';
+    try {
+      return { kind: 'ok', result: JSON.parse(line) as WorkerResult };
+    } catch {
+      return { kind: 'failed', message: `unparsable output: ${line.slice(0, 200)}` };
+    }
+  }
+  if (child.stderr.includes('not wired yet')) return { kind: 'not wired' };
+  const why = child.error?.message ?? child.stderr.trim().split('\n').slice(0, 6).join(' | ');
+  return { kind: 'failed', message: `exit ${child.status ?? child.signal}: ${why}` };
+}
+
+function record(s: Samples, outcome: Outcome, config: string, round: number): void {
+  const tag = `  round ${round + 1}/${ROUNDS} ${config.padEnd(10)}`;
+  if (outcome.kind === 'not wired') {
+    s.notWired = true;
+    process.stderr.write(`${tag} not wired\n`);
+    return;
+  }
+  if (outcome.kind === 'failed') {
+    s.failures.push(outcome.message);
+    process.stderr.write(`${tag} FAILED ${outcome.message}\n`);
+    return;
+  }
+  const r = outcome.result;
+  s.checks.push(...r.iterations.slice(WARMUP));
+  s.loads.push(r.loadMs);
+  s.diagnostics.add(r.diagnostics);
+  s.extras.push(r.extra);
+  process.stderr.write(`${tag} load ${fmt(r.loadMs, 0)} ms, checks ${r.iterations.map((x) => fmt(x, 0)).join(' ')} ms, ${r.diagnostics} diagnostics\n`);
+}
+
+/** `extra` across rounds: the median of each numeric field (hit counts should not vary), else the last value. */
+function summarizeExtra(extras: Record<string, unknown>[]): string {
+  const keys = [...new Set(extras.flatMap((e) => Object.keys(e)))];
+  return keys.map((k) => {
+    const vs = extras.map((e) => e[k]).filter((v) => v !== undefined);
+    const shown = vs.every((v) => typeof v === 'number') ? fmt(median(vs as number[]), 0) : JSON.stringify(vs.at(-1));
+    return `${k}=${shown}`;
+  }).join(', ');
+}
+
+function spread(xs: number[]): string {
+  return `min ${fmt(Math.min(...xs), 0)} / median ${fmt(median(xs), 0)} / max ${fmt(Math.max(...xs), 0)}`;
+}
+
+function tableRow(config: string, s: Samples, base: number): string {
+  if (s.notWired) return `| ${config} | not wired | | | |`;
+  if (s.checks.length === 0) return `| ${config} | failed: ${(s.failures[0] ?? 'no samples').replaceAll('|', '\\|')} | | | |`;
+  const m = median(s.checks);
+  const extra = [summarizeExtra(s.extras), s.failures.length > 0 ? `${s.failures.length} failed runs` : ''].filter(Boolean).join('; ');
+  return `| ${config} | ${fmt(m, 0)} | ${fmt(m / base, 2)} | ${fmt(median(s.loads), 0)} | ${extra} |`;
+}
+
+function report(samples: Map<string, Samples>): string {
+  const base = samples.get('unprobed');
+  const baseMs = base && base.checks.length > 0 ? median(base.checks) : NaN;
+  const lines: string[] = [];
+  lines.push(`Machine: ${machine()}.`);
+  lines.push(`${ROUNDS} interleaved rounds, one process per (round, config), ${ITERATIONS} checks per process; the first ${WARMUP} check(s) of each process are dropped as warm-up (JIT still tiering up).`);
+  lines.push('Input: typescript.d.ts + @types/node, strict, skipLibCheck off. Medians over all kept checks.');
+  lines.push('');
+  lines.push('| config | median ms per check | × unprobed | median load ms | extra |');
+  lines.push('|---|---:|---:|---:|---|');
+  for (const [config, s] of samples) lines.push(tableRow(config, s, baseMs));
+  lines.push('');
+  // Checks vary a lot from one to the next (V8 re-optimizing the checker), so show how much.
+  for (const [config, s] of samples) {
+    if (s.checks.length > 0) lines.push(`- ${config}: ${s.checks.length} kept checks, ${spread(s.checks)} ms`);
+  }
+  const seen = new Set([...samples.values()].flatMap((s) => [...s.diagnostics]));
+  // Probes must not change what the compiler computes: every configuration should agree.
+  if (seen.size > 1) lines.push('', `WARNING: diagnostics counts differ between runs: ${[...seen].join(', ')}`);
+  return lines.join('\n');
+}
+
+/** Rewriting typescript.js at load: afresh, and again from the disk cache. */
+function rewriteTimes(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'jsprobe-bench-cache-'));
+  try {
+    const times = [runWorker('disarmed', { JSPROBE_CACHE: dir }, 1), runWorker('disarmed', { JSPROBE_CACHE: dir }, 1)]
+      .map((o) => (o.kind === 'ok' ? `${fmt(Number(o.result.extra.rewriteMs), 0)} ms (load ${fmt(o.result.loadMs, 0)} ms)` : o.kind));
+    return `Rewriting typescript.js (${fmt(statSync(TYPESCRIPT).size / 2 ** 20, 1)} MiB) at load: ${times[0]} afresh; ${times[1]} from the disk cache on the next run.`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function main(): void {
+  if (!(WARMUP >= 0 && WARMUP < ITERATIONS)) throw new Error(`--warmup (${WARMUP}) must be below --iterations (${ITERATIONS})`);
+  const samples = new Map<string, Samples>(CONFIGS.map((c) => [c, { checks: [], loads: [], diagnostics: new Set(), extras: [], notWired: false, failures: [] }]));
+  process.stderr.write(`bench:tsc: ${ROUNDS} rounds × ${CONFIGS.length} configs × ${ITERATIONS} checks\n`);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [config, s] of samples) {
+      if (s.notWired) continue; // the same answer every round: don't spawn it again
+      record(s, runWorker(config), config, round);
+    }
+  }
+  const rewrite = CONFIGS.includes('disarmed') ? rewriteTimes() : '';
+  console.log(report(samples));
+  if (rewrite !== '') console.log(`\n${rewrite}`);
+  if ([...samples.values()].some((s) => s.failures.length > 0)) process.exitCode = 1;
+}
+
+main();

@@ -19,7 +19,8 @@ export class Log2Hist {
 export function bucketOf(value: number): number {
   if (!(value >= 0)) return 0;
   if (value < 1) return 1;
-  if (value < 2) return 2;
+  // clz32 on the integer part is ~10x cheaper than Math.log2, and exact; past 2^32, log2.
+  if (value < 4294967296) return 33 - Math.clz32(value);
   return Math.floor(Math.log2(value)) + 2;
 }
 

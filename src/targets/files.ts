@@ -3,7 +3,6 @@
 // what a target would match before the program runs.
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { findFunctions } from '../sites/rewrite/functions.js';
 import { findLineSites } from '../sites/rewrite/lines.js';
@@ -55,13 +54,7 @@ export function expandGlob(glob: string): string[] {
 /** The program of a file on disk: JavaScript with meriyah, TypeScript with oxc-parser. */
 export function parseFile(file: string): { program: Node; src: string } {
   const src = readFileSync(file, 'utf8');
-  if (/\.[cm]?tsx?$/.test(file)) {
-    // Loaded only when a .ts file is listed: it is a native module.
-    const { parseSync } = createRequire(import.meta.url)('oxc-parser') as typeof import('oxc-parser');
-    const r = parseSync(file, src);
-    if (r.errors.length > 0) throw new Error(`${file}: ${r.errors[0].message}`);
-    return { program: r.program as unknown as Node, src };
-  }
+  if (/\.[cm]?tsx?$/.test(file)) return { program: parse(src, 'module', file, 'ts'), src };
   try {
     return { program: parse(src, 'module', file), src };
   } catch {

@@ -14,21 +14,23 @@ import { setProbeClock, setTimingHook } from '../core/index.js';
 let worker: Worker | null = null;
 let flags: Int32Array | null = null;
 
+/** How long arming may wait for the clock thread to run (it is usually ~20 ms). */
+const START_WAIT_MS = 500;
+
 function start(): void {
   const sab = new SharedArrayBuffer(16);
   const time = new Float64Array(sab, 0, 1);
   time[0] = performance.timeOrigin + performance.now();
-  flags = new Int32Array(sab, 8, 1);
+  flags = new Int32Array(sab, 8, 2);
   const w = new Worker(new URL('./clock-worker.js', import.meta.url), { workerData: { sab } });
   w.unref();
-  // Until the thread runs, `elapsed` keeps the precise clock.
-  w.once('message', () => {
-    if (worker === w) setProbeClock(time);
-  });
   w.on('error', () => {
     setProbeClock(null);
   });
   worker = w;
+  // Wait here for the thread to run, rather than for a message: a program busy from now on (a
+  // compiler) would never turn its event loop to hear it. If it does not start, keep the precise clock.
+  if (Atomics.wait(flags, 1, 0, START_WAIT_MS) !== 'timed-out' || Atomics.load(flags, 1) === 1) setProbeClock(time);
 }
 
 function stop(): void {

@@ -120,31 +120,55 @@ function returnFn(site: FunctionSite): string {
   return site.async ? 'ra' : 'r';
 }
 
-/** The insertions that give one function its site. */
+/**
+ * The insertions that give one function its site. Every exit goes through one `finally`: a
+ * `return` only stores its value (`return $jpV=(x)`), the `finally` reports the return (and may
+ * substitute the value: a promise that settles when the original does), and the `catch` reports a
+ * throw and clears the frame so that the `finally` stays out of the way. One place for all exits
+ * keeps the bytecode added to each function small, which is what V8's inlining budget counts; and
+ * a `return` overridden by a user's `finally` is reported with the value that wins.
+ * Generators complete through the same `finally` but cannot substitute a value: see generatorInsertions.
+ */
 function functionInsertions(site: FunctionSite, id: number, out: Insertion[]): void {
+  if (site.generator) {
+    generatorInsertions(site, id, out);
+    return;
+  }
   const self = site.thisUnsafe ? 'void 0' : 'this';
   // Disarmed, only `$jpOn` is read (see ARMED_GLOBAL); the slot is read by the runtime.
-  const prologue = `let $jpF=${ARMED_GLOBAL}?$jpD.${entryFn(site)}($jpS,${id},${self},${argsOf(site)}):null${site.returns.some((r) => r.arg !== undefined) || site.body.expression ? ',$jpV' : ''};try{`;
-  const ret = returnFn(site);
-  const exit = (v: string): string => `$jpF===null?${v}:$jpD.${ret}($jpF,${v},$jpF=null)`;
-  // Nothing of the function's runs after its end is reached: no need to clear $jpF there.
-  const fallOff = site.generator || site.endsInJump ? '' : `;$jpF!==null&&$jpD.${ret}($jpF);`;
-  const handlers = `}catch($jpX){throw $jpF===null?$jpX:$jpD.t($jpF,$jpX,$jpF=null)}` +
-    (site.generator ? `finally{if($jpF!==null)$jpD.${ret}($jpF,void 0,$jpF=null)}` : '');
+  const prologue = `let $jpF=${ARMED_GLOBAL}?$jpD.${entryFn(site)}($jpS,${id},${self},${argsOf(site)}):null,$jpV;try{`;
+  const epilogue = `}catch($jpX){if($jpF!==null){$jpD.t($jpF,$jpX);$jpF=null}throw $jpX}finally{if($jpF!==null)return $jpD.${returnFn(site)}($jpF,$jpV)}`;
   const owner = site.start;
   if (site.body.expression) {
-    out.push(opening(site.body.start, `{${prologue}return($jpV=(`, owner));
-    out.push(closing(site.body.end, `),${exit('$jpV')})${handlers}}`, owner));
+    out.push(opening(site.body.start, `{${prologue}return $jpV=(`, owner));
+    out.push(closing(site.body.end, `)${epilogue}}`, owner));
   } else {
     out.push(opening(site.prologueAt, prologue, owner));
-    out.push(closing(site.body.end - 1, `${fallOff}${handlers}`, owner));
+    out.push(closing(site.body.end - 1, epilogue, owner));
   }
   for (const r of site.returns) {
     if (r.arg === undefined) {
-      out.push(opening(r.start + 'return'.length, ` ${exit('void 0')}`, r.start));
+      out.push(opening(r.start + 'return'.length, ' $jpV=void 0', r.start));
     } else {
-      out.push(opening(r.arg.start, '($jpV=(', r.start));
-      out.push(closing(r.arg.end, `),${exit('$jpV')})`, r.start));
+      out.push(opening(r.arg.start, ' $jpV=(', r.start));
+      out.push(closing(r.arg.end, ')', r.start));
+    }
+  }
+}
+
+/** A generator's site: entry at its first resumption, completion (or early return()) in a finally. */
+function generatorInsertions(site: FunctionSite, id: number, out: Insertion[]): void {
+  const self = site.thisUnsafe ? 'void 0' : 'this';
+  const ret = returnFn(site);
+  const prologue = `let $jpF=${ARMED_GLOBAL}?$jpD.${entryFn(site)}($jpS,${id},${self},${argsOf(site)}):null,$jpV;try{`;
+  const epilogue = `}catch($jpX){if($jpF!==null){$jpD.t($jpF,$jpX);$jpF=null}throw $jpX}finally{if($jpF!==null)$jpD.${ret}($jpF,$jpV)}`;
+  out.push(opening(site.prologueAt, prologue, site.start));
+  out.push(closing(site.body.end - 1, epilogue, site.start));
+  for (const r of site.returns) {
+    if (r.arg === undefined) out.push(opening(r.start + 'return'.length, ' $jpV=void 0', r.start));
+    else {
+      out.push(opening(r.arg.start, ' $jpV=(', r.start));
+      out.push(closing(r.arg.end, ')', r.start));
     }
   }
 }

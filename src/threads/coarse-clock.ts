@@ -11,7 +11,6 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { setProbeClock, setTimingHook } from '../core/index.js';
 
-let worker: Worker | null = null;
 let flags: Int32Array | null = null;
 
 /** How long arming may wait for the clock thread to run (it is usually ~20 ms). */
@@ -27,7 +26,6 @@ function start(): void {
   w.on('error', () => {
     setProbeClock(null);
   });
-  worker = w;
   // Wait here for the thread to run, rather than for a message: a program busy from now on (a
   // compiler) would never turn its event loop to hear it. If it does not start, keep the precise clock.
   if (Atomics.wait(flags, 1, 0, START_WAIT_MS) !== 'timed-out' || Atomics.load(flags, 1) === 1) setProbeClock(time);
@@ -36,7 +34,6 @@ function start(): void {
 function stop(): void {
   setProbeClock(null);
   if (flags !== null) Atomics.store(flags, 0, 1);
-  worker = null;
   flags = null;
 }
 

@@ -23,6 +23,13 @@ test('a hinted module has sites from its load: a probe registered later is armed
   assert.deepEqual(out, { stateAfterRegister: 'armed', hits: 1, handled: 1, stillWorks: 22 });
 });
 
+test('one probe with globs in path and name lands on every match, in CommonJS and ES modules alike', () => {
+  const out = scenario('glob');
+  // Counter.prototype.add and Counter.prototype.#bump, in lib.cjs and lib.mjs: 4 sites; each
+  // main() call adds then bumps.
+  assert.deepEqual(out, { before: 'waiting', after: 'armed', hits: 4, sites: 4 });
+});
+
 test('a module already loaded without sites: a clear error that says what would work', () => {
   const out = scenario('already-loaded') as { error: { code: string; message: string } };
   assert.equal(out.error.code, 'JSPROBE_E_SITE_UNAVAILABLE');

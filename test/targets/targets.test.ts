@@ -39,6 +39,26 @@ test('listProbePoints globs each name of an export path', () => {
   assert.deepEqual(all, ['add', 'alias', 'Db', 'sloppyThis']);
 });
 
+test('listProbePoints lists the functions and lines of files, loaded or not, TypeScript included', () => {
+  const ts = listProbePoints('test/fixtures/load/lib.ts:*');
+  const byName = new Map(ts.map((p) => [p.name, p]));
+  for (const name of ['outer', 'outer.inner', 'Counter.prototype.#bump', 'Counter.prototype.add', 'twice', 'pages', 'main', 'workload']) {
+    assert.ok(byName.has(name), `${name} in ${[...byName.keys()].join(', ')}`);
+  }
+  // Positions are the .ts file's own.
+  assert.deepEqual([byName.get('outer')!.line, byName.get('Counter.prototype.#bump')!.line], [5, 14]);
+  assert.equal(byName.get('outer.inner')!.target, 'test/fixtures/load/lib.ts:outer.inner');
+  const glob = listProbePoints('test/fixtures/load/*.?js:Counter.*').map((p) => p.target);
+  assert.deepEqual(glob.sort(), [
+    'test/fixtures/load/lib.cjs:Counter.prototype.#bump', 'test/fixtures/load/lib.cjs:Counter.prototype.add',
+    'test/fixtures/load/lib.mjs:Counter.prototype.#bump', 'test/fixtures/load/lib.mjs:Counter.prototype.add',
+  ]);
+  const [line] = listProbePoints('test/fixtures/load/lib.cjs:33');
+  assert.equal(line.kind, 'line');
+  assert.ok(line.locals!.includes('base') && line.locals!.includes('input'));
+  assert.throws(() => listProbePoints('test/fixtures/nothing-here/*.js:*'), (e) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND'));
+});
+
 test('close matches rank by distance and containment', () => {
   assert.deepEqual(closeMatches('readFiel', ['readFile', 'readdir', 'writeFile', 'read']), ['readFile', 'read']);
   assert.deepEqual(closeMatches('zzz', ['readFile']), []);

@@ -51,7 +51,7 @@ export function expandGlob(glob: string): string[] {
   return out.sort();
 }
 
-/** The program of a file on disk: JavaScript with meriyah, TypeScript with oxc-parser. */
+/** The program of a file on disk, JavaScript or TypeScript (both through oxc-parser). */
 export function parseFile(file: string): { program: Node; src: string } {
   const src = readFileSync(file, 'utf8');
   if (/\.[cm]?tsx?$/.test(file)) return { program: parse(src, 'module', file, 'ts'), src };

@@ -5,11 +5,12 @@ import { threadId } from 'node:worker_threads';
 import * as core from './core/index.js';
 import { resolveTarget } from './targets/resolve.js';
 import * as wrap from './sites/wrap.js';
+import { flush as flushLive } from './sites/live.js';
 import { installRuntime, runtime } from './sites/load/runtime.js';
 import { installCoarseClock } from './threads/coarse-clock.js';
 
 core.setThreadId(threadId);
-core.setTargetResolver(resolveTarget);
+core.setTargetResolver(resolveTarget, flushLive);
 core.setFaultHandler(({ probe, phase, error }) => {
   const what = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`jsprobe: probe '${probe.name}' ${phase} handler threw (reported once; see probe.faults): ${what}\n`);

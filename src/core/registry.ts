@@ -34,14 +34,18 @@ export interface Resolution {
 export type TargetResolver = (target: ProbeTarget, preference: SitePreference) => Resolution;
 
 let resolver: TargetResolver | null = null;
+/** Runs after a register()/registerAll() call has resolved all its targets: sites that batch work
+ * (a live patch edits each script once) do it here, inside the call's all-or-none. */
+let afterResolve: (() => void) | null = null;
 let nextId = 1;
 let armed = true;
 /** Registered probes, retired ones excluded, in registration order. */
 const probes = new Map<number, ProbeCore>();
 const sites = new Set<ProbeSite>();
 
-export function setTargetResolver(r: TargetResolver): void {
+export function setTargetResolver(r: TargetResolver, flush: (() => void) | null = null): void {
   resolver = r;
+  afterResolve = flush;
 }
 
 /** Make the site's snapshot match its probes' states and the global switch. */
@@ -79,6 +83,9 @@ function publishAll(p: ProbeCore): void {
 function attachSite(p: ProbeCore, site: ProbeSite): void {
   if (p.sites.includes(site)) return;
   p.sites.push(site);
+  // The kind a probe reports is its sites' (a live patch may end as a breakpoint site).
+  const kinds = [...new Set(p.sites.map((s) => s.backend.kind))];
+  p.siteKind = kinds.join('+');
   site.probes.push(p);
   sites.add(site);
   if (p.state === 'waiting') p.state = 'armed';
@@ -144,7 +151,15 @@ function checkThreads(spec: ProbeSpec): void {
 export function register(spec: ProbeSpec): Probe {
   checkSpec(spec);
   checkThreads(spec);
-  return attach(spec, resolve(spec)).handle;
+  const p = attach(spec, resolve(spec));
+  try {
+    afterResolve?.();
+  } catch (e) {
+    detach(p);
+    retire(p);
+    throw e;
+  }
+  return p.handle;
 }
 
 /** All or none: if any spec fails, every probe registered by this call is removed again. */
@@ -157,6 +172,7 @@ export function registerAll(specs: readonly ProbeSpec[]): Probe[] {
   const done: ProbeCore[] = [];
   try {
     for (const s of specs) done.push(attach(s, resolve(s)));
+    afterResolve?.();
   } catch (e) {
     for (const p of done.reverse()) {
       detach(p);

@@ -5,8 +5,10 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { closeMatches, JsprobeError, type ProbeSite, type Resolution } from '../core/index.js';
-import { loadedModules, siteOf, watchModules, type LoadedModule, type ModuleMatcher } from '../sites/load/registry.js';
+import { closeMatches, JsprobeError, type ProbeSite, type Resolution, type SitePreference } from '../core/index.js';
+import { withDebugger } from '../sites/inspector.js';
+import { functionsNamed, loadedScripts, resolution as liveResolution } from '../sites/live.js';
+import { loadedModules, moduleByFile, siteOf, watchModules, type LoadedModule, type ModuleMatcher } from '../sites/load/registry.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
 import { hasGlob, nameGlob, pathGlob } from './glob.js';
 import type { TargetRef } from './parse.js';
@@ -67,15 +69,45 @@ function unavailable(message: string): never {
   throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', message);
 }
 
-export function resolveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, label: string): Resolution {
+/**
+ * Functions of scripts that are loaded already, without load sites: live sites. null when no
+ * such script matches the file glob.
+ */
+function liveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, label: string, preference: SitePreference): Resolution | null {
+  const re = pathGlob(glob);
+  return withDebugger(() => {
+    const scripts = loadedScripts((path) => re.test(path) && moduleByFile(path) === undefined);
+    if (scripts.length === 0) return null;
+    if (ref.kind === 'line') {
+      unavailable(`${label}: ${ref.file} is loaded without a line site at line ${ref.line}; line probes are placed as code loads (register before it loads, or start it with node --import jsprobe/register); a live site probes a whole function: name it (file:name)`);
+    }
+    const targets = functionsNamed(scripts, nameGlob(ref.name));
+    if (targets.length === 0) {
+      if (hasGlob(ref.file) || hasGlob(ref.name)) return null;
+      const names = new Set(scripts.flatMap((sc) => sc.fns.map((f) => f.name)));
+      throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has no function named ${ref.name}${closeNames(ref.name, names)}`);
+    }
+    const shown = targets.length === 1 ? label : `${label} (${targets.length} functions)`;
+    return liveResolution(targets, shown, preference);
+  });
+}
+
+export function resolveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, label: string, preference: SitePreference = 'auto'): Resolution {
   const glob = absoluteGlob(ref.file);
   const match = ref.kind === 'line' ? lineMatcher(glob, ref.line) : functionMatcher(glob, ref.name);
   const sites: ProbeSite[] = [];
   for (const m of loadedModules()) for (const i of match(m)) sites.push(siteOf(m, i));
+  if (preference === 'live' || preference === 'breakpoint' || (preference === 'auto' && sites.length === 0)) {
+    const live = liveFileTarget(ref, glob, label, preference);
+    if (live !== null) return withLoadWatch(live, ref, glob, match);
+    if (preference !== 'auto') {
+      unavailable(`${label}: no loaded script matches ${ref.file}; a ${preference} site patches code that has loaded (site 'auto' or 'load' waits for it to load)`);
+    }
+  }
   if (sites.length === 0 && !hasGlob(ref.file)) {
     const loadedHere = [...loadedModules()].some((m) => fileMatcher(glob)(m) !== -2);
     if (loadedHere && ref.kind === 'line') {
-      unavailable(`${label}: ${ref.file} is loaded, but no line site was placed at line ${ref.line} when it loaded (line sites are placed for lines asked for before the file loads); patching loaded code in place needs a live site, which this version does not have`);
+      unavailable(`${label}: ${ref.file} is loaded, but no line site was placed at line ${ref.line} when it loaded (line sites are placed for lines asked for before the file loads)`);
     }
     if (loadedHere) {
       const names = new Set<string>();
@@ -83,37 +115,59 @@ export function resolveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, l
       throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has no function named ${(ref as { name: string }).name}${closeNames((ref as { name: string }).name, names)}`);
     }
     if (alreadyLoaded(glob)) {
-      unavailable(`${label}: ${ref.file} is already loaded without probe sites; load sites are placed as code loads. Start the program with JSPROBE_LOAD_SITES=${ref.file} to give it sites, or register this probe before it loads (patching loaded code in place needs a live site, which this version does not have)`);
+      unavailable(`${label}: ${ref.file} is already loaded without probe sites; load sites are placed as code loads. Start the program with JSPROBE_LOAD_SITES=${ref.file} to give it sites, or register this probe before it loads`);
     }
   }
   if (sites.length === 0 && !isHooked()) {
     unavailable(`${label}: code in files gets probe sites as it loads, which needs the load hooks: run the program with node --import jsprobe/register`);
   }
   const failure = [...failures].find(([file]) => pathGlob(glob).test(file));
-  const lines = ref.kind === 'line' ? [ref.line] : [];
   return {
     sites,
     label,
     kind: 'load',
     entryOnly: ref.kind === 'line',
     note: failure !== undefined ? `${failure[0]} could not be rewritten: ${failure[1]}` : undefined,
+    watch: loadWatch(ref, glob, match),
+  };
+}
+
+/** Also attach to matching functions of modules that load later (a glob over loaded and unloaded files). */
+function withLoadWatch(live: Resolution, ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, match: ModuleMatcher): Resolution {
+  if (!isHooked() || !hasGlob(ref.file)) return live;
+  const later = loadWatch(ref, glob, match);
+  const now = live.watch;
+  return {
+    ...live,
     watch: (attach, note) => {
-      const stopWanting = want({ file: glob, lines });
-      const stopWatching = watchModules(
-        (m) => {
-          const found = match(m);
-          if (ref.kind === 'line' && found.length === 0 && fileMatcher(glob)(m) !== -2) {
-            note(`no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
-          }
-          return found;
-        },
-        attach,
-      );
+      const a = now?.(attach, note);
+      const b = later(attach, note);
       return () => {
-        stopWanting();
-        stopWatching();
+        a?.();
+        b();
       };
     },
+  };
+}
+
+function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, match: ModuleMatcher): NonNullable<Resolution['watch']> {
+  const lines = ref.kind === 'line' ? [ref.line] : [];
+  return (attach, note) => {
+    const stopWanting = want({ file: glob, lines });
+    const stopWatching = watchModules(
+      (m) => {
+        const found = match(m);
+        if (ref.kind === 'line' && found.length === 0 && fileMatcher(glob)(m) !== -2) {
+          note(`no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
+        }
+        return found;
+      },
+      attach,
+    );
+    return () => {
+      stopWanting();
+      stopWatching();
+    };
   };
 }
 

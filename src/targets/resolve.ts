@@ -1,8 +1,9 @@
 // The resolver core asks for a target's sites: `{ object, key }` and `module#export` get wrap
-// sites; `file:name` and `file:LINE` get load sites (code as it loads). Live sites (patching
-// loaded code in place) and breakpoint sites plug in here as they are built.
+// sites; `file:name` and `file:LINE` get load sites (code as it loads), or live sites for code
+// already loaded without them; a Function object gets a live site (or a breakpoint site).
 
-import { JsprobeError, type ProbeTarget, type Resolution, type SitePreference } from '../core/index.js';
+import { assertNotDenied, JsprobeError, type ProbeTarget, type Resolution, type SitePreference } from '../core/index.js';
+import { resolveFunction } from '../sites/live.js';
 import { propertyLabel, wrapSite } from '../sites/wrap.js';
 import { resolveExport } from './module-export.js';
 import { parseTarget } from './parse.js';
@@ -13,19 +14,20 @@ function unavailable(message: string): never {
 }
 
 export function resolveTarget(target: ProbeTarget, preference: SitePreference): Resolution {
-  if (preference === 'live' || preference === 'breakpoint') {
-    unavailable(`site '${preference}' is not available in this version of jsprobe; it has wrap and load sites`);
-  }
   if (typeof target === 'function') {
-    unavailable(`probing a Function object in place needs a live site, which this version does not have; pass { object, key } for the property that holds it to get a wrap site`);
+    assertNotDenied(target, `function ${target.name}`);
+    if (preference === 'wrap' || preference === 'load') {
+      unavailable(`a Function object is patched in place (a live site, or a breakpoint site); for a wrap site pass { object, key } for the property that holds it, for a load site name it in its file (file:name)`);
+    }
+    return resolveFunction(target, preference);
   }
   if (typeof target === 'string') {
     const ref = parseTarget(target);
     if (ref.kind !== 'export') {
-      if (preference === 'wrap') unavailable(`'${target}' names code in a file, which gets a load site; a wrap site needs { object, key } or module#export.path`);
-      return resolveFileTarget(ref, target);
+      if (preference === 'wrap') unavailable(`'${target}' names code in a file, which gets a load or live site; a wrap site needs { object, key } or module#export.path`);
+      return resolveFileTarget(ref, target, preference);
     }
-    if (preference === 'load') unavailable(`'${target}' is an export: it gets a wrap site. For a load site name the function in its file (file:name)`);
+    if (preference !== 'auto' && preference !== 'wrap') unavailable(`'${target}' is an export: it gets a wrap site. For a ${preference} site name the function in its file (file:name)`);
     const p = resolveExport(ref.module, ref.path);
     return { sites: [wrapSite(p.object, p.key, { label: p.label, builtin: p.builtin })], label: p.label, kind: 'wrap' };
   }

@@ -30,12 +30,19 @@ test('one probe with globs in path and name lands on every match, in CommonJS an
   assert.deepEqual(out, { before: 'waiting', after: 'armed', hits: 4, sites: 4 });
 });
 
-test('a module already loaded without sites: a clear error that says what would work', () => {
-  const out = scenario('already-loaded') as { error: { code: string; message: string } };
+test('a module already loaded without sites gets live sites, or breakpoint sites where LiveEdit cannot patch', () => {
+  const out = scenario('already-loaded') as {
+    result: number; seen: unknown[][]; probes: { site: string; state: string; note?: string }[]; error: { code: string; message: string };
+  };
+  const bare = scenario('bare-main') as { result: number };
+  assert.equal(out.result, bare.result);
+  assert.deepEqual(out.probes.map((p) => [p.site, p.state]), [['live', 'armed'], ['breakpoint', 'armed']]);
+  assert.match(out.probes[1].note ?? '', /cannot be patched in place/);
+  assert.deepEqual(out.seen.map((s) => s[0]), ['twice', 'main']);
+  assert.deepEqual(out.seen[1], ['main', bare.result]);
+  // Asked for a live site where there can be none: a clear error.
   assert.equal(out.error.code, 'JSPROBE_E_SITE_UNAVAILABLE');
-  assert.match(out.error.message, /already loaded/);
-  assert.match(out.error.message, /JSPROBE_LOAD_SITES/);
-  assert.match(out.error.message, /live site/);
+  assert.match(out.error.message, /expression body/);
 });
 
 test('without the load hooks, a file target says how to get them', () => {

@@ -21,10 +21,11 @@ export type ModuleMatcher = (m: LoadedModule) => number[];
 
 const modules = new Map<string, LoadedModule>();
 
-/** Load sites with a probe armed now; the global ARMED_GLOBAL is true while there are any. */
+/** Load and live sites with a probe armed now; the global ARMED_GLOBAL is true while there are any. */
 let armedSites = 0;
 
-function setLive(live: boolean): void {
+/** A compiled-in site (load or live) got its first armed probe (true) or lost its last (false). */
+export function setLive(live: boolean): void {
   armedSites += live ? 1 : -1;
   const on = armedSites > 0;
   const g = globalThis as unknown as Record<string, boolean>;

@@ -29,6 +29,8 @@ export interface FunctionSite {
   body: { start: number; end: number; expression: boolean };
   /** Where the prologue goes: after the body's `{` and any directives ('use strict'). */
   prologueAt: number;
+  /** The end of the block body's last statement (the prologue's place when it has none). */
+  tailAt: number;
   /** Declared parameters: simple names (null for a pattern), and a rest parameter's name. */
   params: (string | null)[];
   rest: string | null;
@@ -160,6 +162,7 @@ export function findFunctions(program: Node, src: string): FunctionSite[] {
       at,
       body: { start: range.start, end: range.end, expression },
       prologueAt: expression ? range.start : prologueOffset(body),
+      tailAt: expression ? range.end : Math.max(prologueOffset(body), last?.end ?? 0),
       params,
       rest,
       usesArguments: false,

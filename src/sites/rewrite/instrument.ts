@@ -129,22 +129,22 @@ function returnFn(site: FunctionSite): string {
  * a `return` overridden by a user's `finally` is reported with the value that wins.
  * Generators complete through the same `finally` but cannot substitute a value: see generatorInsertions.
  */
-function functionInsertions(site: FunctionSite, id: number, out: Insertion[]): void {
+function functionInsertions(site: FunctionSite, id: number, out: Insertion[], slots = '$jpS', live = false): void {
   if (site.generator) {
-    generatorInsertions(site, id, out);
+    generatorInsertions(site, id, out, slots, live);
     return;
   }
   const self = site.thisUnsafe ? 'void 0' : 'this';
   // Disarmed, only `$jpOn` is read (see ARMED_GLOBAL); the slot is read by the runtime.
-  const prologue = `let $jpF=${ARMED_GLOBAL}?$jpD.${entryFn(site)}($jpS,${id},${self},${argsOf(site)}):null,$jpV;try{`;
-  const epilogue = `}catch($jpX){if($jpF!==null){$jpD.t($jpF,$jpX);$jpF=null}throw $jpX}finally{if($jpF!==null)return $jpD.${returnFn(site)}($jpF,$jpV)}`;
+  const prologue = `let $jpF=${ARMED_GLOBAL}?$jpD.${entryFn(site)}(${slots},${id},${self},${argsOf(site)}):null,$jpV;try{`;
+  const epilogue = `}catch($jpX){if($jpF!==null){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF!==null)return($jpD.${returnFn(site)}($jpF,$jpV))}`;
   const owner = site.start;
   if (site.body.expression) {
     out.push(opening(site.body.start, `{${prologue}return $jpV=(`, owner));
     out.push(closing(site.body.end, `)${epilogue}}`, owner));
   } else {
     out.push(opening(site.prologueAt, prologue, owner));
-    out.push(closing(site.body.end - 1, epilogue, owner));
+    out.push(closing(live ? site.tailAt : site.body.end - 1, epilogue, owner));
   }
   for (const r of site.returns) {
     if (r.arg === undefined) {
@@ -157,13 +157,13 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[]): v
 }
 
 /** A generator's site: entry at its first resumption, completion (or early return()) in a finally. */
-function generatorInsertions(site: FunctionSite, id: number, out: Insertion[]): void {
+function generatorInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
   const self = site.thisUnsafe ? 'void 0' : 'this';
   const ret = returnFn(site);
-  const prologue = `let $jpF=${ARMED_GLOBAL}?$jpD.${entryFn(site)}($jpS,${id},${self},${argsOf(site)}):null,$jpV;try{`;
-  const epilogue = `}catch($jpX){if($jpF!==null){$jpD.t($jpF,$jpX);$jpF=null}throw $jpX}finally{if($jpF!==null)$jpD.${ret}($jpF,$jpV)}`;
+  const prologue = `let $jpF=${ARMED_GLOBAL}?$jpD.${entryFn(site)}(${slots},${id},${self},${argsOf(site)}):null,$jpV;try{`;
+  const epilogue = `}catch($jpX){if($jpF!==null){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF!==null)$jpD.${ret}($jpF,$jpV)}`;
   out.push(opening(site.prologueAt, prologue, site.start));
-  out.push(closing(site.body.end - 1, epilogue, site.start));
+  out.push(closing(live ? site.tailAt : site.body.end - 1, epilogue, site.start));
   for (const r of site.returns) {
     if (r.arg === undefined) out.push(opening(r.start + 'return'.length, ' $jpV=void 0', r.start));
     else {
@@ -226,4 +226,35 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const applied = apply(src, out, starts);
   table.shifts = [...applied.shifts].map(([line, list]) => [line, list.map((x) => [x.col, x.len] as [number, number])]);
   return { code: applied.code, table, sites, lineSites, shifts: applied.shifts, starts };
+}
+
+/**
+ * Whether a live patch can give `site` its site. LiveEdit maps each old function to a new one by
+ * where it starts and ends after a character diff of the two sources, and leaves a function whose
+ * end falls in a changed run running its old code (though it answers Ok). The diff matches equal
+ * characters greedily, so an epilogue put right before the closing `}` (the epilogue has braces
+ * of its own) would take that `}` and the function would stay unpatched. A live epilogue goes
+ * after the last statement instead, and the text between it and `}` must start with a character
+ * the epilogue does not hold: white space or a comment. An arrow with an expression body ends
+ * with its expression and has no such place.
+ */
+export function liveable(src: string, site: FunctionSite): boolean {
+  return !site.body.expression && site.tailAt < site.body.end - 1 && /[\s/]/.test(src[site.tailAt]);
+}
+
+/**
+ * A live patch (sites/live.ts) rather than a load: only the functions chosen get sites, the
+ * `index`-th of `sites` reading slot `ids.get(index)` of the global array named `slots`, and
+ * nothing is added at module scope (LiveEdit can answer Ok to such an edit and not apply it).
+ * The functions must be liveable().
+ */
+export function instrumentLive(src: string, sites: readonly FunctionSite[], slots: string, ids: ReadonlyMap<number, number>): string {
+  const out: Insertion[] = [];
+  for (const [index, id] of ids) functionInsertions(sites[index], id, out, slots, true);
+  return apply(src, out, lineStarts(src)).code;
+}
+
+/** The functions of a script, for a live patch to choose from (see sites/live.ts). */
+export function functionsIn(src: string, format: 'module' | 'script', url: string): FunctionSite[] {
+  return findFunctions(parse(src, format, url), src);
 }

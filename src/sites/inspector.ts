@@ -1,0 +1,115 @@
+// The thread's own inspector session, for live and breakpoint sites. A session connected in the
+// same thread answers synchronously: `post` returns the answer, which is what lets register()
+// patch a function and return an armed probe. Every thread (main or worker) has its own session
+// and patches its own isolate.
+//
+// The Debugger domain is on only while something needs it: a live patch (enable, edit, disable,
+// so that nothing stays slowed) or a breakpoint site (on while one exists: disabling the domain
+// removes every breakpoint).
+
+import { Session } from 'node:inspector';
+import { JsprobeError } from '../core/index.js';
+
+export interface ScriptInfo {
+  scriptId: string;
+  url: string;
+  isModule: boolean;
+}
+
+let session: Session | null = null;
+let debuggerUsers = 0;
+/** Scripts this thread has, by id, as of the last time the Debugger domain was enabled. */
+const scripts = new Map<string, ScriptInfo>();
+
+function connect(): Session {
+  if (session !== null) return session;
+  const s = new Session();
+  try {
+    s.connect();
+  } catch (e) {
+    throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `live and breakpoint sites need the inspector, which this Node cannot give: ${(e as Error).message}`);
+  }
+  s.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string; isModule?: boolean; isLiveEdit?: boolean } }) => {
+    const { scriptId, url, isModule, isLiveEdit } = m.params;
+    if (isLiveEdit === true) return;
+    scripts.set(scriptId, { scriptId, url, isModule: isModule === true });
+  });
+  // Nothing of jsprobe pauses (conditions answer false), but while the domain is on a `debugger`
+  // statement would stop this thread for good: no one else can resume a same-thread session.
+  s.on('Debugger.paused', () => post('Debugger.resume'));
+  session = s;
+  return s;
+}
+
+/** Send one protocol command and return its answer (same-thread sessions answer at once). */
+export function post<T = Record<string, unknown>>(method: string, params: object = {}): T {
+  const s = connect();
+  let answered = false;
+  let error: Error | null = null;
+  let result: unknown;
+  s.post(method, params, (e: Error | null, r?: unknown) => {
+    answered = true;
+    error = e;
+    result = r;
+  });
+  if (!answered) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `the inspector did not answer ${method} at once`);
+  if (error !== null) throw error;
+  return result as T;
+}
+
+/** Hold the Debugger domain on; the returned function lets go. */
+export function holdDebugger(): () => void {
+  if (debuggerUsers++ === 0) post('Debugger.enable');
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    if (--debuggerUsers === 0) post('Debugger.disable');
+  };
+}
+
+/** Run `fn` with the Debugger domain on, and off again afterwards unless someone else holds it. */
+export function withDebugger<T>(fn: () => T): T {
+  const release = holdDebugger();
+  try {
+    return fn();
+  } finally {
+    release();
+  }
+}
+
+/** The scripts the Debugger domain reported (call inside withDebugger for an up-to-date list). */
+export function knownScripts(): Iterable<ScriptInfo> {
+  return scripts.values();
+}
+
+export function scriptInfo(scriptId: string): ScriptInfo | undefined {
+  return scripts.get(scriptId);
+}
+
+const FN_KEY = Symbol.for('jsprobe.live.function');
+
+/** Where a function's code is: its script and the 0-based position V8 gives ([[FunctionLocation]]). */
+export function functionLocation(fn: Function): { scriptId: string; line: number; column: number } | null {
+  const g = globalThis as unknown as Record<symbol, unknown>;
+  g[FN_KEY] = fn;
+  try {
+    const { result } = post<{ result: { objectId?: string } }>('Runtime.evaluate', {
+      expression: `globalThis[Symbol.for(${JSON.stringify(FN_KEY.description)})]`,
+      objectGroup: 'jsprobe',
+      silent: true,
+    });
+    if (result.objectId === undefined) return null;
+    const props = post<{ internalProperties?: { name: string; value?: { value?: unknown } }[] }>('Runtime.getProperties', {
+      objectId: result.objectId,
+      ownProperties: true,
+    });
+    const loc = props.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as
+      | { scriptId: string; lineNumber: number; columnNumber: number }
+      | undefined;
+    return loc === undefined ? null : { scriptId: loc.scriptId, line: loc.lineNumber, column: loc.columnNumber };
+  } finally {
+    delete g[FN_KEY];
+    post('Runtime.releaseObjectGroup', { objectGroup: 'jsprobe' });
+  }
+}

@@ -1,0 +1,377 @@
+// Live sites (the kernel's optprobes: a jump patched into running text with text_poke): a loaded
+// script is patched in place through V8 LiveEdit (`Debugger.setScriptSource`), with the same probe
+// sites that load sites compile in (rewrite/instrument.ts), so that function identity and closure
+// state stay. The patched code reads the global slot array `$jpL` instead of a module's own, since
+// LiveEdit may answer Ok to an edit that adds module-scope bindings and not apply it.
+//
+// What one patch does: every function of the script that a probe wants gets its site, in one edit
+// (the edit walks the heap: seconds on big heaps, so edits are batched per script and made once
+// per register()/registerAll() call). The edit is checked: the script's source must read back as
+// sent, and a Function target's toString() must show its site; if not, the old source goes back
+// and registration fails. V8 refuses an edit while a function it changes is on the stack
+// (BlockedByActiveFunction) or has calls suspended at an await or yield (BlockedByActiveGenerator):
+// those are retried with backoff for JSPROBE_LIVE_RETRY_MS (2 s), and after that a probe with
+// site 'auto' falls back to a breakpoint site. Sites stay in the script, disarmed, until the last
+// probe of the script leaves; then its original source goes back.
+
+import { fileURLToPath } from 'node:url';
+import { relative } from 'node:path';
+import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Snapshot } from '../core/index.js';
+import { breakpointSite } from './breakpoint.js';
+import { functionLocation, knownScripts, post, scriptInfo, withDebugger, type ScriptInfo } from './inspector.js';
+import { setLive } from './load/registry.js';
+import { installRuntime, runtime } from './load/runtime.js';
+import type { FunctionSite } from './rewrite/functions.js';
+import { lineStarts } from './rewrite/insertions.js';
+import { functionsIn, instrumentLive, liveable } from './rewrite/instrument.js';
+
+/** The global slot array live sites read (`$jpL[id]`); never replaced, so TurboFan may treat it as a constant. */
+const SLOTS = '$jpL';
+const OWN_CODE = new URL('../', import.meta.url).href;
+
+export interface LiveScript {
+  scriptId: string;
+  url: string;
+  /** How a target names it: a path relative to the working directory, else its URL. */
+  label: string;
+  format: 'module' | 'script';
+  original: string;
+  fns: FunctionSite[];
+  /** Function index → slot id, for the functions that have a site in the source V8 runs now. */
+  patched: Map<number, number>;
+  sites: Map<number, ProbeSite>;
+  queue: Set<Request>;
+  retry: Retry | null;
+}
+
+interface Request {
+  script: LiveScript;
+  index: number;
+  preference: SitePreference;
+  fn: Function | null;
+  attach: (site: ProbeSite) => void;
+  note: (message: string) => void;
+}
+
+interface Retry {
+  since: number;
+  delay: number;
+  timer: ReturnType<typeof setTimeout>;
+  why: string;
+}
+
+const scripts = new Map<string, LiveScript>();
+const dirty = new Set<LiveScript>();
+let slots: (Snapshot | null)[] | null = null;
+
+function retryBudgetMs(): number {
+  const v = Number(process.env.JSPROBE_LIVE_RETRY_MS);
+  return Number.isFinite(v) && v >= 0 ? v : 2000;
+}
+
+/** The globals patched code reads: `$jpD` (the hot path), `$jpL` (slots), `$jpOn` (armed). */
+function globals(): (Snapshot | null)[] {
+  if (slots !== null) return slots;
+  installRuntime();
+  const g = globalThis as unknown as Record<string, unknown>;
+  if (g.$jpD === undefined) Object.defineProperty(globalThis, '$jpD', { value: runtime, configurable: true });
+  if (g[SLOTS] === undefined) Object.defineProperty(globalThis, SLOTS, { value: [], configurable: true });
+  slots = g[SLOTS] as (Snapshot | null)[];
+  return slots;
+}
+
+function newSlot(): number {
+  const s = globals();
+  s.push(null);
+  return s.length - 1;
+}
+
+function labelOf(url: string): string {
+  if (!url.startsWith('file:')) return url;
+  const path = fileURLToPath(url);
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+export function scriptPath(info: ScriptInfo): string {
+  return info.url.startsWith('file:') ? fileURLToPath(info.url) : info.url;
+}
+
+/** The script with id `scriptId`, read and parsed once. Call inside withDebugger. */
+export function liveScript(info: ScriptInfo): LiveScript {
+  let s = scripts.get(info.scriptId);
+  if (s !== undefined) return s;
+  if (info.url.startsWith(OWN_CODE)) {
+    throw new JsprobeError('JSPROBE_E_BLACKLISTED', `${labelOf(info.url)} is part of jsprobe and cannot be probed`);
+  }
+  if (info.url === '' || info.url.startsWith('node:')) {
+    throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${info.url === '' ? 'an eval\'d script' : info.url} is Node's own code: live sites patch application scripts; use { object, key } for a wrap site`);
+  }
+  const { scriptSource } = post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: info.scriptId });
+  const format = info.isModule ? 'module' : 'script';
+  let fns: FunctionSite[];
+  try {
+    fns = functionsIn(scriptSource, format, info.url);
+  } catch (e) {
+    throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${labelOf(info.url)} cannot be parsed for a live patch: ${(e as Error).message}`);
+  }
+  s = {
+    scriptId: info.scriptId, url: info.url, label: labelOf(info.url), format, original: scriptSource, fns,
+    patched: new Map(), sites: new Map(), queue: new Set(), retry: null,
+  };
+  scripts.set(info.scriptId, s);
+  return s;
+}
+
+/** The function of `s` that V8's [[FunctionLocation]] (the start of its parameters) points into. */
+function functionAt(s: LiveScript, line: number, column: number): number {
+  const offset = (lineStarts(s.original)[line] ?? 0) + column;
+  let best = -1;
+  s.fns.forEach((f, i) => {
+    if (f.start <= offset && offset <= f.body.start && (best < 0 || f.start >= s.fns[best].start)) best = i;
+  });
+  return best;
+}
+
+export function functionLabel(s: LiveScript, index: number): string {
+  return `${s.label}:${s.fns[index].name}`;
+}
+
+/** A Function object's live site: where its code is, resolved now; patched at flush(). */
+export function resolveFunction(fn: Function, preference: SitePreference): Resolution {
+  const found = withDebugger(() => {
+    const loc = functionLocation(fn);
+    const info = loc === null ? undefined : scriptInfo(loc.scriptId);
+    if (loc === null || info === undefined) return null;
+    const script = liveScript(info);
+    return { script, index: functionAt(script, loc.line, loc.column) };
+  });
+  const name = fn.name === '' ? '(anonymous)' : fn.name;
+  if (found === null || found.index < 0) {
+    throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `function ${name} has no source to patch (a built-in or bound function); probe the property that holds it with { object, key } for a wrap site`);
+  }
+  return resolution([{ script: found.script, index: found.index }], functionLabel(found.script, found.index), preference, fn);
+}
+
+/** Functions of loaded scripts whose name (or an alias) `name` accepts. Call inside withDebugger. */
+export function functionsNamed(list: LiveScript[], name: RegExp): { script: LiveScript; index: number }[] {
+  return list.flatMap((script) => script.fns.flatMap((f, index) => (name.test(f.name) || f.aliases.some((a) => name.test(a)) ? [{ script, index }] : [])));
+}
+
+/** Loaded scripts whose path (or URL) `test` accepts. Call inside withDebugger. */
+export function loadedScripts(test: (path: string) => boolean): LiveScript[] {
+  const out: LiveScript[] = [];
+  // After a LiveEdit the Debugger domain also reports the old text, under a new id and the same
+  // URL, unflagged: a script we edited stands for its URL from then on.
+  const edited = new Map<string, number>();
+  for (const s of scripts.values()) edited.set(s.url, Math.min(Number(s.scriptId), edited.get(s.url) ?? Infinity));
+  for (const info of knownScripts()) {
+    if (info.url === '' || info.url.startsWith('node:') || info.url.startsWith(OWN_CODE)) continue;
+    const first = edited.get(info.url);
+    if (first !== undefined && Number(info.scriptId) > first && !scripts.has(info.scriptId)) continue;
+    if (test(scriptPath(info))) out.push(liveScript(info));
+  }
+  return out;
+}
+
+/**
+ * The resolution for functions of loaded scripts: their sites if they have them already, or a
+ * request that flush() carries out (and, while V8 refuses, retries).
+ */
+export function resolution(targets: { script: LiveScript; index: number }[], label: string, preference: SitePreference, fn: Function | null = null): Resolution {
+  if (preference === 'breakpoint') {
+    return { sites: targets.map((t) => breakpointSite(t.script, t.index, 'site \'breakpoint\' was asked for')), label, kind: 'breakpoint' };
+  }
+  // Functions LiveEdit cannot patch in place (see liveable) get breakpoint sites under 'auto'.
+  const fixed: ProbeSite[] = [];
+  const unfit = targets.filter((t) => !liveable(t.script.original, t.script.fns[t.index]));
+  if (unfit.length > 0) {
+    const why = `${functionLabel(unfit[0].script, unfit[0].index)}${unfit.length > 1 ? ` and ${unfit.length - 1} more` : ''} cannot be patched in place: LiveEdit needs white space or a comment between a function's last statement and its closing brace (an arrow with an expression body has none)`;
+    if (preference === 'live') throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site, or a load site`);
+    for (const t of unfit) fixed.push(breakpointSite(t.script, t.index, why));
+    targets = targets.filter((t) => !unfit.includes(t));
+  }
+  const ready = targets.map((t) => (t.script.patched.has(t.index) ? t.script.sites.get(t.index) : undefined));
+  if (ready.every((s) => s !== undefined)) return { sites: [...fixed, ...(ready as ProbeSite[])], label, kind: targets.length > 0 ? 'live' : 'breakpoint' };
+  return {
+    sites: fixed,
+    label,
+    kind: 'live',
+    watch: (attach, note) => {
+      const mine = targets.map((t) => ({ script: t.script, index: t.index, preference, fn, attach, note }) satisfies Request);
+      for (const r of mine) {
+        r.script.queue.add(r);
+        dirty.add(r.script);
+      }
+      return () => {
+        for (const r of mine) r.script.queue.delete(r);
+      };
+    },
+  };
+}
+
+/** Carry out the queued patches: one edit per script. Runs at the end of register()/registerAll(). */
+export function flush(): void {
+  const todo = [...dirty];
+  dirty.clear();
+  for (const s of todo) if (s.retry === null) patch(s, false);
+}
+
+function siteFor(s: LiveScript, index: number): ProbeSite {
+  let site = s.sites.get(index);
+  if (site !== undefined) return site;
+  const fn = s.fns[index];
+  const id = s.patched.get(index)!;
+  site = new ProbeSite(
+    { kind: 'live', target: functionLabel(s, index), setLive, detach: () => release(s, index) },
+    { slots: globals(), index: id, deferred: fn.async || fn.generator },
+  );
+  s.sites.set(index, site);
+  return site;
+}
+
+type EditStatus = 'Ok' | 'BlockedByActiveFunction' | 'BlockedByActiveGenerator' | 'CompileError' | string;
+
+function setSource(s: LiveScript, code: string): { status: EditStatus; text?: string } {
+  const r = post<{ status?: string; exceptionDetails?: { text: string; lineNumber: number; columnNumber: number } }>(
+    'Debugger.setScriptSource', { scriptId: s.scriptId, scriptSource: code },
+  );
+  const d = r.exceptionDetails;
+  const status = r.status ?? (d !== undefined ? 'CompileError' : 'Ok');
+  return { status, text: d === undefined ? undefined : `${d.text} at ${d.lineNumber + 1}:${d.columnNumber + 1}` };
+}
+
+function blockedWhy(status: EditStatus): string {
+  return status === 'BlockedByActiveGenerator'
+    ? 'a function it changes has calls suspended at an await or yield'
+    : 'a function it changes is running (on the stack)';
+}
+
+/**
+ * Edit `s` so that every queued request has its site, and functions that lost their probes lose
+ * theirs when an edit is made anyway; with nothing left, the original source goes back.
+ * `retrying`: not inside a register() call, so failures go to the probes' notes (and the return
+ * value) rather than being thrown.
+ */
+function patch(s: LiveScript, retrying: boolean): string | undefined {
+  const queued = [...s.queue];
+  const asked = new Set(queued.map((r) => r.index));
+  const want = new Map([...s.patched].filter(([i]) => s.sites.has(i) || asked.has(i)));
+  for (const i of asked) if (!want.has(i)) want.set(i, newSlot());
+  const restore = want.size === 0 && s.patched.size > 0;
+  if (!restore && queued.every((r) => s.patched.has(r.index))) {
+    stopRetry(s);
+    done(s, queued);
+    return undefined;
+  }
+  const code = want.size === 0 ? s.original : instrumentLive(s.original, s.fns, SLOTS, want);
+  const failure = withDebugger(() => {
+    const before = s.patched.size === 0 ? s.original : instrumentLive(s.original, s.fns, SLOTS, s.patched);
+    const r = setSource(s, code);
+    if (r.status !== 'Ok') return r;
+    const check = verify(s, code, queued, want);
+    if (check === null) return null;
+    setSource(s, before);
+    return { status: 'NotApplied', text: check };
+  });
+  if (failure === null) {
+    s.patched = want;
+    stopRetry(s);
+    done(s, queued);
+    return undefined;
+  }
+  if (failure.status === 'BlockedByActiveFunction' || failure.status === 'BlockedByActiveGenerator') {
+    return blocked(s, failure.status, restore);
+  }
+  const message = failure.status === 'CompileError'
+    ? `jsprobe's live patch of ${s.label} does not compile (${failure.text ?? 'no detail'}): a bug in jsprobe, please report it`
+    : `the live patch of ${s.label} did not take effect: ${failure.text ?? failure.status}`;
+  stopRetry(s);
+  if (!retrying) throw new JsprobeError('JSPROBE_E_LIVE_EDIT', message);
+  for (const r of queued) r.note(`${message}; the probe is not armed`);
+  s.queue.clear();
+  return message;
+}
+
+/** An edit took effect when the script reads back as sent and each Function target shows its site. */
+function verify(s: LiveScript, code: string, queued: Request[], want: Map<number, number>): string | null {
+  const { scriptSource } = post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: s.scriptId });
+  if (scriptSource !== code) return 'V8 answered Ok, but the script does not read back as sent';
+  for (const r of queued) {
+    if (r.fn !== null && !Function.prototype.toString.call(r.fn).includes(`(${SLOTS},${want.get(r.index)},`)) {
+      return `V8 answered Ok, but ${r.fn.name || 'the function'} still runs its old code`;
+    }
+  }
+  return null;
+}
+
+function done(s: LiveScript, queued: Request[]): void {
+  for (const r of queued) {
+    s.queue.delete(r);
+    r.attach(siteFor(s, r.index));
+  }
+}
+
+function blocked(s: LiveScript, status: EditStatus, restoring: boolean): string {
+  const budget = retryBudgetMs();
+  const t = Date.now();
+  const r = s.retry ?? { since: t, delay: 5, timer: undefined as unknown as ReturnType<typeof setTimeout>, why: '' };
+  r.why = blockedWhy(status);
+  s.retry = r;
+  const what = restoring ? `restoring ${s.label}` : `live patch of ${s.label}`;
+  if (t - r.since >= budget) {
+    const why = `${what} refused for ${Math.round((t - r.since) / 100) / 10} s: ${r.why}`;
+    giveUp(s, why, restoring);
+    return why;
+  }
+  const why = `${what} refused for now (${r.why}); retrying for up to ${budget / 1000} s`;
+  for (const q of s.queue) q.note(why);
+  r.timer = setTimeout(() => patch(s, true), r.delay);
+  // A retry alone does not keep the program alive; someone awaiting liveSettled() does.
+  if (waiters.length === 0) r.timer.unref?.();
+  r.delay = Math.min(r.delay * 2, 250);
+  return why;
+}
+
+function stopRetry(s: LiveScript): void {
+  if (s.retry !== null) clearTimeout(s.retry.timer);
+  s.retry = null;
+  if (waiters.length > 0 && ![...scripts.values()].some((x) => x.retry !== null)) {
+    for (const w of waiters.splice(0)) w();
+  }
+}
+
+const waiters: (() => void)[] = [];
+
+/** Resolves when no live patch is being retried: each has been made, or has fallen back. */
+export function liveSettled(): Promise<void> {
+  const retrying = [...scripts.values()].filter((x) => x.retry !== null);
+  if (retrying.length === 0) return Promise.resolve();
+  for (const x of retrying) x.retry?.timer.ref?.();
+  return new Promise((resolve) => waiters.push(resolve));
+}
+
+/** The edit stayed refused: 'auto' probes get breakpoint sites, 'live' ones stay unarmed. */
+function giveUp(s: LiveScript, why: string, restoring: boolean): void {
+  stopRetry(s);
+  if (restoring) process.stderr.write(`jsprobe: ${why}; its probe sites stay in place, disarmed\n`);
+  for (const r of [...s.queue]) {
+    s.queue.delete(r);
+    if (r.preference !== 'auto') {
+      r.note(`${why}; the probe is not armed (site 'auto' would fall back to a breakpoint site)`);
+      continue;
+    }
+    try {
+      r.attach(breakpointSite(s, r.index, `${why}, so it is a breakpoint site`));
+    } catch (e) {
+      r.note(`${why}; no breakpoint site either: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** The last probe left the site of function `index`: when the script has no probes left, restore it. */
+function release(s: LiveScript, index: number): string | undefined {
+  s.sites.delete(index);
+  if (s.sites.size > 0 || s.queue.size > 0 || s.retry !== null) return undefined;
+  return patch(s, true);
+}

@@ -1,0 +1,202 @@
+// Live sites: functions of scripts that loaded before any probe existed, patched in place through
+// the thread's own inspector session; and the breakpoint site where a patch stays refused.
+
+import { afterEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { isJsprobeError, list, register, registerAll, unregister, type Call } from '../../src/index.js';
+import { liveSettled } from '../../src/sites/live.js';
+import { reg, unregisterAll } from '../helpers.js';
+
+afterEach(unregisterAll);
+
+const require = createRequire(import.meta.url);
+const FIXTURES = new URL('../../../test/fixtures/live/', import.meta.url);
+
+interface Lib {
+  add(a: number, b: number): number;
+  Counter: new () => { n: number; bump(by: number): number };
+  fails(message: string): never;
+  hiddenRef: (a: number, b: number) => number;
+  total(): number;
+}
+interface Esm {
+  run(x: number): number;
+  later(gate: Promise<number>): Promise<number>;
+  poll(state: { stop: boolean; turns: number }): Promise<number>;
+  scaleRef(x: number): number;
+  callCount(): number;
+}
+
+const lib = require(new URL('lib.cjs', FIXTURES).pathname) as Lib;
+const esm = (await import(new URL('lib.mjs', FIXTURES).href)) as Esm;
+
+function info(id: number) {
+  const i = list().find((x) => x.id === id);
+  assert.ok(i, `probe ${id} is listed`);
+  return i;
+}
+
+describe('live sites patch loaded code in place', () => {
+  test('a non-exported function through its Function object: entry, return, identity, and the source back after', async () => {
+    const fn = lib.hiddenRef;
+    const before = fn.toString();
+    const seen: unknown[][] = [];
+    const p = register({
+      target: fn,
+      onEntry: (c: Call) => void seen.push(['entry', c.args[0], c.args[1]]),
+      onReturn: (c: Call) => void seen.push(['return', c.retval, c.threadId]),
+    });
+    assert.equal(p.state, 'armed');
+    assert.equal(p.site, 'live');
+    assert.equal(lib.hiddenRef, fn, 'the function object stays the same');
+    assert.notEqual(fn.toString(), before, 'toString shows the instrumented text while patched');
+    const totalBefore = lib.total();
+    assert.equal(lib.add(2, 3), 5);
+    assert.equal(lib.add(10, 20), 30);
+    assert.equal(lib.total(), totalBefore + 35, 'closure state is kept');
+    assert.deepEqual(seen, [['entry', 2, 3], ['return', 5, 0], ['entry', 10, 20], ['return', 30, 0]]);
+    assert.equal(info(p.id).target, 'test/fixtures/live/lib.cjs:hidden');
+    await unregister(p);
+    assert.equal(fn.toString(), before, 'unregistering the last probe gives back the original source');
+    assert.equal(lib.add(1, 1), 2);
+    assert.equal(seen.length, 4);
+  });
+
+  test('a CommonJS function by file:name, and a throw seen as a throw', async () => {
+    const before = lib.fails.toString();
+    const errors: unknown[] = [];
+    const p = reg({ target: 'test/fixtures/live/lib.cjs:fails', onReturn: (c) => void errors.push([c.threw, (c.error as Error).message]) });
+    assert.equal(p.site, 'live');
+    assert.throws(() => lib.fails('boom'), /boom/);
+    assert.deepEqual(errors, [[true, 'boom']]);
+    await unregister(p);
+    assert.equal(lib.fails.toString(), before);
+  });
+
+  test('a class method, by file:Class.prototype.method: this and the return value', async () => {
+    const before = lib.Counter.prototype.bump.toString();
+    const seen: unknown[] = [];
+    const p = reg({ target: 'test/fixtures/live/lib.cjs:Counter.prototype.bump', onReturn: (c) => void seen.push([(c.this as { n: number }).n, c.args[0], c.retval]) });
+    assert.equal(p.state, 'armed');
+    const k = new lib.Counter();
+    assert.equal(k.bump(2), 2);
+    assert.equal(k.bump(5), 7);
+    assert.deepEqual(seen, [[2, 2, 2], [7, 5, 7]]);
+    await unregister(p);
+    assert.equal(lib.Counter.prototype.bump.toString(), before);
+  });
+
+  test('an ES module function, two probes on two functions of one script in one edit', async () => {
+    const beforeScale = esm.scaleRef.toString();
+    const beforeRun = esm.run.toString();
+    const order: string[] = [];
+    const [a, b] = registerAll([
+      { target: esm.run, onEntry: () => void order.push('run') },
+      { target: esm.scaleRef, onReturn: (c) => void order.push(`scale=${String(c.retval)}`) },
+    ]);
+    assert.equal(a.state, 'armed');
+    assert.equal(b.state, 'armed');
+    const calls = esm.callCount();
+    assert.equal(esm.run(4), 13);
+    assert.equal(esm.callCount(), calls + 1);
+    assert.deepEqual(order, ['run', 'scale=12']);
+    await unregister([a, b]);
+    assert.equal(esm.scaleRef.toString(), beforeScale);
+    assert.equal(esm.run.toString(), beforeRun);
+  });
+
+  test('an async function with a call suspended at an await: the patch waits, then lands', async () => {
+    let open!: (v: number) => void;
+    const gate = new Promise<number>((resolve) => (open = resolve));
+    const suspended = esm.later(gate);
+    const before = esm.later.toString();
+    const seen: unknown[] = [];
+    const p = reg({ target: esm.later, onReturn: (c) => void seen.push([c.async, c.retval]) });
+    assert.equal(p.state, 'waiting', 'V8 refuses the edit while a call is suspended');
+    assert.match(info(p.id).note ?? '', /suspended at an await/);
+    open(21);
+    assert.equal(await suspended, 42);
+    await liveSettled();
+    assert.equal(p.state, 'armed');
+    assert.equal(p.site, 'live');
+    assert.equal(await esm.later(Promise.resolve(5)), 10);
+    assert.deepEqual(seen, [[true, 10]], 'only the call made after the patch is tracked');
+    await unregister(p);
+    assert.equal(esm.later.toString(), before);
+  });
+
+  test('a function that never returns: the patch stays refused, and the probe falls back to a breakpoint site', async () => {
+    const budget = process.env.JSPROBE_LIVE_RETRY_MS;
+    process.env.JSPROBE_LIVE_RETRY_MS = '50';
+    const forever = { stop: false, turns: 0 };
+    const running = esm.poll(forever);
+    const before = esm.poll.toString();
+    try {
+      const entries: unknown[] = [];
+      const p = reg({ target: esm.poll, onEntry: (c) => void entries.push((c.args[0] as { turns: number }).turns) });
+      await liveSettled();
+      assert.equal(p.state, 'armed');
+      assert.equal(p.site, 'breakpoint');
+      assert.match(info(p.id).note ?? '', /refused .*suspended at an await.*breakpoint site/);
+      assert.equal(esm.poll.toString(), before, 'a breakpoint site leaves the source alone');
+      const again = { stop: true, turns: 7 };
+      assert.equal(await esm.poll(again), 7, 'a new call runs as before');
+      assert.deepEqual(entries, [7], 'and its entry is seen through the breakpoint');
+      await unregister(p);
+      assert.equal(await esm.poll({ stop: true, turns: 1 }), 1);
+      assert.deepEqual(entries, [7], 'no hits after unregister');
+    } finally {
+      forever.stop = true;
+      await running;
+      if (budget === undefined) delete process.env.JSPROBE_LIVE_RETRY_MS;
+      else process.env.JSPROBE_LIVE_RETRY_MS = budget;
+    }
+  });
+
+  test("site: 'breakpoint' on request: entries with arguments, hits past the rate ceiling counted as missed", async () => {
+    const ceiling = process.env.JSPROBE_BREAKPOINT_RATE;
+    process.env.JSPROBE_BREAKPOINT_RATE = '3';
+    try {
+      const seen: unknown[] = [];
+      const p = reg({ target: lib.hiddenRef, site: 'breakpoint', onEntry: (c) => void seen.push([c.args[0], c.args[1]]) });
+      assert.equal(p.site, 'breakpoint');
+      for (let i = 0; i < 5; i++) assert.equal(lib.add(i, 1), i + 1);
+      // Five calls: at most three handled in one second, the rest missed (a second may turn over).
+      assert.equal(p.hits + p.missed, 5);
+      assert.ok(p.missed >= 1, `missed ${p.missed}`);
+      assert.deepEqual(seen[0], [0, 1]);
+      assert.equal(seen.length, p.hits);
+    } finally {
+      if (ceiling === undefined) delete process.env.JSPROBE_BREAKPOINT_RATE;
+      else process.env.JSPROBE_BREAKPOINT_RATE = ceiling;
+    }
+  });
+
+  test('bad input: a built-in function, an unknown name with close matches, a wrap site asked for a Function', () => {
+    assert.throws(() => register({ target: Math.max, onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && /no source to patch/.test((e as Error).message));
+    assert.throws(() => register({ target: 'test/fixtures/live/lib.cjs:hiden', onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND') && /Did you mean hidden/.test((e as Error).message));
+    assert.throws(() => register({ target: lib.hiddenRef, site: 'wrap', onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE'));
+    assert.throws(() => register({ target: register, onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_BLACKLISTED'));
+    assert.equal(list().length, 0);
+  });
+
+  test('inside a worker thread, the worker patches its own isolate', async () => {
+    const w = new Worker(new URL('worker.mjs', FIXTURES));
+    const msg = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    await w.terminate();
+    assert.equal(msg.site, 'live');
+    assert.deepEqual(msg.results, [5, 9]);
+    assert.equal((msg.seen as unknown[][]).length, 2);
+    assert.deepEqual((msg.seen as unknown[][]).map((s) => s.slice(0, 3)), [[2, 3, 5], [4, 5, 9]]);
+    assert.ok((msg.seen as unknown[][]).every((s) => typeof s[3] === 'number' && s[3] > 0), 'threadId is the worker\'s');
+    assert.equal(msg.patched, true);
+    assert.equal(msg.restored, true);
+    assert.equal(msg.after, 2);
+    assert.equal(msg.seenAfter, 2);
+  });
+});

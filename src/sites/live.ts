@@ -18,12 +18,13 @@ import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
 import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Snapshot } from '../core/index.js';
 import { breakpointSite } from './breakpoint.js';
-import { functionLocation, knownScripts, post, scriptInfo, withDebugger, type ScriptInfo } from './inspector.js';
+import { functionLocation, holdDebugger, knownScripts, post, scriptInfo, withDebugger, type ScriptInfo } from './inspector.js';
 import { setLive } from './load/registry.js';
 import { installRuntime, runtime } from './load/runtime.js';
 import type { FunctionSite } from './rewrite/functions.js';
 import { lineStarts } from './rewrite/insertions.js';
 import { functionsIn, instrumentLive, liveable } from './rewrite/instrument.js';
+import { unmappedFunctions } from './rewrite/liveedit-diff.js';
 
 /** The global slot array live sites read (`$jpL[id]`); never replaced, so TurboFan may treat it as a constant. */
 const SLOTS = '$jpL';
@@ -137,8 +138,28 @@ export function functionLabel(s: LiveScript, index: number): string {
   return `${s.label}:${s.fns[index].name}`;
 }
 
+/**
+ * The Debugger domain stays on from the first resolution of a register()/registerAll() call to
+ * the end of its flush(): enabling it costs a garbage collection (~0.1 s on a 150 MB heap), once.
+ */
+let batch: (() => void) | null = null;
+
+function holdForBatch(): void {
+  if (batch !== null) return;
+  batch = holdDebugger();
+  // Released by flush(); and in any case before anything else runs, should registration throw first.
+  queueMicrotask(releaseBatch);
+}
+
+function releaseBatch(): void {
+  const release = batch;
+  batch = null;
+  release?.();
+}
+
 /** A Function object's live site: where its code is, resolved now; patched at flush(). */
 export function resolveFunction(fn: Function, preference: SitePreference): Resolution {
+  holdForBatch();
   const found = withDebugger(() => {
     const loc = functionLocation(fn);
     const info = loc === null ? undefined : scriptInfo(loc.scriptId);
@@ -160,6 +181,7 @@ export function functionsNamed(list: LiveScript[], name: RegExp): { script: Live
 
 /** Loaded scripts whose path (or URL) `test` accepts. Call inside withDebugger. */
 export function loadedScripts(test: (path: string) => boolean): LiveScript[] {
+  holdForBatch();
   const out: LiveScript[] = [];
   // After a LiveEdit the Debugger domain also reports the old text, under a new id and the same
   // URL, unflagged: a script we edited stands for its URL from then on.
@@ -214,7 +236,11 @@ export function resolution(targets: { script: LiveScript; index: number }[], lab
 export function flush(): void {
   const todo = [...dirty];
   dirty.clear();
-  for (const s of todo) if (s.retry === null) patch(s, false);
+  try {
+    for (const s of todo) if (s.retry === null) patch(s, false);
+  } finally {
+    releaseBatch();
+  }
 }
 
 function siteFor(s: LiveScript, index: number): ProbeSite {
@@ -256,28 +282,44 @@ function blockedWhy(status: EditStatus): string {
 function patch(s: LiveScript, retrying: boolean): string | undefined {
   const queued = [...s.queue];
   const asked = new Set(queued.map((r) => r.index));
-  const want = new Map([...s.patched].filter(([i]) => s.sites.has(i) || asked.has(i)));
-  for (const i of asked) if (!want.has(i)) want.set(i, newSlot());
-  const restore = want.size === 0 && s.patched.size > 0;
+  const target = new Map([...s.patched].filter(([i]) => s.sites.has(i) || asked.has(i)));
+  for (const i of asked) if (!target.has(i)) target.set(i, newSlot());
+  const restore = target.size === 0 && s.patched.size > 0;
   if (!restore && queued.every((r) => s.patched.has(r.index))) {
     stopRetry(s);
     done(s, queued);
     return undefined;
   }
-  const code = want.size === 0 ? s.original : instrumentLive(s.original, s.fns, SLOTS, want);
+  // Usually one edit; more when LiveEdit would not map every function of one (see nextStep).
   const failure = withDebugger(() => {
-    const before = s.patched.size === 0 ? s.original : instrumentLive(s.original, s.fns, SLOTS, s.patched);
-    const r = setSource(s, code);
-    if (r.status !== 'Ok') return r;
-    const check = verify(s, code, queued, want);
-    if (check === null) return null;
-    setSource(s, before);
-    return { status: 'NotApplied', text: check };
+    while (!sameMap(s.patched, target)) {
+      const step = nextStep(s, target);
+      if (sameMap(step, s.patched)) return null;
+      const before = codeFor(s, s.patched);
+      const code = codeFor(s, step);
+      const r = setSource(s, code);
+      if (r.status !== 'Ok') return r;
+      const { scriptSource } = post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: s.scriptId });
+      if (scriptSource !== code) return { status: 'NotApplied', text: 'V8 answered Ok, but the script does not read back as sent' };
+      // A Function target shows whether its code changed: where the prediction was wrong (it was,
+      // once, under a CPU profiler), take the edit back and go on without that function.
+      const missed = queued.filter((q) => q.fn !== null && step.has(q.index) && !Function.prototype.toString.call(q.fn).includes(`(${SLOTS},${step.get(q.index)},`));
+      if (missed.length > 0) {
+        setSource(s, before);
+        for (const q of missed) target.delete(q.index);
+        continue;
+      }
+      s.patched = step;
+    }
+    return null;
   });
   if (failure === null) {
-    s.patched = want;
     stopRetry(s);
-    done(s, queued);
+    const placed = queued.filter((r) => s.patched.has(r.index));
+    done(s, placed);
+    const left = queued.filter((r) => !s.patched.has(r.index));
+    if (left.length > 0) unpatchable(s, left, retrying);
+    if (restore && s.patched.size > 0) return `${s.label}: ${s.patched.size} function(s) could not be put back by LiveEdit; their sites stay, disarmed`;
     return undefined;
   }
   if (failure.status === 'BlockedByActiveFunction' || failure.status === 'BlockedByActiveGenerator') {
@@ -293,16 +335,47 @@ function patch(s: LiveScript, retrying: boolean): string | undefined {
   return message;
 }
 
-/** An edit took effect when the script reads back as sent and each Function target shows its site. */
-function verify(s: LiveScript, code: string, queued: Request[], want: Map<number, number>): string | null {
-  const { scriptSource } = post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: s.scriptId });
-  if (scriptSource !== code) return 'V8 answered Ok, but the script does not read back as sent';
-  for (const r of queued) {
-    if (r.fn !== null && !Function.prototype.toString.call(r.fn).includes(`(${SLOTS},${want.get(r.index)},`)) {
-      return `V8 answered Ok, but ${r.fn.name || 'the function'} still runs its old code`;
+function sameMap(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): boolean {
+  return a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
+}
+
+function codeFor(s: LiveScript, map: ReadonlyMap<number, number>): string {
+  return map.size === 0 ? s.original : instrumentLive(s.original, s.fns, SLOTS, map);
+}
+
+/**
+ * The next edit from what V8 runs now toward `target`: all of it, less the functions LiveEdit
+ * would leave unpatched (liveedit-diff.ts predicts which); those wait for a later edit, when
+ * their neighbours no longer change with them. Equal to s.patched when nothing can move.
+ */
+function nextStep(s: LiveScript, target: ReadonlyMap<number, number>): Map<number, number> {
+  const current = s.patched;
+  const currentCode = codeFor(s, current);
+  const currentFns = current.size === 0 ? s.fns : functionsIn(currentCode, s.format, s.url);
+  const step = new Map(target);
+  for (;;) {
+    const code = codeFor(s, step);
+    const lost = unmappedFunctions(currentCode, currentFns, code, functionsIn(code, s.format, s.url));
+    const bad = [...lost].filter((i) => step.get(i) !== current.get(i));
+    if (bad.length === 0) return step;
+    for (const i of bad) {
+      const was = current.get(i);
+      if (was === undefined) step.delete(i);
+      else step.set(i, was);
     }
   }
-  return null;
+}
+
+/** Requests whose function LiveEdit would not patch in any edit: a breakpoint site under 'auto'. */
+function unpatchable(s: LiveScript, left: Request[], retrying: boolean): void {
+  const why = `LiveEdit would leave ${functionLabel(s, left[0].index)}${left.length > 1 ? ` and ${left.length - 1} more` : ''} unpatched (V8's diff cannot tell its text from its neighbours')`;
+  const strict = left.filter((r) => r.preference !== 'auto');
+  if (strict.length > 0 && !retrying) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site`);
+  for (const r of left) {
+    s.queue.delete(r);
+    if (r.preference !== 'auto') r.note(`${why}; the probe is not armed`);
+    else r.attach(breakpointSite(s, r.index, `${why}, so it is a breakpoint site`));
+  }
 }
 
 function done(s: LiveScript, queued: Request[]): void {

@@ -3,6 +3,7 @@
 
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { isJsprobeError, list, register, registerAll, unregister, type Call } from '../../src/index.js';
@@ -180,6 +181,25 @@ describe('live sites patch loaded code in place', () => {
     assert.throws(() => register({ target: lib.hiddenRef, site: 'wrap', onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE'));
     assert.throws(() => register({ target: register, onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_BLACKLISTED'));
     assert.equal(list().length, 0);
+  });
+
+  test('real third-party code: every method of acorn\'s Parser patched in one registerAll, the same AST, the source back after', async () => {
+    const acorn = require('acorn') as { parse(src: string, o: object): unknown; Parser: { prototype: Record<string, unknown> } };
+    const input = readFileSync(require.resolve('acorn'), 'utf8');
+    const bare = JSON.stringify(acorn.parse(input, { ecmaVersion: 'latest' }));
+    const proto = acorn.Parser.prototype;
+    const fns = Object.getOwnPropertyNames(proto)
+      .map((k) => Object.getOwnPropertyDescriptor(proto, k)?.value as unknown)
+      .filter((v): v is Function => typeof v === 'function' && v !== acorn.Parser);
+    assert.ok(fns.length > 200, `${fns.length} methods`);
+    const before = fns.map((f) => f.toString());
+    let returns = 0;
+    const ps = registerAll(fns.map((target) => ({ target, onReturn: () => void returns++ })));
+    assert.deepEqual([...new Set(ps.map((p) => `${p.site}/${p.state}`))], ['live/armed']);
+    assert.equal(JSON.stringify(acorn.parse(input, { ecmaVersion: 'latest' })), bare);
+    assert.ok(returns > 100_000, `${returns} returns`);
+    await unregister(ps);
+    assert.ok(fns.every((f, i) => f.toString() === before[i]), 'every method is back as it was');
   });
 
   test('inside a worker thread, the worker patches its own isolate', async () => {

@@ -44,7 +44,7 @@ export interface Dispatch {
   /** A deferred call completed with `v`; an async function's returned thenable is waited for. */
   exitDeferred(f: CallRecord, v: unknown, awaitsThenables: boolean): unknown;
   /** A line site was reached: its probes' onEntry, with `locals()` giving the variables in scope. */
-  line(s: Snapshot, self: unknown, locals: (() => object) | null): void;
+  line(s: Snapshot, self: unknown, locals: (() => object) | null, args?: readonly unknown[]): void;
   /** Run onReturn for every record of a frame whose call has completed. */
   finishFrame(head: CallRecord, retval: unknown, error: unknown, threw: boolean): void;
   /** A free record of `p`'s pool, or null when maxActive are in flight. */
@@ -294,7 +294,8 @@ export function makeDispatch(env: Env): Dispatch {
     return f;
   }
 
-  function line(s: Snapshot, self: unknown, locals: (() => object) | null): void {
+  /** A point with no return: a line site, or a breakpoint site's entry where returns cannot be matched (`args` given). */
+  function line(s: Snapshot, self: unknown, locals: (() => object) | null, args?: readonly unknown[]): void {
     if (thread.busy) {
       missAll(s);
       return;
@@ -309,9 +310,18 @@ export function makeDispatch(env: Env): Dispatch {
       }
       const c = p.scratch;
       if (p.captures) c.self = self;
+      if (args !== undefined && p.captures) {
+        c.argc = args.length;
+        c.a0 = args[0];
+        c.a1 = args[1];
+        c.a2 = args[2];
+        c.a3 = args[3];
+        if (args.length > 4) c.rest = args.slice(4);
+      }
       c.localsFn = locals;
       if (runEntry(p, c)) p.returns++;
       else p.skipped++;
+      if (args !== undefined && p.captures) c.clearSlots();
       c.localsFn = null;
       if (c.localsCache !== undefined) c.localsCache = undefined;
       if (c.self !== undefined) c.self = undefined;

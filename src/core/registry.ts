@@ -24,7 +24,7 @@ export interface Resolution {
    * For targets in code that has not loaded yet: call `attach` for every matching site as
    * modules load, until the returned function is called.
    */
-  watch?: (attach: (site: ProbeSite) => void, note: (message: string) => void) => () => void;
+  watch?: (attach: (site: ProbeSite) => void, note: (message: string | undefined) => void) => () => void;
   /** Something the user should know about this target, shown by list(). */
   note?: string;
   /** The target is a point, not a call (a line): it has no return to probe. */

@@ -8,7 +8,7 @@
 // frame: tens of µs a hit. A return position is reached before the value is returned, and the
 // condition cannot see that value, so onReturn runs with `retval` undefined; a throw passes no
 // return position and is not seen. Returns are matched to entries last-in first-out, exact for
-// sync calls. Hits past JSPROBE_BREAKPOINT_RATE a second (1000) are counted as missed. The
+// sync calls; an async function's or generator's calls interleave, so there only onEntry runs. Hits past JSPROBE_BREAKPOINT_RATE a second (1000) are counted as missed. The
 // Debugger domain stays on while a breakpoint site is armed.
 
 import { JsprobeError, ProbeSite, shared, type Snapshot } from '../core/index.js';
@@ -52,6 +52,14 @@ function overCeiling(st: State, snap: Snapshot): boolean {
 }
 
 const hits = {
+  /** A call of an async function or generator reached its first statement: entry only (see below). */
+  d(id: number, self: unknown, args: unknown[]): false {
+    const st = states[id];
+    const snap = st?.site.snapshot ?? null;
+    if (st === undefined || snap === null || overCeiling(st, snap)) return false;
+    shared.line(snap, self, null, args);
+    return false;
+  },
   /** A call reached the function's first statement. */
   e(id: number, self: unknown, args: unknown[]): false {
     const st = states[id];
@@ -117,6 +125,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
     return { scriptId: s.scriptId, lineNumber: line, columnNumber: offset - starts[line] };
   };
   const id = states.length;
+  const deferred = fn.async || fn.generator;
   const self = fn.thisUnsafe ? 'void 0' : fn.kind === 'arrow' ? 'void 0' : 'this';
   const call = `globalThis[Symbol.for(${JSON.stringify(HIT_KEY)})]`;
   let breakpoints: string[] = [];
@@ -129,8 +138,10 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
     });
     const entry = locations[0];
     if (entry === undefined) return;
-    const at = [{ loc: entry, cond: condition(`${call}.e(${id},${self},${argsExpr(fn)})`) }];
-    for (const l of locations) if (l.type === 'return') at.push({ loc: l, cond: condition(`${call}.r(${id})`) });
+    // An async function's or generator's calls interleave: a return position cannot be matched
+    // to its entry, so those get their entry only.
+    const at = [{ loc: entry, cond: condition(`${call}.${deferred ? 'd' : 'e'}(${id},${self},${argsExpr(fn)})`) }];
+    if (!deferred) for (const l of locations) if (l.type === 'return') at.push({ loc: l, cond: condition(`${call}.r(${id})`) });
     breakpoints = at.map(({ loc, cond }) => post<{ breakpointId: string }>('Debugger.setBreakpoint', {
       location: { scriptId: loc.scriptId, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber },
       condition: cond,
@@ -156,7 +167,9 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
       return undefined;
     },
   });
-  site.note = `${note}; on a breakpoint site a hit costs tens of µs and onReturn sees no retval or throw`;
+  site.note = deferred
+    ? `${note}; on a breakpoint site a hit costs tens of µs, and for an async function or generator only onEntry runs`
+    : `${note}; on a breakpoint site a hit costs tens of µs and onReturn sees no retval or throw`;
   states[id] = { site, frames: [], second: 0, inSecond: 0 };
   byFunction.set(key, site);
   return site;

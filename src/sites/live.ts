@@ -51,7 +51,7 @@ interface Request {
   preference: SitePreference;
   fn: Function | null;
   attach: (site: ProbeSite) => void;
-  note: (message: string) => void;
+  note: (message: string | undefined) => void;
 }
 
 interface Retry {
@@ -374,13 +374,17 @@ function unpatchable(s: LiveScript, left: Request[], retrying: boolean): void {
   for (const r of left) {
     s.queue.delete(r);
     if (r.preference !== 'auto') r.note(`${why}; the probe is not armed`);
-    else r.attach(breakpointSite(s, r.index, `${why}, so it is a breakpoint site`));
+    else {
+      r.note(undefined);
+      r.attach(breakpointSite(s, r.index, `${why}, so it is a breakpoint site`));
+    }
   }
 }
 
 function done(s: LiveScript, queued: Request[]): void {
   for (const r of queued) {
     s.queue.delete(r);
+    r.note(undefined);
     r.attach(siteFor(s, r.index));
   }
 }
@@ -435,6 +439,7 @@ function giveUp(s: LiveScript, why: string, restoring: boolean): void {
       continue;
     }
     try {
+      r.note(undefined);
       r.attach(breakpointSite(s, r.index, `${why}, so it is a breakpoint site`));
     } catch (e) {
       r.note(`${why}; no breakpoint site either: ${(e as Error).message}`);

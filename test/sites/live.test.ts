@@ -68,10 +68,14 @@ describe('live sites patch loaded code in place', () => {
   test('a CommonJS function by file:name, and a throw seen as a throw', async () => {
     const before = lib.fails.toString();
     const errors: unknown[] = [];
-    const p = reg({ target: 'test/fixtures/live/lib.cjs:fails', onReturn: (c) => void errors.push([c.threw, (c.error as Error).message]) });
+    const p = reg({
+      target: 'test/fixtures/live/lib.cjs:fails',
+      onEntry: (c) => void errors.push(['entry', c.args[0]]),
+      onReturn: (c) => void errors.push([c.threw, (c.error as Error).message]),
+    });
     assert.equal(p.site, 'live');
     assert.throws(() => lib.fails('boom'), /boom/);
-    assert.deepEqual(errors, [[true, 'boom']]);
+    assert.deepEqual(errors, [['entry', 'boom'], [true, 'boom']]);
     await unregister(p);
     assert.equal(lib.fails.toString(), before);
   });
@@ -79,12 +83,16 @@ describe('live sites patch loaded code in place', () => {
   test('a class method, by file:Class.prototype.method: this and the return value', async () => {
     const before = lib.Counter.prototype.bump.toString();
     const seen: unknown[] = [];
-    const p = reg({ target: 'test/fixtures/live/lib.cjs:Counter.prototype.bump', onReturn: (c) => void seen.push([(c.this as { n: number }).n, c.args[0], c.retval]) });
+    const p = reg({
+      target: 'test/fixtures/live/lib.cjs:Counter.prototype.bump',
+      onEntry: (c) => void seen.push(['entry', (c.this as { n: number }).n]),
+      onReturn: (c) => void seen.push([(c.this as { n: number }).n, c.args[0], c.retval]),
+    });
     assert.equal(p.state, 'armed');
     const k = new lib.Counter();
     assert.equal(k.bump(2), 2);
     assert.equal(k.bump(5), 7);
-    assert.deepEqual(seen, [[2, 2, 2], [7, 5, 7]]);
+    assert.deepEqual(seen, [['entry', 0], [2, 2, 2], ['entry', 2], [7, 5, 7]]);
     await unregister(p);
     assert.equal(lib.Counter.prototype.bump.toString(), before);
   });
@@ -94,15 +102,15 @@ describe('live sites patch loaded code in place', () => {
     const beforeRun = esm.run.toString();
     const order: string[] = [];
     const [a, b] = registerAll([
-      { target: esm.run, onEntry: () => void order.push('run') },
-      { target: esm.scaleRef, onReturn: (c) => void order.push(`scale=${String(c.retval)}`) },
+      { target: esm.run, onEntry: () => void order.push('run'), onReturn: (c) => void order.push(`run=${String(c.retval)}`) },
+      { target: esm.scaleRef, onEntry: (c) => void order.push(`scale(${String(c.args[0])})`), onReturn: (c) => void order.push(`scale=${String(c.retval)}`) },
     ]);
     assert.equal(a.state, 'armed');
     assert.equal(b.state, 'armed');
     const calls = esm.callCount();
     assert.equal(esm.run(4), 13);
     assert.equal(esm.callCount(), calls + 1);
-    assert.deepEqual(order, ['run', 'scale=12']);
+    assert.deepEqual(order, ['run', 'scale(4)', 'scale=12', 'run=13']);
     await unregister([a, b]);
     assert.equal(esm.scaleRef.toString(), beforeScale);
     assert.equal(esm.run.toString(), beforeRun);
@@ -114,7 +122,7 @@ describe('live sites patch loaded code in place', () => {
     const suspended = esm.later(gate);
     const before = esm.later.toString();
     const seen: unknown[] = [];
-    const p = reg({ target: esm.later, onReturn: (c) => void seen.push([c.async, c.retval]) });
+    const p = reg({ target: esm.later, onEntry: () => void seen.push('entry'), onReturn: (c) => void seen.push([c.async, c.retval]) });
     assert.equal(p.state, 'waiting', 'V8 refuses the edit while a call is suspended');
     assert.match(info(p.id).note ?? '', /suspended at an await/);
     open(21);
@@ -123,7 +131,7 @@ describe('live sites patch loaded code in place', () => {
     assert.equal(p.state, 'armed');
     assert.equal(p.site, 'live');
     assert.equal(await esm.later(Promise.resolve(5)), 10);
-    assert.deepEqual(seen, [[true, 10]], 'only the call made after the patch is tracked');
+    assert.deepEqual(seen, ['entry', [true, 10]], 'only the call made after the patch is tracked');
     await unregister(p);
     assert.equal(esm.later.toString(), before);
   });

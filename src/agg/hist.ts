@@ -59,3 +59,17 @@ export function formatHist(h: Log2Hist): string[] {
   }
   return rows;
 }
+
+/** The bounds of bucket i: [min, max), with null for an open end. */
+export function bucketRange(i: number): { min: number | null; max: number | null } {
+  if (i === 0) return { min: null, max: 0 };
+  if (i === 1) return { min: 0, max: 1 };
+  if (i === 2) return { min: 1, max: 2 };
+  const lo = 2 ** (i - 2);
+  return { min: lo, max: lo * 2 };
+}
+
+/** The non-empty span of buckets, for JSON. */
+export function histBuckets(h: Log2Hist): { min: number | null; max: number | null; count: number }[] {
+  return h.counts.flatMap((count, i) => (count > 0 ? [{ ...bucketRange(i), count }] : []));
+}

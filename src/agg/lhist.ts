@@ -1,0 +1,46 @@
+// Linear histograms (bpftrace's lhist(value, min, max, step)): buckets of `step` from `min` to
+// `max`, one below and one above. Printed in bpftrace's shape.
+
+const BAR_WIDTH = 52;
+
+export class LinearHist {
+  /** counts[0]: below min; counts[i + 1]: [min + i*step, min + (i+1)*step); last: >= max. */
+  readonly counts: number[];
+
+  constructor(readonly min: number, readonly max: number, readonly step: number) {
+    this.counts = new Array<number>(Math.ceil((max - min) / step) + 2).fill(0);
+  }
+
+  add(v: number): void {
+    const n = this.counts.length;
+    const i = !(v >= this.min) ? 0 : v >= this.max ? n - 1 : 1 + Math.floor((v - this.min) / this.step);
+    this.counts[Math.min(i, n - 1)]++;
+  }
+
+  range(i: number): { min: number | null; max: number | null } {
+    if (i === 0) return { min: null, max: this.min };
+    if (i === this.counts.length - 1) return { min: this.max, max: null };
+    const lo = this.min + (i - 1) * this.step;
+    return { min: lo, max: Math.min(lo + this.step, this.max) };
+  }
+
+  rows(): string[] {
+    const first = this.counts.findIndex((c) => c > 0);
+    if (first < 0) return [];
+    let last = this.counts.length - 1;
+    while (this.counts[last] === 0) last--;
+    const top = Math.max(...this.counts);
+    const out: string[] = [];
+    for (let i = first; i <= last; i++) {
+      const r = this.range(i);
+      const label = r.min === null ? `(..., ${r.max})` : r.max === null ? `[${r.min}, ...)` : `[${r.min}, ${r.max})`;
+      const c = this.counts[i];
+      out.push(`${label.padEnd(16)}${String(c).padStart(8)} |${'@'.repeat(Math.floor((c * BAR_WIDTH) / top)).padEnd(BAR_WIDTH)}|`);
+    }
+    return out;
+  }
+
+  buckets(): { min: number | null; max: number | null; count: number }[] {
+    return this.counts.flatMap((count, i) => (count > 0 ? [{ ...this.range(i), count }] : []));
+  }
+}

@@ -1,0 +1,101 @@
+// Maps of a program: one per `@name`, keyed by the printed form of its keys, holding one kind of
+// aggregation. The slot and the kind are fixed when the program compiles; a hit only updates.
+
+import type { Aggregation, MapInfo } from '../lang/compile.js';
+import { Log2Hist } from './hist.js';
+import { LinearHist } from './lhist.js';
+
+interface Avg {
+  n: number;
+  total: number;
+}
+
+export type Entry = number | Avg | Log2Hist | LinearHist | unknown;
+
+export class AggMap {
+  readonly name: string;
+  readonly agg: Aggregation;
+  readonly keyed: boolean;
+  readonly entries = new Map<string, Entry>();
+  readonly #lhist: [number, number, number] | undefined;
+
+  constructor(info: MapInfo) {
+    this.name = `@${info.name}`;
+    this.agg = info.agg;
+    this.keyed = info.keys > 0;
+    this.#lhist = info.lhist;
+  }
+
+  /** One value into the aggregation (1 for count). */
+  add(key: string, v: number): void {
+    const e = this.entries;
+    const had = e.get(key);
+    switch (this.agg) {
+      case 'count':
+      case 'sum':
+        e.set(key, ((had as number | undefined) ?? 0) + v);
+        return;
+      case 'min':
+        if (had === undefined || v < (had as number)) e.set(key, v);
+        return;
+      case 'max':
+        if (had === undefined || v > (had as number)) e.set(key, v);
+        return;
+      case 'avg':
+      case 'stats': {
+        const a = (had as Avg | undefined) ?? { n: 0, total: 0 };
+        a.n++;
+        a.total += v;
+        if (had === undefined) e.set(key, a);
+        return;
+      }
+      case 'hist': {
+        let h = had as Log2Hist | undefined;
+        if (h === undefined) e.set(key, (h = new Log2Hist()));
+        h.add(v);
+        return;
+      }
+      case 'lhist': {
+        let h = had as LinearHist | undefined;
+        if (h === undefined) e.set(key, (h = new LinearHist(...this.#lhist!)));
+        h.add(v);
+        return;
+      }
+      default:
+        e.set(key, v);
+    }
+  }
+
+  set(key: string, v: unknown): void {
+    this.entries.set(key, v);
+  }
+
+  /** The value a program reads back: the count, sum, average, … (for histograms, their total). */
+  get(key: string): unknown {
+    const v = this.entries.get(key);
+    if (v === undefined) return this.agg === 'value' ? undefined : 0;
+    return scalar(this.agg, v);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+/** The number an entry prints and sorts by. */
+export function scalar(agg: Aggregation, v: Entry): unknown {
+  if (agg === 'avg') return Math.trunc((v as Avg).total / (v as Avg).n);
+  if (agg === 'stats') return (v as Avg).n;
+  if (agg === 'hist') return (v as Log2Hist).total;
+  if (agg === 'lhist') return (v as LinearHist).counts.reduce((a, b) => a + b, 0);
+  return v;
+}
+
+export function avgOf(v: Entry): { count: number; average: number; total: number } {
+  const a = v as Avg;
+  return { count: a.n, average: Math.trunc(a.total / a.n), total: a.total };
+}

@@ -1,0 +1,164 @@
+// The command line of `jsprobe` (DESIGN.md §5). A usage error says what is wrong and exits 2.
+
+export interface CliOptions {
+  program?: string;
+  /** Where the program came from: `-e` or a file name. */
+  programFrom?: string;
+  command?: string;
+  pid?: number;
+  format: 'text' | 'json';
+  outFile?: string;
+  dryRun: boolean;
+  quiet: boolean;
+  unsafe: boolean;
+  /** -l: list probe points matching this pattern. */
+  list?: string;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `usage:
+  jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json] [-o FILE] [--dry-run] [-q] [--unsafe]
+  jsprobe -l PATTERN                list probe points that match`;
+
+export const HELP = `jsprobe: dynamic probes for Node.js, bpftrace-style.
+
+${USAGE}
+
+options:
+  -e PROGRAM     the program, on the command line (or give a FILE holding it)
+  -c COMMAND     start COMMAND (a node program) with the probes in place; its exit code is passed through
+  -p PID         attach to a running process (not in this version)
+  -f text|json   output format (json: one object a line; see docs/cli.md)
+  -o FILE        write trace output to FILE (the program's own output stays on the terminal)
+  -l PATTERN     list the functions and lines a probe pattern matches
+  --dry-run      compile, show what would be attached, and stop
+  -q             no progress messages
+  --unsafe       let handlers call the traced program's functions and change its objects
+  -h, --help     this help
+
+probes:  fn:TARGET  fnret:TARGET  line:FILE:LINE  BEGIN  END  interval:s:N  interval:ms:N
+targets: src/db.js:Db.query   src/**/*.ts:Db.*   node:fs#readFile   pg#Client.prototype.query
+builtins: args arg0… this retval error elapsed(ns) nsecs tid pid func probe stack; locals at line:
+functions: count sum avg min max stats hist lhist printf print clear delete exit time str
+
+examples:
+  # latency histogram of a request handler, in µs
+  jsprobe -e 'fnret:server.js:handle { @us = hist(elapsed / 1000) }' -c 'node server.js'
+  # which queries took over 10 ms, and how often
+  jsprobe -e 'fnret:src/db.js:Db.query /elapsed > 10e6/ { @slow[arg0] = count() }' -c 'node app.js'
+  # files read, as they are read
+  jsprobe -e 'fn:node:fs#readFileSync { printf("%s\\n", arg0) }' -c 'node app.js'
+  # a local variable at a line, counted by value
+  jsprobe -e 'line:src/app.js:42 { @users[user.id] = count() }' -c 'node app.js'
+  # calls per second
+  jsprobe -e 'fn:src/db.js:* { @calls[func] = count() } interval:s:1 { print(@calls); clear(@calls) }' -c 'node app.js'
+  # what a pattern would match
+  jsprobe -l 'src/**/*.js:Db.*'`;
+
+function value(argv: string[], i: number, flag: string): string {
+  const v = argv[i + 1];
+  if (v === undefined || (v.startsWith('-') && v !== '-')) throw new UsageError(`${flag} needs a value`);
+  return v;
+}
+
+export function parseArgs(argv: string[], readFile: (path: string) => string): CliOptions {
+  const o: CliOptions = { format: 'text', dryRun: false, quiet: false, unsafe: false, help: false };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    switch (a) {
+      case '-e':
+        o.program = value(argv, i++, '-e');
+        o.programFrom = '-e';
+        break;
+      case '-c':
+        o.command = value(argv, i++, '-c');
+        break;
+      case '-p': {
+        const v = value(argv, i++, '-p');
+        if (!/^[0-9]+$/.test(v)) throw new UsageError(`-p takes a process id, not '${v}'`);
+        o.pid = Number(v);
+        break;
+      }
+      case '-f': {
+        const v = value(argv, i++, '-f');
+        if (v !== 'text' && v !== 'json') throw new UsageError(`-f is text or json, not '${v}'`);
+        o.format = v;
+        break;
+      }
+      case '-o':
+        o.outFile = value(argv, i++, '-o');
+        break;
+      case '-l':
+        o.list = argv[i + 1] !== undefined && !argv[i + 1].startsWith('-') ? argv[++i] : '';
+        break;
+      case '--dry-run':
+        o.dryRun = true;
+        break;
+      case '-q':
+        o.quiet = true;
+        break;
+      case '--unsafe':
+        o.unsafe = true;
+        break;
+      case '-h':
+      case '--help':
+        o.help = true;
+        break;
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
+        positional.push(a);
+    }
+  }
+  if (o.help) return o;
+  if (positional.length > 1) throw new UsageError(`one program file at most; got ${positional.join(' ')}`);
+  if (positional.length === 1) {
+    if (o.program !== undefined) throw new UsageError('give the program with -e or as a file, not both');
+    try {
+      o.program = readFile(positional[0]);
+    } catch (e) {
+      throw new UsageError(`cannot read program file ${positional[0]}: ${(e as Error).message}`);
+    }
+    o.programFrom = positional[0];
+  }
+  if (o.list !== undefined) {
+    if (o.program !== undefined) throw new UsageError('-l lists probe points; it takes no program');
+    if (o.list === '') throw new UsageError("-l needs a pattern, e.g. -l 'src/**/*.js:*' or -l 'node:fs#read*'");
+    return o;
+  }
+  if (o.program === undefined) throw new UsageError('no program: give one with -e PROGRAM or as a file');
+  if (o.command !== undefined && o.pid !== undefined) throw new UsageError('-c and -p cannot go together');
+  return o;
+}
+
+/** A command string as a shell would split it (quotes and backslashes; no expansion). */
+export function splitCommand(cmd: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let has = false;
+  let quote: string | null = null;
+  for (let i = 0; i < cmd.length; i++) {
+    const c = cmd[i];
+    if (quote !== null) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"' && i + 1 < cmd.length) cur += cmd[++i];
+      else cur += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      has = true;
+    } else if (c === '\\' && i + 1 < cmd.length) {
+      cur += cmd[++i];
+      has = true;
+    } else if (/\s/.test(c)) {
+      if (has || cur !== '') out.push(cur);
+      cur = '';
+      has = false;
+    } else cur += c;
+  }
+  if (quote !== null) throw new UsageError(`unbalanced ${quote} in -c '${cmd}'`);
+  if (has || cur !== '') out.push(cur);
+  if (out.length === 0) throw new UsageError('-c needs a command');
+  return out;
+}

@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+// The `jsprobe` command (DESIGN.md §5): compile a program, check its targets, then start the
+// command with the agent preloaded (agent.ts) and relay what the agent prints until the command
+// ends. Exit codes: the command's own; 2 for bad input (usage, a program error, a target that
+// matches nothing).
+
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { constants } from 'node:os';
+import { compile, isProgramError, type CompiledProgram } from '../lang/compile.js';
+import { ProgramError } from '../lang/errors.js';
+import { listProbePoints } from '../targets/probe-points.js';
+import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
+import { start } from './session.js';
+
+const PROGRESS_AFTER_MS = 1000;
+
+function fail(message: string): number {
+  process.stderr.write(`jsprobe: ${message}\n`);
+  return 2;
+}
+
+/** Where trace output goes: stdout, or -o FILE. */
+function sink(o: CliOptions): { write(s: string): void; close(): void } {
+  if (o.outFile === undefined) return { write: (s) => void process.stdout.write(s), close: () => {} };
+  const fd = openSync(o.outFile, 'w');
+  return { write: (s) => void writeSync(fd, s), close: () => closeSync(fd) };
+}
+
+function listing(pattern: string): number {
+  let points;
+  try {
+    points = listProbePoints(pattern);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  for (const p of points) {
+    const where = p.file !== undefined && p.line !== undefined ? `  ${p.file}:${p.line}` : '';
+    process.stdout.write(`${p.kind === 'line' ? 'line' : 'fn'}:${p.target}${where}${p.locals !== undefined && p.locals.length > 0 ? `  locals: ${p.locals.join(', ')}` : ''}\n`);
+  }
+  if (points.length === 0) process.stderr.write(`jsprobe: nothing matches ${pattern}\n`);
+  return 0;
+}
+
+/** Every fn/fnret/line target must match something: else a positioned error, before anything runs. */
+function checkTargets(program: CompiledProgram): Map<number, string[]> {
+  const found = new Map<number, string[]>();
+  for (const c of program.probes) {
+    let points;
+    try {
+      points = listProbePoints(c.probe.target);
+    } catch (e) {
+      throw new ProgramError(program.source, c.probe.at, (e as Error).message);
+    }
+    if (points.length === 0) {
+      throw new ProgramError(program.source, c.probe.at, `nothing matches ${c.probe.target} (try jsprobe -l '${c.probe.target.replace(/[^:#]*$/, '*')}')`);
+    }
+    found.set(c.probe.at, points.map((p) => `${p.target}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`));
+  }
+  return found;
+}
+
+function dryRun(program: CompiledProgram, found: Map<number, string[]>): number {
+  const n = program.probes.length;
+  process.stdout.write(`would attach ${n} probe${n === 1 ? '' : 's'}:\n`);
+  for (const c of program.probes) {
+    const points = found.get(c.probe.at) ?? [];
+    process.stdout.write(`  ${c.probe.text}: ${points.length} match${points.length === 1 ? '' : 'es'}\n`);
+    for (const p of points.slice(0, 10)) process.stdout.write(`    ${p}\n`);
+    if (points.length > 10) process.stdout.write(`    … ${points.length - 10} more\n`);
+  }
+  for (const [list, name] of [[program.begin, 'BEGIN'], [program.end, 'END'], [program.intervals, 'interval']] as const) {
+    for (const c of list) process.stdout.write(`  ${name === 'interval' ? c.probe.text : name}\n`);
+  }
+  process.stdout.write(`maps: ${program.maps.map((m) => `@${m.name} (${m.agg})`).join(', ') || 'none'}\n`);
+  return 0;
+}
+
+/** A program with only BEGIN, END and intervals runs here, until exit() or Ctrl-C. */
+function runLocal(program: CompiledProgram, o: CliOptions): Promise<number> {
+  const out = sink(o);
+  return new Promise((resolve) => {
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    let session: ReturnType<typeof start> | null = null;
+    const end = (code: number) => {
+      clearInterval(keepAlive);
+      if (session !== null && 'finish' in session) session.finish();
+      out.close();
+      resolve(code);
+    };
+    process.once('SIGINT', () => end(130));
+    session = start(program, { format: o.format, write: out.write, exit: () => queueMicrotask(() => end(0)), warn: (s) => void process.stderr.write(s) });
+    if ('error' in session) {
+      process.stderr.write(`${session.error}\n`);
+      end(2);
+    }
+  });
+}
+
+function runCommand(program: CompiledProgram, o: CliOptions): Promise<number> {
+  const argv = splitCommand(o.command!);
+  const agent = new URL('./agent.js', import.meta.url).href;
+  const env = {
+    ...process.env,
+    NODE_OPTIONS: `--import=${agent} ${process.env.NODE_OPTIONS ?? ''}`.trim(),
+    JSPROBE_PROGRAM: program.source,
+    JSPROBE_FORMAT: o.format,
+    JSPROBE_UNSAFE: o.unsafe ? '1' : '0',
+    JSPROBE_OUT_FD: '3',
+  };
+  const out = sink(o);
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env });
+    let ready = false;
+    let fatal = false;
+    const progress = setTimeout(() => {
+      if (!ready && !o.quiet) process.stderr.write(`jsprobe: starting ${o.command} and attaching ${program.probes.length} probe(s)…\n`);
+    }, PROGRESS_AFTER_MS);
+    const channel = child.stdio[3] as NodeJS.ReadableStream | null;
+    let buffered = '';
+    channel?.setEncoding('utf8');
+    channel?.on('data', (chunk: string) => {
+      buffered += chunk;
+      let nl;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        let m: { o?: string; ready?: number; err?: string; fatal?: string };
+        try {
+          m = JSON.parse(line) as typeof m;
+        } catch {
+          continue;
+        }
+        if (m.o !== undefined) out.write(m.o);
+        if (m.err !== undefined) process.stderr.write(m.err);
+        if (m.fatal !== undefined) {
+          fatal = true;
+          process.stderr.write(`${m.fatal}\n`);
+        }
+        if (m.ready !== undefined) {
+          ready = true;
+          clearTimeout(progress);
+          if (!o.quiet) process.stderr.write(`Attaching ${m.ready} probe${m.ready === 1 ? '' : 's'}...\n`);
+        }
+      }
+    });
+    // Ctrl-C reaches the whole process group; a SIGINT sent to jsprobe alone is passed on. Either
+    // way jsprobe waits for the command, whose agent prints the maps on its way out.
+    const forward = (signal: NodeJS.Signals) => () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    };
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    child.on('error', (e) => {
+      clearTimeout(progress);
+      process.stderr.write(`jsprobe: cannot start ${argv[0]}: ${e.message}\n`);
+      resolve(2);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(progress);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      out.close();
+      if (fatal) resolve(2);
+      else if (code !== null) resolve(code);
+      else resolve(128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0));
+    });
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let o: CliOptions;
+  try {
+    o = parseArgs(argv, (p) => readFileSync(p, 'utf8'));
+  } catch (e) {
+    if (e instanceof UsageError) return fail(`${e.message}\n${USAGE}`);
+    throw e;
+  }
+  if (o.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (o.list !== undefined) return listing(o.list);
+  if (o.pid !== undefined) return fail('attaching to a running process (-p PID) is not in this version; start the program under jsprobe with -c');
+  let program: CompiledProgram;
+  let found: Map<number, string[]>;
+  try {
+    program = compile(o.program!, { unsafe: o.unsafe });
+    found = checkTargets(program);
+  } catch (e) {
+    if (isProgramError(e)) {
+      process.stderr.write(`${o.programFrom === '-e' || o.programFrom === undefined ? '' : `${o.programFrom}:`}${e.report}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (o.dryRun) return dryRun(program, found);
+  if (o.command === undefined) {
+    if (program.probes.length > 0) return fail(`fn:, fnret: and line: probes need a program to trace: add -c 'node app.js'\n${USAGE}`);
+    return runLocal(program, o);
+  }
+  try {
+    splitCommand(o.command);
+  } catch (e) {
+    if (e instanceof UsageError) return fail(e.message);
+    throw e;
+  }
+  return runCommand(program, o);
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,73 @@
+// One run of a compiled program in this process: its probes registered, BEGIN run, intervals
+// ticking; finish() runs END and prints the maps, once. Used inside the traced program (agent.ts)
+// and, for programs without probes, by the command itself.
+
+import { list, register, unregister, type Probe, type ProbeSpec } from '../index.js';
+import type { CompiledProgram } from '../lang/compile.js';
+import { ProgramError } from '../lang/errors.js';
+import { instantiate, makeRuntime, printAll } from './runtime.js';
+
+export interface SessionOptions {
+  format: 'text' | 'json';
+  write(s: string): void;
+  exit(): void;
+  warn(s: string): void;
+}
+
+export type Session = { probes: number; finish(): void } | { error: string };
+
+export function start(program: CompiledProgram, options: SessionOptions): Session {
+  const out = {
+    format: options.format,
+    text: (s: string) => options.write(s),
+    json: (o: object) => options.write(`${JSON.stringify(o)}\n`),
+  };
+  let exiting = false;
+  const rt = makeRuntime(program, out, () => {
+    if (exiting) return;
+    exiting = true;
+    options.exit();
+  });
+  const probes: Probe[] = [];
+  for (const c of program.probes) {
+    const handler = instantiate(rt, c.source);
+    const spec: ProbeSpec = { target: c.probe.target, name: c.probe.text };
+    if (c.probe.kind === 'fnret') spec.onReturn = handler;
+    else spec.onEntry = handler as ProbeSpec['onEntry'];
+    try {
+      probes.push(register(spec));
+    } catch (e) {
+      void unregister(probes);
+      return { error: new ProgramError(program.source, c.probe.at, (e as Error).message).report };
+    }
+  }
+  const timers = program.intervals.map((c) => {
+    const tick = instantiate(rt, c.source);
+    const t = setInterval(() => tick(), c.probe.periodMs);
+    t.unref();
+    return t;
+  });
+  for (const c of program.begin) instantiate(rt, c.source)();
+  const ends = program.end.map((c) => instantiate(rt, c.source));
+  let finished = false;
+  return {
+    probes: probes.length,
+    finish: () => {
+      if (finished) return;
+      finished = true;
+      for (const t of timers) clearInterval(t);
+      for (const end of ends) {
+        try {
+          end();
+        } catch (e) {
+          options.warn(`jsprobe: END threw: ${(e as Error).message}\n`);
+        }
+      }
+      printAll(rt);
+      const mine = new Set(probes.map((p) => p.id));
+      for (const p of list()) {
+        if (mine.has(p.id) && p.state === 'waiting') options.warn(`jsprobe: ${p.name} never matched a function that ran${p.note !== undefined ? ` (${p.note})` : ''}\n`);
+      }
+    },
+  };
+}

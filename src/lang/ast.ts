@@ -1,0 +1,51 @@
+// The syntax tree of a jsprobe program (DESIGN.md §5). Every node keeps its offset in the source,
+// so that any pass can point at what it rejects.
+
+export interface Pos {
+  /** 0-based offset into the program text. */
+  at: number;
+}
+
+export type ProbeKind = 'fn' | 'fnret' | 'line' | 'BEGIN' | 'END' | 'interval';
+
+export interface ProbeRef extends Pos {
+  kind: ProbeKind;
+  /** The target string (fn/fnret/line), e.g. `src/db.ts:Db.query`. */
+  target: string;
+  /** interval: the period in ms. */
+  periodMs: number;
+  /** As written, for `probe` and messages. */
+  text: string;
+}
+
+export type Expr =
+  | (Pos & { type: 'num'; value: number })
+  | (Pos & { type: 'str'; value: string })
+  | (Pos & { type: 'ident'; name: string })
+  | (Pos & { type: 'var'; name: string })
+  | (Pos & { type: 'map'; name: string; keys: Expr[] })
+  | (Pos & { type: 'member'; object: Expr; property: Expr; computed: boolean })
+  | (Pos & { type: 'call'; callee: Expr; args: Expr[] })
+  | (Pos & { type: 'unary'; op: string; arg: Expr })
+  | (Pos & { type: 'binary'; op: string; left: Expr; right: Expr })
+  | (Pos & { type: 'cond'; test: Expr; then: Expr; else: Expr })
+  | (Pos & { type: 'array'; items: Expr[] })
+  | (Pos & { type: 'this' });
+
+export type Stmt =
+  | (Pos & { type: 'mapAssign'; target: Extract<Expr, { type: 'map' }>; value: Expr })
+  | (Pos & { type: 'varAssign'; name: string; value: Expr })
+  | (Pos & { type: 'memberAssign'; target: Extract<Expr, { type: 'member' }>; value: Expr })
+  | (Pos & { type: 'expr'; expr: Expr })
+  | (Pos & { type: 'if'; test: Expr; then: Stmt[]; else: Stmt[] });
+
+export interface ProbeBlock extends Pos {
+  probes: ProbeRef[];
+  predicate: Expr | null;
+  body: Stmt[];
+}
+
+export interface Program {
+  source: string;
+  blocks: ProbeBlock[];
+}

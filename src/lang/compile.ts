@@ -1,0 +1,40 @@
+// A program's text → what the command registers: one ProbeSpec-to-be per probe (target, kind,
+// handler source), the BEGIN/END/interval blocks, and the maps. Errors are ProgramErrors.
+
+import type { ProbeRef } from './ast.js';
+import { parse } from './parser.js';
+import type { Aggregation, CompileOptions, MapInfo } from './passes/context.js';
+import { runPasses } from './passes/index.js';
+
+export interface CompiledProbe {
+  probe: ProbeRef;
+  /** JS source of the handler (an expression, evaluated with `$rt` in scope). */
+  source: string;
+}
+
+export interface CompiledProgram {
+  source: string;
+  maps: MapInfo[];
+  /** fn:, fnret: and line: probes. */
+  probes: CompiledProbe[];
+  begin: CompiledProbe[];
+  end: CompiledProbe[];
+  intervals: CompiledProbe[];
+}
+
+export function compile(source: string, options: CompileOptions = {}): CompiledProgram {
+  const program = parse(source);
+  const { ctx, generated } = runPasses(program, options);
+  const of = (...kinds: string[]) => generated.handlers.filter((h) => kinds.includes(h.probe.kind));
+  return {
+    source,
+    maps: [...ctx.maps.values()].sort((a, b) => a.index - b.index),
+    probes: of('fn', 'fnret', 'line'),
+    begin: of('BEGIN'),
+    end: of('END'),
+    intervals: of('interval'),
+  };
+}
+
+export type { Aggregation, CompileOptions, MapInfo };
+export { ProgramError, isProgramError } from './errors.js';

@@ -1,0 +1,48 @@
+// printf formats: %[flags][width][.precision]conversion, as in C and bpftrace. Parsed once when a
+// program compiles (a bad format is a positioned error) and again by the printer, which caches.
+
+export interface FormatPart {
+  /** Literal text, or a conversion. */
+  text?: string;
+  flags?: string;
+  width?: number;
+  precision?: number;
+  conv?: string;
+  /** Offset of the conversion in the format string, for errors. */
+  at: number;
+}
+
+const SPEC = /%([-+ 0#]*)([0-9]+)?(?:\.([0-9]+))?([a-zA-Z%])?/y;
+export const CONVERSIONS = 'sdiufxXoceEgG';
+
+/** The parts of `fmt`; throws `{ at, message }` for a malformed conversion. */
+export function parseFormat(fmt: string): FormatPart[] {
+  const out: FormatPart[] = [];
+  let text = '';
+  let i = 0;
+  while (i < fmt.length) {
+    const c = fmt[i];
+    if (c !== '%') {
+      text += c;
+      i++;
+      continue;
+    }
+    SPEC.lastIndex = i;
+    const m = SPEC.exec(fmt)!;
+    const conv = m[4];
+    if (conv === '%') {
+      text += '%';
+      i += m[0].length;
+      continue;
+    }
+    if (conv === undefined || !CONVERSIONS.includes(conv)) {
+      throw Object.assign(new Error(conv === undefined ? 'a % with no conversion after it (write %% for a percent sign)' : `unknown conversion %${conv} (use one of %s %d %i %u %f %x %X %o %c %e %g, or %%)`), { at: i });
+    }
+    if (text !== '') out.push({ text, at: i });
+    text = '';
+    out.push({ flags: m[1], width: m[2] === undefined ? undefined : Number(m[2]), precision: m[3] === undefined ? undefined : Number(m[3]), conv, at: i });
+    i += m[0].length;
+  }
+  if (text !== '') out.push({ text, at: i });
+  return out;
+}

@@ -1,0 +1,310 @@
+// Parser of jsprobe programs (DESIGN.md §5): probes, an optional /predicate/, a { block }.
+// Expressions are a JavaScript subset (precedence climbing); maps are `@name[key, …]`, variables
+// `$name`. Every node keeps its offset for positioned errors.
+
+import type { Expr, Program, ProbeBlock, ProbeKind, ProbeRef, Stmt } from './ast.js';
+import { closeMatches } from '../core/close-matches.js';
+import { Lexer, type Token } from './lexer.js';
+
+const BINARY: Record<string, number> = {
+  '??': 1, '||': 2, '&&': 3, '|': 4, '^': 5, '&': 6,
+  '==': 7, '!=': 7, '===': 7, '!==': 7,
+  '<': 8, '>': 8, '<=': 8, '>=': 8, in: 8, instanceof: 8,
+  '<<': 9, '>>': 9, '>>>': 9, '+': 10, '-': 10, '*': 11, '/': 11, '%': 11, '**': 12,
+};
+const UNARY = new Set(['!', '-', '+', '~', 'typeof']);
+const PROBE_KINDS = ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'];
+const EXAMPLE = "e.g. fnret:src/db.js:Db.query { @ms = hist(elapsed / 1e6) }";
+
+export function parse(source: string): Program {
+  return new Parser(source).program();
+}
+
+class Parser {
+  readonly lx: Lexer;
+  /** Inside /predicate/: a `/` followed by `{` ends it. */
+  predicate = false;
+
+  constructor(readonly src: string) {
+    this.lx = new Lexer(src);
+  }
+
+  fail(at: number, message: string): never {
+    this.lx.fail(at, message);
+  }
+
+  program(): Program {
+    const blocks: ProbeBlock[] = [];
+    for (;;) {
+      this.lx.skipSpace();
+      if (this.lx.pos >= this.src.length) break;
+      blocks.push(this.block());
+    }
+    if (blocks.length === 0) this.fail(0, `empty program: give probes and a block, ${EXAMPLE}`);
+    return { source: this.src, blocks };
+  }
+
+  private expectPunct(p: string, what?: string): Token {
+    const t = this.lx.next();
+    if (t.type !== 'punct' || t.value !== p) this.fail(t.at, `expected '${p}'${what ? ` ${what}` : ''}, found ${describe(t)}`);
+    return t;
+  }
+
+  private isPunct(t: Token, p: string): boolean {
+    return t.type === 'punct' && t.value === p;
+  }
+
+  private block(): ProbeBlock {
+    const at = this.lx.pos;
+    const probes = [this.probe()];
+    for (;;) {
+      this.lx.skipSpace();
+      if (this.src[this.lx.pos] !== ',') break;
+      this.lx.pos++;
+      probes.push(this.probe());
+    }
+    this.lx.skipSpace();
+    let predicate: Expr | null = null;
+    if (this.src[this.lx.pos] === '/') {
+      const open = this.lx.pos++;
+      this.predicate = true;
+      if (this.isPunct(this.lx.peek(), '/')) this.fail(open, 'empty predicate: put a condition between the slashes, e.g. /elapsed > 1e6/');
+      predicate = this.expr();
+      this.predicate = false;
+      this.expectPunct('/', 'to end the predicate');
+    }
+    const open = this.lx.peek();
+    if (!this.isPunct(open, '{')) this.fail(open.at, `expected '{' to start the probe's block, found ${describe(open)}`);
+    this.lx.next();
+    const body = this.statements(open.at);
+    return { at, probes, predicate, body };
+  }
+
+  private probe(): ProbeRef {
+    this.lx.skipSpace();
+    const at = this.lx.pos;
+    const m = /^[A-Za-z_]+/.exec(this.src.slice(at));
+    const word = m?.[0] ?? '';
+    if (word === '') this.fail(at, `expected a probe (fn:, fnret:, line:, BEGIN, END, interval:), ${EXAMPLE}`);
+    if (!PROBE_KINDS.includes(word)) {
+      const near = closeMatches(word, PROBE_KINDS);
+      this.fail(at, `unknown probe type '${word}'${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''} Probes are fn:, fnret:, line:, BEGIN, END, interval:s:N`);
+    }
+    this.lx.pos = at + word.length;
+    const kind = word as ProbeKind;
+    if (kind === 'BEGIN' || kind === 'END') return { at, kind, target: '', periodMs: 0, text: kind };
+    if (this.src[this.lx.pos] !== ':') this.fail(this.lx.pos, `expected ':' after ${kind}`);
+    this.lx.pos++;
+    if (kind === 'interval') {
+      const spec = /^(s|ms):([0-9]+)/.exec(this.src.slice(this.lx.pos));
+      if (spec === null || Number(spec[2]) <= 0) this.fail(this.lx.pos, 'an interval is interval:s:N or interval:ms:N, with N > 0');
+      this.lx.pos += spec[0].length;
+      const periodMs = Number(spec[2]) * (spec[1] === 's' ? 1000 : 1);
+      return { at, kind, target: '', periodMs, text: `interval:${spec[1]}:${spec[2]}` };
+    }
+    const t = this.lx.rawTarget();
+    if (t.text === '') this.fail(t.at, `expected a target after ${kind}:, e.g. ${kind}:src/db.js:Db.query or ${kind}:node:fs#readFile`);
+    if (kind === 'line' && !/:[0-9]+$/.test(t.text)) this.fail(t.at, 'a line probe names a line: line:FILE:LINE, e.g. line:src/app.js:42');
+    if (kind !== 'line' && !t.text.includes(':') && !t.text.includes('#')) {
+      this.fail(t.at, `'${t.text}' is not a target: name a function in a file (src/db.js:Db.query) or an export (node:fs#readFile)`);
+    }
+    return { at, kind, target: t.text, periodMs: 0, text: `${kind}:${t.text}` };
+  }
+
+  /** Statements up to the matching `}` (already past the `{` at `open`). */
+  private statements(open: number): Stmt[] {
+    const out: Stmt[] = [];
+    for (;;) {
+      const t = this.lx.peek();
+      if (t.type === 'eof') this.fail(open, "this '{' is never closed");
+      if (this.isPunct(t, ';')) {
+        this.lx.next();
+        continue;
+      }
+      if (this.isPunct(t, '}')) {
+        this.lx.next();
+        return out;
+      }
+      out.push(this.statement());
+      const after = this.lx.peek();
+      if (!this.isPunct(after, ';') && !this.isPunct(after, '}') && !(out[out.length - 1].type === 'if')) {
+        this.fail(after.at, `expected ';' or '}' after the statement, found ${describe(after)}`);
+      }
+    }
+  }
+
+  private statement(): Stmt {
+    const t = this.lx.peek();
+    if (t.type === 'ident' && t.value === 'if') return this.ifStatement();
+    if (t.type === 'var') {
+      const save = this.lx.pos;
+      this.lx.next();
+      if (this.isPunct(this.lx.peek(), '=')) {
+        this.lx.next();
+        return { type: 'varAssign', at: t.at, name: t.value, value: this.expr() };
+      }
+      this.lx.pos = save;
+    }
+    const target = this.expr();
+    if (this.isPunct(this.lx.peek(), '=')) {
+      const eq = this.lx.next();
+      const value = this.expr();
+      if (target.type === 'map') return { type: 'mapAssign', at: target.at, target, value };
+      if (target.type === 'member') return { type: 'memberAssign', at: target.at, target, value };
+      this.fail(eq.at, 'only a map (@name), a variable ($name) or, with --unsafe, a property can be assigned');
+    }
+    if (target.type !== 'call') this.fail(target.at, 'this statement does nothing: assign it to a map (@name = …) or pass it to a function (printf, print)');
+    return { type: 'expr', at: target.at, expr: target };
+  }
+
+  private ifStatement(): Stmt {
+    const at = this.lx.next().at;
+    this.expectPunct('(', "after 'if'");
+    const test = this.expr();
+    this.expectPunct(')', 'to close the condition');
+    const open = this.expectPunct('{', 'to start the if block');
+    const then = this.statements(open.at);
+    let otherwise: Stmt[] = [];
+    const e = this.lx.peek();
+    if (e.type === 'ident' && e.value === 'else') {
+      this.lx.next();
+      const n = this.lx.peek();
+      if (n.type === 'ident' && n.value === 'if') otherwise = [this.ifStatement()];
+      else otherwise = this.statements(this.expectPunct('{', "after 'else'").at);
+    }
+    return { type: 'if', at, test, then, else: otherwise };
+  }
+
+  expr(): Expr {
+    const test = this.binary(1);
+    if (!this.isPunct(this.lx.peek(), '?')) return test;
+    this.lx.next();
+    const yes = this.expr();
+    this.expectPunct(':', 'in the ?: expression');
+    return { type: 'cond', at: test.at, test, then: yes, else: this.expr() };
+  }
+
+  private binary(min: number): Expr {
+    let left = this.unary();
+    for (;;) {
+      const t = this.lx.peek();
+      const op = t.type === 'punct' || (t.type === 'ident' && (t.value === 'in' || t.value === 'instanceof')) ? t.value : '';
+      const prec = BINARY[op];
+      if (prec === undefined || prec < min) return left;
+      if (op === '/' && this.predicate) {
+        // In a predicate, a `/` that cannot be followed by an operand ends it.
+        const save = this.lx.pos;
+        this.lx.next();
+        const n = this.lx.peek();
+        this.lx.pos = save;
+        if (n.type === 'eof' || this.isPunct(n, '{')) return left;
+      }
+      this.lx.next();
+      const right = this.binary(op === '**' ? prec : prec + 1);
+      left = { type: 'binary', at: t.at, op, left, right };
+    }
+  }
+
+  private unary(): Expr {
+    const t = this.lx.peek();
+    if ((t.type === 'punct' || t.type === 'ident') && UNARY.has(t.value)) {
+      this.lx.next();
+      return { type: 'unary', at: t.at, op: t.value, arg: this.unary() };
+    }
+    if (this.isPunct(t, '++') || this.isPunct(t, '--')) this.fail(t.at, `'${t.value}' changes a value; use $x = $x + 1`);
+    return this.postfix(this.primary());
+  }
+
+  private postfix(e: Expr): Expr {
+    for (;;) {
+      const t = this.lx.peek();
+      if (this.isPunct(t, '.') || this.isPunct(t, '?.')) {
+        this.lx.next();
+        const name = this.lx.next();
+        if (name.type !== 'ident') this.fail(name.at, `expected a property name after '${t.value}', found ${describe(name)}`);
+        e = { type: 'member', at: e.at, object: e, property: { type: 'str', at: name.at, value: name.value }, computed: false };
+      } else if (this.isPunct(t, '[')) {
+        this.lx.next();
+        const saved = this.predicate;
+        this.predicate = false;
+        const property = this.expr();
+        this.predicate = saved;
+        this.expectPunct(']', 'to close the index');
+        e = { type: 'member', at: e.at, object: e, property, computed: true };
+      } else if (this.isPunct(t, '(')) {
+        this.lx.next();
+        e = { type: 'call', at: e.at, callee: e, args: this.list(')') };
+      } else if (this.isPunct(t, '++') || this.isPunct(t, '--')) {
+        this.fail(t.at, `'${t.value}' changes a value; use $x = $x + 1`);
+      } else return e;
+    }
+  }
+
+  /** Comma-separated expressions up to `close` (already past the opener). */
+  private list(close: string): Expr[] {
+    const out: Expr[] = [];
+    const saved = this.predicate;
+    this.predicate = false;
+    if (this.isPunct(this.lx.peek(), close)) {
+      this.lx.next();
+      this.predicate = saved;
+      return out;
+    }
+    for (;;) {
+      out.push(this.expr());
+      const t = this.lx.next();
+      if (this.isPunct(t, close)) break;
+      if (!this.isPunct(t, ',')) this.fail(t.at, `expected ',' or '${close}', found ${describe(t)}`);
+    }
+    this.predicate = saved;
+    return out;
+  }
+
+  private primary(): Expr {
+    const t = this.lx.next();
+    switch (t.type) {
+      case 'num':
+        return { type: 'num', at: t.at, value: t.num };
+      case 'str':
+        return { type: 'str', at: t.at, value: t.value };
+      case 'var':
+        return { type: 'var', at: t.at, name: t.value };
+      case 'map': {
+        if (t.value === '') this.fail(t.at, "a map needs a name: '@name'");
+        let keys: Expr[] = [];
+        if (this.src[this.lx.pos] === '[') {
+          this.lx.next();
+          keys = this.list(']');
+          if (keys.length === 0) this.fail(t.at, `@${t.value}[] has no key: give one (@${t.value}[arg0]) or drop the brackets`);
+        }
+        return { type: 'map', at: t.at, name: t.value, keys };
+      }
+      case 'ident':
+        if (t.value === 'this') return { type: 'this', at: t.at };
+        return { type: 'ident', at: t.at, name: t.value };
+      case 'punct':
+        if (t.value === '(') {
+          const saved = this.predicate;
+          this.predicate = false;
+          const e = this.expr();
+          this.predicate = saved;
+          this.expectPunct(')', 'to close the parenthesis');
+          return e;
+        }
+        if (t.value === '[') return { type: 'array', at: t.at, items: this.list(']') };
+        break;
+      case 'eof':
+        this.fail(t.at, 'the program ends in the middle of an expression');
+    }
+    this.fail(t.at, `expected an expression, found ${describe(t)}`);
+  }
+}
+
+function describe(t: Token): string {
+  if (t.type === 'eof') return 'the end of the program';
+  if (t.type === 'str') return 'a string';
+  if (t.type === 'num') return `the number ${t.value}`;
+  if (t.type === 'var') return `$${t.value}`;
+  if (t.type === 'map') return `@${t.value}`;
+  return `'${t.value}'`;
+}

@@ -1,0 +1,233 @@
+// Pass 5: JavaScript for each probe's handler. Everything that can be is decided here, once: map
+// slots become closure constants, keys are built inline, builtins become direct reads of the call
+// (so that core's analysis sees exactly what a handler reads, and the clock is read only where
+// `elapsed` is used). In safe mode, reads and conversions of the traced program's values go
+// through the runtime (`$rt.get`, `$rt.p`, `$rt.str`), which never runs its code.
+
+import type { Expr, ProbeRef, Stmt } from '../ast.js';
+import { parseFormat } from '../format.js';
+import { fail, type BlockInfo, type PassContext } from './context.js';
+
+export interface CompiledHandler {
+  probe: ProbeRef;
+  /** JS source of an expression that, evaluated with `$rt` in scope, is the handler function. */
+  source: string;
+}
+
+export interface Generated {
+  handlers: CompiledHandler[];
+}
+
+const NO_COERCE = new Set(['===', '!==', '&&', '||', '??']);
+
+class Gen {
+  constructor(readonly ctx: PassContext, readonly info: BlockInfo, readonly probe: ProbeRef) {}
+
+  get safe(): boolean {
+    return this.ctx.options.unsafe !== true;
+  }
+
+  get callProbe(): boolean {
+    return this.probe.kind === 'fn' || this.probe.kind === 'fnret' || this.probe.kind === 'line';
+  }
+
+  /** An operand that may be an object: in safe mode, made primitive without calling it. */
+  prim(e: Expr): string {
+    const js = this.expr(e);
+    return this.safe && e.type !== 'num' && e.type !== 'str' ? `$rt.p(${js})` : js;
+  }
+
+  builtin(name: string): string {
+    const argN = /^arg([0-9]+)$/.exec(name);
+    if (argN !== null) return `$c.args[${argN[1]}]`;
+    switch (name) {
+      case 'args': return '$c.args';
+      case 'retval': return '$c.retval';
+      case 'error': return '$c.error';
+      case 'threw': return '$c.threw';
+      case 'elapsed': return '$c.elapsed';
+      case 'tid': return this.callProbe ? '$c.threadId' : '$rt.tid';
+      case 'pid': return '$rt.pid';
+      case 'nsecs': return '$rt.nsecs()';
+      case 'probe': return JSON.stringify(this.probe.text);
+      case 'func': return JSON.stringify(funcName(this.probe.target));
+      case 'stack': return '$rt.stack()';
+      default: return fail(this.ctx, this.probe.at, `internal: builtin ${name}`);
+    }
+  }
+
+  key(keys: Expr[]): string {
+    if (keys.length === 0) return "''";
+    if (keys.length === 1) return `$rt.key(${this.expr(keys[0])})`;
+    return `$rt.keys([${keys.map((k) => this.expr(k)).join(', ')}])`;
+  }
+
+  mapRef(name: string): string {
+    return `$m${this.ctx.maps.get(name)!.index}`;
+  }
+
+  expr(e: Expr): string {
+    switch (e.type) {
+      case 'num':
+        return Object.is(e.value, -0) ? '-0' : String(e.value);
+      case 'str':
+        return JSON.stringify(e.value);
+      case 'this':
+        return '$c.this';
+      case 'var':
+        return `$v_${e.name}`;
+      case 'ident': {
+        const r = this.info.idents.get(e);
+        if (r === undefined) return fail(this.ctx, e.at, `internal: unresolved ${e.name}`);
+        if (r.kind === 'literal') return r.js;
+        if (r.kind === 'builtin') return this.builtin(r.name);
+        if (r.kind === 'local') return `$c.locals[${JSON.stringify(r.name)}]`;
+        return r.name;
+      }
+      case 'map':
+        return `${this.mapRef(e.name)}.get(${this.key(e.keys)})`;
+      case 'member': {
+        const key = e.computed ? this.expr(e.property) : JSON.stringify((e.property as { value: string }).value);
+        if (this.safe) return `$rt.get(${this.expr(e.object)}, ${key})`;
+        return `(${this.expr(e.object)})[${key}]`;
+      }
+      case 'call':
+        return this.call(e);
+      case 'unary':
+        if (e.op === '!' || e.op === 'typeof') return `(${e.op === '!' ? '!' : 'typeof '}${this.expr(e.arg)})`;
+        return `(${e.op}${this.prim(e.arg)})`;
+      case 'binary':
+        if (NO_COERCE.has(e.op)) return `(${this.expr(e.left)} ${e.op} ${this.expr(e.right)})`;
+        return `(${this.prim(e.left)} ${e.op} ${this.prim(e.right)})`;
+      case 'cond':
+        return `(${this.expr(e.test)} ? ${this.expr(e.then)} : ${this.expr(e.else)})`;
+      case 'array':
+        return `[${e.items.map((i) => this.expr(i)).join(', ')}]`;
+    }
+  }
+
+  call(e: Extract<Expr, { type: 'call' }>): string {
+    const args = e.args.map((a) => this.expr(a));
+    const c = e.callee;
+    if (c.type === 'ident' && this.info.idents.get(c)?.kind === 'builtin') {
+      if (c.name === 'str') {
+        if (args.length !== 1) fail(this.ctx, e.at, 'str takes one argument: str(x)');
+        return `$rt.str(${args[0]})`;
+      }
+      return fail(this.ctx, e.at, `${c.name}() is not a value`);
+    }
+    if (c.type === 'member' && !c.computed) {
+      const method = (c.property as { value: string }).value;
+      if (this.safe && c.object.type === 'ident' && c.object.name === 'Math') return `$rt.math(${JSON.stringify(method)}, [${args.join(', ')}])`;
+      if (this.safe) return `$rt.method(${this.expr(c.object)}, ${JSON.stringify(method)}, [${args.join(', ')}])`;
+      return `(${this.expr(c.object)}).${method}(${args.join(', ')})`;
+    }
+    return `(${this.expr(c)})(${args.join(', ')})`;
+  }
+
+  statements(list: Stmt[]): string {
+    return list.map((s) => this.statement(s)).join('\n');
+  }
+
+  statement(s: Stmt): string {
+    switch (s.type) {
+      case 'mapAssign': {
+        const info = this.ctx.maps.get(s.target.name)!;
+        const m = this.mapRef(s.target.name);
+        const k = this.key(s.target.keys);
+        if (info.agg === 'value') return `${m}.set(${k}, ${this.expr(s.value)});`;
+        if (info.agg === 'count') return `${m}.add(${k}, 1);`;
+        const call = s.value as Extract<Expr, { type: 'call' }>;
+        return `${m}.add(${k}, $rt.n(${this.expr(call.args[0])}));`;
+      }
+      case 'varAssign':
+        return `$v_${s.name} = ${this.expr(s.value)};`;
+      case 'memberAssign': {
+        const t = s.target;
+        const key = t.computed ? this.expr(t.property) : JSON.stringify((t.property as { value: string }).value);
+        return `(${this.expr(t.object)})[${key}] = ${this.expr(s.value)};`;
+      }
+      case 'if':
+        return `if (${this.expr(s.test)}) {\n${this.statements(s.then)}\n}${s.else.length > 0 ? ` else {\n${this.statements(s.else)}\n}` : ''}`;
+      case 'expr':
+        return this.callStatement(s.expr as Extract<Expr, { type: 'call' }>);
+    }
+  }
+
+  callStatement(e: Extract<Expr, { type: 'call' }>): string {
+    const c = e.callee;
+    const name = c.type === 'ident' && this.info.idents.get(c)?.kind === 'builtin' ? c.name : null;
+    switch (name) {
+      case 'printf': {
+        const fmt = e.args[0];
+        if (fmt === undefined || fmt.type !== 'str') return fail(this.ctx, e.at, 'printf takes a format string first: printf("%s took %d ms\\n", arg0, elapsed / 1e6)');
+        let parts;
+        try {
+          parts = parseFormat(fmt.value);
+        } catch (err) {
+          return fail(this.ctx, fmt.at + 1 + (err as { at: number }).at, (err as Error).message);
+        }
+        const convs = parts.filter((p) => p.conv !== undefined).length;
+        if (convs !== e.args.length - 1) fail(this.ctx, e.at, `the format has ${convs} conversion(s) but printf got ${e.args.length - 1} value(s)`);
+        return `$rt.printf(${JSON.stringify(fmt.value)}, [${e.args.slice(1).map((a) => this.expr(a)).join(', ')}]);`;
+      }
+      case 'print': {
+        if (e.args.length === 0 || e.args.length > 3) fail(this.ctx, e.at, 'print takes a map and an optional count, print(@name, 10), or one value, print(x)');
+        const first = e.args[0];
+        if (first.type === 'map') {
+          const rest = e.args.slice(1).map((a) => this.expr(a));
+          return `$rt.print(${this.ctx.maps.get(first.name)!.index}, ${rest[0] ?? '0'}, ${rest[1] ?? '1'});`;
+        }
+        if (e.args.length > 1) fail(this.ctx, e.args[1].at, 'print(x) takes one value; a count goes with a map: print(@name, 10)');
+        return `$rt.printValue(${this.expr(first)});`;
+      }
+      case 'clear':
+        return `${this.mapRef((e.args[0] as { name: string }).name)}.clear();`;
+      case 'delete': {
+        const m = e.args[0] as Extract<Expr, { type: 'map' }>;
+        return `${this.mapRef(m.name)}.delete(${this.key(m.keys)});`;
+      }
+      case 'exit':
+        if (e.args.length > 0) fail(this.ctx, e.args[0].at, 'exit takes no arguments');
+        return '$rt.exit();';
+      case 'time': {
+        const fmt = e.args[0];
+        if (fmt !== undefined && fmt.type !== 'str') fail(this.ctx, fmt.at, 'time takes a format string: time("%H:%M:%S\\n")');
+        return `$rt.time(${fmt === undefined ? '"%H:%M:%S\\n"' : JSON.stringify(fmt.value)});`;
+      }
+      case 'str':
+        return fail(this.ctx, e.at, 'str() alone does nothing: print it, printf("%s\\n", str(x)), or keep it in a map');
+      default:
+        return `${this.call(e)};`;
+    }
+  }
+
+  handler(): string {
+    const b = this.info.block;
+    const vars = [...this.info.vars].map((v) => `$v_${v}`);
+    const maps = [...this.ctx.maps.values()].map((m) => `$m${m.index} = $rt.maps[${m.index}]`);
+    const param = this.callProbe ? '$c' : '';
+    const body = [
+      vars.length > 0 ? `let ${vars.join(', ')};` : '',
+      b.predicate !== null ? `if (!(${this.expr(b.predicate)})) return;` : '',
+      this.statements(b.body),
+    ].filter(Boolean).join('\n');
+    return `(() => {\n${maps.length > 0 ? `const ${maps.join(', ')};\n` : ''}return function (${param}) {\n${body}\n};\n})()`;
+  }
+}
+
+/** The function part of a target: `Db.query` of `src/db.ts:Db.query`, `readFile` of `node:fs#readFile`. */
+function funcName(target: string): string {
+  const hash = target.lastIndexOf('#');
+  if (hash >= 0) return target.slice(hash + 1);
+  const colon = target.lastIndexOf(':');
+  return colon >= 0 ? target.slice(colon + 1) : target;
+}
+
+export function codegenPass(ctx: PassContext): Generated {
+  const handlers: CompiledHandler[] = [];
+  for (const info of ctx.blocks) {
+    for (const probe of info.block.probes) handlers.push({ probe, source: new Gen(ctx, info, probe).handler() });
+  }
+  return { handlers };
+}

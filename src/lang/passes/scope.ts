@@ -1,0 +1,130 @@
+// Pass 2: what each name means. Builtins (args, retval, elapsed, …) are checked against the probe
+// kinds of their block; at a line probe other names are the program's local variables there;
+// elsewhere an unknown name is an error (with --unsafe, a global of the traced program).
+// Variables ($x) must be assigned before they are read.
+
+import type { Expr, ProbeKind, Stmt } from '../ast.js';
+import { closeMatches } from '../../core/close-matches.js';
+import { fail, walk, type BlockInfo, type PassContext } from './context.js';
+
+const CALL_PROBES: ProbeKind[] = ['fn', 'fnret', 'line'];
+
+/** Builtin values, and the probe kinds that have them. */
+const BUILTINS: Record<string, ProbeKind[]> = {
+  args: ['fn', 'fnret'],
+  retval: ['fnret'],
+  error: ['fnret'],
+  threw: ['fnret'],
+  elapsed: ['fnret'],
+  func: CALL_PROBES,
+  tid: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
+  pid: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
+  nsecs: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
+  probe: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
+  stack: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
+};
+
+export const FUNCTIONS = {
+  aggregations: ['count', 'sum', 'avg', 'min', 'max', 'stats', 'hist', 'lhist'],
+  statements: ['printf', 'print', 'clear', 'delete', 'exit', 'time'],
+  values: ['str'],
+};
+const ALL_FUNCTIONS = [...FUNCTIONS.aggregations, ...FUNCTIONS.statements, ...FUNCTIONS.values];
+const LITERALS: Record<string, string> = { true: 'true', false: 'false', null: 'null', undefined: 'void 0', NaN: 'NaN', Infinity: 'Infinity' };
+/** Globals a safe program may name: pure functions of numbers. */
+const SAFE_GLOBALS = ['Math'];
+
+function where(kinds: ProbeKind[]): string {
+  return kinds.map((k) => (k === 'interval' || k === 'BEGIN' || k === 'END' ? k : `${k}:`)).join(', ');
+}
+
+function resolveIdent(ctx: PassContext, info: BlockInfo, e: Extract<Expr, { type: 'ident' }>, callee: boolean): void {
+  const name = e.name;
+  if (name in LITERALS) {
+    info.idents.set(e, { kind: 'literal', js: LITERALS[name] });
+    return;
+  }
+  const argN = /^arg([0-9]+)$/.exec(name);
+  const builtin = argN !== null ? BUILTINS.args : BUILTINS[name];
+  if (builtin !== undefined) {
+    const missing = [...info.kinds].filter((k) => !builtin.includes(k));
+    if (missing.length > 0) fail(ctx, e.at, `'${name}' is not available at ${where(missing)} probes; it is at ${where(builtin)}`);
+    info.idents.set(e, { kind: 'builtin', name });
+    return;
+  }
+  if (callee && ALL_FUNCTIONS.includes(name)) {
+    info.idents.set(e, { kind: 'builtin', name });
+    return;
+  }
+  if (ALL_FUNCTIONS.includes(name)) fail(ctx, e.at, `${name} is a function: call it, ${name}(…)`);
+  if (SAFE_GLOBALS.includes(name)) {
+    info.idents.set(e, { kind: 'global', name });
+    return;
+  }
+  if (info.kinds.size === 1 && info.kinds.has('line')) {
+    info.idents.set(e, { kind: 'local', name });
+    return;
+  }
+  if (ctx.options.unsafe === true) {
+    info.idents.set(e, { kind: 'global', name });
+    return;
+  }
+  const known = [...Object.keys(BUILTINS), ...ALL_FUNCTIONS, 'arg0', 'this'];
+  const near = closeMatches(name, known);
+  fail(ctx, e.at, `unknown name '${name}'${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''} (builtins: args, arg0…, this, retval, error, elapsed, nsecs, tid, pid, func, probe, stack; locals only at line: probes; globals only with --unsafe)`);
+}
+
+function exprs(ctx: PassContext, info: BlockInfo, e: Expr, assigned: Set<string>): void {
+  for (const x of walk(e)) {
+    if (x.type === 'ident') {
+      if (!info.idents.has(x)) resolveIdent(ctx, info, x, false);
+    } else if (x.type === 'call' && x.callee.type === 'ident') {
+      // Resolve the callee as a function name before walk() reaches it as a value.
+      resolveIdent(ctx, info, x.callee, true);
+    } else if (x.type === 'this' && [...info.kinds].some((k) => !CALL_PROBES.includes(k))) {
+      fail(ctx, x.at, "'this' is only available at fn:, fnret: and line: probes");
+    } else if (x.type === 'var' && !assigned.has(x.name)) {
+      fail(ctx, x.at, `$${x.name} is read before it is assigned in this block`);
+    }
+  }
+}
+
+function statements(ctx: PassContext, info: BlockInfo, list: Stmt[], assigned: Set<string>): void {
+  for (const s of list) {
+    switch (s.type) {
+      case 'mapAssign':
+        for (const k of s.target.keys) exprs(ctx, info, k, assigned);
+        exprs(ctx, info, s.value, assigned);
+        break;
+      case 'varAssign':
+        exprs(ctx, info, s.value, assigned);
+        assigned.add(s.name);
+        info.vars.add(s.name);
+        break;
+      case 'memberAssign':
+        exprs(ctx, info, s.target, assigned);
+        exprs(ctx, info, s.value, assigned);
+        break;
+      case 'expr':
+        exprs(ctx, info, s.expr, assigned);
+        break;
+      case 'if': {
+        exprs(ctx, info, s.test, assigned);
+        const a = new Set(assigned);
+        const b = new Set(assigned);
+        statements(ctx, info, s.then, a);
+        statements(ctx, info, s.else, b);
+        for (const v of a) if (b.has(v)) assigned.add(v);
+        break;
+      }
+    }
+  }
+}
+
+export function scopePass(ctx: PassContext): void {
+  for (const info of ctx.blocks) {
+    const assigned = new Set<string>();
+    if (info.block.predicate !== null) exprs(ctx, info, info.block.predicate, assigned);
+    statements(ctx, info, info.block.body, assigned);
+  }
+}

@@ -127,6 +127,7 @@ class Parser {
       }
       out.push(this.statement());
       const after = this.lx.peek();
+      if (after.type === 'eof') this.fail(open, "this '{' is never closed");
       if (!this.isPunct(after, ';') && !this.isPunct(after, '}') && !(out[out.length - 1].type === 'if')) {
         this.fail(after.at, `expected ';' or '}' after the statement, found ${describe(after)}`);
       }

@@ -196,7 +196,8 @@ function prologueAt(program: Node, src: string): number {
 }
 
 export function instrument(src: string, options: InstrumentOptions): Instrumented {
-  const program = parse(src, options.format, options.url);
+  // A .ts file reaches the load hook as TypeScript when a TypeScript loader (tsx) runs after it.
+  const program = parse(src, options.format, options.url, /\.[cm]?tsx?($|\?)/.test(options.url) ? 'ts' : 'js');
   const starts = lineStarts(src);
   const sites = findFunctions(program, src);
   const asked = (options.lines ?? []).filter((l) => l.line > 0 && l.line <= starts.length);

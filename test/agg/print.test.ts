@@ -1,0 +1,73 @@
+// Map printers and printf, against exact strings (bpftrace's habit).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AggMap } from '../../src/agg/maps.js';
+import { printMap, type Output } from '../../src/agg/print.js';
+import { formatPrintf } from '../../src/agg/printf.js';
+
+function capture(format: 'text' | 'json'): Output & { lines: string[] } {
+  const lines: string[] = [];
+  return { format, lines, text: (s) => void lines.push(s), json: (o) => void lines.push(JSON.stringify(o)) };
+}
+
+const map = (agg: 'count' | 'sum' | 'avg' | 'stats' | 'lhist' | 'value', keys = 1, lhist?: [number, number, number]) =>
+  new AggMap({ name: 'm', index: 0, agg, keys, at: 0, lhist });
+
+test('scalar maps print sorted by value, top N and a divisor', () => {
+  const m = map('sum');
+  m.add('b', 30);
+  m.add('a', 10);
+  m.add('c', 20);
+  m.add('a', 5);
+  const out = capture('text');
+  printMap(out, m);
+  printMap(out, m, 2, 10);
+  assert.deepEqual(out.lines, ['@m[a]: 15\n@m[c]: 20\n@m[b]: 30\n\n', '@m[c]: 2\n@m[b]: 3\n\n']);
+});
+
+test('avg and stats, and a map with no keys', () => {
+  const a = map('avg', 0);
+  const s = map('stats');
+  for (const v of [1, 2, 4]) {
+    a.add('', v);
+    s.add('k', v);
+  }
+  const out = capture('text');
+  printMap(out, a);
+  printMap(out, s);
+  assert.deepEqual(out.lines, ['@m: 2\n\n', '@m[k]: count 3, average 2, total 7\n\n']);
+  assert.equal(a.get(''), 2);
+});
+
+test('lhist rows, and JSON for lhist, stats and plain values', () => {
+  const l = map('lhist', 0, [0, 30, 10]);
+  for (const v of [-1, 5, 15, 15, 99]) l.add('', v);
+  const text = capture('text');
+  printMap(text, l);
+  assert.equal(text.lines[0], [
+    '@m:',
+    `(..., 0)               1 |${'@'.repeat(26).padEnd(52)}|`,
+    `[0, 10)                1 |${'@'.repeat(26).padEnd(52)}|`,
+    `[10, 20)               2 |${'@'.repeat(52)}|`,
+    `[20, 30)               0 |${' '.repeat(52)}|`,
+    `[30, ...)              1 |${'@'.repeat(26).padEnd(52)}|`,
+    '',
+    '',
+  ].join('\n'));
+  const json = capture('json');
+  printMap(json, l);
+  const v = map('value');
+  v.set('x', 'hello');
+  printMap(json, v);
+  assert.deepEqual(json.lines.map((x) => JSON.parse(x) as unknown), [
+    { type: 'hist', data: { '@m': [{ min: null, max: 0, count: 1 }, { min: 0, max: 10, count: 1 }, { min: 10, max: 20, count: 2 }, { min: 30, max: null, count: 1 }] } },
+    { type: 'map', data: { '@m': { x: 'hello' } } },
+  ]);
+});
+
+test('printf conversions, flags, width and precision', () => {
+  assert.equal(formatPrintf('%s|%5s|%-5s|%.2s|%d|%+d|%05d|%x|%#x|%o|%c|%.3f|%e|%g|%%', ['a', 'b', 'c', 'xyz', 3.9, 4, -42, 255, 255, 8, 66, Math.PI, 1234.5, 0.0001]), 'a|    b|c    |xy|3|+4|-0042|ff|0xff|10|B|3.142|1.234500e+03|0.0001|%');
+  assert.equal(formatPrintf('%s %s', [{ a: 1 }, [1, 'x']]), "{ a: 1 } [ 1, 'x' ]");
+  assert.equal(formatPrintf('%d', [10n]), '10');
+});

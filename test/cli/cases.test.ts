@@ -1,0 +1,200 @@
+// End-to-end tests of the jsprobe command, declared as bpftrace's runtime tests are: a program, a
+// command, the expected output (exact text, or lines of JSON), the exit code. Each case starts
+// the real command, which starts the real traced program with the agent preloaded.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jsprobe, ROOT } from './run.js';
+const APP = 'test/fixtures/cli/app.cjs';
+const APP_LINES = readFileSync(join(ROOT, APP), 'utf8').split('\n');
+/** The 1-based line of the fixture that holds `text`. */
+const lineOf = (text: string): number => APP_LINES.findIndex((l) => l.includes(text)) + 1;
+
+interface Case {
+  name: string;
+  args: string[];
+  /** Exact stdout, or a pattern it must match. */
+  stdout?: string | RegExp;
+  /** stdout parsed as one JSON object a line, compared whole. */
+  json?: unknown[];
+  stderr?: RegExp;
+  code: number;
+}
+
+
+const run = (program: string, mode = 'run', ...more: string[]) => ['-q', ...more, '-e', program, '-c', `node ${APP} ${mode}`];
+
+const CASES: Case[] = [
+  {
+    name: 'fn: and count() keyed by an argument',
+    args: run(`fn:${APP}:work { @calls[arg1] = count() }`),
+    stdout: '@calls[n1]: 1\n@calls[n2]: 1\n@calls[n3]: 1\n@calls[n10]: 1\n@calls[n100]: 1\n@calls[n1000]: 1\n\n',
+    code: 0,
+  },
+  {
+    name: 'fnret: retval into sum(), min(), max(), avg() and stats()',
+    args: run(`fnret:${APP}:work { @sum = sum(retval); @min = min(retval); @max = max(retval); @avg = avg(retval); @st = stats(retval) }`),
+    stdout: '@sum: 504499\n\n@min: 0\n\n@max: 499500\n\n@avg: 84083\n\n@st: count 6, average 84083, total 504499\n\n',
+    code: 0,
+  },
+  {
+    name: 'hist() and lhist()',
+    args: run(`fnret:${APP}:work { @h = hist(arg0); @l = lhist(arg0, 0, 20, 5) }`),
+    stdout: [
+      '@h:',
+      '[1]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |',
+      '[2, 4)                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|',
+      '[4, 8)                 0 |                                                    |',
+      '[8, 16)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |',
+      '[16, 32)               0 |                                                    |',
+      '[32, 64)               0 |                                                    |',
+      '[64, 128)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |',
+      '[128, 256)             0 |                                                    |',
+      '[256, 512)             0 |                                                    |',
+      '[512, 1K)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |',
+      '',
+      '@l:',
+      '[0, 5)                 3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|',
+      '[5, 10)                0 |                                                    |',
+      '[10, 15)               1 |@@@@@@@@@@@@@@@@@                                   |',
+      '[15, 20)               0 |                                                    |',
+      '[20, ...)              2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@                  |',
+      '',
+      '',
+    ].join('\n'),
+    code: 0,
+  },
+  {
+    name: 'a predicate, and a plain value kept in a map',
+    args: run(`fnret:${APP}:work /arg0 >= 100 && retval % 2 == 0/ { @last[arg1] = retval }`),
+    stdout: '@last[n100]: 4950\n@last[n1000]: 499500\n\n',
+    code: 0,
+  },
+  {
+    name: 'printf formats: %s %d %i %5.1f %-4d| %05d %x %X %o %c %e %%',
+    args: run(`fn:${APP}:work /arg0 == 10/ { printf("%s|%d|%i|%5.1f|%-4d|%05d|%x|%X|%o|%c|%.2e|%%\\n", arg1, arg0, -arg0, arg0 / 3, arg0, arg0, 255, 255, 8, 65, 12345) }`),
+    stdout: 'n10|10|-10|  3.3|10  |00010|ff|FF|10|A|1.23e+04|%\n',
+    code: 0,
+  },
+  {
+    name: 'line: a probe on a statement reads its locals',
+    args: run(`line:${APP}:${lineOf('return `${id}')} { @names[id] = count(); printf("%s/%s\\n", name, user.name) }`),
+    stdout: 'ada/ada\nbob/bob\ncy/cy\n@names[9]: 1\n@names[7]: 2\n\n',
+    code: 0,
+  },
+  {
+    name: 'an async function: fnret at settle, with elapsed across the awaits',
+    args: run(`fnret:${APP}:later { printf("%d %s\\n", retval, elapsed >= (arg0 - 1) * 1e6 ? "waited" : "early") }`),
+    stdout: '5 waited\n1 waited\n',
+    code: 0,
+  },
+  {
+    name: 'a throw: threw and error',
+    args: run(`fnret:${APP}:fails { printf("%s %s\\n", threw, error.message) }`),
+    stdout: 'true boom\n',
+    code: 0,
+  },
+  {
+    name: 'a builtin export: fn:node:fs#readFileSync',
+    args: run('fn:node:fs#readFileSync { @read[str(arg0).endsWith("app.cjs")] = count() }'),
+    stdout: /@read\[true\]: 1\n/,
+    code: 0,
+  },
+  {
+    name: 'BEGIN and END, variables, print(@m, top), clear() and delete()',
+    args: run(`BEGIN { printf("start\\n") } fnret:${APP}:work { $r = retval; @top[arg1] = sum($r); @gone[arg1] = count() } END { delete(@top["n1"]); print(@top, 2); clear(@gone); printf("end\\n") }`),
+    stdout: 'start\n@top[n100]: 4950\n@top[n1000]: 499500\n\nend\n@top[n2]: 1\n@top[n3]: 3\n@top[n10]: 45\n@top[n100]: 4950\n@top[n1000]: 499500\n\n',
+    code: 0,
+  },
+  {
+    name: 'exit() ends tracing and the command, with the maps printed',
+    args: run(`fn:${APP}:work { @n = count(); if (arg0 == 3) { exit() } }`),
+    stdout: '@n: 3\n\n',
+    code: 0,
+  },
+  {
+    name: 'interval:ms:N runs while the program does, and reads a map',
+    args: run(`interval:ms:20 { @ticks = count(); if (@ticks == 3) { exit() } } fn:${APP}:work { @w = count() }`, 'forever'),
+    stdout: /^@ticks: 3\n\n@w: [0-9]+\n\n$/,
+    code: 0,
+  },
+  {
+    name: '-f json: printf, maps, hist and stats as one object a line',
+    args: run(`fnret:${APP}:work /arg0 < 10/ { printf("%d\\n", retval); @s[arg1] = sum(retval); @h = hist(arg0); @st = stats(arg0) }`, 'run', '-f', 'json'),
+    json: [
+      { type: 'printf', data: '0\n' },
+      { type: 'printf', data: '1\n' },
+      { type: 'printf', data: '3\n' },
+      { type: 'map', data: { '@s': { n1: 0, n2: 1, n3: 3 } } },
+      { type: 'hist', data: { '@h': [{ min: 1, max: 2, count: 1 }, { min: 2, max: 4, count: 2 }] } },
+      { type: 'stats', data: { '@st': { count: 3, average: 2, total: 6 } } },
+    ],
+    code: 0,
+  },
+  {
+    name: 'the traced program throws at the top level: the maps still print, its exit code passes through',
+    args: run(`fnret:${APP}:work { @before = count() }`, 'crash'),
+    stdout: '@before: 1\n\n',
+    stderr: /top-level crash/,
+    code: 1,
+  },
+  {
+    name: 'pure methods and Math in safe mode',
+    args: run(`fn:${APP}:work /arg1.startsWith("n1")/ { printf("%s %d %s\\n", arg1.toUpperCase().padStart(6, "."), Math.max(arg0, 50), [1, 2].join("+")) }`),
+    stdout: '....N1 50 1+2\n...N10 50 1+2\n..N100 100 1+2\n.N1000 1000 1+2\n',
+    code: 0,
+  },
+  {
+    name: 'safe mode refuses calls of the program\'s functions; --unsafe allows them',
+    args: ['-q', '--unsafe', '-e', `fnret:${APP}:later { printf("%s\\n", typeof process.memoryUsage().rss) }`, '-c', `node ${APP} run`],
+    stdout: 'number\nnumber\n',
+    code: 0,
+  },
+  {
+    name: '--dry-run lists what would be attached',
+    args: ['--dry-run', '-e', `fnret:${APP}:w* { @x = count() } END { print(@x) }`],
+    stdout: new RegExp(`would attach 1 probe:\n {2}fnret:test/fixtures/cli/app\\.cjs:w\\*: 1 match\n {4}test/fixtures/cli/app\\.cjs:work \\(.*app\\.cjs:${lineOf('function work')}\\)\n {2}END\nmaps: @x \\(count\\)\n`),
+    code: 0,
+  },
+  {
+    name: '-l lists probe points',
+    args: ['-l', `${APP}:*`],
+    stdout: new RegExp(`^fn:test/fixtures/cli/app\\.cjs:work [^\n]*app\\.cjs:${lineOf('function work')}\n(.*\n)*fn:test/fixtures/cli/app\\.cjs:lineProbe [^\n]*app\\.cjs:${lineOf('function lineProbe')}\n`),
+    code: 0,
+  },
+  {
+    name: 'a program with no probes runs on its own: BEGIN and exit()',
+    args: ['-e', 'BEGIN { @x["a"] = sum(2); @x["b"] = sum(1); printf("hi %s\\n", pid > 0 ? "there" : "?"); exit() }'],
+    stdout: 'hi there\n@x[b]: 1\n@x[a]: 2\n\n',
+    code: 0,
+  },
+  { name: 'usage: no program', args: ['-c', 'node x.js'], stderr: /no program/, code: 2 },
+  { name: 'usage: an unknown option', args: ['--frobnicate'], stderr: /unknown option '--frobnicate'\nusage:/, code: 2 },
+  { name: 'usage: a bad output format', args: ['-f', 'xml', '-e', 'BEGIN { exit() }'], stderr: /-f is text or json, not 'xml'/, code: 2 },
+  { name: 'usage: probes with nothing to trace', args: ['-e', `fn:${APP}:work { @x = count() }`], stderr: /need a program to trace/, code: 2 },
+  { name: 'a target that matches nothing', args: ['-e', `fn:${APP}:wrok { @x = count() }`, '-c', 'node x.js'], stderr: /^1:1: nothing matches test\/fixtures\/cli\/app\.cjs:wrok/, code: 2 },
+  { name: 'a command that does not exist', args: ['-e', `fn:${APP}:work { @x = count() }`, '-c', 'no-such-command-here'], stderr: /cannot start no-such-command-here/, code: 2 },
+];
+
+for (const c of CASES) {
+  test(c.name, () => {
+    const r = jsprobe(c.args);
+    const detail = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+    assert.equal(r.code, c.code, detail);
+    if (typeof c.stdout === 'string') assert.equal(r.stdout, c.stdout, detail);
+    else if (c.stdout !== undefined) assert.match(r.stdout, c.stdout, detail);
+    if (c.json !== undefined) assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown), c.json, detail);
+    if (c.stderr !== undefined) assert.match(r.stderr, c.stderr, detail);
+  });
+}
+
+test('-o FILE: the trace goes to the file, the program\'s output stays on stdout', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'jsprobe-out-')), 'trace.txt');
+  const r = jsprobe(run(`fnret:${APP}:work /arg0 == 2/ { printf("two: %d\\n", retval) }`, 'talk', '-o', file));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'program output\n');
+  assert.equal(readFileSync(file, 'utf8'), 'two: 1\n');
+});

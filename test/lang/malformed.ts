@@ -1,0 +1,31 @@
+// Malformed programs, the error each must get, and where (line:column). Used by the compiler's
+// tests and by the command's (which must also exit 2).
+
+export const MALFORMED: [string, RegExp, string][] = [
+  ['', /empty program/, '1:1'],
+  ['fn:a.js:f', /expected '\{'/, '1:10'],
+  ['fn:a.js:f { @x = count() ', /never closed/, '1:11'],
+  ['fnx:a.js:f { @x = count() }', /unknown probe type 'fnx'; did you mean fn/, '1:1'],
+  ['fn: { @x = count() }', /expected a target/, '1:4'],
+  ['fn:f { @x = count() }', /'f' is not a target/, '1:4'],
+  ['line:a.js:f { @x = count() }', /a line probe names a line/, '1:6'],
+  ['interval:h:1 { @x = count() }', /interval:s:N or interval:ms:N/, '1:10'],
+  ['fn:a.js:f /arg0 > / { @x = count() }', /expected an expression/, '1:19'],
+  ['fn:a.js:f // { @x = count() }', /expected '\{'/, '1:30'],
+  ['fn:a.js:f { @x = cnt() }', /unknown name 'cnt'; did you mean count/, '1:18'],
+  ['fn:a.js:f { @x = count(1) }', /count takes no arguments/, '1:18'],
+  ['fn:a.js:f { @x = hist() }', /hist takes one argument/, '1:18'],
+  ['fn:a.js:f { @x = count() } fn:b.js:g { @x = sum(arg0) }', /@x is a count\(\) elsewhere/, '1:45'],
+  ['fn:a.js:f { printf("%d %d\\n", arg0) }', /2 conversion\(s\) but printf got 1/, '1:13'],
+  ['fn:a.js:f { printf("%q\\n", arg0) }', /unknown conversion %q/, '1:21'],
+  ['fn:a.js:f { @x = elapsed }', /'elapsed' is not available at fn: probes/, '1:18'],
+  ['BEGIN { @x = arg0 }', /'arg0' is not available at BEGIN/, '1:14'],
+  ['fn:a.js:f { arg0.x = 1 }', /cannot change the traced program's objects/, '1:13'],
+  ['fn:a.js:f { @x = arg0.constructor() }', /calling \.constructor\(\) could run the traced program's code/, '1:23'],
+  ['fn:a.js:f { print(@y) }', /@y is never assigned/, '1:19'],
+  ['fn:a.js:f { $x = $y + 1 }', /\$y is read before it is assigned/, '1:18'],
+  ['fn:a.js:f { @x = "unterminated }', /unterminated string/, '1:18'],
+  ['fn:a.js:f { @x = lhist(arg0, 10, 0, 1) }', /lhist needs min < max/, '1:18'],
+  ['fn:a.js:f { arg0 }', /this statement does nothing/, '1:13'],
+  ['fn:a.js:f {\n  @x = count();\n  @y = 1 +\n}', /expected an expression, found '\}'/, '4:1'],
+];

@@ -44,20 +44,25 @@ function label(i: number): string {
   return `[${powerLabel(lo)}, ${powerLabel(lo * 2)})`;
 }
 
-/** The rows of a histogram, from its first non-empty bucket to its last. */
-export function formatHist(h: Log2Hist): string[] {
-  const first = h.counts.findIndex((c) => c > 0);
+/** Bar rows for bucket counts, from the first non-empty bucket to the last (bpftrace's shape). */
+export function barRows(counts: readonly number[], label: (i: number) => string): string[] {
+  const first = counts.findIndex((c) => c > 0);
   if (first < 0) return [];
-  let last = h.counts.length - 1;
-  while (h.counts[last] === 0) last--;
-  const max = Math.max(...h.counts);
+  let last = counts.length - 1;
+  while (counts[last] === 0) last--;
+  const max = Math.max(...counts);
   const rows: string[] = [];
   for (let i = first; i <= last; i++) {
-    const c = h.counts[i] ?? 0;
+    const c = counts[i] ?? 0;
     const bar = '@'.repeat(max === 0 ? 0 : Math.floor((c * BAR_WIDTH) / max)); // integer division, as bpftrace
     rows.push(`${label(i).padEnd(16)}${String(c).padStart(8)} |${bar.padEnd(BAR_WIDTH)}|`);
   }
   return rows;
+}
+
+/** The rows of a histogram, from its first non-empty bucket to its last. */
+export function formatHist(h: Log2Hist): string[] {
+  return barRows(h.counts, label);
 }
 
 /** The bounds of bucket i: [min, max), with null for an open end. */

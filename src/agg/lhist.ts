@@ -1,7 +1,7 @@
 // Linear histograms (bpftrace's lhist(value, min, max, step)): buckets of `step` from `min` to
 // `max`, one below and one above. Printed in bpftrace's shape.
 
-const BAR_WIDTH = 52;
+import { barRows } from './hist.js';
 
 export class LinearHist {
   /** counts[0]: below min; counts[i + 1]: [min + i*step, min + (i+1)*step); last: >= max. */
@@ -25,19 +25,10 @@ export class LinearHist {
   }
 
   rows(): string[] {
-    const first = this.counts.findIndex((c) => c > 0);
-    if (first < 0) return [];
-    let last = this.counts.length - 1;
-    while (this.counts[last] === 0) last--;
-    const top = Math.max(...this.counts);
-    const out: string[] = [];
-    for (let i = first; i <= last; i++) {
+    return barRows(this.counts, (i) => {
       const r = this.range(i);
-      const label = r.min === null ? `(..., ${r.max})` : r.max === null ? `[${r.min}, ...)` : `[${r.min}, ${r.max})`;
-      const c = this.counts[i];
-      out.push(`${label.padEnd(16)}${String(c).padStart(8)} |${'@'.repeat(Math.floor((c * BAR_WIDTH) / top)).padEnd(BAR_WIDTH)}|`);
-    }
-    return out;
+      return r.min === null ? `(..., ${r.max})` : r.max === null ? `[${r.min}, ...)` : `[${r.min}, ${r.max})`;
+    });
   }
 
   buckets(): { min: number | null; max: number | null; count: number }[] {

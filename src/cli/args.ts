@@ -29,7 +29,7 @@ ${USAGE}
 options:
   -e PROGRAM     the program, on the command line (or give a FILE holding it)
   -c COMMAND     start COMMAND (a node program) with the probes in place; its exit code is passed through
-  -p PID         attach to a running process (not in this version)
+  -p PID         attach to a running node process (same user, over loopback); Ctrl-C detaches
   -f text|json   output format (json: one object a line; see docs/cli.md)
   -o FILE        write trace output to FILE (the program's own output stays on the terminal)
   -l PATTERN     list the functions and lines a probe pattern matches

@@ -10,6 +10,7 @@ import { constants } from 'node:os';
 import { compile, isProgramError, type CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
 import { listProbePoints } from '../targets/probe-points.js';
+import { AttachError, listAttached, traceAttached } from '../attach/client.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
 import { start } from './session.js';
 
@@ -170,6 +171,19 @@ function runCommand(program: CompiledProgram, o: CliOptions): Promise<number> {
   });
 }
 
+/** Attach failures are one line and exit 1. */
+async function attached(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof AttachError) {
+      process.stderr.write(`jsprobe: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   let o: CliOptions;
   try {
@@ -182,8 +196,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
+  if (o.list !== undefined && o.pid !== undefined) return attached(() => listAttached(o.pid!, o.list!).then((lines) => {
+    for (const l of lines) process.stdout.write(`${l}\n`);
+    return 0;
+  }));
   if (o.list !== undefined) return listing(o.list);
-  if (o.pid !== undefined) return fail('attaching to a running process (-p PID) is not in this version; start the program under jsprobe with -c');
   let program: CompiledProgram;
   let found: Map<number, string[]>;
   try {
@@ -197,6 +214,10 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   if (o.dryRun) return dryRun(program, found);
+  if (o.pid !== undefined) {
+    const out = sink(o);
+    return attached(() => traceAttached(o.pid!, { program: program.source, format: o.format, unsafe: o.unsafe, quiet: o.quiet, write: out.write }).finally(() => out.close()));
+  }
   if (o.command === undefined) {
     if (program.probes.length > 0) return fail(`fn:, fnret: and line: probes need a program to trace: add -c 'node app.js'\n${USAGE}`);
     return runLocal(program, o);

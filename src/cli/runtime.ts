@@ -10,13 +10,14 @@ import { printMap, type Output } from '../agg/print.js';
 import { formatPrintf } from '../agg/printf.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { PURE_METHODS } from '../lang/passes/safety.js';
+import { OWN_CODE_PATH } from '../sites/own-code.js';
 
 const STRING_METHODS = new Set(PURE_METHODS.string);
 const NUMBER_METHODS = new Set(PURE_METHODS.number);
 const ARRAY_METHODS = new Set(PURE_METHODS.array);
 const FN_TO_STRING = Function.prototype.toString;
 /** jsprobe's own files: left out of `stack`. */
-const OWN_ROOT = new URL('../../', import.meta.url).pathname;
+const OWN_ROOT = OWN_CODE_PATH;
 
 function isNativeFunction(f: unknown): boolean {
   try {

@@ -14,7 +14,7 @@ export interface SessionOptions {
   warn(s: string): void;
 }
 
-export type Session = { probes: number; finish(): void } | { error: string };
+export type Session = { probes: number; handles: Probe[]; finish(): void } | { error: string };
 
 export function start(program: CompiledProgram, options: SessionOptions): Session {
   const out = {
@@ -52,6 +52,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   let finished = false;
   return {
     probes: probes.length,
+    handles: probes,
     finish: () => {
       if (finished) return;
       finished = true;

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
 import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Snapshot } from '../core/index.js';
 import { breakpointSite } from './breakpoint.js';
+import { OWN_CODE_URL } from './own-code.js';
 import { functionLocation, holdDebugger, knownScripts, post, scriptInfo, withDebugger, type ScriptInfo } from './inspector.js';
 import { setLive } from './load/registry.js';
 import { installRuntime, runtime } from './load/runtime.js';
@@ -28,7 +29,7 @@ import { unmappedFunctions } from './rewrite/liveedit-diff.js';
 
 /** The global slot array live sites read (`$jpL[id]`); never replaced, so TurboFan may treat it as a constant. */
 const SLOTS = '$jpL';
-const OWN_CODE = new URL('../', import.meta.url).href;
+const OWN_CODE = OWN_CODE_URL;
 
 export interface LiveScript {
   scriptId: string;

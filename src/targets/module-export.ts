@@ -5,8 +5,8 @@
 import { builtinModules, createRequire, isBuiltin } from 'node:module';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { didYouMean, JsprobeError } from '../core/index.js';
+import { OWN_CODE_PATH } from '../sites/own-code.js';
 
 export interface ExportProperty {
   object: object;
@@ -15,8 +15,8 @@ export interface ExportProperty {
   builtin: boolean;
 }
 
-/** jsprobe's own code (the directory that holds core/, sites/, targets/): nothing in it may be probed. */
-export const OWN_CODE = fileURLToPath(new URL('../', import.meta.url));
+/** jsprobe's own code: nothing in it may be probed. */
+export const OWN_CODE = OWN_CODE_PATH;
 
 function notFound(message: string): never {
   throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', message);

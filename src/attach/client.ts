@@ -1,0 +1,223 @@
+// `jsprobe -p PID`: open a running Node process's inspector (SIGUSR1), speak the DevTools protocol
+// to it over its WebSocket on 127.0.0.1, load jsprobe's runtime into it (remote.ts, bundled), and
+// relay what the runtime sends through a Runtime binding until detach.
+
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import type { Protocol } from 'devtools-protocol';
+
+export const RUNTIME_BUNDLE = fileURLToPath(new URL('../../attach-runtime.cjs', import.meta.url));
+const BINDING = '__jsprobe_emit';
+const INSPECTOR_PORT = 9229;
+const OPEN_TIMEOUT_MS = 3000;
+
+/** A failure to attach, with its one-line explanation (exit 1). */
+export class AttachError extends Error {}
+
+function getJson<T>(port: number, path: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, timeout: 1000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
+        try {
+          resolve(JSON.parse(body) as T);
+        } catch (e) {
+          reject(e as Error);
+        }
+      });
+    });
+    req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
+
+/** The pid must exist, be ours to signal, and be a Node process. */
+export function checkTarget(pid: number): void {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') throw new AttachError(`no process with pid ${pid}`);
+    if (code === 'EPERM') throw new AttachError(`process ${pid} belongs to another user: jsprobe attaches only to your own processes`);
+    throw e;
+  }
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return; // no /proc (not Linux): the inspector check below decides
+  }
+  const exe = cmdline.split(' ')[0] ?? '';
+  if (!/(^|\/)(node|nodejs)(\d+)?$/.test(exe) && !/node/.test(exe)) {
+    throw new AttachError(`process ${pid} is not a Node process (${exe || 'unknown'})`);
+  }
+}
+
+async function inspectorUrl(): Promise<string | null> {
+  try {
+    const list = await getJson<{ webSocketDebuggerUrl?: string; type?: string }[]>(INSPECTOR_PORT, '/json/list');
+    return list.find((t) => t.type === 'node' || t.webSocketDebuggerUrl !== undefined)?.webSocketDebuggerUrl ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export class Connection {
+  #id = 0;
+  readonly #pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  readonly #listeners = new Map<string, ((params: unknown) => void)[]>();
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: unknown };
+      if (m.id !== undefined) {
+        const p = this.#pending.get(m.id);
+        this.#pending.delete(m.id);
+        if (m.error !== undefined) p?.reject(new Error(m.error.message));
+        else p?.resolve(m.result);
+      } else if (m.method !== undefined) {
+        for (const l of this.#listeners.get(m.method) ?? []) l(m.params);
+      }
+    });
+    ws.on('close', () => {
+      for (const p of this.#pending.values()) p.reject(new Error('the target closed the connection'));
+      this.#pending.clear();
+    });
+  }
+
+  send<T = unknown>(method: string, params: object = {}): Promise<T> {
+    const id = ++this.#id;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.ws.send(JSON.stringify({ id, method, params }), (e) => e && reject(e));
+    });
+  }
+
+  on(method: string, listener: (params: unknown) => void): void {
+    const list = this.#listeners.get(method) ?? [];
+    list.push(listener);
+    this.#listeners.set(method, list);
+  }
+
+  /** Evaluate `expression` in the target, with the inspector's `require`; the value, or the thrown error. */
+  async evaluate<T>(expression: string): Promise<T> {
+    const r = await this.send<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', {
+      expression,
+      includeCommandLineAPI: true,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    if (r.exceptionDetails !== undefined) {
+      throw new AttachError(r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
+    }
+    return r.result.value as T;
+  }
+}
+
+/** Open the target's inspector and connect to it. */
+export async function connect(pid: number): Promise<{ conn: Connection; opened: boolean }> {
+  checkTarget(pid);
+  let url = await inspectorUrl();
+  let opened = false;
+  if (url === null) {
+    process.kill(pid, 'SIGUSR1');
+    opened = true;
+    const end = Date.now() + OPEN_TIMEOUT_MS;
+    while (url === null && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 50));
+      url = await inspectorUrl();
+    }
+    if (url === null) throw new AttachError(`process ${pid} did not open its inspector on 127.0.0.1:${INSPECTOR_PORT} (is the port taken, or was it started with --disable-sigusr1?)`);
+  }
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', (e) => reject(new AttachError(`cannot connect to the inspector of process ${pid}: ${e.message}`)));
+  });
+  const conn = new Connection(ws);
+  const targetPid = await conn.evaluate<number>('process.pid');
+  if (targetPid !== pid) {
+    ws.close();
+    throw new AttachError(`the inspector on 127.0.0.1:${INSPECTOR_PORT} belongs to process ${targetPid}, not ${pid}`);
+  }
+  const version = await conn.evaluate<string>('process.version');
+  if (Number(/^v(\d+)/.exec(version)?.[1] ?? 0) < 20) throw new AttachError(`process ${pid} runs Node ${version}; jsprobe needs Node 20.6 or later`);
+  return { conn, opened };
+}
+
+export interface AttachRun {
+  program: string;
+  format: 'text' | 'json';
+  unsafe: boolean;
+  quiet: boolean;
+  write(s: string): void;
+}
+
+const PING_MS = 1000;
+/** Close the target's inspector just after answering (`require` exists only while evaluating). */
+const CLOSE_INSPECTOR = "(() => { const i = require('node:inspector'); setTimeout(() => i.close(), 50).unref(); return 0; })()";
+
+/**
+ * Trace process `pid` until Ctrl-C, exit() in the program, or the target's end. Returns the
+ * exit code: 0, or 2 when the program cannot be registered there.
+ */
+export async function traceAttached(pid: number, run: AttachRun): Promise<number> {
+  const { conn, opened } = await connect(pid);
+  const runtime = `require(${JSON.stringify(RUNTIME_BUNDLE)})`;
+  let finished!: (why: string) => void;
+  const done = new Promise<string>((resolve) => (finished = resolve));
+  conn.on('Runtime.bindingCalled', (params) => {
+    const { name, payload } = params as { name: string; payload: string };
+    if (name !== BINDING) return;
+    const m = JSON.parse(payload) as { o?: string; err?: string; exit?: boolean };
+    if (m.o !== undefined) run.write(m.o);
+    if (m.err !== undefined) process.stderr.write(m.err);
+    if (m.exit === true) finished('exit');
+  });
+  conn.ws.on('close', () => finished('gone'));
+  await conn.send('Runtime.enable');
+  await conn.send('Runtime.addBinding', { name: BINDING });
+  const r = await conn.evaluate<{ probes?: number; error?: string }>(`${runtime}.attach(${JSON.stringify(run.program)}, ${JSON.stringify({ format: run.format, unsafe: run.unsafe, closeInspector: opened })})`);
+  if (r.error !== undefined) {
+    process.stderr.write(`${r.error}\n`);
+    if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
+    conn.ws.close();
+    return 2;
+  }
+  if (!run.quiet) process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}. Ctrl-C to detach.\n`);
+  const ping = setInterval(() => void conn.evaluate(`${runtime}.ping()`).catch(() => {}), PING_MS);
+  const onSignal = () => finished('signal');
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const why = await done;
+  clearInterval(ping);
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (why !== 'gone') {
+    // END runs and the maps come back through the binding before detach() answers.
+    await conn.evaluate(`${runtime}.detach()`).catch(() => {});
+    conn.ws.close();
+    if (opened) await inspectorClosed();
+  } else process.stderr.write(`jsprobe: process ${pid} went away\n`);
+  return 0;
+}
+
+/** Wait (a little) for the inspector jsprobe opened to close: detach leaves nothing listening. */
+async function inspectorClosed(): Promise<void> {
+  const end = Date.now() + OPEN_TIMEOUT_MS;
+  while ((await inspectorUrl()) !== null && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+}
+
+/** `jsprobe -l PATTERN -p PID`: the probe points as the running process sees them. */
+export async function listAttached(pid: number, pattern: string): Promise<string[]> {
+  const { conn, opened } = await connect(pid);
+  try {
+    return await conn.evaluate<string[]>(`require(${JSON.stringify(RUNTIME_BUNDLE)}).points(${JSON.stringify(pattern)})`);
+  } finally {
+    if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
+    conn.ws.close();
+    if (opened) await inspectorClosed();
+  }
+}

@@ -1,0 +1,159 @@
+// The part of `jsprobe -p PID` that runs inside the target, bundled into one CommonJS file
+// (build/attach-runtime.cjs, see scripts/bundle.mjs) and loaded through the inspector by its
+// absolute path, so that it never depends on the target's own module resolution. It compiles the
+// program, registers its probes (live sites, since the code is loaded), and streams output back
+// through a Runtime binding in batches: a bounded buffer, flushed on a timer and when full, with
+// drops counted and reported. Aggregations stay here; only printed maps travel.
+//
+// Detach (asked by the client, or by itself when the client stops pinging) runs END, prints the
+// maps, unregisters every probe (live sites put their scripts back), and closes the inspector if
+// jsprobe opened it.
+
+import { unregister, type Probe } from '../index.js';
+import { compile } from '../lang/compile.js';
+import { start } from '../cli/session.js';
+import { listProbePoints } from '../targets/probe-points.js';
+import { liveSettled } from '../sites/live.js';
+
+const BINDING = '__jsprobe_emit';
+const FLUSH_MS = 100;
+/** Characters buffered before a flush is forced; past twice this, output is dropped (and counted). */
+const BUFFER_CHARS = 64 * 1024;
+/** The client pings every second; after this long without one, clean up alone. */
+const CLIENT_TIMEOUT_MS = 5000;
+
+interface State {
+  finish(): void;
+  probes: Probe[];
+  timer: ReturnType<typeof setInterval>;
+  buffer: string[];
+  size: number;
+  dropped: number;
+  lastPing: number;
+  closeInspector: boolean;
+  detached: boolean;
+}
+
+let state: State | null = null;
+
+function emit(message: object): void {
+  const send = (globalThis as Record<string, unknown>)[BINDING];
+  if (typeof send === 'function') (send as (s: string) => void)(JSON.stringify(message));
+}
+
+function flush(s: State): void {
+  if (s.buffer.length > 0) {
+    emit({ o: s.buffer.join('') });
+    s.buffer = [];
+    s.size = 0;
+  }
+  if (s.dropped > 0) {
+    emit({ err: `jsprobe: ${s.dropped} characters of output dropped (the client did not keep up)\n` });
+    s.dropped = 0;
+  }
+}
+
+export interface AttachOptions {
+  format: 'text' | 'json';
+  unsafe: boolean;
+  /** jsprobe opened the inspector (SIGUSR1): close it again on detach. */
+  closeInspector: boolean;
+}
+
+/**
+ * Start tracing in this process. Returns how many probes were registered, or the error. Runs on a
+ * task of its own: inside the client's Runtime.evaluate, this thread's own inspector session (live
+ * sites) would not be answered at once.
+ */
+export function attach(source: string, options: AttachOptions): Promise<{ probes: number } | { error: string }> {
+  return new Promise((resolve) => setImmediate(() => {
+    try {
+      const r = attachNow(source, options);
+      // Attached means armed: a live patch that V8 refused for now has landed or fallen back.
+      void liveSettled().then(() => resolve(r));
+    } catch (e) {
+      resolve({ error: (e as { report?: string }).report ?? String((e as Error).message ?? e) });
+    }
+  }));
+}
+
+function attachNow(source: string, options: AttachOptions): { probes: number } | { error: string } {
+  if (state !== null && !state.detached) return { error: 'jsprobe is already attached to this process' };
+  const program = compile(source, { unsafe: options.unsafe });
+  const s: State = {
+    finish: () => {},
+    probes: [],
+    timer: setInterval(() => {
+      if (Date.now() - s.lastPing > CLIENT_TIMEOUT_MS) void detachNow();
+      else flush(s);
+    }, FLUSH_MS),
+    buffer: [],
+    size: 0,
+    dropped: 0,
+    lastPing: Date.now(),
+    closeInspector: options.closeInspector,
+    detached: false,
+  };
+  s.timer.unref();
+  state = s;
+  const session = start(program, {
+    format: options.format,
+    write: (text) => {
+      if (s.size > 2 * BUFFER_CHARS) {
+        s.dropped += text.length;
+        return;
+      }
+      s.buffer.push(text);
+      s.size += text.length;
+      if (s.size > BUFFER_CHARS) flush(s);
+    },
+    exit: () => queueMicrotask(() => {
+      void detachNow().then(() => emit({ exit: true }));
+    }),
+    warn: (err) => emit({ err }),
+  });
+  if ('error' in session) {
+    clearInterval(s.timer);
+    state = null;
+    return { error: session.error };
+  }
+  s.finish = session.finish;
+  s.probes = session.handles;
+  return { probes: session.probes };
+}
+
+export function ping(): boolean {
+  if (state === null || state.detached) return false;
+  state.lastPing = Date.now();
+  return true;
+}
+
+/** Stop tracing: END, the maps, every probe off, the inspector closed if jsprobe opened it. */
+export function detach(): Promise<void> {
+  // On a task of its own, for the same reason as attach().
+  return new Promise((resolve, reject) => setImmediate(() => void detachNow().then(resolve, reject)));
+}
+
+async function detachNow(): Promise<void> {
+  const s = state;
+  if (s === null || s.detached) return;
+  s.detached = true;
+  clearInterval(s.timer);
+  s.finish();
+  flush(s);
+  await unregister(s.probes);
+  if (s.closeInspector) {
+    const inspector = await import('node:inspector');
+    // After this call returns to the client, so that the answer still reaches it.
+    setTimeout(() => inspector.close(), 50).unref();
+  }
+}
+
+/** Probe points of this process, for `jsprobe -l PATTERN -p PID`. */
+export function points(pattern: string): Promise<string[]> {
+  return new Promise((resolve) => setImmediate(() => resolve(pointsNow(pattern))));
+}
+
+function pointsNow(pattern: string): string[] {
+  return listProbePoints(pattern).map((p) => `${p.kind === 'line' ? 'line' : 'fn'}:${p.target}${p.file !== undefined && p.line !== undefined ? `  ${p.file}:${p.line}` : ''}`);
+}

@@ -1,0 +1,140 @@
+// jsprobe -p PID against a real service started without jsprobe, under a loop of real requests:
+// attach, a return probe on its non-exported handler, detach; afterwards the service answers as
+// before, its handler's source is the original, and nothing listens on the inspector port. And
+// when the CLI is killed outright, the target cleans up by itself.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { get } from 'node:http';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { JSPROBE, ROOT } from '../cli/run.js';
+
+const PROGRAM = 'fnret:test/fixtures/attach/server.cjs:handle { @us = hist(elapsed / 1000); @n = count() }';
+
+function fetchText(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+async function startService(): Promise<{ child: ChildProcess; port: number; pid: number }> {
+  const child = spawn(process.execPath, [join(ROOT, 'test/fixtures/attach/server.cjs')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const line = await new Promise<string>((resolve) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) resolve(out);
+    });
+  });
+  const { port, pid } = JSON.parse(line) as { port: number; pid: number };
+  return { child, port, pid };
+}
+
+/** Requests one after another, a few ms apart, until stopped; counts those sent after `mark()`. */
+function loadLoop(port: number) {
+  let stop = false;
+  let total = 0;
+  let afterMark = -1;
+  const waiter: { current: { n: number; resolve(): void } | null } = { current: null };
+  const done = (async () => {
+    while (!stop) {
+      const marked = afterMark >= 0;
+      assert.equal(await fetchText(port, '/x'), 'ok');
+      total++;
+      if (marked) afterMark++;
+      if (waiter.current !== null && afterMark >= waiter.current.n) waiter.current.resolve();
+      await new Promise((r) => setTimeout(r, 3));
+    }
+  })();
+  return {
+    mark: () => void (afterMark = 0),
+    /** Resolves once `n` requests have completed since mark(). */
+    reached: (n: number) => new Promise<void>((resolve) => (waiter.current = { n, resolve })),
+    stop: async () => {
+      stop = true;
+      await done;
+      return { total, afterMark };
+    },
+  };
+}
+
+function startCli(pid: number): { child: ChildProcess; out: () => string; attached: Promise<void> } {
+  const child = spawn(process.execPath, [JSPROBE, '-p', String(pid), '-e', PROGRAM], { cwd: ROOT });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  const attached = new Promise<void>((resolve, reject) => {
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (stderr.includes('Attached to')) resolve();
+    });
+    child.once('exit', () => reject(new Error(`jsprobe exited before attaching: ${stderr}`)));
+  });
+  return { child, out: () => stdout, attached };
+}
+
+test('attach to a service under load, probe its handler, detach: it is as it was', async () => {
+  const svc = await startService();
+  try {
+    const original = await fetchText(svc.port, '/source');
+    const load = loadLoop(svc.port);
+    const cli = startCli(svc.pid);
+    await cli.attached;
+    load.mark();
+    // Some requests while attached, then let them all finish before detaching.
+    await load.reached(30);
+    const { total, afterMark } = await load.stop();
+    cli.child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => cli.child.on('close', resolve));
+    assert.equal(code, 0);
+    const out = cli.out();
+    const n = Number(/@n: (\d+)/.exec(out)?.[1]);
+    const histTotal = [...out.matchAll(/^\[[^\n]*\)\s+(\d+) \|/gm)].reduce((s, m) => s + Number(m[1]), 0);
+    assert.ok(afterMark > 0, 'requests were made while attached');
+    assert.ok(n >= afterMark && n <= total, `@n ${n}, ${afterMark} requests after attach, ${total} in all`);
+    assert.equal(histTotal, n, out);
+    // Afterwards: it still answers, its handler is the original, the inspector port is closed.
+    assert.equal(await fetchText(svc.port, '/x'), 'ok');
+    assert.equal(await fetchText(svc.port, '/source'), original);
+    assert.equal(await listening(9229), false);
+  } finally {
+    svc.child.kill();
+  }
+});
+
+test('the CLI killed with SIGKILL mid-trace: the target cleans up by itself and keeps serving', async () => {
+  const svc = await startService();
+  try {
+    const original = await fetchText(svc.port, '/source');
+    const cli = startCli(svc.pid);
+    await cli.attached;
+    assert.notEqual(await fetchText(svc.port, '/source'), original, 'patched while attached');
+    cli.child.kill('SIGKILL');
+    // The runtime notices its client is gone (no ping for 5 s) and detaches: wait for that, bounded.
+    const end = Date.now() + 15_000;
+    while (Date.now() < end && ((await fetchText(svc.port, '/source')) !== original || (await listening(9229)))) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(await fetchText(svc.port, '/source'), original);
+    assert.equal(await listening(9229), false);
+    assert.equal(await fetchText(svc.port, '/x'), 'ok');
+  } finally {
+    svc.child.kill();
+  }
+});

@@ -99,3 +99,60 @@ export function avgOf(v: Entry): { count: number; average: number; total: number
   const a = v as Avg;
   return { count: a.n, average: Math.trunc(a.total / a.n), total: a.total };
 }
+
+/** One map's entries as plain data: what a thread sends to be merged with the others'. */
+export interface MapData {
+  name: string;
+  entries: [string, unknown][];
+}
+
+export function mapData(m: AggMap): MapData {
+  const entries = [...m.entries].map(([k, v]): [string, unknown] => {
+    if (v instanceof Log2Hist) return [k, { counts: v.counts, total: v.total }];
+    if (v instanceof LinearHist) return [k, { counts: v.counts }];
+    if (m.agg === 'value' && typeof v === 'object' && v !== null) return [k, String(v)];
+    return [k, v];
+  });
+  return { name: m.name, entries };
+}
+
+/** Fold another thread's entries into `m` (like bpftrace merging per-CPU maps when it reads them). */
+export function mergeData(m: AggMap, data: MapData): void {
+  for (const [key, v] of data.entries) {
+    const had = m.entries.get(key);
+    switch (m.agg) {
+      case 'count':
+      case 'sum':
+        m.entries.set(key, ((had as number | undefined) ?? 0) + (v as number));
+        break;
+      case 'min':
+      case 'max':
+        m.add(key, v as number);
+        break;
+      case 'avg':
+      case 'stats': {
+        const a = (had as Avg | undefined) ?? { n: 0, total: 0 };
+        a.n += (v as Avg).n;
+        a.total += (v as Avg).total;
+        m.entries.set(key, a);
+        break;
+      }
+      case 'hist':
+      case 'lhist': {
+        if (had === undefined) m.add(key, 0);
+        const h = m.entries.get(key) as Log2Hist | LinearHist;
+        if (had === undefined) h.counts.fill(0);
+        if (h instanceof Log2Hist && had === undefined) h.total = 0;
+        const counts = (v as { counts: number[] }).counts;
+        for (let i = 0; i < counts.length; i++) {
+          while (h.counts.length <= i) h.counts.push(0);
+          h.counts[i] += counts[i];
+        }
+        if (h instanceof Log2Hist) h.total += (v as { total: number }).total;
+        break;
+      }
+      default:
+        m.entries.set(key, v);
+    }
+  }
+}

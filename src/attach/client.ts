@@ -7,6 +7,9 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { Protocol } from 'devtools-protocol';
+import { AggMap, mergeData, type MapData } from '../agg/maps.js';
+import { printMap, type Output } from '../agg/print.js';
+import type { CompiledProgram } from '../lang/compile.js';
 
 export const RUNTIME_BUNDLE = fileURLToPath(new URL('../../attach-runtime.cjs', import.meta.url));
 const BINDING = '__jsprobe_emit';
@@ -148,7 +151,7 @@ export async function connect(pid: number): Promise<{ conn: Connection; opened: 
 }
 
 export interface AttachRun {
-  program: string;
+  program: CompiledProgram;
   format: 'text' | 'json';
   unsafe: boolean;
   quiet: boolean;
@@ -159,35 +162,109 @@ const PING_MS = 1000;
 /** Close the target's inspector just after answering (`require` exists only while evaluating). */
 const CLOSE_INSPECTOR = "(() => { const i = require('node:inspector'); setTimeout(() => i.close(), 50).unref(); return 0; })()";
 
+/** What the protocol is spoken over: the target's main thread, or one of its workers. */
+interface Channel {
+  send<T = unknown>(method: string, params?: object): Promise<T>;
+}
+
+/** A worker of the target, reached through the main session's NodeWorker domain. */
+class WorkerChannel implements Channel {
+  #id = 0;
+  readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+
+  constructor(readonly conn: Connection, readonly sessionId: string, readonly onEvent: (method: string, params: unknown) => void) {}
+
+  send<T = unknown>(method: string, params: object = {}): Promise<T> {
+    const id = ++this.#id;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.conn.send('NodeWorker.sendMessageToWorker', { sessionId: this.sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
+    });
+  }
+
+  receive(message: string): void {
+    const m = JSON.parse(message) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: unknown };
+    if (m.id !== undefined) {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (m.error !== undefined) p?.reject(new Error(m.error.message));
+      else p?.resolve(m.result);
+    } else if (m.method !== undefined) this.onEvent(m.method, m.params);
+  }
+}
+
+async function evaluateOn<T>(ch: Channel, expression: string): Promise<T> {
+  const r = await ch.send<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', { expression, includeCommandLineAPI: true, awaitPromise: true, returnByValue: true });
+  if (r.exceptionDetails !== undefined) throw new AttachError(r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
+  return r.result.value as T;
+}
+
 /**
- * Trace process `pid` until Ctrl-C, exit() in the program, or the target's end. Returns the
- * exit code: 0, or 2 when the program cannot be registered there.
+ * Trace process `pid` (its main thread and its workers, those running now and those started
+ * later) until Ctrl-C, exit() in the program, or the target's end. The maps stay in each thread
+ * until detach, then come back as data and are merged here. Returns the exit code: 0, or 2 when
+ * the program cannot be registered there.
  */
 export async function traceAttached(pid: number, run: AttachRun): Promise<number> {
   const { conn, opened } = await connect(pid);
   const runtime = `require(${JSON.stringify(RUNTIME_BUNDLE)})`;
+  const maps = run.program.maps.map((m) => new AggMap(m));
+  const byName = new Map(maps.map((m) => [m.name, m]));
   let finished!: (why: string) => void;
   const done = new Promise<string>((resolve) => (finished = resolve));
-  conn.on('Runtime.bindingCalled', (params) => {
+  const onEvent = (method: string, params: unknown) => {
+    if (method !== 'Runtime.bindingCalled') return;
     const { name, payload } = params as { name: string; payload: string };
     if (name !== BINDING) return;
-    const m = JSON.parse(payload) as { o?: string; err?: string; exit?: boolean };
+    const m = JSON.parse(payload) as { o?: string; err?: string; exit?: boolean; maps?: MapData[] };
     if (m.o !== undefined) run.write(m.o);
     if (m.err !== undefined) process.stderr.write(m.err);
+    if (m.maps !== undefined) for (const d of m.maps) { const into = byName.get(d.name); if (into !== undefined) mergeData(into, d); }
     if (m.exit === true) finished('exit');
-  });
+  };
+  conn.on('Runtime.bindingCalled', (p) => onEvent('Runtime.bindingCalled', p));
   conn.ws.on('close', () => finished('gone'));
-  await conn.send('Runtime.enable');
-  await conn.send('Runtime.addBinding', { name: BINDING });
-  const r = await conn.evaluate<{ probes?: number; error?: string }>(`${runtime}.attach(${JSON.stringify(run.program)}, ${JSON.stringify({ format: run.format, unsafe: run.unsafe, closeInspector: opened })})`);
+  const options = (worker: boolean) => JSON.stringify({ format: run.format, unsafe: run.unsafe, closeInspector: opened && !worker, worker });
+  const setUp = async (ch: Channel, worker: boolean) => {
+    await ch.send('Runtime.enable');
+    await ch.send('Runtime.addBinding', { name: BINDING });
+    return evaluateOn<{ probes?: number; skipped?: string[]; error?: string }>(ch, `${runtime}.attach(${JSON.stringify(run.program.source)}, ${options(worker)})`);
+  };
+  const r = await setUp(conn, false);
   if (r.error !== undefined) {
     process.stderr.write(`${r.error}\n`);
     if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
     conn.ws.close();
     return 2;
   }
-  if (!run.quiet) process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}. Ctrl-C to detach.\n`);
-  const ping = setInterval(() => void conn.evaluate(`${runtime}.ping()`).catch(() => {}), PING_MS);
+  // Workers: those running now, and any started while attached.
+  const workers = new Map<string, WorkerChannel>();
+  const workerSetups: Promise<unknown>[] = [];
+  const registered = new Map(run.program.probes.map((c) => [c.probe.text, r.skipped?.includes(c.probe.text) === true ? 0 : 1]));
+  conn.on('NodeWorker.receivedMessageFromWorker', (p) => {
+    const { sessionId, message } = p as { sessionId: string; message: string };
+    workers.get(sessionId)?.receive(message);
+  });
+  conn.on('NodeWorker.attachedToWorker', (p) => {
+    const { sessionId } = p as { sessionId: string };
+    const ch = new WorkerChannel(conn, sessionId, onEvent);
+    workers.set(sessionId, ch);
+    workerSetups.push(setUp(ch, true).then((w) => {
+      for (const [text, n] of registered) if (w.skipped?.includes(text) !== true && w.error === undefined) registered.set(text, n + 1);
+    }).catch(() => workers.delete(sessionId)));
+  });
+  conn.on('NodeWorker.detachedFromWorker', (p) => void workers.delete((p as { sessionId: string }).sessionId));
+  await conn.send('NodeWorker.enable', { waitForDebuggerOnStart: false });
+  // The workers that exist now are announced at once; give their set-up a turn to start.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await Promise.all(workerSetups);
+  for (const [text, n] of registered) {
+    if (n === 0) process.stderr.write(`jsprobe: ${text} matches nothing loaded in process ${pid} or its workers\n`);
+  }
+  if (!run.quiet) process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}${workers.size > 0 ? `, and in ${workers.size} worker thread${workers.size === 1 ? '' : 's'}` : ''}. Ctrl-C to detach.\n`);
+  const ping = setInterval(() => {
+    for (const ch of [conn, ...workers.values()]) void evaluateOn(ch, `${runtime}.ping()`).catch(() => {});
+  }, PING_MS);
   const onSignal = () => finished('signal');
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -196,11 +273,14 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   if (why !== 'gone') {
-    // END runs and the maps come back through the binding before detach() answers.
+    // END runs and each thread's maps come back through the binding before detach() answers.
+    await Promise.all([...workers.values()].map((ch) => evaluateOn(ch, `${runtime}.detach()`).catch(() => {})));
     await conn.evaluate(`${runtime}.detach()`).catch(() => {});
     conn.ws.close();
     if (opened) await inspectorClosed();
   } else process.stderr.write(`jsprobe: process ${pid} went away\n`);
+  const out: Output = { format: run.format, text: run.write, json: (o) => run.write(`${JSON.stringify(o)}\n`) };
+  for (const m of maps) if (m.entries.size > 0) printMap(out, m);
   return 0;
 }
 

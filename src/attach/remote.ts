@@ -10,6 +10,7 @@
 // jsprobe opened it.
 
 import { unregister, type Probe } from '../index.js';
+import type { MapData } from '../agg/maps.js';
 import { compile } from '../lang/compile.js';
 import { start } from '../cli/session.js';
 import { listProbePoints } from '../targets/probe-points.js';
@@ -24,6 +25,7 @@ const CLIENT_TIMEOUT_MS = 5000;
 
 interface State {
   finish(): void;
+  maps(): MapData[];
   probes: Probe[];
   timer: ReturnType<typeof setInterval>;
   buffer: string[];
@@ -55,6 +57,8 @@ function flush(s: State): void {
 
 export interface AttachOptions {
   format: 'text' | 'json';
+  /** This thread is a worker of the target (its maps are merged with the main thread's). */
+  worker?: boolean;
   unsafe: boolean;
   /** jsprobe opened the inspector (SIGUSR1): close it again on detach. */
   closeInspector: boolean;
@@ -65,7 +69,7 @@ export interface AttachOptions {
  * task of its own: inside the client's Runtime.evaluate, this thread's own inspector session (live
  * sites) would not be answered at once.
  */
-export function attach(source: string, options: AttachOptions): Promise<{ probes: number } | { error: string }> {
+export function attach(source: string, options: AttachOptions): Promise<{ probes: number; skipped: string[] } | { error: string }> {
   return new Promise((resolve) => setImmediate(() => {
     try {
       const r = attachNow(source, options);
@@ -77,11 +81,12 @@ export function attach(source: string, options: AttachOptions): Promise<{ probes
   }));
 }
 
-function attachNow(source: string, options: AttachOptions): { probes: number } | { error: string } {
+function attachNow(source: string, options: AttachOptions): { probes: number; skipped: string[] } | { error: string } {
   if (state !== null && !state.detached) return { error: 'jsprobe is already attached to this process' };
   const program = compile(source, { unsafe: options.unsafe });
   const s: State = {
     finish: () => {},
+    maps: () => [],
     probes: [],
     timer: setInterval(() => {
       if (Date.now() - s.lastPing > CLIENT_TIMEOUT_MS) void detachNow();
@@ -111,6 +116,7 @@ function attachNow(source: string, options: AttachOptions): { probes: number } |
       void detachNow().then(() => emit({ exit: true }));
     }),
     warn: (err) => emit({ err }),
+    attached: options.worker === true ? 'worker' : 'main',
   });
   if ('error' in session) {
     clearInterval(s.timer);
@@ -118,8 +124,9 @@ function attachNow(source: string, options: AttachOptions): { probes: number } |
     return { error: session.error };
   }
   s.finish = session.finish;
+  s.maps = session.maps;
   s.probes = session.handles;
-  return { probes: session.probes };
+  return { probes: session.probes, skipped: session.skipped };
 }
 
 export function ping(): boolean {
@@ -141,6 +148,8 @@ async function detachNow(): Promise<void> {
   clearInterval(s.timer);
   s.finish();
   flush(s);
+  // Maps travel as data, to be merged with the other threads' and printed by the client.
+  emit({ maps: s.maps() });
   await unregister(s.probes);
   if (s.closeInspector) {
     const inspector = await import('node:inspector');

@@ -216,7 +216,7 @@ export async function main(argv: string[]): Promise<number> {
   if (o.dryRun) return dryRun(program, found);
   if (o.pid !== undefined) {
     const out = sink(o);
-    return attached(() => traceAttached(o.pid!, { program: program.source, format: o.format, unsafe: o.unsafe, quiet: o.quiet, write: out.write }).finally(() => out.close()));
+    return attached(() => traceAttached(o.pid!, { program, format: o.format, unsafe: o.unsafe, quiet: o.quiet, write: out.write }).finally(() => out.close()));
   }
   if (o.command === undefined) {
     if (program.probes.length > 0) return fail(`fn:, fnret: and line: probes need a program to trace: add -c 'node app.js'\n${USAGE}`);

@@ -5,6 +5,8 @@
 import { list, register, unregister, type Probe, type ProbeSpec } from '../index.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
+import { mapData, type MapData } from '../agg/maps.js';
+import { isJsprobeError } from '../core/index.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
 
 export interface SessionOptions {
@@ -12,9 +14,15 @@ export interface SessionOptions {
   write(s: string): void;
   exit(): void;
   warn(s: string): void;
+  /**
+   * Attached to a running process (-p): the maps are handed over (maps()) to be merged across
+   * threads instead of printed here; a worker thread runs no BEGIN, END or intervals; a probe whose
+   * target this thread does not have is skipped (another thread may have it) rather than an error.
+   */
+  attached?: 'main' | 'worker';
 }
 
-export type Session = { probes: number; handles: Probe[]; finish(): void } | { error: string };
+export type Session = { probes: number; handles: Probe[]; skipped: string[]; finish(): void; maps(): MapData[] } | { error: string };
 
 export function start(program: CompiledProgram, options: SessionOptions): Session {
   const out = {
@@ -29,6 +37,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     options.exit();
   });
   const probes: Probe[] = [];
+  const skipped: string[] = [];
   for (const c of program.probes) {
     const handler = instantiate(rt, c.source);
     const spec: ProbeSpec = { target: c.probe.target, name: c.probe.text };
@@ -37,22 +46,29 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     try {
       probes.push(register(spec));
     } catch (e) {
+      if (options.attached !== undefined && (isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') || isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND'))) {
+        skipped.push(c.probe.text);
+        continue;
+      }
       void unregister(probes);
       return { error: new ProgramError(program.source, c.probe.at, (e as Error).message).report };
     }
   }
-  const timers = program.intervals.map((c) => {
+  const worker = options.attached === 'worker';
+  const timers = (worker ? [] : program.intervals).map((c) => {
     const tick = instantiate(rt, c.source);
     const t = setInterval(() => tick(), c.probe.periodMs);
     t.unref();
     return t;
   });
-  for (const c of program.begin) instantiate(rt, c.source)();
-  const ends = program.end.map((c) => instantiate(rt, c.source));
+  if (!worker) for (const c of program.begin) instantiate(rt, c.source)();
+  const ends = (worker ? [] : program.end).map((c) => instantiate(rt, c.source));
   let finished = false;
   return {
     probes: probes.length,
     handles: probes,
+    skipped,
+    maps: () => rt.maps.filter((m) => m.entries.size > 0).map(mapData),
     finish: () => {
       if (finished) return;
       finished = true;
@@ -64,7 +80,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
           options.warn(`jsprobe: END threw: ${(e as Error).message}\n`);
         }
       }
-      printAll(rt);
+      if (options.attached === undefined) printAll(rt);
       const mine = new Set(probes.map((p) => p.id));
       for (const p of list()) {
         if (mine.has(p.id) && p.state === 'waiting') options.warn(`jsprobe: ${p.name} never matched a function that ran${p.note !== undefined ? ` (${p.note})` : ''}\n`);

@@ -33,8 +33,8 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-async function startService(): Promise<{ child: ChildProcess; port: number; pid: number }> {
-  const child = spawn(process.execPath, [join(ROOT, 'test/fixtures/attach/server.cjs')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startService(workers = 0): Promise<{ child: ChildProcess; port: number; pid: number }> {
+  const child = spawn(process.execPath, [join(ROOT, 'test/fixtures/attach/server.cjs'), String(workers)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const line = await new Promise<string>((resolve) => {
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -74,8 +74,8 @@ function loadLoop(port: number) {
   };
 }
 
-function startCli(pid: number): { child: ChildProcess; out: () => string; attached: Promise<void> } {
-  const child = spawn(process.execPath, [JSPROBE, '-p', String(pid), '-e', PROGRAM], { cwd: ROOT });
+function startCli(pid: number, program = PROGRAM): { child: ChildProcess; out: () => string; attached: Promise<void> } {
+  const child = spawn(process.execPath, [JSPROBE, '-p', String(pid), '-e', program], { cwd: ROOT });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -134,6 +134,60 @@ test('the CLI killed with SIGKILL mid-trace: the target cleans up by itself and 
     assert.equal(await fetchText(svc.port, '/source'), original);
     assert.equal(await listening(9229), false);
     assert.equal(await fetchText(svc.port, '/x'), 'ok');
+  } finally {
+    svc.child.kill();
+  }
+});
+
+test('a process with two worker threads: each worker is attached, and counts are merged across threads', async () => {
+  const svc = await startService(2);
+  try {
+    const cli = startCli(svc.pid, 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid] = count(); @all = count() }');
+    await cli.attached;
+    // Each worker calls crunch() every 2 ms; the pause lets both reach some hits (asserted below).
+    await new Promise((r) => setTimeout(r, 500));
+    cli.child.kill('SIGINT');
+    assert.equal(await new Promise<number | null>((resolve) => cli.child.on('close', resolve)), 0);
+    const out = cli.out();
+    const perThread = [...out.matchAll(/^@calls\[(\d+)\]: (\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    assert.equal(perThread.length, 2, out);
+    assert.deepEqual(perThread.map(([tid]) => tid).sort(), [1, 2]);
+    assert.ok(perThread.every(([, n]) => n > 0), out);
+    assert.equal(Number(/^@all: (\d+)$/m.exec(out)?.[1]), perThread.reduce((s, [, n]) => s + n, 0));
+    assert.equal(await listening(9229), false);
+  } finally {
+    svc.child.kill();
+  }
+});
+
+test('attach errors: no such process, not a Node process, each one line and exit 1', async () => {
+  const none = spawn(process.execPath, [JSPROBE, '-p', '999999', '-e', PROGRAM], { cwd: ROOT });
+  let err = '';
+  none.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  assert.equal(await new Promise((resolve) => none.on('close', resolve)), 1);
+  assert.equal(err, 'jsprobe: no process with pid 999999\n');
+  const sleeper = spawn('sleep', ['30']);
+  try {
+    const notNode = spawn(process.execPath, [JSPROBE, '-p', String(sleeper.pid), '-e', PROGRAM], { cwd: ROOT });
+    let err2 = '';
+    notNode.stderr.setEncoding('utf8').on('data', (d: string) => (err2 += d));
+    assert.equal(await new Promise((resolve) => notNode.on('close', resolve)), 1);
+    assert.match(err2, /^jsprobe: process \d+ is not a Node process \(.*sleep\)\n$/);
+  } finally {
+    sleeper.kill();
+  }
+});
+
+test('-l PATTERN -p PID lists the running process\'s probe points', async () => {
+  const svc = await startService();
+  try {
+    const cli = spawn(process.execPath, [JSPROBE, '-l', 'test/fixtures/attach/server.cjs:*', '-p', String(svc.pid)], { cwd: ROOT });
+    let out = '';
+    cli.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    assert.equal(await new Promise((resolve) => cli.on('close', resolve)), 0);
+    assert.match(out, /^fn:test\/fixtures\/attach\/server\.cjs:sleep /m);
+    assert.match(out, /^fn:test\/fixtures\/attach\/server\.cjs:handle /m);
+    assert.equal(await listening(9229), false);
   } finally {
     svc.child.kill();
   }

@@ -261,13 +261,13 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   for (const [text, n] of registered) {
     if (n === 0) process.stderr.write(`jsprobe: ${text} matches nothing loaded in process ${pid} or its workers\n`);
   }
-  if (!run.quiet) process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}${workers.size > 0 ? `, and in ${workers.size} worker thread${workers.size === 1 ? '' : 's'}` : ''}. Ctrl-C to detach.\n`);
   const ping = setInterval(() => {
     for (const ch of [conn, ...workers.values()]) void evaluateOn(ch, `${runtime}.ping()`).catch(() => {});
   }, PING_MS);
   const onSignal = () => finished('signal');
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (!run.quiet) process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}${workers.size > 0 ? `, and in ${workers.size} worker thread${workers.size === 1 ? '' : 's'}` : ''}. Ctrl-C to detach.\n`);
   const why = await done;
   clearInterval(ping);
   process.off('SIGINT', onSignal);

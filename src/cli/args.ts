@@ -54,6 +54,8 @@ examples:
   jsprobe -e 'line:src/app.js:42 { @users[user.id] = count() }' -c 'node app.js'
   # calls per second
   jsprobe -e 'fn:src/db.js:* { @calls[func] = count() } interval:s:1 { print(@calls); clear(@calls) }' -c 'node app.js'
+  # attach to a process started without jsprobe; Ctrl-C detaches and prints the maps
+  jsprobe -p 12345 -e 'fnret:server.js:handle { @us = hist(elapsed / 1000) }'
   # what a pattern would match
   jsprobe -l 'src/**/*.js:Db.*'`;
 

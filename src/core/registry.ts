@@ -83,9 +83,11 @@ function publishAll(p: ProbeCore): void {
 function attachSite(p: ProbeCore, site: ProbeSite): void {
   if (p.sites.includes(site)) return;
   p.sites.push(site);
-  // The kind a probe reports is its sites' (a live patch may end as a breakpoint site).
-  const kinds = [...new Set(p.sites.map((s) => s.backend.kind))];
-  p.siteKind = kinds.join('+');
+  // The kind a probe reports is its sites' (a live patch may end as a breakpoint site). Kept
+  // incrementally: a pattern can put one probe on 20k sites as a module loads.
+  const kind = site.backend.kind;
+  if (p.sites.length === 1) p.siteKind = kind;
+  else if (!p.siteKind.split('+').includes(kind)) p.siteKind = `${p.siteKind}+${kind}`;
   site.probes.push(p);
   sites.add(site);
   if (p.state === 'waiting') p.state = 'armed';

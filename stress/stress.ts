@@ -1,0 +1,202 @@
+// npm run stress -- --seconds N: the kernel's uprobe-stress for jsprobe. Chains of calls (sync,
+// async, generators, methods, getters, constructors, thenables; recursion up to depth 100; random
+// throws and rejections) run through targets with load sites and wrap sites, while another task
+// registers, unregisters, enables and disables probes at random. Checked all along; the first
+// violation ends the run with a report and exit 1:
+//   - every onReturn pairs with exactly one onEntry of the same probe and call;
+//   - no handler runs after its unregister resolved;
+//   - hits = returns + skipped + missed + pending + gone, exactly, once unregister resolved;
+//   - every call's result equals the unprobed reference;
+//   - pending is zero at quiescence;
+//   - the heap stays bounded.
+// Runs in one thread for now (worker threads come with `threads: 'all'`).
+
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { enable, disable, pending, register, setFaultHandler, unregister, type Call, type Probe, type ProbeSpec } from '../src/index.js';
+import { counters } from '../src/core/index.js';
+
+const args = process.argv.slice(2);
+const SECONDS = Number(args[args.indexOf('--seconds') + 1] ?? 20) || 20;
+const HEAP_BOUND_MB = 512;
+const CHAINS = 24;
+const MAX_PROBES = 40;
+
+const file = fileURLToPath(new URL('../../stress/targets.cjs', import.meta.url));
+const rel = 'stress/targets.cjs';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const t = createRequire(import.meta.url)(file) as any;
+
+type Outcome = { ok: unknown } | { err: string };
+
+interface Target {
+  /** A load-site target string, or the export to wrap. */
+  probe: string | { object: object; key: string };
+  run(x: number, depth: number): Outcome | Promise<Outcome>;
+  expected(x: number): Outcome;
+}
+
+const fails = (x: number, m: number): Outcome => (x % m === 0 ? { err: t.FAIL } : { ok: t.pure(x) });
+const sync = (f: () => unknown): Outcome => {
+  try {
+    return { ok: f() };
+  } catch (e) {
+    return { err: (e as Error).message };
+  }
+};
+const later = async (f: () => Promise<unknown>): Promise<Outcome> => {
+  try {
+    return { ok: await f() };
+  } catch (e) {
+    return { err: (e as Error).message };
+  }
+};
+function drain(g: Generator<unknown, unknown>): unknown {
+  for (;;) {
+    const r = g.next();
+    if (r.done === true) return r.value;
+  }
+}
+async function drainAsync(g: AsyncGenerator<unknown, unknown>): Promise<unknown> {
+  for (;;) {
+    const r = await g.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+const TARGETS: Target[] = [
+  { probe: `${rel}:syncLeaf`, run: (x) => sync(() => t.syncLeaf(x)), expected: (x) => fails(x, 13) },
+  { probe: `${rel}:syncDeep`, run: (x, d) => sync(() => t.syncDeep(x, d)), expected: (x) => fails(x, 13) },
+  { probe: `${rel}:asyncLeaf`, run: (x) => later(() => t.asyncLeaf(x)), expected: (x) => fails(x, 11) },
+  { probe: `${rel}:asyncDeep`, run: (x, d) => later(() => t.asyncDeep(x, d % 20)), expected: (x) => fails(x, 11) },
+  { probe: `${rel}:gen`, run: (x) => sync(() => drain(t.gen(x))), expected: (x) => fails(x, 17) },
+  { probe: `${rel}:agen`, run: (x) => later(() => drainAsync(t.agen(x))), expected: (x) => ({ ok: t.pure(x) }) },
+  { probe: `${rel}:Box.prototype.method`, run: (x, d) => sync(() => new t.Box(x).method(d)), expected: (x) => fails(x, 13) },
+  { probe: `${rel}:Box.make`, run: (x) => sync(() => t.Box.make(x)), expected: (x) => ({ ok: t.pure(x) }) },
+  { probe: `${rel}:Box`, run: (x) => sync(() => new t.Box(x).x), expected: (x) => ({ ok: x }) },
+  { probe: `${rel}:arrow`, run: (x) => sync(() => t.arrow(x)), expected: (x) => ({ ok: t.pure(x) }) },
+  { probe: `${rel}:thenable`, run: (x) => later(async () => await t.thenable(x)), expected: (x) => fails(x, 7) },
+  { probe: `${rel}:pure`, run: (x) => sync(() => t.pure(x)), expected: (x) => ({ ok: t.pure(x) }) },
+  { probe: { object: t, key: 'syncLeaf' }, run: (x) => sync(() => t.syncLeaf(x)), expected: (x) => fails(x, 13) },
+  { probe: { object: t, key: 'asyncLeaf' }, run: (x) => later(() => t.asyncLeaf(x)), expected: (x) => fails(x, 11) },
+  { probe: { object: t, key: 'gen' }, run: (x) => sync(() => drain(t.gen(x))), expected: (x) => fails(x, 17) },
+];
+
+class Violation extends Error {}
+function check(cond: boolean, message: () => string): void {
+  if (!cond) throw new Violation(message());
+}
+
+interface Live {
+  probe: Probe;
+  target: string;
+  dead: boolean;
+  open: Set<number>;
+}
+
+const stats = { calls: 0, registrations: 0, unregistrations: 0, toggles: 0, hits: 0, peakHeapMb: 0 };
+let violation: Violation | null = null;
+let seq = 0;
+const rand = (n: number) => Math.floor(Math.random() * n);
+const live: Live[] = [];
+
+function fail(e: unknown): void {
+  if (violation === null) violation = e instanceof Violation ? e : new Violation(`unexpected: ${(e as Error).stack ?? String(e)}`);
+}
+
+setFaultHandler(() => {}); // handlers throw on purpose now and then; faults are counted, not printed
+
+function spec(target: Target, rec: Live): ProbeSpec {
+  return {
+    target: target.probe,
+    maxActive: 64,
+    onEntry(c: Call) {
+      check(!rec.dead, () => `onEntry of ${rec.target} ran after its unregister resolved`);
+      if (Math.random() < 0.05) return false; // untracked: no onReturn may come
+      const tok = ++seq;
+      c.data = tok;
+      rec.open.add(tok);
+      if (Math.random() < 0.02) throw new Error('handler fault (on purpose)');
+      return undefined;
+    },
+    onReturn(c: Call) {
+      check(!rec.dead, () => `onReturn of ${rec.target} ran after its unregister resolved`);
+      const tok = c.data as number;
+      check(rec.open.has(tok), () => `onReturn of ${rec.target} without its onEntry (token ${String(tok)})`);
+      rec.open.delete(tok);
+      if (Math.random() < 0.02) throw new Error('handler fault (on purpose)');
+    },
+  };
+}
+
+async function retire(rec: Live): Promise<void> {
+  live.splice(live.indexOf(rec), 1);
+  await unregister(rec.probe);
+  rec.dead = true;
+  stats.unregistrations++;
+  const c = counters(rec.probe);
+  stats.hits += c.hits;
+  check(c.hits === c.returns + c.skipped + c.missed + c.pending + c.gone, () => `${rec.target}: hits ${c.hits} != returns ${c.returns} + skipped ${c.skipped} + missed ${c.missed} + pending ${c.pending} + gone ${c.gone}`);
+}
+
+async function churn(until: number): Promise<void> {
+  while (Date.now() < until && violation === null) {
+    const r = Math.random();
+    if ((r < 0.45 && live.length < MAX_PROBES) || live.length === 0) {
+      const target = TARGETS[rand(TARGETS.length)];
+      const rec: Live = { probe: null as unknown as Probe, target: typeof target.probe === 'string' ? target.probe : `{exports}.${target.probe.key}`, dead: false, open: new Set() };
+      rec.probe = register(spec(target, rec));
+      live.push(rec);
+      stats.registrations++;
+    } else if (r < 0.85) {
+      await retire(live[rand(live.length)]);
+    } else {
+      const rec = live[rand(live.length)];
+      if (Math.random() < 0.5) disable(rec.probe);
+      else enable(rec.probe);
+      stats.toggles++;
+    }
+    await new Promise((resolve) => setTimeout(resolve, rand(3)));
+  }
+}
+
+async function chain(until: number): Promise<void> {
+  while (Date.now() < until && violation === null) {
+    const target = TARGETS[rand(TARGETS.length)];
+    const x = 1 + rand(1000);
+    const got = await target.run(x, rand(101));
+    const want = target.expected(x);
+    check(JSON.stringify(got) === JSON.stringify(want), () => `${typeof target.probe === 'string' ? target.probe : target.probe.key}(${x}) gave ${JSON.stringify(got)}, unprobed gives ${JSON.stringify(want)}`);
+    stats.calls++;
+    if (stats.calls % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+async function main(): Promise<void> {
+  const until = Date.now() + SECONDS * 1000;
+  const heap = setInterval(() => {
+    const mb = process.memoryUsage().heapUsed / 2 ** 20;
+    stats.peakHeapMb = Math.max(stats.peakHeapMb, mb);
+    if (mb > HEAP_BOUND_MB) fail(new Violation(`heap ${mb.toFixed(0)} MB > ${HEAP_BOUND_MB} MB`));
+  }, 250);
+  const progress = setInterval(() => process.stderr.write(`  ${stats.calls} calls, ${stats.registrations} registrations, ${live.length} probes live\n`), 5000);
+  await Promise.all([churn(until).catch(fail), ...Array.from({ length: CHAINS }, () => chain(until).catch(fail))]);
+  clearInterval(progress);
+  // Quiescence: nothing in flight, so nothing pending; then everything off.
+  if (violation === null) {
+    try {
+      for (const rec of live) check(pending(rec.probe).length === 0, () => `${rec.target}: ${pending(rec.probe).length} calls pending at quiescence`);
+      while (live.length > 0) await retire(live[0]);
+    } catch (e) {
+      fail(e);
+    }
+  }
+  clearInterval(heap);
+  const summary = `stress: ${SECONDS} s, ${stats.calls} calls, ${stats.hits} probe hits, ${stats.registrations} registrations, ${stats.unregistrations} unregistrations, ${stats.toggles} enable/disable, peak heap ${stats.peakHeapMb.toFixed(0)} MB`;
+  if (violation !== null) {
+    process.stderr.write(`${summary}\nVIOLATION: ${(violation as Violation).message}\n`);
+    process.exitCode = 1;
+  } else process.stdout.write(`${summary}; no violations\n`);
+}
+
+await main();

@@ -8,13 +8,13 @@
 //   - hits = returns + skipped + missed + pending + gone, exactly, once unregister resolved;
 //   - every call's result equals the unprobed reference;
 //   - pending is zero at quiescence;
-//   - the heap stays bounded.
+//   - the heap stays bounded, and so does the set of probes whose leases are watched.
 // Runs in one thread for now (worker threads come with `threads: 'all'`).
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { enable, disable, pending, register, setFaultHandler, unregister, type Call, type Probe, type ProbeSpec } from '../src/index.js';
-import { counters } from '../src/core/index.js';
+import { counters, watchedCount } from '../src/core/index.js';
 
 const args = process.argv.slice(2);
 const SECONDS = Number(args[args.indexOf('--seconds') + 1] ?? 20) || 20;
@@ -178,6 +178,10 @@ async function main(): Promise<void> {
     const mb = process.memoryUsage().heapUsed / 2 ** 20;
     stats.peakHeapMb = Math.max(stats.peakHeapMb, mb);
     if (mb > HEAP_BOUND_MB) fail(new Violation(`heap ${mb.toFixed(0)} MB > ${HEAP_BOUND_MB} MB`));
+    // Retired probes leave the lease watch at the next sweep (at most a second): if the watch
+    // keeps growing, something holds probes that are gone (this caught a sweep postponed forever).
+    const w = watchedCount();
+    if (w > 4 * MAX_PROBES) fail(new Violation(`${w} probes in the lease watch with at most ${MAX_PROBES} registered: retired probes are kept`));
   }, 250);
   const progress = setInterval(() => process.stderr.write(`  ${stats.calls} calls, ${stats.registrations} registrations, ${live.length} probes live\n`), 5000);
   await Promise.all([churn(until).catch(fail), ...Array.from({ length: CHAINS }, () => chain(until).catch(fail))]);

@@ -17,3 +17,4 @@ export { JsprobeError, isJsprobeError } from './errors.js';
 export type { JsprobeErrorCode } from './errors.js';
 export { closeMatches, didYouMean } from './close-matches.js';
 export type * from './types.js';
+export { watchedCount } from './lease.js';

@@ -20,7 +20,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage:
   jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json] [-o FILE] [--dry-run] [-q] [--unsafe]
-  jsprobe -l PATTERN                list probe points that match`;
+  jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)`;
 
 export const HELP = `jsprobe: dynamic probes for Node.js, bpftrace-style.
 

@@ -9,7 +9,7 @@
 //   - every call's result equals the unprobed reference;
 //   - pending is zero at quiescence;
 //   - the heap stays bounded, and so does the set of probes whose leases are watched.
-// Runs in one thread for now (worker threads come with `threads: 'all'`).
+// Load, wrap and live sites. Runs in one thread for now (worker threads come with `threads: 'all'`).
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -27,10 +27,13 @@ const rel = 'stress/targets.cjs';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const t = createRequire(import.meta.url)(file) as any;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const l = createRequire(import.meta.url)(fileURLToPath(new URL('../../stress/live.cjs', import.meta.url))) as any;
+
 type Outcome = { ok: unknown } | { err: string };
 
 interface Target {
-  /** A load-site target string, or the export to wrap. */
+  /** A load-site target string, the export to wrap, or a Function to patch in place (live). */
   probe: string | { object: object; key: string };
   run(x: number, depth: number): Outcome | Promise<Outcome>;
   expected(x: number): Outcome;
@@ -80,7 +83,17 @@ const TARGETS: Target[] = [
   { probe: { object: t, key: 'syncLeaf' }, run: (x) => sync(() => t.syncLeaf(x)), expected: (x) => fails(x, 13) },
   { probe: { object: t, key: 'asyncLeaf' }, run: (x) => later(() => t.asyncLeaf(x)), expected: (x) => fails(x, 11) },
   { probe: { object: t, key: 'gen' }, run: (x) => sync(() => drain(t.gen(x))), expected: (x) => fails(x, 17) },
+  // Live sites: the Function objects of a module loaded without load sites.
+  { probe: l.liveSync as string, run: (x) => sync(() => l.liveSync(x)), expected: (x) => fails(x, 19) },
+  { probe: l.liveAsync as string, run: (x) => later(() => l.liveAsync(x)), expected: (x) => ({ ok: t.pure(x) }) },
 ];
+
+function describe(target: Target): string {
+  const p = target.probe as unknown;
+  if (typeof p === 'string') return p;
+  if (typeof p === 'function') return `live ${(p as Function).name}`;
+  return `{exports}.${(p as { key: string }).key}`;
+}
 
 class Violation extends Error {}
 function check(cond: boolean, message: () => string): void {
@@ -95,6 +108,7 @@ interface Live {
 }
 
 const stats = { calls: 0, registrations: 0, unregistrations: 0, toggles: 0, hits: 0, peakHeapMb: 0 };
+const bySite = new Map<string, number>();
 let violation: Violation | null = null;
 let seq = 0;
 const rand = (n: number) => Math.floor(Math.random() * n);
@@ -144,10 +158,11 @@ async function churn(until: number): Promise<void> {
     const r = Math.random();
     if ((r < 0.45 && live.length < MAX_PROBES) || live.length === 0) {
       const target = TARGETS[rand(TARGETS.length)];
-      const rec: Live = { probe: null as unknown as Probe, target: typeof target.probe === 'string' ? target.probe : `{exports}.${target.probe.key}`, dead: false, open: new Set() };
+      const rec: Live = { probe: null as unknown as Probe, target: describe(target), dead: false, open: new Set() };
       rec.probe = register(spec(target, rec));
       live.push(rec);
       stats.registrations++;
+      bySite.set(rec.probe.site, (bySite.get(rec.probe.site) ?? 0) + 1);
     } else if (r < 0.85) {
       await retire(live[rand(live.length)]);
     } else {
@@ -166,7 +181,7 @@ async function chain(until: number): Promise<void> {
     const x = 1 + rand(1000);
     const got = await target.run(x, rand(101));
     const want = target.expected(x);
-    check(JSON.stringify(got) === JSON.stringify(want), () => `${typeof target.probe === 'string' ? target.probe : target.probe.key}(${x}) gave ${JSON.stringify(got)}, unprobed gives ${JSON.stringify(want)}`);
+    check(JSON.stringify(got) === JSON.stringify(want), () => `${describe(target)}(${x}) gave ${JSON.stringify(got)}, unprobed gives ${JSON.stringify(want)}`);
     stats.calls++;
     if (stats.calls % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
@@ -196,7 +211,7 @@ async function main(): Promise<void> {
     }
   }
   clearInterval(heap);
-  const summary = `stress: ${SECONDS} s, ${stats.calls} calls, ${stats.hits} probe hits, ${stats.registrations} registrations, ${stats.unregistrations} unregistrations, ${stats.toggles} enable/disable, peak heap ${stats.peakHeapMb.toFixed(0)} MB`;
+  const summary = `stress: ${SECONDS} s, ${stats.calls} calls, ${stats.hits} probe hits, ${stats.registrations} registrations, ${stats.unregistrations} unregistrations, ${stats.toggles} enable/disable, peak heap ${stats.peakHeapMb.toFixed(0)} MB; registrations by site: ${[...bySite].map(([k, n]) => `${k} ${n}`).join(', ')}`;
   if (violation !== null) {
     process.stderr.write(`${summary}\nVIOLATION: ${(violation as Violation).message}\n`);
     process.exitCode = 1;

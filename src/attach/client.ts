@@ -53,7 +53,7 @@ export function checkTarget(pid: number): void {
     return; // no /proc (not Linux): the inspector check below decides
   }
   const exe = cmdline.split(' ')[0] ?? '';
-  if (!/(^|\/)(node|nodejs)(\d+)?$/.test(exe) && !/node/.test(exe)) {
+  if (!/node/.test(exe)) {
     throw new AttachError(`process ${pid} is not a Node process (${exe || 'unknown'})`);
   }
 }
@@ -67,55 +67,74 @@ async function inspectorUrl(): Promise<string | null> {
   }
 }
 
-export class Connection {
+/**
+ * One side of a DevTools protocol conversation: numbered commands and their replies, events.
+ * The main thread's is a WebSocket (Connection); a worker's goes through the main session's
+ * NodeWorker domain (WorkerChannel).
+ */
+abstract class Channel {
   #id = 0;
   readonly #pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-  readonly #listeners = new Map<string, ((params: unknown) => void)[]>();
 
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: unknown };
-      if (m.id !== undefined) {
-        const p = this.#pending.get(m.id);
-        this.#pending.delete(m.id);
-        if (m.error !== undefined) p?.reject(new Error(m.error.message));
-        else p?.resolve(m.result);
-      } else if (m.method !== undefined) {
-        for (const l of this.#listeners.get(m.method) ?? []) l(m.params);
-      }
-    });
-    ws.on('close', () => {
-      for (const p of this.#pending.values()) p.reject(new Error('the target closed the connection'));
-      this.#pending.clear();
-    });
-  }
+  /** Put one message on the wire. */
+  protected abstract transmit(message: string): Promise<void>;
+
+  protected abstract onEvent(method: string, params: unknown): void;
 
   send<T = unknown>(method: string, params: object = {}): Promise<T> {
     const id = ++this.#id;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.ws.send(JSON.stringify({ id, method, params }), (e) => e && reject(e));
+      this.transmit(JSON.stringify({ id, method, params })).catch(reject);
     });
+  }
+
+  /** A message from the other side: a reply to a command, or an event. */
+  receive(message: string): void {
+    const m = JSON.parse(message) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: unknown };
+    if (m.id !== undefined) {
+      const p = this.#pending.get(m.id);
+      this.#pending.delete(m.id);
+      if (m.error !== undefined) p?.reject(new Error(m.error.message));
+      else p?.resolve(m.result);
+    } else if (m.method !== undefined) this.onEvent(m.method, m.params);
+  }
+
+  protected closed(): void {
+    for (const p of this.#pending.values()) p.reject(new Error('the target closed the connection'));
+    this.#pending.clear();
+  }
+
+  /** Evaluate `expression` there, with the inspector's `require`; the value, or the thrown error. */
+  async evaluate<T>(expression: string): Promise<T> {
+    const r = await this.send<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', { expression, includeCommandLineAPI: true, awaitPromise: true, returnByValue: true });
+    if (r.exceptionDetails !== undefined) throw new AttachError(r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
+    return r.result.value as T;
+  }
+}
+
+/** The target's main thread, over the inspector's WebSocket. */
+export class Connection extends Channel {
+  readonly #listeners = new Map<string, ((params: unknown) => void)[]>();
+
+  constructor(readonly ws: WebSocket) {
+    super();
+    ws.on('message', (data) => this.receive(String(data)));
+    ws.on('close', () => this.closed());
+  }
+
+  protected transmit(message: string): Promise<void> {
+    return new Promise((resolve, reject) => this.ws.send(message, (e) => (e ? reject(e) : resolve())));
+  }
+
+  protected onEvent(method: string, params: unknown): void {
+    for (const l of this.#listeners.get(method) ?? []) l(params);
   }
 
   on(method: string, listener: (params: unknown) => void): void {
     const list = this.#listeners.get(method) ?? [];
     list.push(listener);
     this.#listeners.set(method, list);
-  }
-
-  /** Evaluate `expression` in the target, with the inspector's `require`; the value, or the thrown error. */
-  async evaluate<T>(expression: string): Promise<T> {
-    const r = await this.send<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', {
-      expression,
-      includeCommandLineAPI: true,
-      awaitPromise: true,
-      returnByValue: true,
-    });
-    if (r.exceptionDetails !== undefined) {
-      throw new AttachError(r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
-    }
-    return r.result.value as T;
   }
 }
 
@@ -162,41 +181,19 @@ const PING_MS = 1000;
 /** Close the target's inspector just after answering (`require` exists only while evaluating). */
 const CLOSE_INSPECTOR = "(() => { const i = require('node:inspector'); setTimeout(() => i.close(), 50).unref(); return 0; })()";
 
-/** What the protocol is spoken over: the target's main thread, or one of its workers. */
-interface Channel {
-  send<T = unknown>(method: string, params?: object): Promise<T>;
-}
-
 /** A worker of the target, reached through the main session's NodeWorker domain. */
-class WorkerChannel implements Channel {
-  #id = 0;
-  readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-
-  constructor(readonly conn: Connection, readonly sessionId: string, readonly onEvent: (method: string, params: unknown) => void) {}
-
-  send<T = unknown>(method: string, params: object = {}): Promise<T> {
-    const id = ++this.#id;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.conn.send('NodeWorker.sendMessageToWorker', { sessionId: this.sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
-    });
+class WorkerChannel extends Channel {
+  constructor(readonly conn: Connection, readonly sessionId: string, readonly eventSink: (method: string, params: unknown) => void) {
+    super();
   }
 
-  receive(message: string): void {
-    const m = JSON.parse(message) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: unknown };
-    if (m.id !== undefined) {
-      const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      if (m.error !== undefined) p?.reject(new Error(m.error.message));
-      else p?.resolve(m.result);
-    } else if (m.method !== undefined) this.onEvent(m.method, m.params);
+  protected async transmit(message: string): Promise<void> {
+    await this.conn.send('NodeWorker.sendMessageToWorker', { sessionId: this.sessionId, message });
   }
-}
 
-async function evaluateOn<T>(ch: Channel, expression: string): Promise<T> {
-  const r = await ch.send<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', { expression, includeCommandLineAPI: true, awaitPromise: true, returnByValue: true });
-  if (r.exceptionDetails !== undefined) throw new AttachError(r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
-  return r.result.value as T;
+  protected onEvent(method: string, params: unknown): void {
+    this.eventSink(method, params);
+  }
 }
 
 /**
@@ -228,7 +225,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   const setUp = async (ch: Channel, worker: boolean) => {
     await ch.send('Runtime.enable');
     await ch.send('Runtime.addBinding', { name: BINDING });
-    return evaluateOn<{ probes?: number; skipped?: string[]; error?: string }>(ch, `${runtime}.attach(${JSON.stringify(run.program.source)}, ${options(worker)})`);
+    return ch.evaluate<{ probes?: number; skipped?: string[]; error?: string }>(`${runtime}.attach(${JSON.stringify(run.program.source)}, ${options(worker)})`);
   };
   const r = await setUp(conn, false);
   if (r.error !== undefined) {
@@ -262,7 +259,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     if (n === 0) process.stderr.write(`jsprobe: ${text} matches nothing loaded in process ${pid} or its workers\n`);
   }
   const ping = setInterval(() => {
-    for (const ch of [conn, ...workers.values()]) void evaluateOn(ch, `${runtime}.ping()`).catch(() => {});
+    for (const ch of [conn, ...workers.values()]) void ch.evaluate(`${runtime}.ping()`).catch(() => {});
   }, PING_MS);
   const onSignal = () => finished('signal');
   process.on('SIGINT', onSignal);
@@ -274,7 +271,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   process.off('SIGTERM', onSignal);
   if (why !== 'gone') {
     // END runs and each thread's maps come back through the binding before detach() answers.
-    await Promise.all([...workers.values()].map((ch) => evaluateOn(ch, `${runtime}.detach()`).catch(() => {})));
+    await Promise.all([...workers.values()].map((ch) => ch.evaluate(`${runtime}.detach()`).catch(() => {})));
     await conn.evaluate(`${runtime}.detach()`).catch(() => {});
     conn.ws.close();
     if (opened) await inspectorClosed();

@@ -18,3 +18,11 @@ export function display(v: unknown): string {
       return inspect(v, { depth: 2, getters: false, customInspect: false, showProxy: true, breakLength: Infinity, maxArrayLength: 20, maxStringLength: 200 });
   }
 }
+
+/** A number for arithmetic and aggregation, without calling the value (objects give NaN). */
+export function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint' || typeof v === 'boolean') return Number(v);
+  if (typeof v === 'string') return Number(v);
+  return NaN;
+}

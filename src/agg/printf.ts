@@ -2,16 +2,9 @@
 // precision. Formats are parsed once and cached.
 
 import { parseFormat, type FormatPart } from '../lang/format.js';
-import { display } from './format.js';
+import { display, toNumber as num } from './format.js';
 
 const cache = new Map<string, FormatPart[]>();
-
-function num(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint' || typeof v === 'boolean') return Number(v);
-  if (typeof v === 'string') return Number(v);
-  return NaN;
-}
 
 function pad(s: string, p: FormatPart, numeric: boolean): string {
   const flags = p.flags ?? '';

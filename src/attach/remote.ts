@@ -13,7 +13,7 @@ import { unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
 import { compile } from '../lang/compile.js';
 import { start } from '../cli/session.js';
-import { listProbePoints } from '../targets/probe-points.js';
+import { describePoint, listProbePoints } from '../targets/probe-points.js';
 import { liveSettled } from '../sites/live.js';
 
 const BINDING = '__jsprobe_emit';
@@ -164,5 +164,5 @@ export function points(pattern: string): Promise<string[]> {
 }
 
 function pointsNow(pattern: string): string[] {
-  return listProbePoints(pattern).map((p) => `${p.kind === 'line' ? 'line' : 'fn'}:${p.target}${p.file !== undefined && p.line !== undefined ? `  ${p.file}:${p.line}` : ''}`);
+  return listProbePoints(pattern).map(describePoint);
 }

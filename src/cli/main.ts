@@ -9,7 +9,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { compile, isProgramError, type CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
-import { listProbePoints } from '../targets/probe-points.js';
+import { describePoint, listProbePoints } from '../targets/probe-points.js';
 import { AttachError, listAttached, traceAttached } from '../attach/client.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
 import { start } from './session.js';
@@ -35,10 +35,7 @@ function listing(pattern: string): number {
   } catch (e) {
     return fail((e as Error).message);
   }
-  for (const p of points) {
-    const where = p.file !== undefined && p.line !== undefined ? `  ${p.file}:${p.line}` : '';
-    process.stdout.write(`${p.kind === 'line' ? 'line' : 'fn'}:${p.target}${where}${p.locals !== undefined && p.locals.length > 0 ? `  locals: ${p.locals.join(', ')}` : ''}\n`);
-  }
+  for (const p of points) process.stdout.write(`${describePoint(p)}\n`);
   if (points.length === 0) process.stderr.write(`jsprobe: nothing matches ${pattern}\n`);
   return 0;
 }

@@ -4,7 +4,7 @@
 
 import { types } from 'node:util';
 import { threadId } from 'node:worker_threads';
-import { display } from '../agg/format.js';
+import { display, toNumber } from '../agg/format.js';
 import { AggMap } from '../agg/maps.js';
 import { printMap, type Output } from '../agg/print.js';
 import { formatPrintf } from '../agg/printf.js';
@@ -49,13 +49,6 @@ export function safeGet(obj: unknown, key: unknown): unknown {
 /** A primitive for an operator: primitives as they are, objects as their printed form. */
 export function prim(v: unknown): unknown {
   return (typeof v === 'object' && v !== null) || typeof v === 'function' ? display(v) : v;
-}
-
-export function toNumber(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint' || typeof v === 'boolean') return Number(v);
-  if (typeof v === 'string') return Number(v);
-  return NaN;
 }
 
 function pureArgs(args: unknown[]): unknown[] {

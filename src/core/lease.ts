@@ -12,10 +12,14 @@ const watched = new SafeSet<ProbeCore>();
 let timer: ReturnType<typeof setTimeout> | null = null;
 
 /** Sweep often enough that a lease ends at most a quarter of its length late. */
+function tickFor(leaseMs: number): number {
+  return Math.max(5, Math.min(1000, leaseMs / 4));
+}
+
 function tickMs(): number {
   let min = Infinity;
   for (const p of watched) min = Math.min(min, p.leaseMs);
-  return Math.max(5, Math.min(1000, min / 4));
+  return tickFor(min);
 }
 
 /** When the scheduled sweep runs (now()-based ms), or Infinity with none scheduled. */
@@ -34,7 +38,7 @@ export function watchLeases(p: ProbeCore): void {
   watched.add(p);
   // Reschedule only to sweep sooner: pushing the sweep back on every new watcher would, under a
   // steady stream of them, keep it from ever running (found by npm run stress: the set grew).
-  if (timer === null || now() + Math.max(5, Math.min(1000, p.leaseMs / 4)) < due) schedule();
+  if (timer === null || now() + tickFor(p.leaseMs) < due) schedule();
 }
 
 export function sweep(): void {

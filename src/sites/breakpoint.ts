@@ -24,6 +24,8 @@ type Frame = ReturnType<typeof shared.enter>;
 
 interface State {
   site: ProbeSite;
+  /** Hits a second this site handles (JSPROBE_BREAKPOINT_RATE, read once when the site is made). */
+  ceiling: number;
   /** Frames of calls that entered and have not reached a return position, innermost last. */
   frames: Frame[];
   second: number;
@@ -46,7 +48,7 @@ function overCeiling(st: State, snap: Snapshot): boolean {
     st.second = second;
     st.inSecond = 0;
   }
-  if (++st.inSecond <= ceiling()) return false;
+  if (++st.inSecond <= st.ceiling) return false;
   for (const p of snap.probes) p.missed++;
   return true;
 }
@@ -170,7 +172,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   site.note = deferred
     ? `${note}; on a breakpoint site a hit costs tens of µs, and for an async function or generator only onEntry runs`
     : `${note}; on a breakpoint site a hit costs tens of µs and onReturn sees no retval or throw`;
-  states[id] = { site, frames: [], second: 0, inSecond: 0 };
+  states[id] = { site, ceiling: ceiling(), frames: [], second: 0, inSecond: 0 };
   byFunction.set(key, site);
   return site;
 }

@@ -107,3 +107,10 @@ function listExportPoints(ref: Extract<TargetRef, { kind: 'export' }>): ProbePoi
   walk(exports, 0, []);
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/** A probe point as `jsprobe -l` prints it: the probe to write, where it is, what it can read. */
+export function describePoint(p: ProbePoint): string {
+  const where = p.file !== undefined && p.line !== undefined ? `  ${p.file}:${p.line}` : '';
+  const locals = p.locals !== undefined && p.locals.length > 0 ? `  locals: ${p.locals.join(', ')}` : '';
+  return `${p.kind === 'line' ? 'line' : 'fn'}:${p.target}${where}${locals}`;
+}

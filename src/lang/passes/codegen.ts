@@ -19,6 +19,8 @@ export interface Generated {
 }
 
 const NO_COERCE = new Set(['===', '!==', '&&', '||', '??']);
+/** Builtins that are always numbers, booleans or strings. */
+const PRIMITIVE_BUILTINS = new Set(['elapsed', 'nsecs', 'tid', 'pid', 'threw', 'probe', 'func']);
 
 class Gen {
   constructor(readonly ctx: PassContext, readonly info: BlockInfo, readonly probe: ProbeRef) {}
@@ -31,10 +33,27 @@ class Gen {
     return this.probe.kind === 'fn' || this.probe.kind === 'fnret' || this.probe.kind === 'line';
   }
 
+  /** Known at compile time to be a primitive: no need to convert it per hit. */
+  primitive(e: Expr): boolean {
+    if (e.type === 'num' || e.type === 'str') return true;
+    if (e.type === 'ident') {
+      const r = this.info.idents.get(e);
+      return r?.kind === 'literal' || (r?.kind === 'builtin' && PRIMITIVE_BUILTINS.has(r.name));
+    }
+    if (e.type === 'unary') return true;
+    if (e.type === 'binary') return !NO_COERCE.has(e.op);
+    return false;
+  }
+
   /** An operand that may be an object: in safe mode, made primitive without calling it. */
   prim(e: Expr): string {
     const js = this.expr(e);
-    return this.safe && e.type !== 'num' && e.type !== 'str' ? `$rt.p(${js})` : js;
+    return this.safe && !this.primitive(e) ? `$rt.p(${js})` : js;
+  }
+
+  /** `args` itself: jsprobe's own array, which a plain index reads safely. */
+  isArgs(e: Expr): boolean {
+    return e.type === 'ident' && this.info.idents.get(e)?.kind === 'builtin' && e.name === 'args';
   }
 
   builtin(name: string): string {
@@ -88,7 +107,7 @@ class Gen {
         return `${this.mapRef(e.name)}.get(${this.key(e.keys)})`;
       case 'member': {
         const key = e.computed ? this.expr(e.property) : JSON.stringify((e.property as { value: string }).value);
-        if (this.safe) return `$rt.get(${this.expr(e.object)}, ${key})`;
+        if (this.safe && !this.isArgs(e.object)) return `$rt.get(${this.expr(e.object)}, ${key})`;
         return `(${this.expr(e.object)})[${key}]`;
       }
       case 'call':

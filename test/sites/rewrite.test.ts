@@ -85,6 +85,9 @@ test('tricky shapes stay valid JavaScript', () => {
     'label: for (;;) { break label }',
     'if (a) b(); else c()',
     'const o = { async *m() { yield* other() } }',
+    // Empty bodies: the prologue and the epilogue go at one offset, prologue first.
+    'setInterval(() => {}, 1000); function e() {} class C { m() {} } const a = async () => {}; function* g2() {}',
+    'const sp = () => { }; function e2() { /* nothing */ }',
   ];
   for (const src of cases) {
     const out = instrument(src, { url: 'x', format: 'script', lines: [{ line: 1, column: 0, key: '-1:1' }] });

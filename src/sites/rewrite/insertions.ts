@@ -8,6 +8,7 @@ export interface Insertion {
   /**
    * Opening text (before a construct) or closing text (after one). At one offset, closings come
    * first, innermost first; then openings, outermost first: `x => y => 1` closes y's body before x's.
+   * A construct's own opening and closing at one offset (an empty body: `() => {}`) open first.
    */
   closing: boolean;
   /** Start of the construct the text belongs to: outer constructs start earlier. */
@@ -24,7 +25,10 @@ export function closing(at: number, text: string, owner: number): Insertion {
 
 function order(a: Insertion, b: Insertion): number {
   if (a.at !== b.at) return a.at - b.at;
-  if (a.closing !== b.closing) return a.closing ? -1 : 1;
+  if (a.closing !== b.closing) {
+    if (a.owner === b.owner) return a.closing ? 1 : -1;
+    return a.closing ? -1 : 1;
+  }
   return a.closing ? b.owner - a.owner : a.owner - b.owner;
 }
 

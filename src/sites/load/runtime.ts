@@ -20,7 +20,8 @@ export const runtime = {
   /** Entries: sync, async, generator, async generator. */
   e: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
     const s = slots[i];
-    if (s === null) return null;
+    // `== null`: before its module's prologue has run, the slots are a function and read undefined.
+    if (s == null) return null;
     // One probe that keeps nothing and has no onEntry: count the hit, hand out its frame. Small
     // enough for V8 to inline into each of thousands of call sites.
     const q = s.quick;
@@ -32,15 +33,15 @@ export const runtime = {
   },
   ea: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
     const s = slots[i];
-    return s === null ? null : d.enterDeferred(s, true, self, argc, a0, a1, a2, a3, rest);
+    return s == null ? null : d.enterDeferred(s, true, self, argc, a0, a1, a2, a3, rest);
   },
   eg: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
     const s = slots[i];
-    return s === null ? null : d.enterDeferred(s, false, self, argc, a0, a1, a2, a3, rest);
+    return s == null ? null : d.enterDeferred(s, false, self, argc, a0, a1, a2, a3, rest);
   },
   eag: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
     const s = slots[i];
-    return s === null ? null : d.enterDeferred(s, true, self, argc, a0, a1, a2, a3, rest);
+    return s == null ? null : d.enterDeferred(s, true, self, argc, a0, a1, a2, a3, rest);
   },
   /** Exits: a return, an async function's return, a generator's completion, a throw. */
   r: d.exitReturn,

@@ -1,0 +1,122 @@
+// A bounded event ring in a SharedArrayBuffer, one producer thread and one consumer thread (the
+// kernel's perf ring buffer, per thread): `printf`-style events go from a worker to the thread
+// that prints them without a lock and without blocking the producer. When the ring is full an
+// event is dropped and counted in `lost`, which the consumer always reports.
+//
+// Layout: a 64-byte header of Int32 words (each index written by one side only), then `capacity`
+// bytes of records. A record is a 4-byte length and that many UTF-8 bytes, padded to 4 bytes, so
+// a length never straddles the end of the data. head and tail count bytes since the start,
+// modulo 2^32; capacity is a power of two, so a position is a count masked by capacity - 1.
+
+const HEAD = 0; // written by the consumer: bytes consumed
+const TAIL = 1; // written by the producer: bytes produced
+const LOST = 2; // written by the producer: events dropped because the ring was full
+const HEADER_BYTES = 64;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export class Ring {
+  readonly sab: SharedArrayBuffer;
+  readonly capacity: number;
+  private readonly header: Int32Array;
+  private readonly bytes: Uint8Array;
+  private readonly words: Int32Array;
+
+  /** A new ring of `capacity` bytes (a power of two, at least 64). */
+  static create(capacity = 1 << 20): Ring {
+    if (!Number.isInteger(capacity) || capacity < 64 || capacity > 2 ** 30 || (capacity & (capacity - 1)) !== 0) {
+      throw new RangeError(`ring capacity must be a power of two from 64 to 2^30 bytes, got ${capacity}`);
+    }
+    return new Ring(new SharedArrayBuffer(HEADER_BYTES + capacity));
+  }
+
+  /** The same ring, seen from another thread (its `sab` was posted there). */
+  constructor(sab: SharedArrayBuffer) {
+    this.sab = sab;
+    this.capacity = sab.byteLength - HEADER_BYTES;
+    this.header = new Int32Array(sab, 0, HEADER_BYTES / 4);
+    this.bytes = new Uint8Array(sab, HEADER_BYTES, this.capacity);
+    this.words = new Int32Array(sab, HEADER_BYTES, this.capacity / 4);
+  }
+
+  /** Events dropped so far because the ring was full (or an event was larger than it). */
+  get lost(): number {
+    return Atomics.load(this.header, LOST);
+  }
+
+  /** Bytes written and not yet consumed. */
+  get used(): number {
+    return (Atomics.load(this.header, TAIL) - Atomics.load(this.header, HEAD)) >>> 0;
+  }
+
+  /** Producer: append `event`, or drop and count it if it does not fit. Never blocks. */
+  push(event: string): boolean {
+    return this.write(encoder.encode(event));
+  }
+
+  /**
+   * Producer: append `event`, waiting up to `timeoutMs` for the consumer to make room. For what
+   * must not be dropped if it can be helped (a thread's maps); false, and counted lost, if not.
+   */
+  pushWait(event: string, timeoutMs: number): boolean {
+    const data = encoder.encode(event);
+    const until = performance.now() + timeoutMs;
+    for (;;) {
+      const head = Atomics.load(this.header, HEAD);
+      if (this.fits(data.length, head) || data.length + 4 > this.capacity) return this.write(data);
+      const left = until - performance.now();
+      if (left <= 0) return this.write(data);
+      Atomics.wait(this.header, HEAD, head, left);
+    }
+  }
+
+  /** Consumer: every event written since the last drain, oldest first. */
+  drain(): string[] {
+    const out: string[] = [];
+    const tail = Atomics.load(this.header, TAIL);
+    let head = this.header[HEAD];
+    const mask = this.capacity - 1;
+    while (head !== tail) {
+      const at = head & mask;
+      const len = this.words[at >> 2];
+      const copy = new Uint8Array(len);
+      const start = (at + 4) & mask;
+      const first = Math.min(len, this.capacity - start);
+      copy.set(this.bytes.subarray(start, start + first));
+      if (first < len) copy.set(this.bytes.subarray(0, len - first), first);
+      out.push(decoder.decode(copy));
+      head = (head + 4 + align4(len)) | 0;
+    }
+    Atomics.store(this.header, HEAD, head);
+    Atomics.notify(this.header, HEAD);
+    return out;
+  }
+
+  private fits(len: number, head: number): boolean {
+    const used = (this.header[TAIL] - head) >>> 0;
+    return this.capacity - used >= 4 + align4(len);
+  }
+
+  private write(data: Uint8Array): boolean {
+    if (!this.fits(data.length, Atomics.load(this.header, HEAD))) {
+      Atomics.add(this.header, LOST, 1);
+      return false;
+    }
+    const mask = this.capacity - 1;
+    const tail = this.header[TAIL];
+    const at = tail & mask;
+    this.words[at >> 2] = data.length;
+    const start = (at + 4) & mask;
+    const first = Math.min(data.length, this.capacity - start);
+    this.bytes.set(data.subarray(0, first), start);
+    if (first < data.length) this.bytes.set(data.subarray(first), 0);
+    // The store publishes the record: the consumer reads TAIL before the bytes it covers.
+    Atomics.store(this.header, TAIL, (tail + 4 + align4(data.length)) | 0);
+    return true;
+  }
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}

@@ -3,9 +3,12 @@
 // its probes, runs BEGIN and intervals, and at exit (however it comes: a return, a crash, exit(),
 // Ctrl-C) runs END and prints the maps. What it prints goes to the command over a pipe (fd
 // JSPROBE_OUT_FD), one JSON message a line, apart from the program's own stdout and stderr.
+// It runs in every worker thread of the program too: there it registers the same probes, keeps
+// its own maps and reports to the main thread, which merges them before END.
 
 import { writeSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
+import { isMainThread, threadId } from 'node:worker_threads';
+import type { MapData } from '../agg/maps.js';
 
 interface Message {
   /** Output text (already formatted: text, or JSON lines). */
@@ -33,35 +36,76 @@ function send(m: Message): void {
   process.stderr.write(m.o ?? m.err ?? m.fatal ?? '');
 }
 
+/** How long the main thread waits at exit for the worker threads' last maps. */
+const FLUSH_TIMEOUT_MS = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
+
 async function main(): Promise<void> {
   const source = process.env.JSPROBE_PROGRAM;
   if (source === undefined) return;
-  // Children of the traced program (a worker, a spawned node) do not trace again.
-  delete process.env.JSPROBE_PROGRAM;
+  // The traced process's threads trace; a process it starts (a child node) does not trace again.
+  if (isMainThread) {
+    if (process.env.JSPROBE_PID !== undefined) return;
+    process.env.JSPROBE_PID = String(process.pid);
+  } else if (process.env.JSPROBE_PID !== String(process.pid)) {
+    return;
+  }
   await import('../register.js');
   const { compile } = await import('../lang/compile.js');
   const { start } = await import('./session.js');
+  const { MainRelay, WorkerRelay } = await import('../threads/relay.js');
   let program;
   try {
     program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
   } catch (e) {
+    if (!isMainThread) return; // the main thread has said so already
     send({ fatal: (e as { report?: string }).report ?? String(e) });
     process.exit(2);
   }
   const format = process.env.JSPROBE_FORMAT === 'json' ? 'json' : 'text';
+
+  if (!isMainThread) {
+    // A worker thread: its probes, its own maps, reported to the main thread (threads/relay.ts).
+    let maps: () => unknown = () => [];
+    const relay = new WorkerRelay(() => maps());
+    const outcome = start(program, {
+      format,
+      write: (o) => relay.send({ o }),
+      exit: () => relay.send({ exit: true }),
+      warn: (err) => relay.send({ err }),
+      attached: 'worker',
+    });
+    if ('error' in outcome) relay.send({ err: `jsprobe: thread ${threadId}: ${outcome.error}\n` });
+    else maps = () => outcome.maps();
+    return;
+  }
+
+  const relay = new MainRelay((_tid, m) => {
+    if (m.o !== undefined) send({ o: m.o });
+    if (m.err !== undefined) send({ err: m.err });
+    if (m.exit === true) process.exit(0);
+  });
   const outcome = start(program, {
     format,
     write: (o) => send({ o }),
     exit: () => process.exit(0),
     warn: (err) => send({ err }),
+    gather: () => [...relay.snapshots().values()].flat() as MapData[],
   });
   if ('error' in outcome) {
     send({ fatal: outcome.error });
     process.exit(2);
   }
   send({ ready: outcome.probes });
-  // Whatever way the program ends, END runs and the maps print (synchronously, from 'exit').
-  process.on('exit', () => outcome.finish());
+  // Whatever way the program ends, END runs and the maps print (synchronously, from 'exit'),
+  // with every worker thread's maps merged in: each is asked for its last, within a bound.
+  process.on('exit', () => {
+    for (const tid of relay.flush(FLUSH_TIMEOUT_MS)) {
+      send({ err: `jsprobe: worker thread ${tid} did not answer within ${FLUSH_TIMEOUT_MS} ms; its maps are as of its last snapshot\n` });
+    }
+    for (const { tid, lost } of relay.newlyLost()) send({ err: `jsprobe: ${lost} event(s) lost in worker thread ${tid}: its ring was full\n` });
+    relay.close();
+    outcome.finish();
+  });
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.on(signal, () => {
       // The program's own handlers decide what a signal does; with none, it ends the program as it would have.
@@ -70,4 +114,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (isMainThread) await main();
+await main();

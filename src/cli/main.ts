@@ -102,6 +102,8 @@ function runCommand(program: CompiledProgram, o: CliOptions): Promise<number> {
     ...process.env,
     NODE_OPTIONS: `--import=${agent} ${process.env.NODE_OPTIONS ?? ''}`.trim(),
     JSPROBE_PROGRAM: program.source,
+    // Set by the traced program's main thread, for its workers: see agent.ts.
+    JSPROBE_PID: undefined,
     JSPROBE_FORMAT: o.format,
     JSPROBE_UNSAFE: o.unsafe ? '1' : '0',
     JSPROBE_OUT_FD: '3',

@@ -5,7 +5,7 @@
 import { list, register, unregister, type Probe, type ProbeSpec } from '../index.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
-import { mapData, type MapData } from '../agg/maps.js';
+import { mapData, mergeData, type MapData } from '../agg/maps.js';
 import { isJsprobeError } from '../core/index.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
 
@@ -20,6 +20,8 @@ export interface SessionOptions {
    * target this thread does not have is skipped (another thread may have it) rather than an error.
    */
   attached?: 'main' | 'worker';
+  /** Other threads' maps, merged into this one's when it finishes, before END runs. */
+  gather?: () => Iterable<MapData>;
 }
 
 export type Session = { probes: number; handles: Probe[]; skipped: string[]; finish(): void; maps(): MapData[] } | { error: string };
@@ -73,6 +75,13 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       if (finished) return;
       finished = true;
       for (const t of timers) clearInterval(t);
+      if (options.gather !== undefined) {
+        const byName = new Map(rt.maps.map((m) => [m.name, m]));
+        for (const d of options.gather()) {
+          const into = byName.get(d.name);
+          if (into !== undefined) mergeData(into, d);
+        }
+      }
       for (const end of ends) {
         try {
           end();

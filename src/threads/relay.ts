@@ -1,0 +1,161 @@
+// How the threads of a traced process report to its main thread: each worker thread writes its
+// events (printf output, warnings) into a ring of its own (ring.ts), which the main thread
+// drains, and hands over its maps as a snapshot: every second, when it ends, and when the main
+// thread asks at exit. The main thread's ask is a grace period across threads: it waits for every
+// worker to answer, bounded by a timeout, and says which thread did not.
+//
+// Control goes over a BroadcastChannel named per process; data goes through the rings, which the
+// main thread can read synchronously, even from its 'exit' handler, when no message can arrive.
+
+import { BroadcastChannel, threadId } from 'node:worker_threads';
+import { Ring } from './ring.js';
+
+/** A message a worker's ring carries: output, a warning, its maps, an answer, its end. */
+export interface ThreadMessage {
+  o?: string;
+  err?: string;
+  maps?: unknown;
+  /** The flush request this snapshot answers. */
+  ack?: number;
+  /** The thread is ending: this is its last snapshot. */
+  bye?: true;
+  /** The program's exit() was called in this thread. */
+  exit?: true;
+}
+
+interface Hello {
+  hello: number;
+  ring: SharedArrayBuffer;
+}
+
+const channelName = (): string => `jsprobe:threads:${process.pid}`;
+
+/** How long a snapshot may wait for room in a full ring before it is counted lost. */
+const SNAPSHOT_WAIT_MS = 200;
+const SNAPSHOT_EVERY_MS = 1000;
+
+/** The worker side: events out through the ring, snapshots of `maps()` on a timer, at the end and when asked. */
+export class WorkerRelay {
+  private readonly ring = Ring.create(1 << 20);
+  private readonly channel = new BroadcastChannel(channelName());
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(private readonly maps: () => unknown) {
+    this.channel.unref();
+    this.channel.onmessage = (e: unknown) => {
+      const flush = (e as { data?: { flush?: number } }).data?.flush;
+      if (typeof flush === 'number') this.snapshot({ ack: flush });
+    };
+    this.channel.postMessage({ hello: threadId, ring: this.ring.sab } satisfies Hello);
+    this.timer = setInterval(() => this.snapshot({}), SNAPSHOT_EVERY_MS);
+    this.timer.unref();
+    process.on('exit', () => {
+      clearInterval(this.timer);
+      this.snapshot({ bye: true });
+      this.channel.close();
+    });
+  }
+
+  /** An event: dropped and counted if the ring is full, never blocking the program. */
+  send(m: ThreadMessage): void {
+    this.ring.push(JSON.stringify(m));
+  }
+
+  private snapshot(extra: ThreadMessage): void {
+    let maps: unknown;
+    try {
+      maps = this.maps();
+    } catch (e) {
+      maps = [];
+      this.send({ err: `jsprobe: thread ${threadId} could not snapshot its maps: ${(e as Error).message}\n` });
+    }
+    this.ring.pushWait(JSON.stringify({ ...extra, maps }), SNAPSHOT_WAIT_MS);
+  }
+}
+
+interface Peer {
+  tid: number;
+  ring: Ring;
+  maps: unknown;
+  acked: number;
+  gone: boolean;
+  lostReported: number;
+}
+
+/** The main side: drains every worker's ring, keeps each one's latest maps. */
+export class MainRelay {
+  private readonly channel = new BroadcastChannel(channelName());
+  private readonly peers = new Map<number, Peer>();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private seq = 0;
+
+  constructor(private readonly onMessage: (tid: number, m: ThreadMessage) => void, drainEveryMs = 50) {
+    this.channel.unref();
+    this.channel.onmessage = (e: unknown) => {
+      const m = (e as { data?: Partial<Hello> }).data;
+      if (typeof m?.hello === 'number' && m.ring instanceof SharedArrayBuffer) {
+        this.peers.set(m.hello, { tid: m.hello, ring: new Ring(m.ring), maps: undefined, acked: 0, gone: false, lostReported: 0 });
+      }
+    };
+    this.timer = setInterval(() => this.drain(), drainEveryMs);
+    this.timer.unref();
+  }
+
+  /** Read every ring: events go to onMessage; snapshots replace the thread's last. */
+  drain(): void {
+    for (const p of this.peers.values()) {
+      for (const line of p.ring.drain()) {
+        let m: ThreadMessage;
+        try {
+          m = JSON.parse(line) as ThreadMessage;
+        } catch {
+          continue;
+        }
+        if (m.maps !== undefined) p.maps = m.maps;
+        if (m.ack !== undefined) p.acked = Math.max(p.acked, m.ack);
+        if (m.bye === true) p.gone = true;
+        this.onMessage(p.tid, m);
+      }
+    }
+  }
+
+  /**
+   * Ask every live worker for its maps and wait, up to `timeoutMs`, for all to answer. Blocks
+   * (it runs from 'exit'). Returns the threads that did not answer: their maps are as of their
+   * last snapshot.
+   */
+  flush(timeoutMs: number): number[] {
+    this.drain();
+    const seq = ++this.seq;
+    this.channel.postMessage({ flush: seq });
+    const waiting = (): Peer[] => [...this.peers.values()].filter((p) => !p.gone && p.acked < seq);
+    const until = performance.now() + timeoutMs;
+    const sleep = new Int32Array(new SharedArrayBuffer(4));
+    while (waiting().length > 0 && performance.now() < until) {
+      Atomics.wait(sleep, 0, 0, 2);
+      this.drain();
+    }
+    return waiting().map((p) => p.tid);
+  }
+
+  /** Each worker's latest maps, by thread id. */
+  snapshots(): Map<number, unknown> {
+    return new Map([...this.peers.values()].filter((p) => p.maps !== undefined).map((p) => [p.tid, p.maps]));
+  }
+
+  /** Events dropped by each worker whose ring was full, since last asked. */
+  newlyLost(): { tid: number; lost: number }[] {
+    const out: { tid: number; lost: number }[] = [];
+    for (const p of this.peers.values()) {
+      const lost = p.ring.lost;
+      if (lost > p.lostReported) out.push({ tid: p.tid, lost: lost - p.lostReported });
+      p.lostReported = lost;
+    }
+    return out;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.channel.close();
+  }
+}

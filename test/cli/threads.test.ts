@@ -1,0 +1,53 @@
+// `jsprobe -c` on a program with worker threads: the probes apply in every thread, `tid` is the
+// worker's threadId, printf output comes from workers too, and each worker's maps are merged into
+// what prints at the end, asked for at exit within a bound that names a thread that did not answer.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { jsprobe } from './run.js';
+
+const WORKERS = 'test/fixtures/cli/workers.cjs';
+// Thread ids: the first worker of the program is not always 1 (Node 20 runs the module hooks on a
+// thread of its own), so the program prints tid from a worker and the tests read it back.
+const PROGRAM = `fn:${WORKERS}:work { @calls[tid] = count(); @all = count() } fn:${WORKERS}:work /arg0 == 100/ { printf("worker %d\\n", tid) }`;
+
+/** The tids that printed, in order of their first line, and how many lines each. */
+function printers(stdout: string): Map<number, number> {
+  const m = new Map<number, number>();
+  for (const l of stdout.split('\n')) {
+    const tid = /^worker (\d+)$/.exec(l)?.[1];
+    if (tid !== undefined) m.set(Number(tid), (m.get(Number(tid)) ?? 0) + 1);
+  }
+  return m;
+}
+
+test('worker threads that end on their own: every thread probed, printf from a worker, maps merged', () => {
+  const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${WORKERS} ends`]);
+  const detail = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+  assert.equal(r.code, 0, detail);
+  assert.ok(r.stdout.split('\n').includes('main done'), detail);
+  const tids = [...printers(r.stdout)].sort(([a], [b]) => a - b);
+  assert.equal(tids.length, 2, detail);
+  assert.ok(tids.every(([tid, n]) => tid > 0 && n === 10), detail);
+  const [a, b] = tids.map(([tid]) => tid);
+  // Entries print in ascending order of count: the main thread's 5 first.
+  assert.match(r.stdout, new RegExp(`@calls\\[0\\]: 5\\n(@calls\\[${a}\\]: 10\\n@calls\\[${b}\\]: 10|@calls\\[${b}\\]: 10\\n@calls\\[${a}\\]: 10)\\n\\n@all: 25\\n\\n$`), detail);
+  assert.doesNotMatch(r.stderr, /did not answer|lost/, detail);
+});
+
+test('process.exit() with a worker idling and one spinning: the idle one answers, the spinning one is named', () => {
+  const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${WORKERS} exit`]);
+  const detail = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+  assert.equal(r.code, 0, detail);
+  // The idle worker printed 10 lines, the spinning one 3 (its ring is read even while it spins).
+  const by = [...printers(r.stdout)];
+  const idle = by.find(([, n]) => n === 10)?.[0];
+  const spin = by.find(([, n]) => n === 3)?.[0];
+  assert.ok(idle !== undefined && spin !== undefined, detail);
+  assert.match(r.stderr, new RegExp(`jsprobe: worker thread ${spin} did not answer within 1000 ms; its maps are as of its last snapshot`), detail);
+  assert.doesNotMatch(r.stderr, new RegExp(`worker thread ${idle} did not answer`), detail);
+  // The main thread's 5 and the idle worker's 10 are there; the spinning worker's calls are only
+  // there if a snapshot of its came before it started spinning (its timer never fires after).
+  // Entries print in ascending order of count.
+  assert.match(r.stdout, new RegExp(`(@calls\\[${spin}\\]: 3\\n)?@calls\\[0\\]: 5\\n@calls\\[${idle}\\]: 10\\n\\n@all: (15|18)\\n\\n$`), detail);
+});

@@ -1,10 +1,11 @@
 // One thread of bench:threads (see threads.ts): waits on the barrier, then calls its probed
-// function in a tight loop for `ms` and reports calls per second.
+// function in a tight loop for `ms` and reports calls per second and calls made.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { register } from '../src/index.js';
+import { ThreadSlots } from '../src/threads/slots.js';
 
-const { design, ms, barrier, shared } = workerData as { design: string; ms: number; barrier: SharedArrayBuffer; shared: SharedArrayBuffer };
+const { design, ms, barrier, shared, slots } = workerData as { design: string; ms: number; barrier: SharedArrayBuffer; shared: SharedArrayBuffer; slots: SharedArrayBuffer };
 const gate = new Int32Array(barrier);
 // [0]: the shared counter; [16]: the lock word (its own cache line); [32..39]: the shared map.
 const cells = new Int32Array(shared);
@@ -15,8 +16,10 @@ function target(a: number): number {
 
 const holder = { fn: target };
 if (design === 'jsprobe') {
-  // A counting entry probe: the count lives in this thread's probe (its own isolate).
-  register({ target: { object: holder, key: 'fn' }, onEntry: () => {} });
+  // A counting entry probe: it counts in this thread's row of the shared slots (its own cache
+  // lines, plain stores), which the main thread sums when it reads (src/threads/slots.ts).
+  const row = new ThreadSlots(slots).claim();
+  register({ target: { object: holder, key: 'fn' }, onEntry: () => { row[0]++; } });
 } else if (design === 'atomic') {
   holder.fn = (a: number) => {
     Atomics.add(cells, 0, 1);
@@ -44,4 +47,4 @@ while (performance.now() < end) {
   calls += 10_000;
 }
 const seconds = (performance.now() - t0) / 1000;
-parentPort!.postMessage({ hitsPerSec: calls / seconds, sink });
+parentPort!.postMessage({ hitsPerSec: calls / seconds, calls, sink });

@@ -1,6 +1,7 @@
 // bench:threads — the seeds' table: N worker threads call a probed function in a tight loop, and
 // we count hits per second for three designs in one run, beside the unprobed call:
-//   jsprobe      each thread's probe counts in its own isolate (per-thread state, merged on read)
+//   jsprobe      each thread's probe counts in its own row of per-thread slots in a
+//                SharedArrayBuffer, padded to cache lines, summed when read (src/threads/slots.ts)
 //   atomic       every hit does Atomics.add on one shared counter (one cache line for all threads)
 //   locked map   every hit takes one Atomics spin lock and updates a shared map (the seeds' global
 //                kretprobe lock)
@@ -12,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { fmt, machine, median } from './lib/measure.js';
+import { ThreadSlots } from '../src/threads/slots.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {
@@ -25,7 +27,7 @@ const DESIGNS = ['unprobed', 'jsprobe', 'atomic', 'locked'] as const;
 type Design = (typeof DESIGNS)[number];
 const LABEL: Record<Design, string> = {
   unprobed: 'unprobed call',
-  jsprobe: 'jsprobe (per-thread counts)',
+  jsprobe: 'jsprobe (per-thread slots, merged on read)',
   atomic: 'one shared Atomics counter',
   locked: 'shared map behind one lock',
 };
@@ -35,9 +37,14 @@ const WORKER = fileURLToPath(new URL('./threads-worker.js', import.meta.url));
 /** Hits per second of each of `n` threads running `design` together. */
 async function run(design: Design, n: number, shared: SharedArrayBuffer): Promise<number[]> {
   const barrier = new Int32Array(new SharedArrayBuffer(8));
-  const workers = Array.from({ length: n }, () => new Worker(WORKER, { workerData: { design, ms: MS, barrier: barrier.buffer, shared } }));
+  const slots = ThreadSlots.create(1, n);
+  const workers = Array.from({ length: n }, () => new Worker(WORKER, { workerData: { design, ms: MS, barrier: barrier.buffer, shared, slots: slots.sab } }));
+  let calls = 0;
   const results = workers.map((w) => new Promise<number>((resolve, reject) => {
-    w.once('message', (m: { hitsPerSec: number }) => resolve(m.hitsPerSec));
+    w.once('message', (m: { hitsPerSec: number; calls: number }) => {
+      calls += m.calls;
+      resolve(m.hitsPerSec);
+    });
     w.once('error', reject);
   }));
   // Every worker reports ready by bumping barrier[1]; then all start at once.
@@ -46,6 +53,8 @@ async function run(design: Design, n: number, shared: SharedArrayBuffer): Promis
   Atomics.notify(barrier, 0);
   const out = await Promise.all(results);
   await Promise.all(workers.map((w) => w.terminate()));
+  // The merge on read must account for every hit, from every thread.
+  if (design === 'jsprobe' && slots.sum(0) !== calls) throw new Error(`per-thread slots sum to ${slots.sum(0)}, the threads made ${calls} calls`);
   return out;
 }
 

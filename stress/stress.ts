@@ -9,15 +9,20 @@
 //   - every call's result equals the unprobed reference;
 //   - pending is zero at quiescence;
 //   - the heap stays bounded, and so does the set of probes whose leases are watched.
-// Load, wrap and live sites. Runs in one thread for now (worker threads come with `threads: 'all'`).
+// Load, wrap and live sites. Worker threads start and exit all along, each running the same
+// chains and churn with probes of its own for a few seconds, checked the same way, and reporting
+// its counts (or its violation) to the main thread when it ends.
 
 import { createRequire } from 'node:module';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { enable, disable, pending, register, setFaultHandler, unregister, type Call, type Probe, type ProbeSpec } from '../src/index.js';
 import { counters, watchedCount } from '../src/core/index.js';
 
 const args = process.argv.slice(2);
-const SECONDS = Number(args[args.indexOf('--seconds') + 1] ?? 20) || 20;
+const SECONDS = isMainThread ? Number(args[args.indexOf('--seconds') + 1] ?? 20) || 20 : (workerData as { seconds: number }).seconds;
+/** Worker threads running at once, besides the main thread. */
+const MAX_WORKERS = 2;
 const HEAP_BOUND_MB = 512;
 const CHAINS = 24;
 const MAX_PROBES = 40;
@@ -187,6 +192,38 @@ async function chain(until: number): Promise<void> {
   }
 }
 
+const threads = { started: 0, ended: 0 };
+
+/** Worker threads, started at random moments until `until`, each running this file for a few seconds. */
+async function spawner(until: number): Promise<void> {
+  const running = new Set<Promise<void>>();
+  while (Date.now() < until - 1000 && violation === null) {
+    if (running.size < MAX_WORKERS) {
+      const seconds = Math.min(0.5 + Math.random() * 2.5, (until - Date.now()) / 1000);
+      const w = new Worker(new URL(import.meta.url), { workerData: { seconds } });
+      threads.started++;
+      const done = new Promise<void>((resolve) => {
+        w.once('message', (m: { stats: typeof stats; sites: [string, number][]; violation: string | null }) => {
+          for (const k of ['calls', 'registrations', 'unregistrations', 'toggles', 'hits'] as const) stats[k] += m.stats[k];
+          workerPeakMb = Math.max(workerPeakMb, m.stats.peakHeapMb);
+          for (const [site, n] of m.sites) bySite.set(site, (bySite.get(site) ?? 0) + n);
+          if (m.violation !== null) fail(new Violation(`in worker thread ${w.threadId}: ${m.violation}`));
+        });
+        w.once('error', (e) => fail(new Violation(`worker thread ${w.threadId} failed: ${e.stack ?? String(e)}`)));
+        w.once('exit', () => {
+          threads.ended++;
+          resolve();
+        });
+      });
+      running.add(done);
+      void done.then(() => running.delete(done));
+    }
+    await new Promise((resolve) => setTimeout(resolve, rand(500)));
+  }
+  await Promise.all(running);
+}
+let workerPeakMb = 0;
+
 async function main(): Promise<void> {
   const until = Date.now() + SECONDS * 1000;
   const heap = setInterval(() => {
@@ -198,8 +235,10 @@ async function main(): Promise<void> {
     const w = watchedCount();
     if (w > 4 * MAX_PROBES) fail(new Violation(`${w} probes in the lease watch with at most ${MAX_PROBES} registered: retired probes are kept`));
   }, 250);
-  const progress = setInterval(() => process.stderr.write(`  ${stats.calls} calls, ${stats.registrations} registrations, ${live.length} probes live\n`), 5000);
-  await Promise.all([churn(until).catch(fail), ...Array.from({ length: CHAINS }, () => chain(until).catch(fail))]);
+  const progress = isMainThread ? setInterval(() => process.stderr.write(`  ${stats.calls} calls, ${stats.registrations} registrations, ${live.length} probes live, ${threads.started} worker threads started\n`), 5000) : undefined;
+  const tasks = [churn(until).catch(fail), ...Array.from({ length: CHAINS }, () => chain(until).catch(fail))];
+  if (isMainThread) tasks.push(spawner(until).catch(fail));
+  await Promise.all(tasks);
   clearInterval(progress);
   // Quiescence: nothing in flight, so nothing pending; then everything off.
   if (violation === null) {
@@ -211,7 +250,13 @@ async function main(): Promise<void> {
     }
   }
   clearInterval(heap);
-  const summary = `stress: ${SECONDS} s, ${stats.calls} calls, ${stats.hits} probe hits, ${stats.registrations} registrations, ${stats.unregistrations} unregistrations, ${stats.toggles} enable/disable, peak heap ${stats.peakHeapMb.toFixed(0)} MB; registrations by site: ${[...bySite].map(([k, n]) => `${k} ${n}`).join(', ')}`;
+  if (!isMainThread) {
+    parentPort!.postMessage({ stats, sites: [...bySite], violation: violation === null ? null : (violation as Violation).message });
+    return;
+  }
+  const summary = `stress: ${SECONDS} s, ${stats.calls} calls, ${stats.hits} probe hits, ${stats.registrations} registrations, ${stats.unregistrations} unregistrations, ${stats.toggles} enable/disable, ` +
+    `${threads.started} worker threads started and ${threads.ended} ended, peak heap ${stats.peakHeapMb.toFixed(0)} MB (main), ${workerPeakMb.toFixed(0)} MB (a worker); ` +
+    `registrations by site: ${[...bySite].map(([k, n]) => `${k} ${n}`).join(', ')}`;
   if (violation !== null) {
     process.stderr.write(`${summary}\nVIOLATION: ${(violation as Violation).message}\n`);
     process.exitCode = 1;

@@ -39,6 +39,8 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
     case 'unprobed':
       return () => ({});
     case 'disarmed':
+    case 'hooks':
+    case 'cached':
       // JSPROBE_LOAD_SITES (set by the driver) gives every function a site; nothing is armed.
       return loadStats;
     case 'count': {

@@ -32,6 +32,8 @@ const TYPESCRIPT = fileURLToPath(new URL('../../node_modules/typescript/lib/type
 const NODE_ARGS: Record<string, string[]> = {
   unprobed: [],
   disarmed: ['--import', REGISTER],
+  hooks: ['--import', REGISTER],
+  cached: ['--import', REGISTER],
   count: ['--import', REGISTER],
   hist: ['--import', REGISTER],
   'hist-coarse': ['--import', REGISTER],
@@ -42,6 +44,11 @@ const NODE_ARGS: Record<string, string[]> = {
 const ENV: Record<string, Record<string, string>> = {
   // Every function of typescript.js gets a site as it loads; no probe is registered.
   disarmed: { JSPROBE_LOAD_SITES: TYPESCRIPT },
+  // The load hooks installed, and no module asked for: what the hooks cost on their own.
+  hooks: { JSPROBE_LOAD_SITES: join(TYPESCRIPT, '..', 'no-such-file.js') },
+  // As disarmed, but the rewrite comes from the disk cache (filled once before the rounds): no
+  // parse, so no parse garbage on the heap the checks then run on.
+  cached: { JSPROBE_LOAD_SITES: TYPESCRIPT },
   hist: { JSPROBE_CLOCK: 'precise' },
   'hist-coarse': { JSPROBE_CLOCK: 'coarse' },
 };
@@ -50,6 +57,8 @@ type Outcome = { kind: 'ok'; result: WorkerResult } | { kind: 'not wired' } | { 
 
 interface Samples {
   checks: number[];
+  /** Median check of each process, by round: paired with unprobed's of the same round. */
+  rounds: number[];
   loads: number[];
   diagnostics: Set<number>;
   extras: Record<string, unknown>[];
@@ -91,6 +100,7 @@ function record(s: Samples, outcome: Outcome, config: string, round: number): vo
   }
   const r = outcome.result;
   s.checks.push(...r.iterations.slice(WARMUP));
+  s.rounds[round] = median(r.iterations.slice(WARMUP));
   s.loads.push(r.loadMs);
   s.diagnostics.add(r.diagnostics);
   s.extras.push(r.extra);
@@ -111,12 +121,19 @@ function spread(xs: number[]): string {
   return `min ${fmt(Math.min(...xs), 0)} / median ${fmt(median(xs), 0)} / max ${fmt(Math.max(...xs), 0)}`;
 }
 
-function tableRow(config: string, s: Samples, base: number): string {
-  if (s.notWired) return `| ${config} | not wired | | | |`;
-  if (s.checks.length === 0) return `| ${config} | failed: ${(s.failures[0] ?? 'no samples').replaceAll('|', '\\|')} | | | |`;
+/** Per round, this configuration's median check over unprobed's of the same round: drift between rounds cancels. */
+function pairedRatios(s: Samples, base: Samples | undefined): number[] {
+  if (base === undefined) return [];
+  return s.rounds.flatMap((m, i) => (m !== undefined && base.rounds[i] !== undefined ? [m / base.rounds[i]] : []));
+}
+
+function tableRow(config: string, s: Samples, base: number, paired: number[]): string {
+  if (s.notWired) return `| ${config} | not wired | | | | |`;
+  if (s.checks.length === 0) return `| ${config} | failed: ${(s.failures[0] ?? 'no samples').replaceAll('|', '\\|')} | | | | |`;
   const m = median(s.checks);
   const extra = [summarizeExtra(s.extras), s.failures.length > 0 ? `${s.failures.length} failed runs` : ''].filter(Boolean).join('; ');
-  return `| ${config} | ${fmt(m, 0)} | ${fmt(m / base, 2)} | ${fmt(median(s.loads), 0)} | ${extra} |`;
+  const byRound = paired.length === 0 ? '' : `${fmt(median(paired), 2)} (${fmt(Math.min(...paired), 2)}–${fmt(Math.max(...paired), 2)})`;
+  return `| ${config} | ${fmt(m, 0)} | ${fmt(m / base, 2)} | ${byRound} | ${fmt(median(s.loads), 0)} | ${extra} |`;
 }
 
 function report(samples: Map<string, Samples>): string {
@@ -127,9 +144,9 @@ function report(samples: Map<string, Samples>): string {
   lines.push(`${ROUNDS} interleaved rounds, one process per (round, config), ${ITERATIONS} checks per process; the first ${WARMUP} check(s) of each process are dropped as warm-up (JIT still tiering up).`);
   lines.push('Input: typescript.d.ts + @types/node, strict, skipLibCheck off. Medians over all kept checks.');
   lines.push('');
-  lines.push('| config | median ms per check | × unprobed | median load ms | extra |');
-  lines.push('|---|---:|---:|---:|---|');
-  for (const [config, s] of samples) lines.push(tableRow(config, s, baseMs));
+  lines.push('| config | median ms per check | × unprobed | × unprobed, paired by round: median (range) | median load ms | extra |');
+  lines.push('|---|---:|---:|---:|---:|---|');
+  for (const [config, s] of samples) lines.push(tableRow(config, s, baseMs, pairedRatios(s, base)));
   lines.push('');
   // Checks vary a lot from one to the next (V8 re-optimizing the checker), so show how much.
   for (const [config, s] of samples) {
@@ -155,7 +172,12 @@ function rewriteTimes(): string {
 
 function main(): void {
   if (!(WARMUP >= 0 && WARMUP < ITERATIONS)) throw new Error(`--warmup (${WARMUP}) must be below --iterations (${ITERATIONS})`);
-  const samples = new Map<string, Samples>(CONFIGS.map((c) => [c, { checks: [], loads: [], diagnostics: new Set(), extras: [], notWired: false, failures: [] }]));
+  const samples = new Map<string, Samples>(CONFIGS.map((c) => [c, { checks: [], rounds: [], loads: [], diagnostics: new Set(), extras: [], notWired: false, failures: [] }]));
+  const cacheDir = mkdtempSync(join(tmpdir(), 'jsprobe-bench-cache-'));
+  if (CONFIGS.includes('cached')) {
+    ENV.cached.JSPROBE_CACHE = cacheDir;
+    runWorker('cached', {}, 1);
+  }
   process.stderr.write(`bench:tsc: ${ROUNDS} rounds × ${CONFIGS.length} configs × ${ITERATIONS} checks\n`);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [config, s] of samples) {
@@ -163,6 +185,7 @@ function main(): void {
       record(s, runWorker(config), config, round);
     }
   }
+  rmSync(cacheDir, { recursive: true, force: true });
   const rewrite = CONFIGS.includes('disarmed') ? rewriteTimes() : '';
   console.log(report(samples));
   if (rewrite !== '') console.log(`\n${rewrite}`);

@@ -1,12 +1,14 @@
 // Per-thread aggregation slots in a SharedArrayBuffer (the kernel's per-CPU maps): each thread
 // claims a row of its own and adds to it with plain stores, no atomics and no lock, and the rows
-// are summed only when someone reads. Rows are padded to a multiple of 64 bytes, so two threads
+// are summed only when someone reads. Rows are padded to a multiple of 128 bytes, so two threads
 // never write the same cache line (false sharing would serialise them as a lock would).
 //
-// Layout: a 64-byte header (Int32 word 0: rows claimed so far; word 1: the row count; word 2:
-// the row width in slots), then the rows, each `width` Float64 slots padded to 64 bytes.
+// Layout: a 128-byte header (Int32 word 0: rows claimed so far; word 1: the row count; word 2:
+// the row width in slots), then the rows, each `width` Float64 slots padded to 128 bytes.
 
-const LINE = 64;
+// 128, not 64: adjacent-line prefetchers pull cache lines in pairs, so neighbours 64 bytes apart
+// can still contend.
+const LINE = 128;
 const CLAIMED = 0;
 const ROWS = 1;
 const WIDTH = 2;

@@ -92,10 +92,11 @@ test('slots: each thread adds to its own padded row; the sum is merged when read
   assert.equal(slots.sum(0), 60_000);
   assert.equal(slots.sum(1), counts.reduce((s, n) => s + (n * (n - 1)) / 2, 0));
   assert.deepEqual([...slots.perThread(0)].sort((a, b) => a - b), counts);
-  // Rows never share a cache line: each starts 64 bytes (or a multiple) after the previous.
+  // Rows never share a cache line (nor a prefetched pair): each starts a multiple of 128 bytes in.
   const mine = slots.claim();
-  assert.equal(mine.byteOffset % 64, 0);
-  assert.equal(ThreadSlots.create(9, 1).claim().byteOffset, 64);
+  assert.equal(mine.byteOffset % 128, 0);
+  const wide = ThreadSlots.create(17, 2);
+  assert.deepEqual([wide.claim().byteOffset, wide.claim().byteOffset], [128, 128 + 256]);
   const one = ThreadSlots.create(1, 1);
   one.claim();
   assert.throws(() => one.claim(), /all 1 rows of these slots are claimed/);

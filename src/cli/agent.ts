@@ -79,10 +79,13 @@ async function main(): Promise<void> {
     return;
   }
 
+  let exiting = false;
   const relay = new MainRelay((_tid, m) => {
     if (m.o !== undefined) send({ o: m.o });
     if (m.err !== undefined) send({ err: m.err });
-    if (m.exit === true) process.exit(0);
+    // exit() in a worker ends the program, once the events read with it are out. Not while it is
+    // ending already: process.exit() in an 'exit' handler would cut the maps short.
+    if (m.exit === true && !exiting) queueMicrotask(() => process.exit(0));
   });
   const outcome = start(program, {
     format,
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
   // Whatever way the program ends, END runs and the maps print (synchronously, from 'exit'),
   // with every worker thread's maps merged in: each is asked for its last, within a bound.
   process.on('exit', () => {
+    exiting = true;
     for (const tid of relay.flush(FLUSH_TIMEOUT_MS)) {
       send({ err: `jsprobe: worker thread ${tid} did not answer within ${FLUSH_TIMEOUT_MS} ms; its maps are as of its last snapshot\n` });
     }

@@ -15,6 +15,8 @@ export interface ThreadMessage {
   o?: string;
   err?: string;
   maps?: unknown;
+  /** A piece of a snapshot too big for one record: snapshot id, piece index, piece count, text. */
+  part?: { id: number; i: number; n: number; s: string };
   /** The flush request this snapshot answers. */
   ack?: number;
   /** The thread is ending: this is its last snapshot. */
@@ -33,12 +35,20 @@ const channelName = (): string => `jsprobe:threads:${process.pid}`;
 /** How long a snapshot may wait for room in a full ring before it is counted lost. */
 const SNAPSHOT_WAIT_MS = 200;
 const SNAPSHOT_EVERY_MS = 1000;
+/** Characters of snapshot text per record: at most ~3× that in UTF-8, well inside the 1 MiB ring. */
+const PART_CHARS = 128 * 1024;
+
+/** JSON that does not throw on a BigInt (a map can hold one: `@x = arg0`). */
+function toJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
+}
 
 /** The worker side: events out through the ring, snapshots of `maps()` on a timer, at the end and when asked. */
 export class WorkerRelay {
   private readonly ring = Ring.create(1 << 20);
   private readonly channel = new BroadcastChannel(channelName());
   private readonly timer: ReturnType<typeof setInterval>;
+  private snapshots = 0;
 
   constructor(private readonly maps: () => unknown) {
     this.channel.unref();
@@ -58,27 +68,37 @@ export class WorkerRelay {
 
   /** An event: dropped and counted if the ring is full, never blocking the program. */
   send(m: ThreadMessage): void {
-    this.ring.push(JSON.stringify(m));
+    this.ring.push(toJson(m));
   }
 
   private snapshot(extra: ThreadMessage): void {
-    let maps: unknown;
+    let text: string;
     try {
-      maps = this.maps();
+      text = toJson(this.maps());
     } catch (e) {
-      maps = [];
+      text = '[]';
       this.send({ err: `jsprobe: thread ${threadId} could not snapshot its maps: ${(e as Error).message}\n` });
     }
-    this.ring.pushWait(JSON.stringify({ ...extra, maps }), SNAPSHOT_WAIT_MS);
+    // In pieces, each waiting for room: a thread with big maps must not lose them to a full ring.
+    const id = ++this.snapshots;
+    const n = Math.max(1, Math.ceil(text.length / PART_CHARS));
+    for (let i = 0; i < n; i++) {
+      const part = { id, i, n, s: text.slice(i * PART_CHARS, (i + 1) * PART_CHARS) };
+      this.ring.pushWait(toJson(i === n - 1 ? { ...extra, part } : { part }), SNAPSHOT_WAIT_MS);
+    }
   }
 }
 
 interface Peer {
   tid: number;
-  ring: Ring;
+  /** Null once the thread has ended and its ring was read a last time. */
+  ring: Ring | null;
   maps: unknown;
+  /** Pieces of the snapshot being received. */
+  parts: string[];
   acked: number;
   gone: boolean;
+  lost: number;
   lostReported: number;
 }
 
@@ -94,29 +114,63 @@ export class MainRelay {
     this.channel.onmessage = (e: unknown) => {
       const m = (e as { data?: Partial<Hello> }).data;
       if (typeof m?.hello === 'number' && m.ring instanceof SharedArrayBuffer) {
-        this.peers.set(m.hello, { tid: m.hello, ring: new Ring(m.ring), maps: undefined, acked: 0, gone: false, lostReported: 0 });
+        this.peers.set(m.hello, { tid: m.hello, ring: new Ring(m.ring), maps: undefined, parts: [], acked: 0, gone: false, lost: 0, lostReported: 0 });
       }
     };
+    // A worker this thread started that ends, terminate() included (where the worker itself runs
+    // nothing more, not even its 'exit' handlers), is not waited for at exit.
+    process.on('worker', (w: { threadId: number; once(e: 'exit', f: () => void): unknown }) => {
+      const tid = w.threadId; // -1 once it has exited
+      w.once('exit', () => {
+        const p = this.peers.get(tid);
+        if (p !== undefined) this.retire(p);
+      });
+    });
     this.timer = setInterval(() => this.drain(), drainEveryMs);
     this.timer.unref();
   }
 
   /** Read every ring: events go to onMessage; snapshots replace the thread's last. */
   drain(): void {
-    for (const p of this.peers.values()) {
-      for (const line of p.ring.drain()) {
-        let m: ThreadMessage;
-        try {
-          m = JSON.parse(line) as ThreadMessage;
-        } catch {
-          continue;
-        }
-        if (m.maps !== undefined) p.maps = m.maps;
-        if (m.ack !== undefined) p.acked = Math.max(p.acked, m.ack);
-        if (m.bye === true) p.gone = true;
-        this.onMessage(p.tid, m);
+    for (const p of this.peers.values()) this.drainPeer(p);
+  }
+
+  private drainPeer(p: Peer): void {
+    if (p.ring === null) return;
+    for (const line of p.ring.drain()) {
+      let m: ThreadMessage;
+      try {
+        m = JSON.parse(line) as ThreadMessage;
+      } catch {
+        continue;
       }
+      if (m.part !== undefined) {
+        const { i, n, s } = m.part;
+        if (i === 0) p.parts = [];
+        if (p.parts.length === i) p.parts.push(s);
+        if (i === n - 1 && p.parts.length === n) {
+          try {
+            p.maps = JSON.parse(p.parts.join(''));
+          } catch {
+            // A piece was lost (counted in the ring's lost): keep the last whole snapshot.
+          }
+          p.parts = [];
+        }
+      }
+      if (m.ack !== undefined) p.acked = Math.max(p.acked, m.ack);
+      if (m.bye === true) p.gone = true;
+      this.onMessage(p.tid, m);
     }
+    p.lost = p.ring.lost;
+    // Its last snapshot is in: the ring (1 MiB) can go.
+    if (p.gone) p.ring = null;
+  }
+
+  /** The thread has ended: read its ring a last time and let it go; its maps stay. */
+  private retire(p: Peer): void {
+    this.drainPeer(p);
+    p.gone = true;
+    p.ring = null;
   }
 
   /**
@@ -147,7 +201,7 @@ export class MainRelay {
   newlyLost(): { tid: number; lost: number }[] {
     const out: { tid: number; lost: number }[] = [];
     for (const p of this.peers.values()) {
-      const lost = p.ring.lost;
+      const lost = p.ring?.lost ?? p.lost;
       if (lost > p.lostReported) out.push({ tid: p.tid, lost: lost - p.lostReported });
       p.lostReported = lost;
     }

@@ -51,3 +51,29 @@ test('process.exit() with a worker idling and one spinning: the idle one answers
   // Entries print in ascending order of count.
   assert.match(r.stdout, new RegExp(`(@calls\\[${spin}\\]: 3\\n)?@calls\\[0\\]: 5\\n@calls\\[${idle}\\]: 10\\n\\n@all: (15|18)\\n\\n$`), detail);
 });
+
+test('exit() in a worker ends the program, and END and the maps still print (a second exit() while ending is ignored)', () => {
+  const r = jsprobe(['-q', '-e', `fn:${WORKERS}:work /tid != 0/ { @w = count(); exit() } END { printf("end\\n") }`, '-c', `node ${WORKERS} ends`]);
+  const detail = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+  assert.equal(r.code, 0, detail);
+  assert.match(r.stdout, /end\n@w: \d+\n\n$/, detail);
+});
+
+test('a worker ended by terminate() is not waited for at exit, nor named', () => {
+  const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${WORKERS} terminate`]);
+  const detail = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+  assert.equal(r.code, 0, detail);
+  assert.doesNotMatch(r.stderr, /did not answer/, detail);
+  assert.match(r.stdout, /@calls\[0\]: 5\n/, detail);
+});
+
+test('a worker whose maps are bigger than its ring hands them over in pieces', () => {
+  const r = jsprobe(['-q', '-e', `fn:${WORKERS}:work /tid != 0/ { @k[arg0] = count() }`, '-c', `node ${WORKERS} many`], 120_000);
+  const detail = `stderr:\n${r.stderr}`;
+  assert.equal(r.code, 0, detail);
+  const keys = r.stdout.split('\n').filter((l) => l.startsWith('@k['));
+  // 26,667 values of i divisible by 3 (i = 0 included) and 1: each a key; 1 is also every other call.
+  assert.equal(keys.length, 26_667 + 1, detail);
+  assert.ok(keys.includes('@k[1]: 53333'), detail);
+  assert.doesNotMatch(r.stderr, /lost|did not answer/, detail);
+});

@@ -8,6 +8,7 @@ import * as wrap from './sites/wrap.js';
 import { flush as flushLive } from './sites/live.js';
 import { installRuntime, runtime } from './sites/load/runtime.js';
 import { installCoarseClock } from './threads/coarse-clock.js';
+import * as all from './threads/all.js';
 
 core.setThreadId(threadId);
 core.setTargetResolver(resolveTarget, flushLive);
@@ -15,12 +16,15 @@ core.setFaultHandler(({ probe, phase, error }) => {
   const what = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`jsprobe: probe '${probe.name}' ${phase} handler threw (reported once; see probe.faults): ${what}\n`);
 });
-core.deny(core, wrap, runtime);
+core.deny(core, wrap, runtime, all);
 installRuntime();
 installCoarseClock();
+all.installThreadsAll();
 
+// register() and the rest as core has them, with `threads: 'all'` carried to the worker threads.
+export { register, registerAll, unregister, enable, disable } from './threads/all.js';
 export {
-  register, registerAll, unregister, enable, disable, list, pending, setArmed, setFaultHandler,
+  list, pending, setArmed, setFaultHandler,
   JsprobeError, isJsprobeError,
 } from './core/index.js';
 export type {

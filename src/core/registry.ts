@@ -146,9 +146,8 @@ function detach(p: ProbeCore): void {
 
 function checkThreads(spec: ProbeSpec): void {
   if (spec.threads === 'all') {
-    // A handler is a closure of this thread: it cannot run in another. The command can (it ships
-    // the program's text to every thread and merges their maps): see docs/cli.md.
-    throw new JsprobeError('JSPROBE_E_UNSUPPORTED', "threads: 'all' is not available in the library yet (a handler is a closure of the thread that registers it); register in each worker, or trace every thread with the jsprobe command (jsprobe -c / -p)");
+    // Core probes one thread; the threads layer registers a probe in each and relays the events.
+    throw new JsprobeError('JSPROBE_E_UNSUPPORTED', "threads: 'all' is carried to the workers by jsprobe's register() (src/threads/all.ts), not by core's");
   }
 }
 

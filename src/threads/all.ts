@@ -1,0 +1,351 @@
+// `threads: 'all'`: a probe registered in the main thread applies in every worker thread that has
+// jsprobe loaded (`node --import jsprobe/register` loads it in every worker), now and later.
+//
+// A handler is a closure of the main thread and cannot run in another, so a worker runs a probe
+// of its own on the same target whose handlers only record the call into the worker's event ring
+// (ring.ts: no lock, never blocking; a full ring drops the event and counts it). The main thread
+// drains the rings every few ms and runs the user's handlers there, with the worker's threadId and
+// copies of the values: primitives as they were, objects as their inspected text. What a handler
+// returns in onEntry does not decide tracking in a worker (the call has gone on by then).
+//
+// unregister() is a grace period across threads: the main thread stops running the probe's
+// handlers at once, asks every worker to remove its probe, and waits for each to answer (each
+// after its own grace period), bounded by a timeout; a worker that does not answer in time is
+// named in a warning. enable() and disable() are carried to the workers the same way, unawaited.
+//
+// Control messages go over a BroadcastChannel named per process; events go through the rings.
+
+import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
+import { inspect } from 'node:util';
+import * as core from '../core/index.js';
+import type { Call, Probe, ProbeSpec } from '../core/index.js';
+import { Ring } from './ring.js';
+
+const channelName = (): string => `jsprobe:all:${process.pid}`;
+/** How long unregister() waits for the workers to answer. */
+const GRACE_MS = Number(process.env.JSPROBE_THREAD_GRACE_MS ?? 1000);
+const DRAIN_EVERY_MS = 10;
+const RING_BYTES = 1 << 18;
+
+/** What a worker needs to register its side of an 'all' probe. */
+interface Desc {
+  id: number;
+  target: string;
+  name: string;
+  entry: boolean;
+  ret: boolean;
+  maxActive?: number;
+  leaseMs?: number;
+  site?: ProbeSpec['site'];
+  disabled: boolean;
+}
+
+type Control =
+  | { hello: number; ring: SharedArrayBuffer }
+  | { sync: Desc[] }
+  | { remove: number[]; seq: number }
+  | { ack: number; tid: number }
+  | { toggle: number; on: boolean };
+
+/** A value of another thread's call, made to cross: primitives stay, the rest is its text. */
+type Wire = string | number | boolean | null | { u: 1 } | { n: string } | { b: string } | { o: string };
+
+function encode(v: unknown): Wire {
+  switch (typeof v) {
+    case 'undefined': return { u: 1 };
+    case 'number': return Number.isFinite(v) ? v : { n: String(v) };
+    case 'bigint': return { b: String(v) };
+    case 'string':
+    case 'boolean': return v;
+    default:
+      if (v === null) return null;
+      try {
+        return { o: inspect(v, { depth: 2, breakLength: Infinity, maxArrayLength: 20, maxStringLength: 200, customInspect: false, getters: false }) };
+      } catch {
+        return { o: Object.prototype.toString.call(v) };
+      }
+  }
+}
+
+function decode(w: Wire): unknown {
+  if (w === null || typeof w !== 'object') return w;
+  if ('u' in w) return undefined;
+  if ('n' in w) return Number(w.n);
+  if ('b' in w) return BigInt(w.b);
+  return w.o;
+}
+
+interface Event {
+  /** Probe id (the main thread's). */
+  p: number;
+  k: 'e' | 'r';
+  t: number;
+  a: Wire[];
+  r?: Wire;
+  e?: Wire;
+  th?: boolean;
+  as?: boolean;
+  el?: number;
+}
+
+// ─── Main thread ────────────────────────────────────────────────────────────────────────────────
+
+interface Owned {
+  probe: Probe;
+  spec: ProbeSpec;
+  desc: Desc;
+  dead: boolean;
+}
+
+interface Worker {
+  tid: number;
+  ring: Ring;
+  lostReported: number;
+}
+
+const owned = new Map<number, Owned>();
+const workers = new Map<number, Worker>();
+const acks = new Map<number, Set<number>>();
+const waiters = new Set<() => void>();
+let channel: BroadcastChannel | null = null;
+let seq = 0;
+
+function post(m: Control): void {
+  channel?.postMessage(m);
+}
+
+function startMain(): void {
+  channel = new BroadcastChannel(channelName());
+  channel.unref();
+  // Workers this thread starts: when one ends (terminate() included, where it runs nothing more
+  // itself), it is not waited for. Workers started by workers are known by their answers only.
+  process.on('worker', (w: { threadId: number; once(e: 'exit', f: () => void): unknown }) => {
+    const tid = w.threadId; // -1 once it has exited
+    w.once('exit', () => ended(tid));
+  });
+  channel.onmessage = (e: unknown) => {
+    const m = (e as { data: Control }).data;
+    if ('hello' in m) {
+      workers.set(m.hello, { tid: m.hello, ring: new Ring(m.ring), lostReported: 0 });
+      // A worker started now gets every live 'all' probe.
+      const live = [...owned.values()].filter((o) => !o.dead).map((o) => o.desc);
+      if (live.length > 0) post({ sync: live });
+    } else if ('ack' in m) {
+      acks.get(m.ack)?.add(m.tid);
+      for (const w of waiters) w();
+    }
+  };
+}
+
+let draining: ReturnType<typeof setInterval> | null = null;
+
+/** Run the main thread's handlers for every event the workers recorded since the last drain. */
+export function drain(): void {
+  for (const w of workers.values()) {
+    for (const line of w.ring.drain()) {
+      let ev: Event;
+      try {
+        ev = JSON.parse(line) as Event;
+      } catch {
+        continue;
+      }
+      const o = owned.get(ev.p);
+      if (o === undefined || o.dead) continue;
+      deliver(o, ev);
+    }
+    const lost = w.ring.lost;
+    if (lost > w.lostReported) {
+      process.emitWarning(`jsprobe: ${lost - w.lostReported} event(s) of worker thread ${w.tid} lost: its ring was full`, { code: 'JSPROBE_W_EVENTS_LOST' });
+      w.lostReported = lost;
+    }
+  }
+}
+
+function deliver(o: Owned, ev: Event): void {
+  const call = {
+    probe: o.probe,
+    this: undefined,
+    args: ev.a.map(decode),
+    data: undefined,
+    newTarget: undefined,
+    retval: ev.r === undefined ? undefined : decode(ev.r),
+    error: ev.e === undefined ? undefined : decode(ev.e),
+    threw: ev.th === true,
+    async: ev.as === true,
+    elapsed: ev.el ?? NaN,
+    threadId: ev.t,
+  } as unknown as Call;
+  const handler = ev.k === 'e' ? o.spec.onEntry : o.spec.onReturn;
+  try {
+    handler?.(call);
+  } catch (e) {
+    process.emitWarning(`jsprobe: probe '${o.probe.name}' handler threw on an event of worker thread ${ev.t}: ${(e as Error).message}`, { code: 'JSPROBE_W_HANDLER_FAULT' });
+  }
+}
+
+function describe(p: Probe, spec: ProbeSpec): Desc {
+  if (typeof spec.target !== 'string') {
+    throw new core.JsprobeError('JSPROBE_E_INVALID_SPEC', "threads: 'all' needs a string target (a file:name or module#export each thread resolves for itself); a function or object belongs to one thread");
+  }
+  return {
+    id: p.id,
+    target: spec.target,
+    name: p.name,
+    entry: spec.onEntry !== undefined,
+    ret: spec.onReturn !== undefined,
+    maxActive: spec.maxActive,
+    leaseMs: spec.leaseMs,
+    site: spec.site,
+    disabled: spec.disabled === true,
+  };
+}
+
+function checkAll(spec: ProbeSpec): void {
+  if (!isMainThread) throw new core.JsprobeError('JSPROBE_E_UNSUPPORTED', "threads: 'all' is registered from the main thread (its handlers run there)");
+  if (typeof spec.target !== 'string') describe({ id: 0, name: '' } as Probe, spec);
+}
+
+const local = (spec: ProbeSpec): ProbeSpec => (spec.threads === 'all' ? { ...spec, threads: 'current' } : spec);
+
+export function register(spec: ProbeSpec): Probe {
+  if (spec?.threads !== 'all') return core.register(spec);
+  checkAll(spec);
+  const p = core.register(local(spec));
+  adopt(p, spec);
+  return p;
+}
+
+export function registerAll(specs: readonly ProbeSpec[]): Probe[] {
+  if (!Array.isArray(specs) || !specs.some((s) => s?.threads === 'all')) return core.registerAll(specs);
+  for (const s of specs) if (s?.threads === 'all') checkAll(s);
+  const probes = core.registerAll(specs.map(local));
+  probes.forEach((p, i) => {
+    if (specs[i].threads === 'all') adopt(p, specs[i]);
+  });
+  return probes;
+}
+
+function adopt(p: Probe, spec: ProbeSpec): void {
+  draining ??= setInterval(drain, DRAIN_EVERY_MS);
+  draining.unref();
+  const o: Owned = { probe: p, spec, desc: describe(p, spec), dead: false };
+  owned.set(p.id, o);
+  post({ sync: [o.desc] });
+}
+
+export async function unregister(p: Probe | readonly Probe[]): Promise<void> {
+  const list = Array.isArray(p) ? (p as readonly Probe[]) : [p as Probe];
+  const mine = list.map((one) => owned.get(one?.id)).filter((o): o is Owned => o !== undefined && !o.dead);
+  if (mine.length === 0) return core.unregister(p);
+  // What the workers recorded before now still reaches the handlers; nothing after.
+  drain();
+  for (const o of mine) {
+    o.dead = true;
+    owned.delete(o.probe.id);
+  }
+  if (owned.size === 0 && draining !== null) {
+    clearInterval(draining);
+    draining = null;
+  }
+  const s = ++seq;
+  const asked = [...workers.keys()];
+  acks.set(s, new Set());
+  post({ remove: mine.map((o) => o.probe.id), seq: s });
+  await Promise.all([core.unregister(p), answers(s, asked)]);
+}
+
+/**
+ * Wait for every worker in `asked` to acknowledge `s` (or to end), up to GRACE_MS; warn about
+ * those that did not.
+ */
+function answers(s: number, asked: number[]): Promise<void> {
+  const got = acks.get(s)!;
+  const pending = (): number[] => asked.filter((tid) => !got.has(tid) && workers.has(tid));
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      clearTimeout(timer);
+      waiters.delete(onChange);
+      acks.delete(s);
+      resolve();
+    };
+    const onChange = (): void => {
+      if (pending().length === 0) finish();
+    };
+    const timer = setTimeout(() => {
+      process.emitWarning(`jsprobe: worker thread(s) ${pending().join(', ')} did not acknowledge unregister within ${GRACE_MS} ms; the main thread runs none of the probe's handlers any more, but the probe may still be in place there`, { code: 'JSPROBE_W_GRACE_TIMEOUT' });
+      finish();
+    }, GRACE_MS);
+    waiters.add(onChange);
+    onChange();
+  });
+}
+
+/** A worker ended (the main thread saw its 'exit'): deliver what it recorded, forget it. */
+function ended(tid: number): void {
+  if (!workers.has(tid)) return;
+  drain();
+  workers.delete(tid);
+  for (const w of waiters) w();
+}
+
+export function enable(p: Probe): void {
+  core.enable(p);
+  if (owned.has(p?.id)) post({ toggle: p.id, on: true });
+}
+
+export function disable(p: Probe): void {
+  core.disable(p);
+  if (owned.has(p?.id)) post({ toggle: p.id, on: false });
+}
+
+// ─── Worker thread ──────────────────────────────────────────────────────────────────────────────
+
+const mirrors = new Map<number, Probe>();
+
+function startWorker(): void {
+  const ring = Ring.create(RING_BYTES);
+  const ch = new BroadcastChannel(channelName());
+  ch.unref();
+  const record = (ev: Event): void => {
+    ring.push(JSON.stringify(ev));
+  };
+  ch.onmessage = (e: unknown) => {
+    const m = (e as { data: Control }).data;
+    if ('sync' in m) {
+      for (const d of m.sync) if (!mirrors.has(d.id)) mirror(d, record);
+    } else if ('remove' in m) {
+      const gone = m.remove.map((id) => mirrors.get(id)).filter((x): x is Probe => x !== undefined);
+      for (const id of m.remove) mirrors.delete(id);
+      void core.unregister(gone).finally(() => ch.postMessage({ ack: m.seq, tid: threadId }));
+    } else if ('toggle' in m) {
+      const p = mirrors.get(m.toggle);
+      if (p !== undefined) (m.on ? core.enable : core.disable)(p);
+    }
+  };
+  ch.postMessage({ hello: threadId, ring: ring.sab });
+}
+
+function mirror(d: Desc, record: (ev: Event) => void): void {
+  const t = threadId;
+  const spec: ProbeSpec = { target: d.target, name: d.name, maxActive: d.maxActive, leaseMs: d.leaseMs, site: d.site, disabled: d.disabled };
+  if (d.entry) spec.onEntry = (c: Call) => { record({ p: d.id, k: 'e', t, a: Array.from(c.args, encode) }); };
+  if (d.ret) {
+    spec.onReturn = (c: Call) => {
+      record({ p: d.id, k: 'r', t, a: Array.from(c.args, encode), r: encode(c.retval), e: c.threw ? encode(c.error) : undefined, th: c.threw, as: c.async, el: c.elapsed });
+    };
+  }
+  try {
+    mirrors.set(d.id, core.register(spec));
+  } catch {
+    // This thread has no such target (a module it never loads): nothing to probe here.
+  }
+}
+
+/**
+ * Called once when jsprobe loads in a thread. The main thread listens from the start, so that it
+ * knows every worker (and its ring) by the time a probe is registered for all of them.
+ */
+export function installThreadsAll(): void {
+  if (isMainThread) startMain();
+  else startWorker();
+}

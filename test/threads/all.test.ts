@@ -1,0 +1,48 @@
+// `threads: 'all'` in the library: one probe registered in the main thread applies in worker
+// threads started before and after it; their calls reach the main thread's handlers with the
+// worker's threadId; unregister waits for every worker, within a bound that names the silent one.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+function run(mode: string, env: Record<string, string> = {}): Record<string, unknown> {
+  const r = spawnSync(process.execPath, ['--import', join(root, 'build/src/register.js'), join(root, 'test/fixtures/threads/all.mjs'), mode], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+test("threads: 'all': every thread's calls reach the handlers, with its threadId; none after unregister", () => {
+  const out = run('events') as { probed: { probesHere: number }[]; after: { probesHere: number }[]; nothingAfter: boolean; earlyTid: number; lateTid: number; seen: unknown[][] };
+  const { earlyTid, lateTid } = out;
+  // Each worker had its side of the probe; after unregister resolved, none.
+  assert.deepEqual(out.probed.map((r) => r.probesHere), [1, 1]);
+  assert.deepEqual(out.after.map((r) => r.probesHere), [0, 0]);
+  assert.equal(out.nothingAfter, true);
+  const by = (tid: number) => out.seen.filter((s) => s[1] === tid);
+  assert.deepEqual(by(0), [['entry', 0, 1], ['return', 0, 1, false, true]]);
+  assert.deepEqual(by(earlyTid), [['entry', earlyTid, 10], ['return', earlyTid, 55, false, true], ['entry', earlyTid, 10], ['return', earlyTid, 55, false, true]]);
+  assert.deepEqual(by(lateTid), [['entry', lateTid, 20], ['return', lateTid, 210, false, true], ['entry', lateTid, 20], ['return', lateTid, 210, false, true]]);
+  assert.equal(out.seen.length, 10);
+});
+
+test("threads: 'all': a worker that never answers does not hold unregister past its bound, and is named", () => {
+  const out = run('stuck', { JSPROBE_THREAD_GRACE_MS: '300' }) as { unregisterMs: number; stuckTid: number; warnings: string[]; seen: unknown[][] };
+  assert.ok(out.unregisterMs >= 300, `resolved after ${out.unregisterMs} ms, before the bound`);
+  assert.ok(out.warnings.some((w) => w.includes(`worker thread(s) ${out.stuckTid} did not acknowledge unregister within 300 ms`)), out.warnings.join('\n'));
+  // The stuck worker's call before it blocked still reached the handler.
+  assert.ok(out.seen.some((s) => s[1] === out.stuckTid && s[0] === 'return' && s[2] === 210));
+});
+
+test("threads: 'all': a worker that has ended (terminate()) is not waited for", () => {
+  const out = run('gone', { JSPROBE_THREAD_GRACE_MS: '300' }) as { warnings: string[]; seen: unknown[][] };
+  assert.deepEqual(out.warnings, []);
+  // Its call before it ended still reached the handler.
+  assert.ok(out.seen.some((s) => s[0] === 'return' && s[2] === 55));
+});

@@ -19,7 +19,7 @@ function run(mode: string, env: Record<string, string> = {}): Record<string, unk
 }
 
 test("threads: 'all': every thread's calls reach the handlers, with its threadId; none after unregister", () => {
-  const out = run('events') as { probed: { probesHere: number }[]; after: { probesHere: number }[]; nothingAfter: boolean; earlyTid: number; lateTid: number; seen: unknown[][] };
+  const out = run('events') as { allFromWorker: string; probed: { probesHere: number }[]; after: { probesHere: number }[]; nothingAfter: boolean; earlyTid: number; lateTid: number; seen: unknown[][] };
   const { earlyTid, lateTid } = out;
   // Each worker had its side of the probe; after unregister resolved, none.
   assert.deepEqual(out.probed.map((r) => r.probesHere), [1, 1]);
@@ -30,6 +30,8 @@ test("threads: 'all': every thread's calls reach the handlers, with its threadId
   assert.deepEqual(by(earlyTid), [['entry', earlyTid, 10], ['return', earlyTid, 55, false, true], ['entry', earlyTid, 10], ['return', earlyTid, 55, false, true]]);
   assert.deepEqual(by(lateTid), [['entry', lateTid, 20], ['return', lateTid, 210, false, true], ['entry', lateTid, 20], ['return', lateTid, 210, false, true]]);
   assert.equal(out.seen.length, 10);
+  // Registered from a worker, 'all' is refused: its handlers would have no main thread to run in.
+  assert.equal(out.allFromWorker, 'JSPROBE_E_UNSUPPORTED');
 });
 
 test("threads: 'all': a worker that never answers does not hold unregister past its bound, and is named", () => {

@@ -23,6 +23,8 @@ export interface WorkerResult {
   loadMs: number;
   /** ms per type-check, in order: the first ones include the JIT warming up. */
   iterations: number[];
+  /** CPU ms (user + system, all of this process's threads) per type-check: no time stolen by other processes. */
+  cpu: number[];
   diagnostics: number;
   extra: Record<string, unknown>;
 }
@@ -156,19 +158,23 @@ async function main(): Promise<void> {
   const options = checkOptions(ts);
 
   const iterations: number[] = [];
+  const cpu: number[] = [];
   let diagnostics = -1;
   for (let i = 0; i < k; i++) {
     // No forced gc() between checks: tried (--expose-gc), it made them slower and noisier (median
     // 1.9 s vs 1.1 s) and kept V8 deoptimizing and re-optimizing hundreds of functions per check,
     // where otherwise that churn dies down to a handful after four or five checks.
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const n = check(ts, roots, options);
+    const c1 = process.cpuUsage(c0);
     iterations.push(performance.now() - t0);
+    cpu.push((c1.user + c1.system) / 1000);
     if (i > 0 && n !== diagnostics) throw new Error(`diagnostics changed between checks: ${diagnostics} then ${n}`);
     diagnostics = n;
   }
 
-  const result: WorkerResult = { config, loadMs, iterations, diagnostics, extra: await collect() };
+  const result: WorkerResult = { config, loadMs, iterations, cpu, diagnostics, extra: await collect() };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -60,6 +60,8 @@ interface Samples {
   /** Median check of each process, by round: paired with unprobed's of the same round. */
   rounds: number[];
   loads: number[];
+  /** CPU ms per kept check. */
+  cpu: number[];
   diagnostics: Set<number>;
   extras: Record<string, unknown>[];
   notWired: boolean;
@@ -102,6 +104,7 @@ function record(s: Samples, outcome: Outcome, config: string, round: number): vo
   s.checks.push(...r.iterations.slice(WARMUP));
   s.rounds[round] = median(r.iterations.slice(WARMUP));
   s.loads.push(r.loadMs);
+  s.cpu.push(...(r.cpu ?? []).slice(WARMUP));
   s.diagnostics.add(r.diagnostics);
   s.extras.push(r.extra);
   process.stderr.write(`${tag} load ${fmt(r.loadMs, 0)} ms, checks ${r.iterations.map((x) => fmt(x, 0)).join(' ')} ms, ${r.diagnostics} diagnostics\n`);
@@ -127,13 +130,14 @@ function pairedRatios(s: Samples, base: Samples | undefined): number[] {
   return s.rounds.flatMap((m, i) => (m !== undefined && base.rounds[i] !== undefined ? [m / base.rounds[i]] : []));
 }
 
-function tableRow(config: string, s: Samples, base: number, paired: number[]): string {
-  if (s.notWired) return `| ${config} | not wired | | | | |`;
-  if (s.checks.length === 0) return `| ${config} | failed: ${(s.failures[0] ?? 'no samples').replaceAll('|', '\\|')} | | | | |`;
+function tableRow(config: string, s: Samples, base: number, paired: number[], baseCpu: number): string {
+  if (s.notWired) return `| ${config} | not wired | | | | | |`;
+  if (s.checks.length === 0) return `| ${config} | failed: ${(s.failures[0] ?? 'no samples').replaceAll('|', '\\|')} | | | | | |`;
   const m = median(s.checks);
   const extra = [summarizeExtra(s.extras), s.failures.length > 0 ? `${s.failures.length} failed runs` : ''].filter(Boolean).join('; ');
   const byRound = paired.length === 0 ? '' : `${fmt(median(paired), 2)} (${fmt(Math.min(...paired), 2)}–${fmt(Math.max(...paired), 2)})`;
-  return `| ${config} | ${fmt(m, 0)} | ${fmt(m / base, 2)} | ${byRound} | ${fmt(median(s.loads), 0)} | ${extra} |`;
+  const cpu = s.cpu.length > 0 && baseCpu > 0 ? `${fmt(median(s.cpu), 0)} (${fmt(median(s.cpu) / baseCpu, 2)})` : '';
+  return `| ${config} | ${fmt(m, 0)} | ${fmt(m / base, 2)} | ${byRound} | ${cpu} | ${fmt(median(s.loads), 0)} | ${extra} |`;
 }
 
 function report(samples: Map<string, Samples>): string {
@@ -144,9 +148,10 @@ function report(samples: Map<string, Samples>): string {
   lines.push(`${ROUNDS} interleaved rounds, one process per (round, config), ${ITERATIONS} checks per process; the first ${WARMUP} check(s) of each process are dropped as warm-up (JIT still tiering up).`);
   lines.push('Input: typescript.d.ts + @types/node, strict, skipLibCheck off. Medians over all kept checks.');
   lines.push('');
-  lines.push('| config | median ms per check | × unprobed | × unprobed, paired by round: median (range) | median load ms | extra |');
-  lines.push('|---|---:|---:|---:|---:|---|');
-  for (const [config, s] of samples) lines.push(tableRow(config, s, baseMs, pairedRatios(s, base)));
+  const baseCpu = base !== undefined && base.cpu.length > 0 ? median(base.cpu) : NaN;
+  lines.push('| config | median ms per check | × unprobed | × unprobed, paired by round: median (range) | median CPU ms per check (× unprobed) | median load ms | extra |');
+  lines.push('|---|---:|---:|---:|---:|---:|---|');
+  for (const [config, s] of samples) lines.push(tableRow(config, s, baseMs, pairedRatios(s, base), baseCpu));
   lines.push('');
   // Checks vary a lot from one to the next (V8 re-optimizing the checker), so show how much.
   for (const [config, s] of samples) {
@@ -172,7 +177,7 @@ function rewriteTimes(): string {
 
 function main(): void {
   if (!(WARMUP >= 0 && WARMUP < ITERATIONS)) throw new Error(`--warmup (${WARMUP}) must be below --iterations (${ITERATIONS})`);
-  const samples = new Map<string, Samples>(CONFIGS.map((c) => [c, { checks: [], rounds: [], loads: [], diagnostics: new Set(), extras: [], notWired: false, failures: [] }]));
+  const samples = new Map<string, Samples>(CONFIGS.map((c) => [c, { checks: [], rounds: [], loads: [], cpu: [], diagnostics: new Set(), extras: [], notWired: false, failures: [] }]));
   const cacheDir = mkdtempSync(join(tmpdir(), 'jsprobe-bench-cache-'));
   if (CONFIGS.includes('cached')) {
     ENV.cached.JSPROBE_CACHE = cacheDir;

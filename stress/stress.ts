@@ -11,7 +11,8 @@
 //   - the heap stays bounded, and so does the set of probes whose leases are watched.
 // Load, wrap and live sites. Worker threads start and exit all along, each running the same
 // chains and churn with probes of its own for a few seconds, checked the same way, and reporting
-// its counts (or its violation) to the main thread when it ends.
+// its counts (or its violation) to the main thread when it ends; and now and then the main thread
+// registers a `threads: 'all'` probe, which the workers mirror and whose events they relay.
 
 import { createRequire } from 'node:module';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -110,9 +111,11 @@ interface Live {
   target: string;
   dead: boolean;
   open: Set<number>;
+  /** A `threads: 'all'` probe: events of workers arrive through their rings, counted here. */
+  all?: boolean;
 }
 
-const stats = { calls: 0, registrations: 0, unregistrations: 0, toggles: 0, hits: 0, peakHeapMb: 0 };
+const stats = { calls: 0, registrations: 0, unregistrations: 0, toggles: 0, hits: 0, peakHeapMb: 0, allRegistrations: 0, allEvents: 0, allWorkerEvents: 0 };
 const bySite = new Map<string, number>();
 let violation: Violation | null = null;
 let seq = 0;
@@ -148,6 +151,20 @@ function spec(target: Target, rec: Live): ProbeSpec {
   };
 }
 
+/**
+ * A `threads: 'all'` probe (main thread only): its workers' calls reach these handlers on this
+ * thread. Checked: no handler after its unregister resolved. Not checked for workers' calls: the
+ * pairing of entries and returns, as a full ring may drop either (and counts it).
+ */
+function allSpec(target: string, rec: Live): ProbeSpec {
+  const seen = (c: Call): void => {
+    check(!rec.dead, () => `a threads: 'all' handler of ${rec.target} ran after its unregister resolved (thread ${c.threadId})`);
+    stats.allEvents++;
+    if (c.threadId !== 0) stats.allWorkerEvents++;
+  };
+  return { target, threads: 'all', maxActive: 64, onEntry: seen, onReturn: seen };
+}
+
 async function retire(rec: Live): Promise<void> {
   live.splice(live.indexOf(rec), 1);
   await unregister(rec.probe);
@@ -164,7 +181,10 @@ async function churn(until: number): Promise<void> {
     if ((r < 0.45 && live.length < MAX_PROBES) || live.length === 0) {
       const target = TARGETS[rand(TARGETS.length)];
       const rec: Live = { probe: null as unknown as Probe, target: describe(target), dead: false, open: new Set() };
-      rec.probe = register(spec(target, rec));
+      // Now and then, from the main thread, a probe on every thread.
+      rec.all = isMainThread && typeof target.probe === 'string' && Math.random() < 0.1;
+      rec.probe = register(rec.all ? allSpec(target.probe as string, rec) : spec(target, rec));
+      if (rec.all) stats.allRegistrations++;
       live.push(rec);
       stats.registrations++;
       bySite.set(rec.probe.site, (bySite.get(rec.probe.site) ?? 0) + 1);
@@ -255,7 +275,7 @@ async function main(): Promise<void> {
     return;
   }
   const summary = `stress: ${SECONDS} s, ${stats.calls} calls, ${stats.hits} probe hits, ${stats.registrations} registrations, ${stats.unregistrations} unregistrations, ${stats.toggles} enable/disable, ` +
-    `${threads.started} worker threads started and ${threads.ended} ended, peak heap ${stats.peakHeapMb.toFixed(0)} MB (main), ${workerPeakMb.toFixed(0)} MB (a worker); ` +
+    `${threads.started} worker threads started and ${threads.ended} ended, ${stats.allRegistrations} threads: 'all' probes (${stats.allEvents} events, ${stats.allWorkerEvents} from workers), peak heap ${stats.peakHeapMb.toFixed(0)} MB (main), ${workerPeakMb.toFixed(0)} MB (a worker); ` +
     `registrations by site: ${[...bySite].map(([k, n]) => `${k} ${n}`).join(', ')}`;
   if (violation !== null) {
     process.stderr.write(`${summary}\nVIOLATION: ${(violation as Violation).message}\n`);

@@ -19,7 +19,7 @@ import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
 import { inspect } from 'node:util';
 import * as core from '../core/index.js';
 import type { Call, Probe, ProbeSpec } from '../core/index.js';
-import { Ring } from './ring.js';
+import { drainJson, Ring } from './ring.js';
 
 const channelName = (): string => `jsprobe:all:${process.pid}`;
 /** How long unregister() waits for the workers to answer. */
@@ -142,13 +142,7 @@ let draining: ReturnType<typeof setInterval> | null = null;
 /** Run the main thread's handlers for every event the workers recorded since the last drain. */
 export function drain(): void {
   for (const w of workers.values()) {
-    for (const line of w.ring.drain()) {
-      let ev: Event;
-      try {
-        ev = JSON.parse(line) as Event;
-      } catch {
-        continue;
-      }
+    for (const ev of drainJson<Event>(w.ring)) {
       const o = owned.get(ev.p);
       if (o === undefined || o.dead) continue;
       deliver(o, ev);

@@ -8,7 +8,7 @@
 // main thread can read synchronously, even from its 'exit' handler, when no message can arrive.
 
 import { BroadcastChannel, threadId } from 'node:worker_threads';
-import { Ring } from './ring.js';
+import { drainJson, Ring } from './ring.js';
 
 /** A message a worker's ring carries: output, a warning, its maps, an answer, its end. */
 export interface ThreadMessage {
@@ -137,13 +137,7 @@ export class MainRelay {
 
   private drainPeer(p: Peer): void {
     if (p.ring === null) return;
-    for (const line of p.ring.drain()) {
-      let m: ThreadMessage;
-      try {
-        m = JSON.parse(line) as ThreadMessage;
-      } catch {
-        continue;
-      }
+    for (const m of drainJson<ThreadMessage>(p.ring)) {
       if (m.part !== undefined) {
         const { i, n, s } = m.part;
         if (i === 0) p.parts = [];

@@ -117,6 +117,19 @@ export class Ring {
   }
 }
 
+/** Consumer: drain() for a ring of JSON records, one value a record (one that does not parse is skipped). */
+export function drainJson<T>(ring: Ring): T[] {
+  const out: T[] = [];
+  for (const line of ring.drain()) {
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      // A producer writes whole records: this cannot happen short of a bug; skip, don't stop.
+    }
+  }
+  return out;
+}
+
 function align4(n: number): number {
   return (n + 3) & ~3;
 }

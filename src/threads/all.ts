@@ -123,6 +123,11 @@ function startMain(): void {
     const tid = w.threadId; // -1 once it has exited
     w.once('exit', () => ended(tid));
   });
+  // A warning emitted now would never print: what is still unreported goes straight to stderr.
+  process.on('exit', () => {
+    if (owned.size > 0) drain();
+    if (unreported.size > 0) process.stderr.write(`${lostText()}\n`);
+  });
   channel.onmessage = (e: unknown) => {
     const m = (e as { data: Control }).data;
     if ('hello' in m) {
@@ -149,10 +154,25 @@ export function drain(): void {
     }
     const lost = w.ring.lost;
     if (lost > w.lostReported) {
-      process.emitWarning(`jsprobe: ${lost - w.lostReported} event(s) of worker thread ${w.tid} lost: its ring was full`, { code: 'JSPROBE_W_EVENTS_LOST' });
+      unreported.set(w.tid, (unreported.get(w.tid) ?? 0) + lost - w.lostReported);
       w.lostReported = lost;
     }
   }
+  if (unreported.size > 0 && performance.now() - lastLostWarning >= LOST_WARNING_EVERY_MS) {
+    lastLostWarning = performance.now();
+    process.emitWarning(lostText(), { code: 'JSPROBE_W_EVENTS_LOST' });
+  }
+}
+
+/** Events dropped by full rings and not reported yet, by thread: reported at most once a second, and at exit. */
+const unreported = new Map<number, number>();
+const LOST_WARNING_EVERY_MS = 1000;
+let lastLostWarning = -Infinity;
+
+function lostText(): string {
+  const parts = [...unreported].map(([tid, n]) => `${n} of worker thread ${tid}`);
+  unreported.clear();
+  return `jsprobe: threads: 'all' events lost (a worker's ring was full): ${parts.join(', ')}`;
 }
 
 function deliver(o: Owned, ev: Event): void {

@@ -48,3 +48,13 @@ test("threads: 'all': a worker that has ended (terminate()) is not waited for", 
   // Its call before it ended still reached the handler.
   assert.ok(out.seen.some((s) => s[0] === 'return' && s[2] === 55));
 });
+
+test("threads: 'all': a worker's ring overflowing while the main thread is busy: every drop counted and reported", () => {
+  const out = run('flood') as { warnings: string[]; fromWorker: number };
+  const warning = out.warnings.find((w) => w.includes("threads: 'all' events lost"));
+  assert.ok(warning !== undefined, out.warnings.join('\n'));
+  const lost = Number(/(\d+) of worker thread/.exec(warning)?.[1]);
+  assert.ok(lost > 0);
+  // 20,000 calls, an entry and a return event each: delivered + lost, exactly.
+  assert.equal(out.fromWorker + lost, 40_000);
+});

@@ -304,12 +304,20 @@ function ended(tid: number): void {
 
 export function enable(p: Probe): void {
   core.enable(p);
-  if (owned.has(p?.id)) post({ toggle: p.id, on: true });
+  toggle(p, true);
 }
 
 export function disable(p: Probe): void {
   core.disable(p);
-  if (owned.has(p?.id)) post({ toggle: p.id, on: false });
+  toggle(p, false);
+}
+
+/** Carry enable/disable to the workers, and to those that start later. */
+function toggle(p: Probe, on: boolean): void {
+  const o = owned.get(p?.id);
+  if (o === undefined) return;
+  o.desc.disabled = !on;
+  post({ toggle: p.id, on });
 }
 
 // ─── Worker thread ──────────────────────────────────────────────────────────────────────────────

@@ -14,13 +14,12 @@ const LOST = 2; // written by the producer: events dropped because the ring was 
 const HEADER_BYTES = 64;
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 export class Ring {
   readonly sab: SharedArrayBuffer;
   readonly capacity: number;
   private readonly header: Int32Array;
-  private readonly bytes: Uint8Array;
+  private readonly bytes: Buffer;
   private readonly words: Int32Array;
 
   /** A new ring of `capacity` bytes (a power of two, at least 64). */
@@ -36,7 +35,9 @@ export class Ring {
     this.sab = sab;
     this.capacity = sab.byteLength - HEADER_BYTES;
     this.header = new Int32Array(sab, 0, HEADER_BYTES / 4);
-    this.bytes = new Uint8Array(sab, HEADER_BYTES, this.capacity);
+    // A Buffer over the shared memory: UTF-8 is written into it and read out of it natively, in
+    // place (TextEncoder and TextDecoder would copy, and cost ~0.5 µs an event each).
+    this.bytes = Buffer.from(sab, HEADER_BYTES, this.capacity);
     this.words = new Int32Array(sab, HEADER_BYTES, this.capacity / 4);
   }
 
@@ -52,7 +53,7 @@ export class Ring {
 
   /** Producer: append `event`, or drop and count it if it does not fit. Never blocks. */
   push(event: string): boolean {
-    return this.write(encoder.encode(event));
+    return this.write(event, Buffer.byteLength(event));
   }
 
   /**
@@ -60,13 +61,13 @@ export class Ring {
    * must not be dropped if it can be helped (a thread's maps); false, and counted lost, if not.
    */
   pushWait(event: string, timeoutMs: number): boolean {
-    const data = encoder.encode(event);
+    const len = Buffer.byteLength(event);
     const until = performance.now() + timeoutMs;
     for (;;) {
       const head = Atomics.load(this.header, HEAD);
-      if (this.fits(data.length, head) || data.length + 4 > this.capacity) return this.write(data);
+      if (this.fits(len, head) || len + 4 > this.capacity) return this.write(event, len);
       const left = until - performance.now();
-      if (left <= 0) return this.write(data);
+      if (left <= 0) return this.write(event, len);
       Atomics.wait(this.header, HEAD, head, left);
     }
   }
@@ -80,12 +81,14 @@ export class Ring {
     while (head !== tail) {
       const at = head & mask;
       const len = this.words[at >> 2];
-      const copy = new Uint8Array(len);
       const start = (at + 4) & mask;
-      const first = Math.min(len, this.capacity - start);
-      copy.set(this.bytes.subarray(start, start + first));
-      if (first < len) copy.set(this.bytes.subarray(0, len - first), first);
-      out.push(decoder.decode(copy));
+      if (start + len <= this.capacity) {
+        out.push(this.bytes.toString('utf8', start, start + len));
+      } else {
+        // The record wraps around the end: join its two parts before decoding.
+        const first = this.capacity - start;
+        out.push(Buffer.concat([this.bytes.subarray(start), this.bytes.subarray(0, len - first)]).toString('utf8'));
+      }
       head = (head + 4 + align4(len)) | 0;
     }
     Atomics.store(this.header, HEAD, head);
@@ -98,21 +101,26 @@ export class Ring {
     return this.capacity - used >= 4 + align4(len);
   }
 
-  private write(data: Uint8Array): boolean {
-    if (!this.fits(data.length, Atomics.load(this.header, HEAD))) {
+  private write(event: string, len: number): boolean {
+    if (!this.fits(len, Atomics.load(this.header, HEAD))) {
       Atomics.add(this.header, LOST, 1);
       return false;
     }
     const mask = this.capacity - 1;
     const tail = this.header[TAIL];
     const at = tail & mask;
-    this.words[at >> 2] = data.length;
+    this.words[at >> 2] = len;
     const start = (at + 4) & mask;
-    const first = Math.min(data.length, this.capacity - start);
-    this.bytes.set(data.subarray(0, first), start);
-    if (first < data.length) this.bytes.set(data.subarray(first), 0);
+    if (start + len <= this.capacity) {
+      this.bytes.write(event, start, len, 'utf8');
+    } else {
+      const data = encoder.encode(event);
+      const first = this.capacity - start;
+      this.bytes.set(data.subarray(0, first), start);
+      this.bytes.set(data.subarray(first), 0);
+    }
     // The store publishes the record: the consumer reads TAIL before the bytes it covers.
-    Atomics.store(this.header, TAIL, (tail + 4 + align4(data.length)) | 0);
+    Atomics.store(this.header, TAIL, (tail + 4 + align4(len)) | 0);
     return true;
   }
 }

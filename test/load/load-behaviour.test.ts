@@ -62,6 +62,27 @@ test('a line with no statement on it leaves the probe waiting, with a note sayin
   assert.match(out.probes[0].note, /no statement starts at line 2/);
 });
 
+test('every way out of a function reports exactly once, with what really left it (return, fall-through, finally override, throw, async)', () => {
+  const bare = scenario('exits', { args: ['bare'], env: { JSPROBE_CACHE: '0' } }) as { result: unknown; async: unknown };
+  const probed = scenario('exits', { args: ['probed'], env: { JSPROBE_CACHE: '0' } }) as { result: unknown; async: unknown; seen: unknown[][]; open: number };
+  assert.deepEqual(probed.result, bare.result);
+  assert.deepEqual(probed.async, bare.async);
+  assert.deepEqual(bare.result, [2, null, 'big', 'recovered', 6, 'boom']);
+  assert.deepEqual(probed.seen, [
+    ['threw', 'boom'], // boom() called by run()
+    ['returned', 2], // overridden: the finally's value, once
+    ['returned', 'undefined'], // fallsOff(1): off the end
+    ['returned', 'big'],
+    ['threw', 'boom'], // boom() inside caughtThenReturns
+    ['returned', 'recovered'], // its second return, after its catch
+    ['returned', 6], // the arrow's expression body
+    ['returned', [2, null, 'big', 'recovered', 6, 'boom']], // run()
+    ['returned', 2], // async later(1)
+    ['returned', 'undefined'], // async later(0): off the end
+  ]);
+  assert.equal(probed.open, 0, 'every onEntry had its onReturn');
+});
+
 test('stack traces of rewritten code keep their line numbers', () => {
   const bare = scenario('stack', { args: ['bare'] }) as { frames: string[] };
   const probed = scenario('stack', { args: ['probed'] }) as { frames: string[] };

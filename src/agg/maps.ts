@@ -116,6 +116,14 @@ export function mapData(m: AggMap): MapData {
   return { name: m.name, entries };
 }
 
+/** Fold other threads' maps into `maps`, each into the one of its name (ones this side lacks are left out). */
+export function mergeAll(maps: readonly AggMap[], data: Iterable<MapData>): void {
+  for (const d of data) {
+    const into = maps.find((m) => m.name === d.name);
+    if (into !== undefined) mergeData(into, d);
+  }
+}
+
 /** Fold another thread's entries into `m` (like bpftrace merging per-CPU maps when it reads them). */
 export function mergeData(m: AggMap, data: MapData): void {
   for (const [key, v] of data.entries) {

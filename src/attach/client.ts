@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { Protocol } from 'devtools-protocol';
-import { AggMap, mergeData, type MapData } from '../agg/maps.js';
+import { AggMap, mergeAll, type MapData } from '../agg/maps.js';
 import { printMap, type Output } from '../agg/print.js';
 import type { CompiledProgram } from '../lang/compile.js';
 
@@ -206,7 +206,6 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   const { conn, opened } = await connect(pid);
   const runtime = `require(${JSON.stringify(RUNTIME_BUNDLE)})`;
   const maps = run.program.maps.map((m) => new AggMap(m));
-  const byName = new Map(maps.map((m) => [m.name, m]));
   let finished!: (why: string) => void;
   const done = new Promise<string>((resolve) => (finished = resolve));
   const onEvent = (method: string, params: unknown) => {
@@ -216,7 +215,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     const m = JSON.parse(payload) as { o?: string; err?: string; exit?: boolean; maps?: MapData[] };
     if (m.o !== undefined) run.write(m.o);
     if (m.err !== undefined) process.stderr.write(m.err);
-    if (m.maps !== undefined) for (const d of m.maps) { const into = byName.get(d.name); if (into !== undefined) mergeData(into, d); }
+    if (m.maps !== undefined) mergeAll(maps, m.maps);
     if (m.exit === true) finished('exit');
   };
   conn.on('Runtime.bindingCalled', (p) => onEvent('Runtime.bindingCalled', p));

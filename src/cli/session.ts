@@ -5,7 +5,7 @@
 import { list, register, unregister, type Probe, type ProbeSpec } from '../index.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
-import { mapData, mergeData, type MapData } from '../agg/maps.js';
+import { mapData, mergeAll, type MapData } from '../agg/maps.js';
 import { isJsprobeError } from '../core/index.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
 
@@ -75,13 +75,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       if (finished) return;
       finished = true;
       for (const t of timers) clearInterval(t);
-      if (options.gather !== undefined) {
-        const byName = new Map(rt.maps.map((m) => [m.name, m]));
-        for (const d of options.gather()) {
-          const into = byName.get(d.name);
-          if (into !== undefined) mergeData(into, d);
-        }
-      }
+      if (options.gather !== undefined) mergeAll(rt.maps, options.gather());
       for (const end of ends) {
         try {
           end();

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     write: (o) => send({ o }),
     exit: () => process.exit(0),
     warn: (err) => send({ err }),
-    gather: () => [...relay.snapshots().values()].flat() as MapData[],
+    gather: () => relay.snapshots().flat() as MapData[],
   });
   if ('error' in outcome) {
     send({ fatal: outcome.error });

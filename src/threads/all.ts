@@ -20,6 +20,7 @@ import { inspect } from 'node:util';
 import * as core from '../core/index.js';
 import type { Call, Probe, ProbeSpec } from '../core/index.js';
 import { drainJson, Ring } from './ring.js';
+import { onWorkerExit } from './worker-exit.js';
 import { handlerUses, reads } from '../core/handler-use.js';
 
 const channelName = (): string => `jsprobe:all:${process.pid}`;
@@ -125,14 +126,9 @@ interface Owned {
   dead: boolean;
 }
 
-interface Worker {
-  tid: number;
-  ring: Ring;
-  lostReported: number;
-}
-
 const owned = new Map<number, Owned>();
-const workers = new Map<number, Worker>();
+/** Each known worker's ring, by thread id. */
+const workers = new Map<number, Ring>();
 const acks = new Map<number, Set<number>>();
 const waiters = new Set<() => void>();
 let channel: BroadcastChannel | null = null;
@@ -145,12 +141,9 @@ function post(m: Control): void {
 function startMain(): void {
   channel = new BroadcastChannel(channelName());
   channel.unref();
-  // Workers this thread starts: when one ends (terminate() included, where it runs nothing more
-  // itself), it is not waited for. Workers started by workers are known by their answers only.
-  process.on('worker', (w: { threadId: number; once(e: 'exit', f: () => void): unknown }) => {
-    const tid = w.threadId; // -1 once it has exited
-    w.once('exit', () => ended(tid));
-  });
+  // A worker this thread started that has ended is not waited for. Workers started by workers
+  // are known by their answers only.
+  onWorkerExit(ended);
   // A warning emitted now would never print: what is still unreported goes straight to stderr.
   process.on('exit', () => {
     if (owned.size > 0) drain();
@@ -159,7 +152,7 @@ function startMain(): void {
   channel.onmessage = (e: unknown) => {
     const m = (e as { data: Control }).data;
     if ('hello' in m) {
-      workers.set(m.hello, { tid: m.hello, ring: new Ring(m.ring), lostReported: 0 });
+      workers.set(m.hello, new Ring(m.ring));
       // A worker started now gets every live 'all' probe.
       const live = [...owned.values()].filter((o) => !o.dead).map((o) => o.desc);
       if (live.length > 0) post({ sync: live });
@@ -174,17 +167,14 @@ let draining: ReturnType<typeof setInterval> | null = null;
 
 /** Run the main thread's handlers for every event the workers recorded since the last drain. */
 export function drain(): void {
-  for (const w of workers.values()) {
-    for (const ev of drainJson<Event>(w.ring)) {
+  for (const [tid, ring] of workers) {
+    for (const ev of drainJson<Event>(ring)) {
       const o = owned.get(ev.p);
       if (o === undefined || o.dead) continue;
       deliver(o, ev);
     }
-    const lost = w.ring.lost;
-    if (lost > w.lostReported) {
-      unreported.set(w.tid, (unreported.get(w.tid) ?? 0) + lost - w.lostReported);
-      w.lostReported = lost;
-    }
+    const lost = ring.takeLost();
+    if (lost > 0) unreported.set(tid, (unreported.get(tid) ?? 0) + lost);
   }
   if (unreported.size > 0 && performance.now() - lastLostWarning >= LOST_WARNING_EVERY_MS) {
     lastLostWarning = performance.now();
@@ -225,10 +215,15 @@ function deliver(o: Owned, ev: Event): void {
   }
 }
 
-function describe(p: Probe, spec: ProbeSpec): Desc {
+/** A spec for every thread: registered from the main thread, on a target each thread resolves itself. */
+function checkAll(spec: ProbeSpec): asserts spec is ProbeSpec & { target: string } {
+  if (!isMainThread) throw new core.JsprobeError('JSPROBE_E_UNSUPPORTED', "threads: 'all' is registered from the main thread (its handlers run there)");
   if (typeof spec.target !== 'string') {
     throw new core.JsprobeError('JSPROBE_E_INVALID_SPEC', "threads: 'all' needs a string target (a file:name or module#export each thread resolves for itself); a function or object belongs to one thread");
   }
+}
+
+function describe(p: Probe, spec: ProbeSpec & { target: string }): Desc {
   return {
     id: p.id,
     target: spec.target,
@@ -240,11 +235,6 @@ function describe(p: Probe, spec: ProbeSpec): Desc {
     site: spec.site,
     disabled: spec.disabled === true,
   };
-}
-
-function checkAll(spec: ProbeSpec): void {
-  if (!isMainThread) throw new core.JsprobeError('JSPROBE_E_UNSUPPORTED', "threads: 'all' is registered from the main thread (its handlers run there)");
-  if (typeof spec.target !== 'string') describe({ id: 0, name: '' } as Probe, spec);
 }
 
 const local = (spec: ProbeSpec): ProbeSpec => (spec.threads === 'all' ? { ...spec, threads: 'current' } : spec);
@@ -262,12 +252,12 @@ export function registerAll(specs: readonly ProbeSpec[]): Probe[] {
   for (const s of specs) if (s?.threads === 'all') checkAll(s);
   const probes = core.registerAll(specs.map(local));
   probes.forEach((p, i) => {
-    if (specs[i].threads === 'all') adopt(p, specs[i]);
+    if (specs[i].threads === 'all') adopt(p, specs[i] as ProbeSpec & { target: string });
   });
   return probes;
 }
 
-function adopt(p: Probe, spec: ProbeSpec): void {
+function adopt(p: Probe, spec: ProbeSpec & { target: string }): void {
   draining ??= setInterval(drain, DRAIN_EVERY_MS);
   draining.unref();
   const o: Owned = { probe: p, spec, desc: describe(p, spec), dead: false };

@@ -9,6 +9,7 @@
 
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 import { drainJson, Ring } from './ring.js';
+import { onWorkerExit } from './worker-exit.js';
 
 /** A message a worker's ring carries: output, a warning, its maps, an answer, its end. */
 export interface ThreadMessage {
@@ -68,7 +69,8 @@ export class WorkerRelay {
 
   /** An event: dropped and counted if the ring is full, never blocking the program. */
   send(m: ThreadMessage): void {
-    this.ring.push(toJson(m));
+    // Events hold strings only: no replacer to call on every key, as a printf may come per hit.
+    this.ring.push(JSON.stringify(m));
   }
 
   private snapshot(extra: ThreadMessage): void {
@@ -97,9 +99,8 @@ interface Peer {
   /** Pieces of the snapshot being received. */
   parts: string[];
   acked: number;
-  gone: boolean;
+  /** Events its ring dropped, not reported yet. */
   lost: number;
-  lostReported: number;
 }
 
 /** The main side: drains every worker's ring, keeps each one's latest maps. */
@@ -114,17 +115,13 @@ export class MainRelay {
     this.channel.onmessage = (e: unknown) => {
       const m = (e as { data?: Partial<Hello> }).data;
       if (typeof m?.hello === 'number' && m.ring instanceof SharedArrayBuffer) {
-        this.peers.set(m.hello, { tid: m.hello, ring: new Ring(m.ring), maps: undefined, parts: [], acked: 0, gone: false, lost: 0, lostReported: 0 });
+        this.peers.set(m.hello, { tid: m.hello, ring: new Ring(m.ring), maps: undefined, parts: [], acked: 0, lost: 0 });
       }
     };
-    // A worker this thread started that ends, terminate() included (where the worker itself runs
-    // nothing more, not even its 'exit' handlers), is not waited for at exit.
-    process.on('worker', (w: { threadId: number; once(e: 'exit', f: () => void): unknown }) => {
-      const tid = w.threadId; // -1 once it has exited
-      w.once('exit', () => {
-        const p = this.peers.get(tid);
-        if (p !== undefined) this.retire(p);
-      });
+    // A worker this thread started that has ended, terminate() included, is not waited for at exit.
+    onWorkerExit((tid) => {
+      const p = this.peers.get(tid);
+      if (p !== undefined) this.retire(p);
     });
     this.timer = setInterval(() => this.drain(), drainEveryMs);
     this.timer.unref();
@@ -137,6 +134,7 @@ export class MainRelay {
 
   private drainPeer(p: Peer): void {
     if (p.ring === null) return;
+    let bye = false;
     for (const m of drainJson<ThreadMessage>(p.ring)) {
       if (m.part !== undefined) {
         const { i, n, s } = m.part;
@@ -152,18 +150,17 @@ export class MainRelay {
         }
       }
       if (m.ack !== undefined) p.acked = Math.max(p.acked, m.ack);
-      if (m.bye === true) p.gone = true;
+      if (m.bye === true) bye = true;
       this.onMessage(p.tid, m);
     }
-    p.lost = p.ring.lost;
+    p.lost += p.ring.takeLost();
     // Its last snapshot is in: the ring (1 MiB) can go.
-    if (p.gone) p.ring = null;
+    if (bye) p.ring = null;
   }
 
   /** The thread has ended: read its ring a last time and let it go; its maps stay. */
   private retire(p: Peer): void {
     this.drainPeer(p);
-    p.gone = true;
     p.ring = null;
   }
 
@@ -176,7 +173,7 @@ export class MainRelay {
     this.drain();
     const seq = ++this.seq;
     this.channel.postMessage({ flush: seq });
-    const waiting = (): Peer[] => [...this.peers.values()].filter((p) => !p.gone && p.acked < seq);
+    const waiting = (): Peer[] => [...this.peers.values()].filter((p) => p.ring !== null && p.acked < seq);
     const until = performance.now() + timeoutMs;
     const sleep = new Int32Array(new SharedArrayBuffer(4));
     while (waiting().length > 0 && performance.now() < until) {
@@ -186,19 +183,16 @@ export class MainRelay {
     return waiting().map((p) => p.tid);
   }
 
-  /** Each worker's latest maps, by thread id. */
-  snapshots(): Map<number, unknown> {
-    return new Map([...this.peers.values()].filter((p) => p.maps !== undefined).map((p) => [p.tid, p.maps]));
+  /** Each worker's latest maps (what its snapshot held: a list of maps), in the order they said hello. */
+  snapshots(): unknown[] {
+    return [...this.peers.values()].flatMap((p) => (p.maps === undefined ? [] : [p.maps]));
   }
 
   /** Events dropped by each worker whose ring was full, since last asked. */
   newlyLost(): { tid: number; lost: number }[] {
-    const out: { tid: number; lost: number }[] = [];
-    for (const p of this.peers.values()) {
-      const lost = p.ring?.lost ?? p.lost;
-      if (lost > p.lostReported) out.push({ tid: p.tid, lost: lost - p.lostReported });
-      p.lostReported = lost;
-    }
+    this.drain();
+    const out = [...this.peers.values()].filter((p) => p.lost > 0).map((p) => ({ tid: p.tid, lost: p.lost }));
+    for (const p of this.peers.values()) p.lost = 0;
     return out;
   }
 

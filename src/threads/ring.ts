@@ -3,15 +3,16 @@
 // that prints them without a lock and without blocking the producer. When the ring is full an
 // event is dropped and counted in `lost`, which the consumer always reports.
 //
-// Layout: a 64-byte header of Int32 words (each index written by one side only), then `capacity`
+// Layout: a 256-byte header of Int32 words, the consumer's at the start and the producer's 128
+// bytes on (so the two sides never write one cache line, nor a prefetched pair), then `capacity`
 // bytes of records. A record is a 4-byte length and that many UTF-8 bytes, padded to 4 bytes, so
 // a length never straddles the end of the data. head and tail count bytes since the start,
 // modulo 2^32; capacity is a power of two, so a position is a count masked by capacity - 1.
 
 const HEAD = 0; // written by the consumer: bytes consumed
-const TAIL = 1; // written by the producer: bytes produced
-const LOST = 2; // written by the producer: events dropped because the ring was full
-const HEADER_BYTES = 64;
+const TAIL = 32; // written by the producer: bytes produced
+const LOST = 33; // written by the producer: events dropped because the ring was full
+const HEADER_BYTES = 256;
 
 const encoder = new TextEncoder();
 
@@ -21,6 +22,8 @@ export class Ring {
   private readonly header: Int32Array;
   private readonly bytes: Buffer;
   private readonly words: Int32Array;
+  /** Consumer side, this thread's only: how much of `lost` takeLost() has handed out. */
+  private reported = 0;
 
   /** A new ring of `capacity` bytes (a power of two, at least 64). */
   static create(capacity = 1 << 20): Ring {
@@ -44,6 +47,14 @@ export class Ring {
   /** Events dropped so far because the ring was full (or an event was larger than it). */
   get lost(): number {
     return Atomics.load(this.header, LOST);
+  }
+
+  /** Consumer: events dropped since the last call (for a report that says each drop once). */
+  takeLost(): number {
+    const lost = this.lost;
+    const n = lost - this.reported;
+    this.reported = lost;
+    return n;
   }
 
   /** Bytes written and not yet consumed. */

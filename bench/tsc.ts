@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, machine, median } from './lib/measure.js';
+import { ENV, NODE_ARGS, TYPESCRIPT } from './lib/tsc-configs.js';
 import type { WorkerResult } from './tsc-worker.js';
 
 const args = process.argv.slice(2);
@@ -24,34 +25,6 @@ const CONFIGS = (opt('configs') ?? 'unprobed,disarmed,count,hist,hist-coarse,tra
 const USER_NODE_ARGS = (opt('node-args') ?? '').split(/\s+/).filter(Boolean);
 
 const WORKER = fileURLToPath(new URL('./tsc-worker.js', import.meta.url));
-
-const REGISTER = fileURLToPath(new URL('../src/register.js', import.meta.url));
-const TYPESCRIPT = fileURLToPath(new URL('../../node_modules/typescript/lib/typescript.js', import.meta.url));
-
-/** Node flags per configuration, before the worker script: load sites need the load hooks. */
-const NODE_ARGS: Record<string, string[]> = {
-  unprobed: [],
-  disarmed: ['--import', REGISTER],
-  hooks: ['--import', REGISTER],
-  cached: ['--import', REGISTER],
-  count: ['--import', REGISTER],
-  hist: ['--import', REGISTER],
-  'hist-coarse': ['--import', REGISTER],
-  tracing: [],
-};
-
-/** Environment per configuration. Every process rewrites typescript.js afresh (no disk cache). */
-const ENV: Record<string, Record<string, string>> = {
-  // Every function of typescript.js gets a site as it loads; no probe is registered.
-  disarmed: { JSPROBE_LOAD_SITES: TYPESCRIPT },
-  // The load hooks installed, and no module asked for: what the hooks cost on their own.
-  hooks: { JSPROBE_LOAD_SITES: join(TYPESCRIPT, '..', 'no-such-file.js') },
-  // As disarmed, but the rewrite comes from the disk cache (filled once before the rounds): no
-  // parse, so no parse garbage on the heap the checks then run on.
-  cached: { JSPROBE_LOAD_SITES: TYPESCRIPT },
-  hist: { JSPROBE_CLOCK: 'precise' },
-  'hist-coarse': { JSPROBE_CLOCK: 'coarse' },
-};
 
 type Outcome = { kind: 'ok'; result: WorkerResult } | { kind: 'not wired' } | { kind: 'failed'; message: string };
 

@@ -1,0 +1,35 @@
+// bench:tsc's configurations, shared by the wall-time driver (tsc.ts) and the instruction-count
+// driver (tsc-instructions.ts): the Node flags and environment each child process gets. What a
+// configuration does inside the child is wired in tsc-worker.ts.
+
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REGISTER = fileURLToPath(new URL('../../src/register.js', import.meta.url));
+export const TYPESCRIPT = fileURLToPath(new URL('../../../node_modules/typescript/lib/typescript.js', import.meta.url));
+
+/** Node flags per configuration, before the worker script: load sites need the load hooks. */
+export const NODE_ARGS: Record<string, string[]> = {
+  unprobed: [],
+  disarmed: ['--import', REGISTER],
+  hooks: ['--import', REGISTER],
+  cached: ['--import', REGISTER],
+  count: ['--import', REGISTER],
+  hist: ['--import', REGISTER],
+  'hist-coarse': ['--import', REGISTER],
+  tracing: [],
+};
+
+/** Environment per configuration. Every process rewrites typescript.js afresh (no disk cache). */
+export const ENV: Record<string, Record<string, string>> = {
+  // Every function of typescript.js gets a site as it loads; no probe is registered.
+  disarmed: { JSPROBE_LOAD_SITES: TYPESCRIPT },
+  // The load hooks installed, and no module asked for: what the hooks cost on their own.
+  hooks: { JSPROBE_LOAD_SITES: join(TYPESCRIPT, '..', 'no-such-file.js') },
+  // As disarmed, but the rewrite comes from the disk cache (filled once before the rounds): no
+  // parse, so no parse garbage on the heap the checks then run on.
+  cached: { JSPROBE_LOAD_SITES: TYPESCRIPT },
+  hist: { JSPROBE_CLOCK: 'precise' },
+  'hist-coarse': { JSPROBE_CLOCK: 'coarse' },
+};
+

@@ -112,11 +112,22 @@ async function main(): Promise<void> {
     process.stderr.write(`bench:tsc:instructions: ${CONFIGS.length} configs × ${ITERATIONS} checks under callgrind, ${JOBS} at a time (~3 min per check)\n`);
     const queue = [...CONFIGS];
     const done = new Map<string, Counted>();
+    const failed: string[] = [];
     const runOne = async (): Promise<void> => {
-      for (let c = queue.shift(); c !== undefined; c = queue.shift()) done.set(c, await count(c, cacheDir));
+      for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
+        try {
+          done.set(c, await count(c, cacheDir));
+        } catch (e) {
+          // One configuration failing does not throw away the others' (long) runs.
+          failed.push((e as Error).message);
+          process.stderr.write(`  ${c} FAILED: ${(e as Error).message}\n`);
+        }
+      }
     };
     await Promise.all(Array.from({ length: Math.max(1, JOBS) }, runOne));
-    console.log(report(CONFIGS.map((c) => done.get(c) as Counted)));
+    console.log(report(CONFIGS.flatMap((c) => done.get(c) ?? [])));
+    for (const f of failed) console.log(`\nFAILED: ${f}`);
+    if (failed.length > 0) process.exitCode = 1;
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }

@@ -11,6 +11,8 @@ export interface ReturnSite {
   start: number;
   /** The returned expression's range; absent for a bare `return`. */
   arg?: { start: number; end: number };
+  /** The returned expression's text when it is a name (not `arguments`), `this` or a literal: reading it twice is reading it once in each branch. */
+  simple?: string;
 }
 
 export interface FunctionSite {
@@ -40,6 +42,8 @@ export interface FunctionSite {
   thisUnsafe: boolean;
   /** The block body's last statement is a return or throw: the end is never reached. */
   endsInJump: boolean;
+  /** The body has a `try` with a `finally` of its own (nested functions' do not count). */
+  hasFinally: boolean;
   returns: ReturnSite[];
 }
 
@@ -51,6 +55,13 @@ interface Scope {
   fn: FunctionSite | null;
   /** The nearest non-arrow function: an `arguments` inside an arrow is that function's. */
   argsOwner: FunctionSite | null;
+}
+
+/** A name (not `arguments`, which an arrow's site may not see as its own), `this` or a literal other than a template or regular expression. */
+function isSimple(n: Node): boolean {
+  if (n.type === 'Identifier') return n.name !== 'arguments';
+  if (n.type === 'ThisExpression') return true;
+  return n.type === 'Literal' && !('regex' in n && n.regex != null);
 }
 
 function keyName(key: Node, computed: boolean, src: string): string {
@@ -168,6 +179,7 @@ export function findFunctions(program: Node, src: string): FunctionSite[] {
       usesArguments: false,
       thisUnsafe: (kind === 'constructor' && derived) || (kind === 'arrow' && scope.derivedCtor),
       endsInJump: last !== undefined && (last.type === 'ReturnStatement' || last.type === 'ThrowStatement'),
+      hasFinally: false,
       returns: [],
     };
     sites.push(site);
@@ -318,9 +330,14 @@ export function findFunctions(program: Node, src: string): FunctionSite[] {
       case 'ReturnStatement':
         if (scope.fn !== null) {
           const arg = n.argument as Node | null;
-          scope.fn.returns.push(arg ? { start: n.start, arg: { start: arg.start, end: arg.end } } : { start: n.start });
+          const simple = arg !== null && isSimple(arg) ? src.slice(arg.start, arg.end) : undefined;
+          scope.fn.returns.push(arg ? { start: n.start, arg: { start: arg.start, end: arg.end }, ...(simple !== undefined ? { simple } : {}) } : { start: n.start });
         }
         if (isNode(n.argument)) visit(n.argument, scope, null);
+        return;
+      case 'TryStatement':
+        if (scope.fn !== null && isNode(n.finalizer)) scope.fn.hasFinally = true;
+        forEachChild(n, (c) => visit(c, scope, null));
         return;
       case 'Identifier':
         if (n.name === 'arguments' && scope.argsOwner !== null) scope.argsOwner.usesArguments = true;

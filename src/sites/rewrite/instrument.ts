@@ -121,31 +121,79 @@ function returnFn(site: FunctionSite): string {
 }
 
 /**
- * The insertions that give one function its site. Every exit goes through one `finally`: a
- * `return` only stores its value (`return $jpV=(x)`), the `finally` reports the return (and may
- * substitute the value: a promise that settles when the original does), and the `catch` reports a
- * throw and clears the frame so that the `finally` stays out of the way. One place for all exits
- * keeps the bytecode added to each function small, which is what V8's inlining budget counts; and
- * a `return` overridden by a user's `finally` is reported with the value that wins.
- * Generators complete through the same `finally` but cannot substitute a value: see generatorInsertions.
+ * The insertions that give one function its site. Disarmed, `$jpF` is null and every check of it
+ * folds away in optimized code; what is left is bytecode, which the interpreter and baseline tiers
+ * run and V8's inlining budget counts, so the site adds as little as it can:
+ * - each `return x` becomes `return($jpV=(x),$jpF===null?$jpV:$jpD.r($jpF,$jpV))`: it reports
+ *   itself, and the runtime may substitute the value (a promise that settles when the original
+ *   does); `return x` of a name or a literal is `return $jpF===null?x:$jpD.r($jpF,x)`, with
+ *   nothing stored;
+ * - falling off the end reports at the end of the body;
+ * - a `catch` reports a throw and rethrows it.
+ * A function with a `finally` of its own goes through one `finally` of the site's instead (see
+ * finallyInsertions), since its `finally` may override a return or swallow a throw after the
+ * return was reported. Generators complete through a `finally` too: see generatorInsertions.
  */
 function functionInsertions(site: FunctionSite, id: number, out: Insertion[], slots = '$jpS', live = false): void {
   if (site.generator) {
     generatorInsertions(site, id, out, slots, live);
     return;
   }
-  const self = site.thisUnsafe ? 'void 0' : 'this';
-  // Disarmed, only `$jpOn` is read (see ARMED_GLOBAL); the slot is read by the runtime.
-  const prologue = `let $jpF=${ARMED_GLOBAL}?$jpD.${entryFn(site)}(${slots},${id},${self},${argsOf(site)}):null,$jpV;try{`;
-  const epilogue = `}catch($jpX){if($jpF!==null){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF!==null)return($jpD.${returnFn(site)}($jpF,$jpV))}`;
+  if (site.hasFinally) {
+    finallyInsertions(site, id, out, slots, live);
+    return;
+  }
+  const ret = `$jpD.${returnFn(site)}`;
   const owner = site.start;
+  const report = `$jpF===null?$jpV:${ret}($jpF,$jpV))`;
+  const prologue = prologueOf(site, id, slots);
+  const epilogue = `}catch($jpX){if($jpF!==null)$jpD.t($jpF,$jpX);throw($jpX)}`;
   if (site.body.expression) {
-    out.push(opening(site.body.start, `{${prologue}return $jpV=(`, owner));
-    out.push(closing(site.body.end, `)${epilogue}}`, owner));
+    out.push(opening(site.body.start, `{${prologue}return($jpV=(`, owner));
+    out.push(closing(site.body.end, `),${report}${epilogue}}`, owner));
   } else {
     out.push(opening(site.prologueAt, prologue, owner));
-    out.push(closing(live ? site.tailAt : site.body.end - 1, epilogue, owner));
+    const end = site.endsInJump ? '' : `;if($jpF!==null)${ret}($jpF,void 0)`;
+    out.push(closing(live ? site.tailAt : site.body.end - 1, `${end}${epilogue}`, owner));
   }
+  for (const r of site.returns) {
+    if (r.arg === undefined) {
+      out.push(opening(r.start + 'return'.length, ` $jpF===null?void 0:${ret}($jpF,void 0)`, r.start));
+    } else if (r.simple !== undefined) {
+      // A name or a literal: read (once) in whichever branch runs, no need to keep it in $jpV.
+      out.push(opening(r.arg.start, ' $jpF===null?', r.start));
+      out.push(closing(r.arg.end, `:${ret}($jpF,${r.simple})`, r.start));
+    } else {
+      out.push(opening(r.arg.start, '($jpV=(', r.start));
+      out.push(closing(r.arg.end, `),${report}`, r.start));
+    }
+  }
+}
+
+/** `var $jpF=…,$jpV;try{` (`var`: `let $jpV;` would cost an instruction to initialize): disarmed, only `$jpOn` is read (see ARMED_GLOBAL); the slot is read by the runtime. */
+function prologueOf(site: FunctionSite, id: number, slots: string): string {
+  const self = site.thisUnsafe ? 'void 0' : 'this';
+  return `var $jpF=${ARMED_GLOBAL}?$jpD.${entryFn(site)}(${slots},${id},${self},${argsOf(site)}):null,$jpV;try{`;
+}
+
+/**
+ * The site of a function with a `finally` of its own: every exit goes through one `finally`. A
+ * `return` only stores its value (`return $jpV=(x)`), the `finally` reports the return (and may
+ * substitute the value), and the `catch` reports a throw and clears the frame so that the
+ * `finally` stays out of the way. A return overridden by the function's own `finally` is
+ * reported with the value that wins, and a throw it swallows is reported as the throw.
+ */
+function finallyInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
+  const prologue = prologueOf(site, id, slots);
+  const epilogue = `}catch($jpX){if($jpF!==null){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF!==null)return($jpD.${returnFn(site)}($jpF,$jpV))}`;
+  const owner = site.start;
+  out.push(opening(site.prologueAt, prologue, owner));
+  out.push(closing(live ? site.tailAt : site.body.end - 1, epilogue, owner));
+  storedReturns(site, out);
+}
+
+/** Each `return x` as `return $jpV=(x)`: the site's `finally` reports it. */
+function storedReturns(site: FunctionSite, out: Insertion[]): void {
   for (const r of site.returns) {
     if (r.arg === undefined) {
       out.push(opening(r.start + 'return'.length, ' $jpV=void 0', r.start));
@@ -158,19 +206,10 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
 
 /** A generator's site: entry at its first resumption, completion (or early return()) in a finally. */
 function generatorInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
-  const self = site.thisUnsafe ? 'void 0' : 'this';
-  const ret = returnFn(site);
-  const prologue = `let $jpF=${ARMED_GLOBAL}?$jpD.${entryFn(site)}(${slots},${id},${self},${argsOf(site)}):null,$jpV;try{`;
-  const epilogue = `}catch($jpX){if($jpF!==null){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF!==null)$jpD.${ret}($jpF,$jpV)}`;
-  out.push(opening(site.prologueAt, prologue, site.start));
+  const epilogue = `}catch($jpX){if($jpF!==null){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF!==null)$jpD.${returnFn(site)}($jpF,$jpV)}`;
+  out.push(opening(site.prologueAt, prologueOf(site, id, slots), site.start));
   out.push(closing(live ? site.tailAt : site.body.end - 1, epilogue, site.start));
-  for (const r of site.returns) {
-    if (r.arg === undefined) out.push(opening(r.start + 'return'.length, ' $jpV=void 0', r.start));
-    else {
-      out.push(opening(r.arg.start, ' $jpV=(', r.start));
-      out.push(closing(r.arg.end, ')', r.start));
-    }
-  }
+  storedReturns(site, out);
 }
 
 function lineInsertions(site: LineSite, id: number, out: Insertion[]): void {

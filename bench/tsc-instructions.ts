@@ -1,19 +1,22 @@
 // bench:tsc in instructions rather than time. On this VM wall and CPU time of the same
 // configuration vary ±5% between processes (there are no hardware counters to read), which is
 // more than the 3% the disarmed sites are allowed. Valgrind's callgrind counts the instructions
-// the process executes, whatever else the machine is doing, so the figures repeat.
+// the process executes, which does not depend on whatever else the machine is doing.
 //
 // Each configuration runs once, under callgrind, with V8 single-threaded (JIT compilation and GC
 // on the main thread, so tiering and collection happen at the same points in every run). The
 // worker calls process.cpuUsage() (libuv's uv_getrusage) right before and after each check;
 // `--dump-before=uv_getrusage` makes callgrind write its counters there, so each check's
-// instructions come out as one dump. Checks run ~150× slower than natively: a run of 4 checks
-// takes ~10 minutes, so configurations run in parallel (instruction counts do not care).
+// instructions come out as one dump. Checks run ~150× slower than natively: a run of 6 checks
+// takes ~30-40 minutes, so configurations run in parallel (instruction counts do not care).
+// Sited code warms up on a different curve (bigger functions reach V8's optimization budget in
+// fewer calls), so only the later checks compare: by the fifth, unprobed has settled.
 //
-//   npm run bench:tsc:instructions [-- --configs unprobed,cached --iterations 4 --warmup 2]
+//   npm run bench:tsc:instructions [-- --configs unprobed,cached --iterations 6 --warmup 4]
+//   … --keep DIR   keeps each config's dumps in DIR/<config>/ for callgrind_annotate
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,11 +29,13 @@ const opt = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const ITERATIONS = Number(opt('iterations') ?? 4);
-const WARMUP = Number(opt('warmup') ?? 2);
+const ITERATIONS = Number(opt('iterations') ?? 6);
+const WARMUP = Number(opt('warmup') ?? 4);
 const CONFIGS = (opt('configs') ?? 'unprobed,cached').split(',').filter(Boolean);
 const JOBS = Number(opt('jobs') ?? availableParallelism());
 const USER_NODE_ARGS = (opt('node-args') ?? '').split(/\s+/).filter(Boolean);
+/** Keep the callgrind dumps here (one folder per config) for callgrind_annotate, rather than deleting them. */
+const KEEP = opt('keep');
 
 const WORKER = fileURLToPath(new URL('./tsc-worker.js', import.meta.url));
 
@@ -59,7 +64,8 @@ function dumpTotals(dir: string): number[] {
 }
 
 function count(config: string, cacheDir: string): Promise<Counted> {
-  const dir = mkdtempSync(join(tmpdir(), `jsprobe-cg-${config}-`));
+  const dir = KEEP !== undefined ? join(KEEP, config) : mkdtempSync(join(tmpdir(), `jsprobe-cg-${config}-`));
+  mkdirSync(dir, { recursive: true });
   const argv = [
     '--tool=callgrind', '--cache-sim=no', '--branch-sim=no', '--dump-instr=no',
     '--dump-before=uv_getrusage', `--callgrind-out-file=${join(dir, 'cg.%p')}`,
@@ -89,7 +95,7 @@ function count(config: string, cacheDir: string): Promise<Counted> {
       } catch (e) {
         reject(e as Error);
       } finally {
-        rmSync(dir, { recursive: true, force: true });
+        if (KEEP === undefined) rmSync(dir, { recursive: true, force: true });
       }
     });
   });

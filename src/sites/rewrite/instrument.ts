@@ -121,12 +121,12 @@ function returnFn(site: FunctionSite): string {
 }
 
 /**
- * The insertions that give one function its site. Disarmed, `$jpF` is null and every check of it
+ * The insertions that give one function its site. Disarmed, `$jpF` is false and every check of it
  * folds away in optimized code; what is left is bytecode, which the interpreter and baseline tiers
  * run and V8's inlining budget counts, so the site adds as little as it can:
- * - each `return x` becomes `return($jpV=(x),$jpF===null?$jpV:$jpD.r($jpF,$jpV))`: it reports
+ * - each `return x` becomes `return($jpV=(x),$jpF?$jpD.r($jpF,$jpV):$jpV)`: it reports
  *   itself, and the runtime may substitute the value (a promise that settles when the original
- *   does); `return x` of a name or a literal is `return $jpF===null?x:$jpD.r($jpF,x)`, with
+ *   does); `return x` of a name or a literal is `return $jpF?$jpD.r($jpF,x):x`, with
  *   nothing stored;
  * - falling off the end reports at the end of the body;
  * - a `catch` reports a throw and rethrows it.
@@ -145,24 +145,23 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
   }
   const ret = `$jpD.${returnFn(site)}`;
   const owner = site.start;
-  const report = `$jpF===null?$jpV:${ret}($jpF,$jpV))`;
+  const report = `$jpF?${ret}($jpF,$jpV):$jpV)`;
   const prologue = prologueOf(site, id, slots);
-  const epilogue = `}catch($jpX){if($jpF!==null)$jpD.t($jpF,$jpX);throw($jpX)}`;
+  const epilogue = `}catch($jpX){if($jpF)$jpD.t($jpF,$jpX);throw($jpX)}`;
   if (site.body.expression) {
     out.push(opening(site.body.start, `{${prologue}return($jpV=(`, owner));
     out.push(closing(site.body.end, `),${report}${epilogue}}`, owner));
   } else {
     out.push(opening(site.prologueAt, prologue, owner));
-    const end = site.endsInJump ? '' : `;if($jpF!==null)${ret}($jpF,void 0)`;
+    const end = site.endsInJump ? '' : `;if($jpF)${ret}($jpF,void 0)`;
     out.push(closing(live ? site.tailAt : site.body.end - 1, `${end}${epilogue}`, owner));
   }
   for (const r of site.returns) {
     if (r.arg === undefined) {
-      out.push(opening(r.start + 'return'.length, ` $jpF===null?void 0:${ret}($jpF,void 0)`, r.start));
+      out.push(opening(r.start + 'return'.length, ` $jpF?${ret}($jpF,void 0):void 0`, r.start));
     } else if (r.simple !== undefined) {
       // A name or a literal: read (once) in whichever branch runs, no need to keep it in $jpV.
-      out.push(opening(r.arg.start, ' $jpF===null?', r.start));
-      out.push(closing(r.arg.end, `:${ret}($jpF,${r.simple})`, r.start));
+      out.push(opening(r.arg.start, ` $jpF?${ret}($jpF,${r.simple}):`, r.start));
     } else {
       out.push(opening(r.arg.start, '($jpV=(', r.start));
       out.push(closing(r.arg.end, `),${report}`, r.start));
@@ -170,10 +169,14 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
   }
 }
 
-/** `var $jpF=…,$jpV;try{` (`var`: `let $jpV;` would cost an instruction to initialize): disarmed, only `$jpOn` is read (see ARMED_GLOBAL); the slot is read by the runtime. */
+/**
+ * `var $jpF=$jpOn&&…,$jpV;try{`: disarmed, only `$jpOn` is read (see ARMED_GLOBAL) and `$jpF`
+ * is false; armed, the runtime reads the slot and hands back a frame or null. `&&` rather than
+ * `?:null`, and `var` rather than `let $jpV;`, each save the interpreter an instruction a call.
+ */
 function prologueOf(site: FunctionSite, id: number, slots: string): string {
   const self = site.thisUnsafe ? 'void 0' : 'this';
-  return `var $jpF=${ARMED_GLOBAL}?$jpD.${entryFn(site)}(${slots},${id},${self},${argsOf(site)}):null,$jpV;try{`;
+  return `var $jpF=${ARMED_GLOBAL}&&$jpD.${entryFn(site)}(${slots},${id},${self},${argsOf(site)}),$jpV;try{`;
 }
 
 /**
@@ -185,7 +188,7 @@ function prologueOf(site: FunctionSite, id: number, slots: string): string {
  */
 function finallyInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
   const prologue = prologueOf(site, id, slots);
-  const epilogue = `}catch($jpX){if($jpF!==null){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF!==null)return($jpD.${returnFn(site)}($jpF,$jpV))}`;
+  const epilogue = `}catch($jpX){if($jpF){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF)return($jpD.${returnFn(site)}($jpF,$jpV))}`;
   const owner = site.start;
   out.push(opening(site.prologueAt, prologue, owner));
   out.push(closing(live ? site.tailAt : site.body.end - 1, epilogue, owner));
@@ -206,7 +209,7 @@ function storedReturns(site: FunctionSite, out: Insertion[]): void {
 
 /** A generator's site: entry at its first resumption, completion (or early return()) in a finally. */
 function generatorInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
-  const epilogue = `}catch($jpX){if($jpF!==null){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF!==null)$jpD.${returnFn(site)}($jpF,$jpV)}`;
+  const epilogue = `}catch($jpX){if($jpF){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF)$jpD.${returnFn(site)}($jpF,$jpV)}`;
   out.push(opening(site.prologueAt, prologueOf(site, id, slots), site.start));
   out.push(closing(live ? site.tailAt : site.body.end - 1, epilogue, site.start));
   storedReturns(site, out);

@@ -68,20 +68,25 @@ test('every way out of a function reports exactly once, with what really left it
   assert.deepEqual(probed.result, bare.result);
   assert.deepEqual(probed.async, bare.async);
   const simples = ['name', 'lit', null, 'holder'];
-  assert.deepEqual(bare.result, [2, null, 'big', 'recovered', 6, 'boom', simples]);
+  const more = [null, 'ab', '', ''];
+  assert.deepEqual(bare.result, [2, null, 'big', 'recovered', 6, 'boom', simples, more]);
   assert.deepEqual(probed.seen, [
     ['threw', 'boom'], // boom() called by run()
     ['returned', 'name'], // simple(0): a name
     ['returned', 'lit'], // simple(1): a literal
     ['returned', 'undefined'], // simple(2): a bare return
     ['returned', { tag: 'holder' }], // holder.simple(3): this
+    ['returned', 'undefined'], // bareAtEnd: `return}`
+    ['returned', 'ab'], // continued
+    ['returned', null], // anonymous(): a function (null in JSON)
+    ['returned', null], // anonymousArrow(): an arrow
     ['returned', 2], // overridden: the finally's value, once
     ['returned', 'undefined'], // fallsOff(1): off the end
     ['returned', 'big'],
     ['threw', 'boom'], // boom() inside caughtThenReturns
     ['returned', 'recovered'], // its second return, after its catch
     ['returned', 6], // the arrow's expression body
-    ['returned', [2, null, 'big', 'recovered', 6, 'boom', simples]], // run()
+    ['returned', [2, null, 'big', 'recovered', 6, 'boom', simples, more]], // run()
     ['returned', 2], // async later(1)
     ['returned', 'undefined'], // async later(0): off the end
   ]);

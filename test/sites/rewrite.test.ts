@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { runInNewContext } from 'node:vm';
 import { instrument, parse, ParseError } from '../../src/sites/rewrite/instrument.js';
+import { lineStarts } from '../../src/sites/rewrite/insertions.js';
 
 const names = (src: string, format: 'module' | 'script' = 'script'): string[] =>
   instrument(src, { url: 'file:///x.js', format }).table.fns.map((f) => f[0]);
@@ -88,11 +89,20 @@ test('tricky shapes stay valid JavaScript', () => {
     // Empty bodies: the prologue and the epilogue go at one offset, prologue first.
     'setInterval(() => {}, 1000); function e() {} class C { m() {} } const a = async () => {}; function* g2() {}',
     'const sp = () => { }; function e2() { /* nothing */ }',
+    // Directives with no semicolon: the prologues that follow them must start a new statement.
+    "'use strict'\nfunction d1() { 'use strict'\n return 1 }",
+    // A bare return right before the closing brace, in a function and an arrow.
+    'function b1(x){x.n++;return} const b2 = (x)=>{if(x)return;x=1;return}',
   ];
   for (const src of cases) {
     const out = instrument(src, { url: 'x', format: 'script', lines: [{ line: 1, column: 0, key: '-1:1' }] });
     assert.doesNotThrow(() => parse(out.code, 'script', 'rewritten.js'), src);
   }
+});
+
+test('lines are counted as V8 counts them: \\n, \\r\\n, \\r, U+2028 and U+2029 each end one', () => {
+  assert.deepEqual(lineStarts('a\r\nb\rc\u2028d\ne\u2029'), [0, 3, 5, 7, 9, 11]);
+  assert.deepEqual(lineStarts('a\nb'), [0, 2]);
 });
 
 test('a parse error names the file, line and column', () => {

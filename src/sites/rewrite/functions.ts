@@ -13,6 +13,8 @@ export interface ReturnSite {
   arg?: { start: number; end: number };
   /** The returned expression's text when it is a name (not `arguments`), `this` or a literal: reading it twice is reading it once in each branch. */
   simple?: string;
+  /** The returned expression is an anonymous function or class, which `$jpV=(x)` would name `$jpV`. */
+  anonymous?: true;
 }
 
 export interface FunctionSite {
@@ -31,6 +33,10 @@ export interface FunctionSite {
   body: { start: number; end: number; expression: boolean };
   /** Where the prologue goes: after the body's `{` and any directives ('use strict'). */
   prologueAt: number;
+  /** The prologue follows a directive that has no semicolon (`'use strict'` then a newline): it must start with one. */
+  afterOpenDirective: boolean;
+  /** An arrow's expression body is an anonymous function or class (see ReturnSite.anonymous). */
+  anonymousBody: boolean;
   /** The end of the block body's last statement (the prologue's place when it has none). */
   tailAt: number;
   /** Declared parameters: simple names (null for a pattern), and a rest parameter's name. */
@@ -57,11 +63,24 @@ interface Scope {
   argsOwner: FunctionSite | null;
 }
 
-/** A name (not `arguments`, which an arrow's site may not see as its own), `this` or a literal other than a template or regular expression. */
-function isSimple(n: Node): boolean {
+/**
+ * A name (not `arguments`), `this` or a literal other than a regular expression: an expression
+ * the site can write twice, once in each branch of a conditional, so that it is read once. A
+ * string's text is copied, so it must not hold a line terminator (a `\` line continuation, or a
+ * raw U+2028/U+2029, which V8 counts as a new line): lines would move.
+ */
+function isSimple(n: Node, src: string): boolean {
   if (n.type === 'Identifier') return n.name !== 'arguments';
   if (n.type === 'ThisExpression') return true;
-  return n.type === 'Literal' && !('regex' in n && n.regex != null);
+  if (n.type !== 'Literal' || ('regex' in n && n.regex != null)) return false;
+  return typeof n.value !== 'string' || !/[\\\n\r\u2028\u2029]/.test(src.slice(n.start, n.end));
+}
+
+/** An anonymous function or class, maybe in parentheses: assigning it to a name would name it. */
+function isAnonymous(n: Node): boolean {
+  while (n.type === 'ParenthesizedExpression') n = n.expression as Node;
+  if (n.type === 'ArrowFunctionExpression') return true;
+  return (n.type === 'FunctionExpression' || n.type === 'ClassExpression') && n.id == null;
 }
 
 function keyName(key: Node, computed: boolean, src: string): string {
@@ -173,6 +192,8 @@ export function findFunctions(program: Node, src: string): FunctionSite[] {
       at,
       body: { start: range.start, end: range.end, expression },
       prologueAt: expression ? range.start : prologueOffset(body),
+      afterOpenDirective: !expression && prologueOffset(body) > body.start + 1 && src[prologueOffset(body) - 1] !== ';',
+      anonymousBody: expression && isAnonymous(body),
       tailAt: expression ? range.end : Math.max(prologueOffset(body), last?.end ?? 0),
       params,
       rest,
@@ -330,8 +351,13 @@ export function findFunctions(program: Node, src: string): FunctionSite[] {
       case 'ReturnStatement':
         if (scope.fn !== null) {
           const arg = n.argument as Node | null;
-          const simple = arg !== null && isSimple(arg) ? src.slice(arg.start, arg.end) : undefined;
-          scope.fn.returns.push(arg ? { start: n.start, arg: { start: arg.start, end: arg.end }, ...(simple !== undefined ? { simple } : {}) } : { start: n.start });
+          if (arg === null) scope.fn.returns.push({ start: n.start });
+          else {
+            const r: ReturnSite = { start: n.start, arg: { start: arg.start, end: arg.end } };
+            if (isSimple(arg, src)) r.simple = src.slice(arg.start, arg.end);
+            if (isAnonymous(arg)) r.anonymous = true;
+            scope.fn.returns.push(r);
+          }
         }
         if (isNode(n.argument)) visit(n.argument, scope, null);
         return;

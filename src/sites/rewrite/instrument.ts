@@ -8,7 +8,7 @@
 
 import { createRequire } from 'node:module';
 import type { Node } from './estree.js';
-import { findFunctions, type FunctionSite } from './functions.js';
+import { findFunctions, type FunctionSite, type ReturnSite } from './functions.js';
 import { findLineSites, type LineAsk, type LineSite } from './lines.js';
 import { apply, closing, lineOf, lineStarts, opening, type Insertion, type Shifts } from './insertions.js';
 
@@ -149,7 +149,7 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
   const prologue = prologueOf(site, id, slots);
   const epilogue = `}catch($jpX){if($jpF)$jpD.t($jpF,$jpX);throw($jpX)}`;
   if (site.body.expression) {
-    out.push(opening(site.body.start, `{${prologue}return($jpV=(`, owner));
+    out.push(opening(site.body.start, `{${prologue}return($jpV=(${site.anonymousBody ? '0,' : ''}`, owner));
     out.push(closing(site.body.end, `),${report}${epilogue}}`, owner));
   } else {
     out.push(opening(site.prologueAt, prologue, owner));
@@ -158,15 +158,23 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
   }
   for (const r of site.returns) {
     if (r.arg === undefined) {
-      out.push(opening(r.start + 'return'.length, ` $jpF?${ret}($jpF,void 0):void 0`, r.start));
+      out.push(bareReturn(r, ` $jpF?${ret}($jpF,void 0):void 0`));
     } else if (r.simple !== undefined) {
       // A name or a literal: read (once) in whichever branch runs, no need to keep it in $jpV.
       out.push(opening(r.arg.start, ` $jpF?${ret}($jpF,${r.simple}):`, r.start));
     } else {
-      out.push(opening(r.arg.start, '($jpV=(', r.start));
+      out.push(opening(r.arg.start, `($jpV=(${r.anonymous ? '0,' : ''}`, r.start));
       out.push(closing(r.arg.end, `),${report}`, r.start));
     }
   }
+}
+
+/**
+ * The text after a bare `return` belongs to the return statement: closing text, so that at the
+ * function's last `}` (`…;return}`) it goes before the site's epilogue, not after it.
+ */
+function bareReturn(r: ReturnSite, text: string): Insertion {
+  return closing(r.start + 'return'.length, text, r.start);
 }
 
 /**
@@ -176,7 +184,9 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
  */
 function prologueOf(site: FunctionSite, id: number, slots: string): string {
   const self = site.thisUnsafe ? 'void 0' : 'this';
-  return `var $jpF=${ARMED_GLOBAL}&&$jpD.${entryFn(site)}(${slots},${id},${self},${argsOf(site)}),$jpV;try{`;
+  // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
+  const semi = site.afterOpenDirective ? ';' : '';
+  return `${semi}var $jpF=${ARMED_GLOBAL}&&$jpD.${entryFn(site)}(${slots},${id},${self},${argsOf(site)}),$jpV;try{`;
 }
 
 /**
@@ -195,13 +205,16 @@ function finallyInsertions(site: FunctionSite, id: number, out: Insertion[], slo
   storedReturns(site, out);
 }
 
-/** Each `return x` as `return $jpV=(x)`: the site's `finally` reports it. */
+/**
+ * Each `return x` as `return $jpV=(x)`: the site's `finally` reports it. `$jpV=(0,x)` for an
+ * anonymous function or class, which assignment to a name would otherwise name `$jpV`.
+ */
 function storedReturns(site: FunctionSite, out: Insertion[]): void {
   for (const r of site.returns) {
     if (r.arg === undefined) {
-      out.push(opening(r.start + 'return'.length, ' $jpV=void 0', r.start));
+      out.push(bareReturn(r, ' $jpV=void 0'));
     } else {
-      out.push(opening(r.arg.start, ' $jpV=(', r.start));
+      out.push(opening(r.arg.start, ` $jpV=(${r.anonymous ? '0,' : ''}`, r.start));
       out.push(closing(r.arg.end, ')', r.start));
     }
   }
@@ -264,7 +277,9 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   // (a function called through an ES module cycle before this module ran) reads `undefined`
   // from it and calls straight through.
   const tableText = JSON.stringify(JSON.stringify({ ...table, ...options.extra, shifts: undefined }));
-  out.push(opening(head, `function $jpS(){}var $jpD=globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];` +
+  // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
+  const semi = head > 0 && !/[;\n]/.test(src[head - 1]) ? ';' : '';
+  out.push(opening(head, `${semi}function $jpS(){}var $jpD=globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];` +
     `if($jpD!==undefined)$jpS=$jpD.module(${tableText});else globalThis.${ARMED_GLOBAL}??=false;`, -1));
   const applied = apply(src, out, starts);
   table.shifts = [...applied.shifts].map(([line, list]) => [line, list.map((x) => [x.col, x.len] as [number, number])]);

@@ -11,14 +11,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fmt, machine, median } from './lib/measure.js';
+import { fmt, machine, median, option } from './lib/measure.js';
 import type { WorkerResult } from './tsc-worker.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const opt = option;
 const ROUNDS = Number(opt('rounds') ?? 9);
 const ITERATIONS = Number(opt('iterations') ?? 7);
 const WARMUP = Number(opt('warmup') ?? 3);

@@ -20,15 +20,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, machine, median } from './lib/measure.js';
+import { fmt, machine, median, option } from './lib/measure.js';
 import { ENV, NODE_ARGS } from './lib/tsc-configs.js';
 import type { WorkerResult } from './tsc-worker.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const opt = option;
 const ITERATIONS = Number(opt('iterations') ?? 6);
 const WARMUP = Number(opt('warmup') ?? 4);
 const CONFIGS = (opt('configs') ?? 'unprobed,cached').split(',').filter(Boolean);

@@ -9,15 +9,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, machine, median } from './lib/measure.js';
+import { fmt, machine, median, option } from './lib/measure.js';
 import { ENV, NODE_ARGS, TYPESCRIPT } from './lib/tsc-configs.js';
 import type { WorkerResult } from './tsc-worker.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const opt = option;
 const ROUNDS = Number(opt('rounds') ?? 5);
 const ITERATIONS = Number(opt('iterations') ?? 6);
 const WARMUP = Number(opt('warmup') ?? 3);

@@ -44,3 +44,10 @@ export function fmt(x: number, digits = 1): string {
   if (!Number.isFinite(x)) return '—';
   return x.toFixed(digits);
 }
+
+/** `--name value` from this process's command line, or undefined. */
+export function option(name: string): string | undefined {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}

@@ -198,11 +198,15 @@ function prologueOf(site: FunctionSite, id: number, slots: string): string {
  */
 function finallyInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
   const prologue = prologueOf(site, id, slots);
-  const epilogue = `}catch($jpX){if($jpF){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF)return($jpD.${returnFn(site)}($jpF,$jpV))}`;
   const owner = site.start;
   out.push(opening(site.prologueAt, prologue, owner));
-  out.push(closing(live ? site.tailAt : site.body.end - 1, epilogue, owner));
+  out.push(closing(live ? site.tailAt : site.body.end - 1, finallyEpilogue(`return($jpD.${returnFn(site)}($jpF,$jpV))`), owner));
   storedReturns(site, out);
+}
+
+/** The catch that reports a throw (and clears the frame), and the finally that reports the rest with `report`. */
+function finallyEpilogue(report: string): string {
+  return `}catch($jpX){if($jpF){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF)${report}}`;
 }
 
 /**
@@ -222,9 +226,8 @@ function storedReturns(site: FunctionSite, out: Insertion[]): void {
 
 /** A generator's site: entry at its first resumption, completion (or early return()) in a finally. */
 function generatorInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
-  const epilogue = `}catch($jpX){if($jpF){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF)$jpD.${returnFn(site)}($jpF,$jpV)}`;
   out.push(opening(site.prologueAt, prologueOf(site, id, slots), site.start));
-  out.push(closing(live ? site.tailAt : site.body.end - 1, epilogue, site.start));
+  out.push(closing(live ? site.tailAt : site.body.end - 1, finallyEpilogue(`$jpD.${returnFn(site)}($jpF,$jpV)`), site.start));
   storedReturns(site, out);
 }
 

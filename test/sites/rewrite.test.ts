@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { runInNewContext } from 'node:vm';
 import { instrument, parse, ParseError } from '../../src/sites/rewrite/instrument.js';
 import { lineStarts } from '../../src/sites/rewrite/insertions.js';
+import { findFunctions } from '../../src/sites/rewrite/functions.js';
 
 const names = (src: string, format: 'module' | 'script' = 'script'): string[] =>
   instrument(src, { url: 'file:///x.js', format }).table.fns.map((f) => f[0]);
@@ -107,4 +108,29 @@ test('lines are counted as V8 counts them: \\n, \\r\\n, \\r, U+2028 and U+2029 e
 
 test('a parse error names the file, line and column', () => {
   assert.throws(() => instrument('function (', { url: 'file:///bad.js', format: 'script' }), (e) => e instanceof ParseError && /bad\.js:1:\d+/.test(e.message));
+});
+
+test('skipping expressions with nothing to collect changes no site, on real third-party code', () => {
+  // The walk skips an expression whose text holds none of the marks of a function, class,
+  // object literal, assignment or `arguments`. Every site it finds must be the full walk's.
+  const files = ['acorn/dist/acorn.js', 'acorn/dist/acorn.mjs', 'ws/lib/websocket.js', 'ws/lib/receiver.js', 'shimmer/index.js', 'fast-check/lib/cjs/fast-check.js']
+    .map((f) => new URL(`../../../node_modules/${f}`, import.meta.url));
+  const cases = [
+    // An alias made by an assignment inside a sequence and a call: no function text around it.
+    'function isRel() {} (check.isRel = isRel, f(exports.x = isRel))',
+    // `arguments` written with an escape, inside an expression with no other mark.
+    'function f() { return g(argu\\u006dents[0]) + 1 }',
+    // An object method and a getter as call arguments.
+    'register(a, { m() { return 1 }, get g() { return 2 } })',
+  ];
+  let sites = 0;
+  const check = (src: string, format: 'module' | 'script', what: string): void => {
+    const program = parse(src, format, what);
+    const full = findFunctions(program, src, false);
+    assert.deepEqual(findFunctions(program, src), full, what);
+    sites += full.length;
+  };
+  for (const file of files) check(readFileSync(file, 'utf8'), file.pathname.endsWith('.mjs') ? 'module' : 'script', file.pathname);
+  cases.forEach((src, i) => check(src, 'script', `case ${i}`));
+  assert.ok(sites > 1000, `only ${sites} sites compared`);
 });

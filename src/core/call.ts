@@ -6,6 +6,7 @@
 import type { Call, Probe } from './types.js';
 import type { CallField } from './handler-use.js';
 import type { ProbeCore } from './probe.js';
+import type { SiteBackend } from './site.js';
 import { strengthen, weaken } from './weak.js';
 import { threadId } from './thread-id.js';
 
@@ -50,6 +51,8 @@ export class CallRecord implements Call {
   rest: unknown[] | undefined = undefined;
   argsCache: unknown[] | undefined = undefined;
   dataSlot: unknown = undefined;
+  /** The site the call entered, for a probe whose handlers ask (ProbeCore.locates). */
+  where: SiteBackend | null = null;
   /** At a line site: what gives the local variables in scope there. */
   localsFn: (() => object) | null = null;
   localsCache: Readonly<Record<string, unknown>> | undefined = undefined;
@@ -136,6 +139,25 @@ export class CallRecord implements Call {
     this.dataSlot = v;
   }
 
+  /** The call's site: kept at entry when the probe's handlers read it, else the probe's only site. */
+  #site(field: CallField): SiteBackend | undefined {
+    const w = this.where;
+    if (w !== null) return w;
+    const sites = this.core.sites;
+    if (sites.length === 1) return sites[0].backend;
+    this.core.widen(field);
+    return undefined;
+  }
+
+  get target(): string {
+    return this.#site('target')?.target ?? this.core.target;
+  }
+
+  get func(): string {
+    const w = this.#site('func');
+    return w === undefined ? funcOf(this.core.target) : (w.func ?? funcOf(w.target));
+  }
+
   get elapsed(): number {
     const ns = this.elapsedNs;
     if (ns !== ns && !this.core.timed && this.core.onReturn !== null) this.core.widen('elapsed');
@@ -189,4 +211,12 @@ export class CallRecord implements Call {
     if (this.rest !== undefined) this.rest = this.rest.map(weaken);
     this.argsCache = undefined;
   }
+}
+
+/** The function name at the end of a target string: after its `#` (`node:fs#readFile`), else its last `:`. */
+export function funcOf(target: string): string {
+  const hash = target.lastIndexOf('#');
+  if (hash >= 0) return target.slice(hash + 1);
+  const colon = target.lastIndexOf(':');
+  return colon >= 0 ? target.slice(colon + 1) : target;
 }

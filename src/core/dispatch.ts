@@ -128,9 +128,10 @@ export function makeDispatch(env: Env): Dispatch {
   }
 
   /** onEntry on the scratch record, for a call that keeps no record: false means skip the call. */
-  function entryOnScratch(p: ProbeCore, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): boolean {
+  function entryOnScratch(p: ProbeCore, s: Snapshot, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): boolean {
     const c = p.scratch;
     if (p.captures) fill(c, self, newTarget, argc, a0, a1, a2, a3, rest);
+    if (p.locates) c.where = s.where;
     const ok = runEntry(p, c);
     if (c.argc !== NOT_CAPTURED) c.clearSlots();
     if (c.dataSlot !== undefined) c.dataSlot = undefined;
@@ -138,9 +139,9 @@ export function makeDispatch(env: Env): Dispatch {
   }
 
   /** The one probe of the site keeps nothing from entry to return. */
-  function enterLight(p: ProbeCore, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
+  function enterLight(p: ProbeCore, s: Snapshot, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
     p.hits++;
-    if (p.onEntry !== null && !entryOnScratch(p, self, newTarget, argc, a0, a1, a2, a3, rest)) {
+    if (p.onEntry !== null && !entryOnScratch(p, s, self, newTarget, argc, a0, a1, a2, a3, rest)) {
       p.skipped++;
       return null;
     }
@@ -155,7 +156,7 @@ export function makeDispatch(env: Env): Dispatch {
   function enterTracked(p: ProbeCore, s: Snapshot, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined, t0: number): CallRecord | null {
     p.hits++;
     if (p.onReturn === null) {
-      if (p.onEntry !== null && !entryOnScratch(p, self, newTarget, argc, a0, a1, a2, a3, rest)) p.skipped++;
+      if (p.onEntry !== null && !entryOnScratch(p, s, self, newTarget, argc, a0, a1, a2, a3, rest)) p.skipped++;
       else p.returns++;
       return null;
     }
@@ -165,6 +166,7 @@ export function makeDispatch(env: Env): Dispatch {
       return null;
     }
     if (p.captures || s.deferred) fill(c, self, newTarget, argc, a0, a1, a2, a3, rest);
+    if (p.locates) c.where = s.where;
     c.t0 = t0;
     if (p.onEntry !== null && !runEntry(p, c)) {
       p.skipped++;
@@ -192,14 +194,14 @@ export function makeDispatch(env: Env): Dispatch {
   function enter(s: Snapshot, self: unknown, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
     if (thread.busy) return missAll(s);
     const light = s.light;
-    if (light !== null) return enterLight(light, self, undefined, argc, a0, a1, a2, a3, rest);
+    if (light !== null) return enterLight(light, s, self, undefined, argc, a0, a1, a2, a3, rest);
     return enterAll(s, self, undefined, argc, a0, a1, a2, a3, rest);
   }
 
   function enterNew(s: Snapshot, self: unknown, newTarget: Function, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
     if (thread.busy) return missAll(s);
     const light = s.light;
-    if (light !== null) return enterLight(light, self, newTarget, argc, a0, a1, a2, a3, rest);
+    if (light !== null) return enterLight(light, s, self, newTarget, argc, a0, a1, a2, a3, rest);
     return enterAll(s, self, newTarget, argc, a0, a1, a2, a3, rest);
   }
 
@@ -289,7 +291,7 @@ export function makeDispatch(env: Env): Dispatch {
     if (thread.busy) return missAll(s);
     const light = s.light;
     // A deferred site's snapshot is light only for an entry-only probe, which tracks nothing.
-    const f = light !== null ? enterLight(light, self, undefined, argc, a0, a1, a2, a3, rest) : enterAll(s, self, undefined, argc, a0, a1, a2, a3, rest);
+    const f = light !== null ? enterLight(light, s, self, undefined, argc, a0, a1, a2, a3, rest) : enterAll(s, self, undefined, argc, a0, a1, a2, a3, rest);
     if (f !== null) goAsync(f, isAsync);
     return f;
   }
@@ -319,6 +321,7 @@ export function makeDispatch(env: Env): Dispatch {
         if (args.length > 4) c.rest = args.slice(4);
       }
       c.localsFn = locals;
+      if (p.locates) c.where = s.where;
       if (runEntry(p, c)) p.returns++;
       else p.skipped++;
       if (args !== undefined && p.captures) c.clearSlots();

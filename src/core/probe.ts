@@ -24,6 +24,8 @@ export interface ProbeOptions {
 }
 
 const ENTRY_DATA: CallField[] = ['this', 'args', 'newTarget'];
+/** Which function a call is in: the site, kept in the record at entry. */
+const WHERE: CallField[] = ['target', 'func'];
 
 export class ProbeCore {
   readonly id: number;
@@ -38,6 +40,8 @@ export class ProbeCore {
   captures: boolean;
   /** onReturn reads `elapsed`: read the clock at entry and return. */
   timed: boolean;
+  /** Handlers read `target` or `func`: note the site in the record at entry. */
+  locates: boolean;
   /** onReturn reads nothing kept from entry: a synchronous call needs no record. */
   light: boolean;
   /** onReturn reads nothing from the call at all (see BLIND). */
@@ -94,7 +98,8 @@ export class ProbeCore {
     this.state = o.state;
     this.captures = reads(o.entryUses, ...ENTRY_DATA) || reads(o.returnUses, ...ENTRY_DATA);
     this.timed = o.onReturn !== null && reads(o.returnUses, 'elapsed');
-    this.light = o.onReturn === null || !reads(o.returnUses, ...ENTRY_DATA, 'data', 'elapsed');
+    this.locates = reads(o.entryUses, ...WHERE) || reads(o.returnUses, ...WHERE);
+    this.light = o.onReturn === null || !reads(o.returnUses, ...ENTRY_DATA, ...WHERE, 'data', 'elapsed');
     this.blind = o.onReturn !== null && o.returnUses.size === 0;
     this.handle = new ProbeHandle(this);
     this.scratch = new CallRecord(this);
@@ -110,6 +115,7 @@ export class ProbeCore {
   widen(field: CallField): void {
     if (ENTRY_DATA.includes(field)) this.captures = true;
     if (field === 'elapsed' && this.onReturn !== null) this.timed = true;
+    if (WHERE.includes(field)) this.locates = true;
     if (field !== 'retval' && field !== 'error') this.light = this.onReturn === null;
     this.blind = false;
     this.republish?.();

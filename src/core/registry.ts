@@ -52,7 +52,7 @@ export function setTargetResolver(r: TargetResolver, flush: (() => void) | null 
 function publish(site: ProbeSite): void {
   const live = armed ? site.probes.filter((p) => p.state === 'armed') : [];
   const before = site.snapshot;
-  const after = live.length === 0 ? null : new Snapshot(live, site.deferred);
+  const after = live.length === 0 ? null : new Snapshot(live, site.deferred, site.backend);
   site.snapshot = after;
   const wasTimed = before !== null && before.timed;
   const isTimed = after !== null && after.timed;

@@ -17,6 +17,8 @@ export class Snapshot {
   readonly timed: boolean;
   /** The site's function is async or a generator: its calls are deferred, keep their arguments. */
   readonly deferred: boolean;
+  /** The site itself, for handlers that ask which function a call is in (Call.target). */
+  readonly where: SiteBackend;
   /** The one probe here, when it needs no record for a call (see ProbeCore.light). */
   readonly light: ProbeCore | null;
   /**
@@ -25,11 +27,12 @@ export class Snapshot {
    */
   readonly quick: CallRecord | null;
 
-  constructor(probes: readonly ProbeCore[], deferred: boolean) {
+  constructor(probes: readonly ProbeCore[], deferred: boolean, where: SiteBackend) {
     // Not frozen: V8 reads a frozen array through the generic keyed-load IC, ~5 ns a hit.
     this.probes = probes.slice();
     this.timed = probes.some((p) => p.timed);
     this.deferred = deferred;
+    this.where = where;
     const one = probes.length === 1 ? probes[0] : null;
     this.light = one !== null && (one.onReturn === null || (one.light && !deferred)) ? one : null;
     const l = this.light;
@@ -42,6 +45,8 @@ export interface SiteBackend {
   readonly kind: SiteKind;
   /** Printable target, e.g. `node:fs#readFile`. */
   readonly target: string;
+  /** The function's qualified name, when `target` does not end with it after a `:` or `#`. */
+  readonly func?: string;
   /**
    * Some probe here is armed (true) or none is (false). A site may take its code out while
    * nothing is armed, so that a disarmed probe costs nothing at all.

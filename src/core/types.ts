@@ -50,6 +50,13 @@ export interface Call {
   readonly newTarget: Function | undefined;
   /** At a line probe: the local variables in scope at that statement, by name. */
   readonly locals: Readonly<Record<string, unknown>>;
+  /**
+   * The function this call is in, as a target string (`/app/src/db.js:Db.prototype.query`,
+   * `node:fs#readFile`): for a pattern, which of its matches was hit.
+   */
+  readonly target: string;
+  /** That function's name as targets qualify it (`Db.prototype.query`, `readFile`). */
+  readonly func: string;
 }
 
 export interface Probe {

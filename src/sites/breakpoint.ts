@@ -161,6 +161,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const site = new ProbeSite({
     kind: 'breakpoint',
     target: `${s.label}:${fn.name}`,
+    func: fn.name,
     setLive: (live) => (live ? arm() : disarm()),
     detach: () => {
       disarm();

@@ -250,7 +250,7 @@ function siteFor(s: LiveScript, index: number): ProbeSite {
   const fn = s.fns[index];
   const id = s.patched.get(index)!;
   site = new ProbeSite(
-    { kind: 'live', target: functionLabel(s, index), setLive, detach: () => release(s, index) },
+    { kind: 'live', target: functionLabel(s, index), func: fn.name, setLive, detach: () => release(s, index) },
     { slots: globals(), index: id, deferred: fn.async || fn.generator },
   );
   s.sites.set(index, site);

@@ -27,7 +27,14 @@ test('one probe with globs in path and name lands on every match, in CommonJS an
   const out = scenario('glob');
   // Counter.prototype.add and Counter.prototype.#bump, in lib.cjs and lib.mjs: 4 sites; each
   // main() call adds then bumps.
-  assert.deepEqual(out, { before: 'waiting', after: 'armed', hits: 4, sites: 4 });
+  const add = 'Counter.prototype.add';
+  const bump = 'Counter.prototype.#bump';
+  assert.deepEqual(out, {
+    before: 'waiting', after: 'armed', hits: 4, sites: 4,
+    // call.func and call.target say which match a call is in, at entry and at return (#bump returns first).
+    entries: [`${add} lib.cjs:${add}`, `${bump} lib.cjs:${bump}`, `${add} lib.mjs:${add}`, `${bump} lib.mjs:${bump}`],
+    returns: [bump, add, bump, add],
+  });
 });
 
 test('a module already loaded without sites gets live sites, or breakpoint sites where LiveEdit cannot patch', () => {

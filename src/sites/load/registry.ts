@@ -45,7 +45,7 @@ export function siteOf(m: LoadedModule, index: number): ProbeSite {
     const fn = m.table.fns[index];
     const line = m.table.lines[index - m.table.fns.length];
     const target = fn !== undefined ? `${m.file}:${fn[0]}` : `${m.file}:${line?.[0]}`;
-    site = new ProbeSite({ kind: 'load', target, setLive, detach: () => undefined }, { slots: m.slots, index, ...kindOf(m.table, index) });
+    site = new ProbeSite({ kind: 'load', target, func: fn?.[0], setLive, detach: () => undefined }, { slots: m.slots, index, ...kindOf(m.table, index) });
     m.sites[index] = site;
   }
   return site;

@@ -2,6 +2,7 @@
 // traced program's values without running its code (no getters, no valueOf/toString, no proxy
 // traps). Built once per program; handlers close over it.
 
+import { sep } from 'node:path';
 import { types } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import { display, toNumber } from '../agg/format.js';
@@ -84,6 +85,8 @@ export interface Runtime {
   exit(): void;
   nsecs(): number;
   stack(): string;
+  /** `probe` for a call of a pattern's match: `fnret:src/db.js:Db.prototype.query`. */
+  probe(kind: string, target: string): string;
   pid: number;
   tid: number;
 }
@@ -104,9 +107,17 @@ function strftime(fmt: string, d: Date): string {
   });
 }
 
+/** A target under the working directory, relative to it, as a user writes it on the command line. */
+function shortTarget(target: string): string {
+  const cwd = `${process.cwd()}${sep}`;
+  return target.startsWith(cwd) ? target.slice(cwd.length) : target;
+}
+
 /** The runtime for `program`, writing to `out`; `exit` ends tracing. */
 export function makeRuntime(program: CompiledProgram, out: Output, exit: () => void): Runtime {
   const maps = program.maps.map((m) => new AggMap(m));
+  /** kind → target → probe name: built once per function, not per hit. */
+  const probeNames = new Map<string, Map<string, string>>();
   return {
     maps,
     out,
@@ -137,6 +148,13 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
     exit,
     nsecs: () => Number(process.hrtime.bigint()),
     stack: () => (new Error().stack ?? '').split('\n').slice(1).filter((l) => !l.includes(OWN_ROOT)).join('\n'),
+    probe: (kind, target) => {
+      let names = probeNames.get(kind);
+      if (names === undefined) probeNames.set(kind, (names = new Map()));
+      let name = names.get(target);
+      if (name === undefined) names.set(target, (name = `${kind}:${shortTarget(target)}`));
+      return name;
+    },
     pid: process.pid,
     tid: threadId,
   };

@@ -271,7 +271,6 @@ class Parser {
       case 'var':
         return { type: 'var', at: t.at, name: t.value };
       case 'map': {
-        if (t.value === '') this.fail(t.at, "a map needs a name: '@name'");
         let keys: Expr[] = [];
         if (this.src[this.lx.pos] === '[') {
           this.lx.next();

@@ -86,6 +86,16 @@ const CASES: Case[] = [
     code: 0,
   },
   {
+    name: 'a pattern: func and probe name the function each call is in; the anonymous map @',
+    args: run(`fnret:${APP}:* { @[func] = count() } fn:${APP}:l* { @in[probe] = count() } fn:${APP}:work { @one[probe, func] = count() }`),
+    stdout: [
+      '@[fails]: 1', '@[anonymous]: 1', '@[later.anonymous]: 2', '@[later]: 2', '@[lineProbe]: 3', '@[work]: 6', '',
+      `@in[fn:${APP}:later]: 2`, `@in[fn:${APP}:later.anonymous]: 2`, `@in[fn:${APP}:lineProbe]: 3`, '',
+      `@one[fn:${APP}:work, work]: 6`, '', '',
+    ].join('\n'),
+    code: 0,
+  },
+  {
     name: 'an async function: fnret at settle, with elapsed across the awaits',
     args: run(`fnret:${APP}:later { printf("%d %s\\n", retval, elapsed >= (arg0 - 1) * 1e6 ? "waited" : "early") }`),
     stdout: '5 waited\n1 waited\n',

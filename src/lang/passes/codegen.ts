@@ -7,6 +7,7 @@
 import type { Expr, ProbeRef, Stmt } from '../ast.js';
 import { parseFormat } from '../format.js';
 import { fail, type BlockInfo, type PassContext } from './context.js';
+import { funcOf } from '../../core/call.js';
 
 export interface CompiledHandler {
   probe: ProbeRef;
@@ -31,6 +32,14 @@ class Gen {
 
   get callProbe(): boolean {
     return this.probe.kind === 'fn' || this.probe.kind === 'fnret' || this.probe.kind === 'line';
+  }
+
+  /**
+   * A function probe whose target is a pattern: `probe` and `func` name the function each call
+   * is in, read from the call. Otherwise they are constants, and cost nothing per hit.
+   */
+  get perFunction(): boolean {
+    return (this.probe.kind === 'fn' || this.probe.kind === 'fnret') && /[*?]/.test(this.probe.target);
   }
 
   /** Known at compile time to be a primitive: no need to convert it per hit. */
@@ -68,8 +77,8 @@ class Gen {
       case 'tid': return this.callProbe ? '$c.threadId' : '$rt.tid';
       case 'pid': return '$rt.pid';
       case 'nsecs': return '$rt.nsecs()';
-      case 'probe': return JSON.stringify(this.probe.text);
-      case 'func': return JSON.stringify(funcName(this.probe.target));
+      case 'probe': return this.perFunction ? `$rt.probe(${JSON.stringify(this.probe.kind)}, $c.target)` : JSON.stringify(this.probe.text);
+      case 'func': return this.perFunction ? '$c.func' : JSON.stringify(funcOf(this.probe.target));
       case 'stack': return '$rt.stack()';
       default: return fail(this.ctx, this.probe.at, `internal: builtin ${name}`);
     }
@@ -236,12 +245,6 @@ class Gen {
 }
 
 /** The function part of a target: `Db.query` of `src/db.ts:Db.query`, `readFile` of `node:fs#readFile`. */
-function funcName(target: string): string {
-  const hash = target.lastIndexOf('#');
-  if (hash >= 0) return target.slice(hash + 1);
-  const colon = target.lastIndexOf(':');
-  return colon >= 0 ? target.slice(colon + 1) : target;
-}
 
 export function codegenPass(ctx: PassContext): Generated {
   const handlers: CompiledHandler[] = [];

@@ -21,9 +21,23 @@ function fail(message: string): number {
   return 2;
 }
 
+/**
+ * `jsprobe … | head`: the reader of stdout went away. As a Unix tool does on SIGPIPE, stop and
+ * exit 141, but stop as on SIGTERM (the command is ended, an attached process is detached);
+ * what was left to print goes nowhere.
+ */
+let stdoutGone = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  if (stdoutGone) return;
+  stdoutGone = true;
+  if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM');
+  else process.exit(141);
+});
+
 /** Where trace output goes: stdout, or -o FILE. */
 function sink(o: CliOptions): { write(s: string): void; close(): void } {
-  if (o.outFile === undefined) return { write: (s) => void process.stdout.write(s), close: () => {} };
+  if (o.outFile === undefined) return { write: (s) => void (stdoutGone || process.stdout.write(s)), close: () => {} };
   const fd = openSync(o.outFile, 'w');
   return { write: (s) => void writeSync(fd, s), close: () => closeSync(fd) };
 }
@@ -87,6 +101,7 @@ function runLocal(program: CompiledProgram, o: CliOptions): Promise<number> {
       resolve(code);
     };
     process.once('SIGINT', () => end(130));
+    process.once('SIGTERM', () => end(143));
     session = start(program, { format: o.format, write: out.write, exit: () => queueMicrotask(() => end(0)), warn: (s) => void process.stderr.write(s) });
     if ('error' in session) {
       process.stderr.write(`${session.error}\n`);
@@ -230,4 +245,5 @@ export async function main(argv: string[]): Promise<number> {
   return runCommand(program, o);
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = stdoutGone ? 141 : code;

@@ -10,7 +10,15 @@ interface Avg {
   total: number;
 }
 
-export type Entry = number | Avg | Log2Hist | LinearHist | unknown;
+/**
+ * A count's or a sum's running total. A cell, so that a hit on a key already there is one Map
+ * lookup, not a get and a set (~12 ns against ~25 ns here).
+ */
+export class Tally {
+  n = 0;
+}
+
+export type Entry = Tally | Avg | Log2Hist | LinearHist | unknown;
 
 export class AggMap {
   readonly name: string;
@@ -32,9 +40,12 @@ export class AggMap {
     const had = e.get(key);
     switch (this.agg) {
       case 'count':
-      case 'sum':
-        e.set(key, ((had as number | undefined) ?? 0) + v);
+      case 'sum': {
+        let t = had as Tally | undefined;
+        if (t === undefined) e.set(key, (t = new Tally()));
+        t.n += v;
         return;
+      }
       case 'min':
         if (had === undefined || v < (had as number)) e.set(key, v);
         return;
@@ -88,6 +99,7 @@ export class AggMap {
 
 /** The number an entry prints and sorts by. */
 export function scalar(agg: Aggregation, v: Entry): unknown {
+  if (agg === 'count' || agg === 'sum') return (v as Tally).n;
   if (agg === 'avg') return Math.trunc((v as Avg).total / (v as Avg).n);
   if (agg === 'stats') return (v as Avg).n;
   if (agg === 'hist') return (v as Log2Hist).total;
@@ -110,6 +122,7 @@ export function mapData(m: AggMap): MapData {
   const entries = [...m.entries].map(([k, v]): [string, unknown] => {
     if (v instanceof Log2Hist) return [k, { counts: v.counts, total: v.total }];
     if (v instanceof LinearHist) return [k, { counts: v.counts }];
+    if (v instanceof Tally) return [k, v.n];
     if (m.agg === 'value' && typeof v === 'object' && v !== null) return [k, String(v)];
     return [k, v];
   });
@@ -131,7 +144,7 @@ export function mergeData(m: AggMap, data: MapData): void {
     switch (m.agg) {
       case 'count':
       case 'sum':
-        m.entries.set(key, ((had as number | undefined) ?? 0) + (v as number));
+        m.add(key, v as number);
         break;
       case 'min':
       case 'max':

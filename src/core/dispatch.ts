@@ -149,7 +149,7 @@ export function makeDispatch(env: Env): Dispatch {
       p.returns++;
       return null;
     }
-    return p.blind ? p.quiet : p.scratch;
+    return p.blind ? s.quiet : s.scratch;
   }
 
   /** One probe's part of a tracked entry: its record, to chain into the frame, or null. */

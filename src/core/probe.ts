@@ -26,6 +26,8 @@ export interface ProbeOptions {
 const ENTRY_DATA: CallField[] = ['this', 'args', 'newTarget'];
 /** Which function a call is in: the site, kept in the record at entry. */
 const WHERE: CallField[] = ['target', 'func'];
+/** What is the same at a call's return as at its settle: which probe, which function. */
+const FIXED: CallField[] = ['probe', ...WHERE];
 
 export class ProbeCore {
   readonly id: number;
@@ -42,9 +44,12 @@ export class ProbeCore {
   timed: boolean;
   /** Handlers read `target` or `func`: note the site in the record at entry. */
   locates: boolean;
-  /** onReturn reads nothing kept from entry: a synchronous call needs no record. */
+  /**
+   * onReturn reads nothing kept from entry: a synchronous call needs no record (only the site,
+   * when it reads which function the call is in: Snapshot gives such a probe records of the site's).
+   */
   light: boolean;
-  /** onReturn reads nothing from the call at all (see BLIND). */
+  /** onReturn reads nothing from the call but which probe and function it is (see BLIND). */
   blind: boolean;
   state: ProbeState;
   /** The sites this probe is on: one for a wrap site, every matching function for a pattern. */
@@ -99,8 +104,8 @@ export class ProbeCore {
     this.captures = reads(o.entryUses, ...ENTRY_DATA) || reads(o.returnUses, ...ENTRY_DATA);
     this.timed = o.onReturn !== null && reads(o.returnUses, 'elapsed');
     this.locates = reads(o.entryUses, ...WHERE) || reads(o.returnUses, ...WHERE);
-    this.light = o.onReturn === null || !reads(o.returnUses, ...ENTRY_DATA, ...WHERE, 'data', 'elapsed');
-    this.blind = o.onReturn !== null && o.returnUses.size === 0;
+    this.light = o.onReturn === null || !reads(o.returnUses, ...ENTRY_DATA, 'data', 'elapsed');
+    this.blind = o.onReturn !== null && [...o.returnUses].every((f) => FIXED.includes(f as CallField));
     this.handle = new ProbeHandle(this);
     this.scratch = new CallRecord(this);
     this.scratch.state = LIGHT;

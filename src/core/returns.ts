@@ -63,7 +63,10 @@ function keep(f: CallRecord): CallRecord | null {
   const p = f.core;
   const c = shared.take(p);
   if (c === null) p.missed++;
-  else c.t0 = NaN;
+  else {
+    c.t0 = NaN;
+    c.where = f.where;
+  }
   return c;
 }
 

@@ -2,7 +2,7 @@
 // interface every kind of site (wrap, load, live, breakpoint) implements to plug into core.
 
 import type { ProbeCore } from './probe.js';
-import type { CallRecord } from './call.js';
+import { BLIND, CallRecord, LIGHT } from './call.js';
 import { shared, siteDispatch, type Dispatch } from './dispatch.js';
 import type { SiteKind } from './types.js';
 
@@ -22,6 +22,13 @@ export class Snapshot {
   /** The one probe here, when it needs no record for a call (see ProbeCore.light). */
   readonly light: ProbeCore | null;
   /**
+   * The records the light probe's calls get (LIGHT and BLIND): the probe's own, or this site's
+   * when its handlers read which function a call is in. They hold nothing of a call between its
+   * entry and its return, so nested and recursive calls can share them.
+   */
+  readonly scratch: CallRecord | null;
+  readonly quiet: CallRecord | null;
+  /**
    * The frame to return at entry without further ado: the one probe here is light, has no
    * onEntry, and has an onReturn. Load sites test this before calling into dispatch.
    */
@@ -36,8 +43,17 @@ export class Snapshot {
     const one = probes.length === 1 ? probes[0] : null;
     this.light = one !== null && (one.onReturn === null || (one.light && !deferred)) ? one : null;
     const l = this.light;
-    this.quick = l !== null && l.onEntry === null && l.onReturn !== null ? (l.blind ? l.quiet : l.scratch) : null;
+    this.scratch = l === null ? null : l.locates ? siteRecord(l, LIGHT, where) : l.scratch;
+    this.quiet = l === null ? null : l.locates ? siteRecord(l, BLIND, where) : l.quiet;
+    this.quick = l !== null && l.onEntry === null && l.onReturn !== null ? (l.blind ? this.quiet : this.scratch) : null;
   }
+}
+
+function siteRecord(p: ProbeCore, state: typeof LIGHT | typeof BLIND, where: SiteBackend): CallRecord {
+  const c = new CallRecord(p);
+  c.state = state;
+  c.where = where;
+  return c;
 }
 
 /** What a kind of site does for core. */

@@ -37,6 +37,15 @@ test('one probe with globs in path and name lands on every match, in CommonJS an
   });
 });
 
+test('call.func over a pattern stays right when a light probe\'s calls nest, recurse, or return a promise', () => {
+  // Blind: the handler reads only which function it is in, and runs at return, promise or not.
+  const blind = scenario('where', { args: ['blind'] });
+  assert.deepEqual(blind, { fact: 6, soon: 7, seen: ['leaf', 'fact', 'fact', 'fact', 'soon'], hits: 5 });
+  // Light: it reads the return value too, so soon() reports when its promise settles.
+  const light = scenario('where', { args: ['light'] });
+  assert.deepEqual(light, { fact: 6, soon: 7, seen: [['leaf', 1], ['fact', 1], ['fact', 2], ['fact', 6], ['soon', 7]], hits: 5 });
+});
+
 test('a module already loaded without sites gets live sites, or breakpoint sites where LiveEdit cannot patch', () => {
   const out = scenario('already-loaded') as {
     result: number; seen: unknown[][]; probes: { site: string; state: string; note?: string }[]; error: { code: string; message: string };

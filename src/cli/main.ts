@@ -9,7 +9,7 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { compile, isProgramError, type CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
-import { describePoint, listProbePoints } from '../targets/probe-points.js';
+import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
 import { AttachError, listAttached, traceAttached } from '../attach/client.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
 import { start } from './session.js';
@@ -42,15 +42,21 @@ function sink(o: CliOptions): { write(s: string): void; close(): void } {
   return { write: (s) => void writeSync(fd, s), close: () => closeSync(fd) };
 }
 
+/** `. Did you mean …?` for a target that matches nothing, or `otherwise`. */
+function nearHint(target: string, otherwise = ''): string {
+  const near = nearProbePoints(target);
+  return near.length > 0 ? `. Did you mean ${near.join(', ')}?` : otherwise;
+}
+
 function listing(pattern: string): number {
   let points;
   try {
     points = listProbePoints(pattern);
   } catch (e) {
-    return fail((e as Error).message);
+    return fail(`${(e as Error).message}${nearHint(pattern)}`);
   }
   for (const p of points) process.stdout.write(`${describePoint(p)}\n`);
-  if (points.length === 0) process.stderr.write(`jsprobe: nothing matches ${pattern}\n`);
+  if (points.length === 0) process.stderr.write(`jsprobe: nothing matches ${pattern}${nearHint(pattern)}\n`);
   return 0;
 }
 
@@ -62,10 +68,11 @@ function checkTargets(program: CompiledProgram): Map<number, string[]> {
     try {
       points = listProbePoints(c.probe.target);
     } catch (e) {
-      throw new ProgramError(program.source, c.probe.at, (e as Error).message);
+      throw new ProgramError(program.source, c.probe.at, `${(e as Error).message}${nearHint(c.probe.target)}`);
     }
     if (points.length === 0) {
-      throw new ProgramError(program.source, c.probe.at, `nothing matches ${c.probe.target} (try jsprobe -l '${c.probe.target.replace(/[^:#]*$/, '*')}')`);
+      const all = c.probe.target.replace(/[^:#]*$/, '*');
+      throw new ProgramError(program.source, c.probe.at, `nothing matches ${c.probe.target}${nearHint(c.probe.target, ` (try jsprobe -l '${all}')`)}`);
     }
     found.set(c.probe.at, points.map((p) => `${p.target}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`));
   }

@@ -157,8 +157,9 @@ function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, ma
     const stopWatching = watchModules(
       (m) => {
         const found = match(m);
-        if (ref.kind === 'line' && found.length === 0 && fileMatcher(glob)(m) !== -2) {
-          note(`no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
+        if (found.length === 0 && fileMatcher(glob)(m) !== -2) {
+          if (ref.kind === 'line') note(`no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
+          else if (!hasGlob(ref.file)) note(`${ref.file} loaded, and has no function named ${ref.name}${closeNames(ref.name, new Set(m.table.fns.map((fn) => fn[0])))}`);
         }
         return found;
       },

@@ -12,7 +12,7 @@ import type { Node } from '../sites/rewrite/estree.js';
 import { hasGlob, pathGlob } from './glob.js';
 
 const MAX_FILES = 10_000;
-const SOURCE = /\.(?:[cm]?js|[cm]?ts|tsx|jsx)$/;
+export const SOURCE = /\.(?:[cm]?js|[cm]?ts|tsx|jsx)$/;
 
 /** Absolute files matching `glob`, skipping node_modules and dot-directories unless the glob names them. */
 export function expandGlob(glob: string): string[] {

@@ -3,13 +3,15 @@
 // path (`node:fs#read*`, `pg#Client.prototype.*`); file patterns glob paths and names
 // (`src/**/*.ts:Db.*`, `lib/app.js:42`).
 
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { JsprobeError } from '../core/index.js';
+import { closeMatches } from '../core/close-matches.js';
 import { loadModule, namesOf } from './module-export.js';
-import { relative } from 'node:path';
 import { parseTarget, type TargetRef } from './parse.js';
 import { absoluteGlob } from './file-target.js';
-import { expandGlob, functionsOf, parseFile, statementAt } from './files.js';
-import { nameGlob } from './glob.js';
+import { expandGlob, functionsOf, parseFile, SOURCE, statementAt } from './files.js';
+import { hasGlob, nameGlob } from './glob.js';
 
 export interface ProbePoint {
   /** A target string that names exactly this point. */
@@ -79,6 +81,47 @@ function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>): ProbePoint
     }
   }
   return out;
+}
+
+/**
+ * For a file pattern that matches nothing, the targets nearest to it: the functions of its files
+ * with the closest names, or, when no file matches, the source files beside it with the closest
+ * names (`db.cjs` for `dbb.cjs`). For "did you mean".
+ */
+export function nearProbePoints(pattern: string): string[] {
+  let ref: TargetRef;
+  try {
+    ref = parseTarget(pattern);
+  } catch {
+    return [];
+  }
+  if (ref.kind === 'export') return [];
+  const rest = ref.kind === 'line' ? `:${ref.line}` : `:${ref.name}`;
+  const files = expandGlob(absoluteGlob(ref.file));
+  if (files.length === 0) {
+    const dir = dirname(ref.file);
+    if (hasGlob(dir)) return [];
+    let names: string[];
+    try {
+      names = readdirSync(absoluteGlob(dir)).filter((n) => SOURCE.test(n));
+    } catch {
+      return [];
+    }
+    return closeMatches(basename(ref.file), names).map((n) => `${dir === '.' ? n : join(dir, n)}${rest}`);
+  }
+  if (ref.kind === 'line') return [];
+  const where = new Map<string, string>();
+  for (const file of files.slice(0, 20)) {
+    let parsed;
+    try {
+      parsed = parseFile(file);
+    } catch {
+      continue;
+    }
+    const rel = relative(process.cwd(), file) || file;
+    for (const f of functionsOf(parsed.program, parsed.src, file)) for (const n of [f.name, ...f.aliases]) if (!where.has(n)) where.set(n, rel);
+  }
+  return closeMatches(ref.name, where.keys()).map((n) => `${hasGlob(ref.file) ? where.get(n) : ref.file}:${n}`);
 }
 
 function listExportPoints(ref: Extract<TargetRef, { kind: 'export' }>): ProbePoint[] {

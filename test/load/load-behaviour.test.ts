@@ -78,6 +78,12 @@ test('a line with no statement on it leaves the probe waiting, with a note sayin
   assert.match(out.probes[0].note, /no statement starts at line 2/);
 });
 
+test('a misspelt function of a file that loads later leaves the probe waiting, with a note naming the nearest', () => {
+  const out = scenario('name-miss') as { probes: { state: string; note: string }[] };
+  assert.equal(out.probes[0].state, 'waiting');
+  assert.match(out.probes[0].note, /lib\.cjs loaded, and has no function named Counter\.prototype\.ad\. Did you mean Counter\.prototype\.add[,?]/);
+});
+
 test('every way out of a function reports exactly once, with what really left it (return, fall-through, finally override, throw, async)', () => {
   const bare = scenario('exits', { args: ['bare'], env: { JSPROBE_CACHE: '0' } }) as { result: unknown; async: unknown };
   const probed = scenario('exits', { args: ['probed'], env: { JSPROBE_CACHE: '0' } }) as { result: unknown; async: unknown; seen: unknown[][]; open: number };

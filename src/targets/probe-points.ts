@@ -28,6 +28,12 @@ export interface ProbePoint {
   locals?: string[];
 }
 
+/** A file as a target names it: relative to the working directory when it is under it, else absolute. */
+function shownPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel === '' || rel.startsWith('..') ? file : rel;
+}
+
 function globToRegExp(glob: string): RegExp {
   const body = glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
   return new RegExp(`^${body}$`);
@@ -62,7 +68,7 @@ function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>): ProbePoint
   }
   const out: ProbePoint[] = [];
   for (const file of files) {
-    const rel = relative(process.cwd(), file) || file;
+    const rel = shownPath(file);
     let parsed;
     try {
       parsed = parseFile(file);
@@ -118,7 +124,7 @@ export function nearProbePoints(pattern: string): string[] {
     } catch {
       continue;
     }
-    const rel = relative(process.cwd(), file) || file;
+    const rel = shownPath(file);
     for (const f of functionsOf(parsed.program, parsed.src, file)) for (const n of [f.name, ...f.aliases]) if (!where.has(n)) where.set(n, rel);
   }
   return closeMatches(ref.name, where.keys()).map((n) => `${hasGlob(ref.file) ? where.get(n) : ref.file}:${n}`);

@@ -24,6 +24,17 @@ test('qualified names follow the target syntax', () => {
   assert.deepEqual(names('const twice = __name((v) => v * 2, "twice")'), ['twice']);
 });
 
+test('TypeScript: overload signatures, abstract and declared functions and index signatures are types, not sites', () => {
+  const src = [
+    'export class A { m(a: string): string; m(a: number): number; m(a: any) { return a } [key: string]: unknown; declare d: number }',
+    'export function f(a: string): string; export function f(a: any) { return a }',
+    'declare function g(): void;',
+    'abstract class B { abstract n(): void; o() {} }',
+    'interface I { p(): void }',
+  ].join('\n');
+  assert.deepEqual(findFunctions(parse(src, 'module', 'x.ts', 'ts'), src).map((s) => s.name), ['A.prototype.m', 'f', 'B.prototype.o']);
+});
+
 test('names a function is exported under match it too', () => {
   const fns = instrument('function total() {} export { total as default }', { url: 'x', format: 'module' }).table.fns;
   assert.deepEqual(fns[0].slice(0, 2), ['total', ['default']]);

@@ -249,6 +249,8 @@ export function findFunctions(program: Node, src: string, skip = true): Function
 
   /** A function value, named by where it stands. */
   function visitFunction(fn: Node, name: string | null, aliases: string[], kind: FunctionKind, scope: Scope, derived = false, at = fn.start): void {
+    // TypeScript's bodiless functions (overload signatures, abstract methods, declarations) are types, not code.
+    if (fn.body === null || fn.body === undefined) return;
     const own = fn.id as Node | null | undefined;
     const base = name ?? (own ? join(scope.prefix, own.name as string) : null);
     const siteName = base ?? join(scope.prefix, 'anonymous');
@@ -277,7 +279,9 @@ export function findFunctions(program: Node, src: string, skip = true): Function
         visit(m, { prefix: qualified, derivedCtor: false, fn: null, argsOwner: null }, null);
         continue;
       }
-      const key = keyName(m.key as Node, m.computed === true, src);
+      // A TypeScript index signature (`[key: string]: T`) has no key and no code.
+      if (!isNode(m.key)) continue;
+      const key = keyName(m.key, m.computed === true, src);
       if (m.computed === true) visit(m.key as Node, scope, null);
       const value = m.value as Node | null;
       if (value === null || value === undefined) continue;

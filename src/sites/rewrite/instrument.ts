@@ -71,10 +71,29 @@ export class ParseError extends Error {
 // ~0.6-0.8 s here against meriyah's ~1.05 s, most of either being the JavaScript AST it hands back;
 // and it parses TypeScript, for listing .ts files that have not loaded.
 const oxc = createRequire(import.meta.url)('oxc-parser') as typeof import('oxc-parser');
+type ParserOptions = NonNullable<Parameters<typeof oxc.parseSync>[2]>;
+/**
+ * On Node >= 22 oxc can hand its AST over as raw memory instead of as JSON to parse: typescript.js
+ * then parses in ~0.45 s instead of ~1.4 s (Node 22 here). Node 20 cannot make the 4+ GiB
+ * ArrayBuffer it needs, so there the JSON route stays.
+ */
+const RAW = oxc.rawTransferSupported();
+
+function oxcParse(url: string, src: string, options: ParserOptions): ReturnType<typeof oxc.parseSync> {
+  if (RAW) {
+    try {
+      // The option is read by oxc's JavaScript side and is missing from its types.
+      return oxc.parseSync(url, src, { ...options, experimentalRawTransfer: true } as ParserOptions);
+    } catch {
+      // No room for its buffer (it reserves 6 GiB of address space): the JSON route below.
+    }
+  }
+  return oxc.parseSync(url, src, options);
+}
 
 /** Parse JavaScript (`script` is CommonJS: a top-level return is allowed) or TypeScript. */
 export function parse(src: string, format: 'module' | 'script', url: string, lang: 'js' | 'ts' = 'js'): Node {
-  const r = oxc.parseSync(url, src, { sourceType: format === 'module' ? 'module' : 'commonjs', lang });
+  const r = oxcParse(url, src, { sourceType: format === 'module' ? 'module' : 'commonjs', lang });
   if (r.errors.length > 0) {
     const e = r.errors[0];
     const at = e.labels[0]?.start ?? 0;

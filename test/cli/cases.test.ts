@@ -109,8 +109,9 @@ const CASES: Case[] = [
   },
   {
     name: 'a builtin export: fn:node:fs#readFileSync',
-    args: run('fn:node:fs#readFileSync { @read[str(arg0).endsWith("app.cjs")] = count() }'),
-    stdout: /@read\[true\]: 1\n/,
+    // The app's own call, told apart by its encoding: Node's loader may read app.cjs too (Node 22 does).
+    args: run('fn:node:fs#readFileSync /arg1 === "latin1"/ { @read[str(arg0).endsWith("app.cjs")] = count() }'),
+    stdout: /^@read\[true\]: 1\n/,
     code: 0,
   },
   {

@@ -244,8 +244,6 @@ class Gen {
   }
 }
 
-/** The function part of a target: `Db.query` of `src/db.ts:Db.query`, `readFile` of `node:fs#readFile`. */
-
 export function codegenPass(ctx: PassContext): Generated {
   const handlers: CompiledHandler[] = [];
   for (const info of ctx.blocks) {

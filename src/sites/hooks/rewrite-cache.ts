@@ -7,9 +7,35 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { instrument } from '../rewrite/instrument.js';
 
-/** Bump when the rewrite's output changes, so that old entries are never used. */
-const REWRITE_VERSION = '1';
+/** Bump when the rewrite's output changes in a way the sample below does not show. */
+const REWRITE_VERSION = '2';
+
+/**
+ * A module with each shape the rewrite handles. What the rewrite makes of it goes into every key,
+ * so that a jsprobe whose rewrite differs never reads an entry an older one wrote (a hand-bumped
+ * version alone was forgotten for several changes of the site's shape).
+ */
+const SAMPLE = [
+  "'use strict'",
+  'function f(a, b = 1, ...r) { if (a) return a; if (b) return; return [a, b].concat(r) }',
+  'const g = async (x) => x + 1, e = () => function () {};',
+  'function* h() { try { yield 1 } finally { return 2 } }',
+  'class K extends Object { #p = () => this; constructor() { super(); } static s() { return "x" } get v() { return this } }',
+  'function t() { try { return 1 } finally { void 0 } }',
+  'module.exports = { f, g, h, K, t, o: { m() { return arguments.length } } };',
+].join('\n');
+
+let sampleHash: string | undefined;
+
+function rewriterVersion(): string {
+  if (sampleHash === undefined) {
+    const out = instrument(SAMPLE, { url: 'jsprobe:sample', format: 'script', lines: [{ line: 2, column: 0, key: '-1:2' }] });
+    sampleHash = createHash('sha256').update(REWRITE_VERSION).update(out.code).digest('hex');
+  }
+  return sampleHash;
+}
 
 function dir(): string | null {
   const env = process.env.JSPROBE_CACHE;
@@ -23,7 +49,7 @@ const MIN_BYTES = 256 * 1024;
 
 export function cacheKey(src: string, ...parts: string[]): string {
   const h = createHash('sha256');
-  h.update(REWRITE_VERSION);
+  h.update(rewriterVersion());
   for (const p of parts) h.update(`\0${p}`);
   h.update('\0');
   h.update(src);

@@ -34,11 +34,20 @@ function fileMatcher(glob: string): (m: LoadedModule) => number {
 
 function functionMatcher(glob: string, name: string): ModuleMatcher {
   const which = fileMatcher(glob);
+  const path = pathGlob(glob);
   const re = nameGlob(name);
   return (m) => {
-    if (which(m) === -2) return [];
+    const w = which(m);
+    if (w === -2) return [];
+    // Matched through its source map (`src/a.ts` of a bundle, or a .ts file tsx compiled): only the
+    // functions that come from a matching source, not the bundle's other sources' or the helpers
+    // the compiler added (`__name`). A target naming the JavaScript itself takes all of it.
+    const fnSources = m.table.fnSources;
+    const own = w === -1 && !m.table.sources.includes(m.file);
+    const from = fnSources !== undefined && !own ? new Set(m.table.sources.flatMap((s, i) => (path.test(s) ? [i] : []))) : null;
     const out: number[] = [];
     m.table.fns.forEach((fn, i) => {
+      if (from !== null && !from.has(fnSources![i])) return;
       if (re.test(fn[0]) || fn[1].some((a) => re.test(a))) out.push(i);
     });
     return out;

@@ -4,8 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isJsprobeError, register } from '../../src/index.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -127,4 +130,46 @@ test('with source maps enabled, they keep their columns too', () => {
   const bare = scenario('stack', { args: ['bare'], nodeArgs }) as { frames: string[] };
   const probed = scenario('stack', { args: ['probed'], nodeArgs }) as { frames: string[] };
   assert.deepEqual(probed.frames, bare.frames);
+});
+
+/** Each function a pattern probe saw while `entry` loaded and ran, by name (call.func), with its calls. */
+function funcsSeen(target: string, entry: string, nodeArgs: string[] = []): Record<string, number> {
+  const code = [
+    `import { register } from ${JSON.stringify(join(root, 'build/src/index.js'))};`,
+    'const seen = {};',
+    `register({ target: ${JSON.stringify(target)}, onReturn: (c) => { seen[c.func] = (seen[c.func] ?? 0) + 1; } });`,
+    `const m = await import(${JSON.stringify(pathToFileURL(entry).href)});`,
+    'if (typeof m.workload === \'function\') await m.workload();',
+    'process.stdout.write(JSON.stringify(seen));',
+  ].join('\n');
+  const r = spawnSync(process.execPath, [...nodeArgs, '--import', registerHooks, '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8', env: { ...process.env, JSPROBE_CACHE: '0' } });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, number>;
+}
+
+test('a source of a bundle, through its source map: only that source\'s functions, not the others\' or the bundler\'s', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jsprobe-bundle-'));
+  mkdirSync(join(dir, 'src'));
+  writeFileSync(join(dir, 'src/a.ts'), 'export function query(n: number): number { return n * 2; }\n');
+  writeFileSync(join(dir, 'src/b.ts'), [
+    "import { query as qa } from './a';",
+    'export function query(n: number): number { return qa(n) + 1; }',
+    'function helperB(): number { return query(1); }',
+    'helperB();',
+  ].join('\n'));
+  const app = join(dir, 'dist/app.cjs');
+  buildSync({ entryPoints: [join(dir, 'src/b.ts')], bundle: true, platform: 'node', sourcemap: true, outfile: app, logLevel: 'warning' });
+  // a.ts's query, called once by b.ts's; esbuild renamed b.ts's query to query2.
+  assert.deepEqual(funcsSeen(join(dir, 'src/a.ts:*'), app), { query: 1 });
+  const b = funcsSeen(join(dir, 'src/b.ts:*'), app);
+  assert.equal(b.helperB, 1);
+  assert.equal(b.query2, 1);
+  assert.ok(Object.keys(b).every((k) => !k.startsWith('__')), `the bundler's helpers are not b.ts's: ${Object.keys(b).join(', ')}`);
+});
+
+test('a .ts file run through tsx: its functions, not the helpers tsx adds to it (__name)', () => {
+  const lib = join(root, 'test/fixtures/load/lib.ts');
+  const seen = funcsSeen(`${lib}:*`, lib, ['--import', 'tsx']);
+  assert.equal(seen.main, 1);
+  assert.ok(Object.keys(seen).every((k) => !k.startsWith('__')), Object.keys(seen).join(', '));
 });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatedPositionFor, LEAST_UPPER_BOUND, type TraceMap } from '@jridgewell/trace-mapping';
+import { generatedPositionFor, LEAST_UPPER_BOUND, originalPositionFor, type TraceMap } from '@jridgewell/trace-mapping';
 import { instrument, type ModuleTable } from '../rewrite/instrument.js';
 import { chainMap, identityMap, inlineComment, traceMap } from '../rewrite/sourcemap.js';
 import { pathGlob } from '../../targets/glob.js';
@@ -106,7 +106,13 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
     const sites = /^\/\/ jsprobe sites (\d+)$/m.exec(hit.slice(hit.lastIndexOf('\n// jsprobe sites')))?.[1];
     return { code: hit, sites: Number(sites ?? 0), cached: true };
   }
-  const out = instrument(src, { url, format, lines: p.lines, extra: { file, sources: p.sources } });
+  const map = p.map;
+  const sourceIndex = new Map(map?.resolvedSources.map((s, i) => [s, i]) ?? []);
+  const sourceOf = map === null ? undefined : (line: number, column: number): number => {
+    const source = originalPositionFor(map, { line, column }).source;
+    return source === null ? -1 : sourceIndex.get(source) ?? -1;
+  };
+  const out = instrument(src, { url, format, lines: p.lines, extra: { file, sources: p.sources }, sourceOf });
   let code = out.code;
   if (emitMap) {
     const map = p.map !== null ? chainMap(p.map, out.shifts) : identityMap(src, url, out.starts, out.shifts);

@@ -37,6 +37,11 @@ export interface ModuleTable {
   misses: string[];
   /** Per 0-based line, the [column, length] of text inserted there: to map positions back. */
   shifts: [number, [number, number][]][];
+  /**
+   * With a source map: the index of the original source each function site comes from (-1: none,
+   * code the compiler or bundler added), so that `src/a.ts:*` takes only a.ts's functions of a bundle.
+   */
+  fnSources?: number[];
 }
 
 export interface InstrumentOptions {
@@ -50,6 +55,8 @@ export interface InstrumentOptions {
   lines?: readonly (LineAsk & { key: string })[];
   /** More fields for the table the module hands the load registry. */
   extra?: Record<string, unknown>;
+  /** The original source a position (1-based line, 0-based column) maps to (see ModuleTable.fnSources). */
+  sourceOf?: (line: number, column: number) => number;
 }
 
 export interface Instrumented {
@@ -294,6 +301,8 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
     misses: (options.lines ?? []).filter((l) => !found.has(l)).map((l) => l.key),
     shifts: [],
   };
+  const sourceOf = options.sourceOf;
+  if (sourceOf !== undefined) table.fnSources = table.fns.map((f) => sourceOf(f[3], f[4]));
   const head = prologueAt(program, src);
   // The slots are a hoisted function until the prologue runs, so that a site reached early
   // (a function called through an ES module cycle before this module ran) reads `undefined`

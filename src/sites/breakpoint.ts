@@ -109,34 +109,51 @@ interface Location {
   type?: string;
 }
 
+/** Where function `index` of `s` is in the script V8 runs now, which may hold live sites elsewhere (a patch adds no functions, so the index holds). */
+function locate(s: LiveScript, index: number): { fn: FunctionSite; pos: (offset: number) => Location } {
+  const current = s.patched.size === 0 ? s.original : instrumentLive(s.original, s.fns, '$jpL', s.patched);
+  const fn = s.patched.size === 0 ? s.fns[index] : functionsIn(current, s.format, s.url)[index];
+  if (fn === undefined) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${s.label}: function ${index} not found`);
+  const starts = lineStarts(current);
+  const pos = (offset: number): Location => {
+    let line = starts.length - 1;
+    while (line > 0 && starts[line] > offset) line--;
+    return { scriptId: s.scriptId, lineNumber: line, columnNumber: offset - starts[line] };
+  };
+  return { fn, pos };
+}
+
+/**
+ * Armed breakpoint sites by script, each with what re-arms it. A live patch of the script (a
+ * setScriptSource) drops its breakpoints, and may move the function: its sites are set again.
+ */
+const armedIn = new Map<string, Set<() => void>>();
+
+/** After a live patch of script `scriptId`: set the breakpoints of its armed breakpoint sites again. */
+export function rearmBreakpoints(scriptId: string): void {
+  for (const rearm of [...(armedIn.get(scriptId) ?? [])]) rearm();
+}
+
 /** A breakpoint site on function `index` of `s`; `note` says why it is one. */
 export function breakpointSite(s: LiveScript, index: number, note: string): ProbeSite {
   const key = `${s.scriptId}:${index}`;
   const had = byFunction.get(key);
   if (had !== undefined) return had;
   installHits();
-  // The script V8 runs now may hold live sites elsewhere: find the function there. A patch adds
-  // no functions, so it has the same index.
-  const current = s.patched.size === 0 ? s.original : instrumentLive(s.original, s.fns, '$jpL', s.patched);
-  const fn = s.patched.size === 0 ? s.fns[index] : functionsIn(current, s.format, s.url)[index];
-  if (fn === undefined) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${s.label}: function ${index} not found`);
-  const starts = lineStarts(current);
-  const pos = (offset: number) => {
-    let line = starts.length - 1;
-    while (line > 0 && starts[line] > offset) line--;
-    return { scriptId: s.scriptId, lineNumber: line, columnNumber: offset - starts[line] };
-  };
+  const { fn } = locate(s, index);
   const id = states.length;
   const deferred = fn.async || fn.generator;
   const self = fn.thisUnsafe ? 'void 0' : fn.kind === 'arrow' ? 'void 0' : 'this';
   const call = `globalThis[Symbol.for(${JSON.stringify(HIT_KEY)})]`;
   let breakpoints: string[] = [];
+  let urlBreakpoints: string[] = [];
   let release: (() => void) | null = null;
 
-  const arm = (): void => {
-    release = holdDebugger();
+  const set = (byUrl = false): void => {
+    const { fn: now, pos } = locate(s, index);
+    // An arrow's expression body returns right after its last character: the end is exclusive.
     const { locations } = post<{ locations: Location[] }>('Debugger.getPossibleBreakpoints', {
-      start: pos(fn.body.start), end: pos(fn.body.end), restrictToFunction: true,
+      start: pos(now.body.start), end: pos(now.body.expression ? now.body.end + 1 : now.body.end), restrictToFunction: true,
     });
     const entry = locations[0];
     if (entry === undefined) return;
@@ -144,18 +161,58 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
     // to its entry, so those get their entry only.
     const at = [{ loc: entry, cond: condition(`${call}.${deferred ? 'd' : 'e'}(${id},${self},${argsExpr(fn)})`) }];
     if (!deferred) for (const l of locations) if (l.type === 'return') at.push({ loc: l, cond: condition(`${call}.r(${id})`) });
-    breakpoints = at.map(({ loc, cond }) => post<{ breakpointId: string }>('Debugger.setBreakpoint', {
-      location: { scriptId: loc.scriptId, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber },
-      condition: cond,
-    }).breakpointId);
+    const ids: string[] = [];
+    for (const { loc, cond } of at) {
+      try {
+        ids.push((byUrl
+          ? post<{ breakpointId: string }>('Debugger.setBreakpointByUrl', { url: s.url, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber, condition: cond })
+          : post<{ breakpointId: string }>('Debugger.setBreakpoint', { location: { scriptId: loc.scriptId, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber }, condition: cond })
+        ).breakpointId);
+      } catch (e) {
+        if (!byUrl) throw e;
+        // Set there by an earlier edit already.
+      }
+    }
+    if (byUrl) urlBreakpoints = ids;
+    else breakpoints = ids;
   };
-  const disarm = (): void => {
-    for (const b of breakpoints) post('Debugger.removeBreakpoint', { breakpointId: b });
+  const remove = (ids: string[]): void => {
+    for (const b of ids) {
+      try {
+        post('Debugger.removeBreakpoint', { breakpointId: b });
+      } catch {
+        // Gone with a live patch of the script already.
+      }
+    }
+  };
+  const unset = (): void => {
+    remove(breakpoints);
+    remove(urlBreakpoints);
     breakpoints = [];
-    release?.();
-    release = null;
+    urlBreakpoints = [];
     const st = states[id];
     if (st !== undefined) st.frames.length = 0;
+  };
+  // After a live patch of the script: closures that V8 moved to the new code need breakpoints
+  // set on it, while closures of a function nested in a patched one keep the code they were made
+  // with, where the first breakpoints stay. The inspector allows one breakpoint of a kind at a
+  // location, so the new ones are set by URL, replacing those of the previous patch.
+  const rearm = (): void => {
+    remove(urlBreakpoints);
+    set(true);
+  };
+  const arm = (): void => {
+    release = holdDebugger();
+    set();
+    let armed = armedIn.get(s.scriptId);
+    if (armed === undefined) armedIn.set(s.scriptId, (armed = new Set()));
+    armed.add(rearm);
+  };
+  const disarm = (): void => {
+    unset();
+    armedIn.get(s.scriptId)?.delete(rearm);
+    release?.();
+    release = null;
   };
 
   const site = new ProbeSite({

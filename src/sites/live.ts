@@ -17,7 +17,7 @@
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
 import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Snapshot } from '../core/index.js';
-import { breakpointSite } from './breakpoint.js';
+import { breakpointSite, rearmBreakpoints } from './breakpoint.js';
 import { OWN_CODE_URL } from './own-code.js';
 import { functionLocation, holdDebugger, knownScripts, post, scriptInfo, withDebugger, type ScriptInfo } from './inspector.js';
 import { setLive } from './load/registry.js';
@@ -293,26 +293,12 @@ function patch(s: LiveScript, retrying: boolean): string | undefined {
   }
   // Usually one edit; more when LiveEdit would not map every function of one (see nextStep).
   const failure = withDebugger(() => {
-    while (!sameMap(s.patched, target)) {
-      const step = nextStep(s, target);
-      if (sameMap(step, s.patched)) return null;
-      const before = codeFor(s, s.patched);
-      const code = codeFor(s, step);
-      const r = setSource(s, code);
-      if (r.status !== 'Ok') return r;
-      const { scriptSource } = post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: s.scriptId });
-      if (scriptSource !== code) return { status: 'NotApplied', text: 'V8 answered Ok, but the script does not read back as sent' };
-      // A Function target shows whether its code changed: where the prediction was wrong (it was,
-      // once, under a CPU profiler), take the edit back and go on without that function.
-      const missed = queued.filter((q) => q.fn !== null && step.has(q.index) && !Function.prototype.toString.call(q.fn).includes(`(${SLOTS},${step.get(q.index)},`));
-      if (missed.length > 0) {
-        setSource(s, before);
-        for (const q of missed) target.delete(q.index);
-        continue;
-      }
-      s.patched = step;
+    try {
+      return edit(s, target, queued);
+    } finally {
+      // An edit drops the script's breakpoints (and may move their functions): set them again.
+      rearmBreakpoints(s.scriptId);
     }
-    return null;
   });
   if (failure === null) {
     stopRetry(s);
@@ -334,6 +320,30 @@ function patch(s: LiveScript, retrying: boolean): string | undefined {
   for (const r of queued) r.note(`${message}; the probe is not armed`);
   s.queue.clear();
   return message;
+}
+
+/** Edit `s` step by step towards `target`: null when done, or the edit that failed. */
+function edit(s: LiveScript, target: Map<number, number>, queued: readonly Request[]): { status: EditStatus; text?: string } | null {
+  while (!sameMap(s.patched, target)) {
+    const step = nextStep(s, target);
+    if (sameMap(step, s.patched)) return null;
+    const before = codeFor(s, s.patched);
+    const code = codeFor(s, step);
+    const r = setSource(s, code);
+    if (r.status !== 'Ok') return r;
+    const { scriptSource } = post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: s.scriptId });
+    if (scriptSource !== code) return { status: 'NotApplied', text: 'V8 answered Ok, but the script does not read back as sent' };
+    // A Function target shows whether its code changed: where the prediction was wrong (it was,
+    // once, under a CPU profiler), take the edit back and go on without that function.
+    const missed = queued.filter((q) => q.fn !== null && step.has(q.index) && !Function.prototype.toString.call(q.fn).includes(`(${SLOTS},${step.get(q.index)},`));
+    if (missed.length > 0) {
+      setSource(s, before);
+      for (const q of missed) target.delete(q.index);
+      continue;
+    }
+    s.patched = step;
+  }
+  return null;
 }
 
 function sameMap(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): boolean {

@@ -183,6 +183,31 @@ describe('live sites patch loaded code in place', () => {
     }
   });
 
+  test('one script, live and breakpoint sites in one pattern: every function is seen, closures made before the patch and after', () => {
+    const m = require(new URL('mixed.cjs', FIXTURES).pathname) as { arrow(x: number): number; blockArrow(x: number): number; inner(x: number): number; make(): (x: number) => number };
+    const seen: Record<string, number> = {};
+    const p = reg({ target: 'test/fixtures/live/mixed.cjs:*', onEntry: (c) => void (seen[c.func] = (seen[c.func] ?? 0) + 1) });
+    assert.equal(p.site, 'breakpoint+live');
+    for (let i = 0; i < 3; i++) {
+      assert.equal(m.arrow(i), (i + 1) * 2);
+      assert.equal(m.blockArrow(i), i);
+      assert.equal(m.inner(i), (i + 1) * 3);
+    }
+    assert.equal(m.make()(1), 6);
+    // blockArrow, an arrow with a live site, once made LiveEdit patch nothing of the edit (it read
+    // its enclosing `this`); arrow and make.anonymous are breakpoint sites, which the patch of the
+    // same script dropped; make.anonymous is seen in the closure made before the patch and after.
+    assert.deepEqual(seen, { arrow: 3, blockArrow: 3, block: 10, 'make.anonymous': 4, make: 1 });
+  });
+
+  test('a breakpoint site on an arrow with an expression body runs onReturn (its return is right after the body)', () => {
+    const m = require(new URL('mixed.cjs', FIXTURES).pathname) as { arrow(x: number): number };
+    let returns = 0;
+    reg({ target: 'test/fixtures/live/mixed.cjs:arrow', onReturn: () => void returns++ });
+    for (let i = 0; i < 3; i++) m.arrow(i);
+    assert.equal(returns, 3);
+  });
+
   test('bad input: a built-in function, an unknown name with close matches, a wrap site asked for a Function', () => {
     assert.throws(() => register({ target: Math.max, onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && /no source to patch/.test((e as Error).message));
     assert.throws(() => register({ target: 'test/fixtures/live/lib.cjs:hiden', onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND') && /Did you mean hidden/.test((e as Error).message));

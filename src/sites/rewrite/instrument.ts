@@ -172,7 +172,7 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
   const ret = `$jpD.${returnFn(site)}`;
   const owner = site.start;
   const report = `$jpF?${ret}($jpF,$jpV):$jpV)`;
-  const prologue = prologueOf(site, id, slots);
+  const prologue = prologueOf(site, id, slots, live);
   const epilogue = `}catch($jpX){if($jpF)$jpD.t($jpF,$jpX);throw($jpX)}`;
   if (site.body.expression) {
     out.push(opening(site.body.start, `{${prologue}return($jpV=(${site.anonymousBody ? '0,' : ''}`, owner));
@@ -208,8 +208,11 @@ function bareReturn(r: ReturnSite, text: string): Insertion {
  * is false; armed, the runtime reads the slot and hands back a frame or null. `&&` rather than
  * `?:null`, and `var` rather than `let $jpV;`, each save the interpreter an instruction a call.
  */
-function prologueOf(site: FunctionSite, id: number, slots: string): string {
-  const self = site.thisUnsafe ? 'void 0' : 'this';
+function prologueOf(site: FunctionSite, id: number, slots: string, live: boolean): string {
+  // An arrow's `this` is its enclosing function's: reading it makes that function keep `this` in
+  // its context, a binding a live patch cannot add to code that has run. LiveEdit then answers Ok
+  // and patches no function of the edit at all. So a live site of an arrow does not read it.
+  const self = site.thisUnsafe || (live && site.kind === 'arrow') ? 'void 0' : 'this';
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = site.afterOpenDirective ? ';' : '';
   return `${semi}var $jpF=${ARMED_GLOBAL}&&$jpD.${entryFn(site)}(${slots},${id},${self},${argsOf(site)}),$jpV;try{`;
@@ -223,7 +226,7 @@ function prologueOf(site: FunctionSite, id: number, slots: string): string {
  * reported with the value that wins, and a throw it swallows is reported as the throw.
  */
 function finallyInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
-  const prologue = prologueOf(site, id, slots);
+  const prologue = prologueOf(site, id, slots, live);
   const owner = site.start;
   out.push(opening(site.prologueAt, prologue, owner));
   out.push(closing(live ? site.tailAt : site.body.end - 1, finallyEpilogue(`return($jpD.${returnFn(site)}($jpF,$jpV))`), owner));
@@ -252,7 +255,7 @@ function storedReturns(site: FunctionSite, out: Insertion[]): void {
 
 /** A generator's site: entry at its first resumption, completion (or early return()) in a finally. */
 function generatorInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
-  out.push(opening(site.prologueAt, prologueOf(site, id, slots), site.start));
+  out.push(opening(site.prologueAt, prologueOf(site, id, slots, live), site.start));
   out.push(closing(live ? site.tailAt : site.body.end - 1, finallyEpilogue(`$jpD.${returnFn(site)}($jpF,$jpV)`), site.start));
   storedReturns(site, out);
 }

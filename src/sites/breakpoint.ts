@@ -158,9 +158,12 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
     const entry = locations[0];
     if (entry === undefined) return;
     // An async function's or generator's calls interleave: a return position cannot be matched
-    // to its entry, so those get their entry only.
-    const at = [{ loc: entry, cond: condition(`${call}.${deferred ? 'd' : 'e'}(${id},${self},${argsExpr(fn)})`) }];
-    if (!deferred) for (const l of locations) if (l.type === 'return') at.push({ loc: l, cond: condition(`${call}.r(${id})`) });
+    // to its entry, so those get their entry only. So does a function V8 gives no return
+    // position after a live patch moved it (an arrow nested in a patched function): entries
+    // that no return takes back would pile up.
+    const returns = deferred ? [] : locations.filter((l) => l.type === 'return');
+    const at = [{ loc: entry, cond: condition(`${call}.${returns.length === 0 ? 'd' : 'e'}(${id},${self},${argsExpr(fn)})`) }];
+    for (const l of returns) at.push({ loc: l, cond: condition(`${call}.r(${id})`) });
     const ids: string[] = [];
     for (const { loc, cond } of at) {
       try {

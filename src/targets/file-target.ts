@@ -92,9 +92,11 @@ function liveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, glob: strin
     }
     const targets = functionsNamed(scripts, nameGlob(ref.name));
     if (targets.length === 0) {
-      if (hasGlob(ref.file) || hasGlob(ref.name)) return null;
+      // Files matching a glob may load later; a loaded file will not grow functions.
+      if (hasGlob(ref.file)) return null;
       const names = new Set(scripts.flatMap((sc) => sc.fns.map((f) => f.name)));
-      throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has no function named ${ref.name}${closeNames(ref.name, names)}`);
+      const what = hasGlob(ref.name) ? `no function matching ${ref.name}` : `no function named ${ref.name}`;
+      throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has ${what}${closeNames(ref.name.replace(/[*?]/g, ''), names)}`);
     }
     const shown = targets.length === 1 ? label : `${label} (${targets.length} functions)`;
     return liveResolution(targets, shown, preference);

@@ -208,9 +208,11 @@ describe('live sites patch loaded code in place', () => {
     assert.equal(returns, 3);
   });
 
-  test('bad input: a built-in function, an unknown name with close matches, a wrap site asked for a Function', () => {
+  test('bad input: a built-in function, an unknown name or pattern with close matches, a wrap site asked for a Function', () => {
     assert.throws(() => register({ target: Math.max, onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && /no source to patch/.test((e as Error).message));
     assert.throws(() => register({ target: 'test/fixtures/live/lib.cjs:hiden', onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND') && /Did you mean hidden/.test((e as Error).message));
+    // A pattern that matches nothing in a loaded file says so (it said the file had no probe sites).
+    assert.throws(() => register({ target: 'test/fixtures/live/lib.cjs:hiden*', onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND') && /no function matching hiden\*\. Did you mean hidden/.test((e as Error).message));
     assert.throws(() => register({ target: lib.hiddenRef, site: 'wrap', onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE'));
     assert.throws(() => register({ target: register, onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_BLACKLISTED'));
     assert.equal(list().length, 0);

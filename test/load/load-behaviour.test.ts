@@ -147,7 +147,7 @@ function funcsSeen(target: string, entry: string, nodeArgs: string[] = []): Reco
   return JSON.parse(r.stdout) as Record<string, number>;
 }
 
-test('a source of a bundle, through its source map: only that source\'s functions, not the others\' or the bundler\'s', () => {
+test('a source of a bundle, through its source map: only that source\'s functions, not the others\' or the bundler\'s, by their names in it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'jsprobe-bundle-'));
   mkdirSync(join(dir, 'src'));
   writeFileSync(join(dir, 'src/a.ts'), 'export function query(n: number): number { return n * 2; }\n');
@@ -165,6 +165,8 @@ test('a source of a bundle, through its source map: only that source\'s function
   assert.equal(b.helperB, 1);
   assert.equal(b.query2, 1);
   assert.ok(Object.keys(b).every((k) => !k.startsWith('__')), `the bundler's helpers are not b.ts's: ${Object.keys(b).join(', ')}`);
+  // b.ts's query by the name it has in b.ts: the source map keeps it.
+  assert.equal(funcsSeen(join(dir, 'src/b.ts:query'), app).query2, 1);
 });
 
 test('a .ts file run through tsx: its functions, not the helpers tsx adds to it (__name)', () => {

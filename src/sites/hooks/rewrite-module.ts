@@ -112,7 +112,8 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
     const source = originalPositionFor(map, { line, column }).source;
     return source === null ? -1 : sourceIndex.get(source) ?? -1;
   };
-  const out = instrument(src, { url, format, lines: p.lines, extra: { file, sources: p.sources }, sourceOf });
+  const nameAt = map === null ? undefined : (line: number, column: number): string | null => originalPositionFor(map, { line, column }).name;
+  const out = instrument(src, { url, format, lines: p.lines, extra: { file, sources: p.sources }, sourceOf, nameAt });
   let code = out.code;
   if (emitMap) {
     const map = p.map !== null ? chainMap(p.map, out.shifts) : identityMap(src, url, out.starts, out.shifts);

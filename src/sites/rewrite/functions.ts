@@ -50,6 +50,12 @@ export interface FunctionSite {
   endsInJump: boolean;
   /** The body has a `try` with a `finally` of its own (nested functions' do not count). */
   hasFinally: boolean;
+  /**
+   * Identifiers whose text is a segment of the name (the function's own, its variable's, its
+   * class's): where a source map says a bundler renamed one (`query` to `query2`), the original
+   * gives the function another name (see instrument's nameAt).
+   */
+  nameIds?: { at: number; text: string }[];
   returns: ReturnSite[];
 }
 
@@ -214,7 +220,7 @@ export function findFunctions(program: Node, src: string, skip = true): Function
     else list.push(exported);
   };
 
-  function makeSite(fn: Node, name: string, aliases: string[], kind: FunctionKind, scope: Scope, derived: boolean, at: number): FunctionSite {
+  function makeSite(fn: Node, name: string, aliases: string[], kind: FunctionKind, scope: Scope, derived: boolean, at: number, ids: Node[]): FunctionSite {
     const body = fn.body as Node;
     const expression = body.type !== 'BlockStatement';
     const range = expression ? arrowBodyRange(fn, body, src) : { start: body.start, end: body.end };
@@ -243,19 +249,30 @@ export function findFunctions(program: Node, src: string, skip = true): Function
       hasFinally: false,
       returns: [],
     };
+    if (ids.length > 0) site.nameIds = ids.map((id) => ({ at: id.start, text: id.name as string }));
     sites.push(site);
     return site;
   }
 
+  /** The declaration that names the value visited next (`const f = () => …`): its identifier. */
+  let namer: { value: Node; id: Node } | null = null;
+
+  /** The identifiers that name `value`: its own (when nothing else names it), or its variable's. */
+  function idsOf(value: Node, name: string | null): Node[] {
+    const own = value.id as Node | null | undefined;
+    if (name === null && own) return [own];
+    return namer !== null && namer.value === value ? [namer.id] : [];
+  }
+
   /** A function value, named by where it stands. */
-  function visitFunction(fn: Node, name: string | null, aliases: string[], kind: FunctionKind, scope: Scope, derived = false, at = fn.start): void {
+  function visitFunction(fn: Node, name: string | null, aliases: string[], kind: FunctionKind, scope: Scope, derived = false, at = fn.start, classIds: Node[] = []): void {
     // TypeScript's bodiless functions (overload signatures, abstract methods, declarations) are types, not code.
     if (fn.body === null || fn.body === undefined) return;
     const own = fn.id as Node | null | undefined;
     const base = name ?? (own ? join(scope.prefix, own.name as string) : null);
     const siteName = base ?? join(scope.prefix, 'anonymous');
     const k: FunctionKind = fn.type === 'ArrowFunctionExpression' ? 'arrow' : kind;
-    const site = makeSite(fn, siteName, aliases, k, scope, derived, at);
+    const site = makeSite(fn, siteName, aliases, k, scope, derived, at, [...classIds, ...idsOf(fn, name)]);
     // Anonymous functions (callbacks, IIFEs) do not add to the names of what they contain.
     const inner: Scope = {
       prefix: base ?? scope.prefix,
@@ -269,6 +286,7 @@ export function findFunctions(program: Node, src: string, skip = true): Function
 
   function visitClass(cls: Node, name: string | null, scope: Scope): void {
     const own = cls.id as Node | null | undefined;
+    const classIds = idsOf(cls, name);
     const clsName = name ?? (own ? (own.name as string) : 'anonymous');
     const qualified = join(scope.prefix, clsName);
     const derived = cls.superClass !== null && cls.superClass !== undefined;
@@ -289,8 +307,8 @@ export function findFunctions(program: Node, src: string, skip = true): Function
       const where = isStatic ? qualified : `${qualified}.prototype`;
       if (m.type === 'MethodDefinition') {
         const kind = m.kind as string;
-        if (kind === 'constructor') visitFunction(value, `${qualified}.constructor`, [qualified], 'constructor', scope, derived, m.start);
-        else visitFunction(value, `${where}.${key}`, isStatic ? [] : [`${qualified}.${key}`], kind === 'get' ? 'get' : kind === 'set' ? 'set' : 'method', scope, false, m.start);
+        if (kind === 'constructor') visitFunction(value, `${qualified}.constructor`, [qualified], 'constructor', scope, derived, m.start, classIds);
+        else visitFunction(value, `${where}.${key}`, isStatic ? [] : [`${qualified}.${key}`], kind === 'get' ? 'get' : kind === 'set' ? 'set' : 'method', scope, false, m.start, classIds);
       } else {
         // A field: an arrow or function stored per instance (or on the class, if static).
         visit(value, { prefix: qualified, derivedCtor: false, fn: null, argsOwner: null }, `${qualified}.${key}`);
@@ -347,7 +365,11 @@ export function findFunctions(program: Node, src: string, skip = true): Function
       case 'VariableDeclarator': {
         const id = n.id as Node;
         visit(id, scope, null);
-        if (isNode(n.init)) visit(n.init, scope, id.type === 'Identifier' ? join(scope.prefix, id.name as string) : null);
+        if (isNode(n.init)) {
+          if (id.type === 'Identifier') namer = { value: n.init, id };
+          visit(n.init, scope, id.type === 'Identifier' ? join(scope.prefix, id.name as string) : null);
+          namer = null;
+        }
         return;
       }
       case 'AssignmentExpression': {

@@ -57,6 +57,8 @@ export interface InstrumentOptions {
   extra?: Record<string, unknown>;
   /** The original source a position (1-based line, 0-based column) maps to (see ModuleTable.fnSources). */
   sourceOf?: (line: number, column: number) => number;
+  /** The original name of the identifier at a position, where a source map gives one. */
+  nameAt?: (line: number, column: number) => string | null;
 }
 
 export interface Instrumented {
@@ -272,6 +274,29 @@ function lineInsertions(site: LineSite, id: number, out: Insertion[]): void {
   }
 }
 
+/**
+ * A bundler renames what collides (esbuild: b.ts's `query` becomes `query2`); its source map keeps
+ * the original name. Each name of a function made with a renamed identifier gets the original as
+ * an alias, so that `src/b.ts:query` finds it.
+ */
+function addOriginalNames(sites: readonly FunctionSite[], starts: readonly number[], nameAt: (line: number, column: number) => string | null): void {
+  for (const site of sites) {
+    for (const id of site.nameIds ?? []) {
+      const line = lineOf(starts, id.at);
+      const original = nameAt(line + 1, id.at - starts[line]);
+      if (original === null || original === id.text) continue;
+      for (const name of [site.name, ...site.aliases]) {
+        const parts = name.split('.');
+        const i = parts.lastIndexOf(id.text);
+        if (i < 0) continue;
+        parts[i] = original;
+        const alias = parts.join('.');
+        if (!site.aliases.includes(alias)) site.aliases.push(alias);
+      }
+    }
+  }
+}
+
 /** Where the module prologue goes: after a hashbang line and the top-level directives. */
 function prologueAt(program: Node, src: string): number {
   let at = src.startsWith('#!') ? src.indexOf('\n') + 1 || src.length : 0;
@@ -290,6 +315,7 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const asked = (options.lines ?? []).filter((l) => l.line > 0 && l.line <= starts.length);
   const lineSites = asked.length > 0 ? findLineSites(program, src, starts, asked) : [];
   const found = new Set(lineSites.map((l) => l.ask));
+  if (options.nameAt !== undefined) addOriginalNames(sites, starts, options.nameAt);
   const out: Insertion[] = [];
   sites.forEach((s, i) => functionInsertions(s, i, out));
   lineSites.forEach((s, i) => lineInsertions(s, sites.length + i, out));

@@ -134,6 +134,52 @@ export function rearmBreakpoints(scriptId: string): void {
   for (const rearm of [...(armedIn.get(scriptId) ?? [])]) rearm();
 }
 
+/**
+ * Set the breakpoints of function `index` of `s` where it is now, for site `id`: at its first
+ * statement and at each return position. Returns their ids. `byUrl`: set by the script's URL
+ * (after a live patch, see rearm), skipping a location an earlier patch's set holds already.
+ */
+function place(s: LiveScript, index: number, id: number, self: string, deferred: boolean, byUrl: boolean): string[] {
+  const { fn, pos } = locate(s, index);
+  const call = `globalThis[Symbol.for(${JSON.stringify(HIT_KEY)})]`;
+  // An arrow's expression body returns right after its last character: the end is exclusive.
+  const { locations } = post<{ locations: Location[] }>('Debugger.getPossibleBreakpoints', {
+    start: pos(fn.body.start), end: pos(fn.body.expression ? fn.body.end + 1 : fn.body.end), restrictToFunction: true,
+  });
+  const entry = locations[0];
+  if (entry === undefined) return [];
+  // An async function's or generator's calls interleave: a return position cannot be matched
+  // to its entry, so those get their entry only. So does a function V8 gives no return
+  // position after a live patch moved it (an arrow nested in a patched function): entries
+  // that no return takes back would pile up.
+  const returns = deferred ? [] : locations.filter((l) => l.type === 'return');
+  const at = [{ loc: entry, cond: condition(`${call}.${returns.length === 0 ? 'd' : 'e'}(${id},${self},${argsExpr(fn)})`) }];
+  for (const l of returns) at.push({ loc: l, cond: condition(`${call}.r(${id})`) });
+  const ids: string[] = [];
+  for (const { loc, cond } of at) {
+    try {
+      ids.push((byUrl
+        ? post<{ breakpointId: string }>('Debugger.setBreakpointByUrl', { url: s.url, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber, condition: cond })
+        : post<{ breakpointId: string }>('Debugger.setBreakpoint', { location: { scriptId: loc.scriptId, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber }, condition: cond })
+      ).breakpointId);
+    } catch (e) {
+      if (!byUrl) throw e;
+      // A breakpoint of the previous patch's set is there already.
+    }
+  }
+  return ids;
+}
+
+function removeAll(ids: readonly string[]): void {
+  for (const b of ids) {
+    try {
+      post('Debugger.removeBreakpoint', { breakpointId: b });
+    } catch {
+      // Gone with a live patch of the script already.
+    }
+  }
+}
+
 /** A breakpoint site on function `index` of `s`; `note` says why it is one. */
 export function breakpointSite(s: LiveScript, index: number, note: string): ProbeSite {
   const key = `${s.scriptId}:${index}`;
@@ -144,53 +190,18 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const id = states.length;
   const deferred = fn.async || fn.generator;
   const self = fn.thisUnsafe ? 'void 0' : fn.kind === 'arrow' ? 'void 0' : 'this';
-  const call = `globalThis[Symbol.for(${JSON.stringify(HIT_KEY)})]`;
   let breakpoints: string[] = [];
   let urlBreakpoints: string[] = [];
   let release: (() => void) | null = null;
 
   const set = (byUrl = false): void => {
-    const { fn: now, pos } = locate(s, index);
-    // An arrow's expression body returns right after its last character: the end is exclusive.
-    const { locations } = post<{ locations: Location[] }>('Debugger.getPossibleBreakpoints', {
-      start: pos(now.body.start), end: pos(now.body.expression ? now.body.end + 1 : now.body.end), restrictToFunction: true,
-    });
-    const entry = locations[0];
-    if (entry === undefined) return;
-    // An async function's or generator's calls interleave: a return position cannot be matched
-    // to its entry, so those get their entry only. So does a function V8 gives no return
-    // position after a live patch moved it (an arrow nested in a patched function): entries
-    // that no return takes back would pile up.
-    const returns = deferred ? [] : locations.filter((l) => l.type === 'return');
-    const at = [{ loc: entry, cond: condition(`${call}.${returns.length === 0 ? 'd' : 'e'}(${id},${self},${argsExpr(fn)})`) }];
-    for (const l of returns) at.push({ loc: l, cond: condition(`${call}.r(${id})`) });
-    const ids: string[] = [];
-    for (const { loc, cond } of at) {
-      try {
-        ids.push((byUrl
-          ? post<{ breakpointId: string }>('Debugger.setBreakpointByUrl', { url: s.url, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber, condition: cond })
-          : post<{ breakpointId: string }>('Debugger.setBreakpoint', { location: { scriptId: loc.scriptId, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber }, condition: cond })
-        ).breakpointId);
-      } catch (e) {
-        if (!byUrl) throw e;
-        // Set there by an earlier edit already.
-      }
-    }
+    const ids = place(s, index, id, self, deferred, byUrl);
     if (byUrl) urlBreakpoints = ids;
     else breakpoints = ids;
   };
-  const remove = (ids: string[]): void => {
-    for (const b of ids) {
-      try {
-        post('Debugger.removeBreakpoint', { breakpointId: b });
-      } catch {
-        // Gone with a live patch of the script already.
-      }
-    }
-  };
   const unset = (): void => {
-    remove(breakpoints);
-    remove(urlBreakpoints);
+    removeAll(breakpoints);
+    removeAll(urlBreakpoints);
     breakpoints = [];
     urlBreakpoints = [];
     const st = states[id];
@@ -201,7 +212,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   // with, where the first breakpoints stay. The inspector allows one breakpoint of a kind at a
   // location, so the new ones are set by URL, replacing those of the previous patch.
   const rearm = (): void => {
-    remove(urlBreakpoints);
+    removeAll(urlBreakpoints);
     set(true);
   };
   const arm = (): void => {

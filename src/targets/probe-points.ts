@@ -101,7 +101,7 @@ export function nearProbePoints(pattern: string): string[] {
   } catch {
     return [];
   }
-  if (ref.kind === 'export') return [];
+  if (ref.kind === 'export') return nearExports(ref);
   const rest = ref.kind === 'line' ? `:${ref.line}` : `:${ref.name}`;
   const files = expandGlob(absoluteGlob(ref.file));
   if (files.length === 0) {
@@ -128,6 +128,24 @@ export function nearProbePoints(pattern: string): string[] {
     for (const f of functionsOf(parsed.program, parsed.src, file)) for (const n of [f.name, ...f.aliases]) if (!where.has(n)) where.set(n, rel);
   }
   return closeMatches(ref.name, where.keys()).map((n) => `${hasGlob(ref.file) ? where.get(n) : ref.file}:${n}`);
+}
+
+/** The exports nearest to the last name of an export pattern, beside the one it names. */
+function nearExports(ref: Extract<TargetRef, { kind: 'export' }>): string[] {
+  let holder: unknown;
+  try {
+    holder = loadModule(ref.module, process.cwd()).exports;
+  } catch {
+    return [];
+  }
+  const path = ref.path.slice(0, -1);
+  for (const name of path) {
+    if (hasGlob(name) || !isHolder(holder)) return [];
+    holder = safeGet(holder, name);
+  }
+  if (!isHolder(holder)) return [];
+  const last = ref.path[ref.path.length - 1].replace(/[*?]/g, '');
+  return closeMatches(last, namesOf(holder)).map((n) => `${ref.module}#${[...path, n].join('.')}`);
 }
 
 function listExportPoints(ref: Extract<TargetRef, { kind: 'export' }>): ProbePoint[] {

@@ -188,6 +188,7 @@ const CASES: Case[] = [
   { name: 'usage: probes with nothing to trace', args: ['-e', `fn:${APP}:work { @x = count() }`], stderr: /need a program to trace/, code: 2 },
   { name: 'a target that matches nothing names the nearest function', args: ['-e', `fn:${APP}:wrok { @x = count() }`, '-c', 'node x.js'], stderr: /^1:1: nothing matches test\/fixtures\/cli\/app\.cjs:wrok\. Did you mean test\/fixtures\/cli\/app\.cjs:work\?/, code: 2 },
   { name: 'a file that does not exist names the nearest file beside it', args: ['-e', 'fnret:test/fixtures/cli/ap.cjs:work { @x = count() }', '-c', 'node x.js'], stderr: /^1:1: no source files match test\/fixtures\/cli\/ap\.cjs .*\. Did you mean test\/fixtures\/cli\/app\.cjs:work\?/, code: 2 },
+  { name: 'a misspelt export names the nearest', args: ['-e', 'fn:node:fs#readFle { @x = count() }', '-c', 'node x.js'], stderr: /^1:1: nothing matches node:fs#readFle\. Did you mean node:fs#readFile[,?]/, code: 2 },
   { name: '-l with a misspelt name says what is near', args: ['-l', `${APP}:lineProbee`], stderr: /nothing matches test\/fixtures\/cli\/app\.cjs:lineProbee\. Did you mean test\/fixtures\/cli\/app\.cjs:lineProbe\?/, code: 0 },
   { name: 'a command that does not exist', args: ['-e', `fn:${APP}:work { @x = count() }`, '-c', 'no-such-command-here'], stderr: /cannot start no-such-command-here/, code: 2 },
 ];

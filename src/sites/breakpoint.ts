@@ -11,11 +11,12 @@
 // sync calls; an async function's or generator's calls interleave, so there only onEntry runs. Hits past JSPROBE_BREAKPOINT_RATE a second (1000) are counted as missed. The
 // Debugger domain stays on while a breakpoint site is armed.
 
+import { createHash } from 'node:crypto';
 import { JsprobeError, ProbeSite, shared, type Snapshot } from '../core/index.js';
 import { holdDebugger, post } from './inspector.js';
 import type { LiveScript } from './live.js';
 import type { FunctionSite } from './rewrite/functions.js';
-import { lineStarts } from './rewrite/insertions.js';
+import { lineOf, lineStarts } from './rewrite/insertions.js';
 import { functionsIn, instrumentLive } from './rewrite/instrument.js';
 
 const HIT_KEY = 'jsprobe.breakpoint';
@@ -53,6 +54,8 @@ function overCeiling(st: State, snap: Snapshot): boolean {
   return true;
 }
 
+const MAX_PENDING = 1000;
+
 const hits = {
   /** A call of an async function or generator reached its first statement: entry only (see below). */
   d(id: number, self: unknown, args: unknown[]): false {
@@ -69,6 +72,13 @@ const hits = {
     if (st === undefined || snap === null) return false;
     if (overCeiling(st, snap)) {
       st.frames.push(null);
+      return false;
+    }
+    // Pending entries of a synchronous function are its depth of recursion. Past this many, its
+    // returns are not being seen (V8 gave a return position that never fires: an arrow that ends
+    // the file): entries only from here on, so that they do not pile up.
+    if (st.frames.length >= MAX_PENDING) {
+      shared.line(snap, self, null, args);
       return false;
     }
     st.frames.push(shared.enter(snap, self, args.length, args[0], args[1], args[2], args[3], args.length > 4 ? args.slice(4) : undefined));
@@ -109,18 +119,30 @@ interface Location {
   type?: string;
 }
 
-/** Where function `index` of `s` is in the script V8 runs now, which may hold live sites elsewhere (a patch adds no functions, so the index holds). */
-function locate(s: LiveScript, index: number): { fn: FunctionSite; pos: (offset: number) => Location } {
-  const current = s.patched.size === 0 ? s.original : instrumentLive(s.original, s.fns, '$jpL', s.patched);
-  const fn = s.patched.size === 0 ? s.fns[index] : functionsIn(current, s.format, s.url)[index];
+/** The functions, line starts and hash of a script as V8 runs it now, by the patch that made it. */
+const current = new WeakMap<ReadonlyMap<number, number>, { fns: FunctionSite[]; starts: number[]; hash: string }>();
+
+/**
+ * Where function `index` of `s` is in the script V8 runs now, which may hold live sites elsewhere
+ * (a patch adds no functions, so the index holds). Worked out once per patch of the script, not
+ * once per site: it parses the whole script.
+ */
+function locate(s: LiveScript, index: number): { fn: FunctionSite; pos: (offset: number) => Location; hash: string } {
+  let now = current.get(s.patched);
+  if (now === undefined) {
+    const code = s.patched.size === 0 ? s.original : instrumentLive(s.original, s.fns, '$jpL', s.patched);
+    // The inspector's script hash: SHA-256 of the source's UTF-8.
+    now = { fns: s.patched.size === 0 ? s.fns : functionsIn(code, s.format, s.url), starts: lineStarts(code), hash: createHash('sha256').update(code).digest('hex') };
+    current.set(s.patched, now);
+  }
+  const fn = now.fns[index];
   if (fn === undefined) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${s.label}: function ${index} not found`);
-  const starts = lineStarts(current);
+  const starts = now.starts;
   const pos = (offset: number): Location => {
-    let line = starts.length - 1;
-    while (line > 0 && starts[line] > offset) line--;
+    const line = lineOf(starts, offset);
     return { scriptId: s.scriptId, lineNumber: line, columnNumber: offset - starts[line] };
   };
-  return { fn, pos };
+  return { fn, pos, hash: now.hash };
 }
 
 /**
@@ -136,11 +158,12 @@ export function rearmBreakpoints(scriptId: string): void {
 
 /**
  * Set the breakpoints of function `index` of `s` where it is now, for site `id`: at its first
- * statement and at each return position. Returns their ids. `byUrl`: set by the script's URL
- * (after a live patch, see rearm), skipping a location an earlier patch's set holds already.
+ * statement and at each return position. Returns their ids. `byHash`: set by the hash of the
+ * script as patched (after a live patch, see rearm), so that they bind to that code alone and
+ * not to a later copy of the module; a location an earlier patch's set holds already is skipped.
  */
-function place(s: LiveScript, index: number, id: number, self: string, deferred: boolean, byUrl: boolean): string[] {
-  const { fn, pos } = locate(s, index);
+function place(s: LiveScript, index: number, id: number, self: string, deferred: boolean, byHash: boolean): string[] {
+  const { fn, pos, hash } = locate(s, index);
   const call = `globalThis[Symbol.for(${JSON.stringify(HIT_KEY)})]`;
   // An arrow's expression body returns right after its last character: the end is exclusive.
   const { locations } = post<{ locations: Location[] }>('Debugger.getPossibleBreakpoints', {
@@ -158,12 +181,12 @@ function place(s: LiveScript, index: number, id: number, self: string, deferred:
   const ids: string[] = [];
   for (const { loc, cond } of at) {
     try {
-      ids.push((byUrl
-        ? post<{ breakpointId: string }>('Debugger.setBreakpointByUrl', { url: s.url, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber, condition: cond })
+      ids.push((byHash
+        ? post<{ breakpointId: string }>('Debugger.setBreakpointByUrl', { scriptHash: hash, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber, condition: cond })
         : post<{ breakpointId: string }>('Debugger.setBreakpoint', { location: { scriptId: loc.scriptId, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber }, condition: cond })
       ).breakpointId);
     } catch (e) {
-      if (!byUrl) throw e;
+      if (!byHash) throw e;
       // A breakpoint of the previous patch's set is there already.
     }
   }
@@ -191,28 +214,28 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const deferred = fn.async || fn.generator;
   const self = fn.thisUnsafe ? 'void 0' : fn.kind === 'arrow' ? 'void 0' : 'this';
   let breakpoints: string[] = [];
-  let urlBreakpoints: string[] = [];
+  let hashBreakpoints: string[] = [];
   let release: (() => void) | null = null;
 
-  const set = (byUrl = false): void => {
-    const ids = place(s, index, id, self, deferred, byUrl);
-    if (byUrl) urlBreakpoints = ids;
+  const set = (byHash = false): void => {
+    const ids = place(s, index, id, self, deferred, byHash);
+    if (byHash) hashBreakpoints = ids;
     else breakpoints = ids;
   };
   const unset = (): void => {
     removeAll(breakpoints);
-    removeAll(urlBreakpoints);
+    removeAll(hashBreakpoints);
     breakpoints = [];
-    urlBreakpoints = [];
+    hashBreakpoints = [];
     const st = states[id];
     if (st !== undefined) st.frames.length = 0;
   };
   // After a live patch of the script: closures that V8 moved to the new code need breakpoints
   // set on it, while closures of a function nested in a patched one keep the code they were made
   // with, where the first breakpoints stay. The inspector allows one breakpoint of a kind at a
-  // location, so the new ones are set by URL, replacing those of the previous patch.
+  // location, so the new ones are set by the patched script's hash, replacing the previous patch's.
   const rearm = (): void => {
-    removeAll(urlBreakpoints);
+    removeAll(hashBreakpoints);
     set(true);
   };
   const arm = (): void => {

@@ -293,12 +293,11 @@ function patch(s: LiveScript, retrying: boolean): string | undefined {
   }
   // Usually one edit; more when LiveEdit would not map every function of one (see nextStep).
   const failure = withDebugger(() => {
-    try {
-      return edit(s, target, queued);
-    } finally {
-      // An edit drops the script's breakpoints (and may move their functions): set them again.
-      rearmBreakpoints(s.scriptId);
-    }
+    const outcome = edit(s, target, queued);
+    // An edit drops the script's breakpoints (and may move their functions): set them again.
+    // Only after one that V8 took: over breakpoints still in place they would fire twice.
+    if (outcome.applied) rearmBreakpoints(s.scriptId);
+    return outcome.failure;
   });
   if (failure === null) {
     stopRetry(s);
@@ -322,17 +321,19 @@ function patch(s: LiveScript, retrying: boolean): string | undefined {
   return message;
 }
 
-/** Edit `s` step by step towards `target`: null when done, or the edit that failed. */
-function edit(s: LiveScript, target: Map<number, number>, queued: readonly Request[]): { status: EditStatus; text?: string } | null {
+/** Edit `s` step by step towards `target`: `failure` is the edit that failed; `applied`, whether V8 took any. */
+function edit(s: LiveScript, target: Map<number, number>, queued: readonly Request[]): { failure: { status: EditStatus; text?: string } | null; applied: boolean } {
+  let applied = false;
   while (!sameMap(s.patched, target)) {
     const step = nextStep(s, target);
-    if (sameMap(step, s.patched)) return null;
+    if (sameMap(step, s.patched)) return { failure: null, applied };
     const before = codeFor(s, s.patched);
     const code = codeFor(s, step);
     const r = setSource(s, code);
-    if (r.status !== 'Ok') return r;
+    if (r.status !== 'Ok') return { failure: r, applied };
+    applied = true;
     const { scriptSource } = post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: s.scriptId });
-    if (scriptSource !== code) return { status: 'NotApplied', text: 'V8 answered Ok, but the script does not read back as sent' };
+    if (scriptSource !== code) return { failure: { status: 'NotApplied', text: 'V8 answered Ok, but the script does not read back as sent' }, applied };
     // A Function target shows whether its code changed: where the prediction was wrong (it was,
     // once, under a CPU profiler), take the edit back and go on without that function.
     const missed = queued.filter((q) => q.fn !== null && step.has(q.index) && !Function.prototype.toString.call(q.fn).includes(`(${SLOTS},${step.get(q.index)},`));
@@ -343,7 +344,7 @@ function edit(s: LiveScript, target: Map<number, number>, queued: readonly Reque
     }
     s.patched = step;
   }
-  return null;
+  return { failure: null, applied };
 }
 
 function sameMap(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): boolean {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { isJsprobeError, list, register, registerAll, unregister, type Call } from '../../src/index.js';
+import { isJsprobeError, list, register, registerAll, unregister, type Call, type Probe } from '../../src/index.js';
 import { liveSettled } from '../../src/sites/live.js';
 import { reg, unregisterAll } from '../helpers.js';
 
@@ -198,6 +198,31 @@ describe('live sites patch loaded code in place', () => {
     // its enclosing `this`); arrow and make.anonymous are breakpoint sites, which the patch of the
     // same script dropped; make.anonymous is seen in the closure made before the patch and after.
     assert.deepEqual(seen, { arrow: 3, blockArrow: 3, block: 10, 'make.anonymous': 4, make: 1 });
+  });
+
+  test('a breakpoint site stays single when a patch of its script is refused, and binds to the patched script alone', async () => {
+    const file = new URL('blocked.cjs', FIXTURES).pathname;
+    const m = require(file) as { arrow(x: number): number; block(x: number, cb?: () => void): number };
+    let entries = 0;
+    let returns = 0;
+    reg({ target: 'test/fixtures/live/blocked.cjs:arrow', onEntry: () => void entries++, onReturn: () => void returns++ });
+    // block() is on the stack when its probe registers: the patch is refused and retried later.
+    let blocked: Probe | undefined;
+    m.block(1, () => void (blocked = reg({ target: 'test/fixtures/live/blocked.cjs:block', onEntry: () => {} })));
+    assert.equal(blocked?.state, 'waiting');
+    m.arrow(1);
+    m.arrow(2);
+    assert.deepEqual([entries, returns], [2, 2], 'a refused patch set the breakpoints again over those in place');
+    await liveSettled();
+    assert.equal(blocked?.state, 'armed');
+    m.arrow(3);
+    assert.deepEqual([entries, returns], [3, 3]);
+    // A fresh copy of the module is other code: the breakpoints set after the patch are not on it.
+    delete require.cache[file];
+    const fresh = require(file) as { arrow(x: number): number };
+    fresh.arrow(4);
+    assert.deepEqual([entries, returns], [3, 3]);
+    delete require.cache[file];
   });
 
   test('a breakpoint site on an arrow with an expression body runs onReturn (its return is right after the body)', () => {

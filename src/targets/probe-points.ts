@@ -113,7 +113,16 @@ export function nearProbePoints(pattern: string): string[] {
     } catch {
       return [];
     }
-    return closeMatches(basename(ref.file), names).map((n) => `${dir === '.' ? n : join(dir, n)}${rest}`);
+    // Only files where the rest of the target matches something: `b.js:foo` is no answer if b.js has no foo.
+    return closeMatches(basename(ref.file), names)
+      .map((n) => `${dir === '.' ? n : join(dir, n)}${rest}`)
+      .filter((t) => {
+        try {
+          return listProbePoints(t).length > 0;
+        } catch {
+          return false;
+        }
+      });
   }
   if (ref.kind === 'line') return [];
   const where = new Map<string, string>();

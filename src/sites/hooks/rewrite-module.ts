@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generatedPositionFor, LEAST_UPPER_BOUND, originalPositionFor, type TraceMap } from '@jridgewell/trace-mapping';
+import { encodedMappings, generatedPositionFor, LEAST_UPPER_BOUND, originalPositionFor, type TraceMap } from '@jridgewell/trace-mapping';
 import { instrument, type ModuleTable } from '../rewrite/instrument.js';
 import { chainMap, identityMap, inlineComment, traceMap } from '../rewrite/sourcemap.js';
 import { pathGlob } from '../../targets/glob.js';
@@ -100,7 +100,10 @@ export interface Rewritten {
  */
 export function rewrite(src: string, url: string, file: string, format: 'module' | 'script', p: Plan): Rewritten {
   const emitMap = p.map !== null || process.sourceMapsEnabled === true;
-  const key = cacheKey(src, url, file, format, JSON.stringify(p.lines), JSON.stringify(p.sources), String(emitMap));
+  // An external source map is not in `src`, and the rewrite depends on it (the chained map, each
+  // function's source, names from it).
+  const mapKey = p.map === null ? '' : `${encodedMappings(p.map)}\0${JSON.stringify(p.map.names)}`;
+  const key = cacheKey(src, url, file, format, JSON.stringify(p.lines), JSON.stringify(p.sources), String(emitMap), mapKey);
   const hit = cached(src, key);
   if (hit !== undefined) {
     const sites = /^\/\/ jsprobe sites (\d+)$/m.exec(hit.slice(hit.lastIndexOf('\n// jsprobe sites')))?.[1];

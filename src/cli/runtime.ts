@@ -85,8 +85,8 @@ export interface Runtime {
   exit(): void;
   nsecs(): number;
   stack(): string;
-  /** `probe` for a call of a pattern's match: `fnret:src/db.js:Db.prototype.query`. */
-  probe(kind: string, target: string): string;
+  /** What gives `probe` for a call of a pattern's match of this kind: `fnret:src/db.js:Db.prototype.query`. */
+  probeNamer(kind: string): (target: string) => string;
   pid: number;
   tid: number;
 }
@@ -116,8 +116,6 @@ function shortTarget(target: string): string {
 /** The runtime for `program`, writing to `out`; `exit` ends tracing. */
 export function makeRuntime(program: CompiledProgram, out: Output, exit: () => void): Runtime {
   const maps = program.maps.map((m) => new AggMap(m));
-  /** kind → target → probe name: built once per function, not per hit. */
-  const probeNames = new Map<string, Map<string, string>>();
   return {
     maps,
     out,
@@ -148,12 +146,14 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
     exit,
     nsecs: () => Number(process.hrtime.bigint()),
     stack: () => (new Error().stack ?? '').split('\n').slice(1).filter((l) => !l.includes(OWN_ROOT)).join('\n'),
-    probe: (kind, target) => {
-      let names = probeNames.get(kind);
-      if (names === undefined) probeNames.set(kind, (names = new Map()));
-      let name = names.get(target);
-      if (name === undefined) names.set(target, (name = `${kind}:${shortTarget(target)}`));
-      return name;
+    probeNamer: (kind) => {
+      // target → probe name: made once per function, not per hit.
+      const names = new Map<string, string>();
+      return (target) => {
+        let name = names.get(target);
+        if (name === undefined) names.set(target, (name = `${kind}:${shortTarget(target)}`));
+        return name;
+      };
     },
     pid: process.pid,
     tid: threadId,

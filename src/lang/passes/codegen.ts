@@ -77,7 +77,7 @@ class Gen {
       case 'tid': return this.callProbe ? '$c.threadId' : '$rt.tid';
       case 'pid': return '$rt.pid';
       case 'nsecs': return '$rt.nsecs()';
-      case 'probe': return this.perFunction ? `$rt.probe(${JSON.stringify(this.probe.kind)}, $c.target)` : JSON.stringify(this.probe.text);
+      case 'probe': return this.perFunction ? '$probeName($c.target)' : JSON.stringify(this.probe.text);
       case 'func': return this.perFunction ? '$c.func' : JSON.stringify(funcOf(this.probe.target));
       case 'stack': return '$rt.stack()';
       default: return fail(this.ctx, this.probe.at, `internal: builtin ${name}`);
@@ -234,6 +234,8 @@ class Gen {
     const b = this.info.block;
     const vars = [...this.info.vars].map((v) => `$v_${v}`);
     const maps = [...this.ctx.maps.values()].map((m) => `$m${m.index} = $rt.maps[${m.index}]`);
+    // The probe's kind is known here: each hit only looks its function's name up.
+    if (this.perFunction) maps.push(`$probeName = $rt.probeNamer(${JSON.stringify(this.probe.kind)})`);
     const param = this.callProbe ? '$c' : '';
     const body = [
       vars.length > 0 ? `let ${vars.join(', ')};` : '',

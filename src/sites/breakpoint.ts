@@ -17,7 +17,7 @@ import { holdDebugger, post } from './inspector.js';
 import type { LiveScript } from './live.js';
 import type { FunctionSite } from './rewrite/functions.js';
 import { lineOf, lineStarts } from './rewrite/insertions.js';
-import { functionsIn, instrumentLive } from './rewrite/instrument.js';
+import { functionsIn, instrumentLive, receiverOf } from './rewrite/instrument.js';
 
 const HIT_KEY = 'jsprobe.breakpoint';
 
@@ -212,7 +212,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const { fn } = locate(s, index);
   const id = states.length;
   const deferred = fn.async || fn.generator;
-  const self = fn.thisUnsafe ? 'void 0' : fn.kind === 'arrow' ? 'void 0' : 'this';
+  const self = receiverOf(fn, true);
   let breakpoints: string[] = [];
   let hashBreakpoints: string[] = [];
   let release: (() => void) | null = null;

@@ -111,12 +111,11 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
   }
   const map = p.map;
   const sourceIndex = new Map(map?.resolvedSources.map((s, i) => [s, i]) ?? []);
-  const sourceOf = map === null ? undefined : (line: number, column: number): number => {
-    const source = originalPositionFor(map, { line, column }).source;
-    return source === null ? -1 : sourceIndex.get(source) ?? -1;
+  const origin = map === null ? undefined : (line: number, column: number) => {
+    const o = originalPositionFor(map, { line, column });
+    return { source: o.source === null ? -1 : sourceIndex.get(o.source) ?? -1, name: o.name };
   };
-  const nameAt = map === null ? undefined : (line: number, column: number): string | null => originalPositionFor(map, { line, column }).name;
-  const out = instrument(src, { url, format, lines: p.lines, extra: { file, sources: p.sources }, sourceOf, nameAt });
+  const out = instrument(src, { url, format, lines: p.lines, extra: { file, sources: p.sources }, origin });
   let code = out.code;
   if (emitMap) {
     const map = p.map !== null ? chainMap(p.map, out.shifts) : identityMap(src, url, out.starts, out.shifts);

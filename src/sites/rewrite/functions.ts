@@ -53,7 +53,7 @@ export interface FunctionSite {
   /**
    * Identifiers whose text is a segment of the name (the function's own, its variable's, its
    * class's): where a source map says a bundler renamed one (`query` to `query2`), the original
-   * gives the function another name (see instrument's nameAt).
+   * gives the function another name (see instrument's origin).
    */
   nameIds?: { at: number; text: string }[];
   returns: ReturnSite[];

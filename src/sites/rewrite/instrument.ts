@@ -55,10 +55,12 @@ export interface InstrumentOptions {
   lines?: readonly (LineAsk & { key: string })[];
   /** More fields for the table the module hands the load registry. */
   extra?: Record<string, unknown>;
-  /** The original source a position (1-based line, 0-based column) maps to (see ModuleTable.fnSources). */
-  sourceOf?: (line: number, column: number) => number;
-  /** The original name of the identifier at a position, where a source map gives one. */
-  nameAt?: (line: number, column: number) => string | null;
+  /**
+   * With a source map: where a position (1-based line, 0-based column) comes from, the index of
+   * its original source (-1: none; see ModuleTable.fnSources) and the original name of the
+   * identifier there, if the map gives one.
+   */
+  origin?: (line: number, column: number) => { source: number; name: string | null };
 }
 
 export interface Instrumented {
@@ -206,15 +208,23 @@ function bareReturn(r: ReturnSite, text: string): Insertion {
 }
 
 /**
+ * What a site passes as the call's `this`. Not in a derived constructor before super(). Not for
+ * an arrow in code patched while it runs (live and breakpoint sites): an arrow's `this` is its
+ * enclosing function's, and reading it makes that function keep `this` in its context, a binding
+ * a live patch cannot add to code that has run (LiveEdit then answers Ok and patches no function
+ * of the edit at all).
+ */
+export function receiverOf(site: FunctionSite, live: boolean): string {
+  return site.thisUnsafe || (live && site.kind === 'arrow') ? 'void 0' : 'this';
+}
+
+/**
  * `var $jpF=$jpOn&&…,$jpV;try{`: disarmed, only `$jpOn` is read (see ARMED_GLOBAL) and `$jpF`
  * is false; armed, the runtime reads the slot and hands back a frame or null. `&&` rather than
  * `?:null`, and `var` rather than `let $jpV;`, each save the interpreter an instruction a call.
  */
 function prologueOf(site: FunctionSite, id: number, slots: string, live: boolean): string {
-  // An arrow's `this` is its enclosing function's: reading it makes that function keep `this` in
-  // its context, a binding a live patch cannot add to code that has run. LiveEdit then answers Ok
-  // and patches no function of the edit at all. So a live site of an arrow does not read it.
-  const self = site.thisUnsafe || (live && site.kind === 'arrow') ? 'void 0' : 'this';
+  const self = receiverOf(site, live);
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = site.afterOpenDirective ? ';' : '';
   return `${semi}var $jpF=${ARMED_GLOBAL}&&$jpD.${entryFn(site)}(${slots},${id},${self},${argsOf(site)}),$jpV;try{`;
@@ -279,11 +289,11 @@ function lineInsertions(site: LineSite, id: number, out: Insertion[]): void {
  * the original name. Each name of a function made with a renamed identifier gets the original as
  * an alias, so that `src/b.ts:query` finds it.
  */
-function addOriginalNames(sites: readonly FunctionSite[], starts: readonly number[], nameAt: (line: number, column: number) => string | null): void {
+function addOriginalNames(sites: readonly FunctionSite[], starts: readonly number[], origin: NonNullable<InstrumentOptions['origin']>): void {
   for (const site of sites) {
     for (const id of site.nameIds ?? []) {
       const line = lineOf(starts, id.at);
-      const original = nameAt(line + 1, id.at - starts[line]);
+      const original = origin(line + 1, id.at - starts[line]).name;
       if (original === null || original === id.text) continue;
       for (const name of [site.name, ...site.aliases]) {
         const parts = name.split('.');
@@ -315,7 +325,8 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const asked = (options.lines ?? []).filter((l) => l.line > 0 && l.line <= starts.length);
   const lineSites = asked.length > 0 ? findLineSites(program, src, starts, asked) : [];
   const found = new Set(lineSites.map((l) => l.ask));
-  if (options.nameAt !== undefined) addOriginalNames(sites, starts, options.nameAt);
+  const origin = options.origin;
+  if (origin !== undefined) addOriginalNames(sites, starts, origin);
   const out: Insertion[] = [];
   sites.forEach((s, i) => functionInsertions(s, i, out));
   lineSites.forEach((s, i) => lineInsertions(s, sites.length + i, out));
@@ -330,8 +341,7 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
     misses: (options.lines ?? []).filter((l) => !found.has(l)).map((l) => l.key),
     shifts: [],
   };
-  const sourceOf = options.sourceOf;
-  if (sourceOf !== undefined) table.fnSources = table.fns.map((f) => sourceOf(f[3], f[4]));
+  if (origin !== undefined) table.fnSources = table.fns.map((f) => origin(f[3], f[4]).source);
   const head = prologueAt(program, src);
   // The slots are a hoisted function until the prologue runs, so that a site reached early
   // (a function called through an ES module cycle before this module ran) reads `undefined`

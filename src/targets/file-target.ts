@@ -29,22 +29,25 @@ export function absoluteGlob(file: string, cwd = process.cwd()): string {
 function fileMatcher(glob: string): (m: LoadedModule) => number {
   const re = pathGlob(glob);
   // -1: the module's own file; i >= 0: its i-th source; -2: neither.
-  return (m) => (re.test(m.file) ? -1 : m.table.sources.findIndex((s) => re.test(s)) >= 0 ? m.table.sources.findIndex((s) => re.test(s)) : -2);
+  return (m) => {
+    if (re.test(m.file)) return -1;
+    const i = m.table.sources.findIndex((s) => re.test(s));
+    return i >= 0 ? i : -2;
+  };
 }
 
 function functionMatcher(glob: string, name: string): ModuleMatcher {
-  const which = fileMatcher(glob);
   const path = pathGlob(glob);
   const re = nameGlob(name);
   return (m) => {
-    const w = which(m);
-    if (w === -2) return [];
+    const sources = m.table.sources.flatMap((s, i) => (path.test(s) ? [i] : []));
+    const own = path.test(m.file);
+    if (!own && sources.length === 0) return [];
     // Matched through its source map (`src/a.ts` of a bundle, or a .ts file tsx compiled): only the
     // functions that come from a matching source, not the bundle's other sources' or the helpers
     // the compiler added (`__name`). A target naming the JavaScript itself takes all of it.
     const fnSources = m.table.fnSources;
-    const own = w === -1 && !m.table.sources.includes(m.file);
-    const from = fnSources !== undefined && !own ? new Set(m.table.sources.flatMap((s, i) => (path.test(s) ? [i] : []))) : null;
+    const from = fnSources !== undefined && !(own && !m.table.sources.includes(m.file)) ? new Set(sources) : null;
     const out: number[] = [];
     m.table.fns.forEach((fn, i) => {
       if (from !== null && !from.has(fnSources![i])) return;

@@ -12,7 +12,7 @@
 import { unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
 import { compile } from '../lang/compile.js';
-import { start } from '../cli/session.js';
+import { start } from '../program/session.js';
 import { describePoint, listProbePoints } from '../targets/probe-points.js';
 import { liveSettled } from '../sites/live.js';
 

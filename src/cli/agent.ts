@@ -51,8 +51,8 @@ async function main(): Promise<void> {
   }
   await import('../register.js');
   const { compile } = await import('../lang/compile.js');
-  const { start } = await import('./session.js');
-  const { MainRelay, WorkerRelay } = await import('../threads/relay.js');
+  const { start } = await import('../program/session.js');
+  const { MainRelay, WorkerRelay } = await import('../program/relay.js');
   let program;
   try {
     program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const format = process.env.JSPROBE_FORMAT === 'json' ? 'json' : 'text';
 
   if (!isMainThread) {
-    // A worker thread: its probes, its own maps, reported to the main thread (threads/relay.ts).
+    // A worker thread: its probes, its own maps, reported to the main thread (program/relay.ts).
     let maps: () => unknown = () => [];
     const relay = new WorkerRelay(() => maps());
     const outcome = start(program, {

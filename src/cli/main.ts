@@ -12,7 +12,7 @@ import { ProgramError } from '../lang/errors.js';
 import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
 import { AttachError, listAttached, traceAttached } from '../attach/client.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
-import { start } from './session.js';
+import { start } from '../program/session.js';
 
 const PROGRESS_AFTER_MS = 1000;
 

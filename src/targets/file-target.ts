@@ -10,7 +10,7 @@ import { withDebugger } from '../sites/inspector.js';
 import { functionsNamed, loadedScripts, resolution as liveResolution } from '../sites/live.js';
 import { loadedModules, moduleByFile, siteOf, watchModules, type LoadedModule, type ModuleMatcher } from '../sites/load/registry.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
-import { hasGlob, nameGlob, pathGlob } from './glob.js';
+import { hasGlob, nameGlob, pathGlob } from '../core/glob.js';
 import type { TargetRef } from './parse.js';
 
 /** Files the load hooks could not rewrite, and why: probes on them say so in list(). */

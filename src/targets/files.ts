@@ -9,7 +9,7 @@ import { findLineSites } from '../sites/rewrite/lines.js';
 import { lineOf, lineStarts } from '../sites/rewrite/insertions.js';
 import { parse } from '../sites/rewrite/instrument.js';
 import type { Node } from '../sites/rewrite/estree.js';
-import { hasGlob, pathGlob } from './glob.js';
+import { hasGlob, pathGlob } from '../core/glob.js';
 
 const MAX_FILES = 10_000;
 export const SOURCE = /\.(?:[cm]?js|[cm]?ts|tsx|jsx)$/;

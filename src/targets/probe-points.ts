@@ -11,7 +11,7 @@ import { loadModule, namesOf } from './module-export.js';
 import { parseTarget, type TargetRef } from './parse.js';
 import { absoluteGlob } from './file-target.js';
 import { expandGlob, functionsOf, parseFile, SOURCE, statementAt } from './files.js';
-import { hasGlob, nameGlob } from './glob.js';
+import { hasGlob, nameGlob } from '../core/glob.js';
 
 export interface ProbePoint {
   /** A target string that names exactly this point. */

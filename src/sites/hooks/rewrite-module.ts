@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { encodedMappings, generatedPositionFor, LEAST_UPPER_BOUND, originalPositionFor, type TraceMap } from '@jridgewell/trace-mapping';
 import { instrument, type ModuleTable } from '../rewrite/instrument.js';
 import { chainMap, identityMap, inlineComment, traceMap } from '../rewrite/sourcemap.js';
-import { pathGlob } from '../../targets/glob.js';
+import { pathGlob } from '../../core/glob.js';
 import { cached, cacheKey, store } from './rewrite-cache.js';
 import type { Wanted } from './wanted.js';
 

@@ -8,8 +8,8 @@
 // main thread can read synchronously, even from its 'exit' handler, when no message can arrive.
 
 import { BroadcastChannel, threadId } from 'node:worker_threads';
-import { drainJson, Ring } from './ring.js';
-import { onWorkerExit } from './worker-exit.js';
+import { drainJson, Ring } from '../threads/ring.js';
+import { onWorkerExit } from '../threads/worker-exit.js';
 
 /** A message a worker's ring carries: output, a warning, its maps, an answer, its end. */
 export interface ThreadMessage {

@@ -9,16 +9,16 @@
 import module from 'node:module';
 import { installCjsHook } from './sites/hooks/cjs.js';
 import { initialize, rewriteLoaded } from './sites/hooks/esm.js';
+import { failureLogMemory } from './sites/load/failures.js';
 import { currentWanted, loadedLog, setHooked, wantedList } from './sites/load/wanted.js';
-import { noteRewriteFailure } from './targets/file-target.js';
 import './index.js';
 
 type LoadResult = Parameters<typeof rewriteLoaded>[1];
 type SyncLoad = (url: string, context: { format?: string | null }, next: (url: string, context?: unknown) => LoadResult) => LoadResult;
 const registerHooks = (module as unknown as { registerHooks?: (hooks: { load: SyncLoad }) => unknown }).registerHooks;
 
-installCjsHook(currentWanted, noteRewriteFailure);
-const data = { wanted: wantedList.sab, loaded: loadedLog.sab };
+installCjsHook(currentWanted);
+const data = { wanted: wantedList.sab, loaded: loadedLog.sab, failed: failureLogMemory() };
 if (typeof registerHooks === 'function') {
   initialize(data);
   registerHooks({ load: (url, context, next) => rewriteLoaded(url, next(url, context)) });

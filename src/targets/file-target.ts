@@ -9,18 +9,10 @@ import { closeMatches, JsprobeError, type ProbeSite, type Resolution, type SiteP
 import { withDebugger } from '../sites/inspector.js';
 import { functionsNamed, loadedScripts, resolution as liveResolution } from '../sites/live.js';
 import { loadedModules, moduleByFile, siteOf, watchModules, type LoadedModule, type ModuleMatcher } from '../sites/load/registry.js';
+import { rewriteFailure } from '../sites/load/failures.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
 import { hasGlob, nameGlob, pathGlob } from '../core/glob.js';
 import type { TargetRef } from './parse.js';
-
-/** Files the load hooks could not rewrite, and why: probes on them say so in list(). */
-const failures = new Map<string, string>();
-
-export function noteRewriteFailure(file: string, e: unknown): void {
-  const why = e instanceof Error ? e.message : String(e);
-  if (!failures.has(file)) process.stderr.write(`jsprobe: could not add probe sites to ${file}; it loads unprobed: ${why}\n`);
-  failures.set(file, why);
-}
 
 export function absoluteGlob(file: string, cwd = process.cwd()): string {
   return isAbsolute(file) ? file : resolve(cwd, file).replace(/\\/g, '/');
@@ -135,13 +127,14 @@ export function resolveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, l
   if (sites.length === 0 && !isHooked()) {
     unavailable(`${label}: code in files gets probe sites as it loads, which needs the load hooks: run the program with node --import jsprobe/register`);
   }
-  const failure = [...failures].find(([file]) => pathGlob(glob).test(file));
+  const re = pathGlob(glob);
+  const failure = rewriteFailure((file) => re.test(file));
   return {
     sites,
     label,
     kind: 'load',
     entryOnly: ref.kind === 'line',
-    note: failure !== undefined ? `${failure[0]} could not be rewritten: ${failure[1]}` : undefined,
+    note: failure !== undefined ? `${failure.file} could not be rewritten: ${failure.why}` : undefined,
     watch: loadWatch(ref, glob, match),
   };
 }

@@ -175,3 +175,10 @@ test('a .ts file run through tsx: its functions, not the helpers tsx adds to it 
   assert.equal(seen.main, 1);
   assert.ok(Object.keys(seen).every((k) => !k.startsWith('__')), Object.keys(seen).join(', '));
 });
+
+test('a file the load hooks cannot rewrite is recorded for list(), by the ES module hook as by the CommonJS one', () => {
+  const out = scenario('rewrite-failure', { env: { JSPROBE_LOAD_SITES: 'test/fixtures/load/broken.*' } }) as { probes: { state: string; note?: string }[] };
+  assert.equal(out.probes.length, 2);
+  assert.match(out.probes[0].note ?? '', /broken\.cjs could not be rewritten: /);
+  assert.match(out.probes[1].note ?? '', /broken\.mjs could not be rewritten: /);
+});

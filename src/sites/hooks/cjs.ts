@@ -7,6 +7,7 @@
 
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { noteRewriteFailure } from '../load/failures.js';
 import { matches, plan, rewrite } from './rewrite-module.js';
 import type { Wanted } from './wanted.js';
 
@@ -30,7 +31,7 @@ function mayWant(file: string, content: string, wanted: readonly Wanted[]): bool
   return wanted.some((w) => matches(w.file, file)) || content.includes('sourceMappingURL=');
 }
 
-export function installCjsHook(wanted: () => readonly Wanted[], onError: (file: string, e: unknown) => void): void {
+export function installCjsHook(wanted: () => readonly Wanted[]): void {
   const proto = Module.prototype as unknown as { _compile: Compile };
   const original = proto._compile;
   proto._compile = function jsprobeCompile(this: Module, content: string, filename: string, format?: string) {
@@ -47,7 +48,7 @@ export function installCjsHook(wanted: () => readonly Wanted[], onError: (file: 
         }
       } catch (e) {
         // A module jsprobe cannot rewrite still loads as it is; its probes stay waiting, with a note.
-        onError(filename, e);
+        noteRewriteFailure(filename, e);
         code = content;
       }
     }

@@ -3,6 +3,7 @@
 // sees it whichever way it is loaded.
 
 import { fileURLToPath } from 'node:url';
+import { noteRewriteFailure, useFailureLog } from '../load/failures.js';
 import { LoadedLog } from './loaded-log.js';
 import { plan, rewrite } from './rewrite-module.js';
 import { WantedList } from './wanted.js';
@@ -10,6 +11,7 @@ import { WantedList } from './wanted.js';
 interface InitData {
   wanted: SharedArrayBuffer;
   loaded: SharedArrayBuffer;
+  failed: SharedArrayBuffer;
 }
 
 let wanted: WantedList | undefined;
@@ -18,6 +20,7 @@ let loaded: LoadedLog | undefined;
 export function initialize(data: InitData): void {
   wanted = new WantedList(data.wanted);
   loaded = new LoadedLog(data.loaded);
+  useFailureLog(data.failed);
 }
 
 interface LoadResult {
@@ -39,7 +42,8 @@ export function rewriteLoaded(url: string, result: LoadResult): LoadResult {
     if (p === null) return result;
     return { ...result, source: rewrite(src, url, file, 'module', p).code };
   } catch (e) {
-    process.stderr.write(`jsprobe: could not add probe sites to ${file}; it loads unprobed: ${(e as Error).message}\n`);
+    // As in the CommonJS hook: the module loads as it is; a probe on it says why in list().
+    noteRewriteFailure(file, e);
     return result;
   }
 }

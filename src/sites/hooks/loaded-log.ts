@@ -1,6 +1,7 @@
 // The ES module hooks thread tells the main thread which files it has loaded, so that a probe on
-// a file that is already loaded (without sites) fails at once instead of waiting forever. An
-// append-only list of URLs in a SharedArrayBuffer: written by the hooks thread, read by any.
+// a file that is already loaded (without sites) fails at once instead of waiting forever, and
+// which it could not rewrite (load/failures.ts). An append-only list of lines (URLs here) in a
+// SharedArrayBuffer: written by one thread at a time, read by any.
 
 const HEADER = 4;
 const SIZE = 8 << 20;
@@ -13,8 +14,8 @@ export class LoadedLog {
   readonly #seen = new Set<string>();
   #full = false;
 
-  constructor(sab?: SharedArrayBuffer) {
-    this.sab = sab ?? new SharedArrayBuffer(SIZE);
+  constructor(sab?: SharedArrayBuffer, size = SIZE) {
+    this.sab = sab ?? new SharedArrayBuffer(size);
     this.#len = new Int32Array(this.sab, 0, 1);
     this.#bytes = new Uint8Array(this.sab, HEADER);
   }

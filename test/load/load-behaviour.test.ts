@@ -177,7 +177,11 @@ test('a .ts file run through tsx: its functions, not the helpers tsx adds to it 
 });
 
 test('a file the load hooks cannot rewrite is recorded for list(), by the ES module hook as by the CommonJS one', () => {
-  const out = scenario('rewrite-failure', { env: { JSPROBE_LOAD_SITES: 'test/fixtures/load/broken.*' } }) as { probes: { state: string; note?: string }[] };
+  // Files that do not parse, so that no hook can rewrite them (written here: the lint would not parse them either).
+  const dir = mkdtempSync(join(tmpdir(), 'jsprobe-broken-'));
+  writeFileSync(join(dir, 'broken.cjs'), 'module.exports = function broken( {\n');
+  writeFileSync(join(dir, 'broken.mjs'), 'export function broken( {\n');
+  const out = scenario('rewrite-failure', { args: [dir], env: { JSPROBE_LOAD_SITES: `${dir}/broken.*` } }) as { probes: { state: string; note?: string }[] };
   assert.equal(out.probes.length, 2);
   assert.match(out.probes[0].note ?? '', /broken\.cjs could not be rewritten: /);
   assert.match(out.probes[1].note ?? '', /broken\.mjs could not be rewritten: /);

@@ -7,7 +7,7 @@ import { countTimedSite, now } from './clock.js';
 import { JsprobeError } from './errors.js';
 import { gracePeriod, retire } from './grace.js';
 import { handlerUses } from './handler-use.js';
-import { reportUnseenRead } from './handlers.js';
+import { fault, reportUnseenRead } from './handlers.js';
 import { ProbeCore, ProbeHandle } from './probe.js';
 import { ProbeSite, Snapshot } from './site.js';
 import { checkSpec, DEFAULT_LEASE_MS, DEFAULT_MAX_ACTIVE } from './spec.js';
@@ -276,4 +276,13 @@ export function counters(p: Probe): { hits: number; missed: number; faults: numb
   const c = ProbeHandle.core(p);
   if (c === undefined) throw new JsprobeError('JSPROBE_E_GONE', 'not a jsprobe probe');
   return { hits: c.hits, missed: c.missed, faults: c.faults, returns: c.returns, skipped: c.skipped, gone: c.gone, pending: c.pendingCount() };
+}
+
+/**
+ * A handler of `p` threw on a call that did not come through a site of this thread (an event a
+ * worker relayed for `threads: 'all'`): a fault like any other, counted and reported once.
+ */
+export function handlerFault(p: Probe, phase: 'entry' | 'return', error: unknown): void {
+  const c = ProbeHandle.core(p);
+  if (c !== undefined) fault(c, phase, error);
 }

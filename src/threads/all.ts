@@ -13,17 +13,19 @@
 // after its own grace period), bounded by a timeout; a worker that does not answer in time is
 // named in a warning. enable() and disable() are carried to the workers the same way, unawaited.
 //
-// Control messages go over a BroadcastChannel named per process; events go through the rings.
+// Control messages and events go over the threads' one link (link.ts): a BroadcastChannel named
+// per process for control, and each worker's ring for events (wire.ts says how a call crosses).
 
-import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
-import { inspect } from 'node:util';
+import { isMainThread } from 'node:worker_threads';
 import * as core from '../core/index.js';
-import type { Call, Probe, ProbeSpec } from '../core/index.js';
-import { drainJson, Ring } from './ring.js';
-import { onWorkerExit } from './worker-exit.js';
+import type { Probe, ProbeSpec } from '../core/index.js';
+import { drainJson, type Ring } from './ring.js';
+import { MainLink, WorkerLink } from './link.js';
+import { recorder, RELAYED, RelayedCall, type CallEvent, type Relayed } from './wire.js';
 import { handlerUses, reads } from '../core/handler-use.js';
 
-const channelName = (): string => `jsprobe:all:${process.pid}`;
+/** The link's purpose: its channel is `jsprobe:all:<pid>`. */
+const PURPOSE = 'all';
 /** How long unregister() waits for the workers to answer. */
 const GRACE_MS = Number(process.env.JSPROBE_THREAD_GRACE_MS ?? 1000);
 const DRAIN_EVERY_MS = 10;
@@ -43,10 +45,6 @@ interface Desc {
   disabled: boolean;
 }
 
-/** The fields of a call a worker can relay. */
-const RELAYED = ['args', 'retval', 'error', 'threw', 'async', 'elapsed'] as const;
-type Relayed = (typeof RELAYED)[number];
-
 /** The fields `handler` reads (all of them when that cannot be known), or null without a handler. */
 function relayed(handler: Function | undefined): Relayed[] | null {
   if (handler === undefined) return null;
@@ -54,68 +52,11 @@ function relayed(handler: Function | undefined): Relayed[] | null {
   return RELAYED.filter((f) => reads(uses, f));
 }
 
+/** What the main thread tells the workers (they answer `remove` over the link). */
 type Control =
-  | { hello: number; ring: SharedArrayBuffer }
   | { sync: Desc[] }
   | { remove: number[]; seq: number }
-  | { ack: number; tid: number }
   | { toggle: number; on: boolean };
-
-/** A value of another thread's call, made to cross: primitives stay, the rest is its text. */
-type Wire = string | number | boolean | null | { u: 1 } | { n: string } | { b: string } | { o: string };
-
-function encode(v: unknown): Wire {
-  switch (typeof v) {
-    case 'undefined': return { u: 1 };
-    case 'number': return Number.isFinite(v) ? v : { n: String(v) };
-    case 'bigint': return { b: String(v) };
-    case 'string':
-    case 'boolean': return v;
-    default:
-      if (v === null) return null;
-      try {
-        return { o: inspect(v, { depth: 2, breakLength: Infinity, maxArrayLength: 20, maxStringLength: 200, customInspect: false, getters: false }) };
-      } catch {
-        return { o: Object.prototype.toString.call(v) };
-      }
-  }
-}
-
-/** encode() as JSON text, without building the object for the common cases (an event per call). */
-function wire(v: unknown): string {
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (v === null) return 'null';
-  return JSON.stringify(encode(v));
-}
-
-function wireArgs(args: ArrayLike<unknown>): string {
-  let out = '';
-  for (let i = 0; i < args.length; i++) out += (i === 0 ? '' : ',') + wire(args[i]);
-  return out;
-}
-
-function decode(w: Wire): unknown {
-  if (w === null || typeof w !== 'object') return w;
-  if ('u' in w) return undefined;
-  if ('n' in w) return Number(w.n);
-  if ('b' in w) return BigInt(w.b);
-  return w.o;
-}
-
-interface Event {
-  /** Probe id (the main thread's). */
-  p: number;
-  k: 'e' | 'r';
-  t: number;
-  a?: Wire[];
-  r?: Wire;
-  e?: Wire;
-  th?: boolean;
-  as?: boolean;
-  el?: number;
-}
 
 // ─── Main thread ────────────────────────────────────────────────────────────────────────────────
 
@@ -127,59 +68,48 @@ interface Owned {
 }
 
 const owned = new Map<number, Owned>();
-/** Each known worker's ring, by thread id. */
-const workers = new Map<number, Ring>();
-const acks = new Map<number, Set<number>>();
-const waiters = new Set<() => void>();
-let channel: BroadcastChannel | null = null;
-let seq = 0;
+let link: MainLink<Control> | null = null;
 
 function post(m: Control): void {
-  channel?.postMessage(m);
+  link?.post(m);
 }
 
 function startMain(): void {
-  channel = new BroadcastChannel(channelName());
-  channel.unref();
-  // A worker this thread started that has ended is not waited for. Workers started by workers
-  // are known by their answers only.
-  onWorkerExit(ended);
+  link = new MainLink<Control>(PURPOSE, {
+    // A worker started now gets every live 'all' probe.
+    hello: () => {
+      const live = [...owned.values()].filter((o) => !o.dead).map((o) => o.desc);
+      if (live.length > 0) post({ sync: live });
+    },
+    // A worker that ended: deliver what it recorded.
+    ended: (tid, ring) => drainRing(tid, ring),
+  });
   // A warning emitted now would never print: what is still unreported goes straight to stderr.
   process.on('exit', () => {
     if (owned.size > 0) drain();
     if (unreported.size > 0) process.stderr.write(`${lostText()}\n`);
   });
-  channel.onmessage = (e: unknown) => {
-    const m = (e as { data: Control }).data;
-    if ('hello' in m) {
-      workers.set(m.hello, new Ring(m.ring));
-      // A worker started now gets every live 'all' probe.
-      const live = [...owned.values()].filter((o) => !o.dead).map((o) => o.desc);
-      if (live.length > 0) post({ sync: live });
-    } else if ('ack' in m) {
-      acks.get(m.ack)?.add(m.tid);
-      for (const w of waiters) w();
-    }
-  };
 }
 
 let draining: ReturnType<typeof setInterval> | null = null;
 
 /** Run the main thread's handlers for every event the workers recorded since the last drain. */
 export function drain(): void {
-  for (const [tid, ring] of workers) {
-    for (const ev of drainJson<Event>(ring)) {
-      const o = owned.get(ev.p);
-      if (o === undefined || o.dead) continue;
-      deliver(o, ev);
-    }
-    const lost = ring.takeLost();
-    if (lost > 0) unreported.set(tid, (unreported.get(tid) ?? 0) + lost);
-  }
+  for (const [tid, ring] of link?.rings ?? []) drainRing(tid, ring);
   if (unreported.size > 0 && performance.now() - lastLostWarning >= LOST_WARNING_EVERY_MS) {
     lastLostWarning = performance.now();
     process.emitWarning(lostText(), { code: 'JSPROBE_W_EVENTS_LOST' });
   }
+}
+
+function drainRing(tid: number, ring: Ring): void {
+  for (const ev of drainJson<CallEvent>(ring)) {
+    const o = owned.get(ev.p);
+    if (o === undefined || o.dead) continue;
+    deliver(o, ev);
+  }
+  const lost = ring.takeLost();
+  if (lost > 0) unreported.set(tid, (unreported.get(tid) ?? 0) + lost);
 }
 
 /** Events dropped by full rings and not reported yet, by thread: reported at most once a second, and at exit. */
@@ -193,25 +123,15 @@ function lostText(): string {
   return `jsprobe: threads: 'all' events lost (a worker's ring was full): ${parts.join(', ')}`;
 }
 
-function deliver(o: Owned, ev: Event): void {
-  const call = {
-    probe: o.probe,
-    this: undefined,
-    args: ev.a?.map(decode) ?? [],
-    data: undefined,
-    newTarget: undefined,
-    retval: ev.r === undefined ? undefined : decode(ev.r),
-    error: ev.e === undefined ? undefined : decode(ev.e),
-    threw: ev.th === true,
-    async: ev.as === true,
-    elapsed: ev.el ?? NaN,
-    threadId: ev.t,
-  } as unknown as Call;
-  const handler = ev.k === 'e' ? o.spec.onEntry : o.spec.onReturn;
+/** A handler that throws on a worker's event is a fault of its probe, as on a call of this thread. */
+function deliver(o: Owned, ev: CallEvent): void {
+  const entry = ev.k === 'e';
+  const handler = entry ? o.spec.onEntry : o.spec.onReturn;
+  if (handler === undefined) return;
   try {
-    handler?.(call);
+    handler(new RelayedCall(o.probe, ev));
   } catch (e) {
-    process.emitWarning(`jsprobe: probe '${o.probe.name}' handler threw on an event of worker thread ${ev.t}: ${(e as Error).message}`, { code: 'JSPROBE_W_HANDLER_FAULT' });
+    core.handlerFault(o.probe, entry ? 'entry' : 'return', e);
   }
 }
 
@@ -268,7 +188,7 @@ function adopt(p: Probe, spec: ProbeSpec & { target: string }): void {
 export async function unregister(p: Probe | readonly Probe[]): Promise<void> {
   const list = Array.isArray(p) ? (p as readonly Probe[]) : [p as Probe];
   const mine = list.map((one) => owned.get(one?.id)).filter((o): o is Owned => o !== undefined && !o.dead);
-  if (mine.length === 0) return core.unregister(p);
+  if (mine.length === 0 || link === null) return core.unregister(p);
   // What the workers recorded before now still reaches the handlers; nothing after.
   drain();
   for (const o of mine) {
@@ -279,45 +199,15 @@ export async function unregister(p: Probe | readonly Probe[]): Promise<void> {
     clearInterval(draining);
     draining = null;
   }
-  const s = ++seq;
-  const asked = [...workers.keys()];
-  acks.set(s, new Set());
-  post({ remove: mine.map((o) => o.probe.id), seq: s });
-  await Promise.all([core.unregister(p), answers(s, asked)]);
+  const { seq, asked } = link.request((s) => ({ remove: mine.map((o) => o.probe.id), seq: s }));
+  await Promise.all([core.unregister(p), answers(link, seq, asked)]);
 }
 
-/**
- * Wait for every worker in `asked` to acknowledge `s` (or to end), up to GRACE_MS; warn about
- * those that did not.
- */
-function answers(s: number, asked: number[]): Promise<void> {
-  const got = acks.get(s)!;
-  const pending = (): number[] => asked.filter((tid) => !got.has(tid) && workers.has(tid));
-  return new Promise((resolve) => {
-    const finish = (): void => {
-      clearTimeout(timer);
-      waiters.delete(onChange);
-      acks.delete(s);
-      resolve();
-    };
-    const onChange = (): void => {
-      if (pending().length === 0) finish();
-    };
-    const timer = setTimeout(() => {
-      process.emitWarning(`jsprobe: worker thread(s) ${pending().join(', ')} did not acknowledge unregister within ${GRACE_MS} ms; the main thread runs none of the probe's handlers any more, but the probe may still be in place there`, { code: 'JSPROBE_W_GRACE_TIMEOUT' });
-      finish();
-    }, GRACE_MS);
-    waiters.add(onChange);
-    onChange();
+/** Wait for every worker asked to answer (or to end), up to GRACE_MS; warn about those that did not. */
+function answers(l: MainLink<Control>, seq: number, asked: number[]): Promise<void> {
+  return l.wait(seq, asked, GRACE_MS, (late) => {
+    process.emitWarning(`jsprobe: worker thread(s) ${late.join(', ')} did not acknowledge unregister within ${GRACE_MS} ms; the main thread runs none of the probe's handlers any more, but the probe may still be in place there`, { code: 'JSPROBE_W_GRACE_TIMEOUT' });
   });
-}
-
-/** A worker ended (the main thread saw its 'exit'): deliver what it recorded, forget it. */
-function ended(tid: number): void {
-  if (!workers.has(tid)) return;
-  drain();
-  workers.delete(tid);
-  for (const w of waiters) w();
 }
 
 export function enable(p: Probe): void {
@@ -343,26 +233,21 @@ function toggle(p: Probe, on: boolean): void {
 const mirrors = new Map<number, Probe>();
 
 function startWorker(): void {
-  const ring = Ring.create(RING_BYTES);
-  const ch = new BroadcastChannel(channelName());
-  ch.unref();
-  const record = (line: string): void => {
-    ring.push(line);
-  };
-  ch.onmessage = (e: unknown) => {
-    const m = (e as { data: Control }).data;
+  const link: WorkerLink<Control> = new WorkerLink<Control>(PURPOSE, RING_BYTES, (m) => {
     if ('sync' in m) {
       for (const d of m.sync) if (!mirrors.has(d.id)) mirror(d, record);
     } else if ('remove' in m) {
       const gone = m.remove.map((id) => mirrors.get(id)).filter((x): x is Probe => x !== undefined);
       for (const id of m.remove) mirrors.delete(id);
-      void core.unregister(gone).finally(() => ch.postMessage({ ack: m.seq, tid: threadId }));
+      void core.unregister(gone).finally(() => link.answer(m.seq));
     } else if ('toggle' in m) {
       const p = mirrors.get(m.toggle);
       if (p !== undefined) (m.on ? core.enable : core.disable)(p);
     }
+  });
+  const record = (line: string): void => {
+    link.ring.push(line);
   };
-  ch.postMessage({ hello: threadId, ring: ring.sab });
 }
 
 function mirror(d: Desc, record: (line: string) => void): void {
@@ -374,27 +259,6 @@ function mirror(d: Desc, record: (line: string) => void): void {
   } catch {
     // This thread has no such target (a module it never loads): nothing to probe here.
   }
-}
-
-const FIELD_JSON: Record<Relayed, string> = {
-  args: `',"a":['+wireArgs(c.args)+']'`,
-  retval: `',"r":'+wire(c.retval)`,
-  error: `(c.threw?',"e":'+wire(c.error):'')`,
-  threw: `',"th":'+c.threw`,
-  async: `',"as":'+c.async`,
-  elapsed: `',"el":'+wire(c.elapsed)`,
-};
-
-/**
- * A worker's handler that records a call as one line of JSON, written out by hand (building an
- * object and JSON.stringify cost ~0.5-1 µs a call), with only the fields the main thread's handler
- * reads. Compiled from text so that its source reads only those: core then skips the rest (the
- * clock, when `elapsed` is not read; the argument slots, when `args` is not).
- */
-function recorder(id: number, kind: 'e' | 'r', fields: readonly Relayed[], record: (line: string) => void): (c: Call) => void {
-  const head = JSON.stringify(`{"p":${id},"t":${threadId},"k":"${kind}"`);
-  const body = [head, ...fields.map((f) => FIELD_JSON[f]), `'}'`].join('+');
-  return new Function('record', 'wire', 'wireArgs', `return (c) => { record(${body}); }`)(record, wire, wireArgs) as (c: Call) => void;
 }
 
 /**

@@ -58,3 +58,15 @@ test("threads: 'all': a worker's ring overflowing while the main thread is busy:
   // 20,000 calls, an entry and a return event each: delivered + lost, exactly.
   assert.equal(out.fromWorker + lost, 40_000);
 });
+
+test("threads: 'all': a handler that throws on a worker's event is a fault of its probe, counted and reported through setFaultHandler", () => {
+  const out = run('fault') as { faults: number; reported: string[][]; warnings: string[]; earlyTid: number; seen: unknown[][] };
+  // Two calls in the worker, each entry threw: two faults, the first reported, once.
+  assert.equal(out.faults, 2);
+  assert.deepEqual(out.reported, [['entry', `entry of thread ${out.earlyTid}`]]);
+  assert.ok(!out.warnings.some((w) => /threw/.test(w)), out.warnings.join('\n'));
+  // The relayed call is a whole Call: it names the function it is in, as in the main thread.
+  const where = out.seen.filter((s) => s[0] === 'where');
+  assert.deepEqual(where.map((s) => [s[1], s[2]]), [[0, 'work'], [out.earlyTid, 'work'], [out.earlyTid, 'work']]);
+  for (const s of where) assert.match(String(s[3]), /test\/fixtures\/threads\/target\.cjs:work$/);
+});

@@ -1,0 +1,168 @@
+// The one way jsprobe's threads talk: each worker thread writes events into a ring of its own
+// (ring.ts), which the main thread drains, and control goes over a BroadcastChannel named per
+// process and purpose. A worker says hello with its ring; the main thread asks every worker
+// something with a numbered request and waits, bounded by a timeout, for each to answer (a grace
+// period across threads); a worker that ends is not waited for. `threads: 'all'` (all.ts) and the
+// traced program's relay (program/relay.ts) are two purposes over this one mechanism.
+
+import { BroadcastChannel, threadId } from 'node:worker_threads';
+import { Ring } from './ring.js';
+import { onWorkerExit } from './worker-exit.js';
+
+/** What a link's channel carries besides the purpose's own messages. */
+type LinkControl = { hello: number; ring: SharedArrayBuffer } | { answer: number; tid: number };
+
+const channelName = (purpose: string): string => `jsprobe:${purpose}:${process.pid}`;
+
+function isControl(m: unknown): m is LinkControl {
+  return typeof m === 'object' && m !== null && (('hello' in m && 'ring' in m) || ('answer' in m && 'tid' in m));
+}
+
+export interface MainLinkEvents {
+  /** A worker said hello: its ring is readable from now on. */
+  hello?(tid: number, ring: Ring): void;
+  /** A worker this thread started has ended: read its ring a last time (it is forgotten after). */
+  ended?(tid: number, ring: Ring): void;
+}
+
+/** The main thread's side: every worker's ring, requests to all of them, and their answers. */
+export class MainLink<Down> {
+  readonly #channel: BroadcastChannel;
+  readonly #rings = new Map<number, Ring>();
+  /** Outstanding requests: who has answered each. */
+  readonly #answers = new Map<number, Set<number>>();
+  readonly #waiters = new Set<() => void>();
+  #seq = 0;
+
+  constructor(purpose: string, private readonly events: MainLinkEvents = {}) {
+    this.#channel = new BroadcastChannel(channelName(purpose));
+    this.#channel.unref();
+    this.#channel.onmessage = (e: unknown) => {
+      const m = (e as { data?: unknown }).data;
+      // The purpose's own messages go from the main thread to the workers only.
+      if (!isControl(m)) return;
+      if ('hello' in m) {
+        const ring = new Ring(m.ring);
+        this.#rings.set(m.hello, ring);
+        this.events.hello?.(m.hello, ring);
+      } else this.answered(m.answer, m.tid);
+    };
+    // A worker this thread started that has ended, terminate() included, is not waited for. Workers
+    // started by workers are known by their answers only.
+    onWorkerExit((tid) => {
+      const ring = this.#rings.get(tid);
+      if (ring === undefined) return;
+      this.events.ended?.(tid, ring);
+      this.forget(tid);
+    });
+  }
+
+  /** The workers that said hello and have not ended, with their rings. */
+  get rings(): ReadonlyMap<number, Ring> {
+    return this.#rings;
+  }
+
+  post(m: Down): void {
+    this.#channel.postMessage(m);
+  }
+
+  /** Send every worker known now a request (built with its number); returns the number and who was asked. */
+  request(make: (seq: number) => Down): { seq: number; asked: number[] } {
+    const seq = ++this.#seq;
+    this.#answers.set(seq, new Set());
+    this.post(make(seq));
+    return { seq, asked: [...this.#rings.keys()] };
+  }
+
+  /** Worker `tid` answered request `seq` (over the channel, or through its ring). */
+  answered(seq: number, tid: number): void {
+    this.#answers.get(seq)?.add(tid);
+    this.#wake();
+  }
+
+  /** The worker will say nothing more (it ended, or said its last): stop waiting for it. */
+  forget(tid: number): void {
+    if (!this.#rings.delete(tid)) return;
+    this.#wake();
+  }
+
+  /** Of `asked`, the workers still alive that have not answered `seq`. */
+  pending(seq: number, asked: readonly number[]): number[] {
+    const got = this.#answers.get(seq);
+    return asked.filter((tid) => got?.has(tid) !== true && this.#rings.has(tid));
+  }
+
+  /**
+   * Wait up to `timeoutMs` for every worker asked to answer. `late` hears of those that did not
+   * before the wait resolves (a warning emitted then is seen by whoever awaited).
+   */
+  wait(seq: number, asked: readonly number[], timeoutMs: number, late: (tids: number[]) => void): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+        const left = this.pending(seq, asked);
+        this.#answers.delete(seq);
+        if (left.length > 0) late(left);
+        resolve();
+      };
+      const check = (): void => {
+        if (this.pending(seq, asked).length === 0) finish();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  /**
+   * wait(), blocking: for the main thread's 'exit' handler, when no message can arrive. `poll`
+   * reads the rings (where answers then come) every couple of milliseconds.
+   */
+  waitSync(seq: number, asked: readonly number[], timeoutMs: number, poll: () => void): number[] {
+    const until = performance.now() + timeoutMs;
+    const sleep = new Int32Array(new SharedArrayBuffer(4));
+    poll();
+    while (this.pending(seq, asked).length > 0 && performance.now() < until) {
+      Atomics.wait(sleep, 0, 0, 2);
+      poll();
+    }
+    const late = this.pending(seq, asked);
+    this.#answers.delete(seq);
+    return late;
+  }
+
+  close(): void {
+    this.#channel.close();
+  }
+
+  #wake(): void {
+    for (const w of this.#waiters) w();
+  }
+}
+
+/** A worker thread's side: its ring, the main thread's messages, and its answers. */
+export class WorkerLink<Down> {
+  readonly ring: Ring;
+  readonly #channel: BroadcastChannel;
+
+  constructor(purpose: string, ringBytes: number, onMessage: (m: Down) => void) {
+    this.ring = Ring.create(ringBytes);
+    this.#channel = new BroadcastChannel(channelName(purpose));
+    this.#channel.unref();
+    this.#channel.onmessage = (e: unknown) => {
+      const m = (e as { data?: unknown }).data;
+      if (!isControl(m)) onMessage(m as Down);
+    };
+    this.#channel.postMessage({ hello: threadId, ring: this.ring.sab } satisfies LinkControl);
+  }
+
+  /** Answer request `seq` over the channel (answers that carry data go through the ring instead). */
+  answer(seq: number): void {
+    this.#channel.postMessage({ answer: seq, tid: threadId } satisfies LinkControl);
+  }
+
+  close(): void {
+    this.#channel.close();
+  }
+}

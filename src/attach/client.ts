@@ -7,12 +7,12 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { Protocol } from 'devtools-protocol';
-import { AggMap, mergeAll, type MapData } from '../agg/maps.js';
+import { AggMap, mergeAll } from '../agg/maps.js';
 import { printMap, type Output } from '../agg/print.js';
 import type { CompiledProgram } from '../lang/compile.js';
+import { ATTACH_BINDING, decodeMessage, type AttachOptions, type AttachResult, type Message } from '../program/messages.js';
 
 export const RUNTIME_BUNDLE = fileURLToPath(new URL('../../attach-runtime.cjs', import.meta.url));
-const BINDING = '__jsprobe_emit';
 const INSPECTOR_PORT = 9229;
 const OPEN_TIMEOUT_MS = 3000;
 
@@ -208,26 +208,34 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   const maps = run.program.maps.map((m) => new AggMap(m));
   let finished!: (why: string) => void;
   const done = new Promise<string>((resolve) => (finished = resolve));
+  const onMessage = (m: Message): void => {
+    switch (m.t) {
+      case 'out': return run.write(m.text);
+      case 'err': return void process.stderr.write(m.text);
+      case 'maps': return mergeAll(maps, m.maps);
+      case 'exit': return finished('exit');
+      default:
+        // ready, fatal and snapshot parts are answers of evaluate() or stay inside the target.
+        return;
+    }
+  };
   const onEvent = (method: string, params: unknown) => {
     if (method !== 'Runtime.bindingCalled') return;
-    const { name, payload } = params as { name: string; payload: string };
-    if (name !== BINDING) return;
-    const m = JSON.parse(payload) as { o?: string; err?: string; exit?: boolean; maps?: MapData[] };
-    if (m.o !== undefined) run.write(m.o);
-    if (m.err !== undefined) process.stderr.write(m.err);
-    if (m.maps !== undefined) mergeAll(maps, m.maps);
-    if (m.exit === true) finished('exit');
+    const { name, payload } = params as Protocol.Runtime.BindingCalledEvent;
+    if (name !== ATTACH_BINDING) return;
+    const m = decodeMessage(payload);
+    if (m !== null) onMessage(m);
   };
   conn.on('Runtime.bindingCalled', (p) => onEvent('Runtime.bindingCalled', p));
   conn.ws.on('close', () => finished('gone'));
-  const options = (worker: boolean) => JSON.stringify({ format: run.format, unsafe: run.unsafe, closeInspector: opened && !worker, worker });
+  const options = (worker: boolean) => JSON.stringify({ format: run.format, unsafe: run.unsafe, closeInspector: opened && !worker, worker } satisfies AttachOptions);
   const setUp = async (ch: Channel, worker: boolean) => {
     await ch.send('Runtime.enable');
-    await ch.send('Runtime.addBinding', { name: BINDING });
-    return ch.evaluate<{ probes?: number; skipped?: string[]; error?: string }>(`${runtime}.attach(${JSON.stringify(run.program.source)}, ${options(worker)})`);
+    await ch.send('Runtime.addBinding', { name: ATTACH_BINDING });
+    return ch.evaluate<AttachResult>(`${runtime}.attach(${JSON.stringify(run.program.source)}, ${options(worker)})`);
   };
   const r = await setUp(conn, false);
-  if (r.error !== undefined) {
+  if ('error' in r) {
     process.stderr.write(`${r.error}\n`);
     if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
     conn.ws.close();
@@ -236,7 +244,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   // Workers: those running now, and any started while attached.
   const workers = new Map<string, WorkerChannel>();
   const workerSetups: Promise<unknown>[] = [];
-  const registered = new Map(run.program.probes.map((c) => [c.probe.text, r.skipped?.includes(c.probe.text) === true ? 0 : 1]));
+  const registered = new Map(run.program.probes.map((c) => [c.probe.text, r.skipped.includes(c.probe.text) ? 0 : 1]));
   conn.on('NodeWorker.receivedMessageFromWorker', (p) => {
     const { sessionId, message } = p as { sessionId: string; message: string };
     workers.get(sessionId)?.receive(message);
@@ -246,7 +254,8 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     const ch = new WorkerChannel(conn, sessionId, onEvent);
     workers.set(sessionId, ch);
     workerSetups.push(setUp(ch, true).then((w) => {
-      for (const [text, n] of registered) if (w.skipped?.includes(text) !== true && w.error === undefined) registered.set(text, n + 1);
+      if ('error' in w) return;
+      for (const [text, n] of registered) if (!w.skipped.includes(text)) registered.set(text, n + 1);
     }).catch(() => workers.delete(sessionId)));
   });
   conn.on('NodeWorker.detachedFromWorker', (p) => void workers.delete((p as { sessionId: string }).sessionId));

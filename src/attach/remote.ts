@@ -12,11 +12,11 @@
 import { unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
 import { compile } from '../lang/compile.js';
+import { ATTACH_BINDING, BindingSender, type AttachOptions, type AttachResult, type Message } from '../program/messages.js';
 import { start } from '../program/session.js';
 import { describePoint, listProbePoints } from '../targets/probe-points.js';
 import { liveSettled } from '../sites/live.js';
 
-const BINDING = '__jsprobe_emit';
 const FLUSH_MS = 100;
 /** Characters buffered before a flush is forced; past twice this, output is dropped (and counted). */
 const BUFFER_CHARS = 64 * 1024;
@@ -38,30 +38,19 @@ interface State {
 
 let state: State | null = null;
 
-function emit(message: object): void {
-  const send = (globalThis as Record<string, unknown>)[BINDING];
-  if (typeof send === 'function') (send as (s: string) => void)(JSON.stringify(message));
-}
+const client = new BindingSender(ATTACH_BINDING);
+const emit = (m: Message): void => client.send(m);
 
 function flush(s: State): void {
   if (s.buffer.length > 0) {
-    emit({ o: s.buffer.join('') });
+    emit({ t: 'out', text: s.buffer.join('') });
     s.buffer = [];
     s.size = 0;
   }
   if (s.dropped > 0) {
-    emit({ err: `jsprobe: ${s.dropped} characters of output dropped (the client did not keep up)\n` });
+    emit({ t: 'err', text: `jsprobe: ${s.dropped} characters of output dropped (the client did not keep up)\n` });
     s.dropped = 0;
   }
-}
-
-export interface AttachOptions {
-  format: 'text' | 'json';
-  /** This thread is a worker of the target (its maps are merged with the main thread's). */
-  worker?: boolean;
-  unsafe: boolean;
-  /** jsprobe opened the inspector (SIGUSR1): close it again on detach. */
-  closeInspector: boolean;
 }
 
 /**
@@ -69,7 +58,7 @@ export interface AttachOptions {
  * task of its own: inside the client's Runtime.evaluate, this thread's own inspector session (live
  * sites) would not be answered at once.
  */
-export function attach(source: string, options: AttachOptions): Promise<{ probes: number; skipped: string[] } | { error: string }> {
+export function attach(source: string, options: AttachOptions): Promise<AttachResult> {
   return new Promise((resolve) => setImmediate(() => {
     try {
       const r = attachNow(source, options);
@@ -81,7 +70,7 @@ export function attach(source: string, options: AttachOptions): Promise<{ probes
   }));
 }
 
-function attachNow(source: string, options: AttachOptions): { probes: number; skipped: string[] } | { error: string } {
+function attachNow(source: string, options: AttachOptions): AttachResult {
   if (state !== null && !state.detached) return { error: 'jsprobe is already attached to this process' };
   const program = compile(source, { unsafe: options.unsafe });
   const s: State = {
@@ -113,9 +102,9 @@ function attachNow(source: string, options: AttachOptions): { probes: number; sk
       if (s.size > BUFFER_CHARS) flush(s);
     },
     exit: () => queueMicrotask(() => {
-      void detachNow().then(() => emit({ exit: true }));
+      void detachNow().then(() => emit({ t: 'exit' }));
     }),
-    warn: (err) => emit({ err }),
+    warn: (text) => emit({ t: 'err', text }),
     attached: options.worker === true ? 'worker' : 'main',
   });
   if ('error' in session) {
@@ -149,7 +138,7 @@ async function detachNow(): Promise<void> {
   s.finish();
   flush(s);
   // Maps travel as data, to be merged with the other threads' and printed by the client.
-  emit({ maps: s.maps() });
+  emit({ t: 'maps', maps: s.maps() });
   await unregister(s.probes);
   if (s.closeInspector) {
     const inspector = await import('node:inspector');

@@ -6,35 +6,12 @@
 // It runs in every worker thread of the program too: there it registers the same probes, keeps
 // its own maps and reports to the main thread, which merges them before END.
 
-import { writeSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
+import { FdSender, type Message } from '../program/messages.js';
 
-interface Message {
-  /** Output text (already formatted: text, or JSON lines). */
-  o?: string;
-  /** Tracing has started: how many probes were registered. */
-  ready?: number;
-  /** A message for stderr. */
-  err?: string;
-  /** Registration failed; the program does not run. */
-  fatal?: string;
-}
-
-const fd = Number(process.env.JSPROBE_OUT_FD);
-
-function send(m: Message): void {
-  const line = `${JSON.stringify(m)}\n`;
-  try {
-    if (Number.isInteger(fd) && fd > 2) {
-      writeSync(fd, line);
-      return;
-    }
-  } catch {
-    // The pipe is gone (the command was killed): fall back to stderr.
-  }
-  process.stderr.write(m.o ?? m.err ?? m.fatal ?? '');
-}
+const command = new FdSender(Number(process.env.JSPROBE_OUT_FD));
+const send = (m: Message): void => command.send(m);
 
 /** How long the main thread waits at exit for the worker threads' last maps. */
 const FLUSH_TIMEOUT_MS = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
@@ -53,60 +30,54 @@ async function main(): Promise<void> {
   const { compile } = await import('../lang/compile.js');
   const { start } = await import('../program/session.js');
   const { MainRelay, WorkerRelay } = await import('../program/relay.js');
+  const { sessionOutput } = await import('../program/session.js');
   let program;
   try {
     program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
   } catch (e) {
     if (!isMainThread) return; // the main thread has said so already
-    send({ fatal: (e as { report?: string }).report ?? String(e) });
+    send({ t: 'fatal', text: (e as { report?: string }).report ?? String(e) });
     process.exit(2);
   }
   const format = process.env.JSPROBE_FORMAT === 'json' ? 'json' : 'text';
 
   if (!isMainThread) {
     // A worker thread: its probes, its own maps, reported to the main thread (program/relay.ts).
-    let maps: () => unknown = () => [];
+    let maps: () => MapData[] = () => [];
     const relay = new WorkerRelay(() => maps());
-    const outcome = start(program, {
-      format,
-      write: (o) => relay.send({ o }),
-      exit: () => relay.send({ exit: true }),
-      warn: (err) => relay.send({ err }),
-      attached: 'worker',
-    });
-    if ('error' in outcome) relay.send({ err: `jsprobe: thread ${threadId}: ${outcome.error}\n` });
+    const outcome = start(program, { format, ...sessionOutput(relay), attached: 'worker' });
+    if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${threadId}: ${outcome.error}\n` });
     else maps = () => outcome.maps();
     return;
   }
 
   let exiting = false;
   const relay = new MainRelay((_tid, m) => {
-    if (m.o !== undefined) send({ o: m.o });
-    if (m.err !== undefined) send({ err: m.err });
     // exit() in a worker ends the program, once the events read with it are out. Not while it is
     // ending already: process.exit() in an 'exit' handler would cut the maps short.
-    if (m.exit === true && !exiting) queueMicrotask(() => process.exit(0));
+    if (m.t === 'exit') {
+      if (!exiting) queueMicrotask(() => process.exit(0));
+    } else send(m);
   });
   const outcome = start(program, {
     format,
-    write: (o) => send({ o }),
+    ...sessionOutput(command),
     exit: () => process.exit(0),
-    warn: (err) => send({ err }),
-    gather: () => relay.snapshots().flat() as MapData[],
+    gather: () => relay.snapshots().flat(),
   });
   if ('error' in outcome) {
-    send({ fatal: outcome.error });
+    send({ t: 'fatal', text: outcome.error });
     process.exit(2);
   }
-  send({ ready: outcome.probes });
+  send({ t: 'ready', probes: outcome.probes });
   // Whatever way the program ends, END runs and the maps print (synchronously, from 'exit'),
   // with every worker thread's maps merged in: each is asked for its last, within a bound.
   process.on('exit', () => {
     exiting = true;
     for (const tid of relay.flush(FLUSH_TIMEOUT_MS)) {
-      send({ err: `jsprobe: worker thread ${tid} did not answer within ${FLUSH_TIMEOUT_MS} ms; its maps are as of its last snapshot\n` });
+      send({ t: 'err', text: `jsprobe: worker thread ${tid} did not answer within ${FLUSH_TIMEOUT_MS} ms; its maps are as of its last snapshot\n` });
     }
-    for (const { tid, lost } of relay.newlyLost()) send({ err: `jsprobe: ${lost} event(s) lost in worker thread ${tid}: its ring was full\n` });
+    for (const { tid, lost } of relay.newlyLost()) send({ t: 'err', text: `jsprobe: ${lost} event(s) lost in worker thread ${tid}: its ring was full\n` });
     relay.close();
     outcome.finish();
   });

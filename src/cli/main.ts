@@ -12,6 +12,7 @@ import { ProgramError } from '../lang/errors.js';
 import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
 import { AttachError, listAttached, traceAttached } from '../attach/client.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
+import { LineReader } from '../program/messages.js';
 import { start } from '../program/session.js';
 
 const PROGRESS_AFTER_MS = 1000;
@@ -138,34 +139,26 @@ function runCommand(program: CompiledProgram, o: CliOptions): Promise<number> {
     const progress = setTimeout(() => {
       if (!ready && !o.quiet) process.stderr.write(`jsprobe: starting ${o.command} and attaching ${program.probes.length} probe(s)…\n`);
     }, PROGRESS_AFTER_MS);
-    const channel = child.stdio[3] as NodeJS.ReadableStream | null;
-    let buffered = '';
-    channel?.setEncoding('utf8');
-    channel?.on('data', (chunk: string) => {
-      buffered += chunk;
-      let nl;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        let m: { o?: string; ready?: number; err?: string; fatal?: string };
-        try {
-          m = JSON.parse(line) as typeof m;
-        } catch {
-          continue;
-        }
-        if (m.o !== undefined) out.write(m.o);
-        if (m.err !== undefined) process.stderr.write(m.err);
-        if (m.fatal !== undefined) {
+    const reader = new LineReader((m) => {
+      switch (m.t) {
+        case 'out': return out.write(m.text);
+        case 'err': return void process.stderr.write(m.text);
+        case 'fatal':
           fatal = true;
-          process.stderr.write(`${m.fatal}\n`);
-        }
-        if (m.ready !== undefined) {
+          return void process.stderr.write(`${m.text}\n`);
+        case 'ready':
           ready = true;
           clearTimeout(progress);
-          if (!o.quiet) process.stderr.write(`Attaching ${m.ready} probe${m.ready === 1 ? '' : 's'}...\n`);
-        }
+          if (!o.quiet) process.stderr.write(`Attaching ${m.probes} probe${m.probes === 1 ? '' : 's'}...\n`);
+          return;
+        default:
+          // exit and maps stay inside the traced process (the agent acts on them there).
+          return;
       }
     });
+    const channel = child.stdio[3] as NodeJS.ReadableStream | null;
+    channel?.setEncoding('utf8');
+    channel?.on('data', (chunk: string) => reader.push(chunk));
     // Ctrl-C reaches the whole process group; a SIGINT sent to jsprobe alone is passed on. Either
     // way jsprobe waits for the command, whose agent prints the maps on its way out.
     const forward = (signal: NodeJS.Signals) => () => {

@@ -1,92 +1,70 @@
 // How the threads of a traced process report to its main thread: each worker thread writes its
-// events (printf output, warnings) into a ring of its own (ring.ts), which the main thread
-// drains, and hands over its maps as a snapshot: every second, when it ends, and when the main
-// thread asks at exit. The main thread's ask is a grace period across threads: it waits for every
-// worker to answer, bounded by a timeout, and says which thread did not.
+// messages (output, warnings) into its ring, which the main thread drains, and hands over its maps
+// as a snapshot: every second, when it ends, and when the main thread asks at exit. The main
+// thread's ask is a grace period across threads: it waits for every worker to answer, bounded by a
+// timeout, and says which thread did not.
 //
-// Control goes over a BroadcastChannel named per process; data goes through the rings, which the
-// main thread can read synchronously, even from its 'exit' handler, when no message can arrive.
+// It runs over the threads' one link (threads/link.ts): control on a BroadcastChannel named per
+// process, data through the rings, which the main thread can read synchronously, even from its
+// 'exit' handler, when no message can arrive. What travels is the program's protocol (messages.ts).
 
-import { BroadcastChannel, threadId } from 'node:worker_threads';
-import { drainJson, Ring } from '../threads/ring.js';
-import { onWorkerExit } from '../threads/worker-exit.js';
+import { threadId } from 'node:worker_threads';
+import type { MapData } from '../agg/maps.js';
+import { MainLink, WorkerLink } from '../threads/link.js';
+import type { Ring } from '../threads/ring.js';
+import { decodeMessage, encodeMessage, type Message, type Sender } from './messages.js';
 
-/** A message a worker's ring carries: output, a warning, its maps, an answer, its end. */
-export interface ThreadMessage {
-  o?: string;
-  err?: string;
-  maps?: unknown;
-  /** A piece of a snapshot too big for one record: snapshot id, piece index, piece count, text. */
-  part?: { id: number; i: number; n: number; s: string };
-  /** The flush request this snapshot answers. */
-  ack?: number;
-  /** The thread is ending: this is its last snapshot. */
-  bye?: true;
-  /** The program's exit() was called in this thread. */
-  exit?: true;
-}
-
-interface Hello {
-  hello: number;
-  ring: SharedArrayBuffer;
-}
-
-const channelName = (): string => `jsprobe:threads:${process.pid}`;
+/** The link's purpose: its channel is `jsprobe:threads:<pid>`. */
+const PURPOSE = 'threads';
+/** The main thread asks every worker for its maps. */
+type FlushRequest = { flush: number };
 
 /** How long a snapshot may wait for room in a full ring before it is counted lost. */
 const SNAPSHOT_WAIT_MS = 200;
 const SNAPSHOT_EVERY_MS = 1000;
 /** Characters of snapshot text per record: at most ~3× that in UTF-8, well inside the 1 MiB ring. */
 const PART_CHARS = 128 * 1024;
+const RING_BYTES = 1 << 20;
 
-/** JSON that does not throw on a BigInt (a map can hold one: `@x = arg0`). */
-function toJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
-}
-
-/** The worker side: events out through the ring, snapshots of `maps()` on a timer, at the end and when asked. */
-export class WorkerRelay {
-  private readonly ring = Ring.create(1 << 20);
-  private readonly channel = new BroadcastChannel(channelName());
+/** The worker side: messages out through the ring, snapshots of `maps()` on a timer, at the end and when asked. */
+export class WorkerRelay implements Sender {
+  private readonly link: WorkerLink<FlushRequest>;
   private readonly timer: ReturnType<typeof setInterval>;
   private snapshots = 0;
 
-  constructor(private readonly maps: () => unknown) {
-    this.channel.unref();
-    this.channel.onmessage = (e: unknown) => {
-      const flush = (e as { data?: { flush?: number } }).data?.flush;
-      if (typeof flush === 'number') this.snapshot({ ack: flush });
-    };
-    this.channel.postMessage({ hello: threadId, ring: this.ring.sab } satisfies Hello);
+  constructor(private readonly maps: () => MapData[]) {
+    this.link = new WorkerLink<FlushRequest>(PURPOSE, RING_BYTES, (m) => {
+      if (typeof m.flush === 'number') this.snapshot({ ack: m.flush });
+    });
     this.timer = setInterval(() => this.snapshot({}), SNAPSHOT_EVERY_MS);
     this.timer.unref();
     process.on('exit', () => {
       clearInterval(this.timer);
       this.snapshot({ bye: true });
-      this.channel.close();
+      this.link.close();
     });
   }
 
-  /** An event: dropped and counted if the ring is full, never blocking the program. */
-  send(m: ThreadMessage): void {
-    // Events hold strings only: no replacer to call on every key, as a printf may come per hit.
-    this.ring.push(JSON.stringify(m));
+  /** A message: dropped and counted if the ring is full, never blocking the program. */
+  send(m: Message): void {
+    this.link.ring.push(encodeMessage(m));
   }
 
-  private snapshot(extra: ThreadMessage): void {
+  private snapshot(last: { ack?: number; bye?: true }): void {
     let text: string;
     try {
-      text = toJson(this.maps());
+      text = JSON.stringify(this.maps(), (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
     } catch (e) {
       text = '[]';
-      this.send({ err: `jsprobe: thread ${threadId} could not snapshot its maps: ${(e as Error).message}\n` });
+      this.send({ t: 'err', text: `jsprobe: thread ${threadId} could not snapshot its maps: ${(e as Error).message}\n` });
     }
     // In pieces, each waiting for room: a thread with big maps must not lose them to a full ring.
     const id = ++this.snapshots;
     const n = Math.max(1, Math.ceil(text.length / PART_CHARS));
     for (let i = 0; i < n; i++) {
       const part = { id, i, n, s: text.slice(i * PART_CHARS, (i + 1) * PART_CHARS) };
-      this.ring.pushWait(toJson(i === n - 1 ? { ...extra, part } : { part }), SNAPSHOT_WAIT_MS);
+      const m: Message = i === n - 1 ? { t: 'part', part, ...last } : { t: 'part', part };
+      this.link.ring.pushWait(encodeMessage(m), SNAPSHOT_WAIT_MS);
     }
   }
 }
@@ -95,39 +73,37 @@ interface Peer {
   tid: number;
   /** Null once the thread has ended and its ring was read a last time. */
   ring: Ring | null;
-  maps: unknown;
+  maps: MapData[] | undefined;
   /** Pieces of the snapshot being received. */
   parts: string[];
-  acked: number;
-  /** Events its ring dropped, not reported yet. */
+  /** Messages its ring dropped, not reported yet. */
   lost: number;
 }
 
 /** The main side: drains every worker's ring, keeps each one's latest maps. */
 export class MainRelay {
-  private readonly channel = new BroadcastChannel(channelName());
+  private readonly link: MainLink<FlushRequest>;
   private readonly peers = new Map<number, Peer>();
   private readonly timer: ReturnType<typeof setInterval>;
-  private seq = 0;
 
-  constructor(private readonly onMessage: (tid: number, m: ThreadMessage) => void, drainEveryMs = 50) {
-    this.channel.unref();
-    this.channel.onmessage = (e: unknown) => {
-      const m = (e as { data?: Partial<Hello> }).data;
-      if (typeof m?.hello === 'number' && m.ring instanceof SharedArrayBuffer) {
-        this.peers.set(m.hello, { tid: m.hello, ring: new Ring(m.ring), maps: undefined, parts: [], acked: 0, lost: 0 });
-      }
-    };
-    // A worker this thread started that has ended, terminate() included, is not waited for at exit.
-    onWorkerExit((tid) => {
-      const p = this.peers.get(tid);
-      if (p !== undefined) this.retire(p);
+  /** `onMessage` gets every message but the snapshots, which the relay keeps. */
+  constructor(private readonly onMessage: (tid: number, m: Message) => void, drainEveryMs = 50) {
+    this.link = new MainLink<FlushRequest>(PURPOSE, {
+      hello: (tid, ring) => void this.peers.set(tid, { tid, ring, maps: undefined, parts: [], lost: 0 }),
+      // A worker this thread started that has ended, terminate() included: read its ring a last
+      // time and let it go; its maps stay.
+      ended: (tid) => {
+        const p = this.peers.get(tid);
+        if (p === undefined) return;
+        this.drainPeer(p);
+        p.ring = null;
+      },
     });
     this.timer = setInterval(() => this.drain(), drainEveryMs);
     this.timer.unref();
   }
 
-  /** Read every ring: events go to onMessage; snapshots replace the thread's last. */
+  /** Read every ring: messages go to onMessage; snapshots replace the thread's last. */
   drain(): void {
     for (const p of this.peers.values()) this.drainPeer(p);
   }
@@ -135,33 +111,37 @@ export class MainRelay {
   private drainPeer(p: Peer): void {
     if (p.ring === null) return;
     let bye = false;
-    for (const m of drainJson<ThreadMessage>(p.ring)) {
-      if (m.part !== undefined) {
-        const { i, n, s } = m.part;
-        if (i === 0) p.parts = [];
-        if (p.parts.length === i) p.parts.push(s);
-        if (i === n - 1 && p.parts.length === n) {
-          try {
-            p.maps = JSON.parse(p.parts.join(''));
-          } catch {
-            // A piece was lost (counted in the ring's lost): keep the last whole snapshot.
-          }
-          p.parts = [];
-        }
+    for (const line of p.ring.drain()) {
+      const m = decodeMessage(line);
+      if (m === null) continue;
+      if (m.t !== 'part') {
+        this.onMessage(p.tid, m);
+        continue;
       }
-      if (m.ack !== undefined) p.acked = Math.max(p.acked, m.ack);
+      this.piece(p, m);
+      if (m.ack !== undefined) this.link.answered(m.ack, p.tid);
       if (m.bye === true) bye = true;
-      this.onMessage(p.tid, m);
     }
     p.lost += p.ring.takeLost();
-    // Its last snapshot is in: the ring (1 MiB) can go.
-    if (bye) p.ring = null;
+    // Its last snapshot is in: the ring (1 MiB) can go, and the thread is not waited for.
+    if (bye) {
+      p.ring = null;
+      this.link.forget(p.tid);
+    }
   }
 
-  /** The thread has ended: read its ring a last time and let it go; its maps stay. */
-  private retire(p: Peer): void {
-    this.drainPeer(p);
-    p.ring = null;
+  private piece(p: Peer, m: Extract<Message, { t: 'part' }>): void {
+    const { i, n, s } = m.part;
+    if (i === 0) p.parts = [];
+    if (p.parts.length === i) p.parts.push(s);
+    if (i === n - 1 && p.parts.length === n) {
+      try {
+        p.maps = JSON.parse(p.parts.join('')) as MapData[];
+      } catch {
+        // A piece was lost (counted in the ring's lost): keep the last whole snapshot.
+      }
+      p.parts = [];
+    }
   }
 
   /**
@@ -171,24 +151,16 @@ export class MainRelay {
    */
   flush(timeoutMs: number): number[] {
     this.drain();
-    const seq = ++this.seq;
-    this.channel.postMessage({ flush: seq });
-    const waiting = (): Peer[] => [...this.peers.values()].filter((p) => p.ring !== null && p.acked < seq);
-    const until = performance.now() + timeoutMs;
-    const sleep = new Int32Array(new SharedArrayBuffer(4));
-    while (waiting().length > 0 && performance.now() < until) {
-      Atomics.wait(sleep, 0, 0, 2);
-      this.drain();
-    }
-    return waiting().map((p) => p.tid);
+    const { seq, asked } = this.link.request((flush) => ({ flush }));
+    return this.link.waitSync(seq, asked, timeoutMs, () => this.drain());
   }
 
-  /** Each worker's latest maps (what its snapshot held: a list of maps), in the order they said hello. */
-  snapshots(): unknown[] {
+  /** Each worker's latest maps, in the order they said hello. */
+  snapshots(): MapData[][] {
     return [...this.peers.values()].flatMap((p) => (p.maps === undefined ? [] : [p.maps]));
   }
 
-  /** Events dropped by each worker whose ring was full, since last asked. */
+  /** Messages dropped by each worker whose ring was full, since last asked. */
   newlyLost(): { tid: number; lost: number }[] {
     this.drain();
     const out = [...this.peers.values()].filter((p) => p.lost > 0).map((p) => ({ tid: p.tid, lost: p.lost }));
@@ -198,6 +170,6 @@ export class MainRelay {
 
   close(): void {
     clearInterval(this.timer);
-    this.channel.close();
+    this.link.close();
   }
 }

@@ -8,6 +8,7 @@ import { ProgramError } from '../lang/errors.js';
 import { mapData, mergeAll, type MapData } from '../agg/maps.js';
 import { isJsprobeError } from '../core/index.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
+import type { Sender } from './messages.js';
 
 export interface SessionOptions {
   format: 'text' | 'json';
@@ -22,6 +23,15 @@ export interface SessionOptions {
   attached?: 'main' | 'worker';
   /** Other threads' maps, merged into this one's when it finishes, before END runs. */
   gather?: () => Iterable<MapData>;
+}
+
+/** A session whose output, warnings and exit() go out as messages to `to`. */
+export function sessionOutput(to: Sender): Pick<SessionOptions, 'write' | 'warn' | 'exit'> {
+  return {
+    write: (text) => to.send({ t: 'out', text }),
+    warn: (text) => to.send({ t: 'err', text }),
+    exit: () => to.send({ t: 'exit' }),
+  };
 }
 
 export type Session = { probes: number; handles: Probe[]; skipped: string[]; finish(): void; maps(): MapData[] } | { error: string };

@@ -1,0 +1,122 @@
+// The one protocol of a traced program: what its threads, the process it runs in and the jsprobe
+// command say to each other, on every transport (docs/design.md, "Layers"):
+//   - a worker thread to its main thread, through its ring (relay.ts);
+//   - the agent of `jsprobe -c` to the command, one JSON line a message on fd 3 (cli/agent.ts);
+//   - the runtime of `jsprobe -p` to the command, through a Runtime binding (attach/remote.ts).
+// A new kind of message is one more member of `Message`; each receiver's switch then names it.
+
+import { writeSync } from 'node:fs';
+import type { MapData } from '../agg/maps.js';
+
+/** A piece of a worker's map snapshot (one too big for a ring record comes in several). */
+export interface SnapshotPart {
+  /** Snapshot number, piece index, piece count, and the piece of JSON text. */
+  id: number;
+  i: number;
+  n: number;
+  s: string;
+}
+
+export type Message =
+  /** Trace output, formatted already (text, or JSON lines). */
+  | { t: 'out'; text: string }
+  /** A line for jsprobe's stderr (a warning, a fault, events lost). */
+  | { t: 'err'; text: string }
+  /** Tracing has started: how many probes were registered. */
+  | { t: 'ready'; probes: number }
+  /** The program could not be registered; it does not run. */
+  | { t: 'fatal'; text: string }
+  /** exit() was called in the program. */
+  | { t: 'exit' }
+  /** A thread's maps, to merge with the others' before they print. */
+  | { t: 'maps'; maps: MapData[] }
+  /**
+   * A worker's map snapshot, or a piece of it; the last piece says which flush request it
+   * answers (`ack`) and whether the thread is ending (`bye`).
+   */
+  | { t: 'part'; part: SnapshotPart; ack?: number; bye?: true };
+
+/** Where a side puts its messages: a ring, a pipe, a binding. */
+export interface Sender {
+  send(m: Message): void;
+}
+
+/** One message as a line of text (a map may hold a BigInt: it crosses as its digits). */
+export function encodeMessage(m: Message): string {
+  return m.t === 'out' || m.t === 'err' ? JSON.stringify(m) : JSON.stringify(m, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
+}
+
+/** A line back into a message; null for one that is not (a transport never cuts one, short of a bug). */
+export function decodeMessage(line: string): Message | null {
+  try {
+    const m = JSON.parse(line) as Message | null;
+    return typeof m === 'object' && m !== null && typeof m.t === 'string' ? m : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The text a message would print, for a side that has lost its transport. */
+function fallbackText(m: Message): string {
+  return m.t === 'out' || m.t === 'err' || m.t === 'fatal' ? m.text : '';
+}
+
+/** JSON lines on a file descriptor (the agent's fd 3); to stderr when the pipe is gone. */
+export class FdSender implements Sender {
+  constructor(private readonly fd: number) {}
+
+  send(m: Message): void {
+    try {
+      if (Number.isInteger(this.fd) && this.fd > 2) {
+        writeSync(this.fd, `${encodeMessage(m)}\n`);
+        return;
+      }
+    } catch {
+      // The pipe is gone (the command was killed): fall back to stderr.
+    }
+    process.stderr.write(fallbackText(m));
+  }
+}
+
+/** Messages through a global function the inspector's Runtime.addBinding put there (`jsprobe -p`). */
+export class BindingSender implements Sender {
+  constructor(private readonly name: string) {}
+
+  send(m: Message): void {
+    const send = (globalThis as Record<string, unknown>)[this.name];
+    if (typeof send === 'function') (send as (s: string) => void)(encodeMessage(m));
+  }
+}
+
+/** Messages out of a stream of text chunks that hold JSON lines (the command's end of fd 3). */
+export class LineReader {
+  #buffered = '';
+
+  constructor(private readonly onMessage: (m: Message) => void) {}
+
+  push(chunk: string): void {
+    this.#buffered += chunk;
+    let nl;
+    while ((nl = this.#buffered.indexOf('\n')) >= 0) {
+      const m = decodeMessage(this.#buffered.slice(0, nl));
+      this.#buffered = this.#buffered.slice(nl + 1);
+      if (m !== null) this.onMessage(m);
+    }
+  }
+}
+
+/** The binding `jsprobe -p` adds in every thread of the target. */
+export const ATTACH_BINDING = '__jsprobe_emit';
+
+/** What the command asks of the runtime in each thread of an attached process (attach/remote.ts). */
+export interface AttachOptions {
+  format: 'text' | 'json';
+  /** This thread is a worker of the target (its maps are merged with the main thread's). */
+  worker?: boolean;
+  unsafe: boolean;
+  /** jsprobe opened the inspector (SIGUSR1): close it again on detach. */
+  closeInspector: boolean;
+}
+
+/** What attach() answers: how many probes, which were skipped (not in this thread), or the error. */
+export type AttachResult = { probes: number; skipped: string[] } | { error: string };

@@ -19,6 +19,7 @@ import { relative } from 'node:path';
 import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Snapshot } from '../core/index.js';
 import { breakpointSite, rearmBreakpoints } from './breakpoint.js';
 import { OWN_CODE_URL } from './own-code.js';
+import { chooseSiteKind } from './site-kind.js';
 import { functionLocation, holdDebugger, knownScripts, post, scriptInfo, withDebugger, type ScriptInfo } from './inspector.js';
 import { setLive } from './load/registry.js';
 import { installRuntime, runtime } from './load/runtime.js';
@@ -202,7 +203,7 @@ export function loadedScripts(test: (path: string) => boolean): LiveScript[] {
  * request that flush() carries out (and, while V8 refuses, retries).
  */
 export function resolution(targets: { script: LiveScript; index: number }[], label: string, preference: SitePreference, fn: Function | null = null): Resolution {
-  if (preference === 'breakpoint') {
+  if (chooseSiteKind(preference, { shape: 'loaded', liveable: true }) === 'breakpoint') {
     return { sites: targets.map((t) => breakpointSite(t.script, t.index, 'site \'breakpoint\' was asked for')), label, kind: 'breakpoint' };
   }
   // Functions LiveEdit cannot patch in place (see liveable) get breakpoint sites under 'auto'.
@@ -210,7 +211,7 @@ export function resolution(targets: { script: LiveScript; index: number }[], lab
   const unfit = targets.filter((t) => !liveable(t.script.original, t.script.fns[t.index]));
   if (unfit.length > 0) {
     const why = `${functionLabel(unfit[0].script, unfit[0].index)}${unfit.length > 1 ? ` and ${unfit.length - 1} more` : ''} cannot be patched in place: LiveEdit needs white space or a comment between a function's last statement and its closing brace (an arrow with an expression body has none)`;
-    if (preference === 'live') throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site, or a load site`);
+    if (!fallsBack(preference)) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site, or a load site`);
     for (const t of unfit) fixed.push(breakpointSite(t.script, t.index, why));
     targets = targets.filter((t) => !unfit.includes(t));
   }
@@ -231,6 +232,11 @@ export function resolution(targets: { script: LiveScript; index: number }[], lab
       };
     },
   };
+}
+
+/** Whether a function LiveEdit cannot patch gets a breakpoint site instead (site-kind.ts decides). */
+function fallsBack(preference: SitePreference): boolean {
+  return chooseSiteKind(preference, { shape: 'loaded', liveable: false }) === 'breakpoint';
 }
 
 /** Carry out the queued patches: one edit per script. Runs at the end of register()/registerAll(). */
@@ -381,11 +387,11 @@ function nextStep(s: LiveScript, target: ReadonlyMap<number, number>): Map<numbe
 /** Requests whose function LiveEdit would not patch in any edit: a breakpoint site under 'auto'. */
 function unpatchable(s: LiveScript, left: Request[], retrying: boolean): void {
   const why = `LiveEdit would leave ${functionLabel(s, left[0].index)}${left.length > 1 ? ` and ${left.length - 1} more` : ''} unpatched (V8's diff cannot tell its text from its neighbours')`;
-  const strict = left.filter((r) => r.preference !== 'auto');
+  const strict = left.filter((r) => !fallsBack(r.preference));
   if (strict.length > 0 && !retrying) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site`);
   for (const r of left) {
     s.queue.delete(r);
-    if (r.preference !== 'auto') r.note(`${why}; the probe is not armed`);
+    if (!fallsBack(r.preference)) r.note(`${why}; the probe is not armed`);
     else {
       r.note(undefined);
       r.attach(breakpointSite(s, r.index, `${why}, so it is a breakpoint site`));
@@ -446,7 +452,7 @@ function giveUp(s: LiveScript, why: string, restoring: boolean): void {
   if (restoring) process.stderr.write(`jsprobe: ${why}; its probe sites stay in place, disarmed\n`);
   for (const r of [...s.queue]) {
     s.queue.delete(r);
-    if (r.preference !== 'auto') {
+    if (!fallsBack(r.preference)) {
       r.note(`${why}; the probe is not armed (site 'auto' would fall back to a breakpoint site)`);
       continue;
     }

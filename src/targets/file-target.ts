@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { closeMatches, JsprobeError, type ProbeSite, type Resolution, type SitePreference } from '../core/index.js';
 import { withDebugger } from '../sites/inspector.js';
+import { chooseSiteKind } from '../sites/site-kind.js';
 import { functionsNamed, loadedScripts, resolution as liveResolution } from '../sites/live.js';
 import { loadedModules, moduleByFile, siteOf, watchModules, type LoadedModule, type ModuleMatcher } from '../sites/load/registry.js';
 import { rewriteFailure } from '../sites/load/failures.js';
@@ -103,7 +104,8 @@ export function resolveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, l
   const match = ref.kind === 'line' ? lineMatcher(glob, ref.line) : functionMatcher(glob, ref.name);
   const sites: ProbeSite[] = [];
   for (const m of loadedModules()) for (const i of match(m)) sites.push(siteOf(m, i));
-  if (preference === 'live' || preference === 'breakpoint' || (preference === 'auto' && sites.length === 0)) {
+  const kind = chooseSiteKind(preference, { shape: 'file', loadSites: sites.length > 0 });
+  if (kind === 'live' || kind === 'breakpoint') {
     const live = liveFileTarget(ref, glob, label, preference);
     if (live !== null) return withLoadWatch(live, ref, glob, match);
     if (preference !== 'auto') {

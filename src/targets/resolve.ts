@@ -4,6 +4,7 @@
 
 import { assertNotDenied, JsprobeError, type ProbeTarget, type Resolution, type SitePreference } from '../core/index.js';
 import { resolveFunction } from '../sites/live.js';
+import { chooseSiteKind } from '../sites/site-kind.js';
 import { propertyLabel, wrapSite } from '../sites/wrap.js';
 import { resolveExport } from './module-export.js';
 import { parseTarget } from './parse.js';
@@ -16,7 +17,7 @@ function unavailable(message: string): never {
 export function resolveTarget(target: ProbeTarget, preference: SitePreference): Resolution {
   if (typeof target === 'function') {
     assertNotDenied(target, `function ${target.name}`);
-    if (preference === 'wrap' || preference === 'load') {
+    if (chooseSiteKind(preference, { shape: 'function' }) === null) {
       unavailable(`a Function object is patched in place (a live site, or a breakpoint site); for a wrap site pass { object, key } for the property that holds it, for a load site name it in its file (file:name)`);
     }
     return resolveFunction(target, preference);
@@ -24,10 +25,10 @@ export function resolveTarget(target: ProbeTarget, preference: SitePreference): 
   if (typeof target === 'string') {
     const ref = parseTarget(target);
     if (ref.kind !== 'export') {
-      if (preference === 'wrap') unavailable(`'${target}' names code in a file, which gets a load or live site; a wrap site needs { object, key } or module#export.path`);
+      if (chooseSiteKind(preference, { shape: 'file', loadSites: false }) === null) unavailable(`'${target}' names code in a file, which gets a load or live site; a wrap site needs { object, key } or module#export.path`);
       return resolveFileTarget(ref, target, preference);
     }
-    if (preference !== 'auto' && preference !== 'wrap') unavailable(`'${target}' is an export: it gets a wrap site. For a ${preference} site name the function in its file (file:name)`);
+    if (chooseSiteKind(preference, { shape: 'property' }) === null) unavailable(`'${target}' is an export: it gets a wrap site. For a ${preference} site name the function in its file (file:name)`);
     const p = resolveExport(ref.module, ref.path);
     return { sites: [wrapSite(p.object, p.key, { label: p.label, builtin: p.builtin })], label: p.label, kind: 'wrap' };
   }

@@ -92,7 +92,8 @@ export function check(all = edges()) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { problems, graph } = check();
   if (process.argv.includes('--graph')) {
-    for (const l of LAYERS) console.log(`${l} → ${[...(graph.get(l) ?? [])].sort((a, b) => LAYERS.indexOf(a) - LAYERS.indexOf(b)).join(', ') || '(nothing)'}`);
+    const byLayer = (a, b) => LAYERS.indexOf(a) - LAYERS.indexOf(b);
+    for (const l of LAYERS) console.log(`${l} → ${[...(graph.get(l) ?? [])].sort(byLayer).join(', ') || '(nothing)'}`);
   }
   if (problems.length > 0) {
     console.error(`check-layers: src/ layers, lowest first: ${LAYERS.join(' → ')}`);

@@ -1,4 +1,4 @@
-// The one place a probe's site kind is chosen (docs/api.md, "Site kinds"). Resolution asks at
+// The one place a probe's site kind is chosen (the `site` option of docs/api.md). Resolution asks at
 // each step with what it knows of the target's code by then: the shape of the target, whether
 // load sites are there, whether a loaded function can be patched in place. The answer is a kind,
 // or null when the preference cannot be had there; the caller says why, in its own terms.

@@ -206,7 +206,9 @@ export async function unregister(p: Probe | readonly Probe[]): Promise<void> {
 /** Wait for every worker asked to answer (or to end), up to GRACE_MS; warn about those that did not. */
 function answers(l: MainLink<Control>, seq: number, asked: number[]): Promise<void> {
   return l.wait(seq, asked, GRACE_MS, (late) => {
-    process.emitWarning(`jsprobe: worker thread(s) ${late.join(', ')} did not acknowledge unregister within ${GRACE_MS} ms; the main thread runs none of the probe's handlers any more, but the probe may still be in place there`, { code: 'JSPROBE_W_GRACE_TIMEOUT' });
+    const what = `worker thread(s) ${late.join(', ')} did not acknowledge unregister within ${GRACE_MS} ms`;
+    const why = "the main thread runs none of the probe's handlers any more, but the probe may still be in place there";
+    process.emitWarning(`jsprobe: ${what}; ${why}`, { code: 'JSPROBE_W_GRACE_TIMEOUT' });
   });
 }
 

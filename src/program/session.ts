@@ -1,6 +1,6 @@
 // One run of a compiled program in this process: its probes registered, BEGIN run, intervals
-// ticking; finish() runs END and prints the maps, once. Used inside the traced program (cli/agent.ts, attach/remote.ts)
-// and, for programs without probes, by the command itself.
+// ticking; finish() runs END and prints the maps, once. Used inside the traced program
+// (cli/agent.ts, attach/remote.ts) and, for programs without probes, by the command itself.
 
 import { list, register, unregister, type Probe, type ProbeSpec } from '../index.js';
 import type { CompiledProgram } from '../lang/compile.js';

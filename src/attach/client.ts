@@ -194,6 +194,11 @@ class WorkerChannel extends Channel {
   protected onEvent(method: string, params: unknown): void {
     this.eventSink(method, params);
   }
+
+  /** The worker, or the connection it goes through, is gone: no answer will come. */
+  gone(): void {
+    this.closed();
+  }
 }
 
 /**
@@ -227,7 +232,13 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     if (m !== null) onMessage(m);
   };
   conn.on('Runtime.bindingCalled', (p) => onEvent('Runtime.bindingCalled', p));
-  conn.ws.on('close', () => finished('gone'));
+  // Workers: those running now, and any started while attached.
+  const workers = new Map<string, WorkerChannel>();
+  conn.ws.on('close', () => {
+    // A command to a worker waits for an answer that can no longer come: fail it, as the main thread's are.
+    for (const ch of workers.values()) ch.gone();
+    finished('gone');
+  });
   const options = (worker: boolean) => JSON.stringify({ format: run.format, unsafe: run.unsafe, closeInspector: opened && !worker, worker } satisfies AttachOptions);
   const setUp = async (ch: Channel, worker: boolean) => {
     await ch.send('Runtime.enable');
@@ -241,8 +252,6 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     conn.ws.close();
     return 2;
   }
-  // Workers: those running now, and any started while attached.
-  const workers = new Map<string, WorkerChannel>();
   const workerSetups: Promise<unknown>[] = [];
   const registered = new Map(run.program.probes.map((c) => [c.probe.text, r.skipped.includes(c.probe.text) ? 0 : 1]));
   conn.on('NodeWorker.receivedMessageFromWorker', (p) => {
@@ -258,7 +267,11 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
       for (const [text, n] of registered) if (!w.skipped.includes(text)) registered.set(text, n + 1);
     }).catch(() => workers.delete(sessionId)));
   });
-  conn.on('NodeWorker.detachedFromWorker', (p) => void workers.delete((p as { sessionId: string }).sessionId));
+  conn.on('NodeWorker.detachedFromWorker', (p) => {
+    const { sessionId } = p as { sessionId: string };
+    workers.get(sessionId)?.gone();
+    workers.delete(sessionId);
+  });
   await conn.send('NodeWorker.enable', { waitForDebuggerOnStart: false });
   // The workers that exist now are announced at once; give their set-up a turn to start.
   await new Promise((resolve) => setTimeout(resolve, 50));

@@ -3,8 +3,9 @@
 // what the instrumenter needs to give it a probe site. A visitor: one method per kind of node
 // that names, holds or is a function, and the walk's state in one object.
 
-import { forEachChild, isFunction, type AnyFunction, type BindingIdentifier, type CallExpression, type Class, type ClassElement, type Expression,
-  type FunctionBody, type Node, type ObjectExpression, type Program } from './estree.js';
+import { forEachChild, isFunction, type AnyFunction, type AssignmentExpression, type BindingIdentifier, type CallExpression, type Class, type ClassElement,
+  type ExportDefaultDeclaration, type ExportNamedDeclaration, type Expression, type FunctionBody, type Node, type ObjectExpression, type Program,
+  type VariableDeclarator } from './estree.js';
 import { ExportNames } from './export-names.js';
 import { marksOf, skippable } from './skip-marks.js';
 import { returnSite, shapeOf, type ReturnSite, type SiteShape } from './site-shape.js';
@@ -82,40 +83,18 @@ class FunctionWalk {
       case 'ObjectExpression':
         this.visitObject(n, name, scope);
         return;
-      case 'VariableDeclarator': {
-        const id = n.id;
-        this.visit(id, scope, null);
-        if (n.init != null) {
-          if (id.type === 'Identifier') this.#namer = { value: n.init, id };
-          this.visit(n.init, scope, id.type === 'Identifier' ? join(scope.prefix, id.name) : null);
-          this.#namer = null;
-        }
+      case 'VariableDeclarator':
+        this.visitDeclarator(n, scope);
         return;
-      }
-      case 'AssignmentExpression': {
-        this.visit(n.left, scope, null);
-        const chain = chainName(n.left);
-        const exportsRoot = chain === 'module.exports' || chain === 'exports';
-        if (n.right.type === 'Identifier' && chain !== null && scope.prefix === '') this.exports.add(n.right.name, exportsRoot ? 'default' : chain);
-        if (exportsRoot) this.visitExportsRoot(n.right, scope);
-        else this.visit(n.right, scope, chain === null ? null : join(scope.prefix, chain));
+      case 'AssignmentExpression':
+        this.visitAssignment(n, scope);
         return;
-      }
       case 'ExportNamedDeclaration':
-        if (n.declaration != null) this.visit(n.declaration, scope, null);
-        if (n.source == null) {
-          for (const { local, exported } of n.specifiers) {
-            if (local.type === 'Identifier') this.exports.add(local.name, exported.type === 'Identifier' ? exported.name : String(exported.value));
-          }
-        }
+        this.visitExportNamed(n, scope);
         return;
-      case 'ExportDefaultDeclaration': {
-        const d = n.declaration;
-        if (d.type === 'Identifier') this.exports.add(d.name, 'default');
-        if (isFunction(d) || d.type === 'ClassDeclaration' || d.type === 'ClassExpression') this.visitDefault(d, scope);
-        else this.visit(d, scope, 'default');
+      case 'ExportDefaultDeclaration':
+        this.visitExportDefault(n, scope);
         return;
-      }
       case 'ParenthesizedExpression':
         this.visit(n.expression, scope, name);
         return;
@@ -145,6 +124,42 @@ class FunctionWalk {
       default:
         forEachChild(n, this.#visitChild, scope);
     }
+  }
+
+  /** `const f = …`: the value is named `f`. */
+  visitDeclarator(n: VariableDeclarator, scope: Scope): void {
+    const id = n.id;
+    this.visit(id, scope, null);
+    if (n.init == null) return;
+    if (id.type === 'Identifier') this.#namer = { value: n.init, id };
+    this.visit(n.init, scope, id.type === 'Identifier' ? join(scope.prefix, id.name) : null);
+    this.#namer = null;
+  }
+
+  /** `a.b = …` names the value `a.b`; `exports.x = f` and `module.exports = …` export it. */
+  visitAssignment(n: AssignmentExpression, scope: Scope): void {
+    this.visit(n.left, scope, null);
+    const chain = chainName(n.left);
+    const exportsRoot = chain === 'module.exports' || chain === 'exports';
+    if (n.right.type === 'Identifier' && chain !== null && scope.prefix === '') this.exports.add(n.right.name, exportsRoot ? 'default' : chain);
+    if (exportsRoot) this.visitExportsRoot(n.right, scope);
+    else this.visit(n.right, scope, chain === null ? null : join(scope.prefix, chain));
+  }
+
+  visitExportNamed(n: ExportNamedDeclaration, scope: Scope): void {
+    if (n.declaration != null) this.visit(n.declaration, scope, null);
+    // `export { x } from 'mod'` names another module's function.
+    if (n.source != null) return;
+    for (const { local, exported } of n.specifiers) {
+      if (local.type === 'Identifier') this.exports.add(local.name, exported.type === 'Identifier' ? exported.name : String(exported.value));
+    }
+  }
+
+  visitExportDefault(n: ExportDefaultDeclaration, scope: Scope): void {
+    const d = n.declaration;
+    if (d.type === 'Identifier') this.exports.add(d.name, 'default');
+    if (isFunction(d) || d.type === 'ClassDeclaration' || d.type === 'ClassExpression') this.visitDefault(d, scope);
+    else this.visit(d, scope, 'default');
   }
 
   /** A function value, named by where it stands. */

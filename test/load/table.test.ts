@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeTable, functionAt, lineAt } from '../../src/sites/load/table.js';
-import { functionEntry, functionRow, lineKey } from '../../src/sites/rewrite/abi.js';
+import { functionRow, functionSlots, lineKey } from '../../src/sites/rewrite/abi.js';
 import { instrument } from '../../src/sites/rewrite/instrument.js';
 
 const src = 'function a() {}\nasync function b() { return 1 }\nfunction c(p) {\n  const x = 1\n  return x + p\n}\n';
@@ -44,5 +44,7 @@ test('without a source map or a file, a table says so', () => {
 test('a function row round-trips through its named record', () => {
   const row = functionRow({ name: 'A.prototype.m', aliases: ['A.m'], kind: 'method', line: 3, column: 2, deferred: true });
   assert.deepEqual(row, ['A.prototype.m', ['A.m'], 'method', 3, 2, 1]);
-  assert.deepEqual(functionRow(functionEntry(row)), row);
+  const [slot] = functionSlots([row], [4]);
+  assert.deepEqual(slot, { name: 'A.prototype.m', aliases: ['A.m'], kind: 'method', line: 3, column: 2, deferred: true, slot: 0, source: 4 });
+  assert.deepEqual(functionRow(slot), row);
 });

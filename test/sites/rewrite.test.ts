@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { runInNewContext } from 'node:vm';
-import { functionEntry } from '../../src/sites/rewrite/abi.js';
+import { functionSlots } from '../../src/sites/rewrite/abi.js';
 import { instrument, parse, ParseError } from '../../src/sites/rewrite/instrument.js';
 import { lineStarts } from '../../src/sites/rewrite/insertions.js';
 import { findFunctions } from '../../src/sites/rewrite/functions.js';
 
 const names = (src: string, format: 'module' | 'script' = 'script'): string[] =>
-  instrument(src, { url: 'file:///x.js', format }).table.fns.map((f) => functionEntry(f).name);
+  functionSlots(instrument(src, { url: 'file:///x.js', format }).table.fns, undefined).map((f) => f.name);
 
 test('qualified names follow the target syntax', () => {
   assert.deepEqual(names('function a() { function b() {} const c = () => 1 }'), ['a', 'a.b', 'a.c']);
@@ -38,7 +38,7 @@ test('TypeScript: overload signatures, abstract and declared functions and index
 
 test('names a function is exported under match it too', () => {
   const first = (src: string, format: 'module' | 'script'): [string, string[]] => {
-    const { name, aliases } = functionEntry(instrument(src, { url: 'x', format }).table.fns[0]);
+    const [{ name, aliases }] = functionSlots(instrument(src, { url: 'x', format }).table.fns, undefined);
     return [name, aliases];
   };
   assert.deepEqual(first('function total() {} export { total as default }', 'module'), ['total', ['default']]);

@@ -2,18 +2,10 @@
 // registers, from the rows its prologue hands over (rewrite/abi.ts) into named records.
 
 import { fileURLToPath } from 'node:url';
-import { functionEntry, lineEntry, parseLineKey, type FunctionEntry, type LineEntry } from '../rewrite/abi.js';
+import { functionSlots, lineSlots, parseLineKey, type FunctionSlot, type LineSlot } from '../rewrite/abi.js';
 import type { LoadTable } from '../hooks/rewrite-module.js';
 
-export interface FunctionSiteEntry extends FunctionEntry {
-  /** Its slot in the module's slot array. */
-  slot: number;
-  /** With a source map: the index of the original source it comes from (-1: none); else undefined. */
-  source: number | undefined;
-}
-
-export interface LineSiteEntry extends LineEntry {
-  slot: number;
+export interface LineSiteEntry extends LineSlot {
   /** The asked-for line it stands for: the index of the map's source it is in (-1: the module's own file), and its line there. */
   asked: { source: number; line: number };
 }
@@ -26,7 +18,7 @@ export interface SiteTable {
   sources: string[];
   /** The module has a source map that says which source each function comes from. */
   mapped: boolean;
-  fns: FunctionSiteEntry[];
+  fns: FunctionSlot[];
   lines: LineSiteEntry[];
   /** Function sites then line sites: how many slots the module reads. */
   slots: number;
@@ -35,11 +27,8 @@ export interface SiteTable {
 export function decodeTable(json: string): SiteTable {
   const t = JSON.parse(json) as Partial<LoadTable> & Pick<LoadTable, 'url' | 'fns' | 'lines'>;
   const fnSources = t.fnSources;
-  const fns = t.fns.map((row, slot): FunctionSiteEntry => ({ ...functionEntry(row), slot, source: fnSources?.[slot] }));
-  const lines = t.lines.map((row, i): LineSiteEntry => {
-    const e = lineEntry(row);
-    return { ...e, slot: fns.length + i, asked: parseLineKey(e.key) };
-  });
+  const fns = functionSlots(t.fns, fnSources);
+  const lines = lineSlots(t.lines, fns.length).map((l): LineSiteEntry => ({ ...l, asked: parseLineKey(l.key) }));
   return {
     url: t.url,
     file: t.file ?? (t.url.startsWith('file:') ? fileURLToPath(t.url) : t.url),
@@ -52,7 +41,7 @@ export function decodeTable(json: string): SiteTable {
 }
 
 /** The function site in slot `slot`, if that slot is a function site's. */
-export function functionAt(t: SiteTable, slot: number): FunctionSiteEntry | undefined {
+export function functionAt(t: SiteTable, slot: number): FunctionSlot | undefined {
   return slot >= 0 && slot < t.fns.length ? t.fns[slot] : undefined;
 }
 

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { JsprobeError, ProbeSite, shared, type Snapshot } from '../core/index.js';
 import { holdDebugger, post } from './inspector.js';
 import type { LiveScript } from './live.js';
+import { LIVE_SLOTS } from './rewrite/abi.js';
 import type { FunctionSite } from './rewrite/functions.js';
 import { lineOf, lineStarts } from './rewrite/insertions.js';
 import { functionsIn, instrumentLive, receiverOf } from './rewrite/instrument.js';
@@ -130,7 +131,7 @@ const current = new WeakMap<ReadonlyMap<number, number>, { fns: FunctionSite[]; 
 function locate(s: LiveScript, index: number): { fn: FunctionSite; pos: (offset: number) => Location; hash: string } {
   let now = current.get(s.patched);
   if (now === undefined) {
-    const code = s.patched.size === 0 ? s.original : instrumentLive(s.original, s.fns, '$jpL', s.patched);
+    const code = s.patched.size === 0 ? s.original : instrumentLive(s.original, s.fns, LIVE_SLOTS, s.patched);
     // The inspector's script hash: SHA-256 of the source's UTF-8.
     now = { fns: s.patched.size === 0 ? s.fns : functionsIn(code, s.format, s.url), starts: lineStarts(code), hash: createHash('sha256').update(code).digest('hex') };
     current.set(s.patched, now);

@@ -23,13 +23,14 @@ import { chooseSiteKind } from './site-kind.js';
 import { functionLocation, holdDebugger, knownScripts, post, scriptInfo, withDebugger, type ScriptInfo } from './inspector.js';
 import { setLive } from './load/registry.js';
 import { installRuntime, runtime } from './load/runtime.js';
+import { LIVE_SLOTS, RUNTIME_GLOBAL } from './rewrite/abi.js';
 import type { FunctionSite } from './rewrite/functions.js';
 import { lineStarts } from './rewrite/insertions.js';
 import { functionsIn, instrumentLive, liveable } from './rewrite/instrument.js';
 import { unmappedFunctions } from './rewrite/liveedit-diff.js';
 
-/** The global slot array live sites read (`$jpL[id]`); never replaced, so TurboFan may treat it as a constant. */
-const SLOTS = '$jpL';
+/** The global slot array live sites read; never replaced, so TurboFan may treat it as a constant. */
+const SLOTS = LIVE_SLOTS;
 const OWN_CODE = OWN_CODE_URL;
 
 export interface LiveScript {
@@ -72,12 +73,12 @@ function retryBudgetMs(): number {
   return Number.isFinite(v) && v >= 0 ? v : 2000;
 }
 
-/** The globals patched code reads: `$jpD` (the hot path), `$jpL` (slots), `$jpOn` (armed). */
+/** The globals patched code reads (rewrite/abi.ts): the runtime (the hot path), the slots, and the armed flag. */
 function globals(): (Snapshot | null)[] {
   if (slots !== null) return slots;
   installRuntime();
   const g = globalThis as unknown as Record<string, unknown>;
-  if (g.$jpD === undefined) Object.defineProperty(globalThis, '$jpD', { value: runtime, configurable: true });
+  if (g[RUNTIME_GLOBAL] === undefined) Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: runtime, configurable: true });
   if (g[SLOTS] === undefined) Object.defineProperty(globalThis, SLOTS, { value: [], configurable: true });
   slots = g[SLOTS] as (Snapshot | null)[];
   return slots;

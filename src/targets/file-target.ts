@@ -39,13 +39,12 @@ function functionMatcher(glob: string, name: string): ModuleMatcher {
     // Matched through its source map (`src/a.ts` of a bundle, or a .ts file tsx compiled): only the
     // functions that come from a matching source, not the bundle's other sources' or the helpers
     // the compiler added (`__name`). A target naming the JavaScript itself takes all of it.
-    const fnSources = m.table.fnSources;
-    const from = fnSources !== undefined && !(own && !m.table.sources.includes(m.file)) ? new Set(sources) : null;
+    const from = m.table.mapped && !(own && !m.table.sources.includes(m.file)) ? new Set(sources) : null;
     const out: number[] = [];
-    m.table.fns.forEach((fn, i) => {
-      if (from !== null && !from.has(fnSources![i])) return;
-      if (re.test(fn[0]) || fn[1].some((a) => re.test(a))) out.push(i);
-    });
+    for (const fn of m.table.fns) {
+      if (from !== null && !from.has(fn.source ?? -1)) continue;
+      if (re.test(fn.name) || fn.aliases.some((a) => re.test(a))) out.push(fn.slot);
+    }
     return out;
   };
 }
@@ -54,11 +53,10 @@ function lineMatcher(glob: string, line: number): ModuleMatcher {
   const re = pathGlob(glob);
   return (m) => {
     const out: number[] = [];
-    m.table.lines.forEach(([, , , key], i) => {
-      const [src, l] = key.split(':').map(Number);
-      const file = src === -1 ? m.file : m.table.sources[src];
-      if (l === line && file !== undefined && re.test(file)) out.push(m.table.fns.length + i);
-    });
+    for (const { asked, slot } of m.table.lines) {
+      const file = asked.source === -1 ? m.file : m.table.sources[asked.source];
+      if (asked.line === line && file !== undefined && re.test(file)) out.push(slot);
+    }
     return out;
   };
 }
@@ -119,7 +117,7 @@ export function resolveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, l
     }
     if (loadedHere) {
       const names = new Set<string>();
-      for (const m of loadedModules()) if (fileMatcher(glob)(m) !== -2) for (const fn of m.table.fns) names.add(fn[0]);
+      for (const m of loadedModules()) if (fileMatcher(glob)(m) !== -2) for (const fn of m.table.fns) names.add(fn.name);
       throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has no function named ${(ref as { name: string }).name}${closeNames((ref as { name: string }).name, names)}`);
     }
     if (alreadyLoaded(glob)) {
@@ -168,7 +166,7 @@ function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, ma
         const found = match(m);
         if (found.length === 0 && fileMatcher(glob)(m) !== -2) {
           if (ref.kind === 'line') note(`no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
-          else if (!hasGlob(ref.file)) note(`${ref.file} loaded, and has no function named ${ref.name}${closeNames(ref.name, new Set(m.table.fns.map((fn) => fn[0])))}`);
+          else if (!hasGlob(ref.file)) note(`${ref.file} loaded, and has no function named ${ref.name}${closeNames(ref.name, new Set(m.table.fns.map((fn) => fn.name)))}`);
         }
         return found;
       },

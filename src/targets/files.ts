@@ -8,7 +8,7 @@ import { findFunctions } from '../sites/rewrite/functions.js';
 import { findLineSites } from '../sites/rewrite/lines.js';
 import { lineOf, lineStarts } from '../sites/rewrite/insertions.js';
 import { parse } from '../sites/rewrite/instrument.js';
-import type { Node } from '../sites/rewrite/estree.js';
+import type { Program } from '../sites/rewrite/estree.js';
 import { hasGlob, pathGlob } from '../core/glob.js';
 
 const MAX_FILES = 10_000;
@@ -52,7 +52,7 @@ export function expandGlob(glob: string): string[] {
 }
 
 /** The program of a file on disk, JavaScript or TypeScript (both through oxc-parser). */
-export function parseFile(file: string): { program: Node; src: string } {
+export function parseFile(file: string): { program: Program; src: string } {
   const src = readFileSync(file, 'utf8');
   if (/\.[cm]?tsx?$/.test(file)) return { program: parse(src, 'module', file, 'ts'), src };
   try {
@@ -71,7 +71,7 @@ export interface FilePoint {
   column: number;
 }
 
-export function functionsOf(program: Node, src: string, file: string): FilePoint[] {
+export function functionsOf(program: Program, src: string, file: string): FilePoint[] {
   const starts = lineStarts(src);
   return findFunctions(program, src).map((f) => {
     const line = lineOf(starts, f.at);
@@ -80,7 +80,7 @@ export function functionsOf(program: Node, src: string, file: string): FilePoint
 }
 
 /** The statement a line probe at `line` would stop at, if one starts there. */
-export function statementAt(program: Node, src: string, line: number): { line: number; column: number; locals: string[] } | undefined {
+export function statementAt(program: Program, src: string, line: number): { line: number; column: number; locals: string[] } | undefined {
   const starts = lineStarts(src);
   if (line < 1 || line > starts.length) return undefined;
   const [site] = findLineSites(program, src, starts, [{ line, column: 0 }]);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { knownScripts, post, withDebugger } from '../../src/sites/inspector.js';
+import { ARMED_GLOBAL, LIVE_SLOTS } from '../../src/sites/rewrite/abi.js';
 import { functionsIn, instrumentLive } from '../../src/sites/rewrite/instrument.js';
 import { compareSources, unmappedFunctions } from '../../src/sites/rewrite/liveedit-diff.js';
 
@@ -33,14 +34,14 @@ function load(n: number, same: boolean): { fns: Function[]; scriptId: string; sr
 function predictAndApply(n: number, same: boolean, chosen: number[]): { predicted: number[]; actual: number[] } {
   const { fns, scriptId, src } = load(n, same);
   const sites = functionsIn(src, 'script', 'gen');
-  const code = instrumentLive(src, sites, '$jpL', new Map(chosen.map((i) => [i, i])));
+  const code = instrumentLive(src, sites, LIVE_SLOTS, new Map(chosen.map((i) => [i, i])));
   const lost = unmappedFunctions(src, sites, code, functionsIn(code, 'script', 'gen'));
   const g = globalThis as Record<string, unknown>;
-  g.$jpL ??= [];
-  g.$jpOn ??= false;
+  g[LIVE_SLOTS] ??= [];
+  g[ARMED_GLOBAL] ??= false;
   const status = withDebugger(() => post<{ status: string }>('Debugger.setScriptSource', { scriptId, scriptSource: code }).status);
   assert.equal(status, 'Ok');
-  const actual = chosen.filter((i) => !Function.prototype.toString.call(fns[i]).includes('$jpL'));
+  const actual = chosen.filter((i) => !Function.prototype.toString.call(fns[i]).includes(LIVE_SLOTS));
   withDebugger(() => post('Debugger.setScriptSource', { scriptId, scriptSource: src }));
   return { predicted: chosen.filter((i) => lost.has(i)), actual };
 }

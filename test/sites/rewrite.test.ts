@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { runInNewContext } from 'node:vm';
+import { functionSlots } from '../../src/sites/rewrite/abi.js';
 import { instrument, parse, ParseError } from '../../src/sites/rewrite/instrument.js';
 import { lineStarts } from '../../src/sites/rewrite/insertions.js';
 import { findFunctions } from '../../src/sites/rewrite/functions.js';
 
 const names = (src: string, format: 'module' | 'script' = 'script'): string[] =>
-  instrument(src, { url: 'file:///x.js', format }).table.fns.map((f) => f[0]);
+  functionSlots(instrument(src, { url: 'file:///x.js', format }).table.fns, undefined).map((f) => f.name);
 
 test('qualified names follow the target syntax', () => {
   assert.deepEqual(names('function a() { function b() {} const c = () => 1 }'), ['a', 'a.b', 'a.c']);
@@ -36,12 +37,13 @@ test('TypeScript: overload signatures, abstract and declared functions and index
 });
 
 test('names a function is exported under match it too', () => {
-  const fns = instrument('function total() {} export { total as default }', { url: 'x', format: 'module' }).table.fns;
-  assert.deepEqual(fns[0].slice(0, 2), ['total', ['default']]);
-  const cjs = instrument('function main() {} module.exports = main; exports.x = main', { url: 'x', format: 'script' }).table.fns;
-  assert.deepEqual(cjs[0].slice(0, 2), ['main', ['default', 'x']]);
-  const cls = instrument('class A { m() {} } exports.B = A', { url: 'x', format: 'script' }).table.fns;
-  assert.deepEqual(cls[0].slice(0, 2), ['A.prototype.m', ['A.m', 'B.prototype.m', 'B.m']]);
+  const first = (src: string, format: 'module' | 'script'): [string, string[]] => {
+    const [{ name, aliases }] = functionSlots(instrument(src, { url: 'x', format }).table.fns, undefined);
+    return [name, aliases];
+  };
+  assert.deepEqual(first('function total() {} export { total as default }', 'module'), ['total', ['default']]);
+  assert.deepEqual(first('function main() {} module.exports = main; exports.x = main', 'script'), ['main', ['default', 'x']]);
+  assert.deepEqual(first('class A { m() {} } exports.B = A', 'script'), ['A.prototype.m', ['A.m', 'B.prototype.m', 'B.m']]);
 });
 
 test('lines never move: the rewrite inserts text, never a newline', () => {

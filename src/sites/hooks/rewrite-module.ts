@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodedMappings, generatedPositionFor, LEAST_UPPER_BOUND, originalPositionFor, type TraceMap } from '@jridgewell/trace-mapping';
+import { lineKey } from '../rewrite/abi.js';
 import { instrument, type ModuleTable } from '../rewrite/instrument.js';
 import { chainMap, identityMap, inlineComment, traceMap } from '../rewrite/sourcemap.js';
 import { pathGlob } from '../../core/glob.js';
@@ -14,7 +15,7 @@ import type { Wanted } from './wanted.js';
 
 /**
  * What the main thread learns about a rewritten module (embedded in its prologue). Line keys are
- * "<source index>:<line>" of what was asked for; source -1 is the module's own file.
+ * abi.ts's lineKey of what was asked for.
  */
 export interface LoadTable extends ModuleTable {
   /** Absolute path of the module's file. */
@@ -70,7 +71,7 @@ export function plan(file: string, src: string, wanted: readonly Wanted[]): Plan
   for (const w of wanted) {
     if (!matches(w.file, file)) continue;
     hit = true;
-    if (!mapped) for (const line of w.lines) lines.push({ line, column: 0, key: `-1:${line}` });
+    if (!mapped) for (const line of w.lines) lines.push({ line, column: 0, key: lineKey(-1, line) });
   }
   sources.forEach((source, i) => {
     for (const w of wanted) {
@@ -78,7 +79,7 @@ export function plan(file: string, src: string, wanted: readonly Wanted[]): Plan
       hit = true;
       for (const line of w.lines) {
         const pos = generatedPositionFor(map!, { source: map!.resolvedSources[i], line, column: 0, bias: LEAST_UPPER_BOUND });
-        lines.push({ line: pos.line ?? -1, column: pos.column ?? 0, key: `${i}:${line}` });
+        lines.push({ line: pos.line ?? -1, column: pos.column ?? 0, key: lineKey(i, line) });
       }
     }
   });

@@ -4,13 +4,12 @@
 // nulls until something is probed. Probes waiting for code that has not loaded yet are told as
 // modules arrive.
 
-import { fileURLToPath } from 'node:url';
 import { ProbeSite, type Snapshot } from '../../core/index.js';
-import type { LoadTable } from '../hooks/rewrite-module.js';
-import { ARMED_GLOBAL } from '../rewrite/instrument.js';
+import { ARMED_GLOBAL } from '../rewrite/abi.js';
+import { decodeTable, functionAt, lineAt, type SiteTable } from './table.js';
 
 export interface LoadedModule {
-  table: LoadTable;
+  table: SiteTable;
   file: string;
   slots: (Snapshot | null)[];
   sites: (ProbeSite | undefined)[];
@@ -33,19 +32,13 @@ export function setLive(live: boolean): void {
 }
 const watchers = new Set<{ match: ModuleMatcher; attach: (site: ProbeSite) => void }>();
 
-function kindOf(table: LoadTable, index: number): { deferred: boolean } {
-  const fn = table.fns[index];
-  return { deferred: fn !== undefined && fn[5] === 1 };
-}
-
 /** The ProbeSite of slot `index` of `m`, made on first use. */
 export function siteOf(m: LoadedModule, index: number): ProbeSite {
   let site = m.sites[index];
   if (site === undefined) {
-    const fn = m.table.fns[index];
-    const line = m.table.lines[index - m.table.fns.length];
-    const target = fn !== undefined ? `${m.file}:${fn[0]}` : `${m.file}:${line?.[0]}`;
-    site = new ProbeSite({ kind: 'load', target, func: fn?.[0], setLive, detach: () => undefined }, { slots: m.slots, index, ...kindOf(m.table, index) });
+    const fn = functionAt(m.table, index);
+    const target = fn !== undefined ? `${m.file}:${fn.name}` : `${m.file}:${lineAt(m.table, index)?.line}`;
+    site = new ProbeSite({ kind: 'load', target, func: fn?.name, setLive, detach: () => undefined }, { slots: m.slots, index, deferred: fn?.deferred === true });
     m.sites[index] = site;
   }
   return site;
@@ -53,11 +46,9 @@ export function siteOf(m: LoadedModule, index: number): ProbeSite {
 
 /** Called by a rewritten module's prologue, once, when it starts to run. */
 export function registerModule(tableJson: string): (Snapshot | null)[] {
-  const table = JSON.parse(tableJson) as LoadTable;
-  const count = table.fns.length + table.lines.length;
-  const slots: (Snapshot | null)[] = new Array<Snapshot | null>(count).fill(null);
-  const file = table.file ?? (table.url.startsWith('file:') ? fileURLToPath(table.url) : table.url);
-  const m: LoadedModule = { table, file, slots, sites: new Array<ProbeSite | undefined>(count) };
+  const table = decodeTable(tableJson);
+  const slots: (Snapshot | null)[] = new Array<Snapshot | null>(table.slots).fill(null);
+  const m: LoadedModule = { table, file: table.file, slots, sites: new Array<ProbeSite | undefined>(table.slots) };
   modules.set(table.url, m);
   for (const w of watchers) {
     for (const i of w.match(m)) w.attach(siteOf(m, i));

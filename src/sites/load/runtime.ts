@@ -3,7 +3,7 @@
 // copy of dispatch: a module may hold thousands of sites, too many for a copy each.
 
 import { shared, thread, type Snapshot } from '../../core/index.js';
-import { ARMED_GLOBAL, RUNTIME_KEY } from '../rewrite/instrument.js';
+import { ARMED_GLOBAL, RUNTIME_KEY, type RuntimeEntry } from '../rewrite/abi.js';
 import { registerModule } from './registry.js';
 
 const d = shared;
@@ -52,7 +52,7 @@ export const runtime = {
   l: d.line,
   /** Arguments past the fourth, for functions that read `arguments` anyway. */
   rest: (args: ArrayLike<unknown>): unknown[] => Array.prototype.slice.call(args, 4),
-};
+} satisfies Record<RuntimeEntry, unknown>;
 
 export function installRuntime(): void {
   const key = Symbol.for(RUNTIME_KEY);

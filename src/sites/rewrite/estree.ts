@@ -1,14 +1,18 @@
-// The few ESTree shapes the rewriter reads, and the child keys of every node type, so that a walk
-// over a 9 MB bundle visits children without reflecting over each node's properties.
+// oxc's ESTree node types, and the child keys of every node type, so that a walk over a 9 MB
+// bundle visits children without reflecting over each node's properties.
 
-export interface Node {
-  type: string;
-  start: number;
-  end: number;
-  [key: string]: unknown;
-}
+import type { ArrowFunctionExpression, Function as FunctionNode, Node } from 'oxc-parser';
 
-export const CHILD_KEYS: Record<string, readonly string[]> = {
+// oxc-parser re-exports its AST types (the @oxc-project/types package it depends on).
+export type {
+  AssignmentExpression, BindingIdentifier, CallExpression, Class, ClassElement, Directive, ExportDefaultDeclaration, ExportNamedDeclaration, Expression,
+  FunctionBody, Node, ObjectExpression, ParamPattern, Program, PropertyKey, ReturnStatement, Span, Statement, VariableDeclarator,
+} from 'oxc-parser';
+
+/** A function with a body of code or an arrow: what gets a site. */
+export type AnyFunction = FunctionNode | ArrowFunctionExpression;
+
+export const CHILD_KEYS: Partial<Record<Node['type'], readonly string[]>> = {
   Program: ['body'],
   ExpressionStatement: ['expression'],
   BlockStatement: ['body'],
@@ -81,24 +85,26 @@ export const CHILD_KEYS: Record<string, readonly string[]> = {
   // ImportDeclaration, ExportAllDeclaration (no functions inside).
 };
 
-export function isNode(v: unknown): v is Node {
-  return typeof v === 'object' && v !== null && typeof (v as Node).type === 'string';
+function isNode(v: unknown): v is Node {
+  return typeof v === 'object' && v !== null && 'type' in v && typeof v.type === 'string';
 }
 
 /** Call `each(child, arg)` for every direct child node of `node` (`arg` spares a closure per node in a hot walk). */
-export function forEachChild<T>(node: Node, each: (child: Node, arg: T) => void, arg?: T): void {
+export function forEachChild<T>(node: Node, each: (child: Node, arg: T) => void, arg: T): void {
   const keys = CHILD_KEYS[node.type];
   if (keys === undefined) return;
+  // The one place a node is read by key: CHILD_KEYS says which keys of its type hold nodes.
+  const fields = node as unknown as Record<string, unknown>;
   for (const k of keys) {
-    const v = node[k];
+    const v = fields[k];
     if (Array.isArray(v)) {
-      for (const c of v) if (isNode(c)) each(c, arg as T);
+      for (const c of v) if (isNode(c)) each(c, arg);
     } else if (isNode(v)) {
-      each(v, arg as T);
+      each(v, arg);
     }
   }
 }
 
-export function isFunction(n: Node): boolean {
+export function isFunction(n: Node): n is AnyFunction {
   return n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
 }

@@ -3,36 +3,26 @@
 // catch for throws and, for generators, a finally for completion. A disarmed site costs one load
 // and compare per call. Inserted text never holds a newline, so line numbers stay.
 //
-// The names below (`$jp…`) are the only identifiers the rewrite adds to a module. They are short
-// on purpose: typescript.js has 21k functions, and every byte added is parsed at every load.
+// The names below (`$jp…`) are the only identifiers the rewrite adds to a module; the ones the
+// runtime shares are named in abi.ts. They are short on purpose: typescript.js has 21k functions,
+// and every byte added is parsed at every load.
 
 import { createRequire } from 'node:module';
-import type { Node } from './estree.js';
+import { ARMED_GLOBAL, functionRow, lineRow, RUNTIME_GLOBAL as D, RUNTIME_KEY, type FunctionEntry, type FunctionRow, type LineRow,
+  type RuntimeEntry } from './abi.js';
+import type { Program } from './estree.js';
 import { findFunctions, type FunctionSite, type ReturnSite } from './functions.js';
 import { findLineSites, type LineAsk, type LineSite } from './lines.js';
 import { apply, closing, lineOf, lineStarts, opening, type Insertion, type Shifts } from './insertions.js';
-
-/** The runtime object every rewritten module reads (see sites/load/runtime.ts). */
-export const RUNTIME_KEY = 'jsprobe.load';
-
-/**
- * The global every site reads first: true while any load site is armed. A global, because
- * TurboFan folds a global that has never changed into a constant (with a dependency that
- * deoptimizes the code when it does change): while nothing is armed, a site costs no instruction
- * in optimized code. bench:tsc measured a slot read on its own at ~1.3x the unprobed time for
- * typescript.js; behind this flag, ~1.05x.
- */
-export const ARMED_GLOBAL = '$jpOn';
 
 export interface ModuleTable {
   /** Format version of this table. */
   v: 1;
   url: string;
-  /** [name, aliases, kind, line, column, deferred] of each function site, by site id. Lines are
-   * 1-based; deferred is 1 for async functions and generators. */
-  fns: [string, string[], string, number, number, 0 | 1][];
-  /** [line, column, locals, key] of each line site; their ids follow the function sites'. */
-  lines: [number, number, string[], string][];
+  /** Each function site's row, by site id (see abi.ts). */
+  fns: FunctionRow[];
+  /** Each line site's row; their ids follow the function sites'. */
+  lines: LineRow[];
   /** Keys of asked-for lines that no statement starts on. */
   misses: string[];
   /** Per 0-based line, the [column, length] of text inserted there: to map positions back. */
@@ -67,7 +57,7 @@ export interface Instrumented {
   code: string;
   table: ModuleTable;
   sites: FunctionSite[];
-  lineSites: LineSite[];
+  lineSites: LineSite<LineAsk & { key: string }>[];
   shifts: Shifts;
   starts: number[];
 }
@@ -103,7 +93,7 @@ function oxcParse(url: string, src: string, options: ParserOptions): ReturnType<
 }
 
 /** Parse JavaScript (`script` is CommonJS: a top-level return is allowed) or TypeScript. */
-export function parse(src: string, format: 'module' | 'script', url: string, lang: 'js' | 'ts' = 'js'): Node {
+export function parse(src: string, format: 'module' | 'script', url: string, lang: 'js' | 'ts' = 'js'): Program {
   const r = oxcParse(url, src, { sourceType: format === 'module' ? 'module' : 'commonjs', lang });
   if (r.errors.length > 0) {
     const e = r.errors[0];
@@ -112,13 +102,13 @@ export function parse(src: string, format: 'module' | 'script', url: string, lan
     const line = before.split('\n').length;
     throw new ParseError(url, line, at - (before.lastIndexOf('\n') + 1), e.message);
   }
-  return r.program as unknown as Node;
+  return r.program;
 }
 
 /** The arguments of an entry call: `argc, a0, a1, a2, a3, rest`. */
 function argsOf(site: FunctionSite): string {
   if (site.usesArguments || (site.kind !== 'arrow' && site.params.includes(null))) {
-    return 'arguments.length,arguments[0],arguments[1],arguments[2],arguments[3],arguments.length>4?$jpD.rest(arguments):void 0';
+    return `arguments.length,arguments[0],arguments[1],arguments[2],arguments[3],arguments.length>4?${rt('rest')}(arguments):void 0`;
   }
   // Declared parameters (after defaults): reading `arguments` would allocate it on every call.
   const named = site.params.map((p) => p ?? 'void 0');
@@ -140,12 +130,17 @@ function argsOf(site: FunctionSite): string {
   return list.join(',');
 }
 
-function entryFn(site: FunctionSite): string {
+/** A call of the runtime's entry point `entry`. */
+function rt(entry: RuntimeEntry): string {
+  return `${D}.${entry}`;
+}
+
+function entryFn(site: FunctionSite): RuntimeEntry {
   if (site.generator) return site.async ? 'eag' : 'eg';
   return site.async ? 'ea' : 'e';
 }
 
-function returnFn(site: FunctionSite): string {
+function returnFn(site: FunctionSite): RuntimeEntry {
   if (site.generator) return 'rg';
   return site.async ? 'ra' : 'r';
 }
@@ -173,11 +168,11 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
     finallyInsertions(site, id, out, slots, live);
     return;
   }
-  const ret = `$jpD.${returnFn(site)}`;
+  const ret = rt(returnFn(site));
   const owner = site.start;
   const report = `$jpF?${ret}($jpF,$jpV):$jpV)`;
   const prologue = prologueOf(site, id, slots, live);
-  const epilogue = `}catch($jpX){if($jpF)$jpD.t($jpF,$jpX);throw($jpX)}`;
+  const epilogue = `}catch($jpX){if($jpF)${rt('t')}($jpF,$jpX);throw($jpX)}`;
   if (site.body.expression) {
     out.push(opening(site.body.start, `{${prologue}return($jpV=(${site.anonymousBody ? '0,' : ''}`, owner));
     out.push(closing(site.body.end, `),${report}${epilogue}}`, owner));
@@ -227,7 +222,7 @@ function prologueOf(site: FunctionSite, id: number, slots: string, live: boolean
   const self = receiverOf(site, live);
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = site.afterOpenDirective ? ';' : '';
-  return `${semi}var $jpF=${ARMED_GLOBAL}&&$jpD.${entryFn(site)}(${slots},${id},${self},${argsOf(site)}),$jpV;try{`;
+  return `${semi}var $jpF=${ARMED_GLOBAL}&&${rt(entryFn(site))}(${slots},${id},${self},${argsOf(site)}),$jpV;try{`;
 }
 
 /**
@@ -241,13 +236,13 @@ function finallyInsertions(site: FunctionSite, id: number, out: Insertion[], slo
   const prologue = prologueOf(site, id, slots, live);
   const owner = site.start;
   out.push(opening(site.prologueAt, prologue, owner));
-  out.push(closing(live ? site.tailAt : site.body.end - 1, finallyEpilogue(`return($jpD.${returnFn(site)}($jpF,$jpV))`), owner));
+  out.push(closing(live ? site.tailAt : site.body.end - 1, finallyEpilogue(`return(${rt(returnFn(site))}($jpF,$jpV))`), owner));
   storedReturns(site, out);
 }
 
 /** The catch that reports a throw (and clears the frame), and the finally that reports the rest with `report`. */
 function finallyEpilogue(report: string): string {
-  return `}catch($jpX){if($jpF){$jpD.t($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF)${report}}`;
+  return `}catch($jpX){if($jpF){${rt('t')}($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF)${report}}`;
 }
 
 /**
@@ -268,14 +263,14 @@ function storedReturns(site: FunctionSite, out: Insertion[]): void {
 /** A generator's site: entry at its first resumption, completion (or early return()) in a finally. */
 function generatorInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
   out.push(opening(site.prologueAt, prologueOf(site, id, slots, live), site.start));
-  out.push(closing(live ? site.tailAt : site.body.end - 1, finallyEpilogue(`$jpD.${returnFn(site)}($jpF,$jpV)`), site.start));
+  out.push(closing(live ? site.tailAt : site.body.end - 1, finallyEpilogue(`${rt(returnFn(site))}($jpF,$jpV)`), site.start));
   storedReturns(site, out);
 }
 
 function lineInsertions(site: LineSite, id: number, out: Insertion[]): void {
   const slot = `$jpS[${id}]`;
   const locals = site.locals.length === 0 ? 'null' : `()=>({${site.locals.join(',')}})`;
-  const probe = `if(${ARMED_GLOBAL}&&${slot}!=null)$jpD.l(${slot},${site.thisUnsafe ? 'void 0' : 'this'},${locals});`;
+  const probe = `if(${ARMED_GLOBAL}&&${slot}!=null)${rt('l')}(${slot},${site.thisUnsafe ? 'void 0' : 'this'},${locals});`;
   if (site.needsBlock) {
     out.push(opening(site.start, `{${probe}`, site.start));
     out.push(closing(site.end, '}', site.start));
@@ -308,9 +303,9 @@ function addOriginalNames(sites: readonly FunctionSite[], starts: readonly numbe
 }
 
 /** Where the module prologue goes: after a hashbang line and the top-level directives. */
-function prologueAt(program: Node, src: string): number {
+function prologueAt(program: Program, src: string): number {
   let at = src.startsWith('#!') ? src.indexOf('\n') + 1 || src.length : 0;
-  for (const s of program.body as Node[]) {
+  for (const s of program.body) {
     if (s.type === 'ExpressionStatement' && typeof s.directive === 'string') at = Math.max(at, s.end);
     else break;
   }
@@ -330,18 +325,19 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const out: Insertion[] = [];
   sites.forEach((s, i) => functionInsertions(s, i, out));
   lineSites.forEach((s, i) => lineInsertions(s, sites.length + i, out));
+  const fns = sites.map((s): FunctionEntry => {
+    const line = lineOf(starts, s.at);
+    return { name: s.name, aliases: s.aliases, kind: s.kind, line: line + 1, column: s.at - starts[line], deferred: s.async || s.generator };
+  });
   const table: ModuleTable = {
     v: 1,
     url: options.url,
-    fns: sites.map((s) => {
-      const line = lineOf(starts, s.at);
-      return [s.name, s.aliases, s.kind, line + 1, s.at - starts[line], s.async || s.generator ? 1 : 0];
-    }),
-    lines: lineSites.map((l) => [l.line, l.column, l.locals, (l.ask as LineAsk & { key: string }).key]),
+    fns: fns.map(functionRow),
+    lines: lineSites.map((l) => lineRow({ line: l.line, column: l.column, locals: l.locals, key: l.ask.key })),
     misses: (options.lines ?? []).filter((l) => !found.has(l)).map((l) => l.key),
     shifts: [],
   };
-  if (origin !== undefined) table.fnSources = table.fns.map((f) => origin(f[3], f[4]).source);
+  if (origin !== undefined) table.fnSources = fns.map((f) => origin(f.line, f.column).source);
   const head = prologueAt(program, src);
   // The slots are a hoisted function until the prologue runs, so that a site reached early
   // (a function called through an ES module cycle before this module ran) reads `undefined`
@@ -349,8 +345,8 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const tableText = JSON.stringify(JSON.stringify({ ...table, ...options.extra, shifts: undefined }));
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = head > 0 && !/[;\n]/.test(src[head - 1]) ? ';' : '';
-  out.push(opening(head, `${semi}function $jpS(){}var $jpD=globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];` +
-    `if($jpD!==undefined)$jpS=$jpD.module(${tableText});else globalThis.${ARMED_GLOBAL}??=false;`, -1));
+  out.push(opening(head, `${semi}function $jpS(){}var ${D}=globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];` +
+    `if(${D}!==undefined)$jpS=${rt('module')}(${tableText});else globalThis.${ARMED_GLOBAL}??=false;`, -1));
   const applied = apply(src, out, starts);
   table.shifts = [...applied.shifts].map(([line, list]) => [line, list.map((x) => [x.col, x.len] as [number, number])]);
   return { code: applied.code, table, sites, lineSites, shifts: applied.shifts, starts };

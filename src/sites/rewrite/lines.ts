@@ -1,15 +1,15 @@
 // Line sites: the statement that starts on a given line gets an entry-style probe that can read
-// the local variables in scope there (DESIGN.md: `line:src/app.ts:42 { @users[user.id] = … }`).
+// the local variables in scope there (`line:src/app.ts:42 { @users[user.id] = … }`).
 
-import { forEachChild, isFunction, isNode, type Node } from './estree.js';
+import { forEachChild, isFunction, type Directive, type Node, type Program, type Statement } from './estree.js';
 import { lineOf } from './insertions.js';
 
-export interface LineSite {
+export interface LineSite<A extends LineAsk = LineAsk> {
   /** 1-based line and 0-based column of the statement. */
   line: number;
   column: number;
   /** The position that asked for it. */
-  ask: LineAsk;
+  ask: A;
   start: number;
   end: number;
   /** The statement is the lone body of an if/for/while: wrap probe and statement in braces. */
@@ -19,22 +19,27 @@ export interface LineSite {
   thisUnsafe: boolean;
 }
 
-const LIST_PARENTS = new Set(['Program', 'BlockStatement', 'StaticBlock', 'SwitchCase']);
+const LIST_PARENTS = new Set<Node['type']>(['Program', 'BlockStatement', 'StaticBlock', 'SwitchCase']);
 
 function isStatement(n: Node): boolean {
   return n.type.endsWith('Statement') || n.type.endsWith('Declaration');
 }
 
+/** `n` is `parent`'s body or one of its branches: a statement standing alone, not in a list. */
+function isLoneBody(parent: Node, n: Node): boolean {
+  return ('body' in parent && parent.body === n) || ('consequent' in parent && parent.consequent === n) || ('alternate' in parent && parent.alternate === n);
+}
+
 /** Names bound by a pattern: `a`, `{ b, c: d }`, `[e, ...f]`, `g = 1`. */
 function patternNames(p: Node | null | undefined, out: string[]): void {
-  if (!isNode(p)) return;
+  if (p == null) return;
   switch (p.type) {
-    case 'Identifier': out.push(p.name as string); break;
-    case 'AssignmentPattern': patternNames(p.left as Node, out); break;
-    case 'RestElement': patternNames(p.argument as Node, out); break;
-    case 'ArrayPattern': for (const e of p.elements as (Node | null)[]) patternNames(e, out); break;
+    case 'Identifier': out.push(p.name); break;
+    case 'AssignmentPattern': patternNames(p.left, out); break;
+    case 'RestElement': patternNames(p.argument, out); break;
+    case 'ArrayPattern': for (const e of p.elements) patternNames(e, out); break;
     case 'ObjectPattern':
-      for (const prop of p.properties as Node[]) patternNames(prop.type === 'RestElement' ? prop : (prop.value as Node), out);
+      for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop : prop.value, out);
       break;
   }
 }
@@ -42,29 +47,31 @@ function patternNames(p: Node | null | undefined, out: string[]): void {
 /** `var` names declared anywhere in a function body (not in nested functions). */
 function varNames(n: Node, out: string[]): void {
   if (n.type === 'VariableDeclaration' && n.kind === 'var') {
-    for (const d of n.declarations as Node[]) patternNames(d.id as Node, out);
+    for (const d of n.declarations) patternNames(d.id, out);
   }
-  forEachChild(n, (c) => {
-    if (!isFunction(c) && c.type !== 'ClassDeclaration' && c.type !== 'ClassExpression') varNames(c, out);
-  });
+  forEachChild(n, childVarNames, out);
+}
+
+function childVarNames(c: Node, out: string[]): void {
+  if (!isFunction(c) && c.type !== 'ClassDeclaration' && c.type !== 'ClassExpression') varNames(c, out);
 }
 
 /** Lexical names of a statement list declared before `before`, and its hoisted functions. */
-function blockNames(list: Node[], before: number, out: string[]): void {
+function blockNames(list: readonly (Directive | Statement)[], before: number, out: string[]): void {
   for (const s of list) {
-    const d = s.type === 'ExportNamedDeclaration' || s.type === 'ExportDefaultDeclaration' ? (s.declaration as Node | null) : s;
-    if (!isNode(d)) continue;
-    if (d.type === 'FunctionDeclaration' && isNode(d.id)) out.push(d.id.name as string);
-    else if (d.end <= before && d.type === 'ClassDeclaration' && isNode(d.id)) out.push(d.id.name as string);
+    const d = s.type === 'ExportNamedDeclaration' || s.type === 'ExportDefaultDeclaration' ? s.declaration : s;
+    if (d == null) continue;
+    if (d.type === 'FunctionDeclaration' && d.id != null) out.push(d.id.name);
+    else if (d.end <= before && d.type === 'ClassDeclaration' && d.id != null) out.push(d.id.name);
     else if (d.end <= before && d.type === 'VariableDeclaration' && d.kind !== 'var') {
-      for (const v of d.declarations as Node[]) patternNames(v.id as Node, out);
+      for (const v of d.declarations) patternNames(v.id, out);
     } else if (d.type === 'ImportDeclaration') {
-      for (const sp of d.specifiers as Node[]) patternNames(sp.local as Node, out);
+      for (const sp of d.specifiers) patternNames(sp.local, out);
     }
   }
 }
 
-function localsAt(ancestors: Node[], stmt: Node): string[] {
+function localsAt(ancestors: readonly Node[], stmt: Node): string[] {
   const out: string[] = [];
   const insideFunction = ancestors.some(isFunction);
   for (let i = ancestors.length - 1; i >= 0; i--) {
@@ -72,21 +79,21 @@ function localsAt(ancestors: Node[], stmt: Node): string[] {
     if (a.type === 'Program') {
       if (!insideFunction) {
         varNames(a, out);
-        blockNames(a.body as Node[], stmt.start, out);
+        blockNames(a.body, stmt.start, out);
       }
     } else if (isFunction(a)) {
-      for (const p of a.params as Node[]) patternNames(p, out);
-      if ((a.body as Node).type === 'BlockStatement') varNames(a.body as Node, out);
+      for (const p of a.params) patternNames(p, out);
+      if (a.body?.type === 'BlockStatement') varNames(a.body, out);
     } else if (a.type === 'BlockStatement' || a.type === 'StaticBlock') {
-      blockNames(a.body as Node[], stmt.start, out);
+      blockNames(a.body, stmt.start, out);
     } else if (a.type === 'SwitchCase') {
-      blockNames(a.consequent as Node[], stmt.start, out);
+      blockNames(a.consequent, stmt.start, out);
     } else if (a.type === 'CatchClause') {
-      patternNames(a.param as Node | null, out);
+      patternNames(a.param, out);
     } else if ((a.type === 'ForStatement' || a.type === 'ForInStatement' || a.type === 'ForOfStatement')) {
-      const init = (a.type === 'ForStatement' ? a.init : a.left) as Node | null;
-      if (isNode(init) && init.type === 'VariableDeclaration' && init.kind !== 'var') {
-        for (const d of init.declarations as Node[]) patternNames(d.id as Node, out);
+      const init = a.type === 'ForStatement' ? a.init : a.left;
+      if (init != null && init.type === 'VariableDeclaration' && init.kind !== 'var') {
+        for (const d of init.declarations) patternNames(d.id, out);
       }
     }
   }
@@ -105,15 +112,13 @@ export interface LineAsk {
  * line: minified code (tsx's output) holds a whole module on one line, and a .ts line maps to a
  * column in it.
  */
-export function findLineSites(program: Node, _src: string, starts: readonly number[], asks: readonly LineAsk[]): LineSite[] {
+export function findLineSites<A extends LineAsk>(program: Program, _src: string, starts: readonly number[], asks: readonly A[]): LineSite<A>[] {
   const offsets = asks.map((a) => ({ ask: a, at: starts[a.line - 1] + a.column, lineEnd: a.line < starts.length ? starts[a.line] : Infinity }));
-  const best = new Map<LineAsk, { node: Node; ancestors: Node[]; needsBlock: boolean; thisUnsafe: boolean }>();
+  const best = new Map<A, { node: Node; ancestors: Node[]; needsBlock: boolean; thisUnsafe: boolean }>();
   const ancestors: Node[] = [];
   let derivedDepth = 0;
   const walk = (n: Node, parent: Node | null): void => {
-    const inStatementPosition = parent !== null &&
-      (LIST_PARENTS.has(parent.type) || parent.body === n || parent.consequent === n || parent.alternate === n);
-    if (isStatement(n) && inStatementPosition && parent !== null && n.type !== 'ImportDeclaration' && !n.type.startsWith('Export')) {
+    if (parent !== null && isStatement(n) && (LIST_PARENTS.has(parent.type) || isLoneBody(parent, n)) && n.type !== 'ImportDeclaration' && !n.type.startsWith('Export')) {
       for (const o of offsets) {
         if (n.start < o.at || n.start >= o.lineEnd) continue;
         const prev = best.get(o.ask);
@@ -122,22 +127,22 @@ export function findLineSites(program: Node, _src: string, starts: readonly numb
         }
       }
     }
-    const derivedCtor = n.type === 'MethodDefinition' && n.kind === 'constructor' && ancestors.some((a) => (a.type === 'ClassDeclaration' || a.type === 'ClassExpression') && isNode(a.superClass));
+    const derivedCtor = n.type === 'MethodDefinition' && n.kind === 'constructor' && ancestors.some((a) => (a.type === 'ClassDeclaration' || a.type === 'ClassExpression') && a.superClass != null);
     if (derivedCtor) derivedDepth++;
     ancestors.push(n);
     if (n.type === 'MethodDefinition' || n.type === 'PropertyDefinition' || n.type === 'Property') {
-      if (isNode(n.value)) walk(n.value, n);
+      if (n.value != null) walk(n.value, n);
     } else if (n.type === 'ClassDeclaration' || n.type === 'ClassExpression') {
-      if (isNode(n.superClass)) walk(n.superClass, n);
-      for (const m of (n.body as Node).body as Node[]) walk(m, n);
+      if (n.superClass != null) walk(n.superClass, n);
+      for (const m of n.body.body) walk(m, n);
     } else {
-      forEachChild(n, (c) => walk(c, n));
+      forEachChild(n, walk, n);
     }
     ancestors.pop();
     if (derivedCtor) derivedDepth--;
   };
   walk(program, null);
-  const out: LineSite[] = [];
+  const out: LineSite<A>[] = [];
   for (const [ask, b] of best) {
     const line = lineOf(starts, b.node.start) + 1;
     out.push({

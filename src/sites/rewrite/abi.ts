@@ -1,0 +1,111 @@
+// What rewritten code and jsprobe's runtime share: the globals a site reads, the runtime's entry
+// points, and the layout of a module's table. Only this file knows a table row's field order;
+// everything else reads rows as named records (see sites/load/table.ts).
+
+/** Key (`Symbol.for`) of the runtime object every rewritten module reads (sites/load/runtime.ts). */
+export const RUNTIME_KEY = 'jsprobe.load';
+
+/**
+ * The global every site reads first: true while any load site is armed. A global, because
+ * TurboFan folds a global that has never changed into a constant (with a dependency that
+ * deoptimizes the code when it does change): while nothing is armed, a site costs no instruction
+ * in optimized code. bench:tsc measured a slot read on its own at ~1.3x the unprobed time for
+ * typescript.js; behind this flag, ~1.05x.
+ */
+export const ARMED_GLOBAL = '$jpOn';
+
+/**
+ * The runtime object's name in rewritten code: a variable of its own in a rewritten module, and a
+ * global for code patched while it runs (live and breakpoint sites), which may not add bindings.
+ */
+export const RUNTIME_GLOBAL = '$jpD';
+
+/** The global slot array that live and breakpoint patches read (`$jpL[id]`). */
+export const LIVE_SLOTS = '$jpL';
+
+/**
+ * The runtime's entry points as rewritten code calls them (`$jpD.e(…)`): entries (sync, async,
+ * generator, async generator), exits (return, async return, generator completion, throw), a line
+ * site, the arguments past the fourth, and the module prologue's registration.
+ */
+export type RuntimeEntry = 'e' | 'ea' | 'eg' | 'eag' | 'r' | 'ra' | 'rg' | 't' | 'l' | 'rest' | 'module';
+
+/** A function site's row: positional, since typescript.js has 21k of them in its prologue. */
+export type FunctionRow = [name: string, aliases: string[], kind: string, line: number, column: number, deferred: 0 | 1];
+
+/** A line site's row. */
+export type LineRow = [line: number, column: number, locals: string[], key: string];
+
+/** What a function site's row says. */
+export interface FunctionEntry {
+  /** Qualified name, and the other names that match it. */
+  name: string;
+  aliases: string[];
+  kind: string;
+  /** 1-based line and 0-based column of where a listing shows it. */
+  line: number;
+  column: number;
+  /** An async function or a generator: its return is reported when it settles or completes. */
+  deferred: boolean;
+}
+
+/** What a line site's row says. */
+export interface LineEntry {
+  /** 1-based line and 0-based column of the statement. */
+  line: number;
+  column: number;
+  /** Names in scope there. */
+  locals: string[];
+  /** Which asked-for line it stands for (see lineKey). */
+  key: string;
+}
+
+/** A function site as the main thread reads it: its row, its slot, and its original source. */
+export interface FunctionSlot extends FunctionEntry {
+  /** Its slot in the module's slot array (its site id). */
+  slot: number;
+  /** With a source map: the index of the original source it comes from (-1: none); else undefined. */
+  source: number | undefined;
+}
+
+/** A line site as the main thread reads it. */
+export interface LineSlot extends LineEntry {
+  slot: number;
+}
+
+export function functionRow(e: FunctionEntry): FunctionRow {
+  return [e.name, e.aliases, e.kind, e.line, e.column, e.deferred ? 1 : 0];
+}
+
+export function lineRow(e: LineEntry): LineRow {
+  return [e.line, e.column, e.locals, e.key];
+}
+
+/**
+ * A module's function rows as records, with their slots (the rows' order) and the source of
+ * each (`sources`: the table's fnSources). One object a row, made in one loop: typescript.js
+ * has 21k rows, decoded as it loads.
+ */
+export function functionSlots(rows: readonly FunctionRow[], sources: readonly number[] | undefined): FunctionSlot[] {
+  const out = new Array<FunctionSlot>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    out[i] = { name: r[0], aliases: r[1], kind: r[2], line: r[3], column: r[4], deferred: r[5] === 1, slot: i, source: sources?.[i] };
+  }
+  return out;
+}
+
+/** A module's line rows as records; line sites' slots follow the `first` function sites'. */
+export function lineSlots(rows: readonly LineRow[], first: number): LineSlot[] {
+  return rows.map((r, i) => ({ line: r[0], column: r[1], locals: r[2], key: r[3], slot: first + i }));
+}
+
+/** The key of an asked-for line: the index of the map's source it is in (-1: the module's own file), and its line there. */
+export function lineKey(source: number, line: number): string {
+  return `${source}:${line}`;
+}
+
+export function parseLineKey(key: string): { source: number; line: number } {
+  const [source, line] = key.split(':').map(Number);
+  return { source, line };
+}

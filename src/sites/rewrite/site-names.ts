@@ -1,0 +1,33 @@
+// The parts of a function's name that come from where it stands: a property key, an assigned
+// member chain, a prefix.
+
+import type { Node, PropertyKey } from './estree.js';
+
+export function keyName(key: PropertyKey, computed: boolean, src: string): string {
+  if (!computed) {
+    if (key.type === 'Identifier') return key.name;
+    if (key.type === 'PrivateIdentifier') return `#${key.name}`;
+    if (key.type === 'Literal') return String(key.value);
+  }
+  return `[${src.slice(key.start, key.end)}]`;
+}
+
+/** `a.b.c` for a non-computed member chain; `module.exports.x` and `exports.x` lose their prefix. */
+export function chainName(n: Node): string | null {
+  if (n.type === 'Identifier') return n.name;
+  if (n.type === 'ThisExpression') return 'this';
+  if (n.type === 'MemberExpression' && !n.computed) {
+    const obj = chainName(n.object);
+    if (obj === null) return null;
+    const p = n.property.type === 'PrivateIdentifier' ? `#${n.property.name}` : n.property.name;
+    const full = `${obj}.${p}`;
+    if (full.startsWith('module.exports.')) return full.slice('module.exports.'.length);
+    if (full.startsWith('exports.')) return full.slice('exports.'.length);
+    return full;
+  }
+  return null;
+}
+
+export function join(prefix: string, name: string): string {
+  return prefix === '' ? name : `${prefix}.${name}`;
+}

@@ -1,0 +1,144 @@
+// The shape of a function that its site depends on, whatever the function is called: where its
+// body and prologue are, its parameters, how its body ends, and each of its returns.
+
+import type { AnyFunction, Expression, FunctionBody, Node, ParamPattern, ReturnStatement, Span } from './estree.js';
+
+export interface ReturnSite {
+  /** Offset of the `return` keyword. */
+  start: number;
+  /** The returned expression's range; absent for a bare `return`. */
+  arg?: { start: number; end: number };
+  /** The returned expression's text when it is a name (not `arguments`), `this` or a literal: reading it twice is reading it once in each branch. */
+  simple?: string;
+  /** The returned expression is an anonymous function or class, which `$jpV=(x)` would name `$jpV`. */
+  anonymous?: true;
+}
+
+export interface SiteShape {
+  /** The block body's braces, or the expression of an arrow's expression body. */
+  body: { start: number; end: number; expression: boolean };
+  /** Where the prologue goes: after the body's `{` and any directives ('use strict'). */
+  prologueAt: number;
+  /** The prologue follows a directive that has no semicolon (`'use strict'` then a newline): it must start with one. */
+  afterOpenDirective: boolean;
+  /** An arrow's expression body is an anonymous function or class (see ReturnSite.anonymous). */
+  anonymousBody: boolean;
+  /** The end of the block body's last statement (the prologue's place when it has none). */
+  tailAt: number;
+  /** Declared parameters: simple names (null for a pattern), and a rest parameter's name. */
+  params: (string | null)[];
+  rest: string | null;
+  /** The block body's last statement is a return or throw: the end is never reached. */
+  endsInJump: boolean;
+}
+
+/**
+ * A name (not `arguments`), `this` or a literal other than a regular expression: an expression
+ * the site can write twice, once in each branch of a conditional, so that it is read once. A
+ * string's text is copied, so it must not hold a line terminator (a `\` line continuation, or a
+ * raw U+2028/U+2029, which V8 counts as a new line): lines would move.
+ */
+function isSimple(n: Expression, src: string): boolean {
+  if (n.type === 'Identifier') return n.name !== 'arguments';
+  if (n.type === 'ThisExpression') return true;
+  if (n.type !== 'Literal' || ('regex' in n && n.regex != null)) return false;
+  return typeof n.value !== 'string' || !/[\\\n\r\u2028\u2029]/.test(src.slice(n.start, n.end));
+}
+
+/** An anonymous function or class, maybe in parentheses: assigning it to a name would name it. */
+export function isAnonymous(n: Expression): boolean {
+  while (n.type === 'ParenthesizedExpression') n = n.expression;
+  if (n.type === 'ArrowFunctionExpression') return true;
+  return (n.type === 'FunctionExpression' || n.type === 'ClassExpression') && n.id == null;
+}
+
+export function returnSite(ret: ReturnStatement, src: string): ReturnSite {
+  const arg = ret.argument;
+  if (arg === null) return { start: ret.start };
+  const r: ReturnSite = { start: ret.start, arg: { start: arg.start, end: arg.end } };
+  if (isSimple(arg, src)) r.simple = src.slice(arg.start, arg.end);
+  if (isAnonymous(arg)) r.anonymous = true;
+  return r;
+}
+
+function paramInfo(params: readonly ParamPattern[]): { params: (string | null)[]; rest: string | null } {
+  const out: (string | null)[] = [];
+  let rest: string | null = null;
+  for (const p of params) {
+    if (p.type === 'Identifier') out.push(p.name);
+    else if (p.type === 'AssignmentPattern' && p.left.type === 'Identifier') out.push(p.left.name);
+    else if (p.type === 'RestElement') {
+      rest = p.argument.type === 'Identifier' ? p.argument.name : null;
+      if (rest === null) out.push(null);
+    } else out.push(null);
+  }
+  return { params: out, rest };
+}
+
+/**
+ * The range of an arrow's expression body including the parentheses around it, which ESTree
+ * leaves out: `x => (a, b)` must become `x => {…return(a, b)…}`, not `x => ({…`.
+ */
+function arrowBodyRange(fn: Span, body: Span, src: string): { start: number; end: number } {
+  const arrow = src.lastIndexOf('=>', body.start);
+  const between = src.slice(arrow + 2, body.start).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
+  let parens = 0;
+  for (const ch of between) if (ch === '(') parens++;
+  if (parens === 0 || arrow < fn.start) return { start: body.start, end: body.end };
+  const start = src.indexOf('(', arrow + 2);
+  let end = body.end;
+  let closed = 0;
+  const skip = /\s+|\/\*[\s\S]*?\*\/|\/\/[^\n]*/y;
+  while (closed < parens) {
+    skip.lastIndex = end;
+    if (skip.exec(src) !== null) end = skip.lastIndex;
+    else if (src[end] === ')') {
+      end++;
+      closed++;
+    } else break;
+  }
+  return { start, end };
+}
+
+function prologueOffset(body: FunctionBody): number {
+  let at = body.start + 1;
+  for (const s of body.body) {
+    if (s.type === 'ExpressionStatement' && typeof s.directive === 'string') at = s.end;
+    else break;
+  }
+  return at;
+}
+
+function isJump(s: Node | undefined): boolean {
+  return s !== undefined && (s.type === 'ReturnStatement' || s.type === 'ThrowStatement');
+}
+
+/** The shape of `fn`, whose body is `body` (not null: bodiless TypeScript functions have no site). */
+export function shapeOf(fn: AnyFunction, body: FunctionBody | Expression, src: string): SiteShape {
+  const { params, rest } = paramInfo(fn.params);
+  if (body.type !== 'BlockStatement') {
+    const range = arrowBodyRange(fn, body, src);
+    return {
+      body: { start: range.start, end: range.end, expression: true },
+      prologueAt: range.start,
+      afterOpenDirective: false,
+      anonymousBody: isAnonymous(body),
+      tailAt: range.end,
+      params,
+      rest,
+      endsInJump: false,
+    };
+  }
+  const last = body.body[body.body.length - 1];
+  const prologueAt = prologueOffset(body);
+  return {
+    body: { start: body.start, end: body.end, expression: false },
+    prologueAt,
+    afterOpenDirective: prologueAt > body.start + 1 && src[prologueAt - 1] !== ';',
+    anonymousBody: false,
+    tailAt: Math.max(prologueAt, last?.end ?? 0),
+    params,
+    rest,
+    endsInJump: isJump(last),
+  };
+}

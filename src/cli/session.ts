@@ -5,7 +5,7 @@
 import { list, register, unregister, type Probe, type ProbeSpec } from '../index.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
-import { mapData, mergeAll, type MapData } from '../agg/maps.js';
+import { mapsData, mergeAll, type MapData } from '../agg/maps.js';
 import { isJsprobeError } from '../core/index.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
 
@@ -22,6 +22,8 @@ export interface SessionOptions {
   attached?: 'main' | 'worker';
   /** Other threads' maps, merged into this one's when it finishes, before END runs. */
   gather?: () => Iterable<MapData>;
+  /** Keys per map (--max-map-keys); past it, updates of new keys are dropped and counted. */
+  maxMapKeys?: number;
 }
 
 export type Session = { probes: number; handles: Probe[]; skipped: string[]; finish(): void; maps(): MapData[] } | { error: string };
@@ -37,7 +39,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     if (exiting) return;
     exiting = true;
     options.exit();
-  });
+  }, options.maxMapKeys);
   const probes: Probe[] = [];
   const skipped: string[] = [];
   for (const c of program.probes) {
@@ -70,7 +72,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     probes: probes.length,
     handles: probes,
     skipped,
-    maps: () => rt.maps.filter((m) => m.entries.size > 0).map(mapData),
+    maps: () => mapsData(rt.maps),
     finish: () => {
       if (finished) return;
       finished = true;

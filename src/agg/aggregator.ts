@@ -53,6 +53,8 @@ export function scaled(v: unknown, div: number): unknown {
 /** A map value as text: integers as they are, other numbers to three decimals. */
 export function formatScalar(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000);
+  // JSON.stringify throws on a bigint: a map holding one failed to print at all.
+  if (typeof v === 'bigint') return String(v);
   return typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
 }
 

@@ -23,7 +23,8 @@ export function bucketOf(value: number): number {
   if (value < 1) return 1;
   // clz32 on the integer part is ~10x cheaper than Math.log2, and exact; past 2^32, log2.
   if (value < 4294967296) return 33 - Math.clz32(value);
-  return Math.floor(Math.log2(value)) + 2;
+  // Infinity shares the last finite bucket, [2^1023, 2^1024): an index of Infinity grew counts without end.
+  return Math.min(Math.floor(Math.log2(value)), 1023) + 2;
 }
 
 const SUFFIX = ['', 'K', 'M', 'G', 'T', 'P', 'E'];

@@ -62,6 +62,8 @@ export interface AttachOptions {
   unsafe: boolean;
   /** jsprobe opened the inspector (SIGUSR1): close it again on detach. */
   closeInspector: boolean;
+  /** Keys per map (--max-map-keys). */
+  maxMapKeys?: number;
 }
 
 /**
@@ -117,6 +119,7 @@ function attachNow(source: string, options: AttachOptions): { probes: number; sk
     }),
     warn: (err) => emit({ err }),
     attached: options.worker === true ? 'worker' : 'main',
+    maxMapKeys: options.maxMapKeys,
   });
   if ('error' in session) {
     clearInterval(s.timer);

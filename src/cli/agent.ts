@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const format = process.env.JSPROBE_FORMAT === 'json' ? 'json' : 'text';
+  const maxMapKeys = Number(process.env.JSPROBE_MAX_MAP_KEYS) || undefined;
 
   if (!isMainThread) {
     // A worker thread: its probes, its own maps, reported to the main thread (threads/relay.ts).
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
       exit: () => relay.send({ exit: true }),
       warn: (err) => relay.send({ err }),
       attached: 'worker',
+      maxMapKeys,
     });
     if ('error' in outcome) relay.send({ err: `jsprobe: thread ${threadId}: ${outcome.error}\n` });
     else maps = () => outcome.maps();
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
     exit: () => process.exit(0),
     warn: (err) => send({ err }),
     gather: () => relay.snapshots().flat() as MapData[],
+    maxMapKeys,
   });
   if ('error' in outcome) {
     send({ fatal: outcome.error });

@@ -8,7 +8,7 @@ import { aggregatorFor } from './kinds.js';
 
 /**
  * Keys a map holds at most, per thread, unless --max-map-keys says otherwise: enough for
- * `@[func] = count()` over every function of a large program (tsc has ~20,000).
+ * `@[func] = count()` over every function of a large program (jsprobe -l lists ~22,000 functions in typescript.js).
  */
 export const DEFAULT_MAX_MAP_KEYS = 65_536;
 

@@ -1,6 +1,8 @@
 // Power-of-two histograms (bpftrace's hist()): a value v >= 2 lands in [2^k, 2^(k+1)); 0 and 1
 // have buckets of their own and negatives share one. Printed in bpftrace's shape.
 
+import { addCounts, countsFrom, field, numberFrom, type Add, type Aggregator } from './aggregator.js';
+
 const BAR_WIDTH = 52;
 
 export class Log2Hist {
@@ -21,7 +23,8 @@ export function bucketOf(value: number): number {
   if (value < 1) return 1;
   // clz32 on the integer part is ~10x cheaper than Math.log2, and exact; past 2^32, log2.
   if (value < 4294967296) return 33 - Math.clz32(value);
-  return Math.floor(Math.log2(value)) + 2;
+  // Infinity shares the last finite bucket, [2^1023, 2^1024): an index of Infinity grew counts without end.
+  return Math.min(Math.floor(Math.log2(value)), 1023) + 2;
 }
 
 const SUFFIX = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
@@ -78,3 +81,61 @@ export function bucketRange(i: number): { min: number | null; max: number | null
 export function histBuckets(h: Log2Hist): { min: number | null; max: number | null; count: number }[] {
   return h.counts.flatMap((count, i) => (count > 0 ? [{ ...bucketRange(i), count }] : []));
 }
+
+/** hist(): a map's entries as log2 histograms; reads back as its count of values. */
+class Log2HistAggregator implements Aggregator<Log2Hist, number> {
+  readonly kind = 'hist';
+  readonly jsonType = 'hist';
+  readonly absent: unknown = 0;
+
+  first(v: number): Log2Hist {
+    const h = new Log2Hist();
+    h.add(v);
+    return h;
+  }
+
+  add(h: Log2Hist, v: number): void {
+    h.add(v);
+  }
+
+  adder(entries: Map<string, Log2Hist>, miss: Add<number>): Add<number> {
+    return (key, v) => {
+      const e = entries.get(key);
+      if (e !== undefined) this.add(e, v);
+      else miss(key, v);
+    };
+  }
+
+  scalar(h: Log2Hist): number {
+    return h.total;
+  }
+
+  merge(into: Log2Hist, from: Log2Hist): void {
+    addCounts(into.counts, from.counts);
+    into.total += from.total;
+  }
+
+  toData(h: Log2Hist): unknown {
+    return { counts: [...h.counts], total: h.total };
+  }
+
+  fromData(d: unknown): Log2Hist | undefined {
+    const counts = countsFrom(field(d, 'counts'));
+    const total = numberFrom(field(d, 'total'));
+    if (counts === undefined || total === undefined) return undefined;
+    const h = new Log2Hist();
+    addCounts(h.counts, counts);
+    h.total = total;
+    return h;
+  }
+
+  text(label: string, h: Log2Hist): string[] {
+    return [`${label}:`, ...formatHist(h), ''];
+  }
+
+  json(h: Log2Hist): unknown {
+    return histBuckets(h);
+  }
+}
+
+export const HIST = new Log2HistAggregator();

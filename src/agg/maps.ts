@@ -1,91 +1,69 @@
 // Maps of a program: one per `@name`, keyed by the printed form of its keys, holding one kind of
-// aggregation. The slot and the kind are fixed when the program compiles; a hit only updates.
+// aggregation (kinds.ts) and at most `maxKeys` keys. The slot and the kind are fixed when the
+// program compiles; a hit only updates.
 
-import type { Aggregation, MapInfo } from '../lang/compile.js';
-import { Log2Hist } from './hist.js';
-import { LinearHist } from './lhist.js';
-
-interface Avg {
-  n: number;
-  total: number;
-}
+import type { MapInfo } from '../lang/compile.js';
+import type { Add, Aggregator } from './aggregator.js';
+import { aggregatorFor } from './kinds.js';
 
 /**
- * A count's or a sum's running total. A cell, so that a hit on a key already there is one Map
- * lookup, not a get and a set (~12 ns against ~25 ns here).
+ * Keys a map holds at most, per thread, unless --max-map-keys says otherwise: enough for
+ * `@[func] = count()` over every function of a large program (jsprobe -l lists ~22,000 functions in typescript.js).
  */
-export class Tally {
-  n = 0;
+export const DEFAULT_MAX_MAP_KEYS = 65_536;
+
+/** One map's entries as plain data: what a thread sends to be merged with the others'. */
+export interface MapData {
+  name: string;
+  entries: [string, unknown][];
+  /** Updates of a new key the map did not take: it held maxKeys keys already. */
+  dropped?: number;
 }
 
-export type Entry = Tally | Avg | Log2Hist | LinearHist | unknown;
-
-export class AggMap {
+export class AggMap<E = unknown, In = unknown> {
   readonly name: string;
-  readonly agg: Aggregation;
   readonly keyed: boolean;
-  readonly entries = new Map<string, Entry>();
-  readonly #lhist: [number, number, number] | undefined;
+  readonly entries = new Map<string, E>();
+  /** Updates of a new key dropped because the map held maxKeys keys (in this thread, plus those merged in). */
+  dropped = 0;
+  /**
+   * One value into the aggregation (1 for count). A key already there is one lookup and an update
+   * in place. The kind's own function (see Aggregator.adder), so that a hit never switches on the
+   * kind and V8's feedback at each map's update stays of one kind.
+   */
+  readonly add: Add<In>;
+  /** `@m[k] = v`: for a map of plain values, add is set. */
+  readonly set: Add<In>;
+  readonly #kind: Aggregator<E, In>;
+  readonly #maxKeys: number;
 
-  constructor(info: MapInfo) {
+  /** The map of `info`, with its kind of aggregation. */
+  static of(info: MapInfo, maxKeys = DEFAULT_MAX_MAP_KEYS): AggMap {
+    return new AggMap(info, aggregatorFor(info), maxKeys);
+  }
+
+  constructor(info: MapInfo, kind: Aggregator<E, In>, maxKeys: number) {
     this.name = `@${info.name}`;
-    this.agg = info.agg;
     this.keyed = info.keys > 0;
-    this.#lhist = info.lhist;
+    this.#kind = kind;
+    this.#maxKeys = maxKeys;
+    this.add = kind.adder(this.entries, (key, v) => this.#insert(key, v));
+    this.set = this.add;
   }
 
-  /** One value into the aggregation (1 for count). */
-  add(key: string, v: number): void {
-    const e = this.entries;
-    const had = e.get(key);
-    switch (this.agg) {
-      case 'count':
-      case 'sum': {
-        let t = had as Tally | undefined;
-        if (t === undefined) e.set(key, (t = new Tally()));
-        t.n += v;
-        return;
-      }
-      case 'min':
-        if (had === undefined || v < (had as number)) e.set(key, v);
-        return;
-      case 'max':
-        if (had === undefined || v > (had as number)) e.set(key, v);
-        return;
-      case 'avg':
-      case 'stats': {
-        const a = (had as Avg | undefined) ?? { n: 0, total: 0 };
-        a.n++;
-        a.total += v;
-        if (had === undefined) e.set(key, a);
-        return;
-      }
-      case 'hist': {
-        let h = had as Log2Hist | undefined;
-        if (h === undefined) e.set(key, (h = new Log2Hist()));
-        h.add(v);
-        return;
-      }
-      case 'lhist': {
-        let h = had as LinearHist | undefined;
-        if (h === undefined) e.set(key, (h = new LinearHist(...this.#lhist!)));
-        h.add(v);
-        return;
-      }
-      default:
-        e.set(key, v);
-    }
+  get kind(): Aggregator<E, In> {
+    return this.#kind;
   }
 
-  set(key: string, v: unknown): void {
-    this.entries.set(key, v);
+  #insert(key: string, v: In): void {
+    if (this.entries.size < this.#maxKeys) this.entries.set(key, this.#kind.first(v));
+    else this.dropped++;
   }
 
   /** The value a program reads back: the count, sum, average, … (for histograms, their total). */
   get(key: string): unknown {
-    const v = this.entries.get(key);
-    if (v === undefined) return this.agg === 'value' ? undefined : 0;
-    return scalar(this.agg, v);
+    const e = this.entries.get(key);
+    return e === undefined ? this.#kind.absent : this.#kind.scalar(e);
   }
 
   clear(): void {
@@ -95,85 +73,38 @@ export class AggMap {
   delete(key: string): void {
     this.entries.delete(key);
   }
+
+  /** The map as data, to be merged into another thread's (or process's) map of the same name. */
+  toData(): MapData {
+    const kind = this.#kind;
+    const entries = [...this.entries].map(([k, e]): [string, unknown] => [k, kind.toData(e)]);
+    return this.dropped > 0 ? { name: this.name, entries, dropped: this.dropped } : { name: this.name, entries };
+  }
+
+  /**
+   * Fold another thread's map in (like bpftrace merging per-CPU maps when it reads them). Its keys
+   * are all taken: each thread keeps to the limit, so a merged map holds at most threads × maxKeys.
+   * An entry that is not data of this map's kind is left out.
+   */
+  merge(data: MapData): void {
+    const kind = this.#kind;
+    for (const [key, d] of data.entries) {
+      const from = kind.fromData(d);
+      if (from === undefined) continue;
+      const into = this.entries.get(key);
+      if (into === undefined) this.entries.set(key, from);
+      else kind.merge(into, from);
+    }
+    if (typeof data.dropped === 'number' && data.dropped > 0) this.dropped += data.dropped;
+  }
 }
 
-/** The number an entry prints and sorts by. */
-export function scalar(agg: Aggregation, v: Entry): unknown {
-  if (agg === 'count' || agg === 'sum') return (v as Tally).n;
-  if (agg === 'avg') return Math.trunc((v as Avg).total / (v as Avg).n);
-  if (agg === 'stats') return (v as Avg).n;
-  if (agg === 'hist') return (v as Log2Hist).total;
-  if (agg === 'lhist') return (v as LinearHist).counts.reduce((a, b) => a + b, 0);
-  return v;
-}
-
-export function avgOf(v: Entry): { count: number; average: number; total: number } {
-  const a = v as Avg;
-  return { count: a.n, average: Math.trunc(a.total / a.n), total: a.total };
-}
-
-/** One map's entries as plain data: what a thread sends to be merged with the others'. */
-export interface MapData {
-  name: string;
-  entries: [string, unknown][];
-}
-
-export function mapData(m: AggMap): MapData {
-  const entries = [...m.entries].map(([k, v]): [string, unknown] => {
-    if (v instanceof Log2Hist) return [k, { counts: v.counts, total: v.total }];
-    if (v instanceof LinearHist) return [k, { counts: v.counts }];
-    if (v instanceof Tally) return [k, v.n];
-    if (m.agg === 'value' && typeof v === 'object' && v !== null) return [k, String(v)];
-    return [k, v];
-  });
-  return { name: m.name, entries };
+/** The data of every map that has something to tell: entries, or updates it dropped. */
+export function mapsData(maps: readonly AggMap[]): MapData[] {
+  return maps.filter((m) => m.entries.size > 0 || m.dropped > 0).map((m) => m.toData());
 }
 
 /** Fold other threads' maps into `maps`, each into the one of its name (ones this side lacks are left out). */
 export function mergeAll(maps: readonly AggMap[], data: Iterable<MapData>): void {
-  for (const d of data) {
-    const into = maps.find((m) => m.name === d.name);
-    if (into !== undefined) mergeData(into, d);
-  }
-}
-
-/** Fold another thread's entries into `m` (like bpftrace merging per-CPU maps when it reads them). */
-export function mergeData(m: AggMap, data: MapData): void {
-  for (const [key, v] of data.entries) {
-    const had = m.entries.get(key);
-    switch (m.agg) {
-      case 'count':
-      case 'sum':
-        m.add(key, v as number);
-        break;
-      case 'min':
-      case 'max':
-        m.add(key, v as number);
-        break;
-      case 'avg':
-      case 'stats': {
-        const a = (had as Avg | undefined) ?? { n: 0, total: 0 };
-        a.n += (v as Avg).n;
-        a.total += (v as Avg).total;
-        m.entries.set(key, a);
-        break;
-      }
-      case 'hist':
-      case 'lhist': {
-        if (had === undefined) m.add(key, 0);
-        const h = m.entries.get(key) as Log2Hist | LinearHist;
-        if (had === undefined) h.counts.fill(0);
-        if (h instanceof Log2Hist && had === undefined) h.total = 0;
-        const counts = (v as { counts: number[] }).counts;
-        for (let i = 0; i < counts.length; i++) {
-          while (h.counts.length <= i) h.counts.push(0);
-          h.counts[i] += counts[i];
-        }
-        if (h instanceof Log2Hist) h.total += (v as { total: number }).total;
-        break;
-      }
-      default:
-        m.entries.set(key, v);
-    }
-  }
+  for (const d of data) maps.find((m) => m.name === d.name)?.merge(d);
 }

@@ -1,10 +1,8 @@
 // Printing maps: text in bpftrace's shape, or one JSON object a line (schema in docs/cli.md).
 // Scalar maps print sorted by value, smallest first (so the largest are nearest the prompt);
-// `top` keeps the largest N, `div` divides the values.
+// `top` keeps the largest N, `div` divides the values. Each entry prints as its kind says.
 
-import { formatHist, histBuckets, type Log2Hist } from './hist.js';
-import type { LinearHist } from './lhist.js';
-import { avgOf, scalar, type AggMap, type Entry } from './maps.js';
+import type { AggMap } from './maps.js';
 
 export interface Output {
   /** Text output (ends with what the caller gives; maps end with a blank line). */
@@ -14,67 +12,32 @@ export interface Output {
   readonly format: 'text' | 'json';
 }
 
-function sorted(m: AggMap, top: number): [string, Entry][] {
-  const rows = [...m.entries];
-  if (m.agg !== 'value' || rows.every(([, v]) => typeof v === 'number')) {
-    rows.sort((a, b) => (scalar(m.agg, a[1]) as number) - (scalar(m.agg, b[1]) as number));
-  }
-  return top > 0 ? rows.slice(-top) : rows;
+/** The rows to print: sorted by what each reads back when all are numbers, then the top N. */
+function sorted(m: AggMap, top: number): [string, unknown][] {
+  const kind = m.kind;
+  const rows = [...m.entries].map(([key, e]) => ({ key, e, by: kind.scalar(e) }));
+  if (rows.every((r) => typeof r.by === 'number')) rows.sort((a, b) => Number(a.by) - Number(b.by));
+  const kept = top > 0 ? rows.slice(-top) : rows;
+  return kept.map((r) => [r.key, r.e]);
 }
 
 function nameOf(m: AggMap, key: string): string {
   return m.keyed ? `${m.name}[${key}]` : m.name;
 }
 
-function scaled(v: unknown, div: number): unknown {
-  return div !== 1 && typeof v === 'number' ? Math.trunc(v / div) : v;
-}
-
 function textOf(m: AggMap, top: number, div: number): string {
   const lines: string[] = [];
-  for (const [key, v] of sorted(m, top)) {
-    if (m.agg === 'hist' || m.agg === 'lhist') {
-      const rows = m.agg === 'hist' ? formatHist(v as Log2Hist) : (v as LinearHist).rows();
-      lines.push(`${nameOf(m, key)}:`, ...rows, '');
-    } else if (m.agg === 'stats') {
-      const s = avgOf(v);
-      lines.push(`${nameOf(m, key)}: count ${s.count}, average ${scaled(s.average, div)}, total ${scaled(s.total, div)}`);
-    } else {
-      const shown = scalar(m.agg, v);
-      lines.push(`${nameOf(m, key)}: ${typeof shown === 'string' ? shown : formatScalar(scaled(shown, div))}`);
-    }
-  }
+  for (const [key, e] of sorted(m, top)) lines.push(...m.kind.text(nameOf(m, key), e, div));
   if (lines.length === 0) return '';
   if (lines[lines.length - 1] !== '') lines.push('');
   return `${lines.join('\n')}\n`;
 }
 
-function formatScalar(v: unknown): string {
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000);
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
-}
-
-function jsonValue(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-  if (typeof v === 'object' && v !== null) return String(v);
-  return v;
-}
-
-function jsonOf(m: AggMap, top: number, div: number): object {
+function jsonOf(m: AggMap, top: number, div: number): { type: string; data: object; dropped?: number } {
   const rows = sorted(m, top);
-  const value = (v: Entry): unknown => {
-    if (m.agg === 'hist') return histBuckets(v as Log2Hist);
-    if (m.agg === 'lhist') return (v as LinearHist).buckets();
-    if (m.agg === 'stats') {
-      const s = avgOf(v);
-      return { count: s.count, average: scaled(s.average, div), total: scaled(s.total, div) };
-    }
-    return jsonValue(scaled(scalar(m.agg, v), div));
-  };
-  const type = m.agg === 'hist' || m.agg === 'lhist' ? 'hist' : m.agg === 'stats' ? 'stats' : 'map';
-  const data = m.keyed ? Object.fromEntries(rows.map(([k, v]) => [k, value(v)])) : rows.length > 0 ? value(rows[0][1]) : null;
-  return { type, data: { [m.name]: data } };
+  const kind = m.kind;
+  const data = m.keyed ? Object.fromEntries(rows.map(([k, e]) => [k, kind.json(e, div)])) : rows.length > 0 ? kind.json(rows[0][1], div) : null;
+  return { type: kind.jsonType, data: { [m.name]: data } };
 }
 
 export function printMap(out: Output, m: AggMap, top = 0, div = 1): void {
@@ -83,4 +46,28 @@ export function printMap(out: Output, m: AggMap, top = 0, div = 1): void {
     const t = textOf(m, top, div);
     if (t !== '') out.text(t);
   }
+}
+
+/** The line for a map that dropped updates of new keys at its key limit. */
+export function droppedLine(m: AggMap): string {
+  return `${m.name}: ${m.dropped} updates dropped at the key limit\n`;
+}
+
+/**
+ * The maps at the end of a run, in the order the program names them (as bpftrace prints at exit):
+ * each that holds something, then a line for each that dropped updates at its key limit. In JSON
+ * the count is the `dropped` field of the map's object.
+ */
+export function printMaps(out: Output, maps: readonly AggMap[]): void {
+  if (out.format === 'json') {
+    for (const m of maps) {
+      if (m.entries.size === 0 && m.dropped === 0) continue;
+      const o = jsonOf(m, 0, 1);
+      if (m.dropped > 0) o.dropped = m.dropped;
+      out.json(o);
+    }
+    return;
+  }
+  for (const m of maps) if (m.entries.size > 0) printMap(out, m);
+  for (const m of maps) if (m.dropped > 0) out.text(droppedLine(m));
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { Protocol } from 'devtools-protocol';
 import { AggMap, mergeAll } from '../agg/maps.js';
-import { printMap, type Output } from '../agg/print.js';
+import { printMaps, type Output } from '../agg/print.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { ATTACH_BINDING, decodeMessage, type AttachOptions, type AttachResult, type Message } from '../program/messages.js';
 
@@ -174,6 +174,8 @@ export interface AttachRun {
   format: 'text' | 'json';
   unsafe: boolean;
   quiet: boolean;
+  /** --max-map-keys: each thread's maps keep to it there. */
+  maxMapKeys?: number;
   write(s: string): void;
 }
 
@@ -210,7 +212,7 @@ class WorkerChannel extends Channel {
 export async function traceAttached(pid: number, run: AttachRun): Promise<number> {
   const { conn, opened } = await connect(pid);
   const runtime = `require(${JSON.stringify(RUNTIME_BUNDLE)})`;
-  const maps = run.program.maps.map((m) => new AggMap(m));
+  const maps = run.program.maps.map((m) => AggMap.of(m));
   let finished!: (why: string) => void;
   const done = new Promise<string>((resolve) => (finished = resolve));
   const onMessage = (m: Message): void => {
@@ -239,7 +241,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     for (const ch of workers.values()) ch.gone();
     finished('gone');
   });
-  const options = (worker: boolean) => JSON.stringify({ format: run.format, unsafe: run.unsafe, closeInspector: opened && !worker, worker } satisfies AttachOptions);
+  const options = (worker: boolean) => JSON.stringify({ format: run.format, unsafe: run.unsafe, closeInspector: opened && !worker, worker, maxMapKeys: run.maxMapKeys } satisfies AttachOptions);
   const setUp = async (ch: Channel, worker: boolean) => {
     await ch.send('Runtime.enable');
     await ch.send('Runtime.addBinding', { name: ATTACH_BINDING });
@@ -298,7 +300,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     if (opened) await inspectorClosed();
   } else process.stderr.write(`jsprobe: process ${pid} went away\n`);
   const out: Output = { format: run.format, text: run.write, json: (o) => run.write(`${JSON.stringify(o)}\n`) };
-  for (const m of maps) if (m.entries.size > 0) printMap(out, m);
+  printMaps(out, maps);
   return 0;
 }
 

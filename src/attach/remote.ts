@@ -106,6 +106,7 @@ function attachNow(source: string, options: AttachOptions): AttachResult {
     }),
     warn: (text) => emit({ t: 'err', text }),
     attached: options.worker === true ? 'worker' : 'main',
+    maxMapKeys: options.maxMapKeys,
   });
   if ('error' in session) {
     clearInterval(s.timer);

@@ -40,12 +40,13 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const format = process.env.JSPROBE_FORMAT === 'json' ? 'json' : 'text';
+  const maxMapKeys = Number(process.env.JSPROBE_MAX_MAP_KEYS) || undefined;
 
   if (!isMainThread) {
     // A worker thread: its probes, its own maps, reported to the main thread (program/relay.ts).
     let maps: () => MapData[] = () => [];
     const relay = new WorkerRelay(() => maps());
-    const outcome = start(program, { format, ...sessionOutput(relay), attached: 'worker' });
+    const outcome = start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys });
     if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${threadId}: ${outcome.error}\n` });
     else maps = () => outcome.maps();
     return;
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     ...sessionOutput(command),
     exit: () => process.exit(0),
     gather: () => relay.snapshots().flat(),
+    maxMapKeys,
   });
   if ('error' in outcome) {
     send({ t: 'fatal', text: outcome.error });

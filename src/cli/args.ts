@@ -11,6 +11,8 @@ export interface CliOptions {
   dryRun: boolean;
   quiet: boolean;
   unsafe: boolean;
+  /** --max-map-keys: keys per map, past which updates of new keys are dropped and counted. */
+  maxMapKeys?: number;
   /** -l: list probe points matching this pattern. */
   list?: string;
   help: boolean;
@@ -19,7 +21,7 @@ export interface CliOptions {
 export class UsageError extends Error {}
 
 export const USAGE = `usage:
-  jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json] [-o FILE] [--dry-run] [-q] [--unsafe]
+  jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N]
   jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)`;
 
 export const HELP = `jsprobe: dynamic probes for Node.js, bpftrace-style.
@@ -36,6 +38,7 @@ options:
   --dry-run      compile, show what would be attached, and stop
   -q             no progress messages
   --unsafe       let handlers call the traced program's functions and change its objects
+  --max-map-keys N  keys per map (default 65536); updates of new keys past it are dropped and counted
   -h, --help     this help
 
 probes:  fn:TARGET  fnret:TARGET  line:FILE:LINE  BEGIN  END  interval:s:N  interval:ms:N
@@ -105,6 +108,12 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
       case '--unsafe':
         o.unsafe = true;
         break;
+      case '--max-map-keys': {
+        const v = value(argv, i++, '--max-map-keys');
+        if (!/^[1-9][0-9]*$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--max-map-keys takes a positive whole number, not '${v}'`);
+        o.maxMapKeys = Number(v);
+        break;
+      }
       case '-h':
       case '--help':
         o.help = true;

@@ -110,7 +110,8 @@ function runLocal(program: CompiledProgram, o: CliOptions): Promise<number> {
     };
     process.once('SIGINT', () => end(130));
     process.once('SIGTERM', () => end(143));
-    session = start(program, { format: o.format, write: out.write, exit: () => queueMicrotask(() => end(0)), warn: (s) => void process.stderr.write(s) });
+    const warn = (s: string) => void process.stderr.write(s);
+    session = start(program, { format: o.format, write: out.write, exit: () => queueMicrotask(() => end(0)), warn, maxMapKeys: o.maxMapKeys });
     if ('error' in session) {
       process.stderr.write(`${session.error}\n`);
       end(2);
@@ -129,6 +130,7 @@ function runCommand(program: CompiledProgram, o: CliOptions): Promise<number> {
     JSPROBE_PID: undefined,
     JSPROBE_FORMAT: o.format,
     JSPROBE_UNSAFE: o.unsafe ? '1' : '0',
+    JSPROBE_MAX_MAP_KEYS: o.maxMapKeys === undefined ? undefined : String(o.maxMapKeys),
     JSPROBE_OUT_FD: '3',
   };
   const out = sink(o);
@@ -230,7 +232,8 @@ export async function main(argv: string[]): Promise<number> {
   if (o.dryRun) return dryRun(program, found);
   if (o.pid !== undefined) {
     const out = sink(o);
-    return attached(() => traceAttached(o.pid!, { program, format: o.format, unsafe: o.unsafe, quiet: o.quiet, write: out.write }).finally(() => out.close()));
+    const run = { program, format: o.format, unsafe: o.unsafe, quiet: o.quiet, maxMapKeys: o.maxMapKeys, write: out.write };
+    return attached(() => traceAttached(o.pid!, run).finally(() => out.close()));
   }
   if (o.command === undefined) {
     if (program.probes.length > 0) return fail(`fn:, fnret: and line: probes need a program to trace: add -c 'node app.js'\n${USAGE}`);

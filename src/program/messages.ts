@@ -116,6 +116,8 @@ export interface AttachOptions {
   unsafe: boolean;
   /** jsprobe opened the inspector (SIGUSR1): close it again on detach. */
   closeInspector: boolean;
+  /** Keys per map (--max-map-keys). */
+  maxMapKeys?: number;
 }
 
 /** What attach() answers: how many probes, which were skipped (not in this thread), or the error. */

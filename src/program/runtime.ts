@@ -7,7 +7,7 @@ import { types } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import { display, toNumber } from '../agg/format.js';
 import { AggMap } from '../agg/maps.js';
-import { printMap, type Output } from '../agg/print.js';
+import { printMap, printMaps, type Output } from '../agg/print.js';
 import { formatPrintf } from '../agg/printf.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { PURE_METHODS } from '../lang/passes/safety.js';
@@ -113,9 +113,9 @@ function shortTarget(target: string): string {
   return target.startsWith(cwd) ? target.slice(cwd.length) : target;
 }
 
-/** The runtime for `program`, writing to `out`; `exit` ends tracing. */
-export function makeRuntime(program: CompiledProgram, out: Output, exit: () => void): Runtime {
-  const maps = program.maps.map((m) => new AggMap(m));
+/** The runtime for `program`, writing to `out`; `exit` ends tracing. Its maps hold at most `maxMapKeys` keys each. */
+export function makeRuntime(program: CompiledProgram, out: Output, exit: () => void, maxMapKeys?: number): Runtime {
+  const maps = program.maps.map((m) => AggMap.of(m, maxMapKeys));
   return {
     maps,
     out,
@@ -165,7 +165,7 @@ export function instantiate(rt: Runtime, source: string): (call?: unknown) => vo
   return new Function('$rt', `'use strict'; return ${source};`)(rt) as (call?: unknown) => void;
 }
 
-/** Every map that holds something, in the order the program names them (what bpftrace prints at exit). */
+/** Every map that holds something, in the order the program names them (what bpftrace prints at exit), and their drops. */
 export function printAll(rt: Runtime): void {
-  for (const m of rt.maps) if (m.entries.size > 0) printMap(rt.out, m);
+  printMaps(rt.out, rt.maps);
 }

@@ -5,7 +5,7 @@
 import { list, register, unregister, type Probe, type ProbeSpec } from '../index.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
-import { mapData, mergeAll, type MapData } from '../agg/maps.js';
+import { mapsData, mergeAll, type MapData } from '../agg/maps.js';
 import { isJsprobeError } from '../core/index.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
 import type { Sender } from './messages.js';
@@ -23,6 +23,8 @@ export interface SessionOptions {
   attached?: 'main' | 'worker';
   /** Other threads' maps, merged into this one's when it finishes, before END runs. */
   gather?: () => Iterable<MapData>;
+  /** Keys per map (--max-map-keys); past it, updates of new keys are dropped and counted. */
+  maxMapKeys?: number;
 }
 
 /** A session whose output, warnings and exit() go out as messages to `to`. */
@@ -47,7 +49,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     if (exiting) return;
     exiting = true;
     options.exit();
-  });
+  }, options.maxMapKeys);
   const probes: Probe[] = [];
   const skipped: string[] = [];
   for (const c of program.probes) {
@@ -80,7 +82,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     probes: probes.length,
     handles: probes,
     skipped,
-    maps: () => rt.maps.filter((m) => m.entries.size > 0).map(mapData),
+    maps: () => mapsData(rt.maps),
     finish: () => {
       if (finished) return;
       finished = true;

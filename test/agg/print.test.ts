@@ -12,7 +12,7 @@ function capture(format: 'text' | 'json'): Output & { lines: string[] } {
 }
 
 const map = (agg: 'count' | 'sum' | 'avg' | 'stats' | 'lhist' | 'value', keys = 1, lhist?: [number, number, number]) =>
-  new AggMap({ name: 'm', index: 0, agg, keys, at: 0, lhist });
+  AggMap.of({ name: 'm', index: 0, agg, keys, at: 0, lhist });
 
 test('scalar maps print sorted by value, top N and a divisor', () => {
   const m = map('sum');

@@ -74,8 +74,8 @@ function loadLoop(port: number) {
   };
 }
 
-function startCli(pid: number, program = PROGRAM): { child: ChildProcess; out: () => string; attached: Promise<void> } {
-  const child = spawn(process.execPath, [JSPROBE, '-p', String(pid), '-e', program], { cwd: ROOT });
+function startCli(pid: number, program = PROGRAM, more: string[] = []): { child: ChildProcess; out: () => string; attached: Promise<void> } {
+  const child = spawn(process.execPath, [JSPROBE, ...more, '-p', String(pid), '-e', program], { cwd: ROOT });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -155,6 +155,26 @@ test('a process with two worker threads: each worker is attached, and counts are
     assert.ok(perThread.every(([, n]) => n > 0), out);
     assert.equal(Number(/^@all: (\d+)$/m.exec(out)?.[1]), perThread.reduce((s, [, n]) => s + n, 0));
     assert.equal(await listening(9229), false);
+  } finally {
+    svc.child.kill();
+  }
+});
+
+test('--max-map-keys under -p: each worker keeps to it, and the drops of every thread add up', async () => {
+  const svc = await startService(2);
+  try {
+    // Every hit is a new key: each worker keeps its first and drops the rest.
+    const cli = startCli(svc.pid, 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid, nsecs] = count(); @all = count() }', ['--max-map-keys', '1']);
+    await cli.attached;
+    await new Promise((r) => setTimeout(r, 500));
+    cli.child.kill('SIGINT');
+    assert.equal(await new Promise<number | null>((resolve) => cli.child.on('close', resolve)), 0);
+    const out = cli.out();
+    const kept = [...out.matchAll(/^@calls\[\d+, \d+\]: 1$/gm)].length;
+    const all = Number(/^@all: (\d+)$/m.exec(out)?.[1]);
+    assert.equal(kept, 2, out);
+    assert.ok(all > kept, out);
+    assert.match(out, new RegExp(`\n@calls: ${all - kept} updates dropped at the key limit\n$`));
   } finally {
     svc.child.kill();
   }

@@ -1,0 +1,103 @@
+// What one kind of aggregation does with a map's entries: make one, update it, merge two, turn it
+// into plain data and back (what a worker thread or an attached process sends), and print it.
+// Each kind is one object (kinds.ts, hist.ts, lhist.ts); a map holds its kind's and delegates.
+
+import type { Aggregation } from '../lang/compile.js';
+
+/** A map's add: method syntax, so that a map of any kind is an AggMap (parameters compare both ways). */
+export interface Adds<In> {
+  add(key: string, v: In): void;
+}
+export type Add<In> = Adds<In>['add'];
+
+/**
+ * A kind of aggregation over entries of type `E`, fed values of type `In`. Entries are mutable
+ * cells, so that a hit on a key already there is one Map lookup and an update in place.
+ */
+export interface Aggregator<E, In> {
+  readonly kind: Aggregation;
+  /** The `type` of a map's JSON object. */
+  readonly jsonType: 'map' | 'hist' | 'stats';
+  /** What a program reads back for a key the map does not hold. */
+  readonly absent: unknown;
+  /** A new entry holding its first value. */
+  first(v: In): E;
+  /** One more value into an entry already there. */
+  add(e: E, v: In): void;
+  /**
+   * The map's add over `entries`: `add` for a key there, `miss` for a new one. Each kind writes its
+   * own copy of these few lines, because V8 keeps type feedback per function: one copy shared by all
+   * kinds sees every kind at its `add` call and goes megamorphic (2x the cost of a hit, measured,
+   * in a program that uses most kinds).
+   */
+  adder(entries: Map<string, E>, miss: Add<In>): Add<In>;
+  /** What a program reads back, and what printed rows sort by (for histograms, their count of values). */
+  scalar(e: E): unknown;
+  /** Fold `from`, another thread's entry for the same key, into `into`. */
+  merge(into: E, from: E): void;
+  /** The entry as data that survives JSON; a copy, not a view of the live entry. */
+  toData(e: E): unknown;
+  /** An entry from what toData made (after JSON), or undefined when `d` is not one. */
+  fromData(d: unknown): E | undefined;
+  /** The text lines of an entry labelled `label` (`@name[key]`); `div` divides printed values. */
+  text(label: string, e: E, div: number): string[];
+  /** The entry as the value of its key in a map's JSON object. */
+  json(e: E, div: number): unknown;
+}
+
+/** A value divided for print(@m, top, div), as bpftrace does: integer division of numbers only. */
+export function scaled(v: unknown, div: number): unknown {
+  return div !== 1 && typeof v === 'number' ? Math.trunc(v / div) : v;
+}
+
+/** A map value as text: integers as they are, other numbers to three decimals. */
+export function formatScalar(v: unknown): string {
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000);
+  // JSON.stringify throws on a bigint: a map holding one failed to print at all.
+  if (typeof v === 'bigint') return String(v);
+  return typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+}
+
+/** A map value for JSON: what JSON cannot carry (bigints, NaN, Infinity, objects) as numbers or text. */
+export function jsonValue(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  if (typeof v === 'object' && v !== null) return String(v);
+  return v;
+}
+
+/** A number as data: JSON turns NaN and the infinities into null, so they travel as text. */
+export function numberData(n: number): number | string {
+  return Number.isFinite(n) ? n : String(n);
+}
+
+/** A number back from numberData, or undefined when `d` is not one. */
+export function numberFrom(d: unknown): number | undefined {
+  if (typeof d === 'number') return d;
+  if (d === 'NaN' || d === 'Infinity' || d === '-Infinity') return Number(d);
+  return undefined;
+}
+
+/** Bucket counts back from data: an array of numbers, or undefined. */
+export function countsFrom(d: unknown): number[] | undefined {
+  if (!Array.isArray(d)) return undefined;
+  const counts: number[] = [];
+  for (const c of d) {
+    if (typeof c !== 'number') return undefined;
+    counts.push(c);
+  }
+  return counts;
+}
+
+/** Add `from`'s bucket counts into `into`'s, growing it as needed. */
+export function addCounts(into: number[], from: readonly number[]): void {
+  for (let i = 0; i < from.length; i++) {
+    while (into.length <= i) into.push(0);
+    into[i] += from[i];
+  }
+}
+
+/** `d`'s own property `key`, when `d` is a plain object (data after JSON). */
+export function field(d: unknown, key: string): unknown {
+  return typeof d === 'object' && d !== null && !Array.isArray(d) && Object.hasOwn(d, key) ? Object.getOwnPropertyDescriptor(d, key)?.value : undefined;
+}

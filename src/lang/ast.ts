@@ -32,9 +32,13 @@ export type Expr =
   | (Pos & { type: 'array'; items: Expr[] })
   | (Pos & { type: 'this' });
 
+/**
+ * `op` makes an assignment compound: `@x += v` is `@x = @x + v` with the key computed once, and
+ * `@x++` is `@x += 1`. A map entry not yet set reads as 0.
+ */
 export type Stmt =
-  | (Pos & { type: 'mapAssign'; target: Extract<Expr, { type: 'map' }>; value: Expr })
-  | (Pos & { type: 'varAssign'; name: string; value: Expr })
+  | (Pos & { type: 'mapAssign'; target: Extract<Expr, { type: 'map' }>; value: Expr; op?: string })
+  | (Pos & { type: 'varAssign'; name: string; value: Expr; op?: string })
   | (Pos & { type: 'memberAssign'; target: Extract<Expr, { type: 'member' }>; value: Expr })
   | (Pos & { type: 'expr'; expr: Expr })
   | (Pos & { type: 'if'; test: Expr; then: Stmt[]; else: Stmt[] });

@@ -137,10 +137,32 @@ test('--unsafe generates calls of every callee shape', () => {
   assert.match(probes[0].source, /\(\$c\.locals\["account"\]\)\.record\("x"\)/);
 });
 
+test('++, --, += and the other compound assignments update maps and $ variables, as statements', () => {
+  const handler = (program: string) => compile(program).probes[0].source;
+  // A keyed update computes its key once.
+  assert.equal(handler('fn:a.js:f { @m[arg0] += 2 }').match(/\$rt\.key\(/g)?.length, 1);
+  assert.match(handler('fn:a.js:f { @n++ }'), /\$m0\.set\('', \(\$rt\.p\(\(\$m0\.get\(''\) \?\? 0\)\) \+ 1\)\)/);
+  assert.match(handler('fn:a.js:f { $v = 1; $v <<= 3 }'), /\$v_v = \(\$rt\.p\(\$v_v\) << 3\)/);
+  const refused: [string, RegExp, string][] = [
+    ['fn:a.js:f { printf("%d\\n", @n++) }', /'\+\+' changes a map or a variable and is a statement of its own/, '1:30'],
+    ['fn:a.js:f { ++arg0 }', /'\+\+' changes a map or a variable/, '1:15'],
+    ['fn:a.js:f { arg0.n += 1 }', /'\+=' changes a map or a variable/, '1:20'],
+    ['fn:a.js:f { $v++ }', /\$v is read before it is assigned/, '1:13'],
+    ['fn:a.js:f { @c = count(); @c++ }', /@c is a count\(\) elsewhere/, '1:27'],
+    ['fn:a.js:f { @t += count() }', /count\(\) goes on the right of a map assignment/, '1:19'],
+  ];
+  for (const [program, message, where] of refused) {
+    const found = faults(program);
+    assert.equal(found.length, 1, `${program}: ${found.map((f) => f.report).join('\n')}`);
+    assert.match(found[0].message, message, program);
+    assert.equal(found[0].where, where, program);
+  }
+});
+
 // Pieces that programs are made of, to build valid-looking programs and then mangle them.
 const PROBES = ['fn:a.js:f', 'fnret:src/db.ts:Db.query', 'line:a.js:3', 'BEGIN', 'END', 'interval:s:1', 'fn:node:fs#readFile'];
 const EXPRS = ['arg0', 'args[1]', 'retval', 'elapsed / 1000', '"s"', '1e6', 'this.x', 'arg0.length > 3', '$v', '@m[arg0]', 'str(arg0)', 'Math.max(1, 2)', 'arg0 ? 1 : 2', '(1 + 2) * 3'];
-const STMTS = ['@m[arg0] = count()', '@h = hist(elapsed)', '$v = arg0', 'printf("%s\\n", arg0)', 'print(@m)', 'clear(@m)', 'exit()', 'if (arg0) { @c = count() } else { exit() }', '@s = sum(arg1)', 'delete(@m[1])'];
+const STMTS = ['@m[arg0] = count()', '@h = hist(elapsed)', '$v = arg0', '@i++', '--@j[arg0]', '@k[arg0, 1] += 2', '$v *= 2', 'printf("%s\\n", arg0)', 'print(@m)', 'clear(@m)', 'exit()', 'if (arg0) { @c = count() } else { exit() }', '@s = sum(arg1)', 'delete(@m[1])'];
 
 const program = fc
   .array(

@@ -108,7 +108,7 @@ function statements(ctx: PassContext, info: BlockInfo, list: Stmt[]): void {
       case 'mapAssign': {
         s.target.keys.forEach((k) => values(ctx, info, k));
         // An aggregation is the value itself; its arguments are values.
-        if (aggregationOf(s.value) !== null && s.value.type === 'call') s.value.args.forEach((a) => values(ctx, info, a));
+        if (s.op === undefined && aggregationOf(s.value) !== null && s.value.type === 'call') s.value.args.forEach((a) => values(ctx, info, a));
         else values(ctx, info, s.value);
         break;
       }

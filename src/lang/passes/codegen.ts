@@ -99,6 +99,20 @@ class Gen {
     return `$m${this.ctx.maps.get(name)!.index}`;
   }
 
+  /** A map entry's value; an entry not yet set is 0, as in bpftrace (aggregations read 0 already). */
+  mapRead(name: string, key: string): string {
+    const read = `${this.mapRef(name)}.get(${key})`;
+    return this.ctx.maps.get(name)!.agg === 'value' ? `(${read} ?? 0)` : read;
+  }
+
+  /** `@m[k] op= v`: the key is computed once, and the entry starts from 0. */
+  compoundMap(s: Extract<Stmt, { type: 'mapAssign' }>, op: string): string {
+    const k = s.target.keys.length === 0 ? "''" : '$k';
+    const old = this.mapRead(s.target.name, k);
+    const set = `${this.mapRef(s.target.name)}.set(${k}, (${this.safe ? `$rt.p(${old})` : old} ${op} ${this.prim(s.value)}));`;
+    return k === '$k' ? `{ const $k = ${this.key(s.target.keys)}; ${set} }` : set;
+  }
+
   expr(e: Expr): string {
     switch (e.type) {
       case 'num':
@@ -118,7 +132,7 @@ class Gen {
         return r.name;
       }
       case 'map':
-        return `${this.mapRef(e.name)}.get(${this.key(e.keys)})`;
+        return this.mapRead(e.name, this.key(e.keys));
       case 'member': {
         const key = e.computed ? this.expr(e.property) : JSON.stringify((e.property as { value: string }).value);
         if (this.safe && !this.isArgs(e.object)) return `$rt.get(${this.expr(e.object)}, ${key})`;
@@ -162,6 +176,7 @@ class Gen {
       case 'mapAssign': {
         const info = this.ctx.maps.get(s.target.name)!;
         const m = this.mapRef(s.target.name);
+        if (s.op !== undefined) return this.compoundMap(s, s.op);
         const k = this.key(s.target.keys);
         if (info.agg === 'value') return `${m}.set(${k}, ${this.expr(s.value)});`;
         if (info.agg === 'count') return `${m}.add(${k}, 1);`;
@@ -169,6 +184,7 @@ class Gen {
         return `${m}.add(${k}, $rt.n(${this.expr(call.args[0])}));`;
       }
       case 'varAssign':
+        if (s.op !== undefined) return `$v_${s.name} = ${this.expr({ type: 'binary', at: s.at, op: s.op, left: { type: 'var', at: s.at, name: s.name }, right: s.value })};`;
         return `$v_${s.name} = ${this.expr(s.value)};`;
       case 'memberAssign': {
         const t = s.target;

@@ -39,7 +39,7 @@ function constant(ctx: PassContext, e: Expr, what: string): number {
 }
 
 function assignment(ctx: PassContext, s: Extract<Stmt, { type: 'mapAssign' }>): void {
-  const agg = aggregationOf(s.value);
+  const agg = s.op === undefined ? aggregationOf(s.value) : null;
   if (agg === null || s.value.type !== 'call') {
     define(ctx, s.target, 'value', s.at);
     return;

@@ -103,6 +103,8 @@ function statements(ctx: PassContext, info: BlockInfo, list: Stmt[], assigned: S
         break;
       case 'varAssign':
         exprs(ctx, info, s.value, assigned);
+        // `$x += 1` reads $x: a variable, unlike a map entry, has no value before it is assigned.
+        if (s.op !== undefined && !assigned.has(s.name)) report(ctx, s.at, `$${s.name} is read before it is assigned in this block`);
         assigned.add(s.name);
         info.vars.add(s.name);
         break;

@@ -1,4 +1,4 @@
-// The syntax tree of a jsprobe program (DESIGN.md §5). Every node keeps its offset in the source,
+// The syntax tree of a jsprobe program (docs/cli.md). Every node keeps its offset in the source,
 // so that any pass can point at what it rejects.
 
 export interface Pos {

@@ -1,4 +1,4 @@
-// Parser of jsprobe programs (DESIGN.md §5): probes, an optional /predicate/, a { block }.
+// Parser of jsprobe programs (docs/cli.md): probes, an optional /predicate/, a { block }.
 // Expressions are a JavaScript subset (precedence climbing); maps are `@name[key, …]`, variables
 // `$name`. Every node keeps its offset for positioned errors.
 
@@ -93,7 +93,8 @@ class Parser {
     if (word === '') this.fail(at, `expected a probe (fn:, fnret:, line:, BEGIN, END, interval:), ${EXAMPLE}`);
     if (!PROBE_KINDS.includes(word)) {
       const near = closeMatches(word, PROBE_KINDS);
-      this.fail(at, `unknown probe type '${word}'${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''} Probes are fn:, fnret:, line:, BEGIN, END, interval:s:N`);
+      const hint = near.length > 0 ? `; did you mean ${near.join(', ')}?` : '';
+      this.fail(at, `unknown probe type '${word}'${hint} Probes are fn:, fnret:, line:, BEGIN, END, interval:s:N`);
     }
     this.lx.pos = at + word.length;
     const kind = word as ProbeKind;
@@ -168,7 +169,9 @@ class Parser {
     }
     const target = this.expr();
     const eq = this.lx.peek();
-    if (eq.type === 'punct' && eq.value in COMPOUND) this.fail(eq.at, `'${eq.value}' changes a map or a variable: @name ${eq.value} …, $name ${eq.value} …`);
+    if (eq.type === 'punct' && eq.value in COMPOUND) {
+      this.fail(eq.at, `'${eq.value}' changes a map or a variable: @name ${eq.value} …, $name ${eq.value} …`);
+    }
     if (this.isPunct(eq, '=')) {
       this.lx.next();
       const value = this.expr();

@@ -161,8 +161,14 @@ test('++, --, += and the other compound assignments update maps and $ variables,
 
 // Pieces that programs are made of, to build valid-looking programs and then mangle them.
 const PROBES = ['fn:a.js:f', 'fnret:src/db.ts:Db.query', 'line:a.js:3', 'BEGIN', 'END', 'interval:s:1', 'fn:node:fs#readFile'];
-const EXPRS = ['arg0', 'args[1]', 'retval', 'elapsed / 1000', '"s"', '1e6', 'this.x', 'arg0.length > 3', '$v', '@m[arg0]', 'str(arg0)', 'Math.max(1, 2)', 'arg0 ? 1 : 2', '(1 + 2) * 3'];
-const STMTS = ['@m[arg0] = count()', '@h = hist(elapsed)', '$v = arg0', '@i++', '--@j[arg0]', '@k[arg0, 1] += 2', '$v *= 2', 'printf("%s\\n", arg0)', 'print(@m)', 'clear(@m)', 'exit()', 'if (arg0) { @c = count() } else { exit() }', '@s = sum(arg1)', 'delete(@m[1])'];
+const EXPRS = [
+  'arg0', 'args[1]', 'retval', 'elapsed / 1000', '"s"', '1e6', 'this.x', 'arg0.length > 3', '$v', '@m[arg0]', 'str(arg0)', 'Math.max(1, 2)', 'arg0 ? 1 : 2',
+  '(1 + 2) * 3', 'withdraw(1)', 'arg0.send()',
+];
+const STMTS = [
+  '@m[arg0] = count()', '@h = hist(elapsed)', '$v = arg0', '@i++', '--@j[arg0]', '@k[arg0, 1] += 2', '$v *= 2', 'printf("%s\\n", arg0)', 'print(@m)',
+  'clear(@m)', 'exit()', 'if (arg0) { @c = count() } else { exit() }', '@s = sum(arg1)', 'delete(@m[1])',
+];
 
 const program = fc
   .array(

@@ -184,8 +184,8 @@ class Gen {
         return `${m}.add(${k}, $rt.n(${this.expr(call.args[0])}));`;
       }
       case 'varAssign':
-        if (s.op !== undefined) return `$v_${s.name} = ${this.expr({ type: 'binary', at: s.at, op: s.op, left: { type: 'var', at: s.at, name: s.name }, right: s.value })};`;
-        return `$v_${s.name} = ${this.expr(s.value)};`;
+        if (s.op === undefined) return `$v_${s.name} = ${this.expr(s.value)};`;
+        return `$v_${s.name} = ${this.expr({ type: 'binary', at: s.at, op: s.op, left: { type: 'var', at: s.at, name: s.name }, right: s.value })};`;
       case 'memberAssign': {
         const t = s.target;
         const key = t.computed ? this.expr(t.property) : JSON.stringify((t.property as { value: string }).value);

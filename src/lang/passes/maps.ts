@@ -74,7 +74,8 @@ function readsDefined(ctx: PassContext, e: Expr): void {
 
 function near(ctx: PassContext, name: string): string {
   const names = [...ctx.maps.keys()];
-  const close = names.filter((n) => n.toLowerCase() === name.toLowerCase() || Math.abs(n.length - name.length) <= 2 && [...name].filter((c, i) => n[i] === c).length >= name.length - 2);
+  const alike = (n: string) => Math.abs(n.length - name.length) <= 2 && [...name].filter((c, i) => n[i] === c).length >= name.length - 2;
+  const close = names.filter((n) => n.toLowerCase() === name.toLowerCase() || alike(n));
   return close.length > 0 ? `; did you mean @${close[0]}?` : '';
 }
 

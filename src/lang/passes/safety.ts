@@ -13,7 +13,10 @@ import { isProgramValue } from './calls.js';
 import { report, walk, type BlockInfo, type PassContext } from './context.js';
 
 export const PURE_METHODS = {
-  string: ['at', 'charAt', 'charCodeAt', 'endsWith', 'includes', 'indexOf', 'lastIndexOf', 'padEnd', 'padStart', 'repeat', 'slice', 'split', 'startsWith', 'substring', 'toLowerCase', 'toUpperCase', 'trim', 'trimEnd', 'trimStart', 'replace', 'replaceAll', 'toString'],
+  string: [
+    'at', 'charAt', 'charCodeAt', 'endsWith', 'includes', 'indexOf', 'lastIndexOf', 'padEnd', 'padStart', 'repeat', 'slice', 'split', 'startsWith',
+    'substring', 'toLowerCase', 'toUpperCase', 'trim', 'trimEnd', 'trimStart', 'replace', 'replaceAll', 'toString',
+  ],
   number: ['toFixed', 'toPrecision', 'toString', 'toExponential'],
   array: ['at', 'includes', 'indexOf', 'join', 'lastIndexOf', 'slice'],
 };
@@ -46,9 +49,13 @@ function memberCallee(ctx: PassContext, info: BlockInfo, c: Extract<Expr, { type
   if (c.computed) {
     report(ctx, c.property.at, `a computed method, x[…](), could be any of the traced program's functions, and calling it ${RUNS}; ${LIFT}`);
   } else if (c.object.type === 'ident' && info.idents.get(c.object)?.kind === 'global' && c.object.name === 'Math') {
-    if (!MATH_FUNCTIONS.includes(method)) report(ctx, c.property.at, `Math.${method} is not a Math function a probe can call (${MATH_FUNCTIONS.slice(0, 6).join(', ')}, …); ${LIFT}`);
+    if (!MATH_FUNCTIONS.includes(method)) {
+      report(ctx, c.property.at, `Math.${method} is not a Math function a probe can call (${MATH_FUNCTIONS.slice(0, 6).join(', ')}, …); ${LIFT}`);
+    }
   } else if (!ALL_PURE.has(method)) {
-    report(ctx, c.property.at, `calling .${method}() could run the traced program's code; in safe mode only pure string, number and array methods can be called (${[...ALL_PURE].slice(0, 8).join(', ')}, …); ${LIFT}`);
+    const some = [...ALL_PURE].slice(0, 8).join(', ');
+    const only = `in safe mode only pure string, number and array methods can be called (${some}, …)`;
+    report(ctx, c.property.at, `calling .${method}() could run the traced program's code; ${only}; ${LIFT}`);
   }
 }
 
@@ -64,7 +71,10 @@ function callee(ctx: PassContext, info: BlockInfo, call: Extract<Expr, { type: '
     const name = c.type === 'var' ? `$${c.name}` : `@${c.name}`;
     report(ctx, c.at, `${name} holds a value, maybe one of the traced program's functions, and calling it ${RUNS}; ${LIFT}`);
   }
-  else report(ctx, c.at, `this callee is a value of the traced program, and calling it ${RUNS}; in safe mode a probe calls only the language's functions, Math's and pure methods; ${LIFT}`);
+  else {
+    const only = "in safe mode a probe calls only the language's functions, Math's and pure methods";
+    report(ctx, c.at, `this callee is a value of the traced program, and calling it ${RUNS}; ${only}; ${LIFT}`);
+  }
 }
 
 function check(ctx: PassContext, info: BlockInfo, e: Expr): void {

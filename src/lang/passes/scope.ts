@@ -74,7 +74,10 @@ function resolveIdent(ctx: PassContext, info: BlockInfo, e: Extract<Expr, { type
   }
   const known = [...Object.keys(BUILTINS), ...ALL_FUNCTIONS, 'arg0', 'this'];
   const near = closeMatches(name, known);
-  report(ctx, e.at, `unknown name '${name}'${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''} (builtins: args, arg0…, this, retval, error, elapsed, nsecs, tid, pid, func, probe, stack; locals only at line: probes; globals only with --unsafe)`);
+  const hint = near.length > 0 ? `; did you mean ${near.join(', ')}?` : '';
+  const names = 'builtins: args, arg0…, this, retval, error, elapsed, nsecs, tid, pid, func, probe, stack; '
+    + 'locals only at line: probes; globals only with --unsafe';
+  report(ctx, e.at, `unknown name '${name}'${hint} (${names})`);
 }
 
 function exprs(ctx: PassContext, info: BlockInfo, e: Expr, assigned: Set<string>): void {

@@ -224,7 +224,8 @@ export async function main(argv: string[]): Promise<number> {
     found = checkTargets(program);
   } catch (e) {
     if (isProgramError(e)) {
-      process.stderr.write(`${o.programFrom === '-e' || o.programFrom === undefined ? '' : `${o.programFrom}:`}${e.report}\n`);
+      const file = o.programFrom === '-e' || o.programFrom === undefined ? '' : `${o.programFrom}:`;
+      for (const d of e.diagnostics) process.stderr.write(`${file}${d.report}\n`);
       return 2;
     }
     throw e;

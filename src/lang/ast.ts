@@ -1,4 +1,4 @@
-// The syntax tree of a jsprobe program (DESIGN.md §5). Every node keeps its offset in the source,
+// The syntax tree of a jsprobe program (docs/cli.md). Every node keeps its offset in the source,
 // so that any pass can point at what it rejects.
 
 export interface Pos {
@@ -32,9 +32,13 @@ export type Expr =
   | (Pos & { type: 'array'; items: Expr[] })
   | (Pos & { type: 'this' });
 
+/**
+ * `op` makes an assignment compound: `@x += v` is `@x = @x + v` with the key computed once, and
+ * `@x++` is `@x += 1`. A map entry not yet set reads as 0.
+ */
 export type Stmt =
-  | (Pos & { type: 'mapAssign'; target: Extract<Expr, { type: 'map' }>; value: Expr })
-  | (Pos & { type: 'varAssign'; name: string; value: Expr })
+  | (Pos & { type: 'mapAssign'; target: Extract<Expr, { type: 'map' }>; value: Expr; op?: string })
+  | (Pos & { type: 'varAssign'; name: string; value: Expr; op?: string })
   | (Pos & { type: 'memberAssign'; target: Extract<Expr, { type: 'member' }>; value: Expr })
   | (Pos & { type: 'expr'; expr: Expr })
   | (Pos & { type: 'if'; test: Expr; then: Stmt[]; else: Stmt[] });

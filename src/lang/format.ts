@@ -36,7 +36,10 @@ export function parseFormat(fmt: string): FormatPart[] {
       continue;
     }
     if (conv === undefined || !CONVERSIONS.includes(conv)) {
-      throw Object.assign(new Error(conv === undefined ? 'a % with no conversion after it (write %% for a percent sign)' : `unknown conversion %${conv} (use one of %s %d %i %u %f %x %X %o %c %e %g, or %%)`), { at: i });
+      const message = conv === undefined
+        ? 'a % with no conversion after it (write %% for a percent sign)'
+        : `unknown conversion %${conv} (use one of %s %d %i %u %f %x %X %o %c %e %g, or %%)`;
+      throw Object.assign(new Error(message), { at: i });
     }
     if (text !== '') out.push({ text, at: i });
     text = '';

@@ -1,4 +1,4 @@
-// Parser of jsprobe programs (DESIGN.md §5): probes, an optional /predicate/, a { block }.
+// Parser of jsprobe programs (docs/cli.md): probes, an optional /predicate/, a { block }.
 // Expressions are a JavaScript subset (precedence climbing); maps are `@name[key, …]`, variables
 // `$name`. Every node keeps its offset for positioned errors.
 
@@ -13,6 +13,11 @@ const BINARY: Record<string, number> = {
   '<<': 9, '>>': 9, '>>>': 9, '+': 10, '-': 10, '*': 11, '/': 11, '%': 11, '**': 12,
 };
 const UNARY = new Set(['!', '-', '+', '~', 'typeof']);
+/** Compound assignments, and the binary operator each applies. */
+const COMPOUND: Record<string, string> = {
+  '+=': '+', '-=': '-', '*=': '*', '/=': '/', '%=': '%', '**=': '**', '<<=': '<<', '>>=': '>>', '>>>=': '>>>', '&=': '&', '|=': '|', '^=': '^',
+};
+const STEP_ONLY = "changes a map or a variable and is a statement of its own: @x++, $x--, @m[k] += 2";
 const PROBE_KINDS = ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'];
 const EXAMPLE = "e.g. fnret:src/db.js:Db.query { @ms = hist(elapsed / 1e6) }";
 
@@ -88,7 +93,8 @@ class Parser {
     if (word === '') this.fail(at, `expected a probe (fn:, fnret:, line:, BEGIN, END, interval:), ${EXAMPLE}`);
     if (!PROBE_KINDS.includes(word)) {
       const near = closeMatches(word, PROBE_KINDS);
-      this.fail(at, `unknown probe type '${word}'${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''} Probes are fn:, fnret:, line:, BEGIN, END, interval:s:N`);
+      const hint = near.length > 0 ? `; did you mean ${near.join(', ')}?` : '';
+      this.fail(at, `unknown probe type '${word}'${hint} Probes are fn:, fnret:, line:, BEGIN, END, interval:s:N`);
     }
     this.lx.pos = at + word.length;
     const kind = word as ProbeKind;
@@ -137,20 +143,38 @@ class Parser {
   private statement(): Stmt {
     const t = this.lx.peek();
     if (t.type === 'ident' && t.value === 'if') return this.ifStatement();
-    if (t.type === 'var') {
-      const save = this.lx.pos;
+    if (this.isPunct(t, '++') || this.isPunct(t, '--')) {
       this.lx.next();
-      if (this.isPunct(this.lx.peek(), '=')) {
+      const target = this.primary();
+      if (target.type !== 'map' && target.type !== 'var') this.fail(target.at, `'${t.value}' ${STEP_ONLY}`);
+      return assign(target, t.value[0], { type: 'num', at: t.at, value: 1 });
+    }
+    if (t.type === 'var' || t.type === 'map') {
+      const save = this.lx.pos;
+      const target = this.primary() as Extract<Expr, { type: 'map' | 'var' }>;
+      const op = this.lx.peek();
+      if (this.isPunct(op, '=')) {
         this.lx.next();
-        return { type: 'varAssign', at: t.at, name: t.value, value: this.expr() };
+        return assign(target, undefined, this.expr());
+      }
+      if (op.type === 'punct' && op.value in COMPOUND) {
+        this.lx.next();
+        return assign(target, COMPOUND[op.value], this.expr());
+      }
+      if (this.isPunct(op, '++') || this.isPunct(op, '--')) {
+        this.lx.next();
+        return assign(target, op.value[0], { type: 'num', at: op.at, value: 1 });
       }
       this.lx.pos = save;
     }
     const target = this.expr();
-    if (this.isPunct(this.lx.peek(), '=')) {
-      const eq = this.lx.next();
+    const eq = this.lx.peek();
+    if (eq.type === 'punct' && eq.value in COMPOUND) {
+      this.fail(eq.at, `'${eq.value}' changes a map or a variable: @name ${eq.value} …, $name ${eq.value} …`);
+    }
+    if (this.isPunct(eq, '=')) {
+      this.lx.next();
       const value = this.expr();
-      if (target.type === 'map') return { type: 'mapAssign', at: target.at, target, value };
       if (target.type === 'member') return { type: 'memberAssign', at: target.at, target, value };
       this.fail(eq.at, 'only a map (@name), a variable ($name) or, with --unsafe, a property can be assigned');
     }
@@ -212,7 +236,7 @@ class Parser {
       this.lx.next();
       return { type: 'unary', at: t.at, op: t.value, arg: this.unary() };
     }
-    if (this.isPunct(t, '++') || this.isPunct(t, '--')) this.fail(t.at, `'${t.value}' changes a value; use $x = $x + 1`);
+    if (this.isPunct(t, '++') || this.isPunct(t, '--')) this.fail(t.at, `'${t.value}' ${STEP_ONLY}`);
     return this.postfix(this.primary());
   }
 
@@ -236,7 +260,7 @@ class Parser {
         this.lx.next();
         e = { type: 'call', at: e.at, callee: e, args: this.list(')') };
       } else if (this.isPunct(t, '++') || this.isPunct(t, '--')) {
-        this.fail(t.at, `'${t.value}' changes a value; use $x = $x + 1`);
+        this.fail(t.at, `'${t.value}' ${STEP_ONLY}`);
       } else return e;
     }
   }
@@ -298,6 +322,12 @@ class Parser {
     }
     this.fail(t.at, `expected an expression, found ${describe(t)}`);
   }
+}
+
+/** `target = value`, or with `op`, `target op= value`. */
+function assign(target: Extract<Expr, { type: 'map' | 'var' }>, op: string | undefined, value: Expr): Stmt {
+  if (target.type === 'map') return { type: 'mapAssign', at: target.at, target, value, op };
+  return { type: 'varAssign', at: target.at, name: target.name, value, op };
 }
 
 function describe(t: Token): string {

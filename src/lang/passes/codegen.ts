@@ -1,12 +1,12 @@
-// Pass 5: JavaScript for each probe's handler. Everything that can be is decided here, once: map
+// Pass 6: JavaScript for each probe's handler. It only generates: the passes before it refused
+// every program it cannot generate, so what it assumes of the tree is theirs to check. Everything that can be is decided here, once: map
 // slots become closure constants, keys are built inline, builtins become direct reads of the call
 // (so that core's analysis sees exactly what a handler reads, and the clock is read only where
 // `elapsed` is used). In safe mode, reads and conversions of the traced program's values go
 // through the runtime (`$rt.get`, `$rt.p`, `$rt.str`), which never runs its code.
 
 import type { Expr, ProbeRef, Stmt } from '../ast.js';
-import { parseFormat } from '../format.js';
-import { fail, type BlockInfo, type PassContext } from './context.js';
+import type { BlockInfo, PassContext } from './context.js';
 import { funcOf } from '../../core/call.js';
 
 export interface CompiledHandler {
@@ -22,6 +22,11 @@ export interface Generated {
 const NO_COERCE = new Set(['===', '!==', '&&', '||', '??']);
 /** Builtins that are always numbers, booleans or strings. */
 const PRIMITIVE_BUILTINS = new Set(['elapsed', 'nsecs', 'tid', 'pid', 'threw', 'probe', 'func']);
+
+/** A tree the passes should have refused: a bug in jsprobe, not in the program. */
+function unreachable(what: string): never {
+  throw new Error(`jsprobe internal error: codegen met ${what}`);
+}
 
 class Gen {
   constructor(readonly ctx: PassContext, readonly info: BlockInfo, readonly probe: ProbeRef) {}
@@ -80,7 +85,7 @@ class Gen {
       case 'probe': return this.perFunction ? '$probeName($c.target)' : JSON.stringify(this.probe.text);
       case 'func': return this.perFunction ? '$c.func' : JSON.stringify(funcOf(this.probe.target));
       case 'stack': return '$rt.stack()';
-      default: return fail(this.ctx, this.probe.at, `internal: builtin ${name}`);
+      default: return unreachable(`the builtin ${name}`);
     }
   }
 
@@ -92,6 +97,20 @@ class Gen {
 
   mapRef(name: string): string {
     return `$m${this.ctx.maps.get(name)!.index}`;
+  }
+
+  /** A map entry's value; an entry not yet set is 0, as in bpftrace (aggregations read 0 already). */
+  mapRead(name: string, key: string): string {
+    const read = `${this.mapRef(name)}.get(${key})`;
+    return this.ctx.maps.get(name)!.agg === 'value' ? `(${read} ?? 0)` : read;
+  }
+
+  /** `@m[k] op= v`: the key is computed once, and the entry starts from 0. */
+  compoundMap(s: Extract<Stmt, { type: 'mapAssign' }>, op: string): string {
+    const k = s.target.keys.length === 0 ? "''" : '$k';
+    const old = this.mapRead(s.target.name, k);
+    const set = `${this.mapRef(s.target.name)}.set(${k}, (${this.safe ? `$rt.p(${old})` : old} ${op} ${this.prim(s.value)}));`;
+    return k === '$k' ? `{ const $k = ${this.key(s.target.keys)}; ${set} }` : set;
   }
 
   expr(e: Expr): string {
@@ -106,14 +125,14 @@ class Gen {
         return `$v_${e.name}`;
       case 'ident': {
         const r = this.info.idents.get(e);
-        if (r === undefined) return fail(this.ctx, e.at, `internal: unresolved ${e.name}`);
+        if (r === undefined || r.kind === 'function') return unreachable(`the name ${e.name} as a value`);
         if (r.kind === 'literal') return r.js;
         if (r.kind === 'builtin') return this.builtin(r.name);
         if (r.kind === 'local') return `$c.locals[${JSON.stringify(r.name)}]`;
         return r.name;
       }
       case 'map':
-        return `${this.mapRef(e.name)}.get(${this.key(e.keys)})`;
+        return this.mapRead(e.name, this.key(e.keys));
       case 'member': {
         const key = e.computed ? this.expr(e.property) : JSON.stringify((e.property as { value: string }).value);
         if (this.safe && !this.isArgs(e.object)) return `$rt.get(${this.expr(e.object)}, ${key})`;
@@ -137,13 +156,8 @@ class Gen {
   call(e: Extract<Expr, { type: 'call' }>): string {
     const args = e.args.map((a) => this.expr(a));
     const c = e.callee;
-    if (c.type === 'ident' && this.info.idents.get(c)?.kind === 'builtin') {
-      if (c.name === 'str') {
-        if (args.length !== 1) fail(this.ctx, e.at, 'str takes one argument: str(x)');
-        return `$rt.str(${args[0]})`;
-      }
-      return fail(this.ctx, e.at, `${c.name}() is not a value`);
-    }
+    // The calls pass lets str() be the only function called for its value.
+    if (c.type === 'ident' && this.info.idents.get(c)?.kind === 'function') return `$rt.str(${args[0]})`;
     if (c.type === 'member' && !c.computed) {
       const method = (c.property as { value: string }).value;
       if (this.safe && c.object.type === 'ident' && c.object.name === 'Math') return `$rt.math(${JSON.stringify(method)}, [${args.join(', ')}])`;
@@ -162,6 +176,7 @@ class Gen {
       case 'mapAssign': {
         const info = this.ctx.maps.get(s.target.name)!;
         const m = this.mapRef(s.target.name);
+        if (s.op !== undefined) return this.compoundMap(s, s.op);
         const k = this.key(s.target.keys);
         if (info.agg === 'value') return `${m}.set(${k}, ${this.expr(s.value)});`;
         if (info.agg === 'count') return `${m}.add(${k}, 1);`;
@@ -169,7 +184,8 @@ class Gen {
         return `${m}.add(${k}, $rt.n(${this.expr(call.args[0])}));`;
       }
       case 'varAssign':
-        return `$v_${s.name} = ${this.expr(s.value)};`;
+        if (s.op === undefined) return `$v_${s.name} = ${this.expr(s.value)};`;
+        return `$v_${s.name} = ${this.expr({ type: 'binary', at: s.at, op: s.op, left: { type: 'var', at: s.at, name: s.name }, right: s.value })};`;
       case 'memberAssign': {
         const t = s.target;
         const key = t.computed ? this.expr(t.property) : JSON.stringify((t.property as { value: string }).value);
@@ -184,29 +200,18 @@ class Gen {
 
   callStatement(e: Extract<Expr, { type: 'call' }>): string {
     const c = e.callee;
-    const name = c.type === 'ident' && this.info.idents.get(c)?.kind === 'builtin' ? c.name : null;
+    const name = c.type === 'ident' && this.info.idents.get(c)?.kind === 'function' ? c.name : null;
     switch (name) {
       case 'printf': {
-        const fmt = e.args[0];
-        if (fmt === undefined || fmt.type !== 'str') return fail(this.ctx, e.at, 'printf takes a format string first: printf("%s took %d ms\\n", arg0, elapsed / 1e6)');
-        let parts;
-        try {
-          parts = parseFormat(fmt.value);
-        } catch (err) {
-          return fail(this.ctx, fmt.at + 1 + (err as { at: number }).at, (err as Error).message);
-        }
-        const convs = parts.filter((p) => p.conv !== undefined).length;
-        if (convs !== e.args.length - 1) fail(this.ctx, e.at, `the format has ${convs} conversion(s) but printf got ${e.args.length - 1} value(s)`);
+        const fmt = e.args[0] as Extract<Expr, { type: 'str' }>;
         return `$rt.printf(${JSON.stringify(fmt.value)}, [${e.args.slice(1).map((a) => this.expr(a)).join(', ')}]);`;
       }
       case 'print': {
-        if (e.args.length === 0 || e.args.length > 3) fail(this.ctx, e.at, 'print takes a map and an optional count, print(@name, 10), or one value, print(x)');
         const first = e.args[0];
         if (first.type === 'map') {
           const rest = e.args.slice(1).map((a) => this.expr(a));
           return `$rt.print(${this.ctx.maps.get(first.name)!.index}, ${rest[0] ?? '0'}, ${rest[1] ?? '1'});`;
         }
-        if (e.args.length > 1) fail(this.ctx, e.args[1].at, 'print(x) takes one value; a count goes with a map: print(@name, 10)');
         return `$rt.printValue(${this.expr(first)});`;
       }
       case 'clear':
@@ -216,15 +221,11 @@ class Gen {
         return `${this.mapRef(m.name)}.delete(${this.key(m.keys)});`;
       }
       case 'exit':
-        if (e.args.length > 0) fail(this.ctx, e.args[0].at, 'exit takes no arguments');
         return '$rt.exit();';
       case 'time': {
-        const fmt = e.args[0];
-        if (fmt !== undefined && fmt.type !== 'str') fail(this.ctx, fmt.at, 'time takes a format string: time("%H:%M:%S\\n")');
+        const fmt = e.args[0] as Extract<Expr, { type: 'str' }> | undefined;
         return `$rt.time(${fmt === undefined ? '"%H:%M:%S\\n"' : JSON.stringify(fmt.value)});`;
       }
-      case 'str':
-        return fail(this.ctx, e.at, 'str() alone does nothing: print it, printf("%s\\n", str(x)), or keep it in a map');
       default:
         return `${this.call(e)};`;
     }

@@ -1,8 +1,9 @@
-// What the passes share: the program, the options, and what earlier passes found out. Each pass
-// reads what the passes before it wrote (see passes/index.ts for the order).
+// What the passes share: the program, the options, what earlier passes found out, and the
+// problems found so far. Each pass reads what the passes before it wrote (see passes/index.ts for
+// the order). A pass reports a problem and goes on, so that a program's faults come all at once.
 
 import type { Expr, Program, ProbeBlock, ProbeKind } from '../ast.js';
-import { ProgramError } from '../errors.js';
+import type { Problem } from '../errors.js';
 
 export type Aggregation = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'stats' | 'hist' | 'lhist' | 'value';
 
@@ -25,6 +26,8 @@ export interface CompileOptions {
 /** How an identifier in a block is read (set by the scope pass). */
 export type Resolved =
   | { kind: 'builtin'; name: string }
+  /** One of the language's functions (count, printf, str, …), as a callee. */
+  | { kind: 'function'; name: string }
   | { kind: 'local'; name: string }
   | { kind: 'global'; name: string }
   | { kind: 'literal'; js: string };
@@ -42,10 +45,12 @@ export interface PassContext {
   options: CompileOptions;
   blocks: BlockInfo[];
   maps: Map<string, MapInfo>;
+  problems: Problem[];
 }
 
-export function fail(ctx: PassContext, at: number, message: string): never {
-  throw new ProgramError(ctx.program.source, at, message);
+/** Record a fault of the program; the passes go on, and compile reports them all. */
+export function report(ctx: PassContext, at: number, message: string): void {
+  if (!ctx.problems.some((p) => p.at === at && p.message === message)) ctx.problems.push({ at, message });
 }
 
 /** Every expression below `e`, `e` included, outermost first. */

@@ -5,12 +5,12 @@
 
 import type { Expr, ProbeKind, Stmt } from '../ast.js';
 import { closeMatches } from '../../core/close-matches.js';
-import { fail, walk, type BlockInfo, type PassContext } from './context.js';
+import { report, walk, type BlockInfo, type PassContext } from './context.js';
 
 const CALL_PROBES: ProbeKind[] = ['fn', 'fnret', 'line'];
 
 /** Builtin values, and the probe kinds that have them. */
-const BUILTINS: Record<string, ProbeKind[]> = {
+export const BUILTINS: Record<string, ProbeKind[]> = {
   args: ['fn', 'fnret'],
   retval: ['fnret'],
   error: ['fnret'],
@@ -48,15 +48,18 @@ function resolveIdent(ctx: PassContext, info: BlockInfo, e: Extract<Expr, { type
   const builtin = argN !== null ? BUILTINS.args : BUILTINS[name];
   if (builtin !== undefined) {
     const missing = [...info.kinds].filter((k) => !builtin.includes(k));
-    if (missing.length > 0) fail(ctx, e.at, `'${name}' is not available at ${where(missing)} probes; it is at ${where(builtin)}`);
-    info.idents.set(e, { kind: 'builtin', name });
+    if (missing.length > 0) report(ctx, e.at, `'${name}' is not available at ${where(missing)} probes; it is at ${where(builtin)}`);
+    else info.idents.set(e, { kind: 'builtin', name });
     return;
   }
   if (callee && ALL_FUNCTIONS.includes(name)) {
-    info.idents.set(e, { kind: 'builtin', name });
+    info.idents.set(e, { kind: 'function', name });
     return;
   }
-  if (ALL_FUNCTIONS.includes(name)) fail(ctx, e.at, `${name} is a function: call it, ${name}(…)`);
+  if (ALL_FUNCTIONS.includes(name)) {
+    report(ctx, e.at, `${name} is a function: call it, ${name}(…)`);
+    return;
+  }
   if (SAFE_GLOBALS.includes(name)) {
     info.idents.set(e, { kind: 'global', name });
     return;
@@ -71,20 +74,25 @@ function resolveIdent(ctx: PassContext, info: BlockInfo, e: Extract<Expr, { type
   }
   const known = [...Object.keys(BUILTINS), ...ALL_FUNCTIONS, 'arg0', 'this'];
   const near = closeMatches(name, known);
-  fail(ctx, e.at, `unknown name '${name}'${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''} (builtins: args, arg0…, this, retval, error, elapsed, nsecs, tid, pid, func, probe, stack; locals only at line: probes; globals only with --unsafe)`);
+  const hint = near.length > 0 ? `; did you mean ${near.join(', ')}?` : '';
+  const names = 'builtins: args, arg0…, this, retval, error, elapsed, nsecs, tid, pid, func, probe, stack; '
+    + 'locals only at line: probes; globals only with --unsafe';
+  report(ctx, e.at, `unknown name '${name}'${hint} (${names})`);
 }
 
 function exprs(ctx: PassContext, info: BlockInfo, e: Expr, assigned: Set<string>): void {
+  const callees = new Set<Expr>();
   for (const x of walk(e)) {
     if (x.type === 'ident') {
-      if (!info.idents.has(x)) resolveIdent(ctx, info, x, false);
+      if (!callees.has(x)) resolveIdent(ctx, info, x, false);
     } else if (x.type === 'call' && x.callee.type === 'ident') {
       // Resolve the callee as a function name before walk() reaches it as a value.
       resolveIdent(ctx, info, x.callee, true);
+      callees.add(x.callee);
     } else if (x.type === 'this' && [...info.kinds].some((k) => !CALL_PROBES.includes(k))) {
-      fail(ctx, x.at, "'this' is only available at fn:, fnret: and line: probes");
+      report(ctx, x.at, "'this' is only available at fn:, fnret: and line: probes");
     } else if (x.type === 'var' && !assigned.has(x.name)) {
-      fail(ctx, x.at, `$${x.name} is read before it is assigned in this block`);
+      report(ctx, x.at, `$${x.name} is read before it is assigned in this block`);
     }
   }
 }
@@ -98,6 +106,8 @@ function statements(ctx: PassContext, info: BlockInfo, list: Stmt[], assigned: S
         break;
       case 'varAssign':
         exprs(ctx, info, s.value, assigned);
+        // `$x += 1` reads $x: a variable, unlike a map entry, has no value before it is assigned.
+        if (s.op !== undefined && !assigned.has(s.name)) report(ctx, s.at, `$${s.name} is read before it is assigned in this block`);
         assigned.add(s.name);
         info.vars.add(s.name);
         break;

@@ -6,12 +6,18 @@
 // It runs in every worker thread of the program too: there it registers the same probes, keeps
 // its own maps and reports to the main thread, which merges them before END.
 
-import { isMainThread, threadId } from 'node:worker_threads';
+import { isMainThread, threadId, workerData } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
 import { FdSender, type Message } from '../program/messages.js';
 
-const command = new FdSender(Number(process.env.JSPROBE_OUT_FD));
+/** The command is gone: stop tracing (set once the session runs). */
+let onCommandGone = (): void => {};
+const command = new FdSender(Number(process.env.JSPROBE_OUT_FD), () => onCommandGone());
 const send = (m: Message): void => command.send(m);
+const controlFd = Number(process.env.JSPROBE_CONTROL_FD);
+
+/** Signals that end a program that does not handle them, and the exit code a shell shows for each. */
+const ENDING_SIGNALS = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const;
 
 /** How long the main thread waits at exit for the worker threads' last maps. */
 const FLUSH_TIMEOUT_MS = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
@@ -19,6 +25,8 @@ const FLUSH_TIMEOUT_MS = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
 async function main(): Promise<void> {
   const source = process.env.JSPROBE_PROGRAM;
   if (source === undefined) return;
+  // The watchdog thread (watchdog.ts) is jsprobe's own: it neither traces nor is traced.
+  if (!isMainThread && (workerData as { jsprobeWatchdog?: true } | null)?.jsprobeWatchdog === true) return;
   // The traced process's threads trace; a process it starts (a child node) does not trace again.
   if (isMainThread) {
     if (process.env.JSPROBE_PID !== undefined) return;
@@ -31,6 +39,7 @@ async function main(): Promise<void> {
   const { start } = await import('../program/session.js');
   const { MainRelay, WorkerRelay } = await import('../program/relay.js');
   const { sessionOutput } = await import('../program/session.js');
+  const { unregister } = await import('../index.js');
   let program;
   try {
     program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
@@ -74,20 +83,57 @@ async function main(): Promise<void> {
   send({ t: 'ready', probes: outcome.probes });
   // Whatever way the program ends, END runs and the maps print (synchronously, from 'exit'),
   // with every worker thread's maps merged in: each is asked for its last, within a bound.
-  process.on('exit', () => {
+  let watchdog: { ending(): void } | undefined;
+  const end = (): void => {
+    if (exiting) return;
     exiting = true;
+    watchdog?.ending();
     for (const tid of relay.flush(FLUSH_TIMEOUT_MS)) {
       send({ t: 'err', text: `jsprobe: worker thread ${tid} did not answer within ${FLUSH_TIMEOUT_MS} ms; its maps are as of its last snapshot\n` });
     }
     for (const { tid, lost } of relay.newlyLost()) send({ t: 'err', text: `jsprobe: ${lost} event(s) lost in worker thread ${tid}: its ring was full\n` });
     relay.close();
     outcome.finish();
-  });
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.on(signal, () => {
+  };
+  process.on('exit', end);
+  const listeners = ENDING_SIGNALS.map(([signal, code]) => {
+    const listener = (): void => {
       // The program's own handlers decide what a signal does; with none, it ends the program as it would have.
       if (process.listenerCount(signal) === 1) process.exit(code);
-    });
+    };
+    process.on(signal, listener);
+    return [signal, listener] as const;
+  });
+  // Nobody reads the trace any more: stop tracing, and let the program run on as it would have.
+  let detached = false;
+  const detach = (): void => {
+    if (detached) return;
+    detached = true;
+    command.close();
+    for (const [signal, listener] of listeners) process.off(signal, listener);
+    process.off('exit', end);
+    relay.close();
+    void unregister(outcome.handles);
+  };
+  onCommandGone = detach;
+  if (Number.isInteger(controlFd) && controlFd > 2) {
+    const { startWatchdog } = await import('./watchdog.js');
+    watchdog = startWatchdog(controlFd, {
+      // On the main thread, in the middle of whatever it was doing (a busy loop, most likely).
+      stop: (signal) => {
+        if (process.listenerCount(signal) > 1) {
+          // The program handles this signal itself, once its loop is free: the trace ends here.
+          end();
+          send({ t: 'detached', signal });
+          detach();
+          return false;
+        }
+        end();
+        for (const [s, listener] of listeners) process.off(s, listener);
+        return true;
+      },
+      detach,
+    }, (e) => send({ t: 'err', text: `jsprobe: the watchdog thread failed (${e.message}): Ctrl-C cannot end the program while its main thread is busy\n` }));
   }
 }
 

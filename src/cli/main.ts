@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
 import { compile, isProgramError, type CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
 import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
@@ -16,6 +17,8 @@ import { LineReader } from '../program/messages.js';
 import { start } from '../program/session.js';
 
 const PROGRESS_AFTER_MS = 1000;
+/** After a stop signal, how long jsprobe waits for the program before it says so. */
+const STOP_NOTICE_MS = 2000;
 
 function fail(message: string): number {
   process.stderr.write(`jsprobe: ${message}\n`);
@@ -132,10 +135,14 @@ function runCommand(program: CompiledProgram, o: CliOptions): Promise<number> {
     JSPROBE_UNSAFE: o.unsafe ? '1' : '0',
     JSPROBE_MAX_MAP_KEYS: o.maxMapKeys === undefined ? undefined : String(o.maxMapKeys),
     JSPROBE_OUT_FD: '3',
+    JSPROBE_CONTROL_FD: '4',
   };
   const out = sink(o);
   return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env });
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
+    const control = child.stdio[4] as Writable | null;
+    // The control pipe is written only on a signal; an error means the program has ended.
+    control?.on('error', () => {});
     let ready = false;
     let fatal = false;
     const progress = setTimeout(() => {
@@ -148,6 +155,8 @@ function runCommand(program: CompiledProgram, o: CliOptions): Promise<number> {
         case 'fatal':
           fatal = true;
           return void process.stderr.write(`${m.text}\n`);
+        case 'detached':
+          return leave(m.signal);
         case 'ready':
           ready = true;
           clearTimeout(progress);
@@ -158,28 +167,56 @@ function runCommand(program: CompiledProgram, o: CliOptions): Promise<number> {
           return;
       }
     });
-    const channel = child.stdio[3] as NodeJS.ReadableStream | null;
+    const channel = child.stdio[3] as Readable | null;
     channel?.setEncoding('utf8');
     channel?.on('data', (chunk: string) => reader.push(chunk));
-    // Ctrl-C reaches the whole process group; a SIGINT sent to jsprobe alone is passed on. Either
-    // way jsprobe waits for the command, whose agent prints the maps on its way out.
-    const forward = (signal: NodeJS.Signals) => () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    // Ctrl-C reaches the whole process group; a signal sent to jsprobe alone is passed on. Either
+    // way jsprobe waits for the command, whose agent prints the maps on its way out; the control
+    // pipe tells the agent's watchdog, which ends a program too busy to see the signal
+    // (watchdog.ts). A program that handles the signal itself may take its time: after a while
+    // jsprobe says so, and a second signal leaves it running, untraced.
+    let stopping: NodeJS.Timeout | undefined;
+    let left = false;
+    const leave = (signal: NodeJS.Signals) => {
+      if (left) return;
+      left = true;
+      finish();
+      child.unref();
+      resolve(128 + (constants.signals[signal] ?? 0));
     };
-    const onInt = forward('SIGINT');
-    const onTerm = forward('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping !== undefined) {
+        process.stderr.write(`jsprobe: leaving ${o.command} running, untraced\n`);
+        leave(signal);
+        return;
+      }
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      control?.write(`${JSON.stringify({ stop: signal })}\n`);
+      stopping = setTimeout(() => {
+        process.stderr.write(`jsprobe: waiting for ${o.command} to end; ${signal === 'SIGINT' ? 'Ctrl-C' : signal} again leaves it running, untraced\n`);
+      }, STOP_NOTICE_MS);
+    };
+    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, () => onSignal(s)] as const);
+    for (const [s, handler] of handlers) process.on(s, handler);
+    const finish = () => {
+      clearTimeout(progress);
+      clearTimeout(stopping);
+      for (const [s, handler] of handlers) process.off(s, handler);
+      out.close();
+      // Closing the pipes tells the agent nobody reads the trace any more: it detaches.
+      channel?.removeAllListeners('data');
+      channel?.destroy();
+      control?.destroy();
+    };
     child.on('error', (e) => {
       clearTimeout(progress);
       process.stderr.write(`jsprobe: cannot start ${argv[0]}: ${e.message}\n`);
       resolve(2);
     });
     child.on('close', (code, signal) => {
-      clearTimeout(progress);
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      out.close();
+      if (left) return;
+      left = true;
+      finish();
       if (fatal) resolve(2);
       else if (code !== null) resolve(code);
       else resolve(128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0));

@@ -28,6 +28,8 @@ export type Message =
   | { t: 'fatal'; text: string }
   /** exit() was called in the program. */
   | { t: 'exit' }
+  /** The trace ended on this signal, while the program, which handles it itself, runs on. */
+  | { t: 'detached'; signal: NodeJS.Signals }
   /** A thread's maps, to merge with the others' before they print. */
   | { t: 'maps'; maps: MapData[] }
   /**
@@ -61,20 +63,33 @@ function fallbackText(m: Message): string {
   return m.t === 'out' || m.t === 'err' || m.t === 'fatal' ? m.text : '';
 }
 
-/** JSON lines on a file descriptor (the agent's fd 3); to stderr when the pipe is gone. */
+/**
+ * JSON lines on a file descriptor (the agent's fd 3), or stderr without one. When the pipe is gone
+ * (the command was killed), nobody reads the trace: it must not land on the program's own stderr,
+ * so messages are dropped from then on and `gone` is told, once.
+ */
 export class FdSender implements Sender {
-  constructor(private readonly fd: number) {}
+  #closed = false;
+
+  constructor(private readonly fd: number, private readonly gone: () => void = () => {}) {}
 
   send(m: Message): void {
-    try {
-      if (Number.isInteger(this.fd) && this.fd > 2) {
-        writeSync(this.fd, `${encodeMessage(m)}\n`);
-        return;
-      }
-    } catch {
-      // The pipe is gone (the command was killed): fall back to stderr.
+    if (this.#closed) return;
+    if (!Number.isInteger(this.fd) || this.fd <= 2) {
+      process.stderr.write(fallbackText(m));
+      return;
     }
-    process.stderr.write(fallbackText(m));
+    try {
+      writeSync(this.fd, `${encodeMessage(m)}\n`);
+    } catch {
+      this.close();
+      this.gone();
+    }
+  }
+
+  /** Send nothing more. */
+  close(): void {
+    this.#closed = true;
   }
 }
 

@@ -1,27 +1,93 @@
-// Ctrl-C during tracing: the maps collected so far still print, and the exit code says SIGINT.
+// Signals during tracing: the maps collected so far still print, the exit code says which signal,
+// and the program ends as it would have without jsprobe, even when its main thread is too busy to
+// see the signal (the agent's watchdog). A reader that goes away stops jsprobe quietly.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './run.js';
 
-test('SIGINT to jsprobe while the traced program runs: maps print, exit 130', async () => {
-  const child = spawn(process.execPath, [join(ROOT, 'build/src/cli/main.js'), '-q', '-e', 'fn:test/fixtures/cli/app.cjs:work { @ticks = count() }', '-c', 'node test/fixtures/cli/app.cjs forever'], { cwd: ROOT });
+const APP = 'test/fixtures/cli/app.cjs';
+
+interface Traced {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves with the program's pid (busy modes) or 0, once the program runs with its probes in place. */
+  ready: Promise<number>;
+  output(): { stdout: string; stderr: string };
+}
+
+function trace(mode: string, program = `fn:${APP}:work { @ticks = count() }`): Traced {
+  const child = spawn(process.execPath, [join(ROOT, 'build/src/cli/main.js'), '-q', '-e', program, '-c', `node ${APP} ${mode}`], { cwd: ROOT });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  // The program says "ready" once it runs with the probes in place; then interrupt.
-  await new Promise<void>((resolve) => {
+  const ready = new Promise<number>((resolve) => {
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
-      if (stderr.includes('ready')) resolve();
+      const m = /ready ?(\d*)/.exec(stderr);
+      if (m !== null) resolve(Number(m[1] || 0));
     });
   });
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  assert.equal(code, 130, stderr);
-  assert.match(stdout, /^@ticks: [0-9]+\n\n$/);
+  return { child, ready, output: () => ({ stdout, stderr }) };
+}
+
+/** jsprobe's exit code, once it and every process holding its output (the program) have ended. */
+const closed = (child: ChildProcessWithoutNullStreams): Promise<number | null> => new Promise((resolve) => child.on('close', (c) => resolve(c)));
+/** jsprobe's exit code, once it has exited (the program may run on). */
+const exited = (child: ChildProcessWithoutNullStreams): Promise<number | null> => new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('SIGINT to jsprobe while the traced program runs: maps print, exit 130', async () => {
+  const t = trace('forever');
+  await t.ready;
+  t.child.kill('SIGINT');
+  const code = await closed(t.child);
+  assert.equal(code, 130, t.output().stderr);
+  assert.match(t.output().stdout, /^@ticks: [0-9]+\n\n$/);
+});
+
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  test(`${signal} to jsprobe while the program's main thread is busy in a loop: maps print, the program ends by the signal`, { timeout: 60_000 }, async () => {
+    const t = trace('busy');
+    const pid = await t.ready;
+    t.child.kill(signal);
+    // 'close' waits for the program too: it holds jsprobe's stdout and stderr.
+    assert.equal(await closed(t.child), code, t.output().stderr);
+    assert.match(t.output().stdout, /^@ticks: [1-9][0-9]*\n\n$/);
+    assert.equal(alive(pid), false);
+    assert.doesNotMatch(t.output().stderr, /Waiting for the debugger|Error/);
+  });
+}
+
+test('SIGHUP to jsprobe: the program is not left running with its probes armed', async () => {
+  const t = trace('forever');
+  await t.ready;
+  t.child.kill('SIGHUP');
+  assert.equal(await closed(t.child), 129, t.output().stderr);
+  assert.match(t.output().stdout, /^@ticks: [0-9]+\n\n$/);
+});
+
+test('a busy program that handles SIGINT itself: the trace ends with its maps, and the program runs on', { timeout: 60_000 }, async () => {
+  const t = trace('handles');
+  const pid = await t.ready;
+  try {
+    t.child.kill('SIGINT');
+    assert.equal(await exited(t.child), 130, t.output().stderr);
+    assert.match(t.output().stdout, /^@ticks: [1-9][0-9]*\n\n$/);
+    // It would not have ended without jsprobe either: its handler waits for the loop it never leaves.
+    assert.equal(alive(pid), true);
+  } finally {
+    process.kill(pid, 'SIGKILL');
+  }
 });
 
 /** Run jsprobe with `args`, close its stdout after the first output (as `| head -1` does), and wait for it. */
@@ -39,7 +105,10 @@ test('a reader that goes away (| head): jsprobe stops quietly with 141, listing 
   assert.equal(listed.code, 141, listed.stderr);
   assert.equal(listed.stderr, '');
   // Tracing a program that would run forever: the command is ended, and jsprobe exits.
-  const traced = await closeAfterFirstOutput(['-q', '-e', 'fn:test/fixtures/cli/app.cjs:work { printf("%d\\n", arg0) }', '-c', 'node test/fixtures/cli/app.cjs forever']);
+  const traced = await closeAfterFirstOutput(['-q', '-e', `fn:${APP}:work { printf("%d\\n", arg0) }`, '-c', `node ${APP} forever`]);
   assert.equal(traced.code, 141, traced.stderr);
   assert.doesNotMatch(traced.stderr, /EPIPE|Error/);
+  // And a busy one, that never sees the SIGTERM jsprobe passes on.
+  const busy = await closeAfterFirstOutput(['-q', '-e', `fn:${APP}:work { printf("%d\\n", arg0) }`, '-c', `node ${APP} busy`]);
+  assert.equal(busy.code, 141, busy.stderr);
 });

@@ -70,9 +70,10 @@ export function startWatchdog(fd: number, hooks: WatchdogHooks, failed: (e: Erro
   const worker = new Worker(new URL('./watchdog-thread.js', import.meta.url), { workerData: data, transferList: [port2], stdout: false, stderr: false });
   worker.unref();
   worker.once('error', failed);
-  port1.unref();
   port1.on('message', (m: WatchdogNote) => {
     if (m.detach === true) hooks.detach();
   });
+  // After on('message'), which refs the port: the watchdog must never keep the program alive.
+  port1.unref();
   return { ending: () => void Atomics.store(state, 0, 1) };
 }

@@ -2,6 +2,7 @@
 // ticking; finish() runs END and prints the maps, once. Used inside the traced program
 // (cli/agent.ts, attach/remote.ts) and, for programs without probes, by the command itself.
 
+import { types } from 'node:util';
 import { list, register, unregister, type Probe, type ProbeSpec } from '../index.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
@@ -34,6 +35,29 @@ export function sessionOutput(to: Sender): Pick<SessionOptions, 'write' | 'warn'
     warn: (text) => to.send({ t: 'err', text }),
     exit: () => to.send({ t: 'exit' }),
   };
+}
+
+/** A BEGIN, END or interval block, under the same fault isolation as a probe's handler. */
+interface Guarded {
+  readonly name: string;
+  faults: number;
+  run(): void;
+}
+
+/** A block that throws is counted and reported once, on jsprobe's side; the program never sees it. */
+function guard(name: string, block: () => void, warn: (s: string) => void): Guarded {
+  const g: Guarded = {
+    name,
+    faults: 0,
+    run: () => {
+      try {
+        block();
+      } catch (e) {
+        if (g.faults++ === 0) warn(`jsprobe: ${name} threw (reported once): ${types.isNativeError(e) ? e.message : 'a value that is not an Error'}\n`);
+      }
+    },
+  };
+  return g;
 }
 
 export type Session = { probes: number; handles: Probe[]; skipped: string[]; finish(): void; maps(): MapData[] } | { error: string };
@@ -69,14 +93,20 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     }
   }
   const worker = options.attached === 'worker';
+  const blocks: Guarded[] = [];
+  const guarded = (name: string, source: string): Guarded => {
+    const g = guard(name, instantiate(rt, source), options.warn);
+    blocks.push(g);
+    return g;
+  };
   const timers = (worker ? [] : program.intervals).map((c) => {
-    const tick = instantiate(rt, c.source);
-    const t = setInterval(() => tick(), c.probe.periodMs);
+    const tick = guarded(c.probe.text, c.source);
+    const t = setInterval(tick.run, c.probe.periodMs);
     t.unref();
     return t;
   });
-  if (!worker) for (const c of program.begin) instantiate(rt, c.source)();
-  const ends = (worker ? [] : program.end).map((c) => instantiate(rt, c.source));
+  if (!worker) for (const c of program.begin) guarded('BEGIN', c.source).run();
+  const ends = (worker ? [] : program.end).map((c) => guarded('END', c.source));
   let finished = false;
   return {
     probes: probes.length,
@@ -88,14 +118,9 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       finished = true;
       for (const t of timers) clearInterval(t);
       if (options.gather !== undefined) mergeAll(rt.maps, options.gather());
-      for (const end of ends) {
-        try {
-          end();
-        } catch (e) {
-          options.warn(`jsprobe: END threw: ${(e as Error).message}\n`);
-        }
-      }
+      for (const end of ends) end.run();
       if (options.attached === undefined) printAll(rt);
+      for (const b of blocks) if (b.faults > 1) options.warn(`jsprobe: ${b.name} threw ${b.faults} times in all\n`);
       const mine = new Set(probes.map((p) => p.id));
       for (const p of list()) {
         if (mine.has(p.id) && p.state === 'waiting') options.warn(`jsprobe: ${p.name} never matched a function that ran${p.note !== undefined ? ` (${p.note})` : ''}\n`);

@@ -1,10 +1,11 @@
-// bench:threads — the seeds' table: N worker threads call a probed function in a tight loop, and
-// we count hits per second for three designs in one run, beside the unprobed call:
+// bench:threads — per-thread state against a global lock (docs/design.md, "Lineage"): N worker
+// threads call a probed function in a tight loop, and we count hits per second for three designs
+// in one run, beside the unprobed call:
 //   jsprobe      each thread's probe counts in its own row of per-thread slots in a
 //                SharedArrayBuffer, padded to cache lines, summed when read (src/threads/slots.ts)
 //   atomic       every hit does Atomics.add on one shared counter (one cache line for all threads)
-//   locked map   every hit takes one Atomics spin lock and updates a shared map (the seeds' global
-//                kretprobe lock)
+//   locked map   every hit takes one Atomics spin lock and updates a shared map (the kernel's
+//                old global kretprobe lock)
 // Threads start together on a shared barrier and run for a fixed time; medians of a few rounds.
 //
 //   npm run bench:threads [-- --rounds 5 --ms 500 --threads 1,2]

@@ -29,8 +29,11 @@ export async function unregisterAll(): Promise<void> {
   if (list().length > 0) throw new Error(`probes left registered: ${list().map((i) => i.name).join(', ')}`);
 }
 
-/** Resolve when `cond()` holds, checking on every timer tick; reject after `timeoutMs`. */
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+/**
+ * Resolve when `cond()` holds, checking on every timer tick; reject after `timeoutMs`, a bound
+ * that only stops a test that would hang (far above what the condition takes on a busy machine).
+ */
+export async function waitFor(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -35,8 +35,13 @@ test('worker threads that end on their own: every thread probed, printf from a w
   assert.doesNotMatch(r.stderr, /did not answer|lost/, detail);
 });
 
+// How long the main thread waits at exit for its workers' maps (JSPROBE_FLUSH_MS). The spinning
+// worker makes the test wait all of it; the idle one must answer within it, and on a busy machine
+// the default (1000 ms) was not always enough for a thread to be scheduled.
+const FLUSH_MS = 5000;
+
 test('process.exit() with a worker idling and one spinning: the idle one answers, the spinning one is named', () => {
-  const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${WORKERS} exit`]);
+  const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${WORKERS} exit`], undefined, { JSPROBE_FLUSH_MS: String(FLUSH_MS) });
   const detail = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
   assert.equal(r.code, 0, detail);
   // The idle worker printed 10 lines, the spinning one 3 (its ring is read even while it spins).
@@ -44,7 +49,7 @@ test('process.exit() with a worker idling and one spinning: the idle one answers
   const idle = by.find(([, n]) => n === 10)?.[0];
   const spin = by.find(([, n]) => n === 3)?.[0];
   assert.ok(idle !== undefined && spin !== undefined, detail);
-  assert.match(r.stderr, new RegExp(`jsprobe: worker thread ${spin} did not answer within 1000 ms; its maps are as of its last snapshot`), detail);
+  assert.match(r.stderr, new RegExp(`jsprobe: worker thread ${spin} did not answer within ${FLUSH_MS} ms; its maps are as of its last snapshot`), detail);
   assert.doesNotMatch(r.stderr, new RegExp(`worker thread ${idle} did not answer`), detail);
   // The main thread's 5 and the idle worker's 10 are there; the spinning worker's calls are only
   // there if a snapshot of its came before it started spinning (its timer never fires after).

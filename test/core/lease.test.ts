@@ -1,4 +1,4 @@
-// Leases (seeds/004): a deferred call holds `this` and `args` strongly only for leaseMs, and a
+// Leases (docs/design.md, "Leases for returns that take long"): a deferred call holds `this` and `args` strongly only for leaseMs, and a
 // call that never settles cannot hold unregister hostage; its onReturn never runs afterwards.
 
 import { afterEach, test } from 'node:test';

@@ -1,6 +1,9 @@
 // `threads: 'all'` in the library: one probe registered in the main thread applies in worker
 // threads started before and after it; their calls reach the main thread's handlers with the
 // worker's threadId; unregister waits for every worker, within a bound that names the silent one.
+// The bound (JSPROBE_THREAD_GRACE_MS) is generous unless a silent worker is what a test is about:
+// a worker that answers ends the wait at once, so a long bound costs nothing, and a short one
+// would name a worker that was merely slow on a busy machine.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,15 +15,20 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 function run(mode: string, env: Record<string, string> = {}): Record<string, unknown> {
   const r = spawnSync(process.execPath, ['--import', join(root, 'build/src/register.js'), join(root, 'test/fixtures/threads/all.mjs'), mode], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000,
+    cwd: root, encoding: 'utf8', env: { ...process.env, JSPROBE_THREAD_GRACE_MS: '20000', ...env }, timeout: 120_000,
   });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
 
 test("threads: 'all': every thread's calls reach the handlers, with its threadId; none after unregister", () => {
-  const out = run('events') as { allFromWorker: string; probed: { probesHere: number }[]; after: { probesHere: number }[]; nothingAfter: boolean; earlyTid: number; lateTid: number; seen: unknown[][] };
+  const out = run('events') as {
+    allFromWorker: string; probed: { probesHere: number }[]; after: { probesHere: number }[]; nothingAfter: boolean; warnings: string[];
+    earlyTid: number; lateTid: number; seen: unknown[][];
+  };
   const { earlyTid, lateTid } = out;
+  // Both workers answered unregister: neither is named.
+  assert.deepEqual(out.warnings, []);
   // Each worker had its side of the probe; after unregister resolved, none.
   assert.deepEqual(out.probed.map((r) => r.probesHere), [1, 1]);
   assert.deepEqual(out.after.map((r) => r.probesHere), [0, 0]);
@@ -35,15 +43,19 @@ test("threads: 'all': every thread's calls reach the handlers, with its threadId
 });
 
 test("threads: 'all': a worker that never answers does not hold unregister past its bound, and is named", () => {
-  const out = run('stuck', { JSPROBE_THREAD_GRACE_MS: '300' }) as { unregisterMs: number; stuckTid: number; warnings: string[]; seen: unknown[][] };
-  assert.ok(out.unregisterMs >= 300, `resolved after ${out.unregisterMs} ms, before the bound`);
-  assert.ok(out.warnings.some((w) => w.includes(`worker thread(s) ${out.stuckTid} did not acknowledge unregister within 300 ms`)), out.warnings.join('\n'));
+  const out = run('stuck', { JSPROBE_THREAD_GRACE_MS: '300' }) as { stuckTid: number; warnings: string[]; seen: unknown[][] };
+  // Only the bound's timer emits this warning, and it was there when unregister resolved: the
+  // stuck worker held unregister until the bound, and no longer. It is the one worker left.
+  const timeouts = out.warnings.filter((w) => w.includes('did not acknowledge unregister'));
+  const named = timeouts.map((w) => /worker thread\(s\) ([\d, ]+) did not acknowledge unregister within 300 ms/.exec(w)?.[1]);
+  assert.deepEqual(named, [String(out.stuckTid)], out.warnings.join('\n'));
   // The stuck worker's call before it blocked still reached the handler.
   assert.ok(out.seen.some((s) => s[1] === out.stuckTid && s[0] === 'return' && s[2] === 210));
 });
 
 test("threads: 'all': a worker that has ended (terminate()) is not waited for", () => {
-  const out = run('gone', { JSPROBE_THREAD_GRACE_MS: '300' }) as { warnings: string[]; seen: unknown[][] };
+  const out = run('gone') as { warnings: string[]; seen: unknown[][] };
+  // Were the ended worker waited for, unregister would take the whole bound and then name it.
   assert.deepEqual(out.warnings, []);
   // Its call before it ended still reached the handler.
   assert.ok(out.seen.some((s) => s[0] === 'return' && s[2] === 55));

@@ -14,16 +14,22 @@
 // named in a warning. enable() and disable() are carried to the workers the same way, unawaited.
 //
 // Control messages go over a BroadcastChannel named per process; events go through the rings.
+// A worker also finds the probes that exist when it starts in its environment data, so that it
+// has them before its program loads the code they target (and gives that code load sites, not
+// a live patch made later, once the channel has told it).
 
-import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
+import { BroadcastChannel, getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
 import { inspect } from 'node:util';
 import * as core from '../core/index.js';
 import type { Call, Probe, ProbeSpec } from '../core/index.js';
 import { drainJson, Ring } from './ring.js';
 import { onWorkerExit } from './worker-exit.js';
 import { handlerUses, reads } from '../core/handler-use.js';
+import { isHooked } from '../sites/load/wanted.js';
 
 const channelName = (): string => `jsprobe:all:${process.pid}`;
+/** The environment data key under which workers find the live 'all' probes as they start. */
+const AT_START = 'jsprobe:all';
 /** How long unregister() waits for the workers to answer. */
 const GRACE_MS = Number(process.env.JSPROBE_THREAD_GRACE_MS ?? 1000);
 const DRAIN_EVERY_MS = 10;
@@ -56,7 +62,7 @@ function relayed(handler: Function | undefined): Relayed[] | null {
 
 type Control =
   | { hello: number; ring: SharedArrayBuffer }
-  | { sync: Desc[] }
+  | { sync: Desc[]; full?: boolean }
   | { remove: number[]; seq: number }
   | { ack: number; tid: number }
   | { toggle: number; on: boolean };
@@ -138,6 +144,15 @@ function post(m: Control): void {
   channel?.postMessage(m);
 }
 
+function liveDescs(): Desc[] {
+  return [...owned.values()].filter((o) => !o.dead).map((o) => o.desc);
+}
+
+/** What a worker started from now on finds at its start (environment data is copied then). */
+function publish(): void {
+  setEnvironmentData(AT_START, liveDescs());
+}
+
 function startMain(): void {
   channel = new BroadcastChannel(channelName());
   channel.unref();
@@ -153,9 +168,9 @@ function startMain(): void {
     const m = (e as { data: Control }).data;
     if ('hello' in m) {
       workers.set(m.hello, new Ring(m.ring));
-      // A worker started now gets every live 'all' probe.
-      const live = [...owned.values()].filter((o) => !o.dead).map((o) => o.desc);
-      if (live.length > 0) post({ sync: live });
+      // A worker started now gets every live 'all' probe, and forgets those it found at start
+      // that have gone since.
+      post({ sync: liveDescs(), full: true });
     } else if ('ack' in m) {
       acks.get(m.ack)?.add(m.tid);
       for (const w of waiters) w();
@@ -263,6 +278,7 @@ function adopt(p: Probe, spec: ProbeSpec & { target: string }): void {
   const o: Owned = { probe: p, spec, desc: describe(p, spec), dead: false };
   owned.set(p.id, o);
   post({ sync: [o.desc] });
+  publish();
 }
 
 export async function unregister(p: Probe | readonly Probe[]): Promise<void> {
@@ -275,6 +291,7 @@ export async function unregister(p: Probe | readonly Probe[]): Promise<void> {
     o.dead = true;
     owned.delete(o.probe.id);
   }
+  publish();
   if (owned.size === 0 && draining !== null) {
     clearInterval(draining);
     draining = null;
@@ -335,6 +352,7 @@ function toggle(p: Probe, on: boolean): void {
   const o = owned.get(p?.id);
   if (o === undefined) return;
   o.desc.disabled = !on;
+  publish();
   post({ toggle: p.id, on });
 }
 
@@ -353,6 +371,7 @@ function startWorker(): void {
     const m = (e as { data: Control }).data;
     if ('sync' in m) {
       for (const d of m.sync) if (!mirrors.has(d.id)) mirror(d, record);
+      if (m.full === true) forgetGone(new Set(m.sync.map((d) => d.id)));
     } else if ('remove' in m) {
       const gone = m.remove.map((id) => mirrors.get(id)).filter((x): x is Probe => x !== undefined);
       for (const id of m.remove) mirrors.delete(id);
@@ -363,6 +382,22 @@ function startWorker(): void {
     }
   };
   ch.postMessage({ hello: threadId, ring: ring.sab });
+  const atStart = getEnvironmentData(AT_START) as Desc[] | undefined;
+  // After the module that loads jsprobe has run: `--import jsprobe/register` installs the load
+  // hooks after this, and a probe on code not loaded yet waits for it through them.
+  if (atStart !== undefined && atStart.length > 0) {
+    queueMicrotask(() => {
+      if (!isHooked()) return; // then the channel's answer to hello brings them, as before
+      for (const d of atStart) if (!mirrors.has(d.id)) mirror(d, record);
+    });
+  }
+}
+
+/** Mirrors found at start whose probe was unregistered before this worker's channel listened. */
+function forgetGone(live: Set<number>): void {
+  const gone = [...mirrors].filter(([id]) => !live.has(id));
+  for (const [id] of gone) mirrors.delete(id);
+  if (gone.length > 0) void core.unregister(gone.map(([, p]) => p));
 }
 
 function mirror(d: Desc, record: (line: string) => void): void {
@@ -371,8 +406,11 @@ function mirror(d: Desc, record: (line: string) => void): void {
   if (d.ret !== null) spec.onReturn = recorder(d.id, 'r', d.ret, record);
   try {
     mirrors.set(d.id, core.register(spec));
-  } catch {
-    // This thread has no such target (a module it never loads): nothing to probe here.
+  } catch (e) {
+    // This thread has no such target (a module it never loads): nothing to probe here. Any other
+    // failure is said: unsaid, the probe would miss this thread's calls silently.
+    if ((e as { code?: string }).code === 'JSPROBE_E_TARGET_NOT_FOUND') return;
+    process.emitWarning(`jsprobe: probe '${d.name}' is not in place in worker thread ${threadId}: ${(e as Error).message}`, { code: 'JSPROBE_W_THREAD_SITE' });
   }
 }
 

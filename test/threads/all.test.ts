@@ -19,11 +19,14 @@ function run(mode: string, env: Record<string, string> = {}): Record<string, unk
 }
 
 test("threads: 'all': every thread's calls reach the handlers, with its threadId; none after unregister", () => {
-  const out = run('events') as { allFromWorker: string; probed: { probesHere: number }[]; after: { probesHere: number }[]; nothingAfter: boolean; earlyTid: number; lateTid: number; seen: unknown[][] };
+  const out = run('events') as { allFromWorker: string; probed: { probesHere: number; site: string }[]; after: { probesHere: number }[]; nothingAfter: boolean; earlyTid: number; lateTid: number; seen: unknown[][] };
   const { earlyTid, lateTid } = out;
   // Each worker had its side of the probe; after unregister resolved, none.
   assert.deepEqual(out.probed.map((r) => r.probesHere), [1, 1]);
   assert.deepEqual(out.after.map((r) => r.probesHere), [0, 0]);
+  // The early worker had loaded the target: a live patch. The late one found the probe as it
+  // started, before it loaded the target: a load site, whichever way its modules load.
+  assert.deepEqual(out.probed.map((r) => r.site), ['live', 'load']);
   assert.equal(out.nothingAfter, true);
   const by = (tid: number) => out.seen.filter((s) => s[1] === tid);
   assert.deepEqual(by(0), [['entry', 0, 1], ['return', 0, 1, false, true]]);
@@ -37,13 +40,17 @@ test("threads: 'all': every thread's calls reach the handlers, with its threadId
 test("threads: 'all': a worker that never answers does not hold unregister past its bound, and is named", () => {
   const out = run('stuck', { JSPROBE_THREAD_GRACE_MS: '300' }) as { unregisterMs: number; stuckTid: number; warnings: string[]; seen: unknown[][] };
   assert.ok(out.unregisterMs >= 300, `resolved after ${out.unregisterMs} ms, before the bound`);
-  assert.ok(out.warnings.some((w) => w.includes(`worker thread(s) ${out.stuckTid} did not acknowledge unregister within 300 ms`)), out.warnings.join('\n'));
+  // Named among those late: on a loaded machine the other worker's answer (after putting its
+  // live-patched script back) may miss 300 ms too.
+  const named = out.warnings.map((w) => /worker thread\(s\) ([\d, ]+) did not acknowledge unregister within 300 ms/.exec(w)?.[1]).filter((x) => x !== undefined);
+  assert.ok(named.some((list) => list.split(', ').map(Number).includes(out.stuckTid)), out.warnings.join('\n'));
   // The stuck worker's call before it blocked still reached the handler.
   assert.ok(out.seen.some((s) => s[1] === out.stuckTid && s[0] === 'return' && s[2] === 210));
 });
 
 test("threads: 'all': a worker that has ended (terminate()) is not waited for", () => {
-  const out = run('gone', { JSPROBE_THREAD_GRACE_MS: '300' }) as { warnings: string[]; seen: unknown[][] };
+  // A bound far above any answer's time: a warning means the ended worker was waited for.
+  const out = run('gone', { JSPROBE_THREAD_GRACE_MS: '5000' }) as { warnings: string[]; seen: unknown[][] };
   assert.deepEqual(out.warnings, []);
   // Its call before it ended still reached the handler.
   assert.ok(out.seen.some((s) => s[0] === 'return' && s[2] === 55));

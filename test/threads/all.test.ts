@@ -56,6 +56,14 @@ test("threads: 'all': a worker that has ended (terminate()) is not waited for", 
   assert.ok(out.seen.some((s) => s[0] === 'return' && s[2] === 55));
 });
 
+test("threads: 'all': a worker started as the probe is unregistered drops what it found at its start", () => {
+  const out = run('stale') as { stale: { atStart: number; after: number } };
+  // It had the probe when its code began (usually; the main thread's answer can come first, when
+  // its modules load asynchronously, as on Node 20), and none once that answer came.
+  assert.ok(out.stale.atStart <= 1, JSON.stringify(out.stale));
+  assert.equal(out.stale.after, 0, JSON.stringify(out.stale));
+});
+
 test("threads: 'all': a worker's ring overflowing while the main thread is busy: every drop counted and reported", () => {
   const out = run('flood') as { warnings: string[]; fromWorker: number };
   const warning = out.warnings.find((w) => w.includes("threads: 'all' events lost"));

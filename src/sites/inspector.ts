@@ -6,8 +6,12 @@
 // The Debugger domain is on only while something needs it: a live patch (enable, edit, disable,
 // so that nothing stays slowed) or a breakpoint site (on while one exists: disabling the domain
 // removes every breakpoint).
+//
+// V8 14 (Node 26) put LiveEdit behind the flag --inspector-live-edit, off by default:
+// allowLiveEdit() turns it on in-process before the first edit.
 
 import { Session } from 'node:inspector';
+import { setFlagsFromString } from 'node:v8';
 import { JsprobeError } from '../core/index.js';
 
 export interface ScriptInfo {
@@ -55,6 +59,24 @@ export function post<T = Record<string, unknown>>(method: string, params: object
   if (!answered) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `the inspector did not answer ${method} at once`);
   if (error !== null) throw error;
   return result as T;
+}
+
+let liveEdit: boolean | null = null;
+
+/**
+ * Whether jsprobe may make live edits in this process (not with JSPROBE_LIVE_EDIT=0: live
+ * requests then take the path of an edit V8 refused). The first call turns on V8's LiveEdit flag
+ * where V8 has one (V8 >= 14; older V8 rejects the unknown flag), unless the program's command
+ * line has chosen (--inspector-live-edit or --no-inspector-live-edit). V8 flags belong to the
+ * process and are read at each `Debugger.setScriptSource`: this covers every thread, and the
+ * attach runtime.
+ */
+export function allowLiveEdit(): boolean {
+  if (liveEdit !== null) return liveEdit;
+  liveEdit = process.env.JSPROBE_LIVE_EDIT !== '0';
+  const chosen = process.execArgv.some((a) => /^--(no-)?inspector[-_]live[-_]edit$/.test(a));
+  if (liveEdit && !chosen && Number(process.versions.v8.split('.')[0]) >= 14) setFlagsFromString('--inspector-live-edit');
+  return liveEdit;
 }
 
 /** Hold the Debugger domain on; the returned function lets go. */

@@ -13,6 +13,10 @@
 // those are retried with backoff for JSPROBE_LIVE_RETRY_MS (2 s), and after that a probe with
 // site 'auto' falls back to a breakpoint site. Sites stay in the script, disarmed, until the last
 // probe of the script leaves; then its original source goes back.
+//
+// V8 may refuse every edit (V8 14 has LiveEdit behind a flag, see allowLiveEdit, and may remove
+// it): from the first such refusal on, 'auto' probes on loaded code get breakpoint sites, with
+// the reason in list(), and 'live' ones fail.
 
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
@@ -20,7 +24,7 @@ import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Sna
 import { breakpointSite, rearmBreakpoints } from './breakpoint.js';
 import { OWN_CODE_URL } from './own-code.js';
 import { chooseSiteKind } from './site-kind.js';
-import { functionLocation, holdDebugger, knownScripts, post, scriptInfo, withDebugger, type ScriptInfo } from './inspector.js';
+import { allowLiveEdit, functionLocation, holdDebugger, knownScripts, post, scriptInfo, withDebugger, type ScriptInfo } from './inspector.js';
 import { setLive } from './load/registry.js';
 import { installRuntime, runtime } from './load/runtime.js';
 import { LIVE_SLOTS, RUNTIME_GLOBAL } from './rewrite/abi.js';
@@ -67,6 +71,8 @@ interface Retry {
 const scripts = new Map<string, LiveScript>();
 const dirty = new Set<LiveScript>();
 let slots: (Snapshot | null)[] | null = null;
+/** Why V8 will not edit scripts in this process (set by the first refusal), or null. */
+let liveEditRefused: string | null = null;
 
 function retryBudgetMs(): number {
   const v = Number(process.env.JSPROBE_LIVE_RETRY_MS);
@@ -207,11 +213,16 @@ export function resolution(targets: { script: LiveScript; index: number }[], lab
   if (chooseSiteKind(preference, { shape: 'loaded', liveable: true }) === 'breakpoint') {
     return { sites: targets.map((t) => breakpointSite(t.script, t.index, 'site \'breakpoint\' was asked for')), label, kind: 'breakpoint' };
   }
-  // Functions LiveEdit cannot patch in place (see liveable) get breakpoint sites under 'auto'.
+  // Functions LiveEdit cannot patch in place (see liveable), or any once V8 refuses edits, get
+  // breakpoint sites under 'auto'.
   const fixed: ProbeSite[] = [];
-  const unfit = targets.filter((t) => !liveable(t.script.original, t.script.fns[t.index]));
+  const refused = liveEditRefused;
+  const unfit = targets.filter((t) => (refused !== null ? !t.script.patched.has(t.index) : !liveable(t.script.original, t.script.fns[t.index])));
   if (unfit.length > 0) {
-    const why = `${functionLabel(unfit[0].script, unfit[0].index)}${unfit.length > 1 ? ` and ${unfit.length - 1} more` : ''} cannot be patched in place: LiveEdit needs white space or a comment between a function's last statement and its closing brace (an arrow with an expression body has none)`;
+    const what = `${functionLabel(unfit[0].script, unfit[0].index)}${unfit.length > 1 ? ` and ${unfit.length - 1} more` : ''}`;
+    const why = refused !== null
+      ? `${what} cannot be patched in place: ${refused}`
+      : `${what} cannot be patched in place: LiveEdit needs white space or a comment between a function's last statement and its closing brace (an arrow with an expression body has none)`;
     if (!fallsBack(preference)) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site, or a load site`);
     for (const t of unfit) fixed.push(breakpointSite(t.script, t.index, why));
     targets = targets.filter((t) => !unfit.includes(t));
@@ -267,9 +278,15 @@ function siteFor(s: LiveScript, index: number): ProbeSite {
 type EditStatus = 'Ok' | 'BlockedByActiveFunction' | 'BlockedByActiveGenerator' | 'CompileError' | string;
 
 function setSource(s: LiveScript, code: string): { status: EditStatus; text?: string } {
-  const r = post<{ status?: string; exceptionDetails?: { text: string; lineNumber: number; columnNumber: number } }>(
-    'Debugger.setScriptSource', { scriptId: s.scriptId, scriptSource: code },
-  );
+  if (!allowLiveEdit()) return { status: 'Unavailable', text: 'JSPROBE_LIVE_EDIT=0 turns live edits off' };
+  let r: { status?: string; exceptionDetails?: { text: string; lineNumber: number; columnNumber: number } };
+  try {
+    r = post('Debugger.setScriptSource', { scriptId: s.scriptId, scriptSource: code });
+  } catch (e) {
+    // An error rather than a status: V8 does no LiveEdit at all (V8 14 without its flag answers
+    // "setScriptSource functionality no longer available").
+    return { status: 'Unavailable', text: (e as Error).message };
+  }
   const d = r.exceptionDetails;
   const status = r.status ?? (d !== undefined ? 'CompileError' : 'Ok');
   return { status, text: d === undefined ? undefined : `${d.text} at ${d.lineNumber + 1}:${d.columnNumber + 1}` };
@@ -318,6 +335,7 @@ function patch(s: LiveScript, retrying: boolean): string | undefined {
   if (failure.status === 'BlockedByActiveFunction' || failure.status === 'BlockedByActiveGenerator') {
     return blocked(s, failure.status, restore);
   }
+  if (failure.status === 'Unavailable') return unavailable(s, queued, failure.text ?? 'no detail', restore, retrying);
   const message = failure.status === 'CompileError'
     ? `jsprobe's live patch of ${s.label} does not compile (${failure.text ?? 'no detail'}): a bug in jsprobe, please report it`
     : `the live patch of ${s.label} did not take effect: ${failure.text ?? failure.status}`;
@@ -387,7 +405,20 @@ function nextStep(s: LiveScript, target: ReadonlyMap<number, number>): Map<numbe
 
 /** Requests whose function LiveEdit would not patch in any edit: a breakpoint site under 'auto'. */
 function unpatchable(s: LiveScript, left: Request[], retrying: boolean): void {
-  const why = `LiveEdit would leave ${functionLabel(s, left[0].index)}${left.length > 1 ? ` and ${left.length - 1} more` : ''} unpatched (V8's diff cannot tell its text from its neighbours')`;
+  fallBack(s, left, `LiveEdit would leave ${functionLabel(s, left[0].index)}${left.length > 1 ? ` and ${left.length - 1} more` : ''} unpatched (V8's diff cannot tell its text from its neighbours')`, retrying);
+}
+
+/** V8 makes no live edits in this process: these requests, and every later one, go without. */
+function unavailable(s: LiveScript, queued: Request[], text: string, restoring: boolean, retrying: boolean): string {
+  liveEditRefused = `V8 refused the live edit (${text})`;
+  stopRetry(s);
+  if (restoring) return `${s.label}: ${liveEditRefused}; its probe sites stay in place, disarmed`;
+  fallBack(s, queued, liveEditRefused, retrying);
+  return liveEditRefused;
+}
+
+/** Requests that get no live site: under 'auto' a breakpoint site, else an error (or a note, when retrying). */
+function fallBack(s: LiveScript, left: Request[], why: string, retrying: boolean): void {
   const strict = left.filter((r) => !fallsBack(r.preference));
   if (strict.length > 0 && !retrying) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site`);
   for (const r of left) {

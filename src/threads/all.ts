@@ -15,17 +15,23 @@
 //
 // Control messages and events go over the threads' one link (link.ts): a BroadcastChannel named
 // per process for control, and each worker's ring for events (wire.ts says how a call crosses).
+// A worker also finds the probes that exist when it starts in its environment data, so that it
+// has them before its program loads the code they target (and gives that code load sites, not
+// a live patch made later, once the link has told it).
 
-import { isMainThread } from 'node:worker_threads';
+import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
 import * as core from '../core/index.js';
 import type { Probe, ProbeSpec } from '../core/index.js';
 import { drainJson, type Ring } from './ring.js';
 import { MainLink, WorkerLink } from './link.js';
 import { recorder, RELAYED, RelayedCall, type CallEvent, type Relayed } from './wire.js';
 import { handlerUses, reads } from '../core/handler-use.js';
+import { isHooked } from '../sites/load/wanted.js';
 
 /** The link's purpose: its channel is `jsprobe:all:<pid>`. */
 const PURPOSE = 'all';
+/** The environment data key under which workers find the live 'all' probes as they start. */
+const AT_START = 'jsprobe:all';
 /** How long unregister() waits for the workers to answer. */
 const GRACE_MS = Number(process.env.JSPROBE_THREAD_GRACE_MS ?? 1000);
 const DRAIN_EVERY_MS = 10;
@@ -54,7 +60,7 @@ function relayed(handler: Function | undefined): Relayed[] | null {
 
 /** What the main thread tells the workers (they answer `remove` over the link). */
 type Control =
-  | { sync: Desc[] }
+  | { sync: Desc[]; full?: boolean }
   | { remove: number[]; seq: number }
   | { toggle: number; on: boolean };
 
@@ -74,13 +80,20 @@ function post(m: Control): void {
   link?.post(m);
 }
 
+function liveDescs(): Desc[] {
+  return [...owned.values()].filter((o) => !o.dead).map((o) => o.desc);
+}
+
+/** What a worker started from now on finds at its start (environment data is copied then). */
+function publish(): void {
+  setEnvironmentData(AT_START, liveDescs());
+}
+
 function startMain(): void {
   link = new MainLink<Control>(PURPOSE, {
-    // A worker started now gets every live 'all' probe.
-    hello: () => {
-      const live = [...owned.values()].filter((o) => !o.dead).map((o) => o.desc);
-      if (live.length > 0) post({ sync: live });
-    },
+    // A worker started now gets every live 'all' probe, and forgets those it found at start that
+    // have gone since.
+    hello: () => post({ sync: liveDescs(), full: true }),
     // A worker that ended: deliver what it recorded.
     ended: (tid, ring) => drainRing(tid, ring),
   });
@@ -183,6 +196,7 @@ function adopt(p: Probe, spec: ProbeSpec & { target: string }): void {
   const o: Owned = { probe: p, spec, desc: describe(p, spec), dead: false };
   owned.set(p.id, o);
   post({ sync: [o.desc] });
+  publish();
 }
 
 export async function unregister(p: Probe | readonly Probe[]): Promise<void> {
@@ -195,6 +209,7 @@ export async function unregister(p: Probe | readonly Probe[]): Promise<void> {
     o.dead = true;
     owned.delete(o.probe.id);
   }
+  publish();
   if (owned.size === 0 && draining !== null) {
     clearInterval(draining);
     draining = null;
@@ -227,6 +242,7 @@ function toggle(p: Probe, on: boolean): void {
   const o = owned.get(p?.id);
   if (o === undefined) return;
   o.desc.disabled = !on;
+  publish();
   post({ toggle: p.id, on });
 }
 
@@ -238,6 +254,7 @@ function startWorker(): void {
   const link: WorkerLink<Control> = new WorkerLink<Control>(PURPOSE, RING_BYTES, (m) => {
     if ('sync' in m) {
       for (const d of m.sync) if (!mirrors.has(d.id)) mirror(d, record);
+      if (m.full === true) forgetGone(new Set(m.sync.map((d) => d.id)));
     } else if ('remove' in m) {
       const gone = m.remove.map((id) => mirrors.get(id)).filter((x): x is Probe => x !== undefined);
       for (const id of m.remove) mirrors.delete(id);
@@ -250,6 +267,22 @@ function startWorker(): void {
   const record = (line: string): void => {
     link.ring.push(line);
   };
+  const atStart = getEnvironmentData(AT_START) as Desc[] | undefined;
+  // After the module that loads jsprobe has run: `--import jsprobe/register` installs the load
+  // hooks after this, and a probe on code not loaded yet waits for it through them.
+  if (atStart !== undefined && atStart.length > 0) {
+    queueMicrotask(() => {
+      if (!isHooked()) return; // then the link's answer to hello brings them, as before
+      for (const d of atStart) if (!mirrors.has(d.id)) mirror(d, record);
+    });
+  }
+}
+
+/** Mirrors found at start whose probe was unregistered before this worker's link listened. */
+function forgetGone(live: Set<number>): void {
+  const gone = [...mirrors].filter(([id]) => !live.has(id));
+  for (const [id] of gone) mirrors.delete(id);
+  if (gone.length > 0) void core.unregister(gone.map(([, p]) => p));
 }
 
 function mirror(d: Desc, record: (line: string) => void): void {
@@ -258,8 +291,11 @@ function mirror(d: Desc, record: (line: string) => void): void {
   if (d.ret !== null) spec.onReturn = recorder(d.id, 'r', d.ret, record);
   try {
     mirrors.set(d.id, core.register(spec));
-  } catch {
-    // This thread has no such target (a module it never loads): nothing to probe here.
+  } catch (e) {
+    // This thread has no such target (a module it never loads): nothing to probe here. Any other
+    // failure is said: unsaid, the probe would miss this thread's calls silently.
+    if (core.isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND')) return;
+    process.emitWarning(`jsprobe: probe '${d.name}' is not in place in worker thread ${threadId}: ${(e as Error).message}`, { code: 'JSPROBE_W_THREAD_SITE' });
   }
 }
 

@@ -23,7 +23,7 @@ function run(mode: string, env: Record<string, string> = {}): Record<string, unk
 
 test("threads: 'all': every thread's calls reach the handlers, with its threadId; none after unregister", () => {
   const out = run('events') as {
-    allFromWorker: string; probed: { probesHere: number }[]; after: { probesHere: number }[]; nothingAfter: boolean; warnings: string[];
+    allFromWorker: string; probed: { probesHere: number; site: string }[]; after: { probesHere: number }[]; nothingAfter: boolean; warnings: string[];
     earlyTid: number; lateTid: number; seen: unknown[][];
   };
   const { earlyTid, lateTid } = out;
@@ -32,6 +32,9 @@ test("threads: 'all': every thread's calls reach the handlers, with its threadId
   // Each worker had its side of the probe; after unregister resolved, none.
   assert.deepEqual(out.probed.map((r) => r.probesHere), [1, 1]);
   assert.deepEqual(out.after.map((r) => r.probesHere), [0, 0]);
+  // The early worker had loaded the target: a live patch. The late one found the probe as it
+  // started, before it loaded the target: a load site, whichever way its modules load.
+  assert.deepEqual(out.probed.map((r) => r.site), ['live', 'load']);
   assert.equal(out.nothingAfter, true);
   const by = (tid: number) => out.seen.filter((s) => s[1] === tid);
   assert.deepEqual(by(0), [['entry', 0, 1], ['return', 0, 1, false, true]]);
@@ -54,11 +57,19 @@ test("threads: 'all': a worker that never answers does not hold unregister past 
 });
 
 test("threads: 'all': a worker that has ended (terminate()) is not waited for", () => {
-  const out = run('gone') as { warnings: string[]; seen: unknown[][] };
-  // Were the ended worker waited for, unregister would take the whole bound and then name it.
+  // A bound far above any answer's time: a warning means the ended worker was waited for.
+  const out = run('gone', { JSPROBE_THREAD_GRACE_MS: '5000' }) as { warnings: string[]; seen: unknown[][] };
   assert.deepEqual(out.warnings, []);
   // Its call before it ended still reached the handler.
   assert.ok(out.seen.some((s) => s[0] === 'return' && s[2] === 55));
+});
+
+test("threads: 'all': a worker started as the probe is unregistered drops what it found at its start", () => {
+  const out = run('stale') as { stale: { atStart: number; after: number } };
+  // It had the probe when its code began (usually; the main thread's answer can come first, when
+  // its modules load asynchronously, as on Node 20), and none once that answer came.
+  assert.ok(out.stale.atStart <= 1, JSON.stringify(out.stale));
+  assert.equal(out.stale.after, 0, JSON.stringify(out.stale));
 });
 
 test("threads: 'all': a worker's ring overflowing while the main thread is busy: every drop counted and reported", () => {

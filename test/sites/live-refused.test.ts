@@ -1,0 +1,58 @@
+// The day V8 drops LiveEdit: with every live edit refused outright, 'auto' probes on loaded code
+// get breakpoint sites and list() says why, 'live' ones fail with the reason, and wrap sites (a
+// property that holds the function) need no edit. The refusal is forced three ways: jsprobe told
+// not to edit, the protocol answering as V8 14 does without its flag, and (V8 >= 14) V8 itself.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const fixture = 'test/fixtures/live/refused.mjs';
+
+interface Out {
+  byFunction: { site: string; state: string; note: string | null; entries: number[][] };
+  sourceKept: boolean;
+  byName: { site: string; note: string | null; bumps: number[] };
+  live: { code: string; message: string } | string;
+  byProperty: { site: string; returns: number[] };
+  left: number;
+  edits: number;
+}
+
+function run(mode: string, nodeArgs: string[], env: Record<string, string>): Out {
+  const r = spawnSync(process.execPath, [...nodeArgs, fixture, mode], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Out;
+}
+
+const ways: [string, string[], Record<string, string>, RegExp][] = [
+  ['env', [], { JSPROBE_LIVE_EDIT: '0' }, /JSPROBE_LIVE_EDIT=0/],
+  ['protocol', [], {}, /setScriptSource functionality no longer available/],
+];
+// V8 14 has LiveEdit behind --inspector-live-edit; older V8 has no such flag to turn off.
+if (Number(process.versions.v8.split('.')[0]) >= 14) ways.push(['flag', ['--no-inspector-live-edit'], {}, /setScriptSource functionality no longer available/]);
+
+for (const [mode, nodeArgs, env, reason] of ways) {
+  test(`live edits refused (${mode}): breakpoint sites under 'auto' with the reason in list(), 'live' refused, wrap sites unaffected`, () => {
+    const out = run(mode, nodeArgs, env);
+    assert.equal(out.byFunction.site, 'breakpoint');
+    assert.equal(out.byFunction.state, 'armed');
+    assert.match(out.byFunction.note ?? '', /V8 refused the live edit/);
+    assert.match(out.byFunction.note ?? '', reason);
+    assert.deepEqual(out.byFunction.entries, [[2, 3], [10, 20]], 'calls are seen through the breakpoint');
+    assert.equal(out.sourceKept, true);
+    assert.equal(out.byName.site, 'breakpoint');
+    assert.match(out.byName.note ?? '', reason);
+    assert.deepEqual(out.byName.bumps, [4]);
+    assert.equal(typeof out.live, 'object', `site 'live' was ${String(out.live)}`);
+    const live = out.live as { code: string; message: string };
+    assert.equal(live.code, 'JSPROBE_E_SITE_UNAVAILABLE');
+    assert.match(live.message, reason);
+    assert.deepEqual(out.byProperty, { site: 'wrap', returns: [30] });
+    assert.equal(out.left, 0);
+    // Refused once, not tried again for every later probe.
+    assert.equal(out.edits, mode === 'protocol' ? 1 : 0);
+  });
+}

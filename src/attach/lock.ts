@@ -29,7 +29,8 @@ export function holderOf(name: string): number | null {
   }
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
-    if (f[7] === `@${name}`) return socketOwner(f[6]);
+    // Node binds an abstract name padded with NULs to the full address length; /proc shows them as '@'.
+    if (f[7]?.replace(/@+$/, '') === `@${name}`) return socketOwner(f[6]);
   }
   return null;
 }

@@ -93,6 +93,7 @@ export function checkTarget(pid: number): void {
     if (code === 'ESRCH') noSuchProcess(pid);
     if (code !== 'EPERM') throw e;
   }
+  if (readStatus(process.pid) === null) throw new AttachError('jsprobe -p needs /proc (Linux) to check the process before it signals it');
   const status = readStatus(pid);
   if (status === null) noSuchProcess(pid);
   const uids = (statusField(status, 'Uid') ?? '').split(/\s+/).map(Number);

@@ -3,6 +3,7 @@
 // relay what the runtime sends through a Runtime binding until detach.
 
 import { request } from 'node:http';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { Protocol } from 'devtools-protocol';
@@ -11,15 +12,17 @@ import { printMap, type Output } from '../agg/print.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { AttachError } from './attach-error.js';
 import { inspectorClosed, openInspector, releaseWhenClosed } from './open.js';
+import { connectToTarget } from './peer.js';
 
 export { AttachError };
 
 export const RUNTIME_BUNDLE = fileURLToPath(new URL('../../attach-runtime.cjs', import.meta.url));
 const BINDING = '__jsprobe_emit';
 
-function getJson<T>(port: number, path: string): Promise<T> {
+/** GET `path` as JSON over `socket`, a connection checked to end in the target (peer.ts). */
+function getJson<T>(socket: Socket, path: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, timeout: 1000 }, (res) => {
+    const req = request({ host: '127.0.0.1', path, timeout: 1000, createConnection: () => socket }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
         try {
@@ -35,9 +38,10 @@ function getJson<T>(port: number, path: string): Promise<T> {
 }
 
 /** The target's WebSocket URL, always on 127.0.0.1:`port` (whatever host the inspector names). */
-async function inspectorUrl(port: number): Promise<string | null> {
+async function inspectorUrl(pid: number, port: number): Promise<string | null> {
+  const socket = await connectToTarget(pid, port);
   try {
-    const list = await getJson<{ webSocketDebuggerUrl?: string; type?: string }[]>(port, '/json/list');
+    const list = await getJson<{ webSocketDebuggerUrl?: string; type?: string }[]>(socket, '/json/list');
     const url = list.find((t) => t.type === 'node' || t.webSocketDebuggerUrl !== undefined)?.webSocketDebuggerUrl;
     return url === undefined ? null : `ws://127.0.0.1:${port}${new URL(url).pathname}`;
   } catch {
@@ -120,12 +124,17 @@ export class Connection extends Channel {
 export async function connect(pid: number, quiet = false): Promise<{ conn: Connection; opened: boolean; port: number }> {
   // --- verified open (open.ts): the lock, when jsprobe opened the inspector, goes when it closes.
   const { port, opened, lock } = await openInspector(pid, (line) => void (quiet || process.stderr.write(line)));
-  const url = await inspectorUrl(port).catch(() => null);
-  if (url === null) {
+  let url: string | null = null;
+  let socket: Socket;
+  try {
+    url = await inspectorUrl(pid, port);
+    if (url === null) throw new AttachError(`the inspector of process ${pid} on 127.0.0.1:${port} did not list a target`);
+    socket = await connectToTarget(pid, port);
+  } catch (e) {
     if (lock !== null) releaseWhenClosed(lock, pid, port);
-    throw new AttachError(`the inspector of process ${pid} on 127.0.0.1:${port} did not list a target`);
+    throw e;
   }
-  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const ws = new WebSocket(url, { perMessageDeflate: false, createConnection: () => socket });
   if (lock !== null) ws.once('close', () => releaseWhenClosed(lock, pid, port));
   // ---
   await new Promise<void>((resolve, reject) => {

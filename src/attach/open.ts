@@ -8,6 +8,7 @@
 import { request } from 'node:http';
 import { AttachError } from './attach-error.js';
 import { acquire, type Lock } from './lock.js';
+import { connectToTarget } from './peer.js';
 import { inspectorPortOf, ownLoopbackListeners } from './port.js';
 import { checkTarget, portOwnedBy } from './verify.js';
 
@@ -31,9 +32,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Whether the target's own socket on `port` is its inspector: an inspector answers /json/version
  * with `Browser: node.js/…`. Only asked of sockets found to be the target's.
  */
-function isInspector(port: number): Promise<boolean> {
+async function isInspector(pid: number, port: number): Promise<boolean> {
+  const socket = await connectToTarget(pid, port).catch(() => null);
+  if (socket === null) return false;
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/json/version', timeout: 1000 }, (res) => {
+    const req = request({ host: '127.0.0.1', path: '/json/version', timeout: 1000, createConnection: () => socket }, (res) => {
       let body = '';
       // An answer is a few hundred bytes; past 4 KiB it is not an inspector's, and is not kept.
       res.setEncoding('utf8').on('data', (d: string) => void (body.length < 4096 && (body += d))).on('end', () => {
@@ -52,7 +55,7 @@ function isInspector(port: number): Promise<boolean> {
 /** The first of the target's listening ports (not among `except`, by inode) that is its inspector. */
 async function inspectorAmong(pid: number, except: ReadonlySet<string>): Promise<number | null> {
   const ports = [...new Set(ownLoopbackListeners(pid).filter((l) => !except.has(l.inode)).map((l) => l.port))];
-  for (const port of ports) if (await isInspector(port)) return port;
+  for (const port of ports) if (await isInspector(pid, port)) return port;
   return null;
 }
 

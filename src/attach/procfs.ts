@@ -31,27 +31,45 @@ function addressOf(hex: string): string {
   return text === '0:0:0:0:0:0:0:0' ? '::' : text === '0:0:0:0:0:0:0:1' ? '::1' : text;
 }
 
-/** The listening sockets in the text of /proc/net/tcp or /proc/net/tcp6. */
-export function parseListeners(text: string): Listener[] {
-  const out: Listener[] = [];
+/** A TCP socket: its own end, the other end, its state (`0A` listening), its inode (`0` before accept). */
+export interface TcpSocket extends Listener {
+  remote: string;
+  remotePort: number;
+  state: string;
+}
+
+/** The sockets in the text of /proc/net/tcp or /proc/net/tcp6. */
+export function parseSockets(text: string): TcpSocket[] {
+  const out: TcpSocket[] = [];
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
-    if (f.length < 10 || f[3] !== LISTEN) continue;
+    if (f.length < 10) continue;
     const [addr, port] = f[1].split(':');
-    out.push({ address: addressOf(addr), port: parseInt(port, 16), inode: f[9] });
+    const [raddr, rport] = f[2].split(':');
+    out.push({ address: addressOf(addr), port: parseInt(port, 16), remote: addressOf(raddr), remotePort: parseInt(rport, 16), state: f[3], inode: f[9] });
   }
   return out;
 }
 
-/** Listening TCP sockets of this network namespace, IPv4 and IPv6. */
-export function listeners(): Listener[] {
+/** The listening sockets in the text of /proc/net/tcp or /proc/net/tcp6. */
+export function parseListeners(text: string): Listener[] {
+  return parseSockets(text).filter((s) => s.state === LISTEN).map(({ address, port, inode }) => ({ address, port, inode }));
+}
+
+/** TCP sockets of this network namespace, IPv4 and IPv6. */
+export function sockets(): TcpSocket[] {
   return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) => {
     try {
-      return parseListeners(readFileSync(f, 'utf8'));
+      return parseSockets(readFileSync(f, 'utf8'));
     } catch {
       return [];
     }
   });
+}
+
+/** Listening TCP sockets of this network namespace, IPv4 and IPv6. */
+export function listeners(): Listener[] {
+  return sockets().filter((s) => s.state === LISTEN).map(({ address, port, inode }) => ({ address, port, inode }));
 }
 
 /** Addresses whose listener may take a connection to 127.0.0.1. */

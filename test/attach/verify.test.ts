@@ -55,7 +55,7 @@ test('a fake endpoint on 9229 in another process is refused, named, and gets not
   let seen = '';
   const ready = new Promise<void>((resolve) => fake.stdout!.setEncoding('utf8').on('data', (d: string) => {
     seen += d;
-    if (seen.includes('ready\n')) resolve();
+    if (seen.includes('\n')) resolve();
   }));
   const svc = await startService(node());
   try {
@@ -65,7 +65,7 @@ test('a fake endpoint on 9229 in another process is refused, named, and gets not
     assert.equal(r.err, `jsprobe: port 9229 on 127.0.0.1 is held by process ${fake.pid} (node), not by process ${svc.pid}: jsprobe sent nothing to it\n`);
     fake.kill();
     await new Promise((r) => fake.once('close', r));
-    assert.equal(seen, 'ready\n', 'no connection and no request reached the fake');
+    assert.equal(seen, 'ready 9229\n', 'no connection and no request reached the fake');
     assert.doesNotMatch(svc.stderr(), /Debugger listening/, 'the target was not signalled');
   } finally {
     fake.kill();

@@ -137,3 +137,27 @@ test('two jsprobe -p runs on two targets, started at the same time: both attach 
     await Promise.all([a, b].map(stopped));
   }
 });
+
+test("a second jsprobe on a target already attached fails, and leaves the first one's session and inspector alone", async () => {
+  const svc = await startService(node('--inspect=127.0.0.1:9333'));
+  const stop = load(svc.port);
+  try {
+    const first = jsprobe(['-p', String(svc.pid), '-e', 'fnret:test/fixtures/attach/server.cjs:sleep { @n = count() }']);
+    const end = Date.now() + 20_000;
+    while (!first.stderr().includes('Attached to') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    const second = await jsprobe(['-p', String(svc.pid), '-e', 'fnret:test/fixtures/attach/server.cjs:sleep { @m = count() }']).done;
+    assert.equal(second.code, 2, second.err);
+    assert.match(second.err, /already attached/);
+    // The first is still attached, through an inspector the second did not close.
+    assert.equal(await listening(9333), true);
+    const before = first.stderr();
+    first.child.kill('SIGINT');
+    const r = await first.done;
+    assert.equal(r.code, 0, r.err);
+    assert.doesNotMatch(r.err.slice(before.length), /went away/);
+    assert.match(r.out, /^@n: [1-9]\d*$/m);
+  } finally {
+    await stop();
+    await stopped(svc);
+  }
+});

@@ -18,7 +18,8 @@ test('accepted by the process named: trusted; accepted by another: refused, and 
   }));
   try {
     await assert.rejects(connectToTarget(process.pid, port), (e: Error) => {
-      assert.equal(e.message, `the connection to 127.0.0.1:${port} was accepted by process ${fake.pid} (node), not by process ${process.pid}: jsprobe sent nothing on it`);
+      const who = `process ${fake.pid} (node), not by process ${process.pid}`;
+      assert.equal(e.message, `the connection to 127.0.0.1:${port} was accepted by ${who}: jsprobe sent nothing on it`);
       return true;
     });
     const ok = await connectToTarget(fake.pid!, port);

@@ -10,7 +10,8 @@ test('a resolver or flush that throws a plain Error: register() throws a Jsprobe
   setTargetResolver(() => {
     throw boom;
   });
-  assert.throws(() => register({ target: 'x', onEntry() {} }), (e) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && e.cause === boom && /boom/.test(e.message));
+  const coded = (e: unknown) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && e.cause === boom && /boom/.test(e.message);
+  assert.throws(() => register({ target: 'x', onEntry() {} }), coded);
   assert.throws(() => registerAll([{ target: 'x', onEntry() {} }]), (e) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && e.cause === boom);
   const site = new ProbeSite({ kind: 'wrap', target: 'x', func: 'x', detach: () => undefined });
   setTargetResolver(() => ({ sites: [site], label: 'x', kind: 'wrap' }), () => {

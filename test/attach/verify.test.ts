@@ -79,7 +79,7 @@ test("a target's own inspector port: open already (--inspect=127.0.0.1:9333, --i
     try {
       const inspector = Number(/ws:\/\/127\.0\.0\.1:(\d+)\//.exec(svc.stderr())?.[1] ?? (await waitForInspector(svc)));
       const stop = load(svc.port);
-      const cli = jsprobe(['-p', String(svc.pid), '-e', 'fnret:test/fixtures/attach/server.cjs:sleep { @n = count() } interval:ms:300 { exit() }']);
+      const cli = jsprobe(['-p', String(svc.pid), '-e', 'fnret:test/fixtures/attach/server.cjs:sleep { @n = count(); exit() }']);
       const r = await cli.done;
       await stop();
       assert.equal(r.code, 0, r.err);
@@ -123,7 +123,7 @@ test('two jsprobe -p runs on two targets, started at the same time: both attach 
   const [a, b] = await Promise.all([startService(node()), startService(node())]);
   const stops = [load(a.port), load(b.port)];
   try {
-    const program = 'fnret:test/fixtures/attach/server.cjs:sleep { @n = count() } interval:ms:300 { exit() }';
+    const program = 'fnret:test/fixtures/attach/server.cjs:sleep { @n = count(); exit() }';
     const runs = await Promise.all([a, b].map((svc) => jsprobe(['-p', String(svc.pid), '-e', program]).done));
     for (const r of runs) {
       assert.equal(r.code, 0, r.err);

@@ -2,8 +2,8 @@
 // to it over its WebSocket on 127.0.0.1, load jsprobe's runtime into it (remote.ts, bundled), and
 // relay what the runtime sends through a Runtime binding until detach.
 
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { Protocol } from 'devtools-protocol';
@@ -11,17 +11,18 @@ import { AggMap, mergeAll } from '../agg/maps.js';
 import { printMaps, type Output } from '../agg/print.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { ATTACH_BINDING, decodeMessage, type AttachOptions, type AttachResult, type Message } from '../program/messages.js';
+import { AttachError } from './attach-error.js';
+import { inspectorClosed, openInspector, releaseWhenClosed } from './open.js';
+import { connectToTarget } from './peer.js';
+
+export { AttachError };
 
 export const RUNTIME_BUNDLE = fileURLToPath(new URL('../../attach-runtime.cjs', import.meta.url));
-const INSPECTOR_PORT = 9229;
-const OPEN_TIMEOUT_MS = 3000;
 
-/** A failure to attach, with its one-line explanation (exit 1). */
-export class AttachError extends Error {}
-
-function getJson<T>(port: number, path: string): Promise<T> {
+/** GET `path` as JSON over `socket`, a connection checked to end in the target (peer.ts). */
+function getJson<T>(socket: Socket, path: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, timeout: 1000 }, (res) => {
+    const req = request({ host: '127.0.0.1', path, timeout: 1000, createConnection: () => socket }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
         try {
@@ -36,32 +37,13 @@ function getJson<T>(port: number, path: string): Promise<T> {
   });
 }
 
-/** The pid must exist, be ours to signal, and be a Node process. */
-export function checkTarget(pid: number): void {
+/** The target's WebSocket URL, always on 127.0.0.1:`port` (whatever host the inspector names). */
+async function inspectorUrl(pid: number, port: number): Promise<string | null> {
+  const socket = await connectToTarget(pid, port);
   try {
-    process.kill(pid, 0);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ESRCH') throw new AttachError(`no process with pid ${pid}`);
-    if (code === 'EPERM') throw new AttachError(`process ${pid} belongs to another user: jsprobe attaches only to your own processes`);
-    throw e;
-  }
-  let cmdline = '';
-  try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return; // no /proc (not Linux): the inspector check below decides
-  }
-  const exe = cmdline.split(' ')[0] ?? '';
-  if (!/node/.test(exe)) {
-    throw new AttachError(`process ${pid} is not a Node process (${exe || 'unknown'})`);
-  }
-}
-
-async function inspectorUrl(): Promise<string | null> {
-  try {
-    const list = await getJson<{ webSocketDebuggerUrl?: string; type?: string }[]>(INSPECTOR_PORT, '/json/list');
-    return list.find((t) => t.type === 'node' || t.webSocketDebuggerUrl !== undefined)?.webSocketDebuggerUrl ?? null;
+    const list = await getJson<{ webSocketDebuggerUrl?: string; type?: string }[]>(socket, '/json/list');
+    const url = list.find((t) => t.type === 'node' || t.webSocketDebuggerUrl !== undefined)?.webSocketDebuggerUrl;
+    return url === undefined ? null : `ws://127.0.0.1:${port}${new URL(url).pathname}`;
   } catch {
     return null;
   }
@@ -138,22 +120,23 @@ export class Connection extends Channel {
   }
 }
 
-/** Open the target's inspector and connect to it. */
-export async function connect(pid: number): Promise<{ conn: Connection; opened: boolean }> {
-  checkTarget(pid);
-  let url = await inspectorUrl();
-  let opened = false;
-  if (url === null) {
-    process.kill(pid, 'SIGUSR1');
-    opened = true;
-    const end = Date.now() + OPEN_TIMEOUT_MS;
-    while (url === null && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 50));
-      url = await inspectorUrl();
-    }
-    if (url === null) throw new AttachError(`process ${pid} did not open its inspector on 127.0.0.1:${INSPECTOR_PORT} (is the port taken, or was it started with --disable-sigusr1?)`);
+/** Open the target's inspector (open.ts checks the target and the port) and connect to it. */
+export async function connect(pid: number, quiet = false): Promise<{ conn: Connection; opened: boolean; port: number }> {
+  // --- verified open (open.ts): the lock, when jsprobe opened the inspector, goes when it closes.
+  const { port, opened, lock } = await openInspector(pid, (line) => void (quiet || process.stderr.write(line)));
+  let url: string | null = null;
+  let socket: Socket;
+  try {
+    url = await inspectorUrl(pid, port);
+    if (url === null) throw new AttachError(`the inspector of process ${pid} on 127.0.0.1:${port} did not list a target`);
+    socket = await connectToTarget(pid, port);
+  } catch (e) {
+    if (lock !== null) releaseWhenClosed(lock, pid, port);
+    throw e;
   }
-  const ws = new WebSocket(url, { perMessageDeflate: false });
+  const ws = new WebSocket(url, { perMessageDeflate: false, createConnection: () => socket });
+  if (lock !== null) ws.once('close', () => releaseWhenClosed(lock, pid, port));
+  // ---
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', (e) => reject(new AttachError(`cannot connect to the inspector of process ${pid}: ${e.message}`)));
@@ -162,11 +145,11 @@ export async function connect(pid: number): Promise<{ conn: Connection; opened: 
   const targetPid = await conn.evaluate<number>('process.pid');
   if (targetPid !== pid) {
     ws.close();
-    throw new AttachError(`the inspector on 127.0.0.1:${INSPECTOR_PORT} belongs to process ${targetPid}, not ${pid}`);
+    throw new AttachError(`the inspector on 127.0.0.1:${port} belongs to process ${targetPid}, not ${pid}`);
   }
   const version = await conn.evaluate<string>('process.version');
   if (Number(/^v(\d+)/.exec(version)?.[1] ?? 0) < 20) throw new AttachError(`process ${pid} runs Node ${version}; jsprobe needs Node 20.6 or later`);
-  return { conn, opened };
+  return { conn, opened, port };
 }
 
 export interface AttachRun {
@@ -210,7 +193,7 @@ class WorkerChannel extends Channel {
  * the program cannot be registered there.
  */
 export async function traceAttached(pid: number, run: AttachRun): Promise<number> {
-  const { conn, opened } = await connect(pid);
+  const { conn, opened, port } = await connect(pid, run.quiet);
   const runtime = `require(${JSON.stringify(RUNTIME_BUNDLE)})`;
   const maps = run.program.maps.map((m) => AggMap.of(m));
   let finished!: (why: string) => void;
@@ -297,27 +280,21 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     await Promise.all([...workers.values()].map((ch) => ch.evaluate(`${runtime}.detach()`).catch(() => {})));
     await conn.evaluate(`${runtime}.detach()`).catch(() => {});
     conn.ws.close();
-    if (opened) await inspectorClosed();
+    if (opened) await inspectorClosed(pid, port);
   } else process.stderr.write(`jsprobe: process ${pid} went away\n`);
   const out: Output = { format: run.format, text: run.write, json: (o) => run.write(`${JSON.stringify(o)}\n`) };
   printMaps(out, maps);
   return 0;
 }
 
-/** Wait (a little) for the inspector jsprobe opened to close: detach leaves nothing listening. */
-async function inspectorClosed(): Promise<void> {
-  const end = Date.now() + OPEN_TIMEOUT_MS;
-  while ((await inspectorUrl()) !== null && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
-}
-
 /** `jsprobe -l PATTERN -p PID`: the probe points as the running process sees them. */
 export async function listAttached(pid: number, pattern: string): Promise<string[]> {
-  const { conn, opened } = await connect(pid);
+  const { conn, opened, port } = await connect(pid);
   try {
     return await conn.evaluate<string[]>(`require(${JSON.stringify(RUNTIME_BUNDLE)}).points(${JSON.stringify(pattern)})`);
   } finally {
     if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
     conn.ws.close();
-    if (opened) await inspectorClosed();
+    if (opened) await inspectorClosed(pid, port);
   }
 }

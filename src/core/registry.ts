@@ -151,16 +151,31 @@ function checkThreads(spec: ProbeSpec): void {
   }
 }
 
+/**
+ * Every failure of register() is a JsprobeError: one that is not (a fault of a layer below, or a
+ * bug in jsprobe) gets a code, and keeps the original as its cause.
+ */
+function coded(e: unknown): JsprobeError {
+  if (e instanceof JsprobeError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `no site could be made: ${message}`, { cause: e });
+}
+
 export function register(spec: ProbeSpec): Probe {
   checkSpec(spec);
   checkThreads(spec);
-  const p = attach(spec, resolve(spec));
+  let p: ProbeCore;
+  try {
+    p = attach(spec, resolve(spec));
+  } catch (e) {
+    throw coded(e);
+  }
   try {
     afterResolve?.();
   } catch (e) {
     detach(p);
     retire(p);
-    throw e;
+    throw coded(e);
   }
   return p.handle;
 }
@@ -181,7 +196,7 @@ export function registerAll(specs: readonly ProbeSpec[]): Probe[] {
       detach(p);
       retire(p);
     }
-    throw e;
+    throw coded(e);
   }
   return done.map((p) => p.handle);
 }

@@ -93,6 +93,11 @@ const hits = {
     if (f !== null) shared.exitReturn(f, undefined);
     return false;
   },
+  /** A call of an empty function (`function noop () {}`, `() => {}`): its first statement is its return. */
+  x(id: number, self: unknown, args: unknown[]): false {
+    hits.e(id, self, args);
+    return hits.r(id);
+  },
 };
 
 function installHits(): void {
@@ -177,8 +182,12 @@ function place(s: LiveScript, index: number, id: number, self: string, deferred:
   // position after a live patch moved it (an arrow nested in a patched function): entries
   // that no return takes back would pile up.
   const returns = deferred ? [] : locations.filter((l) => l.type === 'return');
-  const at = [{ loc: entry, cond: condition(`${call}.${returns.length === 0 ? 'd' : 'e'}(${id},${self},${argsExpr(fn)})`) }];
-  for (const l of returns) at.push({ loc: l, cond: condition(`${call}.r(${id})`) });
+  // The inspector takes one breakpoint at a location: where the entry is a return position too
+  // (an empty body), one breakpoint does both.
+  const atEntry = (l: Location) => l.lineNumber === entry.lineNumber && l.columnNumber === entry.columnNumber;
+  const hit = returns.length === 0 ? 'd' : returns.some(atEntry) ? 'x' : 'e';
+  const at = [{ loc: entry, cond: condition(`${call}.${hit}(${id},${self},${argsExpr(fn)})`) }];
+  for (const l of returns) if (!atEntry(l)) at.push({ loc: l, cond: condition(`${call}.r(${id})`) });
   const ids: string[] = [];
   for (const { loc, cond } of at) {
     try {

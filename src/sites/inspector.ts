@@ -57,7 +57,12 @@ export function post<T = Record<string, unknown>>(method: string, params: object
     result = r;
   });
   if (!answered) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `the inspector did not answer ${method} at once`);
-  if (error !== null) throw error;
+  // The inspector's own errors (ERR_INSPECTOR_COMMAND: "No script for id", a breakpoint it will
+  // not set) would reach register()'s caller as they are: they get a code like every other failure.
+  if (error !== null) {
+    const e = error as Error;
+    throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `the inspector refused ${method}: ${e.message.replace(/^Inspector error -?\d+: /, '')}`, { cause: e });
+  }
   return result as T;
 }
 

@@ -230,7 +230,7 @@ test('attach errors: no such process, not a Node process, each one line and exit
     let err2 = '';
     notNode.stderr.setEncoding('utf8').on('data', (d: string) => (err2 += d));
     assert.equal(await new Promise((resolve) => notNode.on('close', resolve)), 1);
-    assert.match(err2, /^jsprobe: process \d+ is not a Node process \(.*sleep\)\n$/);
+    assert.match(err2, /^jsprobe: process \d+ is not a Node process \(.*sleep is not a Node binary\): jsprobe did not signal it\n$/);
   } finally {
     sleeper.kill();
   }

@@ -3,6 +3,8 @@
 // probe registered just before an `import()` must already be visible to that thread's load hook,
 // without waiting for a message to arrive. One writer (this thread), seqlock-style readers.
 
+import { JsprobeError } from '../../core/errors.js';
+
 export interface Wanted {
   /** Absolute path glob of files to instrument whole (every function gets a site). */
   file: string;
@@ -30,7 +32,7 @@ export class WantedList {
   write(list: Wanted[]): void {
     const bytes = new TextEncoder().encode(JSON.stringify(list));
     if (bytes.length > this.#bytes.length) {
-      throw new Error(`jsprobe: too many load-site targets (${bytes.length} bytes of patterns; the limit is ${this.#bytes.length})`);
+      throw new JsprobeError('JSPROBE_E_UNSUPPORTED', `too many load-site targets (${bytes.length} bytes of patterns; the limit is ${this.#bytes.length})`);
     }
     Atomics.add(this.#meta, 0, 1); // odd: writing
     this.#bytes.set(bytes);

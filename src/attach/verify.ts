@@ -1,0 +1,135 @@
+// Checks made before jsprobe trusts a process or a port: the target is ours, runs a Node binary
+// (judged by the binary's content, not by a name anyone can choose with `exec -a`) and catches
+// SIGUSR1; the socket listening on the inspector port is the target's own. Each failure is one
+// line (AttachError, exit 1), and it comes before any signal or byte is sent.
+
+import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { AttachError } from './attach-error.js';
+import { commOf, inMask, listeners, reachesLoopback, readStatus, socketInodes, socketOwner, statusField, type Listener } from './procfs.js';
+
+const SIGUSR1 = 10;
+/** The mangled prefix of every `node::` symbol: a Node binary (or the libnode it links) exports or imports them. */
+const NODE_SYMBOL = Buffer.from('_ZN4node');
+const CHUNK = 1 << 20;
+
+function readAt(fd: number, length: number, position: number): Buffer {
+  const b = Buffer.alloc(length);
+  const n = readSync(fd, b, 0, length, position);
+  return b.subarray(0, n);
+}
+
+/** Whether `[offset, offset + size)` of the file open as `fd` holds `needle`, read a chunk at a time. */
+function holds(fd: number, offset: number, size: number, needle: Buffer): boolean {
+  for (let at = 0; at < size; at += CHUNK - needle.length) {
+    const b = readAt(fd, Math.min(CHUNK, size - at), offset + at);
+    if (b.indexOf(needle) >= 0) return true;
+    if (b.length < CHUNK) return false;
+  }
+  return false;
+}
+
+/**
+ * Whether the ELF file at `path` is a Node binary: its dynamic string table names `node::`
+ * symbols. That table is a few MB of a 100 MB binary, so only it is read, and only as far as the
+ * first match. Other files (not ELF, 32-bit, no section headers) are not Node to jsprobe.
+ */
+export function isNodeBinary(path: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const h = readAt(fd, 64, 0);
+    // ELF, 64-bit (class 2); the byte order of its fields (data 1: little-endian).
+    if (h.length < 64 || h.readUInt32BE(0) !== 0x7f454c46 || h[4] !== 2) return false;
+    const le = h[5] === 1;
+    const u16 = (b: Buffer, o: number) => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
+    const u32 = (b: Buffer, o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+    const u64 = (b: Buffer, o: number) => Number(le ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o));
+    const shoff = u64(h, 0x28);
+    const shentsize = u16(h, 0x3a);
+    const shnum = u16(h, 0x3c);
+    if (shoff === 0 || shnum === 0 || shentsize < 64) return false;
+    const table = readAt(fd, shentsize * shnum, shoff);
+    const section = (i: number) => table.subarray(i * shentsize, (i + 1) * shentsize);
+    const SHT_DYNSYM = 11;
+    for (let i = 0; i < shnum && (i + 1) * shentsize <= table.length; i++) {
+      const s = section(i);
+      if (u32(s, 4) !== SHT_DYNSYM) continue;
+      const strtab = u32(s, 0x28);
+      if (strtab >= shnum) return false;
+      const str = section(strtab);
+      return holds(fd, u64(str, 0x18), u64(str, 0x20), NODE_SYMBOL);
+    }
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function exeOf(pid: number): string {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return commOf(pid) ?? 'unknown';
+  }
+}
+
+function noSuchProcess(pid: number): never {
+  throw new AttachError(`no process with pid ${pid}`);
+}
+
+/**
+ * The pid must exist, belong to this user (real and effective uid), run a Node binary, and catch
+ * SIGUSR1 (a process that does not would be killed by it). Throws the first that fails.
+ */
+export function checkTarget(pid: number): void {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') noSuchProcess(pid);
+    if (code !== 'EPERM') throw e;
+  }
+  if (readStatus(process.pid) === null) throw new AttachError('jsprobe -p needs /proc (Linux) to check the process before it signals it');
+  const status = readStatus(pid);
+  if (status === null) noSuchProcess(pid);
+  const uids = (statusField(status, 'Uid') ?? '').split(/\s+/).map(Number);
+  const me = process.getuid?.() ?? -1;
+  if (uids[0] !== me || uids[1] !== me) {
+    throw new AttachError(`process ${pid} belongs to another user (uid ${uids[0]}): jsprobe attaches only to your own processes`);
+  }
+  if (!isNodeBinary(`/proc/${pid}/exe`)) {
+    throw new AttachError(`process ${pid} is not a Node process (${exeOf(pid)} is not a Node binary): jsprobe did not signal it`);
+  }
+  const caught = statusField(status, 'SigCgt');
+  if (caught === null || !inMask(caught, SIGUSR1)) {
+    throw new AttachError(`process ${pid} does not catch SIGUSR1 (started with --disable-sigusr1, or still starting up): jsprobe did not signal it`);
+  }
+}
+
+/** The listening sockets that a connection to 127.0.0.1:`port` may reach. */
+export function loopbackListeners(port: number): Listener[] {
+  return listeners().filter((l) => l.port === port && reachesLoopback(l));
+}
+
+/** Who holds a listening socket, for a message: `process 123 (node)`, or that it cannot be seen. */
+export function describeOwner(inode: string): string {
+  const owner = socketOwner(inode);
+  return owner === null ? 'a process jsprobe cannot see (another user\'s?)' : `process ${owner} (${commOf(owner) ?? 'unknown'})`;
+}
+
+/**
+ * Whether 127.0.0.1:`port` is process `pid`'s: 'yes' when every socket listening there is one
+ * of its open files, 'none' when nothing listens; otherwise the throw names the holder.
+ */
+export function portOwnedBy(pid: number, port: number): 'yes' | 'none' {
+  const found = loopbackListeners(port);
+  if (found.length === 0) return 'none';
+  const mine = socketInodes(pid);
+  const foreign = found.find((l) => !mine.has(l.inode));
+  if (foreign === undefined) return 'yes';
+  throw new AttachError(`port ${port} on 127.0.0.1 is held by ${describeOwner(foreign.inode)}, not by process ${pid}: jsprobe sent nothing to it`);
+}

@@ -1,0 +1,97 @@
+// Real processes for the attach tests: a service to attach to (started as the test asks: under
+// another argv[0], with inspector flags), a jsprobe run, whether a port listens.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { get } from 'node:http';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { JSPROBE, ROOT } from '../cli/run.js';
+
+export const SERVER = join(ROOT, 'test/fixtures/attach/server.cjs');
+
+export interface Service {
+  child: ChildProcess;
+  port: number;
+  pid: number;
+  stderr(): string;
+}
+
+/** Start `command` (a shell line, so that `exec -a` can name it) that runs server.cjs; resolves once it serves. */
+export async function startService(command: string): Promise<Service> {
+  const child = spawn('bash', ['-c', command], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) resolve(out);
+    });
+    child.once('exit', () => reject(new Error(`the service ended: ${err}`)));
+  });
+  const { port, pid } = JSON.parse(line) as { port: number; pid: number };
+  return { child, port, pid, stderr: () => err };
+}
+
+export function node(args = ''): string {
+  return `exec ${JSON.stringify(process.execPath)} ${args} ${JSON.stringify(SERVER)}`;
+}
+
+export interface CliRun {
+  child: ChildProcess;
+  done: Promise<{ code: number | null; out: string; err: string }>;
+  stderr(): string;
+}
+
+export function jsprobe(args: string[]): CliRun {
+  const child = spawn(process.execPath, [JSPROBE, ...args], { cwd: ROOT });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.once('close', (code) => resolve({ code, out, err })));
+  return { child, done, stderr: () => err };
+}
+
+export function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export function fetchText(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+/** Requests to `port`, one after another, until the returned function is called. */
+export function load(port: number): () => Promise<number> {
+  let stop = false;
+  let n = 0;
+  const loop = (async () => {
+    while (!stop) {
+      await fetchText(port, '/x');
+      n++;
+      await new Promise((r) => setImmediate(r));
+    }
+  })();
+  return async () => {
+    stop = true;
+    await loop;
+    return n;
+  };
+}
+
+/** Whether process `pid` is alive (and not a zombie). */
+export function alive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}

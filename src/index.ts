@@ -1,5 +1,5 @@
 // jsprobe: dynamic entry and return probes for any function of a running Node.js program.
-// The public API of DESIGN.md §3, wired to the sites and target resolution this build has.
+// The public API (docs/design.md, "The library"; docs/api.md in full), wired to the sites and target resolution this build has.
 
 import { threadId } from 'node:worker_threads';
 import * as core from './core/index.js';

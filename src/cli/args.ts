@@ -1,4 +1,4 @@
-// The command line of `jsprobe` (DESIGN.md §5). A usage error says what is wrong and exits 2.
+// The command line of `jsprobe` (docs/cli.md). A usage error says what is wrong and exits 2.
 
 export interface CliOptions {
   program?: string;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `jsprobe` command (DESIGN.md §5): compile a program, check its targets, then start the
+// The `jsprobe` command (docs/cli.md): compile a program, check its targets, then start the
 // command with the agent preloaded (agent.ts) and relay what the agent prints until the command
 // ends. Exit codes: the command's own; 2 for bad input (usage, a program error, a target that
 // matches nothing).

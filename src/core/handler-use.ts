@@ -2,8 +2,8 @@
 // never per hit). A hit costs a few ns only if it skips what nobody reads: the clock (50-90 ns a
 // read), the pooled record, the argument slots. The analysis reads the handler's source and is
 // conservative: a call object that escapes (passed on, spread, indexed, `arguments`, `eval`) or a
-// source it cannot read (native, bound) means "reads everything". The language compiler knows
-// exactly what its generated handlers read and passes that instead.
+// source it cannot read (native, bound) means "reads everything". The language's generated
+// handlers go through the same analysis: they name each call field they read plainly.
 
 import { FunctionToString } from './primordials.js';
 

@@ -1,4 +1,4 @@
-// Leases on deferred calls (seeds/004, SRCU-leased uretprobes): a call that has not settled after
+// Leases on deferred calls (docs/design.md, "Leases for returns that take long"): a call that has not settled after
 // its probe's leaseMs is downgraded. It then holds `this` and `args` weakly and no longer delays
 // a grace period. One coarse timer serves every probe (undici's shared timers), and it runs only
 // while some probe has deferred calls in flight.

@@ -1,4 +1,4 @@
-// Registration, serialised on one thread and published as snapshots (seeds/002: RCU on the hot
+// Registration, serialised on one thread and published as snapshots (docs/design.md, "An RCU read side": RCU on the hot
 // path, a mutex around registration). Core does not know how a target becomes a site: the
 // layers below install a resolver (setTargetResolver) that returns the ProbeSite for a target.
 

@@ -8,7 +8,7 @@ import type { SiteKind } from './types.js';
 
 /**
  * The armed probes of a site, replaced (never changed) on every registration change: the RCU
- * pattern of seeds/002. A call reads it once at entry, so adding or removing a probe never makes
+ * pattern of docs/design.md ("An RCU read side"). A call reads it once at entry, so adding or removing a probe never makes
  * another probe see half a call. What the hot path needs to decide is worked out here, once.
  */
 export class Snapshot {

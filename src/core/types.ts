@@ -1,4 +1,4 @@
-// The public types of DESIGN.md §3. Code outside the project tests against these names.
+// The public types (docs/design.md, "The library"; docs/api.md). Code outside the project tests against these names.
 
 export type SiteKind = 'wrap' | 'load' | 'live' | 'breakpoint';
 export type SitePreference = 'auto' | SiteKind;

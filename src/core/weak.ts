@@ -1,4 +1,4 @@
-// Downgrading a leased record's references (the uretprobe lease of seeds/004): past its lease an
+// Downgrading a leased record's references (docs/design.md, "Leases for returns that take long"): past its lease an
 // in-flight call keeps `this` and `args` only through weak references.
 
 import { SafeWeakRef } from './primordials.js';

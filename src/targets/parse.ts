@@ -1,4 +1,4 @@
-// Target strings (DESIGN.md §3) into their parts:
+// Target strings (docs/design.md, "Targets"; docs/api.md) into their parts:
 //   module#export.path     pg#Client.prototype.query, node:fs#readFile
 //   file:qualified.name    src/db.ts:Db.query, lib/*.js:*
 //   file:LINE              src/app.ts:42

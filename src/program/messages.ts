@@ -103,20 +103,29 @@ export class BindingSender implements Sender {
   }
 }
 
-/** Messages out of a stream of text chunks that hold JSON lines (the command's end of fd 3). */
+/**
+ * Messages out of a stream of text chunks that hold JSON lines (the command's end of fd 3). A long
+ * line comes in many chunks: they are kept apart and joined once, when its newline arrives, and
+ * only a new chunk is searched for it (searching the whole line again at every chunk made 2,000
+ * one-megabyte printfs take minutes, and held the traced program on the full pipe meanwhile).
+ */
 export class LineReader {
-  #buffered = '';
+  #pending: string[] = [];
 
   constructor(private readonly onMessage: (m: Message) => void) {}
 
   push(chunk: string): void {
-    this.#buffered += chunk;
+    let start = 0;
     let nl;
-    while ((nl = this.#buffered.indexOf('\n')) >= 0) {
-      const m = decodeMessage(this.#buffered.slice(0, nl));
-      this.#buffered = this.#buffered.slice(nl + 1);
+    while ((nl = chunk.indexOf('\n', start)) >= 0) {
+      this.#pending.push(chunk.slice(start, nl));
+      const line = this.#pending.length === 1 ? this.#pending[0] : this.#pending.join('');
+      this.#pending = [];
+      start = nl + 1;
+      const m = decodeMessage(line);
       if (m !== null) this.onMessage(m);
     }
+    if (start < chunk.length) this.#pending.push(chunk.slice(start));
   }
 }
 

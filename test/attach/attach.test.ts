@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { JSPROBE, ROOT } from '../cli/run.js';
+import { listening } from './procs.js';
 
 const PROGRAM = 'fnret:test/fixtures/attach/server.cjs:handle { @us = hist(elapsed / 1000); @n = count() }';
 
@@ -19,17 +19,6 @@ function fetchText(port: number, path: string): Promise<string> {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
     }).on('error', reject);
-  });
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
   });
 }
 

@@ -198,6 +198,11 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   const maps = run.program.maps.map((m) => AggMap.of(m));
   let finished!: (why: string) => void;
   const done = new Promise<string>((resolve) => (finished = resolve));
+  // From here on Ctrl-C detaches, also while the probes are being set up: killed there, jsprobe
+  // would leave them armed in the target.
+  const onSignal = () => finished('signal');
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const onMessage = (m: Message): void => {
     switch (m.t) {
       case 'out': return run.write(m.text);
@@ -232,6 +237,8 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   };
   const r = await setUp(conn, false);
   if ('error' in r) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     process.stderr.write(`${r.error}\n`);
     if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
     conn.ws.close();
@@ -267,9 +274,6 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   const ping = setInterval(() => {
     for (const ch of [conn, ...workers.values()]) void ch.evaluate(`${runtime}.ping()`).catch(() => {});
   }, PING_MS);
-  const onSignal = () => finished('signal');
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   if (!run.quiet) process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}${workers.size > 0 ? `, and in ${workers.size} worker thread${workers.size === 1 ? '' : 's'}` : ''}. Ctrl-C to detach.\n`);
   const why = await done;
   clearInterval(ping);

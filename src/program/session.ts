@@ -3,7 +3,7 @@
 // (cli/agent.ts, attach/remote.ts) and, for programs without probes, by the command itself.
 
 import { types } from 'node:util';
-import { list, register, unregister, type Probe, type ProbeSpec } from '../index.js';
+import { list, register, setFaultHandler, unregister, type Probe, type ProbeSpec } from '../index.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
 import { mapsData, mergeAll, type MapData } from '../agg/maps.js';
@@ -74,6 +74,11 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     exiting = true;
     options.exit();
   }, options.maxMapKeys);
+  // A handler's fault goes where the trace goes: to jsprobe's stderr, also from an attached
+  // process (-p), never to the program's own stderr.
+  setFaultHandler(({ probe, phase, error }) => {
+    options.warn(`jsprobe: ${probe.name}: ${phase} handler threw (reported once): ${types.isNativeError(error) ? error.message : 'a value that is not an Error'}\n`);
+  });
   const probes: Probe[] = [];
   const skipped: string[] = [];
   for (const c of program.probes) {

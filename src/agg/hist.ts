@@ -1,6 +1,8 @@
 // Power-of-two histograms (bpftrace's hist()): a value v >= 2 lands in [2^k, 2^(k+1)); 0 and 1
 // have buckets of their own and negatives share one. Printed in bpftrace's shape.
 
+import { MathClz32, MathFloor, MathLog2, MathMax, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeRepeat } from '../core/primordials.js';
+
 const BAR_WIDTH = 52;
 
 export class Log2Hist {
@@ -20,8 +22,8 @@ export function bucketOf(value: number): number {
   if (!(value >= 0)) return 0;
   if (value < 1) return 1;
   // clz32 on the integer part is ~10x cheaper than Math.log2, and exact; past 2^32, log2.
-  if (value < 4294967296) return 33 - Math.clz32(value);
-  return Math.floor(Math.log2(value)) + 2;
+  if (value < 4294967296) return 33 - MathClz32(value);
+  return MathFloor(MathLog2(value)) + 2;
 }
 
 const SUFFIX = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
@@ -50,12 +52,13 @@ export function barRows(counts: readonly number[], label: (i: number) => string)
   if (first < 0) return [];
   let last = counts.length - 1;
   while (counts[last] === 0) last--;
-  const max = Math.max(...counts);
+  let max = 0;
+  for (let i = 0; i < counts.length; i++) max = MathMax(max, counts[i]);
   const rows: string[] = [];
   for (let i = first; i <= last; i++) {
     const c = counts[i] ?? 0;
-    const bar = '@'.repeat(max === 0 ? 0 : Math.floor((c * BAR_WIDTH) / max)); // integer division, as bpftrace
-    rows.push(`${label(i).padEnd(16)}${String(c).padStart(8)} |${bar.padEnd(BAR_WIDTH)}|`);
+    const bar = StringPrototypeRepeat('@', max === 0 ? 0 : MathFloor((c * BAR_WIDTH) / max)); // integer division, as bpftrace
+    rows.push(`${StringPrototypePadEnd(label(i), 16)}${StringPrototypePadStart(`${c}`, 8)} |${StringPrototypePadEnd(bar, BAR_WIDTH)}|`);
   }
   return rows;
 }

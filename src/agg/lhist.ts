@@ -2,6 +2,7 @@
 // `max`, one below and one above. Printed in bpftrace's shape.
 
 import { barRows } from './hist.js';
+import { MathFloor, MathMin } from '../core/primordials.js';
 
 export class LinearHist {
   /** counts[0]: below min; counts[i + 1]: [min + i*step, min + (i+1)*step); last: >= max. */
@@ -13,15 +14,15 @@ export class LinearHist {
 
   add(v: number): void {
     const n = this.counts.length;
-    const i = !(v >= this.min) ? 0 : v >= this.max ? n - 1 : 1 + Math.floor((v - this.min) / this.step);
-    this.counts[Math.min(i, n - 1)]++;
+    const i = !(v >= this.min) ? 0 : v >= this.max ? n - 1 : 1 + MathFloor((v - this.min) / this.step);
+    this.counts[MathMin(i, n - 1)]++;
   }
 
   range(i: number): { min: number | null; max: number | null } {
     if (i === 0) return { min: null, max: this.min };
     if (i === this.counts.length - 1) return { min: this.max, max: null };
     const lo = this.min + (i - 1) * this.step;
-    return { min: lo, max: Math.min(lo + this.step, this.max) };
+    return { min: lo, max: MathMin(lo + this.step, this.max) };
   }
 
   rows(): string[] {

@@ -2,6 +2,7 @@
 // Scalar maps print sorted by value, smallest first (so the largest are nearest the prompt);
 // `top` keeps the largest N, `div` divides the values.
 
+import { display } from './format.js';
 import { formatHist, histBuckets, type Log2Hist } from './hist.js';
 import type { LinearHist } from './lhist.js';
 import { avgOf, scalar, type AggMap, type Entry } from './maps.js';
@@ -51,13 +52,13 @@ function textOf(m: AggMap, top: number, div: number): string {
 
 function formatScalar(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000);
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  return display(v);
 }
 
 function jsonValue(v: unknown): unknown {
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-  if (typeof v === 'object' && v !== null) return String(v);
+  if (typeof v === 'object' && v !== null) return display(v);
   return v;
 }
 

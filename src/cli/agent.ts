@@ -9,6 +9,7 @@
 import { writeSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
+import { JSONStringify, ObjectPrototypeHasOwnProperty } from '../core/primordials.js';
 
 interface Message {
   /** Output text (already formatted: text, or JSON lines). */
@@ -23,8 +24,17 @@ interface Message {
 
 const fd = Number(process.env.JSPROBE_OUT_FD);
 
+/** The message as a JSON line, built field by field: JSON.stringify of an object looks toJSON up on Object.prototype. */
+function lineOf(m: Message): string {
+  // Own fields only: a missing one would be looked up on Object.prototype.
+  if (ObjectPrototypeHasOwnProperty(m, 'o')) return `{"o":${JSONStringify(m.o)}}\n`;
+  if (ObjectPrototypeHasOwnProperty(m, 'err')) return `{"err":${JSONStringify(m.err)}}\n`;
+  if (ObjectPrototypeHasOwnProperty(m, 'fatal')) return `{"fatal":${JSONStringify(m.fatal)}}\n`;
+  return `{"ready":${JSONStringify(m.ready)}}\n`;
+}
+
 function send(m: Message): void {
-  const line = `${JSON.stringify(m)}\n`;
+  const line = lineOf(m);
   try {
     if (Number.isInteger(fd) && fd > 2) {
       writeSync(fd, line);

@@ -6,6 +6,7 @@ import { list, register, unregister, type Probe, type ProbeSpec } from '../index
 import type { CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
 import { mapData, mergeAll, type MapData } from '../agg/maps.js';
+import { stringifyJson } from '../agg/safe-json.js';
 import { isJsprobeError } from '../core/index.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
 
@@ -30,14 +31,14 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   const out = {
     format: options.format,
     text: (s: string) => options.write(s),
-    json: (o: object) => options.write(`${JSON.stringify(o)}\n`),
+    json: (o: object) => options.write(`${stringifyJson(o)}\n`),
   };
   let exiting = false;
   const rt = makeRuntime(program, out, () => {
     if (exiting) return;
     exiting = true;
     options.exit();
-  });
+  }, options.warn);
   const probes: Probe[] = [];
   const skipped: string[] = [];
   for (const c of program.probes) {

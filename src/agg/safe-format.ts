@@ -1,0 +1,377 @@
+// jsprobe's own value formatter, for `%s`, `print`, map keys and values and operators on objects.
+// It only reads: own data properties by descriptor, internal slots through built-ins captured at
+// load (primordials). It never calls a getter, enters a Proxy (on the value or anywhere on its
+// prototype chain), calls toString/valueOf/Symbol.toPrimitive/toJSON/inspect hooks, or iterates
+// with the program's iterators. Output follows util.inspect's shape where it can.
+
+import { types } from 'node:util';
+import {
+  ArrayBufferPrototypeGetByteLength, ArrayIsArray, BigIntPrototypeValueOf, BooleanPrototypeValueOf, DataViewPrototypeGetByteLength,
+  DatePrototypeGetTime, DatePrototypeToISOString, FunctionPrototypeToStringOf, MapIteratorNext, MapPrototypeEntries,
+  MapPrototypeGetSize, NumberPrototypeValueOf, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectPrototypeHasOwnProperty, ObjectSetPrototypeOf,
+  ReflectOwnKeys, RegExpFlagGetters, RegExpPrototypeGetSource, SafeError, SafeString, SetIteratorNext, SetPrototypeGetSize, SetPrototypeValues,
+  SharedArrayBufferPrototypeGetByteLength, StringPrototypeCharCodeAt, StringPrototypeSlice, StringPrototypeStartsWith,
+  StringPrototypeValueOf, SymbolPrototypeValueOf, TypedArrayPrototypeGetLength, TypedArrayPrototypeGetSymbolToStringTag,
+} from '../core/primordials.js';
+
+/**
+ * The bounds of one formatting. Like util.inspect's defaults where it has them (depth, items,
+ * string length); the value budget bounds the whole output (a wide object at every level would
+ * otherwise print 20^3 values).
+ */
+export const FORMAT_LIMITS = {
+  /** Levels of nesting shown; deeper objects print as `[Object]`, `[Array]`, `[Foo]`. */
+  depth: 2,
+  /** Properties of an object, elements of an array, entries of a Map or Set. */
+  items: 20,
+  /** Characters of a string inside an object (a string on its own prints whole). */
+  string: 200,
+  /** Values printed in one formatting, at all levels together. */
+  values: 1000,
+  /** Prototypes followed to find a class name. */
+  chain: 64,
+} as const;
+
+/** Called with a property's name the first time formatting meets an accessor on a value. */
+export type AccessorSeen = (key: string) => void;
+
+// util.types as it is now: a program could replace its functions later.
+const {
+  isProxy, isBoxedPrimitive, isDate, isRegExp, isNativeError, isPromise, isMap, isSet, isWeakMap, isWeakSet, isTypedArray,
+  isArrayBuffer, isSharedArrayBuffer, isDataView, isModuleNamespaceObject, isExternal, isStringObject, isNumberObject,
+  isBooleanObject, isBigIntObject,
+} = types;
+
+/** A property descriptor's parts, read as own fields (a descriptor inherits from Object.prototype). */
+export interface Slot {
+  kind: 'value' | 'get' | 'set' | 'getset' | 'none';
+  value: unknown;
+  /** An accessor's getter, to compare (never to call) with the built-ins known to read only internal slots. */
+  getter: unknown;
+  enumerable: boolean;
+}
+
+const NONE: Slot = { kind: 'none', value: undefined, getter: undefined, enumerable: false };
+const STACK_UNREAD: Slot = NONE;
+
+/** The own property `key` of `o` (not a Proxy), without running anything. */
+export function ownSlot(o: object, key: PropertyKey): Slot {
+  let d: PropertyDescriptor | undefined;
+  try {
+    d = ObjectGetOwnPropertyDescriptor(o, key);
+  } catch {
+    return NONE; // a module namespace's binding before it is initialised
+  }
+  if (d === undefined) return NONE;
+  const enumerable = d.enumerable === true;
+  if (ObjectPrototypeHasOwnProperty(d, 'value')) return { kind: 'value', value: d.value, getter: undefined, enumerable };
+  const getter = ObjectPrototypeHasOwnProperty(d, 'get') ? d.get : undefined;
+  const g = getter !== undefined;
+  const s = ObjectPrototypeHasOwnProperty(d, 'set') && d.set !== undefined;
+  return { kind: g && s ? 'getset' : g ? 'get' : s ? 'set' : 'getset', value: undefined, getter, enumerable };
+}
+
+/** A property named as a key is written: `a`, `'a-b'`, `[Symbol(x)]`. */
+function keyText(k: PropertyKey): string {
+  if (typeof k === 'symbol') return `[${SafeString(k)}]`;
+  const s = k as string;
+  return isIdentifier(s) ? s : quote(s, FORMAT_LIMITS.string);
+}
+
+function isIdentifier(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = StringPrototypeCharCodeAt(s, i);
+    const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+    if (!letter && !(i > 0 && c >= 48 && c <= 57)) return false;
+  }
+  return true;
+}
+
+// Null prototypes: a miss must not reach Object.prototype, where a program can put getters.
+const ESCAPES: Record<number, string | undefined> = ObjectSetPrototypeOf({ 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 39: "\\'", 92: '\\\\' }, null);
+
+/** A string as util.inspect quotes it inside objects: single quotes, escapes, cut at `max`. */
+export function quote(s: string, max: number): string {
+  const cut = s.length > max;
+  const t = cut ? StringPrototypeSlice(s, 0, max) : s;
+  let out = "'";
+  let from = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = StringPrototypeCharCodeAt(t, i);
+    const e = c < 32 || c === 39 || c === 92 ? (ESCAPES[c] ?? `\\x${c < 16 ? '0' : ''}${hex(c)}`) : undefined;
+    if (e === undefined) continue;
+    out += StringPrototypeSlice(t, from, i) + e;
+    from = i + 1;
+  }
+  out += `${StringPrototypeSlice(t, from)}'`;
+  return cut ? `${out}... ${s.length - max} more character${s.length - max === 1 ? '' : 's'}` : out;
+}
+
+function hex(c: number): string {
+  const d = '0123456789ABCDEF';
+  return d[(c >> 4) & 15] + d[c & 15];
+}
+
+/** Text of a primitive, as util.inspect shows it inside an object (`nested`) or on its own. */
+function primitiveText(v: unknown, nested: boolean): string {
+  switch (typeof v) {
+    case 'string': return nested ? quote(v, FORMAT_LIMITS.string) : v;
+    case 'number': return v === 0 && 1 / v < 0 ? '-0' : `${v}`;
+    case 'bigint': return `${v}n`;
+    case 'symbol': return SafeString(v);
+    default: return `${v as boolean | null | undefined}`;
+  }
+}
+
+/** One formatting: its budget, the objects being printed (for cycles), the accessor callback. */
+class Walk {
+  budget: number = FORMAT_LIMITS.values;
+  readonly stack: object[] = ObjectSetPrototypeOf([], null) as object[];
+  constructor(readonly onAccessor: AccessorSeen | undefined) {}
+
+  value(v: unknown, level: number): string {
+    if ((typeof v !== 'object' || v === null) && typeof v !== 'function') return primitiveText(v, level > 0);
+    if (--this.budget < 0) return '…';
+    const o = v as object;
+    if (isProxy(o)) return '[Proxy]';
+    for (let i = 0; i < this.stack.length; i++) if (this.stack[i] === o) return '[Circular]';
+    this.stack[this.stack.length] = o;
+    try {
+      return this.object(o, level);
+    } finally {
+      this.stack.length--;
+    }
+  }
+
+  object(o: object, level: number): string {
+    if (typeof o === 'function') return functionText(o);
+    const name = classOf(o);
+    if (ArrayIsArray(o)) return level > FORMAT_LIMITS.depth ? '[Array]' : this.array(o as unknown[], name === 'Array' ? '' : `${name}(${(o as unknown[]).length}) `, level);
+    const special = this.special(o, name, level);
+    if (special !== undefined) return special;
+    if (level > FORMAT_LIMITS.depth) return `[${name ?? 'Object: null prototype'}]`;
+    const prefix = name === 'Object' ? '' : name === undefined ? '[Object: null prototype] ' : `${name} `;
+    return this.props(o, prefix, '', level);
+  }
+
+  /** Objects whose contents are internal slots, read through captured built-ins. */
+  special(o: object, name: string | undefined, level: number): string | undefined {
+    if (isBoxedPrimitive(o)) return boxedText(o);
+    if (isDate(o)) {
+      const t = DatePrototypeGetTime(o);
+      return t === t ? DatePrototypeToISOString(o) : 'Invalid Date';
+    }
+    if (isRegExp(o)) {
+      let flags = '';
+      for (let i = 0; i < RegExpFlagGetters.length; i++) if (RegExpFlagGetters[i][1](o) === true) flags += RegExpFlagGetters[i][0];
+      return `/${RegExpPrototypeGetSource(o)}/${flags}`;
+    }
+    if (isNativeError(o)) return this.error(o);
+    if (isPromise(o)) return level > FORMAT_LIMITS.depth ? '[Promise]' : this.props(o, `${name ?? 'Promise'} `, '<unknown>', level);
+    if (isMap(o)) return level > FORMAT_LIMITS.depth ? `[${name ?? 'Map'}]` : this.map(o, name ?? 'Map', level);
+    if (isSet(o)) return level > FORMAT_LIMITS.depth ? `[${name ?? 'Set'}]` : this.set(o, name ?? 'Set', level);
+    if (isWeakMap(o) || isWeakSet(o)) return `${name ?? 'Weak'} { <items unknown> }`;
+    if (isTypedArray(o)) return level > FORMAT_LIMITS.depth ? `[${name ?? 'TypedArray'}]` : this.typedArray(o, name, level);
+    if (isArrayBuffer(o)) return `${name ?? 'ArrayBuffer'} { byteLength: ${ArrayBufferPrototypeGetByteLength(o)} }`;
+    if (isSharedArrayBuffer(o)) return `${name ?? 'SharedArrayBuffer'} { byteLength: ${SharedArrayBufferPrototypeGetByteLength(o)} }`;
+    if (isDataView(o)) return `${name ?? 'DataView'} { byteLength: ${DataViewPrototypeGetByteLength(o)} }`;
+    if (isModuleNamespaceObject(o)) return level > FORMAT_LIMITS.depth ? '[Module]' : this.props(o, '[Module: null prototype] ', '', level);
+    if (isExternal(o)) return '[External]';
+    return undefined;
+  }
+
+  error(o: object): string {
+    const message = ownSlot(o, 'message');
+    const name = dataAlongChain(o, 'name');
+    const n = typeof name === 'string' ? name : 'Error';
+    // `stack` is left alone: reading it can format the trace through Error.prepareStackTrace.
+    const m = message.kind === 'value' && typeof message.value === 'string' ? message.value : '';
+    if (m === '') return `[${n}]`;
+    return `[${n}: ${m.length > FORMAT_LIMITS.string ? `${StringPrototypeSlice(m, 0, FORMAT_LIMITS.string)}...` : m}]`;
+  }
+
+  /** A property's value as printed, or what kind of accessor it is. */
+  slotText(key: PropertyKey, s: Slot, level: number): string {
+    if (s.kind === 'value') return this.value(s.value, level + 1);
+    if (this.onAccessor !== undefined) this.onAccessor(typeof key === 'symbol' ? SafeString(key) : key as string);
+    return s.kind === 'get' ? '[Getter]' : s.kind === 'set' ? '[Setter]' : '[Getter/Setter]';
+  }
+
+  props(o: object, prefix: string, first: string, level: number): string {
+    const keys = ReflectOwnKeys(o);
+    let out = first;
+    let shown = 0;
+    let more = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      // An own `stack` (Error.captureStackTrace) formats itself when first read: see stackReadable().
+      const s = k === 'stack' && !stackReadable(o) ? STACK_UNREAD : ownSlot(o, k);
+      if (!s.enumerable) continue;
+      if (shown === FORMAT_LIMITS.items || this.budget <= 0) {
+        more++;
+        continue;
+      }
+      out += `${out === '' ? '' : ', '}${keyText(k)}: ${this.slotText(k, s, level)}`;
+      shown++;
+    }
+    if (more > 0) out += `, ... ${more} more propert${more === 1 ? 'y' : 'ies'}`;
+    return out === '' ? `${prefix}{}` : `${prefix}{ ${out} }`;
+  }
+
+  array(a: unknown[], prefix: string, level: number): string {
+    const len = a.length;
+    let out = '';
+    let holes = 0;
+    const n = len < FORMAT_LIMITS.items ? len : FORMAT_LIMITS.items;
+    const flush = () => {
+      out += `${out === '' ? '' : ', '}<${holes} empty item${holes === 1 ? '' : 's'}>`;
+      holes = 0;
+    };
+    for (let i = 0; i < n && this.budget > 0; i++) {
+      const s = ownSlot(a, `${i}`);
+      if (s.kind === 'none') {
+        holes++;
+        continue;
+      }
+      if (holes > 0) flush();
+      out += `${out === '' ? '' : ', '}${this.slotText(i, s, level)}`;
+    }
+    if (holes > 0) flush();
+    if (len > n) out += `, ... ${len - n} more item${len - n === 1 ? '' : 's'}`;
+    return out === '' ? `${prefix}[]` : `${prefix}[ ${out} ]`;
+  }
+
+  typedArray(a: object, name: string | undefined, level: number): string {
+    const len = TypedArrayPrototypeGetLength(a);
+    const tag = TypedArrayPrototypeGetSymbolToStringTag(a) ?? 'TypedArray';
+    const n = len < FORMAT_LIMITS.items ? len : FORMAT_LIMITS.items;
+    let out = '';
+    // Element reads of a typed array never reach its prototype (integer-indexed exotic object).
+    for (let i = 0; i < n; i++) out += `${i === 0 ? '' : ', '}${primitiveText((a as Record<number, unknown>)[i], level > 0)}`;
+    if (len > n) out += `, ... ${len - n} more item${len - n === 1 ? '' : 's'}`;
+    const label = name !== undefined && name !== tag ? `${name}(${len}) [${tag}]` : `${tag}(${len})`;
+    return out === '' ? `${label} []` : `${label} [ ${out} ]`;
+  }
+
+  map(m: object, name: string, level: number): string {
+    const size = MapPrototypeGetSize(m);
+    const it = MapPrototypeEntries(m);
+    let out = '';
+    for (let i = 0; i < FORMAT_LIMITS.items && this.budget > 0; i++) {
+      const r = MapIteratorNext(it);
+      if (r.done === true) break;
+      out += `${i === 0 ? '' : ', '}${this.value(r.value[0], level + 1)} => ${this.value(r.value[1], level + 1)}`;
+    }
+    if (size > FORMAT_LIMITS.items) out += `, ... ${size - FORMAT_LIMITS.items} more item${size - FORMAT_LIMITS.items === 1 ? '' : 's'}`;
+    return out === '' ? `${name}(0) {}` : `${name}(${size}) { ${out} }`;
+  }
+
+  set(s: object, name: string, level: number): string {
+    const size = SetPrototypeGetSize(s);
+    const it = SetPrototypeValues(s);
+    let out = '';
+    for (let i = 0; i < FORMAT_LIMITS.items && this.budget > 0; i++) {
+      const r = SetIteratorNext(it);
+      if (r.done === true) break;
+      out += `${i === 0 ? '' : ', '}${this.value(r.value, level + 1)}`;
+    }
+    if (size > FORMAT_LIMITS.items) out += `, ... ${size - FORMAT_LIMITS.items} more item${size - FORMAT_LIMITS.items === 1 ? '' : 's'}`;
+    return out === '' ? `${name}(0) {}` : `${name}(${size}) { ${out} }`;
+  }
+}
+
+function boxedText(o: object): string {
+  if (isStringObject(o)) return `[String: ${quote(StringPrototypeValueOf(o), FORMAT_LIMITS.string)}]`;
+  if (isNumberObject(o)) return `[Number: ${primitiveText(NumberPrototypeValueOf(o), true)}]`;
+  if (isBooleanObject(o)) return `[Boolean: ${BooleanPrototypeValueOf(o)}]`;
+  if (isBigIntObject(o)) return `[BigInt: ${BigIntPrototypeValueOf(o)}n]`;
+  return `[Symbol: ${SafeString(SymbolPrototypeValueOf(o))}]`;
+}
+
+/** `[Function: f]`, `[class A]`, `[Function (anonymous)]`: the name only if it is own data. */
+function functionText(f: object): string {
+  const n = ownSlot(f, 'name');
+  const name = n.kind === 'value' && typeof n.value === 'string' && n.value !== '' ? n.value : undefined;
+  let isClass = false;
+  try {
+    isClass = StringPrototypeStartsWith(FunctionPrototypeToStringOf(f), 'class');
+  } catch {
+    // not a function toString reads (nothing of the program's ran)
+  }
+  if (isClass) return name === undefined ? '[class (anonymous)]' : `[class ${name}]`;
+  return name === undefined ? '[Function (anonymous)]' : `[Function: ${name}]`;
+}
+
+/**
+ * The first data property `key` along the prototype chain of `o` (own first), stopping at a Proxy
+ * or an accessor: undefined then.
+ */
+function dataAlongChain(o: object, key: string): unknown {
+  let p: object | null = o;
+  for (let i = 0; p !== null && i < FORMAT_LIMITS.chain; i++) {
+    if (isProxy(p)) return undefined;
+    const s = ownSlot(p, key);
+    if (s.kind === 'value') return s.value;
+    if (s.kind !== 'none') return undefined;
+    p = ObjectGetPrototypeOf(p) as object | null;
+  }
+  return undefined;
+}
+
+/**
+ * Whether reading `stack` on `o` runs only Node's own code. The first read formats the trace:
+ * Node calls a program's Error.prepareStackTrace if there is one, and reads the error's `name`
+ * and `message` (a getter among them would run). So: the global Error is still the one captured
+ * at load, it has no prepareStackTrace of the program's, and `name` and `message` are data.
+ */
+export function stackReadable(o: object): boolean {
+  const e = ownSlot(globalThis, 'Error');
+  if (e.kind !== 'value' || e.value !== SafeError) return false;
+  const p = ownSlot(SafeError, 'prepareStackTrace');
+  if (p.kind !== 'none' && !(p.kind === 'value' && p.value === undefined)) return false;
+  return dataSlotAlongChain(o, 'name') && dataSlotAlongChain(o, 'message');
+}
+
+/** The first `key` along the chain of `o` is a data property (or there is none), and no Proxy is on the way. */
+function dataSlotAlongChain(o: object, key: string): boolean {
+  let p: object | null = o;
+  for (let i = 0; p !== null && i < FORMAT_LIMITS.chain; i++) {
+    if (isProxy(p)) return false;
+    const s = ownSlot(p, key);
+    if (s.kind !== 'none') return s.kind === 'value';
+    p = ObjectGetPrototypeOf(p) as object | null;
+  }
+  return p === null;
+}
+
+/**
+ * The class name of `o`, found as util.inspect does (the `constructor` of the nearest prototype
+ * that has one) but reading only data properties: a static `name` getter is not run. `undefined`
+ * for a null prototype; `?` where a Proxy or an accessor stands in the way.
+ */
+export function classOf(o: object): string | undefined {
+  let p: object | null = o;
+  for (let i = 0; i < FORMAT_LIMITS.chain; i++) {
+    if (isProxy(p)) return i === 0 ? '?' : '[Proxy prototype]';
+    p = ObjectGetPrototypeOf(p) as object | null;
+    if (p === null) return undefined;
+    if (isProxy(p)) return '[Proxy prototype]';
+    const c = ownSlot(p, 'constructor');
+    if (c.kind === 'none') continue;
+    if (c.kind !== 'value' || typeof c.value !== 'function' || isProxy(c.value)) return '?';
+    const n = ownSlot(c.value, 'name');
+    return n.kind === 'value' && typeof n.value === 'string' && n.value !== '' ? n.value : '?';
+  }
+  return '?';
+}
+
+/**
+ * A value as text, without running the traced program's code: strings as they are, other
+ * primitives as `String()` would show them, objects in util.inspect's shape within FORMAT_LIMITS.
+ */
+export function formatValue(v: unknown, onAccessor?: AccessorSeen): string {
+  if (typeof v === 'string') return v;
+  if ((typeof v !== 'object' || v === null) && typeof v !== 'function') return primitiveText(v, false);
+  return new Walk(onAccessor).value(v, 0);
+}

@@ -2,6 +2,7 @@
 // The public API of DESIGN.md §3, wired to the sites and target resolution this build has.
 
 import { threadId } from 'node:worker_threads';
+import { errorText } from './agg/safe-format.js';
 import * as core from './core/index.js';
 import { resolveTarget } from './targets/resolve.js';
 import * as wrap from './sites/wrap.js';
@@ -13,7 +14,8 @@ import * as all from './threads/all.js';
 core.setThreadId(threadId);
 core.setTargetResolver(resolveTarget, flushLive);
 core.setFaultHandler(({ probe, phase, error }) => {
-  const what = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  // Not error.stack or String(error): either can run the traced program's code.
+  const what = errorText(error);
   process.stderr.write(`jsprobe: probe '${probe.name}' ${phase} handler threw (reported once; see probe.faults): ${what}\n`);
 });
 core.deny(core, wrap, runtime, all);

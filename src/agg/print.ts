@@ -3,6 +3,7 @@
 // `top` keeps the largest N, `div` divides the values.
 
 import { display } from './format.js';
+import { ArrayPrototypeJoin, ArrayPrototypeSlice, MathRound, MathTrunc, NumberIsInteger, ObjectSetPrototypeOf } from '../core/primordials.js';
 import { formatHist, histBuckets, type Log2Hist } from './hist.js';
 import type { LinearHist } from './lhist.js';
 import { avgOf, scalar, type AggMap, type Entry } from './maps.js';
@@ -20,7 +21,7 @@ function sorted(m: AggMap, top: number): [string, Entry][] {
   if (m.agg !== 'value' || rows.every(([, v]) => typeof v === 'number')) {
     rows.sort((a, b) => (scalar(m.agg, a[1]) as number) - (scalar(m.agg, b[1]) as number));
   }
-  return top > 0 ? rows.slice(-top) : rows;
+  return top > 0 ? ArrayPrototypeSlice(rows, -top) as [string, Entry][] : rows;
 }
 
 function nameOf(m: AggMap, key: string): string {
@@ -28,7 +29,7 @@ function nameOf(m: AggMap, key: string): string {
 }
 
 function scaled(v: unknown, div: number): unknown {
-  return div !== 1 && typeof v === 'number' ? Math.trunc(v / div) : v;
+  return div !== 1 && typeof v === 'number' ? MathTrunc(v / div) : v;
 }
 
 function textOf(m: AggMap, top: number, div: number): string {
@@ -47,11 +48,11 @@ function textOf(m: AggMap, top: number, div: number): string {
   }
   if (lines.length === 0) return '';
   if (lines[lines.length - 1] !== '') lines.push('');
-  return `${lines.join('\n')}\n`;
+  return `${ArrayPrototypeJoin(lines, '\n')}\n`;
 }
 
 function formatScalar(v: unknown): string {
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000);
+  if (typeof v === 'number') return NumberIsInteger(v) ? `${v}` : `${MathRound(v * 1000) / 1000}`;
   return display(v);
 }
 
@@ -60,6 +61,13 @@ function jsonValue(v: unknown): unknown {
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   if (typeof v === 'object' && v !== null) return display(v);
   return v;
+}
+
+/** Rows as one object, on a null prototype: a key such as `__proto__` is a key like any other. */
+function keyedData(rows: [string, Entry][], value: (v: Entry) => unknown): Record<string, unknown> {
+  const data = ObjectSetPrototypeOf({}, null) as Record<string, unknown>;
+  for (let i = 0; i < rows.length; i++) data[rows[i][0]] = value(rows[i][1]);
+  return data;
 }
 
 function jsonOf(m: AggMap, top: number, div: number): object {
@@ -74,7 +82,7 @@ function jsonOf(m: AggMap, top: number, div: number): object {
     return jsonValue(scaled(scalar(m.agg, v), div));
   };
   const type = m.agg === 'hist' || m.agg === 'lhist' ? 'hist' : m.agg === 'stats' ? 'stats' : 'map';
-  const data = m.keyed ? Object.fromEntries(rows.map(([k, v]) => [k, value(v)])) : rows.length > 0 ? value(rows[0][1]) : null;
+  const data = m.keyed ? keyedData(rows, value) : rows.length > 0 ? value(rows[0][1]) : null;
   return { type, data: { [m.name]: data } };
 }
 

@@ -375,3 +375,15 @@ export function formatValue(v: unknown, onAccessor?: AccessorSeen): string {
   if ((typeof v !== 'object' || v === null) && typeof v !== 'function') return primitiveText(v, false);
   return new Walk(onAccessor).value(v, 0);
 }
+
+/**
+ * An error as a fault report shows it: its stack when reading that runs nothing of the program's
+ * (see stackReadable()), otherwise its formatted form, `[TypeError: message]`.
+ */
+export function errorText(e: unknown): string {
+  if (typeof e === 'object' && e !== null && !isProxy(e) && isNativeError(e) && stackReadable(e)) {
+    const s = ownSlot(e, 'stack');
+    if (s.kind === 'value' && typeof s.value === 'string') return s.value;
+  }
+  return formatValue(e);
+}

@@ -85,9 +85,14 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
         }
       }
       if (options.attached === undefined) printAll(rt);
-      const mine = new Set(probes.map((p) => p.id));
-      for (const p of list()) {
-        if (mine.has(p.id) && p.state === 'waiting') options.warn(`jsprobe: ${p.name} never matched a function that ran${p.note !== undefined ? ` (${p.note})` : ''}\n`);
+      // list() only when there is something to say: at exit the program's built-ins may be replaced.
+      let waiting = false;
+      for (let i = 0; i < probes.length; i++) if (probes[i].state === 'waiting') waiting = true;
+      if (waiting) {
+        const mine = new Set(probes.map((p) => p.id));
+        for (const p of list()) {
+          if (mine.has(p.id) && p.state === 'waiting') options.warn(`jsprobe: ${p.name} never matched a function that ran${p.note !== undefined ? ` (${p.note})` : ''}\n`);
+        }
       }
     },
   };

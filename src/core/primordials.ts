@@ -40,6 +40,7 @@ export const PromiseThen = uncurryThis(Promise.prototype.then) as
   (p: PromiseLike<unknown>, onFulfilled: (v: unknown) => unknown, onRejected: (e: unknown) => unknown) => Promise<unknown>;
 export const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice) as
   (a: ArrayLike<unknown>, start?: number, end?: number) => unknown[];
+export const ArrayPrototypeJoin = uncurryThis(Array.prototype.join) as (a: ArrayLike<unknown>, sep?: string) => string;
 export const FunctionToString = uncurryThis(Function.prototype.toString) as (f: Function) => string;
 
 // What the value path (formatting, printf, handlers' string and array methods, maps) calls: each

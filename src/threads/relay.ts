@@ -180,7 +180,10 @@ export class MainRelay {
       Atomics.wait(sleep, 0, 0, 2);
       this.drain();
     }
-    return waiting().map((p) => p.tid);
+    // Loops, not map(): this runs at exit, when the program may have replaced Array.prototype.map.
+    const late: number[] = [];
+    for (const p of waiting()) late.push(p.tid);
+    return late;
   }
 
   /** Each worker's latest maps (what its snapshot held: a list of maps), in the order they said hello. */
@@ -191,8 +194,11 @@ export class MainRelay {
   /** Events dropped by each worker whose ring was full, since last asked. */
   newlyLost(): { tid: number; lost: number }[] {
     this.drain();
-    const out = [...this.peers.values()].filter((p) => p.lost > 0).map((p) => ({ tid: p.tid, lost: p.lost }));
-    for (const p of this.peers.values()) p.lost = 0;
+    const out: { tid: number; lost: number }[] = [];
+    for (const p of this.peers.values()) {
+      if (p.lost > 0) out.push({ tid: p.tid, lost: p.lost });
+      p.lost = 0;
+    }
     return out;
   }
 

@@ -8,8 +8,8 @@ import { types } from 'node:util';
 import {
   ArrayBufferPrototypeGetByteLength, ArrayIsArray, BigIntPrototypeValueOf, BooleanPrototypeValueOf, DataViewPrototypeGetByteLength,
   DatePrototypeGetTime, DatePrototypeToISOString, FunctionPrototypeToStringOf, MapIteratorNext, MapPrototypeEntries,
-  MapPrototypeGetSize, NumberPrototypeValueOf, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectPrototypeHasOwnProperty, ObjectSetPrototypeOf,
-  ReflectOwnKeys, RegExpFlagGetters, RegExpPrototypeGetSource, SafeError, SafeString, SetIteratorNext, SetPrototypeGetSize, SetPrototypeValues,
+  MapPrototypeGetSize, NumberPrototypeValueOf, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ObjectPrototype, ObjectSetPrototypeOf,
+  ReflectApply, ReflectOwnKeys, RegExpFlagGetters, RegExpPrototypeGetSource, SafeError, SafeString, SafeWeakSet, SetIteratorNext, SetPrototypeGetSize, SetPrototypeValues,
   SharedArrayBufferPrototypeGetByteLength, StringPrototypeCharCodeAt, StringPrototypeSlice, StringPrototypeStartsWith,
   StringPrototypeValueOf, SymbolPrototypeValueOf, TypedArrayPrototypeGetLength, TypedArrayPrototypeGetSymbolToStringTag,
 } from '../core/primordials.js';
@@ -64,10 +64,10 @@ export function ownSlot(o: object, key: PropertyKey): Slot {
   }
   if (d === undefined) return NONE;
   const enumerable = d.enumerable === true;
-  if (ObjectPrototypeHasOwnProperty(d, 'value')) return { kind: 'value', value: d.value, getter: undefined, enumerable };
-  const getter = ObjectPrototypeHasOwnProperty(d, 'get') ? d.get : undefined;
+  if (ObjectHasOwn(d, 'value')) return { kind: 'value', value: d.value, getter: undefined, enumerable };
+  const getter = ObjectHasOwn(d, 'get') ? d.get : undefined;
   const g = getter !== undefined;
-  const s = ObjectPrototypeHasOwnProperty(d, 'set') && d.set !== undefined;
+  const s = ObjectHasOwn(d, 'set') && d.set !== undefined;
   return { kind: g && s ? 'getset' : g ? 'get' : s ? 'set' : 'getset', value: undefined, getter, enumerable };
 }
 
@@ -80,16 +80,18 @@ function keyText(k: PropertyKey): string {
 
 function isIdentifier(s: string): boolean {
   if (s.length === 0) return false;
+  // Characters by index (in range: the string's own), not a call per character.
   for (let i = 0; i < s.length; i++) {
-    const c = StringPrototypeCharCodeAt(s, i);
-    const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
-    if (!letter && !(i > 0 && c >= 48 && c <= 57)) return false;
+    const c = s[i];
+    const letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$';
+    if (!letter && !(i > 0 && c >= '0' && c <= '9')) return false;
   }
   return true;
 }
 
 // Null prototypes: a miss must not reach Object.prototype, where a program can put getters.
-const ESCAPES: Record<number, string | undefined> = ObjectSetPrototypeOf({ 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r', 39: "\\'", 92: '\\\\' }, null);
+const ESCAPES: Record<string, string | undefined> = ObjectSetPrototypeOf(
+  { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r', "'": "\\'", '\\': '\\\\' }, null);
 
 /** A string as util.inspect quotes it inside objects: single quotes, escapes, cut at `max`. */
 export function quote(s: string, max: number): string {
@@ -98,9 +100,9 @@ export function quote(s: string, max: number): string {
   let out = "'";
   let from = 0;
   for (let i = 0; i < t.length; i++) {
-    const c = StringPrototypeCharCodeAt(t, i);
-    const e = c < 32 || c === 39 || c === 92 ? (ESCAPES[c] ?? `\\x${c < 16 ? '0' : ''}${hex(c)}`) : undefined;
-    if (e === undefined) continue;
+    const c = t[i];
+    if (c >= ' ' && c !== "'" && c !== '\\') continue;
+    const e = ESCAPES[c] ?? `\\x${hex(StringPrototypeCharCodeAt(t, i))}`;
     out += StringPrototypeSlice(t, from, i) + e;
     from = i + 1;
   }
@@ -131,8 +133,8 @@ class Walk {
   constructor(readonly onAccessor: AccessorSeen | undefined) {}
 
   value(v: unknown, level: number): string {
-    if ((typeof v !== 'object' || v === null) && typeof v !== 'function') return primitiveText(v, level > 0);
     if (--this.budget < 0) return '…';
+    if ((typeof v !== 'object' || v === null) && typeof v !== 'function') return primitiveText(v, level > 0);
     const o = v as object;
     if (isProxy(o)) return '[Proxy]';
     for (let i = 0; i < this.stack.length; i++) if (this.stack[i] === o) return '[Circular]';
@@ -146,9 +148,12 @@ class Walk {
 
   object(o: object, level: number): string {
     if (typeof o === 'function') return functionText(o);
-    const name = classOf(o);
+    // A plain object (the common case) needs no class name and has no internal slots to show.
+    const plain = ObjectGetPrototypeOf(o) === ObjectPrototype && !ArrayIsArray(o);
+    const name = plain ? 'Object' : classOf(o);
     if (ArrayIsArray(o)) return level > FORMAT_LIMITS.depth ? '[Array]' : this.array(o as unknown[], name === 'Array' ? '' : `${name}(${(o as unknown[]).length}) `, level);
-    const special = this.special(o, name, level);
+    // Internal slots only behind a built-in prototype: a class of the program's own skips the checks.
+    const special = plain || !builtinBehind ? undefined : this.special(o, name, level);
     if (special !== undefined) return special;
     if (level > FORMAT_LIMITS.depth) return `[${name ?? 'Object: null prototype'}]`;
     const prefix = name === 'Object' ? '' : name === undefined ? '[Object: null prototype] ' : `${name} `;
@@ -352,18 +357,49 @@ function dataSlotAlongChain(o: object, key: string): boolean {
  */
 export function classOf(o: object): string | undefined {
   let p: object | null = o;
+  builtinBehind = true;
   for (let i = 0; i < FORMAT_LIMITS.chain; i++) {
     if (isProxy(p)) return i === 0 ? '?' : '[Proxy prototype]';
     p = ObjectGetPrototypeOf(p) as object | null;
     if (p === null) return undefined;
     if (isProxy(p)) return '[Proxy prototype]';
+    // The chain to the class name: a built-in prototype on it (or past it) may mean internal slots.
+    if (ReflectApply(WeakSetHas, BUILTIN_PROTOTYPES, [p]) === true) return nameAt(p, o);
     const c = ownSlot(p, 'constructor');
     if (c.kind === 'none') continue;
-    if (c.kind !== 'value' || typeof c.value !== 'function' || isProxy(c.value)) return '?';
-    const n = ownSlot(c.value, 'name');
-    return n.kind === 'value' && typeof n.value === 'string' && n.value !== '' ? n.value : '?';
+    builtinBehind = chainHasBuiltin(p);
+    return nameAt(p, o);
   }
   return '?';
+}
+
+/** Set by classOf(): whether a built-in prototype other than Object.prototype is on the chain. */
+let builtinBehind = true;
+
+/** The prototypes whose instances have internal slots the formatter shows (Map.prototype, …). */
+const BUILTIN_PROTOTYPES = new SafeWeakSet<object>();
+for (const c of [Map, Set, WeakMap, WeakSet, Date, RegExp, Error, Promise, ArrayBuffer, SharedArrayBuffer, DataView, String, Number,
+  Boolean, BigInt, Symbol, ObjectGetPrototypeOf(Uint8Array) as Function]) BUILTIN_PROTOTYPES.add(c.prototype as object);
+const WeakSetHas = BUILTIN_PROTOTYPES.has;
+
+/** The name of the class whose prototype is `p` (the `constructor` found there, read as data). */
+function nameAt(p: object, _o: object): string {
+  const c = ownSlot(p, 'constructor');
+  if (c.kind !== 'value' || typeof c.value !== 'function' || isProxy(c.value)) return '?';
+  const n = ownSlot(c.value, 'name');
+  return n.kind === 'value' && typeof n.value === 'string' && n.value !== '' ? n.value : '?';
+}
+
+/** Whether, past `p`, the chain reaches a built-in prototype before Object.prototype (or a Proxy: unknown). */
+function chainHasBuiltin(p: object): boolean {
+  let q: object | null = p;
+  for (let i = 0; q !== null && i < FORMAT_LIMITS.chain; i++) {
+    if (isProxy(q)) return true;
+    if (q === ObjectPrototype) return false;
+    if (ReflectApply(WeakSetHas, BUILTIN_PROTOTYPES, [q]) === true) return true;
+    q = ObjectGetPrototypeOf(q) as object | null;
+  }
+  return q !== null;
 }
 
 /**

@@ -31,9 +31,9 @@ class Copy {
   constructor(readonly onAccessor: AccessorSeen | undefined) {}
 
   value(v: unknown, level: number): JsonData {
+    if (--this.budget < 0) return '…';
     if ((typeof v !== 'object' || v === null) && typeof v !== 'function') return primitiveData(v);
     const o = v as object;
-    if (--this.budget < 0) return '…';
     if (isProxy(o)) return '[Proxy]';
     for (let i = 0; i < this.stack.length; i++) if (this.stack[i] === o) return '[Circular]';
     const name = classOf(o);

@@ -71,6 +71,7 @@ export const StringFromCharCode = String.fromCharCode;
 export const ArrayIsArray = Array.isArray;
 export const ObjectPrototypeHasOwnProperty = uncurry(Object.prototype.hasOwnProperty) as (o: object, k: PropertyKey) => boolean;
 export const ObjectCreate = Object.create;
+export const ObjectHasOwn = Object.hasOwn;
 export const JSONStringify = JSON.stringify;
 export const HrtimeBigint = process.hrtime.bigint;
 

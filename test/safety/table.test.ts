@@ -87,7 +87,9 @@ const ROWS: Row[] = [
   {
     name: 'return values: retval and elapsed on thenables, promises and proxies',
     program: `fnret:${F}:give { @e = hist(elapsed); printf("%s %s\\n", retval, elapsed >= 0) } fnret:${F}:later { printf("later %s\\n", retval) }`,
-    stdout: [/^\{ then: \[Getter\] \} true$/m, /^later Promise \{ <unknown> \}$/m],
+    // later() is async: a site inside its body reports the settled value; a wrapper sees a promise whose
+    // then the program replaced, so a synchronous return. Either way, its then is not called.
+    stdout: [/^\{ then: \[Getter\] \} true$/m, /^later (a,b,c|Promise \{ <unknown> \})$/m],
   },
   { name: 'BEGIN, END and interval', program: `BEGIN { printf("%s\\n", str(1.5)) } interval:ms:1 { @t = count() } END { printf("%s %s\\n", stack, str(@t > 0)) }` },
   { name: 'assigning to a program object is refused', program: `fn:${F}:probe { arg0.x = 1 }`, refused: /--unsafe/ },

@@ -1,18 +1,19 @@
 // jsprobe's own value formatter, for `%s`, `print`, map keys and values and operators on objects.
-// It only reads: own data properties by descriptor, internal slots through built-ins captured at
-// load (primordials). It never calls a getter, enters a Proxy (on the value or anywhere on its
-// prototype chain), calls toString/valueOf/Symbol.toPrimitive/toJSON/inspect hooks, or iterates
-// with the program's iterators. Output follows util.inspect's shape where it can.
+// It only reads: own data properties by descriptor (safe-read.ts), internal slots through
+// built-ins captured at load (primordials). It never calls a getter, enters a Proxy (on the value
+// or anywhere on its prototype chain), calls toString/valueOf/Symbol.toPrimitive/toJSON/inspect
+// hooks, or iterates with the program's iterators. Output follows util.inspect's shape.
 
 import { types } from 'node:util';
 import {
   ArrayBufferPrototypeGetByteLength, ArrayIsArray, BigIntPrototypeValueOf, BooleanPrototypeValueOf, DataViewPrototypeGetByteLength,
   DatePrototypeGetTime, DatePrototypeToISOString, FunctionPrototypeToStringOf, MapIteratorNext, MapPrototypeEntries,
-  MapPrototypeGetSize, NumberPrototypeValueOf, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ObjectPrototype, ObjectSetPrototypeOf,
-  ReflectApply, ReflectOwnKeys, RegExpFlagGetters, RegExpPrototypeGetSource, SafeError, SafeString, SafeWeakSet, SetIteratorNext, SetPrototypeGetSize, SetPrototypeValues,
+  MapPrototypeGetSize, NumberPrototypeValueOf, ObjectGetPrototypeOf, ObjectPrototype, ObjectSetPrototypeOf, ReflectOwnKeys, RegExpFlagGetters,
+  RegExpPrototypeGetSource, SafeString, SetIteratorNext, SetPrototypeGetSize, SetPrototypeValues,
   SharedArrayBufferPrototypeGetByteLength, StringPrototypeCharCodeAt, StringPrototypeSlice, StringPrototypeStartsWith,
   StringPrototypeValueOf, SymbolPrototypeValueOf, TypedArrayPrototypeGetLength, TypedArrayPrototypeGetSymbolToStringTag,
 } from '../core/primordials.js';
+import { builtinOnChain, classOf, dataAlongChain, NO_SLOT, ownSlot, stackReadable, type Slot } from './safe-read.js';
 
 /**
  * The bounds of one formatting. Like util.inspect's defaults where it has them (depth, items,
@@ -28,9 +29,9 @@ export const FORMAT_LIMITS = {
   string: 200,
   /** Values printed in one formatting, at all levels together. */
   values: 1000,
-  /** Prototypes followed to find a class name. */
-  chain: 64,
 } as const;
+
+export { ownSlot, stackReadable, classOf, type Slot };
 
 /** Called with a property's name the first time formatting meets an accessor on a value. */
 export type AccessorSeen = (key: string) => void;
@@ -41,35 +42,6 @@ const {
   isArrayBuffer, isSharedArrayBuffer, isDataView, isModuleNamespaceObject, isExternal, isStringObject, isNumberObject,
   isBooleanObject, isBigIntObject,
 } = types;
-
-/** A property descriptor's parts, read as own fields (a descriptor inherits from Object.prototype). */
-export interface Slot {
-  kind: 'value' | 'get' | 'set' | 'getset' | 'none';
-  value: unknown;
-  /** An accessor's getter, to compare (never to call) with the built-ins known to read only internal slots. */
-  getter: unknown;
-  enumerable: boolean;
-}
-
-const NONE: Slot = { kind: 'none', value: undefined, getter: undefined, enumerable: false };
-const STACK_UNREAD: Slot = NONE;
-
-/** The own property `key` of `o` (not a Proxy), without running anything. */
-export function ownSlot(o: object, key: PropertyKey): Slot {
-  let d: PropertyDescriptor | undefined;
-  try {
-    d = ObjectGetOwnPropertyDescriptor(o, key);
-  } catch {
-    return NONE; // a module namespace's binding before it is initialised
-  }
-  if (d === undefined) return NONE;
-  const enumerable = d.enumerable === true;
-  if (ObjectHasOwn(d, 'value')) return { kind: 'value', value: d.value, getter: undefined, enumerable };
-  const getter = ObjectHasOwn(d, 'get') ? d.get : undefined;
-  const g = getter !== undefined;
-  const s = ObjectHasOwn(d, 'set') && d.set !== undefined;
-  return { kind: g && s ? 'getset' : g ? 'get' : s ? 'set' : 'getset', value: undefined, getter, enumerable };
-}
 
 /** A property named as a key is written: `a`, `'a-b'`, `[Symbol(x)]`. */
 function keyText(k: PropertyKey): string {
@@ -153,7 +125,7 @@ class Walk {
     const name = plain ? 'Object' : classOf(o);
     if (ArrayIsArray(o)) return level > FORMAT_LIMITS.depth ? '[Array]' : this.array(o as unknown[], name === 'Array' ? '' : `${name}(${(o as unknown[]).length}) `, level);
     // Internal slots only behind a built-in prototype: a class of the program's own skips the checks.
-    const special = plain || !builtinBehind ? undefined : this.special(o, name, level);
+    const special = plain || !builtinOnChain() ? undefined : this.special(o, name, level);
     if (special !== undefined) return special;
     if (level > FORMAT_LIMITS.depth) return `[${name ?? 'Object: null prototype'}]`;
     const prefix = name === 'Object' ? '' : name === undefined ? '[Object: null prototype] ' : `${name} `;
@@ -211,7 +183,7 @@ class Walk {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       // An own `stack` (Error.captureStackTrace) formats itself when first read: see stackReadable().
-      const s = k === 'stack' && !stackReadable(o) ? STACK_UNREAD : ownSlot(o, k);
+      const s = k === 'stack' && !stackReadable(o) ? NO_SLOT : ownSlot(o, k);
       if (!s.enumerable) continue;
       if (shown === FORMAT_LIMITS.items || this.budget <= 0) {
         more++;
@@ -306,100 +278,6 @@ function functionText(f: object): string {
   }
   if (isClass) return name === undefined ? '[class (anonymous)]' : `[class ${name}]`;
   return name === undefined ? '[Function (anonymous)]' : `[Function: ${name}]`;
-}
-
-/**
- * The first data property `key` along the prototype chain of `o` (own first), stopping at a Proxy
- * or an accessor: undefined then.
- */
-function dataAlongChain(o: object, key: string): unknown {
-  let p: object | null = o;
-  for (let i = 0; p !== null && i < FORMAT_LIMITS.chain; i++) {
-    if (isProxy(p)) return undefined;
-    const s = ownSlot(p, key);
-    if (s.kind === 'value') return s.value;
-    if (s.kind !== 'none') return undefined;
-    p = ObjectGetPrototypeOf(p) as object | null;
-  }
-  return undefined;
-}
-
-/**
- * Whether reading `stack` on `o` runs only Node's own code. The first read formats the trace:
- * Node calls a program's Error.prepareStackTrace if there is one, and reads the error's `name`
- * and `message` (a getter among them would run). So: the global Error is still the one captured
- * at load, it has no prepareStackTrace of the program's, and `name` and `message` are data.
- */
-export function stackReadable(o: object): boolean {
-  const e = ownSlot(globalThis, 'Error');
-  if (e.kind !== 'value' || e.value !== SafeError) return false;
-  const p = ownSlot(SafeError, 'prepareStackTrace');
-  if (p.kind !== 'none' && !(p.kind === 'value' && p.value === undefined)) return false;
-  return dataSlotAlongChain(o, 'name') && dataSlotAlongChain(o, 'message');
-}
-
-/** The first `key` along the chain of `o` is a data property (or there is none), and no Proxy is on the way. */
-function dataSlotAlongChain(o: object, key: string): boolean {
-  let p: object | null = o;
-  for (let i = 0; p !== null && i < FORMAT_LIMITS.chain; i++) {
-    if (isProxy(p)) return false;
-    const s = ownSlot(p, key);
-    if (s.kind !== 'none') return s.kind === 'value';
-    p = ObjectGetPrototypeOf(p) as object | null;
-  }
-  return p === null;
-}
-
-/**
- * The class name of `o`, found as util.inspect does (the `constructor` of the nearest prototype
- * that has one) but reading only data properties: a static `name` getter is not run. `undefined`
- * for a null prototype; `?` where a Proxy or an accessor stands in the way.
- */
-export function classOf(o: object): string | undefined {
-  let p: object | null = o;
-  builtinBehind = true;
-  for (let i = 0; i < FORMAT_LIMITS.chain; i++) {
-    if (isProxy(p)) return i === 0 ? '?' : '[Proxy prototype]';
-    p = ObjectGetPrototypeOf(p) as object | null;
-    if (p === null) return undefined;
-    if (isProxy(p)) return '[Proxy prototype]';
-    // The chain to the class name: a built-in prototype on it (or past it) may mean internal slots.
-    if (ReflectApply(WeakSetHas, BUILTIN_PROTOTYPES, [p]) === true) return nameAt(p, o);
-    const c = ownSlot(p, 'constructor');
-    if (c.kind === 'none') continue;
-    builtinBehind = chainHasBuiltin(p);
-    return nameAt(p, o);
-  }
-  return '?';
-}
-
-/** Set by classOf(): whether a built-in prototype other than Object.prototype is on the chain. */
-let builtinBehind = true;
-
-/** The prototypes whose instances have internal slots the formatter shows (Map.prototype, …). */
-const BUILTIN_PROTOTYPES = new SafeWeakSet<object>();
-for (const c of [Map, Set, WeakMap, WeakSet, Date, RegExp, Error, Promise, ArrayBuffer, SharedArrayBuffer, DataView, String, Number,
-  Boolean, BigInt, Symbol, ObjectGetPrototypeOf(Uint8Array) as Function]) BUILTIN_PROTOTYPES.add(c.prototype as object);
-const WeakSetHas = BUILTIN_PROTOTYPES.has;
-
-/** The name of the class whose prototype is `p` (the `constructor` found there, read as data). */
-function nameAt(p: object, _o: object): string {
-  const c = ownSlot(p, 'constructor');
-  if (c.kind !== 'value' || typeof c.value !== 'function' || isProxy(c.value)) return '?';
-  const n = ownSlot(c.value, 'name');
-  return n.kind === 'value' && typeof n.value === 'string' && n.value !== '' ? n.value : '?';
-}
-
-/** Whether, past `p`, the chain reaches a built-in prototype before Object.prototype (or a Proxy: unknown). */
-function chainHasBuiltin(p: object): boolean {
-  let q: object | null = p;
-  for (let i = 0; q !== null && i < FORMAT_LIMITS.chain; i++) {
-    if (isProxy(q)) return true;
-    if (q === ObjectPrototype) return false;
-    if (ReflectApply(WeakSetHas, BUILTIN_PROTOTYPES, [q]) === true) return true;
-    q = ObjectGetPrototypeOf(q) as object | null;
-  }
-  return q !== null;
 }
 
 /**

@@ -33,8 +33,9 @@ function expressLikeRequest(): object {
 }
 
 const req = expressLikeRequest();
+const BEFORE = { depth: 2, getters: false, customInspect: false, showProxy: true, breakLength: Infinity, maxArrayLength: 20, maxStringLength: 200 };
 const variants: [string, () => string][] = [
-  ['util.inspect (before)', () => inspect(req, { depth: 2, getters: false, customInspect: false, showProxy: true, breakLength: Infinity, maxArrayLength: 20, maxStringLength: 200 })],
+  ['util.inspect (before)', () => inspect(req, BEFORE)],
   ['formatValue (jsprobe)', () => formatValue(req)],
   ['printf("%s\\n") (jsprobe)', () => formatPrintf('%s\n', [req])],
 ];

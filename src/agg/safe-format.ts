@@ -123,7 +123,10 @@ class Walk {
     // A plain object (the common case) needs no class name and has no internal slots to show.
     const plain = ObjectGetPrototypeOf(o) === ObjectPrototype && !ArrayIsArray(o);
     const name = plain ? 'Object' : classOf(o);
-    if (ArrayIsArray(o)) return level > FORMAT_LIMITS.depth ? '[Array]' : this.array(o as unknown[], name === 'Array' ? '' : `${name}(${(o as unknown[]).length}) `, level);
+    if (ArrayIsArray(o)) {
+      if (level > FORMAT_LIMITS.depth) return '[Array]';
+      return this.array(o as unknown[], name === 'Array' ? '' : `${name}(${(o as unknown[]).length}) `, level);
+    }
     // Internal slots only behind a built-in prototype: a class of the program's own skips the checks.
     const special = plain || !builtinOnChain() ? undefined : this.special(o, name, level);
     if (special !== undefined) return special;

@@ -77,7 +77,8 @@ function substitute(s: string, at: number, matched: string, replacement: string)
   let from = 0;
   for (let i = StringPrototypeIndexOf(replacement, '$', 0); i >= 0 && i + 1 < replacement.length; i = StringPrototypeIndexOf(replacement, '$', from)) {
     const c = StringPrototypeCharCodeAt(replacement, i + 1);
-    const piece = c === 36 ? '$' : c === 38 ? matched : c === 96 ? StringPrototypeSlice(s, 0, at) : c === 39 ? StringPrototypeSlice(s, at + matched.length) : undefined;
+    const piece = c === 36 ? '$' : c === 38 ? matched : c === 96 ? StringPrototypeSlice(s, 0, at)
+      : c === 39 ? StringPrototypeSlice(s, at + matched.length) : undefined;
     if (piece === undefined) {
       out += StringPrototypeSlice(replacement, from, i + 1);
       from = i + 1;

@@ -91,7 +91,9 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       if (waiting) {
         const mine = new Set(probes.map((p) => p.id));
         for (const p of list()) {
-          if (mine.has(p.id) && p.state === 'waiting') options.warn(`jsprobe: ${p.name} never matched a function that ran${p.note !== undefined ? ` (${p.note})` : ''}\n`);
+          if (mine.has(p.id) && p.state === 'waiting') {
+            options.warn(`jsprobe: ${p.name} never matched a function that ran${p.note !== undefined ? ` (${p.note})` : ''}\n`);
+          }
         }
       }
     },

@@ -19,7 +19,9 @@ import { goAsync, settle, thenOf, trackGenerator, trackThen } from './returns.js
 import { MathRound } from './primordials.js';
 
 /** Everything makeDispatch may use: it must not reach module scope (it is recompiled per site). */
-const env = { ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now: probeNow, fault, thenOf, trackThen, trackGenerator, goAsync, settle, MathRound } as const;
+const env = {
+  ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now: probeNow, fault, thenOf, trackThen, trackGenerator, goAsync, settle, MathRound,
+} as const;
 type Env = typeof env;
 
 type Slots = [self: unknown, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined];
@@ -55,7 +57,9 @@ export interface Dispatch {
 }
 
 export function makeDispatch(env: Env): Dispatch {
-  const { ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator, goAsync, settle, MathRound } = env;
+  const {
+    ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator, goAsync, settle, MathRound,
+  } = env;
 
   function take(p: ProbeCore): CallRecord | null {
     let c = p.free;

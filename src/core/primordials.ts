@@ -135,7 +135,8 @@ export const DataViewPrototypeGetByteLength = getterOf(DataView.prototype, 'byte
 export const RegExpPrototypeGetSource = getterOf(RegExp.prototype, 'source') as (r: unknown) => string;
 /** RegExp flag getters in `flags` order, each reading the regexp's internal flags (never its own `flags`). */
 export const RegExpFlagGetters: readonly (readonly [string, Uncurried])[] = (
-  [['hasIndices', 'd'], ['global', 'g'], ['ignoreCase', 'i'], ['multiline', 'm'], ['dotAll', 's'], ['unicode', 'u'], ['unicodeSets', 'v'], ['sticky', 'y']] as const
+  [['hasIndices', 'd'], ['global', 'g'], ['ignoreCase', 'i'], ['multiline', 'm'], ['dotAll', 's'], ['unicode', 'u'], ['unicodeSets', 'v'],
+    ['sticky', 'y']] as const
 ).filter(([k]) => Object.getOwnPropertyDescriptor(RegExp.prototype, k) !== undefined).map(([k, f]) => [f, getterOf(RegExp.prototype, k)] as const);
 export const PromisePrototype = Promise.prototype;
 export const ObjectPrototype = Object.prototype;

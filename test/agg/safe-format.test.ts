@@ -76,10 +76,13 @@ test('JSON: own data only, no toJSON (not even Object.prototype\'s), null protot
   const proto = Object.prototype as { toJSON?: unknown };
   proto.toJSON = () => { ran.push('Object.prototype.toJSON'); return 'x'; };
   try {
-    const data = jsonCopy({ a: [1, 'two', null], big: 3n, d: new Date(0), get g() { ran.push('g'); return 1; }, inf: Infinity, own: { toJSON() { ran.push('own'); } } });
+    const data = jsonCopy({
+      a: [1, 'two', null], big: 3n, d: new Date(0), get g() { ran.push('g'); return 1; }, inf: Infinity, own: { toJSON() { ran.push('own'); } },
+    });
     const text = stringifyJson({ type: 'value', data });
     assert.deepEqual(ran, []);
-    assert.equal(text, '{"type":"value","data":{"a":[1,"two",null],"big":"3","d":"1970-01-01T00:00:00.000Z","g":"[Getter]","inf":"Infinity","own":{"toJSON":"[Function: toJSON]"}}}');
+    assert.equal(text, '{"type":"value","data":{"a":[1,"two",null],"big":"3","d":"1970-01-01T00:00:00.000Z","g":"[Getter]","inf":"Infinity",'
+      + '"own":{"toJSON":"[Function: toJSON]"}}}');
   } finally {
     delete proto.toJSON;
   }

@@ -11,7 +11,7 @@
 import { threadId } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
-import { ArrayPrototypeJoin, JSONParse, StringPrototypeSlice } from '../core/primordials.js';
+import { ArrayPrototypeJoin, JSONParse, MathCeil, MathMax, StringPrototypeSlice } from '../core/primordials.js';
 import { MainLink, WorkerLink } from '../threads/link.js';
 import type { Ring } from '../threads/ring.js';
 import { decodeMessage, encodeMessage, type Message, type Sender } from './messages.js';
@@ -63,7 +63,7 @@ export class WorkerRelay implements Sender {
     }
     // In pieces, each waiting for room: a thread with big maps must not lose them to a full ring.
     const id = ++this.snapshots;
-    const n = Math.max(1, Math.ceil(text.length / PART_CHARS));
+    const n = MathMax(1, MathCeil(text.length / PART_CHARS));
     for (let i = 0; i < n; i++) {
       const part = { id, i, n, s: StringPrototypeSlice(text, i * PART_CHARS, (i + 1) * PART_CHARS) };
       const m: Message = i === n - 1 ? { t: 'part', part, ...last } : { t: 'part', part };

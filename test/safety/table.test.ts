@@ -191,3 +191,19 @@ test('a getter is named once on stderr, with --unsafe, however often it is met',
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0], /--unsafe/);
 });
+
+test('across threads: a worker\'s snapshots and messages, and the main thread merging and printing them, run nothing of the program\'s', async () => {
+  const T = 'test/fixtures/safety/threads.cjs';
+  const program = `fn:${T}:probe { @v[arg1] = arg0; @k[arg0] = count(); @h = hist(3); printf("%s %s\\n", arg1, arg0) }`;
+  for (const format of ['text', 'json']) {
+    const r = await run(['-q', '-f', format, '-e', program, '-c', `node ${T}`]);
+    const detail = `-f ${format}\nstdout:\n${r.stdout.slice(0, 4000)}\nstderr:\n${r.stderr.slice(0, 4000)}`;
+    assert.equal(r.code, 0, detail);
+    assert.ok(r.stderr.includes('SAFETY main: no program code ran\n'), detail);
+    assert.ok(r.stderr.includes('SAFETY worker: no program code ran\n'), detail);
+    // The worker's maps reached the main thread: its keys, its copied values, its histogram.
+    const expected = format === 'text' ? [/^@v\[nested\]: \{ a: \{ b: \{ c: \[Getter\] \} \}/m, /^@v\[after\]: /m, /^\[2, 4\)\s+\d+ \|@+/m]
+      : [/"nested":"\{ a: \{ b: \{ c: \[Getter\] \} \}/, /"type":"hist"/];
+    for (const re of expected) assert.match(r.stdout, re, detail);
+  }
+});

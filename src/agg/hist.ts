@@ -1,7 +1,9 @@
 // Power-of-two histograms (bpftrace's hist()): a value v >= 2 lands in [2^k, 2^(k+1)); 0 and 1
 // have buckets of their own and negatives share one. Printed in bpftrace's shape.
 
-import { ArrayPrototypeSlice, MathClz32, MathFloor, MathLog2, MathMax, MathMin, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeRepeat } from '../core/primordials.js';
+import {
+  ArrayPrototypeSlice, MathClz32, MathFloor, MathLog2, MathMax, MathMin, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeRepeat,
+} from '../core/primordials.js';
 import { addCounts, countsFrom, field, numberFrom, type Add, type Aggregator } from './aggregator.js';
 
 const BAR_WIDTH = 52;

@@ -1,8 +1,13 @@
 // What one kind of aggregation does with a map's entries: make one, update it, merge two, turn it
 // into plain data and back (what a worker thread or an attached process sends), and print it.
 // Each kind is one object (kinds.ts, hist.ts, lhist.ts); a map holds its kind's and delegates.
+// What runs at exit (printing, merging) calls only captured built-ins: the program may have replaced the rest.
 
+import {
+  ArrayIsArray, MathRound, MathTrunc, NumberIsFinite, NumberIsInteger, ObjectGetOwnPropertyDescriptor, ObjectHasOwn, SafeNumber,
+} from '../core/primordials.js';
 import type { Aggregation } from '../lang/compile.js';
+import { display } from './format.js';
 
 /** A map's add: method syntax, so that a map of any kind is an AggMap (parameters compare both ways). */
 export interface Adds<In> {
@@ -47,44 +52,45 @@ export interface Aggregator<E, In> {
 
 /** A value divided for print(@m, top, div), as bpftrace does: integer division of numbers only. */
 export function scaled(v: unknown, div: number): unknown {
-  return div !== 1 && typeof v === 'number' ? Math.trunc(v / div) : v;
+  return div !== 1 && typeof v === 'number' ? MathTrunc(v / div) : v;
 }
 
 /** A map value as text: integers as they are, other numbers to three decimals. */
 export function formatScalar(v: unknown): string {
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000);
-  // JSON.stringify throws on a bigint: a map holding one failed to print at all.
-  if (typeof v === 'bigint') return String(v);
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  if (typeof v === 'number') return NumberIsInteger(v) ? `${v}` : `${MathRound(v * 1000) / 1000}`;
+  if (typeof v === 'bigint') return `${v}`;
+  // jsprobe's own formatter: JSON.stringify would call a toJSON, and is the program's to replace.
+  return typeof v === 'string' ? v : display(v);
 }
 
 /** A map value for JSON: what JSON cannot carry (bigints, NaN, Infinity, objects) as numbers or text. */
 export function jsonValue(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-  if (typeof v === 'object' && v !== null) return String(v);
+  if (typeof v === 'bigint') return SafeNumber(v);
+  if (typeof v === 'number' && !NumberIsFinite(v)) return `${v}`;
+  if ((typeof v === 'object' && v !== null) || typeof v === 'function' || typeof v === 'symbol') return display(v);
   return v;
 }
 
 /** A number as data: JSON turns NaN and the infinities into null, so they travel as text. */
 export function numberData(n: number): number | string {
-  return Number.isFinite(n) ? n : String(n);
+  return NumberIsFinite(n) ? n : `${n}`;
 }
 
 /** A number back from numberData, or undefined when `d` is not one. */
 export function numberFrom(d: unknown): number | undefined {
   if (typeof d === 'number') return d;
-  if (d === 'NaN' || d === 'Infinity' || d === '-Infinity') return Number(d);
+  if (d === 'NaN' || d === 'Infinity' || d === '-Infinity') return SafeNumber(d);
   return undefined;
 }
 
 /** Bucket counts back from data: an array of numbers, or undefined. */
 export function countsFrom(d: unknown): number[] | undefined {
-  if (!Array.isArray(d)) return undefined;
+  if (!ArrayIsArray(d)) return undefined;
   const counts: number[] = [];
-  for (const c of d) {
+  for (let i = 0; i < d.length; i++) {
+    const c: unknown = d[i];
     if (typeof c !== 'number') return undefined;
-    counts.push(c);
+    counts[i] = c;
   }
   return counts;
 }
@@ -92,12 +98,12 @@ export function countsFrom(d: unknown): number[] | undefined {
 /** Add `from`'s bucket counts into `into`'s, growing it as needed. */
 export function addCounts(into: number[], from: readonly number[]): void {
   for (let i = 0; i < from.length; i++) {
-    while (into.length <= i) into.push(0);
+    while (into.length <= i) into[into.length] = 0;
     into[i] += from[i];
   }
 }
 
 /** `d`'s own property `key`, when `d` is a plain object (data after JSON). */
 export function field(d: unknown, key: string): unknown {
-  return typeof d === 'object' && d !== null && !Array.isArray(d) && Object.hasOwn(d, key) ? Object.getOwnPropertyDescriptor(d, key)?.value : undefined;
+  return typeof d === 'object' && d !== null && !ArrayIsArray(d) && ObjectHasOwn(d, key) ? ObjectGetOwnPropertyDescriptor(d, key)?.value : undefined;
 }

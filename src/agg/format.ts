@@ -1,28 +1,15 @@
-// Values as text, without running the traced program's code: strings and numbers as they are,
-// objects through util.inspect with getters, custom inspectors and proxy traps left alone.
+// Values as text and numbers, without running the traced program's code: strings as they are,
+// other values through jsprobe's own formatter (safe-format.ts), numbers without valueOf.
 
-import { inspect } from 'node:util';
+import { formatValue } from './safe-format.js';
+import { SafeNumber } from '../core/primordials.js';
 
-export function display(v: unknown): string {
-  switch (typeof v) {
-    case 'string':
-      return v;
-    case 'number':
-    case 'bigint':
-    case 'boolean':
-    case 'undefined':
-    case 'symbol':
-      return String(v);
-    default:
-      if (v === null) return 'null';
-      return inspect(v, { depth: 2, getters: false, customInspect: false, showProxy: true, breakLength: Infinity, maxArrayLength: 20, maxStringLength: 200 });
-  }
-}
+/** `v` as printed by `%s`, `print` and map keys; `onAccessor` hears of each getter left uncalled. */
+export const display: (v: unknown, onAccessor?: (key: string) => void) => string = formatValue;
 
 /** A number for arithmetic and aggregation, without calling the value (objects give NaN). */
 export function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;
-  if (typeof v === 'bigint' || typeof v === 'boolean') return Number(v);
-  if (typeof v === 'string') return Number(v);
+  if (typeof v === 'bigint' || typeof v === 'boolean' || typeof v === 'string') return SafeNumber(v);
   return NaN;
 }

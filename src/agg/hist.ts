@@ -1,6 +1,9 @@
 // Power-of-two histograms (bpftrace's hist()): a value v >= 2 lands in [2^k, 2^(k+1)); 0 and 1
 // have buckets of their own and negatives share one. Printed in bpftrace's shape.
 
+import {
+  ArrayPrototypeSlice, MathClz32, MathFloor, MathLog2, MathMax, MathMin, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeRepeat,
+} from '../core/primordials.js';
 import { addCounts, countsFrom, field, numberFrom, type Add, type Aggregator } from './aggregator.js';
 
 const BAR_WIDTH = 52;
@@ -12,7 +15,7 @@ export class Log2Hist {
 
   add(value: number): void {
     const i = bucketOf(value);
-    while (this.counts.length <= i) this.counts.push(0);
+    while (this.counts.length <= i) this.counts[this.counts.length] = 0;
     this.counts[i]++;
     this.total++;
   }
@@ -22,9 +25,9 @@ export function bucketOf(value: number): number {
   if (!(value >= 0)) return 0;
   if (value < 1) return 1;
   // clz32 on the integer part is ~10x cheaper than Math.log2, and exact; past 2^32, log2.
-  if (value < 4294967296) return 33 - Math.clz32(value);
+  if (value < 4294967296) return 33 - MathClz32(value);
   // Infinity shares the last finite bucket, [2^1023, 2^1024): an index of Infinity grew counts without end.
-  return Math.min(Math.floor(Math.log2(value)), 1023) + 2;
+  return MathMin(MathFloor(MathLog2(value)), 1023) + 2;
 }
 
 const SUFFIX = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
@@ -49,18 +52,28 @@ function label(i: number): string {
 
 /** Bar rows for bucket counts, from the first non-empty bucket to the last (bpftrace's shape). */
 export function barRows(counts: readonly number[], label: (i: number) => string): string[] {
-  const first = counts.findIndex((c) => c > 0);
-  if (first < 0) return [];
+  let first = 0;
+  while (first < counts.length && !(counts[first] > 0)) first++;
+  if (first === counts.length) return [];
   let last = counts.length - 1;
   while (counts[last] === 0) last--;
-  const max = Math.max(...counts);
+  let max = 0;
+  for (let i = 0; i < counts.length; i++) max = MathMax(max, counts[i]);
   const rows: string[] = [];
   for (let i = first; i <= last; i++) {
     const c = counts[i] ?? 0;
-    const bar = '@'.repeat(max === 0 ? 0 : Math.floor((c * BAR_WIDTH) / max)); // integer division, as bpftrace
-    rows.push(`${label(i).padEnd(16)}${String(c).padStart(8)} |${bar.padEnd(BAR_WIDTH)}|`);
+    const bar = StringPrototypeRepeat('@', max === 0 ? 0 : MathFloor((c * BAR_WIDTH) / max)); // integer division, as bpftrace
+    rows[rows.length] = `${StringPrototypePadEnd(label(i), 16)}${StringPrototypePadStart(`${c}`, 8)} |${StringPrototypePadEnd(bar, BAR_WIDTH)}|`;
   }
   return rows;
+}
+
+/** A histogram's text lines: its label, its rows, a blank line (loops: Array's iterator is the program's to replace). */
+export function framed(label: string, rows: readonly string[]): string[] {
+  const out = [`${label}:`];
+  for (let i = 0; i < rows.length; i++) out[out.length] = rows[i];
+  out[out.length] = '';
+  return out;
 }
 
 /** The rows of a histogram, from its first non-empty bucket to its last. */
@@ -79,7 +92,12 @@ export function bucketRange(i: number): { min: number | null; max: number | null
 
 /** The non-empty span of buckets, for JSON. */
 export function histBuckets(h: Log2Hist): { min: number | null; max: number | null; count: number }[] {
-  return h.counts.flatMap((count, i) => (count > 0 ? [{ ...bucketRange(i), count }] : []));
+  const out: { min: number | null; max: number | null; count: number }[] = [];
+  for (let i = 0; i < h.counts.length; i++) {
+    const count = h.counts[i];
+    if (count > 0) out[out.length] = { ...bucketRange(i), count };
+  }
+  return out;
 }
 
 /** hist(): a map's entries as log2 histograms; reads back as its count of values. */
@@ -116,7 +134,7 @@ class Log2HistAggregator implements Aggregator<Log2Hist, number> {
   }
 
   toData(h: Log2Hist): unknown {
-    return { counts: [...h.counts], total: h.total };
+    return { counts: ArrayPrototypeSlice(h.counts), total: h.total };
   }
 
   fromData(d: unknown): Log2Hist | undefined {
@@ -130,7 +148,7 @@ class Log2HistAggregator implements Aggregator<Log2Hist, number> {
   }
 
   text(label: string, h: Log2Hist): string[] {
-    return [`${label}:`, ...formatHist(h), ''];
+    return framed(label, formatHist(h));
   }
 
   json(h: Log2Hist): unknown {

@@ -2,7 +2,9 @@
 // plain values (here) and the histograms (hist.ts, lhist.ts). aggregatorFor picks a map's kind
 // once, when the map is made; no code switches on the kind after that.
 
+import { MathTrunc, NumberIsFinite, SafeBigInt, StringPrototypeCharCodeAt } from '../core/primordials.js';
 import type { MapInfo } from '../lang/compile.js';
+import { display } from './format.js';
 import { field, formatScalar, jsonValue, numberData, numberFrom, scaled, type Add, type Aggregator } from './aggregator.js';
 import { HIST } from './hist.js';
 import { LinearHistAggregator } from './lhist.js';
@@ -178,7 +180,7 @@ class AvgAggregator extends ScalarAggregator<Mean, number> {
 }
 
 function average(e: Mean): number {
-  return Math.trunc(e.total / e.n);
+  return MathTrunc(e.total / e.n);
 }
 
 /** stats(): avg's entry, read back as its count and printed as count, average and total. */
@@ -199,17 +201,36 @@ class StatsAggregator extends AvgAggregator {
   }
 }
 
-/** `@m[k] = expr`: the last value assigned. */
+/** Hears of each getter the formatter leaves uncalled (its key), to tell the user once. */
+export type OnAccessor = (key: string) => void;
+
+/**
+ * What a value map keeps of what is assigned: a primitive as it is, anything else as its printed
+ * form at the hit, as bpftrace copies into its maps. Printing at exit then runs nothing of the
+ * program's (no getter, no toJSON), and shows the value as it was when assigned.
+ */
+export function copyValue(v: unknown, onAccessor?: OnAccessor): unknown {
+  switch (typeof v) {
+    case 'number': case 'string': case 'boolean': case 'bigint': case 'undefined': return v;
+    default: return v === null ? v : display(v, onAccessor);
+  }
+}
+
+/** `@m[k] = expr`: the last value assigned, copied then (copyValue). */
 class ValueAggregator extends ScalarAggregator<Cell<unknown>, unknown> {
   readonly kind = 'value';
   override readonly absent: unknown = undefined;
 
+  constructor(private readonly onAccessor?: OnAccessor) {
+    super();
+  }
+
   first(v: unknown): Cell<unknown> {
-    return new Cell(v);
+    return new Cell(copyValue(v, this.onAccessor));
   }
 
   add(e: Cell<unknown>, v: unknown): void {
-    e.v = v;
+    e.v = copyValue(v, this.onAccessor);
   }
 
   adder(entries: Map<string, Cell<unknown>>, miss: Add<unknown>): Add<unknown> {
@@ -231,10 +252,10 @@ class ValueAggregator extends ScalarAggregator<Cell<unknown>, unknown> {
   /** What JSON would lose or refuse travels tagged: NaN and the infinities, bigints, undefined. */
   toData(e: Cell<unknown>): unknown {
     const v = e.v;
-    if (typeof v === 'number' && !Number.isFinite(v)) return { number: String(v) };
-    if (typeof v === 'bigint') return { bigint: String(v) };
+    if (typeof v === 'number' && !NumberIsFinite(v)) return { number: `${v}` };
+    if (typeof v === 'bigint') return { bigint: `${v}` };
     if (v === undefined) return { undefined: true };
-    return typeof v === 'object' && v !== null ? String(v) : v;
+    return typeof v === 'object' && v !== null ? display(v) : v;
   }
 
   fromData(d: unknown): Cell<unknown> | undefined {
@@ -243,8 +264,19 @@ class ValueAggregator extends ScalarAggregator<Cell<unknown>, unknown> {
     const n = numberFrom(field(d, 'number'));
     if (n !== undefined) return new Cell(n);
     const b = field(d, 'bigint');
-    return typeof b === 'string' && /^-?[0-9]+$/.test(b) ? new Cell(BigInt(b)) : undefined;
+    return typeof b === 'string' && isIntegerText(b) ? new Cell(SafeBigInt(b)) : undefined;
   }
+}
+
+/** `-?[0-9]+`, by character codes: a RegExp's exec is the program's to replace. */
+function isIntegerText(s: string): boolean {
+  let i = s.length > 0 && StringPrototypeCharCodeAt(s, 0) === 45 ? 1 : 0;
+  if (i >= s.length) return false;
+  for (; i < s.length; i++) {
+    const c = StringPrototypeCharCodeAt(s, i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 const COUNT = new TotalAggregator('count');
@@ -255,8 +287,11 @@ const AVG = new AvgAggregator();
 const STATS = new StatsAggregator();
 const VALUE = new ValueAggregator();
 
-/** The kind of aggregation of a map: shared objects, but for lhist, whose buckets are the map's own. */
-export function aggregatorFor(info: MapInfo): Aggregator<unknown, unknown> {
+/**
+ * The kind of aggregation of a map: shared objects, but for lhist, whose buckets are the map's own,
+ * and for plain values when `onAccessor` is given (it hears of getters their copies leave uncalled).
+ */
+export function aggregatorFor(info: MapInfo, onAccessor?: OnAccessor): Aggregator<unknown, unknown> {
   switch (info.agg) {
     case 'count': return COUNT;
     case 'sum': return SUM;
@@ -269,6 +304,6 @@ export function aggregatorFor(info: MapInfo): Aggregator<unknown, unknown> {
       if (info.lhist === undefined) throw new Error(`internal: @${info.name} is an lhist without bounds`);
       return new LinearHistAggregator(...info.lhist);
     }
-    case 'value': return VALUE;
+    case 'value': return onAccessor === undefined ? VALUE : new ValueAggregator(onAccessor);
   }
 }

@@ -2,27 +2,30 @@
 // `max`, one below and one above. Printed in bpftrace's shape.
 
 import { addCounts, countsFrom, field, type Add, type Aggregator } from './aggregator.js';
-import { barRows } from './hist.js';
+import { ArrayPrototypeSlice, MathCeil, MathFloor, MathMin } from '../core/primordials.js';
+import { barRows, framed } from './hist.js';
 
 export class LinearHist {
   /** counts[0]: below min; counts[i + 1]: [min + i*step, min + (i+1)*step); last: >= max. */
   readonly counts: number[];
 
   constructor(readonly min: number, readonly max: number, readonly step: number) {
-    this.counts = new Array<number>(Math.ceil((max - min) / step) + 2).fill(0);
+    this.counts = [];
+    const n = MathCeil((max - min) / step) + 2;
+    for (let i = 0; i < n; i++) this.counts[i] = 0;
   }
 
   add(v: number): void {
     const n = this.counts.length;
-    const i = !(v >= this.min) ? 0 : v >= this.max ? n - 1 : 1 + Math.floor((v - this.min) / this.step);
-    this.counts[Math.min(i, n - 1)]++;
+    const i = !(v >= this.min) ? 0 : v >= this.max ? n - 1 : 1 + MathFloor((v - this.min) / this.step);
+    this.counts[MathMin(i, n - 1)]++;
   }
 
   range(i: number): { min: number | null; max: number | null } {
     if (i === 0) return { min: null, max: this.min };
     if (i === this.counts.length - 1) return { min: this.max, max: null };
     const lo = this.min + (i - 1) * this.step;
-    return { min: lo, max: Math.min(lo + this.step, this.max) };
+    return { min: lo, max: MathMin(lo + this.step, this.max) };
   }
 
   rows(): string[] {
@@ -33,7 +36,12 @@ export class LinearHist {
   }
 
   buckets(): { min: number | null; max: number | null; count: number }[] {
-    return this.counts.flatMap((count, i) => (count > 0 ? [{ ...this.range(i), count }] : []));
+    const out: { min: number | null; max: number | null; count: number }[] = [];
+    for (let i = 0; i < this.counts.length; i++) {
+      const count = this.counts[i];
+      if (count > 0) out[out.length] = { ...this.range(i), count };
+    }
+    return out;
   }
 }
 
@@ -64,7 +72,9 @@ export class LinearHistAggregator implements Aggregator<LinearHist, number> {
   }
 
   scalar(h: LinearHist): number {
-    return h.counts.reduce((a, b) => a + b, 0);
+    let n = 0;
+    for (let i = 0; i < h.counts.length; i++) n += h.counts[i];
+    return n;
   }
 
   merge(into: LinearHist, from: LinearHist): void {
@@ -72,7 +82,7 @@ export class LinearHistAggregator implements Aggregator<LinearHist, number> {
   }
 
   toData(h: LinearHist): unknown {
-    return { counts: [...h.counts] };
+    return { counts: ArrayPrototypeSlice(h.counts) };
   }
 
   /** Counts for other bounds (another program's map of the same name) are not this map's: undefined. */
@@ -85,7 +95,7 @@ export class LinearHistAggregator implements Aggregator<LinearHist, number> {
   }
 
   text(label: string, h: LinearHist): string[] {
-    return [`${label}:`, ...h.rows(), ''];
+    return framed(label, h.rows());
   }
 
   json(h: LinearHist): unknown {

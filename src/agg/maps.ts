@@ -1,10 +1,11 @@
 // Maps of a program: one per `@name`, keyed by the printed form of its keys, holding one kind of
 // aggregation (kinds.ts) and at most `maxKeys` keys. The slot and the kind are fixed when the
-// program compiles; a hit only updates.
+// program compiles; a hit only updates. Loops, not Array's methods: the program may have replaced them.
 
+import { mapForEach } from '../core/primordials.js';
 import type { MapInfo } from '../lang/compile.js';
 import type { Add, Aggregator } from './aggregator.js';
-import { aggregatorFor } from './kinds.js';
+import { aggregatorFor, type OnAccessor } from './kinds.js';
 
 /**
  * Keys a map holds at most, per thread, unless --max-map-keys says otherwise: enough for
@@ -37,9 +38,9 @@ export class AggMap<E = unknown, In = unknown> {
   readonly #kind: Aggregator<E, In>;
   readonly #maxKeys: number;
 
-  /** The map of `info`, with its kind of aggregation. */
-  static of(info: MapInfo, maxKeys = DEFAULT_MAX_MAP_KEYS): AggMap {
-    return new AggMap(info, aggregatorFor(info), maxKeys);
+  /** The map of `info`, with its kind of aggregation; `onAccessor` hears of getters a value's copy leaves uncalled. */
+  static of(info: MapInfo, maxKeys = DEFAULT_MAX_MAP_KEYS, onAccessor?: OnAccessor): AggMap {
+    return new AggMap(info, aggregatorFor(info, onAccessor), maxKeys);
   }
 
   constructor(info: MapInfo, kind: Aggregator<E, In>, maxKeys: number) {
@@ -77,7 +78,10 @@ export class AggMap<E = unknown, In = unknown> {
   /** The map as data, to be merged into another thread's (or process's) map of the same name. */
   toData(): MapData {
     const kind = this.#kind;
-    const entries = [...this.entries].map(([k, e]): [string, unknown] => [k, kind.toData(e)]);
+    const entries: [string, unknown][] = [];
+    mapForEach(this.entries, (e, k) => {
+      entries[entries.length] = [k, kind.toData(e)];
+    });
     return this.dropped > 0 ? { name: this.name, entries, dropped: this.dropped } : { name: this.name, entries };
   }
 
@@ -88,7 +92,9 @@ export class AggMap<E = unknown, In = unknown> {
    */
   merge(data: MapData): void {
     const kind = this.#kind;
-    for (const [key, d] of data.entries) {
+    for (let i = 0; i < data.entries.length; i++) {
+      const key = data.entries[i][0];
+      const d = data.entries[i][1];
       const from = kind.fromData(d);
       if (from === undefined) continue;
       const into = this.entries.get(key);
@@ -101,10 +107,18 @@ export class AggMap<E = unknown, In = unknown> {
 
 /** The data of every map that has something to tell: entries, or updates it dropped. */
 export function mapsData(maps: readonly AggMap[]): MapData[] {
-  return maps.filter((m) => m.entries.size > 0 || m.dropped > 0).map((m) => m.toData());
+  const out: MapData[] = [];
+  for (let i = 0; i < maps.length; i++) if (maps[i].entries.size > 0 || maps[i].dropped > 0) out[out.length] = maps[i].toData();
+  return out;
 }
 
 /** Fold other threads' maps into `maps`, each into the one of its name (ones this side lacks are left out). */
 export function mergeAll(maps: readonly AggMap[], data: Iterable<MapData>): void {
-  for (const d of data) maps.find((m) => m.name === d.name)?.merge(d);
+  for (const d of data) {
+    for (let i = 0; i < maps.length; i++) {
+      if (maps[i].name !== d.name) continue;
+      maps[i].merge(d);
+      break;
+    }
+  }
 }

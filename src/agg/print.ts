@@ -1,7 +1,9 @@
 // Printing maps: text in bpftrace's shape, or one JSON object a line (schema in docs/cli.md).
 // Scalar maps print sorted by value, smallest first (so the largest are nearest the prompt);
 // `top` keeps the largest N, `div` divides the values. Each entry prints as its kind says.
+// This runs at exit, after the program may have replaced Array's methods: only captured built-ins.
 
+import { ArrayPrototypeJoin, ArrayPrototypeSlice, ArrayPrototypeSort, mapForEach, ObjectSetPrototypeOf } from '../core/primordials.js';
 import type { AggMap } from './maps.js';
 
 export interface Output {
@@ -12,13 +14,24 @@ export interface Output {
   readonly format: 'text' | 'json';
 }
 
+interface Row {
+  key: string;
+  e: unknown;
+  by: unknown;
+}
+
 /** The rows to print: sorted by what each reads back when all are numbers, then the top N. */
-function sorted(m: AggMap, top: number): [string, unknown][] {
+function sorted(m: AggMap, top: number): Row[] {
   const kind = m.kind;
-  const rows = [...m.entries].map(([key, e]) => ({ key, e, by: kind.scalar(e) }));
-  if (rows.every((r) => typeof r.by === 'number')) rows.sort((a, b) => Number(a.by) - Number(b.by));
-  const kept = top > 0 ? rows.slice(-top) : rows;
-  return kept.map((r) => [r.key, r.e]);
+  const rows: Row[] = [];
+  let numbers = true;
+  mapForEach(m.entries, (e, key) => {
+    const by = kind.scalar(e);
+    if (typeof by !== 'number') numbers = false;
+    rows[rows.length] = { key, e, by };
+  });
+  if (numbers) ArrayPrototypeSort(rows, (a: Row, b: Row) => (a.by as number) - (b.by as number));
+  return top > 0 ? (ArrayPrototypeSlice(rows, -top) as Row[]) : rows;
 }
 
 function nameOf(m: AggMap, key: string): string {
@@ -27,17 +40,27 @@ function nameOf(m: AggMap, key: string): string {
 
 function textOf(m: AggMap, top: number, div: number): string {
   const lines: string[] = [];
-  for (const [key, e] of sorted(m, top)) lines.push(...m.kind.text(nameOf(m, key), e, div));
+  const rows = sorted(m, top);
+  for (let i = 0; i < rows.length; i++) {
+    const text = m.kind.text(nameOf(m, rows[i].key), rows[i].e, div);
+    for (let j = 0; j < text.length; j++) lines[lines.length] = text[j];
+  }
   if (lines.length === 0) return '';
-  if (lines[lines.length - 1] !== '') lines.push('');
-  return `${lines.join('\n')}\n`;
+  if (lines[lines.length - 1] !== '') lines[lines.length] = '';
+  return `${ArrayPrototypeJoin(lines, '\n')}\n`;
+}
+
+/** Rows as one object, on a null prototype: a key such as `__proto__` is a key like any other. */
+function keyedData(m: AggMap, rows: Row[], div: number): Record<string, unknown> {
+  const data = ObjectSetPrototypeOf({}, null) as Record<string, unknown>;
+  for (let i = 0; i < rows.length; i++) data[rows[i].key] = m.kind.json(rows[i].e, div);
+  return data;
 }
 
 function jsonOf(m: AggMap, top: number, div: number): { type: string; data: object; dropped?: number } {
   const rows = sorted(m, top);
-  const kind = m.kind;
-  const data = m.keyed ? Object.fromEntries(rows.map(([k, e]) => [k, kind.json(e, div)])) : rows.length > 0 ? kind.json(rows[0][1], div) : null;
-  return { type: kind.jsonType, data: { [m.name]: data } };
+  const data = m.keyed ? keyedData(m, rows, div) : rows.length > 0 ? m.kind.json(rows[0].e, div) : null;
+  return { type: m.kind.jsonType, data: { [m.name]: data } };
 }
 
 export function printMap(out: Output, m: AggMap, top = 0, div = 1): void {
@@ -60,7 +83,8 @@ export function droppedLine(m: AggMap): string {
  */
 export function printMaps(out: Output, maps: readonly AggMap[]): void {
   if (out.format === 'json') {
-    for (const m of maps) {
+    for (let i = 0; i < maps.length; i++) {
+      const m = maps[i];
       if (m.entries.size === 0 && m.dropped === 0) continue;
       const o = jsonOf(m, 0, 1);
       if (m.dropped > 0) o.dropped = m.dropped;
@@ -68,6 +92,6 @@ export function printMaps(out: Output, maps: readonly AggMap[]): void {
     }
     return;
   }
-  for (const m of maps) if (m.entries.size > 0) printMap(out, m);
-  for (const m of maps) if (m.dropped > 0) out.text(droppedLine(m));
+  for (let i = 0; i < maps.length; i++) if (maps[i].entries.size > 0) printMap(out, maps[i]);
+  for (let i = 0; i < maps.length; i++) if (maps[i].dropped > 0) out.text(droppedLine(maps[i]));
 }

@@ -1,68 +1,104 @@
 // printf for programs: C's conversions (%s %d %i %u %f %e %g %x %X %o %c) with flags, width and
-// precision. Formats are parsed once and cached.
+// precision. Formats are parsed when the program is instantiated (before the traced program runs),
+// and everything a hit calls is a built-in captured at load: a program that replaces padStart
+// or toFixed does not run from here.
 
 import { parseFormat, type FormatPart } from '../lang/format.js';
 import { display, toNumber as num } from './format.js';
+import {
+  BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathTrunc, NumberIsFinite, ObjectFreeze, ObjectSetPrototypeOf, NumberPrototypeToExponential,
+  NumberPrototypeToFixed, NumberPrototypeToPrecision, SafeBigInt, SafeMap, SafeNumber, StringFromCharCode, StringPrototypeCharCodeAt,
+  StringPrototypeIncludes, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeSlice, StringPrototypeToUpperCase,
+} from '../core/primordials.js';
 
-const cache = new Map<string, FormatPart[]>();
+/** A `%s` conversion's callback for each getter it left uncalled. */
+export type OnAccessor = (key: string) => void;
+
+const cache = new SafeMap<string, FormatPart[]>();
+
+/** Parse the formats of generated handler source now (a parse at a hit would use RegExp and Array methods). */
+export function primeFormats(source: string): void {
+  const marker = '$rt.printf(';
+  for (let at = source.indexOf(marker); at >= 0; at = source.indexOf(marker, at + 1)) {
+    const start = at + marker.length;
+    let end = start + 1;
+    while (end < source.length && source[end] !== '"') end += source[end] === '\\' ? 2 : 1;
+    const fmt = JSON.parse(source.slice(start, end + 1)) as string;
+    if (!cache.has(fmt)) cache.set(fmt, parsed(fmt));
+  }
+}
+
+/** The parts with every field their own, on null prototypes: a hit reads none through Object.prototype. */
+function parsed(fmt: string): FormatPart[] {
+  return parseFormat(fmt).map((p) => ObjectFreeze(ObjectSetPrototypeOf(
+    { text: p.text, flags: p.flags, width: p.width, precision: p.precision, conv: p.conv, at: p.at }, null) as FormatPart));
+}
 
 function pad(s: string, p: FormatPart, numeric: boolean): string {
   const flags = p.flags ?? '';
   const width = p.width ?? 0;
   if (s.length >= width) return s;
-  if (flags.includes('-')) return s.padEnd(width);
-  if (numeric && flags.includes('0')) {
-    const sign = /^[-+ ]/.test(s) ? s[0] : '';
-    return sign + s.slice(sign.length).padStart(width - sign.length, '0');
+  if (StringPrototypeIncludes(flags, '-')) return StringPrototypePadEnd(s, width);
+  if (numeric && StringPrototypeIncludes(flags, '0')) {
+    const c = StringPrototypeCharCodeAt(s, 0);
+    const sign = c === 45 || c === 43 || c === 32 ? s[0] : '';
+    return sign + StringPrototypePadStart(StringPrototypeSlice(s, sign.length), width - sign.length, '0');
   }
-  return s.padStart(width);
+  return StringPrototypePadStart(s, width);
 }
 
 function signed(s: string, n: number, flags: string): string {
-  if (n >= 0 && flags.includes('+')) return `+${s}`;
-  if (n >= 0 && flags.includes(' ')) return ` ${s}`;
+  if (n >= 0 && StringPrototypeIncludes(flags, '+')) return `+${s}`;
+  if (n >= 0 && StringPrototypeIncludes(flags, ' ')) return ` ${s}`;
   return s;
 }
 
-function convert(p: FormatPart, v: unknown): string {
+/** C's exponent has at least two digits: 1.5e+3 → 1.5e+03. */
+function twoDigitExponent(s: string): string {
+  const n = s.length;
+  const c = StringPrototypeCharCodeAt(s, n - 2);
+  return c === 43 || c === 45 ? `${StringPrototypeSlice(s, 0, n - 1)}0${StringPrototypeSlice(s, n - 1)}` : s;
+}
+
+function convert(p: FormatPart, v: unknown, onAccessor: OnAccessor | undefined): string {
   const flags = p.flags ?? '';
   switch (p.conv) {
     case 's': {
-      const s = display(v);
-      return pad(p.precision === undefined ? s : s.slice(0, p.precision), p, false);
+      const s = display(v, onAccessor);
+      return pad(p.precision === undefined ? s : StringPrototypeSlice(s, 0, p.precision), p, false);
     }
     case 'c':
-      return pad(typeof v === 'string' ? v.slice(0, 1) : String.fromCharCode(num(v)), p, false);
+      return pad(typeof v === 'string' ? StringPrototypeSlice(v, 0, 1) : StringFromCharCode(num(v)), p, false);
     case 'd':
     case 'i':
     case 'u': {
-      if (typeof v === 'bigint') return pad(signed(String(v), Number(v), flags), p, true);
-      const n = Math.trunc(num(v));
-      return pad(signed(Number.isFinite(n) ? String(n) : String(n), n, flags), p, true);
+      if (typeof v === 'bigint') return pad(signed(BigIntPrototypeToString(v), SafeNumber(v), flags), p, true);
+      const n = MathTrunc(num(v));
+      return pad(signed(`${n}`, n, flags), p, true);
     }
     case 'f': {
       const n = num(v);
-      return pad(signed(n.toFixed(p.precision ?? 6), n, flags), p, true);
+      return pad(signed(NumberPrototypeToFixed(n, p.precision ?? 6), n, flags), p, true);
     }
     case 'e':
     case 'E': {
       const n = num(v);
-      const s = n.toExponential(p.precision ?? 6).replace(/e([+-])(\d)$/, 'e$10$2');
-      return pad(signed(p.conv === 'E' ? s.toUpperCase() : s, n, flags), p, true);
+      const s = NumberIsFinite(n) ? twoDigitExponent(NumberPrototypeToExponential(n, p.precision ?? 6)) : `${n}`;
+      return pad(signed(p.conv === 'E' ? StringPrototypeToUpperCase(s) : s, n, flags), p, true);
     }
     case 'g':
     case 'G': {
       const n = num(v);
-      const s = String(Number(n.toPrecision(p.precision === 0 ? 1 : (p.precision ?? 6))));
-      return pad(signed(p.conv === 'G' ? s.toUpperCase() : s, n, flags), p, true);
+      const s = `${SafeNumber(NumberPrototypeToPrecision(n, p.precision === 0 ? 1 : (p.precision ?? 6)))}`;
+      return pad(signed(p.conv === 'G' ? StringPrototypeToUpperCase(s) : s, n, flags), p, true);
     }
     case 'x':
     case 'X':
     case 'o': {
-      const n = typeof v === 'bigint' ? v : BigInt(Math.trunc(num(v)) || 0);
-      let s = n.toString(p.conv === 'o' ? 8 : 16);
-      if (p.conv === 'X') s = s.toUpperCase();
-      if (flags.includes('#') && n !== 0n) s = (p.conv === 'o' ? '0' : p.conv === 'x' ? '0x' : '0X') + s;
+      const n = typeof v === 'bigint' ? v : SafeBigInt(MathTrunc(num(v)) || 0);
+      let s = BigIntPrototypeToString(n, p.conv === 'o' ? 8 : 16);
+      if (p.conv === 'X') s = StringPrototypeToUpperCase(s);
+      if (StringPrototypeIncludes(flags, '#') && n !== 0n) s = (p.conv === 'o' ? '0' : p.conv === 'x' ? '0x' : '0X') + s;
       return pad(s, p, true);
     }
     default:
@@ -70,11 +106,14 @@ function convert(p: FormatPart, v: unknown): string {
   }
 }
 
-export function formatPrintf(fmt: string, values: readonly unknown[]): string {
-  let parts = cache.get(fmt);
-  if (parts === undefined) cache.set(fmt, (parts = parseFormat(fmt)));
+export function formatPrintf(fmt: string, values: readonly unknown[], onAccessor?: OnAccessor): string {
+  let parts = MapPrototypeGet(cache, fmt);
+  if (parts === undefined) MapPrototypeSet(cache, fmt, (parts = parsed(fmt)));
   let i = 0;
   let out = '';
-  for (const p of parts) out += p.text ?? convert(p, values[i++]);
+  for (let j = 0; j < parts.length; j++) {
+    const p = parts[j];
+    out += p.text ?? convert(p, values[i++], onAccessor);
+  }
   return out;
 }

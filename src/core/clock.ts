@@ -4,7 +4,7 @@
 // in a SharedArrayBuffer, read for ~1 ns (see threads/coarse-clock.ts). Both count ms on the same
 // base. Core only reads the clock; starting the thread that keeps it is the threads layer's job.
 
-import { perf } from './primordials.js';
+import { MathRound, perf } from './primordials.js';
 
 /** ms since this thread's time origin, with sub-µs fraction. */
 export function now(): number {
@@ -44,5 +44,5 @@ export function countTimedSite(delta: 1 | -1): void {
 }
 
 export function nsBetween(t0: number, t1: number): number {
-  return Math.round((t1 - t0) * 1e6);
+  return MathRound((t1 - t0) * 1e6);
 }

@@ -16,9 +16,12 @@ import { fault, thread } from './handlers.js';
 import type { ProbeCore } from './probe.js';
 import type { Snapshot } from './site.js';
 import { goAsync, settle, thenOf, trackGenerator, trackThen } from './returns.js';
+import { MathRound } from './primordials.js';
 
 /** Everything makeDispatch may use: it must not reach module scope (it is recompiled per site). */
-const env = { ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now: probeNow, fault, thenOf, trackThen, trackGenerator, goAsync, settle } as const;
+const env = {
+  ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now: probeNow, fault, thenOf, trackThen, trackGenerator, goAsync, settle, MathRound,
+} as const;
 type Env = typeof env;
 
 type Slots = [self: unknown, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined];
@@ -54,7 +57,9 @@ export interface Dispatch {
 }
 
 export function makeDispatch(env: Env): Dispatch {
-  const { ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator, goAsync, settle } = env;
+  const {
+    ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator, goAsync, settle, MathRound,
+  } = env;
 
   function take(p: ProbeCore): CallRecord | null {
     let c = p.free;
@@ -234,7 +239,7 @@ export function makeDispatch(env: Env): Dispatch {
       c.err = error;
       c.threw = true;
     }
-    if (t1 === t1) c.elapsedNs = Math.round((t1 - c.t0) * 1e6);
+    if (t1 === t1) c.elapsedNs = MathRound((t1 - c.t0) * 1e6);
     p.returns++;
     runReturn(p, c);
     if (t1 === t1) c.elapsedNs = NaN;

@@ -6,7 +6,7 @@
 import { ACTIVE, GONE, PENDING, UNSTAMPED } from './call.js';
 import { now } from './clock.js';
 import type { ProbeCore } from './probe.js';
-import { SafePromise, setImmediateSafe, setTimeoutSafe, clearTimeoutSafe } from './primordials.js';
+import { MathMax, SafePromise, setImmediateSafe, setTimeoutSafe, clearTimeoutSafe } from './primordials.js';
 
 /** Extra waits a grace period must include, such as a round trip to every worker thread. */
 export type GraceHook = (p: ProbeCore) => Promise<void>;
@@ -23,7 +23,7 @@ function lastLeaseEnd(p: ProbeCore): number {
   for (const c of p.records) {
     if (c.state !== PENDING || !c.leased) continue;
     if (c.leaseStart === UNSTAMPED) c.leaseStart = t; // not seen by a sweep yet: it starts now at the latest
-    end = Math.max(end, c.leaseStart + p.leaseMs);
+    end = MathMax(end, c.leaseStart + p.leaseMs);
   }
   return end;
 }
@@ -32,7 +32,7 @@ function leasesSettled(p: ProbeCore): Promise<void> {
   const end = lastLeaseEnd(p);
   if (end === -Infinity || p.inflight === p.downgraded) return SafePromise.resolve();
   return new SafePromise<void>((resolve) => {
-    const timer = setTimeoutSafe(done, Math.max(0, end - now()));
+    const timer = setTimeoutSafe(done, MathMax(0, end - now()));
     function done(): void {
       clearTimeoutSafe(timer);
       p.onDrain = null;

@@ -6,19 +6,19 @@
 import { PENDING, UNSTAMPED } from './call.js';
 import { now } from './clock.js';
 import type { ProbeCore } from './probe.js';
-import { clearTimeoutSafe, SafeSet, setTimeoutSafe } from './primordials.js';
+import { clearTimeoutSafe, MathMax, MathMin, SafeSet, setTimeoutSafe } from './primordials.js';
 
 const watched = new SafeSet<ProbeCore>();
 let timer: ReturnType<typeof setTimeout> | null = null;
 
 /** Sweep often enough that a lease ends at most a quarter of its length late. */
 function tickFor(leaseMs: number): number {
-  return Math.max(5, Math.min(1000, leaseMs / 4));
+  return MathMax(5, MathMin(1000, leaseMs / 4));
 }
 
 function tickMs(): number {
   let min = Infinity;
-  for (const p of watched) min = Math.min(min, p.leaseMs);
+  for (const p of watched) min = MathMin(min, p.leaseMs);
   return tickFor(min);
 }
 

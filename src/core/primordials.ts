@@ -40,4 +40,121 @@ export const PromiseThen = uncurryThis(Promise.prototype.then) as
   (p: PromiseLike<unknown>, onFulfilled: (v: unknown) => unknown, onRejected: (e: unknown) => unknown) => Promise<unknown>;
 export const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice) as
   (a: ArrayLike<unknown>, start?: number, end?: number) => unknown[];
+export const ArrayPrototypeJoin = uncurryThis(Array.prototype.join) as (a: ArrayLike<unknown>, sep?: string) => string;
+export const ArrayPrototypeSort = uncurryThis(Array.prototype.sort) as <T>(a: T[], compare: (x: T, y: T) => number) => T[];
 export const FunctionToString = uncurryThis(Function.prototype.toString) as (f: Function) => string;
+
+// What the value path (formatting, printf, handlers' string and array methods, maps) calls: each
+// captured here, so a program that replaces `String.prototype.padStart`, `Math.floor`,
+// `Array.prototype.map` or `RegExp.prototype[Symbol.replace]` changes nothing jsprobe does.
+type Uncurried = (self: unknown, ...args: unknown[]) => unknown;
+const uncurry = uncurryThis as unknown as (fn: Function) => Uncurried;
+/** The getter of a built-in accessor, as a function of its receiver. */
+function getterOf(proto: object, key: PropertyKey): Uncurried {
+  return uncurry(Object.getOwnPropertyDescriptor(proto, key)!.get!);
+}
+
+export const SafeString = String;
+export const SafeNumber = Number;
+export const SafeBigInt = BigInt;
+export const SafeDate = Date;
+export const SafeError = Error;
+export const MathTrunc = Math.trunc;
+export const MathFloor = Math.floor;
+export const MathCeil = Math.ceil;
+export const MathRound = Math.round;
+export const MathMin = Math.min;
+export const MathMax = Math.max;
+export const MathClz32 = Math.clz32;
+export const MathLog2 = Math.log2;
+export const NumberIsFinite = Number.isFinite;
+export const NumberIsInteger = Number.isInteger;
+export const StringFromCharCode = String.fromCharCode;
+export const ArrayIsArray = Array.isArray;
+export const ObjectPrototypeHasOwnProperty = uncurry(Object.prototype.hasOwnProperty) as (o: object, k: PropertyKey) => boolean;
+export const ObjectCreate = Object.create;
+export const ObjectHasOwn = Object.hasOwn;
+export const JSONStringify = JSON.stringify;
+export const JSONParse = JSON.parse;
+export const HrtimeBigint = process.hrtime.bigint;
+
+/** Math's functions as a program finds them now, in a table no one else can change. */
+export const MathFunctions: Readonly<Record<string, (...a: number[]) => number>> = (() => {
+  const t = Object.create(null) as Record<string, (...a: number[]) => number>;
+  for (const k of Object.getOwnPropertyNames(Math)) {
+    const v = (Math as unknown as Record<string, unknown>)[k];
+    if (typeof v === 'function') t[k] = v as (...a: number[]) => number;
+  }
+  return Object.freeze(t);
+})();
+
+export const StringPrototypeSlice = uncurry(String.prototype.slice) as (s: string, a?: number, b?: number) => string;
+export const StringPrototypeIndexOf = uncurry(String.prototype.indexOf) as (s: string, x: string, from?: number) => number;
+export const StringPrototypeCharAt = uncurry(String.prototype.charAt) as (s: string, i: number) => string;
+export const StringPrototypeCharCodeAt = uncurry(String.prototype.charCodeAt) as (s: string, i: number) => number;
+export const StringPrototypePadStart = uncurry(String.prototype.padStart) as (s: string, n: number, f?: string) => string;
+export const StringPrototypePadEnd = uncurry(String.prototype.padEnd) as (s: string, n: number, f?: string) => string;
+export const StringPrototypeRepeat = uncurry(String.prototype.repeat) as (s: string, n: number) => string;
+export const StringPrototypeToUpperCase = uncurry(String.prototype.toUpperCase) as (s: string) => string;
+export const StringPrototypeStartsWith = uncurry(String.prototype.startsWith) as (s: string, x: string) => boolean;
+export const StringPrototypeIncludes = uncurry(String.prototype.includes) as (s: string, x: string) => boolean;
+export const StringPrototypeValueOf = uncurry(String.prototype.valueOf) as (s: unknown) => string;
+/** The pure string methods a handler may call, captured: name → method of (receiver, ...args). */
+export const StringMethods = capture(String.prototype, [
+  'at', 'charAt', 'charCodeAt', 'endsWith', 'includes', 'indexOf', 'lastIndexOf', 'padEnd', 'padStart', 'repeat', 'slice',
+  'startsWith', 'substring', 'toLowerCase', 'toUpperCase', 'trim', 'trimEnd', 'trimStart', 'toString',
+]);
+export const NumberMethods = capture(Number.prototype, ['toFixed', 'toPrecision', 'toString', 'toExponential']);
+export const ArrayMethods = capture(Array.prototype, ['at', 'includes', 'indexOf', 'join', 'lastIndexOf', 'slice']);
+export const NumberPrototypeToFixed = NumberMethods.toFixed as (n: number, d?: number) => string;
+export const NumberPrototypeToExponential = NumberMethods.toExponential as (n: number, d?: number) => string;
+export const NumberPrototypeToPrecision = NumberMethods.toPrecision as (n: number, d?: number) => string;
+export const NumberPrototypeValueOf = uncurry(Number.prototype.valueOf) as (n: unknown) => number;
+export const BooleanPrototypeValueOf = uncurry(Boolean.prototype.valueOf) as (b: unknown) => boolean;
+export const BigIntPrototypeToString = uncurry(BigInt.prototype.toString) as (n: bigint, radix?: number) => string;
+export const BigIntPrototypeValueOf = uncurry(BigInt.prototype.valueOf) as (n: unknown) => bigint;
+export const SymbolPrototypeValueOf = uncurry(Symbol.prototype.valueOf) as (s: unknown) => symbol;
+export const DatePrototypeGetTime = uncurry(Date.prototype.getTime) as (d: unknown) => number;
+export const DatePrototypeToISOString = uncurry(Date.prototype.toISOString) as (d: unknown) => string;
+export const DateGetters = capture(Date.prototype, ['getFullYear', 'getMonth', 'getDate', 'getHours', 'getMinutes', 'getSeconds', 'getMilliseconds']);
+export const FunctionPrototypeToStringOf = uncurry(Function.prototype.toString) as (f: unknown) => string;
+
+export const MapPrototypeGet = uncurry(Map.prototype.get) as <K, V>(m: Map<K, V>, k: K) => V | undefined;
+export const MapPrototypeSet = uncurry(Map.prototype.set) as <K, V>(m: Map<K, V>, k: K, v: V) => Map<K, V>;
+export const MapPrototypeEntries = uncurry(Map.prototype.entries) as (m: unknown) => Iterator<[unknown, unknown]>;
+export const MapIteratorNext = uncurry(Object.getPrototypeOf(new Map().entries()).next as Function) as
+  (it: Iterator<[unknown, unknown]>) => IteratorResult<[unknown, unknown]>;
+export const MapPrototypeGetSize = getterOf(Map.prototype, 'size') as (m: unknown) => number;
+export const SetPrototypeValues = uncurry(Set.prototype.values) as (s: unknown) => Iterator<unknown>;
+export const SetIteratorNext = uncurry(Object.getPrototypeOf(new Set().values()).next as Function) as
+  (it: Iterator<unknown>) => IteratorResult<unknown>;
+export const SetPrototypeGetSize = getterOf(Set.prototype, 'size') as (s: unknown) => number;
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+export const TypedArrayPrototypeGetLength = getterOf(TypedArrayPrototype, 'length') as (a: unknown) => number;
+export const TypedArrayPrototypeGetSymbolToStringTag = getterOf(TypedArrayPrototype, Symbol.toStringTag) as (a: unknown) => string | undefined;
+export const ArrayBufferPrototypeGetByteLength = getterOf(ArrayBuffer.prototype, 'byteLength') as (b: unknown) => number;
+export const SharedArrayBufferPrototypeGetByteLength = getterOf(SharedArrayBuffer.prototype, 'byteLength') as (b: unknown) => number;
+export const DataViewPrototypeGetByteLength = getterOf(DataView.prototype, 'byteLength') as (b: unknown) => number;
+export const RegExpPrototypeGetSource = getterOf(RegExp.prototype, 'source') as (r: unknown) => string;
+/** RegExp flag getters in `flags` order, each reading the regexp's internal flags (never its own `flags`). */
+export const RegExpFlagGetters: readonly (readonly [string, Uncurried])[] = (
+  [['hasIndices', 'd'], ['global', 'g'], ['ignoreCase', 'i'], ['multiline', 'm'], ['dotAll', 's'], ['unicode', 'u'], ['unicodeSets', 'v'],
+    ['sticky', 'y']] as const
+).filter(([k]) => Object.getOwnPropertyDescriptor(RegExp.prototype, k) !== undefined).map(([k, f]) => [f, getterOf(RegExp.prototype, k)] as const);
+export const PromisePrototype = Promise.prototype;
+export const ObjectPrototype = Object.prototype;
+
+function capture(proto: object, names: readonly string[]): Readonly<Record<string, Uncurried>> {
+  const t = Object.create(null) as Record<string, Uncurried>;
+  for (const n of names) t[n] = uncurry((proto as Record<string, Function>)[n]);
+  return Object.freeze(t);
+}
+
+/** Each entry of a Map, by the captured iterator: for..of and destructuring go through iterators the program can replace. */
+export function mapForEach<K, V>(m: Map<K, V>, f: (v: V, k: K) => void): void {
+  const it = MapPrototypeEntries(m);
+  for (let r = MapIteratorNext(it); r.done !== true; r = MapIteratorNext(it)) {
+    const pair = r.value;
+    f(pair[1] as V, pair[0] as K);
+  }
+}

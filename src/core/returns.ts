@@ -1,13 +1,15 @@
-// Return tracking past the synchronous return: promises and thenables settle later, generators
-// complete later. The frame's records move to PENDING, start their lease, and finish on settle.
+// Return tracking past the synchronous return: native promises settle later, generators complete
+// later. Any other thenable is a return like any other value (waiting for it would run its code).
+// The frame's records move to PENDING, start their lease, and finish on settle.
 
 import { ACTIVE, BLIND, LIGHT, PENDING, UNSTAMPED, type CallRecord } from './call.js';
 import { probeNow } from './clock.js';
 import { shared } from './dispatch.js';
 import { watchLeases } from './lease.js';
+import { types } from 'node:util';
 import {
-  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectIsExtensible,
-  ObjectSetPrototypeOf, PromisePrototypeThen, PromiseThen, ReflectApply,
+  ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectPrototypeHasOwnProperty, ObjectSetPrototypeOf, PromisePrototype,
+  PromisePrototypeThen, PromiseThen,
 } from './primordials.js';
 
 /**
@@ -43,15 +45,20 @@ export function settle(head: CallRecord, retval: unknown, error: unknown, threw:
   }
 }
 
-/** The `then` method of `v`, or undefined when `v` is not a thenable. */
+const { isPromise } = types;
+
+/**
+ * The captured `Promise.prototype.then` when `v` is a native promise that nothing overrides (no
+ * own `then`, its prototype exactly Promise.prototype, whose `then` is still the one captured at
+ * load); otherwise undefined, and the call counts as returned with `v`. Only descriptors are
+ * read: `v.then` could be a program's getter, and any other thenable's `then` a program's code.
+ */
 export function thenOf(v: object): Function | undefined {
-  let then: unknown;
-  try {
-    then = (v as { then?: unknown }).then;
-  } catch {
-    return undefined; // a throwing `then` getter: not something anyone can wait on
-  }
-  return typeof then === 'function' ? then : undefined;
+  // isPromise first: it is false for a Proxy, whose getPrototypeOf trap must not run.
+  if (!isPromise(v) || ObjectGetPrototypeOf(v) !== PromisePrototype) return undefined;
+  if (ObjectGetOwnPropertyDescriptor(v, 'then') !== undefined) return undefined;
+  const d = ObjectGetOwnPropertyDescriptor(PromisePrototype, 'then');
+  return d !== undefined && ObjectPrototypeHasOwnProperty(d, 'value') && d.value === PromisePrototypeThen ? PromisePrototypeThen : undefined;
 }
 
 /**
@@ -70,12 +77,13 @@ function keep(f: CallRecord): CallRecord | null {
   return c;
 }
 
-/** The call returned the thenable `v`: its return is when it settles. */
+/** The call returned the native promise `v` (thenOf gave `then`): its return is when it settles. */
 export function trackThen(f: CallRecord, v: object, then: Function): unknown {
   const head = keep(f);
   if (head === null) return v;
   if (then === PromisePrototypeThen) return trackPromise(head, v as Promise<unknown>);
-  return trackThenable(head, v, then);
+  settleNow(head, v); // not reached: thenOf gives no other then
+  return v;
 }
 
 function settleNow(head: CallRecord, v: unknown): void {
@@ -100,48 +108,6 @@ function trackPromise(head: CallRecord, promise: Promise<unknown>): Promise<unkn
       throw error;
     },
   );
-}
-
-/**
- * Any other thenable is returned as it is: calling its `then` early could start work that a lazy
- * thenable (a query builder, say) only does when awaited. Instead the first `then` call is
- * watched, through an own `then` that removes itself on that call. A non-extensible thenable
- * cannot be watched; its call counts as returned at once.
- */
-function trackThenable(head: CallRecord, obj: object, then: Function): unknown {
-  if (!ObjectIsExtensible(obj)) {
-    settleNow(head, obj);
-    return obj;
-  }
-  const own = ObjectGetOwnPropertyDescriptor(obj, 'then');
-  if (own !== undefined && !own.configurable) {
-    settleNow(head, obj);
-    return obj;
-  }
-  goAsync(head, true);
-  let done = false;
-  const once = (retval: unknown, error: unknown, threw: boolean): void => {
-    if (done) return;
-    done = true;
-    settle(head, retval, error, threw);
-  };
-  function watchedThen(this: unknown, onFulfilled?: unknown, onRejected?: unknown): unknown {
-    if (own === undefined) delete (obj as { then?: unknown }).then;
-    else ObjectDefineProperty(obj, 'then', own);
-    return ReflectApply(then, this, [
-      (v: unknown) => {
-        once(v, undefined, false);
-        return typeof onFulfilled === 'function' ? onFulfilled(v) : v;
-      },
-      (e: unknown) => {
-        once(undefined, e, true);
-        if (typeof onRejected === 'function') return onRejected(e);
-        throw e;
-      },
-    ]);
-  }
-  ObjectDefineProperty(obj, 'then', { configurable: true, enumerable: false, writable: true, value: watchedThen });
-  return obj;
 }
 
 function* watchGenerator(head: CallRecord, inner: Generator): Generator {

@@ -7,6 +7,8 @@
 
 import { writeSync } from 'node:fs';
 import type { MapData } from '../agg/maps.js';
+import { stringifyJson } from '../agg/safe-json.js';
+import { JSONParse, JSONStringify } from '../core/primordials.js';
 
 /** A piece of a worker's map snapshot (one too big for a ring record comes in several). */
 export interface SnapshotPart {
@@ -43,15 +45,21 @@ export interface Sender {
   send(m: Message): void;
 }
 
-/** One message as a line of text (a map may hold a BigInt: it crosses as its digits). */
+/**
+ * One message as a line of text, without JSON.stringify of an object: that looks `toJSON` up on
+ * Object.prototype, where the program can put one, and it runs in the program's threads. Text, the
+ * common case, is one captured stringify of a string; the rest goes through jsprobe's own JSON.
+ * (A map's data holds no BigInt: the value kind tags one as its digits.)
+ */
 export function encodeMessage(m: Message): string {
-  return m.t === 'out' || m.t === 'err' ? JSON.stringify(m) : JSON.stringify(m, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
+  if (m.t === 'out' || m.t === 'err' || m.t === 'fatal') return `{"t":"${m.t}","text":${JSONStringify(m.text) as string}}`;
+  return stringifyJson(m);
 }
 
 /** A line back into a message; null for one that is not (a transport never cuts one, short of a bug). */
 export function decodeMessage(line: string): Message | null {
   try {
-    const m = JSON.parse(line) as Message | null;
+    const m = JSONParse(line) as Message | null;
     return typeof m === 'object' && m !== null && typeof m.t === 'string' ? m : null;
   } catch {
     return null;

@@ -10,6 +10,8 @@
 
 import { threadId } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
+import { stringifyJson } from '../agg/safe-json.js';
+import { ArrayPrototypeJoin, JSONParse, MathCeil, MathMax, StringPrototypeSlice } from '../core/primordials.js';
 import { MainLink, WorkerLink } from '../threads/link.js';
 import type { Ring } from '../threads/ring.js';
 import { decodeMessage, encodeMessage, type Message, type Sender } from './messages.js';
@@ -53,16 +55,17 @@ export class WorkerRelay implements Sender {
   private snapshot(last: { ack?: number; bye?: true }): void {
     let text: string;
     try {
-      text = JSON.stringify(this.maps(), (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
+      // jsprobe's own JSON: JSON.stringify would look toJSON up on Object.prototype, the program's to set.
+      text = stringifyJson(this.maps());
     } catch (e) {
       text = '[]';
       this.send({ t: 'err', text: `jsprobe: thread ${threadId} could not snapshot its maps: ${(e as Error).message}\n` });
     }
     // In pieces, each waiting for room: a thread with big maps must not lose them to a full ring.
     const id = ++this.snapshots;
-    const n = Math.max(1, Math.ceil(text.length / PART_CHARS));
+    const n = MathMax(1, MathCeil(text.length / PART_CHARS));
     for (let i = 0; i < n; i++) {
-      const part = { id, i, n, s: text.slice(i * PART_CHARS, (i + 1) * PART_CHARS) };
+      const part = { id, i, n, s: StringPrototypeSlice(text, i * PART_CHARS, (i + 1) * PART_CHARS) };
       const m: Message = i === n - 1 ? { t: 'part', part, ...last } : { t: 'part', part };
       this.link.ring.pushWait(encodeMessage(m), SNAPSHOT_WAIT_MS);
     }
@@ -133,10 +136,10 @@ export class MainRelay {
   private piece(p: Peer, m: Extract<Message, { t: 'part' }>): void {
     const { i, n, s } = m.part;
     if (i === 0) p.parts = [];
-    if (p.parts.length === i) p.parts.push(s);
+    if (p.parts.length === i) p.parts[i] = s;
     if (i === n - 1 && p.parts.length === n) {
       try {
-        p.maps = JSON.parse(p.parts.join('')) as MapData[];
+        p.maps = JSONParse(ArrayPrototypeJoin(p.parts, '')) as MapData[];
       } catch {
         // A piece was lost (counted in the ring's lost): keep the last whole snapshot.
       }
@@ -163,8 +166,12 @@ export class MainRelay {
   /** Messages dropped by each worker whose ring was full, since last asked. */
   newlyLost(): { tid: number; lost: number }[] {
     this.drain();
-    const out = [...this.peers.values()].filter((p) => p.lost > 0).map((p) => ({ tid: p.tid, lost: p.lost }));
-    for (const p of this.peers.values()) p.lost = 0;
+    // A loop, not filter/map: this runs at exit, when the program may have replaced Array.prototype.map.
+    const out: { tid: number; lost: number }[] = [];
+    for (const p of this.peers.values()) {
+      if (p.lost > 0) out.push({ tid: p.tid, lost: p.lost });
+      p.lost = 0;
+    }
     return out;
   }
 

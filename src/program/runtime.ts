@@ -1,6 +1,7 @@
 // What generated handlers call (`$rt`): the maps, output, and the safe-mode helpers that read the
 // traced program's values without running its code (no getters, no valueOf/toString, no proxy
-// traps). Built once per program; handlers close over it.
+// traps, no built-in the program could have replaced: see core/primordials.ts). Built once per
+// program; handlers close over it.
 
 import { sep } from 'node:path';
 import { types } from 'node:util';
@@ -8,73 +9,83 @@ import { threadId } from 'node:worker_threads';
 import { display, toNumber } from '../agg/format.js';
 import { AggMap } from '../agg/maps.js';
 import { printMap, printMaps, type Output } from '../agg/print.js';
-import { formatPrintf } from '../agg/printf.js';
+import { formatPrintf, primeFormats } from '../agg/printf.js';
+import { ownSlot, stackReadable } from '../agg/safe-format.js';
+import { jsonCopy } from '../agg/safe-json.js';
 import type { CompiledProgram } from '../lang/compile.js';
-import { PURE_METHODS } from '../lang/passes/safety.js';
 import { OWN_CODE_PATH } from '../sites/own-code.js';
+import {
+  DateGetters, HrtimeBigint, MapPrototypeGet, MapPrototypeGetSize, MapPrototypeSet, MathFunctions, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply,
+  SafeDate, SafeError, SafeMap, SafeNumber, StringPrototypeCharAt, StringPrototypeIndexOf, StringPrototypePadStart, StringPrototypeSlice,
+  StringPrototypeStartsWith,
+} from '../core/primordials.js';
+import { NATIVE_GETTERS } from './native-getters.js';
+import { bare, prim as primOf, safeMethod as methodOf } from './safe-methods.js';
 
-const STRING_METHODS = new Set(PURE_METHODS.string);
-const NUMBER_METHODS = new Set(PURE_METHODS.number);
-const ARRAY_METHODS = new Set(PURE_METHODS.array);
-const FN_TO_STRING = Function.prototype.toString;
+const { isProxy } = types;
 /** jsprobe's own files: left out of `stack`. */
 const OWN_ROOT = OWN_CODE_PATH;
+/** How many distinct getters are named on stderr before jsprobe stops naming new ones. */
+const ACCESSOR_WARNINGS = 20;
 
-function isNativeFunction(f: unknown): boolean {
-  try {
-    return typeof f === 'function' && FN_TO_STRING.call(f).endsWith('{ [native code] }');
-  } catch {
-    return false;
-  }
-}
+type Warn = (key: string) => void;
 
-/** A property of `obj`, read without running the program's code: data properties and native getters only. */
-export function safeGet(obj: unknown, key: unknown): unknown {
+/**
+ * A property of `obj`, read without running the program's code: a data property, or one of the
+ * built-in getters captured at load that read internal slots (a Map's size, a typed array's
+ * length) on a value of their own kind. Any other getter is not called: undefined, and
+ * `onAccessor` hears of it. A key that is an object is refused (converting it could run it).
+ */
+export function safeGet(obj: unknown, key: unknown, onAccessor?: Warn): unknown {
   if (obj === null || obj === undefined) return undefined;
-  const k = typeof key === 'symbol' ? key : typeof key === 'number' ? key : display(key);
-  if (typeof obj === 'string') return k === 'length' ? obj.length : typeof k === 'number' ? obj[k] : undefined;
+  if ((typeof key === 'object' && key !== null) || typeof key === 'function') return undefined;
+  const k: string | symbol = typeof key === 'symbol' ? key : `${key as string}`;
+  if (typeof obj === 'string') return stringProperty(obj, k);
   if (typeof obj !== 'object' && typeof obj !== 'function') return undefined;
   let o: object | null = obj as object;
   for (let depth = 0; o !== null && depth < 64; depth++) {
-    if (types.isProxy(o)) return undefined;
-    const d = Object.getOwnPropertyDescriptor(o, k as PropertyKey);
-    if (d !== undefined) {
-      if ('value' in d) return d.value;
-      return isNativeFunction(d.get) ? Reflect.apply(d.get!, obj, []) : undefined;
+    if (isProxy(o)) return undefined;
+    // Reading `stack` can format it, through Error.prepareStackTrace and the error's name getter.
+    if (k === 'stack' && !stackReadable(obj as object)) {
+      if (onAccessor !== undefined) onAccessor('stack');
+      return undefined;
     }
-    o = Object.getPrototypeOf(o) as object | null;
+    const s = ownSlot(o, k);
+    if (s.kind === 'value') return s.value;
+    if (s.kind !== 'none') return nativeGetter(o, k, obj as object, onAccessor);
+    o = ObjectGetPrototypeOf(o) as object | null;
   }
   return undefined;
 }
 
-/** A primitive for an operator: primitives as they are, objects as their printed form. */
-export function prim(v: unknown): unknown {
-  return (typeof v === 'object' && v !== null) || typeof v === 'function' ? display(v) : v;
+function stringProperty(s: string, k: string | symbol): unknown {
+  if (k === 'length') return s.length;
+  if (typeof k !== 'string') return undefined;
+  const i = SafeNumber(k);
+  // Only an index in range: anything else would be looked up on String.prototype.
+  return i >= 0 && i < s.length && `${i}` === k ? StringPrototypeCharAt(s, i) : undefined;
 }
 
-function pureArgs(args: unknown[]): unknown[] {
-  return args.map(prim);
-}
-
-export function safeMethod(recv: unknown, name: string, args: unknown[]): unknown {
-  if (typeof recv === 'string' && STRING_METHODS.has(name)) return Reflect.apply((String.prototype as unknown as Record<string, Function>)[name], recv, pureArgs(args));
-  if (typeof recv === 'number' && NUMBER_METHODS.has(name)) return Reflect.apply((Number.prototype as unknown as Record<string, Function>)[name], recv, pureArgs(args));
-  if (Array.isArray(recv) && !types.isProxy(recv) && ARRAY_METHODS.has(name)) {
-    // join would convert elements by calling them: print them first.
-    const target = name === 'join' ? Array.prototype.map.call(recv, (x: unknown) => (x === null || x === undefined ? '' : display(x))) : recv;
-    return Reflect.apply((Array.prototype as unknown as Record<string, Function>)[name], target, pureArgs(args));
+function nativeGetter(holder: object, k: string | symbol, obj: object, onAccessor: Warn | undefined): unknown {
+  const getter = ownSlot(holder, k).getter;
+  for (let i = 0; i < NATIVE_GETTERS.length; i++) {
+    const g = NATIVE_GETTERS[i];
+    if (g.fn === getter) return g.is(obj) ? g.call(obj) : undefined;
   }
-  throw new TypeError(`.${name}() is not a pure method of ${recv === null ? 'null' : typeof recv}: safe mode does not call it (--unsafe does)`);
+  if (onAccessor !== undefined) onAccessor(typeof k === 'symbol' ? `[${k.description ?? ''}]` : k);
+  return undefined;
 }
+
+export { primOf as prim, methodOf as safeMethod };
 
 export interface Runtime {
   maps: AggMap[];
   out: Output;
-  p: typeof prim;
+  p(v: unknown): unknown;
   n: typeof toNumber;
-  get: typeof safeGet;
-  method: typeof safeMethod;
-  str: typeof display;
+  get(obj: unknown, key: unknown): unknown;
+  method(recv: unknown, name: string, args: unknown[]): unknown;
+  str(v: unknown): string;
   key(v: unknown): string;
   keys(vs: unknown[]): string;
   math(name: string, args: unknown[]): number;
@@ -91,73 +102,155 @@ export interface Runtime {
   tid: number;
 }
 
+function two(n: number, width = 2): string {
+  return StringPrototypePadStart(`${n}`, width, '0');
+}
+
+/** `time()`'s format: %H %M %S %Y %m %d %f (milliseconds) and %%, read with Date's captured getters. */
 function strftime(fmt: string, d: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return fmt.replace(/%([HMSYmdjf%])/g, (_, c: string) => {
-    switch (c) {
-      case 'H': return two(d.getHours());
-      case 'M': return two(d.getMinutes());
-      case 'S': return two(d.getSeconds());
-      case 'Y': return String(d.getFullYear());
-      case 'm': return two(d.getMonth() + 1);
-      case 'd': return two(d.getDate());
-      case 'f': return String(d.getMilliseconds()).padStart(3, '0');
-      default: return '%';
+  let out = '';
+  for (let i = 0; i < fmt.length; i++) {
+    const c = fmt[i];
+    if (c !== '%' || i + 1 >= fmt.length) {
+      out += c;
+      continue;
     }
-  });
+    const f = fmt[++i];
+    switch (f) {
+      case 'H': out += two(DateGetters.getHours(d) as number); break;
+      case 'M': out += two(DateGetters.getMinutes(d) as number); break;
+      case 'S': out += two(DateGetters.getSeconds(d) as number); break;
+      case 'Y': out += `${DateGetters.getFullYear(d) as number}`; break;
+      case 'm': out += two((DateGetters.getMonth(d) as number) + 1); break;
+      case 'd': out += two(DateGetters.getDate(d) as number); break;
+      case 'f': out += two(DateGetters.getMilliseconds(d) as number, 3); break;
+      case '%': case 'j': out += '%'; break;
+      default: out += `%${f}`;
+    }
+  }
+  return out;
 }
 
 /** A target under the working directory, relative to it, as a user writes it on the command line. */
 function shortTarget(target: string): string {
   const cwd = `${process.cwd()}${sep}`;
-  return target.startsWith(cwd) ? target.slice(cwd.length) : target;
+  return StringPrototypeStartsWith(target, cwd) ? StringPrototypeSlice(target, cwd.length) : target;
 }
 
-/** The runtime for `program`, writing to `out`; `exit` ends tracing. Its maps hold at most `maxMapKeys` keys each. */
-export function makeRuntime(program: CompiledProgram, out: Output, exit: () => void, maxMapKeys?: number): Runtime {
-  const maps = program.maps.map((m) => AggMap.of(m, maxMapKeys));
+/**
+ * The call stack at the hit, jsprobe's own frames left out. Empty when reading it could run the
+ * program's code (its Error.prepareStackTrace, a getter on Error.prototype's name or message).
+ */
+function stackText(onAccessor: Warn): string {
+  const e = new SafeError();
+  if (!stackReadable(e)) {
+    onAccessor('Error.prepareStackTrace');
+    return '';
+  }
+  const s = ownSlot(e, 'stack').value;
+  if (typeof s !== 'string') return '';
+  let out = '';
+  let from = StringPrototypeIndexOf(s, '\n', 0) + 1; // the first line is "Error"
+  while (from > 0 && from < s.length) {
+    const nl = StringPrototypeIndexOf(s, '\n', from);
+    const line = StringPrototypeSlice(s, from, nl < 0 ? s.length : nl);
+    if (StringPrototypeIndexOf(line, OWN_ROOT, 0) < 0) out += `${out === '' ? '' : '\n'}${line}`;
+    from = nl + 1;
+  }
+  return out;
+}
+
+/** One line on stderr the first time a handler meets each getter it leaves uncalled, for the first few. */
+function accessorWarnings(warn: (s: string) => void): Warn {
+  const seen = new SafeMap<string, true>();
+  return (key) => {
+    if (MapPrototypeGet(seen, key) !== undefined || MapPrototypeGetSize(seen) >= ACCESSOR_WARNINGS) return;
+    MapPrototypeSet(seen, key, true);
+    const what = key === 'Error.prepareStackTrace'
+      ? 'stack: the program set Error.prepareStackTrace (or a getter on an error\'s name or message), which reading a stack would run'
+      : `'${key}' is a getter, which safe mode does not call: it reads as undefined and prints as [Getter]`;
+    warn(`jsprobe: ${what}; --unsafe runs it\n`);
+  };
+}
+
+export interface RuntimeOptions {
+  /** Keys each map holds at most (--max-map-keys). */
+  maxMapKeys?: number;
+  /** Writes a line on jsprobe's stderr (the getters safe mode leaves uncalled). */
+  warn?: (s: string) => void;
+}
+
+/**
+ * The runtime for `program`, writing to `out`; `exit` ends tracing. A value map copies what is
+ * assigned when it is assigned (agg/kinds.ts), so printing it at exit runs nothing of the program's.
+ */
+export function makeRuntime(program: CompiledProgram, out: Output, exit: () => void, options: RuntimeOptions = {}): Runtime {
+  const onAccessor = accessorWarnings(options.warn ?? (() => {}));
+  const maps: AggMap[] = [];
+  for (let i = 0; i < program.maps.length; i++) maps[i] = AggMap.of(program.maps[i], options.maxMapKeys, onAccessor);
+  for (const c of [...program.probes, ...program.begin, ...program.end, ...program.intervals]) primeFormats(c.source);
+  const str = (v: unknown): string => display(v, onAccessor);
+  const emit = (type: string, data: unknown): void => {
+    const o = bareObject();
+    o.type = type;
+    o.data = data;
+    out.json(o);
+  };
   return {
     maps,
     out,
-    p: prim,
+    p: (v) => primOf(v, onAccessor),
     n: toNumber,
-    get: safeGet,
-    method: safeMethod,
-    str: display,
-    key: display,
-    keys: (vs) => vs.map(display).join(', '),
+    get: (o, k) => safeGet(o, k, onAccessor),
+    method: (recv, name, args) => methodOf(recv, name, args, onAccessor),
+    str,
+    key: str,
+    keys: (vs) => {
+      let s = '';
+      for (let i = 0; i < vs.length; i++) s += `${i === 0 ? '' : ', '}${str(vs[i])}`;
+      return s;
+    },
     math: (name, args) => {
-      const f = (Math as unknown as Record<string, unknown>)[name];
-      if (typeof f !== 'function') throw new TypeError(`Math.${name} is not a function`);
-      return Reflect.apply(f, Math, args.map(toNumber)) as number;
+      const f = MathFunctions[name];
+      if (f === undefined) throw new TypeError(`Math.${name} is not a function`);
+      const list = bare<number>();
+      for (let i = 0; i < args.length; i++) list[i] = toNumber(args[i]);
+      return ReflectApply(f, undefined, list) as number;
     },
     printf: (fmt, args) => {
-      const s = formatPrintf(fmt, args);
-      if (out.format === 'json') out.json({ type: 'printf', data: s });
+      const s = formatPrintf(fmt, args, onAccessor);
+      if (out.format === 'json') emit('printf', s);
       else out.text(s);
     },
     print: (map, top, div) => printMap(out, maps[map], toNumber(top) || 0, toNumber(div) || 1),
-    printValue: (v) => (out.format === 'json' ? out.json({ type: 'value', data: typeof v === 'object' && v !== null ? display(v) : v ?? null }) : out.text(`${display(v)}\n`)),
+    printValue: (v) => {
+      if (out.format === 'json') emit('value', v === undefined ? null : jsonCopy(v, onAccessor));
+      else out.text(`${str(v)}\n`);
+    },
     time: (fmt) => {
-      const s = strftime(fmt, new Date());
-      if (out.format === 'json') out.json({ type: 'time', data: s });
+      const s = strftime(fmt, new SafeDate());
+      if (out.format === 'json') emit('time', s);
       else out.text(s);
     },
     exit,
-    nsecs: () => Number(process.hrtime.bigint()),
-    stack: () => (new Error().stack ?? '').split('\n').slice(1).filter((l) => !l.includes(OWN_ROOT)).join('\n'),
+    nsecs: () => SafeNumber(HrtimeBigint()),
+    stack: () => stackText(onAccessor),
     probeNamer: (kind) => {
       // target → probe name: made once per function, not per hit.
-      const names = new Map<string, string>();
+      const names = new SafeMap<string, string>();
       return (target) => {
-        let name = names.get(target);
-        if (name === undefined) names.set(target, (name = `${kind}:${shortTarget(target)}`));
+        let name = MapPrototypeGet(names, target);
+        if (name === undefined) MapPrototypeSet(names, target, (name = `${kind}:${shortTarget(target)}`));
         return name;
       };
     },
     pid: process.pid,
     tid: threadId,
   };
+}
+
+function bareObject(): Record<string, unknown> {
+  return ObjectSetPrototypeOf({}, null) as Record<string, unknown>;
 }
 
 /** The handler functions of compiled sources, closed over `rt`. */

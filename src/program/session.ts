@@ -2,11 +2,12 @@
 // ticking; finish() runs END and prints the maps, once. Used inside the traced program
 // (cli/agent.ts, attach/remote.ts) and, for programs without probes, by the command itself.
 
-import { types } from 'node:util';
-import { list, register, setFaultHandler, unregister, type Probe, type ProbeSpec } from '../index.js';
+import { list, register, setFaultHandler, unregister, type FaultHandler, type Probe, type ProbeSpec } from '../index.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
 import { mapsData, mergeAll, type MapData } from '../agg/maps.js';
+import { errorText } from '../agg/safe-format.js';
+import { stringifyJson } from '../agg/safe-json.js';
 import { isJsprobeError } from '../core/index.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
 import type { Sender } from './messages.js';
@@ -53,11 +54,21 @@ function guard(name: string, block: () => void, warn: (s: string) => void): Guar
       try {
         block();
       } catch (e) {
-        if (g.faults++ === 0) warn(`jsprobe: ${name} threw (reported once): ${types.isNativeError(e) ? e.message : 'a value that is not an Error'}\n`);
+        if (g.faults++ === 0) warn(`jsprobe: ${name} threw (reported once): ${errorText(e)}\n`);
       }
     },
   };
   return g;
+}
+
+/**
+ * The fault report of a session's probes: where its trace goes (jsprobe's stderr, also from an
+ * attached process), never the program's own stderr. Not the API's default (index.ts), which
+ * reads `error.stack` or String(error): either can run the traced program's code (its
+ * Error.prepareStackTrace, a getter on the error's name). The formatter lives above index's layer.
+ */
+function faultReporter(warn: (s: string) => void): FaultHandler {
+  return ({ probe, phase, error }) => warn(`jsprobe: ${probe.name}: ${phase} handler threw (reported once): ${errorText(error)}\n`);
 }
 
 export type Session = { probes: number; handles: Probe[]; skipped: string[]; finish(): void; maps(): MapData[] } | { error: string };
@@ -66,19 +77,15 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   const out = {
     format: options.format,
     text: (s: string) => options.write(s),
-    json: (o: object) => options.write(`${JSON.stringify(o)}\n`),
+    json: (o: object) => options.write(`${stringifyJson(o)}\n`),
   };
+  setFaultHandler(faultReporter(options.warn));
   let exiting = false;
   const rt = makeRuntime(program, out, () => {
     if (exiting) return;
     exiting = true;
     options.exit();
-  }, options.maxMapKeys);
-  // A handler's fault goes where the trace goes: to jsprobe's stderr, also from an attached
-  // process (-p), never to the program's own stderr.
-  setFaultHandler(({ probe, phase, error }) => {
-    options.warn(`jsprobe: ${probe.name}: ${phase} handler threw (reported once): ${types.isNativeError(error) ? error.message : 'a value that is not an Error'}\n`);
-  });
+  }, { maxMapKeys: options.maxMapKeys, warn: options.warn });
   const probes: Probe[] = [];
   const skipped: string[] = [];
   for (const c of program.probes) {
@@ -121,14 +128,25 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     finish: () => {
       if (finished) return;
       finished = true;
-      for (const t of timers) clearInterval(t);
+      // Loops by index: at exit the program may have replaced Array's iterator.
+      for (let i = 0; i < timers.length; i++) clearInterval(timers[i]);
       if (options.gather !== undefined) mergeAll(rt.maps, options.gather());
-      for (const end of ends) end.run();
+      for (let i = 0; i < ends.length; i++) ends[i].run();
       if (options.attached === undefined) printAll(rt);
-      for (const b of blocks) if (b.faults > 1) options.warn(`jsprobe: ${b.name} threw ${b.faults} times in all\n`);
-      const mine = new Set(probes.map((p) => p.id));
-      for (const p of list()) {
-        if (mine.has(p.id) && p.state === 'waiting') options.warn(`jsprobe: ${p.name} never matched a function that ran${p.note !== undefined ? ` (${p.note})` : ''}\n`);
+      for (let i = 0; i < blocks.length; i++) {
+        const b = blocks[i];
+        if (b.faults > 1) options.warn(`jsprobe: ${b.name} threw ${b.faults} times in all\n`);
+      }
+      // list() only when there is something to say: at exit the program's built-ins may be replaced.
+      let waiting = false;
+      for (let i = 0; i < probes.length; i++) if (probes[i].state === 'waiting') waiting = true;
+      if (waiting) {
+        const mine = new Set(probes.map((p) => p.id));
+        for (const p of list()) {
+          if (mine.has(p.id) && p.state === 'waiting') {
+            options.warn(`jsprobe: ${p.name} never matched a function that ran${p.note !== undefined ? ` (${p.note})` : ''}\n`);
+          }
+        }
       }
     },
   };

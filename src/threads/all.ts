@@ -81,7 +81,10 @@ function post(m: Control): void {
 }
 
 function liveDescs(): Desc[] {
-  return [...owned.values()].filter((o) => !o.dead).map((o) => o.desc);
+  // A loop, not filter/map: every worker's hello runs this, in the program, which may have replaced Array's methods.
+  const out: Desc[] = [];
+  for (const o of owned.values()) if (!o.dead) out[out.length] = o.desc;
+  return out;
 }
 
 /** What a worker started from now on finds at its start (environment data is copied then). */

@@ -89,7 +89,10 @@ export class MainLink<Down> {
   /** Of `asked`, the workers still alive that have not answered `seq`. */
   pending(seq: number, asked: readonly number[]): number[] {
     const got = this.#answers.get(seq);
-    return asked.filter((tid) => got?.has(tid) !== true && this.#rings.has(tid));
+    // A loop, not filter(): this runs at exit, when the program may have replaced Array's methods.
+    const out: number[] = [];
+    for (const tid of asked) if (got?.has(tid) !== true && this.#rings.has(tid)) out.push(tid);
+    return out;
   }
 
   /**

@@ -1,4 +1,4 @@
-// Return tracking for every kind of call: async settle, thenables, generators, constructors,
+// Return tracking for every kind of call: async settle, other thenables, generators, constructors,
 // accessors and recursion. One onReturn per tracked onEntry, always.
 
 import { afterEach, describe, test } from 'node:test';
@@ -104,13 +104,17 @@ describe('handlers that read nothing', () => {
   });
 });
 
-describe('thenables', () => {
-  test('a thenable is returned as it is and tracked when it is awaited', async () => {
+describe('thenables and promises that are not plain native ones', () => {
+  test('a thenable counts as returned at once: its then is neither read nor run, and the object is left as it was', async () => {
     let ran = 0;
+    let read = 0;
     const lazy = {
-      then(resolve: (v: string) => void) {
-        ran++;
-        resolve('rows');
+      get then() {
+        read++;
+        return (resolve: (v: string) => void) => {
+          ran++;
+          resolve('rows');
+        };
       },
     };
     const t = { query: () => lazy };
@@ -118,23 +122,39 @@ describe('thenables', () => {
     reg({ target: { object: t, key: 'query' }, onReturn: r.onReturn });
     const q = t.query();
     assert.equal(q, lazy, 'the same object');
-    assert.equal(ran, 0, 'a lazy thenable does not run until awaited');
-    assert.equal(r.seen.length, 0);
+    assert.deepEqual([read, ran], [0, 0], 'its then getter did not run');
+    assert.deepEqual(r.seen.map((s) => [s.retval, s.async]), [[lazy, false]]);
+    assert.deepEqual(Object.getOwnPropertyNames(lazy), ['then'], 'no own then added');
     assert.equal(await q, 'rows');
-    assert.equal(ran, 1);
-    assert.deepEqual(r.seen.map((s) => [s.retval, s.async]), [['rows', true]]);
-    assert.equal(Object.prototype.hasOwnProperty.call(lazy, 'then'), true, 'its own then is its own again');
-    assert.equal(typeof lazy.then, 'function');
   });
 
-  test('a frozen thenable counts as returned at once', async () => {
-    const frozen = Object.freeze({ then(resolve: (v: number) => void) { resolve(1); } });
-    const t = { f: () => frozen };
+  test('a promise with an own then, a Promise subclass and a Proxy of a promise are sync returns, and no trap runs', async () => {
+    const traps: string[] = [];
+    const proxied = new Proxy(Promise.resolve(1), {
+      get(target, k) { traps.push(`get ${String(k)}`); return Reflect.get(target, k) as unknown; },
+      getPrototypeOf(target) { traps.push('getPrototypeOf'); return Reflect.getPrototypeOf(target); },
+      getOwnPropertyDescriptor(target, k) { traps.push(`gopd ${String(k)}`); return Reflect.getOwnPropertyDescriptor(target, k); },
+    });
+    class Sub extends Promise<number> {}
+    const own = Promise.resolve(2);
+    Object.defineProperty(own, 'then', { value: Promise.prototype.then.bind(own) });
+    const values: unknown[] = [proxied, Sub.resolve(3), own];
+    for (const v of values) {
+      const t = { f: () => v };
+      const r = recorder();
+      reg({ target: { object: t, key: 'f' }, onReturn: r.onReturn });
+      assert.equal(t.f(), v, 'returned as it is');
+      assert.deepEqual(r.seen.map((s) => s.async), [false]);
+    }
+    assert.deepEqual(traps, []);
+  });
+
+  test('a native promise is still tracked to its settle', async () => {
+    const t = { f: () => Promise.resolve('done') };
     const r = recorder();
     reg({ target: { object: t, key: 'f' }, onReturn: r.onReturn });
-    assert.equal(t.f(), frozen);
-    assert.equal(r.seen.length, 1);
-    assert.equal(r.seen[0].retval, frozen);
+    assert.equal(await t.f(), 'done');
+    assert.deepEqual(r.seen.map((s) => [s.retval, s.async]), [['done', true]]);
   });
 });
 

@@ -135,7 +135,8 @@ class Gen {
         return this.mapRead(e.name, this.key(e.keys));
       case 'member': {
         const key = e.computed ? this.expr(e.property) : JSON.stringify((e.property as { value: string }).value);
-        if (this.safe && !this.isArgs(e.object)) return `$rt.get(${this.expr(e.object)}, ${key})`;
+        // `args[k]` too: a computed key could be a program object, which indexing would convert.
+        if (this.safe && (!this.isArgs(e.object) || e.computed)) return `$rt.get(${this.expr(e.object)}, ${key})`;
         return `(${this.expr(e.object)})[${key}]`;
       }
       case 'call':

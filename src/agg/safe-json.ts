@@ -1,0 +1,128 @@
+// JSON without running anyone's code, for `-f json`: jsonCopy() turns a program's value into
+// jsprobe's own JSON data (bounded as safe-format.ts bounds text), and stringifyJson() writes
+// jsprobe's own messages. Neither calls toJSON, a getter, a Proxy trap or an iterator:
+// JSON.stringify looks `toJSON` up on every object, Object.prototype included.
+
+import { types } from 'node:util';
+import { classOf, FORMAT_LIMITS, formatValue, ownSlot, type AccessorSeen } from './safe-format.js';
+import {
+  ArrayIsArray, JSONStringify, NumberIsFinite, ObjectSetPrototypeOf, ReflectOwnKeys, SafeString, StringPrototypeSlice,
+} from '../core/primordials.js';
+
+const { isProxy } = types;
+
+/** JSON data: primitives, and objects and arrays with null prototypes (no toJSON to find). */
+export type JsonData = string | number | boolean | null | JsonData[] | { [k: string]: JsonData };
+
+function primitiveData(v: unknown): JsonData {
+  switch (typeof v) {
+    case 'string': return v.length > FORMAT_LIMITS.string ? `${StringPrototypeSlice(v, 0, FORMAT_LIMITS.string)}...` : v;
+    case 'number': return NumberIsFinite(v) ? v : `${v}`;
+    case 'boolean': return v;
+    case 'bigint': return `${v}`;
+    case 'symbol': return SafeString(v);
+    default: return null;
+  }
+}
+
+class Copy {
+  budget: number = FORMAT_LIMITS.values;
+  readonly stack: object[] = ObjectSetPrototypeOf([], null) as object[];
+  constructor(readonly onAccessor: AccessorSeen | undefined) {}
+
+  value(v: unknown, level: number): JsonData {
+    if (--this.budget < 0) return '…';
+    if ((typeof v !== 'object' || v === null) && typeof v !== 'function') return primitiveData(v);
+    const o = v as object;
+    if (isProxy(o)) return '[Proxy]';
+    for (let i = 0; i < this.stack.length; i++) if (this.stack[i] === o) return '[Circular]';
+    const name = classOf(o);
+    const plain = ArrayIsArray(o) ? name === 'Array' : name === 'Object' || name === undefined;
+    // Anything with internal slots (Date, Map, Error, …) or a class of its own is its text.
+    if (!plain || typeof o === 'function') return formatValue(o, this.onAccessor);
+    if (level > FORMAT_LIMITS.depth) return ArrayIsArray(o) ? '[Array]' : '[Object]';
+    this.stack[this.stack.length] = o;
+    try {
+      return ArrayIsArray(o) ? this.array(o as unknown[], level) : this.object(o, level);
+    } finally {
+      this.stack.length--;
+    }
+  }
+
+  slot(key: string, s: ReturnType<typeof ownSlot>, level: number): JsonData {
+    if (s.kind === 'value') return this.value(s.value, level + 1);
+    if (this.onAccessor !== undefined) this.onAccessor(key);
+    return s.kind === 'get' ? '[Getter]' : s.kind === 'set' ? '[Setter]' : '[Getter/Setter]';
+  }
+
+  array(a: unknown[], level: number): JsonData {
+    const out = ObjectSetPrototypeOf([], null) as JsonData[];
+    const n = a.length < FORMAT_LIMITS.items ? a.length : FORMAT_LIMITS.items;
+    for (let i = 0; i < n && this.budget > 0; i++) {
+      const s = ownSlot(a, `${i}`);
+      out[i] = s.kind === 'none' ? null : this.slot(`${i}`, s, level);
+    }
+    if (a.length > n) out[out.length] = `... ${a.length - n} more items`;
+    return out;
+  }
+
+  object(o: object, level: number): JsonData {
+    const out = ObjectSetPrototypeOf({}, null) as Record<string, JsonData>;
+    const keys = ReflectOwnKeys(o);
+    let shown = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (typeof k === 'symbol') continue; // JSON has no symbol keys
+      const s = ownSlot(o, k);
+      if (!s.enumerable) continue;
+      if (shown === FORMAT_LIMITS.items || this.budget <= 0) break;
+      out[k] = this.slot(k, s, level);
+      shown++;
+    }
+    return out;
+  }
+}
+
+/** A program's value as jsprobe's own JSON data, bounded by FORMAT_LIMITS. */
+export function jsonCopy(v: unknown, onAccessor?: AccessorSeen): JsonData {
+  if (typeof v === 'string') return v; // on its own, whole, as text output prints it
+  return new Copy(onAccessor).value(v, 0);
+}
+
+/**
+ * jsprobe's own message (plain objects and arrays of primitives) as a JSON line's text. Objects
+ * are read by own data properties; anything else (a getter, a class instance) is written as its
+ * formatted text, never called.
+ */
+export function stringifyJson(v: unknown, level = 0): string {
+  switch (typeof v) {
+    case 'string': return JSONStringify(v) as string;
+    case 'number': return NumberIsFinite(v) ? `${v}` : 'null';
+    case 'boolean': return v ? 'true' : 'false';
+    case 'bigint': return `${v}`;
+    case 'undefined': case 'symbol': case 'function': return 'null';
+  }
+  if (v === null) return 'null';
+  const o = v as object;
+  if (isProxy(o) || level > 64) return JSONStringify(formatValue(o)) as string;
+  if (ArrayIsArray(o)) {
+    let out = '';
+    for (let i = 0; i < (o as unknown[]).length; i++) {
+      const s = ownSlot(o, `${i}`);
+      out += `${i === 0 ? '' : ','}${s.kind === 'value' ? stringifyJson(s.value, level + 1) : 'null'}`;
+    }
+    return `[${out}]`;
+  }
+  const name = classOf(o);
+  if (name !== 'Object' && name !== undefined) return JSONStringify(formatValue(o)) as string;
+  const keys = ReflectOwnKeys(o);
+  let out = '';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (typeof k === 'symbol') continue;
+    const s = ownSlot(o, k);
+    if (!s.enumerable || s.kind !== 'value' || s.value === undefined || typeof s.value === 'function' || typeof s.value === 'symbol') continue;
+    out += `${out === '' ? '' : ','}${JSONStringify(k) as string}:${stringifyJson(s.value, level + 1)}`;
+  }
+  return `{${out}}`;
+}

@@ -1,0 +1,141 @@
+// The pure string, number and array methods a safe-mode handler may call, run on jsprobe's own
+// copies with built-ins captured at load: a primitive string (never a String object or subclass),
+// an array's own data elements copied into an array with no prototype (so no Symbol.species,
+// `constructor` or element getter is reached). split, replace and replaceAll are written out:
+// the built-ins look `Symbol.split`/`Symbol.replace` up on their argument, and so on
+// String.prototype, where a program can put them.
+
+import { types } from 'node:util';
+import { display } from '../agg/format.js';
+import { ownSlot } from '../agg/safe-format.js';
+import {
+  ArrayIsArray, ArrayMethods, NumberMethods, ObjectSetPrototypeOf, ReflectApply, StringMethods, StringPrototypeCharCodeAt,
+  StringPrototypeIndexOf, StringPrototypeSlice,
+} from '../core/primordials.js';
+
+const { isProxy } = types;
+type Warn = (key: string) => void;
+
+/** A new array with no prototype: writes and misses never reach Array.prototype. */
+export function bare<T>(): T[] {
+  return ObjectSetPrototypeOf([], null) as T[];
+}
+
+/** A primitive for an operator or a method argument: primitives as they are, objects as their printed form. */
+export function prim(v: unknown, onAccessor?: Warn): unknown {
+  return (typeof v === 'object' && v !== null) || typeof v === 'function' ? display(v, onAccessor) : v;
+}
+
+function primArgs(args: readonly unknown[], onAccessor: Warn | undefined): unknown[] {
+  const out = bare<unknown>();
+  for (let i = 0; i < args.length; i++) out[i] = prim(args[i], onAccessor);
+  return out;
+}
+
+/** An array as jsprobe's own: its own data elements (an accessor or a hole reads as undefined). */
+export function copyArray(a: readonly unknown[], onAccessor: Warn | undefined): unknown[] {
+  const out = bare<unknown>();
+  const n = a.length;
+  for (let i = 0; i < n; i++) {
+    const s = ownSlot(a, `${i}`);
+    if (s.kind !== 'value' && s.kind !== 'none' && onAccessor !== undefined) onAccessor(`${i}`);
+    out[i] = s.value;
+  }
+  return out;
+}
+
+/** A list as an ordinary array (what a handler gets back), built without writing through Array.prototype. */
+function toArray(list: unknown[]): unknown[] {
+  return ArrayMethods.slice(list, 0) as unknown[];
+}
+
+function split(s: string, sep: unknown, limit: unknown): unknown[] {
+  const lim = limit === undefined ? 4294967295 : (limit as number) >>> 0;
+  const out = bare<string>();
+  if (lim === 0) return toArray(out);
+  if (sep === undefined) {
+    out[0] = s;
+    return toArray(out);
+  }
+  const r = `${sep as string}`;
+  if (r === '') {
+    for (let i = 0; i < s.length && out.length < lim; i++) out[out.length] = s[i];
+    return toArray(out);
+  }
+  let from = 0;
+  for (let at = StringPrototypeIndexOf(s, r, 0); at >= 0 && out.length < lim; at = StringPrototypeIndexOf(s, r, from)) {
+    out[out.length] = StringPrototypeSlice(s, from, at);
+    from = at + r.length;
+  }
+  if (out.length < lim) out[out.length] = StringPrototypeSlice(s, from);
+  return toArray(out);
+}
+
+/** GetSubstitution for a string pattern (no captures): $$, $&, $` and $'. */
+function substitute(s: string, at: number, matched: string, replacement: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = StringPrototypeIndexOf(replacement, '$', 0); i >= 0 && i + 1 < replacement.length; i = StringPrototypeIndexOf(replacement, '$', from)) {
+    const c = StringPrototypeCharCodeAt(replacement, i + 1);
+    const piece = c === 36 ? '$' : c === 38 ? matched : c === 96 ? StringPrototypeSlice(s, 0, at)
+      : c === 39 ? StringPrototypeSlice(s, at + matched.length) : undefined;
+    if (piece === undefined) {
+      out += StringPrototypeSlice(replacement, from, i + 1);
+      from = i + 1;
+      continue;
+    }
+    out += StringPrototypeSlice(replacement, from, i) + piece;
+    from = i + 2;
+  }
+  return out + StringPrototypeSlice(replacement, from);
+}
+
+function replace(s: string, pattern: unknown, replacement: unknown, all: boolean): string {
+  const p = `${pattern as string}`;
+  const r = `${replacement as string}`;
+  let at = StringPrototypeIndexOf(s, p, 0);
+  if (at < 0) return s;
+  let out = '';
+  let from = 0;
+  while (at >= 0) {
+    out += StringPrototypeSlice(s, from, at) + substitute(s, at, p, r);
+    from = at + p.length;
+    // An empty pattern matches between every two characters, once each.
+    const next = at + (p.length === 0 ? 1 : p.length);
+    if (!all || next > s.length) break;
+    at = StringPrototypeIndexOf(s, p, next);
+  }
+  return out + StringPrototypeSlice(s, from);
+}
+
+function call(table: Readonly<Record<string, (self: unknown, ...a: unknown[]) => unknown>>, name: string, recv: unknown, args: unknown[]): unknown {
+  const f = table[name];
+  if (f === undefined) return NOT_PURE;
+  const list = bare<unknown>();
+  list[0] = recv;
+  for (let i = 0; i < args.length; i++) list[i + 1] = args[i];
+  return ReflectApply(f, undefined, list);
+}
+
+const NOT_PURE = Symbol('not a pure method');
+
+/** `recv.name(...args)` in safe mode: only pure built-in methods, on jsprobe's copies. */
+export function safeMethod(recv: unknown, name: string, args: unknown[], onAccessor?: Warn): unknown {
+  const a = primArgs(args, onAccessor);
+  let r: unknown = NOT_PURE;
+  if (typeof recv === 'string') {
+    if (name === 'split') r = split(recv, a[0], a[1]);
+    else if (name === 'replace' || name === 'replaceAll') r = replace(recv, a[0], a[1], name === 'replaceAll');
+    else r = call(StringMethods, name, recv, a);
+  } else if (typeof recv === 'number') {
+    r = call(NumberMethods, name, recv, a);
+  } else if (ArrayIsArray(recv) && !isProxy(recv)) {
+    const copy = copyArray(recv as unknown[], onAccessor);
+    // join converts each element: print the objects first rather than call their toString.
+    if (name === 'join') for (let i = 0; i < copy.length; i++) copy[i] = copy[i] === null || copy[i] === undefined ? '' : prim(copy[i], onAccessor);
+    r = call(ArrayMethods, name, copy, a);
+  }
+  if (r !== NOT_PURE) return r;
+  const what = recv === null ? 'null' : typeof recv === 'object' && recv !== null && !ArrayIsArray(recv) ? 'an object' : typeof recv;
+  throw new TypeError(`.${name}() is not a pure method of ${what}: safe mode does not call it (--unsafe does)`);
+}

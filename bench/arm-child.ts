@@ -94,7 +94,9 @@ async function hits(): Promise<void> {
     const holder = { fn };
     holders.set(kind, holder);
     if (kind === 'load' || kind === 'live' || kind === 'breakpoint') {
-      const p = register({ target: kind === 'load' ? `${join(dir, 'hot-load.cjs')}:hot` : fn, site: kind === 'breakpoint' ? 'breakpoint' : 'auto', onReturn: count });
+      const p = register({
+        target: kind === 'load' ? `${join(dir, 'hot-load.cjs')}:hot` : fn, site: kind === 'breakpoint' ? 'breakpoint' : 'auto', onReturn: count,
+      });
       if (p.site !== kind || p.state !== 'armed') throw new Error(`${kind}: got a ${p.site} site, ${p.state}`);
     } else if (kind === 'wrap') {
       register({ target: { object: holder, key: 'fn' }, onReturn: count });

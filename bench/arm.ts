@@ -25,7 +25,9 @@ const REGISTER = fileURLToPath(new URL('../src/register.js', import.meta.url));
 
 function run(nodeArgs: string[], childArgs: string[], env: Record<string, string> = {}): Record<string, unknown> {
   const r = spawnSync(process.execPath, [...nodeArgs, CHILD, ...childArgs], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 2 ** 24 });
-  if (r.status !== 0) throw new Error(`arm-child ${childArgs.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr.trim().split('\n').slice(0, 8).join(' | ')}`);
+  if (r.status !== 0) {
+    throw new Error(`arm-child ${childArgs.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr.trim().split('\n').slice(0, 8).join(' | ')}`);
+  }
   return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
 }
 
@@ -58,7 +60,9 @@ const LABELS: Record<string, string> = {
 function hitsTable(): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'jsprobe-arm-hits-'));
   try {
-    for (const kind of Object.keys(LABELS)) writeFileSync(join(dir, `hot-${kind}.cjs`), `'use strict';\nfunction hot(a, b) {\n  return a + b;\n}\nmodule.exports = hot;\n`);
+    for (const kind of Object.keys(LABELS)) {
+      writeFileSync(join(dir, `hot-${kind}.cjs`), `'use strict';\nfunction hot(a, b) {\n  return a + b;\n}\nmodule.exports = hot;\n`);
+    }
     process.stderr.write('  hits: one process, every site kind…\n');
     const out = run(['--import', REGISTER], ['hits', '--dir', dir, '--rounds', ROUNDS], {
       JSPROBE_LOAD_SITES: join(dir, 'hot-load.cjs'),
@@ -74,11 +78,13 @@ function hitsTable(): string[] {
     ];
     for (const [k, label] of Object.entries(LABELS)) {
       const over = ns[k] - bare;
-      lines.push(`| ${label} | ${fmt(ns[k], 1)} | ${k === 'bare' ? '' : fmt(over, 1)} | ${k === 'bare' ? '' : fmt(over / (ns.load - bare), 2)} | ${k === 'bare' || k === 'tracing' ? '' : fmt(over / tc, 3)} |`);
+      lines.push(`| ${label} | ${fmt(ns[k], 1)} | ${k === 'bare' ? '' : fmt(over, 1)} | ${k === 'bare' ? '' : fmt(over / (ns.load - bare), 2)} | ` +
+        `${k === 'bare' || k === 'tracing' ? '' : fmt(over / tc, 3)} |`);
     }
     const live = ns.live - bare;
     const load = ns.load - bare;
-    lines.push('', `- live site overhead ${fmt(live, 1)} ns against the load site's ${fmt(load, 1)} ns: ${fmt((live / load - 1) * 100, 0)}% (goal: within 20%)`);
+    lines.push('',
+      `- live site overhead ${fmt(live, 1)} ns against the load site's ${fmt(load, 1)} ns: ${fmt((live / load - 1) * 100, 0)}% (goal: within 20%)`);
     return lines;
   } finally {
     rmSync(dir, { recursive: true, force: true });

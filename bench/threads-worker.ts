@@ -5,7 +5,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { register } from '../src/index.js';
 import { ThreadSlots } from '../src/threads/slots.js';
 
-const { design, ms, barrier, shared, slots } = workerData as { design: string; ms: number; barrier: SharedArrayBuffer; shared: SharedArrayBuffer; slots: SharedArrayBuffer };
+const { design, ms, barrier, shared, slots } = workerData as {
+  design: string; ms: number; barrier: SharedArrayBuffer; shared: SharedArrayBuffer; slots: SharedArrayBuffer;
+};
 const gate = new Int32Array(barrier);
 // [0]: the shared counter; [16]: the lock word (its own cache line); [32..39]: the shared map.
 const cells = new Int32Array(shared);

@@ -78,7 +78,8 @@ const total = (d: Design, n: number) => median(table.get(`${d}/${n}`)!.map((per)
 const perThread = (d: Design, n: number) => median(table.get(`${d}/${n}`)!.flat());
 const m = (x: number) => fmt(x / 1e6, 1);
 console.log(`Machine: ${machine()}. Median of ${ROUNDS} rounds; each thread runs ${MS} ms; M hits/s.\n`);
-console.log(`| design | ${THREADS.map((n) => `${n} thread${n === 1 ? '' : 's'}: total | per thread`).join(' | ')} | ${THREADS.length > 1 ? `total at ${THREADS.at(-1)} ÷ at ${THREADS[0]}` : ''} |`);
+console.log(`| design | ${THREADS.map((n) => `${n} thread${n === 1 ? '' : 's'}: total | per thread`).join(' | ')} | ` +
+  `${THREADS.length > 1 ? `total at ${THREADS.at(-1)} ÷ at ${THREADS[0]}` : ''} |`);
 console.log(`|---|${THREADS.map(() => '---:|---:').join('|')}|---:|`);
 for (const d of DESIGNS) {
   const cells = THREADS.map((n) => `${m(total(d, n))} | ${m(perThread(d, n))}`).join(' | ');
@@ -87,5 +88,6 @@ for (const d of DESIGNS) {
 }
 if (THREADS.length > 1) {
   const n = THREADS.at(-1)!;
-  console.log(`\n- jsprobe at ${n} threads: ${fmt(total('jsprobe', n) / total('jsprobe', THREADS[0]), 2)}× its ${THREADS[0]}-thread total (goal ≥ 1.8 at 2); ${fmt(total('jsprobe', n) / total('atomic', n), 2)}× the shared counter, ${fmt(total('jsprobe', n) / total('locked', n), 2)}× the locked map`);
+  console.log(`\n- jsprobe at ${n} threads: ${fmt(total('jsprobe', n) / total('jsprobe', THREADS[0]), 2)}× its ${THREADS[0]}-thread total (goal ≥ 1.8 at 2); ` +
+    `${fmt(total('jsprobe', n) / total('atomic', n), 2)}× the shared counter, ${fmt(total('jsprobe', n) / total('locked', n), 2)}× the locked map`);
 }

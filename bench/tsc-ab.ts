@@ -27,7 +27,8 @@ type Arm = 'U' | 'A' | 'B';
 function worker(dir: string, config: 'unprobed' | 'cached', cache: string): WorkerResult {
   const ts = join(dir, 'node_modules/typescript/lib/typescript.js');
   const hooks = config === 'cached' ? ['--import', join(dir, 'build/src/register.js')] : [];
-  const r = spawnSync(process.execPath, [...hooks, ...NODE_ARGS, join(dir, 'build/bench/tsc-worker.js'), '--config', config, '--iterations', String(ITERATIONS)], {
+  const args = [...hooks, ...NODE_ARGS, join(dir, 'build/bench/tsc-worker.js'), '--config', config, '--iterations', String(ITERATIONS)];
+  const r = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     env: { ...process.env, JSPROBE_CACHE: cache, ...(config === 'cached' ? { JSPROBE_LOAD_SITES: ts } : {}) },
     maxBuffer: 64 * 2 ** 20,
@@ -69,7 +70,8 @@ function main(): void {
     ];
     for (const arm of ['U', 'A', 'B'] as Arm[]) {
       const paired = byRound[arm].map((x, i) => x / byRound.U[i]).sort((a, b) => a - b);
-      lines.push(`| ${arm} | ${fmt(median(wall[arm]), 0)} (${fmt(median(wall[arm]) / median(wall.U), 3)}) | ${fmt(median(cpu[arm]), 0)} (${fmt(median(cpu[arm]) / median(cpu.U), 3)}) | ${paired.map((x) => fmt(x, 2)).join(' ')} |`);
+      lines.push(`| ${arm} | ${fmt(median(wall[arm]), 0)} (${fmt(median(wall[arm]) / median(wall.U), 3)}) | ` +
+        `${fmt(median(cpu[arm]), 0)} (${fmt(median(cpu[arm]) / median(cpu.U), 3)}) | ${paired.map((x) => fmt(x, 2)).join(' ')} |`);
     }
     console.log(lines.join('\n'));
   } finally {

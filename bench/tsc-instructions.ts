@@ -84,7 +84,9 @@ function count(config: string, cacheDir: string): Promise<Counted> {
         const result = JSON.parse(out.trim().split('\n').at(-1) ?? '') as WorkerResult;
         const totals = dumpTotals(dir);
         // Dumps: [up to check 1, check 1, between, check 2, …, check k, the rest].
-        if (totals.length !== 2 * ITERATIONS + 1) throw new Error(`${config}: expected ${2 * ITERATIONS + 1} callgrind dumps, got ${totals.length} (did something else call uv_getrusage?)`);
+        if (totals.length !== 2 * ITERATIONS + 1) {
+          throw new Error(`${config}: expected ${2 * ITERATIONS + 1} callgrind dumps, got ${totals.length} (did something else call uv_getrusage?)`);
+        }
         const checks = Array.from({ length: ITERATIONS }, (_, i) => totals[1 + 2 * i]);
         process.stderr.write(`  ${config.padEnd(10)} done: checks ${checks.map((c) => fmt(c / 1e9, 2)).join(' ')} G instructions\n`);
         resolve({ config, checks, load: totals[0], result });
@@ -149,7 +151,8 @@ function report(rows: Counted[]): string {
   for (const r of rows) {
     const m = median(kept(r));
     const extra = Object.entries(r.result.extra).map(([k, v]) => `${k}=${String(v)}`).join(', ');
-    lines.push(`| ${r.config} | ${fmt(m / 1e9, 3)} | ${fmt(m / baseKept, 3)} | ${r.checks.map((c) => fmt(c / 1e9, 2)).join(', ')} | ${fmt(r.load / 1e9, 2)} | ${extra} |`);
+    const checks = r.checks.map((c) => fmt(c / 1e9, 2)).join(', ');
+    lines.push(`| ${r.config} | ${fmt(m / 1e9, 3)} | ${fmt(m / baseKept, 3)} | ${checks} | ${fmt(r.load / 1e9, 2)} | ${extra} |`);
   }
   const diagnostics = new Set(rows.map((r) => r.result.diagnostics));
   if (diagnostics.size > 1) lines.push('', `WARNING: diagnostics counts differ between configs: ${[...diagnostics].join(', ')}`);

@@ -114,11 +114,13 @@ function report(samples: Map<string, Samples>): string {
   const baseMs = base && base.checks.length > 0 ? median(base.checks) : NaN;
   const lines: string[] = [];
   lines.push(`Machine: ${machine()}.`);
-  lines.push(`${ROUNDS} interleaved rounds, one process per (round, config), ${ITERATIONS} checks per process; the first ${WARMUP} check(s) of each process are dropped as warm-up (JIT still tiering up).`);
+  lines.push(`${ROUNDS} interleaved rounds, one process per (round, config), ${ITERATIONS} checks per process; ` +
+    `the first ${WARMUP} check(s) of each process are dropped as warm-up (JIT still tiering up).`);
   lines.push('Input: typescript.d.ts + @types/node, strict, skipLibCheck off. Medians over all kept checks.');
   lines.push('');
   const baseCpu = base !== undefined && base.cpu.length > 0 ? median(base.cpu) : NaN;
-  lines.push('| config | median ms per check | × unprobed | × unprobed, paired by round: median (range) | median CPU ms per check (× unprobed) | median load ms | extra |');
+  lines.push('| config | median ms per check | × unprobed | × unprobed, paired by round: median (range) | ' +
+    'median CPU ms per check (× unprobed) | median load ms | extra |');
   lines.push('|---|---:|---:|---:|---:|---:|---|');
   for (const [config, s] of samples) lines.push(tableRow(config, s, baseMs, pairedRatios(s, base), baseCpu));
   lines.push('');
@@ -138,7 +140,8 @@ function rewriteTimes(): string {
   try {
     const times = [runWorker('disarmed', { JSPROBE_CACHE: dir }, 1), runWorker('disarmed', { JSPROBE_CACHE: dir }, 1)]
       .map((o) => (o.kind === 'ok' ? `${fmt(Number(o.result.extra.rewriteMs), 0)} ms (load ${fmt(o.result.loadMs, 0)} ms)` : o.kind));
-    return `Rewriting typescript.js (${fmt(statSync(TYPESCRIPT).size / 2 ** 20, 1)} MiB) at load: ${times[0]} afresh; ${times[1]} from the disk cache on the next run.`;
+    return `Rewriting typescript.js (${fmt(statSync(TYPESCRIPT).size / 2 ** 20, 1)} MiB) at load: ` +
+      `${times[0]} afresh; ${times[1]} from the disk cache on the next run.`;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -146,7 +149,9 @@ function rewriteTimes(): string {
 
 function main(): void {
   if (!(WARMUP >= 0 && WARMUP < ITERATIONS)) throw new Error(`--warmup (${WARMUP}) must be below --iterations (${ITERATIONS})`);
-  const samples = new Map<string, Samples>(CONFIGS.map((c) => [c, { checks: [], rounds: [], loads: [], cpu: [], diagnostics: new Set(), extras: [], notWired: false, failures: [] }]));
+  const samples = new Map<string, Samples>(CONFIGS.map((c) => [
+    c, { checks: [], rounds: [], loads: [], cpu: [], diagnostics: new Set(), extras: [], notWired: false, failures: [] },
+  ]));
   const cacheDir = mkdtempSync(join(tmpdir(), 'jsprobe-bench-cache-'));
   if (CONFIGS.includes('cached')) {
     ENV.cached.JSPROBE_CACHE = cacheDir;

@@ -44,7 +44,9 @@ function main([command, ...majors]) {
       console.log(binDir(major));
     }
   } else if (command === 'bin' && majors.length === 1) {
-    if (installedVersion(majors[0]) === undefined) throw new Error(`Node ${majors[0]} is not installed: run node scripts/node-versions.mjs install ${majors[0]}`);
+    if (installedVersion(majors[0]) === undefined) {
+      throw new Error(`Node ${majors[0]} is not installed: run node scripts/node-versions.mjs install ${majors[0]}`);
+    }
     console.log(binDir(majors[0]));
   } else {
     console.error('usage: node scripts/node-versions.mjs install [MAJOR...] | bin MAJOR');

@@ -172,7 +172,8 @@ async function retire(rec: Live): Promise<void> {
   stats.unregistrations++;
   const c = counters(rec.probe);
   stats.hits += c.hits;
-  check(c.hits === c.returns + c.skipped + c.missed + c.pending + c.gone, () => `${rec.target}: hits ${c.hits} != returns ${c.returns} + skipped ${c.skipped} + missed ${c.missed} + pending ${c.pending} + gone ${c.gone}`);
+  check(c.hits === c.returns + c.skipped + c.missed + c.pending + c.gone,
+    () => `${rec.target}: hits ${c.hits} != returns ${c.returns} + skipped ${c.skipped} + missed ${c.missed} + pending ${c.pending} + gone ${c.gone}`);
 }
 
 async function churn(until: number): Promise<void> {
@@ -255,7 +256,10 @@ async function main(): Promise<void> {
     const w = watchedCount();
     if (w > 4 * MAX_PROBES) fail(new Violation(`${w} probes in the lease watch with at most ${MAX_PROBES} registered: retired probes are kept`));
   }, 250);
-  const progress = isMainThread ? setInterval(() => process.stderr.write(`  ${stats.calls} calls, ${stats.registrations} registrations, ${live.length} probes live, ${threads.started} worker threads started\n`), 5000) : undefined;
+  const progress = isMainThread
+    ? setInterval(() => process.stderr.write(
+      `  ${stats.calls} calls, ${stats.registrations} registrations, ${live.length} probes live, ${threads.started} worker threads started\n`), 5000)
+    : undefined;
   const tasks = [churn(until).catch(fail), ...Array.from({ length: CHAINS }, () => chain(until).catch(fail))];
   if (isMainThread) tasks.push(spawner(until).catch(fail));
   await Promise.all(tasks);
@@ -274,8 +278,11 @@ async function main(): Promise<void> {
     parentPort!.postMessage({ stats, sites: [...bySite], violation: violation === null ? null : (violation as Violation).message });
     return;
   }
-  const summary = `stress: ${SECONDS} s, ${stats.calls} calls, ${stats.hits} probe hits, ${stats.registrations} registrations, ${stats.unregistrations} unregistrations, ${stats.toggles} enable/disable, ` +
-    `${threads.started} worker threads started and ${threads.ended} ended, ${stats.allRegistrations} threads: 'all' probes (${stats.allEvents} events, ${stats.allWorkerEvents} from workers), peak heap ${stats.peakHeapMb.toFixed(0)} MB (main), ${workerPeakMb.toFixed(0)} MB (a worker); ` +
+  const summary = `stress: ${SECONDS} s, ${stats.calls} calls, ${stats.hits} probe hits, ${stats.registrations} registrations, ` +
+    `${stats.unregistrations} unregistrations, ${stats.toggles} enable/disable, ` +
+    `${threads.started} worker threads started and ${threads.ended} ended, ` +
+    `${stats.allRegistrations} threads: 'all' probes (${stats.allEvents} events, ${stats.allWorkerEvents} from workers), ` +
+    `peak heap ${stats.peakHeapMb.toFixed(0)} MB (main), ${workerPeakMb.toFixed(0)} MB (a worker); ` +
     `registrations by site: ${[...bySite].map(([k, n]) => `${k} ${n}`).join(', ')}`;
   if (violation !== null) {
     process.stderr.write(`${summary}\nVIOLATION: ${(violation as Violation).message}\n`);

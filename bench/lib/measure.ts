@@ -25,7 +25,8 @@ export function syncLoop(target: unknown, expr: string): SyncLoop {
 }
 
 export function asyncLoop(target: unknown, expr: string): AsyncLoop {
-  return new Function('t', `return async function loop(n) { let sink = 0; for (let i = 0; i < n; i++) sink += await ${expr}; return sink; } // ${++loops}`)(target);
+  return new Function('t',
+    `return async function loop(n) { let sink = 0; for (let i = 0; i < n; i++) sink += await ${expr}; return sink; } // ${++loops}`)(target);
 }
 
 /** ns per call of one run of `loop(n)`. */
@@ -37,7 +38,8 @@ export async function nsPerCall(loop: SyncLoop | AsyncLoop, n: number): Promise<
 
 export function machine(): string {
   const c = cpus();
-  return `${c.length} × ${c[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
+  return `${c.length} × ${c[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
+    `Node ${process.version}, ${process.platform}/${process.arch}`;
 }
 
 export function fmt(x: number, digits = 1): string {

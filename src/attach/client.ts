@@ -89,7 +89,9 @@ abstract class Channel {
 
   /** Evaluate `expression` there, with the inspector's `require`; the value, or the thrown error. */
   async evaluate<T>(expression: string): Promise<T> {
-    const r = await this.send<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', { expression, includeCommandLineAPI: true, awaitPromise: true, returnByValue: true });
+    const r = await this.send<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', {
+      expression, includeCommandLineAPI: true, awaitPromise: true, returnByValue: true,
+    });
     if (r.exceptionDetails !== undefined) throw new AttachError(r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
     return r.result.value as T;
   }
@@ -229,7 +231,9 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     for (const ch of workers.values()) ch.gone();
     finished('gone');
   });
-  const options = (worker: boolean) => JSON.stringify({ format: run.format, unsafe: run.unsafe, closeInspector: opened && !worker, worker, maxMapKeys: run.maxMapKeys } satisfies AttachOptions);
+  const options = (worker: boolean) => JSON.stringify({
+    format: run.format, unsafe: run.unsafe, closeInspector: opened && !worker, worker, maxMapKeys: run.maxMapKeys,
+  } satisfies AttachOptions);
   const setUp = async (ch: Channel, worker: boolean) => {
     await ch.send('Runtime.enable');
     await ch.send('Runtime.addBinding', { name: ATTACH_BINDING });
@@ -274,7 +278,10 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   const ping = setInterval(() => {
     for (const ch of [conn, ...workers.values()]) void ch.evaluate(`${runtime}.ping()`).catch(() => {});
   }, PING_MS);
-  if (!run.quiet) process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}${workers.size > 0 ? `, and in ${workers.size} worker thread${workers.size === 1 ? '' : 's'}` : ''}. Ctrl-C to detach.\n`);
+  if (!run.quiet) {
+    const inWorkers = workers.size > 0 ? `, and in ${workers.size} worker thread${workers.size === 1 ? '' : 's'}` : '';
+    process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}${inWorkers}. Ctrl-C to detach.\n`);
+  }
   const why = await done;
   clearInterval(ping);
   process.off('SIGINT', onSignal);

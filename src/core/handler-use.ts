@@ -7,7 +7,8 @@
 
 import { FunctionToString } from './primordials.js';
 
-export type CallField = 'this' | 'args' | 'newTarget' | 'data' | 'elapsed' | 'retval' | 'error' | 'threw' | 'async' | 'probe' | 'threadId' | 'locals' | 'target' | 'func';
+export type CallField =
+  'this' | 'args' | 'newTarget' | 'data' | 'elapsed' | 'retval' | 'error' | 'threw' | 'async' | 'probe' | 'threadId' | 'locals' | 'target' | 'func';
 
 /** The fields a handler reads; `all` when that cannot be known. */
 export type Uses = ReadonlySet<CallField | 'all'>;

@@ -45,7 +45,8 @@ function report(p: ProbeCore, phase: 'entry' | 'return', error: unknown): void {
  */
 export function reportUnseenRead(p: ProbeCore, field: CallField): void {
   const error = new JsprobeError('JSPROBE_E_UNSEEN_READ',
-    `a handler of probe '${p.name}' read call.${field} through code jsprobe could not see, so that one call saw ${field === 'elapsed' ? 'NaN' : 'undefined'}; ` +
+    `a handler of probe '${p.name}' read call.${field} through code jsprobe could not see, ` +
+    `so that one call saw ${field === 'elapsed' ? 'NaN' : 'undefined'}; ` +
     `it is kept from now on. Read it in the handler itself (call.${field}) to have it from the first call.`);
   report(p, p.onReturn !== null ? 'return' : 'entry', error);
 }

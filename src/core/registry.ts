@@ -96,7 +96,8 @@ function attachSite(p: ProbeCore, site: ProbeSite): void {
 
 function attach(spec: ProbeSpec, r: Resolution): ProbeCore {
   if (r.entryOnly === true && spec.onReturn !== undefined) {
-    throw new JsprobeError('JSPROBE_E_INVALID_SPEC', `${r.label} is a line: a probe there runs when the statement is reached and has no return; use onEntry (call.locals has the variables in scope)`);
+    throw new JsprobeError('JSPROBE_E_INVALID_SPEC',
+      `${r.label} is a line: a probe there runs when the statement is reached and has no return; use onEntry (call.locals has the variables in scope)`);
   }
   const onEntry = spec.onEntry ?? null;
   const onReturn = spec.onReturn ?? null;

@@ -8,8 +8,9 @@
 // frame: tens of µs a hit. A return position is reached before the value is returned, and the
 // condition cannot see that value, so onReturn runs with `retval` undefined; a throw passes no
 // return position and is not seen. Returns are matched to entries last-in first-out, exact for
-// sync calls; an async function's or generator's calls interleave, so there only onEntry runs. Hits past JSPROBE_BREAKPOINT_RATE a second (1000) are counted as missed. The
-// Debugger domain stays on while a breakpoint site is armed.
+// sync calls; an async function's or generator's calls interleave, so there only onEntry runs.
+// Hits past JSPROBE_BREAKPOINT_RATE a second (1000) are counted as missed. The Debugger domain
+// stays on while a breakpoint site is armed.
 
 import { createHash } from 'node:crypto';
 import { JsprobeError, ProbeSite, shared, type Snapshot } from '../core/index.js';
@@ -138,7 +139,11 @@ function locate(s: LiveScript, index: number): { fn: FunctionSite; pos: (offset:
   if (now === undefined) {
     const code = s.patched.size === 0 ? s.original : instrumentLive(s.original, s.fns, LIVE_SLOTS, s.patched);
     // The inspector's script hash: SHA-256 of the source's UTF-8.
-    now = { fns: s.patched.size === 0 ? s.fns : functionsIn(code, s.format, s.url), starts: lineStarts(code), hash: createHash('sha256').update(code).digest('hex') };
+    now = {
+      fns: s.patched.size === 0 ? s.fns : functionsIn(code, s.format, s.url),
+      starts: lineStarts(code),
+      hash: createHash('sha256').update(code).digest('hex'),
+    };
     current.set(s.patched, now);
   }
   const fn = now.fns[index];
@@ -192,8 +197,12 @@ function place(s: LiveScript, index: number, id: number, self: string, deferred:
   for (const { loc, cond } of at) {
     try {
       ids.push((byHash
-        ? post<{ breakpointId: string }>('Debugger.setBreakpointByUrl', { scriptHash: hash, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber, condition: cond })
-        : post<{ breakpointId: string }>('Debugger.setBreakpoint', { location: { scriptId: loc.scriptId, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber }, condition: cond })
+        ? post<{ breakpointId: string }>('Debugger.setBreakpointByUrl', {
+          scriptHash: hash, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber, condition: cond,
+        })
+        : post<{ breakpointId: string }>('Debugger.setBreakpoint', {
+          location: { scriptId: loc.scriptId, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber }, condition: cond,
+        })
       ).breakpointId);
     } catch (e) {
       if (!byHash) throw e;

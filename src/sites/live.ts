@@ -115,7 +115,8 @@ export function liveScript(info: ScriptInfo): LiveScript {
     throw new JsprobeError('JSPROBE_E_BLACKLISTED', `${labelOf(info.url)} is part of jsprobe and cannot be probed`);
   }
   if (info.url === '' || info.url.startsWith('node:')) {
-    throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${info.url === '' ? 'an eval\'d script' : info.url} is Node's own code: live sites patch application scripts; use { object, key } for a wrap site`);
+    throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE',
+      `${info.url === '' ? 'an eval\'d script' : info.url} is Node's own code: live sites patch application scripts; use { object, key } for a wrap site`);
   }
   const { scriptSource } = post<{ scriptSource: string }>('Debugger.getScriptSource', { scriptId: info.scriptId });
   const format = info.isModule ? 'module' : 'script';
@@ -178,7 +179,8 @@ export function resolveFunction(fn: Function, preference: SitePreference): Resol
   });
   const name = fn.name === '' ? '(anonymous)' : fn.name;
   if (found === null || found.index < 0) {
-    throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `function ${name} has no source to patch (a built-in or bound function); probe the property that holds it with { object, key } for a wrap site`);
+    throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE',
+      `function ${name} has no source to patch (a built-in or bound function); probe the property that holds it with { object, key } for a wrap site`);
   }
   return resolution([{ script: found.script, index: found.index }], functionLabel(found.script, found.index), preference, fn);
 }
@@ -209,7 +211,9 @@ export function loadedScripts(test: (path: string) => boolean): LiveScript[] {
  * The resolution for functions of loaded scripts: their sites if they have them already, or a
  * request that flush() carries out (and, while V8 refuses, retries).
  */
-export function resolution(targets: { script: LiveScript; index: number }[], label: string, preference: SitePreference, fn: Function | null = null): Resolution {
+export function resolution(
+  targets: { script: LiveScript; index: number }[], label: string, preference: SitePreference, fn: Function | null = null,
+): Resolution {
   if (chooseSiteKind(preference, { shape: 'loaded', liveable: true }) === 'breakpoint') {
     return { sites: targets.map((t) => breakpointSite(t.script, t.index, 'site \'breakpoint\' was asked for')), label, kind: 'breakpoint' };
   }
@@ -222,8 +226,11 @@ export function resolution(targets: { script: LiveScript; index: number }[], lab
     const what = `${functionLabel(unfit[0].script, unfit[0].index)}${unfit.length > 1 ? ` and ${unfit.length - 1} more` : ''}`;
     const why = refused !== null
       ? `${what} cannot be patched in place: ${refused}`
-      : `${what} cannot be patched in place: LiveEdit needs white space or a comment between a function's last statement and its closing brace (an arrow with an expression body has none)`;
-    if (!fallsBack(preference)) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site, or a load site`);
+      : `${what} cannot be patched in place: LiveEdit needs white space or a comment between a function's last statement and its closing brace ` +
+        '(an arrow with an expression body has none)';
+    if (!fallsBack(preference)) {
+      throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site, or a load site`);
+    }
     for (const t of unfit) fixed.push(breakpointSite(t.script, t.index, why));
     targets = targets.filter((t) => !unfit.includes(t));
   }
@@ -347,7 +354,9 @@ function patch(s: LiveScript, retrying: boolean): string | undefined {
 }
 
 /** Edit `s` step by step towards `target`: `failure` is the edit that failed; `applied`, whether V8 took any. */
-function edit(s: LiveScript, target: Map<number, number>, queued: readonly Request[]): { failure: { status: EditStatus; text?: string } | null; applied: boolean } {
+function edit(
+  s: LiveScript, target: Map<number, number>, queued: readonly Request[],
+): { failure: { status: EditStatus; text?: string } | null; applied: boolean } {
   let applied = false;
   while (!sameMap(s.patched, target)) {
     const step = nextStep(s, target);
@@ -361,7 +370,8 @@ function edit(s: LiveScript, target: Map<number, number>, queued: readonly Reque
     if (scriptSource !== code) return { failure: { status: 'NotApplied', text: 'V8 answered Ok, but the script does not read back as sent' }, applied };
     // A Function target shows whether its code changed: where the prediction was wrong (it was,
     // once, under a CPU profiler), take the edit back and go on without that function.
-    const missed = queued.filter((q) => q.fn !== null && step.has(q.index) && !Function.prototype.toString.call(q.fn).includes(`(${SLOTS},${step.get(q.index)},`));
+    const missed = queued.filter((q) =>
+      q.fn !== null && step.has(q.index) && !Function.prototype.toString.call(q.fn).includes(`(${SLOTS},${step.get(q.index)},`));
     if (missed.length > 0) {
       setSource(s, before);
       for (const q of missed) target.delete(q.index);
@@ -405,7 +415,8 @@ function nextStep(s: LiveScript, target: ReadonlyMap<number, number>): Map<numbe
 
 /** Requests whose function LiveEdit would not patch in any edit: a breakpoint site under 'auto'. */
 function unpatchable(s: LiveScript, left: Request[], retrying: boolean): void {
-  fallBack(s, left, `LiveEdit would leave ${functionLabel(s, left[0].index)}${left.length > 1 ? ` and ${left.length - 1} more` : ''} unpatched (V8's diff cannot tell its text from its neighbours')`, retrying);
+  const more = left.length > 1 ? ` and ${left.length - 1} more` : '';
+  fallBack(s, left, `LiveEdit would leave ${functionLabel(s, left[0].index)}${more} unpatched (V8's diff cannot tell its text from its neighbours')`, retrying);
 }
 
 /** V8 makes no live edits in this process: these requests, and every later one, go without. */

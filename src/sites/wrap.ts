@@ -162,7 +162,10 @@ class WrapBackend implements SiteBackend {
     const desc = own ?? findProperty(this.#object, this.#key)!;
     const wrapped = (f: Function | undefined): Function | undefined => f && makeWrapper(this.site, f);
     const installed: PropertyDescriptor = desc.get !== undefined || desc.set !== undefined
-      ? { get: wrapped(desc.get) as () => unknown, set: wrapped(desc.set) as (v: unknown) => void, enumerable: desc.enumerable, configurable: desc.configurable }
+      ? {
+        get: wrapped(desc.get) as () => unknown, set: wrapped(desc.set) as (v: unknown) => void,
+        enumerable: desc.enumerable, configurable: desc.configurable,
+      }
       : { ...desc, value: wrapped(desc.value as Function) };
     if (own === undefined) installed.configurable = true;
     Object.defineProperty(this.#object, this.#key, installed);

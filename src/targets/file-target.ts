@@ -82,7 +82,8 @@ function liveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, glob: strin
     const scripts = loadedScripts((path) => re.test(path) && moduleByFile(path) === undefined);
     if (scripts.length === 0) return null;
     if (ref.kind === 'line') {
-      unavailable(`${label}: ${ref.file} is loaded without a line site at line ${ref.line}; line probes are placed as code loads (register before it loads, or start it with node --import jsprobe/register); a live site probes a whole function: name it (file:name)`);
+      unavailable(`${label}: ${ref.file} is loaded without a line site at line ${ref.line}; line probes are placed as code loads ` +
+        '(register before it loads, or start it with node --import jsprobe/register); a live site probes a whole function: name it (file:name)');
     }
     const targets = functionsNamed(scripts, nameGlob(ref.name));
     if (targets.length === 0) {
@@ -107,21 +108,25 @@ export function resolveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, l
     const live = liveFileTarget(ref, glob, label, preference);
     if (live !== null) return withLoadWatch(live, ref, glob, match);
     if (preference !== 'auto') {
-      unavailable(`${label}: no loaded script matches ${ref.file}; a ${preference} site patches code that has loaded (site 'auto' or 'load' waits for it to load)`);
+      unavailable(`${label}: no loaded script matches ${ref.file}; ` +
+        `a ${preference} site patches code that has loaded (site 'auto' or 'load' waits for it to load)`);
     }
   }
   if (sites.length === 0 && !hasGlob(ref.file)) {
     const loadedHere = [...loadedModules()].some((m) => fileMatcher(glob)(m) !== -2);
     if (loadedHere && ref.kind === 'line') {
-      unavailable(`${label}: ${ref.file} is loaded, but no line site was placed at line ${ref.line} when it loaded (line sites are placed for lines asked for before the file loads)`);
+      unavailable(`${label}: ${ref.file} is loaded, but no line site was placed at line ${ref.line} when it loaded ` +
+        '(line sites are placed for lines asked for before the file loads)');
     }
     if (loadedHere) {
       const names = new Set<string>();
       for (const m of loadedModules()) if (fileMatcher(glob)(m) !== -2) for (const fn of m.table.fns) names.add(fn.name);
-      throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has no function named ${(ref as { name: string }).name}${closeNames((ref as { name: string }).name, names)}`);
+      const name = (ref as { name: string }).name;
+      throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has no function named ${name}${closeNames(name, names)}`);
     }
     if (alreadyLoaded(glob)) {
-      unavailable(`${label}: ${ref.file} is already loaded without probe sites; load sites are placed as code loads. Start the program with JSPROBE_LOAD_SITES=${ref.file} to give it sites, or register this probe before it loads`);
+      unavailable(`${label}: ${ref.file} is already loaded without probe sites; load sites are placed as code loads. ` +
+        `Start the program with JSPROBE_LOAD_SITES=${ref.file} to give it sites, or register this probe before it loads`);
     }
   }
   if (sites.length === 0 && !isHooked()) {
@@ -165,8 +170,11 @@ function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, ma
       (m) => {
         const found = match(m);
         if (found.length === 0 && fileMatcher(glob)(m) !== -2) {
-          if (ref.kind === 'line') note(`no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
-          else if (!hasGlob(ref.file)) note(`${ref.file} loaded, and has no function named ${ref.name}${closeNames(ref.name, new Set(m.table.fns.map((fn) => fn.name)))}`);
+          if (ref.kind === 'line') {
+            note(`no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
+          } else if (!hasGlob(ref.file)) {
+            note(`${ref.file} loaded, and has no function named ${ref.name}${closeNames(ref.name, new Set(m.table.fns.map((fn) => fn.name)))}`);
+          }
         }
         return found;
       },

@@ -77,7 +77,9 @@ function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>): ProbePoint
     }
     if (ref.kind === 'line') {
       const at = statementAt(parsed.program, parsed.src, ref.line);
-      if (at !== undefined) out.push({ target: `${rel}:${ref.line}`, kind: 'line', name: `line ${ref.line}`, file, line: at.line, column: at.column, locals: at.locals });
+      if (at !== undefined) {
+        out.push({ target: `${rel}:${ref.line}`, kind: 'line', name: `line ${ref.line}`, file, line: at.line, column: at.column, locals: at.locals });
+      }
       continue;
     }
     const re = nameGlob(ref.name);

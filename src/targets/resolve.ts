@@ -18,17 +18,22 @@ export function resolveTarget(target: ProbeTarget, preference: SitePreference): 
   if (typeof target === 'function') {
     assertNotDenied(target, `function ${target.name}`);
     if (chooseSiteKind(preference, { shape: 'function' }) === null) {
-      unavailable(`a Function object is patched in place (a live site, or a breakpoint site); for a wrap site pass { object, key } for the property that holds it, for a load site name it in its file (file:name)`);
+      unavailable('a Function object is patched in place (a live site, or a breakpoint site); ' +
+        'for a wrap site pass { object, key } for the property that holds it, for a load site name it in its file (file:name)');
     }
     return resolveFunction(target, preference);
   }
   if (typeof target === 'string') {
     const ref = parseTarget(target);
     if (ref.kind !== 'export') {
-      if (chooseSiteKind(preference, { shape: 'file', loadSites: false }) === null) unavailable(`'${target}' names code in a file, which gets a load or live site; a wrap site needs { object, key } or module#export.path`);
+      if (chooseSiteKind(preference, { shape: 'file', loadSites: false }) === null) {
+        unavailable(`'${target}' names code in a file, which gets a load or live site; a wrap site needs { object, key } or module#export.path`);
+      }
       return resolveFileTarget(ref, target, preference);
     }
-    if (chooseSiteKind(preference, { shape: 'property' }) === null) unavailable(`'${target}' is an export: it gets a wrap site. For a ${preference} site name the function in its file (file:name)`);
+    if (chooseSiteKind(preference, { shape: 'property' }) === null) {
+      unavailable(`'${target}' is an export: it gets a wrap site. For a ${preference} site name the function in its file (file:name)`);
+    }
     const p = resolveExport(ref.module, ref.path);
     return { sites: [wrapSite(p.object, p.key, { label: p.label, builtin: p.builtin })], label: p.label, kind: 'wrap' };
   }

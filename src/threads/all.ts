@@ -155,7 +155,8 @@ function deliver(o: Owned, ev: CallEvent): void {
 function checkAll(spec: ProbeSpec): asserts spec is ProbeSpec & { target: string } {
   if (!isMainThread) throw new core.JsprobeError('JSPROBE_E_UNSUPPORTED', "threads: 'all' is registered from the main thread (its handlers run there)");
   if (typeof spec.target !== 'string') {
-    throw new core.JsprobeError('JSPROBE_E_INVALID_SPEC', "threads: 'all' needs a string target (a file:name or module#export each thread resolves for itself); a function or object belongs to one thread");
+    throw new core.JsprobeError('JSPROBE_E_INVALID_SPEC',
+      "threads: 'all' needs a string target (a file:name or module#export each thread resolves for itself); a function or object belongs to one thread");
   }
 }
 

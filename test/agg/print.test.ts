@@ -61,13 +61,19 @@ test('lhist rows, and JSON for lhist, stats and plain values', () => {
   v.set('x', 'hello');
   printMap(json, v);
   assert.deepEqual(json.lines.map((x) => JSON.parse(x) as unknown), [
-    { type: 'hist', data: { '@m': [{ min: null, max: 0, count: 1 }, { min: 0, max: 10, count: 1 }, { min: 10, max: 20, count: 2 }, { min: 30, max: null, count: 1 }] } },
+    {
+      type: 'hist',
+      data: { '@m': [{ min: null, max: 0, count: 1 }, { min: 0, max: 10, count: 1 }, { min: 10, max: 20, count: 2 }, { min: 30, max: null, count: 1 }] },
+    },
     { type: 'map', data: { '@m': { x: 'hello' } } },
   ]);
 });
 
 test('printf conversions, flags, width and precision', () => {
-  assert.equal(formatPrintf('%s|%5s|%-5s|%.2s|%d|%+d|%05d|%x|%#x|%o|%c|%.3f|%e|%g|%%', ['a', 'b', 'c', 'xyz', 3.9, 4, -42, 255, 255, 8, 66, Math.PI, 1234.5, 0.0001]), 'a|    b|c    |xy|3|+4|-0042|ff|0xff|10|B|3.142|1.234500e+03|0.0001|%');
+  assert.equal(
+    formatPrintf('%s|%5s|%-5s|%.2s|%d|%+d|%05d|%x|%#x|%o|%c|%.3f|%e|%g|%%', ['a', 'b', 'c', 'xyz', 3.9, 4, -42, 255, 255, 8, 66, Math.PI, 1234.5, 0.0001]),
+    'a|    b|c    |xy|3|+4|-0042|ff|0xff|10|B|3.142|1.234500e+03|0.0001|%',
+  );
   assert.equal(formatPrintf('%s %s', [{ a: 1 }, [1, 'x']]), "{ a: 1 } [ 1, 'x' ]");
   assert.equal(formatPrintf('%d', [10n]), '10');
 });

@@ -75,7 +75,8 @@ const CASES: Case[] = [
   },
   {
     name: 'printf formats: %s %d %i %5.1f %-4d| %05d %x %X %o %c %e %%',
-    args: run(`fn:${APP}:work /arg0 == 10/ { printf("%s|%d|%i|%5.1f|%-4d|%05d|%x|%X|%o|%c|%.2e|%%\\n", arg1, arg0, -arg0, arg0 / 3, arg0, arg0, 255, 255, 8, 65, 12345) }`),
+    args: run(`fn:${APP}:work /arg0 == 10/ { printf("%s|%d|%i|%5.1f|%-4d|%05d|%x|%X|%o|%c|%.2e|%%\\n", ` +
+      'arg1, arg0, -arg0, arg0 / 3, arg0, arg0, 255, 255, 8, 65, 12345) }'),
     stdout: 'n10|10|-10|  3.3|10  |00010|ff|FF|10|A|1.23e+04|%\n',
     code: 0,
   },
@@ -116,7 +117,8 @@ const CASES: Case[] = [
   },
   {
     name: 'BEGIN and END, variables, print(@m, top), clear() and delete()',
-    args: run(`BEGIN { printf("start\\n") } fnret:${APP}:work { $r = retval; @top[arg1] = sum($r); @gone[arg1] = count() } END { delete(@top["n1"]); print(@top, 2); clear(@gone); printf("end\\n") }`),
+    args: run(`BEGIN { printf("start\\n") } fnret:${APP}:work { $r = retval; @top[arg1] = sum($r); @gone[arg1] = count() } ` +
+      'END { delete(@top["n1"]); print(@top, 2); clear(@gone); printf("end\\n") }'),
     stdout: 'start\n@top[n100]: 4950\n@top[n1000]: 499500\n\nend\n@top[n2]: 1\n@top[n3]: 3\n@top[n10]: 45\n@top[n100]: 4950\n@top[n1000]: 499500\n\n',
     code: 0,
   },
@@ -167,13 +169,15 @@ const CASES: Case[] = [
   {
     name: '--dry-run lists what would be attached',
     args: ['--dry-run', '-e', `fnret:${APP}:w* { @x = count() } END { print(@x) }`],
-    stdout: new RegExp(`would attach 1 probe:\n {2}fnret:test/fixtures/cli/app\\.cjs:w\\*: 1 match\n {4}test/fixtures/cli/app\\.cjs:work \\(.*app\\.cjs:${lineOf('function work')}\\)\n {2}END\nmaps: @x \\(count\\)\n`),
+    stdout: new RegExp('would attach 1 probe:\n {2}fnret:test/fixtures/cli/app\\.cjs:w\\*: 1 match\n' +
+      ` {4}test/fixtures/cli/app\\.cjs:work \\(.*app\\.cjs:${lineOf('function work')}\\)\n {2}END\nmaps: @x \\(count\\)\n`),
     code: 0,
   },
   {
     name: '-l lists probe points',
     args: ['-l', `${APP}:*`],
-    stdout: new RegExp(`^fn:test/fixtures/cli/app\\.cjs:work [^\n]*app\\.cjs:${lineOf('function work')}\n(.*\n)*fn:test/fixtures/cli/app\\.cjs:lineProbe [^\n]*app\\.cjs:${lineOf('function lineProbe')}\n`),
+    stdout: new RegExp(`^fn:test/fixtures/cli/app\\.cjs:work [^\n]*app\\.cjs:${lineOf('function work')}\n(.*\n)*` +
+      `fn:test/fixtures/cli/app\\.cjs:lineProbe [^\n]*app\\.cjs:${lineOf('function lineProbe')}\n`),
     code: 0,
   },
   {
@@ -186,12 +190,42 @@ const CASES: Case[] = [
   { name: 'usage: an unknown option', args: ['--frobnicate'], stderr: /unknown option '--frobnicate'\nusage:/, code: 2 },
   { name: 'usage: a bad output format', args: ['-f', 'xml', '-e', 'BEGIN { exit() }'], stderr: /-f is text or json, not 'xml'/, code: 2 },
   { name: 'usage: probes with nothing to trace', args: ['-e', `fn:${APP}:work { @x = count() }`], stderr: /need a program to trace/, code: 2 },
-  { name: 'a target that matches nothing names the nearest function', args: ['-e', `fn:${APP}:wrok { @x = count() }`, '-c', 'node x.js'], stderr: /^1:1: nothing matches test\/fixtures\/cli\/app\.cjs:wrok\. Did you mean test\/fixtures\/cli\/app\.cjs:work\?/, code: 2 },
-  { name: 'a file that does not exist names the nearest file beside it', args: ['-e', 'fnret:test/fixtures/cli/ap.cjs:work { @x = count() }', '-c', 'node x.js'], stderr: /^1:1: no source files match test\/fixtures\/cli\/ap\.cjs .*\. Did you mean test\/fixtures\/cli\/app\.cjs:work\?/, code: 2 },
-  { name: 'a nearby file is no suggestion when the rest of the target matches nothing there', args: ['-l', 'test/fixtures/cli/ap.cjs:nosuchfunction'], stderr: /^jsprobe: no source files match test\/fixtures\/cli\/ap\.cjs \(from [^)]*\)\n$/, code: 2 },
-  { name: 'a misspelt export names the nearest', args: ['-e', 'fn:node:fs#readFle { @x = count() }', '-c', 'node x.js'], stderr: /^1:1: nothing matches node:fs#readFle\. Did you mean node:fs#readFile[,?]/, code: 2 },
-  { name: '-l with a misspelt name says what is near', args: ['-l', `${APP}:lineProbee`], stderr: /nothing matches test\/fixtures\/cli\/app\.cjs:lineProbee\. Did you mean test\/fixtures\/cli\/app\.cjs:lineProbe\?/, code: 0 },
-  { name: 'a command that does not exist', args: ['-e', `fn:${APP}:work { @x = count() }`, '-c', 'no-such-command-here'], stderr: /cannot start no-such-command-here/, code: 2 },
+  {
+    name: 'a target that matches nothing names the nearest function',
+    args: ['-e', `fn:${APP}:wrok { @x = count() }`, '-c', 'node x.js'],
+    stderr: /^1:1: nothing matches test\/fixtures\/cli\/app\.cjs:wrok\. Did you mean test\/fixtures\/cli\/app\.cjs:work\?/,
+    code: 2,
+  },
+  {
+    name: 'a file that does not exist names the nearest file beside it',
+    args: ['-e', 'fnret:test/fixtures/cli/ap.cjs:work { @x = count() }', '-c', 'node x.js'],
+    stderr: /^1:1: no source files match test\/fixtures\/cli\/ap\.cjs .*\. Did you mean test\/fixtures\/cli\/app\.cjs:work\?/,
+    code: 2,
+  },
+  {
+    name: 'a nearby file is no suggestion when the rest of the target matches nothing there',
+    args: ['-l', 'test/fixtures/cli/ap.cjs:nosuchfunction'],
+    stderr: /^jsprobe: no source files match test\/fixtures\/cli\/ap\.cjs \(from [^)]*\)\n$/,
+    code: 2,
+  },
+  {
+    name: 'a misspelt export names the nearest',
+    args: ['-e', 'fn:node:fs#readFle { @x = count() }', '-c', 'node x.js'],
+    stderr: /^1:1: nothing matches node:fs#readFle\. Did you mean node:fs#readFile[,?]/,
+    code: 2,
+  },
+  {
+    name: '-l with a misspelt name says what is near',
+    args: ['-l', `${APP}:lineProbee`],
+    stderr: /nothing matches test\/fixtures\/cli\/app\.cjs:lineProbee\. Did you mean test\/fixtures\/cli\/app\.cjs:lineProbe\?/,
+    code: 0,
+  },
+  {
+    name: 'a command that does not exist',
+    args: ['-e', `fn:${APP}:work { @x = count() }`, '-c', 'no-such-command-here'],
+    stderr: /cannot start no-such-command-here/,
+    code: 2,
+  },
 ];
 
 for (const c of CASES) {

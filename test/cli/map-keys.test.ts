@@ -34,7 +34,9 @@ test('-f json: the dropped count is a field of the map', () => {
 test('worker threads: each keeps to the limit, the maps merge, and every thread\'s drops add up', () => {
   // The main thread calls work(0..4): it keeps 0 and 1, drops 3. The worker calls work(i) for 80,000
   // values of i, 1 when i % 3 != 0: it keeps 0 and 1 (53,334 updates) and drops 26,666.
-  const r = jsprobe(['-q', '--max-map-keys', '2', '-e', 'fn:test/fixtures/cli/workers.cjs:work { @n[arg0] = count() }', '-c', 'node test/fixtures/cli/workers.cjs many']);
+  const r = jsprobe([
+    '-q', '--max-map-keys', '2', '-e', 'fn:test/fixtures/cli/workers.cjs:work { @n[arg0] = count() }', '-c', 'node test/fixtures/cli/workers.cjs many',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /(^|\n)@n\[0\]: 2\n@n\[1\]: 53334\n\n@n: 26669 updates dropped at the key limit\n$/, r.stdout);
 });

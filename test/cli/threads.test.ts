@@ -31,7 +31,8 @@ test('worker threads that end on their own: every thread probed, printf from a w
   assert.ok(tids.every(([tid, n]) => tid > 0 && n === 10), detail);
   const [a, b] = tids.map(([tid]) => tid);
   // Entries print in ascending order of count: the main thread's 5 first.
-  assert.match(r.stdout, new RegExp(`@calls\\[0\\]: 5\\n(@calls\\[${a}\\]: 10\\n@calls\\[${b}\\]: 10|@calls\\[${b}\\]: 10\\n@calls\\[${a}\\]: 10)\\n\\n@all: 25\\n\\n$`), detail);
+  assert.match(r.stdout,
+    new RegExp(`@calls\\[0\\]: 5\\n(@calls\\[${a}\\]: 10\\n@calls\\[${b}\\]: 10|@calls\\[${b}\\]: 10\\n@calls\\[${a}\\]: 10)\\n\\n@all: 25\\n\\n$`), detail);
   assert.doesNotMatch(r.stderr, /did not answer|lost/, detail);
 });
 

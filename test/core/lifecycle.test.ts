@@ -185,7 +185,10 @@ describe('list and pending', () => {
     const [info] = list();
     assert.deepEqual(
       { ...info, id: 0 },
-      { id: 0, name: 'adder', target: 'Object.add', kind: 'entry+return', site: 'wrap', state: 'armed', hits: 1, missed: 0, faults: 0, returns: 1, skipped: 0, pending: 0, gone: 0 },
+      {
+        id: 0, name: 'adder', target: 'Object.add', kind: 'entry+return', site: 'wrap', state: 'armed',
+        hits: 1, missed: 0, faults: 0, returns: 1, skipped: 0, pending: 0, gone: 0,
+      },
     );
   });
 

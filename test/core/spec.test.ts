@@ -32,7 +32,8 @@ test('bad specs are refused with JSPROBE_E_INVALID_SPEC and a message that says 
 
 test("threads: 'all' takes a string target only (an object or function belongs to one thread), and registers nothing otherwise", () => {
   const before = list().length;
-  assert.throws(() => register({ target, threads: 'all', onEntry() {} }), (e) => isJsprobeError(e, 'JSPROBE_E_INVALID_SPEC') && /needs a string target/.test(e.message));
+  assert.throws(() => register({ target, threads: 'all', onEntry() {} }),
+    (e) => isJsprobeError(e, 'JSPROBE_E_INVALID_SPEC') && /needs a string target/.test(e.message));
   assert.throws(() => register({ target: () => 1, threads: 'all', onEntry() {} }), /needs a string target/);
   assert.equal(list().length, before);
 });

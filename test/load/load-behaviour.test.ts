@@ -14,8 +14,13 @@ import { isJsprobeError, register } from '../../src/index.js';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const registerHooks = join(root, 'build/src/register.js');
 
-function scenario(name: string, options: { hooks?: boolean; env?: Record<string, string>; args?: string[]; nodeArgs?: string[] } = {}): Record<string, unknown> {
-  const args = [...(options.nodeArgs ?? []), ...(options.hooks === false ? [] : ['--import', registerHooks]), join(root, 'test/fixtures/load/scenario.mjs'), name, ...(options.args ?? [])];
+function scenario(
+  name: string, options: { hooks?: boolean; env?: Record<string, string>; args?: string[]; nodeArgs?: string[] } = {},
+): Record<string, unknown> {
+  const args = [
+    ...(options.nodeArgs ?? []), ...(options.hooks === false ? [] : ['--import', registerHooks]),
+    join(root, 'test/fixtures/load/scenario.mjs'), name, ...(options.args ?? []),
+  ];
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env: { ...process.env, ...options.env } });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, unknown>;
@@ -142,7 +147,9 @@ function funcsSeen(target: string, entry: string, nodeArgs: string[] = []): Reco
     'if (typeof m.workload === \'function\') await m.workload();',
     'process.stdout.write(JSON.stringify(seen));',
   ].join('\n');
-  const r = spawnSync(process.execPath, [...nodeArgs, '--import', registerHooks, '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8', env: { ...process.env, JSPROBE_CACHE: '0' } });
+  const r = spawnSync(process.execPath, [...nodeArgs, '--import', registerHooks, '--input-type=module', '-e', code], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, JSPROBE_CACHE: '0' },
+  });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Record<string, number>;
 }

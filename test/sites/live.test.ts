@@ -184,7 +184,9 @@ describe('live sites patch loaded code in place', () => {
   });
 
   test('one script, live and breakpoint sites in one pattern: every function is seen, closures made before the patch and after', () => {
-    const m = require(new URL('mixed.cjs', FIXTURES).pathname) as { arrow(x: number): number; blockArrow(x: number): number; inner(x: number): number; make(): (x: number) => number };
+    const m = require(new URL('mixed.cjs', FIXTURES).pathname) as {
+      arrow(x: number): number; blockArrow(x: number): number; inner(x: number): number; make(): (x: number) => number;
+    };
     const seen: Record<string, number> = {};
     const p = reg({ target: 'test/fixtures/live/mixed.cjs:*', onEntry: (c) => void (seen[c.func] = (seen[c.func] ?? 0) + 1) });
     assert.equal(p.site, 'breakpoint+live');
@@ -234,10 +236,13 @@ describe('live sites patch loaded code in place', () => {
   });
 
   test('bad input: a built-in function, an unknown name or pattern with close matches, a wrap site asked for a Function', () => {
-    assert.throws(() => register({ target: Math.max, onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && /no source to patch/.test((e as Error).message));
-    assert.throws(() => register({ target: 'test/fixtures/live/lib.cjs:hiden', onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND') && /Did you mean hidden/.test((e as Error).message));
+    assert.throws(() => register({ target: Math.max, onEntry: () => {} }),
+      (e: unknown) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && /no source to patch/.test((e as Error).message));
+    assert.throws(() => register({ target: 'test/fixtures/live/lib.cjs:hiden', onEntry: () => {} }),
+      (e: unknown) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND') && /Did you mean hidden/.test((e as Error).message));
     // A pattern that matches nothing in a loaded file says so (it said the file had no probe sites).
-    assert.throws(() => register({ target: 'test/fixtures/live/lib.cjs:hiden*', onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND') && /no function matching hiden\*\. Did you mean hidden/.test((e as Error).message));
+    assert.throws(() => register({ target: 'test/fixtures/live/lib.cjs:hiden*', onEntry: () => {} }),
+      (e: unknown) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND') && /no function matching hiden\*\. Did you mean hidden/.test((e as Error).message));
     assert.throws(() => register({ target: lib.hiddenRef, site: 'wrap', onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE'));
     assert.throws(() => register({ target: register, onEntry: () => {} }), (e: unknown) => isJsprobeError(e, 'JSPROBE_E_BLACKLISTED'));
     assert.equal(list().length, 0);

@@ -23,7 +23,8 @@ let files = 0;
 /** A script of `n` functions; `same` makes their bodies identical but for a constant. */
 function load(n: number, same: boolean): { fns: Function[]; scriptId: string; src: string } {
   const body = (i: number) => (same ? `  const s = a + b;\n  return s * ${i + 1};` : `  const s${i} = a * ${i} + b;\n  return s${i} - ${i};`);
-  const text = `'use strict';\n${Array.from({ length: n }, (_, i) => `function f${i}(a, b) {\n${body(i)}\n}\n`).join('')}module.exports = [${Array.from({ length: n }, (_, i) => `f${i}`).join(', ')}];\n`;
+  const text = `'use strict';\n${Array.from({ length: n }, (_, i) => `function f${i}(a, b) {\n${body(i)}\n}\n`).join('')}` +
+    `module.exports = [${Array.from({ length: n }, (_, i) => `f${i}`).join(', ')}];\n`;
   const file = join(dir, `gen${files++}.cjs`);
   writeFileSync(file, text);
   const fns = require(file) as Function[];

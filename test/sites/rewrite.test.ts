@@ -19,7 +19,8 @@ test('qualified names follow the target syntax', () => {
   assert.deepEqual(names('class Db { constructor() {} query() {} static make() {} get n() { return 1 } #p() {} [Symbol.iterator]() {} }'),
     ['Db.constructor', 'Db.prototype.query', 'Db.make', 'Db.prototype.n', 'Db.prototype.#p', 'Db.prototype.[Symbol.iterator]']);
   assert.deepEqual(names('const api = { list() {}, get: function () {}, nested: { deep: () => 1 } }'), ['api.list', 'api.get', 'api.nested.deep']);
-  assert.deepEqual(names('module.exports = { run() {} }; exports.stop = function () {}; Foo.prototype.bar = function () {}'), ['run', 'stop', 'Foo.prototype.bar']);
+  assert.deepEqual(names('module.exports = { run() {} }; exports.stop = function () {}; Foo.prototype.bar = function () {}'),
+    ['run', 'stop', 'Foo.prototype.bar']);
   assert.deepEqual(names('export default function () {}', 'module'), ['default']);
   assert.deepEqual(names('arr.map(function () {}); (() => { function inIife() {} })()'), ['anonymous', 'anonymous', 'inIife']);
   assert.deepEqual(names('const twice = __name((v) => v * 2, "twice")'), ['twice']);
@@ -126,8 +127,9 @@ test('a parse error names the file, line and column', () => {
 test('skipping expressions with nothing to collect changes no site, on real third-party code', () => {
   // The walk skips an expression whose text holds none of the marks of a function, class,
   // object literal, assignment or `arguments`. Every site it finds must be the full walk's.
-  const files = ['acorn/dist/acorn.js', 'acorn/dist/acorn.mjs', 'ws/lib/websocket.js', 'ws/lib/receiver.js', 'shimmer/index.js', 'fast-check/lib/cjs/fast-check.js']
-    .map((f) => new URL(`../../../node_modules/${f}`, import.meta.url));
+  const files = [
+    'acorn/dist/acorn.js', 'acorn/dist/acorn.mjs', 'ws/lib/websocket.js', 'ws/lib/receiver.js', 'shimmer/index.js', 'fast-check/lib/cjs/fast-check.js',
+  ].map((f) => new URL(`../../../node_modules/${f}`, import.meta.url));
   const cases = [
     // An alias made by an assignment inside a sequence and a call: no function text around it.
     'function isRel() {} (check.isRel = isRel, f(exports.x = isRel))',

@@ -31,7 +31,8 @@ describe('what the wrapper keeps', () => {
     assert.equal((wrapped as unknown as Record<symbol, unknown>)[custom], 'kept');
     assert.equal((wrapped as unknown as Record<symbol, unknown>)[promisify.custom], (original as unknown as Record<symbol, unknown>)[promisify.custom]);
     const d = Object.getOwnPropertyDescriptor(holder, 'fn')!;
-    assert.deepEqual({ enumerable: d.enumerable, writable: d.writable, configurable: d.configurable }, { enumerable: false, writable: true, configurable: true });
+    assert.deepEqual({ enumerable: d.enumerable, writable: d.writable, configurable: d.configurable },
+      { enumerable: false, writable: true, configurable: true });
     assert.equal(Object.getPrototypeOf(wrapped), Object.getPrototypeOf(original));
   });
 
@@ -143,9 +144,11 @@ describe('module#export targets', () => {
   });
 
   test('misses name the closest names', () => {
-    assert.throws(() => register({ target: 'node:fs#readFiel' }), (e) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND') && /Did you mean .*readFile/.test(e.message));
+    assert.throws(() => register({ target: 'node:fs#readFiel' }),
+      (e) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND') && /Did you mean .*readFile/.test(e.message));
     assert.throws(() => register({ target: 'node:fz#readFile' }), (e) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND') && /node:fs/.test(e.message));
-    assert.throws(() => register({ target: `${fixture('db.cjs')}#Db.prototype.qeury` }), (e) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND') && /query/.test(e.message));
+    assert.throws(() => register({ target: `${fixture('db.cjs')}#Db.prototype.qeury` }),
+      (e) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND') && /query/.test(e.message));
     assert.throws(() => register({ target: `${fixture('db.cjs')}#Db.version` }), (e) => isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND'));
   });
 });

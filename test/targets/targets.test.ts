@@ -24,8 +24,10 @@ test('malformed target strings say how to write them', () => {
 });
 
 test('a file target that is neither loaded nor loadable with sites says what would work', () => {
-  assert.throws(() => register({ target: 'src/db.ts:Db.query' }), (e) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && /node --import jsprobe\/register/.test(e.message));
-  assert.throws(() => register({ target: 'src/db.ts:Db.query', site: 'live' }), (e) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && /no loaded script matches/.test(e.message));
+  assert.throws(() => register({ target: 'src/db.ts:Db.query' }),
+    (e) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && /node --import jsprobe\/register/.test(e.message));
+  assert.throws(() => register({ target: 'src/db.ts:Db.query', site: 'live' }),
+    (e) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && /no loaded script matches/.test(e.message));
   assert.throws(() => register({ target: () => 1, site: 'wrap' }), (e) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') && /object, key/.test(e.message));
   assert.throws(() => register({ target: 'node:fs#readFile', site: 'live' }), (e) => isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE'));
 });

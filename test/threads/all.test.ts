@@ -38,8 +38,10 @@ test("threads: 'all': every thread's calls reach the handlers, with its threadId
   assert.equal(out.nothingAfter, true);
   const by = (tid: number) => out.seen.filter((s) => s[1] === tid);
   assert.deepEqual(by(0), [['entry', 0, 1], ['return', 0, 1, false, true]]);
-  assert.deepEqual(by(earlyTid), [['entry', earlyTid, 10], ['return', earlyTid, 55, false, true], ['entry', earlyTid, 10], ['return', earlyTid, 55, false, true]]);
-  assert.deepEqual(by(lateTid), [['entry', lateTid, 20], ['return', lateTid, 210, false, true], ['entry', lateTid, 20], ['return', lateTid, 210, false, true]]);
+  assert.deepEqual(by(earlyTid),
+    [['entry', earlyTid, 10], ['return', earlyTid, 55, false, true], ['entry', earlyTid, 10], ['return', earlyTid, 55, false, true]]);
+  assert.deepEqual(by(lateTid),
+    [['entry', lateTid, 20], ['return', lateTid, 210, false, true], ['entry', lateTid, 20], ['return', lateTid, 210, false, true]]);
   assert.equal(out.seen.length, 10);
   // Registered from a worker, 'all' is refused: its handlers would have no main thread to run in.
   assert.equal(out.allFromWorker, 'JSPROBE_E_UNSUPPORTED');

@@ -38,7 +38,10 @@ export function siteOf(m: LoadedModule, index: number): ProbeSite {
   if (site === undefined) {
     const fn = functionAt(m.table, index);
     const target = fn !== undefined ? `${m.file}:${fn.name}` : `${m.file}:${lineAt(m.table, index)?.line}`;
-    site = new ProbeSite({ kind: 'load', target, func: fn?.name, setLive, detach: () => undefined }, { slots: m.slots, index, deferred: fn?.deferred === true });
+    site = new ProbeSite(
+      { kind: 'load', target, func: fn?.name, setLive, detach: () => undefined },
+      { slots: m.slots, index, deferred: fn?.deferred === true },
+    );
     m.sites[index] = site;
   }
   return site;

@@ -118,7 +118,8 @@ export function findLineSites<A extends LineAsk>(program: Program, _src: string,
   const ancestors: Node[] = [];
   let derivedDepth = 0;
   const walk = (n: Node, parent: Node | null): void => {
-    if (parent !== null && isStatement(n) && (LIST_PARENTS.has(parent.type) || isLoneBody(parent, n)) && n.type !== 'ImportDeclaration' && !n.type.startsWith('Export')) {
+    if (parent !== null && isStatement(n) && (LIST_PARENTS.has(parent.type) || isLoneBody(parent, n)) &&
+      n.type !== 'ImportDeclaration' && !n.type.startsWith('Export')) {
       for (const o of offsets) {
         if (n.start < o.at || n.start >= o.lineEnd) continue;
         const prev = best.get(o.ask);
@@ -127,7 +128,8 @@ export function findLineSites<A extends LineAsk>(program: Program, _src: string,
         }
       }
     }
-    const derivedCtor = n.type === 'MethodDefinition' && n.kind === 'constructor' && ancestors.some((a) => (a.type === 'ClassDeclaration' || a.type === 'ClassExpression') && a.superClass != null);
+    const derivedCtor = n.type === 'MethodDefinition' && n.kind === 'constructor' &&
+      ancestors.some((a) => (a.type === 'ClassDeclaration' || a.type === 'ClassExpression') && a.superClass != null);
     if (derivedCtor) derivedDepth++;
     ancestors.push(n);
     if (n.type === 'MethodDefinition' || n.type === 'PropertyDefinition' || n.type === 'Property') {

@@ -30,7 +30,8 @@ export interface Dispatch {
   /** A call entered a site whose snapshot is `s`; returns the frame for the exit functions. */
   enter(s: Snapshot, ...slots: Slots): CallRecord | null;
   /** enter() for a construct call, with its new.target. */
-  enterNew(s: Snapshot, self: unknown, newTarget: Function, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null;
+  enterNew(s: Snapshot, self: unknown, newTarget: Function, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null;
   /** The call returned `v`; returns what the caller must get (`v`, or a promise settling like it). */
   exitReturn(f: CallRecord, v: unknown): unknown;
   /** A construct call returned `v`; a thenable instance is not a pending call. */
@@ -43,7 +44,8 @@ export interface Dispatch {
    * enter() for a call that is deferred from its start: an async function or a generator whose
    * site is inside its body (load and live sites). Its records are PENDING and leased at once.
    */
-  enterDeferred(s: Snapshot, isAsync: boolean, self: unknown, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null;
+  enterDeferred(s: Snapshot, isAsync: boolean, self: unknown, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null;
   /** A deferred call completed with `v`; an async function's returned thenable is waited for. */
   exitDeferred(f: CallRecord, v: unknown, awaitsThenables: boolean): unknown;
   /** A line site was reached: its probes' onEntry, with `locals()` giving the variables in scope. */
@@ -113,7 +115,8 @@ export function makeDispatch(env: Env): Dispatch {
     thread.busy = was;
   }
 
-  function fill(c: CallRecord, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): void {
+  function fill(c: CallRecord, self: unknown, newTarget: Function | undefined, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): void {
     c.self = self;
     c.argc = argc;
     c.a0 = a0;
@@ -133,7 +136,8 @@ export function makeDispatch(env: Env): Dispatch {
   }
 
   /** onEntry on the scratch record, for a call that keeps no record: false means skip the call. */
-  function entryOnScratch(p: ProbeCore, s: Snapshot, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): boolean {
+  function entryOnScratch(p: ProbeCore, s: Snapshot, self: unknown, newTarget: Function | undefined, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): boolean {
     const c = p.scratch;
     if (p.captures) fill(c, self, newTarget, argc, a0, a1, a2, a3, rest);
     if (p.locates) c.where = s.where;
@@ -144,7 +148,8 @@ export function makeDispatch(env: Env): Dispatch {
   }
 
   /** The one probe of the site keeps nothing from entry to return. */
-  function enterLight(p: ProbeCore, s: Snapshot, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
+  function enterLight(p: ProbeCore, s: Snapshot, self: unknown, newTarget: Function | undefined, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
     p.hits++;
     if (p.onEntry !== null && !entryOnScratch(p, s, self, newTarget, argc, a0, a1, a2, a3, rest)) {
       p.skipped++;
@@ -158,7 +163,8 @@ export function makeDispatch(env: Env): Dispatch {
   }
 
   /** One probe's part of a tracked entry: its record, to chain into the frame, or null. */
-  function enterTracked(p: ProbeCore, s: Snapshot, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined, t0: number): CallRecord | null {
+  function enterTracked(p: ProbeCore, s: Snapshot, self: unknown, newTarget: Function | undefined, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined, t0: number): CallRecord | null {
     p.hits++;
     if (p.onReturn === null) {
       if (p.onEntry !== null && !entryOnScratch(p, s, self, newTarget, argc, a0, a1, a2, a3, rest)) p.skipped++;
@@ -181,7 +187,8 @@ export function makeDispatch(env: Env): Dispatch {
     return c;
   }
 
-  function enterAll(s: Snapshot, self: unknown, newTarget: Function | undefined, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
+  function enterAll(s: Snapshot, self: unknown, newTarget: Function | undefined, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
     const probes = s.probes;
     const t0 = s.timed ? now() : NaN;
     let head: CallRecord | null = null;
@@ -203,7 +210,8 @@ export function makeDispatch(env: Env): Dispatch {
     return enterAll(s, self, undefined, argc, a0, a1, a2, a3, rest);
   }
 
-  function enterNew(s: Snapshot, self: unknown, newTarget: Function, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
+  function enterNew(s: Snapshot, self: unknown, newTarget: Function, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
     if (thread.busy) return missAll(s);
     const light = s.light;
     if (light !== null) return enterLight(light, s, self, newTarget, argc, a0, a1, a2, a3, rest);
@@ -292,7 +300,8 @@ export function makeDispatch(env: Env): Dispatch {
     return e;
   }
 
-  function enterDeferred(s: Snapshot, isAsync: boolean, self: unknown, argc: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
+  function enterDeferred(s: Snapshot, isAsync: boolean, self: unknown, argc: number,
+    a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
     if (thread.busy) return missAll(s);
     const light = s.light;
     // A deferred site's snapshot is light only for an entry-only probe, which tracks nothing.

@@ -68,7 +68,8 @@ describe('async functions', () => {
   });
 
   test('an unhandled rejection is still reported as one, as it is unprobed', () => {
-    const run = (mode: string) => spawnSync(process.execPath, [fileURLToPath(new URL('../../../test/fixtures/unhandled.mjs', import.meta.url)), mode], { encoding: 'utf8' });
+    const fixture = fileURLToPath(new URL('../../../test/fixtures/unhandled.mjs', import.meta.url));
+    const run = (mode: string) => spawnSync(process.execPath, [fixture, mode], { encoding: 'utf8' });
     const bare = run('bare');
     const probed = run('probed');
     assert.equal(bare.status, 1);

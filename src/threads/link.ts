@@ -12,6 +12,17 @@ import { onWorkerExit } from './worker-exit.js';
 /** What a link's channel carries besides the purpose's own messages. */
 type LinkControl = { hello: number; ring: SharedArrayBuffer } | { answer: number; tid: number };
 
+/**
+ * Node (26, at least) builds a channel's first MessageEvent by loading its bundled undici, which
+ * calls JSON.stringify on an options object as it loads: a program that has replaced
+ * Object.prototype.toJSON by then had its code run, and a toJSON that returns undefined crashed
+ * the process. Loading it here, when jsprobe loads and before the program's code runs, leaves
+ * nothing of that for later.
+ */
+function loadMessageEvent(): void {
+  void Reflect.get(globalThis, 'MessageEvent');
+}
+
 const channelName = (purpose: string): string => `jsprobe:${purpose}:${process.pid}`;
 
 function isControl(m: unknown): m is LinkControl {
@@ -35,6 +46,7 @@ export class MainLink<Down> {
   #seq = 0;
 
   constructor(purpose: string, private readonly events: MainLinkEvents = {}) {
+    loadMessageEvent();
     this.#channel = new BroadcastChannel(channelName(purpose));
     this.#channel.unref();
     this.#channel.onmessage = (e: unknown) => {
@@ -151,6 +163,7 @@ export class WorkerLink<Down> {
 
   constructor(purpose: string, ringBytes: number, onMessage: (m: Down) => void) {
     this.ring = Ring.create(ringBytes);
+    loadMessageEvent();
     this.#channel = new BroadcastChannel(channelName(purpose));
     this.#channel.unref();
     this.#channel.onmessage = (e: unknown) => {

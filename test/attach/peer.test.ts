@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectToTarget } from '../../src/attach/peer.js';
 import { ROOT } from '../cli/run.js';
@@ -18,7 +19,8 @@ test('accepted by the process named: trusted; accepted by another: refused, and 
   }));
   try {
     await assert.rejects(connectToTarget(process.pid, port), (e: Error) => {
-      const who = `process ${fake.pid} (node), not by process ${process.pid}`;
+      // Its short name as the kernel has it: `node`, or `node-MainThread` where Node names its main thread (26).
+      const who = `process ${fake.pid} (${readFileSync(`/proc/${fake.pid}/comm`, 'utf8').trim()}), not by process ${process.pid}`;
       assert.equal(e.message, `the connection to 127.0.0.1:${port} was accepted by ${who}: jsprobe sent nothing on it`);
       return true;
     });

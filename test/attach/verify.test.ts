@@ -62,7 +62,9 @@ test('a fake endpoint on 9229 in another process is refused, named, and gets not
     await ready;
     const r = await jsprobe(['-p', String(svc.pid), '-e', PROGRAM]).done;
     assert.equal(r.code, 1);
-    assert.equal(r.err, `jsprobe: port 9229 on 127.0.0.1 is held by process ${fake.pid} (node), not by process ${svc.pid}: jsprobe sent nothing to it\n`);
+    // The fake's short name as the kernel has it: `node`, or `node-MainThread` on Node 26.
+    const name = readFileSync(`/proc/${fake.pid}/comm`, 'utf8').trim();
+    assert.equal(r.err, `jsprobe: port 9229 on 127.0.0.1 is held by process ${fake.pid} (${name}), not by process ${svc.pid}: jsprobe sent nothing to it\n`);
     fake.kill();
     await new Promise((r) => fake.once('close', r));
     assert.equal(seen, 'ready 9229\n', 'no connection and no request reached the fake');

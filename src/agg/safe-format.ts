@@ -99,6 +99,11 @@ function primitiveText(v: unknown, nested: boolean): string {
 }
 
 /** One formatting: its budget, the objects being printed (for cycles), the accessor callback. */
+
+/** What a listing left out: `, ... N more items`, or nothing. */
+function moreItems(n: number): string {
+  return n > 0 ? `, ... ${n} more item${n === 1 ? '' : 's'}` : '';
+}
 class Walk {
   budget: number = FORMAT_LIMITS.values;
   readonly stack: object[] = ObjectSetPrototypeOf([], null) as object[];
@@ -218,7 +223,7 @@ class Walk {
       out += `${out === '' ? '' : ', '}${this.slotText(i, s, level)}`;
     }
     if (holes > 0) flush();
-    if (len > n) out += `, ... ${len - n} more item${len - n === 1 ? '' : 's'}`;
+    out += moreItems(len - n);
     return out === '' ? `${prefix}[]` : `${prefix}[ ${out} ]`;
   }
 
@@ -229,7 +234,7 @@ class Walk {
     let out = '';
     // Element reads of a typed array never reach its prototype (integer-indexed exotic object).
     for (let i = 0; i < n; i++) out += `${i === 0 ? '' : ', '}${primitiveText((a as Record<number, unknown>)[i], level > 0)}`;
-    if (len > n) out += `, ... ${len - n} more item${len - n === 1 ? '' : 's'}`;
+    out += moreItems(len - n);
     const label = name !== undefined && name !== tag ? `${name}(${len}) [${tag}]` : `${tag}(${len})`;
     return out === '' ? `${label} []` : `${label} [ ${out} ]`;
   }
@@ -243,7 +248,7 @@ class Walk {
       if (r.done === true) break;
       out += `${i === 0 ? '' : ', '}${this.value(r.value[0], level + 1)} => ${this.value(r.value[1], level + 1)}`;
     }
-    if (size > FORMAT_LIMITS.items) out += `, ... ${size - FORMAT_LIMITS.items} more item${size - FORMAT_LIMITS.items === 1 ? '' : 's'}`;
+    out += moreItems(size - FORMAT_LIMITS.items);
     return out === '' ? `${name}(0) {}` : `${name}(${size}) { ${out} }`;
   }
 
@@ -256,7 +261,7 @@ class Walk {
       if (r.done === true) break;
       out += `${i === 0 ? '' : ', '}${this.value(r.value, level + 1)}`;
     }
-    if (size > FORMAT_LIMITS.items) out += `, ... ${size - FORMAT_LIMITS.items} more item${size - FORMAT_LIMITS.items === 1 ? '' : 's'}`;
+    out += moreItems(size - FORMAT_LIMITS.items);
     return out === '' ? `${name}(0) {}` : `${name}(${size}) { ${out} }`;
   }
 }

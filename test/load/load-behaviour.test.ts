@@ -183,6 +183,17 @@ test('a .ts file run through tsx: its functions, not the helpers tsx adds to it 
   assert.ok(Object.keys(seen).every((k) => !k.startsWith('__')), Object.keys(seen).join(', '));
 });
 
+test('an ES module loaded through require() gets its load sites, rewritten as a module', () => {
+  const r = spawnSync(process.execPath, ['--import', registerHooks, join(root, 'test/fixtures/load/scenario.mjs'), 'require-esm'], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, JSPROBE_CACHE: '0' },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  // Rewritten as a script, it loaded unprobed ("Cannot use export statement outside a module"); where
+  // the ES module hook had rewritten it already (Node >= 22.15), the CommonJS hook tried again.
+  assert.doesNotMatch(r.stderr, /could not add probe sites/);
+  assert.deepEqual(JSON.parse(r.stdout), { result: 6, hits: 1, handled: 1, state: 'armed' });
+});
+
 test('a file the load hooks cannot rewrite is recorded for list(), by the ES module hook as by the CommonJS one', () => {
   // Files that do not parse, so that no hook can rewrite them (written here: the lint would not parse them either).
   const dir = mkdtempSync(join(tmpdir(), 'jsprobe-broken-'));

@@ -90,10 +90,22 @@ const CASES: Case[] = [
     name: 'a pattern: func and probe name the function each call is in; the anonymous map @',
     args: run(`fnret:${APP}:* { @[func] = count() } fn:${APP}:l* { @in[probe] = count() } fn:${APP}:work { @one[probe, func] = count() }`),
     stdout: [
-      '@[fails]: 1', '@[anonymous]: 1', '@[later.anonymous]: 2', '@[later]: 2', '@[lineProbe]: 3', '@[work]: 6', '',
-      `@in[fn:${APP}:later]: 2`, `@in[fn:${APP}:later.anonymous]: 2`, `@in[fn:${APP}:lineProbe]: 3`, '',
+      '@[fails]: 1', '@[anonymous#1]: 1', '@[later.anonymous#1]: 2', '@[later]: 2', '@[lineProbe]: 3', '@[work]: 6', '',
+      `@in[fn:${APP}:later]: 2`, `@in[fn:${APP}:later.anonymous#1]: 2`, `@in[fn:${APP}:lineProbe]: 3`, '',
       `@one[fn:${APP}:work, work]: 6`, '', '',
     ].join('\n'),
+    code: 0,
+  },
+  {
+    name: 'functions with no name of their own are told apart, and the names -l lists are targets',
+    args: run(`fnret:${APP}:later.anonymous#1 { @[probe, func] = count() } fnret:${APP}:anonymous#1 { @top[func] = count() }`),
+    stdout: `@[fnret:${APP}:later.anonymous#1, later.anonymous#1]: 2\n\n@top[anonymous#1]: 1\n\n`,
+    code: 0,
+  },
+  {
+    name: '-l lists functions with no name of their own by their place in what they are in',
+    args: ['-l', `${APP}:*anonymous*`],
+    stdout: new RegExp(`^fn:${APP}:later\\.anonymous#1 .*\\nfn:${APP}:anonymous#1 .*\\nfn:${APP}:anonymous#2 .*\\nfn:${APP}:anonymous#3 .*\\n$`),
     code: 0,
   },
   {

@@ -200,9 +200,9 @@ describe('live sites patch loaded code in place', () => {
     }
     assert.equal(m.make()(1), 6);
     // blockArrow, an arrow with a live site, once made LiveEdit patch nothing of the edit (it read
-    // its enclosing `this`); arrow and make.anonymous are breakpoint sites, which the patch of the
-    // same script dropped; make.anonymous is seen in the closure made before the patch and after.
-    assert.deepEqual(seen, { arrow: 3, blockArrow: 3, block: 10, 'make.anonymous': 4, make: 1 });
+    // its enclosing `this`); arrow and make.anonymous#1 are breakpoint sites, which the patch of the
+    // same script dropped; make.anonymous#1 is seen in the closure made before the patch and after.
+    assert.deepEqual(seen, { arrow: 3, blockArrow: 3, block: 10, 'make.anonymous#1': 4, make: 1 });
   });
 
   test('a breakpoint site stays single when a patch of its script is refused, and binds to the patched script alone', async () => {

@@ -22,7 +22,11 @@ test('qualified names follow the target syntax', () => {
   assert.deepEqual(names('module.exports = { run() {} }; exports.stop = function () {}; Foo.prototype.bar = function () {}'),
     ['run', 'stop', 'Foo.prototype.bar']);
   assert.deepEqual(names('export default function () {}', 'module'), ['default']);
-  assert.deepEqual(names('arr.map(function () {}); (() => { function inIife() {} })()'), ['anonymous', 'anonymous', 'inIife']);
+  assert.deepEqual(names('arr.map(function () {}); (() => { function inIife() {} })()'), ['anonymous#1', 'anonymous#2', 'inIife']);
+  // Told apart by their place among those of what they are in, in source order; numbered even when
+  // alone, so that a second callback does not rename the first.
+  assert.deepEqual(names('function handle() { a(() => 1, function () { b(() => 2) }) } c(() => 3); d(class { m() { e(() => 4) } })'),
+    ['handle', 'handle.anonymous#1', 'handle.anonymous#2', 'handle.anonymous#3', 'anonymous#1', 'anonymous.prototype.m', 'anonymous.prototype.m.anonymous#1']);
   assert.deepEqual(names('const twice = __name((v) => v * 2, "twice")'), ['twice']);
 });
 

@@ -37,7 +37,11 @@ export function siteOf(m: LoadedModule, index: number): ProbeSite {
   let site = m.sites[index];
   if (site === undefined) {
     const fn = functionAt(m.table, index);
-    const target = fn !== undefined ? `${m.file}:${fn.name}` : `${m.file}:${lineAt(m.table, index)?.line}`;
+    const line = fn === undefined ? lineAt(m.table, index) : undefined;
+    // Named as the original source names it (a bundle's .ts file, with the name the rewrite took from there), as -l lists it.
+    const source = fn !== undefined ? fn.source ?? -1 : line?.asked.source ?? -1;
+    const file = source >= 0 ? m.table.sources[source] ?? m.file : m.file;
+    const target = fn !== undefined ? `${file}:${fn.name}` : `${file}:${source >= 0 ? line?.asked.line : line?.line}`;
     site = new ProbeSite(
       { kind: 'load', target, func: fn?.name, setLive, detach: () => undefined },
       { slots: m.slots, index, deferred: fn?.deferred === true },

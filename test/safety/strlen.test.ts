@@ -93,10 +93,11 @@ const ROWS: Row[] = [
   },
   {
     name: '--unsafe keeps the bound on what is read and printed',
-    program: `fn:${F}:probe { printf("%s\\n", arg0); @n = arg0.length }`,
+    program: `fn:${F}:probe { printf("%s\\n", arg0); @n = arg0.length; @r = arg0.replaceAll("a", "bb").length }`,
     flags: ['--unsafe'],
-    cut: HITS,
-    stdout: [new RegExp(`^${A4093}$`, 'm'), new RegExp(`^@n: ${BIG}$`, 'm')],
+    // Per hit: arg0 read for printf (1) and as replaceAll's receiver (1), the result (1).
+    cut: 3 * HITS,
+    stdout: [new RegExp(`^${A4093}$`, 'm'), new RegExp(`^@n: ${BIG}$`, 'm'), /^@r: 4096$/m],
   },
 ];
 

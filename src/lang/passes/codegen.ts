@@ -185,10 +185,10 @@ class Gen {
     if (c.type === 'member' && !c.computed) {
       const method = (c.property as { value: string }).value;
       if (this.safe && c.object.type === 'ident' && c.object.name === 'Math') return `$rt.math(${JSON.stringify(method)}, [${args.join(', ')}])`;
-      // The receiver as read: the method works on it within the bound (safe mode) or is the program's (--unsafe).
+      // The receiver as read: the runtime's method cuts it to the bound itself (and counts it once).
       if (this.safe) return `$rt.method(${this.raw(c.object)}, ${JSON.stringify(method)}, [${args.join(', ')}])`;
-      // --unsafe: plain JavaScript, whose result is cut once it is built (not before: see docs/cli.md).
-      return `$rt.s((${this.raw(c.object)}).${method}(${args.join(', ')}))`;
+      // --unsafe: plain JavaScript on the receiver cut as read, whose result is cut once it is built (docs/cli.md).
+      return `$rt.s((${this.expr(c.object)}).${method}(${args.join(', ')}))`;
     }
     return `$rt.s((${this.raw(c)})(${args.join(', ')}))`;
   }

@@ -1,14 +1,16 @@
 // printf for programs: C's conversions (%s %d %i %u %f %e %g %x %X %o %c) with flags, width and
 // precision. Formats are parsed when the program is instantiated (before the traced program runs),
 // and everything a hit calls is a built-in captured at load: a program that replaces padStart
-// or toFixed does not run from here.
+// or toFixed does not run from here. Each conversion's text keeps to the string bound
+// (safe-strlen.ts): `%999999999s` pads to just past it, not to a gigabyte, and is cut.
 
 import { parseFormat, type FormatPart } from '../lang/format.js';
 import { display, toNumber as num } from './format.js';
+import { clip, STRLEN } from './safe-strlen.js';
 import {
-  BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathTrunc, NumberIsFinite, ObjectFreeze, ObjectSetPrototypeOf, NumberPrototypeToExponential,
-  NumberPrototypeToFixed, NumberPrototypeToPrecision, SafeBigInt, SafeMap, SafeNumber, StringFromCharCode, StringPrototypeCharCodeAt,
-  StringPrototypeIncludes, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeSlice, StringPrototypeToUpperCase,
+  BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathMin, MathTrunc, NumberIsFinite, ObjectFreeze, ObjectSetPrototypeOf,
+  NumberPrototypeToExponential, NumberPrototypeToFixed, NumberPrototypeToPrecision, SafeBigInt, SafeMap, SafeNumber, StringFromCharCode,
+  StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeSlice, StringPrototypeToUpperCase,
 } from '../core/primordials.js';
 
 /** A `%s` conversion's callback for each getter it left uncalled. */
@@ -36,7 +38,7 @@ function parsed(fmt: string): FormatPart[] {
 
 function pad(s: string, p: FormatPart, numeric: boolean): string {
   const flags = p.flags ?? '';
-  const width = p.width ?? 0;
+  const width = MathMin(p.width ?? 0, STRLEN.max + 1);
   if (s.length >= width) return s;
   if (StringPrototypeIncludes(flags, '-')) return StringPrototypePadEnd(s, width);
   if (numeric && StringPrototypeIncludes(flags, '0')) {
@@ -113,7 +115,12 @@ export function formatPrintf(fmt: string, values: readonly unknown[], onAccessor
   let out = '';
   for (let j = 0; j < parts.length; j++) {
     const p = parts[j];
-    out += p.text ?? convert(p, values[i++], onAccessor);
+    if (p.text !== undefined) {
+      out += p.text;
+      continue;
+    }
+    const c = convert(p, values[i++], onAccessor);
+    out += c.length > STRLEN.max ? clip(c) : c;
   }
   return out;
 }

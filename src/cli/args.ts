@@ -13,6 +13,8 @@ export interface CliOptions {
   unsafe: boolean;
   /** --max-map-keys: keys per map, past which updates of new keys are dropped and counted. */
   maxMapKeys?: number;
+  /** --max-strlen: characters a string keeps; longer ones are cut and counted. */
+  maxStrlen?: number;
   /** -l: list probe points matching this pattern. */
   list?: string;
   help: boolean;
@@ -21,7 +23,7 @@ export interface CliOptions {
 export class UsageError extends Error {}
 
 export const USAGE = `usage:
-  jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N]
+  jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N] [--max-strlen N]
   jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)`;
 
 export const HELP = `jsprobe: dynamic probes for Node.js, bpftrace-style.
@@ -39,6 +41,7 @@ options:
   -q             no progress messages
   --unsafe       let handlers call the traced program's functions and change its objects
   --max-map-keys N  keys per map (default 65536); updates of new keys past it are dropped and counted
+  --max-strlen N    characters a string keeps (default 4096); longer ones are cut, ending in '...', and counted
   -h, --help     this help
 
 probes:  fn:TARGET  fnret:TARGET  line:FILE:LINE  BEGIN  END  interval:s:N  interval:ms:N
@@ -112,6 +115,12 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
         const v = value(argv, i++, '--max-map-keys');
         if (!/^[1-9][0-9]*$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--max-map-keys takes a positive whole number, not '${v}'`);
         o.maxMapKeys = Number(v);
+        break;
+      }
+      case '--max-strlen': {
+        const v = value(argv, i++, '--max-strlen');
+        if (!/^[1-9][0-9]*$/.test(v) || Number(v) > 2 ** 28) throw new UsageError(`--max-strlen takes a whole number from 1 to ${2 ** 28}, not '${v}'`);
+        o.maxStrlen = Number(v);
         break;
       }
       case '-h':

@@ -114,7 +114,8 @@ function runLocal(program: CompiledProgram, o: CliOptions): Promise<number> {
     process.once('SIGINT', () => end(130));
     process.once('SIGTERM', () => end(143));
     const warn = (s: string) => void process.stderr.write(s);
-    session = start(program, { format: o.format, write: out.write, exit: () => queueMicrotask(() => end(0)), warn, maxMapKeys: o.maxMapKeys });
+    const limits = { maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen };
+    session = start(program, { format: o.format, write: out.write, exit: () => queueMicrotask(() => end(0)), warn, ...limits });
     if ('error' in session) {
       process.stderr.write(`${session.error}\n`);
       end(2);
@@ -134,6 +135,7 @@ function runCommand(program: CompiledProgram, o: CliOptions): Promise<number> {
     JSPROBE_FORMAT: o.format,
     JSPROBE_UNSAFE: o.unsafe ? '1' : '0',
     JSPROBE_MAX_MAP_KEYS: o.maxMapKeys === undefined ? undefined : String(o.maxMapKeys),
+    JSPROBE_MAX_STRLEN: o.maxStrlen === undefined ? undefined : String(o.maxStrlen),
     JSPROBE_OUT_FD: '3',
     JSPROBE_CONTROL_FD: '4',
   };
@@ -270,7 +272,7 @@ export async function main(argv: string[]): Promise<number> {
   if (o.dryRun) return dryRun(program, found);
   if (o.pid !== undefined) {
     const out = sink(o);
-    const run = { program, format: o.format, unsafe: o.unsafe, quiet: o.quiet, maxMapKeys: o.maxMapKeys, write: out.write };
+    const run = { program, format: o.format, unsafe: o.unsafe, quiet: o.quiet, maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, write: out.write };
     return attached(() => traceAttached(o.pid!, run).finally(() => out.close()));
   }
   if (o.command === undefined) {

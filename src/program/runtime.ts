@@ -12,6 +12,7 @@ import { printMap, printMaps, type Output } from '../agg/print.js';
 import { formatPrintf, primeFormats } from '../agg/printf.js';
 import { ownSlot, stackReadable } from '../agg/safe-format.js';
 import { jsonCopy } from '../agg/safe-json.js';
+import { clip, clipRead, resetStrlen, STRLEN } from '../agg/safe-strlen.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { OWN_CODE_PATH } from '../sites/own-code.js';
 import {
@@ -82,6 +83,8 @@ export interface Runtime {
   maps: AggMap[];
   out: Output;
   p(v: unknown): unknown;
+  /** A value read from the program or built by `+`: a string is cut to --max-strlen. */
+  s(v: unknown): unknown;
   n: typeof toNumber;
   get(obj: unknown, key: unknown): unknown;
   method(recv: unknown, name: string, args: unknown[]): unknown;
@@ -176,6 +179,8 @@ function accessorWarnings(warn: (s: string) => void): Warn {
 export interface RuntimeOptions {
   /** Keys each map holds at most (--max-map-keys). */
   maxMapKeys?: number;
+  /** Characters a string keeps (--max-strlen); the thread's bound, from this runtime on. */
+  maxStrlen?: number;
   /** Writes a line on jsprobe's stderr (the getters safe mode leaves uncalled). */
   warn?: (s: string) => void;
 }
@@ -185,6 +190,7 @@ export interface RuntimeOptions {
  * assigned when it is assigned (agg/kinds.ts), so printing it at exit runs nothing of the program's.
  */
 export function makeRuntime(program: CompiledProgram, out: Output, exit: () => void, options: RuntimeOptions = {}): Runtime {
+  resetStrlen(options.maxStrlen);
   const onAccessor = accessorWarnings(options.warn ?? (() => {}));
   const maps: AggMap[] = [];
   for (let i = 0; i < program.maps.length; i++) maps[i] = AggMap.of(program.maps[i], options.maxMapKeys, onAccessor);
@@ -200,6 +206,7 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
     maps,
     out,
     p: (v) => primOf(v, onAccessor),
+    s: clipRead,
     n: toNumber,
     get: (o, k) => safeGet(o, k, onAccessor),
     method: (recv, name, args) => methodOf(recv, name, args, onAccessor),
@@ -208,7 +215,7 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
     keys: (vs) => {
       let s = '';
       for (let i = 0; i < vs.length; i++) s += `${i === 0 ? '' : ', '}${str(vs[i])}`;
-      return s;
+      return s.length > STRLEN.max ? clip(s) : s;
     },
     math: (name, args) => {
       const f = MathFunctions[name];
@@ -234,7 +241,7 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
     },
     exit,
     nsecs: () => SafeNumber(HrtimeBigint()),
-    stack: () => stackText(onAccessor),
+    stack: () => clip(stackText(onAccessor)),
     probeNamer: (kind) => {
       // target → probe name: made once per function, not per hit.
       const names = new SafeMap<string, string>();

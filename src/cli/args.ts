@@ -16,13 +16,16 @@ export interface CliOptions {
   /** -l: list probe points matching this pattern. */
   list?: string;
   help: boolean;
+  /** --version: print the package's version. */
+  version: boolean;
 }
 
 export class UsageError extends Error {}
 
 export const USAGE = `usage:
   jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N]
-  jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)`;
+  jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)
+  jsprobe --version`;
 
 export const HELP = `jsprobe: dynamic probes for Node.js, bpftrace-style.
 
@@ -40,6 +43,7 @@ options:
   --unsafe       let handlers call the traced program's functions and change its objects
   --max-map-keys N  keys per map (default 65536); updates of new keys past it are dropped and counted
   -h, --help     this help
+  --version      the version of jsprobe
 
 probes:  fn:TARGET  fnret:TARGET  line:FILE:LINE  BEGIN  END  interval:s:N  interval:ms:N
 targets: src/db.js:Db.query   src/**/*.ts:Db.*   node:fs#readFile   pg#Client.prototype.query
@@ -69,7 +73,7 @@ function value(argv: string[], i: number, flag: string): string {
 }
 
 export function parseArgs(argv: string[], readFile: (path: string) => string): CliOptions {
-  const o: CliOptions = { format: 'text', dryRun: false, quiet: false, unsafe: false, help: false };
+  const o: CliOptions = { format: 'text', dryRun: false, quiet: false, unsafe: false, help: false, version: false };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -118,12 +122,15 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
       case '--help':
         o.help = true;
         break;
+      case '--version':
+        o.version = true;
+        break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
         positional.push(a);
     }
   }
-  if (o.help) return o;
+  if (o.help || o.version) return o;
   if (positional.length > 1) throw new UsageError(`one program file at most; got ${positional.join(' ')}`);
   if (positional.length === 1) {
     if (o.program !== undefined) throw new UsageError('give the program with -e or as a file, not both');

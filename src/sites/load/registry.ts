@@ -5,7 +5,9 @@
 // modules arrive.
 
 import { ProbeSite, type Snapshot } from '../../core/index.js';
+import { MapPrototypeGet } from '../../core/primordials.js';
 import { ARMED_GLOBAL } from '../rewrite/abi.js';
+import { originalColumn, parseShifts, type Shifts } from './columns.js';
 import { decodeTable, functionAt, lineAt, type SiteTable } from './table.js';
 
 export interface LoadedModule {
@@ -13,12 +15,16 @@ export interface LoadedModule {
   file: string;
   slots: (Snapshot | null)[];
   sites: (ProbeSite | undefined)[];
+  /** The module's insertions, as text (columns.ts), then parsed on first use. */
+  shifts: (() => string) | Shifts | undefined;
 }
 
 /** What a waiting probe wants from each module that loads: the slots it names there. */
 export type ModuleMatcher = (m: LoadedModule) => number[];
 
 const modules = new Map<string, LoadedModule>();
+/** The same modules by file path: a CommonJS frame of a stack names its file, an ES module's its URL. */
+const byFile = new Map<string, LoadedModule>();
 
 /** Load and live sites with a probe armed now; the global ARMED_GLOBAL is true while there are any. */
 let armedSites = 0;
@@ -48,15 +54,28 @@ export function siteOf(m: LoadedModule, index: number): ProbeSite {
 }
 
 /** Called by a rewritten module's prologue, once, when it starts to run. */
-export function registerModule(tableJson: string): (Snapshot | null)[] {
+export function registerModule(tableJson: string, shifts?: () => string): (Snapshot | null)[] {
   const table = decodeTable(tableJson);
   const slots: (Snapshot | null)[] = new Array<Snapshot | null>(table.slots).fill(null);
-  const m: LoadedModule = { table, file: table.file, slots, sites: new Array<ProbeSite | undefined>(table.slots) };
+  const m: LoadedModule = { table, file: table.file, slots, sites: new Array<ProbeSite | undefined>(table.slots), shifts };
   modules.set(table.url, m);
+  byFile.set(table.file, m);
   for (const w of watchers) {
     for (const i of w.match(m)) w.attach(siteOf(m, i));
   }
   return slots;
+}
+
+/**
+ * Where 0-based `line`, `col` of a stack frame in `name` (a file path or URL) was before the
+ * rewrite: the module's file and the original 0-based column; null for a module not rewritten.
+ */
+export function unshifted(name: string, line: number, col: number): { file: string; column: number } | null {
+  // Captured Map methods: this runs at a hit, after the program may have replaced Map's.
+  const m = MapPrototypeGet(modules, name) ?? MapPrototypeGet(byFile, name);
+  if (m === undefined) return null;
+  if (typeof m.shifts === 'function') m.shifts = parseShifts(m.shifts());
+  return { file: m.file, column: m.shifts === undefined ? col : originalColumn(m.shifts, line, col) };
 }
 
 export function loadedModules(): Iterable<LoadedModule> {

@@ -302,6 +302,14 @@ function addOriginalNames(sites: readonly FunctionSite[], starts: readonly numbe
   }
 }
 
+/** The rewritten module's function that returns its shiftsText. */
+const SHIFTS_FN = '$jpH';
+
+/** Shifts as `line:col,len,col,len;line:…` (0-based lines and original columns), the smallest text that parses fast. */
+export function shiftsText(shifts: ModuleTable['shifts']): string {
+  return shifts.map(([line, list]) => `${line}:${list.map(([c, l]) => `${c},${l}`).join(',')}`).join(';');
+}
+
 /** Where the module prologue goes: after a hashbang line and the top-level directives. */
 function prologueAt(program: Program, src: string): number {
   let at = src.startsWith('#!') ? src.indexOf('\n') + 1 || src.length : 0;
@@ -346,10 +354,13 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = head > 0 && !/[;\n]/.test(src[head - 1]) ? ';' : '';
   out.push(opening(head, `${semi}function $jpS(){}var ${D}=globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];` +
-    `if(${D}!==undefined)$jpS=${rt('module')}(${tableText});else globalThis.${ARMED_GLOBAL}??=false;`, -1));
+    `if(${D}!==undefined)$jpS=${rt('module')}(${tableText},${SHIFTS_FN});else globalThis.${ARMED_GLOBAL}??=false;`, -1));
   const applied = apply(src, out, starts);
   table.shifts = [...applied.shifts].map(([line, list]) => [line, list.map((x) => [x.col, x.len] as [number, number])]);
-  return { code: applied.code, table, sites, lineSites, shifts: applied.shifts, starts };
+  // Where text went in, for a stack read at a hit to give the original columns (shiftsText). A
+  // hoisted function after the last line: no line moves, and nothing parses it until a stack needs it.
+  const code = `${applied.code}\nfunction ${SHIFTS_FN}(){return ${JSON.stringify(shiftsText(table.shifts))}}`;
+  return { code, table, sites, lineSites, shifts: applied.shifts, starts };
 }
 
 /**

@@ -15,7 +15,7 @@ import { jsonCopy } from '../agg/safe-json.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import {
   DateGetters, HrtimeBigint, MapPrototypeGet, MapPrototypeGetSize, MapPrototypeSet, MathFunctions, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply,
-  SafeDate, SafeError, SafeMap, SafeNumber, StringPrototypeCharAt, StringPrototypeIndexOf, StringPrototypePadStart, StringPrototypeSlice,
+  SafeDate, SafeMap, SafeNumber, StringPrototypeCharAt, StringPrototypePadStart, StringPrototypeSlice,
   StringPrototypeStartsWith,
 } from '../core/primordials.js';
 import { NATIVE_GETTERS } from './native-getters.js';

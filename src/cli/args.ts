@@ -47,7 +47,7 @@ options:
 
 probes:  fn:TARGET  fnret:TARGET  line:FILE:LINE  BEGIN  END  interval:s:N  interval:ms:N
 targets: src/db.js:Db.query   src/**/*.ts:Db.*   node:fs#readFile   pg#Client.prototype.query
-builtins: args arg0… this retval error elapsed(ns) nsecs tid pid func probe stack; locals at line:
+builtins: args arg0… this retval error elapsed(ns) nsecs tid pid func probe ustack ustack(N); locals at line:
 functions: count sum avg min max stats hist lhist printf print clear delete exit time str
 
 examples:
@@ -59,6 +59,8 @@ examples:
   jsprobe -e 'fn:node:fs#readFileSync { printf("%s\\n", arg0) }' -c 'node app.js'
   # a local variable at a line, counted by value
   jsprobe -e 'line:src/app.js:42 { @users[user.id] = count() }' -c 'node app.js'
+  # where a function is called from: the 4 innermost frames, counted
+  jsprobe -e 'fn:src/db.js:Db.query { @[ustack(4)] = count() }' -c 'node app.js'
   # calls per second
   jsprobe -e 'fn:src/db.js:* { @calls[func] = count() } interval:s:1 { print(@calls); clear(@calls) }' -c 'node app.js'
   # attach to a process started without jsprobe; Ctrl-C detaches and prints the maps

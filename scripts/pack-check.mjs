@@ -35,7 +35,8 @@ try {
   writeFileSync(join(project, 'app.js'), 'function work(n) { return n * 2; }\nfor (let i = 0; i < 5; i++) work(i);\n');
   step('npm install of the tarball', () => run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', join(dir, tarball)], project));
   expect('npx jsprobe --version', step('npx jsprobe --version', () => run('npx', ['--no-install', 'jsprobe', '--version'], project)), `${version}\n`);
-  const trace = step('a one-liner with -c', () => run('npx', ['--no-install', 'jsprobe', '-q', '-e', 'fn:app.js:work { @calls++; @h = hist(arg0) }', '-c', 'node app.js'], project));
+  const oneLiner = ['--no-install', 'jsprobe', '-q', '-e', 'fn:app.js:work { @calls++; @h = hist(arg0) }', '-c', 'node app.js'];
+  const trace = step('a one-liner with -c', () => run('npx', oneLiner, project));
   expect('the one-liner\'s @calls', /^@calls: 5$/m.test(trace), true);
   console.log('pack-check: ok');
 } finally {

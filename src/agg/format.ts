@@ -2,7 +2,7 @@
 // other values through jsprobe's own formatter (safe-format.ts), numbers without valueOf.
 
 import { formatValue } from './safe-format.js';
-import { ObjectDefineProperty, SafeError, SafeNumber, StringPrototypeSlice } from '../core/primordials.js';
+import { SafeNumber, StringPrototypeSlice } from '../core/primordials.js';
 
 /** `v` as printed by `%s`, `print` and map keys; `onAccessor` hears of each getter left uncalled. */
 export const display: (v: unknown, onAccessor?: (key: string) => void) => string = formatValue;
@@ -16,12 +16,12 @@ export function toNumber(v: unknown): number {
 
 /**
  * What a handler throws for a value it cannot use: core counts it as the probe's fault and the
- * session reports it once. Its text is the message alone: a stack would show only jsprobe's frames.
+ * session reports it once, as it stands. A string, not an Error: V8 formats an Error's stack when
+ * anything touches its `stack` (even to replace it), which would run the program's
+ * Error.prepareStackTrace; and a stack here would show only jsprobe's frames.
  */
-export function handlerFault(message: string): Error {
-  const e = new SafeError(message);
-  ObjectDefineProperty(e, 'stack', { value: message, writable: true, configurable: true, enumerable: false });
-  return e;
+export function handlerFault(message: string): string {
+  return message;
 }
 
 /** A string as a fault message shows it: quoted, and cut short. */

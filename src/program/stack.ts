@@ -1,6 +1,6 @@
 // `ustack`: the JavaScript stack at a hit, as V8's structured frames (CallSites), jsprobe's own
-// frames left out and every frame's column that of the original source, not of the rewritten
-// code (sites/load/columns.ts). It never runs the program's code: the program's
+// frames left out and every frame at its original position: not the rewritten code's column, and
+// through the module's own source map when it came with one (sites/load/columns.ts). It never runs the program's code: the program's
 // Error.prepareStackTrace is put aside for the read (set, not called), the CallSite methods are
 // those captured when jsprobe loaded, and the property writes are definitions (no setter runs).
 
@@ -91,7 +91,7 @@ function frameText(site: object): string {
   const col = call(site, 'getColumnNumber');
   if (typeof file !== 'string' || line === null || col === null) return typeof file === 'string' ? `${name} (${file})` : name;
   const at = unshifted(file, line - 1, col - 1);
-  return at === null ? `${name} (${file}:${line}:${col})` : `${name} (${at.file}:${line}:${at.column + 1})`;
+  return at === null ? `${name} (${file}:${line}:${col})` : `${name} (${at.file}:${at.line + 1}:${at.column + 1})`;
 }
 
 /**

@@ -4,9 +4,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { jsprobe, ROOT } from './run.js';
 const APP = 'test/fixtures/cli/app.cjs';
 const STACK_APP = 'test/fixtures/cli/stack.cjs';
@@ -306,4 +307,19 @@ test('-o FILE: the trace goes to the file, the program\'s output stays on stdout
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'program output\n');
   assert.equal(readFileSync(file, 'utf8'), 'two: 1\n');
+});
+
+test('ustack through a module\'s own source map: frames name the original file, line and column', () => {
+  // Compiled code as tsc would leave it, with an inline map: each line i comes from line i + 10 of
+  // src/orig.ts, each token of it from the column 4 to its right.
+  const dir = mkdtempSync(join(tmpdir(), 'jsprobe-mapped-'));
+  const code = ['"use strict";', 'function inner(s) { return s.length; }', 'function outer(s) { return 1 + inner(s); }', "outer('abc');"];
+  const lines: SourceMapSegment[][] = code.map((l, i) => [...l.matchAll(/[\w$]+|[^\s\w$]/g)].map((m) => [m.index, 0, i + 10, m.index + 4]));
+  const map = { version: 3, sources: ['src/orig.ts'], names: [], mappings: encode(lines) };
+  const file = join(dir, 'app.js');
+  writeFileSync(file, `${code.join('\n')}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`);
+  const r = jsprobe(['-q', '-e', `fn:${file}:inner { printf("%s", ustack(3)) }`, '-c', `node ${file}`]);
+  assert.equal(r.code, 0, r.stderr);
+  const at = (line: number, text: string) => `${join(dir, 'src/orig.ts')}:${line + 11}:${code[line].indexOf(text) + 5}`;
+  assert.equal(r.stdout, `\n        inner (${at(1, '{ return s')})\n        outer (${at(2, 'inner(s);')})\n        <anonymous> (${at(3, "outer('abc')")})\n`);
 });

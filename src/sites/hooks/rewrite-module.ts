@@ -116,7 +116,8 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
     const o = originalPositionFor(map, { line, column });
     return { source: o.source === null ? -1 : sourceIndex.get(o.source) ?? -1, name: o.name };
   };
-  const out = instrument(src, { url, format, lines: p.lines, extra: { file, sources: p.sources }, origin });
+  const mapText = map === null ? undefined : JSON.stringify({ sources: p.sources, mappings: encodedMappings(map) });
+  const out = instrument(src, { url, format, lines: p.lines, extra: { file, sources: p.sources }, origin, mapText });
   let code = out.code;
   if (emitMap) {
     const map = p.map !== null ? chainMap(p.map, out.shifts) : identityMap(src, url, out.starts, out.shifts);

@@ -5,9 +5,9 @@
 // modules arrive.
 
 import { ProbeSite, type Snapshot } from '../../core/index.js';
-import { MapPrototypeGet } from '../../core/primordials.js';
+import { MapPrototypeGet, StringPrototypeIndexOf, StringPrototypeSlice } from '../../core/primordials.js';
 import { ARMED_GLOBAL } from '../rewrite/abi.js';
-import { originalColumn, parseShifts, type Shifts } from './columns.js';
+import { originalColumn, originalPosition, parseMap, parseShifts, type ModuleMap, type Shifts } from './columns.js';
 import { decodeTable, functionAt, lineAt, type SiteTable } from './table.js';
 
 export interface LoadedModule {
@@ -15,8 +15,9 @@ export interface LoadedModule {
   file: string;
   slots: (Snapshot | null)[];
   sites: (ProbeSite | undefined)[];
-  /** The module's insertions, as text (columns.ts), then parsed on first use. */
+  /** The module's insertions and own source map, as text (columns.ts), then parsed on first use. */
   shifts: (() => string) | Shifts | undefined;
+  map?: ModuleMap | null;
 }
 
 /** What a waiting probe wants from each module that loads: the slots it names there. */
@@ -68,14 +69,22 @@ export function registerModule(tableJson: string, shifts?: () => string): (Snaps
 
 /**
  * Where 0-based `line`, `col` of a stack frame in `name` (a file path or URL) was before the
- * rewrite: the module's file and the original 0-based column; null for a module not rewritten.
+ * rewrite, and then in the module's own sources when it came with a source map: a file, a 0-based
+ * line and column; null for a module not rewritten.
  */
-export function unshifted(name: string, line: number, col: number): { file: string; column: number } | null {
+export function unshifted(name: string, line: number, col: number): { file: string; line: number; column: number } | null {
   // Captured Map methods: this runs at a hit, after the program may have replaced Map's.
   const m = MapPrototypeGet(modules, name) ?? MapPrototypeGet(byFile, name);
   if (m === undefined) return null;
-  if (typeof m.shifts === 'function') m.shifts = parseShifts(m.shifts());
-  return { file: m.file, column: m.shifts === undefined ? col : originalColumn(m.shifts, line, col) };
+  if (typeof m.shifts === 'function') {
+    const text = m.shifts();
+    const nl = StringPrototypeIndexOf(text, '\n', 0);
+    m.map = nl < 0 ? null : parseMap(StringPrototypeSlice(text, nl + 1));
+    m.shifts = parseShifts(nl < 0 ? text : StringPrototypeSlice(text, 0, nl));
+  }
+  const column = m.shifts === undefined ? col : originalColumn(m.shifts, line, col);
+  const original = m.map === undefined || m.map === null ? null : originalPosition(m.map, line, column);
+  return original ?? { file: m.file, line, column };
 }
 
 export function loadedModules(): Iterable<LoadedModule> {

@@ -51,6 +51,11 @@ export interface InstrumentOptions {
    * identifier there, if the map gives one.
    */
   origin?: (line: number, column: number) => { source: number; name: string | null };
+  /**
+   * The module's own source map, `{ sources, mappings }` as JSON (sources absolute), handed over
+   * with the shifts so that a stack read at a hit names the original file, line and column.
+   */
+  mapText?: string;
 }
 
 export interface Instrumented {
@@ -359,7 +364,8 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   table.shifts = [...applied.shifts].map(([line, list]) => [line, list.map((x) => [x.col, x.len] as [number, number])]);
   // Where text went in, for a stack read at a hit to give the original columns (shiftsText). A
   // hoisted function after the last line: no line moves, and nothing parses it until a stack needs it.
-  const code = `${applied.code}\nfunction ${SHIFTS_FN}(){return ${JSON.stringify(shiftsText(table.shifts))}}`;
+  const handed = options.mapText === undefined ? shiftsText(table.shifts) : `${shiftsText(table.shifts)}\n${options.mapText}`;
+  const code = `${applied.code}\nfunction ${SHIFTS_FN}(){return ${JSON.stringify(handed)}}`;
   return { code, table, sites, lineSites, shifts: applied.shifts, starts };
 }
 

@@ -5,7 +5,7 @@
 // (safe-strlen.ts): `%999999999s` pads to just past it, not to a gigabyte, and is cut.
 
 import { parseFormat, type FormatPart } from '../lang/format.js';
-import { display, toNumber as num } from './format.js';
+import { display, handlerFault, quoted, toNumber } from './format.js';
 import { clip, STRLEN } from './safe-strlen.js';
 import {
   BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathMin, MathTrunc, NumberIsFinite, ObjectFreeze, ObjectSetPrototypeOf,
@@ -62,6 +62,12 @@ function twoDigitExponent(s: string): string {
   return c === 43 || c === 45 ? `${StringPrototypeSlice(s, 0, n - 1)}0${StringPrototypeSlice(s, n - 1)}` : s;
 }
 
+/** A numeric conversion's value: a string is a fault (the compiler refuses one it can see), not NaN. */
+function num(v: unknown, conv: string | undefined): number {
+  if (typeof v === 'string') throw handlerFault(`printf's %${conv} takes a number, and got the string ${quoted(v)}; print it with %s`);
+  return toNumber(v);
+}
+
 function convert(p: FormatPart, v: unknown, onAccessor: OnAccessor | undefined): string {
   const flags = p.flags ?? '';
   switch (p.conv) {
@@ -70,34 +76,34 @@ function convert(p: FormatPart, v: unknown, onAccessor: OnAccessor | undefined):
       return pad(p.precision === undefined ? s : StringPrototypeSlice(s, 0, p.precision), p, false);
     }
     case 'c':
-      return pad(typeof v === 'string' ? StringPrototypeSlice(v, 0, 1) : StringFromCharCode(num(v)), p, false);
+      return pad(typeof v === 'string' ? StringPrototypeSlice(v, 0, 1) : StringFromCharCode(toNumber(v)), p, false);
     case 'd':
     case 'i':
     case 'u': {
       if (typeof v === 'bigint') return pad(signed(BigIntPrototypeToString(v), SafeNumber(v), flags), p, true);
-      const n = MathTrunc(num(v));
+      const n = MathTrunc(num(v, p.conv));
       return pad(signed(`${n}`, n, flags), p, true);
     }
     case 'f': {
-      const n = num(v);
+      const n = num(v, p.conv);
       return pad(signed(NumberPrototypeToFixed(n, p.precision ?? 6), n, flags), p, true);
     }
     case 'e':
     case 'E': {
-      const n = num(v);
+      const n = num(v, p.conv);
       const s = NumberIsFinite(n) ? twoDigitExponent(NumberPrototypeToExponential(n, p.precision ?? 6)) : `${n}`;
       return pad(signed(p.conv === 'E' ? StringPrototypeToUpperCase(s) : s, n, flags), p, true);
     }
     case 'g':
     case 'G': {
-      const n = num(v);
+      const n = num(v, p.conv);
       const s = `${SafeNumber(NumberPrototypeToPrecision(n, p.precision === 0 ? 1 : (p.precision ?? 6)))}`;
       return pad(signed(p.conv === 'G' ? StringPrototypeToUpperCase(s) : s, n, flags), p, true);
     }
     case 'x':
     case 'X':
     case 'o': {
-      const n = typeof v === 'bigint' ? v : SafeBigInt(MathTrunc(num(v)) || 0);
+      const n = typeof v === 'bigint' ? v : SafeBigInt(MathTrunc(num(v, p.conv)) || 0);
       let s = BigIntPrototypeToString(n, p.conv === 'o' ? 8 : 16);
       if (p.conv === 'X') s = StringPrototypeToUpperCase(s);
       if (StringPrototypeIncludes(flags, '#') && n !== 0n) s = (p.conv === 'o' ? '0' : p.conv === 'x' ? '0x' : '0X') + s;

@@ -56,7 +56,9 @@ test('lines never move: the rewrite inserts text, never a newline', () => {
   const out = instrument(src, { url: 'x', format: 'script', lines: [{ line: 33, column: 0, key: '-1:33' }] });
   const before = src.split('\n');
   const after = out.code.split('\n');
-  assert.equal(after.length, before.length);
+  // One line more, after the last: the function that hands the insertions over (for ustack).
+  assert.equal(after.length, before.length + 1);
+  assert.match(after[after.length - 1], /^function \$jpH\(\)\{return "[^"]*"\}$/);
   for (let i = 0; i < before.length; i++) {
     // Taking out what was inserted on a line gives back the original line.
     let line = '';

@@ -1,4 +1,4 @@
-// Pass 6: JavaScript for each probe's handler. It only generates: the passes before it refused
+// Pass 7: JavaScript for each probe's handler. It only generates: the passes before it refused
 // every program it cannot generate, so what it assumes of the tree is theirs to check. Everything that can be is decided here, once: map
 // slots become closure constants, keys are built inline, builtins become direct reads of the call
 // (so that core's analysis sees exactly what a handler reads, and the clock is read only where
@@ -9,6 +9,7 @@
 
 import type { Expr, ProbeRef, Stmt } from '../ast.js';
 import type { BlockInfo, PassContext } from './context.js';
+import { STACK_DEPTH } from './scope.js';
 import { funcOf } from '../../core/call.js';
 import { isProgramValue } from './calls.js';
 
@@ -87,7 +88,8 @@ class Gen {
       case 'nsecs': return '$rt.nsecs()';
       case 'probe': return this.perFunction ? '$probeName($c.target)' : JSON.stringify(this.probe.text);
       case 'func': return this.perFunction ? '$c.func' : JSON.stringify(funcOf(this.probe.target));
-      case 'stack': return '$rt.stack()';
+      case 'stack':
+      case 'ustack': return `$rt.stack(${STACK_DEPTH.default})`;
       default: return unreachable(`the builtin ${name}`);
     }
   }
@@ -181,7 +183,9 @@ class Gen {
     const args = e.args.map((a) => this.expr(a));
     const c = e.callee;
     // The calls pass lets str() be the only function called for its value.
-    if (c.type === 'ident' && this.info.idents.get(c)?.kind === 'function') return `$rt.str(${args[0]})`;
+    if (c.type === 'ident' && this.info.idents.get(c)?.kind === 'function') {
+      return c.name === 'str' ? `$rt.str(${args[0]})` : `$rt.stack(${args[0] ?? STACK_DEPTH.default})`;
+    }
     if (c.type === 'member' && !c.computed) {
       const method = (c.property as { value: string }).value;
       if (this.safe && c.object.type === 'ident' && c.object.name === 'Math') return `$rt.math(${JSON.stringify(method)}, [${args.join(', ')}])`;
@@ -207,7 +211,7 @@ class Gen {
         if (info.agg === 'value') return `${m}.set(${k}, ${this.expr(s.value)});`;
         if (info.agg === 'count') return `${m}.add(${k}, 1);`;
         const call = s.value as Extract<Expr, { type: 'call' }>;
-        return `${m}.add(${k}, $rt.n(${this.expr(call.args[0])}));`;
+        return `${m}.add(${k}, $rt.n(${this.expr(call.args[0])}, ${JSON.stringify(info.agg)}));`;
       }
       case 'varAssign':
         if (s.op === undefined) return `$v_${s.name} = ${this.expr(s.value)};`;

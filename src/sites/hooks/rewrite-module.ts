@@ -130,8 +130,9 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
     return { source: o.source === null ? -1 : sourceIndex.get(o.source) ?? -1, name: o.name, line: o.line, column: o.column };
   };
   const originals = map === null ? undefined : new OriginalFunctions((i) => originalSource(map, p.sources, i));
+  const mapText = map === null ? undefined : JSON.stringify({ sources: p.sources, mappings: encodedMappings(map) });
   const out = instrument(src, {
-    url, format, lines: p.lines, extra: { file, sources: p.sources }, origin, original: originals && ((s, l, c) => originals.at(s, l, c)),
+    url, format, lines: p.lines, extra: { file, sources: p.sources }, origin, original: originals && ((s, l, c) => originals.at(s, l, c)), mapText,
   });
   let code = out.code;
   if (emitMap) {

@@ -53,6 +53,11 @@ export interface InstrumentOptions {
   origin?: (line: number, column: number) => { source: number; name: string | null; line?: number | null; column?: number | null };
   /** With a source map: the function of an original source that begins at a position there (see original-names.ts). */
   original?: (source: number, line: number, column: number) => { name: string; aliases: string[] } | undefined;
+  /**
+   * The module's own source map, `{ sources, mappings }` as JSON (sources absolute), handed over
+   * with the shifts so that a stack read at a hit names the original file, line and column.
+   */
+  mapText?: string;
 }
 
 export interface Instrumented {
@@ -346,6 +351,14 @@ function renameIdentifiers(site: FunctionSite, starts: readonly number[], origin
   if (renamed) rename(site, whole.join('.'), []);
 }
 
+/** The rewritten module's function that returns its shiftsText. */
+const SHIFTS_FN = '$jpH';
+
+/** Shifts as `line:col,len,col,len;line:…` (0-based lines and original columns), the smallest text that parses fast. */
+export function shiftsText(shifts: ModuleTable['shifts']): string {
+  return shifts.map(([line, list]) => `${line}:${list.map(([c, l]) => `${c},${l}`).join(',')}`).join(';');
+}
+
 /** Where the module prologue goes: after a hashbang line and the top-level directives. */
 function prologueAt(program: Program, src: string): number {
   let at = src.startsWith('#!') ? src.indexOf('\n') + 1 || src.length : 0;
@@ -390,10 +403,14 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = head > 0 && !/[;\n]/.test(src[head - 1]) ? ';' : '';
   out.push(opening(head, `${semi}function $jpS(){}var ${D}=globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];` +
-    `if(${D}!==undefined)$jpS=${rt('module')}(${tableText});else globalThis.${ARMED_GLOBAL}??=false;`, -1));
+    `if(${D}!==undefined)$jpS=${rt('module')}(${tableText},${SHIFTS_FN});else globalThis.${ARMED_GLOBAL}??=false;`, -1));
   const applied = apply(src, out, starts);
   table.shifts = [...applied.shifts].map(([line, list]) => [line, list.map((x) => [x.col, x.len] as [number, number])]);
-  return { code: applied.code, table, sites, lineSites, shifts: applied.shifts, starts };
+  // Where text went in, for a stack read at a hit to give the original columns (shiftsText). A
+  // hoisted function after the last line: no line moves, and nothing parses it until a stack needs it.
+  const handed = options.mapText === undefined ? shiftsText(table.shifts) : `${shiftsText(table.shifts)}\n${options.mapText}`;
+  const code = `${applied.code}\nfunction ${SHIFTS_FN}(){return ${JSON.stringify(handed)}}`;
+  return { code, table, sites, lineSites, shifts: applied.shifts, starts };
 }
 
 /**

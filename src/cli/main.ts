@@ -6,10 +6,12 @@
 
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { compile, isProgramError, type CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
+import { resolveModule } from '../targets/module-export.js';
 import { parseTarget } from '../targets/parse.js';
 import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
 import { AttachError, listAttached, traceAttached } from '../attach/client.js';
@@ -88,6 +90,12 @@ function checkTargets(program: CompiledProgram): Map<number, string[]> {
   for (const c of program.probes) {
     let points;
     try {
+      const ref = parseTarget(c.probe.target);
+      if (ref.kind === 'export' && !isBuiltin(ref.module)) {
+        // Listing its exports would load the program's module here, running its code.
+        found.set(c.probe.at, [`${c.probe.target} (${resolveModule(ref.module, process.cwd())}; its exports are read when the program loads it)`]);
+        continue;
+      }
       points = listProbePoints(c.probe.target);
     } catch (e) {
       throw new ProgramError(program.source, c.probe.at, `${(e as Error).message}${nearHint(c.probe.target)}`);

@@ -32,6 +32,25 @@ function installedPackages(cwd: string): string[] {
   }
 }
 
+/**
+ * Where `name` would load from `cwd`, without loading it: the command checks a target of the
+ * program it traces this way, since loading a module runs its code (an app's module may start
+ * its server) in jsprobe's own process. Builtins resolve to themselves.
+ */
+export function resolveModule(name: string, cwd: string): string {
+  if (isBuiltin(name)) return name;
+  const require = createRequire(join(cwd, '[jsprobe]'));
+  let file: string;
+  try {
+    file = require.resolve(name);
+  } catch {
+    const names = [...builtinModules.map((b) => `node:${b}`), ...installedPackages(cwd)];
+    notFound(`module '${name}' not found from ${cwd}.${didYouMean(name, names)}`);
+  }
+  if (file.startsWith(OWN_CODE)) throw new JsprobeError('JSPROBE_E_BLACKLISTED', `${name} is part of jsprobe and cannot be probed`);
+  return file;
+}
+
 export function loadModule(name: string, cwd: string): { exports: unknown; builtin: boolean } {
   const builtin = isBuiltin(name);
   const require = createRequire(join(cwd, '[jsprobe]'));

@@ -238,6 +238,18 @@ const CASES: Case[] = [
     code: 2,
   },
   {
+    name: 'an export target of the program\'s own module is checked without loading it in jsprobe (that would run its code)',
+    args: ['--dry-run', '-e', 'fn:./test/fixtures/cli/loud-module.cjs#f { @x = count() }', '-c', 'node x.js'],
+    stdout: /loud-module\.cjs; its exports are read when the program loads it/,
+    code: 0,
+  },
+  {
+    name: 'an export target of a module that does not resolve names the nearest',
+    args: ['-e', 'fn:./test/fixtures/cli/no-such-module.cjs#f { @x = count() }', '-c', 'node x.js'],
+    stderr: /^1:1: module '\.\/test\/fixtures\/cli\/no-such-module\.cjs' not found from /,
+    code: 2,
+  },
+  {
     name: '-l with a misspelt name says what is near, and fails',
     args: ['-l', `${APP}:lineProbee`],
     stdout: '',

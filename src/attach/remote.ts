@@ -1,161 +1,181 @@
 // The part of `jsprobe -p PID` that runs inside the target, bundled into one CommonJS file
 // (build/attach-runtime.cjs, see scripts/bundle.mjs) and loaded through the inspector by its
-// absolute path, so that it never depends on the target's own module resolution. It compiles the
-// program, registers its probes (live sites, since the code is loaded), and streams output back
-// through a Runtime binding in batches: a bounded buffer, flushed on a timer and when full, with
-// drops counted and reported. Aggregations stay here; only printed maps travel.
-//
-// Detach (asked by the client, or by itself when the client stops pinging) runs END, prints the
-// maps, unregisters every probe (live sites put their scripts back), and closes the inspector if
-// jsprobe opened it.
+// absolute path, so that it never depends on the target's own module resolution. Its main-thread
+// side: load() starts the channel thread (channel-thread.ts), which reaches the functions here
+// through a hidden global and an inspector session to this thread (they run as interrupts, even
+// in a busy loop). The program's output goes into a ring the channel thread drains, never
+// blocking this thread; whatever way the target ends, END runs and the maps go out first.
+// Workers of the target load the same file: attachWorker() and detachWorker() run there.
 
+import { randomBytes } from 'node:crypto';
+import { close as closeInspector } from 'node:inspector';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
+import { stringifyJson } from '../agg/safe-json.js';
+import { JSONParse, MathCeil, MathMax, StringPrototypeSlice } from '../core/primordials.js';
 import { compile } from '../lang/compile.js';
-import { ATTACH_BINDING, BindingSender, type AttachOptions, type AttachResult, type Message } from '../program/messages.js';
-import { start } from '../program/session.js';
+import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type LoadOptions, type Message, type Sender } from '../program/messages.js';
+import { WorkerRelay } from '../program/relay.js';
+import { sessionOutput, start } from '../program/session.js';
+import { liveRetrying, liveSettled } from '../sites/live.js';
 import { describePoint, listProbePoints } from '../targets/probe-points.js';
-import { liveSettled } from '../sites/live.js';
+import { Ring } from '../threads/ring.js';
+import { CHANNEL_THREAD_NAME, ENDING, WRITTEN, type ChannelData, type MainRequest } from './channel-data.js';
 
-const FLUSH_MS = 100;
-/** Characters buffered before a flush is forced; past twice this, output is dropped (and counted). */
-const BUFFER_CHARS = 64 * 1024;
-/**
- * The client pings every second; after this long without one, clean up alone. Tests that attach
- * on a busy machine set JSPROBE_CLIENT_TIMEOUT_MS in the target: there a starved client can miss 5 s.
- */
-const CLIENT_TIMEOUT_MS = Number(process.env.JSPROBE_CLIENT_TIMEOUT_MS ?? 5000);
+/** The main thread's ring: 1 MiB of events between two drains (every 20 ms) before any is lost. */
+const RING_BYTES = 1 << 20;
+/** Characters of map text per ring record when the target ends (the ring holds 1 MiB). */
+const PART_CHARS = 128 * 1024;
+/** How long the ending main thread waits for the channel thread to have written its maps. */
+const END_WAIT_MS = 1000;
 
-interface State {
+interface Attached {
   finish(): void;
   maps(): MapData[];
   probes: Probe[];
-  timer: ReturnType<typeof setInterval>;
-  buffer: string[];
-  size: number;
-  dropped: number;
-  lastPing: number;
-  closeInspector: boolean;
   detached: boolean;
+  /** Removes the 'exit' and 'uncaughtExceptionMonitor' listeners. */
+  quiet(): void;
+  /** A worker's relay (its output and snapshots go to the channel thread). */
+  relay?: WorkerRelay;
 }
 
-let state: State | null = null;
-
-const client = new BindingSender(ATTACH_BINDING);
-const emit = (m: Message): void => client.send(m);
-
-function flush(s: State): void {
-  if (s.buffer.length > 0) {
-    emit({ t: 'out', text: s.buffer.join('') });
-    s.buffer = [];
-    s.size = 0;
-  }
-  if (s.dropped > 0) {
-    emit({ t: 'err', text: `jsprobe: ${s.dropped} characters of output dropped (the client did not keep up)\n` });
-    s.dropped = 0;
-  }
-}
+let attached: Attached | null = null;
 
 /**
- * Start tracing in this process. Returns how many probes were registered, or the error. Runs on a
- * task of its own: inside the client's Runtime.evaluate, this thread's own inspector session (live
- * sites) would not be answered at once.
+ * The one Runtime.evaluate of `-p` calls this, on the main thread: start the channel thread,
+ * which connects out to the command's socket. Synchronous, as a busy target runs no later task.
  */
-export function attach(source: string, options: AttachOptions): Promise<AttachResult> {
-  return new Promise((resolve) => setImmediate(() => {
-    try {
-      const r = attachNow(source, options);
-      // Attached means armed: a live patch that V8 refused for now has landed or fallen back.
-      void liveSettled().then(() => resolve(r));
-    } catch (e) {
-      resolve({ error: (e as { report?: string }).report ?? String((e as Error).message ?? e) });
-    }
-  }));
+export function load(options: LoadOptions): string {
+  const ring = Ring.create(RING_BYTES);
+  const state = new Int32Array(new SharedArrayBuffer(8));
+  const name = `__jsprobe_channel_${randomBytes(12).toString('hex')}`;
+  const out = new RingSender(ring);
+  Object.defineProperty(globalThis, name, {
+    configurable: true,
+    enumerable: false,
+    value: (request: string): string => stringifyJson(onRequest(JSONParse(request) as MainRequest, out, ring, state, name) ?? null),
+  });
+  const bundle = fileURLToPath(import.meta.url);
+  const data: ChannelData = {
+    jsprobeChannel: true, socket: options.socket, name, ring: ring.sab, state: state.buffer as SharedArrayBuffer, bundle,
+    closeInspector: options.closeInspector,
+  };
+  // Next to the bundle: this file runs only as build/attach-runtime.cjs.
+  const worker = new Worker(new URL('./attach-channel.cjs', import.meta.url), { workerData: data, name: CHANNEL_THREAD_NAME });
+  worker.unref();
+  // An unhandled 'error' would end the target: a channel thread that fails leaves the command waiting, and it says so.
+  worker.on('error', () => {});
+  return name;
 }
 
-function attachNow(source: string, options: AttachOptions): AttachResult {
-  if (state !== null && !state.detached) return { error: 'jsprobe is already attached to this process' };
-  const program = compile(source, { unsafe: options.unsafe });
-  const s: State = {
-    finish: () => {},
-    maps: () => [],
-    probes: [],
-    timer: setInterval(() => {
-      if (Date.now() - s.lastPing > CLIENT_TIMEOUT_MS) void detachNow();
-      else flush(s);
-    }, FLUSH_MS),
-    buffer: [],
-    size: 0,
-    dropped: 0,
-    lastPing: Date.now(),
-    closeInspector: options.closeInspector,
-    detached: false,
-  };
-  s.timer.unref();
-  state = s;
-  const session = start(program, {
-    format: options.format,
-    write: (text) => {
-      if (s.size > 2 * BUFFER_CHARS) {
-        s.dropped += text.length;
-        return;
-      }
-      s.buffer.push(text);
-      s.size += text.length;
-      if (s.size > BUFFER_CHARS) flush(s);
-    },
-    exit: () => queueMicrotask(() => {
-      void detachNow().then(() => emit({ t: 'exit' }));
-    }),
-    warn: (text) => emit({ t: 'err', text }),
-    attached: options.worker === true ? 'worker' : 'main',
-    maxMapKeys: options.maxMapKeys,
-  });
-  if ('error' in session) {
-    clearInterval(s.timer);
-    state = null;
-    return { error: session.error };
+function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, name: string): unknown {
+  switch (r.op) {
+    case 'attach': return attachMain(r.source, r.options, out, ring, state);
+    case 'settled': return !liveRetrying();
+    case 'detach': return detachNow();
+    case 'close-inspector': return void closeInspector();
+    case 'points': return listProbePoints(r.pattern).map(describePoint);
+    case 'forget': return void delete (globalThis as Record<string, unknown>)[name];
   }
-  s.finish = session.finish;
-  s.maps = session.maps;
-  s.probes = session.handles;
+}
+
+function attachMain(source: string, options: AttachOptions, out: Sender, ring: Ring, state: Int32Array): AttachResult {
+  if (attached !== null && !attached.detached) return { error: 'jsprobe is already attached to this process' };
+  let program;
+  try {
+    program = compile(source, { unsafe: options.unsafe });
+  } catch (e) {
+    return { error: (e as { report?: string }).report ?? String((e as Error).message ?? e) };
+  }
+  const exit = (): void => out.send({ t: 'exit' });
+  const session = start(program, { format: options.format, ...sessionOutput(out), exit, attached: 'main', maxMapKeys: options.maxMapKeys });
+  if ('error' in session) return { error: session.error };
+  const onExit = (code: number): void => ending('exit', code, ring, state);
+  // Before Node prints the error; not when the program handles it (the process then runs on).
+  const onUncaught = (): void => {
+    if (process.listenerCount('uncaughtException') === 0 && !process.hasUncaughtExceptionCaptureCallback()) ending('uncaught', 1, ring, state);
+  };
+  process.on('exit', onExit);
+  process.on('uncaughtExceptionMonitor', onUncaught);
+  attached = {
+    finish: session.finish,
+    maps: session.maps,
+    probes: session.handles,
+    detached: false,
+    quiet: () => {
+      process.off('exit', onExit);
+      process.off('uncaughtExceptionMonitor', onUncaught);
+    },
+  };
   return { probes: session.probes, skipped: session.skipped };
 }
 
-export function ping(): boolean {
-  if (state === null || state.detached) return false;
-  state.lastPing = Date.now();
-  return true;
+/** Stop tracing: END, every probe off; the maps are the answer. */
+function detachNow(): MapData[] {
+  const s = attached;
+  if (s === null || s.detached) return [];
+  s.detached = true;
+  s.quiet();
+  s.relay?.close();
+  s.finish();
+  const maps = s.maps();
+  void unregister(s.probes);
+  return maps;
 }
 
-/** Stop tracing: END, the maps, every probe off, the inspector closed if jsprobe opened it. */
-export function detach(): Promise<void> {
-  // On a task of its own, for the same reason as attach().
-  return new Promise((resolve, reject) => setImmediate(() => void detachNow().then(resolve, reject)));
-}
-
-async function detachNow(): Promise<void> {
-  const s = state;
+/**
+ * The target ends: END runs, the maps go into the ring (in pieces, each waiting for room), then
+ * the end itself; this thread waits, bounded, until the channel thread has written them out.
+ */
+function ending(how: 'exit' | 'uncaught', code: number, ring: Ring, state: Int32Array): void {
+  const s = attached;
   if (s === null || s.detached) return;
   s.detached = true;
-  clearInterval(s.timer);
+  s.quiet();
   s.finish();
-  flush(s);
-  // Maps travel as data, to be merged with the other threads' and printed by the client.
-  emit({ t: 'maps', maps: s.maps() });
-  await unregister(s.probes);
-  if (s.closeInspector) {
-    const inspector = await import('node:inspector');
-    // After this call returns to the client, so that the answer still reaches it.
-    setTimeout(() => inspector.close(), 50).unref();
+  let text: string;
+  try {
+    text = stringifyJson(s.maps());
+  } catch {
+    text = '[]';
   }
+  const until = performance.now() + END_WAIT_MS;
+  const push = (m: Message): boolean => ring.pushWait(encodeMessage(m), MathMax(0, until - performance.now()));
+  const n = MathMax(1, MathCeil(text.length / PART_CHARS));
+  for (let i = 0; i < n; i++) push({ t: 'part', part: { id: 0, i, n, s: StringPrototypeSlice(text, i * PART_CHARS, (i + 1) * PART_CHARS) } });
+  push({ t: 'ending', how, code });
+  Atomics.store(state, ENDING, 1);
+  Atomics.notify(state, ENDING);
+  Atomics.wait(state, WRITTEN, 0, MathMax(0, until - performance.now()));
 }
 
-/** Probe points of this process, for `jsprobe -l PATTERN -p PID`. */
-export function points(pattern: string): Promise<string[]> {
-  return new Promise((resolve) => setImmediate(() => resolve(pointsNow(pattern))));
+/** A worker of the target (set up by the channel thread through NodeWorker): its probes, output through its relay. */
+export function attachWorker(source: string, options: AttachOptions): Promise<AttachResult> {
+  if (attached !== null && !attached.detached) return Promise.resolve({ error: 'jsprobe is already attached to this thread' });
+  let result: AttachResult;
+  try {
+    const program = compile(source, { unsafe: options.unsafe });
+    let maps: () => MapData[] = () => [];
+    const relay = new WorkerRelay(() => maps());
+    const session = start(program, { format: options.format, ...sessionOutput(relay), attached: 'worker', maxMapKeys: options.maxMapKeys });
+    if ('error' in session) {
+      relay.close();
+      return Promise.resolve({ error: session.error });
+    }
+    maps = session.maps;
+    attached = { finish: session.finish, maps: session.maps, probes: session.handles, detached: false, quiet: () => {}, relay };
+    result = { probes: session.probes, skipped: session.skipped };
+  } catch (e) {
+    return Promise.resolve({ error: (e as { report?: string }).report ?? String((e as Error).message ?? e) });
+  }
+  // Attached means armed: a live patch that V8 refused for now has landed or fallen back.
+  return liveSettled().then(() => result);
 }
 
-function pointsNow(pattern: string): string[] {
-  return listProbePoints(pattern).map(describePoint);
+/** The worker's maps, and its probes off. */
+export function detachWorker(): MapData[] {
+  return detachNow();
 }

@@ -92,10 +92,13 @@ function send(line: string): void {
 
 const message = (m: Message): void => send(encodeMessage(m));
 
-/** Move what the main thread wrote to the socket, unless the socket is backed up: then the ring fills. */
-function drain(): void {
+/**
+ * Move what the main thread wrote to the socket, unless the socket is backed up: then the ring
+ * fills (and the main thread drops and counts). `all`: at detach, what is in the ring goes anyway.
+ */
+function drain(all = false): void {
   if (socket === null) return;
-  if (socket.writableLength < SOCKET_HIGH) {
+  if (all || socket.writableLength < SOCKET_HIGH) {
     for (const line of ring.drain()) {
       if (line.startsWith('{"t":"ending"')) ended(line);
       else send(line);
@@ -118,7 +121,7 @@ function ended(line: string): void {
   });
 }
 
-const timer = setInterval(drain, DRAIN_MS);
+const timer = setInterval(() => drain(), DRAIN_MS);
 
 function setUpWorker(sessionId: string, title: string): void {
   // This thread, and any other of jsprobe's own, is not traced.
@@ -164,7 +167,8 @@ async function detach(): Promise<void> {
   const fromWorkers = await Promise.all([...workers.values()].map((w) => within(WORKER_MS, w.evaluate<unknown[]>(`require(${JSON.stringify(data.bundle)}).detachWorker()`), undefined)));
   for (const maps of fromWorkers) if (Array.isArray(maps)) message({ t: 'maps', maps: maps as never });
   const maps = await onMain<unknown[]>({ op: 'detach' });
-  drain();
+  relay?.drain();
+  drain(true);
   message({ t: 'maps', maps: maps as never });
   relay?.close();
   relay = null;

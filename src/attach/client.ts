@@ -14,6 +14,7 @@ import { endedSilently, endedTelling, waitStatus } from './ending.js';
 import { CLOSE_INSPECTOR, RUNTIME_BUNDLE, connect } from './inspector-ws.js';
 import { inspectorClosed } from './open.js';
 import { LostEvents } from './lost.js';
+import { waitFor } from './progress.js';
 
 export { AttachError, RUNTIME_BUNDLE };
 
@@ -31,26 +32,6 @@ export interface AttachRun {
 const LOAD_TIMEOUT_MS = 15_000;
 /** How long a detach may take before the maps print without the missing part. */
 const DETACH_TIMEOUT_MS = 10_000;
-
-/**
- * Wait for `p`; after a second, and every 5 s after that, say what jsprobe waits for (a busy
- * target answers late, and silence looks like a hang). `ms`: give up with this error after that long.
- */
-export async function waitFor<T>(p: Promise<T>, what: string, quiet: boolean, ms?: number, error?: string): Promise<T> {
-  const start = Date.now();
-  let timer: ReturnType<typeof setTimeout>;
-  const tell = (): void => {
-    if (!quiet) process.stderr.write(`jsprobe: waiting for ${what} (${Math.round((Date.now() - start) / 1000)} s so far)\n`);
-    timer = setTimeout(tell, 5000);
-  };
-  timer = setTimeout(tell, 1000);
-  const bounds = ms === undefined ? [] : [new Promise<never>((_, reject) => setTimeout(() => reject(new AttachError(error ?? `${what}: no answer`)), ms).unref())];
-  try {
-    return await Promise.race([p, ...bounds]);
-  } finally {
-    clearTimeout(timer!);
-  }
-}
 
 /**
  * Open the target's inspector, load the runtime with one evaluate, wait for its channel thread to

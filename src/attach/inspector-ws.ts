@@ -10,6 +10,7 @@ import type { Protocol as DevTools } from 'devtools-protocol';
 import { AttachError } from './attach-error.js';
 import { openInspector, releaseWhenClosed } from './open.js';
 import { connectToTarget } from './peer.js';
+import { waitFor } from './progress.js';
 
 export { AttachError };
 
@@ -82,7 +83,8 @@ abstract class Protocol {
   /** Evaluate `expression` there, with the inspector's `require`; the value, or the thrown error. */
   async evaluate<T>(expression: string): Promise<T> {
     const r = await this.send<DevTools.Runtime.EvaluateResponse>('Runtime.evaluate', {
-      expression, includeCommandLineAPI: true, awaitPromise: true, returnByValue: true,
+      // No awaitPromise: waiting for even a plain value then takes a promise job, which a busy target never runs.
+      expression, includeCommandLineAPI: true, returnByValue: true,
     });
     if (r.exceptionDetails !== undefined) throw new AttachError(r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
     return r.result.value as T;
@@ -136,7 +138,7 @@ export async function connect(pid: number, quiet = false): Promise<{ conn: Conne
     ws.once('error', (e) => reject(new AttachError(`cannot connect to the inspector of process ${pid}: ${e.message}`)));
   });
   const conn = new Connection(ws);
-  const targetPid = await conn.evaluate<number>('process.pid');
+  const targetPid = await waitFor(conn.evaluate<number>('process.pid'), `process ${pid} to answer on its inspector`, quiet);
   if (targetPid !== pid) {
     ws.close();
     throw new AttachError(`the inspector on 127.0.0.1:${port} belongs to process ${targetPid}, not ${pid}`);

@@ -32,6 +32,8 @@ const PART_CHARS = 128 * 1024;
 const END_WAIT_MS = 1000;
 
 interface Attached {
+  /** The hidden global of the channel that attached: only that channel detaches it. */
+  owner: string;
   finish(): void;
   maps(): MapData[];
   probes: Probe[];
@@ -43,6 +45,8 @@ interface Attached {
 }
 
 let attached: Attached | null = null;
+/** The owner of a worker's session: one channel thread sets up a worker, and the same one detaches it. */
+const WORKER = 'worker';
 
 /**
  * The one Runtime.evaluate of `-p` calls this, on the main thread: start the channel thread,
@@ -73,16 +77,16 @@ export function load(options: LoadOptions): string {
 
 function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, name: string): unknown {
   switch (r.op) {
-    case 'attach': return attachMain(r.source, r.options, out, ring, state);
+    case 'attach': return attachMain(r.source, r.options, out, ring, state, name);
     case 'settled': return !liveRetrying();
-    case 'detach': return detachNow();
+    case 'detach': return detachNow(name);
     case 'close-inspector': return void closeInspector();
     case 'points': return listProbePoints(r.pattern).map(describePoint);
     case 'forget': return void delete (globalThis as Record<string, unknown>)[name];
   }
 }
 
-function attachMain(source: string, options: AttachOptions, out: Sender, ring: Ring, state: Int32Array): AttachResult {
+function attachMain(source: string, options: AttachOptions, out: Sender, ring: Ring, state: Int32Array, owner: string): AttachResult {
   if (attached !== null && !attached.detached) return { error: 'jsprobe is already attached to this process' };
   let program;
   try {
@@ -101,6 +105,7 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
   process.on('exit', onExit);
   process.on('uncaughtExceptionMonitor', onUncaught);
   attached = {
+    owner,
     finish: session.finish,
     maps: session.maps,
     probes: session.handles,
@@ -113,10 +118,10 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
   return { probes: session.probes, skipped: session.skipped };
 }
 
-/** Stop tracing: END, every probe off; the maps are the answer. */
-function detachNow(): MapData[] {
+/** Stop tracing (if `owner`'s channel attached): END, every probe off; the maps are the answer. */
+function detachNow(owner: string): MapData[] {
   const s = attached;
-  if (s === null || s.detached) return [];
+  if (s === null || s.detached || s.owner !== owner) return [];
   s.detached = true;
   s.quiet();
   s.relay?.close();
@@ -166,7 +171,7 @@ export function attachWorker(source: string, options: AttachOptions): Promise<At
       return Promise.resolve({ error: session.error });
     }
     maps = session.maps;
-    attached = { finish: session.finish, maps: session.maps, probes: session.handles, detached: false, quiet: () => {}, relay };
+    attached = { owner: WORKER, finish: session.finish, maps: session.maps, probes: session.handles, detached: false, quiet: () => {}, relay };
     result = { probes: session.probes, skipped: session.skipped };
   } catch (e) {
     return Promise.resolve({ error: (e as { report?: string }).report ?? String((e as Error).message ?? e) });
@@ -177,5 +182,5 @@ export function attachWorker(source: string, options: AttachOptions): Promise<At
 
 /** The worker's maps, and its probes off. */
 export function detachWorker(): MapData[] {
-  return detachNow();
+  return detachNow(WORKER);
 }

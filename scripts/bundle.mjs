@@ -4,7 +4,11 @@
 // Its channel thread (attach/channel-thread.ts) is a second file beside it, started as a worker.
 import { build } from 'esbuild';
 
-for (const [entry, outfile] of [['build/src/attach/remote.js', 'build/attach-runtime.cjs'], ['build/src/attach/channel-thread.js', 'build/attach-channel.cjs']]) {
+const bundles = [
+  ['build/src/attach/remote.js', 'build/attach-runtime.cjs'],
+  ['build/src/attach/channel-thread.js', 'build/attach-channel.cjs'],
+];
+for (const [entry, outfile] of bundles) {
   await build({
     entryPoints: [entry],
     outfile,

@@ -58,7 +58,8 @@ class WorkerTarget {
   /** Evaluate `expression` in the worker, with the inspector's `require`; its value, undefined if it threw. */
   evaluate<T>(expression: string): Promise<T | undefined> {
     const id = ++this.#id;
-    const message = JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, includeCommandLineAPI: true, awaitPromise: true, returnByValue: true } });
+    const params = { expression, includeCommandLineAPI: true, awaitPromise: true, returnByValue: true };
+    const message = JSON.stringify({ id, method: 'Runtime.evaluate', params });
     return new Promise((resolve) => {
       this.#pending.set(id, (m) => resolve(m.result === undefined || m.result.exceptionDetails !== undefined ? undefined : (m.result.result.value as T)));
       post('NodeWorker.sendMessageToWorker', { sessionId: this.sessionId, message }).catch(() => this.gone());
@@ -130,7 +131,8 @@ function setUpWorker(sessionId: string, title: string): void {
   workers.set(sessionId, w);
   const { source, options } = attached;
   const call = `require(${JSON.stringify(data.bundle)}).attachWorker(${JSON.stringify(source)}, ${JSON.stringify({ ...options, worker: true })})`;
-  setups.push(within(WORKER_MS, w.evaluate<{ skipped: string[] } | { error: string }>(call), undefined).then((r) => (r === undefined || 'error' in r ? undefined : r.skipped)));
+  const answer = within(WORKER_MS, w.evaluate<{ skipped: string[] } | { error: string }>(call), undefined);
+  setups.push(answer.then((r) => (r === undefined || 'error' in r ? undefined : r.skipped)));
 }
 
 session.on('NodeWorker.attachedToWorker', (m: { params: { sessionId: string; workerInfo: { title: string } } }) => {
@@ -164,7 +166,8 @@ async function detach(): Promise<void> {
   detached = true;
   attached = null;
   await post('NodeWorker.disable').catch(() => {});
-  const fromWorkers = await Promise.all([...workers.values()].map((w) => within(WORKER_MS, w.evaluate<unknown[]>(`require(${JSON.stringify(data.bundle)}).detachWorker()`), undefined)));
+  const call = `require(${JSON.stringify(data.bundle)}).detachWorker()`;
+  const fromWorkers = await Promise.all([...workers.values()].map((w) => within(WORKER_MS, w.evaluate<unknown[]>(call), undefined)));
   for (const maps of fromWorkers) if (Array.isArray(maps)) message({ t: 'maps', maps: maps as never });
   const maps = await onMain<unknown[]>({ op: 'detach' });
   relay?.drain();

@@ -45,7 +45,8 @@ async function openChannel(pid: number, quiet: boolean, onMessage: (m: Message) 
     const load: LoadOptions = { socket: channel.path, closeInspector: opened };
     const loading = conn.evaluate<string>(`require(${JSON.stringify(RUNTIME_BUNDLE)}).load(${JSON.stringify(load)})`);
     const busy = `process ${pid} to load jsprobe's runtime (is its main thread blocked?)`;
-    await waitFor(loading.then(() => channel!.connected), busy, quiet, LOAD_TIMEOUT_MS, `process ${pid} did not load jsprobe's runtime within ${LOAD_TIMEOUT_MS / 1000} s`);
+    const late = `process ${pid} did not load jsprobe's runtime within ${LOAD_TIMEOUT_MS / 1000} s`;
+    await waitFor(loading.then(() => channel!.connected), busy, quiet, LOAD_TIMEOUT_MS, late);
   } catch (e) {
     channel?.close();
     if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});

@@ -15,7 +15,8 @@ export async function waitFor<T>(p: Promise<T>, what: string, quiet: boolean, ms
     timer = setTimeout(tell, 5000);
   };
   timer = setTimeout(tell, 1000);
-  const bounds = ms === undefined ? [] : [new Promise<never>((_, reject) => setTimeout(() => reject(new AttachError(error ?? `${what}: no answer`)), ms).unref())];
+  const fail = (reject: (e: Error) => void) => setTimeout(() => reject(new AttachError(error ?? `${what}: no answer`)), ms).unref();
+  const bounds = ms === undefined ? [] : [new Promise<never>((_, reject) => fail(reject))];
   try {
     return await Promise.race([p, ...bounds]);
   } finally {

@@ -39,7 +39,8 @@ async function startTarget(file: string, args: string[] = []): Promise<Target> {
       else lines.push(line);
     }
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  type Exit = { code: number | null; signal: NodeJS.Signals | null };
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const next = (): Promise<Record<string, number>> => {
     const line = lines.shift();
     if (line !== undefined) return Promise.resolve(JSON.parse(line) as Record<string, number>);
@@ -75,7 +76,9 @@ function attach(pid: number, program: string): Cli {
 
 /** The Unix sockets bound under a jsprobe channel directory (this test's network namespace lists only its own). */
 function channelSockets(): string[] {
-  return readFileSync('/proc/net/unix', 'utf8').split('\n').map((l) => l.trim().split(/\s+/)[7] ?? '').filter((p, i, all) => /\/jsprobe-channel-[^/]+\/channel$/.test(p) && all.indexOf(p) === i);
+  const paths = readFileSync('/proc/net/unix', 'utf8').split('\n').map((l) => l.trim().split(/\s+/)[7] ?? '');
+  // The listening socket and the accepted connection both show the path.
+  return [...new Set(paths.filter((p) => /\/jsprobe-channel-[^/]+\/channel$/.test(p)))];
 }
 
 /** Resolves after `ms`, for a bound only: a test that would hang fails instead. */
@@ -93,7 +96,8 @@ test('while attached the inspector port is closed, the channel is 0700 and refus
     assert.equal(dir.mode & 0o777, 0o700);
     assert.equal(dir.uid, process.getuid!());
     // Another user cannot even reach the socket.
-    const probe = "require('node:net').connect(process.argv[1]).on('connect', () => { console.log('connected'); process.exit(0) }).on('error', (e) => console.log(e.code))";
+    const probe = "require('node:net').connect(process.argv[1])"
+      + ".on('connect', () => { console.log('connected'); process.exit(0) }).on('error', (e) => console.log(e.code))";
     const other = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', probe, sockets[0]], { encoding: 'utf8' });
     assert.equal(other.stdout.trim(), 'EACCES', other.stderr);
     // The probe still reports (tick() runs every 2 ms): wait for a while of it, then detach.

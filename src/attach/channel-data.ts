@@ -32,6 +32,7 @@ export interface ChannelData {
 export type MainRequest =
   | { op: 'attach'; source: string; options: AttachOptions }
   | { op: 'settled' }
+  | { op: 'notes' }
   | { op: 'detach' }
   | { op: 'close-inspector' }
   | { op: 'points'; pattern: string }

@@ -158,7 +158,8 @@ async function attach(source: string, options: AttachOptions): Promise<ChannelAt
   // The workers that exist now are announced at once; give their set-up a turn to start.
   await new Promise((res) => setTimeout(res, 50));
   const answers = await Promise.all(setups.splice(0));
-  return { ...r, workers: answers.filter((a): a is string[] => a !== undefined) };
+  const notes = await onMain<string[]>({ op: 'notes' });
+  return { ...r, workers: answers.filter((a): a is string[] => a !== undefined), notes };
 }
 
 async function detach(): Promise<void> {

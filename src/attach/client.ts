@@ -134,6 +134,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
       process.stderr.write(`jsprobe: ${text} matches nothing loaded in process ${pid} or its workers\n`);
     }
   }
+  for (const note of r.notes) process.stderr.write(`jsprobe: ${note}\n`);
   if (!run.quiet) {
     const n = r.workers.length;
     const inWorkers = n > 0 ? `, and in ${n} worker thread${n === 1 ? '' : 's'}` : '';

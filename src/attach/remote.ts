@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { close as closeInspector } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { unregister, type Probe } from '../index.js';
+import { list, unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { JSONParse, MathCeil, MathMax, StringPrototypeSlice } from '../core/primordials.js';
@@ -79,6 +79,7 @@ function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, n
   switch (r.op) {
     case 'attach': return attachMain(r.source, r.options, out, ring, state, name);
     case 'settled': return !liveRetrying();
+    case 'notes': return notes();
     case 'detach': return detachNow(name);
     case 'close-inspector': return void closeInspector();
     case 'points': return listProbePoints(r.pattern).map(describePoint);
@@ -116,6 +117,16 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
     },
   };
   return { probes: session.probes, skipped: session.skipped };
+}
+
+/** What is worth saying about the probes' sites (a fallback to a breakpoint site, and why). */
+function notes(): string[] {
+  const s = attached;
+  if (s === null) return [];
+  const mine = new Set(s.probes.map((p) => p.id));
+  const out: string[] = [];
+  for (const p of list()) if (mine.has(p.id) && p.note !== undefined) out.push(`${p.name}: ${p.note}`);
+  return out;
 }
 
 /** Stop tracing (if `owner`'s channel attached): END, every probe off; the maps are the answer. */

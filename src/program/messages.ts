@@ -173,4 +173,4 @@ export interface AttachOptions {
 export type AttachResult = { probes: number; skipped: string[] } | { error: string };
 
 /** The channel thread's answer to 'attach': the main thread's, and what each worker skipped. */
-export type ChannelAttachResult = { probes: number; skipped: string[]; workers: string[][] } | { error: string };
+export type ChannelAttachResult = { probes: number; skipped: string[]; workers: string[][]; notes: string[] } | { error: string };

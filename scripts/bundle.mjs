@@ -1,10 +1,12 @@
 // The runtime `jsprobe -p` loads into a target process: one CommonJS file with everything but
 // oxc-parser (a native binary, required by the bundle's own absolute location), so that loading it
 // never goes through the target's module resolution. Part of `npm run build`.
-// Its channel thread (attach/channel-thread.ts) is a second file beside it, started as a worker.
+// What the one Runtime.evaluate loads is a small third file (attach/load.ts), which starts the channel
+// thread (attach/channel-thread.ts, a second file) before it requires the runtime proper.
 import { build } from 'esbuild';
 
 const bundles = [
+  ['build/src/attach/load.js', 'build/attach-load.cjs'],
   ['build/src/attach/remote.js', 'build/attach-runtime.cjs'],
   ['build/src/attach/channel-thread.js', 'build/attach-channel.cjs'],
 ];

@@ -166,14 +166,15 @@ async function detach(): Promise<void> {
   if (detached) return;
   detached = true;
   attached = null;
-  await post('NodeWorker.disable').catch(() => {});
+  // The main thread first: END runs there, and its probes come off whatever the workers do.
+  const maps = await onMain<unknown[]>({ op: 'detach' });
+  drain(true);
+  message({ t: 'maps', maps: maps as never });
   const call = `require(${JSON.stringify(data.bundle)}).detachWorker()`;
   const fromWorkers = await Promise.all([...workers.values()].map((w) => within(WORKER_MS, w.evaluate<unknown[]>(call), undefined)));
   for (const maps of fromWorkers) if (Array.isArray(maps)) message({ t: 'maps', maps: maps as never });
-  const maps = await onMain<unknown[]>({ op: 'detach' });
   relay?.drain();
-  drain(true);
-  message({ t: 'maps', maps: maps as never });
+  await within(WORKER_MS, post('NodeWorker.disable').catch(() => {}), undefined);
   relay?.close();
   relay = null;
 }
@@ -202,6 +203,9 @@ async function handle(r: ChannelRequest): Promise<void> {
 async function finish(): Promise<void> {
   clearInterval(timer);
   socket = null;
+  // An inspector session's answers do not keep a thread alive: with the socket gone, this thread
+  // would end in the middle of detaching, its requests to the main thread unanswered.
+  const alive = setInterval(() => {}, 1000);
   // After the target began to end, its main thread runs nothing more of ours.
   if (Atomics.load(state, ENDING) === 0) {
     await detach().catch(() => {});
@@ -210,6 +214,7 @@ async function finish(): Promise<void> {
   }
   relay?.close();
   session.disconnect();
+  clearInterval(alive);
   // The command removes its channel; if it was killed, this thread does (the socket and its directory, nothing else).
   try {
     unlinkSync(data.socket);

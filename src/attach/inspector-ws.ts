@@ -14,7 +14,8 @@ import { waitFor } from './progress.js';
 
 export { AttachError };
 
-export const RUNTIME_BUNDLE = fileURLToPath(new URL('../../attach-runtime.cjs', import.meta.url));
+/** What the one Runtime.evaluate of `-p` loads (load.ts); the runtime proper is beside it. */
+export const RUNTIME_BUNDLE = fileURLToPath(new URL('../../attach-load.cjs', import.meta.url));
 
 /** GET `path` as JSON over `socket`, a connection checked to end in the target (peer.ts). */
 function getJson<T>(socket: Socket, path: string): Promise<T> {

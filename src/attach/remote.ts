@@ -1,31 +1,25 @@
 // The part of `jsprobe -p PID` that runs inside the target, bundled into one CommonJS file
-// (build/attach-runtime.cjs, see scripts/bundle.mjs) and loaded through the inspector by its
-// absolute path, so that it never depends on the target's own module resolution. Its main-thread
-// side: load() starts the channel thread (channel-thread.ts), which reaches the functions here
+// (build/attach-runtime.cjs, see scripts/bundle.mjs) and loaded by its absolute path (load.ts), so
+// that it never depends on the target's own module resolution. Its main-thread side: the channel
+// thread (channel-thread.ts) reaches the functions here
 // through a hidden global and an inspector session to this thread (they run as interrupts, even
 // in a busy loop). The program's output goes into a ring the channel thread drains, never
 // blocking this thread; whatever way the target ends, END runs and the maps go out first.
 // Workers of the target load the same file: attachWorker() and detachWorker() run there.
 
-import { randomBytes } from 'node:crypto';
 import { close as closeInspector } from 'node:inspector';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { list, unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { JSONParse, MathCeil, MathMax, StringPrototypeSlice } from '../core/primordials.js';
 import { compile } from '../lang/compile.js';
-import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type LoadOptions, type Message, type Sender } from '../program/messages.js';
+import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type Sender } from '../program/messages.js';
 import { WorkerRelay } from '../program/relay.js';
 import { sessionOutput, start } from '../program/session.js';
 import { liveRetrying, liveSettled } from '../sites/live.js';
 import { describePoint, listProbePoints } from '../targets/probe-points.js';
 import { Ring } from '../threads/ring.js';
-import { CHANNEL_THREAD_NAME, ENDING, WRITTEN, type ChannelData, type MainRequest } from './channel-data.js';
-
-/** The main thread's ring: 1 MiB of events between two drains (every 20 ms) before any is lost. */
-const RING_BYTES = 1 << 20;
+import { ENDING, WRITTEN, type MainRequest } from './channel-data.js';
 /** Characters of map text per ring record when the target ends (the ring holds 1 MiB). */
 const PART_CHARS = 128 * 1024;
 /** How long the ending main thread waits for the channel thread to have written its maps. */
@@ -49,30 +43,18 @@ let attached: Attached | null = null;
 const WORKER = 'worker';
 
 /**
- * The one Runtime.evaluate of `-p` calls this, on the main thread: start the channel thread,
- * which connects out to the command's socket. Synchronous, as a busy target runs no later task.
+ * Called by load.ts on the main thread, in the one Runtime.evaluate of `-p`: the hidden global
+ * through which the channel thread reaches this runtime, writing to the ring it drains.
  */
-export function load(options: LoadOptions): string {
-  const ring = Ring.create(RING_BYTES);
-  const state = new Int32Array(new SharedArrayBuffer(8));
-  const name = `__jsprobe_channel_${randomBytes(12).toString('hex')}`;
+export function install(ringSab: SharedArrayBuffer, stateSab: SharedArrayBuffer, name: string): void {
+  const ring = new Ring(ringSab);
+  const state = new Int32Array(stateSab);
   const out = new RingSender(ring);
   Object.defineProperty(globalThis, name, {
     configurable: true,
     enumerable: false,
     value: (request: string): string => stringifyJson(onRequest(JSONParse(request) as MainRequest, out, ring, state, name) ?? null),
   });
-  const bundle = fileURLToPath(import.meta.url);
-  const data: ChannelData = {
-    jsprobeChannel: true, socket: options.socket, name, ring: ring.sab, state: state.buffer as SharedArrayBuffer, bundle,
-    closeInspector: options.closeInspector,
-  };
-  // Next to the bundle: this file runs only as build/attach-runtime.cjs.
-  const worker = new Worker(new URL('./attach-channel.cjs', import.meta.url), { workerData: data, name: CHANNEL_THREAD_NAME });
-  worker.unref();
-  // An unhandled 'error' would end the target: a channel thread that fails leaves the command waiting, and it says so.
-  worker.on('error', () => {});
-  return name;
 }
 
 function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, name: string): unknown {

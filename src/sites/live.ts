@@ -481,20 +481,10 @@ function stopRetry(s: LiveScript): void {
 
 const waiters: (() => void)[] = [];
 
-/**
- * Whether a live patch is being retried, asked synchronously; first, each retry is made now. For
- * a thread busy in a loop, reached through an inspector interrupt (`-p`): it runs neither the
- * retry timers nor the promise jobs of liveSettled().
- */
+/** Whether a live patch is being retried: liveSettled() asked synchronously (a busy thread runs no promise jobs). */
 export function liveRetrying(): boolean {
-  let retrying = false;
-  for (const x of [...scripts.values()]) {
-    if (x.retry === null) continue;
-    clearTimeout(x.retry.timer);
-    patch(x, true);
-    if (x.retry !== null) retrying = true;
-  }
-  return retrying;
+  for (const x of scripts.values()) if (x.retry !== null) return true;
+  return false;
 }
 
 /** Resolves when no live patch is being retried: each has been made, or has fallen back. */

@@ -1,159 +1,23 @@
-// `jsprobe -p PID`: open a running Node process's inspector (SIGUSR1), speak the DevTools protocol
-// to it over its WebSocket on 127.0.0.1, load jsprobe's runtime into it (remote.ts, bundled), and
-// relay what the runtime sends through a Runtime binding until detach.
+// `jsprobe -p PID`: load jsprobe's runtime into a running Node process through its inspector
+// (inspector-ws.ts), hand it the path of a private channel (channel.ts), close the inspector again
+// as soon as the runtime's channel thread has connected, and trace over the channel until Ctrl-C,
+// exit() in the program, or the target's end. The inspector port is open only while the runtime
+// loads; "Attached" is printed once it is closed (docs/attach.md, "The exposure window").
 
-import { request } from 'node:http';
-import type { Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
-import type { Protocol } from 'devtools-protocol';
-import { AggMap, mergeAll } from '../agg/maps.js';
+import { AggMap, mergeAll, type MapData } from '../agg/maps.js';
 import { printMaps, type Output } from '../agg/print.js';
 import { cutsIn, DEFAULT_MAX_STRLEN, printCut } from '../agg/safe-strlen.js';
 import type { CompiledProgram } from '../lang/compile.js';
-import { ATTACH_BINDING, decodeMessage, type AttachOptions, type AttachResult, type Message } from '../program/messages.js';
+import type { AttachOptions, ChannelAttachResult, LoadOptions, Message } from '../program/messages.js';
 import { AttachError } from './attach-error.js';
-import { inspectorClosed, openInspector, releaseWhenClosed } from './open.js';
-import { connectToTarget } from './peer.js';
+import { ChannelServer } from './channel.js';
+import { endedSilently, endedTelling, waitStatus } from './ending.js';
+import { CLOSE_INSPECTOR, RUNTIME_BUNDLE, connect } from './inspector-ws.js';
+import { inspectorClosed } from './open.js';
+import { LostEvents } from './lost.js';
+import { waitFor } from './progress.js';
 
-export { AttachError };
-
-export const RUNTIME_BUNDLE = fileURLToPath(new URL('../../attach-runtime.cjs', import.meta.url));
-
-/** GET `path` as JSON over `socket`, a connection checked to end in the target (peer.ts). */
-function getJson<T>(socket: Socket, path: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', path, timeout: 1000, createConnection: () => socket }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
-        try {
-          resolve(JSON.parse(body) as T);
-        } catch (e) {
-          reject(e as Error);
-        }
-      });
-    });
-    req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout')));
-    req.end();
-  });
-}
-
-/** The target's WebSocket URL, always on 127.0.0.1:`port` (whatever host the inspector names). */
-async function inspectorUrl(pid: number, port: number): Promise<string | null> {
-  const socket = await connectToTarget(pid, port);
-  try {
-    const list = await getJson<{ webSocketDebuggerUrl?: string; type?: string }[]>(socket, '/json/list');
-    const url = list.find((t) => t.type === 'node' || t.webSocketDebuggerUrl !== undefined)?.webSocketDebuggerUrl;
-    return url === undefined ? null : `ws://127.0.0.1:${port}${new URL(url).pathname}`;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * One side of a DevTools protocol conversation: numbered commands and their replies, events.
- * The main thread's is a WebSocket (Connection); a worker's goes through the main session's
- * NodeWorker domain (WorkerChannel).
- */
-abstract class Channel {
-  #id = 0;
-  readonly #pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
-
-  /** Put one message on the wire. */
-  protected abstract transmit(message: string): Promise<void>;
-
-  protected abstract onEvent(method: string, params: unknown): void;
-
-  send<T = unknown>(method: string, params: object = {}): Promise<T> {
-    const id = ++this.#id;
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.transmit(JSON.stringify({ id, method, params })).catch(reject);
-    });
-  }
-
-  /** A message from the other side: a reply to a command, or an event. */
-  receive(message: string): void {
-    const m = JSON.parse(message) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: unknown };
-    if (m.id !== undefined) {
-      const p = this.#pending.get(m.id);
-      this.#pending.delete(m.id);
-      if (m.error !== undefined) p?.reject(new Error(m.error.message));
-      else p?.resolve(m.result);
-    } else if (m.method !== undefined) this.onEvent(m.method, m.params);
-  }
-
-  protected closed(): void {
-    for (const p of this.#pending.values()) p.reject(new Error('the target closed the connection'));
-    this.#pending.clear();
-  }
-
-  /** Evaluate `expression` there, with the inspector's `require`; the value, or the thrown error. */
-  async evaluate<T>(expression: string): Promise<T> {
-    const r = await this.send<Protocol.Runtime.EvaluateResponse>('Runtime.evaluate', {
-      expression, includeCommandLineAPI: true, awaitPromise: true, returnByValue: true,
-    });
-    if (r.exceptionDetails !== undefined) throw new AttachError(r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
-    return r.result.value as T;
-  }
-}
-
-/** The target's main thread, over the inspector's WebSocket. */
-export class Connection extends Channel {
-  readonly #listeners = new Map<string, ((params: unknown) => void)[]>();
-
-  constructor(readonly ws: WebSocket) {
-    super();
-    ws.on('message', (data) => this.receive(String(data)));
-    ws.on('close', () => this.closed());
-  }
-
-  protected transmit(message: string): Promise<void> {
-    return new Promise((resolve, reject) => this.ws.send(message, (e) => (e ? reject(e) : resolve())));
-  }
-
-  protected onEvent(method: string, params: unknown): void {
-    for (const l of this.#listeners.get(method) ?? []) l(params);
-  }
-
-  on(method: string, listener: (params: unknown) => void): void {
-    const list = this.#listeners.get(method) ?? [];
-    list.push(listener);
-    this.#listeners.set(method, list);
-  }
-}
-
-/** Open the target's inspector (open.ts checks the target and the port) and connect to it. */
-export async function connect(pid: number, quiet = false): Promise<{ conn: Connection; opened: boolean; port: number }> {
-  // --- verified open (open.ts): the lock, when jsprobe opened the inspector, goes when it closes.
-  const { port, opened, lock } = await openInspector(pid, (line) => void (quiet || process.stderr.write(line)));
-  let url: string | null = null;
-  let socket: Socket;
-  try {
-    url = await inspectorUrl(pid, port);
-    if (url === null) throw new AttachError(`the inspector of process ${pid} on 127.0.0.1:${port} did not list a target`);
-    socket = await connectToTarget(pid, port);
-  } catch (e) {
-    if (lock !== null) releaseWhenClosed(lock, pid, port);
-    throw e;
-  }
-  const ws = new WebSocket(url, { perMessageDeflate: false, createConnection: () => socket });
-  if (lock !== null) ws.once('close', () => releaseWhenClosed(lock, pid, port));
-  // ---
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', (e) => reject(new AttachError(`cannot connect to the inspector of process ${pid}: ${e.message}`)));
-  });
-  const conn = new Connection(ws);
-  const targetPid = await conn.evaluate<number>('process.pid');
-  if (targetPid !== pid) {
-    ws.close();
-    throw new AttachError(`the inspector on 127.0.0.1:${port} belongs to process ${targetPid}, not ${pid}`);
-  }
-  const version = await conn.evaluate<string>('process.version');
-  if (Number(/^v(\d+)/.exec(version)?.[1] ?? 0) < 20) throw new AttachError(`process ${pid} runs Node ${version}; jsprobe needs Node 20.6 or later`);
-  return { conn, opened, port };
-}
+export { AttachError, RUNTIME_BUNDLE };
 
 export interface AttachRun {
   program: CompiledProgram;
@@ -167,48 +31,60 @@ export interface AttachRun {
   write(s: string): void;
 }
 
-const PING_MS = 1000;
-/** Close the target's inspector just after answering (`require` exists only while evaluating). */
-const CLOSE_INSPECTOR = "(() => { const i = require('node:inspector'); setTimeout(() => i.close(), 50).unref(); return 0; })()";
+/** How long the runtime has to load and connect its channel before jsprobe gives up. */
+const LOAD_TIMEOUT_MS = 15_000;
+/** How long a detach may take before the maps print without the missing part. */
+const DETACH_TIMEOUT_MS = 10_000;
 
-/** A worker of the target, reached through the main session's NodeWorker domain. */
-class WorkerChannel extends Channel {
-  constructor(readonly conn: Connection, readonly sessionId: string, readonly eventSink: (method: string, params: unknown) => void) {
-    super();
+/**
+ * Open the target's inspector, load the runtime with one evaluate, wait for its channel thread to
+ * connect, and close the inspector again (if jsprobe opened it) before returning.
+ */
+async function openChannel(pid: number, quiet: boolean, onMessage: (m: Message) => void): Promise<ChannelServer> {
+  const { conn, opened, port } = await connect(pid, quiet);
+  let channel: ChannelServer | null = null;
+  try {
+    channel = await ChannelServer.open(onMessage);
+    const load: LoadOptions = { socket: channel.path, closeInspector: opened };
+    const loading = conn.evaluate<string>(`require(${JSON.stringify(RUNTIME_BUNDLE)}).load(${JSON.stringify(load)})`);
+    const busy = `process ${pid} to load jsprobe's runtime (is its main thread blocked?)`;
+    const late = `process ${pid} did not load jsprobe's runtime within ${LOAD_TIMEOUT_MS / 1000} s`;
+    await waitFor(loading.then(() => channel!.connected), busy, quiet, LOAD_TIMEOUT_MS, late);
+  } catch (e) {
+    channel?.close();
+    if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
+    conn.ws.close();
+    throw e;
   }
-
-  protected async transmit(message: string): Promise<void> {
-    await this.conn.send('NodeWorker.sendMessageToWorker', { sessionId: this.sessionId, message });
+  // Nobody of jsprobe's is on the port any more; then the runtime closes it from the inside.
+  const wsClosed = new Promise((resolve) => conn.ws.once('close', resolve));
+  conn.ws.close();
+  await wsClosed;
+  if (opened) {
+    await channel.request({ op: 'close-inspector' });
+    await waitFor(inspectorClosed(pid, port), `process ${pid} to close its inspector port ${port}`, quiet);
+  } else if (!quiet) {
+    process.stderr.write(`jsprobe: process ${pid} had its inspector open already (127.0.0.1:${port}); it stays open, and any local user can connect to it\n`);
   }
-
-  protected onEvent(method: string, params: unknown): void {
-    this.eventSink(method, params);
-  }
-
-  /** The worker, or the connection it goes through, is gone: no answer will come. */
-  gone(): void {
-    this.closed();
-  }
+  return channel;
 }
+
+type Why = 'signal' | 'exit' | 'ending' | 'gone';
 
 /**
  * Trace process `pid` (its main thread and its workers, those running now and those started
  * later) until Ctrl-C, exit() in the program, or the target's end. The maps stay in each thread
- * until detach, then come back as data and are merged here. Returns the exit code: 0, or 2 when
- * the program cannot be registered there.
+ * until detach or the end, then come over the channel as data and are merged here. Returns the exit
+ * code: 0, or 2 when the program cannot be registered there.
  */
 export async function traceAttached(pid: number, run: AttachRun): Promise<number> {
-  const { conn, opened, port } = await connect(pid, run.quiet);
-  const runtime = `require(${JSON.stringify(RUNTIME_BUNDLE)})`;
   const maps = run.program.maps.map((m) => AggMap.of(m));
   let cut = 0;
-  let finished!: (why: string) => void;
-  const done = new Promise<string>((resolve) => (finished = resolve));
-  // From here on Ctrl-C detaches, also while the probes are being set up: killed there, jsprobe
-  // would leave them armed in the target.
-  const onSignal = () => finished('signal');
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  let finished!: (why: Why) => void;
+  const done = new Promise<Why>((resolve) => (finished = resolve));
+  let ended: { how: 'exit' | 'uncaught'; code: number } | null = null;
+  const lost = new LostEvents((line) => process.stderr.write(line));
+  let parts: string[] = [];
   const onMessage = (m: Message): void => {
     switch (m.t) {
       case 'out': return run.write(m.text);
@@ -216,103 +92,94 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
       case 'maps':
         cut += cutsIn(m.maps);
         return mergeAll(maps, m.maps);
+      case 'part': {
+        // The main thread's maps as it ended, in pieces.
+        if (m.part.i === 0) parts = [];
+        parts.push(m.part.s);
+        if (m.part.i === m.part.n - 1) {
+          const data = JSON.parse(parts.join('')) as MapData[];
+          cut += cutsIn(data);
+          mergeAll(maps, data);
+        }
+        return;
+      }
+      case 'lost': return lost.add(m.n);
       case 'exit': return finished('exit');
+      case 'ending':
+        ended = { how: m.how, code: m.code };
+        return finished('ending');
       default:
-        // ready, fatal and snapshot parts are answers of evaluate() or stay inside the target.
         return;
     }
   };
-  const onEvent = (method: string, params: unknown) => {
-    if (method !== 'Runtime.bindingCalled') return;
-    const { name, payload } = params as Protocol.Runtime.BindingCalledEvent;
-    if (name !== ATTACH_BINDING) return;
-    const m = decodeMessage(payload);
-    if (m !== null) onMessage(m);
-  };
-  conn.on('Runtime.bindingCalled', (p) => onEvent('Runtime.bindingCalled', p));
-  // Workers: those running now, and any started while attached.
-  const workers = new Map<string, WorkerChannel>();
-  conn.ws.on('close', () => {
-    // A command to a worker waits for an answer that can no longer come: fail it, as the main thread's are.
-    for (const ch of workers.values()) ch.gone();
-    finished('gone');
-  });
-  const options = (worker: boolean) => JSON.stringify({
-    format: run.format, unsafe: run.unsafe, closeInspector: opened && !worker, worker, maxMapKeys: run.maxMapKeys, maxStrlen: run.maxStrlen,
-  } satisfies AttachOptions);
-  const setUp = async (ch: Channel, worker: boolean) => {
-    await ch.send('Runtime.enable');
-    await ch.send('Runtime.addBinding', { name: ATTACH_BINDING });
-    return ch.evaluate<AttachResult>(`${runtime}.attach(${JSON.stringify(run.program.source)}, ${options(worker)})`);
-  };
-  const r = await setUp(conn, false);
+  // From here on Ctrl-C detaches, also while the runtime loads and the probes are set up: killed
+  // there, jsprobe would leave them armed in the target (until its channel thread saw the socket close).
+  const onSignal = (): void => finished('signal');
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let channel: ChannelServer;
+  try {
+    channel = await openChannel(pid, run.quiet, onMessage);
+  } catch (e) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    throw e;
+  }
+  void channel.closed.then(() => finished('gone'));
+  const options: AttachOptions = { format: run.format, unsafe: run.unsafe, maxMapKeys: run.maxMapKeys, maxStrlen: run.maxStrlen };
+  const r = await waitFor(
+    channel.request<ChannelAttachResult>({ op: 'attach', source: run.program.source, options }).catch((e: Error) => ({ error: e.message })),
+    `process ${pid} to register the probes`, run.quiet,
+  );
   if ('error' in r) {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.stderr.write(`${r.error}\n`);
-    if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
-    conn.ws.close();
+    channel.close();
     return 2;
   }
-  const workerSetups: Promise<unknown>[] = [];
-  const registered = new Map(run.program.probes.map((c) => [c.probe.text, r.skipped.includes(c.probe.text) ? 0 : 1]));
-  conn.on('NodeWorker.receivedMessageFromWorker', (p) => {
-    const { sessionId, message } = p as { sessionId: string; message: string };
-    workers.get(sessionId)?.receive(message);
-  });
-  conn.on('NodeWorker.attachedToWorker', (p) => {
-    const { sessionId } = p as { sessionId: string };
-    const ch = new WorkerChannel(conn, sessionId, onEvent);
-    workers.set(sessionId, ch);
-    workerSetups.push(setUp(ch, true).then((w) => {
-      if ('error' in w) return;
-      for (const [text, n] of registered) if (!w.skipped.includes(text)) registered.set(text, n + 1);
-    }).catch(() => workers.delete(sessionId)));
-  });
-  conn.on('NodeWorker.detachedFromWorker', (p) => {
-    const { sessionId } = p as { sessionId: string };
-    workers.get(sessionId)?.gone();
-    workers.delete(sessionId);
-  });
-  await conn.send('NodeWorker.enable', { waitForDebuggerOnStart: false });
-  // The workers that exist now are announced at once; give their set-up a turn to start.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  await Promise.all(workerSetups);
-  for (const [text, n] of registered) {
-    if (n === 0) process.stderr.write(`jsprobe: ${text} matches nothing loaded in process ${pid} or its workers\n`);
+  for (const c of run.program.probes) {
+    const text = c.probe.text;
+    if (r.skipped.includes(text) && r.workers.every((w) => w.includes(text))) {
+      process.stderr.write(`jsprobe: ${text} matches nothing loaded in process ${pid} or its workers\n`);
+    }
   }
-  const ping = setInterval(() => {
-    for (const ch of [conn, ...workers.values()]) void ch.evaluate(`${runtime}.ping()`).catch(() => {});
-  }, PING_MS);
+  for (const note of r.notes) process.stderr.write(`jsprobe: ${note}\n`);
   if (!run.quiet) {
-    const inWorkers = workers.size > 0 ? `, and in ${workers.size} worker thread${workers.size === 1 ? '' : 's'}` : '';
+    const n = r.workers.length;
+    const inWorkers = n > 0 ? `, and in ${n} worker thread${n === 1 ? '' : 's'}` : '';
     process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}${inWorkers}. Ctrl-C to detach.\n`);
   }
   const why = await done;
-  clearInterval(ping);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  if (why !== 'gone') {
-    // END runs and each thread's maps come back through the binding before detach() answers.
-    await Promise.all([...workers.values()].map((ch) => ch.evaluate(`${runtime}.detach()`).catch(() => {})));
-    await conn.evaluate(`${runtime}.detach()`).catch(() => {});
-    conn.ws.close();
-    if (opened) await inspectorClosed(pid, port);
-  } else process.stderr.write(`jsprobe: process ${pid} went away\n`);
+  let endLine: string | null = null;
+  if (why === 'signal' || why === 'exit') {
+    // END runs and each thread's maps come back before the answer.
+    await waitFor(channel.request({ op: 'detach' }), `process ${pid} to detach`, run.quiet, DETACH_TIMEOUT_MS).catch((e: Error) => {
+      process.stderr.write(`jsprobe: ${e.message}\n`);
+    });
+  } else if (ended !== null) {
+    const e: { how: 'exit' | 'uncaught'; code: number } = ended;
+    endLine = endedTelling(pid, e.how, e.code);
+  } else {
+    endLine = endedSilently(pid, await waitStatus(pid, 1000));
+  }
+  channel.close();
   const out: Output = { format: run.format, text: run.write, json: (o) => run.write(`${JSON.stringify(o)}\n`) };
   printMaps(out, maps);
   printCut(out, cut, run.maxStrlen ?? DEFAULT_MAX_STRLEN);
+  lost.end();
+  if (endLine !== null) process.stderr.write(`jsprobe: ${endLine}\n`);
   return 0;
 }
 
 /** `jsprobe -l PATTERN -p PID`: the probe points as the running process sees them. */
 export async function listAttached(pid: number, pattern: string): Promise<string[]> {
-  const { conn, opened, port } = await connect(pid);
+  const channel = await openChannel(pid, true, () => {});
   try {
-    return await conn.evaluate<string[]>(`require(${JSON.stringify(RUNTIME_BUNDLE)}).points(${JSON.stringify(pattern)})`);
+    return await channel.request<string[]>({ op: 'points', pattern });
   } finally {
-    if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
-    conn.ws.close();
-    if (opened) await inspectorClosed(pid, port);
+    channel.close();
   }
 }

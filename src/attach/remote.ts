@@ -1,162 +1,183 @@
 // The part of `jsprobe -p PID` that runs inside the target, bundled into one CommonJS file
-// (build/attach-runtime.cjs, see scripts/bundle.mjs) and loaded through the inspector by its
-// absolute path, so that it never depends on the target's own module resolution. It compiles the
-// program, registers its probes (live sites, since the code is loaded), and streams output back
-// through a Runtime binding in batches: a bounded buffer, flushed on a timer and when full, with
-// drops counted and reported. Aggregations stay here; only printed maps travel.
-//
-// Detach (asked by the client, or by itself when the client stops pinging) runs END, prints the
-// maps, unregisters every probe (live sites put their scripts back), and closes the inspector if
-// jsprobe opened it.
+// (build/attach-runtime.cjs, see scripts/bundle.mjs) and loaded by its absolute path (load.ts), so
+// that it never depends on the target's own module resolution. Its main-thread side: the channel
+// thread (channel-thread.ts) reaches the functions here
+// through a hidden global and an inspector session to this thread (they run as interrupts, even
+// in a busy loop). The program's output goes into a ring the channel thread drains, never
+// blocking this thread; whatever way the target ends, END runs and the maps go out first.
+// Workers of the target load the same file: attachWorker() and detachWorker() run there.
 
-import { unregister, type Probe } from '../index.js';
+import { close as closeInspector } from 'node:inspector';
+import { list, unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
+import { stringifyJson } from '../agg/safe-json.js';
+import { JSONParse, MathCeil, MathMax, StringPrototypeSlice } from '../core/primordials.js';
 import { compile } from '../lang/compile.js';
-import { ATTACH_BINDING, BindingSender, type AttachOptions, type AttachResult, type Message } from '../program/messages.js';
-import { start } from '../program/session.js';
+import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type Sender } from '../program/messages.js';
+import { WorkerRelay } from '../program/relay.js';
+import { sessionOutput, start } from '../program/session.js';
+import { liveRetrying, liveSettled } from '../sites/live.js';
 import { describePoint, listProbePoints } from '../targets/probe-points.js';
-import { liveSettled } from '../sites/live.js';
+import { Ring } from '../threads/ring.js';
+import { ENDING, WRITTEN, type MainRequest } from './channel-data.js';
+/** Characters of map text per ring record when the target ends (the ring holds 1 MiB). */
+const PART_CHARS = 128 * 1024;
+/** How long the ending main thread waits for the channel thread to have written its maps. */
+const END_WAIT_MS = 1000;
 
-const FLUSH_MS = 100;
-/** Characters buffered before a flush is forced; past twice this, output is dropped (and counted). */
-const BUFFER_CHARS = 64 * 1024;
-/**
- * The client pings every second; after this long without one, clean up alone. Tests that attach
- * on a busy machine set JSPROBE_CLIENT_TIMEOUT_MS in the target: there a starved client can miss 5 s.
- */
-const CLIENT_TIMEOUT_MS = Number(process.env.JSPROBE_CLIENT_TIMEOUT_MS ?? 5000);
-
-interface State {
+interface Attached {
+  /** The hidden global of the channel that attached: only that channel detaches it. */
+  owner: string;
   finish(): void;
   maps(): MapData[];
   probes: Probe[];
-  timer: ReturnType<typeof setInterval>;
-  buffer: string[];
-  size: number;
-  dropped: number;
-  lastPing: number;
-  closeInspector: boolean;
   detached: boolean;
+  /** Removes the 'exit' and 'uncaughtExceptionMonitor' listeners. */
+  quiet(): void;
+  /** A worker's relay (its output and snapshots go to the channel thread). */
+  relay?: WorkerRelay;
 }
 
-let state: State | null = null;
-
-const client = new BindingSender(ATTACH_BINDING);
-const emit = (m: Message): void => client.send(m);
-
-function flush(s: State): void {
-  if (s.buffer.length > 0) {
-    emit({ t: 'out', text: s.buffer.join('') });
-    s.buffer = [];
-    s.size = 0;
-  }
-  if (s.dropped > 0) {
-    emit({ t: 'err', text: `jsprobe: ${s.dropped} characters of output dropped (the client did not keep up)\n` });
-    s.dropped = 0;
-  }
-}
+let attached: Attached | null = null;
+/** The owner of a worker's session: one channel thread sets up a worker, and the same one detaches it. */
+const WORKER = 'worker';
 
 /**
- * Start tracing in this process. Returns how many probes were registered, or the error. Runs on a
- * task of its own: inside the client's Runtime.evaluate, this thread's own inspector session (live
- * sites) would not be answered at once.
+ * Called by load.ts on the main thread, in the one Runtime.evaluate of `-p`: the hidden global
+ * through which the channel thread reaches this runtime, writing to the ring it drains.
  */
-export function attach(source: string, options: AttachOptions): Promise<AttachResult> {
-  return new Promise((resolve) => setImmediate(() => {
-    try {
-      const r = attachNow(source, options);
-      // Attached means armed: a live patch that V8 refused for now has landed or fallen back.
-      void liveSettled().then(() => resolve(r));
-    } catch (e) {
-      resolve({ error: (e as { report?: string }).report ?? String((e as Error).message ?? e) });
-    }
-  }));
+export function install(ringSab: SharedArrayBuffer, stateSab: SharedArrayBuffer, name: string): void {
+  const ring = new Ring(ringSab);
+  const state = new Int32Array(stateSab);
+  const out = new RingSender(ring);
+  Object.defineProperty(globalThis, name, {
+    configurable: true,
+    enumerable: false,
+    value: (request: string): string => stringifyJson(onRequest(JSONParse(request) as MainRequest, out, ring, state, name) ?? null),
+  });
 }
 
-function attachNow(source: string, options: AttachOptions): AttachResult {
-  if (state !== null && !state.detached) return { error: 'jsprobe is already attached to this process' };
-  const program = compile(source, { unsafe: options.unsafe });
-  const s: State = {
-    finish: () => {},
-    maps: () => [],
-    probes: [],
-    timer: setInterval(() => {
-      if (Date.now() - s.lastPing > CLIENT_TIMEOUT_MS) void detachNow();
-      else flush(s);
-    }, FLUSH_MS),
-    buffer: [],
-    size: 0,
-    dropped: 0,
-    lastPing: Date.now(),
-    closeInspector: options.closeInspector,
-    detached: false,
-  };
-  s.timer.unref();
-  state = s;
-  const session = start(program, {
-    format: options.format,
-    write: (text) => {
-      if (s.size > 2 * BUFFER_CHARS) {
-        s.dropped += text.length;
-        return;
-      }
-      s.buffer.push(text);
-      s.size += text.length;
-      if (s.size > BUFFER_CHARS) flush(s);
-    },
-    exit: () => queueMicrotask(() => {
-      void detachNow().then(() => emit({ t: 'exit' }));
-    }),
-    warn: (text) => emit({ t: 'err', text }),
-    attached: options.worker === true ? 'worker' : 'main',
-    maxMapKeys: options.maxMapKeys,
-    maxStrlen: options.maxStrlen,
-  });
-  if ('error' in session) {
-    clearInterval(s.timer);
-    state = null;
-    return { error: session.error };
+function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, name: string): unknown {
+  switch (r.op) {
+    case 'attach': return attachMain(r.source, r.options, out, ring, state, name);
+    case 'settled': return !liveRetrying();
+    case 'notes': return notes();
+    case 'detach': return detachNow(name);
+    case 'close-inspector': return void closeInspector();
+    case 'points': return listProbePoints(r.pattern).map(describePoint);
+    case 'forget': return void delete (globalThis as Record<string, unknown>)[name];
   }
-  s.finish = session.finish;
-  s.maps = session.maps;
-  s.probes = session.handles;
+}
+
+function attachMain(source: string, options: AttachOptions, out: Sender, ring: Ring, state: Int32Array, owner: string): AttachResult {
+  if (attached !== null && !attached.detached) return { error: 'jsprobe is already attached to this process' };
+  let program;
+  try {
+    program = compile(source, { unsafe: options.unsafe });
+  } catch (e) {
+    return { error: (e as { report?: string }).report ?? String((e as Error).message ?? e) };
+  }
+  const exit = (): void => out.send({ t: 'exit' });
+  const session = start(program, {
+    format: options.format, ...sessionOutput(out), exit, attached: 'main', maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen,
+  });
+  if ('error' in session) return { error: session.error };
+  const onExit = (code: number): void => ending('exit', code, ring, state);
+  // Before Node prints the error; not when the program handles it (the process then runs on).
+  const onUncaught = (): void => {
+    if (process.listenerCount('uncaughtException') === 0 && !process.hasUncaughtExceptionCaptureCallback()) ending('uncaught', 1, ring, state);
+  };
+  process.on('exit', onExit);
+  process.on('uncaughtExceptionMonitor', onUncaught);
+  attached = {
+    owner,
+    finish: session.finish,
+    maps: session.maps,
+    probes: session.handles,
+    detached: false,
+    quiet: () => {
+      process.off('exit', onExit);
+      process.off('uncaughtExceptionMonitor', onUncaught);
+    },
+  };
   return { probes: session.probes, skipped: session.skipped };
 }
 
-export function ping(): boolean {
-  if (state === null || state.detached) return false;
-  state.lastPing = Date.now();
-  return true;
+/** What is worth saying about the probes' sites (a fallback to a breakpoint site, and why). */
+function notes(): string[] {
+  const s = attached;
+  if (s === null) return [];
+  const mine = new Set(s.probes.map((p) => p.id));
+  const out: string[] = [];
+  for (const p of list()) if (mine.has(p.id) && p.note !== undefined) out.push(`${p.name}: ${p.note}`);
+  return out;
 }
 
-/** Stop tracing: END, the maps, every probe off, the inspector closed if jsprobe opened it. */
-export function detach(): Promise<void> {
-  // On a task of its own, for the same reason as attach().
-  return new Promise((resolve, reject) => setImmediate(() => void detachNow().then(resolve, reject)));
+/** Stop tracing (if `owner`'s channel attached): END, every probe off; the maps are the answer. */
+function detachNow(owner: string): MapData[] {
+  const s = attached;
+  if (s === null || s.detached || s.owner !== owner) return [];
+  s.detached = true;
+  s.quiet();
+  s.relay?.close();
+  s.finish();
+  const maps = s.maps();
+  void unregister(s.probes);
+  return maps;
 }
 
-async function detachNow(): Promise<void> {
-  const s = state;
+/**
+ * The target ends: END runs, the maps go into the ring (in pieces, each waiting for room), then
+ * the end itself; this thread waits, bounded, until the channel thread has written them out.
+ */
+function ending(how: 'exit' | 'uncaught', code: number, ring: Ring, state: Int32Array): void {
+  const s = attached;
   if (s === null || s.detached) return;
   s.detached = true;
-  clearInterval(s.timer);
+  s.quiet();
   s.finish();
-  flush(s);
-  // Maps travel as data, to be merged with the other threads' and printed by the client.
-  emit({ t: 'maps', maps: s.maps() });
-  await unregister(s.probes);
-  if (s.closeInspector) {
-    const inspector = await import('node:inspector');
-    // After this call returns to the client, so that the answer still reaches it.
-    setTimeout(() => inspector.close(), 50).unref();
+  let text: string;
+  try {
+    text = stringifyJson(s.maps());
+  } catch {
+    text = '[]';
   }
+  const until = performance.now() + END_WAIT_MS;
+  const push = (m: Message): boolean => ring.pushWait(encodeMessage(m), MathMax(0, until - performance.now()));
+  const n = MathMax(1, MathCeil(text.length / PART_CHARS));
+  for (let i = 0; i < n; i++) push({ t: 'part', part: { id: 0, i, n, s: StringPrototypeSlice(text, i * PART_CHARS, (i + 1) * PART_CHARS) } });
+  push({ t: 'ending', how, code });
+  Atomics.store(state, ENDING, 1);
+  Atomics.notify(state, ENDING);
+  Atomics.wait(state, WRITTEN, 0, MathMax(0, until - performance.now()));
 }
 
-/** Probe points of this process, for `jsprobe -l PATTERN -p PID`. */
-export function points(pattern: string): Promise<string[]> {
-  return new Promise((resolve) => setImmediate(() => resolve(pointsNow(pattern))));
+/** A worker of the target (set up by the channel thread through NodeWorker): its probes, output through its relay. */
+export function attachWorker(source: string, options: AttachOptions): Promise<AttachResult> {
+  if (attached !== null && !attached.detached) return Promise.resolve({ error: 'jsprobe is already attached to this thread' });
+  let result: AttachResult;
+  try {
+    const program = compile(source, { unsafe: options.unsafe });
+    let maps: () => MapData[] = () => [];
+    const relay = new WorkerRelay(() => maps());
+    const session = start(program, {
+      format: options.format, ...sessionOutput(relay), attached: 'worker', maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen,
+    });
+    if ('error' in session) {
+      relay.close();
+      return Promise.resolve({ error: session.error });
+    }
+    maps = session.maps;
+    attached = { owner: WORKER, finish: session.finish, maps: session.maps, probes: session.handles, detached: false, quiet: () => {}, relay };
+    result = { probes: session.probes, skipped: session.skipped };
+  } catch (e) {
+    return Promise.resolve({ error: (e as { report?: string }).report ?? String((e as Error).message ?? e) });
+  }
+  // Attached means armed: a live patch that V8 refused for now has landed or fallen back.
+  return liveSettled().then(() => result);
 }
 
-function pointsNow(pattern: string): string[] {
-  return listProbePoints(pattern).map(describePoint);
+/** The worker's maps, and its probes off. */
+export function detachWorker(): MapData[] {
+  return detachNow(WORKER);
 }

@@ -2,13 +2,15 @@
 // command say to each other, on every transport (docs/design.md, "Layers"):
 //   - a worker thread to its main thread, through its ring (relay.ts);
 //   - the agent of `jsprobe -c` to the command, one JSON line a message on fd 3 (cli/agent.ts);
-//   - the runtime of `jsprobe -p` to the command, through a Runtime binding (attach/remote.ts).
+//   - the runtime of `jsprobe -p` to the command: the main thread through its ring to the runtime's
+//     channel thread, and from there one JSON line a message on the private Unix socket (attach/).
 // A new kind of message is one more member of `Message`; each receiver's switch then names it.
 
 import { writeSync } from 'node:fs';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { JSONParse, JSONStringify } from '../core/primordials.js';
+import type { Ring } from '../threads/ring.js';
 
 /** A piece of a worker's map snapshot (one too big for a ring record comes in several). */
 export interface SnapshotPart {
@@ -38,9 +40,15 @@ export type Message =
    * A worker's map snapshot, or a piece of it; the last piece says which flush request it
    * answers (`ack`) and whether the thread is ending (`bye`).
    */
-  | { t: 'part'; part: SnapshotPart; ack?: number; bye?: true };
+  | { t: 'part'; part: SnapshotPart; ack?: number; bye?: true }
+  /** `-p`: the answer to the command's request `id` (ChannelRequest), its value or its error. */
+  | { t: 'reply'; id: number; value?: unknown; error?: string }
+  /** `-p`: events a full ring dropped since the last such message. */
+  | { t: 'lost'; n: number }
+  /** `-p`: the target is ending (its 'exit', or an uncaught exception); its maps came before. */
+  | { t: 'ending'; how: 'exit' | 'uncaught'; code: number };
 
-/** Where a side puts its messages: a ring, a pipe, a binding. */
+/** Where a side puts its messages: a ring, a pipe, a socket. */
 export interface Sender {
   send(m: Message): void;
 }
@@ -101,13 +109,12 @@ export class FdSender implements Sender {
   }
 }
 
-/** Messages through a global function the inspector's Runtime.addBinding put there (`jsprobe -p`). */
-export class BindingSender implements Sender {
-  constructor(private readonly name: string) {}
+/** Messages into a ring: dropped and counted when it is full, never blocking the thread that sends. */
+export class RingSender implements Sender {
+  constructor(private readonly ring: Ring) {}
 
   send(m: Message): void {
-    const send = (globalThis as Record<string, unknown>)[this.name];
-    if (typeof send === 'function') (send as (s: string) => void)(encodeMessage(m));
+    this.ring.push(encodeMessage(m));
   }
 }
 
@@ -137,8 +144,20 @@ export class LineReader {
   }
 }
 
-/** The binding `jsprobe -p` adds in every thread of the target. */
-export const ATTACH_BINDING = '__jsprobe_emit';
+/** What the command asks of the runtime's channel thread in an attached process, one JSON line each. */
+export type ChannelRequest =
+  | { id: number; op: 'attach'; source: string; options: AttachOptions }
+  | { id: number; op: 'detach' }
+  | { id: number; op: 'close-inspector' }
+  | { id: number; op: 'points'; pattern: string };
+
+/** What the one Runtime.evaluate that loads the runtime gives it (attach/remote.ts load()). */
+export interface LoadOptions {
+  /** The command's Unix socket, in a directory only the invoking user can open. */
+  socket: string;
+  /** jsprobe opened the inspector (SIGUSR1): if the command goes away before closing it, the runtime does. */
+  closeInspector: boolean;
+}
 
 /** What the command asks of the runtime in each thread of an attached process (attach/remote.ts). */
 export interface AttachOptions {
@@ -146,8 +165,6 @@ export interface AttachOptions {
   /** This thread is a worker of the target (its maps are merged with the main thread's). */
   worker?: boolean;
   unsafe: boolean;
-  /** jsprobe opened the inspector (SIGUSR1): close it again on detach. */
-  closeInspector: boolean;
   /** Keys per map (--max-map-keys). */
   maxMapKeys?: number;
   /** Characters a string keeps (--max-strlen). */
@@ -156,3 +173,6 @@ export interface AttachOptions {
 
 /** What attach() answers: how many probes, which were skipped (not in this thread), or the error. */
 export type AttachResult = { probes: number; skipped: string[] } | { error: string };
+
+/** The channel thread's answer to 'attach': the main thread's, and what each worker skipped. */
+export type ChannelAttachResult = { probes: number; skipped: string[]; workers: string[][]; notes: string[] } | { error: string };

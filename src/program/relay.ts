@@ -33,6 +33,11 @@ export class WorkerRelay implements Sender {
   private readonly link: WorkerLink<FlushRequest>;
   private readonly timer: ReturnType<typeof setInterval>;
   private snapshots = 0;
+  private readonly onExit = (): void => {
+    clearInterval(this.timer);
+    this.snapshot({ bye: true });
+    this.link.close();
+  };
 
   constructor(private readonly maps: () => MapData[]) {
     this.link = new WorkerLink<FlushRequest>(PURPOSE, RING_BYTES, (m) => {
@@ -40,11 +45,14 @@ export class WorkerRelay implements Sender {
     });
     this.timer = setInterval(() => this.snapshot({}), SNAPSHOT_EVERY_MS);
     this.timer.unref();
-    process.on('exit', () => {
-      clearInterval(this.timer);
-      this.snapshot({ bye: true });
-      this.link.close();
-    });
+    process.on('exit', this.onExit);
+  }
+
+  /** Stop (`-p` detach while the thread runs on): no more snapshots, and the ring is let go. */
+  close(): void {
+    clearInterval(this.timer);
+    process.off('exit', this.onExit);
+    this.link.close();
   }
 
   /** A message: dropped and counted if the ring is full, never blocking the program. */

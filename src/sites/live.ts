@@ -481,6 +481,12 @@ function stopRetry(s: LiveScript): void {
 
 const waiters: (() => void)[] = [];
 
+/** Whether a live patch is being retried: liveSettled() asked synchronously (a busy thread runs no promise jobs). */
+export function liveRetrying(): boolean {
+  for (const x of scripts.values()) if (x.retry !== null) return true;
+  return false;
+}
+
 /** Resolves when no live patch is being retried: each has been made, or has fallen back. */
 export function liveSettled(): Promise<void> {
   const retrying = [...scripts.values()].filter((x) => x.retry !== null);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { fetchText, jsprobe, node, startService } from './procs.js';
 
 test("-p: a handler's fault is reported once on jsprobe's stderr, not on the target's", async () => {
-  const svc = await startService(`JSPROBE_CLIENT_TIMEOUT_MS=120000 ${node()}`);
+  const svc = await startService(node());
   try {
     const cli = jsprobe(['-e', 'fn:test/fixtures/attach/server.cjs:handle { @n = count(); printf("%x\\n", 1/0) }', '-p', String(svc.pid)]);
     // Requests until the probe has seen some (the fault is reported at the first).

@@ -95,3 +95,11 @@ export function load(port: number): () => Promise<number> {
 export function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
+
+/**
+ * stderr without jsprobe's progress lines: on a loaded machine any step can take over a second,
+ * and then jsprobe says what it waits for (that it does so is tested on its own).
+ */
+export function withoutProgress(err: string): string {
+  return err.replace(/^jsprobe: waiting for process \d+ to .*\n/gm, '');
+}

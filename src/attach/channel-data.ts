@@ -1,0 +1,39 @@
+// What the two threads of the runtime `jsprobe -p` loads into a target share: the main thread's
+// side (remote.ts) and the channel thread (channel-thread.ts), which reaches it through a hidden
+// global with the requests below.
+
+import type { AttachOptions } from '../program/messages.js';
+
+/** The channel thread's name: its title in the inspector is `[worker N] jsprobe channel`. */
+export const CHANNEL_THREAD_NAME = 'jsprobe channel';
+
+/** Words of ChannelData.state. The main thread sets ENDING once the end is in its ring... */
+export const ENDING = 0;
+/** ...and the channel thread sets WRITTEN once it has written it to the socket. */
+export const WRITTEN = 1;
+
+export interface ChannelData {
+  jsprobeChannel: true;
+  /** The command's Unix socket. */
+  socket: string;
+  /** The hidden global through which the channel thread's inspector session reaches the main thread. */
+  name: string;
+  /** The main thread's ring of messages (messages.ts), which the channel thread drains. */
+  ring: SharedArrayBuffer;
+  /** Int32 words: ENDING, WRITTEN. */
+  state: SharedArrayBuffer;
+  /** The runtime bundle's path, for the target's workers to load. */
+  bundle: string;
+  /** jsprobe opened the inspector: close it if the command goes away before it has. */
+  closeInspector: boolean;
+}
+
+/** What the channel thread asks of the main thread (a JSON string argument to the hidden global). */
+export type MainRequest =
+  | { op: 'attach'; source: string; options: AttachOptions }
+  | { op: 'settled' }
+  | { op: 'notes' }
+  | { op: 'detach' }
+  | { op: 'close-inspector' }
+  | { op: 'points'; pattern: string }
+  | { op: 'forget' };

@@ -1,0 +1,240 @@
+// The channel thread of `jsprobe -p` (bundled as build/attach-channel.cjs; remote.ts starts it in
+// the target). It owns the runtime's end of the private channel: it connects OUT to the command's
+// Unix socket, so nothing in the target listens. It reads the command's requests and runs them on
+// the main thread through an inspector session connected to it, calling the hidden global of
+// remote.ts: V8 runs protocol messages as interrupts, even in a busy loop, where the main thread's
+// own event loop never turns. It drains the main thread's ring into the socket (a slow command
+// lets the ring fill, and the main thread drops events and counts them, never waiting), sets up the
+// target's worker threads through NodeWorker, and relays their rings (program/relay.ts).
+
+import { rmdirSync, unlinkSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { connect, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import { threadId, workerData } from 'node:worker_threads';
+import { MainRelay } from '../program/relay.js';
+import { encodeMessage, type AttachOptions, type ChannelAttachResult, type ChannelRequest, type Message } from '../program/messages.js';
+import { Ring } from '../threads/ring.js';
+import { ENDING, WRITTEN, type ChannelData, type MainRequest } from './channel-data.js';
+
+const data = workerData as ChannelData;
+const ring = new Ring(data.ring);
+const state = new Int32Array(data.state);
+const DRAIN_MS = 20;
+/** Bytes the socket may hold unsent before the ring is left to fill (and drop) instead. */
+const SOCKET_HIGH = 1 << 20;
+/** How long a worker's set-up or detach may take before it is given up on. */
+const WORKER_MS = 3000;
+/** How long to wait for live patches V8 refused for now to land or fall back before "Attached". */
+const SETTLE_MS = 5000;
+
+const session = new Session();
+session.connectToMainThread();
+
+function post<T>(method: string, params: object = {}): Promise<T> {
+  return new Promise((resolve, reject) => session.post(method, params, (e: Error | null, r?: unknown) => (e ? reject(e) : resolve(r as T))));
+}
+
+/** Run a request on the main thread, as an interrupt if it is busy. */
+async function onMain<T>(request: MainRequest): Promise<T> {
+  const expression = `globalThis[${JSON.stringify(data.name)}](${JSON.stringify(JSON.stringify(request))})`;
+  const r = await post<{ result: { value?: unknown }; exceptionDetails?: { text: string; exception?: { description?: string } } }>(
+    'Runtime.evaluate', { expression, returnByValue: true, silent: true },
+  );
+  if (r.exceptionDetails !== undefined) throw new Error(r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
+  return JSON.parse(r.result.value as string) as T;
+}
+
+const within = <T>(ms: number, p: Promise<T>, fallback: T): Promise<T> =>
+  Promise.race([p, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
+
+/** One worker of the target, reached through the main thread's NodeWorker domain. */
+class WorkerTarget {
+  #id = 0;
+  readonly #pending = new Map<number, (m: { result?: { result: { value?: unknown }; exceptionDetails?: unknown }; error?: unknown }) => void>();
+
+  constructor(readonly sessionId: string) {}
+
+  /** Evaluate `expression` in the worker, with the inspector's `require`; its value, undefined if it threw. */
+  evaluate<T>(expression: string): Promise<T | undefined> {
+    const id = ++this.#id;
+    const params = { expression, includeCommandLineAPI: true, awaitPromise: true, returnByValue: true };
+    const message = JSON.stringify({ id, method: 'Runtime.evaluate', params });
+    return new Promise((resolve) => {
+      this.#pending.set(id, (m) => resolve(m.result === undefined || m.result.exceptionDetails !== undefined ? undefined : (m.result.result.value as T)));
+      post('NodeWorker.sendMessageToWorker', { sessionId: this.sessionId, message }).catch(() => this.gone());
+    });
+  }
+
+  receive(message: string): void {
+    const m = JSON.parse(message) as { id?: number; result?: { result: { value?: unknown }; exceptionDetails?: unknown } };
+    if (m.id === undefined) return;
+    this.#pending.get(m.id)?.(m);
+    this.#pending.delete(m.id);
+  }
+
+  gone(): void {
+    for (const p of this.#pending.values()) p({});
+    this.#pending.clear();
+  }
+}
+
+let socket: Socket | null = null;
+let relay: MainRelay | null = null;
+let attached: { source: string; options: AttachOptions } | null = null;
+let detached = false;
+let inspectorClosed = !data.closeInspector;
+const workers = new Map<string, WorkerTarget>();
+const setups: Promise<string[] | undefined>[] = [];
+
+function send(line: string): void {
+  socket?.write(`${line}\n`);
+}
+
+const message = (m: Message): void => send(encodeMessage(m));
+
+/**
+ * Move what the main thread wrote to the socket, unless the socket is backed up: then the ring
+ * fills (and the main thread drops and counts). `all`: at detach, what is in the ring goes anyway.
+ */
+function drain(all = false): void {
+  if (socket === null) return;
+  if (all || socket.writableLength < SOCKET_HIGH) {
+    for (const line of ring.drain()) {
+      if (line.startsWith('{"t":"ending"')) ended(line);
+      else send(line);
+    }
+  }
+  let lost = ring.takeLost();
+  if (relay !== null) for (const w of relay.newlyLost()) lost += w.lost;
+  if (lost > 0) message({ t: 'lost', n: lost });
+}
+
+/** The main thread is ending and waits (bounded): the workers' last maps, the end, then let it go. */
+function ended(line: string): void {
+  if (relay !== null) {
+    relay.flush(500);
+    for (const maps of relay.snapshots()) message({ t: 'maps', maps });
+  }
+  socket?.write(`${line}\n`, () => {
+    Atomics.store(state, WRITTEN, 1);
+    Atomics.notify(state, WRITTEN);
+  });
+}
+
+const timer = setInterval(() => drain(), DRAIN_MS);
+
+function setUpWorker(sessionId: string, title: string): void {
+  // This thread, and any other of jsprobe's own, is not traced.
+  if (title.startsWith(`[worker ${threadId}]`) || / jsprobe /.test(`${title} `) || attached === null) return;
+  const w = new WorkerTarget(sessionId);
+  workers.set(sessionId, w);
+  const { source, options } = attached;
+  const call = `require(${JSON.stringify(data.bundle)}).attachWorker(${JSON.stringify(source)}, ${JSON.stringify({ ...options, worker: true })})`;
+  const answer = within(WORKER_MS, w.evaluate<{ skipped: string[] } | { error: string }>(call), undefined);
+  setups.push(answer.then((r) => (r === undefined || 'error' in r ? undefined : r.skipped)));
+}
+
+session.on('NodeWorker.attachedToWorker', (m: { params: { sessionId: string; workerInfo: { title: string } } }) => {
+  setUpWorker(m.params.sessionId, m.params.workerInfo.title);
+});
+session.on('NodeWorker.receivedMessageFromWorker', (m: { params: { sessionId: string; message: string } }) => {
+  workers.get(m.params.sessionId)?.receive(m.params.message);
+});
+session.on('NodeWorker.detachedFromWorker', (m: { params: { sessionId: string } }) => {
+  workers.get(m.params.sessionId)?.gone();
+  workers.delete(m.params.sessionId);
+});
+
+async function attach(source: string, options: AttachOptions): Promise<ChannelAttachResult> {
+  // Before any worker is set up: a worker's relay says hello to whoever listens then.
+  relay ??= new MainRelay((_tid, m) => message(m));
+  const r = await onMain<{ probes: number; skipped: string[] } | { error: string }>({ op: 'attach', source, options });
+  if ('error' in r) return r;
+  attached = { source, options };
+  const end = Date.now() + SETTLE_MS;
+  while (!(await onMain<boolean>({ op: 'settled' })) && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
+  await post('NodeWorker.enable', { waitForDebuggerOnStart: false });
+  // The workers that exist now are announced at once; give their set-up a turn to start.
+  await new Promise((res) => setTimeout(res, 50));
+  const answers = await Promise.all(setups.splice(0));
+  const notes = await onMain<string[]>({ op: 'notes' });
+  return { ...r, workers: answers.filter((a): a is string[] => a !== undefined), notes };
+}
+
+async function detach(): Promise<void> {
+  if (detached) return;
+  detached = true;
+  attached = null;
+  // The main thread first: END runs there, and its probes come off whatever the workers do.
+  const maps = await onMain<unknown[]>({ op: 'detach' });
+  drain(true);
+  message({ t: 'maps', maps: maps as never });
+  const call = `require(${JSON.stringify(data.bundle)}).detachWorker()`;
+  const fromWorkers = await Promise.all([...workers.values()].map((w) => within(WORKER_MS, w.evaluate<unknown[]>(call), undefined)));
+  for (const maps of fromWorkers) if (Array.isArray(maps)) message({ t: 'maps', maps: maps as never });
+  relay?.drain();
+  await within(WORKER_MS, post('NodeWorker.disable').catch(() => {}), undefined);
+  relay?.close();
+  relay = null;
+}
+
+async function closeInspector(): Promise<void> {
+  if (inspectorClosed) return;
+  inspectorClosed = true;
+  await onMain({ op: 'close-inspector' });
+}
+
+async function handle(r: ChannelRequest): Promise<void> {
+  try {
+    let value: unknown;
+    if (r.op === 'attach') value = await attach(r.source, r.options);
+    else if (r.op === 'detach') value = await detach();
+    else if (r.op === 'close-inspector') value = await closeInspector();
+    else value = await onMain({ op: 'points', pattern: r.pattern });
+    drain();
+    message({ t: 'reply', id: r.id, value });
+  } catch (e) {
+    message({ t: 'reply', id: r.id, error: (e as Error).message });
+  }
+}
+
+/** The command is gone, or done: stop tracing if it has not, close what jsprobe opened, end this thread. */
+async function finish(): Promise<void> {
+  clearInterval(timer);
+  socket = null;
+  // An inspector session's answers do not keep a thread alive: with the socket gone, this thread
+  // would end in the middle of detaching, its requests to the main thread unanswered.
+  const alive = setInterval(() => {}, 1000);
+  // After the target began to end, its main thread runs nothing more of ours.
+  if (Atomics.load(state, ENDING) === 0) {
+    await detach().catch(() => {});
+    await closeInspector().catch(() => {});
+    await onMain({ op: 'forget' }).catch(() => {});
+  }
+  relay?.close();
+  session.disconnect();
+  clearInterval(alive);
+  // The command removes its channel; if it was killed, this thread does (the socket and its directory, nothing else).
+  try {
+    unlinkSync(data.socket);
+    rmdirSync(dirname(data.socket));
+  } catch {
+    // gone already
+  }
+}
+
+socket = connect(data.socket);
+socket.setEncoding('utf8');
+let buffered = '';
+socket.on('data', (chunk: string) => {
+  buffered += chunk;
+  let nl;
+  while ((nl = buffered.indexOf('\n')) >= 0) {
+    const line = buffered.slice(0, nl);
+    buffered = buffered.slice(nl + 1);
+    void handle(JSON.parse(line) as ChannelRequest);
+  }
+});
+socket.on('close', () => void finish());
+socket.on('error', () => {});

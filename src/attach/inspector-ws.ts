@@ -1,0 +1,153 @@
+// The inspector side of `jsprobe -p PID`: open a running Node process's inspector (SIGUSR1), check
+// it over its WebSocket on 127.0.0.1, and load jsprobe's runtime into it with one Runtime.evaluate.
+// Everything after that goes over the private channel (channel.ts, client.ts).
+
+import { request } from 'node:http';
+import type { Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import type { Protocol as DevTools } from 'devtools-protocol';
+import { AttachError } from './attach-error.js';
+import { openInspector, releaseWhenClosed } from './open.js';
+import { connectToTarget } from './peer.js';
+import { waitFor } from './progress.js';
+
+export { AttachError };
+
+/** What the one Runtime.evaluate of `-p` loads (load.ts); the runtime proper is beside it. */
+export const RUNTIME_BUNDLE = fileURLToPath(new URL('../../attach-load.cjs', import.meta.url));
+
+/** GET `path` as JSON over `socket`, a connection checked to end in the target (peer.ts). */
+function getJson<T>(socket: Socket, path: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', path, timeout: 1000, createConnection: () => socket }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
+        try {
+          resolve(JSON.parse(body) as T);
+        } catch (e) {
+          reject(e as Error);
+        }
+      });
+    });
+    req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout')));
+    req.end();
+  });
+}
+
+/** The target's WebSocket URL, always on 127.0.0.1:`port` (whatever host the inspector names). */
+async function inspectorUrl(pid: number, port: number): Promise<string | null> {
+  const socket = await connectToTarget(pid, port);
+  try {
+    const list = await getJson<{ webSocketDebuggerUrl?: string; type?: string }[]>(socket, '/json/list');
+    const url = list.find((t) => t.type === 'node' || t.webSocketDebuggerUrl !== undefined)?.webSocketDebuggerUrl;
+    return url === undefined ? null : `ws://127.0.0.1:${port}${new URL(url).pathname}`;
+  } catch {
+    return null;
+  }
+}
+
+/** One side of a DevTools protocol conversation: numbered commands and their replies, events. */
+abstract class Protocol {
+  #id = 0;
+  readonly #pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+
+  /** Put one message on the wire. */
+  protected abstract transmit(message: string): Promise<void>;
+
+  protected abstract onEvent(method: string, params: unknown): void;
+
+  send<T = unknown>(method: string, params: object = {}): Promise<T> {
+    const id = ++this.#id;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.transmit(JSON.stringify({ id, method, params })).catch(reject);
+    });
+  }
+
+  /** A message from the other side: a reply to a command, or an event. */
+  receive(message: string): void {
+    const m = JSON.parse(message) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: unknown };
+    if (m.id !== undefined) {
+      const p = this.#pending.get(m.id);
+      this.#pending.delete(m.id);
+      if (m.error !== undefined) p?.reject(new Error(m.error.message));
+      else p?.resolve(m.result);
+    } else if (m.method !== undefined) this.onEvent(m.method, m.params);
+  }
+
+  protected closed(): void {
+    for (const p of this.#pending.values()) p.reject(new Error('the target closed the connection'));
+    this.#pending.clear();
+  }
+
+  /** Evaluate `expression` there, with the inspector's `require`; the value, or the thrown error. */
+  async evaluate<T>(expression: string): Promise<T> {
+    const r = await this.send<DevTools.Runtime.EvaluateResponse>('Runtime.evaluate', {
+      // No awaitPromise: waiting for even a plain value then takes a promise job, which a busy target never runs.
+      expression, includeCommandLineAPI: true, returnByValue: true,
+    });
+    if (r.exceptionDetails !== undefined) throw new AttachError(r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
+    return r.result.value as T;
+  }
+}
+
+/** The target's main thread, over the inspector's WebSocket. */
+export class Connection extends Protocol {
+  readonly #listeners = new Map<string, ((params: unknown) => void)[]>();
+
+  constructor(readonly ws: WebSocket) {
+    super();
+    ws.on('message', (data) => this.receive(String(data)));
+    ws.on('close', () => this.closed());
+  }
+
+  protected transmit(message: string): Promise<void> {
+    return new Promise((resolve, reject) => this.ws.send(message, (e) => (e ? reject(e) : resolve())));
+  }
+
+  protected onEvent(method: string, params: unknown): void {
+    for (const l of this.#listeners.get(method) ?? []) l(params);
+  }
+
+  on(method: string, listener: (params: unknown) => void): void {
+    const list = this.#listeners.get(method) ?? [];
+    list.push(listener);
+    this.#listeners.set(method, list);
+  }
+}
+
+/** Open the target's inspector (open.ts checks the target and the port) and connect to it. */
+export async function connect(pid: number, quiet = false): Promise<{ conn: Connection; opened: boolean; port: number }> {
+  // --- verified open (open.ts): the lock, when jsprobe opened the inspector, goes when it closes.
+  const { port, opened, lock } = await openInspector(pid, (line) => void (quiet || process.stderr.write(line)));
+  let url: string | null = null;
+  let socket: Socket;
+  try {
+    url = await inspectorUrl(pid, port);
+    if (url === null) throw new AttachError(`the inspector of process ${pid} on 127.0.0.1:${port} did not list a target`);
+    socket = await connectToTarget(pid, port);
+  } catch (e) {
+    if (lock !== null) releaseWhenClosed(lock, pid, port);
+    throw e;
+  }
+  const ws = new WebSocket(url, { perMessageDeflate: false, createConnection: () => socket });
+  if (lock !== null) ws.once('close', () => releaseWhenClosed(lock, pid, port));
+  // ---
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', (e) => reject(new AttachError(`cannot connect to the inspector of process ${pid}: ${e.message}`)));
+  });
+  const conn = new Connection(ws);
+  const targetPid = await waitFor(conn.evaluate<number>('process.pid'), `process ${pid} to answer on its inspector`, quiet);
+  if (targetPid !== pid) {
+    ws.close();
+    throw new AttachError(`the inspector on 127.0.0.1:${port} belongs to process ${targetPid}, not ${pid}`);
+  }
+  const version = await conn.evaluate<string>('process.version');
+  if (Number(/^v(\d+)/.exec(version)?.[1] ?? 0) < 20) throw new AttachError(`process ${pid} runs Node ${version}; jsprobe needs Node 20.6 or later`);
+  return { conn, opened, port };
+}
+
+/** Close the target's inspector just after answering (`require` exists only while evaluating). For an idle target only: the timer never fires in a busy one. */
+export const CLOSE_INSPECTOR = "(() => { const i = require('node:inspector'); setTimeout(() => i.close(), 50).unref(); return 0; })()";

@@ -45,7 +45,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
  * dropped (and counted) rather than kept: stdout's writes queue in jsprobe's memory, without end,
  * when its reader is slow or stopped.
  */
-const STDOUT_BACKLOG_BYTES = 4 << 20;
+const STDOUT_BACKLOG_BYTES = Number(process.env.JSPROBE_BUFFER_BYTES) || 4 << 20;
 
 /** Where trace output goes: stdout, or -o FILE. `backedUp` says its reader is that far behind. */
 interface Sink {

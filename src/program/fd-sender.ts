@@ -14,6 +14,8 @@ import { encodeMessage, type Message, type Sender } from './messages.js';
 export const DEFAULT_BUFFER_BYTES = 4 << 20;
 /** While something waits in the buffer, the pipe is tried this often (and at every send). */
 const RETRY_MS = 20;
+/** After the pipe was found full, messages queue (or drop) without trying it for this long. */
+const RETRY_FULL_MS = 1;
 /** Drops are reported at most this often while they happen, and always at the end. */
 const REPORT_EVERY_MS = 1000;
 /** At the end, how long the agent waits for a command that reads nothing at all before it gives up. */
@@ -62,6 +64,8 @@ export class FdSender implements Sender {
   #lost = 0;
   #lostTotal = 0;
   #reportedAt = -Infinity;
+  /** When a write last found the pipe full. */
+  #fullAt = -Infinity;
   /** The end has come: sends wait for the command (finish()); set when it stopped reading. */
   #final = false;
   #stalled = false;
@@ -88,7 +92,9 @@ export class FdSender implements Sender {
     if (this.#state === 'new') this.#open();
     if (this.#final) return this.#sendFinal(m);
     if (this.#lost !== 0) this.#report(false);
-    if (this.#queued > 0 && !this.#flush()) {
+    // The pipe was full a moment ago: trying again at every message would cost a failed write(2)
+    // and a thrown error each, while the events queue or drop all the same.
+    if (this.#queued > 0 && (now() - this.#fullAt < RETRY_FULL_MS || !this.#flush())) {
       if (this.#state !== 'open') return;
       // Sure not to fit (its JSON is longer than its text): dropped before it is encoded.
       if (m.t === 'out' && this.#queued + m.text.length > this.#bytes) return this.#drop();
@@ -199,7 +205,10 @@ export class FdSender implements Sender {
     try {
       return typeof data === 'string' ? writeSync(this.#fd, data) : writeSync(this.#fd, data, at, size - at);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return FULL;
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+        this.#fullAt = now();
+        return FULL;
+      }
       this.close();
       this.#gone();
       return GONE;

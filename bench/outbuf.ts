@@ -1,0 +1,54 @@
+// Output under `jsprobe -c`: how long a program that printfs 2,000 one-megabyte strings takes to
+// make its calls (its own clock, test/fixtures/safety/flood.cjs), with `-o /dev/null` and with a
+// reader that holds jsprobe's stdout until the program has made them, and what was lost.
+//   npm run build && node build/bench/outbuf.js [COUNT] [SIZE]
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const JSPROBE = 'build/src/cli/main.js';
+const F = 'test/fixtures/safety/flood.cjs';
+const COUNT = Number(process.argv[2] ?? 2000);
+const SIZE = Number(process.argv[3] ?? 1 << 20);
+const PROGRAM = `fn:${F}:emit { printf("e%d %s\\n", arg0, arg1) }`;
+
+interface Result {
+  ms: number;
+  ticks: number;
+  printed: number;
+  lost: number;
+  code: number | null;
+  wallMs: number;
+}
+
+function run(out: 'devnull' | 'held'): Promise<Result> {
+  const args = [JSPROBE, '-q', ...(out === 'devnull' ? ['-o', '/dev/null'] : []), '-e', PROGRAM, '-c', `node ${F} ${COUNT} ${SIZE}`];
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let printed = 0;
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    // The held reader starts reading once the program has made every call.
+    if (out === 'held' && stderr.includes('flood: done') && child.stdout.listenerCount('data') === 0) {
+      child.stdout.setEncoding('utf8').on('data', (o: string) => {
+        // Every line is an event (the program has no maps).
+        for (let i = o.indexOf('\n'); i >= 0; i = o.indexOf('\n', i + 1)) printed++;
+      });
+    }
+  });
+  if (out === 'devnull') child.stdout.resume();
+  return new Promise((resolve) => child.on('close', (code) => {
+    const m = /flood: done \d+ in (\d+) ms, (\d+) ticks/.exec(stderr);
+    let lost = 0;
+    for (const l of stderr.matchAll(/^Lost (\d+) events$/gm)) lost += Number(l[1]);
+    resolve({ ms: Number(m?.[1]), ticks: Number(m?.[2]), printed: out === 'devnull' ? COUNT - lost : printed, lost, code, wallMs: performance.now() - t0 });
+  }));
+}
+
+for (const out of ['devnull', 'held'] as const) {
+  const r = await run(out);
+  console.log(`${out === 'devnull' ? '-o /dev/null' : 'held reader '}: the program's ${COUNT} calls took ${r.ms} ms (${r.ticks} ticks of its 10 ms timer); ` +
+    `printed ${r.printed}, lost ${r.lost}; jsprobe ended after ${Math.round(r.wallMs)} ms, exit ${r.code}`);
+}

@@ -7,7 +7,7 @@
 import { Buffer } from 'node:buffer';
 import { writeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { clearTimeoutSafe, perf, PerformanceNow, ReflectApply, setTimeoutSafe } from '../core/primordials.js';
+import { clearTimeoutSafe, NumberIsInteger, perf, PerformanceNow, ReflectApply, setTimeoutSafe } from '../core/primordials.js';
 import { encodeMessage, type Message, type Sender } from './messages.js';
 
 /** What the buffer holds at most, in bytes, past what the pipe itself holds (docs/cli.md says why 4 MiB). */
@@ -85,7 +85,7 @@ export class FdSender implements Sender {
 
   send(m: Message): void {
     if (this.#state === 'closed') return;
-    if (!Number.isInteger(this.#fd) || this.#fd <= 2) {
+    if (!this.#usable()) {
       if (m.t === 'out' || m.t === 'err' || m.t === 'fatal') process.stderr.write(m.text);
       return;
     }
@@ -135,6 +135,8 @@ export class FdSender implements Sender {
    * command took nothing at all (a stopped pager). Drops are reported after what follows.
    */
   finish(stallMs = FINAL_STALL_MS): void {
+    // Before anything was sent (a program that does not compile): its one message must wait too.
+    if (this.#state === 'new' && this.#usable()) this.#open();
     if (this.#state !== 'open') return;
     this.#final = true;
     this.#stallMs = stallMs;
@@ -183,6 +185,11 @@ export class FdSender implements Sender {
     this.#sizes = [];
     this.#rest = null;
     this.#queued = 0;
+  }
+
+  /** A descriptor of jsprobe's own: not one of the program's stdio, which it could not share. */
+  #usable(): boolean {
+    return NumberIsInteger(this.#fd) && this.#fd > 2;
   }
 
   #open(): void {

@@ -1,12 +1,16 @@
 // bench:hot — ns per call of a trivial sync function, an async one and a class method, bare and
 // under every way of watching it, all in one process run: wrap site disarmed, entry probe,
 // return probe (counting; with `elapsed`), TracingChannel with subscribers, a shimmer wrapper.
+// Then the language's handlers on a sync function, each beside a bare loop of the same shape: a
+// counting probe (`@n = count()`), a keyed map update over 300 keys, `printf("%s")` of an object.
 //
 //   npm run bench:hot [-- --rounds 9 --calls 2000000]
 
 import dc from 'node:diagnostics_channel';
 import shimmer from 'shimmer';
 import { disable, register, unregister, type Probe } from '../src/index.js';
+import { compile } from '../src/lang/compile.js';
+import { instantiate, makeRuntime } from '../src/program/runtime.js';
 import { asyncLoop, fmt, machine, median, nsPerCall, syncLoop, type AsyncLoop, type SyncLoop } from './lib/measure.js';
 
 const args = process.argv.slice(2);
@@ -49,6 +53,28 @@ function makeTarget(shape: Shape): Record<string, (a: number) => unknown> {
   }
   const C = new Function(`return class C { constructor() { this.x = 1 } fn(a) { return this.x + a } } ${tag}`)();
   return new C();
+}
+
+/** Language rows: a probe program on a sync function, and the loop that calls it (its bare twin calls it unprobed). */
+const LANG = [
+  { name: 'count', label: 'language: `@n = count()`', program: '@n = count()', call: 't.fn(i)' },
+  { name: 'keyed', label: 'language: `@[arg0] = count()`, 300 keys', program: '@[arg0] = count()', call: 't.fn(i % 300)' },
+  { name: 'printf', label: 'language: `printf("%s\\n", arg0)` of an object', program: 'printf("%s\\n", arg0)', call: 't.fn(t.o)' },
+] as const;
+/** Characters the language rows printed (kept, so that nothing is optimised away). */
+let printed = 0;
+
+function languageTarget(withProbe: string | null): Record<string, unknown> {
+  const t: Record<string, unknown> = {
+    fn: new Function('a', `return 1 // ${++made}`),
+    o: { id: 42, user: 'ada', tags: ['a', 'b'], nested: { ok: true, n: 1.5 } },
+  };
+  if (withProbe === null) return t;
+  const program = compile(`fn:bench.js:fn { ${withProbe} }`);
+  const out = { format: 'text' as const, text: (s: string) => void (printed += s.length), json: () => {} };
+  const rt = makeRuntime(program, out, () => {});
+  probes.push(register({ target: { object: t, key: 'fn' }, onEntry: instantiate(rt, program.probes[0].source) }));
+  return t;
 }
 
 function holderOf(t: Record<string, unknown>): object {
@@ -107,8 +133,14 @@ async function main(): Promise<void> {
       loops.set(`${shape}/${v}`, shape === 'async' ? asyncLoop(t, 't.fn(i)') : syncLoop(t, 't.fn(i)'));
     }
   }
+  if (shapes.includes('sync') && (ONLY === null || ONLY.has('lang') || ONLY.has('all'))) {
+    for (const l of LANG) {
+      loops.set(`lang/${l.name}`, syncLoop(languageTarget(l.program), l.call));
+      loops.set(`lang/${l.name}/bare`, syncLoop(languageTarget(null), l.call));
+    }
+  }
   const samples = new Map<string, number[]>([...loops.keys()].map((k) => [k, []]));
-  process.stderr.write(`bench:hot: ${ROUNDS} rounds × ${VARIANTS.length * shapes.length} variants (${CALLS} sync / ${ASYNC_CALLS} async calls each)\n`);
+  process.stderr.write(`bench:hot: ${ROUNDS} rounds × ${loops.size} variants (${CALLS} sync / ${ASYNC_CALLS} async calls each)\n`);
   for (const [k, loop] of loops) await nsPerCall(loop, k.startsWith('async') ? ASYNC_CALLS : CALLS); // warm-up
   for (let r = 0; r < ROUNDS; r++) {
     for (const [k, loop] of loops) samples.get(k)!.push(await nsPerCall(loop, k.startsWith('async') ? ASYNC_CALLS : CALLS));
@@ -150,11 +182,21 @@ async function main(): Promise<void> {
       verdicts.push(`sync wrap site disabled: ${fmt(dis)} ns over bare (goal ≤ 2 ns): ${dis <= 2 ? 'met' : 'NOT met'}`);
     }
   }
+  if (samples.has('lang/count')) {
+    lines.push('');
+    lines.push('| language handler (sync function) | ns/call | bare loop ns | overhead ns |');
+    lines.push('|---|---:|---:|---:|');
+    for (const l of LANG) {
+      const ns = median(samples.get(`lang/${l.name}`)!);
+      const bare = median(samples.get(`lang/${l.name}/bare`)!);
+      lines.push(`| ${l.label} | ${fmt(ns)} | ${fmt(bare)} | ${fmt(ns - bare)} |`);
+    }
+  }
   lines.push('');
   for (const v of verdicts) lines.push(`- ${v}`);
   console.log(lines.join('\n'));
   await unregister(probes);
-  if (counted < 0 || Number.isNaN(elapsedSum)) console.log('');
+  if (counted < 0 || Number.isNaN(elapsedSum) || printed < 0) console.log('');
 }
 
 await main();

@@ -25,7 +25,8 @@ interface Result {
 }
 
 function run(out: 'devnull' | 'held'): Promise<Result> {
-  const args = [JSPROBE, '-q', ...(out === 'devnull' ? ['-o', '/dev/null'] : []), '-e', PROGRAM, '-c', `node ${F} ${COUNT} ${SIZE}`];
+  const outFile = out === 'devnull' ? ['-o', '/dev/null'] : [];
+  const args = [JSPROBE, '-q', '--max-strlen', String(SIZE), ...outFile, '-e', PROGRAM, '-c', `node ${F} ${COUNT} ${SIZE}`];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

@@ -4,7 +4,8 @@
 // What runs at exit (printing, merging) calls only captured built-ins: the program may have replaced the rest.
 
 import {
-  ArrayIsArray, MathRound, MathTrunc, NumberIsFinite, NumberIsInteger, ObjectGetOwnPropertyDescriptor, ObjectHasOwn, SafeNumber,
+  ArrayIsArray, MathRound, MathTrunc, NumberIsFinite, NumberIsInteger, NumberPrototypeToPrecision, ObjectGetOwnPropertyDescriptor, ObjectHasOwn,
+  SafeNumber,
 } from '../core/primordials.js';
 import type { Aggregation } from '../lang/compile.js';
 import { display } from './format.js';
@@ -55,9 +56,23 @@ export function scaled(v: unknown, div: number): unknown {
   return div !== 1 && typeof v === 'number' ? MathTrunc(v / div) : v;
 }
 
-/** A map value as text: integers as they are, other numbers to three decimals. */
+/** Significant digits of a printed number that is not an integer. */
+const SIGNIFICANT = 6;
+
+/**
+ * A number as every map prints it (sums, averages, stats' fields, plain values): an integer as it
+ * is; any other number to SIGNIFICANT digits, but never fewer than its integer part has (1234567.8
+ * prints 1234568), so that 508.36058899999995 prints 508.361 and 0.000012345678 prints 0.0000123457.
+ */
+export function formatNumber(v: number): string {
+  if (NumberIsInteger(v) || !NumberIsFinite(v)) return `${v}`;
+  if (v >= 10 ** SIGNIFICANT || v <= -(10 ** SIGNIFICANT)) return `${MathRound(v)}`;
+  return `${SafeNumber(NumberPrototypeToPrecision(v, SIGNIFICANT))}`;
+}
+
+/** A map value as text: numbers by formatNumber. */
 export function formatScalar(v: unknown): string {
-  if (typeof v === 'number') return NumberIsInteger(v) ? `${v}` : `${MathRound(v * 1000) / 1000}`;
+  if (typeof v === 'number') return formatNumber(v);
   if (typeof v === 'bigint') return `${v}`;
   // jsprobe's own formatter: JSON.stringify would call a toJSON, and is the program's to replace.
   return typeof v === 'string' ? v : display(v);

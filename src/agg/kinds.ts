@@ -2,7 +2,7 @@
 // plain values (here) and the histograms (hist.ts, lhist.ts). aggregatorFor picks a map's kind
 // once, when the map is made; no code switches on the kind after that.
 
-import { MathTrunc, NumberIsFinite, SafeBigInt, StringPrototypeCharCodeAt } from '../core/primordials.js';
+import { MathTrunc, NumberIsFinite, NumberIsInteger, SafeBigInt, StringPrototypeCharCodeAt } from '../core/primordials.js';
 import type { MapInfo } from '../lang/compile.js';
 import { display } from './format.js';
 import { field, formatScalar, jsonValue, numberData, numberFrom, scaled, type Add, type Aggregator } from './aggregator.js';
@@ -138,7 +138,7 @@ class MaxAggregator extends ExtremeAggregator {
   }
 }
 
-/** avg(): a count and a total; reads back as the truncated mean. */
+/** avg(): a count and a total; reads back as the mean (average()). */
 class AvgAggregator extends ScalarAggregator<Mean, number> {
   readonly kind: 'avg' | 'stats' = 'avg';
 
@@ -179,8 +179,13 @@ class AvgAggregator extends ScalarAggregator<Mean, number> {
   }
 }
 
+/**
+ * The mean: of integers, truncated to an integer as bpftrace's is (its maps hold integers); of
+ * other numbers, as it is, printed to formatNumber's significant digits. An integer total stands
+ * for integer values: the Mean would need another field, on every hit, to tell 0.5 + 0.5 apart.
+ */
 function average(e: Mean): number {
-  return MathTrunc(e.total / e.n);
+  return NumberIsInteger(e.total) ? MathTrunc(e.total / e.n) : e.total / e.n;
 }
 
 /** stats(): avg's entry, read back as its count and printed as count, average and total. */
@@ -193,7 +198,7 @@ class StatsAggregator extends AvgAggregator {
   }
 
   override text(label: string, e: Mean, div: number): string[] {
-    return [`${label}: count ${e.n}, average ${scaled(average(e), div)}, total ${scaled(e.total, div)}`];
+    return [`${label}: count ${e.n}, average ${formatScalar(scaled(average(e), div))}, total ${formatScalar(scaled(e.total, div))}`];
   }
 
   override json(e: Mean, div: number): unknown {

@@ -1,14 +1,16 @@
 // printf for programs: C's conversions (%s %d %i %u %f %e %g %x %X %o %c) with flags, width and
 // precision. Formats are parsed when the program is instantiated (before the traced program runs),
 // and everything a hit calls is a built-in captured at load: a program that replaces padStart
-// or toFixed does not run from here.
+// or toFixed does not run from here. Each conversion's text keeps to the string bound
+// (safe-strlen.ts): `%999999999s` pads to just past it, not to a gigabyte, and is cut.
 
 import { parseFormat, type FormatPart } from '../lang/format.js';
-import { display, toNumber as num } from './format.js';
+import { display, handlerFault, quoted, toNumber } from './format.js';
+import { clip, STRLEN } from './safe-strlen.js';
 import {
-  BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathTrunc, NumberIsFinite, ObjectFreeze, ObjectSetPrototypeOf, NumberPrototypeToExponential,
-  NumberPrototypeToFixed, NumberPrototypeToPrecision, SafeBigInt, SafeMap, SafeNumber, StringFromCharCode, StringPrototypeCharCodeAt,
-  StringPrototypeIncludes, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeSlice, StringPrototypeToUpperCase,
+  BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathMin, MathTrunc, NumberIsFinite, ObjectFreeze, ObjectSetPrototypeOf,
+  NumberPrototypeToExponential, NumberPrototypeToFixed, NumberPrototypeToPrecision, SafeBigInt, SafeMap, SafeNumber, StringFromCharCode,
+  StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeSlice, StringPrototypeToUpperCase,
 } from '../core/primordials.js';
 
 /** A `%s` conversion's callback for each getter it left uncalled. */
@@ -36,7 +38,7 @@ function parsed(fmt: string): FormatPart[] {
 
 function pad(s: string, p: FormatPart, numeric: boolean): string {
   const flags = p.flags ?? '';
-  const width = p.width ?? 0;
+  const width = MathMin(p.width ?? 0, STRLEN.max + 1);
   if (s.length >= width) return s;
   if (StringPrototypeIncludes(flags, '-')) return StringPrototypePadEnd(s, width);
   if (numeric && StringPrototypeIncludes(flags, '0')) {
@@ -60,6 +62,12 @@ function twoDigitExponent(s: string): string {
   return c === 43 || c === 45 ? `${StringPrototypeSlice(s, 0, n - 1)}0${StringPrototypeSlice(s, n - 1)}` : s;
 }
 
+/** A numeric conversion's value: a string is a fault (the compiler refuses one it can see), not NaN. */
+function num(v: unknown, conv: string | undefined): number {
+  if (typeof v === 'string') throw handlerFault(`printf's %${conv} takes a number, and got the string ${quoted(v)}; print it with %s`);
+  return toNumber(v);
+}
+
 function convert(p: FormatPart, v: unknown, onAccessor: OnAccessor | undefined): string {
   const flags = p.flags ?? '';
   switch (p.conv) {
@@ -68,34 +76,34 @@ function convert(p: FormatPart, v: unknown, onAccessor: OnAccessor | undefined):
       return pad(p.precision === undefined ? s : StringPrototypeSlice(s, 0, p.precision), p, false);
     }
     case 'c':
-      return pad(typeof v === 'string' ? StringPrototypeSlice(v, 0, 1) : StringFromCharCode(num(v)), p, false);
+      return pad(typeof v === 'string' ? StringPrototypeSlice(v, 0, 1) : StringFromCharCode(toNumber(v)), p, false);
     case 'd':
     case 'i':
     case 'u': {
       if (typeof v === 'bigint') return pad(signed(BigIntPrototypeToString(v), SafeNumber(v), flags), p, true);
-      const n = MathTrunc(num(v));
+      const n = MathTrunc(num(v, p.conv));
       return pad(signed(`${n}`, n, flags), p, true);
     }
     case 'f': {
-      const n = num(v);
+      const n = num(v, p.conv);
       return pad(signed(NumberPrototypeToFixed(n, p.precision ?? 6), n, flags), p, true);
     }
     case 'e':
     case 'E': {
-      const n = num(v);
+      const n = num(v, p.conv);
       const s = NumberIsFinite(n) ? twoDigitExponent(NumberPrototypeToExponential(n, p.precision ?? 6)) : `${n}`;
       return pad(signed(p.conv === 'E' ? StringPrototypeToUpperCase(s) : s, n, flags), p, true);
     }
     case 'g':
     case 'G': {
-      const n = num(v);
+      const n = num(v, p.conv);
       const s = `${SafeNumber(NumberPrototypeToPrecision(n, p.precision === 0 ? 1 : (p.precision ?? 6)))}`;
       return pad(signed(p.conv === 'G' ? StringPrototypeToUpperCase(s) : s, n, flags), p, true);
     }
     case 'x':
     case 'X':
     case 'o': {
-      const n = typeof v === 'bigint' ? v : SafeBigInt(MathTrunc(num(v)) || 0);
+      const n = typeof v === 'bigint' ? v : SafeBigInt(MathTrunc(num(v, p.conv)) || 0);
       let s = BigIntPrototypeToString(n, p.conv === 'o' ? 8 : 16);
       if (p.conv === 'X') s = StringPrototypeToUpperCase(s);
       if (StringPrototypeIncludes(flags, '#') && n !== 0n) s = (p.conv === 'o' ? '0' : p.conv === 'x' ? '0x' : '0X') + s;
@@ -113,7 +121,12 @@ export function formatPrintf(fmt: string, values: readonly unknown[], onAccessor
   let out = '';
   for (let j = 0; j < parts.length; j++) {
     const p = parts[j];
-    out += p.text ?? convert(p, values[i++], onAccessor);
+    if (p.text !== undefined) {
+      out += p.text;
+      continue;
+    }
+    const c = convert(p, values[i++], onAccessor);
+    out += c.length > STRLEN.max ? clip(c) : c;
   }
   return out;
 }

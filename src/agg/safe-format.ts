@@ -2,7 +2,8 @@
 // It only reads: own data properties by descriptor (safe-read.ts), internal slots through
 // built-ins captured at load (primordials). It never calls a getter, enters a Proxy (on the value
 // or anywhere on its prototype chain), calls toString/valueOf/Symbol.toPrimitive/toJSON/inspect
-// hooks, or iterates with the program's iterators. Output follows util.inspect's shape.
+// hooks, or iterates with the program's iterators. Output follows util.inspect's shape, and one
+// formatting's text keeps to the string bound (safe-strlen.ts): a listing stops once it is past it.
 
 import { types } from 'node:util';
 import {
@@ -14,6 +15,7 @@ import {
   StringPrototypeValueOf, SymbolPrototypeValueOf, TypedArrayPrototypeGetLength, TypedArrayPrototypeGetSymbolToStringTag,
 } from '../core/primordials.js';
 import { builtinOnChain, classOf, dataAlongChain, NO_SLOT, ownSlot, stackReadable, type Slot } from './safe-read.js';
+import { clip, STRLEN } from './safe-strlen.js';
 
 /**
  * The bounds of one formatting. Like util.inspect's defaults where it has them (depth, items,
@@ -106,6 +108,8 @@ function moreItems(n: number): string {
 }
 class Walk {
   budget: number = FORMAT_LIMITS.values;
+  /** Past this many characters a listing stops (what follows would be cut off). */
+  readonly max = STRLEN.max;
   readonly stack: object[] = ObjectSetPrototypeOf([], null) as object[];
   constructor(readonly onAccessor: AccessorSeen | undefined) {}
 
@@ -193,7 +197,7 @@ class Walk {
       // An own `stack` (Error.captureStackTrace) formats itself when first read: see stackReadable().
       const s = k === 'stack' && !stackReadable(o) ? NO_SLOT : ownSlot(o, k);
       if (!s.enumerable) continue;
-      if (shown === FORMAT_LIMITS.items || this.budget <= 0) {
+      if (shown === FORMAT_LIMITS.items || this.budget <= 0 || out.length > this.max) {
         more++;
         continue;
       }
@@ -213,7 +217,8 @@ class Walk {
       out += `${out === '' ? '' : ', '}<${holes} empty item${holes === 1 ? '' : 's'}>`;
       holes = 0;
     };
-    for (let i = 0; i < n && this.budget > 0; i++) {
+    let i = 0;
+    for (; i < n && this.budget > 0 && out.length <= this.max; i++) {
       const s = ownSlot(a, `${i}`);
       if (s.kind === 'none') {
         holes++;
@@ -223,7 +228,7 @@ class Walk {
       out += `${out === '' ? '' : ', '}${this.slotText(i, s, level)}`;
     }
     if (holes > 0) flush();
-    out += moreItems(len - n);
+    out += moreItems(len - (out.length > this.max ? i : n));
     return out === '' ? `${prefix}[]` : `${prefix}[ ${out} ]`;
   }
 
@@ -243,7 +248,7 @@ class Walk {
     const size = MapPrototypeGetSize(m);
     const it = MapPrototypeEntries(m);
     let out = '';
-    for (let i = 0; i < FORMAT_LIMITS.items && this.budget > 0; i++) {
+    for (let i = 0; i < FORMAT_LIMITS.items && this.budget > 0 && out.length <= this.max; i++) {
       const r = MapIteratorNext(it);
       if (r.done === true) break;
       out += `${i === 0 ? '' : ', '}${this.value(r.value[0], level + 1)} => ${this.value(r.value[1], level + 1)}`;
@@ -256,7 +261,7 @@ class Walk {
     const size = SetPrototypeGetSize(s);
     const it = SetPrototypeValues(s);
     let out = '';
-    for (let i = 0; i < FORMAT_LIMITS.items && this.budget > 0; i++) {
+    for (let i = 0; i < FORMAT_LIMITS.items && this.budget > 0 && out.length <= this.max; i++) {
       const r = SetIteratorNext(it);
       if (r.done === true) break;
       out += `${i === 0 ? '' : ', '}${this.value(r.value, level + 1)}`;
@@ -290,12 +295,14 @@ function functionText(f: object): string {
 
 /**
  * A value as text, without running the traced program's code: strings as they are, other
- * primitives as `String()` would show them, objects in util.inspect's shape within FORMAT_LIMITS.
+ * primitives as `String()` would show them, objects in util.inspect's shape within FORMAT_LIMITS;
+ * the text within the string bound.
  */
 export function formatValue(v: unknown, onAccessor?: AccessorSeen): string {
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return v.length > STRLEN.max ? clip(v) : v;
   if ((typeof v !== 'object' || v === null) && typeof v !== 'function') return primitiveText(v, false);
-  return new Walk(onAccessor).value(v, 0);
+  const s = new Walk(onAccessor).value(v, 0);
+  return s.length > STRLEN.max ? clip(s) : s;
 }
 
 /**

@@ -1,10 +1,13 @@
 // JSON without running anyone's code, for `-f json`: jsonCopy() turns a program's value into
 // jsprobe's own JSON data (bounded as safe-format.ts bounds text), and stringifyJson() writes
 // jsprobe's own messages. Neither calls toJSON, a getter, a Proxy trap or an iterator:
-// JSON.stringify looks `toJSON` up on every object, Object.prototype included.
+// JSON.stringify looks `toJSON` up on every object, Object.prototype included. A copy keeps to
+// the string bound (safe-strlen.ts) as text does: a string alone is cut to it, and a listing stops
+// once the copy's strings and keys are past it (counted as one cut).
 
 import { types } from 'node:util';
 import { classOf, FORMAT_LIMITS, formatValue, ownSlot, type AccessorSeen } from './safe-format.js';
+import { clip, cutText, STRLEN } from './safe-strlen.js';
 import {
   ArrayIsArray, JSONStringify, NumberIsFinite, ObjectSetPrototypeOf, ReflectOwnKeys, SafeString, StringPrototypeSlice,
 } from '../core/primordials.js';
@@ -27,19 +30,47 @@ function primitiveData(v: unknown): JsonData {
 
 class Copy {
   budget: number = FORMAT_LIMITS.values;
+  /** Characters of the strings and keys copied so far, and whether a listing stopped at the bound. */
+  chars = 0;
+  full = false;
   readonly stack: object[] = ObjectSetPrototypeOf([], null) as object[];
   constructor(readonly onAccessor: AccessorSeen | undefined) {}
 
+  /** Past the string bound: the listing stops here, and the copy counts as cut. */
+  stop(): boolean {
+    if (this.chars <= STRLEN.max) return false;
+    this.cut();
+    return true;
+  }
+
+  /** One copy counts as one cut string, however many of its parts were cut. */
+  cut(): void {
+    if (!this.full) STRLEN.cut++;
+    this.full = true;
+  }
+
+  text(s: string): string {
+    if (s.length > STRLEN.max) {
+      this.cut();
+      s = cutText(s);
+    }
+    this.chars += s.length;
+    return s;
+  }
+
   value(v: unknown, level: number): JsonData {
     if (--this.budget < 0) return '…';
-    if ((typeof v !== 'object' || v === null) && typeof v !== 'function') return primitiveData(v);
+    if ((typeof v !== 'object' || v === null) && typeof v !== 'function') {
+      const d = primitiveData(v);
+      return typeof d === 'string' ? this.text(d) : d;
+    }
     const o = v as object;
     if (isProxy(o)) return '[Proxy]';
     for (let i = 0; i < this.stack.length; i++) if (this.stack[i] === o) return '[Circular]';
     const name = classOf(o);
     const plain = ArrayIsArray(o) ? name === 'Array' : name === 'Object' || name === undefined;
     // Anything with internal slots (Date, Map, Error, …) or a class of its own is its text.
-    if (!plain || typeof o === 'function') return formatValue(o, this.onAccessor);
+    if (!plain || typeof o === 'function') return this.text(formatValue(o, this.onAccessor));
     if (level > FORMAT_LIMITS.depth) return ArrayIsArray(o) ? '[Array]' : '[Object]';
     this.stack[this.stack.length] = o;
     try {
@@ -58,11 +89,13 @@ class Copy {
   array(a: unknown[], level: number): JsonData {
     const out = ObjectSetPrototypeOf([], null) as JsonData[];
     const n = a.length < FORMAT_LIMITS.items ? a.length : FORMAT_LIMITS.items;
-    for (let i = 0; i < n && this.budget > 0; i++) {
+    let i = 0;
+    for (; i < n && this.budget > 0 && !this.stop(); i++) {
       const s = ownSlot(a, `${i}`);
       out[i] = s.kind === 'none' ? null : this.slot(`${i}`, s, level);
     }
-    if (a.length > n) out[out.length] = `... ${a.length - n} more items`;
+    const left = a.length - (this.full ? i : n);
+    if (left > 0) out[out.length] = `... ${left} more items`;
     return out;
   }
 
@@ -75,8 +108,8 @@ class Copy {
       if (typeof k === 'symbol') continue; // JSON has no symbol keys
       const s = ownSlot(o, k);
       if (!s.enumerable) continue;
-      if (shown === FORMAT_LIMITS.items || this.budget <= 0) break;
-      out[k] = this.slot(k, s, level);
+      if (shown === FORMAT_LIMITS.items || this.budget <= 0 || this.stop()) break;
+      out[this.text(k)] = this.slot(k, s, level);
       shown++;
     }
     return out;
@@ -85,7 +118,7 @@ class Copy {
 
 /** A program's value as jsprobe's own JSON data, bounded by FORMAT_LIMITS. */
 export function jsonCopy(v: unknown, onAccessor?: AccessorSeen): JsonData {
-  if (typeof v === 'string') return v; // on its own, whole, as text output prints it
+  if (typeof v === 'string') return v.length > STRLEN.max ? clip(v) : v; // on its own, whole (to the bound), as text prints it
   return new Copy(onAccessor).value(v, 0);
 }
 

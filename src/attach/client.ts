@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import type { Protocol } from 'devtools-protocol';
 import { AggMap, mergeAll } from '../agg/maps.js';
 import { printMaps, type Output } from '../agg/print.js';
+import { cutsIn, DEFAULT_MAX_STRLEN, printCut } from '../agg/safe-strlen.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { ATTACH_BINDING, decodeMessage, type AttachOptions, type AttachResult, type Message } from '../program/messages.js';
 import { AttachError } from './attach-error.js';
@@ -161,6 +162,8 @@ export interface AttachRun {
   quiet: boolean;
   /** --max-map-keys: each thread's maps keep to it there. */
   maxMapKeys?: number;
+  /** --max-strlen: each thread cuts its strings to it; their counts add up here. */
+  maxStrlen?: number;
   write(s: string): void;
 }
 
@@ -198,6 +201,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   const { conn, opened, port } = await connect(pid, run.quiet);
   const runtime = `require(${JSON.stringify(RUNTIME_BUNDLE)})`;
   const maps = run.program.maps.map((m) => AggMap.of(m));
+  let cut = 0;
   let finished!: (why: string) => void;
   const done = new Promise<string>((resolve) => (finished = resolve));
   // From here on Ctrl-C detaches, also while the probes are being set up: killed there, jsprobe
@@ -209,7 +213,9 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     switch (m.t) {
       case 'out': return run.write(m.text);
       case 'err': return void process.stderr.write(m.text);
-      case 'maps': return mergeAll(maps, m.maps);
+      case 'maps':
+        cut += cutsIn(m.maps);
+        return mergeAll(maps, m.maps);
       case 'exit': return finished('exit');
       default:
         // ready, fatal and snapshot parts are answers of evaluate() or stay inside the target.
@@ -232,7 +238,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     finished('gone');
   });
   const options = (worker: boolean) => JSON.stringify({
-    format: run.format, unsafe: run.unsafe, closeInspector: opened && !worker, worker, maxMapKeys: run.maxMapKeys,
+    format: run.format, unsafe: run.unsafe, closeInspector: opened && !worker, worker, maxMapKeys: run.maxMapKeys, maxStrlen: run.maxStrlen,
   } satisfies AttachOptions);
   const setUp = async (ch: Channel, worker: boolean) => {
     await ch.send('Runtime.enable');
@@ -295,6 +301,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   } else process.stderr.write(`jsprobe: process ${pid} went away\n`);
   const out: Output = { format: run.format, text: run.write, json: (o) => run.write(`${JSON.stringify(o)}\n`) };
   printMaps(out, maps);
+  printCut(out, cut, run.maxStrlen ?? DEFAULT_MAX_STRLEN);
   return 0;
 }
 

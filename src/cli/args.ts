@@ -13,16 +13,21 @@ export interface CliOptions {
   unsafe: boolean;
   /** --max-map-keys: keys per map, past which updates of new keys are dropped and counted. */
   maxMapKeys?: number;
+  /** --max-strlen: characters a string keeps; longer ones are cut and counted. */
+  maxStrlen?: number;
   /** -l: list probe points matching this pattern. */
   list?: string;
   help: boolean;
+  /** --version: print the package's version. */
+  version: boolean;
 }
 
 export class UsageError extends Error {}
 
 export const USAGE = `usage:
-  jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N]
-  jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)`;
+  jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N] [--max-strlen N]
+  jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)
+  jsprobe --version`;
 
 export const HELP = `jsprobe: dynamic probes for Node.js, bpftrace-style.
 
@@ -39,11 +44,13 @@ options:
   -q             no progress messages
   --unsafe       let handlers call the traced program's functions and change its objects
   --max-map-keys N  keys per map (default 65536); updates of new keys past it are dropped and counted
+  --max-strlen N    characters a string keeps (default 4096); longer ones are cut, ending in '...', and counted
   -h, --help     this help
+  --version      the version of jsprobe
 
 probes:  fn:TARGET  fnret:TARGET  line:FILE:LINE  BEGIN  END  interval:s:N  interval:ms:N
 targets: src/db.js:Db.query   src/**/*.ts:Db.*   node:fs#readFile   pg#Client.prototype.query
-builtins: args arg0… this retval error elapsed(ns) nsecs tid pid func probe stack; locals at line:
+builtins: args arg0… this retval error elapsed(ns) nsecs tid pid func probe ustack ustack(N); locals at line:
 functions: count sum avg min max stats hist lhist printf print clear delete exit time str
 
 examples:
@@ -55,6 +62,8 @@ examples:
   jsprobe -e 'fn:node:fs#readFileSync { printf("%s\\n", arg0) }' -c 'node app.js'
   # a local variable at a line, counted by value
   jsprobe -e 'line:src/app.js:42 { @users[user.id] = count() }' -c 'node app.js'
+  # where a function is called from: the 4 innermost frames, counted
+  jsprobe -e 'fn:src/db.js:Db.query { @[ustack(4)] = count() }' -c 'node app.js'
   # calls per second
   jsprobe -e 'fn:src/db.js:* { @calls[func] = count() } interval:s:1 { print(@calls); clear(@calls) }' -c 'node app.js'
   # attach to a process started without jsprobe; Ctrl-C detaches and prints the maps
@@ -69,7 +78,7 @@ function value(argv: string[], i: number, flag: string): string {
 }
 
 export function parseArgs(argv: string[], readFile: (path: string) => string): CliOptions {
-  const o: CliOptions = { format: 'text', dryRun: false, quiet: false, unsafe: false, help: false };
+  const o: CliOptions = { format: 'text', dryRun: false, quiet: false, unsafe: false, help: false, version: false };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -114,16 +123,25 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
         o.maxMapKeys = Number(v);
         break;
       }
+      case '--max-strlen': {
+        const v = value(argv, i++, '--max-strlen');
+        if (!/^[1-9][0-9]*$/.test(v) || Number(v) > 2 ** 28) throw new UsageError(`--max-strlen takes a whole number from 1 to ${2 ** 28}, not '${v}'`);
+        o.maxStrlen = Number(v);
+        break;
+      }
       case '-h':
       case '--help':
         o.help = true;
+        break;
+      case '--version':
+        o.version = true;
         break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
         positional.push(a);
     }
   }
-  if (o.help) return o;
+  if (o.help || o.version) return o;
   if (positional.length > 1) throw new UsageError(`one program file at most; got ${positional.join(' ')}`);
   if (positional.length === 1) {
     if (o.program !== undefined) throw new UsageError('give the program with -e or as a file, not both');

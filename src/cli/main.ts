@@ -10,6 +10,7 @@ import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { compile, isProgramError, type CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
+import { parseTarget } from '../targets/parse.js';
 import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
 import { AttachError, listAttached, traceAttached } from '../attach/client.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
@@ -47,13 +48,14 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
  */
 const STDOUT_BACKLOG_BYTES = Number(process.env.JSPROBE_BUFFER_BYTES) || 4 << 20;
 
-/** Where trace output goes: stdout, or -o FILE. `backedUp` says its reader is that far behind. */
+/** Where trace output goes. `backedUp` says its reader is STDOUT_BACKLOG_BYTES behind. */
 interface Sink {
   write(s: string): void;
   close(): void;
   backedUp(): boolean;
 }
 
+/** Where trace output goes: stdout, or -o FILE, opened before the program starts (a UsageError if it cannot be written). */
 function sink(o: CliOptions): Sink {
   if (o.outFile === undefined) {
     return {
@@ -62,8 +64,20 @@ function sink(o: CliOptions): Sink {
       backedUp: () => process.stdout.writableLength > STDOUT_BACKLOG_BYTES,
     };
   }
-  const fd = openSync(o.outFile, 'w');
+  let fd: number;
+  try {
+    fd = openSync(o.outFile, 'w');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new UsageError(`-o ${o.outFile}: cannot write there (${err.code ?? err.message})`);
+  }
   return { write: (s) => void writeSync(fd, s), close: () => closeSync(fd), backedUp: () => false };
+}
+
+/** The version in jsprobe's package.json, which ships beside build/ in every install. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 /** `. Did you mean …?` for a target that matches nothing, or `otherwise`. */
@@ -79,8 +93,8 @@ function listing(pattern: string): number {
   } catch (e) {
     return fail(`${(e as Error).message}${nearHint(pattern)}`);
   }
+  if (points.length === 0) return fail(`nothing matches ${pattern}${nearHint(pattern)}`);
   for (const p of points) process.stdout.write(`${describePoint(p)}\n`);
-  if (points.length === 0) process.stderr.write(`jsprobe: nothing matches ${pattern}${nearHint(pattern)}\n`);
   return 0;
 }
 
@@ -94,6 +108,10 @@ function checkTargets(program: CompiledProgram): Map<number, string[]> {
     } catch (e) {
       throw new ProgramError(program.source, c.probe.at, `${(e as Error).message}${nearHint(c.probe.target)}`);
     }
+    if (c.probe.kind === 'fnret' && isLine(c.probe.target)) {
+      throw new ProgramError(program.source, c.probe.at,
+        `${c.probe.target} is a line, and a line has no return for fnret: to see; use line:${c.probe.target} { … } (the locals there are names in the block)`);
+    }
     if (points.length === 0) {
       const all = c.probe.target.replace(/[^:#]*$/, '*');
       throw new ProgramError(program.source, c.probe.at, `nothing matches ${c.probe.target}${nearHint(c.probe.target, ` (try jsprobe -l '${all}')`)}`);
@@ -101,6 +119,15 @@ function checkTargets(program: CompiledProgram): Map<number, string[]> {
     found.set(c.probe.at, points.map((p) => `${p.target}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`));
   }
   return found;
+}
+
+/** `file:LINE`, which probes a statement, not a function. */
+function isLine(target: string): boolean {
+  try {
+    return parseTarget(target).kind === 'line';
+  } catch {
+    return false;
+  }
 }
 
 function dryRun(program: CompiledProgram, found: Map<number, string[]>): number {
@@ -120,8 +147,7 @@ function dryRun(program: CompiledProgram, found: Map<number, string[]>): number 
 }
 
 /** A program with only BEGIN, END and intervals runs here, until exit() or Ctrl-C. */
-function runLocal(program: CompiledProgram, o: CliOptions): Promise<number> {
-  const out = sink(o);
+function runLocal(program: CompiledProgram, o: CliOptions, out: Sink): Promise<number> {
   return new Promise((resolve) => {
     const keepAlive = setInterval(() => {}, 1 << 30);
     let session: ReturnType<typeof start> | null = null;
@@ -134,7 +160,8 @@ function runLocal(program: CompiledProgram, o: CliOptions): Promise<number> {
     process.once('SIGINT', () => end(130));
     process.once('SIGTERM', () => end(143));
     const warn = (s: string) => void process.stderr.write(s);
-    session = start(program, { format: o.format, write: out.write, exit: () => queueMicrotask(() => end(0)), warn, maxMapKeys: o.maxMapKeys });
+    const limits = { maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen };
+    session = start(program, { format: o.format, write: out.write, exit: () => queueMicrotask(() => end(0)), warn, ...limits });
     if ('error' in session) {
       process.stderr.write(`${session.error}\n`);
       end(2);
@@ -142,7 +169,7 @@ function runLocal(program: CompiledProgram, o: CliOptions): Promise<number> {
   });
 }
 
-function runCommand(program: CompiledProgram, o: CliOptions): Promise<number> {
+function runCommand(program: CompiledProgram, o: CliOptions, out: Sink): Promise<number> {
   const argv = splitCommand(o.command!);
   const agent = new URL('./agent.js', import.meta.url).href;
   const env = {
@@ -154,10 +181,10 @@ function runCommand(program: CompiledProgram, o: CliOptions): Promise<number> {
     JSPROBE_FORMAT: o.format,
     JSPROBE_UNSAFE: o.unsafe ? '1' : '0',
     JSPROBE_MAX_MAP_KEYS: o.maxMapKeys === undefined ? undefined : String(o.maxMapKeys),
+    JSPROBE_MAX_STRLEN: o.maxStrlen === undefined ? undefined : String(o.maxStrlen),
     JSPROBE_OUT_FD: '3',
     JSPROBE_CONTROL_FD: '4',
   };
-  const out = sink(o);
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
     const control = child.stdio[4] as Writable | null;
@@ -280,6 +307,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
+  if (o.version) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
   if (o.list !== undefined && o.pid !== undefined) return attached(() => listAttached(o.pid!, o.list!).then((lines) => {
     for (const l of lines) process.stdout.write(`${l}\n`);
     return 0;
@@ -299,22 +330,23 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   if (o.dryRun) return dryRun(program, found);
-  if (o.pid !== undefined) {
-    const out = sink(o);
-    const run = { program, format: o.format, unsafe: o.unsafe, quiet: o.quiet, maxMapKeys: o.maxMapKeys, write: out.write };
-    return attached(() => traceAttached(o.pid!, run).finally(() => out.close()));
+  if (o.command === undefined && o.pid === undefined && program.probes.length > 0) {
+    return fail(`fn:, fnret: and line: probes need a program to trace: add -c 'node app.js'\n${USAGE}`);
   }
-  if (o.command === undefined) {
-    if (program.probes.length > 0) return fail(`fn:, fnret: and line: probes need a program to trace: add -c 'node app.js'\n${USAGE}`);
-    return runLocal(program, o);
-  }
+  let out: Sink;
   try {
-    splitCommand(o.command);
+    if (o.command !== undefined) splitCommand(o.command);
+    out = sink(o);
   } catch (e) {
     if (e instanceof UsageError) return fail(e.message);
     throw e;
   }
-  return runCommand(program, o);
+  if (o.pid !== undefined) {
+    const run = { program, format: o.format, unsafe: o.unsafe, quiet: o.quiet, maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, write: out.write };
+    return attached(() => traceAttached(o.pid!, run).finally(() => out.close()));
+  }
+  if (o.command === undefined) return runLocal(program, o, out);
+  return runCommand(program, o, out);
 }
 
 const code = await main(process.argv.slice(2));

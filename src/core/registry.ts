@@ -10,6 +10,7 @@ import { handlerUses } from './handler-use.js';
 import { fault, reportUnseenRead } from './handlers.js';
 import { ProbeCore, ProbeHandle } from './probe.js';
 import { ProbeSite, Snapshot } from './site.js';
+import { threadId } from './thread-id.js';
 import { checkSpec, DEFAULT_LEASE_MS, DEFAULT_MAX_ACTIVE } from './spec.js';
 import type { PendingCall, Probe, ProbeInfo, ProbeSpec, ProbeTarget, SiteKind, SitePreference } from './types.js';
 
@@ -284,7 +285,12 @@ export function pending(p: Probe): PendingCall[] {
     const since = c.t0 === c.t0 ? c.t0 : c.state === PENDING ? c.leaseStart : NaN;
     out.push({ age: t - since, threadId: c.threadId, async: c.async, leased: c.leased, this: c.this, args: c.args.slice() });
   }
-  return out.sort((a, b) => b.age - a.age);
+  out.sort((a, b) => b.age - a.age);
+  // Synchronous calls of a probe that keeps nothing from entry (light): on the stack now, with no
+  // record to say when they entered or with what.
+  const untracked = core.pendingCount() - out.length;
+  for (let i = 0; i < untracked; i++) out.push({ age: NaN, threadId: threadId(), async: false, leased: false, this: undefined, args: [] });
+  return out;
 }
 
 /** The counters every thread would merge, for tests and `list()`. @internal */

@@ -119,6 +119,8 @@ export interface AttachOptions {
   closeInspector: boolean;
   /** Keys per map (--max-map-keys). */
   maxMapKeys?: number;
+  /** Characters a string keeps (--max-strlen). */
+  maxStrlen?: number;
 }
 
 /** What attach() answers: how many probes, which were skipped (not in this thread), or the error. */

@@ -6,25 +6,24 @@
 import { sep } from 'node:path';
 import { types } from 'node:util';
 import { threadId } from 'node:worker_threads';
-import { display, toNumber } from '../agg/format.js';
+import { aggregand, display, toNumber } from '../agg/format.js';
 import { AggMap } from '../agg/maps.js';
 import { printMap, printMaps, type Output } from '../agg/print.js';
 import { formatPrintf, primeFormats } from '../agg/printf.js';
 import { ownSlot, stackReadable } from '../agg/safe-format.js';
 import { jsonCopy } from '../agg/safe-json.js';
+import { clip, clipRead, resetStrlen, STRLEN } from '../agg/safe-strlen.js';
 import type { CompiledProgram } from '../lang/compile.js';
-import { OWN_CODE_PATH } from '../sites/own-code.js';
 import {
   DateGetters, HrtimeBigint, MapPrototypeGet, MapPrototypeGetSize, MapPrototypeSet, MathFunctions, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply,
-  SafeDate, SafeError, SafeMap, SafeNumber, StringPrototypeCharAt, StringPrototypeIndexOf, StringPrototypePadStart, StringPrototypeSlice,
+  SafeDate, SafeMap, SafeNumber, StringPrototypeCharAt, StringPrototypePadStart, StringPrototypeSlice,
   StringPrototypeStartsWith,
 } from '../core/primordials.js';
 import { NATIVE_GETTERS } from './native-getters.js';
 import { bare, prim as primOf, safeMethod as methodOf } from './safe-methods.js';
+import { captureStack } from './stack.js';
 
 const { isProxy } = types;
-/** jsprobe's own files: left out of `stack`. */
-const OWN_ROOT = OWN_CODE_PATH;
 /** How many distinct getters are named on stderr before jsprobe stops naming new ones. */
 const ACCESSOR_WARNINGS = 20;
 
@@ -82,7 +81,10 @@ export interface Runtime {
   maps: AggMap[];
   out: Output;
   p(v: unknown): unknown;
-  n: typeof toNumber;
+  /** A value read from the program or built by `+`: a string is cut to --max-strlen. */
+  s(v: unknown): unknown;
+  /** A numeric aggregation's value; a string is a fault. */
+  n: typeof aggregand;
   get(obj: unknown, key: unknown): unknown;
   method(recv: unknown, name: string, args: unknown[]): unknown;
   str(v: unknown): string;
@@ -95,7 +97,8 @@ export interface Runtime {
   time(fmt: string): void;
   exit(): void;
   nsecs(): number;
-  stack(): string;
+  /** `ustack(depth)`: the program's frames at the hit (stack.ts). */
+  stack(depth: number): string;
   /** What gives `probe` for a call of a pattern's match of this kind: `fnret:src/db.js:Db.prototype.query`. */
   probeNamer(kind: string): (target: string) => string;
   pid: number;
@@ -137,29 +140,6 @@ function shortTarget(target: string): string {
   return StringPrototypeStartsWith(target, cwd) ? StringPrototypeSlice(target, cwd.length) : target;
 }
 
-/**
- * The call stack at the hit, jsprobe's own frames left out. Empty when reading it could run the
- * program's code (its Error.prepareStackTrace, a getter on Error.prototype's name or message).
- */
-function stackText(onAccessor: Warn): string {
-  const e = new SafeError();
-  if (!stackReadable(e)) {
-    onAccessor('Error.prepareStackTrace');
-    return '';
-  }
-  const s = ownSlot(e, 'stack').value;
-  if (typeof s !== 'string') return '';
-  let out = '';
-  let from = StringPrototypeIndexOf(s, '\n', 0) + 1; // the first line is "Error"
-  while (from > 0 && from < s.length) {
-    const nl = StringPrototypeIndexOf(s, '\n', from);
-    const line = StringPrototypeSlice(s, from, nl < 0 ? s.length : nl);
-    if (StringPrototypeIndexOf(line, OWN_ROOT, 0) < 0) out += `${out === '' ? '' : '\n'}${line}`;
-    from = nl + 1;
-  }
-  return out;
-}
-
 /** One line on stderr the first time a handler meets each getter it leaves uncalled, for the first few. */
 function accessorWarnings(warn: (s: string) => void): Warn {
   const seen = new SafeMap<string, true>();
@@ -167,7 +147,7 @@ function accessorWarnings(warn: (s: string) => void): Warn {
     if (MapPrototypeGet(seen, key) !== undefined || MapPrototypeGetSize(seen) >= ACCESSOR_WARNINGS) return;
     MapPrototypeSet(seen, key, true);
     const what = key === 'Error.prepareStackTrace'
-      ? 'stack: the program set Error.prepareStackTrace (or a getter on an error\'s name or message), which reading a stack would run'
+      ? 'ustack: the program made Error.prepareStackTrace or Error.stackTraceLimit a getter, or replaced Error, so reading a stack could run its code'
       : `'${key}' is a getter, which safe mode does not call: it reads as undefined and prints as [Getter]`;
     warn(`jsprobe: ${what}; --unsafe runs it\n`);
   };
@@ -176,6 +156,8 @@ function accessorWarnings(warn: (s: string) => void): Warn {
 export interface RuntimeOptions {
   /** Keys each map holds at most (--max-map-keys). */
   maxMapKeys?: number;
+  /** Characters a string keeps (--max-strlen); the thread's bound, from this runtime on. */
+  maxStrlen?: number;
   /** Writes a line on jsprobe's stderr (the getters safe mode leaves uncalled). */
   warn?: (s: string) => void;
 }
@@ -185,6 +167,7 @@ export interface RuntimeOptions {
  * assigned when it is assigned (agg/kinds.ts), so printing it at exit runs nothing of the program's.
  */
 export function makeRuntime(program: CompiledProgram, out: Output, exit: () => void, options: RuntimeOptions = {}): Runtime {
+  resetStrlen(options.maxStrlen);
   const onAccessor = accessorWarnings(options.warn ?? (() => {}));
   const maps: AggMap[] = [];
   for (let i = 0; i < program.maps.length; i++) maps[i] = AggMap.of(program.maps[i], options.maxMapKeys, onAccessor);
@@ -200,7 +183,8 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
     maps,
     out,
     p: (v) => primOf(v, onAccessor),
-    n: toNumber,
+    s: clipRead,
+    n: aggregand,
     get: (o, k) => safeGet(o, k, onAccessor),
     method: (recv, name, args) => methodOf(recv, name, args, onAccessor),
     str,
@@ -208,7 +192,7 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
     keys: (vs) => {
       let s = '';
       for (let i = 0; i < vs.length; i++) s += `${i === 0 ? '' : ', '}${str(vs[i])}`;
-      return s;
+      return s.length > STRLEN.max ? clip(s) : s;
     },
     math: (name, args) => {
       const f = MathFunctions[name];
@@ -234,7 +218,11 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
     },
     exit,
     nsecs: () => SafeNumber(HrtimeBigint()),
-    stack: () => stackText(onAccessor),
+    stack: (depth) => {
+      const s = captureStack(depth);
+      if (s === null) onAccessor('Error.prepareStackTrace');
+      return clip(s ?? '');
+    },
     probeNamer: (kind) => {
       // target → probe name: made once per function, not per hit.
       const names = new SafeMap<string, string>();

@@ -3,14 +3,17 @@
 // an array's own data elements copied into an array with no prototype (so no Symbol.species,
 // `constructor` or element getter is reached). split, replace and replaceAll are written out:
 // the built-ins look `Symbol.split`/`Symbol.replace` up on their argument, and so on
-// String.prototype, where a program can put them.
+// String.prototype, where a program can put them. Every string a method builds keeps to the
+// string bound (agg/safe-strlen.ts); repeat, padStart, padEnd and join work out the result's length
+// before they build it, so `"a".repeat(2e8)` never allocates more than the bound.
 
 import { types } from 'node:util';
 import { display } from '../agg/format.js';
 import { ownSlot } from '../agg/safe-format.js';
+import { clip, STRLEN } from '../agg/safe-strlen.js';
 import {
-  ArrayIsArray, ArrayMethods, NumberMethods, ObjectSetPrototypeOf, ReflectApply, StringMethods, StringPrototypeCharCodeAt,
-  StringPrototypeIndexOf, StringPrototypeSlice,
+  ArrayIsArray, ArrayMethods, MathCeil, MathTrunc, NumberMethods, ObjectSetPrototypeOf, ReflectApply, SafeNumber, StringMethods,
+  StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeSlice,
 } from '../core/primordials.js';
 
 const { isProxy } = types;
@@ -44,9 +47,16 @@ export function copyArray(a: readonly unknown[], onAccessor: Warn | undefined): 
   return out;
 }
 
-/** A list as an ordinary array (what a handler gets back), built without writing through Array.prototype. */
+/** Array.prototype as it was when jsprobe loaded. */
+const ARRAY_PROTOTYPE: object = Array.prototype;
+
+/**
+ * A list built on no prototype (no write reached Array.prototype) as an ordinary array, what a
+ * handler gets back: the list itself, given the prototype. (A copy by the captured slice took 5x
+ * as long as the split that built the list.)
+ */
 function toArray(list: unknown[]): unknown[] {
-  return ArrayMethods.slice(list, 0) as unknown[];
+  return ObjectSetPrototypeOf(list, ARRAY_PROTOTYPE) as unknown[];
 }
 
 function split(s: string, sep: unknown, limit: unknown): unknown[] {
@@ -99,6 +109,8 @@ function replace(s: string, pattern: unknown, replacement: unknown, all: boolean
   let from = 0;
   while (at >= 0) {
     out += StringPrototypeSlice(s, from, at) + substitute(s, at, p, r);
+    // Past the bound, the rest would only be cut off: `replaceAll("", x)` grows the string at every character.
+    if (out.length > STRLEN.max) return out;
     from = at + p.length;
     // An empty pattern matches between every two characters, once each.
     const next = at + (p.length === 0 ? 1 : p.length);
@@ -106,6 +118,45 @@ function replace(s: string, pattern: unknown, replacement: unknown, all: boolean
     at = StringPrototypeIndexOf(s, p, next);
   }
   return out + StringPrototypeSlice(s, from);
+}
+
+/** A length argument as the built-in reads it (ToNumber; a bigint is left for the built-in to refuse). */
+function lengthArg(v: unknown): number {
+  return typeof v === 'bigint' ? NaN : MathTrunc(SafeNumber(v));
+}
+
+/** `s.repeat(count)`, built no longer than just past the bound when the whole would be longer. */
+function repeat(s: string, a: unknown[]): string {
+  const n = lengthArg(a[0]);
+  if (n >= 0 && n !== Infinity && s.length * n > STRLEN.max) return clip(StringMethods.repeat(s, MathCeil((STRLEN.max + 1) / s.length)) as string);
+  return call(StringMethods, 'repeat', s, a) as string;
+}
+
+/** padStart/padEnd, to at most just past the bound. */
+function pad(name: string, s: string, a: unknown[]): unknown {
+  if (lengthArg(a[0]) > STRLEN.max) a[0] = STRLEN.max + 1;
+  return call(StringMethods, name, s, a);
+}
+
+/**
+ * `a.join(sep)` over the program's array, element by element (no copy of the whole), stopping
+ * once the result is past the bound; an object is joined as its printed form, not its toString.
+ */
+function join(a: readonly unknown[], sep: unknown, onAccessor: Warn | undefined): string {
+  const r = sep === undefined ? ',' : `${sep as string}`;
+  const max = STRLEN.max;
+  let out = '';
+  for (let i = 0; i < a.length; i++) {
+    const slot = ownSlot(a, `${i}`);
+    if (slot.kind !== 'value' && slot.kind !== 'none' && onAccessor !== undefined) onAccessor(`${i}`);
+    const v = slot.value;
+    let piece = v === null || v === undefined ? '' : `${prim(v, onAccessor) as string}`;
+    // A long element is cut before it is joined (one count, for the result, below).
+    if (piece.length > max) piece = StringPrototypeSlice(piece, 0, max + 1);
+    out += i === 0 ? piece : r + piece;
+    if (out.length > max) break;
+  }
+  return out;
 }
 
 function call(table: Readonly<Record<string, (self: unknown, ...a: unknown[]) => unknown>>, name: string, recv: unknown, args: unknown[]): unknown {
@@ -124,17 +175,19 @@ export function safeMethod(recv: unknown, name: string, args: unknown[], onAcces
   const a = primArgs(args, onAccessor);
   let r: unknown = NOT_PURE;
   if (typeof recv === 'string') {
-    if (name === 'split') r = split(recv, a[0], a[1]);
-    else if (name === 'replace' || name === 'replaceAll') r = replace(recv, a[0], a[1], name === 'replaceAll');
-    else r = call(StringMethods, name, recv, a);
+    const s = recv.length > STRLEN.max ? clip(recv) : recv;
+    if (name === 'split') r = split(s, a[0], a[1]);
+    else if (name === 'replace' || name === 'replaceAll') r = replace(s, a[0], a[1], name === 'replaceAll');
+    else if (name === 'repeat') r = repeat(s, a);
+    else if (name === 'padStart' || name === 'padEnd') r = pad(name, s, a);
+    else r = call(StringMethods, name, s, a);
   } else if (typeof recv === 'number') {
     r = call(NumberMethods, name, recv, a);
   } else if (ArrayIsArray(recv) && !isProxy(recv)) {
-    const copy = copyArray(recv as unknown[], onAccessor);
-    // join converts each element: print the objects first rather than call their toString.
-    if (name === 'join') for (let i = 0; i < copy.length; i++) copy[i] = copy[i] === null || copy[i] === undefined ? '' : prim(copy[i], onAccessor);
-    r = call(ArrayMethods, name, copy, a);
+    // join converts each element: it prints the objects rather than call their toString.
+    r = name === 'join' ? join(recv as unknown[], a[0], onAccessor) : call(ArrayMethods, name, copyArray(recv as unknown[], onAccessor), a);
   }
+  if (typeof r === 'string') return r.length > STRLEN.max ? clip(r) : r;
   if (r !== NOT_PURE) return r;
   const what = recv === null ? 'null' : typeof recv === 'object' && recv !== null && !ArrayIsArray(recv) ? 'an object' : typeof recv;
   throw new TypeError(`.${name}() is not a pure method of ${what}: safe mode does not call it (--unsafe does)`);

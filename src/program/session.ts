@@ -8,6 +8,7 @@ import { ProgramError } from '../lang/errors.js';
 import { mapsData, mergeAll, type MapData } from '../agg/maps.js';
 import { errorText } from '../agg/safe-format.js';
 import { stringifyJson } from '../agg/safe-json.js';
+import { cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN, withCutRecord } from '../agg/safe-strlen.js';
 import { isJsprobeError } from '../core/index.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
 import type { Sender } from './messages.js';
@@ -27,6 +28,8 @@ export interface SessionOptions {
   gather?: () => Iterable<MapData>;
   /** Keys per map (--max-map-keys); past it, updates of new keys are dropped and counted. */
   maxMapKeys?: number;
+  /** Characters a string keeps (--max-strlen); longer ones are cut and counted. */
+  maxStrlen?: number;
 }
 
 /** A session whose output, warnings and exit() go out as messages to `to`. */
@@ -85,7 +88,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     if (exiting) return;
     exiting = true;
     options.exit();
-  }, { maxMapKeys: options.maxMapKeys, warn: options.warn });
+  }, { maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, warn: options.warn });
   const probes: Probe[] = [];
   const skipped: string[] = [];
   for (const c of program.probes) {
@@ -124,15 +127,24 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     probes: probes.length,
     handles: probes,
     skipped,
-    maps: () => mapsData(rt.maps),
+    // The cut count travels with the maps, to be summed where they are merged.
+    maps: () => withCutRecord(mapsData(rt.maps)),
     finish: () => {
       if (finished) return;
       finished = true;
       // Loops by index: at exit the program may have replaced Array's iterator.
       for (let i = 0; i < timers.length; i++) clearInterval(timers[i]);
-      if (options.gather !== undefined) mergeAll(rt.maps, options.gather());
+      let othersCut = 0;
+      if (options.gather !== undefined) {
+        const gathered = options.gather();
+        mergeAll(rt.maps, gathered);
+        othersCut = cutsIn(gathered);
+      }
       for (let i = 0; i < ends.length; i++) ends[i].run();
-      if (options.attached === undefined) printAll(rt);
+      if (options.attached === undefined) {
+        printAll(rt);
+        printCut(out, STRLEN.cut + othersCut, options.maxStrlen ?? DEFAULT_MAX_STRLEN);
+      }
       for (let i = 0; i < blocks.length; i++) {
         const b = blocks[i];
         if (b.faults > 1) options.warn(`jsprobe: ${b.name} threw ${b.faults} times in all\n`);

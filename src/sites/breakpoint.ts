@@ -52,7 +52,10 @@ function overCeiling(st: State, snap: Snapshot): boolean {
     st.inSecond = 0;
   }
   if (++st.inSecond <= st.ceiling) return false;
-  for (const p of snap.probes) p.missed++;
+  for (const p of snap.probes) {
+    p.hits++;
+    p.missed++;
+  }
   return true;
 }
 

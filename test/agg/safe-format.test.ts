@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FORMAT_LIMITS, formatValue } from '../../src/agg/safe-format.js';
 import { jsonCopy, stringifyJson } from '../../src/agg/safe-json.js';
+import { resetStrlen } from '../../src/agg/safe-strlen.js';
 
 const trapped = (ran: string[]) => new Proxy({}, Object.fromEntries(
   ['get', 'has', 'ownKeys', 'getOwnPropertyDescriptor', 'getPrototypeOf'].map((t) => [t, () => { ran.push(t); throw new Error(t); }]),
@@ -66,7 +67,10 @@ test('limits: items, nested string length and the value budget', () => {
   assert.equal(formatValue({ s: 'x'.repeat(FORMAT_LIMITS.string + 3) }), `{ s: '${'x'.repeat(FORMAT_LIMITS.string)}'... 3 more characters }`);
   assert.equal(formatValue('y'.repeat(1000)).length, 1000, 'a string on its own prints whole');
   const level = (n: number): unknown => (n === 0 ? 1 : Object.fromEntries(many.slice(0, FORMAT_LIMITS.items).map((i) => [`k${i}`, level(n - 1)])));
+  // The value budget on its own: a string bound far above what it lets through (the bound is tested in test/safety/).
+  resetStrlen(1e6);
   const out = formatValue(level(3));
+  resetStrlen();
   assert.ok(out.split('k').length - 1 <= FORMAT_LIMITS.values + FORMAT_LIMITS.items, 'the budget bounds the values printed');
   assert.match(out, /, \.\.\. 17 more properties \}$/, 'what the budget left out is counted');
 });

@@ -4,11 +4,22 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { jsprobe, ROOT } from './run.js';
 const APP = 'test/fixtures/cli/app.cjs';
+const STACK_APP = 'test/fixtures/cli/stack.cjs';
+const STACK_LINES = readFileSync(join(ROOT, STACK_APP), 'utf8').split('\n');
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+/** `text`'s 1-based line and column in the stack fixture. */
+const stackAt = (text: string): string => {
+  const i = STACK_LINES.findIndex((l) => l.includes(text));
+  return `${i + 1}:${STACK_LINES[i].indexOf(text) + 1}`;
+};
+/** Lookaheads, from the start, that each text is there exactly once: a fault is reported once however often it happens. */
+const onceEach = (...texts: string[]): RegExp => new RegExp(`^${texts.map((t) => `(?![\\s\\S]*${t}[\\s\\S]*${t})(?=[\\s\\S]*${t})`).join('')}`);
 const APP_LINES = readFileSync(join(ROOT, APP), 'utf8').split('\n');
 /** The 1-based line of the fixture that holds `text`. */
 const lineOf = (text: string): number => APP_LINES.findIndex((l) => l.includes(text)) + 1;
@@ -90,10 +101,22 @@ const CASES: Case[] = [
     name: 'a pattern: func and probe name the function each call is in; the anonymous map @',
     args: run(`fnret:${APP}:* { @[func] = count() } fn:${APP}:l* { @in[probe] = count() } fn:${APP}:work { @one[probe, func] = count() }`),
     stdout: [
-      '@[fails]: 1', '@[anonymous]: 1', '@[later.anonymous]: 2', '@[later]: 2', '@[lineProbe]: 3', '@[work]: 6', '',
-      `@in[fn:${APP}:later]: 2`, `@in[fn:${APP}:later.anonymous]: 2`, `@in[fn:${APP}:lineProbe]: 3`, '',
+      '@[fails]: 1', '@[anonymous#1]: 1', '@[later.anonymous#1]: 2', '@[later]: 2', '@[lineProbe]: 3', '@[work]: 6', '',
+      `@in[fn:${APP}:later]: 2`, `@in[fn:${APP}:later.anonymous#1]: 2`, `@in[fn:${APP}:lineProbe]: 3`, '',
       `@one[fn:${APP}:work, work]: 6`, '', '',
     ].join('\n'),
+    code: 0,
+  },
+  {
+    name: 'functions with no name of their own are told apart, and the names -l lists are targets',
+    args: run(`fnret:${APP}:later.anonymous#1 { @[probe, func] = count() } fnret:${APP}:anonymous#1 { @top[func] = count() }`),
+    stdout: `@[fnret:${APP}:later.anonymous#1, later.anonymous#1]: 2\n\n@top[anonymous#1]: 1\n\n`,
+    code: 0,
+  },
+  {
+    name: '-l lists functions with no name of their own by their place in what they are in',
+    args: ['-l', `${APP}:*anonymous*`],
+    stdout: new RegExp(`^fn:${APP}:later\\.anonymous#1 .*\\nfn:${APP}:anonymous#1 .*\\nfn:${APP}:anonymous#2 .*\\nfn:${APP}:anonymous#3 .*\\n$`),
     code: 0,
   },
   {
@@ -215,9 +238,59 @@ const CASES: Case[] = [
     code: 2,
   },
   {
-    name: '-l with a misspelt name says what is near',
+    name: '-l with a misspelt name says what is near, and fails',
     args: ['-l', `${APP}:lineProbee`],
-    stderr: /nothing matches test\/fixtures\/cli\/app\.cjs:lineProbee\. Did you mean test\/fixtures\/cli\/app\.cjs:lineProbe\?/,
+    stdout: '',
+    stderr: /^jsprobe: nothing matches test\/fixtures\/cli\/app\.cjs:lineProbee\. Did you mean test\/fixtures\/cli\/app\.cjs:lineProbe\?\n$/,
+    code: 2,
+  },
+  {
+    name: '-o to a path that cannot be written: one line, before the program starts',
+    args: run(`fn:${APP}:work { @x = count() }`, 'talk', '-o', '/no-such-dir-jsprobe/trace.txt'),
+    stdout: '',
+    stderr: /^jsprobe: -o \/no-such-dir-jsprobe\/trace\.txt: cannot write there \(ENOENT\)\n$/,
+    code: 2,
+  },
+  {
+    name: 'fnret: of a line says so in the words of the command',
+    args: run(`fnret:${APP}:${lineOf('const id = user.id')} { @x = count() }`),
+    stderr: new RegExp(`^1:1: ${APP.replace(/[./]/g, '\\$&')}:${lineOf('const id = user.id')} is a line, and a line has no return for fnret: to see; ` +
+      `use line:${APP.replace(/[./]/g, '\\$&')}:${lineOf('const id = user.id')} \\{ … \\}`),
+    code: 2,
+  },
+  { name: '--version', args: ['--version'], stdout: `${VERSION}\n`, code: 0 },
+  {
+    name: 'ustack(2): the program\'s frames at their original columns, and its Error.prepareStackTrace not run',
+    args: ['-q', '-e', `fn:${STACK_APP}:inner { printf("%s", ustack(2)) } fn:${STACK_APP}:outer { @[stack] = count() }`, '-c', `node ${STACK_APP}`],
+    stdout: new RegExp(`^\n {8}inner \\(/.*/stack\\.cjs:${stackAt(' return s.length')}\\)\n {8}outer \\(/.*/stack\\.cjs:${stackAt('inner(s);')}\\)\n` +
+      `@\\[\n {8}outer \\(/.*/stack\\.cjs:${stackAt(' return 1 +')}\\)\n {8}<anonymous> \\(/.*/stack\\.cjs:${stackAt("outer('abc')")}\\)\n(.*\n)*\\]: 1\n\n$`),
+    stderr: /^$/,
+    code: 0,
+  },
+  {
+    name: 'kstack is an error (JavaScript has no kernel stack), and so is ustack(N) past its cap',
+    args: run(`fn:${APP}:work { @k[kstack] = count(); @u[ustack(129)] = count() }`),
+    stderr: /^1:\d+: kstack is the kernel's stack, and JavaScript has none[^\n]*\n.*\n *\^\n1:\d+: ustack\(N\) takes N, the frames to keep, from 1 to 128/,
+    code: 2,
+  },
+  {
+    name: 'a string in a numeric aggregation or a numeric printf conversion: a compile error where the program says so',
+    args: run(`fn:${APP}:work { @h = hist(func); @s = sum(str(arg0)); printf("%d %s\\n", "x" + arg0, probe) }`),
+    stderr: new RegExp('^1:\\d+: hist\\(\\) takes a number, and this is a string[^\\n]*\\n.*\\n *\\^\\n' +
+      '1:\\d+: sum\\(\\) takes a number, and this is a string[^\\n]*\\n.*\\n *\\^\\n1:\\d+: %d takes a number, and this is a string; print it with %s\\n'),
+    code: 2,
+  },
+  {
+    name: 'a string that reaches a numeric aggregation or %d at run time: a fault, reported once, the rest goes on',
+    args: run(`fn:${APP}:work { @n = count(); @h = hist(arg1) } fn:${APP}:lineProbe { printf("%d\\n", arg0.name) }`),
+    stdout: '@n: 6\n\n',
+    stderr: onceEach("hist\\(\\) takes a number, and got the string 'n1'", "%d takes a number, and got the string 'ada'"),
+    code: 0,
+  },
+  {
+    name: 'stats, avg and sum of fractions print to 6 significant digits; of integers, as integers',
+    args: run(`fnret:${APP}:work { @st = stats(arg0 / 7); @a = avg(arg0 / 7); @s = sum(arg0 / 7); @i = stats(arg0) }`),
+    stdout: '@st: count 6, average 26.5714, total 159.429\n\n@a: 26.5714\n\n@s: 159.429\n\n@i: count 6, average 186, total 1116\n\n',
     code: 0,
   },
   {
@@ -246,4 +319,19 @@ test('-o FILE: the trace goes to the file, the program\'s output stays on stdout
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'program output\n');
   assert.equal(readFileSync(file, 'utf8'), 'two: 1\n');
+});
+
+test('ustack through a module\'s own source map: frames name the original file, line and column', () => {
+  // Compiled code as tsc would leave it, with an inline map: each line i comes from line i + 10 of
+  // src/orig.ts, each token of it from the column 4 to its right.
+  const dir = mkdtempSync(join(tmpdir(), 'jsprobe-mapped-'));
+  const code = ['"use strict";', 'function inner(s) { return s.length; }', 'function outer(s) { return 1 + inner(s); }', "outer('abc');"];
+  const lines: SourceMapSegment[][] = code.map((l, i) => [...l.matchAll(/[\w$]+|[^\s\w$]/g)].map((m) => [m.index, 0, i + 10, m.index + 4]));
+  const map = { version: 3, sources: ['src/orig.ts'], names: [], mappings: encode(lines) };
+  const file = join(dir, 'app.js');
+  writeFileSync(file, `${code.join('\n')}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`);
+  const r = jsprobe(['-q', '-e', `fn:${file}:inner { printf("%s", ustack(3)) }`, '-c', `node ${file}`]);
+  assert.equal(r.code, 0, r.stderr);
+  const at = (line: number, text: string) => `${join(dir, 'src/orig.ts')}:${line + 11}:${code[line].indexOf(text) + 5}`;
+  assert.equal(r.stdout, `\n        inner (${at(1, '{ return s')})\n        outer (${at(2, 'inner(s);')})\n        <anonymous> (${at(3, "outer('abc')")})\n`);
 });

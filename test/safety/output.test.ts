@@ -37,7 +37,8 @@ function printed(stdout: string, size: number): number[] {
 test('1 GB of printf, its reader holding the pipe: the program runs free, drops are counted exactly, the maps arrive', { timeout: 300_000 }, async () => {
   const COUNT = 1000;
   const SIZE = 1 << 20;
-  const child = spawn(process.execPath, [JSPROBE, '-q', '-e', PRINT, '-c', `node ${F} ${COUNT} ${SIZE} wait`], { cwd: ROOT, stdio: 'pipe' });
+  const args = [JSPROBE, '-q', '--max-strlen', String(SIZE), '-e', PRINT, '-c', `node ${F} ${COUNT} ${SIZE} wait`];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -77,7 +78,7 @@ test('-o FILE with a worker thread whose ring overflows: its drops count in Lost
   const COUNT = 20_000;
   const dir = mkdtempSync(join(tmpdir(), 'jsprobe-out-'));
   const file = join(dir, 'trace.txt');
-  const r = jsprobe(['-q', '-o', file, '-e', PRINT, '-c', `node ${F} ${COUNT} 10000 worker`]);
+  const r = jsprobe(['-q', '--max-strlen', '10000', '-o', file, '-e', PRINT, '-c', `node ${F} ${COUNT} 10000 worker`]);
   const out = readFileSync(file, 'utf8');
   rmSync(dir, { recursive: true });
   const detail = `stderr:\n${r.stderr}`;

@@ -22,7 +22,11 @@ test('qualified names follow the target syntax', () => {
   assert.deepEqual(names('module.exports = { run() {} }; exports.stop = function () {}; Foo.prototype.bar = function () {}'),
     ['run', 'stop', 'Foo.prototype.bar']);
   assert.deepEqual(names('export default function () {}', 'module'), ['default']);
-  assert.deepEqual(names('arr.map(function () {}); (() => { function inIife() {} })()'), ['anonymous', 'anonymous', 'inIife']);
+  assert.deepEqual(names('arr.map(function () {}); (() => { function inIife() {} })()'), ['anonymous#1', 'anonymous#2', 'inIife']);
+  // Told apart by their place among those of what they are in, in source order; numbered even when
+  // alone, so that a second callback does not rename the first.
+  assert.deepEqual(names('function handle() { a(() => 1, function () { b(() => 2) }) } c(() => 3); d(class { m() { e(() => 4) } })'),
+    ['handle', 'handle.anonymous#1', 'handle.anonymous#2', 'handle.anonymous#3', 'anonymous#1', 'anonymous.prototype.m', 'anonymous.prototype.m.anonymous#1']);
   assert.deepEqual(names('const twice = __name((v) => v * 2, "twice")'), ['twice']);
 });
 
@@ -52,7 +56,9 @@ test('lines never move: the rewrite inserts text, never a newline', () => {
   const out = instrument(src, { url: 'x', format: 'script', lines: [{ line: 33, column: 0, key: '-1:33' }] });
   const before = src.split('\n');
   const after = out.code.split('\n');
-  assert.equal(after.length, before.length);
+  // One line more, after the last: the function that hands the insertions over (for ustack).
+  assert.equal(after.length, before.length + 1);
+  assert.match(after[after.length - 1], /^function \$jpH\(\)\{return "[^"]*"\}$/);
   for (let i = 0; i < before.length; i++) {
     // Taking out what was inserted on a line gives back the original line.
     let line = '';

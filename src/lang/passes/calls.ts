@@ -6,7 +6,7 @@ import type { Expr, Stmt } from '../ast.js';
 import { parseFormat } from '../format.js';
 import { report, walk, type BlockInfo, type PassContext } from './context.js';
 import { aggregationOf } from './maps.js';
-import { FUNCTIONS } from './scope.js';
+import { FUNCTIONS, STACK_BUILTINS, STACK_DEPTH } from './scope.js';
 
 type Call = Extract<Expr, { type: 'call' }>;
 
@@ -41,7 +41,16 @@ function values(ctx: PassContext, info: BlockInfo, e: Expr): void {
     if (FUNCTIONS.aggregations.includes(name)) report(ctx, x.at, `${name}() goes on the right of a map assignment: @name = ${name}(…)`);
     else if (FUNCTIONS.statements.includes(name)) report(ctx, x.at, `${name}() is a statement of its own, not a value`);
     else if (name === 'str' && x.args.length !== 1) report(ctx, x.at, 'str takes one argument: str(x)');
+    else if (STACK_BUILTINS.includes(name)) stackDepth(ctx, x, name);
   }
+}
+
+/** `ustack(N)`: N frames, a whole number written in the program, 1 to STACK_DEPTH.max. */
+function stackDepth(ctx: PassContext, call: Call, name: string): void {
+  const n = call.args[0];
+  const shape = `${name}(N) takes N, the frames to keep, from 1 to ${STACK_DEPTH.max}: ${name}(8); ${name} alone keeps ${STACK_DEPTH.default}`;
+  if (call.args.length > 1) report(ctx, call.args[1].at, shape);
+  else if (n !== undefined && (n.type !== 'num' || !Number.isInteger(n.value) || n.value < 1 || n.value > STACK_DEPTH.max)) report(ctx, n.at, shape);
 }
 
 function printf(ctx: PassContext, call: Call): void {
@@ -93,7 +102,9 @@ function statementCall(ctx: PassContext, info: BlockInfo, call: Call): void {
       break;
     }
     case 'str':
-      report(ctx, call.at, 'str() alone does nothing: print it, printf("%s\\n", str(x)), or keep it in a map');
+    case 'stack':
+    case 'ustack':
+      report(ctx, call.at, `${name}() alone does nothing: print it, printf("%s\\n", ${name}(…)), or keep it in a map`);
       break;
     default:
       if (name !== null) report(ctx, call.at, `${name}() goes on the right of a map assignment: @name = ${name}(…)`);

@@ -1,13 +1,17 @@
-// Pass 6: JavaScript for each probe's handler. It only generates: the passes before it refused
+// Pass 7: JavaScript for each probe's handler. It only generates: the passes before it refused
 // every program it cannot generate, so what it assumes of the tree is theirs to check. Everything that can be is decided here, once: map
 // slots become closure constants, keys are built inline, builtins become direct reads of the call
 // (so that core's analysis sees exactly what a handler reads, and the clock is read only where
 // `elapsed` is used). In safe mode, reads and conversions of the traced program's values go
-// through the runtime (`$rt.get`, `$rt.p`, `$rt.str`), which never runs its code.
+// through the runtime (`$rt.get`, `$rt.p`, `$rt.str`), which never runs its code. In both modes a
+// string read from the program (an argument, a field, a local…) or built by `+` goes through
+// `$rt.s`, which cuts it to --max-strlen; the runtime's methods and formatter keep to it too.
 
 import type { Expr, ProbeRef, Stmt } from '../ast.js';
 import type { BlockInfo, PassContext } from './context.js';
+import { STACK_DEPTH } from './scope.js';
 import { funcOf } from '../../core/call.js';
+import { isProgramValue } from './calls.js';
 
 export interface CompiledHandler {
   probe: ProbeRef;
@@ -84,7 +88,8 @@ class Gen {
       case 'nsecs': return '$rt.nsecs()';
       case 'probe': return this.perFunction ? '$probeName($c.target)' : JSON.stringify(this.probe.text);
       case 'func': return this.perFunction ? '$c.func' : JSON.stringify(funcOf(this.probe.target));
-      case 'stack': return '$rt.stack()';
+      case 'stack':
+      case 'ustack': return `$rt.stack(${STACK_DEPTH.default})`;
       default: return unreachable(`the builtin ${name}`);
     }
   }
@@ -109,8 +114,31 @@ class Gen {
   compoundMap(s: Extract<Stmt, { type: 'mapAssign' }>, op: string): string {
     const k = s.target.keys.length === 0 ? "''" : '$k';
     const old = this.mapRead(s.target.name, k);
-    const set = `${this.mapRef(s.target.name)}.set(${k}, (${this.safe ? `$rt.p(${old})` : old} ${op} ${this.prim(s.value)}));`;
+    const value = `(${this.safe ? `$rt.p(${old})` : old} ${op} ${this.prim(s.value)})`;
+    const set = `${this.mapRef(s.target.name)}.set(${k}, ${op === '+' ? `$rt.s${value}` : value});`;
     return k === '$k' ? `{ const $k = ${this.key(s.target.keys)}; ${set} }` : set;
+  }
+
+  /**
+   * A read of the program's value (an argument, `this`, a local, a field), before the string bound:
+   * what a member read reads from, so that `arg0.length` is the whole string's length. Anything
+   * else as expr() gives it.
+   */
+  raw(e: Expr): string {
+    if (e.type === 'this') return '$c.this';
+    if (e.type === 'member') return this.member(e);
+    if (e.type !== 'ident') return this.expr(e);
+    const r = this.info.idents.get(e);
+    if (r?.kind === 'local') return `$c.locals[${JSON.stringify(r.name)}]`;
+    if (r?.kind === 'builtin' && isProgramValue(r.name)) return this.builtin(r.name);
+    return this.expr(e);
+  }
+
+  member(e: Extract<Expr, { type: 'member' }>): string {
+    const key = e.computed ? this.expr(e.property) : JSON.stringify((e.property as { value: string }).value);
+    // `args[k]` too: a computed key could be a program object, which indexing would convert.
+    if (this.safe && (!this.isArgs(e.object) || e.computed)) return `$rt.get(${this.raw(e.object)}, ${key})`;
+    return `(${this.raw(e.object)})[${key}]`;
   }
 
   expr(e: Expr): string {
@@ -120,25 +148,21 @@ class Gen {
       case 'str':
         return JSON.stringify(e.value);
       case 'this':
-        return '$c.this';
+      case 'member':
+        // Cut to --max-strlen as it is read.
+        return `$rt.s(${this.raw(e)})`;
       case 'var':
         return `$v_${e.name}`;
       case 'ident': {
         const r = this.info.idents.get(e);
         if (r === undefined || r.kind === 'function') return unreachable(`the name ${e.name} as a value`);
         if (r.kind === 'literal') return r.js;
-        if (r.kind === 'builtin') return this.builtin(r.name);
-        if (r.kind === 'local') return `$c.locals[${JSON.stringify(r.name)}]`;
+        if (r.kind === 'builtin') return isProgramValue(r.name) ? `$rt.s(${this.builtin(r.name)})` : this.builtin(r.name);
+        if (r.kind === 'local') return `$rt.s(${this.raw(e)})`;
         return r.name;
       }
       case 'map':
         return this.mapRead(e.name, this.key(e.keys));
-      case 'member': {
-        const key = e.computed ? this.expr(e.property) : JSON.stringify((e.property as { value: string }).value);
-        // `args[k]` too: a computed key could be a program object, which indexing would convert.
-        if (this.safe && (!this.isArgs(e.object) || e.computed)) return `$rt.get(${this.expr(e.object)}, ${key})`;
-        return `(${this.expr(e.object)})[${key}]`;
-      }
       case 'call':
         return this.call(e);
       case 'unary':
@@ -146,7 +170,8 @@ class Gen {
         return `(${e.op}${this.prim(e.arg)})`;
       case 'binary':
         if (NO_COERCE.has(e.op)) return `(${this.expr(e.left)} ${e.op} ${this.expr(e.right)})`;
-        return `(${this.prim(e.left)} ${e.op} ${this.prim(e.right)})`;
+        // `+` may join two strings, each within the bound: the result is cut back to it.
+        return `${e.op === '+' ? '$rt.s' : ''}(${this.prim(e.left)} ${e.op} ${this.prim(e.right)})`;
       case 'cond':
         return `(${this.expr(e.test)} ? ${this.expr(e.then)} : ${this.expr(e.else)})`;
       case 'array':
@@ -158,14 +183,18 @@ class Gen {
     const args = e.args.map((a) => this.expr(a));
     const c = e.callee;
     // The calls pass lets str() be the only function called for its value.
-    if (c.type === 'ident' && this.info.idents.get(c)?.kind === 'function') return `$rt.str(${args[0]})`;
+    if (c.type === 'ident' && this.info.idents.get(c)?.kind === 'function') {
+      return c.name === 'str' ? `$rt.str(${args[0]})` : `$rt.stack(${args[0] ?? STACK_DEPTH.default})`;
+    }
     if (c.type === 'member' && !c.computed) {
       const method = (c.property as { value: string }).value;
       if (this.safe && c.object.type === 'ident' && c.object.name === 'Math') return `$rt.math(${JSON.stringify(method)}, [${args.join(', ')}])`;
-      if (this.safe) return `$rt.method(${this.expr(c.object)}, ${JSON.stringify(method)}, [${args.join(', ')}])`;
-      return `(${this.expr(c.object)}).${method}(${args.join(', ')})`;
+      // The receiver as read: the runtime's method cuts it to the bound itself (and counts it once).
+      if (this.safe) return `$rt.method(${this.raw(c.object)}, ${JSON.stringify(method)}, [${args.join(', ')}])`;
+      // --unsafe: plain JavaScript on the receiver cut as read, whose result is cut once it is built (docs/cli.md).
+      return `$rt.s((${this.expr(c.object)}).${method}(${args.join(', ')}))`;
     }
-    return `(${this.expr(c)})(${args.join(', ')})`;
+    return `$rt.s((${this.raw(c)})(${args.join(', ')}))`;
   }
 
   statements(list: Stmt[]): string {
@@ -182,7 +211,7 @@ class Gen {
         if (info.agg === 'value') return `${m}.set(${k}, ${this.expr(s.value)});`;
         if (info.agg === 'count') return `${m}.add(${k}, 1);`;
         const call = s.value as Extract<Expr, { type: 'call' }>;
-        return `${m}.add(${k}, $rt.n(${this.expr(call.args[0])}));`;
+        return `${m}.add(${k}, $rt.n(${this.expr(call.args[0])}, ${JSON.stringify(info.agg)}));`;
       }
       case 'varAssign':
         if (s.op === undefined) return `$v_${s.name} = ${this.expr(s.value)};`;

@@ -1,4 +1,4 @@
-// Pass 5: safe mode (the default). A program must not change the traced program or run its code:
+// Pass 6: safe mode (the default). A program must not change the traced program or run its code:
 // no assignment to its objects, no calls of its functions. A call is allowed only when its callee
 // is one of the language's functions, a Math function, or a pure method of strings, numbers and
 // arrays (checked again at run time, on the value actually there). Every other callee (a local of

@@ -22,7 +22,16 @@ export const BUILTINS: Record<string, ProbeKind[]> = {
   nsecs: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
   probe: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
   stack: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
+  ustack: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
 };
+
+/**
+ * `ustack` (and `stack`, the same) is the JavaScript stack at the hit, STACK_DEPTH.default frames
+ * deep; `ustack(N)` takes N frames, up to STACK_DEPTH.max (a deep stack costs at every hit).
+ */
+export const STACK_DEPTH = { default: 16, max: 128 } as const;
+/** Builtins that are values alone and functions when called: `ustack` and `ustack(8)`. */
+export const STACK_BUILTINS = ['stack', 'ustack'];
 
 export const FUNCTIONS = {
   aggregations: ['count', 'sum', 'avg', 'min', 'max', 'stats', 'hist', 'lhist'],
@@ -38,10 +47,25 @@ function where(kinds: ProbeKind[]): string {
   return kinds.map((k) => (k === 'interval' || k === 'BEGIN' || k === 'END' ? k : `${k}:`)).join(', ');
 }
 
+/** `ustack(N)` where ustack is available. */
+function resolveStackCall(ctx: PassContext, info: BlockInfo, e: Extract<Expr, { type: 'ident' }>): boolean {
+  const missing = [...info.kinds].filter((k) => !BUILTINS.stack.includes(k));
+  if (missing.length > 0) report(ctx, e.at, `'${e.name}' is not available at ${where(missing)} probes`);
+  return missing.length === 0;
+}
+
 function resolveIdent(ctx: PassContext, info: BlockInfo, e: Extract<Expr, { type: 'ident' }>, callee: boolean): void {
   const name = e.name;
   if (name in LITERALS) {
     info.idents.set(e, { kind: 'literal', js: LITERALS[name] });
+    return;
+  }
+  if (name === 'kstack') {
+    report(ctx, e.at, 'kstack is the kernel\'s stack, and JavaScript has none: ustack is the JavaScript stack at the hit');
+    return;
+  }
+  if (callee && STACK_BUILTINS.includes(name)) {
+    if (resolveStackCall(ctx, info, e)) info.idents.set(e, { kind: 'function', name });
     return;
   }
   const argN = /^arg([0-9]+)$/.exec(name);
@@ -75,7 +99,7 @@ function resolveIdent(ctx: PassContext, info: BlockInfo, e: Extract<Expr, { type
   const known = [...Object.keys(BUILTINS), ...ALL_FUNCTIONS, 'arg0', 'this'];
   const near = closeMatches(name, known);
   const hint = near.length > 0 ? `; did you mean ${near.join(', ')}?` : '';
-  const names = 'builtins: args, arg0…, this, retval, error, elapsed, nsecs, tid, pid, func, probe, stack; '
+  const names = 'builtins: args, arg0…, this, retval, error, elapsed, nsecs, tid, pid, func, probe, ustack; '
     + 'locals only at line: probes; globals only with --unsafe';
   report(ctx, e.at, `unknown name '${name}'${hint} (${names})`);
 }

@@ -1,5 +1,6 @@
 // CommonJS load sites: every module compiled through Module.prototype._compile (require, and
-// import of CommonJS, and tsx's compiled .ts) is offered to the rewriter first.
+// import of CommonJS, and tsx's compiled .ts) is offered to the rewriter first. An ES module
+// loaded through require() (Node >= 20.19) comes here too, with format 'module'.
 //
 // Rewriting happens here, on the loading thread. Doing big modules on a worker thread instead
 // (to keep typescript.js's ~1 GB parse garbage off the program's heap) measured worse in
@@ -25,6 +26,12 @@ export interface RewriteStat {
 /** What the CommonJS hook rewrote in this thread, and how long each took. */
 export const rewriteStats: RewriteStat[] = [];
 
+/**
+ * The trailer rewrite() appends. Where Node runs the load hooks for require() of an ES module
+ * (module.registerHooks, Node >= 22.15), the source arrives here already rewritten.
+ */
+const REWRITTEN = /\n\/\/ jsprobe sites \d+\n$/;
+
 /** Whether a module could be named by `wanted` at all: its path, or (through a source map) another. */
 function mayWant(file: string, content: string, wanted: readonly Wanted[]): boolean {
   if (wanted.length === 0) return false;
@@ -37,12 +44,13 @@ export function installCjsHook(wanted: () => readonly Wanted[]): void {
   proto._compile = function jsprobeCompile(this: Module, content: string, filename: string, format?: string) {
     let code = content;
     const list = wanted();
-    if (mayWant(filename, content, list)) {
+    const esm = format === 'module' || format === 'module-typescript';
+    if (mayWant(filename, content, list) && !(esm && REWRITTEN.test(content.slice(-40)))) {
       try {
         const t0 = performance.now();
         const p = plan(filename, content, list);
         if (p !== null) {
-          const out = rewrite(content, pathToFileURL(filename).href, filename, 'script', p);
+          const out = rewrite(content, pathToFileURL(filename).href, filename, esm ? 'module' : 'script', p);
           code = out.code;
           rewriteStats.push({ file: filename, bytes: content.length, sites: out.sites, ms: performance.now() - t0, cached: out.cached });
         }

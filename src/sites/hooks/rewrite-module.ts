@@ -9,6 +9,7 @@ import { encodedMappings, generatedPositionFor, LEAST_UPPER_BOUND, originalPosit
 import { lineKey } from '../rewrite/abi.js';
 import { instrument, type ModuleTable } from '../rewrite/instrument.js';
 import { chainMap, identityMap, inlineComment, traceMap } from '../rewrite/sourcemap.js';
+import { OriginalFunctions } from '../rewrite/original-names.js';
 import { pathGlob } from '../../core/glob.js';
 import { cached, cacheKey, store } from './rewrite-cache.js';
 import type { Wanted } from './wanted.js';
@@ -86,6 +87,18 @@ export function plan(file: string, src: string, wanted: readonly Wanted[]): Plan
   return hit ? { lines, map, sources } : null;
 }
 
+/** The text of source `i` of `map`: from the map, else from its file. */
+function originalSource(map: TraceMap, paths: readonly string[], i: number): { text: string; path: string } | null {
+  const path = paths[i];
+  const inMap = map.sourcesContent?.[i];
+  if (typeof inMap === 'string') return { text: inMap, path };
+  try {
+    return { text: readFileSync(path, 'utf8'), path };
+  } catch {
+    return null;
+  }
+}
+
 export interface Rewritten {
   code: string;
   /** Sites in the module: function sites, then line sites. */
@@ -114,9 +127,13 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
   const sourceIndex = new Map(map?.resolvedSources.map((s, i) => [s, i]) ?? []);
   const origin = map === null ? undefined : (line: number, column: number) => {
     const o = originalPositionFor(map, { line, column });
-    return { source: o.source === null ? -1 : sourceIndex.get(o.source) ?? -1, name: o.name };
+    return { source: o.source === null ? -1 : sourceIndex.get(o.source) ?? -1, name: o.name, line: o.line, column: o.column };
   };
-  const out = instrument(src, { url, format, lines: p.lines, extra: { file, sources: p.sources }, origin });
+  const originals = map === null ? undefined : new OriginalFunctions((i) => originalSource(map, p.sources, i));
+  const mapText = map === null ? undefined : JSON.stringify({ sources: p.sources, mappings: encodedMappings(map) });
+  const out = instrument(src, {
+    url, format, lines: p.lines, extra: { file, sources: p.sources }, origin, original: originals && ((s, l, c) => originals.at(s, l, c)), mapText,
+  });
   let code = out.code;
   if (emitMap) {
     const map = p.map !== null ? chainMap(p.map, out.shifts) : identityMap(src, url, out.starts, out.shifts);

@@ -5,7 +5,9 @@
 // modules arrive.
 
 import { ProbeSite, type Snapshot } from '../../core/index.js';
+import { MapPrototypeGet, StringPrototypeIndexOf, StringPrototypeSlice } from '../../core/primordials.js';
 import { ARMED_GLOBAL } from '../rewrite/abi.js';
+import { originalColumn, originalPosition, parseMap, parseShifts, type ModuleMap, type Shifts } from './columns.js';
 import { decodeTable, functionAt, lineAt, type SiteTable } from './table.js';
 
 export interface LoadedModule {
@@ -13,12 +15,17 @@ export interface LoadedModule {
   file: string;
   slots: (Snapshot | null)[];
   sites: (ProbeSite | undefined)[];
+  /** The module's insertions and own source map, as text (columns.ts), then parsed on first use. */
+  shifts: (() => string) | Shifts | undefined;
+  map?: ModuleMap | null;
 }
 
 /** What a waiting probe wants from each module that loads: the slots it names there. */
 export type ModuleMatcher = (m: LoadedModule) => number[];
 
 const modules = new Map<string, LoadedModule>();
+/** The same modules by file path: a CommonJS frame of a stack names its file, an ES module's its URL. */
+const byFile = new Map<string, LoadedModule>();
 
 /** Load and live sites with a probe armed now; the global ARMED_GLOBAL is true while there are any. */
 let armedSites = 0;
@@ -37,7 +44,11 @@ export function siteOf(m: LoadedModule, index: number): ProbeSite {
   let site = m.sites[index];
   if (site === undefined) {
     const fn = functionAt(m.table, index);
-    const target = fn !== undefined ? `${m.file}:${fn.name}` : `${m.file}:${lineAt(m.table, index)?.line}`;
+    const line = fn === undefined ? lineAt(m.table, index) : undefined;
+    // Named as the original source names it (a bundle's .ts file, with the name the rewrite took from there), as -l lists it.
+    const source = fn !== undefined ? fn.source ?? -1 : line?.asked.source ?? -1;
+    const file = source >= 0 ? m.table.sources[source] ?? m.file : m.file;
+    const target = fn !== undefined ? `${file}:${fn.name}` : `${file}:${source >= 0 ? line?.asked.line : line?.line}`;
     site = new ProbeSite(
       { kind: 'load', target, func: fn?.name, setLive, detach: () => undefined },
       { slots: m.slots, index, deferred: fn?.deferred === true },
@@ -48,15 +59,36 @@ export function siteOf(m: LoadedModule, index: number): ProbeSite {
 }
 
 /** Called by a rewritten module's prologue, once, when it starts to run. */
-export function registerModule(tableJson: string): (Snapshot | null)[] {
+export function registerModule(tableJson: string, shifts?: () => string): (Snapshot | null)[] {
   const table = decodeTable(tableJson);
   const slots: (Snapshot | null)[] = new Array<Snapshot | null>(table.slots).fill(null);
-  const m: LoadedModule = { table, file: table.file, slots, sites: new Array<ProbeSite | undefined>(table.slots) };
+  const m: LoadedModule = { table, file: table.file, slots, sites: new Array<ProbeSite | undefined>(table.slots), shifts };
   modules.set(table.url, m);
+  byFile.set(table.file, m);
   for (const w of watchers) {
     for (const i of w.match(m)) w.attach(siteOf(m, i));
   }
   return slots;
+}
+
+/**
+ * Where 0-based `line`, `col` of a stack frame in `name` (a file path or URL) was before the
+ * rewrite, and then in the module's own sources when it came with a source map: a file, a 0-based
+ * line and column; null for a module not rewritten.
+ */
+export function unshifted(name: string, line: number, col: number): { file: string; line: number; column: number } | null {
+  // Captured Map methods: this runs at a hit, after the program may have replaced Map's.
+  const m = MapPrototypeGet(modules, name) ?? MapPrototypeGet(byFile, name);
+  if (m === undefined) return null;
+  if (typeof m.shifts === 'function') {
+    const text = m.shifts();
+    const nl = StringPrototypeIndexOf(text, '\n', 0);
+    m.map = nl < 0 ? null : parseMap(StringPrototypeSlice(text, nl + 1));
+    m.shifts = parseShifts(nl < 0 ? text : StringPrototypeSlice(text, 0, nl));
+  }
+  const column = m.shifts === undefined ? col : originalColumn(m.shifts, line, col);
+  const original = m.map === undefined || m.map === null ? null : originalPosition(m.map, line, column);
+  return original ?? { file: m.file, line, column };
 }
 
 export function loadedModules(): Iterable<LoadedModule> {

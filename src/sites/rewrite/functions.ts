@@ -39,8 +39,12 @@ export interface FunctionSite extends SiteShape {
    * gives the function another name (see instrument's origin).
    */
   nameIds?: { at: number; text: string }[];
+  /** A function with no name of its own: the name of what it is in ('' at the top). */
+  anonymousIn?: string;
   returns: ReturnSite[];
 }
+
+const ANONYMOUS = 'anonymous';
 
 interface Scope {
   prefix: string;
@@ -172,7 +176,8 @@ class FunctionWalk {
     const base = name ?? (own ? join(scope.prefix, own.name) : null);
     const k: FunctionKind = fn.type === 'ArrowFunctionExpression' ? 'arrow' : kind;
     const thisUnsafe = (k === 'constructor' && derived) || (k === 'arrow' && scope.derivedCtor);
-    const site = this.addSite(fn, body, base ?? join(scope.prefix, 'anonymous'), aliases, k, thisUnsafe, at, [...classIds, ...this.idsOf(fn, name)]);
+    const site = this.addSite(fn, body, base ?? join(scope.prefix, ANONYMOUS), aliases, k, thisUnsafe, at, [...classIds, ...this.idsOf(fn, name)]);
+    if (base === null) site.anonymousIn = scope.prefix;
     // Anonymous functions (callbacks, IIFEs) do not add to the names of what they contain.
     const inner: Scope = {
       prefix: base ?? scope.prefix,
@@ -295,5 +300,22 @@ export function findFunctions(program: Program, src: string, skip = true): Funct
   const walk = new FunctionWalk(src, skip ? marksOf(src) : null);
   walk.visit(program, classScope(''), null);
   walk.exports.addAliases(walk.sites);
-  return walk.sites.sort((a, b) => a.start - b.start);
+  return numberAnonymous(walk.sites.sort((a, b) => a.start - b.start));
+}
+
+/**
+ * Functions with no name of their own are told apart by their place among those of what they are
+ * in, in source order: `handle.anonymous#1`, `handle.anonymous#2`, `anonymous#1` at the top.
+ * Numbered in every one, so that adding a second callback does not rename the first.
+ */
+function numberAnonymous(sites: FunctionSite[]): FunctionSite[] {
+  const seen = new Map<string, number>();
+  for (const site of sites) {
+    const prefix = site.anonymousIn;
+    if (prefix === undefined) continue;
+    const n = (seen.get(prefix) ?? 0) + 1;
+    seen.set(prefix, n);
+    site.name = join(prefix, `${ANONYMOUS}#${n}`);
+  }
+  return sites;
 }

@@ -50,7 +50,14 @@ export interface InstrumentOptions {
    * its original source (-1: none; see ModuleTable.fnSources) and the original name of the
    * identifier there, if the map gives one.
    */
-  origin?: (line: number, column: number) => { source: number; name: string | null };
+  origin?: (line: number, column: number) => { source: number; name: string | null; line?: number | null; column?: number | null };
+  /** With a source map: the function of an original source that begins at a position there (see original-names.ts). */
+  original?: (source: number, line: number, column: number) => { name: string; aliases: string[] } | undefined;
+  /**
+   * The module's own source map, `{ sources, mappings }` as JSON (sources absolute), handed over
+   * with the shifts so that a stack read at a hit names the original file, line and column.
+   */
+  mapText?: string;
 }
 
 export interface Instrumented {
@@ -280,26 +287,76 @@ function lineInsertions(site: LineSite, id: number, out: Insertion[]): void {
 }
 
 /**
- * A bundler renames what collides (esbuild: b.ts's `query` becomes `query2`); its source map keeps
- * the original name. Each name of a function made with a renamed identifier gets the original as
- * an alias, so that `src/b.ts:query` finds it.
+ * With a source map, a function is named as its original source names it: `-l` lists it so, and
+ * `func`, `probe` and `call.target` should agree. The bundle's name stays an alias, so that a
+ * target naming the bundle still finds it.
  */
-function addOriginalNames(sites: readonly FunctionSite[], starts: readonly number[], origin: NonNullable<InstrumentOptions['origin']>): void {
+function addOriginalNames(sites: FunctionSite[], starts: readonly number[], origin: NonNullable<InstrumentOptions['origin']>,
+  original: InstrumentOptions['original']): void {
   for (const site of sites) {
-    for (const id of site.nameIds ?? []) {
-      const line = lineOf(starts, id.at);
-      const original = origin(line + 1, id.at - starts[line]).name;
-      if (original === null || original === id.text) continue;
-      for (const name of [site.name, ...site.aliases]) {
-        const parts = name.split('.');
-        const i = parts.lastIndexOf(id.text);
-        if (i < 0) continue;
-        parts[i] = original;
-        const alias = parts.join('.');
-        if (!site.aliases.includes(alias)) site.aliases.push(alias);
-      }
+    const found = original === undefined ? undefined : originalAt(site, starts, origin, original);
+    if (found !== undefined) rename(site, found.name, found.aliases);
+    else renameIdentifiers(site, starts, origin);
+  }
+}
+
+/** The original function that `site` comes from: the one its head, or else its own text, maps to the beginning of. */
+function originalAt(site: FunctionSite, starts: readonly number[], origin: NonNullable<InstrumentOptions['origin']>,
+  original: NonNullable<InstrumentOptions['original']>): { name: string; aliases: string[] } | undefined {
+  for (const offset of site.at === site.start ? [site.at] : [site.at, site.start]) {
+    const line = lineOf(starts, offset);
+    const o = origin(line + 1, offset - starts[line]);
+    if (o.source < 0 || o.line == null || o.column == null) continue;
+    const f = original(o.source, o.line, o.column);
+    if (f !== undefined) return f;
+  }
+  return undefined;
+}
+
+function rename(site: FunctionSite, name: string, aliases: readonly string[]): void {
+  if (name === site.name) return;
+  const all = new Set([...aliases, site.name, ...site.aliases]);
+  all.delete(name);
+  site.name = name;
+  site.aliases = [...all];
+}
+
+/**
+ * Where the original source cannot be had: a bundler renames what collides (esbuild: b.ts's
+ * `query` becomes `query2`, a minifier `_Tokenizer` `y`); the source map keeps the original name
+ * of each identifier. Each name made with a renamed identifier gets the original as an alias, and
+ * the name with all of them put back becomes the function's.
+ */
+function renameIdentifiers(site: FunctionSite, starts: readonly number[], origin: NonNullable<InstrumentOptions['origin']>): void {
+  const whole = site.name.split('.');
+  let renamed = false;
+  for (const id of site.nameIds ?? []) {
+    const line = lineOf(starts, id.at);
+    const original = origin(line + 1, id.at - starts[line]).name;
+    if (original === null || original === id.text) continue;
+    for (const name of [site.name, ...site.aliases]) {
+      const parts = name.split('.');
+      const i = parts.lastIndexOf(id.text);
+      if (i < 0) continue;
+      parts[i] = original;
+      const alias = parts.join('.');
+      if (!site.aliases.includes(alias)) site.aliases.push(alias);
+    }
+    const i = whole.lastIndexOf(id.text);
+    if (i >= 0) {
+      whole[i] = original;
+      renamed = true;
     }
   }
+  if (renamed) rename(site, whole.join('.'), []);
+}
+
+/** The rewritten module's function that returns its shiftsText. */
+const SHIFTS_FN = '$jpH';
+
+/** Shifts as `line:col,len,col,len;line:…` (0-based lines and original columns), the smallest text that parses fast. */
+export function shiftsText(shifts: ModuleTable['shifts']): string {
+  return shifts.map(([line, list]) => `${line}:${list.map(([c, l]) => `${c},${l}`).join(',')}`).join(';');
 }
 
 /** Where the module prologue goes: after a hashbang line and the top-level directives. */
@@ -321,7 +378,7 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const lineSites = asked.length > 0 ? findLineSites(program, src, starts, asked) : [];
   const found = new Set(lineSites.map((l) => l.ask));
   const origin = options.origin;
-  if (origin !== undefined) addOriginalNames(sites, starts, origin);
+  if (origin !== undefined) addOriginalNames(sites, starts, origin, options.original);
   const out: Insertion[] = [];
   sites.forEach((s, i) => functionInsertions(s, i, out));
   lineSites.forEach((s, i) => lineInsertions(s, sites.length + i, out));
@@ -346,10 +403,14 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = head > 0 && !/[;\n]/.test(src[head - 1]) ? ';' : '';
   out.push(opening(head, `${semi}function $jpS(){}var ${D}=globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];` +
-    `if(${D}!==undefined)$jpS=${rt('module')}(${tableText});else globalThis.${ARMED_GLOBAL}??=false;`, -1));
+    `if(${D}!==undefined)$jpS=${rt('module')}(${tableText},${SHIFTS_FN});else globalThis.${ARMED_GLOBAL}??=false;`, -1));
   const applied = apply(src, out, starts);
   table.shifts = [...applied.shifts].map(([line, list]) => [line, list.map((x) => [x.col, x.len] as [number, number])]);
-  return { code: applied.code, table, sites, lineSites, shifts: applied.shifts, starts };
+  // Where text went in, for a stack read at a hit to give the original columns (shiftsText). A
+  // hoisted function after the last line: no line moves, and nothing parses it until a stack needs it.
+  const handed = options.mapText === undefined ? shiftsText(table.shifts) : `${shiftsText(table.shifts)}\n${options.mapText}`;
+  const code = `${applied.code}\nfunction ${SHIFTS_FN}(){return ${JSON.stringify(handed)}}`;
+  return { code, table, sites, lineSites, shifts: applied.shifts, starts };
 }
 
 /**

@@ -1,0 +1,113 @@
+// `ustack`: the JavaScript stack at a hit, as V8's structured frames (CallSites), jsprobe's own
+// frames left out and every frame at its original position: not the rewritten code's column, and
+// through the module's own source map when it came with one (sites/load/columns.ts). It never runs the program's code: the program's
+// Error.prepareStackTrace is put aside for the read (set, not called), the CallSite methods are
+// those captured when jsprobe loaded, and the property writes are definitions (no setter runs).
+
+import { unshifted } from '../sites/load/registry.js';
+import { OWN_CODE_PATH, OWN_CODE_URL } from '../sites/own-code.js';
+import {
+  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply, SafeError, StringPrototypeIndexOf,
+  StringPrototypeStartsWith,
+} from '../core/primordials.js';
+
+/** Frames of jsprobe's own between the hit and the program's (dispatch, the handler): read beyond the depth asked for. */
+const OWN_FRAMES = 24;
+const INDENT = '        ';
+
+interface CallSiteMethods {
+  getFileName(): string | undefined;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+  getFunctionName(): string | null;
+  getEvalOrigin(): string | undefined;
+  isEval(): boolean;
+}
+type Method = keyof CallSiteMethods;
+
+/** V8's CallSite methods, as they are when jsprobe loads: a program's prepareStackTrace could replace them later. */
+const CALL_SITE = ((): Record<Method, (...a: unknown[]) => unknown> => {
+  const sites = withFrames(1, () => new SafeError()) as object[] | undefined;
+  const proto = sites?.[0] !== undefined ? (ObjectGetPrototypeOf(sites[0]) as Record<Method, (...a: unknown[]) => unknown>) : undefined;
+  const out = {} as Record<Method, (...a: unknown[]) => unknown>;
+  for (const m of ['getFileName', 'getLineNumber', 'getColumnNumber', 'getFunctionName', 'getEvalOrigin', 'isEval'] as const) {
+    out[m] = proto?.[m] ?? (() => undefined);
+  }
+  return out;
+})();
+
+function call<M extends Method>(site: object, m: M): ReturnType<CallSiteMethods[M]> {
+  return ReflectApply(CALL_SITE[m], site, []) as ReturnType<CallSiteMethods[M]>;
+}
+
+/** A property of the Error constructor that can be set aside: absent, or a configurable data property. */
+function asideable(key: string): PropertyDescriptor | undefined | false {
+  const d = ObjectGetOwnPropertyDescriptor(SafeError, key);
+  if (d === undefined) return undefined;
+  return d.configurable === true && 'value' in d ? d : false;
+}
+
+function restore(key: string, d: PropertyDescriptor | undefined): void {
+  if (d === undefined) delete (SafeError as unknown as Record<string, unknown>)[key];
+  else ObjectDefineProperty(SafeError, key, d);
+}
+
+/**
+ * The CallSites of the error `make` creates, at most `limit`: Error.prepareStackTrace and
+ * Error.stackTraceLimit are ours while it runs. Undefined when either is not ours to set aside
+ * (the program made it an accessor, or fixed it), or the global Error is not V8's own (Node's
+ * stack formatting would read the program's Error.prepareStackTrace).
+ */
+function withFrames(limit: number, make: () => object): unknown {
+  const g = ObjectGetOwnPropertyDescriptor(globalThis, 'Error');
+  if (g === undefined || g.value !== SafeError) return undefined;
+  const prepare = asideable('prepareStackTrace');
+  const depth = asideable('stackTraceLimit');
+  if (prepare === false || depth === false) return undefined;
+  ObjectDefineProperty(SafeError, 'prepareStackTrace', { value: (_e: unknown, sites: unknown) => sites, configurable: true, writable: true });
+  ObjectDefineProperty(SafeError, 'stackTraceLimit', { value: limit, configurable: true, writable: true, enumerable: true });
+  try {
+    const e = make();
+    return ObjectGetOwnPropertyDescriptor(e, 'stack')?.value;
+  } finally {
+    restore('prepareStackTrace', prepare);
+    restore('stackTraceLimit', depth);
+  }
+}
+
+function own(site: object): boolean {
+  const file = call(site, 'getFileName');
+  if (typeof file === 'string') return StringPrototypeStartsWith(file, OWN_CODE_PATH) || StringPrototypeStartsWith(file, OWN_CODE_URL);
+  // A handler is compiled by jsprobe (new Function): its frames are evals that name jsprobe's file.
+  const origin = call(site, 'isEval') ? call(site, 'getEvalOrigin') : undefined;
+  return typeof origin === 'string' && (StringPrototypeIndexOf(origin, OWN_CODE_PATH, 0) >= 0 || StringPrototypeIndexOf(origin, OWN_CODE_URL, 0) >= 0);
+}
+
+/** `name (file:line:column)`, at the original column of a rewritten module. */
+function frameText(site: object): string {
+  const name = call(site, 'getFunctionName') || '<anonymous>';
+  const file = call(site, 'getFileName');
+  const line = call(site, 'getLineNumber');
+  const col = call(site, 'getColumnNumber');
+  if (typeof file !== 'string' || line === null || col === null) return typeof file === 'string' ? `${name} (${file})` : name;
+  const at = unshifted(file, line - 1, col - 1);
+  return at === null ? `${name} (${file}:${line}:${col})` : `${name} (${at.file}:${at.line + 1}:${at.column + 1})`;
+}
+
+/**
+ * The stack at the call, `depth` frames of the program's, as bpftrace prints a ustack: a frame a
+ * line, indented, between newlines. Null when it cannot be read without running the program's code.
+ */
+export function captureStack(depth: number): string | null {
+  const sites = withFrames(depth + OWN_FRAMES, () => new SafeError());
+  if (sites === undefined || sites === null || typeof sites !== 'object') return null;
+  const list = sites as object[];
+  let out = '';
+  let n = 0;
+  for (let i = 0; i < list.length && n < depth; i++) {
+    if (own(list[i])) continue;
+    out += `\n${INDENT}${frameText(list[i])}`;
+    n++;
+  }
+  return `${out}\n`;
+}

@@ -14,7 +14,7 @@ import { ChannelServer } from './channel.js';
 import { endedSilently, endedTelling, waitStatus } from './ending.js';
 import { CLOSE_INSPECTOR, RUNTIME_BUNDLE, connect } from './inspector-ws.js';
 import { inspectorClosed } from './open.js';
-import { LostEvents } from './lost.js';
+import { LostEvents } from '../program/lost.js';
 import { waitFor } from './progress.js';
 
 export { AttachError, RUNTIME_BUNDLE };

@@ -2,17 +2,23 @@
 // program's own code: it installs the load hooks, compiles the program (JSPROBE_PROGRAM), registers
 // its probes, runs BEGIN and intervals, and at exit (however it comes: a return, a crash, exit(),
 // Ctrl-C) runs END and prints the maps. What it prints goes to the command over a pipe (fd
-// JSPROBE_OUT_FD), one JSON message a line, apart from the program's own stdout and stderr.
+// JSPROBE_OUT_FD), one JSON message a line, apart from the program's own stdout and stderr,
+// through a bounded buffer that never blocks the program (program/fd-sender.ts).
 // It runs in every worker thread of the program too: there it registers the same probes, keeps
 // its own maps and reports to the main thread, which merges them before END.
 
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
-import { FdSender, type Message } from '../program/messages.js';
+import { FdSender } from '../program/fd-sender.js';
+import type { Message } from '../program/messages.js';
+import { clearIntervalSafe, ObjectCreate, setIntervalSafe } from '../core/primordials.js';
 
 /** The command is gone: stop tracing (set once the session runs). */
 let onCommandGone = (): void => {};
-const command = new FdSender(Number(process.env.JSPROBE_OUT_FD), () => onCommandGone());
+const command = new FdSender(Number(process.env.JSPROBE_OUT_FD), {
+  bytes: Number(process.env.JSPROBE_BUFFER_BYTES) || undefined,
+  gone: () => onCommandGone(),
+});
 const send = (m: Message): void => command.send(m);
 const controlFd = Number(process.env.JSPROBE_CONTROL_FD);
 
@@ -21,6 +27,15 @@ const ENDING_SIGNALS = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as c
 
 /** How long the main thread waits at exit for the worker threads' last maps. */
 const FLUSH_TIMEOUT_MS = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
+/** How often the worker threads' dropped events are added to the count the command reports. */
+const WORKER_LOST_EVERY_MS = 1000;
+
+/** A fatal message must reach the command before the process ends. */
+function fatal(text: string): never {
+  command.finish();
+  send({ t: 'fatal', text });
+  process.exit(2);
+}
 
 async function main(): Promise<void> {
   const source = process.env.JSPROBE_PROGRAM;
@@ -45,8 +60,7 @@ async function main(): Promise<void> {
     program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
   } catch (e) {
     if (!isMainThread) return; // the main thread has said so already
-    send({ t: 'fatal', text: (e as { report?: string }).report ?? String(e) });
-    process.exit(2);
+    fatal((e as { report?: string }).report ?? String(e));
   }
   const format = process.env.JSPROBE_FORMAT === 'json' ? 'json' : 'text';
   const maxMapKeys = Number(process.env.JSPROBE_MAX_MAP_KEYS) || undefined;
@@ -78,11 +92,21 @@ async function main(): Promise<void> {
     maxMapKeys,
     maxStrlen,
   });
-  if ('error' in outcome) {
-    send({ t: 'fatal', text: outcome.error });
-    process.exit(2);
-  }
+  if ('error' in outcome) fatal(outcome.error);
   send({ t: 'ready', probes: outcome.probes });
+  // Events a worker dropped (its ring was full) count with the main thread's in "Lost N events".
+  // (No Map, no iterator: this runs at exit too, when the program may have replaced them.)
+  const workerLost = ObjectCreate(null) as Record<number, number>;
+  const takeWorkerLost = (): void => {
+    const news = relay.newlyLost();
+    for (let i = 0; i < news.length; i++) {
+      const { tid, lost } = news[i];
+      workerLost[tid] = (workerLost[tid] ?? 0) + lost;
+      command.dropped(lost);
+    }
+  };
+  const lostTimer = setIntervalSafe(takeWorkerLost, WORKER_LOST_EVERY_MS);
+  lostTimer.unref();
   // Whatever way the program ends, END runs and the maps print (synchronously, from 'exit'),
   // with every worker thread's maps merged in: each is asked for its last, within a bound.
   let watchdog: { ending(): void } | undefined;
@@ -90,12 +114,19 @@ async function main(): Promise<void> {
     if (exiting) return;
     exiting = true;
     watchdog?.ending();
+    // From here on, what is sent waits for the command (which is reading), bounded: END's output
+    // and the maps must get through. The command learns it with the count of drops so far.
+    takeWorkerLost();
+    command.finish();
     for (const tid of relay.flush(FLUSH_TIMEOUT_MS)) {
       send({ t: 'err', text: `jsprobe: worker thread ${tid} did not answer within ${FLUSH_TIMEOUT_MS} ms; its maps are as of its last snapshot\n` });
     }
-    for (const { tid, lost } of relay.newlyLost()) send({ t: 'err', text: `jsprobe: ${lost} event(s) lost in worker thread ${tid}: its ring was full\n` });
+    clearIntervalSafe(lostTimer);
+    takeWorkerLost();
+    for (const tid in workerLost) send({ t: 'err', text: `jsprobe: ${workerLost[tid]} of the lost events were in worker thread ${tid}: its ring was full\n` });
     relay.close();
     outcome.finish();
+    command.reportLost();
   };
   process.on('exit', end);
   const listeners = ENDING_SIGNALS.map(([signal, code]) => {
@@ -111,6 +142,7 @@ async function main(): Promise<void> {
   const detach = (): void => {
     if (detached) return;
     detached = true;
+    clearIntervalSafe(lostTimer);
     command.close();
     for (const [signal, listener] of listeners) process.off(signal, listener);
     process.off('exit', end);

@@ -17,6 +17,7 @@ import { describePoint, listProbePoints, nearProbePoints } from '../targets/prob
 import { AttachError, listAttached, traceAttached } from '../attach/client.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
 import { LineReader } from '../program/messages.js';
+import { LostEvents } from '../program/lost.js';
 import { start } from '../program/session.js';
 
 const PROGRESS_AFTER_MS = 1000;
@@ -42,14 +43,29 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   else process.exit(141);
 });
 
+/**
+ * What stdout may hold, in bytes, that its reader has not taken yet. Past it, trace events are
+ * dropped (and counted) rather than kept: stdout's writes queue in jsprobe's memory, without end,
+ * when its reader is slow or stopped.
+ */
+const STDOUT_BACKLOG_BYTES = Number(process.env.JSPROBE_BUFFER_BYTES) || 4 << 20;
+
+/** Where trace output goes. `backedUp` says its reader is STDOUT_BACKLOG_BYTES behind. */
 interface Sink {
   write(s: string): void;
   close(): void;
+  backedUp(): boolean;
 }
 
 /** Where trace output goes: stdout, or -o FILE, opened before the program starts (a UsageError if it cannot be written). */
 function sink(o: CliOptions): Sink {
-  if (o.outFile === undefined) return { write: (s) => void (stdoutGone || process.stdout.write(s)), close: () => {} };
+  if (o.outFile === undefined) {
+    return {
+      write: (s) => void (stdoutGone || process.stdout.write(s)),
+      close: () => {},
+      backedUp: () => process.stdout.writableLength > STDOUT_BACKLOG_BYTES,
+    };
+  }
   let fd: number;
   try {
     fd = openSync(o.outFile, 'w');
@@ -57,7 +73,7 @@ function sink(o: CliOptions): Sink {
     const err = e as NodeJS.ErrnoException;
     throw new UsageError(`-o ${o.outFile}: cannot write there (${err.code ?? err.message})`);
   }
-  return { write: (s) => void writeSync(fd, s), close: () => closeSync(fd) };
+  return { write: (s) => void writeSync(fd, s), close: () => closeSync(fd), backedUp: () => false };
 }
 
 /** The version in jsprobe's package.json, which ships beside build/ in every install. */
@@ -187,10 +203,20 @@ function runCommand(program: CompiledProgram, o: CliOptions, out: Sink): Promise
     const progress = setTimeout(() => {
       if (!ready && !o.quiet) process.stderr.write(`jsprobe: starting ${o.command} and attaching ${program.probes.length} probe(s)…\n`);
     }, PROGRESS_AFTER_MS);
+    const lost = new LostEvents((s) => void process.stderr.write(s));
+    // Until the program ends: from then on come END's output and the maps, which are never dropped.
+    let ending = false;
     const reader = new LineReader((m) => {
       switch (m.t) {
-        case 'out': return out.write(m.text);
+        case 'out':
+          // jsprobe reads the program's output at once, whatever its own reader does, so that the
+          // program never waits; what its reader is too slow for is dropped here.
+          if (!ending && out.backedUp()) return lost.add(1);
+          return out.write(m.text);
         case 'err': return void process.stderr.write(m.text);
+        case 'lost':
+          if (m.end === true) ending = true;
+          return lost.add(m.n);
         case 'fatal':
           fatal = true;
           return void process.stderr.write(`${m.text}\n`);
@@ -241,6 +267,7 @@ function runCommand(program: CompiledProgram, o: CliOptions, out: Sink): Promise
       clearTimeout(progress);
       clearTimeout(stopping);
       for (const [s, handler] of handlers) process.off(s, handler);
+      lost.end();
       out.close();
       // Closing the pipes tells the agent nobody reads the trace any more: it detaches.
       channel?.removeAllListeners('data');

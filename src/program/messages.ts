@@ -1,12 +1,11 @@
 // The one protocol of a traced program: what its threads, the process it runs in and the jsprobe
 // command say to each other, on every transport (docs/design.md, "Layers"):
 //   - a worker thread to its main thread, through its ring (relay.ts);
-//   - the agent of `jsprobe -c` to the command, one JSON line a message on fd 3 (cli/agent.ts);
+//   - the agent of `jsprobe -c` to the command, one JSON line a message on fd 3 (fd-sender.ts);
 //   - the runtime of `jsprobe -p` to the command: the main thread through its ring to the runtime's
 //     channel thread, and from there one JSON line a message on the private Unix socket (attach/).
 // A new kind of message is one more member of `Message`; each receiver's switch then names it.
 
-import { writeSync } from 'node:fs';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { JSONParse, JSONStringify } from '../core/primordials.js';
@@ -24,8 +23,14 @@ export interface SnapshotPart {
 export type Message =
   /** Trace output, formatted already (text, or JSON lines). */
   | { t: 'out'; text: string }
-  /** A line for jsprobe's stderr (a warning, a fault, events lost). */
+  /** A line for jsprobe's stderr (a warning, a fault). */
   | { t: 'err'; text: string }
+  /**
+   * Events dropped since the last such message, because an output buffer was full: fd-sender.ts
+   * under -c, a ring under -p. `end` (-c): the program is ending, and what follows (END's output,
+   * the maps) must not be dropped.
+   */
+  | { t: 'lost'; n: number; end?: true }
   /** Tracing has started: how many probes were registered. */
   | { t: 'ready'; probes: number }
   /** The program could not be registered; it does not run. */
@@ -43,8 +48,6 @@ export type Message =
   | { t: 'part'; part: SnapshotPart; ack?: number; bye?: true }
   /** `-p`: the answer to the command's request `id` (ChannelRequest), its value or its error. */
   | { t: 'reply'; id: number; value?: unknown; error?: string }
-  /** `-p`: events a full ring dropped since the last such message. */
-  | { t: 'lost'; n: number }
   /** `-p`: the target is ending (its 'exit', or an uncaught exception); its maps came before. */
   | { t: 'ending'; how: 'exit' | 'uncaught'; code: number };
 
@@ -71,41 +74,6 @@ export function decodeMessage(line: string): Message | null {
     return typeof m === 'object' && m !== null && typeof m.t === 'string' ? m : null;
   } catch {
     return null;
-  }
-}
-
-/** The text a message would print, for a side that has lost its transport. */
-function fallbackText(m: Message): string {
-  return m.t === 'out' || m.t === 'err' || m.t === 'fatal' ? m.text : '';
-}
-
-/**
- * JSON lines on a file descriptor (the agent's fd 3), or stderr without one. When the pipe is gone
- * (the command was killed), nobody reads the trace: it must not land on the program's own stderr,
- * so messages are dropped from then on and `gone` is told, once.
- */
-export class FdSender implements Sender {
-  #closed = false;
-
-  constructor(private readonly fd: number, private readonly gone: () => void = () => {}) {}
-
-  send(m: Message): void {
-    if (this.#closed) return;
-    if (!Number.isInteger(this.fd) || this.fd <= 2) {
-      process.stderr.write(fallbackText(m));
-      return;
-    }
-    try {
-      writeSync(this.fd, `${encodeMessage(m)}\n`);
-    } catch {
-      this.close();
-      this.gone();
-    }
-  }
-
-  /** Send nothing more. */
-  close(): void {
-    this.#closed = true;
   }
 }
 

@@ -1,0 +1,311 @@
+// The agent's way out to the `jsprobe -c` command: JSON lines on a file descriptor (fd 3), through
+// a bounded buffer, so that a command that reads slowly (a slow terminal, a stopped pager, a full
+// pipe downstream) never holds the traced program. When the buffer is full a whole event is
+// dropped and counted, and the count goes to the command ({t:'lost'}), which says "Lost N events",
+// as bpftrace does. docs/cli.md ("Output") says why it is built this way.
+
+import { Buffer } from 'node:buffer';
+import { writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { clearTimeoutSafe, NumberIsInteger, perf, PerformanceNow, ReflectApply, setTimeoutSafe } from '../core/primordials.js';
+import { encodeMessage, type Message, type Sender } from './messages.js';
+
+/** What the buffer holds at most, in bytes, past what the pipe itself holds (docs/cli.md says why 4 MiB). */
+export const DEFAULT_BUFFER_BYTES = 4 << 20;
+/** While something waits in the buffer, the pipe is tried this often (and at every send). */
+const RETRY_MS = 20;
+/** After the pipe was found full, messages queue (or drop) without trying it for this long. */
+const RETRY_FULL_MS = 1;
+/** Drops are reported at most this often while they happen, and always at the end. */
+const REPORT_EVERY_MS = 1000;
+/** At the end, how long the agent waits for a command that reads nothing at all before it gives up. */
+export const FINAL_STALL_MS = 5000;
+
+// Captured at load, before the program's code runs: it could replace the statics.
+const byteLength = Buffer.byteLength;
+const bufferFrom = Buffer.from;
+const now = (): number => ReflectApply(PerformanceNow, perf, []) as number;
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
+/** writeSync's answer: bytes written, or the pipe is full (FULL) or gone (GONE). */
+const FULL = -1;
+const GONE = -2;
+
+export interface FdSenderOptions {
+  /** The buffer's bound in bytes (DEFAULT_BUFFER_BYTES). */
+  bytes?: number;
+  /** The command is gone (the pipe broke): told once, and nothing is sent from then on. */
+  gone?: () => void;
+}
+
+/**
+ * Messages as JSON lines on `fd`, or their text on stderr without one. The descriptor is made
+ * non-blocking on first use; a line is written at once when nothing waits before it, else queued
+ * if it fits the bound, else dropped and counted. A line the pipe has begun to take is always
+ * finished (a JSON line is never cut), so the queue may exceed the bound by one line.
+ */
+export class FdSender implements Sender {
+  readonly #fd: number;
+  readonly #bytes: number;
+  readonly #gone: () => void;
+  #state: 'new' | 'open' | 'closed' = 'new';
+  /** Holds the descriptor in non-blocking mode; nothing is read or written through it. */
+  #handle: Socket | undefined;
+  /** Lines waiting, oldest first from #head, and their sizes in bytes. */
+  #queue: string[] = [];
+  #sizes: number[] = [];
+  #head = 0;
+  /** The unwritten end (from #restAt) of a line the pipe took part of: it goes first. */
+  #rest: Buffer | null = null;
+  #restAt = 0;
+  /** Bytes waiting, #rest included. */
+  #queued = 0;
+  /** Events dropped and not reported yet; all dropped so far. */
+  #lost = 0;
+  #lostTotal = 0;
+  #reportedAt = -Infinity;
+  /** When a write last found the pipe full. */
+  #fullAt = -Infinity;
+  /** The end has come: sends wait for the command (finish()); set when it stopped reading. */
+  #final = false;
+  #stalled = false;
+  #stallMs = FINAL_STALL_MS;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(fd: number, options: FdSenderOptions = {}) {
+    this.#fd = fd;
+    this.#bytes = options.bytes ?? DEFAULT_BUFFER_BYTES;
+    this.#gone = options.gone ?? (() => {});
+  }
+
+  /** Events dropped so far because the buffer was full (their own and those added by dropped()). */
+  get lost(): number {
+    return this.#lostTotal;
+  }
+
+  send(m: Message): void {
+    if (this.#state === 'closed') return;
+    if (!this.#usable()) {
+      if (m.t === 'out' || m.t === 'err' || m.t === 'fatal') process.stderr.write(m.text);
+      return;
+    }
+    if (this.#state === 'new') this.#open();
+    if (this.#final) return this.#sendFinal(m);
+    if (this.#lost !== 0) this.#report(false);
+    // The pipe was full a moment ago: trying again at every message would cost a failed write(2)
+    // and a thrown error each, while the events queue or drop all the same.
+    if (this.#queued > 0 && (now() - this.#fullAt < RETRY_FULL_MS || !this.#flush())) {
+      if (this.#state !== 'open') return;
+      // Sure not to fit (its JSON is longer than its text): dropped before it is encoded.
+      if (m.t === 'out' && this.#queued + m.text.length > this.#bytes) return this.#drop();
+      const line = `${encodeMessage(m)}\n`;
+      return this.#enqueueOrDrop(line, byteLength(line));
+    }
+    const line = `${encodeMessage(m)}\n`;
+    const size = byteLength(line);
+    const n = this.#write(line, 0, size);
+    if (n === GONE || n === size) return;
+    if (n === FULL) return this.#enqueueOrDrop(line, size);
+    // The pipe took the start of it: the rest must follow, whatever the bound.
+    this.#rest = bufferFrom(line, 'utf8');
+    this.#restAt = n;
+    this.#queued += size - n;
+    this.#arm();
+  }
+
+  #sendFinal(m: Message): void {
+    if (this.#stalled) return this.#drop();
+    const line = `${encodeMessage(m)}\n`;
+    this.#push(line, byteLength(line));
+    this.#drain();
+  }
+
+  /** Add `n` events dropped elsewhere (a worker thread's full ring) to the count reported. */
+  dropped(n: number): void {
+    if (n <= 0 || this.#state === 'closed') return;
+    this.#lost += n;
+    this.#lostTotal += n;
+    this.#arm();
+  }
+
+  /**
+   * The end (END's output and the maps come next): deliver what waits, and from now on every
+   * message, blocking. The command is reading (it waits for the program to end), so this is
+   * quick; it stops at once if the command is gone, and for good after `stallMs` in which the
+   * command took nothing at all (a stopped pager). Drops are reported after what follows.
+   */
+  finish(stallMs = FINAL_STALL_MS): void {
+    // Before anything was sent (a program that does not compile): its one message must wait too.
+    if (this.#state === 'new' && this.#usable()) this.#open();
+    if (this.#state !== 'open') return;
+    this.#final = true;
+    this.#stallMs = stallMs;
+    this.#report(true, true);
+    this.#drain();
+  }
+
+  /** The last message: what was dropped, delivered as the rest (blocking). */
+  reportLost(): void {
+    if (this.#state !== 'open' || this.#stalled) return;
+    this.#report(true);
+    this.#drain();
+  }
+
+  /** Write all that waits, blocking, unless the command takes nothing for #stallMs. */
+  #drain(): void {
+    let progressAt = now();
+    while (this.#queued > 0 && this.#state === 'open') {
+      const before = this.#queued;
+      if (this.#flush()) return;
+      const t = now();
+      if (this.#queued < before) {
+        progressAt = t;
+      } else if (t - progressAt >= this.#stallMs) {
+        this.#stalled = true;
+        return;
+      }
+      Atomics.wait(nap, 0, 0, 2);
+    }
+  }
+
+  #drop(): void {
+    this.#lost++;
+    this.#lostTotal++;
+  }
+
+  /** Send nothing more; what waits is dropped, and the descriptor is closed. */
+  close(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#handle?.destroy();
+    this.#handle = undefined;
+    if (this.#timer !== undefined) clearTimeoutSafe(this.#timer);
+    this.#timer = undefined;
+    this.#queue = [];
+    this.#sizes = [];
+    this.#rest = null;
+    this.#queued = 0;
+  }
+
+  /** A descriptor of jsprobe's own: not one of the program's stdio, which it could not share. */
+  #usable(): boolean {
+    return NumberIsInteger(this.#fd) && this.#fd > 2;
+  }
+
+  #open(): void {
+    this.#state = 'open';
+    try {
+      // Node has no fcntl: a net.Socket on the descriptor has libuv make it non-blocking (fd 3 is
+      // one end of a socketpair, which /proc/self/fd cannot reopen). On a file it throws: writes
+      // to a file do not wait on a reader anyway.
+      const handle = new Socket({ fd: this.#fd, readable: false, writable: true });
+      handle.on('error', () => {});
+      handle.unref();
+      this.#handle = handle;
+    } catch {
+      this.#handle = undefined;
+    }
+  }
+
+  /** Bytes of `data` (from `at`, `size` in all) the pipe took now, or FULL, or GONE. */
+  #write(data: string | Buffer, at: number, size: number): number {
+    try {
+      return typeof data === 'string' ? writeSync(this.#fd, data) : writeSync(this.#fd, data, at, size - at);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') {
+        this.#fullAt = now();
+        return FULL;
+      }
+      this.close();
+      this.#gone();
+      return GONE;
+    }
+  }
+
+  #enqueueOrDrop(line: string, size: number): void {
+    if (this.#queued + size > this.#bytes) {
+      this.#drop();
+    } else {
+      this.#push(line, size);
+    }
+    this.#arm();
+  }
+
+  #push(line: string, size: number): void {
+    this.#queue[this.#queue.length] = line;
+    this.#sizes[this.#sizes.length] = size;
+    this.#queued += size;
+  }
+
+  /** Write what waits, as far as the pipe takes it: true once nothing waits. */
+  #flush(): boolean {
+    if (this.#rest !== null) {
+      const size = this.#rest.length;
+      const n = this.#write(this.#rest, this.#restAt, size);
+      if (n < 0) return false;
+      this.#queued -= n;
+      this.#restAt += n;
+      if (this.#restAt < size) return false;
+      this.#rest = null;
+    }
+    while (this.#head < this.#queue.length) {
+      const line = this.#queue[this.#head];
+      const size = this.#sizes[this.#head];
+      const n = this.#write(line, 0, size);
+      if (n < 0) return this.#compact();
+      this.#queue[this.#head] = '';
+      this.#head++;
+      this.#queued -= n;
+      if (n < size) {
+        this.#rest = bufferFrom(line, 'utf8');
+        this.#restAt = n;
+        return this.#compact();
+      }
+    }
+    this.#queue = [];
+    this.#sizes = [];
+    this.#head = 0;
+    return this.#state === 'open';
+  }
+
+  /** Forget the lines written, now and then, so that a queue that never empties does not grow. */
+  #compact(): false {
+    if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
+      const queue: string[] = [];
+      const sizes: number[] = [];
+      for (let i = this.#head; i < this.#queue.length; i++) {
+        queue[queue.length] = this.#queue[i];
+        sizes[sizes.length] = this.#sizes[i];
+      }
+      this.#queue = queue;
+      this.#sizes = sizes;
+      this.#head = 0;
+    }
+    return false;
+  }
+
+  /** Queue a report of the drops not reported yet: when due (or forced), and when there is room for it. `end`: the last before the end. */
+  #report(force: boolean, end = false): void {
+    if ((this.#lost === 0 && !end) || this.#state !== 'open') return;
+    const t = now();
+    if (!force && (t - this.#reportedAt < REPORT_EVERY_MS || this.#queued >= this.#bytes)) return;
+    const line = `${encodeMessage(end ? { t: 'lost', n: this.#lost, end } : { t: 'lost', n: this.#lost })}\n`;
+    this.#lost = 0;
+    this.#reportedAt = t;
+    this.#push(line, byteLength(line));
+  }
+
+  /** Keep trying while something waits: an unref'd timer, so it never keeps the program alive. */
+  #arm(): void {
+    if (this.#timer !== undefined || this.#state !== 'open') return;
+    const timer = setTimeoutSafe(() => {
+      this.#timer = undefined;
+      this.#flush();
+      this.#report(false);
+      this.#flush();
+      if (this.#queued > 0 || this.#lost > 0) this.#arm();
+    }, RETRY_MS);
+    timer.unref();
+    this.#timer = timer;
+  }
+}

@@ -161,6 +161,8 @@ export interface AttachRun {
   quiet: boolean;
   /** --max-map-keys: each thread's maps keep to it there. */
   maxMapKeys?: number;
+  /** --max-pause: the pause budget of live patches there. */
+  maxPauseMs?: number;
   write(s: string): void;
 }
 
@@ -232,7 +234,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     finished('gone');
   });
   const options = (worker: boolean) => JSON.stringify({
-    format: run.format, unsafe: run.unsafe, closeInspector: opened && !worker, worker, maxMapKeys: run.maxMapKeys,
+    format: run.format, unsafe: run.unsafe, closeInspector: opened && !worker, worker, maxMapKeys: run.maxMapKeys, maxPauseMs: run.maxPauseMs,
   } satisfies AttachOptions);
   const setUp = async (ch: Channel, worker: boolean) => {
     await ch.send('Runtime.enable');

@@ -110,6 +110,7 @@ function attachNow(source: string, options: AttachOptions): AttachResult {
     warn: (text) => emit({ t: 'err', text }),
     attached: options.worker === true ? 'worker' : 'main',
     maxMapKeys: options.maxMapKeys,
+    maxPauseMs: options.maxPauseMs,
   });
   if ('error' in session) {
     clearInterval(s.timer);

@@ -50,12 +50,13 @@ async function main(): Promise<void> {
   }
   const format = process.env.JSPROBE_FORMAT === 'json' ? 'json' : 'text';
   const maxMapKeys = Number(process.env.JSPROBE_MAX_MAP_KEYS) || undefined;
+  const maxPauseMs = process.env.JSPROBE_MAX_PAUSE_MS === undefined ? undefined : Number(process.env.JSPROBE_MAX_PAUSE_MS);
 
   if (!isMainThread) {
     // A worker thread: its probes, its own maps, reported to the main thread (program/relay.ts).
     let maps: () => MapData[] = () => [];
     const relay = new WorkerRelay(() => maps());
-    const outcome = start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys });
+    const outcome = start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys, maxPauseMs });
     if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${threadId}: ${outcome.error}\n` });
     else maps = () => outcome.maps();
     return;
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     exit: () => process.exit(0),
     gather: () => relay.snapshots().flat(),
     maxMapKeys,
+    maxPauseMs,
   });
   if ('error' in outcome) {
     send({ t: 'fatal', text: outcome.error });

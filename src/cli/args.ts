@@ -13,6 +13,8 @@ export interface CliOptions {
   unsafe: boolean;
   /** --max-map-keys: keys per map, past which updates of new keys are dropped and counted. */
   maxMapKeys?: number;
+  /** --max-pause: the pause budget of a live patch, ms. */
+  maxPauseMs?: number;
   /** -l: list probe points matching this pattern. */
   list?: string;
   help: boolean;
@@ -22,6 +24,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage:
   jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N]
+          [--max-pause MS]
   jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)`;
 
 export const HELP = `jsprobe: dynamic probes for Node.js, bpftrace-style.
@@ -39,6 +42,7 @@ options:
   -q             no progress messages
   --unsafe       let handlers call the traced program's functions and change its objects
   --max-map-keys N  keys per map (default 65536); updates of new keys past it are dropped and counted
+  --max-pause MS  longest stall a live patch may cause (default 100); over it, wrap or breakpoint sites
   -h, --help     this help
 
 probes:  fn:TARGET  fnret:TARGET  line:FILE:LINE  BEGIN  END  interval:s:N  interval:ms:N
@@ -112,6 +116,12 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
         const v = value(argv, i++, '--max-map-keys');
         if (!/^[1-9][0-9]*$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--max-map-keys takes a positive whole number, not '${v}'`);
         o.maxMapKeys = Number(v);
+        break;
+      }
+      case '--max-pause': {
+        const v = value(argv, i++, '--max-pause');
+        if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--max-pause takes a whole number of ms, not '${v}'`);
+        o.maxPauseMs = Number(v);
         break;
       }
       case '-h':

@@ -134,6 +134,7 @@ function runCommand(program: CompiledProgram, o: CliOptions): Promise<number> {
     JSPROBE_FORMAT: o.format,
     JSPROBE_UNSAFE: o.unsafe ? '1' : '0',
     JSPROBE_MAX_MAP_KEYS: o.maxMapKeys === undefined ? undefined : String(o.maxMapKeys),
+    JSPROBE_MAX_PAUSE_MS: o.maxPauseMs === undefined ? undefined : String(o.maxPauseMs),
     JSPROBE_OUT_FD: '3',
     JSPROBE_CONTROL_FD: '4',
   };
@@ -270,7 +271,7 @@ export async function main(argv: string[]): Promise<number> {
   if (o.dryRun) return dryRun(program, found);
   if (o.pid !== undefined) {
     const out = sink(o);
-    const run = { program, format: o.format, unsafe: o.unsafe, quiet: o.quiet, maxMapKeys: o.maxMapKeys, write: out.write };
+    const run = { program, format: o.format, unsafe: o.unsafe, quiet: o.quiet, maxMapKeys: o.maxMapKeys, maxPauseMs: o.maxPauseMs, write: out.write };
     return attached(() => traceAttached(o.pid!, run).finally(() => out.close()));
   }
   if (o.command === undefined) {

@@ -150,6 +150,8 @@ export interface AttachOptions {
   closeInspector: boolean;
   /** Keys per map (--max-map-keys). */
   maxMapKeys?: number;
+  /** The pause budget of a live patch, ms (--max-pause). */
+  maxPauseMs?: number;
 }
 
 /** What attach() answers: how many probes, which were skipped (not in this thread), or the error. */

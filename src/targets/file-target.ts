@@ -76,7 +76,9 @@ function unavailable(message: string): never {
  * Functions of scripts that are loaded already, without load sites: live sites. null when no
  * such script matches the file glob.
  */
-function liveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, label: string, preference: SitePreference): Resolution | null {
+function liveFileTarget(
+  ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, label: string, preference: SitePreference, maxPauseMs?: number,
+): Resolution | null {
   const re = pathGlob(glob);
   return withDebugger(() => {
     const scripts = loadedScripts((path) => re.test(path) && moduleByFile(path) === undefined);
@@ -94,18 +96,20 @@ function liveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, glob: strin
       throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has ${what}${closeNames(ref.name.replace(/[*?]/g, ''), names)}`);
     }
     const shown = targets.length === 1 ? label : `${label} (${targets.length} functions)`;
-    return liveResolution(targets, shown, preference);
+    return liveResolution(targets, shown, preference, null, maxPauseMs);
   });
 }
 
-export function resolveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, label: string, preference: SitePreference = 'auto'): Resolution {
+export function resolveFileTarget(
+  ref: Exclude<TargetRef, { kind: 'export' }>, label: string, preference: SitePreference = 'auto', maxPauseMs?: number,
+): Resolution {
   const glob = absoluteGlob(ref.file);
   const match = ref.kind === 'line' ? lineMatcher(glob, ref.line) : functionMatcher(glob, ref.name);
   const sites: ProbeSite[] = [];
   for (const m of loadedModules()) for (const i of match(m)) sites.push(siteOf(m, i));
   const kind = chooseSiteKind(preference, { shape: 'file', loadSites: sites.length > 0 });
   if (kind === 'live' || kind === 'breakpoint') {
-    const live = liveFileTarget(ref, glob, label, preference);
+    const live = liveFileTarget(ref, glob, label, preference, maxPauseMs);
     if (live !== null) return withLoadWatch(live, ref, glob, match);
     if (preference !== 'auto') {
       unavailable(`${label}: no loaded script matches ${ref.file}; ` +

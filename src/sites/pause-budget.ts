@@ -1,0 +1,109 @@
+// The pause budget of live patches (`maxPauseMs`, `--max-pause`): a LiveEdit walks the whole heap,
+// stalling the thread, once to patch and once more to put the source back. This predicts that
+// stall from the heap, learns the per-MB cost from the edits it times, and keeps what resolution
+// chose instead of a live patch, for the one line a session prints about it.
+
+import { getHeapStatistics } from 'node:v8';
+
+/**
+ * 100 ms: a stall a service's p99 shows, yet under what a user notices in one request. A live
+ * patch fits under it up to ~150 MB of heap here; past that, sites that need no edit.
+ */
+export const DEFAULT_MAX_PAUSE_MS = 100;
+/** ms of LiveEdit per MB of used heap, by bench:arm on this project's machine (~0.6 s at 100 MB, ~5.4 s at 1 GB). */
+export const LIVE_EDIT_MS_PER_MB = 0.6;
+/** Edits on heaps smaller than this are mostly fixed costs: they say little about the walk. */
+const CALIBRATE_MIN_MB = 64;
+
+let msPerMb = LIVE_EDIT_MS_PER_MB;
+let calibrated = false;
+
+export interface PausePrediction {
+  heapMb: number;
+  /** The predicted stall of one edit, ms. */
+  pauseMs: number;
+}
+
+/** The stall of one edit on a heap of `heapMb`, at `perMb` ms a MB (what this process measured, else the default). */
+export function predictPause(heapMb: number, perMb = msPerMb): PausePrediction {
+  return { heapMb, pauseMs: heapMb * perMb };
+}
+
+/** This thread's heap in use, MB. */
+export function usedHeapMb(): number {
+  return getHeapStatistics().used_heap_size / 2 ** 20;
+}
+
+/** The live patch now, on this heap: does it fit `budgetMs`? */
+export function livePatchNow(budgetMs: number): PausePrediction & { fits: boolean } {
+  const p = predictPause(usedHeapMb());
+  return { ...p, fits: p.pauseMs <= budgetMs };
+}
+
+/**
+ * An edit took `ms` on a heap of `heapMb`: the next predictions use what this machine does. The
+ * first measurement replaces the default; later ones are averaged in (a walk varies with the GC's state).
+ */
+export function calibrate(ms: number, heapMb: number): void {
+  if (heapMb < CALIBRATE_MIN_MB || !(ms >= 0)) return;
+  const measured = ms / heapMb;
+  msPerMb = calibrated ? (msPerMb + measured) / 2 : measured;
+  calibrated = true;
+}
+
+/** The per-MB cost predictions use now (for tests and the report). */
+export function costPerMb(): number {
+  return msPerMb;
+}
+
+/** For tests: forget what was measured. */
+export function resetCalibration(): void {
+  msPerMb = LIVE_EDIT_MS_PER_MB;
+  calibrated = false;
+}
+
+interface Passed {
+  prediction: PausePrediction;
+  budgetMs: number;
+  wrap: number;
+  breakpoint: number;
+}
+
+let passed: Passed | null = null;
+
+/** Functions that get a `kind` site instead of a live patch over `budgetMs`: counted for the session's report. */
+export function passOver(kind: 'wrap' | 'breakpoint', count: number, prediction: PausePrediction, budgetMs: number): void {
+  if (count === 0) return;
+  passed ??= { prediction, budgetMs, wrap: 0, breakpoint: 0 };
+  // The largest heap seen says the most about why.
+  if (prediction.pauseMs > passed.prediction.pauseMs) passed.prediction = prediction;
+  passed[kind] += count;
+}
+
+const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** What a list() note says about one function passed over. */
+export function overBudgetWhy(p: PausePrediction, budgetMs: number): string {
+  return `a live patch would pause this thread ~${number.format(p.pauseMs)} ms (heap ${number.format(p.heapMb)} MB), ` +
+    `over the pause budget of ${number.format(budgetMs)} ms (maxPauseMs, --max-pause)`;
+}
+
+/**
+ * The line a session prints once, when some functions were passed over since the last call (then
+ * forgotten), or undefined. `ceiling`: hits a second a breakpoint site handles.
+ */
+export function takePauseReport(pid: number, ceiling: number): string | undefined {
+  const p = passed;
+  passed = null;
+  if (p === null) return undefined;
+  const fns = (n: number): string => `${n} function${n === 1 ? '' : 's'}`;
+  const sites = (n: number, kind: string): string => (n === 1 ? `a ${kind} site` : `${kind} sites`);
+  const parts: string[] = [];
+  if (p.breakpoint > 0) {
+    parts.push(`${fns(p.breakpoint)} ${p.breakpoint === 1 ? 'gets' : 'get'} ${sites(p.breakpoint, 'breakpoint')} (at most ~${number.format(ceiling)} hits/s each)`);
+  }
+  if (p.wrap > 0) parts.push(parts.length > 0 ? `${p.wrap} ${sites(p.wrap, 'wrap')}` : `${fns(p.wrap)} ${p.wrap === 1 ? 'gets' : 'get'} ${sites(p.wrap, 'wrap')}`);
+  return `jsprobe: the heap is ${number.format(p.prediction.heapMb)} MB, so a live patch would pause process ${pid} ` +
+    `for ~${number.format(p.prediction.pauseMs)} ms, over --max-pause ${number.format(p.budgetMs)} ms: ${parts.join(' and ')}. ` +
+    'Raise --max-pause to get live patches.\n';
+}

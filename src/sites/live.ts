@@ -106,7 +106,7 @@ function newSlot(): number {
   return s.length - 1;
 }
 
-function labelOf(url: string): string {
+export function labelOf(url: string): string {
   if (!url.startsWith('file:')) return url;
   const path = fileURLToPath(url);
   const rel = relative(process.cwd(), path);

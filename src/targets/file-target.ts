@@ -9,6 +9,8 @@ import { closeMatches, JsprobeError, type ProbeSite, type Resolution, type SiteP
 import { withDebugger } from '../sites/inspector.js';
 import { chooseSiteKind } from '../sites/site-kind.js';
 import { functionsNamed, loadedScripts, resolution as liveResolution } from '../sites/live.js';
+import { wrapsOverBudget } from '../sites/budget-wraps.js';
+import { DEFAULT_MAX_PAUSE_MS } from '../sites/pause-budget.js';
 import { loadedModules, moduleByFile, siteOf, watchModules, type LoadedModule, type ModuleMatcher } from '../sites/load/registry.js';
 import { rewriteFailure } from '../sites/load/failures.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
@@ -109,6 +111,8 @@ export function resolveFileTarget(
   for (const m of loadedModules()) for (const i of match(m)) sites.push(siteOf(m, i));
   const kind = chooseSiteKind(preference, { shape: 'file', loadSites: sites.length > 0 });
   if (kind === 'live' || kind === 'breakpoint') {
+    const wrapped = ref.kind === 'function' ? wrapsOverBudget(pathGlob(glob), nameGlob(ref.name), label, preference, maxPauseMs ?? DEFAULT_MAX_PAUSE_MS) : null;
+    if (wrapped !== null) return withLoadWatch(wrapped, ref, glob, match);
     const live = liveFileTarget(ref, glob, label, preference, maxPauseMs);
     if (live !== null) return withLoadWatch(live, ref, glob, match);
     if (preference !== 'auto') {

@@ -46,7 +46,8 @@ export function wrapsOverBudget(path: RegExp, name: RegExp, label: string, prefe
       if (!name.test(f.name) && !f.aliases.some((a) => name.test(a))) continue;
       // A method's text starts at its key, the function's own at its parameters: the same end.
       const text = source.slice(f.start, f.end);
-      const holder = findHolder(file, f.name.slice(f.name.lastIndexOf('.') + 1), (fn) => (ReflectApply(FunctionPrototypeToString, fn, []) as string).endsWith(text));
+      const own = f.name.slice(f.name.lastIndexOf('.') + 1);
+      const holder = findHolder(file, own, (fn) => (ReflectApply(FunctionPrototypeToString, fn, []) as string).endsWith(text));
       if (holder === null) return null;
       try {
         sites.push(wrapSite(holder.object, holder.key, { label: `${labelOf(url)}:${f.name}` }));

@@ -273,13 +273,16 @@ export function resolution(
  * site where a property holds the function, else a breakpoint site (under 'auto'; 'live' fails).
  * None when every function has its site already or the edit fits.
  */
-function overBudget(targets: { script: LiveScript; index: number }[], preference: SitePreference, fn: Function | null, maxPauseMs: number): ProbeSite[] {
+function overBudget(
+  targets: { script: LiveScript; index: number }[], preference: SitePreference, fn: Function | null, maxPauseMs: number,
+): ProbeSite[] {
   if (targets.every((t) => t.script.patched.has(t.index))) return [];
   const now = livePatchNow(maxPauseMs);
   if (now.fits) return [];
   const why = overBudgetWhy(now, maxPauseMs);
   if (preference === 'live') {
-    throw new JsprobeError('JSPROBE_E_MAX_PAUSE', `${why}; raise --max-pause (maxPauseMs) above ~${Math.ceil(now.pauseMs)}, or use site 'auto' for wrap or breakpoint sites`);
+    throw new JsprobeError('JSPROBE_E_MAX_PAUSE',
+      `${why}; raise --max-pause (maxPauseMs) above ~${Math.ceil(now.pauseMs)}, or use site 'auto' for wrap or breakpoint sites`);
   }
   const out: ProbeSite[] = [];
   let wraps = 0;

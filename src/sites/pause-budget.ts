@@ -100,9 +100,12 @@ export function takePauseReport(pid: number, ceiling: number): string | undefine
   const sites = (n: number, kind: string): string => (n === 1 ? `a ${kind} site` : `${kind} sites`);
   const parts: string[] = [];
   if (p.breakpoint > 0) {
-    parts.push(`${fns(p.breakpoint)} ${p.breakpoint === 1 ? 'gets' : 'get'} ${sites(p.breakpoint, 'breakpoint')} (at most ~${number.format(ceiling)} hits/s each)`);
+    const verb = p.breakpoint === 1 ? 'gets' : 'get';
+    parts.push(`${fns(p.breakpoint)} ${verb} ${sites(p.breakpoint, 'breakpoint')} (at most ~${number.format(ceiling)} hits/s each)`);
   }
-  if (p.wrap > 0) parts.push(parts.length > 0 ? `${p.wrap} ${sites(p.wrap, 'wrap')}` : `${fns(p.wrap)} ${p.wrap === 1 ? 'gets' : 'get'} ${sites(p.wrap, 'wrap')}`);
+  if (p.wrap > 0) {
+    parts.push(parts.length > 0 ? `${p.wrap} ${sites(p.wrap, 'wrap')}` : `${fns(p.wrap)} ${p.wrap === 1 ? 'gets' : 'get'} ${sites(p.wrap, 'wrap')}`);
+  }
   return `jsprobe: the heap is ${number.format(p.prediction.heapMb)} MB, so a live patch would pause process ${pid} ` +
     `for ~${number.format(p.prediction.pauseMs)} ms, over --max-pause ${number.format(p.budgetMs)} ms: ${parts.join(' and ')}. ` +
     'Raise --max-pause to get live patches.\n';

@@ -37,7 +37,9 @@ const CONFIGS = [
 interface Target { child: ChildProcess; pid: number; port: number; heapMb: number }
 
 async function target(mb: number): Promise<Target> {
-  const child = spawn(process.execPath, [`--max-old-space-size=${mb * 4 + 256}`, TARGET, String(mb)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // The runtime's own timeout (5 s without a ping from the command) is shorter than a LiveEdit of 1 GB under load.
+  const env = { ...process.env, JSPROBE_CLIENT_TIMEOUT_MS: '300000' };
+  const child = spawn(process.execPath, [`--max-old-space-size=${mb * 4 + 256}`, TARGET, String(mb)], { stdio: ['ignore', 'pipe', 'ignore'], env });
   const line = await new Promise<string>((resolve) => child.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(d)));
   const { heapMb, port } = JSON.parse(line) as { heapMb: number; port: number };
   return { child, pid: child.pid!, port, heapMb };
@@ -48,14 +50,17 @@ function load(port: number): { stop(): Promise<[number, number][]> } {
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   const done: [number, number][] = [];
   let running = true;
-  const one = (): Promise<void> => new Promise((resolve, reject) => {
+  const one = (): Promise<void> => new Promise((resolve) => {
     const t0 = performance.now();
     get({ host: '127.0.0.1', port, path: '/x', agent }, (res) => {
       res.resume().on('end', () => {
         done.push([t0, performance.now()]);
         resolve();
       });
-    }).on('error', reject);
+    }).on('error', () => {
+      running = false; // the target went away: the round reports it
+      resolve();
+    });
   });
   const clients = Array.from({ length: CLIENTS }, async () => {
     while (running) await one();
@@ -88,13 +93,18 @@ async function round(t: Target, program: string, extra: string[]): Promise<Round
   let out = '';
   cli.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   const closed = new Promise((resolve) => cli.on('close', resolve));
-  await new Promise<void>((resolve, reject) => {
-    cli.stderr!.setEncoding('utf8').on('data', (d: string) => {
-      err += d;
-      if (err.includes('Attached to')) resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      cli.stderr!.setEncoding('utf8').on('data', (d: string) => {
+        err += d;
+        if (err.includes('Attached to')) resolve();
+      });
+      cli.once('exit', () => reject(new Error(`jsprobe exited: ${err}`)));
     });
-    cli.once('exit', () => reject(new Error(`jsprobe exited: ${err}`)));
-  });
+  } catch (e) {
+    await l.stop();
+    throw e;
+  }
   const a1 = performance.now();
   await new Promise((r) => setTimeout(r, HOLD_MS));
   const d0 = performance.now();
@@ -110,6 +120,7 @@ async function round(t: Target, program: string, extra: string[]): Promise<Round
 
 const rows: string[] = [];
 const notes = new Set<string>();
+const failed: string[] = [];
 for (const mb of HEAPS) {
   process.stderr.write(`  heap ~${mb} MB…\n`);
   const t = await target(mb);
@@ -117,14 +128,20 @@ for (const mb of HEAPS) {
     const results = CONFIGS.map(() => [] as Round[]);
     for (let r = 0; r < ROUNDS; r++) {
       for (let c = 0; c < CONFIGS.length; c++) {
-        const res = await round(t, CONFIGS[c].program, CONFIGS[c].extra);
+        let res: Round;
+        try {
+          res = await round(t, CONFIGS[c].program, CONFIGS[c].extra);
+        } catch (e) {
+          failed.push(`${fmt(t.heapMb, 0)} MB, ${CONFIGS[c].name}: ${(e as Error).message.split('\n').slice(0, 3).join(' / ')}`);
+          continue;
+        }
         results[c].push(res);
         if (res.said !== '') notes.add(res.said.replace(/process \d+/, 'process PID'));
         process.stderr.write(`    ${CONFIGS[c].name}: attach worst ${fmt(res.attach.worst, 0)} ms, detach worst ${fmt(res.detach.worst, 0)} ms\n`);
       }
     }
     for (let c = 0; c < CONFIGS.length; c++) {
-      const m = (f: (x: Round) => number): string => fmt(median(results[c].map(f)), 0);
+      const m = (f: (x: Round) => number): string => (results[c].length === 0 ? 'failed' : fmt(median(results[c].map(f)), 0));
       rows.push(`| ${fmt(t.heapMb, 0)} | ${CONFIGS[c].name} | ${m((x) => x.attach.worst)} | ${m((x) => x.attach.p99)} | ` +
         `${m((x) => x.detach.worst)} | ${m((x) => x.detach.p99)} |`);
     }
@@ -137,3 +154,4 @@ console.log('| heap (MB) | configuration | attach: worst ms | attach: p99 ms | d
 console.log('|---:|---|---:|---:|---:|---:|');
 console.log(rows.join('\n'));
 for (const n of notes) console.log(`\n> ${n}`);
+for (const f of failed) console.log(`\nRound failed: ${f}`);

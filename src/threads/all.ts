@@ -292,7 +292,9 @@ function forgetGone(live: Set<number>): void {
 }
 
 function mirror(d: Desc, record: (line: string) => void): void {
-  const spec: ProbeSpec = { target: d.target, name: d.name, maxActive: d.maxActive, leaseMs: d.leaseMs, site: d.site, maxPauseMs: d.maxPauseMs, disabled: d.disabled };
+  const spec: ProbeSpec = {
+    target: d.target, name: d.name, maxActive: d.maxActive, leaseMs: d.leaseMs, site: d.site, maxPauseMs: d.maxPauseMs, disabled: d.disabled,
+  };
   if (d.entry !== null) spec.onEntry = recorder(d.id, 'e', d.entry, record);
   if (d.ret !== null) spec.onReturn = recorder(d.id, 'r', d.ret, record);
   try {

@@ -28,7 +28,7 @@ import { relative } from 'node:path';
 import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Snapshot } from '../core/index.js';
 import { breakpointSite, rearmBreakpoints } from './breakpoint.js';
 import { findHolder } from './holder.js';
-import { calibrate, DEFAULT_MAX_PAUSE_MS, livePatchNow, overBudgetWhy, passOver, usedHeapMb } from './pause-budget.js';
+import { DEFAULT_MAX_PAUSE_MS, livePatchNow, overBudgetWhy, passOver } from './pause-budget.js';
 import { OWN_CODE_URL } from './own-code.js';
 import { chooseSiteKind } from './site-kind.js';
 import { allowLiveEdit, functionLocation, holdDebugger, knownScripts, post, scriptInfo, withDebugger, type ScriptInfo } from './inspector.js';
@@ -351,10 +351,7 @@ function setSource(s: LiveScript, code: string): { status: EditStatus; text?: st
   if (!allowLiveEdit()) return { status: 'Unavailable', text: 'JSPROBE_LIVE_EDIT=0 turns live edits off' };
   let r: { status?: string; exceptionDetails?: { text: string; lineNumber: number; columnNumber: number } };
   try {
-    const heapMb = usedHeapMb();
-    const t0 = performance.now();
     r = post('Debugger.setScriptSource', { scriptId: s.scriptId, scriptSource: code });
-    calibrate(performance.now() - t0, heapMb);
   } catch (e) {
     // An error rather than a status: V8 does no LiveEdit at all (V8 14 without its flag answers
     // "setScriptSource functionality no longer available").

@@ -1,7 +1,9 @@
 // The pause budget of live patches (`maxPauseMs`, `--max-pause`): a LiveEdit walks the whole heap,
 // stalling the thread, once to patch and once more to put the source back. This predicts that
-// stall from the heap, learns the per-MB cost from the edits it times, and keeps what resolution
-// chose instead of a live patch, for the one line a session prints about it.
+// stall from the heap and keeps what resolution chose instead of a live patch, for the one line a
+// session prints about it. Not calibrated from the edits it makes: an edit's time also grows with
+// the script (acorn's 200 methods in one edit) and with the machine's load, and a prediction
+// learnt from that refused small patches and restores after it (tried: docs/live-sites.md).
 
 import { getHeapStatistics } from 'node:v8';
 
@@ -12,11 +14,6 @@ import { getHeapStatistics } from 'node:v8';
 export const DEFAULT_MAX_PAUSE_MS = 100;
 /** ms of LiveEdit per MB of used heap, by bench:arm on this project's machine (~0.6 s at 100 MB, ~5.4 s at 1 GB). */
 export const LIVE_EDIT_MS_PER_MB = 0.6;
-/** Edits on heaps smaller than this are mostly fixed costs: they say little about the walk. */
-const CALIBRATE_MIN_MB = 64;
-
-let msPerMb = LIVE_EDIT_MS_PER_MB;
-let calibrated = false;
 
 export interface PausePrediction {
   heapMb: number;
@@ -24,8 +21,8 @@ export interface PausePrediction {
   pauseMs: number;
 }
 
-/** The stall of one edit on a heap of `heapMb`, at `perMb` ms a MB (what this process measured, else the default). */
-export function predictPause(heapMb: number, perMb = msPerMb): PausePrediction {
+/** The stall of one edit on a heap of `heapMb`, at `perMb` ms a MB. */
+export function predictPause(heapMb: number, perMb = LIVE_EDIT_MS_PER_MB): PausePrediction {
   return { heapMb, pauseMs: heapMb * perMb };
 }
 
@@ -38,28 +35,6 @@ export function usedHeapMb(): number {
 export function livePatchNow(budgetMs: number): PausePrediction & { fits: boolean } {
   const p = predictPause(usedHeapMb());
   return { ...p, fits: p.pauseMs <= budgetMs };
-}
-
-/**
- * An edit took `ms` on a heap of `heapMb`: the next predictions use what this machine does. The
- * first measurement replaces the default; later ones are averaged in (a walk varies with the GC's state).
- */
-export function calibrate(ms: number, heapMb: number): void {
-  if (heapMb < CALIBRATE_MIN_MB || !(ms >= 0)) return;
-  const measured = ms / heapMb;
-  msPerMb = calibrated ? (msPerMb + measured) / 2 : measured;
-  calibrated = true;
-}
-
-/** The per-MB cost predictions use now (for tests and the report). */
-export function costPerMb(): number {
-  return msPerMb;
-}
-
-/** For tests: forget what was measured. */
-export function resetCalibration(): void {
-  msPerMb = LIVE_EDIT_MS_PER_MB;
-  calibrated = false;
 }
 
 interface Passed {

@@ -1,4 +1,4 @@
-// The pause budget of live patches: the prediction from the heap, its calibration, the report a
+// The pause budget of live patches: the prediction from the heap, the report a
 // session prints once, and the choice register() makes over the budget (maxPauseMs: 0 puts any
 // heap over it): a wrap site where a property holds the function, else a breakpoint site; site
 // 'live' is refused with JSPROBE_E_MAX_PAUSE; within the budget, a live patch as before.
@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { isJsprobeError, list, register } from '../../src/index.js';
 import {
-  calibrate, costPerMb, DEFAULT_MAX_PAUSE_MS, LIVE_EDIT_MS_PER_MB, livePatchNow, passOver, predictPause, resetCalibration, takePauseReport,
+  DEFAULT_MAX_PAUSE_MS, LIVE_EDIT_MS_PER_MB, livePatchNow, passOver, predictPause, takePauseReport,
 } from '../../src/sites/pause-budget.js';
 import { reg, unregisterAll } from '../helpers.js';
 
 afterEach(unregisterAll);
-afterEach(resetCalibration);
 afterEach(() => void takePauseReport(1, 1000));
 
 const require = createRequire(import.meta.url);
@@ -42,16 +41,6 @@ describe('the prediction', () => {
     const big = livePatchNow(Infinity);
     assert.ok(big.heapMb > 1 && big.fits);
     assert.equal(livePatchNow(0).fits, false);
-  });
-
-  test('calibration: an edit on a heap of 64 MB or more sets the cost, later ones are averaged in; small heaps say nothing', () => {
-    calibrate(50, 10);
-    assert.equal(costPerMb(), LIVE_EDIT_MS_PER_MB);
-    calibrate(120, 100);
-    assert.equal(costPerMb(), 1.2);
-    calibrate(60, 100);
-    assert.ok(Math.abs(costPerMb() - 0.9) < 1e-9);
-    assert.equal(Math.round(predictPause(1000).pauseMs), 900);
   });
 });
 

@@ -1,5 +1,7 @@
 // The target of bench:attach: grows its heap to argv[2] MB of small objects, serves HTTP, and
-// prints its heap size once it is ready. Started without jsprobe.
+// prints its heap size once it is ready. Started without jsprobe. Each request goes through
+// `handle` (internal: no property holds it) and an exported class's method, `Router.prototype.route`
+// (a property holds it: a wrap site under the pause budget).
 'use strict';
 const http = require('node:http');
 
@@ -11,11 +13,20 @@ while (process.memoryUsage().heapUsed < mb * 2 ** 20) {
   ballast.push(chunk);
 }
 
-async function handle(req, res) {
-  await new Promise((resolve) => setImmediate(resolve));
-  res.end(String(ballast.length));
+class Router {
+  route(url) {
+    return url.length + ballast.length;
+  }
 }
 
-http.createServer((req, res) => void handle(req, res)).listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ heapMb: process.memoryUsage().heapUsed / 2 ** 20 })}\n`);
+module.exports = { Router };
+const router = new Router();
+
+async function handle(req, res) {
+  await new Promise((resolve) => setImmediate(resolve));
+  res.end(String(router.route(req.url)));
+}
+
+http.createServer((req, res) => void handle(req, res)).listen(0, '127.0.0.1', function () {
+  process.stdout.write(`${JSON.stringify({ heapMb: process.memoryUsage().heapUsed / 2 ** 20, port: this.address().port })}\n`);
 });

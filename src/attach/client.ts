@@ -28,6 +28,8 @@ export interface AttachRun {
   maxMapKeys?: number;
   /** --max-strlen: each thread cuts its strings to it; their counts add up here. */
   maxStrlen?: number;
+  /** --max-pause: the pause budget of live patches there. */
+  maxPauseMs?: number;
   write(s: string): void;
 }
 
@@ -126,7 +128,9 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     throw e;
   }
   void channel.closed.then(() => finished('gone'));
-  const options: AttachOptions = { format: run.format, unsafe: run.unsafe, maxMapKeys: run.maxMapKeys, maxStrlen: run.maxStrlen };
+  const options: AttachOptions = { format: run.format, unsafe: run.unsafe, maxMapKeys: run.maxMapKeys, maxStrlen: run.maxStrlen,
+    maxPauseMs: run.maxPauseMs,
+  };
   const r = await waitFor(
     channel.request<ChannelAttachResult>({ op: 'attach', source: run.program.source, options }).catch((e: Error) => ({ error: e.message })),
     `process ${pid} to register the probes`, run.quiet,

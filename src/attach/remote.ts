@@ -79,7 +79,8 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
   }
   const exit = (): void => out.send({ t: 'exit' });
   const session = start(program, {
-    format: options.format, ...sessionOutput(out), exit, attached: 'main', maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen,
+    format: options.format, ...sessionOutput(out), exit, attached: 'main',
+    maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, maxPauseMs: options.maxPauseMs,
   });
   if ('error' in session) return { error: session.error };
   const onExit = (code: number): void => ending('exit', code, ring, state);
@@ -161,7 +162,8 @@ export function attachWorker(source: string, options: AttachOptions): Promise<At
     let maps: () => MapData[] = () => [];
     const relay = new WorkerRelay(() => maps());
     const session = start(program, {
-      format: options.format, ...sessionOutput(relay), attached: 'worker', maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen,
+      format: options.format, ...sessionOutput(relay), attached: 'worker',
+      maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, maxPauseMs: options.maxPauseMs,
     });
     if ('error' in session) {
       relay.close();

@@ -65,12 +65,13 @@ async function main(): Promise<void> {
   const format = process.env.JSPROBE_FORMAT === 'json' ? 'json' : 'text';
   const maxMapKeys = Number(process.env.JSPROBE_MAX_MAP_KEYS) || undefined;
   const maxStrlen = Number(process.env.JSPROBE_MAX_STRLEN) || undefined;
+  const maxPauseMs = process.env.JSPROBE_MAX_PAUSE_MS === undefined ? undefined : Number(process.env.JSPROBE_MAX_PAUSE_MS);
 
   if (!isMainThread) {
     // A worker thread: its probes, its own maps, reported to the main thread (program/relay.ts).
     let maps: () => MapData[] = () => [];
     const relay = new WorkerRelay(() => maps());
-    const outcome = start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys, maxStrlen });
+    const outcome = start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys, maxStrlen, maxPauseMs });
     if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${threadId}: ${outcome.error}\n` });
     else maps = () => outcome.maps();
     return;
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
     gather: () => relay.snapshots().flat(),
     maxMapKeys,
     maxStrlen,
+    maxPauseMs,
   });
   if ('error' in outcome) fatal(outcome.error);
   send({ t: 'ready', probes: outcome.probes });

@@ -15,6 +15,8 @@ export interface CliOptions {
   maxMapKeys?: number;
   /** --max-strlen: characters a string keeps; longer ones are cut and counted. */
   maxStrlen?: number;
+  /** --max-pause: the pause budget of a live patch, ms. */
+  maxPauseMs?: number;
   /** -l: list probe points matching this pattern. */
   list?: string;
   help: boolean;
@@ -26,6 +28,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage:
   jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N] [--max-strlen N]
+          [--max-pause MS]
   jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)
   jsprobe --version`;
 
@@ -45,6 +48,7 @@ options:
   --unsafe       let handlers call the traced program's functions and change its objects
   --max-map-keys N  keys per map (default 65536); updates of new keys past it are dropped and counted
   --max-strlen N    characters a string keeps (default 4096); longer ones are cut, ending in '...', and counted
+  --max-pause MS  longest stall a live patch may cause (default 100); over it, wrap or breakpoint sites
   -h, --help     this help
   --version      the version of jsprobe
 
@@ -127,6 +131,10 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
         const v = value(argv, i++, '--max-strlen');
         if (!/^[1-9][0-9]*$/.test(v) || Number(v) > 2 ** 28) throw new UsageError(`--max-strlen takes a whole number from 1 to ${2 ** 28}, not '${v}'`);
         o.maxStrlen = Number(v);
+      case '--max-pause': {
+        const v = value(argv, i++, '--max-pause');
+        if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--max-pause takes a whole number of ms, not '${v}'`);
+        o.maxPauseMs = Number(v);
         break;
       }
       case '-h':

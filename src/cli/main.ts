@@ -190,6 +190,7 @@ function runCommand(program: CompiledProgram, o: CliOptions, out: Sink): Promise
     JSPROBE_UNSAFE: o.unsafe ? '1' : '0',
     JSPROBE_MAX_MAP_KEYS: o.maxMapKeys === undefined ? undefined : String(o.maxMapKeys),
     JSPROBE_MAX_STRLEN: o.maxStrlen === undefined ? undefined : String(o.maxStrlen),
+    JSPROBE_MAX_PAUSE_MS: o.maxPauseMs === undefined ? undefined : String(o.maxPauseMs),
     JSPROBE_OUT_FD: '3',
     JSPROBE_CONTROL_FD: '4',
   };
@@ -350,7 +351,10 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   if (o.pid !== undefined) {
-    const run = { program, format: o.format, unsafe: o.unsafe, quiet: o.quiet, maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, write: out.write };
+    const run = {
+      program, format: o.format, unsafe: o.unsafe, quiet: o.quiet,
+      maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, maxPauseMs: o.maxPauseMs, write: out.write,
+    };
     return attached(() => traceAttached(o.pid!, run).finally(() => out.close()));
   }
   if (o.command === undefined) return runLocal(program, o, out);

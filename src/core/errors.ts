@@ -11,7 +11,8 @@ export type JsprobeErrorCode =
   | 'JSPROBE_E_GONE'
   | 'JSPROBE_E_UNSEEN_READ'
   | 'JSPROBE_E_NO_RESOLVER'
-  | 'JSPROBE_E_LIVE_EDIT';
+  | 'JSPROBE_E_LIVE_EDIT'
+  | 'JSPROBE_E_MAX_PAUSE';
 
 export class JsprobeError extends Error {
   readonly code: JsprobeErrorCode;

@@ -32,7 +32,7 @@ export interface Resolution {
   entryOnly?: boolean;
 }
 
-export type TargetResolver = (target: ProbeTarget, preference: SitePreference) => Resolution;
+export type TargetResolver = (target: ProbeTarget, preference: SitePreference, maxPauseMs?: number) => Resolution;
 
 let resolver: TargetResolver | null = null;
 /** Runs after a register()/registerAll() call has resolved all its targets: sites that batch work
@@ -73,7 +73,7 @@ function resolve(spec: ProbeSpec): Resolution {
   if (resolver === null) {
     throw new JsprobeError('JSPROBE_E_NO_RESOLVER', 'no site kinds are installed; import jsprobe, not jsprobe/core');
   }
-  return resolver(spec.target, spec.site ?? 'auto');
+  return resolver(spec.target, spec.site ?? 'auto', spec.maxPauseMs);
 }
 
 function publishAll(p: ProbeCore): void {

@@ -5,7 +5,7 @@ import { didYouMean } from './close-matches.js';
 import { JsprobeError } from './errors.js';
 import type { ProbeSpec } from './types.js';
 
-const KEYS = ['target', 'name', 'onEntry', 'onReturn', 'maxActive', 'leaseMs', 'disabled', 'site', 'threads'];
+const KEYS = ['target', 'name', 'onEntry', 'onReturn', 'maxActive', 'leaseMs', 'disabled', 'site', 'maxPauseMs', 'threads'];
 const SITES = ['auto', 'wrap', 'load', 'live', 'breakpoint'];
 /** Names other tracers use for the same handlers. */
 const ALIASES: Record<string, string> = {
@@ -45,6 +45,10 @@ export function checkSpec(spec: ProbeSpec): void {
   }
   if (spec.site !== undefined && !SITES.includes(spec.site)) {
     invalid(`site must be one of ${SITES.join(', ')}, got '${String(spec.site)}'.${didYouMean(String(spec.site), SITES)}`);
+  }
+  const { maxPauseMs } = spec;
+  if (maxPauseMs !== undefined && !(typeof maxPauseMs === 'number' && maxPauseMs >= 0 && !Number.isNaN(maxPauseMs))) {
+    invalid(`maxPauseMs must be a number of ms >= 0 (Infinity: no budget), got ${String(maxPauseMs)}`);
   }
   if (spec.threads !== undefined && spec.threads !== 'current' && spec.threads !== 'all') {
     invalid(`threads must be 'current' or 'all', got '${String(spec.threads)}'`);

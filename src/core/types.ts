@@ -26,6 +26,11 @@ export interface ProbeSpec {
   /** Register disarmed; `enable(p)` arms it. */
   disabled?: boolean;
   site?: SitePreference;
+  /**
+   * The pause budget of a live patch, ms (default 100): a patch whose predicted stall (it walks the
+   * heap) is over it is not made; 'auto' takes a wrap or breakpoint site instead, 'live' fails.
+   */
+  maxPauseMs?: number;
   threads?: 'current' | 'all';
 }
 

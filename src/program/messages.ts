@@ -137,6 +137,8 @@ export interface AttachOptions {
   maxMapKeys?: number;
   /** Characters a string keeps (--max-strlen). */
   maxStrlen?: number;
+  /** The pause budget of a live patch, ms (--max-pause). */
+  maxPauseMs?: number;
 }
 
 /** What attach() answers: how many probes, which were skipped (not in this thread), or the error. */

@@ -12,6 +12,8 @@ import { cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN, withCutRecord } from '../
 import { isJsprobeError } from '../core/index.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
 import type { Sender } from './messages.js';
+import { breakpointCeiling } from '../sites/breakpoint.js';
+import { takePauseReport } from '../sites/pause-budget.js';
 
 export interface SessionOptions {
   format: 'text' | 'json';
@@ -30,6 +32,8 @@ export interface SessionOptions {
   maxMapKeys?: number;
   /** Characters a string keeps (--max-strlen); longer ones are cut and counted. */
   maxStrlen?: number;
+  /** The pause budget of live patches, ms (--max-pause); the default is pause-budget.ts's. */
+  maxPauseMs?: number;
 }
 
 /** A session whose output, warnings and exit() go out as messages to `to`. */
@@ -93,7 +97,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   const skipped: string[] = [];
   for (const c of program.probes) {
     const handler = instantiate(rt, c.source);
-    const spec: ProbeSpec = { target: c.probe.target, name: c.probe.text };
+    const spec: ProbeSpec = { target: c.probe.target, name: c.probe.text, maxPauseMs: options.maxPauseMs };
     if (c.probe.kind === 'fnret') spec.onReturn = handler;
     else spec.onEntry = handler as ProbeSpec['onEntry'];
     try {
@@ -107,6 +111,9 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       return { error: new ProgramError(program.source, c.probe.at, (e as Error).message).report };
     }
   }
+  // Once per session: which functions went without a live patch, and why (the sites' notes say it per probe).
+  const passed = takePauseReport(process.pid, breakpointCeiling());
+  if (passed !== undefined) options.warn(passed);
   const worker = options.attached === 'worker';
   const blocks: Guarded[] = [];
   const guarded = (name: string, source: string): Guarded => {

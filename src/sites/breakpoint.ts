@@ -39,7 +39,8 @@ const states: (State | undefined)[] = [];
 /** One breakpoint site per function, while it has probes: "<scriptId>:<index>". */
 const byFunction = new Map<string, ProbeSite>();
 
-function ceiling(): number {
+/** Hits a second one breakpoint site handles (JSPROBE_BREAKPOINT_RATE, default 1000). */
+export function breakpointCeiling(): number {
   const v = Number(process.env.JSPROBE_BREAKPOINT_RATE);
   return Number.isFinite(v) && v > 0 ? v : 1000;
 }
@@ -289,7 +290,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   site.note = deferred
     ? `${note}; on a breakpoint site a hit costs tens of µs, and for an async function or generator only onEntry runs`
     : `${note}; on a breakpoint site a hit costs tens of µs and onReturn sees no retval or throw`;
-  states[id] = { site, ceiling: ceiling(), frames: [], second: 0, inSecond: 0 };
+  states[id] = { site, ceiling: breakpointCeiling(), frames: [], second: 0, inSecond: 0 };
   byFunction.set(key, site);
   return site;
 }

@@ -17,11 +17,18 @@
 // V8 may refuse every edit (V8 14 has LiveEdit behind a flag, see allowLiveEdit, and may remove
 // it): from the first such refusal on, 'auto' probes on loaded code get breakpoint sites, with
 // the reason in list(), and 'live' ones fail.
+//
+// The pause budget (maxPauseMs; pause-budget.ts): an edit whose predicted stall is over it is not
+// made. Under 'auto' a function a property holds gets a wrap site there (holder.ts), any other a
+// breakpoint site; 'live' fails with JSPROBE_E_MAX_PAUSE. A restore over it leaves the sites in
+// place, disarmed.
 
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
 import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Snapshot } from '../core/index.js';
 import { breakpointSite, rearmBreakpoints } from './breakpoint.js';
+import { findHolder } from './holder.js';
+import { DEFAULT_MAX_PAUSE_MS, livePatchNow, overBudgetWhy, passOver } from './pause-budget.js';
 import { OWN_CODE_URL } from './own-code.js';
 import { chooseSiteKind } from './site-kind.js';
 import { allowLiveEdit, functionLocation, holdDebugger, knownScripts, post, scriptInfo, withDebugger, type ScriptInfo } from './inspector.js';
@@ -32,6 +39,7 @@ import type { FunctionSite } from './rewrite/functions.js';
 import { lineStarts } from './rewrite/insertions.js';
 import { functionsIn, instrumentLive, liveable } from './rewrite/instrument.js';
 import { unmappedFunctions } from './rewrite/liveedit-diff.js';
+import { wrapSite } from './wrap.js';
 
 /** The global slot array live sites read; never replaced, so TurboFan may treat it as a constant. */
 const SLOTS = LIVE_SLOTS;
@@ -50,6 +58,8 @@ export interface LiveScript {
   sites: Map<number, ProbeSite>;
   queue: Set<Request>;
   retry: Retry | null;
+  /** The smallest pause budget of the probes that asked for its sites: the restore keeps to it. */
+  maxPauseMs: number;
 }
 
 interface Request {
@@ -96,7 +106,7 @@ function newSlot(): number {
   return s.length - 1;
 }
 
-function labelOf(url: string): string {
+export function labelOf(url: string): string {
   if (!url.startsWith('file:')) return url;
   const path = fileURLToPath(url);
   const rel = relative(process.cwd(), path);
@@ -128,7 +138,7 @@ export function liveScript(info: ScriptInfo): LiveScript {
   }
   s = {
     scriptId: info.scriptId, url: info.url, label: labelOf(info.url), format, original: scriptSource, fns,
-    patched: new Map(), sites: new Map(), queue: new Set(), retry: null,
+    patched: new Map(), sites: new Map(), queue: new Set(), retry: null, maxPauseMs: Infinity,
   };
   scripts.set(info.scriptId, s);
   return s;
@@ -168,7 +178,7 @@ function releaseBatch(): void {
 }
 
 /** A Function object's live site: where its code is, resolved now; patched at flush(). */
-export function resolveFunction(fn: Function, preference: SitePreference): Resolution {
+export function resolveFunction(fn: Function, preference: SitePreference, maxPauseMs = DEFAULT_MAX_PAUSE_MS): Resolution {
   holdForBatch();
   const found = withDebugger(() => {
     const loc = functionLocation(fn);
@@ -182,7 +192,7 @@ export function resolveFunction(fn: Function, preference: SitePreference): Resol
     throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE',
       `function ${name} has no source to patch (a built-in or bound function); probe the property that holds it with { object, key } for a wrap site`);
   }
-  return resolution([{ script: found.script, index: found.index }], functionLabel(found.script, found.index), preference, fn);
+  return resolution([{ script: found.script, index: found.index }], functionLabel(found.script, found.index), preference, fn, maxPauseMs);
 }
 
 /** Functions of loaded scripts whose name (or an alias) `name` accepts. Call inside withDebugger. */
@@ -213,6 +223,7 @@ export function loadedScripts(test: (path: string) => boolean): LiveScript[] {
  */
 export function resolution(
   targets: { script: LiveScript; index: number }[], label: string, preference: SitePreference, fn: Function | null = null,
+  maxPauseMs = DEFAULT_MAX_PAUSE_MS,
 ): Resolution {
   if (chooseSiteKind(preference, { shape: 'loaded', liveable: true }) === 'breakpoint') {
     return { sites: targets.map((t) => breakpointSite(t.script, t.index, 'site \'breakpoint\' was asked for')), label, kind: 'breakpoint' };
@@ -234,6 +245,10 @@ export function resolution(
     for (const t of unfit) fixed.push(breakpointSite(t.script, t.index, why));
     targets = targets.filter((t) => !unfit.includes(t));
   }
+  const passed = overBudget(targets, preference, fn, maxPauseMs);
+  fixed.push(...passed);
+  if (passed.length > 0) targets = [];
+  for (const t of targets) t.script.maxPauseMs = Math.min(t.script.maxPauseMs, maxPauseMs);
   const ready = targets.map((t) => (t.script.patched.has(t.index) ? t.script.sites.get(t.index) : undefined));
   if (ready.every((s) => s !== undefined)) return { sites: [...fixed, ...(ready as ProbeSite[])], label, kind: targets.length > 0 ? 'live' : 'breakpoint' };
   return {
@@ -251,6 +266,54 @@ export function resolution(
       };
     },
   };
+}
+
+/**
+ * The functions that need an edit, when the edit's predicted stall is over `maxPauseMs`: a wrap
+ * site where a property holds the function, else a breakpoint site (under 'auto'; 'live' fails).
+ * None when every function has its site already or the edit fits.
+ */
+function overBudget(
+  targets: { script: LiveScript; index: number }[], preference: SitePreference, fn: Function | null, maxPauseMs: number,
+): ProbeSite[] {
+  if (targets.every((t) => t.script.patched.has(t.index))) return [];
+  const now = livePatchNow(maxPauseMs);
+  if (now.fits) return [];
+  const why = overBudgetWhy(now, maxPauseMs);
+  if (preference === 'live') {
+    throw new JsprobeError('JSPROBE_E_MAX_PAUSE',
+      `${why}; raise --max-pause (maxPauseMs) above ~${Math.ceil(now.pauseMs)}, or use site 'auto' for wrap or breakpoint sites`);
+  }
+  const out: ProbeSite[] = [];
+  let wraps = 0;
+  for (const t of targets) {
+    const holder = holderOf(t.script, t.index, fn);
+    let site: ProbeSite | null = null;
+    if (holder !== null) {
+      try {
+        site = wrapSite(holder.object, holder.key, { label: functionLabel(t.script, t.index) });
+        wraps++;
+      } catch {
+        site = null; // a read-only property: a breakpoint site
+      }
+    }
+    out.push(site ?? breakpointSite(t.script, t.index, `${why}, so it is a breakpoint site`));
+  }
+  passOver('wrap', wraps, now, maxPauseMs);
+  passOver('breakpoint', out.length - wraps, now, maxPauseMs);
+  return out;
+}
+
+/** A property that holds function `index` of `s` (the Function object `fn`, when the target is one). */
+function holderOf(s: LiveScript, index: number, fn: Function | null): { object: object; key: string | symbol } | null {
+  if (s.format !== 'script' || !s.url.startsWith('file:')) return null;
+  const name = s.fns[index].name;
+  const own = name.slice(name.lastIndexOf('.') + 1);
+  return findHolder(scriptPath({ scriptId: s.scriptId, url: s.url, isModule: false }), own, (candidate) => {
+    if (fn !== null) return candidate === fn;
+    const loc = functionLocation(candidate);
+    return loc !== null && loc.scriptId === s.scriptId && functionAt(s, loc.line, loc.column) === index;
+  });
 }
 
 /** Whether a function LiveEdit cannot patch gets a breakpoint site instead (site-kind.ts decides). */
@@ -317,6 +380,11 @@ function patch(s: LiveScript, retrying: boolean): string | undefined {
   const target = new Map([...s.patched].filter(([i]) => s.sites.has(i) || asked.has(i)));
   for (const i of asked) if (!target.has(i)) target.set(i, newSlot());
   const restore = target.size === 0 && s.patched.size > 0;
+  if (restore) {
+    const now = livePatchNow(s.maxPauseMs);
+    if (!now.fits) return `${s.label}: putting its source back would pause the process ~${Math.round(now.pauseMs)} ms (heap ${Math.round(now.heapMb)} MB), ` +
+      `over the pause budget of ${s.maxPauseMs} ms; its probe sites stay in place, disarmed`;
+  }
   if (!restore && queued.every((r) => s.patched.has(r.index))) {
     stopRetry(s);
     done(s, queued);

@@ -9,6 +9,8 @@ import { closeMatches, JsprobeError, type ProbeSite, type Resolution, type SiteP
 import { withDebugger } from '../sites/inspector.js';
 import { chooseSiteKind } from '../sites/site-kind.js';
 import { functionsNamed, loadedScripts, resolution as liveResolution } from '../sites/live.js';
+import { wrapsOverBudget } from '../sites/budget-wraps.js';
+import { DEFAULT_MAX_PAUSE_MS } from '../sites/pause-budget.js';
 import { loadedModules, moduleByFile, siteOf, watchModules, type LoadedModule, type ModuleMatcher } from '../sites/load/registry.js';
 import { rewriteFailure } from '../sites/load/failures.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
@@ -76,7 +78,9 @@ function unavailable(message: string): never {
  * Functions of scripts that are loaded already, without load sites: live sites. null when no
  * such script matches the file glob.
  */
-function liveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, label: string, preference: SitePreference): Resolution | null {
+function liveFileTarget(
+  ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, label: string, preference: SitePreference, maxPauseMs?: number,
+): Resolution | null {
   const re = pathGlob(glob);
   return withDebugger(() => {
     const scripts = loadedScripts((path) => re.test(path) && moduleByFile(path) === undefined);
@@ -94,18 +98,22 @@ function liveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, glob: strin
       throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has ${what}${closeNames(ref.name.replace(/[*?]/g, ''), names)}`);
     }
     const shown = targets.length === 1 ? label : `${label} (${targets.length} functions)`;
-    return liveResolution(targets, shown, preference);
+    return liveResolution(targets, shown, preference, null, maxPauseMs);
   });
 }
 
-export function resolveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, label: string, preference: SitePreference = 'auto'): Resolution {
+export function resolveFileTarget(
+  ref: Exclude<TargetRef, { kind: 'export' }>, label: string, preference: SitePreference = 'auto', maxPauseMs?: number,
+): Resolution {
   const glob = absoluteGlob(ref.file);
   const match = ref.kind === 'line' ? lineMatcher(glob, ref.line) : functionMatcher(glob, ref.name);
   const sites: ProbeSite[] = [];
   for (const m of loadedModules()) for (const i of match(m)) sites.push(siteOf(m, i));
   const kind = chooseSiteKind(preference, { shape: 'file', loadSites: sites.length > 0 });
   if (kind === 'live' || kind === 'breakpoint') {
-    const live = liveFileTarget(ref, glob, label, preference);
+    const wrapped = ref.kind === 'function' ? wrapsOverBudget(pathGlob(glob), nameGlob(ref.name), label, preference, maxPauseMs ?? DEFAULT_MAX_PAUSE_MS) : null;
+    if (wrapped !== null) return withLoadWatch(wrapped, ref, glob, match);
+    const live = liveFileTarget(ref, glob, label, preference, maxPauseMs);
     if (live !== null) return withLoadWatch(live, ref, glob, match);
     if (preference !== 'auto') {
       unavailable(`${label}: no loaded script matches ${ref.file}; ` +

@@ -14,14 +14,14 @@ function unavailable(message: string): never {
   throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', message);
 }
 
-export function resolveTarget(target: ProbeTarget, preference: SitePreference): Resolution {
+export function resolveTarget(target: ProbeTarget, preference: SitePreference, maxPauseMs?: number): Resolution {
   if (typeof target === 'function') {
     assertNotDenied(target, `function ${target.name}`);
     if (chooseSiteKind(preference, { shape: 'function' }) === null) {
       unavailable('a Function object is patched in place (a live site, or a breakpoint site); ' +
         'for a wrap site pass { object, key } for the property that holds it, for a load site name it in its file (file:name)');
     }
-    return resolveFunction(target, preference);
+    return resolveFunction(target, preference, maxPauseMs);
   }
   if (typeof target === 'string') {
     const ref = parseTarget(target);
@@ -29,7 +29,7 @@ export function resolveTarget(target: ProbeTarget, preference: SitePreference): 
       if (chooseSiteKind(preference, { shape: 'file', loadSites: false }) === null) {
         unavailable(`'${target}' names code in a file, which gets a load or live site; a wrap site needs { object, key } or module#export.path`);
       }
-      return resolveFileTarget(ref, target, preference);
+      return resolveFileTarget(ref, target, preference, maxPauseMs);
     }
     if (chooseSiteKind(preference, { shape: 'property' }) === null) {
       unavailable(`'${target}' is an export: it gets a wrap site. For a ${preference} site name the function in its file (file:name)`);

@@ -48,6 +48,7 @@ interface Desc {
   maxActive?: number;
   leaseMs?: number;
   site?: ProbeSpec['site'];
+  maxPauseMs?: number;
   disabled: boolean;
 }
 
@@ -170,6 +171,7 @@ function describe(p: Probe, spec: ProbeSpec & { target: string }): Desc {
     maxActive: spec.maxActive,
     leaseMs: spec.leaseMs,
     site: spec.site,
+    maxPauseMs: spec.maxPauseMs,
     disabled: spec.disabled === true,
   };
 }
@@ -290,7 +292,9 @@ function forgetGone(live: Set<number>): void {
 }
 
 function mirror(d: Desc, record: (line: string) => void): void {
-  const spec: ProbeSpec = { target: d.target, name: d.name, maxActive: d.maxActive, leaseMs: d.leaseMs, site: d.site, disabled: d.disabled };
+  const spec: ProbeSpec = {
+    target: d.target, name: d.name, maxActive: d.maxActive, leaseMs: d.leaseMs, site: d.site, maxPauseMs: d.maxPauseMs, disabled: d.disabled,
+  };
   if (d.entry !== null) spec.onEntry = recorder(d.id, 'e', d.entry, record);
   if (d.ret !== null) spec.onReturn = recorder(d.id, 'r', d.ret, record);
   try {

@@ -1,0 +1,68 @@
+// Where a property holds a function of a loaded CommonJS module: its exports, the static and
+// prototype methods of classes it exports, and the methods of objects it exports. A wrap site
+// there needs no edit of the script, so no heap walk: what the pause budget falls back to first.
+//
+// Safe by default: only own data properties are read (descriptors, never getters), proxies are
+// left alone (their traps are the program's code), and the walk is bounded.
+
+import { createRequire } from 'node:module';
+import { types } from 'node:util';
+
+export interface Holder {
+  object: object;
+  key: string | symbol;
+}
+
+/** Properties looked at per module, at most: a module that exports a huge table is not searched further. */
+const MAX_PROPERTIES = 2000;
+
+const moduleCache = createRequire(import.meta.url).cache;
+
+function ownData(object: object, key: PropertyKey): unknown {
+  const d = Object.getOwnPropertyDescriptor(object, key);
+  return d !== undefined && 'value' in d ? d.value : undefined;
+}
+
+function searchable(v: unknown): v is object {
+  return ((typeof v === 'object' && v !== null) || typeof v === 'function') && !types.isProxy(v) && !types.isModuleNamespaceObject(v);
+}
+
+/** The objects to look in: the exports, each exported class and its prototype, each exported plain object. */
+function containers(exports: unknown): object[] {
+  const out: object[] = [];
+  const add = (v: unknown): void => {
+    if (!searchable(v) || out.includes(v)) return;
+    out.push(v);
+    if (typeof v === 'function') {
+      const proto = ownData(v, 'prototype');
+      if (searchable(proto) && proto !== Function.prototype) out.push(proto);
+    }
+  };
+  add(exports);
+  if (!searchable(exports)) return out;
+  for (const key of Reflect.ownKeys(exports).slice(0, MAX_PROPERTIES)) add(ownData(exports, key));
+  return out;
+}
+
+/**
+ * A property of the module loaded from `path` (CommonJS; ES modules' exports are read-only) that
+ * holds a function `is` accepts, or null. `named`: the function's own name, to ask `is` only about
+ * likely ones (`is` may be costly).
+ */
+export function findHolder(path: string, named: string, is: (fn: Function) => boolean): Holder | null {
+  const m = moduleCache[path];
+  if (m === undefined) return null;
+  const exports = ownData(m, 'exports');
+  let looked = 0;
+  for (const object of containers(exports)) {
+    for (const key of Reflect.ownKeys(object)) {
+      if (++looked > MAX_PROPERTIES) return null;
+      if (key === 'constructor' || key === 'prototype') continue;
+      const v = ownData(object, key);
+      if (typeof v !== 'function' || types.isProxy(v)) continue;
+      if (ownData(v, 'name') !== named && key !== named) continue;
+      if (is(v)) return { object, key };
+    }
+  }
+  return null;
+}

@@ -1,0 +1,87 @@
+// The pause budget of live patches (`maxPauseMs`, `--max-pause`): a LiveEdit walks the whole heap,
+// stalling the thread, once to patch and once more to put the source back. This predicts that
+// stall from the heap and keeps what resolution chose instead of a live patch, for the one line a
+// session prints about it. Not calibrated from the edits it makes: an edit's time also grows with
+// the script (acorn's 200 methods in one edit) and with the machine's load, and a prediction
+// learnt from that refused small patches and restores after it (tried: docs/live-sites.md).
+
+import { getHeapStatistics } from 'node:v8';
+
+/**
+ * 100 ms: a stall a service's p99 shows, yet under what a user notices in one request. A live
+ * patch fits under it up to ~150 MB of heap here; past that, sites that need no edit.
+ */
+export const DEFAULT_MAX_PAUSE_MS = 100;
+/** ms of LiveEdit per MB of used heap, by bench:arm on this project's machine (~0.6 s at 100 MB, ~5.4 s at 1 GB). */
+export const LIVE_EDIT_MS_PER_MB = 0.6;
+
+export interface PausePrediction {
+  heapMb: number;
+  /** The predicted stall of one edit, ms. */
+  pauseMs: number;
+}
+
+/** The stall of one edit on a heap of `heapMb`, at `perMb` ms a MB. */
+export function predictPause(heapMb: number, perMb = LIVE_EDIT_MS_PER_MB): PausePrediction {
+  return { heapMb, pauseMs: heapMb * perMb };
+}
+
+/** This thread's heap in use, MB. */
+export function usedHeapMb(): number {
+  return getHeapStatistics().used_heap_size / 2 ** 20;
+}
+
+/** The live patch now, on this heap: does it fit `budgetMs`? */
+export function livePatchNow(budgetMs: number): PausePrediction & { fits: boolean } {
+  const p = predictPause(usedHeapMb());
+  return { ...p, fits: p.pauseMs <= budgetMs };
+}
+
+interface Passed {
+  prediction: PausePrediction;
+  budgetMs: number;
+  wrap: number;
+  breakpoint: number;
+}
+
+let passed: Passed | null = null;
+
+/** Functions that get a `kind` site instead of a live patch over `budgetMs`: counted for the session's report. */
+export function passOver(kind: 'wrap' | 'breakpoint', count: number, prediction: PausePrediction, budgetMs: number): void {
+  if (count === 0) return;
+  passed ??= { prediction, budgetMs, wrap: 0, breakpoint: 0 };
+  // The largest heap seen says the most about why.
+  if (prediction.pauseMs > passed.prediction.pauseMs) passed.prediction = prediction;
+  passed[kind] += count;
+}
+
+const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** What a list() note says about one function passed over. */
+export function overBudgetWhy(p: PausePrediction, budgetMs: number): string {
+  return `a live patch would pause this thread ~${number.format(p.pauseMs)} ms (heap ${number.format(p.heapMb)} MB), ` +
+    `over the pause budget of ${number.format(budgetMs)} ms (maxPauseMs, --max-pause)`;
+}
+
+/**
+ * The line a session prints once, when some functions were passed over since the last call (then
+ * forgotten), or undefined. `ceiling`: hits a second a breakpoint site handles.
+ */
+export function takePauseReport(pid: number, ceiling: number): string | undefined {
+  const p = passed;
+  passed = null;
+  if (p === null) return undefined;
+  const fns = (n: number): string => `${n} function${n === 1 ? '' : 's'}`;
+  const sites = (n: number, kind: string): string => (n === 1 ? `a ${kind} site` : `${kind} sites`);
+  const parts: string[] = [];
+  if (p.breakpoint > 0) {
+    const verb = p.breakpoint === 1 ? 'gets' : 'get';
+    parts.push(`${fns(p.breakpoint)} ${verb} ${sites(p.breakpoint, 'breakpoint')} (at most ~${number.format(ceiling)} hits/s each)`);
+  }
+  if (p.wrap > 0) {
+    parts.push(parts.length > 0 ? `${p.wrap} ${sites(p.wrap, 'wrap')}` : `${fns(p.wrap)} ${p.wrap === 1 ? 'gets' : 'get'} ${sites(p.wrap, 'wrap')}`);
+  }
+  return `jsprobe: the heap is ${number.format(p.prediction.heapMb)} MB, so a live patch would pause process ${pid} ` +
+    `for ~${number.format(p.prediction.pauseMs)} ms, over --max-pause ${number.format(p.budgetMs)} ms: ${parts.join(' and ')}. ` +
+    'Raise --max-pause to get live patches.\n';
+}

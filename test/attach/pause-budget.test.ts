@@ -1,0 +1,108 @@
+// The pause budget under -p: a service with a ~1 GB heap under load (a 5 ms timer that measures
+// its own lateness), attached with the default budget. A live patch there walks the heap (~0.6 s
+// at 100 MB and 5 s or more at 1 GB on this machine), so jsprobe takes a wrap site for the class
+// method and a breakpoint site for the internal function, says so once with the figures, and both
+// probes count calls. The worst lateness is bounded for the attach that takes a wrap site alone
+// (no Debugger domain, no edit: ~0.3 s here at 1 GB, bounded generously); a breakpoint site still
+// costs a GC and a deoptimisation (~1-3 s at 1 GB on a loaded machine), so there only what jsprobe
+// chose and said is asserted.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from '../cli/run.js';
+import { jsprobe } from './procs.js';
+
+const FIXTURE = join(ROOT, 'test/fixtures/attach/big-heap.cjs');
+const FILE = 'test/fixtures/attach/big-heap.cjs';
+/** Far below a LiveEdit of 1 GB (>= 5 s here, 30 s under load), far above what a wrap site costs. */
+const WORST_LATE_MS = 2000;
+
+interface Target {
+  child: ChildProcess;
+  pid: number;
+  heapMb: number;
+  /** The target's own windows: the worst lateness of its 5 ms timer in the 100 ms ending at `t`. */
+  lates: { late: number; t: number }[];
+  /** Resolves once the target has reported `n` more windows. */
+  more(n: number): Promise<void>;
+}
+
+async function bigHeap(): Promise<Target> {
+  const child = spawn(process.execPath, ['--max-old-space-size=4000', FIXTURE, '1000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lates: { late: number; t: number }[] = [];
+  const listeners: (() => void)[] = [];
+  const first = await new Promise<{ pid: number; heapMb: number }>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const m = JSON.parse(buf.slice(0, nl)) as { pid?: number; heapMb?: number; late?: number; t?: number };
+        buf = buf.slice(nl + 1);
+        if (m.pid !== undefined) resolve({ pid: m.pid, heapMb: m.heapMb! });
+        else lates.push({ late: m.late!, t: m.t! });
+      }
+      for (const l of listeners.splice(0)) l();
+    });
+    child.once('exit', (code) => reject(new Error(`the target ended (${code})`)));
+  });
+  const more = (n: number): Promise<void> => {
+    const want = lates.length + n;
+    return new Promise((resolve) => {
+      const check = (): void => void (lates.length >= want ? resolve() : listeners.push(check));
+      check();
+    });
+  };
+  return { child, ...first, lates, more };
+}
+
+/** Attach `program`, wait for a few of the target's windows, detach: what jsprobe said, and the worst lateness while it attached. */
+async function attach(t: Target, program: string): Promise<{ out: string; err: string; worst: number }> {
+  const start = Date.now();
+  const cli = jsprobe(['-p', String(t.pid), '-e', program]);
+  await new Promise<void>((resolve, reject) => {
+    cli.child.stderr!.on('data', () => {
+      if (cli.stderr().includes('Attached to')) resolve();
+    });
+    cli.child.once('exit', () => reject(new Error(`jsprobe ended: ${cli.stderr()}`)));
+  });
+  const attached = Date.now();
+  // The windows that hold the attach's stall, and calls for the probes to count.
+  await t.more(3);
+  cli.child.kill('SIGINT');
+  const { code, out, err } = await cli.done;
+  assert.equal(code, 0, err);
+  const during = t.lates.filter((l) => l.t >= start && l.t <= attached + 300).map((l) => l.late);
+  assert.ok(during.length > 0, 'the target measured itself while jsprobe attached');
+  return { out, err, worst: Math.max(...during) };
+}
+
+function said(err: string): string {
+  const lines = err.match(/^jsprobe: the heap is .*$/gm) ?? [];
+  assert.equal(lines.length, 1, err);
+  return lines[0];
+}
+
+const HEAD = (pid: number) => `^jsprobe: the heap is [\\d,]+ MB, so a live patch would pause process ${pid} for ~[\\d,]+ ms, over --max-pause 100 ms: `;
+
+test('a 1 GB heap under load, attached with the default budget: no LiveEdit, said once, calls counted, lateness bounded', { timeout: 300_000 }, async () => {
+  const t = await bigHeap();
+  try {
+    assert.ok(t.heapMb >= 1000, `the heap is ${t.heapMb} MB`);
+
+    const wrap = await attach(t, `fn:${FILE}:Store.prototype.get { @get = count() }`);
+    assert.match(said(wrap.err), new RegExp(`${HEAD(t.pid)}1 function gets a wrap site\\. Raise --max-pause to get live patches\\.$`));
+    assert.match(wrap.out, /@get: [1-9]\d*/);
+    assert.ok(wrap.worst < WORST_LATE_MS, `worst lateness while attaching: ${wrap.worst} ms (bound ${WORST_LATE_MS} ms)`);
+
+    const both = await attach(t, `fn:${FILE}:Store.prototype.get { @get = count() } fn:${FILE}:work { @work = count() }`);
+    assert.match(said(both.err), new RegExp(`${HEAD(t.pid)}1 function gets a breakpoint site \\(at most ~1,000 hits/s each\\) and 1 a wrap site\\. ` +
+      'Raise --max-pause to get live patches\\.$'));
+    assert.match(both.out, /@get: [1-9]\d*/);
+    assert.match(both.out, /@work: [1-9]\d*/);
+  } finally {
+    t.child.kill();
+  }
+});

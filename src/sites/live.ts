@@ -43,6 +43,8 @@ export interface LiveScript {
   /** How a target names it: a path relative to the working directory, else its URL. */
   label: string;
   format: 'module' | 'script';
+  /** The source map the script names (see ScriptInfo), for positions of its original source. */
+  sourceMapURL?: string;
   original: string;
   fns: FunctionSite[];
   /** Function index → slot id, for the functions that have a site in the source V8 runs now. */
@@ -127,7 +129,7 @@ export function liveScript(info: ScriptInfo): LiveScript {
     throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${labelOf(info.url)} cannot be parsed for a live patch: ${(e as Error).message}`);
   }
   s = {
-    scriptId: info.scriptId, url: info.url, label: labelOf(info.url), format, original: scriptSource, fns,
+    scriptId: info.scriptId, url: info.url, label: labelOf(info.url), format, sourceMapURL: info.sourceMapURL, original: scriptSource, fns,
     patched: new Map(), sites: new Map(), queue: new Set(), retry: null,
   };
   scripts.set(info.scriptId, s);

@@ -14,6 +14,7 @@ import { rewriteFailure } from '../sites/load/failures.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
 import { hasGlob, nameGlob, pathGlob } from '../core/glob.js';
 import type { TargetRef } from './parse.js';
+import { liveLineTarget } from './live-line.js';
 
 export function absoluteGlob(file: string, cwd = process.cwd()): string {
   return isAbsolute(file) ? file : resolve(cwd, file).replace(/\\/g, '/');
@@ -82,8 +83,12 @@ function liveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, glob: strin
     const scripts = loadedScripts((path) => re.test(path) && moduleByFile(path) === undefined);
     if (scripts.length === 0) return null;
     if (ref.kind === 'line') {
-      unavailable(`${label}: ${ref.file} is loaded without a line site at line ${ref.line}; line probes are placed as code loads ` +
-        '(register before it loads, or start it with node --import jsprobe/register); a live site probes a whole function: name it (file:name)');
+      // There is no live site for a line: a live patch gives functions their sites.
+      if (preference === 'live') {
+        unavailable(`${label}: ${ref.file} is loaded without a line site at line ${ref.line}, and a line of loaded code gets a breakpoint site ` +
+          '(site \'auto\' or \'breakpoint\'); a live site probes a whole function: name it (file:name)');
+      }
+      return liveLineTarget(scripts, re, { file: ref.file, line: ref.line, glob: hasGlob(ref.file) }, label);
     }
     const targets = functionsNamed(scripts, nameGlob(ref.name));
     if (targets.length === 0) {

@@ -373,9 +373,16 @@ export function liveable(src: string, site: FunctionSite): boolean {
  * The functions must be liveable().
  */
 export function instrumentLive(src: string, sites: readonly FunctionSite[], slots: string, ids: ReadonlyMap<number, number>): string {
+  return instrumentLiveShifted(src, sites, slots, ids).code;
+}
+
+/** instrumentLive, with where each line's text moved (for breakpoints placed by original position). */
+export function instrumentLiveShifted(
+  src: string, sites: readonly FunctionSite[], slots: string, ids: ReadonlyMap<number, number>,
+): { code: string; shifts: Shifts } {
   const out: Insertion[] = [];
   for (const [index, id] of ids) functionInsertions(sites[index], id, out, slots, true);
-  return apply(src, out, lineStarts(src)).code;
+  return apply(src, out, lineStarts(src));
 }
 
 /** The functions of a script, for a live patch to choose from (see sites/live.ts). */

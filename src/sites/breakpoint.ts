@@ -356,7 +356,8 @@ export function lineBreakpointSite(s: LiveScript, at: LineSite, label: string): 
   // Each name on its own: a variable of an enclosing scope that the function does not use is not
   // kept for it, and the debugger's evaluation cannot read it (a ReferenceError) where the site's
   // code could. A null prototype: storing runs no setter the program put on Object.prototype.
-  const locals = at.locals.length === 0 ? 'null' : `()=>{const o={__proto__:null};${at.locals.map((n) => `try{o.${n}=${n}}catch{}`).join('')}return o}`;
+  const reads = at.locals.map((n) => `try{o.${n}=${n}}catch{}`).join('');
+  const locals = at.locals.length === 0 ? 'null' : `()=>{const o={__proto__:null};${reads}return o}`;
   const call = `globalThis[Symbol.for(${JSON.stringify(HIT_KEY)})]`;
   const placeAt = (id: number, byHash: boolean): string[] => {
     // Where the statement is in the script as V8 runs it now: live sites elsewhere on its line
@@ -366,7 +367,9 @@ export function lineBreakpointSite(s: LiveScript, at: LineSite, label: string): 
     const cond = condition(`${call}.l(${id},${self},${locals})`);
     try {
       const r = byHash
-        ? post<{ breakpointId: string }>('Debugger.setBreakpointByUrl', { scriptHash: now.hash, lineNumber: at.line - 1, columnNumber: column, condition: cond })
+        ? post<{ breakpointId: string }>('Debugger.setBreakpointByUrl', {
+          scriptHash: now.hash, lineNumber: at.line - 1, columnNumber: column, condition: cond,
+        })
         : post<{ breakpointId: string }>('Debugger.setBreakpoint', {
           location: { scriptId: s.scriptId, lineNumber: at.line - 1, columnNumber: column }, condition: cond,
         });

@@ -53,7 +53,9 @@ function positionIn(s: LiveScript, file: RegExp, line: number): { line: number; 
  * Line breakpoint sites at line `line` of the loaded scripts `scripts` (which `file` matched).
  * null when none has a statement there and the target is a glob (a file loaded later may).
  */
-export function liveLineTarget(scripts: LiveScript[], file: RegExp, ref: { file: string; line: number; glob: boolean }, label: string): Resolution | null {
+export function liveLineTarget(
+  scripts: LiveScript[], file: RegExp, ref: { file: string; line: number; glob: boolean }, label: string,
+): Resolution | null {
   const sites: ProbeSite[] = [];
   for (const s of scripts) {
     const pos = positionIn(s, file, ref.line);
@@ -62,5 +64,6 @@ export function liveLineTarget(scripts: LiveScript[], file: RegExp, ref: { file:
   }
   if (sites.length > 0) return { sites, label, kind: 'breakpoint', entryOnly: true };
   if (ref.glob) return null;
-  throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
+  throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND',
+    `${label}: no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
 }

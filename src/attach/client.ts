@@ -191,8 +191,8 @@ class WorkerChannel extends Channel {
 /**
  * Trace process `pid` (its main thread and its workers, those running now and those started
  * later) until Ctrl-C, exit() in the program, or the target's end. The maps stay in each thread
- * until detach, then come back as data and are merged here. Returns the exit code: 0, or 2 when
- * the program cannot be registered there.
+ * until detach, then come back as data and are merged here. Returns the exit code: 0; 1 when no
+ * probe attached anywhere; or 2 when the program cannot be registered there.
  */
 export async function traceAttached(pid: number, run: AttachRun): Promise<number> {
   const { conn, opened, port } = await connect(pid, run.quiet);
@@ -275,10 +275,16 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   for (const [text, n] of registered) {
     if (n === 0) process.stderr.write(`jsprobe: ${text} matches nothing loaded in process ${pid} or its workers\n`);
   }
+  // Nothing would ever be traced: say so and end (exit 1) rather than wait silently for Ctrl-C.
+  const none = registered.size > 0 && [...registered.values()].every((n) => n === 0);
+  if (none) {
+    process.stderr.write(`jsprobe: no probe attached in process ${pid} or its workers: nothing to trace\n`);
+    finished('none');
+  }
   const ping = setInterval(() => {
     for (const ch of [conn, ...workers.values()]) void ch.evaluate(`${runtime}.ping()`).catch(() => {});
   }, PING_MS);
-  if (!run.quiet) {
+  if (!run.quiet && !none) {
     const inWorkers = workers.size > 0 ? `, and in ${workers.size} worker thread${workers.size === 1 ? '' : 's'}` : '';
     process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}${inWorkers}. Ctrl-C to detach.\n`);
   }
@@ -295,7 +301,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   } else process.stderr.write(`jsprobe: process ${pid} went away\n`);
   const out: Output = { format: run.format, text: run.write, json: (o) => run.write(`${JSON.stringify(o)}\n`) };
   printMaps(out, maps);
-  return 0;
+  return none ? 1 : 0;
 }
 
 /** `jsprobe -l PATTERN -p PID`: the probe points as the running process sees them. */

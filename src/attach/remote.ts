@@ -28,6 +28,7 @@ const CLIENT_TIMEOUT_MS = Number(process.env.JSPROBE_CLIENT_TIMEOUT_MS ?? 5000);
 
 interface State {
   finish(): void;
+  settle(): string[];
   maps(): MapData[];
   probes: Probe[];
   timer: ReturnType<typeof setInterval>;
@@ -66,11 +67,18 @@ export function attach(source: string, options: AttachOptions): Promise<AttachRe
     try {
       const r = attachNow(source, options);
       // Attached means armed: a live patch that V8 refused for now has landed or fallen back.
-      void liveSettled().then(() => resolve(r));
+      void liveSettled().then(() => resolve(settled(r)));
     } catch (e) {
       resolve({ error: (e as { report?: string }).report ?? String((e as Error).message ?? e) });
     }
   }));
+}
+
+/** Once live patches have settled: probes that could never run are taken off and counted as skipped (Session.settle). */
+function settled(r: AttachResult): AttachResult {
+  if ('error' in r || state === null) return r;
+  const refused = state.settle();
+  return refused.length === 0 ? r : { probes: r.probes - refused.length, skipped: [...r.skipped, ...refused] };
 }
 
 function attachNow(source: string, options: AttachOptions): AttachResult {
@@ -78,6 +86,7 @@ function attachNow(source: string, options: AttachOptions): AttachResult {
   const program = compile(source, { unsafe: options.unsafe });
   const s: State = {
     finish: () => {},
+    settle: () => [],
     maps: () => [],
     probes: [],
     timer: setInterval(() => {
@@ -117,6 +126,7 @@ function attachNow(source: string, options: AttachOptions): AttachResult {
     return { error: session.error };
   }
   s.finish = session.finish;
+  s.settle = session.settle;
   s.maps = session.maps;
   s.probes = session.handles;
   return { probes: session.probes, skipped: session.skipped };

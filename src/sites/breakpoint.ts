@@ -26,6 +26,10 @@ import { shiftAt } from './rewrite/sourcemap.js';
 
 const HIT_KEY = 'jsprobe.breakpoint';
 
+/** What a breakpoint site's note says it cannot see, in its own words (an attached session warns by them). */
+export const SEES_NO_RETURN = 'for an async function or generator only onEntry runs';
+export const SEES_NO_RETVAL = 'onReturn sees no retval or throw';
+
 type Frame = ReturnType<typeof shared.enter>;
 
 interface State {
@@ -322,9 +326,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const deferred = fn.async || fn.generator;
   const self = receiverOf(fn, true);
   const site = siteOf(s, key, `${s.label}:${fn.name}`, fn.name, (id, byHash) => place(s, index, id, self, deferred, byHash));
-  site.note = deferred
-    ? `${note}; on a breakpoint site a hit costs tens of µs, and for an async function or generator only onEntry runs`
-    : `${note}; on a breakpoint site a hit costs tens of µs and onReturn sees no retval or throw`;
+  site.note = `${note}; on a breakpoint site a hit costs tens of µs${deferred ? `, and ${SEES_NO_RETURN}` : ` and ${SEES_NO_RETVAL}`}`;
   return site;
 }
 

@@ -30,7 +30,7 @@ import { installRuntime, runtime } from './load/runtime.js';
 import { LIVE_SLOTS, RUNTIME_GLOBAL } from './rewrite/abi.js';
 import type { FunctionSite } from './rewrite/functions.js';
 import { lineStarts } from './rewrite/insertions.js';
-import { functionsIn, instrumentLive, liveable } from './rewrite/instrument.js';
+import { functionsIn, instrumentLive, liveable, unliveable } from './rewrite/instrument.js';
 import { unmappedFunctions } from './rewrite/liveedit-diff.js';
 
 /** The global slot array live sites read; never replaced, so TurboFan may treat it as a constant. */
@@ -226,10 +226,7 @@ export function resolution(
   const unfit = targets.filter((t) => (refused !== null ? !t.script.patched.has(t.index) : !liveable(t.script.original, t.script.fns[t.index])));
   if (unfit.length > 0) {
     const what = `${functionLabel(unfit[0].script, unfit[0].index)}${unfit.length > 1 ? ` and ${unfit.length - 1} more` : ''}`;
-    const why = refused !== null
-      ? `${what} cannot be patched in place: ${refused}`
-      : `${what} cannot be patched in place: LiveEdit needs white space or a comment between a function's last statement and its closing brace ` +
-        '(an arrow with an expression body has none)';
+    const why = `${what} cannot be patched in place: ${refused ?? unliveable(unfit[0].script.original, unfit[0].script.fns[unfit[0].index])}`;
     if (!fallsBack(preference)) {
       throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site, or a load site`);
     }

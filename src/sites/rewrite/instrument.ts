@@ -363,7 +363,28 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
  * with its expression and has no such place.
  */
 export function liveable(src: string, site: FunctionSite): boolean {
-  return !site.body.expression && site.tailAt < site.body.end - 1 && /[\s/]/.test(src[site.tailAt]);
+  return unliveable(src, site) === undefined;
+}
+
+/**
+ * V8's LiveEdit diffs a changed run of lines character by character only while it is under 800
+ * characters (CHUNK_LEN_LIMIT in V8's liveedit.cc); a longer run is one changed block, and no
+ * function starting or ending in it is patched (liveedit-diff.ts ports this). Lines that long are
+ * minified code, or a whole module on one line, as tsx and esbuild write it.
+ */
+const DIFF_RUN_LIMIT = 800;
+
+/** Why a live patch cannot give `site` its site (see liveable), or undefined when it can. */
+export function unliveable(src: string, site: FunctionSite): string | undefined {
+  const from = src.lastIndexOf('\n', site.start) + 1;
+  const to = src.indexOf('\n', site.end);
+  if ((to < 0 ? src.length : to) - from >= DIFF_RUN_LIMIT) {
+    return `its lines are ${DIFF_RUN_LIMIT} characters or longer (minified code, or a module on one line, as tsx writes it), ` +
+      'and V8\'s LiveEdit patches no function in a changed run of lines that long';
+  }
+  if (!site.body.expression && site.tailAt < site.body.end - 1 && /[\s/]/.test(src[site.tailAt])) return undefined;
+  return 'LiveEdit needs white space or a comment between a function\'s last statement and its closing brace ' +
+    '(an arrow with an expression body has none)';
 }
 
 /**

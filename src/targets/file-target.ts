@@ -14,7 +14,7 @@ import { rewriteFailure } from '../sites/load/failures.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
 import { hasGlob, nameGlob, pathGlob } from '../core/glob.js';
 import type { TargetRef } from './parse.js';
-import { liveLineTarget } from './live-line.js';
+import { liveLineTarget, ownFunctions } from './live-line.js';
 
 export function absoluteGlob(file: string, cwd = process.cwd()): string {
   return isAbsolute(file) ? file : resolve(cwd, file).replace(/\\/g, '/');
@@ -90,7 +90,7 @@ function liveFileTarget(ref: Exclude<TargetRef, { kind: 'export' }>, glob: strin
       }
       return liveLineTarget(scripts, re, { file: ref.file, line: ref.line, glob: hasGlob(ref.file) }, label);
     }
-    const targets = functionsNamed(scripts, nameGlob(ref.name));
+    const targets = ownFunctions(functionsNamed(scripts, nameGlob(ref.name)));
     if (targets.length === 0) {
       // Files matching a glob may load later; a loaded file will not grow functions.
       if (hasGlob(ref.file)) return null;

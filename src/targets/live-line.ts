@@ -4,10 +4,11 @@
 // is found through the script's inline source map: its line is a position in the JavaScript.
 
 import { fileURLToPath } from 'node:url';
-import { generatedPositionFor, LEAST_UPPER_BOUND, TraceMap } from '@jridgewell/trace-mapping';
+import { generatedPositionFor, LEAST_UPPER_BOUND, originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { JsprobeError, type ProbeSite, type Resolution } from '../core/index.js';
 import { lineBreakpointSite, lineStatement } from '../sites/breakpoint.js';
 import type { LiveScript } from '../sites/live.js';
+import { lineOf, lineStarts } from '../sites/rewrite/insertions.js';
 
 const TS = /\.[cm]?tsx?$/;
 
@@ -24,6 +25,30 @@ function inlineMap(s: LiveScript): TraceMap | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Of the functions `targets` found in loaded scripts, those a TypeScript file's source map says
+ * come from it: not the helpers tsx adds, such as the getter of each CommonJS export
+ * (`__export(m,{spin:()=>spin})`), which is named like the function and would count every read
+ * of the export as a call. JavaScript files, and scripts without an inline map, keep them all.
+ */
+export function ownFunctions<T extends { script: LiveScript; index: number }>(targets: T[]): T[] {
+  const maps = new Map<LiveScript, { map: TraceMap; starts: number[] } | undefined>();
+  return targets.filter(({ script, index }) => {
+    if (!TS.test(script.url)) return true;
+    if (!maps.has(script)) {
+      const m = inlineMap(script);
+      maps.set(script, m === undefined ? undefined : { map: m, starts: lineStarts(script.original) });
+    }
+    const found = maps.get(script);
+    if (found === undefined) return true;
+    const { map, starts } = found;
+    // Where a listing places the function, as load sites ask the map (sites/hooks/rewrite-module.ts).
+    const at = script.fns[index].at;
+    const line = lineOf(starts, at);
+    return originalPositionFor(map, { line: line + 1, column: at - starts[line] }).source !== null;
+  });
 }
 
 function pathOf(source: string): string {

@@ -32,3 +32,10 @@ test('unliveable: minified code under 800 characters still needs white space bef
   const src = 'function f(n){return n*2}\n';
   assert.match(unliveable(src, only(src)) ?? '', /white space or a comment/);
 });
+
+test('unliveable: a long function of short lines can be patched: only the lines its site changes count', () => {
+  const body = Array.from({ length: 60 }, (_, i) => `  const v${i} = n + ${i};`).join('\n');
+  const src = `function f(n) {\n${body}\n  return n;\n}\n`;
+  assert.ok(src.length > 800);
+  assert.equal(unliveable(src, only(src)), undefined);
+});

@@ -376,9 +376,12 @@ const DIFF_RUN_LIMIT = 800;
 
 /** Why a live patch cannot give `site` its site (see liveable), or undefined when it can. */
 export function unliveable(src: string, site: FunctionSite): string | undefined {
-  const from = src.lastIndexOf('\n', site.start) + 1;
-  const to = src.indexOf('\n', site.end);
-  if ((to < 0 ? src.length : to) - from >= DIFF_RUN_LIMIT) {
+  // The lines a live site changes: where its prologue, its epilogue and each return go.
+  const lineLength = (at: number): number => {
+    const to = src.indexOf('\n', at);
+    return (to < 0 ? src.length : to) - (src.lastIndexOf('\n', at - 1) + 1);
+  };
+  if ([site.prologueAt, site.tailAt, ...site.returns.map((r) => r.start)].some((at) => lineLength(at) >= DIFF_RUN_LIMIT)) {
     return `its lines are ${DIFF_RUN_LIMIT} characters or longer (minified code, or a module on one line, as tsx writes it), ` +
       'and V8\'s LiveEdit patches no function in a changed run of lines that long';
   }

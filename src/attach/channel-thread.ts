@@ -158,8 +158,10 @@ async function attach(source: string, options: AttachOptions): Promise<ChannelAt
   // The workers that exist now are announced at once; give their set-up a turn to start.
   await new Promise((res) => setTimeout(res, 50));
   const answers = await Promise.all(setups.splice(0));
-  const notes = await onMain<string[]>({ op: 'notes' });
-  return { ...r, workers: answers.filter((a): a is string[] => a !== undefined), notes };
+  // Probes that could never run on the sites they got (a fnret on an async function's breakpoint site) come off now.
+  const { refused, notes } = await onMain<{ refused: string[]; notes: string[] }>({ op: 'notes' });
+  const workers = answers.filter((a): a is string[] => a !== undefined);
+  return { probes: r.probes - refused.length, skipped: [...r.skipped, ...refused], workers, notes };
 }
 
 async function detach(): Promise<void> {

@@ -71,13 +71,13 @@ async function openChannel(pid: number, quiet: boolean, onMessage: (m: Message) 
   return channel;
 }
 
-type Why = 'signal' | 'exit' | 'ending' | 'gone';
+type Why = 'signal' | 'exit' | 'ending' | 'gone' | 'none';
 
 /**
  * Trace process `pid` (its main thread and its workers, those running now and those started
  * later) until Ctrl-C, exit() in the program, or the target's end. The maps stay in each thread
  * until detach or the end, then come over the channel as data and are merged here. Returns the exit
- * code: 0, or 2 when the program cannot be registered there.
+ * code: 0; 1 when no probe attached anywhere; or 2 when the program cannot be registered there.
  */
 export async function traceAttached(pid: number, run: AttachRun): Promise<number> {
   const maps = run.program.maps.map((m) => AggMap.of(m));
@@ -149,7 +149,14 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
     }
   }
   for (const note of r.notes) process.stderr.write(`jsprobe: ${note}\n`);
-  if (!run.quiet) {
+  // Nothing would ever be traced: say so and end (exit 1) rather than wait silently for Ctrl-C.
+  const none = run.program.probes.length > 0
+    && run.program.probes.every((c) => r.skipped.includes(c.probe.text) && r.workers.every((w) => w.includes(c.probe.text)));
+  if (none) {
+    process.stderr.write(`jsprobe: no probe attached in process ${pid} or its workers: nothing to trace\n`);
+    finished('none');
+  }
+  if (!run.quiet && !none) {
     const n = r.workers.length;
     const inWorkers = n > 0 ? `, and in ${n} worker thread${n === 1 ? '' : 's'}` : '';
     process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}${inWorkers}. Ctrl-C to detach.\n`);
@@ -158,7 +165,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   let endLine: string | null = null;
-  if (why === 'signal' || why === 'exit') {
+  if (why === 'signal' || why === 'exit' || why === 'none') {
     // END runs and each thread's maps come back before the answer.
     await waitFor(channel.request({ op: 'detach' }), `process ${pid} to detach`, run.quiet, DETACH_TIMEOUT_MS).catch((e: Error) => {
       process.stderr.write(`jsprobe: ${e.message}\n`);
@@ -175,7 +182,7 @@ export async function traceAttached(pid: number, run: AttachRun): Promise<number
   printCut(out, cut, run.maxStrlen ?? DEFAULT_MAX_STRLEN);
   lost.end();
   if (endLine !== null) process.stderr.write(`jsprobe: ${endLine}\n`);
-  return 0;
+  return none ? 1 : 0;
 }
 
 /** `jsprobe -l PATTERN -p PID`: the probe points as the running process sees them. */

@@ -29,6 +29,7 @@ interface Attached {
   /** The hidden global of the channel that attached: only that channel detaches it. */
   owner: string;
   finish(): void;
+  settle(): string[];
   maps(): MapData[];
   probes: Probe[];
   detached: boolean;
@@ -61,7 +62,7 @@ function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, n
   switch (r.op) {
     case 'attach': return attachMain(r.source, r.options, out, ring, state, name);
     case 'settled': return !liveRetrying();
-    case 'notes': return notes();
+    case 'notes': return { refused: attached?.settle() ?? [], notes: notes() };
     case 'detach': return detachNow(name);
     case 'close-inspector': return void closeInspector();
     case 'points': return listProbePoints(r.pattern).map(describePoint);
@@ -93,6 +94,7 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
   attached = {
     owner,
     finish: session.finish,
+    settle: session.settle,
     maps: session.maps,
     probes: session.handles,
     detached: false,
@@ -170,7 +172,9 @@ export function attachWorker(source: string, options: AttachOptions): Promise<At
       return Promise.resolve({ error: session.error });
     }
     maps = session.maps;
-    attached = { owner: WORKER, finish: session.finish, maps: session.maps, probes: session.handles, detached: false, quiet: () => {}, relay };
+    attached = {
+      owner: WORKER, finish: session.finish, settle: () => [], maps: session.maps, probes: session.handles, detached: false, quiet: () => {}, relay,
+    };
     result = { probes: session.probes, skipped: session.skipped };
   } catch (e) {
     return Promise.resolve({ error: (e as { report?: string }).report ?? String((e as Error).message ?? e) });

@@ -131,6 +131,8 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
         const v = value(argv, i++, '--max-strlen');
         if (!/^[1-9][0-9]*$/.test(v) || Number(v) > 2 ** 28) throw new UsageError(`--max-strlen takes a whole number from 1 to ${2 ** 28}, not '${v}'`);
         o.maxStrlen = Number(v);
+        break;
+      }
       case '--max-pause': {
         const v = value(argv, i++, '--max-pause');
         if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--max-pause takes a whole number of ms, not '${v}'`);

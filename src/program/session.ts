@@ -10,6 +10,8 @@ import { errorText } from '../agg/safe-format.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN, withCutRecord } from '../agg/safe-strlen.js';
 import { isJsprobeError } from '../core/index.js';
+import { handlerUses } from '../core/handler-use.js';
+import { SEES_NO_RETURN, SEES_NO_RETVAL } from '../sites/breakpoint.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
 import type { Sender } from './messages.js';
 import { breakpointCeiling } from '../sites/breakpoint.js';
@@ -78,7 +80,47 @@ function faultReporter(warn: (s: string) => void): FaultHandler {
   return ({ probe, phase, error }) => warn(`jsprobe: ${probe.name}: ${phase} handler threw (reported once): ${errorText(error)}\n`);
 }
 
-export type Session = { probes: number; handles: Probe[]; skipped: string[]; finish(): void; maps(): MapData[] } | { error: string };
+export type Session = {
+  probes: number;
+  handles: Probe[];
+  skipped: string[];
+  finish(): void;
+  maps(): MapData[];
+  /** Once live patches have settled: the texts of probes taken off as they could never run (see checkReturns). */
+  settle(): string[];
+} | { error: string };
+
+interface ReturnProbe {
+  handle: Probe;
+  text: string;
+  /** Its handler reads retval (or cannot be read: then it may). */
+  retval: boolean;
+}
+
+/**
+ * fnret probes on breakpoint sites (code that has loaded and that LiveEdit cannot patch: tsx's
+ * output, minified code), never silently wrong. One whose only site is an async function's or a
+ * generator's would never run: it is taken off, and its text returned. One whose handler reads
+ * retval, which a breakpoint site cannot see, is warned about. Either way the warning says why.
+ */
+function checkReturns(returning: readonly ReturnProbe[], warn: (s: string) => void): ReturnProbe[] {
+  if (returning.length === 0) return [];
+  const infos = new Map(list().map((i) => [i.id, i]));
+  const refused: ReturnProbe[] = [];
+  for (const r of returning) {
+    const info = infos.get(r.handle.id);
+    if (info === undefined || info.note === undefined || !info.site.split('+').includes('breakpoint')) continue;
+    const fix = 'a restart with load sites (jsprobe -c, or node --import jsprobe/register) sees its returns';
+    if (info.site === 'breakpoint' && info.sites === undefined && info.note.includes(SEES_NO_RETURN)) {
+      refused.push(r);
+      void unregister(r.handle);
+      warn(`jsprobe: ${r.text}: not attached, as it would never run: ${info.note}. ${fix[0].toUpperCase()}${fix.slice(1)}\n`);
+    } else if (r.retval && (info.note.includes(SEES_NO_RETVAL) || info.note.includes(SEES_NO_RETURN))) {
+      warn(`jsprobe: ${r.text}: retval reads as undefined here: ${info.note}; ${fix}\n`);
+    }
+  }
+  return refused;
+}
 
 export function start(program: CompiledProgram, options: SessionOptions): Session {
   const out = {
@@ -95,13 +137,19 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   }, { maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, warn: options.warn });
   const probes: Probe[] = [];
   const skipped: string[] = [];
+  const returning: ReturnProbe[] = [];
   for (const c of program.probes) {
     const handler = instantiate(rt, c.source);
     const spec: ProbeSpec = { target: c.probe.target, name: c.probe.text, maxPauseMs: options.maxPauseMs };
     if (c.probe.kind === 'fnret') spec.onReturn = handler;
     else spec.onEntry = handler as ProbeSpec['onEntry'];
     try {
-      probes.push(register(spec));
+      const handle = register(spec);
+      probes.push(handle);
+      if (spec.onReturn !== undefined) {
+        const uses = handlerUses(spec.onReturn);
+        returning.push({ handle, text: c.probe.text, retval: uses.has('retval') || uses.has('all') });
+      }
     } catch (e) {
       if (options.attached !== undefined && (isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') || isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND'))) {
         skipped.push(c.probe.text);
@@ -136,6 +184,11 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     skipped,
     // The cut count travels with the maps, to be summed where they are merged.
     maps: () => withCutRecord(mapsData(rt.maps)),
+    settle: () => {
+      const refused = checkReturns(options.attached !== undefined ? returning : [], options.warn);
+      for (const r of refused) probes.splice(probes.indexOf(r.handle), 1);
+      return refused.map((r) => r.text);
+    },
     finish: () => {
       if (finished) return;
       finished = true;

@@ -18,10 +18,17 @@ import { holdDebugger, post } from './inspector.js';
 import type { LiveScript } from './live.js';
 import { LIVE_SLOTS } from './rewrite/abi.js';
 import type { FunctionSite } from './rewrite/functions.js';
-import { lineOf, lineStarts } from './rewrite/insertions.js';
-import { functionsIn, instrumentLive, receiverOf } from './rewrite/instrument.js';
+import { lineOf, lineStarts, type Shifts } from './rewrite/insertions.js';
+import type { Program } from './rewrite/estree.js';
+import { findLineSites, type LineSite } from './rewrite/lines.js';
+import { functionsIn, instrumentLiveShifted, parse, receiverOf } from './rewrite/instrument.js';
+import { shiftAt } from './rewrite/sourcemap.js';
 
 const HIT_KEY = 'jsprobe.breakpoint';
+
+/** What a breakpoint site's note says it cannot see, in its own words (an attached session warns by them). */
+export const SEES_NO_RETURN = 'for an async function or generator only onEntry runs';
+export const SEES_NO_RETVAL = 'onReturn sees no retval or throw';
 
 type Frame = ReturnType<typeof shared.enter>;
 
@@ -98,6 +105,14 @@ const hits = {
     if (f !== null) shared.exitReturn(f, undefined);
     return false;
   },
+  /** A line breakpoint was reached: its probes' onEntry, with the locals the condition captured. */
+  l(id: number, self: unknown, locals: (() => object) | null): false {
+    const st = states[id];
+    const snap = st?.site.snapshot ?? null;
+    if (st === undefined || snap === null || overCeiling(st, snap)) return false;
+    shared.line(snap, self, locals);
+    return false;
+  },
   /** A call of an empty function (`function noop () {}`, `() => {}`): its first statement is its return. */
   x(id: number, self: unknown, args: unknown[]): false {
     hits.e(id, self, args);
@@ -130,8 +145,35 @@ interface Location {
   type?: string;
 }
 
-/** The functions, line starts and hash of a script as V8 runs it now, by the patch that made it. */
-const current = new WeakMap<ReadonlyMap<number, number>, { fns: FunctionSite[]; starts: number[]; hash: string }>();
+/** The code, functions, line starts and hash of a script as V8 runs it now, by the patch that made it. */
+interface Running {
+  code: string;
+  fns: FunctionSite[];
+  starts: number[];
+  hash: string;
+  /** Text the live sites inserted, by line: where a position of the original source is now. */
+  shifts: Shifts;
+}
+const current = new WeakMap<ReadonlyMap<number, number>, Running>();
+
+function runningCode(s: LiveScript): Running {
+  let now = current.get(s.patched);
+  if (now === undefined) {
+    const { code, shifts } = s.patched.size === 0
+      ? { code: s.original, shifts: new Map() as Shifts }
+      : instrumentLiveShifted(s.original, s.fns, LIVE_SLOTS, s.patched);
+    // The inspector's script hash: SHA-256 of the source's UTF-8.
+    now = {
+      code,
+      shifts,
+      fns: s.patched.size === 0 ? s.fns : functionsIn(code, s.format, s.url),
+      starts: lineStarts(code),
+      hash: createHash('sha256').update(code).digest('hex'),
+    };
+    current.set(s.patched, now);
+  }
+  return now;
+}
 
 /**
  * Where function `index` of `s` is in the script V8 runs now, which may hold live sites elsewhere
@@ -139,17 +181,7 @@ const current = new WeakMap<ReadonlyMap<number, number>, { fns: FunctionSite[]; 
  * once per site: it parses the whole script.
  */
 function locate(s: LiveScript, index: number): { fn: FunctionSite; pos: (offset: number) => Location; hash: string } {
-  let now = current.get(s.patched);
-  if (now === undefined) {
-    const code = s.patched.size === 0 ? s.original : instrumentLive(s.original, s.fns, LIVE_SLOTS, s.patched);
-    // The inspector's script hash: SHA-256 of the source's UTF-8.
-    now = {
-      fns: s.patched.size === 0 ? s.fns : functionsIn(code, s.format, s.url),
-      starts: lineStarts(code),
-      hash: createHash('sha256').update(code).digest('hex'),
-    };
-    current.set(s.patched, now);
-  }
+  const now = runningCode(s);
   const fn = now.fns[index];
   if (fn === undefined) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${s.label}: function ${index} not found`);
   const starts = now.starts;
@@ -226,22 +258,19 @@ function removeAll(ids: readonly string[]): void {
   }
 }
 
-/** A breakpoint site on function `index` of `s`; `note` says why it is one. */
-export function breakpointSite(s: LiveScript, index: number, note: string): ProbeSite {
-  const key = `${s.scriptId}:${index}`;
-  const had = byFunction.get(key);
-  if (had !== undefined) return had;
+/**
+ * A site whose breakpoints `placeAt(id, byHash)` sets (returning their ids), kept in `byFunction`
+ * under `key` while it has probes, and set again after every live patch of its script.
+ */
+function siteOf(s: LiveScript, key: string, target: string, func: string, placeAt: (id: number, byHash: boolean) => string[]): ProbeSite {
   installHits();
-  const { fn } = locate(s, index);
   const id = states.length;
-  const deferred = fn.async || fn.generator;
-  const self = receiverOf(fn, true);
   let breakpoints: string[] = [];
   let hashBreakpoints: string[] = [];
   let release: (() => void) | null = null;
 
   const set = (byHash = false): void => {
-    const ids = place(s, index, id, self, deferred, byHash);
+    const ids = placeAt(id, byHash);
     if (byHash) hashBreakpoints = ids;
     else breakpoints = ids;
   };
@@ -277,8 +306,8 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
 
   const site = new ProbeSite({
     kind: 'breakpoint',
-    target: `${s.label}:${fn.name}`,
-    func: fn.name,
+    target,
+    func,
     setLive: (live) => (live ? arm() : disarm()),
     detach: () => {
       disarm();
@@ -287,10 +316,76 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
       return undefined;
     },
   });
-  site.note = deferred
-    ? `${note}; on a breakpoint site a hit costs tens of µs, and for an async function or generator only onEntry runs`
-    : `${note}; on a breakpoint site a hit costs tens of µs and onReturn sees no retval or throw`;
   states[id] = { site, ceiling: breakpointCeiling(), frames: [], second: 0, inSecond: 0 };
   byFunction.set(key, site);
+  return site;
+}
+
+/** A breakpoint site on function `index` of `s`; `note` says why it is one. */
+export function breakpointSite(s: LiveScript, index: number, note: string): ProbeSite {
+  const key = `${s.scriptId}:${index}`;
+  const had = byFunction.get(key);
+  if (had !== undefined) return had;
+  const { fn } = locate(s, index);
+  const deferred = fn.async || fn.generator;
+  const self = receiverOf(fn, true);
+  const site = siteOf(s, key, `${s.label}:${fn.name}`, fn.name, (id, byHash) => place(s, index, id, self, deferred, byHash));
+  site.note = `${note}; on a breakpoint site a hit costs tens of µs${deferred ? `, and ${SEES_NO_RETURN}` : ` and ${SEES_NO_RETVAL}`}`;
+  return site;
+}
+
+/** Parsed original sources, for finding line statements (a script is parsed once). */
+const programs = new WeakMap<LiveScript, Program>();
+
+/**
+ * The statement of `s` (as loaded) that a line probe at `line` (1-based; at or after 0-based
+ * `column`, for a position a source map gave) stops at, with the names in scope there.
+ */
+export function lineStatement(s: LiveScript, line: number, column = 0): LineSite | undefined {
+  const starts = lineStarts(s.original);
+  if (line < 1 || line > starts.length) return undefined;
+  let program = programs.get(s);
+  if (program === undefined) programs.set(s, (program = parse(s.original, s.format, s.url)));
+  return findLineSites(program, s.original, starts, [{ line, column }])[0];
+}
+
+/**
+ * A line breakpoint site: a conditional breakpoint at statement `at` of `s`, whose condition
+ * hands jsprobe the statement's `this` and a function that reads its locals (read only when a
+ * handler asks, as at a load site's line site), and answers false.
+ */
+export function lineBreakpointSite(s: LiveScript, at: LineSite, label: string): ProbeSite {
+  const key = `${s.scriptId}:@${at.start}`;
+  const had = byFunction.get(key);
+  if (had !== undefined) return had;
+  const self = at.thisUnsafe ? 'void 0' : 'this';
+  // Each name on its own: a variable of an enclosing scope that the function does not use is not
+  // kept for it, and the debugger's evaluation cannot read it (a ReferenceError) where the site's
+  // code could. A null prototype: storing runs no setter the program put on Object.prototype.
+  const reads = at.locals.map((n) => `try{o.${n}=${n}}catch{}`).join('');
+  const locals = at.locals.length === 0 ? 'null' : `()=>{const o={__proto__:null};${reads}return o}`;
+  const call = `globalThis[Symbol.for(${JSON.stringify(HIT_KEY)})]`;
+  const placeAt = (id: number, byHash: boolean): string[] => {
+    // Where the statement is in the script as V8 runs it now: live sites elsewhere on its line
+    // move it right (their text never holds a newline, so the line stays).
+    const now = runningCode(s);
+    const column = at.column + shiftAt(now.shifts.get(at.line - 1), at.column);
+    const cond = condition(`${call}.l(${id},${self},${locals})`);
+    try {
+      const r = byHash
+        ? post<{ breakpointId: string }>('Debugger.setBreakpointByUrl', {
+          scriptHash: now.hash, lineNumber: at.line - 1, columnNumber: column, condition: cond,
+        })
+        : post<{ breakpointId: string }>('Debugger.setBreakpoint', {
+          location: { scriptId: s.scriptId, lineNumber: at.line - 1, columnNumber: column }, condition: cond,
+        });
+      return [r.breakpointId];
+    } catch (e) {
+      if (!byHash) throw e;
+      return [];
+    }
+  };
+  const site = siteOf(s, key, label, `line ${at.line}`, placeAt);
+  site.note = 'a line of code that had loaded: a breakpoint site, a hit costs tens of µs';
   return site;
 }

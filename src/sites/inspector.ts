@@ -18,6 +18,8 @@ export interface ScriptInfo {
   scriptId: string;
   url: string;
   isModule: boolean;
+  /** The script's own source map (tsx's is inline, a data: URL), if it names one. */
+  sourceMapURL?: string;
 }
 
 let session: Session | null = null;
@@ -33,10 +35,10 @@ function connect(): Session {
   } catch (e) {
     throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `live and breakpoint sites need the inspector, which this Node cannot give: ${(e as Error).message}`);
   }
-  s.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string; isModule?: boolean; isLiveEdit?: boolean } }) => {
-    const { scriptId, url, isModule, isLiveEdit } = m.params;
+  s.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string; isModule?: boolean; isLiveEdit?: boolean; sourceMapURL?: string } }) => {
+    const { scriptId, url, isModule, isLiveEdit, sourceMapURL } = m.params;
     if (isLiveEdit === true) return;
-    scripts.set(scriptId, { scriptId, url, isModule: isModule === true });
+    scripts.set(scriptId, { scriptId, url, isModule: isModule === true, sourceMapURL: sourceMapURL === '' ? undefined : sourceMapURL });
   });
   // Nothing of jsprobe pauses (conditions answer false), but while the domain is on a `debugger`
   // statement would stop this thread for good: no one else can resume a same-thread session.

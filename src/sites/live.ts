@@ -37,7 +37,7 @@ import { installRuntime, runtime } from './load/runtime.js';
 import { LIVE_SLOTS, RUNTIME_GLOBAL } from './rewrite/abi.js';
 import type { FunctionSite } from './rewrite/functions.js';
 import { lineStarts } from './rewrite/insertions.js';
-import { functionsIn, instrumentLive, liveable } from './rewrite/instrument.js';
+import { functionsIn, instrumentLive, liveable, unliveable } from './rewrite/instrument.js';
 import { unmappedFunctions } from './rewrite/liveedit-diff.js';
 import { wrapSite } from './wrap.js';
 
@@ -51,6 +51,8 @@ export interface LiveScript {
   /** How a target names it: a path relative to the working directory, else its URL. */
   label: string;
   format: 'module' | 'script';
+  /** The source map the script names (see ScriptInfo), for positions of its original source. */
+  sourceMapURL?: string;
   original: string;
   fns: FunctionSite[];
   /** Function index → slot id, for the functions that have a site in the source V8 runs now. */
@@ -137,7 +139,7 @@ export function liveScript(info: ScriptInfo): LiveScript {
     throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${labelOf(info.url)} cannot be parsed for a live patch: ${(e as Error).message}`);
   }
   s = {
-    scriptId: info.scriptId, url: info.url, label: labelOf(info.url), format, original: scriptSource, fns,
+    scriptId: info.scriptId, url: info.url, label: labelOf(info.url), format, sourceMapURL: info.sourceMapURL, original: scriptSource, fns,
     patched: new Map(), sites: new Map(), queue: new Set(), retry: null, maxPauseMs: Infinity,
   };
   scripts.set(info.scriptId, s);
@@ -235,10 +237,7 @@ export function resolution(
   const unfit = targets.filter((t) => (refused !== null ? !t.script.patched.has(t.index) : !liveable(t.script.original, t.script.fns[t.index])));
   if (unfit.length > 0) {
     const what = `${functionLabel(unfit[0].script, unfit[0].index)}${unfit.length > 1 ? ` and ${unfit.length - 1} more` : ''}`;
-    const why = refused !== null
-      ? `${what} cannot be patched in place: ${refused}`
-      : `${what} cannot be patched in place: LiveEdit needs white space or a comment between a function's last statement and its closing brace ` +
-        '(an arrow with an expression body has none)';
+    const why = `${what} cannot be patched in place: ${refused ?? unliveable(unfit[0].script.original, unfit[0].script.fns[unfit[0].index])}`;
     if (!fallsBack(preference)) {
       throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site, or a load site`);
     }

@@ -16,6 +16,7 @@ import { rewriteFailure } from '../sites/load/failures.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
 import { hasGlob, nameGlob, pathGlob } from '../core/glob.js';
 import type { TargetRef } from './parse.js';
+import { liveLineTarget, ownFunctions } from './live-line.js';
 
 export function absoluteGlob(file: string, cwd = process.cwd()): string {
   return isAbsolute(file) ? file : resolve(cwd, file).replace(/\\/g, '/');
@@ -86,10 +87,14 @@ function liveFileTarget(
     const scripts = loadedScripts((path) => re.test(path) && moduleByFile(path) === undefined);
     if (scripts.length === 0) return null;
     if (ref.kind === 'line') {
-      unavailable(`${label}: ${ref.file} is loaded without a line site at line ${ref.line}; line probes are placed as code loads ` +
-        '(register before it loads, or start it with node --import jsprobe/register); a live site probes a whole function: name it (file:name)');
+      // There is no live site for a line: a live patch gives functions their sites.
+      if (preference === 'live') {
+        unavailable(`${label}: ${ref.file} is loaded without a line site at line ${ref.line}, and a line of loaded code gets a breakpoint site ` +
+          '(site \'auto\' or \'breakpoint\'); a live site probes a whole function: name it (file:name)');
+      }
+      return liveLineTarget(scripts, re, { file: ref.file, line: ref.line, glob: hasGlob(ref.file) }, label);
     }
-    const targets = functionsNamed(scripts, nameGlob(ref.name));
+    const targets = ownFunctions(functionsNamed(scripts, nameGlob(ref.name)));
     if (targets.length === 0) {
       // Files matching a glob may load later; a loaded file will not grow functions.
       if (hasGlob(ref.file)) return null;

@@ -424,7 +424,31 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
  * with its expression and has no such place.
  */
 export function liveable(src: string, site: FunctionSite): boolean {
-  return !site.body.expression && site.tailAt < site.body.end - 1 && /[\s/]/.test(src[site.tailAt]);
+  return unliveable(src, site) === undefined;
+}
+
+/**
+ * V8's LiveEdit diffs a changed run of lines character by character only while it is under 800
+ * characters (CHUNK_LEN_LIMIT in V8's liveedit.cc); a longer run is one changed block, and no
+ * function starting or ending in it is patched (liveedit-diff.ts ports this). Lines that long are
+ * minified code, or a whole module on one line, as tsx and esbuild write it.
+ */
+const DIFF_RUN_LIMIT = 800;
+
+/** Why a live patch cannot give `site` its site (see liveable), or undefined when it can. */
+export function unliveable(src: string, site: FunctionSite): string | undefined {
+  // The lines a live site changes: where its prologue, its epilogue and each return go.
+  const lineLength = (at: number): number => {
+    const to = src.indexOf('\n', at);
+    return (to < 0 ? src.length : to) - (src.lastIndexOf('\n', at - 1) + 1);
+  };
+  if ([site.prologueAt, site.tailAt, ...site.returns.map((r) => r.start)].some((at) => lineLength(at) >= DIFF_RUN_LIMIT)) {
+    return `its lines are ${DIFF_RUN_LIMIT} characters or longer (minified code, or a module on one line, as tsx writes it), ` +
+      'and V8\'s LiveEdit patches no function in a changed run of lines that long';
+  }
+  if (!site.body.expression && site.tailAt < site.body.end - 1 && /[\s/]/.test(src[site.tailAt])) return undefined;
+  return 'LiveEdit needs white space or a comment between a function\'s last statement and its closing brace ' +
+    '(an arrow with an expression body has none)';
 }
 
 /**
@@ -434,9 +458,16 @@ export function liveable(src: string, site: FunctionSite): boolean {
  * The functions must be liveable().
  */
 export function instrumentLive(src: string, sites: readonly FunctionSite[], slots: string, ids: ReadonlyMap<number, number>): string {
+  return instrumentLiveShifted(src, sites, slots, ids).code;
+}
+
+/** instrumentLive, with where each line's text moved (for breakpoints placed by original position). */
+export function instrumentLiveShifted(
+  src: string, sites: readonly FunctionSite[], slots: string, ids: ReadonlyMap<number, number>,
+): { code: string; shifts: Shifts } {
   const out: Insertion[] = [];
   for (const [index, id] of ids) functionInsertions(sites[index], id, out, slots, true);
-  return apply(src, out, lineStarts(src)).code;
+  return apply(src, out, lineStarts(src));
 }
 
 /** The functions of a script, for a live patch to choose from (see sites/live.ts). */

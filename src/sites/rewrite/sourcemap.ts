@@ -18,7 +18,7 @@ export interface EncodedMap {
 }
 
 /** How far right original column `col` of `line` moved: insertions at or before it. */
-function shiftAt(list: { col: number; len: number }[] | undefined, col: number): number {
+export function shiftAt(list: { col: number; len: number }[] | undefined, col: number): number {
   if (list === undefined) return 0;
   let s = 0;
   for (const ins of list) {

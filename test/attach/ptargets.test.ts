@@ -1,0 +1,130 @@
+// -p on targets that loaded before jsprobe came: `line:` probes (a line breakpoint site that reads
+// the locals there), a TypeScript service run through tsx (one line of JavaScript that LiveEdit
+// cannot patch: what is not seen is said, never printed wrong), and a run where no probe attaches.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { JSPROBE, ROOT } from '../cli/run.js';
+import { listening, startService, type Service } from './procs.js';
+
+const LINES = 'test/fixtures/attach/lines.cjs';
+const TSX = 'test/fixtures/attach/tsx-app.ts';
+/** The target waits this long for a ping before detaching by itself: far above a starved client's gaps. */
+const PATIENT = 'JSPROBE_CLIENT_TIMEOUT_MS=120000';
+
+function service(args: string): Promise<Service> {
+  return startService(`${PATIENT} exec ${JSON.stringify(process.execPath)} ${args}`);
+}
+
+interface Run {
+  child: ChildProcess;
+  out(): string;
+  err(): string;
+  /** Resolves once `n` lines of stdout match `re`. */
+  lines(re: RegExp, n: number): Promise<RegExpExecArray[]>;
+  done: Promise<number | null>;
+}
+
+function trace(pid: number, program: string): Run {
+  const child = spawn(process.execPath, [JSPROBE, '-p', String(pid), '-e', program], { cwd: ROOT });
+  let out = '';
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const done = new Promise<number | null>((resolve) => child.once('close', resolve));
+  const matches = (re: RegExp): RegExpExecArray[] => out.split('\n').flatMap((l) => {
+    const m = re.exec(l);
+    return m === null ? [] : [m];
+  });
+  const waiters: (() => void)[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+    for (const w of waiters.slice()) w();
+  });
+  const lines = (re: RegExp, n: number) => new Promise<RegExpExecArray[]>((resolve, reject) => {
+    const check = (): void => {
+      const found = matches(re);
+      if (found.length < n) return;
+      waiters.splice(waiters.indexOf(check), 1);
+      resolve(found);
+    };
+    waiters.push(check);
+    void done.then(() => reject(new Error(`jsprobe ended before ${n} lines matched ${re}:\n${out}\n${err}`)));
+    check();
+  });
+  return { child, out: () => out, err: () => err, lines, done };
+}
+
+/** The inspector port closes after detach; the bound only stops a test that would hang. */
+async function inspectorClosed(): Promise<boolean> {
+  const end = Date.now() + 60_000;
+  while (await listening(9229)) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return true;
+}
+
+test('-p: a line: probe on a loaded CommonJS file reads the locals there', async () => {
+  const svc = await service(LINES);
+  try {
+    const cli = trace(svc.pid, `line:${LINES}:9 { printf("%d %s\\n", x, label) }`);
+    const seen = await cli.lines(/^(\d+) item(\d+)$/, 5);
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.done, 0, cli.err());
+    assert.match(cli.err(), /Attached to \d+: 1 probe\./);
+    // x = n * 3 and label = `item${n}`, read at the line for the same call.
+    for (const m of seen) assert.equal(Number(m[1]), Number(m[2]) * 3, m[0]);
+    assert.equal(await inspectorClosed(), true);
+  } finally {
+    svc.child.kill();
+  }
+});
+
+test('-p: a line: probe on a .ts file run through tsx is found through its source map', async () => {
+  const svc = await service(`--import tsx ${TSX}`);
+  try {
+    const cli = trace(svc.pid, `line:${TSX}:21 { printf("%d %s\\n", n, label) }`);
+    const seen = await cli.lines(/^(\d+) (\S+)$/, 3);
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.done, 0, cli.err());
+    for (const m of seen) assert.equal(m[2], `reading-${m[1]}`, m[0]);
+  } finally {
+    svc.child.kill();
+  }
+});
+
+test('-p on tsx code: fnret elapsed is plausible; a retval it cannot see and an async return it would never see are said', async () => {
+  const svc = await service(`--import tsx ${TSX}`);
+  try {
+    const cli = trace(svc.pid, `fnret:${TSX}:spin { printf("spin %d %d\\n", retval, elapsed / 1000000) } fnret:${TSX}:nap { @naps = count() }`);
+    const seen = await cli.lines(/^spin (\S+) (\d+)$/, 3);
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.done, 0, cli.err());
+    // spin() busy-waits 20 ms; the upper bound only catches an elapsed that is not the call's.
+    for (const m of seen) assert.ok(Number(m[2]) >= 10 && Number(m[2]) < 5000, m[0]);
+    const err = cli.err();
+    assert.match(err, new RegExp(`fnret:${TSX}:spin: retval reads as undefined here: .*800 characters or longer`));
+    assert.match(err, new RegExp(`fnret:${TSX}:nap: not attached, as it would never run: .*only onEntry runs`));
+    assert.match(err, /Attached to \d+: 1 probe\b/);
+    assert.doesNotMatch(cli.out(), /@naps/);
+  } finally {
+    svc.child.kill();
+  }
+});
+
+test('-p: when no probe attaches anywhere, jsprobe says so and exits 1 instead of waiting', async () => {
+  const svc = await service(`--import tsx ${TSX}`);
+  try {
+    // A file that exists but is not loaded there, and an async function's return it cannot see.
+    const cli = trace(svc.pid, `fn:${LINES}:work { @n = count() } fnret:${TSX}:nap { @naps = count() }`);
+    assert.equal(await cli.done, 1, cli.err());
+    const err = cli.err();
+    assert.match(err, new RegExp(`fn:${LINES}:work matches nothing loaded`));
+    assert.match(err, /no probe attached in process \d+ or its workers: nothing to trace\n/);
+    assert.doesNotMatch(err, /Attached to/);
+    assert.equal(await inspectorClosed(), true);
+  } finally {
+    svc.child.kill();
+  }
+});

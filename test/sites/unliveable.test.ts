@@ -1,0 +1,41 @@
+// Which loaded functions a live patch can reach, and the reason given for those it cannot: V8's
+// LiveEdit diffs a changed run of lines of 800 characters or more as one block (tsx's one-line
+// output), and needs white space before a function's closing brace.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { functionsIn, liveable, unliveable } from '../../src/sites/rewrite/instrument.js';
+import { compareSources, unmappedFunctions } from '../../src/sites/rewrite/liveedit-diff.js';
+
+function only(src: string) {
+  const fns = functionsIn(src, 'script', 'file:///x.js');
+  assert.equal(fns.length, 1);
+  return fns[0];
+}
+
+test('unliveable: formatted code can be patched', () => {
+  const src = 'function f(n) {\n  return n * 2;\n}\n';
+  assert.equal(unliveable(src, only(src)), undefined);
+  assert.equal(liveable(src, only(src)), true);
+});
+
+test('unliveable: a function on a line of 800+ characters cannot, and the reason says so', () => {
+  const src = `var pad = ${JSON.stringify('x'.repeat(800))}; function f(n) { return n * 2; }\n`;
+  assert.match(unliveable(src, only(src)) ?? '', /800 characters or longer/);
+  // As the port of V8's diff predicts: any edit of that line leaves the function unmapped.
+  const edited = src.replace('return n * 2;', 'return n * 3;');
+  assert.equal(compareSources(src, edited).length, 1);
+  assert.deepEqual([...unmappedFunctions(src, [only(src)], edited, [only(edited)])], [0]);
+});
+
+test('unliveable: minified code under 800 characters still needs white space before the closing brace', () => {
+  const src = 'function f(n){return n*2}\n';
+  assert.match(unliveable(src, only(src)) ?? '', /white space or a comment/);
+});
+
+test('unliveable: a long function of short lines can be patched: only the lines its site changes count', () => {
+  const body = Array.from({ length: 60 }, (_, i) => `  const v${i} = n + ${i};`).join('\n');
+  const src = `function f(n) {\n${body}\n  return n;\n}\n`;
+  assert.ok(src.length > 800);
+  assert.equal(unliveable(src, only(src)), undefined);
+});

@@ -156,7 +156,7 @@ export async function connect(pid: number, quiet = false): Promise<{ conn: Conne
 
 export interface AttachRun {
   program: CompiledProgram;
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'folded';
   unsafe: boolean;
   quiet: boolean;
   /** --max-map-keys: each thread's maps keep to it there. */

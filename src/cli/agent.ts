@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     send({ t: 'fatal', text: (e as { report?: string }).report ?? String(e) });
     process.exit(2);
   }
-  const format = process.env.JSPROBE_FORMAT === 'json' ? 'json' : 'text';
+  const format = process.env.JSPROBE_FORMAT === 'json' || process.env.JSPROBE_FORMAT === 'folded' ? process.env.JSPROBE_FORMAT : 'text';
   const maxMapKeys = Number(process.env.JSPROBE_MAX_MAP_KEYS) || undefined;
 
   if (!isMainThread) {

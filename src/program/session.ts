@@ -13,7 +13,7 @@ import { instantiate, makeRuntime, printAll } from './runtime.js';
 import type { Sender } from './messages.js';
 
 export interface SessionOptions {
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'folded';
   write(s: string): void;
   exit(): void;
   warn(s: string): void;

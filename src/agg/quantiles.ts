@@ -155,6 +155,9 @@ export class Quantiles {
   }
 
   #bucketed(rank: number): number {
+    // The ends are known exactly, and the top bucket also holds what is past 2^EXP_MAX.
+    if (rank <= 1) return this.min;
+    if (rank >= this.n) return this.max;
     let seen = 0;
     for (let j = 0; j < this.counts.length; j++) {
       seen += this.counts[j];

@@ -37,7 +37,7 @@ const CASES: Case[] = [
   {
     name: 'fnret: retval into sum(), min(), max(), avg() and stats()',
     args: run(`fnret:${APP}:work { @sum = sum(retval); @min = min(retval); @max = max(retval); @avg = avg(retval); @st = stats(retval) }`),
-    stdout: '@sum: 504499\n\n@min: 0\n\n@max: 499500\n\n@avg: 84083\n\n@st: count 6, average 84083, total 504499\n\n',
+    stdout: '@sum: 504499\n\n@min: 0\n\n@max: 499500\n\n@avg: 84083\n\n@st: count 6, average 84083, min 0, max 499500, total 504499, p50 3, p90 499500, p99 499500\n\n',
     code: 0,
   },
   {
@@ -55,6 +55,7 @@ const CASES: Case[] = [
       '[128, 256)             0 |                                                    |',
       '[256, 512)             0 |                                                    |',
       '[512, 1K)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |',
+      'p50 3, p90 1000, p99 1000',
       '',
       '@l:',
       '[0, 5)                 3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|',
@@ -62,6 +63,7 @@ const CASES: Case[] = [
       '[10, 15)               1 |@@@@@@@@@@@@@@@@@                                   |',
       '[15, 20)               0 |                                                    |',
       '[20, ...)              2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@                  |',
+      'p50 3, p90 1000, p99 1000',
       '',
       '',
     ].join('\n'),
@@ -155,7 +157,7 @@ const CASES: Case[] = [
       { type: 'printf', data: '3\n' },
       { type: 'map', data: { '@s': { n1: 0, n2: 1, n3: 3 } } },
       { type: 'hist', data: { '@h': [{ min: 1, max: 2, count: 1 }, { min: 2, max: 4, count: 2 }] } },
-      { type: 'stats', data: { '@st': { count: 3, average: 2, total: 6 } } },
+      { type: 'stats', data: { '@st': { count: 3, average: 2, min: 1, max: 3, total: 6, p50: 2, p90: 3, p99: 3 } } },
     ],
     code: 0,
   },

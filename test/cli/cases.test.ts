@@ -37,7 +37,8 @@ const CASES: Case[] = [
   {
     name: 'fnret: retval into sum(), min(), max(), avg() and stats()',
     args: run(`fnret:${APP}:work { @sum = sum(retval); @min = min(retval); @max = max(retval); @avg = avg(retval); @st = stats(retval) }`),
-    stdout: '@sum: 504499\n\n@min: 0\n\n@max: 499500\n\n@avg: 84083\n\n@st: count 6, average 84083, min 0, max 499500, total 504499, p50 3, p90 499500, p99 499500\n\n',
+    stdout: '@sum: 504499\n\n@min: 0\n\n@max: 499500\n\n@avg: 84083\n\n'
+      + '@st: count 6, average 84083, min 0, max 499500, total 504499, p50 3, p90 499500, p99 499500\n\n',
     code: 0,
   },
   {

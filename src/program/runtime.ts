@@ -143,7 +143,7 @@ function shortTarget(target: string): string {
  */
 function stackText(onAccessor: Warn): string {
   const e = new SafeError();
-  if (!stackReadable(e)) {
+  if (!stackReadable(e, true)) {
     onAccessor('Error.prepareStackTrace');
     return '';
   }

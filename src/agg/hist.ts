@@ -5,6 +5,7 @@ import {
   ArrayPrototypeSlice, MathClz32, MathFloor, MathLog2, MathMax, MathMin, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeRepeat,
 } from '../core/primordials.js';
 import { addCounts, countsFrom, field, numberFrom, type Add, type Aggregator } from './aggregator.js';
+import { percentileLines, Quantiles } from './quantiles.js';
 
 const BAR_WIDTH = 52;
 
@@ -12,12 +13,15 @@ export class Log2Hist {
   /** counts[0]: negatives, counts[1]: 0, counts[2]: 1, counts[k + 2]: [2^k, 2^(k+1)) for k >= 1. */
   readonly counts: number[] = [];
   total = 0;
+  /** The values' percentiles, printed under the bars: log2 buckets alone would put p99 within a factor of two. */
+  readonly q = new Quantiles();
 
   add(value: number): void {
     const i = bucketOf(value);
     while (this.counts.length <= i) this.counts[this.counts.length] = 0;
     this.counts[i]++;
     this.total++;
+    this.q.add(value);
   }
 }
 
@@ -68,10 +72,14 @@ export function barRows(counts: readonly number[], label: (i: number) => string)
   return rows;
 }
 
-/** A histogram's text lines: its label, its rows, a blank line (loops: Array's iterator is the program's to replace). */
-export function framed(label: string, rows: readonly string[]): string[] {
+/**
+ * A histogram's text lines: its label, its rows, the lines `under` them (its percentiles), a blank
+ * line (loops: Array's iterator is the program's to replace).
+ */
+export function framed(label: string, rows: readonly string[], under: readonly string[] = []): string[] {
   const out = [`${label}:`];
   for (let i = 0; i < rows.length; i++) out[out.length] = rows[i];
+  for (let i = 0; i < under.length; i++) out[out.length] = under[i];
   out[out.length] = '';
   return out;
 }
@@ -131,24 +139,27 @@ class Log2HistAggregator implements Aggregator<Log2Hist, number> {
   merge(into: Log2Hist, from: Log2Hist): void {
     addCounts(into.counts, from.counts);
     into.total += from.total;
+    into.q.merge(from.q);
   }
 
   toData(h: Log2Hist): unknown {
-    return { counts: ArrayPrototypeSlice(h.counts), total: h.total };
+    return { counts: ArrayPrototypeSlice(h.counts), total: h.total, q: h.q.toData() };
   }
 
   fromData(d: unknown): Log2Hist | undefined {
     const counts = countsFrom(field(d, 'counts'));
     const total = numberFrom(field(d, 'total'));
-    if (counts === undefined || total === undefined) return undefined;
+    const q = Quantiles.fromData(field(d, 'q'));
+    if (counts === undefined || total === undefined || q === undefined) return undefined;
     const h = new Log2Hist();
     addCounts(h.counts, counts);
     h.total = total;
+    h.q.merge(q);
     return h;
   }
 
   text(label: string, h: Log2Hist): string[] {
-    return framed(label, formatHist(h));
+    return framed(label, formatHist(h), percentileLines(h.q));
   }
 
   json(h: Log2Hist): unknown {

@@ -1,5 +1,5 @@
-// The kinds of aggregation a map can hold, one object each: count, sum, min, max, avg, stats,
-// plain values (here) and the histograms (hist.ts, lhist.ts). aggregatorFor picks a map's kind
+// The kinds of aggregation a map can hold, one object each: count, sum, min, max, avg, plain
+// values (here), stats (stats.ts) and the histograms (hist.ts, lhist.ts). aggregatorFor picks a map's kind
 // once, when the map is made; no code switches on the kind after that.
 
 import { MathTrunc, NumberIsFinite, NumberIsInteger, SafeBigInt, StringPrototypeCharCodeAt } from '../core/primordials.js';
@@ -8,6 +8,7 @@ import { display } from './format.js';
 import { field, formatScalar, jsonValue, numberData, numberFrom, scaled, type Add, type Aggregator } from './aggregator.js';
 import { HIST } from './hist.js';
 import { LinearHistAggregator } from './lhist.js';
+import { STATS } from './stats.js';
 
 /**
  * A count's or a sum's running total. A cell, so that a hit on a key already there is one Map
@@ -22,7 +23,7 @@ export class Cell<T> {
   constructor(public v: T) {}
 }
 
-/** avg's and stats' count and total. */
+/** avg's count and total. */
 export class Mean {
   constructor(public n: number, public total: number) {}
 }
@@ -140,7 +141,7 @@ class MaxAggregator extends ExtremeAggregator {
 
 /** avg(): a count and a total; reads back as the mean (average()). */
 class AvgAggregator extends ScalarAggregator<Mean, number> {
-  readonly kind: 'avg' | 'stats' = 'avg';
+  readonly kind = 'avg';
 
   first(v: number): Mean {
     return new Mean(1, v);
@@ -186,24 +187,6 @@ class AvgAggregator extends ScalarAggregator<Mean, number> {
  */
 function average(e: Mean): number {
   return NumberIsInteger(e.total) ? MathTrunc(e.total / e.n) : e.total / e.n;
-}
-
-/** stats(): avg's entry, read back as its count and printed as count, average and total. */
-class StatsAggregator extends AvgAggregator {
-  override readonly kind = 'stats';
-  override readonly jsonType = 'stats';
-
-  override scalar(e: Mean): number {
-    return e.n;
-  }
-
-  override text(label: string, e: Mean, div: number): string[] {
-    return [`${label}: count ${e.n}, average ${formatScalar(scaled(average(e), div))}, total ${formatScalar(scaled(e.total, div))}`];
-  }
-
-  override json(e: Mean, div: number): unknown {
-    return { count: e.n, average: scaled(average(e), div), total: scaled(e.total, div) };
-  }
 }
 
 /** Hears of each getter the formatter leaves uncalled (its key), to tell the user once. */
@@ -289,7 +272,6 @@ const SUM = new TotalAggregator('sum');
 const MIN = new MinAggregator();
 const MAX = new MaxAggregator();
 const AVG = new AvgAggregator();
-const STATS = new StatsAggregator();
 const VALUE = new ValueAggregator();
 
 /**

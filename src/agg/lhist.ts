@@ -4,10 +4,13 @@
 import { addCounts, countsFrom, field, type Add, type Aggregator } from './aggregator.js';
 import { ArrayPrototypeSlice, MathCeil, MathFloor, MathMin } from '../core/primordials.js';
 import { barRows, framed } from './hist.js';
+import { percentileLines, Quantiles } from './quantiles.js';
 
 export class LinearHist {
   /** counts[0]: below min; counts[i + 1]: [min + i*step, min + (i+1)*step); last: >= max. */
   readonly counts: number[];
+  /** The values' percentiles, printed under the bars. */
+  readonly q = new Quantiles();
 
   constructor(readonly min: number, readonly max: number, readonly step: number) {
     this.counts = [];
@@ -19,6 +22,7 @@ export class LinearHist {
     const n = this.counts.length;
     const i = !(v >= this.min) ? 0 : v >= this.max ? n - 1 : 1 + MathFloor((v - this.min) / this.step);
     this.counts[MathMin(i, n - 1)]++;
+    this.q.add(v);
   }
 
   range(i: number): { min: number | null; max: number | null } {
@@ -79,23 +83,26 @@ export class LinearHistAggregator implements Aggregator<LinearHist, number> {
 
   merge(into: LinearHist, from: LinearHist): void {
     addCounts(into.counts, from.counts);
+    into.q.merge(from.q);
   }
 
   toData(h: LinearHist): unknown {
-    return { counts: ArrayPrototypeSlice(h.counts) };
+    return { counts: ArrayPrototypeSlice(h.counts), q: h.q.toData() };
   }
 
   /** Counts for other bounds (another program's map of the same name) are not this map's: undefined. */
   fromData(d: unknown): LinearHist | undefined {
     const counts = countsFrom(field(d, 'counts'));
+    const q = Quantiles.fromData(field(d, 'q'));
     const h = new LinearHist(this.min, this.max, this.step);
-    if (counts === undefined || counts.length !== h.counts.length) return undefined;
+    if (counts === undefined || counts.length !== h.counts.length || q === undefined) return undefined;
     addCounts(h.counts, counts);
+    h.q.merge(q);
     return h;
   }
 
   text(label: string, h: LinearHist): string[] {
-    return framed(label, h.rows());
+    return framed(label, h.rows(), percentileLines(h.q));
   }
 
   json(h: LinearHist): unknown {

@@ -1,17 +1,23 @@
-// Printing maps: text in bpftrace's shape, or one JSON object a line (schema in docs/cli.md).
+// Printing maps: text in bpftrace's shape, one JSON object a line (schema in docs/cli.md), or, for
+// maps keyed by a stack, folded stacks (folded.ts) with the rest as text.
 // Scalar maps print sorted by value, smallest first (so the largest are nearest the prompt);
 // `top` keeps the largest N, `div` divides the values. Each entry prints as its kind says.
 // This runs at exit, after the program may have replaced Array's methods: only captured built-ins.
 
 import { ArrayPrototypeJoin, ArrayPrototypeSlice, ArrayPrototypeSort, mapForEach, ObjectSetPrototypeOf } from '../core/primordials.js';
+import { formatScalar, scaled } from './aggregator.js';
+import { foldedLine, stackFrames } from './folded.js';
 import type { AggMap } from './maps.js';
+
+/** `-f`: text, JSON lines, or text with maps keyed by a stack as folded stacks. */
+export type Format = 'text' | 'json' | 'folded';
 
 export interface Output {
   /** Text output (ends with what the caller gives; maps end with a blank line). */
   text(s: string): void;
   /** JSON output: one object a line. */
   json(o: object): void;
-  readonly format: 'text' | 'json';
+  readonly format: Format;
 }
 
 interface Row {
@@ -63,12 +69,35 @@ function jsonOf(m: AggMap, top: number, div: number): { type: string; data: obje
   return { type: m.kind.jsonType, data: { [m.name]: data } };
 }
 
-export function printMap(out: Output, m: AggMap, top = 0, div = 1): void {
-  if (out.format === 'json') out.json(jsonOf(m, top, div));
-  else {
-    const t = textOf(m, top, div);
-    if (t !== '') out.text(t);
+/**
+ * The map as folded stacks, one line per key with its value (a histogram's or stats' count of
+ * values), or '' when it is not a map whose every key is a stack: a map of one key, `stack` or
+ * `ustack`. No label and no blank line, so that flamegraph.pl reads the lines as they come.
+ */
+function foldedOf(m: AggMap, top: number, div: number): string {
+  if (!m.keyed) return '';
+  const rows = sorted(m, top);
+  const frames: string[][] = [];
+  let any = false;
+  for (let i = 0; i < rows.length; i++) {
+    const f = stackFrames(rows[i].key);
+    if (f === undefined) return '';
+    if (f.length > 0) any = true;
+    frames[i] = f;
   }
+  if (!any) return '';
+  let s = '';
+  for (let i = 0; i < rows.length; i++) s += `${foldedLine(frames[i], formatScalar(scaled(rows[i].by, div)))}\n`;
+  return s;
+}
+
+export function printMap(out: Output, m: AggMap, top = 0, div = 1): void {
+  if (out.format === 'json') {
+    out.json(jsonOf(m, top, div));
+    return;
+  }
+  const t = (out.format === 'folded' ? foldedOf(m, top, div) : '') || textOf(m, top, div);
+  if (t !== '') out.text(t);
 }
 
 /** The line for a map that dropped updates of new keys at its key limit. */

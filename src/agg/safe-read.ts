@@ -57,16 +57,30 @@ export function dataAlongChain(o: object, key: string): unknown {
 }
 
 /**
+ * Node's own Error.prepareStackTrace, when it sets one (Node 20.20 and later, 22.x): the value at
+ * jsprobe's load, if a function of that name. Under -c that is before any of the program's code.
+ */
+const NODE_PREPARE = ((): unknown => {
+  const p = ownSlot(SafeError, 'prepareStackTrace');
+  if (p.kind !== 'value' || typeof p.value !== 'function') return undefined;
+  const name = ownSlot(p.value, 'name');
+  return name.kind === 'value' && name.value === 'ErrorPrepareStackTrace' ? p.value : undefined;
+})();
+
+/**
  * Whether reading `stack` on `o` runs only Node's own code. The first read formats the trace:
  * Node calls a program's Error.prepareStackTrace if there is one, and reads the error's `name`
  * and `message` (a getter among them would run). So: the global Error is still the one captured
  * at load, it has no prepareStackTrace of the program's, and `name` and `message` are data.
+ * `nodePrepareToo`: Node's own prepareStackTrace (NODE_PREPARE) is no bar either; the `stack`
+ * builtin asks so; error formatting and `error.stack` keep to the stricter rule.
  */
-export function stackReadable(o: object): boolean {
+export function stackReadable(o: object, nodePrepareToo = false): boolean {
   const e = ownSlot(globalThis, 'Error');
   if (e.kind !== 'value' || e.value !== SafeError) return false;
   const p = ownSlot(SafeError, 'prepareStackTrace');
-  if (p.kind !== 'none' && !(p.kind === 'value' && p.value === undefined)) return false;
+  const nodes = nodePrepareToo && NODE_PREPARE !== undefined && p.kind === 'value' && p.value === NODE_PREPARE;
+  if (p.kind !== 'none' && !(p.kind === 'value' && p.value === undefined) && !nodes) return false;
   return dataSlotAlongChain(o, 'name') && dataSlotAlongChain(o, 'message');
 }
 

@@ -21,7 +21,7 @@ export { AttachError, RUNTIME_BUNDLE };
 
 export interface AttachRun {
   program: CompiledProgram;
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'folded';
   unsafe: boolean;
   quiet: boolean;
   /** --max-map-keys: each thread's maps keep to it there. */

@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     if (!isMainThread) return; // the main thread has said so already
     fatal((e as { report?: string }).report ?? String(e));
   }
-  const format = process.env.JSPROBE_FORMAT === 'json' ? 'json' : 'text';
+  const format = process.env.JSPROBE_FORMAT === 'json' || process.env.JSPROBE_FORMAT === 'folded' ? process.env.JSPROBE_FORMAT : 'text';
   const maxMapKeys = Number(process.env.JSPROBE_MAX_MAP_KEYS) || undefined;
   const maxStrlen = Number(process.env.JSPROBE_MAX_STRLEN) || undefined;
   const maxPauseMs = process.env.JSPROBE_MAX_PAUSE_MS === undefined ? undefined : Number(process.env.JSPROBE_MAX_PAUSE_MS);

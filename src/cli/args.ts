@@ -6,7 +6,7 @@ export interface CliOptions {
   programFrom?: string;
   command?: string;
   pid?: number;
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'folded';
   outFile?: string;
   dryRun: boolean;
   quiet: boolean;
@@ -27,7 +27,7 @@ export interface CliOptions {
 export class UsageError extends Error {}
 
 export const USAGE = `usage:
-  jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N] [--max-strlen N]
+  jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json|folded] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N] [--max-strlen N]
           [--max-pause MS]
   jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)
   jsprobe --version`;
@@ -40,7 +40,7 @@ options:
   -e PROGRAM     the program, on the command line (or give a FILE holding it)
   -c COMMAND     start COMMAND (a node program) with the probes in place; its exit code is passed through
   -p PID         attach to a running node process (same user, over loopback); Ctrl-C detaches
-  -f text|json   output format (json: one object a line; see docs/cli.md)
+  -f FORMAT      text, json (one object a line) or folded (stack maps for flamegraph.pl); see docs/cli.md
   -o FILE        write trace output to FILE (the program's own output stays on the terminal)
   -l PATTERN     list the functions and lines a probe pattern matches
   --dry-run      compile, show what would be attached, and stop
@@ -102,7 +102,7 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
       }
       case '-f': {
         const v = value(argv, i++, '-f');
-        if (v !== 'text' && v !== 'json') throw new UsageError(`-f is text or json, not '${v}'`);
+        if (v !== 'text' && v !== 'json' && v !== 'folded') throw new UsageError(`-f is text, json or folded, not '${v}'`);
         o.format = v;
         break;
       }

@@ -129,7 +129,7 @@ export interface LoadOptions {
 
 /** What the command asks of the runtime in each thread of an attached process (attach/remote.ts). */
 export interface AttachOptions {
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'folded';
   /** This thread is a worker of the target (its maps are merged with the main thread's). */
   worker?: boolean;
   unsafe: boolean;

@@ -18,7 +18,7 @@ import { breakpointCeiling } from '../sites/breakpoint.js';
 import { takePauseReport } from '../sites/pause-budget.js';
 
 export interface SessionOptions {
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'folded';
   write(s: string): void;
   exit(): void;
   warn(s: string): void;

@@ -118,7 +118,13 @@ test('the maps at the end: drops after the maps in text, a dropped field in JSON
 
 test('data of another kind or shape is left out of a merge, not taken as an entry', () => {
   const h = AggMap.of(info('hist'));
-  h.merge({ name: '@hist', entries: [['a', 3], ['b', { counts: 'x', total: 1 }], ['c', { counts: [0, 1], total: 1 }]], dropped: 2 });
+  const q = { min: 0, max: 0, samples: [0] };
+  // d: a histogram without its percentiles' data is not whole, and is left out too.
+  h.merge({
+    name: '@hist',
+    entries: [['a', 3], ['b', { counts: 'x', total: 1 }], ['c', { counts: [0, 1], total: 1, q }], ['d', { counts: [0, 1], total: 1 }]],
+    dropped: 2,
+  });
   assert.deepEqual([...h.entries.keys()], ['c']);
   assert.equal(h.dropped, 2);
   const l = AggMap.of(info('lhist'));

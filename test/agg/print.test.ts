@@ -36,7 +36,7 @@ test('avg and stats, and a map with no keys', () => {
   const out = capture('text');
   printMap(out, a);
   printMap(out, s);
-  assert.deepEqual(out.lines, ['@m: 2\n\n', '@m[k]: count 3, average 2, total 7\n\n']);
+  assert.deepEqual(out.lines, ['@m: 2\n\n', '@m[k]: count 3, average 2, min 1, max 4, total 7, p50 2, p90 4, p99 4\n\n']);
   assert.equal(a.get(''), 2);
 });
 
@@ -52,6 +52,7 @@ test('lhist rows, and JSON for lhist, stats and plain values', () => {
     `[10, 20)               2 |${'@'.repeat(52)}|`,
     `[20, 30)               0 |${' '.repeat(52)}|`,
     `[30, ...)              1 |${'@'.repeat(26).padEnd(52)}|`,
+    'p50 15, p90 99, p99 99',
     '',
     '',
   ].join('\n'));

@@ -48,7 +48,8 @@ const CASES: Case[] = [
   {
     name: 'fnret: retval into sum(), min(), max(), avg() and stats()',
     args: run(`fnret:${APP}:work { @sum = sum(retval); @min = min(retval); @max = max(retval); @avg = avg(retval); @st = stats(retval) }`),
-    stdout: '@sum: 504499\n\n@min: 0\n\n@max: 499500\n\n@avg: 84083\n\n@st: count 6, average 84083, total 504499\n\n',
+    stdout: '@sum: 504499\n\n@min: 0\n\n@max: 499500\n\n@avg: 84083\n\n'
+      + '@st: count 6, average 84083, min 0, max 499500, total 504499, p50 3, p90 499500, p99 499500\n\n',
     code: 0,
   },
   {
@@ -66,6 +67,7 @@ const CASES: Case[] = [
       '[128, 256)             0 |                                                    |',
       '[256, 512)             0 |                                                    |',
       '[512, 1K)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |',
+      'p50 3, p90 1000, p99 1000',
       '',
       '@l:',
       '[0, 5)                 3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|',
@@ -73,6 +75,7 @@ const CASES: Case[] = [
       '[10, 15)               1 |@@@@@@@@@@@@@@@@@                                   |',
       '[15, 20)               0 |                                                    |',
       '[20, ...)              2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@                  |',
+      'p50 3, p90 1000, p99 1000',
       '',
       '',
     ].join('\n'),
@@ -166,7 +169,7 @@ const CASES: Case[] = [
       { type: 'printf', data: '3\n' },
       { type: 'map', data: { '@s': { n1: 0, n2: 1, n3: 3 } } },
       { type: 'hist', data: { '@h': [{ min: 1, max: 2, count: 1 }, { min: 2, max: 4, count: 2 }] } },
-      { type: 'stats', data: { '@st': { count: 3, average: 2, total: 6 } } },
+      { type: 'stats', data: { '@st': { count: 3, average: 2, min: 1, max: 3, total: 6, p50: 2, p90: 3, p99: 3 } } },
     ],
     code: 0,
   },
@@ -211,7 +214,7 @@ const CASES: Case[] = [
   },
   { name: 'usage: no program', args: ['-c', 'node x.js'], stderr: /no program/, code: 2 },
   { name: 'usage: an unknown option', args: ['--frobnicate'], stderr: /unknown option '--frobnicate'\nusage:/, code: 2 },
-  { name: 'usage: a bad output format', args: ['-f', 'xml', '-e', 'BEGIN { exit() }'], stderr: /-f is text or json, not 'xml'/, code: 2 },
+  { name: 'usage: a bad output format', args: ['-f', 'xml', '-e', 'BEGIN { exit() }'], stderr: /-f is text, json or folded, not 'xml'/, code: 2 },
   { name: 'usage: probes with nothing to trace', args: ['-e', `fn:${APP}:work { @x = count() }`], stderr: /need a program to trace/, code: 2 },
   {
     name: 'a target that matches nothing names the nearest function',
@@ -302,7 +305,8 @@ const CASES: Case[] = [
   {
     name: 'stats, avg and sum of fractions print to 6 significant digits; of integers, as integers',
     args: run(`fnret:${APP}:work { @st = stats(arg0 / 7); @a = avg(arg0 / 7); @s = sum(arg0 / 7); @i = stats(arg0) }`),
-    stdout: '@st: count 6, average 26.5714, total 159.429\n\n@a: 26.5714\n\n@s: 159.429\n\n@i: count 6, average 186, total 1116\n\n',
+    stdout: '@st: count 6, average 26.5714, min 0.142857, max 142.857, total 159.429, p50 0.428571, p90 142.857, p99 142.857\n\n'
+      + '@a: 26.5714\n\n@s: 159.429\n\n@i: count 6, average 186, min 1, max 1000, total 1116, p50 3, p90 1000, p99 1000\n\n',
     code: 0,
   },
   {

@@ -25,6 +25,21 @@ interface CallSiteMethods {
 }
 type Method = keyof CallSiteMethods;
 
+/**
+ * V8's own getter of an error's `stack`, where V8 makes `stack` an accessor of each error (V8 14,
+ * Node 26; before, a data property). Taken from an error of jsprobe's own when it loads: V8 defines
+ * it on each new error, so no program code can stand in for it on one jsprobe just made.
+ */
+const STACK_GETTER = ObjectGetOwnPropertyDescriptor(new SafeError(), 'stack')?.get;
+
+/** An error's `stack`, read without running anything but V8's own getter (which formats it now, lazily). */
+function stackOf(e: object): unknown {
+  const d = ObjectGetOwnPropertyDescriptor(e, 'stack');
+  if (d === undefined) return undefined;
+  if ('value' in d) return d.value;
+  return d.get !== undefined && d.get === STACK_GETTER ? ReflectApply(d.get, e, []) : undefined;
+}
+
 /** V8's CallSite methods, as they are when jsprobe loads: a program's prepareStackTrace could replace them later. */
 const CALL_SITE = ((): Record<Method, (...a: unknown[]) => unknown> => {
   const sites = withFrames(1, () => new SafeError()) as object[] | undefined;
@@ -67,8 +82,7 @@ function withFrames(limit: number, make: () => object): unknown {
   ObjectDefineProperty(SafeError, 'prepareStackTrace', { value: (_e: unknown, sites: unknown) => sites, configurable: true, writable: true });
   ObjectDefineProperty(SafeError, 'stackTraceLimit', { value: limit, configurable: true, writable: true, enumerable: true });
   try {
-    const e = make();
-    return ObjectGetOwnPropertyDescriptor(e, 'stack')?.value;
+    return stackOf(make());
   } finally {
     restore('prepareStackTrace', prepare);
     restore('stackTraceLimit', depth);

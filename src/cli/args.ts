@@ -5,7 +5,8 @@ export interface CliOptions {
   /** Where the program came from: `-e` or a file name. */
   programFrom?: string;
   command?: string;
-  pid?: number;
+  /** -p: the processes to attach to, in the order given (one or more, no duplicates). */
+  pids?: number[];
   format: 'text' | 'json' | 'folded';
   outFile?: string;
   dryRun: boolean;
@@ -27,7 +28,7 @@ export interface CliOptions {
 export class UsageError extends Error {}
 
 export const USAGE = `usage:
-  jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID) [-f text|json|folded] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N] [--max-strlen N]
+  jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID[,PID...]) [-f text|json|folded] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N] [--max-strlen N]
           [--max-pause MS]
   jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)
   jsprobe --version`;
@@ -39,7 +40,7 @@ ${USAGE}
 options:
   -e PROGRAM     the program, on the command line (or give a FILE holding it)
   -c COMMAND     start COMMAND (a node program) with the probes in place; its exit code is passed through
-  -p PID         attach to a running node process (same user, over loopback); Ctrl-C detaches
+  -p PID[,PID...]  attach to running node processes (same user, over loopback); their maps merge; Ctrl-C detaches
   -f FORMAT      text, json (one object a line) or folded (stack maps for flamegraph.pl); see docs/cli.md
   -o FILE        write trace output to FILE (the program's own output stays on the terminal)
   -l PATTERN     list the functions and lines a probe pattern matches
@@ -81,6 +82,16 @@ function value(argv: string[], i: number, flag: string): string {
   return v;
 }
 
+/** `-p 123` or `-p 123,456`: each a process id, each once. */
+function pidList(v: string): number[] {
+  if (/^[0-9]+$/.test(v)) return [Number(v)];
+  if (!/^[0-9]+(,[0-9]+)+$/.test(v)) throw new UsageError(`-p takes a process id or a list of them (PID,PID,...), not '${v}'`);
+  const pids = v.split(',').map(Number);
+  const twice = pids.find((p, i) => pids.indexOf(p) !== i);
+  if (twice !== undefined) throw new UsageError(`-p names process ${twice} twice`);
+  return pids;
+}
+
 export function parseArgs(argv: string[], readFile: (path: string) => string): CliOptions {
   const o: CliOptions = { format: 'text', dryRun: false, quiet: false, unsafe: false, help: false, version: false };
   const positional: string[] = [];
@@ -95,9 +106,7 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
         o.command = value(argv, i++, '-c');
         break;
       case '-p': {
-        const v = value(argv, i++, '-p');
-        if (!/^[0-9]+$/.test(v)) throw new UsageError(`-p takes a process id, not '${v}'`);
-        o.pid = Number(v);
+        o.pids = pidList(value(argv, i++, '-p'));
         break;
       }
       case '-f': {
@@ -163,12 +172,13 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
     o.programFrom = positional[0];
   }
   if (o.list !== undefined) {
+    if (o.pids !== undefined && o.pids.length > 1) throw new UsageError('-l lists probe points in one process: give -p a single PID');
     if (o.program !== undefined) throw new UsageError('-l lists probe points; it takes no program');
     if (o.list === '') throw new UsageError("-l needs a pattern, e.g. -l 'src/**/*.js:*' or -l 'node:fs#read*'");
     return o;
   }
   if (o.program === undefined) throw new UsageError('no program: give one with -e PROGRAM or as a file');
-  if (o.command !== undefined && o.pid !== undefined) throw new UsageError('-c and -p cannot go together');
+  if (o.command !== undefined && o.pids !== undefined) throw new UsageError('-c and -p cannot go together');
   return o;
 }
 

@@ -320,7 +320,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  if (o.list !== undefined && o.pid !== undefined) return attached(() => listAttached(o.pid!, o.list!).then((lines) => {
+  if (o.list !== undefined && o.pids !== undefined) return attached(() => listAttached(o.pids![0], o.list!).then((lines) => {
     for (const l of lines) process.stdout.write(`${l}\n`);
     return 0;
   }));
@@ -339,7 +339,7 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   if (o.dryRun) return dryRun(program, found);
-  if (o.command === undefined && o.pid === undefined && program.probes.length > 0) {
+  if (o.command === undefined && o.pids === undefined && program.probes.length > 0) {
     return fail(`fn:, fnret: and line: probes need a program to trace: add -c 'node app.js'\n${USAGE}`);
   }
   let out: Sink;
@@ -350,12 +350,12 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) return fail(e.message);
     throw e;
   }
-  if (o.pid !== undefined) {
+  if (o.pids !== undefined) {
     const run = {
       program, format: o.format, unsafe: o.unsafe, quiet: o.quiet,
       maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, maxPauseMs: o.maxPauseMs, write: out.write,
     };
-    return attached(() => traceAttached(o.pid!, run).finally(() => out.close()));
+    return attached(() => traceAttached(o.pids!, run).finally(() => out.close()));
   }
   if (o.command === undefined) return runLocal(program, o, out);
   return runCommand(program, o, out);

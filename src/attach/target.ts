@@ -1,0 +1,183 @@
+// One target of `jsprobe -p PID[,PID...]`: open its inspector, load the runtime, hand it a private
+// channel (channel.ts), close the inspector again, register the probes, and trace until Ctrl-C,
+// exit() in the program, or the target's end. Its maps merge into the maps shared by every target;
+// printing them is the caller's (client.ts).
+
+import { mergeAll, type AggMap, type MapData } from '../agg/maps.js';
+import { cutsIn } from '../agg/safe-strlen.js';
+import type { CompiledProgram } from '../lang/compile.js';
+import type { AttachOptions, ChannelAttachResult, LoadOptions, Message } from '../program/messages.js';
+import type { LostEvents } from '../program/lost.js';
+import { ChannelServer } from './channel.js';
+import { endedSilently, endedTelling, waitStatus } from './ending.js';
+import { CLOSE_INSPECTOR, RUNTIME_BUNDLE, connect } from './inspector-ws.js';
+import { inspectorClosed } from './open.js';
+import { waitFor } from './progress.js';
+
+export interface AttachRun {
+  program: CompiledProgram;
+  format: 'text' | 'json' | 'folded';
+  unsafe: boolean;
+  quiet: boolean;
+  /** --max-map-keys: each thread's maps keep to it there. */
+  maxMapKeys?: number;
+  /** --max-strlen: each thread cuts its strings to it; their counts add up here. */
+  maxStrlen?: number;
+  /** --max-pause: the pause budget of live patches there. */
+  maxPauseMs?: number;
+  write(s: string): void;
+}
+
+/** What every target of one run shares. */
+export interface Shared {
+  run: AttachRun;
+  /** The merged maps: counts add, histograms add bucket by bucket. */
+  maps: readonly AggMap[];
+  /** Strings cut to --max-strlen, in all targets. */
+  cut: { n: number };
+  lost: LostEvents;
+  /** Resolves on Ctrl-C, SIGTERM, or exit() in any target's program: every target detaches. */
+  stop: Promise<void>;
+  stopAll(): void;
+}
+
+export interface TargetEnd {
+  /** 0: traced; 1: no probe attached there; 2: the program cannot be registered there. */
+  code: number;
+  /** How the target ended, when it ended while attached. */
+  endLine: string | null;
+}
+
+/** How long the runtime has to load and connect its channel before jsprobe gives up. */
+const LOAD_TIMEOUT_MS = 15_000;
+/** How long a detach may take before the maps print without the missing part. */
+const DETACH_TIMEOUT_MS = 10_000;
+
+/**
+ * Open the target's inspector, load the runtime with one evaluate, wait for its channel thread to
+ * connect, and close the inspector again (if jsprobe opened it) before returning.
+ */
+export async function openChannel(pid: number, quiet: boolean, onMessage: (m: Message) => void): Promise<ChannelServer> {
+  const { conn, opened, port } = await connect(pid, quiet);
+  let channel: ChannelServer | null = null;
+  try {
+    channel = await ChannelServer.open(onMessage);
+    const load: LoadOptions = { socket: channel.path, closeInspector: opened };
+    const loading = conn.evaluate<string>(`require(${JSON.stringify(RUNTIME_BUNDLE)}).load(${JSON.stringify(load)})`);
+    const busy = `process ${pid} to load jsprobe's runtime (is its main thread blocked?)`;
+    const late = `process ${pid} did not load jsprobe's runtime within ${LOAD_TIMEOUT_MS / 1000} s`;
+    await waitFor(loading.then(() => channel!.connected), busy, quiet, LOAD_TIMEOUT_MS, late);
+  } catch (e) {
+    channel?.close();
+    if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
+    conn.ws.close();
+    throw e;
+  }
+  // Nobody of jsprobe's is on the port any more; then the runtime closes it from the inside.
+  const wsClosed = new Promise((resolve) => conn.ws.once('close', resolve));
+  conn.ws.close();
+  await wsClosed;
+  if (opened) {
+    await channel.request({ op: 'close-inspector' });
+    await waitFor(inspectorClosed(pid, port), `process ${pid} to close its inspector port ${port}`, quiet);
+  } else if (!quiet) {
+    process.stderr.write(`jsprobe: process ${pid} had its inspector open already (127.0.0.1:${port}); it stays open, and any local user can connect to it\n`);
+  }
+  return channel;
+}
+
+type Why = 'signal' | 'exit' | 'ending' | 'gone' | 'none';
+
+/** What the target's threads send: output goes out, maps merge into the shared ones. */
+function receiver(s: Shared, finished: (why: Why) => void, ended: (how: 'exit' | 'uncaught', code: number) => void): (m: Message) => void {
+  let parts: string[] = [];
+  const merge = (data: MapData[]): void => {
+    s.cut.n += cutsIn(data);
+    mergeAll(s.maps, data);
+  };
+  return (m) => {
+    switch (m.t) {
+      case 'out': return s.run.write(m.text);
+      case 'err': return void process.stderr.write(m.text);
+      case 'maps': return merge(m.maps);
+      case 'part': {
+        // The main thread's maps as it ended, in pieces.
+        if (m.part.i === 0) parts = [];
+        parts.push(m.part.s);
+        if (m.part.i === m.part.n - 1) merge(JSON.parse(parts.join('')) as MapData[]);
+        return;
+      }
+      case 'lost': return s.lost.add(m.n);
+      case 'exit':
+        // exit() in the program ends the whole run, as under -c.
+        finished('exit');
+        return s.stopAll();
+      case 'ending':
+        ended(m.how, m.code);
+        return finished('ending');
+      default:
+        return;
+    }
+  };
+}
+
+/**
+ * Trace process `pid` (its main thread and its workers, those running now and those started
+ * later) until `s.stop`, exit() in the program, or the target's end. The maps stay in each thread
+ * until detach or the end, then come over the channel as data and merge into `s.maps`. Throws an
+ * AttachError when the target cannot be attached.
+ */
+export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
+  const { run } = s;
+  let finished!: (why: Why) => void;
+  const done = new Promise<Why>((resolve) => (finished = resolve));
+  // From here on Ctrl-C detaches, also while the runtime loads and the probes are set up: killed
+  // there, jsprobe would leave them armed in the target (until its channel thread saw the socket close).
+  void s.stop.then(() => finished('signal'));
+  let ended: { how: 'exit' | 'uncaught'; code: number } | null = null;
+  const channel = await openChannel(pid, run.quiet, receiver(s, (why) => finished(why), (how, code) => (ended = { how, code })));
+  void channel.closed.then(() => finished('gone'));
+  const options: AttachOptions = { format: run.format, unsafe: run.unsafe, maxMapKeys: run.maxMapKeys, maxStrlen: run.maxStrlen,
+    maxPauseMs: run.maxPauseMs,
+  };
+  const r = await waitFor(
+    channel.request<ChannelAttachResult>({ op: 'attach', source: run.program.source, options }).catch((e: Error) => ({ error: e.message })),
+    `process ${pid} to register the probes`, run.quiet,
+  );
+  if ('error' in r) {
+    process.stderr.write(`${r.error}\n`);
+    channel.close();
+    return { code: 2, endLine: null };
+  }
+  const nowhere = (text: string): boolean => r.skipped.includes(text) && r.workers.every((w) => w.includes(text));
+  for (const c of run.program.probes) {
+    if (nowhere(c.probe.text)) process.stderr.write(`jsprobe: ${c.probe.text} matches nothing loaded in process ${pid} or its workers\n`);
+  }
+  for (const note of r.notes) process.stderr.write(`jsprobe: ${note}\n`);
+  // Nothing would ever be traced: say so and end (exit 1) rather than wait silently for Ctrl-C.
+  const none = run.program.probes.length > 0 && run.program.probes.every((c) => nowhere(c.probe.text));
+  if (none) {
+    process.stderr.write(`jsprobe: no probe attached in process ${pid} or its workers: nothing to trace\n`);
+    finished('none');
+  }
+  if (!run.quiet && !none) {
+    const n = r.workers.length;
+    const inWorkers = n > 0 ? `, and in ${n} worker thread${n === 1 ? '' : 's'}` : '';
+    process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}${inWorkers}. Ctrl-C to detach.\n`);
+  }
+  const why = await done;
+  let endLine: string | null = null;
+  if (why === 'signal' || why === 'exit' || why === 'none') {
+    // END runs and each thread's maps come back before the answer.
+    await waitFor(channel.request({ op: 'detach' }), `process ${pid} to detach`, run.quiet, DETACH_TIMEOUT_MS).catch((e: Error) => {
+      process.stderr.write(`jsprobe: ${e.message}\n`);
+    });
+  } else if (ended !== null) {
+    const e: { how: 'exit' | 'uncaught'; code: number } = ended;
+    endLine = endedTelling(pid, e.how, e.code);
+  } else {
+    endLine = endedSilently(pid, await waitStatus(pid, 1000));
+  }
+  channel.close();
+  return { code: none ? 1 : 0, endLine };
+}

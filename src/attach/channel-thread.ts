@@ -202,6 +202,9 @@ async function handle(r: ChannelRequest): Promise<void> {
 }
 
 /** The command is gone, or done: stop tracing if it has not, close what jsprobe opened, end this thread. */
+/** How long this thread outlives its session to the main thread (see finish). */
+const DISCONNECT_SETTLE_MS = 500;
+
 async function finish(): Promise<void> {
   clearInterval(timer);
   socket = null;
@@ -216,6 +219,10 @@ async function finish(): Promise<void> {
   }
   relay?.close();
   session.disconnect();
+  // Ending the thread at once, while the main thread still tears down this session, sometimes
+  // aborted the target (SIGABRT, no message: Node's connectToMainThread teardown races the
+  // thread's exit). A moment for the main thread to finish with it first.
+  await new Promise((resolve) => setTimeout(resolve, DISCONNECT_SETTLE_MS));
   clearInterval(alive);
   // The command removes its channel; if it was killed, this thread does (the socket and its directory, nothing else).
   try {

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { JSPROBE, ROOT } from '../cli/run.js';
-import { listening } from './procs.js';
+import { inspectorClosed, listening } from './procs.js';
 
 const PROGRAM = 'fnret:test/fixtures/attach/server.cjs:handle { @us = hist(elapsed / 1000); @n = count() }';
 
@@ -22,19 +22,6 @@ function fetchText(port: number, path: string): Promise<string> {
   });
 }
 
-/**
- * The inspector port is closed, or closes: the command waits up to 3 s for the target to close it
- * after detaching, and on a busy machine the target can take longer. The bound only stops a test
- * that would hang.
- */
-async function inspectorClosed(): Promise<boolean> {
-  const end = Date.now() + 60_000;
-  while (await listening(9229)) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return true;
-}
 
 async function startService(workers = 0): Promise<{ child: ChildProcess; port: number; pid: number }> {
   const args = [join(ROOT, 'test/fixtures/attach/server.cjs'), String(workers)];

@@ -103,3 +103,17 @@ export function alive(child: ChildProcess): boolean {
 export function withoutProgress(err: string): string {
   return err.replace(/^jsprobe: waiting for process \d+ to .*\n/gm, '');
 }
+
+/**
+ * The inspector port 9229 is closed, or closes: the command waits for the target to close it
+ * after detaching, and on a busy machine the target can take longer. The bound only stops a test
+ * that would hang.
+ */
+export async function inspectorClosed(): Promise<boolean> {
+  const end = Date.now() + 60_000;
+  while (await listening(9229)) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return true;
+}

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { JSPROBE, ROOT } from '../cli/run.js';
-import { listening, startService, type Service } from './procs.js';
+import { inspectorClosed, startService, type Service } from './procs.js';
 
 const LINES = 'test/fixtures/attach/lines.cjs';
 const TSX = 'test/fixtures/attach/tsx-app.ts';
@@ -55,15 +55,6 @@ function trace(pid: number, program: string): Run {
   return { child, out: () => out, err: () => err, lines, done };
 }
 
-/** The inspector port closes after detach; the bound only stops a test that would hang. */
-async function inspectorClosed(): Promise<boolean> {
-  const end = Date.now() + 60_000;
-  while (await listening(9229)) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return true;
-}
 
 test('-p: a line: probe on a loaded CommonJS file reads the locals there', async () => {
   const svc = await service(LINES);

@@ -49,6 +49,8 @@ export interface Aggregator<E, In> {
   text(label: string, e: E, div: number): string[];
   /** The entry as the value of its key in a map's JSON object. */
   json(e: E, div: number): unknown;
+  /** A histogram's percentiles, which its JSON carries beside its buckets (`percentiles` in print.ts). */
+  percentiles?(e: E): unknown;
 }
 
 /** A value divided for print(@m, top, div), as bpftrace does: integer division of numbers only. */

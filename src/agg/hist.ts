@@ -5,7 +5,7 @@ import {
   ArrayPrototypeSlice, MathClz32, MathFloor, MathLog2, MathMax, MathMin, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeRepeat,
 } from '../core/primordials.js';
 import { addCounts, countsFrom, field, numberFrom, type Add, type Aggregator } from './aggregator.js';
-import { percentileLines, Quantiles } from './quantiles.js';
+import { percentileData, percentileLines, Quantiles } from './quantiles.js';
 
 const BAR_WIDTH = 52;
 
@@ -164,6 +164,10 @@ class Log2HistAggregator implements Aggregator<Log2Hist, number> {
 
   json(h: Log2Hist): unknown {
     return histBuckets(h);
+  }
+
+  percentiles(h: Log2Hist): unknown {
+    return percentileData(h.q);
   }
 }
 

@@ -4,7 +4,7 @@
 import { addCounts, countsFrom, field, type Add, type Aggregator } from './aggregator.js';
 import { ArrayPrototypeSlice, MathCeil, MathFloor, MathMin } from '../core/primordials.js';
 import { barRows, framed } from './hist.js';
-import { percentileLines, Quantiles } from './quantiles.js';
+import { percentileData, percentileLines, Quantiles } from './quantiles.js';
 
 export class LinearHist {
   /** counts[0]: below min; counts[i + 1]: [min + i*step, min + (i+1)*step); last: >= max. */
@@ -107,5 +107,9 @@ export class LinearHistAggregator implements Aggregator<LinearHist, number> {
 
   json(h: LinearHist): unknown {
     return h.buckets();
+  }
+
+  percentiles(h: LinearHist): unknown {
+    return percentileData(h.q);
   }
 }

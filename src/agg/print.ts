@@ -63,10 +63,22 @@ function keyedData(m: AggMap, rows: Row[], div: number): Record<string, unknown>
   return data;
 }
 
-function jsonOf(m: AggMap, top: number, div: number): { type: string; data: object; dropped?: number } {
+/** A histogram's percentiles, shaped as its data is: one object, or one per key. */
+function percentilesOf(m: AggMap, rows: Row[], percentiles: (e: unknown) => unknown): unknown {
+  if (!m.keyed) return rows.length > 0 ? percentiles(rows[0].e) : null;
+  const data = ObjectSetPrototypeOf({}, null) as Record<string, unknown>;
+  for (let i = 0; i < rows.length; i++) data[rows[i].key] = percentiles(rows[i].e);
+  return data;
+}
+
+function jsonOf(m: AggMap, top: number, div: number): { type: string; data: object; percentiles?: object; dropped?: number } {
   const rows = sorted(m, top);
   const data = m.keyed ? keyedData(m, rows, div) : rows.length > 0 ? m.kind.json(rows[0].e, div) : null;
-  return { type: m.kind.jsonType, data: { [m.name]: data } };
+  const kind = m.kind;
+  if (kind.percentiles === undefined) return { type: kind.jsonType, data: { [m.name]: data } };
+  // Beside `data`, not in it: a histogram's data stays its list of buckets, as readers expect.
+  const percentiles = percentilesOf(m, rows, (e) => kind.percentiles!(e));
+  return { type: kind.jsonType, data: { [m.name]: data }, percentiles: { [m.name]: percentiles } };
 }
 
 /**

@@ -5,7 +5,7 @@
 import {
   ArrayIsArray, ArrayPrototypeSlice, ArrayPrototypeSort, MathCeil, MathClz32, MathFloor, MathLog2, MathMax, MathMin, NumberIsInteger,
 } from '../core/primordials.js';
-import { field, formatScalar, numberData, numberFrom } from './aggregator.js';
+import { field, formatScalar, jsonValue, numberData, numberFrom } from './aggregator.js';
 
 /** Values kept as they are, per entry, before it switches to buckets: percentiles are exact up to here. */
 export const EXACT_LIMIT = 1024;
@@ -221,4 +221,11 @@ export function percentileLines(q: Quantiles): string[] {
   let s = '';
   for (let i = 0; i < p.length; i++) s += `${i === 0 ? '' : ', '}p${PERCENTILES[i]} ${formatScalar(p[i])}`;
   return [s];
+}
+
+/** A histogram's percentiles for JSON, `{ p50, p90, p99 }`, or null when no value was a number. A literal: no setter of the program's runs. */
+export function percentileData(q: Quantiles): unknown {
+  if (q.n === 0) return null;
+  const p = q.percentiles(PERCENTILES);
+  return { p50: jsonValue(p[0]), p90: jsonValue(p[1]), p99: jsonValue(p[2]) };
 }

@@ -65,6 +65,7 @@ test('lhist rows, and JSON for lhist, stats and plain values', () => {
     {
       type: 'hist',
       data: { '@m': [{ min: null, max: 0, count: 1 }, { min: 0, max: 10, count: 1 }, { min: 10, max: 20, count: 2 }, { min: 30, max: null, count: 1 }] },
+      percentiles: { '@m': { p50: 15, p90: 99, p99: 99 } },
     },
     { type: 'map', data: { '@m': { x: 'hello' } } },
   ]);

@@ -3,6 +3,7 @@
 // never goes through the target's module resolution. Part of `npm run build`.
 // What the one Runtime.evaluate loads is a small third file (attach/load.ts), which starts the channel
 // thread (attach/channel-thread.ts, a second file) before it requires the runtime proper.
+import { copyFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const bundles = [
@@ -25,3 +26,6 @@ for (const [entry, outfile] of bundles) {
     logLevel: 'warning',
   });
 }
+
+// The report page's script and style (src/cli/report.ts reads them beside itself and inlines them).
+for (const asset of ['report-page.js', 'report-page.css']) copyFileSync(`src/cli/${asset}`, `build/src/cli/${asset}`);

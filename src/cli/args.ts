@@ -7,7 +7,10 @@ export interface CliOptions {
   command?: string;
   /** -p: the processes to attach to, in the order given (one or more, no duplicates). */
   pids?: number[];
+  /** What the traced process prints: JSON under `report`. */
   format: 'text' | 'json' | 'folded';
+  /** -f html, or -o FILE.html without -f: the trace, as JSON, becomes one HTML page at the end (report.ts). */
+  report: boolean;
   outFile?: string;
   dryRun: boolean;
   quiet: boolean;
@@ -28,7 +31,7 @@ export interface CliOptions {
 export class UsageError extends Error {}
 
 export const USAGE = `usage:
-  jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID[,PID...]) [-f text|json|folded] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N] [--max-strlen N]
+  jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID[,PID...]) [-f text|json|folded|html] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N] [--max-strlen N]
           [--max-pause MS]
   jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)
   jsprobe --version`;
@@ -41,8 +44,8 @@ options:
   -e PROGRAM     the program, on the command line (or give a FILE holding it)
   -c COMMAND     start COMMAND (a node program) with the probes in place; its exit code is passed through
   -p PID[,PID...]  attach to running node processes (same user, over loopback); their maps merge; Ctrl-C detaches
-  -f FORMAT      text, json (one object a line) or folded (stack maps for flamegraph.pl); see docs/cli.md
-  -o FILE        write trace output to FILE (the program's own output stays on the terminal)
+  -f FORMAT      text, json (one object a line), folded (stack maps for flamegraph.pl) or html (a report page); see docs/cli.md
+  -o FILE        write trace output to FILE (the program's own output stays on the terminal); FILE.html: the report page
   -l PATTERN     list the functions and lines a probe pattern matches
   --dry-run      compile, show what would be attached, and stop
   -q             no progress messages
@@ -73,6 +76,8 @@ examples:
   jsprobe -e 'fn:src/db.js:* { @calls[func] = count() } interval:s:1 { print(@calls); clear(@calls) }' -c 'node app.js'
   # attach to a process started without jsprobe; Ctrl-C detaches and prints the maps
   jsprobe -p 12345 -e 'fnret:server.js:handle { @us = hist(elapsed / 1000) }'
+  # a report page: every map drawn (bars, percentiles, flame graphs, a timeline), one file, nothing loaded from the network
+  jsprobe -e 'fnret:server.js:handle { @us = hist(elapsed / 1000); @[ustack] = count() }' -c 'node server.js' -o report.html
   # what a pattern would match
   jsprobe -l 'src/**/*.js:Db.*'`;
 
@@ -93,8 +98,9 @@ function pidList(v: string): number[] {
 }
 
 export function parseArgs(argv: string[], readFile: (path: string) => string): CliOptions {
-  const o: CliOptions = { format: 'text', dryRun: false, quiet: false, unsafe: false, help: false, version: false };
+  const o: CliOptions = { format: 'text', report: false, dryRun: false, quiet: false, unsafe: false, help: false, version: false };
   const positional: string[] = [];
+  let formatGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     switch (a) {
@@ -111,8 +117,10 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
       }
       case '-f': {
         const v = value(argv, i++, '-f');
-        if (v !== 'text' && v !== 'json' && v !== 'folded') throw new UsageError(`-f is text, json or folded, not '${v}'`);
-        o.format = v;
+        if (v !== 'text' && v !== 'json' && v !== 'folded' && v !== 'html') throw new UsageError(`-f is text, json, folded or html, not '${v}'`);
+        o.report = v === 'html';
+        o.format = v === 'html' ? 'json' : v;
+        formatGiven = true;
         break;
       }
       case '-o':
@@ -161,6 +169,10 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
     }
   }
   if (o.help || o.version) return o;
+  if (!formatGiven && o.outFile !== undefined && /\.html?$/i.test(o.outFile)) {
+    o.report = true;
+    o.format = 'json';
+  }
   if (positional.length > 1) throw new UsageError(`one program file at most; got ${positional.join(' ')}`);
   if (positional.length === 1) {
     if (o.program !== undefined) throw new UsageError('give the program with -e or as a file, not both');

@@ -18,6 +18,7 @@ import { AttachError, listAttached, traceAttached } from '../attach/client.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
 import { LineReader } from '../program/messages.js';
 import { LostEvents } from '../program/lost.js';
+import { reportSink } from './report.js';
 import { start } from '../program/session.js';
 
 const PROGRESS_AFTER_MS = 1000;
@@ -58,7 +59,9 @@ interface Sink {
 }
 
 /** Where trace output goes: stdout, or -o FILE, opened before the program starts (a UsageError if it cannot be written). */
-function sink(o: CliOptions): Sink {
+function sink(o: CliOptions, program: CompiledProgram): Sink {
+  const cannotWrite = (err: NodeJS.ErrnoException) => new UsageError(`-o ${o.outFile}: cannot write there (${err.code ?? err.message})`);
+  if (o.report) return reportSink(o.outFile, { program: program.source, command: o.command, pids: o.pids, version: version() }, cannotWrite);
   if (o.outFile === undefined) {
     return {
       write: (s) => void (stdoutGone || process.stdout.write(s)),
@@ -70,8 +73,7 @@ function sink(o: CliOptions): Sink {
   try {
     fd = openSync(o.outFile, 'w');
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new UsageError(`-o ${o.outFile}: cannot write there (${err.code ?? err.message})`);
+    throw cannotWrite(e as NodeJS.ErrnoException);
   }
   return { write: (s) => void writeSync(fd, s), close: () => closeSync(fd), backedUp: () => false };
 }
@@ -345,7 +347,7 @@ export async function main(argv: string[]): Promise<number> {
   let out: Sink;
   try {
     if (o.command !== undefined) splitCommand(o.command);
-    out = sink(o);
+    out = sink(o, program);
   } catch (e) {
     if (e instanceof UsageError) return fail(e.message);
     throw e;

@@ -168,7 +168,7 @@ const CASES: Case[] = [
       { type: 'printf', data: '1\n' },
       { type: 'printf', data: '3\n' },
       { type: 'map', data: { '@s': { n1: 0, n2: 1, n3: 3 } } },
-      { type: 'hist', data: { '@h': [{ min: 1, max: 2, count: 1 }, { min: 2, max: 4, count: 2 }] } },
+      { type: 'hist', data: { '@h': [{ min: 1, max: 2, count: 1 }, { min: 2, max: 4, count: 2 }] }, percentiles: { '@h': { p50: 2, p90: 3, p99: 3 } } },
       { type: 'stats', data: { '@st': { count: 3, average: 2, min: 1, max: 3, total: 6, p50: 2, p90: 3, p99: 3 } } },
     ],
     code: 0,
@@ -214,7 +214,7 @@ const CASES: Case[] = [
   },
   { name: 'usage: no program', args: ['-c', 'node x.js'], stderr: /no program/, code: 2 },
   { name: 'usage: an unknown option', args: ['--frobnicate'], stderr: /unknown option '--frobnicate'\nusage:/, code: 2 },
-  { name: 'usage: a bad output format', args: ['-f', 'xml', '-e', 'BEGIN { exit() }'], stderr: /-f is text, json or folded, not 'xml'/, code: 2 },
+  { name: 'usage: a bad output format', args: ['-f', 'xml', '-e', 'BEGIN { exit() }'], stderr: /-f is text, json, folded or html, not 'xml'/, code: 2 },
   { name: 'usage: probes with nothing to trace', args: ['-e', `fn:${APP}:work { @x = count() }`], stderr: /need a program to trace/, code: 2 },
   {
     name: 'a target that matches nothing names the nearest function',

@@ -26,5 +26,5 @@ test('-f json and text are unchanged by a stack key; -f takes folded', () => {
   assert.doesNotMatch(r.stdout, /;leaf/, r.stdout);
   const bad = jsprobe(['-f', 'flame', '-e', 'BEGIN { exit() }']);
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /-f is text, json or folded, not 'flame'/);
+  assert.match(bad.stderr, /-f is text, json, folded or html, not 'flame'/);
 });

@@ -134,7 +134,8 @@
       s.classList.add('hist');
       sec.appendChild(s);
       const p = h.percentiles;
-      sec.appendChild(html('p', { class: 'note percentiles mono' }, p ? 'p50 ' + fmt(p.p50) + ', p90 ' + fmt(p.p90) + ', p99 ' + fmt(p.p99) : 'no numeric values'));
+      const text = p ? 'p50 ' + fmt(p.p50) + ', p90 ' + fmt(p.p90) + ', p99 ' + fmt(p.p99) : 'no numeric values';
+      sec.appendChild(html('p', { class: 'note percentiles mono' }, text));
     });
     const m = more(chart.more, undefined, 'histograms (keys with fewer values)');
     if (m) sec.appendChild(m);
@@ -235,7 +236,8 @@
       r.setAttribute('data-name', n.name);
       g.appendChild(tip(r, n.name + ' — ' + fmt(n.value) + ' (' + pct + ')'));
       const chars = Math.floor((w - 6) / 7);
-      if (chars >= 3) g.appendChild(svg('text', { x: x + 3, y: y + 12, 'pointer-events': 'none' }, n.name.length > chars ? n.name.slice(0, chars - 1) + '…' : n.name));
+      const label = n.name.length > chars ? n.name.slice(0, chars - 1) + '…' : n.name;
+      if (chars >= 3) g.appendChild(svg('text', { x: x + 3, y: y + 12, 'pointer-events': 'none' }, label));
       r.addEventListener('click', () => {
         focus = n === focus ? (n.parent || root) : n;
         info.textContent = focus === root ? 'click a frame to zoom; click "all" to zoom out' : 'zoomed to ' + focus.name + ' (' + fmt(focus.value) + ')';
@@ -292,8 +294,10 @@
       const c = PALETTE[i];
       const pts = snaps.filter((sn) => sn.values[k] !== undefined).map((sn) => [x(sn.t), y(sn.values[k]), sn]);
       s.appendChild(svg('polyline', { class: 'series', stroke: c, points: pts.map((p) => p[0].toFixed(1) + ',' + p[1].toFixed(1)).join(' ') }));
-      pts.forEach((p) => s.appendChild(tip(svg('circle', { class: 'point', cx: p[0], cy: p[1], r: 2.5, fill: c }), oneLine(k, 80) + ' at ' + fmt(p[2].t) + ' s: ' +
-        fmt(p[2].values[k]))));
+      pts.forEach((p) => {
+        const point = svg('circle', { class: 'point', cx: p[0], cy: p[1], r: 2.5, fill: c });
+        s.appendChild(tip(point, oneLine(k, 80) + ' at ' + fmt(p[2].t) + ' s: ' + fmt(p[2].values[k])));
+      });
       const item = html('span', {}, oneLine(k, 60));
       item.style.setProperty('--c', c);
       legend.appendChild(item);
@@ -323,7 +327,8 @@
     const h = document.querySelector('header');
     const meta = data.meta;
     const target = meta.command !== undefined ? 'command: ' + meta.command : meta.pids !== undefined ? 'processes: ' + meta.pids.join(', ') : 'no target';
-    h.appendChild(html('p', { class: 'meta' }, target + ' · from ' + meta.started + ' to ' + meta.ended + ' (' + fmt(meta.seconds) + ' s) · jsprobe ' + meta.version));
+    const when = 'from ' + meta.started + ' to ' + meta.ended + ' (' + fmt(meta.seconds) + ' s)';
+    h.appendChild(html('p', { class: 'meta' }, target + ' · ' + when + ' · jsprobe ' + meta.version));
     h.appendChild(html('pre', { class: 'program' }, meta.program));
     const nav = html('nav');
     data.maps.forEach((m, i) => nav.appendChild(html('a', { href: '#map-' + i }, m.name)));
@@ -334,7 +339,8 @@
     if (data.log.length === 0) return;
     const sec = html('section', { class: 'log' });
     sec.appendChild(html('h2', {}, 'output'));
-    if (data.logDropped > 0) sec.appendChild(html('p', { class: 'note' }, data.logDropped + ' earlier lines not kept; the last ' + data.log.length + ' follow'));
+    const note = data.logDropped + ' earlier lines not kept; the last ' + data.log.length + ' follow';
+    if (data.logDropped > 0) sec.appendChild(html('p', { class: 'note' }, note));
     sec.appendChild(html('pre', {}, data.log.join('\n')));
     main.appendChild(sec);
   }

@@ -36,7 +36,7 @@ export function inlineJson(v: unknown): string {
 export function reportPage(data: ReportData, meta: ReportMeta, started: Date, ended: Date): string {
   const script = asset('report-page.js');
   const style = asset('report-page.css');
-  const csp = `default-src 'none'; script-src 'sha256-${sha256(script)}'; style-src 'sha256-${sha256(style)}'; img-src data:; base-uri 'none'; form-action 'none'`;
+  const csp = `default-src 'none'; script-src 'sha256-${sha256(script)}'; style-src 'sha256-${sha256(style)}'; base-uri 'none'; form-action 'none'`;
   const page = {
     ...data,
     meta: { ...meta, started: started.toISOString(), ended: ended.toISOString(), seconds: (ended.getTime() - started.getTime()) / 1000 },

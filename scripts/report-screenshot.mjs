@@ -16,7 +16,8 @@ fnret:examples/shop/db.cjs:Db.prototype.query { @query_ms[arg0] = stats(elapsed 
 fn:examples/shop/db.cjs:Db.prototype.query { @[ustack(6)] = count() }
 fn:node:http#ServerResponse.prototype.writeHead { @status[arg0] = count() }
 interval:ms:100 { print(@status) }`;
-const r = spawnSync(process.execPath, ['build/src/cli/main.js', '-q', '-e', program, '-c', 'node examples/shop/load.cjs 600 4', '-o', page], { stdio: 'inherit' });
+const args = ['build/src/cli/main.js', '-q', '-e', program, '-c', 'node examples/shop/load.cjs 600 4', '-o', page];
+const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
 if (r.status !== 0) process.exit(r.status ?? 1);
 
 const chromium = process.env.JSPROBE_CHROMIUM || execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();

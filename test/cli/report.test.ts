@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from '../../src/cli/args.js';
+import { parseArgs, splitCommand } from '../../src/cli/args.js';
 import { LOG_LINES, MAX_SNAPSHOTS, ReportCollector, TOP_BARS, type ReportMap } from '../../src/cli/report-data.js';
 import { inlineJson, reportPage } from '../../src/cli/report.js';
-import { jsprobe } from './run.js';
+import { jsprobe, ROOT } from './run.js';
 
 const noFile = () => '';
 
@@ -122,4 +122,19 @@ test('jsprobe -o FILE.html writes one page with every map, however the program e
   const bad = jsprobe(['-e', 'BEGIN { exit() }', '-o', join(dir, 'no/such/dir/r.html')]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /-o .*r\.html: cannot write there \(ENOENT\)/);
+});
+
+test('the README\'s report one-liner writes a page with its maps, a flame graph and a timeline', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = readme.slice(readme.indexOf('<!-- report one-liner'));
+  const line = block.split('\n').find((l) => l.startsWith('jsprobe '));
+  assert.ok(line !== undefined && line.endsWith(' -o report.html'), line);
+  const file = join(mkdtempSync(join(tmpdir(), 'jsprobe-report-')), 'report.html');
+  const r = jsprobe(['-q', ...splitCommand(line).slice(1, -1), file]);
+  assert.equal(r.code, 0, r.stderr);
+  const data = /<script type="application\/json" id="jsprobe-data">(.*)<\/script>/.exec(readFileSync(file, 'utf8'));
+  assert.ok(data !== null);
+  const maps = (JSON.parse(data[1]) as { maps: ReportMap[] }).maps;
+  assert.deepEqual(maps.map((m) => [m.name, m.chart.kind]), [['@us', 'hist'], ['@', 'flame']]);
+  assert.ok(maps[0].timeline.length >= 2, `${maps[0].timeline.length}`);
 });

@@ -39,6 +39,8 @@ export interface Aggregator<E, In> {
   adder(entries: Map<string, E>, miss: Add<In>): Add<In>;
   /** What a program reads back, and what printed rows sort by (for histograms, their count of values). */
   scalar(e: E): unknown;
+  /** The entry leaves its map (clear, delete): give back what it holds of a shared budget. */
+  release?(e: E): void;
   /** Fold `from`, another thread's entry for the same key, into `into`. */
   merge(into: E, from: E): void;
   /** The entry as data that survives JSON; a copy, not a view of the live entry. */

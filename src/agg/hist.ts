@@ -136,6 +136,10 @@ class Log2HistAggregator implements Aggregator<Log2Hist, number> {
     return h.total;
   }
 
+  release(h: Log2Hist): void {
+    h.q.release();
+  }
+
   merge(into: Log2Hist, from: Log2Hist): void {
     addCounts(into.counts, from.counts);
     into.total += from.total;

@@ -81,6 +81,10 @@ export class LinearHistAggregator implements Aggregator<LinearHist, number> {
     return n;
   }
 
+  release(h: LinearHist): void {
+    h.q.release();
+  }
+
   merge(into: LinearHist, from: LinearHist): void {
     addCounts(into.counts, from.counts);
     into.q.merge(from.q);

@@ -68,10 +68,17 @@ export class AggMap<E = unknown, In = unknown> {
   }
 
   clear(): void {
+    const kind = this.#kind;
+    if (kind.release !== undefined) mapForEach(this.entries, (e) => kind.release!(e));
     this.entries.clear();
   }
 
   delete(key: string): void {
+    const kind = this.#kind;
+    if (kind.release !== undefined) {
+      const e = this.entries.get(key);
+      if (e !== undefined) kind.release(e);
+    }
     this.entries.delete(key);
   }
 

@@ -21,6 +21,23 @@ const ZERO = SIDE;
 /** Buckets in all, the bound of an entry's counts (2 × 3,072 + 1). */
 export const BUCKETS = 2 * SIDE + 1;
 const TINY = 2 ** EXP_MIN;
+
+/**
+ * Numbers (samples and bucket counts) that all the entries of a thread may hold together: 2^22,
+ * 32 MiB. Each entry alone is bounded (EXACT_LIMIT samples, then BUCKETS counts), but 65,536 keys
+ * of 6,145 counts would be 3 GiB. Past this budget an exact entry turns to buckets, and a value
+ * whose bucket would widen an entry's span is counted in the nearest bucket it has (`clamped`).
+ */
+export const QUANTILE_CELLS = 4_194_304;
+let cellsLeft = QUANTILE_CELLS;
+
+/** The numbers this thread's entries may still take (for tests), and a new budget (tests only). */
+export function quantileCellsLeft(): number {
+  return cellsLeft;
+}
+export function setQuantileCells(n: number): void {
+  cellsLeft = n;
+}
 const HUGE = 2 ** EXP_MAX;
 
 /** 0 .. SIDE-1 for a magnitude `a` of at least TINY: its octave's SUB buckets, in order. */
@@ -75,6 +92,13 @@ export class Quantiles {
   /** Bucket counts from bucket `lo` on, grown at either end to span the buckets used. */
   counts: number[] = [];
   lo = 0;
+  /**
+   * Values counted in the nearest bucket the entry had, not their own, or (when it had none) left
+   * out of the percentiles: the thread's budget (QUANTILE_CELLS) was spent. Printed beside them.
+   */
+  clamped = 0;
+  /** Numbers taken from the budget: samples, then counts. */
+  #held = 0;
 
   add(v: number): void {
     if (v !== v) return;
@@ -83,8 +107,10 @@ export class Quantiles {
     if (v > this.max) this.max = v;
     const s = this.samples;
     if (s !== null) {
-      if (s.length < EXACT_LIMIT) {
+      if (s.length < EXACT_LIMIT && cellsLeft > 0) {
         s[s.length] = v;
+        cellsLeft--;
+        this.#held++;
         return;
       }
       this.toBuckets();
@@ -92,22 +118,50 @@ export class Quantiles {
     this.count(bucketIndex(v), 1);
   }
 
-  /** Leave exact mode: every sample into its bucket. */
+  /** Leave exact mode: every sample into its bucket (the samples' numbers go back to the budget first). */
   toBuckets(): void {
     const s = this.samples;
     if (s === null) return;
     this.samples = null;
+    cellsLeft += this.#held;
+    this.#held = 0;
     for (let i = 0; i < s.length; i++) this.count(bucketIndex(s[i]), 1);
+  }
+
+  /** The entry is gone (clear, delete): its numbers go back to the budget. */
+  release(): void {
+    cellsLeft += this.#held;
+    this.#held = 0;
+    this.samples = null;
+    this.counts = [];
   }
 
   count(i: number, c: number): void {
     const counts = this.counts;
+    const lo = this.lo;
+    const hi = lo + counts.length - 1;
+    const wider = counts.length === 0 ? 1 : i < lo ? lo - i : i > hi ? i - hi : 0;
+    if (wider > 0) {
+      if (wider > cellsLeft) {
+        this.clamped += c;
+        if (counts.length === 0) {
+          // Nowhere to count it: it takes no rank, so that n stays the values the buckets hold.
+          this.n -= c;
+          return;
+        }
+        i = i < lo ? lo : hi;
+        counts[i - lo] += c;
+        return;
+      }
+      cellsLeft -= wider;
+      this.#held += wider;
+    }
     if (counts.length === 0) {
       this.lo = i;
       counts[0] = c;
       return;
     }
-    if (i < this.lo) {
+    if (i < lo) {
       const grown: number[] = [];
       for (let j = i; j < this.lo; j++) grown[grown.length] = 0;
       for (let j = 0; j < counts.length; j++) grown[grown.length] = counts[j];
@@ -129,8 +183,11 @@ export class Quantiles {
     if (from.max > this.max) this.max = from.max;
     const mine = this.samples;
     const theirs = from.samples;
-    if (mine !== null && theirs !== null && mine.length + theirs.length <= EXACT_LIMIT) {
+    this.clamped += from.clamped;
+    if (mine !== null && theirs !== null && mine.length + theirs.length <= EXACT_LIMIT && theirs.length <= cellsLeft) {
       for (let i = 0; i < theirs.length; i++) mine[mine.length] = theirs[i];
+      cellsLeft -= theirs.length;
+      this.#held += theirs.length;
       return;
     }
     this.toBuckets();
@@ -171,10 +228,11 @@ export class Quantiles {
     const min = numberData(this.min);
     const max = numberData(this.max);
     const s = this.samples;
-    if (s === null) return { min, max, lo: this.lo, counts: ArrayPrototypeSlice(this.counts) };
+    const clamped = this.clamped;
+    if (s === null) return { min, max, lo: this.lo, counts: ArrayPrototypeSlice(this.counts), clamped };
     const samples: (number | string)[] = [];
     for (let i = 0; i < s.length; i++) samples[i] = numberData(s[i]);
-    return { min, max, samples };
+    return { min, max, samples, clamped };
   }
 
   /** Back from toData's data; undefined when `d` is not such data or passes the bounds. n is counted, not trusted. */
@@ -185,6 +243,11 @@ export class Quantiles {
     const q = new Quantiles();
     q.min = min;
     q.max = max;
+    const clamped = field(d, 'clamped');
+    if (clamped !== undefined) {
+      if (typeof clamped !== 'number' || !NumberIsInteger(clamped) || clamped < 0) return undefined;
+      q.clamped = clamped;
+    }
     const samples = field(d, 'samples');
     if (samples !== undefined) {
       if (!ArrayIsArray(samples) || samples.length > EXACT_LIMIT) return undefined;
@@ -216,11 +279,16 @@ export const PERCENTILES: readonly number[] = [50, 90, 99];
 
 /** The line a histogram prints under its bars (`p50 12, p90 40, p99 97`); none when no value was a number. */
 export function percentileLines(q: Quantiles): string[] {
-  if (q.n === 0) return [];
+  if (q.n === 0) return q.clamped > 0 ? [clampedNote(q)] : [];
   const p = q.percentiles(PERCENTILES);
   let s = '';
   for (let i = 0; i < p.length; i++) s += `${i === 0 ? '' : ', '}p${PERCENTILES[i]} ${formatScalar(p[i])}`;
-  return [s];
+  return [q.clamped > 0 ? `${s} ${clampedNote(q)}` : s];
+}
+
+/** Why an entry's percentiles are rougher than the stated bound. */
+export function clampedNote(q: Quantiles): string {
+  return `(approximate: ${q.clamped} value${q.clamped === 1 ? '' : 's'} past the percentile memory budget)`;
 }
 
 /** A histogram's percentiles for JSON, `{ p50, p90, p99 }`, or null when no value was a number. A literal: no setter of the program's runs. */

@@ -3,7 +3,7 @@
 
 import { MathTrunc, NumberIsInteger } from '../core/primordials.js';
 import { field, formatScalar, jsonValue, numberData, numberFrom, scaled, type Add, type Aggregator } from './aggregator.js';
-import { PERCENTILES, Quantiles } from './quantiles.js';
+import { clampedNote, PERCENTILES, Quantiles } from './quantiles.js';
 
 /** stats' entry: avg's count and total, and the values' percentiles (with min and max). */
 export class Stats {
@@ -43,6 +43,10 @@ export class StatsAggregator implements Aggregator<Stats, number> {
 
   scalar(e: Stats): number {
     return e.n;
+  }
+
+  release(e: Stats): void {
+    e.q.release();
   }
 
   merge(into: Stats, from: Stats): void {
@@ -86,14 +90,15 @@ export class StatsAggregator implements Aggregator<Stats, number> {
     const f = this.#fields(e, div);
     let s = `${label}:`;
     for (let i = 0; i < f.length; i++) s += `${i === 0 ? ' ' : ', '}${f[i][0]} ${formatScalar(f[i][1])}`;
-    return [s];
+    return [e.q.clamped > 0 ? `${s} ${clampedNote(e.q)}` : s];
   }
 
   /** A literal, not assignments: a setter the program put on Object.prototype must not run. */
   json(e: Stats, div: number): unknown {
     const f = this.#fields(e, div);
     const v = (i: number): unknown => jsonValue(f[i][1]);
-    return { count: v(0), average: v(1), min: v(2), max: v(3), total: v(4), p50: v(5), p90: v(6), p99: v(7) };
+    const json = { count: v(0), average: v(1), min: v(2), max: v(3), total: v(4), p50: v(5), p90: v(6), p99: v(7) };
+    return e.q.clamped > 0 ? { ...json, clamped: e.q.clamped } : json;
   }
 }
 

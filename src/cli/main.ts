@@ -93,13 +93,21 @@ function nearHint(target: string, otherwise = ''): string {
 function listing(pattern: string): number {
   let points;
   try {
-    points = listProbePoints(pattern);
+    points = listProbePoints(pattern, { unparsed: unparsedWarning(pattern) });
   } catch (e) {
     return fail(`${(e as Error).message}${nearHint(pattern)}`);
   }
   if (points.length === 0) return fail(`nothing matches ${pattern}${nearHint(pattern)}`);
   for (const p of points) process.stdout.write(`${describePoint(p)}\n`);
   return 0;
+}
+
+/** One line for the files of a glob that do not parse (JSX, Flow), which are left out of it. */
+function unparsedWarning(pattern: string): (file: string, reason: string) => void {
+  let n = 0;
+  return (file, reason) => {
+    if (n++ === 0) process.stderr.write(`jsprobe: ${pattern}: ${file} does not parse and is left out (${reason}); so is any other that does not\n`);
+  };
 }
 
 /** Every fn/fnret/line target must match something: else a positioned error, before anything runs. */
@@ -114,7 +122,7 @@ function checkTargets(program: CompiledProgram): Map<number, string[]> {
         found.set(c.probe.at, [`${c.probe.target} (${resolveModule(ref.module, process.cwd())}; its exports are read when the program loads it)`]);
         continue;
       }
-      points = listProbePoints(c.probe.target);
+      points = listProbePoints(c.probe.target, { unparsed: unparsedWarning(c.probe.target) });
     } catch (e) {
       throw new ProgramError(program.source, c.probe.at, `${(e as Error).message}${nearHint(c.probe.target)}`);
     }

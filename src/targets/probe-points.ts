@@ -55,13 +55,22 @@ function safeGet(o: object, k: string): unknown {
  * Every function or line a target pattern would match. Export patterns walk the module's
  * exports; file patterns parse the files where they lie (loaded or not).
  */
-export function listProbePoints(pattern: string): ProbePoint[] {
+export function listProbePoints(pattern: string, options: ListOptions = {}): ProbePoint[] {
   const ref = parseTarget(pattern);
-  if (ref.kind !== 'export') return listFilePoints(ref);
+  if (ref.kind !== 'export') return listFilePoints(ref, options);
   return listExportPoints(ref);
 }
 
-function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>): ProbePoint[] {
+export interface ListOptions {
+  /**
+   * Told of each file of a glob that does not parse (a JSX or Flow file under `node_modules/**`),
+   * which is then left out: one such file must not fail a pattern over thousands. A file named
+   * without a glob still throws.
+   */
+  unparsed?: (file: string, reason: string) => void;
+}
+
+function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>, options: ListOptions): ProbePoint[] {
   const files = expandGlob(absoluteGlob(ref.file));
   if (files.length === 0) {
     throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `no source files match ${ref.file} (from ${process.cwd()})`);
@@ -73,7 +82,11 @@ function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>): ProbePoint
     try {
       parsed = parseFile(file);
     } catch (e) {
-      throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `cannot parse ${rel}: ${(e as Error).message}`);
+      if (options.unparsed === undefined || !hasGlob(ref.file)) {
+        throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `cannot parse ${rel}: ${(e as Error).message}`);
+      }
+      options.unparsed(rel, (e as Error).message);
+      continue;
     }
     if (ref.kind === 'line') {
       const at = statementAt(parsed.program, parsed.src, ref.line);

@@ -5,7 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BUCKETS, EXACT_LIMIT, PERCENTILES, Quantiles, bucketIndex, bucketMiddle, rankOf } from '../../src/agg/quantiles.js';
+import {
+  BUCKETS, EXACT_LIMIT, PERCENTILES, QUANTILE_CELLS, Quantiles, bucketIndex, bucketMiddle, quantileCellsLeft, rankOf, setQuantileCells,
+} from '../../src/agg/quantiles.js';
 import { AggMap, mergeAll, type MapData } from '../../src/agg/maps.js';
 import { printMap } from '../../src/agg/print.js';
 
@@ -168,4 +170,58 @@ test('stats in JSON: count, average, min, max, total and the percentiles', () =>
   const json: object[] = [];
   printMap({ format: 'json', text: () => undefined, json: (o) => void json.push(o) }, s);
   assert.deepEqual(json, [{ type: 'stats', data: { '@s': { count: 5, average: 3, min: 1, max: 5, total: 15, p50: 3, p90: 5, p99: 5 } } }]);
+});
+
+test('a thread\'s entries share one budget of numbers: past it they clamp and say so, and clear gives it back', () => {
+  const before = quantileCellsLeft();
+  setQuantileCells(2500);
+  try {
+    const s = AggMap.of({ name: 's', index: 0, agg: 'stats', keys: 1, at: 0 });
+    // Each key's first values are kept exactly while the budget lasts; the third key finds it spent and turns to buckets.
+    for (let k = 0; k < 3; k++) for (let v = 1; v <= 1000; v++) s.add(`k${k}`, v);
+    const third = s.entries.get('k2') as unknown as { q: Quantiles };
+    assert.equal(third.q.samples, null);
+    assert.equal(2000 + third.q.counts.length + quantileCellsLeft(), 2500);
+    assert.equal(third.q.clamped, 0);
+    // Values far outside what the buckets already span cannot widen them: counted at the edge, and flagged.
+    s.add('k2', 1e15);
+    assert.ok(third.q.clamped > 0);
+    const lines: string[] = [];
+    printMap({ format: 'text', text: (t) => void lines.push(t), json: () => undefined }, s);
+    const text = lines.join('');
+    assert.match(text, /@s\[k2\]: count 1001, .* \(approximate: \d+ values? past the percentile memory budget\)/);
+    assert.doesNotMatch(text, /@s\[k0\].*approximate/);
+    const json = s.kind.json(s.entries.get('k2')!, 1) as { clamped?: number };
+    assert.equal(json.clamped, third.q.clamped);
+    // What an entry holds goes back when the map lets go of it.
+    const left = quantileCellsLeft();
+    s.delete('k0');
+    assert.equal(quantileCellsLeft(), left + 1000);
+    s.clear();
+    assert.equal(quantileCellsLeft(), 2500);
+  } finally {
+    setQuantileCells(before);
+  }
+});
+
+test('the budget bounds all entries together: 65,536 keys of wide-ranging values hold at most QUANTILE_CELLS numbers', () => {
+  const before = quantileCellsLeft();
+  setQuantileCells(QUANTILE_CELLS);
+  try {
+    const s = AggMap.of({ name: 'h', index: 0, agg: 'hist', keys: 1, at: 0 });
+    let held = 0;
+    // 65,536 keys of 100 values over 50 octaves: 6.5 M samples, and each key's buckets span 1,600.
+    for (let k = 0; k < 65_536; k += 1) for (let i = 0; i < 100; i++) s.add(`k${k}`, 2 ** (i % 50) + i);
+    let clamped = 0;
+    for (let k = 0; k < 65_536; k++) {
+      const q = (s.entries.get(`k${k}`) as unknown as { q: Quantiles }).q;
+      held += (q.samples?.length ?? 0) + q.counts.length;
+      clamped += q.clamped;
+    }
+    assert.ok(held <= QUANTILE_CELLS, `${held} numbers held`);
+    assert.ok(clamped > 0);
+    assert.equal(held + quantileCellsLeft(), QUANTILE_CELLS);
+  } finally {
+    setQuantileCells(before);
+  }
 });

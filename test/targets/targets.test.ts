@@ -1,6 +1,9 @@
 // Target strings and probe listing.
 
 import { test } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { isJsprobeError, listProbePoints, register } from '../../src/index.js';
 import { parseTarget } from '../../src/targets/parse.js';
@@ -65,4 +68,16 @@ test('listProbePoints lists the functions and lines of files, loaded or not, Typ
 test('close matches rank by distance and containment', () => {
   assert.deepEqual(closeMatches('readFiel', ['readFile', 'readdir', 'writeFile', 'read']), ['readFile', 'read']);
   assert.deepEqual(closeMatches('zzz', ['readFile']), []);
+});
+
+test('a glob leaves out a file that does not parse and says so; the same file named alone is an error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jsprobe-unparsed-'));
+  writeFileSync(join(dir, 'good.js'), 'function ok () { return 1 }\n');
+  writeFileSync(join(dir, 'view.js'), 'const v = <div>{x}</div>\n');
+  const unparsed: string[] = [];
+  const points = listProbePoints(`${dir}/*.js:*`, { unparsed: (file) => unparsed.push(file) });
+  assert.deepEqual(points.map((p) => p.name), ['ok']);
+  assert.deepEqual(unparsed.map((f) => f.endsWith('view.js')), [true]);
+  assert.throws(() => listProbePoints(`${dir}/view.js:*`, { unparsed: () => {} }), /cannot parse .*view\.js/);
+  assert.throws(() => listProbePoints(`${dir}/*.js:*`), /cannot parse .*view\.js/);
 });

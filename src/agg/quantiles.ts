@@ -291,9 +291,13 @@ export function clampedNote(q: Quantiles): string {
   return `(approximate: ${q.clamped} value${q.clamped === 1 ? '' : 's'} past the percentile memory budget)`;
 }
 
-/** A histogram's percentiles for JSON, `{ p50, p90, p99 }`, or null when no value was a number. A literal: no setter of the program's runs. */
+/**
+ * A histogram's percentiles for JSON, `{ p50, p90, p99 }` and `clamped` as stats' JSON has it, or
+ * null when no value was a number. Literals: no setter of the program's runs.
+ */
 export function percentileData(q: Quantiles): unknown {
-  if (q.n === 0) return null;
+  if (q.n === 0) return q.clamped > 0 ? { clamped: q.clamped } : null;
   const p = q.percentiles(PERCENTILES);
-  return { p50: jsonValue(p[0]), p90: jsonValue(p[1]), p99: jsonValue(p[2]) };
+  const data = { p50: jsonValue(p[0]), p90: jsonValue(p[1]), p99: jsonValue(p[2]) };
+  return q.clamped > 0 ? { ...data, clamped: q.clamped } : data;
 }

@@ -26,6 +26,8 @@ export interface Percentiles {
   p50: number | string;
   p90: number | string;
   p99: number | string;
+  /** Values past the percentile memory budget, which make these approximate (docs/cli.md, Percentiles). */
+  clamped?: number;
 }
 /** A chart of one map, as the page draws it. */
 export type Chart =
@@ -83,7 +85,9 @@ function bucketsOf(v: unknown): Bucket[] {
 function percentilesOf(v: unknown): Percentiles | null {
   if (!isObject(v)) return null;
   const p = (x: unknown) => (typeof x === 'number' || typeof x === 'string' ? x : 'NaN');
-  return { p50: p(v.p50), p90: p(v.p90), p99: p(v.p99) };
+  const out: Percentiles = { p50: p(v.p50), p90: p(v.p90), p99: p(v.p99) };
+  if (typeof v.clamped === 'number' && v.clamped > 0) out.clamped = v.clamped;
+  return out;
 }
 
 function histCount(buckets: Bucket[]): number {

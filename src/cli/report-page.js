@@ -136,12 +136,20 @@
       const p = h.percentiles;
       const text = p ? 'p50 ' + fmt(p.p50) + ', p90 ' + fmt(p.p90) + ', p99 ' + fmt(p.p99) : 'no numeric values';
       sec.appendChild(html('p', { class: 'note percentiles mono' }, text));
+      if (p && p.clamped > 0) sec.appendChild(html('p', { class: 'note warn' }, approximate(p.clamped)));
     });
     const m = more(chart.more, undefined, 'histograms (keys with fewer values)');
     if (m) sec.appendChild(m);
   }
 
+  /** As the text format says it (quantiles.ts). */
+  function approximate(n) {
+    return '(approximate: ' + n + ' value' + (n === 1 ? '' : 's') + ' past the percentile memory budget)';
+  }
+
   function drawStats(sec, chart) {
+    const clamped = chart.rows.reduce((n, r) => n + (num(r[1].clamped) > 0 ? num(r[1].clamped) : 0), 0);
+    if (clamped > 0) sec.appendChild(html('p', { class: 'note warn' }, approximate(clamped)));
     const single = chart.rows.length === 1 && chart.rows[0][0] === '';
     if (single) {
       const st = chart.rows[0][1];

@@ -42,7 +42,10 @@ test('each map becomes the chart its kind and keys call for', () => {
     { type: 'map', data: { '@n': 3 } },
     { type: 'map', data: { '@by': { a: 1, b: 5, c: 2 } } },
     { type: 'map', data: { '@v': { k: 'text' } } },
-    { type: 'hist', data: { '@h': [{ min: 1, max: 2, count: 1 }, { min: 4, max: 8, count: 2 }] }, percentiles: { '@h': { p50: 5, p90: 7, p99: 7, clamped: 3 } } },
+    {
+      type: 'hist', data: { '@h': [{ min: 1, max: 2, count: 1 }, { min: 4, max: 8, count: 2 }] },
+      percentiles: { '@h': { p50: 5, p90: 7, p99: 7, clamped: 3 } },
+    },
     { type: 'stats', data: { '@s': { count: 2, average: 1, min: 0, max: 2, total: 2, p50: 0, p90: 2, p99: 2 } } },
     { type: 'stats', data: { '@sk': { x: { count: 1, average: 1, min: 1, max: 1, total: 1, p50: 1, p90: 1, p99: 1 } } } },
     { type: 'map', data: { '@f': { [stack('leaf (a.js:1:1)', 'main (a.js:9:1)')]: 4, [stack('main (a.js:9:1)')]: 1 } } },

@@ -181,6 +181,14 @@ async function detach(): Promise<void> {
   relay = null;
 }
 
+/** `--prometheus`: the main thread's maps as they are now, and each worker's latest (at most a second old). */
+async function snapshot(): Promise<unknown[]> {
+  if (attached === null || detached) return [];
+  const maps = await onMain<unknown[]>({ op: 'snapshot' });
+  if (relay !== null) for (const m of relay.snapshots()) maps.push(...m);
+  return maps;
+}
+
 async function closeInspector(): Promise<void> {
   if (inspectorClosed) return;
   inspectorClosed = true;
@@ -193,6 +201,7 @@ async function handle(r: ChannelRequest): Promise<void> {
     if (r.op === 'attach') value = await attach(r.source, r.options);
     else if (r.op === 'detach') value = await detach();
     else if (r.op === 'close-inspector') value = await closeInspector();
+    else if (r.op === 'snapshot') value = await snapshot();
     else value = await onMain({ op: 'points', pattern: r.pattern });
     drain();
     message({ t: 'reply', id: r.id, value });

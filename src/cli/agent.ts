@@ -169,6 +169,14 @@ async function main(): Promise<void> {
         return true;
       },
       detach,
+      // --prometheus: this thread's maps and each worker's latest (at most a second old), merged by the command.
+      snapshot: (id) => {
+        if (exiting || detached) return;
+        const maps = outcome.maps();
+        const workers = relay.snapshots();
+        for (let i = 0; i < workers.length; i++) for (let j = 0; j < workers[i].length; j++) maps[maps.length] = workers[i][j];
+        send({ t: 'snapshot', id, maps });
+      },
     }, (e) => send({ t: 'err', text: `jsprobe: the watchdog thread failed (${e.message}): Ctrl-C cannot end the program while its main thread is busy\n` }));
   }
 }

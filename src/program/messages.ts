@@ -41,6 +41,8 @@ export type Message =
   | { t: 'detached'; signal: NodeJS.Signals }
   /** A thread's maps, to merge with the others' before they print. */
   | { t: 'maps'; maps: MapData[] }
+  /** -c, `--prometheus`: the maps of every thread as they are now, the answer to the command's snapshot request `id`. */
+  | { t: 'snapshot'; id: number; maps: MapData[] }
   /**
    * A worker's map snapshot, or a piece of it; the last piece says which flush request it
    * answers (`ack`) and whether the thread is ending (`bye`).
@@ -117,7 +119,9 @@ export type ChannelRequest =
   | { id: number; op: 'attach'; source: string; options: AttachOptions }
   | { id: number; op: 'detach' }
   | { id: number; op: 'close-inspector' }
-  | { id: number; op: 'points'; pattern: string };
+  | { id: number; op: 'points'; pattern: string }
+  /** `--prometheus`: every thread's maps as they are now (MapData[]), tracing on. */
+  | { id: number; op: 'snapshot' };
 
 /** What the one Runtime.evaluate that loads the runtime gives it (attach/remote.ts load()). */
 export interface LoadOptions {

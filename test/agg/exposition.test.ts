@@ -50,7 +50,9 @@ test('metric names: jsprobe_<map>, @ alone is jsprobe_map, and a name already ta
   assert.equal(metricName('jsprobe_a-b.c'), 'jsprobe_a_b_c');
   assert.equal(metricName('9x'), '_9x');
   // @dropped_series would be jsprobe's own jsprobe_dropped_series; @x_count is a name @x's summary writes.
-  const page = body([map('', 'count', 0, [['', 1]]), map('dropped_series', 'count', 0, [['', 2]]), map('x', 'stats', 0, [['', 1]]), map('x_count', 'count', 0, [['', 3]])]);
+  const page = body([
+    map('', 'count', 0, [['', 1]]), map('dropped_series', 'count', 0, [['', 2]]), map('x', 'stats', 0, [['', 1]]), map('x_count', 'count', 0, [['', 3]]),
+  ]);
   const samples = page.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
   assert.deepEqual(samples, [
     'jsprobe_map 1', 'jsprobe_dropped_series_2 2',

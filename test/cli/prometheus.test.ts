@@ -65,7 +65,8 @@ async function valueOf(promPort: number, query: string, prometheus: { err: strin
 test('-c --prometheus: a real Prometheus scrapes jsprobe, and its query API gives back a count, a histogram bucket and a summary quantile', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jsprobe-prom-'));
   const seen = { err: '' };
-  const cli = spawn(process.execPath, [JSPROBE, '--prometheus', '127.0.0.1:0', '-e', PROGRAM, '-c', `node ${APP}`], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const args = [JSPROBE, '--prometheus', '127.0.0.1:0', '-e', PROGRAM, '-c', `node ${APP}`];
+  const cli = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   cli.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   const cliDone = new Promise<number | null>((resolve) => cli.once('close', resolve));

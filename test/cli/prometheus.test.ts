@@ -157,3 +157,57 @@ test('--prometheus: a bad address is a usage error (exit 2); a port in use is on
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** jsprobe -c with --prometheus on a port of the system's choice, and that port once it says it. */
+async function serving(args: string[]): Promise<{ cli: ChildProcess; port: number; seen: { err: string }; done: Promise<number | null> }> {
+  const cli = spawn(process.execPath, [JSPROBE, '--prometheus', '0', ...args], { cwd: ROOT, stdio: ['pipe', 'ignore', 'pipe'] });
+  const done = new Promise<number | null>((resolve) => cli.once('close', resolve));
+  const seen = { err: '' };
+  const [, port] = await stderrMatch(cli, /serving the maps at http:\/\/127\.0\.0\.1:(\d+)\/metrics\n/, seen);
+  return { cli, port: Number(port), seen, done };
+}
+
+test('-c --prometheus: worker threads\' maps are on the page too, merged with the main thread\'s', async () => {
+  const { cli, port, seen, done } = await serving(['-e', `fn:${APP}:handle { @calls = count(); @[tid > 0] = count() }`, '-c', `node ${APP} worker`]);
+  try {
+    await stderrMatch(cli, /^worker called$/m, seen);
+    // A worker hands its maps over every second: the bound only stops a hang.
+    const end = Date.now() + 60_000;
+    let page = '';
+    while (!/^jsprobe_calls 14$/m.test(page) && Date.now() < end) {
+      page = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      if (!/^jsprobe_calls 14$/m.test(page)) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(page, /^jsprobe_calls 14$/m, page);
+    assert.match(page, /^jsprobe_map\{key="false"\} 10$/m, page);
+    assert.match(page, /^jsprobe_map\{key="true"\} 4$/m, page);
+    cli.stdin!.end('done\n');
+    assert.equal(await done, 0, seen.err);
+  } finally {
+    cli.kill();
+  }
+});
+
+test('-c --prometheus: a scrape of a program whose main thread never yields answers anyway, without values, and the program runs on', async () => {
+  const { cli, port, seen, done } = await serving(['-e', `fn:${APP}:handle { @calls = count() }`, '-c', `node ${APP} busy`]);
+  try {
+    await stderrMatch(cli, /^called$/m, seen);
+    // The snapshot request waits for the main thread's event loop, which never comes: the page
+    // says so, after the wait's bound (2 s), and has no map values.
+    const r = await fetch(`http://127.0.0.1:${port}/metrics`);
+    assert.equal(r.status, 200);
+    const page = await r.text();
+    assert.match(page, /^# jsprobe: no snapshot within 2000 ms\n/, page);
+    assert.doesNotMatch(page, /^jsprobe_calls/m, page);
+    assert.match(page, /^jsprobe_dropped_series 0$/m, page);
+    // Ctrl-C ends it as always (jsprobe's watchdog reaches the busy main thread): exit 130.
+    cli.kill('SIGINT');
+    assert.equal(await done, 130, seen.err);
+  } finally {
+    // SIGKILL would leave the spinning program behind: Ctrl-C ends both.
+    if (cli.exitCode === null && cli.signalCode === null) {
+      cli.kill('SIGINT');
+      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+    }
+  }
+});

@@ -2,7 +2,8 @@
 // (docs/cli.md, "Prometheus"). A scrape asks the session for a snapshot of its maps (over the
 // agent's pipes under -c, over each target's channel under -p), waits for it within a bound, and
 // formats it here, in the command: the traced program only hands its maps over as data, at most
-// once per SNAPSHOT_MIN_AGE_MS whatever the scrape rate, and never waits for the scraper.
+// once per SNAPSHOT_MIN_AGE_MS (less often when snapshots are costly: SnapshotCache), and never
+// waits for the scraper.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { exposition, EXPOSITION_CONTENT_TYPE } from '../agg/exposition.js';
@@ -10,8 +11,17 @@ import { AggMap, mergeAll, type MapData } from '../agg/maps.js';
 import type { MapInfo } from '../lang/compile.js';
 import type { MetricsAddress } from './prometheus-address.js';
 
-/** A snapshot younger than this is served again rather than asked for: scrapes cost the program at most one snapshot in this time. */
+/** A snapshot younger than this is served again rather than asked for, however often Prometheus scrapes. */
 export const SNAPSHOT_MIN_AGE_MS = 500;
+/**
+ * Nor is one asked for before this many times the last one's round trip has passed: a snapshot
+ * costs the program's main thread (safe JSON of every entry: about 1.5 s for 65,536 keys on a
+ * loaded 2-core machine), and the round trip bounds that from above, so snapshots take at most
+ * 1/20 of its time.
+ */
+export const SNAPSHOT_COST_FACTOR = 20;
+/** The longest wait between snapshots that the cost rule can make. */
+export const SNAPSHOT_MAX_AGE_MS = 60_000;
 /** How long a scrape waits for the snapshot (a busy main thread under -c answers late); then it gets the last one. */
 export const SNAPSHOT_TIMEOUT_MS = 2000;
 
@@ -54,13 +64,55 @@ function within<T>(ms: number, p: Promise<T>): Promise<T | undefined> {
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-export class MetricsServer {
-  /** Set once the session has started; until then a scrape sees no maps. */
+/**
+ * The latest snapshot of the maps, and when to ask for the next: not while the last is younger
+ * than SNAPSHOT_MIN_AGE_MS or SNAPSHOT_COST_FACTOR round trips; scrapes at the same moment share
+ * one request; an answer that comes after its scrape gave up is still kept, for the next.
+ */
+export class SnapshotCache {
   source: SnapshotSource | null = null;
+  #last: { at: number; data: readonly MapData[] } | null = null;
+  #roundTripMs = 0;
+  #asking: Promise<void> | null = null;
+
+  constructor(private readonly now: () => number = Date.now, private readonly timeoutMs = SNAPSHOT_TIMEOUT_MS) {}
+
+  /** How old the last snapshot may be before a scrape asks for another. */
+  get maxAgeMs(): number {
+    return Math.min(SNAPSHOT_MAX_AGE_MS, Math.max(SNAPSHOT_MIN_AGE_MS, SNAPSHOT_COST_FACTOR * this.#roundTripMs));
+  }
+
+  /** The data to serve (null: none yet), and a comment for the page when it is not fresh. */
+  async get(): Promise<{ data: readonly MapData[] | null; note: string }> {
+    const last = this.#last;
+    if (this.source === null || (last !== null && this.now() - last.at < this.maxAgeMs)) return { data: last?.data ?? null, note: '' };
+    const asking = (this.#asking ??= this.#ask(this.source));
+    const answered = await within(this.timeoutMs, asking.then(() => true));
+    const now = this.#last;
+    if (answered === true) return { data: now?.data ?? null, note: '' };
+    // Given up on: a later scrape asks again (the pipe under -c keeps only the newest request).
+    if (this.#asking === asking) this.#asking = null;
+    const age = now === null ? '' : `; values as of ${this.now() - now.at} ms ago`;
+    return { data: now?.data ?? null, note: `# jsprobe: no snapshot within ${this.timeoutMs} ms${age}\n` };
+  }
+
+  #ask(source: SnapshotSource): Promise<void> {
+    const t0 = this.now();
+    const p: Promise<void> = source().then((data) => {
+      const at = this.now();
+      if (this.#last === null || this.#last.at <= at) this.#last = { at, data };
+      this.#roundTripMs = at - t0;
+    }, () => {}).finally(() => {
+      if (this.#asking === p) this.#asking = null;
+    });
+    return p;
+  }
+}
+
+export class MetricsServer {
+  readonly #snapshots = new SnapshotCache();
   readonly #server: Server;
   readonly #maps: readonly MapInfo[];
-  #last: { at: number; data: readonly MapData[] } | null = null;
-  #asking: Promise<readonly MapData[] | undefined> | null = null;
 
   private constructor(server: Server, maps: readonly MapInfo[]) {
     this.#server = server;
@@ -87,6 +139,11 @@ export class MetricsServer {
   }
 
   /** The page's address, with the port the system picked for port 0. */
+  /** Set once the session has started; until then a scrape sees no maps. */
+  set source(source: SnapshotSource) {
+    this.#snapshots.source = source;
+  }
+
   get url(): string {
     const a = this.#server.address();
     if (a === null || typeof a === 'string') return '';
@@ -113,21 +170,11 @@ export class MetricsServer {
     res.end(req.method === 'HEAD' ? undefined : body);
   }
 
-  /** The page as of the latest snapshot: a fresh one when the last is older than SNAPSHOT_MIN_AGE_MS and the session answers in time. */
+  /** The page as of the latest snapshot (SnapshotCache says when a new one is asked for). */
   async page(): Promise<string> {
-    let note = '';
-    const last = this.#last;
-    if (this.source !== null && (last === null || Date.now() - last.at >= SNAPSHOT_MIN_AGE_MS)) {
-      // Scrapes at the same moment share one request.
-      const source = this.source;
-      this.#asking ??= within(SNAPSHOT_TIMEOUT_MS, source().catch(() => undefined)).finally(() => (this.#asking = null));
-      const data = await this.#asking;
-      if (data !== undefined) this.#last = { at: Date.now(), data };
-      else if (last !== null) note = `# jsprobe: no snapshot within ${SNAPSHOT_TIMEOUT_MS} ms; values as of ${Date.now() - last.at} ms ago\n`;
-      else note = `# jsprobe: no snapshot within ${SNAPSHOT_TIMEOUT_MS} ms\n`;
-    }
+    const { data, note } = await this.#snapshots.get();
     const maps = this.#maps.map((info) => ({ map: AggMap.of(info), keys: info.keys }));
-    if (this.#last !== null) mergeAll(maps.map((m) => m.map), this.#last.data);
+    if (data !== null) mergeAll(maps.map((m) => m.map), data);
     return note + exposition(maps);
   }
 }

@@ -1,0 +1,89 @@
+// When a --prometheus scrape asks the session for a snapshot of its maps (cli/prometheus.ts), on
+// a clock of the test's: not while the last is younger than 500 ms or 20 round trips; one request
+// for scrapes at the same moment; a late answer kept for the next scrape; the -c pipe's request ids.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { MapData } from '../../src/agg/maps.js';
+import { PipeSnapshots, SNAPSHOT_MIN_AGE_MS, SnapshotCache } from '../../src/cli/prometheus.js';
+
+const data = (n: number): MapData[] => [{ name: '@n', entries: [['', n]] }];
+
+/** A source whose answers the test gives, on a clock the test moves. */
+function setUp(timeoutMs = 60_000): { cache: SnapshotCache; clock: { t: number }; asked: ((d: MapData[]) => void)[] } {
+  const clock = { t: 1000 };
+  const cache = new SnapshotCache(() => clock.t, timeoutMs);
+  const asked: ((d: MapData[]) => void)[] = [];
+  cache.source = () => new Promise((resolve) => asked.push(resolve));
+  return { cache, clock, asked };
+}
+
+test('a snapshot is reused while younger than 500 ms; scrapes at the same moment share one request', async () => {
+  const { cache, clock, asked } = setUp();
+  const a = cache.get();
+  const b = cache.get();
+  assert.equal(asked.length, 1);
+  asked[0](data(1));
+  assert.deepEqual(await a, { data: data(1), note: '' });
+  assert.deepEqual(await b, { data: data(1), note: '' });
+  clock.t += SNAPSHOT_MIN_AGE_MS - 1;
+  assert.deepEqual((await cache.get()).data, data(1));
+  assert.equal(asked.length, 1);
+  clock.t += 1;
+  const c = cache.get();
+  assert.equal(asked.length, 2);
+  asked[1](data(2));
+  assert.deepEqual((await c).data, data(2));
+});
+
+test('a costly snapshot spaces the next: 20 times its round trip, at most 60 s', async () => {
+  const { cache, clock, asked } = setUp();
+  const a = cache.get();
+  clock.t += 300; // the answer takes 300 ms
+  asked[0](data(1));
+  await a;
+  assert.equal(cache.maxAgeMs, 6000);
+  clock.t += 5999;
+  await cache.get();
+  assert.equal(asked.length, 1);
+  clock.t += 1;
+  const b = cache.get();
+  assert.equal(asked.length, 2);
+  clock.t += 10_000;
+  asked[1](data(2));
+  await b;
+  assert.equal(cache.maxAgeMs, 60_000);
+});
+
+test('no answer within the bound: the page says so, the next scrape asks again, and an answer that comes late is kept', async () => {
+  const { cache, asked } = setUp(20);
+  const first = await cache.get();
+  assert.deepEqual(first, { data: null, note: '# jsprobe: no snapshot within 20 ms\n' });
+  const second = cache.get();
+  assert.equal(asked.length, 2, 'asked again');
+  asked[0](data(1)); // the first request's answer, late
+  const r = await second;
+  assert.deepEqual(r.data, data(1));
+  assert.match(r.note, /^(|# jsprobe: no snapshot within 20 ms; values as of \d+ ms ago\n)$/);
+  // Kept: the next scrape, within 500 ms, serves it without asking.
+  assert.deepEqual((await cache.get()).data, data(1));
+  assert.equal(asked.length, 2);
+});
+
+test('no source yet (the session has not started): no data, nothing asked', async () => {
+  const cache = new SnapshotCache(() => 0);
+  assert.deepEqual(await cache.get(), { data: null, note: '' });
+});
+
+test('-c pipe: each request has its id; only the newest is answered, an answer to another is ignored', async () => {
+  const sent: number[] = [];
+  const pipe = new PipeSnapshots((id) => sent.push(id));
+  const first = pipe.get();
+  const second = pipe.get();
+  assert.deepEqual(sent, [1, 2]);
+  pipe.answer(1, data(1));
+  pipe.answer(2, data(2));
+  assert.deepEqual(await second, data(2));
+  const settled = await Promise.race([first.then(() => 'answered'), Promise.resolve('waiting')]);
+  assert.equal(settled, 'waiting');
+});

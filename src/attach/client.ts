@@ -8,6 +8,7 @@ import { DEFAULT_MAX_STRLEN, printCut } from '../agg/safe-strlen.js';
 import { LostEvents } from '../program/lost.js';
 import { AttachError } from './attach-error.js';
 import { RUNTIME_BUNDLE } from './inspector-ws.js';
+import type { ChannelServer } from './channel.js';
 import { openChannel, traceTarget, type AttachRun, type Shared, type TargetEnd } from './target.js';
 
 export { AttachError, RUNTIME_BUNDLE, type AttachRun };
@@ -35,9 +36,15 @@ export async function traceAttached(pids: readonly number[], run: AttachRun, ser
     lost: new LostEvents((line) => process.stderr.write(line)),
     traced: new Set(),
   };
-  // --prometheus: the maps of the targets that have ended or detached, and a snapshot of each one traced now.
+  // --prometheus: the maps of the targets that have ended or detached, and a snapshot of each one
+  // traced now (its last one when it says it is too soon for another).
+  const lastOf = new Map<ChannelServer, MapData[]>();
   serve?.(async () => {
-    const now = await Promise.all([...s.traced].map((c) => c.request<MapData[]>({ op: 'snapshot' }).catch(() => [])));
+    const now = await Promise.all([...s.traced].map(async (c) => {
+      const maps = await c.request<MapData[] | null>({ op: 'snapshot' }).catch(() => null);
+      if (maps !== null) lastOf.set(c, maps);
+      return lastOf.get(c) ?? [];
+    }));
     return mapsData(s.maps).concat(...now);
   });
   const one = async (pid: number): Promise<TargetEnd | null> => {

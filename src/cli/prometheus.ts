@@ -2,7 +2,7 @@
 // (docs/cli.md, "Prometheus"). A scrape asks the session for a snapshot of its maps (over the
 // agent's pipes under -c, over each target's channel under -p), waits for it within a bound, and
 // formats it here, in the command: the traced program only hands its maps over as data, at most
-// once per SNAPSHOT_MIN_AGE_MS (less often when snapshots are costly: SnapshotCache), and never
+// once per SNAPSHOT_MIN_AGE_MS (less often when they are costly: SNAPSHOT_SPACING), and never
 // waits for the scraper.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -11,22 +11,19 @@ import { AggMap, mergeAll, type MapData } from '../agg/maps.js';
 import type { MapInfo } from '../lang/compile.js';
 import type { MetricsAddress } from './prometheus-address.js';
 
-/** A snapshot younger than this is served again rather than asked for, however often Prometheus scrapes. */
-export const SNAPSHOT_MIN_AGE_MS = 500;
 /**
- * Nor is one asked for before this many times the last one's round trip has passed: a snapshot
- * costs the program's main thread (safe JSON of every entry: about 1.5 s for 65,536 keys on a
- * loaded 2-core machine), and the round trip bounds that from above, so snapshots take at most
- * 1/20 of its time.
+ * A snapshot younger than this is served again rather than asked for, however often Prometheus
+ * scrapes. The traced process spaces them further when they are costly (SNAPSHOT_SPACING).
  */
-export const SNAPSHOT_COST_FACTOR = 20;
-/** The longest wait between snapshots that the cost rule can make. */
-export const SNAPSHOT_MAX_AGE_MS = 60_000;
+export const SNAPSHOT_MIN_AGE_MS = 500;
 /** How long a scrape waits for the snapshot (a busy main thread under -c answers late); then it gets the last one. */
 export const SNAPSHOT_TIMEOUT_MS = 2000;
 
-/** Where a scrape's maps come from: every thread's and process's map data, to be merged. */
-export type SnapshotSource = () => Promise<readonly MapData[]>;
+/**
+ * Where a scrape's maps come from: every thread's and process's map data, to be merged; null when
+ * the traced process says it is too soon after the last for another (the last is served).
+ */
+export type SnapshotSource = () => Promise<readonly MapData[] | null>;
 
 /** Listening failed: `exit` is 2 for an address that cannot be (a bad host), 1 for one that is taken or refused. */
 export class MetricsListenError extends Error {
@@ -41,7 +38,7 @@ export class MetricsListenError extends Error {
  */
 export class PipeSnapshots {
   #id = 0;
-  #waiting: { id: number; resolve(maps: MapData[]): void } | null = null;
+  #waiting: { id: number; resolve(maps: MapData[] | null): void } | null = null;
 
   constructor(private readonly ask: (id: number) => void) {}
 
@@ -51,7 +48,7 @@ export class PipeSnapshots {
     this.ask(id);
   });
 
-  answer(id: number, maps: MapData[]): void {
+  answer(id: number, maps: MapData[] | null): void {
     if (this.#waiting?.id !== id) return;
     this.#waiting.resolve(maps);
     this.#waiting = null;
@@ -66,26 +63,23 @@ function within<T>(ms: number, p: Promise<T>): Promise<T | undefined> {
 
 /**
  * The latest snapshot of the maps, and when to ask for the next: not while the last is younger
- * than SNAPSHOT_MIN_AGE_MS or SNAPSHOT_COST_FACTOR round trips; scrapes at the same moment share
- * one request; an answer that comes after its scrape gave up is still kept, for the next.
+ * than SNAPSHOT_MIN_AGE_MS; scrapes at the same moment share one request; an answer that comes
+ * after its scrape gave up is still kept, for the next.
  */
 export class SnapshotCache {
   source: SnapshotSource | null = null;
   #last: { at: number; data: readonly MapData[] } | null = null;
-  #roundTripMs = 0;
   #asking: Promise<void> | null = null;
+  /** Requests made, and the newest whose answer was kept: an older answer that comes later is not newer data. */
+  #asked = 0;
+  #kept = 0;
 
   constructor(private readonly now: () => number = Date.now, private readonly timeoutMs = SNAPSHOT_TIMEOUT_MS) {}
-
-  /** How old the last snapshot may be before a scrape asks for another. */
-  get maxAgeMs(): number {
-    return Math.min(SNAPSHOT_MAX_AGE_MS, Math.max(SNAPSHOT_MIN_AGE_MS, SNAPSHOT_COST_FACTOR * this.#roundTripMs));
-  }
 
   /** The data to serve (null: none yet), and a comment for the page when it is not fresh. */
   async get(): Promise<{ data: readonly MapData[] | null; note: string }> {
     const last = this.#last;
-    if (this.source === null || (last !== null && this.now() - last.at < this.maxAgeMs)) return { data: last?.data ?? null, note: '' };
+    if (this.source === null || (last !== null && this.now() - last.at < SNAPSHOT_MIN_AGE_MS)) return { data: last?.data ?? null, note: '' };
     const asking = (this.#asking ??= this.#ask(this.source));
     const answered = await within(this.timeoutMs, asking.then(() => true));
     const now = this.#last;
@@ -97,11 +91,11 @@ export class SnapshotCache {
   }
 
   #ask(source: SnapshotSource): Promise<void> {
-    const t0 = this.now();
+    const seq = ++this.#asked;
     const p: Promise<void> = source().then((data) => {
-      const at = this.now();
-      if (this.#last === null || this.#last.at <= at) this.#last = { at, data };
-      this.#roundTripMs = at - t0;
+      if (data === null || seq < this.#kept) return;
+      this.#kept = seq;
+      this.#last = { at: this.now(), data };
     }, () => {}).finally(() => {
       if (this.#asking === p) this.#asking = null;
     });

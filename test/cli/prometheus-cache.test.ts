@@ -1,6 +1,7 @@
 // When a --prometheus scrape asks the session for a snapshot of its maps (cli/prometheus.ts), on
-// a clock of the test's: not while the last is younger than 500 ms or 20 round trips; one request
-// for scrapes at the same moment; a late answer kept for the next scrape; the -c pipe's request ids.
+// a clock of the test's: not while the last is younger than 500 ms; one request for scrapes at the
+// same moment; null (too soon, says the program) keeps the last; a late answer kept for the next
+// scrape, an older one never over a newer; the -c pipe's request ids.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,10 +11,10 @@ import { PipeSnapshots, SNAPSHOT_MIN_AGE_MS, SnapshotCache } from '../../src/cli
 const data = (n: number): MapData[] => [{ name: '@n', entries: [['', n]] }];
 
 /** A source whose answers the test gives, on a clock the test moves. */
-function setUp(timeoutMs = 60_000): { cache: SnapshotCache; clock: { t: number }; asked: ((d: MapData[]) => void)[] } {
+function setUp(timeoutMs = 60_000): { cache: SnapshotCache; clock: { t: number }; asked: ((d: MapData[] | null) => void)[] } {
   const clock = { t: 1000 };
   const cache = new SnapshotCache(() => clock.t, timeoutMs);
-  const asked: ((d: MapData[]) => void)[] = [];
+  const asked: ((d: MapData[] | null) => void)[] = [];
   cache.source = () => new Promise((resolve) => asked.push(resolve));
   return { cache, clock, asked };
 }
@@ -36,23 +37,19 @@ test('a snapshot is reused while younger than 500 ms; scrapes at the same moment
   assert.deepEqual((await c).data, data(2));
 });
 
-test('a costly snapshot spaces the next: 20 times its round trip, at most 60 s', async () => {
+test('null from the traced process (too soon after the last for its cost): the last snapshot is served, and the next scrape asks again', async () => {
   const { cache, clock, asked } = setUp();
   const a = cache.get();
-  clock.t += 300; // the answer takes 300 ms
   asked[0](data(1));
   await a;
-  assert.equal(cache.maxAgeMs, 6000);
-  clock.t += 5999;
-  await cache.get();
-  assert.equal(asked.length, 1);
-  clock.t += 1;
+  clock.t += SNAPSHOT_MIN_AGE_MS;
   const b = cache.get();
-  assert.equal(asked.length, 2);
-  clock.t += 10_000;
-  asked[1](data(2));
-  await b;
-  assert.equal(cache.maxAgeMs, 60_000);
+  asked[1](null);
+  assert.deepEqual(await b, { data: data(1), note: '' });
+  const c = cache.get();
+  assert.equal(asked.length, 3);
+  asked[2](data(3));
+  assert.deepEqual((await c).data, data(3));
 });
 
 test('no answer within the bound: the page says so, the next scrape asks again, and an answer that comes late is kept', async () => {
@@ -68,6 +65,17 @@ test('no answer within the bound: the page says so, the next scrape asks again, 
   // Kept: the next scrape, within 500 ms, serves it without asking.
   assert.deepEqual((await cache.get()).data, data(1));
   assert.equal(asked.length, 2);
+});
+
+test('an answer older than one already kept does not replace it', async () => {
+  const { cache, asked } = setUp(20);
+  await cache.get(); // request 1, given up on
+  const second = cache.get(); // request 2
+  asked[1](data(2));
+  assert.deepEqual((await second).data, data(2));
+  asked[0](data(1)); // request 1 answers at last
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual((await cache.get()).data, data(2));
 });
 
 test('no source yet (the session has not started): no data, nothing asked', async () => {

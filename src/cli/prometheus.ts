@@ -34,24 +34,37 @@ export class MetricsListenError extends Error {
 
 /**
  * Requests answered by id over a pipe (-c: the control pipe out, the agent's messages back). One
- * is outstanding at most: a newer request replaces an unanswered one, which its scrape gave up on.
+ * is outstanding at most: a newer request replaces one its scrape gave up on. Maps that answer
+ * an older request are still the newest there are (a costly snapshot comes late): they answer the
+ * one waiting, or, with none waiting, the next request, at once.
  */
 export class PipeSnapshots {
   #id = 0;
   #waiting: { id: number; resolve(maps: MapData[] | null): void } | null = null;
+  #unclaimed: MapData[] | null = null;
 
   constructor(private readonly ask: (id: number) => void) {}
 
   readonly get: SnapshotSource = () => new Promise((resolve) => {
+    const unclaimed = this.#unclaimed;
+    if (unclaimed !== null) {
+      this.#unclaimed = null;
+      return resolve(unclaimed);
+    }
     const id = ++this.#id;
     this.#waiting = { id, resolve };
     this.ask(id);
   });
 
   answer(id: number, maps: MapData[] | null): void {
-    if (this.#waiting?.id !== id) return;
-    this.#waiting.resolve(maps);
+    const waiting = this.#waiting;
+    // "Too soon" says nothing to any request but its own.
+    if (maps === null ? waiting?.id !== id : waiting === null) {
+      if (maps !== null) this.#unclaimed = maps;
+      return;
+    }
     this.#waiting = null;
+    waiting!.resolve(maps);
   }
 }
 
@@ -107,6 +120,7 @@ export class MetricsServer {
   readonly #snapshots = new SnapshotCache();
   readonly #server: Server;
   readonly #maps: readonly MapInfo[];
+  #page: { data: readonly MapData[] | null; text: string } | null = null;
 
   private constructor(server: Server, maps: readonly MapInfo[]) {
     this.#server = server;
@@ -167,8 +181,12 @@ export class MetricsServer {
   /** The page as of the latest snapshot (SnapshotCache says when a new one is asked for). */
   async page(): Promise<string> {
     const { data, note } = await this.#snapshots.get();
-    const maps = this.#maps.map((info) => ({ map: AggMap.of(info), keys: info.keys }));
-    if (data !== null) mergeAll(maps.map((m) => m.map), data);
-    return note + exposition(maps);
+    // Scrapes of the same snapshot get the same page: merging and formatting 65,536 keys takes ~1 s on a loaded machine.
+    if (this.#page === null || this.#page.data !== data) {
+      const maps = this.#maps.map((info) => ({ map: AggMap.of(info), keys: info.keys }));
+      if (data !== null) mergeAll(maps.map((m) => m.map), data);
+      this.#page = { data, text: exposition(maps) };
+    }
+    return note + this.#page.text;
   }
 }

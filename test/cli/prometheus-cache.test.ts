@@ -83,15 +83,24 @@ test('no source yet (the session has not started): no data, nothing asked', asyn
   assert.deepEqual(await cache.get(), { data: null, note: '' });
 });
 
-test('-c pipe: each request has its id; only the newest is answered, an answer to another is ignored', async () => {
+test('-c pipe: each request has its id; maps answering an older request answer the newest, or the next; a late "too soon" is ignored', async () => {
   const sent: number[] = [];
   const pipe = new PipeSnapshots((id) => sent.push(id));
   const first = pipe.get();
   const second = pipe.get();
   assert.deepEqual(sent, [1, 2]);
+  pipe.answer(1, null);
+  const waiting = await Promise.race([second.then(() => 'answered'), Promise.resolve('waiting')]);
+  assert.equal(waiting, 'waiting', 'a null for request 1 does not answer request 2');
   pipe.answer(1, data(1));
-  pipe.answer(2, data(2));
-  assert.deepEqual(await second, data(2));
+  assert.deepEqual(await second, data(1));
+  pipe.answer(2, data(2)); // nobody waits: the next request gets it without asking
+  assert.deepEqual(await pipe.get(), data(2));
+  assert.deepEqual(sent, [1, 2]);
+  const third = pipe.get();
+  assert.deepEqual(sent, [1, 2, 3]);
+  pipe.answer(3, null);
+  assert.equal(await third, null);
   const settled = await Promise.race([first.then(() => 'answered'), Promise.resolve('waiting')]);
-  assert.equal(settled, 'waiting');
+  assert.equal(settled, 'waiting', 'a request given up on is never answered');
 });

@@ -202,7 +202,7 @@ function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, metrics?
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
     const control = child.stdio[4] as Writable | null;
-    // The control pipe is written only on a signal; an error means the program has ended.
+    // The control pipe is written only on a signal or for a --prometheus snapshot; an error means the program has ended.
     control?.on('error', () => {});
     // --prometheus: a scrape asks the agent for its maps on the control pipe; they come back on fd 3.
     const snapshots = metrics === undefined ? undefined : new PipeSnapshots((id) => void control?.write(`${JSON.stringify({ snapshot: id })}\n`));

@@ -211,3 +211,20 @@ test('-c --prometheus: a scrape of a program whose main thread never yields answ
     }
   }
 });
+
+test('--prometheus without -c or -p: a program of intervals only runs in jsprobe, and its maps are on the page', async () => {
+  const { cli, port, seen, done } = await serving(['-e', 'interval:ms:20 { @ticks = count() }']);
+  try {
+    const end = Date.now() + 60_000;
+    let page = '';
+    while (!/^jsprobe_ticks [1-9]/m.test(page) && Date.now() < end) {
+      page = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      if (!/^jsprobe_ticks [1-9]/m.test(page)) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(page, /^# TYPE jsprobe_ticks gauge\njsprobe_ticks [1-9][0-9]*$/m, page);
+    cli.kill('SIGINT');
+    assert.equal(await done, 130, seen.err);
+  } finally {
+    cli.kill();
+  }
+});

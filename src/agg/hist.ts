@@ -4,7 +4,7 @@
 import {
   ArrayPrototypeSlice, MathClz32, MathFloor, MathLog2, MathMax, MathMin, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeRepeat,
 } from '../core/primordials.js';
-import { addCounts, countsFrom, field, numberFrom, type Add, type Aggregator } from './aggregator.js';
+import { addCounts, countsFrom, field, numberData, numberFrom, type Add, type Aggregator } from './aggregator.js';
 import { percentileData, percentileLines, Quantiles } from './quantiles.js';
 
 const BAR_WIDTH = 52;
@@ -13,6 +13,8 @@ export class Log2Hist {
   /** counts[0]: negatives, counts[1]: 0, counts[2]: 1, counts[k + 2]: [2^k, 2^(k+1)) for k >= 1. */
   readonly counts: number[] = [];
   total = 0;
+  /** The values' sum: a Prometheus histogram's `_sum` (docs/cli.md, "Prometheus"). */
+  sum = 0;
   /** The values' percentiles, printed under the bars: log2 buckets alone would put p99 within a factor of two. */
   readonly q = new Quantiles();
 
@@ -21,6 +23,7 @@ export class Log2Hist {
     while (this.counts.length <= i) this.counts[this.counts.length] = 0;
     this.counts[i]++;
     this.total++;
+    this.sum += value;
     this.q.add(value);
   }
 }
@@ -143,11 +146,12 @@ class Log2HistAggregator implements Aggregator<Log2Hist, number> {
   merge(into: Log2Hist, from: Log2Hist): void {
     addCounts(into.counts, from.counts);
     into.total += from.total;
+    into.sum += from.sum;
     into.q.merge(from.q);
   }
 
   toData(h: Log2Hist): unknown {
-    return { counts: ArrayPrototypeSlice(h.counts), total: h.total, q: h.q.toData() };
+    return { counts: ArrayPrototypeSlice(h.counts), total: h.total, sum: numberData(h.sum), q: h.q.toData() };
   }
 
   fromData(d: unknown): Log2Hist | undefined {
@@ -158,6 +162,8 @@ class Log2HistAggregator implements Aggregator<Log2Hist, number> {
     const h = new Log2Hist();
     addCounts(h.counts, counts);
     h.total = total;
+    // Data without a sum (none that this version sends) has an unknown one.
+    h.sum = numberFrom(field(d, 'sum')) ?? NaN;
     h.q.merge(q);
     return h;
   }

@@ -1,7 +1,7 @@
 // Linear histograms (bpftrace's lhist(value, min, max, step)): buckets of `step` from `min` to
 // `max`, one below and one above. Printed in bpftrace's shape.
 
-import { addCounts, countsFrom, field, type Add, type Aggregator } from './aggregator.js';
+import { addCounts, countsFrom, field, numberData, numberFrom, type Add, type Aggregator } from './aggregator.js';
 import { ArrayPrototypeSlice, MathCeil, MathFloor, MathMin } from '../core/primordials.js';
 import { barRows, framed } from './hist.js';
 import { percentileData, percentileLines, Quantiles } from './quantiles.js';
@@ -9,6 +9,8 @@ import { percentileData, percentileLines, Quantiles } from './quantiles.js';
 export class LinearHist {
   /** counts[0]: below min; counts[i + 1]: [min + i*step, min + (i+1)*step); last: >= max. */
   readonly counts: number[];
+  /** The values' sum: a Prometheus histogram's `_sum` (docs/cli.md, "Prometheus"). */
+  sum = 0;
   /** The values' percentiles, printed under the bars. */
   readonly q = new Quantiles();
 
@@ -22,6 +24,7 @@ export class LinearHist {
     const n = this.counts.length;
     const i = !(v >= this.min) ? 0 : v >= this.max ? n - 1 : 1 + MathFloor((v - this.min) / this.step);
     this.counts[MathMin(i, n - 1)]++;
+    this.sum += v;
     this.q.add(v);
   }
 
@@ -87,11 +90,12 @@ export class LinearHistAggregator implements Aggregator<LinearHist, number> {
 
   merge(into: LinearHist, from: LinearHist): void {
     addCounts(into.counts, from.counts);
+    into.sum += from.sum;
     into.q.merge(from.q);
   }
 
   toData(h: LinearHist): unknown {
-    return { counts: ArrayPrototypeSlice(h.counts), q: h.q.toData() };
+    return { counts: ArrayPrototypeSlice(h.counts), sum: numberData(h.sum), q: h.q.toData() };
   }
 
   /** Counts for other bounds (another program's map of the same name) are not this map's: undefined. */
@@ -101,6 +105,8 @@ export class LinearHistAggregator implements Aggregator<LinearHist, number> {
     const h = new LinearHist(this.min, this.max, this.step);
     if (counts === undefined || counts.length !== h.counts.length || q === undefined) return undefined;
     addCounts(h.counts, counts);
+    // Data without a sum (none that this version sends) has an unknown one.
+    h.sum = numberFrom(field(d, 'sum')) ?? NaN;
     h.q.merge(q);
     return h;
   }

@@ -13,7 +13,7 @@ import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { threadId, workerData } from 'node:worker_threads';
 import { MainRelay } from '../program/relay.js';
-import { encodeMessage, type AttachOptions, type ChannelAttachResult, type ChannelRequest, type Message } from '../program/messages.js';
+import { encodeMessage, SNAPSHOT_SPACING, type AttachOptions, type ChannelAttachResult, type ChannelRequest, type Message } from '../program/messages.js';
 import { Ring } from '../threads/ring.js';
 import { ENDING, WRITTEN, type ChannelData, type MainRequest } from './channel-data.js';
 
@@ -181,6 +181,24 @@ async function detach(): Promise<void> {
   relay = null;
 }
 
+let snapshotAt = -Infinity;
+let snapshotCost = 0;
+
+/**
+ * `--prometheus`: the main thread's maps as they are now, and each worker's latest (at most a
+ * second old); null when the last was too recent for what it cost (its round trip to the main thread).
+ */
+async function snapshot(): Promise<unknown[] | null> {
+  if (attached === null || detached) return [];
+  const t0 = performance.now();
+  if (t0 - snapshotAt < SNAPSHOT_SPACING * snapshotCost) return null;
+  const maps = await onMain<unknown[]>({ op: 'snapshot' });
+  snapshotAt = t0;
+  snapshotCost = performance.now() - t0;
+  if (relay !== null) for (const m of relay.snapshots()) maps.push(...m);
+  return maps;
+}
+
 async function closeInspector(): Promise<void> {
   if (inspectorClosed) return;
   inspectorClosed = true;
@@ -193,6 +211,7 @@ async function handle(r: ChannelRequest): Promise<void> {
     if (r.op === 'attach') value = await attach(r.source, r.options);
     else if (r.op === 'detach') value = await detach();
     else if (r.op === 'close-inspector') value = await closeInspector();
+    else if (r.op === 'snapshot') value = await snapshot();
     else value = await onMain({ op: 'points', pattern: r.pattern });
     drain();
     message({ t: 'reply', id: r.id, value });

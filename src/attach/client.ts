@@ -2,12 +2,13 @@
 // (target.ts attaches each one, concurrently, over its own private channel), merge their maps, and
 // print them once, when every target has detached or ended (docs/attach.md).
 
-import { AggMap } from '../agg/maps.js';
+import { AggMap, mapsData, type MapData } from '../agg/maps.js';
 import { printMaps, type Output } from '../agg/print.js';
 import { DEFAULT_MAX_STRLEN, printCut } from '../agg/safe-strlen.js';
 import { LostEvents } from '../program/lost.js';
 import { AttachError } from './attach-error.js';
 import { RUNTIME_BUNDLE } from './inspector-ws.js';
+import type { ChannelServer } from './channel.js';
 import { openChannel, traceTarget, type AttachRun, type Shared, type TargetEnd } from './target.js';
 
 export { AttachError, RUNTIME_BUNDLE, type AttachRun };
@@ -15,10 +16,10 @@ export { AttachError, RUNTIME_BUNDLE, type AttachRun };
 /**
  * Trace processes `pids` until Ctrl-C, exit() in the program, or the end of all of them. Returns
  * the exit code: 0 when some target was traced; 2 when the program cannot be registered anywhere;
- * else 1 (no probe attached anywhere). With one pid, a target that cannot be attached throws its
+ * else 1 (no probe attached anywhere). `serve` is given a way to snapshot the maps while they trace. With one pid, a target that cannot be attached throws its
  * AttachError; with several, it is said in one line and the others go on (exit 1 when none attached).
  */
-export async function traceAttached(pids: readonly number[], run: AttachRun): Promise<number> {
+export async function traceAttached(pids: readonly number[], run: AttachRun, serve?: (snapshot: () => Promise<MapData[]>) => void): Promise<number> {
   const many = pids.length > 1;
   let stopAll!: () => void;
   const stop = new Promise<void>((resolve) => (stopAll = resolve));
@@ -33,7 +34,19 @@ export async function traceAttached(pids: readonly number[], run: AttachRun): Pr
   const s: Shared = {
     run, maps: run.program.maps.map((m) => AggMap.of(m)), cut: { n: 0 }, stop, stopAll,
     lost: new LostEvents((line) => process.stderr.write(line)),
+    traced: new Set(),
   };
+  // --prometheus: the maps of the targets that have ended or detached, and a snapshot of each one
+  // traced now (its last one when it says it is too soon for another).
+  const lastOf = new Map<ChannelServer, MapData[]>();
+  serve?.(async () => {
+    const now = await Promise.all([...s.traced].map(async (c) => {
+      const maps = await c.request<MapData[] | null>({ op: 'snapshot' }).catch(() => null);
+      if (maps !== null) lastOf.set(c, maps);
+      return lastOf.get(c) ?? [];
+    }));
+    return mapsData(s.maps).concat(...now);
+  });
   const one = async (pid: number): Promise<TargetEnd | null> => {
     try {
       const end = await traceTarget(pid, s);

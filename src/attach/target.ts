@@ -36,6 +36,8 @@ export interface Shared {
   /** Strings cut to --max-strlen, in all targets. */
   cut: { n: number };
   lost: LostEvents;
+  /** The channels of the targets being traced now: `--prometheus` asks each for a snapshot of its maps. */
+  traced: Set<ChannelServer>;
   /** Resolves on Ctrl-C, SIGTERM, or exit() in any target's program: every target detaches. */
   stop: Promise<void>;
   stopAll(): void;
@@ -165,7 +167,10 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
     const inWorkers = n > 0 ? `, and in ${n} worker thread${n === 1 ? '' : 's'}` : '';
     process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}${inWorkers}. Ctrl-C to detach.\n`);
   }
+  if (!none) s.traced.add(channel);
   const why = await done;
+  // From here its maps come over once more, at detach or at its end, into s.maps.
+  s.traced.delete(channel);
   let endLine: string | null = null;
   if (why === 'signal' || why === 'exit' || why === 'none') {
     // END runs and each thread's maps come back before the answer.

@@ -10,8 +10,8 @@
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
 import { FdSender } from '../program/fd-sender.js';
-import type { Message } from '../program/messages.js';
-import { clearIntervalSafe, ObjectCreate, setIntervalSafe } from '../core/primordials.js';
+import { SNAPSHOT_SPACING, type Message } from '../program/messages.js';
+import { clearIntervalSafe, ObjectCreate, perf, PerformanceNow, ReflectApply, setIntervalSafe } from '../core/primordials.js';
 
 /** The command is gone: stop tracing (set once the session runs). */
 let onCommandGone = (): void => {};
@@ -21,6 +21,7 @@ const command = new FdSender(Number(process.env.JSPROBE_OUT_FD), {
 });
 const send = (m: Message): void => command.send(m);
 const controlFd = Number(process.env.JSPROBE_CONTROL_FD);
+const now = (): number => ReflectApply(PerformanceNow, perf, []) as number;
 
 /** Signals that end a program that does not handle them, and the exit code a shell shows for each. */
 const ENDING_SIGNALS = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const;
@@ -152,6 +153,9 @@ async function main(): Promise<void> {
     void unregister(outcome.handles);
   };
   onCommandGone = detach;
+  // --prometheus: when the last snapshot was taken, and what it cost this thread (sending included), ms.
+  let snapshotAt = -Infinity;
+  let snapshotCost = 0;
   if (Number.isInteger(controlFd) && controlFd > 2) {
     const { startWatchdog } = await import('./watchdog.js');
     watchdog = startWatchdog(controlFd, {
@@ -169,6 +173,21 @@ async function main(): Promise<void> {
         return true;
       },
       detach,
+      snapshot: (id) => {
+        if (exiting || detached) return;
+        const t0 = now();
+        if (t0 - snapshotAt < SNAPSHOT_SPACING * snapshotCost) {
+          send({ t: 'snapshot', id, maps: null });
+          return;
+        }
+        // This thread's maps and each worker's latest (at most a second old), merged by the command.
+        const maps = outcome.maps();
+        const workers = relay.snapshots();
+        for (let i = 0; i < workers.length; i++) for (let j = 0; j < workers[i].length; j++) maps[maps.length] = workers[i][j];
+        send({ t: 'snapshot', id, maps });
+        snapshotAt = t0;
+        snapshotCost = now() - t0;
+      },
     }, (e) => send({ t: 'err', text: `jsprobe: the watchdog thread failed (${e.message}): Ctrl-C cannot end the program while its main thread is busy\n` }));
   }
 }

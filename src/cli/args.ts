@@ -1,5 +1,7 @@
 // The command line of `jsprobe` (docs/cli.md). A usage error says what is wrong and exits 2.
 
+import { parseMetricsAddress, type MetricsAddress } from './prometheus-address.js';
+
 export interface CliOptions {
   program?: string;
   /** Where the program came from: `-e` or a file name. */
@@ -21,6 +23,8 @@ export interface CliOptions {
   maxStrlen?: number;
   /** --max-pause: the pause budget of a live patch, ms. */
   maxPauseMs?: number;
+  /** --prometheus: serve the maps at /metrics there while the session runs. */
+  prometheus?: MetricsAddress;
   /** -l: list probe points matching this pattern. */
   list?: string;
   help: boolean;
@@ -32,7 +36,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage:
   jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID[,PID...]) [-f text|json|folded|html] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N]
-          [--max-strlen N] [--max-pause MS]
+          [--max-strlen N] [--max-pause MS] [--prometheus [HOST:]PORT]
   jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)
   jsprobe --version`;
 
@@ -53,6 +57,7 @@ options:
   --max-map-keys N  keys per map (default 65536); updates of new keys past it are dropped and counted
   --max-strlen N    characters a string keeps (default 4096); longer ones are cut, ending in '...', and counted
   --max-pause MS  longest stall a live patch may cause (default 100); over it, wrap or breakpoint sites
+  --prometheus [HOST:]PORT  serve the maps at http://HOST:PORT/metrics while it runs (host 127.0.0.1 unless given)
   -h, --help     this help
   --version      the version of jsprobe
 
@@ -154,6 +159,12 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
         const v = value(argv, i++, '--max-pause');
         if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new UsageError(`--max-pause takes a whole number of ms, not '${v}'`);
         o.maxPauseMs = Number(v);
+        break;
+      }
+      case '--prometheus': {
+        const addr = parseMetricsAddress(value(argv, i++, '--prometheus'));
+        if (typeof addr === 'string') throw new UsageError(addr);
+        o.prometheus = addr;
         break;
       }
       case '-h':

@@ -15,8 +15,10 @@ import { resolveModule } from '../targets/module-export.js';
 import { parseTarget } from '../targets/parse.js';
 import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
 import { AttachError, listAttached, traceAttached } from '../attach/client.js';
+import type { MapData } from '../agg/maps.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
 import { LineReader } from '../program/messages.js';
+import { MetricsListenError, MetricsServer, PipeSnapshots } from './prometheus.js';
 import { LostEvents } from '../program/lost.js';
 import { reportSink } from './report.js';
 import { start } from '../program/session.js';
@@ -165,7 +167,7 @@ function dryRun(program: CompiledProgram, found: Map<number, string[]>): number 
 }
 
 /** A program with only BEGIN, END and intervals runs here, until exit() or Ctrl-C. */
-function runLocal(program: CompiledProgram, o: CliOptions, out: Sink): Promise<number> {
+function runLocal(program: CompiledProgram, o: CliOptions, out: Sink, metrics?: MetricsServer): Promise<number> {
   return new Promise((resolve) => {
     const keepAlive = setInterval(() => {}, 1 << 30);
     let session: ReturnType<typeof start> | null = null;
@@ -183,11 +185,14 @@ function runLocal(program: CompiledProgram, o: CliOptions, out: Sink): Promise<n
     if ('error' in session) {
       process.stderr.write(`${session.error}\n`);
       end(2);
+    } else if (metrics !== undefined) {
+      const maps = session.maps;
+      metrics.source = () => Promise.resolve(maps());
     }
   });
 }
 
-function runCommand(program: CompiledProgram, o: CliOptions, out: Sink): Promise<number> {
+function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, metrics?: MetricsServer): Promise<number> {
   const argv = splitCommand(o.command!);
   const agent = new URL('./agent.js', import.meta.url).href;
   const env = {
@@ -207,8 +212,11 @@ function runCommand(program: CompiledProgram, o: CliOptions, out: Sink): Promise
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
     const control = child.stdio[4] as Writable | null;
-    // The control pipe is written only on a signal; an error means the program has ended.
+    // The control pipe is written only on a signal or for a --prometheus snapshot; an error means the program has ended.
     control?.on('error', () => {});
+    // --prometheus: a scrape asks the agent for its maps on the control pipe; they come back on fd 3.
+    const snapshots = metrics === undefined ? undefined : new PipeSnapshots((id) => void control?.write(`${JSON.stringify({ snapshot: id })}\n`));
+    if (metrics !== undefined) metrics.source = snapshots!.get;
     let ready = false;
     let fatal = false;
     const progress = setTimeout(() => {
@@ -233,6 +241,8 @@ function runCommand(program: CompiledProgram, o: CliOptions, out: Sink): Promise
           return void process.stderr.write(`${m.text}\n`);
         case 'detached':
           return leave(m.signal);
+        case 'snapshot':
+          return snapshots?.answer(m.id, m.maps);
         case 'ready':
           ready = true;
           clearTimeout(progress);
@@ -360,15 +370,30 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UsageError) return fail(e.message);
     throw e;
   }
+  let metrics: MetricsServer | undefined;
+  if (o.prometheus !== undefined) {
+    try {
+      metrics = await MetricsServer.listen(o.prometheus, program.maps);
+    } catch (e) {
+      if (!(e instanceof MetricsListenError)) throw e;
+      out.close();
+      process.stderr.write(`jsprobe: ${e.message}\n`);
+      return e.exit;
+    }
+    // Port 0 is one the system picked: the only way to learn it.
+    if (!o.quiet || o.prometheus.port === 0) process.stderr.write(`jsprobe: serving the maps at ${metrics.url}\n`);
+  }
+  const served = (run: Promise<number>): Promise<number> => run.finally(() => metrics?.close());
   if (o.pids !== undefined) {
     const run = {
       program, format: o.format, unsafe: o.unsafe, quiet: o.quiet,
       maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, maxPauseMs: o.maxPauseMs, write: out.write,
     };
-    return attached(() => traceAttached(o.pids!, run).finally(() => out.close()));
+    const serve = metrics === undefined ? undefined : (snapshot: () => Promise<MapData[]>) => void (metrics.source = snapshot);
+    return served(attached(() => traceAttached(o.pids!, run, serve).finally(() => out.close())));
   }
-  if (o.command === undefined) return runLocal(program, o, out);
-  return runCommand(program, o, out);
+  if (o.command === undefined) return served(runLocal(program, o, out, metrics));
+  return served(runCommand(program, o, out, metrics));
 }
 
 const code = await main(process.argv.slice(2));

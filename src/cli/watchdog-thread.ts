@@ -38,13 +38,15 @@ control.on('data', (chunk: string) => {
   while ((nl = buffered.indexOf('\n')) >= 0) {
     const line = buffered.slice(0, nl);
     buffered = buffered.slice(nl + 1);
-    let m: { stop?: unknown };
+    let m: { stop?: unknown; snapshot?: unknown };
     try {
       m = JSON.parse(line) as typeof m;
     } catch {
       continue;
     }
     if (typeof m.stop === 'string' && SIGNALS.has(m.stop)) stop(m.stop as NodeJS.Signals);
+    // --prometheus: the main thread answers on its own event loop, when it gets to it; the command does not wait long.
+    else if (typeof m.snapshot === 'number') note({ snapshot: m.snapshot });
   }
 });
 // The command is gone (killed, or its terminal closed): nobody reads what the probes print.

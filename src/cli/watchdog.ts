@@ -17,7 +17,7 @@ export const STOP_GRACE_MS = 300;
 /** What the watchdog's worker thread is given. */
 export interface WatchdogData {
   jsprobeWatchdog: true;
-  /** The control pipe from the command: one JSON object a line ({"stop":"SIGINT"}). */
+  /** The control pipe from the command: one JSON object a line ({"stop":"SIGINT"}, or --prometheus's {"snapshot":1}). */
   fd: number;
   /** The global through which the inspector session reaches stop() (a random, hidden name). */
   name: string;
@@ -35,6 +35,8 @@ export interface StopAnswer {
 export interface WatchdogNote {
   /** The command went away: stop tracing. */
   detach?: true;
+  /** `--prometheus`: the command asks for the maps as they are now (request id). */
+  snapshot?: number;
 }
 
 export interface Watchdog {
@@ -49,6 +51,8 @@ export interface WatchdogHooks {
    */
   stop(signal: NodeJS.Signals): boolean;
   detach(): void;
+  /** Send the command the maps as they are now, answering its request `id` (on the main thread's event loop). */
+  snapshot?(id: number): void;
 }
 
 /**
@@ -72,6 +76,7 @@ export function startWatchdog(fd: number, hooks: WatchdogHooks, failed: (e: Erro
   worker.once('error', failed);
   port1.on('message', (m: WatchdogNote) => {
     if (m.detach === true) hooks.detach();
+    else if (typeof m.snapshot === 'number') hooks.snapshot?.(m.snapshot);
   });
   // After on('message'), which refs the port: the watchdog must never keep the program alive.
   port1.unref();

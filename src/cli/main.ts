@@ -14,11 +14,12 @@ import { ProgramError } from '../lang/errors.js';
 import { resolveModule } from '../targets/module-export.js';
 import { parseTarget } from '../targets/parse.js';
 import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
-import { AttachError, listAttached, traceAttached } from '../attach/client.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
 import { LineReader } from '../program/messages.js';
 import { LostEvents } from '../program/lost.js';
-import { start } from '../program/session.js';
+// Attaching (ws, http) and running a program here (the whole library) are imported when they are
+// used: `jsprobe -c` starts the program sooner, and holds less, without them (docs/benchmarks.md,
+// bench:startup).
 
 const PROGRESS_AFTER_MS = 1000;
 /** After a stop signal, how long jsprobe waits for the program before it says so. */
@@ -155,7 +156,8 @@ function dryRun(program: CompiledProgram, found: Map<number, string[]>): number 
 }
 
 /** A program with only BEGIN, END and intervals runs here, until exit() or Ctrl-C. */
-function runLocal(program: CompiledProgram, o: CliOptions, out: Sink): Promise<number> {
+async function runLocal(program: CompiledProgram, o: CliOptions, out: Sink): Promise<number> {
+  const { start } = await import('../program/session.js');
   return new Promise((resolve) => {
     const keepAlive = setInterval(() => {}, 1 << 30);
     let session: ReturnType<typeof start> | null = null;
@@ -292,9 +294,11 @@ function runCommand(program: CompiledProgram, o: CliOptions, out: Sink): Promise
 }
 
 /** Attach failures are one line and exit 1. */
-async function attached(run: () => Promise<number>): Promise<number> {
+async function attached(run: (client: typeof import('../attach/client.js')) => Promise<number>): Promise<number> {
+  const client = await import('../attach/client.js');
+  const { AttachError } = client;
   try {
-    return await run();
+    return await run(client);
   } catch (e) {
     if (e instanceof AttachError) {
       process.stderr.write(`jsprobe: ${e.message}\n`);
@@ -320,7 +324,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  if (o.list !== undefined && o.pids !== undefined) return attached(() => listAttached(o.pids![0], o.list!).then((lines) => {
+  if (o.list !== undefined && o.pids !== undefined) return attached(({ listAttached }) => listAttached(o.pids![0], o.list!).then((lines) => {
     for (const l of lines) process.stdout.write(`${l}\n`);
     return 0;
   }));
@@ -355,7 +359,7 @@ export async function main(argv: string[]): Promise<number> {
       program, format: o.format, unsafe: o.unsafe, quiet: o.quiet,
       maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, maxPauseMs: o.maxPauseMs, write: out.write,
     };
-    return attached(() => traceAttached(o.pids!, run).finally(() => out.close()));
+    return attached(({ traceAttached }) => traceAttached(o.pids!, run).finally(() => out.close()));
   }
   if (o.command === undefined) return runLocal(program, o, out);
   return runCommand(program, o, out);

@@ -3,7 +3,6 @@
 // for it through that JavaScript's source map (tsx, or tsc with source maps).
 
 import { createRequire } from 'node:module';
-import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { closeMatches, JsprobeError, type ProbeSite, type Resolution, type SitePreference } from '../core/index.js';
 import { withDebugger } from '../sites/inspector.js';
@@ -15,12 +14,9 @@ import { loadedModules, moduleByFile, siteOf, watchModules, type LoadedModule, t
 import { rewriteFailure } from '../sites/load/failures.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
 import { hasGlob, nameGlob, pathGlob } from '../core/glob.js';
-import type { TargetRef } from './parse.js';
+import { absoluteGlob, type TargetRef } from './parse.js';
 import { liveLineTarget, ownFunctions } from './live-line.js';
 
-export function absoluteGlob(file: string, cwd = process.cwd()): string {
-  return isAbsolute(file) ? file : resolve(cwd, file).replace(/\\/g, '/');
-}
 
 function fileMatcher(glob: string): (m: LoadedModule) => number {
   const re = pathGlob(glob);

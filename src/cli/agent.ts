@@ -55,6 +55,7 @@ async function main(): Promise<void> {
   const { MainRelay, WorkerRelay } = await import('../program/relay.js');
   const { sessionOutput } = await import('../program/session.js');
   const { unregister } = await import('../index.js');
+  const { registerBeforeProgram } = await import('../targets/file-target.js');
   let program;
   try {
     program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     // A worker thread: its probes, its own maps, reported to the main thread (program/relay.ts).
     let maps: () => MapData[] = () => [];
     const relay = new WorkerRelay(() => maps());
-    const outcome = start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys, maxStrlen, maxPauseMs });
+    const outcome = registerBeforeProgram(() => start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys, maxStrlen, maxPauseMs }));
     if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${threadId}: ${outcome.error}\n` });
     else maps = () => outcome.maps();
     return;
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
       if (!exiting) queueMicrotask(() => process.exit(0));
     } else send(m);
   });
-  const outcome = start(program, {
+  const outcome = registerBeforeProgram(() => start(program, {
     format,
     ...sessionOutput(command),
     exit: () => process.exit(0),
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
     maxMapKeys,
     maxStrlen,
     maxPauseMs,
-  });
+  }));
   if ('error' in outcome) fatal(outcome.error);
   send({ t: 'ready', probes: outcome.probes });
   // Events a worker dropped (its ring was full) count with the main thread's in "Lost N events".

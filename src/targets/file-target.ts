@@ -3,7 +3,7 @@
 // for it through that JavaScript's source map (tsx, or tsc with source maps).
 
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closeMatches, JsprobeError, type ProbeSite, type Resolution, type SitePreference } from '../core/index.js';
 import { withDebugger } from '../sites/inspector.js';
 import { chooseSiteKind } from '../sites/site-kind.js';
@@ -67,6 +67,26 @@ function alreadyLoaded(file: string): boolean {
   return loadedLog.urls().has(pathToFileURL(file).href);
 }
 
+/** Set while cli/agent.ts registers its probes, before the program's first line: see liveFileTarget. */
+let beforeProgram = false;
+
+/** `register` with nothing of the program loaded yet but what --require preloads put in the CommonJS cache. */
+export function registerBeforeProgram<T>(register: () => T): T {
+  beforeProgram = true;
+  try {
+    return register();
+  } finally {
+    beforeProgram = false;
+  }
+}
+
+/** Whether a file `re` matches is in the CommonJS cache or has gone through the ES module load hook. */
+function loadedBeforeProgram(re: RegExp): boolean {
+  for (const file of Object.keys(createRequire(import.meta.url).cache)) if (re.test(file)) return true;
+  for (const url of loadedLog.urls()) if (url.startsWith('file:') && re.test(fileURLToPath(url))) return true;
+  return false;
+}
+
 function unavailable(message: string): never {
   throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', message);
 }
@@ -79,6 +99,10 @@ function liveFileTarget(
   ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, label: string, preference: SitePreference, maxPauseMs?: number,
 ): Resolution | null {
   const re = pathGlob(glob);
+  // Before the program's first line, what is loaded is jsprobe's own and what preloads put in the
+  // CommonJS cache: a glob none of it matches waits for load sites without the Debugger domain,
+  // whose enable costs ~40-70 ms and ~5 MB at every start (bench:startup).
+  if (beforeProgram && !loadedBeforeProgram(re)) return null;
   return withDebugger(() => {
     const scripts = loadedScripts((path) => re.test(path) && moduleByFile(path) === undefined);
     if (scripts.length === 0) return null;

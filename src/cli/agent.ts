@@ -9,16 +9,16 @@
 
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
-import { FdSender } from '../program/fd-sender.js';
+import type { FdSender } from '../program/fd-sender.js';
 import type { Message } from '../program/messages.js';
-import { clearIntervalSafe, ObjectCreate, setIntervalSafe } from '../core/primordials.js';
+
+// What the agent uses is imported once it knows that it traces this process: a process that it
+// does not trace (a thread of its own, a process the program starts) pays for the import of
+// this file alone.
 
 /** The command is gone: stop tracing (set once the session runs). */
 let onCommandGone = (): void => {};
-const command = new FdSender(Number(process.env.JSPROBE_OUT_FD), {
-  bytes: Number(process.env.JSPROBE_BUFFER_BYTES) || undefined,
-  gone: () => onCommandGone(),
-});
+let command: FdSender;
 const send = (m: Message): void => command.send(m);
 const controlFd = Number(process.env.JSPROBE_CONTROL_FD);
 
@@ -49,6 +49,12 @@ async function main(): Promise<void> {
   } else if (process.env.JSPROBE_PID !== String(process.pid)) {
     return;
   }
+  const { FdSender } = await import('../program/fd-sender.js');
+  const { clearIntervalSafe, ObjectCreate, setIntervalSafe } = await import('../core/primordials.js');
+  command = new FdSender(Number(process.env.JSPROBE_OUT_FD), {
+    bytes: Number(process.env.JSPROBE_BUFFER_BYTES) || undefined,
+    gone: () => onCommandGone(),
+  });
   await import('../register.js');
   const { compile } = await import('../lang/compile.js');
   const { start } = await import('../program/session.js');

@@ -3,10 +3,11 @@
 // plain and under `jsprobe -c` with a probe in the child; and the peak memory (VmHWM) of the
 // command and of the traced program. Interleaved rounds, medians. Node is this process's own.
 //
-//   node build/bench/startup.js [--rounds 11] [--children 10]
+//   node build/bench/startup.js [--rounds 11] [--children 10] [--compare OTHER/build/src/cli/main.js]
 //
 // The children are traced only where `jsprobe -c` traces child processes: the hits line says
-// whether it does (the probe counts one hit per child traced).
+// whether it does (the probe counts one hit per child traced). --compare adds the same two traced
+// runs with another build of the command (an older commit's), in the same rounds.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,18 +19,23 @@ import { fmt, machine, median, option } from './lib/measure.js';
 const ROUNDS = Number(option('rounds') ?? 11);
 const CHILDREN = Number(option('children') ?? 10);
 const JSPROBE = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const OTHER = option('compare');
 const NODE = process.execPath;
 
 const dir = mkdtempSync(join(tmpdir(), 'jsprobe-startup-'));
 const at = (name: string): string => join(dir, name);
 
-/** Writes this process's peak RSS (kB, from /proc) to the file named by `env` as it exits: loaded by --require, or inline. */
+/**
+ * Writes this process's peak RSS (kB, from /proc) and CPU time (ms) to the file named by `env` as
+ * it exits: loaded by --require, or inline. CPU time says what wall time cannot on a loaded machine.
+ */
 const hwmAtExit = (env: string): string => `
 process.on('exit', () => {
   const out = process.env.${env};
   if (!out) return;
   const kb = /VmHWM:\\s*(\\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))?.[1];
-  require('node:fs').appendFileSync(out, kb + '\\n');
+  const cpu = process.cpuUsage();
+  require('node:fs').appendFileSync(out, kb + ' ' + (cpu.user + cpu.system) / 1000 + '\\n');
 });`;
 
 writeFileSync(at('hwm.cjs'), hwmAtExit('STARTUP_BENCH_COMMAND_HWM'));
@@ -43,43 +49,58 @@ writeFileSync(at('parent.cjs'), [
   '}',
 ].join('\n'));
 
-interface Run { ms: number; stdout: string; code: number | null }
+interface Run { ms: number; stdout: string; stderr: string; code: number | null }
 
 /** One run, wall time from spawn to exit. */
 function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(argv[0], argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    const child = spawn(argv[0], argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
+    let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ ms: performance.now() - t0, stdout, code }));
+    child.on('close', (code) => resolve({ ms: performance.now() - t0, stdout, stderr, code }));
   });
 }
 
-const traced = (program: string, command: string): string[] => [NODE, '--require', at('hwm.cjs'), JSPROBE, '-q', '-e', program, '-c', command];
+const traced = (program: string, command: string, jsprobe = JSPROBE): string[] =>
+  [NODE, '--require', at('hwm.cjs'), jsprobe, '-q', '-e', program, '-c', command];
+const TRIVIAL = ['fn:empty.cjs:f { @c = count() }', `${NODE} empty.cjs`] as const;
+const PARENT = ['fn:child.cjs:g { @c = count() }', `${NODE} parent.cjs`] as const;
 
 interface Variant { name: string; argv: string[]; hits?: boolean }
 const variants: Variant[] = [
   { name: 'trivial program, plain', argv: [NODE, 'empty.cjs'] },
-  { name: 'trivial program, jsprobe -c, 1 probe', argv: traced('fn:empty.cjs:f { @c = count() }', `${NODE} empty.cjs`), hits: true },
+  { name: 'trivial program, jsprobe -c, 1 probe', argv: traced(...TRIVIAL), hits: true },
   { name: `${CHILDREN} children in turn, plain`, argv: [NODE, 'parent.cjs'] },
-  { name: `${CHILDREN} children in turn, jsprobe -c, probe in child`, argv: traced('fn:child.cjs:g { @c = count() }', `${NODE} parent.cjs`), hits: true },
+  { name: `${CHILDREN} children in turn, jsprobe -c, probe in child`, argv: traced(...PARENT), hits: true },
 ];
+if (OTHER !== undefined) {
+  variants.push(
+    { name: 'trivial program, --compare build', argv: traced(...TRIVIAL, OTHER), hits: true },
+    { name: `${CHILDREN} children in turn, --compare build`, argv: traced(...PARENT, OTHER), hits: true },
+  );
+}
 
 const ms = variants.map(() => [] as number[]);
 const hits = variants.map(() => [] as number[]);
 const commandKb: number[] = [];
 const programKb: number[] = [];
 const plainKb: number[] = [];
+const otherCommandKb: number[] = [];
+const otherProgramKb: number[] = [];
 const loads: number[] = [];
-const readKb = (file: string): number[] => {
+/** [peak RSS kB, CPU ms] as hwmAtExit wrote them, or nothing. */
+const readExit = (file: string): [number, number][] => {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').map(Number) as [number, number]);
   } catch {
     return [];
   }
 };
+const cpuMs = variants.map(() => [] as number[]);
 
 try {
   // One unmeasured round first: the disk cache and the page cache warm, as for a user's second run.
@@ -88,15 +109,18 @@ try {
     for (const [i, v] of variants.entries()) {
       const files = { STARTUP_BENCH_COMMAND_HWM: at(`cmd-${r}-${i}`), STARTUP_BENCH_PROGRAM_HWM: at(`prog-${r}-${i}`) };
       const out = await run(v.argv, files);
-      if (out.code !== 0) throw new Error(`${v.name}: exit ${out.code}\n${out.stdout}`);
+      if (out.code !== 0) throw new Error(`${v.name}: exit ${out.code}\n${out.stdout}${out.stderr}`);
       if (r < 0) continue;
       ms[i].push(out.ms);
       if (v.hits === true) hits[i].push(Number(/@c: (\d+)/.exec(out.stdout)?.[1] ?? 0));
-      if (i === 0) plainKb.push(...readKb(files.STARTUP_BENCH_PROGRAM_HWM));
-      if (i === 1) {
-        commandKb.push(...readKb(files.STARTUP_BENCH_COMMAND_HWM));
-        programKb.push(...readKb(files.STARTUP_BENCH_PROGRAM_HWM));
+      const command = readExit(files.STARTUP_BENCH_COMMAND_HWM);
+      const program = readExit(files.STARTUP_BENCH_PROGRAM_HWM);
+      if (i === 0) plainKb.push(...program.map(([kb]) => kb));
+      if (i === 1 || i === 4) {
+        (i === 1 ? commandKb : otherCommandKb).push(...command.map(([kb]) => kb));
+        (i === 1 ? programKb : otherProgramKb).push(...program.map(([kb]) => kb));
       }
+      if (i === 0 || i === 1 || i === 4) cpuMs[i].push([...command, ...program].reduce((a, [, ms]) => a + ms, 0));
     }
   }
 } finally {
@@ -113,9 +137,15 @@ const pair = (plain: number, probed: number, per = 1): string => {
 };
 for (const [i, v] of variants.entries()) {
   const h = v.hits === true ? `  (hits ${median(hits[i])})` : '';
-  console.log(`${v.name.padEnd(48)} ${fmt(median(ms[i]), 0).padStart(6)} ms${h}`);
+  const cpu = cpuMs[i].length > 0 ? `, CPU ${fmt(median(cpuMs[i]), 0)} ms (command and program)` : '';
+  console.log(`${v.name.padEnd(48)} ${fmt(median(ms[i]), 0).padStart(6)} ms${cpu}${h}`);
 }
 console.log(`start under jsprobe -c: ${pair(0, 1)}`);
 console.log(`each child: ${pair(2, 3, CHILDREN)}${median(hits[3]) === CHILDREN ? '' : ` (children traced: ${median(hits[3])} of ${CHILDREN})`}`);
-console.log(`peak RSS: program plain ${mb(plainKb)}, traced ${mb(programKb)} (agent +${fmt((median(programKb) - median(plainKb)) / 1024, 1)} MB); ` +
-  `the jsprobe command ${mb(commandKb)}`);
+const rss = (command: number[], program: number[]): string =>
+  `program plain ${mb(plainKb)}, traced ${mb(program)} (agent +${fmt((median(program) - median(plainKb)) / 1024, 1)} MB); the jsprobe command ${mb(command)}`;
+console.log(`peak RSS: ${rss(commandKb, programKb)}`);
+if (OTHER !== undefined) {
+  console.log(`--compare build: start ${pair(0, 4)}; each child ${pair(2, 5, CHILDREN)}`);
+  console.log(`--compare build, peak RSS: ${rss(otherCommandKb, otherProgramKb)}`);
+}

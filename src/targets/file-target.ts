@@ -17,7 +17,6 @@ import { hasGlob, nameGlob, pathGlob } from '../core/glob.js';
 import { absoluteGlob, type TargetRef } from './parse.js';
 import { liveLineTarget, ownFunctions } from './live-line.js';
 
-
 function fileMatcher(glob: string): (m: LoadedModule) => number {
   const re = pathGlob(glob);
   // -1: the module's own file; i >= 0: its i-th source; -2: neither.

@@ -9,19 +9,18 @@
 
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
-import { FdSender } from '../program/fd-sender.js';
-import { SNAPSHOT_SPACING, type Message } from '../program/messages.js';
-import { clearIntervalSafe, ObjectCreate, perf, PerformanceNow, ReflectApply, setIntervalSafe } from '../core/primordials.js';
+import type { FdSender } from '../program/fd-sender.js';
+import type { Message } from '../program/messages.js';
+
+// What the agent uses is imported once it knows that it traces this process: a process that it
+// does not trace (a thread of its own, a process the program starts) pays for the import of
+// this file alone.
 
 /** The command is gone: stop tracing (set once the session runs). */
 let onCommandGone = (): void => {};
-const command = new FdSender(Number(process.env.JSPROBE_OUT_FD), {
-  bytes: Number(process.env.JSPROBE_BUFFER_BYTES) || undefined,
-  gone: () => onCommandGone(),
-});
+let command: FdSender;
 const send = (m: Message): void => command.send(m);
 const controlFd = Number(process.env.JSPROBE_CONTROL_FD);
-const now = (): number => ReflectApply(PerformanceNow, perf, []) as number;
 
 /** Signals that end a program that does not handle them, and the exit code a shell shows for each. */
 const ENDING_SIGNALS = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const;
@@ -50,12 +49,21 @@ async function main(): Promise<void> {
   } else if (process.env.JSPROBE_PID !== String(process.pid)) {
     return;
   }
+  const { FdSender } = await import('../program/fd-sender.js');
+  const { clearIntervalSafe, ObjectCreate, perf, PerformanceNow, ReflectApply, setIntervalSafe } = await import('../core/primordials.js');
+  const { SNAPSHOT_SPACING } = await import('../program/messages.js');
+  const now = (): number => ReflectApply(PerformanceNow, perf, []) as number;
+  command = new FdSender(Number(process.env.JSPROBE_OUT_FD), {
+    bytes: Number(process.env.JSPROBE_BUFFER_BYTES) || undefined,
+    gone: () => onCommandGone(),
+  });
   await import('../register.js');
   const { compile } = await import('../lang/compile.js');
   const { start } = await import('../program/session.js');
   const { MainRelay, WorkerRelay } = await import('../program/relay.js');
   const { sessionOutput } = await import('../program/session.js');
   const { unregister } = await import('../index.js');
+  const { registerBeforeProgram } = await import('../targets/file-target.js');
   let program;
   try {
     program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
@@ -72,7 +80,7 @@ async function main(): Promise<void> {
     // A worker thread: its probes, its own maps, reported to the main thread (program/relay.ts).
     let maps: () => MapData[] = () => [];
     const relay = new WorkerRelay(() => maps());
-    const outcome = start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys, maxStrlen, maxPauseMs });
+    const outcome = registerBeforeProgram(() => start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys, maxStrlen, maxPauseMs }));
     if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${threadId}: ${outcome.error}\n` });
     else maps = () => outcome.maps();
     return;
@@ -86,7 +94,7 @@ async function main(): Promise<void> {
       if (!exiting) queueMicrotask(() => process.exit(0));
     } else send(m);
   });
-  const outcome = start(program, {
+  const outcome = registerBeforeProgram(() => start(program, {
     format,
     ...sessionOutput(command),
     exit: () => process.exit(0),
@@ -94,7 +102,7 @@ async function main(): Promise<void> {
     maxMapKeys,
     maxStrlen,
     maxPauseMs,
-  });
+  }));
   if ('error' in outcome) fatal(outcome.error);
   send({ t: 'ready', probes: outcome.probes });
   // Events a worker dropped (its ring was full) count with the main thread's in "Lost N events".

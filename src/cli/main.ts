@@ -14,14 +14,15 @@ import { ProgramError } from '../lang/errors.js';
 import { resolveModule } from '../targets/module-export.js';
 import { parseTarget } from '../targets/parse.js';
 import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
-import { AttachError, listAttached, traceAttached } from '../attach/client.js';
 import type { MapData } from '../agg/maps.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
 import { LineReader } from '../program/messages.js';
 import { MetricsListenError, MetricsServer, PipeSnapshots } from './prometheus.js';
 import { LostEvents } from '../program/lost.js';
 import { reportSink } from './report.js';
-import { start } from '../program/session.js';
+// Attaching (ws, http) and running a program here (the whole library) are imported when they are
+// used: `jsprobe -c` starts the program sooner, and holds less, without them (docs/benchmarks.md,
+// bench:startup).
 
 const PROGRESS_AFTER_MS = 1000;
 /** After a stop signal, how long jsprobe waits for the program before it says so. */
@@ -167,7 +168,8 @@ function dryRun(program: CompiledProgram, found: Map<number, string[]>): number 
 }
 
 /** A program with only BEGIN, END and intervals runs here, until exit() or Ctrl-C. */
-function runLocal(program: CompiledProgram, o: CliOptions, out: Sink, metrics?: MetricsServer): Promise<number> {
+async function runLocal(program: CompiledProgram, o: CliOptions, out: Sink, metrics?: MetricsServer): Promise<number> {
+  const { start } = await import('../program/session.js');
   return new Promise((resolve) => {
     const keepAlive = setInterval(() => {}, 1 << 30);
     let session: ReturnType<typeof start> | null = null;
@@ -312,9 +314,11 @@ function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, metrics?
 }
 
 /** Attach failures are one line and exit 1. */
-async function attached(run: () => Promise<number>): Promise<number> {
+async function attached(run: (client: typeof import('../attach/client.js')) => Promise<number>): Promise<number> {
+  const client = await import('../attach/client.js');
+  const { AttachError } = client;
   try {
-    return await run();
+    return await run(client);
   } catch (e) {
     if (e instanceof AttachError) {
       process.stderr.write(`jsprobe: ${e.message}\n`);
@@ -340,7 +344,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  if (o.list !== undefined && o.pids !== undefined) return attached(() => listAttached(o.pids![0], o.list!).then((lines) => {
+  if (o.list !== undefined && o.pids !== undefined) return attached(({ listAttached }) => listAttached(o.pids![0], o.list!).then((lines) => {
     for (const l of lines) process.stdout.write(`${l}\n`);
     return 0;
   }));
@@ -390,7 +394,7 @@ export async function main(argv: string[]): Promise<number> {
       maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, maxPauseMs: o.maxPauseMs, write: out.write,
     };
     const serve = metrics === undefined ? undefined : (snapshot: () => Promise<MapData[]>) => void (metrics.source = snapshot);
-    return served(attached(() => traceAttached(o.pids!, run, serve).finally(() => out.close())));
+    return served(attached(({ traceAttached }) => traceAttached(o.pids!, run, serve).finally(() => out.close())));
   }
   if (o.command === undefined) return served(runLocal(program, o, out, metrics));
   return served(runCommand(program, o, out, metrics));

@@ -3,8 +3,7 @@
 // for it through that JavaScript's source map (tsx, or tsc with source maps).
 
 import { createRequire } from 'node:module';
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closeMatches, JsprobeError, type ProbeSite, type Resolution, type SitePreference } from '../core/index.js';
 import { withDebugger } from '../sites/inspector.js';
 import { chooseSiteKind } from '../sites/site-kind.js';
@@ -15,12 +14,8 @@ import { loadedModules, moduleByFile, siteOf, watchModules, type LoadedModule, t
 import { rewriteFailure } from '../sites/load/failures.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
 import { hasGlob, nameGlob, pathGlob } from '../core/glob.js';
-import type { TargetRef } from './parse.js';
+import { absoluteGlob, type TargetRef } from './parse.js';
 import { liveLineTarget, ownFunctions } from './live-line.js';
-
-export function absoluteGlob(file: string, cwd = process.cwd()): string {
-  return isAbsolute(file) ? file : resolve(cwd, file).replace(/\\/g, '/');
-}
 
 function fileMatcher(glob: string): (m: LoadedModule) => number {
   const re = pathGlob(glob);
@@ -71,6 +66,26 @@ function alreadyLoaded(file: string): boolean {
   return loadedLog.urls().has(pathToFileURL(file).href);
 }
 
+/** Set while cli/agent.ts registers its probes, before the program's first line: see liveFileTarget. */
+let beforeProgram = false;
+
+/** `register` with nothing of the program loaded yet but what --require preloads put in the CommonJS cache. */
+export function registerBeforeProgram<T>(register: () => T): T {
+  beforeProgram = true;
+  try {
+    return register();
+  } finally {
+    beforeProgram = false;
+  }
+}
+
+/** Whether a file `re` matches is in the CommonJS cache or has gone through the ES module load hook. */
+function loadedBeforeProgram(re: RegExp): boolean {
+  for (const file of Object.keys(createRequire(import.meta.url).cache)) if (re.test(file)) return true;
+  for (const url of loadedLog.urls()) if (url.startsWith('file:') && re.test(fileURLToPath(url))) return true;
+  return false;
+}
+
 function unavailable(message: string): never {
   throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', message);
 }
@@ -83,6 +98,10 @@ function liveFileTarget(
   ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, label: string, preference: SitePreference, maxPauseMs?: number,
 ): Resolution | null {
   const re = pathGlob(glob);
+  // Before the program's first line, what is loaded is jsprobe's own and what preloads put in the
+  // CommonJS cache: a glob none of it matches waits for load sites without the Debugger domain,
+  // whose enable costs ~40-70 ms and ~5 MB at every start (bench:startup).
+  if (beforeProgram && !loadedBeforeProgram(re)) return null;
   return withDebugger(() => {
     const scripts = loadedScripts((path) => re.test(path) && moduleByFile(path) === undefined);
     if (scripts.length === 0) return null;

@@ -5,7 +5,8 @@
 import { builtinModules, createRequire, isBuiltin } from 'node:module';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { didYouMean, JsprobeError } from '../core/index.js';
+import { didYouMean } from '../core/close-matches.js';
+import { JsprobeError } from '../core/errors.js';
 import { OWN_CODE_PATH } from '../sites/own-code.js';
 
 export interface ExportProperty {

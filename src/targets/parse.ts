@@ -3,7 +3,8 @@
 //   file:qualified.name    src/db.ts:Db.query, lib/*.js:*
 //   file:LINE              src/app.ts:42
 
-import { JsprobeError } from '../core/index.js';
+import { isAbsolute, resolve } from 'node:path';
+import { JsprobeError } from '../core/errors.js';
 
 export type TargetRef =
   | { kind: 'export'; module: string; path: string[] }
@@ -47,4 +48,9 @@ export function parseTarget(target: string): TargetRef {
   if (file === 'node' || file.startsWith('node:')) bad(target, `a builtin export takes '#': node:${name.replace(/^.*:/, '')}#name`);
   if (/^\d+$/.test(name)) return { kind: 'line', file, line: Number(name) };
   return { kind: 'function', file, name };
+}
+
+/** A target's file glob as an absolute path glob: relative ones are relative to `cwd`. */
+export function absoluteGlob(file: string, cwd = process.cwd()): string {
+  return isAbsolute(file) ? file : resolve(cwd, file).replace(/\\/g, '/');
 }

@@ -5,11 +5,10 @@
 
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { JsprobeError } from '../core/index.js';
+import { JsprobeError } from '../core/errors.js';
 import { closeMatches } from '../core/close-matches.js';
 import { loadModule, namesOf } from './module-export.js';
-import { parseTarget, type TargetRef } from './parse.js';
-import { absoluteGlob } from './file-target.js';
+import { absoluteGlob, parseTarget, type TargetRef } from './parse.js';
 import { expandGlob, functionsOf, parseFile, SOURCE, statementAt } from './files.js';
 import { hasGlob, nameGlob } from '../core/glob.js';
 

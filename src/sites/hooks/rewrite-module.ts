@@ -11,7 +11,7 @@ import { instrument, type ModuleTable } from '../rewrite/instrument.js';
 import { chainMap, identityMap, inlineComment, traceMap } from '../rewrite/sourcemap.js';
 import { OriginalFunctions } from '../rewrite/original-names.js';
 import { pathGlob } from '../../core/glob.js';
-import { cached, cacheKey, store } from './rewrite-cache.js';
+import { cacheable, cached, cacheKey, store } from './rewrite-cache.js';
 import type { Wanted } from './wanted.js';
 
 /**
@@ -116,9 +116,11 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
   const emitMap = p.map !== null || process.sourceMapsEnabled === true;
   // An external source map is not in `src`, and the rewrite depends on it (the chained map, each
   // function's source, names from it).
-  const mapKey = p.map === null ? '' : `${encodedMappings(p.map)}\0${JSON.stringify(p.map.names)}`;
-  const key = cacheKey(src, url, file, format, JSON.stringify(p.lines), JSON.stringify(p.sources), String(emitMap), mapKey);
-  const hit = cached(src, key);
+  const mapKey = (map: TraceMap): string => `${encodedMappings(map)}\0${JSON.stringify(map.names)}`;
+  const key = cacheable(src)
+    ? cacheKey(src, url, file, format, JSON.stringify(p.lines), JSON.stringify(p.sources), String(emitMap), p.map === null ? '' : mapKey(p.map))
+    : undefined;
+  const hit = key === undefined ? undefined : cached(src, key);
   if (hit !== undefined) {
     const sites = /^\/\/ jsprobe sites (\d+)$/m.exec(hit.slice(hit.lastIndexOf('\n// jsprobe sites')))?.[1];
     return { code: hit, sites: Number(sites ?? 0), cached: true };
@@ -142,6 +144,6 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
   const sites = out.table.fns.length + out.table.lines.length;
   // Appended after the last line, so no line moves; it lets a cached rewrite say what it holds.
   code += `\n// jsprobe sites ${sites}\n`;
-  store(src, key, code);
+  if (key !== undefined) store(src, key, code);
   return { code, sites, cached: false };
 }

@@ -78,17 +78,34 @@ export class ParseError extends Error {
 // oxc-parser: a Rust parser shipped as an npm binary. It parses typescript.js (9 MB) cold in
 // ~0.6-0.8 s here against meriyah's ~1.05 s, most of either being the JavaScript AST it hands back;
 // and it parses TypeScript, for listing .ts files that have not loaded.
-const oxc = createRequire(import.meta.url)('oxc-parser') as typeof import('oxc-parser');
-type ParserOptions = NonNullable<Parameters<typeof oxc.parseSync>[2]>;
+type Oxc = typeof import('oxc-parser');
+type ParserOptions = NonNullable<Parameters<Oxc['parseSync']>[2]>;
+/**
+ * Loaded at the first parse, not with this module: the command and the agent load this module at
+ * start, and most processes a program starts under `jsprobe -c` never parse anything (the binary
+ * and its JavaScript cost ~30 ms and ~8 MB).
+ */
+let oxc: Oxc | undefined;
 /**
  * On Node >= 22 oxc can hand its AST over as raw memory instead of as JSON to parse: typescript.js
  * then parses in ~0.45 s instead of ~1.4 s (Node 22 here). Node 20 cannot make the 4+ GiB
  * ArrayBuffer it needs, so there the JSON route stays.
  */
-const RAW = oxc.rawTransferSupported();
+let raw = false;
+/**
+ * Below this size the JSON route is taken even where raw transfer works: the first raw parse of a
+ * process makes its buffer, which cost ~50-90 ms and a full garbage collection (V8 counts the
+ * buffer as external memory) at the start of every traced process, and a 10 kB module parsed in
+ * ~0.6 ms by JSON against ~7 ms raw (Node 24, bench:startup).
+ */
+const RAW_MIN_BYTES = 1 << 20;
 
-function oxcParse(url: string, src: string, options: ParserOptions): ReturnType<typeof oxc.parseSync> {
-  if (RAW) {
+function oxcParse(url: string, src: string, options: ParserOptions): ReturnType<Oxc['parseSync']> {
+  if (oxc === undefined) {
+    oxc = createRequire(import.meta.url)('oxc-parser') as Oxc;
+    raw = oxc.rawTransferSupported();
+  }
+  if (raw && src.length >= RAW_MIN_BYTES) {
     try {
       // The option is read by oxc's JavaScript side and is missing from its types.
       return oxc.parseSync(url, src, { ...options, experimentalRawTransfer: true } as ParserOptions);

@@ -1,0 +1,151 @@
+// bench:startup — what `jsprobe -c` adds to a program's start: a trivial program plain and under
+// `jsprobe -c` with one probe; a program that starts ten child node processes one after another,
+// plain and under `jsprobe -c` with a probe in the child; and the peak memory (VmHWM) of the
+// command and of the traced program. Interleaved rounds, medians. Node is this process's own.
+//
+//   node build/bench/startup.js [--rounds 11] [--children 10] [--compare OTHER/build/src/cli/main.js]
+//
+// The children are traced only where `jsprobe -c` traces child processes: the hits line says
+// whether it does (the probe counts one hit per child traced). --compare adds the same two traced
+// runs with another build of the command (an older commit's), in the same rounds.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fmt, machine, median, option } from './lib/measure.js';
+
+const ROUNDS = Number(option('rounds') ?? 11);
+const CHILDREN = Number(option('children') ?? 10);
+const JSPROBE = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const OTHER = option('compare');
+const NODE = process.execPath;
+
+const dir = mkdtempSync(join(tmpdir(), 'jsprobe-startup-'));
+const at = (name: string): string => join(dir, name);
+
+/**
+ * Writes this process's peak RSS (kB, from /proc) and CPU time (ms) to the file named by `env` as
+ * it exits: loaded by --require, or inline. CPU time says what wall time cannot on a loaded machine.
+ */
+const hwmAtExit = (env: string): string => `
+process.on('exit', () => {
+  const out = process.env.${env};
+  if (!out) return;
+  const kb = /VmHWM:\\s*(\\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))?.[1];
+  const cpu = process.cpuUsage();
+  require('node:fs').appendFileSync(out, kb + ' ' + (cpu.user + cpu.system) / 1000 + '\\n');
+});`;
+
+writeFileSync(at('hwm.cjs'), hwmAtExit('STARTUP_BENCH_COMMAND_HWM'));
+writeFileSync(at('empty.cjs'), `function f() { return 1; }\nf();\n${hwmAtExit('STARTUP_BENCH_PROGRAM_HWM')}\n`);
+writeFileSync(at('child.cjs'), 'function g() { return 1; }\ng();\n');
+writeFileSync(at('parent.cjs'), [
+  "const { spawnSync } = require('node:child_process');",
+  `for (let i = 0; i < ${CHILDREN}; i++) {`,
+  "  const r = spawnSync(process.execPath, [__dirname + '/child.cjs'], { stdio: 'inherit' });",
+  "  if (r.status !== 0) throw new Error('child failed: ' + r.status);",
+  '}',
+].join('\n'));
+
+interface Run { ms: number; stdout: string; stderr: string; code: number | null }
+
+/** One run, wall time from spawn to exit. */
+function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(argv[0], argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ms: performance.now() - t0, stdout, stderr, code }));
+  });
+}
+
+const traced = (program: string, command: string, jsprobe = JSPROBE): string[] =>
+  [NODE, '--require', at('hwm.cjs'), jsprobe, '-q', '-e', program, '-c', command];
+const TRIVIAL = ['fn:empty.cjs:f { @c = count() }', `${NODE} empty.cjs`] as const;
+const PARENT = ['fn:child.cjs:g { @c = count() }', `${NODE} parent.cjs`] as const;
+
+interface Variant { name: string; argv: string[]; hits?: boolean }
+const variants: Variant[] = [
+  { name: 'trivial program, plain', argv: [NODE, 'empty.cjs'] },
+  { name: 'trivial program, jsprobe -c, 1 probe', argv: traced(...TRIVIAL), hits: true },
+  { name: `${CHILDREN} children in turn, plain`, argv: [NODE, 'parent.cjs'] },
+  { name: `${CHILDREN} children in turn, jsprobe -c, probe in child`, argv: traced(...PARENT), hits: true },
+];
+if (OTHER !== undefined) {
+  variants.push(
+    { name: 'trivial program, --compare build', argv: traced(...TRIVIAL, OTHER), hits: true },
+    { name: `${CHILDREN} children in turn, --compare build`, argv: traced(...PARENT, OTHER), hits: true },
+  );
+}
+
+const ms = variants.map(() => [] as number[]);
+const hits = variants.map(() => [] as number[]);
+const commandKb: number[] = [];
+const programKb: number[] = [];
+const plainKb: number[] = [];
+const otherCommandKb: number[] = [];
+const otherProgramKb: number[] = [];
+const loads: number[] = [];
+/** [peak RSS kB, CPU ms] as hwmAtExit wrote them, or nothing. */
+const readExit = (file: string): [number, number][] => {
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').map(Number) as [number, number]);
+  } catch {
+    return [];
+  }
+};
+const cpuMs = variants.map(() => [] as number[]);
+
+try {
+  // One unmeasured round first: the disk cache and the page cache warm, as for a user's second run.
+  for (let r = -1; r < ROUNDS; r++) {
+    loads.push(loadavg()[0]);
+    for (const [i, v] of variants.entries()) {
+      const files = { STARTUP_BENCH_COMMAND_HWM: at(`cmd-${r}-${i}`), STARTUP_BENCH_PROGRAM_HWM: at(`prog-${r}-${i}`) };
+      const out = await run(v.argv, files);
+      if (out.code !== 0) throw new Error(`${v.name}: exit ${out.code}\n${out.stdout}${out.stderr}`);
+      if (r < 0) continue;
+      ms[i].push(out.ms);
+      if (v.hits === true) hits[i].push(Number(/@c: (\d+)/.exec(out.stdout)?.[1] ?? 0));
+      const command = readExit(files.STARTUP_BENCH_COMMAND_HWM);
+      const program = readExit(files.STARTUP_BENCH_PROGRAM_HWM);
+      if (i === 0) plainKb.push(...program.map(([kb]) => kb));
+      if (i === 1 || i === 4) {
+        (i === 1 ? commandKb : otherCommandKb).push(...command.map(([kb]) => kb));
+        (i === 1 ? programKb : otherProgramKb).push(...program.map(([kb]) => kb));
+      }
+      if (i === 0 || i === 1 || i === 4) cpuMs[i].push([...command, ...program].reduce((a, [, ms]) => a + ms, 0));
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(machine());
+console.log(`Medians of ${ROUNDS} interleaved rounds; 1-minute load average ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}.`);
+const mb = (kb: number[]): string => `${fmt(median(kb) / 1024, 1)} MB`;
+const pair = (plain: number, probed: number, per = 1): string => {
+  const a = median(ms[plain]);
+  const b = median(ms[probed]);
+  return `+${fmt((b - a) / per, 0)} ms${per === 1 ? '' : ' per child'}, ×${fmt(b / a, 2)}`;
+};
+for (const [i, v] of variants.entries()) {
+  const h = v.hits === true ? `  (hits ${median(hits[i])})` : '';
+  const cpu = cpuMs[i].length > 0 ? `, CPU ${fmt(median(cpuMs[i]), 0)} ms (command and program)` : '';
+  console.log(`${v.name.padEnd(48)} ${fmt(median(ms[i]), 0).padStart(6)} ms${cpu}${h}`);
+}
+console.log(`start under jsprobe -c: ${pair(0, 1)}`);
+console.log(`each child: ${pair(2, 3, CHILDREN)}${median(hits[3]) === CHILDREN ? '' : ` (children traced: ${median(hits[3])} of ${CHILDREN})`}`);
+const rss = (command: number[], program: number[]): string =>
+  `program plain ${mb(plainKb)}, traced ${mb(program)} (agent +${fmt((median(program) - median(plainKb)) / 1024, 1)} MB); the jsprobe command ${mb(command)}`;
+console.log(`peak RSS: ${rss(commandKb, programKb)}`);
+if (OTHER !== undefined) {
+  console.log(`--compare build: start ${pair(0, 4)}; each child ${pair(2, 5, CHILDREN)}`);
+  console.log(`--compare build, peak RSS: ${rss(otherCommandKb, otherProgramKb)}`);
+}

@@ -15,7 +15,7 @@ import { clearIntervalSafe, ObjectCreate, setIntervalSafe } from '../core/primor
 
 /** The command is gone: stop tracing (set once the session runs). */
 let onCommandGone = (): void => {};
-const command = new FdSender(Number(process.env.JSPROBE_OUT_FD), {
+let command = new FdSender(Number(process.env.JSPROBE_OUT_FD), {
   bytes: Number(process.env.JSPROBE_BUFFER_BYTES) || undefined,
   gone: () => onCommandGone(),
 });
@@ -42,9 +42,26 @@ async function main(): Promise<void> {
   if (source === undefined) return;
   // The watchdog thread (watchdog.ts) is jsprobe's own: it neither traces nor is traced.
   if (!isMainThread && (workerData as { jsprobeWatchdog?: true } | null)?.jsprobeWatchdog === true) return;
-  // The traced process's threads trace; a process it starts (a child node) does not trace again.
+  // The first node process under the command runs BEGIN, END and intervals; every thread of it
+  // traces. A process started under it (a child node, at any depth) traces as a worker thread does
+  // (child-agent.ts). Only the command's own child has its pipes: any other process reports on
+  // the command's socket, the first one too when a shell or a program jsprobe does not trace
+  // (Node 20's `node --test` runner) started it.
+  let pipes = true;
   if (isMainThread) {
-    if (process.env.JSPROBE_PID !== undefined) return;
+    const socket = process.env.JSPROBE_SOCKET;
+    if (process.env.JSPROBE_PID !== undefined) {
+      if (socket === undefined || process.env.JSPROBE_PID === String(process.pid)) return;
+      const { traceChild } = await import('./child-agent.js');
+      return traceChild(socket, source);
+    }
+    if (socket !== undefined && process.env.JSPROBE_COMMAND_PID !== String(process.ppid)) {
+      pipes = false;
+      const { openLink, untraced } = await import('./child-agent.js');
+      const link = await openLink(socket, () => onCommandGone());
+      if (typeof link === 'string') return untraced(link);
+      command = link;
+    }
     process.env.JSPROBE_PID = String(process.pid);
   } else if (process.env.JSPROBE_PID !== String(process.pid)) {
     return;
@@ -55,6 +72,8 @@ async function main(): Promise<void> {
   const { MainRelay, WorkerRelay } = await import('../program/relay.js');
   const { sessionOutput } = await import('../program/session.js');
   const { unregister } = await import('../index.js');
+  const { probeRecordsIn, withProbeRecords } = await import('../program/probe-records.js');
+  const { CUT_RECORD, cutsIn } = await import('../agg/safe-strlen.js');
   let program;
   try {
     program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
@@ -73,7 +92,7 @@ async function main(): Promise<void> {
     const relay = new WorkerRelay(() => maps());
     const outcome = start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys, maxStrlen, maxPauseMs });
     if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${threadId}: ${outcome.error}\n` });
-    else maps = () => outcome.maps();
+    else maps = () => withProbeRecords(outcome.maps(), outcome.handles);
     return;
   }
 
@@ -85,11 +104,14 @@ async function main(): Promise<void> {
       if (!exiting) queueMicrotask(() => process.exit(0));
     } else send(m);
   });
+  // The command prints the maps, merged with those of the program's child processes (children.ts).
+  let gathered: MapData[] = [];
   const outcome = start(program, {
     format,
     ...sessionOutput(command),
     exit: () => process.exit(0),
-    gather: () => relay.snapshots().flat(),
+    gather: () => (gathered = relay.snapshots().flat()),
+    handOver: true,
     maxMapKeys,
     maxStrlen,
     maxPauseMs,
@@ -128,6 +150,13 @@ async function main(): Promise<void> {
     for (const tid in workerLost) send({ t: 'err', text: `jsprobe: ${workerLost[tid]} of the lost events were in worker thread ${tid}: its ring was full\n` });
     relay.close();
     outcome.finish();
+    // Loops by index: the program may have replaced Array's methods by now.
+    const maps = withProbeRecords(outcome.maps(), outcome.handles);
+    const records = probeRecordsIn(gathered);
+    for (let i = 0; i < records.length; i++) maps[maps.length] = records[i];
+    const cut = cutsIn(gathered);
+    if (cut > 0) maps[maps.length] = { name: CUT_RECORD, entries: [], dropped: cut };
+    send({ t: 'maps', maps });
     command.reportLost();
   };
   process.on('exit', end);
@@ -152,7 +181,7 @@ async function main(): Promise<void> {
     void unregister(outcome.handles);
   };
   onCommandGone = detach;
-  if (Number.isInteger(controlFd) && controlFd > 2) {
+  if (pipes && Number.isInteger(controlFd) && controlFd > 2) {
     const { startWatchdog } = await import('./watchdog.js');
     watchdog = startWatchdog(controlFd, {
       // On the main thread, in the middle of whatever it was doing (a busy loop, most likely).

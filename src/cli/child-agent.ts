@@ -9,7 +9,6 @@ import { connect, type Socket } from 'node:net';
 import type { MapData } from '../agg/maps.js';
 import { clearIntervalSafe, clearTimeoutSafe, setIntervalSafe, setTimeoutSafe } from '../core/primordials.js';
 import { FdSender } from '../program/fd-sender.js';
-import { withProbeRecords } from '../program/probe-records.js';
 
 /** How long a child waits for the command to take its connection before it runs untraced. */
 const CONNECT_TIMEOUT_MS = 2000;
@@ -76,6 +75,7 @@ export async function traceChild(path: string, source: string): Promise<void> {
   const { start, sessionOutput } = await import('../program/session.js');
   const { MainRelay } = await import('../program/relay.js');
   const { unregister } = await import('../index.js');
+  const { withProbeRecords } = await import('../program/probe-records.js');
   let program;
   try {
     program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });

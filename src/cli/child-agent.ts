@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net';
 import type { MapData } from '../agg/maps.js';
 import { clearIntervalSafe, clearTimeoutSafe, setIntervalSafe, setTimeoutSafe } from '../core/primordials.js';
 import { FdSender } from '../program/fd-sender.js';
+import type { Session } from '../program/session.js';
 
 /** How long a child waits for the command to take its connection before it runs untraced. */
 const CONNECT_TIMEOUT_MS = 2000;
@@ -45,6 +46,26 @@ function connectTo(path: string): Promise<{ socket: Socket; fd: number } | { err
   });
 }
 
+/**
+ * A signal that would end the program (it has no handler of its own) ends it as it would have,
+ * by the signal, once `end` has sent the maps. Returns what takes the listeners off again.
+ */
+function onEndingSignals(end: () => void): () => void {
+  const listeners = ENDING_SIGNALS.map((signal) => {
+    const listener = (): void => {
+      if (process.listenerCount(signal) !== 1) return;
+      end();
+      process.off(signal, listener);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, listener);
+    return [signal, listener] as const;
+  });
+  return () => {
+    for (const [signal, listener] of listeners) process.off(signal, listener);
+  };
+}
+
 /** Why this process runs untraced, in one line on stderr: the only one jsprobe writes there. */
 export function untraced(why: string): void {
   process.stderr.write(`jsprobe: process ${process.pid} runs untraced: ${why}\n`);
@@ -63,6 +84,32 @@ export async function openLink(path: string, gone: () => void): Promise<FdSender
   return sender;
 }
 
+/** The program's probes registered in this process, as in a worker thread: no BEGIN, END or interval. Null when they cannot be. */
+async function startSession(sender: FdSender, source: string): Promise<Exclude<Session, { error: string }> | null> {
+  await import('../register.js');
+  const { compile } = await import('../lang/compile.js');
+  const { start, sessionOutput } = await import('../program/session.js');
+  let program;
+  try {
+    program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
+  } catch {
+    untraced('its jsprobe program does not compile here');
+    return null;
+  }
+  const format = process.env.JSPROBE_FORMAT === 'json' || process.env.JSPROBE_FORMAT === 'folded' ? process.env.JSPROBE_FORMAT : 'text';
+  const outcome = start(program, {
+    format,
+    ...sessionOutput(sender),
+    attached: 'worker',
+    maxMapKeys: Number(process.env.JSPROBE_MAX_MAP_KEYS) || undefined,
+    maxStrlen: Number(process.env.JSPROBE_MAX_STRLEN) || undefined,
+    maxPauseMs: process.env.JSPROBE_MAX_PAUSE_MS === undefined ? undefined : Number(process.env.JSPROBE_MAX_PAUSE_MS),
+  });
+  if (!('error' in outcome)) return outcome;
+  sender.send({ t: 'err', text: `jsprobe: process ${process.pid}: ${outcome.error}\n` });
+  return null;
+}
+
 /** Trace this process for the command at `path`; on any failure, one line on stderr and the program runs untraced. */
 export async function traceChild(path: string, source: string): Promise<void> {
   let detach = (): void => {};
@@ -70,34 +117,11 @@ export async function traceChild(path: string, source: string): Promise<void> {
   if (typeof sender === 'string') return untraced(sender);
   // Its worker threads trace as this process's (agent.ts); its own children connect as it did.
   process.env.JSPROBE_PID = String(process.pid);
-  await import('../register.js');
-  const { compile } = await import('../lang/compile.js');
-  const { start, sessionOutput } = await import('../program/session.js');
+  const outcome = await startSession(sender, source);
+  if (outcome === null) return sender.close();
   const { MainRelay } = await import('../program/relay.js');
   const { unregister } = await import('../index.js');
   const { withProbeRecords } = await import('../program/probe-records.js');
-  let program;
-  try {
-    program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
-  } catch {
-    sender.close();
-    return untraced('its jsprobe program does not compile here');
-  }
-  const format = process.env.JSPROBE_FORMAT === 'json' || process.env.JSPROBE_FORMAT === 'folded' ? process.env.JSPROBE_FORMAT : 'text';
-  const outcome = start(program, {
-    format,
-    ...sessionOutput(sender),
-    // As a worker thread: the probes and their maps, no BEGIN, END or interval.
-    attached: 'worker',
-    maxMapKeys: Number(process.env.JSPROBE_MAX_MAP_KEYS) || undefined,
-    maxStrlen: Number(process.env.JSPROBE_MAX_STRLEN) || undefined,
-    maxPauseMs: process.env.JSPROBE_MAX_PAUSE_MS === undefined ? undefined : Number(process.env.JSPROBE_MAX_PAUSE_MS),
-  });
-  if ('error' in outcome) {
-    sender.send({ t: 'err', text: `jsprobe: process ${process.pid}: ${outcome.error}\n` });
-    sender.close();
-    return;
-  }
   // exit() in a child's probe ends nothing (the command's exit is the first process's).
   const relay = new MainRelay((_tid, m) => void (m.t === 'exit' || sender.send(m)));
   const takeWorkerLost = (): void => {
@@ -123,31 +147,25 @@ export async function traceChild(path: string, source: string): Promise<void> {
     clearIntervalSafe(timer);
     takeWorkerLost();
     sender.finish();
-    relay.flush(Number(process.env.JSPROBE_FLUSH_MS ?? 1000));
+    const flushMs = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
+    for (const tid of relay.flush(flushMs)) {
+      const text = `jsprobe: process ${process.pid}: worker thread ${tid} did not answer within ${flushMs} ms; its maps are as of its last snapshot\n`;
+      sender.send({ t: 'err', text });
+    }
     takeWorkerLost();
     relay.close();
     sender.send({ t: 'maps', maps: maps() });
     sender.reportLost();
   };
   process.on('exit', end);
-  // A signal that would end the program ends it as it would have (by the signal), after the maps are out.
-  const listeners = ENDING_SIGNALS.map((signal) => {
-    const listener = (): void => {
-      if (process.listenerCount(signal) !== 1) return;
-      end();
-      process.off(signal, listener);
-      process.kill(process.pid, signal);
-    };
-    process.on(signal, listener);
-    return [signal, listener] as const;
-  });
+  const offSignals = onEndingSignals(end);
   let detached = false;
   detach = (): void => {
     if (detached || ended) return;
     detached = true;
     clearIntervalSafe(timer);
     sender.close();
-    for (const [signal, listener] of listeners) process.off(signal, listener);
+    offSignals();
     process.off('exit', end);
     relay.close();
     void unregister(outcome.handles);

@@ -113,6 +113,13 @@ test('never matched: not for a function that runs only in a grandchild or only i
   assert.doesNotMatch(r.stderr, /never matched/, r.detail);
 });
 
+test('never matched: not for a function that runs only in a worker thread of the first process', () => {
+  const r = run(['-e', 'fn:kid.js:lone { @lone = count() }', '-c', 'node kid.js']);
+  assert.equal(r.code, 0, r.detail);
+  assert.match(r.stdout, /^@lone: 4$/m, r.detail);
+  assert.doesNotMatch(r.stderr, /never matched/, r.detail);
+});
+
 test('never matched: said once when no process matched, and not for the probe that matched in a child', () => {
   const r = run(['-e', 'fn:never.js:never { @n = count() } fn:kid.js:kid { @k = count() }', '-c', 'node spawner.js']);
   assert.equal(r.code, 0, r.detail);

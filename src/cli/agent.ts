@@ -42,9 +42,26 @@ async function main(): Promise<void> {
   if (source === undefined) return;
   // The watchdog thread (watchdog.ts) is jsprobe's own: it neither traces nor is traced.
   if (!isMainThread && (workerData as { jsprobeWatchdog?: true } | null)?.jsprobeWatchdog === true) return;
-  // The traced process's threads trace; a process it starts (a child node) does not trace again.
+  // The first node process under the command runs BEGIN, END and intervals; every thread of it
+  // traces. A process started under it (a child node, at any depth) traces as a worker thread does
+  // (child-agent.ts). Only the command's own child has its pipes: any other process reports on
+  // the command's socket, the first one too when a shell or a program jsprobe does not trace
+  // (Node 20's `node --test` runner) started it.
+  let pipes = true;
   if (isMainThread) {
-    if (process.env.JSPROBE_PID !== undefined) return;
+    const socket = process.env.JSPROBE_SOCKET;
+    if (process.env.JSPROBE_PID !== undefined) {
+      if (socket === undefined || process.env.JSPROBE_PID === String(process.pid)) return;
+      const { traceChild } = await import('./child-agent.js');
+      return traceChild(socket, source);
+    }
+    if (socket !== undefined && process.env.JSPROBE_COMMAND_PID !== String(process.ppid)) {
+      pipes = false;
+      const { openLink, untraced } = await import('./child-agent.js');
+      const link = await openLink(socket, () => onCommandGone());
+      if (typeof link === 'string') return untraced(link);
+      command = link;
+    }
     process.env.JSPROBE_PID = String(process.pid);
   } else if (process.env.JSPROBE_PID !== String(process.pid)) {
     return;
@@ -53,10 +70,12 @@ async function main(): Promise<void> {
   const { clearIntervalSafe, ObjectCreate, perf, PerformanceNow, ReflectApply, setIntervalSafe } = await import('../core/primordials.js');
   const { SNAPSHOT_SPACING } = await import('../program/messages.js');
   const now = (): number => ReflectApply(PerformanceNow, perf, []) as number;
-  command = new FdSender(Number(process.env.JSPROBE_OUT_FD), {
-    bytes: Number(process.env.JSPROBE_BUFFER_BYTES) || undefined,
-    gone: () => onCommandGone(),
-  });
+  if (pipes) {
+    command = new FdSender(Number(process.env.JSPROBE_OUT_FD), {
+      bytes: Number(process.env.JSPROBE_BUFFER_BYTES) || undefined,
+      gone: () => onCommandGone(),
+    });
+  }
   await import('../register.js');
   const { compile } = await import('../lang/compile.js');
   const { start } = await import('../program/session.js');
@@ -64,6 +83,8 @@ async function main(): Promise<void> {
   const { sessionOutput } = await import('../program/session.js');
   const { unregister } = await import('../index.js');
   const { registerBeforeProgram } = await import('../targets/file-target.js');
+  const { probeRecordsIn, withProbeRecords } = await import('../program/probe-records.js');
+  const { CUT_RECORD, cutsIn } = await import('../agg/safe-strlen.js');
   let program;
   try {
     program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
@@ -82,7 +103,7 @@ async function main(): Promise<void> {
     const relay = new WorkerRelay(() => maps());
     const outcome = registerBeforeProgram(() => start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys, maxStrlen, maxPauseMs }));
     if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${threadId}: ${outcome.error}\n` });
-    else maps = () => outcome.maps();
+    else maps = () => withProbeRecords(outcome.maps(), outcome.handles);
     return;
   }
 
@@ -94,11 +115,14 @@ async function main(): Promise<void> {
       if (!exiting) queueMicrotask(() => process.exit(0));
     } else send(m);
   });
+  // The command prints the maps, merged with those of the program's child processes (children.ts).
+  let gathered: MapData[] = [];
   const outcome = registerBeforeProgram(() => start(program, {
     format,
     ...sessionOutput(command),
     exit: () => process.exit(0),
-    gather: () => relay.snapshots().flat(),
+    gather: () => (gathered = relay.snapshots().flat()),
+    handOver: true,
     maxMapKeys,
     maxStrlen,
     maxPauseMs,
@@ -137,6 +161,13 @@ async function main(): Promise<void> {
     for (const tid in workerLost) send({ t: 'err', text: `jsprobe: ${workerLost[tid]} of the lost events were in worker thread ${tid}: its ring was full\n` });
     relay.close();
     outcome.finish();
+    // Loops by index: the program may have replaced Array's methods by now.
+    const maps = withProbeRecords(outcome.maps(), outcome.handles);
+    const records = probeRecordsIn(gathered);
+    for (let i = 0; i < records.length; i++) maps[maps.length] = records[i];
+    const cut = cutsIn(gathered);
+    if (cut > 0) maps[maps.length] = { name: CUT_RECORD, entries: [], dropped: cut };
+    send({ t: 'maps', maps });
     command.reportLost();
   };
   process.on('exit', end);
@@ -164,7 +195,7 @@ async function main(): Promise<void> {
   // --prometheus: when the last snapshot was taken, and what it cost this thread (sending included), ms.
   let snapshotAt = -Infinity;
   let snapshotCost = 0;
-  if (Number.isInteger(controlFd) && controlFd > 2) {
+  if (pipes && Number.isInteger(controlFd) && controlFd > 2) {
     const { startWatchdog } = await import('./watchdog.js');
     watchdog = startWatchdog(controlFd, {
       // On the main thread, in the middle of whatever it was doing (a busy loop, most likely).

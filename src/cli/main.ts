@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { constants } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { compile, isProgramError, type CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
@@ -16,10 +16,11 @@ import { parseTarget } from '../targets/parse.js';
 import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
 import type { MapData } from '../agg/maps.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
-import { LineReader } from '../program/messages.js';
+import { LineReader, type Message } from '../program/messages.js';
 import { MetricsListenError, MetricsServer, PipeSnapshots } from './prometheus.js';
 import { LostEvents } from '../program/lost.js';
 import { reportSink } from './report.js';
+import { ChildServer, printEnd } from './children.js';
 // Attaching (ws, http) and running a program here (the whole library) are imported when they are
 // used: `jsprobe -c` starts the program sooner, and holds less, without them (docs/benchmarks.md,
 // bench:startup).
@@ -194,8 +195,19 @@ async function runLocal(program: CompiledProgram, o: CliOptions, out: Sink, metr
   });
 }
 
-function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, metrics?: MetricsServer): Promise<number> {
+/** How long, once the program has ended, jsprobe waits for its child processes' last maps (JSPROBE_FLUSH_MS, as the agent's). */
+const CHILDREN_FLUSH_MS = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
+
+async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, metrics?: MetricsServer): Promise<number> {
   const argv = splitCommand(o.command!);
+  // The messages of the processes that report on the socket are those of the first one's pipe.
+  let onMessage = (_m: Message): void => {};
+  let children: ChildServer;
+  try {
+    children = await ChildServer.open((m) => onMessage(m));
+  } catch (e) {
+    return fail(`cannot open a socket for the program's child processes in ${tmpdir()} (${(e as Error).message}); set TMPDIR to a writable directory`);
+  }
   const agent = new URL('./agent.js', import.meta.url).href;
   const env = {
     ...process.env,
@@ -210,6 +222,9 @@ function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, metrics?
     JSPROBE_MAX_PAUSE_MS: o.maxPauseMs === undefined ? undefined : String(o.maxPauseMs),
     JSPROBE_OUT_FD: '3',
     JSPROBE_CONTROL_FD: '4',
+    JSPROBE_SOCKET: children.path,
+    // Its own child is the only process that has the pipes (fd 3 and 4).
+    JSPROBE_COMMAND_PID: String(process.pid),
   };
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
@@ -227,13 +242,16 @@ function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, metrics?
     const lost = new LostEvents((s) => void process.stderr.write(s));
     // Until the program ends: from then on come END's output and the maps, which are never dropped.
     let ending = false;
-    const reader = new LineReader((m) => {
+    // The first process's maps, when it has the pipe (more than one when a shell starts several in turn).
+    const maps: MapData[][] = [];
+    onMessage = (m) => {
       switch (m.t) {
         case 'out':
           // jsprobe reads the program's output at once, whatever its own reader does, so that the
           // program never waits; what its reader is too slow for is dropped here.
           if (!ending && out.backedUp()) return lost.add(1);
           return out.write(m.text);
+        case 'maps': return void maps.push(m.maps);
         case 'err': return void process.stderr.write(m.text);
         case 'lost':
           if (m.end === true) ending = true;
@@ -251,10 +269,11 @@ function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, metrics?
           if (!o.quiet) process.stderr.write(`Attaching ${m.probes} probe${m.probes === 1 ? '' : 's'}...\n`);
           return;
         default:
-          // exit and maps stay inside the traced process (the agent acts on them there).
+          // exit stays inside the traced process (the agent acts on it there).
           return;
       }
-    });
+    };
+    const reader = new LineReader((m) => onMessage(m));
     const channel = child.stdio[3] as Readable | null;
     channel?.setEncoding('utf8');
     channel?.on('data', (chunk: string) => reader.push(chunk));
@@ -290,6 +309,11 @@ function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, metrics?
       clearTimeout(progress);
       clearTimeout(stopping);
       for (const [s, handler] of handlers) process.off(s, handler);
+      children.close();
+      if (!fatal && (maps.length > 0 || children.connected > 0)) {
+        const warn = (text: string): void => void process.stderr.write(text);
+        printEnd(program, [...maps.flat(), ...children.maps()], { format: o.format, maxStrlen: o.maxStrlen, write: out.write, warn });
+      }
       lost.end();
       out.close();
       // Closing the pipes tells the agent nobody reads the trace any more: it detaches.
@@ -299,16 +323,24 @@ function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, metrics?
     };
     child.on('error', (e) => {
       clearTimeout(progress);
+      children.close();
       process.stderr.write(`jsprobe: cannot start ${argv[0]}: ${e.message}\n`);
       resolve(2);
     });
     child.on('close', (code, signal) => {
       if (left) return;
       left = true;
-      finish();
-      if (fatal) resolve(2);
-      else if (code !== null) resolve(code);
-      else resolve(128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0));
+      // The program's child processes that have ended have sent their last maps: read them first.
+      void children.settle(CHILDREN_FLUSH_MS).then((running) => {
+        if (running.length > 0) {
+          process.stderr.write(`jsprobe: ${running.length} child process(es) of the program still run (pid ${running.join(', ')}): `
+            + `their maps are as of their last report, at most a second old\n`);
+        }
+        finish();
+        if (fatal) resolve(2);
+        else if (code !== null) resolve(code);
+        else resolve(128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0));
+      });
     });
   });
 }

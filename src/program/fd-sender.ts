@@ -36,6 +36,11 @@ export interface FdSenderOptions {
   bytes?: number;
   /** The command is gone (the pipe broke): told once, and nothing is sent from then on. */
   gone?: () => void;
+  /**
+   * What holds the descriptor (a connected net.Socket, non-blocking already): the sender opens
+   * no handle of its own on it, and close() destroys this one, which closes the descriptor once.
+   */
+  holder?: { destroy(): void };
 }
 
 /**
@@ -50,7 +55,8 @@ export class FdSender implements Sender {
   readonly #gone: () => void;
   #state: 'new' | 'open' | 'closed' = 'new';
   /** Holds the descriptor in non-blocking mode; nothing is read or written through it. */
-  #handle: Socket | undefined;
+  #handle: { destroy(): void } | undefined;
+  readonly #holder: { destroy(): void } | undefined;
   /** Lines waiting, oldest first from #head, and their sizes in bytes. */
   #queue: string[] = [];
   #sizes: number[] = [];
@@ -76,6 +82,7 @@ export class FdSender implements Sender {
     this.#fd = fd;
     this.#bytes = options.bytes ?? DEFAULT_BUFFER_BYTES;
     this.#gone = options.gone ?? (() => {});
+    this.#holder = options.holder;
   }
 
   /** Events dropped so far because the buffer was full (their own and those added by dropped()). */
@@ -194,6 +201,10 @@ export class FdSender implements Sender {
 
   #open(): void {
     this.#state = 'open';
+    if (this.#holder !== undefined) {
+      this.#handle = this.#holder;
+      return;
+    }
     try {
       // Node has no fcntl: a net.Socket on the descriptor has libuv make it non-blocking (fd 3 is
       // one end of a socketpair, which /proc/self/fd cannot reopen). On a file it throws: writes

@@ -54,7 +54,9 @@ export type Message =
   /** `-p`: the answer to the command's request `id` (ChannelRequest), its value or its error. */
   | { t: 'reply'; id: number; value?: unknown; error?: string }
   /** `-p`: the target is ending (its 'exit', or an uncaught exception); its maps came before. */
-  | { t: 'ending'; how: 'exit' | 'uncaught'; code: number };
+  | { t: 'ending'; how: 'exit' | 'uncaught'; code: number }
+  /** `-c`: a child process of the program, on its own connection to the command (cli/children.ts). */
+  | { t: 'hello'; pid: number; ppid: number };
 
 /**
  * `--prometheus`: a traced process takes a snapshot of its maps (its main thread's time) only when

@@ -36,6 +36,11 @@ export interface SessionOptions {
   maxStrlen?: number;
   /** The pause budget of live patches, ms (--max-pause); the default is pause-budget.ts's. */
   maxPauseMs?: number;
+  /**
+   * `-c`: finish() runs END but neither prints the maps nor warns of probes that never matched:
+   * the command does both, once it has every traced process's maps (cli/children.ts).
+   */
+  handOver?: true;
 }
 
 /** A session whose output, warnings and exit() go out as messages to `to`. */
@@ -201,7 +206,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
         othersCut = cutsIn(gathered);
       }
       for (let i = 0; i < ends.length; i++) ends[i].run();
-      if (options.attached === undefined) {
+      if (options.attached === undefined && options.handOver === undefined) {
         printAll(rt);
         printCut(out, STRLEN.cut + othersCut, options.maxStrlen ?? DEFAULT_MAX_STRLEN);
       }
@@ -211,7 +216,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       }
       // list() only when there is something to say: at exit the program's built-ins may be replaced.
       let waiting = false;
-      for (let i = 0; i < probes.length; i++) if (probes[i].state === 'waiting') waiting = true;
+      if (options.handOver === undefined) for (let i = 0; i < probes.length; i++) if (probes[i].state === 'waiting') waiting = true;
       if (waiting) {
         const mine = new Set(probes.map((p) => p.id));
         for (const p of list()) {

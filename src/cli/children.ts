@@ -1,0 +1,131 @@
+// The command's side of tracing a `-c` program's child processes: a Unix socket in a directory
+// only this user can open (its path in JSPROBE_SOCKET), where the agent of every node process
+// started under the command but the first (cli/child-agent.ts) connects and sends its output and
+// maps; and the one print at the end, of the maps of every process merged.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AggMap, mergeAll, type MapData } from '../agg/maps.js';
+import { printMaps, type Output } from '../agg/print.js';
+import { stringifyJson } from '../agg/safe-json.js';
+import { cutsIn, DEFAULT_MAX_STRLEN, printCut } from '../agg/safe-strlen.js';
+import type { CompiledProgram } from '../lang/compile.js';
+import { LineReader, type Message } from '../program/messages.js';
+import { neverMatched } from '../program/probe-records.js';
+
+
+interface Child {
+  socket: Socket;
+  pid: number | undefined;
+  /** Its latest maps (with its worker threads' and its records). */
+  maps: MapData[];
+  closed: boolean;
+}
+
+export class ChildServer {
+  readonly path: string;
+  readonly #dir: string;
+  readonly #server: Server;
+  readonly #children = new Set<Child>();
+  #closedOne = (): void => {};
+
+  private constructor(dir: string, server: Server) {
+    this.#dir = dir;
+    this.path = join(dir, 'children.sock');
+    this.#server = server;
+  }
+
+  /** Listening, before the program starts. */
+  /** `onMessage`: every message of a child but its hello and its maps, which are kept here. */
+  static open(onMessage: (m: Message) => void): Promise<ChildServer> {
+    // mkdtemp makes the directory 0700: nobody else can connect to the socket in it.
+    const dir = mkdtempSync(join(tmpdir(), 'jsprobe-'));
+    const server = createServer();
+    const self = new ChildServer(dir, server);
+    server.on('connection', (socket) => self.#accept(socket, onMessage));
+    return new Promise((resolve, reject) => {
+      server.once('error', (e) => {
+        rmSync(dir, { recursive: true, force: true });
+        reject(e);
+      });
+      server.listen(self.path, () => resolve(self));
+    });
+  }
+
+  /** How many child processes have connected. */
+  get connected(): number {
+    return this.#children.size;
+  }
+
+  #accept(socket: Socket, onMessage: (m: Message) => void): void {
+    const child: Child = { socket, pid: undefined, maps: [], closed: false };
+    this.#children.add(child);
+    socket.setEncoding('utf8');
+    const reader = new LineReader((m: Message) => {
+      switch (m.t) {
+        case 'hello': return void (child.pid = m.pid);
+        case 'maps': return void (child.maps = m.maps);
+        default: return onMessage(m);
+      }
+    });
+    socket.on('data', (chunk: string) => reader.push(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      child.closed = true;
+      this.#closedOne();
+    });
+  }
+
+  /**
+   * Wait, up to `timeoutMs`, for every child to end: one that has ended has sent its last maps
+   * already, and they are read here. One still running keeps what it last sent (at most a
+   * second old). Resolves with the pids of those.
+   */
+  settle(timeoutMs: number): Promise<number[]> {
+    const running = (): number[] => [...this.#children].filter((c) => !c.closed).map((c) => c.pid ?? 0);
+    if (running().length === 0) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#closedOne = () => {};
+        resolve(running());
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.#closedOne = () => void (running().length === 0 && done());
+    });
+  }
+
+  /** Every child's latest maps. */
+  maps(): MapData[] {
+    return [...this.#children].flatMap((c) => c.maps);
+  }
+
+  /** No more children: those still connected find the command gone at their next message, and run on untraced. */
+  close(): void {
+    this.#server.close();
+    for (const c of this.#children) c.socket.destroy();
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+export interface EndOptions {
+  format: 'text' | 'json' | 'folded';
+  maxStrlen?: number;
+  write(s: string): void;
+  warn(s: string): void;
+}
+
+/**
+ * The end of a `-c` run: the maps of every process (each with its threads' merged in) merged and
+ * printed once, the strings cut in all, and the probes that matched nowhere.
+ */
+export function printEnd(program: CompiledProgram, data: readonly MapData[], o: EndOptions): void {
+  const maps = program.maps.map((m) => AggMap.of(m));
+  mergeAll(maps, data);
+  const out: Output = { format: o.format, text: o.write, json: (x) => o.write(`${stringifyJson(x)}\n`) };
+  printMaps(out, maps);
+  printCut(out, cutsIn(data), o.maxStrlen ?? DEFAULT_MAX_STRLEN);
+  for (const line of neverMatched(data)) o.warn(line);
+}

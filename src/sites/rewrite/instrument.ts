@@ -86,9 +86,21 @@ type ParserOptions = NonNullable<Parameters<typeof oxc.parseSync>[2]>;
  * ArrayBuffer it needs, so there the JSON route stays.
  */
 const RAW = oxc.rawTransferSupported();
+/**
+ * V8 counts that buffer as external memory: the first raw parse in a process costs it a full
+ * garbage collection ("external memory pressure"), a pause that grows with the live heap (~1.8 s
+ * at 200 MB on a loaded machine). Where the process is not jsprobe's own (-p), the runtime lets
+ * the raw route run only when such a pause fits its budget.
+ */
+let rawAllowed: () => boolean = () => true;
+
+/** Take oxc's raw route only while `allowed()` says so (it is asked before each parse). */
+export function rawTransferWhen(allowed: () => boolean): void {
+  rawAllowed = allowed;
+}
 
 function oxcParse(url: string, src: string, options: ParserOptions): ReturnType<typeof oxc.parseSync> {
-  if (RAW) {
+  if (RAW && rawAllowed()) {
     try {
       // The option is read by oxc's JavaScript side and is missing from its types.
       return oxc.parseSync(url, src, { ...options, experimentalRawTransfer: true } as ParserOptions);

@@ -12,6 +12,13 @@ export const ENDING = 0;
 /** ...and the channel thread sets WRITTEN once it has written it to the socket. */
 export const WRITTEN = 1;
 
+/**
+ * The channel thread's last word to the main thread (over the worker's message port), once it has
+ * disconnected its inspector session; the main thread answers with the same message (see finish()
+ * in channel-thread.ts for why the thread waits for that answer before it ends).
+ */
+export const DISCONNECTED = 'jsprobe:disconnected';
+
 export interface ChannelData {
   jsprobeChannel: true;
   /** The command's Unix socket. */

@@ -11,11 +11,11 @@ import { rmdirSync, unlinkSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { threadId, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { MainRelay } from '../program/relay.js';
 import { encodeMessage, SNAPSHOT_SPACING, type AttachOptions, type ChannelAttachResult, type ChannelRequest, type Message } from '../program/messages.js';
 import { Ring } from '../threads/ring.js';
-import { ENDING, WRITTEN, type ChannelData, type MainRequest } from './channel-data.js';
+import { DISCONNECTED, ENDING, WRITTEN, type ChannelData, type MainRequest } from './channel-data.js';
 
 const data = workerData as ChannelData;
 const ring = new Ring(data.ring);
@@ -220,28 +220,49 @@ async function handle(r: ChannelRequest): Promise<void> {
   }
 }
 
-/** The command is gone, or done: stop tracing if it has not, close what jsprobe opened, end this thread. */
-/** How long this thread outlives its session to the main thread (see finish). */
-const DISCONNECT_SETTLE_MS = 500;
+/**
+ * This thread's inspector session to the main thread is two halves, one in each thread, and
+ * session.disconnect() only starts their teardown: the main thread deletes its half when it runs
+ * its inspector queue (an interrupt), and that queues the deletion of this thread's half here. A
+ * thread that ends before then leaves its half to be torn down with it, and that, or the main
+ * thread's half posting to a thread being torn down, aborted the target now and then (SIGABRT
+ * after detach). So this thread says on its message port that it has disconnected, and ends only
+ * once the main thread has answered: the main thread runs the interrupts it has pending before any
+ * JavaScript, its 'message' listener included, and so does this thread before it sees the answer.
+ * A main thread that never returns to its event loop never answers; this thread then waits, idle.
+ */
+function disconnected(): Promise<void> {
+  session.disconnect();
+  return new Promise((resolve) => {
+    const port = parentPort!;
+    const answer = (m: unknown): void => {
+      if (m !== DISCONNECTED) return;
+      port.off('message', answer);
+      resolve();
+    };
+    port.on('message', answer);
+    port.postMessage(DISCONNECTED);
+  });
+}
 
+/** The command is gone, or done: stop tracing if it has not, close what jsprobe opened, end this thread. */
 async function finish(): Promise<void> {
   clearInterval(timer);
   socket = null;
   // An inspector session's answers do not keep a thread alive: with the socket gone, this thread
   // would end in the middle of detaching, its requests to the main thread unanswered.
   const alive = setInterval(() => {}, 1000);
-  // After the target began to end, its main thread runs nothing more of ours.
-  if (Atomics.load(state, ENDING) === 0) {
+  // After the target began to end, its main thread runs nothing more of ours: it will not answer,
+  // and it ends this thread as the process exits.
+  const ending = Atomics.load(state, ENDING) !== 0;
+  if (!ending) {
     await detach().catch(() => {});
     await closeInspector().catch(() => {});
     await onMain({ op: 'forget' }).catch(() => {});
   }
   relay?.close();
-  session.disconnect();
-  // Ending the thread at once, while the main thread still tears down this session, sometimes
-  // aborted the target (SIGABRT, no message: Node's connectToMainThread teardown races the
-  // thread's exit). A moment for the main thread to finish with it first.
-  await new Promise((resolve) => setTimeout(resolve, DISCONNECT_SETTLE_MS));
+  if (ending) session.disconnect();
+  else await disconnected();
   clearInterval(alive);
   // The command removes its channel; if it was killed, this thread does (the socket and its directory, nothing else).
   try {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LoadOptions } from '../program/messages.js';
 import { Ring } from '../threads/ring.js';
-import { CHANNEL_THREAD_NAME, type ChannelData } from './channel-data.js';
+import { CHANNEL_THREAD_NAME, DISCONNECTED, type ChannelData } from './channel-data.js';
 
 /** The main thread's ring: 1 MiB of events between two drains (every 20 ms) before any is lost. */
 const RING_BYTES = 1 << 20;
@@ -26,6 +26,11 @@ export function load(options: LoadOptions): string {
   worker.unref();
   // An unhandled 'error' would end the target: a channel thread that fails leaves the command waiting, and it says so.
   worker.on('error', () => {});
+  // The answer comes from this thread's JavaScript, so after its half of the thread's inspector
+  // session is gone (channel-thread.ts, finish()).
+  worker.on('message', (m: unknown) => {
+    if (m === DISCONNECTED) worker.postMessage(DISCONNECTED);
+  });
   // Before the channel thread's first request: it reaches the runtime through this hidden global.
   (createRequire(import.meta.url)(bundle) as typeof import('./remote.js')).install(ring.sab, state, name);
   return name;

@@ -17,6 +17,8 @@ import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type 
 import { WorkerRelay } from '../program/relay.js';
 import { sessionOutput, start } from '../program/session.js';
 import { liveRetrying, liveSettled } from '../sites/live.js';
+import { DEFAULT_MAX_PAUSE_MS, livePatchNow } from '../sites/pause-budget.js';
+import { rawTransferWhen } from '../sites/rewrite/instrument.js';
 import { describePoint, listProbePoints } from '../targets/probe-points.js';
 import { Ring } from '../threads/ring.js';
 import { ENDING, WRITTEN, type MainRequest } from './channel-data.js';
@@ -79,6 +81,7 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
   } catch (e) {
     return { error: (e as { report?: string }).report ?? String((e as Error).message ?? e) };
   }
+  budgetParses(options);
   const exit = (): void => out.send({ t: 'exit' });
   const session = start(program, {
     format: options.format, ...sessionOutput(out), exit, attached: 'main',
@@ -105,6 +108,16 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
     },
   };
   return { probes: session.probes, skipped: session.skipped };
+}
+
+/**
+ * Parsing the target's files (for live and wrap sites) must not stall it past the pause budget: oxc's
+ * raw route costs a full garbage collection of the heap the first time (instrument.ts), as long
+ * as a heap walk, so it is taken only where a live patch would fit the budget too.
+ */
+function budgetParses(options: AttachOptions): void {
+  const budget = options.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS;
+  rawTransferWhen(() => livePatchNow(budget).fits);
 }
 
 /** What is worth saying about the probes' sites (a fallback to a breakpoint site, and why). */
@@ -161,6 +174,7 @@ export function attachWorker(source: string, options: AttachOptions): Promise<At
   if (attached !== null && !attached.detached) return Promise.resolve({ error: 'jsprobe is already attached to this thread' });
   let result: AttachResult;
   try {
+    budgetParses(options);
     const program = compile(source, { unsafe: options.unsafe });
     let maps: () => MapData[] = () => [];
     const relay = new WorkerRelay(() => maps());

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { JSPROBE, ROOT } from '../cli/run.js';
-import { inspectorClosed, listening } from './procs.js';
+import { inspectorClosed, listening, threadCount, threadsBackTo } from './procs.js';
 
 const PROGRAM = 'fnret:test/fixtures/attach/server.cjs:handle { @us = hist(elapsed / 1000); @n = count() }';
 
@@ -84,6 +84,7 @@ test('attach to a service under load, probe its handler, detach: it is as it was
   const svc = await startService();
   try {
     const original = await fetchText(svc.port, '/source');
+    const threads = threadCount(svc.pid);
     const load = loadLoop(svc.port);
     const cli = startCli(svc.pid);
     await cli.attached;
@@ -104,6 +105,12 @@ test('attach to a service under load, probe its handler, detach: it is as it was
     assert.equal(await fetchText(svc.port, '/x'), 'ok');
     assert.equal(await fetchText(svc.port, '/source'), original);
     assert.equal(await inspectorClosed(), true, 'nothing listens on the inspector port');
+    // jsprobe's thread has ended, and the process goes on until it is told to end, by that signal.
+    assert.equal(await threadsBackTo(svc.pid, threads), true, `${threadCount(svc.pid)} threads, ${threads} before the attach`);
+    assert.equal(await fetchText(svc.port, '/x'), 'ok');
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => svc.child.once('exit', (_code, signal) => resolve(signal)));
+    svc.child.kill('SIGTERM');
+    assert.equal(await ended, 'SIGTERM');
   } finally {
     svc.child.kill();
   }

@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
+import { readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { JSPROBE, ROOT } from '../cli/run.js';
@@ -112,6 +113,24 @@ export function withoutProgress(err: string): string {
 export async function inspectorClosed(): Promise<boolean> {
   const end = Date.now() + 60_000;
   while (await listening(9229)) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return true;
+}
+
+/** How many threads process `pid` has now. */
+export function threadCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/task`).length;
+}
+
+/**
+ * Process `pid` is back to `n` threads, or gets there: after a detach, the channel thread ends
+ * once the main thread has answered its last word. The bound only stops a test that would hang.
+ */
+export async function threadsBackTo(pid: number, n: number): Promise<boolean> {
+  const end = Date.now() + 60_000;
+  while (threadCount(pid) > n) {
     if (Date.now() > end) return false;
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -96,16 +96,24 @@ let raw = false;
  * Below this size the JSON route is taken even where raw transfer works: the first raw parse of a
  * process makes its buffer, which cost ~50-90 ms and a full garbage collection (V8 counts the
  * buffer as external memory) at the start of every traced process, and a 10 kB module parsed in
- * ~0.6 ms by JSON against ~7 ms raw (Node 24, bench:startup).
+ * ~0.6 ms by JSON against ~7 ms raw (Node 24, bench:startup). That collection is a pause that
+ * grows with the live heap (~1.8 s at 200 MB on a loaded machine): where the process is not
+ * jsprobe's own (-p), the runtime lets the raw route run only when such a pause fits its budget.
  */
 const RAW_MIN_BYTES = 1 << 20;
+let rawAllowed: () => boolean = () => true;
+
+/** Take oxc's raw route only while `allowed()` says so (it is asked before each parse). */
+export function rawTransferWhen(allowed: () => boolean): void {
+  rawAllowed = allowed;
+}
 
 function oxcParse(url: string, src: string, options: ParserOptions): ReturnType<Oxc['parseSync']> {
   if (oxc === undefined) {
     oxc = createRequire(import.meta.url)('oxc-parser') as Oxc;
     raw = oxc.rawTransferSupported();
   }
-  if (raw && src.length >= RAW_MIN_BYTES) {
+  if (raw && src.length >= RAW_MIN_BYTES && rawAllowed()) {
     try {
       // The option is read by oxc's JavaScript side and is missing from its types.
       return oxc.parseSync(url, src, { ...options, experimentalRawTransfer: true } as ParserOptions);

@@ -11,7 +11,7 @@ import { rmdirSync, unlinkSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { threadId, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { MainRelay } from '../program/relay.js';
 import { encodeMessage, type AttachOptions, type ChannelAttachResult, type ChannelRequest, type Message } from '../program/messages.js';
 import { Ring } from '../threads/ring.js';
@@ -44,6 +44,32 @@ async function onMain<T>(request: MainRequest): Promise<T> {
   if (r.exceptionDetails !== undefined) throw new Error(r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
   return JSON.parse(r.result.value as string) as T;
 }
+
+/**
+ * The main thread paused (it says so at each pause, remote.ts): while this session is connected,
+ * Node holds it paused until a resume comes from here. A resume that the main thread runs before
+ * it has begun to wait is lost on it, so resumes go until one finds it no longer paused.
+ */
+let releasing = false;
+let toRelease = false;
+async function releasePause(): Promise<void> {
+  toRelease = true;
+  if (releasing) return;
+  releasing = true;
+  // A pause told of while resumes went may have come after the one that found it running: another round.
+  while (toRelease) {
+    toRelease = false;
+    try {
+      for (let i = 0; i < 100; i++) await post('Debugger.resume');
+    } catch {
+      // Not paused: it is running again.
+    }
+  }
+  releasing = false;
+}
+parentPort?.on('message', () => void releasePause());
+// This thread ends when its work does, not when a message might still come.
+parentPort?.unref();
 
 const within = <T>(ms: number, p: Promise<T>, fallback: T): Promise<T> =>
   Promise.race([p, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);

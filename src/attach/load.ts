@@ -27,6 +27,8 @@ export function load(options: LoadOptions): string {
   // An unhandled 'error' would end the target: a channel thread that fails leaves the command waiting, and it says so.
   worker.on('error', () => {});
   // Before the channel thread's first request: it reaches the runtime through this hidden global.
-  (createRequire(import.meta.url)(bundle) as typeof import('./remote.js')).install(ring.sab, state, name);
+  // A pause of this thread is let go by the channel thread's session as well (remote.ts): tell it of each.
+  const release = (): void => worker.postMessage(null);
+  (createRequire(import.meta.url)(bundle) as typeof import('./remote.js')).install(ring.sab, state, name, release);
   return name;
 }

@@ -16,6 +16,7 @@ import { compile } from '../lang/compile.js';
 import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type Sender } from '../program/messages.js';
 import { WorkerRelay } from '../program/relay.js';
 import { sessionOutput, start } from '../program/session.js';
+import { setPauseReleaser } from '../sites/inspector.js';
 import { liveRetrying, liveSettled } from '../sites/live.js';
 import { describePoint, listProbePoints } from '../targets/probe-points.js';
 import { Ring } from '../threads/ring.js';
@@ -47,7 +48,10 @@ const WORKER = 'worker';
  * Called by load.ts on the main thread, in the one Runtime.evaluate of `-p`: the hidden global
  * through which the channel thread reaches this runtime, writing to the ring it drains.
  */
-export function install(ringSab: SharedArrayBuffer, stateSab: SharedArrayBuffer, name: string): void {
+export function install(ringSab: SharedArrayBuffer, stateSab: SharedArrayBuffer, name: string, release: () => void): void {
+  // The channel thread's session holds every pause of this thread until it resumes it too: it
+  // is told of each (a breakpoint site pauses at a return to read its value, see breakpoint.ts).
+  setPauseReleaser(release);
   const ring = new Ring(ringSab);
   const state = new Int32Array(stateSab);
   const out = new RingSender(ring);

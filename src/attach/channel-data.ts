@@ -36,4 +36,5 @@ export type MainRequest =
   | { op: 'detach' }
   | { op: 'close-inspector' }
   | { op: 'points'; pattern: string }
+  | { op: 'snapshot' }
   | { op: 'forget' };

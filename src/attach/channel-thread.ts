@@ -13,6 +13,7 @@ import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { MainRelay } from '../program/relay.js';
+import type { MapData } from '../agg/maps.js';
 import { encodeMessage, type AttachOptions, type ChannelAttachResult, type ChannelRequest, type Message } from '../program/messages.js';
 import { Ring } from '../threads/ring.js';
 import { ENDING, WRITTEN, type ChannelData, type MainRequest } from './channel-data.js';
@@ -150,6 +151,33 @@ function ended(line: string): void {
 
 const timer = setInterval(() => drain(), DRAIN_MS);
 
+/** How often the maps go to the command as a snapshot, for a target that dies without a word (SIGKILL, an abort). */
+const SNAPSHOT_MS = 1000;
+/** A snapshot larger than this (characters of JSON) is not sent: the command keeps the last that was smaller. */
+const SNAPSHOT_MAX_CHARS = 4 << 20;
+let lastSnapshot = '';
+let snapshotting = false;
+
+/** Send every thread's maps, if they changed since the last snapshot: the main thread's (asked as an interrupt), and the workers' last. */
+async function snapshot(): Promise<void> {
+  if (snapshotting || attached === null || detached || Atomics.load(state, ENDING) !== 0) return;
+  snapshotting = true;
+  try {
+    const main = await onMain<MapData[] | null>({ op: 'snapshot' });
+    if (main === null || attached === null || detached) return;
+    const maps = [main, ...(relay?.snapshots() ?? [])];
+    const text = JSON.stringify(maps);
+    if (text === lastSnapshot || text.length > SNAPSHOT_MAX_CHARS) return;
+    lastSnapshot = text;
+    message({ t: 'snapshot', maps });
+  } catch {
+    // The main thread is ending, or jsprobe detaching: the real maps come then.
+  } finally {
+    snapshotting = false;
+  }
+}
+const snapshots = setInterval(() => void snapshot(), SNAPSHOT_MS);
+
 function setUpWorker(sessionId: string, title: string): void {
   // This thread, and any other of jsprobe's own, is not traced.
   if (title.startsWith(`[worker ${threadId}]`) || / jsprobe /.test(`${title} `) || attached === null) return;
@@ -212,6 +240,9 @@ async function closeInspector(): Promise<void> {
   inspectorClosed = true;
   await onMain({ op: 'close-inspector' });
 }
+// The inspector jsprobe opened closes as soon as this thread is up (load.ts's timer does it
+// sooner in an idle target), without waiting for the command to ask: the port's window is short.
+void closeInspector().catch(() => {});
 
 async function handle(r: ChannelRequest): Promise<void> {
   try {
@@ -233,6 +264,7 @@ const DISCONNECT_SETTLE_MS = 500;
 
 async function finish(): Promise<void> {
   clearInterval(timer);
+  clearInterval(snapshots);
   socket = null;
   // An inspector session's answers do not keep a thread alive: with the socket gone, this thread
   // would end in the middle of detaching, its requests to the main thread unanswered.

@@ -139,13 +139,16 @@ export async function connect(pid: number, quiet = false): Promise<{ conn: Conne
     ws.once('error', (e) => reject(new AttachError(`cannot connect to the inspector of process ${pid}: ${e.message}`)));
   });
   const conn = new Connection(ws);
-  const targetPid = await waitFor(conn.evaluate<number>('process.pid'), `process ${pid} to answer on its inspector`, quiet);
+  // One round trip for both: the port is open meanwhile.
+  const answer = await waitFor(conn.evaluate<unknown>('[process.pid, process.version]'), `process ${pid} to answer on its inspector`, quiet);
+  const [targetPid, version] = Array.isArray(answer) ? answer as [unknown, unknown] : [undefined, undefined];
   if (targetPid !== pid) {
     ws.close();
     throw new AttachError(`the inspector on 127.0.0.1:${port} belongs to process ${targetPid}, not ${pid}`);
   }
-  const version = await conn.evaluate<string>('process.version');
-  if (Number(/^v(\d+)/.exec(version)?.[1] ?? 0) < 20) throw new AttachError(`process ${pid} runs Node ${version}; jsprobe needs Node 20.6 or later`);
+  if (Number(/^v(\d+)/.exec(String(version))?.[1] ?? 0) < 20) {
+    throw new AttachError(`process ${pid} runs Node ${String(version)}; jsprobe needs Node 20.6 or later`);
+  }
   return { conn, opened, port };
 }
 

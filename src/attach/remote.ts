@@ -70,6 +70,7 @@ function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, n
     case 'detach': return detachNow(name);
     case 'close-inspector': return void closeInspector();
     case 'points': return listProbePoints(r.pattern).map(describePoint);
+    case 'snapshot': return attached === null || attached.detached || attached.owner !== name ? null : attached.maps();
     case 'forget': return void delete (globalThis as Record<string, unknown>)[name];
   }
 }

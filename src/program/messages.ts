@@ -41,6 +41,8 @@ export type Message =
   | { t: 'detached'; signal: NodeJS.Signals }
   /** A thread's maps, to merge with the others' before they print. */
   | { t: 'maps'; maps: MapData[] }
+  /** -p: every thread's maps as they are now (a target killed later cannot send them): kept, not merged. */
+  | { t: 'snapshot'; maps: MapData[][] }
   /**
    * A worker's map snapshot, or a piece of it; the last piece says which flush request it
    * answers (`ack`) and whether the thread is ending (`bye`).

@@ -1,7 +1,7 @@
 // What the one Runtime.evaluate of `jsprobe -p` loads (bundled small, as build/attach-load.cjs):
 // it starts the channel thread, and leaves the runtime proper (build/attach-runtime.cjs, remote.ts)
-// for later. The inspector port is open until that thread has connected and closed it through
-// its own session: this is the port's window, and it holds no more than that.
+// for later. The inspector port is closed from inside right after (a timer), or by that thread as
+// soon as it is up: this is the end of the port's window.
 
 import { randomBytes } from 'node:crypto';
 import { close as closeInspector } from 'node:inspector';
@@ -20,7 +20,7 @@ const RING_BYTES = 1 << 20;
  * global it reaches this thread through. Synchronous, and quick: the runtime proper is required
  * only at the channel thread's first request that needs it (attach), after the inspector port is
  * closed again. Until then the global answers closing the inspector itself, so that the port's
- * window holds the thread's boot and nothing else.
+ * window holds no more than this evaluate (an idle target) or the channel thread's boot (a busy one).
  */
 export function load(options: LoadOptions): string {
   const ring = Ring.create(RING_BYTES);

@@ -13,6 +13,7 @@ import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { MainRelay } from '../program/relay.js';
+import type { MapData } from '../agg/maps.js';
 import { encodeMessage, SNAPSHOT_SPACING, type AttachOptions, type ChannelAttachResult, type ChannelRequest, type Message } from '../program/messages.js';
 import { Ring } from '../threads/ring.js';
 import { DISCONNECTED, ENDING, WRITTEN, type ChannelData, type MainRequest } from './channel-data.js';
@@ -44,6 +45,34 @@ async function onMain<T>(request: MainRequest): Promise<T> {
   if (r.exceptionDetails !== undefined) throw new Error(r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
   return JSON.parse(r.result.value as string) as T;
 }
+
+/**
+ * The main thread paused (it says so at each pause, remote.ts): while this session is connected,
+ * Node holds it paused until a resume comes from here. A resume that the main thread runs before
+ * it has begun to wait is lost on it, so resumes go until one finds it no longer paused.
+ */
+let releasing = false;
+let toRelease = false;
+async function releasePause(): Promise<void> {
+  toRelease = true;
+  if (releasing) return;
+  releasing = true;
+  // A pause told of while resumes went may have come after the one that found it running: another round.
+  while (toRelease) {
+    toRelease = false;
+    try {
+      for (let i = 0; i < 100; i++) await post('Debugger.resume');
+    } catch {
+      // Not paused: it is running again.
+    }
+  }
+  releasing = false;
+}
+parentPort?.on('message', (m: unknown) => {
+  if (m !== DISCONNECTED) void releasePause();
+});
+// This thread ends when its work does, not when a message might still come.
+parentPort?.unref();
 
 const within = <T>(ms: number, p: Promise<T>, fallback: T): Promise<T> =>
   Promise.race([p, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
@@ -124,6 +153,33 @@ function ended(line: string): void {
 
 const timer = setInterval(() => drain(), DRAIN_MS);
 
+/** How often the maps go to the command as a snapshot, for a target that dies without a word (SIGKILL, an abort). */
+const SNAPSHOT_MS = 1000;
+/** A snapshot larger than this (characters of JSON) is not sent: the command keeps the last that was smaller. */
+const SNAPSHOT_MAX_CHARS = 4 << 20;
+let lastSnapshot = '';
+let snapshotting = false;
+
+/** Send every thread's maps, if they changed since the last snapshot: the main thread's (asked as an interrupt), and the workers' last. */
+async function backup(): Promise<void> {
+  if (snapshotting || attached === null || detached || Atomics.load(state, ENDING) !== 0) return;
+  snapshotting = true;
+  try {
+    const main = await onMain<MapData[] | null>({ op: 'snapshot' });
+    if (main === null || attached === null || detached) return;
+    const maps = [main, ...(relay?.snapshots() ?? [])];
+    const text = JSON.stringify(maps);
+    if (text === lastSnapshot || text.length > SNAPSHOT_MAX_CHARS) return;
+    lastSnapshot = text;
+    message({ t: 'backup', maps });
+  } catch {
+    // The main thread is ending, or jsprobe detaching: the real maps come then.
+  } finally {
+    snapshotting = false;
+  }
+}
+const snapshots = setInterval(() => void backup(), SNAPSHOT_MS);
+
 function setUpWorker(sessionId: string, title: string): void {
   // This thread, and any other of jsprobe's own, is not traced.
   if (title.startsWith(`[worker ${threadId}]`) || / jsprobe /.test(`${title} `) || attached === null) return;
@@ -192,7 +248,7 @@ async function snapshot(): Promise<unknown[] | null> {
   if (attached === null || detached) return [];
   const t0 = performance.now();
   if (t0 - snapshotAt < SNAPSHOT_SPACING * snapshotCost) return null;
-  const maps = await onMain<unknown[]>({ op: 'snapshot' });
+  const maps = (await onMain<unknown[] | null>({ op: 'snapshot' })) ?? [];
   snapshotAt = t0;
   snapshotCost = performance.now() - t0;
   if (relay !== null) for (const m of relay.snapshots()) maps.push(...m);
@@ -204,6 +260,9 @@ async function closeInspector(): Promise<void> {
   inspectorClosed = true;
   await onMain({ op: 'close-inspector' });
 }
+// The inspector jsprobe opened closes as soon as this thread is up (load.ts's timer does it
+// sooner in an idle target), without waiting for the command to ask: the port's window is short.
+void closeInspector().catch(() => {});
 
 async function handle(r: ChannelRequest): Promise<void> {
   try {
@@ -238,9 +297,12 @@ function disconnected(): Promise<void> {
     const answer = (m: unknown): void => {
       if (m !== DISCONNECTED) return;
       port.off('message', answer);
+      port.unref();
       resolve();
     };
     port.on('message', answer);
+    // The port is unref'd (pauses to let go come on it): waiting for the answer must hold this thread.
+    port.ref();
     port.postMessage(DISCONNECTED);
   });
 }
@@ -248,6 +310,7 @@ function disconnected(): Promise<void> {
 /** The command is gone, or done: stop tracing if it has not, close what jsprobe opened, end this thread. */
 async function finish(): Promise<void> {
   clearInterval(timer);
+  clearInterval(snapshots);
   socket = null;
   // An inspector session's answers do not keep a thread alive: with the socket gone, this thread
   // would end in the middle of detaching, its requests to the main thread unanswered.

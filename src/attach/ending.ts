@@ -26,12 +26,19 @@ function signalName(signo: number): string {
   return `signal ${signo}`;
 }
 
-/** The line for a target whose runtime said nothing as it ended (killed, aborted): as far as /proc can tell. */
-export function endedSilently(pid: number, status: number | null): string {
-  if (status === null) return `process ${pid} ended without exiting normally; its maps are lost`;
+/**
+ * The line for a target whose runtime said nothing as it ended (killed, aborted): as far as /proc
+ * can tell. `snapshotAgeMs`: the maps printed are the last snapshot, taken that long before jsprobe
+ * saw the end; null: there is none, the maps are lost.
+ */
+export function endedSilently(pid: number, status: number | null, snapshotAgeMs: number | null = null): string {
+  const maps = snapshotAgeMs === null
+    ? 'its maps are lost'
+    : `the maps above are its last snapshot, from ${Math.round(snapshotAgeMs)} ms before the end`;
+  if (status === null) return `process ${pid} ended without exiting normally; ${maps}`;
   const signo = status & 0x7f;
-  if (signo !== 0) return `process ${pid} was killed by ${signalName(signo)}; its maps are lost`;
-  return `process ${pid} exited with code ${(status >> 8) & 0xff} without telling jsprobe; its maps are lost`;
+  if (signo !== 0) return `process ${pid} was killed by ${signalName(signo)}; ${maps}`;
+  return `process ${pid} exited with code ${(status >> 8) & 0xff} without telling jsprobe; ${maps}`;
 }
 
 /** The line for a target whose runtime sent its maps as it ended. */

@@ -2,7 +2,6 @@
 // it over its WebSocket on 127.0.0.1, and load jsprobe's runtime into it with one Runtime.evaluate.
 // Everything after that goes over the private channel (channel.ts, client.ts).
 
-import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -17,32 +16,61 @@ export { AttachError };
 /** What the one Runtime.evaluate of `-p` loads (load.ts); the runtime proper is beside it. */
 export const RUNTIME_BUNDLE = fileURLToPath(new URL('../../attach-load.cjs', import.meta.url));
 
-/** GET `path` as JSON over `socket`, a connection checked to end in the target (peer.ts). */
-function getJson<T>(socket: Socket, path: string): Promise<T> {
+/**
+ * GET /json/list on `socket` by hand, asking to keep the connection (Node's inspector does), so
+ * that the WebSocket can go on the same checked connection: one connection in the port's window,
+ * not two. The body, and whether the connection is still usable.
+ */
+function listOn(socket: Socket): Promise<{ body: string; reusable: boolean }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', path, timeout: 1000, createConnection: () => socket }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
-        try {
-          resolve(JSON.parse(body) as T);
-        } catch (e) {
-          reject(e as Error);
-        }
-      });
-    });
-    req.on('error', reject).on('timeout', () => req.destroy(new Error('timeout')));
-    req.end();
+    let got = Buffer.alloc(0);
+    const done = (e: Error | null, r?: { body: string; reusable: boolean }): void => {
+      socket.off('data', onData).off('error', onError).off('close', onClose);
+      clearTimeout(timer);
+      if (e !== null) reject(e);
+      else resolve(r!);
+    };
+    const onData = (d: Buffer): void => {
+      // An answer is a few hundred bytes; past 64 KiB it is not an inspector's.
+      got = Buffer.concat([got, d]);
+      if (got.length > 65536) return done(new Error('answer too long'));
+      const end = got.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = got.subarray(0, end).toString('latin1');
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+      if (length === null) return done(new Error('no content length'));
+      const bodyEnd = end + 4 + Number(length[1]);
+      if (got.length < bodyEnd) return;
+      // Nothing may follow the answer: the next bytes on the connection are the WebSocket's.
+      const reusable = got.length === bodyEnd && !/\r\nconnection:\s*close/i.test(head);
+      done(null, { body: got.subarray(end + 4, bodyEnd).toString('utf8'), reusable });
+    };
+    const onError = (e: Error): void => done(e);
+    const onClose = (): void => done(new Error('closed'));
+    const timer = setTimeout(() => done(new Error('timeout')), 1000);
+    socket.on('data', onData).on('error', onError).on('close', onClose);
+    socket.write('GET /json/list HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
   });
 }
 
-/** The target's WebSocket URL, always on 127.0.0.1:`port` (whatever host the inspector names). */
-async function inspectorUrl(pid: number, port: number): Promise<string | null> {
+/**
+ * The target's WebSocket URL, always on 127.0.0.1:`port` (whatever host the inspector names), and
+ * the checked connection to open it on, if the inspector kept the one that asked.
+ */
+async function inspectorUrl(pid: number, port: number): Promise<{ url: string; socket: Socket | null } | null> {
   const socket = await connectToTarget(pid, port);
   try {
-    const list = await getJson<{ webSocketDebuggerUrl?: string; type?: string }[]>(socket, '/json/list');
+    const { body, reusable } = await listOn(socket);
+    const list = JSON.parse(body) as { webSocketDebuggerUrl?: string; type?: string }[];
     const url = list.find((t) => t.type === 'node' || t.webSocketDebuggerUrl !== undefined)?.webSocketDebuggerUrl;
-    return url === undefined ? null : `ws://127.0.0.1:${port}${new URL(url).pathname}`;
+    if (url === undefined) {
+      socket.destroy();
+      return null;
+    }
+    if (!reusable) socket.destroy();
+    return { url: `ws://127.0.0.1:${port}${new URL(url).pathname}`, socket: reusable ? socket : null };
   } catch {
+    socket.destroy();
     return null;
   }
 }
@@ -121,12 +149,13 @@ export class Connection extends Protocol {
 export async function connect(pid: number, quiet = false): Promise<{ conn: Connection; opened: boolean; port: number }> {
   // --- verified open (open.ts): the lock, when jsprobe opened the inspector, goes when it closes.
   const { port, opened, lock } = await openInspector(pid, (line) => void (quiet || process.stderr.write(line)));
-  let url: string | null = null;
+  let url: string;
   let socket: Socket;
   try {
-    url = await inspectorUrl(pid, port);
-    if (url === null) throw new AttachError(`the inspector of process ${pid} on 127.0.0.1:${port} did not list a target`);
-    socket = await connectToTarget(pid, port);
+    const listed = await inspectorUrl(pid, port);
+    if (listed === null) throw new AttachError(`the inspector of process ${pid} on 127.0.0.1:${port} did not list a target`);
+    url = listed.url;
+    socket = listed.socket ?? await connectToTarget(pid, port);
   } catch (e) {
     if (lock !== null) releaseWhenClosed(lock, pid, port);
     throw e;
@@ -139,13 +168,16 @@ export async function connect(pid: number, quiet = false): Promise<{ conn: Conne
     ws.once('error', (e) => reject(new AttachError(`cannot connect to the inspector of process ${pid}: ${e.message}`)));
   });
   const conn = new Connection(ws);
-  const targetPid = await waitFor(conn.evaluate<number>('process.pid'), `process ${pid} to answer on its inspector`, quiet);
+  // One round trip for both: the port is open meanwhile.
+  const answer = await waitFor(conn.evaluate<unknown>('[process.pid, process.version]'), `process ${pid} to answer on its inspector`, quiet);
+  const [targetPid, version] = Array.isArray(answer) ? answer as [unknown, unknown] : [undefined, undefined];
   if (targetPid !== pid) {
     ws.close();
     throw new AttachError(`the inspector on 127.0.0.1:${port} belongs to process ${targetPid}, not ${pid}`);
   }
-  const version = await conn.evaluate<string>('process.version');
-  if (Number(/^v(\d+)/.exec(version)?.[1] ?? 0) < 20) throw new AttachError(`process ${pid} runs Node ${version}; jsprobe needs Node 20.6 or later`);
+  if (Number(/^v(\d+)/.exec(String(version))?.[1] ?? 0) < 20) {
+    throw new AttachError(`process ${pid} runs Node ${String(version)}; jsprobe needs Node 20.6 or later`);
+  }
   return { conn, opened, port };
 }
 

@@ -1,20 +1,27 @@
 // What the one Runtime.evaluate of `jsprobe -p` loads (bundled small, as build/attach-load.cjs):
-// it starts the channel thread first, and only then requires the runtime proper
-// (build/attach-runtime.cjs, remote.ts), so that the thread boots while the main thread compiles
-// the runtime. The inspector port is open until that thread has connected: this is its window.
+// it starts the channel thread, and leaves the runtime proper (build/attach-runtime.cjs, remote.ts)
+// for later. The inspector port is closed from inside right after (a timer), or by that thread as
+// soon as it is up: this is the end of the port's window.
 
 import { randomBytes } from 'node:crypto';
+import { close as closeInspector } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LoadOptions } from '../program/messages.js';
 import { Ring } from '../threads/ring.js';
-import { CHANNEL_THREAD_NAME, DISCONNECTED, type ChannelData } from './channel-data.js';
+import { CHANNEL_THREAD_NAME, DISCONNECTED, type ChannelData, type MainRequest } from './channel-data.js';
 
 /** The main thread's ring: 1 MiB of events between two drains (every 20 ms) before any is lost. */
 const RING_BYTES = 1 << 20;
 
-/** Start the channel thread, which connects out to the command's socket; then set up the runtime. Synchronous. */
+/**
+ * Start the channel thread, which connects out to the command's socket, and put up the hidden
+ * global it reaches this thread through. Synchronous, and quick: the runtime proper is required
+ * only at the channel thread's first request that needs it (attach), after the inspector port is
+ * closed again. Until then the global answers closing the inspector itself, so that the port's
+ * window holds no more than this evaluate (an idle target) or the channel thread's boot (a busy one).
+ */
 export function load(options: LoadOptions): string {
   const ring = Ring.create(RING_BYTES);
   const state = new SharedArrayBuffer(8);
@@ -22,16 +29,42 @@ export function load(options: LoadOptions): string {
   // This file runs only as build/attach-load.cjs: the other two bundles are beside it.
   const bundle = fileURLToPath(new URL('./attach-runtime.cjs', import.meta.url));
   const data: ChannelData = { jsprobeChannel: true, socket: options.socket, name, ring: ring.sab, state, bundle, closeInspector: options.closeInspector };
+  // A pause of this thread is let go by the channel thread's session as well (remote.ts): tell it of each.
+  const release = (): void => worker.postMessage(null);
+  const g = globalThis as unknown as Record<string, (request: string) => string>;
+  Object.defineProperty(globalThis, name, {
+    configurable: true,
+    enumerable: false,
+    value: (request: string): string => {
+      const { op } = JSON.parse(request) as MainRequest;
+      if (op === 'close-inspector') {
+        closeInspector();
+        return 'null';
+      }
+      // The command went away before attaching: nothing of the runtime's to undo.
+      if (op === 'detach') return '[]';
+      if (op === 'forget') {
+        delete g[name];
+        return 'null';
+      }
+      // The runtime replaces this function with its own.
+      (createRequire(import.meta.url)(bundle) as typeof import('./remote.js')).install(ring.sab, state, name, release);
+      return g[name](request);
+    },
+  });
+  // After the global: the thread's first request (closing the inspector) goes through it.
   const worker = new Worker(new URL('./attach-channel.cjs', import.meta.url), { workerData: data, name: CHANNEL_THREAD_NAME });
   worker.unref();
   // An unhandled 'error' would end the target: a channel thread that fails leaves the command waiting, and it says so.
   worker.on('error', () => {});
   // The answer comes from this thread's JavaScript, so after its half of the thread's inspector
-  // session is gone (channel-thread.ts, finish()).
+  // session is gone (channel-thread.ts, disconnected()).
   worker.on('message', (m: unknown) => {
     if (m === DISCONNECTED) worker.postMessage(DISCONNECTED);
   });
-  // Before the channel thread's first request: it reaches the runtime through this hidden global.
-  (createRequire(import.meta.url)(bundle) as typeof import('./remote.js')).install(ring.sab, state, name);
+  // The port's window ends here for an idle target: the command has its answer by then and
+  // needs the port no more (it goes on over the channel); closing does not wait for it to
+  // disconnect. A busy thread never runs this timer: the channel thread closes it then.
+  if (options.closeInspector) setTimeout(closeInspector, 0).unref();
   return name;
 }

@@ -13,7 +13,8 @@ import { inspectorPortOf, ownLoopbackListeners } from './port.js';
 import { checkTarget, portOwnedBy } from './verify.js';
 
 const OPEN_TIMEOUT_MS = 3000;
-const POLL_MS = 25;
+/** Polls of /proc while the port is about to open or close: each is in its window (~1 ms of reading /proc). */
+const POLL_MS = 5;
 /** How long to wait for another jsprobe attaching through the same port. */
 const LOCK_WAIT_MS = 10_000;
 

@@ -16,6 +16,7 @@ import { compile } from '../lang/compile.js';
 import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type Sender } from '../program/messages.js';
 import { WorkerRelay } from '../program/relay.js';
 import { sessionOutput, start } from '../program/session.js';
+import { setPauseReleaser } from '../sites/inspector.js';
 import { liveRetrying, liveSettled } from '../sites/live.js';
 import { DEFAULT_MAX_PAUSE_MS, livePatchNow } from '../sites/pause-budget.js';
 import { rawTransferWhen } from '../sites/rewrite/instrument.js';
@@ -49,7 +50,10 @@ const WORKER = 'worker';
  * Called by load.ts on the main thread, in the one Runtime.evaluate of `-p`: the hidden global
  * through which the channel thread reaches this runtime, writing to the ring it drains.
  */
-export function install(ringSab: SharedArrayBuffer, stateSab: SharedArrayBuffer, name: string): void {
+export function install(ringSab: SharedArrayBuffer, stateSab: SharedArrayBuffer, name: string, release: () => void): void {
+  // The channel thread's session holds every pause of this thread until it resumes it too: it
+  // is told of each (a breakpoint site pauses at a return to read its value, see breakpoint.ts).
+  setPauseReleaser(release);
   const ring = new Ring(ringSab);
   const state = new Int32Array(stateSab);
   const out = new RingSender(ring);
@@ -68,7 +72,7 @@ function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, n
     case 'detach': return detachNow(name);
     case 'close-inspector': return void closeInspector();
     case 'points': return listProbePoints(r.pattern).map(describePoint);
-    case 'snapshot': return attached !== null && !attached.detached && attached.owner === name ? attached.maps() : [];
+    case 'snapshot': return attached === null || attached.detached || attached.owner !== name ? null : attached.maps();
     case 'forget': return void delete (globalThis as Record<string, unknown>)[name];
   }
 }

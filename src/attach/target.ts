@@ -8,9 +8,10 @@ import { cutsIn } from '../agg/safe-strlen.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import type { AttachOptions, ChannelAttachResult, LoadOptions, Message } from '../program/messages.js';
 import type { LostEvents } from '../program/lost.js';
+import { AttachError } from './attach-error.js';
 import { ChannelServer } from './channel.js';
 import { endedSilently, endedTelling, waitStatus } from './ending.js';
-import { CLOSE_INSPECTOR, RUNTIME_BUNDLE, connect } from './inspector-ws.js';
+import { CLOSE_INSPECTOR, RUNTIME_BUNDLE, connect, type Connection } from './inspector-ws.js';
 import { inspectorClosed } from './open.js';
 import { waitFor } from './progress.js';
 
@@ -60,24 +61,40 @@ const DETACH_TIMEOUT_MS = 10_000;
  * connect, and close the inspector again (if jsprobe opened it) before returning.
  */
 export async function openChannel(pid: number, quiet: boolean, onMessage: (m: Message) => void): Promise<ChannelServer> {
-  const { conn, opened, port } = await connect(pid, quiet);
-  let channel: ChannelServer | null = null;
+  // Made before the port opens: nothing that can wait goes into its window.
+  const channel = await ChannelServer.open(onMessage);
+  let conn: Connection;
+  let opened: boolean;
+  let port: number;
   try {
-    channel = await ChannelServer.open(onMessage);
+    ({ conn, opened, port } = await connect(pid, quiet));
+  } catch (e) {
+    channel.close();
+    throw e;
+  }
+  try {
     const load: LoadOptions = { socket: channel.path, closeInspector: opened };
+    // Quick: it starts the channel thread and leaves the runtime for after the port has closed (load.ts).
     const loading = conn.evaluate<string>(`require(${JSON.stringify(RUNTIME_BUNDLE)}).load(${JSON.stringify(load)})`);
     const busy = `process ${pid} to load jsprobe's runtime (is its main thread blocked?)`;
     const late = `process ${pid} did not load jsprobe's runtime within ${LOAD_TIMEOUT_MS / 1000} s`;
-    await waitFor(loading.then(() => channel!.connected), busy, quiet, LOAD_TIMEOUT_MS, late);
+    // The inspector closes at once after loading (load.ts), and may take its answer with it: the
+    // channel connecting says the load went well all the same. A load that threw is its error.
+    const loaded = loading.catch((e: Error) => {
+      if (e instanceof AttachError) throw e;
+    });
+    await waitFor(loaded.then(() => channel.connected), busy, quiet, LOAD_TIMEOUT_MS, late);
   } catch (e) {
-    channel?.close();
+    channel.close();
     if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
     conn.ws.close();
     throw e;
   }
-  // Nobody of jsprobe's is on the port any more; then the runtime closes it from the inside.
-  const wsClosed = new Promise((resolve) => conn.ws.once('close', resolve));
-  conn.ws.close();
+  // Nobody of jsprobe's is on the port any more (at once: no closing handshake to wait for). The
+  // runtime has closed it from the inside by now, or soon will (load.ts, channel-thread.ts); asking
+  // again changes nothing then, and its answer comes once it is closed.
+  const wsClosed = conn.ws.readyState === conn.ws.CLOSED ? Promise.resolve() : new Promise((resolve) => conn.ws.once('close', resolve));
+  conn.ws.terminate();
   await wsClosed;
   if (opened) {
     await channel.request({ op: 'close-inspector' });
@@ -90,8 +107,16 @@ export async function openChannel(pid: number, quiet: boolean, onMessage: (m: Me
 
 type Why = 'signal' | 'exit' | 'ending' | 'gone' | 'none';
 
-/** What the target's threads send: output goes out, maps merge into the shared ones. */
-function receiver(s: Shared, finished: (why: Why) => void, ended: (how: 'exit' | 'uncaught', code: number) => void): (m: Message) => void {
+/** The target's last snapshot of its maps (every thread's), and when it came. */
+interface Snapshot {
+  maps: MapData[][];
+  at: number;
+}
+
+/** What the target's threads send: output goes out, maps merge into the shared ones, a snapshot is kept in `last`. */
+function receiver(
+  s: Shared, finished: (why: Why) => void, ended: (how: 'exit' | 'uncaught', code: number) => void, last: { snapshot: Snapshot | null },
+): (m: Message) => void {
   let parts: string[] = [];
   const merge = (data: MapData[]): void => {
     s.cut.n += cutsIn(data);
@@ -102,6 +127,9 @@ function receiver(s: Shared, finished: (why: Why) => void, ended: (how: 'exit' |
       case 'out': return s.run.write(m.text);
       case 'err': return void process.stderr.write(m.text);
       case 'maps': return merge(m.maps);
+      case 'backup':
+        last.snapshot = { maps: m.maps, at: performance.now() };
+        return;
       case 'part': {
         // The main thread's maps as it ended, in pieces.
         if (m.part.i === 0) parts = [];
@@ -137,8 +165,13 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   // there, jsprobe would leave them armed in the target (until its channel thread saw the socket close).
   void s.stop.then(() => finished('signal'));
   let ended: { how: 'exit' | 'uncaught'; code: number } | null = null;
-  const channel = await openChannel(pid, run.quiet, receiver(s, (why) => finished(why), (how, code) => (ended = { how, code })));
-  void channel.closed.then(() => finished('gone'));
+  const last: { snapshot: Snapshot | null } = { snapshot: null };
+  const channel = await openChannel(pid, run.quiet, receiver(s, (why) => finished(why), (how, code) => (ended = { how, code }), last));
+  let goneAt = NaN;
+  void channel.closed.then(() => {
+    goneAt = performance.now();
+    finished('gone');
+  });
   const options: AttachOptions = { format: run.format, unsafe: run.unsafe, maxMapKeys: run.maxMapKeys, maxStrlen: run.maxStrlen,
     maxPauseMs: run.maxPauseMs,
   };
@@ -181,7 +214,13 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
     const e: { how: 'exit' | 'uncaught'; code: number } = ended;
     endLine = endedTelling(pid, e.how, e.code);
   } else {
-    endLine = endedSilently(pid, await waitStatus(pid, 1000));
+    // Killed or aborted: it could not send its maps; the last snapshot stands in for them.
+    const snap = last.snapshot;
+    for (const maps of snap?.maps ?? []) {
+      s.cut.n += cutsIn(maps);
+      mergeAll(s.maps, maps);
+    }
+    endLine = endedSilently(pid, await waitStatus(pid, 1000), snap === null ? null : goneAt - snap.at);
   }
   channel.close();
   return { code: none ? 1 : 0, endLine };

@@ -44,6 +44,8 @@ export class ProbeCore {
   timed: boolean;
   /** Handlers read `target` or `func`: note the site in the record at entry. */
   locates: boolean;
+  /** onReturn reads `retval`: a breakpoint site pauses at a return to read it (breakpoint.ts). */
+  readsRetval: boolean;
   /**
    * onReturn reads nothing kept from entry: a synchronous call needs no record (only the site,
    * when it reads which function the call is in: Snapshot gives such a probe records of the site's).
@@ -104,6 +106,7 @@ export class ProbeCore {
     this.captures = reads(o.entryUses, ...ENTRY_DATA) || reads(o.returnUses, ...ENTRY_DATA);
     this.timed = o.onReturn !== null && reads(o.returnUses, 'elapsed');
     this.locates = reads(o.entryUses, ...WHERE) || reads(o.returnUses, ...WHERE);
+    this.readsRetval = o.onReturn !== null && reads(o.returnUses, 'retval');
     this.light = o.onReturn === null || !reads(o.returnUses, ...ENTRY_DATA, 'data', 'elapsed');
     this.blind = o.onReturn !== null && [...o.returnUses].every((f) => FIXED.includes(f as CallField));
     this.handle = new ProbeHandle(this);
@@ -121,6 +124,7 @@ export class ProbeCore {
     if (ENTRY_DATA.includes(field)) this.captures = true;
     if (field === 'elapsed' && this.onReturn !== null) this.timed = true;
     if (WHERE.includes(field)) this.locates = true;
+    if (field === 'retval' && this.onReturn !== null) this.readsRetval = true;
     if (field !== 'retval' && field !== 'error') this.light = this.onReturn === null;
     this.blind = false;
     this.republish?.();

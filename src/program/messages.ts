@@ -41,6 +41,8 @@ export type Message =
   | { t: 'detached'; signal: NodeJS.Signals }
   /** A thread's maps, to merge with the others' before they print. */
   | { t: 'maps'; maps: MapData[] }
+  /** -p: every thread's maps as they are now (a target killed later cannot send them): kept, not merged. */
+  | { t: 'backup'; maps: MapData[][] }
   /**
    * -c, `--prometheus`: the maps of every thread as they are now, the answer to the command's
    * snapshot request `id`; null when the last was too recent for its cost (SNAPSHOT_SPACING).

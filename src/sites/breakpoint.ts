@@ -6,15 +6,18 @@
 //
 // What they cost and cannot do: V8 stops at a breakpoint and evaluates its condition in the
 // frame: tens of µs a hit. A return position is reached before the value is returned, and the
-// condition cannot see that value, so onReturn runs with `retval` undefined; a throw passes no
-// return position and is not seen. Returns are matched to entries last-in first-out, exact for
+// condition cannot see that value. Where this thread may pause (`jsprobe -p`'s main thread, see
+// inspector.ts), a return whose `retval` a handler reads makes its condition answer true: the
+// thread pauses, the pause's call frame holds the value, onReturn runs with it, and the thread goes
+// on (~1 ms a return here, at most JSPROBE_BREAKPOINT_PAUSE_RATE a second, 100). Elsewhere onReturn
+// runs with `retval` undefined. A throw passes no return position and is not seen. Returns are matched to entries last-in first-out, exact for
 // sync calls; an async function's or generator's calls interleave, so there only onEntry runs.
 // Hits past JSPROBE_BREAKPOINT_RATE a second (1000) are counted as missed. The Debugger domain
 // stays on while a breakpoint site is armed.
 
 import { createHash } from 'node:crypto';
-import { JsprobeError, ProbeSite, shared, type Snapshot } from '../core/index.js';
-import { holdDebugger, post } from './inspector.js';
+import { JsprobeError, ProbeSite, probeNow, shared, type Snapshot } from '../core/index.js';
+import { canPause, holdDebugger, onPause, post, type PausedParams, type RemoteValue } from './inspector.js';
 import type { LiveScript } from './live.js';
 import { LIVE_SLOTS } from './rewrite/abi.js';
 import type { FunctionSite } from './rewrite/functions.js';
@@ -29,6 +32,8 @@ const HIT_KEY = 'jsprobe.breakpoint';
 /** What a breakpoint site's note says it cannot see, in its own words (an attached session warns by them). */
 export const SEES_NO_RETURN = 'for an async function or generator only onEntry runs';
 export const SEES_NO_RETVAL = 'onReturn sees no retval or throw';
+/** What a breakpoint site that pauses for return values says instead of SEES_NO_RETVAL. */
+export const PAUSES_FOR_RETVAL = 'a return whose retval a handler reads pauses the thread to read it';
 
 type Frame = ReturnType<typeof shared.enter>;
 
@@ -36,6 +41,8 @@ interface State {
   site: ProbeSite;
   /** Hits a second this site handles (JSPROBE_BREAKPOINT_RATE, read once when the site is made). */
   ceiling: number;
+  /** The same while its returns pause (JSPROBE_BREAKPOINT_PAUSE_RATE, if lower). */
+  pausingCeiling: number;
   /** Frames of calls that entered and have not reached a return position, innermost last. */
   frames: Frame[];
   second: number;
@@ -52,14 +59,27 @@ export function breakpointCeiling(): number {
   return Number.isFinite(v) && v > 0 ? v : 1000;
 }
 
+/** Returns a second that a breakpoint site pauses at to read their values (JSPROBE_BREAKPOINT_PAUSE_RATE, default 100). */
+export function pauseCeiling(): number {
+  const v = Number(process.env.JSPROBE_BREAKPOINT_PAUSE_RATE);
+  return Number.isFinite(v) && v > 0 ? v : 100;
+}
+
+/** Some probe here reads `retval`, and this thread may pause: its returns pause to read the value. */
+function pausesFor(snap: Snapshot): boolean {
+  if (!canPause()) return false;
+  for (const p of snap.probes) if (p.readsRetval) return true;
+  return false;
+}
+
 /** Over this second's ceiling: every probe on the site counts the hit as missed. */
-function overCeiling(st: State, snap: Snapshot): boolean {
+function overCeiling(st: State, snap: Snapshot, ceiling = st.ceiling): boolean {
   const second = Math.floor(performance.now() / 1000);
   if (second !== st.second) {
     st.second = second;
     st.inSecond = 0;
   }
-  if (++st.inSecond <= st.ceiling) return false;
+  if (++st.inSecond <= ceiling) return false;
   for (const p of snap.probes) {
     p.hits++;
     p.missed++;
@@ -83,7 +103,7 @@ const hits = {
     const st = states[id];
     const snap = st?.site.snapshot ?? null;
     if (st === undefined || snap === null) return false;
-    if (overCeiling(st, snap)) {
+    if (overCeiling(st, snap, pausesFor(snap) ? st.pausingCeiling : st.ceiling)) {
       st.frames.push(null);
       return false;
     }
@@ -105,6 +125,24 @@ const hits = {
     if (f !== null) shared.exitReturn(f, undefined);
     return false;
   },
+  /**
+   * A call reached a return position where the site may pause: true (pause) when a probe reads
+   * `retval`, and the paused hook below ends the call with the value; otherwise as r().
+   */
+  q(id: number): boolean {
+    const st = states[id];
+    if (st === undefined || st.frames.length === 0) return false;
+    const snap = st.site.snapshot;
+    if (st.frames[st.frames.length - 1] !== null && snap !== null && pausesFor(snap)) {
+      pausing = { id, at: probeNow() };
+      return true;
+    }
+    return hits.r(id);
+  },
+  /** The value a pause's return value names by id (see remote). */
+  took(v: unknown): void {
+    took = v;
+  },
   /** A line breakpoint was reached: its probes' onEntry, with the locals the condition captured. */
   l(id: number, self: unknown, locals: (() => object) | null): false {
     const st = states[id];
@@ -120,10 +158,50 @@ const hits = {
   },
 };
 
+/** The return position whose condition asked for a pause, and when it was reached. */
+let pausing: { id: number; at: number } | null = null;
+let took: unknown;
+
+/** A return value as the pause gave it: a primitive as it is, anything else fetched by its id. */
+function remote(rv: RemoteValue | undefined): unknown {
+  if (rv === undefined) return undefined;
+  if (rv.objectId !== undefined) {
+    // Strict: `this` is the value itself, a symbol not boxed. Nothing of the program's runs.
+    post('Runtime.callFunctionOn', {
+      objectId: rv.objectId, silent: true,
+      functionDeclaration: `function(){'use strict';globalThis[Symbol.for(${JSON.stringify(HIT_KEY)})].took(this)}`,
+    });
+    const v = took;
+    took = undefined;
+    return v;
+  }
+  const u = rv.unserializableValue;
+  if (u === undefined) return rv.value;
+  if (u.endsWith('n')) return BigInt(u.slice(0, -1));
+  return u === '-0' ? -0 : Number(u);
+}
+
+/** At a pause this thread is in: if a return position of ours asked for it, that call returns with the pause's value. */
+function paused(p: PausedParams): void {
+  const at = pausing;
+  pausing = null;
+  if (at === null || p.hitBreakpoints === undefined || p.hitBreakpoints.length === 0) return;
+  const st = states[at.id];
+  const f = st?.frames.pop() ?? null;
+  if (f === null) return;
+  const v = remote(p.callFrames[0]?.returnValue);
+  // The pause is not the call's: its time ends where the return was reached.
+  const late = probeNow() - at.at;
+  for (let c: typeof f | null = f; c !== null; c = c.nextInFrame) c.t0 += late;
+  // As returned, a promise too: a breakpoint site cannot hand the caller a tracked one.
+  shared.finishFrame(f, v, undefined, false);
+}
+
 function installHits(): void {
   const key = Symbol.for(HIT_KEY);
   const g = globalThis as unknown as Record<symbol, unknown>;
   if (g[key] === undefined) Object.defineProperty(globalThis, key, { value: hits, configurable: true });
+  onPause(paused);
 }
 
 /** The arguments a condition passes: the declared parameters, by name. */
@@ -133,9 +211,9 @@ function argsExpr(fn: FunctionSite): string {
   return `[${named.join(',')}]`;
 }
 
-function condition(call: string): string {
+function condition(call: string, answer = false): string {
   // A condition that throws is taken as false by V8; the try keeps a fault from reaching stderr.
-  return `(()=>{try{${call}}catch{}return false})()`;
+  return answer ? `(()=>{try{return ${call}}catch{}return false})()` : `(()=>{try{${call}}catch{}return false})()`;
 }
 
 interface Location {
@@ -228,7 +306,8 @@ function place(s: LiveScript, index: number, id: number, self: string, deferred:
   const atEntry = (l: Location) => l.lineNumber === entry.lineNumber && l.columnNumber === entry.columnNumber;
   const hit = returns.length === 0 ? 'd' : returns.some(atEntry) ? 'x' : 'e';
   const at = [{ loc: entry, cond: condition(`${call}.${hit}(${id},${self},${argsExpr(fn)})`) }];
-  for (const l of returns) if (!atEntry(l)) at.push({ loc: l, cond: condition(`${call}.r(${id})`) });
+  const ret = canPause() ? condition(`${call}.q(${id})`, true) : condition(`${call}.r(${id})`);
+  for (const l of returns) if (!atEntry(l)) at.push({ loc: l, cond: ret });
   const ids: string[] = [];
   for (const { loc, cond } of at) {
     try {
@@ -316,7 +395,8 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
       return undefined;
     },
   });
-  states[id] = { site, ceiling: breakpointCeiling(), frames: [], second: 0, inSecond: 0 };
+  const ceiling = breakpointCeiling();
+  states[id] = { site, ceiling, pausingCeiling: Math.min(ceiling, pauseCeiling()), frames: [], second: 0, inSecond: 0 };
   byFunction.set(key, site);
   return site;
 }
@@ -330,7 +410,10 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const deferred = fn.async || fn.generator;
   const self = receiverOf(fn, true);
   const site = siteOf(s, key, `${s.label}:${fn.name}`, fn.name, (id, byHash) => place(s, index, id, self, deferred, byHash));
-  site.note = `${note}; on a breakpoint site a hit costs tens of µs${deferred ? `, and ${SEES_NO_RETURN}` : ` and ${SEES_NO_RETVAL}`}`;
+  const returns = canPause()
+    ? `; ${PAUSES_FOR_RETVAL} (~1 ms, at most ${pauseCeiling()} a second, the rest missed), and a throw is not seen`
+    : ` and ${SEES_NO_RETVAL}`;
+  site.note = `${note}; on a breakpoint site a hit costs tens of µs${deferred ? `, and ${SEES_NO_RETURN}` : returns}`;
   return site;
 }
 

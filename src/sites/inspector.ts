@@ -40,11 +40,58 @@ function connect(): Session {
     if (isLiveEdit === true) return;
     scripts.set(scriptId, { scriptId, url, isModule: isModule === true, sourceMapURL: sourceMapURL === '' ? undefined : sourceMapURL });
   });
-  // Nothing of jsprobe pauses (conditions answer false), but while the domain is on a `debugger`
-  // statement would stop this thread for good: no one else can resume a same-thread session.
-  s.on('Debugger.paused', () => post('Debugger.resume'));
+  // jsprobe pauses only where pausing is allowed (see setPauseReleaser), to read a return value;
+  // anything else that pauses (a `debugger` statement while the domain is on) would stop this
+  // thread for good: no one else can resume a same-thread session. So every pause is resumed.
+  s.on('Debugger.paused', (m: { params: PausedParams }) => {
+    try {
+      pauseHook?.(m.params);
+    } finally {
+      post('Debugger.resume');
+      releaser?.();
+    }
+  });
   session = s;
   return s;
+}
+
+/** What a `Debugger.paused` notification holds that jsprobe reads. */
+export interface PausedParams {
+  reason: string;
+  hitBreakpoints?: string[];
+  callFrames: { returnValue?: RemoteValue }[];
+}
+
+/** A value as the protocol describes it (Runtime.RemoteObject): a primitive inline, anything else by id. */
+export interface RemoteValue {
+  type: string;
+  subtype?: string;
+  value?: unknown;
+  unserializableValue?: string;
+  objectId?: string;
+}
+
+let pauseHook: ((p: PausedParams) => void) | null = null;
+let releaser: (() => void) | null = null;
+
+/** Run `hook` at every pause of this thread, before it is resumed (breakpoint.ts reads return values there). */
+export function onPause(hook: ((p: PausedParams) => void) | null): void {
+  pauseHook = hook;
+}
+
+/**
+ * Where another session to this thread must also let a pause go (`jsprobe -p`: the channel
+ * thread's session). While any such session is connected, Node holds a paused thread until a
+ * `Debugger.resume` comes from it; this session's own resume is not enough. `release` tells it,
+ * and pausing is allowed only once it is set (canPause). Null: pausing is not allowed.
+ */
+export function setPauseReleaser(release: (() => void) | null): void {
+  releaser = release;
+}
+
+/** Whether jsprobe may pause this thread (for a moment, to read a return value). */
+export function canPause(): boolean {
+  return releaser !== null;
 }
 
 /** Send one protocol command and return its answer (same-thread sessions answer at once). */

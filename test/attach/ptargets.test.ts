@@ -1,6 +1,7 @@
 // -p on targets that loaded before jsprobe came: `line:` probes (a line breakpoint site that reads
 // the locals there), a TypeScript service run through tsx (one line of JavaScript that LiveEdit
-// cannot patch: what is not seen is said, never printed wrong), and a run where no probe attaches.
+// cannot patch: its returns pause to give retval; what is not seen is said, never printed wrong),
+// and a run where no probe attaches.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,19 +86,27 @@ test('-p: a line: probe on a .ts file run through tsx is found through its sourc
   }
 });
 
-test('-p on tsx code: fnret elapsed is plausible; a retval it cannot see and an async return it would never see are said', async () => {
+test('-p on tsx code: fnret gets the right retval (a number, an object) and elapsed; an async return it would never see is said', async () => {
   const svc = await service(`--import tsx ${TSX}`);
   try {
-    const cli = trace(svc.pid, `fnret:${TSX}:spin { printf("spin %d %d\\n", retval, elapsed / 1000000) } fnret:${TSX}:nap { @naps = count() }`);
+    const cli = trace(svc.pid, `fnret:${TSX}:spin { printf("spin %d %d\\n", retval, elapsed / 1000000) } ` +
+      `fnret:${TSX}:describe { printf("describe %d %s\\n", retval.n, retval.label) } fnret:${TSX}:nap { @naps = count() }`);
     const seen = await cli.lines(/^spin (\S+) (\d+)$/, 3);
+    const described = await cli.lines(/^describe (\d+) (\S+)$/, 3);
     cli.child.kill('SIGINT');
     assert.equal(await cli.done, 0, cli.err());
-    // spin() busy-waits 20 ms; the upper bound only catches an elapsed that is not the call's.
-    for (const m of seen) assert.ok(Number(m[2]) >= 10 && Number(m[2]) < 5000, m[0]);
+    // spin(20) busy-waits 20 ms and returns 40; the upper bound only catches an elapsed that is not the call's.
+    for (const m of seen) {
+      assert.equal(m[1], '40', m[0]);
+      assert.ok(Number(m[2]) >= 10 && Number(m[2]) < 5000, m[0]);
+    }
+    // The very object describe() returned: its fields, read by the handler.
+    for (const m of described) assert.equal(m[2], `reading-${m[1]}`, m[0]);
     const err = cli.err();
-    assert.match(err, new RegExp(`fnret:${TSX}:spin: retval reads as undefined here: .*800 characters or longer`));
+    assert.doesNotMatch(err, /retval reads as undefined/);
+    assert.match(err, new RegExp(`fnret:${TSX}:spin: .*a return whose retval a handler reads pauses the thread`));
     assert.match(err, new RegExp(`fnret:${TSX}:nap: not attached, as it would never run: .*only onEntry runs`));
-    assert.match(err, /Attached to \d+: 1 probe\b/);
+    assert.match(err, /Attached to \d+: 2 probes\b/);
     assert.doesNotMatch(cli.out(), /@naps/);
   } finally {
     svc.child.kill();

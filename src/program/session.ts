@@ -36,6 +36,8 @@ export interface SessionOptions {
   maxStrlen?: number;
   /** The pause budget of live patches, ms (--max-pause); the default is pause-budget.ts's. */
   maxPauseMs?: number;
+  /** `tid` of this thread, when it cannot work it out itself (runtime.ts). */
+  tid?: number;
 }
 
 /** A session whose output, warnings and exit() go out as messages to `to`. */
@@ -134,7 +136,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     if (exiting) return;
     exiting = true;
     options.exit();
-  }, { maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, warn: options.warn });
+  }, { maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, warn: options.warn, tid: options.tid });
   const probes: Probe[] = [];
   const skipped: string[] = [];
   const returning: ReturnProbe[] = [];
@@ -201,6 +203,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
         othersCut = cutsIn(gathered);
       }
       for (let i = 0; i < ends.length; i++) ends[i].run();
+      rt.close();
       if (options.attached === undefined) {
         printAll(rt);
         printCut(out, STRLEN.cut + othersCut, options.maxStrlen ?? DEFAULT_MAX_STRLEN);

@@ -14,7 +14,7 @@
 import { createHook, executionAsyncResource, type AsyncHook } from 'node:async_hooks';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { types } from 'node:util';
-import { ObjectDefineProperty, ObjectGetPrototypeOf, ObjectIsExtensible } from '../core/primordials.js';
+import { ObjectDefineProperty, ObjectGetPrototypeOf, ObjectIsExtensible, ObjectSetPrototypeOf } from '../core/primordials.js';
 
 const { isPromise, isProxy } = types;
 const ObjectHasOwn = Object.hasOwn;
@@ -43,6 +43,12 @@ function held(r: object): number | undefined {
   return ObjectHasOwn(r, CTX) ? (r as Record<symbol, number>)[CTX] : undefined;
 }
 
+/**
+ * The descriptor of a new mark, reused. Without a prototype: defineProperty reads `get` and `set`
+ * from it, which a program's getter on Object.prototype would otherwise answer.
+ */
+const MARK = ObjectSetPrototypeOf({ value: 0, writable: true, configurable: true, enumerable: false }, null) as PropertyDescriptor;
+
 /** Set what `r` holds: a data property of its own, never an assignment that a setter could see. */
 function hold(r: object, v: number): boolean {
   if (ObjectHasOwn(r, CTX)) {
@@ -50,7 +56,8 @@ function hold(r: object, v: number): boolean {
     return true;
   }
   if (!ObjectIsExtensible(r)) return false;
-  ObjectDefineProperty(r, CTX, { value: v, writable: true, configurable: true, enumerable: false });
+  MARK.value = v;
+  ObjectDefineProperty(r, CTX, MARK);
   return true;
 }
 

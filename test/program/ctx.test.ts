@@ -75,6 +75,29 @@ test('timers begin chains: each setTimeout and each setInterval tick its own; wh
   assert.equal(marked(Promise.resolve(1)), false, 'closed: nothing marks the program\'s promises any more');
 });
 
+test('a getter on Object.prototype named get or set is never run by the marks', async () => {
+  let ran = 0;
+  const proto = Object.prototype as Record<string, unknown>;
+  for (const k of ['get', 'set']) Object.defineProperty(proto, k, { configurable: true, get: () => void ran++ });
+  try {
+    const rt = runtime('fn:a.js:f { @s[ctx] = 1 }');
+    try {
+      await new Promise<void>((resolve) => setTimeout(async () => {
+        await null;
+        assert.ok(rt.ctx() > 0);
+        resolve();
+      }, 1));
+      assert.equal(marked(Promise.resolve(1)), true);
+    } finally {
+      rt.close();
+    }
+  } finally {
+    delete proto.get;
+    delete proto.set;
+  }
+  assert.equal(ran, 0);
+});
+
 test('two runtimes that read ctx share one hook; it goes when the last closes', () => {
   const a = runtime('fn:a.js:f { @s[ctx] = 1 }');
   const b = runtime('fn:a.js:f { @s[ctx] = 2 }');

@@ -7,11 +7,12 @@
 // It runs in every worker thread of the program too: there it registers the same probes, keeps
 // its own maps and reports to the main thread, which merges them before END.
 
-import { isMainThread, threadId, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
 import { FdSender } from '../program/fd-sender.js';
 import type { Message } from '../program/messages.js';
 import { clearIntervalSafe, ObjectCreate, setIntervalSafe } from '../core/primordials.js';
+import { programThreadId } from '../threads/own-threads.js';
 
 /** The command is gone: stop tracing (set once the session runs). */
 let onCommandGone = (): void => {};
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
     let maps: () => MapData[] = () => [];
     const relay = new WorkerRelay(() => maps());
     const outcome = start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys, maxStrlen, maxPauseMs });
-    if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${threadId}: ${outcome.error}\n` });
+    if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${programThreadId()}: ${outcome.error}\n` });
     else maps = () => outcome.maps();
     return;
   }
@@ -120,12 +121,16 @@ async function main(): Promise<void> {
     // and the maps must get through. The command learns it with the count of drops so far.
     takeWorkerLost();
     command.finish();
-    for (const tid of relay.flush(FLUSH_TIMEOUT_MS)) {
+    // A thread is named by its tid (threads/own-threads.ts), as the program's maps name it.
+    for (const id of relay.flush(FLUSH_TIMEOUT_MS)) {
+      const tid = programThreadId(id);
       send({ t: 'err', text: `jsprobe: worker thread ${tid} did not answer within ${FLUSH_TIMEOUT_MS} ms; its maps are as of its last snapshot\n` });
     }
     clearIntervalSafe(lostTimer);
     takeWorkerLost();
-    for (const tid in workerLost) send({ t: 'err', text: `jsprobe: ${workerLost[tid]} of the lost events were in worker thread ${tid}: its ring was full\n` });
+    for (const id in workerLost) {
+      send({ t: 'err', text: `jsprobe: ${workerLost[id]} of the lost events were in worker thread ${programThreadId(Number(id))}: its ring was full\n` });
+    }
     relay.close();
     outcome.finish();
     command.reportLost();

@@ -7,6 +7,10 @@
 
 import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
 
+// Captured at load: programThreadId() runs at exit too, when the program may have replaced them.
+const { add: AtomicsAdd, load: AtomicsLoad, store: AtomicsStore } = Atomics;
+const SafeInt32Array = Int32Array;
+
 const KEY = 'jsprobe:own-threads';
 /** Int32 words: [0] how many are noted, then their threadIds. Past the capacity, more are not noted. */
 const CAPACITY = 4096;
@@ -27,16 +31,17 @@ export function ownThreadsMemory(): SharedArrayBuffer {
 
 /** Note a thread jsprobe started (by its threadId), in `into` or this process's list. */
 export function noteOwnThread(id: number, into: SharedArrayBuffer = ownThreadsMemory()): void {
-  const words = new Int32Array(into);
-  const at = Atomics.add(words, 0, 1);
-  if (at < CAPACITY) Atomics.store(words, at + 1, id);
+  const words = new SafeInt32Array(into);
+  const at = AtomicsAdd(words, 0, 1);
+  if (at < CAPACITY) AtomicsStore(words, at + 1, id);
 }
 
 /** The program's number for thread `id`: 0 for the main thread, n for the nth thread the program started. */
 export function programThreadId(id: number = threadId, own: SharedArrayBuffer = ownThreadsMemory()): number {
-  const words = new Int32Array(own);
-  const n = Math.min(Atomics.load(words, 0), CAPACITY);
+  const words = new SafeInt32Array(own);
+  const noted = AtomicsLoad(words, 0);
+  const n = noted < CAPACITY ? noted : CAPACITY;
   let before = 0;
-  for (let i = 1; i <= n; i++) if (Atomics.load(words, i) < id) before++;
+  for (let i = 1; i <= n; i++) if (AtomicsLoad(words, i) < id) before++;
   return id - before;
 }

@@ -2,7 +2,9 @@
 // under every way of watching it, all in one process run: wrap site disarmed, entry probe,
 // return probe (counting; with `elapsed`), TracingChannel with subscribers, a shimmer wrapper.
 // Then the language's handlers on a sync function, each beside a bare loop of the same shape: a
-// counting probe (`@n = count()`), a keyed map update over 300 keys, `printf("%s")` of an object.
+// counting probe (`@n = count()`), a keyed map update over 300 keys, `printf("%s")` of an object;
+// last, in rounds of their own (its async hook would weigh on the async rows), `@[ctx] = count()`
+// beside the counting probe again.
 //
 //   npm run bench:hot [-- --rounds 9 --calls 2000000]
 
@@ -61,8 +63,15 @@ const LANG = [
   { name: 'keyed', label: 'language: `@[arg0] = count()`, 300 keys', program: '@[arg0] = count()', call: 't.fn(i % 300)' },
   { name: 'printf', label: 'language: `printf("%s\\n", arg0)` of an object', program: 'printf("%s\\n", arg0)', call: 't.fn(t.o)' },
 ] as const;
+/** Read after the others: a program that reads ctx installs an async hook for as long as it runs. */
+const CTX_ROWS = [
+  { name: 'count', label: 'language: `@n = count()`, with the ctx hook installed', program: '@n = count()', call: 't.fn(i)' },
+  { name: 'ctx', label: 'language: `@[ctx] = count()`', program: '@[ctx] = count()', call: 't.fn(i)' },
+] as const;
 /** Characters the language rows printed (kept, so that nothing is optimised away). */
 let printed = 0;
+
+const runtimes: { close(): void }[] = [];
 
 function languageTarget(withProbe: string | null): Record<string, unknown> {
   const t: Record<string, unknown> = {
@@ -73,6 +82,7 @@ function languageTarget(withProbe: string | null): Record<string, unknown> {
   const program = compile(`fn:bench.js:fn { ${withProbe} }`);
   const out = { format: 'text' as const, text: (s: string) => void (printed += s.length), json: () => {} };
   const rt = makeRuntime(program, out, () => {});
+  runtimes.push(rt);
   probes.push(register({ target: { object: t, key: 'fn' }, onEntry: instantiate(rt, program.probes[0].source) }));
   return t;
 }
@@ -121,6 +131,26 @@ function prepare(shape: Shape, v: Variant): Record<string, (a: number) => unknow
       break;
   }
   return t;
+}
+
+/** The ctx rows: interleaved rounds of their own, after the rest, with the hook in place throughout. */
+async function ctxRows(): Promise<string[]> {
+  const loops = new Map<string, SyncLoop>();
+  for (const l of CTX_ROWS) {
+    loops.set(l.name, syncLoop(languageTarget(l.program), l.call));
+    loops.set(`${l.name}/bare`, syncLoop(languageTarget(null), l.call));
+  }
+  const samples = new Map<string, number[]>([...loops.keys()].map((k) => [k, []]));
+  for (const [, loop] of loops) await nsPerCall(loop, CALLS);
+  for (let r = 0; r < ROUNDS; r++) for (const [k, loop] of loops) samples.get(k)!.push(await nsPerCall(loop, CALLS));
+  for (const rt of runtimes) rt.close();
+  const lines = ['', '| language handler, ctx hook installed (sync function) | ns/call | bare loop ns | overhead ns |', '|---|---:|---:|---:|'];
+  for (const l of CTX_ROWS) {
+    const ns = median(samples.get(l.name)!);
+    const bare = median(samples.get(`${l.name}/bare`)!);
+    lines.push(`| ${l.label} | ${fmt(ns)} | ${fmt(bare)} | ${fmt(ns - bare)} |`);
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -192,6 +222,7 @@ async function main(): Promise<void> {
       lines.push(`| ${l.label} | ${fmt(ns)} | ${fmt(bare)} | ${fmt(ns - bare)} |`);
     }
   }
+  if (samples.has('lang/count') && (ONLY === null || ONLY.has('ctx') || ONLY.has('lang') || ONLY.has('all'))) lines.push(...await ctxRows());
   lines.push('');
   for (const v of verdicts) lines.push(`- ${v}`);
   console.log(lines.join('\n'));

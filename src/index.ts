@@ -9,8 +9,11 @@ import { flush as flushLive } from './sites/live.js';
 import { installRuntime, runtime } from './sites/load/runtime.js';
 import { installCoarseClock } from './threads/coarse-clock.js';
 import * as all from './threads/all.js';
+import { ownThreadsMemory } from './threads/own-threads.js';
 
 core.setThreadId(threadId);
+// Before any thread of jsprobe's starts: they are noted in it, and the program's workers inherit it.
+ownThreadsMemory();
 core.setTargetResolver(resolveTarget, flushLive);
 core.setFaultHandler(({ probe, phase, error }) => {
   const what = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -11,6 +11,7 @@ import { installCjsHook } from './sites/hooks/cjs.js';
 import { initialize, rewriteLoaded } from './sites/hooks/esm.js';
 import { failureLogMemory } from './sites/load/failures.js';
 import { currentWanted, loadedLog, setHooked, wantedList } from './sites/load/wanted.js';
+import { ownThreadsMemory } from './threads/own-threads.js';
 import './index.js';
 
 type LoadResult = Parameters<typeof rewriteLoaded>[1];
@@ -23,6 +24,7 @@ if (typeof registerHooks === 'function') {
   initialize(data);
   registerHooks({ load: (url, context, next) => rewriteLoaded(url, next(url, context)) });
 } else {
-  module.register(new URL('./sites/hooks/esm.js', import.meta.url), { data });
+  // The hooks thread notes itself as jsprobe's own: `tid` leaves it out (threads/own-threads.ts).
+  module.register(new URL('./threads/hooks-thread.js', import.meta.url), { data: { ...data, own: ownThreadsMemory() } });
 }
 setHooked();

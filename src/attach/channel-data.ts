@@ -33,6 +33,8 @@ export interface ChannelData {
   bundle: string;
   /** jsprobe opened the inspector: close it if the command goes away before it has. */
   closeInspector: boolean;
+  /** jsprobe's own threads in the target (threads/own-threads.ts): a worker's `tid` leaves them out. */
+  ownThreads: SharedArrayBuffer;
 }
 
 /** What the channel thread asks of the main thread (a JSON string argument to the hidden global). */

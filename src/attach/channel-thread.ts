@@ -15,6 +15,7 @@ import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { MainRelay } from '../program/relay.js';
 import type { MapData } from '../agg/maps.js';
 import { encodeMessage, SNAPSHOT_SPACING, type AttachOptions, type ChannelAttachResult, type ChannelRequest, type Message } from '../program/messages.js';
+import { programThreadId } from '../threads/own-threads.js';
 import { Ring } from '../threads/ring.js';
 import { DISCONNECTED, ENDING, WRITTEN, type ChannelData, type MainRequest } from './channel-data.js';
 
@@ -186,7 +187,9 @@ function setUpWorker(sessionId: string, title: string): void {
   const w = new WorkerTarget(sessionId);
   workers.set(sessionId, w);
   const { source, options } = attached;
-  const call = `require(${JSON.stringify(data.bundle)}).attachWorker(${JSON.stringify(source)}, ${JSON.stringify({ ...options, worker: true })})`;
+  const id = /^\[worker (\d+)\]/.exec(title)?.[1];
+  const tid = id === undefined ? undefined : programThreadId(Number(id), data.ownThreads);
+  const call = `require(${JSON.stringify(data.bundle)}).attachWorker(${JSON.stringify(source)}, ${JSON.stringify({ ...options, worker: true, tid })})`;
   const answer = within(WORKER_MS, w.evaluate<{ skipped: string[] } | { error: string }>(call), undefined);
   setups.push(answer.then((r) => (r === undefined || 'error' in r ? undefined : r.skipped)));
 }

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LoadOptions } from '../program/messages.js';
+import { noteOwnThread, ownThreadsMemory } from '../threads/own-threads.js';
 import { Ring } from '../threads/ring.js';
 import { CHANNEL_THREAD_NAME, DISCONNECTED, type ChannelData, type MainRequest } from './channel-data.js';
 
@@ -28,7 +29,8 @@ export function load(options: LoadOptions): string {
   const name = `__jsprobe_channel_${randomBytes(12).toString('hex')}`;
   // This file runs only as build/attach-load.cjs: the other two bundles are beside it.
   const bundle = fileURLToPath(new URL('./attach-runtime.cjs', import.meta.url));
-  const data: ChannelData = { jsprobeChannel: true, socket: options.socket, name, ring: ring.sab, state, bundle, closeInspector: options.closeInspector };
+  const data: ChannelData = { jsprobeChannel: true, socket: options.socket, name, ring: ring.sab, state, bundle, closeInspector: options.closeInspector,
+    ownThreads: ownThreadsMemory() };
   // A pause of this thread is let go by the channel thread's session as well (remote.ts): tell it of each.
   const release = (): void => worker.postMessage(null);
   const g = globalThis as unknown as Record<string, (request: string) => string>;
@@ -54,6 +56,7 @@ export function load(options: LoadOptions): string {
   });
   // After the global: the thread's first request (closing the inspector) goes through it.
   const worker = new Worker(new URL('./attach-channel.cjs', import.meta.url), { workerData: data, name: CHANNEL_THREAD_NAME });
+  noteOwnThread(worker.threadId);
   worker.unref();
   // An unhandled 'error' would end the target: a channel thread that fails leaves the command waiting, and it says so.
   worker.on('error', () => {});

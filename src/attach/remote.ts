@@ -183,7 +183,7 @@ export function attachWorker(source: string, options: AttachOptions): Promise<At
     let maps: () => MapData[] = () => [];
     const relay = new WorkerRelay(() => maps());
     const session = start(program, {
-      format: options.format, ...sessionOutput(relay), attached: 'worker',
+      format: options.format, ...sessionOutput(relay), attached: 'worker', tid: options.tid,
       maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, maxPauseMs: options.maxPauseMs,
     });
     if ('error' in session) {

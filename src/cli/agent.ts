@@ -7,7 +7,7 @@
 // It runs in every worker thread of the program too: there it registers the same probes, keeps
 // its own maps and reports to the main thread, which merges them before END.
 
-import { isMainThread, threadId, workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
 import type { FdSender } from '../program/fd-sender.js';
 import type { Message } from '../program/messages.js';
@@ -69,6 +69,7 @@ async function main(): Promise<void> {
   const { FdSender } = await import('../program/fd-sender.js');
   const { clearIntervalSafe, ObjectCreate, perf, PerformanceNow, ReflectApply, setIntervalSafe } = await import('../core/primordials.js');
   const { SNAPSHOT_SPACING } = await import('../program/messages.js');
+  const { programThreadId } = await import('../threads/own-threads.js');
   const now = (): number => ReflectApply(PerformanceNow, perf, []) as number;
   if (pipes) {
     command = new FdSender(Number(process.env.JSPROBE_OUT_FD), {
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
     let maps: () => MapData[] = () => [];
     const relay = new WorkerRelay(() => maps());
     const outcome = registerBeforeProgram(() => start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys, maxStrlen, maxPauseMs }));
-    if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${threadId}: ${outcome.error}\n` });
+    if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${programThreadId()}: ${outcome.error}\n` });
     else maps = () => withProbeRecords(outcome.maps(), outcome.handles);
     return;
   }
@@ -153,12 +154,16 @@ async function main(): Promise<void> {
     // and the maps must get through. The command learns it with the count of drops so far.
     takeWorkerLost();
     command.finish();
-    for (const tid of relay.flush(FLUSH_TIMEOUT_MS)) {
+    // A thread is named by its tid (threads/own-threads.ts), as the program's maps name it.
+    for (const id of relay.flush(FLUSH_TIMEOUT_MS)) {
+      const tid = programThreadId(id);
       send({ t: 'err', text: `jsprobe: worker thread ${tid} did not answer within ${FLUSH_TIMEOUT_MS} ms; its maps are as of its last snapshot\n` });
     }
     clearIntervalSafe(lostTimer);
     takeWorkerLost();
-    for (const tid in workerLost) send({ t: 'err', text: `jsprobe: ${workerLost[tid]} of the lost events were in worker thread ${tid}: its ring was full\n` });
+    for (const id in workerLost) {
+      send({ t: 'err', text: `jsprobe: ${workerLost[id]} of the lost events were in worker thread ${programThreadId(Number(id))}: its ring was full\n` });
+    }
     relay.close();
     outcome.finish();
     // Loops by index: the program may have replaced Array's methods by now.

@@ -63,7 +63,7 @@ options:
 
 probes:  fn:TARGET  fnret:TARGET  line:FILE:LINE  BEGIN  END  interval:s:N  interval:ms:N
 targets: src/db.js:Db.query   src/**/*.ts:Db.*   node:fs#readFile   pg#Client.prototype.query
-builtins: args arg0… this retval error elapsed(ns) nsecs tid pid func probe ustack ustack(N); locals at line:
+builtins: args arg0… this retval error elapsed(ns) nsecs tid ctx pid func probe ustack ustack(N); locals at line:
 functions: count sum avg min max stats hist lhist printf print clear delete exit time str
 
 examples:

@@ -10,6 +10,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { noteOwnThread } from '../threads/own-threads.js';
 
 /** How long the main thread has to begin ending on its own before the watchdog steps in. */
 export const STOP_GRACE_MS = 300;
@@ -72,6 +73,7 @@ export function startWatchdog(fd: number, hooks: WatchdogHooks, failed: (e: Erro
   });
   const data: WatchdogData = { jsprobeWatchdog: true, fd, name, state: state.buffer as SharedArrayBuffer, port: port2 };
   const worker = new Worker(new URL('./watchdog-thread.js', import.meta.url), { workerData: data, transferList: [port2], stdout: false, stderr: false });
+  noteOwnThread(worker.threadId);
   worker.unref();
   worker.once('error', failed);
   port1.on('message', (m: WatchdogNote) => {

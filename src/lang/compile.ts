@@ -20,6 +20,8 @@ export interface CompiledProgram {
   begin: CompiledProbe[];
   end: CompiledProbe[];
   intervals: CompiledProbe[];
+  /** Some probe reads `ctx`: the runtime tracks async chains (program/ctx.ts), which costs the program. */
+  usesCtx: boolean;
 }
 
 export function compile(source: string, options: CompileOptions = {}): CompiledProgram {
@@ -33,6 +35,7 @@ export function compile(source: string, options: CompileOptions = {}): CompiledP
     begin: of('BEGIN'),
     end: of('END'),
     intervals: of('interval'),
+    usesCtx: ctx.blocks.some((b) => [...b.idents.values()].some((r) => r.kind === 'builtin' && r.name === 'ctx')),
   };
 }
 

@@ -158,6 +158,8 @@ export interface AttachOptions {
   maxStrlen?: number;
   /** The pause budget of a live patch, ms (--max-pause). */
   maxPauseMs?: number;
+  /** A worker's `tid`: its threadId less jsprobe's threads started before it (threads/own-threads.ts). */
+  tid?: number;
 }
 
 /** What attach() answers: how many probes, which were skipped (not in this thread), or the error. */

@@ -8,11 +8,11 @@
 // process, data through the rings, which the main thread can read synchronously, even from its
 // 'exit' handler, when no message can arrive. What travels is the program's protocol (messages.ts).
 
-import { threadId } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { ArrayPrototypeJoin, JSONParse, MathCeil, MathMax, StringPrototypeSlice } from '../core/primordials.js';
 import { MainLink, WorkerLink } from '../threads/link.js';
+import { programThreadId } from '../threads/own-threads.js';
 import type { Ring } from '../threads/ring.js';
 import { decodeMessage, encodeMessage, type Message, type Sender } from './messages.js';
 
@@ -67,7 +67,7 @@ export class WorkerRelay implements Sender {
       text = stringifyJson(this.maps());
     } catch (e) {
       text = '[]';
-      this.send({ t: 'err', text: `jsprobe: thread ${threadId} could not snapshot its maps: ${(e as Error).message}\n` });
+      this.send({ t: 'err', text: `jsprobe: thread ${programThreadId()} could not snapshot its maps: ${(e as Error).message}\n` });
     }
     // In pieces, each waiting for room: a thread with big maps must not lose them to a full ring.
     const id = ++this.snapshots;

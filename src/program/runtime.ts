@@ -5,7 +5,6 @@
 
 import { sep } from 'node:path';
 import { types } from 'node:util';
-import { threadId } from 'node:worker_threads';
 import { aggregand, display, toNumber } from '../agg/format.js';
 import { AggMap } from '../agg/maps.js';
 import { printMap, printMaps, type Output } from '../agg/print.js';
@@ -22,6 +21,8 @@ import {
 import { NATIVE_GETTERS } from './native-getters.js';
 import { bare, prim as primOf, safeMethod as methodOf } from './safe-methods.js';
 import { captureStack } from './stack.js';
+import { readContext, startContext } from './ctx.js';
+import { programThreadId } from '../threads/own-threads.js';
 
 const { isProxy } = types;
 /** How many distinct getters are named on stderr before jsprobe stops naming new ones. */
@@ -102,7 +103,12 @@ export interface Runtime {
   /** What gives `probe` for a call of a pattern's match of this kind: `fnret:src/db.js:Db.prototype.query`. */
   probeNamer(kind: string): (target: string) => string;
   pid: number;
+  /** The thread as the program numbers it: 0 for the main thread, n for its nth worker (threads/own-threads.ts). */
   tid: number;
+  /** `ctx`: the async causal chain of the code running now (ctx.ts); 0 unless the program reads ctx. */
+  ctx(): number;
+  /** Stop what the runtime started in the program (ctx's async hook): the session has ended. */
+  close(): void;
 }
 
 function two(n: number, width = 2): string {
@@ -160,6 +166,8 @@ export interface RuntimeOptions {
   maxStrlen?: number;
   /** Writes a line on jsprobe's stderr (the getters safe mode leaves uncalled). */
   warn?: (s: string) => void;
+  /** `tid`, when this thread cannot work it out itself (a worker set up by -p's channel thread). */
+  tid?: number;
 }
 
 /**
@@ -173,6 +181,8 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
   for (let i = 0; i < program.maps.length; i++) maps[i] = AggMap.of(program.maps[i], options.maxMapKeys, onAccessor);
   for (const c of [...program.probes, ...program.begin, ...program.end, ...program.intervals]) primeFormats(c.source);
   const str = (v: unknown): string => display(v, onAccessor);
+  // Only a program that reads ctx costs the traced program an async hook.
+  const stopContext = program.usesCtx ? startContext() : null;
   const emit = (type: string, data: unknown): void => {
     const o = bareObject();
     o.type = type;
@@ -233,7 +243,9 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
       };
     },
     pid: process.pid,
-    tid: threadId,
+    tid: options.tid ?? programThreadId(),
+    ctx: stopContext === null ? () => 0 : readContext,
+    close: () => stopContext?.(),
   };
 }
 

@@ -41,6 +41,8 @@ export interface SessionOptions {
    * the command does both, once it has every traced process's maps (cli/children.ts).
    */
   handOver?: true;
+  /** `tid` of this thread, when it cannot work it out itself (runtime.ts). */
+  tid?: number;
 }
 
 /** A session whose output, warnings and exit() go out as messages to `to`. */
@@ -139,7 +141,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     if (exiting) return;
     exiting = true;
     options.exit();
-  }, { maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, warn: options.warn });
+  }, { maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, warn: options.warn, tid: options.tid });
   const probes: Probe[] = [];
   const skipped: string[] = [];
   const returning: ReturnProbe[] = [];
@@ -206,6 +208,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
         othersCut = cutsIn(gathered);
       }
       for (let i = 0; i < ends.length; i++) ends[i].run();
+      rt.close();
       if (options.attached === undefined && options.handOver === undefined) {
         printAll(rt);
         printCut(out, STRLEN.cut + othersCut, options.maxStrlen ?? DEFAULT_MAX_STRLEN);

@@ -10,6 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { setProbeClock, setTimingHook } from '../core/index.js';
+import { noteOwnThread } from './own-threads.js';
 
 let flags: Int32Array | null = null;
 
@@ -22,6 +23,7 @@ function start(): void {
   time[0] = performance.timeOrigin + performance.now();
   flags = new Int32Array(sab, 8, 2);
   const w = new Worker(new URL('./clock-worker.js', import.meta.url), { workerData: { sab } });
+  noteOwnThread(w.threadId);
   w.unref();
   w.on('error', () => {
     setProbeClock(null);

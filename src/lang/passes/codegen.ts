@@ -25,7 +25,7 @@ export interface Generated {
 
 const NO_COERCE = new Set(['===', '!==', '&&', '||', '??']);
 /** Builtins that are always numbers, booleans or strings. */
-const PRIMITIVE_BUILTINS = new Set(['elapsed', 'nsecs', 'tid', 'pid', 'threw', 'probe', 'func']);
+const PRIMITIVE_BUILTINS = new Set(['elapsed', 'nsecs', 'tid', 'ctx', 'pid', 'threw', 'probe', 'func']);
 
 /** A tree the passes should have refused: a bug in jsprobe, not in the program. */
 function unreachable(what: string): never {
@@ -83,7 +83,9 @@ class Gen {
       case 'error': return '$c.error';
       case 'threw': return '$c.threw';
       case 'elapsed': return '$c.elapsed';
-      case 'tid': return this.callProbe ? '$c.threadId' : '$rt.tid';
+      // The program's number for the thread, the same in every probe kind (a constant of the runtime).
+      case 'tid': return '$rt.tid';
+      case 'ctx': return '$rt.ctx()';
       case 'pid': return '$rt.pid';
       case 'nsecs': return '$rt.nsecs()';
       case 'probe': return this.perFunction ? '$probeName($c.target)' : JSON.stringify(this.probe.text);

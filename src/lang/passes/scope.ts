@@ -18,6 +18,8 @@ export const BUILTINS: Record<string, ProbeKind[]> = {
   elapsed: ['fnret'],
   func: CALL_PROBES,
   tid: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
+  // The async chain of a call: BEGIN, END and intervals run in jsprobe's own, not the program's.
+  ctx: CALL_PROBES,
   pid: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
   nsecs: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
   probe: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
@@ -99,7 +101,7 @@ function resolveIdent(ctx: PassContext, info: BlockInfo, e: Extract<Expr, { type
   const known = [...Object.keys(BUILTINS), ...ALL_FUNCTIONS, 'arg0', 'this'];
   const near = closeMatches(name, known);
   const hint = near.length > 0 ? `; did you mean ${near.join(', ')}?` : '';
-  const names = 'builtins: args, arg0…, this, retval, error, elapsed, nsecs, tid, pid, func, probe, ustack; '
+  const names = 'builtins: args, arg0…, this, retval, error, elapsed, nsecs, tid, ctx, pid, func, probe, ustack; '
     + 'locals only at line: probes; globals only with --unsafe';
   report(ctx, e.at, `unknown name '${name}'${hint} (${names})`);
 }

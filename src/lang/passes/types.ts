@@ -12,7 +12,7 @@ type Known = 'string' | 'number' | null;
 
 /** Builtins that are always strings, and always numbers. */
 const STRING_BUILTINS = new Set(['func', 'probe', 'stack', 'ustack']);
-const NUMBER_BUILTINS = new Set(['elapsed', 'nsecs', 'tid', 'pid']);
+const NUMBER_BUILTINS = new Set(['elapsed', 'nsecs', 'tid', 'ctx', 'pid']);
 /** Operators whose result is a number whatever their operands (`+` is the one that concatenates). */
 const NUMERIC_OPS = new Set(['-', '*', '/', '%', '**', '&', '|', '^', '<<', '>>', '>>>']);
 /** printf conversions that take a number (%s and %c take anything). */

@@ -8,7 +8,7 @@ import { LoadedLog } from './loaded-log.js';
 import { plan, rewrite } from './rewrite-module.js';
 import { WantedList } from './wanted.js';
 
-interface InitData {
+export interface InitData {
   wanted: SharedArrayBuffer;
   loaded: SharedArrayBuffer;
   failed: SharedArrayBuffer;

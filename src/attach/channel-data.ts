@@ -36,4 +36,6 @@ export type MainRequest =
   | { op: 'detach' }
   | { op: 'close-inspector' }
   | { op: 'points'; pattern: string }
-  | { op: 'forget' };
+  | { op: 'forget' }
+  /** End the profile slices that have run their longest (program/profile.ts); the answer is false when nothing samples. */
+  | { op: 'profile' };

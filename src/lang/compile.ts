@@ -20,6 +20,8 @@ export interface CompiledProgram {
   begin: CompiledProbe[];
   end: CompiledProbe[];
   intervals: CompiledProbe[];
+  /** profile:hz:N probes: their handlers run once per sampled stack. */
+  profiles: CompiledProbe[];
 }
 
 export function compile(source: string, options: CompileOptions = {}): CompiledProgram {
@@ -33,6 +35,7 @@ export function compile(source: string, options: CompileOptions = {}): CompiledP
     begin: of('BEGIN'),
     end: of('END'),
     intervals: of('interval'),
+    profiles: of('profile'),
   };
 }
 

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     const text = (e: Error): string => `jsprobe: the profile tick thread failed (${e.message}): a busy main thread's samples wait for its end\n`;
     startProfileTick((e) => send({ t: 'err', text: text(e) }));
   }
-  send({ t: 'ready', probes: outcome.probes + program.profiles.length });
+  send({ t: 'ready', probes: outcome.probes });
   // Events a worker dropped (its ring was full) count with the main thread's in "Lost N events".
   // (No Map, no iterator: this runs at exit too, when the program may have replaced them.)
   const workerLost = ObjectCreate(null) as Record<number, number>;

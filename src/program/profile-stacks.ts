@@ -2,7 +2,7 @@
 // first, bounded: the nodes and samples a slice may hold, the frames a stack keeps. No I/O, no
 // inspector: profile.ts feeds it what V8 handed over.
 
-import { ObjectCreate } from '../core/primordials.js';
+import { ObjectCreate, StringPrototypeStartsWith } from '../core/primordials.js';
 
 export interface ProfileNode {
   id: number;
@@ -20,7 +20,7 @@ export interface StackOptions {
   maxSamples: number;
   /** Frames a stack keeps, from the top. */
   maxDepth: number;
-  /** A frame of jsprobe's own: a sample in it is jsprobe's time, not the program's, and is left out. */
+  /** A frame of jsprobe's own (its load hooks under a module's code, a handler): left out of the stack, as ustack does. */
   own(url: string): boolean;
   /** A frame's text in ustack (0-based line and column, -1 when V8 has none). */
   frame(name: string, url: string, line: number, column: number): string;
@@ -88,15 +88,23 @@ export function sampleStacks(profile: ProfileData, o: StackOptions): SampleStack
   return { stacks, order, dropped };
 }
 
-/** The frames from node `id` to the root, top first; null when the sample is not the program's running code. */
+/** The frames from node `id` to the root, top first, but jsprobe's; null when none is left or the thread was idle. */
 function stackOf(
   byId: Record<number, ProfileNode>, parent: Record<number, number>, id: number, o: StackOptions, frameOf: (n: ProfileNode) => string,
 ): Frames | null {
   const chain: ProfileNode[] = [];
+  // Whether a frame of the program's is in the chain yet: not a native one or Node's own (what jsprobe calls, its inspector session say).
+  let scripted = false;
   for (let at: number | undefined = id; at !== undefined; at = parent[at]) {
     const n: ProfileNode | undefined = byId[at];
     if (n === undefined || n.callFrame.functionName === ROOT) break;
-    if (o.own(n.callFrame.url)) return null;
+    if (o.own(n.callFrame.url)) {
+      // What runs above jsprobe's frames and is not the program's is jsprobe's doing: out with it.
+      if (!scripted) chain.length = 0;
+      continue;
+    }
+    const url = n.callFrame.url;
+    if (url !== '' && !StringPrototypeStartsWith(url, 'node:')) scripted = true;
     if (chain.length < o.maxDepth) chain[chain.length] = n;
   }
   if (chain.length === 0 || chain[0].callFrame.functionName === IDLE) return null;

@@ -187,7 +187,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   const ends = (worker ? [] : program.end).map((c) => guarded('END', c.source));
   let finished = false;
   return {
-    probes: probes.length,
+    probes: probes.length + program.profiles.length,
     handles: probes,
     skipped,
     // The cut count travels with the maps, to be summed where they are merged.

@@ -1,8 +1,10 @@
 // A CPU profile slice (the Profiler domain's nodes and samples) → the stack of each sample, top
 // first, bounded: the nodes and samples a slice may hold, the frames a stack keeps. No I/O, no
-// inspector: profile.ts feeds it what V8 handed over.
+// inspector: profile.ts feeds it what V8 handed over. Its arrays and records have no prototype:
+// it runs in the traced program, where a setter on Array.prototype or Object.prototype is the program's.
 
 import { ObjectCreate, StringPrototypeStartsWith } from '../core/primordials.js';
+import { bare } from './safe-methods.js';
 
 export interface ProfileNode {
   id: number;
@@ -65,7 +67,7 @@ export function sampleStacks(profile: ProfileData, o: StackOptions): SampleStack
   };
   const stacks = ObjectCreate(null) as Record<number, Frames>;
   const none = ObjectCreate(null) as Record<number, true>;
-  const order: number[] = [];
+  const order = bare<number>();
   const samples = profile.samples ?? [];
   let dropped = samples.length > o.maxSamples ? samples.length - o.maxSamples : 0;
   for (let i = 0; i < samples.length && i < o.maxSamples; i++) {
@@ -92,7 +94,7 @@ export function sampleStacks(profile: ProfileData, o: StackOptions): SampleStack
 function stackOf(
   byId: Record<number, ProfileNode>, parent: Record<number, number>, id: number, o: StackOptions, frameOf: (n: ProfileNode) => string,
 ): Frames | null {
-  const chain: ProfileNode[] = [];
+  const chain = bare<ProfileNode>();
   // Whether a frame of the program's is in the chain yet: not a native one or Node's own (what jsprobe calls, its inspector session say).
   let scripted = false;
   for (let at: number | undefined = id; at !== undefined; at = parent[at]) {

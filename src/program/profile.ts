@@ -8,13 +8,14 @@
 import { Session } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import { errorText } from '../agg/safe-format.js';
-import { ObjectCreate, perf, PerformanceNow, ReflectApply, StringPrototypeStartsWith } from '../core/primordials.js';
-
-const now = (): number => ReflectApply(PerformanceNow, perf, []) as number;
+import { MathRound, ObjectCreate, perf, PerformanceNow, ReflectApply, StringPrototypeStartsWith } from '../core/primordials.js';
 import { STACK_DEPTH } from '../lang/passes/scope.js';
 import { unshifted } from '../sites/load/registry.js';
 import { OWN_CODE_PATH, OWN_CODE_URL } from '../sites/own-code.js';
 import { sampleStacks, type ProfileData } from './profile-stacks.js';
+import { bare } from './safe-methods.js';
+
+const now = (): number => ReflectApply(PerformanceNow, perf, []) as number;
 
 /** What a profile probe's handler is given for each sample (`$c`). */
 export interface Sample {
@@ -54,7 +55,8 @@ class Sampler {
 
   /** Answers to a same-thread session come back synchronously. */
   #post(method: string, params?: object): { result?: unknown; error?: Error } {
-    const out: { result?: unknown; error?: Error } = {};
+    // No prototype: a setter the program put on Object.prototype never sees the answer.
+    const out = ObjectCreate(null) as { result?: unknown; error?: Error };
     this.#session.post(method, params, (error: Error | null, result?: unknown) => {
       if (error) out.error = error;
       else out.result = result;
@@ -66,7 +68,7 @@ class Sampler {
     this.#session.connect();
     const steps: [string, object?][] = [
       ['Profiler.enable'],
-      ['Profiler.setSamplingInterval', { interval: Math.round(1e6 / this.probe.hz) }],
+      ['Profiler.setSamplingInterval', { interval: MathRound(1e6 / this.probe.hz) }],
       ['Profiler.start'],
     ];
     for (let i = 0; i < steps.length; i++) {
@@ -162,17 +164,17 @@ function runSamples(profile: ProfileData, handler: (c: Sample) => void): number 
 }
 
 /** The samplers of this thread, for the tick of a busy main thread (profile-tick.ts). */
-let running: Profiler[] = [];
+let running = bare<Profiler>();
 
 export class Profiler {
-  readonly #samplers: Sampler[] = [];
+  readonly #samplers = bare<Sampler>();
 
   constructor(probes: ProfileProbe[], warn: (s: string) => void) {
     for (let i = 0; i < probes.length; i++) {
       const s = new Sampler(probes[i], warn);
-      if (s.start()) this.#samplers.push(s);
+      if (s.start()) this.#samplers[this.#samplers.length] = s;
     }
-    running.push(this);
+    running[running.length] = this;
   }
 
   /** The samples so far, through the handlers; sampling goes on. */
@@ -187,7 +189,7 @@ export class Profiler {
 
   /** The last samples through the handlers, sampling off; what was dropped is said on `warn`. */
   stop(warn: (s: string) => void): void {
-    const rest: Profiler[] = [];
+    const rest = bare<Profiler>();
     for (let i = 0; i < running.length; i++) if (running[i] !== this) rest[rest.length] = running[i];
     running = rest;
     for (let i = 0; i < this.#samplers.length; i++) {

@@ -46,4 +46,6 @@ export type MainRequest =
   | { op: 'close-inspector' }
   | { op: 'points'; pattern: string }
   | { op: 'snapshot' }
-  | { op: 'forget' };
+  | { op: 'forget' }
+  /** End the profile slices that have run their longest (program/profile.ts); the answer is false when nothing samples. */
+  | { op: 'profile' };

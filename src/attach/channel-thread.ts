@@ -29,6 +29,8 @@ const SOCKET_HIGH = 1 << 20;
 const WORKER_MS = 3000;
 /** How long to wait for live patches V8 refused for now to land or fall back before "Attached". */
 const SETTLE_MS = 5000;
+/** How often profile:hz:N's slices are looked at on the main thread, which may be busy (program/profile.ts). */
+const PROFILE_TICK_MS = 1000;
 
 const session = new Session();
 session.connectToMainThread();
@@ -220,7 +222,17 @@ async function attach(source: string, options: AttachOptions): Promise<ChannelAt
   // Probes that could never run on the sites they got (a fnret on an async function's breakpoint site) come off now.
   const { refused, notes } = await onMain<{ refused: string[]; notes: string[] }>({ op: 'notes' });
   const workers = answers.filter((a): a is string[] => a !== undefined);
+  profileTick();
   return { probes: r.probes - refused.length, skipped: [...r.skipped, ...refused], workers, notes };
+}
+
+/** While the main thread samples stacks (it answers true), end its slices that have run their longest, busy or not. */
+function profileTick(): void {
+  const t = setTimeout(() => {
+    if (attached === null) return;
+    onMain<boolean>({ op: 'profile' }).then((sampling) => sampling && profileTick(), () => {});
+  }, PROFILE_TICK_MS);
+  t.unref();
 }
 
 async function detach(): Promise<void> {

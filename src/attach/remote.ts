@@ -14,6 +14,7 @@ import { stringifyJson } from '../agg/safe-json.js';
 import { JSONParse, MathCeil, MathMax, StringPrototypeSlice } from '../core/primordials.js';
 import { compile } from '../lang/compile.js';
 import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type Sender } from '../program/messages.js';
+import { tickProfilers } from '../program/profile.js';
 import { WorkerRelay } from '../program/relay.js';
 import { sessionOutput, start } from '../program/session.js';
 import { setPauseReleaser } from '../sites/inspector.js';
@@ -74,6 +75,7 @@ function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, n
     case 'points': return listProbePoints(r.pattern).map(describePoint);
     case 'snapshot': return attached === null || attached.detached || attached.owner !== name ? null : attached.maps();
     case 'forget': return void delete (globalThis as Record<string, unknown>)[name];
+    case 'profile': return tickProfilers();
   }
 }
 

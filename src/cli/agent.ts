@@ -40,8 +40,9 @@ function fatal(text: string): never {
 async function main(): Promise<void> {
   const source = process.env.JSPROBE_PROGRAM;
   if (source === undefined) return;
-  // The watchdog thread (watchdog.ts) is jsprobe's own: it neither traces nor is traced.
-  if (!isMainThread && (workerData as { jsprobeWatchdog?: true } | null)?.jsprobeWatchdog === true) return;
+  // The watchdog and profile tick threads (watchdog.ts, program/profile-tick.ts) are jsprobe's own: they neither trace nor are traced.
+  const own = workerData as { jsprobeWatchdog?: true; jsprobeProfileTick?: true } | null;
+  if (!isMainThread && (own?.jsprobeWatchdog === true || own?.jsprobeProfileTick === true)) return;
   // The first node process under the command runs BEGIN, END and intervals; every thread of it
   // traces. A process started under it (a child node, at any depth) traces as a worker thread does
   // (child-agent.ts). Only the command's own child has its pipes: any other process reports on
@@ -129,6 +130,11 @@ async function main(): Promise<void> {
     maxPauseMs,
   }));
   if ('error' in outcome) fatal(outcome.error);
+  if (program.profiles.length > 0) {
+    const { startProfileTick } = await import('../program/profile-tick.js');
+    const text = (e: Error): string => `jsprobe: the profile tick thread failed (${e.message}): a busy main thread's samples wait for its end\n`;
+    startProfileTick((e) => send({ t: 'err', text: text(e) }));
+  }
   send({ t: 'ready', probes: outcome.probes });
   // Events a worker dropped (its ring was full) count with the main thread's in "Lost N events".
   // (No Map, no iterator: this runs at exit too, when the program may have replaced them.)

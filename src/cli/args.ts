@@ -61,7 +61,7 @@ options:
   -h, --help     this help
   --version      the version of jsprobe
 
-probes:  fn:TARGET  fnret:TARGET  line:FILE:LINE  BEGIN  END  interval:s:N  interval:ms:N
+probes:  fn:TARGET  fnret:TARGET  line:FILE:LINE  BEGIN  END  interval:s:N  interval:ms:N  profile:hz:N
 targets: src/db.js:Db.query   src/**/*.ts:Db.*   node:fs#readFile   pg#Client.prototype.query
 builtins: args arg0… this retval error elapsed(ns) nsecs tid ctx pid func probe ustack ustack(N); locals at line:
 functions: count sum avg min max stats hist lhist printf print clear delete exit time str
@@ -79,6 +79,8 @@ examples:
   jsprobe -e 'fn:src/db.js:Db.query { @[ustack(4)] = count() }' -c 'node app.js'
   # calls per second
   jsprobe -e 'fn:src/db.js:* { @calls[func] = count() } interval:s:1 { print(@calls); clear(@calls) }' -c 'node app.js'
+  # where a busy process spends its time: its stacks sampled 99 times a second, as flame graph input
+  jsprobe -p 12345 -f folded -e 'profile:hz:99 { @[ustack] = count() }'
   # attach to a process started without jsprobe; Ctrl-C detaches and prints the maps
   jsprobe -p 12345 -e 'fnret:server.js:handle { @us = hist(elapsed / 1000) }'
   # a report page: every map drawn (bars, percentiles, flame graphs, a timeline), one file, nothing loaded from the network

@@ -161,8 +161,8 @@ function dryRun(program: CompiledProgram, found: Map<number, string[]>): number 
     for (const p of points.slice(0, 10)) process.stdout.write(`    ${p}\n`);
     if (points.length > 10) process.stdout.write(`    … ${points.length - 10} more\n`);
   }
-  for (const [list, name] of [[program.begin, 'BEGIN'], [program.end, 'END'], [program.intervals, 'interval']] as const) {
-    for (const c of list) process.stdout.write(`  ${name === 'interval' ? c.probe.text : name}\n`);
+  for (const [list, name] of [[program.begin, 'BEGIN'], [program.end, 'END'], [program.intervals, 'interval'], [program.profiles, 'profile']] as const) {
+    for (const c of list) process.stdout.write(`  ${name === 'interval' || name === 'profile' ? c.probe.text : name}\n`);
   }
   process.stdout.write(`maps: ${program.maps.map((m) => `@${m.name} (${m.agg})`).join(', ') || 'none'}\n`);
   return 0;
@@ -237,7 +237,8 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     let ready = false;
     let fatal = false;
     const progress = setTimeout(() => {
-      if (!ready && !o.quiet) process.stderr.write(`jsprobe: starting ${o.command} and attaching ${program.probes.length} probe(s)…\n`);
+      const n = program.probes.length + program.profiles.length;
+      if (!ready && !o.quiet) process.stderr.write(`jsprobe: starting ${o.command} and attaching ${n} probe(s)…\n`);
     }, PROGRESS_AFTER_MS);
     const lost = new LostEvents((s) => void process.stderr.write(s));
     // Until the program ends: from then on come END's output and the maps, which are never dropped.
@@ -397,6 +398,9 @@ export async function main(argv: string[]): Promise<number> {
   if (o.dryRun) return dryRun(program, found);
   if (o.command === undefined && o.pids === undefined && program.probes.length > 0) {
     return fail(`fn:, fnret: and line: probes need a program to trace: add -c 'node app.js'\n${USAGE}`);
+  }
+  if (o.command === undefined && o.pids === undefined && program.profiles.length > 0) {
+    return fail(`profile:hz:N samples a traced program's stacks: add -c 'node app.js' or -p PID\n${USAGE}`);
   }
   let out: Sink;
   try {

@@ -6,7 +6,7 @@ export interface Pos {
   at: number;
 }
 
-export type ProbeKind = 'fn' | 'fnret' | 'line' | 'BEGIN' | 'END' | 'interval';
+export type ProbeKind = 'fn' | 'fnret' | 'line' | 'BEGIN' | 'END' | 'interval' | 'profile';
 
 export interface ProbeRef extends Pos {
   kind: ProbeKind;
@@ -14,6 +14,8 @@ export interface ProbeRef extends Pos {
   target: string;
   /** interval: the period in ms. */
   periodMs: number;
+  /** profile: the samples a second of each thread's stack. */
+  hz?: number;
   /** As written, for `probe` and messages. */
   text: string;
 }

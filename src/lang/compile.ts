@@ -22,6 +22,8 @@ export interface CompiledProgram {
   intervals: CompiledProbe[];
   /** Some probe reads `ctx`: the runtime tracks async chains (program/ctx.ts), which costs the program. */
   usesCtx: boolean;
+  /** profile:hz:N probes: their handlers run once per sampled stack. */
+  profiles: CompiledProbe[];
 }
 
 export function compile(source: string, options: CompileOptions = {}): CompiledProgram {
@@ -36,6 +38,7 @@ export function compile(source: string, options: CompileOptions = {}): CompiledP
     end: of('END'),
     intervals: of('interval'),
     usesCtx: ctx.blocks.some((b) => [...b.idents.values()].some((r) => r.kind === 'builtin' && r.name === 'ctx')),
+    profiles: of('profile'),
   };
 }
 

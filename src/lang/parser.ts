@@ -18,7 +18,9 @@ const COMPOUND: Record<string, string> = {
   '+=': '+', '-=': '-', '*=': '*', '/=': '/', '%=': '%', '**=': '**', '<<=': '<<', '>>=': '>>', '>>>=': '>>>', '&=': '&', '|=': '|', '^=': '^',
 };
 const STEP_ONLY = "changes a map or a variable and is a statement of its own: @x++, $x--, @m[k] += 2";
-const PROBE_KINDS = ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'];
+const PROBE_KINDS = ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval', 'profile'];
+/** profile:hz:N's ceiling: each sample runs the handler, and V8's sampler cannot keep a finer pace anyway. */
+export const MAX_PROFILE_HZ = 999;
 const EXAMPLE = "e.g. fnret:src/db.js:Db.query { @ms = hist(elapsed / 1e6) }";
 
 export function parse(source: string): Program {
@@ -90,11 +92,11 @@ class Parser {
     const at = this.lx.pos;
     const m = /^[A-Za-z_]+/.exec(this.src.slice(at));
     const word = m?.[0] ?? '';
-    if (word === '') this.fail(at, `expected a probe (fn:, fnret:, line:, BEGIN, END, interval:), ${EXAMPLE}`);
+    if (word === '') this.fail(at, `expected a probe (fn:, fnret:, line:, BEGIN, END, interval:, profile:), ${EXAMPLE}`);
     if (!PROBE_KINDS.includes(word)) {
       const near = closeMatches(word, PROBE_KINDS);
       const hint = near.length > 0 ? `; did you mean ${near.join(', ')}?` : '';
-      this.fail(at, `unknown probe type '${word}'${hint} Probes are fn:, fnret:, line:, BEGIN, END, interval:s:N`);
+      this.fail(at, `unknown probe type '${word}'${hint} Probes are fn:, fnret:, line:, BEGIN, END, interval:s:N, profile:hz:N`);
     }
     this.lx.pos = at + word.length;
     const kind = word as ProbeKind;
@@ -108,6 +110,7 @@ class Parser {
       const periodMs = Number(spec[2]) * (spec[1] === 's' ? 1000 : 1);
       return { at, kind, target: '', periodMs, text: `interval:${spec[1]}:${spec[2]}` };
     }
+    if (kind === 'profile') return this.profileRate(at);
     const t = this.lx.rawTarget();
     if (t.text === '') this.fail(t.at, `expected a target after ${kind}:, e.g. ${kind}:src/db.js:Db.query or ${kind}:node:fs#readFile`);
     if (kind === 'line' && !/:[0-9]+$/.test(t.text)) this.fail(t.at, 'a line probe names a line: line:FILE:LINE, e.g. line:src/app.js:42');
@@ -115,6 +118,23 @@ class Parser {
       this.fail(t.at, `'${t.text}' is not a target: name a function in a file (src/db.js:Db.query) or an export (node:fs#readFile)`);
     }
     return { at, kind, target: t.text, periodMs: 0, text: `${kind}:${t.text}` };
+  }
+
+  /** `profile:hz:N` (past `profile:`): N samples a second, 1 to MAX_PROFILE_HZ. */
+  private profileRate(at: number): ProbeRef {
+    const unit = /^[A-Za-z]*/.exec(this.src.slice(this.lx.pos))![0];
+    if (unit !== 'hz' || this.src[this.lx.pos + 2] !== ':') {
+      this.fail(this.lx.pos, `a profile probe is profile:hz:N, N samples a second (1 to ${MAX_PROFILE_HZ}), e.g. profile:hz:99`);
+    }
+    this.lx.pos += 3;
+    const n = /^[0-9]*(\.[0-9]*)?/.exec(this.src.slice(this.lx.pos))![0];
+    const hz = Number(n);
+    if (n === '' || !Number.isInteger(hz) || hz < 1 || hz > MAX_PROFILE_HZ) {
+      const not = n === '' ? '' : `, not ${n}`;
+      this.fail(this.lx.pos, `profile:hz:N takes a whole number of samples a second from 1 to ${MAX_PROFILE_HZ}${not}, e.g. profile:hz:99`);
+    }
+    this.lx.pos += n.length;
+    return { at, kind: 'profile', target: '', periodMs: 0, hz, text: `profile:hz:${hz}` };
   }
 
   /** Statements up to the matching `}` (already past the `{` at `open`). */

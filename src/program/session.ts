@@ -13,6 +13,7 @@ import { isJsprobeError } from '../core/index.js';
 import { handlerUses } from '../core/handler-use.js';
 import { SEES_NO_RETURN, SEES_NO_RETVAL } from '../sites/breakpoint.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
+import { Profiler, type Sample } from './profile.js';
 import type { Sender } from './messages.js';
 import { breakpointCeiling } from '../sites/breakpoint.js';
 import { takePauseReport } from '../sites/pause-budget.js';
@@ -176,9 +177,16 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     blocks.push(g);
     return g;
   };
+  // profile:hz:N samples every thread; a slice's samples run the handlers before an interval reads the maps.
+  const profiler = program.profiles.length === 0 ? null : new Profiler(program.profiles.map((c) => ({
+    text: c.probe.text, hz: c.probe.hz ?? 0, handler: instantiate(rt, c.source) as (s: Sample) => void,
+  })), options.warn);
   const timers = (worker ? [] : program.intervals).map((c) => {
     const tick = guarded(c.probe.text, c.source);
-    const t = setInterval(tick.run, c.probe.periodMs);
+    const t = setInterval(profiler === null ? tick.run : () => {
+      profiler.slice();
+      tick.run();
+    }, c.probe.periodMs);
     t.unref();
     return t;
   });
@@ -186,11 +194,15 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   const ends = (worker ? [] : program.end).map((c) => guarded('END', c.source));
   let finished = false;
   return {
-    probes: probes.length,
+    probes: probes.length + program.profiles.length,
     handles: probes,
     skipped,
     // The cut count travels with the maps, to be summed where they are merged.
-    maps: () => withCutRecord(mapsData(rt.maps)),
+    maps: () => {
+      // A worker's snapshot (every second, and the last one) carries its samples so far.
+      profiler?.slice();
+      return withCutRecord(mapsData(rt.maps));
+    },
     settle: () => {
       const refused = checkReturns(options.attached !== undefined ? returning : [], options.warn);
       for (const r of refused) probes.splice(probes.indexOf(r.handle), 1);
@@ -201,6 +213,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       finished = true;
       // Loops by index: at exit the program may have replaced Array's iterator.
       for (let i = 0; i < timers.length; i++) clearInterval(timers[i]);
+      profiler?.stop(options.warn);
       let othersCut = 0;
       if (options.gather !== undefined) {
         const gathered = options.gather();

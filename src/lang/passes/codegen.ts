@@ -43,6 +43,16 @@ class Gen {
     return this.probe.kind === 'fn' || this.probe.kind === 'fnret' || this.probe.kind === 'line';
   }
 
+  /** A profile probe's handler is given the sample (program/profile.ts): its top frame and its stack. */
+  get sample(): boolean {
+    return this.probe.kind === 'profile';
+  }
+
+  /** `ustack(depth)`: the stack at the hit, or at a profile probe the sampled one. */
+  stack(depth: string | number): string {
+    return `${this.sample ? '$c' : '$rt'}.stack(${depth})`;
+  }
+
   /**
    * A function probe whose target is a pattern: `probe` and `func` name the function each call
    * is in, read from the call. Otherwise they are constants, and cost nothing per hit.
@@ -89,9 +99,9 @@ class Gen {
       case 'pid': return '$rt.pid';
       case 'nsecs': return '$rt.nsecs()';
       case 'probe': return this.perFunction ? '$probeName($c.target)' : JSON.stringify(this.probe.text);
-      case 'func': return this.perFunction ? '$c.func' : JSON.stringify(funcOf(this.probe.target));
+      case 'func': return this.perFunction || this.sample ? '$c.func' : JSON.stringify(funcOf(this.probe.target));
       case 'stack':
-      case 'ustack': return `$rt.stack(${STACK_DEPTH.default})`;
+      case 'ustack': return this.stack(STACK_DEPTH.default);
       default: return unreachable(`the builtin ${name}`);
     }
   }
@@ -186,7 +196,7 @@ class Gen {
     const c = e.callee;
     // The calls pass lets str() be the only function called for its value.
     if (c.type === 'ident' && this.info.idents.get(c)?.kind === 'function') {
-      return c.name === 'str' ? `$rt.str(${args[0]})` : `$rt.stack(${args[0] ?? STACK_DEPTH.default})`;
+      return c.name === 'str' ? `$rt.str(${args[0]})` : this.stack(args[0] ?? STACK_DEPTH.default);
     }
     if (c.type === 'member' && !c.computed) {
       const method = (c.property as { value: string }).value;
@@ -269,7 +279,7 @@ class Gen {
     const maps = [...this.ctx.maps.values()].map((m) => `$m${m.index} = $rt.maps[${m.index}]`);
     // The probe's kind is known here: each hit only looks its function's name up.
     if (this.perFunction) maps.push(`$probeName = $rt.probeNamer(${JSON.stringify(this.probe.kind)})`);
-    const param = this.callProbe ? '$c' : '';
+    const param = this.callProbe || this.sample ? '$c' : '';
     const body = [
       vars.length > 0 ? `let ${vars.join(', ')};` : '',
       b.predicate !== null ? `if (!(${this.expr(b.predicate)})) return;` : '',

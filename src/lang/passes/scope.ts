@@ -16,15 +16,16 @@ export const BUILTINS: Record<string, ProbeKind[]> = {
   error: ['fnret'],
   threw: ['fnret'],
   elapsed: ['fnret'],
-  func: CALL_PROBES,
-  tid: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
-  // The async chain of a call: BEGIN, END and intervals run in jsprobe's own, not the program's.
+  // At profile:, func and ustack are the sampled stack's (program/profile.ts).
+  func: [...CALL_PROBES, 'profile'],
+  tid: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval', 'profile'],
+  // The async chain of a call: BEGIN, END, intervals and samples run in jsprobe's own, not the program's.
   ctx: CALL_PROBES,
-  pid: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
-  nsecs: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
-  probe: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
-  stack: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
-  ustack: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval'],
+  pid: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval', 'profile'],
+  nsecs: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval', 'profile'],
+  probe: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval', 'profile'],
+  stack: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval', 'profile'],
+  ustack: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval', 'profile'],
 };
 
 /**

@@ -1,0 +1,72 @@
+// profile:hz:N under -p, with real processes: the runtime in the target samples its main thread;
+// an interval slices the samples and exit() from a sample's handler detaches; a target whose main
+// thread never returns to its loop is sampled until Ctrl-C detaches, and runs on.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { JSPROBE, ROOT } from '../cli/run.js';
+
+/** A target that prints `{"pid":N}` first, and the pid. */
+async function startTarget(file: string): Promise<{ child: ChildProcess; pid: number }> {
+  const child = spawn(process.execPath, [join(ROOT, 'test/fixtures/attach', file)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) resolve(out);
+    });
+    child.once('exit', () => reject(new Error('the target ended')));
+  });
+  return { child, pid: (JSON.parse(line) as { pid: number }).pid };
+}
+
+function attach(pid: number, program: string): { child: ChildProcess; out(): string; err(): string; attached: Promise<void>; done: Promise<number | null> } {
+  const child = spawn(process.execPath, [JSPROBE, '-p', String(pid), '-e', program], { cwd: ROOT });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  const done = new Promise<number | null>((resolve) => child.once('close', resolve));
+  const attached = new Promise<void>((resolve, reject) => {
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (stderr.includes('Attached to')) resolve();
+    });
+    void done.then(() => reject(new Error(`jsprobe ended before attaching: ${stderr}`)));
+  });
+  return { child, out: () => stdout, err: () => stderr, attached, done };
+}
+
+test('-p: the target samples its stacks; an interval slices them, and exit() in a sample detaches', { timeout: 120_000 }, async () => {
+  const t = await startTarget('spinner.cjs');
+  try {
+    const program = 'profile:hz:99 /func == "spin"/ { @n = count(); @seen += 1; if (@seen == 20) { exit() } } interval:ms:200 { }';
+    const cli = attach(t.pid, program);
+    await cli.attached;
+    assert.match(cli.err(), /Attached to \d+: 1 probe\./);
+    assert.equal(await cli.done, 0, cli.err());
+    assert.ok(Number(/^@n: (\d+)$/m.exec(cli.out())?.[1]) >= 20, cli.out());
+    assert.equal(t.child.exitCode, null, 'the target runs on');
+  } finally {
+    t.child.kill('SIGKILL');
+  }
+});
+
+test('-p: a target whose main thread never returns is sampled until Ctrl-C detaches, and runs on', { timeout: 120_000 }, async () => {
+  const t = await startTarget('busy.cjs');
+  try {
+    const cli = attach(t.pid, 'profile:hz:99 { @samples = count(); @[ustack(1)] = count() }');
+    await cli.attached;
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.done, 0, cli.err());
+    // At least the sampler's first tick: the attach itself ran on the busy thread, as interrupts.
+    assert.ok(Number(/^@samples: (\d+)$/m.exec(cli.out())?.[1]) > 0, cli.out());
+    // Not the target's idle loop: its busy one. (Which frame V8 names for a loop that was optimized
+    // before the profile began, and is still on the stack, is V8's choice: docs/cli.md.)
+    assert.doesNotMatch(cli.out(), /\(idle\)|processTimers|processImmediate/, cli.out());
+    assert.equal(t.child.exitCode, null, 'the target runs on, still in its loop');
+  } finally {
+    t.child.kill('SIGKILL');
+  }
+});

@@ -190,6 +190,8 @@ async function main(): Promise<void> {
     process.on(signal, listener);
     return [signal, listener] as const;
   });
+  const { turnForLastSignal } = await import('./signal-turn.js');
+  const offTurn = turnForLastSignal();
   // Nobody reads the trace any more: stop tracing, and let the program run on as it would have.
   let detached = false;
   const detach = (): void => {
@@ -198,6 +200,7 @@ async function main(): Promise<void> {
     clearIntervalSafe(lostTimer);
     command.close();
     for (const [signal, listener] of listeners) process.off(signal, listener);
+    offTurn();
     process.off('exit', end);
     relay.close();
     void unregister(outcome.handles);

@@ -5,6 +5,7 @@
 // (program/fd-sender.ts). It runs the probes only: BEGIN, END and intervals run once, in the first
 // process, and the command merges every process's maps before it prints them.
 
+import { turnForLastSignal } from './signal-turn.js';
 import { connect, type Socket } from 'node:net';
 import type { MapData } from '../agg/maps.js';
 import { clearIntervalSafe, clearTimeoutSafe, setIntervalSafe, setTimeoutSafe } from '../core/primordials.js';
@@ -159,6 +160,7 @@ export async function traceChild(path: string, source: string): Promise<void> {
   };
   process.on('exit', end);
   const offSignals = onEndingSignals(end);
+  const offTurn = turnForLastSignal();
   let detached = false;
   detach = (): void => {
     if (detached || ended) return;
@@ -166,6 +168,7 @@ export async function traceChild(path: string, source: string): Promise<void> {
     clearIntervalSafe(timer);
     sender.close();
     offSignals();
+    offTurn();
     process.off('exit', end);
     relay.close();
     void unregister(outcome.handles);

@@ -58,6 +58,14 @@ const FILES: Record<string, string> = {
     "console.log('child exit', r.status);",
     '',
   ].join('\n'),
+  // A program whose last act is to signal itself (as a CLI that forwards its child's signal does).
+  'selfkill.js': "function last() {}\nlast();\nprocess.kill(process.pid, 'SIGINT');\n",
+  'signals-child.js': [
+    "const { spawnSync } = require('node:child_process');",
+    "const r = spawnSync(process.execPath, ['selfkill.js'], { stdio: 'inherit' });",
+    "console.log('child status', r.status, 'signal', r.signal);",
+    '',
+  ].join('\n'),
 };
 for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, name), text);
 
@@ -145,4 +153,15 @@ test('a child that cannot reach the command runs untraced, with one warning', ()
   assert.equal(r.stderr.match(/runs untraced/g)?.length, 1, r.detail);
   assert.match(r.stderr, /jsprobe: process \d+ runs untraced: cannot reach the jsprobe command \(ENOENT\)/, r.detail);
   assert.doesNotMatch(r.stdout, /@w/, r.detail);
+});
+
+test('a program that signals itself as its last act still ends by that signal, with its maps, first process or child', () => {
+  const first = run(['-e', 'fn:selfkill.js:last { @last = count() }', '-c', 'node selfkill.js']);
+  // Without jsprobe the signal ends it (a shell shows 130); the signal's listener must still get its turn.
+  assert.equal(first.code, 130, first.detail);
+  assert.match(first.stdout, /^@last: 1$/m, first.detail);
+  const child = run(['-e', 'fn:selfkill.js:last { @last = count() }', '-c', 'node signals-child.js']);
+  assert.equal(child.code, 0, child.detail);
+  assert.match(child.stdout, /^child status null signal SIGINT$/m, child.detail);
+  assert.match(child.stdout, /^@last: 1$/m, child.detail);
 });

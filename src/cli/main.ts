@@ -18,6 +18,7 @@ import type { MapData } from '../agg/maps.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
 import { LineReader, type Message } from '../program/messages.js';
 import { MetricsListenError, MetricsServer, PipeSnapshots } from './prometheus.js';
+import type { SpanExport } from './otlp.js';
 import { LostEvents } from '../program/lost.js';
 import { reportSink } from './report.js';
 import { ChildServer, printEnd } from './children.js';
@@ -225,8 +226,10 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     JSPROBE_SOCKET: children.path,
     // Its own child is the only process that has the pipes (fd 3 and 4).
     JSPROBE_COMMAND_PID: String(process.pid),
+    JSPROBE_OTLP: o.otlp === undefined ? undefined : '1',
   };
-  return new Promise((resolve) => {
+  const spans = await otlpExport(o, program, argv);
+  return new Promise<number>((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
     const control = child.stdio[4] as Writable | null;
     // The control pipe is written only on a signal or for a --prometheus snapshot; an error means the program has ended.
@@ -264,6 +267,8 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
           return leave(m.signal);
         case 'snapshot':
           return snapshots?.answer(m.id, m.maps);
+        case 'span':
+          return spans?.add(m);
         case 'ready':
           ready = true;
           clearTimeout(progress);
@@ -343,7 +348,19 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
         else resolve(128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0));
       });
     });
+  }).then(async (code) => {
+    // However the program ended, its spans go out (or are counted as not) within the flush deadline.
+    await spans?.end();
+    return code;
   });
+}
+
+/** --otlp: the exporter, loaded only then (the OpenTelemetry packages cost nothing otherwise). */
+async function otlpExport(o: CliOptions, program: CompiledProgram, argv: string[]): Promise<SpanExport | undefined> {
+  if (o.otlp === undefined) return undefined;
+  const { commandName, SpanExport } = await import('./otlp.js');
+  const warn = (s: string): void => void process.stderr.write(s);
+  return new SpanExport({ url: o.otlp, service: o.otlpService ?? commandName(argv), probes: program.probes.map((c) => c.probe.text), warn });
 }
 
 /** Attach failures are one line and exit 1. */
@@ -401,6 +418,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (o.command === undefined && o.pids === undefined && program.profiles.length > 0) {
     return fail(`profile:hz:N samples a traced program's stacks: add -c 'node app.js' or -p PID\n${USAGE}`);
+  }
+  if (o.otlp !== undefined && o.command === undefined) {
+    return fail(`--otlp exports the calls of fnret probes in a program started with -c 'node app.js' (-p is not supported yet)\n${USAGE}`);
   }
   let out: Sink;
   try {

@@ -58,7 +58,30 @@ export type Message =
   /** `-p`: the target is ending (its 'exit', or an uncaught exception); its maps came before. */
   | { t: 'ending'; how: 'exit' | 'uncaught'; code: number }
   /** `-c`: a child process of the program, on its own connection to the command (cli/children.ts). */
-  | { t: 'hello'; pid: number; ppid: number };
+  | { t: 'hello'; pid: number; ppid: number }
+  /** `--otlp`: one call of an fnret probe, for the command to export as a span (cli/otlp.ts). */
+  | { t: 'span' } & SpanRecord;
+
+/**
+ * `--otlp`: a call as the traced program reports it, small and bounded: the command, not the
+ * program, turns it into a span and exports it. Dropped and counted as lost like any event.
+ */
+export interface SpanRecord {
+  /** The probe's index in the compiled program (the command compiles the same program). */
+  i: number;
+  /** The function (`Db.prototype.query`) and its target (`/app/db.js:Db.prototype.query`). */
+  f: string;
+  g: string;
+  /** Its start, ms since the epoch (fractional), and its duration in ns (`elapsed`). */
+  s: number;
+  d: number;
+  pid: number;
+  tid: number;
+  /** It threw: the error's message, read without running the program's code (cut short). */
+  e?: string;
+  /** `ctx`, when the program reads it. */
+  x?: number;
+}
 
 /**
  * `--prometheus`: a traced process takes a snapshot of its maps (its main thread's time) only when

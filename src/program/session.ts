@@ -6,15 +6,16 @@ import { list, register, setFaultHandler, unregister, type FaultHandler, type Pr
 import type { CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
 import { mapsData, mergeAll, type MapData } from '../agg/maps.js';
-import { errorText } from '../agg/safe-format.js';
+import { errorText, formatValue } from '../agg/safe-format.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN, withCutRecord } from '../agg/safe-strlen.js';
 import { isJsprobeError } from '../core/index.js';
 import { handlerUses } from '../core/handler-use.js';
 import { SEES_NO_RETURN, SEES_NO_RETVAL } from '../sites/breakpoint.js';
-import { instantiate, makeRuntime, printAll } from './runtime.js';
+import { instantiate, makeRuntime, printAll, safeGet, type Runtime } from './runtime.js';
+import { perf, PerformanceNow, ReflectApply, StringPrototypeSlice } from '../core/primordials.js';
 import { Profiler, type Sample } from './profile.js';
-import type { Sender } from './messages.js';
+import type { Message, Sender, SpanRecord } from './messages.js';
 import { breakpointCeiling } from '../sites/breakpoint.js';
 import { takePauseReport } from '../sites/pause-budget.js';
 
@@ -44,6 +45,43 @@ export interface SessionOptions {
   handOver?: true;
   /** `tid` of this thread, when it cannot work it out itself (runtime.ts). */
   tid?: number;
+  /** `--otlp`: where each call of an fnret probe goes as a span record; without it, none is made. */
+  spans?: Sender;
+}
+
+/** Characters of a thrown error's message a span record keeps. */
+const SPAN_MESSAGE_CHARS = 256;
+// Captured at load, before the program's code runs.
+const timeOrigin = perf.timeOrigin;
+
+/** The message of what a call threw: an Error's own `message` data property, else its safe formatted form; never a getter. */
+function thrownMessage(error: unknown): string {
+  const m = typeof error === 'object' && error !== null ? safeGet(error, 'message') : undefined;
+  const text = typeof m === 'string' ? m : formatValue(error);
+  return text.length > SPAN_MESSAGE_CHARS ? `${StringPrototypeSlice(text, 0, SPAN_MESSAGE_CHARS)}…` : text;
+}
+
+/** `--otlp`: what the handlers call to report a call; it only reads numbers and strings jsprobe made, and the error safely. */
+function spanRecorder(rt: Runtime, to: Sender, usesCtx: boolean): NonNullable<Runtime['span']> {
+  return (elapsed, threw, error, func, target, i) => {
+    const end = timeOrigin + (ReflectApply(PerformanceNow, perf, []) as number);
+    const m: Message & SpanRecord = { t: 'span', i, f: func, g: target, s: end - elapsed / 1e6, d: elapsed, pid: rt.pid, tid: rt.tid };
+    if (threw) m.e = thrownMessage(error);
+    if (usesCtx) m.x = rt.ctx();
+    to.send(m);
+  };
+}
+
+/**
+ * An fnret handler's source that also reports each call it sees (whatever its predicate says),
+ * reading the call's fields plainly so that handlerUses() still sees what the handler needs.
+ */
+function withSpan(source: string, i: number): string {
+  const open = 'return function ($c) {\n';
+  const at = source.indexOf(open);
+  if (at < 0) return source;
+  const call = `$rt.span($c.elapsed, $c.threw, $c.error, $c.func, $c.target, ${i});\n`;
+  return `${source.slice(0, at + open.length)}${call}${source.slice(at + open.length)}`;
 }
 
 /** A session whose output, warnings and exit() go out as messages to `to`. */
@@ -143,11 +181,14 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     exiting = true;
     options.exit();
   }, { maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, warn: options.warn, tid: options.tid });
+  if (options.spans !== undefined) rt.span = spanRecorder(rt, options.spans, program.usesCtx);
   const probes: Probe[] = [];
   const skipped: string[] = [];
   const returning: ReturnProbe[] = [];
-  for (const c of program.probes) {
-    const handler = instantiate(rt, c.source);
+  for (let i = 0; i < program.probes.length; i++) {
+    const c = program.probes[i];
+    const spanned = options.spans !== undefined && c.probe.kind === 'fnret';
+    const handler = instantiate(rt, spanned ? withSpan(c.source, i) : c.source);
     const spec: ProbeSpec = { target: c.probe.target, name: c.probe.text, maxPauseMs: options.maxPauseMs };
     if (c.probe.kind === 'fnret') spec.onReturn = handler;
     else spec.onEntry = handler as ProbeSpec['onEntry'];

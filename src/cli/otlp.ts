@@ -1,0 +1,130 @@
+// `--otlp URL`: the command's side of span export. The traced program only sends a small record a
+// call (program/session.ts); here, in the command, the official OpenTelemetry SDK turns each into
+// a span and its OTLP/HTTP exporter sends them, through a bounded queue. Counts of sent, dropped
+// and failed spans are said once at the end.
+
+import { basename } from 'node:path';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ATTR_CODE_FILE_PATH, ATTR_CODE_FUNCTION_NAME, ATTR_EXCEPTION_MESSAGE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { SpanRecord } from '../program/messages.js';
+
+/** Spans the SDK holds at most before it drops new ones (BatchSpanProcessor's maxQueueSize). */
+export const OTLP_QUEUE_SPANS = 8192;
+/** How long the end waits for the last spans to go out before it gives up on them. */
+export const OTLP_FLUSH_MS = 5000;
+/** One export request's timeout: a collector that takes no answer cannot hold jsprobe past the flush deadline. */
+const EXPORT_TIMEOUT_MS = 3000;
+
+/** The result codes of the SDK's exporters (ExportResultCode in @opentelemetry/core: SUCCESS 0, FAILED 1). */
+const SUCCESS = 0;
+
+/** The traced command's name, for service.name: the script a `node` runs, else the program itself. */
+export function commandName(argv: readonly string[]): string {
+  const exe = basename(argv[0] ?? 'jsprobe');
+  if (/^node(js)?$/.test(exe) || exe === 'tsx') {
+    const script = argv.slice(1).find((a) => !a.startsWith('-'));
+    if (script !== undefined) return basename(script).replace(/\.[cm]?[jt]sx?$/, '');
+  }
+  return exe;
+}
+
+/** The attributes of a call's span (docs/cli.md, "OpenTelemetry"). */
+function attributes(r: SpanRecord, probe: string): Attributes {
+  const a: Attributes = { [ATTR_CODE_FUNCTION_NAME]: r.f, 'process.pid': r.pid, 'thread.id': r.tid, 'jsprobe.probe': probe };
+  // A file target is `/app/db.js:Db.query`; a built-in module's (`node:fs#readFile`) has no file.
+  const colon = r.g.lastIndexOf(':');
+  if (colon > 0 && !r.g.startsWith('node:')) a[ATTR_CODE_FILE_PATH] = r.g.slice(0, colon);
+  if (r.x !== undefined) a['jsprobe.ctx'] = r.x;
+  if (r.e !== undefined) a[ATTR_EXCEPTION_MESSAGE] = r.e;
+  return a;
+}
+
+/** Counts what the exporter sent and what it could not, and warns once when it cannot reach the collector. */
+class CountingExporter implements SpanExporter {
+  sent = 0;
+  failed = 0;
+  #warned = false;
+
+  constructor(private readonly inner: SpanExporter, private readonly url: string, private readonly warn: (s: string) => void) {}
+
+  export(spans: ReadableSpan[], done: Parameters<SpanExporter['export']>[1]): void {
+    this.inner.export(spans, (result) => {
+      if (result.code === SUCCESS) this.sent += spans.length;
+      else {
+        this.failed += spans.length;
+        if (!this.#warned) {
+          this.#warned = true;
+          const why = result.error?.message ?? 'no reason given';
+          this.warn(`jsprobe: --otlp: cannot export spans to ${this.url} (${why.split('\n')[0]}); the spans that fail are counted at the end\n`);
+        }
+      }
+      done(result);
+    });
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+export interface OtlpOptions {
+  url: string;
+  service: string;
+  /** The program's probe texts, by the index a record carries. */
+  probes: readonly string[];
+  warn(s: string): void;
+}
+
+/** The spans of one session: add() each record as it comes; end() flushes within OTLP_FLUSH_MS and says how it went. */
+export class SpanExport {
+  readonly #provider: BasicTracerProvider;
+  readonly #exporter: CountingExporter;
+  readonly #tracer;
+  #made = 0;
+  #ended = false;
+
+  constructor(private readonly options: OtlpOptions) {
+    this.#exporter = new CountingExporter(new OTLPTraceExporter({ url: options.url, timeoutMillis: EXPORT_TIMEOUT_MS }), options.url, options.warn);
+    const processor = new BatchSpanProcessor(this.#exporter, { maxQueueSize: OTLP_QUEUE_SPANS, maxExportBatchSize: 512, scheduledDelayMillis: 500 });
+    this.#provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.service }),
+      spanProcessors: [processor],
+    });
+    this.#tracer = this.#provider.getTracer('jsprobe');
+  }
+
+  add(r: SpanRecord): void {
+    if (this.#ended) return;
+    const probe = this.options.probes[r.i] ?? '';
+    // Each call is a root span: jsprobe sees no trace context of the program's.
+    const span = this.#tracer.startSpan(r.f, { kind: SpanKind.INTERNAL, startTime: r.s, attributes: attributes(r, probe) }, ROOT_CONTEXT);
+    if (r.e !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: r.e });
+    span.end(r.s + r.d / 1e6);
+    this.#made++;
+  }
+
+  /** Flushes what is queued, at most OTLP_FLUSH_MS, and writes one line: spans sent, dropped, failed. */
+  async end(): Promise<void> {
+    if (this.#ended) return;
+    this.#ended = true;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), OTLP_FLUSH_MS);
+    });
+    const flushed = await Promise.race([this.#provider.shutdown().then(() => 'done' as const, () => 'done' as const), deadline]);
+    clearTimeout(timer);
+    const { sent, failed } = this.#exporter;
+    const dropped = Math.max(0, this.#made - sent - failed);
+    const parts = [`${sent} span${sent === 1 ? '' : 's'} sent to ${this.options.url}`];
+    if (dropped > 0) parts.push(`${dropped} dropped (${flushed === 'late' ? `not sent within ${OTLP_FLUSH_MS / 1000} s, or ` : ''}the queue was full)`);
+    if (failed > 0) parts.push(`${failed} failed`);
+    this.options.warn(`jsprobe: --otlp: ${parts.join(', ')}\n`);
+  }
+}

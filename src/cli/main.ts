@@ -267,8 +267,8 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
           return leave(m.signal);
         case 'snapshot':
           return snapshots?.answer(m.id, m.maps);
-        case 'span':
-          return spans?.add(m);
+        case 'spans':
+          return spans?.add(m.pid, m.rows);
         case 'ready':
           ready = true;
           clearTimeout(progress);
@@ -360,7 +360,7 @@ async function otlpExport(o: CliOptions, program: CompiledProgram, argv: string[
   if (o.otlp === undefined) return undefined;
   const { commandName, SpanExport } = await import('./otlp.js');
   const warn = (s: string): void => void process.stderr.write(s);
-  return new SpanExport({ url: o.otlp, service: o.otlpService ?? commandName(argv), probes: program.probes.map((c) => c.probe.text), warn });
+  return new SpanExport({ url: o.otlp, service: o.otlpService ?? commandName(argv), probes: program.probes.map((c) => ({ text: c.probe.text, target: c.probe.target })), warn });
 }
 
 /** Attach failures are one line and exit 1. */

@@ -3,13 +3,13 @@
 // a span and its OTLP/HTTP exporter sends them, through a bounded queue. Counts of sent, dropped
 // and failed spans are said once at the end.
 
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_CODE_FILE_PATH, ATTR_CODE_FUNCTION_NAME, ATTR_EXCEPTION_MESSAGE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import type { SpanRecord } from '../program/messages.js';
+import type { SpanRow } from '../program/messages.js';
 
 /** Spans the SDK holds at most before it drops new ones (BatchSpanProcessor's maxQueueSize). */
 export const OTLP_QUEUE_SPANS = 8192;
@@ -32,14 +32,24 @@ export function commandName(argv: readonly string[]): string {
 }
 
 /** The attributes of a call's span (docs/cli.md, "OpenTelemetry"). */
-function attributes(r: SpanRecord, probe: string): Attributes {
-  const a: Attributes = { [ATTR_CODE_FUNCTION_NAME]: r.f, 'process.pid': r.pid, 'thread.id': r.tid, 'jsprobe.probe': probe };
-  // A file target is `/app/db.js:Db.query`; a built-in module's (`node:fs#readFile`) has no file.
-  const colon = r.g.lastIndexOf(':');
-  if (colon > 0 && !r.g.startsWith('node:')) a[ATTR_CODE_FILE_PATH] = r.g.slice(0, colon);
-  if (r.x !== undefined) a['jsprobe.ctx'] = r.x;
-  if (r.e !== undefined) a[ATTR_EXCEPTION_MESSAGE] = r.e;
+function attributes(r: SpanRow, pid: number, probe: OtlpProbe): Attributes {
+  const [, func, called, , , tid, error, ctx] = r;
+  const a: Attributes = { [ATTR_CODE_FUNCTION_NAME]: func, 'process.pid': pid, 'thread.id': tid, 'jsprobe.probe': probe.text };
+  // A pattern's row names the function it hit; a plain probe's is the probe's own target, as written.
+  const target = called !== '' ? called : probe.target;
+  // A file target is `/app/db.js:Db.query`; a module's (`node:fs#readFile`, `pg#Client.query`) has no file here.
+  const colon = target.lastIndexOf(':');
+  if (colon > 0 && !target.includes('#') && !target.startsWith('node:')) a[ATTR_CODE_FILE_PATH] = resolve(target.slice(0, colon));
+  if (ctx !== null) a['jsprobe.ctx'] = ctx;
+  if (error !== null) a[ATTR_EXCEPTION_MESSAGE] = error;
   return a;
+}
+
+/** A row as the program sent it, checked: anything else (a bug, a foreign writer) is skipped. */
+function isRow(r: unknown): r is SpanRow {
+  return Array.isArray(r) && r.length === 8 && typeof r[0] === 'number' && typeof r[1] === 'string' && typeof r[2] === 'string'
+    && typeof r[3] === 'number' && typeof r[4] === 'number' && typeof r[5] === 'number'
+    && (r[6] === null || typeof r[6] === 'string') && (r[7] === null || typeof r[7] === 'number');
 }
 
 /** Counts what the exporter sent and what it could not, and warns once when it cannot reach the collector. */
@@ -74,11 +84,16 @@ class CountingExporter implements SpanExporter {
   }
 }
 
+/** A probe of the program, by the index a row carries: its text, and its target as written (relative to the command's cwd, the program's too). */
+export interface OtlpProbe {
+  text: string;
+  target: string;
+}
+
 export interface OtlpOptions {
   url: string;
   service: string;
-  /** The program's probe texts, by the index a record carries. */
-  probes: readonly string[];
+  probes: readonly OtlpProbe[];
   warn(s: string): void;
 }
 
@@ -100,13 +115,26 @@ export class SpanExport {
     this.#tracer = this.#provider.getTracer('jsprobe');
   }
 
-  add(r: SpanRecord): void {
+  /** A batch of calls from process `pid` (a {t:'spans'} message's rows). */
+  add(pid: number, rows: string): void {
     if (this.#ended) return;
-    const probe = this.options.probes[r.i] ?? '';
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rows);
+    } catch {
+      return;
+    }
+    if (!Array.isArray(parsed)) return;
+    for (const r of parsed) if (isRow(r)) this.#span(pid, r);
+  }
+
+  #span(pid: number, r: SpanRow): void {
+    const [i, func, , start, elapsed, , error] = r;
+    const probe = this.options.probes[i] ?? { text: '', target: '' };
     // Each call is a root span: jsprobe sees no trace context of the program's.
-    const span = this.#tracer.startSpan(r.f, { kind: SpanKind.INTERNAL, startTime: r.s, attributes: attributes(r, probe) }, ROOT_CONTEXT);
-    if (r.e !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: r.e });
-    span.end(r.s + r.d / 1e6);
+    const span = this.#tracer.startSpan(func, { kind: SpanKind.INTERNAL, startTime: start, attributes: attributes(r, pid, probe) }, ROOT_CONTEXT);
+    if (error !== null) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+    span.end(start + elapsed / 1e6);
     this.#made++;
   }
 

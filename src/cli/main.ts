@@ -360,7 +360,8 @@ async function otlpExport(o: CliOptions, program: CompiledProgram, argv: string[
   if (o.otlp === undefined) return undefined;
   const { commandName, SpanExport } = await import('./otlp.js');
   const warn = (s: string): void => void process.stderr.write(s);
-  return new SpanExport({ url: o.otlp, service: o.otlpService ?? commandName(argv), probes: program.probes.map((c) => ({ text: c.probe.text, target: c.probe.target })), warn });
+  const probes = program.probes.map((c) => ({ text: c.probe.text, target: c.probe.target }));
+  return new SpanExport({ url: o.otlp, service: o.otlpService ?? commandName(argv), probes, warn });
 }
 
 /** Attach failures are one line and exit 1. */

@@ -87,7 +87,8 @@ function spanRecorder(rt: Runtime, to: Sender, usesCtx: boolean): { span: NonNul
     const end = timeOrigin + (ReflectApply(PerformanceNow, perf, []) as number);
     const e = threw ? JSONStringify(thrownMessage(error)) as string : 'null';
     const x = usesCtx ? `${rt.ctx()}` : 'null';
-    rows += `${n === 0 ? '' : ','}[${i},${JSONStringify(func) as string},${JSONStringify(target) as string},${end - elapsed / 1e6},${elapsed},${rt.tid},${e},${x}]`;
+    const names = `${JSONStringify(func) as string},${JSONStringify(target) as string}`;
+    rows += `${n === 0 ? '' : ','}[${i},${names},${end - elapsed / 1e6},${elapsed},${rt.tid},${e},${x}]`;
     if (++n >= SPAN_BATCH) flush();
     else if (timer === undefined) {
       timer = setTimeoutSafe(flush, SPAN_BATCH_MS);

@@ -361,7 +361,7 @@ async function otlpExport(o: CliOptions, program: CompiledProgram, argv: string[
   const { commandName, SpanExport } = await import('./otlp.js');
   const warn = (s: string): void => void process.stderr.write(s);
   const probes = program.probes.map((c) => ({ text: c.probe.text, target: c.probe.target }));
-  return new SpanExport({ url: o.otlp, service: o.otlpService ?? commandName(argv), probes, warn });
+  return new SpanExport({ url: o.otlp, service: o.otlpService ?? commandName(argv), probes, quiet: o.quiet, warn });
 }
 
 /** Attach failures are one line and exit 1. */

@@ -94,6 +94,8 @@ export interface OtlpOptions {
   url: string;
   service: string;
   probes: readonly OtlpProbe[];
+  /** -q: no closing line when every span was sent. */
+  quiet?: boolean;
   warn(s: string): void;
 }
 
@@ -153,6 +155,7 @@ export class SpanExport {
     const parts = [`${sent} span${sent === 1 ? '' : 's'} sent to ${this.options.url}`];
     if (dropped > 0) parts.push(`${dropped} dropped (${flushed === 'late' ? `not sent within ${OTLP_FLUSH_MS / 1000} s, or ` : ''}the queue was full)`);
     if (failed > 0) parts.push(`${failed} failed`);
+    if (this.options.quiet === true && dropped === 0 && failed === 0) return;
     this.options.warn(`jsprobe: --otlp: ${parts.join(', ')}\n`);
   }
 }

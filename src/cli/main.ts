@@ -355,6 +355,15 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
   });
 }
 
+/** -p: the first target's command line, for --otlp's service.name (empty when /proc cannot say). */
+function attachedCommand(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+  } catch {
+    return [];
+  }
+}
+
 /** --otlp: the exporter, loaded only then (the OpenTelemetry packages cost nothing otherwise). */
 async function otlpExport(o: CliOptions, program: CompiledProgram, argv: string[]): Promise<SpanExport | undefined> {
   if (o.otlp === undefined) return undefined;
@@ -420,8 +429,8 @@ export async function main(argv: string[]): Promise<number> {
   if (o.command === undefined && o.pids === undefined && program.profiles.length > 0) {
     return fail(`profile:hz:N samples a traced program's stacks: add -c 'node app.js' or -p PID\n${USAGE}`);
   }
-  if (o.otlp !== undefined && o.command === undefined) {
-    return fail(`--otlp exports the calls of fnret probes in a program started with -c 'node app.js' (-p is not supported yet)\n${USAGE}`);
+  if (o.otlp !== undefined && o.command === undefined && o.pids === undefined) {
+    return fail(`--otlp exports the calls of fnret probes in a traced program: add -c 'node app.js' or -p PID\n${USAGE}`);
   }
   let out: Sink;
   try {
@@ -451,7 +460,12 @@ export async function main(argv: string[]): Promise<number> {
       maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, maxPauseMs: o.maxPauseMs, write: out.write,
     };
     const serve = metrics === undefined ? undefined : (snapshot: () => Promise<MapData[]>) => void (metrics.source = snapshot);
-    return served(attached(({ traceAttached }) => traceAttached(o.pids!, run, serve).finally(() => out.close())));
+    const spans = await otlpExport(o, program, attachedCommand(o.pids[0]));
+    const traced = attached(({ traceAttached }) => traceAttached(o.pids!, { ...run, spans }, serve).finally(() => out.close()));
+    return served(traced.then(async (code) => {
+      await spans?.end();
+      return code;
+    }));
   }
   if (o.command === undefined) return served(runLocal(program, o, out, metrics));
   return served(runCommand(program, o, out, metrics));

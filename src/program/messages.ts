@@ -175,6 +175,8 @@ export interface AttachOptions {
   maxPauseMs?: number;
   /** A worker's `tid`: its threadId less jsprobe's threads started before it (threads/own-threads.ts). */
   tid?: number;
+  /** --otlp: calls of fnret probes go to the command as span rows ({t:'spans'}). */
+  spans?: true;
 }
 
 /** What attach() answers: how many probes, which were skipped (not in this thread), or the error. */

@@ -141,7 +141,7 @@ test('--otlp with no collector: one warning line, the spans counted as failed, t
   assert.doesNotMatch(out.stderr, /^\s+at /m);
 });
 
-test('--otlp refuses a URL it cannot use, and a run without -c, with exit 2', () => {
+test('--otlp refuses a URL it cannot use, and a run with neither -c nor -p, with exit 2', () => {
   for (const url of ['ftp://127.0.0.1/v1/traces', 'not a url']) {
     const out = jsprobe(['-e', `fnret:${APP}:Shop.prototype.buy {}`, '-c', `node ${APP}`, '--otlp', url]);
     assert.equal(out.code, 2);
@@ -150,5 +150,5 @@ test('--otlp refuses a URL it cannot use, and a run without -c, with exit 2', ()
   }
   const out = jsprobe(['-e', 'BEGIN { exit() }', '--otlp', 'http://127.0.0.1:4318/v1/traces']);
   assert.equal(out.code, 2);
-  assert.match(out.stderr.split('\n')[0], /^jsprobe: --otlp exports the calls of fnret probes in a program started with -c/);
+  assert.match(out.stderr.split('\n')[0], /^jsprobe: --otlp exports the calls of fnret probes in a traced program: add -c 'node app.js' or -p PID$/);
 });

@@ -153,7 +153,9 @@ export class SpanExport {
     const { sent, failed } = this.#exporter;
     const dropped = Math.max(0, this.#made - sent - failed);
     const parts = [`${sent} span${sent === 1 ? '' : 's'} sent to ${this.options.url}`];
-    if (dropped > 0) parts.push(`${dropped} dropped (${flushed === 'late' ? `not sent within ${OTLP_FLUSH_MS / 1000} s, or ` : ''}the queue was full)`);
+    // The SDK does not say which: its queue was full, or the export of these was not done by the end.
+    const why = flushed === 'late' ? `the flush took more than ${OTLP_FLUSH_MS / 1000} s` : 'the queue was full, or their export did not finish';
+    if (dropped > 0) parts.push(`${dropped} not sent (${why})`);
     if (failed > 0) parts.push(`${failed} failed`);
     if (this.options.quiet === true && dropped === 0 && failed === 0) return;
     this.options.warn(`jsprobe: --otlp: ${parts.join(', ')}\n`);

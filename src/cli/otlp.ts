@@ -57,11 +57,21 @@ class CountingExporter implements SpanExporter {
   sent = 0;
   failed = 0;
   #warned = false;
+  /** Exports begun and not answered yet, and who waits for none to be. */
+  #pending = 0;
+  #idle: (() => void)[] = [];
 
   constructor(private readonly inner: SpanExporter, private readonly url: string, private readonly warn: (s: string) => void) {}
 
+  /** Resolves once every export begun has its answer (the SDK's flush gives up at its first failure). */
+  idle(): Promise<void> {
+    return this.#pending === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve));
+  }
+
   export(spans: ReadableSpan[], done: Parameters<SpanExporter['export']>[1]): void {
+    this.#pending++;
     this.inner.export(spans, (result) => {
+      if (--this.#pending === 0) for (const resolve of this.#idle.splice(0)) resolve();
       if (result.code === SUCCESS) this.sent += spans.length;
       else {
         this.failed += spans.length;
@@ -148,7 +158,8 @@ export class SpanExport {
     const deadline = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), OTLP_FLUSH_MS);
     });
-    const flushed = await Promise.race([this.#provider.shutdown().then(() => 'done' as const, () => 'done' as const), deadline]);
+    const shutdown = this.#provider.shutdown().catch(() => {}).then(() => this.#exporter.idle());
+    const flushed = await Promise.race([shutdown.then(() => 'done' as const), deadline]);
     clearTimeout(timer);
     const { sent, failed } = this.#exporter;
     const dropped = Math.max(0, this.#made - sent - failed);

@@ -91,7 +91,7 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
   const exit = (): void => out.send({ t: 'exit' });
   const session = start(program, {
     format: options.format, ...sessionOutput(out), exit, attached: 'main',
-    maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, maxPauseMs: options.maxPauseMs,
+    maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, maxPauseMs: options.maxPauseMs, spans: options.spans ? out : undefined,
   });
   if ('error' in session) return { error: session.error };
   const onExit = (code: number): void => ending('exit', code, ring, state);
@@ -186,7 +186,7 @@ export function attachWorker(source: string, options: AttachOptions): Promise<At
     const relay = new WorkerRelay(() => maps());
     const session = start(program, {
       format: options.format, ...sessionOutput(relay), attached: 'worker', tid: options.tid,
-      maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, maxPauseMs: options.maxPauseMs,
+      maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, maxPauseMs: options.maxPauseMs, spans: options.spans ? relay : undefined,
     });
     if ('error' in session) {
       relay.close();

@@ -27,6 +27,8 @@ export interface AttachRun {
   /** --max-pause: the pause budget of live patches there. */
   maxPauseMs?: number;
   write(s: string): void;
+  /** --otlp: where the targets' span rows go (cli/otlp.ts). */
+  spans?: { add(pid: number, rows: string): void };
 }
 
 /** What every target of one run shares. */
@@ -127,6 +129,7 @@ function receiver(
       case 'out': return s.run.write(m.text);
       case 'err': return void process.stderr.write(m.text);
       case 'maps': return merge(m.maps);
+      case 'spans': return s.run.spans?.add(m.pid, m.rows);
       case 'backup':
         last.snapshot = { maps: m.maps, at: performance.now() };
         return;
@@ -173,7 +176,7 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
     finished('gone');
   });
   const options: AttachOptions = { format: run.format, unsafe: run.unsafe, maxMapKeys: run.maxMapKeys, maxStrlen: run.maxStrlen,
-    maxPauseMs: run.maxPauseMs,
+    maxPauseMs: run.maxPauseMs, spans: run.spans === undefined ? undefined : true,
   };
   const r = await waitFor(
     channel.request<ChannelAttachResult>({ op: 'attach', source: run.program.source, options }).catch((e: Error) => ({ error: e.message })),

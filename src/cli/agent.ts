@@ -98,12 +98,16 @@ async function main(): Promise<void> {
   const maxMapKeys = Number(process.env.JSPROBE_MAX_MAP_KEYS) || undefined;
   const maxStrlen = Number(process.env.JSPROBE_MAX_STRLEN) || undefined;
   const maxPauseMs = process.env.JSPROBE_MAX_PAUSE_MS === undefined ? undefined : Number(process.env.JSPROBE_MAX_PAUSE_MS);
+  // --otlp: calls of fnret probes go to the command as span records, on the same way out as the trace.
+  const otlp = process.env.JSPROBE_OTLP === '1';
 
   if (!isMainThread) {
     // A worker thread: its probes, its own maps, reported to the main thread (program/relay.ts).
     let maps: () => MapData[] = () => [];
     const relay = new WorkerRelay(() => maps());
-    const outcome = registerBeforeProgram(() => start(program, { format, ...sessionOutput(relay), attached: 'worker', maxMapKeys, maxStrlen, maxPauseMs }));
+    const outcome = registerBeforeProgram(() => start(program, {
+      format, ...sessionOutput(relay), attached: 'worker', maxMapKeys, maxStrlen, maxPauseMs, spans: otlp ? relay : undefined,
+    }));
     if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${programThreadId()}: ${outcome.error}\n` });
     else maps = () => withProbeRecords(outcome.maps(), outcome.handles);
     return;
@@ -125,6 +129,7 @@ async function main(): Promise<void> {
     exit: () => process.exit(0),
     gather: () => (gathered = relay.snapshots().flat()),
     handOver: true,
+    spans: otlp ? command : undefined,
     maxMapKeys,
     maxStrlen,
     maxPauseMs,

@@ -25,6 +25,10 @@ export interface CliOptions {
   maxPauseMs?: number;
   /** --prometheus: serve the maps at /metrics there while the session runs. */
   prometheus?: MetricsAddress;
+  /** --otlp: export the calls of fnret probes as OpenTelemetry spans to this OTLP/HTTP URL (cli/otlp.ts). */
+  otlp?: string;
+  /** --otlp-service: the spans' service.name (the traced command's name otherwise). */
+  otlpService?: string;
   /** -l: list probe points matching this pattern. */
   list?: string;
   help: boolean;
@@ -37,6 +41,7 @@ export class UsageError extends Error {}
 export const USAGE = `usage:
   jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID[,PID...]) [-f text|json|folded|html] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N]
           [--max-strlen N] [--max-pause MS] [--prometheus [HOST:]PORT]
+          [--otlp URL [--otlp-service NAME]]
   jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)
   jsprobe --version`;
 
@@ -58,6 +63,8 @@ options:
   --max-strlen N    characters a string keeps (default 4096); longer ones are cut, ending in '...', and counted
   --max-pause MS  longest stall a live patch may cause (default 100); over it, wrap or breakpoint sites
   --prometheus [HOST:]PORT  serve the maps at http://HOST:PORT/metrics while it runs (host 127.0.0.1 unless given)
+  --otlp URL     export each call of the fnret probes as an OpenTelemetry span to URL (OTLP/HTTP, e.g. http://127.0.0.1:4318/v1/traces)
+  --otlp-service NAME  the spans' service.name (default: the traced command's name)
   -h, --help     this help
   --version      the version of jsprobe
 
@@ -169,6 +176,23 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
         o.prometheus = addr;
         break;
       }
+      case '--otlp': {
+        const v = value(argv, i++, '--otlp');
+        let url: URL | undefined;
+        try {
+          url = new URL(v);
+        } catch {
+          url = undefined;
+        }
+        if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+          throw new UsageError(`--otlp takes an http(s) URL such as http://127.0.0.1:4318/v1/traces, not '${v}'`);
+        }
+        o.otlp = url.href;
+        break;
+      }
+      case '--otlp-service':
+        o.otlpService = value(argv, i++, '--otlp-service');
+        break;
       case '-h':
       case '--help':
         o.help = true;

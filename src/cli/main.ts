@@ -18,6 +18,7 @@ import type { MapData } from '../agg/maps.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
 import { LineReader, type Message } from '../program/messages.js';
 import { MetricsListenError, MetricsServer, PipeSnapshots } from './prometheus.js';
+import type { SpanExport } from './otlp.js';
 import { LostEvents } from '../program/lost.js';
 import { reportSink } from './report.js';
 import { ChildServer, printEnd } from './children.js';
@@ -225,8 +226,10 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     JSPROBE_SOCKET: children.path,
     // Its own child is the only process that has the pipes (fd 3 and 4).
     JSPROBE_COMMAND_PID: String(process.pid),
+    JSPROBE_OTLP: o.otlp === undefined ? undefined : '1',
   };
-  return new Promise((resolve) => {
+  const spans = await otlpExport(o, program, argv);
+  return new Promise<number>((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
     const control = child.stdio[4] as Writable | null;
     // The control pipe is written only on a signal or for a --prometheus snapshot; an error means the program has ended.
@@ -264,6 +267,8 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
           return leave(m.signal);
         case 'snapshot':
           return snapshots?.answer(m.id, m.maps);
+        case 'spans':
+          return spans?.add(m.pid, m.rows);
         case 'ready':
           ready = true;
           clearTimeout(progress);
@@ -343,7 +348,29 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
         else resolve(128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0));
       });
     });
+  }).then(async (code) => {
+    // However the program ended, its spans go out (or are counted as not) within the flush deadline.
+    await spans?.end();
+    return code;
   });
+}
+
+/** -p: the first target's command line, for --otlp's service.name (empty when /proc cannot say). */
+function attachedCommand(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+  } catch {
+    return [];
+  }
+}
+
+/** --otlp: the exporter, loaded only then (the OpenTelemetry packages cost nothing otherwise). */
+async function otlpExport(o: CliOptions, program: CompiledProgram, argv: string[]): Promise<SpanExport | undefined> {
+  if (o.otlp === undefined) return undefined;
+  const { commandName, SpanExport } = await import('./otlp.js');
+  const warn = (s: string): void => void process.stderr.write(s);
+  const probes = program.probes.map((c) => ({ text: c.probe.text, target: c.probe.target }));
+  return new SpanExport({ url: o.otlp, service: o.otlpService ?? commandName(argv), probes, quiet: o.quiet, warn });
 }
 
 /** Attach failures are one line and exit 1. */
@@ -402,6 +429,9 @@ export async function main(argv: string[]): Promise<number> {
   if (o.command === undefined && o.pids === undefined && program.profiles.length > 0) {
     return fail(`profile:hz:N samples a traced program's stacks: add -c 'node app.js' or -p PID\n${USAGE}`);
   }
+  if (o.otlp !== undefined && o.command === undefined && o.pids === undefined) {
+    return fail(`--otlp exports the calls of fnret probes in a traced program: add -c 'node app.js' or -p PID\n${USAGE}`);
+  }
   let out: Sink;
   try {
     if (o.command !== undefined) splitCommand(o.command);
@@ -430,7 +460,12 @@ export async function main(argv: string[]): Promise<number> {
       maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, maxPauseMs: o.maxPauseMs, write: out.write,
     };
     const serve = metrics === undefined ? undefined : (snapshot: () => Promise<MapData[]>) => void (metrics.source = snapshot);
-    return served(attached(({ traceAttached }) => traceAttached(o.pids!, run, serve).finally(() => out.close())));
+    const spans = await otlpExport(o, program, attachedCommand(o.pids[0]));
+    const traced = attached(({ traceAttached }) => traceAttached(o.pids!, { ...run, spans }, serve).finally(() => out.close()));
+    return served(traced.then(async (code) => {
+      await spans?.end();
+      return code;
+    }));
   }
   if (o.command === undefined) return served(runLocal(program, o, out, metrics));
   return served(runCommand(program, o, out, metrics));

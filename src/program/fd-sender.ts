@@ -106,13 +106,13 @@ export class FdSender implements Sender {
       // Sure not to fit (its JSON is longer than its text): dropped before it is encoded.
       if (m.t === 'out' && this.#queued + m.text.length > this.#bytes) return this.#drop();
       const line = `${encodeMessage(m)}\n`;
-      return this.#enqueueOrDrop(line, byteLength(line));
+      return this.#enqueueOrDrop(line, byteLength(line), m.t === 'spans' ? m.n : 1);
     }
     const line = `${encodeMessage(m)}\n`;
     const size = byteLength(line);
     const n = this.#write(line, 0, size);
     if (n === GONE || n === size) return;
-    if (n === FULL) return this.#enqueueOrDrop(line, size);
+    if (n === FULL) return this.#enqueueOrDrop(line, size, m.t === 'spans' ? m.n : 1);
     // The pipe took the start of it: the rest must follow, whatever the bound.
     this.#rest = bufferFrom(line, 'utf8');
     this.#restAt = n;
@@ -121,7 +121,7 @@ export class FdSender implements Sender {
   }
 
   #sendFinal(m: Message): void {
-    if (this.#stalled) return this.#drop();
+    if (this.#stalled) return this.#drop(m.t === 'spans' ? m.n : 1);
     const line = `${encodeMessage(m)}\n`;
     this.#push(line, byteLength(line));
     this.#drain();
@@ -175,9 +175,10 @@ export class FdSender implements Sender {
     }
   }
 
-  #drop(): void {
-    this.#lost++;
-    this.#lostTotal++;
+  /** `events`: a batch of span records (--otlp) counts as its calls. */
+  #drop(events = 1): void {
+    this.#lost += events;
+    this.#lostTotal += events;
   }
 
   /** Send nothing more; what waits is dropped, and the descriptor is closed. */
@@ -233,9 +234,9 @@ export class FdSender implements Sender {
     }
   }
 
-  #enqueueOrDrop(line: string, size: number): void {
+  #enqueueOrDrop(line: string, size: number, events: number): void {
     if (this.#queued + size > this.#bytes) {
-      this.#drop();
+      this.#drop(events);
     } else {
       this.#push(line, size);
     }

@@ -58,7 +58,22 @@ export type Message =
   /** `-p`: the target is ending (its 'exit', or an uncaught exception); its maps came before. */
   | { t: 'ending'; how: 'exit' | 'uncaught'; code: number }
   /** `-c`: a child process of the program, on its own connection to the command (cli/children.ts). */
-  | { t: 'hello'; pid: number; ppid: number };
+  | { t: 'hello'; pid: number; ppid: number }
+  /**
+   * `--otlp`: `n` calls of fnret probes of process `pid`, for the command to export as spans
+   * (cli/otlp.ts): `rows` is the JSON text of an array of SpanRow, built by the program without
+   * running its code. Batched (a write per call cost ~15 µs); a dropped batch counts its n calls as lost.
+   */
+  | { t: 'spans'; n: number; pid: number; rows: string };
+
+/**
+ * `--otlp`: a call as the traced program reports it, small and bounded: the probe's index in the
+ * compiled program (the command compiles the same one), the function (`Db.prototype.query`), its
+ * target (`/app/db.js:Db.prototype.query`), its start in ms since the epoch, its duration in ns
+ * (`elapsed`), `tid`, the message of what it threw (null when it returned), `ctx` (null unless the
+ * program reads it).
+ */
+export type SpanRow = [i: number, func: string, target: string, startMs: number, elapsedNs: number, tid: number, error: string | null, ctx: number | null];
 
 /**
  * `--prometheus`: a traced process takes a snapshot of its maps (its main thread's time) only when
@@ -160,6 +175,8 @@ export interface AttachOptions {
   maxPauseMs?: number;
   /** A worker's `tid`: its threadId less jsprobe's threads started before it (threads/own-threads.ts). */
   tid?: number;
+  /** --otlp: calls of fnret probes go to the command as span rows ({t:'spans'}). */
+  spans?: true;
 }
 
 /** What attach() answers: how many probes, which were skipped (not in this thread), or the error. */

@@ -107,6 +107,8 @@ export interface Runtime {
   tid: number;
   /** `ctx`: the async causal chain of the code running now (ctx.ts); 0 unless the program reads ctx. */
   ctx(): number;
+  /** `--otlp`: report a call of fnret probe `i` (session.ts adds it; the handler calls it only then). */
+  span?(elapsed: number, threw: boolean, error: unknown, func: string, target: string, i: number): void;
   /** Stop what the runtime started in the program (ctx's async hook): the session has ended. */
   close(): void;
 }

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { JSPROBE, ROOT } from '../cli/run.js';
-import { listening } from './procs.js';
+import { ROOT } from '../cli/run.js';
+import { attach, listening } from './procs.js';
 
 const FIXTURES = join(ROOT, 'test/fixtures/attach');
 
@@ -48,30 +48,6 @@ async function startTarget(file: string, args: string[] = []): Promise<Target> {
   };
   const { pid } = await next();
   return { child, pid, next, exited };
-}
-
-interface Cli {
-  child: ChildProcess;
-  out(): string;
-  err(): string;
-  attached: Promise<void>;
-  done: Promise<number | null>;
-}
-
-function attach(pid: number, program: string): Cli {
-  const child = spawn(process.execPath, [JSPROBE, '-p', String(pid), '-e', program], { cwd: ROOT });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  const done = new Promise<number | null>((resolve) => child.once('close', resolve));
-  const attached = new Promise<void>((resolve, reject) => {
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      if (stderr.includes('Attached to')) resolve();
-    });
-    void done.then(() => reject(new Error(`jsprobe ended before attaching: ${stderr}`)));
-  });
-  return { child, out: () => stdout, err: () => stderr, attached, done };
 }
 
 /** The Unix sockets bound under a jsprobe channel directory (this test's network namespace lists only its own). */

@@ -54,6 +54,44 @@ export function jsprobe(args: string[]): CliRun {
   return { child, done, stderr: () => err };
 }
 
+/** A `jsprobe -p PID -e PROGRAM` run that says when it has attached (its "Attached to" line). */
+export interface AttachRun {
+  child: ChildProcess;
+  out(): string;
+  err(): string;
+  attached: Promise<void>;
+  done: Promise<number | null>;
+}
+
+export function attach(pid: number, program: string): AttachRun {
+  const child = spawn(process.execPath, [JSPROBE, '-p', String(pid), '-e', program], { cwd: ROOT });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  const done = new Promise<number | null>((resolve) => child.once('close', resolve));
+  const attached = new Promise<void>((resolve, reject) => {
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (stderr.includes('Attached to')) resolve();
+    });
+    void done.then(() => reject(new Error(`jsprobe ended before attaching: ${stderr}`)));
+  });
+  return { child, out: () => stdout, err: () => stderr, attached, done };
+}
+
+/** The first match of `re` in a run's stderr, as soon as it is there; rejects if jsprobe ends first. */
+export function stderrMatch(cli: CliRun, re: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const m = re.exec(cli.stderr());
+      if (m !== null) resolve(m);
+    };
+    cli.child.stderr!.on('data', check);
+    check();
+    cli.child.once('close', () => reject(new Error(`jsprobe ended before ${re}: ${cli.stderr()}`)));
+  });
+}
+
 export function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');

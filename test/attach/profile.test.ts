@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { JSPROBE, ROOT } from '../cli/run.js';
+import { ROOT } from '../cli/run.js';
+import { attach } from './procs.js';
 
 /** A target that prints `{"pid":N}` first, and the pid. */
 async function startTarget(file: string): Promise<{ child: ChildProcess; pid: number }> {
@@ -20,22 +21,6 @@ async function startTarget(file: string): Promise<{ child: ChildProcess; pid: nu
     child.once('exit', () => reject(new Error('the target ended')));
   });
   return { child, pid: (JSON.parse(line) as { pid: number }).pid };
-}
-
-function attach(pid: number, program: string): { child: ChildProcess; out(): string; err(): string; attached: Promise<void>; done: Promise<number | null> } {
-  const child = spawn(process.execPath, [JSPROBE, '-p', String(pid), '-e', program], { cwd: ROOT });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  const done = new Promise<number | null>((resolve) => child.once('close', resolve));
-  const attached = new Promise<void>((resolve, reject) => {
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      if (stderr.includes('Attached to')) resolve();
-    });
-    void done.then(() => reject(new Error(`jsprobe ended before attaching: ${stderr}`)));
-  });
-  return { child, out: () => stdout, err: () => stderr, attached, done };
 }
 
 test('-p: the target samples its stacks; an interval slices them, and exit() in a sample detaches', { timeout: 120_000 }, async () => {

@@ -7,19 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IExportTraceServiceRequest, ISpan } from '@opentelemetry/otlp-transformer/build/src/trace/internal-types.js';
-import { fetchText, jsprobe, listening, node, startService, type CliRun } from '../attach/procs.js';
-
-function stderrMatch(cli: CliRun, re: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const m = re.exec(cli.stderr());
-      if (m !== null) resolve(m);
-    };
-    cli.child.stderr!.on('data', check);
-    check();
-    cli.child.once('close', () => reject(new Error(`jsprobe ended before ${re}: ${cli.stderr()}`)));
-  });
-}
+import { fetchText, jsprobe, listening, node, startService, stderrMatch } from '../attach/procs.js';
 
 test('-p PID --otlp: the calls of the running service become spans of its process', async () => {
   const requests: IExportTraceServiceRequest[] = [];

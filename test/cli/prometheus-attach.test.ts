@@ -4,21 +4,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fetchText, jsprobe, listening, node, startService, type CliRun } from '../attach/procs.js';
+import { fetchText, jsprobe, listening, node, startService, stderrMatch } from '../attach/procs.js';
 
 const PROGRAM = 'fn:test/fixtures/attach/server.cjs:handle { @[pid] = count(); @all = count() }';
-
-function stderrMatch(cli: CliRun, re: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const m = re.exec(cli.stderr());
-      if (m !== null) resolve(m);
-    };
-    cli.child.stderr!.on('data', check);
-    check();
-    cli.child.once('close', () => reject(new Error(`jsprobe ended before ${re}: ${cli.stderr()}`)));
-  });
-}
 
 async function requests(port: number, n: number): Promise<void> {
   for (let i = 0; i < n; i++) assert.equal(await fetchText(port, '/x'), 'ok');

@@ -1,6 +1,6 @@
 // `ctx`: the number of the async causal chain a call belongs to, so that the calls of one request
 // can be paired under concurrency. A chain begins at a top-level event and goes on through
-// everything the event's code starts (docs/cli.md, "Request context"). Nothing is installed unless
+// everything the event's code starts (docs/language.md, "Request context"). Nothing is installed unless
 // a program reads ctx: then an async hook (init only) and a diagnostics channel, for the session.
 //
 // Where a chain is kept: each async resource (a promise, a timer, a socket…) gets the chain current

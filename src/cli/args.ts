@@ -42,7 +42,7 @@ export const USAGE = `usage:
   jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID[,PID...]) [-f text|json|folded|html] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N]
           [--max-strlen N] [--max-pause MS] [--prometheus [HOST:]PORT]
           [--otlp URL [--otlp-service NAME]]
-  jsprobe -l PATTERN [-p PID]       list probe points that match (in a running process with -p)
+  jsprobe -l PATTERN [-p PID,...]   list probe points that match (in running processes with -p)
   jsprobe --version`;
 
 export const HELP = `jsprobe: dynamic probes for Node.js, bpftrace-style.
@@ -221,7 +221,6 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
     o.programFrom = positional[0];
   }
   if (o.list !== undefined) {
-    if (o.pids !== undefined && o.pids.length > 1) throw new UsageError('-l lists probe points in one process: give -p a single PID');
     if (o.program !== undefined) throw new UsageError('-l lists probe points; it takes no program');
     if (o.list === '') throw new UsageError("-l needs a pattern, e.g. -l 'src/**/*.js:*' or -l 'node:fs#read*'");
     return o;

@@ -388,6 +388,25 @@ async function attached(run: (client: typeof import('../attach/client.js')) => P
   }
 }
 
+/**
+ * -l PATTERN -p PID[,PID...]: each process's probe points, one process at a time (each attach opens
+ * the port window once). With several, each list follows a `pid N:` line; a process that cannot be
+ * attached gets its one line on stderr and the others are still listed (exit 1, as -p does).
+ */
+async function listingAttached(pids: number[], pattern: string): Promise<number> {
+  let failed = 0;
+  for (const pid of pids) {
+    const code = await attached(async ({ listAttached }) => {
+      const lines = await listAttached(pid, pattern);
+      if (pids.length > 1) process.stdout.write(`pid ${pid}:\n`);
+      for (const l of lines) process.stdout.write(`${pids.length > 1 ? '  ' : ''}${l}\n`);
+      return 0;
+    });
+    if (code !== 0) failed++;
+  }
+  return failed === 0 ? 0 : 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
   let o: CliOptions;
   try {
@@ -404,10 +423,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  if (o.list !== undefined && o.pids !== undefined) return attached(({ listAttached }) => listAttached(o.pids![0], o.list!).then((lines) => {
-    for (const l of lines) process.stdout.write(`${l}\n`);
-    return 0;
-  }));
+  if (o.list !== undefined && o.pids !== undefined) return listingAttached(o.pids, o.list);
   if (o.list !== undefined) return listing(o.list);
   let program: CompiledProgram;
   let found: Map<number, string[]>;

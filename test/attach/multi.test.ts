@@ -94,13 +94,34 @@ test('-p where no target can be attached: a line for each, exit 1', async () => 
   }
 });
 
+test('-l PATTERN -p A,B: each process\'s probe points under its pid; one that is gone gets a line, exit 1', async () => {
+  const a = await startService(node());
+  const b = await startService(node());
+  try {
+    const both = await jsprobe(['-l', 'test/fixtures/attach/server.cjs:*', '-p', `${a.pid},${b.pid}`]).done;
+    assert.equal(both.code, 0, both.err);
+    for (const pid of [a.pid, b.pid]) {
+      const list = new RegExp(`^pid ${pid}:\\n((?:  .*\\n)+)`, 'm').exec(both.out)?.[1] ?? '';
+      assert.match(list, /^ {2}fn:test\/fixtures\/attach\/server\.cjs:handle /m, both.out);
+      assert.match(list, /^ {2}fn:test\/fixtures\/attach\/server\.cjs:sleep /m, both.out);
+    }
+    const gone = await jsprobe(['-l', 'test/fixtures/attach/server.cjs:*', '-p', `${a.pid},999999`]).done;
+    assert.equal(gone.code, 1, gone.err);
+    assert.match(gone.out, new RegExp(`^pid ${a.pid}:\\n  fn:`, 'm'));
+    assert.match(gone.err, /999999/);
+    assert.ok(!gone.err.includes('    at '), 'no stack trace');
+    assert.equal(await listening(9229), false, 'nothing listens on the inspector port');
+  } finally {
+    await cleanUp([a, b]);
+  }
+});
+
 test('-p list usage errors: exit 2, nothing attached', () => {
   for (const [args, message] of [
     [['-p', '12,x', '-e', PROGRAM], /-p takes a process id or a list of them \(PID,PID,\.\.\.\), not '12,x'/],
     [['-p', '12,', '-e', PROGRAM], /-p takes a process id or a list of them/],
     [['-p', '12,34,12', '-e', PROGRAM], /-p names process 12 twice/],
     [['-p', '12,34', '-c', 'node x.js', '-e', PROGRAM], /-c and -p cannot go together/],
-    [['-l', 'src/*.js:*', '-p', '12,34'], /-l lists probe points in one process: give -p a single PID/],
   ] as const) {
     const r = runToEnd([...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);

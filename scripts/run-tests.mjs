@@ -1,8 +1,14 @@
 // npm test: run every compiled test file (build/test/**/*.test.js) with node:test. Node 20's
 // runner takes no globs and runs every .js file under a directory it is given, fixtures included,
 // so the files are listed here.
-import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+//
+// The files run in two lanes side by side: the ones that attach with -p (they share the host's
+// inspector port 9229 and assert that nothing listens on it afterwards) one after another, and
+// all the others two at a time beside them. Most tests wait on child processes, so the lanes
+// take far less time on a 2-core machine, and two attaches never overlap.
+// JSPROBE_TEST_LANES=1 runs every file in one lane, as before.
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 function find(dir) {
@@ -20,5 +26,36 @@ if (chosen.length === 0) {
   console.error(`no test files match ${only.join(' ')}`);
   process.exit(2);
 }
-const r = spawnSync(process.execPath, ['--test', ...chosen], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+
+/** A file that attaches to a process (-p, the inspector port): it must not overlap another one. */
+function attaches(file) {
+  if (file.includes(`${join('build', 'test', 'attach')}/`)) return true;
+  const text = readFileSync(file, 'utf8');
+  return /attach\/procs\.js|['"]-p['"]|9229/.test(text);
+}
+
+function run(list, concurrency, out) {
+  return new Promise((resolve) => {
+    const io = out === undefined ? 'inherit' : 'pipe';
+    const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...list], { stdio: ['ignore', io, io] });
+    if (out !== undefined) {
+      child.stdout.setEncoding('utf8').on('data', (d) => out.push(d));
+      child.stderr.setEncoding('utf8').on('data', (d) => out.push(d));
+    }
+    child.on('close', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
+  });
+}
+
+/** Files the other lane runs at once: its files are three times the attaching ones' work. */
+const OTHERS = 2;
+const lanes = process.env.JSPROBE_TEST_LANES === '1' ? [chosen, []] : [chosen.filter(attaches), chosen.filter((f) => !attaches(f))];
+const [first, second] = lanes[0].length === 0 ? [lanes[1], []] : lanes;
+// The first lane prints as it runs; the second's output follows when both are done, whole, so the
+// two never interleave line by line.
+const buffered = [];
+const codes = await Promise.all([run(first, 1), second.length === 0 ? 0 : run(second, OTHERS, buffered)]);
+if (second.length > 0) {
+  process.stdout.write(`\n# the other lane: ${second.length} files\n`);
+  process.stdout.write(buffered.join(''));
+}
+process.exit(codes.every((c) => c === 0) ? 0 : 1);

@@ -97,6 +97,22 @@ function own(site: object): boolean {
   return typeof origin === 'string' && (StringPrototypeIndexOf(origin, OWN_CODE_PATH, 0) >= 0 || StringPrototypeIndexOf(origin, OWN_CODE_URL, 0) >= 0);
 }
 
+/**
+ * A breakpoint site's condition (jsprobe -p), which V8 evaluates inside the paused function: above
+ * the program's first frame, evals without a file whose origin is in the file of the frame below
+ * them (`eval at spin (file:///app/x.ts:1:195)`), the paused function's.
+ */
+function condition(list: object[], i: number): boolean {
+  if (!call(list[i], 'isEval') || typeof call(list[i], 'getFileName') === 'string') return false;
+  const origin = call(list[i], 'getEvalOrigin');
+  if (typeof origin !== 'string') return false;
+  for (let j = i + 1; j < list.length; j++) {
+    const file = call(list[j], 'getFileName');
+    if (typeof file === 'string') return StringPrototypeIndexOf(origin, `(${file}:`, 0) >= 0;
+  }
+  return false;
+}
+
 /** `name (file:line:column)`, at the original column of a rewritten module. */
 function frameText(site: object): string {
   const name = call(site, 'getFunctionName') || '<anonymous>';
@@ -119,7 +135,7 @@ export function captureStack(depth: number): string | null {
   let out = '';
   let n = 0;
   for (let i = 0; i < list.length && n < depth; i++) {
-    if (own(list[i])) continue;
+    if (own(list[i]) || (n === 0 && condition(list, i))) continue;
     out += `\n${INDENT}${frameText(list[i])}`;
     n++;
   }

@@ -13,6 +13,7 @@
 import { Session } from 'node:inspector';
 import { setFlagsFromString } from 'node:v8';
 import { JsprobeError } from '../core/index.js';
+import { noteScriptMap } from './load/registry.js';
 
 export interface ScriptInfo {
   scriptId: string;
@@ -39,6 +40,8 @@ function connect(): Session {
     const { scriptId, url, isModule, isLiveEdit, sourceMapURL } = m.params;
     if (isLiveEdit === true) return;
     scripts.set(scriptId, { scriptId, url, isModule: isModule === true, sourceMapURL: sourceMapURL === '' ? undefined : sourceMapURL });
+    // A stack frame in this script can then be named at its original source's position (ustack).
+    if (sourceMapURL !== undefined && sourceMapURL !== '') noteScriptMap(url, sourceMapURL);
   });
   // jsprobe pauses only where pausing is allowed (see setPauseReleaser), to read a return value;
   // anything else that pauses (a `debugger` statement while the domain is on) would stop this

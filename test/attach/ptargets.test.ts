@@ -113,6 +113,32 @@ test('-p on tsx code: fnret gets the right retval (a number, an object) and elap
   }
 });
 
+test('-p on tsx code: ustack names the .ts file\'s own lines through its inline source map, and no frame of jsprobe\'s', async () => {
+  const svc = await service(`--import tsx ${TSX}`);
+  try {
+    // spin() (lines 11-17) and describe() (19-22) are called from the setInterval callback at lines 48-52.
+    const cli = trace(svc.pid, `fnret:${TSX}:spin { printf("S%sE\\n", ustack(2)) } fn:${TSX}:describe { printf("S%sE\\n", ustack(2)) }`);
+    const stacks = (await cli.lines(/^S$/, 4)).length;
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.done, 0, cli.err());
+    assert.ok(stacks >= 4);
+    const frames = [...cli.out().matchAll(/^ +(\S+) \((.*):(\d+):(\d+)\)$/gm)].map((m) => ({ name: m[1], file: m[2], line: Number(m[3]) }));
+    const named = (name: string) => frames.filter((f) => f.name === name);
+    assert.ok(named('spin').length > 0 && named('describe').length > 0, cli.out());
+    for (const f of [...named('spin'), ...named('describe')]) {
+      assert.ok(f.file.endsWith(TSX), `${f.name} is named in ${f.file}`);
+      const [from, to] = f.name === 'spin' ? [11, 17] : [19, 22];
+      assert.ok(f.line >= from && f.line <= to, `${f.name} at line ${f.line} of the .ts file, not the compiled one's line 1`);
+    }
+    for (const f of frames.filter((x) => x.name !== 'spin' && x.name !== 'describe')) {
+      if (f.file.endsWith(TSX)) assert.ok(f.line >= 47 && f.line <= 52, `the caller at line ${f.line}`);
+    }
+    assert.doesNotMatch(cli.out(), /^ +eval\b/m, 'the breakpoint condition\'s own frames are left out');
+  } finally {
+    svc.child.kill();
+  }
+});
+
 test('-p: when no probe attaches anywhere, jsprobe says so and exits 1 instead of waiting', async () => {
   const svc = await service(`--import tsx ${TSX}`);
   try {

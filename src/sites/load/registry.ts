@@ -4,8 +4,11 @@
 // nulls until something is probed. Probes waiting for code that has not loaded yet are told as
 // modules arrive.
 
+import { Buffer } from 'node:buffer';
 import { ProbeSite, type Snapshot } from '../../core/index.js';
-import { MapPrototypeGet, StringPrototypeIndexOf, StringPrototypeSlice } from '../../core/primordials.js';
+import {
+  MapPrototypeGet, MapPrototypeSet, ReflectApply, SafeMap, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
+} from '../../core/primordials.js';
 import { ARMED_GLOBAL } from '../rewrite/abi.js';
 import { originalColumn, originalPosition, parseMap, parseShifts, type ModuleMap, type Shifts } from './columns.js';
 import { decodeTable, functionAt, lineAt, type SiteTable } from './table.js';
@@ -79,7 +82,7 @@ export function registerModule(tableJson: string, shifts?: () => string): (Snaps
 export function unshifted(name: string, line: number, col: number): { file: string; line: number; column: number } | null {
   // Captured Map methods: this runs at a hit, after the program may have replaced Map's.
   const m = MapPrototypeGet(modules, name) ?? MapPrototypeGet(byFile, name);
-  if (m === undefined) return null;
+  if (m === undefined) return mappedScript(name, line, col);
   if (typeof m.shifts === 'function') {
     const text = m.shifts();
     const nl = StringPrototypeIndexOf(text, '\n', 0);
@@ -89,6 +92,44 @@ export function unshifted(name: string, line: number, col: number): { file: stri
   const column = m.shifts === undefined ? col : originalColumn(m.shifts, line, col);
   const original = m.map === undefined || m.map === null ? null : originalPosition(m.map, line, column);
   return original ?? { file: m.file, line, column };
+}
+
+/**
+ * Scripts that loaded without a rewrite (under -p, or before register()) and named an inline
+ * source map (tsx's): the inspector notes them as it hears of them, and a stack frame in one goes
+ * through its map, decoded the first time a frame needs it. Bounded by the program's scripts.
+ */
+const scriptMaps = new SafeMap<string, { url: string; map?: ModuleMap | null }>();
+const bufferFrom = Buffer.from;
+const bufferToString = Buffer.prototype.toString;
+const decodeURI = decodeURIComponent;
+
+/** A script `name` (its URL or path, as a frame names it) comes with the source map at `sourceMapURL`: kept only when inline. */
+export function noteScriptMap(name: string, sourceMapURL: string): void {
+  if (StringPrototypeStartsWith(sourceMapURL, 'data:')) MapPrototypeSet(scriptMaps, name, { url: sourceMapURL });
+}
+
+function inlineMapText(url: string): string | null {
+  const comma = StringPrototypeIndexOf(url, ',', 0);
+  if (comma < 0) return null;
+  const head = StringPrototypeSlice(url, 0, comma);
+  const body = StringPrototypeSlice(url, comma + 1);
+  try {
+    if (StringPrototypeIndexOf(head, ';base64', 0) < 0) return decodeURI(body);
+    return ReflectApply(bufferToString, ReflectApply(bufferFrom, Buffer, [body, 'base64']), ['utf8']) as string;
+  } catch {
+    return null;
+  }
+}
+
+function mappedScript(name: string, line: number, col: number): { file: string; line: number; column: number } | null {
+  const s = MapPrototypeGet(scriptMaps, name);
+  if (s === undefined) return null;
+  if (s.map === undefined) {
+    const text = inlineMapText(s.url);
+    s.map = text === null ? null : parseMap(text);
+  }
+  return s.map === null ? null : originalPosition(s.map, line, col);
 }
 
 export function loadedModules(): Iterable<LoadedModule> {

@@ -8,19 +8,16 @@ import { generatedPositionFor, LEAST_UPPER_BOUND, originalPositionFor, TraceMap 
 import { JsprobeError, type ProbeSite, type Resolution } from '../core/index.js';
 import { lineBreakpointSite, lineStatement } from '../sites/breakpoint.js';
 import type { LiveScript } from '../sites/live.js';
+import { inlineMapText } from '../sites/load/registry.js';
 import { lineOf, lineStarts } from '../sites/rewrite/insertions.js';
 
 const TS = /\.[cm]?tsx?$/;
 
 /** The inline source map a script names (`data:…;base64,…` or percent-encoded), or undefined. */
 function inlineMap(s: LiveScript): TraceMap | undefined {
-  const url = s.sourceMapURL;
-  if (url === undefined || !url.startsWith('data:')) return undefined;
-  const comma = url.indexOf(',');
-  const head = url.slice(0, comma);
-  const body = url.slice(comma + 1);
+  const text = s.sourceMapURL === undefined || !s.sourceMapURL.startsWith('data:') ? null : inlineMapText(s.sourceMapURL);
+  if (text === null) return undefined;
   try {
-    const text = head.endsWith(';base64') ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
     return new TraceMap(text, s.url);
   } catch {
     return undefined;

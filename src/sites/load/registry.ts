@@ -109,7 +109,8 @@ export function noteScriptMap(name: string, sourceMapURL: string): void {
   if (StringPrototypeStartsWith(sourceMapURL, 'data:')) MapPrototypeSet(scriptMaps, name, { url: sourceMapURL });
 }
 
-function inlineMapText(url: string): string | null {
+/** The text of a source map given inline (`data:…;base64,…` or percent-encoded), or null. */
+export function inlineMapText(url: string): string | null {
   const comma = StringPrototypeIndexOf(url, ',', 0);
   if (comma < 0) return null;
   const head = StringPrototypeSlice(url, 0, comma);

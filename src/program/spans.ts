@@ -81,8 +81,9 @@ export function spanRecorder(rt: Runtime, to: Sender, usesCtx: boolean): { span:
     batch++;
     to.send(m);
   };
-  const span: NonNullable<Runtime['span']> = (elapsed, threw, error, func, target, i) => {
-    const t = now();
+  const span: NonNullable<Runtime['span']> = (elapsed, threw, error, func, target, i, start) => {
+    // The call's end from its own timing: a second clock read cost as much as the rest of the call's record.
+    const t = start === start && elapsed === elapsed ? start + elapsed / 1e6 : now();
     if (n === 0) t0 = t;
     let k: number;
     if (threw) k = kind(i, func, target, string(thrownMessage(error)));
@@ -117,6 +118,7 @@ export function withSpan(source: string, i: number, target: string): string {
   const at = source.indexOf(open);
   if (at < 0) return source;
   // Reading a call's target costs ~2 µs: only a pattern's calls need theirs (the command knows a plain probe's).
-  const call = `$rt.span($c.elapsed, $c.threw, $c.error, $c.func, ${/[*?]/.test(target) ? '$c.target' : "''"}, ${i});\n`;
+  // $c.t0: the call's start as the dispatcher timed it (ms on this thread's clock; NaN when untimed).
+  const call = `$rt.span($c.elapsed, $c.threw, $c.error, $c.func, ${/[*?]/.test(target) ? '$c.target' : "''"}, ${i}, $c.t0);\n`;
   return `${source.slice(0, at + open.length)}${call}${source.slice(at + open.length)}`;
 }

@@ -34,10 +34,11 @@ const base64Slice = (Buffer.prototype as unknown as { base64Slice: Function }).b
 
 /**
  * `--otlp`: what the handlers call to report a call, and flush() for the end. It only reads numbers
- * and strings jsprobe made, and the error safely. A call costs a clock read and three or four stores
- * into a Float64Array: its kind (probe, function, target, error, written once a batch as JSON), its
- * end and its duration, and `ctx` when the program reads it. The batch goes as that array's bytes in
- * base64 (SpanBatch in messages.ts): writing its numbers as decimal text cost ~0.5 µs a call.
+ * and strings jsprobe made, and the error safely. A call costs three or four stores into a
+ * Float64Array: its kind (probe, function, target, error, written once a batch as JSON), its end
+ * (its start, as the dispatcher timed it, plus `elapsed`), its duration, and `ctx` when the program
+ * reads it. The batch goes as that array's bytes in base64 (SpanBatch in messages.ts): writing its
+ * numbers as decimal text cost ~0.5 µs a call (docs/benchmarks.md, "bench:otlp").
  */
 export function spanRecorder(rt: Runtime, to: Sender, usesCtx: boolean): { span: NonNullable<Runtime['span']>; flush(): void } {
   const stride = usesCtx ? 4 : 3;

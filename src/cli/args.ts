@@ -29,6 +29,8 @@ export interface CliOptions {
   otlp?: string;
   /** --otlp-service: the spans' service.name (the traced command's name otherwise). */
   otlpService?: string;
+  /** --otlp-protocol as given; main() replaces it by the protocol chosen (cli/otlp-protocol.ts: the flag, else the environment's). */
+  otlpProtocol?: string;
   /** -l: list probe points matching this pattern. */
   list?: string;
   help: boolean;
@@ -41,7 +43,7 @@ export class UsageError extends Error {}
 export const USAGE = `usage:
   jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID[,PID...]) [-f text|json|folded|html] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N]
           [--max-strlen N] [--max-pause MS] [--prometheus [HOST:]PORT]
-          [--otlp URL [--otlp-service NAME]]
+          [--otlp URL [--otlp-service NAME] [--otlp-protocol http/protobuf|http/json]]
   jsprobe -l PATTERN [-p PID,...]   list probe points that match (in running processes with -p)
   jsprobe --version`;
 
@@ -65,6 +67,7 @@ options:
   --prometheus [HOST:]PORT  serve the maps at http://HOST:PORT/metrics while it runs (host 127.0.0.1 unless given)
   --otlp URL     export each call of the fnret probes as an OpenTelemetry span to URL (OTLP/HTTP, e.g. http://127.0.0.1:4318/v1/traces)
   --otlp-service NAME  the spans' service.name (default: the traced command's name)
+  --otlp-protocol P  http/protobuf (default, or OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) or http/json
   -h, --help     this help
   --version      the version of jsprobe
 
@@ -192,6 +195,9 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
       }
       case '--otlp-service':
         o.otlpService = value(argv, i++, '--otlp-service');
+        break;
+      case '--otlp-protocol':
+        o.otlpProtocol = value(argv, i++, '--otlp-protocol');
         break;
       case '-h':
       case '--help':

@@ -19,6 +19,7 @@ import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } fro
 import { LineReader, type Message } from '../program/messages.js';
 import { MetricsListenError, MetricsServer, PipeSnapshots } from './prometheus.js';
 import type { SpanExport } from './otlp.js';
+import { otlpProtocol, type OtlpProtocol } from './otlp-protocol.js';
 import { LostEvents } from '../program/lost.js';
 import { reportSink } from './report.js';
 import { ChildServer, printEnd } from './children.js';
@@ -367,10 +368,11 @@ function attachedCommand(pid: number): string[] {
 /** --otlp: the exporter, loaded only then (the OpenTelemetry packages cost nothing otherwise). */
 async function otlpExport(o: CliOptions, program: CompiledProgram, argv: string[]): Promise<SpanExport | undefined> {
   if (o.otlp === undefined) return undefined;
-  const { commandName, SpanExport } = await import('./otlp.js');
+  const { commandName, openSpanExport } = await import('./otlp.js');
   const warn = (s: string): void => void process.stderr.write(s);
   const probes = program.probes.map((c) => ({ text: c.probe.text, target: c.probe.target }));
-  return new SpanExport({ url: o.otlp, service: o.otlpService ?? commandName(argv), probes, quiet: o.quiet, warn });
+  const protocol = o.otlpProtocol as OtlpProtocol;
+  return openSpanExport({ url: o.otlp, protocol, service: o.otlpService ?? commandName(argv), probes, quiet: o.quiet, warn });
 }
 
 /** Attach failures are one line and exit 1. */
@@ -447,6 +449,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (o.otlp !== undefined && o.command === undefined && o.pids === undefined) {
     return fail(`--otlp exports the calls of fnret probes in a traced program: add -c 'node app.js' or -p PID\n${USAGE}`);
+  }
+  if (o.otlpProtocol !== undefined && o.otlp === undefined) return fail(`--otlp-protocol goes with --otlp URL\n${USAGE}`);
+  if (o.otlp !== undefined) {
+    const chosen = otlpProtocol(o.otlpProtocol, process.env);
+    if ('error' in chosen) return fail(chosen.error);
+    o.otlpProtocol = chosen.protocol;
   }
   let out: Sink;
   try {

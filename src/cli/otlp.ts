@@ -1,15 +1,16 @@
-// `--otlp URL`: the command's side of span export. The traced program only sends a small record a
-// call (program/session.ts); here, in the command, the official OpenTelemetry SDK turns each into
-// a span and its OTLP/HTTP exporter sends them, through a bounded queue. Counts of sent, dropped
-// and failed spans are said once at the end.
+// `--otlp URL`: the command's side of span export. The traced program only sends a few numbers a
+// call (program/spans.ts); here, in the command, each becomes a finished span (otlp-spans.ts) for
+// the official OpenTelemetry SDK's bounded batch processor and its OTLP/HTTP exporter, protobuf or
+// JSON (otlp-protocol.ts). Counts of sent, dropped and failed spans are said once at the end.
 
-import { basename, resolve } from 'node:path';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { basename } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { ATTR_CODE_FILE_PATH, ATTR_CODE_FUNCTION_NAME, ATTR_EXCEPTION_MESSAGE, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import type { SpanRow } from '../program/messages.js';
+import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { OtlpProtocol } from './otlp-protocol.js';
+import { SpanMaker, type OtlpProbe } from './otlp-spans.js';
+
+export type { OtlpProbe } from './otlp-spans.js';
 
 /** Spans the SDK holds at most before it drops new ones (BatchSpanProcessor's maxQueueSize). */
 export const OTLP_QUEUE_SPANS = 8192;
@@ -29,27 +30,6 @@ export function commandName(argv: readonly string[]): string {
     if (script !== undefined) return basename(script).replace(/\.[cm]?[jt]sx?$/, '');
   }
   return exe;
-}
-
-/** The attributes of a call's span (docs/cli.md, "OpenTelemetry"). */
-function attributes(r: SpanRow, pid: number, probe: OtlpProbe): Attributes {
-  const [, func, called, , , tid, error, ctx] = r;
-  const a: Attributes = { [ATTR_CODE_FUNCTION_NAME]: func, 'process.pid': pid, 'thread.id': tid, 'jsprobe.probe': probe.text };
-  // A pattern's row names the function it hit; a plain probe's is the probe's own target, as written.
-  const target = called !== '' ? called : probe.target;
-  // A file target is `/app/db.js:Db.query`; a module's (`node:fs#readFile`, `pg#Client.query`) has no file here.
-  const colon = target.lastIndexOf(':');
-  if (colon > 0 && !target.includes('#') && !target.startsWith('node:')) a[ATTR_CODE_FILE_PATH] = resolve(target.slice(0, colon));
-  if (ctx !== null) a['jsprobe.ctx'] = ctx;
-  if (error !== null) a[ATTR_EXCEPTION_MESSAGE] = error;
-  return a;
-}
-
-/** A row as the program sent it, checked: anything else (a bug, a foreign writer) is skipped. */
-function isRow(r: unknown): r is SpanRow {
-  return Array.isArray(r) && r.length === 8 && typeof r[0] === 'number' && typeof r[1] === 'string' && typeof r[2] === 'string'
-    && typeof r[3] === 'number' && typeof r[4] === 'number' && typeof r[5] === 'number'
-    && (r[6] === null || typeof r[6] === 'string') && (r[7] === null || typeof r[7] === 'number');
 }
 
 /** Counts what the exporter sent and what it could not, and warns once when it cannot reach the collector. */
@@ -94,14 +74,9 @@ class CountingExporter implements SpanExporter {
   }
 }
 
-/** A probe of the program, by the index a row carries: its text, and its target as written (relative to the command's cwd, the program's too). */
-export interface OtlpProbe {
-  text: string;
-  target: string;
-}
-
 export interface OtlpOptions {
   url: string;
+  protocol: OtlpProtocol;
   service: string;
   probes: readonly OtlpProbe[];
   /** -q: no closing line when every span was sent. */
@@ -109,45 +84,37 @@ export interface OtlpOptions {
   warn(s: string): void;
 }
 
-/** The spans of one session: add() each record as it comes; end() flushes within OTLP_FLUSH_MS and says how it went. */
+/** The exporter of a protocol, loaded only for it (the protobuf one and the JSON one are separate packages). */
+async function exporterFor(options: OtlpOptions): Promise<SpanExporter> {
+  const config = { url: options.url, timeoutMillis: EXPORT_TIMEOUT_MS };
+  if (options.protocol === 'http/json') return new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter(config);
+  return new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter(config);
+}
+
+/** The spans of one session, made by openSpanExport(): add() each batch as it comes; end() flushes within OTLP_FLUSH_MS and says how it went. */
+export async function openSpanExport(options: OtlpOptions): Promise<SpanExport> {
+  return new SpanExport(options, await exporterFor(options));
+}
+
 export class SpanExport {
-  readonly #provider: BasicTracerProvider;
+  readonly #processor: BatchSpanProcessor;
   readonly #exporter: CountingExporter;
-  readonly #tracer;
+  readonly #maker: SpanMaker;
   #made = 0;
   #ended = false;
 
-  constructor(private readonly options: OtlpOptions) {
-    this.#exporter = new CountingExporter(new OTLPTraceExporter({ url: options.url, timeoutMillis: EXPORT_TIMEOUT_MS }), options.url, options.warn);
-    const processor = new BatchSpanProcessor(this.#exporter, { maxQueueSize: OTLP_QUEUE_SPANS, maxExportBatchSize: 512, scheduledDelayMillis: 500 });
-    this.#provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.service }),
-      spanProcessors: [processor],
-    });
-    this.#tracer = this.#provider.getTracer('jsprobe');
+  constructor(private readonly options: OtlpOptions, exporter: SpanExporter) {
+    this.#exporter = new CountingExporter(exporter, options.url, options.warn);
+    this.#processor = new BatchSpanProcessor(this.#exporter, { maxQueueSize: OTLP_QUEUE_SPANS, maxExportBatchSize: 512, scheduledDelayMillis: 500 });
+    this.#maker = new SpanMaker(options.probes, resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.service }));
   }
 
   /** A batch of calls from process `pid` (a {t:'spans'} message's rows). */
   add(pid: number, rows: string): void {
     if (this.#ended) return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(rows);
-    } catch {
-      return;
-    }
-    if (!Array.isArray(parsed)) return;
-    for (const r of parsed) if (isRow(r)) this.#span(pid, r);
-  }
-
-  #span(pid: number, r: SpanRow): void {
-    const [i, func, , start, elapsed, , error] = r;
-    const probe = this.options.probes[i] ?? { text: '', target: '' };
-    // Each call is a root span: jsprobe sees no trace context of the program's.
-    const span = this.#tracer.startSpan(func, { kind: SpanKind.INTERNAL, startTime: start, attributes: attributes(r, pid, probe) }, ROOT_CONTEXT);
-    if (error !== null) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
-    span.end(start + elapsed / 1e6);
-    this.#made++;
+    const spans = this.#maker.spans(pid, rows);
+    for (const span of spans) this.#processor.onEnd(span);
+    this.#made += spans.length;
   }
 
   /** Flushes what is queued, at most OTLP_FLUSH_MS, and writes one line: spans sent, dropped, failed. */
@@ -158,7 +125,7 @@ export class SpanExport {
     const deadline = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), OTLP_FLUSH_MS);
     });
-    const shutdown = this.#provider.shutdown().catch(() => {}).then(() => this.#exporter.idle());
+    const shutdown = this.#processor.shutdown().catch(() => {}).then(() => this.#exporter.idle());
     const flushed = await Promise.race([shutdown.then(() => 'done' as const), deadline]);
     clearTimeout(timer);
     const { sent, failed } = this.#exporter;

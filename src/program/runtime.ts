@@ -108,7 +108,7 @@ export interface Runtime {
   /** `ctx`: the async causal chain of the code running now (ctx.ts); 0 unless the program reads ctx. */
   ctx(): number;
   /** `--otlp`: report a call of fnret probe `i` (session.ts adds it; the handler calls it only then). */
-  span?(elapsed: number, threw: boolean, error: unknown, func: string, target: string, i: number): void;
+  span?(elapsed: number, threw: boolean, error: unknown, func: string, target: string, i: number, start: number): void;
   /** Stop what the runtime started in the program (ctx's async hook): the session has ended. */
   close(): void;
 }

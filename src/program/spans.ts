@@ -1,9 +1,12 @@
-// `--otlp` in the traced program: each call an fnret probe sees becomes a small row of a span
-// record, batched into one message, for the command to export (cli/otlp.ts). Only with --otlp:
+// `--otlp` in the traced program: each call an fnret probe sees becomes a few numbers of a span
+// batch, sent as one message, for the command to export (cli/otlp.ts). Only with --otlp:
 // the handler's source gets the call (withSpan) when the session is made.
 
 import { formatValue } from '../agg/safe-format.js';
-import { clearTimeoutSafe, JSONStringify, perf, PerformanceNow, ReflectApply, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
+import { Buffer } from 'node:buffer';
+import {
+  clearTimeoutSafe, JSONStringify, ObjectCreate, perf, PerformanceNow, ReflectApply, setTimeoutSafe, StringPrototypeSlice,
+} from '../core/primordials.js';
 import type { Message, Sender } from './messages.js';
 import { safeGet, type Runtime } from './runtime.js';
 
@@ -22,31 +25,81 @@ function thrownMessage(error: unknown): string {
 /** `--otlp`: calls a batch holds at most, and how long the first waits for the batch to go. */
 const SPAN_BATCH = 256;
 const SPAN_BATCH_MS = 50;
+// Captured at load, before the program's code runs.
+const now = PerformanceNow.bind(perf) as () => number;
+const BufferFrom = Buffer.from;
+const SafeFloat64Array = Float64Array;
+const SafeArrayBuffer = ArrayBuffer;
+const base64Slice = (Buffer.prototype as unknown as { base64Slice: Function }).base64Slice;
 
 /**
  * `--otlp`: what the handlers call to report a call, and flush() for the end. It only reads numbers
- * and strings jsprobe made, and the error safely; the row is JSON text made with the captured
- * JSON.stringify of strings, one message per batch.
+ * and strings jsprobe made, and the error safely. A call costs three or four stores into a
+ * Float64Array: its kind (probe, function, target, error, written once a batch as JSON), its end
+ * (its start, as the dispatcher timed it, plus `elapsed`), its duration, and `ctx` when the program
+ * reads it. The batch goes as that array's bytes in base64 (SpanBatch in messages.ts): writing its
+ * numbers as decimal text cost ~0.5 µs a call (docs/benchmarks.md, "bench:otlp").
  */
 export function spanRecorder(rt: Runtime, to: Sender, usesCtx: boolean): { span: NonNullable<Runtime['span']>; flush(): void } {
-  let rows = '';
+  const stride = usesCtx ? 4 : 3;
+  const raw = new SafeArrayBuffer(SPAN_BATCH * stride * 8);
+  const nums = new SafeFloat64Array(raw);
+  const bytes = BufferFrom(raw);
   let n = 0;
+  /** The batch's kinds (four numbers each) and strings, as JSON text, and how many of each. */
+  let kinds = '';
+  let nKinds = 0;
+  let strings = '';
+  let nStrings = 0;
+  /** The first call's end (ms on this thread's clock): the others' ends are ns after it. */
+  let t0 = 0;
+  // Per probe, the kind of its last call that returned, while `batch` is current: a plain probe's is
+  // written once a batch. Without a prototype: no read or write here can meet an accessor of the program's.
+  const lastFunc = ObjectCreate(null) as Record<number, string>;
+  const lastTarget = ObjectCreate(null) as Record<number, string>;
+  const lastKind = ObjectCreate(null) as Record<number, number>;
+  const lastBatch = ObjectCreate(null) as Record<number, number>;
+  let batch = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const string = (s: string): number => {
+    strings += `${nStrings === 0 ? '' : ','}${JSONStringify(s) as string}`;
+    return nStrings++;
+  };
+  const kind = (i: number, func: string, target: string, error: number): number => {
+    kinds += `${nKinds === 0 ? '' : ','}${i},${string(func)},${target === '' ? -1 : string(target)},${error}`;
+    return nKinds++;
+  };
   const flush = (): void => {
     if (timer !== undefined) clearTimeoutSafe(timer);
     timer = undefined;
     if (n === 0) return;
-    const m: Message = { t: 'spans', n, pid: rt.pid, rows: `[${rows}]` };
-    rows = '';
+    const calls = ReflectApply(base64Slice, bytes, [0, n * stride * 8]) as string;
+    const rows = `[${rt.tid},${timeOrigin + t0},${stride},[${kinds}],[${strings}],"${calls}"]`;
+    const m: Message = { t: 'spans', n, pid: rt.pid, rows };
     n = 0;
+    kinds = strings = '';
+    nKinds = nStrings = 0;
+    batch++;
     to.send(m);
   };
-  const span: NonNullable<Runtime['span']> = (elapsed, threw, error, func, target, i) => {
-    const end = timeOrigin + (ReflectApply(PerformanceNow, perf, []) as number);
-    const e = threw ? JSONStringify(thrownMessage(error)) as string : 'null';
-    const x = usesCtx ? `${rt.ctx()}` : 'null';
-    const names = `${JSONStringify(func) as string},${JSONStringify(target) as string}`;
-    rows += `${n === 0 ? '' : ','}[${i},${names},${end - elapsed / 1e6},${elapsed},${rt.tid},${e},${x}]`;
+  const span: NonNullable<Runtime['span']> = (elapsed, threw, error, func, target, i, start) => {
+    // The call's end from its own timing: a second clock read cost as much as the rest of the call's record.
+    const t = start === start && elapsed === elapsed ? start + elapsed / 1e6 : now();
+    if (n === 0) t0 = t;
+    let k: number;
+    if (threw) k = kind(i, func, target, string(thrownMessage(error)));
+    else if (lastBatch[i] === batch && lastFunc[i] === func && lastTarget[i] === target) k = lastKind[i];
+    else {
+      k = lastKind[i] = kind(i, func, target, -1);
+      lastFunc[i] = func;
+      lastTarget[i] = target;
+      lastBatch[i] = batch;
+    }
+    const at = n * stride;
+    nums[at] = k;
+    nums[at + 1] = (t - t0) * 1e6;
+    nums[at + 2] = elapsed;
+    if (usesCtx) nums[at + 3] = rt.ctx();
     if (++n >= SPAN_BATCH) flush();
     else if (timer === undefined) {
       timer = setTimeoutSafe(flush, SPAN_BATCH_MS);
@@ -66,6 +119,7 @@ export function withSpan(source: string, i: number, target: string): string {
   const at = source.indexOf(open);
   if (at < 0) return source;
   // Reading a call's target costs ~2 µs: only a pattern's calls need theirs (the command knows a plain probe's).
-  const call = `$rt.span($c.elapsed, $c.threw, $c.error, $c.func, ${/[*?]/.test(target) ? '$c.target' : "''"}, ${i});\n`;
+  // $c.t0: the call's start as the dispatcher timed it (ms on this thread's clock; NaN when untimed).
+  const call = `$rt.span($c.elapsed, $c.threw, $c.error, $c.func, ${/[*?]/.test(target) ? '$c.target' : "''"}, ${i}, $c.t0);\n`;
   return `${source.slice(0, at + open.length)}${call}${source.slice(at + open.length)}`;
 }

@@ -45,9 +45,10 @@ setInterval(() => {
 
 /** The longest gap that overlaps [from, to], and how many over 10 ms did. */
 function longestGap(url) {
-  const q = new URL(url, 'http://x').searchParams;
-  const from = Number(q.get('from'));
-  const to = Number(q.get('to'));
+  // By hand: the process's first URL costs ~100 ms of this thread, which would land in the next round.
+  const q = (name) => Number(new RegExp(`[?&]${name}=([\\d.]+)`).exec(url)?.[1]);
+  const from = q('from');
+  const to = q('to');
   let worst = [0, 0];
   let n = 0;
   for (const g of gaps) {
@@ -55,7 +56,7 @@ function longestGap(url) {
     n++;
     if (g[1] > worst[1]) worst = g;
   }
-  if (q.has('all')) return JSON.stringify(gaps.filter((g) => g[0] <= to && g[0] + g[1] >= from));
+  if (/[?&]all\b/.test(url)) return JSON.stringify(gaps.filter((g) => g[0] <= to && g[0] + g[1] >= from));
   return JSON.stringify({ at: worst[0], ms: worst[1], n });
 }
 

@@ -3,8 +3,13 @@
 // back); `jsprobe -p PID` attaches a probe, stays attached, then detaches. Reported: the worst and
 // the p99 request latency of the requests in flight during attach (command start to "Attached")
 // and during detach (SIGINT to 1 s after the command's exit), per configuration, interleaved, medians of rounds.
+// Beside them, the target's own figure: the longest gap between the turns of a 1 ms timer on its main
+// thread in each window (attach-target.cjs records them), which the clients' scheduling does not blur.
+// Every wait is bounded: a round whose command does not attach, detach or end in time, or whose
+// requests do not come back, is reported as failed (and its command killed), never waited for.
 //
 //   npm run bench:attach:load [-- --rounds 3 --heaps 100,1000 --clients 4]
+//   ... -- --builds base=/tmp/base/build/src/cli/main.js,new    another build's command beside this one's, round by round
 //
 // Configurations: the default pause budget on an exported class's method (a wrap site over the
 // budget), the default budget on an internal function (a breakpoint site over the budget), and the
@@ -25,7 +30,15 @@ const HEAPS = opt('heaps', '100,1000').split(',').map(Number);
 const CLIENTS = Number(opt('clients', '4'));
 const HOLD_MS = 1500;
 const AFTER_MS = 1000;
-const JSPROBE = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+/** A LiveEdit of 1 GB under load took 89-127 s on the loaded machine: the attach and the detach get 5 minutes each. */
+const STEP_MS = Number(opt('step-timeout-ms', '300000'));
+/** A request that takes longer is counted as stuck (and its latency as this). */
+const REQUEST_MS = Number(opt('request-timeout-ms', '60000'));
+/** The commands compared, each `label=path` (a bare label: this build's), interleaved round by round. */
+const BUILDS = opt('builds', 'this').split(',').map((b) => {
+  const [label, path] = b.split('=');
+  return { label, path: path ?? fileURLToPath(new URL('../src/cli/main.js', import.meta.url)) };
+});
 const TARGET = fileURLToPath(new URL('../../bench/attach-target.cjs', import.meta.url));
 const FILE = 'bench/attach-target.cjs';
 
@@ -38,28 +51,47 @@ const CONFIGS = [
 interface Target { child: ChildProcess; pid: number; port: number; heapMb: number }
 
 async function target(mb: number): Promise<Target> {
-  // The runtime's own timeout (5 s without a ping from the command) is shorter than a LiveEdit of 1 GB under load.
-  const env = { ...process.env, JSPROBE_CLIENT_TIMEOUT_MS: '300000' };
-  const child = spawn(process.execPath, [`--max-old-space-size=${mb * 4 + 256}`, TARGET, String(mb)], { stdio: ['ignore', 'pipe', 'ignore'], env });
-  const line = await new Promise<string>((resolve) => child.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(d)));
+  const child = spawn(process.execPath, [`--max-old-space-size=${mb * 4 + 256}`, TARGET, String(mb)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // A target that dies growing its heap (out of memory) or never listens must not leave the bench waiting.
+  const line = await within(STEP_MS, new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(d));
+    child.once('exit', (code, signal) => reject(new Error(`the target ended before it was ready (${signal ?? code})`)));
+  }), 'the target ready').catch((e: Error) => {
+    child.kill();
+    throw e;
+  });
   const { heapMb, port } = JSON.parse(line) as { heapMb: number; port: number };
   return { child, pid: child.pid!, port, heapMb };
 }
 
-/** Requests: [start, end] in performance.now() ms. */
-function load(port: number): { stop(): Promise<[number, number][]> } {
+/** `p`, or a rejection saying what did not happen within `ms`. */
+function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/** Requests: [start, end] in performance.now() ms; `stuck`: those that did not end within REQUEST_MS. */
+function load(port: number): { stuck: { n: number }; stop(): Promise<[number, number][]> } {
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   const done: [number, number][] = [];
+  const stuck = { n: 0 };
   let running = true;
   const one = (): Promise<void> => new Promise((resolve) => {
     const t0 = performance.now();
-    get({ host: '127.0.0.1', port, path: '/x', agent }, (res) => {
+    const req = get({ host: '127.0.0.1', port, path: '/x', agent, timeout: REQUEST_MS }, (res) => {
       res.resume().on('end', () => {
         done.push([t0, performance.now()]);
         resolve();
       });
-    }).on('error', () => {
-      running = false; // the target went away: the round reports it
+    });
+    req.on('timeout', () => {
+      stuck.n++;
+      done.push([t0, t0 + REQUEST_MS]);
+      req.destroy();
+    });
+    req.on('error', () => {
+      running = false; // the target went away, or a request was stuck: the round reports it
       resolve();
     });
   });
@@ -67,9 +99,10 @@ function load(port: number): { stop(): Promise<[number, number][]> } {
     while (running) await one();
   });
   return {
+    stuck,
     stop: async () => {
       running = false;
-      await Promise.all(clients);
+      await within(REQUEST_MS + 5000, Promise.all(clients), 'the clients\' last requests');
       agent.destroy();
       return done;
     },
@@ -83,42 +116,66 @@ function during(reqs: [number, number][], from: number, to: number): { worst: nu
   return { worst: ms[ms.length - 1], p99: ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.99))] };
 }
 
-interface Round { attach: { worst: number; p99: number }; detach: { worst: number; p99: number }; said: string }
+/** The target's longest main-thread gap over [from, to] (performance.now() of this process), ms; 0 when none was over 10 ms. */
+async function longestGap(port: number, from: number, to: number): Promise<number> {
+  const epoch = (t: number): number => performance.timeOrigin + t;
+  const text = await within(10_000, new Promise<string>((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path: `/gaps?from=${epoch(from)}&to=${epoch(to)}`, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
+    }).on('error', reject);
+  }), 'the target\'s gaps');
+  return (JSON.parse(text) as { ms: number }).ms;
+}
 
-async function round(t: Target, program: string, extra: string[]): Promise<Round> {
+interface Window { worst: number; p99: number; gap: number }
+interface Round { attach: Window; detach: Window; said: string }
+
+async function round(t: Target, jsprobe: string, program: string, extra: string[]): Promise<Round> {
   const l = load(t.port);
   await new Promise((r) => setTimeout(r, 300));
   const a0 = performance.now();
-  const cli = spawn(process.execPath, [JSPROBE, '-p', String(t.pid), '-e', program, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = spawn(process.execPath, [jsprobe, '-p', String(t.pid), '-e', program, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   let out = '';
   cli.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const closed = new Promise((resolve) => cli.on('close', resolve));
+  const exited = new Promise<void>((resolve) => cli.once('exit', () => resolve()));
+  // 'close' also waits for the command's pipes, which a process it left behind could hold: its exit is what counts.
+  const closed = exited.then(() => within(5000, new Promise((resolve) => cli.once('close', resolve)), 'the command\'s pipes').catch(() => {}));
   try {
-    await new Promise<void>((resolve, reject) => {
+    await within(STEP_MS, new Promise<void>((resolve, reject) => {
       cli.stderr!.setEncoding('utf8').on('data', (d: string) => {
         err += d;
         if (err.includes('Attached to')) resolve();
       });
-      cli.once('exit', () => reject(new Error(`jsprobe exited: ${err}`)));
-    });
+      void exited.then(() => reject(new Error(`jsprobe exited: ${err}`)));
+    }), 'attached');
   } catch (e) {
-    await l.stop();
-    throw e;
+    cli.kill('SIGKILL');
+    await l.stop().catch(() => []);
+    throw new Error(`${(e as Error).message} ${err.split('\n').slice(-3).join(' / ')}`);
   }
   const a1 = performance.now();
   await new Promise((r) => setTimeout(r, HOLD_MS));
   const d0 = performance.now();
   cli.kill('SIGINT');
-  await closed;
+  try {
+    await within(STEP_MS, closed, 'detached and ended');
+  } catch (e) {
+    cli.kill('SIGKILL');
+    await l.stop().catch(() => []);
+    throw e;
+  }
   const d1 = performance.now();
   // The target puts a live patch's source back after the command has gone: its stall is in the
   // requests that overlap this second too.
   await new Promise((r) => setTimeout(r, AFTER_MS));
   const reqs = await l.stop();
+  if (l.stuck.n > 0) throw new Error(`${l.stuck.n} requests did not come back within ${REQUEST_MS / 1000} s`);
   if (!/@n: [1-9]/.test(out)) throw new Error(`the probe counted nothing: ${out}${err}`);
   const said = /jsprobe: the heap is[^\n]*/.exec(err)?.[0] ?? '';
-  return { attach: during(reqs, a0, a1), detach: during(reqs, d0, d1 + AFTER_MS), said };
+  const [ga, gd] = [await longestGap(t.port, a0, a1), await longestGap(t.port, d0, d1 + AFTER_MS)];
+  return { attach: { ...during(reqs, a0, a1), gap: ga }, detach: { ...during(reqs, d0, d1 + AFTER_MS), gap: gd }, said };
 }
 
 const rows: string[] = [];
@@ -126,35 +183,45 @@ const notes = new Set<string>();
 const failed: string[] = [];
 for (const mb of HEAPS) {
   process.stderr.write(`  heap ~${mb} MB…\n`);
-  const t = await target(mb);
+  let t: Target;
   try {
-    const results = CONFIGS.map(() => [] as Round[]);
+    t = await target(mb);
+  } catch (e) {
+    failed.push(`${mb} MB: ${(e as Error).message}`);
+    continue;
+  }
+  try {
+    const runs = CONFIGS.flatMap((c) => BUILDS.map((b) => ({ ...c, path: b.path, name: BUILDS.length > 1 ? `${b.label}: ${c.name}` : c.name })));
+    const results = runs.map(() => [] as Round[]);
     for (let r = 0; r < ROUNDS; r++) {
-      for (let c = 0; c < CONFIGS.length; c++) {
+      for (let c = 0; c < runs.length; c++) {
         let res: Round;
         try {
-          res = await round(t, CONFIGS[c].program, CONFIGS[c].extra);
+          res = await round(t, runs[c].path, runs[c].program, runs[c].extra);
         } catch (e) {
-          failed.push(`${fmt(t.heapMb, 0)} MB, ${CONFIGS[c].name}: ${(e as Error).message.split('\n').slice(0, 3).join(' / ')}`);
+          failed.push(`${fmt(t.heapMb, 0)} MB, ${runs[c].name}: ${(e as Error).message.split('\n').slice(0, 3).join(' / ')}`);
           continue;
         }
         results[c].push(res);
         if (res.said !== '') notes.add(res.said.replace(/process \d+/, 'process PID'));
-        process.stderr.write(`    ${CONFIGS[c].name}: attach worst ${fmt(res.attach.worst, 0)} ms, detach worst ${fmt(res.detach.worst, 0)} ms\n`);
+        process.stderr.write(`    ${runs[c].name}: attach worst ${fmt(res.attach.worst, 0)} ms (gap ${fmt(res.attach.gap, 0)}), ` +
+          `detach worst ${fmt(res.detach.worst, 0)} ms (gap ${fmt(res.detach.gap, 0)})\n`);
       }
     }
-    for (let c = 0; c < CONFIGS.length; c++) {
+    for (let c = 0; c < runs.length; c++) {
       const m = (f: (x: Round) => number): string => (results[c].length === 0 ? 'failed' : fmt(median(results[c].map(f)), 0));
-      rows.push(`| ${fmt(t.heapMb, 0)} | ${CONFIGS[c].name} | ${m((x) => x.attach.worst)} | ${m((x) => x.attach.p99)} | ` +
-        `${m((x) => x.detach.worst)} | ${m((x) => x.detach.p99)} |`);
+      const n = results[c].length < ROUNDS ? ` (${results[c].length} of ${ROUNDS} rounds)` : '';
+      rows.push(`| ${fmt(t.heapMb, 0)} | ${runs[c].name}${n} | ${m((x) => x.attach.worst)} | ${m((x) => x.attach.p99)} | ${m((x) => x.attach.gap)} | ` +
+        `${m((x) => x.detach.worst)} | ${m((x) => x.detach.p99)} | ${m((x) => x.detach.gap)} |`);
     }
   } finally {
     t.child.kill();
   }
 }
 console.log(`Machine: ${machine()}. ${CLIENTS} keep-alive clients back to back; ${ROUNDS} rounds per configuration, interleaved; medians.\n`);
-console.log('| heap (MB) | configuration | attach: worst ms | attach: p99 ms | detach: worst ms | detach: p99 ms |');
-console.log('|---:|---|---:|---:|---:|---:|');
+console.log('| heap (MB) | configuration | attach: worst ms | attach: p99 ms | attach: target gap ms | ' +
+  'detach: worst ms | detach: p99 ms | detach: target gap ms |');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
 console.log(rows.join('\n'));
 for (const n of notes) console.log(`\n> ${n}`);
 for (const f of failed) console.log(`\nRound failed: ${f}`);

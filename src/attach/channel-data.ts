@@ -39,6 +39,11 @@ export interface ChannelData {
 
 /** What the channel thread asks of the main thread (a JSON string argument to the hidden global). */
 export type MainRequest =
+  /**
+   * Require the runtime proper, and nothing more: compiling it (~45 ms) is one stall of the main thread, and compiling the
+   * program and registering its probes ('attach', next) another, with the thread's event loop free to turn between them.
+   */
+  | { op: 'runtime' }
   | { op: 'attach'; source: string; options: AttachOptions }
   | { op: 'settled' }
   | { op: 'notes' }

@@ -210,7 +210,8 @@ session.on('NodeWorker.detachedFromWorker', (m: { params: { sessionId: string } 
 async function attach(source: string, options: AttachOptions): Promise<ChannelAttachResult> {
   // Before any worker is set up: a worker's relay says hello to whoever listens then.
   relay ??= new MainRelay((_tid, m) => message(m));
-  const r = await onMain<{ probes: number; skipped: string[] } | { error: string }>({ op: 'attach', source, options });
+  await onMain({ op: 'runtime' });
+  const r = await onMain<{ probes: number; skipped: string[]; profiles?: boolean } | { error: string }>({ op: 'attach', source, options });
   if ('error' in r) return r;
   attached = { source, options };
   const end = Date.now() + SETTLE_MS;
@@ -222,7 +223,8 @@ async function attach(source: string, options: AttachOptions): Promise<ChannelAt
   // Probes that could never run on the sites they got (a fnret on an async function's breakpoint site) come off now.
   const { refused, notes } = await onMain<{ refused: string[]; notes: string[] }>({ op: 'notes' });
   const workers = answers.filter((a): a is string[] => a !== undefined);
-  profileTick();
+  // Only a program that samples stacks has slices to end: any other would be asked for nothing, a second after attaching.
+  if (r.profiles === true) profileTick();
   return { probes: r.probes - refused.length, skipped: [...r.skipped, ...refused], workers, notes };
 }
 

@@ -51,7 +51,7 @@ export function load(options: LoadOptions): string {
       }
       // The runtime replaces this function with its own.
       (createRequire(import.meta.url)(bundle) as typeof import('./remote.js')).install(ring.sab, state, name, release);
-      return g[name](request);
+      return op === 'runtime' ? 'null' : g[name](request);
     },
   });
   // After the global: the thread's first request (closing the inspector) goes through it.

@@ -67,6 +67,7 @@ export function install(ringSab: SharedArrayBuffer, stateSab: SharedArrayBuffer,
 
 function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, name: string): unknown {
   switch (r.op) {
+    case 'runtime': return null;
     case 'attach': return attachMain(r.source, r.options, out, ring, state, name);
     case 'settled': return !liveRetrying();
     case 'notes': return { refused: attached?.settle() ?? [], notes: notes() };
@@ -113,7 +114,7 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
       process.off('uncaughtExceptionMonitor', onUncaught);
     },
   };
-  return { probes: session.probes, skipped: session.skipped };
+  return { probes: session.probes, skipped: session.skipped, profiles: program.profiles.length > 0 };
 }
 
 /**

@@ -186,7 +186,8 @@ export interface AttachOptions {
 }
 
 /** What attach() answers: how many probes, which were skipped (not in this thread), or the error. */
-export type AttachResult = { probes: number; skipped: string[] } | { error: string };
+/** `profiles`: the program samples stacks (profile:hz:N), so the channel thread ticks its slices. */
+export type AttachResult = { probes: number; skipped: string[]; profiles?: boolean } | { error: string };
 
 /** The channel thread's answer to 'attach': the main thread's, and what each worker skipped. */
 export type ChannelAttachResult = { probes: number; skipped: string[]; workers: string[][]; notes: string[] } | { error: string };

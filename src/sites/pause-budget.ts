@@ -6,14 +6,18 @@
 // learnt from that refused small patches and restores after it (tried: docs/live-sites.md).
 
 import { getHeapStatistics } from 'node:v8';
+import { MathRound, SafeString, StringPrototypeSlice } from '../core/primordials.js';
 
 /**
  * 100 ms: a stall a service's p99 shows, yet under what a user notices in one request. A live
- * patch fits under it up to ~150 MB of heap here; past that, sites that need no edit.
+ * patch fits under it up to ~16 MB of heap here; past that, sites that need no edit.
  */
 export const DEFAULT_MAX_PAUSE_MS = 100;
-/** ms of LiveEdit per MB of used heap, by bench:arm on this project's machine (~0.6 s at 100 MB, ~5.4 s at 1 GB). */
-export const LIVE_EDIT_MS_PER_MB = 0.6;
+/**
+ * ms of LiveEdit per MB of used heap, by bench:arm on this project's machine (0.6-0.7 s at 100 MB, 5.4-5.7 s at 1 GB: 5.5-6.7 ms
+ * a MB), rounded up. It was 0.6, a slip by ten, and every attach to a 100 MB service live-patched it for ~1 s (bench:attach:load).
+ */
+export const LIVE_EDIT_MS_PER_MB = 6;
 
 export interface PausePrediction {
   heapMb: number;
@@ -55,9 +59,20 @@ export function passOver(kind: 'wrap' | 'breakpoint', count: number, prediction:
   passed[kind] += count;
 }
 
-/** Made when first used: Intl's data costs ~15 ms and ~7 MB, at the start of every traced process if made with this module. */
-let numberFormat: Intl.NumberFormat | undefined;
-const number = { format: (x: number): string => (numberFormat ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })).format(x) };
+/**
+ * Whole numbers with thousands commas, by hand: an Intl.NumberFormat costs ~15 ms and ~7 MB of its data to make, and under
+ * `-p` it was made on the target's main thread, at attach (a profile of bench:attach:load's target).
+ */
+const number = {
+  format: (x: number): string => {
+    const n = MathRound(x < 0 ? -x : x);
+    if (n === Infinity) return x < 0 ? '-∞' : '∞';
+    const s = SafeString(n);
+    let out = StringPrototypeSlice(s, 0, s.length % 3 || 3);
+    for (let i = s.length % 3 || 3; i < s.length; i += 3) out += `,${StringPrototypeSlice(s, i, i + 3)}`;
+    return x < -0.5 ? `-${out}` : out;
+  },
+};
 
 /** What a list() note says about one function passed over. */
 export function overBudgetWhy(p: PausePrediction, budgetMs: number): string {

@@ -38,7 +38,7 @@ export const STACK_BUILTINS = ['stack', 'ustack'];
 
 export const FUNCTIONS = {
   aggregations: ['count', 'sum', 'avg', 'min', 'max', 'stats', 'hist', 'lhist'],
-  statements: ['printf', 'print', 'clear', 'delete', 'exit', 'time'],
+  statements: ['printf', 'print', 'clear', 'delete', 'exit', 'time', 'detach', 'pending', 'table'],
   values: ['str'],
 };
 const ALL_FUNCTIONS = [...FUNCTIONS.aggregations, ...FUNCTIONS.statements, ...FUNCTIONS.values];

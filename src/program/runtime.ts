@@ -97,6 +97,8 @@ export interface Runtime {
   printf(fmt: string, args: unknown[]): void;
   print(map: number, top: unknown, div: unknown): void;
   printValue(v: unknown): void;
+  /** `strftime(fmt, ns)`: the wall-clock time of `ns` (an `nsecs` reading) in time()'s format. */
+  strftime(fmt: string, ns: unknown): string;
   /** `table(@a, @b, …)`: the maps of these indices side by side (agg/table.ts). */
   table(maps: number[]): void;
   time(fmt: string): void;
@@ -120,6 +122,8 @@ export interface Runtime {
   /** Stop what the runtime started in the program (ctx's async hook): the session has ended. */
   close(): void;
 }
+
+const DateNow = SafeDate.now;
 
 function two(n: number, width = 2): string {
   return StringPrototypePadStart(`${n}`, width, '0');
@@ -235,6 +239,11 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
       const list: AggMap[] = [];
       for (let i = 0; i < indices.length; i++) list[i] = maps[indices[i]];
       printTable(out, list);
+    },
+    strftime: (fmt, ns) => {
+      // nsecs is a monotonic clock: the wall clock now, less how long ago `ns` was.
+      const ago = (SafeNumber(HrtimeBigint()) - toNumber(ns)) / 1e6;
+      return strftime(fmt, new SafeDate(DateNow() - ago));
     },
     time: (fmt) => {
       const s = strftime(fmt, new SafeDate());

@@ -16,8 +16,7 @@ export function watchProgram(target: string, options: VerbOptions, mode: Mode): 
   const lines = [
     `fnret:${target} ${tests.length > 0 ? `/${tests.join(' && ')}/ ` : ''}{`,
     ...(limit === undefined ? [] : ['  @watched = count();']),
-    '  time("%H:%M:%S.%f ");',
-    '  printf("pid %d tid %d ctx %d %s(%s) %s %.3f ms\\n", pid, tid, ctx, func,',
+    '  printf("%s pid %d tid %d ctx %d %s(%s) %s %.3f ms\\n", strftime("%H:%M:%S.%f", nsecs), pid, tid, ctx, func,',
     `    str(args, ${depth + 1}).slice(2, -2), threw ? "threw " + str(error, ${depth}) : "= " + str(retval, ${depth}), elapsed / 1e6);`,
     // Under -p, exit() detaches jsprobe; under -c, detach() takes the probes off and the program runs on.
     ...(limit === undefined ? [] : [`  if (@watched == ${limit}) { ${mode === 'attach' ? 'exit()' : 'detach()'} }`]),

@@ -41,6 +41,9 @@ function values(ctx: PassContext, info: BlockInfo, e: Expr): void {
     if (FUNCTIONS.aggregations.includes(name)) report(ctx, x.at, `${name}() goes on the right of a map assignment: @name = ${name}(…)`);
     else if (FUNCTIONS.statements.includes(name)) report(ctx, x.at, `${name}() is a statement of its own, not a value`);
     else if (name === 'str') strDepth(ctx, x);
+    else if (name === 'strftime' && (x.args.length !== 2 || x.args[0].type !== 'str')) {
+      report(ctx, x.at, 'strftime takes a format string and a time in nsecs: strftime("%H:%M:%S.%f", nsecs)');
+    }
     else if (STACK_BUILTINS.includes(name)) stackDepth(ctx, x, name);
   }
 }
@@ -127,6 +130,7 @@ function statementCall(ctx: PassContext, info: BlockInfo, call: Call): void {
       break;
     }
     case 'str':
+    case 'strftime':
     case 'stack':
     case 'ustack':
       report(ctx, call.at, `${name}() alone does nothing: print it, printf("%s\\n", ${name}(…)), or keep it in a map`);

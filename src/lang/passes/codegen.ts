@@ -194,8 +194,9 @@ class Gen {
   call(e: Extract<Expr, { type: 'call' }>): string {
     const args = e.args.map((a) => this.expr(a));
     const c = e.callee;
-    // The calls pass lets str() be the only function called for its value.
+    // The calls pass lets str(), strftime() and ustack(N) be the only functions called for their value.
     if (c.type === 'ident' && this.info.idents.get(c)?.kind === 'function') {
+      if (c.name === 'strftime') return `$rt.strftime(${args[0]}, ${this.prim(e.args[1])})`;
       if (c.name !== 'str') return this.stack(args[0] ?? STACK_DEPTH.default);
       return args.length > 1 ? `$rt.str(${args[0]}, ${args[1]})` : `$rt.str(${args[0]})`;
     }

@@ -3,7 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsprobe } from './run.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jsprobe, ROOT } from './run.js';
 import { fetchText, load, node, startService, jsprobe as spawnJsprobe } from '../attach/procs.js';
 
 const APP = 'test/fixtures/cli/verbs.cjs';
@@ -93,6 +95,8 @@ const USAGE: UsageCase[] = [
   { name: 'watch with two targets', args: ['watch', 'a.js:f', 'a.js:g', '-c', 'node a.js'], stderr: /takes one target; got a.js:f and a.js:g/ },
   { name: 'watch with a probe as target', args: ['watch', 'fn:a.js:f', '-c', 'node a.js'], stderr: /takes a function target such as/ },
   { name: 'monitor -i 0', args: ['monitor', 'a.js:f', '-i', '0', '-c', 'node a.js'], stderr: /monitor -i takes a number of seconds/ },
+  { name: 'trace of a pattern', args: ['trace', `${APP}:*`, '-c', 'node a.js'], stderr: /trace follows one function, and .* matches \d+:/ },
+  { name: 'trace of an export', args: ['trace', 'node:fs#readFileSync', '-c', 'node a.js'], stderr: /trace takes a function in a file/ },
   { name: 'stuck --older soon', args: ['stuck', 'a.js:f', '--older', 'soon', '-c', 'node a.js'], stderr: /stuck --older takes a duration such as 500ms/ },
 ];
 
@@ -177,6 +181,31 @@ test('stuck -f json: one pending object with the calls and their arguments', () 
   const pending = r.stdout.split('\n').filter((l) => l.startsWith('{"type":"pending"')).map((l) => JSON.parse(l) as { data: { calls: { args: unknown[] }[] } });
   assert.equal(pending.length, 1);
   assert.deepEqual(pending[0].data.calls.map((c) => c.args), [['never-1', { ms: -1 }], ['never-2', { ms: -1 }]]);
+});
+
+/** trace's table, text: the label of each row and its numbers. */
+function traceRows(stdout: string): { label: string; total: number; avg: number }[] {
+  return stdout.split('\n').slice(1).filter((l) => l !== '').map((l) => {
+    const m = /^(.*?)\s+([0-9.e+-]+)\s+([0-9.e+-]+)\s+[0-9.e+-]+\s+[0-9.e+-]+\s+[0-9.e+-]+$/.exec(l);
+    assert.ok(m !== null, `a trace row: ${l}`);
+    return { label: m[1], total: Number(m[2]), avg: Number(m[3]) };
+  });
+}
+
+test('trace: the time of a known sleep goes to its line; lines without a call are self', () => {
+  const r = jsprobe(verb('trace', 'checkout', 'trace'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^ +total_ms +avg_ms +p50_ms +p99_ms +max_ms$/m);
+  const rows = traceRows(r.stdout);
+  const line = (text: string): number => readFileSync(join(ROOT, APP), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+  assert.deepEqual(rows.map((row) => row.label), ['whole call', 'self', `${line('price(id);')}: const total = price(id);`, `${line('await sleep(60);')}: await sleep(60);`]);
+  const sleep = rows[3];
+  // A timer fires at most a millisecond early; a late one only adds to the sleep's line.
+  assert.ok(sleep.avg >= 59, `the sleep's line took ${sleep.avg} ms a call`);
+  for (const row of rows.slice(1, 3)) assert.ok(row.total < sleep.total, `${row.label}: ${row.total} ms, the sleep ${sleep.total} ms`);
+  // The rows of a call's lines add up to the call (each ends where the next begins), within the clock's reads.
+  const parts = rows.slice(1).reduce((sum, row) => sum + row.total, 0);
+  assert.ok(parts <= rows[0].total + 1 && parts >= rows[0].total * 0.9, `lines ${parts} ms, calls ${rows[0].total} ms`);
 });
 
 test('watch -n 2 -p: two calls of a running service, then jsprobe detaches and the service is as it was', async () => {

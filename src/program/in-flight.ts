@@ -65,7 +65,8 @@ export function printInFlight(out: Output, str: (v: unknown) => string, calls: r
     return;
   }
   const older = olderMs > 0 ? ` for ${olderMs} ms or more` : '';
-  let s = `${when} ${calls.length === 0 ? 'no calls' : calls.length === 1 ? '1 call' : `${calls.length} calls`} in flight${older}${calls.length > 1 ? ', oldest first' : ''}\n`;
+  const n = calls.length === 0 ? 'no calls' : calls.length === 1 ? '1 call' : `${calls.length} calls`;
+  let s = `${when} ${n} in flight${older}${calls.length > 1 ? ', oldest first' : ''}\n`;
   for (let i = 0; i < calls.length; i++) {
     const { func, call } = calls[i];
     let args = '';

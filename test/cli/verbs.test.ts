@@ -9,7 +9,9 @@ import { jsprobe, ROOT } from './run.js';
 import { fetchText, load, node, startService, jsprobe as spawnJsprobe } from '../attach/procs.js';
 
 const APP = 'test/fixtures/cli/verbs.cjs';
-const verb = (name: string, target: string, mode: string, ...more: string[]): string[] => [name, `${APP}:${target}`, '-q', ...more, '-c', `node ${APP} ${mode}`];
+const verb = (name: string, target: string, mode: string, ...more: string[]): string[] => [
+  name, `${APP}:${target}`, '-q', ...more, '-c', `node ${APP} ${mode}`,
+];
 
 /** A watch line without what changes from run to run: the time, the pid and the elapsed time. */
 function watchLines(stdout: string): string[] {
@@ -36,7 +38,11 @@ const WATCH: WatchCase[] = [
     more: ['-n', '5'],
     lines: [`${deep(1)} ${ret(1)}`, `${deep(2)} ${ret(2)}`, `${deep(3)} ${ret(3)}`, `${deep(4)} threw [Error: no item 4]`, `${deep(5)} ${ret(5)}`],
   },
-  { name: '-n past the calls made: every call', more: ['-n', '100'], lines: [1, 2, 3, 4, 5, 6].map((i) => (i === 4 ? `${deep(4)} threw [Error: no item 4]` : `${deep(i)} ${ret(i)}`)) },
+  {
+    name: '-n past the calls made: every call',
+    more: ['-n', '100'],
+    lines: [1, 2, 3, 4, 5, 6].map((i) => (i === 4 ? `${deep(4)} threw [Error: no item 4]` : `${deep(i)} ${ret(i)}`)),
+  },
   {
     name: '--where picks the calls, -n counts only those',
     more: ['--where', 'arg0 % 2 == 1', '-n', '2'],
@@ -78,7 +84,8 @@ test('watch -f json: one printf object per call', () => {
   assert.equal(r.code, 0, r.stderr);
   const objects = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; data: string });
   assert.deepEqual(objects.map((o) => o.type), ['printf', 'printf']);
-  assert.match(objects[1].data, /^\d\d:\d\d:\d\d\.\d{3} pid \d+ tid 0 ctx 0 lookup\(2, \{ tags: \[Object\] \}\) = \{ id: 2, name: 'item2', tags: \[Object\] \} [0-9.]+ ms\n$/);
+  const line = /^\d\d:\d\d:\d\d\.\d{3} pid \d+ tid 0 ctx 0 lookup\(2, \{ tags: \[Object\] \}\) = \{ id: 2, name: 'item2', tags: \[Object\] \} [0-9.]+ ms\n$/;
+  assert.match(objects[1].data, line);
 });
 
 interface UsageCase {
@@ -168,7 +175,7 @@ for (const c of STUCK) {
     const r = jsprobe(verb('stuck', 'fetchItem', 'stuck', ...c.more));
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, c.heading);
-    const calls = r.stdout.split('\n').filter((l) => /^ +\d+ ms  /.test(l)).map((l) => l.replace(/^ +\d+ ms  /, ''));
+    const calls = r.stdout.split('\n').filter((l) => /^ +\d+ ms {2}/.test(l)).map((l) => l.replace(/^ +\d+ ms {2}/, ''));
     assert.deepEqual(calls, c.calls);
     // The three that settled are the stats' count.
     assert.match(r.stdout, /^@settled_ms\[fetchItem\]: count 3,/m);
@@ -198,7 +205,8 @@ test('trace: the time of a known sleep goes to its line; lines without a call ar
   assert.match(r.stdout, /^ +total_ms +avg_ms +p50_ms +p99_ms +max_ms$/m);
   const rows = traceRows(r.stdout);
   const line = (text: string): number => readFileSync(join(ROOT, APP), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
-  assert.deepEqual(rows.map((row) => row.label), ['whole call', 'self', `${line('price(id);')}: const total = price(id);`, `${line('await sleep(60);')}: await sleep(60);`]);
+  const labels = ['whole call', 'self', `${line('price(id);')}: const total = price(id);`, `${line('await sleep(60);')}: await sleep(60);`];
+  assert.deepEqual(rows.map((row) => row.label), labels);
   const sleep = rows[3];
   // A timer fires at most a millisecond early; a late one only adds to the sleep's line.
   assert.ok(sleep.avg >= 59, `the sleep's line took ${sleep.avg} ms a call`);
@@ -220,7 +228,8 @@ test('watch -n 2 -p: two calls of a running service, then jsprobe detaches and t
     assert.equal(code, 0, err);
     const lines = out.split('\n').filter((l) => l !== '');
     assert.equal(lines.length, 2, out);
-    for (const l of lines) assert.match(l, /^\d\d:\d\d:\d\d\.\d{3} pid \d+ tid 0 ctx \d+ handle\(IncomingMessage \{.*\}, ServerResponse \{.*\}\) = undefined [0-9.]+ ms$/);
+    const call = /^\d\d:\d\d:\d\d\.\d{3} pid \d+ tid 0 ctx \d+ handle\(IncomingMessage \{.*\}, ServerResponse \{.*\}\) = undefined [0-9.]+ ms$/;
+    for (const l of lines) assert.match(l, call);
     assert.equal(await fetchText(svc.port, '/source'), original);
   } finally {
     svc.child.kill();

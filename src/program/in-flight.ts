@@ -55,6 +55,7 @@ export function printInFlight(out: Output, str: (v: unknown) => string, calls: r
       o.age_ms = MathRound(call.age);
       o.async = call.async;
       o.tid = call.threadId;
+      o.leased = call.leased;
       o.args = jsonCopy(call.args);
       list[list.length] = o;
     }
@@ -71,7 +72,9 @@ export function printInFlight(out: Output, str: (v: unknown) => string, calls: r
     const { func, call } = calls[i];
     let args = '';
     for (let j = 0; j < call.args.length; j++) args += `${j === 0 ? '' : ', '}${argText(str, call.args[j])}`;
-    s += `  ${StringPrototypePadStart(`${MathRound(call.age)}`, 8)} ms  ${func}(${args})  ${call.async ? 'async: awaiting its promise' : 'on the stack'}\n`;
+    const how = call.async ? 'async: awaiting its promise' : 'on the stack';
+    // Past its lease the call holds its arguments weakly: one the program let go of reads as undefined.
+    s += `  ${StringPrototypePadStart(`${MathRound(call.age)}`, 8)} ms  ${func}(${args})  ${how}${call.leased ? '' : ', arguments held weakly'}\n`;
   }
   out.text(`${s}\n`);
 }

@@ -25,19 +25,30 @@ export const VERBS: Record<string, Verb> = {
 /** The command's options that take a value: what follows one is not the verb's target. */
 const VALUE_FLAGS = new Set(['-c', '-p', '-f', '-o', '--max-map-keys', '--max-strlen', '--max-pause', '--prometheus', '--otlp', '--otlp-service']);
 
+/** The first argument that is neither an option nor an option's value: a verb, or a program file. */
+function firstPositional(argv: string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    if (VALUE_FLAGS.has(argv[i]) || argv[i] === '-e' || argv[i] === '-l') i++;
+    else if (!argv[i].startsWith('-') || argv[i] === '-') return i;
+  }
+  return -1;
+}
+
 /**
  * `argv` with a verb turned into `-e PROGRAM` and the command's own options left as they are; any
  * other command line as it is. A verb's bad option is a UsageError.
  */
 export function verbArgs(argv: string[]): { argv: string[]; verb?: string } {
-  const name = argv[0];
+  const at = firstPositional(argv);
+  const name = argv[at];
   if (name === undefined || !Object.hasOwn(VERBS, name)) return { argv };
   const verb = VERBS[name];
   const own: VerbOptions = new Map();
   const rest: string[] = [];
   let target: string | undefined;
-  for (let i = 1; i < argv.length; i++) {
+  for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (i === at) continue;
     if (verb.flags.includes(a)) {
       const v = argv[++i];
       if (v === undefined) throw new UsageError(`${name} ${a} needs a value`);

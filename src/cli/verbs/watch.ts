@@ -20,9 +20,9 @@ export function watchProgram(target: string, options: VerbOptions, mode: Mode): 
     `    str(args, ${depth + 1}).slice(2, -2), threw ? "threw " + str(error, ${depth}) : "= " + str(retval, ${depth}), elapsed / 1e6);`,
     // Under -p, exit() detaches jsprobe; under -c, detach() takes the probes off and the program runs on.
     ...(limit === undefined ? [] : [`  if (@watched == ${limit}) { ${mode === 'attach' ? 'exit()' : 'detach()'} }`]),
+    // The count prints at the end. Not cleared by END: under -p, END runs at the detach, before
+    // every call in the function has left it, and a call then would pass the predicate again.
     '}',
-    // The count is the verb's own bookkeeping, not a result to print at the end.
-    ...(limit === undefined ? [] : ['END { clear(@watched) }']),
   ];
   return `${lines.join('\n')}\n`;
 }

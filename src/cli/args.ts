@@ -105,8 +105,8 @@ verbs, against the example shop (docs/cli.md, Verbs):
   jsprobe watch examples/shop/db.cjs:Db.prototype.query -n 5 -c 'node examples/shop/load.cjs'
   # a table of the queries every second: calls, failures, avg, p50, p99, max (ms)
   jsprobe monitor examples/shop/db.cjs:Db.prototype.query -i 1 -c 'node examples/shop/load.cjs'
-  # the requests still in flight when it ends (or every -i seconds), oldest first
-  jsprobe stuck examples/shop/server.cjs:handle -p 12345
+  # the queries in flight for 20 ms or more, oldest first: every second, and at Ctrl-C (which detaches)
+  jsprobe stuck examples/shop/db.cjs:Db.prototype.query --older 20ms -i 1 -p 12345
   # where a call of userOrders spends its time, line by line
   jsprobe trace examples/shop/server.cjs:userOrders -c 'node examples/shop/load.cjs'`;
 

@@ -111,7 +111,7 @@ class Walk {
   /** Past this many characters a listing stops (what follows would be cut off). */
   readonly max = STRLEN.max;
   readonly stack: object[] = ObjectSetPrototypeOf([], null) as object[];
-  constructor(readonly onAccessor: AccessorSeen | undefined) {}
+  constructor(readonly onAccessor: AccessorSeen | undefined, readonly depth: number) {}
 
   value(v: unknown, level: number): string {
     if (--this.budget < 0) return '…';
@@ -133,13 +133,13 @@ class Walk {
     const plain = ObjectGetPrototypeOf(o) === ObjectPrototype && !ArrayIsArray(o);
     const name = plain ? 'Object' : classOf(o);
     if (ArrayIsArray(o)) {
-      if (level > FORMAT_LIMITS.depth) return '[Array]';
+      if (level > this.depth) return '[Array]';
       return this.array(o as unknown[], name === 'Array' ? '' : `${name}(${(o as unknown[]).length}) `, level);
     }
     // Internal slots only behind a built-in prototype: a class of the program's own skips the checks.
     const special = plain || !builtinOnChain() ? undefined : this.special(o, name, level);
     if (special !== undefined) return special;
-    if (level > FORMAT_LIMITS.depth) return `[${name ?? 'Object: null prototype'}]`;
+    if (level > this.depth) return `[${name ?? 'Object: null prototype'}]`;
     const prefix = name === 'Object' ? '' : name === undefined ? '[Object: null prototype] ' : `${name} `;
     return this.props(o, prefix, '', level);
   }
@@ -157,15 +157,15 @@ class Walk {
       return `/${RegExpPrototypeGetSource(o)}/${flags}`;
     }
     if (isNativeError(o)) return this.error(o);
-    if (isPromise(o)) return level > FORMAT_LIMITS.depth ? '[Promise]' : this.props(o, `${name ?? 'Promise'} `, '<unknown>', level);
-    if (isMap(o)) return level > FORMAT_LIMITS.depth ? `[${name ?? 'Map'}]` : this.map(o, name ?? 'Map', level);
-    if (isSet(o)) return level > FORMAT_LIMITS.depth ? `[${name ?? 'Set'}]` : this.set(o, name ?? 'Set', level);
+    if (isPromise(o)) return level > this.depth ? '[Promise]' : this.props(o, `${name ?? 'Promise'} `, '<unknown>', level);
+    if (isMap(o)) return level > this.depth ? `[${name ?? 'Map'}]` : this.map(o, name ?? 'Map', level);
+    if (isSet(o)) return level > this.depth ? `[${name ?? 'Set'}]` : this.set(o, name ?? 'Set', level);
     if (isWeakMap(o) || isWeakSet(o)) return `${name ?? 'Weak'} { <items unknown> }`;
-    if (isTypedArray(o)) return level > FORMAT_LIMITS.depth ? `[${name ?? 'TypedArray'}]` : this.typedArray(o, name, level);
+    if (isTypedArray(o)) return level > this.depth ? `[${name ?? 'TypedArray'}]` : this.typedArray(o, name, level);
     if (isArrayBuffer(o)) return `${name ?? 'ArrayBuffer'} { byteLength: ${ArrayBufferPrototypeGetByteLength(o)} }`;
     if (isSharedArrayBuffer(o)) return `${name ?? 'SharedArrayBuffer'} { byteLength: ${SharedArrayBufferPrototypeGetByteLength(o)} }`;
     if (isDataView(o)) return `${name ?? 'DataView'} { byteLength: ${DataViewPrototypeGetByteLength(o)} }`;
-    if (isModuleNamespaceObject(o)) return level > FORMAT_LIMITS.depth ? '[Module]' : this.props(o, '[Module: null prototype] ', '', level);
+    if (isModuleNamespaceObject(o)) return level > this.depth ? '[Module]' : this.props(o, '[Module: null prototype] ', '', level);
     if (isExternal(o)) return '[External]';
     return undefined;
   }
@@ -295,13 +295,13 @@ function functionText(f: object): string {
 
 /**
  * A value as text, without running the traced program's code: strings as they are, other
- * primitives as `String()` would show them, objects in util.inspect's shape within FORMAT_LIMITS;
- * the text within the string bound.
+ * primitives as `String()` would show them, objects in util.inspect's shape within FORMAT_LIMITS
+ * (`depth` levels of nesting: `str(x, N)`); the text within the string bound.
  */
-export function formatValue(v: unknown, onAccessor?: AccessorSeen): string {
+export function formatValue(v: unknown, onAccessor?: AccessorSeen, depth: number = FORMAT_LIMITS.depth): string {
   if (typeof v === 'string') return v.length > STRLEN.max ? clip(v) : v;
   if ((typeof v !== 'object' || v === null) && typeof v !== 'function') return primitiveText(v, false);
-  const s = new Walk(onAccessor).value(v, 0);
+  const s = new Walk(onAccessor, depth).value(v, 0);
   return s.length > STRLEN.max ? clip(s) : s;
 }
 

@@ -45,6 +45,11 @@ export const USAGE = `usage:
           [--max-strlen N] [--max-pause MS] [--prometheus [HOST:]PORT]
           [--otlp URL [--otlp-service NAME] [--otlp-protocol http/protobuf|http/json]]
   jsprobe -l PATTERN [-p PID,...]   list probe points that match (in running processes with -p)
+  jsprobe watch TARGET [-n N] [--where EXPR] [-x DEPTH]    each call: arguments, return value or error, time
+  jsprobe monitor TARGET [-i SECONDS]                      a table every interval: calls, failures, avg, p50, p99, max
+  jsprobe stuck TARGET [--older DURATION] [-i SECONDS]     the calls still in flight, oldest first, with their arguments
+  jsprobe trace TARGET                                     where each call's time goes, by line of its body
+          (each verb with -c 'COMMAND' or -p PID, and the options above; --dry-run shows the program it runs)
   jsprobe --version`;
 
 export const HELP = `jsprobe: dynamic probes for Node.js, bpftrace-style.
@@ -96,7 +101,17 @@ examples:
   # a report page: every map drawn (bars, percentiles, flame graphs, a timeline), one file, nothing loaded from the network
   jsprobe -e 'fnret:server.js:handle { @us = hist(elapsed / 1000); @[ustack] = count() }' -c 'node server.js' -o report.html
   # what a pattern would match
-  jsprobe -l 'src/**/*.js:Db.*'`;
+  jsprobe -l 'src/**/*.js:Db.*'
+
+verbs, against the example shop (docs/cli.md, Verbs):
+  # the first 5 queries, their arguments and results; then the probe comes off and the shop runs on
+  jsprobe watch examples/shop/db.cjs:Db.prototype.query -n 5 -c 'node examples/shop/load.cjs'
+  # a table of the queries every second: calls, failures, avg, p50, p99, max (ms)
+  jsprobe monitor examples/shop/db.cjs:Db.prototype.query -i 1 -c 'node examples/shop/load.cjs'
+  # the queries in flight for 20 ms or more, oldest first: every second, and at Ctrl-C (which detaches)
+  jsprobe stuck examples/shop/db.cjs:Db.prototype.query --older 20ms -i 1 -p 12345
+  # where a call of userOrders spends its time, line by line
+  jsprobe trace examples/shop/server.cjs:userOrders -c 'node examples/shop/load.cjs'`;
 
 function value(argv: string[], i: number, flag: string): string {
   const v = argv[i + 1];

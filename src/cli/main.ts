@@ -23,6 +23,7 @@ import { otlpProtocol, type OtlpProtocol } from './otlp-protocol.js';
 import { LostEvents } from '../program/lost.js';
 import { reportSink } from './report.js';
 import { ChildServer, printEnd } from './children.js';
+import { verbArgs } from './verbs/index.js';
 // Attaching (ws, http) and running a program here (the whole library) are imported when they are
 // used: `jsprobe -c` starts the program sooner, and holds less, without them (docs/benchmarks.md,
 // bench:startup).
@@ -411,7 +412,10 @@ async function listingAttached(pids: number[], pattern: string): Promise<number>
 
 export async function main(argv: string[]): Promise<number> {
   let o: CliOptions;
+  let verb: string | undefined;
   try {
+    // A verb (watch, monitor, …) is a program the command makes for you: the rest is as with -e.
+    ({ argv, verb } = verbArgs(argv));
     o = parseArgs(argv, (p) => readFileSync(p, 'utf8'));
   } catch (e) {
     if (e instanceof UsageError) return fail(`${e.message}\n${USAGE}`);
@@ -440,7 +444,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  if (o.dryRun) return dryRun(program, found);
+  if (o.dryRun) {
+    if (verb !== undefined) process.stdout.write(`jsprobe ${verb} runs this program:\n${program.source}\n`);
+    return dryRun(program, found);
+  }
   if (o.command === undefined && o.pids === undefined && program.probes.length > 0) {
     return fail(`fn:, fnret: and line: probes need a program to trace: add -c 'node app.js'\n${USAGE}`);
   }

@@ -8,8 +8,9 @@ import { types } from 'node:util';
 import { aggregand, display, toNumber } from '../agg/format.js';
 import { AggMap } from '../agg/maps.js';
 import { printMap, printMaps, type Output } from '../agg/print.js';
+import { printTable } from '../agg/table.js';
 import { formatPrintf, primeFormats } from '../agg/printf.js';
-import { ownSlot, stackReadable } from '../agg/safe-format.js';
+import { formatValue, ownSlot, stackReadable } from '../agg/safe-format.js';
 import { jsonCopy } from '../agg/safe-json.js';
 import { clip, clipRead, resetStrlen, STRLEN } from '../agg/safe-strlen.js';
 import type { CompiledProgram } from '../lang/compile.js';
@@ -88,15 +89,24 @@ export interface Runtime {
   n: typeof aggregand;
   get(obj: unknown, key: unknown): unknown;
   method(recv: unknown, name: string, args: unknown[]): unknown;
-  str(v: unknown): string;
+  /** `str(x)`, or `str(x, depth)` with that many levels of nesting shown. */
+  str(v: unknown, depth?: number): string;
   key(v: unknown): string;
   keys(vs: unknown[]): string;
   math(name: string, args: unknown[]): number;
   printf(fmt: string, args: unknown[]): void;
   print(map: number, top: unknown, div: unknown): void;
   printValue(v: unknown): void;
+  /** `strftime(fmt, ns)`: the wall-clock time of `ns` (an `nsecs` reading) in time()'s format. */
+  strftime(fmt: string, ns: unknown): string;
+  /** `table(@a, @b, …)`: the maps of these indices side by side (agg/table.ts). */
+  table(maps: number[]): void;
   time(fmt: string): void;
   exit(): void;
+  /** `detach()`: take the program's probes off and let the traced program run on (session.ts sets it). */
+  detach(): void;
+  /** `pending(ms)`: print the calls in flight at least `ms` old (session.ts sets it: it holds the probes). */
+  pending(olderMs: number): void;
   nsecs(): number;
   /** `ustack(depth)`: the program's frames at the hit (stack.ts). */
   stack(depth: number): string;
@@ -113,12 +123,14 @@ export interface Runtime {
   close(): void;
 }
 
+const DateNow = SafeDate.now;
+
 function two(n: number, width = 2): string {
   return StringPrototypePadStart(`${n}`, width, '0');
 }
 
 /** `time()`'s format: %H %M %S %Y %m %d %f (milliseconds) and %%, read with Date's captured getters. */
-function strftime(fmt: string, d: Date): string {
+export function strftime(fmt: string, d: Date): string {
   let out = '';
   for (let i = 0; i < fmt.length; i++) {
     const c = fmt[i];
@@ -199,7 +211,7 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
     n: aggregand,
     get: (o, k) => safeGet(o, k, onAccessor),
     method: (recv, name, args) => methodOf(recv, name, args, onAccessor),
-    str,
+    str: (v, depth) => (depth === undefined ? str(v) : formatValue(v, onAccessor, depth)),
     key: str,
     keys: (vs) => {
       let s = '';
@@ -223,12 +235,24 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
       if (out.format === 'json') emit('value', v === undefined ? null : jsonCopy(v, onAccessor));
       else out.text(`${str(v)}\n`);
     },
+    table: (indices) => {
+      const list: AggMap[] = [];
+      for (let i = 0; i < indices.length; i++) list[i] = maps[indices[i]];
+      printTable(out, list);
+    },
+    strftime: (fmt, ns) => {
+      // nsecs is a monotonic clock: the wall clock now, less how long ago `ns` was.
+      const ago = (SafeNumber(HrtimeBigint()) - toNumber(ns)) / 1e6;
+      return strftime(fmt, new SafeDate(DateNow() - ago));
+    },
     time: (fmt) => {
       const s = strftime(fmt, new SafeDate());
       if (out.format === 'json') emit('time', s);
       else out.text(s);
     },
     exit,
+    detach: exit,
+    pending: () => {},
     nsecs: () => SafeNumber(HrtimeBigint()),
     stack: (depth) => {
       const s = captureStack(depth);

@@ -12,7 +12,10 @@ import { cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN, withCutRecord } from '../
 import { isJsprobeError } from '../core/index.js';
 import { handlerUses } from '../core/handler-use.js';
 import { SEES_NO_RETURN, SEES_NO_RETVAL } from '../sites/breakpoint.js';
-import { instantiate, makeRuntime, printAll } from './runtime.js';
+import { instantiate, makeRuntime, printAll, strftime, type Runtime } from './runtime.js';
+import { inFlight, keepArgs, printInFlight } from './in-flight.js';
+import type { Output } from '../agg/print.js';
+import { SafeDate } from '../core/primordials.js';
 import { spanRecorder, withSpan } from './spans.js';
 import { Profiler, type Sample } from './profile.js';
 import type { Sender } from './messages.js';
@@ -55,6 +58,20 @@ export function sessionOutput(to: Sender): Pick<SessionOptions, 'write' | 'warn'
     write: (text) => to.send({ t: 'out', text }),
     warn: (text) => to.send({ t: 'err', text }),
     exit: () => to.send({ t: 'exit' }),
+  };
+}
+
+/**
+ * `pending(ms)` lists the calls in flight of the session's probes in this thread; `detach()` takes
+ * them off, and the traced program runs on untraced (END and the maps still come at its end).
+ */
+function inFlightCalls(rt: Runtime, out: Output, probes: Probe[]): void {
+  rt.pending = (olderMs) => printInFlight(out, rt.str, inFlight(probes, olderMs), olderMs, strftime('%H:%M:%S', new SafeDate()));
+  let detached = false;
+  rt.detach = () => {
+    if (detached) return;
+    detached = true;
+    void unregister(probes);
   };
 }
 
@@ -151,6 +168,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   const probes: Probe[] = [];
   const skipped: string[] = [];
   const returning: ReturnProbe[] = [];
+  inFlightCalls(rt, out, probes);
   for (let i = 0; i < program.probes.length; i++) {
     const c = program.probes[i];
     const spanned = options.spans !== undefined && c.probe.kind === 'fnret';
@@ -158,6 +176,8 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     const spec: ProbeSpec = { target: c.probe.target, name: c.probe.text, maxPauseMs: options.maxPauseMs };
     if (c.probe.kind === 'fnret') spec.onReturn = handler;
     else spec.onEntry = handler as ProbeSpec['onEntry'];
+    // pending() lists a call with its arguments: its return probe keeps them from the entry.
+    if (c.probe.kind === 'fnret' && program.usesPending) spec.onEntry = keepArgs;
     try {
       const handle = register(spec);
       probes.push(handle);

@@ -1,4 +1,4 @@
-// Pass 4: the language's functions. Statements (printf, print, clear, delete, exit, time) stand
+// Pass 4: the language's functions. Statements (printf, print, table, clear, delete, exit, detach, pending, time) stand
 // alone, aggregations are the value of a map assignment, str() is a value; each gets the
 // arguments it takes, and printf's format is parsed here, once. A builtin value is not a function.
 
@@ -40,8 +40,23 @@ function values(ctx: PassContext, info: BlockInfo, e: Expr): void {
     if (name === null) continue;
     if (FUNCTIONS.aggregations.includes(name)) report(ctx, x.at, `${name}() goes on the right of a map assignment: @name = ${name}(…)`);
     else if (FUNCTIONS.statements.includes(name)) report(ctx, x.at, `${name}() is a statement of its own, not a value`);
-    else if (name === 'str' && x.args.length !== 1) report(ctx, x.at, 'str takes one argument: str(x)');
+    else if (name === 'str') strDepth(ctx, x);
+    else if (name === 'strftime' && (x.args.length !== 2 || x.args[0].type !== 'str')) {
+      report(ctx, x.at, 'strftime takes a format string and a time in nsecs: strftime("%H:%M:%S.%f", nsecs)');
+    }
     else if (STACK_BUILTINS.includes(name)) stackDepth(ctx, x, name);
+  }
+}
+
+/** The levels of nesting `str(x, N)` may show: a constant, as the formatting's other bounds are. */
+export const STR_DEPTH = { max: 10 } as const;
+
+/** `str(x)` or `str(x, N)`: N levels of nesting, a whole number written in the program, 0 to STR_DEPTH.max. */
+function strDepth(ctx: PassContext, call: Call): void {
+  const n = call.args[1];
+  if (call.args.length < 1 || call.args.length > 2) report(ctx, call.at, 'str takes a value and an optional depth: str(x) or str(x, 4)');
+  else if (n !== undefined && (n.type !== 'num' || !Number.isInteger(n.value) || n.value < 0 || n.value > STR_DEPTH.max)) {
+    report(ctx, n.at, `str(x, N) takes N, the levels of nesting to show, from 0 to ${STR_DEPTH.max}: str(arg0, 4)`);
   }
 }
 
@@ -94,14 +109,28 @@ function statementCall(ctx: PassContext, info: BlockInfo, call: Call): void {
     case 'clear': mapArg(ctx, call, 'clear', false); break;
     case 'delete': mapArg(ctx, call, 'delete', true); break;
     case 'exit':
-      if (call.args.length > 0) report(ctx, call.args[0].at, 'exit takes no arguments');
+    case 'detach':
+      if (call.args.length > 0) report(ctx, call.args[0].at, `${name} takes no arguments`);
       break;
+    case 'table':
+      if (call.args.length === 0 || call.args.some((a) => a.type !== 'map' || a.keys.length > 0)) {
+        report(ctx, call.at, 'table takes whole maps, a row per key of the first: table(@calls, @failures, @ms)');
+      }
+      break;
+    case 'pending': {
+      const ms = call.args[0];
+      if (call.args.length > 1 || (ms !== undefined && (ms.type !== 'num' || !(ms.value >= 0)))) {
+        report(ctx, (ms ?? call).at, 'pending takes the age, in ms, from which a call in flight is listed: pending() or pending(500)');
+      }
+      break;
+    }
     case 'time': {
       const fmt = call.args[0];
       if (call.args.length > 1 || (fmt !== undefined && fmt.type !== 'str')) report(ctx, (fmt ?? call).at, 'time takes a format string: time("%H:%M:%S\\n")');
       break;
     }
     case 'str':
+    case 'strftime':
     case 'stack':
     case 'ustack':
       report(ctx, call.at, `${name}() alone does nothing: print it, printf("%s\\n", ${name}(…)), or keep it in a map`);

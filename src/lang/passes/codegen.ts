@@ -194,9 +194,11 @@ class Gen {
   call(e: Extract<Expr, { type: 'call' }>): string {
     const args = e.args.map((a) => this.expr(a));
     const c = e.callee;
-    // The calls pass lets str() be the only function called for its value.
+    // The calls pass lets str(), strftime() and ustack(N) be the only functions called for their value.
     if (c.type === 'ident' && this.info.idents.get(c)?.kind === 'function') {
-      return c.name === 'str' ? `$rt.str(${args[0]})` : this.stack(args[0] ?? STACK_DEPTH.default);
+      if (c.name === 'strftime') return `$rt.strftime(${args[0]}, ${this.prim(e.args[1])})`;
+      if (c.name !== 'str') return this.stack(args[0] ?? STACK_DEPTH.default);
+      return args.length > 1 ? `$rt.str(${args[0]}, ${args[1]})` : `$rt.str(${args[0]})`;
     }
     if (c.type === 'member' && !c.computed) {
       const method = (c.property as { value: string }).value;
@@ -264,6 +266,14 @@ class Gen {
       }
       case 'exit':
         return '$rt.exit();';
+      case 'table':
+        return `$rt.table([${e.args.map((a) => this.ctx.maps.get((a as { name: string }).name)!.index).join(', ')}]);`;
+      case 'detach':
+        return '$rt.detach();';
+      case 'pending': {
+        const ms = e.args[0] as Extract<Expr, { type: 'num' }> | undefined;
+        return `$rt.pending(${ms?.value ?? 0});`;
+      }
       case 'time': {
         const fmt = e.args[0] as Extract<Expr, { type: 'str' }> | undefined;
         return `$rt.time(${fmt === undefined ? '"%H:%M:%S\\n"' : JSON.stringify(fmt.value)});`;

@@ -38,8 +38,8 @@ export const STACK_BUILTINS = ['stack', 'ustack'];
 
 export const FUNCTIONS = {
   aggregations: ['count', 'sum', 'avg', 'min', 'max', 'stats', 'hist', 'lhist'],
-  statements: ['printf', 'print', 'clear', 'delete', 'exit', 'time'],
-  values: ['str'],
+  statements: ['printf', 'print', 'clear', 'delete', 'exit', 'time', 'detach', 'pending', 'table'],
+  values: ['str', 'strftime'],
 };
 const ALL_FUNCTIONS = [...FUNCTIONS.aggregations, ...FUNCTIONS.statements, ...FUNCTIONS.values];
 const LITERALS: Record<string, string> = { true: 'true', false: 'false', null: 'null', undefined: 'void 0', NaN: 'NaN', Infinity: 'Infinity' };

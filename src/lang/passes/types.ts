@@ -31,7 +31,7 @@ export function knownType(info: BlockInfo, e: Expr): Known {
     case 'call': {
       const c = e.callee;
       if (c.type !== 'ident' || info.idents.get(c)?.kind !== 'function') return null;
-      return c.name === 'str' || c.name === 'stack' || c.name === 'ustack' ? 'string' : null;
+      return c.name === 'str' || c.name === 'strftime' || c.name === 'stack' || c.name === 'ustack' ? 'string' : null;
     }
     case 'unary': return e.op === '-' || e.op === '+' || e.op === '~' ? 'number' : null;
     case 'binary': {

@@ -1,0 +1,81 @@
+// The verbs (`jsprobe watch|monitor|stuck|trace TARGET …`): each turns its own options into a
+// jsprobe program, and the command runs that program as if it came with -e, so that a verb has
+// every option of the command (-c, -p, -o, -f, the bounds). --dry-run shows the program.
+
+import { UsageError } from '../args.js';
+import { monitorProgram } from './monitor.js';
+import { stuckProgram } from './stuck.js';
+import { traceProgram } from './trace.js';
+import { watchProgram } from './watch.js';
+import type { Mode, VerbOptions } from './options.js';
+
+interface Verb {
+  /** Its own flags (each takes a value). */
+  flags: readonly string[];
+  program(target: string, options: VerbOptions, mode: Mode): string;
+}
+
+export const VERBS: Record<string, Verb> = {
+  watch: { flags: ['-n', '--where', '-x'], program: watchProgram },
+  monitor: { flags: ['-i'], program: monitorProgram },
+  stuck: { flags: ['--older', '-i'], program: stuckProgram },
+  trace: { flags: [], program: traceProgram },
+};
+
+/** The command's options that take a value: what follows one is not the verb's target. */
+const VALUE_FLAGS = new Set(['-c', '-p', '-f', '-o', '--max-map-keys', '--max-strlen', '--max-pause', '--prometheus', '--otlp', '--otlp-service']);
+
+/** The first argument that is neither an option nor an option's value: a verb, or a program file. */
+function firstPositional(argv: string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    if (VALUE_FLAGS.has(argv[i]) || argv[i] === '-e' || argv[i] === '-l') i++;
+    else if (!argv[i].startsWith('-') || argv[i] === '-') return i;
+  }
+  return -1;
+}
+
+/**
+ * `argv` with a verb turned into `-e PROGRAM` and the command's own options left as they are; any
+ * other command line as it is. A verb's bad option is a UsageError.
+ */
+export function verbArgs(argv: string[]): { argv: string[]; verb?: string } {
+  const at = firstPositional(argv);
+  const name = argv[at];
+  if (name === undefined || !Object.hasOwn(VERBS, name)) return { argv };
+  const verb = VERBS[name];
+  const own: VerbOptions = new Map();
+  const rest: string[] = [];
+  let target: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (i === at) continue;
+    if (verb.flags.includes(a)) {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${name} ${a} needs a value`);
+      own.set(a, v);
+    } else if (a === '-e' || a === '-l') {
+      throw new UsageError(`jsprobe ${name} makes its own program: ${a} goes without a verb`);
+    } else if (VALUE_FLAGS.has(a)) {
+      rest.push(a);
+      if (i + 1 < argv.length) rest.push(argv[++i]);
+    } else if (a.startsWith('-') && a !== '-') {
+      rest.push(a);
+    } else if (target === undefined) {
+      target = a;
+    } else {
+      throw new UsageError(`jsprobe ${name} takes one target; got ${target} and ${a}`);
+    }
+  }
+  if (rest.includes('-h') || rest.includes('--help')) return { argv: ['--help'] };
+  if (target === undefined) throw new UsageError(`jsprobe ${name} needs a target: jsprobe ${name} src/db.js:Db.query -c 'node app.js'`);
+  checkTarget(name, target);
+  const mode: Mode = rest.includes('-p') ? 'attach' : 'command';
+  return { argv: ['-e', verb.program(target, own, mode), ...rest], verb: name };
+}
+
+/** A function target, which goes into the program's text as it is: nothing there may end the probe. */
+function checkTarget(verb: string, target: string): void {
+  if (/[\s{},]/.test(target) || /^(fn|fnret|line):/.test(target)) {
+    throw new UsageError(`jsprobe ${verb} takes a function target such as src/db.js:Db.query or node:fs#readFile, not '${target}'`);
+  }
+}

@@ -9,7 +9,7 @@
 import module from 'node:module';
 import { installCjsHook } from './sites/hooks/cjs.js';
 import { initialize, rewriteLoaded } from './sites/hooks/esm.js';
-import { failureLogMemory } from './sites/load/failures.js';
+import { failureLogMemory } from './sites/hooks/failures.js';
 import { currentWanted, loadedLog, setHooked, wantedList } from './sites/load/wanted.js';
 import { ownThreadsMemory } from './threads/own-threads.js';
 import './index.js';

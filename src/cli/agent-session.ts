@@ -146,7 +146,8 @@ export async function traceFirst(source: string, socket: string | undefined): Pr
   const controlFd = Number(process.env.JSPROBE_CONTROL_FD);
   if (socket === undefined && Number.isInteger(controlFd) && controlFd > 2) {
     const { startWatchdog } = await import('./watchdog.js');
-    const failed = (e: Error): void => send({ t: 'err', text: `jsprobe: the watchdog thread failed (${e.message}): Ctrl-C cannot end the program while its main thread is busy\n` });
+    const why = (e: Error): string => `jsprobe: the watchdog thread failed (${e.message}): Ctrl-C cannot end the program while its main thread is busy\n`;
+    const failed = (e: Error): void => send({ t: 'err', text: why(e) });
     const watchdog = startWatchdog(controlFd, watchdogHooks(run, ending), failed);
     ending.onEnd = () => watchdog.ending();
   }

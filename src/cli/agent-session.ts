@@ -163,18 +163,26 @@ interface Endings {
   listeners: (readonly [NodeJS.Signals, () => void])[];
 }
 
-function endings({ command, send, relay, outcome, state }: First): Endings {
-  // Events a worker dropped (its ring was full) count with the main thread's in "Lost N events".
-  // (No Map, no iterator: this runs at exit too, when the program may have replaced them.)
-  const workerLost = ObjectCreate(null) as Record<number, number>;
-  const takeWorkerLost = (): void => {
+/**
+ * Events a worker dropped (its ring was full) count with the main thread's in "Lost N events":
+ * `take` adds those dropped since it last ran; `byThread` has them all, by thread id.
+ * (No Map, no iterator: this runs at exit too, when the program may have replaced them.)
+ */
+function workerLosses(relay: MainRelay, command: FdSender): { take(): void; byThread: Record<number, number> } {
+  const byThread = ObjectCreate(null) as Record<number, number>;
+  const take = (): void => {
     const news = relay.newlyLost();
     for (let i = 0; i < news.length; i++) {
       const { tid, lost } = news[i];
-      workerLost[tid] = (workerLost[tid] ?? 0) + lost;
+      byThread[tid] = (byThread[tid] ?? 0) + lost;
       command.dropped(lost);
     }
   };
+  return { take, byThread };
+}
+
+function endings({ command, send, relay, outcome, state }: First): Endings {
+  const { take: takeWorkerLost, byThread: workerLost } = workerLosses(relay, command);
   const lostTimer = setIntervalSafe(takeWorkerLost, WORKER_LOST_EVERY_MS);
   lostTimer.unref();
   // Whatever way the program ends, END runs and the maps print (synchronously, from 'exit'),

@@ -19,7 +19,6 @@ import { MainRelay, WorkerRelay } from '../program/relay.js';
 import { sessionOutput, start, type Session } from '../program/session.js';
 import { registerBeforeProgram } from '../targets/file-target.js';
 import { programThreadId } from '../threads/own-threads.js';
-import { openLink, untraced } from './child-agent.js';
 import { turnForLastSignal } from './signal-turn.js';
 import type { WatchdogHooks } from './watchdog.js';
 
@@ -87,18 +86,16 @@ interface First {
   state: State;
 }
 
-/** The first process's main thread: `socket` when it reports there instead of on the command's pipes. */
-export async function traceFirst(source: string, socket: string | undefined): Promise<void> {
+/**
+ * The first process's main thread. `link`: the command's socket, connected already (agent.ts),
+ * when it reports there instead of on the command's pipes; `onGone` learns what to do when the
+ * command goes.
+ */
+export async function traceFirst(source: string, link?: { sender: FdSender; onGone(detach: () => void): void }): Promise<void> {
   // The command is gone: stop tracing (set once the session runs).
   let onCommandGone = (): void => {};
-  let command: FdSender;
-  if (socket !== undefined) {
-    const link = await openLink(socket, () => onCommandGone());
-    if (typeof link === 'string') return untraced(link);
-    command = link;
-  } else {
-    command = new FdSender(Number(process.env.JSPROBE_OUT_FD), { bytes: Number(process.env.JSPROBE_BUFFER_BYTES) || undefined, gone: () => onCommandGone() });
-  }
+  const bytes = Number(process.env.JSPROBE_BUFFER_BYTES) || undefined;
+  const command = link?.sender ?? new FdSender(Number(process.env.JSPROBE_OUT_FD), { bytes, gone: () => onCommandGone() });
   // Its worker threads trace as this process's; its child processes connect to the socket.
   process.env.JSPROBE_PID = String(process.pid);
   const send = (m: Message): void => command.send(m);
@@ -142,9 +139,10 @@ export async function traceFirst(source: string, socket: string | undefined): Pr
   send({ t: 'ready', probes: outcome.probes });
   const ending = endings(run);
   onCommandGone = ending.detach;
+  link?.onGone(ending.detach);
   // The watchdog reads the control pipe, which only the command's own child has.
   const controlFd = Number(process.env.JSPROBE_CONTROL_FD);
-  if (socket === undefined && Number.isInteger(controlFd) && controlFd > 2) {
+  if (link === undefined && Number.isInteger(controlFd) && controlFd > 2) {
     const { startWatchdog } = await import('./watchdog.js');
     const why = (e: Error): string => `jsprobe: the watchdog thread failed (${e.message}): Ctrl-C cannot end the program while its main thread is busy\n`;
     const failed = (e: Error): void => send({ t: 'err', text: why(e) });

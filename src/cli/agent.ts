@@ -31,9 +31,17 @@ async function main(): Promise<void> {
   }
   // Only the command's own child has its pipes: the first process reports on the command's socket
   // when a shell or a program jsprobe does not trace (Node 20's `node --test` runner) started it.
-  const viaSocket = socket !== undefined && process.env.JSPROBE_COMMAND_PID !== String(process.ppid) ? socket : undefined;
+  // It connects before it loads the rest: one that cannot runs untraced, with nothing of jsprobe installed.
+  if (socket !== undefined && process.env.JSPROBE_COMMAND_PID !== String(process.ppid)) {
+    const { openLink, untraced } = await import('./child-agent.js');
+    let gone = (): void => {};
+    const sender = await openLink(socket, () => gone());
+    if (typeof sender === 'string') return untraced(sender);
+    const { traceFirst } = await import('./agent-session.js');
+    return traceFirst(source, { sender, onGone: (detach) => void (gone = detach) });
+  }
   const { traceFirst } = await import('./agent-session.js');
-  return traceFirst(source, viaSocket);
+  return traceFirst(source);
 }
 
 await main();

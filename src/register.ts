@@ -9,13 +9,16 @@
 import module from 'node:module';
 import { installCjsHook } from './sites/hooks/cjs.js';
 import { initialize, rewriteLoaded } from './sites/hooks/esm.js';
-import { failureLogMemory } from './sites/load/failures.js';
+import { failureLogMemory } from './sites/hooks/failures.js';
 import { currentWanted, loadedLog, setHooked, wantedList } from './sites/load/wanted.js';
 import { ownThreadsMemory } from './threads/own-threads.js';
 import './index.js';
 
 type LoadResult = Parameters<typeof rewriteLoaded>[1];
 type SyncLoad = (url: string, context: { format?: string | null }, next: (url: string, context?: unknown) => LoadResult) => LoadResult;
+/** Set in the agent's bundle (scripts/bundle.mjs), where the hooks thread's file is beside it. */
+declare const JSPROBE_HOOKS_THREAD: string | undefined;
+const hooksThread = typeof JSPROBE_HOOKS_THREAD === 'string' ? JSPROBE_HOOKS_THREAD : './threads/hooks-thread.js';
 const registerHooks = (module as unknown as { registerHooks?: (hooks: { load: SyncLoad }) => unknown }).registerHooks;
 
 installCjsHook(currentWanted);
@@ -25,6 +28,6 @@ if (typeof registerHooks === 'function') {
   registerHooks({ load: (url, context, next) => rewriteLoaded(url, next(url, context)) });
 } else {
   // The hooks thread notes itself as jsprobe's own: `tid` leaves it out (threads/own-threads.ts).
-  module.register(new URL('./threads/hooks-thread.js', import.meta.url), { data: { ...data, own: ownThreadsMemory() } });
+  module.register(new URL(hooksThread, import.meta.url), { data: { ...data, own: ownThreadsMemory() } });
 }
 setHooked();

@@ -211,7 +211,7 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
   } catch (e) {
     return fail(`cannot open a socket for the program's child processes in ${tmpdir()} (${(e as Error).message}); set TMPDIR to a writable directory`);
   }
-  const agent = new URL('./agent.js', import.meta.url).href;
+  const agent = new URL('../agent-bundle/agent.js', import.meta.url).href;
   const env = {
     ...process.env,
     NODE_OPTIONS: `--import=${agent} ${process.env.NODE_OPTIONS ?? ''}`.trim(),

@@ -4,7 +4,7 @@
 // waits in the main thread all along.
 
 import type { MapData } from '../agg/maps.js';
-import { list, type Probe } from '../index.js';
+import { list, type Probe } from '../core/index.js';
 
 /** Names of the probes registered in a thread that matched a function there (no map can be named so). */
 export const MATCHED_RECORD = '#probes-matched';

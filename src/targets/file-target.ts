@@ -11,7 +11,7 @@ import { functionsNamed, loadedScripts, resolution as liveResolution } from '../
 import { wrapsOverBudget } from '../sites/budget-wraps.js';
 import { DEFAULT_MAX_PAUSE_MS } from '../sites/pause-budget.js';
 import { loadedModules, moduleByFile, siteOf, watchModules, type LoadedModule, type ModuleMatcher } from '../sites/load/registry.js';
-import { rewriteFailure } from '../sites/load/failures.js';
+import { rewriteFailure } from '../sites/hooks/failures.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
 import { hasGlob, nameGlob, pathGlob } from '../core/glob.js';
 import { absoluteGlob, type TargetRef } from './parse.js';

@@ -13,14 +13,33 @@ import { onWorkerExit } from './worker-exit.js';
 type LinkControl = { hello: number; ring: SharedArrayBuffer } | { answer: number; tid: number };
 
 /**
- * Node (26, at least) builds a channel's first MessageEvent by loading its bundled undici, which
- * calls JSON.stringify on an options object as it loads: a program that has replaced
- * Object.prototype.toJSON by then had its code run, and a toJSON that returns undefined crashed
- * the process. Loading it here, when jsprobe loads and before the program's code runs, leaves
- * nothing of that for later.
+ * Each message a BroadcastChannel receives becomes a MessageEvent, and Node (>= 22) builds its first
+ * one by loading its bundled undici: 40-90 ms and ~13 MB in every traced process, and, loaded once
+ * the program runs, undici's loading calls JSON.stringify on an options object, which runs a
+ * Object.prototype.toJSON the program has set (one that returned undefined crashed the process).
+ * The channel's handle is a MessagePort, whose own 'message' listeners get the data itself, with
+ * no event built: `listen` moves the channel's listener to that port. It relies on the shape of
+ * Node's BroadcastChannel (the same from 20 to 26: a kHandle port, a kOnMessage listener on it);
+ * when that shape is not there, the channel's onmessage is used, with MessageEvent loaded now,
+ * while jsprobe loads and before the program's code runs.
  */
-function loadMessageEvent(): void {
+function listen(channel: BroadcastChannel, onData: (data: unknown) => void): () => void {
+  const symbols = Object.getOwnPropertySymbols(channel);
+  const handleKey = symbols.find((s) => s.description === 'kHandle');
+  const listenerKey = symbols.find((s) => s.description === 'kOnMessage');
+  const record = channel as unknown as Record<symbol, unknown>;
+  const port = handleKey === undefined ? undefined : record[handleKey] as { on?: unknown; off?: unknown } | undefined;
+  const own = listenerKey === undefined ? undefined : record[listenerKey];
+  if (typeof port?.on === 'function' && typeof port.off === 'function' && typeof own === 'function') {
+    const on = port.on as (type: string, fn: (data: unknown) => void) => void;
+    const off = port.off as (type: string, fn: unknown) => void;
+    off.call(port, 'message', own);
+    on.call(port, 'message', onData);
+    return () => off.call(port, 'message', onData);
+  }
   void Reflect.get(globalThis, 'MessageEvent');
+  channel.onmessage = (e: unknown) => onData((e as { data?: unknown }).data);
+  return () => {};
 }
 
 const channelName = (purpose: string): string => `jsprobe:${purpose}:${process.pid}`;
@@ -39,6 +58,7 @@ export interface MainLinkEvents {
 /** The main thread's side: every worker's ring, requests to all of them, and their answers. */
 export class MainLink<Down> {
   readonly #channel: BroadcastChannel;
+  readonly #unlisten: () => void;
   readonly #rings = new Map<number, Ring>();
   /** Outstanding requests: who has answered each. */
   readonly #answers = new Map<number, Set<number>>();
@@ -46,11 +66,8 @@ export class MainLink<Down> {
   #seq = 0;
 
   constructor(purpose: string, private readonly events: MainLinkEvents = {}) {
-    loadMessageEvent();
     this.#channel = new BroadcastChannel(channelName(purpose));
-    this.#channel.unref();
-    this.#channel.onmessage = (e: unknown) => {
-      const m = (e as { data?: unknown }).data;
+    this.#unlisten = listen(this.#channel, (m) => {
       // The purpose's own messages go from the main thread to the workers only.
       if (!isControl(m)) return;
       if ('hello' in m) {
@@ -58,7 +75,9 @@ export class MainLink<Down> {
         this.#rings.set(m.hello, ring);
         this.events.hello?.(m.hello, ring);
       } else this.answered(m.answer, m.tid);
-    };
+    });
+    // After the listener, which refs the channel: it must never keep the program alive.
+    this.#channel.unref();
     // A worker this thread started that has ended, terminate() included, is not waited for. Workers
     // started by workers are known by their answers only.
     onWorkerExit((tid) => {
@@ -148,6 +167,7 @@ export class MainLink<Down> {
   }
 
   close(): void {
+    this.#unlisten();
     this.#channel.close();
   }
 
@@ -160,16 +180,15 @@ export class MainLink<Down> {
 export class WorkerLink<Down> {
   readonly ring: Ring;
   readonly #channel: BroadcastChannel;
+  readonly #unlisten: () => void;
 
   constructor(purpose: string, ringBytes: number, onMessage: (m: Down) => void) {
     this.ring = Ring.create(ringBytes);
-    loadMessageEvent();
     this.#channel = new BroadcastChannel(channelName(purpose));
-    this.#channel.unref();
-    this.#channel.onmessage = (e: unknown) => {
-      const m = (e as { data?: unknown }).data;
+    this.#unlisten = listen(this.#channel, (m) => {
       if (!isControl(m)) onMessage(m as Down);
-    };
+    });
+    this.#channel.unref();
     this.#channel.postMessage({ hello: threadId, ring: this.ring.sab } satisfies LinkControl);
   }
 
@@ -179,6 +198,7 @@ export class WorkerLink<Down> {
   }
 
   close(): void {
+    this.#unlisten();
     this.#channel.close();
   }
 }

@@ -8,7 +8,7 @@
 
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { noteRewriteFailure } from '../load/failures.js';
+import { noteRewriteFailure } from './failures.js';
 import { matches, plan, rewrite } from './rewrite-module.js';
 import type { Wanted } from './wanted.js';
 

@@ -3,7 +3,7 @@
 // sees it whichever way it is loaded.
 
 import { fileURLToPath } from 'node:url';
-import { noteRewriteFailure, useFailureLog } from '../load/failures.js';
+import { noteRewriteFailure, useFailureLog } from './failures.js';
 import { LoadedLog } from './loaded-log.js';
 import { plan, rewrite } from './rewrite-module.js';
 import { WantedList } from './wanted.js';

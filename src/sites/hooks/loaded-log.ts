@@ -1,6 +1,6 @@
 // The ES module hooks thread tells the main thread which files it has loaded, so that a probe on
 // a file that is already loaded (without sites) fails at once instead of waiting forever, and
-// which it could not rewrite (load/failures.ts). An append-only list of lines (URLs here) in a
+// which it could not rewrite (failures.ts). An append-only list of lines (URLs here) in a
 // SharedArrayBuffer: written by any thread (one at a time, under a lock), read by any.
 
 const HEADER = 8;

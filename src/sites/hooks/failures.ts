@@ -2,7 +2,7 @@
 // failure here, and a probe on such a file says so in list(). The record is a log in shared
 // memory, because Node 20 runs the ES module hooks on a thread of their own (see register.ts).
 
-import { LoadedLog } from '../hooks/loaded-log.js';
+import { LoadedLog } from './loaded-log.js';
 
 let log = new LoadedLog(undefined, 256 << 10);
 /** Files this thread has already printed a failure for. */

@@ -1,0 +1,279 @@
+// The agent's session in the first traced process (agent.ts decides which one that is): it installs
+// the load hooks, compiles the program (JSPROBE_PROGRAM), registers its probes, runs BEGIN and
+// intervals, and at exit (however it comes: a return, a crash, exit(), Ctrl-C) runs END and sends
+// the maps. What it prints goes to the command over a pipe (fd JSPROBE_OUT_FD), one JSON message a
+// line, apart from the program's own stdout and stderr, through a bounded buffer that never blocks
+// the program (program/fd-sender.ts). In each worker thread of the program it registers the same
+// probes, keeps its own maps and reports to the main thread, which merges them before END.
+
+import '../register.js';
+import type { MapData } from '../agg/maps.js';
+import { CUT_RECORD, cutsIn } from '../agg/safe-strlen.js';
+import { clearIntervalSafe, ObjectCreate, perf, PerformanceNow, ReflectApply, setIntervalSafe } from '../core/primordials.js';
+import { unregister } from '../index.js';
+import { compile, type CompiledProgram } from '../lang/compile.js';
+import { FdSender } from '../program/fd-sender.js';
+import { SNAPSHOT_SPACING, type Message } from '../program/messages.js';
+import { probeRecordsIn, withProbeRecords } from '../program/probe-records.js';
+import { MainRelay, WorkerRelay } from '../program/relay.js';
+import { sessionOutput, start, type Session } from '../program/session.js';
+import { registerBeforeProgram } from '../targets/file-target.js';
+import { programThreadId } from '../threads/own-threads.js';
+import { turnForLastSignal } from './signal-turn.js';
+import type { WatchdogHooks } from './watchdog.js';
+
+type Started = Exclude<Session, { error: string }>;
+
+/** Signals that end a program that does not handle them, and the exit code a shell shows for each. */
+const ENDING_SIGNALS = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const;
+/** How long the main thread waits at exit for the worker threads' last maps. */
+const FLUSH_TIMEOUT_MS = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
+/** How often the worker threads' dropped events are added to the count the command reports. */
+const WORKER_LOST_EVERY_MS = 1000;
+
+const now = (): number => ReflectApply(PerformanceNow, perf, []) as number;
+
+/** What the command asks of every session, from the environment it set. */
+function settings(): {
+  format: 'text' | 'json' | 'folded';
+  maxMapKeys?: number;
+  maxStrlen?: number;
+  maxPauseMs?: number;
+  otlp: boolean;
+} {
+  const format = process.env.JSPROBE_FORMAT;
+  return {
+    format: format === 'json' || format === 'folded' ? format : 'text',
+    maxMapKeys: Number(process.env.JSPROBE_MAX_MAP_KEYS) || undefined,
+    maxStrlen: Number(process.env.JSPROBE_MAX_STRLEN) || undefined,
+    maxPauseMs: process.env.JSPROBE_MAX_PAUSE_MS === undefined ? undefined : Number(process.env.JSPROBE_MAX_PAUSE_MS),
+    // --otlp: calls of fnret probes go to the command as span records, on the same way out as the trace.
+    otlp: process.env.JSPROBE_OTLP === '1',
+  };
+}
+
+const compileHere = (source: string): CompiledProgram => compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
+
+/** A worker thread: its probes, its own maps, reported to the main thread (program/relay.ts). */
+export function traceWorker(source: string): void {
+  let program;
+  try {
+    program = compileHere(source);
+  } catch {
+    return; // the main thread has said so already
+  }
+  const { otlp, ...limits } = settings();
+  let maps: () => MapData[] = () => [];
+  const relay = new WorkerRelay(() => maps());
+  const outcome = registerBeforeProgram(() => start(program, { ...limits, ...sessionOutput(relay), attached: 'worker', spans: otlp ? relay : undefined }));
+  if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${programThreadId()}: ${outcome.error}\n` });
+  else maps = () => withProbeRecords(outcome.maps(), outcome.handles);
+}
+
+/** Where the first process's session is at: it has begun to end; it has stopped tracing; the worker threads' maps END gathered. */
+interface State {
+  exiting: boolean;
+  detached: boolean;
+  gathered: MapData[];
+}
+
+/** The first process's main thread and the command's end of it. */
+interface First {
+  command: FdSender;
+  send(m: Message): void;
+  relay: MainRelay;
+  outcome: Started;
+  state: State;
+}
+
+/**
+ * The first process's main thread. `link`: the command's socket, connected already (agent.ts),
+ * when it reports there instead of on the command's pipes; `onGone` learns what to do when the
+ * command goes.
+ */
+export async function traceFirst(source: string, link?: { sender: FdSender; onGone(detach: () => void): void }): Promise<void> {
+  // The command is gone: stop tracing (set once the session runs).
+  let onCommandGone = (): void => {};
+  const bytes = Number(process.env.JSPROBE_BUFFER_BYTES) || undefined;
+  const command = link?.sender ?? new FdSender(Number(process.env.JSPROBE_OUT_FD), { bytes, gone: () => onCommandGone() });
+  // Its worker threads trace as this process's; its child processes connect to the socket.
+  process.env.JSPROBE_PID = String(process.pid);
+  const send = (m: Message): void => command.send(m);
+  /** A fatal message must reach the command before the process ends. */
+  function fatal(text: string): never {
+    command.finish();
+    send({ t: 'fatal', text });
+    process.exit(2);
+  }
+  let program: CompiledProgram;
+  try {
+    program = compileHere(source);
+  } catch (e) {
+    fatal((e as { report?: string }).report ?? String(e));
+  }
+  const state: State = { exiting: false, detached: false, gathered: [] };
+  const relay = new MainRelay((_tid, m) => {
+    // exit() in a worker ends the program, once the events read with it are out. Not while it is
+    // ending already: process.exit() in an 'exit' handler would cut the maps short.
+    if (m.t === 'exit') {
+      if (!state.exiting) queueMicrotask(() => process.exit(0));
+    } else send(m);
+  });
+  const { otlp, ...limits } = settings();
+  // The command prints the maps, merged with those of the program's child processes (children.ts).
+  const outcome = registerBeforeProgram(() => start(program, {
+    ...limits,
+    ...sessionOutput(command),
+    exit: () => process.exit(0),
+    gather: () => (state.gathered = relay.snapshots().flat()),
+    handOver: true,
+    spans: otlp ? command : undefined,
+  }));
+  if ('error' in outcome) fatal(outcome.error);
+  const run: First = { command, send, relay, outcome, state };
+  if (program.profiles.length > 0) {
+    const { startProfileTick } = await import('../program/profile-tick.js');
+    const text = (e: Error): string => `jsprobe: the profile tick thread failed (${e.message}): a busy main thread's samples wait for its end\n`;
+    startProfileTick((e) => send({ t: 'err', text: text(e) }));
+  }
+  send({ t: 'ready', probes: outcome.probes });
+  const ending = endings(run);
+  onCommandGone = ending.detach;
+  link?.onGone(ending.detach);
+  // The watchdog reads the control pipe, which only the command's own child has.
+  const controlFd = Number(process.env.JSPROBE_CONTROL_FD);
+  if (link === undefined && Number.isInteger(controlFd) && controlFd > 2) {
+    const { startWatchdog } = await import('./watchdog.js');
+    const why = (e: Error): string => `jsprobe: the watchdog thread failed (${e.message}): Ctrl-C cannot end the program while its main thread is busy\n`;
+    const failed = (e: Error): void => send({ t: 'err', text: why(e) });
+    const watchdog = startWatchdog(controlFd, watchdogHooks(run, ending), failed);
+    ending.onEnd = () => watchdog.ending();
+  }
+}
+
+/** How the first process's session ends: `end` (at exit, with END and the maps) or `detach` (the command is gone). */
+interface Endings {
+  end(): void;
+  detach(): void;
+  /** Run once when the end begins (the watchdog steps aside). */
+  onEnd(): void;
+  /** The signal listeners that end a program with none of its own. */
+  listeners: (readonly [NodeJS.Signals, () => void])[];
+}
+
+/**
+ * Events a worker dropped (its ring was full) count with the main thread's in "Lost N events":
+ * `take` adds those dropped since it last ran; `byThread` has them all, by thread id.
+ * (No Map, no iterator: this runs at exit too, when the program may have replaced them.)
+ */
+function workerLosses(relay: MainRelay, command: FdSender): { take(): void; byThread: Record<number, number> } {
+  const byThread = ObjectCreate(null) as Record<number, number>;
+  const take = (): void => {
+    const news = relay.newlyLost();
+    for (let i = 0; i < news.length; i++) {
+      const { tid, lost } = news[i];
+      byThread[tid] = (byThread[tid] ?? 0) + lost;
+      command.dropped(lost);
+    }
+  };
+  return { take, byThread };
+}
+
+function endings({ command, send, relay, outcome, state }: First): Endings {
+  const { take: takeWorkerLost, byThread: workerLost } = workerLosses(relay, command);
+  const lostTimer = setIntervalSafe(takeWorkerLost, WORKER_LOST_EVERY_MS);
+  lostTimer.unref();
+  // Whatever way the program ends, END runs and the maps print (synchronously, from 'exit'),
+  // with every worker thread's maps merged in: each is asked for its last, within a bound.
+  const end = (): void => {
+    if (state.exiting) return;
+    state.exiting = true;
+    out.onEnd();
+    // From here on, what is sent waits for the command (which is reading), bounded: END's output
+    // and the maps must get through. The command learns it with the count of drops so far.
+    takeWorkerLost();
+    command.finish();
+    // A thread is named by its tid (threads/own-threads.ts), as the program's maps name it.
+    for (const id of relay.flush(FLUSH_TIMEOUT_MS)) {
+      const tid = programThreadId(id);
+      send({ t: 'err', text: `jsprobe: worker thread ${tid} did not answer within ${FLUSH_TIMEOUT_MS} ms; its maps are as of its last snapshot\n` });
+    }
+    clearIntervalSafe(lostTimer);
+    takeWorkerLost();
+    for (const id in workerLost) {
+      send({ t: 'err', text: `jsprobe: ${workerLost[id]} of the lost events were in worker thread ${programThreadId(Number(id))}: its ring was full\n` });
+    }
+    relay.close();
+    outcome.finish();
+    // Loops by index: the program may have replaced Array's methods by now.
+    const maps = withProbeRecords(outcome.maps(), outcome.handles);
+    const records = probeRecordsIn(state.gathered);
+    for (let i = 0; i < records.length; i++) maps[maps.length] = records[i];
+    const cut = cutsIn(state.gathered);
+    if (cut > 0) maps[maps.length] = { name: CUT_RECORD, entries: [], dropped: cut };
+    send({ t: 'maps', maps });
+    command.reportLost();
+  };
+  process.on('exit', end);
+  const listeners = ENDING_SIGNALS.map(([signal, code]) => {
+    const listener = (): void => {
+      // The program's own handlers decide what a signal does; with none, it ends the program as it would have.
+      if (process.listenerCount(signal) === 1) process.exit(code);
+    };
+    process.on(signal, listener);
+    return [signal, listener] as const;
+  });
+  const offTurn = turnForLastSignal();
+  // Nobody reads the trace any more: stop tracing, and let the program run on as it would have.
+  const detach = (): void => {
+    if (state.detached) return;
+    state.detached = true;
+    clearIntervalSafe(lostTimer);
+    command.close();
+    for (const [signal, listener] of listeners) process.off(signal, listener);
+    offTurn();
+    process.off('exit', end);
+    relay.close();
+    void unregister(outcome.handles);
+  };
+  const out: Endings = { end, detach, onEnd: () => {}, listeners };
+  return out;
+}
+
+/** What the watchdog (watchdog.ts) has the main thread do. */
+function watchdogHooks({ send, relay, outcome, state }: First, ending: Endings): WatchdogHooks {
+  // --prometheus: when the last snapshot was taken, and what it cost this thread (sending included), ms.
+  let snapshotAt = -Infinity;
+  let snapshotCost = 0;
+  return {
+    // On the main thread, in the middle of whatever it was doing (a busy loop, most likely).
+    stop: (signal) => {
+      if (process.listenerCount(signal) > 1) {
+        // The program handles this signal itself, once its loop is free: the trace ends here.
+        ending.end();
+        send({ t: 'detached', signal });
+        ending.detach();
+        return false;
+      }
+      ending.end();
+      for (const [s, listener] of ending.listeners) process.off(s, listener);
+      return true;
+    },
+    detach: ending.detach,
+    snapshot: (id) => {
+      if (state.exiting || state.detached) return;
+      const t0 = now();
+      if (t0 - snapshotAt < SNAPSHOT_SPACING * snapshotCost) {
+        send({ t: 'snapshot', id, maps: null });
+        return;
+      }
+      // This thread's maps and each worker's latest (at most a second old), merged by the command.
+      const maps = outcome.maps();
+      const workers = relay.snapshots();
+      for (let i = 0; i < workers.length; i++) for (let j = 0; j < workers[i].length; j++) maps[maps.length] = workers[i][j];
+      send({ t: 'snapshot', id, maps });
+      snapshotAt = t0;
+      snapshotCost = now() - t0;
+    },
+  };
+}

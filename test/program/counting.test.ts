@@ -3,7 +3,7 @@
 
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compile, type CompiledProbe } from '../../src/lang/compile.js';
+import { compile } from '../../src/lang/compile.js';
 import { instantiate, makeRuntime, type Runtime } from '../../src/program/runtime.js';
 import { countingHandler } from '../../src/program/counting.js';
 import { reg, unregisterAll } from '../helpers.js';

@@ -16,6 +16,7 @@ import shimmer from 'shimmer';
 import { disable, register, unregister, type Probe } from '../src/index.js';
 import { compile } from '../src/lang/compile.js';
 import { instantiate, makeRuntime } from '../src/program/runtime.js';
+import { countingHandler } from '../src/program/counting.js';
 import { armedRows } from './hot-armed.js';
 import { asyncLoop, fmt, machine, median, nsPerCall, syncLoop, type AsyncLoop, type SyncLoop } from './lib/measure.js';
 
@@ -89,7 +90,10 @@ function languageTarget(withProbe: string | null): Record<string, unknown> {
   const out = { format: 'text' as const, text: (s: string) => void (printed += s.length), json: () => {} };
   const rt = makeRuntime(program, out, () => {});
   runtimes.push(rt);
-  probes.push(register({ target: { object: t, key: 'fn' }, onEntry: instantiate(rt, program.probes[0].source) }));
+  // As the command registers it: a handler that only counts is counted by the site (counting.ts).
+  const handler = instantiate(rt, program.probes[0].source);
+  countingHandler(rt, program.probes[0], handler);
+  probes.push(register({ target: { object: t, key: 'fn' }, onEntry: handler }));
   return t;
 }
 

@@ -6,13 +6,18 @@
 // last, in rounds of their own (its async hook would weigh on the async rows), `@[ctx] = count()`
 // beside the counting probe again.
 //
-//   npm run bench:hot [-- --rounds 9 --calls 2000000]
+// Last, rows by the number of probes armed in the process (1 to 21,688, typescript.js's count of
+// functions), a child process each (hot-armed.ts): `--only armed` runs those alone.
+//
+//   npm run bench:hot [-- --rounds 9 --calls 2000000 --armed 1,100,1000,21688]
 
 import dc from 'node:diagnostics_channel';
 import shimmer from 'shimmer';
 import { disable, register, unregister, type Probe } from '../src/index.js';
 import { compile } from '../src/lang/compile.js';
 import { instantiate, makeRuntime } from '../src/program/runtime.js';
+import { countingHandler } from '../src/program/counting.js';
+import { armedRows } from './hot-armed.js';
 import { asyncLoop, fmt, machine, median, nsPerCall, syncLoop, type AsyncLoop, type SyncLoop } from './lib/measure.js';
 
 const args = process.argv.slice(2);
@@ -25,6 +30,8 @@ const CALLS = opt('calls', 2_000_000);
 const ASYNC_CALLS = Math.max(1000, Math.floor(CALLS / 20));
 const onlyAt = args.indexOf('--only');
 const ONLY = onlyAt >= 0 ? new Set(args[onlyAt + 1].split(',')) : null;
+const armedAt = args.indexOf('--armed');
+const ARMED = (armedAt >= 0 ? args[armedAt + 1] : '1,100,1000,21688').split(',').map(Number);
 
 type Shape = 'sync' | 'async' | 'method';
 type Variant = 'bare' | 'disarmed' | 'entry' | 'return' | 'elapsed' | 'tracing' | 'shimmer';
@@ -83,7 +90,10 @@ function languageTarget(withProbe: string | null): Record<string, unknown> {
   const out = { format: 'text' as const, text: (s: string) => void (printed += s.length), json: () => {} };
   const rt = makeRuntime(program, out, () => {});
   runtimes.push(rt);
-  probes.push(register({ target: { object: t, key: 'fn' }, onEntry: instantiate(rt, program.probes[0].source) }));
+  // As the command registers it: a handler that only counts is counted by the site (counting.ts).
+  const handler = instantiate(rt, program.probes[0].source);
+  countingHandler(rt, program.probes[0], handler);
+  probes.push(register({ target: { object: t, key: 'fn' }, onEntry: handler }));
   return t;
 }
 
@@ -154,6 +164,10 @@ async function ctxRows(): Promise<string[]> {
 }
 
 async function main(): Promise<void> {
+  if (ONLY !== null && ONLY.size === 1 && ONLY.has('armed')) {
+    console.log(armedRows(ARMED, ROUNDS, CALLS).join('\n'));
+    return;
+  }
   const shapes = (['sync', 'async', 'method'] as Shape[]).filter((s) => ONLY === null || ONLY.has(s) || ONLY.has('all'));
   const loops = new Map<string, SyncLoop | AsyncLoop>();
   for (const shape of shapes) {
@@ -223,6 +237,7 @@ async function main(): Promise<void> {
     }
   }
   if (samples.has('lang/count') && (ONLY === null || ONLY.has('ctx') || ONLY.has('lang') || ONLY.has('all'))) lines.push(...await ctxRows());
+  if (ONLY === null || ONLY.has('armed')) lines.push(...armedRows(ARMED, ROUNDS, CALLS));
   lines.push('');
   for (const v of verdicts) lines.push(`- ${v}`);
   console.log(lines.join('\n'));

@@ -39,6 +39,10 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
   const target = `${TYPESCRIPT}:*`;
   switch (config) {
     case 'unprobed':
+    case 'cli-func':
+    case 'cli-count':
+    case 'cli-entry':
+      // The cli-* configurations run under `jsprobe -c` (tsc.ts), whose agent did the probing.
       return () => ({});
     case 'disarmed':
     case 'hooks':
@@ -50,6 +54,12 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
       let returns = 0;
       const p = register({ target, onReturn: () => { returns++; } });
       return async () => ({ ...(await loadStats()), returns, missed: p.missed });
+    }
+    case 'count-entry': {
+      const { register } = await import('../src/index.js');
+      let entries = 0;
+      const p = register({ target, onEntry: () => { entries++; } });
+      return async () => ({ ...(await loadStats()), entries, missed: p.missed });
     }
     case 'hist':
     case 'hist-coarse': {

@@ -3,14 +3,18 @@
 // and we compare ms per check. This file is the driver; tsc-worker.ts is the child.
 //
 //   npm run bench:tsc [-- --rounds 5 --iterations 3 --warmup 1 --configs unprobed,count --node-args '--max-semi-space-size=32']
+//
+// `--other build-base` adds a second build of jsprobe to the same run: a configuration named
+// `count@other` is `count` run from that build (a sibling of build/, so that both find this
+// checkout's node_modules), interleaved with the rest.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, machine, median, option } from './lib/measure.js';
-import { ENV, NODE_ARGS, TYPESCRIPT } from './lib/tsc-configs.js';
+import { CLI, CLI_PROGRAMS, countedByCli, ENV, NODE_ARGS, TYPESCRIPT } from './lib/tsc-configs.js';
 import type { WorkerResult } from './tsc-worker.js';
 
 const opt = option;
@@ -21,6 +25,9 @@ const CONFIGS = (opt('configs') ?? 'unprobed,disarmed,count,hist,hist-coarse,tra
 const USER_NODE_ARGS = (opt('node-args') ?? '').split(/\s+/).filter(Boolean);
 
 const WORKER = fileURLToPath(new URL('./tsc-worker.js', import.meta.url));
+/** This build's directory, and the other build's (--other), which replaces it in a `@other` configuration's command line. */
+const BUILD = fileURLToPath(new URL('..', import.meta.url));
+const OTHER = opt('other');
 
 type Outcome = { kind: 'ok'; result: WorkerResult } | { kind: 'not wired' } | { kind: 'failed'; message: string };
 
@@ -37,17 +44,34 @@ interface Samples {
   failures: string[];
 }
 
-function runWorker(config: string, extraEnv: Record<string, string> = {}, iterations = ITERATIONS): Outcome {
+/** A cli-* configuration: the worker under `jsprobe -c`, which prints its maps after the worker's line. */
+function commandLine(config: string, iterations: number): string[] {
   const nodeArgs = [...(NODE_ARGS[config] ?? []), ...USER_NODE_ARGS];
-  const child = spawnSync(process.execPath, [...nodeArgs, WORKER, '--config', config, '--iterations', String(iterations)], {
+  const worker = [...nodeArgs, WORKER, '--config', config, '--iterations', String(iterations)];
+  const program = CLI_PROGRAMS[config];
+  return program === undefined ? worker : [CLI, '-e', program, '-c', [process.execPath, ...worker].join(' ')];
+}
+
+function otherBuild(args: string[]): string[] {
+  if (OTHER === undefined) throw new Error('a configuration @other needs --other DIR');
+  const dir = join(resolve(OTHER), '/');
+  return args.map((a) => a.replaceAll(BUILD, dir));
+}
+
+function runWorker(name: string, extraEnv: Record<string, string> = {}, iterations = ITERATIONS): Outcome {
+  const config = name.replace(/@other$/, '');
+  const args = commandLine(config, iterations);
+  const child = spawnSync(process.execPath, config === name ? args : otherBuild(args), {
     encoding: 'utf8',
     env: { ...process.env, JSPROBE_CACHE: '0', ...ENV[config], ...extraEnv },
     maxBuffer: 64 * 2 ** 20,
   });
   if (child.status === 0) {
-    const line = child.stdout.trim().split('\n').at(-1) ?? '';
+    const line = child.stdout.split('\n').find((l) => l.startsWith('{"config"')) ?? '';
     try {
-      return { kind: 'ok', result: JSON.parse(line) as WorkerResult };
+      const result = JSON.parse(line) as WorkerResult;
+      if (CLI_PROGRAMS[config] !== undefined) result.extra.returns = countedByCli(child.stdout);
+      return { kind: 'ok', result };
     } catch {
       return { kind: 'failed', message: `unparsable output: ${line.slice(0, 200)}` };
     }

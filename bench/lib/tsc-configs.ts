@@ -15,10 +15,30 @@ export const NODE_ARGS: Record<string, string[]> = {
   hooks: ['--import', REGISTER],
   cached: ['--import', REGISTER],
   count: ['--import', REGISTER],
+  'count-entry': ['--import', REGISTER],
   hist: ['--import', REGISTER],
   'hist-coarse': ['--import', REGISTER],
   tracing: [],
 };
+
+export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+/**
+ * The configurations run through the command, `jsprobe -e PROGRAM -c 'node tsc-worker.js …'`:
+ * its agent registers the program's probes before typescript.js loads, as a user's run would.
+ */
+export const CLI_PROGRAMS: Record<string, string> = {
+  'cli-func': `fnret:${TYPESCRIPT}:* { @[func] = count() }`,
+  'cli-count': `fnret:${TYPESCRIPT}:* { @ = count() }`,
+  'cli-entry': `fn:${TYPESCRIPT}:* { @ = count() }`,
+};
+
+/** What the command printed at exit, `@: N` or `@[key]: N` lines: their total. */
+export function countedByCli(stdout: string): number {
+  let n = 0;
+  for (const m of stdout.matchAll(/^@(?:\[.*\])?: (\d+)$/gm)) n += Number(m[1]);
+  return n;
+}
 
 /** Environment per configuration. Every process rewrites typescript.js afresh (no disk cache). */
 export const ENV: Record<string, Record<string, string>> = {

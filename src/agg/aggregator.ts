@@ -39,7 +39,7 @@ export interface Aggregator<E, In> {
   adder(entries: Map<string, E>, miss: Add<In>): Add<In>;
   /** What a program reads back, and what printed rows sort by (for histograms, their count of values). */
   scalar(e: E): unknown;
-  /** The entry leaves its map (clear, delete): give back what it holds of a shared budget. */
+  /** The entry leaves its map (clear, delete): give back what it holds of a shared budget, tell who counts into it in place. */
   release?(e: E): void;
   /** Fold `from`, another thread's entry for the same key, into `into`. */
   merge(into: E, from: E): void;

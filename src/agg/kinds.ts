@@ -15,6 +15,8 @@ import { STATS } from './stats.js';
  * lookup, not a get and a set (~12 ns against ~25 ns here).
  */
 export class Tally {
+  /** Still its map's: a probe that counts into it in place (core/counter.ts) asks for another once not. */
+  live = true;
   constructor(public n: number) {}
 }
 
@@ -75,6 +77,10 @@ class TotalAggregator extends ScalarAggregator<Tally, number> {
 
   scalar(e: Tally): number {
     return e.n;
+  }
+
+  release(e: Tally): void {
+    e.live = false;
   }
 
   merge(into: Tally, from: Tally): void {

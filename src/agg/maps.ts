@@ -61,6 +61,20 @@ export class AggMap<E = unknown, In = unknown> {
     else this.dropped++;
   }
 
+  /**
+   * A count map's entry for `key`, to count into in place (core/counter.ts): made at 0 if the map
+   * has room, as the hit about to be counted into it would make it; null when the map is full.
+   */
+  countCell(key: string): E | null {
+    let e = this.entries.get(key);
+    if (e === undefined) {
+      if (this.entries.size >= this.#maxKeys) return null;
+      e = this.#kind.first(0 as In);
+      this.entries.set(key, e);
+    }
+    return e;
+  }
+
   /** The value a program reads back: the count, sum, average, … (for histograms, their total). */
   get(key: string): unknown {
     const e = this.entries.get(key);

@@ -6,6 +6,7 @@
 import type { Call, Probe } from './types.js';
 import type { CallField } from './handler-use.js';
 import type { ProbeCore } from './probe.js';
+import type { CountCell } from './counter.js';
 import type { SiteBackend } from './site.js';
 import { strengthen, weaken } from './weak.js';
 import { threadId } from './thread-id.js';
@@ -72,6 +73,8 @@ export class CallRecord implements Call {
   nextFree: CallRecord | null = null;
   /** The next record of the same call, for the next probe on the site. */
   nextInFrame: CallRecord | null = null;
+  /** A counting probe's cell for this record's hits (counter.ts); null: its handler runs. */
+  cell: CountCell | null = null;
 
   constructor(core: ProbeCore) {
     this.core = core;

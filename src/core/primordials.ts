@@ -121,6 +121,8 @@ export const FunctionPrototypeToStringOf = uncurry(Function.prototype.toString) 
 
 export const MapPrototypeGet = uncurry(Map.prototype.get) as <K, V>(m: Map<K, V>, k: K) => V | undefined;
 export const MapPrototypeSet = uncurry(Map.prototype.set) as <K, V>(m: Map<K, V>, k: K, v: V) => Map<K, V>;
+export const WeakMapPrototypeGet = uncurry(WeakMap.prototype.get) as <K extends object, V>(m: WeakMap<K, V>, k: K) => V | undefined;
+export const WeakMapPrototypeSet = uncurry(WeakMap.prototype.set) as <K extends object, V>(m: WeakMap<K, V>, k: K, v: V) => WeakMap<K, V>;
 export const MapPrototypeEntries = uncurry(Map.prototype.entries) as (m: unknown) => Iterator<[unknown, unknown]>;
 export const MapIteratorNext = uncurry(Object.getPrototypeOf(new Map().entries()).next as Function) as
   (it: Iterator<[unknown, unknown]>) => IteratorResult<[unknown, unknown]>;

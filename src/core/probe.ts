@@ -3,6 +3,7 @@
 // has its own copy of core.
 
 import { CallRecord, BLIND, LIGHT } from './call.js';
+import { counterOf, type Counter } from './counter.js';
 import { reads, type CallField, type Uses } from './handler-use.js';
 import type { Call, Probe, ProbeState } from './types.js';
 import type { ProbeSite } from './site.js';
@@ -53,6 +54,8 @@ export class ProbeCore {
   light: boolean;
   /** onReturn reads nothing from the call but which probe and function it is (see BLIND). */
   blind: boolean;
+  /** The probe's one handler only counts (counter.ts): a light hit adds 1 to a cell instead of calling it. */
+  readonly counter: Counter | null;
   state: ProbeState;
   /** The sites this probe is on: one for a wrap site, every matching function for a pattern. */
   readonly sites: ProbeSite[] = [];
@@ -109,6 +112,7 @@ export class ProbeCore {
     this.readsRetval = o.onReturn !== null && reads(o.returnUses, 'retval');
     this.light = o.onReturn === null || !reads(o.returnUses, ...ENTRY_DATA, 'data', 'elapsed');
     this.blind = o.onReturn !== null && [...o.returnUses].every((f) => FIXED.includes(f as CallField));
+    this.counter = counterOf(o.onReturn === null ? o.onEntry : o.onEntry === null ? o.onReturn : null);
     this.handle = new ProbeHandle(this);
     this.scratch = new CallRecord(this);
     this.scratch.state = LIGHT;

@@ -3,6 +3,7 @@
 
 import type { ProbeCore } from './probe.js';
 import { BLIND, CallRecord, LIGHT } from './call.js';
+import { UNASKED } from './counter.js';
 import { shared, siteDispatch, type Dispatch } from './dispatch.js';
 import type { SiteKind } from './types.js';
 
@@ -33,6 +34,11 @@ export class Snapshot {
    * onEntry, and has an onReturn. Load sites test this before calling into dispatch.
    */
   readonly quick: CallRecord | null;
+  /**
+   * The one probe here is light, entry-only and counts (ProbeCore.counter): the record whose cell
+   * a hit adds 1 to. A counting return probe's cell is in its frame, `quiet`.
+   */
+  readonly entryCount: CallRecord | null;
 
   constructor(probes: readonly ProbeCore[], deferred: boolean, where: SiteBackend) {
     // Not frozen: V8 reads a frozen array through the generic keyed-load IC, ~5 ns a hit.
@@ -46,7 +52,16 @@ export class Snapshot {
     this.scratch = l === null ? null : l.locates ? siteRecord(l, LIGHT, where) : l.scratch;
     this.quiet = l === null ? null : l.locates ? siteRecord(l, BLIND, where) : l.quiet;
     this.quick = l !== null && l.onEntry === null && l.onReturn !== null ? (l.blind ? this.quiet : this.scratch) : null;
+    const counts = l !== null && l.counter !== null;
+    this.entryCount = counts && l.onReturn === null ? countIn(this.scratch!) : null;
+    if (counts && l.onReturn !== null && l.blind) countIn(this.quiet!);
   }
+}
+
+/** A record a counting probe's hits count through: its cell is asked for at the first hit. */
+function countIn(c: CallRecord): CallRecord {
+  if (c.cell === null) c.cell = UNASKED;
+  return c;
 }
 
 function siteRecord(p: ProbeCore, state: typeof LIGHT | typeof BLIND, where: SiteBackend): CallRecord {

@@ -2,6 +2,7 @@
 // handler source), the BEGIN/END/interval blocks, and the maps. Errors are ProgramErrors.
 
 import type { ProbeRef, Stmt } from './ast.js';
+import type { CountsInto } from './passes/codegen.js';
 import { parse } from './parser.js';
 import type { Aggregation, BlockInfo, CompileOptions, MapInfo } from './passes/context.js';
 import { runPasses } from './passes/index.js';
@@ -10,6 +11,8 @@ export interface CompiledProbe {
   probe: ProbeRef;
   /** JS source of the handler (an expression, evaluated with `$rt` in scope). */
   source: string;
+  /** The handler only counts, into this map by this key: the site runtime may count for it (program/counting.ts). */
+  counts?: CountsInto;
 }
 
 export interface CompiledProgram {

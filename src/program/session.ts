@@ -17,6 +17,7 @@ import { inFlight, keepArgs, printInFlight } from './in-flight.js';
 import type { Output } from '../agg/print.js';
 import { SafeDate } from '../core/primordials.js';
 import { spanRecorder, withSpan } from './spans.js';
+import { countingHandler } from './counting.js';
 import { Profiler, type Sample } from './profile.js';
 import type { Sender } from './messages.js';
 import { breakpointCeiling } from '../sites/breakpoint.js';
@@ -173,6 +174,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     const c = program.probes[i];
     const spanned = options.spans !== undefined && c.probe.kind === 'fnret';
     const handler = instantiate(rt, spanned ? withSpan(c.source, i, c.probe.target) : c.source);
+    if (!spanned) countingHandler(rt, c, handler);
     const spec: ProbeSpec = { target: c.probe.target, name: c.probe.text, maxPauseMs: options.maxPauseMs };
     if (c.probe.kind === 'fnret') spec.onReturn = handler;
     else spec.onEntry = handler as ProbeSpec['onEntry'];

@@ -17,6 +17,15 @@ export interface CompiledHandler {
   probe: ProbeRef;
   /** JS source of an expression that, evaluated with `$rt` in scope, is the handler function. */
   source: string;
+  /** The handler only counts: what it counts into (see Gen.counts). */
+  counts?: CountsInto;
+}
+
+/** A handler that is one `@m[k] = count()` whose key is the same at every hit of a site. */
+export interface CountsInto {
+  map: number;
+  /** JS source, evaluated as `source` is, of the function of a call that gives the key the handler adds 1 to. */
+  key: string;
 }
 
 export interface Generated {
@@ -26,6 +35,8 @@ export interface Generated {
 const NO_COERCE = new Set(['===', '!==', '&&', '||', '??']);
 /** Builtins that are always numbers, booleans or strings. */
 const PRIMITIVE_BUILTINS = new Set(['elapsed', 'nsecs', 'tid', 'ctx', 'pid', 'threw', 'probe', 'func']);
+/** Builtins that are the same at every hit of one site in one thread: a key of them is the site's. */
+const SITE_BUILTINS = new Set(['tid', 'pid', 'probe', 'func']);
 
 /** A tree the passes should have refused: a bug in jsprobe, not in the program. */
 function unreachable(what: string): never {
@@ -283,6 +294,30 @@ class Gen {
     }
   }
 
+  /** A key of literals and of what is the same at every hit of a site. */
+  siteKey(e: Expr): boolean {
+    if (e.type === 'num' || e.type === 'str') return true;
+    if (e.type !== 'ident') return false;
+    const r = this.info.idents.get(e);
+    return r?.kind === 'literal' || (r?.kind === 'builtin' && SITE_BUILTINS.has(r.name));
+  }
+
+  /**
+   * A function probe's block that is only `@m[k] = count()`, with no predicate and a key the same
+   * at every hit of a site: the site runtime may count its hits in the map's entry itself, with no
+   * handler call (core/counter.ts). The key function is the handler's own key expression.
+   */
+  counts(): CountsInto | undefined {
+    const b = this.info.block;
+    if ((this.probe.kind !== 'fn' && this.probe.kind !== 'fnret') || b.predicate !== null || this.info.vars.size > 0 || b.body.length !== 1) return undefined;
+    const s = b.body[0];
+    if (s.type !== 'mapAssign' || s.op !== undefined) return undefined;
+    const info = this.ctx.maps.get(s.target.name)!;
+    if (info.agg !== 'count' || !s.target.keys.every((k) => this.siteKey(k))) return undefined;
+    const names = this.perFunction ? `const $probeName = $rt.probeNamer(${JSON.stringify(this.probe.kind)});\n` : '';
+    return { map: info.index, key: `(() => {\n${names}return function ($c) {\nreturn ${this.key(s.target.keys)};\n};\n})()` };
+  }
+
   handler(): string {
     const b = this.info.block;
     const vars = [...this.info.vars].map((v) => `$v_${v}`);
@@ -302,7 +337,11 @@ class Gen {
 export function codegenPass(ctx: PassContext): Generated {
   const handlers: CompiledHandler[] = [];
   for (const info of ctx.blocks) {
-    for (const probe of info.block.probes) handlers.push({ probe, source: new Gen(ctx, info, probe).handler() });
+    for (const probe of info.block.probes) {
+      const gen = new Gen(ctx, info, probe);
+      const counts = gen.counts();
+      handlers.push(counts === undefined ? { probe, source: gen.handler() } : { probe, source: gen.handler(), counts });
+    }
   }
   return { handlers };
 }

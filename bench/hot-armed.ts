@@ -1,0 +1,89 @@
+// bench:hot's rows by the number of probes armed in the process: one child process per (round,
+// count), interleaved, each arming N counting return probes, one per function, and timing (a) the
+// hits of one of them and (b) hits spread over all N, each beside the same loop over bare functions.
+// bench/hot.ts drives it (`--only armed`); alone:
+//
+//   node build/bench/hot-armed.js --child 1000 [--calls 2000000]
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { register, unregister, type Probe } from '../src/index.js';
+import { fmt, median, nsPerCall, option, syncLoop } from './lib/measure.js';
+
+export interface ArmedResult {
+  n: number;
+  /** ns per call: one armed function, and its bare twin. */
+  one: number;
+  oneBare: number;
+  /** ns per call, calls spread over all N armed functions, and over N bare ones. */
+  spread: number;
+  spreadBare: number;
+  registerMs: number;
+  returns: number;
+}
+
+let made = 0;
+function fns(n: number): { fn: (a: number) => number }[] {
+  return Array.from({ length: n }, () => ({ fn: new Function('a', `return a + 1 // ${++made}`) as (a: number) => number }));
+}
+
+async function child(n: number, calls: number): Promise<ArmedResult> {
+  const armed = fns(n);
+  const bare = fns(n);
+  const counts = new Float64Array(n);
+  const probes: Probe[] = [];
+  const t0 = performance.now();
+  for (let k = 0; k < n; k++) probes.push(register({ target: { object: armed[k], key: 'fn' }, onReturn: () => { counts[k]++; } }));
+  const registerMs = performance.now() - t0;
+  // Every probe has been hit before the timing: none of them is a path V8 has not seen yet.
+  for (let k = 0; k < n; k++) armed[k].fn(k);
+  const loops = {
+    one: syncLoop(armed[0], 't.fn(i)'),
+    oneBare: syncLoop(bare[0], 't.fn(i)'),
+    spread: syncLoop(armed, `t[i % ${n}].fn(i)`),
+    spreadBare: syncLoop(bare, `t[i % ${n}].fn(i)`),
+  };
+  const samples: Record<keyof typeof loops, number[]> = { one: [], oneBare: [], spread: [], spreadBare: [] };
+  for (const loop of Object.values(loops)) await nsPerCall(loop, calls);
+  for (let r = 0; r < 5; r++) for (const [k, loop] of Object.entries(loops)) samples[k as keyof typeof loops].push(await nsPerCall(loop, calls));
+  const returns = counts.reduce((a, b) => a + b, 0);
+  await unregister(probes);
+  return {
+    n, registerMs, returns,
+    one: median(samples.one), oneBare: median(samples.oneBare), spread: median(samples.spread), spreadBare: median(samples.spreadBare),
+  };
+}
+
+/** The rows, for bench/hot.ts: `rounds` rounds over `counts`, a process each. */
+export function armedRows(counts: number[], rounds: number, calls: number): string[] {
+  const self = fileURLToPath(import.meta.url);
+  const results = new Map<number, ArmedResult[]>(counts.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const n of counts) {
+      const c = spawnSync(process.execPath, [self, '--child', String(n), '--calls', String(calls)], { encoding: 'utf8', maxBuffer: 2 ** 24 });
+      if (c.status !== 0) throw new Error(`hot-armed --child ${n}: exit ${c.status}: ${c.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      results.get(n)!.push(JSON.parse(c.stdout.trim().split('\n').at(-1)!) as ArmedResult);
+      process.stderr.write(`  armed: round ${r + 1}/${rounds}, ${n} probes\r`);
+    }
+  }
+  process.stderr.write('\n');
+  const m = (n: number, k: keyof ArmedResult): number => median(results.get(n)!.map((x) => x[k]));
+  const over = (n: number): number => m(n, 'one') - m(n, 'oneBare');
+  const lines = [
+    '',
+    `Probes armed in the process (one counting return probe per function, wrap sites; a process per (round, count), ${rounds} rounds):`,
+    '',
+    '| probes armed | one site: ns/call | bare | overhead ns | × 1 probe\'s | spread over all: ns/call | bare | overhead ns | register ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const n of counts) {
+    lines.push(`| ${n} | ${fmt(m(n, 'one'))} | ${fmt(m(n, 'oneBare'))} | ${fmt(over(n))} | ${fmt(over(n) / over(counts[0]), 2)} | ` +
+      `${fmt(m(n, 'spread'))} | ${fmt(m(n, 'spreadBare'))} | ${fmt(m(n, 'spread') - m(n, 'spreadBare'))} | ${fmt(m(n, 'registerMs'), 0)} |`);
+  }
+  return lines;
+}
+
+if (option('child') !== undefined) {
+  const r = await child(Number(option('child')), Number(option('calls') ?? 2_000_000));
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+}

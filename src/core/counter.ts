@@ -1,0 +1,38 @@
+// Handlers that only count (the command's `@[func] = count()`, `@ = count()`): ftrace's function
+// profiler, which counts in the kernel instead of calling out per hit. Whoever makes such a handler
+// says so with `countsLike`; a hit of its probe then adds 1 to a cell, with no call record to fill
+// and no handler to call. The cell is the aggregation's own entry, keyed by the site.
+
+import type { CallRecord } from './call.js';
+import { SafeWeakMap, WeakMapPrototypeGet, WeakMapPrototypeSet } from './primordials.js';
+
+/** A running count that a hit adds 1 to in place. */
+export interface CountCell {
+  n: number;
+  /** false once its map let go of it (cleared, deleted): the next hit asks for another. */
+  live: boolean;
+}
+
+/** What a counting handler amounts to. */
+export interface Counter {
+  /**
+   * The cell a hit counts into, given the record the handler would have run on (its `func` and
+   * `target` are the site's). Null when there is none to be had (a full map): the handler runs,
+   * and does what it does then (counts the drop).
+   */
+  cell(c: CallRecord): CountCell | null;
+}
+
+const counters = new SafeWeakMap<Function, Counter>();
+
+/** `handler` does nothing but what `counter` counts: its probe may count without calling it. */
+export function countsLike(handler: Function, counter: Counter): void {
+  WeakMapPrototypeSet(counters, handler, counter);
+}
+
+export function counterOf(handler: Function | null): Counter | null {
+  return handler === null ? null : WeakMapPrototypeGet(counters, handler) ?? null;
+}
+
+/** Not a cell yet: the first hit asks for one. The map gets a key only when it is hit, as the handler would add it. */
+export const UNASKED: CountCell = { n: 0, live: false };

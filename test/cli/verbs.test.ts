@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsprobe, ROOT } from './run.js';
-import { fetchText, load, node, startService, jsprobe as spawnJsprobe } from '../attach/procs.js';
+import { fetchText, load, node, startService, stderrMatch, jsprobe as spawnJsprobe } from '../attach/procs.js';
 
 const APP = 'test/fixtures/cli/verbs.cjs';
 const verb = (name: string, target: string, mode: string, ...more: string[]): string[] => [
@@ -235,7 +235,10 @@ test('watch -n 2 -p: two calls of a running service, then jsprobe detaches and t
   try {
     const original = await fetchText(svc.port, '/source');
     const cli = spawnJsprobe(['watch', 'test/fixtures/attach/server.cjs:handle', '-n', '2', '-x', '0', '-p', String(svc.pid)]);
-    // Requests until jsprobe ends by itself, after the second call.
+    // Requests once attached (a request in flight at the attach is suspended in handle(), and an
+    // async function with calls suspended cannot be patched live), until jsprobe ends by itself,
+    // after the second call.
+    await stderrMatch(cli, /Attached to/);
     const stop = load(svc.port);
     const { code, out, err } = await cli.done;
     await stop();

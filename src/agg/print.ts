@@ -56,9 +56,14 @@ function textOf(m: AggMap, top: number, div: number): string {
   return `${ArrayPrototypeJoin(lines, '\n')}\n`;
 }
 
-/** Rows as one object, on a null prototype: a key such as `__proto__` is a key like any other. */
+/** An object for output on a null prototype: a key such as `__proto__` is a key like any other, and no setter is met. */
+export function bareObject(): Record<string, unknown> {
+  return ObjectSetPrototypeOf({}, null) as Record<string, unknown>;
+}
+
+/** Rows as one object, on a null prototype. */
 function keyedData(m: AggMap, rows: Row[], div: number): Record<string, unknown> {
-  const data = ObjectSetPrototypeOf({}, null) as Record<string, unknown>;
+  const data = bareObject();
   for (let i = 0; i < rows.length; i++) data[rows[i].key] = m.kind.json(rows[i].e, div);
   return data;
 }
@@ -66,7 +71,7 @@ function keyedData(m: AggMap, rows: Row[], div: number): Record<string, unknown>
 /** A histogram's percentiles, shaped as its data is: one object, or one per key. */
 function percentilesOf(m: AggMap, rows: Row[], percentiles: (e: unknown) => unknown): unknown {
   if (!m.keyed) return rows.length > 0 ? percentiles(rows[0].e) : null;
-  const data = ObjectSetPrototypeOf({}, null) as Record<string, unknown>;
+  const data = bareObject();
   for (let i = 0; i < rows.length; i++) data[rows[i].key] = percentiles(rows[i].e);
   return data;
 }

@@ -2,17 +2,13 @@
 // map and a column per map (a stats() map gives four: its average, p50, p99 and max), as
 // `jsprobe monitor` prints each interval. Runs in the traced program: captured built-ins only.
 
-import { ArrayPrototypeJoin, mapForEach, ObjectSetPrototypeOf, StringPrototypePadEnd, StringPrototypePadStart } from '../core/primordials.js';
+import { ArrayPrototypeJoin, mapForEach, StringPrototypePadEnd, StringPrototypePadStart } from '../core/primordials.js';
 import { formatScalar, jsonValue } from './aggregator.js';
 import type { AggMap } from './maps.js';
-import type { Output } from './print.js';
+import { bareObject, type Output } from './print.js';
 
 /** What a stats() map shows in a table, of the fields its JSON has. */
 const STATS_COLUMNS = [['avg', 'average'], ['p50', 'p50'], ['p99', 'p99'], ['max', 'max']] as const;
-
-function bare(): Record<string, unknown> {
-  return ObjectSetPrototypeOf({}, null) as Record<string, unknown>;
-}
 
 /** The column headings: a map's name, or for a stats() map `avg_NAME`, `p50_NAME`, …. */
 function headings(maps: readonly AggMap[]): string[] {
@@ -54,12 +50,12 @@ export function printTable(out: Output, maps: readonly AggMap[]): void {
     for (let i = 0; i < rows.length; i++) {
       const values: unknown[] = [];
       for (let j = 0; j < rows[i][1].length; j++) values[j] = jsonValue(rows[i][1][j]);
-      const row = bare();
+      const row = bareObject();
       row.key = rows[i][0];
       row.values = values;
       data[i] = row;
     }
-    const o = bare();
+    const o = bareObject();
     o.type = 'table';
     o.data = { columns, rows: data };
     out.json(o);

@@ -5,8 +5,8 @@
 import { pending, type PendingCall, type Probe } from '../index.js';
 import { funcOf } from '../core/call.js';
 import { jsonCopy } from '../agg/safe-json.js';
-import type { Output } from '../agg/print.js';
-import { MathRound, ObjectSetPrototypeOf, StringPrototypePadStart } from '../core/primordials.js';
+import { bareObject, type Output } from '../agg/print.js';
+import { MathRound, StringPrototypePadStart } from '../core/primordials.js';
 
 interface InFlight {
   func: string;
@@ -36,10 +36,6 @@ export function inFlight(probes: readonly Probe[], olderMs: number): InFlight[] 
   return out;
 }
 
-function bare(): Record<string, unknown> {
-  return ObjectSetPrototypeOf({}, null) as Record<string, unknown>;
-}
-
 /**
  * One heading and a line per call: `  5003 ms  query('SELECT', 5)  async`. An async call is waiting
  * for the promise it returned to settle; a synchronous one is still on the stack (a callback of it
@@ -50,7 +46,7 @@ export function printInFlight(out: Output, str: (v: unknown) => string, calls: r
     const list: unknown[] = [];
     for (let i = 0; i < calls.length; i++) {
       const { func, call } = calls[i];
-      const o = bare();
+      const o = bareObject();
       o.func = func;
       o.age_ms = MathRound(call.age);
       o.async = call.async;
@@ -59,7 +55,7 @@ export function printInFlight(out: Output, str: (v: unknown) => string, calls: r
       o.args = jsonCopy(call.args);
       list[list.length] = o;
     }
-    const o = bare();
+    const o = bareObject();
     o.type = 'pending';
     o.data = { time: when, older_ms: olderMs, calls: list };
     out.json(o);

@@ -7,7 +7,7 @@ import { sep } from 'node:path';
 import { types } from 'node:util';
 import { aggregand, display, toNumber } from '../agg/format.js';
 import { AggMap } from '../agg/maps.js';
-import { printMap, printMaps, type Output } from '../agg/print.js';
+import { bareObject, printMap, printMaps, type Output } from '../agg/print.js';
 import { printTable } from '../agg/table.js';
 import { formatPrintf, primeFormats } from '../agg/printf.js';
 import { formatValue, ownSlot, stackReadable } from '../agg/safe-format.js';
@@ -15,7 +15,7 @@ import { jsonCopy } from '../agg/safe-json.js';
 import { clip, clipRead, resetStrlen, STRLEN } from '../agg/safe-strlen.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import {
-  DateGetters, HrtimeBigint, MapPrototypeGet, MapPrototypeGetSize, MapPrototypeSet, MathFunctions, ObjectGetPrototypeOf, ObjectSetPrototypeOf, ReflectApply,
+  DateGetters, HrtimeBigint, MapPrototypeGet, MapPrototypeGetSize, MapPrototypeSet, MathFunctions, ObjectGetPrototypeOf, ReflectApply,
   SafeDate, SafeMap, SafeNumber, StringPrototypeCharAt, StringPrototypePadStart, StringPrototypeSlice,
   StringPrototypeStartsWith,
 } from '../core/primordials.js';
@@ -273,10 +273,6 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
     ctx: stopContext === null ? () => 0 : readContext,
     close: () => stopContext?.(),
   };
-}
-
-function bareObject(): Record<string, unknown> {
-  return ObjectSetPrototypeOf({}, null) as Record<string, unknown>;
 }
 
 /** The handler functions of compiled sources, closed over `rt`. */

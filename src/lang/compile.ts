@@ -1,7 +1,7 @@
 // A program's text → what the command registers: one ProbeSpec-to-be per probe (target, kind,
 // handler source), the BEGIN/END/interval blocks, and the maps. Errors are ProgramErrors.
 
-import type { ProbeRef, Stmt } from './ast.js';
+import type { ProbeRef } from './ast.js';
 import type { CountsInto } from './passes/codegen.js';
 import { parse } from './parser.js';
 import type { Aggregation, BlockInfo, CompileOptions, MapInfo } from './passes/context.js';
@@ -42,17 +42,15 @@ export function compile(source: string, options: CompileOptions = {}): CompiledP
     begin: of('BEGIN'),
     end: of('END'),
     intervals: of('interval'),
-    usesCtx: ctx.blocks.some((b) => [...b.idents.values()].some((r) => r.kind === 'builtin' && r.name === 'ctx')),
+    usesCtx: uses(ctx.blocks, 'builtin', 'ctx'),
     profiles: of('profile'),
-    usesPending: ctx.blocks.some((b) => calls(b.block.body, 'pending', b)),
+    usesPending: uses(ctx.blocks, 'function', 'pending'),
   };
 }
 
-/** Some statement of `list` (inside an if too) calls the language's function `name`. */
-function calls(list: Stmt[], name: string, info: BlockInfo): boolean {
-  return list.some((s) => (s.type === 'if' ? calls(s.then, name, info) || calls(s.else, name, info)
-    : s.type === 'expr' && s.expr.type === 'call' && s.expr.callee.type === 'ident' && s.expr.callee.name === name
-      && info.idents.get(s.expr.callee)?.kind === 'function'));
+/** Some block names the builtin value or calls the language's function `name` (as scope resolved it). */
+function uses(blocks: readonly BlockInfo[], kind: 'builtin' | 'function', name: string): boolean {
+  return blocks.some((b) => [...b.idents.values()].some((r) => r.kind === kind && r.name === name));
 }
 
 export type { Aggregation, CompileOptions, MapInfo };

@@ -40,6 +40,11 @@ export interface CliOptions {
 
 export class UsageError extends Error {}
 
+/** The options that take a value (the next argument), as parseArgs reads them: a verb's command line is split by it too. */
+export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
+  '-e', '-c', '-p', '-f', '-o', '-l', '--max-map-keys', '--max-strlen', '--max-pause', '--prometheus', '--otlp', '--otlp-service', '--otlp-protocol',
+]);
+
 export const USAGE = `usage:
   jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID[,PID...]) [-f text|json|folded|html] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N]
           [--max-strlen N] [--max-pause MS] [--prometheus [HOST:]PORT]

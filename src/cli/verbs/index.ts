@@ -2,7 +2,7 @@
 // jsprobe program, and the command runs that program as if it came with -e, so that a verb has
 // every option of the command (-c, -p, -o, -f, the bounds). --dry-run shows the program.
 
-import { UsageError } from '../args.js';
+import { UsageError, VALUE_OPTIONS } from '../args.js';
 import { monitorProgram } from './monitor.js';
 import { stuckProgram } from './stuck.js';
 import { traceProgram } from './trace.js';
@@ -22,13 +22,10 @@ export const VERBS: Record<string, Verb> = {
   trace: { flags: [], program: traceProgram },
 };
 
-/** The command's options that take a value: what follows one is not the verb's target. */
-const VALUE_FLAGS = new Set(['-c', '-p', '-f', '-o', '--max-map-keys', '--max-strlen', '--max-pause', '--prometheus', '--otlp', '--otlp-service']);
-
 /** The first argument that is neither an option nor an option's value: a verb, or a program file. */
 function firstPositional(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
-    if (VALUE_FLAGS.has(argv[i]) || argv[i] === '-e' || argv[i] === '-l') i++;
+    if (VALUE_OPTIONS.has(argv[i])) i++;
     else if (!argv[i].startsWith('-') || argv[i] === '-') return i;
   }
   return -1;
@@ -55,7 +52,7 @@ export function verbArgs(argv: string[]): { argv: string[]; verb?: string } {
       own.set(a, v);
     } else if (a === '-e' || a === '-l') {
       throw new UsageError(`jsprobe ${name} makes its own program: ${a} goes without a verb`);
-    } else if (VALUE_FLAGS.has(a)) {
+    } else if (VALUE_OPTIONS.has(a)) {
       rest.push(a);
       if (i + 1 < argv.length) rest.push(argv[++i]);
     } else if (a.startsWith('-') && a !== '-') {

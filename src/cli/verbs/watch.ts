@@ -1,15 +1,13 @@
 // `jsprobe watch TARGET [-n N] [--where EXPR] [-x DEPTH]`: a line per call, at its return, with
 // its arguments and its return value or error. With -n, the Nth call takes the probes off.
 
+import { FORMAT_LIMITS } from '../../agg/safe-format.js';
 import { STR_DEPTH } from '../../lang/passes/calls.js';
 import { wholeOption, type Mode, type VerbOptions } from './options.js';
 
-/** Levels of nesting shown in arguments and return values, unless -x says otherwise (the formatter's own default). */
-const DEFAULT_DEPTH = 2;
-
 export function watchProgram(target: string, options: VerbOptions, mode: Mode): string {
   // The arguments are one level deeper than each argument: they are formatted as one array.
-  const depth = wholeOption(options, 'watch', '-x', 0, STR_DEPTH.max - 1, DEFAULT_DEPTH);
+  const depth = wholeOption(options, 'watch', '-x', 0, STR_DEPTH.max - 1, FORMAT_LIMITS.depth);
   const limit = options.has('-n') ? wholeOption(options, 'watch', '-n', 1, Number.MAX_SAFE_INTEGER, 0) : undefined;
   const where = options.get('--where');
   const tests = [...(limit === undefined ? [] : [`@watched < ${limit}`]), ...(where === undefined ? [] : [`(${where})`])];

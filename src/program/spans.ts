@@ -55,10 +55,7 @@ export function spanRecorder(rt: Runtime, to: Sender, usesCtx: boolean): { span:
   let t0 = 0;
   // Per probe, the kind of its last call that returned, while `batch` is current: a plain probe's is
   // written once a batch. Without a prototype: no read or write here can meet an accessor of the program's.
-  const lastFunc = ObjectCreate(null) as Record<number, string>;
-  const lastTarget = ObjectCreate(null) as Record<number, string>;
-  const lastKind = ObjectCreate(null) as Record<number, number>;
-  const lastBatch = ObjectCreate(null) as Record<number, number>;
+  const last = ObjectCreate(null) as Record<number, { func: string; target: string; kind: number; batch: number }>;
   let batch = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const string = (s: string): number => {
@@ -87,13 +84,12 @@ export function spanRecorder(rt: Runtime, to: Sender, usesCtx: boolean): { span:
     const t = start === start && elapsed === elapsed ? start + elapsed / 1e6 : now();
     if (n === 0) t0 = t;
     let k: number;
+    const l = last[i];
     if (threw) k = kind(i, func, target, string(thrownMessage(error)));
-    else if (lastBatch[i] === batch && lastFunc[i] === func && lastTarget[i] === target) k = lastKind[i];
+    else if (l !== undefined && l.batch === batch && l.func === func && l.target === target) k = l.kind;
     else {
-      k = lastKind[i] = kind(i, func, target, -1);
-      lastFunc[i] = func;
-      lastTarget[i] = target;
-      lastBatch[i] = batch;
+      k = kind(i, func, target, -1);
+      last[i] = { func, target, kind: k, batch };
     }
     const at = n * stride;
     nums[at] = k;

@@ -439,7 +439,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (isProgramError(e)) {
       const file = o.programFrom === '-e' || o.programFrom === undefined ? '' : `${o.programFrom}:`;
-      for (const d of e.diagnostics) process.stderr.write(`${file}${d.report}\n`);
+      // A verb's program is the command's, not the user's: a position in it would point nowhere they wrote.
+      for (const d of e.diagnostics) process.stderr.write(verb === undefined ? `${file}${d.report}\n` : `jsprobe ${verb}: ${d.message}\n`);
       return 2;
     }
     throw e;

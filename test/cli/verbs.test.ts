@@ -105,6 +105,11 @@ const USAGE: UsageCase[] = [
   { name: 'monitor -i 0', args: ['monitor', 'a.js:f', '-i', '0', '-c', 'node a.js'], stderr: /monitor -i takes a number of seconds/ },
   { name: 'trace of a pattern', args: ['trace', `${APP}:*`, '-c', 'node a.js'], stderr: /trace follows one function, and .* matches \d+:/ },
   { name: 'trace of an export', args: ['trace', 'node:fs#readFileSync', '-c', 'node a.js'], stderr: /trace takes a function in a file/ },
+  {
+    name: 'watch of a function that does not exist: the close match, no position in a program the user never wrote',
+    args: ['watch', `${APP}:lookpu`, '-c', `node ${APP}`],
+    stderr: new RegExp(`^jsprobe watch: nothing matches ${APP}:lookpu\\. Did you mean ${APP}:lookup\\?\n$`),
+  },
   { name: 'stuck --older soon', args: ['stuck', 'a.js:f', '--older', 'soon', '-c', 'node a.js'], stderr: /stuck --older takes a duration such as 500ms/ },
 ];
 

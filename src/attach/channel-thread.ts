@@ -241,7 +241,7 @@ async function detach(): Promise<void> {
   if (detached) return;
   detached = true;
   attached = null;
-  // The main thread first: END runs there, and its probes come off whatever the workers do.
+  // The main thread first: its probes come off whatever the workers do.
   const maps = await onMain<unknown[]>({ op: 'detach' });
   drain(true);
   message({ t: 'maps', maps: maps as never });

@@ -1,10 +1,8 @@
 // `jsprobe -p PID[,PID...]`: trace one or several running Node processes with one program
 // (target.ts attaches each one, concurrently, over its own private channel), merge their maps, and
-// print them once, when every target has detached or ended (docs/attach.md).
+// run END and print them once, when every target has detached or ended (docs/attach.md).
 
 import { AggMap, mapsData, type MapData } from '../agg/maps.js';
-import { printMaps, type Output } from '../agg/print.js';
-import { DEFAULT_MAX_STRLEN, printCut } from '../agg/safe-strlen.js';
 import { LostEvents } from '../program/lost.js';
 import { AttachError } from './attach-error.js';
 import { RUNTIME_BUNDLE } from './inspector-ws.js';
@@ -73,9 +71,10 @@ export async function traceAttached(pids: readonly number[], run: AttachRun, ser
   }
   // The program could not be registered anywhere: no maps came back to print.
   if (ends.every((e) => e.code === 2)) return 2;
-  const out: Output = { format: run.format, text: run.write, json: (o) => run.write(`${JSON.stringify(o)}\n`) };
-  printMaps(out, s.maps);
-  printCut(out, s.cut.n, run.maxStrlen ?? DEFAULT_MAX_STRLEN);
+  // END runs once, here, on the maps of every target merged (program/end.ts).
+  const { runEnd } = await import('../program/end.js');
+  const warn = (line: string): void => void process.stderr.write(line);
+  runEnd(run.program, mapsData(s.maps), { format: run.format, maxMapKeys: run.maxMapKeys, maxStrlen: run.maxStrlen, write: run.write, warn, cut: s.cut.n });
   s.lost.end();
   for (const e of ends) if (e.endLine !== null) process.stderr.write(`jsprobe: ${e.endLine}\n`);
   return ends.some((e) => e.code === 0) ? 0 : 1;

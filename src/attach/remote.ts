@@ -4,7 +4,7 @@
 // thread (channel-thread.ts) reaches the functions here
 // through a hidden global and an inspector session to this thread (they run as interrupts, even
 // in a busy loop). The program's output goes into a ring the channel thread drains, never
-// blocking this thread; whatever way the target ends, END runs and the maps go out first.
+// blocking this thread; whatever way the target ends, the maps go out first (END runs in the command, on them).
 // Workers of the target load the same file: attachWorker() and detachWorker() run there.
 
 import { close as closeInspector } from 'node:inspector';
@@ -137,7 +137,7 @@ function notes(): string[] {
   return out;
 }
 
-/** Stop tracing (if `owner`'s channel attached): END, every probe off; the maps are the answer. */
+/** Stop tracing (if `owner`'s channel attached): every probe off; the maps are the answer. */
 function detachNow(owner: string): MapData[] {
   const s = attached;
   if (s === null || s.detached || s.owner !== owner) return [];
@@ -151,7 +151,7 @@ function detachNow(owner: string): MapData[] {
 }
 
 /**
- * The target ends: END runs, the maps go into the ring (in pieces, each waiting for room), then
+ * The target ends: the maps go into the ring (in pieces, each waiting for room), then
  * the end itself; this thread waits, bounded, until the channel thread has written them out.
  */
 function ending(how: 'exit' | 'uncaught', code: number, ring: Ring, state: Int32Array): void {

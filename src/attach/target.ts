@@ -209,7 +209,7 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   s.traced.delete(channel);
   let endLine: string | null = null;
   if (why === 'signal' || why === 'exit' || why === 'none') {
-    // END runs and each thread's maps come back before the answer.
+    // Each thread's maps come back before the answer.
     await waitFor(channel.request({ op: 'detach' }), `process ${pid} to detach`, run.quiet, DETACH_TIMEOUT_MS).catch((e: Error) => {
       process.stderr.write(`jsprobe: ${e.message}\n`);
     });

@@ -7,11 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AggMap, mergeAll, type MapData } from '../agg/maps.js';
-import { printMaps, type Output } from '../agg/print.js';
-import { stringifyJson } from '../agg/safe-json.js';
-import { cutsIn, DEFAULT_MAX_STRLEN, printCut } from '../agg/safe-strlen.js';
+import type { MapData } from '../agg/maps.js';
 import type { CompiledProgram } from '../lang/compile.js';
+import type { EndOptions } from '../program/end.js';
 import { LineReader, type Message } from '../program/messages.js';
 import { neverMatched } from '../program/probe-records.js';
 
@@ -110,22 +108,13 @@ export class ChildServer {
   }
 }
 
-export interface EndOptions {
-  format: 'text' | 'json' | 'folded';
-  maxStrlen?: number;
-  write(s: string): void;
-  warn(s: string): void;
-}
-
 /**
- * The end of a `-c` run: the maps of every process (each with its threads' merged in) merged and
- * printed once, the strings cut in all, and the probes that matched nowhere.
+ * The end of a `-c` run: the maps of every process (each with its threads' merged in) merged, END
+ * run once on them, the maps printed once, the strings cut in all, and the probes that matched
+ * nowhere. What runs END is loaded only now: the command needs it at the end alone.
  */
-export function printEnd(program: CompiledProgram, data: readonly MapData[], o: EndOptions): void {
-  const maps = program.maps.map((m) => AggMap.of(m));
-  mergeAll(maps, data);
-  const out: Output = { format: o.format, text: o.write, json: (x) => o.write(`${stringifyJson(x)}\n`) };
-  printMaps(out, maps);
-  printCut(out, cutsIn(data), o.maxStrlen ?? DEFAULT_MAX_STRLEN);
+export async function printEnd(program: CompiledProgram, data: readonly MapData[], o: EndOptions): Promise<void> {
+  const { runEnd } = await import('../program/end.js');
+  runEnd(program, data, o);
   for (const line of neverMatched(data)) o.warn(line);
 }

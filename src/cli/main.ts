@@ -295,9 +295,8 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     const leave = (signal: NodeJS.Signals) => {
       if (left) return;
       left = true;
-      finish();
       child.unref();
-      resolve(128 + (constants.signals[signal] ?? 0));
+      void finish().then(() => resolve(128 + (constants.signals[signal] ?? 0)));
     };
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping !== undefined) {
@@ -313,19 +312,21 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     };
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, () => onSignal(s)] as const);
     for (const [s, handler] of handlers) process.on(s, handler);
-    const finish = () => {
+    const finish = async (): Promise<void> => {
       clearTimeout(progress);
       clearTimeout(stopping);
       for (const [s, handler] of handlers) process.off(s, handler);
+      // What comes after this point would print after END and the maps.
+      channel?.removeAllListeners('data');
       children.close();
       if (!fatal && (maps.length > 0 || children.connected > 0)) {
         const warn = (text: string): void => void process.stderr.write(text);
-        printEnd(program, [...maps.flat(), ...children.maps()], { format: o.format, maxStrlen: o.maxStrlen, write: out.write, warn });
+        const limits = { maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen };
+        await printEnd(program, [...maps.flat(), ...children.maps()], { format: o.format, ...limits, write: out.write, warn });
       }
       lost.end();
       out.close();
       // Closing the pipes tells the agent nobody reads the trace any more: it detaches.
-      channel?.removeAllListeners('data');
       channel?.destroy();
       control?.destroy();
     };
@@ -339,12 +340,12 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
       if (left) return;
       left = true;
       // The program's child processes that have ended have sent their last maps: read them first.
-      void children.settle(CHILDREN_FLUSH_MS).then((running) => {
+      void children.settle(CHILDREN_FLUSH_MS).then(async (running) => {
         if (running.length > 0) {
           process.stderr.write(`jsprobe: ${running.length} child process(es) of the program still run (pid ${running.join(', ')}): `
             + `their maps are as of their last report, at most a second old\n`);
         }
-        finish();
+        await finish();
         if (fatal) resolve(2);
         else if (code !== null) resolve(code);
         else resolve(128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0));

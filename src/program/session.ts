@@ -1,5 +1,6 @@
 // One run of a compiled program in this process: its probes registered, BEGIN run, intervals
-// ticking; finish() runs END and prints the maps, once. Used inside the traced program
+// ticking; finish() runs END and prints the maps, once (or hands them over, for END to run where they
+// are merged: end.ts). Used inside the traced program
 // (cli/agent.ts, attach/remote.ts) and, for programs without probes, by the command itself.
 
 import { list, register, setFaultHandler, unregister, type FaultHandler, type Probe, type ProbeSpec } from '../index.js';
@@ -13,6 +14,7 @@ import { isJsprobeError } from '../core/index.js';
 import { handlerUses } from '../core/handler-use.js';
 import { SEES_NO_RETURN, SEES_NO_RETVAL } from '../sites/breakpoint.js';
 import { instantiate, makeRuntime, printAll, strftime, type Runtime } from './runtime.js';
+import { guard, type Guarded } from './end.js';
 import { inFlight, keepArgs, printInFlight } from './in-flight.js';
 import type { Output } from '../agg/print.js';
 import { SafeDate } from '../core/primordials.js';
@@ -30,7 +32,8 @@ export interface SessionOptions {
   warn(s: string): void;
   /**
    * Attached to a running process (-p): the maps are handed over (maps()) to be merged across
-   * threads instead of printed here; a worker thread runs no BEGIN, END or intervals; a probe whose
+   * threads and processes instead of printed here, and END runs where they are (end.ts); a worker
+   * thread runs no BEGIN or intervals; a probe whose
    * target this thread does not have is skipped (another thread may have it) rather than an error.
    */
   attached?: 'main' | 'worker';
@@ -43,8 +46,8 @@ export interface SessionOptions {
   /** The pause budget of live patches, ms (--max-pause); the default is pause-budget.ts's. */
   maxPauseMs?: number;
   /**
-   * `-c`: finish() runs END but neither prints the maps nor warns of probes that never matched:
-   * the command does both, once it has every traced process's maps (cli/children.ts).
+   * `-c`: finish() neither runs END, nor prints the maps, nor warns of probes that never matched:
+   * the command does all three, once it has every traced process's maps (cli/children.ts, end.ts).
    */
   handOver?: true;
   /** `tid` of this thread, when it cannot work it out itself (runtime.ts). */
@@ -76,27 +79,12 @@ function inFlightCalls(rt: Runtime, out: Output, probes: Probe[]): void {
   };
 }
 
-/** A BEGIN, END or interval block, under the same fault isolation as a probe's handler. */
-interface Guarded {
-  readonly name: string;
-  faults: number;
-  run(): void;
-}
-
-/** A block that throws is counted and reported once, on jsprobe's side; the program never sees it. */
-function guard(name: string, block: () => void, warn: (s: string) => void): Guarded {
-  const g: Guarded = {
-    name,
-    faults: 0,
-    run: () => {
-      try {
-        block();
-      } catch (e) {
-        if (g.faults++ === 0) warn(`jsprobe: ${name} threw (reported once): ${errorText(e)}\n`);
-      }
-    },
-  };
-  return g;
+/**
+ * Whether END runs in this thread. Where the maps are handed over (-c, -p), END runs once where
+ * they are merged (end.ts), unless it calls pending(): the calls in flight are this thread's.
+ */
+function endsHere(program: CompiledProgram, options: SessionOptions): boolean {
+  return (options.handOver === undefined && options.attached === undefined) || program.usesPending;
 }
 
 /**
@@ -220,7 +208,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     return t;
   });
   if (!worker) for (const c of program.begin) guarded('BEGIN', c.source).run();
-  const ends = (worker ? [] : program.end).map((c) => guarded('END', c.source));
+  const ends = (worker || !endsHere(program, options) ? [] : program.end).map((c) => guarded('END', c.source));
   let finished = false;
   return {
     probes: probes.length + program.profiles.length,

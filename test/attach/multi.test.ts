@@ -39,11 +39,12 @@ async function cleanUp(services: Service[]): Promise<void> {
   while ((await listening(9229)) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
 }
 
-test('-p A,B: both traced at once, each pid with its exact count; Ctrl-C detaches both', async () => {
+test('-p A,B: both traced at once, each pid with its exact count; Ctrl-C detaches both; END runs once on both', async () => {
   const a = await startService(node());
   const b = await startService(node());
   try {
-    const cli = jsprobe(['-p', `${a.pid},${b.pid}`, '-e', PROGRAM]);
+    const program = `${PROGRAM} fn:test/fixtures/attach/server.cjs:handle { @all = count() } END { printf("end\\n"); print(@all); clear(@all) }`;
+    const cli = jsprobe(['-p', `${a.pid},${b.pid}`, '-e', program]);
     await attachedTo(cli, [a.pid, b.pid]);
     await requests(a.port, 5);
     await requests(b.port, 3);
@@ -52,6 +53,8 @@ test('-p A,B: both traced at once, each pid with its exact count; Ctrl-C detache
     assert.equal(code, 0, err);
     assert.equal(countOf(out, a.pid), 5, out);
     assert.equal(countOf(out, b.pid), 3, out);
+    assert.match(out, /^end\n@all: 8\n/m, out);
+    assert.equal(out.match(/^end$/gm)?.length, 1, out);
     assert.equal(await listening(9229), false, 'nothing listens on the inspector port');
   } finally {
     await cleanUp([a, b]);

@@ -101,16 +101,19 @@ test('npm run: the node process npm starts (through a shell) is traced', () => {
   assert.deepEqual(counts, [5], r.detail);
 });
 
-test('cluster: the primary and its two workers each report, merged into one map keyed by pid', () => {
-  const r = run(['-e', 'BEGIN { printf("begin\\n") } fn:cluster.js:work { @[pid] = count() } END { printf("end\\n") }', '-c', 'node cluster.js']);
+test('cluster: the primary and its two workers each report, merged into one map keyed by pid; END sees them all', () => {
+  const program = 'BEGIN { printf("begin\\n") } fn:cluster.js:work { @[pid] = count(); @all = count() } END { printf("end\\n"); print(@all); clear(@all) }';
+  const r = run(['-e', program, '-c', 'node cluster.js']);
   assert.equal(r.code, 0, r.detail);
   assert.match(r.stdout, /primary done/, r.detail);
   // Entries print in ascending order of count: the primary's 1 first.
   const counts = [...byPid(r.stdout).values()];
   assert.deepEqual(counts, [1, 3, 3], r.detail);
-  // BEGIN and END run once, in the first process, not in each child.
+  // BEGIN runs once, in the first process, not in each child; END once, on every process's maps merged.
   assert.equal(r.stdout.match(/^begin$/gm)?.length, 1, r.detail);
   assert.equal(r.stdout.match(/^end$/gm)?.length, 1, r.detail);
+  assert.match(r.stdout, /^end\n@all: 7\n/m, r.detail);
+  assert.equal(r.stdout.match(/^@all:/gm)?.length, 1, `END cleared @all after printing it\n${r.detail}`);
 });
 
 test('never matched: not for a function that runs only in a grandchild or only in its worker thread', () => {

@@ -238,7 +238,8 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     control?.on('error', () => {});
     // --prometheus: a scrape asks the agent for its maps on the control pipe; they come back on fd 3.
     const snapshots = metrics === undefined ? undefined : new PipeSnapshots((id) => void control?.write(`${JSON.stringify({ snapshot: id })}\n`));
-    if (metrics !== undefined) metrics.source = snapshots!.get;
+    // A scrape's maps: the first process's snapshot and each child process's latest (sent every second and at its end).
+    if (metrics !== undefined) metrics.source = () => snapshots!.get().then((first) => (first === null ? null : [...first, ...children.maps()]));
     let ready = false;
     let fatal = false;
     const progress = setTimeout(() => {

@@ -188,6 +188,27 @@ test('-c --prometheus: worker threads\' maps are on the page too, merged with th
   }
 });
 
+test('-c --prometheus: a child process\'s maps are on the page too, merged with the first process\'s', async () => {
+  const { cli, port, seen, done } = await serving(['-e', `fn:${APP}:handle { @calls = count(); @[pid] = count() }`, '-c', `node ${APP} child`]);
+  try {
+    await stderrMatch(cli, /^child called$/m, seen);
+    // The child hands its last maps over as it ends; the bound only stops a hang.
+    const end = Date.now() + 60_000;
+    let page = '';
+    while (!/^jsprobe_calls 13$/m.test(page) && Date.now() < end) {
+      page = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      if (!/^jsprobe_calls 13$/m.test(page)) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.match(page, /^jsprobe_calls 13$/m, page);
+    const byPid = [...page.matchAll(/^jsprobe_map\{key="\d+"\} (\d+)$/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
+    assert.deepEqual(byPid, [3, 10], page);
+    cli.stdin!.end('done\n');
+    assert.equal(await done, 0, seen.err);
+  } finally {
+    cli.kill();
+  }
+});
+
 test('-c --prometheus: a scrape of a program whose main thread never yields answers anyway, without values, and the program runs on', async () => {
   const { cli, port, seen, done } = await serving(['-e', `fn:${APP}:handle { @calls = count() }`, '-c', `node ${APP} busy`]);
   try {

@@ -47,6 +47,8 @@ const HIT_KEY = 'jsprobe.breakpoint';
 /** What a breakpoint site's note says it cannot see, in its own words (an attached session warns by them). */
 export const SEES_NO_RETURN = 'for an async function or generator only onEntry runs';
 export const SEES_NO_RETVAL = 'onReturn sees no retval, nor the value of a throw';
+/** What a breakpoint site that pauses for return values says it cannot see. */
+export const SEES_NO_THROWN = 'a throw ends the call with its value not seen';
 /** What a breakpoint site that pauses for return values says instead of SEES_NO_RETVAL. */
 export const PAUSES_FOR_RETVAL = 'a return whose retval a handler reads pauses the thread to read it';
 
@@ -426,7 +428,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const self = receiverOf(fn, true);
   const site = siteOf(s, key, `${s.label}:${fn.name}`, fn.name, (id, byHash) => place(s, index, id, self, deferred, byHash));
   const returns = canPause()
-    ? `; ${PAUSES_FOR_RETVAL} (~1 ms, at most ${pauseCeiling()} a second, the rest missed), and a throw is not seen`
+    ? `; ${PAUSES_FOR_RETVAL} (~1 ms, at most ${pauseCeiling()} a second, the rest missed), and ${SEES_NO_THROWN}`
     : ` and ${SEES_NO_RETVAL}`;
   site.note = `${note}; on a breakpoint site a hit costs tens of µs${deferred ? `, and ${SEES_NO_RETURN}` : returns}`;
   return site;

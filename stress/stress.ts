@@ -9,7 +9,7 @@
 //   - every call's result equals the unprobed reference;
 //   - pending is zero at quiescence;
 //   - the heap stays bounded, and so does the set of probes whose leases are watched.
-// Load, wrap and live sites. Worker threads start and exit all along, each running the same
+// Load, wrap, live and breakpoint sites. Worker threads start and exit all along, each running the same
 // chains and churn with probes of its own for a few seconds, checked the same way, and reporting
 // its counts (or its violation) to the main thread when it ends; and now and then the main thread
 // registers a `threads: 'all'` probe, which the workers mirror and whose events they relay.
@@ -43,6 +43,8 @@ interface Target {
   probe: string | { object: object; key: string };
   run(x: number, depth: number): Outcome | Promise<Outcome>;
   expected(x: number): Outcome;
+  /** The site asked for (default 'auto'). */
+  site?: 'breakpoint';
 }
 
 const fails = (x: number, m: number): Outcome => (x % m === 0 ? { err: t.FAIL } : { ok: t.pure(x) });
@@ -92,12 +94,16 @@ const TARGETS: Target[] = [
   // Live sites: the Function objects of a module loaded without load sites.
   { probe: l.liveSync as string, run: (x) => sync(() => l.liveSync(x)), expected: (x) => fails(x, 19) },
   { probe: l.liveAsync as string, run: (x) => later(() => l.liveAsync(x)), expected: (x) => ({ ok: t.pure(x) }) },
+  // Breakpoint sites on the same functions (what -p gets over its pause budget): liveSync throws,
+  // which passes no breakpoint, and each such call must still end; liveAsync gets its entries.
+  { probe: l.liveSync as string, site: 'breakpoint', run: (x) => sync(() => l.liveSync(x)), expected: (x) => fails(x, 19) },
+  { probe: l.liveAsync as string, site: 'breakpoint', run: (x) => later(() => l.liveAsync(x)), expected: (x) => ({ ok: t.pure(x) }) },
 ];
 
 function describe(target: Target): string {
   const p = target.probe as unknown;
   if (typeof p === 'string') return p;
-  if (typeof p === 'function') return `live ${(p as Function).name}`;
+  if (typeof p === 'function') return `${target.site ?? 'live'} ${(p as Function).name}`;
   return `{exports}.${(p as { key: string }).key}`;
 }
 
@@ -132,10 +138,7 @@ function spec(target: Target, rec: Live): ProbeSpec {
   return {
     target: target.probe,
     maxActive: 64,
-    // The live targets are here for the live patch, whatever the heap: under the pause budget
-    // (6 ms a MB) the stress's heap would get breakpoint sites, which do not see a throw, so the
-    // calls that throw would stay pending (docs/live-sites.md).
-    ...(typeof target.probe === 'function' ? { maxPauseMs: Infinity } : {}),
+    ...(target.site === undefined ? {} : { site: target.site }),
     onEntry(c: Call) {
       check(!rec.dead, () => `onEntry of ${rec.target} ran after its unregister resolved`);
       if (Math.random() < 0.05) return false; // untracked: no onReturn may come

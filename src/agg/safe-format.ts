@@ -14,6 +14,7 @@ import {
   SharedArrayBufferPrototypeGetByteLength, StringPrototypeCharCodeAt, StringPrototypeSlice, StringPrototypeStartsWith,
   StringPrototypeValueOf, SymbolPrototypeValueOf, TypedArrayPrototypeGetLength, TypedArrayPrototypeGetSymbolToStringTag,
 } from '../core/primordials.js';
+import { THROWN_UNSEEN, THROWN_UNSEEN_TEXT } from '../core/unseen-throw.js';
 import { builtinOnChain, classOf, dataAlongChain, NO_SLOT, ownSlot, stackReadable, type Slot } from './safe-read.js';
 import { clip, STRLEN } from './safe-strlen.js';
 
@@ -95,7 +96,7 @@ function primitiveText(v: unknown, nested: boolean): string {
     case 'string': return nested ? quote(v, FORMAT_LIMITS.string) : v;
     case 'number': return v === 0 && 1 / v < 0 ? '-0' : `${v}`;
     case 'bigint': return `${v}n`;
-    case 'symbol': return SafeString(v);
+    case 'symbol': return v === THROWN_UNSEEN ? THROWN_UNSEEN_TEXT : SafeString(v);
     default: return `${v as boolean | null | undefined}`;
   }
 }

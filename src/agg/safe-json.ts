@@ -11,6 +11,7 @@ import { clip, cutText, STRLEN } from './safe-strlen.js';
 import {
   ArrayIsArray, JSONStringify, NumberIsFinite, ObjectSetPrototypeOf, ReflectOwnKeys, SafeString, StringPrototypeSlice,
 } from '../core/primordials.js';
+import { THROWN_UNSEEN, THROWN_UNSEEN_TEXT } from '../core/unseen-throw.js';
 
 const { isProxy } = types;
 
@@ -23,7 +24,7 @@ function primitiveData(v: unknown): JsonData {
     case 'number': return NumberIsFinite(v) ? v : `${v}`;
     case 'boolean': return v;
     case 'bigint': return `${v}`;
-    case 'symbol': return SafeString(v);
+    case 'symbol': return v === THROWN_UNSEEN ? THROWN_UNSEEN_TEXT : SafeString(v);
     default: return null;
   }
 }

@@ -20,3 +20,4 @@ export type { JsprobeErrorCode } from './errors.js';
 export { closeMatches, didYouMean } from './close-matches.js';
 export type * from './types.js';
 export { watchedCount } from './lease.js';
+export { THROWN_UNSEEN, THROWN_UNSEEN_TEXT } from './unseen-throw.js';

@@ -10,13 +10,28 @@
 // inspector.ts), a return whose `retval` a handler reads makes its condition answer true: the
 // thread pauses, the pause's call frame holds the value, onReturn runs with it, and the thread goes
 // on (~1 ms a return here, at most JSPROBE_BREAKPOINT_PAUSE_RATE a second, 100). Elsewhere onReturn
-// runs with `retval` undefined. A throw passes no return position and is not seen. Returns are matched to entries last-in first-out, exact for
-// sync calls; an async function's or generator's calls interleave, so there only onEntry runs.
+// runs with `retval` undefined. Returns are matched to entries last-in first-out; an async
+// function's or generator's calls interleave, so there only onEntry runs.
+//
+// A throw passes no breakpoint, yet a sync call that throws must end, or its frame would stay
+// pending and, past maxActive, every later call would be missed. Two facts end it, at no cost on
+// the program's side (breakpoint-calls.ts keeps the calls). Sync calls nest: when a call returns,
+// every call that entered after it on this thread and is still pending has left the stack without
+// a return: it threw (and was caught inside). And a microtask queued while sync calls run runs
+// only once they have all left the stack: the first entry after the last sweep queues one
+// (queueMicrotask as it was when jsprobe loaded), and every call still pending when it runs threw.
+// Such a call ends as thrown, its `error` THROWN_UNSEEN (printed `<thrown, value not seen>`), its
+// `elapsed` up to when the throw was noticed: an upper bound. A thread that never leaves a call (a
+// loop) never runs the microtask, and its calls stay pending, as they are. The counts are exact.
+// One case is not: in one function's recursion, an outer call that returns after an inner one
+// threw (and it caught that) is taken for the inner's return (last-in first-out), and the outer
+// ends as thrown: the two calls' `this`, `args` and `elapsed` are swapped.
 // Hits past JSPROBE_BREAKPOINT_RATE a second (1000) are counted as missed. The Debugger domain
 // stays on while a breakpoint site is armed.
 
 import { createHash } from 'node:crypto';
 import { JsprobeError, ProbeSite, probeNow, shared, type Snapshot } from '../core/index.js';
+import { atTop, dropCalls, entering, innermost, returned, take, type Caller } from './breakpoint-calls.js';
 import { canPause, holdDebugger, onPause, post, type PausedParams, type RemoteValue } from './inspector.js';
 import type { LiveScript } from './live.js';
 import { LIVE_SLOTS } from './rewrite/abi.js';
@@ -31,25 +46,24 @@ const HIT_KEY = 'jsprobe.breakpoint';
 
 /** What a breakpoint site's note says it cannot see, in its own words (an attached session warns by them). */
 export const SEES_NO_RETURN = 'for an async function or generator only onEntry runs';
-export const SEES_NO_RETVAL = 'onReturn sees no retval or throw';
+export const SEES_NO_RETVAL = 'onReturn sees no retval, nor the value of a throw';
+/** What a breakpoint site that pauses for return values says it cannot see. */
+export const SEES_NO_THROWN = 'a throw ends the call with its value not seen';
 /** What a breakpoint site that pauses for return values says instead of SEES_NO_RETVAL. */
 export const PAUSES_FOR_RETVAL = 'a return whose retval a handler reads pauses the thread to read it';
 
-type Frame = ReturnType<typeof shared.enter>;
-
-interface State {
+interface State extends Caller {
   site: ProbeSite;
   /** Hits a second this site handles (JSPROBE_BREAKPOINT_RATE, read once when the site is made). */
   ceiling: number;
   /** The same while its returns pause (JSPROBE_BREAKPOINT_PAUSE_RATE, if lower). */
   pausingCeiling: number;
-  /** Frames of calls that entered and have not reached a return position, innermost last. */
-  frames: Frame[];
   second: number;
   inSecond: number;
 }
 
 const states: (State | undefined)[] = [];
+
 /** One breakpoint site per function, while it has probes: "<scriptId>:<index>". */
 const byFunction = new Map<string, ProbeSite>();
 
@@ -104,25 +118,24 @@ const hits = {
     const snap = st?.site.snapshot ?? null;
     if (st === undefined || snap === null) return false;
     if (overCeiling(st, snap, pausesFor(snap) ? st.pausingCeiling : st.ceiling)) {
-      st.frames.push(null);
+      entering(st, null);
       return false;
     }
     // Pending entries of a synchronous function are its depth of recursion. Past this many, its
     // returns are not being seen (V8 gave a return position that never fires: an arrow that ends
     // the file): entries only from here on, so that they do not pile up.
-    if (st.frames.length >= MAX_PENDING) {
+    if (st.depth >= MAX_PENDING) {
       shared.line(snap, self, null, args);
       return false;
     }
-    st.frames.push(shared.enter(snap, self, args.length, args[0], args[1], args[2], args[3], args.length > 4 ? args.slice(4) : undefined));
+    entering(st, shared.enter(snap, self, args.length, args[0], args[1], args[2], args[3], args.length > 4 ? args.slice(4) : undefined));
     return false;
   },
-  /** A call reached a return position. */
+  /** A call reached a return position: the site's innermost pending one; those that entered after it threw. */
   r(id: number): false {
     const st = states[id];
-    if (st === undefined || st.frames.length === 0) return false;
-    const f = st.frames.pop() ?? null;
-    if (f !== null) shared.exitReturn(f, undefined);
+    const i = st === undefined ? -1 : innermost(st);
+    if (i >= 0) returned(i);
     return false;
   },
   /**
@@ -131,13 +144,16 @@ const hits = {
    */
   q(id: number): boolean {
     const st = states[id];
-    if (st === undefined || st.frames.length === 0) return false;
-    const snap = st.site.snapshot;
-    if (st.frames[st.frames.length - 1] !== null && snap !== null && pausesFor(snap)) {
+    const i = st === undefined ? -1 : innermost(st);
+    if (i < 0) return false;
+    const f = atTop(i);
+    const snap = st!.site.snapshot;
+    if (f !== null && f !== undefined && snap !== null && pausesFor(snap)) {
       pausing = { id, at: probeNow() };
       return true;
     }
-    return hits.r(id);
+    returned(i);
+    return false;
   },
   /** The value a pause's return value names by id (see remote). */
   took(v: unknown): void {
@@ -187,7 +203,8 @@ function paused(p: PausedParams): void {
   pausing = null;
   if (at === null || p.hitBreakpoints === undefined || p.hitBreakpoints.length === 0) return;
   const st = states[at.id];
-  const f = st?.frames.pop() ?? null;
+  const i = st === undefined ? -1 : innermost(st);
+  const f = i < 0 ? null : take(i);
   if (f === null) return;
   const v = remote(p.callFrames[0]?.returnValue);
   // The pause is not the call's: its time ends where the return was reached.
@@ -359,7 +376,7 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
     breakpoints = [];
     hashBreakpoints = [];
     const st = states[id];
-    if (st !== undefined) st.frames.length = 0;
+    if (st !== undefined) dropCalls(st);
   };
   // After a live patch of the script: closures that V8 moved to the new code need breakpoints
   // set on it, while closures of a function nested in a patched one keep the code they were made
@@ -396,7 +413,7 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
     },
   });
   const ceiling = breakpointCeiling();
-  states[id] = { site, ceiling, pausingCeiling: Math.min(ceiling, pauseCeiling()), frames: [], second: 0, inSecond: 0 };
+  states[id] = { site, ceiling, pausingCeiling: Math.min(ceiling, pauseCeiling()), depth: 0, second: 0, inSecond: 0 };
   byFunction.set(key, site);
   return site;
 }
@@ -411,7 +428,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const self = receiverOf(fn, true);
   const site = siteOf(s, key, `${s.label}:${fn.name}`, fn.name, (id, byHash) => place(s, index, id, self, deferred, byHash));
   const returns = canPause()
-    ? `; ${PAUSES_FOR_RETVAL} (~1 ms, at most ${pauseCeiling()} a second, the rest missed), and a throw is not seen`
+    ? `; ${PAUSES_FOR_RETVAL} (~1 ms, at most ${pauseCeiling()} a second, the rest missed), and ${SEES_NO_THROWN}`
     : ` and ${SEES_NO_RETVAL}`;
   site.note = `${note}; on a breakpoint site a hit costs tens of µs${deferred ? `, and ${SEES_NO_RETURN}` : returns}`;
   return site;

@@ -1,0 +1,53 @@
+// -p on a function that throws, on a breakpoint site (check() is held by no property, and
+// --max-pause 0 leaves no room for a live patch): a throw passes none of its breakpoints, yet each
+// thrown call ends, as thrown with its value not seen. Before, each stayed pending: fnret never
+// counted a throw, and past maxActive the site would have missed every later call.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { ROOT } from '../cli/run.js';
+import { jsprobe, stderrMatch } from './procs.js';
+
+const FILE = 'test/fixtures/attach/throws.cjs';
+
+test('-p, breakpoint site: 80 throws and 20 returns, counted exactly; a handler that reads retval still gets it', async () => {
+  const svc = spawn(process.execPath, [FILE], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, JSPROBE_CLIENT_TIMEOUT_MS: '120000' } });
+  try {
+    let out = '';
+    const said = (s: string) => new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (out.includes(s)) resolve();
+      };
+      svc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        check();
+      });
+      svc.once('exit', () => reject(new Error(`the service ended before saying ${s}: ${out}`)));
+      check();
+    });
+    await said('\n');
+    const { pid } = JSON.parse(out) as { pid: number };
+    const cli = jsprobe(['-p', String(pid), '--max-pause', '0', '-e', [
+      `fn:${FILE}:check { @in = count() }`,
+      `fnret:${FILE}:check { @ret[threw] = count() }`,
+      `fnret:${FILE}:check /threw/ { @err[error] = count() }`,
+      `fnret:${FILE}:check /!threw/ { @rv = sum(retval) }`,
+    ].join('\n')]);
+    await stderrMatch(cli, /Attached to \d+/);
+    assert.match(cli.stderr(), /check: .*so it is a breakpoint site;.*a throw ends the call with its value not seen/);
+    svc.stdin!.write('go\n');
+    await said('done\n');
+    cli.child.kill('SIGINT');
+    const { code, out: maps, err } = await cli.done;
+    assert.equal(code, 0, err);
+    assert.match(maps, /^@in: 100$/m);
+    assert.match(maps, /^@ret\[true\]: 80$/m);
+    assert.match(maps, /^@ret\[false\]: 20$/m);
+    assert.match(maps, /^@err\[<thrown, value not seen>\]: 80$/m);
+    // 2 * (0 + 5 + ... + 95): the returns still pause to give their values, matched to their calls.
+    assert.match(maps, /^@rv: 1900$/m);
+  } finally {
+    svc.kill();
+  }
+});

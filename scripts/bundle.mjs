@@ -54,5 +54,16 @@ const threads = {
 };
 for (const [out, entry] of Object.entries(threads)) await build({ ...agentBundle, entryPoints: [entry], outfile: `build/src/agent-bundle/${out}.js` });
 
+// The command (src/cli/command.ts, which src/cli/main.ts loads): the same, for the same reason, with a
+// chunk for each part it loads only when asked (attaching, --prometheus, --otlp, the report page,
+// the print at the end). Beside it, the files its modules find next to themselves: the threads and
+// the report page's script and style.
+rmSync('build/src/cli-bundle', { recursive: true, force: true });
+await build({ ...agentBundle, entryPoints: { command: 'build/src/cli/command.js' }, outdir: 'build/src/cli-bundle', splitting: true, chunkNames: 'chunk-[hash]' });
+for (const [out, entry] of Object.entries(threads)) await build({ ...agentBundle, entryPoints: [entry], outfile: `build/src/cli-bundle/${out}.js` });
+
 // The report page's script and style (src/cli/report.ts reads them beside itself and inlines them).
-for (const asset of ['report-page.js', 'report-page.css']) copyFileSync(`src/cli/${asset}`, `build/src/cli/${asset}`);
+for (const asset of ['report-page.js', 'report-page.css']) {
+  copyFileSync(`src/cli/${asset}`, `build/src/cli/${asset}`);
+  copyFileSync(`src/cli/${asset}`, `build/src/cli-bundle/${asset}`);
+}

@@ -1,19 +1,14 @@
 // The command's side of tracing a `-c` program's child processes: a Unix socket in a directory
 // only this user can open (its path in JSPROBE_SOCKET), where the agent of every node process
 // started under the command but the first (cli/child-agent.ts) connects and sends its output and
-// maps; and the one print at the end, of the maps of every process merged.
+// maps. The one print at the end, of the maps of every process merged, is print-end.ts.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AggMap, mergeAll, type MapData } from '../agg/maps.js';
-import { printMaps, type Output } from '../agg/print.js';
-import { stringifyJson } from '../agg/safe-json.js';
-import { cutsIn, DEFAULT_MAX_STRLEN, printCut } from '../agg/safe-strlen.js';
-import type { CompiledProgram } from '../lang/compile.js';
+import type { MapData } from '../agg/maps.js';
 import { LineReader, type Message } from '../program/messages.js';
-import { neverMatched } from '../program/probe-records.js';
 
 
 interface Child {
@@ -108,24 +103,4 @@ export class ChildServer {
     for (const c of this.#children) c.socket.destroy();
     rmSync(this.#dir, { recursive: true, force: true });
   }
-}
-
-export interface EndOptions {
-  format: 'text' | 'json' | 'folded';
-  maxStrlen?: number;
-  write(s: string): void;
-  warn(s: string): void;
-}
-
-/**
- * The end of a `-c` run: the maps of every process (each with its threads' merged in) merged and
- * printed once, the strings cut in all, and the probes that matched nowhere.
- */
-export function printEnd(program: CompiledProgram, data: readonly MapData[], o: EndOptions): void {
-  const maps = program.maps.map((m) => AggMap.of(m));
-  mergeAll(maps, data);
-  const out: Output = { format: o.format, text: o.write, json: (x) => o.write(`${stringifyJson(x)}\n`) };
-  printMaps(out, maps);
-  printCut(out, cutsIn(data), o.maxStrlen ?? DEFAULT_MAX_STRLEN);
-  for (const line of neverMatched(data)) o.warn(line);
 }

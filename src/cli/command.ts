@@ -16,16 +16,15 @@ import { describePoint, listProbePoints, nearProbePoints } from '../targets/prob
 import type { MapData } from '../agg/maps.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
 import { LineReader, type Message } from '../program/messages.js';
-import { MetricsListenError, MetricsServer, PipeSnapshots } from './prometheus.js';
+import type { MetricsServer } from './prometheus.js';
 import type { SpanExport } from './otlp.js';
 import { otlpProtocol, type OtlpProtocol } from './otlp-protocol.js';
 import { LostEvents } from '../program/lost.js';
-import { reportSink } from './report.js';
-import { ChildServer, printEnd } from './children.js';
+import { ChildServer } from './children.js';
 import { verbArgs } from './verbs/index.js';
-// Attaching (ws, http) and running a program here (the whole library) are imported when they are
-// used: `jsprobe -c` starts the program sooner, and holds less, without them (docs/benchmarks.md,
-// bench:startup).
+// Attaching (ws, http), running a program here (the whole library), --prometheus, the report page
+// and the print at the end are imported when they are used: `jsprobe -c` starts the program
+// sooner, and holds less, without them (docs/benchmarks.md, bench:startup).
 
 const PROGRESS_AFTER_MS = 1000;
 /** After a stop signal, how long jsprobe waits for the program before it says so. */
@@ -65,9 +64,9 @@ interface Sink {
 }
 
 /** Where trace output goes: stdout, or -o FILE, opened before the program starts (a UsageError if it cannot be written). */
-function sink(o: CliOptions, program: CompiledProgram): Sink {
+function sink(o: CliOptions, program: CompiledProgram, report?: typeof import('./report.js')): Sink {
   const cannotWrite = (err: NodeJS.ErrnoException) => new UsageError(`-o ${o.outFile}: cannot write there (${err.code ?? err.message})`);
-  if (o.report) return reportSink(o.outFile, { program: program.source, command: o.command, pids: o.pids, version: version() }, cannotWrite);
+  if (report !== undefined) return report.reportSink(o.outFile, { program: program.source, command: o.command, pids: o.pids, version: version() }, cannotWrite);
   if (o.outFile === undefined) {
     return {
       write: (s) => void (stdoutGone || process.stdout.write(s)),
@@ -230,13 +229,16 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     JSPROBE_OTLP: o.otlp === undefined ? undefined : '1',
   };
   const spans = await otlpExport(o, program, argv);
+  const PipeSnapshots = metrics === undefined ? undefined : (await import('./prometheus.js')).PipeSnapshots;
   return new Promise<number>((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
+    // What prints the maps at the end loads while the program starts, not before.
+    const printing = import('./print-end.js');
     const control = child.stdio[4] as Writable | null;
     // The control pipe is written only on a signal or for a --prometheus snapshot; an error means the program has ended.
     control?.on('error', () => {});
     // --prometheus: a scrape asks the agent for its maps on the control pipe; they come back on fd 3.
-    const snapshots = metrics === undefined ? undefined : new PipeSnapshots((id) => void control?.write(`${JSON.stringify({ snapshot: id })}\n`));
+    const snapshots = PipeSnapshots === undefined ? undefined : new PipeSnapshots((id) => void control?.write(`${JSON.stringify({ snapshot: id })}\n`));
     if (metrics !== undefined) metrics.source = snapshots!.get;
     let ready = false;
     let fatal = false;
@@ -294,9 +296,8 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     const leave = (signal: NodeJS.Signals) => {
       if (left) return;
       left = true;
-      finish();
       child.unref();
-      resolve(128 + (constants.signals[signal] ?? 0));
+      void finish().then(() => resolve(128 + (constants.signals[signal] ?? 0)));
     };
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping !== undefined) {
@@ -312,11 +313,13 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     };
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, () => onSignal(s)] as const);
     for (const [s, handler] of handlers) process.on(s, handler);
-    const finish = () => {
+    const finish = async (): Promise<void> => {
       clearTimeout(progress);
       clearTimeout(stopping);
       for (const [s, handler] of handlers) process.off(s, handler);
       children.close();
+      channel?.removeAllListeners('data');
+      const { printEnd } = await printing;
       if (!fatal && (maps.length > 0 || children.connected > 0)) {
         const warn = (text: string): void => void process.stderr.write(text);
         printEnd(program, [...maps.flat(), ...children.maps()], { format: o.format, maxStrlen: o.maxStrlen, write: out.write, warn });
@@ -324,7 +327,6 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
       lost.end();
       out.close();
       // Closing the pipes tells the agent nobody reads the trace any more: it detaches.
-      channel?.removeAllListeners('data');
       channel?.destroy();
       control?.destroy();
     };
@@ -338,12 +340,12 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
       if (left) return;
       left = true;
       // The program's child processes that have ended have sent their last maps: read them first.
-      void children.settle(CHILDREN_FLUSH_MS).then((running) => {
+      void children.settle(CHILDREN_FLUSH_MS).then(async (running) => {
         if (running.length > 0) {
           process.stderr.write(`jsprobe: ${running.length} child process(es) of the program still run (pid ${running.join(', ')}): `
             + `their maps are as of their last report, at most a second old\n`);
         }
-        finish();
+        await finish();
         if (fatal) resolve(2);
         else if (code !== null) resolve(code);
         else resolve(128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0));
@@ -463,15 +465,17 @@ export async function main(argv: string[]): Promise<number> {
     o.otlpProtocol = chosen.protocol;
   }
   let out: Sink;
+  const report = o.report ? await import('./report.js') : undefined;
   try {
     if (o.command !== undefined) splitCommand(o.command);
-    out = sink(o, program);
+    out = sink(o, program, report);
   } catch (e) {
     if (e instanceof UsageError) return fail(e.message);
     throw e;
   }
   let metrics: MetricsServer | undefined;
   if (o.prometheus !== undefined) {
+    const { MetricsListenError, MetricsServer } = await import('./prometheus.js');
     try {
       metrics = await MetricsServer.listen(o.prometheus, program.maps);
     } catch (e) {

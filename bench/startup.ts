@@ -3,11 +3,13 @@
 // plain and under `jsprobe -c` with a probe in the child; and the peak memory (VmHWM) of the
 // command and of the traced program. Interleaved rounds, medians. Node is this process's own.
 //
-//   node build/bench/startup.js [--rounds 11] [--children 10] [--compare OTHER/build/src/cli/main.js]
+//   node build/bench/startup.js [--rounds 11] [--children 10] [--compare OTHER/build/src/cli/main.js] [--cold]
 //
 // The children are traced only where `jsprobe -c` traces child processes: the hits line says
 // whether it does (the probe counts one hit per child traced). --compare adds the same two traced
-// runs with another build of the command (an older commit's), in the same rounds.
+// runs with another build of the command (an older commit's), in the same rounds. The first,
+// unmeasured round warms jsprobe's caches (the agent's code cache, Node's compile cache for the
+// command): --cold turns both off, for what a first run pays (JSPROBE_CACHE=0, NODE_DISABLE_COMPILE_CACHE=1).
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ const ROUNDS = Number(option('rounds') ?? 11);
 const CHILDREN = Number(option('children') ?? 10);
 const JSPROBE = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const OTHER = option('compare');
+const COLD = process.argv.includes('--cold');
 const NODE = process.execPath;
 
 const dir = mkdtempSync(join(tmpdir(), 'jsprobe-startup-'));
@@ -55,7 +58,8 @@ interface Run { ms: number; stdout: string; stderr: string; code: number | null 
 function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(argv[0], argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const cold = COLD ? { JSPROBE_CACHE: '0', NODE_DISABLE_COMPILE_CACHE: '1' } : {};
+    const child = spawn(argv[0], argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...cold, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -128,7 +132,8 @@ try {
 }
 
 console.log(machine());
-console.log(`Medians of ${ROUNDS} interleaved rounds; 1-minute load average ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}.`);
+console.log(`Medians of ${ROUNDS} interleaved rounds; 1-minute load average ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}`
+  + `${COLD ? '; caches off (--cold)' : ''}.`);
 const mb = (kb: number[]): string => `${fmt(median(kb) / 1024, 1)} MB`;
 const pair = (plain: number, probed: number, per = 1): string => {
   const a = median(ms[plain]);

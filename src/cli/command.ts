@@ -228,12 +228,24 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     JSPROBE_COMMAND_PID: String(process.pid),
     JSPROBE_OTLP: o.otlp === undefined ? undefined : '1',
   };
-  const spans = await otlpExport(o, program, argv);
   const PipeSnapshots = metrics === undefined ? undefined : (await import('./prometheus.js')).PipeSnapshots;
+  let exporting: Promise<SpanExport | undefined> = Promise.resolve(undefined);
   return new Promise<number>((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
-    // What prints the maps at the end loads while the program starts, not before.
+    // What prints the maps at the end, and --otlp's exporter, load while the program starts, not
+    // before. The calls that come before the exporter is there wait for it (a few batches at most).
     const printing = import('./print-end.js');
+    let spans: SpanExport | undefined;
+    const early: [pid: number, rows: string][] = [];
+    exporting = otlpExport(o, program, argv).then((s) => {
+      spans = s;
+      for (const [pid, rows] of early.splice(0)) s?.add(pid, rows);
+      return s;
+    }, (e: Error) => {
+      early.length = 0;
+      process.stderr.write(`jsprobe: --otlp: cannot start the exporter (${e.message}): no spans are sent\n`);
+      return undefined;
+    });
     const control = child.stdio[4] as Writable | null;
     // The control pipe is written only on a signal or for a --prometheus snapshot; an error means the program has ended.
     control?.on('error', () => {});
@@ -271,6 +283,7 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
         case 'snapshot':
           return snapshots?.answer(m.id, m.maps);
         case 'spans':
+          if (spans === undefined && o.otlp !== undefined) return void early.push([m.pid, m.rows]);
           return spans?.add(m.pid, m.rows);
         case 'ready':
           ready = true;
@@ -353,7 +366,7 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     });
   }).then(async (code) => {
     // However the program ended, its spans go out (or are counted as not) within the flush deadline.
-    await spans?.end();
+    await (await exporting)?.end();
     return code;
   });
 }

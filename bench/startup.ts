@@ -3,11 +3,13 @@
 // plain and under `jsprobe -c` with a probe in the child; and the peak memory (VmHWM) of the
 // command and of the traced program. Interleaved rounds, medians. Node is this process's own.
 //
-//   node build/bench/startup.js [--rounds 11] [--children 10] [--compare OTHER/build/src/cli/main.js]
+//   node build/bench/startup.js [--rounds 11] [--children 10] [--compare OTHER/build/src/cli/main.js] [--cold]
 //
 // The children are traced only where `jsprobe -c` traces child processes: the hits line says
 // whether it does (the probe counts one hit per child traced). --compare adds the same two traced
-// runs with another build of the command (an older commit's), in the same rounds.
+// runs with another build of the command (an older commit's), in the same rounds. The first,
+// unmeasured round warms jsprobe's caches (the agent's code cache, Node's compile cache for the
+// command): --cold turns both off, for what a first run pays (JSPROBE_CACHE=0, NODE_DISABLE_COMPILE_CACHE=1).
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,22 +22,28 @@ const ROUNDS = Number(option('rounds') ?? 11);
 const CHILDREN = Number(option('children') ?? 10);
 const JSPROBE = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const OTHER = option('compare');
+const COLD = process.argv.includes('--cold');
 const NODE = process.execPath;
 
 const dir = mkdtempSync(join(tmpdir(), 'jsprobe-startup-'));
 const at = (name: string): string => join(dir, name);
 
 /**
- * Writes this process's peak RSS (kB, from /proc) and CPU time (ms) to the file named by `env` as
- * it exits: loaded by --require, or inline. CPU time says what wall time cannot on a loaded machine.
+ * Writes this process's peak RSS (kB, from /proc), its CPU time (ms) and that of the children it
+ * has waited for (ms, /proc/self/stat's cutime and cstime, in ticks of 10 ms) to the file named
+ * by `env` as it exits: loaded by --require, or inline. CPU time says what wall time cannot on a
+ * loaded machine.
  */
 const hwmAtExit = (env: string): string => `
 process.on('exit', () => {
   const out = process.env.${env};
   if (!out) return;
-  const kb = /VmHWM:\\s*(\\d+)/.exec(require('node:fs').readFileSync('/proc/self/status', 'utf8'))?.[1];
+  const fs = require('node:fs');
+  const kb = /VmHWM:\\s*(\\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1];
   const cpu = process.cpuUsage();
-  require('node:fs').appendFileSync(out, kb + ' ' + (cpu.user + cpu.system) / 1000 + '\\n');
+  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  fs.appendFileSync(out, kb + ' ' + (cpu.user + cpu.system) / 1000 + ' ' + (Number(f[13]) + Number(f[14])) * 10 + '\\n');
 });`;
 
 writeFileSync(at('hwm.cjs'), hwmAtExit('STARTUP_BENCH_COMMAND_HWM'));
@@ -47,6 +55,7 @@ writeFileSync(at('parent.cjs'), [
   "  const r = spawnSync(process.execPath, [__dirname + '/child.cjs'], { stdio: 'inherit' });",
   "  if (r.status !== 0) throw new Error('child failed: ' + r.status);",
   '}',
+  hwmAtExit('STARTUP_BENCH_PROGRAM_HWM'),
 ].join('\n'));
 
 interface Run { ms: number; stdout: string; stderr: string; code: number | null }
@@ -55,7 +64,8 @@ interface Run { ms: number; stdout: string; stderr: string; code: number | null 
 function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(argv[0], argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const cold = COLD ? { JSPROBE_CACHE: '0', NODE_DISABLE_COMPILE_CACHE: '1' } : {};
+    const child = spawn(argv[0], argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...cold, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -92,10 +102,10 @@ const plainKb: number[] = [];
 const otherCommandKb: number[] = [];
 const otherProgramKb: number[] = [];
 const loads: number[] = [];
-/** [peak RSS kB, CPU ms] as hwmAtExit wrote them, or nothing. */
-const readExit = (file: string): [number, number][] => {
+/** [peak RSS kB, CPU ms, its waited children's CPU ms] as hwmAtExit wrote them, or nothing. */
+const readExit = (file: string): [number, number, number][] => {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').map(Number) as [number, number]);
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').map(Number) as [number, number, number]);
   } catch {
     return [];
   }
@@ -121,6 +131,8 @@ try {
         (i === 1 ? programKb : otherProgramKb).push(...program.map(([kb]) => kb));
       }
       if (i === 0 || i === 1 || i === 4) cpuMs[i].push([...command, ...program].reduce((a, [, ms]) => a + ms, 0));
+      // The children's runs: the whole tree's, from the process at its top (the command, or the plain parent).
+      else cpuMs[i].push(command.length > 0 ? command[0][1] + command[0][2] : program[0][1] + program[0][2]);
     }
   }
 } finally {
@@ -128,7 +140,8 @@ try {
 }
 
 console.log(machine());
-console.log(`Medians of ${ROUNDS} interleaved rounds; 1-minute load average ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}.`);
+console.log(`Medians of ${ROUNDS} interleaved rounds; 1-minute load average ${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}`
+  + `${COLD ? '; caches off (--cold)' : ''}.`);
 const mb = (kb: number[]): string => `${fmt(median(kb) / 1024, 1)} MB`;
 const pair = (plain: number, probed: number, per = 1): string => {
   const a = median(ms[plain]);
@@ -137,15 +150,16 @@ const pair = (plain: number, probed: number, per = 1): string => {
 };
 for (const [i, v] of variants.entries()) {
   const h = v.hits === true ? `  (hits ${median(hits[i])})` : '';
-  const cpu = cpuMs[i].length > 0 ? `, CPU ${fmt(median(cpuMs[i]), 0)} ms (command and program)` : '';
+  const cpu = `, CPU ${fmt(median(cpuMs[i]), 0)} ms (${i === 0 || i === 1 || i === 4 ? 'command and program' : 'all its processes'})`;
   console.log(`${v.name.padEnd(48)} ${fmt(median(ms[i]), 0).padStart(6)} ms${cpu}${h}`);
 }
 console.log(`start under jsprobe -c: ${pair(0, 1)}`);
-console.log(`each child: ${pair(2, 3, CHILDREN)}${median(hits[3]) === CHILDREN ? '' : ` (children traced: ${median(hits[3])} of ${CHILDREN})`}`);
+const childCpu = (traced: number): string => `, CPU +${fmt((median(cpuMs[traced]) - median(cpuMs[2])) / CHILDREN, 0)} ms per child`;
+console.log(`each child: ${pair(2, 3, CHILDREN)}${childCpu(3)}${median(hits[3]) === CHILDREN ? '' : ` (children traced: ${median(hits[3])} of ${CHILDREN})`}`);
 const rss = (command: number[], program: number[]): string =>
   `program plain ${mb(plainKb)}, traced ${mb(program)} (agent +${fmt((median(program) - median(plainKb)) / 1024, 1)} MB); the jsprobe command ${mb(command)}`;
 console.log(`peak RSS: ${rss(commandKb, programKb)}`);
 if (OTHER !== undefined) {
-  console.log(`--compare build: start ${pair(0, 4)}; each child ${pair(2, 5, CHILDREN)}`);
+  console.log(`--compare build: start ${pair(0, 4)}; each child ${pair(2, 5, CHILDREN)}${childCpu(5)}`);
   console.log(`--compare build, peak RSS: ${rss(otherCommandKb, otherProgramKb)}`);
 }

@@ -28,20 +28,27 @@ for (const [entry, outfile] of bundles) {
 }
 
 // The agent `jsprobe -c` loads into every process and thread of a traced program (src/cli/agent.ts):
-// an ES module bundle beside the library, with a chunk for each path the agent takes (first process,
-// worker thread, child process). One file per
-// path instead of ~110 modules: each traced process spends ~40-60 ms less CPU on resolving and
-// loading modules (bench:startup). In build/src/, so that jsprobe's own code (sites/own-code.ts) is
-// the same directory as unbundled, and each `new URL('./x.js', import.meta.url)` finds its file.
+// a small ES module that decides what the process is, beside one CommonJS file with all it runs
+// where it traces (src/cli/agent-runtime.ts), which agent-load.ts compiles with V8's code cache.
+// One file instead of ~110 modules: each traced process spends ~40-60 ms less CPU on resolving and
+// loading modules, and ~30 ms less again with the cache (bench:startup). In build/src/, so that
+// jsprobe's own code (sites/own-code.ts) is the same directory as unbundled, and each
+// `new URL('./x.js', import.meta.url)` finds its file.
 rmSync('build/src/agent-bundle', { recursive: true, force: true });
 const agentBundle = { bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['oxc-parser'], logLevel: 'warning' };
 await build({
   ...agentBundle,
-  entryPoints: { agent: 'build/src/cli/agent.js' },
-  outdir: 'build/src/agent-bundle',
-  splitting: true,
-  chunkNames: 'chunk-[hash]',
-  define: { JSPROBE_HOOKS_THREAD: '"./hooks-thread.js"' },
+  entryPoints: ['build/src/cli/agent.js'],
+  outfile: 'build/src/agent-bundle/agent.js',
+  define: { JSPROBE_AGENT_RUNTIME: '"./runtime.js"' },
+});
+await build({
+  ...agentBundle,
+  format: 'cjs',
+  entryPoints: ['build/src/cli/agent-runtime.js'],
+  outfile: 'build/src/agent-bundle/runtime.js',
+  banner: { js: "const __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__jsprobe_meta_url', JSPROBE_HOOKS_THREAD: '"./hooks-thread.js"' },
 });
 // The threads it starts share no module with it (each is an isolate of its own): a file each, so
 // that the agent's chunks are cut along its own paths only. All in one directory: sites/own-code.ts
@@ -54,5 +61,25 @@ const threads = {
 };
 for (const [out, entry] of Object.entries(threads)) await build({ ...agentBundle, entryPoints: [entry], outfile: `build/src/agent-bundle/${out}.js` });
 
+// The command (src/cli/command.ts, which src/cli/main.ts loads): the same, for the same reason, with a
+// chunk for each part it loads only when asked (attaching, --prometheus, --otlp, the report page,
+// the print at the end). Beside it, the files its modules find next to themselves: the threads and
+// the report page's script and style.
+rmSync('build/src/cli-bundle', { recursive: true, force: true });
+// Its packages stay in node_modules: ws and OpenTelemetry's are CommonJS, which an ES module bundle
+// could not require Node's modules from, and they load only when asked for anyway.
+await build({
+  ...agentBundle,
+  packages: 'external',
+  entryPoints: { command: 'build/src/cli/command.js' },
+  outdir: 'build/src/cli-bundle',
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+});
+for (const [out, entry] of Object.entries(threads)) await build({ ...agentBundle, entryPoints: [entry], outfile: `build/src/cli-bundle/${out}.js` });
+
 // The report page's script and style (src/cli/report.ts reads them beside itself and inlines them).
-for (const asset of ['report-page.js', 'report-page.css']) copyFileSync(`src/cli/${asset}`, `build/src/cli/${asset}`);
+for (const asset of ['report-page.js', 'report-page.css']) {
+  copyFileSync(`src/cli/${asset}`, `build/src/cli/${asset}`);
+  copyFileSync(`src/cli/${asset}`, `build/src/cli-bundle/${asset}`);
+}

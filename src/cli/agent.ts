@@ -4,10 +4,22 @@
 // command's pipes (agent-session.ts); its worker threads register the same probes and report to it;
 // any other node process started under the command connects to the command's socket (child-agent.ts).
 //
-// The command loads the bundle of this file (build/src/agent-bundle/agent.js, scripts/bundle.mjs):
-// one file for what every process loads, and one chunk for each of the paths below.
+// The command loads the bundle of this file (build/src/agent-bundle/agent.js, scripts/bundle.mjs),
+// which loads the rest, where it traces, from one CommonJS file with V8's code cache (agent-load.ts).
 
+import { fileURLToPath } from 'node:url';
 import { isMainThread, workerData } from 'node:worker_threads';
+import { loadRuntime } from './agent-load.js';
+
+/** Set in the agent's bundle (scripts/bundle.mjs): where the runtime's CommonJS file is beside it. */
+declare const JSPROBE_AGENT_RUNTIME: string | undefined;
+
+/** What traces, compiled with its code cache from the bundle; unbundled (tsc's output), its modules as they are. */
+async function runtime(): Promise<typeof import('./agent-runtime.js')> {
+  if (typeof JSPROBE_AGENT_RUNTIME === 'string') return loadRuntime(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME, import.meta.url)));
+  // Not a literal: the bundle must not take the runtime's modules in.
+  return import(new URL('./agent-runtime.js', import.meta.url).href) as Promise<typeof import('./agent-runtime.js')>;
+}
 
 async function main(): Promise<void> {
   const source = process.env.JSPROBE_PROGRAM;
@@ -18,7 +30,7 @@ async function main(): Promise<void> {
     if (own?.jsprobeWatchdog === true || own?.jsprobeProfileTick === true) return;
     // A thread of a traced process (the main thread has set JSPROBE_PID to it).
     if (process.env.JSPROBE_PID !== String(process.pid)) return;
-    const { traceWorker } = await import('./agent-session.js');
+    const { traceWorker } = await runtime();
     return traceWorker(source);
   }
   // The first node process under the command runs BEGIN, END and intervals. A process started
@@ -26,21 +38,20 @@ async function main(): Promise<void> {
   const socket = process.env.JSPROBE_SOCKET;
   if (process.env.JSPROBE_PID !== undefined) {
     if (socket === undefined || process.env.JSPROBE_PID === String(process.pid)) return;
-    const { traceChild } = await import('./child-agent.js');
+    const { traceChild } = await runtime();
     return traceChild(socket, source);
   }
   // Only the command's own child has its pipes: the first process reports on the command's socket
   // when a shell or a program jsprobe does not trace (Node 20's `node --test` runner) started it.
   // It connects before it loads the rest: one that cannot runs untraced, with nothing of jsprobe installed.
   if (socket !== undefined && process.env.JSPROBE_COMMAND_PID !== String(process.ppid)) {
-    const { openLink, untraced } = await import('./child-agent.js');
+    const { openLink, traceFirst, untraced } = await runtime();
     let gone = (): void => {};
     const sender = await openLink(socket, () => gone());
     if (typeof sender === 'string') return untraced(sender);
-    const { traceFirst } = await import('./agent-session.js');
     return traceFirst(source, { sender, onGone: (detach) => void (gone = detach) });
   }
-  const { traceFirst } = await import('./agent-session.js');
+  const { traceFirst } = await runtime();
   return traceFirst(source);
 }
 

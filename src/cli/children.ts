@@ -1,17 +1,14 @@
 // The command's side of tracing a `-c` program's child processes: a Unix socket in a directory
 // only this user can open (its path in JSPROBE_SOCKET), where the agent of every node process
 // started under the command but the first (cli/child-agent.ts) connects and sends its output and
-// maps; and the one print at the end, of the maps of every process merged.
+// maps. The one print at the end, of the maps of every process merged, is print-end.ts.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MapData } from '../agg/maps.js';
-import type { CompiledProgram } from '../lang/compile.js';
-import type { EndOptions } from '../program/end.js';
 import { LineReader, type Message } from '../program/messages.js';
-import { neverMatched } from '../program/probe-records.js';
 
 
 interface Child {
@@ -106,15 +103,4 @@ export class ChildServer {
     for (const c of this.#children) c.socket.destroy();
     rmSync(this.#dir, { recursive: true, force: true });
   }
-}
-
-/**
- * The end of a `-c` run: the maps of every process (each with its threads' merged in) merged, END
- * run once on them, the maps printed once, the strings cut in all, and the probes that matched
- * nowhere. What runs END is loaded only now: the command needs it at the end alone.
- */
-export async function printEnd(program: CompiledProgram, data: readonly MapData[], o: EndOptions): Promise<void> {
-  const { runEnd } = await import('../program/end.js');
-  runEnd(program, data, o);
-  for (const line of neverMatched(data)) o.warn(line);
 }

@@ -5,9 +5,9 @@
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { instrument } from '../rewrite/instrument.js';
+import { cacheDir } from './cache-dir.js';
 
 /** Bump when the rewrite's output changes in a way the sample below does not show. */
 const REWRITE_VERSION = '5';
@@ -37,12 +37,7 @@ function rewriterVersion(): string {
   return sampleHash;
 }
 
-function dir(): string | null {
-  const env = process.env.JSPROBE_CACHE;
-  if (env === '0' || env === 'false') return null;
-  if (env !== undefined && env !== '') return env;
-  return join(tmpdir(), `jsprobe-cache-${process.getuid?.() ?? 'u'}`);
-}
+const dir = cacheDir;
 
 /** Only sources this big are worth a cache entry. */
 const MIN_BYTES = 256 * 1024;

@@ -8,7 +8,7 @@
 // Node or other flags, and then the runtime compiles as it would have, and the cache is rewritten.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,19 +17,6 @@ import { isMainThread } from 'node:worker_threads';
 import { cacheDir } from '../sites/hooks/cache-dir.js';
 
 type Runtime = typeof import('./agent-runtime.js');
-
-/** The cache directory, if it is this user's alone (made so if it is not there). */
-function privateDir(): string | null {
-  const dir = cacheDir();
-  if (dir === null) return null;
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = statSync(dir);
-    return st.uid === process.getuid?.() && (st.mode & 0o022) === 0 ? dir : null;
-  } catch {
-    return null;
-  }
-}
 
 function readCache(file: string | null): Buffer | undefined {
   if (file === null) return undefined;
@@ -43,7 +30,7 @@ function readCache(file: string | null): Buffer | undefined {
 /** Runs the CommonJS file at `path` as Node would, its compiled code cached; returns its exports. */
 export function loadRuntime(path: string): Runtime {
   const source = readFileSync(path, 'utf8');
-  const dir = privateDir();
+  const dir = cacheDir();
   const key = createHash('sha256').update(process.version).update(process.arch).update(source).digest('hex').slice(0, 32);
   const file = dir === null ? null : join(dir, `agent-${key}.v8`);
   const cachedData = readCache(file);

@@ -1,10 +1,11 @@
 // A disk cache of rewritten modules, like Node's compile cache: parsing typescript.js (9 MB) and
 // rewriting it takes ~1.6 s here, most of it oxc-parser handing its AST to JavaScript; reading the
 // result back takes tens of ms. Keyed by the source, what was asked of the rewrite, and this
-// version of the rewriter. JSPROBE_CACHE=0 turns it off; JSPROBE_CACHE=<dir> moves it.
+// version of the rewriter. JSPROBE_CACHE=0 turns it off; JSPROBE_CACHE=<dir> moves it; a directory
+// another user could write to is not used (cache-dir.ts).
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { instrument } from '../rewrite/instrument.js';
 import { cacheDir } from './cache-dir.js';
@@ -73,7 +74,6 @@ export function store(src: string, key: string, code: string): void {
   const d = dir();
   if (d === null || src.length < MIN_BYTES) return;
   try {
-    mkdirSync(d, { recursive: true, mode: 0o700 });
     const tmp = join(d, `${key}.${process.pid}.tmp`);
     writeFileSync(tmp, code, { mode: 0o600 });
     renameSync(tmp, join(d, `${key}.js`));

@@ -258,7 +258,8 @@ for (const mb of HEAPS) {
           continue;
         }
         results[c].push(res);
-        if (res.said !== '') notes.add(res.said.replace(/process \d+/, 'process PID').replace(/[\d,]+ MB/, 'N MB').replace(/~[\d,]+ ms/, '~X ms'));
+        if (res.said !== '') notes.add(res.said.replace(/process \d+/, 'process PID').replace(/[\d,]+ MB/, 'N MB').replace(/~[\d,]+ ms/, '~X ms')
+          .replace(/--max-pause [\d,]+ allows/, '--max-pause N allows'));
         process.stderr.write(`    ${runs[c].name}: attach worst ${fmt(res.attach.worst, 0)} ms (gap ${fmt(res.attach.gap, 0)}), ` +
           `detach worst ${fmt(res.detach.worst, 0)} ms (gap ${fmt(res.detach.gap, 0)}); load ${load1()}\n`);
       }

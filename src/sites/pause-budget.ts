@@ -21,9 +21,10 @@ export const DEFAULT_MAX_PAUSE_MS = 100;
 export const LIVE_EDIT_MS_PER_MB = 6;
 /**
  * ms per MB of `Debugger.enable` in a thread whose domain is off: V8 lists the loaded scripts after
- * a full garbage collection (Debug::GetLoadedScripts). Measured in a standalone process with the
- * bench's heap of small objects (docs/benchmarks.md, "heap-sized steps"): 120-210 ms at 100 MB
- * (1.2-2.1 ms a MB), 390-1,770 ms at 1 GB (0.4-1.8), rounded up. A live patch's 6 ms a MB holds it.
+ * a full garbage collection (Debug::GetLoadedScripts). Measured by bench/heap-walks.cjs, a
+ * standalone process holding bench:attach:load's heap of small objects (docs/benchmarks.md, "The
+ * heap-sized steps of a breakpoint site"): 120-210 ms at 100 MB (1.2-2.1 ms a MB), 390-1,770 ms at
+ * 1 GB (0.4-1.8), at load 8-10 on 2 cores; rounded up. A live patch's 6 ms a MB includes it.
  */
 export const DEBUGGER_ENABLE_MS_PER_MB = 2;
 /**

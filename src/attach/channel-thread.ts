@@ -14,7 +14,9 @@ import { dirname } from 'node:path';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { MainRelay } from '../program/relay.js';
 import type { MapData } from '../agg/maps.js';
-import { encodeMessage, SNAPSHOT_SPACING, type AttachOptions, type ChannelAttachResult, type ChannelRequest, type Message } from '../program/messages.js';
+import {
+  encodeMessage, SNAPSHOT_SPACING, type AttachOptions, type AttachResult, type ChannelAttachResult, type ChannelRequest, type Message,
+} from '../program/messages.js';
 import { programThreadId } from '../threads/own-threads.js';
 import { Ring } from '../threads/ring.js';
 import { DISCONNECTED, ENDING, WRITTEN, type ChannelData, type MainRequest } from './channel-data.js';
@@ -211,7 +213,7 @@ async function attach(source: string, options: AttachOptions): Promise<ChannelAt
   // Before any worker is set up: a worker's relay says hello to whoever listens then.
   relay ??= new MainRelay((_tid, m) => message(m));
   await onMain({ op: 'runtime' });
-  const r = await onMain<{ probes: number; skipped: string[]; profiles?: boolean } | { error: string }>({ op: 'attach', source, options });
+  const r = await onMain<AttachResult>({ op: 'attach', source, options });
   if ('error' in r) return r;
   attached = { source, options };
   const end = Date.now() + SETTLE_MS;
@@ -225,7 +227,7 @@ async function attach(source: string, options: AttachOptions): Promise<ChannelAt
   const workers = answers.filter((a): a is string[] => a !== undefined);
   // Only a program that samples stacks has slices to end: any other would be asked for nothing, a second after attaching.
   if (r.profiles === true) profileTick();
-  return { probes: r.probes - refused.length, skipped: [...r.skipped, ...refused], workers, notes };
+  return { probes: r.probes - refused.length, skipped: [...r.skipped, ...refused], overBudget: r.overBudget, workers, notes };
 }
 
 /** While the main thread samples stacks (it answers true), end its slices that have run their longest, busy or not. */

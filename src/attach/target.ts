@@ -189,7 +189,9 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   }
   const nowhere = (text: string): boolean => r.skipped.includes(text) && r.workers.every((w) => w.includes(text));
   for (const c of run.program.probes) {
-    if (nowhere(c.probe.text)) process.stderr.write(`jsprobe: ${c.probe.text} matches nothing loaded in process ${pid} or its workers\n`);
+    // One over the pause budget was named, with the figures, by the target's session.
+    if (!nowhere(c.probe.text) || r.overBudget?.includes(c.probe.text) === true) continue;
+    process.stderr.write(`jsprobe: ${c.probe.text} matches nothing loaded in process ${pid} or its workers\n`);
   }
   for (const note of r.notes) process.stderr.write(`jsprobe: ${note}\n`);
   // Nothing would ever be traced: say so and end (exit 1) rather than wait silently for Ctrl-C.

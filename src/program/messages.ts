@@ -187,7 +187,7 @@ export interface AttachOptions {
 
 /** What attach() answers: how many probes, which were skipped (not in this thread), or the error. */
 /** `profiles`: the program samples stacks (profile:hz:N), so the channel thread ticks its slices. */
-export type AttachResult = { probes: number; skipped: string[]; profiles?: boolean } | { error: string };
+export type AttachResult = { probes: number; skipped: string[]; overBudget?: string[]; profiles?: boolean } | { error: string };
 
 /** The channel thread's answer to 'attach': the main thread's, and what each worker skipped. */
-export type ChannelAttachResult = { probes: number; skipped: string[]; workers: string[][]; notes: string[] } | { error: string };
+export type ChannelAttachResult = { probes: number; skipped: string[]; overBudget?: string[]; workers: string[][]; notes: string[] } | { error: string };

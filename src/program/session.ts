@@ -101,6 +101,8 @@ export type Session = {
   probes: number;
   handles: Probe[];
   skipped: string[];
+  /** Of `skipped`, those no site could take within the pause budget (said once each, with the figures). */
+  overBudget: string[];
   finish(): void;
   maps(): MapData[];
   /** Once live patches have settled: the texts of probes taken off as they could never run (see checkReturns). */
@@ -156,6 +158,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   if (spans !== null) rt.span = spans.span;
   const probes: Probe[] = [];
   const skipped: string[] = [];
+  const overBudget: string[] = [];
   const returning: ReturnProbe[] = [];
   inFlightCalls(rt, out, probes);
   for (let i = 0; i < program.probes.length; i++) {
@@ -176,6 +179,13 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
         returning.push({ handle, text: c.probe.text, retval: uses.has('retval') || uses.has('all') });
       }
     } catch (e) {
+      // Attached to a service, one probe over the budget leaves the others to attach.
+      if (options.attached !== undefined && isJsprobeError(e, 'JSPROBE_E_MAX_PAUSE')) {
+        options.warn(`jsprobe: ${(e as Error).message}\n`);
+        skipped.push(c.probe.text);
+        overBudget.push(c.probe.text);
+        continue;
+      }
       if (options.attached !== undefined && (isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') || isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND'))) {
         skipped.push(c.probe.text);
         continue;
@@ -214,6 +224,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     probes: probes.length + program.profiles.length,
     handles: probes,
     skipped,
+    overBudget,
     // The cut count travels with the maps, to be summed where they are merged.
     maps: () => {
       // A worker's snapshot (every second, and the last one) carries its samples so far.

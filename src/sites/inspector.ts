@@ -147,6 +147,11 @@ export function holdDebugger(): () => void {
   };
 }
 
+/** Whether the Debugger domain is on now (enabling it again costs nothing). */
+export function debuggerOn(): boolean {
+  return debuggerUsers > 0;
+}
+
 /** Run `fn` with the Debugger domain on, and off again afterwards unless someone else holds it. */
 export function withDebugger<T>(fn: () => T): T {
   const release = holdDebugger();

@@ -1,7 +1,8 @@
-// The pause budget of live patches (`maxPauseMs`, `--max-pause`): a LiveEdit walks the whole heap,
-// stalling the thread, once to patch and once more to put the source back. This predicts that
-// stall from the heap and keeps what resolution chose instead of a live patch, for the one line a
-// session prints about it. Not calibrated from the edits it makes: an edit's time also grows with
+// The pause budget (`maxPauseMs`, `--max-pause`): a LiveEdit walks the whole heap, stalling the
+// thread, once to patch and once more to put the source back; a breakpoint site walks it too, to
+// enable the Debugger domain and to set the breakpoint. This predicts each stall from the heap,
+// chooses the site that fits (siteWithinBudget), and keeps what resolution chose instead of a live
+// patch, for the one line a session prints about it. Not calibrated from the edits it makes: an edit's time also grows with
 // the script (acorn's 200 methods in one edit) and with the machine's load, and a prediction
 // learnt from that refused small patches and restores after it (tried: docs/live-sites.md).
 
@@ -18,6 +19,20 @@ export const DEFAULT_MAX_PAUSE_MS = 100;
  * a MB), rounded up. It was 0.6, a slip by ten, and every attach to a 100 MB service live-patched it for ~1 s (bench:attach:load).
  */
 export const LIVE_EDIT_MS_PER_MB = 6;
+/**
+ * ms per MB of `Debugger.enable` in a thread whose domain is off: V8 lists the loaded scripts after
+ * a full garbage collection (Debug::GetLoadedScripts). Measured by bench/heap-walks.cjs, a
+ * standalone process holding bench:attach:load's heap of small objects (docs/benchmarks.md, "The
+ * heap-sized steps of a breakpoint site"): 120-210 ms at 100 MB (1.2-2.1 ms a MB), 390-1,770 ms at
+ * 1 GB (0.4-1.8), at load 8-10 on 2 cores; rounded up. A live patch's 6 ms a MB includes it.
+ */
+export const DEBUGGER_ENABLE_MS_PER_MB = 2;
+/**
+ * ms per MB of setting a breakpoint in a function that has none yet: V8 deoptimises it, a walk of
+ * the heap for its closures, once per function. Same measurement: 34-234 ms at 100 MB (0.3-2.3 ms a
+ * MB, the first one the highest), 500-1,330 ms at 1 GB (0.5-1.3).
+ */
+export const BREAKPOINT_MS_PER_MB = 1.5;
 
 export interface PausePrediction {
   heapMb: number;
@@ -39,6 +54,50 @@ export function usedHeapMb(): number {
 export function livePatchNow(budgetMs: number): PausePrediction & { fits: boolean } {
   const p = predictPause(usedHeapMb());
   return { ...p, fits: p.pauseMs <= budgetMs };
+}
+
+/** Which kinds of site a target can have here, before any is chosen. */
+export interface SiteOptions {
+  /** A LiveEdit would be allowed (a function target, site 'auto' or 'live'). */
+  live: boolean;
+  /** A property holds every function, found without the inspector. */
+  wrap: boolean;
+  /** A breakpoint site would be allowed (site 'auto' or 'breakpoint'). */
+  breakpoint: boolean;
+  /** The Debugger domain is on already: no collection to enable it. */
+  debuggerOn: boolean;
+}
+
+/** The site the budget allows, with its predicted stall; `kind: null`: none fits, and `pauseMs` is the least stall of those possible. */
+export interface BudgetChoice {
+  kind: 'live' | 'wrap' | 'breakpoint' | null;
+  pauseMs: number;
+}
+
+/**
+ * The site a target gets on a heap of `heapMb` within `budgetMs`: a live patch where it fits (it
+ * sees every call and return), else a wrap site (no heap walk), else a breakpoint site where
+ * enabling the Debugger and one breakpoint fit, else none. Pure: the caller measures the heap.
+ */
+export function siteWithinBudget(heapMb: number, budgetMs: number, can: SiteOptions): BudgetChoice {
+  const live = predictPause(heapMb).pauseMs;
+  const breakpoint = heapMb * ((can.debuggerOn ? 0 : DEBUGGER_ENABLE_MS_PER_MB) + BREAKPOINT_MS_PER_MB);
+  if (can.live && live <= budgetMs) return { kind: 'live', pauseMs: live };
+  if (can.wrap) return { kind: 'wrap', pauseMs: 0 };
+  if (can.breakpoint && breakpoint <= budgetMs) return { kind: 'breakpoint', pauseMs: breakpoint };
+  const least = Math.min(can.live ? live : Infinity, can.breakpoint ? breakpoint : Infinity);
+  return { kind: null, pauseMs: least };
+}
+
+/**
+ * Why a probe is not placed: no site it could have fits the budget. One line of the session's
+ * (`jsprobe: LABEL: …`), naming the stall and the --max-pause that would allow it.
+ */
+export function notPlacedWhy(label: string, choice: BudgetChoice, heapMb: number, budgetMs: number): string {
+  const need = Math.ceil(choice.pauseMs / 10) * 10;
+  return `${label}: not attached: its site would pause this thread ~${number.format(choice.pauseMs)} ms (heap ${number.format(heapMb)} MB, ` +
+    `walked to enable the Debugger and to set a breakpoint), over --max-pause ${number.format(budgetMs)} ms, and no property holds it for a wrap site; ` +
+    `--max-pause ${need} allows it`;
 }
 
 interface Passed {

@@ -5,11 +5,11 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closeMatches, JsprobeError, type ProbeSite, type Resolution, type SitePreference } from '../core/index.js';
-import { withDebugger } from '../sites/inspector.js';
+import { debuggerOn, withDebugger } from '../sites/inspector.js';
 import { chooseSiteKind } from '../sites/site-kind.js';
 import { functionsNamed, loadedScripts, resolution as liveResolution } from '../sites/live.js';
 import { wrapsOverBudget } from '../sites/budget-wraps.js';
-import { DEFAULT_MAX_PAUSE_MS } from '../sites/pause-budget.js';
+import { DEFAULT_MAX_PAUSE_MS, notPlacedWhy, siteWithinBudget, usedHeapMb } from '../sites/pause-budget.js';
 import { loadedModules, moduleByFile, siteOf, watchModules, type LoadedModule, type ModuleMatcher } from '../sites/load/registry.js';
 import { rewriteFailure } from '../sites/hooks/failures.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
@@ -102,6 +102,7 @@ function liveFileTarget(
   // CommonJS cache: a glob none of it matches waits for load sites without the Debugger domain,
   // whose enable costs ~40-70 ms and ~5 MB at every start (bench:startup).
   if (beforeProgram && !loadedBeforeProgram(re)) return null;
+  withinBudget(ref, label, preference, maxPauseMs ?? DEFAULT_MAX_PAUSE_MS);
   return withDebugger(() => {
     const scripts = loadedScripts((path) => re.test(path) && moduleByFile(path) === undefined);
     if (scripts.length === 0) return null;
@@ -124,6 +125,21 @@ function liveFileTarget(
     const shown = targets.length === 1 ? label : `${label} (${targets.length} functions)`;
     return liveResolution(targets, shown, preference, null, maxPauseMs);
   });
+}
+
+/**
+ * Before the Debugger domain is enabled for a loaded file's functions (a full collection, then a
+ * breakpoint's or a LiveEdit's walk of the heap): the probe is refused with JSPROBE_E_MAX_PAUSE
+ * when no site it could get there fits the pause budget, so that refusing it costs no stall.
+ */
+function withinBudget(ref: Exclude<TargetRef, { kind: 'export' }>, label: string, preference: SitePreference, budgetMs: number): void {
+  // 'live' asked for: live.ts refuses it over the budget, naming the patch.
+  if (budgetMs === Infinity || preference === 'live') return;
+  const heapMb = usedHeapMb();
+  const choice = siteWithinBudget(heapMb, budgetMs, {
+    live: ref.kind === 'function' && preference !== 'breakpoint', wrap: false, breakpoint: true, debuggerOn: debuggerOn(),
+  });
+  if (choice.kind === null) throw new JsprobeError('JSPROBE_E_MAX_PAUSE', notPlacedWhy(label, choice, heapMb, budgetMs));
 }
 
 export function resolveFileTarget(

@@ -1,14 +1,16 @@
-// The pause budget of live patches: the prediction from the heap, the report a
-// session prints once, and the choice register() makes over the budget (maxPauseMs: 0 puts any
-// heap over it): a wrap site where a property holds the function, else a breakpoint site; site
-// 'live' is refused with JSPROBE_E_MAX_PAUSE; within the budget, a live patch as before.
+// The pause budget: the prediction from the heap, the choice of a site by heap size (a pure
+// function), the report a session prints once, and the choice register() makes over the budget
+// (maxPauseMs: 0 puts any heap over it): a wrap site where a property holds the function, else a
+// breakpoint site where one fits, else JSPROBE_E_MAX_PAUSE; site 'live' is refused with it too;
+// within the budget, a live patch as before.
 
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { isJsprobeError, list, register } from '../../src/index.js';
 import {
-  DEFAULT_MAX_PAUSE_MS, LIVE_EDIT_MS_PER_MB, livePatchNow, passOver, predictPause, takePauseReport,
+  BREAKPOINT_MS_PER_MB, DEBUGGER_ENABLE_MS_PER_MB, DEFAULT_MAX_PAUSE_MS, LIVE_EDIT_MS_PER_MB, livePatchNow, notPlacedWhy, passOver, predictPause,
+  siteWithinBudget, takePauseReport, usedHeapMb, type SiteOptions,
 } from '../../src/sites/pause-budget.js';
 import { reg, unregisterAll } from '../helpers.js';
 
@@ -44,6 +46,47 @@ describe('the prediction', () => {
   });
 });
 
+describe('the choice by heap size (siteWithinBudget)', () => {
+  const any: SiteOptions = { live: true, wrap: true, breakpoint: true, debuggerOn: false };
+  const noHolder: SiteOptions = { ...any, wrap: false };
+
+  test('a small heap: the live patch, within the default budget', () => {
+    assert.deepEqual(siteWithinBudget(10, DEFAULT_MAX_PAUSE_MS, any), { kind: 'live', pauseMs: 60 });
+    assert.equal(siteWithinBudget(16, 100, noHolder).kind, 'live');
+  });
+
+  test('past the live patch: a wrap site where a property holds the function, with no stall', () => {
+    assert.deepEqual(siteWithinBudget(100, 100, any), { kind: 'wrap', pauseMs: 0 });
+    assert.deepEqual(siteWithinBudget(1000, 100, any), { kind: 'wrap', pauseMs: 0 });
+  });
+
+  test('no holder: a breakpoint site while enabling the Debugger and one breakpoint fit', () => {
+    assert.equal(DEBUGGER_ENABLE_MS_PER_MB + BREAKPOINT_MS_PER_MB, 3.5);
+    assert.deepEqual(siteWithinBudget(20, 100, noHolder), { kind: 'breakpoint', pauseMs: 70 });
+    // The domain already on: only the breakpoint's walk.
+    assert.deepEqual(siteWithinBudget(60, 100, { ...noHolder, debuggerOn: true }), { kind: 'breakpoint', pauseMs: 90 });
+  });
+
+  test('no holder, 100 MB and 1 GB under the default budget: nothing, and the least stall it would take', () => {
+    assert.deepEqual(siteWithinBudget(100, 100, noHolder), { kind: null, pauseMs: 350 });
+    assert.deepEqual(siteWithinBudget(1000, 100, noHolder), { kind: null, pauseMs: 3500 });
+    // A line has no live patch; a budget raised to the stall allows the breakpoint site.
+    const line = { ...noHolder, live: false };
+    assert.deepEqual(siteWithinBudget(1000, 3500, line), { kind: 'breakpoint', pauseMs: 3500 });
+    assert.deepEqual(siteWithinBudget(1000, 6000, noHolder), { kind: 'live', pauseMs: 6000 });
+  });
+
+  test('site \'live\' alone over the budget: nothing, with the live patch\'s stall', () => {
+    assert.deepEqual(siteWithinBudget(100, 100, { live: true, wrap: false, breakpoint: false, debuggerOn: false }), { kind: null, pauseMs: 600 });
+  });
+
+  test('the line names the probe, the stall, the heap and the --max-pause that allows it', () => {
+    assert.equal(notPlacedWhy('app.js:handle', { kind: null, pauseMs: 3512.4 }, 1003.5, 100),
+      'app.js:handle: not attached: its site would pause this thread ~3,512 ms (heap 1,004 MB, walked to enable the Debugger and to set a breakpoint), ' +
+      'over --max-pause 100 ms, and no property holds it for a wrap site; --max-pause 3520 allows it');
+  });
+});
+
 describe('the report', () => {
   test('one line with the figures, then nothing until something else is passed over', () => {
     const p = predictPause(1034);
@@ -73,12 +116,14 @@ describe('register() over the budget', () => {
     assert.equal(original.toString(), before, 'the script itself was not edited');
   });
 
-  test('a function no property holds: a breakpoint site, calls seen', () => {
+  test('a function no property holds: a breakpoint site where it fits the budget and the live patch does not, calls seen', () => {
     let n = 0;
-    const p = reg({ target: `${FILE}:inner`, maxPauseMs: 0, onEntry: () => void n++ });
+    // Between a breakpoint site's 3.5 ms a MB and a live patch's 6, with room for the heap to grow.
+    const budget = Math.ceil(usedHeapMb() * 4.5);
+    const p = reg({ target: `${FILE}:inner`, maxPauseMs: budget, onEntry: () => void n++ });
     const i = info(p.id);
     assert.equal(i.site, 'breakpoint');
-    assert.match(i.note ?? '', /over the pause budget of 0 ms.*so it is a breakpoint site/);
+    assert.match(i.note ?? '', new RegExp(`over the pause budget of [\\d,]+ ms.*so it is a breakpoint site`));
     lib.callInner(1);
     lib.callInner(2);
     assert.equal(n, 2);
@@ -93,6 +138,17 @@ describe('register() over the budget', () => {
     lib.exported(1);
     fn(2); // the original, called directly: a wrap site does not see it
     assert.equal(n, 1);
+  });
+
+  test('a function no property holds, and no site within the budget: refused with JSPROBE_E_MAX_PAUSE, before any stall', () => {
+    assert.throws(() => register({ target: `${FILE}:inner`, maxPauseMs: 0, onEntry: () => {} }), (e: unknown) => {
+      assert.ok(isJsprobeError(e, 'JSPROBE_E_MAX_PAUSE'));
+      assert.match((e as Error).message, /:inner: not attached: its site would pause this thread ~[\d,]+ ms /);
+      assert.match((e as Error).message, /over --max-pause 0 ms, and no property holds it for a wrap site; --max-pause \d+ allows it$/);
+      return true;
+    });
+    assert.equal(list().length, 0);
+    assert.equal(takePauseReport(1, 1000), undefined);
   });
 
   test("site 'live' over the budget is refused with JSPROBE_E_MAX_PAUSE, naming --max-pause", () => {

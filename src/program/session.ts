@@ -159,6 +159,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   const probes: Probe[] = [];
   const skipped: string[] = [];
   const overBudget: string[] = [];
+  const saidOverBudget = new Set<string>();
   const returning: ReturnProbe[] = [];
   inFlightCalls(rt, out, probes);
   for (let i = 0; i < program.probes.length; i++) {
@@ -181,7 +182,9 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     } catch (e) {
       // Attached to a service, one probe over the budget leaves the others to attach.
       if (options.attached !== undefined && isJsprobeError(e, 'JSPROBE_E_MAX_PAUSE')) {
-        options.warn(`jsprobe: ${(e as Error).message}\n`);
+        // Said once for a target, however many of the program's probes are on it.
+        if (!saidOverBudget.has(c.probe.target)) options.warn(`jsprobe: ${(e as Error).message}\n`);
+        saidOverBudget.add(c.probe.target);
         skipped.push(c.probe.text);
         overBudget.push(c.probe.text);
         continue;

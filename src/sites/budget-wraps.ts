@@ -27,6 +27,7 @@ export function wrapsOverBudget(path: RegExp, name: RegExp, label: string, prefe
   const now = livePatchNow(maxPauseMs);
   if (now.fits) return null;
   const sites: ProbeSite[] = [];
+  const keys: string[] = [];
   for (const file of Object.keys(moduleCache)) {
     if (!path.test(file) || moduleByFile(file) !== undefined) continue;
     let source: string;
@@ -51,13 +52,14 @@ export function wrapsOverBudget(path: RegExp, name: RegExp, label: string, prefe
       if (holder === null) return null;
       try {
         sites.push(wrapSite(holder.object, holder.key, { label: `${labelOf(url)}:${f.name}` }));
+        keys.push(`${url}:${f.start}`);
       } catch {
         return null;
       }
     }
   }
   if (sites.length === 0) return null;
-  passOver('wrap', sites.length, now, maxPauseMs);
+  passOver('wrap', keys, now, maxPauseMs);
   const note = `${overBudgetWhy(now, maxPauseMs)}, so ${sites.length === 1 ? 'it is a wrap site' : 'they are wrap sites'}`;
   return { sites, label: sites.length === 1 ? label : `${label} (${sites.length} functions)`, kind: 'wrap', note };
 }

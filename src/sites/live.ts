@@ -284,22 +284,24 @@ function overBudget(
       `${why}; raise --max-pause (maxPauseMs) above ~${Math.ceil(now.pauseMs)}, or use site 'auto' for wrap or breakpoint sites`);
   }
   const out: ProbeSite[] = [];
-  let wraps = 0;
+  const wraps: string[] = [];
+  const breakpoints: string[] = [];
   for (const t of targets) {
     const holder = holderOf(t.script, t.index, fn);
     let site: ProbeSite | null = null;
     if (holder !== null) {
       try {
         site = wrapSite(holder.object, holder.key, { label: functionLabel(t.script, t.index) });
-        wraps++;
+        wraps.push(`${t.script.scriptId}:${t.index}`);
       } catch {
         site = null; // a read-only property: a breakpoint site
       }
     }
+    if (site === null) breakpoints.push(`${t.script.scriptId}:${t.index}`);
     out.push(site ?? breakpointSite(t.script, t.index, `${why}, so it is a breakpoint site`));
   }
   passOver('wrap', wraps, now, maxPauseMs);
-  passOver('breakpoint', out.length - wraps, now, maxPauseMs);
+  passOver('breakpoint', breakpoints, now, maxPauseMs);
   return out;
 }
 

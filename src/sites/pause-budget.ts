@@ -103,19 +103,20 @@ export function notPlacedWhy(label: string, choice: BudgetChoice, heapMb: number
 interface Passed {
   prediction: PausePrediction;
   budgetMs: number;
-  wrap: number;
-  breakpoint: number;
+  /** The functions given each kind of site, by a key of each: several probes on one function count it once. */
+  wrap: Set<string>;
+  breakpoint: Set<string>;
 }
 
 let passed: Passed | null = null;
 
-/** Functions that get a `kind` site instead of a live patch over `budgetMs`: counted for the session's report. */
-export function passOver(kind: 'wrap' | 'breakpoint', count: number, prediction: PausePrediction, budgetMs: number): void {
-  if (count === 0) return;
-  passed ??= { prediction, budgetMs, wrap: 0, breakpoint: 0 };
+/** Functions (`keys`, one for each) that get a `kind` site instead of a live patch over `budgetMs`: counted for the session's report. */
+export function passOver(kind: 'wrap' | 'breakpoint', keys: readonly string[], prediction: PausePrediction, budgetMs: number): void {
+  if (keys.length === 0) return;
+  passed ??= { prediction, budgetMs, wrap: new Set(), breakpoint: new Set() };
   // The largest heap seen says the most about why.
   if (prediction.pauseMs > passed.prediction.pauseMs) passed.prediction = prediction;
-  passed[kind] += count;
+  for (let i = 0; i < keys.length; i++) passed[kind].add(keys[i]);
 }
 
 /**
@@ -150,12 +151,14 @@ export function takePauseReport(pid: number, ceiling: number): string | undefine
   const fns = (n: number): string => `${n} function${n === 1 ? '' : 's'}`;
   const sites = (n: number, kind: string): string => (n === 1 ? `a ${kind} site` : `${kind} sites`);
   const parts: string[] = [];
-  if (p.breakpoint > 0) {
-    const verb = p.breakpoint === 1 ? 'gets' : 'get';
-    parts.push(`${fns(p.breakpoint)} ${verb} ${sites(p.breakpoint, 'breakpoint')} (at most ~${number.format(ceiling)} hits/s each)`);
+  const breakpoint = p.breakpoint.size;
+  const wrap = p.wrap.size;
+  if (breakpoint > 0) {
+    const verb = breakpoint === 1 ? 'gets' : 'get';
+    parts.push(`${fns(breakpoint)} ${verb} ${sites(breakpoint, 'breakpoint')} (at most ~${number.format(ceiling)} hits/s each)`);
   }
-  if (p.wrap > 0) {
-    parts.push(parts.length > 0 ? `${p.wrap} ${sites(p.wrap, 'wrap')}` : `${fns(p.wrap)} ${p.wrap === 1 ? 'gets' : 'get'} ${sites(p.wrap, 'wrap')}`);
+  if (wrap > 0) {
+    parts.push(parts.length > 0 ? `${wrap} ${sites(wrap, 'wrap')}` : `${fns(wrap)} ${wrap === 1 ? 'gets' : 'get'} ${sites(wrap, 'wrap')}`);
   }
   return `jsprobe: the heap is ${number.format(p.prediction.heapMb)} MB, so a live patch would pause process ${pid} ` +
     `for ~${number.format(p.prediction.pauseMs)} ms, over --max-pause ${number.format(p.budgetMs)} ms: ${parts.join(' and ')}. ` +

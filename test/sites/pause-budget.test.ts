@@ -88,15 +88,17 @@ describe('the choice by heap size (siteWithinBudget)', () => {
 });
 
 describe('the report', () => {
-  test('one line with the figures, then nothing until something else is passed over', () => {
+  test('one line with the figures, then nothing until something else is passed over; a function with several probes counts once', () => {
     const p = predictPause(1034);
-    passOver('breakpoint', 3, p, 100);
-    passOver('wrap', 1, p, 100);
+    passOver('breakpoint', ['s1:0', 's1:1', 's2:0'], p, 100);
+    // Another probe on functions already counted.
+    passOver('breakpoint', ['s1:1', 's2:0'], p, 100);
+    passOver('wrap', ['s3:4'], p, 100);
     assert.equal(takePauseReport(123, 4500),
       'jsprobe: the heap is 1,034 MB, so a live patch would pause process 123 for ~6,204 ms, over --max-pause 100 ms: ' +
       '3 functions get breakpoint sites (at most ~4,500 hits/s each) and 1 a wrap site. Raise --max-pause to get live patches.\n');
     assert.equal(takePauseReport(123, 4500), undefined);
-    passOver('wrap', 2, p, 50);
+    passOver('wrap', ['s3:4', 's3:5'], p, 50);
     assert.match(takePauseReport(7, 1000)!, /over --max-pause 50 ms: 2 functions get wrap sites\. /);
   });
 });

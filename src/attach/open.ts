@@ -184,7 +184,10 @@ async function opening(orders: WatchOrders, lock: Lock, progress: (line: string)
       const signal = await Promise.race([sleep(POLL_MS).then(() => null), ending.signal]);
       const where = configured === 0 ? 'a port of its choosing' : `127.0.0.1:${configured}`;
       if (signal !== null) throw await handOver(orders, lock, `${signal} while process ${pid} had not yet opened its inspector on ${where}`);
-      const port = await inspectorNow(pid, configured, before);
+      // Another process on the port now may leave it before the target answers: the watcher stays for that.
+      const port = await inspectorNow(pid, configured, before).catch(async (e: Error) => {
+        throw e instanceof AttachError ? await handOver(orders, lock, e.message) : e;
+      });
       if (port !== null) return port;
       const waited = Date.now() - start;
       if (waited >= limit) {

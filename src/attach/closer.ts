@@ -65,6 +65,8 @@ async function watch(o: WatchOrders): Promise<void> {
 
 async function main(): Promise<void> {
   process.title = TITLE;
+  // It may live as long as the target: it pins no directory of the user's.
+  process.chdir('/');
   const orders = JSON.parse(process.argv[2]) as WatchOrders;
   await inheritedLock(3);
   writeSync(1, 'ready\n');

@@ -57,7 +57,7 @@ function listOn(socket: Socket): Promise<{ body: string; reusable: boolean }> {
  * The target's WebSocket URL, always on 127.0.0.1:`port` (whatever host the inspector names), and
  * the checked connection to open it on, if the inspector kept the one that asked.
  */
-async function inspectorUrl(pid: number, port: number): Promise<{ url: string; socket: Socket | null } | null> {
+export async function inspectorUrl(pid: number, port: number): Promise<{ url: string; socket: Socket | null } | null> {
   const socket = await connectToTarget(pid, port);
   try {
     const { body, reusable } = await listOn(socket);

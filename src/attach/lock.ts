@@ -15,6 +15,16 @@ import { commOf, socketOwner } from './procfs.js';
 
 export interface Lock {
   release(): void;
+  /**
+   * The bound socket's file descriptor. Given to a child process as one of its stdio, it hands the
+   * lock over with no window: the name stays bound while either process holds it (open.ts, closer.ts).
+   */
+  readonly fd: number;
+}
+
+/** Node has no public way to a server's descriptor; a Unix socket server's handle has it since Node's first releases. */
+function fdOf(server: Server): number {
+  return (server as unknown as { _handle: { fd: number } })._handle.fd;
 }
 
 const RETRY_MS = 25;
@@ -59,7 +69,7 @@ export async function acquire(name: string, what: string, waitMs: number, progre
   };
   for (;;) {
     const server = await tryBind(name);
-    if (server !== null) return { release: () => void server.close() };
+    if (server !== null) return { release: () => void server.close(), fd: fdOf(server) };
     const waited = Date.now() - start;
     if (waited >= waitMs) {
       throw new AttachError(`${what} stayed in use by ${holder()} for ${Math.round(waited / 1000)} s; try again when it has detached`);
@@ -70,4 +80,16 @@ export async function acquire(name: string, what: string, waitMs: number, progre
     }
     await new Promise((r) => setTimeout(r, RETRY_MS));
   }
+}
+
+/** The lock a parent handed over as file descriptor `fd` (see Lock.fd): held until this process ends. */
+export function inheritedLock(fd: number): Promise<Lock> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((c) => c.destroy());
+    server.once('error', reject);
+    server.listen({ fd }, () => {
+      server.unref();
+      resolve({ release: () => void server.close(), fd });
+    });
+  });
 }

@@ -5,18 +5,29 @@
 // listens must be the target's. Nothing is sent to a port before its listener is found to be
 // the target's.
 
+import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { AttachError } from './attach-error.js';
 import { acquire, type Lock } from './lock.js';
 import { connectToTarget } from './peer.js';
 import { inspectorPortOf, ownLoopbackListeners } from './port.js';
+import { startTimeOf, stateOf } from './procfs.js';
 import { checkTarget, portOwnedBy } from './verify.js';
 
-const OPEN_TIMEOUT_MS = 3000;
+/** How long to wait for the inspector to listen after SIGUSR1 (JSPROBE_OPEN_TIMEOUT_MS); then a watcher takes over. */
+const OPEN_TIMEOUT_MS = 10_000;
+/** How long to wait for the inspector jsprobe opened to close again. */
+const CLOSE_TIMEOUT_MS = 3000;
 /** Polls of /proc while the port is about to open or close: each is in its window (~1 ms of reading /proc). */
 const POLL_MS = 5;
 /** How long to wait for another jsprobe attaching through the same port. */
 const LOCK_WAIT_MS = 10_000;
+/** The watcher starts in ~0.1 s; a loaded machine may take seconds. */
+const WATCHER_READY_MS = 10_000;
+const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** The watcher (closer.ts), unbundled beside this file in build/src/attach/. */
+const CLOSER = fileURLToPath(new URL('./closer.js', import.meta.url));
 
 export interface OpenInspector {
   /** The port on 127.0.0.1 where the target's inspector listens, its listener checked. */
@@ -25,6 +36,15 @@ export interface OpenInspector {
   opened: boolean;
   /** Held while an inspector jsprobe opened is open; null when jsprobe did not open it. */
   lock: Lock | null;
+}
+
+/** What the watcher is told (closer.ts): which process, which port (0: one it picks), its listeners before SIGUSR1. */
+export interface WatchOrders {
+  pid: number;
+  /** With the pid, names the process (procfs.ts startTimeOf): a reused pid is another process. */
+  startTime: string;
+  configured: number;
+  before: string[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,62 +73,170 @@ async function isInspector(pid: number, port: number): Promise<boolean> {
   });
 }
 
-/** The first of the target's listening ports (not among `except`, by inode) that is its inspector. */
-async function inspectorAmong(pid: number, except: ReadonlySet<string>): Promise<number | null> {
-  const ports = [...new Set(ownLoopbackListeners(pid).filter((l) => !except.has(l.inode)).map((l) => l.port))];
-  for (const port of ports) if (await isInspector(pid, port)) return port;
+/**
+ * The first of the target's listening ports (not among `except`, by inode) that is its inspector.
+ * `notInspector` hears of each listener that was asked and is not.
+ */
+async function inspectorAmong(pid: number, except: ReadonlySet<string>, notInspector?: (inode: string) => void): Promise<number | null> {
+  const byPort = new Map(ownLoopbackListeners(pid).filter((l) => !except.has(l.inode)).map((l) => [l.port, l.inode]));
+  for (const [port, inode] of byPort) {
+    if (await isInspector(pid, port)) return port;
+    notInspector?.(inode);
+  }
   return null;
 }
 
-/** The port of the target's inspector if it is open now (`configured` 0: wherever it is). */
-async function openNow(pid: number, configured: number): Promise<number | null> {
+/**
+ * The port of the target's inspector if it listens now: on `configured`, or (0) on one of its
+ * listeners not in `except`. Throws when another process holds `configured`.
+ */
+export async function inspectorNow(
+  pid: number, configured: number, except: ReadonlySet<string>, notInspector?: (inode: string) => void,
+): Promise<number | null> {
   if (configured !== 0) return portOwnedBy(pid, configured) === 'yes' ? configured : null;
-  return inspectorAmong(pid, new Set());
+  return inspectorAmong(pid, except, notInspector);
 }
 
-/** After SIGUSR1: wait for the target's inspector to listen; the listener must be the target's. */
-async function opening(pid: number, configured: number, before: ReadonlySet<string>): Promise<number> {
-  const end = Date.now() + OPEN_TIMEOUT_MS;
-  while (Date.now() < end) {
-    await sleep(POLL_MS);
-    if (configured !== 0 && portOwnedBy(pid, configured) === 'yes') return configured;
-    if (configured === 0) {
-      const port = await inspectorAmong(pid, before);
-      if (port !== null) return port;
-    }
+/** JSPROBE_OPEN_TIMEOUT_MS, or the default. */
+function openTimeoutMs(): number {
+  const text = process.env.JSPROBE_OPEN_TIMEOUT_MS;
+  if (text === undefined || text === '') return OPEN_TIMEOUT_MS;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms <= 0) throw new AttachError(`JSPROBE_OPEN_TIMEOUT_MS is a number of milliseconds above 0, not ${JSON.stringify(text)}`);
+  return ms;
+}
+
+/** Stopped by a signal (Ctrl-Z, SIGSTOP) or a tracer: no signal handler runs until it is continued. */
+const isStopped = (pid: number) => /^[Tt]$/.test(stateOf(pid) ?? '');
+
+function waitingLine(pid: number, waited: number, limit: number): string {
+  const left = `giving up in ${Math.max(1, Math.round((limit - waited) / 1000))} s`;
+  if (isStopped(pid)) {
+    return `jsprobe: waiting for process ${pid} to open its inspector: it is stopped (SIGSTOP, Ctrl-Z or a debugger), and answers SIGUSR1 `
+      + `only once continued (kill -CONT ${pid}); ${left}\n`;
   }
-  const where = configured === 0 ? 'a port of its choosing' : `127.0.0.1:${configured}`;
-  throw new AttachError(`process ${pid} did not open its inspector on ${where} within ${OPEN_TIMEOUT_MS / 1000} s (was it started with --disable-sigusr1?)`);
+  return `jsprobe: waiting for process ${pid} to open its inspector: it has not answered SIGUSR1 for ${Math.round(waited / 1000)} s, `
+    + `its main thread is blocked (in a synchronous call?); ${left}\n`;
+}
+
+/** The first of Ctrl-C, SIGTERM and SIGHUP while listening: jsprobe then hands over instead of ending. */
+function endingSignal(): { signal: Promise<string>; stop(): void } {
+  let fire!: (name: string) => void;
+  const signal = new Promise<string>((resolve) => (fire = resolve));
+  const handlers = ENDING_SIGNALS.map((name) => [name, () => fire(name)] as const);
+  for (const [name, h] of handlers) process.on(name, h);
+  return { signal, stop: () => handlers.forEach(([name, h]) => process.off(name, h)) };
+}
+
+/**
+ * Start the watcher (closer.ts) with `lock` as its fd 3, and wait until it says it is ready: its
+ * pid, or null if it did not start. Detached, its stdio closed: it outlives jsprobe.
+ */
+function startWatcher(orders: WatchOrders, lock: Lock): Promise<number | null> {
+  return new Promise((resolve) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(process.execPath, [CLOSER, JSON.stringify(orders)], { detached: true, stdio: ['ignore', 'pipe', 'ignore', lock.fd] });
+    } catch {
+      return resolve(null);
+    }
+    let said = '';
+    const done = (ready: boolean): void => {
+      clearTimeout(timer);
+      child.removeAllListeners();
+      child.stdout!.destroy();
+      // One that never said it was ready would hold the lock to no purpose.
+      if (!ready) child.kill('SIGKILL');
+      child.unref();
+      resolve(ready ? child.pid! : null);
+    };
+    const timer = setTimeout(() => done(false), WATCHER_READY_MS);
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => void ((said += d).includes('ready\n') && done(true)));
+    child.once('error', () => done(false)).once('exit', () => done(false));
+  });
+}
+
+/**
+ * SIGUSR1 cannot be taken back: an inspector that opens after jsprobe has gone would stay open,
+ * for any local user to run code in. So a watcher takes over the lock and closes it when it opens.
+ */
+async function handOver(orders: WatchOrders, lock: Lock, why: string): Promise<AttachError> {
+  const watcher = await startWatcher(orders, lock);
+  const then = watcher === null
+    ? 'and the watcher that was to close it when it opens did not start: it may open later, with nobody to close it'
+    : `jsprobe's watcher (pid ${watcher}) will close it when it opens`;
+  return new AttachError(`${why}; ${then}`);
+}
+
+/**
+ * After SIGUSR1: wait for the target's inspector to listen; the listener must be the target's.
+ * Not in silence: after a second, and every 5 s, a line says why it takes long. Past the bound, or
+ * on Ctrl-C, SIGTERM or SIGHUP, the watcher takes over and this throws.
+ */
+async function opening(orders: WatchOrders, lock: Lock, progress: (line: string) => void, limit: number): Promise<number> {
+  const { pid, configured } = orders;
+  const before = new Set(orders.before);
+  const start = Date.now();
+  let tell = start + 1000;
+  const ending = endingSignal();
+  try {
+    for (;;) {
+      const signal = await Promise.race([sleep(POLL_MS).then(() => null), ending.signal]);
+      const where = configured === 0 ? 'a port of its choosing' : `127.0.0.1:${configured}`;
+      if (signal !== null) throw await handOver(orders, lock, `${signal} while process ${pid} had not yet opened its inspector on ${where}`);
+      // Another process on the port now may leave it before the target answers: the watcher stays for that.
+      const port = await inspectorNow(pid, configured, before).catch(async (e: Error) => {
+        throw e instanceof AttachError ? await handOver(orders, lock, e.message) : e;
+      });
+      if (port !== null) return port;
+      const waited = Date.now() - start;
+      if (waited >= limit) {
+        const why = isStopped(pid) ? ': it is stopped' : ' (its main thread is blocked?)';
+        throw await handOver(orders, lock, `process ${pid} did not open its inspector on ${where} within ${limit / 1000} s of SIGUSR1${why}`);
+      }
+      if (Date.now() >= tell) {
+        progress(waitingLine(pid, waited, limit));
+        tell = Date.now() + 5000;
+      }
+    }
+  } finally {
+    ending.stop();
+  }
 }
 
 /**
  * Find or open process `pid`'s inspector. `progress` gets a line when jsprobe waits for another
- * jsprobe's attach. Throws AttachError (one line) when the target or its port cannot be trusted.
+ * jsprobe's attach, or for the target to answer SIGUSR1. Throws AttachError (one line) when the
+ * target or its port cannot be trusted, or its inspector does not open in time.
  */
 export async function openInspector(pid: number, progress: (line: string) => void): Promise<OpenInspector> {
   checkTarget(pid);
+  // Read before anything is done: a bad value is a usage error, not a reason to leave a watcher.
+  const limit = openTimeoutMs();
   const configured = inspectorPortOf(pid);
   const lock = configured !== 0
     ? await acquire(`jsprobe-inspector-port-${configured}`, `port ${configured}`, LOCK_WAIT_MS, progress)
     : await acquire(`jsprobe-inspector-pid-${pid}`, `the inspector of process ${pid}`, LOCK_WAIT_MS, progress);
   try {
-    const port = await openNow(pid, configured);
+    const port = await inspectorNow(pid, configured, new Set());
     if (port !== null) {
       lock.release();
       return { port, opened: false, lock: null };
     }
-    const before = new Set(ownLoopbackListeners(pid).map((l) => l.inode));
+    const before = ownLoopbackListeners(pid).map((l) => l.inode);
     // Checked again just before the signal: the pid may have ended, and been reused, while waiting.
     checkTarget(pid);
+    const startTime = startTimeOf(pid);
+    if (startTime === null) throw new AttachError(`no process with pid ${pid}`);
     process.kill(pid, 'SIGUSR1');
-    return { port: await opening(pid, configured, before), opened: true, lock };
+    return { port: await opening({ pid, startTime, configured, before }, lock, progress, limit), opened: true, lock };
   } catch (e) {
     lock.release();
     throw e;
   }
 }
 
-function listening(pid: number, port: number): boolean {
+export function listening(pid: number, port: number): boolean {
   try {
     return portOwnedBy(pid, port) === 'yes';
   } catch {
@@ -118,7 +246,7 @@ function listening(pid: number, port: number): boolean {
 
 /** Wait (a little) for the inspector jsprobe opened to close: detach leaves nothing listening. */
 export async function inspectorClosed(pid: number, port: number): Promise<void> {
-  const end = Date.now() + OPEN_TIMEOUT_MS;
+  const end = Date.now() + CLOSE_TIMEOUT_MS;
   while (listening(pid, port) && Date.now() < end) await sleep(POLL_MS);
 }
 
@@ -127,7 +255,7 @@ export async function inspectorClosed(pid: number, port: number): Promise<void> 
  * it opened, or the target ended), or after a few seconds in any case.
  */
 export function releaseWhenClosed(lock: Lock, pid: number, port: number): void {
-  const end = Date.now() + OPEN_TIMEOUT_MS;
+  const end = Date.now() + CLOSE_TIMEOUT_MS;
   const check = (): void => {
     if (!listening(pid, port) || Date.now() >= end) lock.release();
     else setTimeout(check, POLL_MS).unref();

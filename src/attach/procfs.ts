@@ -147,6 +147,16 @@ export function startTimeOf(pid: number): string | null {
   }
 }
 
+/** The state letter of process `pid` in /proc/PID/stat (`R`, `S`, `T` stopped, `t` stopped by a tracer, `Z` a zombie), or null. */
+export function stateOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || null;
+  } catch {
+    return null;
+  }
+}
+
 /** argv of process `pid`, or null. */
 export function argvOf(pid: number): string[] | null {
   try {

@@ -63,9 +63,11 @@ const METHOD = `fn:${FILE}:Router.prototype.route { @n = count() }`;
 const INTERNAL = `fn:${FILE}:handle { @n = count() }`;
 /**
  * A budget a breakpoint site fits and a live patch (6 ms a MB) does not, with room for the heap to
- * grow by a tenth: the runtime's own, and the requests' garbage (+16 MB at 1 GB failed a round).
+ * grow by half: the runtime's own, and the requests' garbage (+16 MB at 1 GB failed a round with a
+ * tenth; the 100 MB target was at 130 MB when its breakpoint was placed). 1.5 × 3.5 ms a MB stays
+ * under the live patch's 6 ms a MB of the heap as it is.
  */
-const breakpointBudget = (mb: number): string => String(Math.ceil(mb * 1.1 * (DEBUGGER_ENABLE_MS_PER_MB + BREAKPOINT_MS_PER_MB)) + 50);
+const breakpointBudget = (mb: number): string => String(Math.ceil(mb * 1.5 * (DEBUGGER_ENABLE_MS_PER_MB + BREAKPOINT_MS_PER_MB)) + 50);
 const ALL_CONFIGS: Config[] = [
   { name: 'default budget, method (wrap)', program: METHOD, extra: () => [] },
   { name: 'default budget, internal fn (refused)', program: INTERNAL, extra: () => [], refused: true },

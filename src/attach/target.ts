@@ -10,6 +10,7 @@ import type { AttachOptions, ChannelAttachResult, LoadOptions, Message } from '.
 import type { LostEvents } from '../program/lost.js';
 import { AttachError } from './attach-error.js';
 import { ChannelServer } from './channel.js';
+import { relativePathHint } from './target-hint.js';
 import { endedSilently, endedTelling, waitStatus } from './ending.js';
 import { CLOSE_INSPECTOR, RUNTIME_BUNDLE, connect, type Connection } from './inspector-ws.js';
 import { inspectorClosed } from './open.js';
@@ -191,7 +192,8 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   for (const c of run.program.probes) {
     // One over the pause budget was named, with the figures, by the target's session.
     if (!nowhere(c.probe.text) || r.overBudget?.includes(c.probe.text) === true) continue;
-    process.stderr.write(`jsprobe: ${c.probe.text} matches nothing loaded in process ${pid} or its workers\n`);
+    const hint = relativePathHint(pid, c.probe.text, c.probe.target);
+    process.stderr.write(`jsprobe: ${c.probe.text} matches nothing loaded in process ${pid} or its workers${hint}\n`);
   }
   for (const note of r.notes) process.stderr.write(`jsprobe: ${note}\n`);
   // Nothing would ever be traced: say so and end (exit 1) rather than wait silently for Ctrl-C.

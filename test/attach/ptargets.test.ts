@@ -6,6 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { JSPROBE, ROOT } from '../cli/run.js';
 import { inspectorClosed, startService, type Service } from './procs.js';
 
@@ -152,5 +155,20 @@ test('-p: when no probe attaches anywhere, jsprobe says so and exits 1 instead o
     assert.equal(await inspectorClosed(), true);
   } finally {
     svc.child.kill();
+  }
+});
+
+test('-p: a relative path is from the target\'s working directory; matching nothing, jsprobe names it and the path likely meant', async () => {
+  const away = realpathSync(tmpdir());
+  const file = JSON.stringify(join(ROOT, LINES));
+  const elsewhere = await startService(`cd ${JSON.stringify(away)} && ${PATIENT} exec ${JSON.stringify(process.execPath)} ${file}`);
+  try {
+    const cli = trace(elsewhere.pid, `fn:${LINES}:work { @n = count() }`);
+    assert.equal(await cli.done, 1, cli.err());
+    assert.ok(cli.err().includes(`fn:${LINES}:work matches nothing loaded in process ${elsewhere.pid} or its workers `
+      + `(a relative path is from the process's working directory, ${away}); did you mean fn:${join(ROOT, LINES)}:work?\n`), cli.err());
+    assert.equal(await inspectorClosed(), true);
+  } finally {
+    elsewhere.child.kill();
   }
 });

@@ -47,7 +47,11 @@ async function onMain<T>(request: MainRequest): Promise<T> {
   const r = await post<{ result: { value?: unknown }; exceptionDetails?: { text: string; exception?: { description?: string } } }>(
     'Runtime.evaluate', { expression, returnByValue: true, silent: true },
   );
-  if (r.exceptionDetails !== undefined) throw new Error(r.exceptionDetails.exception?.description?.split('\n')[0] ?? r.exceptionDetails.text);
+  if (r.exceptionDetails !== undefined) {
+    // A JsprobeError's message is written for the user: without its class's name in front.
+    const line = r.exceptionDetails.exception?.description?.split('\n')[0]?.replace(/^JsprobeError: /, '');
+    throw new Error(line ?? r.exceptionDetails.text);
+  }
   return JSON.parse(r.result.value as string) as T;
 }
 

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { JSPROBE, ROOT } from '../cli/run.js';
-import { inspectorClosed, listening, threadCount, threadsBackTo } from './procs.js';
+import { inspectorClosed, listening, threadCount, threadsBackTo, withoutProgress } from './procs.js';
 
 const PROGRAM = 'fnret:test/fixtures/attach/server.cjs:handle { @us = hist(elapsed / 1000); @n = count() }';
 
@@ -217,6 +217,13 @@ test('-l PATTERN -p PID lists the running process\'s probe points', async () => 
     assert.equal(await new Promise((resolve) => cli.on('close', resolve)), 0);
     assert.match(out, /^fn:test\/fixtures\/attach\/server\.cjs:sleep /m);
     assert.match(out, /^fn:test\/fixtures\/attach\/server\.cjs:handle /m);
+    assert.equal(await inspectorClosed(), true, 'nothing listens on the inspector port');
+    // A pattern that matches no file there: the target's message, as written for the user.
+    const none = spawn(process.execPath, [JSPROBE, '-l', 'test/fixtures/attach/nosuch.cjs:*', '-p', String(svc.pid)], { cwd: ROOT });
+    let err = '';
+    none.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    assert.equal(await new Promise((resolve) => none.on('close', resolve)), 1);
+    assert.match(withoutProgress(err), /^jsprobe: no source files match test\/fixtures\/attach\/nosuch\.cjs \(from \/\S+\)\n$/, err);
     assert.equal(await inspectorClosed(), true, 'nothing listens on the inspector port');
   } finally {
     svc.child.kill();

@@ -26,8 +26,11 @@ const LOCK_WAIT_MS = 10_000;
 /** The watcher starts in ~0.1 s; a loaded machine may take seconds. */
 const WATCHER_READY_MS = 10_000;
 const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-/** The watcher (closer.ts), unbundled beside this file in build/src/attach/. */
-const CLOSER = fileURLToPath(new URL('./closer.js', import.meta.url));
+/**
+ * The watcher (closer.ts), unbundled in build/src/attach/: named from the folder above, so that
+ * the path is the same from this file there and from the command's bundle (build/src/cli-bundle/).
+ */
+const CLOSER = fileURLToPath(new URL('../attach/closer.js', import.meta.url));
 
 export interface OpenInspector {
   /** The port on 127.0.0.1 where the target's inspector listens, its listener checked. */

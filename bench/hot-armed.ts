@@ -19,6 +19,8 @@ export interface ArmedResult {
   spread: number;
   spreadBare: number;
   registerMs: number;
+  /** MB the heap grew by, registering (after a full GC on both sides). */
+  registerMB: number;
   returns: number;
 }
 
@@ -32,9 +34,14 @@ async function child(n: number, calls: number): Promise<ArmedResult> {
   const bare = fns(n);
   const counts = new Float64Array(n);
   const probes: Probe[] = [];
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  gc();
+  const heap0 = process.memoryUsage().heapUsed;
   const t0 = performance.now();
   for (let k = 0; k < n; k++) probes.push(register({ target: { object: armed[k], key: 'fn' }, onReturn: () => { counts[k]++; } }));
   const registerMs = performance.now() - t0;
+  gc();
+  const registerMB = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
   // Every probe has been hit before the timing: none of them is a path V8 has not seen yet.
   for (let k = 0; k < n; k++) armed[k].fn(k);
   const loops = {
@@ -49,7 +56,7 @@ async function child(n: number, calls: number): Promise<ArmedResult> {
   const returns = counts.reduce((a, b) => a + b, 0);
   await unregister(probes);
   return {
-    n, registerMs, returns,
+    n, registerMs, registerMB, returns,
     one: median(samples.one), oneBare: median(samples.oneBare), spread: median(samples.spread), spreadBare: median(samples.spreadBare),
   };
 }
@@ -60,7 +67,7 @@ export function armedRows(counts: number[], rounds: number, calls: number): stri
   const results = new Map<number, ArmedResult[]>(counts.map((n) => [n, []]));
   for (let r = 0; r < rounds; r++) {
     for (const n of counts) {
-      const c = spawnSync(process.execPath, [self, '--child', String(n), '--calls', String(calls)], { encoding: 'utf8', maxBuffer: 2 ** 24 });
+      const c = spawnSync(process.execPath, ['--expose-gc', self, '--child', String(n), '--calls', String(calls)], { encoding: 'utf8', maxBuffer: 2 ** 24 });
       if (c.status !== 0) throw new Error(`hot-armed --child ${n}: exit ${c.status}: ${c.stderr.trim().split('\n').slice(-3).join(' | ')}`);
       results.get(n)!.push(JSON.parse(c.stdout.trim().split('\n').at(-1)!) as ArmedResult);
       process.stderr.write(`  armed: round ${r + 1}/${rounds}, ${n} probes\r`);
@@ -73,12 +80,13 @@ export function armedRows(counts: number[], rounds: number, calls: number): stri
     '',
     `Probes armed in the process (one counting return probe per function, wrap sites; a process per (round, count), ${rounds} rounds):`,
     '',
-    '| probes armed | one site: ns/call | bare | overhead ns | × 1 probe\'s | spread over all: ns/call | bare | overhead ns | register ms |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| probes armed | one site: ns/call | bare | overhead ns | × 1 probe\'s | spread over all: ns/call | bare | overhead ns | register ms | register MB |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const n of counts) {
     lines.push(`| ${n} | ${fmt(m(n, 'one'))} | ${fmt(m(n, 'oneBare'))} | ${fmt(over(n))} | ${fmt(over(n) / over(counts[0]), 2)} | ` +
-      `${fmt(m(n, 'spread'))} | ${fmt(m(n, 'spreadBare'))} | ${fmt(m(n, 'spread') - m(n, 'spreadBare'))} | ${fmt(m(n, 'registerMs'), 0)} |`);
+      `${fmt(m(n, 'spread'))} | ${fmt(m(n, 'spreadBare'))} | ${fmt(m(n, 'spread') - m(n, 'spreadBare'))} | ` +
+      `${fmt(m(n, 'registerMs'), 0)} | ${fmt(m(n, 'registerMB'))} |`);
   }
   return lines;
 }

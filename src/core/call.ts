@@ -38,6 +38,11 @@ export class CallRecord implements Call {
   readonly core: ProbeCore;
   readonly threadId: number;
   state: RecordState = FREE;
+  /**
+   * A counting probe's cell for this record's hits (counter.ts); null: its handler runs. Beside
+   * `core` and `state`, the only other fields a counted hit reads: one cache line of the record.
+   */
+  cell: CountCell | null = null;
   /** false once the lease ran out: references below are WeakBoxes. */
   leased = true;
   /** A light probe's onReturn is running on this (scratch) record: entry data was not kept. */
@@ -73,8 +78,6 @@ export class CallRecord implements Call {
   nextFree: CallRecord | null = null;
   /** The next record of the same call, for the next probe on the site. */
   nextInFrame: CallRecord | null = null;
-  /** A counting probe's cell for this record's hits (counter.ts); null: its handler runs. */
-  cell: CountCell | null = null;
 
   constructor(core: ProbeCore) {
     this.core = core;

@@ -7,8 +7,8 @@
 // V8 makes this path cost a few ns only when it inlines all of it into the site and every call
 // in it is monomorphic. Shared by every site, its feedback would mix every probe's handlers and
 // branches, and the inlining budget (~920 bytecode bytes) would run out. So `makeDispatch` is
-// self-contained (it reads nothing but `env`), and every wrap or live site gets its own copy,
-// compiled from its source (siteDispatch). Load sites, thousands at a time, share one copy.
+// self-contained (it reads nothing but `env`), and wrap sites get a copy per kind of handlers,
+// compiled from its source (dispatchFor). Load and live sites, thousands at a time, share one copy.
 
 import { ACTIVE, BLIND, CallRecord, FREE, LIGHT, NOT_CAPTURED, PENDING } from './call.js';
 import { probeNow } from './clock.js';
@@ -17,7 +17,7 @@ import type { CountCell } from './counter.js';
 import type { ProbeCore } from './probe.js';
 import type { Snapshot } from './site.js';
 import { goAsync, settle, thenOf, trackGenerator, trackThen } from './returns.js';
-import { MathRound } from './primordials.js';
+import { MapPrototypeGet, MapPrototypeSet, MathRound, SafeMap } from './primordials.js';
 
 /** Everything makeDispatch may use: it must not reach module scope (it is recompiled per site). */
 const env = {
@@ -30,6 +30,11 @@ type Slots = [self: unknown, argc: number, a0: unknown, a1: unknown, a2: unknown
 export interface Dispatch {
   /** A call entered a site whose snapshot is `s`; returns the frame for the exit functions. */
   enter(s: Snapshot, ...slots: Slots): CallRecord | null;
+  /**
+   * enter() for a snapshot whose `quick` is set (one light probe with only an onReturn): nothing of
+   * the call is read at entry, so a site's code need not gather its arguments first.
+   */
+  enterQuick(s: Snapshot): CallRecord | null;
   /** enter() for a construct call, with its new.target. */
   enterNew(s: Snapshot, self: unknown, newTarget: Function, argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null;
@@ -245,6 +250,13 @@ export function makeDispatch(env: Env): Dispatch {
     return enterAll(s, self, undefined, argc, a0, a1, a2, a3, rest);
   }
 
+  function enterQuick(s: Snapshot): CallRecord | null {
+    if (thread.busy) return missAll(s);
+    const q = s.quick!;
+    q.core.hits++;
+    return q;
+  }
+
   function enterNew(s: Snapshot, self: unknown, newTarget: Function, argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null {
     if (thread.busy) return missAll(s);
@@ -397,7 +409,9 @@ export function makeDispatch(env: Env): Dispatch {
     return trackGenerator(f, gen, isAsync);
   }
 
-  return { enter, enterNew, exitReturn, exitConstruct, exitThrow, exitGenerator, enterDeferred, exitDeferred, line, finishFrame, finishRecord, take };
+  return {
+    enter, enterQuick, enterNew, exitReturn, exitConstruct, exitThrow, exitGenerator, enterDeferred, exitDeferred, line, finishFrame, finishRecord, take,
+  };
 }
 
 /** The copy that load sites and deferred returns share. */
@@ -406,11 +420,32 @@ export const shared: Dispatch = makeDispatch(env);
 let copies = 0;
 
 /**
- * A copy of the hot path with feedback of its own, for one site. The comment makes the source
- * unique: V8 caches `new Function` by source text, and closures of one cached function share
- * one feedback vector.
+ * A copy of the hot path with feedback of its own. The comment makes the source unique: V8 caches
+ * `new Function` by source text, and closures of one cached function share one feedback vector.
  */
 export function siteDispatch(): Dispatch {
   const source = `return (${makeDispatch.toString()})(env); // jsprobe dispatch ${++copies}`;
   return new Function('env', source)(env) as Dispatch;
+}
+
+/**
+ * Copies by what their probes' handlers are, at most MAX_COPIES, then one more for the rest. A
+ * copy's feedback needs to be its probes' alone, not its site's: a pattern's one probe on 21k
+ * functions, or 21k probes of one handler source, see one handler there either way. A copy per
+ * site cost ~1 ms and ~20 kB to compile, 10-40 s and ~480 MB for typescript.js's 21,688 functions.
+ */
+const MAX_COPIES = 64;
+const byKey = new SafeMap<string, Dispatch>();
+let keyed = 0;
+let overflow: Dispatch | null = null;
+
+/** The copy for sites whose probes' handlers are `key` (see wrap.ts's dispatchKey). */
+export function dispatchFor(key: string): Dispatch {
+  let d = MapPrototypeGet(byKey, key);
+  if (d !== undefined) return d;
+  if (keyed >= MAX_COPIES) return (overflow ??= siteDispatch());
+  d = siteDispatch();
+  keyed++;
+  MapPrototypeSet(byKey, key, d);
+  return d;
 }

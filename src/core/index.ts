@@ -3,7 +3,7 @@
 
 export { register, registerAll, unregister, enable, disable, list, pending, setArmed, isArmed, counters, setTargetResolver, handlerFault } from './registry.js';
 export type { Resolution, TargetResolver } from './registry.js';
-export { shared, siteDispatch } from './dispatch.js';
+export { dispatchFor, shared } from './dispatch.js';
 export type { Dispatch } from './dispatch.js';
 export { ProbeSite, Snapshot } from './site.js';
 export type { SiteBackend, SiteOptions } from './site.js';

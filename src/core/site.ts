@@ -4,7 +4,6 @@
 import type { ProbeCore } from './probe.js';
 import { BLIND, CallRecord, LIGHT } from './call.js';
 import { UNASKED } from './counter.js';
-import { shared, siteDispatch, type Dispatch } from './dispatch.js';
 import type { SiteKind } from './types.js';
 
 /**
@@ -90,8 +89,6 @@ export interface SiteBackend {
 export interface SiteOptions {
   /** Calls of the site's function are async functions or generators. */
   deferred?: boolean;
-  /** Give the site its own copy of the hot path (see dispatch.ts). */
-  ownDispatch?: boolean;
   /** The slot array the site's code reads, and this site's index in it (load sites share one per module). */
   slots?: (Snapshot | null)[];
   index?: number;
@@ -102,8 +99,6 @@ export class ProbeSite {
   readonly backend: SiteBackend;
   /** Calls of this site's function are async or generators. */
   readonly deferred: boolean;
-  /** The hot path this site's code calls: its own copy (few sites, fastest) or the shared one. */
-  readonly dispatch: Dispatch;
   /** Where the site's code reads its snapshot: `slots[index]`. */
   readonly slots: (Snapshot | null)[];
   readonly index: number;
@@ -112,7 +107,6 @@ export class ProbeSite {
   constructor(backend: SiteBackend, options: SiteOptions = {}) {
     this.backend = backend;
     this.deferred = options.deferred === true;
-    this.dispatch = options.ownDispatch === true ? siteDispatch() : shared;
     this.slots = options.slots ?? [null];
     this.index = options.index ?? 0;
   }

@@ -1,6 +1,7 @@
 // Wrap sites: a property that holds a function (or a getter/setter pair) is replaced by a
-// transparent wrapper that enters core's hot path. The wrapper is compiled per site, so V8 sees
-// one callee and one snapshot there and can inline the whole path.
+// transparent wrapper that enters core's hot path. Wrappers are made by a factory compiled per
+// copy of the hot path and shape, so a site costs a closure, not a compile, and the calls in a
+// wrapper see one copy of the hot path.
 //
 // What a wrap site keeps: `length`, `name`, `prototype`, other own properties and symbols (copied
 // when it is made), the property's attributes, `new` and `new.target`, `this` (sloppy-mode boxing
@@ -12,9 +13,11 @@
 
 import { syncBuiltinESMExports } from 'node:module';
 import {
-  assertNotDenied, JsprobeError, ProbeSite,
-  type SiteBackend,
+  assertNotDenied, dispatchFor, JsprobeError, ProbeSite,
+  type Dispatch, type SiteBackend,
 } from '../core/index.js';
+import { FunctionToString } from '../core/primordials.js';
+import type { ProbeCore } from '../core/probe.js';
 import { functionKind, isConstructor, type FunctionKind } from './function-kind.js';
 
 const wrappers = new WeakMap<Function, ProbeSite>();
@@ -27,70 +30,124 @@ const EXIT: Record<FunctionKind, string> = {
 };
 
 /**
- * The source of a wrapper factory. The body is kept small on purpose: V8 inlines the wrapper and
- * core's hot path into callers only while their bytecode fits its inlining budget (~920 bytes),
- * so construct calls take a second function and `arguments` is only ever indexed, never passed.
+ * The source of a wrapper factory: `make(slots, orig, name)` gives one site's wrapper. The body is
+ * kept small on purpose: V8 inlines the wrapper and core's hot path into callers only while their
+ * bytecode fits its inlining budget (~920 bytes), so construct calls take a second function and
+ * `arguments` is only ever indexed, never passed. A snapshot with `quick` set reads nothing of the
+ * call at entry (a return probe that only counts, or reads only the return): it skips the rest.
  */
 function wrapperSource(kind: FunctionKind, constructible: boolean): string {
   const construct = constructible ? `
-const construct = function (s, self, args, nt) {
-  if (s === null) return RC(orig, args, nt);
-  const n = args.length;
-  const f = enterNew(s, self, nt, n, args[0], args[1], args[2], args[3], n > 4 ? Array.prototype.slice.call(args, 4) : undefined);
-  if (f === null) return RC(orig, args, nt);
-  let v;
-  try {
-    v = RC(orig, args, nt);
-  } catch (e) {
-    throw exitThrow(f, e);
-  }
-  return exitConstruct(f, v);
-};` : '';
-  const head = constructible
-    ? `[name]: function () {
-    if (new.target !== undefined) return construct(slots[0], this, arguments, new.target === self ? orig : new.target);`
-    : `[name]() {`;
-  return `'use strict';
-const { enter, enterNew, exitReturn, exitThrow, exitConstruct, exitGenerator } = dispatch;
-const RA = Reflect.apply;
-const RC = Reflect.construct;
-const slots = site.slots;${construct}
-const self = ({
-  ${head}
-    const s = slots[0];
-    if (s === null) return RA(orig, this, arguments);
-    const n = arguments.length;
-    let rest;
-    if (n > 4) {
-      rest = [];
-      for (let i = 4; i < n; i++) rest.push(arguments[i]);
-    }
-    const f = enter(s, this, n, arguments[0], arguments[1], arguments[2], arguments[3], rest);
-    if (f === null) return RA(orig, this, arguments);
+  const construct = function (s, self, args, nt) {
+    if (s === null) return RC(orig, args, nt);
+    const n = args.length;
+    const f = enterNew(s, self, nt, n, args[0], args[1], args[2], args[3], n > 4 ? Array.prototype.slice.call(args, 4) : undefined);
+    if (f === null) return RC(orig, args, nt);
     let v;
     try {
-      v = RA(orig, this, arguments);
+      v = RC(orig, args, nt);
     } catch (e) {
       throw exitThrow(f, e);
     }
-    return ${EXIT[kind]};
-  }
-})[name];
-return self;`;
+    return exitConstruct(f, v);
+  };` : '';
+  const head = constructible
+    ? `[name]: function () {
+      if (new.target !== undefined) return construct(slots[0], this, arguments, new.target === self ? orig : new.target);`
+    : `[name]() {`;
+  return `'use strict';
+const { enter, enterQuick, enterNew, exitReturn, exitThrow, exitConstruct, exitGenerator } = dispatch;
+const RA = Reflect.apply;
+const RC = Reflect.construct;
+return function make(slots, orig, name) {${construct}
+  const self = ({
+    ${head}
+      const s = slots[0];
+      if (s === null) return RA(orig, this, arguments);
+      let f;
+      if (s.quick !== null) f = enterQuick(s);
+      else {
+        const n = arguments.length;
+        let rest;
+        if (n > 4) {
+          rest = [];
+          for (let i = 4; i < n; i++) rest.push(arguments[i]);
+        }
+        f = enter(s, this, n, arguments[0], arguments[1], arguments[2], arguments[3], rest);
+      }
+      if (f === null) return RA(orig, this, arguments);
+      let v;
+      try {
+        v = RA(orig, this, arguments);
+      } catch (e) {
+        throw exitThrow(f, e);
+      }
+      return ${EXIT[kind]};
+    }
+  })[name];
+  return self;
+};`;
 }
 
+type MakeWrapper = (slots: ProbeSite['slots'], orig: Function, name: string) => Function;
+
+/** Wrapper factories by copy of the hot path, then by shape (kind, constructible). */
+const factories = new WeakMap<Dispatch, Map<string, MakeWrapper>>();
 let compiled = 0;
+
+/**
+ * One compiled factory per (copy of the hot path, shape), not per site: the wrappers it makes share
+ * feedback, and their calls into the hot path stay monomorphic because all of them call one copy.
+ * Compiling a wrapper per site cost ~0.25 ms each (and the copy of the hot path per site ~1 ms).
+ */
+function factoryFor(d: Dispatch, kind: FunctionKind, constructible: boolean): MakeWrapper {
+  let byShape = factories.get(d);
+  if (byShape === undefined) factories.set(d, (byShape = new Map()));
+  const shape = `${kind}${constructible ? '+new' : ''}`;
+  let make = byShape.get(shape);
+  if (make === undefined) {
+    // The comment makes the source unique: V8 caches `new Function` by source text, and closures of
+    // one cached function share one feedback vector, which would mix the copies of the hot path.
+    const unique = `${wrapperSource(kind, constructible)}\n// jsprobe wrap factory ${++compiled}`;
+    make = new Function('dispatch', unique)(d) as MakeWrapper;
+    byShape.set(shape, make);
+  }
+  return make;
+}
+
+/** What decides a site's copy of the hot path: its kind and its probes' handlers, by their source. */
+const handlerKeys = new WeakMap<ProbeCore, string>();
+
+function handlerKey(p: ProbeCore): string {
+  let k = handlerKeys.get(p);
+  if (k === undefined) {
+    const text = (f: Function | null): string => {
+      if (f === null) return '';
+      try {
+        return FunctionToString(f);
+      } catch {
+        return '?'; // unreadable (handler-use.ts treats it alike): such handlers share a copy
+      }
+    };
+    k = `${p.counter === null ? '' : 'count'}\u0001${text(p.onEntry)}\u0001${text(p.onReturn)}`;
+    handlerKeys.set(p, k);
+  }
+  return k;
+}
+
+function dispatchKey(site: ProbeSite, kind: FunctionKind): string {
+  const probes = site.snapshot?.probes ?? site.probes;
+  let key = kind;
+  for (const p of probes) key += `\u0000${handlerKey(p)}`;
+  return key;
+}
 
 function makeWrapper(site: ProbeSite, orig: Function): Function {
   const kind = functionKind(orig);
   const constructible = kind === 'plain' && isConstructor(orig);
-  const source = wrapperSource(kind, constructible);
-  // A fresh compile per site, so the calls in every wrapper keep their own feedback and stay
-  // monomorphic however many sites there are. The comment makes the source unique: V8 caches
-  // `new Function` by source text, and closures of one cached function share one feedback vector.
+  const make = factoryFor(dispatchFor(dispatchKey(site, kind)), kind, constructible);
   const name = typeof orig.name === 'string' ? orig.name : '';
-  const unique = `${source}\n// jsprobe wrap site ${++compiled}`;
-  const wrapper = new Function('dispatch', 'site', 'orig', 'name', unique)(site.dispatch, site, orig, name) as Function;
+  const wrapper = make(site.slots, orig, name);
   copyOwnProperties(orig, wrapper);
   Object.setPrototypeOf(wrapper, Object.getPrototypeOf(orig));
   wrappers.set(wrapper, site);
@@ -242,7 +299,7 @@ export function wrapSite(object: object, key: PropertyKey, options: WrapOptions 
   }
   const kind = accessor ? 'plain' : functionKind(desc.value as Function);
   const backend = new WrapBackend(label, object, key, options.builtin === true);
-  const site = new ProbeSite(backend, { deferred: kind !== 'plain', ownDispatch: true });
+  const site = new ProbeSite(backend, { deferred: kind !== 'plain' });
   backend.site = site;
   let sites = byProperty.get(object);
   if (sites === undefined) byProperty.set(object, (sites = new Map()));

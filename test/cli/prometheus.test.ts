@@ -167,17 +167,23 @@ async function serving(args: string[]): Promise<{ cli: ChildProcess; port: numbe
   return { cli, port: Number(port), seen, done };
 }
 
+/** The page served at `port`, scraped until it matches `re` (the bound, 60 s, only stops a hang). */
+async function pageWith(port: number, re: RegExp): Promise<string> {
+  const end = Date.now() + 60_000;
+  let page = '';
+  while (!re.test(page) && Date.now() < end) {
+    page = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    if (!re.test(page)) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return page;
+}
+
 test('-c --prometheus: worker threads\' maps are on the page too, merged with the main thread\'s', async () => {
   const { cli, port, seen, done } = await serving(['-e', `fn:${APP}:handle { @calls = count(); @[tid > 0] = count() }`, '-c', `node ${APP} worker`]);
   try {
     await stderrMatch(cli, /^worker called$/m, seen);
-    // A worker hands its maps over every second: the bound only stops a hang.
-    const end = Date.now() + 60_000;
-    let page = '';
-    while (!/^jsprobe_calls 14$/m.test(page) && Date.now() < end) {
-      page = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      if (!/^jsprobe_calls 14$/m.test(page)) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // A worker hands its maps over every second.
+    const page = await pageWith(port, /^jsprobe_calls 14$/m);
     assert.match(page, /^jsprobe_calls 14$/m, page);
     assert.match(page, /^jsprobe_map\{key="false"\} 10$/m, page);
     assert.match(page, /^jsprobe_map\{key="true"\} 4$/m, page);
@@ -192,13 +198,8 @@ test('-c --prometheus: a child process\'s maps are on the page too, merged with 
   const { cli, port, seen, done } = await serving(['-e', `fn:${APP}:handle { @calls = count(); @[pid] = count() }`, '-c', `node ${APP} child`]);
   try {
     await stderrMatch(cli, /^child called$/m, seen);
-    // The child hands its last maps over as it ends; the bound only stops a hang.
-    const end = Date.now() + 60_000;
-    let page = '';
-    while (!/^jsprobe_calls 13$/m.test(page) && Date.now() < end) {
-      page = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      if (!/^jsprobe_calls 13$/m.test(page)) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    // The child hands its last maps over as it ends.
+    const page = await pageWith(port, /^jsprobe_calls 13$/m);
     assert.match(page, /^jsprobe_calls 13$/m, page);
     const byPid = [...page.matchAll(/^jsprobe_map\{key="\d+"\} (\d+)$/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
     assert.deepEqual(byPid, [3, 10], page);

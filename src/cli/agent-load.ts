@@ -4,7 +4,7 @@
 // process (docs/benchmarks.md, bench:startup). Node's own compile cache (module.enableCompileCache)
 // cannot be had for jsprobe's files alone: turned on here, it would cache the traced program's too.
 // The cache is read only from a directory of this user's that nobody else can write to, and only
-// for the very source it was made from (its hash names the file); V8 refuses one from another
+// for the very source and path it was made from (their hash names the file); V8 refuses one from another
 // Node or other flags, and then the runtime compiles as it would have, and the cache is rewritten.
 
 import { createHash } from 'node:crypto';
@@ -31,7 +31,10 @@ function readCache(file: string | null): Buffer | undefined {
 export function loadRuntime(path: string): Runtime {
   const source = readFileSync(path, 'utf8');
   const dir = cacheDir();
-  const key = createHash('sha256').update(process.version).update(process.arch).update(source).digest('hex').slice(0, 32);
+  // The path is in the key: code read from the cache keeps the name of the script it was made from,
+  // so that a second install of the same build (another checkout, npx beside a global install) would
+  // have frames named by the first one's path, and sites/own-code.ts would not know them as jsprobe's.
+  const key = createHash('sha256').update(process.version).update(process.arch).update(path).update('\0').update(source).digest('hex').slice(0, 32);
   const file = dir === null ? null : join(dir, `agent-${key}.v8`);
   const cachedData = readCache(file);
   // The file's URL names its code, as for a module Node loads: sites/own-code.ts knows it as jsprobe's by it.

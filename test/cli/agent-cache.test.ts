@@ -1,0 +1,40 @@
+// The agent's compiled code, cached on disk (cli/agent-load.ts), read back by a second install of
+// the same build: code from the cache keeps the name of the script it was made from, so each
+// install must have its own entry, or ustack would name the first install's files and show
+// jsprobe's own frames (which sites/own-code.ts knows by their path).
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JSPROBE, ROOT } from './run.js';
+
+const APP = 'test/fixtures/cli/stack.cjs';
+const cache = mkdtempSync(join(tmpdir(), 'jsprobe-agent-cache-'));
+// A sibling of build/, so that it finds this checkout's node_modules as build/ does.
+const copy = join(ROOT, `build-copy-${process.pid}`);
+cpSync(join(ROOT, 'build'), copy, { recursive: true });
+after(() => {
+  rmSync(cache, { recursive: true, force: true });
+  rmSync(copy, { recursive: true, force: true });
+});
+
+function stacks(command: string): string {
+  const program = `fn:${APP}:inner { @[ustack] = count() }`;
+  const r = spawnSync(process.execPath, [command, '-q', '-e', program, '-c', `node ${APP}`], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, JSPROBE_CACHE: cache },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+test('two installs of one build, one cache: each one\'s stacks name its own files, and none of jsprobe\'s frames', () => {
+  const first = stacks(join(copy, 'src/cli/main.js'));
+  assert.ok(readdirSync(cache).some((f) => f.startsWith('agent-')), 'the first run wrote the agent\'s code cache');
+  assert.doesNotMatch(first, /agent-bundle|build-copy/, first);
+  const second = stacks(JSPROBE);
+  assert.match(second, /inner \(.*stack\.cjs:\d+:\d+\)/, second);
+  assert.doesNotMatch(second, /agent-bundle|build-copy/, second);
+});

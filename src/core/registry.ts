@@ -82,7 +82,8 @@ function publishAll(p: ProbeCore): void {
 
 /** Put `p` on one more site; a waiting probe is armed by its first. */
 function attachSite(p: ProbeCore, site: ProbeSite): void {
-  if (p.sites.includes(site)) return;
+  // A site has a probe or two, a probe may have 20k sites: asked of the site, this stays linear as a pattern loads.
+  if (site.probes.includes(p)) return;
   p.sites.push(site);
   // The kind a probe reports is its sites' (a live patch may end as a breakpoint site). Kept
   // incrementally: a pattern can put one probe on 20k sites as a module loads.

@@ -21,8 +21,12 @@ const POLL_MS = 50;
 const CLOSE_WAIT_MS = 5000;
 /** A port-0 target's own listener is asked this many times whether it is the inspector, then no more. */
 const ASKS = 3;
-/** The least that closes it: the inspector's `require`, no file of jsprobe's, nothing kept in the target. */
-const CLOSE = "void require('node:inspector').close()";
+/**
+ * The least that closes it: no file of jsprobe's, nothing kept in the target. process.getBuiltinModule,
+ * not `require`, which goes through Module._load and the hooks a program (an APM agent) puts there;
+ * the inspector's `require` only where Node has no getBuiltinModule (before 20.16).
+ */
+const CLOSE = "void (process.getBuiltinModule ?? require)('node:inspector').close()";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

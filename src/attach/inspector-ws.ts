@@ -181,5 +181,11 @@ export async function connect(pid: number, quiet = false): Promise<{ conn: Conne
   return { conn, opened, port };
 }
 
-/** Close the target's inspector just after answering (`require` exists only while evaluating). For an idle target only: the timer never fires in a busy one. */
-export const CLOSE_INSPECTOR = "(() => { const i = require('node:inspector'); setTimeout(() => i.close(), 50).unref(); return 0; })()";
+/**
+ * Close the target's inspector just after answering. For an idle target only: the timer never fires
+ * in a busy one. The module comes from process.getBuiltinModule, not the inspector's `require`,
+ * which goes through Module._load and so through whatever hooks the program (an APM agent) put there
+ * (that `require` only where Node has no getBuiltinModule, before 20.16).
+ */
+export const CLOSE_INSPECTOR = '(() => { const i = (process.getBuiltinModule ?? require)(\'node:inspector\'); '
+  + 'setTimeout(() => i.close(), 50).unref(); return 0; })()';

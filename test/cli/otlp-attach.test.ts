@@ -18,7 +18,7 @@ test('-p PID --otlp: the calls of the running service become spans of its proces
     cli.child.kill('SIGINT');
     const { code, out, err } = await cli.done;
     assert.equal(code, 0, err);
-    assert.match(out, /^@n: 3$/m);
+    assert.match(out, /^@n: 3$/m, `stderr: ${err}`);
     assert.match(err, /jsprobe: --otlp: 3 spans sent to /);
     assert.ok(receiver.types.every((t) => t === 'POST /v1/traces application/x-protobuf'), receiver.types.join('\n'));
     const spans = spansOf(receiver.requests);

@@ -6,6 +6,7 @@
 // `node closer.js ORDERS`, detached, its stdout a pipe that hears "ready" and is closed at once.
 
 import { closeSync, writeSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { inspectorUrl } from './inspector-ws.js';
 import { inheritedLock } from './lock.js';
@@ -28,7 +29,6 @@ const ASKS = 3;
  */
 const CLOSE = "void (process.getBuiltinModule ?? require)('node:inspector').close()";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Close the inspector on `port` (checked to be the target's), and wait a little for it to be gone. */
 async function closeOn(o: WatchOrders, port: number, alive: () => boolean): Promise<void> {

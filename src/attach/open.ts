@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AttachError } from './attach-error.js';
 import { acquire, type Lock } from './lock.js';
 import { connectToTarget } from './peer.js';
@@ -50,7 +51,6 @@ export interface WatchOrders {
   before: string[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Whether the target's own socket on `port` is its inspector: an inspector answers /json/version

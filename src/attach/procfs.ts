@@ -157,6 +157,15 @@ export function stateOf(pid: number): string | null {
   }
 }
 
+/** The working directory of process `pid`, or null. */
+export function cwdOf(pid: number): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return null;
+  }
+}
+
 /** argv of process `pid`, or null. */
 export function argvOf(pid: number): string[] | null {
   try {

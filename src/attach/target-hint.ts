@@ -2,17 +2,10 @@
 // target is taken from the process's working directory, which is often not the user's shell's.
 // When the same path from jsprobe's own directory is a file, that is most likely what was meant.
 
-import { existsSync, readlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseTarget } from '../targets/parse.js';
-
-function cwdOf(pid: number): string | null {
-  try {
-    return readlinkSync(`/proc/${pid}/cwd`);
-  } catch {
-    return null;
-  }
-}
+import { cwdOf } from './procfs.js';
 
 /** '' or a hint, for probe `text` (`fnret:TARGET`) on `target` that matched nothing in process `pid`. */
 export function relativePathHint(pid: number, text: string, target: string, here = process.cwd()): string {

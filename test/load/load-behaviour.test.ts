@@ -45,13 +45,15 @@ test('one probe with globs in path and name lands on every match, in CommonJS an
   });
 });
 
-test('an entry-only counting probe counts into its cell, asks again when the map let go of it, and runs its handler when there is none', () => {
-  const out = scenario('counted-entry');
-  assert.deepEqual(out, {
-    live: { cells: [2], handled: 0, hits: 2, missed: 0 },
-    letGo: { cells: [2, 1], handled: 0, hits: 3, missed: 0 },
-    none: { cells: [2, 1, null], handled: 1, hits: 4, missed: 0 },
-  });
+test('a counting probe, entry-only or return, counts into its cell, asks again when the map let go of it, and runs its handler when there is none', () => {
+  for (const at of ['entry', 'return']) {
+    const out = scenario('counted', { args: [at] });
+    assert.deepEqual(out, {
+      live: { cells: [2], handled: 0, hits: 2, missed: 0 },
+      letGo: { cells: [2, 1], handled: 0, hits: 3, missed: 0 },
+      none: { cells: [2, 1, null], handled: 1, hits: 4, missed: 0 },
+    }, at);
+  }
 });
 
 test('call.func over a pattern stays right when a light probe\'s calls nest, recurse, or return a promise', () => {

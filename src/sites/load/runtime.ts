@@ -2,7 +2,7 @@
 // the load registry's entry point, and short names for the shared hot path. Load sites share one
 // copy of dispatch: a module may hold thousands of sites, too many for a copy each.
 
-import { shared, thread, type Snapshot } from '../../core/index.js';
+import { BLIND, shared, thread, type Snapshot } from '../../core/index.js';
 import { ARMED_GLOBAL, RUNTIME_KEY, type RuntimeEntry } from '../rewrite/abi.js';
 import { registerModule } from './registry.js';
 
@@ -59,7 +59,19 @@ export const runtime = {
     return s == null ? null : d.enterDeferred(s, true, self, argc, a0, a1, a2, a3, rest);
   },
   /** Exits: a return, an async function's return, a generator's completion, a throw. */
-  r: d.exitReturn,
+  r: (f: Frame, v: unknown) => {
+    // A counting return probe's frame (`fnret:… { @[func] = count() }`): add 1 to its cell here,
+    // for the same reason as in e. Through exitReturn, V8 inlined exitReturn, finishBlind and bump
+    // at every return statement of every probed function. A cell not asked for yet, or let go
+    // of, and every other frame, go through exitReturn.
+    const cell = f.cell;
+    if (cell !== null && cell.live && f.state === BLIND) {
+      f.core.returns++;
+      cell.n++;
+      return v;
+    }
+    return d.exitReturn(f, v);
+  },
   ra: (f: Frame, v: unknown) => d.exitDeferred(f, v, true),
   rg: (f: Frame, v: unknown) => d.exitDeferred(f, v, false),
   t: d.exitThrow,

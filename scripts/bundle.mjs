@@ -40,8 +40,11 @@ await build({
   ...agentBundle,
   entryPoints: ['build/src/cli/agent.js'],
   outfile: 'build/src/agent-bundle/agent.js',
-  define: { JSPROBE_AGENT_RUNTIME: '"./runtime.js"' },
+  define: { JSPROBE_AGENT_RUNTIME: '"./runtime.js"', JSPROBE_AGENT_LOAD: '"./load.cjs"' },
 });
+// What compiles the runtime with its code cache (src/cli/agent-load.ts), as CommonJS: agent.js
+// requires it, so that Node's modules it uses come without an ES module's facades (agent.ts).
+await build({ ...agentBundle, format: 'cjs', entryPoints: ['build/src/cli/agent-load.js'], outfile: 'build/src/agent-bundle/load.cjs' });
 // Already wrapped as Node wraps a CommonJS module, so that agent-load.ts compiles the file's text as
 // it is read, not a copy of it with the wrapper around.
 await build({

@@ -3,7 +3,7 @@
 // never goes through the target's module resolution. Part of `npm run build`.
 // What the one Runtime.evaluate loads is a small third file (attach/load.ts), which starts the channel
 // thread (attach/channel-thread.ts, a second file) before it requires the runtime proper.
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const bundles = [
@@ -40,14 +40,22 @@ await build({
   ...agentBundle,
   entryPoints: ['build/src/cli/agent.js'],
   outfile: 'build/src/agent-bundle/agent.js',
-  define: { JSPROBE_AGENT_RUNTIME: '"./runtime.js"' },
+  define: { JSPROBE_AGENT_RUNTIME: '"./runtime.js"', JSPROBE_AGENT_LOAD: '"./load.cjs"' },
 });
+// What compiles the runtime with its code cache (src/cli/agent-load.ts), as CommonJS: agent.js
+// requires it, so that Node's modules it uses come without an ES module's facades (agent.ts).
+await build({ ...agentBundle, format: 'cjs', entryPoints: ['build/src/cli/agent-load.js'], outfile: 'build/src/agent-bundle/load.cjs' });
+// Already wrapped as Node wraps a CommonJS module, so that agent-load.ts compiles the file's text as
+// it is read, not a copy of it with the wrapper around.
 await build({
   ...agentBundle,
   format: 'cjs',
   entryPoints: ['build/src/cli/agent-runtime.js'],
   outfile: 'build/src/agent-bundle/runtime.js',
-  banner: { js: "const __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  banner: {
+    js: "(function (exports, require, module, __filename, __dirname) {\nconst __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;",
+  },
+  footer: { js: '\n})' },
   define: { 'import.meta.url': '__jsprobe_meta_url', JSPROBE_HOOKS_THREAD: '"./hooks-thread.js"' },
 });
 // The threads it starts share no module with it (each is an isolate of its own): a file each, so
@@ -60,6 +68,16 @@ const threads = {
   'hooks-thread': 'build/src/threads/hooks-thread.js',
 };
 for (const [out, entry] of Object.entries(threads)) await build({ ...agentBundle, entryPoints: [entry], outfile: `build/src/agent-bundle/${out}.js` });
+// ASCII only: esbuild escapes every other character in code, but leaves comments as they are, and
+// a single '→' in one makes V8 hold the whole 484 kB runtime as two bytes a character (~0.5 MB more
+// in every traced process, and as much again to copy and collect). A comment is all it can be here.
+for (const file of readdirSync('build/src/agent-bundle')) {
+  const path = `build/src/agent-bundle/${file}`;
+  const text = readFileSync(path, 'utf8');
+  const words = { '→': '->', '←': '<-', '…': '...', '×': 'x', '≤': '<=', '≥': '>=', '—': '--', '–': '-' };
+  const ascii = text.replace(/[\u0080-\uffff]/g, (c) => words[c] ?? '?');
+  if (ascii !== text) writeFileSync(path, ascii);
+}
 
 // The command (src/cli/command.ts, which src/cli/main.ts loads): the same, for the same reason, with a
 // chunk for each part it loads only when asked (attaching, --prometheus, --otlp, the report page,

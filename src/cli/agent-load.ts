@@ -4,11 +4,13 @@
 // process (docs/benchmarks.md, bench:startup). Node's own compile cache (module.enableCompileCache)
 // cannot be had for jsprobe's files alone: turned on here, it would cache the traced program's too.
 // The cache is read only from a directory of this user's that nobody else can write to, and only
-// for the very source and path it was made from (their hash names the file); V8 refuses one from another
-// Node or other flags, and then the runtime compiles as it would have, and the cache is rewritten.
+// for the file it was made from: its name holds the Node version, the arch, a hash of the runtime's
+// path, and the file's inode, size and modification time (in nanoseconds), which a rebuild or a
+// reinstall changes. They are a stat, not a hash of the 484 kB source, which cost 3-5 ms a process
+// (docs/benchmarks.md). V8 refuses a cache from another Node, other flags or a source of another
+// length itself, and then the runtime compiles as it would have, and the cache is rewritten.
 
-import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +19,22 @@ import { isMainThread } from 'node:worker_threads';
 import { cacheDir } from '../sites/hooks/cache-dir.js';
 
 type Runtime = typeof import('./agent-runtime.js');
+
+/**
+ * FNV-1a, 32 bits, of `s`: a short name for the runtime's path in the cache file's name (the path
+ * is no secret; the inode beside it tells two installs apart even where two paths hash alike).
+ */
+function fnv1a(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The name of the cache of the file at `path`: what changes when the file or the Node that compiles it does. */
+function cacheName(path: string): string {
+  const st = statSync(path, { bigint: true });
+  return `agent-${process.version}-${process.arch}-${fnv1a(path)}-${st.ino}-${st.size}-${st.mtimeNs}.v8`;
+}
 
 function readCache(file: string | null): Buffer | undefined {
   if (file === null) return undefined;
@@ -34,11 +52,11 @@ export function loadRuntime(path: string): Runtime {
   // The path is in the key: code read from the cache keeps the name of the script it was made from,
   // so that a second install of the same build (another checkout, npx beside a global install) would
   // have frames named by the first one's path, and sites/own-code.ts would not know them as jsprobe's.
-  const key = createHash('sha256').update(process.version).update(process.arch).update(path).update('\0').update(source).digest('hex').slice(0, 32);
-  const file = dir === null ? null : join(dir, `agent-${key}.v8`);
+  const file = dir === null ? null : join(dir, cacheName(path));
   const cachedData = readCache(file);
   // The file's URL names its code, as for a module Node loads: sites/own-code.ts knows it as jsprobe's by it.
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: pathToFileURL(path).href, cachedData });
+  // The file is the module's wrapper function already (scripts/bundle.mjs): its text is compiled as read.
+  const script = new Script(source, { filename: pathToFileURL(path).href, cachedData });
   const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: { exports: object }, f: string, d: string) => void;
   const module = { exports: {} };
   wrapper.call(module.exports, module.exports, createRequire(path), module, path, join(path, '..'));

@@ -5,18 +5,29 @@
 // any other node process started under the command connects to the command's socket (child-agent.ts).
 //
 // The command loads the bundle of this file (build/src/agent-bundle/agent.js, scripts/bundle.mjs),
-// which loads the rest, where it traces, from one CommonJS file with V8's code cache (agent-load.ts).
+// which loads the rest, where it traces, from one CommonJS file with V8's code cache (agent-load.ts,
+// itself a CommonJS file beside it, load.cjs).
 
-import { fileURLToPath } from 'node:url';
-import { isMainThread, workerData } from 'node:worker_threads';
-import { loadRuntime } from './agent-load.js';
+import { createRequire } from 'node:module';
 
 /** Set in the agent's bundle (scripts/bundle.mjs): where the runtime's CommonJS file is beside it. */
 declare const JSPROBE_AGENT_RUNTIME: string | undefined;
+/** Set in the agent's bundle: where agent-load.ts's CommonJS file is beside it. */
+declare const JSPROBE_AGENT_LOAD: string | undefined;
+
+// Node's modules come through require, not import: an ES module's import of node:fs makes a facade
+// of its exports, whose getters load fs's streams, fs/promises and readline (~34 of Node's modules,
+// ~6 ms on Node 24) in every traced process, which none of jsprobe's code uses.
+const require = createRequire(import.meta.url);
+const { isMainThread, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
 
 /** What traces, compiled with its code cache from the bundle; unbundled (tsc's output), its modules as they are. */
 async function runtime(): Promise<typeof import('./agent-runtime.js')> {
-  if (typeof JSPROBE_AGENT_RUNTIME === 'string') return loadRuntime(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME, import.meta.url)));
+  if (typeof JSPROBE_AGENT_RUNTIME === 'string' && typeof JSPROBE_AGENT_LOAD === 'string') {
+    const { loadRuntime } = require(JSPROBE_AGENT_LOAD) as typeof import('./agent-load.js');
+    const { fileURLToPath } = require('node:url') as typeof import('node:url');
+    return loadRuntime(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME, import.meta.url)));
+  }
   // Not a literal: the bundle must not take the runtime's modules in.
   return import(new URL('./agent-runtime.js', import.meta.url).href) as Promise<typeof import('./agent-runtime.js')>;
 }

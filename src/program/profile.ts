@@ -5,11 +5,12 @@
 // drives a busy main thread: profile-tick.ts), and every sample of it runs the probe's handler.
 // docs/cli.md ("Sampling stacks") says what a slice costs and what V8 can name in it.
 
-import { Session } from 'node:inspector';
+import type { Session } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import { errorText } from '../agg/safe-format.js';
 import { MathRound, ObjectCreate, perf, PerformanceNow, ReflectApply, StringPrototypeStartsWith } from '../core/primordials.js';
 import { STACK_DEPTH } from '../lang/passes/scope.js';
+import { nodeInspector } from '../sites/inspector.js';
 import { unshifted } from '../sites/load/registry.js';
 import { OWN_CODE_PATH, OWN_CODE_URL } from '../sites/own-code.js';
 import { sampleStacks, type ProfileData } from './profile-stacks.js';
@@ -43,7 +44,7 @@ export const MAX_SLICE_NODES = 50_000;
 
 /** One probe's sampler: a session of its own, so that each probe samples at its own rate. */
 class Sampler {
-  readonly #session = new Session();
+  readonly #session: Session = new (nodeInspector().Session)();
   readonly #maxSliceMs: number;
   #since = 0;
   #running = false;

@@ -29,8 +29,8 @@
 // Hits past JSPROBE_BREAKPOINT_RATE a second (1000) are counted as missed. The Debugger domain
 // stays on while a breakpoint site is armed.
 
-import { createHash } from 'node:crypto';
 import { JsprobeError, ProbeSite, probeNow, shared, type Snapshot } from '../core/index.js';
+import { sha256 } from './sha256.js';
 import { atTop, dropCalls, entering, innermost, returned, take, type Caller } from './breakpoint-calls.js';
 import { canPause, holdDebugger, onPause, post, type PausedParams, type RemoteValue } from './inspector.js';
 import type { LiveScript } from './live.js';
@@ -263,7 +263,7 @@ function runningCode(s: LiveScript): Running {
       shifts,
       fns: s.patched.size === 0 ? s.fns : functionsIn(code, s.format, s.url),
       starts: lineStarts(code),
-      hash: createHash('sha256').update(code).digest('hex'),
+      hash: sha256().update(code).digest('hex'),
     };
     current.set(s.patched, now);
   }

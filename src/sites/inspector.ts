@@ -10,10 +10,31 @@
 // V8 14 (Node 26) put LiveEdit behind the flag --inspector-live-edit, off by default:
 // allowLiveEdit() turns it on in-process before the first edit.
 
-import { Session } from 'node:inspector';
-import { setFlagsFromString } from 'node:v8';
+import type { Session } from 'node:inspector';
+import { createRequire } from 'node:module';
 import { JsprobeError } from '../core/index.js';
 import { noteScriptMap } from './load/registry.js';
+
+type Inspector = typeof import('node:inspector');
+type V8 = typeof import('node:v8');
+const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+/**
+ * node:inspector and node:v8, loaded when a session or the flag is first needed, not with the agent:
+ * they are ~28 of Node's modules (~4 ms on Node 24) in every traced process, and a process whose
+ * probes are all load sites never opens a session. They come from process.getBuiltinModule, which
+ * no hook of the program's sees (a require goes through Module._load, which the program may have
+ * patched by then); Node before 20.16 has none, and there they are required now, before the
+ * program's first line, as they always were.
+ */
+const early = typeof getBuiltin === 'function' ? undefined : createRequire(import.meta.url);
+const inspectorModule: Inspector | undefined = early?.('node:inspector') as Inspector | undefined;
+const v8Module: V8 | undefined = early?.('node:v8') as V8 | undefined;
+const builtin = <T>(loaded: T | undefined, id: string): T => loaded ?? getBuiltin!(id) as T;
+
+/** node:inspector, loaded at the first call where Node can load it without the program's hooks (above). */
+export function nodeInspector(): Inspector {
+  return builtin(inspectorModule, 'node:inspector');
+}
 
 export interface ScriptInfo {
   scriptId: string;
@@ -30,7 +51,7 @@ const scripts = new Map<string, ScriptInfo>();
 
 function connect(): Session {
   if (session !== null) return session;
-  const s = new Session();
+  const s = new (nodeInspector().Session)();
   try {
     s.connect();
   } catch (e) {
@@ -132,7 +153,7 @@ export function allowLiveEdit(): boolean {
   if (liveEdit !== null) return liveEdit;
   liveEdit = process.env.JSPROBE_LIVE_EDIT !== '0';
   const chosen = process.execArgv.some((a) => /^--(no-)?inspector[-_]live[-_]edit$/.test(a));
-  if (liveEdit && !chosen && Number(process.versions.v8.split('.')[0]) >= 14) setFlagsFromString('--inspector-live-edit');
+  if (liveEdit && !chosen && Number(process.versions.v8.split('.')[0]) >= 14) builtin(v8Module, 'node:v8').setFlagsFromString('--inspector-live-edit');
   return liveEdit;
 }
 

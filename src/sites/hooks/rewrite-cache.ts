@@ -4,10 +4,10 @@
 // version of the rewriter. JSPROBE_CACHE=0 turns it off; JSPROBE_CACHE=<dir> moves it; a directory
 // another user could write to is not used (cache-dir.ts).
 
-import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { instrument } from '../rewrite/instrument.js';
+import { sha256 } from '../sha256.js';
 import { cacheDir } from './cache-dir.js';
 
 /** Bump when the rewrite's output changes in a way the sample below does not show. */
@@ -33,7 +33,7 @@ let sampleHash: string | undefined;
 function rewriterVersion(): string {
   if (sampleHash === undefined) {
     const out = instrument(SAMPLE, { url: 'jsprobe:sample', format: 'script', lines: [{ line: 2, column: 0, key: '-1:2' }] });
-    sampleHash = createHash('sha256').update(REWRITE_VERSION).update(out.code).digest('hex');
+    sampleHash = sha256().update(REWRITE_VERSION).update(out.code).digest('hex');
   }
   return sampleHash;
 }
@@ -52,7 +52,7 @@ export function cacheable(src: string): boolean {
 }
 
 export function cacheKey(src: string, ...parts: string[]): string {
-  const h = createHash('sha256');
+  const h = sha256();
   h.update(rewriterVersion());
   for (const p of parts) h.update(`\0${p}`);
   h.update('\0');

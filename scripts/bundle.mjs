@@ -62,7 +62,6 @@ await build({
 // that the agent's chunks are cut along its own paths only. All in one directory: sites/own-code.ts
 // finds jsprobe's own code from where it is, and register.ts is told where Node 20's hooks thread is.
 const threads = {
-  'watchdog-thread': 'build/src/cli/watchdog-thread.js',
   'profile-tick-thread': 'build/src/program/profile-tick-thread.js',
   'clock-worker': 'build/src/threads/clock-worker.js',
   'hooks-thread': 'build/src/threads/hooks-thread.js',

@@ -20,7 +20,7 @@ import { sessionOutput, start, type Session } from '../program/session.js';
 import { registerBeforeProgram } from '../targets/file-target.js';
 import { programThreadId } from '../threads/own-threads.js';
 import { turnForLastSignal } from './signal-turn.js';
-import type { WatchdogHooks } from './watchdog.js';
+import { readControlPipe, type ControlHooks } from './control-pipe.js';
 
 type Started = Exclude<Session, { error: string }>;
 
@@ -98,6 +98,12 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
   const command = link?.sender ?? new FdSender(Number(process.env.JSPROBE_OUT_FD), { bytes, gone: () => onCommandGone() });
   // Its worker threads trace as this process's; its child processes connect to the socket.
   process.env.JSPROBE_PID = String(process.pid);
+  // The inspector port the command chose for reaching this process (command.ts, inspectorPortOption)
+  // is this process's alone: the program's own children get NODE_OPTIONS as the user gave it, and
+  // `node --inspect` there listens on 9229 as it would have.
+  const nodeOptions = process.env.NODE_OPTIONS;
+  if (process.env.JSPROBE_INSPECT_PORT === '0' && nodeOptions !== undefined) process.env.NODE_OPTIONS = nodeOptions.replace(' --inspect-port=0', '');
+  delete process.env.JSPROBE_INSPECT_PORT;
   const send = (m: Message): void => command.send(m);
   /** A fatal message must reach the command before the process ends. */
   function fatal(text: string): never {
@@ -140,14 +146,13 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
   const ending = endings(run);
   onCommandGone = ending.detach;
   link?.onGone(ending.detach);
-  // The watchdog reads the control pipe, which only the command's own child has.
+  // The control pipe, which only the command's own child has: read on this thread's own loop.
   const controlFd = Number(process.env.JSPROBE_CONTROL_FD);
-  if (link === undefined && Number.isInteger(controlFd) && controlFd > 2) {
-    const { startWatchdog } = await import('./watchdog.js');
-    const why = (e: Error): string => `jsprobe: the watchdog thread failed (${e.message}): Ctrl-C cannot end the program while its main thread is busy\n`;
-    const failed = (e: Error): void => send({ t: 'err', text: why(e) });
-    const watchdog = startWatchdog(controlFd, watchdogHooks(run, ending), failed);
-    ending.onEnd = () => watchdog.ending();
+  const stopName = process.env.JSPROBE_STOP_NAME;
+  delete process.env.JSPROBE_STOP_NAME;
+  if (link === undefined && Number.isInteger(controlFd) && controlFd > 2 && stopName !== undefined) {
+    const control = readControlPipe(controlFd, stopName, controlHooks(run, ending));
+    ending.onEnd = () => control.ending();
   }
 }
 
@@ -155,7 +160,7 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
 interface Endings {
   end(): void;
   detach(): void;
-  /** Run once when the end begins (the watchdog steps aside). */
+  /** Run once when the end begins (a stop request is not acted on any more). */
   onEnd(): void;
   /** The signal listeners that end a program with none of its own. */
   listeners: (readonly [NodeJS.Signals, () => void])[];
@@ -240,13 +245,13 @@ function endings({ command, send, relay, outcome, state }: First): Endings {
   return out;
 }
 
-/** What the watchdog (watchdog.ts) has the main thread do. */
-function watchdogHooks({ send, relay, outcome, state }: First, ending: Endings): WatchdogHooks {
+/** What the control pipe (control-pipe.ts) has the main thread do. */
+function controlHooks({ send, relay, outcome, state }: First, ending: Endings): ControlHooks {
   // --prometheus: when the last snapshot was taken, and what it cost this thread (sending included), ms.
   let snapshotAt = -Infinity;
   let snapshotCost = 0;
   return {
-    // On the main thread, in the middle of whatever it was doing (a busy loop, most likely).
+    // On the main thread: from its loop, or in the middle of whatever it was doing (a busy loop).
     stop: (signal) => {
       if (process.listenerCount(signal) > 1) {
         // The program handles this signal itself, once its loop is free: the trace ends here.

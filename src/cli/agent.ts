@@ -36,9 +36,9 @@ async function main(): Promise<void> {
   const source = process.env.JSPROBE_PROGRAM;
   if (source === undefined) return;
   if (!isMainThread) {
-    // The watchdog and profile tick threads (watchdog.ts, program/profile-tick.ts) are jsprobe's own: they neither trace nor are traced.
-    const own = workerData as { jsprobeWatchdog?: true; jsprobeProfileTick?: true } | null;
-    if (own?.jsprobeWatchdog === true || own?.jsprobeProfileTick === true) return;
+    // The profile tick thread (program/profile-tick.ts) is jsprobe's own: it neither traces nor is traced.
+    const own = workerData as { jsprobeProfileTick?: true } | null;
+    if (own?.jsprobeProfileTick === true) return;
     // A thread of a traced process (the main thread has set JSPROBE_PID to it).
     if (process.env.JSPROBE_PID !== String(process.pid)) return;
     const { traceWorker } = await runtime();

@@ -15,7 +15,7 @@ import { parseTarget } from '../targets/parse.js';
 import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
 import type { MapData } from '../agg/maps.js';
 import { HELP, parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
-import { LineReader, type Message } from '../program/messages.js';
+import { LineReader, STOP_GRACE_MS, type Message } from '../program/messages.js';
 import type { MetricsServer } from './prometheus.js';
 import type { SpanExport } from './otlp.js';
 import { otlpProtocol, type OtlpProtocol } from './otlp-protocol.js';
@@ -196,6 +196,18 @@ async function runLocal(program: CompiledProgram, o: CliOptions, out: Sink, metr
   });
 }
 
+/**
+ * The inspector port of the program jsprobe starts: 0, one the system picks, unless the user
+ * chose one (any inspector option in the command or NODE_OPTIONS: theirs then stands, and
+ * `node --inspect app.js` listens where it would have). jsprobe opens that inspector only to stop
+ * a program too busy to see Ctrl-C (busy-stop.ts); on 9229 it would clash with whatever else
+ * listens there. The agent takes it out of NODE_OPTIONS again for the program's own children.
+ */
+function inspectorPortOption(argv: readonly string[]): { option: string; set: boolean } {
+  const chosen = /--(inspect|debug-port)/.test(`${argv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`);
+  return chosen ? { option: '', set: false } : { option: ' --inspect-port=0', set: true };
+}
+
 /** How long, once the program has ended, jsprobe waits for its child processes' last maps (JSPROBE_FLUSH_MS, as the agent's). */
 const CHILDREN_FLUSH_MS = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
 
@@ -210,9 +222,14 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     return fail(`cannot open a socket for the program's child processes in ${tmpdir()} (${(e as Error).message}); set TMPDIR to a writable directory`);
   }
   const agent = new URL('../agent-bundle/agent.js', import.meta.url).href;
+  const port = inspectorPortOption(argv);
+  // The global through which a busy main thread is reached (control-pipe.ts): hidden, and unlike any the program has.
+  const stopName = `__jsprobe_stop_${process.pid}_${Math.random().toString(36).slice(2)}`;
   const env = {
     ...process.env,
-    NODE_OPTIONS: `--import=${agent} ${process.env.NODE_OPTIONS ?? ''}`.trim(),
+    NODE_OPTIONS: `--import=${agent}${port.option} ${process.env.NODE_OPTIONS ?? ''}`.trim(),
+    JSPROBE_INSPECT_PORT: port.set ? '0' : undefined,
+    JSPROBE_STOP_NAME: stopName,
     JSPROBE_PROGRAM: program.source,
     // Set by the traced program's main thread, for its workers: see agent.ts.
     JSPROBE_PID: undefined,
@@ -296,16 +313,24 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
           return;
       }
     };
-    const reader = new LineReader((m) => onMessage(m));
+    // The first process is the command's own child, with the pipes: the one a busy Ctrl-C can reach.
+    let piped = false;
+    const reader = new LineReader((m) => {
+      if (m.t === 'ready') piped = true;
+      onMessage(m);
+    });
     const channel = child.stdio[3] as Readable | null;
     channel?.setEncoding('utf8');
     channel?.on('data', (chunk: string) => reader.push(chunk));
     // Ctrl-C reaches the whole process group; a signal sent to jsprobe alone is passed on. Either
     // way jsprobe waits for the command, whose agent prints the maps on its way out; the control
-    // pipe tells the agent's watchdog, which ends a program too busy to see the signal
-    // (watchdog.ts). A program that handles the signal itself may take its time: after a while
-    // jsprobe says so, and a second signal leaves it running, untraced.
+    // pipe tells the agent too, which ends the trace a moment later if the program (handling the
+    // signal itself) has not begun to end. When neither has happened a moment after that, the
+    // program's main thread is too busy to see the signal or the pipe: jsprobe reaches it through
+    // its inspector (busy-stop.ts). A program that handles the signal itself may take its time:
+    // after a while jsprobe says so, and a second signal leaves it running, untraced.
     let stopping: NodeJS.Timeout | undefined;
+    let grace: NodeJS.Timeout | undefined;
     let left = false;
     const leave = (signal: NodeJS.Signals) => {
       if (left) return;
@@ -321,6 +346,12 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
       }
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       control?.write(`${JSON.stringify({ stop: signal })}\n`);
+      grace = setTimeout(() => {
+        if (ending || left || !piped || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+        const say = (line: string): void => void (left || process.stderr.write(line));
+        void import('./busy-stop.js').then(({ stopBusy }) => stopBusy(child.pid!, stopName, signal, () => child.kill(signal), say))
+          .catch((e: Error) => say(`jsprobe: cannot stop ${o.command} through its inspector (${e.message})\n`));
+      }, 2 * STOP_GRACE_MS);
       stopping = setTimeout(() => {
         process.stderr.write(`jsprobe: waiting for ${o.command} to end; ${signal === 'SIGINT' ? 'Ctrl-C' : signal} again leaves it running, untraced\n`);
       }, STOP_NOTICE_MS);
@@ -330,6 +361,7 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     const finish = async (): Promise<void> => {
       clearTimeout(progress);
       clearTimeout(stopping);
+      clearTimeout(grace);
       for (const [s, handler] of handlers) process.off(s, handler);
       children.close();
       channel?.removeAllListeners('data');

@@ -87,6 +87,14 @@ export type SpanBatch = [tid: number, endMs: number, stride: number, kinds: numb
  */
 export const SNAPSHOT_SPACING = 20;
 
+/**
+ * `-c`: how long after a stop request the first process's main thread has to begin ending on its
+ * own before the agent ends the trace (the program handles the signal itself, and runs on). The
+ * command waits twice as long before it reaches a main thread that has done neither through its
+ * inspector (cli/busy-stop.ts): a program whose loop is free never needs that.
+ */
+export const STOP_GRACE_MS = 300;
+
 /** Where a side puts its messages: a ring, a pipe, a socket. */
 export interface Sender {
   send(m: Message): void;

@@ -1,4 +1,4 @@
-// jsprobe's own threads (the -c watchdog, the -p channel thread, Node 20's module hooks thread, the
+// jsprobe's own threads (the -p channel thread, the profile tick thread, Node 20's module hooks thread, the
 // coarse clock), noted as each starts, so that `tid` numbers only the program's threads: a worker's
 // tid is the threadId it would have had without jsprobe, the same under -c and -p (docs/cli.md).
 // Node hands out threadIds from one counter, in the order threads are created, so that number is

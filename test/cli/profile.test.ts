@@ -90,7 +90,7 @@ test('a main thread that never returns is sampled until Ctrl-C', { timeout: 120_
   await spinning;
   child.kill('SIGINT');
   assert.equal(await closed, 130, stderr);
-  // Between "spinning" and the end, at least the watchdog's grace period passed in spin().
+  // Between "spinning" and the end, at least the grace period before jsprobe reaches the busy main thread passed in spin().
   assert.equal(top(counts(stdout)), 'spin', stdout);
 });
 

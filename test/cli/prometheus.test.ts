@@ -222,7 +222,7 @@ test('-c --prometheus: a scrape of a program whose main thread never yields answ
     assert.match(page, /^# jsprobe: no snapshot within 2000 ms\n/, page);
     assert.doesNotMatch(page, /^jsprobe_calls/m, page);
     assert.match(page, /^jsprobe_dropped_series 0$/m, page);
-    // Ctrl-C ends it as always (jsprobe's watchdog reaches the busy main thread): exit 130.
+    // Ctrl-C ends it as always (jsprobe reaches the busy main thread through its inspector): exit 130.
     cli.kill('SIGINT');
     assert.equal(await done, 130, seen.err);
   } finally {

@@ -1,12 +1,14 @@
 // Signals during tracing: the maps collected so far still print, the exit code says which signal,
 // and the program ends as it would have without jsprobe, even when its main thread is too busy to
-// see the signal (the agent's watchdog). A reader that goes away stops jsprobe quietly.
+// see the signal (jsprobe then reaches it through its inspector, which it closes again). A reader
+// that goes away stops jsprobe quietly.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './run.js';
+import { listening } from '../attach/procs.js';
 
 const APP = 'test/fixtures/cli/app.cjs';
 
@@ -88,6 +90,30 @@ test('a busy program that handles SIGINT itself: the trace ends with its maps, a
   } finally {
     process.kill(pid, 'SIGKILL');
   }
+});
+
+test('a program busy from its first line: Ctrl-C prints its maps, ends it by the signal, and leaves no inspector listening', { timeout: 60_000 }, async () => {
+  const busy = 'test/fixtures/cli/busy-start.cjs';
+  const args = [join(ROOT, 'build/src/cli/main.js'), '-e', `fn:${busy}:work { @ticks = count() }`, '-c', `node ${busy}`];
+  const child = spawn(process.execPath, args, { cwd: ROOT });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  // Said on its first line, before a loop that never returns to the event loop.
+  await new Promise<void>((resolve) => child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    if (/spinning/.test(stderr)) resolve();
+  }));
+  child.kill('SIGINT');
+  assert.equal(await closed(child), 130, stderr);
+  assert.match(stdout, /^@ticks: [1-9][0-9]*\n\n$/);
+  assert.doesNotMatch(stderr, /Waiting for the debugger|Error|cannot reach/);
+  // jsprobe reached it through its inspector, on a port the system picked, which went with the program.
+  const port = /Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
+  assert.notEqual(port, null, stderr);
+  assert.notEqual(Number(port![1]), 9229);
+  assert.equal(await listening(Number(port![1])), false);
+  assert.equal(await listening(9229), false);
 });
 
 /** Run jsprobe with `args`, close its stdout after the first output (as `| head -1` does), and wait for it. */

@@ -1,5 +1,5 @@
 // `tid` is the program's own number for a thread (0 for the main thread, n for the nth worker it
-// started), the same under -c and -p: jsprobe's own threads (the -c watchdog, Node 20's hooks
+// started), the same under -c and -p: jsprobe's own threads (Node 20's hooks
 // thread, the -p channel thread) are left out. Each worker of the fixture calls crunch(100 + i),
 // so the argument says which worker a call came from.
 

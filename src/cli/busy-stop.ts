@@ -1,0 +1,68 @@
+// Ctrl-C for a traced program whose main thread is busy (never returns to its event loop): a
+// signal, and the control pipe, reach that thread only through its loop. The command reaches it
+// from outside as `jsprobe -p` does (attach/open.ts: SIGUSR1, with the lock and the port checks,
+// and the watcher when the inspector does not open in time), and runs the agent's hidden stop
+// function (control-pipe.ts) with one Runtime.evaluate: V8 runs protocol messages as interrupts,
+// even in a busy loop. The program prints its maps; once jsprobe has disconnected, it sends the
+// signal again, and the program ends by it, as it would have ended without jsprobe. The inspector opens only then, on 127.0.0.1, and is closed (or the process
+// ends) as soon as the stop has run. command.ts loads this file only when it is needed.
+
+import { AttachError } from '../attach/attach-error.js';
+import { connect } from '../attach/inspector-ws.js';
+import { inspectorClosed } from '../attach/open.js';
+import { argvOf, envOf } from '../attach/procfs.js';
+import type { StopOutcome } from './control-pipe.js';
+
+/**
+ * Closes the inspector from inside the evaluate that asks it to (no timer, which a busy thread
+ * never runs): as attach/closer.ts does, through process.getBuiltinModule rather than `require`.
+ */
+const CLOSE_NOW = "void (process.getBuiltinModule ?? require)('node:inspector').close()";
+
+/** Why the inspector of process `pid` cannot open on SIGUSR1 at all, or null when it may. */
+function cannotOpen(pid: number): string | null {
+  const options = [...(argvOf(pid) ?? []), envOf(pid, 'NODE_OPTIONS') ?? ''].join(' ');
+  return /--disable-sigusr1\b/.test(options) ? 'it runs with --disable-sigusr1' : null;
+}
+
+/**
+ * Run the stop function `name` (from JSPROBE_STOP_NAME) for `signal` in process `pid`; `kill`
+ * sends it the signal once more, when it is to end by it. `say` gets one line when this cannot be
+ * done: the program then runs on until a second Ctrl-C leaves it.
+ */
+export async function stopBusy(pid: number, name: string, signal: NodeJS.Signals, kill: () => void, say: (line: string) => void): Promise<void> {
+  const cannot = (why: string): void => say(`jsprobe: process ${pid} is too busy to see ${signal}, and jsprobe cannot reach it through its inspector (${why}); `
+    + `${signal === 'SIGINT' ? 'Ctrl-C' : signal} again leaves it running, untraced\n`);
+  const why = cannotOpen(pid);
+  if (why !== null) return cannot(why);
+  let reached;
+  try {
+    reached = await connect(pid, true);
+  } catch (e) {
+    if (e instanceof AttachError) return cannot(e.message);
+    throw e;
+  }
+  const { conn, opened, port } = reached;
+  let outcome: StopOutcome | 'gone';
+  try {
+    outcome = await conn.evaluate<StopOutcome>(`globalThis[${JSON.stringify(name)}](${JSON.stringify(signal)})`);
+  } catch {
+    // The connection closed with the process: it ended meanwhile.
+    outcome = 'gone';
+  }
+  try {
+    // The program runs on (it handles the signal itself): an inspector that jsprobe opened must
+    // not stay open.
+    if (opened && outcome === 'detached') {
+      void conn.send('Runtime.evaluate', { expression: CLOSE_NOW, includeCommandLineAPI: true }).catch(() => {});
+      await inspectorClosed(pid, port);
+    }
+  } finally {
+    // Before the signal: a process that ends with a client connected waits for it to go.
+    conn.ws.terminate();
+  }
+  if (outcome === 'kill') {
+    await new Promise<void>((resolve) => conn.ws.once('close', () => resolve()));
+    kill();
+  }
+}

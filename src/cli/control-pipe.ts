@@ -1,0 +1,93 @@
+// The command's control pipe, read by the first traced process's main thread on its own event
+// loop: stop requests (Ctrl-C reached the command), --prometheus's snapshot requests, and the
+// pipe's end (the command went away). A program too busy to return to its loop never reads it:
+// then the command reaches the main thread through its inspector, and runs the hidden stop
+// function defined here (cli/busy-stop.ts). docs/cli.md ("Signals") tells the whole story.
+// The socket is unref'd: it never keeps the program alive. Its events run beside the program's
+// code, so they go through what was captured before the program's first line.
+
+import { EventEmitter } from 'node:events';
+import { Socket } from 'node:net';
+import {
+  JSONParse, ObjectDefineProperty, ReflectApply, setTimeoutSafe, StringPrototypeIndexOf, StringPrototypeSlice,
+} from '../core/primordials.js';
+import { STOP_GRACE_MS } from '../program/messages.js';
+
+// Captured at load, before the program's code runs: the program could replace them.
+const emit = EventEmitter.prototype.emit;
+const kill = process.kill;
+
+/** What reaches the main thread through the pipe, and what the stop function does there. */
+export interface ControlHooks {
+  /**
+   * Runs on the main thread when a stop has not been handled in time, from its loop or, in a busy
+   * one, as an inspector interrupt. It prints the maps; true if the process should now end by the signal.
+   */
+  stop(signal: NodeJS.Signals): boolean;
+  detach(): void;
+  /** Send the command the maps as they are now, answering its request `id`. */
+  snapshot(id: number): void;
+}
+
+/**
+ * What the stop function answers the command (busy-stop.ts): the maps are out, and the process is
+ * to end by the signal, which the command sends once it has disconnected; the trace ended and the
+ * program, which handles the signal itself, runs on; it was ending already.
+ */
+export type StopOutcome = 'kill' | 'detached' | 'ending';
+
+export interface ControlPipe {
+  /** The main thread begins to end on its own: a stop request is not acted on any more. */
+  ending(): void;
+}
+
+const isSignal = (s: unknown): s is NodeJS.Signals => s === 'SIGINT' || s === 'SIGTERM' || s === 'SIGHUP';
+
+/** Read the control pipe on `fd`, and define the stop function as global `name` (hidden, random: the command made it). */
+export function readControlPipe(fd: number, name: string, hooks: ControlHooks): ControlPipe {
+  let ended = false;
+  const stop = (signal: NodeJS.Signals): StopOutcome => {
+    if (ended) return 'ending';
+    ended = true;
+    return hooks.stop(signal) ? 'kill' : 'detached';
+  };
+  // The command's way in: not the signal itself, which with a client connected to the inspector
+  // would wait in Node's handler for that client to go, while the client waits for the answer.
+  ObjectDefineProperty(globalThis, name, { enumerable: false, value: stop });
+  const control = new Socket({ fd, readable: true, writable: false });
+  // Its events are emitted through the emit captured above, not one the program may have patched.
+  ObjectDefineProperty(control, 'emit', { value: emit, writable: true, configurable: true });
+  control.setEncoding('utf8');
+  let buffered = '';
+  control.on('data', (chunk: string) => {
+    buffered += chunk;
+    let nl;
+    while ((nl = StringPrototypeIndexOf(buffered, '\n')) >= 0) {
+      const line = StringPrototypeSlice(buffered, 0, nl);
+      buffered = StringPrototypeSlice(buffered, nl + 1);
+      let m: { stop?: unknown; snapshot?: unknown };
+      try {
+        m = JSONParse(line) as typeof m;
+      } catch {
+        continue;
+      }
+      if (typeof m !== 'object' || m === null) continue;
+      const signal = m.stop;
+      if (isSignal(signal)) {
+        if (ended) continue;
+        // The signal itself comes on this loop too: a program with no handler of its own ends on
+        // it now. One that handles it has the grace period, then the trace ends and it runs on.
+        setTimeoutSafe(() => {
+          // With jsprobe's listener for it gone, nothing stands in the way: the process ends by
+          // the signal, as it would have without jsprobe.
+          if (stop(signal) === 'kill') ReflectApply(kill, process, [process.pid, signal]);
+        }, STOP_GRACE_MS).unref();
+      } else if (typeof m.snapshot === 'number') hooks.snapshot(m.snapshot);
+    }
+  });
+  // The command is gone (killed, or its terminal closed): nobody reads what the probes print.
+  control.on('end', () => hooks.detach());
+  control.on('error', () => hooks.detach());
+  control.unref();
+  return { ending: () => void (ended = true) };
+}

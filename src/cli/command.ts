@@ -349,6 +349,8 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
       grace = setTimeout(() => {
         if (ending || left || !piped || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
         const say = (line: string): void => void (left || process.stderr.write(line));
+        // Node's own "Debugger listening…" lines follow on the program's stderr: say why first.
+        if (!o.quiet) say(`jsprobe: ${o.command} is too busy to see ${signal}: jsprobe stops it through its inspector, opened on 127.0.0.1 for this alone\n`);
         void import('./busy-stop.js').then(({ stopBusy }) => stopBusy(child.pid!, stopName, signal, () => child.kill(signal), say))
           .catch((e: Error) => say(`jsprobe: cannot stop ${o.command} through its inspector (${e.message})\n`));
       }, 2 * STOP_GRACE_MS);

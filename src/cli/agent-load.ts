@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
-import { cacheDir } from '../sites/hooks/cache-dir.js';
+import { cacheDir, pruneCache } from '../sites/hooks/cache-dir.js';
 
 type Runtime = typeof import('./agent-runtime.js');
 
@@ -67,6 +67,7 @@ export function loadRuntime(path: string): Runtime {
         const tmp = `${file}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         renameSync(tmp, file);
+        if (dir !== null) pruneCache(dir);
       } catch {
         // A cache that cannot be written is only a slower start next time.
       }

@@ -3,10 +3,10 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheDir, isPrivateDir } from '../../src/sites/hooks/cache-dir.js';
+import { cacheDir, isPrivateDir, pruneCache } from '../../src/sites/hooks/cache-dir.js';
 
 const root = mkdtempSync(join(tmpdir(), 'jsprobe-cache-dir-'));
 const saved = process.env.JSPROBE_CACHE;
@@ -51,4 +51,20 @@ test('a file where the directory should be is not used; JSPROBE_CACHE=0 turns th
   writeFileSync(file, 'x');
   assert.equal(withCache(file), null);
   assert.equal(withCache('0'), null);
+});
+
+test('past its size cap, the cache loses the files written longest ago, and keeps a write in progress', () => {
+  const dir = join(root, 'capped');
+  mkdirSync(dir, { mode: 0o700 });
+  const now = Date.now() / 1000;
+  // Written 3, 2 and 1 hours ago, 1,000 bytes each; a .tmp being written now.
+  for (const [name, hoursAgo] of [['old.js', 3], ['middle.v8', 2], ['new.js', 1]] as const) {
+    writeFileSync(join(dir, name), Buffer.alloc(1000));
+    utimesSync(join(dir, name), now - hoursAgo * 3600, now - hoursAgo * 3600);
+  }
+  writeFileSync(join(dir, 'x.123.tmp'), Buffer.alloc(1000));
+  pruneCache(dir, 4000);
+  assert.deepEqual(readdirSync(dir).sort(), ['middle.v8', 'new.js', 'old.js', 'x.123.tmp'], 'within the cap: nothing goes');
+  pruneCache(dir, 1500);
+  assert.deepEqual(readdirSync(dir).sort(), ['new.js', 'x.123.tmp'], 'the two oldest go, the write in progress stays');
 });

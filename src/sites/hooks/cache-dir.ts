@@ -6,7 +6,7 @@
 // to. Otherwise another local user could make /tmp/jsprobe-cache-UID first and put code in it,
 // under a key anyone can work out (a hash of a public source), for the traced process to run.
 
-import { lstatSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -45,4 +45,42 @@ export function cacheDir(): string | null {
   }
   checked = { path, dir };
   return dir;
+}
+
+/** How much the cache may hold (JSPROBE_CACHE_MAX_MB): past it, the least recently written files go. */
+const MAX_BYTES = (Number(process.env.JSPROBE_CACHE_MAX_MB) || 256) * 1024 * 1024;
+
+/**
+ * Keep the cache `dir` within `maxBytes`: after a write (a miss, which has just paid a rewrite or a
+ * compile), the files last written longest ago are removed until the rest fit. Every build, install
+ * and Node version writes files of its own, and every module of 256 kB or more that changes writes a
+ * new rewrite: without this the directory would only grow. Files another process is writing (.tmp)
+ * are left alone while they are recent. Never throws: a cache that cannot be pruned is only larger.
+ */
+export function pruneCache(dir: string, maxBytes = MAX_BYTES): void {
+  try {
+    const files: { path: string; bytes: number; written: number }[] = [];
+    let total = 0;
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const st = lstatSync(path);
+      if (!st.isFile()) continue;
+      if (name.endsWith('.tmp') && Date.now() - st.mtimeMs < 60_000) continue;
+      files.push({ path, bytes: st.size, written: st.mtimeMs });
+      total += st.size;
+    }
+    if (total <= maxBytes) return;
+    files.sort((a, b) => a.written - b.written);
+    for (const f of files) {
+      if (total <= maxBytes) break;
+      try {
+        unlinkSync(f.path);
+        total -= f.bytes;
+      } catch {
+        // Gone already (another process pruned it), or not ours to remove.
+      }
+    }
+  } catch {
+    // Not readable now: pruned at the next write.
+  }
 }

@@ -8,7 +8,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { instrument } from '../rewrite/instrument.js';
 import { sha256 } from '../sha256.js';
-import { cacheDir } from './cache-dir.js';
+import { cacheDir, pruneCache } from './cache-dir.js';
 
 /** Bump when the rewrite's output changes in a way the sample below does not show. */
 const REWRITE_VERSION = '5';
@@ -77,6 +77,7 @@ export function store(src: string, key: string, code: string): void {
     const tmp = join(d, `${key}.${process.pid}.tmp`);
     writeFileSync(tmp, code, { mode: 0o600 });
     renameSync(tmp, join(d, `${key}.js`));
+    pruneCache(d);
   } catch {
     // A cache that cannot be written is only a slower load.
   }

@@ -11,7 +11,7 @@ import { close as closeInspector } from 'node:inspector';
 import { disable, list, unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
-import { JSONParse, MathCeil, MathMax, StringPrototypeSlice } from '../core/primordials.js';
+import { JSONParse, MathCeil, MathMax, PromisePrototypeThen, ReflectApply, SafePromise, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
 import { compile } from '../lang/compile.js';
 import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type Sender } from '../program/messages.js';
 import { tickProfilers } from '../program/profile.js';
@@ -149,7 +149,12 @@ function detachNow(owner: string): MapData[] {
   // Off now; taken out after the answer has gone: putting a live patch's source back is a LiveEdit
   // (~6 s at 1 GB, --max-pause raised), and the command waited for it, past its 10 s, at 1 GB under load.
   for (const p of s.probes) disable(p);
-  setTimeout(() => void unregister(s.probes), 0);
+  // Not setTimeout here: this may run as a V8 interrupt (the channel thread's session reaches a
+  // busy main thread that way), in the middle of whatever the thread was doing, Node's own timer
+  // code included, and a timer inserted there corrupted Node's timer lists: a service that spun
+  // in processTimers for good after `watch -p` detached (seen once in CI, Node 26). A promise's
+  // job runs only at Node's next microtask checkpoint, where the program's own callbacks run too.
+  ReflectApply(PromisePrototypeThen, SafePromise.resolve(), [() => void setTimeoutSafe(() => void unregister(s.probes), 0)]);
   return maps;
 }
 

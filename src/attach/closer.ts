@@ -8,7 +8,7 @@
 import { closeSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { inspectorUrl } from './inspector-ws.js';
+import { CLOSE_INSPECTOR_NOW, inspectorUrl } from './inspector-ws.js';
 import { inheritedLock } from './lock.js';
 import { inspectorNow, listening, type WatchOrders } from './open.js';
 import { connectToTarget } from './peer.js';
@@ -22,13 +22,6 @@ const POLL_MS = 50;
 const CLOSE_WAIT_MS = 5000;
 /** A port-0 target's own listener is asked this many times whether it is the inspector, then no more. */
 const ASKS = 3;
-/**
- * The least that closes it: no file of jsprobe's, nothing kept in the target. process.getBuiltinModule,
- * not `require`, which goes through Module._load and the hooks a program (an APM agent) puts there;
- * the inspector's `require` only where Node has no getBuiltinModule (before 20.16).
- */
-const CLOSE = "void (process.getBuiltinModule ?? require)('node:inspector').close()";
-
 
 /** Close the inspector on `port` (checked to be the target's), and wait a little for it to be gone. */
 async function closeOn(o: WatchOrders, port: number, alive: () => boolean): Promise<void> {
@@ -39,7 +32,7 @@ async function closeOn(o: WatchOrders, port: number, alive: () => boolean): Prom
   try {
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     // No answer comes: the connection closes with the inspector.
-    ws.send(JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: CLOSE, includeCommandLineAPI: true } }));
+    ws.send(JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: CLOSE_INSPECTOR_NOW, includeCommandLineAPI: true } }));
     const end = Date.now() + CLOSE_WAIT_MS;
     while (alive() && listening(o.pid, port) && Date.now() < end) await sleep(POLL_MS);
   } finally {

@@ -187,5 +187,11 @@ export async function connect(pid: number, quiet = false): Promise<{ conn: Conne
  * which goes through Module._load and so through whatever hooks the program (an APM agent) put there
  * (that `require` only where Node has no getBuiltinModule, before 20.16).
  */
+/**
+ * Close the target's inspector from inside the evaluate that asks it to: no timer, which a busy
+ * thread never runs (closer.ts, cli/busy-stop.ts). Through process.getBuiltinModule, as above.
+ */
+export const CLOSE_INSPECTOR_NOW = "void (process.getBuiltinModule ?? require)('node:inspector').close()";
+
 export const CLOSE_INSPECTOR = '(() => { const i = (process.getBuiltinModule ?? require)(\'node:inspector\'); '
   + 'setTimeout(() => i.close(), 50).unref(); return 0; })()';

@@ -8,22 +8,9 @@
 // ends) as soon as the stop has run. command.ts loads this file only when it is needed.
 
 import { AttachError } from '../attach/attach-error.js';
-import { connect } from '../attach/inspector-ws.js';
+import { CLOSE_INSPECTOR_NOW, connect } from '../attach/inspector-ws.js';
 import { inspectorClosed } from '../attach/open.js';
-import { argvOf, envOf } from '../attach/procfs.js';
 import type { StopOutcome } from './control-pipe.js';
-
-/**
- * Closes the inspector from inside the evaluate that asks it to (no timer, which a busy thread
- * never runs): as attach/closer.ts does, through process.getBuiltinModule rather than `require`.
- */
-const CLOSE_NOW = "void (process.getBuiltinModule ?? require)('node:inspector').close()";
-
-/** Why the inspector of process `pid` cannot open on SIGUSR1 at all, or null when it may. */
-function cannotOpen(pid: number): string | null {
-  const options = [...(argvOf(pid) ?? []), envOf(pid, 'NODE_OPTIONS') ?? ''].join(' ');
-  return /--disable-sigusr1\b/.test(options) ? 'it runs with --disable-sigusr1' : null;
-}
 
 /**
  * Run the stop function `name` (from JSPROBE_STOP_NAME) for `signal` in process `pid`; `kill`
@@ -33,8 +20,6 @@ function cannotOpen(pid: number): string | null {
 export async function stopBusy(pid: number, name: string, signal: NodeJS.Signals, kill: () => void, say: (line: string) => void): Promise<void> {
   const cannot = (why: string): void => say(`jsprobe: process ${pid} is too busy to see ${signal}, and jsprobe cannot reach it through its inspector (${why}); `
     + `${signal === 'SIGINT' ? 'Ctrl-C' : signal} again leaves it running, untraced\n`);
-  const why = cannotOpen(pid);
-  if (why !== null) return cannot(why);
   let reached;
   try {
     reached = await connect(pid, true);
@@ -54,7 +39,7 @@ export async function stopBusy(pid: number, name: string, signal: NodeJS.Signals
     // The program runs on (it handles the signal itself): an inspector that jsprobe opened must
     // not stay open.
     if (opened && outcome === 'detached') {
-      void conn.send('Runtime.evaluate', { expression: CLOSE_NOW, includeCommandLineAPI: true }).catch(() => {});
+      void conn.send('Runtime.evaluate', { expression: CLOSE_INSPECTOR_NOW, includeCommandLineAPI: true }).catch(() => {});
       await inspectorClosed(pid, port);
     }
   } finally {

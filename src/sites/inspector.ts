@@ -11,30 +11,17 @@
 // allowLiveEdit() turns it on in-process before the first edit.
 
 import type { Session } from 'node:inspector';
-import { createRequire } from 'node:module';
 import { JsprobeError } from '../core/index.js';
+import { lazyBuiltin } from './builtin.js';
 import { noteScriptMap } from './load/registry.js';
 
-type Inspector = typeof import('node:inspector');
-type V8 = typeof import('node:v8');
-const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
 /**
- * node:inspector and node:v8, loaded when a session or the flag is first needed, not with the agent:
- * they are ~28 of Node's modules (~4 ms on Node 24) in every traced process, and a process whose
- * probes are all load sites never opens a session. They come from process.getBuiltinModule, which
- * no hook of the program's sees (a require goes through Module._load, which the program may have
- * patched by then); Node before 20.16 has none, and there they are required now, before the
- * program's first line, as they always were.
+ * node:inspector and node:v8, loaded when a session or the flag is first needed, not with the agent
+ * (builtin.ts): they are ~28 of Node's modules (~4 ms on Node 24) in every traced process, and a
+ * process whose probes are all load sites never opens a session.
  */
-const early = typeof getBuiltin === 'function' ? undefined : createRequire(import.meta.url);
-const inspectorModule: Inspector | undefined = early?.('node:inspector') as Inspector | undefined;
-const v8Module: V8 | undefined = early?.('node:v8') as V8 | undefined;
-const builtin = <T>(loaded: T | undefined, id: string): T => loaded ?? getBuiltin!(id) as T;
-
-/** node:inspector, loaded at the first call where Node can load it without the program's hooks (above). */
-export function nodeInspector(): Inspector {
-  return builtin(inspectorModule, 'node:inspector');
-}
+export const nodeInspector = lazyBuiltin<typeof import('node:inspector')>('node:inspector');
+const nodeV8 = lazyBuiltin<typeof import('node:v8')>('node:v8');
 
 export interface ScriptInfo {
   scriptId: string;
@@ -153,7 +140,7 @@ export function allowLiveEdit(): boolean {
   if (liveEdit !== null) return liveEdit;
   liveEdit = process.env.JSPROBE_LIVE_EDIT !== '0';
   const chosen = process.execArgv.some((a) => /^--(no-)?inspector[-_]live[-_]edit$/.test(a));
-  if (liveEdit && !chosen && Number(process.versions.v8.split('.')[0]) >= 14) builtin(v8Module, 'node:v8').setFlagsFromString('--inspector-live-edit');
+  if (liveEdit && !chosen && Number(process.versions.v8.split('.')[0]) >= 14) nodeV8().setFlagsFromString('--inspector-live-edit');
   return liveEdit;
 }
 

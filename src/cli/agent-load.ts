@@ -10,13 +10,13 @@
 // (docs/benchmarks.md). V8 refuses a cache from another Node, other flags or a source of another
 // length itself, and then the runtime compiles as it would have, and the cache is rewritten.
 
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
-import { cacheDir, pruneCache } from '../sites/hooks/cache-dir.js';
+import { cacheDir, writeCacheFile } from '../sites/hooks/cache-dir.js';
 
 type Runtime = typeof import('./agent-runtime.js');
 
@@ -52,7 +52,8 @@ export function loadRuntime(path: string): Runtime {
   // The path is in the key: code read from the cache keeps the name of the script it was made from,
   // so that a second install of the same build (another checkout, npx beside a global install) would
   // have frames named by the first one's path, and sites/own-code.ts would not know them as jsprobe's.
-  const file = dir === null ? null : join(dir, cacheName(path));
+  const name = cacheName(path);
+  const file = dir === null ? null : join(dir, name);
   const cachedData = readCache(file);
   // The file's URL names its code, as for a module Node loads: sites/own-code.ts knows it as jsprobe's by it.
   // The file is the module's wrapper function already (scripts/bundle.mjs): its text is compiled as read.
@@ -60,14 +61,11 @@ export function loadRuntime(path: string): Runtime {
   const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: { exports: object }, f: string, d: string) => void;
   const module = { exports: {} };
   wrapper.call(module.exports, module.exports, createRequire(path), module, path, join(path, '..'));
-  if (file !== null && isMainThread && (cachedData === undefined || script.cachedDataRejected === true)) {
+  if (dir !== null && isMainThread && (cachedData === undefined || script.cachedDataRejected === true)) {
     // At exit: the cache then holds the functions compiled since, the end's too.
     process.once('exit', () => {
       try {
-        const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
-        renameSync(tmp, file);
-        if (dir !== null) pruneCache(dir);
+        writeCacheFile(dir, name, script.createCachedData());
       } catch {
         // A cache that cannot be written is only a slower start next time.
       }

@@ -6,7 +6,7 @@
 // to. Otherwise another local user could make /tmp/jsprobe-cache-UID first and put code in it,
 // under a key anyone can work out (a hash of a public source), for the traced process to run.
 
-import { lstatSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -61,11 +61,12 @@ export function pruneCache(dir: string, maxBytes = MAX_BYTES): void {
   try {
     const files: { path: string; bytes: number; written: number }[] = [];
     let total = 0;
+    const now = Date.now();
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       const st = lstatSync(path);
       if (!st.isFile()) continue;
-      if (name.endsWith('.tmp') && Date.now() - st.mtimeMs < 60_000) continue;
+      if (name.endsWith('.tmp') && now - st.mtimeMs < 60_000) continue;
       files.push({ path, bytes: st.size, written: st.mtimeMs });
       total += st.size;
     }
@@ -83,4 +84,17 @@ export function pruneCache(dir: string, maxBytes = MAX_BYTES): void {
   } catch {
     // Not readable now: pruned at the next write.
   }
+}
+
+/**
+ * Write `data` to the cache file `name` in `dir` as a whole (through a file of this process's,
+ * renamed into place: a reader never sees half of it), 0600, then keep the cache within its cap.
+ * Throws when it cannot be written; a caller's cache that cannot be written is only slower.
+ */
+export function writeCacheFile(dir: string, name: string, data: string | NodeJS.ArrayBufferView): void {
+  const path = join(dir, name);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data, { mode: 0o600 });
+  renameSync(tmp, path);
+  pruneCache(dir);
 }

@@ -4,11 +4,11 @@
 // version of the rewriter. JSPROBE_CACHE=0 turns it off; JSPROBE_CACHE=<dir> moves it; a directory
 // another user could write to is not used (cache-dir.ts).
 
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { instrument } from '../rewrite/instrument.js';
 import { sha256 } from '../sha256.js';
-import { cacheDir, pruneCache } from './cache-dir.js';
+import { cacheDir, writeCacheFile } from './cache-dir.js';
 
 /** Bump when the rewrite's output changes in a way the sample below does not show. */
 const REWRITE_VERSION = '5';
@@ -74,10 +74,7 @@ export function store(src: string, key: string, code: string): void {
   const d = dir();
   if (d === null || src.length < MIN_BYTES) return;
   try {
-    const tmp = join(d, `${key}.${process.pid}.tmp`);
-    writeFileSync(tmp, code, { mode: 0o600 });
-    renameSync(tmp, join(d, `${key}.js`));
-    pruneCache(d);
+    writeCacheFile(d, `${key}.js`, code);
   } catch {
     // A cache that cannot be written is only a slower load.
   }

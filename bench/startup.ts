@@ -48,7 +48,8 @@ process.on('exit', () => {
 
 writeFileSync(at('hwm.cjs'), hwmAtExit('STARTUP_BENCH_COMMAND_HWM'));
 writeFileSync(at('empty.cjs'), `function f() { return 1; }\nf();\n${hwmAtExit('STARTUP_BENCH_PROGRAM_HWM')}\n`);
-writeFileSync(at('child.cjs'), 'function g() { return 1; }\ng();\n');
+writeFileSync(at('child.cjs'), `function g() { return 1; }\ng();\n${hwmAtExit('STARTUP_BENCH_CHILD_HWM')}\n`);
+writeFileSync(at('elsewhere.cjs'), 'function g() { return 1; }\n');
 writeFileSync(at('parent.cjs'), [
   "const { spawnSync } = require('node:child_process');",
   `for (let i = 0; i < ${CHILDREN}; i++) {`,
@@ -79,6 +80,8 @@ const traced = (program: string, command: string, jsprobe = JSPROBE): string[] =
   [NODE, '--require', at('hwm.cjs'), jsprobe, '-q', '-e', program, '-c', command];
 const TRIVIAL = ['fn:empty.cjs:f { @c = count() }', `${NODE} empty.cjs`] as const;
 const PARENT = ['fn:child.cjs:g { @c = count() }', `${NODE} parent.cjs`] as const;
+// A probe on a file no child loads: what a child whose sources match nothing pays (@c is never set).
+const ELSEWHERE = ['fn:elsewhere.cjs:g { @c = count() }', `${NODE} parent.cjs`] as const;
 
 interface Variant { name: string; argv: string[]; hits?: boolean }
 const variants: Variant[] = [
@@ -93,7 +96,10 @@ if (OTHER !== undefined) {
     { name: `${CHILDREN} children in turn, --compare build`, argv: traced(...PARENT, OTHER), hits: true },
   );
 }
+const ELSE = variants.push({ name: `${CHILDREN} children in turn, probe matching none`, argv: traced(...ELSEWHERE) }) - 1;
+const ELSE_OTHER = OTHER === undefined ? -1 : variants.push({ name: `${CHILDREN} children, matching none, --compare`, argv: traced(...ELSEWHERE, OTHER) }) - 1;
 
+const isTrivial = (i: number): boolean => variants[i].name.startsWith('trivial');
 const ms = variants.map(() => [] as number[]);
 const hits = variants.map(() => [] as number[]);
 const commandKb: number[] = [];
@@ -111,13 +117,17 @@ const readExit = (file: string): [number, number, number][] => {
   }
 };
 const cpuMs = variants.map(() => [] as number[]);
+/** Each variant's children's peak RSS (kB), where it starts children. */
+const childKb = variants.map(() => [] as number[]);
 
 try {
   // One unmeasured round first: the disk cache and the page cache warm, as for a user's second run.
   for (let r = -1; r < ROUNDS; r++) {
     loads.push(loadavg()[0]);
     for (const [i, v] of variants.entries()) {
-      const files = { STARTUP_BENCH_COMMAND_HWM: at(`cmd-${r}-${i}`), STARTUP_BENCH_PROGRAM_HWM: at(`prog-${r}-${i}`) };
+      const files = {
+        STARTUP_BENCH_COMMAND_HWM: at(`cmd-${r}-${i}`), STARTUP_BENCH_PROGRAM_HWM: at(`prog-${r}-${i}`), STARTUP_BENCH_CHILD_HWM: at(`kid-${r}-${i}`),
+      };
       const out = await run(v.argv, files);
       if (out.code !== 0) throw new Error(`${v.name}: exit ${out.code}\n${out.stdout}${out.stderr}`);
       if (r < 0) continue;
@@ -125,12 +135,13 @@ try {
       if (v.hits === true) hits[i].push(Number(/@c: (\d+)/.exec(out.stdout)?.[1] ?? 0));
       const command = readExit(files.STARTUP_BENCH_COMMAND_HWM);
       const program = readExit(files.STARTUP_BENCH_PROGRAM_HWM);
+      childKb[i].push(...readExit(files.STARTUP_BENCH_CHILD_HWM).map(([kb]) => kb));
       if (i === 0) plainKb.push(...program.map(([kb]) => kb));
-      if (i === 1 || i === 4) {
+      if (i === 1 || (i === 4 && OTHER !== undefined)) {
         (i === 1 ? commandKb : otherCommandKb).push(...command.map(([kb]) => kb));
         (i === 1 ? programKb : otherProgramKb).push(...program.map(([kb]) => kb));
       }
-      if (i === 0 || i === 1 || i === 4) cpuMs[i].push([...command, ...program].reduce((a, [, ms]) => a + ms, 0));
+      if (isTrivial(i)) cpuMs[i].push([...command, ...program].reduce((a, [, ms]) => a + ms, 0));
       // The children's runs: the whole tree's, from the process at its top (the command, or the plain parent).
       else cpuMs[i].push(command.length > 0 ? command[0][1] + command[0][2] : program[0][1] + program[0][2]);
     }
@@ -150,7 +161,7 @@ const pair = (plain: number, probed: number, per = 1): string => {
 };
 for (const [i, v] of variants.entries()) {
   const h = v.hits === true ? `  (hits ${median(hits[i])})` : '';
-  const cpu = `, CPU ${fmt(median(cpuMs[i]), 0)} ms (${i === 0 || i === 1 || i === 4 ? 'command and program' : 'all its processes'})`;
+  const cpu = `, CPU ${fmt(median(cpuMs[i]), 0)} ms (${isTrivial(i) ? 'command and program' : 'all its processes'})`;
   console.log(`${v.name.padEnd(48)} ${fmt(median(ms[i]), 0).padStart(6)} ms${cpu}${h}`);
 }
 console.log(`start under jsprobe -c: ${pair(0, 1)}`);
@@ -159,7 +170,11 @@ console.log(`each child: ${pair(2, 3, CHILDREN)}${childCpu(3)}${median(hits[3]) 
 const rss = (command: number[], program: number[]): string =>
   `program plain ${mb(plainKb)}, traced ${mb(program)} (agent +${fmt((median(program) - median(plainKb)) / 1024, 1)} MB); the jsprobe command ${mb(command)}`;
 console.log(`peak RSS: ${rss(commandKb, programKb)}`);
+const kidMb = (i: number): string => `${mb(childKb[i])}${i === 2 ? '' : ` (+${fmt((median(childKb[i]) - median(childKb[2])) / 1024, 1)} MB)`}`;
+console.log(`a child matching none: ${pair(2, ELSE, CHILDREN)}${childCpu(ELSE)}`);
+console.log(`a child's peak RSS: plain ${kidMb(2)}, traced ${kidMb(3)}, matching none ${kidMb(ELSE)}`);
 if (OTHER !== undefined) {
-  console.log(`--compare build: start ${pair(0, 4)}; each child ${pair(2, 5, CHILDREN)}${childCpu(5)}`);
-  console.log(`--compare build, peak RSS: ${rss(otherCommandKb, otherProgramKb)}`);
+  console.log(`--compare build: start ${pair(0, 4)}; each child ${pair(2, 5, CHILDREN)}${childCpu(5)}; `
+    + `a child matching none ${pair(2, ELSE_OTHER, CHILDREN)}${childCpu(ELSE_OTHER)}`);
+  console.log(`--compare build, peak RSS: ${rss(otherCommandKb, otherProgramKb)}; a child traced ${kidMb(5)}, matching none ${kidMb(ELSE_OTHER)}`);
 }

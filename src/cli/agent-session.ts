@@ -20,6 +20,7 @@ import { sessionOutput, start, type Session } from '../program/session.js';
 import { registerBeforeProgram } from '../targets/file-target.js';
 import { programThreadId } from '../threads/own-threads.js';
 import { turnForLastSignal } from './signal-turn.js';
+import { childFiles } from './child-files.js';
 import { readControlPipe, type ControlHooks } from './control-pipe.js';
 
 type Started = Exclude<Session, { error: string }>;
@@ -136,6 +137,10 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
     spans: otlp ? command : undefined,
   }));
   if ('error' in outcome) fatal(outcome.error);
+  // Its child processes wait for a source these name before they load the runtime (child-watch.ts).
+  const files = childFiles(program);
+  if (files === undefined) delete process.env.JSPROBE_CHILD_FILES;
+  else process.env.JSPROBE_CHILD_FILES = files;
   const run: First = { command, send, relay, outcome, state };
   if (program.profiles.length > 0) {
     const { startProfileTick } = await import('../program/profile-tick.js');

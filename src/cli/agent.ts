@@ -9,6 +9,7 @@
 // itself a CommonJS file beside it, load.cjs).
 
 import { createRequire } from 'node:module';
+import { watchChild } from './child-watch.js';
 
 /** Set in the agent's bundle (scripts/bundle.mjs): where the runtime's CommonJS file is beside it. */
 declare const JSPROBE_AGENT_RUNTIME: string | undefined;
@@ -21,13 +22,16 @@ declare const JSPROBE_AGENT_LOAD: string | undefined;
 const require = createRequire(import.meta.url);
 const { isMainThread, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
 
+/** The bundle's runtime, compiled with its code cache: synchronously, so that a load hook can load it (child-watch.ts). */
+function runtimeNow(): typeof import('./agent-runtime.js') {
+  const { loadRuntime } = require(JSPROBE_AGENT_LOAD!) as typeof import('./agent-load.js');
+  const { fileURLToPath } = require('node:url') as typeof import('node:url');
+  return loadRuntime(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME!, import.meta.url)));
+}
+
 /** What traces, compiled with its code cache from the bundle; unbundled (tsc's output), its modules as they are. */
 async function runtime(): Promise<typeof import('./agent-runtime.js')> {
-  if (typeof JSPROBE_AGENT_RUNTIME === 'string' && typeof JSPROBE_AGENT_LOAD === 'string') {
-    const { loadRuntime } = require(JSPROBE_AGENT_LOAD) as typeof import('./agent-load.js');
-    const { fileURLToPath } = require('node:url') as typeof import('node:url');
-    return loadRuntime(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME, import.meta.url)));
-  }
+  if (typeof JSPROBE_AGENT_RUNTIME === 'string' && typeof JSPROBE_AGENT_LOAD === 'string') return runtimeNow();
   // Not a literal: the bundle must not take the runtime's modules in.
   return import(new URL('./agent-runtime.js', import.meta.url).href) as Promise<typeof import('./agent-runtime.js')>;
 }
@@ -49,6 +53,13 @@ async function main(): Promise<void> {
   const socket = process.env.JSPROBE_SOCKET;
   if (process.env.JSPROBE_PID !== undefined) {
     if (socket === undefined || process.env.JSPROBE_PID === String(process.pid)) return;
+    // Where all its probes name files, it loads the runtime only once a source matches (child-watch.ts).
+    const files = process.env.JSPROBE_CHILD_FILES;
+    if (files !== undefined && typeof JSPROBE_AGENT_RUNTIME === 'string' && watchChild(JSON.parse(files) as string[], (compiling) => {
+      const { traceChildNow, rewriteLoaded } = runtimeNow();
+      traceChildNow(socket, source, compiling);
+      return rewriteLoaded;
+    })) return;
     const { traceChild } = await runtime();
     return traceChild(socket, source);
   }

@@ -3,12 +3,14 @@
 // the command's Unix socket (JSPROBE_SOCKET, cli/children.ts), says who it is, and sends its output
 // and its maps there through the same bounded, never-blocking sender as the first process
 // (program/fd-sender.ts). It runs the probes only: BEGIN, END and intervals run once, in the first
-// process, and the command merges every process's maps before it prints them. What it traces
-// with is imported once the command has taken its connection (child-session.ts).
+// process, and the command merges every process's maps before it prints them (child-session.ts).
 
+import { accessSync, writeSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { clearTimeoutSafe, setTimeoutSafe } from '../core/primordials.js';
 import { FdSender } from '../program/fd-sender.js';
+import { encodeMessage } from '../program/messages.js';
+import { traceWith } from './child-session.js';
 
 /** How long a child waits for the command to take its connection before it runs untraced. */
 const CONNECT_TIMEOUT_MS = 2000;
@@ -66,8 +68,56 @@ export async function traceChild(path: string, source: string): Promise<void> {
   if (typeof sender === 'string') return untraced(sender);
   // Its worker threads trace as this process's (agent.ts); its own children connect as it did.
   process.env.JSPROBE_PID = String(process.pid);
-  const { traceWith } = await import('./child-session.js');
   const traced = traceWith(sender, source);
+  if (typeof traced === 'string') return untraced(traced);
+  detach = traced;
+}
+
+/** Why the socket at `path` cannot be connected to, as the connect would have said it, if its path says. */
+function whyNot(path: string): string | undefined {
+  try {
+    accessSync(path);
+    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code;
+  }
+}
+
+/**
+ * As traceChild, synchronously, from inside a load hook (child-watch.ts): the module being loaded
+ * (`compiling`, if it is CommonJS) must get its sites before it runs. A Unix socket's connect is
+ * done by the time net.connect returns (or has failed, which Node reports later), so the sender
+ * writes to its descriptor at once, as it will at exit, even if the event loop never turns before
+ * then. A connect that failed: the line on stderr, and the probes come off again.
+ */
+export function traceChildNow(path: string, source: string, compiling?: string): void {
+  const socket = connect(path);
+  socket.pause();
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  if (typeof fd !== 'number' || fd <= 2) {
+    socket.destroy();
+    return untraced('cannot reach the jsprobe command (its descriptor cannot be read)');
+  }
+  socket.unref();
+  // The hello, written at once: a connect that failed shows here, before anything is registered,
+  // even if the process ends before Node would have said so.
+  try {
+    writeSync(fd, `${encodeMessage({ t: 'hello', pid: process.pid, ppid: process.ppid })}\n`);
+  } catch (e) {
+    socket.destroy();
+    return untraced(`cannot reach the jsprobe command (${whyNot(path) ?? (e as NodeJS.ErrnoException).code})`);
+  }
+  let detach = (): void => {};
+  let failed = false;
+  socket.on('error', (e: NodeJS.ErrnoException) => {
+    if (failed) return;
+    failed = true;
+    detach();
+    untraced(`cannot reach the jsprobe command (${e.code ?? e.message})`);
+  });
+  const sender = new FdSender(fd, { bytes: Number(process.env.JSPROBE_BUFFER_BYTES) || undefined, gone: () => detach(), holder: socket });
+  process.env.JSPROBE_PID = String(process.pid);
+  const traced = traceWith(sender, source, compiling);
   if (typeof traced === 'string') return untraced(traced);
   detach = traced;
 }

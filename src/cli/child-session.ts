@@ -43,7 +43,7 @@ function onEndingSignals(end: () => void): () => void {
  * The program's probes registered in this process, as in a worker thread: no BEGIN, END or
  * interval. A string says why this process runs untraced; null, that it has said so.
  */
-function startSession(sender: FdSender, source: string): Exclude<Session, { error: string }> | string | null {
+function startSession(sender: FdSender, source: string, compiling?: string): Exclude<Session, { error: string }> | string | null {
   let program;
   try {
     program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
@@ -60,15 +60,18 @@ function startSession(sender: FdSender, source: string): Exclude<Session, { erro
     maxMapKeys: Number(process.env.JSPROBE_MAX_MAP_KEYS) || undefined,
     maxStrlen: Number(process.env.JSPROBE_MAX_STRLEN) || undefined,
     maxPauseMs: process.env.JSPROBE_MAX_PAUSE_MS === undefined ? undefined : Number(process.env.JSPROBE_MAX_PAUSE_MS),
-  }));
+  }), compiling);
   if (!('error' in outcome)) return outcome;
   sender.send({ t: 'err', text: `jsprobe: process ${process.pid}: ${outcome.error}\n` });
   return null;
 }
 
-/** Trace this process through `sender`; returns what stops tracing (the command has gone), or why it runs untraced. */
-export function traceWith(sender: FdSender, source: string): (() => void) | string {
-  const outcome = startSession(sender, source);
+/**
+ * Trace this process through `sender`; returns what stops tracing (the command has gone), or why it
+ * runs untraced. `compiling`: the file whose load started it (child-watch.ts).
+ */
+export function traceWith(sender: FdSender, source: string, compiling?: string): (() => void) | string {
+  const outcome = startSession(sender, source, compiling);
   if (outcome === null || typeof outcome === 'string') {
     sender.close();
     return outcome ?? (() => {});

@@ -61,6 +61,7 @@ function lineMatcher(glob: string, line: number): ModuleMatcher {
 
 /** Whether `file` (a concrete path) is already loaded, as far as this thread can tell. */
 function alreadyLoaded(file: string): boolean {
+  if (file === compilingNow) return false;
   const require = createRequire(import.meta.url);
   if (require.cache[file] !== undefined) return true;
   return loadedLog.urls().has(pathToFileURL(file).href);
@@ -68,20 +69,31 @@ function alreadyLoaded(file: string): boolean {
 
 /** Set while cli/agent.ts registers its probes, before the program's first line: see liveFileTarget. */
 let beforeProgram = false;
+/**
+ * The file whose load made a child process's agent register its probes (cli/child-watch.ts): it is
+ * in the CommonJS cache already, its exports still empty, but it has not run, and gets its load
+ * sites from the hook that is loading it.
+ */
+let compilingNow: string | undefined;
 
-/** `register` with nothing of the program loaded yet but what --require preloads put in the CommonJS cache. */
-export function registerBeforeProgram<T>(register: () => T): T {
+/**
+ * `register` with nothing of the program loaded yet but what --require preloads put in the CommonJS
+ * cache, and `compiling`, the file being loaded now, if any (a child that registers at its first match).
+ */
+export function registerBeforeProgram<T>(register: () => T, compiling?: string): T {
   beforeProgram = true;
+  compilingNow = compiling;
   try {
     return register();
   } finally {
     beforeProgram = false;
+    compilingNow = undefined;
   }
 }
 
 /** Whether a file `re` matches is in the CommonJS cache or has gone through the ES module load hook. */
 function loadedBeforeProgram(re: RegExp): boolean {
-  for (const file of Object.keys(createRequire(import.meta.url).cache)) if (re.test(file)) return true;
+  for (const file of Object.keys(createRequire(import.meta.url).cache)) if (file !== compilingNow && re.test(file)) return true;
   for (const url of loadedLog.urls()) if (url.startsWith('file:') && re.test(fileURLToPath(url))) return true;
   return false;
 }
@@ -150,7 +162,10 @@ export function resolveFileTarget(
   const sites: ProbeSite[] = [];
   for (const m of loadedModules()) for (const i of match(m)) sites.push(siteOf(m, i));
   const kind = chooseSiteKind(preference, { shape: 'file', loadSites: sites.length > 0 });
-  if (kind === 'live' || kind === 'breakpoint') {
+  // Before the program's first line, nothing loaded matches unless a preload put it there: neither
+  // wraps nor live sites have anything to take (see liveFileTarget).
+  const loadedNone = beforeProgram && !loadedBeforeProgram(pathGlob(glob));
+  if ((kind === 'live' || kind === 'breakpoint') && !(loadedNone && preference === 'auto')) {
     const wrapped = ref.kind === 'function' ? wrapsOverBudget(pathGlob(glob), nameGlob(ref.name), label, preference, maxPauseMs ?? DEFAULT_MAX_PAUSE_MS) : null;
     if (wrapped !== null) return withLoadWatch(wrapped, ref, glob, match);
     const live = liveFileTarget(ref, glob, label, preference, maxPauseMs);

@@ -1,0 +1,31 @@
+// What a child process of a `jsprobe -c` program needs to know to wait for its first matching
+// source before it loads the runtime (child-watch.ts): the file globs of the program's probes, as
+// written (each child makes them absolute from its own working directory, as registering would).
+// Worked out once, by the first process, which has compiled the program; handed down in the
+// environment (JSPROBE_CHILD_FILES), as the program itself is (JSPROBE_PROGRAM).
+
+import type { CompiledProgram } from '../lang/compile.js';
+import { parseTarget } from '../targets/parse.js';
+
+/**
+ * The probes' file globs, as JSON; undefined when some probe needs the runtime from the start in
+ * every process: a module#export target (a wrap site, placed at once on the module as it is
+ * loaded from the working directory), a profile probe (it samples every thread from the start), or
+ * a handler that reads ctx (its async chains are followed from the program's first line). BEGIN,
+ * END and intervals run in the first process only.
+ */
+export function childFiles(program: CompiledProgram): string | undefined {
+  if (program.profiles.length > 0 || program.usesCtx) return undefined;
+  const files: string[] = [];
+  for (const { probe } of program.probes) {
+    let ref;
+    try {
+      ref = parseTarget(probe.target);
+    } catch {
+      return undefined;
+    }
+    if (ref.kind === 'export') return undefined;
+    if (!files.includes(ref.file)) files.push(ref.file);
+  }
+  return JSON.stringify(files);
+}

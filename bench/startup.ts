@@ -1,7 +1,8 @@
 // bench:startup — what `jsprobe -c` adds to a program's start: a trivial program plain and under
 // `jsprobe -c` with one probe; a program that starts ten child node processes one after another,
-// plain and under `jsprobe -c` with a probe in the child; and the peak memory (VmHWM) of the
-// command and of the traced program. Interleaved rounds, medians. Node is this process's own.
+// plain and under `jsprobe -c` with a probe in the child and with one on a file no child loads;
+// and the peak memory (VmHWM) of the command, of the traced program and of each child, and each
+// child's own CPU time. Interleaved rounds, medians. Node is this process's own.
 //
 //   node build/bench/startup.js [--rounds 11] [--children 10] [--compare OTHER/build/src/cli/main.js] [--cold]
 //
@@ -117,8 +118,9 @@ const readExit = (file: string): [number, number, number][] => {
   }
 };
 const cpuMs = variants.map(() => [] as number[]);
-/** Each variant's children's peak RSS (kB), where it starts children. */
+/** Each variant's children's peak RSS (kB) and own CPU (ms), where it starts children. */
 const childKb = variants.map(() => [] as number[]);
+const childCpuMs = variants.map(() => [] as number[]);
 
 try {
   // One unmeasured round first: the disk cache and the page cache warm, as for a user's second run.
@@ -135,7 +137,9 @@ try {
       if (v.hits === true) hits[i].push(Number(/@c: (\d+)/.exec(out.stdout)?.[1] ?? 0));
       const command = readExit(files.STARTUP_BENCH_COMMAND_HWM);
       const program = readExit(files.STARTUP_BENCH_PROGRAM_HWM);
-      childKb[i].push(...readExit(files.STARTUP_BENCH_CHILD_HWM).map(([kb]) => kb));
+      const kids = readExit(files.STARTUP_BENCH_CHILD_HWM);
+      childKb[i].push(...kids.map(([kb]) => kb));
+      childCpuMs[i].push(...kids.map(([, ms]) => ms));
       if (i === 0) plainKb.push(...program.map(([kb]) => kb));
       if (i === 1 || (i === 4 && OTHER !== undefined)) {
         (i === 1 ? commandKb : otherCommandKb).push(...command.map(([kb]) => kb));
@@ -172,9 +176,14 @@ const rss = (command: number[], program: number[]): string =>
 console.log(`peak RSS: ${rss(commandKb, programKb)}`);
 const kidMb = (i: number): string => `${mb(childKb[i])}${i === 2 ? '' : ` (+${fmt((median(childKb[i]) - median(childKb[2])) / 1024, 1)} MB)`}`;
 console.log(`a child matching none: ${pair(2, ELSE, CHILDREN)}${childCpu(ELSE)}`);
+// Measured in the child itself, up to its exit: without the command's and the first process's own
+// costs, which the per-child figures above spread over the children.
+const kidCpu = (i: number): string => `${fmt(median(childCpuMs[i]), 0)} ms${i === 2 ? '' : ` (+${fmt(median(childCpuMs[i]) - median(childCpuMs[2]), 0)})`}`;
+console.log(`a child's own CPU: plain ${kidCpu(2)}, traced ${kidCpu(3)}, matching none ${kidCpu(ELSE)}`);
 console.log(`a child's peak RSS: plain ${kidMb(2)}, traced ${kidMb(3)}, matching none ${kidMb(ELSE)}`);
 if (OTHER !== undefined) {
   console.log(`--compare build: start ${pair(0, 4)}; each child ${pair(2, 5, CHILDREN)}${childCpu(5)}; `
     + `a child matching none ${pair(2, ELSE_OTHER, CHILDREN)}${childCpu(ELSE_OTHER)}`);
+  console.log(`--compare build, a child's own CPU: traced ${kidCpu(5)}, matching none ${kidCpu(ELSE_OTHER)}`);
   console.log(`--compare build, peak RSS: ${rss(otherCommandKb, otherProgramKb)}; a child traced ${kidMb(5)}, matching none ${kidMb(ELSE_OTHER)}`);
 }

@@ -56,7 +56,7 @@ await build({
     js: "(function (exports, require, module, __filename, __dirname) {\nconst __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;",
   },
   footer: { js: '\n})' },
-  define: { 'import.meta.url': '__jsprobe_meta_url', JSPROBE_HOOKS_THREAD: '"./hooks-thread.js"' },
+  define: { 'import.meta.url': '__jsprobe_meta_url', JSPROBE_HOOKS_THREAD: '"./hooks-thread.js"', JSPROBE_SELF_CONTAINED: 'true' },
 });
 // The threads it starts share no module with it (each is an isolate of its own): a file each, so
 // that the agent's chunks are cut along its own paths only. All in one directory: sites/own-code.ts
@@ -66,7 +66,10 @@ const threads = {
   'clock-worker': 'build/src/threads/clock-worker.js',
   'hooks-thread': 'build/src/threads/hooks-thread.js',
 };
-for (const [out, entry] of Object.entries(threads)) await build({ ...agentBundle, entryPoints: [entry], outfile: `build/src/agent-bundle/${out}.js` });
+// Node 20's hooks thread rewrites too: from its own file, which its rewrite cache names (rewrite-cache.ts).
+for (const [out, entry] of Object.entries(threads)) {
+  await build({ ...agentBundle, entryPoints: [entry], outfile: `build/src/agent-bundle/${out}.js`, define: { JSPROBE_SELF_CONTAINED: 'true' } });
+}
 // ASCII only: esbuild escapes every other character in code, but leaves comments as they are, and
 // a single '→' in one makes V8 hold the whole 484 kB runtime as two bytes a character (~0.5 MB more
 // in every traced process, and as much again to copy and collect). A comment is all it can be here.

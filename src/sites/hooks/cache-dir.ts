@@ -88,13 +88,14 @@ export function pruneCache(dir: string, maxBytes = MAX_BYTES): void {
 
 /**
  * Write `data` to the cache file `name` in `dir` as a whole (through a file of this process's,
- * renamed into place: a reader never sees half of it), 0600, then keep the cache within its cap.
+ * renamed into place: a reader never sees half of it), 0600, then keep the cache within its cap
+ * (unless `prune` is false: the caller prunes later).
  * Throws when it cannot be written; a caller's cache that cannot be written is only slower.
  */
-export function writeCacheFile(dir: string, name: string, data: string | NodeJS.ArrayBufferView): void {
+export function writeCacheFile(dir: string, name: string, data: string | NodeJS.ArrayBufferView, prune = true): void {
   const path = join(dir, name);
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, data, { mode: 0o600 });
   renameSync(tmp, path);
-  pruneCache(dir);
+  if (prune) pruneCache(dir);
 }

@@ -4,11 +4,16 @@
 // version of the rewriter. JSPROBE_CACHE=0 turns it off; JSPROBE_CACHE=<dir> moves it; a directory
 // another user could write to is not used (cache-dir.ts).
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { instrument } from '../rewrite/instrument.js';
 import { sha256 } from '../sha256.js';
-import { cacheDir, writeCacheFile } from './cache-dir.js';
+import { cacheDir, pruneCache, writeCacheFile } from './cache-dir.js';
+
+/** Set in the agent's bundles (scripts/bundle.mjs): this code, the rewriter's included, is all in the one file it runs from. */
+declare const JSPROBE_SELF_CONTAINED: boolean | undefined;
 
 /** Bump when the rewrite's output changes in a way the sample below does not show. */
 const REWRITE_VERSION = '5';
@@ -78,4 +83,96 @@ export function store(src: string, key: string, code: string): void {
   } catch {
     // A cache that cannot be written is only a slower load.
   }
+}
+
+// Small modules (under MIN_BYTES) are cached too, by another key, where the rewriter runs from one of
+// the agent's bundles: a traced child process whose one small matching file is rewritten at every
+// start would otherwise load oxc-parser for it each time (~15-25 ms of CPU and ~3 MB on Node 24,
+// docs/benchmarks.md). The big modules' key cannot serve them: it holds the rewrite of SAMPLE,
+// which loads the parser. This one names the rewriter by what would change with it instead: the
+// bundle file's and oxc-parser's inode, size and modification time (a rebuild or a reinstall
+// changes them), the Node version and REWRITE_VERSION, as the agent's code cache is named
+// (cli/agent-load.ts). The file's name is a 64-bit FNV hash of the key and the source, not a
+// cryptographic one (node:crypto costs ~10 ms to load): the file holds the key and the source
+// themselves, and a read that does not find them exactly is a miss.
+
+let identity: string | null | undefined;
+
+/** inode, size and modification time (ns) of `path`: a rebuild or reinstall changes them. */
+function stamp(path: string): string {
+  const st = statSync(path, { bigint: true });
+  return `${path}:${st.ino}:${st.size}:${st.mtimeNs}`;
+}
+
+/** What names this rewriter without running it; null where it cannot be had (unbundled, or no cache). */
+function rewriterIdentity(): string | null {
+  if (identity !== undefined) return identity;
+  identity = null;
+  if (typeof JSPROBE_SELF_CONTAINED !== 'boolean' || dir() === null) return identity;
+  try {
+    const oxc = createRequire(import.meta.url).resolve('oxc-parser');
+    identity = [REWRITE_VERSION, process.version, stamp(fileURLToPath(import.meta.url)), stamp(oxc)].join('\0');
+  } catch {
+    // Then small modules are rewritten at every load, as before.
+  }
+  return identity;
+}
+
+/** FNV-1a over `s` twice, from two offsets: 64 bits as 16 hex digits, for a file name only. */
+function fnv64(s: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x2f3d1c4b;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+export interface SmallKey {
+  name: string;
+  /** Everything the rewrite depends on, the source last: stored in the entry, compared on reading. */
+  material: string;
+}
+
+/** The key of a small module's rewrite, or undefined when it is not cached (big, unbundled, no cache). */
+export function smallKey(src: string, ...parts: string[]): SmallKey | undefined {
+  if (src.length >= MIN_BYTES) return undefined;
+  const id = rewriterIdentity();
+  if (id === null) return undefined;
+  const material = `${id}\0${parts.join('\0')}\0${src}`;
+  return { name: `rw-${fnv64(material)}.js`, material };
+}
+
+export function smallCached(key: SmallKey): string | undefined {
+  const d = dir();
+  if (d === null) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(join(d, key.name), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const nl = text.indexOf('\n');
+  const at = nl + 1 + key.material.length;
+  if (nl < 0 || Number(text.slice(0, nl)) !== key.material.length || text.slice(nl + 1, at) !== key.material) return undefined;
+  return text.slice(at);
+}
+
+let pruneAtExit = false;
+
+export function smallStore(key: SmallKey, code: string): void {
+  const d = dir();
+  if (d === null) return;
+  try {
+    // Not pruned at each write: a program with many small modules would read the directory once
+    // for each. Once, at exit, instead.
+    writeCacheFile(d, key.name, `${key.material.length}\n${key.material}${code}`, false);
+  } catch {
+    return;
+  }
+  if (pruneAtExit) return;
+  pruneAtExit = true;
+  process.once('exit', () => pruneCache(d));
 }

@@ -11,7 +11,7 @@ import { instrument, type ModuleTable } from '../rewrite/instrument.js';
 import { chainMap, identityMap, inlineComment, traceMap } from '../rewrite/sourcemap.js';
 import { OriginalFunctions } from '../rewrite/original-names.js';
 import { pathGlob } from '../../core/glob.js';
-import { cacheable, cached, cacheKey, store } from './rewrite-cache.js';
+import { cacheable, cached, cacheKey, smallCached, smallKey, smallStore, store } from './rewrite-cache.js';
 import type { Wanted } from './wanted.js';
 
 /**
@@ -117,10 +117,11 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
   // An external source map is not in `src`, and the rewrite depends on it (the chained map, each
   // function's source, names from it).
   const mapKey = (map: TraceMap): string => `${encodedMappings(map)}\0${JSON.stringify(map.names)}`;
-  const key = cacheable(src)
-    ? cacheKey(src, url, file, format, JSON.stringify(p.lines), JSON.stringify(p.sources), String(emitMap), p.map === null ? '' : mapKey(p.map))
-    : undefined;
-  const hit = key === undefined ? undefined : cached(src, key);
+  const parts = (): string[] => [url, file, format, JSON.stringify(p.lines), JSON.stringify(p.sources), String(emitMap), p.map === null ? '' : mapKey(p.map)];
+  const key = cacheable(src) ? cacheKey(src, ...parts()) : undefined;
+  // A small module's rewrite has a cache of its own, which does not load the parser to be read (rewrite-cache.ts).
+  const small = key === undefined ? smallKey(src, ...parts()) : undefined;
+  const hit = key !== undefined ? cached(src, key) : small !== undefined ? smallCached(small) : undefined;
   if (hit !== undefined) {
     const sites = /^\/\/ jsprobe sites (\d+)$/m.exec(hit.slice(hit.lastIndexOf('\n// jsprobe sites')))?.[1];
     return { code: hit, sites: Number(sites ?? 0), cached: true };
@@ -145,5 +146,6 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
   // Appended after the last line, so no line moves; it lets a cached rewrite say what it holds.
   code += `\n// jsprobe sites ${sites}\n`;
   if (key !== undefined) store(src, key, code);
+  else if (small !== undefined) smallStore(small, code);
   return { code, sites, cached: false };
 }

@@ -53,7 +53,7 @@ const MAX_BYTES = (Number(process.env.JSPROBE_CACHE_MAX_MB) || 256) * 1024 * 102
 /**
  * Keep the cache `dir` within `maxBytes`: after a write (a miss, which has just paid a rewrite or a
  * compile), the files last written longest ago are removed until the rest fit. Every build, install
- * and Node version writes files of its own, and every module of 256 kB or more that changes writes a
+ * and Node version writes files of its own, and every rewritten module that changes writes a
  * new rewrite: without this the directory would only grow. Files another process is writing (.tmp)
  * are left alone while they are recent. Never throws: a cache that cannot be pruned is only larger.
  */

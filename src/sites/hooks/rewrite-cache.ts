@@ -45,7 +45,7 @@ function rewriterVersion(): string {
 
 const dir = cacheDir;
 
-/** Only sources this big are worth a cache entry. */
+/** Sources this big have the key below; smaller ones, the small modules' key (smallKey). */
 const MIN_BYTES = 256 * 1024;
 
 /**

@@ -56,9 +56,15 @@ async function main(): Promise<void> {
     // Where all its probes name files, it loads the runtime only once a source matches (child-watch.ts).
     const files = process.env.JSPROBE_CHILD_FILES;
     if (files !== undefined && typeof JSPROBE_AGENT_RUNTIME === 'string' && watchChild(JSON.parse(files) as string[], (compiling) => {
-      const { traceChildNow, rewriteLoaded } = runtimeNow();
-      traceChildNow(socket, source, compiling);
-      return rewriteLoaded;
+      try {
+        const { traceChildNow, rewriteLoaded } = runtimeNow();
+        traceChildNow(socket, source, compiling);
+        return rewriteLoaded;
+      } catch (e) {
+        // In the middle of the program's own require or import: whatever failed, it must go on, untraced.
+        process.stderr.write(`jsprobe: process ${process.pid} runs untraced: ${e instanceof Error ? e.message : 'its agent failed to load'}\n`);
+        return (_url, result) => result;
+      }
     })) return;
     const { traceChild } = await runtime();
     return traceChild(socket, source);

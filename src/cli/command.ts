@@ -98,7 +98,7 @@ function nearHint(target: string, otherwise = ''): string {
 function listing(pattern: string): number {
   let points;
   try {
-    points = listProbePoints(pattern, { unparsed: unparsedWarning(pattern) });
+    points = listProbePoints(pattern, { unparsed: unparsedWarning(pattern), cache: true });
   } catch (e) {
     return fail(`${(e as Error).message}${nearHint(pattern)}`);
   }
@@ -127,7 +127,7 @@ function checkTargets(program: CompiledProgram): Map<number, string[]> {
         found.set(c.probe.at, [`${c.probe.target} (${resolveModule(ref.module, process.cwd())}; its exports are read when the program loads it)`]);
         continue;
       }
-      points = listProbePoints(c.probe.target, { unparsed: unparsedWarning(c.probe.target) });
+      points = listProbePoints(c.probe.target, { unparsed: unparsedWarning(c.probe.target), cache: true });
     } catch (e) {
       throw new ProgramError(program.source, c.probe.at, `${(e as Error).message}${nearHint(c.probe.target)}`);
     }

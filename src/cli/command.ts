@@ -21,6 +21,7 @@ import type { SpanExport } from './otlp.js';
 import { otlpProtocol, type OtlpProtocol } from './otlp-protocol.js';
 import { LostEvents } from '../program/lost.js';
 import { ChildServer } from './children.js';
+import { version } from './version.js';
 import { verbArgs } from './verbs/index.js';
 // Attaching (ws, http), running a program here (the whole library), --prometheus, the report page
 // and the print at the end are imported when they are used: `jsprobe -c` starts the program
@@ -81,12 +82,6 @@ function sink(o: CliOptions, program: CompiledProgram, report?: typeof import('.
     throw cannotWrite(e as NodeJS.ErrnoException);
   }
   return { write: (s) => void writeSync(fd, s), close: () => closeSync(fd), backedUp: () => false };
-}
-
-/** The version in jsprobe's package.json, which ships beside build/ in every install. */
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
 }
 
 /** `. Did you mean …?` for a target that matches nothing, or `otherwise`. */

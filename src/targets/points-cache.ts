@@ -1,7 +1,7 @@
 // The functions of the files a target names, kept on disk between runs of the command (in
 // jsprobe's cache directory, sites/hooks/cache-dir.ts): `jsprobe -c` checks that `fn:app.js:f`
 // matches something before it starts the program, and with the functions of app.js cached it
-// needs no parse, so the command does not load oxc-parser at all (~15-30 ms of CPU before the
+// needs no parse, so the command does not load oxc-parser at all (~15-20 ms of CPU before the
 // program starts, and ~5 MB of the command's memory: docs/benchmarks.md, bench:startup).
 //
 // One entry per set of files (a glob's, or the one file a target names), keyed by each file's

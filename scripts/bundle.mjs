@@ -88,9 +88,44 @@ for (const file of readdirSync('build/src/agent-bundle')) {
 rmSync('build/src/cli-bundle', { recursive: true, force: true });
 // Its packages stay in node_modules: ws and OpenTelemetry's are CommonJS, which an ES module bundle
 // could not require Node's modules from, and they load only when asked for anyway.
+// Node's modules through require, not import: an ES module's import of node:util or node:fs makes
+// a facade of all the module's exports, which loads what the command never uses (util's parseArgs
+// and diff, fs's streams, fs/promises and readline: ~14 ms before the program starts). Each is a
+// small module of the bundle instead, which requires Node's and reads only the names jsprobe's
+// code imports from it (esbuild's own CommonJS interop would read them all). Dynamic imports stay
+// as they are: they load on a path that needs them.
+const importedNames = new Map();
+const builtinImport = /import\s+(?:(\w+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"](node:[^'"]+)['"]/g;
+const scan = (dir) => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory()) scan(path);
+    else if (e.name.endsWith('.js')) {
+      for (const [, , names, id] of readFileSync(path, 'utf8').matchAll(builtinImport)) {
+        const set = importedNames.get(id) ?? importedNames.set(id, new Set()).get(id);
+        for (const n of (names ?? '').split(',')) if (n.trim() !== '') set.add(n.trim().split(/\s+as\s+/)[0]);
+      }
+    }
+  }
+};
+scan('build/src');
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      (args.kind === 'import-statement' ? { path: args.path, namespace: 'node-builtin' } : { path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, ({ path }) => {
+      const names = [...(importedNames.get(path) ?? [])];
+      const lines = [`const m = require(${JSON.stringify(path)});`, 'export default m;', ...names.map((n) => `export const ${n} = m.${n};`)];
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
 await build({
   ...agentBundle,
   packages: 'external',
+  plugins: [builtinsByRequire],
+  banner: { js: "import { createRequire as __jsprobe_createRequire } from 'node:module';\nconst require = __jsprobe_createRequire(import.meta.url);" },
   entryPoints: { command: 'build/src/cli/command.js' },
   outdir: 'build/src/cli-bundle',
   splitting: true,

@@ -21,6 +21,7 @@ import type { SpanExport } from './otlp.js';
 import { otlpProtocol, type OtlpProtocol } from './otlp-protocol.js';
 import { LostEvents } from '../program/lost.js';
 import { ChildServer } from './children.js';
+import { version } from './version.js';
 import { verbArgs } from './verbs/index.js';
 // Attaching (ws, http), running a program here (the whole library), --prometheus, the report page
 // and the print at the end are imported when they are used: `jsprobe -c` starts the program
@@ -83,12 +84,6 @@ function sink(o: CliOptions, program: CompiledProgram, report?: typeof import('.
   return { write: (s) => void writeSync(fd, s), close: () => closeSync(fd), backedUp: () => false };
 }
 
-/** The version in jsprobe's package.json, which ships beside build/ in every install. */
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 /** `. Did you mean …?` for a target that matches nothing, or `otherwise`. */
 function nearHint(target: string, otherwise = ''): string {
   const near = nearProbePoints(target);
@@ -98,7 +93,7 @@ function nearHint(target: string, otherwise = ''): string {
 function listing(pattern: string): number {
   let points;
   try {
-    points = listProbePoints(pattern, { unparsed: unparsedWarning(pattern) });
+    points = listProbePoints(pattern, { unparsed: unparsedWarning(pattern), cache: true });
   } catch (e) {
     return fail(`${(e as Error).message}${nearHint(pattern)}`);
   }
@@ -127,7 +122,7 @@ function checkTargets(program: CompiledProgram): Map<number, string[]> {
         found.set(c.probe.at, [`${c.probe.target} (${resolveModule(ref.module, process.cwd())}; its exports are read when the program loads it)`]);
         continue;
       }
-      points = listProbePoints(c.probe.target, { unparsed: unparsedWarning(c.probe.target) });
+      points = listProbePoints(c.probe.target, { unparsed: unparsedWarning(c.probe.target), cache: true });
     } catch (e) {
       throw new ProgramError(program.source, c.probe.at, `${(e as Error).message}${nearHint(c.probe.target)}`);
     }

@@ -12,4 +12,15 @@ try {
 } catch {
   // A cache directory that cannot be written only costs the time it would have saved.
 }
-await import(new URL('../cli-bundle/command.js', import.meta.url).href);
+// `jsprobe --version` alone needs none of the command: ~10 MB less memory than loading it.
+if (process.argv.length === 3 && process.argv[2] === '--version') {
+  const { version } = await import('./version.js');
+  // As the command does: a reader gone before the line is written is exit 141, as for SIGPIPE.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exitCode = 141;
+  });
+  process.stdout.write(`${version()}\n`);
+} else {
+  await import(new URL('../cli-bundle/command.js', import.meta.url).href);
+}

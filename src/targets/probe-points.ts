@@ -11,6 +11,7 @@ import { loadModule, namesOf } from './module-export.js';
 import { absoluteGlob, parseTarget, type TargetRef } from './parse.js';
 import { expandGlob, functionsOf, parseFile, SOURCE, statementAt } from './files.js';
 import { hasGlob, nameGlob } from '../core/glob.js';
+import { cachedFunctions, type FileFunctions } from './points-cache.js';
 
 export interface ProbePoint {
   /** A target string that names exactly this point. */
@@ -67,6 +68,12 @@ export interface ListOptions {
    * without a glob still throws.
    */
   unparsed?: (file: string, reason: string) => void;
+  /**
+   * Keep the functions of the files on disk for the next call, in another run too
+   * (points-cache.ts): the command's check of its targets then parses nothing when the files are
+   * as they were. Lines are parsed each time.
+   */
+  cache?: boolean;
 }
 
 function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>, options: ListOptions): ProbePoint[] {
@@ -74,33 +81,56 @@ function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>, options: Li
   if (files.length === 0) {
     throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `no source files match ${ref.file} (from ${process.cwd()})`);
   }
+  if (ref.kind === 'line') return files.flatMap((file) => linePoints(ref, file, options));
+  const functions = options.cache === true ? cachedFunctions(files, (file) => fileFunctions(ref, file)) : undefined;
+  const re = nameGlob(ref.name);
   const out: ProbePoint[] = [];
   for (const file of files) {
     const rel = shownPath(file);
-    let parsed;
-    try {
-      parsed = parseFile(file);
-    } catch (e) {
-      if (options.unparsed === undefined || !hasGlob(ref.file)) {
-        throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `cannot parse ${rel}: ${(e as Error).message}`);
-      }
-      options.unparsed(rel, (e as Error).message);
+    const found = functions?.get(file) ?? fileFunctions(ref, file);
+    if ('unparsed' in found) {
+      if (options.unparsed === undefined) throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `cannot parse ${rel}: ${found.unparsed}`);
+      options.unparsed(rel, found.unparsed);
       continue;
     }
-    if (ref.kind === 'line') {
-      const at = statementAt(parsed.program, parsed.src, ref.line);
-      if (at !== undefined) {
-        out.push({ target: `${rel}:${ref.line}`, kind: 'line', name: `line ${ref.line}`, file, line: at.line, column: at.column, locals: at.locals });
-      }
-      continue;
-    }
-    const re = nameGlob(ref.name);
-    for (const f of functionsOf(parsed.program, parsed.src, file)) {
+    for (const f of found) {
       if (!re.test(f.name) && !f.aliases.some((a) => re.test(a))) continue;
       out.push({ target: `${rel}:${f.name}`, kind: 'function', name: f.name, file, line: f.line, column: f.column });
     }
   }
   return out;
+}
+
+/**
+ * The functions of `file`, or why it does not parse: a file of a glob that does not parse is left
+ * out of it (ListOptions.unparsed); one named without a glob throws, here, before anything is kept.
+ */
+function fileFunctions(ref: Extract<TargetRef, { kind: 'function' }>, file: string): FileFunctions {
+  let parsed;
+  try {
+    parsed = parseFile(file);
+  } catch (e) {
+    if (!hasGlob(ref.file)) throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `cannot parse ${shownPath(file)}: ${(e as Error).message}`);
+    return { unparsed: (e as Error).message };
+  }
+  return functionsOf(parsed.program, parsed.src, file);
+}
+
+function linePoints(ref: Extract<TargetRef, { kind: 'line' }>, file: string, options: ListOptions): ProbePoint[] {
+  const rel = shownPath(file);
+  let parsed;
+  try {
+    parsed = parseFile(file);
+  } catch (e) {
+    if (options.unparsed === undefined || !hasGlob(ref.file)) {
+      throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `cannot parse ${rel}: ${(e as Error).message}`);
+    }
+    options.unparsed(rel, (e as Error).message);
+    return [];
+  }
+  const at = statementAt(parsed.program, parsed.src, ref.line);
+  if (at === undefined) return [];
+  return [{ target: `${rel}:${ref.line}`, kind: 'line', name: `line ${ref.line}`, file, line: at.line, column: at.column, locals: at.locals }];
 }
 
 /**

@@ -67,3 +67,24 @@ test('a program file with faults of several passes gets them all, in source orde
     assert.equal(existsSync(marker), false);
   });
 });
+
+test('a target that matched at the last run and no longer does is refused: the check reads the file as it is now, not as the cache has it', () => {
+  withMarker((marker, dir) => {
+    const app = join(dir, 'app.cjs');
+    const env = { JSPROBE_CACHE: join(dir, 'cache') };
+    writeFileSync(app, `function ping() { return 1 }\nping();\nrequire('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
+    const program = `fn:${app}:ping { @c = count() }`;
+    for (let i = 0; i < 2; i++) {
+      const r = jsprobe(['-q', '-e', program, '-c', `node ${app}`], undefined, env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /@c: 1/);
+    }
+    rmSync(marker);
+    // The same size, so that only the file's stat tells the two apart.
+    writeFileSync(app, `function pong() { return 1 }\npong();\nrequire('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\n`);
+    const r = jsprobe(['-q', '-e', program, '-c', `node ${app}`], undefined, env);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^1:1: nothing matches .*app\.cjs:ping\. Did you mean .*app\.cjs:pong\?/);
+    assert.equal(existsSync(marker), false, 'refused before the program ran');
+  });
+});

@@ -16,21 +16,16 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
+import { fnv1a } from '../core/fnv1a.js';
 import { cacheDir, writeCacheFile } from '../sites/hooks/cache-dir.js';
 
 type Runtime = typeof import('./agent-runtime.js');
 
 /**
- * FNV-1a, 32 bits, of `s`: a short name for the runtime's path in the cache file's name (the path
- * is no secret; the inode beside it tells two installs apart even where two paths hash alike).
+ * The name of the cache of the file at `path`: what changes when the file or the Node that compiles
+ * it does. The path's FNV hash is a short name only (the path is no secret); the inode beside it
+ * tells two installs apart even where two paths hash alike.
  */
-function fnv1a(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, '0');
-}
-
-/** The name of the cache of the file at `path`: what changes when the file or the Node that compiles it does. */
 function cacheName(path: string): string {
   const st = statSync(path, { bigint: true });
   return `agent-${process.version}-${process.arch}-${fnv1a(path)}-${st.ino}-${st.size}-${st.mtimeNs}.v8`;

@@ -8,6 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fnv64 } from '../../core/fnv1a.js';
 import { instrument } from '../rewrite/instrument.js';
 import { sha256 } from '../sha256.js';
 import { cacheDir, pruneCache, writeCacheFile } from './cache-dir.js';
@@ -116,18 +117,6 @@ function rewriterIdentity(): string | null {
     // Then small modules are rewritten at every load, as before.
   }
   return identity;
-}
-
-/** FNV-1a over `s` twice, from two offsets: 64 bits as 16 hex digits, for a file name only. */
-function fnv64(s: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x2f3d1c4b;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193);
-  }
-  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 export interface SmallKey {

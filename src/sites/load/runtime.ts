@@ -15,37 +15,6 @@ type Frame = Parameters<typeof d.exitReturn>[0];
  * Entries take the module's slot array and the site's index: the rewritten code reads only the
  * global flag when disarmed, and the slot is read here, when some load site is armed.
  */
-/**
- * The hits an entry takes without calling into the shared path: a frame to hand out, null (no
- * frame), or undefined when the hit goes on to `enter`. Small enough for V8 to inline into each of
- * thousands of call sites. Nothing happens when it answers undefined, so a site may ask again.
- */
-function counted(s: Snapshot): Frame | null | undefined {
-  if (thread.busy) return undefined;
-  // One probe that keeps nothing and has no onEntry: count the hit, hand out its frame.
-  const q = s.quick;
-  if (q !== null) {
-    q.core.hits++;
-    return q;
-  }
-  // An entry-only probe that counts (`fn:… { @ = count() }`): add 1 to its cell here. Through
-  // enter(), V8 inlined enter, enterLight and bump into every site (~350 bytes of bytecode
-  // against TurboFan's cumulative budget of ~920 per optimized function), which the probed
-  // program's own calls then lose. enter() still takes a cell not asked for yet, or let go of.
-  const k = s.entryCount;
-  if (k !== null) {
-    const cell = k.cell;
-    if (cell !== null && cell.live) {
-      cell.n++;
-      const p = k.core;
-      p.hits++;
-      p.returns++;
-      return null;
-    }
-  }
-  return undefined;
-}
-
 export const runtime = {
   module: registerModule,
   /** Entries: sync, async, generator, async generator. */
@@ -53,20 +22,29 @@ export const runtime = {
     const s = slots[i];
     // `== null`: before its module's prologue has run, the slots are a function and read undefined.
     if (s == null) return null;
-    const f = counted(s);
-    return f !== undefined ? f : d.enter(s, self, argc, a0, a1, a2, a3, rest);
-  },
-  /**
-   * A sync entry of a function of more than four parameters, without the array of the rest: a
-   * hit that `counted` takes needs no argument. Any other answers the runtime object itself, and
-   * the site then builds the array and calls `e` (see the rewriter's prologueOf). The site passes
-   * `e`'s arguments but the rest; none of them is read here.
-   */
-  en: (slots: Slots, i: number) => {
-    const s = slots[i];
-    if (s == null) return null;
-    const f = counted(s);
-    return f !== undefined ? f : runtime;
+    // One probe that keeps nothing and has no onEntry: count the hit, hand out its frame. Small
+    // enough for V8 to inline into each of thousands of call sites.
+    const q = s.quick;
+    if (q !== null && !thread.busy) {
+      q.core.hits++;
+      return q;
+    }
+    // An entry-only probe that counts (`fn:… { @ = count() }`): add 1 to its cell here. Through
+    // enter(), V8 inlined enter, enterLight and bump into every site (~350 bytes of bytecode
+    // against TurboFan's cumulative budget of ~920 per optimized function), which the probed
+    // program's own calls then lose. enter() still takes a cell not asked for yet, or let go of.
+    const k = s.entryCount;
+    if (k !== null && !thread.busy) {
+      const cell = k.cell;
+      if (cell !== null && cell.live) {
+        cell.n++;
+        const p = k.core;
+        p.hits++;
+        p.returns++;
+        return null;
+      }
+    }
+    return d.enter(s, self, argc, a0, a1, a2, a3, rest);
   },
   ea: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
     const s = slots[i];

@@ -137,18 +137,10 @@ export function parse(src: string, format: 'module' | 'script', url: string, lan
   return r.program;
 }
 
-/**
- * The arguments of an entry call: `argc, a0, a1, a2, a3, rest`, as `head` (up to a3) and `rest`.
- * `built`: the rest is an array made for the call (a function declaring more than four
- * parameters), which a site should make only when a probe may read it (see prologueOf).
- */
-function argsOf(site: FunctionSite): { head: string; rest: string; built: boolean } {
+/** The arguments of an entry call: `argc, a0, a1, a2, a3, rest`. */
+function argsOf(site: FunctionSite): string {
   if (site.usesArguments || (site.kind !== 'arrow' && site.params.includes(null))) {
-    return {
-      head: 'arguments.length,arguments[0],arguments[1],arguments[2],arguments[3]',
-      rest: `arguments.length>4?${rt('rest')}(arguments):void 0`,
-      built: false,
-    };
+    return `arguments.length,arguments[0],arguments[1],arguments[2],arguments[3],arguments.length>4?${rt('rest')}(arguments):void 0`;
   }
   // Declared parameters (after defaults): reading `arguments` would allocate it on every call.
   const named = site.params.map((p) => p ?? 'void 0');
@@ -162,13 +154,12 @@ function argsOf(site: FunctionSite): { head: string; rest: string; built: boolea
   if (site.rest !== null && named.length < 4) {
     // The rest parameter's first elements fill the slots the declared ones leave.
     const fill = [0, 1, 2, 3].map((i) => (i < named.length ? named[i] : `${site.rest}[${i - named.length}]`));
-    return { head: `${argc},${fill.join(',')}`, rest: `${site.rest}.length>${4 - named.length}?${site.rest}.slice(${4 - named.length}):void 0`, built: false };
+    return `${argc},${fill.join(',')},${site.rest}.length>${4 - named.length}?${site.rest}.slice(${4 - named.length}):void 0`;
   }
-  // Trailing undefined arguments are left out when no rest follows them: a missing argument is
-  // undefined anyway.
-  const list = [argc, ...slots];
-  while (rest === 'void 0' && list[list.length - 1] === 'void 0') list.pop();
-  return { head: list.join(','), rest, built: over.length > 0 };
+  // Trailing undefined arguments are left out: a missing argument is undefined anyway.
+  const list = [argc, ...slots, rest];
+  while (list[list.length - 1] === 'void 0') list.pop();
+  return list.join(',');
 }
 
 /** A call of the runtime's entry point `entry`. */
@@ -263,16 +254,7 @@ function prologueOf(site: FunctionSite, id: number, slots: string, live: boolean
   const self = receiverOf(site, live);
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = site.afterOpenDirective ? ';' : '';
-  const entry = entryFn(site);
-  const { head, rest, built } = argsOf(site);
-  const call = `${slots},${id},${self},${head}`;
-  if (built && entry === 'e') {
-    // A function of more than four parameters would build the array of the rest at every armed
-    // entry, even for a probe that reads no argument (a counting one). `en` takes no rest and
-    // answers the runtime object itself when the hit needs one: only then is it built, for `e`.
-    return `${semi}var $jpF=${ARMED_GLOBAL}&&(($jpF=${rt('en')}(${call}))!==${D}?$jpF:${rt('e')}(${call},${rest})),$jpV;try{`;
-  }
-  return `${semi}var $jpF=${ARMED_GLOBAL}&&${rt(entry)}(${call}${rest === 'void 0' ? '' : `,${rest}`}),$jpV;try{`;
+  return `${semi}var $jpF=${ARMED_GLOBAL}&&${rt(entryFn(site))}(${slots},${id},${self},${argsOf(site)}),$jpV;try{`;
 }
 
 /**

@@ -1,14 +1,24 @@
 // bench:hot's rows by the number of probes armed in the process: one child process per (round,
 // count), interleaved, each arming N counting return probes, one per function, and timing (a) the
 // hits of one of them and (b) hits spread over all N, each beside the same loop over bare functions.
-// bench/hot.ts drives it (`--only armed`); alone:
+// Two kinds of site: wrap sites (functions made with new Function, probed through an object's
+// property) and load sites (the functions of one generated module of 21,688, rewritten as it
+// loads, as typescript.js's are). bench/hot.ts drives it (`--only armed`); alone:
 //
 //   node build/bench/hot-armed.js --child 1000 [--calls 2000000]
+//   node --import build/src/register.js build/bench/hot-armed.js --child 1000 --load FILE --bare FILE
+//     (with JSPROBE_LOAD_SITES=FILE)
 
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register, unregister, type Probe } from '../src/index.js';
 import { fmt, median, nsPerCall, option, syncLoop } from './lib/measure.js';
+
+const REGISTER = fileURLToPath(new URL('../src/register.js', import.meta.url));
 
 export interface ArmedResult {
   n: number;
@@ -29,16 +39,32 @@ function fns(n: number): { fn: (a: number) => number }[] {
   return Array.from({ length: n }, () => ({ fn: new Function('a', `return a + 1 // ${++made}`) as (a: number) => number }));
 }
 
-async function child(n: number, calls: number): Promise<ArmedResult> {
-  const armed = fns(n);
-  const bare = fns(n);
+/** The functions of a generated module (moduleText), as targets of `t.fn(i)`. */
+function moduleFns(file: string, n: number): { fn: (a: number) => number }[] {
+  const all = (createRequire(import.meta.url)(file) as { all: ((a: number) => number)[] }).all;
+  return all.slice(0, n).map((fn) => ({ fn }));
+}
+
+/** A CommonJS module of `n` one-line functions `f0`…, exported as `all`. */
+function moduleText(n: number): string {
+  let s = '';
+  for (let k = 0; k < n; k++) s += `function f${k}(a) { return a + 1 }\n`;
+  return `${s}module.exports = { all: [${Array.from({ length: n }, (_, k) => `f${k}`).join(',')}] };\n`;
+}
+
+async function child(n: number, calls: number, load: { file: string; bare: string } | null): Promise<ArmedResult> {
+  const armed = load === null ? fns(n) : moduleFns(load.file, n);
+  const bare = load === null ? fns(n) : moduleFns(load.bare, n);
   const counts = new Float64Array(n);
   const probes: Probe[] = [];
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
   gc();
   const heap0 = process.memoryUsage().heapUsed;
   const t0 = performance.now();
-  for (let k = 0; k < n; k++) probes.push(register({ target: { object: armed[k], key: 'fn' }, onReturn: () => { counts[k]++; } }));
+  for (let k = 0; k < n; k++) {
+    const target = load === null ? { object: armed[k], key: 'fn' } : `${load.file}:f${k}`;
+    probes.push(register({ target, onReturn: () => { counts[k]++; } }));
+  }
   const registerMs = performance.now() - t0;
   gc();
   const registerMB = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
@@ -61,16 +87,44 @@ async function child(n: number, calls: number): Promise<ArmedResult> {
   };
 }
 
-/** The rows, for bench/hot.ts: `rounds` rounds over `counts`, a process each. */
+/** The rows, for bench/hot.ts: `rounds` rounds over `counts`, a process each, for wrap sites and load sites. */
 export function armedRows(counts: number[], rounds: number, calls: number): string[] {
-  const self = fileURLToPath(import.meta.url);
+  const dir = mkdtempSync(join(tmpdir(), 'jsprobe-hot-armed-'));
+  try {
+    // One module of as many functions as the most probes asked for; its bare twin is not rewritten.
+    const file = join(dir, 'armed.cjs');
+    const bare = join(dir, 'bare.cjs');
+    const text = moduleText(Math.max(...counts));
+    writeFileSync(file, text);
+    writeFileSync(bare, text);
+    const kinds = [
+      { name: 'wrap sites', args: [], env: {} },
+      {
+        name: 'load sites (functions of one module, rewritten as it loads)',
+        args: ['--import', REGISTER],
+        env: { JSPROBE_LOAD_SITES: file, JSPROBE_CACHE: join(dir, 'cache') },
+        childArgs: ['--load', file, '--bare', bare],
+      },
+    ];
+    return kinds.flatMap((k) => table(k.name, counts, rounds, (n) => {
+      const self = fileURLToPath(import.meta.url);
+      const c = spawnSync(process.execPath, [...k.args, '--expose-gc', self, '--child', String(n), '--calls', String(calls), ...(k.childArgs ?? [])], {
+        encoding: 'utf8', maxBuffer: 2 ** 24, env: { ...process.env, ...k.env },
+      });
+      if (c.status !== 0) throw new Error(`hot-armed --child ${n}: exit ${c.status}: ${c.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      return JSON.parse(c.stdout.trim().split('\n').at(-1)!) as ArmedResult;
+    }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function table(kind: string, counts: number[], rounds: number, run: (n: number) => ArmedResult): string[] {
   const results = new Map<number, ArmedResult[]>(counts.map((n) => [n, []]));
   for (let r = 0; r < rounds; r++) {
     for (const n of counts) {
-      const c = spawnSync(process.execPath, ['--expose-gc', self, '--child', String(n), '--calls', String(calls)], { encoding: 'utf8', maxBuffer: 2 ** 24 });
-      if (c.status !== 0) throw new Error(`hot-armed --child ${n}: exit ${c.status}: ${c.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-      results.get(n)!.push(JSON.parse(c.stdout.trim().split('\n').at(-1)!) as ArmedResult);
-      process.stderr.write(`  armed: round ${r + 1}/${rounds}, ${n} probes\r`);
+      results.get(n)!.push(run(n));
+      process.stderr.write(`  armed, ${kind}: round ${r + 1}/${rounds}, ${n} probes\r`);
     }
   }
   process.stderr.write('\n');
@@ -78,7 +132,7 @@ export function armedRows(counts: number[], rounds: number, calls: number): stri
   const over = (n: number): number => m(n, 'one') - m(n, 'oneBare');
   const lines = [
     '',
-    `Probes armed in the process (one counting return probe per function, wrap sites; a process per (round, count), ${rounds} rounds):`,
+    `Probes armed in the process, ${kind}: one counting return probe per function; a process per (round, count), ${rounds} rounds:`,
     '',
     '| probes armed | one site: ns/call | bare | overhead ns | × 1 probe\'s | spread over all: ns/call | bare | overhead ns | register ms | register MB |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -92,6 +146,8 @@ export function armedRows(counts: number[], rounds: number, calls: number): stri
 }
 
 if (option('child') !== undefined) {
-  const r = await child(Number(option('child')), Number(option('calls') ?? 2_000_000));
+  const file = option('load');
+  const load = file === undefined ? null : { file, bare: option('bare')! };
+  const r = await child(Number(option('child')), Number(option('calls') ?? 2_000_000), load);
   process.stdout.write(`${JSON.stringify(r)}\n`);
 }

@@ -7,7 +7,8 @@
 // beside the counting probe again.
 //
 // Last, rows by the number of probes armed in the process (1 to 21,688, typescript.js's count of
-// functions), a child process each (hot-armed.ts): `--only armed` runs those alone.
+// functions), on wrap sites and on load sites, a child process each (hot-armed.ts): `--only armed`
+// runs those alone.
 //
 //   npm run bench:hot [-- --rounds 9 --calls 2000000 --armed 1,100,1000,21688]
 

@@ -55,6 +55,28 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
       const p = register({ target, onReturn: () => { returns++; } });
       return async () => ({ ...(await loadStats()), returns, missed: p.missed });
     }
+    case 'count-cell': {
+      // The command's `@[func] = count()` without the command: the language's handler, counted by
+      // the site into a map entry a function (program/counting.ts), in this process. Against
+      // cli-func, what the command and its agent add to the same work.
+      const { register } = await import('../src/index.js');
+      const { compile } = await import('../src/lang/compile.js');
+      const { instantiate, makeRuntime, printAll } = await import('../src/program/runtime.js');
+      const { countingHandler } = await import('../src/program/counting.js');
+      const program = compile(`fnret:${target} { @[func] = count() }`);
+      let printed = '';
+      const rt = makeRuntime(program, { format: 'text', text: (s: string) => { printed += s; }, json: () => {} }, () => {});
+      const handler = instantiate(rt, program.probes[0].source);
+      countingHandler(rt, program.probes[0], handler);
+      const p = register({ target, onReturn: handler });
+      return async () => {
+        printAll(rt);
+        rt.close();
+        let returns = 0;
+        for (const m of printed.matchAll(/^@\[.*\]: (\d+)$/gm)) returns += Number(m[1]);
+        return { ...(await loadStats()), returns, missed: p.missed };
+      };
+    }
     case 'count-entry': {
       const { register } = await import('../src/index.js');
       let entries = 0;

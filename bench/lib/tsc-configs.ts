@@ -16,6 +16,7 @@ export const NODE_ARGS: Record<string, string[]> = {
   cached: ['--import', REGISTER],
   count: ['--import', REGISTER],
   'count-entry': ['--import', REGISTER],
+  'count-cell': ['--import', REGISTER],
   hist: ['--import', REGISTER],
   'hist-coarse': ['--import', REGISTER],
   tracing: [],

@@ -267,3 +267,18 @@ test('a file the load hooks cannot rewrite is recorded for list(), by the ES mod
   assert.match(out.probes[0].note ?? '', /broken\.cjs could not be rewritten: /);
   assert.match(out.probes[1].note ?? '', /broken\.mjs could not be rewritten: /);
 });
+
+test('a function of more than four parameters: a counting probe counts, and a probe added beside it that reads the arguments sees them all', () => {
+  const out = scenario('many', { env: { JSPROBE_CACHE: '0' } });
+  const results = ['123456', '5:2', '5:0', 10];
+  assert.deepEqual(out, {
+    counting: { results, counts: { six: 1, rest: 2, arrow: 1 } },
+    reading: {
+      results,
+      counts: { six: 2, rest: 4, arrow: 2 },
+      // An arrow's destructured parameter is not passed to probes (it has no `arguments` to read it from).
+      args: [['six', [1, 2, 3, 4, 5, 6]], ['rest', [1, 2, 3, 4, 5, 6, 7]], ['rest', [1, 2, 3, 4, 5]], ['arrow', [1, 2, 3, null, 5]]],
+    },
+    after: { results, counts: { six: 3, rest: 6, arrow: 3 }, args: 4, hits: 12 },
+  });
+});

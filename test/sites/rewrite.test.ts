@@ -102,6 +102,7 @@ test('tricky shapes stay valid JavaScript', () => {
     'class A extends B { constructor() { const f = () => this; super(); f() } }',
     'function u({ a }, [b], ...rest) { return a + b + rest.length }',
     'function v(a, b, c, d, e, f) { return arguments.length }',
+    'function v2(a, b, c, d, e, ...r) { return r } const v3 = (a, b, c, { d }, e) => e',
     'async function w() { for await (const x of y) { if (x) return x } }',
     'function* gen() { const x = yield 1; return x }',
     'label: for (;;) { break label }',

@@ -6,20 +6,35 @@ import { LoadedLog } from '../hooks/loaded-log.js';
 
 export const wantedList = new WantedList();
 export const loadedLog = new LoadedLog();
-const entries = new Set<Wanted>();
+/**
+ * What is wanted, once however many probes want it, and by how many: a probe on each of
+ * typescript.js's 21k functions wants the one file 21k times, and the list is written out whole
+ * at every change (a list of 21k entries at each of 21k registers before this).
+ */
+const entries = new Map<string, { w: Wanted; n: number }>();
 let hints: Wanted[] = hintedFiles(process.env, process.cwd()).map((file) => ({ file, lines: [] }));
 let hooked = false;
 
 function publish(): void {
-  wantedList.write([...hints, ...entries]);
+  wantedList.write([...hints, ...[...entries.values()].map((e) => e.w)]);
 }
 
 /** Instrument files matching `w` when they load, until the returned function is called. */
 export function want(w: Wanted): () => void {
-  entries.add(w);
-  publish();
+  const key = JSON.stringify([w.file, w.lines]);
+  const e = entries.get(key);
+  if (e !== undefined) e.n++;
+  else {
+    entries.set(key, { w, n: 1 });
+    publish();
+  }
+  let wanted = true;
   return () => {
-    entries.delete(w);
+    if (!wanted) return;
+    wanted = false;
+    const e = entries.get(key)!;
+    if (--e.n > 0) return;
+    entries.delete(key);
     publish();
   };
 }

@@ -183,9 +183,11 @@ export async function connect(pid: number, quiet = false): Promise<{ conn: Conne
 
 /**
  * Close the target's inspector just after answering. For an idle target only: the timer never fires
- * in a busy one. The module comes from process.getBuiltinModule, not the inspector's `require`,
- * which goes through Module._load and so through whatever hooks the program (an APM agent) put there
- * (that `require` only where Node has no getBuiltinModule, before 20.16).
+ * in a busy one. The timer goes in from a promise job, not from the evaluate, which may run as an
+ * interrupt inside Node's own timer code (docs/attach.md, "What runs as an interrupt"). The module
+ * comes from process.getBuiltinModule, not the inspector's `require`, which goes through
+ * Module._load and so through whatever hooks the program (an APM agent) put there (that `require`
+ * only where Node has no getBuiltinModule, before 20.16).
  */
 /**
  * Close the target's inspector from inside the evaluate that asks it to: no timer, which a busy
@@ -194,4 +196,4 @@ export async function connect(pid: number, quiet = false): Promise<{ conn: Conne
 export const CLOSE_INSPECTOR_NOW = "void (process.getBuiltinModule ?? require)('node:inspector').close()";
 
 export const CLOSE_INSPECTOR = '(() => { const i = (process.getBuiltinModule ?? require)(\'node:inspector\'); '
-  + 'setTimeout(() => i.close(), 50).unref(); return 0; })()';
+  + 'Promise.resolve().then(() => setTimeout(() => i.close(), 50).unref()); return 0; })()';

@@ -8,6 +8,7 @@ import { close as closeInspector } from 'node:inspector';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { inJob } from '../core/job.js';
 import type { LoadOptions } from '../program/messages.js';
 import { noteOwnThread, ownThreadsMemory } from '../threads/own-threads.js';
 import { Ring } from '../threads/ring.js';
@@ -67,7 +68,8 @@ export function load(options: LoadOptions): string {
   });
   // The port's window ends here for an idle target: the command has its answer by then and
   // needs the port no more (it goes on over the channel); closing does not wait for it to
-  // disconnect. A busy thread never runs this timer: the channel thread closes it then.
-  if (options.closeInspector) setTimeout(closeInspector, 0).unref();
+  // disconnect. A busy thread never runs this timer: the channel thread closes it then. The timer
+  // goes in from a job (core/job.ts): this evaluate may be an interrupt inside Node's timer code.
+  if (options.closeInspector) inJob(() => void setTimeout(closeInspector, 0).unref());
   return name;
 }

@@ -5,13 +5,16 @@
 // through a hidden global and an inspector session to this thread (they run as interrupts, even
 // in a busy loop). The program's output goes into a ring the channel thread drains, never
 // blocking this thread; whatever way the target ends, the maps go out first (END runs in the command, on them).
+// Every entry point here may run as an interrupt, anywhere in the thread's JavaScript, Node's own
+// included: it sets jsprobe's own state only, and puts what touches Node's off to a job (core/job.ts).
 // Workers of the target load the same file: attachWorker() and detachWorker() run there.
 
 import { close as closeInspector } from 'node:inspector';
 import { disable, list, unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
-import { JSONParse, MathCeil, MathMax, PromisePrototypeThen, ReflectApply, SafePromise, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
+import { inJob } from '../core/job.js';
+import { JSONParse, MathCeil, MathMax, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
 import { compile } from '../lang/compile.js';
 import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type Sender } from '../program/messages.js';
 import { tickProfilers } from '../program/profile.js';
@@ -93,6 +96,7 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
   const session = start(program, {
     format: options.format, ...sessionOutput(out), exit, attached: 'main',
     maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, maxPauseMs: options.maxPauseMs, spans: options.spans ? out : undefined,
+    later: inJob,
   });
   if ('error' in session) return { error: session.error };
   const onExit = (code: number): void => ending('exit', code, ring, state);
@@ -100,8 +104,12 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
   const onUncaught = (): void => {
     if (process.listenerCount('uncaughtException') === 0 && !process.hasUncaughtExceptionCaptureCallback()) ending('uncaught', 1, ring, state);
   };
-  process.on('exit', onExit);
-  process.on('uncaughtExceptionMonitor', onUncaught);
+  // Not from here: process.on runs an emitter's code (and 'newListener' listeners) that this may
+  // have interrupted. Until the job runs, an end is caught by the channel thread's backups.
+  inJob(() => {
+    process.on('exit', onExit);
+    process.on('uncaughtExceptionMonitor', onUncaught);
+  });
   attached = {
     owner,
     finish: session.finish,
@@ -109,10 +117,11 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
     maps: session.maps,
     probes: session.handles,
     detached: false,
-    quiet: () => {
+    // After the job above, which is queued first.
+    quiet: () => inJob(() => {
       process.off('exit', onExit);
       process.off('uncaughtExceptionMonitor', onUncaught);
-    },
+    }),
   };
   return { probes: session.probes, skipped: session.skipped, overBudget: session.overBudget, profiles: program.profiles.length > 0 };
 }
@@ -149,12 +158,9 @@ function detachNow(owner: string): MapData[] {
   // Off now; taken out after the answer has gone: putting a live patch's source back is a LiveEdit
   // (~6 s at 1 GB, --max-pause raised), and the command waited for it, past its 10 s, at 1 GB under load.
   for (const p of s.probes) disable(p);
-  // Not setTimeout here: this may run as a V8 interrupt (the channel thread's session reaches a
-  // busy main thread that way), in the middle of whatever the thread was doing, Node's own timer
-  // code included, and a timer inserted there corrupted Node's timer lists: a service that spun
-  // in processTimers for good after `watch -p` detached (seen once in CI, Node 26). A promise's
-  // job runs only at Node's next microtask checkpoint, where the program's own callbacks run too.
-  ReflectApply(PromisePrototypeThen, SafePromise.resolve(), [() => void setTimeoutSafe(() => void unregister(s.probes), 0)]);
+  // The timer from a job (core/job.ts): inserted here, inside Node's own timer code, it corrupted
+  // Node's timer lists (a service that spun in processTimers for good after `watch -p` detached).
+  inJob(() => void setTimeoutSafe(() => void unregister(s.probes), 0));
   return maps;
 }
 
@@ -192,10 +198,11 @@ export function attachWorker(source: string, options: AttachOptions): Promise<At
     budgetParses(options);
     const program = compile(source, { unsafe: options.unsafe });
     let maps: () => MapData[] = () => [];
-    const relay = new WorkerRelay(() => maps());
+    const relay = new WorkerRelay(() => maps(), inJob);
     const session = start(program, {
       format: options.format, ...sessionOutput(relay), attached: 'worker', tid: options.tid,
       maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, maxPauseMs: options.maxPauseMs, spans: options.spans ? relay : undefined,
+      later: inJob,
     });
     if ('error' in session) {
       relay.close();

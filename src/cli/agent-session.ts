@@ -10,7 +10,8 @@ import '../register.js';
 import type { MapData } from '../agg/maps.js';
 import { CUT_RECORD, cutsIn } from '../agg/safe-strlen.js';
 import { clearIntervalSafe, ObjectCreate, perf, PerformanceNow, ReflectApply, setIntervalSafe } from '../core/primordials.js';
-import { unregister } from '../index.js';
+import { inJob } from '../core/job.js';
+import { disable, unregister } from '../index.js';
 import { compile, type CompiledProgram } from '../lang/compile.js';
 import { FdSender } from '../program/fd-sender.js';
 import { SNAPSHOT_SPACING, type Message } from '../program/messages.js';
@@ -200,20 +201,25 @@ function endings({ command, send, relay, outcome, state }: First): Endings {
     state.exiting = true;
     out.onEnd();
     // From here on, what is sent waits for the command (which is reading), bounded: END's output
-    // and the maps must get through. The command learns it with the count of drops so far.
-    takeWorkerLost();
+    // and the maps must get through. The command learns it with the count of drops so far; the
+    // workers' come with the last count (reportLost), and their finish() has no timer to set.
     command.finish();
+    takeWorkerLost();
     // A thread is named by its tid (threads/own-threads.ts), as the program's maps name it.
     for (const id of relay.flush(FLUSH_TIMEOUT_MS)) {
       const tid = programThreadId(id);
       send({ t: 'err', text: `jsprobe: worker thread ${tid} did not answer within ${FLUSH_TIMEOUT_MS} ms; its maps are as of its last snapshot\n` });
     }
-    clearIntervalSafe(lostTimer);
     takeWorkerLost();
     for (const id in workerLost) {
       send({ t: 'err', text: `jsprobe: ${workerLost[id]} of the lost events were in worker thread ${programThreadId(Number(id))}: its ring was full\n` });
     }
-    relay.close();
+    // Timers and the channel from a job: a busy program's Ctrl-C runs this as an interrupt
+    // (control-pipe.ts), inside whatever Node was doing. At exit the job never runs, and need not.
+    inJob(() => {
+      clearIntervalSafe(lostTimer);
+      relay.close();
+    });
     outcome.finish();
     // Loops by index: the program may have replaced Array's methods by now.
     const maps = withProbeRecords(outcome.maps(), outcome.handles);
@@ -235,16 +241,22 @@ function endings({ command, send, relay, outcome, state }: First): Endings {
   });
   const offTurn = turnForLastSignal();
   // Nobody reads the trace any more: stop tracing, and let the program run on as it would have.
+  // The probes go off now; the rest touches Node's state (timers, emitters, a socket), so it is
+  // done from a job: this too runs as an interrupt when a busy program's Ctrl-C is handled by the
+  // program itself (controlHooks' stop). No timer of the program's runs before the job does.
   const detach = (): void => {
     if (state.detached) return;
     state.detached = true;
-    clearIntervalSafe(lostTimer);
-    command.close();
-    for (const [signal, listener] of listeners) process.off(signal, listener);
-    offTurn();
-    process.off('exit', end);
-    relay.close();
-    void unregister(outcome.handles);
+    for (let i = 0; i < outcome.handles.length; i++) disable(outcome.handles[i]);
+    inJob(() => {
+      clearIntervalSafe(lostTimer);
+      command.close();
+      for (const [signal, listener] of listeners) process.off(signal, listener);
+      offTurn();
+      process.off('exit', end);
+      relay.close();
+      void unregister(outcome.handles);
+    });
   };
   const out: Endings = { end, detach, onEnd: () => {}, listeners };
   return out;
@@ -256,7 +268,9 @@ function controlHooks({ send, relay, outcome, state }: First, ending: Endings): 
   let snapshotAt = -Infinity;
   let snapshotCost = 0;
   return {
-    // On the main thread: from its loop, or in the middle of whatever it was doing (a busy loop).
+    // On the main thread: from its loop, or in the middle of whatever it was doing (a busy loop),
+    // as an interrupt. end() and detach() put off what touches Node's state to a job, but for
+    // the signal listeners below: docs/attach.md ("What runs as an interrupt") says why.
     stop: (signal) => {
       if (process.listenerCount(signal) > 1) {
         // The program handles this signal itself, once its loop is free: the trace ends here.
@@ -266,6 +280,9 @@ function controlHooks({ send, relay, outcome, state }: First, ending: Endings): 
         return false;
       }
       ending.end();
+      // Here, not from a job: the program is to end by the signal, which the command sends next,
+      // and a busy program never reaches a job; with jsprobe's listener still there the signal
+      // would only wait in Node's handler. Nothing of the program's runs again after it.
       for (const [s, listener] of ending.listeners) process.off(s, listener);
       return true;
     },

@@ -7,6 +7,7 @@
 import { Buffer } from 'node:buffer';
 import { writeSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { inJob } from '../core/job.js';
 import { clearTimeoutSafe, NumberIsInteger, perf, PerformanceNow, ReflectApply, setTimeoutSafe } from '../core/primordials.js';
 import { encodeMessage, type Message, type Sender } from './messages.js';
 
@@ -185,10 +186,17 @@ export class FdSender implements Sender {
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#handle?.destroy();
+    // The socket and the timer from a job (core/job.ts): a write that finds the command gone may
+    // be one made from an interrupt (a busy program's Ctrl-C, agent-session.ts), inside Node's own
+    // code. Nothing is sent from here on, so nothing needs them meanwhile.
+    const handle = this.#handle;
+    const timer = this.#timer;
     this.#handle = undefined;
-    if (this.#timer !== undefined) clearTimeoutSafe(this.#timer);
     this.#timer = undefined;
+    inJob(() => {
+      handle?.destroy();
+      if (timer !== undefined) clearTimeoutSafe(timer);
+    });
     this.#queue = [];
     this.#sizes = [];
     this.#rest = null;
@@ -309,7 +317,9 @@ export class FdSender implements Sender {
 
   /** Keep trying while something waits: an unref'd timer, so it never keeps the program alive. */
   #arm(): void {
-    if (this.#timer !== undefined || this.#state !== 'open') return;
+    // Past finish() every send writes at once, blocking, and the drops go out with reportLost():
+    // no timer, which the end may come too late for (it may run as an interrupt, agent-session.ts).
+    if (this.#timer !== undefined || this.#state !== 'open' || this.#final) return;
     const timer = setTimeoutSafe(() => {
       this.#timer = undefined;
       this.#flush();

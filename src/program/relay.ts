@@ -31,7 +31,8 @@ const RING_BYTES = 1 << 20;
 /** The worker side: messages out through the ring, snapshots of `maps()` on a timer, at the end and when asked. */
 export class WorkerRelay implements Sender {
   private readonly link: WorkerLink<FlushRequest>;
-  private readonly timer: ReturnType<typeof setInterval>;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
   private snapshots = 0;
   private readonly onExit = (): void => {
     clearInterval(this.timer);
@@ -39,20 +40,29 @@ export class WorkerRelay implements Sender {
     this.link.close();
   };
 
-  constructor(private readonly maps: () => MapData[]) {
+  /**
+   * `later` does what touches Node's own state (the timer, process.on/off): `-p` sets a worker up
+   * from what may be a V8 interrupt, and passes core/job.ts's inJob.
+   */
+  constructor(private readonly maps: () => MapData[], private readonly later: (work: () => void) => void = (work) => work()) {
     this.link = new WorkerLink<FlushRequest>(PURPOSE, RING_BYTES, (m) => {
       if (typeof m.flush === 'number') this.snapshot({ ack: m.flush });
     });
-    this.timer = setInterval(() => this.snapshot({}), SNAPSHOT_EVERY_MS);
-    this.timer.unref();
-    process.on('exit', this.onExit);
+    later(() => {
+      if (this.closed) return;
+      this.timer = setInterval(() => this.snapshot({}), SNAPSHOT_EVERY_MS).unref();
+      process.on('exit', this.onExit);
+    });
   }
 
   /** Stop (`-p` detach while the thread runs on): no more snapshots, and the ring is let go. */
   close(): void {
-    clearInterval(this.timer);
-    process.off('exit', this.onExit);
-    this.link.close();
+    this.closed = true;
+    this.later(() => {
+      clearInterval(this.timer);
+      process.off('exit', this.onExit);
+      this.link.close();
+    });
   }
 
   /** A message: dropped and counted if the ring is full, never blocking the program. */

@@ -24,6 +24,7 @@ import { Profiler, type Sample } from './profile.js';
 import type { Sender } from './messages.js';
 import { breakpointCeiling } from '../sites/breakpoint.js';
 import { takePauseReport } from '../sites/pause-budget.js';
+import { inJob } from '../core/job.js';
 
 export interface SessionOptions {
   format: 'text' | 'json' | 'folded';
@@ -54,6 +55,11 @@ export interface SessionOptions {
   tid?: number;
   /** `--otlp`: where each call of an fnret probe goes as a span record; without it, none is made. */
   spans?: Sender;
+  /**
+   * Where what touches Node's own state (the intervals' timers) is done: `-p` starts and finishes
+   * a session from what may be a V8 interrupt, and passes core/job.ts's inJob; by default, at once.
+   */
+  later?: (work: () => void) => void;
 }
 
 /** A session whose output, warnings and exit() go out as messages to `to`. */
@@ -211,18 +217,28 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   const profiler = program.profiles.length === 0 ? null : new Profiler(program.profiles.map((c) => ({
     text: c.probe.text, hz: c.probe.hz ?? 0, handler: instantiate(rt, c.source) as (s: Sample) => void,
   })), options.warn);
-  const timers = (worker ? [] : program.intervals).map((c) => {
+  const later = options.later ?? ((work: () => void): void => work());
+  let finished = false;
+  const ticks = (worker ? [] : program.intervals).map((c) => {
     const tick = guarded(c.probe.text, c.source);
-    const t = setInterval(profiler === null ? tick.run : () => {
+    // Not once finished, though its timer may still be there until `later` has run.
+    return { periodMs: c.probe.periodMs, run: profiler === null ? () => void (finished || tick.run()) : () => {
+      if (finished) return;
       profiler.slice();
       tick.run();
-    }, c.probe.periodMs);
-    t.unref();
-    return t;
+    } };
   });
+  const timers: ReturnType<typeof setInterval>[] = [];
+  if (ticks.length > 0) {
+    later(() => {
+      // Finished before this ran (attached and detached inside one busy stretch): no timer at all.
+      if (finished) return;
+      // By index: under -p this runs long after the program's first line, which may have replaced Array's methods.
+      for (let i = 0; i < ticks.length; i++) timers[i] = setInterval(ticks[i].run, ticks[i].periodMs).unref();
+    });
+  }
   if (!worker) for (const c of program.begin) guarded('BEGIN', c.source).run();
   const ends = (worker || !endsHere(program, options) ? [] : program.end).map((c) => guarded('END', c.source));
-  let finished = false;
   return {
     probes: probes.length + program.profiles.length,
     handles: probes,
@@ -242,8 +258,12 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
     finish: () => {
       if (finished) return;
       finished = true;
+      // From a job always, whatever `later` is: a busy program's Ctrl-C ends the session from an
+      // interrupt under -c too (cli/agent-session.ts). At exit the job never runs, and need not.
       // Loops by index: at exit the program may have replaced Array's iterator.
-      for (let i = 0; i < timers.length; i++) clearInterval(timers[i]);
+      inJob(() => {
+        for (let i = 0; i < timers.length; i++) clearInterval(timers[i]);
+      });
       profiler?.stop(options.warn);
       // The last calls' spans go before the maps.
       spans?.flush();

@@ -26,6 +26,7 @@
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
 import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Snapshot } from '../core/index.js';
+import { inJob } from '../core/job.js';
 import { breakpointSite, rearmBreakpoints } from './breakpoint.js';
 import { findHolder } from './holder.js';
 import { DEFAULT_MAX_PAUSE_MS, livePatchNow, overBudgetWhy, passOver } from './pause-budget.js';
@@ -76,7 +77,8 @@ interface Request {
 interface Retry {
   since: number;
   delay: number;
-  timer: ReturnType<typeof setTimeout>;
+  /** Set from a promise job (core/job.ts): a patch may be asked for from an interrupt. */
+  timer: ReturnType<typeof setTimeout> | undefined;
   why: string;
 }
 
@@ -522,7 +524,7 @@ function done(s: LiveScript, queued: Request[]): void {
 function blocked(s: LiveScript, status: EditStatus, restoring: boolean): string {
   const budget = retryBudgetMs();
   const t = Date.now();
-  const r = s.retry ?? { since: t, delay: 5, timer: undefined as unknown as ReturnType<typeof setTimeout>, why: '' };
+  const r: Retry = s.retry ?? { since: t, delay: 5, timer: undefined, why: '' };
   r.why = blockedWhy(status);
   s.retry = r;
   const what = restoring ? `restoring ${s.label}` : `live patch of ${s.label}`;
@@ -533,15 +535,24 @@ function blocked(s: LiveScript, status: EditStatus, restoring: boolean): string 
   }
   const why = `${what} refused for now (${r.why}); retrying for up to ${budget / 1000} s`;
   for (const q of s.queue) q.note(why);
-  r.timer = setTimeout(() => patch(s, true), r.delay);
-  // A retry alone does not keep the program alive; someone awaiting liveSettled() does.
-  if (waiters.length === 0) r.timer.unref?.();
+  // The timer from a job: this may run as an interrupt (`-p` attaching to a busy thread), inside
+  // Node's own timer code, where inserting a timer corrupts its lists.
+  const delay = r.delay;
+  inJob(() => {
+    if (s.retry !== r || r.timer !== undefined) return;
+    r.timer = setTimeout(() => {
+      r.timer = undefined;
+      patch(s, true);
+    }, delay);
+    // A retry alone does not keep the program alive; someone awaiting liveSettled() does.
+    if (waiters.length === 0) r.timer.unref?.();
+  });
   r.delay = Math.min(r.delay * 2, 250);
   return why;
 }
 
 function stopRetry(s: LiveScript): void {
-  if (s.retry !== null) clearTimeout(s.retry.timer);
+  if (s.retry?.timer !== undefined) clearTimeout(s.retry.timer);
   s.retry = null;
   if (waiters.length > 0 && ![...scripts.values()].some((x) => x.retry !== null)) {
     for (const w of waiters.splice(0)) w();
@@ -560,7 +571,7 @@ export function liveRetrying(): boolean {
 export function liveSettled(): Promise<void> {
   const retrying = [...scripts.values()].filter((x) => x.retry !== null);
   if (retrying.length === 0) return Promise.resolve();
-  for (const x of retrying) x.retry?.timer.ref?.();
+  for (const x of retrying) x.retry?.timer?.ref?.();
   return new Promise((resolve) => waiters.push(resolve));
 }
 

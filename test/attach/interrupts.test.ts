@@ -1,0 +1,41 @@
+// What `-p`'s runtime runs as a V8 interrupt (attach, settled, notes, snapshot, detach, a worker's
+// attach and detach), reached while the main thread is busy inside a timer callback that churns
+// Node's own timer lists: it touches none of Node's timers or process listeners there (it puts
+// them off to a promise job), and afterwards the program's own timers fire in order and it ends
+// by itself. Before, attach inserted its interval and the live-patch retry, and added its 'exit'
+// listeners, from inside Node's timer code; an inspector evaluate doing the same in a loop corrupts
+// Node's timer heap (docs/attach.md, "What runs as an interrupt").
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT } from '../cli/run.js';
+
+const FIXTURE = join(ROOT, 'test/fixtures/attach/interrupts.cjs');
+const RUNTIME = join(ROOT, 'build/attach-runtime.cjs');
+// An interval (a timer at attach, cleared at detach) and a live patch of the busy function's own
+// file, which V8 refuses while it runs (a retry timer).
+const PROGRAM = 'interval:ms:1000 { @i = count() } fn:test/fixtures/attach/interrupts.cjs:churnStep { @n = count() }';
+
+interface Outcome {
+  during: string[];
+  answers: [number, unknown][];
+  fired: number[];
+}
+
+test('the runtime\'s entry points, run as interrupts inside Node\'s timer code, leave its timers and listeners alone', () => {
+  // The bound only stops a hang (the program's timers never firing): far above a busy machine's time.
+  const r = spawnSync(process.execPath, [FIXTURE, RUNTIME, PROGRAM, '2'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, `the program did not end by itself: ${r.stderr}`);
+  const { during, answers, fired } = JSON.parse(r.stdout) as Outcome;
+  // Two cycles of five requests, and a worker's attach and detach.
+  assert.equal(answers.length, 12, r.stdout);
+  // Each ran while the thread was busy in its timer callback, so as an interrupt there.
+  assert.deepEqual(answers.map(([busy]) => busy), answers.map(() => 1), r.stdout);
+  const attached = answers[0][1] as { probes?: number; error?: string };
+  assert.equal(attached.error, undefined, r.stdout);
+  assert.ok((attached.probes ?? 0) >= 1, r.stdout);
+  assert.deepEqual(during, [], 'timer or process-listener calls made from an interrupt');
+  assert.deepEqual(fired, [10, 20, 30]);
+});

@@ -108,8 +108,10 @@ test('a program busy from its first line: Ctrl-C prints its maps, ends it by the
   assert.equal(await closed(child), 130, stderr);
   assert.match(stdout, /^@ticks: [1-9][0-9]*\n\n$/);
   assert.doesNotMatch(stderr, /Waiting for the debugger|Error|cannot reach/);
-  // jsprobe says why Node's inspector lines follow, before they do.
-  assert.match(stderr, /too busy to see SIGINT: jsprobe stops it through its inspector[^\n]*\nDebugger listening/);
+  // jsprobe says why Node's inspector lines follow, before they do (on a loaded machine its
+  // "waiting for … to end" notice may come in between: the order is what matters).
+  const why = stderr.search(/too busy to see SIGINT: jsprobe stops it through its inspector/);
+  assert.ok(why >= 0 && why < stderr.indexOf('Debugger listening'), stderr);
   // jsprobe reached it through its inspector, on a port the system picked, which went with the program.
   const port = /Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
   assert.notEqual(port, null, stderr);

@@ -53,7 +53,10 @@ test('1 GB of printf, its reader holding the pipe: the program runs free, drops 
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   const detail = `stderr:\n${stderr}\nstdout (start):\n${stdout.slice(0, 300)}`;
   assert.equal(code, 7, detail);
-  assert.match(stderr, /^flood: done 1000 in \d+ ms, \d+ ticks\nflood: bye\n/m, detail);
+  // jsprobe's "Lost N events" reports may come between the program's two lines (when its timer
+  // fires before the test says go, as on a loaded machine): the order is what matters.
+  const done = stderr.search(/^flood: done 1000 in \d+ ms, \d+ ticks$/m);
+  assert.ok(done >= 0 && done < stderr.search(/^flood: bye$/m), detail);
   const lines = printed(stdout, SIZE);
   const lost = lostIn(stderr);
   // The held pipes hold a few megabytes of a gigabyte: most of it was dropped.

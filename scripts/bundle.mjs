@@ -101,7 +101,11 @@ const scan = (dir) => {
     const path = `${dir}/${e.name}`;
     if (e.isDirectory()) scan(path);
     else if (e.name.endsWith('.js')) {
-      for (const [, , names, id] of readFileSync(path, 'utf8').matchAll(builtinImport)) {
+      const text = readFileSync(path, 'utf8');
+      // A namespace import would get the small module's names only: say so at build time, not at run time.
+      const star = /(?:import\s+\*\s+as\s+\w+|export\s+(?:\*|\{[^}]*\}))\s+from\s*['"](node:[^'"]+)['"]/.exec(text);
+      if (star !== null) throw new Error(`${path}: import each name of ${star[1]} itself: the command's bundle requires it by name`);
+      for (const [, , names, id] of text.matchAll(builtinImport)) {
         const set = importedNames.get(id) ?? importedNames.set(id, new Set()).get(id);
         for (const n of (names ?? '').split(',')) if (n.trim() !== '') set.add(n.trim().split(/\s+as\s+/)[0]);
       }

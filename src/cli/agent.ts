@@ -10,6 +10,7 @@
 
 import { createRequire } from 'node:module';
 import { watchChild } from './child-watch.js';
+import { untraced } from './untraced.js';
 
 /** Set in the agent's bundle (scripts/bundle.mjs): where the runtime's CommonJS file is beside it. */
 declare const JSPROBE_AGENT_RUNTIME: string | undefined;
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
         return rewriteLoaded;
       } catch (e) {
         // In the middle of the program's own require or import: whatever failed, it must go on, untraced.
-        process.stderr.write(`jsprobe: process ${process.pid} runs untraced: ${e instanceof Error ? e.message : 'its agent failed to load'}\n`);
+        untraced(e instanceof Error ? e.message : 'its agent failed to load');
         return (_url, result) => result;
       }
     })) return;
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   // when a shell or a program jsprobe does not trace (Node 20's `node --test` runner) started it.
   // It connects before it loads the rest: one that cannot runs untraced, with nothing of jsprobe installed.
   if (socket !== undefined && process.env.JSPROBE_COMMAND_PID !== String(process.ppid)) {
-    const { openLink, traceFirst, untraced } = await runtime();
+    const { openLink, traceFirst } = await runtime();
     let gone = (): void => {};
     const sender = await openLink(socket, () => gone());
     if (typeof sender === 'string') return untraced(sender);

@@ -11,6 +11,7 @@ import { clearTimeoutSafe, setTimeoutSafe } from '../core/primordials.js';
 import { FdSender } from '../program/fd-sender.js';
 import { encodeMessage } from '../program/messages.js';
 import { traceWith } from './child-session.js';
+import { untraced } from './untraced.js';
 
 /** How long a child waits for the command to take its connection before it runs untraced. */
 const CONNECT_TIMEOUT_MS = 2000;
@@ -34,19 +35,39 @@ function connectTo(path: string): Promise<{ socket: Socket; fd: number } | { err
     socket.once('connect', () => {
       clearTimeoutSafe(timer);
       socket.on('error', () => {});
-      // The sender writes to the descriptor itself (writeSync), so that the maps get out from 'exit'.
-      const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
-      if (typeof fd === 'number' && fd > 2) return resolve({ socket, fd });
+      const fd = descriptorOf(socket);
+      if (fd !== undefined) return resolve({ socket, fd });
       socket.destroy();
       resolve({ error: 'its descriptor cannot be read' });
     });
   });
 }
 
-/** Why this process runs untraced, in one line on stderr: the only one jsprobe writes there. */
-export function untraced(why: string): void {
-  process.stderr.write(`jsprobe: process ${process.pid} runs untraced: ${why}\n`);
+/**
+ * The descriptor of the socket to the command, which the sender writes to itself (writeSync), so
+ * that the maps get out from 'exit'; undefined where it cannot be read.
+ */
+function descriptorOf(socket: Socket): number | undefined {
+  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+  return typeof fd === 'number' && fd > 2 ? fd : undefined;
 }
+
+/** The bounded sender on the socket's descriptor. `gone`: the command has gone (told once). */
+function senderOn(socket: Socket, fd: number, gone: () => void): FdSender {
+  socket.unref();
+  return new FdSender(fd, { bytes: Number(process.env.JSPROBE_BUFFER_BYTES) || undefined, gone, holder: socket });
+}
+
+/** Trace this process through `sender`: what stops it, or undefined when it runs untraced (said on stderr). */
+function traceOn(sender: FdSender, source: string, compiling?: string): (() => void) | undefined {
+  // Its worker threads trace as this process's (agent.ts); its own children connect as it did.
+  process.env.JSPROBE_PID = String(process.pid);
+  const traced = traceWith(sender, source, compiling);
+  if (typeof traced !== 'string') return traced;
+  untraced(traced);
+  return undefined;
+}
+
 
 /**
  * A sender to the command's socket at `path`, which knows this process (its pid) already; or why
@@ -55,8 +76,7 @@ export function untraced(why: string): void {
 export async function openLink(path: string, gone: () => void): Promise<FdSender | string> {
   const link = await connectTo(path);
   if ('error' in link) return `cannot reach the jsprobe command (${link.error})`;
-  link.socket.unref();
-  const sender = new FdSender(link.fd, { bytes: Number(process.env.JSPROBE_BUFFER_BYTES) || undefined, gone, holder: link.socket });
+  const sender = senderOn(link.socket, link.fd, gone);
   sender.send({ t: 'hello', pid: process.pid, ppid: process.ppid });
   return sender;
 }
@@ -66,11 +86,7 @@ export async function traceChild(path: string, source: string): Promise<void> {
   let detach = (): void => {};
   const sender = await openLink(path, () => detach());
   if (typeof sender === 'string') return untraced(sender);
-  // Its worker threads trace as this process's (agent.ts); its own children connect as it did.
-  process.env.JSPROBE_PID = String(process.pid);
-  const traced = traceWith(sender, source);
-  if (typeof traced === 'string') return untraced(traced);
-  detach = traced;
+  detach = traceOn(sender, source) ?? detach;
 }
 
 /** Why the socket at `path` cannot be connected to, as the connect would have said it, if its path says. */
@@ -93,12 +109,11 @@ function whyNot(path: string): string | undefined {
 export function traceChildNow(path: string, source: string, compiling?: string): void {
   const socket = connect(path);
   socket.pause();
-  const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
-  if (typeof fd !== 'number' || fd <= 2) {
+  const fd = descriptorOf(socket);
+  if (fd === undefined) {
     socket.destroy();
     return untraced('cannot reach the jsprobe command (its descriptor cannot be read)');
   }
-  socket.unref();
   // The hello, written at once: a connect that failed shows here, before anything is registered,
   // even if the process ends before Node would have said so.
   try {
@@ -115,9 +130,5 @@ export function traceChildNow(path: string, source: string, compiling?: string):
     detach();
     untraced(`cannot reach the jsprobe command (${e.code ?? e.message})`);
   });
-  const sender = new FdSender(fd, { bytes: Number(process.env.JSPROBE_BUFFER_BYTES) || undefined, gone: () => detach(), holder: socket });
-  process.env.JSPROBE_PID = String(process.pid);
-  const traced = traceWith(sender, source, compiling);
-  if (typeof traced === 'string') return untraced(traced);
-  detach = traced;
+  detach = traceOn(senderOn(socket, fd, () => detach()), source, compiling) ?? detach;
 }

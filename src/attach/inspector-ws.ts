@@ -182,6 +182,12 @@ export async function connect(pid: number, quiet = false): Promise<{ conn: Conne
 }
 
 /**
+ * Close the target's inspector from inside the evaluate that asks it to: no timer, which a busy
+ * thread never runs (closer.ts, cli/busy-stop.ts). Through process.getBuiltinModule, as below.
+ */
+export const CLOSE_INSPECTOR_NOW = "void (process.getBuiltinModule ?? require)('node:inspector').close()";
+
+/**
  * Close the target's inspector just after answering. For an idle target only: the timer never fires
  * in a busy one. The timer goes in from a promise job, not from the evaluate, which may run as an
  * interrupt inside Node's own timer code (docs/attach.md, "What runs as an interrupt"). The module
@@ -189,11 +195,5 @@ export async function connect(pid: number, quiet = false): Promise<{ conn: Conne
  * Module._load and so through whatever hooks the program (an APM agent) put there (that `require`
  * only where Node has no getBuiltinModule, before 20.16).
  */
-/**
- * Close the target's inspector from inside the evaluate that asks it to: no timer, which a busy
- * thread never runs (closer.ts, cli/busy-stop.ts). Through process.getBuiltinModule, as above.
- */
-export const CLOSE_INSPECTOR_NOW = "void (process.getBuiltinModule ?? require)('node:inspector').close()";
-
 export const CLOSE_INSPECTOR = '(() => { const i = (process.getBuiltinModule ?? require)(\'node:inspector\'); '
   + 'Promise.resolve().then(() => setTimeout(() => i.close(), 50).unref()); return 0; })()';

@@ -26,3 +26,9 @@ export function inJob(work: () => void): void {
     }
   }]);
 }
+
+/** Where work that touches Node's own state is done: inJob from what may be an interrupt, else atOnce. */
+export type Later = (work: () => void) => void;
+
+/** Work done here and now: the default of whoever takes a `Later`. */
+export const atOnce: Later = (work) => work();

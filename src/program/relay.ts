@@ -11,6 +11,7 @@
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { ArrayPrototypeJoin, JSONParse, MathCeil, MathMax, StringPrototypeSlice } from '../core/primordials.js';
+import { atOnce, type Later } from '../core/job.js';
 import { MainLink, WorkerLink } from '../threads/link.js';
 import { programThreadId } from '../threads/own-threads.js';
 import type { Ring } from '../threads/ring.js';
@@ -44,7 +45,7 @@ export class WorkerRelay implements Sender {
    * `later` does what touches Node's own state (the timer, process.on/off): `-p` sets a worker up
    * from what may be a V8 interrupt, and passes core/job.ts's inJob.
    */
-  constructor(private readonly maps: () => MapData[], private readonly later: (work: () => void) => void = (work) => work()) {
+  constructor(private readonly maps: () => MapData[], private readonly later: Later = atOnce) {
     this.link = new WorkerLink<FlushRequest>(PURPOSE, RING_BYTES, (m) => {
       if (typeof m.flush === 'number') this.snapshot({ ack: m.flush });
     });

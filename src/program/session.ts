@@ -24,7 +24,7 @@ import { Profiler, type Sample } from './profile.js';
 import type { Sender } from './messages.js';
 import { breakpointCeiling } from '../sites/breakpoint.js';
 import { takePauseReport } from '../sites/pause-budget.js';
-import { inJob } from '../core/job.js';
+import { atOnce, inJob, type Later } from '../core/job.js';
 
 export interface SessionOptions {
   format: 'text' | 'json' | 'folded';
@@ -59,7 +59,7 @@ export interface SessionOptions {
    * Where what touches Node's own state (the intervals' timers) is done: `-p` starts and finishes
    * a session from what may be a V8 interrupt, and passes core/job.ts's inJob; by default, at once.
    */
-  later?: (work: () => void) => void;
+  later?: Later;
 }
 
 /** A session whose output, warnings and exit() go out as messages to `to`. */
@@ -217,7 +217,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   const profiler = program.profiles.length === 0 ? null : new Profiler(program.profiles.map((c) => ({
     text: c.probe.text, hz: c.probe.hz ?? 0, handler: instantiate(rt, c.source) as (s: Sample) => void,
   })), options.warn);
-  const later = options.later ?? ((work: () => void): void => work());
+  const later = options.later ?? atOnce;
   let finished = false;
   const ticks = (worker ? [] : program.intervals).map((c) => {
     const tick = guarded(c.probe.text, c.source);

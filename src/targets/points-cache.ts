@@ -10,11 +10,11 @@
 // same size within the same nanosecond would be taken for the old one, as for the agent's code
 // cache (docs/load-sites.md). What is read back is data, never code: a name, a kind, a position.
 
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fnv1a } from '../core/fnv1a.js';
-import { cacheDir, writeCacheFile } from '../sites/hooks/cache-dir.js';
+import { cacheDir, fileStamp, writeCacheFile } from '../sites/hooks/cache-dir.js';
 import type { FilePoint } from './files.js';
 
 /** What a file of the set held: its functions, or why it does not parse (a glob leaves it out). */
@@ -23,12 +23,6 @@ export type FileFunctions = FilePoint[] | { unparsed: string };
 interface Entry {
   key: string;
   files: Record<string, FileFunctions>;
-}
-
-/** What changes when a file does: its stat, in the entry's key. */
-function stamp(file: string): string {
-  const st = statSync(file, { bigint: true });
-  return `${file}\0${st.ino}\0${st.size}\0${st.mtimeNs}`;
 }
 
 let own: string | undefined;
@@ -45,8 +39,8 @@ export function cachedFunctions(files: readonly string[], read: (file: string) =
   let name: string | undefined;
   if (dir !== null) {
     try {
-      own ??= stamp(fileURLToPath(import.meta.url));
-      key = [own, ...files.map(stamp)].join('\n');
+      own ??= fileStamp(fileURLToPath(import.meta.url));
+      key = [own, ...files.map(fileStamp)].join('\n');
       name = `points-${fnv1a(key)}.json`;
       const entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Entry;
       // The name is a 32-bit hash: the whole key, inside, says whether it is this set of files.

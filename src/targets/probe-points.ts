@@ -89,8 +89,7 @@ function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>, options: Li
     const rel = shownPath(file);
     const found = functions?.get(file) ?? fileFunctions(ref, file);
     if ('unparsed' in found) {
-      if (options.unparsed === undefined) throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `cannot parse ${rel}: ${found.unparsed}`);
-      options.unparsed(rel, found.unparsed);
+      leaveOut(file, found.unparsed, options);
       continue;
     }
     for (const f of found) {
@@ -106,26 +105,31 @@ function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>, options: Li
  * out of it (ListOptions.unparsed); one named without a glob throws, here, before anything is kept.
  */
 function fileFunctions(ref: Extract<TargetRef, { kind: 'function' }>, file: string): FileFunctions {
-  let parsed;
+  const parsed = parsedOrWhy(ref, file);
+  return 'unparsed' in parsed ? parsed : functionsOf(parsed.program, parsed.src, file);
+}
+
+/** `file` parsed, or why it does not parse; one a target names without a glob throws. */
+function parsedOrWhy(ref: Exclude<TargetRef, { kind: 'export' }>, file: string): ReturnType<typeof parseFile> | { unparsed: string } {
   try {
-    parsed = parseFile(file);
+    return parseFile(file);
   } catch (e) {
     if (!hasGlob(ref.file)) throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `cannot parse ${shownPath(file)}: ${(e as Error).message}`);
     return { unparsed: (e as Error).message };
   }
-  return functionsOf(parsed.program, parsed.src, file);
+}
+
+/** A file of a glob that does not parse: left out, through ListOptions.unparsed; without it, an error. */
+function leaveOut(file: string, why: string, options: ListOptions): void {
+  if (options.unparsed === undefined) throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `cannot parse ${shownPath(file)}: ${why}`);
+  options.unparsed(shownPath(file), why);
 }
 
 function linePoints(ref: Extract<TargetRef, { kind: 'line' }>, file: string, options: ListOptions): ProbePoint[] {
   const rel = shownPath(file);
-  let parsed;
-  try {
-    parsed = parseFile(file);
-  } catch (e) {
-    if (options.unparsed === undefined || !hasGlob(ref.file)) {
-      throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `cannot parse ${rel}: ${(e as Error).message}`);
-    }
-    options.unparsed(rel, (e as Error).message);
+  const parsed = parsedOrWhy(ref, file);
+  if ('unparsed' in parsed) {
+    leaveOut(file, parsed.unparsed, options);
     return [];
   }
   const at = statementAt(parsed.program, parsed.src, ref.line);

@@ -6,7 +6,7 @@
 // to. Otherwise another local user could make /tmp/jsprobe-cache-UID first and put code in it,
 // under a key anyone can work out (a hash of a public source), for the traced process to run.
 
-import { lstatSync, mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -98,4 +98,14 @@ export function writeCacheFile(dir: string, name: string, data: string | NodeJS.
   writeFileSync(tmp, data, { mode: 0o600 });
   renameSync(tmp, path);
   if (prune) pruneCache(dir);
+}
+
+/**
+ * A file's path, inode, size and modification time (ns), for a cache's key: what a rebuild, a
+ * reinstall or an edit changes. A file rewritten in place at the same size within the same
+ * nanosecond would look the same; nothing jsprobe does makes one (docs/load-sites.md).
+ */
+export function fileStamp(path: string): string {
+  const st = statSync(path, { bigint: true });
+  return `${path}\0${st.ino}\0${st.size}\0${st.mtimeNs}`;
 }

@@ -4,14 +4,14 @@
 // version of the rewriter. JSPROBE_CACHE=0 turns it off; JSPROBE_CACHE=<dir> moves it; a directory
 // another user could write to is not used (cache-dir.ts).
 
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fnv64 } from '../../core/fnv1a.js';
 import { instrument } from '../rewrite/instrument.js';
 import { sha256 } from '../sha256.js';
-import { cacheDir, pruneCache, writeCacheFile } from './cache-dir.js';
+import { cacheDir, fileStamp, pruneCache, writeCacheFile } from './cache-dir.js';
 
 /** Set in the agent's bundles (scripts/bundle.mjs): this code, the rewriter's included, is all in the one file it runs from. */
 declare const JSPROBE_SELF_CONTAINED: boolean | undefined;
@@ -99,12 +99,6 @@ export function store(src: string, key: string, code: string): void {
 
 let identity: string | null | undefined;
 
-/** inode, size and modification time (ns) of `path`: a rebuild or reinstall changes them. */
-function stamp(path: string): string {
-  const st = statSync(path, { bigint: true });
-  return `${path}:${st.ino}:${st.size}:${st.mtimeNs}`;
-}
-
 /** What names this rewriter without running it; null where it cannot be had (unbundled, or no cache). */
 function rewriterIdentity(): string | null {
   if (identity !== undefined) return identity;
@@ -112,7 +106,7 @@ function rewriterIdentity(): string | null {
   if (typeof JSPROBE_SELF_CONTAINED !== 'boolean' || dir() === null) return identity;
   try {
     const oxc = createRequire(import.meta.url).resolve('oxc-parser');
-    identity = [REWRITE_VERSION, process.version, stamp(fileURLToPath(import.meta.url)), stamp(oxc)].join('\0');
+    identity = [REWRITE_VERSION, process.version, fileStamp(fileURLToPath(import.meta.url)), fileStamp(oxc)].join('\0');
   } catch {
     // Then small modules are rewritten at every load, as before.
   }

@@ -37,20 +37,9 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
   let exporting: Promise<SpanExport | undefined> = Promise.resolve(undefined);
   return new Promise<number>((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
-    // What prints the maps at the end, and --otlp's exporter, load while the program starts, not
-    // before. The calls that come before the exporter is there wait for it (a few batches at most).
-    const printing = import('./print-end.js');
+    // --otlp's exporter, once it is there (below); the calls that come before wait for it (a few batches at most).
     let spans: SpanExport | undefined;
     const early: [pid: number, rows: string][] = [];
-    exporting = otlpExport(o, program, argv).then((s) => {
-      spans = s;
-      for (const [pid, rows] of early.splice(0)) s?.add(pid, rows);
-      return s;
-    }, (e: Error) => {
-      early.length = 0;
-      process.stderr.write(`jsprobe: --otlp: cannot start the exporter (${e.message}): no spans are sent\n`);
-      return undefined;
-    });
     const control = child.stdio[4] as Writable | null;
     // The control pipe is written only on a signal or for a --prometheus snapshot; an error means the program has ended.
     control?.on('error', () => {});
@@ -149,6 +138,18 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
     };
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, () => onSignal(s)] as const);
     for (const [s, handler] of handlers) process.on(s, handler);
+    // What prints the maps at the end, and --otlp's exporter, load while the program starts, not
+    // before; and after the signal handlers are in place, so that a Ctrl-C meanwhile is passed on.
+    const printing = import('./print-end.js');
+    exporting = otlpExport(o, program, argv).then((s) => {
+      spans = s;
+      for (const [pid, rows] of early.splice(0)) s?.add(pid, rows);
+      return s;
+    }, (e: Error) => {
+      early.length = 0;
+      process.stderr.write(`jsprobe: --otlp: cannot start the exporter (${e.message}): no spans are sent\n`);
+      return undefined;
+    });
     const finish = async (): Promise<void> => {
       clearTimeout(progress);
       clearTimeout(stopping);

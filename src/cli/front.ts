@@ -35,7 +35,10 @@ async function jsprobe(argv: string[], stdout: StdoutWatch): Promise<number> {
     throw e;
   }
   const plain = o.command !== undefined && !o.help && !o.version && o.list === undefined && !o.dryRun && o.prometheus === undefined && !o.report;
-  if (!plain) return (await import('./command.js')).main(o, verb, stdout);
+  if (!plain) {
+    stdout.arm();
+    return (await import('./command.js')).main(o, verb, stdout);
+  }
   const checked = compileChecked(o, verb);
   if (typeof checked === 'number') return checked;
   const { program } = checked;

@@ -4,13 +4,14 @@
 // spawned or attached.
 
 import { isBuiltin } from 'node:module';
-import { compile, isProgramError, type CompiledProgram } from '../lang/compile.js';
+import { isProgramError, type CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
 import { resolveModule } from '../targets/module-export.js';
 import { parseTarget } from '../targets/parse.js';
 import { listProbePoints, nearProbePoints } from '../targets/probe-points.js';
 import { USAGE, type CliOptions } from './args.js';
 import { otlpProtocol } from './otlp-protocol.js';
+import { compileCached } from './program-cache.js';
 
 export function fail(message: string): number {
   process.stderr.write(`jsprobe: ${message}\n`);
@@ -72,7 +73,7 @@ function isLine(target: string): boolean {
 /** The program compiled and its targets checked (what each matched, by the probe's position), or exit 2 with the errors said. */
 export function compileChecked(o: CliOptions, verb: string | undefined): { program: CompiledProgram; found: Map<number, string[]> } | number {
   try {
-    const program = compile(o.program!, { unsafe: o.unsafe });
+    const program = compileCached(o.program!, { unsafe: o.unsafe });
     return { program, found: checkTargets(program) };
   } catch (e) {
     if (isProgramError(e)) {

@@ -27,9 +27,15 @@ export function sink(o: CliOptions, program: CompiledProgram, stdout: StdoutWatc
   if (report !== undefined) return report.reportSink(o.outFile, { program: program.source, command: o.command, pids: o.pids, version: version() }, cannotWrite);
   if (o.outFile === undefined) {
     return {
-      write: (s) => void (stdout.gone || process.stdout.write(s)),
+      write: (s) => {
+        stdout.arm();
+        if (!stdout.gone) process.stdout.write(s);
+      },
       close: () => {},
-      backedUp: () => process.stdout.writableLength > STDOUT_BACKLOG_BYTES,
+      backedUp: () => {
+        stdout.arm();
+        return process.stdout.writableLength > STDOUT_BACKLOG_BYTES;
+      },
     };
   }
   let fd: number;

@@ -4,6 +4,7 @@
 // What the one Runtime.evaluate loads is a small third file (attach/load.ts), which starts the channel
 // thread (attach/channel-thread.ts, a second file) before it requires the runtime proper.
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { build } from 'esbuild';
 
 const bundles = [
@@ -81,10 +82,12 @@ for (const file of readdirSync('build/src/agent-bundle')) {
   if (ascii !== text) writeFileSync(path, ascii);
 }
 
-// The command (src/cli/command.ts, which src/cli/main.ts loads): the same, for the same reason, with a
-// chunk for each part it loads only when asked (attaching, --prometheus, --otlp, the report page,
-// the print at the end). Beside it, the files its modules find next to themselves: the threads and
-// the report page's script and style.
+// The command: its front (src/cli/front.ts, which src/cli/main.ts requires), one CommonJS file with
+// all a plain `-c` run does up to the program's spawn and the relay after it; and the rest of the
+// command as ES modules (src/cli/command.ts and the parts the front loads after the spawn), with a
+// chunk for each part they load only when asked (attaching, --prometheus, --otlp, the report page,
+// the print at the end). Beside them, the files their modules find next to themselves: the threads
+// and the report page's script and style.
 rmSync('build/src/cli-bundle', { recursive: true, force: true });
 // Its packages stay in node_modules: ws and OpenTelemetry's are CommonJS, which an ES module bundle
 // could not require Node's modules from, and they load only when asked for anyway.
@@ -125,15 +128,49 @@ const builtinsByRequire = {
     });
   },
 };
+// What the front loads with import(), each an entry of the ES module build, so that it finds them by
+// name: the front is one file, and a module it imported would otherwise be bundled into it.
+const frontImports = {
+  command: 'build/src/cli/command.js',
+  'print-end': 'build/src/cli/print-end.js',
+  'busy-stop': 'build/src/cli/busy-stop.js',
+  otlp: 'build/src/cli/otlp.js',
+};
 await build({
   ...agentBundle,
   packages: 'external',
   plugins: [builtinsByRequire],
   banner: { js: "import { createRequire as __jsprobe_createRequire } from 'node:module';\nconst require = __jsprobe_createRequire(import.meta.url);" },
-  entryPoints: { command: 'build/src/cli/command.js' },
+  entryPoints: frontImports,
   outdir: 'build/src/cli-bundle',
   splitting: true,
   chunkNames: 'chunk-[hash]',
+});
+// One CommonJS file: no module jobs to resolve, link and evaluate one by one before the program
+// starts (Node's compile cache applies to it as to ES modules). A dynamic import in it stays one,
+// of the entry above of the same name; one without an entry fails the build, as it would otherwise
+// grow the front by a module that loads only when asked.
+const entryOf = new Map(Object.entries(frontImports).map(([name, file]) => [resolvePath(file), `./${name}.js`]));
+const frontSplit = {
+  name: 'front-imports',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const entry = entryOf.get(resolvePath(args.resolveDir, args.path));
+      if (entry === undefined) throw new Error(`${args.importer}: import('${args.path}') has no entry in the command's ES module build (frontImports)`);
+      return { path: entry, external: true };
+    });
+  },
+};
+await build({
+  ...agentBundle,
+  format: 'cjs',
+  packages: 'external',
+  plugins: [frontSplit, builtinsByRequire],
+  entryPoints: ['build/src/cli/front.js'],
+  outfile: 'build/src/cli-bundle/front.cjs',
+  banner: { js: "const __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__jsprobe_meta_url' },
 });
 for (const [out, entry] of Object.entries(threads)) await build({ ...agentBundle, entryPoints: [entry], outfile: `build/src/cli-bundle/${out}.js` });
 

@@ -5,7 +5,7 @@
 // function (control-pipe.ts) with one Runtime.evaluate: V8 runs protocol messages as interrupts,
 // even in a busy loop. The program prints its maps; once jsprobe has disconnected, it sends the
 // signal again, and the program ends by it, as it would have ended without jsprobe. The inspector opens only then, on 127.0.0.1, and is closed (or the process
-// ends) as soon as the stop has run. command.ts loads this file only when it is needed.
+// ends) as soon as the stop has run. relay.ts loads this file only when it is needed.
 
 import { AttachError } from '../attach/attach-error.js';
 import { CLOSE_INSPECTOR_NOW, connect } from '../attach/inspector-ws.js';

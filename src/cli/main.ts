@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The `jsprobe` command's entry: it turns on Node's compile cache (where Node has it) before it
-// loads the command proper (command.ts) from its bundle (scripts/bundle.mjs), so that a second
-// run compiles none of jsprobe's own code again. The command's process runs only jsprobe's code:
-// the traced program's processes do not inherit the cache from here.
+// loads the command proper from its bundle (scripts/bundle.mjs), so that a second run compiles
+// none of jsprobe's own code again. The command's process runs only jsprobe's code: the traced
+// program's processes do not inherit the cache from here. The command's front (front.ts) is one
+// CommonJS file, required: it starts a `-c` program before anything else of the command loads.
 
 import module from 'node:module';
 
@@ -22,5 +23,6 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   });
   process.stdout.write(`${version()}\n`);
 } else {
-  await import(new URL('../cli-bundle/command.js', import.meta.url).href);
+  const front = module.createRequire(import.meta.url)('../cli-bundle/front.cjs') as typeof import('./front.js');
+  process.exitCode = await front.run(process.argv.slice(2));
 }

@@ -60,7 +60,7 @@ export function reportPage(data: ReportData, meta: ReportMeta, started: Date, en
 `;
 }
 
-/** Where the trace goes, as command.ts's sink: here, into the page. */
+/** Where the trace goes, as sink.ts's sink: here, into the page. */
 export interface ReportSink {
   write(s: string): void;
   close(): void;

@@ -1,0 +1,53 @@
+// The compiled program, kept on disk between runs of the command (in jsprobe's cache directory,
+// sites/hooks/cache-dir.ts, beside the functions of the targets' files: targets/points-cache.ts).
+// The same program run again (a one-liner from the shell's history, a verb, a program file) is
+// read back instead of compiled: compiling runs the language's parser and passes for the first
+// time in the process, ~3-6 ms of CPU before the program starts (docs/benchmarks.md).
+//
+// Keyed by the program's text, --unsafe and the stat of this module's own file, which a rebuild or
+// a reinstall of jsprobe changes. What is read back is code (each handler's source), which the
+// command runs at the end (END) and the agent in the program: it is read only from a directory of
+// this user's that nobody else can write to, as the agent's compiled code is. A program that does
+// not compile is never kept: its errors are said again, from the compiler, at every run.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fnv1a } from '../core/fnv1a.js';
+import { compile, type CompiledProgram } from '../lang/compile.js';
+import type { CompileOptions } from '../lang/passes/context.js';
+import { cacheDir, fileStamp, writeCacheFile } from '../sites/hooks/cache-dir.js';
+
+interface Entry {
+  key: string;
+  program: CompiledProgram;
+}
+
+let own: string | undefined;
+
+/** compile(source, options), from the cache when it holds this program compiled by this jsprobe. */
+export function compileCached(source: string, options: CompileOptions): CompiledProgram {
+  const dir = cacheDir();
+  if (dir === null) return compile(source, options);
+  let key: string | undefined;
+  let name: string | undefined;
+  try {
+    own ??= fileStamp(fileURLToPath(import.meta.url));
+    key = `${own}\n${options.unsafe === true ? 'unsafe' : 'safe'}\n${source}`;
+    name = `program-${fnv1a(key)}.json`;
+    const entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Entry;
+    // The name is a 32-bit hash: the whole key, inside, says whether it is this program.
+    if (entry.key === key) return entry.program;
+  } catch {
+    // Not there yet, or unreadable: compiled below, and written again.
+  }
+  const program = compile(source, options);
+  if (key !== undefined && name !== undefined) {
+    try {
+      writeCacheFile(dir, name, JSON.stringify({ key, program } satisfies Entry));
+    } catch {
+      // A cache that cannot be written costs only the compile, at the next run too.
+    }
+  }
+  return program;
+}

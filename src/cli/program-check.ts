@@ -1,0 +1,110 @@
+// What every path of the command does before it runs anything: the program compiled, each of its
+// targets checked against the files (a positioned error, with close matches, for one that matches
+// nothing), and the options that only make sense together. Bad input exits 2, before anything is
+// spawned or attached.
+
+import { isBuiltin } from 'node:module';
+import { isProgramError, type CompiledProgram } from '../lang/compile.js';
+import { ProgramError } from '../lang/errors.js';
+import { resolveModule } from '../targets/module-export.js';
+import { parseTarget } from '../targets/parse.js';
+import { listProbePoints, nearProbePoints } from '../targets/probe-points.js';
+import { USAGE, type CliOptions } from './args.js';
+import { otlpProtocol } from './otlp-protocol.js';
+import { compileCached } from './program-cache.js';
+
+export function fail(message: string): number {
+  process.stderr.write(`jsprobe: ${message}\n`);
+  return 2;
+}
+
+/** `. Did you mean …?` for a target that matches nothing, or `otherwise`. */
+export function nearHint(target: string, otherwise = ''): string {
+  const near = nearProbePoints(target);
+  return near.length > 0 ? `. Did you mean ${near.join(', ')}?` : otherwise;
+}
+
+/** One line for the files of a glob that do not parse (JSX, Flow), which are left out of it. */
+export function unparsedWarning(pattern: string): (file: string, reason: string) => void {
+  let n = 0;
+  return (file, reason) => {
+    if (n++ === 0) process.stderr.write(`jsprobe: ${pattern}: ${file} does not parse and is left out (${reason}); so is any other that does not\n`);
+  };
+}
+
+/** Every fn/fnret/line target must match something: else a positioned error, before anything runs. */
+function checkTargets(program: CompiledProgram): Map<number, string[]> {
+  const found = new Map<number, string[]>();
+  for (const c of program.probes) {
+    let points;
+    try {
+      const ref = parseTarget(c.probe.target);
+      if (ref.kind === 'export' && !isBuiltin(ref.module)) {
+        // Listing its exports would load the program's module here, running its code.
+        found.set(c.probe.at, [`${c.probe.target} (${resolveModule(ref.module, process.cwd())}; its exports are read when the program loads it)`]);
+        continue;
+      }
+      points = listProbePoints(c.probe.target, { unparsed: unparsedWarning(c.probe.target), cache: true });
+    } catch (e) {
+      throw new ProgramError(program.source, c.probe.at, `${(e as Error).message}${nearHint(c.probe.target)}`);
+    }
+    if (c.probe.kind === 'fnret' && isLine(c.probe.target)) {
+      throw new ProgramError(program.source, c.probe.at,
+        `${c.probe.target} is a line, and a line has no return for fnret: to see; use line:${c.probe.target} { … } (the locals there are names in the block)`);
+    }
+    if (points.length === 0) {
+      const all = c.probe.target.replace(/[^:#]*$/, '*');
+      throw new ProgramError(program.source, c.probe.at, `nothing matches ${c.probe.target}${nearHint(c.probe.target, ` (try jsprobe -l '${all}')`)}`);
+    }
+    found.set(c.probe.at, points.map((p) => `${p.target}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`));
+  }
+  return found;
+}
+
+/** `file:LINE`, which probes a statement, not a function. */
+function isLine(target: string): boolean {
+  try {
+    return parseTarget(target).kind === 'line';
+  } catch {
+    return false;
+  }
+}
+
+/** The program compiled and its targets checked (what each matched, by the probe's position), or exit 2 with the errors said. */
+export function compileChecked(o: CliOptions, verb: string | undefined): { program: CompiledProgram; found: Map<number, string[]> } | number {
+  try {
+    const program = compileCached(o.program!, { unsafe: o.unsafe });
+    return { program, found: checkTargets(program) };
+  } catch (e) {
+    if (isProgramError(e)) {
+      const file = o.programFrom === '-e' || o.programFrom === undefined ? '' : `${o.programFrom}:`;
+      // A verb's program is the command's, not the user's: a position in it would point nowhere they wrote.
+      for (const d of e.diagnostics) process.stderr.write(verb === undefined ? `${file}${d.report}\n` : `jsprobe ${verb}: ${d.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+/**
+ * The options that need another, or a program to trace: exit 2 with the usage, or undefined when
+ * all is well. --otlp's protocol is chosen here (the flag, else the environment's).
+ */
+export function checkOptions(o: CliOptions, program: CompiledProgram): number | undefined {
+  if (o.command === undefined && o.pids === undefined && program.probes.length > 0) {
+    return fail(`fn:, fnret: and line: probes need a program to trace: add -c 'node app.js'\n${USAGE}`);
+  }
+  if (o.command === undefined && o.pids === undefined && program.profiles.length > 0) {
+    return fail(`profile:hz:N samples a traced program's stacks: add -c 'node app.js' or -p PID\n${USAGE}`);
+  }
+  if (o.otlp !== undefined && o.command === undefined && o.pids === undefined) {
+    return fail(`--otlp exports the calls of fnret probes in a traced program: add -c 'node app.js' or -p PID\n${USAGE}`);
+  }
+  if (o.otlpProtocol !== undefined && o.otlp === undefined) return fail(`--otlp-protocol goes with --otlp URL\n${USAGE}`);
+  if (o.otlp !== undefined) {
+    const chosen = otlpProtocol(o.otlpProtocol, process.env);
+    if ('error' in chosen) return fail(chosen.error);
+    o.otlpProtocol = chosen.protocol;
+  }
+  return undefined;
+}

@@ -1,0 +1,208 @@
+// A `-c` run from its spawn to its end: the program started with the pipes (fd 3 for what the
+// agent prints and its maps, fd 4 for the command's requests), what the agent prints relayed to
+// the sink, Ctrl-C and the other stop signals passed on, and the maps of every process printed
+// once however the program ends. What it needs only later (the print at the end, --otlp's
+// exporter, the busy stop) loads once the program is on its way, beside its start.
+
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import type { MapData } from '../agg/maps.js';
+import type { CompiledProgram } from '../lang/compile.js';
+import { LostEvents } from '../program/lost.js';
+import { LineReader, STOP_GRACE_MS, type Message } from '../program/messages.js';
+import type { CliOptions } from './args.js';
+import type { Launch } from './launch.js';
+import type { SpanExport } from './otlp.js';
+import type { OtlpProtocol } from './otlp-protocol.js';
+import type { MetricsServer, PipeSnapshots } from './prometheus.js';
+import type { Sink } from './sink.js';
+
+const PROGRESS_AFTER_MS = 1000;
+/** After a stop signal, how long jsprobe waits for the program before it says so. */
+const STOP_NOTICE_MS = 2000;
+
+/** How long, once the program has ended, jsprobe waits for its child processes' last maps (JSPROBE_FLUSH_MS, as the agent's). */
+const CHILDREN_FLUSH_MS = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
+
+/** --prometheus: its server, listening already, and what asks the agent for its maps (prometheus.ts, loaded for it). */
+export interface Metrics {
+  server: MetricsServer;
+  PipeSnapshots: typeof PipeSnapshots;
+}
+
+/** Spawn the program `launch` prepared and relay it until it ends: its exit code, 128 + a signal's number, or 2. */
+export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, out: Sink, metrics?: Metrics): Promise<number> {
+  const { argv, env, children, stopName } = launch;
+  let exporting: Promise<SpanExport | undefined> = Promise.resolve(undefined);
+  return new Promise<number>((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
+    // --otlp's exporter, once it is there (below); the calls that come before wait for it (a few batches at most).
+    let spans: SpanExport | undefined;
+    const early: [pid: number, rows: string][] = [];
+    const control = child.stdio[4] as Writable | null;
+    // The control pipe is written only on a signal or for a --prometheus snapshot; an error means the program has ended.
+    control?.on('error', () => {});
+    // --prometheus: a scrape asks the agent for its maps on the control pipe; they come back on fd 3.
+    const snapshots = metrics === undefined ? undefined : new metrics.PipeSnapshots((id) => void control?.write(`${JSON.stringify({ snapshot: id })}\n`));
+    // A scrape's maps: the first process's snapshot and each child process's latest (sent every second and at its end).
+    if (metrics !== undefined) metrics.server.source = () => snapshots!.get().then((first) => (first === null ? null : [...first, ...children.maps()]));
+    let ready = false;
+    let fatal = false;
+    const progress = setTimeout(() => {
+      const n = program.probes.length + program.profiles.length;
+      if (!ready && !o.quiet) process.stderr.write(`jsprobe: starting ${o.command} and attaching ${n} probe(s)…\n`);
+    }, PROGRESS_AFTER_MS);
+    const lost = new LostEvents((s) => void process.stderr.write(s));
+    // Until the program ends: from then on come END's output and the maps, which are never dropped.
+    let ending = false;
+    // The first process's maps, when it has the pipe (more than one when a shell starts several in turn).
+    const maps: MapData[][] = [];
+    const onMessage = (m: Message): void => {
+      switch (m.t) {
+        case 'out':
+          // jsprobe reads the program's output at once, whatever its own reader does, so that the
+          // program never waits; what its reader is too slow for is dropped here.
+          if (!ending && out.backedUp()) return lost.add(1);
+          return out.write(m.text);
+        case 'maps': return void maps.push(m.maps);
+        case 'err': return void process.stderr.write(m.text);
+        case 'lost':
+          if (m.end === true) ending = true;
+          return lost.add(m.n);
+        case 'fatal':
+          fatal = true;
+          return void process.stderr.write(`${m.text}\n`);
+        case 'detached':
+          return leave(m.signal);
+        case 'snapshot':
+          return snapshots?.answer(m.id, m.maps);
+        case 'spans':
+          if (spans === undefined && o.otlp !== undefined) return void early.push([m.pid, m.rows]);
+          return spans?.add(m.pid, m.rows);
+        case 'ready':
+          ready = true;
+          clearTimeout(progress);
+          if (!o.quiet) process.stderr.write(`Attaching ${m.probes} probe${m.probes === 1 ? '' : 's'}...\n`);
+          return;
+        default:
+          // exit stays inside the traced process (the agent acts on it there).
+          return;
+      }
+    };
+    launch.onMessage = onMessage;
+    // The first process is the command's own child, with the pipes: the one a busy Ctrl-C can reach.
+    let piped = false;
+    const reader = new LineReader((m) => {
+      if (m.t === 'ready') piped = true;
+      onMessage(m);
+    });
+    const channel = child.stdio[3] as Readable | null;
+    channel?.setEncoding('utf8');
+    channel?.on('data', (chunk: string) => reader.push(chunk));
+    // Ctrl-C reaches the whole process group; a signal sent to jsprobe alone is passed on. Either
+    // way jsprobe waits for the command, whose agent prints the maps on its way out; the control
+    // pipe tells the agent too, which ends the trace a moment later if the program (handling the
+    // signal itself) has not begun to end. When neither has happened a moment after that, the
+    // program's main thread is too busy to see the signal or the pipe: jsprobe reaches it through
+    // its inspector (busy-stop.ts). A program that handles the signal itself may take its time:
+    // after a while jsprobe says so, and a second signal leaves it running, untraced.
+    let stopping: NodeJS.Timeout | undefined;
+    let grace: NodeJS.Timeout | undefined;
+    let left = false;
+    const leave = (signal: NodeJS.Signals) => {
+      if (left) return;
+      left = true;
+      child.unref();
+      void finish().then(() => resolve(128 + (constants.signals[signal] ?? 0)));
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping !== undefined) {
+        process.stderr.write(`jsprobe: leaving ${o.command} running, untraced\n`);
+        leave(signal);
+        return;
+      }
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      control?.write(`${JSON.stringify({ stop: signal })}\n`);
+      grace = setTimeout(() => {
+        if (ending || left || !piped || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+        const say = (line: string): void => void (left || process.stderr.write(line));
+        // Node's own "Debugger listening…" lines follow on the program's stderr: say why first.
+        if (!o.quiet) say(`jsprobe: ${o.command} is too busy to see ${signal}: jsprobe stops it through its inspector, opened on 127.0.0.1 for this alone\n`);
+        void import('./busy-stop.js').then(({ stopBusy }) => stopBusy(child.pid!, stopName, signal, () => child.kill(signal), say))
+          .catch((e: Error) => say(`jsprobe: cannot stop ${o.command} through its inspector (${e.message})\n`));
+      }, 2 * STOP_GRACE_MS);
+      stopping = setTimeout(() => {
+        process.stderr.write(`jsprobe: waiting for ${o.command} to end; ${signal === 'SIGINT' ? 'Ctrl-C' : signal} again leaves it running, untraced\n`);
+      }, STOP_NOTICE_MS);
+    };
+    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, () => onSignal(s)] as const);
+    for (const [s, handler] of handlers) process.on(s, handler);
+    // What prints the maps at the end, and --otlp's exporter, load while the program starts, not
+    // before; and after the signal handlers are in place, so that a Ctrl-C meanwhile is passed on.
+    const printing = import('./print-end.js');
+    exporting = otlpExport(o, program, argv).then((s) => {
+      spans = s;
+      for (const [pid, rows] of early.splice(0)) s?.add(pid, rows);
+      return s;
+    }, (e: Error) => {
+      early.length = 0;
+      process.stderr.write(`jsprobe: --otlp: cannot start the exporter (${e.message}): no spans are sent\n`);
+      return undefined;
+    });
+    const finish = async (): Promise<void> => {
+      clearTimeout(progress);
+      clearTimeout(stopping);
+      clearTimeout(grace);
+      for (const [s, handler] of handlers) process.off(s, handler);
+      children.close();
+      channel?.removeAllListeners('data');
+      const { printEnd } = await printing;
+      if (!fatal && (maps.length > 0 || children.connected > 0)) {
+        const warn = (text: string): void => void process.stderr.write(text);
+        const limits = { maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen };
+        printEnd(program, [...maps.flat(), ...children.maps()], { format: o.format, ...limits, write: out.write, warn });
+      }
+      lost.end();
+      out.close();
+      // Closing the pipes tells the agent nobody reads the trace any more: it detaches.
+      channel?.destroy();
+      control?.destroy();
+    };
+    child.on('error', (e) => {
+      clearTimeout(progress);
+      children.close();
+      process.stderr.write(`jsprobe: cannot start ${argv[0]}: ${e.message}\n`);
+      resolve(2);
+    });
+    child.on('close', (code, signal) => {
+      if (left) return;
+      left = true;
+      // The program's child processes that have ended have sent their last maps: read them first.
+      void children.settle(CHILDREN_FLUSH_MS).then(async (running) => {
+        if (running.length > 0) {
+          process.stderr.write(`jsprobe: ${running.length} child process(es) of the program still run (pid ${running.join(', ')}): `
+            + `their maps are as of their last report, at most a second old\n`);
+        }
+        await finish();
+        if (fatal) resolve(2);
+        else if (code !== null) resolve(code);
+        else resolve(128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0));
+      });
+    });
+  }).then(async (code) => {
+    // However the program ended, its spans go out (or are counted as not) within the flush deadline.
+    await (await exporting)?.end();
+    return code;
+  });
+}
+
+/** --otlp: the exporter, loaded only then (the OpenTelemetry packages cost nothing otherwise). */
+export async function otlpExport(o: CliOptions, program: CompiledProgram, argv: string[]): Promise<SpanExport | undefined> {
+  if (o.otlp === undefined) return undefined;
+  const { commandName, openSpanExport } = await import('./otlp.js');
+  const warn = (s: string): void => void process.stderr.write(s);
+  const probes = program.probes.map((c) => ({ text: c.probe.text, target: c.probe.target }));
+  const protocol = o.otlpProtocol as OtlpProtocol;
+  return openSpanExport({ url: o.otlp, protocol, service: o.otlpService ?? commandName(argv), probes, quiet: o.quiet, warn });
+}

@@ -21,6 +21,7 @@ import type { SpanExport } from './otlp.js';
 import { otlpProtocol, type OtlpProtocol } from './otlp-protocol.js';
 import { LostEvents } from '../program/lost.js';
 import { ChildServer } from './children.js';
+import { programEnv } from './program-env.js';
 import { version } from './version.js';
 import { verbArgs } from './verbs/index.js';
 // Attaching (ws, http), running a program here (the whole library), --prometheus, the report page
@@ -225,7 +226,7 @@ async function runCommand(program: CompiledProgram, o: CliOptions, out: Sink, me
     NODE_OPTIONS: `--import=${agent}${port.option} ${process.env.NODE_OPTIONS ?? ''}`.trim(),
     JSPROBE_INSPECT_PORT: port.set ? '0' : undefined,
     JSPROBE_STOP_NAME: stopName,
-    JSPROBE_PROGRAM: program.source,
+    ...programEnv(program),
     // Set by the traced program's main thread, for its workers: see agent.ts.
     JSPROBE_PID: undefined,
     JSPROBE_FORMAT: o.format,

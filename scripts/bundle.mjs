@@ -36,11 +36,22 @@ for (const [entry, outfile] of bundles) {
 // `new URL('./x.js', import.meta.url)` finds its file.
 rmSync('build/src/agent-bundle', { recursive: true, force: true });
 const agentBundle = { bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['oxc-parser'], logLevel: 'warning' };
+const agentFiles = { JSPROBE_AGENT_RUNTIME: '"./runtime.js"', JSPROBE_AGENT_LOAD: '"./load.cjs"' };
 await build({
   ...agentBundle,
   entryPoints: ['build/src/cli/agent.js'],
   outfile: 'build/src/agent-bundle/agent.js',
-  define: { JSPROBE_AGENT_RUNTIME: '"./runtime.js"', JSPROBE_AGENT_LOAD: '"./load.cjs"' },
+  define: { ...agentFiles, JSPROBE_AGENT_CHILD: '"./agent-child.cjs"' },
+});
+// The same for the traced program's child processes, as CommonJS: the first process has them load
+// it with --require (src/cli/agent-child.ts).
+await build({
+  ...agentBundle,
+  format: 'cjs',
+  entryPoints: ['build/src/cli/agent-child.js'],
+  outfile: 'build/src/agent-bundle/agent-child.cjs',
+  banner: { js: "const __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  define: { ...agentFiles, 'import.meta.url': '__jsprobe_meta_url' },
 });
 // What compiles the runtime with its code cache (src/cli/agent-load.ts), as CommonJS: agent.js
 // requires it, so that Node's modules it uses come without an ES module's facades (agent.ts).

@@ -2,62 +2,49 @@
 // program's own code, in every process and thread of it: this file only decides what this one is,
 // and imports the rest only where it traces. The first process's main thread traces with the
 // command's pipes (agent-session.ts); its worker threads register the same probes and report to it;
-// any other node process started under the command connects to the command's socket (child-agent.ts).
+// any other node process started under the command connects to the command's socket (child-agent.ts),
+// and loads agent-child.ts's CommonJS file instead of this one where the first process could say so.
 //
 // The command loads the bundle of this file (build/src/agent-bundle/agent.js, scripts/bundle.mjs),
 // which loads the rest, where it traces, from one CommonJS file with V8's code cache (agent-load.ts,
 // itself a CommonJS file beside it, load.cjs).
 
 import { createRequire } from 'node:module';
-import { watchChild } from './child-watch.js';
+import { bundled, childMainThread, runtimeNow, traceChildProcess } from './child-start.js';
 import { untraced } from './untraced.js';
 
-/** Set in the agent's bundle (scripts/bundle.mjs): where the runtime's CommonJS file is beside it. */
-declare const JSPROBE_AGENT_RUNTIME: string | undefined;
-/** Set in the agent's bundle: where agent-load.ts's CommonJS file is beside it. */
-declare const JSPROBE_AGENT_LOAD: string | undefined;
+/** Set in the agent's bundle (scripts/bundle.mjs): where agent-child.ts's CommonJS file is beside it. */
+declare const JSPROBE_AGENT_CHILD: string | undefined;
 
-// Node's modules come through require, not import: an ES module's import of node:fs makes a facade
-// of its exports, whose getters load fs's streams, fs/promises and readline (~34 of Node's modules,
-// ~6 ms on Node 24) in every traced process, which none of jsprobe's code uses.
 const require = createRequire(import.meta.url);
-
-/** The bundle's runtime, compiled with its code cache: synchronously, so that a load hook can load it (child-watch.ts). */
-function runtimeNow(mainThread: boolean): typeof import('./agent-runtime.js') {
-  const { loadRuntime } = require(JSPROBE_AGENT_LOAD!) as typeof import('./agent-load.js');
-  const { fileURLToPath } = require('node:url') as typeof import('node:url');
-  return loadRuntime(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME!, import.meta.url)), mainThread);
-}
 
 /** What traces, compiled with its code cache from the bundle; unbundled (tsc's output), its modules as they are. */
 async function runtime(mainThread: boolean): Promise<typeof import('./agent-runtime.js')> {
-  if (typeof JSPROBE_AGENT_RUNTIME === 'string' && typeof JSPROBE_AGENT_LOAD === 'string') return runtimeNow(mainThread);
+  if (bundled) return runtimeNow(mainThread);
   // Not a literal: the bundle must not take the runtime's modules in.
   return import(new URL('./agent-runtime.js', import.meta.url).href) as Promise<typeof import('./agent-runtime.js')>;
 }
 
-/**
- * A node process started under the command (a child node, at any depth) traces as a worker thread
- * does (child-agent.ts), through the command's socket. Where all its probes name files, it loads
- * the runtime only once a source matches (child-watch.ts).
- */
-async function traceChildProcess(socket: string, source: string): Promise<void> {
-  // Its worker threads know from this that they are not a process of their own (main, below).
-  process.env.JSPROBE_AGENT_PID = String(process.pid);
-  const files = process.env.JSPROBE_CHILD_FILES;
-  if (files !== undefined && typeof JSPROBE_AGENT_RUNTIME === 'string' && watchChild(JSON.parse(files) as string[], (compiling) => {
-    try {
-      const { traceChildNow, rewriteLoaded } = runtimeNow(true);
-      traceChildNow(socket, source, compiling);
-      return rewriteLoaded;
-    } catch (e) {
-      // In the middle of the program's own require or import: whatever failed, it must go on, untraced.
-      untraced(e instanceof Error ? e.message : 'its agent failed to load');
-      return (_url, result) => result;
-    }
-  })) return;
+/** A node process started under the command (a child node, at any depth): child-start.ts. */
+async function traceChildProcessHere(socket: string, source: string): Promise<void> {
+  if (bundled) return traceChildProcess(socket, source);
   const { traceChild } = await runtime(true);
   return traceChild(socket, source);
+}
+
+/**
+ * The first process's children load the agent with --require, from agent-child.ts's CommonJS file,
+ * rather than this ES module with --import: a child starts synchronously, and a CommonJS preload
+ * spares it Node's ES module loader (agent-child.ts). Only where NODE_OPTIONS names this file as the
+ * command wrote it, and the other's path needs no quoting there (NODE_OPTIONS splits at spaces).
+ */
+function childrenRequire(): void {
+  const options = process.env.NODE_OPTIONS;
+  const own = `--import=${import.meta.url}`;
+  if (typeof JSPROBE_AGENT_CHILD !== 'string' || options === undefined || !options.includes(own)) return;
+  const { fileURLToPath } = require('node:url') as typeof import('node:url');
+  const file = fileURLToPath(new URL(JSPROBE_AGENT_CHILD, import.meta.url));
+  if (!/[\s"'\\]/.test(file)) process.env.NODE_OPTIONS = options.replace(own, `--require=${file}`);
 }
 
 async function main(): Promise<void> {
@@ -65,15 +52,9 @@ async function main(): Promise<void> {
   if (source === undefined) return;
   const pid = String(process.pid);
   const socket = process.env.JSPROBE_SOCKET;
-  // The main thread of a process after the first, told from the environment alone: another
-  // process's pid in JSPROBE_PID (a worker thread of a traced process has its own there), and no
-  // main thread of this process has run the agent before (its worker threads find their pid in
-  // JSPROBE_AGENT_PID). Such a child need not load node:worker_threads (~6 ms on Node 24) to
-  // learn it, which one whose sources match nothing would never load otherwise.
+  // A child process's main thread, told without node:worker_threads (child-start.ts).
+  if (socket !== undefined && childMainThread()) return traceChildProcessHere(socket, source);
   const tracedPid = process.env.JSPROBE_PID;
-  if (tracedPid !== undefined && tracedPid !== pid && socket !== undefined && process.env.JSPROBE_AGENT_PID !== pid) {
-    return traceChildProcess(socket, source);
-  }
   const { isMainThread, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   if (!isMainThread) {
     // The profile tick thread (program/profile-tick.ts) is jsprobe's own: it neither traces nor is traced.
@@ -88,11 +69,12 @@ async function main(): Promise<void> {
   // under it that the test above did not tell (its pid the same as one before it) traces as a child.
   if (tracedPid !== undefined) {
     if (socket === undefined || tracedPid === pid) return;
-    return traceChildProcess(socket, source);
+    return traceChildProcessHere(socket, source);
   }
   // Only the command's own child has its pipes: the first process reports on the command's socket
   // when a shell or a program jsprobe does not trace (Node 20's `node --test` runner) started it.
   // It connects before it loads the rest: one that cannot runs untraced, with nothing of jsprobe installed.
+  childrenRequire();
   if (socket !== undefined && process.env.JSPROBE_COMMAND_PID !== String(process.ppid)) {
     const { openLink, traceFirst } = await runtime(true);
     let gone = (): void => {};

@@ -58,7 +58,7 @@ await build({
 await build({ ...agentBundle, format: 'cjs', entryPoints: ['build/src/cli/agent-load.js'], outfile: 'build/src/agent-bundle/load.cjs' });
 // The language's compiler, beside the runtime rather than in it: the command hands every traced
 // process the compiled program (cli/program-env.ts), so that the runtime loads this file only for a
-// program too big for the environment (cli/agent-program.ts). 60 kB less of the runtime to read,
+// program too big for the environment (cli/agent-program.ts). 57 kB less of the runtime to read,
 // compile and run in each process. In the runtime, lang/compile.js is a stub that requires it.
 await build({ ...agentBundle, format: 'cjs', entryPoints: ['build/src/lang/compile.js'], outfile: 'build/src/agent-bundle/lang.cjs' });
 const compilerBeside = {

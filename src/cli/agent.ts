@@ -16,6 +16,7 @@ import { untraced } from './untraced.js';
 /** Set in the agent's bundle (scripts/bundle.mjs): where agent-child.ts's CommonJS file is beside it. */
 declare const JSPROBE_AGENT_CHILD: string | undefined;
 
+// Node's modules through require, not import, as in child-start.ts (which says why).
 const require = createRequire(import.meta.url);
 
 /** What traces, compiled with its code cache from the bundle; unbundled (tsc's output), its modules as they are. */

@@ -137,7 +137,8 @@ async function round(node, kind) {
   const stopLoad = kind === 'server' ? load(target.first.port) : () => {};
   const before = threads(pid);
   const program = `fn:${join(ROOT, TARGETS[kind].file)}:${TARGETS[kind].fn} { @n = count(); printf("hit\\n") }`;
-  const cli = spawn(cliNode === 'this' ? process.execPath : node, [JSPROBE, '-p', String(pid), ...(maxPause === undefined ? [] : ['--max-pause', maxPause]), '-e', program], { cwd: ROOT });
+  const budget = maxPause === undefined ? [] : ['--max-pause', maxPause];
+  const cli = spawn(cliNode === 'this' ? process.execPath : node, [JSPROBE, '-p', String(pid), ...budget, '-e', program], { cwd: ROOT });
   let out = '';
   let err = '';
   let hit = false;

@@ -15,7 +15,6 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
-import { isMainThread } from 'node:worker_threads';
 import { fnv1a } from '../core/fnv1a.js';
 import { cacheDir, writeCacheFile } from '../sites/hooks/cache-dir.js';
 
@@ -40,9 +39,14 @@ function readCache(file: string | null): Buffer | undefined {
   }
 }
 
-/** Runs the CommonJS file at `path` as Node would, its compiled code cached; returns its exports. */
-export function loadRuntime(path: string): Runtime {
-  const source = readFileSync(path, 'utf8');
+/**
+ * Runs the CommonJS file at `path` as Node would, its compiled code cached; returns its exports.
+ * `mainThread`: this is a process's main thread, which writes the cache where it has none (its
+ * caller knows, without loading node:worker_threads to ask).
+ */
+export function loadRuntime(path: string, mainThread: boolean): Runtime {
+  // ASCII by construction (scripts/bundle.mjs): latin1 decodes it as utf8 would, and cheaper.
+  const source = readFileSync(path, 'latin1');
   const dir = cacheDir();
   // The path is in the key: code read from the cache keeps the name of the script it was made from,
   // so that a second install of the same build (another checkout, npx beside a global install) would
@@ -56,7 +60,7 @@ export function loadRuntime(path: string): Runtime {
   const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: { exports: object }, f: string, d: string) => void;
   const module = { exports: {} };
   wrapper.call(module.exports, module.exports, createRequire(path), module, path, join(path, '..'));
-  if (dir !== null && isMainThread && (cachedData === undefined || script.cachedDataRejected === true)) {
+  if (dir !== null && mainThread && (cachedData === undefined || script.cachedDataRejected === true)) {
     // At exit: the cache then holds the functions compiled since, the end's too.
     process.once('exit', () => {
       try {

@@ -12,7 +12,7 @@ import { CUT_RECORD, cutsIn } from '../agg/safe-strlen.js';
 import { clearIntervalSafe, ObjectCreate, perf, PerformanceNow, ReflectApply, setIntervalSafe } from '../core/primordials.js';
 import { inJob } from '../core/job.js';
 import { disable, unregister } from '../index.js';
-import { compile, type CompiledProgram } from '../lang/compile.js';
+import type { CompiledProgram } from '../lang/compile.js';
 import { FdSender } from '../program/fd-sender.js';
 import { SNAPSHOT_SPACING, type Message } from '../program/messages.js';
 import { probeRecordsIn, withProbeRecords } from '../program/probe-records.js';
@@ -20,6 +20,7 @@ import { MainRelay, WorkerRelay } from '../program/relay.js';
 import { sessionOutput, start, type Session } from '../program/session.js';
 import { registerBeforeProgram } from '../targets/file-target.js';
 import { programThreadId } from '../threads/own-threads.js';
+import { programOf } from './agent-program.js';
 import { turnForLastSignal } from './signal-turn.js';
 import { childFiles } from './child-files.js';
 import { readControlPipe, type ControlHooks } from './control-pipe.js';
@@ -54,13 +55,11 @@ function settings(): {
   };
 }
 
-const compileHere = (source: string): CompiledProgram => compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
-
 /** A worker thread: its probes, its own maps, reported to the main thread (program/relay.ts). */
 export function traceWorker(source: string): void {
   let program;
   try {
-    program = compileHere(source);
+    program = programOf(source);
   } catch {
     return; // the main thread has said so already
   }
@@ -100,7 +99,7 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
   const command = link?.sender ?? new FdSender(Number(process.env.JSPROBE_OUT_FD), { bytes, gone: () => onCommandGone() });
   // Its worker threads trace as this process's; its child processes connect to the socket.
   process.env.JSPROBE_PID = String(process.pid);
-  // The inspector port the command chose for reaching this process (command.ts, inspectorPortOption)
+  // The inspector port the command chose for reaching this process (launch.ts, inspectorPortOption)
   // is this process's alone: the program's own children get NODE_OPTIONS as the user gave it, and
   // `node --inspect` there listens on 9229 as it would have.
   const nodeOptions = process.env.NODE_OPTIONS;
@@ -115,7 +114,7 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
   }
   let program: CompiledProgram;
   try {
-    program = compileHere(source);
+    program = programOf(source);
   } catch (e) {
     fatal((e as { report?: string }).report ?? String(e));
   }

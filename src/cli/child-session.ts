@@ -6,12 +6,12 @@ import '../register.js';
 import type { MapData } from '../agg/maps.js';
 import { clearIntervalSafe, setIntervalSafe } from '../core/primordials.js';
 import { unregister } from '../index.js';
-import { compile } from '../lang/compile.js';
 import type { FdSender } from '../program/fd-sender.js';
 import { withProbeRecords } from '../program/probe-records.js';
 import { MainRelay } from '../program/relay.js';
 import { sessionOutput, start, type Session } from '../program/session.js';
 import { registerBeforeProgram } from '../targets/file-target.js';
+import { programOf } from './agent-program.js';
 import { turnForLastSignal } from './signal-turn.js';
 
 /** How often a child hands the command its maps: what prints of one that is killed, or that still runs at the end. */
@@ -46,7 +46,7 @@ function onEndingSignals(end: () => void): () => void {
 function startSession(sender: FdSender, source: string, compiling?: string): Exclude<Session, { error: string }> | string | null {
   let program;
   try {
-    program = compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
+    program = programOf(source);
   } catch {
     return 'its jsprobe program does not compile here';
   }

@@ -8,6 +8,7 @@ import type { Message } from '../program/messages.js';
 import type { CliOptions } from './args.js';
 import { ChildServer } from './children.js';
 import { fail } from './program-check.js';
+import { programEnv } from './program-env.js';
 
 export interface Launch {
   argv: string[];
@@ -50,7 +51,7 @@ export async function prepareLaunch(program: CompiledProgram, o: CliOptions, arg
     NODE_OPTIONS: `--import=${agent}${port.option} ${process.env.NODE_OPTIONS ?? ''}`.trim(),
     JSPROBE_INSPECT_PORT: port.set ? '0' : undefined,
     JSPROBE_STOP_NAME: stopName,
-    JSPROBE_PROGRAM: program.source,
+    ...programEnv(program),
     // Set by the traced program's main thread, for its workers: see agent.ts.
     JSPROBE_PID: undefined,
     JSPROBE_FORMAT: o.format,

@@ -4,9 +4,8 @@
 // version of the rewriter. JSPROBE_CACHE=0 turns it off; JSPROBE_CACHE=<dir> moves it; a directory
 // another user could write to is not used (cache-dir.ts).
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fnv64 } from '../../core/fnv1a.js';
 import { instrument } from '../rewrite/instrument.js';
@@ -91,7 +90,7 @@ export function store(src: string, key: string, code: string): void {
 // start would otherwise load oxc-parser for it each time (~15-25 ms of CPU and ~3 MB on Node 24,
 // docs/benchmarks.md). The big modules' key cannot serve them: it holds the rewrite of SAMPLE,
 // which loads the parser. This one names the rewriter by what would change with it instead: the
-// bundle file's and oxc-parser's inode, size and modification time (a rebuild or a reinstall
+// bundle file's and oxc-parser's package.json's inode, size and modification time (a rebuild or a reinstall
 // changes them), the Node version and REWRITE_VERSION, as the agent's code cache is named
 // (cli/agent-load.ts). The file's name is a 64-bit FNV hash of the key and the source, not a
 // cryptographic one (node:crypto costs ~10 ms to load): the file holds the key and the source
@@ -99,14 +98,27 @@ export function store(src: string, key: string, code: string): void {
 
 let identity: string | null | undefined;
 
+/**
+ * oxc-parser's package.json, found as Node's resolution finds the package from here (the nearest
+ * node_modules up from this file), but with a stat a directory rather than Node's resolution, which
+ * goes through the program's resolve hooks and the child's watch (cli/child-watch.ts) too: ~3 ms of a
+ * traced child's start on Node 24. A reinstall writes it anew, which its stamp shows.
+ */
+function parserPackage(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const file = join(dir, 'node_modules', 'oxc-parser', 'package.json');
+    if (statSync(file, { throwIfNoEntry: false }) !== undefined) return file;
+    if (dirname(dir) === dir) throw new Error('oxc-parser is not installed beside jsprobe');
+  }
+}
+
 /** What names this rewriter without running it; null where it cannot be had (unbundled, or no cache). */
 function rewriterIdentity(): string | null {
   if (identity !== undefined) return identity;
   identity = null;
   if (typeof JSPROBE_SELF_CONTAINED !== 'boolean' || dir() === null) return identity;
   try {
-    const oxc = createRequire(import.meta.url).resolve('oxc-parser');
-    identity = [REWRITE_VERSION, process.version, fileStamp(fileURLToPath(import.meta.url)), fileStamp(oxc)].join('\0');
+    identity = [REWRITE_VERSION, process.version, fileStamp(fileURLToPath(import.meta.url)), fileStamp(parserPackage())].join('\0');
   } catch {
     // Then small modules are rewritten at every load, as before.
   }

@@ -1,0 +1,64 @@
+// How tracing starts in a node process that the traced program started (a child, at any depth),
+// synchronously, before the program's first line: the agent's first part in the first process
+// (agent.ts) and in the children (agent-child.ts) both start a child with it. A child traces as a
+// worker thread does, through the command's socket (child-agent.ts); where all its probes name
+// files, it loads the runtime only once a source matches (child-watch.ts).
+
+import { createRequire } from 'node:module';
+import { watchChild, type Rewrite } from './child-watch.js';
+import { untraced } from './untraced.js';
+
+/** Set in the agent's bundles (scripts/bundle.mjs): where the runtime's CommonJS file is beside them. */
+declare const JSPROBE_AGENT_RUNTIME: string | undefined;
+/** Set in the agent's bundles: where agent-load.ts's CommonJS file is beside them. */
+declare const JSPROBE_AGENT_LOAD: string | undefined;
+
+// Node's modules come through require, not import: an ES module's import of node:fs makes a facade
+// of its exports, whose getters load fs's streams, fs/promises and readline (~34 of Node's modules,
+// ~6 ms on Node 24) in every traced process, which none of jsprobe's code uses.
+const require = createRequire(import.meta.url);
+
+/** Running from the agent's bundle, where the runtime is one CommonJS file with its code cache. */
+export const bundled = typeof JSPROBE_AGENT_RUNTIME === 'string' && typeof JSPROBE_AGENT_LOAD === 'string';
+
+/** The bundle's runtime, compiled with its code cache: synchronously, so that a load hook can load it (child-watch.ts). */
+export function runtimeNow(mainThread: boolean): typeof import('./agent-runtime.js') {
+  const { loadRuntime } = require(JSPROBE_AGENT_LOAD!) as typeof import('./agent-load.js');
+  const { fileURLToPath } = require('node:url') as typeof import('node:url');
+  return loadRuntime(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME!, import.meta.url)), mainThread);
+}
+
+/**
+ * This is the main thread of a process after the first, told from the environment alone: another
+ * process's pid in JSPROBE_PID (a worker thread of a traced process has its own there), and no
+ * main thread of this process has run the agent before (its worker threads find their pid in
+ * JSPROBE_AGENT_PID, traceChildProcess). Such a child need not load node:worker_threads (~6 ms on
+ * Node 24) to learn it, which one whose sources match nothing would never load otherwise.
+ */
+export function childMainThread(): boolean {
+  const pid = String(process.pid);
+  const tracedPid = process.env.JSPROBE_PID;
+  return tracedPid !== undefined && tracedPid !== pid && process.env.JSPROBE_AGENT_PID !== pid;
+}
+
+/** Load the runtime and trace through the command's socket; what rewrites an ES module that loads next. */
+function traceNow(socket: string, source: string, compiling?: string): Rewrite {
+  try {
+    const { traceChildNow, rewriteLoaded } = runtimeNow(true);
+    traceChildNow(socket, source, compiling);
+    return rewriteLoaded;
+  } catch (e) {
+    // Perhaps in the middle of the program's own require or import: whatever failed, it must go on, untraced.
+    untraced(e instanceof Error ? e.message : 'its agent failed to load');
+    return (_url, result) => result;
+  }
+}
+
+/** Trace this child process for the command's socket at `socket`: at its first matching source where it can wait for one, else now. Bundled only. */
+export function traceChildProcess(socket: string, source: string): void {
+  // Its worker threads know from this that they are not a process of their own (childMainThread).
+  process.env.JSPROBE_AGENT_PID = String(process.pid);
+  const files = process.env.JSPROBE_CHILD_FILES;
+  if (files !== undefined && watchChild(JSON.parse(files) as string[], (compiling) => traceNow(socket, source, compiling))) return;
+  traceNow(socket, source);
+}

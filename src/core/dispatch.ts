@@ -38,8 +38,11 @@ export interface Dispatch {
   /** enter() for a construct call, with its new.target. */
   enterNew(s: Snapshot, self: unknown, newTarget: Function, argc: number,
     a0: unknown, a1: unknown, a2: unknown, a3: unknown, rest: unknown[] | undefined): CallRecord | null;
-  /** The call returned `v`; returns what the caller must get (`v`, or a promise settling like it). */
-  exitReturn(f: CallRecord, v: unknown): unknown;
+  /**
+   * The call returned `v`; returns what the caller must get (`v`, or a promise settling like it).
+   * `own`: the probe the site's code was made for, if any (a wrapper's; see callReturn).
+   */
+  exitReturn(f: CallRecord, v: unknown, own?: ProbeCore | null): unknown;
   /** A construct call returned `v`; a thenable instance is not a pending call. */
   exitConstruct(f: CallRecord, v: unknown): unknown;
   /** The call threw `e`; returns it for the site to rethrow. */
@@ -265,7 +268,20 @@ export function makeDispatch(env: Env): Dispatch {
     return enterAll(s, self, newTarget, argc, a0, a1, a2, a3, rest);
   }
 
-  function finishLight(c: CallRecord, retval: unknown, error: unknown, threw: boolean): void {
+  /**
+   * onReturn of `c`'s probe `p`, called through `own` when that is the same probe. Where a wrapper
+   * is inlined into its caller, `own` (held by the wrapper) is a constant to V8, and so is its
+   * onReturn, a field set once: the handler is inlined as that one closure, its own variables
+   * folded in. Read from `p`, the handler is whatever closure the shared call site has seen, and
+   * 100 closures of one function literal (probes registered in a loop) cost each hit a check of
+   * the closure and loads of its variables: 1.4x a lone probe's hit (docs/hot-path.md).
+   */
+  function callReturn(p: ProbeCore, c: CallRecord, own: ProbeCore | null | undefined): void {
+    if (p === own) runReturn(own, c);
+    else runReturn(p, c);
+  }
+
+  function finishLight(c: CallRecord, retval: unknown, error: unknown, threw: boolean, own?: ProbeCore | null): void {
     const p = c.core;
     c.rv = retval;
     if (threw) {
@@ -274,20 +290,20 @@ export function makeDispatch(env: Env): Dispatch {
     }
     p.returns++;
     c.lightReturn = true;
-    runReturn(p, c);
+    callReturn(p, c, own);
     c.lightReturn = false;
     c.rv = undefined;
     if (threw) c.reset();
   }
 
   /** A blind probe's return: its handler reads nothing, so nothing is stored for it. */
-  function finishBlind(c: CallRecord): void {
+  function finishBlind(c: CallRecord, own?: ProbeCore | null): void {
     const p = c.core;
     p.returns++;
     // Tested here, not in bump: a probe that does not count never calls bump, so V8 never inlines
     // it, and its bytecode stays out of the inlining budget of the handler's path (3x a hit, measured).
     if (c.cell !== null && bump(c)) return;
-    runReturn(p, c);
+    callReturn(p, c, own);
   }
 
   function finishRecord(c: CallRecord, retval: unknown, error: unknown, threw: boolean, t1: number): void {
@@ -327,14 +343,14 @@ export function makeDispatch(env: Env): Dispatch {
     return v;
   }
 
-  function exitReturn(f: CallRecord, v: unknown): unknown {
+  function exitReturn(f: CallRecord, v: unknown, own?: ProbeCore | null): unknown {
     const st = f.state;
     if (st === BLIND) {
-      finishBlind(f);
+      finishBlind(f, own);
       return v;
     }
     if ((typeof v === 'object' && v !== null) || typeof v === 'function') return exitObject(f, v);
-    if (st === LIGHT) finishLight(f, v, undefined, false);
+    if (st === LIGHT) finishLight(f, v, undefined, false, own);
     else finishTracked(f, v, undefined, false);
     return v;
   }

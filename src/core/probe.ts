@@ -35,8 +35,12 @@ export class ProbeCore {
   readonly name: string;
   readonly target: string;
   readonly handle: ProbeHandle;
-  readonly onEntry: EntryHandler | null;
-  readonly onReturn: ReturnHandler | null;
+  // Declared only, set once in the constructor: a class field would first be defined as
+  // undefined, and V8 counts the constructor's store as a change, after which it never treats the
+  // field as constant. Constant, `own.onReturn` is folded where a wrapper is inlined (dispatch.ts's
+  // callReturn), and the handler inlined as the one closure it is.
+  declare readonly onEntry: EntryHandler | null;
+  declare readonly onReturn: ReturnHandler | null;
   readonly maxActive: number;
   readonly leaseMs: number;
   /** Handlers read `this`, `args` or `newTarget`: fill the record's slots at entry. */

@@ -23,8 +23,8 @@ import { functionKind, isConstructor, type FunctionKind } from './function-kind.
 const wrappers = new WeakMap<Function, ProbeSite>();
 
 const EXIT: Record<FunctionKind, string> = {
-  plain: 'exitReturn(f, v)',
-  async: 'exitReturn(f, v)',
+  plain: 'exitReturn(f, v, own)',
+  async: 'exitReturn(f, v, own)',
   generator: 'exitGenerator(f, v, false)',
   'async-generator': 'exitGenerator(f, v, true)',
 };
@@ -59,7 +59,7 @@ function wrapperSource(kind: FunctionKind, constructible: boolean): string {
 const { enter, enterQuick, enterNew, exitReturn, exitThrow, exitConstruct, exitGenerator } = dispatch;
 const RA = Reflect.apply;
 const RC = Reflect.construct;
-return function make(slots, orig, name) {${construct}
+return function make(slots, orig, name, own) {${construct}
   const self = ({
     ${head}
       const s = slots[0];
@@ -89,7 +89,7 @@ return function make(slots, orig, name) {${construct}
 };`;
 }
 
-type MakeWrapper = (slots: ProbeSite['slots'], orig: Function, name: string) => Function;
+type MakeWrapper = (slots: ProbeSite['slots'], orig: Function, name: string, own: ProbeCore | null) => Function;
 
 /** Wrapper factories by copy of the hot path, then by shape (kind, constructible). */
 const factories = new WeakMap<Dispatch, Map<string, MakeWrapper>>();
@@ -147,7 +147,9 @@ function makeWrapper(site: ProbeSite, orig: Function): Function {
   const constructible = kind === 'plain' && isConstructor(orig);
   const make = factoryFor(dispatchFor(dispatchKey(site, kind)), kind, constructible);
   const name = typeof orig.name === 'string' ? orig.name : '';
-  const wrapper = make(site.slots, orig, name);
+  // The site's one probe, when it has one that keeps no record: its handler is called through this
+  // reference, which V8 takes for a constant where the wrapper is inlined (dispatch's callReturn).
+  const wrapper = make(site.slots, orig, name, site.snapshot?.light ?? null);
   copyOwnProperties(orig, wrapper);
   Object.setPrototypeOf(wrapper, Object.getPrototypeOf(orig));
   wrappers.set(wrapper, site);

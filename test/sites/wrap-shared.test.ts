@@ -3,6 +3,7 @@
 
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { unregister } from '../../src/index.js';
 import { reg, unregisterAll } from '../helpers.js';
 
 afterEach(unregisterAll);
@@ -55,5 +56,40 @@ describe('wrap sites sharing compiled code', () => {
     assert.equal(outer.fn(1), 2);
     assert.throws(() => thrower.fn(), /boom/);
     assert.deepEqual([innerReturns, p.hits, p.missed, thrownReturns], [1, 2, 1, 1]);
+  });
+
+  test('sites called from a hot loop, their probes closures of one literal: each hit reaches its own site\'s handler', () => {
+    // A wrapper inlined into its caller calls the probe it was made for as a constant (dispatch's
+    // callReturn): enough calls that V8 optimizes the loop, and each site must still count its own.
+    const hs = holders(3);
+    const returns = [0, 0, 0];
+    const seen: unknown[] = [];
+    for (let k = 0; k < 3; k++) {
+      reg({ target: { object: hs[k], key: 'fn' }, onReturn: k === 2 ? (c) => { returns[k]++; seen[0] = c.retval; } : () => { returns[k]++; } });
+    }
+    const loop = (h: { fn: (a: number) => number }, n: number): number => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += h.fn(i);
+      return s;
+    };
+    for (let r = 0; r < 3; r++) for (let k = 0; k < 3; k++) loop(hs[k], 20_000 * (k + 1));
+    assert.deepEqual(returns, [60_000, 120_000, 180_000]);
+    assert.equal(seen[0], 59_999 + 2);
+  });
+
+  test('a site whose one probe changed after its wrapper was made runs the probe it has now', async () => {
+    const [h] = holders(1);
+    const counts = [0, 0];
+    const handler = (k: number) => (): void => { counts[k]++; };
+    const a = reg({ target: { object: h, key: 'fn' }, onReturn: handler(0) });
+    for (let i = 0; i < 5000; i++) h.fn(i);
+    const b = reg({ target: { object: h, key: 'fn' }, onReturn: handler(1) });
+    h.fn(0);
+    assert.deepEqual(counts, [5001, 1]);
+    await unregister(a);
+    // The wrapper stayed (b kept the site armed); it was made for a, and b is the site's one probe now.
+    for (let i = 0; i < 5000; i++) h.fn(i);
+    assert.deepEqual(counts, [5001, 5001]);
+    assert.equal(b.hits, 5001);
   });
 });

@@ -12,24 +12,6 @@ type Slots = (Snapshot | null)[];
 type Frame = Parameters<typeof d.exitReturn>[0];
 
 /**
- * An entry-only probe that counts (`fn:… { @ = count() }`): add 1 to its cell here and say so.
- * Through enter(), V8 inlined enter, enterLight and bump into every site (~350 bytes of bytecode
- * against TurboFan's cumulative budget of ~920 per optimized function), which the probed
- * program's own calls then lose. enter() still takes a cell not asked for yet, or let go of.
- */
-function countEntry(s: Snapshot): boolean {
-  const k = s.entryCount;
-  if (k === null || thread.busy) return false;
-  const cell = k.cell;
-  if (cell === null || !cell.live) return false;
-  cell.n++;
-  const p = k.core;
-  p.hits++;
-  p.returns++;
-  return true;
-}
-
-/**
  * Entries take the module's slot array and the site's index: the rewritten code reads only the
  * global flag when disarmed, and the slot is read here, when some load site is armed.
  */
@@ -40,19 +22,28 @@ export const runtime = {
     const s = slots[i];
     // `== null`: before its module's prologue has run, the slots are a function and read undefined.
     if (s == null) return null;
-    // One probe that keeps nothing and has no onEntry: count the hit, hand out its frame.
+    // One probe that keeps nothing and has no onEntry: count the hit, hand out its frame. Small
+    // enough for V8 to inline into each of thousands of call sites.
     const q = s.quick;
     if (q !== null && !thread.busy) {
       q.core.hits++;
       return q;
     }
-    // The entry-only count is a call of its own, and enter() takes the rest. V8 inlines this
-    // function into every probed function it optimizes, and its bytecode counts against
-    // TurboFan's cumulative inlining budget (~920 bytes) of the caller each time: a probed
-    // one-line function is ~100 bytes where it was ~6, no longer "small" (27) enough for V8 to
-    // inline it whatever the budget. A call never made is never inlined, so a return probe's
-    // sites inline 89 bytes here instead of 157, an entry-only count's 89 and countEntry's 50.
-    if (countEntry(s)) return null;
+    // An entry-only probe that counts (`fn:… { @ = count() }`): add 1 to its cell here. Through
+    // enter(), V8 inlined enter, enterLight and bump into every site (~350 bytes of bytecode
+    // against TurboFan's cumulative budget of ~920 per optimized function), which the probed
+    // program's own calls then lose. enter() still takes a cell not asked for yet, or let go of.
+    const k = s.entryCount;
+    if (k !== null && !thread.busy) {
+      const cell = k.cell;
+      if (cell !== null && cell.live) {
+        cell.n++;
+        const p = k.core;
+        p.hits++;
+        p.returns++;
+        return null;
+      }
+    }
     return d.enter(s, self, argc, a0, a1, a2, a3, rest);
   },
   ea: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {

@@ -3,10 +3,14 @@
 // hits of one of them and (b) hits spread over all N, each beside the same loop over bare functions.
 // Two kinds of site: wrap sites (functions made with new Function, probed through an object's
 // property) and load sites (the functions of one generated module of 21,688, rewritten as it
-// loads, as typescript.js's are). bench/hot.ts drives it (`--only armed`); alone:
+// loads, as typescript.js's are). Two ways to count on load sites: a handler per probe (a closure
+// each, `counts[k]++`), and a counting cell per probe (core's countsLike, as the command's
+// `@[func] = count()` counts: no handler call). Against each other they tell whether the spread
+// row's cost is the handler calls or the sites' own state. bench/hot.ts drives it (`--only
+// armed`); alone:
 //
 //   node build/bench/hot-armed.js --child 1000 [--calls 2000000]
-//   node --import build/src/register.js build/bench/hot-armed.js --child 1000 --load FILE --bare FILE
+//   node --import build/src/register.js build/bench/hot-armed.js --child 1000 --load FILE --bare FILE [--cell]
 //     (with JSPROBE_LOAD_SITES=FILE)
 
 import { spawnSync } from 'node:child_process';
@@ -15,6 +19,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { countsLike } from '../src/core/index.js';
 import { register, unregister, type Probe } from '../src/index.js';
 import { fmt, median, nsPerCall, option, syncLoop } from './lib/measure.js';
 
@@ -52,7 +57,19 @@ function moduleText(n: number): string {
   return `${s}module.exports = { all: [${Array.from({ length: n }, (_, k) => `f${k}`).join(',')}] };\n`;
 }
 
-async function child(n: number, calls: number, load: { file: string; bare: string } | null): Promise<ArmedResult> {
+/** A handler that counts into `counts[k]`, or one that core counts for (a cell per probe, as the command's maps have). */
+function counting(counts: Float64Array, k: number, cell: boolean): () => void {
+  if (!cell) return () => { counts[k]++; };
+  const c = { n: 0, live: true };
+  // Never called while the cell is live: the site adds 1 to c.n itself.
+  const handler = (): void => { c.n++; };
+  countsLike(handler, { cell: () => c });
+  cells.push(c);
+  return handler;
+}
+const cells: { n: number }[] = [];
+
+async function child(n: number, calls: number, load: { file: string; bare: string } | null, cell: boolean): Promise<ArmedResult> {
   const armed = load === null ? fns(n) : moduleFns(load.file, n);
   const bare = load === null ? fns(n) : moduleFns(load.bare, n);
   // Never fewer than 16 counters: a typed array of 64 bytes or less lives on V8's heap, where its
@@ -66,7 +83,7 @@ async function child(n: number, calls: number, load: { file: string; bare: strin
   const t0 = performance.now();
   for (let k = 0; k < n; k++) {
     const target = load === null ? { object: armed[k], key: 'fn' } : `${load.file}:f${k}`;
-    probes.push(register({ target, onReturn: () => { counts[k]++; } }));
+    probes.push(register({ target, onReturn: counting(counts, k, cell) }));
   }
   const registerMs = performance.now() - t0;
   gc();
@@ -82,7 +99,7 @@ async function child(n: number, calls: number, load: { file: string; bare: strin
   const samples: Record<keyof typeof loops, number[]> = { one: [], oneBare: [], spread: [], spreadBare: [] };
   for (const loop of Object.values(loops)) await nsPerCall(loop, calls);
   for (let r = 0; r < 5; r++) for (const [k, loop] of Object.entries(loops)) samples[k as keyof typeof loops].push(await nsPerCall(loop, calls));
-  const returns = counts.reduce((a, b) => a + b, 0);
+  const returns = counts.reduce((a, b) => a + b, 0) + cells.reduce((a, c) => a + c.n, 0);
   await unregister(probes);
   return {
     n, registerMs, registerMB, returns,
@@ -107,6 +124,12 @@ export function armedRows(counts: number[], rounds: number, calls: number): stri
         args: ['--import', REGISTER],
         env: { JSPROBE_LOAD_SITES: file, JSPROBE_CACHE: join(dir, 'cache') },
         childArgs: ['--load', file, '--bare', bare],
+      },
+      {
+        name: 'load sites, counting cell (no handler call)',
+        args: ['--import', REGISTER],
+        env: { JSPROBE_LOAD_SITES: file, JSPROBE_CACHE: join(dir, 'cache') },
+        childArgs: ['--load', file, '--bare', bare, '--cell'],
       },
     ];
     return kinds.flatMap((k) => table(k.name, counts, rounds, (n) => {
@@ -151,6 +174,6 @@ function table(kind: string, counts: number[], rounds: number, run: (n: number) 
 if (option('child') !== undefined) {
   const file = option('load');
   const load = file === undefined ? null : { file, bare: option('bare')! };
-  const r = await child(Number(option('child')), Number(option('calls') ?? 2_000_000), load);
+  const r = await child(Number(option('child')), Number(option('calls') ?? 2_000_000), load, process.argv.includes('--cell'));
   process.stdout.write(`${JSON.stringify(r)}\n`);
 }

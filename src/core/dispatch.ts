@@ -67,7 +67,11 @@ export interface Dispatch {
   finishRecord(c: CallRecord, retval: unknown, error: unknown, threw: boolean, t1: number): void;
 }
 
-export function makeDispatch(env: Env): Dispatch {
+/**
+ * `ownCalls`: the copy's sites hold their own probe (wrap sites, callReturn). The shared copy's
+ * (load and live sites) never do: there callReturn is runReturn alone, which V8 inlines once.
+ */
+export function makeDispatch(env: Env, ownCalls = false): Dispatch {
   const {
     ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator, goAsync, settle, MathRound,
   } = env;
@@ -276,10 +280,13 @@ export function makeDispatch(env: Env): Dispatch {
    * 100 closures of one function literal (probes registered in a loop) cost each hit a check of
    * the closure and loads of its variables: 1.4x a lone probe's hit (docs/hot-path.md).
    */
-  function callReturn(p: ProbeCore, c: CallRecord, own: ProbeCore | null | undefined): void {
+  function callOwnReturn(p: ProbeCore, c: CallRecord, own: ProbeCore | null | undefined): void {
     if (p === own) runReturn(own, c);
     else runReturn(p, c);
   }
+  // With runReturn inlined twice at each finish, the shared copy's hit on one load site took
+  // 11-12 ns instead of ~7 in some processes and not others (bench:hot's armed rows, load sites).
+  const callReturn = ownCalls ? callOwnReturn : (p: ProbeCore, c: CallRecord, _own?: ProbeCore | null): void => runReturn(p, c);
 
   function finishLight(c: CallRecord, retval: unknown, error: unknown, threw: boolean, own?: ProbeCore | null): void {
     const p = c.core;
@@ -440,7 +447,7 @@ let copies = 0;
  * `new Function` by source text, and closures of one cached function share one feedback vector.
  */
 export function siteDispatch(): Dispatch {
-  const source = `return (${makeDispatch.toString()})(env); // jsprobe dispatch ${++copies}`;
+  const source = `return (${makeDispatch.toString()})(env, true); // jsprobe dispatch ${++copies}`;
   return new Function('env', source)(env) as Dispatch;
 }
 

@@ -169,21 +169,29 @@ for (const [i, v] of variants.entries()) {
   console.log(`${v.name.padEnd(48)} ${fmt(median(ms[i]), 0).padStart(6)} ms${cpu}${h}`);
 }
 console.log(`start under jsprobe -c: ${pair(0, 1)}`);
-const childCpu = (traced: number): string => `, CPU +${fmt((median(cpuMs[traced]) - median(cpuMs[2])) / CHILDREN, 0)} ms per child`;
-console.log(`each child: ${pair(2, 3, CHILDREN)}${childCpu(3)}${median(hits[3]) === CHILDREN ? '' : ` (children traced: ${median(hits[3])} of ${CHILDREN})`}`);
+// What a child adds: the tree's added time less the start's (the command's and the first process's,
+// which the tree pays once, whatever its children: `start` is the trivial program's variant under
+// the same build), over the children. Without that, each child carried a tenth of the start.
+const perChild = (traced: number, start: number): string => {
+  const tree = median(ms[traced]) - median(ms[2]);
+  const once = median(ms[start]) - median(ms[0]);
+  const cpu = median(cpuMs[traced]) - median(cpuMs[2]) - (median(cpuMs[start]) - median(cpuMs[0]));
+  return `+${fmt((tree - once) / CHILDREN, 0)} ms per child, CPU +${fmt(cpu / CHILDREN, 0)} ms `
+    + `(the tree +${fmt(tree / CHILDREN, 0)} ms per child, less the start's +${fmt(once, 0)} ms over ${CHILDREN})`;
+};
+console.log(`each child: ${perChild(3, 1)}${median(hits[3]) === CHILDREN ? '' : ` (children traced: ${median(hits[3])} of ${CHILDREN})`}`);
 const rss = (command: number[], program: number[]): string =>
   `program plain ${mb(plainKb)}, traced ${mb(program)} (agent +${fmt((median(program) - median(plainKb)) / 1024, 1)} MB); the jsprobe command ${mb(command)}`;
 console.log(`peak RSS: ${rss(commandKb, programKb)}`);
 const kidMb = (i: number): string => `${mb(childKb[i])}${i === 2 ? '' : ` (+${fmt((median(childKb[i]) - median(childKb[2])) / 1024, 1)} MB)`}`;
-console.log(`a child matching none: ${pair(2, ELSE, CHILDREN)}${childCpu(ELSE)}`);
-// Measured in the child itself, up to its exit: without the command's and the first process's own
-// costs, which the per-child figures above spread over the children.
+console.log(`a child matching none: ${perChild(ELSE, 1)}`);
+// Measured in the child itself, up to its exit: without what the child costs the processes around
+// it (the first process's fork of it, the command's reading of its link), which the figures above hold.
 const kidCpu = (i: number): string => `${fmt(median(childCpuMs[i]), 0)} ms${i === 2 ? '' : ` (+${fmt(median(childCpuMs[i]) - median(childCpuMs[2]), 0)})`}`;
 console.log(`a child's own CPU: plain ${kidCpu(2)}, traced ${kidCpu(3)}, matching none ${kidCpu(ELSE)}`);
 console.log(`a child's peak RSS: plain ${kidMb(2)}, traced ${kidMb(3)}, matching none ${kidMb(ELSE)}`);
 if (OTHER !== undefined) {
-  console.log(`--compare build: start ${pair(0, 4)}; each child ${pair(2, 5, CHILDREN)}${childCpu(5)}; `
-    + `a child matching none ${pair(2, ELSE_OTHER, CHILDREN)}${childCpu(ELSE_OTHER)}`);
+  console.log(`--compare build: start ${pair(0, 4)}; each child ${perChild(5, 4)}; a child matching none ${perChild(ELSE_OTHER, 4)}`);
   console.log(`--compare build, a child's own CPU: traced ${kidCpu(5)}, matching none ${kidCpu(ELSE_OTHER)}`);
   console.log(`--compare build, peak RSS: ${rss(otherCommandKb, otherProgramKb)}; a child traced ${kidMb(5)}, matching none ${kidMb(ELSE_OTHER)}`);
 }

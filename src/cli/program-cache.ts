@@ -10,44 +10,18 @@
 // this user's that nobody else can write to, as the agent's compiled code is. A program that does
 // not compile is never kept: its errors are said again, from the compiler, at every run.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fnv1a } from '../core/fnv1a.js';
 import { compile, type CompiledProgram } from '../lang/compile.js';
 import type { CompileOptions } from '../lang/passes/context.js';
-import { cacheDir, fileStamp, writeCacheFile } from '../sites/hooks/cache-dir.js';
-
-interface Entry {
-  key: string;
-  program: CompiledProgram;
-}
+import { fileStamp, keptAsJson } from '../sites/hooks/cache-dir.js';
 
 let own: string | undefined;
 
 /** compile(source, options), from the cache when it holds this program compiled by this jsprobe. */
 export function compileCached(source: string, options: CompileOptions): CompiledProgram {
-  const dir = cacheDir();
-  if (dir === null) return compile(source, options);
-  let key: string | undefined;
-  let name: string | undefined;
-  try {
+  const key = (): string => {
     own ??= fileStamp(fileURLToPath(import.meta.url));
-    key = `${own}\n${options.unsafe === true ? 'unsafe' : 'safe'}\n${source}`;
-    name = `program-${fnv1a(key)}.json`;
-    const entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Entry;
-    // The name is a 32-bit hash: the whole key, inside, says whether it is this program.
-    if (entry.key === key) return entry.program;
-  } catch {
-    // Not there yet, or unreadable: compiled below, and written again.
-  }
-  const program = compile(source, options);
-  if (key !== undefined && name !== undefined) {
-    try {
-      writeCacheFile(dir, name, JSON.stringify({ key, program } satisfies Entry));
-    } catch {
-      // A cache that cannot be written costs only the compile, at the next run too.
-    }
-  }
-  return program;
+    return `${own}\n${options.unsafe === true ? 'unsafe' : 'safe'}\n${source}`;
+  };
+  return keptAsJson('program', 'program', key, () => compile(source, options));
 }

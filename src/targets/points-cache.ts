@@ -10,20 +10,12 @@
 // same size within the same nanosecond would be taken for the old one, as for the agent's code
 // cache (docs/load-sites.md). What is read back is data, never code: a name, a kind, a position.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fnv1a } from '../core/fnv1a.js';
-import { cacheDir, fileStamp, writeCacheFile } from '../sites/hooks/cache-dir.js';
+import { fileStamp, keptAsJson } from '../sites/hooks/cache-dir.js';
 import type { FilePoint } from './files.js';
 
 /** What a file of the set held: its functions, or why it does not parse (a glob leaves it out). */
 export type FileFunctions = FilePoint[] | { unparsed: string };
-
-interface Entry {
-  key: string;
-  files: Record<string, FileFunctions>;
-}
 
 let own: string | undefined;
 
@@ -34,28 +26,11 @@ let own: string | undefined;
  * one that is not this user's alone) this is `read` alone.
  */
 export function cachedFunctions(files: readonly string[], read: (file: string) => FileFunctions): Map<string, FileFunctions> {
-  const dir = cacheDir();
-  let key: string | undefined;
-  let name: string | undefined;
-  if (dir !== null) {
-    try {
-      own ??= fileStamp(fileURLToPath(import.meta.url));
-      key = [own, ...files.map(fileStamp)].join('\n');
-      name = `points-${fnv1a(key)}.json`;
-      const entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Entry;
-      // The name is a 32-bit hash: the whole key, inside, says whether it is this set of files.
-      if (entry.key === key) return new Map(Object.entries(entry.files));
-    } catch {
-      // Not there yet, or unreadable: parsed below, and written again.
-    }
-  }
-  const out = new Map(files.map((f) => [f, read(f)] as const));
-  if (dir !== null && key !== undefined && name !== undefined) {
-    try {
-      writeCacheFile(dir, name, JSON.stringify({ key, files: Object.fromEntries(out) } satisfies Entry));
-    } catch {
-      // A cache that cannot be written costs only the parse, at the next run too.
-    }
-  }
-  return out;
+  const key = (): string => {
+    own ??= fileStamp(fileURLToPath(import.meta.url));
+    return [own, ...files.map(fileStamp)].join('\n');
+  };
+  // A Map's order is the files', as JSON keeps an object's.
+  const kept = keptAsJson('points', 'files', key, () => Object.fromEntries(files.map((f) => [f, read(f)] as const)));
+  return new Map(Object.entries(kept));
 }

@@ -6,9 +6,10 @@
 // to. Otherwise another local user could make /tmp/jsprobe-cache-UID first and put code in it,
 // under a key anyone can work out (a hash of a public source), for the traced process to run.
 
-import { lstatSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fnv1a } from '../../core/fnv1a.js';
 
 /** Where the cache would be, whether or not it can be used. */
 export function cachePath(): string | null {
@@ -108,4 +109,37 @@ export function writeCacheFile(dir: string, name: string, data: string | NodeJS.
 export function fileStamp(path: string): string {
   const st = statSync(path, { bigint: true });
   return `${path}\0${st.ino}\0${st.size}\0${st.mtimeNs}`;
+}
+
+/**
+ * A value kept in the cache directory as JSON by a key of text (`PREFIX-HASH.json`, holding
+ * `{ key, [field]: value }`), for the command's caches (targets/points-cache.ts,
+ * cli/program-cache.ts): the value read back
+ * when it holds the same key (the name is a 32-bit hash: the whole key, inside, says whether it is
+ * this one), else `make()`, written for the next run. `key` may throw (a file to stamp is gone)
+ * and so may `make`: then nothing is read, or nothing written. Without a cache directory
+ * (JSPROBE_CACHE=0, or one that is not this user's alone), `make()` alone.
+ */
+export function keptAsJson<T>(prefix: string, field: string, key: () => string, make: () => T): T {
+  const dir = cacheDir();
+  if (dir === null) return make();
+  let k: string | undefined;
+  let name = '';
+  try {
+    k = key();
+    name = `${prefix}-${fnv1a(k)}.json`;
+    const entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Record<string, unknown>;
+    if (entry.key === k && entry[field] !== undefined) return entry[field] as T;
+  } catch {
+    // Not there yet, or unreadable: made below, and written again.
+  }
+  const value = make();
+  if (k !== undefined) {
+    try {
+      writeCacheFile(dir, name, JSON.stringify({ key: k, [field]: value }));
+    } catch {
+      // A cache that cannot be written costs only the making, at the next run too.
+    }
+  }
+  return value;
 }

@@ -48,6 +48,10 @@ class Sampler {
   readonly #maxSliceMs: number;
   #since = 0;
   #running = false;
+  /** Set while a slice talks to the profiler: what lands inside it is an interrupt (see slice). */
+  #posting = false;
+  /** A stop that landed inside a slice's posts, done by that slice when they are over. */
+  #stopAsked = false;
   dropped = 0;
   faults = 0;
 
@@ -59,10 +63,15 @@ class Sampler {
   #post(method: string, params?: object): { result?: unknown; error?: Error } {
     // No prototype: a setter the program put on Object.prototype never sees the answer.
     const out = ObjectCreate(null) as { result?: unknown; error?: Error };
-    this.#session.post(method, params, (error: Error | null, result?: unknown) => {
-      if (error) out.error = error;
-      else out.result = result;
-    });
+    try {
+      this.#session.post(method, params, (error: Error | null, result?: unknown) => {
+        if (error) out.error = error;
+        else out.result = result;
+      });
+    } catch (e) {
+      // Not connected: an answer like any other error, never a throw into the program's timer.
+      out.error = e as Error;
+    }
     return out;
   }
 
@@ -91,20 +100,34 @@ class Sampler {
     return this.#running && now() - this.#since >= this.#maxSliceMs;
   }
 
-  /** End the slice and run its samples through the handler; `again`: the next slice begins at once. */
+  /**
+   * End the slice and run its samples through the handler; `again`: the next slice begins at once.
+   * Under -p a request of the command's (a snapshot, a tick, the detach) runs as an interrupt, and
+   * may land inside a slice's posts: one landing there must not stop or restart the profiler
+   * between them (a detach that disconnected the session between the stop and the start made the
+   * start throw in the program's timer). So a slice asked for there does nothing, this one hands
+   * the samples over; a stop asked for there is done once this slice's posts are over.
+   */
   slice(again: boolean): void {
     if (!this.#running) return;
-    const r = this.#post('Profiler.stop');
-    if (again) {
-      this.#since = now();
-      if (this.#post('Profiler.start').error !== undefined) again = false;
+    if (this.#posting) {
+      if (!again) this.#stopAsked = true;
+      return;
     }
-    if (!again) {
+    this.#posting = true;
+    const r = this.#post('Profiler.stop');
+    const on = again && !this.#stopAsked && this.#post('Profiler.start').error === undefined;
+    if (on) this.#since = now();
+    else {
       this.#running = false;
       this.#session.disconnect();
     }
+    this.#posting = false;
     const profile = (r.result as { profile?: ProfileData } | undefined)?.profile;
     if (profile !== undefined) this.dropped += runSamples(profile, this.#guarded);
+    // A stop that landed inside the start post: sampling ends now. (The samples of a slice a stop
+    // landed inside run after that stop's caller has read the maps: the detach's output misses them.)
+    if (this.#stopAsked && this.#running) this.slice(false);
   }
 
   /** A handler that throws is reported once, and counted; the program never sees it. */

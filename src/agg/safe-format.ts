@@ -17,22 +17,9 @@ import {
 import { THROWN_UNSEEN, THROWN_UNSEEN_TEXT } from '../core/unseen-throw.js';
 import { builtinOnChain, classOf, dataAlongChain, NO_SLOT, ownSlot, stackReadable, type Slot } from './safe-read.js';
 import { clip, STRLEN } from './safe-strlen.js';
+import { FORMAT_LIMITS } from './format-limits.js';
 
-/**
- * The bounds of one formatting. Like util.inspect's defaults where it has them (depth, items,
- * string length); the value budget bounds the whole output (a wide object at every level would
- * otherwise print 20^3 values).
- */
-export const FORMAT_LIMITS = {
-  /** Levels of nesting shown; deeper objects print as `[Object]`, `[Array]`, `[Foo]`. */
-  depth: 2,
-  /** Properties of an object, elements of an array, entries of a Map or Set. */
-  items: 20,
-  /** Characters of a string inside an object (a string on its own prints whole). */
-  string: 200,
-  /** Values printed in one formatting, at all levels together. */
-  values: 1000,
-} as const;
+export { FORMAT_LIMITS };
 
 export { ownSlot, stackReadable, classOf, type Slot };
 

@@ -10,6 +10,7 @@ import type { CountCell } from './counter.js';
 import type { SiteBackend } from './site.js';
 import { strengthen, weaken } from './weak.js';
 import { threadId } from './thread-id.js';
+import { funcOf } from './func-of.js';
 
 /** In the pool. */
 export const FREE = 0;
@@ -217,17 +218,4 @@ export class CallRecord implements Call {
     if (this.rest !== undefined) this.rest = this.rest.map(weaken);
     this.argsCache = undefined;
   }
-}
-
-/** The function name at the end of a target string: after the `#` of an export (`node:fs#readFile`), else after the last `:`. */
-export function funcOf(target: string): string {
-  // `module#export.path` (node:fs#readFile), unless a `:` comes before the `#`: then it is
-  // `file:name`, and the `#` is the name's (Db.prototype.#count, handle.anonymous#2).
-  const hash = target.indexOf('#');
-  const colonBefore = hash < 0 ? -1 : target.lastIndexOf(':', hash);
-  if (hash >= 0 && (target.startsWith('node:') || colonBefore < 0 || /^[A-Za-z]:$/.test(target.slice(0, colonBefore + 1)))) {
-    return target.slice(hash + 1);
-  }
-  const colon = target.lastIndexOf(':');
-  return colon >= 0 ? target.slice(colon + 1) : target;
 }

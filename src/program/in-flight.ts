@@ -3,7 +3,7 @@
 // pending(), which holds each tracked call's arguments from its entry.
 
 import { pending, type PendingCall, type Probe } from '../index.js';
-import { funcOf } from '../core/call.js';
+import { funcOf } from '../core/func-of.js';
 import { jsonCopy } from '../agg/safe-json.js';
 import { bareObject, type Output } from '../agg/print.js';
 import { MathRound, StringPrototypePadStart } from '../core/primordials.js';

@@ -8,8 +8,12 @@
 
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
-import { JSONParse, JSONStringify } from '../core/primordials.js';
+import { JSONStringify } from '../core/primordials.js';
 import type { Ring } from '../threads/ring.js';
+
+// The reading side (message-reader.ts) is a module of its own: the command's front reads the
+// program's messages, and sends none, before the program starts.
+export { decodeMessage, LineReader } from './message-reader.js';
 
 /** A piece of a worker's map snapshot (one too big for a ring record comes in several). */
 export interface SnapshotPart {
@@ -87,13 +91,7 @@ export type SpanBatch = [tid: number, endMs: number, stride: number, kinds: numb
  */
 export const SNAPSHOT_SPACING = 20;
 
-/**
- * `-c`: how long after a stop request the first process's main thread has to begin ending on its
- * own before the agent ends the trace (the program handles the signal itself, and runs on). The
- * command waits twice as long before it reaches a main thread that has done neither through its
- * inspector (cli/busy-stop.ts): a program whose loop is free never needs that.
- */
-export const STOP_GRACE_MS = 300;
+export { STOP_GRACE_MS } from './stop-grace.js';
 
 /** Where a side puts its messages: a ring, a pipe, a socket. */
 export interface Sender {
@@ -113,48 +111,12 @@ export function encodeMessage(m: Message): string {
   return stringifyJson(m);
 }
 
-/** A line back into a message; null for one that is not (a transport never cuts one, short of a bug). */
-export function decodeMessage(line: string): Message | null {
-  try {
-    const m = JSONParse(line) as Message | null;
-    return typeof m === 'object' && m !== null && typeof m.t === 'string' ? m : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Messages into a ring: dropped and counted when it is full, never blocking the thread that sends. */
 export class RingSender implements Sender {
   constructor(private readonly ring: Ring) {}
 
   send(m: Message): void {
     this.ring.push(encodeMessage(m));
-  }
-}
-
-/**
- * Messages out of a stream of text chunks that hold JSON lines (the command's end of fd 3). A long
- * line comes in many chunks: they are kept apart and joined once, when its newline arrives, and
- * only a new chunk is searched for it (searching the whole line again at every chunk made 2,000
- * one-megabyte printfs take minutes, and held the traced program on the full pipe meanwhile).
- */
-export class LineReader {
-  #pending: string[] = [];
-
-  constructor(private readonly onMessage: (m: Message) => void) {}
-
-  push(chunk: string): void {
-    let start = 0;
-    let nl;
-    while ((nl = chunk.indexOf('\n', start)) >= 0) {
-      this.#pending.push(chunk.slice(start, nl));
-      const line = this.#pending.length === 1 ? this.#pending[0] : this.#pending.join('');
-      this.#pending = [];
-      start = nl + 1;
-      const m = decodeMessage(line);
-      if (m !== null) this.onMessage(m);
-    }
-    if (start < chunk.length) this.#pending.push(chunk.slice(start));
   }
 }
 

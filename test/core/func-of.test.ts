@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { funcOf } from '../../src/core/call.js';
+import { funcOf } from '../../src/core/func-of.js';
 
 test('funcOf: an export\'s path, or a file target\'s name, # and all', () => {
   assert.equal(funcOf('node:fs#readFile'), 'readFile');

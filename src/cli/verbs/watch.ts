@@ -1,7 +1,7 @@
 // `jsprobe watch TARGET [-n N] [--where EXPR] [-x DEPTH]`: a line per call, at its return, with
 // its arguments and its return value or error. With -n, the Nth call takes the probes off.
 
-import { FORMAT_LIMITS } from '../../agg/safe-format.js';
+import { FORMAT_LIMITS } from '../../agg/format-limits.js';
 import { STR_DEPTH } from '../../lang/passes/calls.js';
 import { wholeOption, type Mode, type VerbOptions } from './options.js';
 

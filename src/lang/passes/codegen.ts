@@ -10,7 +10,7 @@
 import type { Expr, ProbeRef, Stmt } from '../ast.js';
 import type { BlockInfo, PassContext } from './context.js';
 import { STACK_DEPTH } from './scope.js';
-import { funcOf } from '../../core/call.js';
+import { funcOf } from '../../core/func-of.js';
 import { isProgramValue } from './calls.js';
 
 export interface CompiledHandler {

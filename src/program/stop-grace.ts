@@ -1,0 +1,10 @@
+// A bound of the stop protocol (messages.ts), in a module of its own for the command's front,
+// which reads it before the program starts and needs nothing else of messages.ts.
+
+/**
+ * `-c`: how long after a stop request the first process's main thread has to begin ending on its
+ * own before the agent ends the trace (the program handles the signal itself, and runs on). The
+ * command waits twice as long before it reaches a main thread that has done neither through its
+ * inspector (cli/busy-stop.ts): a program whose loop is free never needs that.
+ */
+export const STOP_GRACE_MS = 300;

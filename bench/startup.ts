@@ -4,7 +4,10 @@
 // and the peak memory (VmHWM) of the command, of the traced program and of each child, and each
 // child's own CPU time. Interleaved rounds, medians. Node is this process's own.
 //
-//   node build/bench/startup.js [--rounds 11] [--children 10] [--compare OTHER/build/src/cli/main.js] [--cold]
+//   node build/bench/startup.js [--rounds 11] [--children 10] [--compare OTHER/build/src/cli/main.cjs] [--cold]
+//
+// The command run is the package's bin, build/src/cli/main.cjs; an older build without it is compared
+// through its build/src/cli/main.js.
 //
 // The children are traced only where `jsprobe -c` traces child processes: the hits line says
 // whether it does (the probe counts one hit per child traced). --compare adds the same two traced
@@ -21,7 +24,7 @@ import { fmt, machine, median, option } from './lib/measure.js';
 
 const ROUNDS = Number(option('rounds') ?? 11);
 const CHILDREN = Number(option('children') ?? 10);
-const JSPROBE = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const JSPROBE = fileURLToPath(new URL('../src/cli/main.cjs', import.meta.url));
 const OTHER = option('compare');
 const COLD = process.argv.includes('--cold');
 const NODE = process.execPath;

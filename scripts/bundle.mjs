@@ -201,6 +201,20 @@ await build({
   define: { 'import.meta.url': '__jsprobe_meta_url' },
 });
 for (const [out, entry] of Object.entries(threads)) await build({ ...agentBundle, entryPoints: [entry], outfile: `build/src/cli-bundle/${out}.js` });
+// The package's bin: the command's entry (src/cli/main.ts) as CommonJS, beside its ES module build,
+// not bundled. An ES module entry is a module job of Node's loader before any of it runs (~1.5 ms
+// before the program starts); a CommonJS one is compiled and run at once. Its import() of
+// version.js stays an import().
+await build({
+  entryPoints: ['build/src/cli/main.js'],
+  outfile: 'build/src/cli/main.cjs',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+  banner: { js: "const __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__jsprobe_meta_url' },
+});
 
 // The report page's script and style (src/cli/report.ts reads them beside itself and inlines them).
 for (const asset of ['report-page.js', 'report-page.css']) {

@@ -26,7 +26,7 @@ function expect(what, got, want) {
 try {
   const tarball = step('npm pack (prepare builds)', () => run('npm', ['pack', '--silent', '--pack-destination', dir], ROOT).trim().split('\n').pop());
   const files = run('tar', ['-tzf', join(dir, tarball)], dir).split('\n');
-  for (const f of ['package/build/src/cli/main.js', 'package/build/src/index.js', 'package/build/attach-runtime.cjs',
+  for (const f of ['package/build/src/cli/main.cjs', 'package/build/src/cli/main.js', 'package/build/src/index.js', 'package/build/attach-runtime.cjs',
     'package/build/src/attach/closer.js', 'package/README.md']) {
     expect(`the tarball holds ${f}`, files.includes(f), true);
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const JSPROBE = join(ROOT, 'build/src/cli/main.js');
+export const JSPROBE = join(ROOT, 'build/src/cli/main.cjs');
 
 /**
  * Run the command to its end. `timeout` only stops a run that hangs: it is a failure bound, far

@@ -20,8 +20,18 @@ import { verbArgs } from './verbs/index.js';
 export async function run(argv: string[]): Promise<number> {
   const stdout = watchStdout();
   const code = await jsprobe(argv, stdout);
-  return stdout.gone ? 141 : code;
+  const exit = stdout.gone ? 141 : code;
+  // A `-c` run that has relayed its program to the end has nothing left to do: once all it wrote
+  // has left the process, it exits at once, without Node's teardown of the environment and of
+  // the heap, which took as long as a plain node program's whole exit (docs/benchmarks.md, "The
+  // command's start and end, split"). Output still queued for a slow reader (a full pipe) is
+  // written first: then the command ends as any Node program does, when its loop is empty.
+  if (relayed && (!stdout.armed || process.stdout.writableLength === 0) && process.stderr.writableLength === 0) process.exit(exit);
+  return exit;
 }
+
+/** The plain `-c` path has run its program to the end (relay.ts has printed the maps and closed everything). */
+let relayed = false;
 
 async function jsprobe(argv: string[], stdout: StdoutWatch): Promise<number> {
   let o: CliOptions;
@@ -55,5 +65,7 @@ async function jsprobe(argv: string[], stdout: StdoutWatch): Promise<number> {
   }
   const launch = await prepareLaunch(program, o, command);
   if (typeof launch === 'number') return launch;
-  return relay(launch, program, o, out);
+  const code = await relay(launch, program, o, out);
+  relayed = true;
+  return code;
 }

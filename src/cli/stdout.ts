@@ -6,6 +6,8 @@
 export interface StdoutWatch {
   /** The reader is gone: nothing more is written to stdout, and the command exits 141. */
   readonly gone: boolean;
+  /** process.stdout has been made (armed before its first use). */
+  readonly armed: boolean;
   /**
    * Listen for the reader going away: before the first write to stdout, which is the first use of
    * process.stdout (making it is a stream, and for a terminal Node's tty module, that a `-c` run
@@ -18,6 +20,9 @@ export function watchStdout(): StdoutWatch {
   let armed = false;
   const watch = {
     gone: false,
+    get armed() {
+      return armed;
+    },
     arm: () => {
       if (armed) return;
       armed = true;

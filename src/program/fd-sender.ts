@@ -10,6 +10,7 @@ import { Socket } from 'node:net';
 import { inJob } from '../core/job.js';
 import { clearTimeoutSafe, NumberIsInteger, perf, PerformanceNow, ReflectApply, setTimeoutSafe } from '../core/primordials.js';
 import { encodeMessage, type Message, type Sender } from './messages.js';
+import { bare } from './safe-methods.js';
 
 /** What the buffer holds at most, in bytes, past what the pipe itself holds (docs/cli.md says why 4 MiB). */
 export const DEFAULT_BUFFER_BYTES = 4 << 20;
@@ -27,6 +28,8 @@ const byteLength = Buffer.byteLength;
 const bufferFrom = Buffer.from;
 const now = (): number => ReflectApply(PerformanceNow, perf, []) as number;
 const nap = new Int32Array(new SharedArrayBuffer(4));
+/** Sends that may land inside one send (a profile slice's printfs); past it they are dropped and counted. */
+const MAX_LATER = 4096;
 
 /** writeSync's answer: bytes written, or the pipe is full (FULL) or gone (GONE). */
 const FULL = -1;
@@ -78,6 +81,17 @@ export class FdSender implements Sender {
   #stalled = false;
   #stallMs = FINAL_STALL_MS;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The retry timer is asked for (from a job, see #arm). */
+  #armed = false;
+  /**
+   * Set while a send or the retry timer's flush is under way. Under -c a busy main thread's
+   * profile tick runs profile:hz:N's handlers as an interrupt, at any function entry, jsprobe's
+   * own included, and their printfs send from there. Landing inside a send's write(2) of a line
+   * the pipe had taken part of, a send that flushed wrote that line's rest, and the outer write
+   * then wrote it again: the command read a broken line. What lands there waits in #later.
+   */
+  #busy = false;
+  #later: Message[] | null = null;
 
   constructor(fd: number, options: FdSenderOptions = {}) {
     this.#fd = fd;
@@ -92,6 +106,34 @@ export class FdSender implements Sender {
   }
 
   send(m: Message): void {
+    if (this.#busy) return this.#defer(m);
+    this.#busy = true;
+    try {
+      this.#send(m);
+      this.#sendLater();
+    } finally {
+      this.#later = null;
+      this.#busy = false;
+    }
+  }
+
+  /** A send that landed inside another (or inside the retry timer's flush): it goes after that one. */
+  #defer(m: Message): void {
+    if (this.#state === 'closed') return;
+    const later = this.#later ??= bare<Message>();
+    if (later.length >= MAX_LATER) return this.#drop(m.t === 'spans' ? m.n : 1);
+    later[later.length] = m;
+  }
+
+  /** What landed inside the send or flush that is ending, in order (more may land meanwhile). */
+  #sendLater(): void {
+    const later = this.#later;
+    if (later === null) return;
+    for (let i = 0; i < later.length; i++) this.#send(later[i]);
+    this.#later = null;
+  }
+
+  #send(m: Message): void {
     if (this.#state === 'closed') return;
     if (!this.#usable()) {
       if (m.t === 'out' || m.t === 'err' || m.t === 'fatal') process.stderr.write(m.text);
@@ -319,15 +361,31 @@ export class FdSender implements Sender {
   #arm(): void {
     // Past finish() every send writes at once, blocking, and the drops go out with reportLost():
     // no timer, which the end may come too late for (it may run as an interrupt, agent-session.ts).
-    if (this.#timer !== undefined || this.#state !== 'open' || this.#final) return;
-    const timer = setTimeoutSafe(() => {
-      this.#timer = undefined;
+    if (this.#armed || this.#state !== 'open' || this.#final) return;
+    this.#armed = true;
+    // From a job (core/job.ts): a send may run as an interrupt (a profile tick's printf), inside
+    // Node's own timer code, where a timer inserted corrupts Node's timer lists.
+    inJob(() => {
+      if (this.#state !== 'open' || this.#final) return void (this.#armed = false);
+      const timer = setTimeoutSafe(() => this.#retry(), RETRY_MS);
+      timer.unref();
+      this.#timer = timer;
+    });
+  }
+
+  #retry(): void {
+    this.#timer = undefined;
+    this.#armed = false;
+    this.#busy = true;
+    try {
       this.#flush();
       this.#report(false);
       this.#flush();
-      if (this.#queued > 0 || this.#lost > 0) this.#arm();
-    }, RETRY_MS);
-    timer.unref();
-    this.#timer = timer;
+      this.#sendLater();
+    } finally {
+      this.#later = null;
+      this.#busy = false;
+    }
+    if (this.#queued > 0 || this.#lost > 0) this.#arm();
   }
 }

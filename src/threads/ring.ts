@@ -9,6 +9,8 @@
 // a length never straddles the end of the data. head and tail count bytes since the start,
 // modulo 2^32; capacity is a power of two, so a position is a count masked by capacity - 1.
 
+import { ObjectSetPrototypeOf } from '../core/primordials.js';
+
 const HEAD = 0; // written by the consumer: bytes consumed
 const TAIL = 32; // written by the producer: bytes produced
 const LOST = 33; // written by the producer: events dropped because the ring was full
@@ -24,6 +26,16 @@ export class Ring {
   private readonly words: Int32Array;
   /** Consumer side, this thread's only: how much of `lost` takeLost() has handed out. */
   private reported = 0;
+  /**
+   * Producer side: set while a write is under way. An interrupt of this thread (a -p request, a
+   * profile tick, whose handlers may printf) can land inside a write, between its read of TAIL
+   * and its store: a write from there would take the same place, and the outer one would
+   * overwrite it and publish a length that is not its own (the consumer then reads garbage).
+   * What lands there waits in `later`, and the outer write puts it in after its own.
+   */
+  private writing = false;
+  private later: string[] | null = null;
+  private laterBytes = 0;
 
   /** A new ring of `capacity` bytes (a power of two, at least 64). */
   static create(capacity = 1 << 20): Ring {
@@ -113,6 +125,37 @@ export class Ring {
   }
 
   private write(event: string, len: number): boolean {
+    if (this.writing) return this.defer(event, len);
+    this.writing = true;
+    try {
+      let ok = this.writeNow(event, len);
+      // Each one may have been followed by more that landed inside it: the index is read anew.
+      const later = this.later;
+      if (later !== null) {
+        for (let i = 0; i < later.length; i++) ok = this.writeNow(later[i], Buffer.byteLength(later[i])) && ok;
+      }
+      return ok;
+    } finally {
+      this.later = null;
+      this.laterBytes = 0;
+      this.writing = false;
+    }
+  }
+
+  /** A write that landed inside another: kept for it, within what the ring could hold; else lost. */
+  private defer(event: string, len: number): boolean {
+    if (this.laterBytes + 4 + align4(len) > this.capacity) {
+      Atomics.add(this.header, LOST, 1);
+      return false;
+    }
+    // No prototype: an index setter the program put on Array.prototype never sees the event.
+    const later = this.later ??= ObjectSetPrototypeOf([], null) as string[];
+    later[later.length] = event;
+    this.laterBytes += 4 + align4(len);
+    return true;
+  }
+
+  private writeNow(event: string, len: number): boolean {
     if (!this.fits(len, Atomics.load(this.header, HEAD))) {
       Atomics.add(this.header, LOST, 1);
       return false;

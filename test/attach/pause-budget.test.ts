@@ -4,8 +4,11 @@
 // method, says so once with the figures, and the probe counts calls. The internal function's only
 // other site, a breakpoint, walks the heap too (enabling the Debugger, then the breakpoint: ~1-3 s
 // at 1 GB), so it is not attached: one line says so with the --max-pause that would allow it, and
-// the method's probe attaches alone. The worst lateness is bounded for both attaches (no Debugger
-// domain, no edit: ~0.3 s here at 1 GB, bounded generously).
+// the method's probe attaches alone. The worst stall is bounded for both attaches (no Debugger
+// domain, no edit: ~0.3 s here at 1 GB, bounded generously). The bound is on the main thread's CPU
+// time between two ticks of the target's timer, not on the ticks' lateness: a stall's lateness in
+// wall time grows with the machine's load (3 s for this one at a load of 13 on 2 cores, a CI
+// failure), its CPU time does not, and a LiveEdit's heap walk costs seconds of it either way.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,22 +19,25 @@ import { jsprobe } from './procs.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/attach/big-heap.cjs');
 const FILE = 'test/fixtures/attach/big-heap.cjs';
-/** Far below a LiveEdit of 1 GB (>= 5 s here, 30 s under load), far above what a wrap site costs. */
-const WORST_LATE_MS = 2000;
+/** Main-thread CPU ms: far below a LiveEdit of 1 GB (>= 5 s here), far above what a wrap site costs. */
+const WORST_CPU_MS = 2000;
 
 interface Target {
   child: ChildProcess;
   pid: number;
   heapMb: number;
-  /** The target's own windows: the worst lateness of its 5 ms timer in the 100 ms ending at `t`. */
-  lates: { late: number; t: number }[];
+  /**
+   * The target's own windows, the 100 ms ending at `t`: the worst lateness of its 5 ms timer, and
+   * the most CPU time its main thread spent between two ticks.
+   */
+  lates: { late: number; cpu: number; t: number }[];
   /** Resolves once the target has reported `n` more windows. */
   more(n: number): Promise<void>;
 }
 
 async function bigHeap(): Promise<Target> {
   const child = spawn(process.execPath, ['--max-old-space-size=4000', FIXTURE, '1000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lates: { late: number; t: number }[] = [];
+  const lates: { late: number; cpu: number; t: number }[] = [];
   const listeners: (() => void)[] = [];
   const first = await new Promise<{ pid: number; heapMb: number }>((resolve, reject) => {
     let buf = '';
@@ -39,10 +45,10 @@ async function bigHeap(): Promise<Target> {
       buf += d;
       let nl;
       while ((nl = buf.indexOf('\n')) >= 0) {
-        const m = JSON.parse(buf.slice(0, nl)) as { pid?: number; heapMb?: number; late?: number; t?: number };
+        const m = JSON.parse(buf.slice(0, nl)) as { pid?: number; heapMb?: number; late?: number; cpu?: number; t?: number };
         buf = buf.slice(nl + 1);
         if (m.pid !== undefined) resolve({ pid: m.pid, heapMb: m.heapMb! });
-        else lates.push({ late: m.late!, t: m.t! });
+        else lates.push({ late: m.late!, cpu: m.cpu!, t: m.t! });
       }
       for (const l of listeners.splice(0)) l();
     });
@@ -58,8 +64,8 @@ async function bigHeap(): Promise<Target> {
   return { child, ...first, lates, more };
 }
 
-/** Attach `program`, wait for a few of the target's windows, detach: what jsprobe said, and the worst lateness while it attached. */
-async function attach(t: Target, program: string): Promise<{ out: string; err: string; worst: number }> {
+/** Attach `program`, wait for a few of the target's windows, detach: what jsprobe said, and the worst stall while it attached. */
+async function attach(t: Target, program: string): Promise<{ out: string; err: string; worst: number; late: number }> {
   const start = Date.now();
   const cli = jsprobe(['-p', String(t.pid), '-e', program]);
   await new Promise<void>((resolve, reject) => {
@@ -74,9 +80,9 @@ async function attach(t: Target, program: string): Promise<{ out: string; err: s
   cli.child.kill('SIGINT');
   const { code, out, err } = await cli.done;
   assert.equal(code, 0, err);
-  const during = t.lates.filter((l) => l.t >= start && l.t <= attached + 300).map((l) => l.late);
+  const during = t.lates.filter((l) => l.t >= start && l.t <= attached + 300);
   assert.ok(during.length > 0, 'the target measured itself while jsprobe attached');
-  return { out, err, worst: Math.max(...during) };
+  return { out, err, worst: Math.max(...during.map((l) => l.cpu)), late: Math.max(...during.map((l) => l.late)) };
 }
 
 function said(err: string): string {
@@ -90,7 +96,7 @@ const heapIn = (line: string): number => Number(/the heap is ([\d,]+) MB/.exec(l
 
 const HEAD = (pid: number) => `^jsprobe: the heap is [\\d,]+ MB, so a live patch would pause process ${pid} for ~[\\d,]+ ms, over --max-pause 100 ms: `;
 
-test('a 1 GB heap under load, attached with the default budget: no LiveEdit, said once, calls counted, lateness bounded', { timeout: 300_000 }, async () => {
+test('a 1 GB heap under load, attached with the default budget: no LiveEdit, said once, calls counted, stall bounded', { timeout: 300_000 }, async () => {
   const t = await bigHeap();
   try {
     assert.ok(t.heapMb >= 1000, `the heap is ${t.heapMb} MB`);
@@ -98,7 +104,7 @@ test('a 1 GB heap under load, attached with the default budget: no LiveEdit, sai
     const wrap = await attach(t, `fn:${FILE}:Store.prototype.get { @get = count() }`);
     assert.match(said(wrap.err), new RegExp(`${HEAD(t.pid)}1 function gets a wrap site\\. Raise --max-pause to get live patches\\.$`));
     assert.match(wrap.out, /@get: [1-9]\d*/);
-    assert.ok(wrap.worst < WORST_LATE_MS, `worst lateness while attaching: ${wrap.worst} ms (bound ${WORST_LATE_MS} ms)`);
+    assert.ok(wrap.worst < WORST_CPU_MS, `worst stall while attaching: ${wrap.worst} ms of CPU, ${wrap.late} ms late (bound ${WORST_CPU_MS} ms of CPU)`);
 
     const both = await attach(t, `fn:${FILE}:Store.prototype.get { @get = count() } fn:${FILE}:work { @work = count() }`);
     assert.match(both.err, /^Attached to \d+: 1 probe\./m);
@@ -114,7 +120,7 @@ test('a 1 GB heap under load, attached with the default budget: no LiveEdit, sai
     const line = said(both.err);
     assert.match(line, new RegExp(`${HEAD(t.pid)}1 function gets a wrap site\\. Raise --max-pause to get live patches\\.$`));
     assert.ok(heapIn(line) >= 1000, line);
-    assert.ok(both.worst < WORST_LATE_MS, `worst lateness while attaching: ${both.worst} ms (bound ${WORST_LATE_MS} ms)`);
+    assert.ok(both.worst < WORST_CPU_MS, `worst stall while attaching: ${both.worst} ms of CPU, ${both.late} ms late (bound ${WORST_CPU_MS} ms of CPU)`);
 
     // Nothing else to attach: the command says so and ends, exit 1, as when nothing matches.
     const alone = jsprobe(['-p', String(t.pid), '-e', `fn:${FILE}:work { @work = count() }`]);

@@ -2,7 +2,7 @@
 // the load registry's entry point, and short names for the shared hot path. Load sites share one
 // copy of dispatch: a module may hold thousands of sites, too many for a copy each.
 
-import { BLIND, shared, thread, type Snapshot } from '../../core/index.js';
+import { shared, thread, type Snapshot } from '../../core/index.js';
 import { ARMED_GLOBAL, RUNTIME_KEY, type RuntimeEntry } from '../rewrite/abi.js';
 import { registerModule } from './registry.js';
 
@@ -11,6 +11,54 @@ const d = shared;
 type Slots = (Snapshot | null)[];
 type Frame = Parameters<typeof d.exitReturn>[0];
 
+type Entry = (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
+  rest?: unknown[]) => Frame | null;
+
+/**
+ * A sync function's entry: V8 inlines it into every probed function it optimizes, and weighs that
+ * function as a candidate for inlining into its own callers by its bytecode plus what it inlined,
+ * against each caller's cumulative budget (~920 bytes). So only the quick frame's path is here
+ * (48 bytes of bytecode); every other path forwards the call unchanged to enterRest. Forwarding
+ * through `arguments` rather than naming the nine parameters again keeps the call at a few bytes
+ * (it was ~40 of the 157 this function had): TurboFan passes them on without making the
+ * `arguments` object, inlined or not.
+ */
+const enter = function (slots: Slots, i: number): Frame | null {
+  const s = slots[i];
+  // `== null`: before its module's prologue has run, the slots are a function and read undefined.
+  if (s == null) return null;
+  // One probe that keeps nothing and has no onEntry: count the hit, hand out its frame.
+  const q = s.quick;
+  if (q !== null && !thread.busy) {
+    q.core.hits++;
+    return q;
+  }
+  // eslint-disable-next-line prefer-rest-params
+  return enterRest.apply(undefined, arguments as unknown as Parameters<Entry>);
+} as Entry;
+
+/** Every sync entry but the quick frame's: an entry-only count, or dispatch's enter. */
+function enterRest(slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
+  rest?: unknown[]): Frame | null {
+  const s = slots[i]!;
+  // An entry-only probe that counts (`fn:… { @ = count() }`): add 1 to its cell here. Through
+  // enter(), V8 inlined enter, enterLight and bump into every site (~350 bytes of bytecode
+  // against TurboFan's cumulative budget of ~920 per optimized function), which the probed
+  // program's own calls then lose. enter() still takes a cell not asked for yet, or let go of.
+  const k = s.entryCount;
+  if (k !== null && !thread.busy) {
+    const cell = k.cell;
+    if (cell !== null && cell.live) {
+      cell.n++;
+      const p = k.core;
+      p.hits++;
+      p.returns++;
+      return null;
+    }
+  }
+  return d.enter(s, self, argc, a0, a1, a2, a3, rest);
+}
+
 /**
  * Entries take the module's slot array and the site's index: the rewritten code reads only the
  * global flag when disarmed, and the slot is read here, when some load site is armed.
@@ -18,34 +66,7 @@ type Frame = Parameters<typeof d.exitReturn>[0];
 export const runtime = {
   module: registerModule,
   /** Entries: sync, async, generator, async generator. */
-  e: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
-    const s = slots[i];
-    // `== null`: before its module's prologue has run, the slots are a function and read undefined.
-    if (s == null) return null;
-    // One probe that keeps nothing and has no onEntry: count the hit, hand out its frame. Small
-    // enough for V8 to inline into each of thousands of call sites.
-    const q = s.quick;
-    if (q !== null && !thread.busy) {
-      q.core.hits++;
-      return q;
-    }
-    // An entry-only probe that counts (`fn:… { @ = count() }`): add 1 to its cell here. Through
-    // enter(), V8 inlined enter, enterLight and bump into every site (~350 bytes of bytecode
-    // against TurboFan's cumulative budget of ~920 per optimized function), which the probed
-    // program's own calls then lose. enter() still takes a cell not asked for yet, or let go of.
-    const k = s.entryCount;
-    if (k !== null && !thread.busy) {
-      const cell = k.cell;
-      if (cell !== null && cell.live) {
-        cell.n++;
-        const p = k.core;
-        p.hits++;
-        p.returns++;
-        return null;
-      }
-    }
-    return d.enter(s, self, argc, a0, a1, a2, a3, rest);
-  },
+  e: enter,
   ea: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
     const s = slots[i];
     return s == null ? null : d.enterDeferred(s, true, self, argc, a0, a1, a2, a3, rest);
@@ -63,9 +84,13 @@ export const runtime = {
     // A counting return probe's frame (`fnret:… { @[func] = count() }`): add 1 to its cell here,
     // for the same reason as in e. Through exitReturn, V8 inlined exitReturn, finishBlind and bump
     // at every return statement of every probed function. A cell not asked for yet, or let go
-    // of, and every other frame, go through exitReturn.
+    // of, and every other frame, go through exitReturn. Only a BLIND frame has a cell: a record
+    // gets one only from core's countIn (site.ts), which gives it to the snapshot's BLIND record
+    // of a counting return probe or to the scratch of an entry-only one, and enterLight hands no
+    // frame out for an entry-only probe. So the state is not read here, 8 bytes of bytecode fewer
+    // at every return statement V8 inlines this into.
     const cell = f.cell;
-    if (cell !== null && cell.live && f.state === BLIND) {
+    if (cell !== null && cell.live) {
       f.core.returns++;
       cell.n++;
       return v;

@@ -3,6 +3,7 @@
 // copy of dispatch: a module may hold thousands of sites, too many for a copy each.
 
 import { shared, thread, type Snapshot } from '../../core/index.js';
+import { ReflectApply } from '../../core/primordials.js';
 import { ARMED_GLOBAL, RUNTIME_KEY, type RuntimeEntry } from '../rewrite/abi.js';
 import { registerModule } from './registry.js';
 
@@ -20,8 +21,9 @@ type Entry = (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown
  * against each caller's cumulative budget (~920 bytes). So only the quick frame's path is here
  * (48 bytes of bytecode); every other path forwards the call unchanged to enterRest. Forwarding
  * through `arguments` rather than naming the nine parameters again keeps the call at a few bytes
- * (it was ~40 of the 157 this function had): TurboFan passes them on without making the
- * `arguments` object, inlined or not.
+ * (it was ~40 of the 157 this function had). The interpreter makes the `arguments` object at each
+ * call; TurboFan may pass them on without it (not checked with a trace: see docs/benchmarks.md,
+ * issue 18 round 6, for what was measured).
  */
 const enter = function (slots: Slots, i: number): Frame | null {
   const s = slots[i];
@@ -33,8 +35,9 @@ const enter = function (slots: Slots, i: number): Frame | null {
     q.core.hits++;
     return q;
   }
+  // Reflect.apply as it was when jsprobe loaded, not a Function.prototype.apply the program may replace.
   // eslint-disable-next-line prefer-rest-params
-  return enterRest.apply(undefined, arguments as unknown as Parameters<Entry>);
+  return ReflectApply(enterRest, undefined, arguments as unknown as Parameters<Entry>);
 } as Entry;
 
 /** Every sync entry but the quick frame's: an entry-only count, or dispatch's enter. */

@@ -43,7 +43,11 @@ const enter = function (slots: Slots, i: number): Frame | null {
 /** Every sync entry but the quick frame's: an entry-only count, or dispatch's enter. */
 function enterRest(slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
   rest?: unknown[]): Frame | null {
-  const s = slots[i]!;
+  // Read again, and it may have changed: V8 runs interrupts (an inspector's evaluate, which is
+  // how -p registers and unregisters) at a function's entry, this one's too. Null: the site was
+  // disarmed since, and the call goes straight through.
+  const s = slots[i];
+  if (s == null) return null;
   // An entry-only probe that counts (`fn:… { @ = count() }`): add 1 to its cell here. Through
   // enter(), V8 inlined enter, enterLight and bump into every site (~350 bytes of bytecode
   // against TurboFan's cumulative budget of ~920 per optimized function), which the probed

@@ -3,7 +3,6 @@
 // copy of dispatch: a module may hold thousands of sites, too many for a copy each.
 
 import { shared, thread, type Snapshot } from '../../core/index.js';
-import { ReflectApply } from '../../core/primordials.js';
 import { ARMED_GLOBAL, RUNTIME_KEY, type RuntimeEntry } from '../rewrite/abi.js';
 import { registerModule } from './registry.js';
 
@@ -12,60 +11,6 @@ const d = shared;
 type Slots = (Snapshot | null)[];
 type Frame = Parameters<typeof d.exitReturn>[0];
 
-type Entry = (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
-  rest?: unknown[]) => Frame | null;
-
-/**
- * A sync function's entry: V8 inlines it into every probed function it optimizes, and weighs that
- * function as a candidate for inlining into its own callers by its bytecode plus what it inlined,
- * against each caller's cumulative budget (~920 bytes). So only the quick frame's path is here
- * (48 bytes of bytecode); every other path forwards the call unchanged to enterRest. Forwarding
- * through `arguments` rather than naming the nine parameters again keeps the call at a few bytes
- * (it was ~40 of the 157 this function had). The interpreter makes the `arguments` object at each
- * call; TurboFan may pass them on without it (not checked with a trace: see docs/benchmarks.md,
- * issue 18 round 6, for what was measured).
- */
-const enter = function (slots: Slots, i: number): Frame | null {
-  const s = slots[i];
-  // `== null`: before its module's prologue has run, the slots are a function and read undefined.
-  if (s == null) return null;
-  // One probe that keeps nothing and has no onEntry: count the hit, hand out its frame.
-  const q = s.quick;
-  if (q !== null && !thread.busy) {
-    q.core.hits++;
-    return q;
-  }
-  // Reflect.apply as it was when jsprobe loaded, not a Function.prototype.apply the program may replace.
-  // eslint-disable-next-line prefer-rest-params
-  return ReflectApply(enterRest, undefined, arguments as unknown as Parameters<Entry>);
-} as Entry;
-
-/** Every sync entry but the quick frame's: an entry-only count, or dispatch's enter. */
-function enterRest(slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown,
-  rest?: unknown[]): Frame | null {
-  // Read again, and it may have changed: V8 runs interrupts (an inspector's evaluate, which is
-  // how -p registers and unregisters) at a function's entry, this one's too. Null: the site was
-  // disarmed since, and the call goes straight through.
-  const s = slots[i];
-  if (s == null) return null;
-  // An entry-only probe that counts (`fn:… { @ = count() }`): add 1 to its cell here. Through
-  // enter(), V8 inlined enter, enterLight and bump into every site (~350 bytes of bytecode
-  // against TurboFan's cumulative budget of ~920 per optimized function), which the probed
-  // program's own calls then lose. enter() still takes a cell not asked for yet, or let go of.
-  const k = s.entryCount;
-  if (k !== null && !thread.busy) {
-    const cell = k.cell;
-    if (cell !== null && cell.live) {
-      cell.n++;
-      const p = k.core;
-      p.hits++;
-      p.returns++;
-      return null;
-    }
-  }
-  return d.enter(s, self, argc, a0, a1, a2, a3, rest);
-}
-
 /**
  * Entries take the module's slot array and the site's index: the rewritten code reads only the
  * global flag when disarmed, and the slot is read here, when some load site is armed.
@@ -73,7 +18,34 @@ function enterRest(slots: Slots, i: number, self: unknown, argc: number, a0?: un
 export const runtime = {
   module: registerModule,
   /** Entries: sync, async, generator, async generator. */
-  e: enter,
+  e: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
+    const s = slots[i];
+    // `== null`: before its module's prologue has run, the slots are a function and read undefined.
+    if (s == null) return null;
+    // One probe that keeps nothing and has no onEntry: count the hit, hand out its frame. Small
+    // enough for V8 to inline into each of thousands of call sites.
+    const q = s.quick;
+    if (q !== null && !thread.busy) {
+      q.core.hits++;
+      return q;
+    }
+    // An entry-only probe that counts (`fn:… { @ = count() }`): add 1 to its cell here. Through
+    // enter(), V8 inlined enter, enterLight and bump into every site (~350 bytes of bytecode
+    // against TurboFan's cumulative budget of ~920 per optimized function), which the probed
+    // program's own calls then lose. enter() still takes a cell not asked for yet, or let go of.
+    const k = s.entryCount;
+    if (k !== null && !thread.busy) {
+      const cell = k.cell;
+      if (cell !== null && cell.live) {
+        cell.n++;
+        const p = k.core;
+        p.hits++;
+        p.returns++;
+        return null;
+      }
+    }
+    return d.enter(s, self, argc, a0, a1, a2, a3, rest);
+  },
   ea: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
     const s = slots[i];
     return s == null ? null : d.enterDeferred(s, true, self, argc, a0, a1, a2, a3, rest);
@@ -94,7 +66,7 @@ export const runtime = {
     // of, and every other frame, go through exitReturn. Only a BLIND frame has a cell: a record
     // gets one only from core's countIn (site.ts), which gives it to the snapshot's BLIND record
     // of a counting return probe or to the scratch of an entry-only one, and enterLight hands no
-    // frame out for an entry-only probe. So the state is not read here, 8 bytes of bytecode fewer
+    // frame out for an entry-only probe. So the state is not read here, 15 bytes of bytecode fewer
     // at every return statement V8 inlines this into.
     const cell = f.cell;
     if (cell !== null && cell.live) {

@@ -2,7 +2,7 @@
 // the load registry's entry point, and short names for the shared hot path. Load sites share one
 // copy of dispatch: a module may hold thousands of sites, too many for a copy each.
 
-import { BLIND, shared, thread, type Snapshot } from '../../core/index.js';
+import { shared, thread, type Snapshot } from '../../core/index.js';
 import { ARMED_GLOBAL, RUNTIME_KEY, type RuntimeEntry } from '../rewrite/abi.js';
 import { registerModule } from './registry.js';
 
@@ -63,9 +63,13 @@ export const runtime = {
     // A counting return probe's frame (`fnret:… { @[func] = count() }`): add 1 to its cell here,
     // for the same reason as in e. Through exitReturn, V8 inlined exitReturn, finishBlind and bump
     // at every return statement of every probed function. A cell not asked for yet, or let go
-    // of, and every other frame, go through exitReturn.
+    // of, and every other frame, go through exitReturn. Only a BLIND frame has a cell: a record
+    // gets one only from core's countIn (site.ts), which gives it to the snapshot's BLIND record
+    // of a counting return probe or to the scratch of an entry-only one, and enterLight hands no
+    // frame out for an entry-only probe. So the state is not read here, 15 bytes of bytecode fewer
+    // at every return statement V8 inlines this into.
     const cell = f.cell;
-    if (cell !== null && cell.live && f.state === BLIND) {
+    if (cell !== null && cell.live) {
       f.core.returns++;
       cell.n++;
       return v;

@@ -1,0 +1,39 @@
+// What a probed small helper costs its optimized caller (docs/benchmarks.md, issue 18 round 6):
+// scan() of inline-helpers.cjs calls eleven typescript.js-like helpers, every function a load
+// site, with a counting cell on each as a return probe (cell), as an entry probe (entry), a
+// handler call each (handler) or nothing armed (bare). Prints the CPU of ITERS scans.
+//
+//   JSPROBE_LOAD_SITES=bench/inline-helpers.cjs node --import BUILD/build/src/register.js \
+//     bench/inline-drive.mjs BUILD MODE [ITERS]
+//
+// Under callgrind, take the instructions of two ITERS (1200 less 200) so that start-up and the
+// rewrite fall out; with --trace-turbo-inlining, look for what scan inlines.
+
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const [root, mode, iterArg] = process.argv.slice(2);
+const iters = Number(iterArg ?? 2000);
+const file = fileURLToPath(new URL('inline-helpers.cjs', import.meta.url));
+const cells = [];
+if (mode !== 'bare') {
+  const { register } = await import(join(root, 'build/src/index.js'));
+  const { countsLike } = await import(join(root, 'build/src/core/index.js'));
+  const names = ['isDigit', 'isLower', 'isUpper', 'isWordCharacter', 'codePointUnchecked', 'charSize', 'isWhite', 'token', 'getPos', 'setTok',
+    'hasFlag', 'scan'];
+  for (const name of names) {
+    const c = { n: 0, live: true };
+    const h = () => { c.n++; };
+    if (mode !== 'handler') countsLike(h, { cell: () => c });
+    cells.push(c);
+    register(mode === 'entry' ? { target: `${file}:${name}`, onEntry: h } : { target: `${file}:${name}`, onReturn: h });
+  }
+}
+const { scan } = createRequire(import.meta.url)(file);
+const text = 'const abc = foo_bar + 12 * baz$qux; function hello(world) { return world.x1 } '.repeat(20);
+let sum = 0;
+const t0 = process.cpuUsage();
+for (let k = 0; k < iters; k++) sum += scan(text);
+const t = process.cpuUsage(t0);
+console.log(JSON.stringify({ mode, sum, cpuMs: (t.user + t.system) / 1000, hits: cells.reduce((a, c) => a + c.n, 0) }));

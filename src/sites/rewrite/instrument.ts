@@ -138,9 +138,9 @@ export function parse(src: string, format: 'module' | 'script', url: string, lan
 }
 
 /** The arguments of an entry call: `argc, a0, a1, a2, a3, rest`. */
-function argsOf(site: FunctionSite): string {
+function argsOf(site: FunctionSite, live: boolean): string {
   if (site.usesArguments || (site.kind !== 'arrow' && site.params.includes(null))) {
-    return `arguments.length,arguments[0],arguments[1],arguments[2],arguments[3],arguments.length>4?${rt('rest')}(arguments):void 0`;
+    return `arguments.length,arguments[0],arguments[1],arguments[2],arguments[3],arguments.length>4?${rt('rest', live)}(arguments):void 0`;
   }
   // Declared parameters (after defaults): reading `arguments` would allocate it on every call.
   const named = site.params.map((p) => p ?? 'void 0');
@@ -163,13 +163,19 @@ function argsOf(site: FunctionSite): string {
 }
 
 /**
- * A loaded module's copies of the runtime's sync entry, return and throw, taken once by its
- * prologue. Called as `$jpR(…)` rather than `$jpD.r(…)`, each call is 5 bytes of bytecode shorter
- * (no property load), and a probed one-liner is paid for by the bytecode of its rewritten form in
- * every caller that V8 considers inlining it into (docs/hot-path.md). Live patches add nothing at
- * module scope and keep `$jpD.…`.
+ * A loaded module's copies of the runtime's entries (sync, async, generator, async generator, and
+ * the arguments past the fourth), return and throw, taken once by its prologue. Called as
+ * `$jpR(…)` rather than `$jpD.r(…)`, each call is 5 bytes of bytecode shorter (no property load),
+ * and a probed one-liner is paid for by the bytecode of its rewritten form in every caller that V8
+ * considers inlining it into (docs/hot-path.md). They are hoisted functions that do nothing until
+ * the prologue runs, as the slots are: a function of this module called before its body has run
+ * (through an ES module cycle), while a site elsewhere is armed, calls straight through, unseen,
+ * where reading the runtime's properties would throw into the program. Live patches add nothing
+ * at module scope and keep `$jpD.…`.
  */
-const LOCAL: Partial<Record<RuntimeEntry, string>> = { e: '$jpE', r: '$jpR', t: '$jpT' };
+const LOCAL: Partial<Record<RuntimeEntry, string>> = {
+  e: '$jpE', ea: '$jpEa', eg: '$jpEg', eag: '$jpEag', rest: '$jpRest', r: '$jpR', t: '$jpT',
+};
 
 /** A call of the runtime's entry point `entry`: the module's own copy where it has one and `live` is false. */
 function rt(entry: RuntimeEntry, live = true): string {
@@ -263,7 +269,7 @@ function prologueOf(site: FunctionSite, id: number, slots: string, live: boolean
   const self = receiverOf(site, live);
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = site.afterOpenDirective ? ';' : '';
-  return `${semi}var $jpF=${ARMED_GLOBAL}&&${rt(entryFn(site), live)}(${slots},${id},${self},${argsOf(site)}),$jpV;try{`;
+  return `${semi}var $jpF=${ARMED_GLOBAL}&&${rt(entryFn(site), live)}(${slots},${id},${self},${argsOf(site, live)}),$jpV;try{`;
 }
 
 /**
@@ -430,14 +436,16 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   };
   if (origin !== undefined) table.fnSources = fns.map((f) => origin(f.line, f.column).source);
   const head = prologueAt(program, src);
-  // The slots are a hoisted function until the prologue runs, so that a site reached early
-  // (a function called through an ES module cycle before this module ran) reads `undefined`
-  // from it and calls straight through.
+  // The slots and the runtime's copies are hoisted functions until the prologue runs, so that a
+  // site reached early (a function called through an ES module cycle before this module ran)
+  // reads `undefined` from the slots, gets nothing from its entry, and calls straight through.
   const tableText = JSON.stringify(JSON.stringify({ ...table, ...options.extra, shifts: undefined }));
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = head > 0 && !/[;\n]/.test(src[head - 1]) ? ';' : '';
   const locals = Object.entries(LOCAL).map(([entry, name]) => `${name}=${D}.${entry}`).join(',');
-  out.push(opening(head, `${semi}function $jpS(){}var ${D}=globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})],${Object.values(LOCAL).join(',')};` +
+  // Function declarations, not `var`s: a module may not declare one name both ways.
+  const stubs = ['$jpS', ...Object.values(LOCAL)].map((name) => `function ${name}(){}`).join('');
+  out.push(opening(head, `${semi}${stubs}var ${D}=globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];` +
     `if(${D}!==undefined)$jpS=${rt('module')}(${tableText},${SHIFTS_FN}),${locals};else globalThis.${ARMED_GLOBAL}??=false;`, -1));
   const applied = apply(src, out, starts);
   table.shifts = [...applied.shifts].map(([line, list]) => [line, list.map((x) => [x.col, x.len] as [number, number])]);

@@ -18,16 +18,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { binDir } from './node-versions.mjs';
+import { JSPROBE, ROOT, option } from './soak-common.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const JSPROBE = join(ROOT, 'build/src/cli/main.js');
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? fallback : process.argv[i + 1];
-}
 const majors = option('node', '20,22,24,26').split(',').map(Number);
 const rounds = Number(option('rounds', '20'));
 const kinds = option('target', 'busy,idle').split(',');

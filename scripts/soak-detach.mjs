@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { join } from 'node:path';
 import { binDir } from './node-versions.mjs';
-import { JSPROBE, ROOT, option } from './soak-common.mjs';
+import { attachRun, ROOT, option } from './soak-common.mjs';
 
 const majors = option('node', '20,22,24,26').split(',').map(Number);
 const rounds = Number(option('rounds', '100'));
@@ -131,24 +131,12 @@ async function round(node, kind) {
   const before = threads(pid);
   const program = `fn:${join(ROOT, TARGETS[kind].file)}:${TARGETS[kind].fn} { @n = count(); printf("hit\\n") }`;
   const budget = maxPause === undefined ? [] : ['--max-pause', maxPause];
-  const cli = spawn(cliNode === 'this' ? process.execPath : node, [JSPROBE, '-p', String(pid), ...budget, '-e', program], { cwd: ROOT });
-  let out = '';
-  let err = '';
-  let hit = false;
-  cli.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-  cli.stdout.setEncoding('utf8').on('data', (d) => {
-    out += d;
-    if (!hit && out.includes('hit\n')) {
-      hit = true;
-      // Detach from an idle service, as the attach tests do, and ask it right after.
+  // Detach from an idle service, as the attach tests do, and ask it right after.
+  const { code, out, err, hit } = await attachRun(cliNode === 'this' ? process.execPath : node, ['-p', String(pid), ...budget, '-e', program], /hit\n/,
+    (cli) => {
       stopLoad();
       cli.kill('SIGINT');
-    }
-  });
-  const cliDone = new Promise((resolve) => cli.once('close', (code) => resolve(code)));
-  const timeout = setTimeout(() => cli.kill('SIGKILL'), 60_000);
-  const code = await cliDone;
-  clearTimeout(timeout);
+    });
   let verdict = 'ok';
   if (!hit || code !== 0 || !/@n: [1-9]/.test(out)) verdict = `jsprobe: code ${code}, hit ${hit}: ${err.trim().split('\n').slice(-2).join(' | ')}`;
   if (kind === 'server') {

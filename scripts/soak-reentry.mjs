@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { binDir } from './node-versions.mjs';
-import { JSPROBE, ROOT, option } from './soak-common.mjs';
+import { attachRun, ROOT, option } from './soak-common.mjs';
 
 const majors = option('node', '20,22,24,26').split(',').map(Number);
 const rounds = Number(option('rounds', '20'));
@@ -68,23 +68,9 @@ async function startTarget(node, kind) {
 /** One attach and detach: 'ok', or how it went wrong. */
 async function round(node, kind, target) {
   const program = TARGETS[kind].program((f) => join(ROOT, 'test/fixtures/attach', f));
-  const cli = spawn(node, [JSPROBE, '-p', String(target.child.pid), '-e', program], { cwd: ROOT });
-  let out = '';
-  let err = '';
-  let hit = false;
-  cli.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-  cli.stdout.setEncoding('utf8').on('data', (d) => {
-    out += d;
-    // Held from the first hit, so that every round has one, for 0-500 ms more.
-    if (!hit && /^hit /m.test(out)) {
-      hit = true;
-      setTimeout(() => cli.kill('SIGINT'), Math.random() * 500);
-    }
-  });
-  const code = await new Promise((resolve) => {
-    const timeout = setTimeout(() => cli.kill('SIGKILL'), 60_000);
-    cli.once('close', (c) => resolve(c, clearTimeout(timeout)));
-  });
+  // Held from the first hit, so that every round has one, for 0-500 ms more.
+  const { code, out, err } = await attachRun(node, ['-p', String(target.child.pid), '-e', program], /^hit /m,
+    (cli) => setTimeout(() => cli.kill('SIGINT'), Math.random() * 500));
   const wrong = [];
   if (code !== 0) wrong.push(`jsprobe: code ${code}`);
   const said = err.split('\n').filter((l) => l !== '' && !QUIET.test(l));

@@ -125,12 +125,11 @@ export class FdSender implements Sender {
     later[later.length] = m;
   }
 
-  /** What landed inside the send or flush that is ending, in order (more may land meanwhile). */
+  /** What landed inside the send or flush that is ending, in order (more may land meanwhile); its caller's `finally` lets go of the list. */
   #sendLater(): void {
     const later = this.#later;
     if (later === null) return;
     for (let i = 0; i < later.length; i++) this.#send(later[i]);
-    this.#later = null;
   }
 
   #send(m: Message): void {

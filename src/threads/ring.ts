@@ -144,14 +144,15 @@ export class Ring {
 
   /** A write that landed inside another: kept for it, within what the ring could hold; else lost. */
   private defer(event: string, len: number): boolean {
-    if (this.laterBytes + 4 + align4(len) > this.capacity) {
+    const bytes = this.laterBytes + 4 + align4(len);
+    if (bytes > this.capacity) {
       Atomics.add(this.header, LOST, 1);
       return false;
     }
     // No prototype: an index setter the program put on Array.prototype never sees the event.
     const later = this.later ??= ObjectSetPrototypeOf([], null) as string[];
     later[later.length] = event;
-    this.laterBytes += 4 + align4(len);
+    this.laterBytes = bytes;
     return true;
   }
 

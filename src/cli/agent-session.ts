@@ -283,6 +283,9 @@ function controlHooks({ send, relay, outcome, state }: First, ending: Endings): 
       // and a busy program never reaches a job; with jsprobe's listener still there the signal
       // would only wait in Node's handler. Nothing of the program's runs again after it.
       for (const [s, listener] of ending.listeners) process.off(s, listener);
+      // The maps are out: a hit between now and the signal would print after them and be missing
+      // from them. The probes go off, as a detach does (the rest of it never runs before the signal).
+      ending.detach();
       return true;
     },
     detach: ending.detach,

@@ -31,6 +31,12 @@ const nap = new Int32Array(new SharedArrayBuffer(4));
 /** Sends that may land inside one send (a profile slice's printfs); past it they are dropped and counted. */
 const MAX_LATER = 4096;
 
+/** The sender's steps (#step): a send, the end's finish(), its reportLost(). */
+const SEND = 0;
+const FINISH = 1;
+const REPORT = 2;
+type Step = typeof SEND | typeof FINISH | typeof REPORT;
+
 /** writeSync's answer: bytes written, or the pipe is full (FULL) or gone (GONE). */
 const FULL = -1;
 const GONE = -2;
@@ -65,9 +71,13 @@ export class FdSender implements Sender {
   #queue: string[] = [];
   #sizes: number[] = [];
   #head = 0;
-  /** The unwritten end (from #restAt) of a line the pipe took part of: it goes first. */
-  #rest: Buffer | null = null;
+  /**
+   * The unwritten end (from byte #restAt of #restSize) of a line the pipe took part of: it goes
+   * first. Kept as the line's text until it is next written, so that recording it makes no call.
+   */
+  #rest: string | Buffer | null = null;
   #restAt = 0;
+  #restSize = 0;
   /** Bytes waiting, #rest included. */
   #queued = 0;
   /** Events dropped and not reported yet; all dropped so far. */
@@ -92,6 +102,24 @@ export class FdSender implements Sender {
    */
   #busy = false;
   #later: Message[] | null = null;
+  /** The next of #later to go (each goes once, whichever send gets to it). */
+  #laterAt = 0;
+  /**
+   * The end (finish()) came inside a send: a busy program's Ctrl-C runs it as an interrupt, which
+   * may land there. The end's own sends (END's output, the maps, the last count) then go at once,
+   * not after the send under way: the program is killed as soon as the stop has answered, and the
+   * send it interrupted may never get to them. What lands inside one of those still waits.
+   */
+  #endInside = false;
+  /** Inside one of the end's own sends (when #endInside): what lands there waits. */
+  #endBusy = false;
+  /**
+   * A write(2) is under way and what the pipe took of it is not recorded yet: of #rest, of the
+   * queue's first line, or of a send's own line. An end that lands there cannot know how much of
+   * that line went, and #seal()s it; the write's caller then leaves it alone (#seals moved).
+   */
+  #writing: 'rest' | 'head' | 'line' | null = null;
+  #seals = 0;
 
   constructor(fd: number, options: FdSenderOptions = {}) {
     this.#fd = fd;
@@ -106,15 +134,41 @@ export class FdSender implements Sender {
   }
 
   send(m: Message): void {
-    if (this.#busy) return this.#defer(m);
+    this.#step(SEND, m);
+  }
+
+  /**
+   * One of the sender's steps (a send, the end's finish or last count), so that what lands inside
+   * it (a send from an interrupt) waits and goes after it. The end's steps go at once even when
+   * the end itself landed inside a step (#endInside); what lands inside those waits too.
+   */
+  #step(step: Step, m: Message | null): void {
+    if (this.#busy) {
+      if (step !== SEND) this.#endInside = true;
+      if (!this.#endInside || this.#endBusy) return step === SEND ? this.#defer(m!) : undefined;
+      this.#endBusy = true;
+      try {
+        this.#do(step, m);
+      } finally {
+        this.#endBusy = false;
+      }
+      return;
+    }
     this.#busy = true;
     try {
-      this.#send(m);
+      this.#do(step, m);
       this.#sendLater();
     } finally {
       this.#later = null;
+      this.#laterAt = 0;
       this.#busy = false;
     }
+  }
+
+  #do(step: Step, m: Message | null): void {
+    if (step === SEND) return this.#send(m!);
+    this.#report(true, step === FINISH);
+    this.#drain();
   }
 
   /** A send that landed inside another (or inside the retry timer's flush): it goes after that one. */
@@ -129,7 +183,7 @@ export class FdSender implements Sender {
   #sendLater(): void {
     const later = this.#later;
     if (later === null) return;
-    for (let i = 0; i < later.length; i++) this.#send(later[i]);
+    while (this.#laterAt < later.length) this.#send(later[this.#laterAt++]);
   }
 
   #send(m: Message): void {
@@ -152,12 +206,17 @@ export class FdSender implements Sender {
     }
     const line = `${encodeMessage(m)}\n`;
     const size = byteLength(line);
+    const seals = this.#seals;
+    this.#writing = 'line';
     const n = this.#write(line, 0, size);
+    if (this.#seals !== seals) return void this.#afterSeal(n, size);
+    this.#writing = null;
     if (n === GONE || n === size) return;
     if (n === FULL) return this.#enqueueOrDrop(line, size, m.t === 'spans' ? m.n : 1);
     // The pipe took the start of it: the rest must follow, whatever the bound.
-    this.#rest = bufferFrom(line, 'utf8');
+    this.#rest = line;
     this.#restAt = n;
+    this.#restSize = size;
     this.#queued += size - n;
     this.#arm();
   }
@@ -189,15 +248,13 @@ export class FdSender implements Sender {
     if (this.#state !== 'open') return;
     this.#final = true;
     this.#stallMs = stallMs;
-    this.#report(true, true);
-    this.#drain();
+    this.#step(FINISH, null);
   }
 
   /** The last message: what was dropped, delivered as the rest (blocking). */
   reportLost(): void {
     if (this.#state !== 'open' || this.#stalled) return;
-    this.#report(true);
-    this.#drain();
+    this.#step(REPORT, null);
   }
 
   /** Write all that waits, blocking, unless the command takes nothing for #stallMs. */
@@ -241,6 +298,7 @@ export class FdSender implements Sender {
     this.#queue = [];
     this.#sizes = [];
     this.#rest = null;
+    this.#writing = null;
     this.#queued = 0;
   }
 
@@ -300,9 +358,22 @@ export class FdSender implements Sender {
 
   /** Write what waits, as far as the pipe takes it: true once nothing waits. */
   #flush(): boolean {
-    if (this.#rest !== null) {
-      const size = this.#rest.length;
-      const n = this.#write(this.#rest, this.#restAt, size);
+    // Only the end runs a flush inside a write (as an interrupt, a busy program's Ctrl-C).
+    if (this.#writing !== null) this.#seal();
+    let rest = this.#rest;
+    if (rest !== null) {
+      const size = this.#restSize;
+      if (typeof rest === 'string' && this.#restAt > 0) {
+        const bytes = bufferFrom(rest, 'utf8');
+        // Written meanwhile, by an end that landed inside that call.
+        if (this.#rest !== rest) return false;
+        this.#rest = rest = bytes;
+      }
+      const seals = this.#seals;
+      this.#writing = 'rest';
+      const n = this.#write(rest, this.#restAt, size);
+      if (this.#seals !== seals) return this.#afterSeal(n, size - this.#restAt);
+      this.#writing = null;
       if (n < 0) return false;
       this.#queued -= n;
       this.#restAt += n;
@@ -312,14 +383,19 @@ export class FdSender implements Sender {
     while (this.#head < this.#queue.length) {
       const line = this.#queue[this.#head];
       const size = this.#sizes[this.#head];
+      const seals = this.#seals;
+      this.#writing = 'head';
       const n = this.#write(line, 0, size);
+      if (this.#seals !== seals) return this.#afterSeal(n, size);
+      this.#writing = null;
       if (n < 0) return this.#compact();
       this.#queue[this.#head] = '';
       this.#head++;
       this.#queued -= n;
       if (n < size) {
-        this.#rest = bufferFrom(line, 'utf8');
+        this.#rest = line;
         this.#restAt = n;
+        this.#restSize = size;
         return this.#compact();
       }
     }
@@ -327,6 +403,44 @@ export class FdSender implements Sender {
     this.#sizes = [];
     this.#head = 0;
     return this.#state === 'open';
+  }
+
+  /**
+   * The end landed inside a write whose outcome is not recorded: none, part or all of that line
+   * may be in the pipe. It is given up (counted lost, though it may have gone whole), and a newline
+   * goes first, which ends whatever part of it the pipe took: the command drops that broken line
+   * (message-reader.ts), and where the pipe took none or all of it, skips the empty one.
+   */
+  #seal(): void {
+    const writing = this.#writing;
+    this.#writing = null;
+    this.#seals++;
+    if (writing === 'rest' && this.#rest !== null) {
+      this.#queued -= this.#restSize - this.#restAt;
+      this.#rest = null;
+    } else if (writing === 'head' && this.#head < this.#queue.length) {
+      this.#queued -= this.#sizes[this.#head];
+      this.#queue[this.#head] = '';
+      this.#head++;
+    }
+    this.#drop();
+    this.#newlineFirst();
+  }
+
+  /**
+   * Back in a write that the end sealed (#seal) meanwhile, with what the pipe took (`n` of `size`
+   * bytes): where that was part of the line, and it went after the end's own lines, it is ended too.
+   */
+  #afterSeal(n: number, size: number): false {
+    if (n > 0 && n < size && this.#rest === null) this.#newlineFirst();
+    return false;
+  }
+
+  #newlineFirst(): void {
+    this.#rest = '\n';
+    this.#restAt = 0;
+    this.#restSize = 1;
+    this.#queued += 1;
   }
 
   /** Forget the lines written, now and then, so that a queue that never empties does not grow. */
@@ -383,6 +497,7 @@ export class FdSender implements Sender {
       this.#sendLater();
     } finally {
       this.#later = null;
+      this.#laterAt = 0;
       this.#busy = false;
     }
     if (this.#queued > 0 || this.#lost > 0) this.#arm();

@@ -8,62 +8,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHook } from 'node:async_hooks';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeMessage } from '../../src/program/messages.js';
 import { FdSender } from '../../src/program/fd-sender.js';
-
-type WriteSync = typeof fs.writeSync;
-
-/** Run `f` with the first write(2) through fs.writeSync preceded by `land` (which may send again). */
-function landing(land: () => void, f: () => void): boolean {
-  const writeSync = fs.writeSync;
-  let landed = false;
-  fs.writeSync = function (this: unknown, ...args: unknown[]) {
-    if (!landed) {
-      landed = true;
-      land();
-    }
-    return Reflect.apply(writeSync, this, args) as number;
-  } as WriteSync;
-  syncBuiltinESMExports();
-  try {
-    f();
-  } finally {
-    fs.writeSync = writeSync;
-    syncBuiltinESMExports();
-  }
-  return landed;
-}
-
-/** What the pipe holds now (its read end is non-blocking). */
-function readAll(fd: number): string {
-  const parts: Buffer[] = [];
-  const buf = Buffer.alloc(1 << 16);
-  for (;;) {
-    let n;
-    try {
-      n = fs.readSync(fd, buf, 0, buf.length, null);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') break;
-      throw e;
-    }
-    if (n === 0) break;
-    parts.push(Buffer.from(buf.subarray(0, n)));
-  }
-  return Buffer.concat(parts).toString('utf8');
-}
-
-/** A FIFO's two ends, the read end non-blocking. */
-function fifoPair(): { r: number; w: number } {
-  const fifo = join(fs.mkdtempSync(join(tmpdir(), 'jsprobe-fd-')), 'pipe');
-  execFileSync('mkfifo', [fifo]);
-  const r = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  return { r, w: fs.openSync(fifo, fs.constants.O_WRONLY) };
-}
+import { fifoPair, landing, readAll } from './fifo.js';
 
 test('fd sender: a send that lands inside the write of a line the pipe took part of: every line whole, once', async () => {
   const { r, w } = fifoPair();

@@ -181,7 +181,8 @@ test('--max-map-keys under -p: each worker keeps to it, and the drops of every t
   const svc = await startService(2);
   try {
     // Every hit is a new key: each worker keeps its first and drops the rest.
-    const cli = startCli(svc.pid, 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid, nsecs] = count(); @all = count(); printf("hit %d\\n", tid) }', ['--max-map-keys', '1']);
+    const program = 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid, nsecs] = count(); @all = count(); printf("hit %d\\n", tid) }';
+    const cli = startCli(svc.pid, program, ['--max-map-keys', '1']);
     await cli.attached;
     // Both workers, and more hits than keys kept.
     await heardFrom(cli, 2, 3);

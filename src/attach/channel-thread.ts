@@ -27,8 +27,21 @@ const state = new Int32Array(data.state);
 const DRAIN_MS = 20;
 /** Bytes the socket may hold unsent before the ring is left to fill (and drop) instead. */
 const SOCKET_HIGH = 1 << 20;
-/** How long a worker's set-up or detach may take before it is given up on. */
-const WORKER_MS = 3000;
+/**
+ * How long a worker may take to answer jsprobe's first message (a bare `1`), which a worker that
+ * runs JavaScript answers as an interrupt even when busy in a loop: one that does not is blocked
+ * in a synchronous call (a sync child process, a read of a pipe), or still starting on a machine
+ * far busier than this allows. It is named and not traced.
+ */
+const WORKER_ANSWER_MS = 10_000;
+/**
+ * How long a worker that has answered may take to load the runtime and register its probes
+ * (compile and parse work, seconds on a loaded machine: 3 s was too short for two workers at a load
+ * of 21), before it is named and given up on. The command says meanwhile what it waits for.
+ */
+const WORKER_SETUP_MS = 60_000;
+/** How long a worker's detach may take: within the command's own bound on the whole detach (10 s). */
+const WORKER_DETACH_MS = 5000;
 /** How long to wait for live patches V8 refused for now to land or fall back before "Attached". */
 const SETTLE_MS = 5000;
 /** How often profile:hz:N's slices are looked at on the main thread, which may be busy (program/profile.ts). */
@@ -89,9 +102,13 @@ const within = <T>(ms: number, p: Promise<T>, fallback: T): Promise<T> =>
 /** One worker of the target, reached through the main thread's NodeWorker domain. */
 class WorkerTarget {
   #id = 0;
+  /** The worker has ended (NodeWorker said so). */
+  ended = false;
+  /** An attach was sent to it: it gets a detach too, whatever came of the attach. */
+  attachSent = false;
   readonly #pending = new Map<number, (m: { result?: { result: { value?: unknown }; exceptionDetails?: unknown }; error?: unknown }) => void>();
 
-  constructor(readonly sessionId: string) {}
+  constructor(readonly sessionId: string, readonly name: string) {}
 
   /** Evaluate `expression` in the worker, with the inspector's `require`; its value, undefined if it threw. */
   evaluate<T>(expression: string): Promise<T | undefined> {
@@ -112,6 +129,7 @@ class WorkerTarget {
   }
 
   gone(): void {
+    this.ended = true;
     for (const p of this.#pending.values()) p({});
     this.#pending.clear();
   }
@@ -124,12 +142,21 @@ let detached = false;
 let inspectorClosed = !data.closeInspector;
 const workers = new Map<string, WorkerTarget>();
 const setups: Promise<string[] | undefined>[] = [];
+/** While an attach waits for its workers, what to tell about them goes with its answer; later, as a line of its own. */
+let attaching = false;
+const workerNotes: string[] = [];
 
 function send(line: string): void {
   socket?.write(`${line}\n`);
 }
 
 const message = (m: Message): void => send(encodeMessage(m));
+
+/** A word to the command about a worker (never silently dropped): with the attach's answer if it is waiting, else at once. */
+function tell(note: string): void {
+  if (attaching) workerNotes.push(note);
+  else message({ t: 'err', text: `jsprobe: ${note}\n` });
+}
 
 /**
  * Move what the main thread wrote to the socket, unless the socket is backed up: then the ring
@@ -192,14 +219,40 @@ const snapshots = setInterval(() => void backup(), SNAPSHOT_MS);
 function setUpWorker(sessionId: string, title: string): void {
   // This thread, and any other of jsprobe's own, is not traced.
   if (title.startsWith(`[worker ${threadId}]`) || / jsprobe /.test(`${title} `) || attached === null) return;
-  const w = new WorkerTarget(sessionId);
-  workers.set(sessionId, w);
   const { source, options } = attached;
   const id = /^\[worker (\d+)\]/.exec(title)?.[1];
   const tid = id === undefined ? undefined : programThreadId(Number(id), data.ownThreads);
+  const w = new WorkerTarget(sessionId, id === undefined ? `worker thread "${title}"` : `worker thread ${id} (tid ${tid})`);
+  workers.set(sessionId, w);
   const call = `require(${JSON.stringify(data.bundle)}).attachWorker(${JSON.stringify(source)}, ${JSON.stringify({ ...options, worker: true, tid })})`;
-  const answer = within(WORKER_MS, w.evaluate<{ skipped: string[] } | { error: string }>(call), undefined);
-  setups.push(answer.then((r) => (r === undefined || 'error' in r ? undefined : r.skipped)));
+  setups.push(setUp(w, call));
+}
+
+/**
+ * Set up one worker, in steps that each show it is getting on: it answers at all (bounded: a
+ * blocked worker never does), then loads the runtime and registers its probes (work it does
+ * however long a loaded machine takes), then its probes are armed. Its probes' skipped list, or
+ * undefined when it is not traced; then it is named, with why.
+ */
+async function setUp(w: WorkerTarget, call: string): Promise<string[] | undefined> {
+  const answered = await within(WORKER_ANSWER_MS, w.evaluate<number>('1'), undefined);
+  if (w.ended) return undefined;
+  if (answered !== 1) {
+    tell(`${w.name} did not answer within ${WORKER_ANSWER_MS / 1000} s (blocked in a synchronous call?): it is not traced`);
+    return undefined;
+  }
+  if (attached === null) return undefined;
+  w.attachSent = true;
+  const r = await within(WORKER_SETUP_MS, w.evaluate<AttachResult>(call), undefined);
+  if (w.ended) return undefined;
+  if (r === undefined || 'error' in r) {
+    const why = r === undefined ? `did not set up its probes within ${WORKER_SETUP_MS / 1000} s` : `could not be set up: ${r.error}`;
+    tell(`${w.name} ${why}: it is not traced`);
+    return undefined;
+  }
+  // As on the main thread (attach()), a patch still refused after a while does not hold up the rest.
+  await within(SETTLE_MS, w.evaluate(`require(${JSON.stringify(data.bundle)}).workerSettled()`), undefined);
+  return r.skipped;
 }
 
 session.on('NodeWorker.attachedToWorker', (m: { params: { sessionId: string; workerInfo: { title: string } } }) => {
@@ -222,12 +275,21 @@ async function attach(source: string, options: AttachOptions): Promise<ChannelAt
   attached = { source, options };
   const end = Date.now() + SETTLE_MS;
   while (!(await onMain<boolean>({ op: 'settled' })) && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
-  await post('NodeWorker.enable', { waitForDebuggerOnStart: false });
-  // The workers that exist now are announced at once; give their set-up a turn to start.
-  await new Promise((res) => setTimeout(res, 50));
-  const answers = await Promise.all(setups.splice(0));
+  // Node announces each worker that exists now (NodeWorker.attachedToWorker, which starts its
+  // set-up here) before it answers the enable, in order on this session: no wait is needed for
+  // them (checked on Node 20, 22, 24 and 26). Each set-up ends, traced or named.
+  attaching = true;
+  let answers: (string[] | undefined)[];
+  try {
+    await post('NodeWorker.enable', { waitForDebuggerOnStart: false });
+    answers = await Promise.all(setups.splice(0));
+  } finally {
+    attaching = false;
+  }
   // Probes that could never run on the sites they got (a fnret on an async function's breakpoint site) come off now.
-  const { refused, notes } = await onMain<{ refused: string[]; notes: string[] }>({ op: 'notes' });
+  const main = await onMain<{ refused: string[]; notes: string[] }>({ op: 'notes' });
+  const { refused } = main;
+  const notes = [...main.notes, ...workerNotes.splice(0)];
   const workers = answers.filter((a): a is string[] => a !== undefined);
   // Only a program that samples stacks has slices to end: any other would be asked for nothing, a second after attaching.
   if (r.profiles === true) profileTick();
@@ -252,10 +314,15 @@ async function detach(): Promise<void> {
   drain(true);
   message({ t: 'maps', maps: maps as never });
   const call = `require(${JSON.stringify(data.bundle)}).detachWorker()`;
-  const fromWorkers = await Promise.all([...workers.values()].map((w) => within(WORKER_MS, w.evaluate<unknown[]>(call), undefined)));
-  for (const maps of fromWorkers) if (Array.isArray(maps)) message({ t: 'maps', maps: maps as never });
+  // Only to workers that were sent an attach (one that never answered has nothing to take off).
+  const sent = [...workers.values()].filter((w) => w.attachSent);
+  const fromWorkers = await Promise.all(sent.map((w) => within(WORKER_DETACH_MS, w.evaluate<unknown[]>(call), undefined)));
+  fromWorkers.forEach((maps, i) => {
+    if (Array.isArray(maps)) message({ t: 'maps', maps: maps as never });
+    else if (!sent[i].ended) tell(`${sent[i].name} did not answer the detach within ${WORKER_DETACH_MS / 1000} s: its maps are not in the output`);
+  });
   relay?.drain();
-  await within(WORKER_MS, post('NodeWorker.disable').catch(() => {}), undefined);
+  await within(WORKER_DETACH_MS, post('NodeWorker.disable').catch(() => {}), undefined);
   relay?.close();
   relay = null;
 }

@@ -190,10 +190,12 @@ function ending(how: 'exit' | 'uncaught', code: number, ring: Ring, state: Int32
   Atomics.wait(state, WRITTEN, 0, MathMax(0, until - performance.now()));
 }
 
-/** A worker of the target (set up by the channel thread through NodeWorker): its probes, output through its relay. */
-export function attachWorker(source: string, options: AttachOptions): Promise<AttachResult> {
-  if (attached !== null && !attached.detached) return Promise.resolve({ error: 'jsprobe is already attached to this thread' });
-  let result: AttachResult;
+/**
+ * A worker of the target (set up by the channel thread through NodeWorker): its probes, output
+ * through its relay. Answered at once; workerSettled() says when its probes are armed.
+ */
+export function attachWorker(source: string, options: AttachOptions): AttachResult {
+  if (attached !== null && !attached.detached) return { error: 'jsprobe is already attached to this thread' };
   try {
     budgetParses(options);
     const program = compile(source, { unsafe: options.unsafe });
@@ -206,18 +208,25 @@ export function attachWorker(source: string, options: AttachOptions): Promise<At
     });
     if ('error' in session) {
       relay.close();
-      return Promise.resolve({ error: session.error });
+      return { error: session.error };
     }
     maps = session.maps;
     attached = {
       owner: WORKER, finish: session.finish, settle: () => [], maps: session.maps, probes: session.handles, detached: false, quiet: () => {}, relay,
     };
-    result = { probes: session.probes, skipped: session.skipped };
+    return { probes: session.probes, skipped: session.skipped };
   } catch (e) {
-    return Promise.resolve({ error: (e as { report?: string }).report ?? String((e as Error).message ?? e) });
+    return { error: (e as { report?: string }).report ?? String((e as Error).message ?? e) };
   }
-  // Attached means armed: a live patch that V8 refused for now has landed or fallen back.
-  return liveSettled().then(() => result);
+}
+
+/**
+ * Attached means armed: resolves once a live patch that V8 refused for now has landed or fallen
+ * back. A request of its own, so that the channel thread tells a worker that has not set up its
+ * probes (named, as not traced) from one whose patch waits for a timer a busy worker never runs.
+ */
+export function workerSettled(): Promise<void> {
+  return liveSettled();
 }
 
 /** The worker's maps, and its probes off. */

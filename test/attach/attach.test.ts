@@ -138,24 +138,31 @@ test('the CLI killed with SIGKILL mid-trace: the target cleans up by itself and 
   }
 });
 
+/**
+ * Resolves once `n` threads have printed `hit TID`, `lines` times in all: each worker calls
+ * crunch() every 2 ms, so a test detaches once all have been heard from, however long a busy
+ * machine takes to get there.
+ */
+function heardFrom(cli: { child: ChildProcess; out: () => string }, n: number, lines = 0): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const check = (): void => {
+      const hits = [...cli.out().matchAll(/^hit (\d+)$/gm)].map((m) => m[1]);
+      if (new Set(hits).size < n || hits.length < lines) return;
+      cli.child.stdout!.off('data', check);
+      resolve();
+    };
+    cli.child.stdout!.on('data', check);
+    check();
+  });
+}
+
 test('a process with two worker threads: each worker is attached, and counts are merged across threads', async () => {
   const svc = await startService(2);
   try {
     const program = 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid] = count(); @all = count(); printf("hit %d\\n", tid) }';
     const cli = startCli(svc.pid, program);
     await cli.attached;
-    // Each worker calls crunch() every 2 ms: detach once both have been heard from, however long
-    // a busy machine takes to get there.
-    const hitters = (): number => new Set([...cli.out().matchAll(/^hit (\d+)$/gm)].map((m) => m[1])).size;
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (hitters() < 2) return;
-        cli.child.stdout!.off('data', check);
-        resolve();
-      };
-      cli.child.stdout!.on('data', check);
-      check();
-    });
+    await heardFrom(cli, 2);
     cli.child.kill('SIGINT');
     assert.equal(await new Promise<number | null>((resolve) => cli.child.on('close', resolve)), 0);
     const out = cli.out();
@@ -174,9 +181,11 @@ test('--max-map-keys under -p: each worker keeps to it, and the drops of every t
   const svc = await startService(2);
   try {
     // Every hit is a new key: each worker keeps its first and drops the rest.
-    const cli = startCli(svc.pid, 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid, nsecs] = count(); @all = count() }', ['--max-map-keys', '1']);
+    const program = 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid, nsecs] = count(); @all = count(); printf("hit %d\\n", tid) }';
+    const cli = startCli(svc.pid, program, ['--max-map-keys', '1']);
     await cli.attached;
-    await new Promise((r) => setTimeout(r, 500));
+    // Both workers, and more hits than keys kept.
+    await heardFrom(cli, 2, 3);
     cli.child.kill('SIGINT');
     assert.equal(await new Promise<number | null>((resolve) => cli.child.on('close', resolve)), 0);
     const out = cli.out();
@@ -187,6 +196,41 @@ test('--max-map-keys under -p: each worker keeps to it, and the drops of every t
     assert.match(out, new RegExp(`\n@calls: ${all - kept} updates dropped at the key limit\n$`));
   } finally {
     svc.child.kill();
+  }
+});
+
+test('a worker blocked in a synchronous call is named, not traced, and the others are', async () => {
+  // Its stdin is a pipe the test never writes to: one worker stays blocked reading it.
+  const child = spawn(process.execPath, [join(ROOT, 'test/fixtures/attach/blocked-worker.cjs')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  try {
+    const pid = await new Promise<number>((resolve) => {
+      let out = '';
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.includes('\n')) resolve((JSON.parse(out) as { pid: number }).pid);
+      });
+    });
+    const cli = startCli(pid, 'fnret:test/fixtures/attach/worker.cjs:crunch { @n = count(); printf("hit\\n") }');
+    let err = '';
+    cli.child.stderr!.on('data', (d: string) => (err += d));
+    await cli.attached;
+    assert.match(err, /^jsprobe: worker thread \d+ \(tid \d+\) did not answer within \d+ s \(blocked in a synchronous call\?\): it is not traced$/m);
+    assert.match(err, /^Attached to \d+: 0 probes, and in 1 worker thread\. Ctrl-C to detach\.$/m);
+    // The other worker is traced: detach once it has been heard from.
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (!cli.out().includes('hit\n')) return;
+        cli.child.stdout!.off('data', check);
+        resolve();
+      };
+      cli.child.stdout!.on('data', check);
+      check();
+    });
+    cli.child.kill('SIGINT');
+    assert.equal(await new Promise<number | null>((resolve) => cli.child.on('close', resolve)), 0, err);
+    assert.ok(Number(/^@n: (\d+)$/m.exec(cli.out())?.[1]) > 0, cli.out());
+  } finally {
+    child.kill();
   }
 });
 

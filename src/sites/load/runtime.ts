@@ -59,6 +59,39 @@ function hotEntries(enter: typeof d.enter, exitReturn: typeof d.exitReturn, thre
       // made the entry 87 bytes smaller and every call that took it twice as dear.
       return enter(s, self, argc, a0, a1, a2, a3, rest);
     },
+    /**
+     * e with only the quick frame's path, for a module whose armed sites were all counting return
+     * probes when it loaded (see pick): 78 bytes where e is 135. Every other snapshot still goes
+     * through enter(), which gives the same frames and counts, so a site armed later otherwise
+     * is served, only without e's second fast path.
+     */
+    eq: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
+      const s = slots[i];
+      if (s == null) return null;
+      const q = s.quick;
+      if (q !== null && !threadState.busy) {
+        q.core.hits++;
+        return q;
+      }
+      return enter(s, self, argc, a0, a1, a2, a3, rest);
+    },
+    /** e with only the entry-only count's path, for a module whose armed sites were all those (see pick). */
+    ec: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
+      const s = slots[i];
+      if (s == null) return null;
+      const k = s.entryCount;
+      if (k !== null && !threadState.busy) {
+        const cell = k.cell;
+        if (cell !== null && cell.live) {
+          cell.n++;
+          const p = k.core;
+          p.hits++;
+          p.returns++;
+          return null;
+        }
+      }
+      return enter(s, self, argc, a0, a1, a2, a3, rest);
+    },
     /** Exits: a return, an async function's return, a generator's completion, a throw. */
     r: (f: Frame, v: unknown) => {
       // A counting return probe's frame (`fnret:… { @[func] = count() }`): add 1 to its cell
@@ -82,10 +115,35 @@ function hotEntries(enter: typeof d.enter, exitReturn: typeof d.exitReturn, thre
 
 const hot = hotEntries(d.enter, d.exitReturn, thread);
 
+/**
+ * The sync entry a module's sites call (its `$jpE`), chosen once, when its prologue runs, by
+ * what is armed in it then: where every armed site is a counting return probe's quick frame (the
+ * command's `fnret:… { @[func] = count() }`, a pattern armed before the module loads), the entry
+ * with that path alone; where every one is an entry-only count, the entry with that one; else e.
+ * V8 inlines the entry into every probed function and weighs that function by it in each of its
+ * callers (docs/hot-path.md), so the path a module never takes is paid in all of them. Any entry
+ * serves any snapshot: a choice that the module's later arming makes wrong costs speed only.
+ */
+function pick(slots: Slots): typeof hot.e {
+  let quick = 0;
+  let counted = 0;
+  for (let i = 0; i < slots.length; i++) {
+    const s = slots[i];
+    if (s === null) continue;
+    if (s.quick !== null) quick++;
+    else if (s.entryCount !== null) counted++;
+    else return hot.e;
+  }
+  if (quick > 0 && counted === 0) return hot.eq;
+  if (counted > 0 && quick === 0) return hot.ec;
+  return hot.e;
+}
+
 export const runtime = {
   module: registerModule,
   /** Entries: sync, async, generator, async generator. */
   e: hot.e,
+  pick,
   ea: (slots: Slots, i: number, self: unknown, argc: number, a0?: unknown, a1?: unknown, a2?: unknown, a3?: unknown, rest?: unknown[]) => {
     const s = slots[i];
     return s == null ? null : d.enterDeferred(s, true, self, argc, a0, a1, a2, a3, rest);

@@ -32,6 +32,7 @@ test('pick: the entry for counting return probes, for entry-only counts, or e fo
   const quick = { quick: {}, entryCount: null } as unknown as Snapshot;
   const counted = { quick: null, entryCount: {} } as unknown as Snapshot;
   const other = { quick: null, entryCount: null } as unknown as Snapshot;
+  const deferred = { quick: null, entryCount: null, deferred: true } as unknown as Snapshot;
   const eq = runtime.pick([null, quick, quick]);
   const ec = runtime.pick([counted, null]);
   assert.notEqual(eq, runtime.e);
@@ -41,5 +42,9 @@ test('pick: the entry for counting return probes, for entry-only counts, or e fo
   assert.equal(runtime.pick([quick, other]), runtime.e);
   assert.equal(runtime.pick([counted, other]), runtime.e);
   assert.equal(runtime.pick([null, null]), runtime.e);
+  // An async function's or a generator's site does not call the sync entry.
+  assert.equal(runtime.pick([quick, deferred]), eq);
+  assert.equal(runtime.pick([deferred, counted]), ec);
+  assert.equal(runtime.pick([deferred]), runtime.e);
   assert.equal(runtime.pick([]), runtime.e);
 });

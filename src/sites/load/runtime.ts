@@ -129,7 +129,8 @@ function pick(slots: Slots): typeof hot.e {
   let counted = 0;
   for (let i = 0; i < slots.length; i++) {
     const s = slots[i];
-    if (s === null) continue;
+    // An async function's or a generator's site has entries of its own (ea, eg, eag).
+    if (s === null || s.deferred) continue;
     if (s.quick !== null) quick++;
     else if (s.entryCount !== null) counted++;
     else return hot.e;

@@ -26,9 +26,10 @@ export const LIVE_SLOTS = '$jpL';
 /**
  * The runtime's entry points as rewritten code calls them (`$jpD.e(…)`): entries (sync, async,
  * generator, async generator), exits (return, async return, generator completion, throw), a line
- * site, the arguments past the fourth, and the module prologue's registration.
+ * site, the arguments past the fourth, and the module prologue's registration and its choice of
+ * the sync entry for its sites (`pick`).
  */
-export type RuntimeEntry = 'e' | 'ea' | 'eg' | 'eag' | 'r' | 'ra' | 'rg' | 't' | 'l' | 'rest' | 'module';
+export type RuntimeEntry = 'e' | 'ea' | 'eg' | 'eag' | 'r' | 'ra' | 'rg' | 't' | 'l' | 'rest' | 'module' | 'pick';
 
 /** A function site's row: positional, since typescript.js has 21k of them in its prologue. */
 export type FunctionRow = [name: string, aliases: string[], kind: string, line: number, column: number, deferred: 0 | 1];

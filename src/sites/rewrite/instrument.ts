@@ -164,7 +164,8 @@ function argsOf(site: FunctionSite, live: boolean): string {
 
 /**
  * A loaded module's copies of the runtime's entries (sync, async, generator, async generator, and
- * the arguments past the fourth), return and throw, taken once by its prologue. Called as
+ * the arguments past the fourth), return and throw, taken once by its prologue; the sync entry is
+ * the one the runtime picks for what is armed in the module then (sites/load/runtime.ts). Called as
  * `$jpR(…)` rather than `$jpD.r(…)`, each call is 5 bytes of bytecode shorter (no property load),
  * and a probed one-liner is paid for by the bytecode of its rewritten form in every caller that V8
  * considers inlining it into (docs/hot-path.md). They are hoisted functions that do nothing until
@@ -442,7 +443,10 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const tableText = JSON.stringify(JSON.stringify({ ...table, ...options.extra, shifts: undefined }));
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = head > 0 && !/[;\n]/.test(src[head - 1]) ? ';' : '';
-  const locals = Object.entries(LOCAL).map(([entry, name]) => `${name}=${D}.${entry}`).join(',');
+  // The sync entry is chosen by what is armed in the module as it loads (the runtime's pick); a
+  // runtime installed by an older copy of jsprobe in the same process has e alone.
+  const pick = `${D}.pick?${D}.pick($jpS):${D}.e`;
+  const locals = Object.entries(LOCAL).map(([entry, name]) => `${name}=${entry === 'e' ? pick : `${D}.${entry}`}`).join(',');
   // Function declarations, not `var`s: a module may not declare one name both ways.
   const stubs = ['$jpS', ...Object.values(LOCAL)].map((name) => `function ${name}(){}`).join('');
   out.push(opening(head, `${semi}${stubs}var ${D}=globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];` +

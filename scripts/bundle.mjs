@@ -28,6 +28,45 @@ for (const [entry, outfile] of bundles) {
   });
 }
 
+// Node's modules through require, not import, in the agent's runtime and in the command. In the
+// command, an ES module's import of node:util or node:fs makes a facade of all the module's exports,
+// which loads what the command never uses (util's parseArgs and diff, fs's streams, fs/promises and
+// readline: ~14 ms before the program starts). In the runtime, esbuild's CommonJS interop copies
+// every export of each of Node's modules it imports, at each module that imports it. Each is a
+// small module of the bundle instead, which requires Node's and reads only the names jsprobe's
+// code imports from it, once (esbuild's own CommonJS interop would read them all). Dynamic imports stay
+// as they are: they load on a path that needs them.
+const importedNames = new Map();
+const builtinImport = /import\s+(?:(\w+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"](node:[^'"]+)['"]/g;
+const scan = (dir) => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory()) scan(path);
+    else if (e.name.endsWith('.js')) {
+      const text = readFileSync(path, 'utf8');
+      // A namespace import would get the small module's names only: say so at build time, not at run time.
+      const star = /(?:import\s+\*\s+as\s+\w+|export\s+(?:\*|\{[^}]*\}))\s+from\s*['"](node:[^'"]+)['"]/.exec(text);
+      if (star !== null) throw new Error(`${path}: import each name of ${star[1]} itself: the command's bundle requires it by name`);
+      for (const [, , names, id] of text.matchAll(builtinImport)) {
+        const set = importedNames.get(id) ?? importedNames.set(id, new Set()).get(id);
+        for (const n of (names ?? '').split(',')) if (n.trim() !== '') set.add(n.trim().split(/\s+as\s+/)[0]);
+      }
+    }
+  }
+};
+scan('build/src');
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      (args.kind === 'import-statement' ? { path: args.path, namespace: 'node-builtin' } : { path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, ({ path }) => {
+      const names = [...(importedNames.get(path) ?? [])];
+      const lines = [`const m = require(${JSON.stringify(path)});`, 'export default m;', ...names.map((n) => `export const ${n} = m.${n};`)];
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
 // The agent `jsprobe -c` loads into every process and thread of a traced program (src/cli/agent.ts):
 // a small ES module that decides what the process is, beside one CommonJS file with all it runs
 // where it traces (src/cli/agent-runtime.ts), which agent-load.ts compiles with V8's code cache.
@@ -78,7 +117,7 @@ const compilerBeside = {
 await build({
   ...agentBundle,
   format: 'cjs',
-  plugins: [compilerBeside],
+  plugins: [compilerBeside, builtinsByRequire],
   entryPoints: ['build/src/cli/agent-runtime.js'],
   outfile: 'build/src/agent-bundle/runtime.js',
   banner: {
@@ -119,43 +158,6 @@ for (const file of readdirSync('build/src/agent-bundle')) {
 rmSync('build/src/cli-bundle', { recursive: true, force: true });
 // Its packages stay in node_modules: ws and OpenTelemetry's are CommonJS, which an ES module bundle
 // could not require Node's modules from, and they load only when asked for anyway.
-// Node's modules through require, not import: an ES module's import of node:util or node:fs makes
-// a facade of all the module's exports, which loads what the command never uses (util's parseArgs
-// and diff, fs's streams, fs/promises and readline: ~14 ms before the program starts). Each is a
-// small module of the bundle instead, which requires Node's and reads only the names jsprobe's
-// code imports from it (esbuild's own CommonJS interop would read them all). Dynamic imports stay
-// as they are: they load on a path that needs them.
-const importedNames = new Map();
-const builtinImport = /import\s+(?:(\w+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"](node:[^'"]+)['"]/g;
-const scan = (dir) => {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const path = `${dir}/${e.name}`;
-    if (e.isDirectory()) scan(path);
-    else if (e.name.endsWith('.js')) {
-      const text = readFileSync(path, 'utf8');
-      // A namespace import would get the small module's names only: say so at build time, not at run time.
-      const star = /(?:import\s+\*\s+as\s+\w+|export\s+(?:\*|\{[^}]*\}))\s+from\s*['"](node:[^'"]+)['"]/.exec(text);
-      if (star !== null) throw new Error(`${path}: import each name of ${star[1]} itself: the command's bundle requires it by name`);
-      for (const [, , names, id] of text.matchAll(builtinImport)) {
-        const set = importedNames.get(id) ?? importedNames.set(id, new Set()).get(id);
-        for (const n of (names ?? '').split(',')) if (n.trim() !== '') set.add(n.trim().split(/\s+as\s+/)[0]);
-      }
-    }
-  }
-};
-scan('build/src');
-const builtinsByRequire = {
-  name: 'builtins-by-require',
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) =>
-      (args.kind === 'import-statement' ? { path: args.path, namespace: 'node-builtin' } : { path: args.path, external: true }));
-    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, ({ path }) => {
-      const names = [...(importedNames.get(path) ?? [])];
-      const lines = [`const m = require(${JSON.stringify(path)});`, 'export default m;', ...names.map((n) => `export const ${n} = m.${n};`)];
-      return { contents: lines.join('\n'), loader: 'js' };
-    });
-  },
-};
 // What the front loads with import(), each an entry of the ES module build, so that it finds them by
 // name: the front is one file, and a module it imported would otherwise be bundled into it.
 const frontImports = {

@@ -4,6 +4,7 @@
 // What the one Runtime.evaluate loads is a small third file (attach/load.ts), which starts the channel
 // thread (attach/channel-thread.ts, a second file) before it requires the runtime proper.
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve as resolvePath } from 'node:path';
 import { build } from 'esbuild';
 
@@ -112,12 +113,51 @@ const compilerBeside = {
     }));
   },
 };
+// Source maps (@jridgewell's packages), beside the runtime rather than in it, as the compiler is: a
+// traced process needs them only for a source that comes with a map, or a live site's line. In the
+// runtime, each name of theirs jsprobe imports is a stub that requires this file when first called.
+// 18 kB less of the runtime to read, compile and run in each process.
+const mapNames = {
+  '@jridgewell/sourcemap-codec': ['encode'],
+  '@jridgewell/trace-mapping': ['TraceMap', 'decodedMappings', 'encodedMappings', 'generatedPositionFor', 'originalPositionFor'],
+};
+// Its constants are copied into the stub, as the packages have them, so that reading one loads nothing.
+const mapConstants = { '@jridgewell/trace-mapping': ['LEAST_UPPER_BOUND'] };
+await build({
+  ...agentBundle,
+  format: 'cjs',
+  stdin: {
+    contents: Object.entries(mapNames).map(([id, names]) => `export { ${[...names, ...(mapConstants[id] ?? [])].join(', ')} } from '${id}';`).join('\n'),
+    resolveDir: '.',
+    loader: 'js',
+  },
+  outfile: 'build/src/agent-bundle/sourcemap.cjs',
+});
+const mapsLib = createRequire(import.meta.url)(resolvePath('build/src/agent-bundle/sourcemap.cjs'));
+const mapsBeside = {
+  name: 'maps-beside',
+  setup(b) {
+    b.onResolve({ filter: /^@jridgewell\/(trace-mapping|sourcemap-codec)$/ }, (args) => ({ path: args.path, namespace: 'maps-beside' }));
+    b.onResolve({ filter: /^\.\/sourcemap\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'maps-beside' }, ({ path }) => {
+      const lines = ["let m; const lib = () => (m ??= require('./sourcemap.cjs'));"];
+      for (const n of mapNames[path]) {
+        // TraceMap is constructed: a constructor that returns an object gives that object to `new`.
+        lines.push(n === 'TraceMap'
+          ? 'export function TraceMap(map, url) { return new (lib().TraceMap)(map, url); }'
+          : `export function ${n}(...args) { return lib().${n}(...args); }`);
+      }
+      for (const n of mapConstants[path] ?? []) lines.push(`export const ${n} = ${JSON.stringify(mapsLib[n])};`);
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
 // Already wrapped as Node wraps a CommonJS module, so that agent-load.ts compiles the file's text as
 // it is read, not a copy of it with the wrapper around.
 await build({
   ...agentBundle,
   format: 'cjs',
-  plugins: [compilerBeside, builtinsByRequire],
+  plugins: [compilerBeside, mapsBeside, builtinsByRequire],
   entryPoints: ['build/src/cli/agent-runtime.js'],
   outfile: 'build/src/agent-bundle/runtime.js',
   banner: {

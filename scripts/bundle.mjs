@@ -4,6 +4,7 @@
 // What the one Runtime.evaluate loads is a small third file (attach/load.ts), which starts the channel
 // thread (attach/channel-thread.ts, a second file) before it requires the runtime proper.
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve as resolvePath } from 'node:path';
 import { build } from 'esbuild';
 
@@ -28,6 +29,46 @@ for (const [entry, outfile] of bundles) {
   });
 }
 
+// Node's modules through require, not import, in the agent's runtime and in the command. In the
+// command, an ES module's import of node:util or node:fs makes a facade of all the module's exports,
+// which loads what the command never uses (util's parseArgs and diff, fs's streams, fs/promises and
+// readline: ~14 ms before the program starts). In the runtime, each module of jsprobe's that imports
+// one of Node's required it again (64 requires of 13 modules), and read its names from Node's
+// module at each use, where the program may have replaced them since. Each is a
+// small module of the bundle instead, which requires Node's and reads only the names jsprobe's
+// code imports from it, once (esbuild's own CommonJS interop would read them all). Dynamic imports stay
+// as they are: they load on a path that needs them.
+const importedNames = new Map();
+const builtinImport = /import\s+(?:(\w+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"](node:[^'"]+)['"]/g;
+const scan = (dir) => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory()) scan(path);
+    else if (e.name.endsWith('.js')) {
+      const text = readFileSync(path, 'utf8');
+      // A namespace import would get the small module's names only: say so at build time, not at run time.
+      const star = /(?:import\s+\*\s+as\s+\w+|export\s+(?:\*|\{[^}]*\}))\s+from\s*['"](node:[^'"]+)['"]/.exec(text);
+      if (star !== null) throw new Error(`${path}: import each name of ${star[1]} itself: the command's bundle requires it by name`);
+      for (const [, , names, id] of text.matchAll(builtinImport)) {
+        const set = importedNames.get(id) ?? importedNames.set(id, new Set()).get(id);
+        for (const n of (names ?? '').split(',')) if (n.trim() !== '') set.add(n.trim().split(/\s+as\s+/)[0]);
+      }
+    }
+  }
+};
+scan('build/src');
+const builtinsByRequire = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      (args.kind === 'import-statement' ? { path: args.path, namespace: 'node-builtin' } : { path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, ({ path }) => {
+      const names = [...(importedNames.get(path) ?? [])];
+      const lines = [`const m = require(${JSON.stringify(path)});`, 'export default m;', ...names.map((n) => `export const ${n} = m.${n};`)];
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
 // The agent `jsprobe -c` loads into every process and thread of a traced program (src/cli/agent.ts):
 // a small ES module that decides what the process is, beside one CommonJS file with all it runs
 // where it traces (src/cli/agent-runtime.ts), which agent-load.ts compiles with V8's code cache.
@@ -73,12 +114,51 @@ const compilerBeside = {
     }));
   },
 };
+// Source maps (@jridgewell's packages), beside the runtime rather than in it, as the compiler is: a
+// traced process needs them only for a source that comes with a map, or a live site's line. In the
+// runtime, each name of theirs jsprobe imports is a stub that requires this file when first called.
+// 18 kB less of the runtime to read, compile and run in each process.
+const mapNames = {
+  '@jridgewell/sourcemap-codec': ['encode'],
+  '@jridgewell/trace-mapping': ['TraceMap', 'decodedMappings', 'encodedMappings', 'generatedPositionFor', 'originalPositionFor'],
+};
+// Its constants are copied into the stub, as the packages have them, so that reading one loads nothing.
+const mapConstants = { '@jridgewell/trace-mapping': ['LEAST_UPPER_BOUND'] };
+await build({
+  ...agentBundle,
+  format: 'cjs',
+  stdin: {
+    contents: Object.entries(mapNames).map(([id, names]) => `export { ${[...names, ...(mapConstants[id] ?? [])].join(', ')} } from '${id}';`).join('\n'),
+    resolveDir: '.',
+    loader: 'js',
+  },
+  outfile: 'build/src/agent-bundle/sourcemap.cjs',
+});
+const mapsLib = createRequire(import.meta.url)(resolvePath('build/src/agent-bundle/sourcemap.cjs'));
+const mapsBeside = {
+  name: 'maps-beside',
+  setup(b) {
+    b.onResolve({ filter: /^@jridgewell\/(trace-mapping|sourcemap-codec)$/ }, (args) => ({ path: args.path, namespace: 'maps-beside' }));
+    b.onResolve({ filter: /^\.\/sourcemap\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'maps-beside' }, ({ path }) => {
+      const lines = ["let m; const lib = () => (m ??= require('./sourcemap.cjs'));"];
+      for (const n of mapNames[path]) {
+        // TraceMap is constructed: a constructor that returns an object gives that object to `new`.
+        lines.push(n === 'TraceMap'
+          ? 'export function TraceMap(map, url) { return new (lib().TraceMap)(map, url); }'
+          : `export function ${n}(...args) { return lib().${n}(...args); }`);
+      }
+      for (const n of mapConstants[path] ?? []) lines.push(`export const ${n} = ${JSON.stringify(mapsLib[n])};`);
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
 // Already wrapped as Node wraps a CommonJS module, so that agent-load.ts compiles the file's text as
 // it is read, not a copy of it with the wrapper around.
 await build({
   ...agentBundle,
   format: 'cjs',
-  plugins: [compilerBeside],
+  plugins: [compilerBeside, mapsBeside, builtinsByRequire],
   entryPoints: ['build/src/cli/agent-runtime.js'],
   outfile: 'build/src/agent-bundle/runtime.js',
   banner: {
@@ -119,43 +199,6 @@ for (const file of readdirSync('build/src/agent-bundle')) {
 rmSync('build/src/cli-bundle', { recursive: true, force: true });
 // Its packages stay in node_modules: ws and OpenTelemetry's are CommonJS, which an ES module bundle
 // could not require Node's modules from, and they load only when asked for anyway.
-// Node's modules through require, not import: an ES module's import of node:util or node:fs makes
-// a facade of all the module's exports, which loads what the command never uses (util's parseArgs
-// and diff, fs's streams, fs/promises and readline: ~14 ms before the program starts). Each is a
-// small module of the bundle instead, which requires Node's and reads only the names jsprobe's
-// code imports from it (esbuild's own CommonJS interop would read them all). Dynamic imports stay
-// as they are: they load on a path that needs them.
-const importedNames = new Map();
-const builtinImport = /import\s+(?:(\w+)\s*,?\s*)?(?:\{([^}]*)\})?\s*from\s*['"](node:[^'"]+)['"]/g;
-const scan = (dir) => {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const path = `${dir}/${e.name}`;
-    if (e.isDirectory()) scan(path);
-    else if (e.name.endsWith('.js')) {
-      const text = readFileSync(path, 'utf8');
-      // A namespace import would get the small module's names only: say so at build time, not at run time.
-      const star = /(?:import\s+\*\s+as\s+\w+|export\s+(?:\*|\{[^}]*\}))\s+from\s*['"](node:[^'"]+)['"]/.exec(text);
-      if (star !== null) throw new Error(`${path}: import each name of ${star[1]} itself: the command's bundle requires it by name`);
-      for (const [, , names, id] of text.matchAll(builtinImport)) {
-        const set = importedNames.get(id) ?? importedNames.set(id, new Set()).get(id);
-        for (const n of (names ?? '').split(',')) if (n.trim() !== '') set.add(n.trim().split(/\s+as\s+/)[0]);
-      }
-    }
-  }
-};
-scan('build/src');
-const builtinsByRequire = {
-  name: 'builtins-by-require',
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) =>
-      (args.kind === 'import-statement' ? { path: args.path, namespace: 'node-builtin' } : { path: args.path, external: true }));
-    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, ({ path }) => {
-      const names = [...(importedNames.get(path) ?? [])];
-      const lines = [`const m = require(${JSON.stringify(path)});`, 'export default m;', ...names.map((n) => `export const ${n} = m.${n};`)];
-      return { contents: lines.join('\n'), loader: 'js' };
-    });
-  },
-};
 // What the front loads with import(), each an entry of the ES module build, so that it finds them by
 // name: the front is one file, and a module it imported would otherwise be bundled into it.
 const frontImports = {

@@ -20,7 +20,7 @@ function main(): void {
   // untraced, as agent.ts leaves it; so does jsprobe's own profile tick thread (program/profile-tick.ts).
   if (isMainThread || (workerData as { jsprobeProfileTick?: true } | null)?.jsprobeProfileTick === true) return;
   // A thread of a traced process (its main thread has set JSPROBE_PID to it).
-  if (process.env.JSPROBE_PID === String(process.pid)) runtimeNow(false).traceWorker(source);
+  if (process.env.JSPROBE_PID === String(process.pid)) runtimeNow('thread').traceWorker(source);
 }
 
 main();

@@ -21,13 +21,48 @@ import { cacheDir, writeCacheFile } from '../sites/hooks/cache-dir.js';
 type Runtime = typeof import('./agent-runtime.js');
 
 /**
+ * Who loads the runtime: the first process's main thread, a child process's main thread, or a
+ * worker thread of either. Each kind of process has a cache of its own, made by the first of its
+ * kind: a cache holds every function compiled before its process's exit, and V8 reads all of it
+ * back as the runtime compiles, so that a child reading the first process's (its BEGIN, END,
+ * intervals, printing, ~330 kB) paid to read code it never runs. A thread reads the first
+ * process's, and writes none.
+ */
+export type RuntimeUse = 'first' | 'child' | 'thread';
+
+// Captured as this file loads, before the program's first line: the program may replace them later,
+// when the runtime asks for a module it loads only when used.
+const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+const makeRequire = createRequire;
+const StringPrototypeStartsWith = Function.prototype.call.bind(String.prototype.startsWith) as (s: string, prefix: string) => boolean;
+
+/**
+ * The `require` the runtime is handed: Node's modules (all it requires as it loads, ~15 of them)
+ * from process.getBuiltinModule, which no load hook sees; the rest (lang.cjs, oxc-parser) from a
+ * require made for its file when first asked. A module's own require would run each of Node's
+ * modules through the load hooks registered in this thread (child-watch.ts's, and the program's
+ * where the runtime asks later: its hooks would run, and see jsprobe's requests), and making one
+ * costs a Module at each load. Where Node has no getBuiltinModule (before 20.16), the module's
+ * require does it all.
+ */
+function requireFor(path: string): NodeJS.Require {
+  if (typeof getBuiltin !== 'function') return makeRequire(path);
+  let made: NodeJS.Require | undefined;
+  const require = ((id: string): unknown => {
+    if (StringPrototypeStartsWith(id, 'node:')) return getBuiltin(id);
+    return (made ??= makeRequire(path))(id);
+  }) as NodeJS.Require;
+  return require;
+}
+
+/**
  * The name of the cache of the file at `path`: what changes when the file or the Node that compiles
  * it does. The path's FNV hash is a short name only (the path is no secret); the inode beside it
  * tells two installs apart even where two paths hash alike.
  */
-function cacheName(path: string): string {
+function cacheName(path: string, use: RuntimeUse): string {
   const st = statSync(path, { bigint: true });
-  return `agent-${process.version}-${process.arch}-${fnv1a(path)}-${st.ino}-${st.size}-${st.mtimeNs}.v8`;
+  return `agent-${use === 'child' ? 'child-' : ''}${process.version}-${process.arch}-${fnv1a(path)}-${st.ino}-${st.size}-${st.mtimeNs}.v8`;
 }
 
 function readCache(file: string | null): Buffer | undefined {
@@ -41,17 +76,17 @@ function readCache(file: string | null): Buffer | undefined {
 
 /**
  * Runs the CommonJS file at `path` as Node would, its compiled code cached; returns its exports.
- * `mainThread`: this is a process's main thread, which writes the cache where it has none (its
- * caller knows, without loading node:worker_threads to ask).
+ * `use`: who loads it (its caller knows, without loading node:worker_threads to ask); a process's
+ * main thread writes the cache of its kind where there is none.
  */
-export function loadRuntime(path: string, mainThread: boolean): Runtime {
+export function loadRuntime(path: string, use: RuntimeUse): Runtime {
   // ASCII by construction (scripts/bundle.mjs): latin1 decodes it as utf8 would, and cheaper.
   const source = readFileSync(path, 'latin1');
   const dir = cacheDir();
   // The path is in the key: code read from the cache keeps the name of the script it was made from,
   // so that a second install of the same build (another checkout, npx beside a global install) would
   // have frames named by the first one's path, and sites/own-code.ts would not know them as jsprobe's.
-  const name = cacheName(path);
+  const name = cacheName(path, use);
   const file = dir === null ? null : join(dir, name);
   const cachedData = readCache(file);
   // The file's URL names its code, as for a module Node loads: sites/own-code.ts knows it as jsprobe's by it.
@@ -59,8 +94,8 @@ export function loadRuntime(path: string, mainThread: boolean): Runtime {
   const script = new Script(source, { filename: pathToFileURL(path).href, cachedData });
   const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: { exports: object }, f: string, d: string) => void;
   const module = { exports: {} };
-  wrapper.call(module.exports, module.exports, createRequire(path), module, path, join(path, '..'));
-  if (dir !== null && mainThread && (cachedData === undefined || script.cachedDataRejected === true)) {
+  wrapper.call(module.exports, module.exports, requireFor(path), module, path, join(path, '..'));
+  if (dir !== null && use !== 'thread' && (cachedData === undefined || script.cachedDataRejected === true)) {
     // At exit: the cache then holds the functions compiled since, the end's too.
     process.once('exit', () => {
       try {

@@ -10,6 +10,7 @@
 // itself a CommonJS file beside it, load.cjs).
 
 import { createRequire } from 'node:module';
+import type { RuntimeUse } from './agent-load.js';
 import { bundled, childMainThread, runtimeNow, traceChildProcess } from './child-start.js';
 import { untraced } from './untraced.js';
 
@@ -20,8 +21,8 @@ declare const JSPROBE_AGENT_CHILD: string | undefined;
 const require = createRequire(import.meta.url);
 
 /** What traces, compiled with its code cache from the bundle; unbundled (tsc's output), its modules as they are. */
-async function runtime(mainThread: boolean): Promise<typeof import('./agent-runtime.js')> {
-  if (bundled) return runtimeNow(mainThread);
+async function runtime(use: RuntimeUse): Promise<typeof import('./agent-runtime.js')> {
+  if (bundled) return runtimeNow(use);
   // Not a literal: the bundle must not take the runtime's modules in.
   return import(new URL('./agent-runtime.js', import.meta.url).href) as Promise<typeof import('./agent-runtime.js')>;
 }
@@ -29,7 +30,7 @@ async function runtime(mainThread: boolean): Promise<typeof import('./agent-runt
 /** A node process started under the command (a child node, at any depth): child-start.ts. */
 async function traceChildProcessHere(socket: string, source: string): Promise<void> {
   if (bundled) return traceChildProcess(socket, source);
-  const { traceChild } = await runtime(true);
+  const { traceChild } = await runtime('child');
   return traceChild(socket, source);
 }
 
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     if (own?.jsprobeProfileTick === true) return;
     // A thread of a traced process (the main thread has set JSPROBE_PID to it).
     if (tracedPid !== pid) return;
-    const { traceWorker } = await runtime(false);
+    const { traceWorker } = await runtime('thread');
     return traceWorker(source);
   }
   // The first node process under the command runs BEGIN, END and intervals. A process started
@@ -77,13 +78,13 @@ async function main(): Promise<void> {
   // It connects before it loads the rest: one that cannot runs untraced, with nothing of jsprobe installed.
   childrenRequire();
   if (socket !== undefined && process.env.JSPROBE_COMMAND_PID !== String(process.ppid)) {
-    const { openLink, traceFirst } = await runtime(true);
+    const { openLink, traceFirst } = await runtime('first');
     let gone = (): void => {};
     const sender = await openLink(socket, () => gone());
     if (typeof sender === 'string') return untraced(sender);
     return traceFirst(source, { sender, onGone: (detach) => void (gone = detach) });
   }
-  const { traceFirst } = await runtime(true);
+  const { traceFirst } = await runtime('first');
   return traceFirst(source);
 }
 

@@ -5,6 +5,7 @@
 // files, it loads the runtime only once a source matches (child-watch.ts).
 
 import { createRequire } from 'node:module';
+import type { RuntimeUse } from './agent-load.js';
 import { watchChild, type Rewrite } from './child-watch.js';
 import { untraced } from './untraced.js';
 
@@ -22,10 +23,10 @@ const require = createRequire(import.meta.url);
 export const bundled = typeof JSPROBE_AGENT_RUNTIME === 'string' && typeof JSPROBE_AGENT_LOAD === 'string';
 
 /** The bundle's runtime, compiled with its code cache: synchronously, so that a load hook can load it (child-watch.ts). */
-export function runtimeNow(mainThread: boolean): typeof import('./agent-runtime.js') {
+export function runtimeNow(use: RuntimeUse): typeof import('./agent-runtime.js') {
   const { loadRuntime } = require(JSPROBE_AGENT_LOAD!) as typeof import('./agent-load.js');
   const { fileURLToPath } = require('node:url') as typeof import('node:url');
-  return loadRuntime(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME!, import.meta.url)), mainThread);
+  return loadRuntime(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME!, import.meta.url)), use);
 }
 
 /**
@@ -44,7 +45,7 @@ export function childMainThread(): boolean {
 /** Load the runtime and trace through the command's socket; what rewrites an ES module that loads next. */
 function traceNow(socket: string, source: string, compiling?: string): Rewrite {
   try {
-    const { traceChildNow, rewriteLoaded } = runtimeNow(true);
+    const { traceChildNow, rewriteLoaded } = runtimeNow('child');
     traceChildNow(socket, source, compiling);
     return rewriteLoaded;
   } catch (e) {

@@ -233,11 +233,76 @@ const frontSplit = {
     });
   },
 };
+// What the front needs only when a cache misses, in CommonJS files of their own beside it, required
+// at the first call of one of their functions: the language's compiler (lang/compile.js, for a
+// program the program cache does not hold: cli/program-cache.ts) and the parse of a target's files
+// (sites/rewrite/, for files the points cache does not hold: targets/points-cache.ts). On a run
+// whose caches hold both, the front no longer reads and deserialises ~95 kB it does not run (of
+// ~150 kB). A stub exports each function the module exports (`export function`), forwarded; a name
+// of anything else (a class, a constant) is not in the stub, and a front that imported one would
+// fail the build here. The compiler's ProgramError is its own file's class: the stub makes it the
+// front's again (the same diagnostics, from their offsets), so that the front's isProgramError
+// knows it.
+const besideFront = {
+  './compiler.cjs': ['build/src/lang/compile.js'],
+  './files-parse.cjs': ['functions', 'lines', 'insertions', 'instrument'].map((m) => `build/src/sites/rewrite/${m}.js`),
+};
+const besideOf = new Map();
+for (const [out, files] of Object.entries(besideFront)) {
+  const lines = files.map((f, i) => `export * as m${i} from ${JSON.stringify(resolvePath(f))};`);
+  await build({
+    ...agentBundle,
+    format: 'cjs',
+    plugins: [builtinsByRequire],
+    packages: 'external',
+    stdin: { contents: lines.join('\n'), resolveDir: '.', loader: 'js' },
+    outfile: `build/src/cli-bundle/${out.slice(2)}`,
+    banner: { js: "const __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+    define: { 'import.meta.url': '__jsprobe_meta_url' },
+  });
+  for (const [index, f] of files.entries()) {
+    const names = [...readFileSync(f, 'utf8').matchAll(/^export (?:async )?function\*? ?(\w+)/gm)].map((m) => m[1]);
+    besideOf.set(resolvePath(f), { out, index, names });
+  }
+}
+const stubbed = new Set(besideOf.keys());
+const lazyBeside = {
+  name: 'lazy-beside',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/[\w-]+\.cjs$/ }, (args) => (args.path in besideFront ? { path: args.path, external: true } : undefined));
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const path = resolvePath(args.resolveDir, args.path);
+      // The stubbed modules' imports of each other are inside the file beside, not stubbed.
+      if (!stubbed.has(path) || stubbed.has(args.importer)) return undefined;
+      return { path, namespace: 'lazy-beside' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-beside' }, ({ path }) => {
+      const { out, index, names } = besideOf.get(path);
+      const own = `require(${JSON.stringify(out)}).m${index}`;
+      if (path.endsWith('/lang/compile.js')) {
+        const errors = JSON.stringify(resolvePath('build/src/lang/errors.js'));
+        return {
+          contents: [
+            `import { ProgramError } from ${errors};`,
+            `export { ProgramError, isProgramError } from ${errors};`,
+            `export function compile(source, options) {
+              const lang = ${own};
+              try { return lang.compile(source, options); } catch (e) { throw lang.isProgramError(e) ? new ProgramError(source, e.diagnostics) : e; }
+            }`,
+          ].join('\n'),
+          loader: 'js',
+          resolveDir: '.',
+        };
+      }
+      return { contents: names.map((n) => `export function ${n}(...a) { return ${own}.${n}(...a); }`).join('\n'), loader: 'js' };
+    });
+  },
+};
 await build({
   ...agentBundle,
   format: 'cjs',
   packages: 'external',
-  plugins: [frontSplit, builtinsByRequire],
+  plugins: [frontSplit, lazyBeside, builtinsByRequire],
   entryPoints: ['build/src/cli/front.js'],
   outfile: 'build/src/cli-bundle/front.cjs',
   banner: { js: "const __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;" },

@@ -2,7 +2,7 @@
 // its arguments and its return value or error. With -n, the Nth call takes the probes off.
 
 import { FORMAT_LIMITS } from '../../agg/format-limits.js';
-import { STR_DEPTH } from '../../lang/passes/calls.js';
+import { STR_DEPTH } from '../../lang/str-depth.js';
 import { wholeOption, type Mode, type VerbOptions } from './options.js';
 
 export function watchProgram(target: string, options: VerbOptions, mode: Mode): string {

@@ -7,6 +7,7 @@ import { parseFormat } from '../format.js';
 import { report, walk, type BlockInfo, type PassContext } from './context.js';
 import { aggregationOf } from './maps.js';
 import { FUNCTIONS, STACK_BUILTINS, STACK_DEPTH } from './scope.js';
+import { STR_DEPTH } from '../str-depth.js';
 
 type Call = Extract<Expr, { type: 'call' }>;
 
@@ -48,8 +49,7 @@ function values(ctx: PassContext, info: BlockInfo, e: Expr): void {
   }
 }
 
-/** The levels of nesting `str(x, N)` may show: a constant, as the formatting's other bounds are. */
-export const STR_DEPTH = { max: 10 } as const;
+export { STR_DEPTH };
 
 /** `str(x)` or `str(x, N)`: N levels of nesting, a whole number written in the program, 0 to STR_DEPTH.max. */
 function strDepth(ctx: PassContext, call: Call): void {

@@ -61,3 +61,16 @@ for (const [mode, nodeArgs, env, reason] of ways) {
     assert.equal(out.edits, mode === 'protocol' ? 1 : 0);
   });
 }
+
+// What the default on V8 >= 13 is for: a probe on a function of a script whose closures were made
+// and have not run yet. With live edits the process dies by SIGSEGV when they run (V8 13 and 14).
+test('a probe on loaded code leaves closures made before it runnable (on V8 >= 13: no live edit by default)', () => {
+  const r = spawnSync(process.execPath, ['test/fixtures/live/pending.cjs'], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, JSPROBE_LIVE_EDIT: '' }, timeout: 60_000,
+  });
+  assert.equal(r.signal, null, `the process died by ${r.signal}`);
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { site: string; step: number; closures: number[]; entries: number[] };
+  assert.equal(out.site, v8Major >= 13 ? 'breakpoint' : 'live');
+  assert.deepEqual({ step: out.step, closures: out.closures, entries: out.entries }, { step: 2, closures: [2, 4, 6], entries: [1] });
+});

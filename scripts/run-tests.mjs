@@ -27,6 +27,10 @@ if (chosen.length === 0) {
   process.exit(2);
 }
 
+// The suite tests live sites on every Node: on V8 >= 13 jsprobe makes no live edit unless asked
+// (src/sites/inspector.ts), which test/sites/live-refused.test.ts checks with this unset.
+process.env.JSPROBE_LIVE_EDIT ??= '1';
+
 /** A file that attaches to a process (-p, the inspector port): it must not overlap another one. */
 function attaches(file) {
   if (file.includes(`${join('build', 'test', 'attach')}/`)) return true;

@@ -8,7 +8,8 @@
 // removes every breakpoint).
 //
 // V8 14 (Node 26) put LiveEdit behind the flag --inspector-live-edit, off by default:
-// allowLiveEdit() turns it on in-process before the first edit.
+// liveEditOffWhy() turns it on in-process before the first edit, where jsprobe makes edits at all
+// (not by default on V8 >= 13, where an edit can crash the process).
 
 import type { Session } from 'node:inspector';
 import { JsprobeError } from '../core/index.js';
@@ -126,22 +127,40 @@ export function post<T = Record<string, unknown>>(method: string, params: object
   return result as T;
 }
 
-let liveEdit: boolean | null = null;
+let liveEditOff: string | null | undefined;
 
 /**
- * Whether jsprobe may make live edits in this process (not with JSPROBE_LIVE_EDIT=0: live
- * requests then take the path of an edit V8 refused). The first call turns on V8's LiveEdit flag
- * where V8 has one (V8 >= 14; older V8 rejects the unknown flag), unless the program's command
- * line has chosen (--inspector-live-edit or --no-inspector-live-edit). V8 flags belong to the
- * process and are read at each `Debugger.setScriptSource`: this covers every thread, and the
- * attach runtime.
+ * V8 >= 13 (Node 24 and 26) can crash a process after a live edit: LiveEdit gives every closure
+ * of the edited script that has not run yet V8's shared read-only feedback cell, and closures of
+ * one function literal share the entry that their first call compiles, so the second one to run
+ * skips the step that would give it a cell of its own and the interpreter writes its call budget
+ * into read-only memory (SIGSEGV). Any script that made two such closures (callbacks waiting on
+ * a timer, a promise, an event) and has not run one yet is exposed, and nothing outside V8 can
+ * find them, so jsprobe makes no live edit there unless told to (docs/live-sites.md).
  */
-export function allowLiveEdit(): boolean {
-  if (liveEdit !== null) return liveEdit;
-  liveEdit = process.env.JSPROBE_LIVE_EDIT !== '0';
+const V8_LIVE_EDIT_CRASHES = 13;
+
+/**
+ * Why jsprobe makes no live edits in this process, or null when it may: JSPROBE_LIVE_EDIT=0 turns
+ * them off, JSPROBE_LIVE_EDIT=1 on, and without either they are off on V8 >= 13 (see
+ * V8_LIVE_EDIT_CRASHES). Live requests then take the path of an edit V8 refused. The first call
+ * with edits on turns on V8's LiveEdit flag where V8 has one (V8 >= 14; older V8 rejects the
+ * unknown flag), unless the program's command line has chosen (--inspector-live-edit or
+ * --no-inspector-live-edit). V8 flags belong to the process and are read at each
+ * `Debugger.setScriptSource`: this covers every thread, and the attach runtime.
+ */
+export function liveEditOffWhy(): string | null {
+  if (liveEditOff !== undefined) return liveEditOff;
+  const env = process.env.JSPROBE_LIVE_EDIT;
+  const major = Number(process.versions.v8.split('.')[0]);
+  if (env === '0') liveEditOff = 'JSPROBE_LIVE_EDIT=0 turns live edits off';
+  else if (env !== '1' && major >= V8_LIVE_EDIT_CRASHES) {
+    liveEditOff = `live edits are off on V8 ${major} (Node ${process.versions.node}), where one can crash the process ` +
+      'when it later runs closures made before the edit; JSPROBE_LIVE_EDIT=1 turns them on';
+  } else liveEditOff = null;
   const chosen = process.execArgv.some((a) => /^--(no-)?inspector[-_]live[-_]edit$/.test(a));
-  if (liveEdit && !chosen && Number(process.versions.v8.split('.')[0]) >= 14) nodeV8().setFlagsFromString('--inspector-live-edit');
-  return liveEdit;
+  if (liveEditOff === null && !chosen && major >= 14) nodeV8().setFlagsFromString('--inspector-live-edit');
+  return liveEditOff;
 }
 
 /** Hold the Debugger domain on; the returned function lets go. */

@@ -14,9 +14,10 @@
 // site 'auto' falls back to a breakpoint site. Sites stay in the script, disarmed, until the last
 // probe of the script leaves; then its original source goes back.
 //
-// V8 may refuse every edit (V8 14 has LiveEdit behind a flag, see allowLiveEdit, and may remove
-// it): from the first such refusal on, 'auto' probes on loaded code get breakpoint sites, with
-// the reason in list(), and 'live' ones fail.
+// V8 may refuse every edit (V8 14 has LiveEdit behind a flag, see liveEditOffWhy, and may remove
+// it), and jsprobe makes none by default on V8 >= 13, where an edit can crash the process (see
+// inspector.ts): from the first such refusal on, 'auto' probes on loaded code get breakpoint
+// sites, with the reason in list(), and 'live' ones fail.
 //
 // The pause budget (maxPauseMs; pause-budget.ts): an edit whose predicted stall is over it is not
 // made. Under 'auto' a function a property holds gets a wrap site there (holder.ts), any other a
@@ -32,7 +33,7 @@ import { findHolder } from './holder.js';
 import { DEFAULT_MAX_PAUSE_MS, livePatchNow, overBudgetWhy, passOver } from './pause-budget.js';
 import { OWN_CODE_URL } from './own-code.js';
 import { chooseSiteKind } from './site-kind.js';
-import { allowLiveEdit, functionLocation, holdDebugger, knownScripts, post, scriptInfo, withDebugger, type ScriptInfo } from './inspector.js';
+import { functionLocation, holdDebugger, knownScripts, liveEditOffWhy, post, scriptInfo, withDebugger, type ScriptInfo } from './inspector.js';
 import { setLive } from './load/registry.js';
 import { installRuntime, runtime } from './load/runtime.js';
 import { LIVE_SLOTS, RUNTIME_GLOBAL } from './rewrite/abi.js';
@@ -351,7 +352,8 @@ function siteFor(s: LiveScript, index: number): ProbeSite {
 type EditStatus = 'Ok' | 'BlockedByActiveFunction' | 'BlockedByActiveGenerator' | 'CompileError' | string;
 
 function setSource(s: LiveScript, code: string): { status: EditStatus; text?: string } {
-  if (!allowLiveEdit()) return { status: 'Unavailable', text: 'JSPROBE_LIVE_EDIT=0 turns live edits off' };
+  const off = liveEditOffWhy();
+  if (off !== null) return { status: 'Unavailable', text: off };
   let r: { status?: string; exceptionDetails?: { text: string; lineNumber: number; columnNumber: number } };
   try {
     r = post('Debugger.setScriptSource', { scriptId: s.scriptId, scriptSource: code });

@@ -9,14 +9,14 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { allowLiveEdit, knownScripts, post, withDebugger } from '../../src/sites/inspector.js';
+import { knownScripts, liveEditOffWhy, post, withDebugger } from '../../src/sites/inspector.js';
 import { ARMED_GLOBAL, LIVE_SLOTS } from '../../src/sites/rewrite/abi.js';
 import { functionsIn, instrumentLive } from '../../src/sites/rewrite/instrument.js';
 import { compareSources, unmappedFunctions } from '../../src/sites/rewrite/liveedit-diff.js';
 
 const require = createRequire(import.meta.url);
 // Edits made here directly, as live.ts makes them: V8 >= 14 needs its LiveEdit flag on first.
-assert.ok(allowLiveEdit());
+assert.equal(liveEditOffWhy(), null);
 const dir = mkdtempSync(join(tmpdir(), 'jsprobe-liveedit-'));
 let files = 0;
 

@@ -156,7 +156,7 @@ export function liveEditOffWhy(): string | null {
   if (env === '0') liveEditOff = 'JSPROBE_LIVE_EDIT=0 turns live edits off';
   else if (env !== '1' && major >= V8_LIVE_EDIT_CRASHES) {
     liveEditOff = `live edits are off on V8 ${major} (Node ${process.versions.node}), where one can crash the process ` +
-      'when it later runs closures made before the edit; JSPROBE_LIVE_EDIT=1 turns them on';
+      'when it later runs closures made before the edit (docs/live-sites.md); JSPROBE_LIVE_EDIT=1 in its environment turns them on';
   } else liveEditOff = null;
   const chosen = process.execArgv.some((a) => /^--(no-)?inspector[-_]live[-_]edit$/.test(a));
   if (liveEditOff === null && !chosen && major >= 14) nodeV8().setFlagsFromString('--inspector-live-edit');

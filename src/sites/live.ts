@@ -353,7 +353,7 @@ type EditStatus = 'Ok' | 'BlockedByActiveFunction' | 'BlockedByActiveGenerator' 
 
 function setSource(s: LiveScript, code: string): { status: EditStatus; text?: string } {
   const off = liveEditOffWhy();
-  if (off !== null) return { status: 'Unavailable', text: off };
+  if (off !== null) return { status: 'Off', text: off };
   let r: { status?: string; exceptionDetails?: { text: string; lineNumber: number; columnNumber: number } };
   try {
     r = post('Debugger.setScriptSource', { scriptId: s.scriptId, scriptSource: code });
@@ -415,7 +415,7 @@ function patch(s: LiveScript, retrying: boolean): string | undefined {
   if (failure.status === 'BlockedByActiveFunction' || failure.status === 'BlockedByActiveGenerator') {
     return blocked(s, failure.status, restore);
   }
-  if (failure.status === 'Unavailable') return unavailable(s, queued, failure.text ?? 'no detail', restore, retrying);
+  if (failure.status === 'Unavailable' || failure.status === 'Off') return unavailable(s, queued, failure, restore, retrying);
   const message = failure.status === 'CompileError'
     ? `jsprobe's live patch of ${s.label} does not compile (${failure.text ?? 'no detail'}): a bug in jsprobe, please report it`
     : `the live patch of ${s.label} did not take effect: ${failure.text ?? failure.status}`;
@@ -493,8 +493,10 @@ function unpatchable(s: LiveScript, left: Request[], retrying: boolean): void {
 }
 
 /** V8 makes no live edits in this process: these requests, and every later one, go without. */
-function unavailable(s: LiveScript, queued: Request[], text: string, restoring: boolean, retrying: boolean): string {
-  liveEditRefused = `V8 refused the live edit (${text})`;
+function unavailable(s: LiveScript, queued: Request[], failure: { status: EditStatus; text?: string }, restoring: boolean, retrying: boolean): string {
+  const text = failure.text ?? 'no detail';
+  // 'Off': jsprobe's own choice (liveEditOffWhy), not V8's refusal.
+  liveEditRefused = failure.status === 'Off' ? `no live edit: ${text}` : `V8 refused the live edit (${text})`;
   stopRetry(s);
   if (restoring) return `${s.label}: ${liveEditRefused}; its probe sites stay in place, disarmed`;
   fallBack(s, queued, liveEditRefused, retrying);

@@ -1,6 +1,6 @@
 // The profile tick's worker thread (profile-tick.ts says why it exists): every so often it has
-// the main thread end the profile slices that have run their longest, through an inspector
-// session to it; it ends when the main thread samples no more.
+// the main thread end its profile slices, through an inspector session to it; it ends when the
+// main thread samples no more.
 
 import { Session } from 'node:inspector';
 import { workerData } from 'node:worker_threads';

@@ -1,5 +1,6 @@
-// The tick of profile:hz:N on a main thread that may be busy: a slice must end within its bound
-// (profile.ts) even when the thread never returns to its event loop. A worker thread of jsprobe's
+// The tick of profile:hz:N on a main thread that may be busy: a slice ends about once a second
+// (profile.ts), so that the samples reach the handlers while the program runs, even when the
+// thread never returns to its event loop. A worker thread of jsprobe's
 // own reaches it through an inspector session, whose messages V8 runs as interrupts, even in a
 // busy loop (the attach channel thread does the same under -p). Used by `-c` (cli/agent.ts).
 
@@ -8,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { tickProfilers } from './profile.js';
 
-/** How often the slices are looked at: a slice ends when it has run its longest (profile.ts). */
+/** How often the slices are looked at: a slice older than SLICE_MS ends (profile.ts). */
 export const PROFILE_TICK_MS = 1000;
 
 /** What the tick thread is given. */

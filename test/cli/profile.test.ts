@@ -138,6 +138,9 @@ test('an interval slices the samples: a handler sees them while the program runs
   const r = jsprobe(['-q', '-e', program, '-c', 'node test/fixtures/attach/spinner.cjs']);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(Number(/^@n: (\d+)$/m.exec(r.stdout)?.[1]) >= 20, r.stdout);
+  // exit() ends the program through process.exit(): with the tick thread's session to the main
+  // thread connected then, Node printed "Waiting for the debugger to disconnect..." on its stderr.
+  assert.equal(r.stderr, '', r.stderr);
 });
 
 test('profile:hz:N needs a program to sample; --dry-run lists it', () => {

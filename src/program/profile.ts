@@ -52,10 +52,11 @@ export const MAX_SLICE_SAMPLES = 30_000;
 export const MAX_SLICE_NODES = 50_000;
 
 /**
- * A slice that nothing else ends ends at the next tick once it is this old: the samples reach the
- * handlers about once a second (the tick's period), as a user watching `printf` expects.
+ * A slice that nothing else ends ends at the first tick once it is this old: the samples reach
+ * the handlers about once a second, as a user watching `printf` expects. (Ticks come every half
+ * second from the main thread's own timer, every second from the tick thread: profile-tick.ts.)
  */
-export const SLICE_MS = 500;
+export const SLICE_MS = 900;
 
 /** V8's own console (node:inspector's `console`, not the program's): profile and profileEnd, captured once. */
 interface ConsoleProfiling {
@@ -206,8 +207,11 @@ function ownCode(url: string): boolean {
 
 /** Every sample of `profile` through `handler`; what is dropped (past the slice's bounds) is the answer. */
 function runSamples(profile: ProfileData, handler: (c: Sample) => void): number {
+  // V8 records the stack where a profile starts as its first sample: that is jsprobe's slice (its
+  // frames left out, the program's frame below it, listOnTimeout under an interval), not a sample
+  // the sampler took, and it would charge about one sample a second to that frame.
   const { stacks, order, dropped } = sampleStacks(profile, {
-    maxNodes: MAX_SLICE_NODES, maxSamples: MAX_SLICE_SAMPLES, maxDepth: STACK_DEPTH.max, own: ownCode, frame: frameText,
+    maxNodes: MAX_SLICE_NODES, maxSamples: MAX_SLICE_SAMPLES, from: 1, maxDepth: STACK_DEPTH.max, own: ownCode, frame: frameText,
   });
   const samples = ObjectCreate(null) as Record<number, Sample>;
   for (let i = 0; i < order.length; i++) {

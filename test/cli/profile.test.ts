@@ -97,7 +97,8 @@ test('a main thread that never returns is sampled until Ctrl-C', { timeout: 120_
 });
 
 test("a main thread that never returns: its samples reach the handler while it spins, not only at the end", { timeout: 60_000 }, async () => {
-  const child = spawn(process.execPath, [JSPROBE, '-q', '-e', 'profile:hz:99 /func == "spin"/ { printf("sampled %s\\n", func) }', '-c', `node ${SPIN} forever`], { cwd: ROOT });
+  const program = 'profile:hz:99 /func == "spin"/ { printf("sampled %s\\n", func) }';
+  const child = spawn(process.execPath, [JSPROBE, '-q', '-e', program, '-c', `node ${SPIN} forever`], { cwd: ROOT });
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));

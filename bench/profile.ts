@@ -5,10 +5,13 @@
 //   sliced      + interval:s:1 { }: a slice a second (each restart of V8's profiler costs)
 // Medians of the rounds; overhead is against `traced`. On a shared machine the CPU time (every
 // thread of the process) is the steadier figure: wall time also counts waiting for a core.
+// `--base DIR` (another build's root, e.g. main's) adds its profile and sliced rows, interleaved
+// in the same rounds, as base-profile and base-sliced: an A/B on one loaded machine.
 //
-//   npm run bench:profile [-- --rounds 7 --n 3000000]
+//   npm run bench:profile [-- --rounds 7 --n 3000000 --base /path/to/main]
 
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, median } from './lib/measure.js';
 
@@ -20,24 +23,28 @@ const opt = (name: string, dflt: string): string => {
 const ROUNDS = Number(opt('rounds', '7'));
 const N = opt('n', '3000000');
 const JSPROBE = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const BASE = opt('base', '');
 const WORK = fileURLToPath(new URL('../../bench/profile-work.cjs', import.meta.url));
 
 const RUNS = {
   traced: 'END { }',
   profile: 'profile:hz:99 { @[ustack] = count() }',
   sliced: 'profile:hz:99 { @[ustack] = count() } interval:s:1 { }',
+  'base-profile': 'profile:hz:99 { @[ustack] = count() }',
+  'base-sliced': 'profile:hz:99 { @[ustack] = count() } interval:s:1 { }',
 } as const;
 type Run = keyof typeof RUNS;
 
 function once(run: Run): [number, number] {
-  const out = execFileSync(process.execPath, [JSPROBE, '-q', '-e', RUNS[run], '-c', `node ${WORK} ${N}`], { encoding: 'utf8' });
+  const jsprobe = run.startsWith('base-') ? join(BASE, 'build/src/cli/main.js') : JSPROBE;
+  const out = execFileSync(process.execPath, [jsprobe, '-q', '-e', RUNS[run], '-c', `node ${WORK} ${N}`], { encoding: 'utf8' });
   const [wall, cpu] = out.split('\n')[0].split(' ').map(Number);
   return [wall, cpu];
 }
 
-const ms: Record<Run, number[]> = { traced: [], profile: [], sliced: [] };
-const cpu: Record<Run, number[]> = { traced: [], profile: [], sliced: [] };
-const runs = Object.keys(RUNS) as Run[];
+const ms = { traced: [], profile: [], sliced: [], 'base-profile': [], 'base-sliced': [] } as Record<Run, number[]>;
+const cpu = { traced: [], profile: [], sliced: [], 'base-profile': [], 'base-sliced': [] } as Record<Run, number[]>;
+const runs = (Object.keys(RUNS) as Run[]).filter((r) => BASE !== '' || !r.startsWith('base-'));
 for (let r = 0; r < ROUNDS; r++) {
   // Rotated each round: no run always goes first.
   for (let i = 0; i < runs.length; i++) {
@@ -54,7 +61,7 @@ const row = (what: string, xs: Record<Run, number[]>): void => {
   for (const run of runs) {
     const m = median(xs[run]);
     const overhead = run === 'traced' ? '' : `${(((m - base) / base) * 100).toFixed(1)}%`;
-    console.log(`  ${what} ${run.padEnd(8)} ${m.toFixed(1).padStart(8)} ms  ${overhead.padStart(6)}  [${xs[run].join(', ')}]`);
+    console.log(`  ${what} ${run.padEnd(12)} ${m.toFixed(1).padStart(8)} ms  ${overhead.padStart(6)}  [${xs[run].join(', ')}]`);
   }
 };
 row('wall', ms);

@@ -20,6 +20,8 @@ export interface ProfileData {
 export interface StackOptions {
   maxNodes: number;
   maxSamples: number;
+  /** Samples before this index are left out, not counted as dropped (profile.ts: V8's record of where the profile started). */
+  from?: number;
   /** Frames a stack keeps, from the top. */
   maxDepth: number;
   /** A frame of jsprobe's own (its load hooks under a module's code, a handler): left out of the stack, as ustack does. */
@@ -70,7 +72,7 @@ export function sampleStacks(profile: ProfileData, o: StackOptions): SampleStack
   const order = bare<number>();
   const samples = profile.samples ?? [];
   let dropped = samples.length > o.maxSamples ? samples.length - o.maxSamples : 0;
-  for (let i = 0; i < samples.length && i < o.maxSamples; i++) {
+  for (let i = o.from ?? 0; i < samples.length && i < o.maxSamples; i++) {
     const id = samples[i];
     if (byId[id] === undefined) {
       dropped++;

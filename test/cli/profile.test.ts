@@ -1,8 +1,9 @@
 // profile:hz:N under -c, with real programs: a thread spinning in a known function has it at the
 // top of the samples, every thread is sampled (tid tells them apart), ustack's frames are at their
 // original positions, -f folded prints flame graph input, a main thread that never returns is
-// sampled until Ctrl-C, an interval slices the samples (exit() from a sample's handler works), and
-// a profile probe without a program to sample is a usage error.
+// sampled until Ctrl-C and its samples reach the handler while it spins, a hot loop V8 runs as OSR
+// code is charged to its own function in every slice, an interval slices the samples (exit() from
+// a sample's handler works), and a profile probe without a program to sample is a usage error.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { jsprobe, JSPROBE, ROOT } from './run.js';
 
 const SPIN = 'test/fixtures/profile/spin.mjs';
 const SPIN_CJS = 'test/fixtures/profile/spin.cjs';
+const OSR = 'test/fixtures/profile/osr.cjs';
 
 /** `@[key]: n` lines of a text map, by key. */
 function counts(stdout: string): Map<string, number> {
@@ -94,11 +96,52 @@ test('a main thread that never returns is sampled until Ctrl-C', { timeout: 120_
   assert.equal(top(counts(stdout)), 'spin', stdout);
 });
 
+test("a main thread that never returns: its samples reach the handler while it spins, not only at the end", { timeout: 60_000 }, async () => {
+  const program = 'profile:hz:99 /func == "spin"/ { printf("sampled %s\\n", func) }';
+  const child = spawn(process.execPath, [JSPROBE, '-q', '-e', program, '-c', `node ${SPIN} forever`], { cwd: ROOT });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  // A slice ends about once a second; before, the first came after 15,000 samples' time (2.5 min
+  // at 99 Hz), past this test's timeout.
+  const sampled = new Promise<void>((resolve) => {
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (stdout.includes('sampled spin\n')) resolve();
+    });
+  });
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await sampled;
+  child.kill('SIGINT');
+  assert.equal(await closed, 130, stderr);
+});
+
+test('a hot loop that V8 runs as OSR code is charged to its own function in every slice, not to its caller', () => {
+  // Three functions, each called anew between 50 ms bursts and entering its loop through OSR code;
+  // a slice every 200 ms. When each slice restarted V8's profiler, the new profile could not name
+  // OSR code compiled before it began, and charged a function's later bursts to processImmediate:
+  // in most runs one of the three or more (a third of all samples or more).
+  const r = jsprobe(['-q', '-e', 'profile:hz:99 { @[func] = count() } interval:ms:200 { }', '-c', `node ${OSR} 3000`]);
+  assert.equal(r.code, 0, r.stderr);
+  const c = counts(r.stdout);
+  const spins = ['spinA', 'spinB', 'spinC'].map((f) => c.get(f) ?? 0);
+  const all = spins[0] + spins[1] + spins[2];
+  // Far below 3 s at 99 Hz (about 300), far above noise.
+  assert.ok(all >= 60, r.stdout);
+  // Each runs a third of the time: a tenth is generous.
+  for (const n of spins) assert.ok(n >= all / 10, r.stdout);
+  // The event loop between bursts is a few samples; the callers of a misnamed loop, a third or more.
+  assert.ok((c.get('processImmediate') ?? 0) * 5 < all, r.stdout);
+});
+
 test('an interval slices the samples: a handler sees them while the program runs, and exit() ends it', () => {
   const program = 'profile:hz:99 /func == "spin"/ { @n = count(); @seen += 1; if (@seen == 20) { exit() } } interval:ms:200 { }';
   const r = jsprobe(['-q', '-e', program, '-c', 'node test/fixtures/attach/spinner.cjs']);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(Number(/^@n: (\d+)$/m.exec(r.stdout)?.[1]) >= 20, r.stdout);
+  // exit() ends the program through process.exit(): with the tick thread's session to the main
+  // thread connected then, Node printed "Waiting for the debugger to disconnect..." on its stderr.
+  assert.equal(r.stderr, '', r.stderr);
 });
 
 test('profile:hz:N needs a program to sample; --dry-run lists it', () => {

@@ -1,5 +1,6 @@
 // A profile slice's samples → stacks: top first, jsprobe's frames and what it called left out, an
-// idle thread not sampled, and the bounds (depth, nodes, samples) kept, what is past them counted.
+// idle thread not sampled, the bounds (depth, nodes, samples) kept, what is past them counted, and
+// a profile's first sample left out when asked.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,4 +64,10 @@ test('the bounds: frames kept from the top, nodes and samples past the slice bou
   const cut = sampleStacks(PROFILE, options({ maxNodes: 3 }));
   assert.deepEqual(Array.from(cut.order), [3, 3, 3]);
   assert.equal(cut.dropped, 3);
+});
+
+test("from: the samples before it (V8's record of where a profile started) are left out, not counted as dropped", () => {
+  const { order, dropped } = sampleStacks(PROFILE, options({ from: 1 }));
+  assert.deepEqual(Array.from(order), [3, 6, 7, 3]);
+  assert.equal(dropped, 0);
 });

@@ -1,30 +1,40 @@
 // profile:hz:N's sampler when a request lands inside a slice: under -p the command's requests (a
 // snapshot, a tick, the detach) run in the target as interrupts, anywhere in its JavaScript, and
-// so inside a slice's stop and restart of V8's profiler. Here the landing is made at the post
-// itself, the place where a detach once made the restart throw in the target's timer.
+// so inside a slice's start of the next console profile and stop of the last. Here the landing is
+// made at those calls themselves (V8's console.profile and profileEnd, which the sampler takes
+// from node:inspector's console at its first use: patched here before it), the place where a
+// detach once made a restart throw in the target's timer.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session } from 'node:inspector';
+import inspector from 'node:inspector';
 import { Profiler, type Sample } from '../../src/program/profile.js';
 
-type Post = (this: Session, method: string, ...rest: unknown[]) => void;
-
-/** Run `f` with every post of an inspector session seen first by `before` (which may re-enter the profiler). */
-function landing(before: (method: string) => void, f: () => void): string[] {
-  const posted: string[] = [];
-  const post = Session.prototype.post as unknown as Post;
-  (Session.prototype as unknown as { post: Post }).post = function (method, ...rest) {
-    posted.push(method);
+type ConsoleCall = (this: unknown, title: string) => void;
+const v8Console = inspector.console as unknown as Record<'profile' | 'profileEnd', ConsoleCall>;
+/** Sees each console profile call first; may re-enter the profiler. */
+let before: (method: string) => void = () => {};
+for (const method of ['profile', 'profileEnd'] as const) {
+  const call = v8Console[method];
+  v8Console[method] = function (title) {
     before(method);
-    post.call(this, method, ...rest);
+    call.call(this, title);
+  };
+}
+
+/** Run `f` with every console profile call seen first by `hook`; the calls, in order. */
+function landing(hook: (method: string) => void, f: () => void): string[] {
+  const called: string[] = [];
+  before = (method) => {
+    called.push(method);
+    hook(method);
   };
   try {
     f();
   } finally {
-    (Session.prototype as unknown as { post: Post }).post = post;
+    before = () => {};
   }
-  return posted;
+  return called;
 }
 
 function spinFor(ms: number): number {
@@ -38,21 +48,21 @@ function profiler(seen: Sample[], warned: string[]): Profiler {
   return new Profiler([{ text: 'profile:hz:999', hz: 999, handler: (s) => void seen.push(s) }], (s) => void warned.push(s));
 }
 
-test('a stop that lands inside a slice\'s stop: nothing throws, sampling ends after that slice, nothing is posted after', () => {
+test('a stop that lands inside a slice\'s profileEnd: nothing throws, sampling ends after that slice, nothing is called after', () => {
   const seen: Sample[] = [];
   const warned: string[] = [];
   const p = profiler(seen, warned);
   spinFor(20);
   let landed = false;
-  const posted = landing((method) => {
-    if (method === 'Profiler.stop' && !landed) {
+  const called = landing((method) => {
+    if (method === 'profileEnd' && !landed) {
       landed = true;
       p.stop((s) => void warned.push(s));
     }
   }, () => p.slice());
   assert.ok(landed);
-  // The slice's stop, and neither a restart nor a second stop.
-  assert.deepEqual(posted, ['Profiler.stop']);
+  // The next slice's start, the last one's end, then (the stop) the end of the one just started.
+  assert.deepEqual(called, ['profile', 'profileEnd', 'profileEnd']);
   const after = landing(() => {}, () => {
     p.slice();
     p.stop((s) => void warned.push(s));
@@ -61,19 +71,19 @@ test('a stop that lands inside a slice\'s stop: nothing throws, sampling ends af
   assert.deepEqual(warned, []);
 });
 
-test('a stop that lands inside a slice\'s restart: nothing throws, and the slice then stops the profiler it started', () => {
+test('a stop that lands inside the start of the next slice: nothing throws, and the slice then ends the profile it started', () => {
   const seen: Sample[] = [];
   const warned: string[] = [];
   const p = profiler(seen, warned);
   let landed = false;
-  const posted = landing((method) => {
-    if (method === 'Profiler.start' && !landed) {
+  const called = landing((method) => {
+    if (method === 'profile' && !landed) {
       landed = true;
       p.stop((s) => void warned.push(s));
     }
   }, () => p.slice());
   assert.ok(landed);
-  assert.deepEqual(posted, ['Profiler.stop', 'Profiler.start', 'Profiler.stop']);
+  assert.deepEqual(called, ['profile', 'profileEnd', 'profileEnd']);
   assert.deepEqual(landing(() => {}, () => p.slice()), [], 'sampling is off');
   assert.deepEqual(warned, []);
 });
@@ -82,9 +92,9 @@ test('a slice that lands inside a slice does nothing; sampling goes on, and late
   const seen: Sample[] = [];
   const warned: string[] = [];
   const p = profiler(seen, warned);
-  for (const at of ['Profiler.stop', 'Profiler.start']) {
+  for (const at of ['profile', 'profileEnd']) {
     let landed = false;
-    const posted = landing((method) => {
+    const called = landing((method) => {
       if (method === at && !landed) {
         landed = true;
         p.slice();
@@ -92,10 +102,9 @@ test('a slice that lands inside a slice does nothing; sampling goes on, and late
       }
     }, () => p.slice());
     assert.ok(landed);
-    assert.deepEqual(posted, ['Profiler.stop', 'Profiler.start'], at);
+    assert.deepEqual(called, ['profile', 'profileEnd'], at);
   }
   // Still sampling: slices go on handing samples over (as long as a loaded machine takes to take one).
-  // Any sample: which frame V8 names for a loop it optimized while it ran is its own (docs/cli.md).
   seen.length = 0;
   const deadline = Date.now() + 60_000;
   while (seen.length === 0 && Date.now() < deadline) {

@@ -5,6 +5,7 @@
 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type * as TS from 'typescript';
 
@@ -25,6 +26,11 @@ export interface WorkerResult {
   iterations: number[];
   /** CPU ms (user + system, all of this process's threads) per type-check: no time stolen by other processes. */
   cpu: number[];
+  /**
+   * ms of garbage-collection pauses within each type-check (the main thread's, as `gc`
+   * performance entries report them). Absent from an older build's worker (`--other`).
+   */
+  gc?: number[];
   diagnostics: number;
   extra: Record<string, unknown>;
 }
@@ -191,6 +197,15 @@ async function main(): Promise<void> {
 
   const iterations: number[] = [];
   const cpu: number[] = [];
+  const gc: number[] = [];
+  // GC pauses, to tell the checker's own time from the collector's: scavenges are most of what
+  // moves a check's time between processes of one build (bench:tsc's stability section in
+  // docs/benchmarks.md). Entries arrive after the event loop turns, so each check waits for them.
+  const pauses: { start: number; ms: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push({ start: e.startTime, ms: e.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
   let diagnostics = -1;
   for (let i = 0; i < k; i++) {
     // No forced gc() between checks: tried (--expose-gc), it made them slower and noisier (median
@@ -200,13 +215,19 @@ async function main(): Promise<void> {
     const c0 = process.cpuUsage();
     const n = check(ts, roots, options);
     const c1 = process.cpuUsage(c0);
-    iterations.push(performance.now() - t0);
+    const t1 = performance.now();
+    iterations.push(t1 - t0);
     cpu.push((c1.user + c1.system) / 1000);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const e of observer.takeRecords()) pauses.push({ start: e.startTime, ms: e.duration });
+    gc.push(pauses.filter((p) => p.start >= t0 && p.start < t1).reduce((sum, p) => sum + p.ms, 0));
     if (i > 0 && n !== diagnostics) throw new Error(`diagnostics changed between checks: ${diagnostics} then ${n}`);
     diagnostics = n;
   }
 
-  const result: WorkerResult = { config, loadMs, iterations, cpu, diagnostics, extra: await collect() };
+  observer.disconnect();
+  const result: WorkerResult = { config, loadMs, iterations, cpu, gc, diagnostics, extra: await collect() };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -28,6 +28,12 @@ const ITERATIONS = Number(opt('iterations') ?? 6);
 const WARMUP = Number(opt('warmup') ?? 3);
 const CONFIGS = (opt('configs') ?? 'unprobed,disarmed,count,hist,hist-coarse,tracing').split(',').filter(Boolean);
 const USER_NODE_ARGS = (opt('node-args') ?? '').split(/\s+/).filter(Boolean);
+/**
+ * After which check each process forces one full collection (untimed): by default the one before
+ * the last warm-up check, so that the deoptimization wave of the first mark-compact falls in
+ * warm-up (tsc-worker.ts, fullGc). `--gc-after 0` leaves the collector alone, as before.
+ */
+const GC_AFTER = Number(opt('gc-after') ?? Math.max(0, WARMUP - 1));
 
 const WORKER = fileURLToPath(new URL('./tsc-worker.js', import.meta.url));
 /** This build's directory, and the other build's (--other), which replaces it in a `@other` configuration's command line. */
@@ -57,7 +63,7 @@ interface Samples {
 /** A cli-* configuration: the worker under `jsprobe -c`, which prints its maps after the worker's line. */
 function commandLine(config: string, iterations: number): string[] {
   const nodeArgs = [...(NODE_ARGS[config] ?? []), ...USER_NODE_ARGS];
-  const worker = [...nodeArgs, WORKER, '--config', config, '--iterations', String(iterations)];
+  const worker = [...nodeArgs, WORKER, '--config', config, '--iterations', String(iterations), ...(GC_AFTER > 0 ? ['--gc-after', String(GC_AFTER)] : [])];
   const program = CLI_PROGRAMS[config];
   return program === undefined ? worker : [CLI, '-e', program, '-c', [process.execPath, ...worker].join(' ')];
 }
@@ -179,7 +185,8 @@ function report(samples: Map<string, Samples>): string {
   const lines: string[] = [];
   lines.push(`Machine: ${machine()}.`);
   lines.push(`${ROUNDS} rounds, each running every config once in its own process, the order rotated by one each round; ` +
-    `${ITERATIONS} checks per process; the first ${WARMUP} check(s) of each process are dropped as warm-up (JIT still tiering up).`);
+    `${ITERATIONS} checks per process; the first ${WARMUP} check(s) of each process are dropped as warm-up (JIT still tiering up)` +
+    (GC_AFTER > 0 ? `; one full GC forced (untimed) after check ${GC_AFTER}.` : '.'));
   lines.push('Input: typescript.d.ts + @types/node, strict, skipLibCheck off. Medians over all kept checks; ' +
     'ratios paired by round: each round\'s median over unprobed\'s median in the same round, then their median (range).');
   lines.push('');

@@ -5,6 +5,9 @@
 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import type * as TS from 'typescript';
 
@@ -25,6 +28,13 @@ export interface WorkerResult {
   iterations: number[];
   /** CPU ms (user + system, all of this process's threads) per type-check: no time stolen by other processes. */
   cpu: number[];
+  /**
+   * ms of garbage-collection pauses within each type-check (the main thread's, as `gc`
+   * performance entries report them). Absent from an older build's worker (`--other`).
+   */
+  gc?: number[];
+  /** When each check started, in `performance.now()` ms: to place V8's own traces (--trace-gc's ms) among the checks. */
+  starts?: number[];
   diagnostics: number;
   extra: Record<string, unknown>;
 }
@@ -171,6 +181,20 @@ function check(ts: typeof TS, roots: string[], options: TS.CompilerOptions): num
   return ts.getPreEmitDiagnostics(program).length;
 }
 
+/**
+ * A full collection, outside any timed check (`--gc-after N`: after the Nth). The checks keep
+ * their programs on the heap until a mark-compact, which lands every 3–4 checks; the first one
+ * frees objects that optimized code had embedded, and V8 deoptimizes that code ("weak objects":
+ * 218 of 361 deopts in the check it fell in, whose CPU doubled) and optimizes it again. Forced
+ * once at the end of the warm-up, that wave falls in the last warm-up check in every process,
+ * instead of in whichever check the heap's growth put it in. Forcing one before every check was
+ * tried before, and made every check pay such a wave (the comment in main).
+ */
+function fullGc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
 function timedRequire(id: string): { mod: unknown; ms: number } {
   const require = createRequire(import.meta.url);
   const t0 = performance.now();
@@ -182,6 +206,8 @@ async function main(): Promise<void> {
   const config = arg('config') ?? 'unprobed';
   const k = Number(arg('iterations') ?? 3);
   if (!Number.isInteger(k) || k < 1) throw new Error(`--iterations must be a positive integer, got ${arg('iterations')}`);
+  const gcAfter = Number(arg('gc-after') ?? 0);
+  if (!Number.isInteger(gcAfter) || gcAfter < 0) throw new Error(`--gc-after must be a whole number, got ${arg('gc-after')}`);
 
   const collect = await setup(config);
   const { mod, ms: loadMs } = timedRequire('typescript');
@@ -191,22 +217,41 @@ async function main(): Promise<void> {
 
   const iterations: number[] = [];
   const cpu: number[] = [];
+  const gc: number[] = [];
+  const starts: number[] = [];
+  // GC pauses, to tell the checker's own time from the collector's: scavenges are most of what
+  // moves a check's time between processes of one build (bench:tsc's stability section in
+  // docs/benchmarks.md). Entries arrive after the event loop turns, so each check waits for them.
+  const pauses: { start: number; ms: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push({ start: e.startTime, ms: e.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
   let diagnostics = -1;
   for (let i = 0; i < k; i++) {
     // No forced gc() between checks: tried (--expose-gc), it made them slower and noisier (median
     // 1.9 s vs 1.1 s) and kept V8 deoptimizing and re-optimizing hundreds of functions per check,
-    // where otherwise that churn dies down to a handful after four or five checks.
+    // where otherwise that churn dies down to a handful after four or five checks. (`--gc-after`
+    // forces one, once, where that churn is wanted: see fullGc.)
     const t0 = performance.now();
+    starts.push(t0);
     const c0 = process.cpuUsage();
     const n = check(ts, roots, options);
     const c1 = process.cpuUsage(c0);
-    iterations.push(performance.now() - t0);
+    const t1 = performance.now();
+    iterations.push(t1 - t0);
     cpu.push((c1.user + c1.system) / 1000);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const e of observer.takeRecords()) pauses.push({ start: e.startTime, ms: e.duration });
+    gc.push(pauses.filter((p) => p.start >= t0 && p.start < t1).reduce((sum, p) => sum + p.ms, 0));
+    if (i + 1 === gcAfter) fullGc();
     if (i > 0 && n !== diagnostics) throw new Error(`diagnostics changed between checks: ${diagnostics} then ${n}`);
     diagnostics = n;
   }
 
-  const result: WorkerResult = { config, loadMs, iterations, cpu, diagnostics, extra: await collect() };
+  observer.disconnect();
+  const result: WorkerResult = { config, loadMs, iterations, cpu, gc, starts, diagnostics, extra: await collect() };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

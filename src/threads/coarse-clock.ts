@@ -30,7 +30,10 @@ function start(): void {
   });
   // Wait here for the thread to run, rather than for a message: a program busy from now on (a
   // compiler) would never turn its event loop to hear it. If it does not start, keep the precise clock.
-  if (Atomics.wait(flags, 1, 0, START_WAIT_MS) !== 'timed-out' || Atomics.load(flags, 1) === 1) setProbeClock(time);
+  if (Atomics.wait(flags, 1, 0, START_WAIT_MS) !== 'timed-out' || Atomics.load(flags, 1) === 1) {
+    // Its base now, read beside core's clock (whose base is not the epoch: core/clock.ts).
+    setProbeClock(time, performance.timeOrigin + performance.now());
+  }
 }
 
 function stop(): void {

@@ -1,4 +1,4 @@
-// The coarse shared clock for `elapsed` (kernel analogue: a cheap clocksource). performance.now()
+// The coarse shared clock for `elapsed` (kernel analogue: a cheap clocksource). The precise clock
 // costs ~45 ns here, twice per call: ~90 ns, more than a probe hit. With JSPROBE_CLOCK=coarse a
 // thread of its own keeps the time in a SharedArrayBuffer instead, and a probe reads it for ~1 ns.
 // The price: one core spins while a probe that reads `elapsed` is armed, and a reading is as fresh

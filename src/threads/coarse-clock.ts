@@ -7,7 +7,7 @@
 // request) 90 ns is nothing and ms of error is a lot; for every function of a compiler it is the
 // other way round. On a single core it is never used.
 
-import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { setProbeClock, setTimingHook } from '../core/index.js';
 import { noteOwnThread } from './own-threads.js';
@@ -43,7 +43,10 @@ function stop(): void {
 }
 
 export function clockMode(env: NodeJS.ProcessEnv = process.env): 'coarse' | 'precise' {
-  return env.JSPROBE_CLOCK === 'coarse' && availableParallelism() > 1 ? 'coarse' : 'precise';
+  if (env.JSPROBE_CLOCK !== 'coarse') return 'precise';
+  // Required here, not imported: every traced process would load node:os for this one question.
+  const { availableParallelism } = createRequire(import.meta.url)('node:os') as typeof import('node:os');
+  return availableParallelism() > 1 ? 'coarse' : 'precise';
 }
 
 /** With JSPROBE_CLOCK=coarse, run the coarse clock while probes that read `elapsed` are armed. */

@@ -3,14 +3,15 @@
 // grace periods and pending(). `probeNow()` is what `elapsed` is measured with: the same by
 // default, or a coarse shared clock that another thread keeps current in a SharedArrayBuffer, read
 // for ~1 ns (see threads/coarse-clock.ts). Both count ms on the same base, the monotonic clock's
-// own (not performance.now()'s origin): whoever needs a time of day adds an offset
-// of its own to it (program/spans.ts).
+// own (not performance.now()'s origin): whoever needs a time of day adds an offset of its own
+// to it (program/spans.ts, threads/coarse-clock.ts).
 // Core only reads the clock; starting the thread that keeps it is the threads layer's job.
 //
-// Not performance.now(): the first read of the `performance` global loads node:perf_hooks (~3 ms
-// of CPU, ~7 M instructions on Node 24) in every traced process, which a child that times nothing
-// never needs; and a lazy read of that global later would get whatever the program has put there
-// since (fake timers do). process.hrtime is captured as jsprobe loads (primordials.ts).
+// Not performance.now(): the first read of the `performance` global loads node:perf_hooks (~9 M
+// instructions of a traced child on Node 24, docs/benchmarks.md) in every traced process, which
+// one that times nothing never needs; and a lazy read of that global later would get whatever
+// the program has put there since (fake timers do). process.hrtime is captured as jsprobe loads
+// (primordials.ts).
 
 import { Hrtime, MathRound } from './primordials.js';
 

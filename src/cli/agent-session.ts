@@ -9,7 +9,8 @@
 import '../register.js';
 import type { MapData } from '../agg/maps.js';
 import { CUT_RECORD, cutsIn } from '../agg/safe-strlen.js';
-import { clearIntervalSafe, ObjectCreate, perf, PerformanceNow, ReflectApply, setIntervalSafe } from '../core/primordials.js';
+import { now } from '../core/clock.js';
+import { clearIntervalSafe, ObjectCreate, setIntervalSafe } from '../core/primordials.js';
 import { inJob } from '../core/job.js';
 import { disable, unregister } from '../index.js';
 import type { CompiledProgram } from '../lang/compile.js';
@@ -33,8 +34,6 @@ const ENDING_SIGNALS = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as c
 const FLUSH_TIMEOUT_MS = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
 /** How often the worker threads' dropped events are added to the count the command reports. */
 const WORKER_LOST_EVERY_MS = 1000;
-
-const now = (): number => ReflectApply(PerformanceNow, perf, []) as number;
 
 /** What the command asks of every session, from the environment it set. */
 function settings(): {

@@ -19,8 +19,6 @@ export const SafeWeakMap = WeakMap;
 export const SafeWeakSet = WeakSet;
 export const SafeMap = Map;
 export const SafeSet = Set;
-export const perf = performance;
-export const PerformanceNow = performance.now;
 export const setTimeoutSafe = setTimeout;
 export const clearTimeoutSafe = clearTimeout;
 export const setIntervalSafe = setInterval;
@@ -77,6 +75,8 @@ export const ObjectHasOwn = Object.hasOwn;
 export const JSONStringify = JSON.stringify;
 export const JSONParse = JSON.parse;
 export const HrtimeBigint = process.hrtime.bigint;
+/** Not `performance.now`: reading the `performance` global loads node:perf_hooks (core/clock.ts). */
+export const Hrtime = process.hrtime as (time?: [number, number]) => [number, number];
 
 /** Math's functions as a program finds them now, in a table no one else can change. */
 export const MathFunctions: Readonly<Record<string, (...a: number[]) => number>> = (() => {

@@ -8,7 +8,8 @@ import { Buffer } from 'node:buffer';
 import { writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { inJob } from '../core/job.js';
-import { clearTimeoutSafe, NumberIsInteger, perf, PerformanceNow, ReflectApply, setTimeoutSafe } from '../core/primordials.js';
+import { now } from '../core/clock.js';
+import { clearTimeoutSafe, NumberIsInteger, setTimeoutSafe } from '../core/primordials.js';
 import { encodeMessage, type Message, type Sender } from './messages.js';
 import { bare } from './safe-methods.js';
 
@@ -26,7 +27,6 @@ export const FINAL_STALL_MS = 5000;
 // Captured at load, before the program's code runs: it could replace the statics.
 const byteLength = Buffer.byteLength;
 const bufferFrom = Buffer.from;
-const now = (): number => ReflectApply(PerformanceNow, perf, []) as number;
 const nap = new Int32Array(new SharedArrayBuffer(4));
 /** Sends that may land inside one send (a profile slice's printfs); past it they are dropped and counted. */
 const MAX_LATER = 4096;

@@ -18,15 +18,14 @@
 import type { Session } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import { errorText } from '../agg/safe-format.js';
-import { MathRound, ObjectCreate, ObjectDefineProperty, perf, PerformanceNow, ReflectApply, StringPrototypeStartsWith } from '../core/primordials.js';
+import { now } from '../core/clock.js';
+import { MathRound, ObjectCreate, ObjectDefineProperty, ReflectApply, StringPrototypeStartsWith } from '../core/primordials.js';
 import { STACK_DEPTH } from '../lang/passes/scope.js';
 import { nodeInspector } from '../sites/inspector.js';
 import { unshifted } from '../sites/load/registry.js';
 import { OWN_CODE_PATH, OWN_CODE_URL } from '../sites/own-code.js';
 import { sampleStacks, type ProfileData } from './profile-stacks.js';
 import { bare } from './safe-methods.js';
-
-const now = (): number => ReflectApply(PerformanceNow, perf, []) as number;
 
 /** What a profile probe's handler is given for each sample (`$c`). */
 export interface Sample {

@@ -5,15 +5,14 @@
 import { formatValue } from '../agg/safe-format.js';
 import { Buffer } from 'node:buffer';
 import {
-  clearTimeoutSafe, JSONStringify, ObjectCreate, perf, PerformanceNow, ReflectApply, setTimeoutSafe, StringPrototypeSlice,
+  clearTimeoutSafe, JSONStringify, ObjectCreate, ReflectApply, setTimeoutSafe, StringPrototypeSlice,
 } from '../core/primordials.js';
+import { now } from '../core/index.js';
 import type { Message, Sender } from './messages.js';
 import { safeGet, type Runtime } from './runtime.js';
 
 /** Characters of a thrown error's message a span record keeps. */
 const SPAN_MESSAGE_CHARS = 256;
-// Captured at load, before the program's code runs.
-const timeOrigin = perf.timeOrigin;
 
 /** The message of what a call threw: an Error's own `message` data property, else its safe formatted form; never a getter. */
 function thrownMessage(error: unknown): string {
@@ -25,8 +24,6 @@ function thrownMessage(error: unknown): string {
 /** `--otlp`: calls a batch holds at most, and how long the first waits for the batch to go. */
 const SPAN_BATCH = 256;
 const SPAN_BATCH_MS = 50;
-// Captured at load, before the program's code runs.
-const now = PerformanceNow.bind(perf) as () => number;
 const BufferFrom = Buffer.from;
 const SafeFloat64Array = Float64Array;
 const SafeArrayBuffer = ArrayBuffer;
@@ -42,6 +39,10 @@ const base64Slice = (Buffer.prototype as unknown as { base64Slice: Function }).b
  */
 export function spanRecorder(rt: Runtime, to: Sender, usesCtx: boolean): { span: NonNullable<Runtime['span']>; flush(): void } {
   const stride = usesCtx ? 4 : 3;
+  // A span's times are core's clock's (core/clock.ts), whose base is not the epoch: what to add to
+  // them for ms since the epoch, read once the session records spans, not as jsprobe loads, where
+  // reading `performance` would load node:perf_hooks in every traced process.
+  const timeOrigin = performance.timeOrigin + performance.now() - now();
   const raw = new SafeArrayBuffer(SPAN_BATCH * stride * 8);
   const nums = new SafeFloat64Array(raw);
   const bytes = BufferFrom(raw);

@@ -113,8 +113,8 @@ let draining: ReturnType<typeof setInterval> | null = null;
 /** Run the main thread's handlers for every event the workers recorded since the last drain. */
 export function drain(): void {
   for (const [tid, ring] of link?.rings ?? []) drainRing(tid, ring);
-  if (unreported.size > 0 && performance.now() - lastLostWarning >= LOST_WARNING_EVERY_MS) {
-    lastLostWarning = performance.now();
+  if (unreported.size > 0 && core.now() - lastLostWarning >= LOST_WARNING_EVERY_MS) {
+    lastLostWarning = core.now();
     process.emitWarning(lostText(), { code: 'JSPROBE_W_EVENTS_LOST' });
   }
 }

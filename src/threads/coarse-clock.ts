@@ -1,4 +1,4 @@
-// The coarse shared clock for `elapsed` (kernel analogue: a cheap clocksource). performance.now()
+// The coarse shared clock for `elapsed` (kernel analogue: a cheap clocksource). The precise clock
 // costs ~45 ns here, twice per call: ~90 ns, more than a probe hit. With JSPROBE_CLOCK=coarse a
 // thread of its own keeps the time in a SharedArrayBuffer instead, and a probe reads it for ~1 ns.
 // The price: one core spins while a probe that reads `elapsed` is armed, and a reading is as fresh
@@ -7,7 +7,7 @@
 // request) 90 ns is nothing and ms of error is a lot; for every function of a compiler it is the
 // other way round. On a single core it is never used.
 
-import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { setProbeClock, setTimingHook } from '../core/index.js';
 import { noteOwnThread } from './own-threads.js';
@@ -30,7 +30,10 @@ function start(): void {
   });
   // Wait here for the thread to run, rather than for a message: a program busy from now on (a
   // compiler) would never turn its event loop to hear it. If it does not start, keep the precise clock.
-  if (Atomics.wait(flags, 1, 0, START_WAIT_MS) !== 'timed-out' || Atomics.load(flags, 1) === 1) setProbeClock(time);
+  if (Atomics.wait(flags, 1, 0, START_WAIT_MS) !== 'timed-out' || Atomics.load(flags, 1) === 1) {
+    // Its base now, read beside core's clock (whose base is not the epoch: core/clock.ts).
+    setProbeClock(time, performance.timeOrigin + performance.now());
+  }
 }
 
 function stop(): void {
@@ -40,7 +43,10 @@ function stop(): void {
 }
 
 export function clockMode(env: NodeJS.ProcessEnv = process.env): 'coarse' | 'precise' {
-  return env.JSPROBE_CLOCK === 'coarse' && availableParallelism() > 1 ? 'coarse' : 'precise';
+  if (env.JSPROBE_CLOCK !== 'coarse') return 'precise';
+  // Required here, not imported: every traced process would load node:os for this one question.
+  const { availableParallelism } = createRequire(import.meta.url)('node:os') as typeof import('node:os');
+  return availableParallelism() > 1 ? 'coarse' : 'precise';
 }
 
 /** With JSPROBE_CLOCK=coarse, run the coarse clock while probes that read `elapsed` are armed. */

@@ -6,6 +6,7 @@
 // traced program's relay (program/relay.ts) are two purposes over this one mechanism.
 
 import { BroadcastChannel, threadId } from 'node:worker_threads';
+import { now } from '../core/clock.js';
 import { Ring } from './ring.js';
 import { onWorkerExit } from './worker-exit.js';
 
@@ -154,10 +155,10 @@ export class MainLink<Down> {
    * reads the rings (where answers then come) every couple of milliseconds.
    */
   waitSync(seq: number, asked: readonly number[], timeoutMs: number, poll: () => void): number[] {
-    const until = performance.now() + timeoutMs;
+    const until = now() + timeoutMs;
     const sleep = new Int32Array(new SharedArrayBuffer(4));
     poll();
-    while (this.pending(seq, asked).length > 0 && performance.now() < until) {
+    while (this.pending(seq, asked).length > 0 && now() < until) {
       Atomics.wait(sleep, 0, 0, 2);
       poll();
     }

@@ -9,6 +9,7 @@
 // a length never straddles the end of the data. head and tail count bytes since the start,
 // modulo 2^32; capacity is a power of two, so a position is a count masked by capacity - 1.
 
+import { now } from '../core/clock.js';
 import { ObjectSetPrototypeOf } from '../core/primordials.js';
 
 const HEAD = 0; // written by the consumer: bytes consumed
@@ -85,11 +86,11 @@ export class Ring {
    */
   pushWait(event: string, timeoutMs: number): boolean {
     const len = Buffer.byteLength(event);
-    const until = performance.now() + timeoutMs;
+    const until = now() + timeoutMs;
     for (;;) {
       const head = Atomics.load(this.header, HEAD);
       if (this.fits(len, head) || len + 4 > this.capacity) return this.write(event, len);
-      const left = until - performance.now();
+      const left = until - now();
       if (left <= 0) return this.write(event, len);
       Atomics.wait(this.header, HEAD, head, left);
     }

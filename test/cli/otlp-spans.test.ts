@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { now } from '../../src/core/clock.js';
 import { spanRecorder } from '../../src/program/spans.js';
 import type { Message } from '../../src/program/messages.js';
 import type { Runtime } from '../../src/program/runtime.js';
@@ -33,8 +34,8 @@ const ns = (t: readonly [number, number]): bigint => BigInt(t[0]) * 1_000_000_00
 test('a batch of calls becomes spans: names, targets, durations, errors, ctx, in order', () => {
   const { sent, rec } = recorder(true);
   const before = Date.now();
-  // A call's start as the dispatcher timed it (this thread's clock, ms), or NaN: untimed, the recorder reads the clock.
-  const started = (elapsedNs: number): number => performance.now() - elapsedNs / 1e6;
+  // A call's start as the dispatcher timed it (core's clock, ms), or NaN: untimed, the recorder reads the clock.
+  const started = (elapsedNs: number): number => now() - elapsedNs / 1e6;
   rec.span(1500, false, undefined, 'Db.query', '', 0, started(1500));
   rec.span(2_000_000, true, new Error('no such table'), 'Db.query', '', 0, started(2_000_000));
   rec.span(70, false, undefined, 'helper', '/lib/a.js:helper', 1, NaN);
@@ -74,7 +75,7 @@ test('a batch of calls becomes spans: names, targets, durations, errors, ctx, in
 
 test('a batch goes when it holds 256 calls, then a new one begins; without ctx, spans carry none', () => {
   const { sent, rec } = recorder(false);
-  for (let i = 0; i < 300; i++) rec.span(i, false, undefined, 'Db.query', '', 0, performance.now());
+  for (let i = 0; i < 300; i++) rec.span(i, false, undefined, 'Db.query', '', 0, now());
   assert.equal(sent.length, 1);
   rec.flush();
   assert.deepEqual(sent.map((m) => m.t === 'spans' && m.n), [256, 44]);

@@ -8,6 +8,7 @@
 
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { now } from '../../core/clock.js';
 import { noteRewriteFailure } from './failures.js';
 import { matches, plan, rewrite } from './rewrite-module.js';
 import type { Wanted } from './wanted.js';
@@ -47,12 +48,12 @@ export function installCjsHook(wanted: () => readonly Wanted[]): void {
     const esm = format === 'module' || format === 'module-typescript';
     if (mayWant(filename, content, list) && !(esm && REWRITTEN.test(content.slice(-40)))) {
       try {
-        const t0 = performance.now();
+        const t0 = now();
         const p = plan(filename, content, list);
         if (p !== null) {
           const out = rewrite(content, pathToFileURL(filename).href, filename, esm ? 'module' : 'script', p);
           code = out.code;
-          rewriteStats.push({ file: filename, bytes: content.length, sites: out.sites, ms: performance.now() - t0, cached: out.cached });
+          rewriteStats.push({ file: filename, bytes: content.length, sites: out.sites, ms: now() - t0, cached: out.cached });
         }
       } catch (e) {
         // A module jsprobe cannot rewrite still loads as it is; its probes stay waiting, with a note.

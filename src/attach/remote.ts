@@ -13,6 +13,7 @@ import { close as closeInspector } from 'node:inspector';
 import { disable, list, unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
+import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
 import { JSONParse, MathCeil, MathMax, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
 import { compile } from '../lang/compile.js';
@@ -180,14 +181,14 @@ function ending(how: 'exit' | 'uncaught', code: number, ring: Ring, state: Int32
   } catch {
     text = '[]';
   }
-  const until = performance.now() + END_WAIT_MS;
-  const push = (m: Message): boolean => ring.pushWait(encodeMessage(m), MathMax(0, until - performance.now()));
+  const until = now() + END_WAIT_MS;
+  const push = (m: Message): boolean => ring.pushWait(encodeMessage(m), MathMax(0, until - now()));
   const n = MathMax(1, MathCeil(text.length / PART_CHARS));
   for (let i = 0; i < n; i++) push({ t: 'part', part: { id: 0, i, n, s: StringPrototypeSlice(text, i * PART_CHARS, (i + 1) * PART_CHARS) } });
   push({ t: 'ending', how, code });
   Atomics.store(state, ENDING, 1);
   Atomics.notify(state, ENDING);
-  Atomics.wait(state, WRITTEN, 0, MathMax(0, until - performance.now()));
+  Atomics.wait(state, WRITTEN, 0, MathMax(0, until - now()));
 }
 
 /**

@@ -10,6 +10,7 @@
 // Node print "Waiting for the debugger to disconnect..." on the program's stderr when it exits
 // through process.exit() (jsprobe's exit() included), and wait for it.
 
+import { clearIntervalSafe, ObjectDefineProperty, setIntervalSafe } from '../core/primordials.js';
 import { noteOwnThread } from '../threads/own-threads.js';
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -37,13 +38,13 @@ export interface ProfileTickData {
 /** Start ticking this (main) thread's profilers; the thread never keeps the program alive, and ends when nothing samples. */
 export function startProfileTick(failed: (e: Error) => void): void {
   const name = `__jsprobe_profile_${randomBytes(12).toString('hex')}`;
-  Object.defineProperty(globalThis, name, { enumerable: false, value: (): boolean => tickProfilers() });
+  ObjectDefineProperty(globalThis, name, { enumerable: false, value: (): boolean => tickProfilers() });
   const state = new SharedArrayBuffer(8);
   const words = new Int32Array(state);
-  const own = setInterval(() => {
+  const own = setIntervalSafe(() => {
     Atomics.add(words, TICKS, 1);
     if (!tickProfilers()) {
-      clearInterval(own);
+      clearIntervalSafe(own);
       Atomics.store(words, DONE, 1);
     }
   }, MAIN_TICK_MS);

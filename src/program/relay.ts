@@ -10,7 +10,7 @@
 
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
-import { ArrayPrototypeJoin, JSONParse, MathCeil, MathMax, StringPrototypeSlice } from '../core/primordials.js';
+import { ArrayPrototypeJoin, clearIntervalSafe, JSONParse, MathCeil, MathMax, setIntervalSafe, StringPrototypeSlice } from '../core/primordials.js';
 import { atOnce, type Later } from '../core/job.js';
 import { MainLink, WorkerLink } from '../threads/link.js';
 import { programThreadId } from '../threads/own-threads.js';
@@ -36,7 +36,7 @@ export class WorkerRelay implements Sender {
   private closed = false;
   private snapshots = 0;
   private readonly onExit = (): void => {
-    clearInterval(this.timer);
+    clearIntervalSafe(this.timer);
     this.snapshot({ bye: true });
     this.link.close();
   };
@@ -51,7 +51,7 @@ export class WorkerRelay implements Sender {
     });
     later(() => {
       if (this.closed) return;
-      this.timer = setInterval(() => this.snapshot({}), SNAPSHOT_EVERY_MS).unref();
+      this.timer = setIntervalSafe(() => this.snapshot({}), SNAPSHOT_EVERY_MS).unref();
       process.on('exit', this.onExit);
     });
   }
@@ -60,7 +60,7 @@ export class WorkerRelay implements Sender {
   close(): void {
     this.closed = true;
     this.later(() => {
-      clearInterval(this.timer);
+      clearIntervalSafe(this.timer);
       process.off('exit', this.onExit);
       this.link.close();
     });
@@ -121,7 +121,7 @@ export class MainRelay {
         p.ring = null;
       },
     });
-    this.timer = setInterval(() => this.drain(), drainEveryMs);
+    this.timer = setIntervalSafe(() => this.drain(), drainEveryMs);
     this.timer.unref();
   }
 
@@ -195,7 +195,7 @@ export class MainRelay {
   }
 
   close(): void {
-    clearInterval(this.timer);
+    clearIntervalSafe(this.timer);
     this.link.close();
   }
 }

@@ -17,7 +17,7 @@ import { instantiate, makeRuntime, printAll, strftime, type Runtime } from './ru
 import { guard, type Guarded } from './end.js';
 import { inFlight, keepArgs, printInFlight } from './in-flight.js';
 import type { Output } from '../agg/print.js';
-import { SafeDate } from '../core/primordials.js';
+import { clearIntervalSafe, SafeDate, setIntervalSafe } from '../core/primordials.js';
 import { spanRecorder, withSpan } from './spans.js';
 import { countingHandler } from './counting.js';
 import { Profiler, type Sample } from './profile.js';
@@ -234,7 +234,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       // Finished before this ran (attached and detached inside one busy stretch): no timer at all.
       if (finished) return;
       // By index: under -p this runs long after the program's first line, which may have replaced Array's methods.
-      for (let i = 0; i < ticks.length; i++) timers[i] = setInterval(ticks[i].run, ticks[i].periodMs).unref();
+      for (let i = 0; i < ticks.length; i++) timers[i] = setIntervalSafe(ticks[i].run, ticks[i].periodMs).unref();
     });
   }
   if (!worker) for (const c of program.begin) guarded('BEGIN', c.source).run();
@@ -262,7 +262,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       // interrupt under -c too (cli/agent-session.ts). At exit the job never runs, and need not.
       // Loops by index: at exit the program may have replaced Array's iterator.
       inJob(() => {
-        for (let i = 0; i < timers.length; i++) clearInterval(timers[i]);
+        for (let i = 0; i < timers.length; i++) clearIntervalSafe(timers[i]);
       });
       profiler?.stop(options.warn);
       // The last calls' spans go before the maps.

@@ -27,7 +27,9 @@
 import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
 import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Snapshot } from '../core/index.js';
+import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
+import { clearTimeoutSafe, setTimeoutSafe } from '../core/primordials.js';
 import { breakpointSite, rearmBreakpoints } from './breakpoint.js';
 import { findHolder } from './holder.js';
 import { DEFAULT_MAX_PAUSE_MS, livePatchNow, overBudgetWhy, passOver } from './pause-budget.js';
@@ -527,7 +529,7 @@ function done(s: LiveScript, queued: Request[]): void {
 
 function blocked(s: LiveScript, status: EditStatus, restoring: boolean): string {
   const budget = retryBudgetMs();
-  const t = Date.now();
+  const t = now();
   const r: Retry = s.retry ?? { since: t, delay: 5, timer: undefined, why: '' };
   r.why = blockedWhy(status);
   s.retry = r;
@@ -544,7 +546,7 @@ function blocked(s: LiveScript, status: EditStatus, restoring: boolean): string 
   const delay = r.delay;
   inJob(() => {
     if (s.retry !== r || r.timer !== undefined) return;
-    r.timer = setTimeout(() => {
+    r.timer = setTimeoutSafe(() => {
       r.timer = undefined;
       patch(s, true);
     }, delay);
@@ -556,7 +558,7 @@ function blocked(s: LiveScript, status: EditStatus, restoring: boolean): string 
 }
 
 function stopRetry(s: LiveScript): void {
-  if (s.retry?.timer !== undefined) clearTimeout(s.retry.timer);
+  if (s.retry?.timer !== undefined) clearTimeoutSafe(s.retry.timer);
   s.retry = null;
   if (waiters.length > 0 && ![...scripts.values()].some((x) => x.retry !== null)) {
     for (const w of waiters.splice(0)) w();

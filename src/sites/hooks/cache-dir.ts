@@ -9,6 +9,11 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fnv1a } from '../../core/fnv1a.js';
+import { SafeDate } from '../../core/primordials.js';
+
+// Captured at load: pruneCache runs in the traced program at its exit, when a fake-timer library
+// may have replaced Date.now.
+const DateNow = SafeDate.now;
 
 /**
  * os.tmpdir() as Node has it on POSIX, here so that a traced process need not load node:os (~2 M
@@ -72,7 +77,7 @@ export function pruneCache(dir: string, maxBytes = MAX_BYTES): void {
   try {
     const files: { path: string; bytes: number; written: number }[] = [];
     let total = 0;
-    const now = Date.now();
+    const now = DateNow();
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       const st = lstatSync(path);

@@ -376,6 +376,13 @@ export function setBreakpointTiming(later: Later): void {
   placing = later;
 }
 
+/** What a site's note adds when its breakpoints are put off (see setBreakpointTiming). */
+export const PLACED_LATER = 'its breakpoints are set once the callback running now returns (a loop that never returns is not traced)';
+
+function placedLater(): string {
+  return placing === atOnce ? '' : `; ${PLACED_LATER}`;
+}
+
 /**
  * A site whose breakpoints `placeAt(id, byHash)` sets (returning their ids), kept in `byFunction`
  * under `key` while it has probes, and set again after every live patch of its script.
@@ -472,7 +479,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const returns = canPause()
     ? `; ${PAUSES_FOR_RETVAL} (~1 ms, at most ${pauseCeiling()} a second, the rest missed), and ${SEES_NO_THROWN}`
     : ` and ${SEES_NO_RETVAL}`;
-  site.note = `${note}; on a breakpoint site a hit costs tens of µs${deferred ? `, and ${SEES_NO_RETURN}` : returns}`;
+  site.note = `${note}; on a breakpoint site a hit costs tens of µs${deferred ? `, and ${SEES_NO_RETURN}` : returns}${placedLater()}`;
   return site;
 }
 
@@ -528,6 +535,6 @@ export function lineBreakpointSite(s: LiveScript, at: LineSite, label: string): 
     }
   };
   const site = siteOf(s, key, label, `line ${at.line}`, placeAt);
-  site.note = 'a line of code that had loaded: a breakpoint site, a hit costs tens of µs';
+  site.note = `a line of code that had loaded: a breakpoint site, a hit costs tens of µs${placedLater()}`;
   return site;
 }

@@ -5,7 +5,8 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { setBreakpointTiming } from '../../src/sites/breakpoint.js';
+import { list } from '../../src/index.js';
+import { PLACED_LATER, setBreakpointTiming } from '../../src/sites/breakpoint.js';
 import { debuggerOn, withDebugger } from '../../src/sites/inspector.js';
 import { atOnce } from '../../src/core/job.js';
 import { reg, unregisterAll } from '../helpers.js';
@@ -28,6 +29,7 @@ test('with breakpoint changes put off, a site is set only when the job runs, and
   let seen = 0;
   const p = reg({ target: empty.full, site: 'breakpoint', onEntry: () => void seen++ });
   assert.equal(p.site, 'breakpoint');
+  assert.ok(list().find((i) => i.id === p.id)?.note?.includes(PLACED_LATER), 'the note says when the breakpoints are set');
   empty.full(1);
   assert.equal(seen, 0, 'a breakpoint set before its job ran');
   assert.ok(jobs.length > 0);

@@ -68,12 +68,14 @@ const pause = () => new Promise((r) => setTimeout(r, 2));
     await pause();
   }
   await ev('Atomics.store(__flags, 1, 1)');
+  // Ended only once the main thread has answered after the disconnect: a worker that ends before
+  // the main thread has torn down its half of the session aborts the process now and then.
   s.disconnect();
-  clearInterval(keep);
+  parentPort.once('message', () => clearInterval(keep));
   parentPort.postMessage('done');
 })().catch((e) => { console.error('worker', e); process.exit(3); });
 `, { eval: true, workerData: { rounds } });
-w.on('message', (m) => { if (m === 'ready') setTimeout(run, 1); else w.terminate(); });
+w.on('message', (m) => { if (m === 'ready') setTimeout(run, 1); else w.postMessage('bye'); });
 let n = 0;
 function run() {
   Atomics.store(flags, 0, 1);

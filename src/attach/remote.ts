@@ -21,6 +21,7 @@ import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type 
 import { tickProfilers } from '../program/profile.js';
 import { WorkerRelay } from '../program/relay.js';
 import { sessionOutput, start } from '../program/session.js';
+import { setBreakpointTiming } from '../sites/breakpoint.js';
 import { setPauseReleaser } from '../sites/inspector.js';
 import { liveRetrying, liveSettled } from '../sites/live.js';
 import { DEFAULT_MAX_PAUSE_MS, livePatchNow } from '../sites/pause-budget.js';
@@ -59,6 +60,8 @@ export function install(ringSab: SharedArrayBuffer, stateSab: SharedArrayBuffer,
   // The channel thread's session holds every pause of this thread until it resumes it too: it
   // is told of each (a breakpoint site pauses at a return to read its value, see breakpoint.ts).
   setPauseReleaser(release);
+  // Breakpoints are never set or removed inside an interrupt (breakpoint.ts, setBreakpointTiming).
+  setBreakpointTiming(inJob);
   const ring = new Ring(ringSab);
   const state = new Int32Array(stateSab);
   const out = new RingSender(ring);
@@ -197,6 +200,7 @@ function ending(how: 'exit' | 'uncaught', code: number, ring: Ring, state: Int32
  */
 export function attachWorker(source: string, options: AttachOptions): AttachResult {
   if (attached !== null && !attached.detached) return { error: 'jsprobe is already attached to this thread' };
+  setBreakpointTiming(inJob);
   try {
     budgetParses(options);
     const program = compile(source, { unsafe: options.unsafe });

@@ -30,6 +30,7 @@
 // stays on while a breakpoint site is armed.
 
 import { JsprobeError, ProbeSite, probeNow, shared, type Snapshot } from '../core/index.js';
+import { atOnce, type Later } from '../core/job.js';
 import { sha256 } from './sha256.js';
 import { atTop, dropCalls, entering, innermost, returned, take, type Caller } from './breakpoint-calls.js';
 import { canPause, holdDebugger, onPause, post, type PausedParams, type RemoteValue } from './inspector.js';
@@ -355,6 +356,34 @@ function removeAll(ids: readonly string[]): void {
 }
 
 /**
+ * How breakpoints are set and removed: at once (the library, where register() returns an armed
+ * probe), or put off to a promise job (`jsprobe -p`, see setBreakpointTiming).
+ */
+let placing: Later = atOnce;
+
+/**
+ * Put every change of breakpoints off to `later` (core/job.ts's inJob) from now on. `jsprobe -p`'s
+ * entry points run as V8 interrupts, and V8 handles interrupts inside a breakpoint's own handling:
+ * while a function with breakpoints is hot, that is where most of them land. Setting or removing
+ * breakpoints (or disabling the Debugger domain) there corrupts the stopped frame: "Invalid
+ * bytecode" aborts, faults in compiled code, V8 sandbox violations, hangs, on every Node measured
+ * (20 to 26; scripts/v8-breakpoint-interrupts.cjs shows it without jsprobe, docs/attach.md).
+ * A promise job runs only once the thread has left every running function, never inside a break;
+ * a thread that is inside a loop when a probe is attached gets its breakpoints once the loop's
+ * callback returns, and keeps them, unhit by any probe, until then after a detach.
+ */
+export function setBreakpointTiming(later: Later): void {
+  placing = later;
+}
+
+/** What a site's note adds when its breakpoints are put off (see setBreakpointTiming). */
+export const PLACED_LATER = 'its breakpoints are set once the callback running now returns (a loop that never returns is not traced)';
+
+function placedLater(): string {
+  return placing === atOnce ? '' : `; ${PLACED_LATER}`;
+}
+
+/**
  * A site whose breakpoints `placeAt(id, byHash)` sets (returning their ids), kept in `byFunction`
  * under `key` while it has probes, and set again after every live patch of its script.
  */
@@ -387,8 +416,14 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
     set(true);
   };
   const arm = (): void => {
-    release = holdDebugger();
-    set();
+    const hold = holdDebugger();
+    try {
+      set();
+    } catch (e) {
+      hold();
+      throw e;
+    }
+    release = hold;
     let armed = armedIn.get(s.scriptId);
     if (armed === undefined) armedIn.set(s.scriptId, (armed = new Set()));
     armed.add(rearm);
@@ -399,16 +434,30 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
     release?.();
     release = null;
   };
+  // The breakpoints are set and removed by `placing` (at once, or in a job: see setBreakpointTiming),
+  // in the order asked; each change does what the last one asked for, if it is not done already.
+  let want = false;
+  let placed = false;
+  const sync = (): void => {
+    if (want === placed) return;
+    if (want) arm();
+    else disarm();
+    placed = want;
+  };
 
   const site = new ProbeSite({
     kind: 'breakpoint',
     target,
     func,
-    setLive: (live) => (live ? arm() : disarm()),
+    setLive: (live) => {
+      want = live;
+      placing(sync);
+    },
     detach: () => {
-      disarm();
+      want = false;
       states[id] = undefined;
       byFunction.delete(key);
+      placing(sync);
       return undefined;
     },
   });
@@ -430,7 +479,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const returns = canPause()
     ? `; ${PAUSES_FOR_RETVAL} (~1 ms, at most ${pauseCeiling()} a second, the rest missed), and ${SEES_NO_THROWN}`
     : ` and ${SEES_NO_RETVAL}`;
-  site.note = `${note}; on a breakpoint site a hit costs tens of µs${deferred ? `, and ${SEES_NO_RETURN}` : returns}`;
+  site.note = `${note}; on a breakpoint site a hit costs tens of µs${deferred ? `, and ${SEES_NO_RETURN}` : returns}${placedLater()}`;
   return site;
 }
 
@@ -486,6 +535,6 @@ export function lineBreakpointSite(s: LiveScript, at: LineSite, label: string): 
     }
   };
   const site = siteOf(s, key, label, `line ${at.line}`, placeAt);
-  site.note = 'a line of code that had loaded: a breakpoint site, a hit costs tens of µs';
+  site.note = `a line of code that had loaded: a breakpoint site, a hit costs tens of µs${placedLater()}`;
   return site;
 }

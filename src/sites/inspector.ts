@@ -5,7 +5,8 @@
 //
 // The Debugger domain is on only while something needs it: a live patch (enable, edit, disable,
 // so that nothing stays slowed) or a breakpoint site (on while one exists: disabling the domain
-// removes every breakpoint).
+// removes every breakpoint); it is disabled at the next microtask checkpoint after that, never
+// from inside running code (holdDebugger).
 //
 // V8 14 (Node 26) put LiveEdit behind the flag --inspector-live-edit, off by default:
 // liveEditOffWhy() turns it on in-process before the first edit, where jsprobe makes edits at all
@@ -163,20 +164,48 @@ export function liveEditOffWhy(): string | null {
   return liveEditOff;
 }
 
-/** Hold the Debugger domain on; the returned function lets go. */
+/** The Debugger domain is on (it stays on until a microtask after its last holder lets go). */
+let domainOn = false;
+let disableQueued = false;
+/** queueMicrotask as it was when jsprobe loaded: the program may replace it later. */
+const queueMicrotaskSafe = queueMicrotask;
+
+/**
+ * Hold the Debugger domain on; the returned function lets go. When the last holder lets go, the
+ * domain is disabled at the next microtask checkpoint, not at once: a `-p` attach or detach runs
+ * as a V8 interrupt, which can land while a function with breakpoints is stopped at one of them
+ * (V8 handles interrupts there), and a `Debugger.disable` at that point crashes V8 (on every
+ * Node measured, 20 to 26: docs/attach.md, "Breakpoint sites placed from an interrupt"). A
+ * microtask runs only once the thread has left every running function, so never inside a break;
+ * a thread that stays in a loop keeps the domain on, with no breakpoint, until it leaves it.
+ * Holding it again before then costs nothing.
+ */
 export function holdDebugger(): () => void {
-  if (debuggerUsers++ === 0) post('Debugger.enable');
+  if (debuggerUsers++ === 0 && !domainOn) {
+    post('Debugger.enable');
+    domainOn = true;
+  }
   let held = true;
   return () => {
     if (!held) return;
     held = false;
-    if (--debuggerUsers === 0) post('Debugger.disable');
+    if (--debuggerUsers === 0 && !disableQueued) {
+      disableQueued = true;
+      queueMicrotaskSafe(disableUnheld);
+    }
   };
+}
+
+function disableUnheld(): void {
+  disableQueued = false;
+  if (debuggerUsers > 0 || !domainOn) return;
+  domainOn = false;
+  post('Debugger.disable');
 }
 
 /** Whether the Debugger domain is on now (enabling it again costs nothing). */
 export function debuggerOn(): boolean {
-  return debuggerUsers > 0;
+  return domainOn;
 }
 
 /** Run `fn` with the Debugger domain on, and off again afterwards unless someone else holds it. */

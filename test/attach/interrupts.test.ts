@@ -39,3 +39,15 @@ test('the runtime\'s entry points, run as interrupts inside Node\'s timer code, 
   assert.deepEqual(during, [], 'timer or process-listener calls made from an interrupt');
   assert.deepEqual(fired, [10, 20, 30]);
 });
+
+test('twenty attaches and detaches of a breakpoint site on the function a busy loop calls leave the target alive', () => {
+  // On Node 24 and 26 the target died in most runs of this (SIGSEGV, SIGABRT, SIGTRAP) while the
+  // runtime set and removed breakpoints from inside the interrupt, where V8 may be handling a
+  // break of churnStep's (docs/attach.md, "Breakpoint sites placed from an interrupt").
+  const r = spawnSync(process.execPath, [FIXTURE, RUNTIME, PROGRAM, '20'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.signal, null, `the target died: ${r.stderr}`);
+  assert.equal(r.status, 0, `the program did not end by itself: ${r.stderr}`);
+  const { answers, fired } = JSON.parse(r.stdout) as Outcome;
+  assert.equal(answers.length, 20 * 5 + 2, r.stdout);
+  assert.deepEqual(fired, [10, 20, 30]);
+});

@@ -29,6 +29,7 @@
 // Hits past JSPROBE_BREAKPOINT_RATE a second (1000) are counted as missed. The Debugger domain
 // stays on while a breakpoint site is armed.
 
+import { now } from '../core/clock.js';
 import { JsprobeError, ProbeSite, probeNow, shared, type Snapshot } from '../core/index.js';
 import { atOnce, type Later } from '../core/job.js';
 import { sha256 } from './sha256.js';
@@ -89,7 +90,7 @@ function pausesFor(snap: Snapshot): boolean {
 
 /** Over this second's ceiling: every probe on the site counts the hit as missed. */
 function overCeiling(st: State, snap: Snapshot, ceiling = st.ceiling): boolean {
-  const second = Math.floor(performance.now() / 1000);
+  const second = Math.floor(now() / 1000);
   if (second !== st.second) {
     st.second = second;
     st.inSecond = 0;

@@ -1,6 +1,7 @@
 // profile:hz:N under -p, with real processes: the runtime in the target samples its main thread;
 // an interval slices the samples and exit() from a sample's handler detaches; a target whose main
-// thread never returns to its loop is sampled until Ctrl-C detaches, and runs on.
+// thread never returns to its loop is sampled (its handlers see samples while it spins) until
+// Ctrl-C detaches, and runs on.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,11 +42,22 @@ test('-p: the target samples its stacks; an interval slices them, and exit() in 
 test('-p: a target whose main thread never returns is sampled until Ctrl-C detaches, and runs on', { timeout: 120_000 }, async () => {
   const t = await startTarget('busy.cjs');
   try {
-    const cli = attach(t.pid, 'profile:hz:99 { @samples = count(); @[ustack(1)] = count() }');
+    const cli = attach(t.pid, 'profile:hz:99 { @samples = count(); @[ustack(1)] = count(); if (@samples == 1) { printf("sampled\\n") } }');
     await cli.attached;
+    // Samples reach the handlers at a slice's end, which the sampler's tick brings to the busy
+    // thread as an interrupt (about once a second): Ctrl-C once the first has come. Straight after
+    // the attach there may be none yet, as each profile's own start sample is left out.
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (!/^sampled$/m.test(cli.out())) return;
+        cli.child.stdout!.off('data', check);
+        resolve();
+      };
+      cli.child.stdout!.on('data', check);
+      check();
+    });
     cli.child.kill('SIGINT');
     assert.equal(await cli.done, 0, cli.err());
-    // At least the sampler's first tick: the attach itself ran on the busy thread, as interrupts.
     assert.ok(Number(/^@samples: (\d+)$/m.exec(cli.out())?.[1]) > 0, cli.out());
     // Not the target's idle loop: its busy one. (Which frame V8 names for a loop that was optimized
     // before the profile began, and is still on the stack, is V8's choice: docs/cli.md.)

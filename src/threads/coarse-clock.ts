@@ -7,9 +7,9 @@
 // request) 90 ns is nothing and ms of error is a lot; for every function of a compiler it is the
 // other way round. On a single core it is never used.
 
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { setProbeClock, setTimingHook } from '../core/index.js';
+import { lazyBuiltin } from '../sites/builtin.js';
 import { noteOwnThread } from './own-threads.js';
 
 let flags: Int32Array | null = null;
@@ -42,11 +42,11 @@ function stop(): void {
   flags = null;
 }
 
+// Loaded at its first use, not imported: every traced process would load node:os for this one question.
+const nodeOs = lazyBuiltin<typeof import('node:os')>('node:os');
+
 export function clockMode(env: NodeJS.ProcessEnv = process.env): 'coarse' | 'precise' {
-  if (env.JSPROBE_CLOCK !== 'coarse') return 'precise';
-  // Required here, not imported: every traced process would load node:os for this one question.
-  const { availableParallelism } = createRequire(import.meta.url)('node:os') as typeof import('node:os');
-  return availableParallelism() > 1 ? 'coarse' : 'precise';
+  return env.JSPROBE_CLOCK === 'coarse' && nodeOs().availableParallelism() > 1 ? 'coarse' : 'precise';
 }
 
 /** With JSPROBE_CLOCK=coarse, run the coarse clock while probes that read `elapsed` are armed. */

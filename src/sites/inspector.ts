@@ -14,6 +14,7 @@
 
 import type { Session } from 'node:inspector';
 import { JsprobeError } from '../core/index.js';
+import { inJob } from '../core/job.js';
 import { lazyBuiltin } from './builtin.js';
 import { noteScriptMap } from './load/registry.js';
 
@@ -167,8 +168,6 @@ export function liveEditOffWhy(): string | null {
 /** The Debugger domain is on (it stays on until a microtask after its last holder lets go). */
 let domainOn = false;
 let disableQueued = false;
-/** queueMicrotask as it was when jsprobe loaded: the program may replace it later. */
-const queueMicrotaskSafe = queueMicrotask;
 
 /**
  * Hold the Debugger domain on; the returned function lets go. When the last holder lets go, the
@@ -178,7 +177,8 @@ const queueMicrotaskSafe = queueMicrotask;
  * Node measured, 20 to 26: docs/attach.md, "Breakpoint sites placed from an interrupt"). A
  * microtask runs only once the thread has left every running function, so never inside a break;
  * a thread that stays in a loop keeps the domain on, with no breakpoint, until it leaves it.
- * Holding it again before then costs nothing.
+ * Holding it again before then costs nothing. The job is core/job.ts's: a refused disable is
+ * dropped there, never thrown into the program.
  */
 export function holdDebugger(): () => void {
   if (debuggerUsers++ === 0 && !domainOn) {
@@ -191,7 +191,7 @@ export function holdDebugger(): () => void {
     held = false;
     if (--debuggerUsers === 0 && !disableQueued) {
       disableQueued = true;
-      queueMicrotaskSafe(disableUnheld);
+      inJob(disableUnheld);
     }
   };
 }

@@ -83,15 +83,15 @@ await build({
   ...agentBundle,
   entryPoints: ['build/src/cli/agent.js'],
   outfile: 'build/src/agent-bundle/agent.js',
-  define: { ...agentFiles, JSPROBE_AGENT_CHILD: '"./agent-child.cjs"' },
+  define: { ...agentFiles, JSPROBE_AGENT_CJS: '"./agent.cjs"' },
 });
-// The same for the traced program's child processes, as CommonJS: the first process has them load
-// it with --require (src/cli/agent-child.ts).
+// The same as CommonJS, which the command loads with --require where it can (src/cli/agent-cjs.ts,
+// src/cli/launch.ts), and which the first process loaded with --import hands its children.
 await build({
   ...agentBundle,
   format: 'cjs',
-  entryPoints: ['build/src/cli/agent-child.js'],
-  outfile: 'build/src/agent-bundle/agent-child.cjs',
+  entryPoints: ['build/src/cli/agent-cjs.js'],
+  outfile: 'build/src/agent-bundle/agent.cjs',
   banner: { js: "const __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   define: { ...agentFiles, 'import.meta.url': '__jsprobe_meta_url' },
 });

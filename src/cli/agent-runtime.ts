@@ -3,5 +3,5 @@
 // agent-load.ts compiles with V8's code cache.
 
 export { traceFirst, traceWorker } from './agent-session.js';
-export { openLink, traceChild, traceChildNow } from './child-agent.js';
+export { openLink, openLinkNow, traceChild, traceChildNow } from './child-agent.js';
 export { rewriteLoaded } from '../sites/hooks/esm.js';

@@ -141,11 +141,6 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
   if (files === undefined) delete process.env.JSPROBE_CHILD_FILES;
   else process.env.JSPROBE_CHILD_FILES = files;
   const run: First = { command, send, relay, outcome, state };
-  if (program.profiles.length > 0) {
-    const { startProfileTick } = await import('../program/profile-tick.js');
-    const text = (e: Error): string => `jsprobe: the profile tick thread failed (${e.message}): a busy main thread's samples wait for its end\n`;
-    startProfileTick((e) => send({ t: 'err', text: text(e) }));
-  }
   send({ t: 'ready', probes: outcome.probes });
   const ending = endings(run);
   onCommandGone = ending.detach;
@@ -157,6 +152,15 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
   if (link === undefined && Number.isInteger(controlFd) && controlFd > 2 && stopName !== undefined) {
     const control = readControlPipe(controlFd, stopName, controlHooks(run, ending));
     ending.onEnd = () => control.ending();
+  }
+  // Last, the only wait here: without profile: probes, all of the above is done before this
+  // returns, so that a CommonJS preload (agent-cjs.ts), which cannot wait, has it all before the
+  // program's first line. The command loads the agent as an ES module, whose top-level await
+  // waits for this, where the program has profile: probes (launch.ts).
+  if (program.profiles.length > 0) {
+    const { startProfileTick } = await import('../program/profile-tick.js');
+    const text = (e: Error): string => `jsprobe: the profile tick thread failed (${e.message}): a busy main thread's samples wait for its end\n`;
+    startProfileTick((e) => send({ t: 'err', text: text(e) }));
   }
 }
 

@@ -1,9 +1,14 @@
-// The part of `jsprobe -c` that runs inside the traced program, loaded with `--import` before the
-// program's own code, in every process and thread of it: this file only decides what this one is,
-// and imports the rest only where it traces. The first process's main thread traces with the
-// command's pipes (agent-session.ts); its worker threads register the same probes and report to it;
-// any other node process started under the command connects to the command's socket (child-agent.ts),
-// and loads agent-child.ts's CommonJS file instead of this one where the first process could say so.
+// The part of `jsprobe -c` that runs inside the traced program, before the program's own code, in
+// every process and thread of it: this file only decides what this one is, and imports the rest
+// only where it traces. The first process's main thread traces with the command's pipes
+// (agent-session.ts); its worker threads register the same probes and report to it; any other node
+// process started under the command connects to the command's socket (child-agent.ts).
+//
+// This is the agent as an ES module, which the command loads with `--import` only where the first
+// process must wait before the program's first line (profile: probes) or where the CommonJS file's
+// path would need quoting; everywhere else it loads agent-cjs.ts's CommonJS file with `--require`,
+// which decides the same way, synchronously (launch.ts). Under this one, the first process hands
+// its children the CommonJS file where it can.
 //
 // The command loads the bundle of this file (build/src/agent-bundle/agent.js, scripts/bundle.mjs),
 // which loads the rest, where it traces, from one CommonJS file with V8's code cache (agent-load.ts,
@@ -14,8 +19,8 @@ import type { RuntimeUse } from './agent-load.js';
 import { bundled, childMainThread, runtimeNow, traceChildProcess } from './child-start.js';
 import { untraced } from './untraced.js';
 
-/** Set in the agent's bundle (scripts/bundle.mjs): where agent-child.ts's CommonJS file is beside it. */
-declare const JSPROBE_AGENT_CHILD: string | undefined;
+/** Set in the agent's bundle (scripts/bundle.mjs): where agent-cjs.ts's CommonJS file is beside it. */
+declare const JSPROBE_AGENT_CJS: string | undefined;
 
 // Node's modules through require, not import, as in child-start.ts (which says why).
 const require = createRequire(import.meta.url);
@@ -35,17 +40,17 @@ async function traceChildProcessHere(socket: string, source: string): Promise<vo
 }
 
 /**
- * The first process's children load the agent with --require, from agent-child.ts's CommonJS file,
+ * The first process's children load the agent with --require, from agent-cjs.ts's CommonJS file,
  * rather than this ES module with --import: a child starts synchronously, and a CommonJS preload
- * spares it Node's ES module loader (agent-child.ts). Only where NODE_OPTIONS names this file as the
+ * spares it Node's ES module loader (agent-cjs.ts). Only where NODE_OPTIONS names this file as the
  * command wrote it, and the other's path needs no quoting there (NODE_OPTIONS splits at spaces).
  */
 function childrenRequire(): void {
   const options = process.env.NODE_OPTIONS;
   const own = `--import=${import.meta.url}`;
-  if (typeof JSPROBE_AGENT_CHILD !== 'string' || options === undefined || !options.includes(own)) return;
+  if (typeof JSPROBE_AGENT_CJS !== 'string' || options === undefined || !options.includes(own)) return;
   const { fileURLToPath } = require('node:url') as typeof import('node:url');
-  const file = fileURLToPath(new URL(JSPROBE_AGENT_CHILD, import.meta.url));
+  const file = fileURLToPath(new URL(JSPROBE_AGENT_CJS, import.meta.url));
   if (!/[\s"'\\]/.test(file)) process.env.NODE_OPTIONS = options.replace(own, `--require=${file}`);
 }
 

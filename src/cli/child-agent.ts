@@ -100,35 +100,47 @@ function whyNot(path: string): string | undefined {
 }
 
 /**
- * As traceChild, synchronously, from inside a load hook (child-watch.ts): the module being loaded
- * (`compiling`, if it is CommonJS) must get its sites before it runs. A Unix socket's connect is
- * done by the time net.connect returns (or has failed, which Node reports later), so the sender
+ * A sender to the command's socket at `path`, as openLink, synchronously: for a process that must
+ * be traced before its first line and cannot wait for a connect (a child from inside a load hook,
+ * child-watch.ts; the first process from a CommonJS preload, agent-cjs.ts). A Unix socket's connect
+ * is done by the time net.connect returns (or has failed, which Node reports later), so the sender
  * writes to its descriptor at once, as it will at exit, even if the event loop never turns before
- * then. A connect that failed: the line on stderr, and the probes come off again.
+ * then. The hello is written at once: a connect that failed shows here, before anything is
+ * registered, even if the process ends before Node would have said so. One that fails later: a
+ * line on stderr, and `gone`.
  */
-export function traceChildNow(path: string, source: string, compiling?: string): void {
+export function openLinkNow(path: string, gone: () => void): FdSender | string {
   const socket = connect(path);
   socket.pause();
   const fd = descriptorOf(socket);
   if (fd === undefined) {
     socket.destroy();
-    return untraced('cannot reach the jsprobe command (its descriptor cannot be read)');
+    return 'cannot reach the jsprobe command (its descriptor cannot be read)';
   }
-  // The hello, written at once: a connect that failed shows here, before anything is registered,
-  // even if the process ends before Node would have said so.
   try {
     writeSync(fd, `${encodeMessage({ t: 'hello', pid: process.pid, ppid: process.ppid })}\n`);
   } catch (e) {
     socket.destroy();
-    return untraced(`cannot reach the jsprobe command (${whyNot(path) ?? (e as NodeJS.ErrnoException).code})`);
+    return `cannot reach the jsprobe command (${whyNot(path) ?? (e as NodeJS.ErrnoException).code})`;
   }
-  let detach = (): void => {};
   let failed = false;
   socket.on('error', (e: NodeJS.ErrnoException) => {
     if (failed) return;
     failed = true;
-    detach();
+    gone();
     untraced(`cannot reach the jsprobe command (${e.code ?? e.message})`);
   });
-  detach = traceOn(senderOn(socket, fd, () => detach()), source, compiling) ?? detach;
+  return senderOn(socket, fd, gone);
+}
+
+/**
+ * As traceChild, synchronously, from inside a load hook (child-watch.ts): the module being loaded
+ * (`compiling`, if it is CommonJS) must get its sites before it runs. A connect that failed: the
+ * line on stderr, and the probes come off again.
+ */
+export function traceChildNow(path: string, source: string, compiling?: string): void {
+  let detach = (): void => {};
+  const sender = openLinkNow(path, () => detach());
+  if (typeof sender === 'string') return untraced(sender);
+  detach = traceOn(sender, source, compiling) ?? detach;
 }

@@ -1,8 +1,9 @@
-// How tracing starts in a node process that the traced program started (a child, at any depth),
-// synchronously, before the program's first line: the agent's first part in the first process
-// (agent.ts) and in the children (agent-child.ts) both start a child with it. A child traces as a
-// worker thread does, through the command's socket (child-agent.ts); where all its probes name
-// files, it loads the runtime only once a source matches (child-watch.ts).
+// How tracing starts, synchronously, before the program's first line, in a node process that the
+// traced program started (a child, at any depth) and, from a CommonJS preload, in the first one:
+// the agent's first part as an ES module (agent.ts) and as CommonJS (agent-cjs.ts) both start a
+// child with it. A child traces as a worker thread does, through the command's socket
+// (child-agent.ts); where all its probes name files, it loads the runtime only once a source
+// matches (child-watch.ts).
 
 import { createRequire } from 'node:module';
 import type { RuntimeUse } from './agent-load.js';
@@ -62,4 +63,21 @@ export function traceChildProcess(socket: string, source: string): void {
   const files = process.env.JSPROBE_CHILD_FILES;
   if (files !== undefined && watchChild(JSON.parse(files) as string[], (compiling) => traceNow(socket, source, compiling))) return;
   traceNow(socket, source);
+}
+
+/**
+ * Trace the first node process under the command, synchronously (agent-cjs.ts): on the command's
+ * pipes where the command started it, else on its socket (a shell or a program jsprobe does not
+ * trace started it). One that cannot connect runs untraced. Bundled only.
+ */
+export function traceFirstProcess(source: string, socket: string | undefined): void {
+  const { openLinkNow, traceFirst } = runtimeNow('first');
+  if (socket === undefined || process.env.JSPROBE_COMMAND_PID === String(process.ppid)) {
+    void traceFirst(source);
+    return;
+  }
+  let gone = (): void => {};
+  const sender = openLinkNow(socket, () => gone());
+  if (typeof sender === 'string') return untraced(sender);
+  void traceFirst(source, { sender, onGone: (detach) => void (gone = detach) });
 }

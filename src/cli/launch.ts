@@ -3,6 +3,7 @@
 // into the program's node processes. relay.ts spawns it; nothing else comes before (front.ts).
 
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import type { CompiledProgram } from '../lang/compile.js';
 import type { Message } from '../program/messages.js';
 import type { CliOptions } from './args.js';
@@ -32,6 +33,19 @@ function inspectorPortOption(argv: readonly string[]): { option: string; set: bo
   return chosen ? { option: '', set: false } : { option: ' --inspect-port=0', set: true };
 }
 
+/**
+ * The option that loads the agent into the program's node processes: its CommonJS file with
+ * --require, which spares a CommonJS program Node's ES module loader (agent-cjs.ts); its ES module
+ * with --import where the first process must wait before the program's first line (the tick
+ * thread of profile: probes) or where the CommonJS file's path would need quoting in NODE_OPTIONS,
+ * which splits at spaces.
+ */
+function agentOption(program: CompiledProgram): string {
+  const cjs = fileURLToPath(new URL('../agent-bundle/agent.cjs', import.meta.url));
+  if (program.profiles.length === 0 && !/[\s"'\\]/.test(cjs)) return `--require=${cjs}`;
+  return `--import=${new URL('../agent-bundle/agent.js', import.meta.url).href}`;
+}
+
 /** The socket open and the environment made for `argv` (-c split), or exit 2 when the socket cannot be opened. */
 export async function prepareLaunch(program: CompiledProgram, o: CliOptions, argv: string[]): Promise<Launch | number> {
   let children: ChildServer;
@@ -42,13 +56,13 @@ export async function prepareLaunch(program: CompiledProgram, o: CliOptions, arg
   } catch (e) {
     return fail(`cannot open a socket for the program's child processes in ${tmpdir()} (${(e as Error).message}); set TMPDIR to a writable directory`);
   }
-  const agent = new URL('../agent-bundle/agent.js', import.meta.url).href;
+  const agent = agentOption(program);
   const port = inspectorPortOption(argv);
   // Hidden, and unlike any global the program has.
   const stopName = `__jsprobe_stop_${process.pid}_${Math.random().toString(36).slice(2)}`;
   const env = {
     ...process.env,
-    NODE_OPTIONS: `--import=${agent}${port.option} ${process.env.NODE_OPTIONS ?? ''}`.trim(),
+    NODE_OPTIONS: `${agent}${port.option} ${process.env.NODE_OPTIONS ?? ''}`.trim(),
     JSPROBE_INSPECT_PORT: port.set ? '0' : undefined,
     JSPROBE_STOP_NAME: stopName,
     ...programEnv(program),

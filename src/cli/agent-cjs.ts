@@ -22,8 +22,13 @@ function main(): void {
   if (socket !== undefined && childMainThread()) return traceChildProcess(socket, source);
   const pid = String(process.pid);
   const tracedPid = process.env.JSPROBE_PID;
-  const { isMainThread, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const { isMainThread, parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   if (!isMainThread) {
+    // Node's module hooks thread (module.register's: Node 20's for jsprobe's own hooks, in each
+    // traced thread, or the program's own) runs --require preloads too, but is no thread of the
+    // program's: it has no parentPort, which a Worker the program started always has. Traced, it
+    // would say hello and never answer, blocked between its hooks' requests.
+    if (parentPort === null) return;
     // The profile tick thread (program/profile-tick.ts) is jsprobe's own: it neither traces nor is traced.
     if ((workerData as { jsprobeProfileTick?: true } | null)?.jsprobeProfileTick === true) return;
     // A thread of a traced process (its main thread has set JSPROBE_PID to it).

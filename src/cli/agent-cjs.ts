@@ -2,7 +2,7 @@
 // loads it with --require into the traced program's first node process (launch.ts), and every
 // process and thread under it inherits it. A CommonJS preload spares a CommonJS program Node's ES
 // module loader, which an --import starts for the preload and then runs the program's main module
-// through (~5 ms of CPU a process on Node 24, docs/benchmarks.md). It decides what this process or
+// through (4-8 M instructions in the first process on Node 24, docs/benchmarks.md). It decides what this process or
 // thread is as agent.ts does, and starts tracing synchronously, before the program's first line:
 // a preload that is not an ES module cannot make Node wait. So the command loads agent.ts with
 // --import instead where the first process must wait (the tick thread of profile: probes,

@@ -141,8 +141,8 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
       r = f(c);
     } catch (e) {
       thread.busy = false;
+      // fault() runs what a read put off to this handler's end (handlers.ts).
       fault(p, 'entry', e);
-      if (thread.asked) afterHandler();
       return false;
     }
     thread.busy = false;

@@ -66,9 +66,12 @@ export function setFaultHandler(handler: FaultHandler): void {
 /** A handler of `p` threw `error`. */
 export function fault(p: ProbeCore, phase: 'entry' | 'return', error: unknown): void {
   p.faults++;
-  if (p.faultReported) return;
-  p.faultReported = true;
-  report(p, phase, error);
+  if (!p.faultReported) {
+    p.faultReported = true;
+    report(p, phase, error);
+  }
+  // Here, for an entry's fault (its busy flag is down already): its hot path keeps one check.
+  if (thread.asked) afterHandler();
 }
 
 function report(p: ProbeCore, phase: 'entry' | 'return', error: unknown): void {

@@ -219,16 +219,19 @@ function detachNow(owner: string, now: boolean | undefined): MapData[] | typeof 
 }
 
 function detachRead(s: Attached): MapData[] {
-  s.finish();
-  const maps = s.maps();
-  // Off now; taken out after the answer has gone: putting a live patch's source back is a LiveEdit
-  // (~6 s at 1 GB, --max-pause raised), and the command waited for it, past its 10 s, at 1 GB under load.
-  // By index: the program may have replaced Array's iterator.
-  for (let i = 0; i < s.probes.length; i++) disable(s.probes[i]);
-  // The timer from a job (core/job.ts): inserted here, inside Node's own timer code, it corrupted
-  // Node's timer lists (a service that spun in processTimers for good after `watch -p` detached).
-  inJob(() => void setTimeoutSafe(() => void unregister(s.probes), 0));
-  return maps;
+  try {
+    s.finish();
+    return s.maps();
+  } finally {
+    // Off now, even if the read threw (put off, a throw is dropped: the answer is then no maps);
+    // taken out after the answer has gone: putting a live patch's source back is a LiveEdit
+    // (~6 s at 1 GB, --max-pause raised), and the command waited for it, past its 10 s, at 1 GB under load.
+    // By index: the program may have replaced Array's iterator.
+    for (let i = 0; i < s.probes.length; i++) disable(s.probes[i]);
+    // The timer from a job (core/job.ts): inserted here, inside Node's own timer code, it corrupted
+    // Node's timer lists (a service that spun in processTimers for good after `watch -p` detached).
+    inJob(() => void setTimeoutSafe(() => void unregister(s.probes), 0));
+  }
 }
 
 /**

@@ -33,7 +33,8 @@ console.log(us);
 
 const run = (dir) => {
   // Past JSPROBE_BREAKPOINT_RATE hits a second (1000 by default) a breakpoint site counts them missed.
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child(dir)], { encoding: 'utf8', env: { ...process.env, JSPROBE_BREAKPOINT_RATE: '1000000' } });
+  const env = { ...process.env, JSPROBE_BREAKPOINT_RATE: '1000000' };
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child(dir)], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(r.stderr);
   return Number(r.stdout);
 };
@@ -49,4 +50,5 @@ for (let i = 0; i < ROUNDS; i++) {
   }
 }
 const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
-console.log(`breakpoint return probe: A ${median(a).toFixed(1)} µs/call  B ${median(b).toFixed(1)} µs/call  B ÷ A ${median(b.map((x, i) => x / a[i])).toFixed(3)}`);
+const ratio = median(b.map((x, i) => x / a[i]));
+console.log(`breakpoint return probe: A ${median(a).toFixed(1)} µs/call  B ${median(b).toFixed(1)} µs/call  B ÷ A ${ratio.toFixed(3)}`);

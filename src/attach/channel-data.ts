@@ -19,6 +19,12 @@ export const WRITTEN = 1;
  */
 export const DISCONNECTED = 'jsprobe:disconnected';
 
+/** The answer to a read of the maps (detach, snapshot) not made yet: ask again (MainRequest). */
+export const LATER = 'jsprobe:later';
+
+/** How long a read put off to a handler's end is asked for again before it is made at once. */
+export const LATER_WAIT_MS = 1000;
+
 export interface ChannelData {
   jsprobeChannel: true;
   /** The command's Unix socket. */
@@ -47,10 +53,14 @@ export type MainRequest =
   | { op: 'attach'; source: string; options: AttachOptions }
   | { op: 'settled' }
   | { op: 'notes' }
-  | { op: 'detach' }
+  /**
+   * A read of the maps: landed inside a probe's handler, it is made when the handler returns, and
+   * answered LATER until then (core/handlers.ts, whenNoHandler); asked again with `now`, it is made at once.
+   */
+  | { op: 'detach'; now?: boolean }
   | { op: 'close-inspector' }
   | { op: 'points'; pattern: string }
-  | { op: 'snapshot' }
+  | { op: 'snapshot'; now?: boolean }
   | { op: 'forget' }
   /** End the profile slices that have run their longest (program/profile.ts); the answer is false when nothing samples. */
   | { op: 'profile' };

@@ -19,7 +19,7 @@ import {
 } from '../program/messages.js';
 import { programThreadId } from '../threads/own-threads.js';
 import { Ring } from '../threads/ring.js';
-import { DISCONNECTED, ENDING, WRITTEN, type ChannelData, type MainRequest } from './channel-data.js';
+import { DISCONNECTED, ENDING, LATER, LATER_WAIT_MS, WRITTEN, type ChannelData, type MainRequest } from './channel-data.js';
 
 const data = workerData as ChannelData;
 const ring = new Ring(data.ring);
@@ -66,6 +66,21 @@ async function onMain<T>(request: MainRequest): Promise<T> {
     throw new Error(line ?? r.exceptionDetails.text);
   }
   return JSON.parse(r.result.value as string) as T;
+}
+
+/**
+ * A read of the maps (detach, snapshot) that landed inside a probe's handler is made when the
+ * handler returns (remote.ts): asked again until it has been, a millisecond apart, and after
+ * LATER_WAIT_MS made at once (a handler still running then is one that never ends: none does).
+ */
+async function readMaps<T>(ask: (now: boolean) => Promise<T | typeof LATER | undefined>): Promise<T | undefined> {
+  const until = performance.now() + LATER_WAIT_MS;
+  let r = await ask(false);
+  while (r === LATER) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    r = await ask(performance.now() >= until);
+  }
+  return r;
 }
 
 /**
@@ -201,8 +216,8 @@ async function backup(): Promise<void> {
   if (snapshotting || attached === null || detached || Atomics.load(state, ENDING) !== 0) return;
   snapshotting = true;
   try {
-    const main = await onMain<MapData[] | null>({ op: 'snapshot' });
-    if (main === null || attached === null || detached) return;
+    const main = await readMaps((now) => onMain<MapData[] | null | typeof LATER>({ op: 'snapshot', now }));
+    if (main === null || main === undefined || attached === null || detached) return;
     const maps = [main, ...(relay?.snapshots() ?? [])];
     const text = JSON.stringify(maps);
     if (text === lastSnapshot || text.length > SNAPSHOT_MAX_CHARS) return;
@@ -310,13 +325,14 @@ async function detach(): Promise<void> {
   detached = true;
   attached = null;
   // The main thread first: its probes come off whatever the workers do.
-  const maps = await onMain<unknown[]>({ op: 'detach' });
+  const maps = await readMaps((now) => onMain<unknown[] | typeof LATER>({ op: 'detach', now }));
   drain(true);
   message({ t: 'maps', maps: maps as never });
-  const call = `require(${JSON.stringify(data.bundle)}).detachWorker()`;
+  const call = (now: boolean): string => `require(${JSON.stringify(data.bundle)}).detachWorker(${now})`;
   // Only to workers that were sent an attach (one that never answered has nothing to take off).
   const sent = [...workers.values()].filter((w) => w.attachSent);
-  const fromWorkers = await Promise.all(sent.map((w) => within(WORKER_DETACH_MS, w.evaluate<unknown[]>(call), undefined)));
+  const ask = (w: WorkerTarget) => readMaps((now) => w.evaluate<unknown[] | typeof LATER>(call(now)));
+  const fromWorkers = await Promise.all(sent.map((w) => within(WORKER_DETACH_MS, ask(w), undefined)));
   fromWorkers.forEach((maps, i) => {
     if (Array.isArray(maps)) message({ t: 'maps', maps: maps as never });
     else if (!sent[i].ended) tell(`${sent[i].name} did not answer the detach within ${WORKER_DETACH_MS / 1000} s: its maps are not in the output`);
@@ -338,7 +354,7 @@ async function snapshot(): Promise<unknown[] | null> {
   if (attached === null || detached) return [];
   const t0 = performance.now();
   if (t0 - snapshotAt < SNAPSHOT_SPACING * snapshotCost) return null;
-  const maps = (await onMain<unknown[] | null>({ op: 'snapshot' })) ?? [];
+  const maps = (await readMaps((now) => onMain<unknown[] | null | typeof LATER>({ op: 'snapshot', now }))) ?? [];
   snapshotAt = t0;
   snapshotCost = performance.now() - t0;
   if (relay !== null) for (const m of relay.snapshots()) maps.push(...m);

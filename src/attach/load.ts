@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { inJob } from '../core/job.js';
+import { JSONParse, setTimeoutSafe } from '../core/primordials.js';
 import type { LoadOptions } from '../program/messages.js';
 import { noteOwnThread, ownThreadsMemory } from '../threads/own-threads.js';
 import { Ring } from '../threads/ring.js';
@@ -39,7 +40,7 @@ export function load(options: LoadOptions): string {
     configurable: true,
     enumerable: false,
     value: (request: string): string => {
-      const { op } = JSON.parse(request) as MainRequest;
+      const { op } = JSONParse(request) as MainRequest;
       if (op === 'close-inspector') {
         closeInspector();
         return 'null';
@@ -70,6 +71,6 @@ export function load(options: LoadOptions): string {
   // needs the port no more (it goes on over the channel); closing does not wait for it to
   // disconnect. A busy thread never runs this timer: the channel thread closes it then. The timer
   // goes in from a job (core/job.ts): this evaluate may be an interrupt inside Node's timer code.
-  if (options.closeInspector) inJob(() => void setTimeout(closeInspector, 0).unref());
+  if (options.closeInspector) inJob(() => void setTimeoutSafe(closeInspector, 0).unref());
   return name;
 }

@@ -14,6 +14,7 @@ import { disable, list, unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { now } from '../core/clock.js';
+import { whenNoHandler } from '../core/handlers.js';
 import { inJob } from '../core/job.js';
 import { JSONParse, MathCeil, MathMax, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
 import { compile } from '../lang/compile.js';
@@ -28,7 +29,7 @@ import { DEFAULT_MAX_PAUSE_MS, livePatchNow } from '../sites/pause-budget.js';
 import { rawTransferWhen } from '../sites/rewrite/instrument.js';
 import { describePoint, listProbePoints } from '../targets/probe-points.js';
 import { Ring } from '../threads/ring.js';
-import { ENDING, WRITTEN, type MainRequest } from './channel-data.js';
+import { ENDING, LATER, WRITTEN, type MainRequest } from './channel-data.js';
 /** Characters of map text per ring record when the target ends (the ring holds 1 MiB). */
 const PART_CHARS = 128 * 1024;
 /** How long the ending main thread waits for the channel thread to have written its maps. */
@@ -46,6 +47,42 @@ interface Attached {
   quiet(): void;
   /** A worker's relay (its output and snapshots go to the channel thread). */
   relay?: WorkerRelay;
+  /** The detach's read of the maps, once asked (it may wait for a handler's end); null once answered. */
+  detaching?: PutOff<MapData[]> | null;
+  /** A snapshot's read that waits for a handler's end. */
+  snapshotting?: PutOff<MapData[] | null> | null;
+}
+
+/**
+ * A read of the maps asked for as an interrupt, which may have landed inside a probe's handler,
+ * between two of its updates: made when no handler of this thread runs (at once, or when the
+ * handler returns: core/handlers.ts), and answered when asked again once it is made (the asker
+ * answers LATER till then). `now` makes it at once, for an asker that has waited long enough.
+ */
+interface PutOff<T> {
+  done: boolean;
+  value: T;
+  make(): void;
+}
+
+function putOff<T>(read: () => T, failed: T): PutOff<T> {
+  const p: PutOff<T> = {
+    done: false,
+    value: failed,
+    make: () => {
+      if (p.done) return;
+      p.done = true;
+      p.value = read();
+    },
+  };
+  whenNoHandler(p.make);
+  return p;
+}
+
+/** `p`'s value if made (or `now`: made here), else LATER. */
+function answer<T>(p: PutOff<T>, now: boolean | undefined): T | typeof LATER {
+  if (!p.done && now === true) p.make();
+  return p.done ? p.value : LATER;
 }
 
 let attached: Attached | null = null;
@@ -78,10 +115,10 @@ function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, n
     case 'attach': return attachMain(r.source, r.options, out, ring, state, name);
     case 'settled': return !liveRetrying();
     case 'notes': return { refused: attached?.settle() ?? [], notes: notes() };
-    case 'detach': return detachNow(name);
+    case 'detach': return detachNow(name, r.now);
     case 'close-inspector': return void closeInspector();
     case 'points': return listProbePoints(r.pattern).map(describePoint);
-    case 'snapshot': return attached === null || attached.detached || attached.owner !== name ? null : attached.maps();
+    case 'snapshot': return snapshotNow(name, r.now);
     case 'forget': return void delete (globalThis as Record<string, unknown>)[name];
     case 'profile': return tickProfilers();
   }
@@ -150,22 +187,51 @@ function notes(): string[] {
   return out;
 }
 
-/** Stop tracing (if `owner`'s channel attached): every probe off; the maps are the answer. */
-function detachNow(owner: string): MapData[] {
+/** The maps as they are now, for the channel thread's backups and --prometheus: null when detached. */
+function snapshotNow(owner: string, now: boolean | undefined): MapData[] | null | typeof LATER {
   const s = attached;
-  if (s === null || s.detached || s.owner !== owner) return [];
-  s.detached = true;
-  s.quiet();
-  s.relay?.close();
-  s.finish();
-  const maps = s.maps();
-  // Off now; taken out after the answer has gone: putting a live patch's source back is a LiveEdit
-  // (~6 s at 1 GB, --max-pause raised), and the command waited for it, past its 10 s, at 1 GB under load.
-  for (const p of s.probes) disable(p);
-  // The timer from a job (core/job.ts): inserted here, inside Node's own timer code, it corrupted
-  // Node's timer lists (a service that spun in processTimers for good after `watch -p` detached).
-  inJob(() => void setTimeoutSafe(() => void unregister(s.probes), 0));
-  return maps;
+  if (s === null || s.detached || s.owner !== owner) return null;
+  const p = s.snapshotting ??= putOff<MapData[] | null>(() => s.maps(), null);
+  const a = answer(p, now);
+  if (a !== LATER) s.snapshotting = null;
+  return a;
+}
+
+/**
+ * Stop tracing (if `owner`'s channel attached): every probe off; the maps are the answer. Landed
+ * inside a handler, the maps are read once it has returned, and the answer is LATER until then:
+ * read in its middle, `@calls[tid] = count(); @all = count()` gave maps that did not add up.
+ */
+function detachNow(owner: string, now: boolean | undefined): MapData[] | typeof LATER {
+  const s = attached;
+  if (s === null || s.owner !== owner) return [];
+  if (!s.detached) {
+    s.detached = true;
+    s.quiet();
+    s.relay?.close();
+    s.detaching = putOff(() => detachRead(s), []);
+  }
+  const p = s.detaching;
+  if (p === undefined || p === null) return [];
+  const a = answer(p, now);
+  if (a !== LATER) s.detaching = null;
+  return a;
+}
+
+function detachRead(s: Attached): MapData[] {
+  try {
+    s.finish();
+    return s.maps();
+  } finally {
+    // Off now, even if the read threw (put off, a throw is dropped: the answer is then no maps);
+    // taken out after the answer has gone: putting a live patch's source back is a LiveEdit
+    // (~6 s at 1 GB, --max-pause raised), and the command waited for it, past its 10 s, at 1 GB under load.
+    // By index: the program may have replaced Array's iterator.
+    for (let i = 0; i < s.probes.length; i++) disable(s.probes[i]);
+    // The timer from a job (core/job.ts): inserted here, inside Node's own timer code, it corrupted
+    // Node's timer lists (a service that spun in processTimers for good after `watch -p` detached).
+    inJob(() => void setTimeoutSafe(() => void unregister(s.probes), 0));
+  }
 }
 
 /**
@@ -234,7 +300,7 @@ export function workerSettled(): Promise<void> {
   return liveSettled();
 }
 
-/** The worker's maps, and its probes off. */
-export function detachWorker(): MapData[] {
-  return detachNow(WORKER);
+/** The worker's maps, and its probes off; LATER: ask again (`now`: read them at once). */
+export function detachWorker(now?: boolean): MapData[] | typeof LATER {
+  return detachNow(WORKER, now);
 }

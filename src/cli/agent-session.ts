@@ -122,7 +122,8 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
     // exit() in a worker ends the program, once the events read with it are out. Not while it is
     // ending already: process.exit() in an 'exit' handler would cut the maps short.
     if (m.t === 'exit') {
-      if (!state.exiting) queueMicrotask(() => process.exit(0));
+      // From a job of jsprobe's own: the global queueMicrotask may be the program's by now.
+      if (!state.exiting) inJob(() => process.exit(0));
     } else send(m);
   });
   const { otlp, ...limits } = settings();

@@ -12,6 +12,7 @@ import {
   JSONParse, ObjectDefineProperty, ReflectApply, setTimeoutSafe, StringPrototypeIndexOf, StringPrototypeSlice,
 } from '../core/primordials.js';
 import { STOP_GRACE_MS } from '../program/messages.js';
+import { whenNoHandler } from '../core/handlers.js';
 
 // Captured at load, before the program's code runs: the program could replace them.
 const emit = EventEmitter.prototype.emit;
@@ -32,9 +33,10 @@ export interface ControlHooks {
 /**
  * What the stop function answers the command (busy-stop.ts): the maps are out, and the process is
  * to end by the signal, which the command sends once it has disconnected; the trace ended and the
- * program, which handles the signal itself, runs on; it was ending already.
+ * program, which handles the signal itself, runs on; it was ending already; the stop landed inside
+ * a probe's handler and is done when the handler returns: ask again (`now`: do it at once).
  */
-export type StopOutcome = 'kill' | 'detached' | 'ending';
+export type StopOutcome = 'kill' | 'detached' | 'ending' | 'later';
 
 export interface ControlPipe {
   /** The main thread begins to end on its own: a stop request is not acted on any more. */
@@ -46,10 +48,23 @@ const isSignal = (s: unknown): s is NodeJS.Signals => s === 'SIGINT' || s === 'S
 /** Read the control pipe on `fd`, and define the stop function as global `name` (hidden, random: the command made it). */
 export function readControlPipe(fd: number, name: string, hooks: ControlHooks): ControlPipe {
   let ended = false;
-  const stop = (signal: NodeJS.Signals): StopOutcome => {
+  // The stop this function began, once begun; 'later' until it has run.
+  let outcome: StopOutcome | null = null;
+  let run = (): void => {};
+  const stop = (signal: NodeJS.Signals, now?: boolean): StopOutcome => {
+    if (outcome === 'later' && now === true) run();
+    if (outcome !== null) return outcome;
     if (ended) return 'ending';
     ended = true;
-    return hooks.stop(signal) ? 'kill' : 'detached';
+    outcome = 'later';
+    run = () => {
+      if (outcome !== 'later') return;
+      outcome = hooks.stop(signal) ? 'kill' : 'detached';
+    };
+    // From the inspector, this is an interrupt, and it may land inside a probe's handler, between
+    // two of its map updates: the maps are printed once that handler has returned (core/handlers.ts).
+    whenNoHandler(run);
+    return outcome;
   };
   // The command's way in: not the signal itself, which with a client connected to the inspector
   // would wait in Node's handler for that client to go, while the client waits for the answer.
@@ -80,6 +95,7 @@ export function readControlPipe(fd: number, name: string, hooks: ControlHooks): 
         setTimeoutSafe(() => {
           // With jsprobe's listener for it gone, nothing stands in the way: the process ends by
           // the signal, as it would have without jsprobe.
+          // From the loop, no handler is running: the stop runs now.
           if (stop(signal) === 'kill') ReflectApply(kill, process, [process.pid, signal]);
         }, STOP_GRACE_MS).unref();
       } else if (typeof m.snapshot === 'number') hooks.snapshot(m.snapshot);

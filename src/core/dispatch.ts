@@ -12,7 +12,7 @@
 
 import { ACTIVE, BLIND, CallRecord, FREE, LIGHT, NOT_CAPTURED, PENDING } from './call.js';
 import { probeNow } from './clock.js';
-import { fault, thread } from './handlers.js';
+import { afterHandler, fault, thread } from './handlers.js';
 import type { CountCell } from './counter.js';
 import type { ProbeCore } from './probe.js';
 import type { Snapshot } from './site.js';
@@ -21,7 +21,8 @@ import { MapPrototypeGet, MapPrototypeSet, MathRound, SafeMap } from './primordi
 
 /** Everything makeDispatch may use: it must not reach module scope (it is recompiled per site). */
 const env = {
-  ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now: probeNow, fault, thenOf, trackThen, trackGenerator, goAsync, settle, MathRound,
+  ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, afterHandler, now: probeNow, fault,
+  thenOf, trackThen, trackGenerator, goAsync, settle, MathRound,
 } as const;
 type Env = typeof env;
 
@@ -73,7 +74,8 @@ export interface Dispatch {
  */
 export function makeDispatch(env: Env, ownCalls = false): Dispatch {
   const {
-    ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, now, fault, thenOf, trackThen, trackGenerator, goAsync, settle, MathRound,
+    ACTIVE, BLIND, FREE, LIGHT, NOT_CAPTURED, PENDING, CallRecord, thread, afterHandler, now, fault,
+    thenOf, trackThen, trackGenerator, goAsync, settle, MathRound,
   } = env;
 
   function take(p: ProbeCore): CallRecord | null {
@@ -127,6 +129,7 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
       // The handler runs instead from now on, and reports what goes wrong as its own fault.
     }
     thread.busy = was;
+    if (thread.asked) afterHandler();
     return cell;
   }
 
@@ -138,10 +141,13 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
       r = f(c);
     } catch (e) {
       thread.busy = false;
+      // fault() runs what a read put off to this handler's end (handlers.ts).
       fault(p, 'entry', e);
       return false;
     }
     thread.busy = false;
+    // A read of the maps that landed inside the handler (an interrupt) runs now (handlers.ts).
+    if (thread.asked) afterHandler();
     return r !== false;
   }
 
@@ -155,6 +161,7 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
       fault(p, 'return', e);
     }
     thread.busy = was;
+    if (thread.asked) afterHandler();
   }
 
   function fill(c: CallRecord, self: unknown, newTarget: Function | undefined, argc: number,

@@ -1,15 +1,58 @@
 // The state handlers share on one thread, and the cold side of running them: the kernel's rule
 // for nested probes (a hit inside a handler of the same thread is missed, not handled) needs one
 // flag; fault isolation (a throwing handler is counted and reported once, and never changes what
-// the probed call returns or throws) needs a reporter.
+// the probed call returns or throws) needs a reporter; a read of the maps that lands inside a
+// handler (an interrupt: a detach, a stop) waits for the handler's end (whenNoHandler).
 
 import type { ProbeCore } from './probe.js';
 import type { ProbeFault } from './types.js';
 import type { CallField } from './handler-use.js';
 import { JsprobeError } from './errors.js';
 
-/** `busy`: a handler of this thread is running. One object, so every copy of dispatch shares it. */
-export const thread = { busy: false };
+/**
+ * `busy`: a handler of this thread is running. `asked`: work waits for it to end (whenNoHandler).
+ * One object, so every copy of dispatch shares it.
+ */
+export const thread = { busy: false, asked: false };
+
+/** What whenNoHandler put off, in the order asked; run by afterHandler. */
+let waiting: (() => void)[] = [];
+
+/**
+ * Run `work` now if no handler of this thread is running, else as soon as the outermost one has
+ * returned (or thrown). For what an interrupt runs (V8 takes one at any function entry or loop
+ * back-edge, a handler's included) and must not see the middle of a handler: the maps read
+ * between two updates of one hit disagree (`@calls` one ahead of `@all`). A handler always ends
+ * (the language has no unbounded loop, a fault is caught), so the work always runs, unless the
+ * process ends first; where the asker must answer now, it asks again for the outcome
+ * (attach/remote.ts). Returns whether `work` ran now. A throw of `work` is dropped either way.
+ */
+export function whenNoHandler(work: () => void): boolean {
+  if (!thread.busy) {
+    runDropping(work);
+    return true;
+  }
+  waiting[waiting.length] = work;
+  thread.asked = true;
+  return false;
+}
+
+/** Called by the hot path where a handler's busy flag comes down and `thread.asked` is set. */
+export function afterHandler(): void {
+  if (thread.busy) return; // an outer handler is still running: it calls this again
+  thread.asked = false;
+  const works = waiting;
+  waiting = [];
+  for (let i = 0; i < works.length; i++) runDropping(works[i]);
+}
+
+function runDropping(work: () => void): void {
+  try {
+    work();
+  } catch {
+    // What is put off here is jsprobe's own; it must not end up in the program's call.
+  }
+}
 
 export type FaultHandler = (fault: ProbeFault) => void;
 
@@ -23,9 +66,12 @@ export function setFaultHandler(handler: FaultHandler): void {
 /** A handler of `p` threw `error`. */
 export function fault(p: ProbeCore, phase: 'entry' | 'return', error: unknown): void {
   p.faults++;
-  if (p.faultReported) return;
-  p.faultReported = true;
-  report(p, phase, error);
+  if (!p.faultReported) {
+    p.faultReported = true;
+    report(p, phase, error);
+  }
+  // Here, for an entry's fault (its busy flag is down already): its hot path keeps one check.
+  if (thread.asked) afterHandler();
 }
 
 function report(p: ProbeCore, phase: 'entry' | 'return', error: unknown): void {
@@ -37,6 +83,7 @@ function report(p: ProbeCore, phase: 'entry' | 'return', error: unknown): void {
     // A reporter that throws has nowhere left to report to.
   }
   thread.busy = was;
+  if (thread.asked) afterHandler();
 }
 
 /**

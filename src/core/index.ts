@@ -7,7 +7,7 @@ export { dispatchFor, shared } from './dispatch.js';
 export type { Dispatch } from './dispatch.js';
 export { ProbeSite, Snapshot } from './site.js';
 export type { SiteBackend, SiteOptions } from './site.js';
-export { setFaultHandler, thread } from './handlers.js';
+export { setFaultHandler, thread, whenNoHandler } from './handlers.js';
 export { BLIND } from './call.js';
 export { countsLike } from './counter.js';
 export type { Counter, CountCell } from './counter.js';

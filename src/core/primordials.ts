@@ -65,6 +65,7 @@ export const MathMin = Math.min;
 export const MathMax = Math.max;
 export const MathClz32 = Math.clz32;
 export const MathLog2 = Math.log2;
+export const MathRandom = Math.random;
 export const NumberIsFinite = Number.isFinite;
 export const NumberIsInteger = Number.isInteger;
 export const StringFromCharCode = String.fromCharCode;

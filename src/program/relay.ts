@@ -10,7 +10,10 @@
 
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
-import { ArrayPrototypeJoin, clearIntervalSafe, JSONParse, MathCeil, MathMax, setIntervalSafe, StringPrototypeSlice } from '../core/primordials.js';
+import {
+  ArrayPrototypeJoin, clearIntervalSafe, JSONParse, MapPrototypeGet, MapPrototypeSet, mapForEach, MathCeil, MathMax, SafeMap,
+  setIntervalSafe, StringPrototypeSlice,
+} from '../core/primordials.js';
 import { atOnce, type Later } from '../core/job.js';
 import { MainLink, WorkerLink } from '../threads/link.js';
 import { programThreadId } from '../threads/own-threads.js';
@@ -105,17 +108,18 @@ interface Peer {
 /** The main side: drains every worker's ring, keeps each one's latest maps. */
 export class MainRelay {
   private readonly link: MainLink<FlushRequest>;
-  private readonly peers = new Map<number, Peer>();
+  // Its methods and iterator as captured (core/primordials.ts): this runs in the traced main thread, at exit too.
+  private readonly peers: Map<number, Peer> = new SafeMap<number, Peer>();
   private readonly timer: ReturnType<typeof setInterval>;
 
   /** `onMessage` gets every message but the snapshots, which the relay keeps. */
   constructor(private readonly onMessage: (tid: number, m: Message) => void, drainEveryMs = 50) {
     this.link = new MainLink<FlushRequest>(PURPOSE, {
-      hello: (tid, ring) => void this.peers.set(tid, { tid, ring, maps: undefined, parts: [], lost: 0 }),
+      hello: (tid, ring) => void MapPrototypeSet(this.peers, tid, { tid, ring, maps: undefined, parts: [], lost: 0 }),
       // A worker this thread started that has ended, terminate() included: read its ring a last
       // time and let it go; its maps stay.
       ended: (tid) => {
-        const p = this.peers.get(tid);
+        const p = MapPrototypeGet(this.peers, tid);
         if (p === undefined) return;
         this.drainPeer(p);
         p.ring = null;
@@ -127,14 +131,15 @@ export class MainRelay {
 
   /** Read every ring: messages go to onMessage; snapshots replace the thread's last. */
   drain(): void {
-    for (const p of this.peers.values()) this.drainPeer(p);
+    mapForEach(this.peers, (p) => this.drainPeer(p));
   }
 
   private drainPeer(p: Peer): void {
     if (p.ring === null) return;
     let bye = false;
-    for (const line of p.ring.drain()) {
-      const m = decodeMessage(line);
+    const lines = p.ring.drain();
+    for (let i = 0; i < lines.length; i++) {
+      const m = decodeMessage(lines[i]);
       if (m === null) continue;
       if (m.t !== 'part') {
         this.onMessage(p.tid, m);
@@ -179,7 +184,11 @@ export class MainRelay {
 
   /** Each worker's latest maps, in the order they said hello. */
   snapshots(): MapData[][] {
-    return [...this.peers.values()].flatMap((p) => (p.maps === undefined ? [] : [p.maps]));
+    const out: MapData[][] = [];
+    mapForEach(this.peers, (p) => {
+      if (p.maps !== undefined) out[out.length] = p.maps;
+    });
+    return out;
   }
 
   /** Messages dropped by each worker whose ring was full, since last asked. */
@@ -187,10 +196,10 @@ export class MainRelay {
     this.drain();
     // A loop, not filter/map: this runs at exit, when the program may have replaced Array.prototype.map.
     const out: { tid: number; lost: number }[] = [];
-    for (const p of this.peers.values()) {
-      if (p.lost > 0) out.push({ tid: p.tid, lost: p.lost });
+    mapForEach(this.peers, (p) => {
+      if (p.lost > 0) out[out.length] = { tid: p.tid, lost: p.lost };
       p.lost = 0;
-    }
+    });
     return out;
   }
 

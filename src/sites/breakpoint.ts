@@ -32,6 +32,7 @@
 import { now } from '../core/clock.js';
 import { JsprobeError, ProbeSite, probeNow, shared, type Snapshot } from '../core/index.js';
 import { atOnce, type Later } from '../core/job.js';
+import { MathRandom, MathTrunc, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor } from '../core/primordials.js';
 import { sha256 } from './sha256.js';
 import { atTop, dropCalls, entering, innermost, returned, take, type Caller } from './breakpoint-calls.js';
 import { canPause, holdDebugger, onPause, post, type PausedParams, type RemoteValue } from './inspector.js';
@@ -44,7 +45,16 @@ import { findLineSites, type LineSite } from './rewrite/lines.js';
 import { functionsIn, instrumentLiveShifted, parse, receiverOf } from './rewrite/instrument.js';
 import { shiftAt } from './rewrite/sourcemap.js';
 
-const HIT_KEY = 'jsprobe.breakpoint';
+/**
+ * The global the breakpoints' conditions call, at every hit, named as a plain identifier. It was
+ * `globalThis[Symbol.for('jsprobe.breakpoint')]`: through two globals the program may replace
+ * (`globalThis`, `Symbol.for`), and at a key any program can guess and define first (a getter
+ * there ran at every hit; a value there took the hits). This name is this copy of jsprobe's own,
+ * random, so no program has it or shadows it by chance; installHits defines it non-writable and
+ * non-configurable (the program can neither replace nor delete it), and refuses, rather than
+ * read it, one that is there already.
+ */
+const HIT_NAME = `__jsprobe_hits_${MathTrunc(MathRandom() * 1e15)}`;
 
 /** What a breakpoint site's note says it cannot see, in its own words (an attached session warns by them). */
 export const SEES_NO_RETURN = 'for an async function or generator only onEntry runs';
@@ -187,7 +197,7 @@ function remote(rv: RemoteValue | undefined): unknown {
     // Strict: `this` is the value itself, a symbol not boxed. Nothing of the program's runs.
     post('Runtime.callFunctionOn', {
       objectId: rv.objectId, silent: true,
-      functionDeclaration: `function(){'use strict';globalThis[Symbol.for(${JSON.stringify(HIT_KEY)})].took(this)}`,
+      functionDeclaration: `function(){'use strict';${HIT_NAME}.took(this)}`,
     });
     const v = took;
     took = undefined;
@@ -216,10 +226,17 @@ function paused(p: PausedParams): void {
   shared.finishFrame(f, v, undefined, false);
 }
 
+let hitsInstalled = false;
+
 function installHits(): void {
-  const key = Symbol.for(HIT_KEY);
-  const g = globalThis as unknown as Record<symbol, unknown>;
-  if (g[key] === undefined) Object.defineProperty(globalThis, key, { value: hits, configurable: true });
+  if (!hitsInstalled) {
+    // Its descriptor, not its value: a read would run a getter of the program's.
+    if (ObjectGetOwnPropertyDescriptor(globalThis, HIT_NAME) !== undefined) {
+      throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `the global ${HIT_NAME} that breakpoint sites call is defined already, not by jsprobe`);
+    }
+    ObjectDefineProperty(globalThis, HIT_NAME, { value: hits, writable: false, enumerable: false, configurable: false });
+    hitsInstalled = true;
+  }
   onPause(paused);
 }
 
@@ -308,7 +325,7 @@ export function rearmBreakpoints(scriptId: string): void {
  */
 function place(s: LiveScript, index: number, id: number, self: string, deferred: boolean, byHash: boolean): string[] {
   const { fn, pos, hash } = locate(s, index);
-  const call = `globalThis[Symbol.for(${JSON.stringify(HIT_KEY)})]`;
+  const call = HIT_NAME;
   // An arrow's expression body returns right after its last character: the end is exclusive.
   const { locations } = post<{ locations: Location[] }>('Debugger.getPossibleBreakpoints', {
     start: pos(fn.body.start), end: pos(fn.body.expression ? fn.body.end + 1 : fn.body.end), restrictToFunction: true,
@@ -514,7 +531,7 @@ export function lineBreakpointSite(s: LiveScript, at: LineSite, label: string): 
   // code could. A null prototype: storing runs no setter the program put on Object.prototype.
   const reads = at.locals.map((n) => `try{o.${n}=${n}}catch{}`).join('');
   const locals = at.locals.length === 0 ? 'null' : `()=>{const o={__proto__:null};${reads}return o}`;
-  const call = `globalThis[Symbol.for(${JSON.stringify(HIT_KEY)})]`;
+  const call = HIT_NAME;
   const placeAt = (id: number, byHash: boolean): string[] => {
     // Where the statement is in the script as V8 runs it now: live sites elsewhere on its line
     // move it right (their text never holds a newline, so the line stays).

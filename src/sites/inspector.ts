@@ -15,6 +15,7 @@
 import type { Session } from 'node:inspector';
 import { JsprobeError } from '../core/index.js';
 import { inJob } from '../core/job.js';
+import { MathRandom, MathTrunc, ObjectDefineProperty } from '../core/primordials.js';
 import { lazyBuiltin } from './builtin.js';
 import { noteScriptMap } from './load/registry.js';
 
@@ -227,15 +228,20 @@ export function scriptInfo(scriptId: string): ScriptInfo | undefined {
   return scripts.get(scriptId);
 }
 
-const FN_KEY = Symbol.for('jsprobe.live.function');
+/**
+ * Where functionLocation hands a function to the inspector: a global of this copy of jsprobe's own,
+ * named as a plain identifier (not `globalThis[Symbol.for(…)]`: both are the program's to replace,
+ * and a guessable key may hold a setter of its own), defined rather than assigned.
+ */
+const FN_NAME = `__jsprobe_fn_${MathTrunc(MathRandom() * 1e15)}`;
 
 /** Where a function's code is: its script and the 0-based position V8 gives ([[FunctionLocation]]). */
 export function functionLocation(fn: Function): { scriptId: string; line: number; column: number } | null {
-  const g = globalThis as unknown as Record<symbol, unknown>;
-  g[FN_KEY] = fn;
+  const g = globalThis as unknown as Record<string, unknown>;
+  ObjectDefineProperty(globalThis, FN_NAME, { value: fn, configurable: true, writable: false, enumerable: false });
   try {
     const { result } = post<{ result: { objectId?: string } }>('Runtime.evaluate', {
-      expression: `globalThis[Symbol.for(${JSON.stringify(FN_KEY.description)})]`,
+      expression: FN_NAME,
       objectGroup: 'jsprobe',
       silent: true,
     });
@@ -244,12 +250,15 @@ export function functionLocation(fn: Function): { scriptId: string; line: number
       objectId: result.objectId,
       ownProperties: true,
     });
-    const loc = props.internalProperties?.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as
-      | { scriptId: string; lineNumber: number; columnNumber: number }
-      | undefined;
+    // By index: the program may have replaced Array.prototype.find.
+    const internal = props.internalProperties ?? [];
+    let loc: { scriptId: string; lineNumber: number; columnNumber: number } | undefined;
+    for (let i = 0; i < internal.length; i++) {
+      if (internal[i].name === '[[FunctionLocation]]') loc = internal[i].value?.value as typeof loc;
+    }
     return loc === undefined ? null : { scriptId: loc.scriptId, line: loc.lineNumber, column: loc.columnNumber };
   } finally {
-    delete g[FN_KEY];
+    delete g[FN_NAME];
     post('Runtime.releaseObjectGroup', { objectGroup: 'jsprobe' });
   }
 }

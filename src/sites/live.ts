@@ -175,7 +175,8 @@ function holdForBatch(): void {
   if (batch !== null) return;
   batch = holdDebugger();
   // Released by flush(); and in any case before anything else runs, should registration throw first.
-  queueMicrotask(releaseBatch);
+  // From a job of jsprobe's own, not the global queueMicrotask, which the program may have replaced.
+  inJob(releaseBatch);
 }
 
 function releaseBatch(): void {

@@ -26,6 +26,7 @@ import { drainJson, type Ring } from './ring.js';
 import { MainLink, WorkerLink } from './link.js';
 import { recorder, RELAYED, RelayedCall, type CallEvent, type Relayed } from './wire.js';
 import { handlerUses, reads } from '../core/handler-use.js';
+import { inJob } from '../core/job.js';
 import { isHooked } from '../sites/load/wanted.js';
 
 /** The link's purpose: its channel is `jsprobe:all:<pid>`. */
@@ -277,7 +278,8 @@ function startWorker(): void {
   // After the module that loads jsprobe has run: `--import jsprobe/register` installs the load
   // hooks after this, and a probe on code not loaded yet waits for it through them.
   if (atStart !== undefined && atStart.length > 0) {
-    queueMicrotask(() => {
+    // A job of jsprobe's own, not the global queueMicrotask: a preload of the program's may have replaced it.
+    inJob(() => {
       if (!isHooked()) return; // then the link's answer to hello brings them, as before
       for (const d of atStart) if (!mirrors.has(d.id)) mirror(d, record);
     });

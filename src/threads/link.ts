@@ -7,6 +7,7 @@
 
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 import { now } from '../core/clock.js';
+import { clearTimeoutSafe, setTimeoutSafe } from '../core/primordials.js';
 import { Ring } from './ring.js';
 import { onWorkerExit } from './worker-exit.js';
 
@@ -134,7 +135,7 @@ export class MainLink<Down> {
   wait(seq: number, asked: readonly number[], timeoutMs: number, late: (tids: number[]) => void): Promise<void> {
     return new Promise((resolve) => {
       const finish = (): void => {
-        clearTimeout(timer);
+        clearTimeoutSafe(timer);
         this.#waiters.delete(check);
         const left = this.pending(seq, asked);
         this.#answers.delete(seq);
@@ -144,7 +145,7 @@ export class MainLink<Down> {
       const check = (): void => {
         if (this.pending(seq, asked).length === 0) finish();
       };
-      const timer = setTimeout(finish, timeoutMs);
+      const timer = setTimeoutSafe(finish, timeoutMs);
       this.#waiters.add(check);
       check();
     });

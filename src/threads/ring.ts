@@ -10,7 +10,7 @@
 // modulo 2^32; capacity is a power of two, so a position is a count masked by capacity - 1.
 
 import { now } from '../core/clock.js';
-import { ObjectSetPrototypeOf } from '../core/primordials.js';
+import { JSONParse, ObjectSetPrototypeOf, ReflectApply } from '../core/primordials.js';
 
 const HEAD = 0; // written by the consumer: bytes consumed
 const TAIL = 32; // written by the producer: bytes produced
@@ -18,6 +18,10 @@ const LOST = 33; // written by the producer: events dropped because the ring was
 const HEADER_BYTES = 256;
 
 const encoder = new TextEncoder();
+// Captured: a drain runs in the traced process (a worker's ring, read by its main thread), where
+// the program may replace Buffer's methods or Array.prototype.push later.
+const BufferToString = Buffer.prototype.toString;
+const BufferConcat = Buffer.concat;
 
 export class Ring {
   readonly sab: SharedArrayBuffer;
@@ -107,11 +111,12 @@ export class Ring {
       const len = this.words[at >> 2];
       const start = (at + 4) & mask;
       if (start + len <= this.capacity) {
-        out.push(this.bytes.toString('utf8', start, start + len));
+        out[out.length] = ReflectApply(BufferToString, this.bytes, ['utf8', start, start + len]) as string;
       } else {
         // The record wraps around the end: join its two parts before decoding.
         const first = this.capacity - start;
-        out.push(Buffer.concat([this.bytes.subarray(start), this.bytes.subarray(0, len - first)]).toString('utf8'));
+        const joined = ReflectApply(BufferConcat, Buffer, [[this.bytes.subarray(start), this.bytes.subarray(0, len - first)]]) as Buffer;
+        out[out.length] = ReflectApply(BufferToString, joined, ['utf8']) as string;
       }
       head = (head + 4 + align4(len)) | 0;
     }
@@ -184,9 +189,11 @@ export class Ring {
 /** Consumer: drain() for a ring of JSON records, one value a record (one that does not parse is skipped). */
 export function drainJson<T>(ring: Ring): T[] {
   const out: T[] = [];
-  for (const line of ring.drain()) {
+  const lines = ring.drain();
+  // By index, and the captured JSON.parse: this runs in the traced process.
+  for (let i = 0; i < lines.length; i++) {
     try {
-      out.push(JSON.parse(line) as T);
+      out[out.length] = JSONParse(lines[i]) as T;
     } catch {
       // A producer writes whole records: this cannot happen short of a bug; skip, don't stop.
     }

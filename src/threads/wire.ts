@@ -5,6 +5,7 @@
 import { inspect } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import type { Call, Probe } from '../core/index.js';
+import { JSONStringify } from '../core/primordials.js';
 
 /** The fields of a call a worker can relay. */
 export const RELAYED = ['args', 'retval', 'error', 'threw', 'async', 'elapsed', 'target', 'func'] as const;
@@ -49,10 +50,10 @@ function encode(v: unknown): Wire {
 /** encode() as JSON text, without building the object for the common cases (an event per call). */
 function wire(v: unknown): string {
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return JSONStringify(v);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v === null) return 'null';
-  return JSON.stringify(encode(v));
+  return JSONStringify(encode(v));
 }
 
 function wireArgs(args: ArrayLike<unknown>): string {
@@ -87,7 +88,7 @@ const FIELD_JSON: Record<Relayed, string> = {
  * clock, when `elapsed` is not read; the argument slots, when `args` is not).
  */
 export function recorder(id: number, kind: 'e' | 'r', fields: readonly Relayed[], record: (line: string) => void): (c: Call) => void {
-  const head = JSON.stringify(`{"p":${id},"t":${threadId},"k":"${kind}"`);
+  const head = JSONStringify(`{"p":${id},"t":${threadId},"k":"${kind}"`);
   const body = [head, ...fields.map((f) => FIELD_JSON[f]), `'}'`].join('+');
   return new Function('record', 'wire', 'wireArgs', `return (c) => { record(${body}); }`)(record, wire, wireArgs) as (c: Call) => void;
 }

@@ -9,7 +9,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fnv1a } from '../../core/fnv1a.js';
-import { SafeDate } from '../../core/primordials.js';
+import { JSONParse, JSONStringify, SafeDate } from '../../core/primordials.js';
 
 // Captured at load: pruneCache runs in the traced program at its exit, when a fake-timer library
 // may have replaced Date.now.
@@ -143,7 +143,7 @@ export function keptAsJson<T>(prefix: string, field: string, key: () => string, 
   try {
     k = key();
     name = `${prefix}-${fnv1a(k)}.json`;
-    const entry = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Record<string, unknown>;
+    const entry = JSONParse(readFileSync(join(dir, name), 'utf8')) as Record<string, unknown>;
     if (entry.key === k && entry[field] !== undefined) return entry[field] as T;
   } catch {
     // Not there yet, or unreadable: made below, and written again.
@@ -151,7 +151,7 @@ export function keptAsJson<T>(prefix: string, field: string, key: () => string, 
   const value = make();
   if (k !== undefined) {
     try {
-      writeCacheFile(dir, name, JSON.stringify({ key: k, [field]: value }));
+      writeCacheFile(dir, name, JSONStringify({ key: k, [field]: value }));
     } catch {
       // A cache that cannot be written costs only the making, at the next run too.
     }

@@ -3,6 +3,7 @@
 // memory, because Node 20 runs the ES module hooks on a thread of their own (see register.ts).
 
 import { LoadedLog } from './loaded-log.js';
+import { JSONParse, JSONStringify } from '../../core/primordials.js';
 
 let log = new LoadedLog(undefined, 256 << 10);
 /** Files this thread has already printed a failure for. */
@@ -23,13 +24,13 @@ export function noteRewriteFailure(file: string, e: unknown): void {
   const why = e instanceof Error ? e.message : String(e);
   if (!printed.has(file)) process.stderr.write(`jsprobe: could not add probe sites to ${file}; it loads unprobed: ${why}\n`);
   printed.add(file);
-  log.append(JSON.stringify([file, why]));
+  log.append(JSONStringify([file, why]));
 }
 
 /** The first recorded failure of a file `test` accepts: its file and why. */
 export function rewriteFailure(test: (file: string) => boolean): { file: string; why: string } | undefined {
   for (const entry of log.urls()) {
-    const [file, why] = JSON.parse(entry) as [string, string];
+    const [file, why] = JSONParse(entry) as [string, string];
     if (test(file)) return { file, why };
   }
   return undefined;

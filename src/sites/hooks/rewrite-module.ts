@@ -13,6 +13,7 @@ import { OriginalFunctions } from '../rewrite/original-names.js';
 import { pathGlob } from '../../core/glob.js';
 import { cacheable, cached, cacheKey, smallCached, smallKey, smallStore, store } from './rewrite-cache.js';
 import type { Wanted } from './wanted.js';
+import { JSONStringify } from '../../core/primordials.js';
 
 /**
  * What the main thread learns about a rewritten module (embedded in its prologue). Line keys are
@@ -116,8 +117,8 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
   const emitMap = p.map !== null || process.sourceMapsEnabled === true;
   // An external source map is not in `src`, and the rewrite depends on it (the chained map, each
   // function's source, names from it).
-  const mapKey = (map: TraceMap): string => `${encodedMappings(map)}\0${JSON.stringify(map.names)}`;
-  const parts = (): string[] => [url, file, format, JSON.stringify(p.lines), JSON.stringify(p.sources), String(emitMap), p.map === null ? '' : mapKey(p.map)];
+  const mapKey = (map: TraceMap): string => `${encodedMappings(map)}\0${JSONStringify(map.names)}`;
+  const parts = (): string[] => [url, file, format, JSONStringify(p.lines), JSONStringify(p.sources), String(emitMap), p.map === null ? '' : mapKey(p.map)];
   const key = cacheable(src) ? cacheKey(src, ...parts()) : undefined;
   // A small module's rewrite has a cache of its own, which does not load the parser to be read (rewrite-cache.ts).
   const small = key === undefined ? smallKey(src, ...parts()) : undefined;
@@ -133,7 +134,7 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
     return { source: o.source === null ? -1 : sourceIndex.get(o.source) ?? -1, name: o.name, line: o.line, column: o.column };
   };
   const originals = map === null ? undefined : new OriginalFunctions((i) => originalSource(map, p.sources, i));
-  const mapText = map === null ? undefined : JSON.stringify({ sources: p.sources, mappings: encodedMappings(map) });
+  const mapText = map === null ? undefined : JSONStringify({ sources: p.sources, mappings: encodedMappings(map) });
   const out = instrument(src, {
     url, format, lines: p.lines, extra: { file, sources: p.sources }, origin, original: originals && ((s, l, c) => originals.at(s, l, c)), mapText,
   });

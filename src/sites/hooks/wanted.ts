@@ -4,6 +4,7 @@
 // without waiting for a message to arrive. One writer (this thread), seqlock-style readers.
 
 import { JsprobeError } from '../../core/errors.js';
+import { JSONParse, JSONStringify } from '../../core/primordials.js';
 
 export interface Wanted {
   /** Absolute path glob of files to instrument whole (every function gets a site). */
@@ -30,7 +31,7 @@ export class WantedList {
 
   /** Replace the list (writer side). */
   write(list: Wanted[]): void {
-    const bytes = new TextEncoder().encode(JSON.stringify(list));
+    const bytes = new TextEncoder().encode(JSONStringify(list));
     if (bytes.length > this.#bytes.length) {
       throw new JsprobeError('JSPROBE_E_UNSUPPORTED', `too many load-site targets (${bytes.length} bytes of patterns; the limit is ${this.#bytes.length})`);
     }
@@ -50,7 +51,7 @@ export class WantedList {
       const text = new TextDecoder().decode(this.#bytes.slice(0, len));
       if (Atomics.load(this.#meta, 0) !== v1) continue;
       this.#cacheVersion = v1;
-      this.#cache = len === 0 ? [] : (JSON.parse(text) as Wanted[]);
+      this.#cache = len === 0 ? [] : (JSONParse(text) as Wanted[]);
       return this.#cache;
     }
   }

@@ -3,6 +3,7 @@
 // copy of dispatch: a module may hold thousands of sites, too many for a copy each.
 
 import { shared, thread, type Snapshot } from '../../core/index.js';
+import { ObjectDefineProperty, ObjectGetOwnPropertyDescriptor } from '../../core/primordials.js';
 import { ARMED_GLOBAL, RUNTIME_KEY, type RuntimeEntry } from '../rewrite/abi.js';
 import { registerModule } from './registry.js';
 
@@ -168,11 +169,15 @@ export const runtime = {
   rest: (args: ArrayLike<unknown>): unknown[] => Array.prototype.slice.call(args, 4),
 } satisfies Record<RuntimeEntry, unknown>;
 
+// At load: installRuntime also runs at a live patch, when the program may have replaced Symbol.for.
+const RUNTIME_SYMBOL = Symbol.for(RUNTIME_KEY);
+
 export function installRuntime(): void {
-  const key = Symbol.for(RUNTIME_KEY);
+  const key = RUNTIME_SYMBOL;
   const g = globalThis as unknown as Record<symbol | string, unknown>;
-  if (g[key] === undefined) Object.defineProperty(globalThis, key, { value: runtime, configurable: true });
+  // Its descriptor, not a read: a getter the program defined there would run.
+  if (ObjectGetOwnPropertyDescriptor(globalThis, key) === undefined) ObjectDefineProperty(globalThis, key, { value: runtime, configurable: true });
   // Assigned once, before any rewritten code runs, and left alone until a load site is armed:
   // TurboFan treats it as the constant false meanwhile (see ARMED_GLOBAL).
-  if (g[ARMED_GLOBAL] === undefined) g[ARMED_GLOBAL] = false;
+  if (ObjectGetOwnPropertyDescriptor(globalThis, ARMED_GLOBAL) === undefined) g[ARMED_GLOBAL] = false;
 }

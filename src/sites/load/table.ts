@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { functionSlots, lineSlots, parseLineKey, type FunctionSlot, type LineSlot } from '../rewrite/abi.js';
 import type { LoadTable } from '../hooks/rewrite-module.js';
+import { JSONParse } from '../../core/primordials.js';
 
 export interface LineSiteEntry extends LineSlot {
   /** The asked-for line it stands for: the index of the map's source it is in (-1: the module's own file), and its line there. */
@@ -25,7 +26,7 @@ export interface SiteTable {
 }
 
 export function decodeTable(json: string): SiteTable {
-  const t = JSON.parse(json) as Partial<LoadTable> & Pick<LoadTable, 'url' | 'fns' | 'lines'>;
+  const t = JSONParse(json) as Partial<LoadTable> & Pick<LoadTable, 'url' | 'fns' | 'lines'>;
   const fnSources = t.fnSources;
   const fns = functionSlots(t.fns, fnSources);
   const lines = lineSlots(t.lines, fns.length).map((l): LineSiteEntry => ({ ...l, asked: parseLineKey(l.key) }));

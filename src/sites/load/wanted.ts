@@ -3,6 +3,7 @@
 
 import { hintedFiles, WantedList, type Wanted } from '../hooks/wanted.js';
 import { LoadedLog } from '../hooks/loaded-log.js';
+import { JSONStringify } from '../../core/primordials.js';
 
 export const wantedList = new WantedList();
 export const loadedLog = new LoadedLog();
@@ -21,7 +22,7 @@ function publish(): void {
 
 /** Instrument files matching `w` when they load, until the returned function is called. */
 export function want(w: Wanted): () => void {
-  const key = JSON.stringify([w.file, w.lines]);
+  const key = JSONStringify([w.file, w.lines]);
   const e = entries.get(key);
   if (e !== undefined) e.n++;
   else {

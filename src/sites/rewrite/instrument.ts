@@ -14,6 +14,7 @@ import type { Program } from './estree.js';
 import { findFunctions, type FunctionSite, type ReturnSite } from './functions.js';
 import { findLineSites, type LineAsk, type LineSite } from './lines.js';
 import { apply, closing, lineOf, lineStarts, opening, type Insertion, type Shifts } from './insertions.js';
+import { JSONStringify } from '../../core/primordials.js';
 
 export interface ModuleTable {
   /** Format version of this table. */
@@ -440,7 +441,7 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   // The slots and the runtime's copies are hoisted functions until the prologue runs, so that a
   // site reached early (a function called through an ES module cycle before this module ran)
   // reads `undefined` from the slots, gets nothing from its entry, and calls straight through.
-  const tableText = JSON.stringify(JSON.stringify({ ...table, ...options.extra, shifts: undefined }));
+  const tableText = JSONStringify(JSONStringify({ ...table, ...options.extra, shifts: undefined }));
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = head > 0 && !/[;\n]/.test(src[head - 1]) ? ';' : '';
   // The sync entry is chosen by what is armed in the module as it loads (the runtime's pick); a
@@ -449,14 +450,14 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const locals = Object.entries(LOCAL).map(([entry, name]) => `${name}=${entry === 'e' ? pick : `${D}.${entry}`}`).join(',');
   // Function declarations, not `var`s: a module may not declare one name both ways.
   const stubs = ['$jpS', ...Object.values(LOCAL)].map((name) => `function ${name}(){}`).join('');
-  out.push(opening(head, `${semi}${stubs}var ${D}=globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];` +
+  out.push(opening(head, `${semi}${stubs}var ${D}=globalThis[Symbol.for(${JSONStringify(RUNTIME_KEY)})];` +
     `if(${D}!==undefined)$jpS=${rt('module')}(${tableText},${SHIFTS_FN}),${locals};else globalThis.${ARMED_GLOBAL}??=false;`, -1));
   const applied = apply(src, out, starts);
   table.shifts = [...applied.shifts].map(([line, list]) => [line, list.map((x) => [x.col, x.len] as [number, number])]);
   // Where text went in, for a stack read at a hit to give the original columns (shiftsText). A
   // hoisted function after the last line: no line moves, and nothing parses it until a stack needs it.
   const handed = options.mapText === undefined ? shiftsText(table.shifts) : `${shiftsText(table.shifts)}\n${options.mapText}`;
-  const code = `${applied.code}\nfunction ${SHIFTS_FN}(){return ${JSON.stringify(handed)}}`;
+  const code = `${applied.code}\nfunction ${SHIFTS_FN}(){return ${JSONStringify(handed)}}`;
   return { code, table, sites, lineSites, shifts: applied.shifts, starts };
 }
 

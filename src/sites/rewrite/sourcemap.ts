@@ -6,6 +6,7 @@
 import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { decodedMappings, TraceMap, type SourceMapInput } from '@jridgewell/trace-mapping';
 import type { Shifts } from './insertions.js';
+import { JSONStringify } from '../../core/primordials.js';
 
 export interface EncodedMap {
   version: 3;
@@ -85,5 +86,5 @@ export function traceMap(map: SourceMapInput, mapUrl: string): TraceMap {
 }
 
 export function inlineComment(map: EncodedMap): string {
-  return `//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}`;
+  return `//# sourceMappingURL=data:application/json;charset=utf-8;base64,${Buffer.from(JSONStringify(map)).toString('base64')}`;
 }

@@ -1,0 +1,19 @@
+// A program that guesses jsprobe's global keys (a getter at each, defined before jsprobe loads)
+// and replaces queueMicrotask, Symbol.for and JSON once jsprobe has loaded: registering probes on
+// a breakpoint site and a live site, their hits and their removal call none of its versions, and
+// the probes run.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from '../cli/run.js';
+
+test('breakpoint and live sites in a program with getters at guessable keys and its own queueMicrotask, Symbol.for and JSON', () => {
+  const api = pathToFileURL(join(ROOT, 'build/src/index.js')).href;
+  const r = spawnSync(process.execPath, [join(ROOT, 'test/fixtures/safety/globals.mjs'), api], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /program's .* called/, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { bp: 5, live: 5, calls: 0 });
+});

@@ -3,8 +3,9 @@
 // jsprobe's cache directory (sites/hooks/cache-dir.ts), as the agent's runtime is (agent-load.ts).
 // Node's compile cache, which the command turns on for its other files (main.ts), makes a file's
 // cache as it compiles it, before it runs: it holds the top level only, and every function the run
-// calls is compiled again at its first call, at every start (~11 M instructions of the command's
-// ~37 M before the spawn, and the end's print after the program has exited). This cache is made at
+// calls is compiled again at its first call, at every start (4-9 M instructions of the command's
+// ~37 M before the spawn, and the end's print after the program has exited: docs/benchmarks.md,
+// "The command's own code cache"). This cache is made at
 // the exit of a `-c` run that ran its program to the end, and holds every function compiled by
 // then: the next run reads them back instead.
 //

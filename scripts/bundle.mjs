@@ -182,11 +182,11 @@ for (const [out, entry] of Object.entries(threads)) {
 // ASCII only: esbuild escapes every other character in code, but leaves comments as they are, and
 // a single '→' in one makes V8 hold the whole 484 kB runtime as two bytes a character (~0.5 MB more
 // in every traced process, and as much again to copy and collect). A comment is all it can be here.
+const asciiWords = { '→': '->', '←': '<-', '…': '...', '×': 'x', '≤': '<=', '≥': '>=', '—': '--', '–': '-' };
 for (const file of readdirSync('build/src/agent-bundle')) {
   const path = `build/src/agent-bundle/${file}`;
   const text = readFileSync(path, 'utf8');
-  const words = { '→': '->', '←': '<-', '…': '...', '×': 'x', '≤': '<=', '≥': '>=', '—': '--', '–': '-' };
-  const ascii = text.replace(/[\u0080-\uffff]/g, (c) => words[c] ?? '?');
+  const ascii = text.replace(/[\u0080-\uffff]/g, (c) => asciiWords[c] ?? '?');
   if (ascii !== text) writeFileSync(path, ascii);
 }
 
@@ -221,16 +221,37 @@ await build({
 // starts (Node's compile cache applies to it as to ES modules). A dynamic import in it stays one,
 // of the entry above of the same name; one without an entry fails the build, as it would otherwise
 // grow the front by a module that loads only when asked.
+// The front and what it loads after the spawn on a plain `-c` run (the print at the end: no ES
+// module loader then) are CommonJS files that src/cli/bundle-load.ts compiles with a code cache of
+// its own, made after a run: each is the module's wrapper function already, with two more
+// parameters, `__jsprobe_import` (main.ts's import(), for the ES modules above: a script compiled
+// by vm has none) and `__jsprobe_load` (the loader, for a bundle the front loads).
+const cachedBundles = { 'print-end': 'build/src/cli/print-end.js' };
+const bundleWrapper = {
+  banner: {
+    js: '(function (exports, require, module, __filename, __dirname, __jsprobe_import, __jsprobe_load) {\n'
+      + "const __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;",
+  },
+  footer: { js: '\n})' },
+};
 const entryOf = new Map(Object.entries(frontImports).map(([name, file]) => [resolvePath(file), `./${name}.js`]));
+const cachedOf = new Map(Object.entries(cachedBundles).map(([name, file]) => [resolvePath(file), `${name}.cjs`]));
 const frontSplit = {
   name: 'front-imports',
   setup(b) {
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       if (args.kind !== 'dynamic-import') return undefined;
-      const entry = entryOf.get(resolvePath(args.resolveDir, args.path));
+      const path = resolvePath(args.resolveDir, args.path);
+      if (cachedOf.has(path)) return { path: cachedOf.get(path), namespace: 'cached-bundle' };
+      const entry = entryOf.get(path);
       if (entry === undefined) throw new Error(`${args.importer}: import('${args.path}') has no entry in the command's ES module build (frontImports)`);
       return { path: entry, external: true };
     });
+    // import() of a cached bundle: a module of the front's own, loaded at the import, whose exports are the bundle's.
+    b.onLoad({ filter: /.*/, namespace: 'cached-bundle' }, ({ path }) => ({
+      contents: `module.exports = __jsprobe_load(${JSON.stringify(path)});`,
+      loader: 'js',
+    }));
   },
 };
 // What the front needs only when a cache misses, in CommonJS files of their own beside it, required
@@ -305,17 +326,40 @@ await build({
   plugins: [frontSplit, lazyBeside, builtinsByRequire],
   entryPoints: ['build/src/cli/front.js'],
   outfile: 'build/src/cli-bundle/front.cjs',
-  banner: { js: "const __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  ...bundleWrapper,
   define: { 'import.meta.url': '__jsprobe_meta_url' },
 });
+for (const [name, entry] of Object.entries(cachedBundles)) {
+  await build({
+    ...agentBundle,
+    format: 'cjs',
+    packages: 'external',
+    plugins: [builtinsByRequire],
+    entryPoints: [entry],
+    outfile: `build/src/cli-bundle/${name}.cjs`,
+    ...bundleWrapper,
+    define: { 'import.meta.url': '__jsprobe_meta_url' },
+  });
+}
+// The front's import()s of the ES modules, through main.ts's (above). ASCII only, as the agent's
+// bundles: bundle-load.ts reads them as latin1.
+for (const name of ['front', ...Object.keys(cachedBundles)]) {
+  const path = `build/src/cli-bundle/${name}.cjs`;
+  const text = readFileSync(path, 'utf8').replace(/\bimport\((?=["'])/g, '__jsprobe_import(').replace(/[\u0080-\uffff]/g, (c) => asciiWords[c] ?? '?');
+  if (/\bimport\(/.test(text)) throw new Error(`${path}: an import() that is not of a file beside it: a script compiled by vm has none`);
+  writeFileSync(path, text);
+}
 for (const [out, entry] of Object.entries(threads)) await build({ ...agentBundle, entryPoints: [entry], outfile: `build/src/cli-bundle/${out}.js` });
 // The package's bin: the command's entry (src/cli/main.ts) as CommonJS, beside its ES module build,
-// not bundled. An ES module entry is a module job of Node's loader before any of it runs (~1.5 ms
-// before the program starts); a CommonJS one is compiled and run at once. Its import() of
-// version.js stays an import().
+// bundled with the loader of the bundles above (src/cli/bundle-load.ts) and what it needs. An ES
+// module entry is a module job of Node's loader before any of it runs (~1.5 ms before the program
+// starts); a CommonJS one is compiled and run at once. version.js is in it, run only for --version.
 await build({
   entryPoints: ['build/src/cli/main.js'],
   outfile: 'build/src/cli/main.cjs',
+  bundle: true,
+  packages: 'external',
+  plugins: [builtinsByRequire],
   platform: 'node',
   format: 'cjs',
   target: 'node20',

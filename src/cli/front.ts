@@ -33,6 +33,11 @@ export async function run(argv: string[]): Promise<number> {
 /** The plain `-c` path has run its program to the end (relay.ts has printed the maps and closed everything). */
 let relayed = false;
 
+/** Whether this run was a plain `-c` run that ran its program to the end (main.ts: it then writes the code caches). */
+export function relayedToEnd(): boolean {
+  return relayed;
+}
+
 async function jsprobe(argv: string[], stdout: StdoutWatch): Promise<number> {
   let o: CliOptions;
   let verb: string | undefined;

@@ -2,12 +2,11 @@
 // report on (listening before the program can start one) and the environment that loads the agent
 // into the program's node processes. relay.ts spawns it; nothing else comes before (front.ts).
 
-import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { CompiledProgram } from '../lang/compile.js';
 import type { Message } from '../program/messages.js';
 import type { CliOptions } from './args.js';
-import { ChildServer } from './children.js';
+import { ChildServer, tmpdir } from './children.js';
 import { fail } from './program-check.js';
 import { programEnv } from './program-env.js';
 

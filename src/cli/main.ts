@@ -3,7 +3,8 @@
 // loads the command proper from its bundle (scripts/bundle.mjs), so that a second run compiles
 // none of jsprobe's own code again. The command's process runs only jsprobe's code: the traced
 // program's processes do not inherit the cache from here. The command's front (front.ts) is one
-// CommonJS file, required: it starts a `-c` program before anything else of the command loads.
+// CommonJS file, loaded with a code cache of its own (bundle-load.ts): it starts a `-c` program
+// before anything else of the command loads.
 //
 // The package's bin is this file made CommonJS (main.cjs, scripts/bundle.mjs): as an ES module,
 // Node's module loader runs it as a module job before anything of it runs (~4 M instructions, ~1.5
@@ -11,6 +12,8 @@
 // same command: it has no top-level await, so that one source makes both.
 
 import module from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { bundleLoader } from './bundle-load.js';
 
 const enableCompileCache = (module as { enableCompileCache?: () => unknown }).enableCompileCache;
 try {
@@ -31,7 +34,17 @@ async function main(): Promise<void> {
     process.stdout.write(`${version()}\n`);
     return;
   }
-  const front = module.createRequire(import.meta.url)('../cli-bundle/front.cjs') as typeof import('./front.js');
+  // The front and what it loads after the spawn, with their compiled code cached (bundle-load.ts);
+  // the command's ES modules beside them through this file's import().
+  const bundles = new URL('../cli-bundle/', import.meta.url);
+  const { load, save } = bundleLoader(fileURLToPath(bundles), (id) => import(new URL(id, bundles).href));
+  const front = load('front.cjs') as typeof import('./front.js');
+  // The caches are made by a `-c` run that has run its program to the end: they then hold what
+  // such a run compiles, from the command line to the print at the end. Written only where there
+  // were none (or V8 refused them): a run that reads them writes nothing.
+  process.once('exit', () => {
+    if (front.relayedToEnd()) save();
+  });
   process.exitCode = await front.run(process.argv.slice(2));
 }
 

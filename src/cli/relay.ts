@@ -5,7 +5,7 @@
 // exporter, the busy stop) loads once the program is on its way, beside its start.
 
 import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
+import { createRequire } from 'node:module';
 import type { Readable, Writable } from 'node:stream';
 import type { MapData } from '../agg/maps.js';
 import type { CompiledProgram } from '../lang/compile.js';
@@ -26,6 +26,11 @@ const STOP_NOTICE_MS = 2000;
 
 /** How long, once the program has ended, jsprobe waits for its child processes' last maps (JSPROBE_FLUSH_MS, as the agent's). */
 const CHILDREN_FLUSH_MS = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
+
+/** The signals' numbers (node:os), loaded once the program is on its way: nothing before the spawn needs node:os. */
+let signalNumbers: Partial<Record<NodeJS.Signals, number>> | undefined;
+const signals = (): Partial<Record<NodeJS.Signals, number>> =>
+  (signalNumbers ??= (createRequire(import.meta.url)('node:os') as typeof import('node:os')).constants.signals);
 
 /** --prometheus: its server, listening already, and what asks the agent for its maps (prometheus.ts, loaded for it). */
 export interface Metrics {
@@ -116,7 +121,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       if (left) return;
       left = true;
       child.unref();
-      void finish().then(() => resolve(128 + (constants.signals[signal] ?? 0)));
+      void finish().then(() => resolve(128 + (signals()[signal] ?? 0)));
     };
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping !== undefined) {
@@ -143,6 +148,8 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
     // What prints the maps at the end, and --otlp's exporter, load while the program starts, not
     // before; and after the signal handlers are in place, so that a Ctrl-C meanwhile is passed on.
     const printing = import('./print-end.js');
+    // And the signals' numbers, for the exit code of a program a signal ends.
+    void printing.then(() => signals(), () => {});
     exporting = otlpExport(o, program, argv).then((s) => {
       spans = s;
       for (const [pid, rows] of early.splice(0)) s?.add(pid, rows);
@@ -189,7 +196,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
         await finish();
         if (fatal) resolve(2);
         else if (code !== null) resolve(code);
-        else resolve(128 + (constants.signals[signal as keyof typeof constants.signals] ?? 0));
+        else resolve(128 + (signals()[signal as NodeJS.Signals] ?? 0));
       });
     });
   }).then(async (code) => {

@@ -1,7 +1,9 @@
 // What a probed small helper costs its optimized caller (docs/benchmarks.md, issue 18 round 6):
 // scan() of inline-helpers.cjs calls eleven typescript.js-like helpers, every function a load
 // site, with a counting cell on each as a return probe (cell), as an entry probe (entry), a
-// handler call each (handler) or nothing armed (bare). Prints the CPU of ITERS scans.
+// handler call each (handler) or nothing armed (bare); or the command's `@[func] = count()` on
+// every function through the language and its map (func: fnret, func-entry: fn). Prints the CPU
+// of ITERS scans.
 //
 //   JSPROBE_LOAD_SITES=bench/inline-helpers.cjs node --import BUILD/build/src/register.js \
 //     bench/inline-drive.mjs BUILD MODE [ITERS]
@@ -17,7 +19,20 @@ const [root, mode, iterArg] = process.argv.slice(2);
 const iters = Number(iterArg ?? 2000);
 const file = fileURLToPath(new URL('inline-helpers.cjs', import.meta.url));
 const cells = [];
-if (mode !== 'bare') {
+if (mode === 'func' || mode === 'func-entry') {
+  // The command's `@[func] = count()` (fnret:) or its entry-only count (fn:), through the
+  // language as bench:tsc's count-cell: the map's own cells (agg's Tally), asked for at the first hit.
+  const { register } = await import(join(root, 'build/src/index.js'));
+  const { compile } = await import(join(root, 'build/src/lang/compile.js'));
+  const { instantiate, makeRuntime } = await import(join(root, 'build/src/program/runtime.js'));
+  const { countingHandler } = await import(join(root, 'build/src/program/counting.js'));
+  const program = compile(`${mode === 'func' ? 'fnret' : 'fn'}:${file}:* { @[func] = count() }`);
+  const rt = makeRuntime(program, { format: 'text', text: () => {}, json: () => {} }, () => {});
+  const handler = instantiate(rt, program.probes[0].source);
+  countingHandler(rt, program.probes[0], handler);
+  const p = register(mode === 'func' ? { target: `${file}:*`, onReturn: handler } : { target: `${file}:*`, onEntry: handler });
+  cells.push({ get n() { return p.hits; } });
+} else if (mode !== 'bare') {
   const { register } = await import(join(root, 'build/src/index.js'));
   const { countsLike } = await import(join(root, 'build/src/core/index.js'));
   const names = ['isDigit', 'isLower', 'isUpper', 'isWordCharacter', 'codePointUnchecked', 'charSize', 'isWhite', 'token', 'getPos', 'setTok',

@@ -64,7 +64,10 @@ export function siteOf(m: LoadedModule, index: number): ProbeSite {
 /** Called by a rewritten module's prologue, once, when it starts to run. */
 export function registerModule(tableJson: string, shifts?: () => string): (Snapshot | null)[] {
   const table = decodeTable(tableJson);
-  const slots: (Snapshot | null)[] = new Array<Snapshot | null>(table.slots).fill(null);
+  // Filled by push, not `new Array(n).fill(null)`: a packed array, whose element loads in the
+  // runtime's entries (slots[i], inlined into every probed function) need no check for a hole.
+  const slots: (Snapshot | null)[] = [];
+  for (let i = 0; i < table.slots; i++) slots.push(null);
   const m: LoadedModule = { table, file: table.file, slots, sites: new Array<ProbeSite | undefined>(table.slots), shifts };
   modules.set(table.url, m);
   byFile.set(table.file, m);

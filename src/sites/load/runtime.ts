@@ -46,7 +46,7 @@ function hotEntries(enter: typeof d.enter, exitReturn: typeof d.exitReturn, thre
         const k = s.entryCount;
         if (k !== null) {
           const cell = k.cell;
-          if (cell !== null && cell.live) {
+          if (cell !== null && cell.live === true) {
             cell.n++;
             const p = k.core;
             p.hits++;
@@ -83,7 +83,7 @@ function hotEntries(enter: typeof d.enter, exitReturn: typeof d.exitReturn, thre
       const k = s.entryCount;
       if (k !== null && !threadState.busy) {
         const cell = k.cell;
-        if (cell !== null && cell.live) {
+        if (cell !== null && cell.live === true) {
           cell.n++;
           const p = k.core;
           p.hits++;
@@ -104,7 +104,7 @@ function hotEntries(enter: typeof d.enter, exitReturn: typeof d.exitReturn, thre
       // entry-only one, and enterLight hands no frame out for an entry-only probe. So the state
       // is not read here, 15 bytes of bytecode fewer at every return statement V8 inlines this into.
       const cell = f.cell;
-      if (cell !== null && cell.live) {
+      if (cell !== null && cell.live === true) {
         f.core.returns++;
         cell.n++;
         return v;

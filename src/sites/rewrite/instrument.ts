@@ -195,12 +195,12 @@ function returnFn(site: FunctionSite): RuntimeEntry {
 }
 
 /**
- * The insertions that give one function its site. Disarmed, `$jpF` is false and every check of it
+ * The insertions that give one function its site. Disarmed, `$jpF` is null and every check of it
  * folds away in optimized code; what is left is bytecode, which the interpreter and baseline tiers
  * run and V8's inlining budget counts, so the site adds as little as it can:
- * - each `return x` becomes `return($jpV=(x),$jpF?$jpR($jpF,$jpV):$jpV)` (`$jpD.r` in live code): it reports
+ * - each `return x` becomes `return($jpV=(x),$jpF!==null?$jpR($jpF,$jpV):$jpV)` (`$jpD.r` in live code): it reports
  *   itself, and the runtime may substitute the value (a promise that settles when the original
- *   does); `return x` of a name or a literal is `return $jpF?$jpR($jpF,x):x`, with
+ *   does); `return x` of a name or a literal is `return $jpF!==null?$jpR($jpF,x):x`, with
  *   nothing stored;
  * - falling off the end reports at the end of the body;
  * - a `catch` reports a throw and rethrows it.
@@ -219,7 +219,7 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
   }
   const ret = rt(returnFn(site), live);
   const owner = site.start;
-  const report = `$jpF?${ret}($jpF,$jpV):$jpV)`;
+  const report = `$jpF!==null?${ret}($jpF,$jpV):$jpV)`;
   const prologue = prologueOf(site, id, slots, live);
   const epilogue = `}catch($jpX){if($jpF)${rt('t', live)}($jpF,$jpX);throw($jpX)}`;
   if (site.body.expression) {
@@ -227,15 +227,15 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
     out.push(closing(site.body.end, `),${report}${epilogue}}`, owner));
   } else {
     out.push(opening(site.prologueAt, prologue, owner));
-    const end = site.endsInJump ? '' : `;if($jpF)${ret}($jpF,void 0)`;
+    const end = site.endsInJump ? '' : `;if($jpF!==null)${ret}($jpF,void 0)`;
     out.push(closing(live ? site.tailAt : site.body.end - 1, `${end}${epilogue}`, owner));
   }
   for (const r of site.returns) {
     if (r.arg === undefined) {
-      out.push(bareReturn(r, ` $jpF?${ret}($jpF,void 0):void 0`));
+      out.push(bareReturn(r, ` $jpF!==null?${ret}($jpF,void 0):void 0`));
     } else if (r.simple !== undefined) {
       // A name or a literal: read (once) in whichever branch runs, no need to keep it in $jpV.
-      out.push(opening(r.arg.start, ` $jpF?${ret}($jpF,${r.simple}):`, r.start));
+      out.push(opening(r.arg.start, ` $jpF!==null?${ret}($jpF,${r.simple}):`, r.start));
     } else {
       out.push(opening(r.arg.start, `($jpV=(${r.anonymous ? '0,' : ''}`, r.start));
       out.push(closing(r.arg.end, `),${report}`, r.start));
@@ -263,15 +263,18 @@ export function receiverOf(site: FunctionSite, live: boolean): string {
 }
 
 /**
- * `var $jpF=$jpOn&&…,$jpV;try{`: disarmed, only `$jpOn` is read (see ARMED_GLOBAL) and `$jpF`
- * is false; armed, the runtime reads the slot and hands back a frame or null. `&&` rather than
- * `?:null`, and `var` rather than `let $jpV;`, each save the interpreter an instruction a call.
+ * `var $jpF=$jpOn?…:null,$jpV;try{`: disarmed, only `$jpOn` is read (see ARMED_GLOBAL) and `$jpF`
+ * is null; armed, the runtime reads the slot and hands back a frame or null. `$jpF` is never
+ * `false` (as `$jpOn&&…` made it), so the exits test it with `!==null`: in optimized code one
+ * compare, where the truth of a value TurboFan cannot type (the entry's fallback is a call) was a
+ * generic ToBoolean of ~12 instructions at every probed return (docs/benchmarks.md, issue 18
+ * round 9). `var` rather than `let $jpV;` saves the interpreter an instruction a call.
  */
 function prologueOf(site: FunctionSite, id: number, slots: string, live: boolean): string {
   const self = receiverOf(site, live);
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = site.afterOpenDirective ? ';' : '';
-  return `${semi}var $jpF=${ARMED_GLOBAL}&&${rt(entryFn(site), live)}(${slots},${id},${self},${argsOf(site, live)}),$jpV;try{`;
+  return `${semi}var $jpF=${ARMED_GLOBAL}?${rt(entryFn(site), live)}(${slots},${id},${self},${argsOf(site, live)}):null,$jpV;try{`;
 }
 
 /**
@@ -291,7 +294,7 @@ function finallyInsertions(site: FunctionSite, id: number, out: Insertion[], slo
 
 /** The catch that reports a throw (and clears the frame), and the finally that reports the rest with `report`. */
 function finallyEpilogue(report: string, live: boolean): string {
-  return `}catch($jpX){if($jpF){${rt('t', live)}($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF)${report}}`;
+  return `}catch($jpX){if($jpF){${rt('t', live)}($jpF,$jpX);$jpF=null}throw($jpX)}finally{if($jpF!==null)${report}}`;
 }
 
 /**
@@ -449,7 +452,8 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const pick = `${D}.pick?${D}.pick($jpS):${D}.e`;
   const locals = Object.entries(LOCAL).map(([entry, name]) => `${name}=${entry === 'e' ? pick : `${D}.${entry}`}`).join(',');
   // Function declarations, not `var`s: a module may not declare one name both ways.
-  const stubs = ['$jpS', ...Object.values(LOCAL)].map((name) => `function ${name}(){}`).join('');
+  // The entries' stubs return null, a frame's "nothing to do" (a site tests `$jpF!==null`).
+  const stubs = ['$jpS', ...Object.values(LOCAL)].map((name) => `function ${name}(){${name.startsWith('$jpE') ? 'return null' : ''}}`).join('');
   out.push(opening(head, `${semi}${stubs}var ${D}=globalThis[Symbol.for(${JSONStringify(RUNTIME_KEY)})];` +
     `if(${D}!==undefined)$jpS=${rt('module')}(${tableText},${SHIFTS_FN}),${locals};else globalThis.${ARMED_GLOBAL}??=false;`, -1));
   const applied = apply(src, out, starts);

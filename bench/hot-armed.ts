@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { countsLike } from '../src/core/index.js';
+import { CountCell, countsLike } from '../src/core/index.js';
 import { register, unregister, type Probe } from '../src/index.js';
 import { fmt, median, nsPerCall, option, syncLoop } from './lib/measure.js';
 
@@ -60,7 +60,8 @@ function moduleText(n: number): string {
 /** A handler that counts into `counts[k]`, or one that core counts for (a cell per probe, as the command's maps have). */
 function counting(counts: Float64Array, k: number, cell: boolean): () => void {
   if (!cell) return () => { counts[k]++; };
-  const c = { n: 0, live: true };
+  // Core's cell class, as the command's maps' cells are: one hidden class at the site.
+  const c = new CountCell(0);
   // Never called while the cell is live: the site adds 1 to c.n itself.
   const handler = (): void => { c.n++; };
   countsLike(handler, { cell: () => c });

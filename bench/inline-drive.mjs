@@ -34,11 +34,12 @@ if (mode === 'func' || mode === 'func-entry') {
   cells.push({ get n() { return p.hits; } });
 } else if (mode !== 'bare') {
   const { register } = await import(join(root, 'build/src/index.js'));
-  const { countsLike } = await import(join(root, 'build/src/core/index.js'));
+  const { countsLike, CountCell } = await import(join(root, 'build/src/core/index.js'));
   const names = ['isDigit', 'isLower', 'isUpper', 'isWordCharacter', 'codePointUnchecked', 'charSize', 'isWhite', 'token', 'getPos', 'setTok',
     'hasFlag', 'scan'];
   for (const name of names) {
-    const c = { n: 0, live: true };
+    // Core's cell class, as the command's maps' cells are (an older build has none: a plain object).
+    const c = CountCell === undefined ? { n: 0, live: true } : new CountCell(0);
     const h = () => { c.n++; };
     if (mode !== 'handler') countsLike(h, { cell: () => c });
     cells.push(c);

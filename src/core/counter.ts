@@ -6,11 +6,18 @@
 import type { CallRecord } from './call.js';
 import { SafeWeakMap, WeakMapPrototypeGet, WeakMapPrototypeSet } from './primordials.js';
 
-/** A running count that a hit adds 1 to in place. */
-export interface CountCell {
-  n: number;
-  /** false once its map let go of it (cleared, deleted): the next hit asks for another. */
-  live: boolean;
+/**
+ * A running count that a hit adds 1 to in place. One class for every cell a site reads, the
+ * placeholder below and the maps' own (agg's Tally is this class): a site's read of `live` and
+ * `n` then meets one hidden class, where a plain placeholder beside the maps' class instances made
+ * it check two at every counted hit (~12 instructions).
+ */
+export class CountCell {
+  /**
+   * @param n the count so far.
+   * @param live false once its map let go of it (cleared, deleted): the next hit asks for another.
+   */
+  constructor(public n: number, public live = true) {}
 }
 
 /** What a counting handler amounts to. */
@@ -35,4 +42,4 @@ export function counterOf(handler: Function | null): Counter | null {
 }
 
 /** Not a cell yet: the first hit asks for one. The map gets a key only when it is hit, as the handler would add it. */
-export const UNASKED: CountCell = { n: 0, live: false };
+export const UNASKED = new CountCell(0, false);

@@ -9,40 +9,18 @@
 // agent-session.ts), or where this file's path would need quoting in NODE_OPTIONS; the first
 // process then hands its children this file (agent.ts, childrenRequire).
 
-import { createRequire } from 'node:module';
-import { childMainThread, runtimeNow, traceChildProcess, traceFirstProcess } from './child-start.js';
-
-const require = createRequire(import.meta.url);
+import { agentRole, runtimeNow, traceChildProcess, traceFirstProcess } from './child-start.js';
 
 function main(): void {
   const source = process.env.JSPROBE_PROGRAM;
   if (source === undefined) return;
   const socket = process.env.JSPROBE_SOCKET;
-  // A child process's main thread, told without node:worker_threads (child-start.ts).
-  if (socket !== undefined && childMainThread()) return traceChildProcess(socket, source);
-  const pid = String(process.pid);
-  const tracedPid = process.env.JSPROBE_PID;
-  const { isMainThread, parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  if (!isMainThread) {
-    // Node's module hooks thread (module.register's: Node 20's for jsprobe's own hooks, in each
-    // traced thread, or the program's own) runs --require preloads too, but is no thread of the
-    // program's: it has no parentPort, which a Worker the program started always has. Traced, it
-    // would say hello and never answer, blocked between its hooks' requests.
-    if (parentPort === null) return;
-    // The profile tick thread (program/profile-tick.ts) is jsprobe's own: it neither traces nor is traced.
-    if ((workerData as { jsprobeProfileTick?: true } | null)?.jsprobeProfileTick === true) return;
-    // A thread of a traced process (its main thread has set JSPROBE_PID to it).
-    if (tracedPid === pid) runtimeNow('thread').traceWorker(source);
-    return;
+  switch (agentRole(socket)) {
+    case 'child': return traceChildProcess(socket!, source);
+    case 'thread': return runtimeNow('thread').traceWorker(source);
+    case 'first': return traceFirstProcess(source, socket);
+    case 'none': return;
   }
-  // As agent.ts: a process started under the first that the test above did not tell (its pid the
-  // same as one before it) traces as a child; the first node process under the command traces as
-  // the first (BEGIN, END, intervals).
-  if (tracedPid !== undefined) {
-    if (socket === undefined || tracedPid === pid) return;
-    return traceChildProcess(socket, source);
-  }
-  traceFirstProcess(source, socket);
 }
 
 main();

@@ -16,7 +16,7 @@
 
 import { createRequire } from 'node:module';
 import type { RuntimeUse } from './agent-load.js';
-import { bundled, childMainThread, runtimeNow, traceChildProcess } from './child-start.js';
+import { agentRole, bundled, runtimeNow, traceChildProcess } from './child-start.js';
 import { untraced } from './untraced.js';
 
 /** Set in the agent's bundle (scripts/bundle.mjs): where agent-cjs.ts's CommonJS file is beside it. */
@@ -57,26 +57,13 @@ function childrenRequire(): void {
 async function main(): Promise<void> {
   const source = process.env.JSPROBE_PROGRAM;
   if (source === undefined) return;
-  const pid = String(process.pid);
   const socket = process.env.JSPROBE_SOCKET;
-  // A child process's main thread, told without node:worker_threads (child-start.ts).
-  if (socket !== undefined && childMainThread()) return traceChildProcessHere(socket, source);
-  const tracedPid = process.env.JSPROBE_PID;
-  const { isMainThread, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  if (!isMainThread) {
-    // The profile tick thread (program/profile-tick.ts) is jsprobe's own: it neither traces nor is traced.
-    const own = workerData as { jsprobeProfileTick?: true } | null;
-    if (own?.jsprobeProfileTick === true) return;
-    // A thread of a traced process (the main thread has set JSPROBE_PID to it).
-    if (tracedPid !== pid) return;
+  const role = agentRole(socket);
+  if (role === 'none') return;
+  if (role === 'child') return traceChildProcessHere(socket!, source);
+  if (role === 'thread') {
     const { traceWorker } = await runtime('thread');
     return traceWorker(source);
-  }
-  // The first node process under the command runs BEGIN, END and intervals. A process started
-  // under it that the test above did not tell (its pid the same as one before it) traces as a child.
-  if (tracedPid !== undefined) {
-    if (socket === undefined || tracedPid === pid) return;
-    return traceChildProcessHere(socket, source);
   }
   // Only the command's own child has its pipes: the first process reports on the command's socket
   // when a shell or a program jsprobe does not trace (Node 20's `node --test` runner) started it.

@@ -43,6 +43,37 @@ export function childMainThread(): boolean {
   return tracedPid !== undefined && tracedPid !== pid && process.env.JSPROBE_AGENT_PID !== pid;
 }
 
+/**
+ * What the agent is to do in this process or thread, decided the same way by both of its entries
+ * (agent.ts, agent-cjs.ts): nothing; trace it as a child process (started under the first, at any
+ * depth); as a thread of a traced process; or as the first node process under the command.
+ */
+export type AgentRole = 'none' | 'child' | 'thread' | 'first';
+
+export function agentRole(socket: string | undefined): AgentRole {
+  // A child process's main thread, told without node:worker_threads (childMainThread).
+  if (socket !== undefined && childMainThread()) return 'child';
+  const pid = String(process.pid);
+  const tracedPid = process.env.JSPROBE_PID;
+  const { isMainThread, parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  if (!isMainThread) {
+    // Node's module hooks thread (module.register's: Node 20's for jsprobe's own hooks, in each
+    // traced thread, or the program's own) runs --require preloads too, but is no thread of the
+    // program's: it has no parentPort, which a Worker the program started always has. Traced, it
+    // would say hello and never answer, blocked between its hooks' requests.
+    if (parentPort === null) return 'none';
+    // The profile tick thread (program/profile-tick.ts) is jsprobe's own: it neither traces nor is traced.
+    if ((workerData as { jsprobeProfileTick?: true } | null)?.jsprobeProfileTick === true) return 'none';
+    // A thread of a traced process (its main thread has set JSPROBE_PID to it).
+    return tracedPid === pid ? 'thread' : 'none';
+  }
+  // A process started under the first that the test above did not tell (its pid the same as one
+  // before it) traces as a child; the first node process under the command traces as the first
+  // (BEGIN, END, intervals).
+  if (tracedPid !== undefined) return socket === undefined || tracedPid === pid ? 'none' : 'child';
+  return 'first';
+}
+
 /** Load the runtime and trace through the command's socket; what rewrites an ES module that loads next. */
 function traceNow(socket: string, source: string, compiling?: string): Rewrite {
   try {

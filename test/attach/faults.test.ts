@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fetchText, jsprobe, node, startService } from './procs.js';
+import { alive, fetchText, jsprobe, node, procState, startService } from './procs.js';
 
 test("-p: a handler's fault is reported once on jsprobe's stderr, not on the target's", async () => {
   const svc = await startService(node());
@@ -11,8 +11,11 @@ test("-p: a handler's fault is reported once on jsprobe's stderr, not on the tar
     const cli = jsprobe(['-e', 'fn:test/fixtures/attach/server.cjs:handle { @n = count(); printf("%x\\n", 1/0) }', '-p', String(svc.pid)]);
     // Requests until the probe has seen some (the fault is reported at the first).
     while (!cli.stderr().includes('handler threw')) {
-      await fetchText(svc.port, '/x');
-      if (cli.child.exitCode !== null) break;
+      // A service that stops answering fails the test with where both processes were.
+      await fetchText(svc.port, '/x').catch((e: Error) => {
+        throw new Error(`${e.message}; service: ${procState(svc.pid)}; jsprobe: ${procState(cli.child.pid)}; its stderr: ${cli.stderr()}`);
+      });
+      if (!alive(cli.child)) break;
     }
     cli.child.kill('SIGINT');
     const { code, out, err } = await cli.done;

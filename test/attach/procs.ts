@@ -3,7 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { JSPROBE, ROOT } from '../cli/run.js';
@@ -38,6 +38,44 @@ export function node(args = ''): string {
   return `exec ${JSON.stringify(process.execPath)} ${args} ${JSON.stringify(SERVER)}`;
 }
 
+/**
+ * A jsprobe run still going after this long has hung: a failure bound, far above any run's time on
+ * a loaded machine (JSPROBE_TEST_HUNG_MS sets another, to see it work). It is killed, so that the test fails with what it was doing (its stderr gets
+ * a line with the process's state, and its threads') instead of holding the suite until CI's limit.
+ */
+const HUNG_MS = Number(process.env.JSPROBE_TEST_HUNG_MS ?? 180_000);
+
+/** `pid`'s state and where each of its threads waits, from /proc. */
+export function procState(pid: number | undefined): string {
+  if (pid === undefined) return 'no pid';
+  try {
+    const tasks = readdirSync(`/proc/${pid}/task`);
+    const state = /^State:\s*(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    const waits = tasks.map((t) => {
+      const read = (f: string): string => {
+        try {
+          return readFileSync(`/proc/${pid}/task/${t}/${f}`, 'utf8').trim();
+        } catch {
+          return '?';
+        }
+      };
+      return `${read('comm')}:${read('wchan')}`;
+    });
+    return `process ${pid} ${state}; threads ${waits.join(' ')}`;
+  } catch {
+    return `process ${pid} gone`;
+  }
+}
+
+function watchdog(child: ChildProcess, said: (line: string) => void): void {
+  const t = setTimeout(() => {
+    said(`\n[test watchdog] jsprobe still running after ${HUNG_MS / 1000} s, killed: ${procState(child.pid)}\n`);
+    child.kill('SIGKILL');
+  }, HUNG_MS);
+  t.unref();
+  child.once('close', () => clearTimeout(t));
+}
+
 export interface CliRun {
   child: ChildProcess;
   done: Promise<{ code: number | null; out: string; err: string }>;
@@ -50,6 +88,7 @@ export function jsprobe(args: string[]): CliRun {
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  watchdog(child, (line) => (err += line));
   const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.once('close', (code) => resolve({ code, out, err })));
   return { child, done, stderr: () => err };
 }
@@ -68,6 +107,7 @@ export function attach(pid: number, program: string): AttachRun {
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  watchdog(child, (line) => (stderr += line));
   const done = new Promise<number | null>((resolve) => child.once('close', resolve));
   const attached = new Promise<void>((resolve, reject) => {
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
@@ -103,12 +143,16 @@ export function listening(port: number): Promise<boolean> {
   });
 }
 
+/** A request the service has not answered in this long never will be: a failure bound, far above any answer's time on a loaded machine. */
+const NO_ANSWER_MS = 60_000;
+
 export function fetchText(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path }, (res) => {
+    const req = get({ host: '127.0.0.1', port, path }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
     }).on('error', reject);
+    req.setTimeout(NO_ANSWER_MS, () => req.destroy(new Error(`the service on port ${port} did not answer ${path} in ${NO_ANSWER_MS / 1000} s`)));
   });
 }
 

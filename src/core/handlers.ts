@@ -46,6 +46,23 @@ export function afterHandler(): void {
   for (let i = 0; i < works.length; i++) runDropping(works[i]);
 }
 
+/**
+ * Run `block`, a part of the program that is no probe's handler (BEGIN, END, an interval, a
+ * profile slice's samples), as a handler runs: a read that lands inside it waits for its end, as
+ * for a handler (an interval's `@x = @a; clear(@a)` read between its two steps lost `@a`), and a
+ * hit inside it is missed. A throw of `block` goes on to the caller, after the put-off work.
+ */
+export function asHandler(block: () => void): void {
+  const was = thread.busy;
+  thread.busy = true;
+  try {
+    block();
+  } finally {
+    thread.busy = was;
+    if (thread.asked) afterHandler();
+  }
+}
+
 function runDropping(work: () => void): void {
   try {
     work();

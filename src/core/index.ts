@@ -7,7 +7,7 @@ export { dispatchFor, shared } from './dispatch.js';
 export type { Dispatch } from './dispatch.js';
 export { ProbeSite, Snapshot } from './site.js';
 export type { SiteBackend, SiteOptions } from './site.js';
-export { setFaultHandler, thread, whenNoHandler } from './handlers.js';
+export { asHandler, setFaultHandler, thread, whenNoHandler } from './handlers.js';
 export { BLIND } from './call.js';
 export { countsLike, CountCell } from './counter.js';
 export type { Counter } from './counter.js';

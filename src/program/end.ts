@@ -11,6 +11,7 @@ import type { Output } from '../agg/print.js';
 import { errorText } from '../agg/safe-format.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN } from '../agg/safe-strlen.js';
+import { asHandler } from '../core/handlers.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
 
@@ -28,7 +29,7 @@ export function guard(name: string, block: () => void, warn: (s: string) => void
     faults: 0,
     run: () => {
       try {
-        block();
+        asHandler(block);
       } catch (e) {
         if (g.faults++ === 0) warn(`jsprobe: ${name} threw (reported once): ${errorText(e)}\n`);
       }

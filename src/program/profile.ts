@@ -19,6 +19,7 @@ import type { Session } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
 import { errorText } from '../agg/safe-format.js';
 import { now } from '../core/clock.js';
+import { asHandler } from '../core/handlers.js';
 import { MathRound, ObjectCreate, ObjectDefineProperty, ReflectApply, StringPrototypeStartsWith } from '../core/primordials.js';
 import { STACK_DEPTH } from '../lang/passes/scope.js';
 import { nodeInspector } from '../sites/inspector.js';
@@ -169,7 +170,10 @@ class Sampler {
     // Taken first: a handler's exit() stops the profiler, and that slice runs its own.
     const done = this.#done;
     this.#done = bare<ProfileData>();
-    for (let i = 0; i < done.length; i++) this.dropped += runSamples(done[i], this.#guarded);
+    // One handler's run for the slice, as for an interval: a read that lands in it waits for its end.
+    asHandler(() => {
+      for (let i = 0; i < done.length; i++) this.dropped += runSamples(done[i], this.#guarded);
+    });
   }
 
   /** A handler that throws is reported once, and counted; the program never sees it. */

@@ -126,3 +126,34 @@ describe('whenNoHandler', () => {
     assert.deepEqual(reads, ['after']);
   });
 });
+
+// BEGIN, END, interval blocks and a profile slice's samples are no probe's handlers, but a read
+// that lands in their middle sees maps as wrong: they run as one (program/end.ts guard).
+describe('guarded blocks', () => {
+  test('a read landing inside an interval block waits for its end; a throw is still reported once', async () => {
+    const { guard } = await import('../../src/program/end.js');
+    const m = { a: 3, x: 0 };
+    const reads: { a: number; x: number }[] = [];
+    const warned: string[] = [];
+    const block = guard('interval:ms:1', () => {
+      // `@x = @a; clear(@a)`, with a read landing between the two steps.
+      m.x = m.a;
+      assert.equal(whenNoHandler(() => reads.push({ ...m })), false);
+      m.a = 0;
+      if (reads.length > 5) throw new Error('never');
+    }, (s) => warned.push(s));
+    block.run();
+    assert.deepEqual(reads, [{ a: 0, x: 3 }]);
+    assert.equal(thread.busy, false);
+    assert.equal(thread.asked, false);
+    const throwing = guard('BEGIN', () => {
+      whenNoHandler(() => reads.push({ ...m }));
+      throw new Error('boom');
+    }, (s) => warned.push(s));
+    throwing.run();
+    throwing.run();
+    assert.equal(reads.length, 3);
+    assert.equal(warned.length, 1);
+    assert.match(warned[0], /BEGIN threw \(reported once\): .*boom/);
+  });
+});

@@ -17,17 +17,26 @@ const TAIL = 32; // written by the producer: bytes produced
 const LOST = 33; // written by the producer: events dropped because the ring was full
 const HEADER_BYTES = 256;
 
+// Captured as this file loads: both sides run in the traced process (a worker's ring, read by its
+// main thread; -p's ring, written by the target's main thread), where the program may replace
+// Buffer's methods, TextEncoder's, the typed arrays' or Atomics later. Buffer's own `write` and
+// `toString` would look up `utf8Write` and `utf8Slice` on the buffer at each call: those two
+// natives are taken directly, as the other methods are.
+const BufferByteLength = Buffer.byteLength;
+const BufferUtf8Write = Buffer.prototype.utf8Write as unknown as (this: Uint8Array, s: string, offset: number, length: number) => number;
+const BufferUtf8Slice = Buffer.prototype.utf8Slice as unknown as (this: Uint8Array, start: number, end: number) => string;
+const TypedArraySet = (Object.getPrototypeOf(Uint8Array.prototype) as Uint8Array).set;
+const SafeUint8Array = Uint8Array;
+const SafeInt32Array = Int32Array;
+const TextEncoderEncode = TextEncoder.prototype.encode;
 const encoder = new TextEncoder();
-// Captured: a drain runs in the traced process (a worker's ring, read by its main thread), where
-// the program may replace Buffer's methods or Array.prototype.push later.
-const BufferToString = Buffer.prototype.toString;
-const BufferConcat = Buffer.concat;
+const { load: AtomicsLoad, store: AtomicsStore, add: AtomicsAdd, wait: AtomicsWait, notify: AtomicsNotify } = Atomics;
 
 export class Ring {
   readonly sab: SharedArrayBuffer;
   readonly capacity: number;
   private readonly header: Int32Array;
-  private readonly bytes: Buffer;
+  private readonly bytes: Uint8Array;
   private readonly words: Int32Array;
   /** Consumer side, this thread's only: how much of `lost` takeLost() has handed out. */
   private reported = 0;
@@ -54,16 +63,16 @@ export class Ring {
   constructor(sab: SharedArrayBuffer) {
     this.sab = sab;
     this.capacity = sab.byteLength - HEADER_BYTES;
-    this.header = new Int32Array(sab, 0, HEADER_BYTES / 4);
-    // A Buffer over the shared memory: UTF-8 is written into it and read out of it natively, in
-    // place (TextEncoder and TextDecoder would copy, and cost ~0.5 µs an event each).
-    this.bytes = Buffer.from(sab, HEADER_BYTES, this.capacity);
-    this.words = new Int32Array(sab, HEADER_BYTES, this.capacity / 4);
+    this.header = new SafeInt32Array(sab, 0, HEADER_BYTES / 4);
+    // A view of the shared memory: UTF-8 is written into it and read out of it natively, in place,
+    // by Buffer's natives (TextEncoder and TextDecoder would copy, and cost ~0.5 µs an event each).
+    this.bytes = new SafeUint8Array(sab, HEADER_BYTES, this.capacity);
+    this.words = new SafeInt32Array(sab, HEADER_BYTES, this.capacity / 4);
   }
 
   /** Events dropped so far because the ring was full (or an event was larger than it). */
   get lost(): number {
-    return Atomics.load(this.header, LOST);
+    return AtomicsLoad(this.header, LOST);
   }
 
   /** Consumer: events dropped since the last call (for a report that says each drop once). */
@@ -76,12 +85,12 @@ export class Ring {
 
   /** Bytes written and not yet consumed. */
   get used(): number {
-    return (Atomics.load(this.header, TAIL) - Atomics.load(this.header, HEAD)) >>> 0;
+    return (AtomicsLoad(this.header, TAIL) - AtomicsLoad(this.header, HEAD)) >>> 0;
   }
 
   /** Producer: append `event`, or drop and count it if it does not fit. Never blocks. */
   push(event: string): boolean {
-    return this.write(event, Buffer.byteLength(event));
+    return this.write(event, BufferByteLength(event));
   }
 
   /**
@@ -89,21 +98,21 @@ export class Ring {
    * must not be dropped if it can be helped (a thread's maps); false, and counted lost, if not.
    */
   pushWait(event: string, timeoutMs: number): boolean {
-    const len = Buffer.byteLength(event);
+    const len = BufferByteLength(event);
     const until = now() + timeoutMs;
     for (;;) {
-      const head = Atomics.load(this.header, HEAD);
+      const head = AtomicsLoad(this.header, HEAD);
       if (this.fits(len, head) || len + 4 > this.capacity) return this.write(event, len);
       const left = until - now();
       if (left <= 0) return this.write(event, len);
-      Atomics.wait(this.header, HEAD, head, left);
+      AtomicsWait(this.header, HEAD, head, left);
     }
   }
 
   /** Consumer: every event written since the last drain, oldest first. */
   drain(): string[] {
     const out: string[] = [];
-    const tail = Atomics.load(this.header, TAIL);
+    const tail = AtomicsLoad(this.header, TAIL);
     let head = this.header[HEAD];
     const mask = this.capacity - 1;
     while (head !== tail) {
@@ -111,17 +120,19 @@ export class Ring {
       const len = this.words[at >> 2];
       const start = (at + 4) & mask;
       if (start + len <= this.capacity) {
-        out[out.length] = ReflectApply(BufferToString, this.bytes, ['utf8', start, start + len]) as string;
+        out[out.length] = ReflectApply(BufferUtf8Slice, this.bytes, [start, start + len]) as string;
       } else {
         // The record wraps around the end: join its two parts before decoding.
         const first = this.capacity - start;
-        const joined = ReflectApply(BufferConcat, Buffer, [[this.bytes.subarray(start), this.bytes.subarray(0, len - first)]]) as Buffer;
-        out[out.length] = ReflectApply(BufferToString, joined, ['utf8']) as string;
+        const joined = new SafeUint8Array(len);
+        ReflectApply(TypedArraySet, joined, [new SafeUint8Array(this.sab, HEADER_BYTES + start, first)]);
+        ReflectApply(TypedArraySet, joined, [new SafeUint8Array(this.sab, HEADER_BYTES, len - first), first]);
+        out[out.length] = ReflectApply(BufferUtf8Slice, joined, [0, len]) as string;
       }
       head = (head + 4 + align4(len)) | 0;
     }
-    Atomics.store(this.header, HEAD, head);
-    Atomics.notify(this.header, HEAD);
+    AtomicsStore(this.header, HEAD, head);
+    AtomicsNotify(this.header, HEAD);
     return out;
   }
 
@@ -138,7 +149,7 @@ export class Ring {
       // Each one may have been followed by more that landed inside it: the index is read anew.
       const later = this.later;
       if (later !== null) {
-        for (let i = 0; i < later.length; i++) ok = this.writeNow(later[i], Buffer.byteLength(later[i])) && ok;
+        for (let i = 0; i < later.length; i++) ok = this.writeNow(later[i], BufferByteLength(later[i])) && ok;
       }
       return ok;
     } finally {
@@ -152,7 +163,7 @@ export class Ring {
   private defer(event: string, len: number): boolean {
     const bytes = this.laterBytes + 4 + align4(len);
     if (bytes > this.capacity) {
-      Atomics.add(this.header, LOST, 1);
+      AtomicsAdd(this.header, LOST, 1);
       return false;
     }
     // No prototype: an index setter the program put on Array.prototype never sees the event.
@@ -163,8 +174,8 @@ export class Ring {
   }
 
   private writeNow(event: string, len: number): boolean {
-    if (!this.fits(len, Atomics.load(this.header, HEAD))) {
-      Atomics.add(this.header, LOST, 1);
+    if (!this.fits(len, AtomicsLoad(this.header, HEAD))) {
+      AtomicsAdd(this.header, LOST, 1);
       return false;
     }
     const mask = this.capacity - 1;
@@ -173,15 +184,15 @@ export class Ring {
     this.words[at >> 2] = len;
     const start = (at + 4) & mask;
     if (start + len <= this.capacity) {
-      this.bytes.write(event, start, len, 'utf8');
+      ReflectApply(BufferUtf8Write, this.bytes, [event, start, len]);
     } else {
-      const data = encoder.encode(event);
+      const data = ReflectApply(TextEncoderEncode, encoder, [event]) as Uint8Array;
       const first = this.capacity - start;
-      this.bytes.set(data.subarray(0, first), start);
-      this.bytes.set(data.subarray(first), 0);
+      ReflectApply(TypedArraySet, this.bytes, [new SafeUint8Array(data.buffer, 0, first), start]);
+      ReflectApply(TypedArraySet, this.bytes, [new SafeUint8Array(data.buffer, first, len - first), 0]);
     }
     // The store publishes the record: the consumer reads TAIL before the bytes it covers.
-    Atomics.store(this.header, TAIL, (tail + 4 + align4(len)) | 0);
+    AtomicsStore(this.header, TAIL, (tail + 4 + align4(len)) | 0);
     return true;
   }
 }

@@ -6,27 +6,39 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeMessage, RingSender } from '../../src/program/messages.js';
-import { Profiler } from '../../src/program/profile.js';
-import { Ring } from '../../src/threads/ring.js';
 
-type Write = (this: Buffer, ...args: unknown[]) => number;
+// The ring calls no method the program could replace once it has loaded (test/safety/ring-globals):
+// the natives that write a record's bytes are captured as ring.js loads. So the landing is put
+// into them before it loads: Buffer's utf8Write (a record in one piece) and TextEncoder's encode
+// (a record that wraps around the end), each calling `land` first while one is set.
+type Native = (this: unknown, ...args: unknown[]) => unknown;
+let land: (() => void) | null = null;
+function landingIn<K extends string>(proto: Record<K, unknown>, key: K): void {
+  const native = proto[key] as Native;
+  proto[key] = function (this: unknown, ...args: unknown[]) {
+    const f = land;
+    if (f !== null) f();
+    return native.apply(this, args);
+  };
+}
+landingIn(Buffer.prototype as unknown as Record<'utf8Write', unknown>, 'utf8Write');
+landingIn(TextEncoder.prototype as unknown as Record<'encode', unknown>, 'encode');
+const { decodeMessage, RingSender } = await import('../../src/program/messages.js');
+const { Profiler } = await import('../../src/program/profile.js');
+const { Ring } = await import('../../src/threads/ring.js');
 
-/** Run `f` with the first `times` writes into any Buffer preceded by `land` (which may push again). */
-function landing(land: () => void, f: () => void, times = 1): number {
-  const write = Buffer.prototype.write as unknown as Write;
+/** Run `f` with the first `times` writes of a record's bytes preceded by `then` (which may push again). */
+function landing(then: () => void, f: () => void, times = 1): number {
   let landed = 0;
-  (Buffer.prototype as unknown as { write: Write }).write = function (...args) {
-    if (landed < times) {
-      landed++;
-      land();
-    }
-    return write.apply(this, args);
+  land = () => {
+    if (landed >= times) return;
+    landed++;
+    then();
   };
   try {
     f();
   } finally {
-    (Buffer.prototype as unknown as { write: Write }).write = write;
+    land = null;
   }
   return landed;
 }
@@ -53,21 +65,8 @@ test('ring: a push that lands inside one that wraps around the end of the ring: 
   const ring = Ring.create(64);
   ring.push('x'.repeat(44));
   ring.drain();
-  // The next record starts 48 bytes in and wraps: its bytes go through TextEncoder, not Buffer.write.
-  const encode = TextEncoder.prototype.encode;
-  let landed = false;
-  TextEncoder.prototype.encode = function (s?: string) {
-    if (!landed) {
-      landed = true;
-      ring.push('in');
-    }
-    return encode.call(this, s);
-  };
-  try {
-    ring.push('wraps around!!');
-  } finally {
-    TextEncoder.prototype.encode = encode;
-  }
+  // The next record starts 48 bytes in and wraps: its bytes go through TextEncoder, not utf8Write.
+  const landed = landing(() => void ring.push('in'), () => void ring.push('wraps around!!')) === 1;
   assert.ok(landed);
   assert.deepEqual(ring.drain(), ['wraps around!!', 'in']);
 });

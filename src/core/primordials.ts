@@ -5,6 +5,7 @@
 export const ReflectApply = Reflect.apply;
 export const ReflectConstruct = Reflect.construct;
 export const ReflectOwnKeys = Reflect.ownKeys;
+export const ReflectDeleteProperty = Reflect.deleteProperty;
 export const ObjectDefineProperty = Object.defineProperty;
 export const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 export const ObjectGetPrototypeOf = Object.getPrototypeOf;

@@ -1,7 +1,7 @@
 // A program that guesses jsprobe's global keys (a getter at each, defined before jsprobe loads)
-// and replaces queueMicrotask, Symbol.for and JSON once jsprobe has loaded: registering probes on
-// a breakpoint site and a live site, their hits and their removal call none of its versions, and
-// the probes run.
+// and replaces queueMicrotask, Symbol.for, JSON (the object and its methods), BigInt and RegExp
+// once jsprobe has loaded: registering probes on a breakpoint site and a live site (which parses
+// the script), their hits and their removal call none of its versions, and the probes run.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../cli/run.js';
 
-test('breakpoint and live sites in a program with getters at guessable keys and its own queueMicrotask, Symbol.for and JSON', () => {
+test('breakpoint and live sites in a program with getters at guessable keys and its own queueMicrotask, Symbol.for, JSON, BigInt and RegExp', () => {
   const api = pathToFileURL(join(ROOT, 'build/src/index.js')).href;
   const r = spawnSync(process.execPath, [join(ROOT, 'test/fixtures/safety/globals.mjs'), api], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);

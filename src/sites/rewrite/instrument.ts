@@ -15,6 +15,7 @@ import { findFunctions, type FunctionSite, type ReturnSite } from './functions.j
 import { findLineSites, type LineAsk, type LineSite } from './lines.js';
 import { apply, closing, lineOf, lineStarts, opening, type Insertion, type Shifts } from './insertions.js';
 import { JSONStringify } from '../../core/primordials.js';
+import { withOwnGlobals } from './own-globals.js';
 
 export interface ModuleTable {
   /** Format version of this table. */
@@ -127,6 +128,10 @@ function oxcParse(url: string, src: string, options: ParserOptions): ReturnType<
 
 /** Parse JavaScript (`script` is CommonJS: a top-level return is allowed) or TypeScript. */
 export function parse(src: string, format: 'module' | 'script', url: string, lang: 'js' | 'ts' = 'js'): Program {
+  return withOwnGlobals(() => parseNow(src, format, url, lang));
+}
+
+function parseNow(src: string, format: 'module' | 'script', url: string, lang: 'js' | 'ts'): Program {
   const r = oxcParse(url, src, { sourceType: format === 'module' ? 'module' : 'commonjs', lang });
   if (r.errors.length > 0) {
     const e = r.errors[0];

@@ -7,38 +7,65 @@
 // ratios to unprobed are paired within a round, and the table gives their median and range, for
 // wall time, CPU time and wall time less the main thread's GC pauses.
 //
-//   npm run bench:tsc [-- --rounds 5 --iterations 3 --warmup 1 --configs unprobed,count --node-args '--max-semi-space-size=32']
+//   npm run bench:tsc [-- --rounds 5 --iterations 10 --warmup 4 --configs unprobed,count --node-args '--max-semi-space-size=32']
 //
-// `--other build-base` adds a second build of jsprobe to the same run: a configuration named
+// `--other build-copy-base` adds a second build of jsprobe to the same run: a configuration named
 // `count@other` is `count` run from that build (a sibling of build/, so that both find this
-// checkout's node_modules), interleaved with the rest.
+// checkout's node_modules), interleaved with the rest. Copy this build's bench/tsc-worker.js into
+// it, so both time their checks alike (the report warns when the two differ).
+//
+// Steadied by default (docs/benchmarks.md, "tscvar"): every child runs V8 single-threaded with a
+// 64 MB semi-space (`--steady 0` for V8's defaults, `--steady-flags '…'` for others) and keeps each
+// check's program to its end (`--keep-programs 0` to free them). Reading a run: the CPU ratio is
+// the figure (with a single-threaded V8 it is the checker's thread, which load on the other core
+// does not stretch); the bracket is the interquartile range of the per-round ratios, the figure's
+// own noise; an `X ÷ X@other` line compares two builds directly, round by round; and "within a
+// process" says how much one process's kept checks moved (a high one means a wave fell in them).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, machine, median, option } from './lib/measure.js';
+import { fmt, machine, median, option, quantile } from './lib/measure.js';
 import { CLI, CLI_PROGRAMS, countedByCli, ENV, NODE_ARGS, TYPESCRIPT } from './lib/tsc-configs.js';
 import type { WorkerResult } from './tsc-worker.js';
 
 const opt = option;
 const ROUNDS = Number(opt('rounds') ?? 5);
-const ITERATIONS = Number(opt('iterations') ?? 6);
-const WARMUP = Number(opt('warmup') ?? 3);
+const ITERATIONS = Number(opt('iterations') ?? 10);
+const WARMUP = Number(opt('warmup') ?? 4);
 const CONFIGS = (opt('configs') ?? 'unprobed,disarmed,count,hist,hist-coarse,tracing').split(',').filter(Boolean);
 const USER_NODE_ARGS = (opt('node-args') ?? '').split(/\s+/).filter(Boolean);
+/**
+ * V8 flags every child gets unless `--steady 0`: what makes one build's checks repeat (the
+ * "tscvar" section of docs/benchmarks.md). `--single-threaded`: no GC helper threads and no
+ * concurrent compiler thread, so a scavenge never waits for a helper that another process holds
+ * off the second core, tier-up happens at the same point of every process, and the process's CPU
+ * time is one thread's. `--max-semi-space-size=64`: a young generation big enough that the
+ * checker's short-lived objects die there instead of being promoted, so the old generation (and
+ * the mark-compacts that free old programs and deoptimize the code that embedded them) grows slower.
+ */
+const STEADY_FLAGS = opt('steady') === '0' ? [] : (opt('steady-flags') ?? '--single-threaded --max-semi-space-size=64').split(/\s+/).filter(Boolean);
 /**
  * After which check each process forces one full collection (untimed): by default the one before
  * the last warm-up check, so that the deoptimization wave of the first mark-compact falls in
  * warm-up (tsc-worker.ts, fullGc). `--gc-after 0` leaves the collector alone, as before.
  */
 const GC_AFTER = Number(opt('gc-after') ?? Math.max(0, WARMUP - 1));
+/**
+ * Each process keeps every check's program reachable to its end (tsc-worker.ts): no mark-compact
+ * then frees a program whose objects optimized code embedded, so no kept check pays the
+ * deoptimization wave that made one build's checks move 2× within a process. `--keep-programs 0`
+ * frees them as before.
+ */
+const KEEP_PROGRAMS = opt('keep-programs') !== '0';
 
 const WORKER = fileURLToPath(new URL('./tsc-worker.js', import.meta.url));
 /** This build's directory, and the other build's (--other), which replaces it in a `@other` configuration's command line. */
 const BUILD = fileURLToPath(new URL('..', import.meta.url));
 const OTHER = opt('other');
+const LOAD_AT_START = loadavg()[0];
 
 type Outcome = { kind: 'ok'; result: WorkerResult } | { kind: 'not wired' } | { kind: 'failed'; message: string };
 
@@ -54,6 +81,8 @@ interface Samples {
   loads: number[];
   /** CPU ms per kept check. */
   cpu: number[];
+  /** Per process: its kept checks' CPU interquartile range over their median, how much a check moves within one process. */
+  withinCpu: number[];
   diagnostics: Set<number>;
   extras: Record<string, unknown>[];
   notWired: boolean;
@@ -62,10 +91,23 @@ interface Samples {
 
 /** A cli-* configuration: the worker under `jsprobe -c`, which prints its maps after the worker's line. */
 function commandLine(config: string, iterations: number): string[] {
-  const nodeArgs = [...(NODE_ARGS[config] ?? []), ...USER_NODE_ARGS];
-  const worker = [...nodeArgs, WORKER, '--config', config, '--iterations', String(iterations), ...(GC_AFTER > 0 ? ['--gc-after', String(GC_AFTER)] : [])];
+  const nodeArgs = [...STEADY_FLAGS, ...(NODE_ARGS[config] ?? []), ...USER_NODE_ARGS];
+  const worker = [...nodeArgs, WORKER, '--config', config, '--iterations', String(iterations), ...(GC_AFTER > 0 ? ['--gc-after', String(GC_AFTER)] : []),
+    ...(KEEP_PROGRAMS ? ['--keep-programs', '1'] : [])];
   const program = CLI_PROGRAMS[config];
   return program === undefined ? worker : [CLI, '-e', program, '-c', [process.execPath, ...worker].join(' ')];
+}
+
+/**
+ * What the other build's worker is, against this one's: the two builds must time the same checks
+ * the same way (flags such as --keep-programs are the worker's), so a differing worker is shown.
+ */
+function otherWorker(): string {
+  if (OTHER === undefined) return '';
+  const theirs = join(resolve(OTHER), 'bench/tsc-worker.js');
+  const same = existsSync(theirs) && readFileSync(theirs, 'utf8') === readFileSync(WORKER, 'utf8');
+  return same ? `${OTHER} runs this build's worker (bench/tsc-worker.js identical).`
+    : `WARNING: ${theirs} differs from this build's worker: copy build/bench/tsc-worker.js there, or its checks are not timed alike.`;
 }
 
 function otherBuild(args: string[]): string[] {
@@ -114,7 +156,11 @@ function record(s: Samples, outcome: Outcome, config: string, round: number): vo
   s.rounds[round] = median(r.iterations.slice(WARMUP));
   s.loads.push(r.loadMs);
   s.cpu.push(...(r.cpu ?? []).slice(WARMUP));
-  if (r.cpu !== undefined && r.cpu.length > WARMUP) s.roundsCpu[round] = median(r.cpu.slice(WARMUP));
+  if (r.cpu !== undefined && r.cpu.length > WARMUP) {
+    const kept = r.cpu.slice(WARMUP);
+    s.roundsCpu[round] = median(kept);
+    s.withinCpu.push((quantile(kept, 0.75) - quantile(kept, 0.25)) / median(kept));
+  }
   if (r.gc !== undefined && r.gc.length === r.iterations.length) {
     const gc = r.gc.slice(WARMUP);
     s.gc.push(...gc);
@@ -154,9 +200,28 @@ function pairedRatios(s: Samples, base: Samples | undefined, of: RoundsOf = wall
   return mine.flatMap((m, i) => (m !== undefined && theirs[i] !== undefined ? [m / theirs[i]] : []));
 }
 
-/** `median (min–max)` of paired ratios, or empty. */
+/** `median [q1–q3] (min–max)` of paired ratios, or empty: the middle half of the rounds in brackets. */
 function ratioCell(paired: number[]): string {
-  return paired.length === 0 ? '' : `${fmt(median(paired), 2)} (${fmt(Math.min(...paired), 2)}–${fmt(Math.max(...paired), 2)})`;
+  if (paired.length === 0) return '';
+  const r = (x: number): string => fmt(x, 2);
+  return `${r(median(paired))} [${r(quantile(paired, 0.25))}–${r(quantile(paired, 0.75))}] (${r(Math.min(...paired))}–${r(Math.max(...paired))})`;
+}
+
+/**
+ * Each `X@other` beside its `X`: this build ÷ the other, paired by round (the two processes ran
+ * in the same round, next to each other in the rotation) without going through unprobed. Against
+ * a copy of the same build this is the bench's own error: it should read 1.00 with a narrow IQR.
+ */
+function abLines(samples: Map<string, Samples>): string[] {
+  const lines: string[] = [];
+  for (const [name, other] of samples) {
+    const mine = samples.get(name.replace(/@other$/, ''));
+    if (!name.endsWith('@other') || mine === undefined) continue;
+    const cells = [['wall', wallRounds], ['CPU', cpuRounds], ['less GC', lessGcRounds]] as const;
+    const shown = cells.map(([label, of]) => [label, ratioCell(pairedRatios(mine, other, of))]).filter(([, c]) => c !== '');
+    if (shown.length > 0) lines.push(`- ${name.replace(/@other$/, '')} ÷ ${name}, paired: ${shown.map(([l, c]) => `${l} ${c}`).join('; ')}`);
+  }
+  return lines;
 }
 
 function tableRow(config: string, s: Samples, base: Samples | undefined): string {
@@ -183,18 +248,23 @@ function drift(name: string, rounds: number[]): string {
 function report(samples: Map<string, Samples>): string {
   const base = samples.get('unprobed');
   const lines: string[] = [];
-  lines.push(`Machine: ${machine()}.`);
+  lines.push(`Machine: ${machine()}; load average (1 min) ${fmt(LOAD_AT_START, 1)} at the start, ${fmt(loadavg()[0], 1)} at the end.`);
+  lines.push(`V8 flags in every child: ${STEADY_FLAGS.length > 0 ? STEADY_FLAGS.join(' ') : 'none (--steady 0)'}${USER_NODE_ARGS.length > 0 ? `, then ${USER_NODE_ARGS.join(' ')}` : ''}.`);
   lines.push(`${ROUNDS} rounds, each running every config once in its own process, the order rotated by one each round; ` +
     `${ITERATIONS} checks per process; the first ${WARMUP} check(s) of each process are dropped as warm-up (JIT still tiering up)` +
-    (GC_AFTER > 0 ? `; one full GC forced (untimed) after check ${GC_AFTER}.` : '.'));
+    (GC_AFTER > 0 ? `; one full GC forced (untimed) after check ${GC_AFTER}` : '') +
+    (KEEP_PROGRAMS ? '; every check\'s program kept reachable to the process\'s end.' : '.'));
   lines.push('Input: typescript.d.ts + @types/node, strict, skipLibCheck off. Medians over all kept checks; ' +
-    'ratios paired by round: each round\'s median over unprobed\'s median in the same round, then their median (range).');
+    'ratios paired by round: each round\'s median over unprobed\'s median in the same round, then their median [interquartile range] (full range).');
   lines.push('');
   lines.push('| config | median ms per check | × unprobed, pooled | × unprobed, paired: median (range) | ' +
     'CPU ms per check: × unprobed, paired | GC pause ms per check | less GC: × unprobed, paired | median load ms | extra |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const [config, s] of samples) lines.push(tableRow(config, s, base));
   lines.push('');
+  if (OTHER !== undefined) lines.push(otherWorker(), '');
+  const ab = abLines(samples);
+  if (ab.length > 0) lines.push(...ab, '');
   if (base !== undefined) {
     for (const [name, rounds] of [['unprobed', base.rounds], ['unprobed CPU', base.roundsCpu], ['unprobed less GC', base.roundsLessGc]] as const) {
       const line = drift(name, rounds);
@@ -203,7 +273,9 @@ function report(samples: Map<string, Samples>): string {
   }
   // Checks vary a lot from one to the next (V8 re-optimizing the checker), so show how much.
   for (const [config, s] of samples) {
-    if (s.checks.length > 0) lines.push(`- ${config}: ${s.checks.length} kept checks, ${spread(s.checks)} ms`);
+    if (s.checks.length === 0) continue;
+    const within = s.withinCpu.length > 0 ? `; within a process, kept checks' CPU IQR ÷ median: median ${fmt(median(s.withinCpu), 2)}, max ${fmt(Math.max(...s.withinCpu), 2)}` : '';
+    lines.push(`- ${config}: ${s.checks.length} kept checks, ${spread(s.checks)} ms${within}`);
   }
   const seen = new Set([...samples.values()].flatMap((s) => [...s.diagnostics]));
   // Probes must not change what the compiler computes: every configuration should agree.
@@ -228,7 +300,7 @@ function main(): void {
   if (!(WARMUP >= 0 && WARMUP < ITERATIONS)) throw new Error(`--warmup (${WARMUP}) must be below --iterations (${ITERATIONS})`);
   const samples = new Map<string, Samples>(CONFIGS.map((c) => [
     c, {
-      checks: [], rounds: [], roundsCpu: [], roundsLessGc: [], gc: [], loads: [], cpu: [], diagnostics: new Set(), extras: [],
+      checks: [], rounds: [], roundsCpu: [], roundsLessGc: [], gc: [], loads: [], cpu: [], withinCpu: [], diagnostics: new Set(), extras: [],
       notWired: false, failures: [],
     },
   ]));

@@ -22,8 +22,8 @@
 // own noise; an `X ÷ X@other` line compares two builds directly, round by round; and "within a
 // process" says how much one process's kept checks moved (a high one means a wave fell in them).
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,11 +60,26 @@ const GC_AFTER = Number(opt('gc-after') ?? Math.max(0, WARMUP - 1));
  * frees them as before.
  */
 const KEEP_PROGRAMS = opt('keep-programs') !== '0';
+/** Each round's configurations run in lockstep, check by check (lockstepRound); `--lockstep 0`: one process after another, as before. */
+const LOCKSTEP = opt('lockstep') !== '0';
 
 const WORKER = fileURLToPath(new URL('./tsc-worker.js', import.meta.url));
-/** This build's directory, and the other build's (--other), which replaces it in a `@other` configuration's command line. */
+/**
+ * This build's directory, and the other builds' (--other), each replacing it in the command line
+ * of a configuration suffixed with its name: `--other DIR` names one build `other` (`count@other`);
+ * `--other base=DIR1,self=DIR2` names two (`count@base`, `count@self`), as when a run compares
+ * main with an old base and, in the same rounds, with a copy of itself.
+ */
 const BUILD = fileURLToPath(new URL('..', import.meta.url));
-const OTHER = opt('other');
+const OTHERS = new Map((opt('other') ?? '').split(',').filter(Boolean).map((e) => {
+  const eq = e.indexOf('=');
+  return eq < 0 ? ['other', e] : [e.slice(0, eq), e.slice(eq + 1)];
+}));
+/** `count@base` → ['count', 'base']; `count` → ['count', undefined]. */
+const splitName = (name: string): [string, string | undefined] => {
+  const at = name.lastIndexOf('@');
+  return at < 0 ? [name, undefined] : [name.slice(0, at), name.slice(at + 1)];
+};
 const LOAD_AT_START = loadavg()[0];
 
 type Outcome = { kind: 'ok'; result: WorkerResult } | { kind: 'not wired' } | { kind: 'failed'; message: string };
@@ -90,10 +105,10 @@ interface Samples {
 }
 
 /** A cli-* configuration: the worker under `jsprobe -c`, which prints its maps after the worker's line. */
-function commandLine(config: string, iterations: number): string[] {
+function commandLine(config: string, iterations: number, extra: string[] = []): string[] {
   const nodeArgs = [...STEADY_FLAGS, ...(NODE_ARGS[config] ?? []), ...USER_NODE_ARGS];
   const worker = [...nodeArgs, WORKER, '--config', config, '--iterations', String(iterations), ...(GC_AFTER > 0 ? ['--gc-after', String(GC_AFTER)] : []),
-    ...(KEEP_PROGRAMS ? ['--keep-programs', '1'] : [])];
+    ...(KEEP_PROGRAMS ? ['--keep-programs', '1'] : []), ...extra];
   const program = CLI_PROGRAMS[config];
   return program === undefined ? worker : [CLI, '-e', program, '-c', [process.execPath, ...worker].join(' ')];
 }
@@ -102,28 +117,36 @@ function commandLine(config: string, iterations: number): string[] {
  * What the other build's worker is, against this one's: the two builds must time the same checks
  * the same way (flags such as --keep-programs are the worker's), so a differing worker is shown.
  */
-function otherWorker(): string {
-  if (OTHER === undefined) return '';
-  const theirs = join(resolve(OTHER), 'bench/tsc-worker.js');
+function otherWorker(name: string, dir: string): string {
+  const theirs = join(resolve(dir), 'bench/tsc-worker.js');
   const same = existsSync(theirs) && readFileSync(theirs, 'utf8') === readFileSync(WORKER, 'utf8');
-  return same ? `${OTHER} runs this build's worker (bench/tsc-worker.js identical).`
-    : `WARNING: ${theirs} differs from this build's worker: copy build/bench/tsc-worker.js there, or its checks are not timed alike.`;
+  return same ? `@${name} = ${dir}, which runs this build's worker (bench/tsc-worker.js identical).`
+    : `WARNING: @${name} = ${dir}: its bench/tsc-worker.js differs from this build's: copy build/bench/tsc-worker.js there, or its checks are not timed alike.`;
 }
 
-function otherBuild(args: string[]): string[] {
-  if (OTHER === undefined) throw new Error('a configuration @other needs --other DIR');
-  const dir = join(resolve(OTHER), '/');
+function otherBuild(args: string[], name: string): string[] {
+  const other = OTHERS.get(name);
+  if (other === undefined) throw new Error(`a configuration @${name} needs --other ${name === 'other' ? 'DIR' : `${name}=DIR`}`);
+  const dir = join(resolve(other), '/');
   return args.map((a) => a.replaceAll(BUILD, dir));
 }
 
+/** The process a configuration runs as: its command line (from its build) and environment. */
+function spawnArgs(name: string, iterations: number, extra: string[] = []): { args: string[]; env: NodeJS.ProcessEnv } {
+  const [config, build] = splitName(name);
+  const args = commandLine(config, iterations, extra);
+  return { args: build === undefined ? args : otherBuild(args, build), env: { ...process.env, JSPROBE_CACHE: '0', ...ENV[config] } };
+}
+
 function runWorker(name: string, extraEnv: Record<string, string> = {}, iterations = ITERATIONS): Outcome {
-  const config = name.replace(/@other$/, '');
-  const args = commandLine(config, iterations);
-  const child = spawnSync(process.execPath, config === name ? args : otherBuild(args), {
-    encoding: 'utf8',
-    env: { ...process.env, JSPROBE_CACHE: '0', ...ENV[config], ...extraEnv },
-    maxBuffer: 64 * 2 ** 20,
-  });
+  const { args, env } = spawnArgs(name, iterations);
+  const child = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...env, ...extraEnv }, maxBuffer: 64 * 2 ** 20 });
+  return outcome(name, child.status, child.signal, child.stdout, child.stderr, child.error);
+}
+
+function outcome(name: string, status: number | null, signal: string | null, stdout: string, stderr: string, error?: Error): Outcome {
+  const [config] = splitName(name);
+  const child = { status, signal, stdout, stderr, error };
   if (child.status === 0) {
     const line = child.stdout.split('\n').find((l) => l.startsWith('{"config"')) ?? '';
     try {
@@ -215,11 +238,12 @@ function ratioCell(paired: number[]): string {
 function abLines(samples: Map<string, Samples>): string[] {
   const lines: string[] = [];
   for (const [name, other] of samples) {
-    const mine = samples.get(name.replace(/@other$/, ''));
-    if (!name.endsWith('@other') || mine === undefined) continue;
+    const [config, build] = splitName(name);
+    const mine = samples.get(config);
+    if (build === undefined || mine === undefined) continue;
     const cells = [['wall', wallRounds], ['CPU', cpuRounds], ['less GC', lessGcRounds]] as const;
     const shown = cells.map(([label, of]) => [label, ratioCell(pairedRatios(mine, other, of))]).filter(([, c]) => c !== '');
-    if (shown.length > 0) lines.push(`- ${name.replace(/@other$/, '')} ÷ ${name}, paired: ${shown.map(([l, c]) => `${l} ${c}`).join('; ')}`);
+    if (shown.length > 0) lines.push(`- ${config} ÷ ${name}, paired: ${shown.map(([l, c]) => `${l} ${c}`).join('; ')}`);
   }
   return lines;
 }
@@ -249,8 +273,10 @@ function report(samples: Map<string, Samples>): string {
   const base = samples.get('unprobed');
   const lines: string[] = [];
   lines.push(`Machine: ${machine()}; load average (1 min) ${fmt(LOAD_AT_START, 1)} at the start, ${fmt(loadavg()[0], 1)} at the end.`);
-  lines.push(`V8 flags in every child: ${STEADY_FLAGS.length > 0 ? STEADY_FLAGS.join(' ') : 'none (--steady 0)'}${USER_NODE_ARGS.length > 0 ? `, then ${USER_NODE_ARGS.join(' ')}` : ''}.`);
-  lines.push(`${ROUNDS} rounds, each running every config once in its own process, the order rotated by one each round; ` +
+  const steady = STEADY_FLAGS.length > 0 ? STEADY_FLAGS.join(' ') : 'none (--steady 0)';
+  lines.push(`V8 flags in every child: ${steady}${USER_NODE_ARGS.length > 0 ? `, then ${USER_NODE_ARGS.join(' ')}` : ''}.`);
+  lines.push(`${ROUNDS} rounds, each running every config once in its own process, the order rotated by one each round` +
+    (LOCKSTEP ? ', the round\'s processes in lockstep (all started at once, each check of each config in turn); ' : '; ') +
     `${ITERATIONS} checks per process; the first ${WARMUP} check(s) of each process are dropped as warm-up (JIT still tiering up)` +
     (GC_AFTER > 0 ? `; one full GC forced (untimed) after check ${GC_AFTER}` : '') +
     (KEEP_PROGRAMS ? '; every check\'s program kept reachable to the process\'s end.' : '.'));
@@ -262,7 +288,7 @@ function report(samples: Map<string, Samples>): string {
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const [config, s] of samples) lines.push(tableRow(config, s, base));
   lines.push('');
-  if (OTHER !== undefined) lines.push(otherWorker(), '');
+  if (OTHERS.size > 0) lines.push(...[...OTHERS].map(([name, dir]) => otherWorker(name, dir)), '');
   const ab = abLines(samples);
   if (ab.length > 0) lines.push(...ab, '');
   if (base !== undefined) {
@@ -274,7 +300,8 @@ function report(samples: Map<string, Samples>): string {
   // Checks vary a lot from one to the next (V8 re-optimizing the checker), so show how much.
   for (const [config, s] of samples) {
     if (s.checks.length === 0) continue;
-    const within = s.withinCpu.length > 0 ? `; within a process, kept checks' CPU IQR ÷ median: median ${fmt(median(s.withinCpu), 2)}, max ${fmt(Math.max(...s.withinCpu), 2)}` : '';
+    const within = s.withinCpu.length === 0 ? ''
+      : `; within a process, kept checks' CPU IQR ÷ median: median ${fmt(median(s.withinCpu), 2)}, max ${fmt(Math.max(...s.withinCpu), 2)}`;
     lines.push(`- ${config}: ${s.checks.length} kept checks, ${spread(s.checks)} ms${within}`);
   }
   const seen = new Set([...samples.values()].flatMap((s) => [...s.diagnostics]));
@@ -296,7 +323,45 @@ function rewriteTimes(): string {
   }
 }
 
-function main(): void {
+const nap = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One round in lockstep: every configuration's process started at once, each idle until told to
+ * take its next step (the load, then each check: tsc-worker.ts's step), the steps handed out one
+ * configuration at a time in the round's order. Only one process works at any moment, as before,
+ * but check i of every configuration runs within one pass of a few seconds each, so a change in
+ * the machine's load lands on all configurations alike instead of on the one whose process ran
+ * through it; pairing by round then cancels it.
+ */
+async function lockstepRound(order: string[]): Promise<Map<string, Outcome>> {
+  const runs = order.map((name) => {
+    const dir = mkdtempSync(join(tmpdir(), 'jsprobe-bench-step-'));
+    const { args, env } = spawnArgs(name, ITERATIONS, ['--lockstep', dir]);
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = { name, dir, stdout: '', stderr: '', exit: undefined as { status: number | null; signal: string | null; error?: Error } | undefined };
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { run.stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { run.stderr += d; });
+    child.on('error', (error) => { run.exit = { status: null, signal: null, error }; });
+    child.on('close', (status, signal) => { run.exit ??= { status, signal }; });
+    return run;
+  });
+  try {
+    for (let n = 0; n <= ITERATIONS + 1; n++) {
+      for (const run of runs) {
+        if (run.exit !== undefined) continue;
+        writeFileSync(join(run.dir, `go.${n}`), '');
+        // The last go lets the worker print its result and exit: nothing to wait for here.
+        while (n <= ITERATIONS && run.exit === undefined && !existsSync(join(run.dir, `done.${n}`))) await nap(5);
+      }
+    }
+    while (runs.some((r) => r.exit === undefined)) await nap(20);
+  } finally {
+    for (const run of runs) rmSync(run.dir, { recursive: true, force: true });
+  }
+  return new Map(runs.map((r) => [r.name, outcome(r.name, r.exit?.status ?? null, r.exit?.signal ?? null, r.stdout, r.stderr, r.exit?.error)]));
+}
+
+async function main(): Promise<void> {
   if (!(WARMUP >= 0 && WARMUP < ITERATIONS)) throw new Error(`--warmup (${WARMUP}) must be below --iterations (${ITERATIONS})`);
   const samples = new Map<string, Samples>(CONFIGS.map((c) => [
     c, {
@@ -314,10 +379,12 @@ function main(): void {
     // Rotated: a configuration's place in the round (first after the previous round's last, or
     // after a heavy one) changes from round to round instead of always falling on the same one.
     const order = CONFIGS.map((_, i) => CONFIGS[(i + round) % CONFIGS.length]);
-    for (const config of order) {
-      const s = samples.get(config) as Samples;
-      if (s.notWired) continue; // the same answer every round: don't spawn it again
-      record(s, runWorker(config), config, round);
+    const live = order.filter((c) => !(samples.get(c) as Samples).notWired); // not wired: the same answer every round
+    if (LOCKSTEP) {
+      const outcomes = await lockstepRound(live);
+      for (const config of live) record(samples.get(config) as Samples, outcomes.get(config) as Outcome, config, round);
+    } else {
+      for (const config of live) record(samples.get(config) as Samples, runWorker(config), config, round);
     }
   }
   rmSync(cacheDir, { recursive: true, force: true });
@@ -327,4 +394,4 @@ function main(): void {
   if ([...samples.values()].some((s) => s.failures.length > 0)) process.exitCode = 1;
 }
 
-main();
+await main();

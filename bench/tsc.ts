@@ -7,7 +7,7 @@
 // ratios to unprobed are paired within a round, and the table gives their median and range, for
 // wall time, CPU time and wall time less the main thread's GC pauses.
 //
-//   npm run bench:tsc [-- --rounds 5 --iterations 10 --warmup 4 --configs unprobed,count --node-args '--max-semi-space-size=32']
+//   npm run bench:tsc [-- --rounds 5 --iterations 7 --warmup 4 --configs unprobed,count --node-args '--max-semi-space-size=32']
 //
 // `--other build-copy-base` adds a second build of jsprobe to the same run: a configuration named
 // `count@other` is `count` run from that build (a sibling of build/, so that both find this
@@ -33,7 +33,7 @@ import type { WorkerResult } from './tsc-worker.js';
 
 const opt = option;
 const ROUNDS = Number(opt('rounds') ?? 5);
-const ITERATIONS = Number(opt('iterations') ?? 10);
+const ITERATIONS = Number(opt('iterations') ?? 7);
 const WARMUP = Number(opt('warmup') ?? 4);
 const CONFIGS = (opt('configs') ?? 'unprobed,disarmed,count,hist,hist-coarse,tracing').split(',').filter(Boolean);
 const USER_NODE_ARGS = (opt('node-args') ?? '').split(/\s+/).filter(Boolean);
@@ -57,7 +57,8 @@ const GC_AFTER = Number(opt('gc-after') ?? Math.max(0, WARMUP - 1));
  * Each process keeps every check's program reachable to its end (tsc-worker.ts): no mark-compact
  * then frees a program whose objects optimized code embedded, so no kept check pays the
  * deoptimization wave that made one build's checks move 2× within a process. `--keep-programs 0`
- * frees them as before.
+ * frees them as before. The kept heap passes ~1.5 GB by the 7th–9th check, where a mark-compact
+ * (single-threaded) lands in a check: hence 7 checks a process by default.
  */
 const KEEP_PROGRAMS = opt('keep-programs') !== '0';
 /** Each round's configurations run in lockstep, check by check (lockstepRound); `--lockstep 0`: one process after another, as before. */

@@ -3,6 +3,7 @@
 //
 //   node build/bench/tsc-worker.js --config unprobed --iterations 3
 
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -175,10 +176,10 @@ function checkOptions(ts: typeof TS): TS.CompilerOptions {
   };
 }
 
-/** One full check from scratch: parse, bind, resolve, type-check. Returns the diagnostics count. */
-function check(ts: typeof TS, roots: string[], options: TS.CompilerOptions): number {
+/** One full check from scratch: parse, bind, resolve, type-check. Returns the program and its diagnostics count. */
+function check(ts: typeof TS, roots: string[], options: TS.CompilerOptions): { program: TS.Program; diagnostics: number } {
   const program = ts.createProgram(roots, options);
-  return ts.getPreEmitDiagnostics(program).length;
+  return { program, diagnostics: ts.getPreEmitDiagnostics(program).length };
 }
 
 /**
@@ -195,6 +196,28 @@ function fullGc(): void {
   (runInNewContext('gc') as () => void)();
 }
 
+/**
+ * `--lockstep DIR` (tsc.ts runs every configuration of a round at once, one step at a time):
+ * report that the previous step is done (file `done.N-1`, written whole by a rename) and wait,
+ * idle, for the driver's `go.N` before the next one (the load is step 0, check i step i + 1).
+ * So the configurations' checks alternate within seconds, and a change in the machine's load
+ * falls on all of them alike instead of on whichever process ran during it.
+ */
+function step(dir: string | undefined, n: number): void {
+  if (dir === undefined) return;
+  if (n > 0) {
+    writeFileSync(join(dir, `done.${n - 1}.tmp`), '');
+    renameSync(join(dir, `done.${n - 1}.tmp`), join(dir, `done.${n - 1}`));
+  }
+  const go = join(dir, `go.${n}`);
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const until = Date.now() + 3_600_000;
+  while (!existsSync(go)) {
+    if (Date.now() > until) throw new Error(`no ${go} within an hour`);
+    Atomics.wait(nap, 0, 0, 5);
+  }
+}
+
 function timedRequire(id: string): { mod: unknown; ms: number } {
   const require = createRequire(import.meta.url);
   const t0 = performance.now();
@@ -207,8 +230,15 @@ async function main(): Promise<void> {
   const k = Number(arg('iterations') ?? 3);
   if (!Number.isInteger(k) || k < 1) throw new Error(`--iterations must be a positive integer, got ${arg('iterations')}`);
   const gcAfter = Number(arg('gc-after') ?? 0);
+  // `--keep-programs 1`: every check's program stays reachable until the process ends. A freed
+  // program takes with it objects that optimized code embedded, and V8 throws that code away at
+  // the mark-compact that frees it (fullGc's comment): kept, no check pays such a wave.
+  const keepPrograms = arg('keep-programs') === '1';
+  const kept: TS.Program[] = [];
   if (!Number.isInteger(gcAfter) || gcAfter < 0) throw new Error(`--gc-after must be a whole number, got ${arg('gc-after')}`);
 
+  const lockstep = arg('lockstep');
+  step(lockstep, 0);
   const collect = await setup(config);
   const { mod, ms: loadMs } = timedRequire('typescript');
   const ts = mod as typeof TS;
@@ -233,10 +263,12 @@ async function main(): Promise<void> {
     // 1.9 s vs 1.1 s) and kept V8 deoptimizing and re-optimizing hundreds of functions per check,
     // where otherwise that churn dies down to a handful after four or five checks. (`--gc-after`
     // forces one, once, where that churn is wanted: see fullGc.)
+    step(lockstep, i + 1);
     const t0 = performance.now();
     starts.push(t0);
     const c0 = process.cpuUsage();
-    const n = check(ts, roots, options);
+    const { program, diagnostics: n } = check(ts, roots, options);
+    if (keepPrograms) kept.push(program);
     const c1 = process.cpuUsage(c0);
     const t1 = performance.now();
     iterations.push(t1 - t0);
@@ -249,6 +281,7 @@ async function main(): Promise<void> {
     if (i > 0 && n !== diagnostics) throw new Error(`diagnostics changed between checks: ${diagnostics} then ${n}`);
     diagnostics = n;
   }
+  step(lockstep, k + 1);
 
   observer.disconnect();
   const result: WorkerResult = { config, loadMs, iterations, cpu, gc, starts, diagnostics, extra: await collect() };

@@ -9,6 +9,15 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** The q-quantile (0–1) of xs, linear between the two nearest ranks. */
+export function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo);
+}
+
 export type SyncLoop = (n: number) => number;
 export type AsyncLoop = (n: number) => Promise<number>;
 

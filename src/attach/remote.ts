@@ -14,7 +14,6 @@ import { disable, list, unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { now } from '../core/clock.js';
-import { whenNoHandler } from '../core/handlers.js';
 import { inJob } from '../core/job.js';
 import { JSONParse, MathCeil, MathMax, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
 import { compile } from '../lang/compile.js';
@@ -30,6 +29,7 @@ import { rawTransferWhen } from '../sites/rewrite/instrument.js';
 import { describePoint, listProbePoints } from '../targets/probe-points.js';
 import { Ring } from '../threads/ring.js';
 import { ENDING, LATER, WRITTEN, type MainRequest } from './channel-data.js';
+import { answer, putOff, type PutOff } from './put-off.js';
 /** Characters of map text per ring record when the target ends (the ring holds 1 MiB). */
 const PART_CHARS = 128 * 1024;
 /** How long the ending main thread waits for the channel thread to have written its maps. */
@@ -51,38 +51,6 @@ interface Attached {
   detaching?: PutOff<MapData[]> | null;
   /** A snapshot's read that waits for a handler's end. */
   snapshotting?: PutOff<MapData[] | null> | null;
-}
-
-/**
- * A read of the maps asked for as an interrupt, which may have landed inside a probe's handler,
- * between two of its updates: made when no handler of this thread runs (at once, or when the
- * handler returns: core/handlers.ts), and answered when asked again once it is made (the asker
- * answers LATER till then). `now` makes it at once, for an asker that has waited long enough.
- */
-interface PutOff<T> {
-  done: boolean;
-  value: T;
-  make(): void;
-}
-
-function putOff<T>(read: () => T, failed: T): PutOff<T> {
-  const p: PutOff<T> = {
-    done: false,
-    value: failed,
-    make: () => {
-      if (p.done) return;
-      p.done = true;
-      p.value = read();
-    },
-  };
-  whenNoHandler(p.make);
-  return p;
-}
-
-/** `p`'s value if made (or `now`: made here), else LATER. */
-function answer<T>(p: PutOff<T>, now: boolean | undefined): T | typeof LATER {
-  if (!p.done && now === true) p.make();
-  return p.done ? p.value : LATER;
 }
 
 let attached: Attached | null = null;

@@ -92,15 +92,11 @@ export function fault(p: ProbeCore, phase: 'entry' | 'return', error: unknown): 
 }
 
 function report(p: ProbeCore, phase: 'entry' | 'return', error: unknown): void {
-  const was = thread.busy;
-  thread.busy = true;
   try {
-    faultHandler({ probe: p.handle, phase, error });
+    asHandler(() => faultHandler({ probe: p.handle, phase, error }));
   } catch {
     // A reporter that throws has nowhere left to report to.
   }
-  thread.busy = was;
-  if (thread.asked) afterHandler();
 }
 
 /**

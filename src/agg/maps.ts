@@ -2,6 +2,7 @@
 // aggregation (kinds.ts) and at most `maxKeys` keys. The slot and the kind are fixed when the
 // program compiles; a hit only updates. Loops, not Array's methods: the program may have replaced them.
 
+import { creditCounts } from '../core/count-mode.js';
 import { mapForEach } from '../core/primordials.js';
 import type { MapInfo } from '../lang/compile.js';
 import type { Add, Aggregator } from './aggregator.js';
@@ -128,6 +129,8 @@ export class AggMap<E = unknown, In = unknown> {
 
 /** The data of every map that has something to tell: entries, or updates it dropped. */
 export function mapsData(maps: readonly AggMap[]): MapData[] {
+  // What the sites counted in place goes to the maps first (core/count-mode.ts).
+  creditCounts();
   const out: MapData[] = [];
   for (let i = 0; i < maps.length; i++) if (maps[i].entries.size > 0 || maps[i].dropped > 0) out[out.length] = maps[i].toData();
   return out;

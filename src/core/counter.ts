@@ -10,7 +10,9 @@ import { SafeWeakMap, WeakMapPrototypeGet, WeakMapPrototypeSet } from './primord
  * A running count that a hit adds 1 to in place. One class for every cell a site reads, the
  * placeholder below and the maps' own (agg's Tally is this class): a site's read of `live` and
  * `n` then meets one hidden class, where a plain placeholder beside the maps' class instances made
- * it check two at every counted hit (~12 instructions).
+ * it check two at every counted hit (~12 instructions). An entry-only count's calls may wait in
+ * their sites' counters meanwhile (count-mode.ts): a reader other than jsprobe's own maps and
+ * figures calls creditCounts first.
  */
 export class CountCell {
   /**

@@ -66,6 +66,11 @@ export interface Dispatch {
   take(p: ProbeCore): CallRecord | null;
   /** One record's return, at time t1 (NaN: untimed). */
   finishRecord(c: CallRecord, retval: unknown, error: unknown, threw: boolean, t1: number): void;
+  /**
+   * `n` calls entered a site whose snapshot `s` is an entry-only count, counted in place by the
+   * site's code (counting mode, count-mode.ts): do what their n enter() calls would have done.
+   */
+  creditEntries(s: Snapshot, n: number): void;
 }
 
 /**
@@ -439,8 +444,30 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
     return trackGenerator(f, gen, isAsync);
   }
 
+  /**
+   * The first call through enter(), which asks for the cell (at the first hit, or after its map let
+   * go of the last one); the rest added to it at once. With no cell to be had (a full map: the
+   * handler runs and counts the drop) or inside a handler (a miss), each goes through enter(), as it would have.
+   */
+  function creditEntries(s: Snapshot, n: number): void {
+    const c = s.entryCount;
+    if (c === null) return;
+    for (; n > 0; n--) {
+      enter(s, undefined, 0, undefined, undefined, undefined, undefined, undefined);
+      const cell = c.cell;
+      if (n > 1 && !thread.busy && cell !== null && cell.live) {
+        const p = c.core;
+        p.hits += n - 1;
+        p.returns += n - 1;
+        cell.n += n - 1;
+        return;
+      }
+    }
+  }
+
   return {
     enter, enterQuick, enterNew, exitReturn, exitConstruct, exitThrow, exitGenerator, enterDeferred, exitDeferred, line, finishFrame, finishRecord, take,
+    creditEntries,
   };
 }
 

@@ -7,6 +7,7 @@
 import type { ProbeCore } from './probe.js';
 import type { ProbeFault } from './types.js';
 import type { CallField } from './handler-use.js';
+import { creditCounts } from './count-mode.js';
 import { JsprobeError } from './errors.js';
 
 /**
@@ -54,6 +55,8 @@ export function afterHandler(): void {
  */
 export function asHandler(block: () => void): void {
   const was = thread.busy;
+  // What the sites counted in place goes to the maps before a block may read them (count-mode.ts).
+  if (!was) creditCounts();
   thread.busy = true;
   try {
     block();

@@ -10,6 +10,7 @@ export type { SiteBackend, SiteOptions } from './site.js';
 export { asHandler, setFaultHandler, thread, whenNoHandler } from './handlers.js';
 export { BLIND } from './call.js';
 export { countsLike, CountCell } from './counter.js';
+export { counting, creditCounts, keepCounts } from './count-mode.js';
 export type { Counter } from './counter.js';
 export type { FaultHandler } from './handlers.js';
 export { addGraceHook } from './grace.js';

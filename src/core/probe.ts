@@ -3,6 +3,7 @@
 // has its own copy of core.
 
 import { CallRecord, BLIND, LIGHT } from './call.js';
+import { creditCounts } from './count-mode.js';
 import { counterOf, type Counter } from './counter.js';
 import { reads, type CallField, type Uses } from './handler-use.js';
 import type { Call, Probe, ProbeState } from './types.js';
@@ -169,8 +170,16 @@ export class ProbeHandle implements Probe {
   get name(): string { return this.#core.name; }
   get site(): string { return this.#core.siteKind; }
   get state(): ProbeState { return this.#core.state; }
-  get hits(): number { return this.#core.hits; }
-  get missed(): number { return this.#core.missed; }
+  get hits(): number {
+    creditCounts();
+    return this.#core.hits;
+  }
+
+  get missed(): number {
+    creditCounts();
+    return this.#core.missed;
+  }
+
   get faults(): number { return this.#core.faults; }
 
   toJSON(): object {

@@ -4,6 +4,7 @@
 
 import { ACTIVE, PENDING, UNSTAMPED } from './call.js';
 import { countTimedSite, now } from './clock.js';
+import { creditCounts } from './count-mode.js';
 import { JsprobeError } from './errors.js';
 import { gracePeriod, retire } from './grace.js';
 import { handlerUses } from './handler-use.js';
@@ -253,6 +254,7 @@ export function list(): ProbeInfo[] {
 }
 
 function info(p: ProbeCore): ProbeInfo {
+  creditCounts();
   const out: ProbeInfo = {
     id: p.id,
     name: p.name,
@@ -278,6 +280,7 @@ function info(p: ProbeCore): ProbeInfo {
 export function pending(p: Probe): PendingCall[] {
   const core = ProbeHandle.core(p);
   if (core === undefined) return [];
+  creditCounts();
   const t = now();
   const out: PendingCall[] = [];
   for (const c of core.records) {
@@ -298,6 +301,7 @@ export function pending(p: Probe): PendingCall[] {
 export function counters(p: Probe): { hits: number; missed: number; faults: number; returns: number; skipped: number; gone: number; pending: number } {
   const c = ProbeHandle.core(p);
   if (c === undefined) throw new JsprobeError('JSPROBE_E_GONE', 'not a jsprobe probe');
+  creditCounts();
   return { hits: c.hits, missed: c.missed, faults: c.faults, returns: c.returns, skipped: c.skipped, gone: c.gone, pending: c.pendingCount() };
 }
 

@@ -3,6 +3,7 @@
 
 import type { ProbeCore } from './probe.js';
 import { BLIND, CallRecord, LIGHT } from './call.js';
+import { snapshotChanging } from './count-mode.js';
 import { UNASKED } from './counter.js';
 import type { SiteKind } from './types.js';
 
@@ -84,6 +85,11 @@ export interface SiteBackend {
   setLive?(live: boolean): void;
   /** The last probe left: put the code back as it was. Returns a note when it could not. */
   detach(): string | undefined;
+  /**
+   * The site's snapshot is about to change: credit the calls its code counted in place under the
+   * one it has (counting mode, count-mode.ts) to that one, while it is still the one they were for.
+   */
+  credit?(): void;
 }
 
 export interface SiteOptions {
@@ -117,6 +123,8 @@ export class ProbeSite {
   }
 
   set snapshot(s: Snapshot | null) {
+    this.backend.credit?.();
+    snapshotChanging(this.slots[this.index], s);
     this.slots[this.index] = s;
   }
 }

@@ -10,6 +10,7 @@ import {
   MapPrototypeGet, MapPrototypeSet, ReflectApply, SafeMap, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
 } from '../../core/primordials.js';
 import { ARMED_GLOBAL } from '../rewrite/abi.js';
+import { creditSite } from './counts.js';
 import { originalColumn, originalPosition, parseMap, parseShifts, type ModuleMap, type Shifts } from './columns.js';
 import { decodeTable, functionAt, lineAt, type SiteTable } from './table.js';
 
@@ -53,7 +54,7 @@ export function siteOf(m: LoadedModule, index: number): ProbeSite {
     const file = source >= 0 ? m.table.sources[source] ?? m.file : m.file;
     const target = fn !== undefined ? `${file}:${fn.name}` : `${file}:${source >= 0 ? line?.asked.line : line?.line}`;
     site = new ProbeSite(
-      { kind: 'load', target, func: fn?.name, setLive, detach: () => undefined },
+      { kind: 'load', target, func: fn?.name, setLive, detach: () => undefined, credit: () => creditSite(m.slots, index) },
       { slots: m.slots, index, deferred: fn?.deferred === true },
     );
     m.sites[index] = site;

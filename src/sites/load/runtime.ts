@@ -2,9 +2,10 @@
 // the load registry's entry point, and short names for the shared hot path. Load sites share one
 // copy of dispatch: a module may hold thousands of sites, too many for a copy each.
 
-import { shared, thread, type Snapshot } from '../../core/index.js';
+import { counting, shared, thread, type Snapshot } from '../../core/index.js';
 import { ObjectDefineProperty, ObjectGetOwnPropertyDescriptor } from '../../core/primordials.js';
-import { ARMED_GLOBAL, RUNTIME_KEY, type RuntimeEntry } from '../rewrite/abi.js';
+import { ARMED_GLOBAL, COUNTING_GLOBAL, RUNTIME_KEY, type RuntimeEntry } from '../rewrite/abi.js';
+import { counts } from './counts.js';
 import { registerModule } from './registry.js';
 
 const d = shared;
@@ -143,6 +144,7 @@ function pick(slots: Slots): typeof hot.e {
 
 export const runtime = {
   module: registerModule,
+  counts,
   /** Entries: sync, async, generator, async generator. */
   e: hot.e,
   pick,
@@ -178,6 +180,7 @@ export function installRuntime(): void {
   // Its descriptor, not a read: a getter the program defined there would run.
   if (ObjectGetOwnPropertyDescriptor(globalThis, key) === undefined) ObjectDefineProperty(globalThis, key, { value: runtime, configurable: true });
   // Assigned once, before any rewritten code runs, and left alone until a load site is armed:
-  // TurboFan treats it as the constant false meanwhile (see ARMED_GLOBAL).
+  // TurboFan treats it as the constant false meanwhile (see ARMED_GLOBAL). The same for counting.
   if (ObjectGetOwnPropertyDescriptor(globalThis, ARMED_GLOBAL) === undefined) g[ARMED_GLOBAL] = false;
+  if (ObjectGetOwnPropertyDescriptor(globalThis, COUNTING_GLOBAL) === undefined) g[COUNTING_GLOBAL] = counting();
 }

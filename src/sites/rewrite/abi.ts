@@ -20,16 +20,28 @@ export const ARMED_GLOBAL = '$jpOn';
  */
 export const RUNTIME_GLOBAL = '$jpD';
 
+/**
+ * The global a loaded module's sync sites read next, while armed: true while every probe armed in
+ * the thread is an entry-only count (`fn:… { @[func] = count() }`). A site then adds 1 to its
+ * module's counter (COUNTS_LOCAL) in place, with no call: core credits the counts to their cells
+ * before anything reads them (core/count-mode.ts, docs/load-sites.md). A global for the reason
+ * ARMED_GLOBAL is one: TurboFan folds it, and a site in counting mode is a load, an add and a store.
+ */
+export const COUNTING_GLOBAL = '$jpC';
+
+/** A rewritten module's counters, one a site (a Float64Array from the runtime's `counts`), that its sites add to while COUNTING_GLOBAL is true. */
+export const COUNTS_LOCAL = '$jpK';
+
 /** The global slot array that live and breakpoint patches read (`$jpL[id]`). */
 export const LIVE_SLOTS = '$jpL';
 
 /**
  * The runtime's entry points as rewritten code calls them (`$jpD.e(…)`): entries (sync, async,
  * generator, async generator), exits (return, async return, generator completion, throw), a line
- * site, the arguments past the fourth, and the module prologue's registration and its choice of
- * the sync entry for its sites (`pick`).
+ * site, the arguments past the fourth, and the module prologue's registration, its choice of
+ * the sync entry for its sites (`pick`) and its counters (`counts`).
  */
-export type RuntimeEntry = 'e' | 'ea' | 'eg' | 'eag' | 'r' | 'ra' | 'rg' | 't' | 'l' | 'rest' | 'module' | 'pick';
+export type RuntimeEntry = 'e' | 'ea' | 'eg' | 'eag' | 'r' | 'ra' | 'rg' | 't' | 'l' | 'rest' | 'module' | 'pick' | 'counts';
 
 /** A function site's row: positional, since typescript.js has 21k of them in its prologue. */
 export type FunctionRow = [name: string, aliases: string[], kind: string, line: number, column: number, deferred: 0 | 1];

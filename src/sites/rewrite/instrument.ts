@@ -8,8 +8,10 @@
 // and every byte added is parsed at every load.
 
 import { createRequire } from 'node:module';
-import { ARMED_GLOBAL, functionRow, lineRow, RUNTIME_GLOBAL as D, RUNTIME_KEY, type FunctionEntry, type FunctionRow, type LineRow,
-  type RuntimeEntry } from './abi.js';
+import {
+  ARMED_GLOBAL, COUNTING_GLOBAL, COUNTS_LOCAL, functionRow, lineRow, RUNTIME_GLOBAL as D, RUNTIME_KEY, type FunctionEntry, type FunctionRow, type LineRow,
+  type RuntimeEntry,
+} from './abi.js';
 import type { Program } from './estree.js';
 import { findFunctions, type FunctionSite, type ReturnSite } from './functions.js';
 import { findLineSites, type LineAsk, type LineSite } from './lines.js';
@@ -274,12 +276,22 @@ export function receiverOf(site: FunctionSite, live: boolean): string {
  * compare, where the truth of a value TurboFan cannot type (the entry's fallback is a call) was a
  * generic ToBoolean of ~12 instructions at every probed return (docs/benchmarks.md, issue 18
  * round 9). `var` rather than `let $jpV;` saves the interpreter an instruction a call.
+ *
+ * A sync function of a loaded module reads COUNTING_GLOBAL next: while every probe armed is an
+ * entry-only count, the site adds 1 to its module's counter and calls nothing (`$jpF` null, as
+ * the entry would have answered). The entry is then never called, so V8 has no feedback for it
+ * and inlines none of it: the armed site costs its caller a load, an add and a store
+ * (docs/load-sites.md, "Counting mode"). Live patches may not add the module's counters, and an
+ * async function's or a generator's calls are counted where they settle, through their entries.
  */
 function prologueOf(site: FunctionSite, id: number, slots: string, live: boolean): string {
   const self = receiverOf(site, live);
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = site.afterOpenDirective ? ';' : '';
-  return `${semi}var $jpF=${ARMED_GLOBAL}?${rt(entryFn(site), live)}(${slots},${id},${self},${argsOf(site, live)}):null,$jpV;try{`;
+  const entry = rt(entryFn(site), live);
+  const call = `${entry}(${slots},${id},${self},${argsOf(site, live)})`;
+  const armed = live || entryFn(site) !== 'e' ? call : `(${COUNTING_GLOBAL}?(${COUNTS_LOCAL}[${id}]++,null):${call})`;
+  return `${semi}var $jpF=${ARMED_GLOBAL}?${armed}:null,$jpV;try{`;
 }
 
 /**
@@ -458,9 +470,14 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const locals = Object.entries(LOCAL).map(([entry, name]) => `${name}=${entry === 'e' ? pick : `${D}.${entry}`}`).join(',');
   // Function declarations, not `var`s: a module may not declare one name both ways.
   // The entries' stubs return null, a frame's "nothing to do" (a site tests `$jpF!==null`).
-  const stubs = ['$jpS', ...Object.values(LOCAL)].map((name) => `function ${name}(){${name.startsWith('$jpE') ? 'return null' : ''}}`).join('');
+  // The counters' stub too: a site reached before the prologue, while counting, adds to a property of it, unseen.
+  const stubs = ['$jpS', COUNTS_LOCAL, ...Object.values(LOCAL)].map((name) => `function ${name}(){${name.startsWith('$jpE') ? 'return null' : ''}}`).join('');
+  // A runtime of an older copy of jsprobe has no counters to give and does not define
+  // COUNTING_GLOBAL: the module defines it (false) so that its sites, armed by that runtime, read it.
+  const counts = `${COUNTS_LOCAL}=${D}.counts?${D}.counts($jpS):${COUNTS_LOCAL}`;
   out.push(opening(head, `${semi}${stubs}var ${D}=globalThis[Symbol.for(${JSONStringify(RUNTIME_KEY)})];` +
-    `if(${D}!==undefined)$jpS=${rt('module')}(${tableText},${SHIFTS_FN}),${locals};else globalThis.${ARMED_GLOBAL}??=false;`, -1));
+    `if(${D}!==undefined)$jpS=${rt('module')}(${tableText},${SHIFTS_FN}),${locals},${counts};else globalThis.${ARMED_GLOBAL}??=false;` +
+    `globalThis.${COUNTING_GLOBAL}??=false;`, -1));
   const applied = apply(src, out, starts);
   table.shifts = [...applied.shifts].map(([line, list]) => [line, list.map((x) => [x.col, x.len] as [number, number])]);
   // Where text went in, for a stack read at a hit to give the original columns (shiftsText). A

@@ -1,0 +1,62 @@
+// Counting mode: while every probe armed in the thread is an entry-only count (the command's
+// `fn:… { @[func] = count() }`, `fn:… { @ = count() }`), a loaded module's sync sites add 1 to a
+// counter of their own, in place, and call nothing (sites/rewrite/instrument.ts, prologueOf). An
+// entry that is never called gets no feedback, so V8 inlines none of it into the probed function
+// and its callers: the armed site costs a load, an add and a store (docs/load-sites.md).
+//
+// The counts wait in the counters until something may read what they add to. Core credits them
+// to their cells, as the entries would have counted them, before a site's snapshot changes (its
+// own counter, by its backend's `credit`), before a block or a handler that is not a count runs
+// (asHandler), and before the maps or a probe's figures are read (creditCounts). Only probes
+// that count are armed meanwhile, so no handler reads a map between two of those.
+
+import type { Snapshot } from './site.js';
+
+/** Armed snapshots in the thread, and those of them that are not entry-only counts. */
+let armed = 0;
+let others = 0;
+let on = false;
+/** Counts may wait in some counter: counting mode is on, or was since they were last credited. */
+let waiting = false;
+const creditors: (() => void)[] = [];
+const listeners: ((on: boolean) => void)[] = [];
+
+/**
+ * Hear when counting mode goes on or off (`onChange`), and credit every count waiting in the
+ * counters the caller keeps when asked (`credit`): the load sites' runtime, once per thread.
+ */
+export function keepCounts(credit: () => void, onChange: (on: boolean) => void): void {
+  creditors[creditors.length] = credit;
+  listeners[listeners.length] = onChange;
+  if (on) onChange(true);
+}
+
+/** Whether the sites count in place now. */
+export function counting(): boolean {
+  return on;
+}
+
+/** A site's snapshot goes from `from` to `to` (called before the site reads `to`). */
+export function snapshotChanging(from: Snapshot | null, to: Snapshot | null): void {
+  if (from !== null) {
+    armed--;
+    if (from.entryCount === null) others--;
+  }
+  if (to !== null) {
+    armed++;
+    if (to.entryCount === null) others++;
+  }
+  const now = armed > 0 && others === 0;
+  if (now === on) return;
+  on = now;
+  if (now) waiting = true;
+  for (let i = 0; i < listeners.length; i++) listeners[i](now);
+}
+
+/** Credit every count waiting in the counters to its cell: before anything reads a map or a probe's figures. */
+export function creditCounts(): void {
+  if (!waiting) return;
+  // While counting, more may come; once off, one credit takes the last of them.
+  waiting = on;
+  for (let i = 0; i < creditors.length; i++) creditors[i]();
+}

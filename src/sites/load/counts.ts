@@ -1,0 +1,52 @@
+// Counting mode's side in the load sites (core/count-mode.ts): each rewritten module's counters,
+// one a site, that its sync sites add to while every probe armed in the thread is an entry-only
+// count, and their crediting to the snapshots they were counted under.
+
+import { keepCounts, shared as d, type Snapshot } from '../../core/index.js';
+import { SafeWeakMap, WeakMapPrototypeGet, WeakMapPrototypeSet } from '../../core/primordials.js';
+import { COUNTING_GLOBAL } from '../rewrite/abi.js';
+
+type Slots = (Snapshot | null)[];
+
+/**
+ * Counting mode (core/count-mode.ts): each module's counters, one a site, by its slot array, and
+ * in a list for crediting them all. A module gets them as it loads, armed or not: 8 bytes a site
+ * (174 kB for typescript.js's 21,688), so that its sites never test for them.
+ */
+const countsBySlots = new SafeWeakMap<Slots, Float64Array>();
+const counted: { slots: Slots; counts: Float64Array }[] = [];
+
+export function counts(slots: Slots): Float64Array {
+  const k = new Float64Array(slots.length);
+  WeakMapPrototypeSet(countsBySlots, slots, k);
+  counted[counted.length] = { slots, counts: k };
+  return k;
+}
+
+/** Credit what slot `i` counted in place to its snapshot, taking it out of the counter. */
+function creditSlot(slots: Slots, k: Float64Array, i: number): void {
+  const n = k[i];
+  if (n === 0) return;
+  k[i] = 0;
+  const s = slots[i];
+  // A count made while the slot held nothing (its function is not probed) is no probe's.
+  if (s !== null && s.entryCount !== null) d.creditEntries(s, n);
+}
+
+/** The site at slot `index` of `slots` is about to change its snapshot (see SiteBackend.credit). */
+export function creditSite(slots: Slots, index: number): void {
+  const k = WeakMapPrototypeGet(countsBySlots, slots) as Float64Array | undefined;
+  if (k !== undefined) creditSlot(slots, k, index);
+}
+
+function creditAll(): void {
+  for (let m = 0; m < counted.length; m++) {
+    const { slots, counts: k } = counted[m];
+    for (let i = 0; i < k.length; i++) if (k[i] !== 0) creditSlot(slots, k, i);
+  }
+}
+
+keepCounts(creditAll, (on) => {
+  (globalThis as unknown as Record<string, boolean>)[COUNTING_GLOBAL] = on;
+});
+

@@ -18,6 +18,7 @@ export const SafePromise = Promise;
 export const SafeWeakRef = WeakRef;
 export const SafeWeakMap = WeakMap;
 export const SafeWeakSet = WeakSet;
+export const SafeFloat64Array = Float64Array;
 export const SafeMap = Map;
 export const SafeSet = Set;
 export const setTimeoutSafe = setTimeout;

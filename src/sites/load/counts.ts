@@ -3,21 +3,22 @@
 // count, and their crediting to the snapshots they were counted under.
 
 import { keepCounts, shared as d, type Snapshot } from '../../core/index.js';
-import { SafeWeakMap, WeakMapPrototypeGet, WeakMapPrototypeSet } from '../../core/primordials.js';
+import { SafeFloat64Array, SafeWeakMap, WeakMapPrototypeGet, WeakMapPrototypeSet } from '../../core/primordials.js';
 import { COUNTING_GLOBAL } from '../rewrite/abi.js';
 
 type Slots = (Snapshot | null)[];
 
 /**
- * Counting mode (core/count-mode.ts): each module's counters, one a site, by its slot array, and
- * in a list for crediting them all. A module gets them as it loads, armed or not: 8 bytes a site
- * (174 kB for typescript.js's 21,688), so that its sites never test for them.
+ * Each module's counters by its slot array, and in a list for crediting them all. A module gets
+ * them as it loads, armed or not: 8 bytes a site (174 kB for typescript.js's 21,688), so that its
+ * sites never test for them. Made and walked with what jsprobe captured at load, and as long as
+ * the slot array (a typed array's `length` is a getter the program may have replaced).
  */
 const countsBySlots = new SafeWeakMap<Slots, Float64Array>();
 const counted: { slots: Slots; counts: Float64Array }[] = [];
 
 export function counts(slots: Slots): Float64Array {
-  const k = new Float64Array(slots.length);
+  const k = new SafeFloat64Array(slots.length);
   WeakMapPrototypeSet(countsBySlots, slots, k);
   counted[counted.length] = { slots, counts: k };
   return k;
@@ -42,7 +43,7 @@ export function creditSite(slots: Slots, index: number): void {
 function creditAll(): void {
   for (let m = 0; m < counted.length; m++) {
     const { slots, counts: k } = counted[m];
-    for (let i = 0; i < k.length; i++) if (k[i] !== 0) creditSlot(slots, k, i);
+    for (let i = 0; i < slots.length; i++) if (k[i] !== 0) creditSlot(slots, k, i);
   }
 }
 

@@ -7,8 +7,9 @@
 // The counts wait in the counters until something may read what they add to. Core credits them
 // to their cells, as the entries would have counted them, before a site's snapshot changes (its
 // own counter, by its backend's `credit`), before a block or a handler that is not a count runs
-// (asHandler), and before the maps or a probe's figures are read (creditCounts). Only probes
-// that count are armed meanwhile, so no handler reads a map between two of those.
+// (asHandler), before the maps or a probe's figures are read (creditCounts), and all of them when
+// the mode goes off: only probes that count are armed while it is on, so no probe's handler reads
+// a map with counts still waiting.
 
 import type { Snapshot } from './site.js';
 
@@ -18,14 +19,15 @@ let others = 0;
 let on = false;
 /** Counts may wait in some counter: counting mode is on, or was since they were last credited. */
 let waiting = false;
-const creditors: (() => void)[] = [];
+/** Each credits every count waiting in its counters; true when some must wait for a later credit. */
+const creditors: (() => boolean)[] = [];
 const listeners: ((on: boolean) => void)[] = [];
 
 /**
  * Hear when counting mode goes on or off (`onChange`), and credit every count waiting in the
  * counters the caller keeps when asked (`credit`): the load sites' runtime, once per thread.
  */
-export function keepCounts(credit: () => void, onChange: (on: boolean) => void): void {
+export function keepCounts(credit: () => boolean, onChange: (on: boolean) => void): void {
   creditors[creditors.length] = credit;
   listeners[listeners.length] = onChange;
   if (on) onChange(true);
@@ -48,15 +50,23 @@ export function snapshotChanging(from: Snapshot | null, to: Snapshot | null): vo
   }
   const now = armed > 0 && others === 0;
   if (now === on) return;
+  // Going off: the probe coming may read or clear the maps at its first hit, and runs as a
+  // handler, which credits nothing first. So every count waiting is credited now, while the
+  // snapshots are still those it was counted under (the changing site's own is credited already).
+  if (!now) creditAll();
   on = now;
   if (now) waiting = true;
   for (let i = 0; i < listeners.length; i++) listeners[i](now);
 }
 
+function creditAll(): void {
+  let left = false;
+  for (let i = 0; i < creditors.length; i++) if (creditors[i]()) left = true;
+  waiting = on || left;
+}
+
 /** Credit every count waiting in the counters to its cell: before anything reads a map or a probe's figures. */
 export function creditCounts(): void {
-  if (!waiting) return;
   // While counting, more may come; once off, one credit takes the last of them.
-  waiting = on;
-  for (let i = 0; i < creditors.length; i++) creditors[i]();
+  if (waiting) creditAll();
 }

@@ -30,6 +30,11 @@ export interface Counter {
    * and does what it does then (counts the drop).
    */
   cell(c: CallRecord): CountCell | null;
+  /**
+   * `n` hits found no cell (`cell` gave null: a full map): count them as the handler would have,
+   * at once (the map's drops). Without it, the handler runs for each.
+   */
+  drop?(c: CallRecord, n: number): void;
 }
 
 const counters = new SafeWeakMap<Function, Counter>();

@@ -68,9 +68,10 @@ export interface Dispatch {
   finishRecord(c: CallRecord, retval: unknown, error: unknown, threw: boolean, t1: number): void;
   /**
    * `n` calls entered a site whose snapshot `s` is an entry-only count, counted in place by the
-   * site's code (counting mode, count-mode.ts): do what their n enter() calls would have done.
+   * site's code (counting mode, count-mode.ts): count them as their n enter() calls outside any
+   * handler would have. Returns how many are left to credit later (see there).
    */
-  creditEntries(s: Snapshot, n: number): void;
+  creditEntries(s: Snapshot, n: number): number;
 }
 
 /**
@@ -125,6 +126,13 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
 
   /** The cell for `c`'s hits, after its map let go of the last one (or at the first hit). */
   function askCell(c: CallRecord): CountCell | null {
+    const cell = askCellHeld(c);
+    if (thread.asked) afterHandler();
+    return cell;
+  }
+
+  /** askCell, leaving the work put off meanwhile for the caller to run (creditEntries). */
+  function askCellHeld(c: CallRecord): CountCell | null {
     const was = thread.busy;
     thread.busy = true;
     let cell: CountCell | null = null;
@@ -134,7 +142,6 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
       // The handler runs instead from now on, and reports what goes wrong as its own fault.
     }
     thread.busy = was;
-    if (thread.asked) afterHandler();
     return cell;
   }
 
@@ -445,24 +452,35 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
   }
 
   /**
-   * The first call through enter(), which asks for the cell (at the first hit, or after its map let
-   * go of the last one); the rest added to it at once. With no cell to be had (a full map: the
-   * handler runs and counts the drop) or inside a handler (a miss), each goes through enter(), as it would have.
+   * The calls were made outside any handler (the sites count in place only while no other probe
+   * is armed), so they are hits and returns whatever the thread does now, even inside a handler
+   * (END run by `exit()`). The cell is asked for if need be; with none to be had (a full map) the
+   * counter counts the drops at once where it can (Counter.drop). A read put off while the cell
+   * was asked for runs once the calls are in it. Returns the calls left for a later credit: only a
+   * counter without `drop`, inside a handler, whose handler must then run for each.
    */
-  function creditEntries(s: Snapshot, n: number): void {
+  function creditEntries(s: Snapshot, n: number): number {
     const c = s.entryCount;
-    if (c === null) return;
-    for (; n > 0; n--) {
-      enter(s, undefined, 0, undefined, undefined, undefined, undefined, undefined);
-      const cell = c.cell;
-      if (n > 1 && !thread.busy && cell !== null && cell.live) {
-        const p = c.core;
-        p.hits += n - 1;
-        p.returns += n - 1;
-        cell.n += n - 1;
-        return;
-      }
+    if (c === null || n <= 0) return 0;
+    const p = c.core;
+    let cell = c.cell;
+    if (cell !== null && !cell.live) cell = c.cell = askCellHeld(c);
+    let left = 0;
+    if (cell !== null) {
+      p.hits += n;
+      p.returns += n;
+      cell.n += n;
+    } else if (p.counter !== null && p.counter.drop !== undefined) {
+      p.hits += n;
+      p.returns += n;
+      p.counter.drop(c, n);
+    } else if (!thread.busy) {
+      for (; n > 0; n--) enter(s, undefined, 0, undefined, undefined, undefined, undefined, undefined);
+    } else {
+      left = n;
     }
+    if (thread.asked) afterHandler();
+    return left;
   }
 
   return {

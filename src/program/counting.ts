@@ -12,5 +12,11 @@ export function countingHandler(rt: Runtime, c: CompiledProbe, handler: Function
   if (c.counts === undefined) return;
   const map = rt.maps[c.counts.map];
   const key = instantiate(rt, c.counts.key) as unknown as (call: unknown) => string;
-  countsLike(handler, { cell: (call) => map.countCell(key(call)) as CountCell | null });
+  // No cell is a full map: each hit's handler would have counted one update dropped there.
+  countsLike(handler, {
+    cell: (call) => map.countCell(key(call)) as CountCell | null,
+    drop: (_call, n) => {
+      map.dropped += n;
+    },
+  });
 }

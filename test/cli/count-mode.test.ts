@@ -30,3 +30,20 @@ for (const mode of ['in place', 'through the entries'] as const) {
     assert.ok((r.stdout.match(/^@\[g\]: /gm) ?? []).length >= 2, r.stdout);
   });
 }
+
+test('a probe that is not a count, armed while counting, sees every call counted before it', () => {
+  // g's module loads after f's 5 calls, counted in place; g's handler clears the map at its hit.
+  const later = 'test/fixtures/cli/count-later.cjs';
+  const clear = jsprobe(['-q', '-e', `fn:${later}:f { @[func] = count() } fn:test/fixtures/cli/count-later-g.cjs:g { clear(@) }`, '-c', `node ${later}`]);
+  assert.equal(clear.code, 0, clear.stderr);
+  assert.equal(clear.stdout, '@[f]: 3\n\n');
+  const print = jsprobe(['-q', '-e', `fn:${later}:f { @[func] = count() } fn:test/fixtures/cli/count-later-g.cjs:g { print(@) }`, '-c', `node ${later}`]);
+  assert.equal(print.code, 0, print.stderr);
+  assert.equal(print.stdout, '@[f]: 5\n\n@[f]: 8\n\n');
+});
+
+test('a program that froze the global object runs as it would, counted or not', () => {
+  const r = jsprobe(['-q', '-e', 'fn:test/fixtures/cli/count-later-g.cjs:* { @[func] = count() }', '-c', 'node test/fixtures/cli/count-frozen.cjs']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^ran to the end$/m);
+});

@@ -38,3 +38,8 @@ test('counts made in place for a probe taken off are its own, not the next one\'
   const out = run('swap');
   assert.deepEqual(out, { modes: [true, true], inPlace: 0, a: 2000, cellA: [2000], b: 200, cellB: 200 });
 });
+
+test('counts credited from inside a handler are hits, not misses', () => {
+  const out = run('busy');
+  assert.deepEqual(out, { modes: [true], inPlace: 0, hits: 2000, missed: 0, cells: [2000] });
+});

@@ -31,7 +31,7 @@ function creditSlot(slots: Slots, k: Float64Array, i: number): void {
   k[i] = 0;
   const s = slots[i];
   // A count made while the slot held nothing (its function is not probed) is no probe's.
-  if (s !== null && s.entryCount !== null) d.creditEntries(s, n);
+  if (s !== null && s.entryCount !== null) k[i] += d.creditEntries(s, n);
 }
 
 /** The site at slot `index` of `slots` is about to change its snapshot (see SiteBackend.credit). */
@@ -40,14 +40,25 @@ export function creditSite(slots: Slots, index: number): void {
   if (k !== undefined) creditSlot(slots, k, index);
 }
 
-function creditAll(): void {
+/** Credit every counter; true when some calls must wait for a later credit (see creditEntries). */
+function creditAll(): boolean {
+  let left = false;
   for (let m = 0; m < counted.length; m++) {
     const { slots, counts: k } = counted[m];
-    for (let i = 0; i < slots.length; i++) if (k[i] !== 0) creditSlot(slots, k, i);
+    for (let i = 0; i < slots.length; i++) {
+      if (k[i] === 0) continue;
+      creditSlot(slots, k, i);
+      if (k[i] !== 0) left = true;
+    }
   }
+  return left;
 }
 
 keepCounts(creditAll, (on) => {
-  (globalThis as unknown as Record<string, boolean>)[COUNTING_GLOBAL] = on;
+  try {
+    (globalThis as unknown as Record<string, boolean>)[COUNTING_GLOBAL] = on;
+  } catch {
+    // A frozen global object: the flag stays as it was (false), and the sites call their entries.
+  }
 });
 

@@ -473,11 +473,12 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   // The counters' stub too: a site reached before the prologue, while counting, adds to a property of it, unseen.
   const stubs = ['$jpS', COUNTS_LOCAL, ...Object.values(LOCAL)].map((name) => `function ${name}(){${name.startsWith('$jpE') ? 'return null' : ''}}`).join('');
   // A runtime of an older copy of jsprobe has no counters to give and does not define
-  // COUNTING_GLOBAL: the module defines it (false) so that its sites, armed by that runtime, read it.
+  // COUNTING_GLOBAL: the module defines it (false) so that its sites, armed by that runtime, read
+  // it; where the program froze the global object first, it cannot, and must not throw for it.
   const counts = `${COUNTS_LOCAL}=${D}.counts?${D}.counts($jpS):${COUNTS_LOCAL}`;
   out.push(opening(head, `${semi}${stubs}var ${D}=globalThis[Symbol.for(${JSONStringify(RUNTIME_KEY)})];` +
     `if(${D}!==undefined)$jpS=${rt('module')}(${tableText},${SHIFTS_FN}),${locals},${counts};else globalThis.${ARMED_GLOBAL}??=false;` +
-    `globalThis.${COUNTING_GLOBAL}??=false;`, -1));
+    `if(globalThis.${COUNTING_GLOBAL}===undefined)try{globalThis.${COUNTING_GLOBAL}=false}catch{}`, -1));
   const applied = apply(src, out, starts);
   table.shifts = [...applied.shifts].map(([line, list]) => [line, list.map((x) => [x.col, x.len] as [number, number])]);
   // Where text went in, for a stack read at a hit to give the original columns (shiftsText). A

@@ -65,8 +65,23 @@ function creditAll(): void {
   waiting = on || left;
 }
 
-/** Credit every count waiting in the counters to its cell: before anything reads a map or a probe's figures. */
+/**
+ * What runs the work put off while a credit asked a map for a cell (handlers.ts registers it):
+ * not inside a credit, and never inside a snapshot's change, whose publishing it could interleave.
+ */
+let afterCredit: () => void = () => {};
+
+export function setAfterCredit(f: () => void): void {
+  afterCredit = f;
+}
+
+/**
+ * Credit every count waiting in the counters to its cell: before anything reads a map or a
+ * probe's figures. A read put off meanwhile runs after, when every count is in its cell.
+ */
 export function creditCounts(): void {
   // While counting, more may come; once off, one credit takes the last of them.
-  if (waiting) creditAll();
+  if (!waiting) return;
+  creditAll();
+  afterCredit();
 }

@@ -456,8 +456,9 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
    * is armed), so they are hits and returns whatever the thread does now, even inside a handler
    * (END run by `exit()`). The cell is asked for if need be; with none to be had (a full map) the
    * counter counts the drops at once where it can (Counter.drop). A read put off while the cell
-   * was asked for runs once the calls are in it. Returns the calls left for a later credit: only a
-   * counter without `drop`, inside a handler, whose handler must then run for each.
+   * was asked for is left to the caller to run (count-mode.ts), once every count is in its cell.
+   * Returns the calls left for a later credit: only a counter without `drop`, inside a handler,
+   * whose handler must then run for each.
    */
   function creditEntries(s: Snapshot, n: number): number {
     const c = s.entryCount;
@@ -479,7 +480,6 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
     } else {
       left = n;
     }
-    if (thread.asked) afterHandler();
     return left;
   }
 

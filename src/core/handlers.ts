@@ -7,7 +7,7 @@
 import type { ProbeCore } from './probe.js';
 import type { ProbeFault } from './types.js';
 import type { CallField } from './handler-use.js';
-import { creditCounts } from './count-mode.js';
+import { creditCounts, setAfterCredit } from './count-mode.js';
 import { JsprobeError } from './errors.js';
 
 /**
@@ -46,6 +46,11 @@ export function afterHandler(): void {
   waiting = [];
   for (let i = 0; i < works.length; i++) runDropping(works[i]);
 }
+
+// A credit asks maps for cells as a handler would (busy): what it put off runs after it.
+setAfterCredit(() => {
+  if (thread.asked) afterHandler();
+});
 
 /**
  * Run `block`, a part of the program that is no probe's handler (BEGIN, END, an interval, a

@@ -2,7 +2,7 @@
 // `fn:… { @[func] = count() }`, `fn:… { @ = count() }`), a loaded module's sync sites add 1 to a
 // counter of their own, in place, and call nothing (sites/rewrite/instrument.ts, prologueOf). An
 // entry that is never called gets no feedback, so V8 inlines none of it into the probed function
-// and its callers: the armed site costs a load, an add and a store (docs/load-sites.md).
+// and its callers: the armed site costs a load, an add and a store (docs/hot-path.md).
 //
 // The counts wait in the counters until something may read what they add to. Core credits them
 // to their cells, as the entries would have counted them, before a site's snapshot changes (its

@@ -24,7 +24,7 @@ export const RUNTIME_GLOBAL = '$jpD';
  * The global a loaded module's sync sites read next, while armed: true while every probe armed in
  * the thread is an entry-only count (`fn:… { @[func] = count() }`). A site then adds 1 to its
  * module's counter (COUNTS_LOCAL) in place, with no call: core credits the counts to their cells
- * before anything reads them (core/count-mode.ts, docs/load-sites.md). A global for the reason
+ * before anything reads them (core/count-mode.ts, docs/hot-path.md). A global for the reason
  * ARMED_GLOBAL is one: TurboFan folds it, and a site in counting mode is a load, an add and a store.
  */
 export const COUNTING_GLOBAL = '$jpC';

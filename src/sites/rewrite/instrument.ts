@@ -281,7 +281,7 @@ export function receiverOf(site: FunctionSite, live: boolean): string {
  * entry-only count, the site adds 1 to its module's counter and calls nothing (`$jpF` null, as
  * the entry would have answered). The entry is then never called, so V8 has no feedback for it
  * and inlines none of it: the armed site costs its caller a load, an add and a store
- * (docs/load-sites.md, "Counting mode"). Live patches may not add the module's counters, and an
+ * (docs/hot-path.md, "Counting mode"). Live patches may not add the module's counters, and an
  * async function's or a generator's calls are counted where they settle, through their entries.
  */
 function prologueOf(site: FunctionSite, id: number, slots: string, live: boolean): string {

@@ -10,15 +10,16 @@
 //
 // Only where nothing of the program can run before the agent: the command's first word is node
 // (or a script whose first line runs node as it is), neither it nor NODE_OPTIONS adds a preload, a
-// loader or an environment file, and the jsprobe program is given with -e with none of the options
-// that change what the command does before the spawn. Anything else starts as it did.
+// loader or an environment file, and the jsprobe program (-e, a file or a verb's) comes with none
+// of the options that change what the command does before the spawn. Anything else starts as it did.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, delimiter, isAbsolute, join, resolve } from 'node:path';
 import { splitCommand } from './args.js';
 import { GATE_VARIABLE, gateMessage } from './gate.js';
 import { nodeOptions } from './node-options.js';
+import { VERB_FLAGS } from './verbs/flags.js';
 
 export interface EarlyChild {
   /**
@@ -29,6 +30,8 @@ export interface EarlyChild {
   take(argv: readonly string[], env: NodeJS.ProcessEnv): ChildProcess | undefined;
   /** Kill the child at its gate, unless taken. */
   abort(): void;
+  /** The child's process id. */
+  readonly pid: number | undefined;
 }
 
 /** Options that take no part before the spawn, with the values they may have here. */
@@ -40,21 +43,46 @@ const VALUED: ReadonlyMap<string, RegExp> = new Map([
   ['--max-pause', /^[0-9]+$/],
 ]);
 
-/** -e's program and -c's command, where the command line is a plain `-c` run and nothing else; else undefined. */
+/**
+ * The program's text (`''` for a verb's, which has no profile: probe) and -c's command, where the
+ * command line is a plain `-c` run and nothing else; else undefined. The program comes with -e, as
+ * a file (the first word that is no option's, read here), or from a verb (that word is the verb's
+ * name, the next one its target, and its own flags may come too).
+ */
 function plainRun(args: readonly string[]): { program: string; command: string } | undefined {
-  let program: string | undefined;
+  let program: string | null | undefined;
   let command: string | undefined;
+  let verb: readonly string[] | undefined;
+  let target = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const v = args[i + 1];
     if (FLAGS.has(a)) continue;
+    if (!a.startsWith('-')) {
+      if (program === undefined && verb === undefined && Object.hasOwn(VERB_FLAGS, a)) verb = VERB_FLAGS[a];
+      else if (verb !== undefined && !target) target = true;
+      else if (program === undefined && verb === undefined) program = fileText(a);
+      else return undefined;
+      if (program === null) return undefined;
+      continue;
+    }
     if (v === undefined) return undefined;
-    if (a === '-e' && program === undefined) program = v;
+    if (a === '-e' && program === undefined && verb === undefined) program = v;
     else if (a === '-c' && command === undefined) command = v;
-    else if (!(VALUED.get(a)?.test(v) ?? false)) return undefined;
+    else if (!(verb?.includes(a) ?? false) && !(VALUED.get(a)?.test(v) ?? false)) return undefined;
     i++;
   }
-  return program === undefined || command === undefined ? undefined : { program, command };
+  if (verb !== undefined) program = target ? '' : undefined;
+  return typeof program !== 'string' || command === undefined ? undefined : { program, command };
+}
+
+/** A program file's text, or null where it cannot be read (the front then says why). */
+function fileText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /** Options of node's that load code of the program's own before the agent, or change NODE_OPTIONS. */
@@ -155,5 +183,5 @@ export function earlySpawn(args: readonly string[]): EarlyChild | undefined {
     (child.stdio[4] as NodeJS.WritableStream).write(gateMessage(entries));
     return child;
   };
-  return { take, abort };
+  return { take, abort, pid: child.pid };
 }

@@ -8,13 +8,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsprobe, ROOT } from './run.js';
 
 const APP = 'test/fixtures/cli/early.cjs';
 const COUNT = `fn:${APP}:f { @f = count() }`;
+
+/** Whether process `pid` runs (a zombie does not). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+  } catch {
+    return false;
+  }
+}
 
 function scratch(): { dir: string; marker: string; done(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'jsprobe-early-'));
@@ -53,6 +62,61 @@ for (const [what, program, message] of [
     }
   });
 }
+
+test('a program file and a verb start early too; a profile: probe starts after its check', () => {
+  const s = scratch();
+  try {
+    const file = join(s.dir, 'count.bt');
+    writeFileSync(file, `${COUNT}\n`);
+    const fromFile = jsprobe(['-q', file, '-c', `node ${APP}`]);
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.match(fromFile.stdout, /^gate at start: true; in process\.env: false$/m);
+    assert.match(fromFile.stdout, /^@f: 3$/m);
+    const verb = jsprobe(['watch', `${APP}:f`, '-n', '1', '-q', '-c', `node ${APP}`]);
+    assert.equal(verb.code, 0, verb.stderr);
+    assert.match(verb.stdout, /^gate at start: true; in process\.env: false$/m);
+    assert.match(verb.stdout, / f\(0\) = 1 /);
+    const profile = jsprobe(['-q', '-e', `profile:hz:99 { @p = count() } ${COUNT}`, '-c', `node ${APP}`]);
+    assert.equal(profile.code, 0, profile.stderr);
+    assert.match(profile.stdout, /^gate at start: false; in process\.env: false$/m);
+    assert.match(profile.stdout, /^@f: 3$/m);
+  } finally {
+    s.done();
+  }
+});
+
+test('a node started early is killed at its gate when the checked environment is not the one it was started with, or on abort', async () => {
+  const s = scratch();
+  try {
+    const { earlySpawn } = await import('../../src/cli/early-spawn.js');
+    const { nodeOptions } = await import('../../src/cli/node-options.js');
+    const argv = [process.execPath, join(ROOT, APP), s.marker];
+    const command = argv.map((a) => `'${a}'`).join(' ');
+    const early = earlySpawn(['-e', COUNT, '-c', command]);
+    assert.ok(early !== undefined, 'not started early');
+    const other = { ...process.env, NODE_OPTIONS: `${nodeOptions(argv, true).value}` };
+    assert.equal(early.take(argv, other), undefined);
+    const aborted = earlySpawn(['-e', COUNT, '-c', command]);
+    assert.ok(aborted !== undefined, 'not started early');
+    aborted.abort();
+    // Both killed at their gates: gone, or a zombie, within a bound far above what it takes.
+    for (const pid of [early.pid!, aborted.pid!]) {
+      const end = Date.now() + 60_000;
+      while (Date.now() < end && alive(pid)) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(!alive(pid), `process ${pid} still runs`);
+    }
+    // A matching environment opens the gate: with no program in it, the agent leaves the program untraced, and it runs.
+    const kept = earlySpawn(['-e', COUNT, '-c', command]);
+    assert.ok(kept !== undefined, 'not started early');
+    const child = kept.take(argv, { ...process.env, NODE_OPTIONS: nodeOptions(argv, false).value, JSPROBE_COMMAND_PID: String(process.pid) });
+    assert.ok(child !== undefined, 'the matching environment was refused');
+    const [code] = await once(child, 'exit') as [number | null];
+    assert.equal(code, 0);
+    assert.ok(existsSync(s.marker), 'the program did not run once its gate opened');
+  } finally {
+    s.done();
+  }
+});
 
 test('JSPROBE_EARLY=0, and a command that is not node, start the program after its check', () => {
   const off = jsprobe(['-q', '-e', COUNT, '-c', `node ${APP}`], 120_000, { JSPROBE_EARLY: '0' });

@@ -10,11 +10,8 @@
 // process then hands its children this file (agent.ts, childrenRequire).
 
 import { agentRole, runtimeNow, traceChildProcess, traceFirstProcess } from './child-start.js';
-import { GATE_VARIABLE, passGate } from './gate.js';
 
 function main(): void {
-  // A program started before the command checked it waits here for its environment (gate.ts).
-  if (process.env[GATE_VARIABLE] !== undefined) passGate();
   const source = process.env.JSPROBE_PROGRAM;
   if (source === undefined) return;
   const socket = process.env.JSPROBE_SOCKET;

@@ -17,7 +17,6 @@
 import { createRequire } from 'node:module';
 import type { RuntimeUse } from './agent-load.js';
 import { agentRole, bundled, runtimeNow, traceChildProcess } from './child-start.js';
-import { GATE_VARIABLE, passGate } from './gate.js';
 import { untraced } from './untraced.js';
 
 /** Set in the agent's bundle (scripts/bundle.mjs): where agent-cjs.ts's CommonJS file is beside it. */
@@ -56,8 +55,6 @@ function childrenRequire(): void {
 }
 
 async function main(): Promise<void> {
-  // The command starts a program before its check only with agent-cjs.ts's file; as there, should it come here.
-  if (process.env[GATE_VARIABLE] !== undefined) passGate();
   const source = process.env.JSPROBE_PROGRAM;
   if (source === undefined) return;
   const socket = process.env.JSPROBE_SOCKET;

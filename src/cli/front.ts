@@ -1,15 +1,13 @@
 // The `jsprobe` command's front (main.ts loads it, as one CommonJS file: scripts/bundle.mjs): for
 // a plain `-c` run, the least the command must do before the program starts, and then the spawn.
 // It reads the command line, compiles the program and checks its targets (usage errors and
-// program errors exit 2 before the program runs: a node started before the check, where main.ts
-// could start one, is killed at its gate, early-spawn.ts), opens the socket the program's child
-// processes report on, and spawns (or opens the gate); what prints the maps, --otlp's exporter
-// and the busy stop load after, beside the program's own start (relay.ts). Every other path (help, -l, --dry-run, -p,
+// program errors exit 2 before anything is spawned), opens the socket the program's child
+// processes report on, and spawns; what prints the maps, --otlp's exporter and the busy stop load
+// after, beside the program's own start (relay.ts). Every other path (help, -l, --dry-run, -p,
 // a program with no command, --prometheus and the report page, which listen or open before the
 // program starts) is command.ts, loaded only for it.
 
 import { readFileSync } from 'node:fs';
-import type { EarlyChild } from './early-spawn.js';
 import { parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
 import { prepareLaunch } from './launch.js';
 import { checkOptions, compileChecked, fail } from './program-check.js';
@@ -18,19 +16,10 @@ import { sink, type Sink } from './sink.js';
 import { watchStdout, type StdoutWatch } from './stdout.js';
 import { verbArgs } from './verbs/index.js';
 
-/**
- * The command with `argv` (the arguments after `jsprobe`): its exit code. `early`: the program,
- * started already and waiting at its gate (early-spawn.ts), taken once it is checked, and killed
- * there on any other way out.
- */
-export async function run(argv: string[], early?: EarlyChild): Promise<number> {
+/** The command with `argv` (the arguments after `jsprobe`): its exit code. */
+export async function run(argv: string[]): Promise<number> {
   const stdout = watchStdout();
-  let code: number;
-  try {
-    code = await jsprobe(argv, stdout, early);
-  } finally {
-    early?.abort();
-  }
+  const code = await jsprobe(argv, stdout);
   const exit = stdout.gone ? 141 : code;
   // A `-c` run that has relayed its program to the end has nothing left to do: once all it wrote
   // has left the process, it exits at once, without Node's teardown of the environment and of
@@ -49,7 +38,7 @@ export function relayedToEnd(): boolean {
   return relayed;
 }
 
-async function jsprobe(argv: string[], stdout: StdoutWatch, early: EarlyChild | undefined): Promise<number> {
+async function jsprobe(argv: string[], stdout: StdoutWatch): Promise<number> {
   let o: CliOptions;
   let verb: string | undefined;
   try {
@@ -62,7 +51,6 @@ async function jsprobe(argv: string[], stdout: StdoutWatch, early: EarlyChild | 
   }
   const plain = o.command !== undefined && !o.help && !o.version && o.list === undefined && !o.dryRun && o.prometheus === undefined && !o.report;
   if (!plain) {
-    early?.abort();
     stdout.arm();
     return (await import('./command.js')).main(o, verb, stdout);
   }
@@ -82,7 +70,6 @@ async function jsprobe(argv: string[], stdout: StdoutWatch, early: EarlyChild | 
   }
   const launch = await prepareLaunch(program, o, command);
   if (typeof launch === 'number') return launch;
-  launch.child = early?.take(launch.argv, launch.env);
   const code = await relay(launch, program, o, out);
   relayed = true;
   return code;

@@ -14,7 +14,6 @@
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { bundleLoader } from './bundle-load.js';
-import { earlySpawn } from './early-spawn.js';
 
 const enableCompileCache = (module as { enableCompileCache?: () => unknown }).enableCompileCache;
 try {
@@ -35,8 +34,6 @@ async function main(): Promise<void> {
     process.stdout.write(`${version()}\n`);
     return;
   }
-  // A plain `-c` run's program starts now, held at its gate until the front has checked it.
-  const early = earlySpawn(process.argv.slice(2));
   // The front and what it loads after the spawn, with their compiled code cached (bundle-load.ts);
   // the command's ES modules beside them through this file's import().
   const bundles = new URL('../cli-bundle/', import.meta.url);
@@ -48,7 +45,7 @@ async function main(): Promise<void> {
   process.once('exit', () => {
     if (front.relayedToEnd()) save();
   });
-  process.exitCode = await front.run(process.argv.slice(2), early);
+  process.exitCode = await front.run(process.argv.slice(2));
 }
 
 // A failure the command did not catch is a crash, as it was with a top-level await: its stack on

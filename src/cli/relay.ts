@@ -43,7 +43,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
   const { argv, env, children, stopName } = launch;
   let exporting: Promise<SpanExport | undefined> = Promise.resolve(undefined);
   return new Promise<number>((resolve) => {
-    const child = launch.child ?? spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
     // --otlp's exporter, once it is there (below); the calls that come before wait for it (a few batches at most).
     let spans: SpanExport | undefined;
     const early: [pid: number, rows: string][] = [];

@@ -7,7 +7,6 @@ import { monitorProgram } from './monitor.js';
 import { stuckProgram } from './stuck.js';
 import { traceProgram } from './trace.js';
 import { watchProgram } from './watch.js';
-import { VERB_FLAGS } from './flags.js';
 import type { Mode, VerbOptions } from './options.js';
 
 interface Verb {
@@ -17,10 +16,10 @@ interface Verb {
 }
 
 export const VERBS: Record<string, Verb> = {
-  watch: { flags: VERB_FLAGS.watch, program: watchProgram },
-  monitor: { flags: VERB_FLAGS.monitor, program: monitorProgram },
-  stuck: { flags: VERB_FLAGS.stuck, program: stuckProgram },
-  trace: { flags: VERB_FLAGS.trace, program: traceProgram },
+  watch: { flags: ['-n', '--where', '-x'], program: watchProgram },
+  monitor: { flags: ['-i'], program: monitorProgram },
+  stuck: { flags: ['--older', '-i'], program: stuckProgram },
+  trace: { flags: [], program: traceProgram },
 };
 
 /** The first argument that is neither an option nor an option's value: a verb, or a program file. */

@@ -466,21 +466,16 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
     const p = c.core;
     let cell = c.cell;
     if (cell !== null && !cell.live) cell = c.cell = askCellHeld(c);
-    let left = 0;
-    if (cell !== null) {
-      p.hits += n;
-      p.returns += n;
-      cell.n += n;
-    } else if (p.counter !== null && p.counter.drop !== undefined) {
-      p.hits += n;
-      p.returns += n;
-      p.counter.drop(c, n);
-    } else if (!thread.busy) {
+    if (cell !== null) cell.n += n;
+    else if (p.counter !== null && p.counter.drop !== undefined) p.counter.drop(c, n);
+    else if (thread.busy) return n;
+    else {
       for (; n > 0; n--) enter(s, undefined, 0, undefined, undefined, undefined, undefined, undefined);
-    } else {
-      left = n;
+      return 0;
     }
-    return left;
+    p.hits += n;
+    p.returns += n;
+    return 0;
   }
 
   return {

@@ -288,9 +288,9 @@ function prologueOf(site: FunctionSite, id: number, slots: string, live: boolean
   const self = receiverOf(site, live);
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
   const semi = site.afterOpenDirective ? ';' : '';
-  const entry = rt(entryFn(site), live);
-  const call = `${entry}(${slots},${id},${self},${argsOf(site, live)})`;
-  const armed = live || entryFn(site) !== 'e' ? call : `(${COUNTING_GLOBAL}?(${COUNTS_LOCAL}[${id}]++,null):${call})`;
+  const entry = entryFn(site);
+  const call = `${rt(entry, live)}(${slots},${id},${self},${argsOf(site, live)})`;
+  const armed = live || entry !== 'e' ? call : `(${COUNTING_GLOBAL}?(${COUNTS_LOCAL}[${id}]++,null):${call})`;
   return `${semi}var $jpF=${ARMED_GLOBAL}?${armed}:null,$jpV;try{`;
 }
 

@@ -65,7 +65,9 @@ export function traceWorker(source: string): void {
   const { otlp, ...limits } = settings();
   let maps: () => MapData[] = () => [];
   const relay = new WorkerRelay(() => maps());
-  const outcome = registerBeforeProgram(() => start(program, { ...limits, ...sessionOutput(relay), attached: 'worker', spans: otlp ? relay : undefined }));
+  const outcome = registerBeforeProgram(() => start(program, {
+    ...limits, ...sessionOutput(relay), attached: 'worker', spans: otlp ? relay : undefined, fixed: true,
+  }));
   if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${programThreadId()}: ${outcome.error}\n` });
   else maps = () => withProbeRecords(outcome.maps(), outcome.handles);
 }
@@ -135,6 +137,7 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
     gather: () => (state.gathered = relay.snapshots().flat()),
     handOver: true,
     spans: otlp ? command : undefined,
+    fixed: true,
   }));
   if ('error' in outcome) fatal(outcome.error);
   // Its child processes wait for a source these name before they load the runtime (child-watch.ts).

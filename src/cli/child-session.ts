@@ -60,6 +60,7 @@ function startSession(sender: FdSender, source: string, compiling?: string): Exc
     maxMapKeys: Number(process.env.JSPROBE_MAX_MAP_KEYS) || undefined,
     maxStrlen: Number(process.env.JSPROBE_MAX_STRLEN) || undefined,
     maxPauseMs: process.env.JSPROBE_MAX_PAUSE_MS === undefined ? undefined : Number(process.env.JSPROBE_MAX_PAUSE_MS),
+    fixed: true,
   }), compiling);
   if (!('error' in outcome)) return outcome;
   sender.send({ t: 'err', text: `jsprobe: process ${process.pid}: ${outcome.error}\n` });

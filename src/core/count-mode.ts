@@ -19,6 +19,11 @@ let others = 0;
 let on = false;
 /** Counts may wait in some counter: counting mode is on, or was since they were last credited. */
 let waiting = false;
+/**
+ * Registration is sealed for counting (registry.ts, sealCounting): modules rewritten for counting
+ * alone count in place whatever the mode, so every read credits.
+ */
+let always = false;
 /** Each credits every count waiting in its counters; true when some must wait for a later credit. */
 const creditors: (() => boolean)[] = [];
 const listeners: ((on: boolean) => void)[] = [];
@@ -62,7 +67,13 @@ export function snapshotChanging(from: Snapshot | null, to: Snapshot | null): vo
 function creditAll(): void {
   let left = false;
   for (let i = 0; i < creditors.length; i++) if (creditors[i]()) left = true;
-  waiting = on || left;
+  waiting = on || left || always;
+}
+
+/** From now on every read credits the counters, in counting mode or not (see `always`). */
+export function keepCrediting(): void {
+  always = true;
+  waiting = true;
 }
 
 /**

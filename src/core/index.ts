@@ -1,7 +1,9 @@
 // Core: probe registry, snapshots, call pools, return tracking, leases and grace periods.
 // No I/O, no inspector, no parser: the layers below plug in through this interface.
 
-export { register, registerAll, unregister, enable, disable, list, pending, setArmed, isArmed, counters, setTargetResolver, handlerFault } from './registry.js';
+export {
+  register, registerAll, unregister, enable, disable, list, pending, setArmed, isArmed, counters, setTargetResolver, handlerFault, sealCounting,
+} from './registry.js';
 export type { Resolution, TargetResolver } from './registry.js';
 export { dispatchFor, shared } from './dispatch.js';
 export type { Dispatch } from './dispatch.js';

@@ -4,7 +4,7 @@
 
 import { ACTIVE, PENDING, UNSTAMPED } from './call.js';
 import { countTimedSite, now } from './clock.js';
-import { creditCounts } from './count-mode.js';
+import { creditCounts, keepCrediting } from './count-mode.js';
 import { JsprobeError } from './errors.js';
 import { gracePeriod, retire } from './grace.js';
 import { handlerUses } from './handler-use.js';
@@ -41,6 +41,8 @@ let resolver: TargetResolver | null = null;
 let afterResolve: (() => void) | null = null;
 let nextId = 1;
 let armed = true;
+/** Why register() refuses every probe from now on (sealCounting), or null while it takes them. */
+let sealed: string | null = null;
 /** Registered probes, retired ones excluded, in registration order. */
 const probes = new Map<number, ProbeCore>();
 const sites = new Set<ProbeSite>();
@@ -148,6 +150,26 @@ function detach(p: ProbeCore): void {
   }
 }
 
+function checkSealed(): void {
+  if (sealed !== null) throw new JsprobeError('JSPROBE_E_UNSUPPORTED', sealed);
+}
+
+/**
+ * Seal registration when every probe registered now is an entry-only count (one handler, at
+ * entry, that only counts: ProbeCore.counter) and there is at least one: from then on register()
+ * refuses every probe, with `reason`. Code loaded after it may be rewritten for those counts
+ * alone (sites/load/wanted.ts), which serves no probe of another kind and no second probe on a
+ * function: sealing is what makes that safe. True when sealed.
+ */
+export function sealCounting(reason: string): boolean {
+  if (sealed !== null) return true;
+  if (probes.size === 0) return false;
+  for (const p of probes.values()) if (p.counter === null || p.onReturn !== null) return false;
+  sealed = reason;
+  keepCrediting();
+  return true;
+}
+
 function checkThreads(spec: ProbeSpec): void {
   if (spec.threads === 'all') {
     // Core probes one thread; the threads layer registers a probe in each and relays the events.
@@ -166,6 +188,7 @@ function coded(e: unknown): JsprobeError {
 }
 
 export function register(spec: ProbeSpec): Probe {
+  checkSealed();
   checkSpec(spec);
   checkThreads(spec);
   let p: ProbeCore;
@@ -187,6 +210,7 @@ export function register(spec: ProbeSpec): Probe {
 /** All or none: if any spec fails, every probe registered by this call is removed again. */
 export function registerAll(specs: readonly ProbeSpec[]): Probe[] {
   if (!Array.isArray(specs)) throw new JsprobeError('JSPROBE_E_INVALID_SPEC', 'registerAll takes an array of probe specs');
+  checkSealed();
   specs.forEach((s) => {
     checkSpec(s);
     checkThreads(s);

@@ -24,6 +24,7 @@ import { Profiler, type Sample } from './profile.js';
 import type { Sender } from './messages.js';
 import { breakpointCeiling } from '../sites/breakpoint.js';
 import { takePauseReport } from '../sites/pause-budget.js';
+import { sealForCounting } from '../sites/load/wanted.js';
 import { atOnce, inJob, type Later } from '../core/job.js';
 
 export interface SessionOptions {
@@ -60,6 +61,12 @@ export interface SessionOptions {
    * a session from what may be a V8 interrupt, and passes core/job.ts's inJob; by default, at once.
    */
   later?: Later;
+  /**
+   * `-c`: the program's probes are all this thread will ever have. Where every one is an
+   * entry-only count, registration is sealed and the files they want are rewritten, as they
+   * load, for counting alone (sites/load/wanted.ts, docs/hot-path.md).
+   */
+  fixed?: true;
 }
 
 /** A session whose output, warnings and exit() go out as messages to `to`. */
@@ -203,6 +210,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       return { error: new ProgramError(program.source, c.probe.at, (e as Error).message).report };
     }
   }
+  if (options.fixed === true) sealForCounting();
   // Once per session: which functions went without a live patch, and why (the sites' notes say it per probe).
   const passed = takePauseReport(process.pid, breakpointCeiling());
   if (passed !== undefined) options.warn(passed);

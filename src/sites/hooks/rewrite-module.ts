@@ -58,6 +58,8 @@ interface Plan {
   lines: { line: number; column: number; key: string }[];
   map: TraceMap | null;
   sources: string[];
+  /** Every function is for counting its calls alone (instrument's countOnly): one entry wants the file, and it is a sealed count's. */
+  countOnly: boolean;
 }
 
 /** Whether to rewrite `file`, and where its line sites go. */
@@ -70,22 +72,28 @@ export function plan(file: string, src: string, wanted: readonly Wanted[]): Plan
   const map = src.includes('sourceMappingURL=') ? loadMap(src, file) : null;
   const sources = map === null ? [] : map.resolvedSources.map((s) => (s.startsWith('file:') ? fileURLToPath(s) : s));
   const mapped = sources.includes(file);
+  // The entries that want the file, by its path or its sources' (an entry counts once).
+  const by = new Set<Wanted>();
   for (const w of wanted) {
     if (!matches(w.file, file)) continue;
     hit = true;
+    by.add(w);
     if (!mapped) for (const line of w.lines) lines.push({ line, column: 0, key: lineKey(-1, line) });
   }
   sources.forEach((source, i) => {
     for (const w of wanted) {
       if (!matches(w.file, source)) continue;
       hit = true;
+      by.add(w);
       for (const line of w.lines) {
         const pos = generatedPositionFor(map!, { source: map!.resolvedSources[i], line, column: 0, bias: LEAST_UPPER_BOUND });
         lines.push({ line: pos.line ?? -1, column: pos.column ?? 0, key: lineKey(i, line) });
       }
     }
   });
-  return hit ? { lines, map, sources } : null;
+  if (!hit) return null;
+  const [only] = by;
+  return { lines, map, sources, countOnly: by.size === 1 && only.count === true && only.lines.length === 0 };
 }
 
 /** The text of source `i` of `map`: from the map, else from its file. */
@@ -118,7 +126,9 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
   // An external source map is not in `src`, and the rewrite depends on it (the chained map, each
   // function's source, names from it).
   const mapKey = (map: TraceMap): string => `${encodedMappings(map)}\0${JSONStringify(map.names)}`;
-  const parts = (): string[] => [url, file, format, JSONStringify(p.lines), JSONStringify(p.sources), String(emitMap), p.map === null ? '' : mapKey(p.map)];
+  const parts = (): string[] => [
+    url, file, format, JSONStringify(p.lines), JSONStringify(p.sources), String(emitMap), p.map === null ? '' : mapKey(p.map), p.countOnly ? 'count' : '',
+  ];
   const key = cacheable(src) ? cacheKey(src, ...parts()) : undefined;
   // A small module's rewrite has a cache of its own, which does not load the parser to be read (rewrite-cache.ts).
   const small = key === undefined ? smallKey(src, ...parts()) : undefined;
@@ -137,6 +147,7 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
   const mapText = map === null ? undefined : JSONStringify({ sources: p.sources, mappings: encodedMappings(map) });
   const out = instrument(src, {
     url, format, lines: p.lines, extra: { file, sources: p.sources }, origin, original: originals && ((s, l, c) => originals.at(s, l, c)), mapText,
+    countOnly: p.countOnly,
   });
   let code = out.code;
   if (emitMap) {

@@ -11,6 +11,12 @@ export interface Wanted {
   file: string;
   /** 1-based lines of that file that get line sites. */
   lines: number[];
+  /**
+   * One probe alone wants these files, an entry-only count, and no probe can be added later
+   * (sites/load/wanted.ts, sealForCounting): a file that no other entry wants is rewritten for
+   * counting alone (rewrite-module.ts).
+   */
+  count?: true;
 }
 
 const HEADER = 8;

@@ -4,6 +4,7 @@
 import { hintedFiles, WantedList, type Wanted } from '../hooks/wanted.js';
 import { LoadedLog } from '../hooks/loaded-log.js';
 import { JSONStringify } from '../../core/primordials.js';
+import { sealCounting } from '../../core/index.js';
 
 export const wantedList = new WantedList();
 export const loadedLog = new LoadedLog();
@@ -15,9 +16,24 @@ export const loadedLog = new LoadedLog();
 const entries = new Map<string, { w: Wanted; n: number }>();
 let hints: Wanted[] = hintedFiles(process.env, process.cwd()).map((file) => ({ file, lines: [] }));
 let hooked = false;
+/** Registration is sealed for counting (sealForCounting): what one probe alone wants is marked for counting. */
+let counting = false;
 
 function publish(): void {
-  wantedList.write([...hints, ...[...entries.values()].map((e) => e.w)]);
+  wantedList.write([...hints, ...[...entries.values()].map((e) => (counting && e.n === 1 ? { ...e.w, count: true as const } : e.w))]);
+}
+
+/**
+ * Under `jsprobe -c`, once the program's probes are registered and none can be added (the agent's
+ * sessions): where every one is an entry-only count, seal registration (core's sealCounting), and
+ * have the files that one probe alone wants rewritten for counting alone as they load
+ * (Wanted.count). True when sealed.
+ */
+export function sealForCounting(): boolean {
+  if (!sealCounting('this thread is traced by jsprobe -c for counting alone: its probes are fixed, and no other can be registered')) return false;
+  counting = true;
+  publish();
+  return true;
 }
 
 /** Instrument files matching `w` when they load, until the returned function is called. */

@@ -62,6 +62,13 @@ export interface InstrumentOptions {
    * with the shifts so that a stack read at a hit names the original file, line and column.
    */
   mapText?: string;
+  /**
+   * Every function of the module is for counting its calls alone (the one probe that wants the
+   * module is an entry-only count, and its registrations are sealed: sites/load/wanted.ts): a sync
+   * function gets only `$jpOn&&$jpK[id]++;` (countOnlyInsertions); async functions and generators
+   * get their whole sites, as ever.
+   */
+  countOnly?: boolean;
 }
 
 export interface Instrumented {
@@ -247,6 +254,25 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
       out.push(opening(r.arg.start, `($jpV=(${r.anonymous ? '0,' : ''}`, r.start));
       out.push(closing(r.arg.end, `),${report}`, r.start));
     }
+  }
+}
+
+/**
+ * A sync function's site in a module rewritten for counting alone: its counter, added to while
+ * some probe is armed in the thread, and nothing else. No entry, no return, no catch: the
+ * function's bytecode grows by ~10 bytes where a whole site adds ~40-120, which V8 weighs in every
+ * caller it might inline the function into, and no call is made (docs/hot-path.md, "Modules
+ * rewritten for counting alone"). Core credits the counter to the one probe on the site as
+ * counting mode does (sites/load/counts.ts); a site no probe is on counts for nobody.
+ */
+function countOnlyInsertions(site: FunctionSite, id: number, out: Insertion[]): void {
+  const count = `${ARMED_GLOBAL}&&${COUNTS_LOCAL}[${id}]++;`;
+  if (site.body.expression) {
+    // `return(x)`, not an assignment: an anonymous function or class returned keeps having no name.
+    out.push(opening(site.body.start, `{${count}return(`, site.start));
+    out.push(closing(site.body.end, ')}', site.start));
+  } else {
+    out.push(opening(site.prologueAt, `${site.afterOpenDirective ? ';' : ''}${count}`, site.start));
   }
 }
 
@@ -442,7 +468,7 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const origin = options.origin;
   if (origin !== undefined) addOriginalNames(sites, starts, origin, options.original);
   const out: Insertion[] = [];
-  sites.forEach((s, i) => functionInsertions(s, i, out));
+  sites.forEach((s, i) => (options.countOnly === true && !s.async && !s.generator ? countOnlyInsertions(s, i, out) : functionInsertions(s, i, out)));
   lineSites.forEach((s, i) => lineInsertions(s, sites.length + i, out));
   const fns = sites.map((s): FunctionEntry => {
     const line = lineOf(starts, s.at);

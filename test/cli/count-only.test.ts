@@ -1,0 +1,57 @@
+// Modules rewritten for counting alone, end to end (docs/hot-path.md): a `-c` program whose only
+// probe is an entry-only count seals registration, and the files it wants load with a counter in
+// each sync function and nothing else. The program runs as it would, and every call is counted,
+// in the main thread, a worker thread and a child process alike; a program with a probe of any
+// other kind gets the whole sites and the same counts.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { jsprobe } from './run.js';
+
+const LIB = 'test/fixtures/cli/count-kinds.cjs';
+const MAIN = 'test/fixtures/cli/count-kinds-main.cjs';
+// What the calls return, with or without jsprobe: t = Σ(i + 1 + i² + 1) over 0..99; anon's function
+// has no name; B's getter; m's return and its finally's x++; the generator's two values; the throw; later's value.
+const RESULT = '[333500,"",2,1,2,2,"thrown",1]';
+
+/** Every `@[name]: n` line, by name. */
+function counts(stdout: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of stdout.matchAll(/^@\[([\w.]+)\]: (\d+)$/gm)) out[m[1]] = Number(m[2]);
+  return out;
+}
+
+/** The calls each thread or process makes (count-kinds-main.cjs), times `n`. */
+function expected(n: number): Record<string, number> {
+  const once = {
+    add: 100, sq: 100, obj: 100, anon: 1, 'A.constructor': 1, 'B.constructor': 1, 'A.prototype.y': 1, 'A.prototype.m': 1,
+    gen: 1, later: 1, thrower: 1,
+  };
+  return Object.fromEntries([...Object.entries({ ...once, code: 1 }).map(([k, v]) => [k, v * n])]);
+}
+
+const line = (who: string): RegExp => new RegExp(`^${who}: ${RESULT.replace(/[[\]]/g, '\\$&')}$`, 'gm');
+
+for (const where of ['main', 'worker', 'child'] as const) {
+  test(`a program of one entry-only count loads its file for counting alone, and counts every call (${where})`, () => {
+    const r = jsprobe(['-q', '-e', `fn:${LIB}:* { @[func] = count() }`, '-c', `node ${MAIN} ${where}`]);
+    assert.equal(r.code, 0, r.stderr);
+    // Each thread and process ran as it would have.
+    assert.equal(r.stdout.match(line('main'))?.length, where === 'child' ? 2 : 1, r.stdout);
+    assert.equal(r.stdout.match(line('worker'))?.length, where === 'worker' ? 1 : undefined, r.stdout);
+    // Loaded for counting alone in each thread and process.
+    const code = r.stdout.match(/^code \(\w+\): .*$/gm) ?? [];
+    assert.equal(code.length, where === 'main' ? 1 : 2, r.stdout);
+    for (const c of code) assert.match(c, /: function add\(a, b\) \{\$jpOn&&\$jpK\[0\]\+\+; return a \+ b; \}$/);
+    assert.deepEqual(counts(r.stdout), expected(where === 'main' ? 1 : 2));
+  });
+}
+
+test('beside a probe of another kind, the file gets its whole sites, and the counts are the same', () => {
+  const r = jsprobe(['-q', '-e', `fn:${LIB}:* { @[func] = count() } fnret:${LIB}:sq { @s = count() }`, '-c', `node ${MAIN}`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^code \(main\): function add\(a, b\) \{var \$jpF=/m);
+  assert.equal(counts(r.stdout).add, 100);
+  assert.deepEqual({ ...counts(r.stdout) }, expected(1));
+  assert.match(r.stdout, /^@s: 100$/m);
+});

@@ -1,0 +1,32 @@
+// Modules rewritten for counting alone (docs/hot-path.md): once registration is sealed with only
+// entry-only counts registered, a file that one of them alone wants loads with a counter in each
+// sync function and nothing else, and its counts reach the probe exactly. Nothing can be sealed
+// beside a probe of another kind, and nothing can be registered once sealed.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const register = `${root}build/src/register.js`;
+const script = `${root}test/fixtures/load/count-only-run.mjs`;
+
+function run(mode: string): Record<string, unknown> {
+  const r = spawnSync(process.execPath, ['--import', register, script, mode], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, `child failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+test('sealed for counts, a module is rewritten for counting alone, and counts every call exactly; later probes are refused', () => {
+  // twice calls add: 2,000 entries, each a hit and a return of the count, none through its handler.
+  assert.deepEqual(run('sealed'), {
+    sealed: true, countOnly: true, cell: 2000, hits: 2000, handled: 0, returns: 0, later: 'JSPROBE_E_UNSUPPORTED', after: 2000,
+  });
+});
+
+test('beside a return probe nothing is sealed: the module gets its whole sites, and both probes their calls', () => {
+  assert.deepEqual(run('refused'), {
+    sealed: false, countOnly: false, cell: 2000, hits: 2000, handled: 1000, returns: 1000, later: 'registered', after: 2000,
+  });
+});

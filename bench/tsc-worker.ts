@@ -53,6 +53,7 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
     case 'cli-func':
     case 'cli-count':
     case 'cli-entry':
+    case 'cli-entry-func':
       // The cli-* configurations run under `jsprobe -c` (tsc.ts), whose agent did the probing.
       return () => ({});
     case 'disarmed':
@@ -86,6 +87,37 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
         let returns = 0;
         for (const m of printed.matchAll(/^@\[.*\]: (\d+)$/gm)) returns += Number(m[1]);
         return { ...(await loadStats()), returns, missed: p.missed };
+      };
+    }
+    case 'entry-func':
+    case 'entry-func-sealed': {
+      // The command's entry-only count by function, `fn:… { @[func] = count() }`, through the
+      // language as count-cell, in this process; sealed as `jsprobe -c` seals a program of counts,
+      // typescript.js then loads for counting alone (docs/hot-path.md). Instructions can be
+      // counted here, where the command's two processes are awkward under callgrind.
+      const { register } = await import('../src/index.js');
+      const { compile } = await import('../src/lang/compile.js');
+      const { instantiate, makeRuntime, printAll } = await import('../src/program/runtime.js');
+      const { countingHandler } = await import('../src/program/counting.js');
+      const program = compile(`fn:${target} { @[func] = count() }`);
+      let printed = '';
+      const rt = makeRuntime(program, { format: 'text', text: (s: string) => { printed += s; }, json: () => {} }, () => {});
+      const handler = instantiate(rt, program.probes[0].source);
+      countingHandler(rt, program.probes[0], handler);
+      const p = register({ target, onEntry: handler as (call: unknown) => void });
+      let sealed = false;
+      if (config === 'entry-func-sealed') {
+        const { sealForCounting } = await import('../src/sites/load/wanted.js');
+        sealed = sealForCounting();
+      }
+      return async () => {
+        // The probe's figures credit the counts waiting in the counters (core/count-mode.ts), as the session's reads of the maps do.
+        const hits = p.hits;
+        printAll(rt);
+        rt.close();
+        let entries = 0;
+        for (const m of printed.matchAll(/^@\[.*\]: (\d+)$/gm)) entries += Number(m[1]);
+        return { ...(await loadStats()), hits, entries, sealed, missed: p.missed };
       };
     }
     case 'count-entry': {

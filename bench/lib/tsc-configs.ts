@@ -17,6 +17,8 @@ export const NODE_ARGS: Record<string, string[]> = {
   count: ['--import', REGISTER],
   'count-entry': ['--import', REGISTER],
   'count-cell': ['--import', REGISTER],
+  'entry-func': ['--import', REGISTER],
+  'entry-func-sealed': ['--import', REGISTER],
   hist: ['--import', REGISTER],
   'hist-coarse': ['--import', REGISTER],
   tracing: [],
@@ -32,6 +34,8 @@ export const CLI_PROGRAMS: Record<string, string> = {
   'cli-func': `fnret:${TYPESCRIPT}:* { @[func] = count() }`,
   'cli-count': `fnret:${TYPESCRIPT}:* { @ = count() }`,
   'cli-entry': `fn:${TYPESCRIPT}:* { @ = count() }`,
+  // The same by function, counted at entry: with cli-entry, what a module rewritten for counting alone gives.
+  'cli-entry-func': `fn:${TYPESCRIPT}:* { @[func] = count() }`,
 };
 
 /** What the command printed at exit, `@: N` or `@[key]: N` lines: their total. */

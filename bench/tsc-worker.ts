@@ -72,39 +72,19 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
       // the site into a map entry a function (program/counting.ts), in this process. Against
       // cli-func, what the command and its agent add to the same work.
       const { register } = await import('../src/index.js');
-      const { compile } = await import('../src/lang/compile.js');
-      const { instantiate, makeRuntime, printAll } = await import('../src/program/runtime.js');
-      const { countingHandler } = await import('../src/program/counting.js');
-      const program = compile(`fnret:${target} { @[func] = count() }`);
-      let printed = '';
-      const rt = makeRuntime(program, { format: 'text', text: (s: string) => { printed += s; }, json: () => {} }, () => {});
-      const handler = instantiate(rt, program.probes[0].source);
-      countingHandler(rt, program.probes[0], handler);
-      const p = register({ target, onReturn: handler });
-      return async () => {
-        printAll(rt);
-        rt.close();
-        let returns = 0;
-        for (const m of printed.matchAll(/^@\[.*\]: (\d+)$/gm)) returns += Number(m[1]);
-        return { ...(await loadStats()), returns, missed: p.missed };
-      };
+      const counted = await languageCount('fnret', target);
+      const p = register({ target, onReturn: counted.handler });
+      return async () => ({ ...(await loadStats()), returns: counted.total(), missed: p.missed });
     }
     case 'entry-func':
     case 'entry-func-sealed': {
-      // The command's entry-only count by function, `fn:… { @[func] = count() }`, through the
-      // language as count-cell, in this process; sealed as `jsprobe -c` seals a program of counts,
-      // typescript.js then loads for counting alone (docs/hot-path.md). Instructions can be
-      // counted here, where the command's two processes are awkward under callgrind.
+      // The command's entry-only count by function, `fn:… { @[func] = count() }`, as count-cell;
+      // sealed as `jsprobe -c` seals a program of counts, typescript.js then loads for counting
+      // alone (docs/hot-path.md). Instructions can be counted here, where the command's two
+      // processes are awkward under callgrind.
       const { register } = await import('../src/index.js');
-      const { compile } = await import('../src/lang/compile.js');
-      const { instantiate, makeRuntime, printAll } = await import('../src/program/runtime.js');
-      const { countingHandler } = await import('../src/program/counting.js');
-      const program = compile(`fn:${target} { @[func] = count() }`);
-      let printed = '';
-      const rt = makeRuntime(program, { format: 'text', text: (s: string) => { printed += s; }, json: () => {} }, () => {});
-      const handler = instantiate(rt, program.probes[0].source);
-      countingHandler(rt, program.probes[0], handler);
-      const p = register({ target, onEntry: handler as (call: unknown) => void });
+      const counted = await languageCount('fn', target);
+      const p = register({ target, onEntry: counted.handler as (call: unknown) => void });
       let sealed = false;
       if (config === 'entry-func-sealed') {
         const { sealForCounting } = await import('../src/sites/load/wanted.js');
@@ -113,11 +93,7 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
       return async () => {
         // The probe's figures credit the counts waiting in the counters (core/count-mode.ts), as the session's reads of the maps do.
         const hits = p.hits;
-        printAll(rt);
-        rt.close();
-        let entries = 0;
-        for (const m of printed.matchAll(/^@\[.*\]: (\d+)$/gm)) entries += Number(m[1]);
-        return { ...(await loadStats()), hits, entries, sealed, missed: p.missed };
+        return { ...(await loadStats()), hits, entries: counted.total(), sealed, missed: p.missed };
       };
     }
     case 'count-entry': {
@@ -142,6 +118,31 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
 }
 
 const TYPESCRIPT = join(ROOT, 'node_modules/typescript/lib/typescript.js');
+
+/**
+ * The command's `KIND:TARGET { @[func] = count() }` in this process: the language's handler, which
+ * the site counts for into its map (program/counting.ts), and the total of what the map then prints.
+ */
+async function languageCount(kind: 'fn' | 'fnret', target: string): Promise<{ handler: (call: never) => unknown; total: () => number }> {
+  const { compile } = await import('../src/lang/compile.js');
+  const { instantiate, makeRuntime, printAll } = await import('../src/program/runtime.js');
+  const { countingHandler } = await import('../src/program/counting.js');
+  const program = compile(`${kind}:${target} { @[func] = count() }`);
+  let printed = '';
+  const rt = makeRuntime(program, { format: 'text', text: (s: string) => { printed += s; }, json: () => {} }, () => {});
+  const handler = instantiate(rt, program.probes[0].source);
+  countingHandler(rt, program.probes[0], handler);
+  return {
+    handler: handler as (call: never) => unknown,
+    total: () => {
+      printAll(rt);
+      rt.close();
+      let n = 0;
+      for (const m of printed.matchAll(/^@\[.*\]: (\d+)$/gm)) n += Number(m[1]);
+      return n;
+    },
+  };
+}
 
 /** How long the load hook took to rewrite typescript.js, and how many sites it got. */
 async function loadStats(): Promise<Record<string, unknown>> {

@@ -5,17 +5,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const register = `${root}build/src/register.js`;
-const script = `${root}test/fixtures/load/count-mode-run.mjs`;
+import { runFixture } from './fixture-run.js';
 
 function run(mode: string): Record<string, unknown> {
-  const r = spawnSync(process.execPath, ['--import', register, script, mode], { cwd: root, encoding: 'utf8' });
-  assert.equal(r.status, 0, `child failed:\n${r.stderr}`);
-  return JSON.parse(r.stdout) as Record<string, unknown>;
+  return runFixture('count-mode-run.mjs', mode);
 }
 
 test('entry-only counts counted in place are credited, exactly, through a change of mode and a cell let go', () => {

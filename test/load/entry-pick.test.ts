@@ -5,19 +5,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runFixture } from './fixture-run.js';
 import { runtime } from '../../src/sites/load/runtime.js';
 import type { Snapshot } from '../../src/core/index.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const register = `${root}build/src/register.js`;
-const script = `${root}test/fixtures/load/pick-run.mjs`;
-
 function run(mode: 'return' | 'entry'): Record<string, unknown> {
-  const r = spawnSync(process.execPath, ['--import', register, script, mode], { cwd: root, encoding: 'utf8' });
-  assert.equal(r.status, 0, `child failed:\n${r.stderr}`);
-  return JSON.parse(r.stdout) as Record<string, unknown>;
+  return runFixture('pick-run.mjs', mode);
 }
 
 for (const mode of ['return', 'entry'] as const) {

@@ -4,7 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { functionsIn, liveable, unliveable } from '../../src/sites/rewrite/instrument.js';
+import { functionsIn, instrument, liveable, unliveable } from '../../src/sites/rewrite/instrument.js';
+import { sitesTrailer } from '../../src/sites/rewrite/abi.js';
 import { compareSources, unmappedFunctions } from '../../src/sites/rewrite/liveedit-diff.js';
 
 function only(src: string) {
@@ -37,5 +38,17 @@ test('unliveable: a long function of short lines can be patched: only the lines 
   const body = Array.from({ length: 60 }, (_, i) => `  const v${i} = n + ${i};`).join('\n');
   const src = `function f(n) {\n${body}\n  return n;\n}\n`;
   assert.ok(src.length > 800);
+  assert.equal(unliveable(src, only(src)), undefined);
+});
+
+test('unliveable: a module jsprobe rewrote as it loaded cannot be patched, even where its functions end with their own text', () => {
+  const src = 'function f(n) {\n  return n * 2;\n}\n';
+  // Rewritten for counting alone, as the load hook ends it (sites/hooks/rewrite-module.ts): `f`
+  // keeps its own last statement and the white space before its brace.
+  const out = instrument(src, { url: 'file:///x.js', format: 'script', countOnly: true }).code + sitesTrailer(1);
+  assert.match(out, /function f\(n\) \{\$jpOn&&\$jpK\[0\]\+\+;\n {2}return n \* 2;\n\}/);
+  const f = functionsIn(out, 'script', 'file:///x.js').find((fn) => fn.name === 'f')!;
+  assert.match(unliveable(out, f) ?? '', /rewritten with probe sites as it loaded/);
+  // The same function as written can be.
   assert.equal(unliveable(src, only(src)), undefined);
 });

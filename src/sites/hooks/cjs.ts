@@ -10,6 +10,7 @@ import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { now } from '../../core/clock.js';
 import { noteRewriteFailure } from './failures.js';
+import { SITES_TRAILER } from '../rewrite/abi.js';
 import { matches, plan, rewrite } from './rewrite-module.js';
 import type { Wanted } from './wanted.js';
 
@@ -31,7 +32,7 @@ export const rewriteStats: RewriteStat[] = [];
  * The trailer rewrite() appends. Where Node runs the load hooks for require() of an ES module
  * (module.registerHooks, Node >= 22.15), the source arrives here already rewritten.
  */
-const REWRITTEN = /\n\/\/ jsprobe sites \d+\n$/;
+
 
 /** Whether a module could be named by `wanted` at all: its path, or (through a source map) another. */
 function mayWant(file: string, content: string, wanted: readonly Wanted[]): boolean {
@@ -46,7 +47,7 @@ export function installCjsHook(wanted: () => readonly Wanted[]): void {
     let code = content;
     const list = wanted();
     const esm = format === 'module' || format === 'module-typescript';
-    if (mayWant(filename, content, list) && !(esm && REWRITTEN.test(content.slice(-40)))) {
+    if (mayWant(filename, content, list) && !(esm && SITES_TRAILER.test(content.slice(-40)))) {
       try {
         const t0 = now();
         const p = plan(filename, content, list);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodedMappings, generatedPositionFor, LEAST_UPPER_BOUND, originalPositionFor, type TraceMap } from '@jridgewell/trace-mapping';
-import { lineKey } from '../rewrite/abi.js';
+import { lineKey, SITES_TRAILER, sitesTrailer } from '../rewrite/abi.js';
 import { instrument, type ModuleTable } from '../rewrite/instrument.js';
 import { chainMap, identityMap, inlineComment, traceMap } from '../rewrite/sourcemap.js';
 import { OriginalFunctions } from '../rewrite/original-names.js';
@@ -134,7 +134,7 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
   const small = key === undefined ? smallKey(src, ...parts()) : undefined;
   const hit = key !== undefined ? cached(src, key) : small !== undefined ? smallCached(small) : undefined;
   if (hit !== undefined) {
-    const sites = /^\/\/ jsprobe sites (\d+)$/m.exec(hit.slice(hit.lastIndexOf('\n// jsprobe sites')))?.[1];
+    const sites = SITES_TRAILER.exec(hit.slice(-40))?.[1];
     return { code: hit, sites: Number(sites ?? 0), cached: true };
   }
   const map = p.map;
@@ -156,7 +156,7 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
   }
   const sites = out.table.fns.length + out.table.lines.length;
   // Appended after the last line, so no line moves; it lets a cached rewrite say what it holds.
-  code += `\n// jsprobe sites ${sites}\n`;
+  code += sitesTrailer(sites);
   if (key !== undefined) store(src, key, code);
   else if (small !== undefined) smallStore(small, code);
   return { code, sites, cached: false };

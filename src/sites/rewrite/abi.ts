@@ -2,6 +2,15 @@
 // points, and the layout of a module's table. Only this file knows a table row's field order;
 // everything else reads rows as named records (see sites/load/table.ts).
 
+/**
+ * The line a rewritten module ends with (sites/hooks/rewrite-module.ts): how many sites it has. It
+ * tells a rewrite apart from a module as written, for the cache, for a hook that is handed one
+ * already rewritten, and for live patches, which cannot patch one (instrument.ts, unliveable).
+ */
+export const sitesTrailer = (sites: number): string => `\n// jsprobe sites ${sites}\n`;
+/** A source ends with sitesTrailer (test its last 40 characters). */
+export const SITES_TRAILER = /\n\/\/ jsprobe sites (\d+)\n$/;
+
 /** Key (`Symbol.for`) of the runtime object every rewritten module reads (sites/load/runtime.ts). */
 export const RUNTIME_KEY = 'jsprobe.load';
 

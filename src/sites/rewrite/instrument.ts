@@ -9,8 +9,8 @@
 
 import { createRequire } from 'node:module';
 import {
-  ARMED_GLOBAL, COUNTING_GLOBAL, COUNTS_LOCAL, functionRow, lineRow, RUNTIME_GLOBAL as D, RUNTIME_KEY, type FunctionEntry, type FunctionRow, type LineRow,
-  type RuntimeEntry,
+  ARMED_GLOBAL, COUNTING_GLOBAL, COUNTS_LOCAL, functionRow, lineRow, RUNTIME_GLOBAL as D, RUNTIME_KEY, SITES_TRAILER, type FunctionEntry, type FunctionRow,
+  type LineRow, type RuntimeEntry,
 } from './abi.js';
 import type { Program } from './estree.js';
 import { findFunctions, type FunctionSite, type ReturnSite } from './functions.js';
@@ -538,6 +538,14 @@ const DIFF_RUN_LIMIT = 800;
 
 /** Why a live patch cannot give `site` its site (see liveable), or undefined when it can. */
 export function unliveable(src: string, site: FunctionSite): string | undefined {
+  // Rewritten as it loaded, by the runtime of another copy of jsprobe (the command's agent, under
+  // -c): its module scope declares that runtime's names (`$jpD`, the entries), which would hide the
+  // global runtime from a live site's code. V8 then applies nothing of a CommonJS edit, though it
+  // answers Ok, and refuses an ES module's. A module for counting alone ends with its own text, as
+  // a patchable function must; one with whole sites never did.
+  if (SITES_TRAILER.test(src.slice(-40))) {
+    return 'its module was rewritten with probe sites as it loaded (by jsprobe -c), and a live patch cannot reach past the names that rewrite gave its scope';
+  }
   // The lines a live site changes: where its prologue, its epilogue and each return go.
   const lineLength = (at: number): number => {
     const to = src.indexOf('\n', at);

@@ -1,0 +1,43 @@
+// `jsprobe -p` on a process that `jsprobe -c` traces with a program of counts, whose module was
+// therefore loaded for counting alone (docs/hot-path.md): the attach gets breakpoint sites there,
+// as it did on a module with whole sites, since a live patch cannot reach past the names the
+// rewrite gave the module's scope (V8 would answer Ok and apply nothing). Both runs count every
+// call they should, and the attach's detach leaves the `-c` run counting.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT } from '../cli/run.js';
+import { attach, jsprobe } from './procs.js';
+
+const LIB = join(ROOT, 'test/fixtures/attach/counted-lib.cjs');
+
+test('-p on a module -c loaded for counting alone: breakpoint sites, and both runs count right', async () => {
+  const counted = jsprobe(['-q', '-e', `fn:${LIB}:* { @[func] = count() }`, '-c', 'node test/fixtures/attach/counted.cjs']);
+  const pid = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    counted.child.stdout!.on('data', (d: string) => {
+      out += d;
+      const m = /^pid (\d+)$/m.exec(out);
+      if (m !== null) resolve(Number(m[1]));
+    });
+    void counted.done.then((r) => reject(new Error(`the -c run ended first: ${r.err}`)));
+  });
+  try {
+    const run = attach(pid, `fn:${LIB}:mul { @e = count() } interval:ms:300 { exit() }`);
+    const code = await run.done;
+    assert.equal(code, 0, run.err());
+    assert.match(run.err(), /cannot be patched in place: its module was rewritten with probe sites as it loaded/);
+    const e = Number(/^@e: (\d+)$/m.exec(run.out())?.[1]);
+    assert.ok(e > 0, run.out());
+  } finally {
+    // After the attach has gone (or failed): the program ends, and the -c run with it.
+    process.kill(pid, 'SIGUSR2');
+  }
+  const end = await counted.done;
+  assert.equal(end.code, 0, end.err);
+  const calls = Number(/^calls (\d+)$/m.exec(end.out)?.[1]);
+  assert.ok(calls > 0, end.out);
+  assert.match(end.out, new RegExp(`^@\\[add\\]: ${calls}$`, 'm'));
+  assert.match(end.out, new RegExp(`^@\\[mul\\]: ${calls}$`, 'm'));
+});

@@ -1,6 +1,5 @@
 // The counters a rewritten module's sites add to in place (sites/load/counts.ts): one a site,
-// zeros, small integers (no HeapNumber a call where the site is not optimized), made without
-// running the program's code, and exact past the small-integer range.
+// zeros, made without running the program's code, and exact past the small-integer range.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +16,7 @@ test('a module gets one zero a site, made without reaching a setter the program 
   } finally {
     delete (Array.prototype as unknown as Record<string, unknown>)['0'];
   }
-  assert.deepEqual(counts([]), []);
+  assert.equal(counts([]).length, 0);
 });
 
 test('a counter stays exact past the small integers', () => {

@@ -7,6 +7,7 @@
 //
 //   JSPROBE_LOAD_SITES=bench/inline-helpers.cjs node --import BUILD/build/src/register.js \
 //     bench/inline-drive.mjs BUILD MODE [ITERS]
+//   node --import BUILD/build/src/register.js bench/inline-drive.mjs BUILD func-sealed [ITERS]
 //
 // Under callgrind, take the instructions of two ITERS (1200 less 200) so that start-up and the
 // rewrite fall out; with --trace-turbo-inlining, look for what scan inlines.

@@ -11,6 +11,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import type * as TS from 'typescript';
+import type { ProbeSpec } from '../src/index.js';
+
+type EntryHandler = NonNullable<ProbeSpec['onEntry']>;
+type ReturnHandler = NonNullable<ProbeSpec['onReturn']>;
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -73,7 +77,7 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
       // cli-func, what the command and its agent add to the same work.
       const { register } = await import('../src/index.js');
       const counted = await languageCount('fnret', target);
-      const p = register({ target, onReturn: counted.handler });
+      const p = register({ target, onReturn: counted.handler as ReturnHandler });
       return async () => ({ ...(await loadStats()), returns: counted.total(), missed: p.missed });
     }
     case 'entry-func':
@@ -84,7 +88,7 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
       // processes are awkward under callgrind.
       const { register } = await import('../src/index.js');
       const counted = await languageCount('fn', target);
-      const p = register({ target, onEntry: counted.handler as (call: unknown) => void });
+      const p = register({ target, onEntry: counted.handler as EntryHandler });
       let sealed = false;
       if (config === 'entry-func-sealed') {
         const { sealForCounting } = await import('../src/sites/load/wanted.js');
@@ -123,7 +127,7 @@ const TYPESCRIPT = join(ROOT, 'node_modules/typescript/lib/typescript.js');
  * The command's `KIND:TARGET { @[func] = count() }` in this process: the language's handler, which
  * the site counts for into its map (program/counting.ts), and the total of what the map then prints.
  */
-async function languageCount(kind: 'fn' | 'fnret', target: string): Promise<{ handler: (call: never) => unknown; total: () => number }> {
+async function languageCount(kind: 'fn' | 'fnret', target: string): Promise<{ handler: unknown; total: () => number }> {
   const { compile } = await import('../src/lang/compile.js');
   const { instantiate, makeRuntime, printAll } = await import('../src/program/runtime.js');
   const { countingHandler } = await import('../src/program/counting.js');
@@ -133,7 +137,7 @@ async function languageCount(kind: 'fn' | 'fnret', target: string): Promise<{ ha
   const handler = instantiate(rt, program.probes[0].source);
   countingHandler(rt, program.probes[0], handler);
   return {
-    handler: handler as (call: never) => unknown,
+    handler,
     total: () => {
       printAll(rt);
       rt.close();

@@ -14,12 +14,21 @@ function run(mode: string): Record<string, unknown> {
 test('sealed for counts, a module is rewritten for counting alone, and counts every call exactly; later probes are refused', () => {
   // twice calls add: 2,000 entries, each a hit and a return of the count, none through its handler.
   assert.deepEqual(run('sealed'), {
-    sealed: true, countOnly: true, cell: 2000, hits: 2000, handled: 0, returns: 0, later: 'JSPROBE_E_UNSUPPORTED', after: 2000,
+    sealed: true, countOnly: true, cell: 2000, hits: 2000, handled: 0, returns: 0, later: 'JSPROBE_E_UNSUPPORTED', again: 2020, after: 2020,
   });
 });
 
 test('beside a return probe nothing is sealed: the module gets its whole sites, and both probes their calls', () => {
   assert.deepEqual(run('refused'), {
-    sealed: false, countOnly: false, cell: 2000, hits: 2000, handled: 1000, returns: 1000, later: 'registered', after: 2000,
+    sealed: false, countOnly: false, cell: 2000, hits: 2000, handled: 1000, returns: 1000, later: 'registered', again: 2020, after: 2020,
+  });
+});
+
+test('sealed, a module loaded for counting alone is credited at every read, with counting mode off in the thread', () => {
+  // Two counts on lib.cjs's main: its site is no entry-only count, and the mode goes off; pick.cjs's
+  // calls, counted in place all the same, are credited by each read after them.
+  assert.deepEqual(run('off'), {
+    sealed: true, counting: false, both: 2, countOnly: true, cell: 2000, hits: 2000, handled: 0, returns: 0,
+    later: 'JSPROBE_E_UNSUPPORTED', again: 2020, after: 2020,
   });
 });

@@ -28,12 +28,6 @@ export interface RewriteStat {
 /** What the CommonJS hook rewrote in this thread, and how long each took. */
 export const rewriteStats: RewriteStat[] = [];
 
-/**
- * The trailer rewrite() appends. Where Node runs the load hooks for require() of an ES module
- * (module.registerHooks, Node >= 22.15), the source arrives here already rewritten.
- */
-
-
 /** Whether a module could be named by `wanted` at all: its path, or (through a source map) another. */
 function mayWant(file: string, content: string, wanted: readonly Wanted[]): boolean {
   if (wanted.length === 0) return false;
@@ -47,6 +41,8 @@ export function installCjsHook(wanted: () => readonly Wanted[]): void {
     let code = content;
     const list = wanted();
     const esm = format === 'module' || format === 'module-typescript';
+    // Where Node runs the load hooks for require() of an ES module (module.registerHooks, Node >=
+    // 22.15), the source arrives here already rewritten, with rewrite()'s trailer.
     if (mayWant(filename, content, list) && !(esm && SITES_TRAILER.test(content.slice(-40)))) {
       try {
         const t0 = now();

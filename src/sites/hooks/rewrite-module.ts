@@ -66,7 +66,6 @@ interface Plan {
 export function plan(file: string, src: string, wanted: readonly Wanted[]): Plan | null {
   if (wanted.length === 0) return null;
   const lines: Plan['lines'] = [];
-  let hit = false;
   // A .ts target runs as JavaScript: look for it among the sources of the module's map. tsx
   // loads the .ts file itself, compiled: its lines are the map's, not the file's.
   const map = src.includes('sourceMappingURL=') ? loadMap(src, file) : null;
@@ -76,14 +75,12 @@ export function plan(file: string, src: string, wanted: readonly Wanted[]): Plan
   const by = new Set<Wanted>();
   for (const w of wanted) {
     if (!matches(w.file, file)) continue;
-    hit = true;
     by.add(w);
     if (!mapped) for (const line of w.lines) lines.push({ line, column: 0, key: lineKey(-1, line) });
   }
   sources.forEach((source, i) => {
     for (const w of wanted) {
       if (!matches(w.file, source)) continue;
-      hit = true;
       by.add(w);
       for (const line of w.lines) {
         const pos = generatedPositionFor(map!, { source: map!.resolvedSources[i], line, column: 0, bias: LEAST_UPPER_BOUND });
@@ -91,7 +88,7 @@ export function plan(file: string, src: string, wanted: readonly Wanted[]): Plan
       }
     }
   });
-  if (!hit) return null;
+  if (by.size === 0) return null;
   const [only] = by;
   return { lines, map, sources, countOnly: by.size === 1 && only.count === true && only.lines.length === 0 };
 }

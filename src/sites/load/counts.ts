@@ -1,6 +1,7 @@
 // Counting mode's side in the load sites (core/count-mode.ts): each rewritten module's counters,
-// one a site, that its sync sites add to while every probe armed in the thread is an entry-only
-// count, and their crediting to the snapshots they were counted under.
+// one a site, and their crediting to the snapshots they were counted under. A module with whole
+// sites adds to them while every probe armed in the thread is an entry-only count; a module
+// rewritten for counting alone, while any probe is armed (docs/hot-path.md).
 
 import { keepCounts, shared as d, type Snapshot } from '../../core/index.js';
 import { ObjectCreate, SafeFloat64Array, SafeWeakMap, WeakMapPrototypeGet, WeakMapPrototypeSet } from '../../core/primordials.js';

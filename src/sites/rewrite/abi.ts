@@ -38,7 +38,10 @@ export const RUNTIME_GLOBAL = '$jpD';
  */
 export const COUNTING_GLOBAL = '$jpC';
 
-/** A rewritten module's counters, one a site (a Float64Array from the runtime's `counts`), that its sites add to while COUNTING_GLOBAL is true. */
+/**
+ * A rewritten module's counters, one a site (a Float64Array from the runtime's `counts`): whole
+ * sites add to them while COUNTING_GLOBAL is true, sites for counting alone while ARMED_GLOBAL is.
+ */
 export const COUNTS_LOCAL = '$jpK';
 
 /** The global slot array that live and breakpoint patches read (`$jpL[id]`). */

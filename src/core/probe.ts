@@ -61,6 +61,8 @@ export class ProbeCore {
   blind: boolean;
   /** The probe's one handler only counts (counter.ts): a light hit adds 1 to a cell instead of calling it. */
   readonly counter: Counter | null;
+  /** An entry-only count: its one handler counts, at entry (a site it is alone on counts for it in place, core/count-mode.ts). */
+  readonly countsEntries: boolean;
   state: ProbeState;
   /** The sites this probe is on: one for a wrap site, every matching function for a pattern. */
   readonly sites: ProbeSite[] = [];
@@ -118,6 +120,7 @@ export class ProbeCore {
     this.light = o.onReturn === null || !reads(o.returnUses, ...ENTRY_DATA, 'data', 'elapsed');
     this.blind = o.onReturn !== null && [...o.returnUses].every((f) => FIXED.includes(f as CallField));
     this.counter = counterOf(o.onReturn === null ? o.onEntry : o.onEntry === null ? o.onReturn : null);
+    this.countsEntries = this.counter !== null && o.onReturn === null;
     this.handle = new ProbeHandle(this);
     this.scratch = new CallRecord(this);
     this.scratch.state = LIGHT;

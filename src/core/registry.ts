@@ -156,7 +156,7 @@ function checkSealed(): void {
 
 /**
  * Seal registration when every probe registered now is an entry-only count (one handler, at
- * entry, that only counts: ProbeCore.counter) and there is at least one: from then on register()
+ * entry, that only counts: ProbeCore.countsEntries) and there is at least one: from then on register()
  * refuses every probe, with `reason`. Code loaded after it may be rewritten for those counts
  * alone (sites/load/wanted.ts), which serves no probe of another kind and no second probe on a
  * function: sealing is what makes that safe. True when sealed.
@@ -164,7 +164,7 @@ function checkSealed(): void {
 export function sealCounting(reason: string): boolean {
   if (sealed !== null) return true;
   if (probes.size === 0) return false;
-  for (const p of probes.values()) if (p.counter === null || p.onReturn !== null) return false;
+  for (const p of probes.values()) if (!p.countsEntries) return false;
   sealed = reason;
   keepCrediting();
   return true;

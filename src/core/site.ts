@@ -52,9 +52,8 @@ export class Snapshot {
     this.scratch = l === null ? null : l.locates ? siteRecord(l, LIGHT, where) : l.scratch;
     this.quiet = l === null ? null : l.locates ? siteRecord(l, BLIND, where) : l.quiet;
     this.quick = l !== null && l.onEntry === null && l.onReturn !== null ? (l.blind ? this.quiet : this.scratch) : null;
-    const counts = l !== null && l.counter !== null;
-    this.entryCount = counts && l.onReturn === null ? countIn(this.scratch!) : null;
-    if (counts && l.onReturn !== null && l.blind) countIn(this.quiet!);
+    this.entryCount = l !== null && l.countsEntries ? countIn(this.scratch!) : null;
+    if (l !== null && l.counter !== null && l.onReturn !== null && l.blind) countIn(this.quiet!);
   }
 }
 

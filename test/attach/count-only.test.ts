@@ -8,21 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ROOT } from '../cli/run.js';
-import { attach, jsprobe } from './procs.js';
+import { attach, jsprobe, streamMatch } from './procs.js';
 
 const LIB = join(ROOT, 'test/fixtures/attach/counted-lib.cjs');
 
 test('-p on a module -c loaded for counting alone: breakpoint sites, and both runs count right', async () => {
   const counted = jsprobe(['-q', '-e', `fn:${LIB}:* { @[func] = count() }`, '-c', 'node test/fixtures/attach/counted.cjs']);
-  const pid = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    counted.child.stdout!.on('data', (d: string) => {
-      out += d;
-      const m = /^pid (\d+)$/m.exec(out);
-      if (m !== null) resolve(Number(m[1]));
-    });
-    void counted.done.then((r) => reject(new Error(`the -c run ended first: ${r.err}`)));
-  });
+  const pid = Number((await streamMatch(counted, 'stdout', /^pid (\d+)$/m))[1]);
   try {
     const run = attach(pid, `fn:${LIB}:mul { @e = count() } interval:ms:300 { exit() }`);
     const code = await run.done;

@@ -5,25 +5,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loopbackListeners } from '../../src/attach/verify.js';
-import { JSPROBE, ROOT } from '../cli/run.js';
-import { alive, fetchText, node, startService, stderrMatch, withoutProgress, type CliRun, type Service } from './procs.js';
+import { ROOT } from '../cli/run.js';
+import { alive, fetchText, jsprobe, node, startService, stderrMatch, withoutProgress, type Service } from './procs.js';
 
 const BLOCKED = join(ROOT, 'test/fixtures/attach/blocked.cjs');
 const PROGRAM = 'fn:test/fixtures/attach/server.cjs:handle { @n = count() }';
-
-function jsprobeWith(env: Record<string, string>, args: string[]): CliRun {
-  const child = spawn(process.execPath, [JSPROBE, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.once('close', (code) => resolve({ code, out, err })));
-  return { child, done, stderr: () => err };
-}
 
 /** Poll `condition` until it holds; false if it did not within `ms` (the bound only stops a test that would hang). */
 async function until(condition: () => boolean | Promise<boolean>, ms = 60_000): Promise<boolean> {
@@ -90,7 +79,7 @@ test('-p on a target blocked in a synchronous call: exit 1 at the bound, and a w
     // Inside execFileSync once its child runs: from here no JavaScript runs on the main thread.
     assert.ok(await until(() => childrenOf(svc.pid).length > 0, 30_000));
     sleeper = childrenOf(svc.pid)[0];
-    const cli = jsprobeWith({ JSPROBE_OPEN_TIMEOUT_MS: '1000' }, ['-p', String(svc.pid), '-e', PROGRAM]);
+    const cli = jsprobe(['-p', String(svc.pid), '-e', PROGRAM], { JSPROBE_OPEN_TIMEOUT_MS: '1000' });
     const { code, err } = await cli.done;
     assert.equal(code, 1, err);
     const m = new RegExp(`^jsprobe: process ${svc.pid} did not open its inspector on 127\\.0\\.0\\.1:9229 within 1 s of SIGUSR1 `
@@ -101,7 +90,7 @@ test('-p on a target blocked in a synchronous call: exit 1 at the bound, and a w
     assert.equal(comm(watcher), 'jsprobe-watcher');
     assert.equal(inspectorListening(), false);
     // The watcher holds the port's lock: another jsprobe waits for it, and sends no signal meanwhile.
-    const second = jsprobeWith({}, ['-p', String(svc.pid), '-e', PROGRAM]);
+    const second = jsprobe(['-p', String(svc.pid), '-e', PROGRAM]);
     await stderrMatch(second, new RegExp(`waiting for jsprobe process ${watcher} \\(jsprobe-watcher\\), which is attaching through port 9229`));
     second.child.kill('SIGKILL');
     await second.done;
@@ -118,7 +107,7 @@ test('-p on a stopped target: the progress line says so, and SIGTERM while waiti
   let watcher = 0;
   try {
     process.kill(svc.pid, 'SIGSTOP');
-    const cli = jsprobeWith({ JSPROBE_OPEN_TIMEOUT_MS: '120000' }, ['-p', String(svc.pid), '-e', PROGRAM]);
+    const cli = jsprobe(['-p', String(svc.pid), '-e', PROGRAM], { JSPROBE_OPEN_TIMEOUT_MS: '120000' });
     await stderrMatch(cli, new RegExp(`^jsprobe: waiting for process ${svc.pid} to open its inspector: it is stopped \\(SIGSTOP, Ctrl-Z or a debugger\\), `
       + `and answers SIGUSR1 only once continued \\(kill -CONT ${svc.pid}\\); giving up in \\d+ s$`, 'm'));
     cli.child.kill('SIGTERM');
@@ -141,7 +130,7 @@ test('-p on a stopped target: the progress line says so, and SIGTERM while waiti
 test('JSPROBE_OPEN_TIMEOUT_MS that is not a number of milliseconds is one line, before any signal', async () => {
   const svc = await startService(node());
   try {
-    const { code, err } = await jsprobeWith({ JSPROBE_OPEN_TIMEOUT_MS: '3s' }, ['-p', String(svc.pid), '-e', PROGRAM]).done;
+    const { code, err } = await jsprobe(['-p', String(svc.pid), '-e', PROGRAM], { JSPROBE_OPEN_TIMEOUT_MS: '3s' }).done;
     assert.equal(code, 1);
     assert.equal(err, 'jsprobe: JSPROBE_OPEN_TIMEOUT_MS is a number of milliseconds above 0, not "3s"\n');
     assert.doesNotMatch(svc.stderr(), /Debugger listening/);

@@ -79,18 +79,20 @@ function watchdog(child: ChildProcess, said: (line: string) => void): void {
 export interface CliRun {
   child: ChildProcess;
   done: Promise<{ code: number | null; out: string; err: string }>;
+  stdout(): string;
   stderr(): string;
 }
 
-export function jsprobe(args: string[]): CliRun {
-  const child = spawn(process.execPath, [JSPROBE, ...args], { cwd: ROOT });
+/** A jsprobe run with `args`, and `env` over this process's environment. */
+export function jsprobe(args: string[], env: Record<string, string> = {}): CliRun {
+  const child = spawn(process.execPath, [JSPROBE, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   watchdog(child, (line) => (err += line));
   const done = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.once('close', (code) => resolve({ code, out, err })));
-  return { child, done, stderr: () => err };
+  return { child, done, stdout: () => out, stderr: () => err };
 }
 
 /** A `jsprobe -p PID -e PROGRAM` run that says when it has attached (its "Attached to" line). */
@@ -121,12 +123,17 @@ export function attach(pid: number, program: string): AttachRun {
 
 /** The first match of `re` in a run's stderr, as soon as it is there; rejects if jsprobe ends first. */
 export function stderrMatch(cli: CliRun, re: RegExp): Promise<RegExpExecArray> {
+  return streamMatch(cli, 'stderr', re);
+}
+
+/** The first match of `re` in a run's `stream`, as soon as it is there; rejects if jsprobe ends first. */
+export function streamMatch(cli: CliRun, stream: 'stdout' | 'stderr', re: RegExp): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     const check = (): void => {
-      const m = re.exec(cli.stderr());
+      const m = re.exec(cli[stream]());
       if (m !== null) resolve(m);
     };
-    cli.child.stderr!.on('data', check);
+    cli.child[stream]!.on('data', check);
     check();
     cli.child.once('close', () => reject(new Error(`jsprobe ended before ${re}: ${cli.stderr()}`)));
   });

@@ -212,6 +212,10 @@ export function resolveFileTarget(
       const names = new Set<string>();
       for (const m of loadedModules()) if (fileMatcher(glob)(m) !== -2) for (const fn of m.table.fns) names.add(fn.name);
       const name = (ref as { name: string }).name;
+      for (const m of loadedModules()) {
+        const why = fileMatcher(glob)(m) !== -2 ? unsitedWhy(m, ref.file, name) : undefined;
+        if (why !== undefined) unavailable(`${label}: ${why}`);
+      }
       throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has no function named ${name}${closeNames(name, names)}`);
     }
     if (alreadyLoaded(glob)) {
@@ -263,7 +267,8 @@ function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, ma
           if (ref.kind === 'line') {
             note(`no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
           } else if (!hasGlob(ref.file)) {
-            note(`${ref.file} loaded, and has no function named ${ref.name}${closeNames(ref.name, new Set(m.table.fns.map((fn) => fn.name)))}`);
+            note(unsitedWhy(m, ref.file, ref.name) ??
+              `${ref.file} loaded, and has no function named ${ref.name}${closeNames(ref.name, new Set(m.table.fns.map((fn) => fn.name)))}`);
           }
         }
         return found;
@@ -275,6 +280,14 @@ function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, ma
       stopWatching();
     };
   };
+}
+
+/** Why function `name` of `m` has no load site (the rewrite could not wrap its body), or undefined. */
+function unsitedWhy(m: LoadedModule, file: string, name: string): string | undefined {
+  const u = m.table.unsited.find((f) => f.name === name);
+  if (u === undefined) return undefined;
+  return `${name} (${file}:${u.line}) has no probe site: its body declares ${u.conflict} both as a function and as a var, ` +
+    'a parameter or a second function, which the try block a site wraps a body in cannot hold. Probe the functions it calls, or rename one of the two';
 }
 
 function closeNames(name: string, names: Set<string>): string {

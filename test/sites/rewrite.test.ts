@@ -122,6 +122,34 @@ test('tricky shapes stay valid JavaScript', () => {
   }
 });
 
+test('a body that declares a name both as a function and otherwise gets no site, and its module compiles and runs as before', () => {
+  const src = [
+    'function f() { var g = 1; function g() {} return typeof g }',
+    'function h(a) { function a() {} return typeof a }',
+    'function k() { "use strict"; function m() { return 1 } function m() { return 2 } return m() }',
+    'function n({ p }, ...[q]) { function q() {} return typeof q }',
+    'const r = () => { for (var s of [1]) {} if (s) { var t } function s() {} return typeof s + typeof t }',
+    'function ok() { function inner() { var ok2; return ok2 } var x = 1; return inner() === undefined && x }',
+    'module.exports = [f(), h(5), k(), n({ p: 1 }, 2), r(), ok()]',
+  ].join('\n');
+  const out = instrument(src, { url: 'x', format: 'script' });
+  // In a try block, f's var and function g, and k's two functions m (in strict code), are SyntaxErrors.
+  assert.deepEqual(out.table.unsited, [['f', 1, 'g'], ['h', 2, 'a'], ['k', 3, 'm'], ['n', 4, 'q'], ['r', 5, 's']]);
+  assert.deepEqual(functionSlots(out.table.fns, undefined).map((fn) => fn.name), ['f.g', 'h.a', 'k.m', 'k.m', 'n.q', 'r.s', 'ok', 'ok.inner']);
+  const run = (code: string): string => {
+    const module = { exports: {} };
+    runInNewContext(`(function (module) {${code}\n})`, {})(module);
+    return JSON.stringify(module.exports);
+  };
+  assert.equal(run(out.code), run(src));
+  assert.equal(run(src), '["number","function",2,"function","numberundefined",1]');
+  // Counted alone, a sync function's body is not wrapped: every function keeps its counter.
+  const counting = instrument(src, { url: 'x', format: 'script', countOnly: true });
+  assert.equal(counting.table.unsited, undefined);
+  assert.equal(counting.table.fns.length, 13);
+  assert.equal(run(counting.code), run(src));
+});
+
 test('lines are counted as V8 counts them: \\n, \\r\\n, \\r, U+2028 and U+2029 each end one', () => {
   assert.deepEqual(lineStarts('a\r\nb\rc\u2028d\ne\u2029'), [0, 3, 5, 7, 9, 11]);
   assert.deepEqual(lineStarts('a\nb'), [0, 2]);

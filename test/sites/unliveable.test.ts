@@ -29,6 +29,11 @@ test('unliveable: a function on a line of 800+ characters cannot, and the reason
   assert.deepEqual([...unmappedFunctions(src, [only(src)], edited, [only(edited)])], [0]);
 });
 
+test('unliveable: a body that declares a name both as a function and as a var cannot, and the reason names it', () => {
+  const src = 'function f(n) {\n  var g = n;\n  function g() {}\n  return g;\n}\n';
+  assert.match(unliveable(src, functionsIn(src, 'script', 'file:///x.js')[0]) ?? '', /declares g both as a function and as a var/);
+});
+
 test('unliveable: minified code under 800 characters still needs white space before the closing brace', () => {
   const src = 'function f(n){return n*2}\n';
   assert.match(unliveable(src, only(src)) ?? '', /white space or a comment/);

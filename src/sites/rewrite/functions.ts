@@ -34,6 +34,16 @@ export interface FunctionSite extends SiteShape {
   /** The body has a `try` with a `finally` of its own (nested functions' do not count). */
   hasFinally: boolean;
   /**
+   * A name the body declares as a function at its top level and again (as a `var`, a parameter or
+   * a second function): legal at a function's top level, but a block (a site's `try`) cannot hold
+   * it: `{ var g; function g(){} }` is a SyntaxError, and a parameter the function replaced would
+   * keep its value. Such a function gets no site that wraps its body (blockConflictOf).
+   */
+  blockConflict?: string;
+  /** During the walk: the body's top-level function declarations' names, and its `var`s' (only while it has some of the first). */
+  topFunctions?: string[];
+  vars?: Set<string>;
+  /**
    * Identifiers whose text is a segment of the name (the function's own, its variable's, its
    * class's): where a source map says a bundler renamed one (`query` to `query2`), the original
    * gives the function another name (see instrument's origin).
@@ -108,6 +118,10 @@ class FunctionWalk {
       case 'ReturnStatement':
         if (scope.fn !== null) scope.fn.returns.push(returnSite(n, this.src));
         if (n.argument != null) this.visit(n.argument, scope, null);
+        return;
+      case 'VariableDeclaration':
+        if (n.kind === 'var' && scope.fn !== null && scope.fn.vars !== undefined) for (const d of n.declarations) boundNames(d.id, scope.fn.vars);
+        forEachChild(n, this.#visitChild, scope);
         return;
       case 'TryStatement':
         if (scope.fn !== null && n.finalizer != null) scope.fn.hasFinally = true;
@@ -185,8 +199,21 @@ class FunctionWalk {
       fn: site,
       argsOwner: k === 'arrow' ? scope.argsOwner : site,
     };
+    if (body.type !== 'BlockStatement') {
+      for (const p of fn.params) this.visit(p, inner, null);
+      this.visit(body, inner, null);
+      return;
+    }
+    for (const st of body.body) if (st.type === 'FunctionDeclaration' && st.id != null) (site.topFunctions ??= []).push(st.id.name);
+    if (site.topFunctions !== undefined) site.vars = new Set();
     for (const p of fn.params) this.visit(p, inner, null);
     this.visit(body, inner, null);
+    if (site.topFunctions !== undefined) {
+      const conflict = blockConflictOf(fn, site.topFunctions, site.vars!);
+      if (conflict !== undefined) site.blockConflict = conflict;
+      delete site.topFunctions;
+      delete site.vars;
+    }
   }
 
   addSite(fn: AnyFunction, body: FunctionBody | Expression, name: string, aliases: string[], kind: FunctionKind, thisUnsafe: boolean, at: number,
@@ -289,6 +316,48 @@ class FunctionWalk {
     if (label.type !== 'Literal' || typeof label.value !== 'string') return false;
     this.visit(args[0], scope, name ?? join(scope.prefix, label.value));
     return true;
+  }
+}
+
+/**
+ * The name among a body's top-level function declarations (`functions`) that the body also
+ * declares otherwise: a second time as a function, as a `var` anywhere in its own scope (`vars`),
+ * or as a parameter. Undefined when none is.
+ */
+function blockConflictOf(fn: AnyFunction, functions: readonly string[], vars: ReadonlySet<string>): string | undefined {
+  const params = new Set<string>();
+  for (const p of fn.params) boundNames(p, params);
+  const seen = new Set<string>();
+  for (const name of functions) {
+    if (seen.has(name) || vars.has(name) || params.has(name)) return name;
+    seen.add(name);
+  }
+  return undefined;
+}
+
+/** The names a binding pattern (a parameter, a declarator's target) binds, added to `out`. */
+function boundNames(n: Node | null | undefined, out: Set<string>): void {
+  if (n == null) return;
+  switch (n.type) {
+    case 'Identifier':
+      out.add(n.name);
+      return;
+    case 'AssignmentPattern':
+      boundNames(n.left, out);
+      return;
+    case 'RestElement':
+      boundNames(n.argument, out);
+      return;
+    case 'ArrayPattern':
+      for (const e of n.elements) boundNames(e, out);
+      return;
+    case 'ObjectPattern':
+      for (const p of n.properties) boundNames(p.type === 'RestElement' ? p : p.value, out);
+      return;
+    case 'TSParameterProperty':
+      boundNames(n.parameter, out);
+      return;
+    default:
   }
 }
 

@@ -29,6 +29,12 @@ export interface ModuleTable {
   lines: LineRow[];
   /** Keys of asked-for lines that no statement starts on. */
   misses: string[];
+  /**
+   * Functions left without a site, as [name, 1-based line, why]: a body that declares a name both
+   * as a function and otherwise, which the site's `try` block cannot hold (FunctionSite.blockConflict).
+   * Absent when there are none.
+   */
+  unsited?: [name: string, line: number, conflict: string][];
   /** Per 0-based line, the [column, length] of text inserted there: to map positions back. */
   shifts: [number, [number, number][]][];
   /**
@@ -461,14 +467,18 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   // A .ts file reaches the load hook as TypeScript when a TypeScript loader (tsx) runs after it.
   const program = parse(src, options.format, options.url, /\.[cm]?tsx?($|\?)/.test(options.url) ? 'ts' : 'js');
   const starts = lineStarts(src);
-  const sites = findFunctions(program, src);
+  const all = findFunctions(program, src);
   const asked = (options.lines ?? []).filter((l) => l.line > 0 && l.line <= starts.length);
   const lineSites = asked.length > 0 ? findLineSites(program, src, starts, asked) : [];
   const found = new Set(lineSites.map((l) => l.ask));
   const origin = options.origin;
-  if (origin !== undefined) addOriginalNames(sites, starts, origin, options.original);
+  if (origin !== undefined) addOriginalNames(all, starts, origin, options.original);
+  // A function whose body a block cannot hold gets no site, rather than a module that does not compile.
+  const countOnly = (s: FunctionSite): boolean => options.countOnly === true && !s.async && !s.generator;
+  const sites = all.filter((s) => s.blockConflict === undefined || countOnly(s));
+  const unsited = sites.length === all.length ? [] : all.filter((s) => s.blockConflict !== undefined && !countOnly(s));
   const out: Insertion[] = [];
-  sites.forEach((s, i) => (options.countOnly === true && !s.async && !s.generator ? countOnlyInsertions(s, i, out) : functionInsertions(s, i, out)));
+  sites.forEach((s, i) => (countOnly(s) ? countOnlyInsertions(s, i, out) : functionInsertions(s, i, out)));
   lineSites.forEach((s, i) => lineInsertions(s, sites.length + i, out));
   const fns = sites.map((s): FunctionEntry => {
     const line = lineOf(starts, s.at);
@@ -482,6 +492,7 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
     misses: (options.lines ?? []).filter((l) => !found.has(l)).map((l) => l.key),
     shifts: [],
   };
+  if (unsited.length > 0) table.unsited = unsited.map((s) => [s.name, lineOf(starts, s.at) + 1, s.blockConflict!]);
   if (origin !== undefined) table.fnSources = fns.map((f) => origin(f.line, f.column).source);
   const head = prologueAt(program, src);
   // The slots and the runtime's copies are hoisted functions until the prologue runs, so that a
@@ -543,6 +554,9 @@ export function unliveable(src: string, site: FunctionSite): string | undefined 
   // global runtime from a live site's code. V8 then applies nothing of a CommonJS edit, though it
   // answers Ok, and refuses an ES module's. A module for counting alone ends with its own text, as
   // a patchable function must; one with whole sites never did.
+  if (site.blockConflict !== undefined) {
+    return `its body declares ${site.blockConflict} both as a function and as a var, a parameter or a second function, which the try block a site wraps the body in cannot hold`;
+  }
   if (SITES_TRAILER.test(src.slice(-40))) {
     return 'its module was rewritten with probe sites as it loaded (by jsprobe -c), and a live patch cannot reach past the names that rewrite gave its scope';
   }

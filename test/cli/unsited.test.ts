@@ -1,0 +1,31 @@
+// A function whose body a site's try block cannot hold (it declares a name both as a function
+// and as a var) gets no site: the program loads and runs as it would, its other functions are
+// probed, and a probe naming it says why it never fires.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { jsprobe } from './run.js';
+
+const FILE = 'test/fixtures/cli/unsited.cjs';
+
+test('a return probe on every function of the file: the program runs, and the functions with sites count', () => {
+  const r = jsprobe(['-q', '-e', `fnret:${FILE}:* { @[func] = count() }`, '-c', `node ${FILE}`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^total 15$/m);
+  assert.match(r.stdout, /^@\[helper\]: 5$/m);
+  assert.doesNotMatch(r.stdout, /^@\[f\]/m);
+});
+
+test('a probe naming that function says why it has no site', () => {
+  const r = jsprobe(['-q', '-e', `fnret:${FILE}:f { @ = count() }`, '-c', `node ${FILE}`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^total 15$/m);
+  assert.match(r.stderr, /f \(test\/fixtures\/cli\/unsited\.cjs:4\) has no probe site: its body declares g both as a function and as a var/);
+});
+
+test('counted alone at entry, its body is not wrapped, and it is counted', () => {
+  const r = jsprobe(['-q', '-e', `fn:${FILE}:* { @[func] = count() }`, '-c', `node ${FILE}`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^@\[f\]: 5$/m);
+  assert.match(r.stdout, /^@\[helper\]: 5$/m);
+});

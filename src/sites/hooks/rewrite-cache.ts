@@ -30,7 +30,8 @@ const SAMPLE = [
   'function* h() { try { yield 1 } finally { return 2 } }',
   'class K extends Object { #p = () => this; constructor() { super(); } static s() { return "x" } get v() { return this } }',
   'function t() { try { return 1 } finally { void 0 } }',
-  'module.exports = { f, g, h, K, t, o: { m() { return arguments.length } } };',
+  'function u() { var w = 1; function w() {} return w }',
+  'module.exports = { f, g, h, K, t, u, o: { m() { return arguments.length } } };',
 ].join('\n');
 
 let sampleHash: string | undefined;

@@ -3,7 +3,8 @@
 // site, with a counting cell on each as a return probe (cell), as an entry probe (entry), a
 // handler call each (handler) or nothing armed (bare); or the command's `@[func] = count()` on
 // every function through the language and its map (func: fnret, func-entry: fn, func-sealed: fn
-// with registration sealed, the helpers loaded for counting alone). Prints the CPU of ITERS scans.
+// with registration sealed, the helpers loaded for counting alone; func-ret-sealed: the same for
+// fnret, counted as calls end). Prints the CPU of ITERS scans.
 //
 //   JSPROBE_LOAD_SITES=bench/inline-helpers.cjs node --import BUILD/build/src/register.js \
 //     bench/inline-drive.mjs BUILD MODE [ITERS]
@@ -20,22 +21,23 @@ const [root, mode, iterArg] = process.argv.slice(2);
 const iters = Number(iterArg ?? 2000);
 const file = fileURLToPath(new URL('inline-helpers.cjs', import.meta.url));
 const cells = [];
-if (mode === 'func' || mode === 'func-entry' || mode === 'func-sealed') {
+if (mode === 'func' || mode === 'func-entry' || mode === 'func-sealed' || mode === 'func-ret-sealed') {
+  const atReturn = mode === 'func' || mode === 'func-ret-sealed';
   // The command's `@[func] = count()` (fnret:) or its entry-only count (fn:), through the
   // language as bench:tsc's count-cell: the map's own cells (agg's Tally), asked for at the first hit.
   const { register } = await import(join(root, 'build/src/index.js'));
   const { compile } = await import(join(root, 'build/src/lang/compile.js'));
   const { instantiate, makeRuntime } = await import(join(root, 'build/src/program/runtime.js'));
   const { countingHandler } = await import(join(root, 'build/src/program/counting.js'));
-  const program = compile(`${mode === 'func' ? 'fnret' : 'fn'}:${file}:* { @[func] = count() }`);
+  const program = compile(`${atReturn ? 'fnret' : 'fn'}:${file}:* { @[func] = count() }`);
   const rt = makeRuntime(program, { format: 'text', text: () => {}, json: () => {} }, () => {});
   const handler = instantiate(rt, program.probes[0].source);
   countingHandler(rt, program.probes[0], handler);
-  const p = register(mode === 'func' ? { target: `${file}:*`, onReturn: handler } : { target: `${file}:*`, onEntry: handler });
+  const p = register(atReturn ? { target: `${file}:*`, onReturn: handler } : { target: `${file}:*`, onEntry: handler });
   // func-sealed: func-entry with registration sealed, as `jsprobe -c` seals it for a program of
   // counts, so that the helpers load for counting alone (docs/hot-path.md). Run it without
   // JSPROBE_LOAD_SITES: a hint beside the probe's own want keeps the module's whole sites.
-  if (mode === 'func-sealed') {
+  if (mode === 'func-sealed' || mode === 'func-ret-sealed') {
     const { sealForCounting } = await import(join(root, 'build/src/sites/load/wanted.js'));
     if (!sealForCounting()) throw new Error('not sealed');
   }

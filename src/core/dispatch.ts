@@ -67,11 +67,12 @@ export interface Dispatch {
   /** One record's return, at time t1 (NaN: untimed). */
   finishRecord(c: CallRecord, retval: unknown, error: unknown, threw: boolean, t1: number): void;
   /**
-   * `n` calls entered a site whose snapshot `s` is an entry-only count, counted in place by the
-   * site's code (counting mode, count-mode.ts): count them as their n enter() calls outside any
+   * `n` calls of a site whose snapshot `s` only counts (an entry-only count, or a blind return
+   * count of a sync call), counted in place by the site's code (counting mode, count-mode.ts; a
+   * module rewritten for counting alone): count them as their n entries and returns outside any
    * handler would have. Returns how many are left to credit later (see there).
    */
-  creditEntries(s: Snapshot, n: number): number;
+  creditCalls(s: Snapshot, n: number): number;
 }
 
 /**
@@ -131,7 +132,7 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
     return cell;
   }
 
-  /** askCell, leaving the work put off meanwhile for the caller to run (creditEntries). */
+  /** askCell, leaving the work put off meanwhile for the caller to run (creditCalls). */
   function askCellHeld(c: CallRecord): CountCell | null {
     const was = thread.busy;
     thread.busy = true;
@@ -460,8 +461,8 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
    * Returns the calls left for a later credit: only a counter without `drop`, inside a handler,
    * whose handler must then run for each.
    */
-  function creditEntries(s: Snapshot, n: number): number {
-    const c = s.entryCount;
+  function creditCalls(s: Snapshot, n: number): number {
+    const c = s.entryCount ?? s.returnCount;
     if (c === null || n <= 0) return 0;
     const p = c.core;
     let cell = c.cell;
@@ -470,7 +471,10 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
     else if (p.counter !== null && p.counter.drop !== undefined) p.counter.drop(c, n);
     else if (thread.busy) return n;
     else {
-      for (; n > 0; n--) enter(s, undefined, 0, undefined, undefined, undefined, undefined, undefined);
+      for (; n > 0; n--) {
+        const f = enter(s, undefined, 0, undefined, undefined, undefined, undefined, undefined);
+        if (f !== null) exitReturn(f, undefined);
+      }
       return 0;
     }
     p.hits += n;
@@ -480,7 +484,7 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
 
   return {
     enter, enterQuick, enterNew, exitReturn, exitConstruct, exitThrow, exitGenerator, enterDeferred, exitDeferred, line, finishFrame, finishRecord, take,
-    creditEntries,
+    creditCalls,
   };
 }
 

@@ -7,6 +7,7 @@ export {
 export type { Resolution, TargetResolver } from './registry.js';
 export { dispatchFor, shared } from './dispatch.js';
 export type { Dispatch } from './dispatch.js';
+export type { CountKind } from './probe.js';
 export { ProbeSite, Snapshot } from './site.js';
 export type { SiteBackend, SiteOptions } from './site.js';
 export { asHandler, setFaultHandler, thread, whenNoHandler } from './handlers.js';

@@ -31,6 +31,14 @@ const WHERE: CallField[] = ['target', 'func'];
 /** What is the same at a call's return as at its settle: which probe, which function. */
 const FIXED: CallField[] = ['probe', ...WHERE];
 
+/** Where a probe that only counts counts its calls: at their entry, or as they end (ProbeCore.countsEntries, countsReturns). */
+export type CountKind = 'entry' | 'return';
+
+/** What `p` counts, if it only counts. */
+export function countKind(p: ProbeCore): CountKind | null {
+  return p.countsEntries ? 'entry' : p.countsReturns ? 'return' : null;
+}
+
 export class ProbeCore {
   readonly id: number;
   readonly name: string;
@@ -63,6 +71,11 @@ export class ProbeCore {
   readonly counter: Counter | null;
   /** An entry-only count: its one handler counts, at entry (a site it is alone on counts for it in place, core/count-mode.ts). */
   readonly countsEntries: boolean;
+  /**
+   * A return-only count that reads nothing of the call (blind): its one handler counts, at the
+   * return. A module rewritten for counting alone counts its calls in place as they end (sites/load).
+   */
+  readonly countsReturns: boolean;
   state: ProbeState;
   /** The sites this probe is on: one for a wrap site, every matching function for a pattern. */
   readonly sites: ProbeSite[] = [];
@@ -121,6 +134,7 @@ export class ProbeCore {
     this.blind = o.onReturn !== null && [...o.returnUses].every((f) => FIXED.includes(f as CallField));
     this.counter = counterOf(o.onReturn === null ? o.onEntry : o.onEntry === null ? o.onReturn : null);
     this.countsEntries = this.counter !== null && o.onReturn === null;
+    this.countsReturns = this.counter !== null && o.onEntry === null && this.blind;
     this.handle = new ProbeHandle(this);
     this.scratch = new CallRecord(this);
     this.scratch.state = LIGHT;

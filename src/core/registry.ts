@@ -9,7 +9,7 @@ import { JsprobeError } from './errors.js';
 import { gracePeriod, retire } from './grace.js';
 import { handlerUses } from './handler-use.js';
 import { fault, reportUnseenRead } from './handlers.js';
-import { ProbeCore, ProbeHandle } from './probe.js';
+import { countKind, ProbeCore, ProbeHandle, type CountKind } from './probe.js';
 import { ProbeSite, Snapshot } from './site.js';
 import { threadId } from './thread-id.js';
 import { checkSpec, DEFAULT_LEASE_MS, DEFAULT_MAX_ACTIVE } from './spec.js';
@@ -26,7 +26,7 @@ export interface Resolution {
    * For targets in code that has not loaded yet: call `attach` for every matching site as
    * modules load, until the returned function is called.
    */
-  watch?: (attach: (site: ProbeSite) => void, note: (message: string | undefined) => void) => () => void;
+  watch?: (attach: (site: ProbeSite) => void, note: (message: string | undefined) => void, counts: CountKind | null) => () => void;
   /** Something the user should know about this target, shown by list(). */
   note?: string;
   /** The target is a point, not a call (a line): it has no return to probe. */
@@ -125,7 +125,7 @@ function attach(spec: ProbeSpec, r: Resolution): ProbeCore {
   probes.set(p.id, p);
   try {
     for (const site of r.sites) attachSite(p, site);
-    if (r.watch !== undefined) p.unwatch = r.watch((site) => attachSite(p, site), (message) => { p.note = message; });
+    if (r.watch !== undefined) p.unwatch = r.watch((site) => attachSite(p, site), (message) => { p.note = message; }, countKind(p));
   } catch (e) {
     detach(p);
     throw e;
@@ -155,8 +155,8 @@ function checkSealed(): void {
 }
 
 /**
- * Seal registration when every probe registered now is an entry-only count (one handler, at
- * entry, that only counts: ProbeCore.countsEntries) and there is at least one: from then on register()
+ * Seal registration when every probe registered now only counts, at entry or at a blind return
+ * (ProbeCore.countsEntries, countsReturns), and there is at least one: from then on register()
  * refuses every probe, with `reason`. Code loaded after it may be rewritten for those counts
  * alone (sites/load/wanted.ts), which serves no probe of another kind and no second probe on a
  * function: sealing is what makes that safe. True when sealed.
@@ -164,7 +164,7 @@ function checkSealed(): void {
 export function sealCounting(reason: string): boolean {
   if (sealed !== null) return true;
   if (probes.size === 0) return false;
-  for (const p of probes.values()) if (!p.countsEntries) return false;
+  for (const p of probes.values()) if (!p.countsEntries && !p.countsReturns) return false;
   sealed = reason;
   keepCrediting();
   return true;

@@ -39,6 +39,12 @@ export class Snapshot {
    * a hit adds 1 to. A counting return probe's cell is in its frame, `quiet`.
    */
   readonly entryCount: CallRecord | null;
+  /**
+   * The one probe here is a blind return-only count (ProbeCore.countsReturns) of a sync call: its
+   * frame, `quiet`, whose cell a return adds 1 to. Calls counted in place as they end (a module
+   * rewritten for counting alone) are credited to it.
+   */
+  readonly returnCount: CallRecord | null;
 
   constructor(probes: readonly ProbeCore[], deferred: boolean, where: SiteBackend) {
     // Not frozen: V8 reads a frozen array through the generic keyed-load IC, ~5 ns a hit.
@@ -54,6 +60,7 @@ export class Snapshot {
     this.quick = l !== null && l.onEntry === null && l.onReturn !== null ? (l.blind ? this.quiet : this.scratch) : null;
     this.entryCount = l !== null && l.countsEntries ? countIn(this.scratch!) : null;
     if (l !== null && l.counter !== null && l.onReturn !== null && l.blind) countIn(this.quiet!);
+    this.returnCount = l !== null && l.countsReturns && !deferred ? this.quiet : null;
   }
 }
 

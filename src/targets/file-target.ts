@@ -245,9 +245,9 @@ function withLoadWatch(live: Resolution, ref: Exclude<TargetRef, { kind: 'export
   const now = live.watch;
   return {
     ...live,
-    watch: (attach, note) => {
-      const a = now?.(attach, note);
-      const b = later(attach, note);
+    watch: (attach, note, counts) => {
+      const a = now?.(attach, note, counts);
+      const b = later(attach, note, counts);
       return () => {
         a?.();
         b();
@@ -258,8 +258,8 @@ function withLoadWatch(live: Resolution, ref: Exclude<TargetRef, { kind: 'export
 
 function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, match: ModuleMatcher): NonNullable<Resolution['watch']> {
   const lines = ref.kind === 'line' ? [ref.line] : [];
-  return (attach, note) => {
-    const stopWanting = want({ file: glob, lines });
+  return (attach, note, counts) => {
+    const stopWanting = want({ file: glob, lines }, counts);
     const stopWatching = watchModules(
       (m) => {
         const found = match(m);

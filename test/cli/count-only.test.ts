@@ -32,9 +32,15 @@ function expected(n: number): Record<string, number> {
 
 const line = (who: string): RegExp => new RegExp(`^${who}: ${RESULT.replace(/[[\]]/g, '\\$&')}$`, 'gm');
 
-for (const where of ['main', 'worker', 'child'] as const) {
-  test(`a program of one entry-only count loads its file for counting alone, and counts every call (${where})`, () => {
-    const r = jsprobe(['-q', '-e', `fn:${LIB}:* { @[func] = count() }`, '-c', `node ${MAIN} ${where}`]);
+// Where each kind of count puts add's counter: at the start of its body, or in a finally around it.
+const COUNTED = {
+  fn: /: function add\(a, b\) \{\$jpOn&&\$jpK\[0\]\+\+; return a \+ b; \}$/,
+  fnret: /: function add\(a, b\) \{try\{ return a \+ b; \}finally\{\$jpOn&&\$jpK\[0\]\+\+\}\}$/,
+};
+
+for (const [kind, where] of [['fn', 'main'], ['fn', 'worker'], ['fn', 'child'], ['fnret', 'main'], ['fnret', 'worker'], ['fnret', 'child']] as const) {
+  test(`a program of one count (${kind}) loads its file for counting alone, and counts every call (${where})`, () => {
+    const r = jsprobe(['-q', '-e', `${kind}:${LIB}:* { @[func] = count() }`, '-c', `node ${MAIN} ${where}`]);
     assert.equal(r.code, 0, r.stderr);
     // Each thread and process ran as it would have.
     assert.equal(r.stdout.match(line('main'))?.length, where === 'child' ? 2 : 1, r.stdout);
@@ -42,17 +48,32 @@ for (const where of ['main', 'worker', 'child'] as const) {
     // Loaded for counting alone in each thread and process.
     const code = r.stdout.match(/^code \(\w+\): .*$/gm) ?? [];
     assert.equal(code.length, where === 'main' ? 1 : 2, r.stdout);
-    for (const c of code) assert.match(c, /: function add\(a, b\) \{\$jpOn&&\$jpK\[0\]\+\+; return a \+ b; \}$/);
+    for (const c of code) assert.match(c, COUNTED[kind]);
     assert.deepEqual(counts(r.stdout), expected(where === 'main' ? 1 : 2));
   });
 }
 
 test('beside a probe of another kind, the file gets its whole sites, and the counts are the same', () => {
-  const r = jsprobe(['-q', '-e', `fn:${LIB}:* { @[func] = count() } fnret:${LIB}:sq { @s = count() }`, '-c', `node ${MAIN}`]);
+  const r = jsprobe(['-q', '-e', `fn:${LIB}:* { @[func] = count() } fnret:${LIB}:sq { @s = sum(1) }`, '-c', `node ${MAIN}`]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^code \(main\): function add\(a, b\) \{var \$jpF=/m);
   assert.deepEqual(counts(r.stdout), expected(1));
   assert.match(r.stdout, /^@s: 100$/m);
+});
+
+test('a count at entry and one at returns on one file give it whole sites; each alone on a file loads it for its kind', () => {
+  const OTHER = 'test/fixtures/cli/count-other.cjs';
+  const mixed = jsprobe(['-q', '-e', `fn:${LIB}:* { @[func] = count() } fnret:${LIB}:sq { @s = count() }`, '-c', `node ${MAIN}`]);
+  assert.equal(mixed.code, 0, mixed.stderr);
+  assert.match(mixed.stdout, /^code \(main\): function add\(a, b\) \{var \$jpF=/m);
+  assert.deepEqual(counts(mixed.stdout), expected(1));
+  assert.match(mixed.stdout, /^@s: 100$/m);
+  const apart = jsprobe(['-q', '-e', `fn:${LIB}:* { @[func] = count() } fnret:${OTHER}:other { @o = count() }`, '-c', `node ${MAIN} other`]);
+  assert.equal(apart.code, 0, apart.stderr);
+  assert.match(apart.stdout.match(/^code \(main\): .*$/m)?.[0] ?? '', COUNTED.fn);
+  assert.match(apart.stdout, /^other code: function other\(n\) \{try\{$/m);
+  assert.deepEqual(counts(apart.stdout), expected(1));
+  assert.match(apart.stdout, /^@o: 7$/m);
 });
 
 test('two counts on one file give it whole sites; a file one count wants alone is still loaded for it, and counted exactly', () => {

@@ -1,5 +1,5 @@
 // Modules rewritten for counting alone (docs/hot-path.md): once registration is sealed with only
-// entry-only counts registered, a file that one of them alone wants loads with a counter in each
+// counts registered (at entry, or at returns), a file that one of them alone wants loads with a counter in each
 // sync function and nothing else, and its counts reach the probe exactly. Nothing can be sealed
 // beside a probe of another kind, and nothing can be registered once sealed.
 
@@ -15,6 +15,14 @@ test('sealed for counts, a module is rewritten for counting alone, and counts ev
   // twice calls add: 2,000 entries, each a hit and a return of the count, none through its handler.
   assert.deepEqual(run('sealed'), {
     sealed: true, countOnly: true, cell: 2000, hits: 2000, handled: 0, returns: 0, later: 'JSPROBE_E_UNSUPPORTED', again: 2020, after: 2020,
+  });
+});
+
+test('sealed for counts at returns, each call is counted as it ends, by a return or a throw, and not while it runs', () => {
+  // 2,000 calls, a thrown one, and twice and add of the last call, counted once they have ended.
+  assert.deepEqual(run('return'), {
+    sealed: true, countOnly: true, threw: true, inFlight: 2001, cell: 2003, hits: 2003, handled: 0, returns: 0,
+    later: 'JSPROBE_E_UNSUPPORTED', again: 2023, after: 2023,
   });
 });
 

@@ -144,7 +144,7 @@ test('a body that declares a name both as a function and otherwise gets no site,
   assert.equal(run(out.code), run(src));
   assert.equal(run(src), '["number","function",2,"function","numberundefined",1]');
   // Counted alone, a sync function's body is not wrapped: every function keeps its counter.
-  const counting = instrument(src, { url: 'x', format: 'script', countOnly: true });
+  const counting = instrument(src, { url: 'x', format: 'script', countOnly: 'entry' });
   assert.equal(counting.table.unsited, undefined);
   assert.equal(counting.table.fns.length, 13);
   assert.equal(run(counting.code), run(src));

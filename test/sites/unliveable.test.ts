@@ -50,7 +50,7 @@ test('unliveable: a module jsprobe rewrote as it loaded cannot be patched, even 
   const src = 'function f(n) {\n  return n * 2;\n}\n';
   // Rewritten for counting alone, as the load hook ends it (sites/hooks/rewrite-module.ts): `f`
   // keeps its own last statement and the white space before its brace.
-  const out = instrument(src, { url: 'file:///x.js', format: 'script', countOnly: true }).code + sitesTrailer(1);
+  const out = instrument(src, { url: 'file:///x.js', format: 'script', countOnly: 'entry' }).code + sitesTrailer(1);
   assert.match(out, /function f\(n\) \{\$jpOn&&\$jpK\[0\]\+\+;\n {2}return n \* 2;\n\}/);
   const f = functionsIn(out, 'script', 'file:///x.js').find((fn) => fn.name === 'f')!;
   assert.match(unliveable(out, f) ?? '', /rewritten with probe sites as it loaded/);

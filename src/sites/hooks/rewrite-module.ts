@@ -13,6 +13,7 @@ import { OriginalFunctions } from '../rewrite/original-names.js';
 import { pathGlob } from '../../core/glob.js';
 import { cacheable, cached, cacheKey, smallCached, smallKey, smallStore, store } from './rewrite-cache.js';
 import type { Wanted } from './wanted.js';
+import type { CountKind } from '../../core/probe.js';
 import { JSONStringify } from '../../core/primordials.js';
 
 /**
@@ -58,8 +59,11 @@ interface Plan {
   lines: { line: number; column: number; key: string }[];
   map: TraceMap | null;
   sources: string[];
-  /** Every function is for counting its calls alone (instrument's countOnly): one entry wants the file, and it is a sealed count's. */
-  countOnly: boolean;
+  /**
+   * Every function is for counting its calls alone, at their entry or as they end (instrument's
+   * countOnly): one entry wants the file, and it is a sealed count's. Undefined: whole sites.
+   */
+  countOnly: CountKind | undefined;
 }
 
 /** Whether to rewrite `file`, and where its line sites go. */
@@ -90,7 +94,7 @@ export function plan(file: string, src: string, wanted: readonly Wanted[]): Plan
   });
   if (by.size === 0) return null;
   const [only] = by;
-  return { lines, map, sources, countOnly: by.size === 1 && only.count === true && only.lines.length === 0 };
+  return { lines, map, sources, countOnly: by.size === 1 && only.lines.length === 0 ? only.count : undefined };
 }
 
 /** The text of source `i` of `map`: from the map, else from its file. */
@@ -124,7 +128,7 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
   // function's source, names from it).
   const mapKey = (map: TraceMap): string => `${encodedMappings(map)}\0${JSONStringify(map.names)}`;
   const parts = (): string[] => [
-    url, file, format, JSONStringify(p.lines), JSONStringify(p.sources), String(emitMap), p.map === null ? '' : mapKey(p.map), p.countOnly ? 'count' : '',
+    url, file, format, JSONStringify(p.lines), JSONStringify(p.sources), String(emitMap), p.map === null ? '' : mapKey(p.map), p.countOnly ?? '',
   ];
   const key = cacheable(src) ? cacheKey(src, ...parts()) : undefined;
   // A small module's rewrite has a cache of its own, which does not load the parser to be read (rewrite-cache.ts).

@@ -4,6 +4,7 @@
 // without waiting for a message to arrive. One writer (this thread), seqlock-style readers.
 
 import { JsprobeError } from '../../core/errors.js';
+import type { CountKind } from '../../core/probe.js';
 import { JSONParse, JSONStringify } from '../../core/primordials.js';
 
 export interface Wanted {
@@ -12,11 +13,11 @@ export interface Wanted {
   /** 1-based lines of that file that get line sites. */
   lines: number[];
   /**
-   * One probe alone wants these files, an entry-only count, and no probe can be added later
-   * (sites/load/wanted.ts, sealForCounting): a file that no other entry wants is rewritten for
-   * counting alone (rewrite-module.ts).
+   * One probe alone wants these files, a count of its calls at their entry or as they end, and no
+   * probe can be added later (sites/load/wanted.ts, sealForCounting): a file that no other entry
+   * wants is rewritten for counting alone (rewrite-module.ts).
    */
-  count?: true;
+  count?: CountKind;
 }
 
 const HEADER = 8;

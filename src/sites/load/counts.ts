@@ -39,7 +39,7 @@ function creditSlot(slots: Slots, k: Float64Array, i: number): void {
   k[i] = 0;
   const s = slots[i];
   // A count made while the slot held nothing (its function is not probed) is no probe's.
-  if (s !== null && s.entryCount !== null) k[i] += d.creditEntries(s, n);
+  if (s !== null && (s.entryCount !== null || s.returnCount !== null)) k[i] += d.creditCalls(s, n);
 }
 
 /** The site at slot `index` of `slots` is about to change its snapshot (see SiteBackend.credit). */
@@ -48,7 +48,7 @@ export function creditSite(slots: Slots, index: number): void {
   if (k !== undefined) creditSlot(slots, k, index);
 }
 
-/** Credit every counter; true when some calls must wait for a later credit (see creditEntries). */
+/** Credit every counter; true when some calls must wait for a later credit (see creditCalls). */
 function creditAll(): boolean {
   let left = false;
   for (let m = 0; m < modules; m++) {

@@ -4,7 +4,7 @@
 import { hintedFiles, WantedList, type Wanted } from '../hooks/wanted.js';
 import { LoadedLog } from '../hooks/loaded-log.js';
 import { JSONStringify } from '../../core/primordials.js';
-import { sealCounting } from '../../core/index.js';
+import { sealCounting, type CountKind } from '../../core/index.js';
 
 export const wantedList = new WantedList();
 export const loadedLog = new LoadedLog();
@@ -13,14 +13,14 @@ export const loadedLog = new LoadedLog();
  * typescript.js's 21k functions wants the one file 21k times, and the list is written out whole
  * at every change (a list of 21k entries at each of 21k registers before this).
  */
-const entries = new Map<string, { w: Wanted; n: number }>();
+const entries = new Map<string, { w: Wanted; n: number; counts: CountKind | null }>();
 let hints: Wanted[] = hintedFiles(process.env, process.cwd()).map((file) => ({ file, lines: [] }));
 let hooked = false;
 /** Registration is sealed for counting (sealForCounting): what one probe alone wants is marked for counting. */
 let counting = false;
 
 function publish(): void {
-  wantedList.write([...hints, ...[...entries.values()].map((e) => (counting && e.n === 1 ? { ...e.w, count: true as const } : e.w))]);
+  wantedList.write([...hints, ...[...entries.values()].map((e) => (counting && e.n === 1 && e.counts !== null ? { ...e.w, count: e.counts } : e.w))]);
 }
 
 /**
@@ -36,13 +36,17 @@ export function sealForCounting(): boolean {
   return true;
 }
 
-/** Instrument files matching `w` when they load, until the returned function is called. */
-export function want(w: Wanted): () => void {
-  const key = JSONStringify([w.file, w.lines]);
+/**
+ * Instrument files matching `w` when they load, until the returned function is called. `counts`:
+ * what the probe that wants them counts, if it only counts. Probes that count differently want a
+ * file as two entries, and two entries that match a file give it its whole sites (rewrite-module.ts).
+ */
+export function want(w: Wanted, counts: CountKind | null = null): () => void {
+  const key = JSONStringify([w.file, w.lines, w.lines.length === 0 ? counts : null]);
   const e = entries.get(key);
   if (e !== undefined) e.n++;
   else {
-    entries.set(key, { w, n: 1 });
+    entries.set(key, { w, n: 1, counts: w.lines.length === 0 ? counts : null });
     publish();
   }
   let wanted = true;

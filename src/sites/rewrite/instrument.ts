@@ -17,6 +17,7 @@ import { findFunctions, type FunctionSite, type ReturnSite } from './functions.j
 import { findLineSites, type LineAsk, type LineSite } from './lines.js';
 import { apply, closing, lineOf, lineStarts, opening, type Insertion, type Shifts } from './insertions.js';
 import { JSONStringify } from '../../core/primordials.js';
+import type { CountKind } from '../../core/probe.js';
 import { withOwnGlobals } from './own-globals.js';
 
 export interface ModuleTable {
@@ -70,11 +71,12 @@ export interface InstrumentOptions {
   mapText?: string;
   /**
    * Every function of the module is for counting its calls alone (the one probe that wants the
-   * module is an entry-only count, and its registrations are sealed: sites/load/wanted.ts): a sync
-   * function gets only `$jpOn&&$jpK[id]++;` (countOnlyInsertions); async functions and generators
-   * get their whole sites, as ever.
+   * module only counts, and its registrations are sealed: sites/load/wanted.ts): a sync function
+   * gets only `$jpOn&&$jpK[id]++;`, at the start of its body for a count at entry
+   * (countOnlyInsertions), in a `finally` around it for a count as calls end
+   * (returnCountInsertions); async functions and generators get their whole sites, as ever.
    */
-  countOnly?: boolean;
+  countOnly?: CountKind;
 }
 
 export interface Instrumented {
@@ -283,6 +285,23 @@ function countOnlyInsertions(site: FunctionSite, id: number, out: Insertion[]): 
 }
 
 /**
+ * A sync function's site in a module rewritten for counting its calls as they end: its counter,
+ * added to in a `finally` around its body, as every call ends, by a return or a throw (a return
+ * probe's count takes both). Nothing else: no entry, no rewritten return, no call. A call still
+ * running is not counted yet, as a return probe's is not; core credits the counter as at entry.
+ */
+function returnCountInsertions(site: FunctionSite, id: number, out: Insertion[]): void {
+  const count = `finally{${ARMED_GLOBAL}&&${COUNTS_LOCAL}[${id}]++}`;
+  if (site.body.expression) {
+    out.push(opening(site.body.start, '{try{return(', site.start));
+    out.push(closing(site.body.end, `)}${count}}`, site.start));
+  } else {
+    out.push(opening(site.prologueAt, `${site.afterOpenDirective ? ';' : ''}try{`, site.start));
+    out.push(closing(site.body.end - 1, `}${count}`, site.start));
+  }
+}
+
+/**
  * The text after a bare `return` belongs to the return statement: closing text, so that at the
  * function's last `}` (`…;return}`) it goes before the site's epilogue, not after it.
  */
@@ -474,11 +493,17 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const origin = options.origin;
   if (origin !== undefined) addOriginalNames(all, starts, origin, options.original);
   // A function whose body a block cannot hold gets no site, rather than a module that does not compile.
-  const countOnly = (s: FunctionSite): boolean => options.countOnly === true && !s.async && !s.generator;
-  const sites = all.filter((s) => s.blockConflict === undefined || countOnly(s));
-  const unsited = sites.length === all.length ? [] : all.filter((s) => s.blockConflict !== undefined && !countOnly(s));
+  // Counted at entry, a sync function's body is not wrapped.
+  const countOnly = (s: FunctionSite): boolean => options.countOnly !== undefined && !s.async && !s.generator;
+  const unwrapped = (s: FunctionSite): boolean => options.countOnly === 'entry' && countOnly(s);
+  const sites = all.filter((s) => s.blockConflict === undefined || unwrapped(s));
+  const unsited = sites.length === all.length ? [] : all.filter((s) => !sites.includes(s));
   const out: Insertion[] = [];
-  sites.forEach((s, i) => (countOnly(s) ? countOnlyInsertions(s, i, out) : functionInsertions(s, i, out)));
+  sites.forEach((s, i) => {
+    if (!countOnly(s)) functionInsertions(s, i, out);
+    else if (options.countOnly === 'entry') countOnlyInsertions(s, i, out);
+    else returnCountInsertions(s, i, out);
+  });
   lineSites.forEach((s, i) => lineInsertions(s, sites.length + i, out));
   const fns = sites.map((s): FunctionEntry => {
     const line = lineOf(starts, s.at);

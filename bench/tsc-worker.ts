@@ -71,14 +71,24 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
       const p = register({ target, onReturn: () => { returns++; } });
       return async () => ({ ...(await loadStats()), returns, missed: p.missed });
     }
-    case 'count-cell': {
+    case 'count-cell':
+    case 'count-cell-sealed': {
       // The command's `@[func] = count()` without the command: the language's handler, counted by
       // the site into a map entry a function (program/counting.ts), in this process. Against
-      // cli-func, what the command and its agent add to the same work.
+      // cli-func, what the command and its agent add to the same work. Sealed as `jsprobe -c` seals
+      // a program of counts, typescript.js loads counting its calls as they end (docs/hot-path.md).
       const { register } = await import('../src/index.js');
       const counted = await languageCount('fnret', target);
       const p = register({ target, onReturn: counted.handler as ReturnHandler });
-      return async () => ({ ...(await loadStats()), returns: counted.total(), missed: p.missed });
+      let sealed = false;
+      if (config === 'count-cell-sealed') {
+        const { sealForCounting } = await import('../src/sites/load/wanted.js');
+        sealed = sealForCounting();
+      }
+      return async () => {
+        const hits = p.hits;
+        return { ...(await loadStats()), hits, returns: counted.total(), sealed, missed: p.missed };
+      };
     }
     case 'entry-func':
     case 'entry-func-sealed': {

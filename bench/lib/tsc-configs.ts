@@ -17,6 +17,7 @@ export const NODE_ARGS: Record<string, string[]> = {
   count: ['--import', REGISTER],
   'count-entry': ['--import', REGISTER],
   'count-cell': ['--import', REGISTER],
+  'count-cell-sealed': ['--import', REGISTER],
   'entry-func': ['--import', REGISTER],
   'entry-func-sealed': ['--import', REGISTER],
   hist: ['--import', REGISTER],

@@ -32,10 +32,10 @@ function expected(n: number): Record<string, number> {
 
 const line = (who: string): RegExp => new RegExp(`^${who}: ${RESULT.replace(/[[\]]/g, '\\$&')}$`, 'gm');
 
-// Where each kind of count puts add's counter: at the start of its body, or in a finally around it.
+// Where each kind of count puts add's counter: at the start of its body, or at its return and in a catch around it.
 const COUNTED = {
   fn: /: function add\(a, b\) \{\$jpOn&&\$jpK\[0\]\+\+; return a \+ b; \}$/,
-  fnret: /: function add\(a, b\) \{try\{ return a \+ b; \}finally\{\$jpOn&&\$jpK\[0\]\+\+\}\}$/,
+  fnret: /: function add\(a, b\) \{var \$jpV;try\{ return \(\$jpV=\(a \+ b\),\$jpOn&&\$jpK\[0\]\+\+,\$jpV\); \}catch\(\$jpX\)\{\$jpOn&&\$jpK\[0\]\+\+;throw\(\$jpX\)\}\}$/,
 };
 
 for (const [kind, where] of [['fn', 'main'], ['fn', 'worker'], ['fn', 'child'], ['fnret', 'main'], ['fnret', 'worker'], ['fnret', 'child']] as const) {
@@ -71,7 +71,7 @@ test('a count at entry and one at returns on one file give it whole sites; each 
   const apart = jsprobe(['-q', '-e', `fn:${LIB}:* { @[func] = count() } fnret:${OTHER}:other { @o = count() }`, '-c', `node ${MAIN} other`]);
   assert.equal(apart.code, 0, apart.stderr);
   assert.match(apart.stdout.match(/^code \(main\): .*$/m)?.[0] ?? '', COUNTED.fn);
-  assert.match(apart.stdout, /^other code: function other\(n\) \{try\{$/m);
+  assert.match(apart.stdout, /^other code: function other\(n\) \{var \$jpV;try\{$/m);
   assert.deepEqual(counts(apart.stdout), expected(1));
   assert.match(apart.stdout, /^@o: 7$/m);
 });

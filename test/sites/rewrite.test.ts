@@ -119,6 +119,9 @@ test('tricky shapes stay valid JavaScript', () => {
   for (const src of cases) {
     const out = instrument(src, { url: 'x', format: 'script', lines: [{ line: 1, column: 0, key: '-1:1' }] });
     assert.doesNotThrow(() => parse(out.code, 'script', 'rewritten.js'), src);
+    for (const countOnly of ['entry', 'return'] as const) {
+      assert.doesNotThrow(() => parse(instrument(src, { url: 'x', format: 'script', countOnly }).code, 'script', 'rewritten.js'), `${countOnly}: ${src}`);
+    }
   }
 });
 
@@ -148,6 +151,42 @@ test('a body that declares a name both as a function and otherwise gets no site,
   assert.equal(counting.table.unsited, undefined);
   assert.equal(counting.table.fns.length, 13);
   assert.equal(run(counting.code), run(src));
+});
+
+test('counted as calls end, each call is counted once however it ends, and runs as it did', () => {
+  const src = [
+    'function ret(x) { return x + 1 }',
+    'function bare(x) { if (x) return; x = 1 }',
+    'function off(x) { x++ }',
+    'function thr() { throw new Error("t") }',
+    'function thrRet(o) { return o.missing.deep }',
+    'function fin() { try { return 1 } finally { fin.ran = true } }',
+    'function finThrow() { try { return 1 } finally { throw new Error("f") } }',
+    'const arrow = (x) => x * 2',
+    'const named = () => function () {}',
+    'module.exports = { ret, bare, off, thr, thrRet, fin, finThrow, arrow, named }',
+  ].join('\n');
+  const out = instrument(src, { url: 'x', format: 'script', countOnly: 'return' });
+  assert.doesNotThrow(() => parse(out.code, 'script', 'rewritten.js'));
+  const run = (code: string, counts: Float64Array): string => {
+    const module = { exports: {} as Record<string, (x?: unknown) => unknown> };
+    runInNewContext(`globalThis[Symbol.for('jsprobe.load')] = { module: () => [], counts: () => K }; globalThis.$jpOn = true;
+      (function (module) {${code}\n})(module)`, { K: counts, module });
+    const fns = module.exports;
+    return JSON.stringify(['ret', 'bare', 'off', 'thr', 'thrRet', 'fin', 'finThrow', 'arrow', 'named'].map((name) => {
+      try {
+        const v = fns[name](name === 'thrRet' ? {} : 1);
+        return typeof v === 'function' ? `function named '${v.name}'` : v;
+      } catch (e) {
+        return `threw ${(e as Error).message}`;
+      }
+    }));
+  };
+  const counts = new Float64Array(out.table.fns.length);
+  assert.equal(run(out.code, counts), run(src, new Float64Array(0)));
+  // One each, by a return, a fall off the end, a throw in the body or in a return's expression, a
+  // return its own finally let through or turned into a throw; the anonymous function was not called.
+  assert.deepEqual([...counts], [1, 1, 1, 1, 1, 1, 1, 1, 1, 0]);
 });
 
 test('lines are counted as V8 counts them: \\n, \\r\\n, \\r, U+2028 and U+2029 each end one', () => {

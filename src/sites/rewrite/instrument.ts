@@ -291,13 +291,29 @@ function countOnlyInsertions(site: FunctionSite, id: number, out: Insertion[]): 
  * running is not counted yet, as a return probe's is not; core credits the counter as at entry.
  */
 function returnCountInsertions(site: FunctionSite, id: number, out: Insertion[]): void {
-  const count = `finally{${ARMED_GLOBAL}&&${COUNTS_LOCAL}[${id}]++}`;
+  const count = `${ARMED_GLOBAL}&&${COUNTS_LOCAL}[${id}]++`;
+  const owner = site.start;
+  const semi = site.afterOpenDirective ? ';' : '';
+  if (site.hasFinally) {
+    out.push(opening(site.prologueAt, `${semi}try{`, owner));
+    out.push(closing(site.body.end - 1, `}finally{${count}}`, owner));
+    return;
+  }
+  const caught = `}catch($jpX){${count};throw($jpX)}`;
   if (site.body.expression) {
-    out.push(opening(site.body.start, '{try{return(', site.start));
-    out.push(closing(site.body.end, `)}${count}}`, site.start));
-  } else {
-    out.push(opening(site.prologueAt, `${site.afterOpenDirective ? ';' : ''}try{`, site.start));
-    out.push(closing(site.body.end - 1, `}${count}`, site.start));
+    out.push(opening(site.body.start, `{var $jpV;try{return($jpV=(${site.anonymousBody ? '0,' : ''}`, owner));
+    out.push(closing(site.body.end, `),${count},$jpV)${caught}}`, owner));
+    return;
+  }
+  out.push(opening(site.prologueAt, `${semi}var $jpV;try{`, owner));
+  out.push(closing(site.body.end - 1, `${site.endsInJump ? '' : `;${count}`}${caught}`, owner));
+  for (const r of site.returns) {
+    if (r.arg === undefined) {
+      out.push(bareReturn(r, ` ${count},void 0`));
+    } else {
+      out.push(opening(r.arg.start, `($jpV=(${r.anonymous ? '0,' : ''}`, r.start));
+      out.push(closing(r.arg.end, `),${count},$jpV)`, r.start));
+    }
   }
 }
 

@@ -35,7 +35,8 @@ const line = (who: string): RegExp => new RegExp(`^${who}: ${RESULT.replace(/[[\
 // Where each kind of count puts add's counter: at the start of its body, or at its return and in a catch around it.
 const COUNTED = {
   fn: /: function add\(a, b\) \{\$jpOn&&\$jpK\[0\]\+\+; return a \+ b; \}$/,
-  fnret: /: function add\(a, b\) \{var \$jpV;try\{ return \(\$jpV=\(a \+ b\),\$jpOn&&\$jpK\[0\]\+\+,\$jpV\); \}catch\(\$jpX\)\{\$jpOn&&\$jpK\[0\]\+\+;throw\(\$jpX\)\}\}$/,
+  fnret: new RegExp(String.raw`: function add\(a, b\) \{var \$jpV;try\{ return \(\$jpV=\(a \+ b\),\$jpOn&&\$jpK\[0\]\+\+,\$jpV\); \}` +
+    String.raw`catch\(\$jpX\)\{\$jpOn&&\$jpK\[0\]\+\+;throw\(\$jpX\)\}\}$`),
 };
 
 for (const [kind, where] of [['fn', 'main'], ['fn', 'worker'], ['fn', 'child'], ['fnret', 'main'], ['fnret', 'worker'], ['fnret', 'child']] as const) {

@@ -41,7 +41,9 @@ function rewriterVersion(): string {
     const out = instrument(SAMPLE, { url: 'jsprobe:sample', format: 'script', lines: [{ line: 2, column: 0, key: '-1:2' }] });
     // And the same for counting alone, at entry and as calls end, whose sites are written by code of their own.
     const h = sha256().update(REWRITE_VERSION).update(out.code);
-    for (const countOnly of ['entry', 'return'] as const) h.update('\0').update(instrument(SAMPLE, { url: 'jsprobe:sample', format: 'script', countOnly }).code);
+    for (const countOnly of ['entry', 'return'] as const) {
+      h.update('\0').update(instrument(SAMPLE, { url: 'jsprobe:sample', format: 'script', countOnly }).code);
+    }
     sampleHash = h.digest('hex');
   }
   return sampleHash;

@@ -62,8 +62,8 @@ export interface SessionOptions {
    */
   later?: Later;
   /**
-   * `-c`: the program's probes are all this thread will ever have. Where every one is an
-   * entry-only count, registration is sealed and the files they want are rewritten, as they
+   * `-c`: the program's probes are all this thread will ever have. Where every one only counts,
+   * at entry or at returns, registration is sealed and the files they want are rewritten, as they
    * load, for counting alone (sites/load/wanted.ts, docs/hot-path.md).
    */
   fixed?: true;

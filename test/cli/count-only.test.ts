@@ -1,6 +1,6 @@
 // Modules rewritten for counting alone, end to end (docs/hot-path.md): a `-c` program whose only
-// probe is an entry-only count seals registration, and the files it wants load with a counter in
-// each sync function and nothing else. The program runs as it would, and every call is counted,
+// probe is a count, at entry or at returns, seals registration, and the files it wants load with a
+// counter in each sync function and nothing else. The program runs as it would, and every call is counted,
 // in the main thread, a worker thread and a child process alike; a program with a probe of any
 // other kind gets the whole sites and the same counts.
 

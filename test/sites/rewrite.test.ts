@@ -132,24 +132,31 @@ test('a body that declares a name both as a function and otherwise gets no site,
     'function k() { "use strict"; function m() { return 1 } function m() { return 2 } return m() }',
     'function n({ p }, ...[q]) { function q() {} return typeof q }',
     'const r = () => { for (var s of [1]) {} if (s) { var t } function s() {} return typeof s + typeof t }',
+    'function la(n) { var g = n; l: function g() {} return g + 1 }',
+    'function ab() { function g() { return 1 } { function g() { return 2 } } return g() }',
+    'function ev() { function g() { return 1 } eval("var g = 2"); return g }',
     'function ok() { function inner() { var ok2; return ok2 } var x = 1; return inner() === undefined && x }',
-    'module.exports = [f(), h(5), k(), n({ p: 1 }, 2), r(), ok()]',
+    'module.exports = [f(), h(5), k(), n({ p: 1 }, 2), r(), la(1), ab(), ev(), ok()]',
   ].join('\n');
   const out = instrument(src, { url: 'x', format: 'script' });
-  // In a try block, f's var and function g, and k's two functions m (in strict code), are SyntaxErrors.
-  assert.deepEqual(out.table.unsited, [['f', 1, 'g'], ['h', 2, 'a'], ['k', 3, 'm'], ['n', 4, 'q'], ['r', 5, 's']]);
-  assert.deepEqual(functionSlots(out.table.fns, undefined).map((fn) => fn.name), ['f.g', 'h.a', 'k.m', 'k.m', 'n.q', 'r.s', 'ok', 'ok.inner']);
+  // In a try block, f's var and function g, la's labelled one, and k's two functions m (in strict
+  // code) are SyntaxErrors; ab's inner g would no longer replace the outer one (Annex B), and ev's
+  // eval would throw declaring g.
+  assert.deepEqual(out.table.unsited,
+    [['f', 1, 'g'], ['h', 2, 'a'], ['k', 3, 'm'], ['n', 4, 'q'], ['r', 5, 's'], ['la', 6, 'g'], ['ab', 7, 'g'], ['ev', 8, 'eval']]);
+  assert.deepEqual(functionSlots(out.table.fns, undefined).map((fn) => fn.name),
+    ['f.g', 'h.a', 'k.m', 'k.m', 'n.q', 'r.s', 'la.g', 'ab.g', 'ab.g', 'ev.g', 'ok', 'ok.inner']);
   const run = (code: string): string => {
     const module = { exports: {} };
     runInNewContext(`(function (module) {${code}\n})`, {})(module);
     return JSON.stringify(module.exports);
   };
   assert.equal(run(out.code), run(src));
-  assert.equal(run(src), '["number","function",2,"function","numberundefined",1]');
+  assert.equal(run(src), '["number","function",2,"function","numberundefined",2,2,2,1]');
   // Counted alone, a sync function's body is not wrapped: every function keeps its counter.
   const counting = instrument(src, { url: 'x', format: 'script', countOnly: 'entry' });
   assert.equal(counting.table.unsited, undefined);
-  assert.equal(counting.table.fns.length, 13);
+  assert.equal(counting.table.fns.length, 20);
   assert.equal(run(counting.code), run(src));
 });
 
@@ -164,16 +171,22 @@ test('counted as calls end, each call is counted once however it ends, and runs 
     'function finThrow() { try { return 1 } finally { throw new Error("f") } }',
     'const arrow = (x) => x * 2',
     'const named = () => function () {}',
-    'module.exports = { ret, bare, off, thr, thrRet, fin, finThrow, arrow, named }',
+    // A bare return that a line break ends: the next line is a statement of its own, never run.
+    'function asi(x) { if (x) return',
+    '  -1 }',
+    'function asiCall() { return',
+    '  (function () { throw new Error("never runs") })() }',
+    'module.exports = { ret, bare, off, thr, thrRet, fin, finThrow, arrow, named, asi, asiCall }',
   ].join('\n');
   const out = instrument(src, { url: 'x', format: 'script', countOnly: 'return' });
   assert.doesNotThrow(() => parse(out.code, 'script', 'rewritten.js'));
-  const run = (code: string, counts: Float64Array): string => {
+  // counts: the module's counters, handed over by a stand-in for the runtime; null: no runtime, nothing armed.
+  const run = (code: string, counts: Float64Array | null): string => {
     const module = { exports: {} as Record<string, (x?: unknown) => unknown> };
-    runInNewContext(`globalThis[Symbol.for('jsprobe.load')] = { module: () => [], counts: () => K }; globalThis.$jpOn = true;
-      (function (module) {${code}\n})(module)`, { K: counts, module });
+    const runtime = counts === null ? '' : "globalThis[Symbol.for('jsprobe.load')] = { module: () => [], counts: () => K }; globalThis.$jpOn = true;";
+    runInNewContext(`${runtime}(function (module) {${code}\n})(module)`, { K: counts, module });
     const fns = module.exports;
-    return JSON.stringify(['ret', 'bare', 'off', 'thr', 'thrRet', 'fin', 'finThrow', 'arrow', 'named'].map((name) => {
+    return JSON.stringify(['ret', 'bare', 'off', 'thr', 'thrRet', 'fin', 'finThrow', 'arrow', 'named', 'asi', 'asiCall'].map((name) => {
       try {
         const v = fns[name](name === 'thrRet' ? {} : 1);
         return typeof v === 'function' ? `function named '${v.name}'` : v;
@@ -183,10 +196,38 @@ test('counted as calls end, each call is counted once however it ends, and runs 
     }));
   };
   const counts = new Float64Array(out.table.fns.length);
-  assert.equal(run(out.code, counts), run(src, new Float64Array(0)));
+  assert.equal(run(out.code, counts), run(src, null));
   // One each, by a return, a fall off the end, a throw in the body or in a return's expression, a
   // return its own finally let through or turned into a throw; the anonymous function was not called.
-  assert.deepEqual([...counts], [1, 1, 1, 1, 1, 1, 1, 1, 1, 0]);
+  assert.deepEqual([...counts], [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0]);
+  // And whole sites, disarmed, return what the original did.
+  assert.equal(run(instrument(src, { url: 'x', format: 'script' }).code, null), run(src, null));
+});
+
+test('a line site on a labelled loop goes before its label, and the loop\'s continue still names it', () => {
+  const src = [
+    'function f() {',
+    '  let n = 0;',
+    '  outer:',
+    '  inner: for (let i = 0; i < 3; i++) {',
+    '    for (;;) { n++; if (n > 1) continue outer; continue inner; }',
+    '  }',
+    '  return n;',
+    '}',
+    'module.exports = f();',
+  ].join('\n');
+  const run = (code: string): unknown => {
+    const module = { exports: 0 };
+    runInNewContext(`(function (module) {${code}\n})`, {})(module);
+    return module.exports;
+  };
+  for (const line of [3, 4, 5]) {
+    const out = instrument(src, { url: 'x', format: 'script', lines: [{ line, column: 0, key: `-1:${line}` }] });
+    assert.equal(out.lineSites.length, 1);
+    // Lines 3 and 4 get one site, before `outer:`; line 5's is inside the loop.
+    assert.equal(out.lineSites[0].line, line === 5 ? 5 : 3);
+    assert.equal(run(out.code), run(src), `line ${line}`);
+  }
 });
 
 test('lines are counted as V8 counts them: \\n, \\r\\n, \\r, U+2028 and U+2029 each end one', () => {

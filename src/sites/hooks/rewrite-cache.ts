@@ -16,7 +16,7 @@ import { cacheDir, fileStamp, pruneCache, writeCacheFile } from './cache-dir.js'
 declare const JSPROBE_SELF_CONTAINED: boolean | undefined;
 
 /** Bump when the rewrite's output changes in a way the sample below does not show. */
-const REWRITE_VERSION = '5';
+const REWRITE_VERSION = '6';
 
 /**
  * A module with each shape the rewrite handles. What the rewrite makes of it goes into every key,
@@ -31,7 +31,9 @@ const SAMPLE = [
   'class K extends Object { #p = () => this; constructor() { super(); } static s() { return "x" } get v() { return this } }',
   'function t() { try { return 1 } finally { void 0 } }',
   'function u() { var w = 1; function w() {} return w }',
-  'module.exports = { f, g, h, K, t, u, o: { m() { return arguments.length } } };',
+  'function v(x) { if (x) return',
+  '  -1 }',
+  'module.exports = { f, g, h, K, t, u, v, o: { m() { return arguments.length } } };',
 ].join('\n');
 
 let sampleHash: string | undefined;

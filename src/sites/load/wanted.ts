@@ -25,9 +25,9 @@ function publish(): void {
 
 /**
  * Under `jsprobe -c`, once the program's probes are registered and none can be added (the agent's
- * sessions): where every one is an entry-only count, seal registration (core's sealCounting), and
- * have the files that one probe alone wants rewritten for counting alone as they load
- * (Wanted.count). True when sealed.
+ * sessions): where every one only counts, at entry or at returns, seal registration (core's
+ * sealCounting), and have the files that one probe alone wants rewritten for counting alone, its
+ * way, as they load (Wanted.count). True when sealed.
  */
 export function sealForCounting(): boolean {
   if (!sealCounting('this thread is traced by jsprobe -c for counting alone: its probes are fixed, and no other can be registered')) return false;

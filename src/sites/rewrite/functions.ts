@@ -34,15 +34,14 @@ export interface FunctionSite extends SiteShape {
   /** The body has a `try` with a `finally` of its own (nested functions' do not count). */
   hasFinally: boolean;
   /**
-   * A name the body declares as a function at its top level and again (as a `var`, a parameter or
-   * a second function): legal at a function's top level, but a block (a site's `try`) cannot hold
-   * it: `{ var g; function g(){} }` is a SyntaxError, and a parameter the function replaced would
-   * keep its value. Such a function gets no site that wraps its body (blockConflictOf).
+   * A name the body declares as a function at its top level and again (as a `var`, a parameter, a
+   * second function, a function in a nested block), or `eval` where the body may declare one at
+   * run time: legal at a function's top level, but a block (a site's `try`) cannot hold it. `{ var
+   * g; function g(){} }` is a SyntaxError, a parameter the function replaced would keep its value,
+   * and a function in a nested block would no longer replace the outer one (Annex B). Such a
+   * function gets no site that wraps its body (blockConflictOf).
    */
   blockConflict?: string;
-  /** During the walk: the body's top-level function declarations' names, and its `var`s' (only while it has some of the first). */
-  topFunctions?: string[];
-  vars?: Set<string>;
   /**
    * Identifiers whose text is a segment of the name (the function's own, its variable's, its
    * class's): where a source map says a bundler renamed one (`query` to `query2`), the original
@@ -56,6 +55,17 @@ export interface FunctionSite extends SiteShape {
 
 const ANONYMOUS = 'anonymous';
 
+/**
+ * During the walk of a function body that declares functions at its top level: those declarations,
+ * and every other name its own scope declares with `var` or a function declaration in a nested
+ * block (which Annex B hoists to the function's scope). What blockConflictOf weighs.
+ */
+interface BodyNames {
+  top: Set<Node>;
+  functions: string[];
+  others: Set<string>;
+}
+
 interface Scope {
   prefix: string;
   /** Inside a derived class constructor: `this` is unusable until super() returns. */
@@ -64,11 +74,13 @@ interface Scope {
   fn: FunctionSite | null;
   /** The nearest non-arrow function: an `arguments` inside an arrow is that function's. */
   argsOwner: FunctionSite | null;
+  /** The names of the body being walked, where it declares functions at its top level. */
+  names: BodyNames | undefined;
 }
 
 /** Where a class's fields and static blocks run: no function's returns, no derived constructor. */
 function classScope(prefix: string): Scope {
-  return { prefix, derivedCtor: false, fn: null, argsOwner: null };
+  return { prefix, derivedCtor: false, fn: null, argsOwner: null, names: undefined };
 }
 
 class FunctionWalk {
@@ -120,7 +132,7 @@ class FunctionWalk {
         if (n.argument != null) this.visit(n.argument, scope, null);
         return;
       case 'VariableDeclaration':
-        if (n.kind === 'var' && scope.fn !== null && scope.fn.vars !== undefined) for (const d of n.declarations) boundNames(d.id, scope.fn.vars);
+        if (n.kind === 'var' && scope.names !== undefined) for (const d of n.declarations) boundNames(d.id, scope.names.others);
         forEachChild(n, this.#visitChild, scope);
         return;
       case 'TryStatement':
@@ -187,32 +199,27 @@ class FunctionWalk {
     const body = fn.body;
     if (body == null) return;
     const own = fn.id;
+    // A function declared in a nested block of a body: Annex B hoists its name to the body's scope.
+    if (fn.type === 'FunctionDeclaration' && own != null && scope.names !== undefined && !scope.names.top.has(fn)) scope.names.others.add(own.name);
     const base = name ?? (own ? join(scope.prefix, own.name) : null);
     const k: FunctionKind = fn.type === 'ArrowFunctionExpression' ? 'arrow' : kind;
     const thisUnsafe = (k === 'constructor' && derived) || (k === 'arrow' && scope.derivedCtor);
     const site = this.addSite(fn, body, base ?? join(scope.prefix, ANONYMOUS), aliases, k, thisUnsafe, at, [...classIds, ...this.idsOf(fn, name)]);
     if (base === null) site.anonymousIn = scope.prefix;
+    const names = body.type === 'BlockStatement' ? topFunctions(body.body) : undefined;
     // Anonymous functions (callbacks, IIFEs) do not add to the names of what they contain.
     const inner: Scope = {
       prefix: base ?? scope.prefix,
       derivedCtor: k === 'arrow' ? scope.derivedCtor : derived,
       fn: site,
       argsOwner: k === 'arrow' ? scope.argsOwner : site,
+      names,
     };
-    if (body.type !== 'BlockStatement') {
-      for (const p of fn.params) this.visit(p, inner, null);
-      this.visit(body, inner, null);
-      return;
-    }
-    for (const st of body.body) if (st.type === 'FunctionDeclaration' && st.id != null) (site.topFunctions ??= []).push(st.id.name);
-    if (site.topFunctions !== undefined) site.vars = new Set();
     for (const p of fn.params) this.visit(p, inner, null);
     this.visit(body, inner, null);
-    if (site.topFunctions !== undefined) {
-      const conflict = blockConflictOf(fn, site.topFunctions, site.vars!);
+    if (names !== undefined) {
+      const conflict = blockConflictOf(fn, names, this.src.slice(body.start, body.end));
       if (conflict !== undefined) site.blockConflict = conflict;
-      delete site.topFunctions;
-      delete site.vars;
     }
   }
 
@@ -319,20 +326,34 @@ class FunctionWalk {
   }
 }
 
+/** A body's top-level function declarations, labelled ones too (`l: function g(){}`); undefined when it has none. */
+function topFunctions(statements: readonly Node[]): BodyNames | undefined {
+  let names: BodyNames | undefined;
+  for (let st of statements) {
+    while (st.type === 'LabeledStatement') st = st.body;
+    if (st.type !== 'FunctionDeclaration' || st.id == null) continue;
+    names ??= { top: new Set(), functions: [], others: new Set() };
+    names.top.add(st);
+    names.functions.push(st.id.name);
+  }
+  return names;
+}
+
 /**
- * The name among a body's top-level function declarations (`functions`) that the body also
- * declares otherwise: a second time as a function, as a `var` anywhere in its own scope (`vars`),
- * or as a parameter. Undefined when none is.
+ * The name among a body's top-level function declarations that the body also declares otherwise:
+ * a second time as a function, as a `var` or a function of a nested block anywhere in its own
+ * scope, or as a parameter; or `eval` where the body's text calls it (a direct eval may declare
+ * any name at run time). Undefined when none is.
  */
-function blockConflictOf(fn: AnyFunction, functions: readonly string[], vars: ReadonlySet<string>): string | undefined {
+function blockConflictOf(fn: AnyFunction, names: BodyNames, text: string): string | undefined {
   const params = new Set<string>();
   for (const p of fn.params) boundNames(p, params);
   const seen = new Set<string>();
-  for (const name of functions) {
-    if (seen.has(name) || vars.has(name) || params.has(name)) return name;
+  for (const name of names.functions) {
+    if (seen.has(name) || names.others.has(name) || params.has(name)) return name;
     seen.add(name);
   }
-  return undefined;
+  return /\beval\b/.test(text) ? 'eval' : undefined;
 }
 
 /** The names a binding pattern (a parameter, a declarator's target) binds, added to `out`. */

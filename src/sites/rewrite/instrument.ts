@@ -72,8 +72,8 @@ export interface InstrumentOptions {
   /**
    * Every function of the module is for counting its calls alone (the one probe that wants the
    * module only counts, and its registrations are sealed: sites/load/wanted.ts): a sync function
-   * gets only `$jpOn&&$jpK[id]++;`, at the start of its body for a count at entry
-   * (countOnlyInsertions), in a `finally` around it for a count as calls end
+   * gets only `$jpOn&&$jpK[id]++`, at the start of its body for a count at entry
+   * (countOnlyInsertions), after each return's value and in a catch for a count as calls end
    * (returnCountInsertions); async functions and generators get their whole sites, as ever.
    */
   countOnly?: CountKind;
@@ -286,9 +286,12 @@ function countOnlyInsertions(site: FunctionSite, id: number, out: Insertion[]): 
 
 /**
  * A sync function's site in a module rewritten for counting its calls as they end: its counter,
- * added to in a `finally` around its body, as every call ends, by a return or a throw (a return
- * probe's count takes both). Nothing else: no entry, no rewritten return, no call. A call still
- * running is not counted yet, as a return probe's is not; core credits the counter as at entry.
+ * added to as every call ends, by a return or a throw (a return probe's count takes both): after
+ * each return's value is made (`return ($jpV=(x),count,$jpV)`), at the end of a body that falls
+ * off it, and in a catch that rethrows. A function with a `finally` of its own, which may turn a
+ * return into a throw after the return's count, gets `try{…}finally{count}` instead (it cost the
+ * optimized caller more where there was no need: docs/hot-path.md). No entry and no call. A call
+ * still running is not counted yet, as a return probe's is not; core credits the counter as at entry.
  */
 function returnCountInsertions(site: FunctionSite, id: number, out: Insertion[]): void {
   const count = `${ARMED_GLOBAL}&&${COUNTS_LOCAL}[${id}]++`;
@@ -319,10 +322,12 @@ function returnCountInsertions(site: FunctionSite, id: number, out: Insertion[])
 
 /**
  * The text after a bare `return` belongs to the return statement: closing text, so that at the
- * function's last `}` (`…;return}`) it goes before the site's epilogue, not after it.
+ * function's last `}` (`…;return}`) it goes before the site's epilogue, not after it. A `return`
+ * that a line break ends gets its `;`: else a next line that starts with `-`, `(`, `[`, `/` or a
+ * template would continue the text put after it.
  */
 function bareReturn(r: ReturnSite, text: string): Insertion {
-  return closing(r.start + 'return'.length, text, r.start);
+  return closing(r.start + 'return'.length, r.unterminated === true ? `${text};` : text, r.start);
 }
 
 /**

@@ -114,17 +114,28 @@ export interface LineAsk {
  */
 export function findLineSites<A extends LineAsk>(program: Program, _src: string, starts: readonly number[], asks: readonly A[]): LineSite<A>[] {
   const offsets = asks.map((a) => ({ ask: a, at: starts[a.line - 1] + a.column, lineEnd: a.line < starts.length ? starts[a.line] : Infinity }));
-  const best = new Map<A, { node: Node; ancestors: Node[]; needsBlock: boolean; thisUnsafe: boolean }>();
+  const best = new Map<A, { node: Node; from: number; ancestors: Node[]; needsBlock: boolean; thisUnsafe: boolean }>();
   const ancestors: Node[] = [];
   let derivedDepth = 0;
   const walk = (n: Node, parent: Node | null): void => {
-    if (parent !== null && isStatement(n) && (LIST_PARENTS.has(parent.type) || isLoneBody(parent, n)) &&
-      n.type !== 'ImportDeclaration' && !n.type.startsWith('Export')) {
-      for (const o of offsets) {
-        if (n.start < o.at || n.start >= o.lineEnd) continue;
-        const prev = best.get(o.ask);
-        if (prev === undefined || n.start < prev.node.start) {
-          best.set(o.ask, { node: n, ancestors: ancestors.slice(), needsBlock: !LIST_PARENTS.has(parent.type), thisUnsafe: derivedDepth > 0 });
+    if (parent !== null && isStatement(n) && n.type !== 'ImportDeclaration' && !n.type.startsWith('Export')) {
+      // A labelled statement's site goes before its outermost label: put between a label and its
+      // loop (`l: {probe;for…}`), it would leave `continue l` without the loop it names.
+      let node = n;
+      let up = parent;
+      let depth = ancestors.length - 1;
+      while (up.type === 'LabeledStatement' && depth > 0) {
+        node = up;
+        up = ancestors[--depth];
+      }
+      if (LIST_PARENTS.has(up.type) || isLoneBody(up, node)) {
+        for (const o of offsets) {
+          if (n.start < o.at || n.start >= o.lineEnd) continue;
+          const prev = best.get(o.ask);
+          if (prev === undefined || n.start < prev.from) {
+            const needsBlock = !LIST_PARENTS.has(up.type);
+            best.set(o.ask, { node, from: n.start, ancestors: ancestors.slice(0, depth + 1), needsBlock, thisUnsafe: derivedDepth > 0 });
+          }
         }
       }
     }

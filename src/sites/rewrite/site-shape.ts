@@ -12,6 +12,11 @@ export interface ReturnSite {
   simple?: string;
   /** The returned expression is an anonymous function or class, which `$jpV=(x)` would name `$jpV`. */
   anonymous?: true;
+  /**
+   * A bare `return` with no `;` of its own, ended by a line break or a `}`: text put after it must
+   * end with one, or the next line (`-1`, `(f)()`, a template) would continue it.
+   */
+  unterminated?: true;
 }
 
 export interface SiteShape {
@@ -54,7 +59,7 @@ export function isAnonymous(n: Expression): boolean {
 
 export function returnSite(ret: ReturnStatement, src: string): ReturnSite {
   const arg = ret.argument;
-  if (arg === null) return { start: ret.start };
+  if (arg === null) return ret.end === ret.start + 'return'.length ? { start: ret.start, unterminated: true } : { start: ret.start };
   const r: ReturnSite = { start: ret.start, arg: { start: arg.start, end: arg.end } };
   if (isSimple(arg, src)) r.simple = src.slice(arg.start, arg.end);
   if (isAnonymous(arg)) r.anonymous = true;

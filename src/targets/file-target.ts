@@ -269,6 +269,10 @@ function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, ma
           } else if (!hasGlob(ref.file)) {
             note(unsitedWhy(m, ref.file, ref.name) ??
               `${ref.file} loaded, and has no function named ${ref.name}${closeNames(ref.name, new Set(m.table.fns.map((fn) => fn.name)))}`);
+          } else {
+            // A pattern of files: the function may be in any of them, and this one says why it has no site.
+            const why = unsitedWhy(m, m.file, ref.name);
+            if (why !== undefined) note(why);
           }
         }
         return found;

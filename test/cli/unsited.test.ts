@@ -21,6 +21,10 @@ test('a probe naming that function says why it has no site', () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^total 15$/m);
   assert.match(r.stderr, /f \(test\/fixtures\/cli\/unsited\.cjs:4\) has no probe site: its body declares g both as a function and as a var/);
+  // A pattern of files: the note names the file the function is in.
+  const glob = jsprobe(['-q', '-e', 'fnret:test/fixtures/cli/unsit*.cjs:f { @ = count() }', '-c', `node ${FILE}`]);
+  assert.equal(glob.code, 0, glob.stderr);
+  assert.match(glob.stderr, /f \(\/.*\/test\/fixtures\/cli\/unsited\.cjs:4\) has no probe site/);
 });
 
 test('counted alone at entry, its body is not wrapped, and it is counted', () => {

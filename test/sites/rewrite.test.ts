@@ -135,8 +135,10 @@ test('a body that declares a name both as a function and otherwise gets no site,
     'function la(n) { var g = n; l: function g() {} return g + 1 }',
     'function ab() { function g() { return 1 } { function g() { return 2 } } return g() }',
     'function ev() { function g() { return 1 } eval("var g = 2"); return g }',
+    // No direct eval: a string, a method of that name, an indirect one.
+    'function se() { function g() { return "eval(" } const o = { eval: (x) => x }; return g() + o.eval(1) + (0, eval)("2") }',
     'function ok() { function inner() { var ok2; return ok2 } var x = 1; return inner() === undefined && x }',
-    'module.exports = [f(), h(5), k(), n({ p: 1 }, 2), r(), la(1), ab(), ev(), ok()]',
+    'module.exports = [f(), h(5), k(), n({ p: 1 }, 2), r(), la(1), ab(), ev(), se(), ok()]',
   ].join('\n');
   const out = instrument(src, { url: 'x', format: 'script' });
   // In a try block, f's var and function g, la's labelled one, and k's two functions m (in strict
@@ -145,18 +147,18 @@ test('a body that declares a name both as a function and otherwise gets no site,
   assert.deepEqual(out.table.unsited,
     [['f', 1, 'g'], ['h', 2, 'a'], ['k', 3, 'm'], ['n', 4, 'q'], ['r', 5, 's'], ['la', 6, 'g'], ['ab', 7, 'g'], ['ev', 8, 'eval']]);
   assert.deepEqual(functionSlots(out.table.fns, undefined).map((fn) => fn.name),
-    ['f.g', 'h.a', 'k.m', 'k.m', 'n.q', 'r.s', 'la.g', 'ab.g', 'ab.g', 'ev.g', 'ok', 'ok.inner']);
+    ['f.g', 'h.a', 'k.m', 'k.m', 'n.q', 'r.s', 'la.g', 'ab.g', 'ab.g', 'ev.g', 'se', 'se.g', 'se.o.eval', 'ok', 'ok.inner']);
   const run = (code: string): string => {
     const module = { exports: {} };
     runInNewContext(`(function (module) {${code}\n})`, {})(module);
     return JSON.stringify(module.exports);
   };
   assert.equal(run(out.code), run(src));
-  assert.equal(run(src), '["number","function",2,"function","numberundefined",2,2,2,1]');
+  assert.equal(run(src), '["number","function",2,"function","numberundefined",2,2,2,"eval(12",1]');
   // Counted alone, a sync function's body is not wrapped: every function keeps its counter.
   const counting = instrument(src, { url: 'x', format: 'script', countOnly: 'entry' });
   assert.equal(counting.table.unsited, undefined);
-  assert.equal(counting.table.fns.length, 20);
+  assert.equal(counting.table.fns.length, 23);
   assert.equal(run(counting.code), run(src));
 });
 

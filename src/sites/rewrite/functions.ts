@@ -64,6 +64,8 @@ interface BodyNames {
   top: Set<Node>;
   functions: string[];
   others: Set<string>;
+  /** The body calls `eval` directly, which may declare any name in its scope at run time. */
+  evals: boolean;
 }
 
 interface Scope {
@@ -125,6 +127,7 @@ class FunctionWalk {
         this.visit(n.expression, scope, name);
         return;
       case 'CallExpression':
+        if (scope.names !== undefined && n.callee.type === 'Identifier' && n.callee.name === 'eval') scope.names.evals = true;
         if (!this.visitNamed(n, scope, name)) forEachChild(n, this.#visitChild, scope);
         return;
       case 'ReturnStatement':
@@ -218,7 +221,7 @@ class FunctionWalk {
     for (const p of fn.params) this.visit(p, inner, null);
     this.visit(body, inner, null);
     if (names !== undefined) {
-      const conflict = blockConflictOf(fn, names, this.src.slice(body.start, body.end));
+      const conflict = blockConflictOf(fn, names);
       if (conflict !== undefined) site.blockConflict = conflict;
     }
   }
@@ -332,7 +335,7 @@ function topFunctions(statements: readonly Node[]): BodyNames | undefined {
   for (let st of statements) {
     while (st.type === 'LabeledStatement') st = st.body;
     if (st.type !== 'FunctionDeclaration' || st.id == null) continue;
-    names ??= { top: new Set(), functions: [], others: new Set() };
+    names ??= { top: new Set(), functions: [], others: new Set(), evals: false };
     names.top.add(st);
     names.functions.push(st.id.name);
   }
@@ -342,10 +345,10 @@ function topFunctions(statements: readonly Node[]): BodyNames | undefined {
 /**
  * The name among a body's top-level function declarations that the body also declares otherwise:
  * a second time as a function, as a `var` or a function of a nested block anywhere in its own
- * scope, or as a parameter; or `eval` where the body's text calls it (a direct eval may declare
+ * scope, or as a parameter; or `eval` where the body calls it directly (a direct eval may declare
  * any name at run time). Undefined when none is.
  */
-function blockConflictOf(fn: AnyFunction, names: BodyNames, text: string): string | undefined {
+function blockConflictOf(fn: AnyFunction, names: BodyNames): string | undefined {
   const params = new Set<string>();
   for (const p of fn.params) boundNames(p, params);
   const seen = new Set<string>();
@@ -353,7 +356,7 @@ function blockConflictOf(fn: AnyFunction, names: BodyNames, text: string): strin
     if (seen.has(name) || names.others.has(name) || params.has(name)) return name;
     seen.add(name);
   }
-  return /\beval\b/.test(text) ? 'eval' : undefined;
+  return names.evals ? 'eval' : undefined;
 }
 
 /** The names a binding pattern (a parameter, a declarator's target) binds, added to `out`. */

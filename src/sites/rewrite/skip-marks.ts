@@ -7,10 +7,10 @@ import type { Node } from './estree.js';
  * Text that every expression holding something the walk collects must contain: a function
  * (`function`, `=>`, a method's or getter's `{`), a class, an object literal (`{`), a read of
  * `arguments`, an assignment (`a.b = f` also names f `a.b`; `module.exports = …`), esbuild's
- * `__name`, or an escape (`\u0061rguments`). A string or comment that holds one only costs a
+ * `__name`, a call of `eval` (see functions.ts, blockConflictOf), or an escape (`\u0061rguments`). A string or comment that holds one only costs a
  * needless visit. Statements are always visited: a `return` holds none of these.
  */
-const MARK = /[{\\]|=>|(?<![=!<>])=(?!=)|function|class|arguments|__name/g;
+const MARK = /[{\\]|=>|(?<![=!<>])=(?!=)|function|class|arguments|__name|eval/g;
 
 /** Expressions the walk may skip whole when their text holds no MARK. */
 const SKIPPABLE: ReadonlySet<Node['type']> = new Set<Node['type']>([

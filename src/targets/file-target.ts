@@ -12,6 +12,7 @@ import { wrapsOverBudget } from '../sites/budget-wraps.js';
 import { DEFAULT_MAX_PAUSE_MS, notPlacedWhy, siteWithinBudget, usedHeapMb } from '../sites/pause-budget.js';
 import { loadedModules, moduleByFile, siteOf, watchModules, type LoadedModule, type ModuleMatcher } from '../sites/load/registry.js';
 import { rewriteFailure } from '../sites/hooks/failures.js';
+import { blockConflictText } from '../sites/rewrite/abi.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
 import { hasGlob, nameGlob, pathGlob } from '../core/glob.js';
 import { absoluteGlob, type TargetRef } from './parse.js';
@@ -290,8 +291,8 @@ function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, ma
 function unsitedWhy(m: LoadedModule, file: string, name: string): string | undefined {
   const u = m.table.unsited.find((f) => f.name === name);
   if (u === undefined) return undefined;
-  return `${name} (${file}:${u.line}) has no probe site: its body declares ${u.conflict} both as a function and as a var, ` +
-    'a parameter or a second function, which the try block a site wraps a body in cannot hold. Probe the functions it calls, or rename one of the two';
+  return `${name} (${file}:${u.line}) has no probe site: its body ${blockConflictText(u.conflict)}, which the try block a site wraps a body in ` +
+    'cannot hold. Probe the functions it calls, or rename one of the two';
 }
 
 function closeNames(name: string, names: Set<string>): string {

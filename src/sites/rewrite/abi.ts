@@ -134,3 +134,13 @@ export function parseLineKey(key: string): { source: number; line: number } {
   const [source, line] = key.split(':').map(Number);
   return { source, line };
 }
+
+/** A block conflict (a table's `unsited` row, FunctionSite.blockConflict) of a body that calls eval directly: no name has parentheses. */
+export const EVAL_CONFLICT = 'eval()';
+
+/** What a block conflict is, in words that follow "its body ". */
+export function blockConflictText(conflict: string): string {
+  return conflict === EVAL_CONFLICT
+    ? 'calls eval directly beside functions declared at its top level, and the eval may declare their names again'
+    : `declares ${conflict} as a function at its top level and again (as a var, a parameter, another function or a function of a nested block)`;
+}

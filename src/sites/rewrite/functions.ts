@@ -6,6 +6,7 @@
 import { forEachChild, isFunction, type AnyFunction, type AssignmentExpression, type BindingIdentifier, type CallExpression, type Class, type ClassElement,
   type ExportDefaultDeclaration, type ExportNamedDeclaration, type Expression, type FunctionBody, type Node, type ObjectExpression, type Program,
   type VariableDeclarator } from './estree.js';
+import { EVAL_CONFLICT } from './abi.js';
 import { ExportNames } from './export-names.js';
 import { marksOf, skippable } from './skip-marks.js';
 import { returnSite, shapeOf, type ReturnSite, type SiteShape } from './site-shape.js';
@@ -35,8 +36,8 @@ export interface FunctionSite extends SiteShape {
   hasFinally: boolean;
   /**
    * A name the body declares as a function at its top level and again (as a `var`, a parameter, a
-   * second function, a function in a nested block), or `eval` where the body may declare one at
-   * run time: legal at a function's top level, but a block (a site's `try`) cannot hold it. `{ var
+   * second function, a function in a nested block), or `eval()` where the body may declare one at
+   * run time (blockConflictText says which in words): legal at a function's top level, but a block (a site's `try`) cannot hold it. `{ var
    * g; function g(){} }` is a SyntaxError, a parameter the function replaced would keep its value,
    * and a function in a nested block would no longer replace the outer one (Annex B). Such a
    * function gets no site that wraps its body (blockConflictOf).
@@ -127,7 +128,7 @@ class FunctionWalk {
         this.visit(n.expression, scope, name);
         return;
       case 'CallExpression':
-        if (scope.names !== undefined && n.callee.type === 'Identifier' && n.callee.name === 'eval') scope.names.evals = true;
+        if (scope.names !== undefined && isEval(n.callee)) scope.names.evals = true;
         if (!this.visitNamed(n, scope, name)) forEachChild(n, this.#visitChild, scope);
         return;
       case 'ReturnStatement':
@@ -329,6 +330,14 @@ class FunctionWalk {
   }
 }
 
+/** `eval` as a direct eval's callee: the name, in parentheses or behind TypeScript's `as` and `!` too (`(eval)(s)` is direct). */
+function isEval(callee: Node): boolean {
+  let c = callee;
+  while (c.type === 'ParenthesizedExpression' || c.type === 'TSAsExpression' || c.type === 'TSSatisfiesExpression' || c.type === 'TSNonNullExpression' ||
+    c.type === 'TSTypeAssertion') c = c.expression;
+  return c.type === 'Identifier' && c.name === 'eval';
+}
+
 /** A body's top-level function declarations, labelled ones too (`l: function g(){}`); undefined when it has none. */
 function topFunctions(statements: readonly Node[]): BodyNames | undefined {
   let names: BodyNames | undefined;
@@ -356,7 +365,7 @@ function blockConflictOf(fn: AnyFunction, names: BodyNames): string | undefined 
     if (seen.has(name) || names.others.has(name) || params.has(name)) return name;
     seen.add(name);
   }
-  return names.evals ? 'eval' : undefined;
+  return names.evals ? EVAL_CONFLICT : undefined;
 }
 
 /** The names a binding pattern (a parameter, a declarator's target) binds, added to `out`. */

@@ -9,7 +9,8 @@
 
 import { createRequire } from 'node:module';
 import {
-  ARMED_GLOBAL, COUNTING_GLOBAL, COUNTS_LOCAL, functionRow, lineRow, RUNTIME_GLOBAL as D, RUNTIME_KEY, SITES_TRAILER, type FunctionEntry, type FunctionRow,
+  ARMED_GLOBAL, blockConflictText, COUNTING_GLOBAL, COUNTS_LOCAL, functionRow, lineRow, RUNTIME_GLOBAL as D, RUNTIME_KEY, SITES_TRAILER, type FunctionEntry,
+  type FunctionRow,
   type LineRow, type RuntimeEntry,
 } from './abi.js';
 import type { Program } from './estree.js';
@@ -601,8 +602,7 @@ export function unliveable(src: string, site: FunctionSite): string | undefined 
   // answers Ok, and refuses an ES module's. A module for counting alone ends with its own text, as
   // a patchable function must; one with whole sites never did.
   if (site.blockConflict !== undefined) {
-    return `its body declares ${site.blockConflict} both as a function and as a var, a parameter or a second function, ` +
-      'which the try block a site wraps the body in cannot hold';
+    return `its body ${blockConflictText(site.blockConflict)}, which the try block a site wraps the body in cannot hold`;
   }
   if (SITES_TRAILER.test(src.slice(-40))) {
     return 'its module was rewritten with probe sites as it loaded (by jsprobe -c), and a live patch cannot reach past the names that rewrite gave its scope';

@@ -24,9 +24,18 @@ interface Outcome {
   fired: number[];
 }
 
+// V8 13 and 14 (Node 24, 26): live edits as a -p user gets them there, off. Opted in (the test
+// runner sets JSPROBE_LIVE_EDIT=1), the refused patch's retry runs their LiveEdit over closures
+// made before it, the crash for which live edits are off there by default (docs/live-sites.md):
+// the target died of it by a signal in 2 of ~10 CI runs on Node 26. The retry's timer, made from
+// an interrupt, is still tested on Node 20 and 22, where live edits are on.
+const LIVE_EDIT_CRASHES = Number(process.versions.v8.split('.')[0]) >= 13;
+
 test('the runtime\'s entry points, run as interrupts inside Node\'s timer code, leave its timers and listeners alone', () => {
+  const env = LIVE_EDIT_CRASHES ? { ...process.env, JSPROBE_LIVE_EDIT: '0' } : process.env;
   // The bound only stops a hang (the program's timers never firing): far above a busy machine's time.
-  const r = spawnSync(process.execPath, [FIXTURE, RUNTIME, PROGRAM, '2'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [FIXTURE, RUNTIME, PROGRAM, '2'], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.signal, null, `the target died: ${r.stderr}`);
   assert.equal(r.status, 0, `the program did not end by itself: ${r.stderr}`);
   const { during, answers, fired } = JSON.parse(r.stdout) as Outcome;
   // Two cycles of five requests, and a worker's attach and detach.

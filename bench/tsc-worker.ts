@@ -72,44 +72,18 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
       return async () => ({ ...(await loadStats()), returns, missed: p.missed });
     }
     case 'count-cell':
-    case 'count-cell-sealed': {
+    case 'count-cell-sealed':
       // The command's `@[func] = count()` without the command: the language's handler, counted by
       // the site into a map entry a function (program/counting.ts), in this process. Against
       // cli-func, what the command and its agent add to the same work. Sealed as `jsprobe -c` seals
       // a program of counts, typescript.js loads counting its calls as they end (docs/hot-path.md).
-      const { register } = await import('../src/index.js');
-      const counted = await languageCount('fnret', target);
-      const p = register({ target, onReturn: counted.handler as ReturnHandler });
-      let sealed = false;
-      if (config === 'count-cell-sealed') {
-        const { sealForCounting } = await import('../src/sites/load/wanted.js');
-        sealed = sealForCounting();
-      }
-      return async () => {
-        const hits = p.hits;
-        return { ...(await loadStats()), hits, returns: counted.total(), sealed, missed: p.missed };
-      };
-    }
+      return languageProbe('fnret', target, config === 'count-cell-sealed');
     case 'entry-func':
-    case 'entry-func-sealed': {
+    case 'entry-func-sealed':
       // The command's entry-only count by function, `fn:… { @[func] = count() }`, as count-cell;
-      // sealed as `jsprobe -c` seals a program of counts, typescript.js then loads for counting
-      // alone (docs/hot-path.md). Instructions can be counted here, where the command's two
-      // processes are awkward under callgrind.
-      const { register } = await import('../src/index.js');
-      const counted = await languageCount('fn', target);
-      const p = register({ target, onEntry: counted.handler as EntryHandler });
-      let sealed = false;
-      if (config === 'entry-func-sealed') {
-        const { sealForCounting } = await import('../src/sites/load/wanted.js');
-        sealed = sealForCounting();
-      }
-      return async () => {
-        // The probe's figures credit the counts waiting in the counters (core/count-mode.ts), as the session's reads of the maps do.
-        const hits = p.hits;
-        return { ...(await loadStats()), hits, entries: counted.total(), sealed, missed: p.missed };
-      };
-    }
+      // sealed, typescript.js loads for counting alone at entry. Instructions can be counted here,
+      // where the command's two processes are awkward under callgrind.
+      return languageProbe('fn', target, config === 'entry-func-sealed');
     case 'count-entry': {
       const { register } = await import('../src/index.js');
       let entries = 0;
@@ -132,6 +106,26 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
 }
 
 const TYPESCRIPT = join(ROOT, 'node_modules/typescript/lib/typescript.js');
+
+/**
+ * languageCount's probe registered on `target`, and registration sealed as `jsprobe -c` seals a
+ * program of counts where `seal`: what the configuration reports after its checks.
+ */
+async function languageProbe(kind: 'fn' | 'fnret', target: string, seal: boolean): Promise<() => Promise<Record<string, unknown>>> {
+  const { register } = await import('../src/index.js');
+  const counted = await languageCount(kind, target);
+  const p = register(kind === 'fn' ? { target, onEntry: counted.handler as EntryHandler } : { target, onReturn: counted.handler as ReturnHandler });
+  let sealed = false;
+  if (seal) {
+    const { sealForCounting } = await import('../src/sites/load/wanted.js');
+    sealed = sealForCounting();
+  }
+  return async () => {
+    // The probe's figures credit the counts waiting in the counters (core/count-mode.ts), as the session's reads of the maps do.
+    const hits = p.hits;
+    return { ...(await loadStats()), hits, [kind === 'fn' ? 'entries' : 'returns']: counted.total(), sealed, missed: p.missed };
+  };
+}
 
 /**
  * The command's `KIND:TARGET { @[func] = count() }` in this process: the language's handler, which

@@ -462,7 +462,7 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
    * whose handler must then run for each.
    */
   function creditCalls(s: Snapshot, n: number): number {
-    const c = s.entryCount ?? s.returnCount;
+    const c = s.counted;
     if (c === null || n <= 0) return 0;
     const p = c.core;
     let cell = c.cell;

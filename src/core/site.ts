@@ -40,11 +40,12 @@ export class Snapshot {
    */
   readonly entryCount: CallRecord | null;
   /**
-   * The one probe here is a blind return-only count (ProbeCore.countsReturns) of a sync call: its
-   * frame, `quiet`, whose cell a return adds 1 to. Calls counted in place as they end (a module
-   * rewritten for counting alone) are credited to it.
+   * The record that calls counted in place by the site's code are credited to (dispatch's
+   * creditCalls): `entryCount`, or where the one probe here is a blind return-only count
+   * (ProbeCore.countsReturns) of a sync call, its frame `quiet`, whose cell a return adds 1 to
+   * (a module rewritten for counting alone counts its calls as they end). Null: nobody's.
    */
-  readonly returnCount: CallRecord | null;
+  readonly counted: CallRecord | null;
 
   constructor(probes: readonly ProbeCore[], deferred: boolean, where: SiteBackend) {
     // Not frozen: V8 reads a frozen array through the generic keyed-load IC, ~5 ns a hit.
@@ -60,7 +61,7 @@ export class Snapshot {
     this.quick = l !== null && l.onEntry === null && l.onReturn !== null ? (l.blind ? this.quiet : this.scratch) : null;
     this.entryCount = l !== null && l.countsEntries ? countIn(this.scratch!) : null;
     if (l !== null && l.counter !== null && l.onReturn !== null && l.blind) countIn(this.quiet!);
-    this.returnCount = l !== null && l.countsReturns && !deferred ? this.quiet : null;
+    this.counted = this.entryCount ?? (l !== null && l.countsReturns && !deferred ? this.quiet : null);
   }
 }
 

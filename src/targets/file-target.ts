@@ -211,11 +211,13 @@ export function resolveFileTarget(
     }
     if (loadedHere) {
       const names = new Set<string>();
-      for (const m of loadedModules()) if (fileMatcher(glob)(m) !== -2) for (const fn of m.table.fns) names.add(fn.name);
       const name = (ref as { name: string }).name;
+      const inFile = fileMatcher(glob);
       for (const m of loadedModules()) {
-        const why = fileMatcher(glob)(m) !== -2 ? unsitedWhy(m, ref.file, name) : undefined;
+        if (inFile(m) === -2) continue;
+        const why = unsitedWhy(m, ref.file, name);
         if (why !== undefined) unavailable(`${label}: ${why}`);
+        for (const fn of m.table.fns) names.add(fn.name);
       }
       throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has no function named ${name}${closeNames(name, names)}`);
     }

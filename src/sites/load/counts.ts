@@ -39,7 +39,7 @@ function creditSlot(slots: Slots, k: Float64Array, i: number): void {
   k[i] = 0;
   const s = slots[i];
   // A count made while the slot held nothing (its function is not probed) is no probe's.
-  if (s !== null && (s.entryCount !== null || s.returnCount !== null)) k[i] += d.creditCalls(s, n);
+  if (s !== null && s.counted !== null) k[i] += d.creditCalls(s, n);
 }
 
 /** The site at slot `index` of `slots` is about to change its snapshot (see SiteBackend.credit). */

@@ -42,11 +42,13 @@ export function sealForCounting(): boolean {
  * file as two entries, and two entries that match a file give it its whole sites (rewrite-module.ts).
  */
 export function want(w: Wanted, counts: CountKind | null = null): () => void {
-  const key = JSONStringify([w.file, w.lines, w.lines.length === 0 ? counts : null]);
+  // Line sites are never counted alone: what their probes count does not matter.
+  const kind = w.lines.length === 0 ? counts : null;
+  const key = JSONStringify([w.file, w.lines, kind]);
   const e = entries.get(key);
   if (e !== undefined) e.n++;
   else {
-    entries.set(key, { w, n: 1, counts: w.lines.length === 0 ? counts : null });
+    entries.set(key, { w, n: 1, counts: kind });
     publish();
   }
   let wanted = true;

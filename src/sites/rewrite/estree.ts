@@ -105,6 +105,21 @@ export function forEachChild<T>(node: Node, each: (child: Node, arg: T) => void,
   }
 }
 
+/** Names bound by a pattern: `a`, `{ b, c: d }`, `[e, ...f]`, `g = 1`, a TypeScript parameter property's. */
+export function patternNames(p: Node | null | undefined, out: string[]): void {
+  if (p == null) return;
+  switch (p.type) {
+    case 'Identifier': out.push(p.name); break;
+    case 'AssignmentPattern': patternNames(p.left, out); break;
+    case 'RestElement': patternNames(p.argument, out); break;
+    case 'ArrayPattern': for (const e of p.elements) patternNames(e, out); break;
+    case 'ObjectPattern':
+      for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop : prop.value, out);
+      break;
+    case 'TSParameterProperty': patternNames(p.parameter, out); break;
+  }
+}
+
 export function isFunction(n: Node): n is AnyFunction {
   return n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
 }

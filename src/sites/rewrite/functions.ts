@@ -3,9 +3,11 @@
 // what the instrumenter needs to give it a probe site. A visitor: one method per kind of node
 // that names, holds or is a function, and the walk's state in one object.
 
-import { forEachChild, isFunction, type AnyFunction, type AssignmentExpression, type BindingIdentifier, type CallExpression, type Class, type ClassElement,
-  type ExportDefaultDeclaration, type ExportNamedDeclaration, type Expression, type FunctionBody, type Node, type ObjectExpression, type Program,
-  type VariableDeclarator } from './estree.js';
+import {
+  forEachChild, isFunction, patternNames, type AnyFunction, type AssignmentExpression, type BindingIdentifier, type CallExpression, type Class,
+  type ClassElement, type ExportDefaultDeclaration, type ExportNamedDeclaration, type Expression, type FunctionBody, type Node, type ObjectExpression,
+  type Program, type VariableDeclarator,
+} from './estree.js';
 import { EVAL_CONFLICT } from './abi.js';
 import { ExportNames } from './export-names.js';
 import { marksOf, skippable } from './skip-marks.js';
@@ -37,10 +39,11 @@ export interface FunctionSite extends SiteShape {
   /**
    * A name the body declares as a function at its top level and again (as a `var`, a parameter, a
    * second function, a function in a nested block), or `eval()` where the body may declare one at
-   * run time (blockConflictText says which in words): legal at a function's top level, but a block (a site's `try`) cannot hold it. `{ var
-   * g; function g(){} }` is a SyntaxError, a parameter the function replaced would keep its value,
-   * and a function in a nested block would no longer replace the outer one (Annex B). Such a
-   * function gets no site that wraps its body (blockConflictOf).
+   * run time (abi.ts's blockConflictText says which in words): legal at a function's top level,
+   * but a block (a site's `try`) cannot hold it. `{ var g; function g(){} }` is a SyntaxError, a
+   * parameter the function replaced would keep its value, and a function in a nested block would
+   * no longer replace the outer one (Annex B). Such a function gets no site that wraps its body
+   * (blockConflictOf).
    */
   blockConflict?: string;
   /**
@@ -64,7 +67,7 @@ const ANONYMOUS = 'anonymous';
 interface BodyNames {
   top: Set<Node>;
   functions: string[];
-  others: Set<string>;
+  others: string[];
   /** The body calls `eval` directly, which may declare any name in its scope at run time. */
   evals: boolean;
 }
@@ -136,7 +139,7 @@ class FunctionWalk {
         if (n.argument != null) this.visit(n.argument, scope, null);
         return;
       case 'VariableDeclaration':
-        if (n.kind === 'var' && scope.names !== undefined) for (const d of n.declarations) boundNames(d.id, scope.names.others);
+        if (n.kind === 'var' && scope.names !== undefined) for (const d of n.declarations) patternNames(d.id, scope.names.others);
         forEachChild(n, this.#visitChild, scope);
         return;
       case 'TryStatement':
@@ -204,7 +207,7 @@ class FunctionWalk {
     if (body == null) return;
     const own = fn.id;
     // A function declared in a nested block of a body: Annex B hoists its name to the body's scope.
-    if (fn.type === 'FunctionDeclaration' && own != null && scope.names !== undefined && !scope.names.top.has(fn)) scope.names.others.add(own.name);
+    if (fn.type === 'FunctionDeclaration' && own != null && scope.names !== undefined && !scope.names.top.has(fn)) scope.names.others.push(own.name);
     const base = name ?? (own ? join(scope.prefix, own.name) : null);
     const k: FunctionKind = fn.type === 'ArrowFunctionExpression' ? 'arrow' : kind;
     const thisUnsafe = (k === 'constructor' && derived) || (k === 'arrow' && scope.derivedCtor);
@@ -344,7 +347,7 @@ function topFunctions(statements: readonly Node[]): BodyNames | undefined {
   for (let st of statements) {
     while (st.type === 'LabeledStatement') st = st.body;
     if (st.type !== 'FunctionDeclaration' || st.id == null) continue;
-    names ??= { top: new Set(), functions: [], others: new Set(), evals: false };
+    names ??= { top: new Set(), functions: [], others: [], evals: false };
     names.top.add(st);
     names.functions.push(st.id.name);
   }
@@ -358,40 +361,14 @@ function topFunctions(statements: readonly Node[]): BodyNames | undefined {
  * any name at run time). Undefined when none is.
  */
 function blockConflictOf(fn: AnyFunction, names: BodyNames): string | undefined {
-  const params = new Set<string>();
-  for (const p of fn.params) boundNames(p, params);
-  const seen = new Set<string>();
+  const declared = names.others;
+  for (const p of fn.params) patternNames(p, declared);
+  const seen = new Set(declared);
   for (const name of names.functions) {
-    if (seen.has(name) || names.others.has(name) || params.has(name)) return name;
+    if (seen.has(name)) return name;
     seen.add(name);
   }
   return names.evals ? EVAL_CONFLICT : undefined;
-}
-
-/** The names a binding pattern (a parameter, a declarator's target) binds, added to `out`. */
-function boundNames(n: Node | null | undefined, out: Set<string>): void {
-  if (n == null) return;
-  switch (n.type) {
-    case 'Identifier':
-      out.add(n.name);
-      return;
-    case 'AssignmentPattern':
-      boundNames(n.left, out);
-      return;
-    case 'RestElement':
-      boundNames(n.argument, out);
-      return;
-    case 'ArrayPattern':
-      for (const e of n.elements) boundNames(e, out);
-      return;
-    case 'ObjectPattern':
-      for (const p of n.properties) boundNames(p.type === 'RestElement' ? p : p.value, out);
-      return;
-    case 'TSParameterProperty':
-      boundNames(n.parameter, out);
-      return;
-    default:
-  }
 }
 
 /**

@@ -519,7 +519,7 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const countOnly = (s: FunctionSite): boolean => options.countOnly !== undefined && !s.async && !s.generator;
   const unwrapped = (s: FunctionSite): boolean => options.countOnly === 'entry' && countOnly(s);
   const sites = all.filter((s) => s.blockConflict === undefined || unwrapped(s));
-  const unsited = sites.length === all.length ? [] : all.filter((s) => !sites.includes(s));
+  const unsited = sites.length === all.length ? [] : all.filter((s) => s.blockConflict !== undefined && !unwrapped(s));
   const out: Insertion[] = [];
   sites.forEach((s, i) => {
     if (!countOnly(s)) functionInsertions(s, i, out);

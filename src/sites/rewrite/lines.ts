@@ -1,7 +1,7 @@
 // Line sites: the statement that starts on a given line gets an entry-style probe that can read
 // the local variables in scope there (`line:src/app.ts:42 { @users[user.id] = … }`).
 
-import { forEachChild, isFunction, type Directive, type Node, type Program, type Statement } from './estree.js';
+import { forEachChild, isFunction, patternNames, type Directive, type Node, type Program, type Statement } from './estree.js';
 import { lineOf } from './insertions.js';
 
 export interface LineSite<A extends LineAsk = LineAsk> {
@@ -28,20 +28,6 @@ function isStatement(n: Node): boolean {
 /** `n` is `parent`'s body or one of its branches: a statement standing alone, not in a list. */
 function isLoneBody(parent: Node, n: Node): boolean {
   return ('body' in parent && parent.body === n) || ('consequent' in parent && parent.consequent === n) || ('alternate' in parent && parent.alternate === n);
-}
-
-/** Names bound by a pattern: `a`, `{ b, c: d }`, `[e, ...f]`, `g = 1`. */
-function patternNames(p: Node | null | undefined, out: string[]): void {
-  if (p == null) return;
-  switch (p.type) {
-    case 'Identifier': out.push(p.name); break;
-    case 'AssignmentPattern': patternNames(p.left, out); break;
-    case 'RestElement': patternNames(p.argument, out); break;
-    case 'ArrayPattern': for (const e of p.elements) patternNames(e, out); break;
-    case 'ObjectPattern':
-      for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop : prop.value, out);
-      break;
-  }
 }
 
 /** `var` names declared anywhere in a function body (not in nested functions). */

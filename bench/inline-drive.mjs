@@ -38,8 +38,8 @@ if (mode === 'func' || mode === 'func-entry' || mode === 'func-sealed' || mode =
   // counts, so that the helpers load for counting alone (docs/hot-path.md). Run it without
   // JSPROBE_LOAD_SITES: a hint beside the probe's own want keeps the module's whole sites.
   if (mode === 'func-sealed' || mode === 'func-ret-sealed') {
-    const { sealForCounting } = await import(join(root, 'build/src/sites/load/wanted.js'));
-    if (!sealForCounting()) throw new Error('not sealed');
+    const { seal } = await import(join(root, 'build/src/index.js'));
+    seal();
   }
   cells.push({ get n() { return p.hits; } });
 } else if (mode !== 'bare') {

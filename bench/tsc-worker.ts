@@ -71,6 +71,17 @@ async function setup(config: string): Promise<() => Record<string, unknown> | Pr
       const p = register({ target, onReturn: () => { returns++; } });
       return async () => ({ ...(await loadStats()), returns, missed: p.missed });
     }
+    case 'counter':
+    case 'counter-sealed': {
+      // The library's own way to count every function: a callCounter() as the one handler, counted
+      // by the site, and (sealed) registration closed with seal() before typescript.js loads, so that
+      // it loads counting its calls in place as under `jsprobe -c` (docs/api.md, "Counting calls").
+      const { register, callCounter, seal } = await import('../src/index.js');
+      const calls = callCounter();
+      const p = register({ target, onReturn: calls });
+      if (config === 'counter-sealed') seal();
+      return async () => ({ ...(await loadStats()), returns: calls.total, functions: calls.counts().size, missed: p.missed });
+    }
     case 'count-cell':
     case 'count-cell-sealed':
       // The command's `@[func] = count()` without the command: the language's handler, counted by
@@ -117,8 +128,9 @@ async function languageProbe(kind: 'fn' | 'fnret', target: string, seal: boolean
   const p = register(kind === 'fn' ? { target, onEntry: counted.handler as EntryHandler } : { target, onReturn: counted.handler as ReturnHandler });
   let sealed = false;
   if (seal) {
-    const { sealForCounting } = await import('../src/sites/load/wanted.js');
-    sealed = sealForCounting();
+    const lib = await import('../src/index.js');
+    lib.seal();
+    sealed = true;
   }
   return async () => {
     // The probe's figures credit the counts waiting in the counters (core/count-mode.ts), as the session's reads of the maps do.

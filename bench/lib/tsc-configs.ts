@@ -16,6 +16,8 @@ export const NODE_ARGS: Record<string, string[]> = {
   cached: ['--import', REGISTER],
   count: ['--import', REGISTER],
   'count-entry': ['--import', REGISTER],
+  counter: ['--import', REGISTER],
+  'counter-sealed': ['--import', REGISTER],
   'count-cell': ['--import', REGISTER],
   'count-cell-sealed': ['--import', REGISTER],
   'entry-func': ['--import', REGISTER],

@@ -15,6 +15,8 @@ export { BLIND } from './call.js';
 export { countsLike, CountCell } from './counter.js';
 export { counting, creditCounts, keepCounts } from './count-mode.js';
 export type { Counter } from './counter.js';
+export { callCounter } from './call-counter.js';
+export type { CallCounter, CallCounterOptions } from './call-counter.js';
 export type { FaultHandler } from './handlers.js';
 export { addGraceHook } from './grace.js';
 export { setThreadId } from './thread-id.js';

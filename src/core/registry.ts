@@ -159,15 +159,19 @@ function checkSealed(): void {
  * (ProbeCore.countsEntries, countsReturns), and there is at least one: from then on register()
  * refuses every probe, with `reason`. Code loaded after it may be rewritten for those counts
  * alone (sites/load/wanted.ts), which serves no probe of another kind and no second probe on a
- * function: sealing is what makes that safe. True when sealed.
+ * function: sealing is what makes that safe. Null when sealed (now or before); else why not.
  */
-export function sealCounting(reason: string): boolean {
-  if (sealed !== null) return true;
-  if (probes.size === 0) return false;
-  for (const p of probes.values()) if (!p.countsEntries && !p.countsReturns) return false;
+export function sealCounting(reason: string): string | null {
+  if (sealed !== null) return null;
+  if (probes.size === 0) return 'no probe is registered';
+  for (const p of probes.values()) {
+    if (!p.countsEntries && !p.countsReturns) {
+      return `probe '${p.name}' does more than count: its handler is not a callCounter(), or as onReturn it comes with an onEntry`;
+    }
+  }
   sealed = reason;
   keepCrediting();
-  return true;
+  return null;
 }
 
 function checkThreads(spec: ProbeSpec): void {

@@ -210,7 +210,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       return { error: new ProgramError(program.source, c.probe.at, (e as Error).message).report };
     }
   }
-  if (options.fixed === true) sealForCounting();
+  if (options.fixed === true) sealForCounting('this thread is traced by jsprobe -c for counting alone: its probes are fixed, and no other can be registered');
   // Once per session: which functions went without a live patch, and why (the sites' notes say it per probe).
   const passed = takePauseReport(process.pid, breakpointCeiling());
   if (passed !== undefined) options.warn(passed);

@@ -3,7 +3,7 @@
 
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { counters, countsLike, type CountCell } from '../../src/core/index.js';
+import { callCounter, counters, countsLike, type CountCell } from '../../src/core/index.js';
 import { reg, unregisterAll } from '../helpers.js';
 
 afterEach(unregisterAll);
@@ -97,4 +97,23 @@ test('a counter that throws leaves the handler to run: the call is not disturbed
   assert.equal(t.f(2), 3);
   assert.equal(called, 2);
   assert.equal(counters(p).faults, 0);
+});
+
+test('callCounter: wrap sites counted by the site, by function or in total, and bad options refused', () => {
+  const t = { f: (x: number) => x + 1, g: (x: number) => x - 1 };
+  const byFunc = callCounter();
+  const total = callCounter({ by: 'total' });
+  reg({ target: { object: t, key: 'f' }, onReturn: byFunc });
+  reg({ target: { object: t, key: 'g' }, onEntry: byFunc });
+  reg({ target: { object: t, key: 'g' }, onReturn: total });
+  for (let i = 0; i < 300; i++) t.f(i);
+  for (let i = 0; i < 200; i++) t.g(i);
+  assert.deepEqual([...byFunc.counts()].map(([k, n]) => [k.split('.').at(-1), n]).sort(), [['f', 300], ['g', 200]]);
+  assert.equal(byFunc.total, 500);
+  assert.deepEqual([...total.counts()], [['', 200]]);
+  // Called as a plain handler (what a worker's relayed call gets), it counts the same way.
+  total({ func: 'x' } as never);
+  assert.equal(total.total, 201);
+  assert.throws(() => callCounter({ by: 'file' as never }), { code: 'JSPROBE_E_INVALID_SPEC', message: /by must be 'function' or 'total'/ });
+  assert.throws(() => callCounter({ maxKeys: 0 }), { code: 'JSPROBE_E_INVALID_SPEC', message: /maxKeys/ });
 });

@@ -24,16 +24,19 @@ function publish(): void {
 }
 
 /**
- * Under `jsprobe -c`, once the program's probes are registered and none can be added (the agent's
- * sessions): where every one only counts, at entry or at returns, seal registration (core's
- * sealCounting), and have the files that one probe alone wants rewritten for counting alone, its
- * way, as they load (Wanted.count). True when sealed.
+ * Once the thread's probes are registered and no other may be (the agent's sessions under
+ * `jsprobe -c`; a program's own `seal()`): where every one only counts, at entry or at returns,
+ * seal registration (core's sealCounting), and have the files that one probe alone wants
+ * rewritten for counting alone, its way, as they load (Wanted.count). Null when sealed; else why not.
  */
-export function sealForCounting(): boolean {
-  if (!sealCounting('this thread is traced by jsprobe -c for counting alone: its probes are fixed, and no other can be registered')) return false;
-  counting = true;
-  publish();
-  return true;
+export function sealForCounting(reason: string): string | null {
+  const not = sealCounting(reason);
+  if (not !== null) return not;
+  if (!counting) {
+    counting = true;
+    publish();
+  }
+  return null;
 }
 
 /**

@@ -31,9 +31,15 @@ interface LoadResult {
 
 type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
 
-/** The loaded module as it is, or rewritten with probe sites when a target names it. */
+/**
+ * The loaded module as it is, or rewritten with probe sites when a target names it. A TypeScript
+ * ES module (`module-typescript`: Node >= 22.18 strips its types itself, after this hook) is
+ * rewritten as the TypeScript it is (the parser reads it by its extension) and keeps its format,
+ * so that Node strips the types of the rewritten source: the sites are plain JavaScript.
+ */
 export function rewriteLoaded(url: string, result: LoadResult): LoadResult {
-  if (!url.startsWith('file:') || result.format !== 'module' || result.source == null || wanted === undefined) return result;
+  const format = result.format;
+  if (!url.startsWith('file:') || (format !== 'module' && format !== 'module-typescript') || result.source == null || wanted === undefined) return result;
   const file = fileURLToPath(url);
   loaded?.append(url);
   const src = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');

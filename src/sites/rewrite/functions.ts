@@ -54,6 +54,12 @@ export interface FunctionSite extends SiteShape {
   nameIds?: { at: number; text: string }[];
   /** A function with no name of its own: the name of what it is in ('' at the top). */
   anonymousIn?: string;
+  /**
+   * A getter a bundler made for an export (esbuild, so tsx: `__export(m, { add: () => add })`).
+   * Its source map places it in the source beside the function it returns, whose name it also
+   * has: it belongs to no source, or every read of the export would count as a call.
+   */
+  exportGetter?: true;
   returns: ReturnSite[];
 }
 
@@ -95,6 +101,8 @@ class FunctionWalk {
   /** The declaration that names the value visited next (`const f = () => …`): its identifier. */
   #namer: { value: Node; id: BindingIdentifier } | null = null;
   readonly #visitChild = (c: Node, scope: Scope): void => this.visit(c, scope, null);
+  /** Arrows that noteExportGetters found, made sites as the walk reaches them. */
+  readonly #exportGetters = new Set<Node>();
 
   /** `marks`: where the text holds what the walk collects (see skip-marks.ts); null visits every node. */
   constructor(readonly src: string, readonly marks: Int32Array | null) {}
@@ -132,7 +140,9 @@ class FunctionWalk {
         return;
       case 'CallExpression':
         if (scope.names !== undefined && isEval(n.callee)) scope.names.evals = true;
-        if (!this.visitNamed(n, scope, name)) forEachChild(n, this.#visitChild, scope);
+        if (this.visitNamed(n, scope, name)) return;
+        this.noteExportGetters(n);
+        forEachChild(n, this.#visitChild, scope);
         return;
       case 'ReturnStatement':
         if (scope.fn !== null) scope.fn.returns.push(returnSite(n, this.src));
@@ -256,6 +266,7 @@ class FunctionWalk {
       returns: [],
     };
     if (ids.length > 0) site.nameIds = ids.map((id) => ({ at: id.start, text: id.name }));
+    if (this.#exportGetters.has(fn)) site.exportGetter = true;
     this.sites.push(site);
     return site;
   }
@@ -323,6 +334,17 @@ class FunctionWalk {
   }
 
   /** esbuild's keepNames (tsx): `__name(fn, "twice")` gives the function its name. False for any other call. */
+  /** esbuild's `__export(target, { name: () => name, … })`: its getters (FunctionSite.exportGetter). */
+  noteExportGetters(call: CallExpression): void {
+    const args = call.arguments;
+    if (call.callee.type !== 'Identifier' || call.callee.name !== '__export' || args.length !== 2 || args[1].type !== 'ObjectExpression') return;
+    for (const p of args[1].properties) {
+      if (p.type !== 'Property' || p.kind !== 'init') continue;
+      const v = p.value;
+      if (v.type === 'ArrowFunctionExpression' && v.params.length === 0 && v.expression && v.body.type === 'Identifier') this.#exportGetters.add(v);
+    }
+  }
+
   visitNamed(call: CallExpression, scope: Scope, name: string | null): boolean {
     const args = call.arguments;
     if (call.callee.type !== 'Identifier' || call.callee.name !== '__name' || args.length !== 2) return false;

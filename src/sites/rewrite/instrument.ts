@@ -540,7 +540,7 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
     shifts: [],
   };
   if (unsited.length > 0) table.unsited = unsited.map((s) => [s.name, lineOf(starts, s.at) + 1, s.blockConflict!]);
-  if (origin !== undefined) table.fnSources = fns.map((f) => origin(f.line, f.column).source);
+  if (origin !== undefined) table.fnSources = fns.map((f, i) => (sites[i].exportGetter ? -1 : origin(f.line, f.column).source));
   const head = prologueAt(program, src);
   // The slots and the runtime's copies are hoisted functions until the prologue runs, so that a
   // site reached early (a function called through an ES module cycle before this module ran)

@@ -17,6 +17,7 @@ export const FunctionPrototypeToString = Function.prototype.toString;
 export const PromisePrototypeThen = Promise.prototype.then;
 export const SafePromise = Promise;
 export const SafeWeakRef = WeakRef;
+export const SymbolFor = Symbol.for;
 export const SafeWeakMap = WeakMap;
 export const SafeWeakSet = WeakSet;
 export const SafeFloat64Array = Float64Array;

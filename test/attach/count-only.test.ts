@@ -33,3 +33,25 @@ test('-p on a module -c loaded for counting alone: breakpoint sites, and both ru
   assert.match(end.out, new RegExp(`^@\\[add\\]: ${calls}$`, 'm'));
   assert.match(end.out, new RegExp(`^@\\[mul\\]: ${calls}$`, 'm'));
 });
+
+test('a -p attach that patched another module live leaves the -c run counting once it detaches', async () => {
+  const other = join(ROOT, 'test/fixtures/attach/other-lib.cjs');
+  const counted = jsprobe(['-q', '-e', `fn:${LIB}:* { @[func] = count() }`, '-c', 'node test/fixtures/attach/counted-two.cjs']);
+  const pid = Number((await streamMatch(counted, 'stdout', /^pid (\d+)$/m))[1]);
+  try {
+    const run = attach(pid, `fn:${other}:sub { @s = count() } interval:ms:300 { exit() }`);
+    assert.equal(await run.done, 0, run.err());
+    assert.ok(Number(/^@s: (\d+)$/m.exec(run.out())?.[1]) > 0, run.out());
+    // Detached: a batch made after it, all of whose calls the -c run must count.
+    process.kill(pid, 'SIGHUP');
+    await streamMatch(counted, 'stdout', /^more$/m);
+  } finally {
+    process.kill(pid, 'SIGUSR2');
+  }
+  const end = await counted.done;
+  assert.equal(end.code, 0, end.err);
+  const calls = Number(/^calls (\d+)$/m.exec(end.out)?.[1]);
+  assert.ok(calls > 0, end.out);
+  assert.match(end.out, new RegExp(`^@\\[add\\]: ${calls}$`, 'm'));
+  assert.match(end.out, new RegExp(`^@\\[mul\\]: ${calls}$`, 'm'));
+});

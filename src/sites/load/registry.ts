@@ -7,7 +7,8 @@
 import { Buffer } from 'node:buffer';
 import { ProbeSite, type Snapshot } from '../../core/index.js';
 import {
-  MapPrototypeGet, MapPrototypeSet, ReflectApply, SafeMap, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
+  MapPrototypeGet, MapPrototypeSet, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ReflectApply, SafeMap, StringPrototypeIndexOf,
+  StringPrototypeSlice, StringPrototypeStartsWith, SymbolFor,
 } from '../../core/primordials.js';
 import { ARMED_GLOBAL } from '../rewrite/abi.js';
 import { creditSite } from './counts.js';
@@ -31,13 +32,34 @@ const modules = new Map<string, LoadedModule>();
 /** The same modules by file path: a CommonJS frame of a stack names its file, an ES module's its URL. */
 const byFile = new Map<string, LoadedModule>();
 
-/** Load and live sites with a probe armed now; the global ARMED_GLOBAL is true while there are any. */
-let armedSites = 0;
+/**
+ * Load and live sites with a probe armed now, in every copy of jsprobe's runtime in the process
+ * (the `-c` agent's, a `-p` attach's, the program's own jsprobe): ARMED_GLOBAL, which every site
+ * of every copy reads, is true while there are any. One count for all, kept on the global object
+ * under a registered symbol: with a count per copy, a `-p` attach that patched code live set it
+ * false at its detach under the `-c` run's armed sites, whose calls then went uncounted.
+ */
+const ARMED_KEY = SymbolFor('jsprobe.armedSites');
+
+function armedCount(): { n: number } {
+  // A descriptor, not a read: a getter the program put there would run.
+  const d = ObjectGetOwnPropertyDescriptor(globalThis, ARMED_KEY);
+  if (d !== undefined && typeof d.value === 'object' && d.value !== null && typeof (d.value as { n?: unknown }).n === 'number') return d.value as { n: number };
+  const c = { n: 0 };
+  try {
+    ObjectDefineProperty(globalThis, ARMED_KEY, { value: c, configurable: true });
+  } catch {
+    // A frozen global object: this copy counts for itself.
+  }
+  return c;
+}
+
+const armedSites = armedCount();
 
 /** A compiled-in site (load or live) got its first armed probe (true) or lost its last (false). */
 export function setLive(live: boolean): void {
-  armedSites += live ? 1 : -1;
-  const on = armedSites > 0;
+  armedSites.n += live ? 1 : -1;
+  const on = armedSites.n > 0;
   const g = globalThis as unknown as Record<string, boolean>;
   if (g[ARMED_GLOBAL] !== on) g[ARMED_GLOBAL] = on;
 }

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { inJob } from '../core/job.js';
-import { JSONParse, setTimeoutSafe } from '../core/primordials.js';
+import { defineOwn, JSONParse, setTimeoutSafe } from '../core/primordials.js';
 import type { LoadOptions } from '../program/messages.js';
 import { noteOwnThread, ownThreadsMemory } from '../threads/own-threads.js';
 import { Ring } from '../threads/ring.js';
@@ -36,7 +36,7 @@ export function load(options: LoadOptions): string {
   // A pause of this thread is let go by the channel thread's session as well (remote.ts): tell it of each.
   const release = (): void => worker.postMessage(null);
   const g = globalThis as unknown as Record<string, (request: string) => string>;
-  Object.defineProperty(globalThis, name, {
+  defineOwn(globalThis, name, {
     configurable: true,
     enumerable: false,
     value: (request: string): string => {

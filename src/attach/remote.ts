@@ -15,7 +15,7 @@ import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
-import { JSONParse, MathCeil, MathMax, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
+import { defineOwn, JSONParse, MathCeil, MathMax, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
 import { compile } from '../lang/compile.js';
 import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type Sender } from '../program/messages.js';
 import { tickProfilers } from '../program/profile.js';
@@ -70,7 +70,7 @@ export function install(ringSab: SharedArrayBuffer, stateSab: SharedArrayBuffer,
   const ring = new Ring(ringSab);
   const state = new Int32Array(stateSab);
   const out = new RingSender(ring);
-  Object.defineProperty(globalThis, name, {
+  defineOwn(globalThis, name, {
     configurable: true,
     enumerable: false,
     value: (request: string): string => stringifyJson(onRequest(JSONParse(request) as MainRequest, out, ring, state, name) ?? null),

@@ -8,9 +8,7 @@
 
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
-import {
-  JSONParse, ObjectDefineProperty, ReflectApply, setTimeoutSafe, StringPrototypeIndexOf, StringPrototypeSlice,
-} from '../core/primordials.js';
+import { defineOwn, JSONParse, ReflectApply, setTimeoutSafe, StringPrototypeIndexOf, StringPrototypeSlice } from '../core/primordials.js';
 import { STOP_GRACE_MS } from '../program/messages.js';
 import { whenNoHandler } from '../core/handlers.js';
 
@@ -68,10 +66,10 @@ export function readControlPipe(fd: number, name: string, hooks: ControlHooks): 
   };
   // The command's way in: not the signal itself, which with a client connected to the inspector
   // would wait in Node's handler for that client to go, while the client waits for the answer.
-  ObjectDefineProperty(globalThis, name, { enumerable: false, value: stop });
+  defineOwn(globalThis, name, { enumerable: false, value: stop });
   const control = new Socket({ fd, readable: true, writable: false });
   // Its events are emitted through the emit captured above, not one the program may have patched.
-  ObjectDefineProperty(control, 'emit', { value: emit, writable: true, configurable: true });
+  defineOwn(control, 'emit', { value: emit, writable: true, configurable: true });
   control.setEncoding('utf8');
   let buffered = '';
   control.on('data', (chunk: string) => {

@@ -8,6 +8,7 @@ export const ReflectOwnKeys = Reflect.ownKeys;
 export const ReflectDeleteProperty = Reflect.deleteProperty;
 export const ObjectDefineProperty = Object.defineProperty;
 export const ObjectDefineProperties = Object.defineProperties;
+export const ObjectKeys = Object.keys;
 export const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 export const ObjectGetPrototypeOf = Object.getPrototypeOf;
 export const ObjectSetPrototypeOf = Object.setPrototypeOf;
@@ -164,4 +165,23 @@ export function mapForEach<K, V>(m: Map<K, V>, f: (v: V, k: K) => void): void {
     const pair = r.value;
     f(pair[1] as V, pair[0] as K);
   }
+}
+
+/**
+ * Object.defineProperty with a copy of `d` that has no prototype: a descriptor inherits from
+ * Object.prototype, where a `get`, `set`, `value` or `writable` the program put there would be read
+ * as part of it (running the program's getter, or making a data property an accessor).
+ */
+export function defineOwn(o: object, key: PropertyKey, d: PropertyDescriptor): void {
+  ObjectDefineProperty(o, key, { __proto__: null, ...d } as PropertyDescriptor);
+}
+
+/**
+ * Object.getOwnPropertyDescriptor, its result without a prototype: reading `get` of a data
+ * property's descriptor (or `value` of an accessor's) would reach a getter the program put on
+ * Object.prototype.
+ */
+export function ownDescriptor(o: object, key: PropertyKey): PropertyDescriptor | undefined {
+  const d = ObjectGetOwnPropertyDescriptor(o, key);
+  return d === undefined ? undefined : (ObjectSetPrototypeOf(d, null) as PropertyDescriptor);
 }

@@ -6,6 +6,7 @@ import { BLIND, CallRecord, LIGHT } from './call.js';
 import { snapshotChanging } from './count-mode.js';
 import { UNASKED } from './counter.js';
 import type { SiteKind } from './types.js';
+import { defineOwn, ObjectGetPrototypeOf, ObjectHasOwn, ObjectPrototype } from './primordials.js';
 
 /**
  * The armed probes of a site, replaced (never changed) on every registration change: the RCU
@@ -99,6 +100,14 @@ export interface SiteBackend {
   credit?(): void;
 }
 
+const OPTIONAL = ['func', 'setLive', 'credit'] as const;
+
+/** `o` or a prototype of its own (a backend's class) has `key`: Object.prototype, the program's to change, does not count. */
+function definedBy(o: object, key: string): boolean {
+  for (let p: object | null = o; p !== null && p !== ObjectPrototype; p = ObjectGetPrototypeOf(p) as object | null) if (ObjectHasOwn(p, key)) return true;
+  return false;
+}
+
 export interface SiteOptions {
   /** Calls of the site's function are async functions or generators. */
   deferred?: boolean;
@@ -118,6 +127,11 @@ export class ProbeSite {
   note: string | undefined;
 
   constructor(backend: SiteBackend, options: SiteOptions = {}) {
+    // Every optional field an own property, so that reading one a backend left out (`func` at a
+    // hit, `credit` at a change) never reaches a getter the program put on Object.prototype.
+    for (let i = 0; i < OPTIONAL.length; i++) {
+      if (!definedBy(backend, OPTIONAL[i])) defineOwn(backend, OPTIONAL[i], { value: undefined, writable: true });
+    }
     this.backend = backend;
     this.deferred = options.deferred === true;
     this.slots = options.slots ?? [null];

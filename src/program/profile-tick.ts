@@ -10,7 +10,7 @@
 // Node print "Waiting for the debugger to disconnect..." on the program's stderr when it exits
 // through process.exit() (jsprobe's exit() included), and wait for it.
 
-import { clearIntervalSafe, ObjectDefineProperty, setIntervalSafe } from '../core/primordials.js';
+import { clearIntervalSafe, defineOwn, setIntervalSafe } from '../core/primordials.js';
 import { noteOwnThread } from '../threads/own-threads.js';
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -38,7 +38,7 @@ export interface ProfileTickData {
 /** Start ticking this (main) thread's profilers; the thread never keeps the program alive, and ends when nothing samples. */
 export function startProfileTick(failed: (e: Error) => void): void {
   const name = `__jsprobe_profile_${randomBytes(12).toString('hex')}`;
-  ObjectDefineProperty(globalThis, name, { enumerable: false, value: (): boolean => tickProfilers() });
+  defineOwn(globalThis, name, { enumerable: false, value: (): boolean => tickProfilers() });
   const state = new SharedArrayBuffer(8);
   const words = new Int32Array(state);
   const own = setIntervalSafe(() => {

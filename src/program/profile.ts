@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { errorText } from '../agg/safe-format.js';
 import { now } from '../core/clock.js';
 import { asHandler } from '../core/handlers.js';
-import { MathRound, ObjectCreate, ObjectDefineProperty, ReflectApply, StringPrototypeStartsWith } from '../core/primordials.js';
+import { defineOwn, MathRound, ObjectCreate, ReflectApply, StringPrototypeStartsWith } from '../core/primordials.js';
 import { STACK_DEPTH } from '../lang/passes/scope.js';
 import { nodeInspector } from '../sites/inspector.js';
 import { unshifted } from '../sites/load/registry.js';
@@ -141,7 +141,7 @@ class Sampler {
 
   /** The session, with the Profiler domain on at the probe's rate; false (said on warn) when V8 refused. */
   connect(): boolean {
-    ObjectDefineProperty(this.#session, 'emit', { value: this.#emit });
+    defineOwn(this.#session, 'emit', { value: this.#emit });
     this.#session.connect();
     const steps: [string, object?][] = [
       ['Profiler.enable'],

@@ -7,8 +7,7 @@
 import { unshifted } from '../sites/load/registry.js';
 import { OWN_CODE_PATH, OWN_CODE_URL } from '../sites/own-code.js';
 import {
-  ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectApply, SafeError, StringPrototypeIndexOf,
-  StringPrototypeStartsWith,
+  defineOwn, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ownDescriptor, ReflectApply, SafeError, StringPrototypeIndexOf, StringPrototypeStartsWith,
 } from '../core/primordials.js';
 
 /** Frames of jsprobe's own between the hit and the program's (dispatch, the handler): read beyond the depth asked for. */
@@ -34,7 +33,7 @@ const STACK_GETTER = ObjectGetOwnPropertyDescriptor(new SafeError(), 'stack')?.g
 
 /** An error's `stack`, read without running anything but V8's own getter (which formats it now, lazily). */
 function stackOf(e: object): unknown {
-  const d = ObjectGetOwnPropertyDescriptor(e, 'stack');
+  const d = ownDescriptor(e, 'stack');
   if (d === undefined) return undefined;
   if ('value' in d) return d.value;
   return d.get !== undefined && d.get === STACK_GETTER ? ReflectApply(d.get, e, []) : undefined;
@@ -57,14 +56,14 @@ function call<M extends Method>(site: object, m: M): ReturnType<CallSiteMethods[
 
 /** A property of the Error constructor that can be set aside: absent, or a configurable data property. */
 function asideable(key: string): PropertyDescriptor | undefined | false {
-  const d = ObjectGetOwnPropertyDescriptor(SafeError, key);
+  const d = ownDescriptor(SafeError, key);
   if (d === undefined) return undefined;
   return d.configurable === true && 'value' in d ? d : false;
 }
 
 function restore(key: string, d: PropertyDescriptor | undefined): void {
   if (d === undefined) delete (SafeError as unknown as Record<string, unknown>)[key];
-  else ObjectDefineProperty(SafeError, key, d);
+  else defineOwn(SafeError, key, d);
 }
 
 /**
@@ -74,13 +73,13 @@ function restore(key: string, d: PropertyDescriptor | undefined): void {
  * stack formatting would read the program's Error.prepareStackTrace).
  */
 function withFrames(limit: number, make: () => object): unknown {
-  const g = ObjectGetOwnPropertyDescriptor(globalThis, 'Error');
+  const g = ownDescriptor(globalThis, 'Error');
   if (g === undefined || g.value !== SafeError) return undefined;
   const prepare = asideable('prepareStackTrace');
   const depth = asideable('stackTraceLimit');
   if (prepare === false || depth === false) return undefined;
-  ObjectDefineProperty(SafeError, 'prepareStackTrace', { value: (_e: unknown, sites: unknown) => sites, configurable: true, writable: true });
-  ObjectDefineProperty(SafeError, 'stackTraceLimit', { value: limit, configurable: true, writable: true, enumerable: true });
+  defineOwn(SafeError, 'prepareStackTrace', { value: (_e: unknown, sites: unknown) => sites, configurable: true, writable: true });
+  defineOwn(SafeError, 'stackTraceLimit', { value: limit, configurable: true, writable: true, enumerable: true });
   try {
     return stackOf(make());
   } finally {

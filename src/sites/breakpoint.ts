@@ -32,7 +32,7 @@
 import { now } from '../core/clock.js';
 import { JsprobeError, ProbeSite, probeNow, shared, type Snapshot } from '../core/index.js';
 import { atOnce, type Later } from '../core/job.js';
-import { MathRandom, MathTrunc, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor } from '../core/primordials.js';
+import { defineOwn, MathRandom, MathTrunc, ObjectGetOwnPropertyDescriptor } from '../core/primordials.js';
 import { sha256 } from './sha256.js';
 import { atTop, dropCalls, entering, innermost, returned, take, type Caller } from './breakpoint-calls.js';
 import { canPause, holdDebugger, onPause, post, type PausedParams, type RemoteValue } from './inspector.js';
@@ -234,7 +234,7 @@ function installHits(): void {
     if (ObjectGetOwnPropertyDescriptor(globalThis, HIT_NAME) !== undefined) {
       throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `the global ${HIT_NAME} that breakpoint sites call is defined already, not by jsprobe`);
     }
-    ObjectDefineProperty(globalThis, HIT_NAME, { value: hits, writable: false, enumerable: false, configurable: false });
+    defineOwn(globalThis, HIT_NAME, { value: hits, writable: false, enumerable: false, configurable: false });
     hitsInstalled = true;
   }
   onPause(paused);

@@ -7,6 +7,7 @@
 
 import { createRequire } from 'node:module';
 import { types } from 'node:util';
+import { ownDescriptor } from '../core/primordials.js';
 
 export interface Holder {
   object: object;
@@ -19,7 +20,7 @@ const MAX_PROPERTIES = 2000;
 const moduleCache = createRequire(import.meta.url).cache;
 
 function ownData(object: object, key: PropertyKey): unknown {
-  const d = Object.getOwnPropertyDescriptor(object, key);
+  const d = ownDescriptor(object, key);
   return d !== undefined && 'value' in d ? d.value : undefined;
 }
 

@@ -15,7 +15,7 @@
 import type { Session } from 'node:inspector';
 import { JsprobeError } from '../core/index.js';
 import { inJob } from '../core/job.js';
-import { MathRandom, MathTrunc, ObjectDefineProperty } from '../core/primordials.js';
+import { defineOwn, MathRandom, MathTrunc } from '../core/primordials.js';
 import { lazyBuiltin } from './builtin.js';
 import { noteScriptMap } from './load/registry.js';
 
@@ -238,7 +238,7 @@ const FN_NAME = `__jsprobe_fn_${MathTrunc(MathRandom() * 1e15)}`;
 /** Where a function's code is: its script and the 0-based position V8 gives ([[FunctionLocation]]). */
 export function functionLocation(fn: Function): { scriptId: string; line: number; column: number } | null {
   const g = globalThis as unknown as Record<string, unknown>;
-  ObjectDefineProperty(globalThis, FN_NAME, { value: fn, configurable: true, writable: false, enumerable: false });
+  defineOwn(globalThis, FN_NAME, { value: fn, configurable: true, writable: false, enumerable: false });
   try {
     const { result } = post<{ result: { objectId?: string } }>('Runtime.evaluate', {
       expression: FN_NAME,

@@ -29,7 +29,7 @@ import { relative } from 'node:path';
 import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Snapshot } from '../core/index.js';
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
-import { clearTimeoutSafe, setTimeoutSafe } from '../core/primordials.js';
+import { clearTimeoutSafe, defineOwn, setTimeoutSafe } from '../core/primordials.js';
 import { breakpointSite, rearmBreakpoints } from './breakpoint.js';
 import { findHolder } from './holder.js';
 import { DEFAULT_MAX_PAUSE_MS, livePatchNow, overBudgetWhy, passOver } from './pause-budget.js';
@@ -101,8 +101,8 @@ function globals(): (Snapshot | null)[] {
   if (slots !== null) return slots;
   installRuntime();
   const g = globalThis as unknown as Record<string, unknown>;
-  if (g[RUNTIME_GLOBAL] === undefined) Object.defineProperty(globalThis, RUNTIME_GLOBAL, { value: runtime, configurable: true });
-  if (g[SLOTS] === undefined) Object.defineProperty(globalThis, SLOTS, { value: [], configurable: true });
+  if (g[RUNTIME_GLOBAL] === undefined) defineOwn(globalThis, RUNTIME_GLOBAL, { value: runtime, configurable: true });
+  if (g[SLOTS] === undefined) defineOwn(globalThis, SLOTS, { value: [], configurable: true });
   slots = g[SLOTS] as (Snapshot | null)[];
   return slots;
 }

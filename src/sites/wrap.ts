@@ -16,7 +16,7 @@ import {
   assertNotDenied, dispatchFor, JsprobeError, ProbeSite,
   type Dispatch, type SiteBackend,
 } from '../core/index.js';
-import { FunctionToString } from '../core/primordials.js';
+import { defineOwn, FunctionToString, ObjectSetPrototypeOf, ownDescriptor } from '../core/primordials.js';
 import type { ProbeCore } from '../core/probe.js';
 import { functionKind, isConstructor, type FunctionKind } from './function-kind.js';
 
@@ -159,9 +159,9 @@ function makeWrapper(site: ProbeSite, orig: Function): Function {
 function copyOwnProperties(from: Function, to: Function): void {
   for (const k of Reflect.ownKeys(from)) {
     if (k === 'arguments' || k === 'caller') continue;
-    const d = Object.getOwnPropertyDescriptor(from, k)!;
+    const d = ownDescriptor(from, k)!;
     try {
-      Object.defineProperty(to, k, d);
+      defineOwn(to, k, d);
     } catch {
       // A wrapper's own non-configurable `prototype` cannot take every shape; the value is set.
       if (k === 'prototype') (to as { prototype?: unknown }).prototype = d.value;
@@ -181,7 +181,7 @@ export function propertyLabel(object: object, key: PropertyKey): string {
 /** The descriptor of `key` on `object` or the nearest prototype that has it. */
 function findProperty(object: object, key: PropertyKey): PropertyDescriptor | undefined {
   for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, key);
+    const d = ownDescriptor(o, key);
     if (d !== undefined) return d;
   }
   return undefined;
@@ -209,7 +209,7 @@ class WrapBackend implements SiteBackend {
   }
 
   #holdsWrapper(): boolean {
-    const now = Object.getOwnPropertyDescriptor(this.#object, this.#key);
+    const now = ownDescriptor(this.#object, this.#key);
     const w = this.#installed;
     return now !== undefined && w !== undefined && now.value === w.value && now.get === w.get && now.set === w.set;
   }
@@ -217,7 +217,7 @@ class WrapBackend implements SiteBackend {
   /** Put a wrapper around what the property holds now. */
   install(): void {
     if (this.#holdsWrapper()) return;
-    const own = Object.getOwnPropertyDescriptor(this.#object, this.#key);
+    const own = ownDescriptor(this.#object, this.#key);
     const desc = own ?? findProperty(this.#object, this.#key)!;
     const wrapped = (f: Function | undefined): Function | undefined => f && makeWrapper(this.site, f);
     const installed: PropertyDescriptor = desc.get !== undefined || desc.set !== undefined
@@ -227,7 +227,9 @@ class WrapBackend implements SiteBackend {
       }
       : { ...desc, value: wrapped(desc.value as Function) };
     if (own === undefined) installed.configurable = true;
-    Object.defineProperty(this.#object, this.#key, installed);
+    // Kept, and read again (#holdsWrapper): without a prototype, as the descriptors read here are.
+    ObjectSetPrototypeOf(installed, null);
+    defineOwn(this.#object, this.#key, installed);
     this.#original = own;
     this.#installed = installed;
     if (this.#builtin) syncBuiltinESMExports();
@@ -239,7 +241,7 @@ class WrapBackend implements SiteBackend {
       return `${this.target} no longer holds jsprobe's wrapper (another library replaced or wrapped it); the wrapper stays there and calls straight through`;
     }
     if (this.#original === undefined) delete (this.#object as Record<PropertyKey, unknown>)[this.#key];
-    else Object.defineProperty(this.#object, this.#key, this.#original);
+    else defineOwn(this.#object, this.#key, this.#original);
     for (const f of [this.#installed?.value, this.#installed?.get, this.#installed?.set]) {
       if (typeof f === 'function') wrappers.delete(f);
     }
@@ -280,7 +282,7 @@ export function wrapSite(object: object, key: PropertyKey, options: WrapOptions 
   const label = options.label ?? propertyLabel(object, key);
   const known = byProperty.get(object)?.get(key);
   if (known !== undefined) return known;
-  const own = Object.getOwnPropertyDescriptor(object, key);
+  const own = ownDescriptor(object, key);
   const desc = own ?? findProperty(object, key);
   if (desc === undefined) {
     throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: no property ${String(key)} on the object or its prototypes`);

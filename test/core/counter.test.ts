@@ -117,3 +117,29 @@ test('callCounter: wrap sites counted by the site, by function or in total, and 
   assert.throws(() => callCounter({ by: 'file' as never }), { code: 'JSPROBE_E_INVALID_SPEC', message: /by must be 'function' or 'total'/ });
   assert.throws(() => callCounter({ maxKeys: 0 }), { code: 'JSPROBE_E_INVALID_SPEC', message: /maxKeys/ });
 });
+
+test("callCounter: bad options are named; a program's getters on Object.prototype run neither when it is made nor at a hit", () => {
+  assert.throws(() => callCounter(null as never), { code: 'JSPROBE_E_INVALID_SPEC', message: /options must be an object, got null/ });
+  assert.throws(() => callCounter({ maxkeys: 10 } as never), { code: 'JSPROBE_E_INVALID_SPEC', message: /unknown option 'maxkeys'\. Did you mean maxKeys\?/ });
+  assert.throws(() => callCounter({ maxKeys: 'lots' as never }), { code: 'JSPROBE_E_INVALID_SPEC', message: /maxKeys must be a whole number >= 1, got 'lots'/ },
+  );
+  const ran: string[] = [];
+  const keys = ['func', 'credit', 'setLive', 'get', 'set'];
+  // What a wrap site's backend leaves out, and what a property descriptor may inherit.
+  for (const k of keys) Object.defineProperty(Object.prototype, k, { get() { ran.push(k); return undefined; }, configurable: true });
+  try {
+    const t = { m: () => 1, n: () => 2 };
+    const c = callCounter({ maxKeys: 1 });
+    reg({ target: { object: t, key: 'm' }, onReturn: c });
+    reg({ target: { object: t, key: 'n' }, onReturn: c });
+    for (let i = 0; i < 100; i++) {
+      t.m();
+      t.n();
+    }
+    assert.equal(c.total, 100);
+    assert.equal(c.dropped, 100);
+  } finally {
+    for (const k of keys) delete (Object.prototype as Record<string, unknown>)[k];
+  }
+  assert.deepEqual(ran, []);
+});

@@ -7,8 +7,8 @@
 import { Buffer } from 'node:buffer';
 import { ProbeSite, type Snapshot } from '../../core/index.js';
 import {
-  MapPrototypeGet, MapPrototypeSet, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, ReflectApply, SafeMap, StringPrototypeIndexOf,
-  StringPrototypeSlice, StringPrototypeStartsWith, SymbolFor,
+  defineOwn, MapPrototypeGet, MapPrototypeSet, ownDescriptor, ReflectApply, SafeMap, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
+  SymbolFor,
 } from '../../core/primordials.js';
 import { ARMED_GLOBAL } from '../rewrite/abi.js';
 import { creditSite } from './counts.js';
@@ -43,11 +43,11 @@ const ARMED_KEY = SymbolFor('jsprobe.armedSites');
 
 function armedCount(): { n: number } {
   // A descriptor, not a read: a getter the program put there would run.
-  const d = ObjectGetOwnPropertyDescriptor(globalThis, ARMED_KEY);
+  const d = ownDescriptor(globalThis, ARMED_KEY);
   if (d !== undefined && typeof d.value === 'object' && d.value !== null && typeof (d.value as { n?: unknown }).n === 'number') return d.value as { n: number };
   const c = { n: 0 };
   try {
-    ObjectDefineProperty(globalThis, ARMED_KEY, { value: c, configurable: true });
+    defineOwn(globalThis, ARMED_KEY, { value: c, configurable: true });
   } catch {
     // A frozen global object: this copy counts for itself.
   }

@@ -3,7 +3,7 @@
 // copy of dispatch: a module may hold thousands of sites, too many for a copy each.
 
 import { counting, shared, thread, type Snapshot } from '../../core/index.js';
-import { ObjectDefineProperty, ObjectGetOwnPropertyDescriptor } from '../../core/primordials.js';
+import { defineOwn, ObjectGetOwnPropertyDescriptor } from '../../core/primordials.js';
 import { ARMED_GLOBAL, COUNTING_GLOBAL, RUNTIME_KEY, type RuntimeEntry } from '../rewrite/abi.js';
 import { counts } from './counts.js';
 import { registerModule } from './registry.js';
@@ -178,7 +178,7 @@ export function installRuntime(): void {
   const key = RUNTIME_SYMBOL;
   const g = globalThis as unknown as Record<symbol | string, unknown>;
   // Its descriptor, not a read: a getter the program defined there would run.
-  if (ObjectGetOwnPropertyDescriptor(globalThis, key) === undefined) ObjectDefineProperty(globalThis, key, { value: runtime, configurable: true });
+  if (ObjectGetOwnPropertyDescriptor(globalThis, key) === undefined) defineOwn(globalThis, key, { value: runtime, configurable: true });
   // Assigned once, before any rewritten code runs, and left alone until a load site is armed:
   // TurboFan treats it as the constant false meanwhile (see ARMED_GLOBAL). The same for counting.
   if (ObjectGetOwnPropertyDescriptor(globalThis, ARMED_GLOBAL) === undefined) g[ARMED_GLOBAL] = false;

@@ -7,7 +7,8 @@ import type { Call } from './types.js';
 import { creditCounts } from './count-mode.js';
 import { CountCell, countsLike } from './counter.js';
 import { JsprobeError } from './errors.js';
-import { MapPrototypeGet, MapPrototypeGetSize, MapPrototypeSet, mapForEach, ObjectDefineProperties, SafeMap, SafeNumber } from './primordials.js';
+import { didYouMean } from './close-matches.js';
+import { defineOwn, MapPrototypeGet, MapPrototypeGetSize, MapPrototypeSet, mapForEach, NumberIsInteger, ObjectKeys, SafeMap } from './primordials.js';
 
 export interface CallCounterOptions {
   /** `'function'` (the default): a count for each function, by its name (`call.func`); `'total'`: one count. */
@@ -31,13 +32,20 @@ export interface CallCounter {
 
 const MAX_KEYS = 65536;
 
+const OPTIONS = ['by', 'maxKeys'];
+
+function invalid(message: string): never {
+  throw new JsprobeError('JSPROBE_E_INVALID_SPEC', `callCounter: ${message}`);
+}
+
 export function callCounter(options: CallCounterOptions = {}): CallCounter {
+  // Checked here, when the counter is made: nothing of the options is read at a hit.
+  if (typeof options !== 'object' || options === null) invalid(`options must be an object, got ${options === null ? 'null' : typeof options}`);
+  for (const key of ObjectKeys(options)) if (!OPTIONS.includes(key)) invalid(`unknown option '${key}'.${didYouMean(key, OPTIONS)}`);
   const by = options.by ?? 'function';
-  if (by !== 'function' && by !== 'total') throw new JsprobeError('JSPROBE_E_INVALID_SPEC', `callCounter: by must be 'function' or 'total', not ${String(by)}`);
+  if (by !== 'function' && by !== 'total') invalid(`by must be 'function' or 'total', got '${String(by)}'`);
   const maxKeys = options.maxKeys ?? MAX_KEYS;
-  if (!SafeNumber.isInteger(maxKeys) || maxKeys < 1) {
-    throw new JsprobeError('JSPROBE_E_INVALID_SPEC', `callCounter: maxKeys must be a whole number of at least 1, not ${String(maxKeys)}`);
-  }
+  if (typeof maxKeys !== 'number' || !NumberIsInteger(maxKeys) || maxKeys < 1) invalid(`maxKeys must be a whole number >= 1, got '${String(maxKeys)}'`);
   let cells = new SafeMap<string, CountCell>();
   let dropped = 0;
   const cellFor = (key: string): CountCell | null => {
@@ -69,44 +77,34 @@ export function callCounter(options: CallCounterOptions = {}): CallCounter {
     },
   });
   const counter = handler as CallCounter;
-  ObjectDefineProperties(counter, {
-    counts: {
-      value: (): Map<string, number> => {
-        creditCounts();
-        const out = new SafeMap<string, number>();
-        mapForEach(cells, (cell, k) => {
-          if (cell.n > 0) MapPrototypeSet(out, k, cell.n);
-        });
-        return out;
-      },
-    },
-    total: {
-      get: (): number => {
-        creditCounts();
-        let n = 0;
-        mapForEach(cells, (cell) => {
-          n += cell.n;
-        });
-        return n;
-      },
-    },
-    dropped: {
-      get: (): number => {
-        creditCounts();
-        return dropped;
-      },
-    },
-    clear: {
-      value: (): void => {
-        creditCounts();
-        // A site holding a cell asks for another at its next hit (CountCell.live).
-        mapForEach(cells, (cell) => {
-          cell.live = false;
-        });
-        cells = new SafeMap();
-        dropped = 0;
-      },
-    },
-  });
+  defineOwn(counter, 'counts', { value: (): Map<string, number> => {
+    creditCounts();
+    const out = new SafeMap<string, number>();
+    mapForEach(cells, (cell, k) => {
+      if (cell.n > 0) MapPrototypeSet(out, k, cell.n);
+    });
+    return out;
+  } });
+  defineOwn(counter, 'total', { get: (): number => {
+    creditCounts();
+    let n = 0;
+    mapForEach(cells, (cell) => {
+      n += cell.n;
+    });
+    return n;
+  } });
+  defineOwn(counter, 'dropped', { get: (): number => {
+    creditCounts();
+    return dropped;
+  } });
+  defineOwn(counter, 'clear', { value: (): void => {
+    creditCounts();
+    // A site holding a cell asks for another at its next hit (CountCell.live).
+    mapForEach(cells, (cell) => {
+      cell.live = false;
+    });
+    cells = new SafeMap();
+    dropped = 0;
+  } });
   return counter;
 }

@@ -12,6 +12,7 @@
 // the wrapper stays in place and calls straight through.
 
 import { syncBuiltinESMExports } from 'node:module';
+import { types } from 'node:util';
 import {
   assertNotDenied, dispatchFor, JsprobeError, ProbeSite,
   type Dispatch, type SiteBackend,
@@ -289,7 +290,8 @@ export function wrapSite(object: object, key: PropertyKey, options: WrapOptions 
   }
   const existing = (typeof desc.value === 'function' && wrappers.get(desc.value)) || (desc.get !== undefined && wrappers.get(desc.get));
   if (existing) return existing;
-  if ((object as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'Module') {
+  // By V8's own test, not a read of Symbol.toStringTag, where a getter of the program's could run.
+  if (types.isModuleNamespaceObject(object)) {
     notWrappable(label, 'it is an ES module export, and module namespaces are read-only; probe the function in its file instead (load or live site)');
   }
   const accessor = desc.get !== undefined || desc.set !== undefined;

@@ -239,7 +239,7 @@ export function attachWorker(source: string, options: AttachOptions): AttachResu
     budgetParses(options);
     const program = compile(source, { unsafe: options.unsafe });
     let maps: () => MapData[] = () => [];
-    const relay = new WorkerRelay(() => maps(), inJob);
+    const relay = new WorkerRelay(() => maps(), inJob, 'attach');
     const session = start(program, {
       format: options.format, ...sessionOutput(relay), attached: 'worker', tid: options.tid,
       maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, maxPauseMs: options.maxPauseMs, spans: options.spans ? relay : undefined,

@@ -50,6 +50,14 @@ export function childMainThread(): boolean {
  */
 export type AgentRole = 'none' | 'child' | 'thread' | 'first';
 
+/** The marks jsprobe's own threads carry in their workerData. */
+const OWN_THREAD_MARKS = ['jsprobeProfileTick', 'jsprobeClock', 'jsprobeChannel'];
+
+function ownThread(data: unknown): boolean {
+  // Structured-cloned data, read before the thread's own code runs: nothing of the program's can answer.
+  return typeof data === 'object' && data !== null && OWN_THREAD_MARKS.some((k) => Object.hasOwn(data, k) && (data as Record<string, unknown>)[k] === true);
+}
+
 export function agentRole(socket: string | undefined): AgentRole {
   // A child process's main thread, told without node:worker_threads (childMainThread).
   if (socket !== undefined && childMainThread()) return 'child';
@@ -62,8 +70,11 @@ export function agentRole(socket: string | undefined): AgentRole {
     // program's: it has no parentPort, which a Worker the program started always has. Traced, it
     // would say hello and never answer, blocked between its hooks' requests.
     if (parentPort === null) return 'none';
-    // The profile tick thread (program/profile-tick.ts) is jsprobe's own: it neither traces nor is traced.
-    if ((workerData as { jsprobeProfileTick?: true } | null)?.jsprobeProfileTick === true) return 'none';
+    // jsprobe's own threads neither trace nor are traced: the profile tick thread
+    // (program/profile-tick.ts), the coarse clock (threads/coarse-clock.ts), and a `-p` attach's
+    // channel thread (attach/load.ts), which the agent of a `jsprobe -c` run in the same process
+    // took for a worker of the program's and waited for at the end ("worker thread 1 did not answer").
+    if (ownThread(workerData)) return 'none';
     // A thread of a traced process (its main thread has set JSPROBE_PID to it).
     return tracedPid === pid ? 'thread' : 'none';
   }

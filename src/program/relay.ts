@@ -20,8 +20,13 @@ import { programThreadId } from '../threads/own-threads.js';
 import type { Ring } from '../threads/ring.js';
 import { decodeMessage, encodeMessage, type Message, type Sender } from './messages.js';
 
-/** The link's purpose: its channel is `jsprobe:threads:<pid>`. */
-const PURPOSE = 'threads';
+/**
+ * The link's purpose: its channel is `jsprobe:<purpose>:<pid>`. `jsprobe -c`'s agent and a `-p`
+ * attach in the same process each have a relay, on channels of their own: on one channel, a worker
+ * a `-p` attach had set up said hello to the `-c` run too, which then waited for it at its end
+ * ("worker thread 1 did not answer").
+ */
+export type RelayPurpose = 'threads' | 'attach';
 /** The main thread asks every worker for its maps. */
 type FlushRequest = { flush: number };
 
@@ -48,8 +53,8 @@ export class WorkerRelay implements Sender {
    * `later` does what touches Node's own state (the timer, process.on/off): `-p` sets a worker up
    * from what may be a V8 interrupt, and passes core/job.ts's inJob.
    */
-  constructor(private readonly maps: () => MapData[], private readonly later: Later = atOnce) {
-    this.link = new WorkerLink<FlushRequest>(PURPOSE, RING_BYTES, (m) => {
+  constructor(private readonly maps: () => MapData[], private readonly later: Later = atOnce, purpose: RelayPurpose = 'threads') {
+    this.link = new WorkerLink<FlushRequest>(purpose, RING_BYTES, (m) => {
       if (typeof m.flush === 'number') this.snapshot({ ack: m.flush });
     });
     later(() => {
@@ -113,8 +118,8 @@ export class MainRelay {
   private readonly timer: ReturnType<typeof setInterval>;
 
   /** `onMessage` gets every message but the snapshots, which the relay keeps. */
-  constructor(private readonly onMessage: (tid: number, m: Message) => void, drainEveryMs = 50) {
-    this.link = new MainLink<FlushRequest>(PURPOSE, {
+  constructor(private readonly onMessage: (tid: number, m: Message) => void, drainEveryMs = 50, purpose: RelayPurpose = 'threads') {
+    this.link = new MainLink<FlushRequest>(purpose, {
       hello: (tid, ring) => void MapPrototypeSet(this.peers, tid, { tid, ring, maps: undefined, parts: [], lost: 0 }),
       // A worker this thread started that has ended, terminate() included: read its ring a last
       // time and let it go; its maps stay.

@@ -22,7 +22,7 @@ function start(): void {
   const time = new Float64Array(sab, 0, 1);
   time[0] = performance.timeOrigin + performance.now();
   flags = new Int32Array(sab, 8, 2);
-  const w = new Worker(new URL('./clock-worker.js', import.meta.url), { workerData: { sab } });
+  const w = new Worker(new URL('./clock-worker.js', import.meta.url), { workerData: { jsprobeClock: true, sab } });
   noteOwnThread(w.threadId);
   w.unref();
   w.on('error', () => {

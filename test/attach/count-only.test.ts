@@ -28,6 +28,8 @@ async function countedRun(during: (pid: number, counted: CliRun) => Promise<void
   }
   const end = await counted.done;
   assert.equal(end.code, 0, end.err);
+  // The attach's threads are its own: the -c run waits for none of them at its end.
+  assert.doesNotMatch(end.err, /did not answer/);
   const calls = Number(/^calls (\d+)$/m.exec(end.out)?.[1]);
   assert.ok(calls > 0, end.out);
   assert.match(end.out, new RegExp(`^@\\[add\\]: ${calls}$`, 'm'));

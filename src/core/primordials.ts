@@ -7,7 +7,6 @@ export const ReflectConstruct = Reflect.construct;
 export const ReflectOwnKeys = Reflect.ownKeys;
 export const ReflectDeleteProperty = Reflect.deleteProperty;
 export const ObjectDefineProperty = Object.defineProperty;
-export const ObjectDefineProperties = Object.defineProperties;
 export const ObjectKeys = Object.keys;
 export const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 export const ObjectGetPrototypeOf = Object.getPrototypeOf;

@@ -44,7 +44,9 @@ const ARMED_KEY = SymbolFor('jsprobe.armedSites');
 function armedCount(): { n: number } {
   // A descriptor, not a read: a getter the program put there would run.
   const d = ownDescriptor(globalThis, ARMED_KEY);
-  if (d !== undefined && typeof d.value === 'object' && d.value !== null && typeof (d.value as { n?: unknown }).n === 'number') return d.value as { n: number };
+  // Another copy's count: an object whose `n` is a number of its own (a data property, read without running anything).
+  const n = typeof d?.value === 'object' && d.value !== null ? ownDescriptor(d.value as object, 'n') : undefined;
+  if (n !== undefined && typeof n.value === 'number') return d!.value as { n: number };
   const c = { n: 0 };
   try {
     defineOwn(globalThis, ARMED_KEY, { value: c, configurable: true });

@@ -231,9 +231,11 @@ async function backup(): Promise<void> {
 }
 const snapshots = setInterval(() => void backup(), SNAPSHOT_MS);
 
-function setUpWorker(sessionId: string, title: string): void {
-  // This thread, and any other of jsprobe's own, is not traced.
-  if (title.startsWith(`[worker ${threadId}]`) || / jsprobe /.test(`${title} `) || attached === null) return;
+function setUpWorker(sessionId: string, title: string, url: string): void {
+  // This thread, and any other of jsprobe's own, is not traced; nor is a thread of Node's own (the
+  // module hooks thread of module.register: on Node 20 there is one for jsprobe -c's load hooks),
+  // which runs module hooks between loads, not the program, and which -c's agent leaves alone too.
+  if (title.startsWith(`[worker ${threadId}]`) || / jsprobe /.test(`${title} `) || url.startsWith('node:internal/') || attached === null) return;
   const { source, options } = attached;
   const id = /^\[worker (\d+)\]/.exec(title)?.[1];
   const tid = id === undefined ? undefined : programThreadId(Number(id), data.ownThreads);
@@ -270,8 +272,8 @@ async function setUp(w: WorkerTarget, call: string): Promise<string[] | undefine
   return r.skipped;
 }
 
-session.on('NodeWorker.attachedToWorker', (m: { params: { sessionId: string; workerInfo: { title: string } } }) => {
-  setUpWorker(m.params.sessionId, m.params.workerInfo.title);
+session.on('NodeWorker.attachedToWorker', (m: { params: { sessionId: string; workerInfo: { title: string; url?: string } } }) => {
+  setUpWorker(m.params.sessionId, m.params.workerInfo.title, m.params.workerInfo.url ?? '');
 });
 session.on('NodeWorker.receivedMessageFromWorker', (m: { params: { sessionId: string; message: string } }) => {
   workers.get(m.params.sessionId)?.receive(m.params.message);

@@ -41,6 +41,8 @@ test('-p on a module -c loaded for counting alone: breakpoint sites, and both ru
     const run = attach(pid, `fn:${LIB}:mul { @e = count() } interval:ms:300 { exit() }`);
     assert.equal(await run.done, 0, run.err());
     assert.match(run.err(), /cannot be patched in place: its module was rewritten with probe sites as it loaded/);
+    // The program has no worker thread: Node 20's module hooks thread (for -c's load hooks) is Node's own, not traced.
+    assert.match(run.err(), /Attached to \d+: 1 probe\. /);
     assert.ok(Number(/^@e: (\d+)$/m.exec(run.out())?.[1]) > 0, run.out());
   });
 });

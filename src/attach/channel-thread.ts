@@ -285,7 +285,7 @@ session.on('NodeWorker.detachedFromWorker', (m: { params: { sessionId: string } 
 
 async function attach(source: string, options: AttachOptions): Promise<ChannelAttachResult> {
   // Before any worker is set up: a worker's relay says hello to whoever listens then.
-  relay ??= new MainRelay((_tid, m) => message(m), undefined, 'attach');
+  relay ??= new MainRelay((_tid, m) => message(m), 'attach');
   await onMain({ op: 'runtime' });
   const r = await onMain<AttachResult>({ op: 'attach', source, options });
   if ('error' in r) return r;

@@ -57,8 +57,10 @@ export function callCounter(options: CallCounterOptions = {}): CallCounter {
     }
     return cell;
   };
-  // Run only where the site cannot count for it (a call relayed from a worker thread): reads
-  // nothing but the function's name, so a return probe of it stays blind.
+  // Run only where the site cannot count for it (a call relayed from a worker thread). Two
+  // functions, not one taking a key function: jsprobe reads a handler's source for the fields it
+  // uses, and a call passed on to another function counts as reading all of them, which would
+  // make a return probe of it no longer blind (so no longer a count at all).
   const handler = by === 'total'
     ? (): void => {
       const cell = cellFor('');

@@ -36,6 +36,8 @@ const SNAPSHOT_EVERY_MS = 1000;
 /** Characters of snapshot text per record: at most ~3× that in UTF-8, well inside the 1 MiB ring. */
 const PART_CHARS = 128 * 1024;
 const RING_BYTES = 1 << 20;
+/** How often the main side reads the workers' rings. */
+const DRAIN_EVERY_MS = 50;
 
 /** The worker side: messages out through the ring, snapshots of `maps()` on a timer, at the end and when asked. */
 export class WorkerRelay implements Sender {
@@ -118,7 +120,7 @@ export class MainRelay {
   private readonly timer: ReturnType<typeof setInterval>;
 
   /** `onMessage` gets every message but the snapshots, which the relay keeps. */
-  constructor(private readonly onMessage: (tid: number, m: Message) => void, drainEveryMs = 50, purpose: RelayPurpose = 'threads') {
+  constructor(private readonly onMessage: (tid: number, m: Message) => void, purpose: RelayPurpose = 'threads') {
     this.link = new MainLink<FlushRequest>(purpose, {
       hello: (tid, ring) => void MapPrototypeSet(this.peers, tid, { tid, ring, maps: undefined, parts: [], lost: 0 }),
       // A worker this thread started that has ended, terminate() included: read its ring a last
@@ -130,7 +132,7 @@ export class MainRelay {
         p.ring = null;
       },
     });
-    this.timer = setIntervalSafe(() => this.drain(), drainEveryMs);
+    this.timer = setIntervalSafe(() => this.drain(), DRAIN_EVERY_MS);
     this.timer.unref();
   }
 

@@ -333,7 +333,6 @@ class FunctionWalk {
     else this.visit(v, scope, null);
   }
 
-  /** esbuild's keepNames (tsx): `__name(fn, "twice")` gives the function its name. False for any other call. */
   /** esbuild's `__export(target, { name: () => name, … })`: its getters (FunctionSite.exportGetter). */
   noteExportGetters(call: CallExpression): void {
     const args = call.arguments;
@@ -345,6 +344,7 @@ class FunctionWalk {
     }
   }
 
+  /** esbuild's keepNames (tsx): `__name(fn, "twice")` gives the function its name. False for any other call. */
   visitNamed(call: CallExpression, scope: Scope, name: string | null): boolean {
     const args = call.arguments;
     if (call.callee.type !== 'Identifier' || call.callee.name !== '__name' || args.length !== 2) return false;

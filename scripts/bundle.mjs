@@ -93,7 +93,8 @@ await build({
   entryPoints: ['build/src/cli/agent-cjs.js'],
   outfile: 'build/src/agent-bundle/agent.cjs',
   banner: { js: "const __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-  define: { ...agentFiles, 'import.meta.url': '__jsprobe_meta_url' },
+  // The file's own require where a module of the agent would make one (src/cli/agent-require.ts).
+  define: { ...agentFiles, 'import.meta.url': '__jsprobe_meta_url', JSPROBE_CJS_REQUIRE: 'require' },
 });
 // What compiles the runtime with its code cache (src/cli/agent-load.ts), as CommonJS: agent.js
 // requires it, so that Node's modules it uses come without an ES module's facades (agent.ts).

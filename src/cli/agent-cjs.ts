@@ -9,9 +9,11 @@
 // agent-session.ts), or where this file's path would need quoting in NODE_OPTIONS; the first
 // process then hands its children this file (agent.ts, childrenRequire).
 
-import { agentRole, runtimeNow, traceChildProcess, traceFirstProcess } from './child-start.js';
+import { loadRuntime } from './agent-load.js';
+import { agentRole, loaderInFile, runtimeNow, traceChildProcess, traceFirstProcess } from './child-start.js';
 
 function main(): void {
+  loaderInFile(loadRuntime);
   const source = process.env.JSPROBE_PROGRAM;
   if (source === undefined) return;
   const socket = process.env.JSPROBE_SOCKET;

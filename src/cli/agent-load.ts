@@ -10,7 +10,7 @@
 // (docs/benchmarks.md). V8 refuses a cache from another Node, other flags or a source of another
 // length itself, and then the runtime compiles as it would have, and the cache is rewritten.
 
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -65,12 +65,69 @@ function cacheName(path: string, use: RuntimeUse): string {
   return `agent-${use === 'child' ? 'child-' : ''}${process.version}-${process.arch}-${fnv1a(path)}-${st.ino}-${st.size}-${st.mtimeNs}.v8`;
 }
 
-function readCache(file: string | null): Buffer | undefined {
-  if (file === null) return undefined;
+/** A file open for reading, and its size. */
+interface Sized {
+  fd: number;
+  size: number;
+}
+
+function openSized(path: string): Sized {
+  const fd = openSync(path, 'r');
   try {
-    return readFileSync(file);
+    return { fd, size: fstatSync(fd).size };
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
+
+/** The cache file, open; null where there is none, or it cannot be read (then the runtime compiles as it would have). */
+function openCache(file: string | null): Sized | null {
+  if (file === null) return null;
+  try {
+    return openSized(file);
   } catch {
-    return undefined;
+    return null;
+  }
+}
+
+/** All of `f`'s bytes, read into the start of `buf` (which has room for them). */
+function readAll(f: Sized, buf: Buffer): Buffer {
+  let n = 0;
+  while (n < f.size) {
+    const got = readSync(f.fd, buf, n, f.size - n, n);
+    if (got === 0) break;
+    n += got;
+  }
+  return buf.subarray(0, n);
+}
+
+/**
+ * The runtime's text at `path`, and its code cache from `file`, read through one buffer: the text
+ * is decoded into a string before the cache is read over it. Each is ~300 kB, and on a VM fresh
+ * memory can cost more than the read (a page fault each 4 kB: ~0.8 ms for a second buffer on this
+ * machine, docs/benchmarks.md).
+ */
+function readRuntime(path: string, file: string | null): { source: string; cachedData: Buffer | undefined } {
+  const cache = openCache(file);
+  try {
+    const text = openSized(path);
+    try {
+      const buf = Buffer.allocUnsafeSlow(Math.max(text.size, cache?.size ?? 0));
+      // ASCII by construction (scripts/bundle.mjs): latin1 decodes it as utf8 would, and cheaper.
+      const source = readAll(text, buf).toString('latin1');
+      let cachedData: Buffer | undefined;
+      try {
+        cachedData = cache === null ? undefined : readAll(cache, buf);
+      } catch {
+        cachedData = undefined;
+      }
+      return { source, cachedData };
+    } finally {
+      closeSync(text.fd);
+    }
+  } finally {
+    if (cache !== null) closeSync(cache.fd);
   }
 }
 
@@ -80,15 +137,13 @@ function readCache(file: string | null): Buffer | undefined {
  * main thread writes the cache of its kind where there is none.
  */
 export function loadRuntime(path: string, use: RuntimeUse): Runtime {
-  // ASCII by construction (scripts/bundle.mjs): latin1 decodes it as utf8 would, and cheaper.
-  const source = readFileSync(path, 'latin1');
   const dir = cacheDir();
   // The path is in the key: code read from the cache keeps the name of the script it was made from,
   // so that a second install of the same build (another checkout, npx beside a global install) would
   // have frames named by the first one's path, and sites/own-code.ts would not know them as jsprobe's.
   const name = cacheName(path, use);
   const file = dir === null ? null : join(dir, name);
-  const cachedData = readCache(file);
+  const { source, cachedData } = readRuntime(path, file);
   // The file's URL names its code, as for a module Node loads: sites/own-code.ts knows it as jsprobe's by it.
   // The file is the module's wrapper function already (scripts/bundle.mjs): its text is compiled as read.
   const script = new Script(source, { filename: pathToFileURL(path).href, cachedData });

@@ -14,16 +14,13 @@
 // which loads the rest, where it traces, from one CommonJS file with V8's code cache (agent-load.ts,
 // itself a CommonJS file beside it, load.cjs).
 
-import { createRequire } from 'node:module';
 import type { RuntimeUse } from './agent-load.js';
+import { agentRequire as require } from './agent-require.js';
 import { agentRole, bundled, runtimeNow, traceChildProcess } from './child-start.js';
 import { untraced } from './untraced.js';
 
 /** Set in the agent's bundle (scripts/bundle.mjs): where agent-cjs.ts's CommonJS file is beside it. */
 declare const JSPROBE_AGENT_CJS: string | undefined;
-
-// Node's modules through require, not import, as in child-start.ts (which says why).
-const require = createRequire(import.meta.url);
 
 /** What traces, compiled with its code cache from the bundle; unbundled (tsc's output), its modules as they are. */
 async function runtime(use: RuntimeUse): Promise<typeof import('./agent-runtime.js')> {

@@ -5,8 +5,8 @@
 // (child-agent.ts); where all its probes name files, it loads the runtime only once a source
 // matches (child-watch.ts).
 
-import { createRequire } from 'node:module';
-import type { RuntimeUse } from './agent-load.js';
+import type { loadRuntime, RuntimeUse } from './agent-load.js';
+import { agentRequire } from './agent-require.js';
 import { watchChild, type Rewrite } from './child-watch.js';
 import { untraced } from './untraced.js';
 
@@ -18,16 +18,28 @@ declare const JSPROBE_AGENT_LOAD: string | undefined;
 // Node's modules come through require, not import: an ES module's import of node:fs makes a facade
 // of its exports, whose getters load fs's streams, fs/promises and readline (~34 of Node's modules,
 // ~6 ms on Node 24) in every traced process, which none of jsprobe's code uses.
-const require = createRequire(import.meta.url);
+const require = agentRequire;
 
 /** Running from the agent's bundle, where the runtime is one CommonJS file with its code cache. */
 export const bundled = typeof JSPROBE_AGENT_RUNTIME === 'string' && typeof JSPROBE_AGENT_LOAD === 'string';
 
+let loaderHere: typeof loadRuntime | undefined;
+
+/**
+ * The CommonJS agent (agent-cjs.ts) has the runtime's loader in its own file: every traced process
+ * then resolves, reads and compiles one file of jsprobe's fewer before its program's first line
+ * (~1.5 ms on Node 24, docs/benchmarks.md). The ES module agent requires it beside itself (load.cjs),
+ * so that Node's modules it uses come through require rather than an ES module's facades.
+ */
+export function loaderInFile(load: typeof loadRuntime): void {
+  loaderHere = load;
+}
+
 /** The bundle's runtime, compiled with its code cache: synchronously, so that a load hook can load it (child-watch.ts). */
 export function runtimeNow(use: RuntimeUse): typeof import('./agent-runtime.js') {
-  const { loadRuntime } = require(JSPROBE_AGENT_LOAD!) as typeof import('./agent-load.js');
+  const load = loaderHere ?? (require(JSPROBE_AGENT_LOAD!) as typeof import('./agent-load.js')).loadRuntime;
   const { fileURLToPath } = require('node:url') as typeof import('node:url');
-  return loadRuntime(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME!, import.meta.url)), use);
+  return load(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME!, import.meta.url)), use);
 }
 
 /**

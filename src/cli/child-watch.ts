@@ -11,10 +11,8 @@
 // Node 20's hooks thread could not load the runtime into this one in time, and there the child
 // loads it at start, as without this file.
 
-import { createRequire } from 'node:module';
 import { pathGlob } from '../core/glob.js';
-
-const require = createRequire(import.meta.url);
+import { agentRequire as require } from './agent-require.js';
 
 type Compile = (this: unknown, content: string, filename: string, format?: string) => unknown;
 export interface LoadResult {

@@ -178,7 +178,10 @@ test('counted as calls end, each call is counted once however it ends, and runs 
     '  -1 }',
     'function asiCall() { return',
     '  (function () { throw new Error("never runs") })() }',
-    'module.exports = { ret, bare, off, thr, thrRet, fin, finThrow, arrow, named, asi, asiCall }',
+    // Leaving a for…of by a return closes its iterator after the return's value is made: a throw there ends the call.
+    'function forOfClose() { for (const x of closeThrows) return x }',
+    'const closeThrows = { [Symbol.iterator]: () => ({ next: () => ({ value: 5, done: false }), return() { throw new Error("close") } }) }',
+    'module.exports = { ret, bare, off, thr, thrRet, fin, finThrow, arrow, named, asi, asiCall, forOfClose }',
   ].join('\n');
   const out = instrument(src, { url: 'x', format: 'script', countOnly: 'return' });
   assert.doesNotThrow(() => parse(out.code, 'script', 'rewritten.js'));
@@ -188,7 +191,7 @@ test('counted as calls end, each call is counted once however it ends, and runs 
     const runtime = counts === null ? '' : "globalThis[Symbol.for('jsprobe.load')] = { module: () => [], counts: () => K }; globalThis.$jpOn = true;";
     runInNewContext(`${runtime}(function (module) {${code}\n})(module)`, { K: counts, module });
     const fns = module.exports;
-    return JSON.stringify(['ret', 'bare', 'off', 'thr', 'thrRet', 'fin', 'finThrow', 'arrow', 'named', 'asi', 'asiCall'].map((name) => {
+    return JSON.stringify(['ret', 'bare', 'off', 'thr', 'thrRet', 'fin', 'finThrow', 'arrow', 'named', 'asi', 'asiCall', 'forOfClose'].map((name) => {
       try {
         const v = fns[name](name === 'thrRet' ? {} : 1);
         return typeof v === 'function' ? `function named '${v.name}'` : v;
@@ -200,10 +203,42 @@ test('counted as calls end, each call is counted once however it ends, and runs 
   const counts = new Float64Array(out.table.fns.length);
   assert.equal(run(out.code, counts), run(src, null));
   // One each, by a return, a fall off the end, a throw in the body or in a return's expression, a
-  // return its own finally let through or turned into a throw; the anonymous function was not called.
-  assert.deepEqual([...counts], [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0]);
+  // return its own finally let through or turned into a throw, a return its loop's iterator turned
+  // into a throw (and the iterator's three functions, the last of which threw); the anonymous
+  // function and the one after asiCall's return were not called.
+  assert.deepEqual([...counts], [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1]);
   // And whole sites, disarmed, return what the original did.
   assert.equal(run(instrument(src, { url: 'x', format: 'script' }).code, null), run(src, null));
+});
+
+// `using` runs where V8 has it (Node 24 on); oxc parses it on every version, so the shape is checked everywhere.
+const hasUsing = ((): boolean => {
+  try {
+    new Function('{ using r = null }');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+test('a function with a using declaration reports its calls through the finally form, so a throwing disposal after a return counts once', () => {
+  const src = [
+    'function disposes(x) { using r = { [Symbol.dispose]() { if (x) throw new Error("dispose") } }; return 1 }',
+    'module.exports = { disposes }',
+  ].join('\n');
+  for (const countOnly of [undefined, 'return'] as const) {
+    assert.match(instrument(src, { url: 'x', format: 'script', countOnly }).code, /\}finally\{/, String(countOnly));
+  }
+  if (!hasUsing) return;
+  const out = instrument(src, { url: 'x', format: 'script', countOnly: 'return' });
+  const counts = new Float64Array(out.table.fns.length);
+  const module = { exports: {} as { disposes(x: boolean): number } };
+  const runtime = "globalThis[Symbol.for('jsprobe.load')] = { module: () => [], counts: () => K }; globalThis.$jpOn = true;";
+  runInNewContext(`${runtime}(function (module) {${out.code}\n})(module)`, { K: counts, module });
+  assert.equal(module.exports.disposes(false), 1);
+  assert.throws(() => module.exports.disposes(true), /dispose/);
+  // Two calls of disposes, two of the disposer (the second threw).
+  assert.deepEqual([...counts], [2, 2]);
 });
 
 test('a line site on a labelled loop goes before its label, and the loop\'s continue still names it', () => {

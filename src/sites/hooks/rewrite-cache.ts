@@ -16,7 +16,7 @@ import { cacheDir, fileStamp, pruneCache, writeCacheFile } from './cache-dir.js'
 declare const JSPROBE_SELF_CONTAINED: boolean | undefined;
 
 /** Bump when the rewrite's output changes in a way the sample below does not show. */
-const REWRITE_VERSION = '8';
+const REWRITE_VERSION = '9';
 
 /**
  * A module with each shape the rewrite handles. What the rewrite makes of it goes into every key,
@@ -33,6 +33,7 @@ const SAMPLE = [
   'function u() { var w = 1; function w() {} return w }',
   'function v(x) { if (x) return',
   '  -1 }',
+  'function w(it) { for (const x of it) return x }',
   'module.exports = { f, g, h, K, t, u, v, o: { m() { return arguments.length } } };',
 ].join('\n');
 

@@ -6,7 +6,7 @@ import type { ArrowFunctionExpression, Function as FunctionNode, Node } from 'ox
 // oxc-parser re-exports its AST types (the @oxc-project/types package it depends on).
 export type {
   AssignmentExpression, BindingIdentifier, CallExpression, Class, ClassElement, Directive, ExportDefaultDeclaration, ExportNamedDeclaration, Expression,
-  FunctionBody, Node, ObjectExpression, ParamPattern, Program, PropertyKey, ReturnStatement, Span, Statement, VariableDeclarator,
+  ForOfStatement, FunctionBody, Node, ObjectExpression, ParamPattern, Program, PropertyKey, ReturnStatement, Span, Statement, VariableDeclarator,
 } from 'oxc-parser';
 
 /** A function with a body of code or an arrow: what gets a site. */

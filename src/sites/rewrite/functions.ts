@@ -5,8 +5,8 @@
 
 import {
   forEachChild, isFunction, patternNames, type AnyFunction, type AssignmentExpression, type BindingIdentifier, type CallExpression, type Class,
-  type ClassElement, type ExportDefaultDeclaration, type ExportNamedDeclaration, type Expression, type FunctionBody, type Node, type ObjectExpression,
-  type Program, type VariableDeclarator,
+  type ClassElement, type ExportDefaultDeclaration, type ExportNamedDeclaration, type Expression, type ForOfStatement, type FunctionBody, type Node,
+  type ObjectExpression, type Program, type VariableDeclarator,
 } from './estree.js';
 import { EVAL_CONFLICT } from './abi.js';
 import { ExportNames } from './export-names.js';
@@ -34,8 +34,15 @@ export interface FunctionSite extends SiteShape {
   usesArguments: boolean;
   /** `this` may not be read at entry: a derived class constructor before super(), or an arrow in one. */
   thisUnsafe: boolean;
-  /** The body has a `try` with a `finally` of its own (nested functions' do not count). */
-  hasFinally: boolean;
+  /**
+   * The body may still throw after a `return`'s value is made (nested functions' do not count): it
+   * has a `try` with a `finally` of its own, a `return` inside a `for…of` (leaving the loop calls the
+   * iterator's `return()`, which may throw), a `using` declaration (disposed of as the block ends,
+   * which may throw), or it is a derived class's constructor with a `return` (Node 20 throws there
+   * where super() was never called). Its exits all go through one `finally`
+   * of the site's, so that such a call is reported once, as the throw it ends with.
+   */
+  throwsAfterReturn: boolean;
   /**
    * A name the body declares as a function at its top level and again (as a `var`, a parameter, a
    * second function, a function in a nested block), or `eval()` where the body may declare one at
@@ -103,6 +110,8 @@ class FunctionWalk {
   readonly #visitChild = (c: Node, scope: Scope): void => this.visit(c, scope, null);
   /** Arrows that noteExportGetters found, made sites as the walk reaches them. */
   readonly #exportGetters = new Set<Node>();
+  /** How many `for…of` loops each function being walked is inside of, where it is in one. */
+  readonly #forOfDepth = new Map<FunctionSite, number>();
 
   /** `marks`: where the text holds what the walk collects (see skip-marks.ts); null visits every node. */
   constructor(readonly src: string, readonly marks: Int32Array | null) {}
@@ -145,15 +154,24 @@ class FunctionWalk {
         forEachChild(n, this.#visitChild, scope);
         return;
       case 'ReturnStatement':
-        if (scope.fn !== null) scope.fn.returns.push(returnSite(n, this.src));
+        if (scope.fn !== null) {
+          scope.fn.returns.push(returnSite(n, this.src));
+          // A derived class's constructor with no `this` made by super() throws as a return runs,
+          // after its value is made, on Node 20 (later versions throw after the body).
+          if (this.#forOfDepth.has(scope.fn) || (scope.fn.kind === 'constructor' && scope.fn.thisUnsafe)) scope.fn.throwsAfterReturn = true;
+        }
         if (n.argument != null) this.visit(n.argument, scope, null);
+        return;
+      case 'ForOfStatement':
+        this.visitForOf(n, scope);
         return;
       case 'VariableDeclaration':
         if (n.kind === 'var' && scope.names !== undefined) for (const d of n.declarations) patternNames(d.id, scope.names.others);
+        if ((n.kind === 'using' || n.kind === 'await using') && scope.fn !== null) scope.fn.throwsAfterReturn = true;
         forEachChild(n, this.#visitChild, scope);
         return;
       case 'TryStatement':
-        if (scope.fn !== null && n.finalizer != null) scope.fn.hasFinally = true;
+        if (scope.fn !== null && n.finalizer != null) scope.fn.throwsAfterReturn = true;
         forEachChild(n, this.#visitChild, scope);
         return;
       case 'Identifier':
@@ -171,6 +189,20 @@ class FunctionWalk {
       default:
         forEachChild(n, this.#visitChild, scope);
     }
+  }
+
+  /** A `for…of` loop: a `return` in its body (not in a nested function's) leaves it through the iterator's `return()`. */
+  visitForOf(n: ForOfStatement, scope: Scope): void {
+    const fn = scope.fn;
+    if (fn === null) {
+      forEachChild(n, this.#visitChild, scope);
+      return;
+    }
+    this.#forOfDepth.set(fn, (this.#forOfDepth.get(fn) ?? 0) + 1);
+    forEachChild(n, this.#visitChild, scope);
+    const depth = this.#forOfDepth.get(fn)! - 1;
+    if (depth === 0) this.#forOfDepth.delete(fn);
+    else this.#forOfDepth.set(fn, depth);
   }
 
   /** `const f = …`: the value is named `f`. */
@@ -262,7 +294,7 @@ class FunctionWalk {
       usesArguments: false,
       thisUnsafe,
       endsInJump: shape.endsInJump,
-      hasFinally: false,
+      throwsAfterReturn: false,
       returns: [],
     };
     if (ids.length > 0) site.nameIds = ids.map((id) => ({ at: id.start, text: id.name }));

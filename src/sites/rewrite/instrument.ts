@@ -227,16 +227,17 @@ function returnFn(site: FunctionSite): RuntimeEntry {
  *   nothing stored;
  * - falling off the end reports at the end of the body;
  * - a `catch` reports a throw and rethrows it.
- * A function with a `finally` of its own goes through one `finally` of the site's instead (see
- * finallyInsertions), since its `finally` may override a return or swallow a throw after the
- * return was reported. Generators complete through a `finally` too: see generatorInsertions.
+ * A function in which a return can still throw after its value is made (a `finally` of its own,
+ * which may also override a return or swallow a throw; FunctionSite.throwsAfterReturn says which
+ * others) goes through one `finally` of the site's instead (see finallyInsertions), so that each
+ * call is reported once. Generators complete through a `finally` too: see generatorInsertions.
  */
 function functionInsertions(site: FunctionSite, id: number, out: Insertion[], slots = '$jpS', live = false): void {
   if (site.generator) {
     generatorInsertions(site, id, out, slots, live);
     return;
   }
-  if (site.hasFinally) {
+  if (site.throwsAfterReturn) {
     finallyInsertions(site, id, out, slots, live);
     return;
   }
@@ -289,8 +290,8 @@ function countOnlyInsertions(site: FunctionSite, id: number, out: Insertion[]): 
  * A sync function's site in a module rewritten for counting its calls as they end: its counter,
  * added to as every call ends, by a return or a throw (a return probe's count takes both): after
  * each return's value is made (`return ($jpV=(x),count,$jpV)`), at the end of a body that falls
- * off it, and in a catch that rethrows. A function with a `finally` of its own, which may turn a
- * return into a throw after the return's count, gets `try{…}finally{count}` instead (it cost the
+ * off it, and in a catch that rethrows. A function in which a return may still turn into a throw
+ * after the return's count (throwsAfterReturn) gets `try{…}finally{count}` instead (it cost the
  * optimized caller more where there was no need: docs/hot-path.md). No entry and no call. A call
  * still running is not counted yet, as a return probe's is not; core credits the counter as at entry.
  */
@@ -298,7 +299,7 @@ function returnCountInsertions(site: FunctionSite, id: number, out: Insertion[])
   const count = `${ARMED_GLOBAL}&&${COUNTS_LOCAL}[${id}]++`;
   const owner = site.start;
   const semi = site.afterOpenDirective ? ';' : '';
-  if (site.hasFinally) {
+  if (site.throwsAfterReturn) {
     out.push(opening(site.prologueAt, `${semi}try{`, owner));
     out.push(closing(site.body.end - 1, `}finally{${count}}`, owner));
     return;
@@ -368,7 +369,8 @@ function prologueOf(site: FunctionSite, id: number, slots: string, live: boolean
 }
 
 /**
- * The site of a function with a `finally` of its own: every exit goes through one `finally`. A
+ * The site of a function whose return may still throw after its value is made (a `finally` of its
+ * own, and throwsAfterReturn's others): every exit goes through one `finally`. A
  * `return` only stores its value (`return $jpV=(x)`), the `finally` reports the return (and may
  * substitute the value), and the `catch` reports a throw and clears the frame so that the
  * `finally` stays out of the way. A return overridden by the function's own `finally` is

@@ -39,8 +39,8 @@ export interface FunctionSite extends SiteShape {
    * has a `try` with a `finally` of its own, a `return` inside a `for…of` (leaving the loop calls the
    * iterator's `return()`, which may throw), a `using` declaration (disposed of as the block ends,
    * which may throw), or it is a derived class's constructor with a `return` (Node 20 throws there
-   * where super() was never called). Its exits all go through one `finally`
-   * of the site's, so that such a call is reported once, as the throw it ends with.
+   * where super() was never called). Its exits all go through one `finally` of the site's, so that
+   * such a call is reported once, as the throw it ends with.
    */
   throwsAfterReturn: boolean;
   /**

@@ -10,11 +10,11 @@
 // (docs/benchmarks.md). V8 refuses a cache from another Node, other flags or a source of another
 // length itself, and then the runtime compiles as it would have, and the cache is rewritten.
 
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync as fsClose, fstatSync as fsFstat, openSync as fsOpen, readSync as fsRead, statSync as fsStat } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Script } from 'node:vm';
+import { join as pathJoin } from 'node:path';
+import { pathToFileURL as urlOfPath } from 'node:url';
+import { Script as VmScript } from 'node:vm';
 import { fnv1a } from '../core/fnv1a.js';
 import { cacheDir, writeCacheFile } from '../sites/hooks/cache-dir.js';
 
@@ -31,10 +31,32 @@ type Runtime = typeof import('./agent-runtime.js');
 export type RuntimeUse = 'first' | 'child' | 'thread';
 
 // Captured as this file loads, before the program's first line: the program may replace them later,
-// when the runtime asks for a module it loads only when used.
+// when the runtime asks for a module it loads only when used, or when a child process loads the
+// runtime at its first matching source (child-watch.ts), after the program's own code has run.
 const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
 const makeRequire = createRequire;
-const StringPrototypeStartsWith = Function.prototype.call.bind(String.prototype.startsWith) as (s: string, prefix: string) => boolean;
+const uncurry = <A extends unknown[], R>(f: (...args: A) => R): ((self: unknown, ...args: A) => R) =>
+  Function.prototype.call.bind(f) as (self: unknown, ...args: A) => R;
+const StringPrototypeStartsWith = uncurry(String.prototype.startsWith) as (s: string, prefix: string) => boolean;
+// An import is read from its module at each use: these are the values as this file loads.
+const closeSync = fsClose;
+const fstatSync = fsFstat;
+const openSync = fsOpen;
+const readSync = fsRead;
+const statSync = fsStat;
+const join = pathJoin;
+const pathToFileURL = urlOfPath;
+const Script = VmScript;
+const ReflectApply = Reflect.apply;
+const BufferAllocUnsafeSlow = Buffer.allocUnsafeSlow.bind(Buffer);
+const BufferPrototypeSubarray = uncurry(Buffer.prototype.subarray) as (b: Buffer, start: number, end: number) => Buffer;
+const BufferPrototypeToString = uncurry(Buffer.prototype.toString) as (b: Buffer, encoding: BufferEncoding) => string;
+const ScriptPrototypeRunInThisContext = uncurry(Script.prototype.runInThisContext) as (s: VmScript) => unknown;
+const ScriptPrototypeCreateCachedData = uncurry(Script.prototype.createCachedData) as (s: VmScript) => Buffer;
+const processOnce = process.once.bind(process);
+const ObjectCreate = Object.create;
+const ObjectGetPrototypeOf = Object.getPrototypeOf;
+const ObjectGetOwnPropertyDescriptors = Object.getOwnPropertyDescriptors;
 
 /**
  * The `require` the runtime is handed: Node's modules (all it requires as it loads, ~15 of them)
@@ -49,10 +71,27 @@ function requireFor(path: string): NodeJS.Require {
   if (typeof getBuiltin !== 'function') return makeRequire(path);
   let made: NodeJS.Require | undefined;
   const require = ((id: string): unknown => {
-    if (StringPrototypeStartsWith(id, 'node:')) return getBuiltin(id);
+    if (StringPrototypeStartsWith(id, 'node:')) return asLoaded[id] ?? getBuiltin(id);
     return (made ??= makeRequire(path))(id);
   }) as NodeJS.Require;
   return require;
+}
+
+/**
+ * Node's modules that every process has loaded before its preloads run, as they are then: a copy
+ * of each one's properties, taken as this file loads. The runtime reads the functions it uses from
+ * its modules once, as it loads (scripts/bundle.mjs), and a child process loads it only at its
+ * first matching source (child-watch.ts), after the program's own code has run: a program that had
+ * replaced `fs.readFileSync` meanwhile would otherwise have its function called by jsprobe's. The
+ * others (node:net, node:worker_threads, …) are not loaded yet, so not the program's to have
+ * replaced before the runtime first asks; node:events exports a class, not copied.
+ */
+const asLoaded: Record<string, unknown> = ObjectCreate(null);
+if (typeof getBuiltin === 'function') {
+  for (const id of ['node:fs', 'node:path', 'node:url', 'node:util', 'node:buffer', 'node:async_hooks']) {
+    const m = getBuiltin(id);
+    if (typeof m === 'object' && m !== null) asLoaded[id] = ObjectCreate(ObjectGetPrototypeOf(m), ObjectGetOwnPropertyDescriptors(m));
+  }
 }
 
 /**
@@ -99,8 +138,14 @@ function readAll(f: Sized, buf: Buffer): Buffer {
     if (got === 0) break;
     n += got;
   }
-  return buf.subarray(0, n);
+  return BufferPrototypeSubarray(buf, 0, n);
 }
+
+/**
+ * A cache many times the runtime's text is no cache of it (V8's is ~the text's size): it is not
+ * read, rather than read whole into memory before the program starts, or failing to be allocated.
+ */
+const CACHE_PER_TEXT = 4;
 
 /**
  * The runtime's text at `path`, and its code cache from `file`, read through one buffer: the text
@@ -113,12 +158,13 @@ function readRuntime(path: string, file: string | null): { source: string; cache
   try {
     const text = openSized(path);
     try {
-      const buf = Buffer.allocUnsafeSlow(Math.max(text.size, cache?.size ?? 0));
+      const usable = cache !== null && cache.size <= text.size * CACHE_PER_TEXT;
+      const buf = BufferAllocUnsafeSlow(usable && cache.size > text.size ? cache.size : text.size);
       // ASCII by construction (scripts/bundle.mjs): latin1 decodes it as utf8 would, and cheaper.
-      const source = readAll(text, buf).toString('latin1');
+      const source = BufferPrototypeToString(readAll(text, buf), 'latin1');
       let cachedData: Buffer | undefined;
       try {
-        cachedData = cache === null ? undefined : readAll(cache, buf);
+        cachedData = usable ? readAll(cache, buf) : undefined;
       } catch {
         cachedData = undefined;
       }
@@ -147,14 +193,14 @@ export function loadRuntime(path: string, use: RuntimeUse): Runtime {
   // The file's URL names its code, as for a module Node loads: sites/own-code.ts knows it as jsprobe's by it.
   // The file is the module's wrapper function already (scripts/bundle.mjs): its text is compiled as read.
   const script = new Script(source, { filename: pathToFileURL(path).href, cachedData });
-  const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: { exports: object }, f: string, d: string) => void;
+  const wrapper = ScriptPrototypeRunInThisContext(script) as (e: object, r: NodeJS.Require, m: { exports: object }, f: string, d: string) => void;
   const module = { exports: {} };
-  wrapper.call(module.exports, module.exports, requireFor(path), module, path, join(path, '..'));
+  ReflectApply(wrapper, module.exports, [module.exports, requireFor(path), module, path, join(path, '..')]);
   if (dir !== null && use !== 'thread' && (cachedData === undefined || script.cachedDataRejected === true)) {
     // At exit: the cache then holds the functions compiled since, the end's too.
-    process.once('exit', () => {
+    processOnce('exit', () => {
       try {
-        writeCacheFile(dir, name, script.createCachedData());
+        writeCacheFile(dir, name, ScriptPrototypeCreateCachedData(script));
       } catch {
         // A cache that cannot be written is only a slower start next time.
       }

@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JSPROBE, ROOT } from './run.js';
@@ -37,4 +37,25 @@ test('two installs of one build, one cache: each one\'s stacks name its own file
   const second = stacks(JSPROBE);
   assert.match(second, /inner \(.*stack\.cjs:\d+:\d+\)/, second);
   assert.doesNotMatch(second, /agent-bundle|build-copy/, second);
+});
+
+test('a cache file far bigger than the runtime is not read: the program runs traced, and the cache is made again', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jsprobe-agent-cache-big-'));
+  try {
+    const program = 'fn:test/fixtures/cli/stack.cjs:inner { @n = count() }';
+    const run = (): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [JSPROBE, '-q', '-e', program, '-c', 'node test/fixtures/cli/stack.cjs'], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, JSPROBE_CACHE: dir },
+    });
+    assert.equal(run().status, 0);
+    const files = readdirSync(dir).filter((f) => f.startsWith('agent-'));
+    assert.ok(files.length > 0, 'the first run wrote the agent\'s code cache');
+    // Sparse: 8 GiB that take no disk. Read whole, it could not even be allocated.
+    for (const f of files) truncateSync(join(dir, f), 8 * 2 ** 30);
+    const r = run();
+    assert.equal(r.status, 0, String(r.stderr));
+    assert.match(String(r.stdout), /@n: [1-9]/);
+    for (const f of files) assert.ok(statSync(join(dir, f)).size < 2 ** 24, `${f} was made again`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -47,6 +47,26 @@ const FILES: Record<string, string> = {
     '',
   ].join('\n'),
   'job.js': 'function job() {}\njob(); job(); job(); job();\n',
+  // Replaces functions of Node's before it loads a file a probe names: none may be called by jsprobe.
+  'patches.js': [
+    "const fs = require('node:fs');",
+    'const called = [];',
+    'const patch = (obj, key, name) => {',
+    '  const orig = obj[key];',
+    // Called by jsprobe's own code: its caller's frame is in jsprobe's bundle (Node's loader, reading a module for it, is not).
+    "  obj[key] = function (...a) { if (/agent-bundle/.test(new Error().stack.split('\\n')[2])) called.push(name); return orig.apply(this, a); };",
+    '};',
+    "patch(fs, 'readFileSync', 'fs.readFileSync');",
+    "patch(fs, 'readSync', 'fs.readSync');",
+    "patch(fs, 'openSync', 'fs.openSync');",
+    "patch(Buffer, 'allocUnsafeSlow', 'Buffer.allocUnsafeSlow');",
+    "patch(Buffer.prototype, 'toString', 'Buffer.prototype.toString');",
+    "patch(Uint8Array.prototype, 'subarray', 'subarray');",
+    "patch(Math, 'max', 'Math.max');",
+    "require('./matched.js');",
+    "console.log('called by jsprobe:', JSON.stringify(called));",
+    '',
+  ].join('\n'),
 };
 for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, name), text);
 
@@ -89,5 +109,12 @@ test('a probe on a module export: the child loads the runtime at start', () => {
   const r = run(['-e', 'fn:node:path#basename { @b = count() } fn:matched.js:hit { @hit = count() }', '-c', 'node parent.js late.js']);
   assert.equal(r.code, 0, r.detail);
   assert.match(r.stdout, /^before jsprobeCompile$/m, r.detail);
+  assert.match(r.stdout, /^@hit: 2$/m, r.detail);
+});
+
+test('a child that replaced functions of Node\'s before its first match: the runtime it loads then calls none of them', () => {
+  const r = run(['-e', 'fn:matched.js:hit { @hit = count() }', '-c', 'node parent.js patches.js']);
+  assert.equal(r.code, 0, r.detail);
+  assert.match(r.stdout, /^called by jsprobe: \[\]$/m, r.detail);
   assert.match(r.stdout, /^@hit: 2$/m, r.detail);
 });

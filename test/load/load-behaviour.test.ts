@@ -115,7 +115,7 @@ test('every way out of a function reports exactly once, with what really left it
   assert.ok(JSON.stringify(early) === '["threw","ReferenceError"]' || JSON.stringify(early) === '["returned","undefined"]', JSON.stringify(early));
   const simples = ['name', 'lit', null, 'holder'];
   const more = [null, 'ab', '', ''];
-  assert.deepEqual(bare.result, [2, null, 'big', 'recovered', 6, 'boom', simples, more, 'close ReferenceError']);
+  assert.deepEqual(bare.result, [2, null, 'big', 'recovered', 6, 'boom', simples, more, 'close ReferenceError undefined']);
   assert.deepEqual(probed.seen, [
     ['threw', 'boom'], // boom() called by run()
     ['returned', 'name'], // simple(0): a name
@@ -129,13 +129,15 @@ test('every way out of a function reports exactly once, with what really left it
     ['threw', 'close'], // closeThrows(), closed as leavesLoop returns
     ['threw', 'close'], // leavesLoop(): its return turned into that throw, once
     early, // new Early(): its return before super(), once
+    ['threw', 'close'], // closeThrows(), closed as swallowsClose's return is cut short
+    ['returned', 'undefined'], // swallowsClose(): fell off its end after catching that throw
     ['returned', 2], // overridden: the finally's value, once
     ['returned', 'undefined'], // fallsOff(1): off the end
     ['returned', 'big'],
     ['threw', 'boom'], // boom() inside caughtThenReturns
     ['returned', 'recovered'], // its second return, after its catch
     ['returned', 6], // the arrow's expression body
-    ['returned', [2, null, 'big', 'recovered', 6, 'boom', simples, more, 'close ReferenceError']], // run()
+    ['returned', [2, null, 'big', 'recovered', 6, 'boom', simples, more, 'close ReferenceError undefined']], // run()
     ['returned', 2], // async later(1)
     ['returned', 'undefined'], // async later(0): off the end
   ]);

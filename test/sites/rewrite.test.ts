@@ -211,6 +211,20 @@ test('counted as calls end, each call is counted once however it ends, and runs 
   assert.equal(run(instrument(src, { url: 'x', format: 'script' }).code, null), run(src, null));
 });
 
+test('a module that declares its own Symbol runs rewritten: the prologue reads the global one', () => {
+  for (const decl of ['var Symbol = undefined;', 'const Symbol = 1;', 'let Symbol;']) {
+    const src = `${decl}\nfunction f() { return typeof Symbol }\nmodule.exports = f();`;
+    const run = (code: string): unknown => {
+      const module = { exports: null as unknown };
+      runInNewContext(`(function (module) {${code}\n})`, {})(module);
+      return module.exports;
+    };
+    for (const countOnly of [undefined, 'entry', 'return'] as const) {
+      assert.equal(run(instrument(src, { url: 'x', format: 'script', countOnly }).code), run(src), `${countOnly}: ${decl}`);
+    }
+  }
+});
+
 // `using` runs where V8 has it (Node 24 on); oxc parses it on every version, so the shape is checked everywhere.
 const hasUsing = ((): boolean => {
   try {

@@ -16,7 +16,7 @@ import { cacheDir, fileStamp, pruneCache, writeCacheFile } from './cache-dir.js'
 declare const JSPROBE_SELF_CONTAINED: boolean | undefined;
 
 /** Bump when the rewrite's output changes in a way the sample below does not show. */
-const REWRITE_VERSION = '9';
+const REWRITE_VERSION = '10';
 
 /**
  * A module with each shape the rewrite handles. What the rewrite makes of it goes into every key,

@@ -380,8 +380,17 @@ function finallyInsertions(site: FunctionSite, id: number, out: Insertion[], slo
   const prologue = prologueOf(site, id, slots, live);
   const owner = site.start;
   out.push(opening(site.prologueAt, prologue, owner));
-  out.push(closing(live ? site.tailAt : site.body.end - 1, finallyEpilogue(`return(${rt(returnFn(site), live)}($jpF,$jpV))`, live), owner));
+  out.push(closing(live ? site.tailAt : site.body.end - 1, fallOff(site) + finallyEpilogue(`return(${rt(returnFn(site), live)}($jpF,$jpV))`, live), owner));
   storedReturns(site, out);
+}
+
+/**
+ * Where the body can fall off its end, `$jpV` is cleared there: a `return` whose value was stored
+ * and then swallowed (a throw after it, caught by the function's own `catch`) must not be what the
+ * site's `finally` returns and reports for a call that ended by falling off.
+ */
+function fallOff(site: FunctionSite): string {
+  return site.endsInJump ? '' : ';$jpV=void 0';
 }
 
 /** The catch that reports a throw (and clears the frame), and the finally that reports the rest with `report`. */
@@ -407,7 +416,7 @@ function storedReturns(site: FunctionSite, out: Insertion[]): void {
 /** A generator's site: entry at its first resumption, completion (or early return()) in a finally. */
 function generatorInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
   out.push(opening(site.prologueAt, prologueOf(site, id, slots, live), site.start));
-  out.push(closing(live ? site.tailAt : site.body.end - 1, finallyEpilogue(`${rt(returnFn(site), live)}($jpF,$jpV)`, live), site.start));
+  out.push(closing(live ? site.tailAt : site.body.end - 1, fallOff(site) + finallyEpilogue(`${rt(returnFn(site), live)}($jpF,$jpV)`, live), site.start));
   storedReturns(site, out);
 }
 
@@ -562,7 +571,9 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   // COUNTING_GLOBAL: the module defines it (false) so that its sites, armed by that runtime, read
   // it; where the program froze the global object first, it cannot, and must not throw for it.
   const counts = `${COUNTS_LOCAL}=${D}.counts?${D}.counts($jpS):${COUNTS_LOCAL}`;
-  out.push(opening(head, `${semi}${stubs}var ${D}=globalThis[Symbol.for(${JSONStringify(RUNTIME_KEY)})];` +
+  // `globalThis.Symbol`: the module may declare a `Symbol` of its own (`var Symbol = root.Symbol`,
+  // lodash's), undefined or in its TDZ when the prologue runs.
+  out.push(opening(head, `${semi}${stubs}var ${D}=globalThis[globalThis.Symbol.for(${JSONStringify(RUNTIME_KEY)})];` +
     `if(${D}!==undefined)$jpS=${rt('module')}(${tableText},${SHIFTS_FN}),${locals},${counts};else globalThis.${ARMED_GLOBAL}??=false;` +
     `if(globalThis.${COUNTING_GLOBAL}===undefined)try{globalThis.${COUNTING_GLOBAL}=false}catch{}`, -1));
   const applied = apply(src, out, starts);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheDir, isPrivateDir, pruneCache } from '../../src/sites/hooks/cache-dir.js';
+import { cacheDir, isPrivateDir, pruneCache, writeCacheFile } from '../../src/sites/hooks/cache-dir.js';
 
 const root = mkdtempSync(join(tmpdir(), 'jsprobe-cache-dir-'));
 const saved = process.env.JSPROBE_CACHE;
@@ -67,4 +67,11 @@ test('past its size cap, the cache loses the files written longest ago, and keep
   assert.deepEqual(readdirSync(dir).sort(), ['middle.v8', 'new.js', 'old.js', 'x.123.tmp'], 'within the cap: nothing goes');
   pruneCache(dir, 1500);
   assert.deepEqual(readdirSync(dir).sort(), ['new.js', 'x.123.tmp'], 'the two oldest go, the write in progress stays');
+});
+
+test('a write whose name a directory holds fails, and leaves no file of its own behind', () => {
+  const dir = join(root, 'taken');
+  mkdirSync(join(dir, 'entry.js'), { recursive: true });
+  assert.throws(() => writeCacheFile(dir, 'entry.js', 'code', false));
+  assert.deepEqual(readdirSync(dir), ['entry.js']);
 });

@@ -112,7 +112,17 @@ export function writeCacheFile(dir: string, name: string, data: string | NodeJS.
   const path = join(dir, name);
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, data, { mode: 0o600 });
-  renameSync(tmp, path);
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    // Something else holds the name (a directory): the file of this process's must not stay behind.
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Gone already.
+    }
+    throw e;
+  }
   if (prune) pruneCache(dir);
 }
 

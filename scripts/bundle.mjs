@@ -57,6 +57,10 @@ const scan = (dir) => {
   }
 };
 scan('build/src');
+// What the agent copies, as the process starts, of those of Node's modules that are loaded before
+// any preload: the names jsprobe's code imports from each (src/cli/agent-load.ts, asLoaded).
+const runtimeNames = JSON.stringify(Object.fromEntries(['node:fs', 'node:path', 'node:url', 'node:buffer', 'node:async_hooks']
+  .map((id) => [id, [...(importedNames.get(id) ?? [])].sort()])));
 const builtinsByRequire = {
   name: 'builtins-by-require',
   setup(b) {
@@ -78,7 +82,7 @@ const builtinsByRequire = {
 // `new URL('./x.js', import.meta.url)` finds its file.
 rmSync('build/src/agent-bundle', { recursive: true, force: true });
 const agentBundle = { bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['oxc-parser'], logLevel: 'warning' };
-const agentFiles = { JSPROBE_AGENT_RUNTIME: '"./runtime.js"', JSPROBE_AGENT_LOAD: '"./load.cjs"' };
+const agentFiles = { JSPROBE_AGENT_RUNTIME: '"./runtime.js"', JSPROBE_AGENT_LOAD: '"./load.cjs"', JSPROBE_RUNTIME_NAMES: runtimeNames };
 await build({
   ...agentBundle,
   entryPoints: ['build/src/cli/agent.js'],
@@ -98,7 +102,13 @@ await build({
 });
 // What compiles the runtime with its code cache (src/cli/agent-load.ts), as CommonJS: agent.js
 // requires it, so that Node's modules it uses come without an ES module's facades (agent.ts).
-await build({ ...agentBundle, format: 'cjs', entryPoints: ['build/src/cli/agent-load.js'], outfile: 'build/src/agent-bundle/load.cjs' });
+await build({
+  ...agentBundle,
+  format: 'cjs',
+  entryPoints: ['build/src/cli/agent-load.js'],
+  outfile: 'build/src/agent-bundle/load.cjs',
+  define: { JSPROBE_RUNTIME_NAMES: runtimeNames },
+});
 // The language's compiler, beside the runtime rather than in it: the command hands every traced
 // process the compiled program (cli/program-env.ts), so that the runtime loads this file only for a
 // program too big for the environment (cli/agent-program.ts). 57 kB less of the runtime to read,

@@ -55,8 +55,8 @@ const ScriptPrototypeRunInThisContext = uncurry(Script.prototype.runInThisContex
 const ScriptPrototypeCreateCachedData = uncurry(Script.prototype.createCachedData) as (s: VmScript) => Buffer;
 const processOnce = process.once.bind(process);
 const ObjectCreate = Object.create;
-const ObjectGetPrototypeOf = Object.getPrototypeOf;
-const ObjectGetOwnPropertyDescriptors = Object.getOwnPropertyDescriptors;
+const ObjectKeys = Object.keys;
+const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 
 /**
  * The `require` the runtime is handed: Node's modules (all it requires as it loads, ~15 of them)
@@ -71,26 +71,48 @@ function requireFor(path: string): NodeJS.Require {
   if (typeof getBuiltin !== 'function') return makeRequire(path);
   let made: NodeJS.Require | undefined;
   const require = ((id: string): unknown => {
-    if (StringPrototypeStartsWith(id, 'node:')) return asLoaded[id] ?? getBuiltin(id);
+    if (StringPrototypeStartsWith(id, 'node:')) {
+      // The copy goes to the runtime's first request, its module of that name (scripts/bundle.mjs).
+      const copy = asLoaded[id];
+      if (copy === undefined) return getBuiltin(id);
+      asLoaded[id] = undefined;
+      return copy;
+    }
     return (made ??= makeRequire(path))(id);
   }) as NodeJS.Require;
   return require;
 }
 
+/** Set in the agent's bundles (scripts/bundle.mjs): the names jsprobe's code imports from each of these of Node's modules. */
+declare const JSPROBE_RUNTIME_NAMES: Record<string, string[]> | undefined;
+
 /**
- * Node's modules that every process has loaded before its preloads run, as they are then: a copy
- * of each one's properties, taken as this file loads. The runtime reads the functions it uses from
- * its modules once, as it loads (scripts/bundle.mjs), and a child process loads it only at its
- * first matching source (child-watch.ts), after the program's own code has run: a program that had
- * replaced `fs.readFileSync` meanwhile would otherwise have its function called by jsprobe's. The
- * others (node:net, node:worker_threads, …) are not loaded yet, so not the program's to have
- * replaced before the runtime first asks; node:events exports a class, not copied.
+ * Node's modules that every process has loaded before its preloads run, as they are then: for
+ * each, the functions and values jsprobe's code imports from it, copied as this file loads. The
+ * runtime reads what it uses from its modules once, as it loads (scripts/bundle.mjs), and a child
+ * process loads it only at its first matching source (child-watch.ts), after the program's own
+ * code has run: a program that had replaced `fs.readFileSync` or `fs.closeSync` meanwhile
+ * (graceful-fs does) would otherwise have its function called by jsprobe's. Only those names, and
+ * only data properties: a copy of the whole of node:fs took ~0.7 ms a process (node:util's ~25).
+ * A module one of whose names this Node lacks is left as it is. The others (node:net,
+ * node:worker_threads, …) are not loaded before the program, so not the program's to have replaced
+ * before the runtime first asks.
  */
-const asLoaded: Record<string, unknown> = ObjectCreate(null);
-if (typeof getBuiltin === 'function') {
-  for (const id of ['node:fs', 'node:path', 'node:url', 'node:util', 'node:buffer', 'node:async_hooks']) {
-    const m = getBuiltin(id);
-    if (typeof m === 'object' && m !== null) asLoaded[id] = ObjectCreate(ObjectGetPrototypeOf(m), ObjectGetOwnPropertyDescriptors(m));
+const asLoaded: Record<string, object | undefined> = ObjectCreate(null);
+if (typeof getBuiltin === 'function' && typeof JSPROBE_RUNTIME_NAMES === 'object') {
+  for (const id of ObjectKeys(JSPROBE_RUNTIME_NAMES)) {
+    const m = getBuiltin(id) as object;
+    const copy: Record<string, unknown> = ObjectCreate(null);
+    let whole = true;
+    for (const name of JSPROBE_RUNTIME_NAMES[id]) {
+      const d = ObjectGetOwnPropertyDescriptor(m, name);
+      if (d === undefined || d.get !== undefined || d.set !== undefined) {
+        whole = false;
+        break;
+      }
+      copy[name] = d.value;
+    }
+    if (whole) asLoaded[id] = copy;
   }
 }
 

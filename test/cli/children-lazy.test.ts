@@ -56,13 +56,9 @@ const FILES: Record<string, string> = {
     // Called by jsprobe's own code: its caller's frame is in jsprobe's bundle (Node's loader, reading a module for it, is not).
     "  obj[key] = function (...a) { if (/agent-bundle/.test(new Error().stack.split('\\n')[2])) called.push(name); return orig.apply(this, a); };",
     '};',
-    "patch(fs, 'readFileSync', 'fs.readFileSync');",
-    "patch(fs, 'readSync', 'fs.readSync');",
-    "patch(fs, 'openSync', 'fs.openSync');",
+    // As graceful-fs replaces fs's functions.
+    "for (const name of ['readFileSync', 'readSync', 'openSync', 'closeSync', 'statSync', 'writeFileSync']) patch(fs, name, `fs.${name}`);",
     "patch(Buffer, 'allocUnsafeSlow', 'Buffer.allocUnsafeSlow');",
-    "patch(Buffer.prototype, 'toString', 'Buffer.prototype.toString');",
-    "patch(Uint8Array.prototype, 'subarray', 'subarray');",
-    "patch(Math, 'max', 'Math.max');",
     "require('./matched.js');",
     "console.log('called by jsprobe:', JSON.stringify(called));",
     '',
@@ -112,9 +108,12 @@ test('a probe on a module export: the child loads the runtime at start', () => {
   assert.match(r.stdout, /^@hit: 2$/m, r.detail);
 });
 
-test('a child that replaced functions of Node\'s before its first match: the runtime it loads then calls none of them', () => {
-  const r = run(['-e', 'fn:matched.js:hit { @hit = count() }', '-c', 'node parent.js patches.js']);
-  assert.equal(r.code, 0, r.detail);
-  assert.match(r.stdout, /^called by jsprobe: \[\]$/m, r.detail);
-  assert.match(r.stdout, /^@hit: 2$/m, r.detail);
+test('a child that replaced node:fs\'s functions before its first match: the runtime it loads then calls none of them', () => {
+  // Twice: the first rewrites matched.js, the second reads its rewrite from the cache.
+  for (let i = 0; i < 2; i++) {
+    const r = run(['-e', 'fn:matched.js:hit { @hit = count() }', '-c', 'node parent.js patches.js']);
+    assert.equal(r.code, 0, r.detail);
+    assert.match(r.stdout, /^called by jsprobe: \[\]$/m, r.detail);
+    assert.match(r.stdout, /^@hit: 2$/m, r.detail);
+  }
 });

@@ -66,8 +66,8 @@ const FILES: Record<string, string> = {
 };
 for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, name), text);
 
-function run(args: string[]): { stdout: string; stderr: string; code: number | null; detail: string } {
-  const r = spawnSync(process.execPath, [JSPROBE, '-q', ...args], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
+function run(args: string[], env: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string; code: number | null; detail: string } {
+  const r = spawnSync(process.execPath, [JSPROBE, '-q', ...args], { cwd: dir, encoding: 'utf8', timeout: 180_000, env: { ...process.env, ...env } });
   return { stdout: r.stdout, stderr: r.stderr, code: r.status, detail: `stdout:\n${r.stdout}\nstderr:\n${r.stderr}` };
 }
 
@@ -109,9 +109,10 @@ test('a probe on a module export: the child loads the runtime at start', () => {
 });
 
 test('a child that replaced node:fs\'s functions before its first match: the runtime it loads then calls none of them', () => {
-  // Twice: the first rewrites matched.js, the second reads its rewrite from the cache.
+  // Twice, with a cache of its own: the first rewrites matched.js, the second reads its rewrite from the cache.
+  const cache = join(dir, 'patches-cache');
   for (let i = 0; i < 2; i++) {
-    const r = run(['-e', 'fn:matched.js:hit { @hit = count() }', '-c', 'node parent.js patches.js']);
+    const r = run(['-e', 'fn:matched.js:hit { @hit = count() }', '-c', 'node parent.js patches.js'], { JSPROBE_CACHE: cache });
     assert.equal(r.code, 0, r.detail);
     assert.match(r.stdout, /^called by jsprobe: \[\]$/m, r.detail);
     assert.match(r.stdout, /^@hit: 2$/m, r.detail);

@@ -16,6 +16,7 @@ import { join as pathJoin } from 'node:path';
 import { pathToFileURL as urlOfPath } from 'node:url';
 import { Script as VmScript } from 'node:vm';
 import { fnv1a } from '../core/fnv1a.js';
+import { ObjectCreate, ObjectGetOwnPropertyDescriptor, ObjectKeys, ReflectApply, StringPrototypeStartsWith, uncurryThis } from '../core/primordials.js';
 import { cacheDir, writeCacheFile } from '../sites/hooks/cache-dir.js';
 
 type Runtime = typeof import('./agent-runtime.js');
@@ -35,9 +36,6 @@ export type RuntimeUse = 'first' | 'child' | 'thread';
 // runtime at its first matching source (child-watch.ts), after the program's own code has run.
 const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
 const makeRequire = createRequire;
-const uncurry = <A extends unknown[], R>(f: (...args: A) => R): ((self: unknown, ...args: A) => R) =>
-  Function.prototype.call.bind(f) as (self: unknown, ...args: A) => R;
-const StringPrototypeStartsWith = uncurry(String.prototype.startsWith) as (s: string, prefix: string) => boolean;
 // An import is read from its module at each use: these are the values as this file loads.
 const closeSync = fsClose;
 const fstatSync = fsFstat;
@@ -47,16 +45,12 @@ const statSync = fsStat;
 const join = pathJoin;
 const pathToFileURL = urlOfPath;
 const Script = VmScript;
-const ReflectApply = Reflect.apply;
 const BufferAllocUnsafeSlow = Buffer.allocUnsafeSlow.bind(Buffer);
-const BufferPrototypeSubarray = uncurry(Buffer.prototype.subarray) as (b: Buffer, start: number, end: number) => Buffer;
-const BufferPrototypeToString = uncurry(Buffer.prototype.toString) as (b: Buffer, encoding: BufferEncoding) => string;
-const ScriptPrototypeRunInThisContext = uncurry(Script.prototype.runInThisContext) as (s: VmScript) => unknown;
-const ScriptPrototypeCreateCachedData = uncurry(Script.prototype.createCachedData) as (s: VmScript) => Buffer;
+const BufferPrototypeSubarray = uncurryThis(Buffer.prototype.subarray) as (b: Buffer, start: number, end: number) => Buffer;
+const BufferPrototypeToString = uncurryThis(Buffer.prototype.toString) as (b: Buffer, encoding: BufferEncoding) => string;
+const ScriptPrototypeRunInThisContext = uncurryThis(Script.prototype.runInThisContext) as (s: VmScript) => unknown;
+const ScriptPrototypeCreateCachedData = uncurryThis(Script.prototype.createCachedData) as (s: VmScript) => Buffer;
 const processOnce = process.once.bind(process);
-const ObjectCreate = Object.create;
-const ObjectKeys = Object.keys;
-const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 
 /**
  * The `require` the runtime is handed: Node's modules (all it requires as it loads, ~15 of them)

@@ -45,7 +45,7 @@ export function callCounter(options: CallCounterOptions = {}): CallCounter {
   const by = options.by ?? 'function';
   if (by !== 'function' && by !== 'total') invalid(`by must be 'function' or 'total', got '${String(by)}'`);
   const maxKeys = options.maxKeys ?? MAX_KEYS;
-  if (typeof maxKeys !== 'number' || !NumberIsInteger(maxKeys) || maxKeys < 1) invalid(`maxKeys must be a whole number >= 1, got '${String(maxKeys)}'`);
+  if (!NumberIsInteger(maxKeys) || maxKeys < 1) invalid(`maxKeys must be a whole number >= 1, got '${String(maxKeys)}'`);
   let cells = new SafeMap<string, CountCell>();
   let dropped = 0;
   const cellFor = (key: string): CountCell | null => {

@@ -35,7 +35,7 @@ export const GeneratorFunction = Object.getPrototypeOf(function* () {}).construc
 export const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor as FunctionConstructor;
 
 // uncurryThis, as in Node's primordials: f(thisArg, ...args) without looking up `call` at run time.
-const uncurryThis = Function.prototype.bind.bind(Function.prototype.call) as
+export const uncurryThis = Function.prototype.bind.bind(Function.prototype.call) as
   <T, A extends unknown[], R>(fn: (this: T, ...args: A) => R) => (thisArg: T, ...args: A) => R;
 
 export const PromiseThen = uncurryThis(Promise.prototype.then) as

@@ -3,10 +3,10 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheDir, isPrivateDir, pruneCache, writeCacheFile } from '../../src/sites/hooks/cache-dir.js';
+import { cacheDir, isPrivateDir, pruneCache, pruneDue, writeCacheFile } from '../../src/sites/hooks/cache-dir.js';
 
 const root = mkdtempSync(join(tmpdir(), 'jsprobe-cache-dir-'));
 const saved = process.env.JSPROBE_CACHE;
@@ -67,6 +67,41 @@ test('past its size cap, the cache loses the files written longest ago, and keep
   assert.deepEqual(readdirSync(dir).sort(), ['middle.v8', 'new.js', 'old.js', 'x.123.tmp'], 'within the cap: nothing goes');
   pruneCache(dir, 1500);
   assert.deepEqual(readdirSync(dir).sort(), ['new.js', 'x.123.tmp'], 'the two oldest go, the write in progress stays');
+});
+
+test('the directory is read through only when a sixteenth of the cap has been written since it last was, or at its first write', () => {
+  const dir = join(root, 'ledger');
+  mkdirSync(dir, { mode: 0o700 });
+  // A cap of 256 KiB: a sixteenth is 16 KiB, four writes of 4 KiB.
+  const cap = 256 * 1024;
+  const due = [pruneDue(dir, 10, cap)];
+  for (let i = 0; i < 9; i++) due.push(pruneDue(dir, 4096, cap));
+  assert.deepEqual(due, [true, false, false, false, false, true, false, false, false, false]);
+  // A write bigger than a sixteenth is due at once; the ledger itself is never pruned.
+  assert.equal(pruneDue(dir, 20_000, cap), true);
+  pruneCache(dir, 0);
+  assert.deepEqual(readdirSync(dir), ['.written']);
+});
+
+test('a write prunes a directory over its cap when due, and only then: a full cache is not read through at every write', () => {
+  const dir = join(root, 'full');
+  mkdirSync(dir, { mode: 0o700 });
+  const old = (name: string): void => {
+    // 300 MB, sparse: more than the default cap (256 MB), written an hour ago.
+    writeFileSync(join(dir, name), '');
+    truncateSync(join(dir, name), 300 * 1024 * 1024);
+    const t = Date.now() / 1000 - 3600;
+    utimesSync(join(dir, name), t, t);
+  };
+  old('old-1.js');
+  assert.equal(writeCacheFile(dir, 'a.js', 'a'), true, 'the first write to a directory is due');
+  assert.deepEqual(readdirSync(dir).sort(), ['.written', 'a.js']);
+  old('old-2.js');
+  assert.equal(writeCacheFile(dir, 'b.js', 'b'), false);
+  assert.deepEqual(readdirSync(dir).sort(), ['.written', 'a.js', 'b.js', 'old-2.js'], 'not due: the directory is not read');
+  // 16 MB more written: a sixteenth of the cap.
+  assert.equal(writeCacheFile(dir, 'c.v8', Buffer.alloc(16 * 1024 * 1024)), true);
+  assert.deepEqual(readdirSync(dir).sort(), ['.written', 'a.js', 'b.js', 'c.v8']);
 });
 
 test('a write whose name a directory holds fails, and leaves no file of its own behind', () => {

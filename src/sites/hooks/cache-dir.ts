@@ -6,10 +6,13 @@
 // to. Otherwise another local user could make /tmp/jsprobe-cache-UID first and put code in it,
 // under a key anyone can work out (a hash of a public source), for the traced process to run.
 
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fnv1a } from '../../core/fnv1a.js';
-import { JSONParse, JSONStringify, SafeDate } from '../../core/primordials.js';
+import { ArrayPrototypeSort, JSONParse, JSONStringify, MathCeil, SafeDate } from '../../core/primordials.js';
 
 // Captured at load: pruneCache runs in the traced program at its exit, when a fake-timer library
 // may have replaced Date.now.
@@ -66,49 +69,104 @@ export function cacheDir(): string | null {
 /** How much the cache may hold (JSPROBE_CACHE_MAX_MB): past it, the least recently written files go. */
 const MAX_BYTES = (Number(process.env.JSPROBE_CACHE_MAX_MB) || 256) * 1024 * 1024;
 
+// What was written since the directory was last read through, kept in a file of its own: each
+// write appends a byte for every LEDGER_UNIT bytes it wrote (rounded up), with O_APPEND, so that
+// processes writing at once all count. Reading the directory through costs a stat a file (~7 µs
+// each here: ~70 ms for the ~10,000 files that 256 MB of small programs' entries make), so it is
+// done only once a sixteenth of the cap has been written since the last time, or when the ledger is
+// new. The directory holds at most the cap and a sixteenth, give or take what other processes
+// write at that moment (docs/load-sites.md).
+const LEDGER = '.written';
+const LEDGER_UNIT = 4096;
+const ZEROS = new Uint8Array(512);
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+
 /**
- * Keep the cache `dir` within `maxBytes`: after a write (a miss, which has just paid a rewrite or a
- * compile), the files last written longest ago are removed until the rest fit. Every build, install
- * and Node version writes files of its own, and every rewritten module that changes writes a
- * new rewrite: without this the directory would only grow. Files another process is writing (.tmp)
- * are left alone while they are recent. Never throws: a cache that cannot be pruned is only larger.
+ * Keep the cache `dir` within `maxBytes`: the files last written longest ago are removed until the
+ * rest fit. Every build, install and Node version writes files of its own, and every rewritten
+ * module that changes writes a new rewrite: without this the directory would only grow. Files
+ * another process is writing (.tmp) are left alone while they are recent. Reads the whole
+ * directory: writers ask `pruneDue` first. Never throws: a cache that cannot be pruned is only
+ * larger. It runs in the traced program (at its exit), so it calls none of the program's
+ * replaceable built-ins.
  */
 export function pruneCache(dir: string, maxBytes = MAX_BYTES): void {
   try {
     const files: { path: string; bytes: number; written: number }[] = [];
     let total = 0;
     const now = DateNow();
-    for (const name of readdirSync(dir)) {
+    const names = readdirSync(dir);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      if (name === LEDGER) continue;
       const path = join(dir, name);
       const st = lstatSync(path);
-      if (!st.isFile()) continue;
-      if (name.endsWith('.tmp') && now - st.mtimeMs < 60_000) continue;
-      files.push({ path, bytes: st.size, written: st.mtimeMs });
+      if ((st.mode & S_IFMT) !== S_IFREG) continue;
+      if (isTmp(name) && now - st.mtimeMs < 60_000) continue;
+      files[files.length] = { path, bytes: st.size, written: st.mtimeMs };
       total += st.size;
     }
     if (total <= maxBytes) return;
-    files.sort((a, b) => a.written - b.written);
-    for (const f of files) {
-      if (total <= maxBytes) break;
+    ArrayPrototypeSort(files, (a, b) => a.written - b.written);
+    for (let i = 0; i < files.length && total > maxBytes; i++) {
       try {
-        unlinkSync(f.path);
-        total -= f.bytes;
+        unlinkSync(files[i].path);
+        total -= files[i].bytes;
       } catch {
         // Gone already (another process pruned it), or not ours to remove.
       }
     }
   } catch {
-    // Not readable now: pruned at the next write.
+    // Not readable now: pruned at a later write.
+  }
+}
+
+function isTmp(name: string): boolean {
+  const n = name.length;
+  return n > 4 && name[n - 4] === '.' && name[n - 3] === 't' && name[n - 2] === 'm' && name[n - 1] === 'p';
+}
+
+/**
+ * Count `bytes` written into `dir`'s ledger, and say whether the directory is due to be read
+ * through (`pruneCache`): when a sixteenth of `maxBytes` has been written since it last was, or the
+ * ledger is new (the first write to a directory, or one an older jsprobe filled). The ledger is
+ * then started again. When the ledger cannot be written, every write is due, as before it existed.
+ */
+export function pruneDue(dir: string, bytes: number, maxBytes = MAX_BYTES): boolean {
+  let fd: number;
+  try {
+    fd = openSync(join(dir, LEDGER), 'a', 0o600);
+  } catch {
+    return true;
+  }
+  try {
+    const before = fstatSync(fd).size;
+    for (let n = MathCeil(bytes / LEDGER_UNIT) || 1; n > 0; n -= ZEROS.length) writeSync(fd, ZEROS, 0, n < ZEROS.length ? n : ZEROS.length);
+    if (before > 0 && fstatSync(fd).size <= 1 + maxBytes / 16 / LEDGER_UNIT) return false;
+    // One byte stays: an empty ledger is a new one.
+    ftruncateSync(fd, 1);
+    return true;
+  } catch {
+    return true;
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {
+      // Closed or not, nothing else holds it.
+    }
   }
 }
 
 /**
  * Write `data` to the cache file `name` in `dir` as a whole (through a file of this process's,
- * renamed into place: a reader never sees half of it), 0600, then keep the cache within its cap
- * (unless `prune` is false: the caller prunes later).
+ * renamed into place: a reader never sees half of it), 0600, and count it in the ledger. Keeps the
+ * cache within its cap when due, unless `prune` is false: then it returns whether a prune is due,
+ * for the caller to make later.
  * Throws when it cannot be written; a caller's cache that cannot be written is only slower.
  */
-export function writeCacheFile(dir: string, name: string, data: string | NodeJS.ArrayBufferView, prune = true): void {
+export function writeCacheFile(dir: string, name: string, data: string | NodeJS.ArrayBufferView, prune = true): boolean {
   const path = join(dir, name);
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, data, { mode: 0o600 });
@@ -123,7 +181,10 @@ export function writeCacheFile(dir: string, name: string, data: string | NodeJS.
     }
     throw e;
   }
-  if (prune) pruneCache(dir);
+  // A string counts its characters: rewritten code is nearly all ASCII.
+  const due = pruneDue(dir, typeof data === 'string' ? data.length : data.byteLength);
+  if (prune && due) pruneCache(dir);
+  return due;
 }
 
 /**

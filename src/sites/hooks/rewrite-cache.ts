@@ -169,14 +169,15 @@ let pruneAtExit = false;
 export function smallStore(key: SmallKey, code: string): void {
   const d = dir();
   if (d === null) return;
+  let due: boolean;
   try {
-    // Not pruned at each write: a program with many small modules would read the directory once
-    // for each. Once, at exit, instead.
-    writeCacheFile(d, key.name, `${key.material.length}\n${key.material}${code}`, false);
+    // Not pruned at the write: a program with many small modules would read the directory once
+    // for each a prune is due. Once, at exit, instead.
+    due = writeCacheFile(d, key.name, `${key.material.length}\n${key.material}${code}`, false);
   } catch {
     return;
   }
-  if (pruneAtExit) return;
+  if (!due || pruneAtExit) return;
   pruneAtExit = true;
   process.once('exit', () => pruneCache(d));
 }

@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
+import { requireCache } from './require-cache.js';
 import type { ProbeSite, Resolution, SitePreference } from '../core/index.js';
 import { FunctionPrototypeToString, ReflectApply } from '../core/primordials.js';
 import { findHolder } from './holder.js';
@@ -16,7 +16,6 @@ import { livePatchNow, overBudgetWhy, passOver } from './pause-budget.js';
 import { functionsIn } from './rewrite/instrument.js';
 import { wrapSite } from './wrap.js';
 
-const moduleCache = createRequire(import.meta.url).cache;
 
 /**
  * Wrap sites for every function named `name` in loaded CommonJS files `path` accepts, when a live
@@ -28,7 +27,7 @@ export function wrapsOverBudget(path: RegExp, name: RegExp, label: string, prefe
   if (now.fits) return null;
   const sites: ProbeSite[] = [];
   const keys: string[] = [];
-  for (const file of Object.keys(moduleCache)) {
+  for (const file of Object.keys(requireCache())) {
     if (!path.test(file) || moduleByFile(file) !== undefined) continue;
     let source: string;
     try {

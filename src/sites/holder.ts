@@ -5,7 +5,7 @@
 // Safe by default: only own data properties are read (descriptors, never getters), proxies are
 // left alone (their traps are the program's code), and the walk is bounded.
 
-import { createRequire } from 'node:module';
+import { requireCache } from './require-cache.js';
 import { types } from 'node:util';
 import { ownDescriptor } from '../core/primordials.js';
 
@@ -17,7 +17,6 @@ export interface Holder {
 /** Properties looked at per module, at most: a module that exports a huge table is not searched further. */
 const MAX_PROPERTIES = 2000;
 
-const moduleCache = createRequire(import.meta.url).cache;
 
 function ownData(object: object, key: PropertyKey): unknown {
   const d = ownDescriptor(object, key);
@@ -51,7 +50,7 @@ function containers(exports: unknown): object[] {
  * likely ones (`is` may be costly).
  */
 export function findHolder(path: string, named: string, is: (fn: Function) => boolean): Holder | null {
-  const m = moduleCache[path];
+  const m = requireCache()[path];
   if (m === undefined) return null;
   const exports = ownData(m, 'exports');
   let looked = 0;

@@ -2,13 +2,13 @@
 // Files are globs relative to the working directory; a .ts file matches the JavaScript that runs
 // for it through that JavaScript's source map (tsx, or tsc with source maps).
 
-import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closeMatches, JsprobeError, type ProbeSite, type Resolution, type SitePreference } from '../core/index.js';
 import { debuggerOn, withDebugger } from '../sites/inspector.js';
 import { chooseSiteKind } from '../sites/site-kind.js';
 import { functionsNamed, loadedScripts, resolution as liveResolution } from '../sites/live.js';
 import { wrapsOverBudget } from '../sites/budget-wraps.js';
+import { requireCache } from '../sites/require-cache.js';
 import { DEFAULT_MAX_PAUSE_MS, notPlacedWhy, siteWithinBudget, usedHeapMb } from '../sites/pause-budget.js';
 import { loadedModules, moduleByFile, siteOf, watchModules, type LoadedModule, type ModuleMatcher } from '../sites/load/registry.js';
 import { rewriteFailure } from '../sites/hooks/failures.js';
@@ -90,8 +90,7 @@ function lineMatcher(glob: string, line: number): ModuleMatcher {
 /** Whether `file` (a concrete path) is already loaded, as far as this thread can tell. */
 function alreadyLoaded(file: string): boolean {
   if (file === compilingNow) return false;
-  const require = createRequire(import.meta.url);
-  if (require.cache[file] !== undefined) return true;
+  if (requireCache()[file] !== undefined) return true;
   return loadedLog.urls().has(pathToFileURL(file).href);
 }
 
@@ -121,7 +120,7 @@ export function registerBeforeProgram<T>(register: () => T, compiling?: string):
 
 /** Whether a file `re` matches is in the CommonJS cache or has gone through the ES module load hook. */
 function loadedBeforeProgram(re: RegExp): boolean {
-  for (const file of Object.keys(createRequire(import.meta.url).cache)) if (file !== compilingNow && re.test(file)) return true;
+  for (const file of Object.keys(requireCache())) if (file !== compilingNow && re.test(file)) return true;
   for (const url of loadedLog.urls()) if (url.startsWith('file:') && re.test(fileURLToPath(url))) return true;
   return false;
 }

@@ -6,9 +6,10 @@
 import { isBuiltin } from 'node:module';
 import { isProgramError, type CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
+import { EVAL_CONFLICT } from '../sites/rewrite/abi.js';
 import { resolveModule } from '../targets/module-export.js';
 import { parseTarget } from '../targets/parse.js';
-import { listProbePoints, nearProbePoints } from '../targets/probe-points.js';
+import { listProbePoints, nearProbePoints, type ProbePoint } from '../targets/probe-points.js';
 import { USAGE, type CliOptions } from './args.js';
 import { otlpProtocol } from './otlp-protocol.js';
 import { compileCached } from './program-cache.js';
@@ -56,9 +57,33 @@ function checkTargets(program: CompiledProgram): Map<number, string[]> {
       const all = c.probe.target.replace(/[^:#]*$/, '*');
       throw new ProgramError(program.source, c.probe.at, `nothing matches ${c.probe.target}${nearHint(c.probe.target, ` (try jsprobe -l '${all}')`)}`);
     }
+    if (c.probe.kind !== 'fn' || c.counts === undefined) unsitedWarning(c.probe.text, c.probe.target, points);
     found.set(c.probe.at, points.map((p) => `${p.target}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`));
   }
   return found;
+}
+
+/**
+ * A probe some of whose functions get no site (their bodies declare a name twice, or call eval
+ * directly: docs/load-sites.md) fires at the others and says nothing of these: said here, before
+ * the program starts. Where none has a site, the probe never fires, and says why at the end. An
+ * entry count (`fn:… { @… = count() }`) is left out: where it alone wants a file, the file is
+ * rewritten for counting, which counts such a function at entry without a site.
+ */
+function unsitedWarning(probe: string, target: string, points: ProbePoint[]): void {
+  const unsited = points.filter((p) => p.unsited !== undefined);
+  if (unsited.length === 0 || unsited.length === points.length) return;
+  const where = (p: ProbePoint): string => `${p.name}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`;
+  if (unsited.length === 1) {
+    const conflict = unsited[0].unsited!;
+    const body = conflict === EVAL_CONFLICT ? 'calls eval directly' : `declares ${conflict} twice`;
+    process.stderr.write(`jsprobe: ${probe}: ${where(unsited[0])} has no probe site, so it never fires there: its body ${body} ` +
+      `(docs/load-sites.md); probe the functions it calls, or rename one of the two\n`);
+    return;
+  }
+  const named = unsited.slice(0, 3).map(where).join(', ') + (unsited.length > 3 ? `, and ${unsited.length - 3} more` : '');
+  process.stderr.write(`jsprobe: ${probe}: ${unsited.length} of the ${points.length} functions it matches have no probe site, so it never fires ` +
+    `in them: ${named} (a body that declares a name twice, or calls eval directly; jsprobe -l '${target}' marks them)\n`);
 }
 
 /** `file:LINE`, which probes a statement, not a function. */

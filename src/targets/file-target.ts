@@ -288,11 +288,15 @@ function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, ma
   };
 }
 
-/** Why function `name` of `m` has no load site (the rewrite could not wrap its body), or undefined. */
+/**
+ * Why function `name` of `m` has no load site (the rewrite could not wrap its body), or undefined;
+ * for a name pattern, the first such function it matches.
+ */
 function unsitedWhy(m: LoadedModule, file: string, name: string): string | undefined {
-  const u = m.table.unsited.find((f) => f.name === name);
+  const re = hasGlob(name) ? nameGlob(name) : undefined;
+  const u = m.table.unsited.find((f) => (re === undefined ? f.name === name : re.test(f.name)));
   if (u === undefined) return undefined;
-  return `${name} (${file}:${u.line}) has no probe site: its body ${blockConflictText(u.conflict)}, which the try block a site wraps a body in ` +
+  return `${u.name} (${file}:${u.line}) has no probe site: its body ${blockConflictText(u.conflict)}, which the try block a site wraps a body in ` +
     'cannot hold. Probe the functions it calls, or rename one of the two';
 }
 

@@ -69,13 +69,17 @@ export interface FilePoint {
   kind: string;
   line: number;
   column: number;
+  /** The function gets no load site (FunctionSite.blockConflict): what its body declares twice. */
+  unsited?: string;
 }
 
 export function functionsOf(program: Program, src: string, file: string): FilePoint[] {
   const starts = lineStarts(src);
   return findFunctions(program, src).map((f) => {
     const line = lineOf(starts, f.at);
-    return { file, name: f.name, aliases: f.aliases, kind: f.kind, line: line + 1, column: f.at - starts[line] };
+    const p: FilePoint = { file, name: f.name, aliases: f.aliases, kind: f.kind, line: line + 1, column: f.at - starts[line] };
+    if (f.blockConflict !== undefined) p.unsited = f.blockConflict;
+    return p;
   });
 }
 

@@ -12,6 +12,7 @@ import { absoluteGlob, parseTarget, type TargetRef } from './parse.js';
 import { expandGlob, functionsOf, parseFile, SOURCE, statementAt } from './files.js';
 import { hasGlob, nameGlob } from '../core/glob.js';
 import { cachedFunctions, type FileFunctions } from './points-cache.js';
+import { EVAL_CONFLICT } from '../sites/rewrite/abi.js';
 
 export interface ProbePoint {
   /** A target string that names exactly this point. */
@@ -26,6 +27,8 @@ export interface ProbePoint {
   column?: number;
   /** At a line: the variables a probe there can read. */
   locals?: string[];
+  /** A function the rewrite gives no site (docs/load-sites.md): what its body declares twice. */
+  unsited?: string;
 }
 
 /** A file as a target names it: relative to the working directory when it is under it, else absolute. */
@@ -94,7 +97,9 @@ function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>, options: Li
     }
     for (const f of found) {
       if (!re.test(f.name) && !f.aliases.some((a) => re.test(a))) continue;
-      out.push({ target: `${rel}:${f.name}`, kind: 'function', name: f.name, file, line: f.line, column: f.column });
+      const p: ProbePoint = { target: `${rel}:${f.name}`, kind: 'function', name: f.name, file, line: f.line, column: f.column };
+      if (f.unsited !== undefined) p.unsited = f.unsited;
+      out.push(p);
     }
   }
   return out;
@@ -236,5 +241,10 @@ function listExportPoints(ref: Extract<TargetRef, { kind: 'export' }>): ProbePoi
 export function describePoint(p: ProbePoint): string {
   const where = p.file !== undefined && p.line !== undefined ? `  ${p.file}:${p.line}` : '';
   const locals = p.locals !== undefined && p.locals.length > 0 ? `  locals: ${p.locals.join(', ')}` : '';
-  return `${p.kind === 'line' ? 'line' : 'fn'}:${p.target}${where}${locals}`;
+  const unsited = p.unsited !== undefined ? `  (no probe site: its body ${unsitedShort(p.unsited)})` : '';
+  return `${p.kind === 'line' ? 'line' : 'fn'}:${p.target}${where}${locals}${unsited}`;
+}
+
+function unsitedShort(conflict: string): string {
+  return conflict === EVAL_CONFLICT ? 'calls eval directly' : `declares ${conflict} twice`;
 }

@@ -14,6 +14,18 @@ test('a return probe on every function of the file: the program runs, and the fu
   assert.match(r.stdout, /^total 15$/m);
   assert.match(r.stdout, /^@\[helper\]: 5$/m);
   assert.doesNotMatch(r.stdout, /^@\[f\]/m);
+  // Said before the program starts: the pattern fires in the others, and never in this one.
+  assert.match(r.stderr, /fnret:test\/fixtures\/cli\/unsited\.cjs:\*: f \(\/.*\/unsited\.cjs:4\) has no probe site, so it never fires there: its body declares g twice/);
+});
+
+test('-l marks the function without a site; a name pattern that matches only it says why at the end', () => {
+  const l = jsprobe(['-l', `${FILE}:*`]);
+  assert.equal(l.code, 0, l.stderr);
+  assert.match(l.stdout, /^fn:test\/fixtures\/cli\/unsited\.cjs:f  \/.*unsited\.cjs:4  \(no probe site: its body declares g twice\)$/m);
+  assert.match(l.stdout, /^fn:test\/fixtures\/cli\/unsited\.cjs:helper  \/.*unsited\.cjs:11$/m);
+  const r = jsprobe(['-q', '-e', `fnret:${FILE}:*f { @ = count() }`, '-c', `node ${FILE}`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /fnret:test\/fixtures\/cli\/unsited\.cjs:\*f never matched a function that ran \(f \(test\/fixtures\/cli\/unsited\.cjs:4\) has no probe site/);
 });
 
 test('a probe naming that function says why it has no site', () => {
@@ -32,4 +44,5 @@ test('counted alone at entry, its body is not wrapped, and it is counted', () =>
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^@\[f\]: 5$/m);
   assert.match(r.stdout, /^@\[helper\]: 5$/m);
+  assert.doesNotMatch(r.stderr, /no probe site/);
 });

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fnv1a } from '../../core/fnv1a.js';
-import { ArrayPrototypeSort, JSONParse, JSONStringify, MathCeil, SafeDate } from '../../core/primordials.js';
+import { ArrayPrototypeSort, JSONParse, JSONStringify, MathCeil, SafeDate, TypedArrayPrototypeGetLength } from '../../core/primordials.js';
 
 // Captured at load: pruneCache runs in the traced program at its exit, when a fake-timer library
 // may have replaced Date.now.
@@ -181,10 +181,23 @@ export function writeCacheFile(dir: string, name: string, data: string | NodeJS.
     }
     throw e;
   }
-  // A string counts its characters: rewritten code is nearly all ASCII.
-  const due = pruneDue(dir, typeof data === 'string' ? data.length : data.byteLength);
+  const due = pruneDue(dir, sizeOf(data));
   if (prune && due) pruneCache(dir);
   return due;
+}
+
+/**
+ * About how many bytes `data` writes: a string its characters (rewritten code is nearly all
+ * ASCII), a Buffer its length, through the getter captured at load (a program may replace the
+ * typed arrays' own).
+ */
+function sizeOf(data: string | NodeJS.ArrayBufferView): number {
+  if (typeof data === 'string') return data.length;
+  try {
+    return TypedArrayPrototypeGetLength(data);
+  } catch {
+    return LEDGER_UNIT;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
 // `jsprobe -c` with one probe; a program that starts ten child node processes one after another,
 // plain and under `jsprobe -c` with a probe in the child and with one on a file no child loads;
 // and the peak memory (VmHWM) of the command, of the traced program and of each child, and each
-// child's own CPU time. Interleaved rounds, medians. Node is this process's own.
+// child's own CPU time. Interleaved rounds, each in its own order, medians. Node is this process's own.
 //
 //   node build/bench/startup.js [--rounds 11] [--children 10] [--compare OTHER/build/src/cli/main.cjs] [--cold]
 //
@@ -103,6 +103,29 @@ if (OTHER !== undefined) {
 const ELSE = variants.push({ name: `${CHILDREN} children in turn, probe matching none`, argv: traced(...ELSEWHERE) }) - 1;
 const ELSE_OTHER = OTHER === undefined ? -1 : variants.push({ name: `${CHILDREN} children, matching none, --compare`, argv: traced(...ELSEWHERE, OTHER) }) - 1;
 
+/**
+ * The variants' order in round `r`: shuffled, the same for the same round in every run. In one
+ * order every round, a variant always ran after the same other: the --compare build's trivial
+ * program after the ten traced children, which made it look ~5-10 ms cheaper than this build's,
+ * run after the plain trivial program (docs/benchmarks.md, 2026-12-06).
+ */
+function orderOf(r: number): number[] {
+  const order = variants.map((_, i) => i);
+  // mulberry32, seeded by the round.
+  let a = r + 1;
+  const random = (): number => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
 const isTrivial = (i: number): boolean => variants[i].name.startsWith('trivial');
 const ms = variants.map(() => [] as number[]);
 const hits = variants.map(() => [] as number[]);
@@ -129,7 +152,8 @@ try {
   // One unmeasured round first: the disk cache and the page cache warm, as for a user's second run.
   for (let r = -1; r < ROUNDS; r++) {
     loads.push(loadavg()[0]);
-    for (const [i, v] of variants.entries()) {
+    for (const i of orderOf(r)) {
+      const v = variants[i];
       const files = {
         STARTUP_BENCH_COMMAND_HWM: at(`cmd-${r}-${i}`), STARTUP_BENCH_PROGRAM_HWM: at(`prog-${r}-${i}`), STARTUP_BENCH_CHILD_HWM: at(`kid-${r}-${i}`),
       };

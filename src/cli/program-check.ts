@@ -58,7 +58,8 @@ function checkTargets(program: CompiledProgram): Map<number, string[]> {
       throw new ProgramError(program.source, c.probe.at, `nothing matches ${c.probe.target}${nearHint(c.probe.target, ` (try jsprobe -l '${all}')`)}`);
     }
     if (c.probe.kind !== 'fn' || c.counts === undefined) unsitedWarning(c.probe.text, c.probe.target, points);
-    found.set(c.probe.at, points.map((p) => `${p.target}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`));
+    found.set(c.probe.at, points.map((p) => `${p.target}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`
+      + (p.unsited !== undefined ? ' (no probe site)' : '')));
   }
   return found;
 }

@@ -19,11 +19,13 @@ test('a return probe on every function of the file: the program runs, and the fu
   assert.match(r.stderr, /never fires there: its body declares g twice/);
 });
 
-test('-l marks the function without a site; a name pattern that matches only it says why at the end', () => {
+test('-l and --dry-run mark the function without a site; a name pattern that matches only it says why at the end', () => {
   const l = jsprobe(['-l', `${FILE}:*`]);
   assert.equal(l.code, 0, l.stderr);
   assert.match(l.stdout, /^fn:test\/fixtures\/cli\/unsited\.cjs:f {2}\/.*unsited\.cjs:4 {2}\(no probe site: its body declares g twice\)$/m);
   assert.match(l.stdout, /^fn:test\/fixtures\/cli\/unsited\.cjs:helper {2}\/.*unsited\.cjs:11$/m);
+  const dry = jsprobe(['--dry-run', '-e', `fnret:${FILE}:* { @ = count() }`, '-c', `node ${FILE}`]);
+  assert.match(dry.stdout, /^ {4}test\/fixtures\/cli\/unsited\.cjs:f \(\/.*unsited\.cjs:4\) \(no probe site\)$/m);
   const r = jsprobe(['-q', '-e', `fnret:${FILE}:*f { @ = count() }`, '-c', `node ${FILE}`]);
   assert.equal(r.code, 0, r.stderr);
   const why = /fnret:test\/fixtures\/cli\/unsited\.cjs:\*f never matched a function that ran \(f \(test\/fixtures\/cli\/unsited\.cjs:4\) has no probe site/;

@@ -55,7 +55,8 @@ export interface EndOptions {
  */
 export function runEnd(program: CompiledProgram, data: readonly MapData[], o: EndOptions): void {
   const out: Output = { format: o.format, text: o.write, json: (x) => o.write(`${stringifyJson(x)}\n`) };
-  const rt = makeRuntime(program, out, () => {}, { maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, warn: o.warn });
+  // tid 0: END runs in the command's own main thread (and node:worker_threads is not loaded to say so).
+  const rt = makeRuntime(program, out, () => {}, { maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, warn: o.warn, tid: 0 });
   mergeAll(rt.maps, data);
   // An END that calls pending() has run where the calls are in flight (session.ts), on that process's maps.
   if (!program.usesPending) for (const c of program.end) guard('END', instantiate(rt, c.source), o.warn).run();

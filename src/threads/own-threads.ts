@@ -5,7 +5,11 @@
 // the worker's threadId less jsprobe's threads created before it. The list is one
 // SharedArrayBuffer per process, found in the environment data that every worker inherits.
 
-import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
+import { lazyBuiltin } from '../sites/builtin.js';
+
+// At the first use: the command's print at the end imports this module and never asks it (its
+// END runs with tid 0), and node:worker_threads costs ~1.2 ms on Node 24 even after node:net.
+const workerThreads = lazyBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
 
 // Captured at load: programThreadId() runs at exit too, when the program may have replaced them.
 const { add: AtomicsAdd, load: AtomicsLoad, store: AtomicsStore } = Atomics;
@@ -20,6 +24,7 @@ let memory: SharedArrayBuffer | undefined;
 /** This process's list: the one this thread inherited, or a new one that the threads it starts inherit. */
 export function ownThreadsMemory(): SharedArrayBuffer {
   if (memory !== undefined) return memory;
+  const { getEnvironmentData, setEnvironmentData } = workerThreads();
   const found = getEnvironmentData(KEY);
   if (found instanceof SharedArrayBuffer) memory = found;
   else {
@@ -37,7 +42,7 @@ export function noteOwnThread(id: number, into: SharedArrayBuffer = ownThreadsMe
 }
 
 /** The program's number for thread `id`: 0 for the main thread, n for the nth thread the program started. */
-export function programThreadId(id: number = threadId, own: SharedArrayBuffer = ownThreadsMemory()): number {
+export function programThreadId(id: number = workerThreads().threadId, own: SharedArrayBuffer = ownThreadsMemory()): number {
   const words = new SafeInt32Array(own);
   const noted = AtomicsLoad(words, 0);
   const n = noted < CAPACITY ? noted : CAPACITY;

@@ -34,7 +34,7 @@ export function unparsedWarning(pattern: string): (file: string, reason: string)
 }
 
 /** Every fn/fnret/line target must match something: else a positioned error, before anything runs. */
-function checkTargets(program: CompiledProgram): Map<number, string[]> {
+function checkTargets(program: CompiledProgram, attaching: boolean): Map<number, string[]> {
   const found = new Map<number, string[]>();
   for (const c of program.probes) {
     let points;
@@ -57,9 +57,10 @@ function checkTargets(program: CompiledProgram): Map<number, string[]> {
       const all = c.probe.target.replace(/[^:#]*$/, '*');
       throw new ProgramError(program.source, c.probe.at, `nothing matches ${c.probe.target}${nearHint(c.probe.target, ` (try jsprobe -l '${all}')`)}`);
     }
-    if (c.probe.kind !== 'fn' || c.counts === undefined) unsitedWarning(c.probe.text, c.probe.target, points);
+    // Under -p a function already loaded without a load site gets a breakpoint site instead.
+    if (!attaching && (c.probe.kind !== 'fn' || c.counts === undefined)) unsitedWarning(c.probe.text, c.probe.target, points);
     found.set(c.probe.at, points.map((p) => `${p.target}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`
-      + (p.unsited !== undefined ? ' (no probe site)' : '')));
+      + (p.unsited !== undefined && !attaching ? ' (no probe site)' : '')));
   }
   return found;
 }
@@ -100,7 +101,7 @@ function isLine(target: string): boolean {
 export function compileChecked(o: CliOptions, verb: string | undefined): { program: CompiledProgram; found: Map<number, string[]> } | number {
   try {
     const program = compileCached(o.program!, { unsafe: o.unsafe });
-    return { program, found: checkTargets(program) };
+    return { program, found: checkTargets(program, o.pids !== undefined) };
   } catch (e) {
     if (isProgramError(e)) {
       const file = o.programFrom === '-e' || o.programFrom === undefined ? '' : `${o.programFrom}:`;

@@ -241,7 +241,7 @@ function listExportPoints(ref: Extract<TargetRef, { kind: 'export' }>): ProbePoi
 export function describePoint(p: ProbePoint): string {
   const where = p.file !== undefined && p.line !== undefined ? `  ${p.file}:${p.line}` : '';
   const locals = p.locals !== undefined && p.locals.length > 0 ? `  locals: ${p.locals.join(', ')}` : '';
-  const unsited = p.unsited !== undefined ? `  (no probe site: its body ${unsitedShort(p.unsited)})` : '';
+  const unsited = p.unsited !== undefined ? `  (no load site: its body ${unsitedShort(p.unsited)})` : '';
   return `${p.kind === 'line' ? 'line' : 'fn'}:${p.target}${where}${locals}${unsited}`;
 }
 

@@ -22,10 +22,15 @@ test('a return probe on every function of the file: the program runs, and the fu
 test('-l and --dry-run mark the function without a site; a name pattern that matches only it says why at the end', () => {
   const l = jsprobe(['-l', `${FILE}:*`]);
   assert.equal(l.code, 0, l.stderr);
-  assert.match(l.stdout, /^fn:test\/fixtures\/cli\/unsited\.cjs:f {2}\/.*unsited\.cjs:4 {2}\(no probe site: its body declares g twice\)$/m);
+  assert.match(l.stdout, /^fn:test\/fixtures\/cli\/unsited\.cjs:f {2}\/.*unsited\.cjs:4 {2}\(no load site: its body declares g twice\)$/m);
   assert.match(l.stdout, /^fn:test\/fixtures\/cli\/unsited\.cjs:helper {2}\/.*unsited\.cjs:11$/m);
   const dry = jsprobe(['--dry-run', '-e', `fnret:${FILE}:* { @ = count() }`, '-c', `node ${FILE}`]);
   assert.match(dry.stdout, /^ {4}test\/fixtures\/cli\/unsited\.cjs:f \(\/.*unsited\.cjs:4\) \(no probe site\)$/m);
+  // Under -p such a function, loaded already, gets a breakpoint site: nothing to say.
+  const attach = jsprobe(['--dry-run', '-p', String(process.pid), '-e', `fnret:${FILE}:* { @ = count() }`]);
+  assert.equal(attach.code, 0, attach.stderr);
+  assert.match(attach.stdout, /^ {4}test\/fixtures\/cli\/unsited\.cjs:f \(\/.*unsited\.cjs:4\)$/m);
+  assert.doesNotMatch(attach.stderr, /no probe site/);
   const r = jsprobe(['-q', '-e', `fnret:${FILE}:*f { @ = count() }`, '-c', `node ${FILE}`]);
   assert.equal(r.code, 0, r.stderr);
   const why = /fnret:test\/fixtures\/cli\/unsited\.cjs:\*f never matched a function that ran \(f \(test\/fixtures\/cli\/unsited\.cjs:4\) has no probe site/;

@@ -2,6 +2,7 @@
 // when read back, so its directory is used only if it is this user's alone.
 
 import { test, after } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,6 +82,22 @@ test('the directory is read through only when a sixteenth of the cap has been wr
   assert.equal(pruneDue(dir, 20_000, cap), true);
   pruneCache(dir, 0);
   assert.deepEqual(readdirSync(dir), ['.written']);
+});
+
+test('a ledger that is not a file (a FIFO nobody reads, a symlink) is never waited on nor written through: every write is due', () => {
+  const dir = join(root, 'odd-ledger');
+  mkdirSync(dir, { mode: 0o700 });
+  execFileSync('mkfifo', [join(dir, '.written')]);
+  // Opened for writing without O_NONBLOCK, a FIFO with no reader would block here for good.
+  assert.equal(pruneDue(dir, 10), true);
+  assert.equal(pruneDue(dir, 10), true);
+  const other = join(root, 'elsewhere');
+  writeFileSync(other, '');
+  const linked = join(root, 'linked-ledger');
+  mkdirSync(linked, { mode: 0o700 });
+  symlinkSync(other, join(linked, '.written'));
+  assert.equal(pruneDue(linked, 4096 * 100), true);
+  assert.equal(statSync(other).size, 0, 'nothing written through the symlink');
 });
 
 test('a write prunes a directory over its cap when due, and only then: a full cache is not read through at every write', () => {

@@ -7,8 +7,8 @@
 // under a key anyone can work out (a hash of a public source), for the traced process to run.
 
 import {
-  closeSync, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync,
-  writeSync,
+  closeSync, constants as fsConstants, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync,
+  unlinkSync, writeFileSync, writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { fnv1a } from '../../core/fnv1a.js';
@@ -82,6 +82,8 @@ const ZEROS = new Uint8Array(512);
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
+// Appended to, made if missing; never through a symlink, and never waiting on a FIFO without a reader.
+const LEDGER_FLAGS = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
 
 /**
  * Keep the cache `dir` within `maxBytes`: the files last written longest ago are removed until the
@@ -137,12 +139,15 @@ function isTmp(name: string): boolean {
 export function pruneDue(dir: string, bytes: number, maxBytes = MAX_BYTES): boolean {
   let fd: number;
   try {
-    fd = openSync(join(dir, LEDGER), 'a', 0o600);
+    fd = openSync(join(dir, LEDGER), LEDGER_FLAGS, 0o600);
   } catch {
     return true;
   }
   try {
-    const before = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    // Not a file jsprobe made (a FIFO, a device): nothing is written to it.
+    if ((st.mode & S_IFMT) !== S_IFREG) return true;
+    const before = st.size;
     for (let n = MathCeil(bytes / LEDGER_UNIT) || 1; n > 0; n -= ZEROS.length) writeSync(fd, ZEROS, 0, n < ZEROS.length ? n : ZEROS.length);
     if (before > 0 && fstatSync(fd).size <= 1 + maxBytes / 16 / LEDGER_UNIT) return false;
     // One byte stays: an empty ledger is a new one.

@@ -96,6 +96,9 @@ await build({
   format: 'cjs',
   entryPoints: ['build/src/cli/agent-cjs.js'],
   outfile: 'build/src/agent-bundle/agent.cjs',
+  // Node's names read once, as the agent loads: at the program's exit it may write its code cache
+  // (cache-dir.ts), when the program may have replaced fs's functions.
+  plugins: [builtinsByRequire],
   banner: { js: "const __jsprobe_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   // The file's own require where a module of the agent would make one (src/cli/agent-require.ts).
   define: { ...agentFiles, 'import.meta.url': '__jsprobe_meta_url', JSPROBE_CJS_REQUIRE: 'require' },
@@ -107,6 +110,7 @@ await build({
   format: 'cjs',
   entryPoints: ['build/src/cli/agent-load.js'],
   outfile: 'build/src/agent-bundle/load.cjs',
+  plugins: [builtinsByRequire],
   define: { JSPROBE_RUNTIME_NAMES: runtimeNames },
 });
 // The language's compiler, beside the runtime rather than in it: the command hands every traced

@@ -4,7 +4,9 @@
 import { test, after } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir, isPrivateDir, pruneCache, pruneDue, writeCacheFile } from '../../src/sites/hooks/cache-dir.js';
@@ -65,19 +67,26 @@ test('past its size cap, the cache loses the files written longest ago, and keep
   }
   writeFileSync(join(dir, 'x.123.tmp'), Buffer.alloc(1000));
   pruneCache(dir, 4000);
-  assert.deepEqual(readdirSync(dir).sort(), ['middle.v8', 'new.js', 'old.js', 'x.123.tmp'], 'within the cap: nothing goes');
+  // The ledger (.written) is started again by each read-through.
+  assert.deepEqual(readdirSync(dir).sort(), ['.written', 'middle.v8', 'new.js', 'old.js', 'x.123.tmp'], 'within the cap: nothing goes');
   pruneCache(dir, 1500);
-  assert.deepEqual(readdirSync(dir).sort(), ['new.js', 'x.123.tmp'], 'the two oldest go, the write in progress stays');
+  assert.deepEqual(readdirSync(dir).sort(), ['.written', 'new.js', 'x.123.tmp'], 'the two oldest go, the write in progress stays');
 });
 
-test('the directory is read through only when a sixteenth of the cap has been written since it last was, or at its first write', () => {
+test('the directory is read through only when a sixteenth of the cap has been written since it last was, or while the ledger is new', () => {
   const dir = join(root, 'ledger');
   mkdirSync(dir, { mode: 0o700 });
   // A cap of 256 KiB: a sixteenth is 16 KiB, four writes of 4 KiB.
   const cap = 256 * 1024;
-  const due = [pruneDue(dir, 10, cap)];
-  for (let i = 0; i < 9; i++) due.push(pruneDue(dir, 4096, cap));
-  assert.deepEqual(due, [true, false, false, false, false, true, false, false, false, false]);
+  // New: due until the directory is read through, whoever writes.
+  assert.deepEqual([pruneDue(dir, 10, cap), pruneDue(dir, 10, cap)], [true, true]);
+  pruneCache(dir, cap);
+  const due = [];
+  for (let i = 0; i < 7; i++) due.push(pruneDue(dir, 4096, cap));
+  // Due stays due: a prune put off to an exit that never comes falls to the next writer.
+  assert.deepEqual(due, [false, false, false, false, true, true, true]);
+  pruneCache(dir, cap);
+  assert.equal(pruneDue(dir, 4096, cap), false);
   // A write bigger than a sixteenth is due at once; the ledger itself is never pruned.
   assert.equal(pruneDue(dir, 20_000, cap), true);
   pruneCache(dir, 0);
@@ -98,6 +107,14 @@ test('a ledger that is not a file (a FIFO nobody reads, a symlink) is never wait
   symlinkSync(other, join(linked, '.written'));
   assert.equal(pruneDue(linked, 4096 * 100), true);
   assert.equal(statSync(other).size, 0, 'nothing written through the symlink');
+  // A second name for another file: not the ledger's own, not written nor cut.
+  writeFileSync(other, 'kept');
+  const hard = join(root, 'hard-ledger');
+  mkdirSync(hard, { mode: 0o700 });
+  linkSync(other, join(hard, '.written'));
+  assert.equal(pruneDue(hard, 4096 * 100), true);
+  pruneCache(hard);
+  assert.equal(readFileSync(other, 'utf8'), 'kept');
 });
 
 test('a write prunes a directory over its cap when due, and only then: a full cache is not read through at every write', () => {
@@ -116,9 +133,17 @@ test('a write prunes a directory over its cap when due, and only then: a full ca
   old('old-2.js');
   assert.equal(writeCacheFile(dir, 'b.js', 'b'), false);
   assert.deepEqual(readdirSync(dir).sort(), ['.written', 'a.js', 'b.js', 'old-2.js'], 'not due: the directory is not read');
-  // 16 MB more written: a sixteenth of the cap.
-  assert.equal(writeCacheFile(dir, 'c.v8', Buffer.alloc(16 * 1024 * 1024)), true);
-  assert.deepEqual(readdirSync(dir).sort(), ['.written', 'a.js', 'b.js', 'c.v8']);
+  // A write that leaves its prune to later (a small module's, at its process's exit) finds it due;
+  // lost (the process killed), it stays due for the next writer.
+  writeFileSync(join(dir, '.written'), Buffer.alloc(5000));
+  assert.equal(writeCacheFile(dir, 'later.js', 'l', false), true);
+  assert.ok(readdirSync(dir).includes('old-2.js'));
+  assert.equal(writeCacheFile(dir, 'b2.js', 'b', true), true);
+  assert.deepEqual(readdirSync(dir).sort(), ['.written', 'a.js', 'b.js', 'b2.js', 'later.js']);
+  old('old-2.js');
+  // More than a sixteenth of the cap (16 MB) written since.
+  assert.equal(writeCacheFile(dir, 'c.v8', Buffer.alloc(16 * 1024 * 1024 + 4096)), true);
+  assert.deepEqual(readdirSync(dir).sort(), ['.written', 'a.js', 'b.js', 'b2.js', 'c.v8', 'later.js']);
 });
 
 test('a write whose name a directory holds fails, and leaves no file of its own behind', () => {

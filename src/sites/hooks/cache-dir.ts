@@ -73,16 +73,20 @@ const MAX_BYTES = (Number(process.env.JSPROBE_CACHE_MAX_MB) || 256) * 1024 * 102
 // write appends a byte for every LEDGER_UNIT bytes it wrote (rounded up), with O_APPEND, so that
 // processes writing at once all count. Reading the directory through costs a stat a file (~7 µs
 // each here: ~70 ms for the ~10,000 files that 256 MB of small programs' entries make), so it is
-// done only once a sixteenth of the cap has been written since the last time, or when the ledger is
-// new. The directory holds at most the cap and a sixteenth, give or take what other processes
-// write at that moment (docs/load-sites.md).
+// done only once a sixteenth of the cap has been written since the last time, or while the ledger
+// is new. A read-through starts the ledger again (one byte: an empty one is new); until one
+// happens, every write is due, so that a prune put off to a process's exit and lost with it (a
+// process killed, Node 20's hooks thread, which has no exit) falls to the next writer. The
+// directory holds at most the cap and a sixteenth, give or take what other processes write at that
+// moment (docs/load-sites.md).
 const LEDGER = '.written';
 const LEDGER_UNIT = 4096;
-const ZEROS = new Uint8Array(512);
+const ZEROS_BYTES = 512;
+const ZEROS = new Uint8Array(ZEROS_BYTES);
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
-// Appended to, made if missing; never through a symlink, and never waiting on a FIFO without a reader.
+// The ledger: appended to, made if missing, never through a symlink, never waiting on a FIFO.
 const LEDGER_FLAGS = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK;
 
 /**
@@ -110,6 +114,10 @@ export function pruneCache(dir: string, maxBytes = MAX_BYTES): void {
       files[files.length] = { path, bytes: st.size, written: st.mtimeMs };
       total += st.size;
     }
+    withLedger(dir, false, (fd) => {
+      ftruncateSync(fd, 1);
+      return false;
+    });
     if (total <= maxBytes) return;
     ArrayPrototypeSort(files, (a, b) => a.written - b.written);
     for (let i = 0; i < files.length && total > maxBytes; i++) {
@@ -133,28 +141,36 @@ function isTmp(name: string): boolean {
 /**
  * Count `bytes` written into `dir`'s ledger, and say whether the directory is due to be read
  * through (`pruneCache`): when a sixteenth of `maxBytes` has been written since it last was, or the
- * ledger is new (the first write to a directory, or one an older jsprobe filled). The ledger is
- * then started again. When the ledger cannot be written, every write is due, as before it existed.
+ * ledger is new (the first write to a directory, or one an older jsprobe filled). It stays due until
+ * a read-through. When the ledger cannot be used, every write is due, as before it existed.
  */
 export function pruneDue(dir: string, bytes: number, maxBytes = MAX_BYTES): boolean {
+  const limit = 1 + maxBytes / 16 / LEDGER_UNIT;
+  return withLedger(dir, true, (fd, size) => {
+    // New, or due already: nothing more to count.
+    if (size === 0 || size > limit) return true;
+    for (let n = MathCeil(bytes / LEDGER_UNIT) || 1; n > 0; n -= ZEROS_BYTES) writeSync(fd, ZEROS, 0, n < ZEROS_BYTES ? n : ZEROS_BYTES);
+    return fstatSync(fd).size > limit;
+  });
+}
+
+/**
+ * `use(fd, size)` on the ledger of `dir`, made if missing; `otherwise` when it cannot be opened, is
+ * not a file of its own (a FIFO, a device, a second link to another file), or `use` throws. Never
+ * through a symlink, and never waiting on a FIFO without a reader.
+ */
+function withLedger(dir: string, otherwise: boolean, use: (fd: number, size: number) => boolean): boolean {
   let fd: number;
   try {
     fd = openSync(join(dir, LEDGER), LEDGER_FLAGS, 0o600);
   } catch {
-    return true;
+    return otherwise;
   }
   try {
     const st = fstatSync(fd);
-    // Not a file jsprobe made (a FIFO, a device): nothing is written to it.
-    if ((st.mode & S_IFMT) !== S_IFREG) return true;
-    const before = st.size;
-    for (let n = MathCeil(bytes / LEDGER_UNIT) || 1; n > 0; n -= ZEROS.length) writeSync(fd, ZEROS, 0, n < ZEROS.length ? n : ZEROS.length);
-    if (before > 0 && fstatSync(fd).size <= 1 + maxBytes / 16 / LEDGER_UNIT) return false;
-    // One byte stays: an empty ledger is a new one.
-    ftruncateSync(fd, 1);
-    return true;
+    return (st.mode & S_IFMT) === S_IFREG && st.nlink === 1 ? use(fd, st.size) : otherwise;
   } catch {
-    return true;
+    return otherwise;
   } finally {
     try {
       closeSync(fd);

@@ -165,6 +165,9 @@ export function smallCached(key: SmallKey): string | undefined {
 }
 
 let pruneAtExit = false;
+// Taken at load: a small module may be written after the program has replaced process.on (which
+// process.once calls). 'exit' comes once.
+const processOn = process.on.bind(process);
 
 export function smallStore(key: SmallKey, code: string): void {
   const d = dir();
@@ -179,5 +182,5 @@ export function smallStore(key: SmallKey, code: string): void {
   }
   if (!due || pruneAtExit) return;
   pruneAtExit = true;
-  process.once('exit', () => pruneCache(d));
+  processOn('exit', () => pruneCache(d));
 }

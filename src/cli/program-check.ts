@@ -36,6 +36,7 @@ export function unparsedWarning(pattern: string): (file: string, reason: string)
 /** Every fn/fnret/line target must match something: else a positioned error, before anything runs. */
 function checkTargets(program: CompiledProgram, attaching: boolean): Map<number, string[]> {
   const found = new Map<number, string[]>();
+  const pointsOf = new Map<number, ProbePoint[]>();
   for (const c of program.probes) {
     let points;
     try {
@@ -57,35 +58,53 @@ function checkTargets(program: CompiledProgram, attaching: boolean): Map<number,
       const all = c.probe.target.replace(/[^:#]*$/, '*');
       throw new ProgramError(program.source, c.probe.at, `nothing matches ${c.probe.target}${nearHint(c.probe.target, ` (try jsprobe -l '${all}')`)}`);
     }
-    // Under -p a function already loaded without a load site gets a breakpoint site instead.
-    if (!attaching && (c.probe.kind !== 'fn' || c.counts === undefined)) unsitedWarning(c.probe.text, c.probe.target, points);
+    pointsOf.set(c.probe.at, points);
     found.set(c.probe.at, points.map((p) => `${p.target}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`
       + (p.unsited !== undefined && !attaching ? ' (no probe site)' : '')));
   }
+  // Under -p a function already loaded without a load site gets a breakpoint site instead.
+  if (!attaching) unsitedWarnings(program, pointsOf);
   return found;
 }
 
 /**
  * A probe some of whose functions get no site (their bodies declare a name twice, or call eval
  * directly: docs/load-sites.md) fires at the others and says nothing of these: said here, before
- * the program starts. Where none has a site, the probe never fires, and says why at the end. An
- * entry count (`fn:… { @… = count() }`) is left out: where it alone wants a file, the file is
- * rewritten for counting, which counts such a function at entry without a site.
+ * the program starts. Where none has a site, the probe never fires, and says why at the end. Left
+ * out: a sync function an entry count reaches all the same, where its file is rewritten for
+ * counting at entry alone, which wraps no body (every probe of the program counts, so the agent
+ * seals it, and this one alone wants the file).
  */
-function unsitedWarning(probe: string, target: string, points: ProbePoint[]): void {
-  const unsited = points.filter((p) => p.unsited !== undefined);
-  if (unsited.length === 0 || unsited.length === points.length) return;
+function unsitedWarnings(program: CompiledProgram, pointsOf: Map<number, ProbePoint[]>): void {
+  const wanting = new Map<string, number>();
+  for (const points of pointsOf.values()) {
+    for (const file of new Set(points.map((p) => p.file))) if (file !== undefined) wanting.set(file, (wanting.get(file) ?? 0) + 1);
+  }
+  const sealed = program.probes.every((c) => c.counts !== undefined);
+  for (const c of program.probes) {
+    const points = pointsOf.get(c.probe.at);
+    if (points === undefined) continue;
+    const counted = (p: ProbePoint): boolean => sealed && c.probe.kind === 'fn' && p.unsitedSync === true && wanting.get(p.file ?? '') === 1;
+    unsitedWarning(c.probe.text, c.probe.target, points, points.filter((p) => p.unsited !== undefined && !counted(p)));
+  }
+}
+
+/** What unsitedWarnings says of one probe, whose `missed` functions (of its `points`) it never fires in. */
+function unsitedWarning(probe: string, target: string, points: ProbePoint[], missed: ProbePoint[]): void {
+  if (missed.length === 0 || missed.length === points.length) return;
   const where = (p: ProbePoint): string => `${p.name}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`;
-  if (unsited.length === 1) {
-    const conflict = unsited[0].unsited!;
-    const body = conflict === EVAL_CONFLICT ? 'calls eval directly' : `declares ${conflict} twice`;
-    process.stderr.write(`jsprobe: ${probe}: ${where(unsited[0])} has no probe site, so it never fires there: its body ${body} ` +
-      `(docs/load-sites.md); probe the functions it calls, or rename one of the two\n`);
+  if (missed.length === 1) {
+    const conflict = missed[0].unsited!;
+    const why = conflict === EVAL_CONFLICT
+      ? 'its body calls eval directly beside functions declared at its top level (docs/load-sites.md); probe the functions it calls'
+      : `its body declares ${conflict} twice (docs/load-sites.md); probe the functions it calls, or rename one of the two`;
+    process.stderr.write(`jsprobe: ${probe}: ${where(missed[0])} has no probe site, so it never fires there: ${why}\n`);
     return;
   }
-  const named = unsited.slice(0, 3).map(where).join(', ') + (unsited.length > 3 ? `, and ${unsited.length - 3} more` : '');
-  process.stderr.write(`jsprobe: ${probe}: ${unsited.length} of the ${points.length} functions it matches have no probe site, so it never fires ` +
-    `in them: ${named} (a body that declares a name twice, or calls eval directly; jsprobe -l '${target}' marks them)\n`);
+  const named = missed.slice(0, 3).map(where).join(', ') + (missed.length > 3 ? `, and ${missed.length - 3} more` : '');
+  process.stderr.write(`jsprobe: ${probe}: ${missed.length} of the ${points.length} functions it matches have no probe site, so it never fires ` +
+    `in them: ${named} (a body that declares a name twice, or calls eval directly beside functions declared at its top level; ` +
+    `jsprobe -l '${target}' marks them)\n`);
 }
 
 /** `file:LINE`, which probes a statement, not a function. */

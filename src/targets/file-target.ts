@@ -294,7 +294,8 @@ function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, ma
  */
 function unsitedWhy(m: LoadedModule, file: string, name: string): string | undefined {
   const re = hasGlob(name) ? nameGlob(name) : undefined;
-  const u = m.table.unsited.find((f) => (re === undefined ? f.name === name : re.test(f.name)));
+  const is = (n: string): boolean => (re === undefined ? n === name : re.test(n));
+  const u = m.table.unsited.find((f) => is(f.name) || f.aliases.some(is));
   if (u === undefined) return undefined;
   return `${u.name} (${file}:${u.line}) has no probe site: its body ${blockConflictText(u.conflict)}, which the try block a site wraps a body in ` +
     'cannot hold. Probe the functions it calls, or rename one of the two';

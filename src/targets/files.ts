@@ -71,6 +71,8 @@ export interface FilePoint {
   column: number;
   /** The function gets no load site (FunctionSite.blockConflict): what its body declares twice. */
   unsited?: string;
+  /** Such a function is sync: an entry count in a file rewritten for counting alone still counts it. */
+  unsitedSync?: true;
 }
 
 export function functionsOf(program: Program, src: string, file: string): FilePoint[] {
@@ -79,6 +81,7 @@ export function functionsOf(program: Program, src: string, file: string): FilePo
     const line = lineOf(starts, f.at);
     const p: FilePoint = { file, name: f.name, aliases: f.aliases, kind: f.kind, line: line + 1, column: f.at - starts[line] };
     if (f.blockConflict !== undefined) p.unsited = f.blockConflict;
+    if (f.blockConflict !== undefined && !f.async && !f.generator) p.unsitedSync = true;
     return p;
   });
 }

@@ -29,6 +29,8 @@ export interface ProbePoint {
   locals?: string[];
   /** A function the rewrite gives no site (docs/load-sites.md): what its body declares twice. */
   unsited?: string;
+  /** Such a function is sync (files.ts, FilePoint). */
+  unsitedSync?: true;
 }
 
 /** A file as a target names it: relative to the working directory when it is under it, else absolute. */
@@ -99,6 +101,7 @@ function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>, options: Li
       if (!re.test(f.name) && !f.aliases.some((a) => re.test(a))) continue;
       const p: ProbePoint = { target: `${rel}:${f.name}`, kind: 'function', name: f.name, file, line: f.line, column: f.column };
       if (f.unsited !== undefined) p.unsited = f.unsited;
+      if (f.unsitedSync === true) p.unsitedSync = true;
       out.push(p);
     }
   }
@@ -246,5 +249,5 @@ export function describePoint(p: ProbePoint): string {
 }
 
 function unsitedShort(conflict: string): string {
-  return conflict === EVAL_CONFLICT ? 'calls eval directly' : `declares ${conflict} twice`;
+  return conflict === EVAL_CONFLICT ? 'calls eval directly beside functions declared at its top level' : `declares ${conflict} twice`;
 }

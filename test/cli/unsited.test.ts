@@ -55,3 +55,25 @@ test('counted alone at entry, its body is not wrapped, and it is counted', () =>
   assert.match(r.stdout, /^@\[helper\]: 5$/m);
   assert.doesNotMatch(r.stderr, /no probe site/);
 });
+
+const KINDS = 'test/fixtures/cli/unsited-kinds.cjs';
+
+test('an entry count that reaches the sync functions without a site, counted alone, is warned only of the async one', () => {
+  const r = jsprobe(['-q', '-e', `fn:${KINDS}:* { @[func] = count() }`, '-c', `node ${KINDS}`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^@\[sf\]: 3$/m);
+  assert.match(r.stdout, /^@\[A\.prototype\.m\]: 3$/m);
+  assert.match(r.stderr, /: af \(\/.*unsited-kinds\.cjs:11\) has no probe site, so it never fires there: its body declares h twice/);
+  assert.doesNotMatch(r.stderr, /sf \(|A\.prototype\.m \(/);
+  // Another probe wants the file: it is rewritten with whole sites, and none of the three is counted.
+  const both = jsprobe(['-q', '-e', `fn:${KINDS}:* { @[func] = count() } fnret:${KINDS}:ok { @r = count() }`, '-c', `node ${KINDS}`]);
+  assert.equal(both.code, 0, both.stderr);
+  assert.doesNotMatch(both.stdout, /^@\[sf\]/m);
+  assert.match(both.stderr, /3 of the \d+ functions it matches have no probe site, so it never fires in them: A\.prototype\.m .*, af .*, sf /);
+});
+
+test('a probe naming a method without a site by its other name says why at the end', () => {
+  const r = jsprobe(['-q', '-e', `fnret:${KINDS}:A.m { @ = count() }`, '-c', `node ${KINDS}`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /fnret:test\/fixtures\/cli\/unsited-kinds\.cjs:A\.m never matched a function that ran \(A\.prototype\.m \(.*:5\) has no probe site/);
+});

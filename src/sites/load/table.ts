@@ -24,7 +24,7 @@ export interface SiteTable {
   /** Function sites then line sites: how many slots the module reads. */
   slots: number;
   /** Functions the rewrite left without a site, and the name their body declares twice (rewrite's ModuleTable.unsited). */
-  unsited: { name: string; line: number; conflict: string }[];
+  unsited: { name: string; line: number; conflict: string; aliases: string[] }[];
 }
 
 export function decodeTable(json: string): SiteTable {
@@ -40,7 +40,7 @@ export function decodeTable(json: string): SiteTable {
     fns,
     lines,
     slots: fns.length + lines.length,
-    unsited: (t.unsited ?? []).map(([name, line, conflict]) => ({ name, line, conflict })),
+    unsited: (t.unsited ?? []).map(([name, line, conflict, aliases]) => ({ name, line, conflict, aliases: aliases ?? [] })),
   };
 }
 

@@ -36,7 +36,7 @@ export interface ModuleTable {
    * as a function and otherwise, which the site's `try` block cannot hold (FunctionSite.blockConflict).
    * Absent when there are none.
    */
-  unsited?: [name: string, line: number, conflict: string][];
+  unsited?: [name: string, line: number, conflict: string, aliases?: string[]][];
   /** Per 0-based line, the [column, length] of text inserted there: to map positions back. */
   shifts: [number, [number, number][]][];
   /**
@@ -550,7 +550,10 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
     misses: (options.lines ?? []).filter((l) => !found.has(l)).map((l) => l.key),
     shifts: [],
   };
-  if (unsited.length > 0) table.unsited = unsited.map((s) => [s.name, lineOf(starts, s.at) + 1, s.blockConflict!]);
+  if (unsited.length > 0) {
+    table.unsited = unsited.map((s) => (s.aliases.length > 0 ? [s.name, lineOf(starts, s.at) + 1, s.blockConflict!, s.aliases]
+      : [s.name, lineOf(starts, s.at) + 1, s.blockConflict!]));
+  }
   if (origin !== undefined) table.fnSources = fns.map((f, i) => (sites[i].exportGetter ? -1 : origin(f.line, f.column).source));
   const head = prologueAt(program, src);
   // The slots and the runtime's copies are hoisted functions until the prologue runs, so that a

@@ -6,7 +6,7 @@
 import { isBuiltin } from 'node:module';
 import { isProgramError, type CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
-import { EVAL_CONFLICT } from '../sites/rewrite/abi.js';
+import { blockConflictShort, EVAL_CONFLICT } from '../sites/rewrite/abi.js';
 import { resolveModule } from '../targets/module-export.js';
 import { parseTarget } from '../targets/parse.js';
 import { listProbePoints, nearProbePoints, type ProbePoint } from '../targets/probe-points.js';
@@ -95,9 +95,8 @@ function unsitedWarning(probe: string, target: string, points: ProbePoint[], mis
   const where = (p: ProbePoint): string => `${p.name}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`;
   if (missed.length === 1) {
     const conflict = missed[0].unsited!;
-    const why = conflict === EVAL_CONFLICT
-      ? 'its body calls eval directly beside functions declared at its top level (docs/load-sites.md); probe the functions it calls'
-      : `its body declares ${conflict} twice (docs/load-sites.md); probe the functions it calls, or rename one of the two`;
+    const what = conflict === EVAL_CONFLICT ? 'probe the functions it calls' : 'probe the functions it calls, or rename one of the two';
+    const why = `its body ${blockConflictShort(conflict)} (docs/load-sites.md); ${what}`;
     process.stderr.write(`jsprobe: ${probe}: ${where(missed[0])} has no probe site, so it never fires there: ${why}\n`);
     return;
   }

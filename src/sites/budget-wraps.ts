@@ -6,16 +6,15 @@
 
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { requireCache } from './require-cache.js';
 import type { ProbeSite, Resolution, SitePreference } from '../core/index.js';
 import { FunctionPrototypeToString, ReflectApply } from '../core/primordials.js';
 import { findHolder } from './holder.js';
+import { requireCache } from './require-cache.js';
 import { labelOf } from './live.js';
 import { moduleByFile } from './load/registry.js';
 import { livePatchNow, overBudgetWhy, passOver } from './pause-budget.js';
 import { functionsIn } from './rewrite/instrument.js';
 import { wrapSite } from './wrap.js';
-
 
 /**
  * Wrap sites for every function named `name` in loaded CommonJS files `path` accepts, when a live

@@ -5,9 +5,9 @@
 // Safe by default: only own data properties are read (descriptors, never getters), proxies are
 // left alone (their traps are the program's code), and the walk is bounded.
 
-import { requireCache } from './require-cache.js';
 import { types } from 'node:util';
 import { ownDescriptor } from '../core/primordials.js';
+import { requireCache } from './require-cache.js';
 
 export interface Holder {
   object: object;
@@ -16,7 +16,6 @@ export interface Holder {
 
 /** Properties looked at per module, at most: a module that exports a huge table is not searched further. */
 const MAX_PROPERTIES = 2000;
-
 
 function ownData(object: object, key: PropertyKey): unknown {
   const d = ownDescriptor(object, key);

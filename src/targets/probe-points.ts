@@ -12,7 +12,7 @@ import { absoluteGlob, parseTarget, type TargetRef } from './parse.js';
 import { expandGlob, functionsOf, parseFile, SOURCE, statementAt } from './files.js';
 import { hasGlob, nameGlob } from '../core/glob.js';
 import { cachedFunctions, type FileFunctions } from './points-cache.js';
-import { EVAL_CONFLICT } from '../sites/rewrite/abi.js';
+import { blockConflictShort } from '../sites/rewrite/abi.js';
 
 export interface ProbePoint {
   /** A target string that names exactly this point. */
@@ -244,10 +244,6 @@ function listExportPoints(ref: Extract<TargetRef, { kind: 'export' }>): ProbePoi
 export function describePoint(p: ProbePoint): string {
   const where = p.file !== undefined && p.line !== undefined ? `  ${p.file}:${p.line}` : '';
   const locals = p.locals !== undefined && p.locals.length > 0 ? `  locals: ${p.locals.join(', ')}` : '';
-  const unsited = p.unsited !== undefined ? `  (no load site: its body ${unsitedShort(p.unsited)})` : '';
+  const unsited = p.unsited !== undefined ? `  (no load site: its body ${blockConflictShort(p.unsited)})` : '';
   return `${p.kind === 'line' ? 'line' : 'fn'}:${p.target}${where}${locals}${unsited}`;
-}
-
-function unsitedShort(conflict: string): string {
-  return conflict === EVAL_CONFLICT ? 'calls eval directly beside functions declared at its top level' : `declares ${conflict} twice`;
 }

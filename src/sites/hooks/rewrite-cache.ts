@@ -174,8 +174,8 @@ export function smallStore(key: SmallKey, code: string): void {
   if (d === null) return;
   let due: boolean;
   try {
-    // Not pruned at the write: a program with many small modules would read the directory once
-    // for each a prune is due. Once, at exit, instead.
+    // A prune due is put off to the process's exit, not made in the middle of a module's load.
+    // Lost with it (a process killed), it stays due for the next writer (cache-dir.ts).
     due = writeCacheFile(d, key.name, `${key.material.length}\n${key.material}${code}`, false);
   } catch {
     return;

@@ -138,6 +138,11 @@ export function parseLineKey(key: string): { source: number; line: number } {
 /** A block conflict (a table's `unsited` row, FunctionSite.blockConflict) of a body that calls eval directly: no name has parentheses. */
 export const EVAL_CONFLICT = 'eval()';
 
+/** The same, short: for a listing, or where the long form is said elsewhere. */
+export function blockConflictShort(conflict: string): string {
+  return conflict === EVAL_CONFLICT ? 'calls eval directly beside functions declared at its top level' : `declares ${conflict} twice`;
+}
+
 /** What a block conflict is, in words that follow "its body ". */
 export function blockConflictText(conflict: string): string {
   return conflict === EVAL_CONFLICT

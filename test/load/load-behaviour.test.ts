@@ -104,7 +104,7 @@ test('a misspelt function of a file that loads later leaves the probe waiting, w
 });
 
 test('every way out of a function reports exactly once, with what really left it '
-  + '(return, fall-through, finally override, throw, a loop\'s iterator, a derived constructor, async)', () => {
+  + '(return, fall-through, finally override, throw, a loop\'s iterator, derived constructors, async)', () => {
   const bare = scenario('exits', { args: ['bare'], env: { JSPROBE_CACHE: '0' } }) as { result: unknown; async: unknown };
   const probed = scenario('exits', { args: ['probed'], env: { JSPROBE_CACHE: '0' } }) as { result: unknown; async: unknown; seen: unknown[][]; open: number };
   assert.deepEqual(probed.result, bare.result);
@@ -115,7 +115,8 @@ test('every way out of a function reports exactly once, with what really left it
   assert.ok(JSON.stringify(early) === '["threw","ReferenceError"]' || JSON.stringify(early) === '["returned","undefined"]', JSON.stringify(early));
   const simples = ['name', 'lit', null, 'holder'];
   const more = [null, 'ab', '', ''];
-  assert.deepEqual(bare.result, [2, null, 'big', 'recovered', 6, 'boom', simples, more, 'close ReferenceError undefined']);
+  const closed = 'close ReferenceError undefined TypeError true';
+  assert.deepEqual(bare.result, [2, null, 'big', 'recovered', 6, 'boom', simples, more, closed]);
   assert.deepEqual(probed.seen, [
     ['threw', 'boom'], // boom() called by run()
     ['returned', 'name'], // simple(0): a name
@@ -131,13 +132,15 @@ test('every way out of a function reports exactly once, with what really left it
     early, // new Early(): its return before super(), once
     ['threw', 'close'], // closeThrows(), closed as swallowsClose's return is cut short
     ['returned', 'undefined'], // swallowsClose(): fell off its end after catching that throw
+    ['threw', 'jsprobe.thrownValueNotSeen'], // new Primitive(true): returned 5, which new refuses after the body
+    ['returned', 'undefined'], // new Primitive(false): fell off its end
     ['returned', 2], // overridden: the finally's value, once
     ['returned', 'undefined'], // fallsOff(1): off the end
     ['returned', 'big'],
     ['threw', 'boom'], // boom() inside caughtThenReturns
     ['returned', 'recovered'], // its second return, after its catch
     ['returned', 6], // the arrow's expression body
-    ['returned', [2, null, 'big', 'recovered', 6, 'boom', simples, more, 'close ReferenceError undefined']], // run()
+    ['returned', [2, null, 'big', 'recovered', 6, 'boom', simples, more, closed]], // run()
     ['returned', 2], // async later(1)
     ['returned', 'undefined'], // async later(0): off the end
   ]);

@@ -29,12 +29,13 @@ const SAMPLE = [
   'const g = async (x) => x + 1, e = () => function () {};',
   'function* h() { try { yield 1 } finally { return 2 } }',
   'class K extends Object { #p = () => this; constructor() { super(); } static s() { return "x" } get v() { return this } }',
+  'class L extends K { constructor(x) { super(); if (x) return x } }',
   'function t() { try { return 1 } finally { void 0 } }',
   'function u() { var w = 1; function w() {} return w }',
   'function v(x) { if (x) return',
   '  -1 }',
   'function w(it) { for (const x of it) return x }',
-  'module.exports = { f, g, h, K, t, u, v, o: { m() { return arguments.length } } };',
+  'module.exports = { f, g, h, K, L, t, u, v, o: { m() { return arguments.length } } };',
 ].join('\n');
 
 let sampleHash: string | undefined;

@@ -2,7 +2,7 @@
 // the load registry's entry point, and short names for the shared hot path. Load sites share one
 // copy of dispatch: a module may hold thousands of sites, too many for a copy each.
 
-import { counting, shared, thread, type Snapshot } from '../../core/index.js';
+import { counting, shared, thread, THROWN_UNSEEN, type Snapshot } from '../../core/index.js';
 import { defineOwn, ObjectGetOwnPropertyDescriptor } from '../../core/primordials.js';
 import { ARMED_GLOBAL, COUNTING_GLOBAL, RUNTIME_KEY, type RuntimeEntry } from '../rewrite/abi.js';
 import { counts } from './counts.js';
@@ -164,6 +164,17 @@ export const runtime = {
   r: hot.r,
   ra: (f: Frame, v: unknown) => d.exitDeferred(f, v, true),
   rg: (f: Frame, v: unknown) => d.exitDeferred(f, v, false),
+  /**
+   * A derived class's constructor's return, through its site's `finally`: `new` throws a TypeError
+   * after the body where it returned anything but an object or undefined, and no site of the body
+   * sees that throw. Reported as a throw whose value is not seen; the value goes back for V8 to
+   * refuse as it would have.
+   */
+  rd: (f: Frame, v: unknown) => {
+    if (v === undefined || (typeof v === 'object' && v !== null) || typeof v === 'function') return hot.r(f, v);
+    d.exitThrow(f, THROWN_UNSEEN);
+    return v;
+  },
   t: d.exitThrow,
   /** A line site. */
   l: d.line,

@@ -49,11 +49,12 @@ export const LIVE_SLOTS = '$jpL';
 
 /**
  * The runtime's entry points as rewritten code calls them (`$jpD.e(…)`): entries (sync, async,
- * generator, async generator), exits (return, async return, generator completion, throw), a line
+ * generator, async generator), exits (return, async return, generator completion, throw, and a
+ * derived class's constructor's return, which `new` may refuse), a line
  * site, the arguments past the fourth, and the module prologue's registration, its choice of
  * the sync entry for its sites (`pick`) and its counters (`counts`).
  */
-export type RuntimeEntry = 'e' | 'ea' | 'eg' | 'eag' | 'r' | 'ra' | 'rg' | 't' | 'l' | 'rest' | 'module' | 'pick' | 'counts';
+export type RuntimeEntry = 'e' | 'ea' | 'eg' | 'eag' | 'r' | 'ra' | 'rg' | 'rd' | 't' | 'l' | 'rest' | 'module' | 'pick' | 'counts';
 
 /** A function site's row: positional, since typescript.js has 21k of them in its prologue. */
 export type FunctionRow = [name: string, aliases: string[], kind: string, line: number, column: number, deferred: 0 | 1];

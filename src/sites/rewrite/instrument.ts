@@ -214,6 +214,8 @@ function entryFn(site: FunctionSite): RuntimeEntry {
 
 function returnFn(site: FunctionSite): RuntimeEntry {
   if (site.generator) return 'rg';
+  // A derived class's constructor with a return: in the finally form (throwsAfterReturn).
+  if (site.kind === 'constructor' && site.thisUnsafe && site.throwsAfterReturn) return 'rd';
   return site.async ? 'ra' : 'r';
 }
 

@@ -211,6 +211,38 @@ test('counted as calls end, each call is counted once however it ends, and runs 
   assert.equal(run(instrument(src, { url: 'x', format: 'script' }).code, null), run(src, null));
 });
 
+test("a derived constructor's return goes through the runtime's rd, or its r where an older copy of jsprobe's runtime has no rd", () => {
+  const src = [
+    'class Base {}',
+    'class D extends Base { constructor(x) { super(); if (x === 1) return 5; if (x === 2) return { own: true } } }',
+    'module.exports = (x) => { try { const o = new D(x); return o.own === true ? "own" : "this" } catch (e) { return e.constructor.name } }',
+  ].join('\n');
+  const out = instrument(src, { url: 'x', format: 'script' });
+  const run = (withRd: boolean): { results: string[]; log: string[] } => {
+    const log: string[] = [];
+    const runtime = {
+      module: () => [{}],
+      e: () => ({}),
+      r: (_f: unknown, v: unknown) => (log.push(`r ${typeof v}`), v),
+      t: () => void log.push('t'),
+      ...(withRd ? { rd: (_f: unknown, v: unknown) => (log.push(`rd ${typeof v}`), v) } : {}),
+    };
+    const module = { exports: (() => '') as (x: number) => string };
+    runInNewContext(`globalThis[Symbol.for('jsprobe.load')] = R; globalThis.$jpOn = true; globalThis.$jpC = false;
+      (function (module) {${out.code}\n})(module)`, { R: runtime, module });
+    const results = [0, 1, 2].map((x) => module.exports(x));
+    // The exported arrow's own returns (its strings) aside.
+    return { results, log: log.filter((l) => !l.endsWith('string')) };
+  };
+  // The program's results are the same either way: V8 refuses the 5 as it would unprobed.
+  const plain = { exports: (() => '') as (x: number) => string };
+  runInNewContext(`(function (module) {${src}\n})(module)`, { module: plain });
+  const expected = [0, 1, 2].map((x) => plain.exports(x));
+  assert.deepEqual(expected, ['this', 'TypeError', 'own']);
+  assert.deepEqual(run(true), { results: expected, log: ['rd undefined', 'rd number', 'rd object'] });
+  assert.deepEqual(run(false), { results: expected, log: ['r undefined', 'r number', 'r object'] });
+});
+
 test('a module that declares its own Symbol runs rewritten: the prologue reads the global one', () => {
   for (const decl of ['var Symbol = undefined;', 'const Symbol = 1;', 'let Symbol;']) {
     const src = `${decl}\nfunction f() { return typeof Symbol }\nmodule.exports = f();`;

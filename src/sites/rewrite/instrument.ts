@@ -204,6 +204,10 @@ const LOCAL: Partial<Record<RuntimeEntry, string>> = {
 
 /** A call of the runtime's entry point `entry`: the module's own copy where it has one and `live` is false. */
 function rt(entry: RuntimeEntry, live = true): string {
+  // rd is newer than the runtime an older copy of jsprobe may have left in the process (its global,
+  // kept after a detach, serves a later attach's live patches; its Symbol.for key a later load's
+  // modules): where it lacks rd, r reports the return, as before rd.
+  if (entry === 'rd') return `(${D}.rd||${D}.r)`;
   return (live ? undefined : LOCAL[entry]) ?? `${D}.${entry}`;
 }
 

@@ -57,7 +57,7 @@ import { shiftAt } from './rewrite/sourcemap.js';
 const HIT_NAME = `__jsprobe_hits_${MathTrunc(MathRandom() * 1e15)}`;
 
 /** What a breakpoint site's note says it cannot see, in its own words (an attached session warns by them). */
-export const SEES_NO_RETURN = 'for an async function or generator only onEntry runs';
+export const SEES_NO_RETURN = 'for an async function, a generator or a derived class\'s constructor with a return only onEntry runs';
 export const SEES_NO_RETVAL = 'onReturn sees no retval, nor the value of a throw';
 /** What a breakpoint site that pauses for return values says it cannot see. */
 export const SEES_NO_THROWN = 'a throw ends the call with its value not seen';
@@ -491,7 +491,11 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const had = byFunction.get(key);
   if (had !== undefined) return had;
   const { fn } = locate(s, index);
-  const deferred = fn.async || fn.generator;
+  // Entries only where returns cannot be matched to them: an async function's or generator's
+  // calls interleave; and a derived class's constructor with a return, whose fall-off Node 24's
+  // V8 passes no return position for (the call was then taken for a throw), where an explicit
+  // return's position is no 'return' location either.
+  const deferred = fn.async || fn.generator || (fn.kind === 'constructor' && fn.thisUnsafe && fn.throwsAfterReturn);
   const self = receiverOf(fn, true);
   const site = siteOf(s, key, `${s.label}:${fn.name}`, fn.name, (id, byHash) => place(s, index, id, self, deferred, byHash));
   const returns = canPause()

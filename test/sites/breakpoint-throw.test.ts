@@ -116,3 +116,20 @@ test('in a worker thread, its own breakpoint sites end its thrown calls (its own
   await w.terminate();
   assert.deepEqual(got, { site: 'breakpoint', thrown: 50, returned: 1, pending: 0, missed: 0 });
 });
+
+test("a derived class's constructor with a return: its entries only, never a call taken for a throw", async () => {
+  // Node 24's V8 passes no return position where such a constructor falls off its end, and an
+  // explicit return's is no 'return' location either: its calls were ended as thrown.
+  const d = require(new URL('../../../test/fixtures/live/derived.cjs', import.meta.url).pathname) as { Made: new (x: number) => { late?: true; early?: true } };
+  const ended: Ended[] = [];
+  let entries = 0;
+  const p = reg({ target: d.Made, site: 'breakpoint', onEntry: () => void entries++, onReturn: recorder(ended) });
+  assert.equal(p.site, 'breakpoint');
+  assert.equal(new d.Made(0).late, true);
+  assert.equal(new d.Made(1).early, true);
+  await null;
+  assert.equal(entries, 2);
+  assert.deepEqual(ended, []);
+  assert.equal(info(p.id).pending, 0);
+  assert.match(info(p.id).note ?? '', /a derived class's constructor with a return only onEntry runs/);
+});

@@ -10,11 +10,11 @@
 // (docs/benchmarks.md). V8 refuses a cache from another Node, other flags or a source of another
 // length itself, and then the runtime compiles as it would have, and the cache is rewritten.
 
-import { closeSync as fsClose, fstatSync as fsFstat, openSync as fsOpen, readSync as fsRead, statSync as fsStat } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join as pathJoin } from 'node:path';
-import { pathToFileURL as urlOfPath } from 'node:url';
-import { Script as VmScript } from 'node:vm';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
 import { fnv1a } from '../core/fnv1a.js';
 import { ObjectCreate, ObjectGetOwnPropertyDescriptor, ObjectKeys, ReflectApply, StringPrototypeStartsWith, uncurryThis } from '../core/primordials.js';
 import { cacheDir, writeCacheFile } from '../sites/hooks/cache-dir.js';
@@ -36,20 +36,13 @@ export type RuntimeUse = 'first' | 'child' | 'thread';
 // runtime at its first matching source (child-watch.ts), after the program's own code has run.
 const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
 const makeRequire = createRequire;
-// An import is read from its module at each use: these are the values as this file loads.
-const closeSync = fsClose;
-const fstatSync = fsFstat;
-const openSync = fsOpen;
-const readSync = fsRead;
-const statSync = fsStat;
-const join = pathJoin;
-const pathToFileURL = urlOfPath;
-const Script = VmScript;
+// Node's functions imported above are read once, as this file's bundles load (agent.cjs and
+// load.cjs, scripts/bundle.mjs's builtinsByRequire); the methods of its classes are taken here.
 const BufferAllocUnsafeSlow = Buffer.allocUnsafeSlow.bind(Buffer);
 const BufferPrototypeSubarray = uncurryThis(Buffer.prototype.subarray) as (b: Buffer, start: number, end: number) => Buffer;
 const BufferPrototypeToString = uncurryThis(Buffer.prototype.toString) as (b: Buffer, encoding: BufferEncoding) => string;
-const ScriptPrototypeRunInThisContext = uncurryThis(Script.prototype.runInThisContext) as (s: VmScript) => unknown;
-const ScriptPrototypeCreateCachedData = uncurryThis(Script.prototype.createCachedData) as (s: VmScript) => Buffer;
+const ScriptPrototypeRunInThisContext = uncurryThis(Script.prototype.runInThisContext) as (s: Script) => unknown;
+const ScriptPrototypeCreateCachedData = uncurryThis(Script.prototype.createCachedData) as (s: Script) => Buffer;
 const processOnce = process.once.bind(process);
 
 /**

@@ -102,6 +102,7 @@ export const StringPrototypePadEnd = uncurry(String.prototype.padEnd) as (s: str
 export const StringPrototypeRepeat = uncurry(String.prototype.repeat) as (s: string, n: number) => string;
 export const StringPrototypeToUpperCase = uncurry(String.prototype.toUpperCase) as (s: string) => string;
 export const StringPrototypeStartsWith = uncurry(String.prototype.startsWith) as (s: string, x: string) => boolean;
+export const StringPrototypeEndsWith = uncurry(String.prototype.endsWith) as (s: string, x: string) => boolean;
 export const StringPrototypeIncludes = uncurry(String.prototype.includes) as (s: string, x: string) => boolean;
 export const StringPrototypeValueOf = uncurry(String.prototype.valueOf) as (s: unknown) => string;
 /** The pure string methods a handler may call, captured: name → method of (receiver, ...args). */

@@ -38,7 +38,7 @@ import { atTop, dropCalls, entering, innermost, returned, take, type Caller } fr
 import { canPause, holdDebugger, onPause, post, type PausedParams, type RemoteValue } from './inspector.js';
 import type { LiveScript } from './live.js';
 import { LIVE_SLOTS } from './rewrite/abi.js';
-import type { FunctionSite } from './rewrite/functions.js';
+import { derivedWithReturn, type FunctionSite } from './rewrite/functions.js';
 import { lineOf, lineStarts, type Shifts } from './rewrite/insertions.js';
 import type { Program } from './rewrite/estree.js';
 import { findLineSites, type LineSite } from './rewrite/lines.js';
@@ -495,7 +495,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   // calls interleave; and a derived class's constructor with a return, whose fall-off Node 24's
   // V8 passes no return position for (the call was then taken for a throw), where an explicit
   // return's position is no 'return' location either.
-  const deferred = fn.async || fn.generator || (fn.kind === 'constructor' && fn.thisUnsafe && fn.throwsAfterReturn);
+  const deferred = fn.async || fn.generator || derivedWithReturn(fn);
   const self = receiverOf(fn, true);
   const site = siteOf(s, key, `${s.label}:${fn.name}`, fn.name, (id, byHash) => place(s, index, id, self, deferred, byHash));
   const returns = canPause()

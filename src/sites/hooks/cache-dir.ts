@@ -12,7 +12,9 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fnv1a } from '../../core/fnv1a.js';
-import { ArrayPrototypeSort, JSONParse, JSONStringify, MathCeil, SafeDate, TypedArrayPrototypeGetLength } from '../../core/primordials.js';
+import {
+  ArrayPrototypeSort, JSONParse, JSONStringify, MathCeil, SafeDate, StringPrototypeEndsWith, TypedArrayPrototypeGetLength,
+} from '../../core/primordials.js';
 
 // Captured at load: pruneCache runs in the traced program at its exit, when a fake-timer library
 // may have replaced Date.now.
@@ -110,7 +112,7 @@ export function pruneCache(dir: string, maxBytes = MAX_BYTES): void {
       const path = join(dir, name);
       const st = lstatSync(path);
       if ((st.mode & S_IFMT) !== S_IFREG) continue;
-      if (isTmp(name) && now - st.mtimeMs < 60_000) continue;
+      if (StringPrototypeEndsWith(name, '.tmp') && now - st.mtimeMs < 60_000) continue;
       files[files.length] = { path, bytes: st.size, written: st.mtimeMs };
       total += st.size;
     }
@@ -131,11 +133,6 @@ export function pruneCache(dir: string, maxBytes = MAX_BYTES): void {
   } catch {
     // Not readable now: pruned at a later write.
   }
-}
-
-function isTmp(name: string): boolean {
-  const n = name.length;
-  return n > 4 && name[n - 4] === '.' && name[n - 3] === 't' && name[n - 2] === 'm' && name[n - 1] === 'p';
 }
 
 /**

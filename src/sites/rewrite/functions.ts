@@ -70,6 +70,14 @@ export interface FunctionSite extends SiteShape {
   returns: ReturnSite[];
 }
 
+/**
+ * A derived class's constructor with a `return` (in the finally form): `new` may refuse what it
+ * returns after its body (the load runtime's rd), and a breakpoint site cannot match its returns.
+ */
+export function derivedWithReturn(fn: FunctionSite): boolean {
+  return fn.kind === 'constructor' && fn.thisUnsafe && fn.throwsAfterReturn;
+}
+
 const ANONYMOUS = 'anonymous';
 
 /**

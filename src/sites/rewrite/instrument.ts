@@ -14,7 +14,7 @@ import {
   type LineRow, type RuntimeEntry,
 } from './abi.js';
 import type { Program } from './estree.js';
-import { findFunctions, type FunctionSite, type ReturnSite } from './functions.js';
+import { derivedWithReturn, findFunctions, type FunctionSite, type ReturnSite } from './functions.js';
 import { findLineSites, type LineAsk, type LineSite } from './lines.js';
 import { apply, closing, lineOf, lineStarts, opening, type Insertion, type Shifts } from './insertions.js';
 import { JSONStringify } from '../../core/primordials.js';
@@ -218,8 +218,7 @@ function entryFn(site: FunctionSite): RuntimeEntry {
 
 function returnFn(site: FunctionSite): RuntimeEntry {
   if (site.generator) return 'rg';
-  // A derived class's constructor with a return: in the finally form (throwsAfterReturn).
-  if (site.kind === 'constructor' && site.thisUnsafe && site.throwsAfterReturn) return 'rd';
+  if (derivedWithReturn(site)) return 'rd';
   return site.async ? 'ra' : 'r';
 }
 

@@ -3,6 +3,10 @@
 // plain and under `jsprobe -c` with a probe in the child and with one on a file no child loads;
 // and the peak memory (VmHWM) of the command, of the traced program and of each child, and each
 // child's own CPU time. Interleaved rounds, each in its own order, medians. Node is this process's own.
+// The trivial program's start is given twice: its whole run (from the spawn of the command to its
+// exit), and the time to its first line, the program's own clock against this one's (both
+// performance.timeOrigin + now(), the same wall clock), which leaves out the end: the maps printed
+// and the command's exit.
 //
 //   node build/bench/startup.js [--rounds 11] [--children 10] [--compare OTHER/build/src/cli/main.cjs] [--cold]
 //
@@ -35,8 +39,9 @@ const at = (name: string): string => join(dir, name);
 /**
  * Writes this process's peak RSS (kB, from /proc), its CPU time (ms) and that of the children it
  * has waited for (ms, /proc/self/stat's cutime and cstime, in ticks of 10 ms) to the file named
- * by `env` as it exits: loaded by --require, or inline. CPU time says what wall time cannot on a
- * loaded machine.
+ * by `env` as it exits, and the time its first line ran (ms since the epoch) where the file
+ * marked it in `firstLine`: loaded by --require, or inline. CPU time says what wall time cannot
+ * on a loaded machine.
  */
 const hwmAtExit = (env: string): string => `
 process.on('exit', () => {
@@ -47,11 +52,14 @@ process.on('exit', () => {
   const cpu = process.cpuUsage();
   const stat = fs.readFileSync('/proc/self/stat', 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  fs.appendFileSync(out, kb + ' ' + (cpu.user + cpu.system) / 1000 + ' ' + (Number(f[13]) + Number(f[14])) * 10 + '\\n');
+  const first = typeof firstLine === 'number' ? ' ' + firstLine : '';
+  const waited = (Number(f[13]) + Number(f[14])) * 10;
+  fs.appendFileSync(out, kb + ' ' + (cpu.user + cpu.system) / 1000 + ' ' + waited + first + '\\n');
 });`;
 
 writeFileSync(at('hwm.cjs'), hwmAtExit('STARTUP_BENCH_COMMAND_HWM'));
-writeFileSync(at('empty.cjs'), `function f() { return 1; }\nf();\n${hwmAtExit('STARTUP_BENCH_PROGRAM_HWM')}\n`);
+const FIRST_LINE = 'var firstLine = performance.timeOrigin + performance.now();';
+writeFileSync(at('empty.cjs'), `${FIRST_LINE}\nfunction f() { return 1; }\nf();\n${hwmAtExit('STARTUP_BENCH_PROGRAM_HWM')}\n`);
 writeFileSync(at('child.cjs'), `function g() { return 1; }\ng();\n${hwmAtExit('STARTUP_BENCH_CHILD_HWM')}\n`);
 writeFileSync(at('elsewhere.cjs'), 'function g() { return 1; }\n');
 writeFileSync(at('parent.cjs'), [
@@ -63,12 +71,13 @@ writeFileSync(at('parent.cjs'), [
   hwmAtExit('STARTUP_BENCH_PROGRAM_HWM'),
 ].join('\n'));
 
-interface Run { ms: number; stdout: string; stderr: string; code: number | null }
+interface Run { ms: number; at: number; stdout: string; stderr: string; code: number | null }
 
-/** One run, wall time from spawn to exit. */
+/** One run, wall time from spawn to exit; `at`, when it was spawned, in ms since the epoch. */
 function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
+    const at = performance.timeOrigin + t0;
     const cold = COLD ? { JSPROBE_CACHE: '0', NODE_DISABLE_COMPILE_CACHE: '1' } : {};
     const child = spawn(argv[0], argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...cold, ...env } });
     let stdout = '';
@@ -76,7 +85,7 @@ function run(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ ms: performance.now() - t0, stdout, stderr, code }));
+    child.on('close', (code) => resolve({ ms: performance.now() - t0, at, stdout, stderr, code }));
   });
 }
 
@@ -135,15 +144,17 @@ const plainKb: number[] = [];
 const otherCommandKb: number[] = [];
 const otherProgramKb: number[] = [];
 const loads: number[] = [];
-/** [peak RSS kB, CPU ms, its waited children's CPU ms] as hwmAtExit wrote them, or nothing. */
-const readExit = (file: string): [number, number, number][] => {
+/** [peak RSS kB, CPU ms, its waited children's CPU ms, its first line's time] as hwmAtExit wrote them, or nothing. */
+const readExit = (file: string): [number, number, number, number?][] => {
   try {
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').map(Number) as [number, number, number]);
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ').map(Number) as [number, number, number, number?]);
   } catch {
     return [];
   }
 };
 const cpuMs = variants.map(() => [] as number[]);
+/** The trivial program's first line, ms after its run was spawned. */
+const firstMs = variants.map(() => [] as number[]);
 /** Each variant's children's peak RSS (kB) and own CPU (ms), where it starts children. */
 const childKb = variants.map(() => [] as number[]);
 const childCpuMs = variants.map(() => [] as number[]);
@@ -172,6 +183,8 @@ try {
         (i === 1 ? commandKb : otherCommandKb).push(...command.map(([kb]) => kb));
         (i === 1 ? programKb : otherProgramKb).push(...program.map(([kb]) => kb));
       }
+      const first = program[0]?.[3];
+      if (isTrivial(i) && first !== undefined) firstMs[i].push(first - out.at);
       if (isTrivial(i)) cpuMs[i].push([...command, ...program].reduce((a, [, ms]) => a + ms, 0));
       // The children's runs: the whole tree's, from the process at its top (the command, or the plain parent).
       else cpuMs[i].push(command.length > 0 ? command[0][1] + command[0][2] : program[0][1] + program[0][2]);
@@ -193,9 +206,11 @@ const pair = (plain: number, probed: number, per = 1): string => {
 for (const [i, v] of variants.entries()) {
   const h = v.hits === true ? `  (hits ${median(hits[i])})` : '';
   const cpu = `, CPU ${fmt(median(cpuMs[i]), 0)} ms (${isTrivial(i) ? 'command and program' : 'all its processes'})`;
-  console.log(`${v.name.padEnd(48)} ${fmt(median(ms[i]), 0).padStart(6)} ms${cpu}${h}`);
+  const first = isTrivial(i) ? `, first line at ${fmt(median(firstMs[i]), 0)} ms` : '';
+  console.log(`${v.name.padEnd(48)} ${fmt(median(ms[i]), 0).padStart(6)} ms${first}${cpu}${h}`);
 }
-console.log(`start under jsprobe -c: ${pair(0, 1)}`);
+const firstLine = (plain: number, probed: number): string => `+${fmt(median(firstMs[probed]) - median(firstMs[plain]), 0)} ms`;
+console.log(`start under jsprobe -c: ${pair(0, 1)}; to the program's first line ${firstLine(0, 1)}`);
 // What a child adds: the tree's added time less the start's (the command's and the first process's,
 // which the tree pays once, whatever its children: `start` is the trivial program's variant under
 // the same build), over the children. Without that, each child carried a tenth of the start.
@@ -218,7 +233,8 @@ const kidCpu = (i: number): string => `${fmt(median(childCpuMs[i]), 0)} ms${i ==
 console.log(`a child's own CPU: plain ${kidCpu(2)}, traced ${kidCpu(3)}, matching none ${kidCpu(ELSE)}`);
 console.log(`a child's peak RSS: plain ${kidMb(2)}, traced ${kidMb(3)}, matching none ${kidMb(ELSE)}`);
 if (OTHER !== undefined) {
-  console.log(`--compare build: start ${pair(0, 4)}; each child ${perChild(5, 4)}; a child matching none ${perChild(ELSE_OTHER, 4)}`);
+  console.log(`--compare build: start ${pair(0, 4)}, to the first line ${firstLine(0, 4)}; each child ${perChild(5, 4)}; `
+    + `a child matching none ${perChild(ELSE_OTHER, 4)}`);
   console.log(`--compare build, a child's own CPU: traced ${kidCpu(5)}, matching none ${kidCpu(ELSE_OTHER)}`);
   console.log(`--compare build, peak RSS: ${rss(otherCommandKb, otherProgramKb)}; a child traced ${kidMb(5)}, matching none ${kidMb(ELSE_OTHER)}`);
 }

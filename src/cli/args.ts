@@ -249,11 +249,29 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
   if (o.list !== undefined) {
     if (o.program !== undefined) throw new UsageError('-l lists probe points; it takes no program');
     if (o.list === '') throw new UsageError("-l needs a pattern, e.g. -l 'src/**/*.js:*' or -l 'node:fs#read*'");
+    o.list = listPattern(o.list);
     return o;
   }
   if (o.program === undefined) throw new UsageError('no program: give one with -e PROGRAM or as a file');
   if (o.command !== undefined && o.pids !== undefined) throw new UsageError('-c and -p cannot go together');
   return o;
+}
+
+/**
+ * -l's pattern, which may be written as a probe writes its target, kind first, as -l prints what it
+ * finds (`fn:src/db.js:query`, `fnret:…`, `line:src/db.js:12`): the kind goes. Only where a target
+ * follows it (a `:` or `#` after the kind), so that a file named `fn` still lists as `fn:*`.
+ */
+function listPattern(pattern: string): string {
+  const kind = /^(fn|fnret|line|profile|interval|BEGIN|END)(?::|$)/.exec(pattern)?.[1];
+  if (kind === undefined) return pattern;
+  const rest = pattern.slice(kind.length + 1);
+  if (kind === 'fn' || kind === 'fnret' || kind === 'line') return /[:#]/.test(rest) ? rest : pattern;
+  // BEGIN, END, interval:s:1, profile:hz:99; a file named `profile` still lists as `profile:*`.
+  if (rest === '' || /^(hz|s|ms|us)(:|$)/.test(rest)) {
+    throw new UsageError(`-l lists the functions and lines a pattern matches; ${kind} probes have none`);
+  }
+  return pattern;
 }
 
 /** A command string as a shell would split it (quotes and backslashes; no expansion). */

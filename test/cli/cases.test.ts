@@ -208,6 +208,18 @@ const CASES: Case[] = [
     code: 0,
   },
   {
+    name: '-l takes a pattern as a probe writes it, kind first, as it prints what it finds',
+    args: ['-l', `fn:${APP}:w*`],
+    stdout: new RegExp(`^fn:test/fixtures/cli/app\\.cjs:work [^\n]*app\\.cjs:${lineOf('function work')}\n$`),
+    code: 0,
+  },
+  {
+    name: '-l of a kind that names no function says so',
+    args: ['-l', 'profile:hz:99'],
+    stderr: /^jsprobe: -l lists the functions and lines a pattern matches; profile probes have none\nusage:/,
+    code: 2,
+  },
+  {
     name: 'a program with no probes runs on its own: BEGIN and exit()',
     args: ['-e', 'BEGIN { @x["a"] = sum(2); @x["b"] = sum(1); printf("hi %s\\n", pid > 0 ? "there" : "?"); exit() }'],
     stdout: 'hi there\n@x[b]: 1\n@x[a]: 2\n\n',

@@ -19,7 +19,7 @@ import { get } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, machine, median, option } from './lib/measure.js';
+import { fmt, machine, median, option, shuffledOrder } from './lib/measure.js';
 
 const ROUNDS = Number(option('rounds') ?? 11);
 const NODE = process.execPath;
@@ -111,22 +111,7 @@ function run(v: Variant): Promise<Run> {
   });
 }
 
-/** The variants' order in round `r`: a seeded shuffle (mulberry32), the same in every run. */
-function orderOf(r: number): number[] {
-  const order = variants.map((_, i) => i);
-  let a = r + 1;
-  const random = (): number => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
+const orderOf = (r: number): number[] => shuffledOrder(variants.length, r);
 
 install();
 writeFileSync(join(DIR, 'app.cjs'), APP);

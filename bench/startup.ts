@@ -24,7 +24,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, machine, median, option } from './lib/measure.js';
+import { fmt, machine, median, option, shuffledOrder } from './lib/measure.js';
 
 const ROUNDS = Number(option('rounds') ?? 11);
 const CHILDREN = Number(option('children') ?? 10);
@@ -112,28 +112,7 @@ if (OTHER !== undefined) {
 const ELSE = variants.push({ name: `${CHILDREN} children in turn, probe matching none`, argv: traced(...ELSEWHERE) }) - 1;
 const ELSE_OTHER = OTHER === undefined ? -1 : variants.push({ name: `${CHILDREN} children, matching none, --compare`, argv: traced(...ELSEWHERE, OTHER) }) - 1;
 
-/**
- * The variants' order in round `r`: shuffled, the same for the same round in every run. In one
- * order every round, a variant always ran after the same other: the --compare build's trivial
- * program after the ten traced children, which made it look ~5-10 ms cheaper than this build's,
- * run after the plain trivial program (docs/benchmarks.md, 2026-12-06).
- */
-function orderOf(r: number): number[] {
-  const order = variants.map((_, i) => i);
-  // mulberry32, seeded by the round.
-  let a = r + 1;
-  const random = (): number => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
-}
+const orderOf = (r: number): number[] => shuffledOrder(variants.length, r);
 
 const isTrivial = (i: number): boolean => variants[i].name.startsWith('trivial');
 const ms = variants.map(() => [] as number[]);

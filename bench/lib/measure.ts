@@ -62,3 +62,25 @@ export function option(name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 }
+
+/**
+ * The order to run `n` variants in, in round `round`: shuffled, the same for the same round in
+ * every run (mulberry32, seeded by the round). In one order every round, a variant always runs
+ * after the same other, and what the one before leaves (a warm cache, a busy core) is charged to
+ * it: bench:startup's --compare build looked ~5-10 ms cheaper for that (docs/benchmarks.md).
+ */
+export function shuffledOrder(n: number, round: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let a = round + 1;
+  const random = (): number => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}

@@ -34,6 +34,13 @@ const ENDING_SIGNALS = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as c
 const FLUSH_TIMEOUT_MS = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
 /** How often the worker threads' dropped events are added to the count the command reports. */
 const WORKER_LOST_EVERY_MS = 1000;
+/**
+ * How often the maps go to the command as a backup, which it prints if the process ends without
+ * sending them (SIGKILL, an abort, out of memory): as a child process's and a `-p` target's do.
+ */
+const BACKUP_EVERY_MS = Number(process.env.JSPROBE_BACKUP_MS) || 1000;
+/** A backup is skipped while the time since the last is under this many times what the last cost: at most 1% of the main thread. */
+const BACKUP_SPACING = 100;
 
 /** What the command asks of every session, from the environment it set. */
 function settings(): {
@@ -196,10 +203,37 @@ function workerLosses(relay: MainRelay, command: FdSender): { take(): void; byTh
   return { take, byThread };
 }
 
-function endings({ command, send, relay, outcome, state }: First): Endings {
+/**
+ * The maps, every thread's, sent to the command every BACKUP_EVERY_MS until the end, where the pipe
+ * takes them at once (a backup never waits, drops or counts as lost): what prints of a process that
+ * is killed. Returns what stops it.
+ */
+function backups({ command, relay, outcome, state }: First): () => void {
+  let at = -Infinity;
+  let cost = 0;
+  const backup = (): void => {
+    if (state.exiting || state.detached) return;
+    const t0 = now();
+    if (t0 - at < BACKUP_SPACING * cost) return;
+    // Loops by index: the program may have replaced Array's methods by now.
+    const maps: MapData[][] = [withProbeRecords(outcome.maps(), outcome.handles)];
+    const workers = relay.snapshots();
+    for (let i = 0; i < workers.length; i++) maps[maps.length] = workers[i];
+    command.sendIfClear({ t: 'backup', maps, pid: process.pid });
+    at = t0;
+    cost = now() - t0;
+  };
+  const timer = setIntervalSafe(backup, BACKUP_EVERY_MS);
+  timer.unref();
+  return () => clearIntervalSafe(timer);
+}
+
+function endings(first: First): Endings {
+  const { command, send, relay, outcome, state } = first;
   const { take: takeWorkerLost, byThread: workerLost } = workerLosses(relay, command);
   const lostTimer = setIntervalSafe(takeWorkerLost, WORKER_LOST_EVERY_MS);
   lostTimer.unref();
+  const stopBackups = backups(first);
   // Whatever way the program ends, END runs and the maps print (synchronously, from 'exit'),
   // with every worker thread's maps merged in: each is asked for its last, within a bound.
   const end = (): void => {
@@ -224,6 +258,7 @@ function endings({ command, send, relay, outcome, state }: First): Endings {
     // (control-pipe.ts), inside whatever Node was doing. At exit the job never runs, and need not.
     inJob(() => {
       clearIntervalSafe(lostTimer);
+      stopBackups();
       relay.close();
     });
     outcome.finish();
@@ -233,7 +268,8 @@ function endings({ command, send, relay, outcome, state }: First): Endings {
     for (let i = 0; i < records.length; i++) maps[maps.length] = records[i];
     const cut = cutsIn(state.gathered);
     if (cut > 0) maps[maps.length] = { name: CUT_RECORD, entries: [], dropped: cut };
-    send({ t: 'maps', maps });
+    // With its pid: these take the place of the process's backups (relay.ts).
+    send({ t: 'maps', maps, pid: process.pid });
     command.reportLost();
   };
   process.on('exit', end);
@@ -256,6 +292,7 @@ function endings({ command, send, relay, outcome, state }: First): Endings {
     for (let i = 0; i < outcome.handles.length; i++) disable(outcome.handles[i]);
     inJob(() => {
       clearIntervalSafe(lostTimer);
+      stopBackups();
       command.close();
       for (const [signal, listener] of listeners) process.off(signal, listener);
       offTurn();

@@ -72,6 +72,8 @@ export class ChildServer {
       switch (m.t) {
         case 'hello': return void (child.pid = m.pid);
         case 'maps': return void (child.maps = m.maps);
+        // A first process that a shell started reports here: its backups are a child's maps of the moment.
+        case 'backup': return void (child.maps = m.maps.flat());
         default: return onMessage(m);
       }
     });

@@ -65,6 +65,8 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
     let ending = false;
     // The first process's maps, when it has the pipe (more than one when a shell starts several in turn).
     const maps: MapData[][] = [];
+    // Each such process's last backup of its maps, until its maps come: what prints of one that is killed.
+    const backups = new Map<number, { maps: MapData[][]; at: number }>();
     const onMessage = (m: Message): void => {
       switch (m.t) {
         case 'out':
@@ -72,7 +74,12 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
           // program never waits; what its reader is too slow for is dropped here.
           if (!ending && out.backedUp()) return lost.add(1);
           return out.write(m.text);
-        case 'maps': return void maps.push(m.maps);
+        case 'maps':
+          if (m.pid !== undefined) backups.delete(m.pid);
+          return void maps.push(m.maps);
+        case 'backup':
+          if (m.pid !== undefined) backups.set(m.pid, { maps: m.maps, at: performance.now() });
+          return;
         case 'err': return void process.stderr.write(m.text);
         case 'lost':
           if (m.end === true) ending = true;
@@ -159,7 +166,25 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       process.stderr.write(`jsprobe: --otlp: cannot start the exporter (${e.message}): no spans are sent\n`);
       return undefined;
     });
-    const finish = async (): Promise<void> => {
+    /**
+     * A process that ended without sending its maps (killed, aborted) prints its last backup, and
+     * says so; where the first process was killed before its first backup, that its maps are lost.
+     */
+    const keptMaps = (signal: NodeJS.Signals | null): string[] => {
+      const notes: string[] = [];
+      const end = performance.now();
+      for (const [pid, b] of backups) {
+        for (const m of b.maps) maps.push(m);
+        notes.push(`jsprobe: process ${pid} ended without sending its maps${signal === null ? '' : ` (${o.command} was killed by ${signal})`}; `
+          + `the maps above are its last snapshot, from ${Math.round(end - b.at)} ms before the end\n`);
+      }
+      if (notes.length === 0 && maps.length === 0 && piped && signal !== null) {
+        notes.push(`jsprobe: ${o.command} was killed by ${signal} before it sent its maps or a snapshot of them (one a second): its maps are lost\n`);
+      }
+      backups.clear();
+      return notes;
+    };
+    const finish = async (signal: NodeJS.Signals | null = null): Promise<void> => {
       clearTimeout(progress);
       clearTimeout(stopping);
       clearTimeout(grace);
@@ -167,11 +192,14 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       children.close();
       channel?.removeAllListeners('data');
       const { printEnd } = await printing;
-      if (!fatal && (maps.length > 0 || children.connected > 0)) {
+      const notes = keptMaps(signal);
+      // END runs and the maps print however the program ended, once its agent was there to trace it.
+      if (!fatal && (maps.length > 0 || children.connected > 0 || piped)) {
         const warn = (text: string): void => void process.stderr.write(text);
         const limits = { maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen };
         printEnd(program, [...maps.flat(), ...children.maps()], { format: o.format, ...limits, write: out.write, warn });
       }
+      for (const note of notes) process.stderr.write(note);
       lost.end();
       out.close();
       // Closing the pipes tells the agent nobody reads the trace any more: it detaches.
@@ -193,7 +221,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
           process.stderr.write(`jsprobe: ${running.length} child process(es) of the program still run (pid ${running.join(', ')}): `
             + `their maps are as of their last report, at most a second old\n`);
         }
-        await finish();
+        await finish(signal as NodeJS.Signals | null);
         if (fatal) resolve(2);
         else if (code !== null) resolve(code);
         else resolve(128 + (signals()[signal as NodeJS.Signals] ?? 0));

@@ -228,6 +228,17 @@ export class FdSender implements Sender {
     this.#drain();
   }
 
+  /**
+   * Send `m` only where it goes out now, nothing waiting before it: for a message that the next one
+   * replaces (a backup of the maps), which a full pipe should skip, not queue or drop and count as
+   * a lost event. Whether it was sent (a write the pipe took part of still counts as sent).
+   */
+  sendIfClear(m: Message): boolean {
+    if (this.#busy || this.#final || this.#state === 'closed' || this.#queued > 0 || this.#later !== null) return false;
+    this.send(m);
+    return true;
+  }
+
   /** Add `n` events dropped elsewhere (a worker thread's full ring) to the count reported. */
   dropped(n: number): void {
     if (n <= 0 || this.#state === 'closed') return;

@@ -43,10 +43,14 @@ export type Message =
   | { t: 'exit' }
   /** The trace ended on this signal, while the program, which handles it itself, runs on. */
   | { t: 'detached'; signal: NodeJS.Signals }
-  /** A thread's maps, to merge with the others' before they print. */
-  | { t: 'maps'; maps: MapData[] }
-  /** -p: every thread's maps as they are now (a target killed later cannot send them): kept, not merged. */
-  | { t: 'backup'; maps: MapData[][] }
+  /** A thread's maps, to merge with the others' before they print; `pid`: the first process's, under -c. */
+  | { t: 'maps'; maps: MapData[]; pid?: number }
+  /**
+   * Every thread's maps as they are now (a process killed later cannot send them): kept, not
+   * merged. Under -p from the channel thread; under -c from the first process (`pid`), whose
+   * final maps (`maps`, with the same pid) take its place.
+   */
+  | { t: 'backup'; maps: MapData[][]; pid?: number }
   /**
    * -c, `--prometheus`: the maps of every thread as they are now, the answer to the command's
    * snapshot request `id`; null when the last was too recent for its cost (SNAPSHOT_SPACING).

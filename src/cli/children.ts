@@ -104,6 +104,11 @@ export class ChildServer {
     });
   }
 
+  /** The children that ended without sending any maps (killed before their first report), by pid. */
+  unreported(): number[] {
+    return [...this.#children].filter((c) => c.closed && c.maps.length === 0 && c.pid !== undefined).map((c) => c.pid!);
+  }
+
   /** Every child's latest maps. */
   maps(): MapData[] {
     return [...this.#children].flatMap((c) => c.maps);

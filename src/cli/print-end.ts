@@ -10,9 +10,12 @@ import { neverMatched } from '../program/probe-records.js';
 /**
  * The end of a `-c` run: the maps of every process (each with its threads' merged in) merged, END
  * run once on them, the maps printed once, the strings cut in all, and the probes that matched
- * nowhere.
+ * nowhere. `unreported`: the processes that ended before they sent any maps (killed), which may
+ * have matched what the others did not: a probe's "never matched" then says so.
  */
-export function printEnd(program: CompiledProgram, data: readonly MapData[], o: EndOptions): void {
+export function printEnd(program: CompiledProgram, data: readonly MapData[], o: EndOptions, unreported: readonly number[] = []): void {
   runEnd(program, data, o);
-  for (const line of neverMatched(data)) o.warn(line);
+  const which = `${unreported.length === 1 ? 'process' : 'processes'} ${unreported.join(', ')}`;
+  const more = unreported.length === 0 ? '' : ` in the processes that reported; ${which} ended before reporting, and may have run it`;
+  for (const line of neverMatched(data)) o.warn(more === '' ? line : `${line.slice(0, -1)}${more}\n`);
 }

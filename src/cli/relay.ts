@@ -197,7 +197,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       if (!fatal && (maps.length > 0 || children.connected > 0 || piped)) {
         const warn = (text: string): void => void process.stderr.write(text);
         const limits = { maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen };
-        printEnd(program, [...maps.flat(), ...children.maps()], { format: o.format, ...limits, write: out.write, warn });
+        printEnd(program, [...maps.flat(), ...children.maps()], { format: o.format, ...limits, write: out.write, warn }, children.unreported());
       }
       for (const note of notes) process.stderr.write(note);
       lost.end();

@@ -120,7 +120,8 @@ verbs, against the example shop (docs/cli.md, Verbs):
 
 function value(argv: string[], i: number, flag: string): string {
   const v = argv[i + 1];
-  if (v === undefined || (v.startsWith('-') && v !== '-')) throw new UsageError(`${flag} needs a value`);
+  // A negative number is a value, which the option's own check refuses with what it takes.
+  if (v === undefined || (v.startsWith('-') && v !== '-' && !/^-[0-9.]/.test(v))) throw new UsageError(`${flag} needs a value`);
   return v;
 }
 

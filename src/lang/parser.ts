@@ -104,8 +104,10 @@ class Parser {
     if (this.src[this.lx.pos] !== ':') this.fail(this.lx.pos, `expected ':' after ${kind}`);
     this.lx.pos++;
     if (kind === 'interval') {
-      const spec = /^(s|ms):([0-9]+)/.exec(this.src.slice(this.lx.pos));
-      if (spec === null || Number(spec[2]) <= 0) this.fail(this.lx.pos, 'an interval is interval:s:N or interval:ms:N, with N > 0');
+      const spec = /^(s|ms):([0-9]+)(?![0-9.])/.exec(this.src.slice(this.lx.pos));
+      if (spec === null || Number(spec[2]) <= 0) {
+        this.fail(this.lx.pos, 'an interval is interval:s:N or interval:ms:N, with N a whole number above 0 (half a second: interval:ms:500)');
+      }
       this.lx.pos += spec[0].length;
       const periodMs = Number(spec[2]) * (spec[1] === 's' ? 1000 : 1);
       return { at, kind, target: '', periodMs, text: `interval:${spec[1]}:${spec[2]}` };

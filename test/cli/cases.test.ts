@@ -214,6 +214,18 @@ const CASES: Case[] = [
     code: 0,
   },
   {
+    name: 'an interval of a fraction names the whole numbers it takes',
+    args: ['-e', 'interval:s:0.5 { exit() }'],
+    stderr: /^1:10: an interval is interval:s:N or interval:ms:N, with N a whole number above 0 \(half a second: interval:ms:500\)\n/,
+    code: 2,
+  },
+  {
+    name: 'a negative number for a numeric option says what the option takes',
+    args: ['--max-strlen', '-5', '-e', 'BEGIN { exit() }'],
+    stderr: /^jsprobe: --max-strlen takes a whole number from 1 to \d+, not '-5'\n/,
+    code: 2,
+  },
+  {
     name: '-l of a kind that names no function says so',
     args: ['-l', 'profile:hz:99'],
     stderr: /^jsprobe: -l lists the functions and lines a pattern matches; profile probes have none\nusage:/,

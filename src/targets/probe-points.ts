@@ -192,7 +192,8 @@ export function nearProbePoints(pattern: string): string[] {
     const rel = shownPath(file);
     for (const f of functionsOf(parsed.program, parsed.src, file)) for (const n of [f.name, ...f.aliases]) if (!where.has(n)) where.set(n, rel);
   }
-  return closeMatches(ref.name, where.keys()).map((n) => `${hasGlob(ref.file) ? where.get(n) : ref.file}:${n}`);
+  // A name pattern's wildcards are no letters of the name: `getUsr*` is near getUser.
+  return closeMatches(ref.name.replace(/[*?]/g, ''), where.keys()).map((n) => `${hasGlob(ref.file) ? where.get(n) : ref.file}:${n}`);
 }
 
 /** The exports nearest to the last name of an export pattern, beside the one it names. */

@@ -226,6 +226,13 @@ const CASES: Case[] = [
     code: 2,
   },
   {
+    name: '-l with a misspelt name pattern says what is near, its wildcards aside',
+    args: ['-l', `${APP}:lineProbee*`],
+    stdout: '',
+    stderr: /^jsprobe: nothing matches test\/fixtures\/cli\/app\.cjs:lineProbee\*\. Did you mean test\/fixtures\/cli\/app\.cjs:lineProbe\?\n$/,
+    code: 2,
+  },
+  {
     name: '-l of a kind that names no function says so',
     args: ['-l', 'profile:hz:99'],
     stderr: /^jsprobe: -l lists the functions and lines a pattern matches; profile probes have none\nusage:/,

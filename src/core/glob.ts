@@ -34,3 +34,34 @@ export function pathGlob(glob: string): RegExp {
 export function nameGlob(glob: string): RegExp {
   return new RegExp(`^${glob.split('*').map((p) => p.split('?').map(escape).join('.')).join('.*')}$`);
 }
+
+/**
+ * `glob` (absolute, / separators) and, where its literal part reaches through symlinks, the same
+ * glob from that part's real path: Node loads a module by its real path (`lnk/p2.cjs` that links to
+ * `prog.cjs` loads as prog.cjs; pnpm's `node_modules/foo` as `.pnpm/foo@1/…`), and a program may
+ * still load one by the path as written (--preserve-symlinks), so both are kept, written first.
+ * The literal part is the path before the first glob character, or the whole path of a literal
+ * file; of it, the longest part that exists is resolved (a file may not be there yet). `realpath`
+ * is passed in: the agent's first part (cli/child-watch.ts) requires Node's modules itself.
+ */
+export function withRealPath(glob: string, realpath: (path: string) => string): string[] {
+  const parts = glob.split('/');
+  const firstGlob = parts.findIndex(hasGlob);
+  const literal = firstGlob < 0 ? parts.length : firstGlob;
+  for (let n = literal; n > 1; n--) {
+    let real: string;
+    try {
+      real = realpath(parts.slice(0, n).join('/')).replace(/\\/g, '/');
+    } catch {
+      continue;
+    }
+    const resolved = [real.replace(/\/$/, ''), ...parts.slice(n)].join('/');
+    return resolved === glob ? [glob] : [glob, resolved];
+  }
+  return [glob];
+}
+
+/** One RegExp for several path globs: a path matches when any of them does. */
+export function pathGlobs(globs: readonly string[]): RegExp {
+  return globs.length === 1 ? pathGlob(globs[0]) : new RegExp(globs.map((g) => pathGlob(g).source).join('|'));
+}

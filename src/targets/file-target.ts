@@ -14,12 +14,11 @@ import { loadedModules, moduleByFile, siteOf, watchModules, type LoadedModule, t
 import { rewriteFailure } from '../sites/hooks/failures.js';
 import { blockConflictText } from '../sites/rewrite/abi.js';
 import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
-import { hasGlob, nameGlob, pathGlob } from '../core/glob.js';
-import { absoluteGlob, type TargetRef } from './parse.js';
+import { hasGlob, nameGlob, pathGlobs } from '../core/glob.js';
+import { targetGlobs, type TargetRef } from './parse.js';
 import { liveLineTarget, ownFunctions } from './live-line.js';
 
-function fileMatcher(glob: string): (m: LoadedModule) => number {
-  const re = pathGlob(glob);
+function fileMatcher(re: RegExp): (m: LoadedModule) => number {
   // -1: the module's own file; i >= 0: its i-th source; -2: neither.
   return (m) => {
     if (re.test(m.file)) return -1;
@@ -28,8 +27,7 @@ function fileMatcher(glob: string): (m: LoadedModule) => number {
   };
 }
 
-function functionMatcher(glob: string, name: string): ModuleMatcher {
-  const path = pathGlob(glob);
+function functionMatcher(path: RegExp, name: string): ModuleMatcher {
   const re = nameGlob(name);
   return (m) => {
     const sources = m.table.sources.flatMap((s, i) => (path.test(s) ? [i] : []));
@@ -75,8 +73,7 @@ function slotsNamed(table: LoadedModule['table'], name: string): readonly number
   return index.get(name) ?? [];
 }
 
-function lineMatcher(glob: string, line: number): ModuleMatcher {
-  const re = pathGlob(glob);
+function lineMatcher(re: RegExp, line: number): ModuleMatcher {
   return (m) => {
     const out: number[] = [];
     for (const { asked, slot } of m.table.lines) {
@@ -134,9 +131,8 @@ function unavailable(message: string): never {
  * such script matches the file glob.
  */
 function liveFileTarget(
-  ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, label: string, preference: SitePreference, maxPauseMs?: number,
+  ref: Exclude<TargetRef, { kind: 'export' }>, re: RegExp, label: string, preference: SitePreference, maxPauseMs?: number,
 ): Resolution | null {
-  const re = pathGlob(glob);
   // Before the program's first line, what is loaded is jsprobe's own and what preloads put in the
   // CommonJS cache: a glob none of it matches waits for load sites without the Debugger domain,
   // whose enable costs ~40-70 ms and ~5 MB at every start (bench:startup).
@@ -184,26 +180,28 @@ function withinBudget(ref: Exclude<TargetRef, { kind: 'export' }>, label: string
 export function resolveFileTarget(
   ref: Exclude<TargetRef, { kind: 'export' }>, label: string, preference: SitePreference = 'auto', maxPauseMs?: number,
 ): Resolution {
-  const glob = absoluteGlob(ref.file);
-  const match = ref.kind === 'line' ? lineMatcher(glob, ref.line) : functionMatcher(glob, ref.name);
+  // The file as written and as Node loads it through symlinks: a glob each, one RegExp for both.
+  const globs = targetGlobs(ref.file);
+  const re = pathGlobs(globs);
+  const match = ref.kind === 'line' ? lineMatcher(re, ref.line) : functionMatcher(re, ref.name);
   const sites: ProbeSite[] = [];
   for (const m of loadedModules()) for (const i of match(m)) sites.push(siteOf(m, i));
   const kind = chooseSiteKind(preference, { shape: 'file', loadSites: sites.length > 0 });
   // Before the program's first line, nothing loaded matches unless a preload put it there: neither
   // wraps nor live sites have anything to take (see liveFileTarget).
-  const loadedNone = beforeProgram && !loadedBeforeProgram(pathGlob(glob));
+  const loadedNone = beforeProgram && !loadedBeforeProgram(re);
   if ((kind === 'live' || kind === 'breakpoint') && !(loadedNone && preference === 'auto')) {
-    const wrapped = ref.kind === 'function' ? wrapsOverBudget(pathGlob(glob), nameGlob(ref.name), label, preference, maxPauseMs ?? DEFAULT_MAX_PAUSE_MS) : null;
-    if (wrapped !== null) return withLoadWatch(wrapped, ref, glob, match);
-    const live = liveFileTarget(ref, glob, label, preference, maxPauseMs);
-    if (live !== null) return withLoadWatch(live, ref, glob, match);
+    const wrapped = ref.kind === 'function' ? wrapsOverBudget(re, nameGlob(ref.name), label, preference, maxPauseMs ?? DEFAULT_MAX_PAUSE_MS) : null;
+    if (wrapped !== null) return withLoadWatch(wrapped, ref, globs, match);
+    const live = liveFileTarget(ref, re, label, preference, maxPauseMs);
+    if (live !== null) return withLoadWatch(live, ref, globs, match);
     if (preference !== 'auto') {
       unavailable(`${label}: no loaded script matches ${ref.file}; ` +
         `a ${preference} site patches code that has loaded (site 'auto' or 'load' waits for it to load)`);
     }
   }
   if (sites.length === 0 && !hasGlob(ref.file)) {
-    const loadedHere = [...loadedModules()].some((m) => fileMatcher(glob)(m) !== -2);
+    const loadedHere = [...loadedModules()].some((m) => fileMatcher(re)(m) !== -2);
     if (loadedHere && ref.kind === 'line') {
       unavailable(`${label}: ${ref.file} is loaded, but no line site was placed at line ${ref.line} when it loaded ` +
         '(line sites are placed for lines asked for before the file loads)');
@@ -211,7 +209,7 @@ export function resolveFileTarget(
     if (loadedHere) {
       const names = new Set<string>();
       const name = (ref as { name: string }).name;
-      const inFile = fileMatcher(glob);
+      const inFile = fileMatcher(re);
       for (const m of loadedModules()) {
         if (inFile(m) === -2) continue;
         const why = unsitedWhy(m, ref.file, name);
@@ -220,7 +218,7 @@ export function resolveFileTarget(
       }
       throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has no function named ${name}${closeNames(name, names)}`);
     }
-    if (alreadyLoaded(glob)) {
+    if (globs.some(alreadyLoaded)) {
       unavailable(`${label}: ${ref.file} is already loaded without probe sites; load sites are placed as code loads. ` +
         `Start the program with JSPROBE_LOAD_SITES=${ref.file} to give it sites, or register this probe before it loads`);
     }
@@ -228,7 +226,6 @@ export function resolveFileTarget(
   if (sites.length === 0 && !isHooked()) {
     unavailable(`${label}: code in files gets probe sites as it loads, which needs the load hooks: run the program with node --import jsprobe/register`);
   }
-  const re = pathGlob(glob);
   const failure = rewriteFailure((file) => re.test(file));
   return {
     sites,
@@ -236,14 +233,14 @@ export function resolveFileTarget(
     kind: 'load',
     entryOnly: ref.kind === 'line',
     note: failure !== undefined ? `${failure.file} could not be rewritten: ${failure.why}` : undefined,
-    watch: loadWatch(ref, glob, match),
+    watch: loadWatch(ref, globs, match),
   };
 }
 
 /** Also attach to matching functions of modules that load later (a glob over loaded and unloaded files). */
-function withLoadWatch(live: Resolution, ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, match: ModuleMatcher): Resolution {
+function withLoadWatch(live: Resolution, ref: Exclude<TargetRef, { kind: 'export' }>, globs: string[], match: ModuleMatcher): Resolution {
   if (!isHooked() || !hasGlob(ref.file)) return live;
-  const later = loadWatch(ref, glob, match);
+  const later = loadWatch(ref, globs, match);
   const now = live.watch;
   return {
     ...live,
@@ -258,14 +255,16 @@ function withLoadWatch(live: Resolution, ref: Exclude<TargetRef, { kind: 'export
   };
 }
 
-function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, match: ModuleMatcher): NonNullable<Resolution['watch']> {
+function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, globs: string[], match: ModuleMatcher): NonNullable<Resolution['watch']> {
   const lines = ref.kind === 'line' ? [ref.line] : [];
+  const inFile = fileMatcher(pathGlobs(globs));
   return (attach, note, counts) => {
-    const stopWanting = want({ file: glob, lines }, counts);
+    // An entry for each glob: the load hooks match one glob to an entry (sites/hooks/wanted.ts).
+    const stopWanting = globs.map((file) => want({ file, lines }, counts));
     const stopWatching = watchModules(
       (m) => {
         const found = match(m);
-        if (found.length === 0 && fileMatcher(glob)(m) !== -2) {
+        if (found.length === 0 && inFile(m) !== -2) {
           if (ref.kind === 'line') {
             note(`no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
           } else if (!hasGlob(ref.file)) {
@@ -282,7 +281,7 @@ function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, glob: string, ma
       attach,
     );
     return () => {
-      stopWanting();
+      for (const stop of stopWanting) stop();
       stopWatching();
     };
   };

@@ -3,8 +3,10 @@
 //   file:qualified.name    src/db.ts:Db.query, lib/*.js:*
 //   file:LINE              src/app.ts:42
 
+import { realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { JsprobeError } from '../core/errors.js';
+import { withRealPath } from '../core/glob.js';
 
 export type TargetRef =
   | { kind: 'export'; module: string; path: string[] }
@@ -53,4 +55,29 @@ export function parseTarget(target: string): TargetRef {
 /** A target's file glob as an absolute path glob: relative ones are relative to `cwd`. */
 export function absoluteGlob(file: string, cwd = process.cwd()): string {
   return isAbsolute(file) ? file : resolve(cwd, file).replace(/\\/g, '/');
+}
+
+/**
+ * Globs resolved by the code running now, until its next microtask: realpath walks each part of
+ * the path (~30 us for a file in node_modules), and a program that registers a probe on each of
+ * typescript.js's 21k functions asks for the one file 21k times in a row. Later code resolves
+ * again: a link may have moved since (a deploy's `current -> releases/N`).
+ */
+const resolvedNow = new Map<string, string[]>();
+/** As it was when jsprobe loaded: the program may replace the global. */
+const queueMicrotaskSafe = queueMicrotask;
+
+/**
+ * The absolute globs of the modules a target's file names: as written, and through the symlinks
+ * its literal part reaches (core/glob.ts, withRealPath). What load sites, live sites and a child's
+ * first match are matched against.
+ */
+export function targetGlobs(file: string, cwd = process.cwd()): string[] {
+  const glob = absoluteGlob(file, cwd);
+  let globs = resolvedNow.get(glob);
+  if (globs === undefined) {
+    if (resolvedNow.size === 0) queueMicrotaskSafe(() => resolvedNow.clear());
+    resolvedNow.set(glob, (globs = withRealPath(glob, realpathSync)));
+  }
+  return globs;
 }

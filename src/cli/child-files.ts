@@ -1,6 +1,7 @@
 // What a child process of a `jsprobe -c` program needs to know to wait for its first matching
 // source before it loads the runtime (child-watch.ts): the file globs of the program's probes, as
-// written (each child makes them absolute from its own working directory, as registering would).
+// written (each child makes them absolute from its own working directory and follows their symlinks,
+// as registering would: child-watch.ts).
 // Worked out once, by the first process, which has compiled the program; handed down in the
 // environment (JSPROBE_CHILD_FILES), as the program itself is (JSPROBE_PROGRAM).
 

@@ -11,7 +11,7 @@
 // Node 20's hooks thread could not load the runtime into this one in time, and there the child
 // loads it at start, as without this file.
 
-import { pathGlob } from '../core/glob.js';
+import { pathGlob, withRealPath } from '../core/glob.js';
 import { agentRequire as require } from './agent-require.js';
 
 type Compile = (this: unknown, content: string, filename: string, format?: string) => unknown;
@@ -35,12 +35,14 @@ export function watchChild(files: readonly string[], trace: (compiling?: string)
   const { registerHooks, prototype } = require('node:module') as { registerHooks?: (hooks: Hooks) => unknown; prototype: { _compile: Compile } };
   if (typeof registerHooks !== 'function') return false;
   const { isAbsolute, resolve } = require('node:path') as typeof import('node:path');
+  const { realpathSync } = require('node:fs') as typeof import('node:fs');
   const { fileURLToPath } = require('node:url') as typeof import('node:url');
-  // As targets/parse.ts's absoluteGlob and sites/hooks/wanted.ts's hintedFiles make them.
+  // As targets/parse.ts's targetGlobs and sites/hooks/wanted.ts's hintedFiles make them: a target
+  // through a symlink matches the module Node loads by its real path.
   const cwd = process.cwd();
   const hints = (process.env.JSPROBE_LOAD_SITES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const globs = [
-    ...files.map((f) => (isAbsolute(f) ? f : resolve(cwd, f).replace(/\\/g, '/'))),
+    ...files.flatMap((f) => withRealPath(isAbsolute(f) ? f : resolve(cwd, f).replace(/\\/g, '/'), realpathSync)),
     ...hints.map((g) => (g.startsWith('/') ? g : `${cwd.replace(/\/$/, '')}/${g.replace(/^\.\//, '')}`)),
   ];
   const res = globs.map((g) => pathGlob(g));

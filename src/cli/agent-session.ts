@@ -41,6 +41,13 @@ const WORKER_LOST_EVERY_MS = 1000;
 const BACKUP_EVERY_MS = Number(process.env.JSPROBE_BACKUP_MS) || 1000;
 /** A backup is skipped while the time since the last is under this many times what the last cost: at most 1% of the main thread. */
 const BACKUP_SPACING = 100;
+/**
+ * Maps of more keys than this (every thread's) are not backed up, so that no backup holds the main
+ * thread for long (65,536 keys in each of three maps took 0.6-1.8 s to gather and encode on Node 20).
+ */
+const BACKUP_MAX_KEYS = 4096;
+/** Nor is a backup longer than this as a line: a pipe takes it at once (Linux's holds 64 KiB). */
+const BACKUP_MAX_BYTES = 60 * 1024;
 
 /** What the command asks of every session, from the environment it set. */
 function settings(): {
@@ -88,6 +95,8 @@ interface State {
 
 /** The first process's main thread and the command's end of it. */
 interface First {
+  /** This process's pid, read before the program's first line: the program may redefine process.pid. */
+  pid: number;
   command: FdSender;
   send(m: Message): void;
   relay: MainRelay;
@@ -106,7 +115,8 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
   const bytes = Number(process.env.JSPROBE_BUFFER_BYTES) || undefined;
   const command = link?.sender ?? new FdSender(Number(process.env.JSPROBE_OUT_FD), { bytes, gone: () => onCommandGone() });
   // Its worker threads trace as this process's; its child processes connect to the socket.
-  process.env.JSPROBE_PID = String(process.pid);
+  const pid = process.pid;
+  process.env.JSPROBE_PID = String(pid);
   // The inspector port the command chose for reaching this process (launch.ts, inspectorPortOption)
   // is this process's alone: the program's own children get NODE_OPTIONS as the user gave it, and
   // `node --inspect` there listens on 9229 as it would have.
@@ -151,7 +161,7 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
   const files = childFiles(program);
   if (files === undefined) delete process.env.JSPROBE_CHILD_FILES;
   else process.env.JSPROBE_CHILD_FILES = files;
-  const run: First = { command, send, relay, outcome, state };
+  const run: First = { pid, command, send, relay, outcome, state };
   send({ t: 'ready', probes: outcome.probes });
   const ending = endings(run);
   onCommandGone = ending.detach;
@@ -208,7 +218,7 @@ function workerLosses(relay: MainRelay, command: FdSender): { take(): void; byTh
  * takes them at once (a backup never waits, drops or counts as lost): what prints of a process that
  * is killed. Returns what stops it.
  */
-function backups({ command, relay, outcome, state }: First): () => void {
+function backups({ command, relay, outcome, state, pid }: First): () => void {
   let at = -Infinity;
   let cost = 0;
   const backup = (): void => {
@@ -216,10 +226,13 @@ function backups({ command, relay, outcome, state }: First): () => void {
     const t0 = now();
     if (t0 - at < BACKUP_SPACING * cost) return;
     // Loops by index: the program may have replaced Array's methods by now.
-    const maps: MapData[][] = [withProbeRecords(outcome.maps(), outcome.handles)];
     const workers = relay.snapshots();
+    let keys = outcome.keyCount();
+    for (let i = 0; i < workers.length; i++) for (let j = 0; j < workers[i].length; j++) keys += workers[i][j].entries.length;
+    if (keys > BACKUP_MAX_KEYS) return;
+    const maps: MapData[][] = [withProbeRecords(outcome.maps(), outcome.handles)];
     for (let i = 0; i < workers.length; i++) maps[maps.length] = workers[i];
-    command.sendIfClear({ t: 'backup', maps, pid: process.pid });
+    command.sendIfClear({ t: 'backup', maps, pid }, BACKUP_MAX_BYTES);
     at = t0;
     cost = now() - t0;
   };
@@ -269,7 +282,7 @@ function endings(first: First): Endings {
     const cut = cutsIn(state.gathered);
     if (cut > 0) maps[maps.length] = { name: CUT_RECORD, entries: [], dropped: cut };
     // With its pid: these take the place of the process's backups (relay.ts).
-    send({ t: 'maps', maps, pid: process.pid });
+    send({ t: 'maps', maps, pid: first.pid });
     command.reportLost();
   };
   process.on('exit', end);

@@ -27,6 +27,8 @@ interface Child {
   /** Its latest maps (with its worker threads' and its records). */
   maps: MapData[];
   closed: boolean;
+  /** Its maps are a first process's backup (it has not sent its own yet). */
+  backup: boolean;
 }
 
 export class ChildServer {
@@ -65,15 +67,19 @@ export class ChildServer {
   }
 
   #accept(socket: Socket, onMessage: (m: Message) => void): void {
-    const child: Child = { socket, pid: undefined, maps: [], closed: false };
+    const child: Child = { socket, pid: undefined, maps: [], closed: false, backup: false };
     this.#children.add(child);
     socket.setEncoding('utf8');
     const reader = new LineReader((m: Message) => {
       switch (m.t) {
         case 'hello': return void (child.pid = m.pid);
-        case 'maps': return void (child.maps = m.maps);
+        case 'maps':
+          child.backup = false;
+          return void (child.maps = m.maps);
         // A first process that a shell started reports here: its backups are a child's maps of the moment.
-        case 'backup': return void (child.maps = m.maps.flat());
+        case 'backup':
+          child.backup = true;
+          return void (child.maps = m.maps.flat());
         default: return onMessage(m);
       }
     });
@@ -107,6 +113,11 @@ export class ChildServer {
   /** The children that ended without sending any maps (killed before their first report), by pid. */
   unreported(): number[] {
     return [...this.#children].filter((c) => c.closed && c.maps.length === 0 && c.pid !== undefined).map((c) => c.pid!);
+  }
+
+  /** The first processes reporting here (started by a shell) that ended with a backup for their maps, by pid. */
+  backedUp(): number[] {
+    return [...this.#children].filter((c) => c.closed && c.backup && c.pid !== undefined).map((c) => c.pid!);
   }
 
   /** Every child's latest maps. */

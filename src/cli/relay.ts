@@ -38,6 +38,13 @@ export interface Metrics {
   PipeSnapshots: typeof PipeSnapshots;
 }
 
+/** How the trace ended, for the notes on maps printed from a backup: the program's signal, when, or jsprobe left it running. */
+interface Ending {
+  signal: NodeJS.Signals | null;
+  at: number;
+  left?: boolean;
+}
+
 /** Spawn the program `launch` prepared and relay it until it ends: its exit code, 128 + a signal's number, or 2. */
 export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, out: Sink, metrics?: Metrics): Promise<number> {
   const { argv, env, children, stopName } = launch;
@@ -128,7 +135,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       if (left) return;
       left = true;
       child.unref();
-      void finish().then(() => resolve(128 + (signals()[signal] ?? 0)));
+      void finish({ left: true }).then(() => resolve(128 + (signals()[signal] ?? 0)));
     };
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping !== undefined) {
@@ -168,23 +175,27 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
     });
     /**
      * A process that ended without sending its maps (killed, aborted) prints its last backup, and
-     * says so; where the first process was killed before its first backup, that its maps are lost.
+     * says so; where the first process was killed before its first backup, that its own maps are
+     * lost. `how`: when the program ended (or jsprobe left it running, `left`), and by which signal.
      */
-    const keptMaps = (signal: NodeJS.Signals | null): string[] => {
+    const keptMaps = (how: Ending): string[] => {
       const notes: string[] = [];
-      const end = performance.now();
       for (const [pid, b] of backups) {
         for (const m of b.maps) maps.push(m);
-        notes.push(`jsprobe: process ${pid} ended without sending its maps${signal === null ? '' : ` (${o.command} was killed by ${signal})`}; `
-          + `the maps above are its last snapshot, from ${Math.round(end - b.at)} ms before the end\n`);
+        const ms = Math.round(how.at - b.at);
+        notes.push(how.left === true
+          ? `jsprobe: process ${pid} runs on, untraced; the maps above are its last snapshot, from ${ms} ms before jsprobe left it\n`
+          : `jsprobe: process ${pid} ended without sending its maps${how.signal == null ? '' : ` (${o.command} was killed by ${how.signal})`}; `
+            + `the maps above are its last snapshot, from ${ms} ms before the end\n`);
       }
-      if (notes.length === 0 && maps.length === 0 && piped && signal !== null) {
-        notes.push(`jsprobe: ${o.command} was killed by ${signal} before it sent its maps or a snapshot of them (one a second): its maps are lost\n`);
+      if (notes.length === 0 && maps.length === 0 && piped && how.signal != null) {
+        notes.push(`jsprobe: ${o.command} was killed by ${how.signal} before it sent its maps or a snapshot of them (one a second): its own maps are lost\n`);
       }
       backups.clear();
-      return notes;
+      return [...notes, ...children.backedUp().map((pid) => `jsprobe: process ${pid} ended without sending its maps; the maps above are its last snapshot\n`)];
     };
-    const finish = async (signal: NodeJS.Signals | null = null): Promise<void> => {
+    const finish = async (how: { signal?: NodeJS.Signals | null; at?: number; left?: boolean } = {}): Promise<void> => {
+      const ending: Ending = { signal: how.signal ?? null, at: how.at ?? performance.now(), left: how.left };
       clearTimeout(progress);
       clearTimeout(stopping);
       clearTimeout(grace);
@@ -192,7 +203,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       children.close();
       channel?.removeAllListeners('data');
       const { printEnd } = await printing;
-      const notes = keptMaps(signal);
+      const notes = keptMaps(ending);
       // END runs and the maps print however the program ended, once its agent was there to trace it.
       if (!fatal && (maps.length > 0 || children.connected > 0 || piped)) {
         const warn = (text: string): void => void process.stderr.write(text);
@@ -215,13 +226,15 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
     child.on('close', (code, signal) => {
       if (left) return;
       left = true;
+      // The age of a backup printed for it is to its end, not to the end of the wait for its children below.
+      const closedAt = performance.now();
       // The program's child processes that have ended have sent their last maps: read them first.
       void children.settle(CHILDREN_FLUSH_MS).then(async (running) => {
         if (running.length > 0) {
           process.stderr.write(`jsprobe: ${running.length} child process(es) of the program still run (pid ${running.join(', ')}): `
             + `their maps are as of their last report, at most a second old\n`);
         }
-        await finish(signal as NodeJS.Signals | null);
+        await finish({ signal: signal as NodeJS.Signals | null, at: closedAt });
         if (fatal) resolve(2);
         else if (code !== null) resolve(code);
         else resolve(128 + (signals()[signal as NodeJS.Signals] ?? 0));

@@ -229,12 +229,15 @@ export class FdSender implements Sender {
   }
 
   /**
-   * Send `m` only where it goes out now, nothing waiting before it: for a message that the next one
-   * replaces (a backup of the maps), which a full pipe should skip, not queue or drop and count as
-   * a lost event. Whether it was sent (a write the pipe took part of still counts as sent).
+   * Send `m` only where it goes out now, nothing waiting before it, and it is at most `maxBytes`
+   * as a line: for a message that the next one replaces (a backup of the maps), which a full pipe
+   * should skip, not queue or drop and count as a lost event. Whether it was sent.
    */
-  sendIfClear(m: Message): boolean {
-    if (this.#busy || this.#final || this.#state === 'closed' || this.#queued > 0 || this.#later !== null) return false;
+  sendIfClear(m: Message, maxBytes: number): boolean {
+    if (this.#busy || this.#final || this.#state === 'closed' || this.#queued > 0 || this.#later !== null || this.#lost !== 0) return false;
+    // No larger than a pipe takes at once when empty: the rest of a line the pipe took part of
+    // goes before anything else, and while it is there the events behind it queue or drop.
+    if (byteLength(`${encodeMessage(m)}\n`) > maxBytes) return false;
     this.send(m);
     return true;
   }

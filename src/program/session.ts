@@ -17,7 +17,7 @@ import { instantiate, makeRuntime, printAll, strftime, type Runtime } from './ru
 import { guard, type Guarded } from './end.js';
 import { inFlight, keepArgs, printInFlight } from './in-flight.js';
 import type { Output } from '../agg/print.js';
-import { clearIntervalSafe, SafeDate, setIntervalSafe } from '../core/primordials.js';
+import { clearIntervalSafe, MapPrototypeGetSize, SafeDate, setIntervalSafe } from '../core/primordials.js';
 import { spanRecorder, withSpan } from './spans.js';
 import { countingHandler } from './counting.js';
 import { Profiler, type Sample } from './profile.js';
@@ -118,6 +118,8 @@ export type Session = {
   overBudget: string[];
   finish(): void;
   maps(): MapData[];
+  /** How many keys this thread's maps hold, without reading them (a backup's bound, cli/agent-session.ts). */
+  keyCount(): number;
   /** Once live patches have settled: the texts of probes taken off as they could never run (see checkReturns). */
   settle(): string[];
 } | { error: string };
@@ -257,6 +259,11 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       // A worker's snapshot (every second, and the last one) carries its samples so far.
       profiler?.slice();
       return withCutRecord(mapsData(rt.maps));
+    },
+    keyCount: () => {
+      let n = 0;
+      for (let i = 0; i < rt.maps.length; i++) n += MapPrototypeGetSize(rt.maps[i].entries);
+      return n;
     },
     settle: () => {
       const refused = checkReturns(options.attached !== undefined ? returning : [], options.warn);

@@ -189,7 +189,8 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
             + `the maps above are its last snapshot, from ${ms} ms before the end\n`);
       }
       if (notes.length === 0 && maps.length === 0 && piped && how.signal != null) {
-        notes.push(`jsprobe: ${o.command} was killed by ${how.signal} before it sent its maps or a snapshot of them (one a second): its own maps are lost\n`);
+        notes.push(`jsprobe: ${o.command} was killed by ${how.signal} before it sent its maps or a snapshot of them `
+          + `(one a second, of maps of up to 4,096 keys): its own maps are lost\n`);
       }
       backups.clear();
       return [...notes, ...children.backedUp().map((pid) => `jsprobe: process ${pid} ended without sending its maps; the maps above are its last snapshot\n`)];

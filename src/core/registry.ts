@@ -2,10 +2,11 @@
 // path, a mutex around registration). Core does not know how a target becomes a site: the
 // layers below install a resolver (setTargetResolver) that returns the ProbeSite for a target.
 
-import { ACTIVE, PENDING, UNSTAMPED } from './call.js';
+import { ACTIVE, PENDING, UNSTAMPED, type CallRecord } from './call.js';
 import { countTimedSite, now } from './clock.js';
 import { creditCounts, keepCrediting } from './count-mode.js';
 import { JsprobeError } from './errors.js';
+import { funcOf } from './func-of.js';
 import { gracePeriod, retire } from './grace.js';
 import { handlerUses } from './handler-use.js';
 import { fault, reportUnseenRead } from './handlers.js';
@@ -315,14 +316,25 @@ export function pending(p: Probe): PendingCall[] {
     if (c.state !== ACTIVE && c.state !== PENDING) continue;
     if (c.state === PENDING && c.leaseStart === UNSTAMPED) c.leaseStart = t;
     const since = c.t0 === c.t0 ? c.t0 : c.state === PENDING ? c.leaseStart : NaN;
-    out.push({ age: t - since, threadId: c.threadId, async: c.async, leased: c.leased, this: c.this, args: c.args.slice() });
+    out.push({ func: pendingFunc(core, c), age: t - since, threadId: c.threadId, async: c.async, leased: c.leased, this: c.this, args: c.args.slice() });
   }
   out.sort((a, b) => b.age - a.age);
   // Synchronous calls of a probe that keeps nothing from entry (light): on the stack now, with no
   // record to say when they entered or with what.
   const untracked = core.pendingCount() - out.length;
-  for (let i = 0; i < untracked; i++) out.push({ age: NaN, threadId: threadId(), async: false, leased: false, this: undefined, args: [] });
+  const func = pendingFunc(core, null);
+  for (let i = 0; i < untracked; i++) out.push({ func, age: NaN, threadId: threadId(), async: false, leased: false, this: undefined, args: [] });
   return out;
+}
+
+/**
+ * The function of a call in flight: its site's, kept at entry when the probe locates its calls
+ * (a handler reads `func` or `target`), else the probe's only site's. Not `call.func`, which
+ * would widen the probe: a listing is not a handler's read.
+ */
+function pendingFunc(core: ProbeCore, c: CallRecord | null): string {
+  const w = c?.where ?? (core.sites.length === 1 ? core.sites[0].backend : null);
+  return w === null ? funcOf(core.target) : (w.func ?? funcOf(w.target));
 }
 
 /** The counters every thread would merge, for tests and `list()`. @internal */

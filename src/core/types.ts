@@ -100,6 +100,8 @@ export interface ProbeInfo {
 }
 
 export interface PendingCall {
+  /** The function the call is in: for a pattern, the one it matched (as a handler's `call.func`). */
+  func: string;
   /** ms since the call entered (or, for an untimed probe, since it went async). */
   age: number;
   threadId: number;

@@ -3,7 +3,6 @@
 // pending(), which holds each tracked call's arguments from its entry.
 
 import { pending, type PendingCall, type Probe } from '../index.js';
-import { funcOf } from '../core/func-of.js';
 import { jsonCopy } from '../agg/safe-json.js';
 import { bareObject, type Output } from '../agg/print.js';
 import { MathRound, StringPrototypePadStart } from '../core/primordials.js';
@@ -13,18 +12,18 @@ interface InFlight {
   call: PendingCall;
 }
 
-/** A handler that makes a return probe keep each call's arguments from its entry, for pending(). */
-export const keepArgs = (call: { args: unknown }): void => void call.args;
+/**
+ * A handler that makes a return probe keep each call's arguments from its entry, for pending(),
+ * and the site it entered: under a pattern, that names each call's function.
+ */
+export const keepArgs = (call: { args: unknown; func: string }): void => void (call.args, call.func);
 
 /** Every call in flight of `probes` at least `olderMs` old, oldest first; calls with no record (age unknown) are left out. */
 export function inFlight(probes: readonly Probe[], olderMs: number): InFlight[] {
   const out: InFlight[] = [];
   for (let i = 0; i < probes.length; i++) {
-    // The probe's name is its text, `fnret:TARGET`.
-    const name = probes[i].name;
-    const func = funcOf(name.slice(name.indexOf(':') + 1));
     const calls = pending(probes[i]);
-    for (let j = 0; j < calls.length; j++) if (calls[j].age >= olderMs) out[out.length] = { func, call: calls[j] };
+    for (let j = 0; j < calls.length; j++) if (calls[j].age >= olderMs) out[out.length] = { func: calls[j].func, call: calls[j] };
   }
   // By hand: the program may have replaced Array.prototype.sort.
   for (let i = 1; i < out.length; i++) {

@@ -161,6 +161,8 @@ test('monitor -f json: table objects whose calls add up', () => {
 
 interface StuckCase {
   name: string;
+  /** fetchItem unless said. */
+  target?: string;
   more: string[];
   heading: RegExp;
   calls: string[];
@@ -174,11 +176,18 @@ const STUCK: StuckCase[] = [
     calls: ["fetchItem('never-1', { ms: -1 })  async: awaiting its promise", "fetchItem('never-2', { ms: -1 })  async: awaiting its promise"],
   },
   { name: '--older leaves out the younger ones', more: ['--older', '10m'], heading: /^\d\d:\d\d:\d\d no calls in flight for 600000 ms or more$/m, calls: [] },
+  {
+    name: 'a pattern: each call named by its function',
+    target: 'fetch*',
+    more: [],
+    heading: /^\d\d:\d\d:\d\d 2 calls in flight, oldest first$/m,
+    calls: ["fetchItem('never-1', { ms: -1 })  async: awaiting its promise", "fetchItem('never-2', { ms: -1 })  async: awaiting its promise"],
+  },
 ];
 
 for (const c of STUCK) {
   test(`stuck: ${c.name}`, () => {
-    const r = jsprobe(verb('stuck', 'fetchItem', 'stuck', ...c.more));
+    const r = jsprobe(verb('stuck', c.target ?? 'fetchItem', 'stuck', ...c.more));
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, c.heading);
     const calls = r.stdout.split('\n').filter((l) => /^ +\d+ ms {2}/.test(l)).map((l) => l.replace(/^ +\d+ ms {2}/, ''));

@@ -41,7 +41,7 @@ test('a light probe: its synchronous calls in flight are pending, nested ones in
   const u = { f(): void { inside = pending(q); } };
   const q = reg({ target: { object: u, key: 'f' }, onReturn: () => {} });
   u.f();
-  assert.deepEqual(inside, [{ age: NaN, threadId: 0, async: false, leased: false, this: undefined, args: [] }]);
+  assert.deepEqual(inside, [{ func: 'Object.f', age: NaN, threadId: 0, async: false, leased: false, this: undefined, args: [] }]);
 });
 
 test('a tracked probe: a call in flight is pending with its arguments, inside the call and inside its onEntry', () => {

@@ -8,8 +8,8 @@ import { parseFormat, type FormatPart } from '../lang/format.js';
 import { display, handlerFault, quoted, toNumber } from './format.js';
 import { clip, STRLEN } from './safe-strlen.js';
 import {
-  BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathMin, MathTrunc, NumberIsFinite, ObjectFreeze, ObjectSetPrototypeOf,
-  NumberPrototypeToExponential, NumberPrototypeToFixed, NumberPrototypeToPrecision, SafeBigInt, SafeMap, SafeNumber, StringFromCharCode,
+  BigIntAsUintN, BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathMin, MathTrunc, NumberIsFinite, ObjectFreeze, ObjectSetPrototypeOf,
+  NumberPrototypeToExponential, NumberPrototypeToFixed, SafeBigInt, SafeMap, SafeNumber, StringFromCharCode, StringPrototypeIndexOf,
   StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeSlice, StringPrototypeToUpperCase,
 } from '../core/primordials.js';
 
@@ -62,6 +62,53 @@ function twoDigitExponent(s: string): string {
   return c === 43 || c === 45 ? `${StringPrototypeSlice(s, 0, n - 1)}0${StringPrototypeSlice(s, n - 1)}` : s;
 }
 
+/** The digits toFixed, toExponential and toPrecision take at most. */
+const MAX_DIGITS = 100;
+
+/** `#` keeps a point that no digit follows: C's `%#.0e` of 1 is `1.e+00`. */
+function withPoint(s: string, alt: boolean): string {
+  if (!alt || StringPrototypeIncludes(s, '.')) return s;
+  const e = StringPrototypeIndexOf(s, 'e');
+  return e < 0 ? `${s}.` : `${StringPrototypeSlice(s, 0, e)}.${StringPrototypeSlice(s, e)}`;
+}
+
+/** C's %e: the mantissa with `precision` digits after the point (6), the exponent two digits or more. */
+function exponential(n: number, precision: number | undefined, alt: boolean): string {
+  if (!NumberIsFinite(n)) return `${n}`;
+  return twoDigitExponent(withPoint(NumberPrototypeToExponential(n, MathMin(precision ?? 6, MAX_DIGITS)), alt));
+}
+
+/**
+ * C's %g: P significant digits (6 unless given, 0 taken as 1). With X the exponent %e would print,
+ * %e style with P-1 digits after the point when X < -4 or X >= P, else %f style with P-1-X. Unless
+ * `#`, the zeros that end the fraction go, and a point left last.
+ */
+function general(n: number, precision: number | undefined, alt: boolean): string {
+  if (!NumberIsFinite(n)) return `${n}`;
+  // %f style of X = -4 takes P+3 digits after the point.
+  const p = MathMin(precision === undefined ? 6 : precision === 0 ? 1 : precision, MAX_DIGITS - 3);
+  const e = NumberPrototypeToExponential(n, p - 1);
+  const at = StringPrototypeIndexOf(e, 'e');
+  const x = SafeNumber(StringPrototypeSlice(e, at + 1));
+  const fixed = x >= -4 && x < p;
+  let digits = fixed ? NumberPrototypeToFixed(n, p - 1 - x) : StringPrototypeSlice(e, 0, at);
+  if (alt) digits = withPoint(digits, true);
+  else if (StringPrototypeIncludes(digits, '.')) {
+    let end = digits.length;
+    while (StringPrototypeCharCodeAt(digits, end - 1) === 48) end--;
+    if (StringPrototypeCharCodeAt(digits, end - 1) === 46) end--;
+    digits = StringPrototypeSlice(digits, 0, end);
+  }
+  return fixed ? digits : twoDigitExponent(digits + StringPrototypeSlice(e, at));
+}
+
+/** %u %x %o read a negative integer as bpftrace does, as its 64-bit two's complement: -1 is 2^64-1. */
+function unsigned(v: unknown, conv: string | undefined): bigint | number {
+  if (typeof v === 'bigint') return v < 0n ? BigIntAsUintN(64, v) : v;
+  const n = MathTrunc(num(v, conv));
+  return NumberIsFinite(n) && n < 0 ? BigIntAsUintN(64, SafeBigInt(n)) : n;
+}
+
 /** A numeric conversion's value: a string is a fault (the compiler refuses one it can see), not NaN. */
 function num(v: unknown, conv: string | undefined): number {
   if (typeof v === 'string') throw handlerFault(`printf's %${conv} takes a number, and got the string ${quoted(v)}; print it with %s`);
@@ -78,32 +125,33 @@ function convert(p: FormatPart, v: unknown, onAccessor: OnAccessor | undefined):
     case 'c':
       return pad(typeof v === 'string' ? StringPrototypeSlice(v, 0, 1) : StringFromCharCode(toNumber(v)), p, false);
     case 'd':
-    case 'i':
-    case 'u': {
+    case 'i': {
       if (typeof v === 'bigint') return pad(signed(BigIntPrototypeToString(v), SafeNumber(v), flags), p, true);
       const n = MathTrunc(num(v, p.conv));
       return pad(signed(`${n}`, n, flags), p, true);
     }
+    case 'u':
+      return pad(`${unsigned(v, p.conv)}`, p, true);
     case 'f': {
       const n = num(v, p.conv);
-      return pad(signed(NumberPrototypeToFixed(n, p.precision ?? 6), n, flags), p, true);
+      const s = NumberIsFinite(n) ? withPoint(NumberPrototypeToFixed(n, MathMin(p.precision ?? 6, MAX_DIGITS)), StringPrototypeIncludes(flags, '#')) : `${n}`;
+      return pad(signed(s, n, flags), p, true);
     }
     case 'e':
-    case 'E': {
-      const n = num(v, p.conv);
-      const s = NumberIsFinite(n) ? twoDigitExponent(NumberPrototypeToExponential(n, p.precision ?? 6)) : `${n}`;
-      return pad(signed(p.conv === 'E' ? StringPrototypeToUpperCase(s) : s, n, flags), p, true);
-    }
+    case 'E':
     case 'g':
     case 'G': {
       const n = num(v, p.conv);
-      const s = `${SafeNumber(NumberPrototypeToPrecision(n, p.precision === 0 ? 1 : (p.precision ?? 6)))}`;
-      return pad(signed(p.conv === 'G' ? StringPrototypeToUpperCase(s) : s, n, flags), p, true);
+      const alt = StringPrototypeIncludes(flags, '#');
+      const s = p.conv === 'e' || p.conv === 'E' ? exponential(n, p.precision, alt) : general(n, p.precision, alt);
+      return pad(signed(p.conv === 'E' || p.conv === 'G' ? StringPrototypeToUpperCase(s) : s, n, flags), p, true);
     }
     case 'x':
     case 'X':
     case 'o': {
-      const n = typeof v === 'bigint' ? v : SafeBigInt(MathTrunc(num(v, p.conv)) || 0);
+      const u = unsigned(v, p.conv);
+      // ±Infinity has no digits: a fault (tests count on one). NaN reads as 0.
+      const n = typeof u === 'bigint' ? u : SafeBigInt(u || 0);
       let s = BigIntPrototypeToString(n, p.conv === 'o' ? 8 : 16);
       if (p.conv === 'X') s = StringPrototypeToUpperCase(s);
       if (StringPrototypeIncludes(flags, '#') && n !== 0n) s = (p.conv === 'o' ? '0' : p.conv === 'x' ? '0x' : '0X') + s;

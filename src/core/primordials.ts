@@ -117,6 +117,7 @@ export const NumberPrototypeToExponential = NumberMethods.toExponential as (n: n
 export const NumberPrototypeToPrecision = NumberMethods.toPrecision as (n: number, d?: number) => string;
 export const NumberPrototypeValueOf = uncurry(Number.prototype.valueOf) as (n: unknown) => number;
 export const BooleanPrototypeValueOf = uncurry(Boolean.prototype.valueOf) as (b: unknown) => boolean;
+export const BigIntAsUintN = BigInt.asUintN;
 export const BigIntPrototypeToString = uncurry(BigInt.prototype.toString) as (n: bigint, radix?: number) => string;
 export const BigIntPrototypeValueOf = uncurry(BigInt.prototype.valueOf) as (n: unknown) => bigint;
 export const SymbolPrototypeValueOf = uncurry(Symbol.prototype.valueOf) as (s: unknown) => symbol;

@@ -79,3 +79,22 @@ test('printf conversions, flags, width and precision', () => {
   assert.equal(formatPrintf('%s %s', [{ a: 1 }, [1, 'x']]), "{ a: 1 } [ 1, 'x' ]");
   assert.equal(formatPrintf('%d', [10n]), '10');
 });
+
+test("printf %g is C's: %e style for a large or small exponent, trailing zeros dropped unless #", () => {
+  const g = (fmt: string, ...values: unknown[]): string => formatPrintf(fmt, values);
+  assert.equal(g('[%g][%g][%g][%g]', 123456789, 1234567, 1e20, 1e-5), '[1.23457e+08][1.23457e+06][1e+20][1e-05]');
+  assert.equal(g('[%g][%g][%g][%g][%g][%g]', 123456, 0.0001, 100, 0, -2.5, 999999.5), '[123456][0.0001][100][0][-2.5][1e+06]');
+  assert.equal(g('[%.3g][%.0g][%.10g][%#g][%#.3g][%G][%10.3g][%-8g|]', Math.PI, 15, Math.PI, 1, 1e-5, 1e-10, 1234, 0.5),
+    '[3.14][2e+01][3.141592654][1.00000][1.00e-05][1E-10][  1.23e+03][0.5     |]');
+  assert.equal(g('[%g][%e][%f]', 1 / 0, -1 / 0, 0 / 0), '[Infinity][-Infinity][NaN]');
+  // %e and %f: C's # keeps the point when no digit follows it; precision past JavaScript's 100 digits is cut to 100.
+  assert.equal(g('[%E][%.0e][%#.0e][%#.0f][%.2e]', 1234.5, 15, 1, 2, -0.000123), '[1.234500E+03][2e+01][1.e+00][2.][-1.23e-04]');
+  assert.equal(g('%.200e', 1).length, '1.'.length + 100 + 'e+00'.length);
+});
+
+test('printf %u %x %o of a negative integer: its 64-bit two\'s complement, as bpftrace prints it', () => {
+  const g = (fmt: string, ...values: unknown[]): string => formatPrintf(fmt, values);
+  assert.equal(g('[%u][%x][%X][%o][%u]', -1, -1, -2, -1, -1n),
+    '[18446744073709551615][ffffffffffffffff][FFFFFFFFFFFFFFFE][1777777777777777777777][18446744073709551615]');
+  assert.equal(g('[%u][%x][%#x][%u][%u]', 42, 255, 255, 0, -1 / 0), '[42][ff][0xff][0][-Infinity]');
+});

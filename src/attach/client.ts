@@ -4,6 +4,7 @@
 
 import { AggMap, mapsData, type MapData } from '../agg/maps.js';
 import { LostEvents } from '../program/lost.js';
+import type { PointsReply } from '../program/messages.js';
 import { AttachError } from './attach-error.js';
 import { RUNTIME_BUNDLE } from './inspector-ws.js';
 import type { ChannelServer } from './channel.js';
@@ -80,11 +81,11 @@ export async function traceAttached(pids: readonly number[], run: AttachRun, ser
   return ends.some((e) => e.code === 0) ? 0 : 1;
 }
 
-/** `jsprobe -l PATTERN -p PID`: the probe points as the running process sees them. */
-export async function listAttached(pid: number, pattern: string): Promise<string[]> {
+/** `jsprobe -l PATTERN -p PID`: the probe points as the running process sees them, or why there are none. */
+export async function listAttached(pid: number, pattern: string): Promise<PointsReply> {
   const channel = await openChannel(pid, true, () => {});
   try {
-    return await channel.request<string[]>({ op: 'points', pattern });
+    return await channel.request<PointsReply>({ op: 'points', pattern });
   } finally {
     channel.close();
   }

@@ -17,7 +17,7 @@ import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
 import { defineOwn, JSONParse, MathCeil, MathMax, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
 import { compile } from '../lang/compile.js';
-import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type Sender } from '../program/messages.js';
+import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type PointsReply, type Sender } from '../program/messages.js';
 import { tickProfilers } from '../program/profile.js';
 import { WorkerRelay } from '../program/relay.js';
 import { sessionOutput, start } from '../program/session.js';
@@ -26,7 +26,7 @@ import { setPauseReleaser } from '../sites/inspector.js';
 import { liveRetrying, liveSettled } from '../sites/live.js';
 import { DEFAULT_MAX_PAUSE_MS, livePatchNow } from '../sites/pause-budget.js';
 import { rawTransferWhen } from '../sites/rewrite/instrument.js';
-import { describePoint, listProbePoints } from '../targets/probe-points.js';
+import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
 import { Ring } from '../threads/ring.js';
 import { ENDING, LATER, WRITTEN, type MainRequest } from './channel-data.js';
 import { answer, putOff, type PutOff } from './put-off.js';
@@ -85,11 +85,22 @@ function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, n
     case 'notes': return { refused: attached?.settle() ?? [], notes: notes() };
     case 'detach': return detachNow(name, r.now);
     case 'close-inspector': return void closeInspector();
-    case 'points': return listProbePoints(r.pattern).map(describePoint);
+    case 'points': return pointsOf(r.pattern);
     case 'snapshot': return snapshotNow(name, r.now);
     case 'forget': return void delete (globalThis as Record<string, unknown>)[name];
     case 'profile': return tickProfilers();
   }
+}
+
+/** `-l PATTERN -p PID`: the probe points here; for none, why, and what is near (the command says it, as -l does). */
+function pointsOf(pattern: string): PointsReply {
+  let points: string[];
+  try {
+    points = listProbePoints(pattern).map(describePoint);
+  } catch (e) {
+    return { points: [], error: (e as Error).message, near: nearProbePoints(pattern) };
+  }
+  return points.length > 0 ? { points } : { points, near: nearProbePoints(pattern) };
 }
 
 function attachMain(source: string, options: AttachOptions, out: Sender, ring: Ring, state: Int32Array, owner: string): AttachResult {

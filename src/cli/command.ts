@@ -10,7 +10,7 @@ import { describePoint, listProbePoints } from '../targets/probe-points.js';
 import type { MapData } from '../agg/maps.js';
 import { HELP, splitCommand, UsageError, type CliOptions } from './args.js';
 import type { MetricsServer } from './prometheus.js';
-import { checkOptions, compileChecked, fail, nearHint, unparsedWarning } from './program-check.js';
+import { checkOptions, compileChecked, fail, meanHint, nearHint, unparsedWarning } from './program-check.js';
 import { prepareLaunch } from './launch.js';
 import { otlpExport, relay, type Metrics } from './relay.js';
 import { sink, type Sink } from './sink.js';
@@ -101,20 +101,29 @@ async function attached(run: (client: typeof import('../attach/client.js')) => P
 /**
  * -l PATTERN -p PID[,PID...]: each process's probe points, one process at a time (each attach opens
  * the port window once). With several, each list follows a `pid N:` line; a process that cannot be
- * attached gets its one line on stderr and the others are still listed (exit 1, as -p does).
+ * attached gets its one line on stderr and the others are still listed (exit 1, as -p does). As
+ * without -p, none is an error (exit 2) with the nearest targets: when no process has a match.
  */
 async function listingAttached(pids: number[], pattern: string): Promise<number> {
   let failed = 0;
+  const none: { pid: number; message: string }[] = [];
   for (const pid of pids) {
     const code = await attached(async ({ listAttached }) => {
-      const lines = await listAttached(pid, pattern);
+      const { points, near, error } = await listAttached(pid, pattern);
+      if (points.length === 0) {
+        none.push({ pid, message: `${error ?? `nothing matches ${pattern}`}${meanHint(near ?? [])}` });
+        return 0;
+      }
       if (pids.length > 1) process.stdout.write(`pid ${pid}:\n`);
-      for (const l of lines) process.stdout.write(`${pids.length > 1 ? '  ' : ''}${l}\n`);
+      for (const l of points) process.stdout.write(`${pids.length > 1 ? '  ' : ''}${l}\n`);
       return 0;
     });
     if (code !== 0) failed++;
   }
-  return failed === 0 ? 0 : 1;
+  for (const n of none) process.stderr.write(`jsprobe: ${pids.length > 1 ? `pid ${n.pid}: ` : ''}${n.message}\n`);
+  if (failed > 0) return 1;
+  // Every process asked, and nothing in any: the error -l gives without -p.
+  return none.length === pids.length ? 2 : 0;
 }
 
 /** The command for options front.ts parsed (`verb`: the verb that made the program, if one did). */

@@ -21,7 +21,11 @@ export function fail(message: string): number {
 
 /** `. Did you mean …?` for a target that matches nothing, or `otherwise`. */
 export function nearHint(target: string, otherwise = ''): string {
-  const near = nearProbePoints(target);
+  return meanHint(nearProbePoints(target), otherwise);
+}
+
+/** `. Did you mean …?` for targets found near one that matches nothing (here or in a process -p attached to), or `otherwise`. */
+export function meanHint(near: readonly string[], otherwise = ''): string {
   return near.length > 0 ? `. Did you mean ${near.join(', ')}?` : otherwise;
 }
 

@@ -133,6 +133,16 @@ export type ChannelRequest =
   /** `--prometheus`: every thread's maps as they are now (MapData[]), tracing on; null: too soon after the last (SNAPSHOT_SPACING). */
   | { id: number; op: 'snapshot' };
 
+/**
+ * The answer to `points`: the probe points as the target sees them; for none, the targets nearest
+ * to the pattern there (for "did you mean"), and `error` when the pattern itself fails (no file matches it).
+ */
+export interface PointsReply {
+  points: string[];
+  near?: string[];
+  error?: string;
+}
+
 /** What the one Runtime.evaluate that loads the runtime gives it (attach/remote.ts load()). */
 export interface LoadOptions {
   /** The command's Unix socket, in a directory only the invoking user can open. */

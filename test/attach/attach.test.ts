@@ -262,13 +262,23 @@ test('-l PATTERN -p PID lists the running process\'s probe points', async () => 
     assert.match(out, /^fn:test\/fixtures\/attach\/server\.cjs:sleep /m);
     assert.match(out, /^fn:test\/fixtures\/attach\/server\.cjs:handle /m);
     assert.equal(await inspectorClosed(), true, 'nothing listens on the inspector port');
-    // A pattern that matches no file there: the target's message, as written for the user.
-    const none = spawn(process.execPath, [JSPROBE, '-l', 'test/fixtures/attach/nosuch.cjs:*', '-p', String(svc.pid)], { cwd: ROOT });
-    let err = '';
-    none.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    assert.equal(await new Promise((resolve) => none.on('close', resolve)), 1);
-    assert.match(withoutProgress(err), /^jsprobe: no source files match test\/fixtures\/attach\/nosuch\.cjs \(from \/\S+\)\n$/, err);
-    assert.equal(await inspectorClosed(), true, 'nothing listens on the inspector port');
+    // Nothing matches: an error, as -l without -p, exit 2. A pattern that matches no file there:
+    // the target's message, as written for the user; a misspelt name: the nearest there.
+    for (const [pattern, message] of [
+      ['test/fixtures/attach/nosuch.cjs:*', /^jsprobe: no source files match test\/fixtures\/attach\/nosuch\.cjs \(from \/\S+\)\n$/],
+      ['test/fixtures/attach/server.cjs:handel',
+        /^jsprobe: nothing matches test\/fixtures\/attach\/server\.cjs:handel\. Did you mean test\/fixtures\/attach\/server\.cjs:handle\?\n$/],
+    ] as const) {
+      const none = spawn(process.execPath, [JSPROBE, '-l', pattern, '-p', String(svc.pid)], { cwd: ROOT });
+      let err = '';
+      let listed = '';
+      none.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      none.stdout.setEncoding('utf8').on('data', (d: string) => (listed += d));
+      assert.equal(await new Promise((resolve) => none.on('close', resolve)), 2, err);
+      assert.match(withoutProgress(err), message, err);
+      assert.equal(listed, '');
+      assert.equal(await inspectorClosed(), true, 'nothing listens on the inspector port');
+    }
   } finally {
     svc.child.kill();
   }

@@ -1,5 +1,5 @@
 // Power-of-two histograms (bpftrace's hist()): a value v >= 2 lands in [2^k, 2^(k+1)); 0 and 1
-// have buckets of their own and negatives share one. Printed in bpftrace's shape.
+// have buckets of their own, negatives share one, and so do 2^64 and past. Printed in bpftrace's shape.
 
 import {
   ArrayPrototypeSlice, MathClz32, MathFloor, MathLog2, MathMax, MathMin, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeRepeat,
@@ -28,13 +28,21 @@ export class Log2Hist {
   }
 }
 
+/**
+ * The last bucket: 2^64 and past, Infinity too. bpftrace's hist is over 64-bit integers, which end
+ * below it; a bucket for each power up to 2^1023 printed some 1,000 rows for one huge value.
+ */
+export const TOP_BUCKET = 66;
+const TOP_VALUE = 2 ** 64;
+
 export function bucketOf(value: number): number {
   if (!(value >= 0)) return 0;
   if (value < 1) return 1;
   // clz32 on the integer part is ~10x cheaper than Math.log2, and exact; past 2^32, log2.
   if (value < 4294967296) return 33 - MathClz32(value);
-  // Infinity shares the last finite bucket, [2^1023, 2^1024): an index of Infinity grew counts without end.
-  return MathMin(MathFloor(MathLog2(value)), 1023) + 2;
+  if (value >= TOP_VALUE) return TOP_BUCKET;
+  // log2 of a double just below 2^64 rounds to 64.
+  return MathMin(MathFloor(MathLog2(value)), 63) + 2;
 }
 
 const SUFFIX = ['', 'K', 'M', 'G', 'T', 'P', 'E'];
@@ -53,6 +61,7 @@ function label(i: number): string {
   if (i === 0) return '(..., 0)';
   if (i === 1) return '[0]';
   if (i === 2) return '[1]';
+  if (i === TOP_BUCKET) return `[${powerLabel(TOP_VALUE)}, ...)`;
   const lo = 2 ** (i - 2);
   return `[${powerLabel(lo)}, ${powerLabel(lo * 2)})`;
 }
@@ -97,6 +106,7 @@ export function bucketRange(i: number): { min: number | null; max: number | null
   if (i === 0) return { min: null, max: 0 };
   if (i === 1) return { min: 0, max: 1 };
   if (i === 2) return { min: 1, max: 2 };
+  if (i === TOP_BUCKET) return { min: TOP_VALUE, max: null };
   const lo = 2 ** (i - 2);
   return { min: lo, max: lo * 2 };
 }
@@ -129,6 +139,8 @@ class Log2HistAggregator implements Aggregator<Log2Hist, number> {
 
   adder(entries: Map<string, Log2Hist>, miss: Add<number>): Add<number> {
     return (key, v) => {
+      // NaN is no value: no bucket holds it (the runtime says so once).
+      if (v !== v) return;
       const e = entries.get(key);
       if (e !== undefined) this.add(e, v);
       else miss(key, v);

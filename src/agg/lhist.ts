@@ -72,6 +72,8 @@ export class LinearHistAggregator implements Aggregator<LinearHist, number> {
 
   adder(entries: Map<string, LinearHist>, miss: Add<number>): Add<number> {
     return (key, v) => {
+      // NaN is no value: no bucket holds it (the runtime says so once).
+      if (v !== v) return;
       const e = entries.get(key);
       if (e !== undefined) this.add(e, v);
       else miss(key, v);

@@ -173,6 +173,25 @@ function accessorWarnings(warn: (s: string) => void): Warn {
   };
 }
 
+/**
+ * A numeric aggregation's value (aggregand). NaN is no value: hist() and lhist() leave it out (their
+ * adders skip it), and the first one of each is said on stderr; the handler goes on.
+ */
+function aggregands(warn: (s: string) => void): typeof aggregand {
+  let hist = false;
+  let lhist = false;
+  return (v, agg) => {
+    const n = aggregand(v, agg);
+    if (n !== n && ((agg === 'hist' && !hist) || (agg === 'lhist' && !lhist))) {
+      if (agg === 'hist') hist = true;
+      else lhist = true;
+      const what = typeof v === 'number' ? 'NaN' : v === null || v === undefined ? `${v}` : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+      warn(`jsprobe: ${agg}() takes a number, and got ${what}: left out of the histogram (said once)\n`);
+    }
+    return n;
+  };
+}
+
 export interface RuntimeOptions {
   /** Keys each map holds at most (--max-map-keys). */
   maxMapKeys?: number;
@@ -208,7 +227,7 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
     out,
     p: (v) => primOf(v, onAccessor),
     s: clipRead,
-    n: aggregand,
+    n: aggregands(options.warn ?? (() => {})),
     get: (o, k) => safeGet(o, k, onAccessor),
     method: (recv, name, args) => methodOf(recv, name, args, onAccessor),
     str: (v, depth) => (depth === undefined ? str(v) : formatValue(v, onAccessor, depth)),

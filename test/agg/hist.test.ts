@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bucketOf, formatHist, Log2Hist, powerLabel } from '../../src/agg/hist.js';
+import { bucketOf, bucketRange, formatHist, histBuckets, Log2Hist, powerLabel, TOP_BUCKET } from '../../src/agg/hist.js';
 
 test('values land in power-of-two buckets', () => {
   assert.deepEqual([-5, 0, 0.5, 1, 2, 3, 4, 1023, 1024].map(bucketOf), [0, 1, 1, 2, 3, 3, 4, 11, 12]);
@@ -25,4 +25,19 @@ test('rows run from the first non-empty bucket to the last, bars scaled to the l
     '[1K, 2K)               2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@                  |',
   ]);
   assert.deepEqual(formatHist(new Log2Hist()), []);
+});
+
+test('2^64 and past, Infinity too, share one last bucket: the rows stay few and aligned', () => {
+  assert.deepEqual([2 ** 63, 2 ** 64 - 2048, 2 ** 64, 1e30, Infinity].map(bucketOf), [65, 65, TOP_BUCKET, TOP_BUCKET, TOP_BUCKET]);
+  const h = new Log2Hist();
+  for (const v of [-1e30, Infinity, 1e300]) h.add(v);
+  const rows = formatHist(h);
+  // The negatives, 0, 1, the 63 powers from [2, 4) to [8E, 16E), and [16E, ...).
+  assert.equal(rows.length, 67);
+  assert.equal(rows[0], '(..., 0)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |');
+  assert.equal(rows[65], '[8E, 16E)              0 |                                                    |');
+  assert.equal(rows[66], '[16E, ...)             2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|');
+  assert.ok(rows.every((r) => r.length === rows[0].length), 'aligned');
+  assert.deepEqual(bucketRange(TOP_BUCKET), { min: 2 ** 64, max: null });
+  assert.deepEqual(histBuckets(h).at(-1), { min: 2 ** 64, max: null, count: 2 });
 });

@@ -335,6 +335,15 @@ const CASES: Case[] = [
     code: 0,
   },
   {
+    name: 'NaN in hist() and lhist() is no value: left out of the histogram, said once each, the handler goes on',
+    args: ['-e', 'BEGIN { @h = hist(0/0); @h = hist(3); @h = hist(0/0); @l = lhist(0/0, 0, 10, 5); @l = lhist(3, 0, 10, 5); exit() }'],
+    stdout: '@h:\n[2, 4)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\np50 3, p90 3, p99 3\n\n' +
+      '@l:\n[0, 5)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\np50 3, p90 3, p99 3\n\n',
+    stderr: new RegExp(`^${['hist', 'lhist'].map((a) => `jsprobe: ${a}\\(\\) takes a number, and got NaN: left out of the histogram \\(said once\\)\n`)
+      .join('')}$`),
+    code: 0,
+  },
+  {
     name: 'stats, avg and sum of fractions print to 6 significant digits; of integers, as integers',
     args: run(`fnret:${APP}:work { @st = stats(arg0 / 7); @a = avg(arg0 / 7); @s = sum(arg0 / 7); @i = stats(arg0) }`),
     stdout: '@st: count 6, average 26.5714, min 0.142857, max 142.857, total 159.429, p50 0.428571, p90 142.857, p99 142.857\n\n'

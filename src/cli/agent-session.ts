@@ -225,16 +225,21 @@ function backups({ command, relay, outcome, state, pid }: First): () => void {
     if (state.exiting || state.detached) return;
     const t0 = now();
     if (t0 - at < BACKUP_SPACING * cost) return;
-    // Loops by index: the program may have replaced Array's methods by now.
-    const workers = relay.snapshots();
-    let keys = outcome.keyCount();
-    for (let i = 0; i < workers.length; i++) for (let j = 0; j < workers[i].length; j++) keys += workers[i][j].entries.length;
-    if (keys > BACKUP_MAX_KEYS) return;
-    const maps: MapData[][] = [withProbeRecords(outcome.maps(), outcome.handles)];
-    for (let i = 0; i < workers.length; i++) maps[maps.length] = workers[i];
-    command.sendIfClear({ t: 'backup', maps, pid }, BACKUP_MAX_BYTES);
-    at = t0;
-    cost = now() - t0;
+    try {
+      // Loops by index: the program may have replaced Array's methods by now.
+      const workers = relay.snapshots();
+      let keys = outcome.keyCount();
+      for (let i = 0; i < workers.length; i++) for (let j = 0; j < workers[i].length; j++) keys += workers[i][j].entries.length;
+      if (keys > BACKUP_MAX_KEYS) return;
+      const maps: MapData[][] = [withProbeRecords(outcome.maps(), outcome.handles)];
+      for (let i = 0; i < workers.length; i++) maps[maps.length] = workers[i];
+      command.sendIfClear({ t: 'backup', maps, pid }, BACKUP_MAX_BYTES);
+    } catch {
+      // jsprobe's own timer: whatever failed here must not reach the program. The end sends the maps.
+    } finally {
+      at = t0;
+      cost = now() - t0;
+    }
   };
   const timer = setIntervalSafe(backup, BACKUP_EVERY_MS);
   timer.unref();

@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { JsprobeError } from '../core/errors.js';
 import { withRealPath } from '../core/glob.js';
+import { MapPrototypeGet, MapPrototypeGetSize, MapPrototypeSet, SafeMap } from '../core/primordials.js';
 
 export type TargetRef =
   | { kind: 'export'; module: string; path: string[] }
@@ -63,7 +64,7 @@ export function absoluteGlob(file: string, cwd = process.cwd()): string {
  * typescript.js's 21k functions asks for the one file 21k times in a row. Later code resolves
  * again: a link may have moved since (a deploy's `current -> releases/N`).
  */
-const resolvedNow = new Map<string, string[]>();
+let resolvedNow = new SafeMap<string, string[]>();
 /** As it was when jsprobe loaded: the program may replace the global. */
 const queueMicrotaskSafe = queueMicrotask;
 
@@ -74,10 +75,11 @@ const queueMicrotaskSafe = queueMicrotask;
  */
 export function targetGlobs(file: string, cwd = process.cwd()): string[] {
   const glob = absoluteGlob(file, cwd);
-  let globs = resolvedNow.get(glob);
+  // By captured methods: under -p this runs in a program that may have replaced Map's.
+  let globs = MapPrototypeGet(resolvedNow, glob);
   if (globs === undefined) {
-    if (resolvedNow.size === 0) queueMicrotaskSafe(() => resolvedNow.clear());
-    resolvedNow.set(glob, (globs = withRealPath(glob, realpathSync)));
+    if (MapPrototypeGetSize(resolvedNow) === 0) queueMicrotaskSafe(() => (resolvedNow = new SafeMap()));
+    MapPrototypeSet(resolvedNow, glob, (globs = withRealPath(glob, realpathSync)));
   }
   return globs;
 }

@@ -418,7 +418,12 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
         continue;
       }
       const c = p.scratch;
-      if (p.captures) c.self = self;
+      if (p.captures) {
+        c.self = self;
+        // A line has no arguments of its own: captured, as none (argc NOT_CAPTURED would say
+        // `this` was never kept, and every call's `this` read as undefined).
+        c.argc = 0;
+      }
       if (args !== undefined && p.captures) {
         c.argc = args.length;
         c.a0 = args[0];
@@ -431,7 +436,7 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
       if (p.locates) c.where = s.where;
       if (runEntry(p, c)) p.returns++;
       else p.skipped++;
-      if (args !== undefined && p.captures) c.clearSlots();
+      if (p.captures) c.clearSlots();
       c.localsFn = null;
       if (c.localsCache !== undefined) c.localsCache = undefined;
       if (c.self !== undefined) c.self = undefined;

@@ -233,6 +233,13 @@ const CASES: Case[] = [
     code: 2,
   },
   {
+    name: 'a line probe reads `this` at every call, as it reads the locals there',
+    args: ['-q', '-e', 'line:test/fixtures/cli/line-this.cjs:6 { printf("x=%d y=%d n=%d\\n", x, y, this.n) }', '-c', 'node test/fixtures/cli/line-this.cjs'],
+    stdout: 'x=1 y=2 n=1\nx=2 y=3 n=1\n',
+    stderr: /^$/,
+    code: 0,
+  },
+  {
     name: '-l of a kind that names no function says so',
     args: ['-l', 'profile:hz:99'],
     stderr: /^jsprobe: -l lists the functions and lines a pattern matches; profile probes have none\nusage:/,

@@ -190,8 +190,9 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   }
   const nowhere = (text: string): boolean => r.skipped.includes(text) && r.workers.every((w) => w.includes(text));
   for (const c of run.program.probes) {
-    // One over the pause budget was named, with the figures, by the target's session.
-    if (!nowhere(c.probe.text) || r.overBudget?.includes(c.probe.text) === true) continue;
+    // One over the pause budget was named, with the figures, by the target's session; so was one
+    // taken off as it would never run (it matched, so "matches nothing" would say otherwise).
+    if (!nowhere(c.probe.text) || r.overBudget?.includes(c.probe.text) === true || r.refused?.includes(c.probe.text) === true) continue;
     const hint = relativePathHint(pid, c.probe.text, c.probe.target);
     process.stderr.write(`jsprobe: ${c.probe.text} matches nothing loaded in process ${pid} or its workers${hint}\n`);
   }

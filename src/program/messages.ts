@@ -173,5 +173,10 @@ export interface AttachOptions {
 /** `profiles`: the program samples stacks (profile:hz:N), so the channel thread ticks its slices. */
 export type AttachResult = { probes: number; skipped: string[]; overBudget?: string[]; profiles?: boolean } | { error: string };
 
-/** The channel thread's answer to 'attach': the main thread's, and what each worker skipped. */
-export type ChannelAttachResult = { probes: number; skipped: string[]; overBudget?: string[]; workers: string[][]; notes: string[] } | { error: string };
+/**
+ * The channel thread's answer to 'attach': the main thread's, and what each worker skipped.
+ * `refused`: of `skipped`, the probes taken off as they could never run on the sites they got (said by the target's session).
+ */
+export type ChannelAttachResult =
+  | { probes: number; skipped: string[]; overBudget?: string[]; refused?: string[]; workers: string[][]; notes: string[] }
+  | { error: string };

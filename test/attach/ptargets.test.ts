@@ -109,6 +109,8 @@ test('-p on tsx code: fnret gets the right retval (a number, an object) and elap
     assert.doesNotMatch(err, /retval reads as undefined/);
     assert.match(err, new RegExp(`fnret:${TSX}:spin: .*a return whose retval a handler reads pauses the thread`));
     assert.match(err, new RegExp(`fnret:${TSX}:nap: not attached, as it would never run: .*only onEntry runs`));
+    // It matched: no line says otherwise.
+    assert.doesNotMatch(err, new RegExp(`fnret:${TSX}:nap matches nothing`));
     assert.match(err, /Attached to \d+: 2 probes\b/);
     assert.doesNotMatch(cli.out(), /@naps/);
   } finally {

@@ -112,12 +112,17 @@ export class ChildServer {
 
   /** The children that ended without sending any maps (killed before their first report), by pid. */
   unreported(): number[] {
-    return [...this.#children].filter((c) => c.closed && c.maps.length === 0 && c.pid !== undefined).map((c) => c.pid!);
+    return this.#ended((c) => c.maps.length === 0);
   }
 
   /** The first processes reporting here (started by a shell) that ended with a backup for their maps, by pid. */
   backedUp(): number[] {
-    return [...this.#children].filter((c) => c.closed && c.backup && c.pid !== undefined).map((c) => c.pid!);
+    return this.#ended((c) => c.backup);
+  }
+
+  /** The pids of the children that have ended and `is` holds for. */
+  #ended(is: (c: Child) => boolean): number[] {
+    return [...this.#children].filter((c) => c.closed && c.pid !== undefined && is(c)).map((c) => c.pid!);
   }
 
   /** Every child's latest maps. */

@@ -135,7 +135,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       if (left) return;
       left = true;
       child.unref();
-      void finish({ left: true }).then(() => resolve(128 + (signals()[signal] ?? 0)));
+      void finish({ signal: null, at: performance.now(), left: true }).then(() => resolve(128 + (signals()[signal] ?? 0)));
     };
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping !== undefined) {
@@ -195,8 +195,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       backups.clear();
       return [...notes, ...children.backedUp().map((pid) => `jsprobe: process ${pid} ended without sending its maps; the maps above are its last snapshot\n`)];
     };
-    const finish = async (how: { signal?: NodeJS.Signals | null; at?: number; left?: boolean } = {}): Promise<void> => {
-      const ending: Ending = { signal: how.signal ?? null, at: how.at ?? performance.now(), left: how.left };
+    const finish = async (ending: Ending): Promise<void> => {
       clearTimeout(progress);
       clearTimeout(stopping);
       clearTimeout(grace);

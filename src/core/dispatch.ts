@@ -422,24 +422,23 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
         c.self = self;
         // A line has no arguments of its own: captured, as none (argc NOT_CAPTURED would say
         // `this` was never kept, and every call's `this` read as undefined).
-        c.argc = 0;
-      }
-      if (args !== undefined && p.captures) {
-        c.argc = args.length;
-        c.a0 = args[0];
-        c.a1 = args[1];
-        c.a2 = args[2];
-        c.a3 = args[3];
-        if (args.length > 4) c.rest = args.slice(4);
+        c.argc = args === undefined ? 0 : args.length;
+        if (args !== undefined) {
+          c.a0 = args[0];
+          c.a1 = args[1];
+          c.a2 = args[2];
+          c.a3 = args[3];
+          if (args.length > 4) c.rest = args.slice(4);
+        }
       }
       c.localsFn = locals;
       if (p.locates) c.where = s.where;
       if (runEntry(p, c)) p.returns++;
       else p.skipped++;
+      // this and the arguments go with the slots (set above only where the probe captures).
       if (p.captures) c.clearSlots();
       c.localsFn = null;
       if (c.localsCache !== undefined) c.localsCache = undefined;
-      if (c.self !== undefined) c.self = undefined;
       if (c.dataSlot !== undefined) c.dataSlot = undefined;
     }
   }

@@ -555,9 +555,13 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
     misses: (options.lines ?? []).filter((l) => !found.has(l)).map((l) => l.key),
     shifts: [],
   };
+  // A row's aliases only where it has some: the rows go into the prologue of every rewritten module.
   if (unsited.length > 0) {
-    table.unsited = unsited.map((s) => (s.aliases.length > 0 ? [s.name, lineOf(starts, s.at) + 1, s.blockConflict!, s.aliases]
-      : [s.name, lineOf(starts, s.at) + 1, s.blockConflict!]));
+    table.unsited = unsited.map((s) => {
+      const row: [string, number, string, string[]?] = [s.name, lineOf(starts, s.at) + 1, s.blockConflict!];
+      if (s.aliases.length > 0) row[3] = s.aliases;
+      return row;
+    });
   }
   if (origin !== undefined) table.fnSources = fns.map((f, i) => (sites[i].exportGetter ? -1 : origin(f.line, f.column).source));
   const head = prologueAt(program, src);

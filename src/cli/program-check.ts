@@ -3,6 +3,7 @@
 // nothing), and the options that only make sense together. Bad input exits 2, before anything is
 // spawned or attached.
 
+import { readlinkSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { isProgramError, type CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
@@ -119,11 +120,50 @@ function isLine(target: string): boolean {
   }
 }
 
+/**
+ * Under -p, a relative target names a file from the running process's working directory, as the
+ * process resolves it when it attaches, not from jsprobe's: `check` runs there, in the first of the
+ * processes' directories where all of it passes, and else in jsprobe's own (where the attach then
+ * says what the path is taken from: target-hint.ts). Where none passes, the first process's error.
+ * A directory that cannot be read (another user's process, or gone) is left out.
+ */
+function inTargetDirectories<T>(pids: readonly number[], check: () => T): T {
+  const own = process.cwd();
+  const dirs: string[] = [];
+  for (const pid of pids) {
+    try {
+      const dir = readlinkSync(`/proc/${pid}/cwd`);
+      if (!dirs.includes(dir)) dirs.push(dir);
+    } catch {
+      // Not ours to read, or gone: the attach says which.
+    }
+  }
+  if (!dirs.includes(own)) dirs.push(own);
+  let first: { error: unknown } | undefined;
+  for (const dir of dirs) {
+    try {
+      process.chdir(dir);
+    } catch {
+      continue;
+    }
+    try {
+      return check();
+    } catch (e) {
+      first ??= { error: e };
+    } finally {
+      process.chdir(own);
+    }
+  }
+  if (first === undefined) return check();
+  throw first.error;
+}
+
 /** The program compiled and its targets checked (what each matched, by the probe's position), or exit 2 with the errors said. */
 export function compileChecked(o: CliOptions, verb: string | undefined): { program: CompiledProgram; found: Map<number, string[]> } | number {
   try {
     const program = compileCached(o.program!, { unsafe: o.unsafe });
-    return { program, found: checkTargets(program, o.pids !== undefined) };
+    if (o.pids === undefined) return { program, found: checkTargets(program, false) };
+    return { program, found: inTargetDirectories(o.pids, () => checkTargets(program, true)) };
   } catch (e) {
     if (isProgramError(e)) {
       const file = o.programFrom === '-e' || o.programFrom === undefined ? '' : `${o.programFrom}:`;

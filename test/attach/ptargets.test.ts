@@ -174,3 +174,20 @@ test('-p: a relative path is from the target\'s working directory; matching noth
     elsewhere.child.kill();
   }
 });
+
+test('-p: a relative path the target resolves from its own working directory is checked there too, not only from jsprobe\'s', async () => {
+  // The target runs in the fixture's directory; jsprobe, in the project's, names the file as the
+  // target sees it. The check before the attach took it from jsprobe's directory and refused it.
+  const dir = join(ROOT, 'test/fixtures/attach');
+  const svc = await startService(`cd ${JSON.stringify(dir)} && ${PATIENT} exec ${JSON.stringify(process.execPath)} lines.cjs`);
+  try {
+    const cli = trace(svc.pid, 'fn:lines.cjs:work { printf("hit %d\\n", arg0) }');
+    await cli.lines(/^hit \d+$/, 3);
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.done, 0, cli.err());
+    assert.match(cli.err(), /Attached to \d+: 1 probe\./);
+    assert.equal(await inspectorClosed(), true);
+  } finally {
+    svc.child.kill();
+  }
+});

@@ -72,6 +72,12 @@ export async function traceAttached(pids: readonly number[], run: AttachRun, ser
   }
   // The program could not be registered anywhere: no maps came back to print.
   if (ends.every((e) => e.code === 2)) return 2;
+  // Nothing was traced anywhere (each target said why): END has nothing to answer from.
+  if (ends.every((e) => e.code !== 0)) {
+    s.lost.end();
+    for (const e of ends) if (e.endLine !== null) process.stderr.write(`jsprobe: ${e.endLine}\n`);
+    return 1;
+  }
   // END runs once, here, on the maps of every target merged (program/end.ts).
   const { runEnd } = await import('../program/end.js');
   const warn = (line: string): void => void process.stderr.write(line);

@@ -30,6 +30,8 @@ export interface AttachRun {
   write(s: string): void;
   /** --otlp: where the targets' span rows go (cli/otlp.ts). */
   spans?: { add(pid: number, rows: string): void };
+  /** The verb that made the program (`trace`, `stuck`, …): its probes answer together, or not at all. */
+  verb?: string;
 }
 
 /** What every target of one run shares. */
@@ -197,9 +199,17 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
     process.stderr.write(`jsprobe: ${c.probe.text} matches nothing loaded in process ${pid} or its workers${hint}\n`);
   }
   for (const note of r.notes) process.stderr.write(`jsprobe: ${note}\n`);
-  // Nothing would ever be traced: say so and end (exit 1) rather than wait silently for Ctrl-C.
-  const none = run.program.probes.length > 0 && run.program.probes.every((c) => nowhere(c.probe.text));
-  if (none) {
+  // Nothing would ever be traced: say so and end (exit 1) rather than wait silently for Ctrl-C. A
+  // verb's probes make one answer (a call's entry and its return, its lines): with one of them
+  // missing, what the others gather would print as an answer that is not one (a row of NaN).
+  const missing = run.program.probes.filter((c) => nowhere(c.probe.text));
+  const none = missing.length > 0 && (missing.length === run.program.probes.length || run.verb !== undefined);
+  if (none && missing.length < run.program.probes.length) {
+    const named = missing.map((c) => c.probe.text).join(', ');
+    process.stderr.write(`jsprobe ${run.verb}: ${named} did not attach in process ${pid} (above), and the answer needs every one of its probes: `
+      + 'nothing traced there\n');
+    finished('none');
+  } else if (none) {
     process.stderr.write(`jsprobe: no probe attached in process ${pid} or its workers: nothing to trace\n`);
     finished('none');
   }

@@ -178,7 +178,7 @@ export async function main(o: CliOptions, verb: string | undefined, stdout: Stdo
   if (o.pids !== undefined) {
     const run = {
       program, format: o.format, unsafe: o.unsafe, quiet: o.quiet,
-      maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, maxPauseMs: o.maxPauseMs, write: out.write,
+      maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, maxPauseMs: o.maxPauseMs, write: out.write, verb,
     };
     const serve = metrics === undefined ? undefined : (snapshot: () => Promise<MapData[]>) => void (metrics.source = snapshot);
     const spans = await otlpExport(o, program, attachedCommand(o.pids[0]));

@@ -10,7 +10,7 @@ import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JSPROBE, ROOT } from '../cli/run.js';
-import { inspectorClosed, startService, type Service } from './procs.js';
+import { inspectorClosed, jsprobe, startService, type Service } from './procs.js';
 
 const LINES = 'test/fixtures/attach/lines.cjs';
 const TSX = 'test/fixtures/attach/tsx-app.ts';
@@ -186,6 +186,23 @@ test('-p: a relative path the target resolves from its own working directory is 
     cli.child.kill('SIGINT');
     assert.equal(await cli.done, 0, cli.err());
     assert.match(cli.err(), /Attached to \d+: 1 probe\./);
+    assert.equal(await inspectorClosed(), true);
+  } finally {
+    svc.child.kill();
+  }
+});
+
+test('-p: a verb one of whose probes does not attach prints no answer made of the others (trace: a row of NaN), says which, and exits 1', async () => {
+  // Live edits off: an async function's return is then seen by no site, on every Node.
+  const server = JSON.stringify(join(ROOT, 'test/fixtures/attach/server.cjs'));
+  const svc = await startService(`JSPROBE_LIVE_EDIT=0 ${PATIENT} exec ${JSON.stringify(process.execPath)} ${server}`);
+  try {
+    // It stayed attached with the entry alone, waiting for Ctrl-C (a failure bound ends it: procs.ts).
+    const { code, out, err } = await jsprobe(['trace', 'test/fixtures/attach/server.cjs:handle', '-p', String(svc.pid)]).done;
+    assert.equal(code, 1, err);
+    assert.match(err, /jsprobe trace: fnret:test\/fixtures\/attach\/server\.cjs:handle did not attach in process \d+ \(above\), and the answer needs/);
+    assert.doesNotMatch(err, /Attached to/);
+    assert.equal(out, '', 'no answer printed');
     assert.equal(await inspectorClosed(), true);
   } finally {
     svc.child.kill();

@@ -266,7 +266,7 @@ function loadWatch(ref: Exclude<TargetRef, { kind: 'export' }>, globs: string[],
         const found = match(m);
         if (found.length === 0 && inFile(m) !== -2) {
           if (ref.kind === 'line') {
-            note(`no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
+            note(`no statement that runs code starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
           } else if (!hasGlob(ref.file)) {
             note(unsitedWhy(m, ref.file, ref.name) ??
               `${ref.file} loaded, and has no function named ${ref.name}${closeNames(ref.name, new Set(m.table.fns.map((fn) => fn.name)))}`);

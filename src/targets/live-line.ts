@@ -87,5 +87,5 @@ export function liveLineTarget(
   if (sites.length > 0) return { sites, label, kind: 'breakpoint', entryOnly: true };
   if (ref.glob) return null;
   throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND',
-    `${label}: no statement starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
+    `${label}: no statement that runs code starts at line ${ref.line} of ${ref.file}; put the probe on a line where one does`);
 }

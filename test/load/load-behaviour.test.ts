@@ -94,7 +94,7 @@ test('a line probe has no return: onReturn is refused', () => {
 test('a line with no statement on it leaves the probe waiting, with a note saying why', () => {
   const out = scenario('line-miss') as { probes: { state: string; note: string }[] };
   assert.equal(out.probes[0].state, 'waiting');
-  assert.match(out.probes[0].note, /no statement starts at line 2/);
+  assert.match(out.probes[0].note, /no statement that runs code starts at line 2/);
 });
 
 test('a misspelt function of a file that loads later leaves the probe waiting, with a note naming the nearest', () => {

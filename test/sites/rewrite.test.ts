@@ -349,3 +349,32 @@ test('skipping expressions with nothing to collect changes no site, on real thir
   cases.forEach((src, i) => check(src, 'script', `case ${i}`));
   assert.ok(sites > 1000, `only ${sites} sites compared`);
 });
+
+test('no line site goes before a directive, around a function\'s body or on a function declaration: the function stays strict', () => {
+  const src = [
+    "'use strict';",
+    'function f(a,',
+    '  b)',
+    '{',
+    "  'use strict';",
+    '  undeclared = a + b;',
+    '}',
+    'let threw = false;',
+    'try { f(1, 2); } catch { threw = true; }',
+    'module.exports = threw;',
+  ].join('\n');
+  const run = (code: string): unknown => {
+    const module = { exports: 0 };
+    runInNewContext(`(function (module) {${code}\n})`, {})(module);
+    return module.exports;
+  };
+  assert.equal(run(src), true);
+  for (const line of [1, 2, 3, 4, 5]) {
+    const out = instrument(src, { url: 'x', format: 'script', lines: [{ line, column: 0, key: `-1:${line}` }] });
+    assert.deepEqual(out.lineSites, [], `line ${line}`);
+    assert.equal(run(out.code), true, `line ${line}: f is still strict`);
+  }
+  const out = instrument(src, { url: 'x', format: 'script', lines: [{ line: 6, column: 0, key: '-1:6' }] });
+  assert.equal(out.lineSites.length, 1);
+  assert.equal(run(out.code), true);
+});

@@ -21,12 +21,29 @@ export interface LineSite<A extends LineAsk = LineAsk> {
 
 const LIST_PARENTS = new Set<Node['type']>(['Program', 'BlockStatement', 'StaticBlock', 'SwitchCase']);
 
-function isStatement(n: Node): boolean {
-  return n.type.endsWith('Statement') || n.type.endsWith('Declaration');
+/** TypeScript's declarations that compile to nothing: no code of theirs runs. */
+const TYPE_ONLY = new Set(['TSInterfaceDeclaration', 'TSTypeAliasDeclaration', 'TSDeclareFunction']);
+
+/**
+ * A statement a probe can run before, which runs code there. Not a directive ('use strict': a
+ * probe before it would make it an expression, and its function sloppy), a function declaration
+ * (hoisted: it runs no code where it stands, and fn: probes its calls) or a declaration that
+ * compiles to nothing; nor an import or export, which code cannot precede.
+ */
+function isSiteStatement(n: Node): boolean {
+  if (!n.type.endsWith('Statement') && !n.type.endsWith('Declaration')) return false;
+  if (n.type === 'ExpressionStatement' && typeof n.directive === 'string') return false;
+  if (n.type === 'FunctionDeclaration' || n.type === 'ImportDeclaration' || n.type.startsWith('Export') || TYPE_ONLY.has(n.type)) return false;
+  return !('declare' in n && n.declare === true);
 }
 
-/** `n` is `parent`'s body or one of its branches: a statement standing alone, not in a list. */
+/**
+ * `n` is `parent`'s body or one of its branches: a statement standing alone, not in a list. A
+ * function's body block is not: a probe there would wrap the body in a block of its own, and its
+ * directives would no longer be directives.
+ */
 function isLoneBody(parent: Node, n: Node): boolean {
+  if (isFunction(parent)) return false;
   return ('body' in parent && parent.body === n) || ('consequent' in parent && parent.consequent === n) || ('alternate' in parent && parent.alternate === n);
 }
 
@@ -104,7 +121,7 @@ export function findLineSites<A extends LineAsk>(program: Program, _src: string,
   const ancestors: Node[] = [];
   let derivedDepth = 0;
   const walk = (n: Node, parent: Node | null): void => {
-    if (parent !== null && isStatement(n) && n.type !== 'ImportDeclaration' && !n.type.startsWith('Export')) {
+    if (parent !== null && isSiteStatement(n)) {
       // A labelled statement's site goes before its outermost label: put between a label and its
       // loop (`l: {probe;for…}`), it would leave `continue l` without the loop it names.
       let node = n;

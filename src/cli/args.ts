@@ -33,6 +33,8 @@ export interface CliOptions {
   otlpProtocol?: string;
   /** -l: list probe points matching this pattern. */
   list?: string;
+  /** -l's pattern was written as a line probe's (`line:src/app.js:*`): `*` lists the lines a line probe can fire at. */
+  listLines?: boolean;
   help: boolean;
   /** --version: print the package's version. */
   version: boolean;
@@ -250,6 +252,7 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
   if (o.list !== undefined) {
     if (o.program !== undefined) throw new UsageError('-l lists probe points; it takes no program');
     if (o.list === '') throw new UsageError("-l needs a pattern, e.g. -l 'src/**/*.js:*' or -l 'node:fs#read*'");
+    o.listLines = /^line:.*:\*$/.test(o.list);
     o.list = listPattern(o.list);
     return o;
   }

@@ -19,10 +19,10 @@ import { version } from './version.js';
 // Attaching (ws, http), running a program here (the whole library), --prometheus and the report
 // page are imported when they are used.
 
-function listing(pattern: string): number {
+function listing(pattern: string, lines: boolean): number {
   let points;
   try {
-    points = listProbePoints(pattern, { unparsed: unparsedWarning(pattern), cache: true });
+    points = listProbePoints(pattern, { unparsed: unparsedWarning(pattern), cache: true, lines });
   } catch (e) {
     return fail(`${(e as Error).message}${nearHint(pattern)}`);
   }
@@ -137,7 +137,7 @@ export async function main(o: CliOptions, verb: string | undefined, stdout: Stdo
     return 0;
   }
   if (o.list !== undefined && o.pids !== undefined) return listingAttached(o.pids, o.list);
-  if (o.list !== undefined) return listing(o.list);
+  if (o.list !== undefined) return listing(o.list, o.listLines === true);
   const checked = compileChecked(o, verb);
   if (typeof checked === 'number') return checked;
   const { program, found } = checked;

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { findFunctions } from '../sites/rewrite/functions.js';
-import { findLineSites } from '../sites/rewrite/lines.js';
+import { allLineSites, findLineSites } from '../sites/rewrite/lines.js';
 import { lineOf, lineStarts } from '../sites/rewrite/insertions.js';
 import { parse } from '../sites/rewrite/instrument.js';
 import type { Program } from '../sites/rewrite/estree.js';
@@ -92,4 +92,15 @@ export function statementAt(program: Program, src: string, line: number): { line
   if (line < 1 || line > starts.length) return undefined;
   const [site] = findLineSites(program, src, starts, [{ line, column: 0 }]);
   return site === undefined ? undefined : { line: site.line, column: site.column, locals: site.locals };
+}
+
+export interface StatementLine {
+  line: number;
+  column: number;
+  locals: string[];
+}
+
+/** Every line where a line probe can fire (a statement that runs code starts there), in order; `withLocals` false leaves locals empty. */
+export function statementLines(program: Program, src: string, withLocals = true): StatementLine[] {
+  return allLineSites(program, src, lineStarts(src), withLocals).map((s) => ({ line: s.line, column: s.column, locals: s.locals }));
 }

@@ -9,7 +9,9 @@ import { JsprobeError } from '../core/errors.js';
 import { closeMatches } from '../core/close-matches.js';
 import { loadModule, namesOf } from './module-export.js';
 import { absoluteGlob, parseTarget, type TargetRef } from './parse.js';
-import { expandGlob, functionsOf, parseFile, SOURCE, statementAt } from './files.js';
+import { expandGlob, functionsOf, parseFile, SOURCE, statementAt, statementLines, type StatementLine } from './files.js';
+import { lineStarts } from '../sites/rewrite/insertions.js';
+import { noSiteAt } from '../sites/rewrite/lines.js';
 import { hasGlob, nameGlob } from '../core/glob.js';
 import { cachedFunctions, type FileFunctions } from './points-cache.js';
 import { blockConflictShort } from '../sites/rewrite/abi.js';
@@ -79,6 +81,8 @@ export interface ListOptions {
    * as they were. Lines are parsed each time.
    */
   cache?: boolean;
+  /** The pattern was written as a line probe's (`line:src/app.js:*`): a name of `*` lists the lines a line probe can fire at. */
+  lines?: boolean;
 }
 
 function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>, options: ListOptions): ProbePoint[] {
@@ -87,6 +91,7 @@ function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>, options: Li
     throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `no source files match ${ref.file} (from ${process.cwd()})`);
   }
   if (ref.kind === 'line') return files.flatMap((file) => linePoints(ref, file, options));
+  if (options.lines === true && ref.name === '*') return files.flatMap((file) => allLinePoints(ref, file, options));
   const functions = options.cache === true ? cachedFunctions(files, (file) => fileFunctions(ref, file)) : undefined;
   const re = nameGlob(ref.name);
   const out: ProbePoint[] = [];
@@ -141,8 +146,48 @@ function linePoints(ref: Extract<TargetRef, { kind: 'line' }>, file: string, opt
     return [];
   }
   const at = statementAt(parsed.program, parsed.src, ref.line);
-  if (at === undefined) return [];
+  if (at === undefined) {
+    // Some files of a glob have a statement at the line, others not: only a file named alone is wrong.
+    if (hasGlob(ref.file)) return [];
+    throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', noLineWhy(ref.line, rel, parsed));
+  }
   return [{ target: `${rel}:${ref.line}`, kind: 'line', name: `line ${ref.line}`, file, line: at.line, column: at.column, locals: at.locals }];
+}
+
+/** Every line of `file` where a line probe can fire (`-l 'line:src/app.js:*'`). */
+function allLinePoints(ref: Extract<TargetRef, { kind: 'function' }>, file: string, options: ListOptions): ProbePoint[] {
+  const rel = shownPath(file);
+  const parsed = parsedOrWhy(ref, file);
+  if ('unparsed' in parsed) {
+    leaveOut(file, parsed.unparsed, options);
+    return [];
+  }
+  return statementLines(parsed.program, parsed.src).map((at) => (
+    { target: `${rel}:${at.line}`, kind: 'line', name: `line ${at.line}`, file, line: at.line, column: at.column, locals: at.locals }
+  ));
+}
+
+/**
+ * Why a line probe cannot fire at `line` (what is there runs no code, or nothing starts there), and
+ * the nearest lines before and after it where one can.
+ */
+function noLineWhy(line: number, rel: string, { program, src }: ReturnType<typeof parseFile>): string {
+  const starts = lineStarts(src);
+  const lines = statementLines(program, src, false);
+  const after = lines.findIndex((l) => l.line > line);
+  const before = lines[(after < 0 ? lines.length : after) - 1] as StatementLine | undefined;
+  const next = after < 0 ? undefined : lines[after];
+  const count = src.endsWith('\n') ? starts.length - 1 : starts.length;
+  const what = line >= 1 && line <= count ? noSiteAt(program, src, starts, line) : undefined;
+  const why = line < 1 || line > count ? `${rel} has ${count} lines`
+    : what?.kind === 'directive' ? `${what.text} is a directive, which runs no code`
+      : what?.kind === 'function' ? `it declares function ${what.name}, which runs no code there (fn:${rel}:${what.name} fires at each of its calls)`
+        : what?.kind === 'type' ? 'it declares a type, which compiles to nothing'
+          : 'no statement starts there';
+  const near = [before, next].filter((l) => l !== undefined).map((l) => l.line);
+  const nearest = near.length === 0 ? `${rel} has no line a probe can fire at`
+    : `the nearest line${near.length > 1 ? 's' : ''} where one can: ${near.join(' and ')} (jsprobe -l 'line:${rel}:*' lists them all)`;
+  return `a line probe never fires at line ${line} of ${rel}: ${why}; ${nearest}`;
 }
 
 /**

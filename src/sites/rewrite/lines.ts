@@ -74,19 +74,28 @@ function blockNames(list: readonly (Directive | Statement)[], before: number, ou
   }
 }
 
-function localsAt(ancestors: readonly Node[], stmt: Node): string[] {
+/** `var` names of a function body or a program, kept in `known` for the next line asked in it. */
+function varsOfNode(n: Node, known: Map<Node, string[]>): string[] {
+  let names = known.get(n);
+  if (names === undefined) known.set(n, (names = []));
+  else return names;
+  varNames(n, names);
+  return names;
+}
+
+function localsAt(ancestors: readonly Node[], stmt: Node, known: Map<Node, string[]>): string[] {
   const out: string[] = [];
   const insideFunction = ancestors.some(isFunction);
   for (let i = ancestors.length - 1; i >= 0; i--) {
     const a = ancestors[i];
     if (a.type === 'Program') {
       if (!insideFunction) {
-        varNames(a, out);
+        out.push(...varsOfNode(a, known));
         blockNames(a.body, stmt.start, out);
       }
     } else if (isFunction(a)) {
       for (const p of a.params) patternNames(p, out);
-      if (a.body?.type === 'BlockStatement') varNames(a.body, out);
+      if (a.body?.type === 'BlockStatement') out.push(...varsOfNode(a.body, known));
     } else if (a.type === 'BlockStatement' || a.type === 'StaticBlock') {
       blockNames(a.body, stmt.start, out);
     } else if (a.type === 'SwitchCase') {
@@ -115,13 +124,23 @@ export interface LineAsk {
  * line: minified code (tsx's output) holds a whole module on one line, and a .ts line maps to a
  * column in it.
  */
-export function findLineSites<A extends LineAsk>(program: Program, _src: string, starts: readonly number[], asks: readonly A[]): LineSite<A>[] {
-  const offsets = asks.map((a) => ({ ask: a, at: starts[a.line - 1] + a.column, lineEnd: a.line < starts.length ? starts[a.line] : Infinity }));
+export function findLineSites<A extends LineAsk>(
+  program: Program, _src: string, starts: readonly number[], asks: readonly A[], withLocals = true,
+): LineSite<A>[] {
+  // By line: a statement can only be the site of an ask on the line it starts on.
+  const onLine = new Map<number, { ask: A; at: number }[]>();
+  for (const a of asks) {
+    const list = onLine.get(a.line - 1);
+    const o = { ask: a, at: starts[a.line - 1] + a.column };
+    if (list === undefined) onLine.set(a.line - 1, [o]);
+    else list.push(o);
+  }
   const best = new Map<A, { node: Node; from: number; ancestors: Node[]; needsBlock: boolean; thisUnsafe: boolean }>();
   const ancestors: Node[] = [];
   let derivedDepth = 0;
   const walk = (n: Node, parent: Node | null): void => {
-    if (parent !== null && isSiteStatement(n)) {
+    const offsets = parent !== null && isSiteStatement(n) ? onLine.get(lineOf(starts, n.start)) : undefined;
+    if (offsets !== undefined && parent !== null) {
       // A labelled statement's site goes before its outermost label: put between a label and its
       // loop (`l: {probe;for…}`), it would leave `continue l` without the loop it names.
       let node = n;
@@ -133,7 +152,7 @@ export function findLineSites<A extends LineAsk>(program: Program, _src: string,
       }
       if (LIST_PARENTS.has(up.type) || isLoneBody(up, node)) {
         for (const o of offsets) {
-          if (n.start < o.at || n.start >= o.lineEnd) continue;
+          if (n.start < o.at) continue;
           const prev = best.get(o.ask);
           if (prev === undefined || n.start < prev.from) {
             const needsBlock = !LIST_PARENTS.has(up.type);
@@ -159,6 +178,8 @@ export function findLineSites<A extends LineAsk>(program: Program, _src: string,
   };
   walk(program, null);
   const out: LineSite<A>[] = [];
+  // A function's vars, walked once for all the lines asked in it (every line, for -l's `line:FILE:*`).
+  const varsOf = new Map<Node, string[]>();
   for (const [ask, b] of best) {
     const line = lineOf(starts, b.node.start) + 1;
     out.push({
@@ -168,9 +189,38 @@ export function findLineSites<A extends LineAsk>(program: Program, _src: string,
       start: b.node.start,
       end: b.node.end,
       needsBlock: b.needsBlock,
-      locals: localsAt(b.ancestors, b.node),
+      locals: withLocals ? localsAt(b.ancestors, b.node, varsOf) : [],
       thisUnsafe: b.thisUnsafe,
     });
   }
   return out.sort((a, b) => a.start - b.start);
+}
+
+/** The site of every line where a line probe can fire, in order: what `-l 'line:FILE:*'` lists (without locals: the lines alone). */
+export function allLineSites(program: Program, src: string, starts: readonly number[], withLocals = true): LineSite[] {
+  return findLineSites(program, src, starts, starts.map((_, i) => ({ line: i + 1, column: 0 })), withLocals);
+}
+
+/** What starts at a line where no line probe can fire, when it is code that runs nothing there. */
+export type NoSite = { kind: 'directive'; text: string } | { kind: 'function'; name: string } | { kind: 'type' };
+
+/** Why `line` (1-based) has no site, when what starts there first is a directive, or a function's or a type's declaration. */
+export function noSiteAt(program: Program, src: string, starts: readonly number[], line: number): NoSite | undefined {
+  const from = starts[line - 1];
+  const to = line < starts.length ? starts[line] : Infinity;
+  let first: Node | undefined;
+  // In source order, outer nodes first: the first node that starts on the line is what the line holds.
+  const visit = (n: Node): void => {
+    if (first !== undefined || n.end <= from || n.start >= to) return;
+    if (n.start >= from) first = n;
+    else forEachChild(n, visit, undefined);
+  };
+  forEachChild(program, visit, undefined);
+  let n = first;
+  if (n !== undefined && (n.type === 'ExportNamedDeclaration' || n.type === 'ExportDefaultDeclaration') && n.declaration != null) n = n.declaration as Node;
+  if (n === undefined) return undefined;
+  if (n.type === 'ExpressionStatement' && typeof n.directive === 'string') return { kind: 'directive', text: src.slice(n.start, n.end).replace(/;$/, '') };
+  if (n.type === 'FunctionDeclaration') return { kind: 'function', name: n.id?.name ?? 'default' };
+  if (TYPE_ONLY.has(n.type)) return { kind: 'type' };
+  return undefined;
 }

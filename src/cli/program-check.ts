@@ -5,7 +5,8 @@
 
 import { readlinkSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { isProgramError, type CompiledProgram } from '../lang/compile.js';
+import { isProgramError, type CompiledProbe, type CompiledProgram } from '../lang/compile.js';
+import { closeMatches } from '../core/close-matches.js';
 import { ProgramError } from '../lang/errors.js';
 import { blockConflictShort, EVAL_CONFLICT } from '../sites/rewrite/abi.js';
 import { resolveModule } from '../targets/module-export.js';
@@ -63,6 +64,7 @@ function checkTargets(program: CompiledProgram, attaching: boolean): Map<number,
       const all = c.probe.target.replace(/[^:#]*$/, '*');
       throw new ProgramError(program.source, c.probe.at, `nothing matches ${c.probe.target}${nearHint(c.probe.target, ` (try jsprobe -l '${all}')`)}`);
     }
+    if (c.probe.kind === 'line') checkLocals(program, c, points);
     pointsOf.set(c.probe.at, points);
     found.set(c.probe.at, points.map((p) => `${p.target}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`
       + (p.unsited !== undefined && !attaching ? ' (no probe site)' : '')));
@@ -109,6 +111,35 @@ function unsitedWarning(probe: string, target: string, points: ProbePoint[], mis
   process.stderr.write(`jsprobe: ${probe}: ${missed.length} of the ${points.length} functions it matches have no probe site, so it never fires ` +
     `in them: ${named} (a body that declares a name twice, or calls eval directly beside functions declared at its top level; ` +
     `jsprobe -l '${target}' marks them)\n`);
+}
+
+/**
+ * Each variable a line probe's handler reads must be in scope at the line (at one of them, for a
+ * glob of files): else it would read undefined at every hit. Builtins were resolved before: what
+ * is left is the program's names.
+ */
+function checkLocals(program: CompiledProgram, c: CompiledProbe, points: readonly ProbePoint[]): void {
+  const problems = [];
+  for (const read of c.locals ?? []) {
+    if (points.some((p) => p.locals?.includes(read.name) === true)) continue;
+    problems.push({ at: read.at, message: notInScope(read.name, c.probe.target, points) });
+  }
+  if (problems.length > 0) throw new ProgramError(program.source, problems);
+}
+
+/** Why `name` is not read at a line probe, with what is there and the names nearest to it. */
+function notInScope(name: string, target: string, points: readonly ProbePoint[]): string {
+  const there = [...new Set(points.flatMap((p) => p.locals ?? []))];
+  const where = points.length === 1 ? target : `any of the ${points.length} lines ${target} matches`;
+  const listed = `${there.slice(0, 12).join(', ')}${there.length > 12 ? ', …' : ''}`;
+  const readable = there.length > 0 ? ` (the variables there: ${listed})` : ' (no variables are in scope there)';
+  const why = name === 'arguments' ? ' (a line probe reads the variables declared there, not arguments: name the parameters)'
+    : points.some((p) => p.outer?.includes(name) === true)
+      ? ` (${name} is declared at the module's top level, which a line probe inside a function does not read)` : '';
+  // A name declared elsewhere is no misspelling of one in scope.
+  const near = why === '' ? closeMatches(name, there) : [];
+  const hint = near.length > 0 ? `; did you mean ${near.join(', ')}?` : '';
+  return `'${name}' is no variable in scope at ${where}${why}${hint}${readable}`;
 }
 
 /** `file:LINE`, which probes a statement, not a function. */

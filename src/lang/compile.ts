@@ -2,7 +2,7 @@
 // handler source), the BEGIN/END/interval blocks, and the maps. Errors are ProgramErrors.
 
 import type { ProbeRef } from './ast.js';
-import type { CountsInto } from './passes/codegen.js';
+import type { CountsInto, LocalRead } from './passes/codegen.js';
 import { parse } from './parser.js';
 import type { Aggregation, BlockInfo, CompileOptions, MapInfo } from './passes/context.js';
 import { runPasses } from './passes/index.js';
@@ -13,6 +13,8 @@ export interface CompiledProbe {
   source: string;
   /** The handler only counts, into this map by this key: the site runtime may count for it (program/counting.ts). */
   counts?: CountsInto;
+  /** At a line probe: the program's variables its handler reads, where each is first named. */
+  locals?: LocalRead[];
 }
 
 export interface CompiledProgram {

@@ -11,7 +11,7 @@ import { loadModule, namesOf } from './module-export.js';
 import { absoluteGlob, parseTarget, type TargetRef } from './parse.js';
 import { expandGlob, functionsOf, parseFile, SOURCE, statementAt, statementLines, type StatementLine } from './files.js';
 import { lineStarts } from '../sites/rewrite/insertions.js';
-import { noSiteAt } from '../sites/rewrite/lines.js';
+import { noSiteAt, topLevelNames } from '../sites/rewrite/lines.js';
 import { hasGlob, nameGlob } from '../core/glob.js';
 import { cachedFunctions, type FileFunctions } from './points-cache.js';
 import { blockConflictShort } from '../sites/rewrite/abi.js';
@@ -29,6 +29,8 @@ export interface ProbePoint {
   column?: number;
   /** At a line: the variables a probe there can read. */
   locals?: string[];
+  /** At a line inside a function: the module's top-level names, which a probe there does not read. */
+  outer?: string[];
   /** A function the rewrite gives no site (docs/load-sites.md): what its body declares twice. */
   unsited?: string;
   /** Such a function is sync (files.ts, FilePoint). */
@@ -151,7 +153,10 @@ function linePoints(ref: Extract<TargetRef, { kind: 'line' }>, file: string, opt
     if (hasGlob(ref.file)) return [];
     throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', noLineWhy(ref.line, rel, parsed));
   }
-  return [{ target: `${rel}:${ref.line}`, kind: 'line', name: `line ${ref.line}`, file, line: at.line, column: at.column, locals: at.locals }];
+  const p: ProbePoint = { target: `${rel}:${ref.line}`, kind: 'line', name: `line ${ref.line}`, file, line: at.line, column: at.column, locals: at.locals };
+  const outer = topLevelNames(parsed.program).filter((n) => !at.locals.includes(n));
+  if (outer.length > 0) p.outer = outer;
+  return [p];
 }
 
 /** Every line of `file` where a line probe can fire (`-l 'line:src/app.js:*'`). */

@@ -19,6 +19,27 @@ const at = (text: string, from = 1): number => {
 const run = (program: string) => jsprobe(['-q', '-e', program, '-c', `node ${FILE}`]);
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+test('a line probe reads the variables in scope there, a closure\'s outer ones included', () => {
+  const r = run(`line:${FILE}:${at('return k + n')} { printf("%d %d\\n", k, n) } line:${FILE}:${at('total += xs[i]')} { @[i] = sum(xs[i]) }`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '6 3\n4 2\n@[2]: 3\n@[0]: 5\n@[1]: 7\n\n');
+});
+
+test('a name that is no variable in scope at the line is refused before the program runs, at its position, with the names there', () => {
+  const line = at('total += xs[i]');
+  const r = run(`line:${FILE}:${line} { @t[totl] = count(); printf("%d %d\\n", arguments, LIMIT) }`);
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  const there = '\\(the variables there: i, total, xs\\)';
+  assert.match(r.stderr, new RegExp(`^1:${`line:${FILE}:${line} { @t[`.length + 1}: 'totl' is no variable in scope at ${esc(FILE)}:${line}; ` +
+    `did you mean total\\? ${there}\n`));
+  assert.match(r.stderr, new RegExp(`\n1:\\d+: 'arguments' is no variable in scope at ${esc(FILE)}:${line} \\(a line probe reads the variables ` +
+    `declared there, not arguments: name the parameters\\) ${there}\n`));
+  assert.match(r.stderr, new RegExp(`\n1:\\d+: 'LIMIT' is no variable in scope at ${esc(FILE)}:${line} \\(LIMIT is declared at the module's top ` +
+    `level, which a line probe inside a function does not read\\) ${there}\n`));
+  assert.doesNotMatch(r.stderr, /Attaching|undefined/);
+});
+
 test('a line where no probe can fire is refused, naming the nearest lines where one can', () => {
   const fn = at('function sum');
   const cases: [line: number, why: string, near: string][] = [

@@ -19,6 +19,16 @@ export interface CompiledHandler {
   source: string;
   /** The handler only counts: what it counts into (see Gen.counts). */
   counts?: CountsInto;
+  /**
+   * At a line probe: the program's variables the handler reads, each where it is first named, for
+   * the command to check against the variables in scope at the line (cli/program-check.ts).
+   */
+  locals?: LocalRead[];
+}
+
+export interface LocalRead {
+  name: string;
+  at: number;
 }
 
 /** A handler that is one `@m[k] = count()` whose key is the same at every hit of a site. */
@@ -340,8 +350,22 @@ export function codegenPass(ctx: PassContext): Generated {
     for (const probe of info.block.probes) {
       const gen = new Gen(ctx, info, probe);
       const counts = gen.counts();
-      handlers.push(counts === undefined ? { probe, source: gen.handler() } : { probe, source: gen.handler(), counts });
+      const h: CompiledHandler = counts === undefined ? { probe, source: gen.handler() } : { probe, source: gen.handler(), counts };
+      const locals = localReads(info);
+      if (locals.length > 0) h.locals = locals;
+      handlers.push(h);
     }
   }
   return { handlers };
+}
+
+/** The locals a block reads, each at its first mention. */
+function localReads(info: BlockInfo): LocalRead[] {
+  const first = new Map<string, number>();
+  for (const [e, r] of info.idents) {
+    if (r.kind !== 'local') continue;
+    const at = first.get(r.name);
+    if (at === undefined || e.at < at) first.set(r.name, e.at);
+  }
+  return [...first].map(([name, at]) => ({ name, at })).sort((a, b) => a.at - b.at);
 }

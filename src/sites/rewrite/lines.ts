@@ -224,3 +224,11 @@ export function noSiteAt(program: Program, src: string, starts: readonly number[
   if (TYPE_ONLY.has(n.type)) return { kind: 'type' };
   return undefined;
 }
+
+/** The names declared at a module's top level: what a line probe inside a function does not read. */
+export function topLevelNames(program: Program): string[] {
+  const out: string[] = [];
+  varNames(program, out);
+  blockNames(program.body, Infinity, out);
+  return [...new Set(out)];
+}

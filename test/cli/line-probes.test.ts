@@ -19,6 +19,17 @@ const at = (text: string, from = 1): number => {
 const run = (program: string) => jsprobe(['-q', '-e', program, '-c', `node ${FILE}`]);
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+test('a loop\'s line fires once each time the loop starts, for every kind of loop; its body\'s line at each iteration', () => {
+  const probes = [
+    ['for', 'for (let i = 0'], ['forBody', 'total += xs[i]'], ['while', 'while (k < n)'], ['whileBody', 'k++'],
+    ['do', 'do {'], ['doBody', 'k--'], ['forOf', 'for (const x of'], ['forOfBody', 'k += x'],
+  ];
+  const r = run(probes.map(([name, text]) => `line:${FILE}:${at(text)} { @${name} = count() }`).join('\n'));
+  assert.equal(r.code, 0, r.stderr);
+  // sum() twice over 3 and 2 items; loops(3) and loops(2): 3 + 2 steps up, 3 + 2 down, 2 + 2 items.
+  assert.equal(r.stdout, '@for: 2\n\n@forBody: 5\n\n@while: 2\n\n@whileBody: 5\n\n@do: 2\n\n@doBody: 5\n\n@forOf: 2\n\n@forOfBody: 4\n\n');
+});
+
 test('a line probe reads the variables in scope there, a closure\'s outer ones included', () => {
   const r = run(`line:${FILE}:${at('return k + n')} { printf("%d %d\\n", k, n) } line:${FILE}:${at('total += xs[i]')} { @[i] = sum(xs[i]) }`);
   assert.equal(r.code, 0, r.stderr);

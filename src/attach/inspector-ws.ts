@@ -145,8 +145,24 @@ export class Connection extends Protocol {
   }
 }
 
+/**
+ * An inspector found open (not opened by this jsprobe) that closed under the connection: another
+ * jsprobe's, whose attach closed it as this one connected (the lock guards only an inspector
+ * jsprobe opens). The port is then closed: connect() goes again, the way of a closed inspector.
+ */
+class ClosedUnder extends AttachError {}
+
 /** Open the target's inspector (open.ts checks the target and the port) and connect to it. */
 export async function connect(pid: number, quiet = false): Promise<{ conn: Connection; opened: boolean; port: number }> {
+  try {
+    return await connectOnce(pid, quiet);
+  } catch (e) {
+    if (!(e instanceof ClosedUnder)) throw e;
+    return connectOnce(pid, quiet);
+  }
+}
+
+async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connection; opened: boolean; port: number }> {
   // --- verified open (open.ts): the lock, when jsprobe opened the inspector, goes when it closes.
   const { port, opened, lock } = await openInspector(pid, (line) => void (quiet || process.stderr.write(line)));
   let url: string;
@@ -165,7 +181,10 @@ export async function connect(pid: number, quiet = false): Promise<{ conn: Conne
   // ---
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
-    ws.once('error', (e) => reject(new AttachError(`cannot connect to the inspector of process ${pid}: ${e.message}`)));
+    ws.once('error', (e) => {
+      const message = `cannot connect to the inspector of process ${pid}: ${e.message}`;
+      reject(opened ? new AttachError(message) : new ClosedUnder(message));
+    });
   });
   const conn = new Connection(ws);
   // One round trip for both: the port is open meanwhile.

@@ -104,7 +104,7 @@ function pointsOf(pattern: string): PointsReply {
 }
 
 function attachMain(source: string, options: AttachOptions, out: Sender, ring: Ring, state: Int32Array, owner: string): AttachResult {
-  if (attached !== null && !attached.detached) return { error: 'jsprobe is already attached to this process' };
+  if (attached !== null && !attached.detached) return { error: 'another jsprobe traces it now: one at a time', busy: true };
   let program;
   try {
     program = compile(source, { unsafe: options.unsafe });

@@ -6,7 +6,7 @@
 import { mergeAll, type AggMap, type MapData } from '../agg/maps.js';
 import { cutsIn } from '../agg/safe-strlen.js';
 import type { CompiledProgram } from '../lang/compile.js';
-import type { AttachOptions, ChannelAttachResult, LoadOptions, Message } from '../program/messages.js';
+import type { AttachOptions, AttachRefusal, ChannelAttachResult, LoadOptions, Message } from '../program/messages.js';
 import type { LostEvents } from '../program/lost.js';
 import { AttachError } from './attach-error.js';
 import { ChannelServer } from './channel.js';
@@ -182,13 +182,14 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
     maxPauseMs: run.maxPauseMs, spans: run.spans === undefined ? undefined : true,
   };
   const r = await waitFor(
-    channel.request<ChannelAttachResult>({ op: 'attach', source: run.program.source, options }).catch((e: Error) => ({ error: e.message })),
+    channel.request<ChannelAttachResult>({ op: 'attach', source: run.program.source, options }).catch((e: Error): AttachRefusal => ({ error: e.message })),
     `process ${pid} to register the probes`, run.quiet,
   );
   if ('error' in r) {
-    process.stderr.write(`${r.error}\n`);
+    // The program's errors are a usage error (2); a process another jsprobe traces, an attach's (1).
+    process.stderr.write(r.busy === true ? `jsprobe: process ${pid}: ${r.error}\n` : `${r.error}\n`);
     channel.close();
-    return { code: 2, endLine: null };
+    return { code: r.busy === true ? 1 : 2, endLine: null };
   }
   const nowhere = (text: string): boolean => r.skipped.includes(text) && r.workers.every((w) => w.includes(text));
   for (const c of run.program.probes) {

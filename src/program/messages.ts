@@ -171,7 +171,13 @@ export interface AttachOptions {
 
 /** What attach() answers: how many probes, which were skipped (not in this thread), or the error. */
 /** `profiles`: the program samples stacks (profile:hz:N), so the channel thread ticks its slices. */
-export type AttachResult = { probes: number; skipped: string[]; overBudget?: string[]; profiles?: boolean } | { error: string };
+export type AttachResult = { probes: number; skipped: string[]; overBudget?: string[]; profiles?: boolean } | AttachRefusal;
+
+/** An attach refused: the program's errors (a positioned report), or `busy`: another jsprobe traces the process now. */
+export interface AttachRefusal {
+  error: string;
+  busy?: true;
+}
 
 /**
  * The channel thread's answer to 'attach': the main thread's, and what each worker skipped.
@@ -179,4 +185,4 @@ export type AttachResult = { probes: number; skipped: string[]; overBudget?: str
  */
 export type ChannelAttachResult =
   | { probes: number; skipped: string[]; overBudget?: string[]; refused?: string[]; workers: string[][]; notes: string[] }
-  | { error: string };
+  | AttachRefusal;

@@ -23,6 +23,8 @@
 // Such a call ends as thrown, its `error` THROWN_UNSEEN (printed `<thrown, value not seen>`), its
 // `elapsed` up to when the throw was noticed: an upper bound. A thread that never leaves a call (a
 // loop) never runs the microtask, and its calls stay pending, as they are. The counts are exact.
+// A function that only throws has no return position (V8 leaves out its dead end): its calls are
+// entered all the same, and end this way.
 // One case is not: in one function's recursion, an outer call that returns after an inner one
 // threw (and it caught that) is taken for the inner's return (last-in first-out), and the outer
 // ends as thrown: the two calls' `this`, `args` and `elapsed` are swapped.
@@ -38,7 +40,7 @@ import { atTop, dropCalls, entering, innermost, returned, take, type Caller } fr
 import { canPause, holdDebugger, onPause, post, type PausedParams, type RemoteValue } from './inspector.js';
 import type { LiveScript } from './live.js';
 import { LIVE_SLOTS } from './rewrite/abi.js';
-import { derivedWithReturn, type FunctionSite } from './rewrite/functions.js';
+import { derivedWithReturn, throwsOnly, type FunctionSite } from './rewrite/functions.js';
 import { lineOf, lineStarts, type Shifts } from './rewrite/insertions.js';
 import type { Program } from './rewrite/estree.js';
 import { findLineSites, type LineSite } from './rewrite/lines.js';
@@ -115,6 +117,26 @@ function overCeiling(st: State, snap: Snapshot, ceiling = st.ceiling): boolean {
 
 const MAX_PENDING = 1000;
 
+/** A call of site `id` entered; `returnsPause`: its returns may pause for their values, so the pausing ceiling holds. */
+function enter(id: number, self: unknown, args: unknown[], returnsPause: boolean): false {
+  const st = states[id];
+  const snap = st?.site.snapshot ?? null;
+  if (st === undefined || snap === null) return false;
+  if (overCeiling(st, snap, returnsPause && pausesFor(snap) ? st.pausingCeiling : st.ceiling)) {
+    entering(st, null);
+    return false;
+  }
+  // Pending entries of a synchronous function are its depth of recursion. Past this many, its
+  // returns are not being seen (V8 gave a return position that never fires: an arrow that ends
+  // the file): entries only from here on, so that they do not pile up.
+  if (st.depth >= MAX_PENDING) {
+    shared.line(snap, self, null, args);
+    return false;
+  }
+  entering(st, shared.enter(snap, self, args.length, args[0], args[1], args[2], args[3], args.length > 4 ? args.slice(4) : undefined));
+  return false;
+}
+
 const hits = {
   /** A call of an async function or generator reached its first statement: entry only (see below). */
   d(id: number, self: unknown, args: unknown[]): false {
@@ -126,22 +148,11 @@ const hits = {
   },
   /** A call reached the function's first statement. */
   e(id: number, self: unknown, args: unknown[]): false {
-    const st = states[id];
-    const snap = st?.site.snapshot ?? null;
-    if (st === undefined || snap === null) return false;
-    if (overCeiling(st, snap, pausesFor(snap) ? st.pausingCeiling : st.ceiling)) {
-      entering(st, null);
-      return false;
-    }
-    // Pending entries of a synchronous function are its depth of recursion. Past this many, its
-    // returns are not being seen (V8 gave a return position that never fires: an arrow that ends
-    // the file): entries only from here on, so that they do not pile up.
-    if (st.depth >= MAX_PENDING) {
-      shared.line(snap, self, null, args);
-      return false;
-    }
-    entering(st, shared.enter(snap, self, args.length, args[0], args[1], args[2], args[3], args.length > 4 ? args.slice(4) : undefined));
-    return false;
+    return enter(id, self, args, true);
+  },
+  /** A call of a function that only throws reached its first statement: no return of it pauses. */
+  t(id: number, self: unknown, args: unknown[]): false {
+    return enter(id, self, args, false);
   },
   /** A call reached a return position: the site's innermost pending one; those that entered after it threw. */
   r(id: number): false {
@@ -340,7 +351,9 @@ function place(s: LiveScript, index: number, id: number, self: string, deferred:
   // The inspector takes one breakpoint at a location: where the entry is a return position too
   // (an empty body), one breakpoint does both.
   const atEntry = (l: Location) => l.lineNumber === entry.lineNumber && l.columnNumber === entry.columnNumber;
-  const hit = returns.length === 0 ? 'd' : returns.some(atEntry) ? 'x' : 'e';
+  // A function that only throws has no return position, yet its calls end (as thrown, once they
+  // have left the stack: breakpoint-calls.ts), so it is entered as any sync call is.
+  const hit = returns.length === 0 ? (deferred || !throwsOnly(fn) ? 'd' : 't') : returns.some(atEntry) ? 'x' : 'e';
   const at = [{ loc: entry, cond: condition(`${call}.${hit}(${id},${self},${argsExpr(fn)})`) }];
   const ret = canPause() ? condition(`${call}.q(${id})`, true) : condition(`${call}.r(${id})`);
   for (const l of returns) if (!atEntry(l)) at.push({ loc: l, cond: ret });

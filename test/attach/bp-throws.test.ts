@@ -11,7 +11,7 @@ import { jsprobe, stderrMatch } from './procs.js';
 
 const FILE = 'test/fixtures/attach/throws.cjs';
 
-test('-p, breakpoint site: 80 throws and 20 returns, counted exactly; a handler that reads retval still gets it', async () => {
+test('-p, breakpoint site: 80 throws and 20 returns counted exactly, and 100 calls that only throw; a handler reading retval gets it', async () => {
   const svc = spawn(process.execPath, [FILE], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, JSPROBE_CLIENT_TIMEOUT_MS: '120000' } });
   try {
     let out = '';
@@ -33,6 +33,7 @@ test('-p, breakpoint site: 80 throws and 20 returns, counted exactly; a handler 
       `fnret:${FILE}:check { @ret[threw] = count() }`,
       `fnret:${FILE}:check /threw/ { @err[error] = count() }`,
       `fnret:${FILE}:check /!threw/ { @rv = sum(retval) }`,
+      `fnret:${FILE}:boom { @boom[threw] = count() }`,
     ].join('\n')]);
     await stderrMatch(cli, /Attached to \d+/);
     assert.match(cli.stderr(), /check: .*so it is a breakpoint site;.*a throw ends the call with its value not seen/);
@@ -47,6 +48,8 @@ test('-p, breakpoint site: 80 throws and 20 returns, counted exactly; a handler 
     assert.match(maps, /^@err\[<thrown, value not seen>\]: 80$/m);
     // 2 * (0 + 5 + ... + 95): the returns still pause to give their values, matched to their calls.
     assert.match(maps, /^@rv: 1900$/m);
+    // A function that only throws has no return position: its site took entries alone, and its fnret counted nothing.
+    assert.match(maps, /^@boom\[true\]: 100$/m);
   } finally {
     svc.kill();
   }

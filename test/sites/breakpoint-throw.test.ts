@@ -17,7 +17,7 @@ afterEach(unregisterAll);
 const require = createRequire(import.meta.url);
 const FILE = 'test/fixtures/live/throws.cjs';
 const fx = require(new URL(`../../../${FILE}`, import.meta.url).pathname) as {
-  check(x: number): number; inner(x: number): number; outer(x: number): number; rec(n: number): number;
+  check(x: number): number; inner(x: number): number; outer(x: number): number; rec(n: number): number; boom(x: number): never;
 };
 const UNSEEN = Symbol.for('jsprobe.thrownValueNotSeen');
 
@@ -86,6 +86,22 @@ test('recursion that throws and catches inside one function: the counts are exac
   assert.ok(ended.every((e) => e.threw ? e.error === UNSEEN : e.error === undefined));
   const { hits, returns, missed, pending } = info(p.id);
   assert.deepEqual({ hits, returns, missed, pending }, { hits: 400, returns: 400, missed: 0, pending: 0 });
+});
+
+test('a function that only throws (no return position at all): each call ends as thrown, not entries alone', async () => {
+  // Its site took entries only, as for an async function, so fnret never fired for it.
+  const ended: Ended[] = [];
+  let entries = 0;
+  const p = reg({ target: fx.boom, site: 'breakpoint', onEntry: () => void entries++, onReturn: recorder(ended) });
+  assert.equal(p.site, 'breakpoint');
+  for (let i = 0; i < 50; i++) {
+    assert.throws(() => fx.boom(i), /boom/);
+    await null;
+  }
+  assert.equal(entries, 50);
+  assert.deepEqual(ended.map((e) => [e.arg, e.threw, e.error]), Array.from({ length: 50 }, (_, i) => [i, true, UNSEEN]));
+  const { hits, returns, missed, pending } = info(p.id);
+  assert.deepEqual({ hits, returns, missed, pending }, { hits: 50, returns: 50, missed: 0, pending: 0 });
 });
 
 test('a call made inside a microtask, that throws, ends too', async () => {

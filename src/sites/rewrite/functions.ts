@@ -78,6 +78,15 @@ export function derivedWithReturn(fn: FunctionSite): boolean {
   return fn.kind === 'constructor' && fn.thisUnsafe && fn.throwsAfterReturn;
 }
 
+/**
+ * Every call of `fn` that leaves it throws: no `return` of its own, and its body's last statement
+ * is a `throw`. V8 gives such a function no return position (its end is dead code), so a
+ * breakpoint site sees its entries alone, and ends each call as thrown once it has left the stack.
+ */
+export function throwsOnly(fn: FunctionSite): boolean {
+  return !fn.body.expression && fn.returns.length === 0 && fn.endsInJump;
+}
+
 const ANONYMOUS = 'anonymous';
 
 /**

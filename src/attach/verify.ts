@@ -3,30 +3,17 @@
 // SIGUSR1; the socket listening on the inspector port is the target's own. Each failure is one
 // line (AttachError, exit 1), and it comes before any signal or byte is sent.
 
-import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { AttachError } from './attach-error.js';
+import { searchElf, type Section } from './elf.js';
 import { commOf, inMask, listeners, reachesLoopback, readStatus, socketInodes, socketOwner, statusField, type Listener } from './procfs.js';
 
 const SIGUSR1 = 10;
 /** The mangled prefix of every `node::` symbol: a Node binary (or the libnode it links) exports or imports them. */
 const NODE_SYMBOL = Buffer.from('_ZN4node');
-const CHUNK = 1 << 20;
-
-function readAt(fd: number, length: number, position: number): Buffer {
-  const b = Buffer.alloc(length);
-  const n = readSync(fd, b, 0, length, position);
-  return b.subarray(0, n);
-}
-
-/** Whether `[offset, offset + size)` of the file open as `fd` holds `needle`, read a chunk at a time. */
-function holds(fd: number, offset: number, size: number, needle: Buffer): boolean {
-  for (let at = 0; at < size; at += CHUNK - needle.length) {
-    const b = readAt(fd, Math.min(CHUNK, size - at), offset + at);
-    if (b.indexOf(needle) >= 0) return true;
-    if (b.length < CHUNK) return false;
-  }
-  return false;
-}
+const SHT_DYNSYM = 11;
+/** What Node's inspector answers /json/version with, compiled into the binary: `"Browser": "node.js/v24.22.3"`. */
+const INSPECTOR_BROWSER = Buffer.from('node.js/v');
 
 /**
  * Whether the ELF file at `path` is a Node binary: its dynamic string table names `node::`
@@ -34,39 +21,22 @@ function holds(fd: number, offset: number, size: number, needle: Buffer): boolea
  * first match. Other files (not ELF, 32-bit, no section headers) are not Node to jsprobe.
  */
 export function isNodeBinary(path: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return false;
-  }
-  try {
-    const h = readAt(fd, 64, 0);
-    // ELF, 64-bit (class 2); the byte order of its fields (data 1: little-endian).
-    if (h.length < 64 || h.readUInt32BE(0) !== 0x7f454c46 || h[4] !== 2) return false;
-    const le = h[5] === 1;
-    const u16 = (b: Buffer, o: number) => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
-    const u32 = (b: Buffer, o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
-    const u64 = (b: Buffer, o: number) => Number(le ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o));
-    const shoff = u64(h, 0x28);
-    const shentsize = u16(h, 0x3a);
-    const shnum = u16(h, 0x3c);
-    if (shoff === 0 || shnum === 0 || shentsize < 64) return false;
-    const table = readAt(fd, shentsize * shnum, shoff);
-    const section = (i: number) => table.subarray(i * shentsize, (i + 1) * shentsize);
-    const SHT_DYNSYM = 11;
-    for (let i = 0; i < shnum && (i + 1) * shentsize <= table.length; i++) {
-      const s = section(i);
-      if (u32(s, 4) !== SHT_DYNSYM) continue;
-      const strtab = u32(s, 0x28);
-      if (strtab >= shnum) return false;
-      const str = section(strtab);
-      return holds(fd, u64(str, 0x18), u64(str, 0x20), NODE_SYMBOL);
-    }
-    return false;
-  } finally {
-    closeSync(fd);
-  }
+  const strings = (sections: Section[]): Section | undefined => {
+    const dynsym = sections.find((s) => s.type === SHT_DYNSYM);
+    return dynsym === undefined ? undefined : sections[dynsym.link];
+  };
+  return (searchElf(path, strings, NODE_SYMBOL) ?? null) !== null;
+}
+
+/**
+ * The version of the Node binary at `path` (`24.22.3`), read from its read-only data without
+ * running it (a single executable application would run the program's own code for `--version`),
+ * or null if it cannot be found.
+ */
+export function nodeVersionOf(path: string): string | null {
+  const found = searchElf(path, (sections) => sections.find((s) => s.name === '.rodata'), INSPECTOR_BROWSER, 16);
+  if (found === null || found === undefined) return null;
+  return /^node\.js\/v(\d+\.\d+\.\d+)/.exec(found.toString('latin1'))?.[1] ?? null;
 }
 
 function exeOf(pid: number): string {

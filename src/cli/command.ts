@@ -10,7 +10,8 @@ import { describePoint, listProbePoints } from '../targets/probe-points.js';
 import type { MapData } from '../agg/maps.js';
 import { HELP, splitCommand, UsageError, type CliOptions } from './args.js';
 import type { MetricsServer } from './prometheus.js';
-import { checkOptions, compileChecked, fail, meanHint, nearHint, unparsedWarning } from './program-check.js';
+import { checkOptions, compileChecked, fail, meanHint, nearHint, unparsedWarning, type Found } from './program-check.js';
+import { NO_RETURN_INSTEAD } from '../sites/breakpoint-advice.js';
 import { prepareLaunch } from './launch.js';
 import { otlpExport, relay, type Metrics } from './relay.js';
 import { sink, type Sink } from './sink.js';
@@ -31,11 +32,11 @@ function listing(pattern: string, lines: boolean): number {
   return 0;
 }
 
-function dryRun(program: CompiledProgram, found: Map<number, string[]>): number {
+function dryRun(program: CompiledProgram, found: Found): number {
   const n = program.probes.length;
   process.stdout.write(`would attach ${n} probe${n === 1 ? '' : 's'}:\n`);
   for (const c of program.probes) {
-    const points = found.get(c.probe.at) ?? [];
+    const points = found.points.get(c.probe.at) ?? [];
     process.stdout.write(`  ${c.probe.text}: ${points.length} match${points.length === 1 ? '' : 'es'}\n`);
     for (const p of points.slice(0, 10)) process.stdout.write(`    ${p}\n`);
     if (points.length > 10) process.stdout.write(`    … ${points.length - 10} more\n`);
@@ -45,6 +46,60 @@ function dryRun(program: CompiledProgram, found: Map<number, string[]>): number 
   }
   process.stdout.write(`maps: ${program.maps.map((m) => `@${m.name} (${m.agg})`).join(', ') || 'none'}\n`);
   return 0;
+}
+
+/** What an fnret probe whose matches are all in `returnless` is told in a process where live edits are off for `why`. */
+function refusedLine(text: string, pid: number, returnless: { names: string[]; of: number }, why: string, sure: boolean): string {
+  const { names, of } = returnless;
+  const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? `, and ${names.length - 3} more` : '');
+  const one = names.length === 1;
+  const sites = `${sure ? '' : 'may '}${one ? `get${sure ? 's' : ''} a breakpoint site, which sees` : 'get breakpoint sites, which see'}`;
+  const alone = 'an async function\'s or a generator\'s entries alone';
+  if (names.length < of) {
+    return `jsprobe: ${text}: in process ${pid}, ${names.length} of its ${of} functions (${shown}) ${sites} ${alone}: it runs for the others only (${why})\n`;
+  }
+  const instead = `${NO_RETURN_INSTEAD[0].toUpperCase()}${NO_RETURN_INSTEAD.slice(1)}`;
+  return `jsprobe: ${text}: ${sure ? 'would not attach' : 'may not attach'} in process ${pid}: ${why}, so ${shown} ${sites} ${alone}: `
+    + `fnret would never run, and the attach takes it off. ${instead}\n`;
+}
+
+/**
+ * --dry-run -p: the same truth as the attach, read from outside without signalling anything: each
+ * process checked as an attach checks it, and each fnret probe that the runtime there would take
+ * off as never running said (an async function's breakpoint site, where live edits are off).
+ * Exit 1 when no process would be traced (each fails its check, or no probe would attach there), as the attach would.
+ */
+async function dryRunAttached(program: CompiledProgram, found: Found, pids: readonly number[]): Promise<number> {
+  const code = dryRun(program, found);
+  const { AttachError, liveEditsIn } = await import('../attach/client.js');
+  let failed = 0;
+  let empty = 0;
+  for (const pid of pids) {
+    let view;
+    try {
+      view = liveEditsIn(pid);
+    } catch (e) {
+      if (!(e instanceof AttachError)) throw e;
+      process.stderr.write(`jsprobe: ${e.message}\n`);
+      failed++;
+      continue;
+    }
+    const why = view.offWhy ?? (view.offWhy === undefined ? 'its binary does not say which Node it is, and live edits are off on Node 24 and later' : null);
+    if (why === null) continue;
+    let refused = 0;
+    for (const c of program.probes) {
+      const returnless = found.entriesOnly.get(c.probe.at);
+      if (returnless === undefined) continue;
+      process.stderr.write(refusedLine(c.probe.text, pid, returnless, why, view.offWhy !== undefined));
+      if (returnless.names.length === returnless.of && view.offWhy !== undefined) refused++;
+    }
+    if (refused > 0 && refused === program.probes.length) {
+      process.stderr.write(`jsprobe: no probe would attach in process ${pid}: nothing to trace\n`);
+      empty++;
+    }
+  }
+  // As the attach: exit 1 when no process would be traced (with several, the others go on).
+  return failed + empty === pids.length ? 1 : code;
 }
 
 /** A program with only BEGIN, END and intervals runs here, until exit() or Ctrl-C. */
@@ -143,7 +198,7 @@ export async function main(o: CliOptions, verb: string | undefined, stdout: Stdo
   const { program, found } = checked;
   if (o.dryRun) {
     if (verb !== undefined) process.stdout.write(`jsprobe ${verb} runs this program:\n${program.source}\n`);
-    return dryRun(program, found);
+    return o.pids === undefined ? dryRun(program, found) : dryRunAttached(program, found, o.pids);
   }
   const bad = checkOptions(o, program);
   if (bad !== undefined) return bad;

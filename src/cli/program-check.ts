@@ -39,9 +39,18 @@ export function unparsedWarning(pattern: string): (file: string, reason: string)
   };
 }
 
+/** What the targets of a program matched, by the probe's position. */
+export interface Found {
+  /** Each match, as --dry-run lists it. */
+  points: Map<number, string[]>;
+  /** For an fnret probe: the names of its matches whose returns a breakpoint site cannot see (async functions, generators). */
+  entriesOnly: Map<number, { names: string[]; of: number }>;
+}
+
 /** Every fn/fnret/line target must match something: else a positioned error, before anything runs. */
-function checkTargets(program: CompiledProgram, attaching: boolean): Map<number, string[]> {
+function checkTargets(program: CompiledProgram, attaching: boolean): Found {
   const found = new Map<number, string[]>();
+  const entriesOnly = new Map<number, { names: string[]; of: number }>();
   const pointsOf = new Map<number, ProbePoint[]>();
   for (const c of program.probes) {
     let points;
@@ -66,12 +75,14 @@ function checkTargets(program: CompiledProgram, attaching: boolean): Map<number,
     }
     if (c.probe.kind === 'line') checkLocals(program, c, points);
     pointsOf.set(c.probe.at, points);
+    const returnless = c.probe.kind === 'fnret' ? points.filter((p) => p.entriesOnly === true) : [];
+    if (returnless.length > 0) entriesOnly.set(c.probe.at, { names: returnless.map((p) => p.target), of: points.length });
     found.set(c.probe.at, points.map((p) => `${p.target}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`
       + (p.unsited !== undefined && !attaching ? ' (no probe site)' : '')));
   }
   // Under -p a function already loaded without a load site gets a breakpoint site instead.
   if (!attaching) unsitedWarnings(program, pointsOf);
-  return found;
+  return { points: found, entriesOnly };
 }
 
 /**
@@ -190,7 +201,7 @@ function inTargetDirectories<T>(pids: readonly number[], check: () => T): T {
 }
 
 /** The program compiled and its targets checked (what each matched, by the probe's position), or exit 2 with the errors said. */
-export function compileChecked(o: CliOptions, verb: string | undefined): { program: CompiledProgram; found: Map<number, string[]> } | number {
+export function compileChecked(o: CliOptions, verb: string | undefined): { program: CompiledProgram; found: Found } | number {
   try {
     const program = compileCached(o.program!, { unsafe: o.unsafe });
     if (o.pids === undefined) return { program, found: checkTargets(program, false) };

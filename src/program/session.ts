@@ -12,7 +12,7 @@ import { stringifyJson } from '../agg/safe-json.js';
 import { cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN, withCutRecord } from '../agg/safe-strlen.js';
 import { isJsprobeError } from '../core/index.js';
 import { handlerUses } from '../core/handler-use.js';
-import { SEES_NO_RETURN, SEES_NO_RETVAL } from '../sites/breakpoint.js';
+import { NO_RETURN_INSTEAD, SEES_NO_RETURN, SEES_NO_RETVAL } from '../sites/breakpoint.js';
 import { instantiate, makeRuntime, printAll, strftime, type Runtime } from './runtime.js';
 import { guard, type Guarded } from './end.js';
 import { inFlight, keepArgs, printInFlight } from './in-flight.js';
@@ -148,7 +148,7 @@ function checkReturns(returning: readonly ReturnProbe[], warn: (s: string) => vo
     if (info.site === 'breakpoint' && info.sites === undefined && info.note.includes(SEES_NO_RETURN)) {
       refused.push(r);
       void unregister(r.handle);
-      warn(`jsprobe: ${r.text}: not attached, as it would never run: ${info.note}. ${fix[0].toUpperCase()}${fix.slice(1)}\n`);
+      warn(`jsprobe: ${r.text}: not attached, as it would never run: ${info.note}. ${NO_RETURN_INSTEAD[0].toUpperCase()}${NO_RETURN_INSTEAD.slice(1)}\n`);
     } else if (r.retval && (info.note.includes(SEES_NO_RETVAL) || info.note.includes(SEES_NO_RETURN))) {
       warn(`jsprobe: ${r.text}: retval reads as undefined here: ${info.note}; ${fix}\n`);
     }

@@ -36,11 +36,12 @@ import { JsprobeError, ProbeSite, probeNow, shared, type Snapshot } from '../cor
 import { atOnce, type Later } from '../core/job.js';
 import { defineOwn, MathRandom, MathTrunc, ObjectGetOwnPropertyDescriptor } from '../core/primordials.js';
 import { sha256 } from './sha256.js';
+export { NO_RETURN_INSTEAD } from './breakpoint-advice.js';
 import { atTop, dropCalls, entering, innermost, returned, take, type Caller } from './breakpoint-calls.js';
 import { canPause, holdDebugger, onPause, post, type PausedParams, type RemoteValue } from './inspector.js';
 import type { LiveScript } from './live.js';
 import { LIVE_SLOTS } from './rewrite/abi.js';
-import { derivedWithReturn, throwsOnly, type FunctionSite } from './rewrite/functions.js';
+import { entriesOnly, throwsOnly, type FunctionSite } from './rewrite/functions.js';
 import { lineOf, lineStarts, type Shifts } from './rewrite/insertions.js';
 import type { Program } from './rewrite/estree.js';
 import { findLineSites, type LineSite } from './rewrite/lines.js';
@@ -504,11 +505,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const had = byFunction.get(key);
   if (had !== undefined) return had;
   const { fn } = locate(s, index);
-  // Entries only where returns cannot be matched to them: an async function's or generator's
-  // calls interleave; and a derived class's constructor with a return, whose fall-off Node 24's
-  // V8 passes no return position for (the call was then taken for a throw), where an explicit
-  // return's position is no 'return' location either.
-  const deferred = fn.async || fn.generator || derivedWithReturn(fn);
+  const deferred = entriesOnly(fn);
   const self = receiverOf(fn, true);
   const site = siteOf(s, key, `${s.label}:${fn.name}`, fn.name, (id, byHash) => place(s, index, id, self, deferred, byHash));
   const returns = canPause()

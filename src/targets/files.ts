@@ -4,7 +4,7 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { findFunctions } from '../sites/rewrite/functions.js';
+import { entriesOnly, findFunctions } from '../sites/rewrite/functions.js';
 import { allLineSites, findLineSites } from '../sites/rewrite/lines.js';
 import { lineOf, lineStarts } from '../sites/rewrite/insertions.js';
 import { parse } from '../sites/rewrite/instrument.js';
@@ -73,6 +73,8 @@ export interface FilePoint {
   unsited?: string;
   /** Such a function is sync: an entry count in a file rewritten for counting alone still counts it. */
   unsitedSync?: true;
+  /** A breakpoint site sees its entries alone (an async function, a generator: functions.ts entriesOnly). */
+  entriesOnly?: true;
 }
 
 export function functionsOf(program: Program, src: string, file: string): FilePoint[] {
@@ -82,6 +84,7 @@ export function functionsOf(program: Program, src: string, file: string): FilePo
     const p: FilePoint = { file, name: f.name, aliases: f.aliases, kind: f.kind, line: line + 1, column: f.at - starts[line] };
     if (f.blockConflict !== undefined) p.unsited = f.blockConflict;
     if (f.blockConflict !== undefined && !f.async && !f.generator) p.unsitedSync = true;
+    if (entriesOnly(f)) p.entriesOnly = true;
     return p;
   });
 }

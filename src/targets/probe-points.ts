@@ -35,6 +35,8 @@ export interface ProbePoint {
   unsited?: string;
   /** Such a function is sync (files.ts, FilePoint). */
   unsitedSync?: true;
+  /** A breakpoint site sees its entries alone (files.ts, FilePoint). */
+  entriesOnly?: true;
 }
 
 /** A file as a target names it: relative to the working directory when it is under it, else absolute. */
@@ -109,6 +111,7 @@ function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>, options: Li
       const p: ProbePoint = { target: `${rel}:${f.name}`, kind: 'function', name: f.name, file, line: f.line, column: f.column };
       if (f.unsited !== undefined) p.unsited = f.unsited;
       if (f.unsitedSync === true) p.unsitedSync = true;
+      if (f.entriesOnly === true) p.entriesOnly = true;
       out.push(p);
     }
   }

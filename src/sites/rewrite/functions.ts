@@ -79,6 +79,16 @@ export function derivedWithReturn(fn: FunctionSite): boolean {
 }
 
 /**
+ * A breakpoint site on `fn` sees its entries alone: an async function's or a generator's calls
+ * interleave, so a return position cannot be matched to its entry; and a derived class's
+ * constructor with a return, whose fall-off Node 24's V8 passes no return position for (the call
+ * was then taken for a throw), where an explicit return's position is no 'return' location either.
+ */
+export function entriesOnly(fn: FunctionSite): boolean {
+  return fn.async || fn.generator || derivedWithReturn(fn);
+}
+
+/**
  * Every call of `fn` that leaves it throws: no `return` of its own, and its body's last statement
  * is a `throw`. V8 gives such a function no return position (its end is dead code), so a
  * breakpoint site sees its entries alone, and ends each call as thrown once it has left the stack.

@@ -1,0 +1,32 @@
+// Whether the runtime `jsprobe -p` loads into a process would make live edits there, told from
+// outside, with nothing sent to it (for --dry-run): the rule of liveEditOffWhy() in
+// src/sites/inspector.ts, read from the process's binary and initial environment.
+
+import { envOf } from './procfs.js';
+import { checkTarget, nodeVersionOf } from './verify.js';
+
+/** The first Node with V8 13 (Node 23 has V8 12.9, Node 24 V8 13.6): see V8_LIVE_EDIT_CRASHES in src/sites/inspector.ts. */
+const NODE_V8_13 = 24;
+
+export interface LiveEdits {
+  /** The target's Node version (`24.22.3`), or null when its binary does not say (a Node linked to libnode). */
+  version: string | null;
+  /** Why the runtime would make no live edit there; null when it would; undefined when that cannot be told (no version). */
+  offWhy: string | null | undefined;
+}
+
+/** Process `pid` checked as an attach checks it (an AttachError if it fails), and whether live edits would be made there. */
+export function liveEditsIn(pid: number): LiveEdits {
+  checkTarget(pid);
+  const env = envOf(pid, 'JSPROBE_LIVE_EDIT');
+  const version = nodeVersionOf(`/proc/${pid}/exe`);
+  if (env === '0') return { version, offWhy: 'JSPROBE_LIVE_EDIT=0 in its environment turns live edits off' };
+  if (env === '1') return { version, offWhy: null };
+  if (version === null) return { version, offWhy: undefined };
+  if (Number(version.split('.')[0]) < NODE_V8_13) return { version, offWhy: null };
+  return {
+    version,
+    offWhy: `live edits are off on Node ${version} (V8 13 and later), where one can crash the process when it later runs closures `
+      + 'made before the edit (docs/live-sites.md); JSPROBE_LIVE_EDIT=1 in its environment turns them on',
+  };
+}

@@ -4,9 +4,10 @@
 // line (AttachError, exit 1), and it comes before any signal or byte is sent.
 
 import { readlinkSync } from 'node:fs';
+import { basename } from 'node:path';
 import { AttachError } from './attach-error.js';
 import { searchElf, type Section } from './elf.js';
-import { commOf, inMask, listeners, reachesLoopback, readStatus, socketInodes, socketOwner, statusField, type Listener } from './procfs.js';
+import { argvOf, commOf, inMask, listeners, reachesLoopback, readStatus, socketInodes, socketOwner, statusField, type Listener } from './procfs.js';
 
 const SIGUSR1 = 10;
 /** The mangled prefix of every `node::` symbol: a Node binary (or the libnode it links) exports or imports them. */
@@ -91,9 +92,36 @@ export function describeOwner(inode: string): string {
   return owner === null ? 'a process jsprobe cannot see (another user\'s?)' : `process ${owner} (${commOf(owner) ?? 'unknown'})`;
 }
 
+/** The longest command line a message quotes of a process. */
+const SHOWN_COMMAND = 120;
+
+/**
+ * Process `owner`, which holds a port, for the message that it is taken: `process 123 (node
+ * other.js --port 9229)`, by its command line (its program by its file name) where it can be
+ * read, else by its short name.
+ */
+function describeHolder(owner: number): string {
+  const argv = argvOf(owner);
+  if (argv === null || argv.length === 0) return `process ${owner} (${commOf(owner) ?? 'unknown'})`;
+  const command = [basename(argv[0]), ...argv.slice(1)].join(' ');
+  return `process ${owner} (${command.length > SHOWN_COMMAND ? `${command.slice(0, SHOWN_COMMAND - 1)}…` : command})`;
+}
+
+/**
+ * What a user can do when another process holds the port a target's inspector opens on. A running
+ * process cannot be given another port: SIGUSR1 carries nothing, and Node opens the inspector on
+ * the port of its options (its --inspect-port, else 9229), which only code run inside it can
+ * change (`process.debugPort`), and jsprobe has no way in before the inspector is open.
+ */
+function heldAdvice(pid: number, port: number, holder: number | null): string {
+  const free = holder === null ? 'free that port' : `free that port (stop process ${holder}, or move it to another)`;
+  return `process ${pid}'s inspector opens only on ${port} (its --inspect-port, else Node's default; a running process cannot be given `
+    + `another), so ${free}, or restart the program with --inspect-port=PORT (or NODE_OPTIONS=--inspect-port=PORT), a free port, which jsprobe -p then uses`;
+}
+
 /**
  * Whether 127.0.0.1:`port` is process `pid`'s: 'yes' when every socket listening there is one
- * of its open files, 'none' when nothing listens; otherwise the throw names the holder.
+ * of its open files, 'none' when nothing listens; otherwise the throw names the holder, and what to do.
  */
 export function portOwnedBy(pid: number, port: number): 'yes' | 'none' {
   const found = loopbackListeners(port);
@@ -101,5 +129,7 @@ export function portOwnedBy(pid: number, port: number): 'yes' | 'none' {
   const mine = socketInodes(pid);
   const foreign = found.find((l) => !mine.has(l.inode));
   if (foreign === undefined) return 'yes';
-  throw new AttachError(`port ${port} on 127.0.0.1 is held by ${describeOwner(foreign.inode)}, not by process ${pid}: jsprobe sent nothing to it`);
+  const holder = socketOwner(foreign.inode);
+  const who = holder === null ? describeOwner(foreign.inode) : describeHolder(holder);
+  throw new AttachError(`port ${port} on 127.0.0.1 is held by ${who}, not by process ${pid}: jsprobe sent nothing to it; ${heldAdvice(pid, port, holder)}`);
 }

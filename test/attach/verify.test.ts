@@ -50,7 +50,7 @@ test('a real Node started as `exec -a myapp node` is accepted', async () => {
   }
 });
 
-test('a fake endpoint on 9229 in another process is refused, named, and gets nothing; the target is not signalled', async () => {
+test('a fake endpoint on 9229 in another process is refused, named by its command, with what to do; it gets nothing, the target no signal', async () => {
   const fake = spawn(process.execPath, [join(ROOT, 'test/fixtures/attach/fake-inspector.cjs'), '9229'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let seen = '';
   const ready = new Promise<void>((resolve) => fake.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -62,9 +62,13 @@ test('a fake endpoint on 9229 in another process is refused, named, and gets not
     await ready;
     const r = await jsprobe(['-p', String(svc.pid), '-e', PROGRAM]).done;
     assert.equal(r.code, 1);
-    // The fake's short name as the kernel has it: `node`, or `node-MainThread` on Node 26.
-    const name = readFileSync(`/proc/${fake.pid}/comm`, 'utf8').trim();
-    assert.equal(r.err, `jsprobe: port 9229 on 127.0.0.1 is held by process ${fake.pid} (${name}), not by process ${svc.pid}: jsprobe sent nothing to it\n`);
+    // Named by its command line (its short name is `node`, or `MainThread` on Node 24 and later, which
+    // says little), and what to do said.
+    const held = `jsprobe: port 9229 on 127.0.0.1 is held by process ${fake.pid} (node ${join(ROOT, 'test/fixtures/attach/fake-inspector.cjs')} 9229), `
+      + `not by process ${svc.pid}: jsprobe sent nothing to it; process ${svc.pid}'s inspector opens only on 9229 (its --inspect-port, else Node's `
+      + `default; a running process cannot be given another), so free that port (stop process ${fake.pid}, or move it to another), or restart `
+      + 'the program with --inspect-port=PORT (or NODE_OPTIONS=--inspect-port=PORT), a free port, which jsprobe -p then uses\n';
+    assert.equal(r.err, held);
     fake.kill();
     await new Promise((r) => fake.once('close', r));
     assert.equal(seen, 'ready 9229\n', 'no connection and no request reached the fake');

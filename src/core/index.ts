@@ -3,6 +3,7 @@
 
 export {
   register, registerAll, unregister, enable, disable, list, pending, setArmed, isArmed, counters, setTargetResolver, handlerFault, sealCounting,
+  siteNotes,
 } from './registry.js';
 export type { Resolution, TargetResolver } from './registry.js';
 export { dispatchFor, shared } from './dispatch.js';

@@ -305,6 +305,11 @@ function info(p: ProbeCore): ProbeInfo {
   return out;
 }
 
+/** Each site of `p`: its kind, what it probes and why it is what it is (list() joins the notes of a pattern's sites into one). */
+export function siteNotes(p: Probe): { kind: string; target: string; note: string | undefined }[] {
+  return (ProbeHandle.core(p)?.sites ?? []).map((s) => ({ kind: s.backend.kind, target: s.backend.target, note: s.note }));
+}
+
 /** In-flight tracked calls of `p`, oldest first: the calls that are stuck right now. */
 export function pending(p: Probe): PendingCall[] {
   const core = ProbeHandle.core(p);

@@ -10,7 +10,7 @@ import { mapsData, mergeAll, type MapData } from '../agg/maps.js';
 import { errorText } from '../agg/safe-format.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN, withCutRecord } from '../agg/safe-strlen.js';
-import { isJsprobeError } from '../core/index.js';
+import { isJsprobeError, siteNotes } from '../core/index.js';
 import { handlerUses } from '../core/handler-use.js';
 import { NO_RETURN_INSTEAD, SEES_NO_RETURN, SEES_NO_RETVAL } from '../sites/breakpoint.js';
 import { instantiate, makeRuntime, printAll, strftime, type Runtime } from './runtime.js';
@@ -133,9 +133,10 @@ interface ReturnProbe {
 
 /**
  * fnret probes on breakpoint sites (code that has loaded and that LiveEdit cannot patch: tsx's
- * output, minified code), never silently wrong. One whose only site is an async function's or a
- * generator's would never run: it is taken off, and its text returned. One whose handler reads
- * retval, which a breakpoint site cannot see, is warned about. Either way the warning says why.
+ * output, minified code; every function on Node 24 and later), never silently wrong. One whose
+ * every site is an async function's or a generator's breakpoint site would never run: it is taken
+ * off, and its text returned. A pattern with some such sites runs for the others only, and one whose
+ * handler reads retval, which a breakpoint site cannot see, is warned about. Each line says why.
  */
 function checkReturns(returning: readonly ReturnProbe[], warn: (s: string) => void): ReturnProbe[] {
   if (returning.length === 0) return [];
@@ -145,10 +146,18 @@ function checkReturns(returning: readonly ReturnProbe[], warn: (s: string) => vo
     const info = infos.get(r.handle.id);
     if (info === undefined || info.note === undefined || !info.site.split('+').includes('breakpoint')) continue;
     const fix = 'a restart with load sites (jsprobe -c, or node --import jsprobe/register) sees its returns';
-    if (info.site === 'breakpoint' && info.sites === undefined && info.note.includes(SEES_NO_RETURN)) {
+    const sites = siteNotes(r.handle);
+    const blind = sites.filter((s) => s.kind === 'breakpoint' && s.note !== undefined && s.note.includes(SEES_NO_RETURN));
+    const instead = `${NO_RETURN_INSTEAD[0].toUpperCase()}${NO_RETURN_INSTEAD.slice(1)}`;
+    if (blind.length > 0 && blind.length === sites.length) {
       refused.push(r);
       void unregister(r.handle);
-      warn(`jsprobe: ${r.text}: not attached, as it would never run: ${info.note}. ${NO_RETURN_INSTEAD[0].toUpperCase()}${NO_RETURN_INSTEAD.slice(1)}\n`);
+      warn(`jsprobe: ${r.text}: not attached, as it would never run: ${info.note}. ${instead}\n`);
+    } else if (blind.length > 0) {
+      const names = blind.slice(0, 3).map((s) => s.target).join(', ') + (blind.length > 3 ? `, and ${blind.length - 3} more` : '');
+      const have = blind.length === 1 ? 'has a breakpoint site' : 'have breakpoint sites';
+      warn(`jsprobe: ${r.text}: ${blind.length} of its ${sites.length} functions (${names}) ${have}, where ${SEES_NO_RETURN}: `
+        + `it runs for the others only. ${instead}\n`);
     } else if (r.retval && (info.note.includes(SEES_NO_RETVAL) || info.note.includes(SEES_NO_RETURN))) {
       warn(`jsprobe: ${r.text}: retval reads as undefined here: ${info.note}; ${fix}\n`);
     }

@@ -8,7 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nodeVersionOf } from '../../src/attach/verify.js';
 import { jsprobe as jsprobeNow } from '../cli/run.js';
-import { alive, jsprobe, SERVER, type Service, startService } from './procs.js';
+import { join } from 'node:path';
+import { ROOT } from '../cli/run.js';
+import { alive, jsprobe, SERVER, type Service, startService, stderrMatch, streamMatch } from './procs.js';
 
 const FILE = 'test/fixtures/attach/server.cjs';
 const PROBE = `fnret:${FILE}:handle`;
@@ -16,10 +18,10 @@ const RETURNS = `${PROBE} { @n = count() }`;
 const INSTEAD = 'Instead, fn: on the same target sees its calls';
 const major = Number(process.versions.node.split('.')[0]);
 
-/** server.cjs under this Node, with JSPROBE_LIVE_EDIT as given in its environment (unset: the default). */
-function serve(liveEdit: string | undefined): Promise<Service> {
+/** `script` (server.cjs) under this Node, with JSPROBE_LIVE_EDIT as given in its environment (unset: the default). */
+function serve(liveEdit: string | undefined, script = SERVER): Promise<Service> {
   const env = liveEdit === undefined ? 'env -u JSPROBE_LIVE_EDIT' : `env JSPROBE_LIVE_EDIT=${liveEdit}`;
-  return startService(`exec ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(SERVER)}`);
+  return startService(`exec ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(script)}`);
 }
 
 async function stopped(svc: Service): Promise<void> {
@@ -81,4 +83,39 @@ test('a process that is not Node: the dry run says so and exits 1, as the attach
   const dry = jsprobeNow(['--dry-run', '-p', '1', '-e', RETURNS]);
   assert.equal(dry.code, 1, dry.stderr);
   assert.match(dry.stderr, /^jsprobe: process 1 (is not a Node process|belongs to another user)/m);
+});
+
+test('a pattern: every match async, refused by the attach as by the dry run; some async, said, and it runs for the others', async () => {
+  // Before, a pattern's probe (more than one site) was never refused: it attached and never ran.
+  const PAIR = 'test/fixtures/attach/async-pair.cjs';
+  const svc = await serve('0', join(ROOT, PAIR));
+  try {
+    const pair = `fnret:${PAIR}:load*`;
+    const dry = jsprobeNow(['--dry-run', '-p', String(svc.pid), '-e', `${pair} { @n = count() }`]);
+    assert.equal(dry.code, 1, dry.stderr);
+    assert.ok(dry.stderr.includes(`jsprobe: ${pair}: would not attach in process ${svc.pid}: `), dry.stderr);
+    const refusing = jsprobe(['-p', String(svc.pid), '-e', `${pair} { @n = count() }`]);
+    const [said] = await stderrMatch(refusing, /not attached, as it would never run|Attached to \d+/);
+    // Attached, it would wait for Ctrl-C with nothing to trace.
+    if (said.startsWith('Attached')) refusing.child.kill('SIGINT');
+    const r = await refusing.done;
+    assert.equal(said, 'not attached, as it would never run', r.err);
+    assert.equal(r.code, 1, r.err);
+    assert.ok(r.err.includes(`jsprobe: ${pair}: not attached, as it would never run: `), r.err);
+    assert.ok(r.err.includes(INSTEAD), r.err);
+
+    const all = `fnret:${PAIR}:*`;
+    const dryAll = jsprobeNow(['--dry-run', '-p', String(svc.pid), '-e', `${all} { @n = count() }`]);
+    assert.equal(dryAll.code, 0, dryAll.stderr);
+    assert.match(dryAll.stderr, /: in process \d+, 2 of its \d+ functions \(.*loadUser, .*loadOrder\) get breakpoint sites, .*: it runs for the others only/);
+    const cli = jsprobe(['-p', String(svc.pid), '-e', `${all} /func == "total"/ { @n = count(); printf("total\\n") }`]);
+    await streamMatch(cli, 'stdout', /^total$/m);
+    cli.child.kill('SIGINT');
+    const run = await cli.done;
+    assert.equal(run.code, 0, run.err);
+    assert.match(run.err, /: 2 of its \d+ functions \(.*loadUser, .*loadOrder\) have breakpoint sites, where .*: it runs for the others only\. Instead/);
+    assert.match(run.out, /^@n: [1-9]\d*$/m);
+  } finally {
+    await stopped(svc);
+  }
 });

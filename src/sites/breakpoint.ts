@@ -62,6 +62,11 @@ const HIT_NAME = `__jsprobe_hits_${MathTrunc(MathRandom() * 1e15)}`;
 /** What a breakpoint site's note says it cannot see, in its own words (an attached session warns by them). */
 export const SEES_NO_RETURN = 'for an async function, a generator or a derived class\'s constructor with a return only onEntry runs';
 export const SEES_NO_RETVAL = 'onReturn sees no retval, nor the value of a throw';
+/**
+ * A generator's body, where its breakpoints are, runs at the first next(): V8 has no break
+ * location that a call passes before that. A load or live site enters at the call.
+ */
+export const SEES_GENERATOR_LATE = 'a generator\'s call is seen at its first next() (one never iterated is not seen)';
 /** What a breakpoint site that pauses for return values says it cannot see. */
 export const SEES_NO_THROWN = 'a throw ends the call with its value not seen';
 /** What a breakpoint site that pauses for return values says instead of SEES_NO_RETVAL. */
@@ -511,7 +516,8 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const returns = canPause()
     ? `; ${PAUSES_FOR_RETVAL} (~1 ms, at most ${pauseCeiling()} a second, the rest missed), and ${SEES_NO_THROWN}`
     : ` and ${SEES_NO_RETVAL}`;
-  site.note = `${note}; on a breakpoint site a hit costs tens of µs${deferred ? `, and ${SEES_NO_RETURN}` : returns}${placedLater()}`;
+  const late = fn.generator ? `; ${SEES_GENERATOR_LATE}` : '';
+  site.note = `${note}; on a breakpoint site a hit costs tens of µs${deferred ? `, and ${SEES_NO_RETURN}${late}` : returns}${placedLater()}`;
   return site;
 }
 

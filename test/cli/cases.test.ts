@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { encode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { jsprobe, ROOT } from './run.js';
 const APP = 'test/fixtures/cli/app.cjs';
+const GEN = 'test/fixtures/cli/gen.cjs';
 const STACK_APP = 'test/fixtures/cli/stack.cjs';
 const STACK_LINES = readFileSync(join(ROOT, STACK_APP), 'utf8').split('\n');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -355,6 +356,12 @@ const CASES: Case[] = [
     args: run(`fnret:${APP}:work { @st = stats(arg0 / 7); @a = avg(arg0 / 7); @s = sum(arg0 / 7); @i = stats(arg0) }`),
     stdout: '@st: count 6, average 26.5714, min 0.142857, max 142.857, total 159.429, p50 0.428571, p90 142.857, p99 142.857\n\n'
       + '@a: 26.5714\n\n@s: 159.429\n\n@i: count 6, average 186, min 1, max 1000, total 1116, p50 3, p90 1000, p99 1000\n\n',
+    code: 0,
+  },
+  {
+    name: 'fn: on a generator fires at each call, iterated or not, with its arguments; fnret: at its completion',
+    args: ['-q', '-e', `fn:${GEN}:g { @calls[arg0] = count() } fnret:${GEN}:g { @done = count() }`, '-c', `node ${GEN}`],
+    stdout: '@calls[3]: 1\n@calls[2]: 1\n\n@done: 1\n\n',
     code: 0,
   },
   {

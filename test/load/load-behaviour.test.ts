@@ -147,6 +147,29 @@ test('every way out of a function reports exactly once, with what really left it
   assert.equal(probed.open, 0, 'every onEntry had its onReturn');
 });
 
+test('a generator\'s call is seen at the call, with its arguments, and its return at its completion; '
+  + 'one whose parameter list cannot take the entry is seen at its first next()', () => {
+  const bare = scenario('generators', { args: ['bare'], env: { JSPROBE_CACHE: '0' } }) as { result: unknown; log: string[] };
+  const probed = scenario('generators', { args: ['probed'], env: { JSPROBE_CACHE: '0' } }) as { result: unknown; log: string[] };
+  assert.deepEqual(probed.result, bare.result, 'probed generators behave as unprobed ones (values, length, arguments, this)');
+  assert.deepEqual(bare.result, {
+    values: [0, 1, 3, 8, 4, 2, 2, 'undefined1', 5, 6, 8, 9, 0, 10, 11], shapes: [1, 0, 2, 1, 1, 1, 2, 1], all: [0, 1, 2],
+  });
+  const enter = (name: string, args: unknown[]): string => `enter ${name} ${JSON.stringify(args)}`;
+  const atCall = (name: string, args: unknown[]): string[] => [`call ${name}`, enter(name, args), `next ${name}`, `return ${name} undefined`];
+  const atNext = (name: string, args: unknown[]): string[] => [`call ${name}`, `next ${name}`, enter(name, args), `return ${name} undefined`];
+  assert.deepEqual(probed.log, [
+    ...atCall('plain', [2]), ...atCall('noParams', []), ...atCall('trailing', [1, 2]), ...atCall('defaults', [4, 2]),
+    ...atCall('pattern', [{ x: 1 }]),
+    // A rest parameter, a name declared twice, its own 'use strict', `arguments` read and eval: in the body.
+    ...atNext('rest', [1, 2, 3]), ...atNext('dup', [2, 2]), ...atNext('strict', [1]), ...atNext('aliased', [1]), ...atNext('evals', [6]),
+    ...atCall('agen', [8]), ...atCall('o.method', [9]), ...atCall('o.amethod', []), ...atCall('K.s', [10]), ...atCall('expr', [11]),
+    // Never iterated: its call is seen, and it never completes.
+    'enter plain [1]', 'unused',
+    'enter plain [3]', 'return plain done',
+  ]);
+});
+
 test('stack traces of rewritten code keep their line numbers', () => {
   const bare = scenario('stack', { args: ['bare'] }) as { frames: string[] };
   const probed = scenario('stack', { args: ['probed'] }) as { frames: string[] };

@@ -80,6 +80,37 @@ describe('live sites patch loaded code in place', () => {
     assert.equal(lib.fails.toString(), before);
   });
 
+  test('a generator, sync and async: its call seen at the call (iterated or not), its return at its completion; '
+    + 'on a breakpoint site at its first next(), as its note says', async () => {
+    const gen = require(new URL('gen.cjs', FIXTURES).pathname) as { range(n: number): Generator<number>; ticks(n: number): AsyncGenerator<number> };
+    const seen: unknown[] = [];
+    const p = reg({
+      target: 'test/fixtures/live/gen.cjs:*',
+      onEntry: (c) => void seen.push(['entry', c.func, c.args[0]]),
+      onReturn: (c) => void seen.push(['return', c.func, c.retval]),
+    });
+    assert.equal(p.site, 'live', info(p.id).note);
+    const unused = gen.range(5);
+    seen.push('called');
+    assert.deepEqual([...gen.range(2)], [0, 1]);
+    const ticks = gen.ticks(7);
+    seen.push('called');
+    assert.deepEqual(await ticks.next(), { value: 7, done: false });
+    await ticks.return(undefined);
+    assert.deepEqual(seen, [
+      ['entry', 'range', 5], 'called', ['entry', 'range', 2], ['return', 'range', 2], ['entry', 'ticks', 7], 'called', ['return', 'ticks', undefined],
+    ]);
+    assert.equal(typeof unused.next, 'function');
+    await unregister(p);
+    seen.length = 0;
+    const b = reg({ target: 'test/fixtures/live/gen.cjs:range', site: 'breakpoint', onEntry: (c) => void seen.push(['entry', c.args[0] as number]) });
+    assert.equal(b.site, 'breakpoint');
+    assert.match(info(b.id).note ?? '', /a generator's call is seen at its first next\(\) \(one never iterated is not seen\)/);
+    gen.range(5);
+    assert.deepEqual([...gen.range(2)], [0, 1]);
+    assert.deepEqual(seen, [['entry', 2]]);
+  });
+
   test('a class method, by file:Class.prototype.method: this and the return value', async () => {
     const before = lib.Counter.prototype.bump.toString();
     const seen: unknown[] = [];

@@ -73,3 +73,32 @@ test('predicted unpatched functions are the ones V8 leaves unpatched, over many 
   // The cases include batches V8 does not fully patch: the prediction is not trivially "all fine".
   assert.ok(someLost > 0);
 });
+
+test('a generator (its entry in its parameter list) and a function with a finally, each on one line, are patched alone', () => {
+  // A live site's generator entry goes in its parameter list, as a tag: a call's `(` there, with
+  // the parameters' names after it, made V8's diff take the list's `(` for the entry's. And the
+  // epilogue holds no space: `$jpV=void 0` took the space before a one-line body's `}`.
+  const shapes = [
+    'function* e(n) { yield n; }', 'function* g(n) { for (let i = 0; i < n; i++) yield i; }', 'function* ag() { yield 1; }',
+    'async function* t(a, b) { yield a + b; }', 'const o = { *e({ x }) { yield x; } };', 'function f(a) { try { return a; } finally { a++; } }',
+  ];
+  const text = `${shapes.join('\n')}\nmodule.exports = [e, g, ag, t, o.e, f];\n`;
+  const file = join(dir, `gen${files++}.cjs`);
+  writeFileSync(file, text);
+  const fns = require(file) as Function[];
+  const url = pathToFileURL(file).href;
+  const scriptId = withDebugger(() => [...knownScripts()].find((s) => s.url === url)?.scriptId);
+  assert.ok(scriptId !== undefined);
+  const sites = functionsIn(text, 'script', 'gen');
+  const g = globalThis as Record<string, unknown>;
+  g[LIVE_SLOTS] ??= [];
+  g[ARMED_GLOBAL] ??= false;
+  fns.forEach((fn, i) => {
+    const index = sites.findIndex((s) => s.name === ['e', 'g', 'ag', 't', 'o.e', 'f'][i]);
+    const code = instrumentLive(text, sites, LIVE_SLOTS, new Map([[index, index]]));
+    assert.deepEqual([...unmappedFunctions(text, sites, code, functionsIn(code, 'script', 'gen'))], [], `predicted: ${shapes[i]}`);
+    assert.equal(withDebugger(() => post<{ status: string }>('Debugger.setScriptSource', { scriptId, scriptSource: code }).status), 'Ok');
+    assert.ok(Function.prototype.toString.call(fn).includes(LIVE_SLOTS), `patched: ${shapes[i]}`);
+    withDebugger(() => post('Debugger.setScriptSource', { scriptId, scriptSource: text }));
+  });
+});

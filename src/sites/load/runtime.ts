@@ -142,6 +142,19 @@ function pick(slots: Slots): typeof hot.e {
   return hot.e;
 }
 
+/**
+ * A live patch's generator entry, called as a tag whose text holds no `(`, so that V8's diff
+ * cannot take the parameter list's `(` for one of the entry's (instrument.ts's
+ * generatorInsertions): the template's strings, then the slots, the site, `this` and the call's
+ * arguments (an array of the declared parameters, or `arguments`).
+ */
+function enterTagged(slots: Slots, i: number, self: unknown, args: ArrayLike<unknown>, isAsync: boolean): Frame | null {
+  const s = slots[i];
+  if (s == null) return null;
+  const n = args.length;
+  return d.enterDeferred(s, isAsync, self, n, args[0], args[1], args[2], args[3], n > 4 ? Array.prototype.slice.call(args, 4) : undefined);
+}
+
 export const runtime = {
   module: registerModule,
   counts,
@@ -160,6 +173,8 @@ export const runtime = {
     const s = slots[i];
     return s == null ? null : d.enterDeferred(s, true, self, argc, a0, a1, a2, a3, rest);
   },
+  egt: (_: unknown, slots: Slots, i: number, self: unknown, args: ArrayLike<unknown>) => enterTagged(slots, i, self, args, false),
+  eagt: (_: unknown, slots: Slots, i: number, self: unknown, args: ArrayLike<unknown>) => enterTagged(slots, i, self, args, true),
   /** Exits: a return, an async function's return, a generator's completion, a throw. */
   r: hot.r,
   ra: (f: Frame, v: unknown) => d.exitDeferred(f, v, true),

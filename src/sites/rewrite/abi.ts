@@ -52,9 +52,10 @@ export const LIVE_SLOTS = '$jpL';
  * generator, async generator), exits (return, async return, generator completion, throw, and a
  * derived class's constructor's return, which `new` may refuse), a line
  * site, the arguments past the fourth, and the module prologue's registration, its choice of
- * the sync entry for its sites (`pick`) and its counters (`counts`).
+ * the sync entry for its sites (`pick`) and its counters (`counts`). `egt` and `eagt` are the
+ * generator entries as a live patch calls them, as a tag (see instrument.ts's generatorInsertions).
  */
-export type RuntimeEntry = 'e' | 'ea' | 'eg' | 'eag' | 'r' | 'ra' | 'rg' | 'rd' | 't' | 'l' | 'rest' | 'module' | 'pick' | 'counts';
+export type RuntimeEntry = 'e' | 'ea' | 'eg' | 'eag' | 'egt' | 'eagt' | 'r' | 'ra' | 'rg' | 'rd' | 't' | 'l' | 'rest' | 'module' | 'pick' | 'counts';
 
 /** A function site's row: positional, since typescript.js has 21k of them in its prologue. */
 export type FunctionRow = [name: string, aliases: string[], kind: string, line: number, column: number, deferred: 0 | 1];

@@ -324,6 +324,7 @@ class FunctionWalk {
       throwsAfterReturn: false,
       returns: [],
     };
+    if (shape.paramsEnd !== undefined) site.paramsEnd = shape.paramsEnd;
     if (ids.length > 0) site.nameIds = ids.map((id) => ({ at: id.start, text: id.name }));
     if (this.#exportGetters.has(fn)) site.exportGetter = true;
     this.sites.push(site);

@@ -392,10 +392,12 @@ function finallyInsertions(site: FunctionSite, id: number, out: Insertion[], slo
 /**
  * Where the body can fall off its end, `$jpV` is cleared there: a `return` whose value was stored
  * and then swallowed (a throw after it, caught by the function's own `catch`) must not be what the
- * site's `finally` returns and reports for a call that ended by falling off.
+ * site's `finally` returns and reports for a call that ended by falling off. `void(0)`, with no
+ * space: a live epilogue must hold none (see liveable), or V8's diff may take the space before the
+ * function's `}` for this one and leave the function unpatched.
  */
 function fallOff(site: FunctionSite): string {
-  return site.endsInJump ? '' : ';$jpV=void 0';
+  return site.endsInJump ? '' : ';$jpV=void(0)';
 }
 
 /** The catch that reports a throw (and clears the frame), and the finally that reports the rest with `report`. */
@@ -418,9 +420,38 @@ function storedReturns(site: FunctionSite, out: Insertion[]): void {
   }
 }
 
-/** A generator's site: entry at its first resumption, completion (or early return()) in a finally. */
+/**
+ * A generator's site: entry at the call, completion (or early return()) in a finally. Its body
+ * runs at the first `next()`, so the entry goes in a last parameter, whose default runs at the
+ * call: `function* g(a,...{$jpF=$jpOn?…:null})`, and the body declares `$jpV` alone. Where the
+ * list cannot take one (site-shape's callEntryAt), the body's prologue enters at the first
+ * `next()`, as docs/load-sites.md says.
+ */
+/**
+ * A live patch's entry in a generator's parameter list: `$jpD.egt` called as a tag, with no `(`.
+ * LiveEdit patches a function only where V8's diff maps the `(` of its parameter list to the new
+ * one's (see liveable); a call's `(` and the parameters' names, put after the original ones, made
+ * the diff pair them with those for about one generator in twenty (a name ending in `e` or `g`:
+ * `$jpD.eg(`). A runtime of an older jsprobe left in the process has no `egt`: the call goes
+ * unseen there.
+ */
+function taggedEntry(site: FunctionSite, id: number, slots: string): string {
+  const tag = `${D}.${site.async ? 'eagt' : 'egt'}`;
+  const args = site.usesArguments || site.params.includes(null) ? 'arguments' : `[${site.params.join(',')}]`;
+  return `${ARMED_GLOBAL}&&${tag}?${tag}\`\${${slots}}\${${id}}\${${receiverOf(site, true)}}\${${args}}\`:null`;
+}
+
 function generatorInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
-  out.push(opening(site.prologueAt, prologueOf(site, id, slots, live), site.start));
+  const at = site.paramsEnd;
+  if (at === undefined || (at.simple && site.usesArguments)) {
+    out.push(opening(site.prologueAt, prologueOf(site, id, slots, live), site.start));
+  } else {
+    const entry = live
+      ? taggedEntry(site, id, slots)
+      : `${ARMED_GLOBAL}?${rt(entryFn(site), false)}(${slots},${id},${receiverOf(site, false)},${argsOf(site, false)}):null`;
+    out.push(opening(at.at, `${at.comma ? ',' : ''}...{$jpF=${entry}}`, site.start));
+    out.push(opening(site.prologueAt, `${site.afterOpenDirective ? ';' : ''}var $jpV;try{`, site.start));
+  }
   out.push(closing(live ? site.tailAt : site.body.end - 1, fallOff(site) + finallyEpilogue(`${rt(returnFn(site), live)}($jpF,$jpV)`, live), site.start));
   storedReturns(site, out);
 }

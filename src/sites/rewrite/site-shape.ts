@@ -35,6 +35,13 @@ export interface SiteShape {
   rest: string | null;
   /** The block body's last statement is a return or throw: the end is never reached. */
   endsInJump: boolean;
+  /**
+   * A generator's: where its entry can go as a last parameter, which runs at the call (its body
+   * runs at the first `next()`): the `)` of its list, whether a comma must come first, and whether
+   * the list was simple (a body that reads `arguments` then keeps its entry: see callEntryAt).
+   * Absent where the list cannot take one.
+   */
+  paramsEnd?: { at: number; comma: boolean; simple: boolean };
 }
 
 /**
@@ -118,6 +125,54 @@ function isJump(s: Node | undefined): boolean {
   return s !== undefined && (s.type === 'ReturnStatement' || s.type === 'ThrowStatement');
 }
 
+const SKIP = /(?:\s+|\/\*[\s\S]*?\*\/|\/\/[^\n\r\u2028\u2029]*)*/y;
+
+const HEAD = /^(?:async|function|\*)/;
+
+/** `at` moved past white space and comments. */
+function skipBlank(src: string, at: number): number {
+  SKIP.lastIndex = at;
+  SKIP.exec(src);
+  return SKIP.lastIndex;
+}
+
+/**
+ * A generator's parameter list's `)`, where a last parameter can go: `...{$jpF=entry}` runs at the
+ * call (whatever was passed, the rest array has no `$jpF`, so the default always runs) and leaves
+ * `length` as it was (a rest parameter does not count). Not where it would change what the
+ * function means: after a rest parameter (nothing may follow one), and where the list is simple
+ * and stops being so, with its own 'use strict' (a SyntaxError then), a name declared twice
+ * (allowed in sloppy code only in a simple list) or a direct `eval` (which may read `arguments`).
+ * A simple list made non-simple also unmaps a sloppy function's `arguments` from its parameters:
+ * the instrumenter keeps the entry in the body of one that reads `arguments` (usesArguments is
+ * known after the walk of the body). Such a generator enters at its first `next()`
+ * (docs/load-sites.md).
+ */
+function callEntryAt(fn: AnyFunction, body: FunctionBody, src: string): SiteShape['paramsEnd'] {
+  const params = fn.params;
+  const last = params[params.length - 1];
+  if (last?.type === 'RestElement') return undefined;
+  const simple = params.every((p) => p.type === 'Identifier');
+  if (simple) {
+    const names = params.map((p) => (p as { name: string }).name);
+    if (new Set(names).size !== names.length) return undefined;
+    if (body.body.some((s) => s.type === 'ExpressionStatement' && s.directive === 'use strict')) return undefined;
+    if (/\beval\b/.test(src.slice(body.start, body.end))) return undefined;
+  }
+  let at: number;
+  if (last !== undefined) {
+    at = skipBlank(src, last.end);
+    if (src[at] === ',') return { at: skipBlank(src, at + 1), comma: false, simple };
+    return src[at] === ')' ? { at, comma: true, simple } : undefined;
+  }
+  // No parameters: the `(` follows the name, or `async`, `function` and `*` (a method's value starts at it).
+  at = skipBlank(src, fn.id?.end ?? fn.start);
+  for (let word = HEAD.exec(src.slice(at, at + 9)); word !== null; word = HEAD.exec(src.slice(at, at + 9))) at = skipBlank(src, at + word[0].length);
+  if (src[at] !== '(') return undefined;
+  at = skipBlank(src, at + 1);
+  return src[at] === ')' ? { at, comma: false, simple } : undefined;
+}
+
 /** The shape of `fn`, whose body is `body` (not null: bodiless TypeScript functions have no site). */
 export function shapeOf(fn: AnyFunction, body: FunctionBody | Expression, src: string): SiteShape {
   const { params, rest } = paramInfo(fn.params);
@@ -136,7 +191,9 @@ export function shapeOf(fn: AnyFunction, body: FunctionBody | Expression, src: s
   }
   const last = body.body[body.body.length - 1];
   const prologueAt = prologueOffset(body);
+  const paramsEnd = fn.generator ? callEntryAt(fn, body, src) : undefined;
   return {
+    ...(paramsEnd !== undefined ? { paramsEnd } : {}),
     body: { start: body.start, end: body.end, expression: false },
     prologueAt,
     afterOpenDirective: prologueAt > body.start + 1 && src[prologueAt - 1] !== ';',

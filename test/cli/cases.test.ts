@@ -365,6 +365,19 @@ const CASES: Case[] = [
     code: 0,
   },
   {
+    name: 'a getter and a setter of one property: -l lists them apart, .get and .set, and the property\'s name still matches both',
+    args: ['-l', `${GEN}:C.*`, '-c', `node ${GEN}`],
+    stdout: new RegExp(`^fn:${GEN}:C\\.prototype\\.value\\.get  \\S+gen\\.cjs:7\nfn:${GEN}:C\\.prototype\\.value\\.set  \\S+gen\\.cjs:7\n$`),
+    code: 0,
+  },
+  {
+    name: 'a setter alone by its .set name, a getter by its short .get one, both by the property\'s name',
+    args: ['-q', '-e', `fn:${GEN}:C.prototype.value { @all = count() } fn:${GEN}:C.prototype.value.set { @set[arg0] = count() } `
+      + `fnret:${GEN}:C.value.get { @got[retval] = count() }`, '-c', `node ${GEN}`],
+    stdout: '@all: 3\n\n@set[2]: 1\n@set[3]: 1\n\n@got[1]: 1\n\n',
+    code: 0,
+  },
+  {
     name: 'a command that does not exist',
     args: ['-e', `fn:${APP}:work { @x = count() }`, '-c', 'no-such-command-here'],
     stderr: /cannot start no-such-command-here/,

@@ -17,7 +17,7 @@ const names = (src: string, format: 'module' | 'script' = 'script'): string[] =>
 test('qualified names follow the target syntax', () => {
   assert.deepEqual(names('function a() { function b() {} const c = () => 1 }'), ['a', 'a.b', 'a.c']);
   assert.deepEqual(names('class Db { constructor() {} query() {} static make() {} get n() { return 1 } #p() {} [Symbol.iterator]() {} }'),
-    ['Db.constructor', 'Db.prototype.query', 'Db.make', 'Db.prototype.n', 'Db.prototype.#p', 'Db.prototype.[Symbol.iterator]']);
+    ['Db.constructor', 'Db.prototype.query', 'Db.make', 'Db.prototype.n.get', 'Db.prototype.#p', 'Db.prototype.[Symbol.iterator]']);
   assert.deepEqual(names('const api = { list() {}, get: function () {}, nested: { deep: () => 1 } }'), ['api.list', 'api.get', 'api.nested.deep']);
   assert.deepEqual(names('module.exports = { run() {} }; exports.stop = function () {}; Foo.prototype.bar = function () {}'),
     ['run', 'stop', 'Foo.prototype.bar']);
@@ -28,6 +28,19 @@ test('qualified names follow the target syntax', () => {
   assert.deepEqual(names('function handle() { a(() => 1, function () { b(() => 2) }) } c(() => 3); d(class { m() { e(() => 4) } })'),
     ['handle', 'handle.anonymous#1', 'handle.anonymous#2', 'handle.anonymous#3', 'anonymous#1', 'anonymous.prototype.m', 'anonymous.prototype.m.anonymous#1']);
   assert.deepEqual(names('const twice = __name((v) => v * 2, "twice")'), ['twice']);
+});
+
+test('a getter and a setter of one property are told apart by .get and .set; the property\'s name stays an alias of both', () => {
+  const src = 'class C { get v() { return 1 } set v(x) {} static get s() { return 2 } } const o = { get p() { return () => 1 } }';
+  const fns = functionSlots(instrument(src, { url: 'file:///x.js', format: 'script' }).table.fns, undefined);
+  assert.deepEqual(fns.map((f) => [f.name, f.aliases]), [
+    ['C.prototype.v.get', ['C.prototype.v', 'C.v.get', 'C.v']],
+    ['C.prototype.v.set', ['C.prototype.v', 'C.v.set', 'C.v']],
+    ['C.s.get', ['C.s']],
+    ['o.p.get', ['o.p']],
+    // What an accessor holds keeps the property's name as its prefix, as before.
+    ['o.p.anonymous#1', []],
+  ]);
 });
 
 test('TypeScript: overload signatures, abstract and declared functions and index signatures are types, not sites', () => {

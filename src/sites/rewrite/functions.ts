@@ -100,6 +100,17 @@ export function throwsOnly(fn: FunctionSite): boolean {
 const ANONYMOUS = 'anonymous';
 
 /**
+ * A getter and a setter of one property would share its name: each is named as where it is kept,
+ * the property's descriptor's `get` or `set` (`C.prototype.value.get`), since a target name holds
+ * no space for V8's own `get value`. The property's name stays an alias of both, so that a target
+ * written before still matches; what they contain keeps it as its prefix (docs/load-sites.md).
+ */
+function accessorNames(site: FunctionSite, k: 'get' | 'set'): void {
+  site.aliases = [site.name, ...site.aliases.map((a) => `${a}.${k}`), ...site.aliases];
+  site.name = `${site.name}.${k}`;
+}
+
+/**
  * During the walk of a function body that declares functions at its top level: those declarations,
  * and every other name its own scope declares with `var` or a function declaration in a nested
  * block (which Annex B hoists to the function's scope). What blockConflictOf weighs.
@@ -282,6 +293,7 @@ class FunctionWalk {
     const thisUnsafe = (k === 'constructor' && derived) || (k === 'arrow' && scope.derivedCtor);
     const site = this.addSite(fn, body, base ?? join(scope.prefix, ANONYMOUS), aliases, k, thisUnsafe, at, [...classIds, ...this.idsOf(fn, name)]);
     if (base === null) site.anonymousIn = scope.prefix;
+    if (k === 'get' || k === 'set') accessorNames(site, k);
     const names = body.type === 'BlockStatement' ? topFunctions(body.body) : undefined;
     // Anonymous functions (callbacks, IIFEs) do not add to the names of what they contain.
     const inner: Scope = {

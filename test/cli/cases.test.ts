@@ -378,6 +378,18 @@ const CASES: Case[] = [
     code: 0,
   },
   {
+    name: 'a function expression by its own name (what its stack frames show) as by its variable\'s; close matches see both',
+    args: ['-q', '-e', `fn:${GEN}:named { @own = count() } fn:${GEN}:h { @var = count() }`, '-c', `node ${GEN}`],
+    stdout: '@own: 1\n\n@var: 1\n\n',
+    code: 0,
+  },
+  {
+    name: 'a misspelt function expression name: the close match offered is its own name',
+    args: ['-e', `fn:${GEN}:nam { @ = count() }`, '-c', `node ${GEN}`],
+    stderr: /nothing matches test\/fixtures\/cli\/gen\.cjs:nam\. Did you mean test\/fixtures\/cli\/gen\.cjs:named\?/,
+    code: 2,
+  },
+  {
     name: 'a command that does not exist',
     args: ['-e', `fn:${APP}:work { @x = count() }`, '-c', 'no-such-command-here'],
     stderr: /cannot start no-such-command-here/,

@@ -43,6 +43,15 @@ test('a getter and a setter of one property are told apart by .get and .set; the
   ]);
 });
 
+test('a function expression\'s own name is an alias of it: its stack frames show that name', () => {
+  const src = 'const h = function named() {}; const same = function same() {}; exports.x = function impl() {}; const o = { m: function own() {} }; '
+    + 'function outer() { const i = function inner() {} }';
+  const fns = functionSlots(instrument(src, { url: 'file:///x.js', format: 'script' }).table.fns, undefined);
+  assert.deepEqual(fns.map((f) => [f.name, f.aliases]), [
+    ['h', ['named']], ['same', []], ['x', ['impl']], ['o.m', ['own']], ['outer', []], ['outer.i', ['outer.inner']],
+  ]);
+});
+
 test('TypeScript: overload signatures, abstract and declared functions and index signatures are types, not sites', () => {
   const src = [
     'export class A { m(a: string): string; m(a: number): number; m(a: any) { return a } [key: string]: unknown; declare d: number }',

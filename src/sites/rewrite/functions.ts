@@ -291,7 +291,11 @@ class FunctionWalk {
     const base = name ?? (own ? join(scope.prefix, own.name) : null);
     const k: FunctionKind = fn.type === 'ArrowFunctionExpression' ? 'arrow' : kind;
     const thisUnsafe = (k === 'constructor' && derived) || (k === 'arrow' && scope.derivedCtor);
-    const site = this.addSite(fn, body, base ?? join(scope.prefix, ANONYMOUS), aliases, k, thisUnsafe, at, [...classIds, ...this.idsOf(fn, name)]);
+    // A function expression's own name (`const h = function named() {}`), which its stack frames
+    // show, matches it too, beside the name of what holds it.
+    const ownName = name !== null && own != null && fn.type === 'FunctionExpression' ? join(scope.prefix, own.name) : null;
+    const all = ownName !== null && ownName !== base && !aliases.includes(ownName) ? [...aliases, ownName] : aliases;
+    const site = this.addSite(fn, body, base ?? join(scope.prefix, ANONYMOUS), all, k, thisUnsafe, at, [...classIds, ...this.idsOf(fn, name)]);
     if (base === null) site.anonymousIn = scope.prefix;
     if (k === 'get' || k === 'set') accessorNames(site, k);
     const names = body.type === 'BlockStatement' ? topFunctions(body.body) : undefined;

@@ -1,4 +1,4 @@
-// printf for programs: C's conversions (%s %d %i %u %f %e %g %x %X %o %c) with flags, width and
+// printf for programs: C's conversions (%s %d %i %u %f %F %e %g %x %X %o %c) with flags, width and
 // precision. Formats are parsed when the program is instantiated (before the traced program runs),
 // and everything a hit calls is a built-in captured at load: a program that replaces padStart
 // or toFixed does not run from here. Each conversion's text keeps to the string bound
@@ -8,7 +8,8 @@ import { parseFormat, type FormatPart } from '../lang/format.js';
 import { display, handlerFault, quoted, toNumber } from './format.js';
 import { clip, STRLEN } from './safe-strlen.js';
 import {
-  BigIntAsUintN, BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathMin, MathTrunc, NumberIsFinite, ObjectFreeze, ObjectSetPrototypeOf,
+  BigIntAsUintN, BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathMin, MathTrunc, NumberIsFinite, NumberIsInteger, ObjectFreeze,
+  ObjectSetPrototypeOf, StringPrototypeRepeat,
   NumberPrototypeToExponential, NumberPrototypeToFixed, SafeBigInt, SafeMap, SafeNumber, StringFromCharCode, StringPrototypeIndexOf,
   StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeSlice, StringPrototypeToUpperCase,
 } from '../core/primordials.js';
@@ -72,10 +73,82 @@ function withPoint(s: string, alt: boolean): string {
   return e < 0 ? `${s}.` : `${StringPrototypeSlice(s, 0, e)}.${StringPrototypeSlice(s, e)}`;
 }
 
+/**
+ * `n` lies exactly halfway between two multiples of 10^`unit`: 2n/10^unit is an odd integer. With
+ * n = m·2^s (m odd), that is s = unit - 1 where unit <= 0, and also 5^unit dividing m where unit > 0:
+ * so n scaled by 2^(1-unit), exactly (a power of two), is an odd integer (and a multiple of 5^unit).
+ */
+function halfway(n: number, unit: number): boolean {
+  const a = n < 0 ? -n : n;
+  // unit runs from about -425 (%.100e of 5e-324) to 308.
+  const y = unit <= 0 ? a * POW2[1 - unit] : a / POW2[unit - 1];
+  if (!NumberIsInteger(y) || y % 2 !== 1) return false;
+  // m < 2^53: no multiple of 5^23 or more.
+  return unit <= 0 || (unit <= 22 && y % POW5[unit] === 0);
+}
+
+/** Powers of 2 and 5 for halfway, made once: `2 ** k` at a hit is a call of pow, ~40% of a %e. */
+const POW2 = new Float64Array(440);
+const POW5 = new Float64Array(23);
+POW2[0] = 1;
+POW5[0] = 1;
+for (let i = 1; i < POW2.length; i++) POW2[i] = POW2[i - 1] * 2;
+for (let i = 1; i < POW5.length; i++) POW5[i] = POW5[i - 1] * 5;
+
+/**
+ * C rounds a value halfway between two results to the even one (the default rounding mode, on the
+ * exact binary value: %.1f of 1.25 is 1.2, of 2.675, which is 2.67499…, 2.67); toFixed and
+ * toExponential take the one farther from zero (1.3). `s` is theirs for `n`, and its digit at
+ * `at` stands for 10^`unit`: where n is halfway and that digit is odd, it is one too many. An odd
+ * digit is 1 or more, so taking one off never borrows; where their rounding carried into a new
+ * digit (9.5 to 10), the digit below was a 9, odd, so up was C's way too.
+ */
+function halfEven(s: string, n: number, at: number, unit: number): string {
+  const d = StringPrototypeCharCodeAt(s, at);
+  if ((d & 1) === 0 || !halfway(n, unit)) return s;
+  return `${StringPrototypeSlice(s, 0, at)}${StringFromCharCode(d - 1)}${StringPrototypeSlice(s, at + 1)}`;
+}
+
+/** The exponent of toExponential's `s`, whose `e` is at `at`. */
+function exponentOf(s: string, at: number): number {
+  // Read by hand: a slice and its conversion were a third of a %e.
+  let x = 0;
+  for (let i = at + 2; i < s.length; i++) x = x * 10 + StringPrototypeCharCodeAt(s, i) - 48;
+  return StringPrototypeCharCodeAt(s, at + 1) === 45 ? -x : x;
+}
+
+/**
+ * C's %f of a finite `n` with `f` digits after the point. toFixed prints 1e21 and past as
+ * `1e+21`; C prints every digit of the value, which is an integer there.
+ */
+function fixed(n: number, f: number): string {
+  if (n >= 1e21 || n <= -1e21) {
+    const digits = BigIntPrototypeToString(SafeBigInt(n));
+    return f === 0 ? digits : `${digits}.${StringPrototypeRepeat('0', f)}`;
+  }
+  const s = NumberPrototypeToFixed(n, f);
+  return halfEven(s, n, s.length - 1, -f);
+}
+
+/** toExponential(n, f) rounded as C rounds (see halfEven); its exponent is read only for an odd last digit. */
+function scientific(n: number, f: number): string {
+  const s = NumberPrototypeToExponential(n, f);
+  const at = StringPrototypeIndexOf(s, 'e');
+  return (StringPrototypeCharCodeAt(s, at - 1) & 1) === 0 ? s : halfEven(s, n, at - 1, exponentOf(s, at) - f);
+}
+
+/** C's inf, -inf and nan (INF, NAN for %F %E %G), with the flags that add a sign and no zeros. */
+function notFinite(n: number, p: FormatPart): string {
+  const flags = p.flags ?? '';
+  let s = n !== n ? 'nan' : n > 0 ? 'inf' : '-inf';
+  if (p.conv === 'F' || p.conv === 'E' || p.conv === 'G') s = StringPrototypeToUpperCase(s);
+  if (n < 0) return pad(s, p, false);
+  return pad(StringPrototypeIncludes(flags, '+') ? `+${s}` : StringPrototypeIncludes(flags, ' ') ? ` ${s}` : s, p, false);
+}
+
 /** C's %e: the mantissa with `precision` digits after the point (6), the exponent two digits or more. */
 function exponential(n: number, precision: number | undefined, alt: boolean): string {
-  if (!NumberIsFinite(n)) return `${n}`;
-  return twoDigitExponent(withPoint(NumberPrototypeToExponential(n, MathMin(precision ?? 6, MAX_DIGITS)), alt));
+  return twoDigitExponent(withPoint(scientific(n, MathMin(precision ?? 6, MAX_DIGITS)), alt));
 }
 
 /**
@@ -84,14 +157,13 @@ function exponential(n: number, precision: number | undefined, alt: boolean): st
  * `#`, the zeros that end the fraction go, and a point left last.
  */
 function general(n: number, precision: number | undefined, alt: boolean): string {
-  if (!NumberIsFinite(n)) return `${n}`;
   // %f style of X = -4 takes P+3 digits after the point.
   const p = MathMin(precision === undefined ? 6 : precision === 0 ? 1 : precision, MAX_DIGITS - 3);
-  const e = NumberPrototypeToExponential(n, p - 1);
+  const e = scientific(n, p - 1);
   const at = StringPrototypeIndexOf(e, 'e');
-  const x = SafeNumber(StringPrototypeSlice(e, at + 1));
-  const fixed = x >= -4 && x < p;
-  let digits = fixed ? NumberPrototypeToFixed(n, p - 1 - x) : StringPrototypeSlice(e, 0, at);
+  const x = exponentOf(e, at);
+  const isFixed = x >= -4 && x < p;
+  let digits = isFixed ? fixed(n, p - 1 - x) : StringPrototypeSlice(e, 0, at);
   if (alt) digits = withPoint(digits, true);
   else if (StringPrototypeIncludes(digits, '.')) {
     let end = digits.length;
@@ -99,7 +171,7 @@ function general(n: number, precision: number | undefined, alt: boolean): string
     if (StringPrototypeCharCodeAt(digits, end - 1) === 46) end--;
     digits = StringPrototypeSlice(digits, 0, end);
   }
-  return fixed ? digits : twoDigitExponent(digits + StringPrototypeSlice(e, at));
+  return isFixed ? digits : twoDigitExponent(digits + StringPrototypeSlice(e, at));
 }
 
 /** %u %x %o read a negative integer as bpftrace does, as its 64-bit two's complement: -1 is 2^64-1. */
@@ -132,9 +204,11 @@ function convert(p: FormatPart, v: unknown, onAccessor: OnAccessor | undefined):
     }
     case 'u':
       return pad(`${unsigned(v, p.conv)}`, p, true);
-    case 'f': {
+    case 'f':
+    case 'F': {
       const n = num(v, p.conv);
-      const s = NumberIsFinite(n) ? withPoint(NumberPrototypeToFixed(n, MathMin(p.precision ?? 6, MAX_DIGITS)), StringPrototypeIncludes(flags, '#')) : `${n}`;
+      if (!NumberIsFinite(n)) return notFinite(n, p);
+      const s = withPoint(fixed(n, MathMin(p.precision ?? 6, MAX_DIGITS)), StringPrototypeIncludes(flags, '#'));
       return pad(signed(s, n, flags), p, true);
     }
     case 'e':
@@ -142,6 +216,7 @@ function convert(p: FormatPart, v: unknown, onAccessor: OnAccessor | undefined):
     case 'g':
     case 'G': {
       const n = num(v, p.conv);
+      if (!NumberIsFinite(n)) return notFinite(n, p);
       const alt = StringPrototypeIncludes(flags, '#');
       const s = p.conv === 'e' || p.conv === 'E' ? exponential(n, p.precision, alt) : general(n, p.precision, alt);
       return pad(signed(p.conv === 'E' || p.conv === 'G' ? StringPrototypeToUpperCase(s) : s, n, flags), p, true);

@@ -13,7 +13,7 @@ export interface FormatPart {
 }
 
 const SPEC = /%([-+ 0#]*)([0-9]+)?(?:\.([0-9]+))?([a-zA-Z%])?/y;
-export const CONVERSIONS = 'sdiufxXoceEgG';
+export const CONVERSIONS = 'sdiufFxXoceEgG';
 
 /** The parts of `fmt`; throws `{ at, message }` for a malformed conversion. */
 export function parseFormat(fmt: string): FormatPart[] {
@@ -38,7 +38,7 @@ export function parseFormat(fmt: string): FormatPart[] {
     if (conv === undefined || !CONVERSIONS.includes(conv)) {
       const message = conv === undefined
         ? 'a % with no conversion after it (write %% for a percent sign)'
-        : `unknown conversion %${conv} (use one of %s %d %i %u %f %x %X %o %c %e %g, or %%)`;
+        : `unknown conversion %${conv} (use one of %s %d %i %u %f %F %x %X %o %c %e %E %g %G, or %%)`;
       throw Object.assign(new Error(message), { at: i });
     }
     if (text !== '') out.push({ text, at: i });

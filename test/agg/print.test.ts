@@ -86,10 +86,30 @@ test("printf %g is C's: %e style for a large or small exponent, trailing zeros d
   assert.equal(g('[%g][%g][%g][%g][%g][%g]', 123456, 0.0001, 100, 0, -2.5, 999999.5), '[123456][0.0001][100][0][-2.5][1e+06]');
   assert.equal(g('[%.3g][%.0g][%.10g][%#g][%#.3g][%G][%10.3g][%-8g|]', Math.PI, 15, Math.PI, 1, 1e-5, 1e-10, 1234, 0.5),
     '[3.14][2e+01][3.141592654][1.00000][1.00e-05][1E-10][  1.23e+03][0.5     |]');
-  assert.equal(g('[%g][%e][%f]', 1 / 0, -1 / 0, 0 / 0), '[Infinity][-Infinity][NaN]');
+  assert.equal(g('[%g][%e][%f]', 1 / 0, -1 / 0, 0 / 0), '[inf][-inf][nan]');
   // %e and %f: C's # keeps the point when no digit follows it; precision past JavaScript's 100 digits is cut to 100.
   assert.equal(g('[%E][%.0e][%#.0e][%#.0f][%.2e]', 1234.5, 15, 1, 2, -0.000123), '[1.234500E+03][2e+01][1.e+00][2.][-1.23e-04]');
   assert.equal(g('%.200e', 1).length, '1.'.length + 100 + 'e+00'.length);
+});
+
+test('printf %f %e %g round as C does: the exact binary value, a tie to the even digit', () => {
+  const g = (fmt: string, ...values: unknown[]): string => formatPrintf(fmt, values);
+  // 1.25, 0.125 and 2.5 are exact: ties, to even (toFixed gave 1.3, 0.13, 3). 2.675 is 2.67499…: down.
+  assert.equal(g('%.1f %.2f %.0f %.0f %.0f %.2f %.1f', 1.25, 0.125, 2.5, 3.5, -0.5, 2.675, 0.35), '1.2 0.12 2 4 -0 2.67 0.3');
+  assert.equal(g('%.1e %.0e %.0e %.2e %.1e %.1e', 1.25, 25, 35, 1.125, -0.125, 3.5e22), '1.2e+00 2e+01 4e+01 1.12e+00 -1.2e-01 3.5e+22');
+  assert.equal(g('%.2g %.1g %g %.3g', 1.25, 0.25, 0.0000125, 1002.5), '1.2 0.2 1.25e-05 1e+03');
+  // Past 1e21 toFixed writes 1e+21; C writes every digit of the value.
+  assert.equal(g('%f %.0f %.30g', 1e21, -1.5e22, 1e25), '1000000000000000000000.000000 -15000000000000000000000 10000000000000000905969664');
+  // Ties at the third digit after the point, and at the fourth significant one.
+  assert.equal(g('%.3f %.3e %.4g', 0.0625, 1.0625, 2.00025), '0.062 1.062e+00 2');
+});
+
+test('printf infinities and NaN as C prints them: inf, -inf, nan (INF, NAN for %F %E %G), a sign flag kept, no zero padding', () => {
+  const g = (fmt: string, ...values: unknown[]): string => formatPrintf(fmt, values);
+  const inf = Infinity;
+  assert.equal(g('[%f][%e][%g][%F][%E][%G]', inf, -inf, NaN, inf, -inf, NaN), '[inf][-inf][nan][INF][-INF][NAN]');
+  assert.equal(g('[%+f][% e][%5f][%-6f|][%05f][%+.1f][%08.2e]', inf, inf, inf, -inf, inf, NaN, -inf), '[+inf][ inf][  inf][-inf  |][  inf][+nan][    -inf]');
+  assert.equal(g('%F %.2F', 1.5, 2.675), '1.500000 2.67');
 });
 
 test('printf %u %x %o of a negative integer: its 64-bit two\'s complement, as bpftrace prints it', () => {

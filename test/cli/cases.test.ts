@@ -390,6 +390,12 @@ const CASES: Case[] = [
     code: 2,
   },
   {
+    name: 'printf rounds a tie to even and prints infinities as C does (a user trial: 1.3 Infinity -Infinity)',
+    args: ['-e', 'BEGIN { printf("%.1f %f %e %5.1F|\\n", 1.25, 1/0, -1/0, 0/0); exit() }'],
+    stdout: '1.2 inf -inf   NAN|\n',
+    code: 0,
+  },
+  {
     name: 'a command that does not exist',
     args: ['-e', `fn:${APP}:work { @x = count() }`, '-c', 'no-such-command-here'],
     stderr: /cannot start no-such-command-here/,

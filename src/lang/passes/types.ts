@@ -16,7 +16,7 @@ const NUMBER_BUILTINS = new Set(['elapsed', 'nsecs', 'tid', 'ctx', 'pid']);
 /** Operators whose result is a number whatever their operands (`+` is the one that concatenates). */
 const NUMERIC_OPS = new Set(['-', '*', '/', '%', '**', '&', '|', '^', '<<', '>>', '>>>']);
 /** printf conversions that take a number (%s and %c take anything). */
-const NUMERIC_CONVERSIONS = 'diufxXoeEgG';
+const NUMERIC_CONVERSIONS = 'diufFxXoeEgG';
 
 /** The type of `e` when the program's text alone says it; null when only a hit can tell. */
 export function knownType(info: BlockInfo, e: Expr): Known {

@@ -10,7 +10,7 @@ import { describePoint, listProbePoints } from '../targets/probe-points.js';
 import type { MapData } from '../agg/maps.js';
 import { HELP, splitCommand, UsageError, type CliOptions } from './args.js';
 import type { MetricsServer } from './prometheus.js';
-import { checkOptions, compileChecked, fail, meanHint, nearHint, unparsedWarning, type Found } from './program-check.js';
+import { attachPoints, checkOptions, compileChecked, fail, meanHint, nearHint, unparsedWarning, type Found } from './program-check.js';
 import { NO_RETURN_INSTEAD } from '../sites/breakpoint-advice.js';
 import { prepareLaunch } from './launch.js';
 import { otlpExport, relay, type Metrics } from './relay.js';
@@ -245,5 +245,6 @@ export async function main(o: CliOptions, verb: string | undefined, stdout: Stdo
   }
   if (o.command === undefined) return served(runLocal(program, o, out, metrics));
   const relayed = metrics === undefined ? undefined : { server: metrics, PipeSnapshots: PipeSnapshots! };
-  return served(prepareLaunch(program, o, command!).then((launch) => (typeof launch === 'number' ? launch : relay(launch, program, o, out, relayed))));
+  const points = attachPoints(program, found);
+  return served(prepareLaunch(program, o, command!).then((launch) => (typeof launch === 'number' ? launch : relay(launch, program, o, out, relayed, points))));
 }

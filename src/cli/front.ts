@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, splitCommand, USAGE, UsageError, type CliOptions } from './args.js';
 import { prepareLaunch } from './launch.js';
-import { checkOptions, compileChecked, fail } from './program-check.js';
+import { attachPoints, checkOptions, compileChecked, fail } from './program-check.js';
 import { relay } from './relay.js';
 import { sink, type Sink } from './sink.js';
 import { watchStdout, type StdoutWatch } from './stdout.js';
@@ -56,7 +56,7 @@ async function jsprobe(argv: string[], stdout: StdoutWatch): Promise<number> {
   }
   const checked = compileChecked(o, verb);
   if (typeof checked === 'number') return checked;
-  const { program } = checked;
+  const { program, found } = checked;
   const bad = checkOptions(o, program);
   if (bad !== undefined) return bad;
   let out: Sink;
@@ -70,7 +70,7 @@ async function jsprobe(argv: string[], stdout: StdoutWatch): Promise<number> {
   }
   const launch = await prepareLaunch(program, o, command);
   if (typeof launch === 'number') return launch;
-  const code = await relay(launch, program, o, out);
+  const code = await relay(launch, program, o, out, undefined, attachPoints(program, found));
   relayed = true;
   return code;
 }

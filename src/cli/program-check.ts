@@ -239,3 +239,14 @@ export function checkOptions(o: CliOptions, program: CompiledProgram): number | 
   }
   return undefined;
 }
+
+/**
+ * The probes after wildcard expansion, as bpftrace counts them for "Attaching N probes...": each
+ * function a target matches in the files as the command reads them (what -l lists), a module's
+ * export as one, and each profile probe.
+ */
+export function attachPoints(program: CompiledProgram, found: Map<number, string[]>): number {
+  let n = program.profiles.length;
+  for (const c of program.probes) n += found.get(c.probe.at)?.length ?? 1;
+  return n;
+}

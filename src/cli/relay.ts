@@ -46,7 +46,8 @@ interface Ending {
 }
 
 /** Spawn the program `launch` prepared and relay it until it ends: its exit code, 128 + a signal's number, or 2. */
-export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, out: Sink, metrics?: Metrics): Promise<number> {
+/** `points`: the probes after wildcard expansion (command.ts's attachPoints), which "Attaching N probes..." counts. */
+export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, out: Sink, metrics?: Metrics, points?: number): Promise<number> {
   const { argv, env, children, stopName } = launch;
   let exporting: Promise<SpanExport | undefined> = Promise.resolve(undefined);
   return new Promise<number>((resolve) => {
@@ -104,7 +105,11 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
         case 'ready':
           ready = true;
           clearTimeout(progress);
-          if (!o.quiet) process.stderr.write(`Attaching ${m.probes} probe${m.probes === 1 ? '' : 's'}...\n`);
+          if (!o.quiet) {
+            // The agent registered every probe of the program: each is on every function it matched.
+            const n = points !== undefined && m.probes === program.probes.length + program.profiles.length ? points : m.probes;
+            process.stderr.write(`Attaching ${n} probe${n === 1 ? '' : 's'}...\n`);
+          }
           return;
         default:
           // exit stays inside the traced process (the agent acts on it there).

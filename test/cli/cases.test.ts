@@ -396,6 +396,13 @@ const CASES: Case[] = [
     code: 0,
   },
   {
+    name: '"Attaching N probes..." counts them after wildcard expansion, as bpftrace does: a pattern on 4 functions and a name on 2 accessors',
+    args: ['-e', `fn:${GEN}:* { @ = count() } fnret:${GEN}:C.prototype.value { @r = count() }`, '-c', `node ${GEN}`],
+    stdout: '@: 6\n\n@r: 3\n\n',
+    stderr: /^Attaching 6 probes\.\.\.$/m,
+    code: 0,
+  },
+  {
     name: 'a command that does not exist',
     args: ['-e', `fn:${APP}:work { @x = count() }`, '-c', 'no-such-command-here'],
     stderr: /cannot start no-such-command-here/,

@@ -245,8 +245,8 @@ export function checkOptions(o: CliOptions, program: CompiledProgram): number | 
  * function a target matches in the files as the command reads them (what -l lists), a module's
  * export as one, and each profile probe.
  */
-export function attachPoints(program: CompiledProgram, found: Map<number, string[]>): number {
+export function attachPoints(program: CompiledProgram, found: Found): number {
   let n = program.profiles.length;
-  for (const c of program.probes) n += found.get(c.probe.at)?.length ?? 1;
+  for (const c of program.probes) n += found.points.get(c.probe.at)?.length ?? 1;
   return n;
 }

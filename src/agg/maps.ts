@@ -3,7 +3,7 @@
 // program compiles; a hit only updates. Loops, not Array's methods: the program may have replaced them.
 
 import { creditCounts } from '../core/count-mode.js';
-import { mapForEach } from '../core/primordials.js';
+import { mapForEach, SafeMap } from '../core/primordials.js';
 import type { MapInfo } from '../lang/compile.js';
 import type { Add, Aggregator } from './aggregator.js';
 import { aggregatorFor, type OnAccessor } from './kinds.js';
@@ -25,7 +25,8 @@ export interface MapData {
 export class AggMap<E = unknown, In = unknown> {
   readonly name: string;
   readonly keyed: boolean;
-  readonly entries = new Map<string, E>();
+  /** Its own methods: a hit's `get` and a new key's `set` come long after the program may have replaced Map's. */
+  readonly entries: Map<string, E> = new SafeMap<string, E>();
   /** Updates of a new key dropped because the map held maxKeys keys (in this thread, plus those merged in). */
   dropped = 0;
   /**
@@ -137,8 +138,9 @@ export function mapsData(maps: readonly AggMap[]): MapData[] {
 }
 
 /** Fold other threads' maps into `maps`, each into the one of its name (ones this side lacks are left out). */
-export function mergeAll(maps: readonly AggMap[], data: Iterable<MapData>): void {
-  for (const d of data) {
+export function mergeAll(maps: readonly AggMap[], data: readonly MapData[]): void {
+  for (let j = 0; j < data.length; j++) {
+    const d = data[j];
     for (let i = 0; i < maps.length; i++) {
       if (maps[i].name !== d.name) continue;
       maps[i].merge(d);

@@ -3,6 +3,54 @@
 // program that replaces them later must not change how jsprobe behaves.
 
 export const ReflectApply = Reflect.apply;
+
+/**
+ * `safe`, a subclass of `unsafe` (Map, Set) with its own copy of every method, getter and iterator
+ * as they are now, on a prototype with no prototype of its own, as Node's primordials make theirs:
+ * `m.get(k)`, `m.size` and `for (const x of m)` on one of jsprobe's then never reach what the
+ * program did to Map.prototype or to the iterators' `next`. Its iterators are of a class of its
+ * own too. (`new SafeMap(iterable)` still iterates `iterable` by its own iterator: pass none.)
+ */
+function makeSafe<C extends Function>(unsafe: { prototype: object }, safe: C): C {
+  const proto = unsafe.prototype as Record<PropertyKey, unknown>;
+  const sample = Reflect.construct(unsafe as unknown as FunctionConstructor, []) as object;
+  const keys = Reflect.ownKeys(proto);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key === 'constructor') continue;
+    const d = Object.getOwnPropertyDescriptor(proto, key)!;
+    if (key === 'entries' || key === 'keys' || key === 'values' || key === Symbol.iterator) d.value = safeIterating(d.value as Function, sample);
+    Object.defineProperty(safe.prototype, key, { __proto__: null, ...d } as PropertyDescriptor);
+  }
+  Object.setPrototypeOf(safe.prototype, null);
+  Object.freeze(safe.prototype);
+  return Object.freeze(safe);
+}
+
+/** A method that makes an iterator, as one returning an iterator whose `next` is the one captured now. */
+function safeIterating(make: Function, sample: object): Function {
+  const makeIt = Function.prototype.call.bind(make) as (self: unknown) => Iterator<unknown>;
+  const next = Function.prototype.call.bind(makeIt(sample).next) as (it: Iterator<unknown>) => IteratorResult<unknown>;
+  class SafeIterator {
+    readonly #it: Iterator<unknown>;
+    constructor(self: unknown) {
+      this.#it = makeIt(self);
+    }
+
+    next(): IteratorResult<unknown> {
+      return next(this.#it);
+    }
+
+    [Symbol.iterator](): SafeIterator {
+      return this;
+    }
+  }
+  Object.setPrototypeOf(SafeIterator.prototype, null);
+  Object.freeze(SafeIterator.prototype);
+  return function (this: unknown) {
+    return new SafeIterator(this);
+  };
+}
 export const ReflectConstruct = Reflect.construct;
 export const ReflectOwnKeys = Reflect.ownKeys;
 export const ReflectDeleteProperty = Reflect.deleteProperty;
@@ -21,8 +69,17 @@ export const SymbolFor = Symbol.for;
 export const SafeWeakMap = WeakMap;
 export const SafeWeakSet = WeakSet;
 export const SafeFloat64Array = Float64Array;
-export const SafeMap = Map;
-export const SafeSet = Set;
+// Constructors of their own: a class's default one passes its arguments on by spreading them, through Array's iterator.
+export const SafeMap = makeSafe(Map, class SafeMap extends Map<unknown, unknown> {
+  constructor(entries?: readonly (readonly [unknown, unknown])[] | null) {
+    super(entries);
+  }
+}) as unknown as MapConstructor;
+export const SafeSet = makeSafe(Set, class SafeSet extends Set<unknown> {
+  constructor(values?: readonly unknown[] | null) {
+    super(values);
+  }
+}) as unknown as SetConstructor;
 export const setTimeoutSafe = setTimeout;
 export const clearTimeoutSafe = clearTimeout;
 export const setIntervalSafe = setInterval;
@@ -40,8 +97,25 @@ export const uncurryThis = Function.prototype.bind.bind(Function.prototype.call)
 
 export const PromiseThen = uncurryThis(Promise.prototype.then) as
   (p: PromiseLike<unknown>, onFulfilled: (v: unknown) => unknown, onRejected: (e: unknown) => unknown) => Promise<unknown>;
-export const ArrayPrototypeSlice = uncurryThis(Array.prototype.slice) as
-  (a: ArrayLike<unknown>, start?: number, end?: number) => unknown[];
+/**
+ * Array.prototype.slice's result, made by an index loop into a new array: the built-in makes its
+ * result by `a.constructor[Symbol.species]`, which for an array of jsprobe's own is Array's, a
+ * getter the program can replace. A hole comes out as undefined.
+ */
+export function ArrayPrototypeSlice<T>(a: ArrayLike<T>, start?: number, end?: number): T[] {
+  const len = a.length;
+  const from = sliceIndex(start, 0, len);
+  const to = sliceIndex(end, len, len);
+  const out: T[] = [];
+  for (let i = from; i < to; i++) out[out.length] = a[i];
+  return out;
+}
+
+function sliceIndex(i: number | undefined, absent: number, len: number): number {
+  if (i === undefined) return absent;
+  const n = i !== i ? 0 : i < 0 ? MathCeil(i) : MathFloor(i);
+  return n < 0 ? MathMax(len + n, 0) : MathMin(n, len);
+}
 export const ArrayPrototypeJoin = uncurryThis(Array.prototype.join) as (a: ArrayLike<unknown>, sep?: string) => string;
 export const ArrayPrototypeSort = uncurryThis(Array.prototype.sort) as <T>(a: T[], compare: (x: T, y: T) => number) => T[];
 export const FunctionToString = uncurryThis(Function.prototype.toString) as (f: Function) => string;
@@ -111,7 +185,11 @@ export const StringMethods = capture(String.prototype, [
   'startsWith', 'substring', 'toLowerCase', 'toUpperCase', 'trim', 'trimEnd', 'trimStart', 'toString',
 ]);
 export const NumberMethods = capture(Number.prototype, ['toFixed', 'toPrecision', 'toString', 'toExponential']);
-export const ArrayMethods = capture(Array.prototype, ['at', 'includes', 'indexOf', 'join', 'lastIndexOf', 'slice']);
+export const ArrayMethods = ObjectFreeze({
+  __proto__: null,
+  ...capture(Array.prototype, ['at', 'includes', 'indexOf', 'join', 'lastIndexOf']),
+  slice: ArrayPrototypeSlice as Uncurried,
+}) as unknown as Readonly<Record<string, Uncurried>>;
 export const NumberPrototypeToFixed = NumberMethods.toFixed as (n: number, d?: number) => string;
 export const NumberPrototypeToExponential = NumberMethods.toExponential as (n: number, d?: number) => string;
 export const NumberPrototypeToPrecision = NumberMethods.toPrecision as (n: number, d?: number) => string;

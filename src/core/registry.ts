@@ -14,6 +14,7 @@ import { countKind, ProbeCore, ProbeHandle, type CountKind } from './probe.js';
 import { ProbeSite, Snapshot } from './site.js';
 import { threadId } from './thread-id.js';
 import { checkSpec, DEFAULT_LEASE_MS, DEFAULT_MAX_ACTIVE } from './spec.js';
+import { ArrayPrototypeJoin, ArrayPrototypeSlice, ArrayPrototypeSort, mapForEach, SafeMap } from './primordials.js';
 import type { PendingCall, Probe, ProbeInfo, ProbeSpec, ProbeTarget, SiteKind, SitePreference } from './types.js';
 
 export interface Resolution {
@@ -45,7 +46,7 @@ let armed = true;
 /** Why register() refuses every probe from now on (sealCounting), or null while it takes them. */
 let sealed: string | null = null;
 /** Registered probes, retired ones excluded, in registration order. */
-const probes = new Map<number, ProbeCore>();
+const probes: Map<number, ProbeCore> = new SafeMap<number, ProbeCore>();
 const sites = new Set<ProbeSite>();
 
 export function setTargetResolver(r: TargetResolver, flush: (() => void) | null = null): void {
@@ -279,7 +280,12 @@ export function isArmed(): boolean {
 }
 
 export function list(): ProbeInfo[] {
-  return [...probes.values()].map(info);
+  // Map's captured iterator, index stores: at a session's end the program may have replaced Map's and Array's methods.
+  const out: ProbeInfo[] = [];
+  mapForEach(probes, (p) => {
+    out[out.length] = info(p);
+  });
+  return out;
 }
 
 function info(p: ProbeCore): ProbeInfo {
@@ -299,8 +305,15 @@ function info(p: ProbeCore): ProbeInfo {
     pending: p.pendingCount(),
     gone: p.gone,
   };
-  const notes = [...new Set([p.note, ...p.sites.map((s) => s.note)].filter((n): n is string => n !== undefined))];
-  if (notes.length > 0) out.note = notes.join('; ');
+  const notes: string[] = [];
+  const noteOnce = (n: string | undefined): void => {
+    if (n === undefined) return;
+    for (let i = 0; i < notes.length; i++) if (notes[i] === n) return;
+    notes[notes.length] = n;
+  };
+  noteOnce(p.note);
+  for (let i = 0; i < p.sites.length; i++) noteOnce(p.sites[i].note);
+  if (notes.length > 0) out.note = ArrayPrototypeJoin(notes, '; ');
   if (p.sites.length !== 1) out.sites = p.sites.length;
   return out;
 }
@@ -317,18 +330,21 @@ export function pending(p: Probe): PendingCall[] {
   creditCounts();
   const t = now();
   const out: PendingCall[] = [];
-  for (const c of core.records) {
+  // By index, no push, sort or slice of the live Array.prototype: the program may have replaced them.
+  for (let i = 0; i < core.records.length; i++) {
+    const c = core.records[i];
     if (c.state !== ACTIVE && c.state !== PENDING) continue;
     if (c.state === PENDING && c.leaseStart === UNSTAMPED) c.leaseStart = t;
     const since = c.t0 === c.t0 ? c.t0 : c.state === PENDING ? c.leaseStart : NaN;
-    out.push({ func: pendingFunc(core, c), age: t - since, threadId: c.threadId, async: c.async, leased: c.leased, this: c.this, args: c.args.slice() });
+    const args = ArrayPrototypeSlice(c.args);
+    out[out.length] = { func: pendingFunc(core, c), age: t - since, threadId: c.threadId, async: c.async, leased: c.leased, this: c.this, args };
   }
-  out.sort((a, b) => b.age - a.age);
+  ArrayPrototypeSort(out, (a, b) => b.age - a.age);
   // Synchronous calls of a probe that keeps nothing from entry (light): on the stack now, with no
   // record to say when they entered or with what.
   const untracked = core.pendingCount() - out.length;
   const func = pendingFunc(core, null);
-  for (let i = 0; i < untracked; i++) out.push({ func, age: NaN, threadId: threadId(), async: false, leased: false, this: undefined, args: [] });
+  for (let i = 0; i < untracked; i++) out[out.length] = { func, age: NaN, threadId: threadId(), async: false, leased: false, this: undefined, args: [] };
   return out;
 }
 

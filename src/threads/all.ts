@@ -21,6 +21,7 @@
 
 import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
 import * as core from '../core/index.js';
+import { ArrayPrototypeJoin, mapForEach, SafeMap } from '../core/primordials.js';
 import type { Probe, ProbeSpec } from '../core/index.js';
 import { drainJson, type Ring } from './ring.js';
 import { MainLink, WorkerLink } from './link.js';
@@ -75,7 +76,8 @@ interface Owned {
   dead: boolean;
 }
 
-const owned = new Map<number, Owned>();
+// Safe maps: their methods run at exit, when the program may have replaced Map's.
+const owned: Map<number, Owned> = new SafeMap<number, Owned>();
 let link: MainLink<Control> | null = null;
 
 function post(m: Control): void {
@@ -113,7 +115,7 @@ let draining: ReturnType<typeof setInterval> | null = null;
 
 /** Run the main thread's handlers for every event the workers recorded since the last drain. */
 export function drain(): void {
-  for (const [tid, ring] of link?.rings ?? []) drainRing(tid, ring);
+  if (link !== null) mapForEach(link.rings as Map<number, Ring>, (ring, tid) => drainRing(tid, ring));
   if (unreported.size > 0 && core.now() - lastLostWarning >= LOST_WARNING_EVERY_MS) {
     lastLostWarning = core.now();
     process.emitWarning(lostText(), { code: 'JSPROBE_W_EVENTS_LOST' });
@@ -121,7 +123,9 @@ export function drain(): void {
 }
 
 function drainRing(tid: number, ring: Ring): void {
-  for (const ev of drainJson<CallEvent>(ring)) {
+  const events = drainJson<CallEvent>(ring);
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i];
     const o = owned.get(ev.p);
     if (o === undefined || o.dead) continue;
     deliver(o, ev);
@@ -131,14 +135,17 @@ function drainRing(tid: number, ring: Ring): void {
 }
 
 /** Events dropped by full rings and not reported yet, by thread: reported at most once a second, and at exit. */
-const unreported = new Map<number, number>();
+const unreported: Map<number, number> = new SafeMap<number, number>();
 const LOST_WARNING_EVERY_MS = 1000;
 let lastLostWarning = -Infinity;
 
 function lostText(): string {
-  const parts = [...unreported].map(([tid, n]) => `${n} of worker thread ${tid}`);
+  const parts: string[] = [];
+  mapForEach(unreported, (n, tid) => {
+    parts[parts.length] = `${n} of worker thread ${tid}`;
+  });
   unreported.clear();
-  return `jsprobe: threads: 'all' events lost (a worker's ring was full): ${parts.join(', ')}`;
+  return `jsprobe: threads: 'all' events lost (a worker's ring was full): ${ArrayPrototypeJoin(parts, ', ')}`;
 }
 
 /** A handler that throws on a worker's event is a fault of its probe, as on a call of this thread. */

@@ -7,7 +7,7 @@
 
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 import { now } from '../core/clock.js';
-import { clearTimeoutSafe, setTimeoutSafe } from '../core/primordials.js';
+import { clearTimeoutSafe, ReflectApply, SafeMap, SafeSet, setTimeoutSafe } from '../core/primordials.js';
 import { Ring } from './ring.js';
 import { onWorkerExit } from './worker-exit.js';
 
@@ -35,9 +35,10 @@ function listen(channel: BroadcastChannel, onData: (data: unknown) => void): () 
   if (typeof port?.on === 'function' && typeof port.off === 'function' && typeof own === 'function') {
     const on = port.on as (type: string, fn: (data: unknown) => void) => void;
     const off = port.off as (type: string, fn: unknown) => void;
-    off.call(port, 'message', own);
-    on.call(port, 'message', onData);
-    return () => off.call(port, 'message', onData);
+    // Reflect.apply as loaded, not `call`: the last is at exit, when the program may have replaced Function.prototype.call.
+    ReflectApply(off, port, ['message', own]);
+    ReflectApply(on, port, ['message', onData]);
+    return () => ReflectApply(off, port, ['message', onData]);
   }
   void Reflect.get(globalThis, 'MessageEvent');
   channel.onmessage = (e: unknown) => onData((e as { data?: unknown }).data);
@@ -61,10 +62,11 @@ export interface MainLinkEvents {
 export class MainLink<Down> {
   readonly #channel: BroadcastChannel;
   readonly #unlisten: () => void;
-  readonly #rings = new Map<number, Ring>();
+  // Of Map's and Set's methods and iterators as they were at load: the exit uses them all.
+  readonly #rings: Map<number, Ring> = new SafeMap<number, Ring>();
   /** Outstanding requests: who has answered each. */
-  readonly #answers = new Map<number, Set<number>>();
-  readonly #waiters = new Set<() => void>();
+  readonly #answers: Map<number, Set<number>> = new SafeMap<number, Set<number>>();
+  readonly #waiters: Set<() => void> = new SafeSet<() => void>();
   #seq = 0;
 
   constructor(purpose: string, private readonly events: MainLinkEvents = {}) {
@@ -102,7 +104,7 @@ export class MainLink<Down> {
   /** Send every worker known now a request (built with its number); returns the number and who was asked. */
   request(make: (seq: number) => Down): { seq: number; asked: number[] } {
     const seq = ++this.#seq;
-    this.#answers.set(seq, new Set());
+    this.#answers.set(seq, new SafeSet());
     this.post(make(seq));
     return { seq, asked: [...this.#rings.keys()] };
   }
@@ -124,7 +126,7 @@ export class MainLink<Down> {
     const got = this.#answers.get(seq);
     // A loop, not filter(): this runs at exit, when the program may have replaced Array's methods.
     const out: number[] = [];
-    for (const tid of asked) if (got?.has(tid) !== true && this.#rings.has(tid)) out.push(tid);
+    for (let i = 0; i < asked.length; i++) if (got?.has(asked[i]) !== true && this.#rings.has(asked[i])) out[out.length] = asked[i];
     return out;
   }
 

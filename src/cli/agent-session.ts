@@ -151,7 +151,13 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
     ...limits,
     ...sessionOutput(command),
     exit: () => process.exit(0),
-    gather: () => (state.gathered = relay.snapshots().flat()),
+    gather: () => {
+      // By index, not flat(): this runs at exit, when the program may have replaced Array's methods.
+      const workers = relay.snapshots();
+      const all: MapData[] = [];
+      for (let i = 0; i < workers.length; i++) for (let j = 0; j < workers[i].length; j++) all[all.length] = workers[i][j];
+      return (state.gathered = all);
+    },
     handOver: true,
     spans: otlp ? command : undefined,
     fixed: true,
@@ -264,8 +270,9 @@ function endings(first: First): Endings {
     command.finish();
     takeWorkerLost();
     // A thread is named by its tid (threads/own-threads.ts), as the program's maps name it.
-    for (const id of relay.flush(FLUSH_TIMEOUT_MS)) {
-      const tid = programThreadId(id);
+    const late = relay.flush(FLUSH_TIMEOUT_MS);
+    for (let i = 0; i < late.length; i++) {
+      const tid = programThreadId(late[i]);
       send({ t: 'err', text: `jsprobe: worker thread ${tid} did not answer within ${FLUSH_TIMEOUT_MS} ms; its maps are as of its last snapshot\n` });
     }
     takeWorkerLost();

@@ -103,7 +103,10 @@ export function traceWith(sender: FdSender, source: string, compiling?: string):
     takeWorkerLost();
     sender.finish();
     const flushMs = Number(process.env.JSPROBE_FLUSH_MS ?? 1000);
-    for (const tid of relay.flush(flushMs)) {
+    // By index: at exit the program may have replaced Array's iterator.
+    const late = relay.flush(flushMs);
+    for (let i = 0; i < late.length; i++) {
+      const tid = late[i];
       const text = `jsprobe: process ${process.pid}: worker thread ${tid} did not answer within ${flushMs} ms; its maps are as of its last snapshot\n`;
       sender.send({ t: 'err', text });
     }

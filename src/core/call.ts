@@ -173,13 +173,16 @@ export class CallRecord implements Call {
 
   collectArgs(): unknown[] {
     const n = this.argc;
+    // Stores by index, no push, for..of or map: a handler reads `args` long after the program may have replaced them.
     const out: unknown[] = [];
-    if (n > 0) out.push(this.a0);
-    if (n > 1) out.push(this.a1);
-    if (n > 2) out.push(this.a2);
-    if (n > 3) out.push(this.a3);
-    if (this.rest !== undefined) for (const v of this.rest) out.push(v);
-    return this.leased ? out : out.map(strengthen);
+    if (n > 0) out[0] = this.a0;
+    if (n > 1) out[1] = this.a1;
+    if (n > 2) out[2] = this.a2;
+    if (n > 3) out[3] = this.a3;
+    const rest = this.rest;
+    if (rest !== undefined) for (let i = 0; i < rest.length; i++) out[out.length] = rest[i];
+    if (!this.leased) for (let i = 0; i < out.length; i++) out[i] = strengthen(out[i]);
+    return out;
   }
 
   clearSlots(): void {

@@ -92,7 +92,8 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
     } else {
       if (p.records.length >= p.maxActive) return null;
       c = new CallRecord(p);
-      p.records.push(c);
+      // Not push: the program may have replaced Array's methods by now.
+      p.records[p.records.length] = c;
     }
     c.state = ACTIVE;
     return c;

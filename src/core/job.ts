@@ -9,9 +9,13 @@
 // thread was idle, after the current callback when it was busy). docs/attach.md, "What runs as
 // an interrupt", states the rule.
 
-import { PromisePrototypeThen, ReflectApply, SafePromise } from './primordials.js';
+import { defineOwn, PromisePrototypeThen, ReflectApply, SafePromise } from './primordials.js';
 
 const settled = SafePromise.resolve();
+// `then` looks up the promise's constructor and its Symbol.species (Promise.prototype's and
+// Promise's, which the program may replace, a getter included): with its own `constructor`
+// undefined, it takes the built-in Promise without a lookup.
+defineOwn(settled, 'constructor', { value: undefined });
 
 /**
  * Run `work` in a promise job, not here. A throw is dropped: it would be an unhandled rejection,

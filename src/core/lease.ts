@@ -51,7 +51,9 @@ export function sweep(): void {
       watched.delete(p);
       continue;
     }
-    for (const c of p.records) {
+    // By index: the program may have replaced Array's iterator by now.
+    for (let i = 0; i < p.records.length; i++) {
+      const c = p.records[i];
       if (c.state !== PENDING || !c.leased) continue;
       if (c.leaseStart === UNSTAMPED) c.leaseStart = t;
       else if (t - c.leaseStart >= p.leaseMs) {

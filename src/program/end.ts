@@ -59,7 +59,8 @@ export function runEnd(program: CompiledProgram, data: readonly MapData[], o: En
   const rt = makeRuntime(program, out, () => {}, { maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, warn: o.warn, tid: 0 });
   mergeAll(rt.maps, data);
   // An END that calls pending() has run where the calls are in flight (session.ts), on that process's maps.
-  if (!program.usesPending) for (const c of program.end) guard('END', instantiate(rt, c.source), o.warn).run();
+  // By index: the program may have replaced Array's iterator by now.
+  if (!program.usesPending) for (let i = 0; i < program.end.length; i++) guard('END', instantiate(rt, program.end[i].source), o.warn).run();
   rt.close();
   printAll(rt);
   printCut(out, cutsIn(data) + (o.cut ?? 0) + STRLEN.cut, o.maxStrlen ?? DEFAULT_MAX_STRLEN);

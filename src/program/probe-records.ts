@@ -5,6 +5,7 @@
 
 import type { MapData } from '../agg/maps.js';
 import { list, type Probe } from '../core/index.js';
+import { SafeSet } from '../core/primordials.js';
 
 /** Names of the probes registered in a thread that matched a function there (no map can be named so). */
 export const MATCHED_RECORD = '#probes-matched';
@@ -23,18 +24,22 @@ export function withProbeRecords(maps: MapData[], probes: readonly Probe[]): Map
   if (matched.length > 0) maps[maps.length] = { name: MATCHED_RECORD, entries: matched };
   // list() only when there is something to say: at exit the program's built-ins may be replaced.
   if (!waiting) return maps;
-  const mine = new Set<number>();
+  const mine = new SafeSet<number>();
   for (let i = 0; i < probes.length; i++) mine.add(probes[i].id);
   const entries: [string, unknown][] = [];
-  for (const p of list()) if (mine.has(p.id) && p.state === 'waiting') entries[entries.length] = [p.name, p.note ?? null];
+  const all = list();
+  for (let i = 0; i < all.length; i++) {
+    const p = all[i];
+    if (mine.has(p.id) && p.state === 'waiting') entries[entries.length] = [p.name, p.note ?? null];
+  }
   maps[maps.length] = { name: WAITING_RECORD, entries };
   return maps;
 }
 
 /** The records among `data` (of other threads), to pass on with this thread's maps. */
-export function probeRecordsIn(data: Iterable<MapData>): MapData[] {
+export function probeRecordsIn(data: readonly MapData[]): MapData[] {
   const out: MapData[] = [];
-  for (const d of data) if (d.name === MATCHED_RECORD || d.name === WAITING_RECORD) out[out.length] = d;
+  for (let i = 0; i < data.length; i++) if (data[i].name === MATCHED_RECORD || data[i].name === WAITING_RECORD) out[out.length] = data[i];
   return out;
 }
 

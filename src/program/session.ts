@@ -17,7 +17,7 @@ import { instantiate, makeRuntime, printAll, strftime, type Runtime } from './ru
 import { guard, type Guarded } from './end.js';
 import { inFlight, keepArgs, printInFlight } from './in-flight.js';
 import type { Output } from '../agg/print.js';
-import { clearIntervalSafe, MapPrototypeGetSize, SafeDate, setIntervalSafe } from '../core/primordials.js';
+import { clearIntervalSafe, MapPrototypeGetSize, SafeDate, SafeSet, setIntervalSafe } from '../core/primordials.js';
 import { spanRecorder, withSpan } from './spans.js';
 import { countingHandler } from './counting.js';
 import { Profiler, type Sample } from './profile.js';
@@ -40,7 +40,7 @@ export interface SessionOptions {
    */
   attached?: 'main' | 'worker';
   /** Other threads' maps, merged into this one's when it finishes, before END runs. */
-  gather?: () => Iterable<MapData>;
+  gather?: () => readonly MapData[];
   /** Keys per map (--max-map-keys); past it, updates of new keys are dropped and counted. */
   maxMapKeys?: number;
   /** Characters a string keeps (--max-strlen); longer ones are cut and counted. */
@@ -311,8 +311,11 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       let waiting = false;
       if (options.handOver === undefined) for (let i = 0; i < probes.length; i++) if (probes[i].state === 'waiting') waiting = true;
       if (waiting) {
-        const mine = new Set(probes.map((p) => p.id));
-        for (const p of list()) {
+        const mine = new SafeSet<number>();
+        for (let i = 0; i < probes.length; i++) mine.add(probes[i].id);
+        const all = list();
+        for (let i = 0; i < all.length; i++) {
+          const p = all[i];
           if (mine.has(p.id) && p.state === 'waiting') {
             options.warn(`jsprobe: ${p.name} never matched a function that ran${p.note !== undefined ? ` (${p.note})` : ''}\n`);
           }

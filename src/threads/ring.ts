@@ -10,7 +10,7 @@
 // modulo 2^32; capacity is a power of two, so a position is a count masked by capacity - 1.
 
 import { now } from '../core/clock.js';
-import { JSONParse, ObjectSetPrototypeOf, ReflectApply } from '../core/primordials.js';
+import { JSONParse, ObjectSetPrototypeOf, ReflectApply, SharedArrayBufferPrototypeGetByteLength } from '../core/primordials.js';
 
 const HEAD = 0; // written by the consumer: bytes consumed
 const TAIL = 32; // written by the producer: bytes produced
@@ -62,7 +62,7 @@ export class Ring {
   /** The same ring, seen from another thread (its `sab` was posted there). */
   constructor(sab: SharedArrayBuffer) {
     this.sab = sab;
-    this.capacity = sab.byteLength - HEADER_BYTES;
+    this.capacity = SharedArrayBufferPrototypeGetByteLength(sab) - HEADER_BYTES;
     this.header = new SafeInt32Array(sab, 0, HEADER_BYTES / 4);
     // A view of the shared memory: UTF-8 is written into it and read out of it natively, in place,
     // by Buffer's natives (TextEncoder and TextDecoder would copy, and cost ~0.5 µs an event each).

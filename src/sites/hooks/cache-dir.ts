@@ -8,17 +8,18 @@
 
 import {
   closeSync, constants as fsConstants, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync,
-  unlinkSync, writeFileSync, writeSync,
+  unlinkSync, writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { fnv1a } from '../../core/fnv1a.js';
 import {
-  ArrayPrototypeSort, JSONParse, JSONStringify, MathCeil, SafeDate, StringPrototypeEndsWith, TypedArrayPrototypeGetLength,
+  ArrayPrototypeSort, JSONParse, JSONStringify, MathCeil, SafeDate, SafeError, StringPrototypeEndsWith, StringPrototypeSlice, TypedArrayPrototypeGetLength,
 } from '../../core/primordials.js';
 
 // Captured at load: pruneCache runs in the traced program at its exit, when a fake-timer library
 // may have replaced Date.now.
 const DateNow = SafeDate.now;
+const BufferByteLength = Buffer.byteLength;
 
 /**
  * os.tmpdir() as Node has it on POSIX, here so that a traced process need not load node:os (~2 M
@@ -84,7 +85,8 @@ const MAX_BYTES = (Number(process.env.JSPROBE_CACHE_MAX_MB) || 256) * 1024 * 102
 const LEDGER = '.written';
 const LEDGER_UNIT = 4096;
 const ZEROS_BYTES = 512;
-const ZEROS = new Uint8Array(ZEROS_BYTES);
+// A string, not a Buffer: fs.writeSync reads a buffer's byteLength by the getter the program may have replaced.
+const ZEROS = '\0'.repeat(ZEROS_BYTES);
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
@@ -109,7 +111,7 @@ export function pruneCache(dir: string, maxBytes = MAX_BYTES): void {
     for (let i = 0; i < names.length; i++) {
       const name = names[i];
       if (name === LEDGER) continue;
-      const path = join(dir, name);
+      const path = `${dir}/${name}`;
       const st = lstatSync(path);
       if ((st.mode & S_IFMT) !== S_IFREG) continue;
       if (StringPrototypeEndsWith(name, '.tmp') && now - st.mtimeMs < 60_000) continue;
@@ -146,7 +148,7 @@ export function pruneDue(dir: string, bytes: number, maxBytes = MAX_BYTES): bool
   return withLedger(dir, true, (fd, size) => {
     // New, or due already: nothing more to count.
     if (size === 0 || size > limit) return true;
-    for (let n = MathCeil(bytes / LEDGER_UNIT) || 1; n > 0; n -= ZEROS_BYTES) writeSync(fd, ZEROS, 0, n < ZEROS_BYTES ? n : ZEROS_BYTES);
+    for (let n = MathCeil(bytes / LEDGER_UNIT) || 1; n > 0; n -= ZEROS_BYTES) writeSync(fd, n < ZEROS_BYTES ? StringPrototypeSlice(ZEROS, 0, n) : ZEROS);
     return fstatSync(fd).size > limit;
   });
 }
@@ -159,7 +161,7 @@ export function pruneDue(dir: string, bytes: number, maxBytes = MAX_BYTES): bool
 function withLedger(dir: string, otherwise: boolean, use: (fd: number, size: number) => boolean): boolean {
   let fd: number;
   try {
-    fd = openSync(join(dir, LEDGER), LEDGER_FLAGS, 0o600);
+    fd = openSync(`${dir}/${LEDGER}`, LEDGER_FLAGS, 0o600);
   } catch {
     return otherwise;
   }
@@ -184,14 +186,17 @@ function withLedger(dir: string, otherwise: boolean, use: (fd: number, size: num
  * for the caller to make later.
  * Throws when it cannot be written; a caller's cache that cannot be written is only slower.
  */
-export function writeCacheFile(dir: string, name: string, data: string | NodeJS.ArrayBufferView, prune = true): boolean {
-  const path = join(dir, name);
+export function writeCacheFile(dir: string, name: string, data: string | Uint8Array, prune = true): boolean {
+  // Not path.join nor fs.writeFileSync: this runs at the program's exit, and Node's join calls
+  // path.normalize, and writeFileSync fs.openSync, writeSync and closeSync, through the modules'
+  // exports, which the program may have replaced (graceful-fs does). `name` is a plain file name.
+  const path = `${dir}/${name}`;
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data, { mode: 0o600 });
   try {
+    writeWhole(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
-    // Something else holds the name (a directory): the file of this process's must not stay behind.
+    // Not written whole, or something else holds the name (a directory): the file of this process's must not stay behind.
     try {
       unlinkSync(tmp);
     } catch {
@@ -204,12 +209,28 @@ export function writeCacheFile(dir: string, name: string, data: string | NodeJS.
   return due;
 }
 
+/** `data` into a new file at `path` (0600), by the fs functions captured at load. */
+function writeWhole(path: string, data: string | Uint8Array): void {
+  const fd = openSync(path, 'w', 0o600);
+  try {
+    if (typeof data === 'string') {
+      // A regular file takes a write whole; one cut short (a full disk) leaves no cache file.
+      if (writeSync(fd, data) < BufferByteLength(data)) throw new SafeError('short write');
+    } else {
+      const n = TypedArrayPrototypeGetLength(data);
+      for (let at = 0; at < n;) at += writeSync(fd, data, at, n - at);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * About how many bytes `data` writes: a string its characters (rewritten code is nearly all
  * ASCII), a Buffer its length, through the getter captured at load (a program may replace the
  * typed arrays' own).
  */
-function sizeOf(data: string | NodeJS.ArrayBufferView): number {
+function sizeOf(data: string | Uint8Array): number {
   if (typeof data === 'string') return data.length;
   try {
     return TypedArrayPrototypeGetLength(data);

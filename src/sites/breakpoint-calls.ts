@@ -25,11 +25,21 @@ const entered: Entered[] = [];
 const queueMicrotaskSafe = queueMicrotask;
 let sweepQueued = false;
 
+/**
+ * The last of `entered`, taken off. Index loads and stores, no push, pop or for..of, here and
+ * below: a breakpoint site's hits come long after the program may have replaced Array's methods.
+ */
+function popEntered(): Entered {
+  const e = entered[entered.length - 1];
+  entered.length--;
+  return e;
+}
+
 /** The calls from `entered[from]` up left the stack without a return: each ends as a throw not seen, innermost first. */
 function endThrown(from: number): void {
   // A handler that calls a probed function which throws may leave an entry above: the loop takes it too.
   while (entered.length > from) {
-    const e = entered.pop()!;
+    const e = popEntered();
     if (e.site !== null) e.site.depth--;
     if (e.frame !== null) shared.exitThrow(e.frame, THROWN_UNSEEN);
   }
@@ -48,7 +58,7 @@ function sweep(): void {
 
 /** A call entered `site`; the first since the last sweep queues the next one. */
 export function entering(site: Caller, frame: Frame): void {
-  entered.push({ site, frame });
+  entered[entered.length] = { site, frame };
   site.depth++;
   if (!sweepQueued) {
     sweepQueued = true;
@@ -78,14 +88,15 @@ export function returned(i: number): void {
 export function take(i: number): Frame {
   endThrown(i + 1);
   if (entered.length !== i + 1) return null;
-  const e = entered.pop()!;
+  const e = popEntered();
   if (e.site !== null) e.site.depth--;
   return e.frame;
 }
 
 /** `site` lets go of its pending calls (disarmed): they end unseen, and keep their place in the order. */
 export function dropCalls(site: Caller): void {
-  for (const e of entered) {
+  for (let i = 0; i < entered.length; i++) {
+    const e = entered[i];
     if (e.site !== site) continue;
     e.site = null;
     e.frame = null;

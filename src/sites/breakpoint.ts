@@ -34,7 +34,9 @@
 import { now } from '../core/clock.js';
 import { JsprobeError, ProbeSite, probeNow, shared, type Snapshot } from '../core/index.js';
 import { atOnce, type Later } from '../core/job.js';
-import { defineOwn, MathRandom, MathTrunc, ObjectGetOwnPropertyDescriptor } from '../core/primordials.js';
+import {
+  ArrayPrototypeSlice, defineOwn, MathFloor, MathRandom, MathTrunc, ObjectGetOwnPropertyDescriptor, SafeMap, SafeSet,
+} from '../core/primordials.js';
 import { sha256 } from './sha256.js';
 export { NO_RETURN_INSTEAD } from './breakpoint-advice.js';
 import { atTop, dropCalls, entering, innermost, returned, take, type Caller } from './breakpoint-calls.js';
@@ -85,7 +87,7 @@ interface State extends Caller {
 const states: (State | undefined)[] = [];
 
 /** One breakpoint site per function, while it has probes: "<scriptId>:<index>". */
-const byFunction = new Map<string, ProbeSite>();
+const byFunction: Map<string, ProbeSite> = new SafeMap<string, ProbeSite>();
 
 /** Hits a second one breakpoint site handles (JSPROBE_BREAKPOINT_RATE, default 1000). */
 export function breakpointCeiling(): number {
@@ -102,21 +104,22 @@ export function pauseCeiling(): number {
 /** Some probe here reads `retval`, and this thread may pause: its returns pause to read the value. */
 function pausesFor(snap: Snapshot): boolean {
   if (!canPause()) return false;
-  for (const p of snap.probes) if (p.readsRetval) return true;
+  // By index, and Math's floor as loaded, here and in overCeiling: a hit comes after the program may have replaced them.
+  for (let i = 0; i < snap.probes.length; i++) if (snap.probes[i].readsRetval) return true;
   return false;
 }
 
 /** Over this second's ceiling: every probe on the site counts the hit as missed. */
 function overCeiling(st: State, snap: Snapshot, ceiling = st.ceiling): boolean {
-  const second = Math.floor(now() / 1000);
+  const second = MathFloor(now() / 1000);
   if (second !== st.second) {
     st.second = second;
     st.inSecond = 0;
   }
   if (++st.inSecond <= ceiling) return false;
-  for (const p of snap.probes) {
-    p.hits++;
-    p.missed++;
+  for (let i = 0; i < snap.probes.length; i++) {
+    snap.probes[i].hits++;
+    snap.probes[i].missed++;
   }
   return true;
 }
@@ -139,7 +142,7 @@ function enter(id: number, self: unknown, args: unknown[], returnsPause: boolean
     shared.line(snap, self, null, args);
     return false;
   }
-  entering(st, shared.enter(snap, self, args.length, args[0], args[1], args[2], args[3], args.length > 4 ? args.slice(4) : undefined));
+  entering(st, shared.enter(snap, self, args.length, args[0], args[1], args[2], args[3], args.length > 4 ? ArrayPrototypeSlice(args, 4) : undefined));
   return false;
 }
 
@@ -327,7 +330,7 @@ function locate(s: LiveScript, index: number): { fn: FunctionSite; pos: (offset:
  * Armed breakpoint sites by script, each with what re-arms it. A live patch of the script (a
  * setScriptSource) drops its breakpoints, and may move the function: its sites are set again.
  */
-const armedIn = new Map<string, Set<() => void>>();
+const armedIn: Map<string, Set<() => void>> = new SafeMap<string, Set<() => void>>();
 
 /** After a live patch of script `scriptId`: set the breakpoints of its armed breakpoint sites again. */
 export function rearmBreakpoints(scriptId: string): void {
@@ -383,9 +386,10 @@ function place(s: LiveScript, index: number, id: number, self: string, deferred:
 }
 
 function removeAll(ids: readonly string[]): void {
-  for (const b of ids) {
+  // By index: under -p a detach comes long after the program may have replaced Array's iterator.
+  for (let i = 0; i < ids.length; i++) {
     try {
-      post('Debugger.removeBreakpoint', { breakpointId: b });
+      post('Debugger.removeBreakpoint', { breakpointId: ids[i] });
     } catch {
       // Gone with a live patch of the script already.
     }
@@ -462,7 +466,7 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
     }
     release = hold;
     let armed = armedIn.get(s.scriptId);
-    if (armed === undefined) armedIn.set(s.scriptId, (armed = new Set()));
+    if (armed === undefined) armedIn.set(s.scriptId, (armed = new SafeSet()));
     armed.add(rearm);
   };
   const disarm = (): void => {

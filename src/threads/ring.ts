@@ -186,10 +186,10 @@ export class Ring {
     if (start + len <= this.capacity) {
       ReflectApply(BufferUtf8Write, this.bytes, [event, start, len]);
     } else {
+      // Byte by byte, once a lap of the ring: views over `data.buffer` would read the typed arrays' buffer and byteLength getters.
       const data = ReflectApply(TextEncoderEncode, encoder, [event]) as Uint8Array;
-      const first = this.capacity - start;
-      ReflectApply(TypedArraySet, this.bytes, [new SafeUint8Array(data.buffer, 0, first), start]);
-      ReflectApply(TypedArraySet, this.bytes, [new SafeUint8Array(data.buffer, first, len - first), 0]);
+      const bytes = this.bytes;
+      for (let i = 0; i < len; i++) bytes[(start + i) & mask] = data[i];
     }
     // The store publishes the record: the consumer reads TAIL before the bytes it covers.
     AtomicsStore(this.header, TAIL, (tail + 4 + align4(len)) | 0);

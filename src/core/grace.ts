@@ -13,14 +13,18 @@ export type GraceHook = (p: ProbeCore) => Promise<void>;
 const hooks: GraceHook[] = [];
 
 export function addGraceHook(hook: GraceHook): void {
-  hooks.push(hook);
+  hooks[hooks.length] = hook;
 }
+
+// Loops by index in this file: a grace period runs when jsprobe detaches under -p (and when the
+// library unregisters), long after the program may have replaced Array's iterator.
 
 /** When the last lease of a still-leased deferred call of `p` runs out (ms), or -Infinity. */
 function lastLeaseEnd(p: ProbeCore): number {
   let end = -Infinity;
   const t = now();
-  for (const c of p.records) {
+  for (let i = 0; i < p.records.length; i++) {
+    const c = p.records[i];
     if (c.state !== PENDING || !c.leased) continue;
     if (c.leaseStart === UNSTAMPED) c.leaseStart = t; // not seen by a sweep yet: it starts now at the latest
     end = MathMax(end, c.leaseStart + p.leaseMs);
@@ -30,7 +34,8 @@ function lastLeaseEnd(p: ProbeCore): number {
 
 function leasesSettled(p: ProbeCore): Promise<void> {
   const end = lastLeaseEnd(p);
-  if (end === -Infinity || p.inflight === p.downgraded) return SafePromise.resolve();
+  // Not SafePromise.resolve: Promise's own `resolve`, looked up when called, may be the program's by now.
+  if (end === -Infinity || p.inflight === p.downgraded) return new SafePromise<void>((resolve) => resolve());
   return new SafePromise<void>((resolve) => {
     const timer = setTimeoutSafe(done, MathMax(0, end - now()));
     function done(): void {
@@ -46,7 +51,7 @@ export async function gracePeriod(p: ProbeCore): Promise<void> {
   // Handlers of this thread that are running now (unregister may be called from one) return
   // before the next macrotask.
   await new SafePromise<void>((resolve) => setImmediateSafe(resolve));
-  for (const hook of hooks) await hook(p);
+  for (let i = 0; i < hooks.length; i++) await hooks[i](p);
   await leasesSettled(p);
   retire(p);
 }
@@ -54,7 +59,8 @@ export async function gracePeriod(p: ProbeCore): Promise<void> {
 /** No handler of `p` runs from now on; calls still in flight end GONE. */
 export function retire(p: ProbeCore): void {
   p.retired = true;
-  for (const c of p.records) {
+  for (let i = 0; i < p.records.length; i++) {
+    const c = p.records[i];
     if (c.state === PENDING || c.state === ACTIVE) {
       c.state = GONE;
       c.clear();

@@ -247,6 +247,24 @@ export function mapForEach<K, V>(m: Map<K, V>, f: (v: V, k: K) => void): void {
 }
 
 /**
+ * Promise.all for promises of jsprobe's own, without what Promise.all looks up when called
+ * (Promise.resolve, each promise's `then`, Promise[Symbol.species]), all of which the program may
+ * have replaced: each promise gets its own `constructor`, undefined, so that the captured `then`
+ * takes the built-in Promise without a lookup.
+ */
+export function promiseAll(ps: readonly Promise<unknown>[]): Promise<void> {
+  return new SafePromise<void>((resolve, reject) => {
+    let left = ps.length;
+    if (left === 0) return resolve();
+    const one = (): unknown => (--left === 0 ? resolve() : undefined);
+    for (let i = 0; i < ps.length; i++) {
+      defineOwn(ps[i], 'constructor', { value: undefined });
+      PromiseThen(ps[i], one, reject);
+    }
+  });
+}
+
+/**
  * Object.defineProperty with a copy of `d` that has no prototype: a descriptor inherits from
  * Object.prototype, where a `get`, `set`, `value` or `writable` the program put there would be read
  * as part of it (running the program's getter, or making a data property an accessor).

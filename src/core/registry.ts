@@ -14,7 +14,9 @@ import { countKind, ProbeCore, ProbeHandle, type CountKind } from './probe.js';
 import { ProbeSite, Snapshot } from './site.js';
 import { threadId } from './thread-id.js';
 import { checkSpec, DEFAULT_LEASE_MS, DEFAULT_MAX_ACTIVE } from './spec.js';
-import { ArrayPrototypeJoin, ArrayPrototypeSlice, ArrayPrototypeSort, mapForEach, SafeMap } from './primordials.js';
+import {
+  ArrayIsArray, ArrayPrototypeJoin, ArrayPrototypeSlice, ArrayPrototypeSort, mapForEach, promiseAll, SafeMap, SafeSet, StringPrototypeIncludes,
+} from './primordials.js';
 import type { PendingCall, Probe, ProbeInfo, ProbeSpec, ProbeTarget, SiteKind, SitePreference } from './types.js';
 
 export interface Resolution {
@@ -47,7 +49,7 @@ let armed = true;
 let sealed: string | null = null;
 /** Registered probes, retired ones excluded, in registration order. */
 const probes: Map<number, ProbeCore> = new SafeMap<number, ProbeCore>();
-const sites = new Set<ProbeSite>();
+const sites: Set<ProbeSite> = new SafeSet<ProbeSite>();
 
 export function setTargetResolver(r: TargetResolver, flush: (() => void) | null = null): void {
   resolver = r;
@@ -56,7 +58,10 @@ export function setTargetResolver(r: TargetResolver, flush: (() => void) | null 
 
 /** Make the site's snapshot match its probes' states and the global switch. */
 function publish(site: ProbeSite): void {
-  const live = armed ? site.probes.filter((p) => p.state === 'armed') : [];
+  // Loops by index here and below (attach, detach, unregister): under -p they run long after the
+  // program's first line, as do the sites a module loaded later brings, and it may have replaced Array's methods.
+  const live: ProbeCore[] = [];
+  if (armed) for (let i = 0; i < site.probes.length; i++) if (site.probes[i].state === 'armed') live[live.length] = site.probes[i];
   const before = site.snapshot;
   const after = live.length === 0 ? null : new Snapshot(live, site.deferred, site.backend);
   site.snapshot = after;
@@ -64,6 +69,11 @@ function publish(site: ProbeSite): void {
   const isTimed = after !== null && after.timed;
   if (wasTimed !== isTimed) countTimedSite(isTimed ? 1 : -1);
   if ((before !== null) !== (after !== null)) site.backend.setLive?.(after !== null);
+}
+
+function indexIn<T>(a: readonly T[], x: T): number {
+  for (let i = 0; i < a.length; i++) if (a[i] === x) return i;
+  return -1;
 }
 
 function coreOf(p: Probe): ProbeCore {
@@ -82,20 +92,20 @@ function resolve(spec: ProbeSpec): Resolution {
 }
 
 function publishAll(p: ProbeCore): void {
-  for (const site of p.sites) publish(site);
+  for (let i = 0; i < p.sites.length; i++) publish(p.sites[i]);
 }
 
 /** Put `p` on one more site; a waiting probe is armed by its first. */
 function attachSite(p: ProbeCore, site: ProbeSite): void {
   // A site has a probe or two, a probe may have 20k sites: asked of the site, this stays linear as a pattern loads.
-  if (site.probes.includes(p)) return;
-  p.sites.push(site);
+  if (indexIn(site.probes, p) >= 0) return;
+  p.sites[p.sites.length] = site;
   // The kind a probe reports is its sites' (a live patch may end as a breakpoint site). Kept
   // incrementally: a pattern can put one probe on 20k sites as a module loads.
   const kind = site.backend.kind;
   if (p.sites.length === 1) p.siteKind = kind;
-  else if (!p.siteKind.split('+').includes(kind)) p.siteKind = `${p.siteKind}+${kind}`;
-  site.probes.push(p);
+  else if (!StringPrototypeIncludes(`+${p.siteKind}+`, `+${kind}+`)) p.siteKind = `${p.siteKind}+${kind}`;
+  site.probes[site.probes.length] = p;
   sites.add(site);
   if (p.state === 'waiting') p.state = 'armed';
   publish(site);
@@ -141,9 +151,13 @@ function detach(p: ProbeCore): void {
   p.state = 'gone';
   p.unwatch?.();
   p.unwatch = null;
-  for (const site of p.sites) {
-    const i = site.probes.indexOf(p);
-    if (i >= 0) site.probes.splice(i, 1);
+  for (let j = 0; j < p.sites.length; j++) {
+    const site = p.sites[j];
+    const i = indexIn(site.probes, p);
+    if (i >= 0) {
+      for (let k = i + 1; k < site.probes.length; k++) site.probes[k - 1] = site.probes[k];
+      site.probes.length--;
+    }
     publish(site);
     if (site.probes.length === 0) {
       sites.delete(site);
@@ -237,19 +251,21 @@ export function registerAll(specs: readonly ProbeSpec[]): Probe[] {
 
 /** Resolves after the grace period: from then on no handler of these probes runs. */
 export async function unregister(p: Probe | readonly Probe[]): Promise<void> {
-  const list = Array.isArray(p) ? (p as readonly Probe[]) : [p as Probe];
+  const list = ArrayIsArray(p) ? (p as readonly Probe[]) : [p as Probe];
   const cores: ProbeCore[] = [];
-  for (const one of list) {
-    const c = ProbeHandle.core(one);
+  for (let i = 0; i < list.length; i++) {
+    const c = ProbeHandle.core(list[i]);
     if (c === undefined) throw new JsprobeError('JSPROBE_E_INVALID_SPEC', 'unregister takes probes returned by register()');
     // Unregistering twice is harmless: the second call waits for nothing.
-    if (!c.unregistering) cores.push(c);
+    if (!c.unregistering) cores[cores.length] = c;
   }
-  for (const c of cores) {
-    c.unregistering = true;
-    detach(c);
+  const graces: Promise<void>[] = [];
+  for (let i = 0; i < cores.length; i++) {
+    cores[i].unregistering = true;
+    detach(cores[i]);
   }
-  await Promise.all(cores.map(gracePeriod));
+  for (let i = 0; i < cores.length; i++) graces[i] = gracePeriod(cores[i]);
+  await promiseAll(graces);
 }
 
 export function enable(p: Probe): void {

@@ -15,7 +15,7 @@
 import type { Session } from 'node:inspector';
 import { JsprobeError } from '../core/index.js';
 import { inJob } from '../core/job.js';
-import { defineOwn, MathRandom, MathTrunc } from '../core/primordials.js';
+import { defineOwn, MathRandom, MathTrunc, SafeMap } from '../core/primordials.js';
 import { lazyBuiltin } from './builtin.js';
 import { noteScriptMap } from './load/registry.js';
 
@@ -38,7 +38,8 @@ export interface ScriptInfo {
 let session: Session | null = null;
 let debuggerUsers = 0;
 /** Scripts this thread has, by id, as of the last time the Debugger domain was enabled. */
-const scripts = new Map<string, ScriptInfo>();
+// Safe: a script parsed long after the program's first line (an eval, a module loaded later) is noted here.
+const scripts: Map<string, ScriptInfo> = new SafeMap<string, ScriptInfo>();
 
 function connect(): Session {
   if (session !== null) return session;

@@ -29,7 +29,7 @@ import { relative } from 'node:path';
 import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Snapshot } from '../core/index.js';
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
-import { clearTimeoutSafe, defineOwn, setTimeoutSafe } from '../core/primordials.js';
+import { clearTimeoutSafe, defineOwn, SafeMap, SafeSet, setTimeoutSafe } from '../core/primordials.js';
 import { breakpointSite, rearmBreakpoints } from './breakpoint.js';
 import { findHolder } from './holder.js';
 import { DEFAULT_MAX_PAUSE_MS, livePatchNow, overBudgetWhy, passOver } from './pause-budget.js';
@@ -85,7 +85,7 @@ interface Retry {
   why: string;
 }
 
-const scripts = new Map<string, LiveScript>();
+const scripts: Map<string, LiveScript> = new SafeMap<string, LiveScript>();
 const dirty = new Set<LiveScript>();
 let slots: (Snapshot | null)[] | null = null;
 /** Why V8 will not edit scripts in this process (set by the first refusal), or null. */
@@ -145,7 +145,7 @@ export function liveScript(info: ScriptInfo): LiveScript {
   }
   s = {
     scriptId: info.scriptId, url: info.url, label: labelOf(info.url), format, sourceMapURL: info.sourceMapURL, original: scriptSource, fns,
-    patched: new Map(), sites: new Map(), queue: new Set(), retry: null, maxPauseMs: Infinity,
+    patched: new SafeMap(), sites: new SafeMap(), queue: new SafeSet(), retry: null, maxPauseMs: Infinity,
   };
   scripts.set(info.scriptId, s);
   return s;
@@ -266,8 +266,9 @@ export function resolution(
         r.script.queue.add(r);
         dirty.add(r.script);
       }
+      // By index, on the script's safe set: under -p this runs at the detach, long after the program's first line.
       return () => {
-        for (const r of mine) r.script.queue.delete(r);
+        for (let i = 0; i < mine.length; i++) mine[i].script.queue.delete(mine[i]);
       };
     },
   };

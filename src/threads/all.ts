@@ -21,7 +21,7 @@
 
 import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
 import * as core from '../core/index.js';
-import { ArrayPrototypeJoin, mapForEach, SafeMap } from '../core/primordials.js';
+import { ArrayIsArray, ArrayPrototypeJoin, clearIntervalSafe, mapForEach, promiseAll, SafeMap, setIntervalSafe } from '../core/primordials.js';
 import type { Probe, ProbeSpec } from '../core/index.js';
 import { drainJson, type Ring } from './ring.js';
 import { MainLink, WorkerLink } from './link.js';
@@ -205,7 +205,7 @@ export function registerAll(specs: readonly ProbeSpec[]): Probe[] {
 }
 
 function adopt(p: Probe, spec: ProbeSpec & { target: string }): void {
-  draining ??= setInterval(drain, DRAIN_EVERY_MS);
+  draining ??= setIntervalSafe(drain, DRAIN_EVERY_MS);
   draining.unref();
   const o: Owned = { probe: p, spec, desc: describe(p, spec), dead: false };
   owned.set(p.id, o);
@@ -214,28 +214,35 @@ function adopt(p: Probe, spec: ProbeSpec & { target: string }): void {
 }
 
 export async function unregister(p: Probe | readonly Probe[]): Promise<void> {
-  const list = Array.isArray(p) ? (p as readonly Probe[]) : [p as Probe];
-  const mine = list.map((one) => owned.get(one?.id)).filter((o): o is Owned => o !== undefined && !o.dead);
+  // By index: under -p this runs at the detach, when the program may have replaced Array's methods.
+  const list = ArrayIsArray(p) ? (p as readonly Probe[]) : [p as Probe];
+  const mine: Owned[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const o = owned.get(list[i]?.id);
+    if (o !== undefined && !o.dead) mine[mine.length] = o;
+  }
   if (mine.length === 0 || link === null) return core.unregister(p);
   // What the workers recorded before now still reaches the handlers; nothing after.
   drain();
-  for (const o of mine) {
-    o.dead = true;
-    owned.delete(o.probe.id);
+  const ids: number[] = [];
+  for (let i = 0; i < mine.length; i++) {
+    mine[i].dead = true;
+    owned.delete(mine[i].probe.id);
+    ids[i] = mine[i].probe.id;
   }
   publish();
   if (owned.size === 0 && draining !== null) {
-    clearInterval(draining);
+    clearIntervalSafe(draining);
     draining = null;
   }
-  const { seq, asked } = link.request((s) => ({ remove: mine.map((o) => o.probe.id), seq: s }));
-  await Promise.all([core.unregister(p), answers(link, seq, asked)]);
+  const { seq, asked } = link.request((s) => ({ remove: ids, seq: s }));
+  await promiseAll([core.unregister(p), answers(link, seq, asked)]);
 }
 
 /** Wait for every worker asked to answer (or to end), up to GRACE_MS; warn about those that did not. */
 function answers(l: MainLink<Control>, seq: number, asked: number[]): Promise<void> {
   return l.wait(seq, asked, GRACE_MS, (late) => {
-    const what = `worker thread(s) ${late.join(', ')} did not acknowledge unregister within ${GRACE_MS} ms`;
+    const what = `worker thread(s) ${ArrayPrototypeJoin(late, ', ')} did not acknowledge unregister within ${GRACE_MS} ms`;
     const why = "the main thread runs none of the probe's handlers any more, but the probe may still be in place there";
     process.emitWarning(`jsprobe: ${what}; ${why}`, { code: 'JSPROBE_W_GRACE_TIMEOUT' });
   });

@@ -6,7 +6,7 @@ import { BLIND, CallRecord, LIGHT } from './call.js';
 import { snapshotChanging } from './count-mode.js';
 import { UNASKED } from './counter.js';
 import type { SiteKind } from './types.js';
-import { defineOwn, ObjectGetPrototypeOf, ObjectHasOwn, ObjectPrototype } from './primordials.js';
+import { ArrayPrototypeSlice, defineOwn, ObjectGetPrototypeOf, ObjectHasOwn, ObjectPrototype } from './primordials.js';
 
 /**
  * The armed probes of a site, replaced (never changed) on every registration change: the RCU
@@ -50,8 +50,12 @@ export class Snapshot {
 
   constructor(probes: readonly ProbeCore[], deferred: boolean, where: SiteBackend) {
     // Not frozen: V8 reads a frozen array through the generic keyed-load IC, ~5 ns a hit.
-    this.probes = probes.slice();
-    this.timed = probes.some((p) => p.timed);
+    // Copied by index, not slice() and some(): a site's probes change (a -p detach, a module loaded
+    // later) long after the program may have replaced Array's methods.
+    this.probes = ArrayPrototypeSlice(probes);
+    let timed = false;
+    for (let i = 0; i < probes.length; i++) if (probes[i].timed) timed = true;
+    this.timed = timed;
     this.deferred = deferred;
     this.where = where;
     const one = probes.length === 1 ? probes[0] : null;

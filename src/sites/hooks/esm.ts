@@ -7,6 +7,7 @@ import { noteRewriteFailure, useFailureLog } from './failures.js';
 import { LoadedLog } from './loaded-log.js';
 import { plan, rewrite } from './rewrite-module.js';
 import { WantedList } from './wanted.js';
+import { StringPrototypeStartsWith } from '../../core/primordials.js';
 
 export interface InitData {
   wanted: SharedArrayBuffer;
@@ -39,7 +40,10 @@ type NextLoad = (url: string, context?: unknown) => Promise<LoadResult>;
  */
 export function rewriteLoaded(url: string, result: LoadResult): LoadResult {
   const format = result.format;
-  if (!url.startsWith('file:') || (format !== 'module' && format !== 'module-typescript') || result.source == null || wanted === undefined) return result;
+  // The captured startsWith: on Node 22+ this hook runs in the program's thread, for every module
+  // it loads (node:worker_threads too), when it may have replaced String's methods.
+  if (!StringPrototypeStartsWith(url, 'file:') || (format !== 'module' && format !== 'module-typescript')) return result;
+  if (result.source == null || wanted === undefined) return result;
   const file = fileURLToPath(url);
   loaded?.append(url);
   const src = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');

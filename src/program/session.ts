@@ -24,6 +24,7 @@ import { Profiler, type Sample } from './profile.js';
 import type { Sender } from './messages.js';
 import { breakpointCeiling } from '../sites/breakpoint.js';
 import { takePauseReport } from '../sites/pause-budget.js';
+import { liveEditOffWhy } from '../sites/inspector.js';
 import { sealForCounting } from '../sites/load/wanted.js';
 import { atOnce, inJob, type Later } from '../core/job.js';
 
@@ -223,7 +224,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   }
   if (options.fixed === true) sealForCounting('this thread is traced by jsprobe -c for counting alone: its probes are fixed, and no other can be registered');
   // Once per session: which functions went without a live patch, and why (the sites' notes say it per probe).
-  const passed = takePauseReport(process.pid, breakpointCeiling());
+  const passed = takePauseReport(process.pid, breakpointCeiling(), liveEditOffWhy);
   if (passed !== undefined) options.warn(passed);
   const worker = options.attached === 'worker';
   const blocks: Guarded[] = [];

@@ -30,6 +30,8 @@ const bufferFrom = Buffer.from;
 const nap = new Int32Array(new SharedArrayBuffer(4));
 /** Sends that may land inside one send (a profile slice's printfs); past it they are dropped and counted. */
 const MAX_LATER = 4096;
+/** A write of the queue takes its lines up to this many bytes at once (#batch): about what an empty socketpair holds. */
+const BATCH_BYTES = 256 << 10;
 
 /** The sender's steps (#step): a send, the end's finish(), its reportLost(). */
 const SEND = 0;
@@ -119,6 +121,9 @@ export class FdSender implements Sender {
    * that line went, and #seal()s it; the write's caller then leaves it alone (#seals moved).
    */
   #writing: 'rest' | 'head' | 'line' | null = null;
+  /** The lines from the queue's head in the write under way (#batch), and their bytes. */
+  #batchLines = 0;
+  #batchSize = 0;
   #seals = 0;
 
   constructor(fd: number, options: FdSenderOptions = {}) {
@@ -395,28 +400,73 @@ export class FdSender implements Sender {
       this.#rest = null;
     }
     while (this.#head < this.#queue.length) {
-      const line = this.#queue[this.#head];
-      const size = this.#sizes[this.#head];
       const seals = this.#seals;
+      // From here until what the pipe took is recorded, an end that lands (an interrupt, at a
+      // call or a loop's turn) seals the lines of the batch not recorded yet.
+      this.#batchLines = 1;
       this.#writing = 'head';
-      const n = this.#write(line, 0, size);
-      if (this.#seals !== seals) return this.#afterSeal(n, size);
+      const batch = this.#batch();
+      if (this.#seals !== seals) return false;
+      const n = this.#write(batch, 0, this.#batchSize);
+      if (this.#seals !== seals) return this.#afterSeal(n, this.#batchSize);
+      const all = n >= 0 && this.#took(n, seals);
+      if (this.#seals !== seals) return false;
       this.#writing = null;
-      if (n < 0) return this.#compact();
-      this.#queue[this.#head] = '';
-      this.#head++;
-      this.#queued -= n;
-      if (n < size) {
-        this.#rest = line;
-        this.#restAt = n;
-        this.#restSize = size;
-        return this.#compact();
-      }
+      if (!all) return this.#compact();
     }
     this.#queue = [];
     this.#sizes = [];
     this.#head = 0;
     return this.#state === 'open';
+  }
+
+  /**
+   * The queue's first lines as one string, up to BATCH_BYTES (at least one line): one write(2)
+   * for many lines. A socketpair counts each write as a buffer of its own, with some hundreds of
+   * bytes of overhead, so that written a line at a time its ~200 KB hold only a few hundred short
+   * lines, and the queue drained at that many a retry (~10,000 lines/s; docs/benchmarks.md, bench:drain).
+   */
+  #batch(): string {
+    let at = this.#head;
+    let batch = this.#queue[at];
+    let size = this.#sizes[at];
+    const end = this.#queue.length;
+    while (++at < end && size + this.#sizes[at] <= BATCH_BYTES) {
+      batch += this.#queue[at];
+      size += this.#sizes[at];
+    }
+    this.#batchLines = at - this.#head;
+    this.#batchSize = size;
+    return batch;
+  }
+
+  /**
+   * The pipe took `n` bytes of the batch: its lines that went whole leave the queue, and one it
+   * took part of is the rest. True if all went. Line by line, so that a seal (#seal) landing
+   * meanwhile finds in #batchLines the lines not recorded yet; it stops then.
+   */
+  #took(n: number, seals: number): boolean {
+    while (this.#batchLines > 0 && this.#seals === seals) {
+      const size = this.#sizes[this.#head];
+      if (n < size) {
+        // Not begun (n = 0): it stays first in the queue; begun, the rest of it goes first.
+        if (n === 0) return false;
+        this.#rest = this.#queue[this.#head];
+        this.#restAt = n;
+        this.#restSize = size;
+        this.#queued -= n;
+        this.#queue[this.#head++] = '';
+        this.#batchLines = 0;
+        // All recorded: a seal from here on would cut the rest short.
+        this.#writing = null;
+        return false;
+      }
+      n -= size;
+      this.#queued -= size;
+      this.#queue[this.#head++] = '';
+      this.#batchLines--;
+    }
+    return true;
   }
 
   /**
@@ -432,10 +482,16 @@ export class FdSender implements Sender {
     if (writing === 'rest' && this.#rest !== null) {
       this.#queued -= this.#restSize - this.#restAt;
       this.#rest = null;
-    } else if (writing === 'head' && this.#head < this.#queue.length) {
-      this.#queued -= this.#sizes[this.#head];
-      this.#queue[this.#head] = '';
-      this.#head++;
+    } else if (writing === 'head') {
+      // The lines of the batch under way (#batch) not recorded yet: each may or may not have gone.
+      const lines = this.#batchLines;
+      this.#batchLines = 0;
+      for (let i = 0; i < lines && this.#head < this.#queue.length; i++) {
+        this.#queued -= this.#sizes[this.#head];
+        this.#queue[this.#head++] = '';
+      }
+      this.#drop(lines);
+      return this.#newlineFirst();
     }
     this.#drop();
     this.#newlineFirst();

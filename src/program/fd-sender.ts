@@ -85,6 +85,8 @@ export class FdSender implements Sender {
   /** Events dropped and not reported yet; all dropped so far. */
   #lost = 0;
   #lostTotal = 0;
+  /** Dropped events reported while they happen: the count goes ahead of the queue (#flush), not behind megabytes of trace. */
+  #lostAhead = 0;
   #reportedAt = -Infinity;
   /** When a write last found the pipe full. */
   #fullAt = -Infinity;
@@ -379,8 +381,8 @@ export class FdSender implements Sender {
   #flush(): boolean {
     // Only the end runs a flush inside a write (as an interrupt, a busy program's Ctrl-C).
     if (this.#writing !== null) this.#seal();
-    let rest = this.#rest;
-    if (rest !== null) {
+    // The rest of a line begun, then the count of drops reported as they happen (#lostFirst), then the queue.
+    for (let rest = this.#lostFirst(); rest !== null; rest = this.#lostFirst()) {
       const size = this.#restSize;
       if (typeof rest === 'string' && this.#restAt > 0) {
         const bytes = bufferFrom(rest, 'utf8');
@@ -533,11 +535,34 @@ export class FdSender implements Sender {
   #report(force: boolean, end = false): void {
     if ((this.#lost === 0 && !end) || this.#state !== 'open') return;
     const t = now();
-    if (!force && (t - this.#reportedAt < REPORT_EVERY_MS || this.#queued >= this.#bytes)) return;
+    if (!force) {
+      if (t - this.#reportedAt < REPORT_EVERY_MS) return;
+      // As it happens: ahead of what waits (a count, which nothing else depends the order of).
+      this.#lostAhead += this.#lost;
+      this.#lost = 0;
+      this.#reportedAt = t;
+      return void this.#lostFirst();
+    }
     const line = `${encodeMessage(end ? { t: 'lost', n: this.#lost, end } : { t: 'lost', n: this.#lost })}\n`;
     this.#lost = 0;
     this.#reportedAt = t;
     this.#push(line, byteLength(line));
+  }
+
+  /**
+   * The count reported as it happens goes next (as #rest, written from its start), unless the rest of a
+   * line the pipe has begun comes first: then right after it. What goes first now.
+   */
+  #lostFirst(): string | Buffer | null {
+    if (this.#lostAhead === 0 || this.#rest !== null || this.#state !== 'open') return this.#rest;
+    const line = `${encodeMessage({ t: 'lost', n: this.#lostAhead })}\n`;
+    this.#lostAhead = 0;
+    this.#rest = line;
+    this.#restAt = 0;
+    this.#restSize = byteLength(line);
+    this.#queued += this.#restSize;
+    this.#arm();
+    return line;
   }
 
   /** Keep trying while something waits: an unref'd timer, so it never keeps the program alive. */

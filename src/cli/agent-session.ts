@@ -197,6 +197,8 @@ interface Endings {
   detach(): void;
   /** Run once when the end begins (a stop request is not acted on any more). */
   onEnd(): void;
+  /** Ctrl-C: drop the trace that waits for the command (the first time only). */
+  cut(): void;
   /** The signal listeners that end a program with none of its own. */
   listeners: (readonly [NodeJS.Signals, () => void])[];
 }
@@ -300,6 +302,7 @@ function endings(first: First): Endings {
   process.on('exit', end);
   const listeners = ENDING_SIGNALS.map(([signal, code]) => {
     const listener = (): void => {
+      if (signal === 'SIGINT') out.cut();
       // The program's own handlers decide what a signal does; with none, it ends the program as it would have.
       if (process.listenerCount(signal) === 1) process.exit(code);
     };
@@ -326,7 +329,15 @@ function endings(first: First): Endings {
       void unregister(outcome.handles);
     });
   };
-  const out: Endings = { end, detach, onEnd: () => {}, listeners };
+  // Ctrl-C: the trace that waits for a slow reader is dropped, once, and said so (FdSender.cut).
+  let cut = false;
+  const cutBacklog = (): void => {
+    if (cut || state.exiting || state.detached) return;
+    cut = true;
+    const n = command.cut();
+    if (n > 0) send({ t: 'err', text: `jsprobe: ${n} lines of trace not printed: Ctrl-C\n` });
+  };
+  const out: Endings = { end, detach, cut: cutBacklog, onEnd: () => {}, listeners };
   return out;
 }
 
@@ -340,6 +351,7 @@ function controlHooks({ send, relay, outcome, state }: First, ending: Endings): 
     // as an interrupt. end() and detach() put off what touches Node's state to a job, but for
     // the signal listeners below: docs/attach.md ("What runs as an interrupt") says why.
     stop: (signal) => {
+      if (signal === 'SIGINT') ending.cut();
       if (process.listenerCount(signal) > 1) {
         // The program handles this signal itself, once its loop is free: the trace ends here.
         ending.end();

@@ -7,9 +7,11 @@
 // code, so they go through what was captured before the program's first line.
 
 import { EventEmitter } from 'node:events';
+import { writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { defineOwn, JSONParse, ReflectApply, setTimeoutSafe, StringPrototypeIndexOf, StringPrototypeSlice } from '../core/primordials.js';
 import { STOP_GRACE_MS } from '../program/messages.js';
+import { ENDING_LINE } from '../program/stop-grace.js';
 import { whenNoHandler } from '../core/handlers.js';
 
 // Captured at load, before the program's code runs: the program could replace them.
@@ -37,7 +39,10 @@ export interface ControlHooks {
 export type StopOutcome = 'kill' | 'detached' | 'ending' | 'later';
 
 export interface ControlPipe {
-  /** The main thread begins to end on its own: a stop request is not acted on any more. */
+  /**
+   * The main thread begins to end (on its own, or for a stop): a stop request is not acted on
+   * any more, and the command is told so on this pipe, which is never behind as the trace's may be.
+   */
   ending(): void;
 }
 
@@ -103,5 +108,18 @@ export function readControlPipe(fd: number, name: string, hooks: ControlHooks): 
   control.on('end', () => hooks.detach());
   control.on('error', () => hooks.detach());
   control.unref();
-  return { ending: () => void (ended = true) };
+  let told = false;
+  const ending = (): void => {
+    ended = true;
+    if (told) return;
+    told = true;
+    try {
+      // Written as it is (the socket above only reads): the end may run as an interrupt, where
+      // nothing of Node's streams may be touched. A line this short always fits.
+      writeSync(fd, ENDING_LINE);
+    } catch {
+      // The command is gone: nobody waits for the answer.
+    }
+  };
+  return { ending };
 }

@@ -6,13 +6,13 @@
 
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { MapData } from '../agg/maps.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { LostEvents } from '../program/lost.js';
 import { LineReader } from '../program/message-reader.js';
 import type { Message } from '../program/messages.js';
-import { STOP_GRACE_MS } from '../program/stop-grace.js';
+import { ENDING_LINE, STOP_GRACE_MS } from '../program/stop-grace.js';
 import type { CliOptions } from './args.js';
 import type { Launch } from './launch.js';
 import type { SpanExport } from './otlp.js';
@@ -55,9 +55,14 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
     // --otlp's exporter, once it is there (below); the calls that come before wait for it (a few batches at most).
     let spans: SpanExport | undefined;
     const early: [pid: number, rows: string][] = [];
-    const control = child.stdio[4] as Writable | null;
+    const control = child.stdio[4] as Duplex | null;
     // The control pipe is written only on a signal or for a --prometheus snapshot; an error means the program has ended.
     control?.on('error', () => {});
+    // The agent answers on it when the end begins (control-pipe.ts): its main thread runs its loop,
+    // however far behind the trace on fd 3 is (a backlog there is no busy thread).
+    let endingSaid = false;
+    control?.setEncoding('utf8');
+    control?.on('data', (d: string) => void (endingSaid ||= d.includes(ENDING_LINE)));
     // --prometheus: a scrape asks the agent for its maps on the control pipe; they come back on fd 3.
     const snapshots = metrics === undefined ? undefined : new metrics.PipeSnapshots((id) => void control?.write(`${JSON.stringify({ snapshot: id })}\n`));
     // A scrape's maps: the first process's snapshot and each child process's latest (sent every second and at its end).
@@ -170,7 +175,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       control?.write(`${JSON.stringify({ stop: signal })}\n`);
       grace = setTimeout(() => {
-        if (ending || left || !piped || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+        if (ending || endingSaid || left || !piped || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
         const say = (line: string): void => void (left || process.stderr.write(line));
         // Node's own "Debugger listening…" lines follow on the program's stderr: say why first.
         if (!o.quiet) say(`jsprobe: ${o.command} is too busy to see ${signal}: jsprobe stops it through its inspector, opened on 127.0.0.1 for this alone\n`);

@@ -9,7 +9,7 @@ import { writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { inJob } from '../core/job.js';
 import { now } from '../core/clock.js';
-import { clearTimeoutSafe, NumberIsInteger, setTimeoutSafe } from '../core/primordials.js';
+import { clearTimeoutSafe, NumberIsInteger, setTimeoutSafe, StringPrototypeStartsWith } from '../core/primordials.js';
 import { encodeMessage, type Message, type Sender } from './messages.js';
 import { bare } from './safe-methods.js';
 
@@ -32,6 +32,8 @@ const nap = new Int32Array(new SharedArrayBuffer(4));
 const MAX_LATER = 4096;
 /** A write of the queue takes its lines up to this many bytes at once (#batch): about what an empty socketpair holds. */
 const BATCH_BYTES = 256 << 10;
+/** How a line of trace text begins (encodeMessage): what cut() drops. */
+const OUT_LINE = '{"t":"out",';
 
 /** The sender's steps (#step): a send, the end's finish(), its reportLost(). */
 const SEND = 0;
@@ -247,6 +249,33 @@ export class FdSender implements Sender {
     if (byteLength(`${encodeMessage(m)}\n`) > maxBytes) return false;
     this.send(m);
     return true;
+  }
+
+  /**
+   * Ctrl-C: the trace lines that wait are dropped (not the rest of one the pipe has begun, nor the
+   * other messages: the counts, the maps' backups); how many. The command prints what the socket
+   * holds already, and the end, without waiting for a backlog that a slow reader may take seconds
+   * over. Inside a step (an interrupt: a busy program's stop) it drops nothing: 0.
+   */
+  cut(): number {
+    if (this.#busy || this.#state !== 'open') return 0;
+    const queue: string[] = [];
+    const sizes: number[] = [];
+    let cut = 0;
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const line = this.#queue[i];
+      if (StringPrototypeStartsWith(line, OUT_LINE)) {
+        cut++;
+        this.#queued -= this.#sizes[i];
+      } else {
+        queue[queue.length] = line;
+        sizes[sizes.length] = this.#sizes[i];
+      }
+    }
+    this.#queue = queue;
+    this.#sizes = sizes;
+    this.#head = 0;
+    return cut;
   }
 
   /** Add `n` events dropped elsewhere (a worker thread's full ring) to the count reported. */

@@ -8,3 +8,10 @@
  * inspector (cli/busy-stop.ts): a program whose loop is free never needs that.
  */
 export const STOP_GRACE_MS = 300;
+
+/**
+ * What the agent writes back on the control pipe when the first process's end begins (on its own
+ * or for a stop): its main thread runs, however far behind the trace on fd 3 is. The command
+ * reaches through the inspector only a main thread that has not said this (cli/relay.ts).
+ */
+export const ENDING_LINE = '{"ending":true}\n';

@@ -2,7 +2,9 @@
 // loop: stop requests (Ctrl-C reached the command), --prometheus's snapshot requests, and the
 // pipe's end (the command went away). A program too busy to return to its loop never reads it:
 // then the command reaches the main thread through its inspector, and runs the hidden stop
-// function defined here (cli/busy-stop.ts). docs/cli.md ("Signals") tells the whole story.
+// function defined here (cli/busy-stop.ts). One line goes back on it: the main thread's end has
+// begun (ENDING_LINE), so that the command does not wait for that behind a backlog of trace on
+// fd 3. docs/cli.md ("Signals") tells the whole story.
 // The socket is unref'd: it never keeps the program alive. Its events run beside the program's
 // code, so they go through what was captured before the program's first line.
 

@@ -455,7 +455,7 @@ export class FdSender implements Sender {
    * The queue's first lines as one string, up to BATCH_BYTES (at least one line): one write(2)
    * for many lines. A socketpair counts each write as a buffer of its own, with some hundreds of
    * bytes of overhead, so that written a line at a time its ~200 KB hold only a few hundred short
-   * lines, and the queue drained at that many a retry (~10,000 lines/s; docs/benchmarks.md, bench:drain).
+   * lines, and the queue drained at that many a retry (~15,000 lines/s; docs/benchmarks.md, bench:drain).
    */
   #batch(): string {
     let at = this.#head;

@@ -66,7 +66,7 @@ async function burstWhileHeld(r: Run): Promise<{ pid: number; writesAtBurst: num
   await r.waitFor(/^Attaching 1 probe/m);
   process.kill(r.child.pid!, 'SIGSTOP');
   r.child.stdin!.write('go\n');
-  const [, w] = await r.waitFor(/^burst done, writes (\d+)$/m);
+  const [, w] = await r.waitFor(/^burst done, writes (\d+),/m);
   return { pid: Number(pid), writesAtBurst: Number(w) };
 }
 

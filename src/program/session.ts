@@ -23,6 +23,7 @@ import { countingHandler } from './counting.js';
 import { Profiler, type Sample } from './profile.js';
 import type { Sender } from './messages.js';
 import { breakpointCeiling } from '../sites/breakpoint.js';
+import { reportMisses, sayRests } from './breakpoint-misses.js';
 import { takePauseReport } from '../sites/pause-budget.js';
 import { liveEditOffWhy } from '../sites/inspector.js';
 import { sealForCounting } from '../sites/load/wanted.js';
@@ -222,6 +223,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       return { error: new ProgramError(program.source, c.probe.at, (e as Error).message).report };
     }
   }
+  sayRests(options.warn);
   if (options.fixed === true) sealForCounting('this thread is traced by jsprobe -c for counting alone: its probes are fixed, and no other can be registered');
   // Once per session: which functions went without a live patch, and why (the sites' notes say it per probe).
   const passed = takePauseReport(process.pid, breakpointCeiling(), liveEditOffWhy);
@@ -304,6 +306,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
         printAll(rt);
         printCut(out, STRLEN.cut + othersCut, options.maxStrlen ?? DEFAULT_MAX_STRLEN);
       }
+      reportMisses(probes, options.warn);
       for (let i = 0; i < blocks.length; i++) {
         const b = blocks[i];
         if (b.faults > 1) options.warn(`jsprobe: ${b.name} threw ${b.faults} times in all\n`);

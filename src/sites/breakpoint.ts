@@ -28,8 +28,10 @@
 // One case is not: in one function's recursion, an outer call that returns after an inner one
 // threw (and it caught that) is taken for the inner's return (last-in first-out), and the outer
 // ends as thrown: the two calls' `this`, `args` and `elapsed` are swapped.
-// Hits past JSPROBE_BREAKPOINT_RATE a second (1000) are counted as missed. The Debugger domain
-// stays on while a breakpoint site is armed.
+// A hit past JSPROBE_BREAKPOINT_RATE a second (1000) is counted as missed, and the site rests:
+// its breakpoints come out for a second (breakpoint-rest.ts), so that the hits past the ceiling
+// cost nothing; while it rests its hits are not seen. The Debugger domain stays on while a
+// breakpoint site is armed.
 
 import { now } from '../core/clock.js';
 import { JsprobeError, ProbeSite, probeNow, shared, type Snapshot } from '../core/index.js';
@@ -37,6 +39,7 @@ import { atOnce, type Later } from '../core/job.js';
 import {
   ArrayPrototypeSlice, defineOwn, MathFloor, MathRandom, MathTrunc, ObjectGetOwnPropertyDescriptor, SafeMap, SafeSet,
 } from '../core/primordials.js';
+import { offTime, passedCeiling, resting, setArmed, forget, type Resting } from './breakpoint-rest.js';
 import { sha256 } from './sha256.js';
 export { NO_RETURN_INSTEAD } from './breakpoint-advice.js';
 import { atTop, dropCalls, entering, innermost, returned, take, type Caller } from './breakpoint-calls.js';
@@ -82,6 +85,7 @@ interface State extends Caller {
   pausingCeiling: number;
   second: number;
   inSecond: number;
+  resting: Resting;
 }
 
 const states: (State | undefined)[] = [];
@@ -121,6 +125,9 @@ function overCeiling(st: State, snap: Snapshot, ceiling = st.ceiling): boolean {
     snap.probes[i].hits++;
     snap.probes[i].missed++;
   }
+  // Every site's conditions stop now: the returns of the calls pending then will not be seen, and
+  // must not be taken for throws (breakpoint-calls.ts).
+  if (passedCeiling(st.resting)) for (const s of states) if (s !== undefined) dropCalls(s);
   return true;
 }
 
@@ -244,6 +251,15 @@ function paused(p: PausedParams): void {
   for (let c: typeof f | null = f; c !== null; c = c.nextInFrame) c.t0 += late;
   // As returned, a promise too: a breakpoint site cannot hand the caller a tracked one.
   shared.finishFrame(f, v, undefined, false);
+}
+
+/** Each breakpoint site's part in resting, while it has probes. */
+const restOf = new WeakMap<ProbeSite, Resting>();
+
+/** How often and for how long (ms) breakpoint site `site` was off, its hits not seen; undefined for another kind of site. */
+export function breakpointOffTime(site: ProbeSite): { offs: number; offMs: number } | undefined {
+  const r = restOf.get(site);
+  return r === undefined ? undefined : offTime(r);
 }
 
 let hitsInstalled = false;
@@ -434,6 +450,7 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
   let breakpoints: string[] = [];
   let hashBreakpoints: string[] = [];
   let release: (() => void) | null = null;
+  let rests = false;
 
   const set = (byHash = false): void => {
     const ids = placeAt(id, byHash);
@@ -465,11 +482,13 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
       throw e;
     }
     release = hold;
+    setArmed(rest, true);
     let armed = armedIn.get(s.scriptId);
     if (armed === undefined) armedIn.set(s.scriptId, (armed = new SafeSet()));
     armed.add(rearm);
   };
   const disarm = (): void => {
+    setArmed(rest, false);
     unset();
     armedIn.get(s.scriptId)?.delete(rearm);
     release?.();
@@ -480,10 +499,11 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
   let want = false;
   let placed = false;
   const sync = (): void => {
-    if (want === placed) return;
-    if (want) arm();
+    const on = want && !rests;
+    if (on === placed) return;
+    if (on) arm();
     else disarm();
-    placed = want;
+    placed = on;
   };
 
   const site = new ProbeSite({
@@ -498,12 +518,19 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
       want = false;
       states[id] = undefined;
       byFunction.delete(key);
+      forget(rest);
       placing(sync);
       return undefined;
     },
   });
+  // Called where breakpoints may change (a job, a timer's callback): at once.
+  const rest = resting(site, (out) => {
+    rests = out;
+    sync();
+  });
+  restOf.set(site, rest);
   const ceiling = breakpointCeiling();
-  states[id] = { site, ceiling, pausingCeiling: Math.min(ceiling, pauseCeiling()), depth: 0, second: 0, inSecond: 0 };
+  states[id] = { site, ceiling, pausingCeiling: Math.min(ceiling, pauseCeiling()), depth: 0, second: 0, inSecond: 0, resting: rest };
   byFunction.set(key, site);
   return site;
 }

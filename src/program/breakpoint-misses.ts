@@ -1,0 +1,59 @@
+// What a session says of the hits its probes' breakpoint sites did not handle: while it runs, a
+// line when a site passes its ceiling and rests (at most one a second), and at the end, per probe,
+// its missed hits and how long its sites were off (sites/breakpoint-rest.ts). Without these, a
+// probe over the ceiling printed counts short by thousands and nothing said why.
+
+import { now } from '../core/clock.js';
+import { ProbeHandle } from '../core/probe.js';
+import type { Probe } from '../index.js';
+import type { ProbeSite } from '../core/index.js';
+import { breakpointCeiling, breakpointOffTime } from '../sites/breakpoint.js';
+import { onRest, REST_MS } from '../sites/breakpoint-rest.js';
+
+const EVERY_MS = 1000;
+
+function ceilingText(): string {
+  return `JSPROBE_BREAKPOINT_RATE (${breakpointCeiling()} hits a second)`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** From now on, say each rest of a breakpoint site (at most once a second; the end gives the totals). */
+export function sayRests(warn: (s: string) => void): void {
+  let saidAt = -Infinity;
+  onRest((site: ProbeSite) => {
+    const t = now();
+    if (t - saidAt < EVERY_MS) return;
+    saidAt = t;
+    for (const p of site.probes) {
+      warn(`jsprobe: ${p.name}: its breakpoint site passed ${ceilingText()}: off for ${REST_MS} ms, its hits then not seen ` +
+        `(${plural(p.missed, 'hit')} missed so far)\n`);
+    }
+  });
+}
+
+/** At the end: each probe on breakpoint sites that missed hits, or whose sites were off, says how many and how long. */
+export function reportMisses(handles: readonly Probe[], warn: (s: string) => void): void {
+  onRest(null);
+  for (const h of handles) {
+    const core = ProbeHandle.core(h);
+    if (core === undefined) continue;
+    let sites = 0;
+    let offs = 0;
+    let offMs = 0;
+    for (const site of core.sites) {
+      const t = breakpointOffTime(site);
+      if (t === undefined) continue;
+      sites++;
+      offs += t.offs;
+      offMs += t.offMs;
+    }
+    const missed = h.missed;
+    if (sites === 0 || (missed === 0 && offs === 0)) continue;
+    const its = sites === 1 ? 'its breakpoint site was' : `its ${sites} breakpoint sites were`;
+    const off = offs === 0 ? '' : `; ${its} off ${plural(offs, 'time')}, ${Math.round(offMs)} ms in all, hits then not seen: its counts are lower bounds`;
+    warn(`jsprobe: ${h.name}: ${missed} of its ${plural(h.hits, 'hit')} missed (over ${ceilingText()} on a breakpoint site)${off}\n`);
+  }
+}

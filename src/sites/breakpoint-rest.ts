@@ -1,0 +1,125 @@
+// A breakpoint site over its ceiling rests: its breakpoints come out for REST_MS, so that a hot
+// function costs the thread what the ceiling allows and no more. Hits past the ceiling used to
+// be counted as missed, yet V8 still stopped and evaluated the condition at each (~450 µs a hit
+// on this machine, 5 µs with breakpoints inactive): a loop of 100,000 calls took minutes.
+//
+// The decision is made inside a hit, in V8's break, where no breakpoint may be removed (that
+// corrupts the stopped frame: docs/attach.md, "Breakpoint sites placed from an interrupt"). What
+// may be done there is to make the thread's breakpoints inactive (Debugger.setBreakpointsActive,
+// a flag: no bytecode changes), which stops the conditions at once, every site's; the site's own
+// breakpoints come out in a promise job, once the thread has left the running code, the others'
+// conditions run again from there, and a timer puts the resting site's back after REST_MS. Hits
+// while a site is off are not seen at all: its counts are lower bounds, and the command says for
+// how long it was off (restsOf).
+
+import { now } from '../core/clock.js';
+import { inJob } from '../core/job.js';
+import { clearTimeoutSafe, setTimeoutSafe } from '../core/primordials.js';
+import type { ProbeSite } from '../core/index.js';
+import { debuggerOn, post } from './inspector.js';
+
+/** How long a site that passed its ceiling keeps its breakpoints out. */
+export const REST_MS = 1000;
+
+/** A breakpoint site's part in resting. */
+export interface Resting {
+  readonly site: ProbeSite;
+  /** Take the site's breakpoints out (true) or put them back (false); called where that is safe. */
+  rest(out: boolean): void;
+  /** It passed its ceiling; its breakpoints come out at the next job. */
+  asked: boolean;
+  /** Since when its hits are not seen (NaN: they are). */
+  offSince: number;
+  /** Times it was off, and for how long in all (ms), not counting the one under way. */
+  offs: number;
+  offMs: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+const armed = new Set<Resting>();
+const asked: Resting[] = [];
+/** The thread's breakpoints are inactive until the next job. */
+let inactive = false;
+let listener: ((site: ProbeSite) => void) | null = null;
+
+/** Told, in a job, of each site that begins to rest (the session says it, at most once a second). */
+export function onRest(fn: ((site: ProbeSite) => void) | null): void {
+  listener = fn;
+}
+
+export function resting(site: ProbeSite, rest: (out: boolean) => void): Resting {
+  return { site, rest, asked: false, offSince: NaN, offs: 0, offMs: 0, timer: undefined };
+}
+
+/** The site's breakpoints are set (true) or not: only a set site's hits go unseen while the thread's are inactive. */
+export function setArmed(r: Resting, on: boolean): void {
+  if (on) armed.add(r);
+  else armed.delete(r);
+}
+
+/** The site is gone: no timer of its is left. */
+export function forget(r: Resting): void {
+  armed.delete(r);
+  clearTimeoutSafe(r.timer);
+  r.timer = undefined;
+}
+
+/**
+ * Site `r` passed its ceiling, at a hit (inside V8's break): every condition of the thread stops
+ * now. True when they were running until now: the returns of calls pending then go unseen.
+ */
+export function passedCeiling(r: Resting): boolean {
+  if (r.asked) return false;
+  r.asked = true;
+  asked.push(r);
+  if (inactive) return false;
+  inactive = true;
+  const t = now();
+  for (const a of armed) if (a.offSince !== a.offSince) a.offSince = t;
+  try {
+    post('Debugger.setBreakpointsActive', { active: false });
+  } catch {
+    // The domain is off: no breakpoint is hit.
+  }
+  inJob(restAsked);
+  return true;
+}
+
+function endOff(r: Resting, t: number): void {
+  if (r.offSince !== r.offSince) return;
+  r.offs++;
+  r.offMs += t - r.offSince;
+  r.offSince = NaN;
+}
+
+/** In a job: the sites that asked rest, their breakpoints out; the others' are active again. */
+function restAsked(): void {
+  const t = now();
+  const resting = asked.splice(0);
+  for (const r of resting) {
+    r.rest(true);
+    r.timer = setTimeoutSafe(() => {
+      r.timer = undefined;
+      r.asked = false;
+      endOff(r, now());
+      r.rest(false);
+    }, REST_MS);
+    r.timer.unref();
+  }
+  for (const a of armed) if (!a.asked) endOff(a, t);
+  inactive = false;
+  if (debuggerOn()) {
+    try {
+      post('Debugger.setBreakpointsActive', { active: true });
+    } catch {
+      // Disabled since: enabling it again makes them active.
+    }
+  }
+  for (const r of resting) listener?.(r.site);
+}
+
+/** How often and for how long (ms, the one under way included) the site's hits went unseen. */
+export function offTime(r: Resting): { offs: number; offMs: number } {
+  const under = r.offSince === r.offSince ? 1 : 0;
+  return { offs: r.offs + under, offMs: r.offMs + (under === 1 ? now() - r.offSince : 0) };
+}

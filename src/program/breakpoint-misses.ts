@@ -8,12 +8,12 @@ import { ProbeHandle } from '../core/probe.js';
 import type { Probe } from '../index.js';
 import type { ProbeSite } from '../core/index.js';
 import { breakpointCeiling, breakpointOffTime } from '../sites/breakpoint.js';
-import { onRest, REST_MS } from '../sites/breakpoint-rest.js';
+import { BUDGET_MS, onRest, REST_MS } from '../sites/breakpoint-rest.js';
 
 const EVERY_MS = 1000;
 
 function ceilingText(): string {
-  return `JSPROBE_BREAKPOINT_RATE (${breakpointCeiling()} hits a second)`;
+  return `(JSPROBE_BREAKPOINT_RATE, ${breakpointCeiling()} hits a second, or ${BUDGET_MS} ms of the thread's time a second)`;
 }
 
 function plural(n: number, word: string): string {
@@ -28,7 +28,7 @@ export function sayRests(warn: (s: string) => void): void {
     if (t - saidAt < EVERY_MS) return;
     saidAt = t;
     for (const p of site.probes) {
-      warn(`jsprobe: ${p.name}: its breakpoint site passed ${ceilingText()}: off for ${REST_MS} ms, its hits then not seen ` +
+      warn(`jsprobe: ${p.name}: its breakpoint site passed its ceiling ${ceilingText()}: off for ${REST_MS} ms, its hits then not seen ` +
         `(${plural(p.missed, 'hit')} missed so far)\n`);
     }
   });
@@ -54,6 +54,6 @@ export function reportMisses(handles: readonly Probe[], warn: (s: string) => voi
     if (sites === 0 || (missed === 0 && offs === 0)) continue;
     const its = sites === 1 ? 'its breakpoint site was' : `its ${sites} breakpoint sites were`;
     const off = offs === 0 ? '' : `; ${its} off ${plural(offs, 'time')}, ${Math.round(offMs)} ms in all, hits then not seen: its counts are lower bounds`;
-    warn(`jsprobe: ${h.name}: ${missed} of its ${plural(h.hits, 'hit')} missed (over ${ceilingText()} on a breakpoint site)${off}\n`);
+    warn(`jsprobe: ${h.name}: ${missed} of its ${plural(h.hits, 'hit')} missed, over the ceiling of a breakpoint site ${ceilingText()}${off}\n`);
   }
 }

@@ -28,7 +28,8 @@
 // One case is not: in one function's recursion, an outer call that returns after an inner one
 // threw (and it caught that) is taken for the inner's return (last-in first-out), and the outer
 // ends as thrown: the two calls' `this`, `args` and `elapsed` are swapped.
-// A hit past JSPROBE_BREAKPOINT_RATE a second (1000) is counted as missed, and the site rests:
+// A hit past JSPROBE_BREAKPOINT_RATE a second (1000), or past 50 ms of the thread's time a second
+// (breakpoint-rest.ts: BUDGET_MS, as a loop's hits show it), is counted as missed, and the site rests:
 // its breakpoints come out for a second (breakpoint-rest.ts), so that the hits past the ceiling
 // cost nothing; while it rests its hits are not seen. The Debugger domain stays on while a
 // breakpoint site is armed.
@@ -39,7 +40,7 @@ import { atOnce, type Later } from '../core/job.js';
 import {
   ArrayPrototypeSlice, defineOwn, MathFloor, MathRandom, MathTrunc, ObjectGetOwnPropertyDescriptor, SafeMap, SafeSet,
 } from '../core/primordials.js';
-import { offTime, passedCeiling, resting, setArmed, forget, type Resting } from './breakpoint-rest.js';
+import { BUDGET_MS, REST_MS, forget, hitCharge, offTime, passedCeiling, resting, setArmed, type Resting } from './breakpoint-rest.js';
 import { sha256 } from './sha256.js';
 export { NO_RETURN_INSTEAD } from './breakpoint-advice.js';
 import { atTop, dropCalls, entering, innermost, returned, take, type Caller } from './breakpoint-calls.js';
@@ -85,6 +86,8 @@ interface State extends Caller {
   pausingCeiling: number;
   second: number;
   inSecond: number;
+  /** The thread's time charged to this second's hits (ms, breakpoint-rest.ts). */
+  spent: number;
   resting: Resting;
 }
 
@@ -113,14 +116,17 @@ function pausesFor(snap: Snapshot): boolean {
   return false;
 }
 
-/** Over this second's ceiling: every probe on the site counts the hit as missed. */
+/** Over this second's ceiling, or its budget of the thread's time: every probe on the site counts the hit as missed. */
 function overCeiling(st: State, snap: Snapshot, ceiling = st.ceiling): boolean {
-  const second = MathFloor(now() / 1000);
+  const t = now();
+  const second = MathFloor(t / 1000);
   if (second !== st.second) {
     st.second = second;
     st.inSecond = 0;
+    st.spent = 0;
   }
-  if (++st.inSecond <= ceiling) return false;
+  st.spent += hitCharge(t);
+  if (++st.inSecond <= ceiling && st.spent <= BUDGET_MS) return false;
   for (let i = 0; i < snap.probes.length; i++) {
     snap.probes[i].hits++;
     snap.probes[i].missed++;
@@ -530,9 +536,14 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
   });
   restOf.set(site, rest);
   const ceiling = breakpointCeiling();
-  states[id] = { site, ceiling, pausingCeiling: Math.min(ceiling, pauseCeiling()), depth: 0, second: 0, inSecond: 0, resting: rest };
+  states[id] = { site, ceiling, pausingCeiling: Math.min(ceiling, pauseCeiling()), depth: 0, second: 0, inSecond: 0, spent: 0, resting: rest };
   byFunction.set(key, site);
   return site;
+}
+
+/** What a site's note says of its ceiling. */
+function restsPast(): string {
+  return `past ${breakpointCeiling()} a second or ${BUDGET_MS} ms of the thread's time a second, it rests for ${REST_MS / 1000} s, its hits then not seen`;
 }
 
 /** A breakpoint site on function `index` of `s`; `note` says why it is one. */
@@ -548,7 +559,7 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
     ? `; ${PAUSES_FOR_RETVAL} (~1 ms, at most ${pauseCeiling()} a second, the rest missed), and ${SEES_NO_THROWN}`
     : ` and ${SEES_NO_RETVAL}`;
   const late = fn.generator ? `; ${SEES_GENERATOR_LATE}` : '';
-  site.note = `${note}; on a breakpoint site a hit costs tens of µs${deferred ? `, and ${SEES_NO_RETURN}${late}` : returns}${placedLater()}`;
+  site.note = `${note}; on a breakpoint site a hit costs tens of µs (${restsPast()})${deferred ? `, and ${SEES_NO_RETURN}${late}` : returns}${placedLater()}`;
   return site;
 }
 
@@ -604,6 +615,6 @@ export function lineBreakpointSite(s: LiveScript, at: LineSite, label: string): 
     }
   };
   const site = siteOf(s, key, label, `line ${at.line}`, placeAt);
-  site.note = `a line of code that had loaded: a breakpoint site, a hit costs tens of µs${placedLater()}`;
+  site.note = `a line of code that had loaded: a breakpoint site, a hit costs tens of µs (${restsPast()})${placedLater()}`;
   return site;
 }

@@ -39,14 +39,14 @@ test('-p, breakpoint site over its ceiling: its breakpoints come out, the loop\'
     svc.stdin!.write('go 1000\n');
     await said(/done 1000 /);
     // Said while it runs, once the loop has left the stack.
-    const running = /tick: its breakpoint site passed JSPROBE_BREAKPOINT_RATE \(5 hits a second\): off for 1000 ms, its hits then not seen \(\d+ hits? missed/;
+    const running = /tick: its breakpoint site passed its ceiling \(JSPROBE_BREAKPOINT_RATE, 5 hits a second, or 50 ms of [^)]*\): off for 1000 ms/;
     await stderrMatch(cli, running);
     cli.child.kill('SIGINT');
     const { code, out: maps, err } = await cli.done;
     assert.equal(code, 0, err);
     const n = Number(/^@n: (\d+)$/m.exec(maps)?.[1]);
-    const m = new RegExp(`^jsprobe: fn:${FILE}:tick: (\\d+) of its (\\d+) hits missed ` +
-      '\\(over JSPROBE_BREAKPOINT_RATE \\(5 hits a second\\) on a breakpoint site\\); ' +
+    const m = new RegExp(`^jsprobe: fn:${FILE}:tick: (\\d+) of its (\\d+) hits missed` +
+      ', over the ceiling of a breakpoint site \\(JSPROBE_BREAKPOINT_RATE, 5 hits a second, or 50 ms of the thread\'s time a second\\); ' +
       'its breakpoint site was off (\\d+) times?, (\\d+) ms in all, hits then not seen: its counts are lower bounds$', 'm')
       .exec(err);
     assert.ok(m !== null, err);

@@ -195,7 +195,7 @@ describe('live sites patch loaded code in place', () => {
     }
   });
 
-  test("site: 'breakpoint' on request: entries with arguments, hits past the rate ceiling counted as missed", async () => {
+  test("site: 'breakpoint' on request: entries with arguments; the hit past the rate ceiling is missed, and the site rests", async () => {
     const ceiling = process.env.JSPROBE_BREAKPOINT_RATE;
     process.env.JSPROBE_BREAKPOINT_RATE = '3';
     try {
@@ -203,9 +203,11 @@ describe('live sites patch loaded code in place', () => {
       const p = reg({ target: lib.hiddenRef, site: 'breakpoint', onEntry: (c) => void seen.push([c.args[0], c.args[1]]) });
       assert.equal(p.site, 'breakpoint');
       for (let i = 0; i < 5; i++) assert.equal(lib.add(i, 1), i + 1);
-      // Five calls: at most three handled in one second, the rest missed (a second may turn over).
-      // A missed call is a hit too, as at every other kind of site: hits = returns + missed here.
-      assert.equal(p.hits, 5);
+      // Five calls: at most three handled in one second; the fourth is missed, and the site's
+      // breakpoints are off from there (sites/breakpoint-rest.ts): the fifth is not seen at all
+      // (a second may turn over, and the fifth be handled). A missed call is a hit too, as at
+      // every other kind of site: hits = returns + missed here.
+      assert.ok(p.hits === 4 || p.hits === 5, `hits ${p.hits}`);
       assert.ok(p.missed >= 1, `missed ${p.missed}`);
       assert.deepEqual(seen[0], [0, 1]);
       assert.equal(seen.length, p.hits - p.missed);

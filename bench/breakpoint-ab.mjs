@@ -32,8 +32,9 @@ console.log(us);
 `;
 
 const run = (dir) => {
-  // Past JSPROBE_BREAKPOINT_RATE hits a second (1000 by default) a breakpoint site counts them missed.
-  const env = { ...process.env, JSPROBE_BREAKPOINT_RATE: '1000000' };
+  // Past JSPROBE_BREAKPOINT_RATE hits a second (1000 by default), or JSPROBE_BREAKPOINT_BUDGET_MS
+  // of the thread's time (50), a breakpoint site counts the hit missed and rests.
+  const env = { ...process.env, JSPROBE_BREAKPOINT_RATE: '1000000', JSPROBE_BREAKPOINT_BUDGET_MS: '1000000' };
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', child(dir)], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(r.stderr);
   return Number(r.stdout);

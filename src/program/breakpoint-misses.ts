@@ -8,12 +8,12 @@ import { ProbeHandle } from '../core/probe.js';
 import type { Probe } from '../index.js';
 import type { ProbeSite } from '../core/index.js';
 import { breakpointCeiling, breakpointOffTime } from '../sites/breakpoint.js';
-import { BUDGET_MS, onRest, REST_MS } from '../sites/breakpoint-rest.js';
+import { breakpointBudget, onRest, REST_MS } from '../sites/breakpoint-rest.js';
 
 const EVERY_MS = 1000;
 
 function ceilingText(): string {
-  return `(JSPROBE_BREAKPOINT_RATE, ${breakpointCeiling()} hits a second, or ${BUDGET_MS} ms of the thread's time a second)`;
+  return `(JSPROBE_BREAKPOINT_RATE, ${breakpointCeiling()} hits a second, or ${breakpointBudget()} ms of the thread's time a second)`;
 }
 
 function plural(n: number, word: string): string {

@@ -22,11 +22,17 @@ import { debuggerOn, post } from './inspector.js';
 export const REST_MS = 1000;
 
 /**
- * The thread's time a site's hits may take in a second (5%), beside its ceiling of hits: where a
+ * The thread's time a site's hits may take in a second (5%; JSPROBE_BREAKPOINT_BUDGET_MS), beside its ceiling of hits: where a
  * hit costs more than 1 ms (a loaded machine: 2 ms measured at load 12), 1000 hits never come
  * in one second, and the ceiling alone bounds nothing.
  */
-export const BUDGET_MS = 50;
+const BUDGET_MS = 50;
+
+/** The budget in ms (JSPROBE_BREAKPOINT_BUDGET_MS, default BUDGET_MS; read when a site is made). */
+export function breakpointBudget(): number {
+  const v = Number(process.env.JSPROBE_BREAKPOINT_BUDGET_MS);
+  return Number.isFinite(v) && v > 0 ? v : BUDGET_MS;
+}
 
 /**
  * What a hit is charged: the time since the thread's previous hit, when both came in one

@@ -29,7 +29,7 @@
 // threw (and it caught that) is taken for the inner's return (last-in first-out), and the outer
 // ends as thrown: the two calls' `this`, `args` and `elapsed` are swapped.
 // A hit past JSPROBE_BREAKPOINT_RATE a second (1000), or past 50 ms of the thread's time a second
-// (breakpoint-rest.ts: BUDGET_MS, as a loop's hits show it), is counted as missed, and the site rests:
+// (JSPROBE_BREAKPOINT_BUDGET_MS, as a loop's hits show it: breakpoint-rest.ts), is counted as missed, and the site rests:
 // its breakpoints come out for a second (breakpoint-rest.ts), so that the hits past the ceiling
 // cost nothing; while it rests its hits are not seen. The Debugger domain stays on while a
 // breakpoint site is armed.
@@ -40,7 +40,7 @@ import { atOnce, type Later } from '../core/job.js';
 import {
   ArrayPrototypeSlice, defineOwn, MathFloor, MathRandom, MathTrunc, ObjectGetOwnPropertyDescriptor, SafeMap, SafeSet,
 } from '../core/primordials.js';
-import { BUDGET_MS, REST_MS, forget, hitCharge, offTime, passedCeiling, resting, setArmed, type Resting } from './breakpoint-rest.js';
+import { breakpointBudget, REST_MS, forget, hitCharge, offTime, passedCeiling, resting, setArmed, type Resting } from './breakpoint-rest.js';
 import { sha256 } from './sha256.js';
 export { NO_RETURN_INSTEAD } from './breakpoint-advice.js';
 import { atTop, dropCalls, entering, innermost, returned, take, type Caller } from './breakpoint-calls.js';
@@ -88,6 +88,8 @@ interface State extends Caller {
   inSecond: number;
   /** The thread's time charged to this second's hits (ms, breakpoint-rest.ts). */
   spent: number;
+  /** The most it may be charged in a second (JSPROBE_BREAKPOINT_BUDGET_MS, read once when the site is made). */
+  budget: number;
   resting: Resting;
 }
 
@@ -126,7 +128,7 @@ function overCeiling(st: State, snap: Snapshot, ceiling = st.ceiling): boolean {
     st.spent = 0;
   }
   st.spent += hitCharge(t);
-  if (++st.inSecond <= ceiling && st.spent <= BUDGET_MS) return false;
+  if (++st.inSecond <= ceiling && st.spent <= st.budget) return false;
   for (let i = 0; i < snap.probes.length; i++) {
     snap.probes[i].hits++;
     snap.probes[i].missed++;
@@ -536,14 +538,17 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
   });
   restOf.set(site, rest);
   const ceiling = breakpointCeiling();
-  states[id] = { site, ceiling, pausingCeiling: Math.min(ceiling, pauseCeiling()), depth: 0, second: 0, inSecond: 0, spent: 0, resting: rest };
+  states[id] = {
+    site, ceiling, pausingCeiling: Math.min(ceiling, pauseCeiling()), depth: 0, second: 0, inSecond: 0, spent: 0, budget: breakpointBudget(), resting: rest,
+  };
   byFunction.set(key, site);
   return site;
 }
 
 /** What a site's note says of its ceiling. */
 function restsPast(): string {
-  return `past ${breakpointCeiling()} a second or ${BUDGET_MS} ms of the thread's time a second, it rests for ${REST_MS / 1000} s, its hits then not seen`;
+  return `past ${breakpointCeiling()} a second or ${breakpointBudget()} ms of the thread's time a second, ` +
+    `it rests for ${REST_MS / 1000} s, its hits then not seen`;
 }
 
 /** A breakpoint site on function `index` of `s`; `note` says why it is one. */

@@ -12,7 +12,7 @@ import { stringifyJson } from '../agg/safe-json.js';
 import { cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN, withCutRecord } from '../agg/safe-strlen.js';
 import { isJsprobeError, siteNotes } from '../core/index.js';
 import { handlerUses } from '../core/handler-use.js';
-import { NO_RETURN_INSTEAD, SEES_NO_RETURN, SEES_NO_RETVAL } from '../sites/breakpoint.js';
+import { LARGE_RETVAL, NO_RETURN_INSTEAD, PAUSES_FOR_RETVAL, SEES_NO_RETURN, SEES_NO_RETVAL } from '../sites/breakpoint.js';
 import { instantiate, makeRuntime, printAll, strftime, type Runtime } from './runtime.js';
 import { guard, type Guarded } from './end.js';
 import { inFlight, keepArgs, printInFlight } from './in-flight.js';
@@ -139,6 +139,7 @@ interface ReturnProbe {
  * every site is an async function's or a generator's breakpoint site would never run: it is taken
  * off, and its text returned. A pattern with some such sites runs for the others only, and one whose
  * handler reads retval, which a breakpoint site cannot see, is warned about. Each line says why.
+ * One whose returns pause to give it retval is told what a large value costs there.
  */
 function checkReturns(returning: readonly ReturnProbe[], warn: (s: string) => void): ReturnProbe[] {
   if (returning.length === 0) return [];
@@ -162,6 +163,8 @@ function checkReturns(returning: readonly ReturnProbe[], warn: (s: string) => vo
         + `it runs for the others only. ${instead}\n`);
     } else if (r.retval && (info.note.includes(SEES_NO_RETVAL) || info.note.includes(SEES_NO_RETURN))) {
       warn(`jsprobe: ${r.text}: retval reads as undefined here: ${info.note}; ${fix}\n`);
+    } else if (r.retval && info.note.includes(PAUSES_FOR_RETVAL)) {
+      warn(`jsprobe: ${r.text}: ${LARGE_RETVAL}\n`);
     }
   }
   return refused;

@@ -37,6 +37,8 @@ test('-p, breakpoint site: 80 throws and 20 returns counted exactly, and 100 cal
     ].join('\n')]);
     await stderrMatch(cli, /Attached to \d+/);
     assert.match(cli.stderr(), /check: .*so it is a breakpoint site;.*a throw ends the call with its value not seen/);
+    // Its returns pause for retval: what a large returned string costs there is said at attach.
+    assert.match(cli.stderr(), /fnret:\S+:check: its returns pause the thread to read retval, and the pause copies a returned string whole/);
     svc.stdin!.write('go\n');
     await said('done\n');
     cli.child.kill('SIGINT');

@@ -4,6 +4,7 @@
 // probe over the ceiling printed counts short by thousands and nothing said why.
 
 import { now } from '../core/clock.js';
+import { MathRound } from '../core/primordials.js';
 import { ProbeHandle } from '../core/probe.js';
 import type { Probe } from '../index.js';
 import type { ProbeSite } from '../core/index.js';
@@ -27,7 +28,8 @@ export function sayRests(warn: (s: string) => void): void {
     const t = now();
     if (t - saidAt < EVERY_MS) return;
     saidAt = t;
-    for (const p of site.probes) {
+    for (let i = 0; i < site.probes.length; i++) {
+      const p = site.probes[i];
       warn(`jsprobe: ${p.name}: its breakpoint site passed its ceiling ${ceilingText()}: off for ${REST_MS} ms, its hits then not seen ` +
         `(${plural(p.missed, 'hit')} missed so far)\n`);
     }
@@ -37,14 +39,16 @@ export function sayRests(warn: (s: string) => void): void {
 /** At the end: each probe on breakpoint sites that missed hits, or whose sites were off, says how many and how long. */
 export function reportMisses(handles: readonly Probe[], warn: (s: string) => void): void {
   onRest(null);
-  for (const h of handles) {
+  // By index: at exit the program may have replaced Array's iterator.
+  for (let i = 0; i < handles.length; i++) {
+    const h = handles[i];
     const core = ProbeHandle.core(h);
     if (core === undefined) continue;
     let sites = 0;
     let offs = 0;
     let offMs = 0;
-    for (const site of core.sites) {
-      const t = breakpointOffTime(site);
+    for (let j = 0; j < core.sites.length; j++) {
+      const t = breakpointOffTime(core.sites[j]);
       if (t === undefined) continue;
       sites++;
       offs += t.offs;
@@ -53,7 +57,7 @@ export function reportMisses(handles: readonly Probe[], warn: (s: string) => voi
     const missed = h.missed;
     if (sites === 0 || (missed === 0 && offs === 0)) continue;
     const its = sites === 1 ? 'its breakpoint site was' : `its ${sites} breakpoint sites were`;
-    const off = offs === 0 ? '' : `; ${its} off ${plural(offs, 'time')}, ${Math.round(offMs)} ms in all, hits then not seen: its counts are lower bounds`;
+    const off = offs === 0 ? '' : `; ${its} off ${plural(offs, 'time')}, ${MathRound(offMs)} ms in all, hits then not seen: its counts are lower bounds`;
     warn(`jsprobe: ${h.name}: ${missed} of its ${plural(h.hits, 'hit')} missed, over the ceiling of a breakpoint site ${ceilingText()}${off}\n`);
   }
 }

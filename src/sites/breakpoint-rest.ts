@@ -14,7 +14,7 @@
 
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
-import { clearTimeoutSafe, setTimeoutSafe } from '../core/primordials.js';
+import { clearTimeoutSafe, SafeSet, setTimeoutSafe } from '../core/primordials.js';
 import type { ProbeSite } from '../core/index.js';
 import { debuggerOn, post } from './inspector.js';
 
@@ -78,7 +78,7 @@ export interface Resting {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
-const armed = new Set<Resting>();
+const armed = new SafeSet<Resting>();
 const asked: Resting[] = [];
 /** The thread's breakpoints are inactive until the next job. */
 let inactive = false;
@@ -113,7 +113,7 @@ export function forget(r: Resting): void {
 export function passedCeiling(r: Resting): boolean {
   if (r.asked) return false;
   r.asked = true;
-  asked.push(r);
+  asked[asked.length] = r;
   if (inactive) return false;
   inactive = true;
   const t = now();
@@ -137,14 +137,27 @@ function endOff(r: Resting, t: number): void {
 /** In a job: the sites that asked rest, their breakpoints out; the others' are active again. */
 function restAsked(): void {
   const t = now();
-  const resting = asked.splice(0);
-  for (const r of resting) {
-    r.rest(true);
+  // By index, no array method: the program may have replaced them.
+  const resting: Resting[] = [];
+  for (let i = 0; i < asked.length; i++) resting[i] = asked[i];
+  asked.length = 0;
+  for (let i = 0; i < resting.length; i++) {
+    const r = resting[i];
+    try {
+      r.rest(true);
+    } catch {
+      // Gone with a live patch of its script, or the domain off: out all the same. What follows must
+      // run, or the thread's breakpoints would stay inactive for good.
+    }
     r.timer = setTimeoutSafe(() => {
       r.timer = undefined;
       r.asked = false;
       endOff(r, now());
-      r.rest(false);
+      try {
+        r.rest(false);
+      } catch {
+        // Not set again (its script gone): a throw here would reach the program as uncaught.
+      }
     }, REST_MS);
     r.timer.unref();
   }
@@ -157,7 +170,7 @@ function restAsked(): void {
       // Disabled since: enabling it again makes them active.
     }
   }
-  for (const r of resting) listener?.(r.site);
+  for (let i = 0; i < resting.length; i++) listener?.(resting[i].site);
 }
 
 /** How often and for how long (ms, the one under way included) the site's hits went unseen. */

@@ -145,7 +145,13 @@ function overCeiling(st: State, snap: Snapshot, ceiling = st.ceiling): boolean {
   }
   // Every site's conditions stop now: the returns of the calls pending then will not be seen, and
   // must not be taken for throws (breakpoint-calls.ts).
-  if (passedCeiling(st.resting)) for (const s of states) if (s !== undefined) dropCalls(s);
+  if (passedCeiling(st.resting)) {
+    // By index: this runs in the program's code, whose Array iterator may be replaced.
+    for (let i = 0; i < states.length; i++) {
+      const s = states[i];
+      if (s !== undefined) dropCalls(s);
+    }
+  }
   return true;
 }
 

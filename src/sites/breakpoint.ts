@@ -38,7 +38,8 @@ import { now } from '../core/clock.js';
 import { JsprobeError, ProbeSite, probeNow, shared, type Snapshot } from '../core/index.js';
 import { atOnce, type Later } from '../core/job.js';
 import {
-  ArrayPrototypeSlice, defineOwn, MathFloor, MathRandom, MathTrunc, ObjectGetOwnPropertyDescriptor, SafeMap, SafeSet,
+  ArrayPrototypeJoin, ArrayPrototypeSlice, defineOwn, MathFloor, MathRandom, MathTrunc, ObjectGetOwnPropertyDescriptor, SafeMap, SafeSet,
+  WeakMapPrototypeGet,
 } from '../core/primordials.js';
 import { breakpointBudget, REST_MS, forget, hitCharge, offTime, passedCeiling, resting, setArmed, type Resting } from './breakpoint-rest.js';
 import { sha256 } from './sha256.js';
@@ -302,9 +303,11 @@ function installHits(): void {
 
 /** The arguments a condition passes: the declared parameters, by name. */
 function argsExpr(fn: FunctionSite): string {
-  const named = fn.params.map((p) => p ?? 'void 0');
-  if (fn.rest !== null) named.push(`...${fn.rest}`);
-  return `[${named.join(',')}]`;
+  // By index and captured join: a site at rest is set again from a timer, in the program's world.
+  const named: string[] = [];
+  for (let i = 0; i < fn.params.length; i++) named[i] = fn.params[i] ?? 'void 0';
+  if (fn.rest !== null) named[named.length] = `...${fn.rest}`;
+  return `[${ArrayPrototypeJoin(named, ',')}]`;
 }
 
 function condition(call: string, answer = false): string {
@@ -331,7 +334,7 @@ interface Running {
 const current = new WeakMap<ReadonlyMap<number, number>, Running>();
 
 function runningCode(s: LiveScript): Running {
-  let now = current.get(s.patched);
+  let now = WeakMapPrototypeGet(current, s.patched);
   if (now === undefined) {
     const { code, shifts } = s.patched.size === 0
       ? { code: s.original, shifts: new Map() as Shifts }
@@ -396,27 +399,32 @@ function place(s: LiveScript, index: number, id: number, self: string, deferred:
   // to its entry, so those get their entry only. So does a function V8 gives no return
   // position after a live patch moved it (an arrow nested in a patched function): entries
   // that no return takes back would pile up.
-  const returns = deferred ? [] : locations.filter((l) => l.type === 'return');
+  // By index (here and below): a site at rest is set again from a timer, in the program's world.
+  const returns: Location[] = [];
+  if (!deferred) for (let i = 0; i < locations.length; i++) if (locations[i].type === 'return') returns[returns.length] = locations[i];
   // The inspector takes one breakpoint at a location: where the entry is a return position too
   // (an empty body), one breakpoint does both.
   const atEntry = (l: Location) => l.lineNumber === entry.lineNumber && l.columnNumber === entry.columnNumber;
   // A function that only throws has no return position, yet its calls end (as thrown, once they
   // have left the stack: breakpoint-calls.ts), so it is entered as any sync call is.
-  const hit = returns.length === 0 ? (deferred || !throwsOnly(fn) ? 'd' : 't') : returns.some(atEntry) ? 'x' : 'e';
+  let entryReturns = false;
+  for (let i = 0; i < returns.length; i++) if (atEntry(returns[i])) entryReturns = true;
+  const hit = returns.length === 0 ? (deferred || !throwsOnly(fn) ? 'd' : 't') : entryReturns ? 'x' : 'e';
   const at = [{ loc: entry, cond: condition(`${call}.${hit}(${id},${self},${argsExpr(fn)})`) }];
   const ret = canPause() ? condition(`${call}.q(${id})`, true) : condition(`${call}.r(${id})`);
-  for (const l of returns) if (!atEntry(l)) at.push({ loc: l, cond: ret });
+  for (let i = 0; i < returns.length; i++) if (!atEntry(returns[i])) at[at.length] = { loc: returns[i], cond: ret };
   const ids: string[] = [];
-  for (const { loc, cond } of at) {
+  for (let i = 0; i < at.length; i++) {
+    const { loc, cond } = at[i];
     try {
-      ids.push((byHash
+      ids[ids.length] = (byHash
         ? post<{ breakpointId: string }>('Debugger.setBreakpointByUrl', {
           scriptHash: hash, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber, condition: cond,
         })
         : post<{ breakpointId: string }>('Debugger.setBreakpoint', {
           location: { scriptId: loc.scriptId, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber }, condition: cond,
         })
-      ).breakpointId);
+      ).breakpointId;
     } catch (e) {
       if (!byHash) throw e;
       // A breakpoint of the previous patch's set is there already.

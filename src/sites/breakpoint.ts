@@ -39,7 +39,7 @@ import { JsprobeError, ProbeSite, probeNow, shared, type Snapshot } from '../cor
 import { atOnce, type Later } from '../core/job.js';
 import {
   ArrayPrototypeJoin, ArrayPrototypeSlice, defineOwn, MathFloor, MathRandom, MathTrunc, ObjectGetOwnPropertyDescriptor, SafeMap, SafeSet,
-  WeakMapPrototypeGet,
+  WeakMapPrototypeGet, WeakMapPrototypeSet,
 } from '../core/primordials.js';
 import { breakpointBudget, REST_MS, forget, hitCharge, offTime, passedCeiling, resting, setArmed, type Resting } from './breakpoint-rest.js';
 import { sha256 } from './sha256.js';
@@ -283,7 +283,7 @@ const restOf = new WeakMap<ProbeSite, Resting>();
 
 /** How often and for how long (ms) breakpoint site `site` was off, its hits not seen; undefined for another kind of site. */
 export function breakpointOffTime(site: ProbeSite): { offs: number; offMs: number } | undefined {
-  const r = restOf.get(site);
+  const r = WeakMapPrototypeGet(restOf, site);
   return r === undefined ? undefined : offTime(r);
 }
 
@@ -347,7 +347,7 @@ function runningCode(s: LiveScript): Running {
       starts: lineStarts(code),
       hash: sha256().update(code).digest('hex'),
     };
-    current.set(s.patched, now);
+    WeakMapPrototypeSet(current, s.patched, now);
   }
   return now;
 }
@@ -560,7 +560,7 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
     rests = out;
     sync();
   });
-  restOf.set(site, rest);
+  WeakMapPrototypeSet(restOf, site, rest);
   const ceiling = breakpointCeiling();
   states[id] = {
     site, ceiling, pausingCeiling: Math.min(ceiling, pauseCeiling()), depth: 0, second: 0, inSecond: 0, spent: 0, budget: breakpointBudget(), resting: rest,

@@ -187,14 +187,22 @@ async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connect
     });
   });
   const conn = new Connection(ws);
-  // One round trip for both: the port is open meanwhile.
-  const answer = await waitFor(conn.evaluate<unknown>('[process.pid, process.version]'), `process ${pid} to answer on its inspector`, quiet);
+  // One round trip for both: the port is open meanwhile. An error (the process ending: "Cannot
+  // find context") leaves no client connected, as Node, ending, waits for its client to go.
+  let answer: unknown;
+  try {
+    answer = await waitFor(conn.evaluate<unknown>('[process.pid, process.version]'), `process ${pid} to answer on its inspector`, quiet);
+  } catch (e) {
+    ws.terminate();
+    throw e;
+  }
   const [targetPid, version] = Array.isArray(answer) ? answer as [unknown, unknown] : [undefined, undefined];
   if (targetPid !== pid) {
     ws.close();
     throw new AttachError(`the inspector on 127.0.0.1:${port} belongs to process ${targetPid}, not ${pid}`);
   }
   if (Number(/^v(\d+)/.exec(String(version))?.[1] ?? 0) < 20) {
+    ws.close();
     throw new AttachError(`process ${pid} runs Node ${String(version)}; jsprobe needs Node 20.6 or later`);
   }
   return { conn, opened, port };

@@ -9,35 +9,30 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { inJob } from '../core/job.js';
-import { defineOwn, JSONParse, setTimeoutSafe } from '../core/primordials.js';
+import { defineOwn, JSONParse, setImmediateSafe, setTimeoutSafe } from '../core/primordials.js';
 import type { LoadOptions } from '../program/messages.js';
 import { noteOwnThread, ownThreadsMemory } from '../threads/own-threads.js';
 import { Ring } from '../threads/ring.js';
 import { CHANNEL_THREAD_NAME, DISCONNECTED, type ChannelData, type MainRequest } from './channel-data.js';
 
-/** Turns of this thread's event loop (timer ticks) over which a second start of the inspector is closed too. */
-const RECLOSE_TICKS = 25;
-const RECLOSE_MS = 20;
-
 /**
- * Close the inspector jsprobe opened, and again should it open a second time. SIGUSR1 asks Node
- * to start it twice, at an interrupt (where a busy thread is) and at the event loop's next turn
- * (a uv_async): Node starts it at whichever comes first and leaves the other nothing to do, unless
- * jsprobe has closed it in between, which a busy thread lets it do (every step of the attach runs
- * as an interrupt). The loop's turn then opened the port again, with "Debugger listening" on the
- * target's stderr, and nobody closed it (found by a review: attach/detach rounds on a busy target
- * left it open after a few). So for its next turns, counted in ticks that run only when the loop
- * does (a thread busy for seconds gets them all after), the thread closes a port open again. The
- * ticks go in from a job: this may run as an interrupt inside Node's timer code (core/job.ts).
+ * Close the inspector jsprobe opened, and again should the same SIGUSR1 open it a second time.
+ * Node answers one SIGUSR1 twice, at an interrupt (where a busy thread is) and at the event loop's
+ * next turn (a uv_async, run in the loop's poll phase): it starts the inspector at whichever comes
+ * first and leaves the other nothing to do, unless jsprobe has closed it in between, which a busy
+ * thread lets it do (every step of the attach runs as an interrupt there). That turn then opened
+ * the port again, with "Debugger listening" on the target's stderr, and nobody closed it (found by
+ * a review: attach/detach rounds on a busy target left it open after a few). So the loop's first
+ * check phase after the close, which comes after that poll phase however long the thread is busy
+ * first, closes a port open again. Once only: a later start is another SIGUSR1's (the next
+ * jsprobe's, which takes the port's lock once this one is closed), and is left alone. The
+ * immediate goes in from a job: this may run as an interrupt inside Node's timer code (core/job.ts).
  */
 export function closeInspector(): void {
   inspectorClose();
-  let left = RECLOSE_TICKS;
-  const tick = (): void => {
+  inJob(() => void setImmediateSafe(() => {
     if (inspectorUrl() !== undefined) inspectorClose();
-    if (--left > 0) setTimeoutSafe(tick, RECLOSE_MS).unref();
-  };
-  inJob(() => void setTimeoutSafe(tick, RECLOSE_MS).unref());
+  }).unref());
 }
 
 /** The main thread's ring: 1 MiB of events between two drains (every 20 ms) before any is lost. */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import inspector from 'node:inspector';
 import { closeInspector } from '../../src/attach/load.js';
 
-test('a second start of the inspector after jsprobe closed it is closed again at the loop\'s next turns', async () => {
+test('a second start of the inspector after jsprobe closed it is closed again at the loop\'s next turn', async () => {
   inspector.open(0, '127.0.0.1');
   assert.notEqual(inspector.url(), undefined);
   closeInspector();
@@ -16,7 +16,7 @@ test('a second start of the inspector after jsprobe closed it is closed again at
   // The late start (Node's uv_async for the same SIGUSR1).
   inspector.open(0, '127.0.0.1');
   assert.notEqual(inspector.url(), undefined);
-  // It is closed within the guard's ticks (25 of 20 ms); the bound here is only a failure bound.
+  // It is closed at the loop's next check phase; the bound here is only a failure bound.
   const end = Date.now() + 30_000;
   while (inspector.url() !== undefined && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
   assert.equal(inspector.url(), undefined, 'the port opened again stays closed');

@@ -14,7 +14,7 @@
 
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
-import { clearTimeoutSafe, SafeSet, setTimeoutSafe } from '../core/primordials.js';
+import { clearTimeoutSafe, NumberIsFinite, SafeNumber, SafeSet, setTimeoutSafe } from '../core/primordials.js';
 import type { ProbeSite } from '../core/index.js';
 import { debuggerOn, post } from './inspector.js';
 
@@ -30,8 +30,8 @@ const BUDGET_MS = 50;
 
 /** The budget in ms (JSPROBE_BREAKPOINT_BUDGET_MS, default BUDGET_MS; read when a site is made). */
 export function breakpointBudget(): number {
-  const v = Number(process.env.JSPROBE_BREAKPOINT_BUDGET_MS);
-  return Number.isFinite(v) && v > 0 ? v : BUDGET_MS;
+  const v = SafeNumber(process.env.JSPROBE_BREAKPOINT_BUDGET_MS);
+  return NumberIsFinite(v) && v > 0 ? v : BUDGET_MS;
 }
 
 /**

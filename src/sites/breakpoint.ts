@@ -39,7 +39,7 @@ import { JsprobeError, ProbeSite, probeNow, shared, type Snapshot } from '../cor
 import { atOnce, type Later } from '../core/job.js';
 import {
   ArrayPrototypeJoin, ArrayPrototypeSlice, defineOwn, MathFloor, MathRandom, MathTrunc, ObjectGetOwnPropertyDescriptor, SafeMap, SafeSet,
-  WeakMapPrototypeGet, WeakMapPrototypeSet,
+  NumberIsFinite, SafeNumber, WeakMapPrototypeGet, WeakMapPrototypeSet,
 } from '../core/primordials.js';
 import { breakpointBudget, REST_MS, forget, hitCharge, offTime, passedCeiling, resting, setArmed, type Resting } from './breakpoint-rest.js';
 import { sha256 } from './sha256.js';
@@ -111,14 +111,14 @@ const byFunction: Map<string, ProbeSite> = new SafeMap<string, ProbeSite>();
 
 /** Hits a second one breakpoint site handles (JSPROBE_BREAKPOINT_RATE, default 1000). */
 export function breakpointCeiling(): number {
-  const v = Number(process.env.JSPROBE_BREAKPOINT_RATE);
-  return Number.isFinite(v) && v > 0 ? v : 1000;
+  const v = SafeNumber(process.env.JSPROBE_BREAKPOINT_RATE);
+  return NumberIsFinite(v) && v > 0 ? v : 1000;
 }
 
 /** Returns a second that a breakpoint site pauses at to read their values (JSPROBE_BREAKPOINT_PAUSE_RATE, default 100). */
 export function pauseCeiling(): number {
-  const v = Number(process.env.JSPROBE_BREAKPOINT_PAUSE_RATE);
-  return Number.isFinite(v) && v > 0 ? v : 100;
+  const v = SafeNumber(process.env.JSPROBE_BREAKPOINT_PAUSE_RATE);
+  return NumberIsFinite(v) && v > 0 ? v : 100;
 }
 
 /** Some probe here reads `retval`, and this thread may pause: its returns pause to read the value. */

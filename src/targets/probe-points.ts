@@ -143,20 +143,30 @@ function leaveOut(file: string, why: string, options: ListOptions): void {
   options.unparsed(shownPath(file), why);
 }
 
+/** `file` parsed, or null when it does not parse and is left out of its glob (leaveOut). */
+function parsedOrLeftOut(ref: Exclude<TargetRef, { kind: 'export' }>, file: string, options: ListOptions): ReturnType<typeof parseFile> | null {
+  const parsed = parsedOrWhy(ref, file);
+  if (!('unparsed' in parsed)) return parsed;
+  leaveOut(file, parsed.unparsed, options);
+  return null;
+}
+
+/** The probe point of a line probe at statement `at`, of line `line` of `file` (shown as `rel`). */
+function linePoint(rel: string, file: string, line: number, at: { line: number; column: number; locals: string[] }): ProbePoint {
+  return { target: `${rel}:${line}`, kind: 'line', name: `line ${line}`, file, line: at.line, column: at.column, locals: at.locals };
+}
+
 function linePoints(ref: Extract<TargetRef, { kind: 'line' }>, file: string, options: ListOptions): ProbePoint[] {
   const rel = shownPath(file);
-  const parsed = parsedOrWhy(ref, file);
-  if ('unparsed' in parsed) {
-    leaveOut(file, parsed.unparsed, options);
-    return [];
-  }
+  const parsed = parsedOrLeftOut(ref, file, options);
+  if (parsed === null) return [];
   const at = statementAt(parsed.program, parsed.src, ref.line);
   if (at === undefined) {
     // Some files of a glob have a statement at the line, others not: only a file named alone is wrong.
     if (hasGlob(ref.file)) return [];
     throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', noLineWhy(ref.line, rel, parsed));
   }
-  const p: ProbePoint = { target: `${rel}:${ref.line}`, kind: 'line', name: `line ${ref.line}`, file, line: at.line, column: at.column, locals: at.locals };
+  const p = linePoint(rel, file, ref.line, at);
   const outer = topLevelNames(parsed.program).filter((n) => !at.locals.includes(n));
   if (outer.length > 0) p.outer = outer;
   return [p];
@@ -165,14 +175,9 @@ function linePoints(ref: Extract<TargetRef, { kind: 'line' }>, file: string, opt
 /** Every line of `file` where a line probe can fire (`-l 'line:src/app.js:*'`). */
 function allLinePoints(ref: Extract<TargetRef, { kind: 'function' }>, file: string, options: ListOptions): ProbePoint[] {
   const rel = shownPath(file);
-  const parsed = parsedOrWhy(ref, file);
-  if ('unparsed' in parsed) {
-    leaveOut(file, parsed.unparsed, options);
-    return [];
-  }
-  return statementLines(parsed.program, parsed.src).map((at) => (
-    { target: `${rel}:${at.line}`, kind: 'line', name: `line ${at.line}`, file, line: at.line, column: at.column, locals: at.locals }
-  ));
+  const parsed = parsedOrLeftOut(ref, file, options);
+  if (parsed === null) return [];
+  return statementLines(parsed.program, parsed.src).map((at) => linePoint(rel, file, at.line, at));
 }
 
 /**

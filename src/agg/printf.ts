@@ -9,7 +9,7 @@ import { display, handlerFault, quoted, toNumber } from './format.js';
 import { clip, STRLEN } from './safe-strlen.js';
 import {
   BigIntAsUintN, BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathMin, MathTrunc, NumberIsFinite, NumberIsInteger, ObjectFreeze,
-  ObjectSetPrototypeOf, StringPrototypeRepeat,
+  ObjectSetPrototypeOf, SafeFloat64Array, StringPrototypeRepeat,
   NumberPrototypeToExponential, NumberPrototypeToFixed, SafeBigInt, SafeMap, SafeNumber, StringFromCharCode, StringPrototypeIndexOf,
   StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeSlice, StringPrototypeToUpperCase,
 } from '../core/primordials.js';
@@ -80,20 +80,30 @@ function withPoint(s: string, alt: boolean): string {
  */
 function halfway(n: number, unit: number): boolean {
   const a = n < 0 ? -n : n;
+  const { pow2, pow5 } = powers ??= makePowers();
   // unit runs from about -425 (%.100e of 5e-324) to 308.
-  const y = unit <= 0 ? a * POW2[1 - unit] : a / POW2[unit - 1];
+  const y = unit <= 0 ? a * pow2[1 - unit] : a / pow2[unit - 1];
   if (!NumberIsInteger(y) || y % 2 !== 1) return false;
   // m < 2^53: no multiple of 5^23 or more.
-  return unit <= 0 || (unit <= 22 && y % POW5[unit] === 0);
+  return unit <= 0 || (unit <= 22 && y % pow5[unit] === 0);
 }
 
-/** Powers of 2 and 5 for halfway, made once: `2 ** k` at a hit is a call of pow, ~40% of a %e. */
-const POW2 = new Float64Array(440);
-const POW5 = new Float64Array(23);
-POW2[0] = 1;
-POW5[0] = 1;
-for (let i = 1; i < POW2.length; i++) POW2[i] = POW2[i - 1] * 2;
-for (let i = 1; i < POW5.length; i++) POW5[i] = POW5[i - 1] * 5;
+/**
+ * Powers of 2 and 5 for halfway, made at its first call: `2 ** k` at a hit is a call of pow, ~40%
+ * of a %e. Not as the runtime loads: its loop there, run once in every traced process before the
+ * program's first line, cost ~4 M instructions (V8 compiles the loop it sees run hot).
+ */
+let powers: { pow2: Float64Array; pow5: Float64Array } | undefined;
+
+function makePowers(): { pow2: Float64Array; pow5: Float64Array } {
+  const pow2 = new SafeFloat64Array(440);
+  const pow5 = new SafeFloat64Array(23);
+  pow2[0] = 1;
+  pow5[0] = 1;
+  for (let i = 1; i < 440; i++) pow2[i] = pow2[i - 1] * 2;
+  for (let i = 1; i < 23; i++) pow5[i] = pow5[i - 1] * 5;
+  return { pow2, pow5 };
+}
 
 /**
  * C rounds a value halfway between two results to the even one (the default rounding mode, on the

@@ -1,17 +1,13 @@
 // bench/hot-ab.mjs's counting rows in instructions rather than time: on this loaded VM a ns figure
 // moves by 25% between runs, an instruction count does not. Each (build, kind) runs once under
-// valgrind's callgrind, with V8 single-threaded; the measured loop is bracketed by two
-// process.cpuUsage() calls, and `--dump-before=uv_getrusage` makes callgrind write its counters at
-// each, so the loop's instructions are one dump. Prints instructions per call, warm (the loop ran
-// long enough to be optimized first).
+// callgrind (callgrind-loop.mjs). Prints instructions per call, warm (the loop ran long enough to
+// be optimized first).
 //
 //   node bench/hot-instructions.mjs DIR_A DIR_B [CALLS]    (each DIR a built checkout)
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loopInstructions } from './callgrind-loop.mjs';
 
 const [dirA, dirB, callsArg] = process.argv.slice(2);
 if (dirB === undefined) {
@@ -36,18 +32,7 @@ process.cpuUsage();
 `;
 
 function instructions(dir, kind) {
-  const out = mkdtempSync(join(tmpdir(), 'hot-ir-'));
-  try {
-    const r = spawnSync('valgrind', ['--tool=callgrind', '--dump-before=uv_getrusage', `--callgrind-out-file=${join(out, 'cg.out')}`,
-      process.execPath, '--single-threaded', '--input-type=module', '-e', child(dir, kind)], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(r.stderr);
-    const dumps = readdirSync(out).filter((f) => /^cg\.out\.\d+$/.test(f)).sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]));
-    // Dump 1 ends at the first cpuUsage(); dump 2 is the loop.
-    const text = readFileSync(join(out, dumps[1]), 'utf8');
-    return Number(/^(?:summary|totals): (\d+)/m.exec(text)[1]) / CALLS;
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+  return loopInstructions(process.execPath, ['--input-type=module'], child(dir, kind), CALLS);
 }
 
 for (const kind of ['bare', 'entry', 'return']) {

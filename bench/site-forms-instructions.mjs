@@ -3,15 +3,12 @@
 // and a `finally` with no `catch` (the only form in which a throw passes with V8's ReThrow, which
 // keeps the message of the first throw: the line and caret Node prints for an uncaught exception).
 // Four small functions, written by hand in each form as instrument.ts writes them, are called in
-// a loop that runs long enough to be optimized; the loop's instructions are read as
-// bench/hot-instructions.mjs reads them (callgrind, dumps at two process.cpuUsage() calls).
+// a loop that runs long enough to be optimized, and callgrind counts the loop (callgrind-loop.mjs).
 //
 //   node bench/site-forms-instructions.mjs [NODE...]    (node binaries; default: this one)
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loopInstructions } from './callgrind-loop.mjs';
 
 const CALLS = 1_000_000;
 
@@ -48,17 +45,7 @@ process.cpuUsage();
 
 /** Instructions per loop iteration (four calls) of `form` under `node`. */
 function instructions(node, form) {
-  const out = mkdtempSync(join(tmpdir(), 'site-forms-'));
-  try {
-    const r = spawnSync('valgrind', ['--tool=callgrind', '--dump-before=uv_getrusage', `--callgrind-out-file=${join(out, 'cg.out')}`,
-      node, '--single-threaded', '-e', program(form)], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(r.stderr);
-    const dumps = readdirSync(out).filter((f) => /^cg\.out\.\d+$/.test(f)).sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]));
-    const text = readFileSync(join(out, dumps[1]), 'utf8');
-    return Number(/^(?:summary|totals): (\d+)/m.exec(text)[1]) / CALLS;
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+  return loopInstructions(node, [], program(form), CALLS);
 }
 
 for (const node of process.argv.length > 2 ? process.argv.slice(2) : [process.execPath]) {

@@ -2,6 +2,7 @@
 // outside, with nothing sent to it (for --dry-run): the rule of liveEditOffWhy() in
 // src/sites/inspector.ts, read from the process's binary and initial environment.
 
+import { LIVE_EDIT_AT_START } from '../sites/breakpoint-advice.js';
 import { envOf } from './procfs.js';
 import { checkTarget, nodeVersionOf } from './verify.js';
 
@@ -27,6 +28,6 @@ export function liveEditsIn(pid: number): LiveEdits {
   return {
     version,
     offWhy: `live edits are off on Node ${version} (V8 13 and later), where one can crash the process when it later runs closures `
-      + 'made before the edit (docs/live-sites.md); JSPROBE_LIVE_EDIT=1 in its environment turns them on',
+      + `made before the edit (docs/live-sites.md); ${LIVE_EDIT_AT_START}`,
   };
 }

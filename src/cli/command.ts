@@ -10,8 +10,9 @@ import { describePoint, listProbePoints } from '../targets/probe-points.js';
 import type { MapData } from '../agg/maps.js';
 import { HELP, splitCommand, UsageError, type CliOptions } from './args.js';
 import type { MetricsServer } from './prometheus.js';
-import { attachPoints, checkOptions, compileChecked, fail, meanHint, nearHint, unparsedWarning, type Found } from './program-check.js';
-import { NO_RETURN_INSTEAD } from '../sites/breakpoint-advice.js';
+import { attachPoints, checkOptions, compileChecked, fail, meanHint, nearHint, unparsedWarning, type Found, type Returnless } from './program-check.js';
+import { NO_RETURN_INSTEAD, wrapSees } from '../sites/breakpoint-advice.js';
+import { cjsHolders, type CjsHolders } from '../targets/cjs-holders.js';
 import { prepareLaunch } from './launch.js';
 import { otlpExport, relay, type Metrics } from './relay.js';
 import { sink, type Sink } from './sink.js';
@@ -64,6 +65,31 @@ function refusedLine(text: string, pid: number, returnless: { names: string[]; o
 }
 
 /**
+ * Where live edits are off (`why`), the attach gives a function a property holds a wrap site, which
+ * sees its returns (live.ts's withoutEdit): said of each such match of an fnret probe, with what a
+ * wrap site does not see, as the attach says it. The others are `blind` (a breakpoint site there);
+ * `sure`: the file says which properties hold its functions, so none of them is held at run time.
+ */
+function wrapLines(text: string, pid: number, returnless: Returnless, why: string): { blind: string[]; sure: boolean } {
+  const blind: string[] = [];
+  let sure = true;
+  const files = new Map<string, CjsHolders>();
+  for (let i = 0; i < returnless.names.length; i++) {
+    const { file, name } = returnless.points[i];
+    let holders = file === undefined ? undefined : files.get(file);
+    if (file !== undefined && holders === undefined) files.set(file, holders = cjsHolders(file));
+    const at = holders?.holderOf(name);
+    if (at === undefined) {
+      blind.push(returnless.names[i]);
+      if (holders === undefined || holders.unsure) sure = false;
+      continue;
+    }
+    process.stderr.write(`jsprobe: ${text}: in process ${pid}, ${returnless.names[i]} gets ${wrapSees(at)} (${why})\n`);
+  }
+  return { blind, sure };
+}
+
+/**
  * --dry-run -p: the same truth as the attach, read from outside without signalling anything: each
  * process checked as an attach checks it, and each fnret probe that the runtime there would take
  * off as never running said (an async function's breakpoint site, where live edits are off).
@@ -90,8 +116,11 @@ async function dryRunAttached(program: CompiledProgram, found: Found, pids: read
     for (const c of program.probes) {
       const returnless = found.entriesOnly.get(c.probe.at);
       if (returnless === undefined) continue;
-      process.stderr.write(refusedLine(c.probe.text, pid, returnless, why, view.offWhy !== undefined));
-      if (returnless.names.length === returnless.of && view.offWhy !== undefined) refused++;
+      const { blind, sure } = wrapLines(c.probe.text, pid, returnless, why);
+      if (blind.length === 0) continue;
+      const certain = sure && view.offWhy !== undefined;
+      process.stderr.write(refusedLine(c.probe.text, pid, { names: blind, of: returnless.of }, why, certain));
+      if (blind.length === returnless.of && certain) refused++;
     }
     if (refused > 0 && refused === program.probes.length) {
       process.stderr.write(`jsprobe: no probe would attach in process ${pid}: nothing to trace\n`);

@@ -39,18 +39,27 @@ export function unparsedWarning(pattern: string): (file: string, reason: string)
   };
 }
 
+/** An fnret probe's matches whose returns a breakpoint site cannot see (async functions, generators), of its `of` matches. */
+export interface Returnless {
+  /** As targets name them. */
+  names: string[];
+  of: number;
+  /** Each one's file and name, in the same order. */
+  points: { file?: string; name: string }[];
+}
+
 /** What the targets of a program matched, by the probe's position. */
 export interface Found {
   /** Each match, as --dry-run lists it. */
   points: Map<number, string[]>;
-  /** For an fnret probe: the names of its matches whose returns a breakpoint site cannot see (async functions, generators). */
-  entriesOnly: Map<number, { names: string[]; of: number }>;
+  /** For an fnret probe: its matches whose returns a breakpoint site cannot see. */
+  entriesOnly: Map<number, Returnless>;
 }
 
 /** Every fn/fnret/line target must match something: else a positioned error, before anything runs. */
 function checkTargets(program: CompiledProgram, attaching: boolean): Found {
   const found = new Map<number, string[]>();
-  const entriesOnly = new Map<number, { names: string[]; of: number }>();
+  const entriesOnly: Found['entriesOnly'] = new Map();
   const pointsOf = new Map<number, ProbePoint[]>();
   for (const c of program.probes) {
     let points;
@@ -76,7 +85,10 @@ function checkTargets(program: CompiledProgram, attaching: boolean): Found {
     if (c.probe.kind === 'line') checkLocals(program, c, points);
     pointsOf.set(c.probe.at, points);
     const returnless = c.probe.kind === 'fnret' ? points.filter((p) => p.entriesOnly === true) : [];
-    if (returnless.length > 0) entriesOnly.set(c.probe.at, { names: returnless.map((p) => p.target), of: points.length });
+    if (returnless.length > 0) {
+      const at = returnless.map((p) => ({ file: p.file, name: p.name }));
+      entriesOnly.set(c.probe.at, { names: returnless.map((p) => p.target), of: points.length, points: at });
+    }
     found.set(c.probe.at, points.map((p) => `${p.target}${p.file !== undefined && p.line !== undefined ? ` (${p.file}:${p.line})` : ''}`
       + (p.unsited !== undefined && !attaching ? ' (no probe site)' : '')));
   }

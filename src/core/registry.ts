@@ -328,15 +328,20 @@ function info(p: ProbeCore): ProbeInfo {
     notes[notes.length] = n;
   };
   noteOnce(p.note);
-  for (let i = 0; i < p.sites.length; i++) noteOnce(p.sites[i].note);
+  for (let i = 0; i < p.sites.length; i++) {
+    const site = p.sites[i];
+    // An entry probe is told nothing of returns (a breakpoint site's pause for retval is a return probe's).
+    const returns = p.onReturn !== null ? site.returnNote : undefined;
+    noteOnce(returns === undefined ? site.note : site.note === undefined ? returns : `${site.note}; ${returns}`);
+  }
   if (notes.length > 0) out.note = ArrayPrototypeJoin(notes, '; ');
   if (p.sites.length !== 1) out.sites = p.sites.length;
   return out;
 }
 
 /** Each site of `p`: its kind, what it probes and why it is what it is (list() joins the notes of a pattern's sites into one). */
-export function siteNotes(p: Probe): { kind: string; target: string; note: string | undefined }[] {
-  return (ProbeHandle.core(p)?.sites ?? []).map((s) => ({ kind: s.backend.kind, target: s.backend.target, note: s.note }));
+export function siteNotes(p: Probe): { kind: string; target: string; note: string | undefined; site: ProbeSite }[] {
+  return (ProbeHandle.core(p)?.sites ?? []).map((s) => ({ kind: s.backend.kind, target: s.backend.target, note: s.note, site: s }));
 }
 
 /** In-flight tracked calls of `p`, oldest first: the calls that are stuck right now. */

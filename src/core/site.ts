@@ -129,6 +129,8 @@ export class ProbeSite {
   readonly slots: (Snapshot | null)[];
   readonly index: number;
   note: string | undefined;
+  /** What the site says of the returns it reports: list() gives it to a probe that has onReturn alone. */
+  returnNote: string | undefined = undefined;
 
   constructor(backend: SiteBackend, options: SiteOptions = {}) {
     // Every optional field an own property, so that reading one a backend left out (`func` at a

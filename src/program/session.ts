@@ -10,8 +10,9 @@ import { mapsData, mergeAll, type MapData } from '../agg/maps.js';
 import { errorText } from '../agg/safe-format.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN, withCutRecord } from '../agg/safe-strlen.js';
-import { isJsprobeError, siteNotes } from '../core/index.js';
+import { isJsprobeError, siteNotes, type ProbeSite } from '../core/index.js';
 import { handlerUses } from '../core/handler-use.js';
+import { wrapSees } from '../sites/breakpoint-advice.js';
 import { LARGE_RETVAL, NO_RETURN_INSTEAD, PAUSES_FOR_RETVAL, SEES_NO_RETURN, SEES_NO_RETVAL } from '../sites/breakpoint.js';
 import { instantiate, makeRuntime, printAll, strftime, type Runtime } from './runtime.js';
 import { guard, type Guarded } from './end.js';
@@ -26,6 +27,7 @@ import { breakpointCeiling } from '../sites/breakpoint.js';
 import { reportMisses, sayRests } from './breakpoint-misses.js';
 import { takePauseReport } from '../sites/pause-budget.js';
 import { liveEditOffWhy } from '../sites/inspector.js';
+import { exportTargetOf } from '../sites/live.js';
 import { sealForCounting } from '../sites/load/wanted.js';
 import { atOnce, inJob, type Later } from '../core/job.js';
 
@@ -151,7 +153,7 @@ function checkReturns(returning: readonly ReturnProbe[], warn: (s: string) => vo
     const fix = 'a restart with load sites (jsprobe -c, or node --import jsprobe/register) sees its returns';
     const sites = siteNotes(r.handle);
     const blind = sites.filter((s) => s.kind === 'breakpoint' && s.note !== undefined && s.note.includes(SEES_NO_RETURN));
-    const instead = `${NO_RETURN_INSTEAD[0].toUpperCase()}${NO_RETURN_INSTEAD.slice(1)}`;
+    const instead = `${exportsInstead(blind.map((b) => b.site))}${NO_RETURN_INSTEAD[0].toUpperCase()}${NO_RETURN_INSTEAD.slice(1)}`;
     if (blind.length > 0 && blind.length === sites.length) {
       refused.push(r);
       void unregister(r.handle);
@@ -168,6 +170,20 @@ function checkReturns(returning: readonly ReturnProbe[], warn: (s: string) => vo
     }
   }
   return refused;
+}
+
+/**
+ * The `fnret:module#export` targets that would see the returns of these breakpoint sites'
+ * functions (a property of their module's exports holds each), as the first thing to try: the
+ * general advice names the form alone.
+ */
+function exportsInstead(blind: readonly ProbeSite[]): string {
+  const forms: string[] = [];
+  for (let i = 0; i < blind.length && forms.length < 3; i++) {
+    const form = exportTargetOf(blind[i]);
+    if (form !== undefined) forms[forms.length] = `fnret:${form.target} sees its returns: it gets ${wrapSees(form.path)}`;
+  }
+  return forms.length === 0 ? '' : `${forms.join('; ')}. `;
 }
 
 export function start(program: CompiledProgram, options: SessionOptions): Session {

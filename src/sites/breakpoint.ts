@@ -584,11 +584,12 @@ export function breakpointSite(s: LiveScript, index: number, note: string): Prob
   const deferred = entriesOnly(fn);
   const self = receiverOf(fn, true);
   const site = siteOf(s, key, `${s.label}:${fn.name}`, fn.name, (id, byHash) => place(s, index, id, self, deferred, byHash));
-  const returns = canPause()
-    ? `; ${PAUSES_FOR_RETVAL} (~1 ms, at most ${pauseCeiling()} a second, the rest missed), and ${SEES_NO_THROWN}`
-    : ` and ${SEES_NO_RETVAL}`;
   const late = fn.generator ? `; ${SEES_GENERATOR_LATE}` : '';
-  site.note = `${note}; on a breakpoint site a hit costs tens of µs (${restsPast()})${deferred ? `, and ${SEES_NO_RETURN}${late}` : returns}${placedLater()}`;
+  site.note = `${note}; on a breakpoint site a hit costs tens of µs (${restsPast()})${deferred ? `, and ${SEES_NO_RETURN}${late}` : ''}${placedLater()}`;
+  // Said to return probes alone (list()): an entry probe's hits never pause.
+  if (!deferred) {
+    site.returnNote = canPause() ? `${PAUSES_FOR_RETVAL} (~1 ms, at most ${pauseCeiling()} a second, the rest missed), and ${SEES_NO_THROWN}` : SEES_NO_RETVAL;
+  }
   return site;
 }
 

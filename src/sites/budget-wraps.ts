@@ -9,8 +9,9 @@ import { pathToFileURL } from 'node:url';
 import type { ProbeSite, Resolution, SitePreference } from '../core/index.js';
 import { FunctionPrototypeToString, ReflectApply } from '../core/primordials.js';
 import { findHolder } from './holder.js';
+import { wrapSees } from './breakpoint-advice.js';
 import { requireCache } from './require-cache.js';
-import { labelOf } from './live.js';
+import { labelOf, noLiveEdit } from './live.js';
 import { moduleByFile } from './load/registry.js';
 import { livePatchNow, overBudgetWhy, passOver } from './pause-budget.js';
 import { functionsIn } from './rewrite/instrument.js';
@@ -18,12 +19,15 @@ import { wrapSite } from './wrap.js';
 
 /**
  * Wrap sites for every function named `name` in loaded CommonJS files `path` accepts, when a live
- * patch would be over `maxPauseMs` and a property holds each of them; else null.
+ * patch would be over `maxPauseMs`, or this process makes none at all (live.ts's withoutEdit: the
+ * same site on any heap), and a property holds each of them; else null.
  */
 export function wrapsOverBudget(path: RegExp, name: RegExp, label: string, preference: SitePreference, maxPauseMs: number): Resolution | null {
   if (preference !== 'auto') return null;
   const now = livePatchNow(maxPauseMs);
-  if (now.fits) return null;
+  const noEdit = noLiveEdit();
+  if (now.fits && noEdit === null) return null;
+  const why = noEdit ?? overBudgetWhy(now, maxPauseMs);
   const sites: ProbeSite[] = [];
   const keys: string[] = [];
   for (const file of Object.keys(requireCache())) {
@@ -49,7 +53,9 @@ export function wrapsOverBudget(path: RegExp, name: RegExp, label: string, prefe
       const holder = findHolder(file, own, (fn) => (ReflectApply(FunctionPrototypeToString, fn, []) as string).endsWith(text));
       if (holder === null) return null;
       try {
-        sites.push(wrapSite(holder.object, holder.key, { label: `${labelOf(url)}:${f.name}` }));
+        const site = wrapSite(holder.object, holder.key, { label: `${labelOf(url)}:${f.name}` });
+        site.note = `${why}, so it is ${wrapSees(holder.path)}`;
+        sites.push(site);
         keys.push(`${url}:${f.start}`);
       } catch {
         return null;
@@ -57,7 +63,7 @@ export function wrapsOverBudget(path: RegExp, name: RegExp, label: string, prefe
     }
   }
   if (sites.length === 0) return null;
-  passOver('wrap', keys, now, maxPauseMs);
-  const note = `${overBudgetWhy(now, maxPauseMs)}, so ${sites.length === 1 ? 'it is a wrap site' : 'they are wrap sites'}`;
-  return { sites, label: sites.length === 1 ? label : `${label} (${sites.length} functions)`, kind: 'wrap', note };
+  // Over the budget with live edits on, the session says it once (takePauseReport); the sites' notes say what each sees.
+  if (noEdit === null) passOver('wrap', keys, now, maxPauseMs);
+  return { sites, label: sites.length === 1 ? label : `${label} (${sites.length} functions)`, kind: 'wrap' };
 }

@@ -6,12 +6,14 @@
 // left alone (their traps are the program's code), and the walk is bounded.
 
 import { types } from 'node:util';
-import { ownDescriptor } from '../core/primordials.js';
+import { ownDescriptor, SafeString } from '../core/primordials.js';
 import { requireCache } from './require-cache.js';
 
 export interface Holder {
   object: object;
   key: string | symbol;
+  /** Where the property is, from the module: `module.exports.handle`, `module.exports.Store.prototype.get`. */
+  path: string;
 }
 
 /** Properties looked at per module, at most: a module that exports a huge table is not searched further. */
@@ -26,20 +28,25 @@ function searchable(v: unknown): v is object {
   return ((typeof v === 'object' && v !== null) || typeof v === 'function') && !types.isProxy(v) && !types.isModuleNamespaceObject(v);
 }
 
-/** The objects to look in: the exports, each exported class and its prototype, each exported plain object. */
-function containers(exports: unknown): object[] {
-  const out: object[] = [];
-  const add = (v: unknown): void => {
-    if (!searchable(v) || out.includes(v)) return;
-    out.push(v);
+function keyText(key: string | symbol): string {
+  return typeof key === 'symbol' ? `[${SafeString(key)}]` : `.${key}`;
+}
+
+/** The objects to look in, each with its path: the exports, each exported class and its prototype, each exported plain object. */
+function containers(exports: unknown): { object: object; path: string }[] {
+  const out: { object: object; path: string }[] = [];
+  const add = (v: unknown, path: string): void => {
+    if (!searchable(v)) return;
+    for (let i = 0; i < out.length; i++) if (out[i].object === v) return;
+    out.push({ object: v, path });
     if (typeof v === 'function') {
       const proto = ownData(v, 'prototype');
-      if (searchable(proto) && proto !== Function.prototype) out.push(proto);
+      if (searchable(proto) && proto !== Function.prototype) out.push({ object: proto, path: `${path}.prototype` });
     }
   };
-  add(exports);
+  add(exports, 'module.exports');
   if (!searchable(exports)) return out;
-  for (const key of Reflect.ownKeys(exports).slice(0, MAX_PROPERTIES)) add(ownData(exports, key));
+  for (const key of Reflect.ownKeys(exports).slice(0, MAX_PROPERTIES)) add(ownData(exports, key), `module.exports${keyText(key)}`);
   return out;
 }
 
@@ -53,14 +60,14 @@ export function findHolder(path: string, named: string, is: (fn: Function) => bo
   if (m === undefined) return null;
   const exports = ownData(m, 'exports');
   let looked = 0;
-  for (const object of containers(exports)) {
+  for (const { object, path: at } of containers(exports)) {
     for (const key of Reflect.ownKeys(object)) {
       if (++looked > MAX_PROPERTIES) return null;
       if (key === 'constructor' || key === 'prototype') continue;
       const v = ownData(object, key);
       if (typeof v !== 'function' || types.isProxy(v)) continue;
       if (ownData(v, 'name') !== named && key !== named) continue;
-      if (is(v)) return { object, key };
+      if (is(v)) return { object, key, path: `${at}${keyText(key)}` };
     }
   }
   return null;

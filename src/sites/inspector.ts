@@ -17,6 +17,7 @@ import { JsprobeError } from '../core/index.js';
 import { inJob } from '../core/job.js';
 import { defineOwn, MathRandom, MathTrunc, SafeMap } from '../core/primordials.js';
 import { lazyBuiltin } from './builtin.js';
+import { LIVE_EDIT_AT_START } from './breakpoint-advice.js';
 import { noteScriptMap } from './load/registry.js';
 
 /**
@@ -160,7 +161,7 @@ export function liveEditOffWhy(): string | null {
   if (env === '0') liveEditOff = 'JSPROBE_LIVE_EDIT=0 turns live edits off';
   else if (env !== '1' && major >= V8_LIVE_EDIT_CRASHES) {
     liveEditOff = `live edits are off on V8 ${major} (Node ${process.versions.node}), where one can crash the process ` +
-      'when it later runs closures made before the edit (docs/live-sites.md); JSPROBE_LIVE_EDIT=1 in its environment turns them on';
+      `when it later runs closures made before the edit (docs/live-sites.md); ${LIVE_EDIT_AT_START}`;
   } else liveEditOff = null;
   const chosen = process.execArgv.some((a) => /^--(no-)?inspector[-_]live[-_]edit$/.test(a));
   if (liveEditOff === null && !chosen && major >= 14) nodeV8().setFlagsFromString('--inspector-live-edit');

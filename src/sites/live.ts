@@ -29,9 +29,10 @@ import { relative } from 'node:path';
 import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Snapshot } from '../core/index.js';
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
-import { clearTimeoutSafe, defineOwn, SafeMap, SafeSet, setTimeoutSafe } from '../core/primordials.js';
+import { clearTimeoutSafe, defineOwn, SafeMap, SafeSet, SafeWeakMap, setTimeoutSafe } from '../core/primordials.js';
 import { breakpointSite, rearmBreakpoints } from './breakpoint.js';
-import { findHolder } from './holder.js';
+import { findHolder, type Holder } from './holder.js';
+import { wrapSees } from './breakpoint-advice.js';
 import { DEFAULT_MAX_PAUSE_MS, livePatchNow, overBudgetWhy, passOver } from './pause-budget.js';
 import { OWN_CODE_URL } from './own-code.js';
 import { chooseSiteKind } from './site-kind.js';
@@ -90,6 +91,18 @@ const dirty = new Set<LiveScript>();
 let slots: (Snapshot | null)[] | null = null;
 /** Why V8 will not edit scripts in this process (set by the first refusal), or null. */
 let liveEditRefused: string | null = null;
+
+/**
+ * Why this process makes no live edit, or null when it may: V8 refused one (set by the first
+ * refusal), or jsprobe makes none here (liveEditOffWhy: known before any edit, so a request
+ * takes the way without one at once).
+ */
+export function noLiveEdit(): string | null {
+  if (liveEditRefused !== null) return liveEditRefused;
+  const off = liveEditOffWhy();
+  if (off !== null) liveEditRefused = `no live edit: ${off}`;
+  return liveEditRefused;
+}
 
 function retryBudgetMs(): number {
   const v = Number(process.env.JSPROBE_LIVE_RETRY_MS);
@@ -236,10 +249,11 @@ export function resolution(
   if (chooseSiteKind(preference, { shape: 'loaded', liveable: true }) === 'breakpoint') {
     return { sites: targets.map((t) => breakpointSite(t.script, t.index, 'site \'breakpoint\' was asked for')), label, kind: 'breakpoint' };
   }
-  // Functions LiveEdit cannot patch in place (see liveable), or any once V8 refuses edits, get
-  // breakpoint sites under 'auto'.
+  // Functions LiveEdit cannot patch in place (see liveable) get breakpoint sites under 'auto'; where
+  // this process makes no live edit at all, any function gets what it would get over the budget (a
+  // wrap site where a property holds it), whatever the heap: see withoutEdit.
   const fixed: ProbeSite[] = [];
-  const refused = liveEditRefused;
+  const refused = noLiveEdit();
   const unfit = targets.filter((t) => (refused !== null ? !t.script.patched.has(t.index) : !liveable(t.script.original, t.script.fns[t.index])));
   if (unfit.length > 0) {
     const what = `${functionLabel(unfit[0].script, unfit[0].index)}${unfit.length > 1 ? ` and ${unfit.length - 1} more` : ''}`;
@@ -247,7 +261,7 @@ export function resolution(
     if (!fallsBack(preference)) {
       throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site, or a load site`);
     }
-    for (const t of unfit) fixed.push(breakpointSite(t.script, t.index, why));
+    for (const t of unfit) fixed.push(refused !== null ? withoutEdit(t.script, t.index, fn, why).site : fallbackSite(t.script, t.index, fn, why));
     targets = targets.filter((t) => !unfit.includes(t));
   }
   const passed = overBudget(targets, preference, fn, maxPauseMs);
@@ -294,26 +308,63 @@ function overBudget(
   const wraps: string[] = [];
   const breakpoints: string[] = [];
   for (const t of targets) {
-    const holder = holderOf(t.script, t.index, fn);
-    let site: ProbeSite | null = null;
-    if (holder !== null) {
-      try {
-        site = wrapSite(holder.object, holder.key, { label: functionLabel(t.script, t.index) });
-        wraps.push(`${t.script.scriptId}:${t.index}`);
-      } catch {
-        site = null; // a read-only property: a breakpoint site
-      }
-    }
-    if (site === null) breakpoints.push(`${t.script.scriptId}:${t.index}`);
-    out.push(site ?? breakpointSite(t.script, t.index, `${why}, so it is a breakpoint site`));
+    const { site, kind } = withoutEdit(t.script, t.index, fn, why);
+    (kind === 'wrap' ? wraps : breakpoints).push(`${t.script.scriptId}:${t.index}`);
+    out.push(site);
   }
   passOver('wrap', wraps, now, maxPauseMs);
   passOver('breakpoint', breakpoints, now, maxPauseMs);
   return out;
 }
 
+/**
+ * The site function `index` of `s` gets without a live patch (`why`: over the budget, or no live
+ * edit in this process), under 'auto': a wrap site where a property holds the function, else a
+ * breakpoint site. One rule for both, so that a one-liner gets the same site on any heap: with
+ * live edits off, a small heap once gave a breakpoint site (no retval, no async returns) and a
+ * large one a wrap site. The wrap site's note says which calls it does not see.
+ */
+function withoutEdit(s: LiveScript, index: number, fn: Function | null, why: string): { site: ProbeSite; kind: 'wrap' | 'breakpoint' } {
+  const holder = holderOf(s, index, fn);
+  if (holder !== null) {
+    try {
+      const site = wrapSite(holder.object, holder.key, { label: functionLabel(s, index) });
+      site.note = `${why}, so it is ${wrapSees(holder.path)}`;
+      return { site, kind: 'wrap' };
+    } catch {
+      // a read-only property: a breakpoint site
+    }
+  }
+  return { site: fallbackSite(s, index, fn, `${why}, so it is a breakpoint site`), kind: 'breakpoint' };
+}
+
+/** Breakpoint sites given instead of a live patch, with their functions: see exportTargetOf. */
+const fallbacks = new SafeWeakMap<ProbeSite, { script: LiveScript; index: number; fn: Function | null }>();
+
+/** A breakpoint site for function `index` of `s` (the Function object `fn`, when the target is one) instead of a live patch. */
+function fallbackSite(s: LiveScript, index: number, fn: Function | null, note: string): ProbeSite {
+  const site = breakpointSite(s, index, note);
+  fallbacks.set(site, { script: s, index, fn });
+  return site;
+}
+
+/**
+ * The `module#export` target of the function of breakpoint site `site`, where a property of its
+ * module's exports holds it (a wrap site there sees its returns): said to an fnret probe that a
+ * breakpoint site cannot serve. Undefined where none holds it.
+ */
+export function exportTargetOf(site: ProbeSite): { target: string; path: string } | undefined {
+  const at = fallbacks.get(site);
+  if (at === undefined) return undefined;
+  const holder = holderOf(at.script, at.index, at.fn);
+  if (holder === null || !holder.path.startsWith('module.exports.')) return undefined;
+  // As the target's own require would resolve it, from its working directory (labelOf's base).
+  const label = at.script.label;
+  return { target: `${label.startsWith('/') ? label : `./${label}`}#${holder.path.slice('module.exports.'.length)}`, path: holder.path };
+}
+
 /** A property that holds function `index` of `s` (the Function object `fn`, when the target is one). */
-function holderOf(s: LiveScript, index: number, fn: Function | null): { object: object; key: string | symbol } | null {
+function holderOf(s: LiveScript, index: number, fn: Function | null): Holder | null {
   if (s.format !== 'script' || !s.url.startsWith('file:')) return null;
   const name = s.fns[index].name;
   const own = name.slice(name.lastIndexOf('.') + 1);
@@ -503,12 +554,16 @@ function unavailable(s: LiveScript, queued: Request[], failure: { status: EditSt
   liveEditRefused = failure.status === 'Off' ? `no live edit: ${text}` : `V8 refused the live edit (${text})`;
   stopRetry(s);
   if (restoring) return `${s.label}: ${liveEditRefused}; its probe sites stay in place, disarmed`;
-  fallBack(s, queued, liveEditRefused, retrying);
+  fallBack(s, queued, liveEditRefused, retrying, true);
   return liveEditRefused;
 }
 
-/** Requests that get no live site: under 'auto' a breakpoint site, else an error (or a note, when retrying). */
-function fallBack(s: LiveScript, left: Request[], why: string, retrying: boolean): void {
+/**
+ * Requests that get no live site: under 'auto' a breakpoint site (`noEdits`: V8 makes no live edit
+ * in this process, so as for any later request, a wrap site where a property holds the function),
+ * else an error (or a note, when retrying).
+ */
+function fallBack(s: LiveScript, left: Request[], why: string, retrying: boolean, noEdits = false): void {
   const strict = left.filter((r) => !fallsBack(r.preference));
   if (strict.length > 0 && !retrying) throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site`);
   for (const r of left) {
@@ -516,7 +571,7 @@ function fallBack(s: LiveScript, left: Request[], why: string, retrying: boolean
     if (!fallsBack(r.preference)) r.note(`${why}; the probe is not armed`);
     else {
       r.note(undefined);
-      r.attach(breakpointSite(s, r.index, `${why}, so it is a breakpoint site`));
+      r.attach(noEdits ? withoutEdit(s, r.index, r.fn, why).site : fallbackSite(s, r.index, r.fn, `${why}, so it is a breakpoint site`));
     }
   }
 }
@@ -595,7 +650,7 @@ function giveUp(s: LiveScript, why: string, restoring: boolean): void {
     }
     try {
       r.note(undefined);
-      r.attach(breakpointSite(s, r.index, `${why}, so it is a breakpoint site`));
+      r.attach(fallbackSite(s, r.index, r.fn, `${why}, so it is a breakpoint site`));
     } catch (e) {
       r.note(`${why}; no breakpoint site either: ${(e as Error).message}`);
     }

@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closeMatches, JsprobeError, type ProbeSite, type Resolution, type SitePreference } from '../core/index.js';
 import { debuggerOn, withDebugger } from '../sites/inspector.js';
 import { chooseSiteKind } from '../sites/site-kind.js';
-import { functionsNamed, loadedScripts, resolution as liveResolution } from '../sites/live.js';
+import { functionsNamed, loadedScripts, noLiveEdit, resolution as liveResolution } from '../sites/live.js';
 import { wrapsOverBudget } from '../sites/budget-wraps.js';
 import { requireCache } from '../sites/require-cache.js';
 import { DEFAULT_MAX_PAUSE_MS, notPlacedWhy, siteWithinBudget, usedHeapMb } from '../sites/pause-budget.js';
@@ -172,7 +172,7 @@ function withinBudget(ref: Exclude<TargetRef, { kind: 'export' }>, label: string
   if (budgetMs === Infinity || preference === 'live') return;
   const heapMb = usedHeapMb();
   const choice = siteWithinBudget(heapMb, budgetMs, {
-    live: ref.kind === 'function' && preference !== 'breakpoint', wrap: false, breakpoint: true, debuggerOn: debuggerOn(),
+    live: ref.kind === 'function' && preference !== 'breakpoint' && noLiveEdit() === null, wrap: false, breakpoint: true, debuggerOn: debuggerOn(),
   });
   if (choice.kind === null) throw new JsprobeError('JSPROBE_E_MAX_PAUSE', notPlacedWhy(label, choice, heapMb, budgetMs));
 }

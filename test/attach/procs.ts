@@ -15,6 +15,8 @@ export interface Service {
   port: number;
   pid: number;
   stderr(): string;
+  /** Its first line, as it printed it (port and pid, and what else the fixture tells). */
+  first: Record<string, unknown>;
 }
 
 /** Start `command` (a shell line, so that `exec -a` can name it) that runs server.cjs; resolves once it serves. */
@@ -30,8 +32,8 @@ export async function startService(command: string): Promise<Service> {
     });
     child.once('exit', () => reject(new Error(`the service ended: ${err}`)));
   });
-  const { port, pid } = JSON.parse(line) as { port: number; pid: number };
-  return { child, port, pid, stderr: () => err };
+  const first = JSON.parse(line) as { port: number; pid: number };
+  return { child, port: first.port, pid: first.pid, stderr: () => err, first };
 }
 
 export function node(args = ''): string {

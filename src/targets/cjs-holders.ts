@@ -1,0 +1,94 @@
+// Which functions of a CommonJS file a property of its exports holds, read from the file alone:
+// what --dry-run -p says of a process it does not look into, where the attach would find the
+// property at run time (src/sites/holder.ts) and give the function a wrap site. The forms read are
+// the top-level assignments to `module.exports` and `exports` (an object literal, or one key); a
+// file that names `exports` in any other way is unsure, since its exports are made at run time.
+
+import { readFileSync } from 'node:fs';
+import type { Expression, Node, ObjectExpression, Program } from '../sites/rewrite/estree.js';
+import { parse } from '../sites/rewrite/instrument.js';
+
+export interface CjsHolders {
+  /** The property (`module.exports.handle`) that holds the function named `name` (as a target names it), if the file says. */
+  holderOf(name: string): string | undefined;
+  /** The file names `exports` in forms not read here: a function no form holds may still be held. */
+  unsure: boolean;
+}
+
+const NONE: CjsHolders = { holderOf: () => undefined, unsure: false };
+
+/** `module.exports`, `exports`, and one key below either, as written; else null. */
+function exportsPath(n: Node): string | null {
+  if (n.type === 'Identifier') return n.name === 'exports' ? 'module.exports' : null;
+  if (n.type !== 'MemberExpression' || n.computed || n.property.type !== 'Identifier') return null;
+  if (n.object.type === 'Identifier' && n.object.name === 'module' && n.property.name === 'exports') return 'module.exports';
+  const root = n.object.type === 'Identifier' && n.object.name === 'exports'
+    ? 'module.exports'
+    : n.object.type === 'MemberExpression' && exportsPath(n.object) === 'module.exports' && !n.object.computed ? 'module.exports' : null;
+  return root === null ? null : `${root}.${n.property.name}`;
+}
+
+/** An object literal's plain `key: value` properties (and shorthands, methods), by name. */
+function keyed(v: ObjectExpression): [string, Expression][] {
+  const out: [string, Expression][] = [];
+  for (const p of v.properties) {
+    if (p.type !== 'Property' || p.computed || p.kind !== 'init') continue;
+    const k = p.key.type === 'Identifier' ? p.key.name : p.key.type === 'Literal' && typeof p.key.value === 'string' ? p.key.value : null;
+    if (k !== null) out.push([k, p.value as Expression]);
+  }
+  return out;
+}
+
+function isFunctionValue(v: Expression): boolean {
+  return v.type === 'FunctionExpression' || v.type === 'ArrowFunctionExpression';
+}
+
+export function cjsHolders(file: string): CjsHolders {
+  if (/\.m[jt]s$/.test(file)) return NONE;
+  let src: string;
+  let program: Program;
+  try {
+    src = readFileSync(file, 'utf8');
+    program = parse(src, 'script', file);
+  } catch {
+    return { holderOf: () => undefined, unsure: true };
+  }
+  // A function's name → the property that holds it; a name whose methods are held (a class or an object) → its property.
+  const functions = new Map<string, string>();
+  const containers = new Map<string, string>();
+  let read = 0;
+  /** The value `v` held at `path`, under key `key`; `deep`: an object literal's values are held too (the exports, an exported object). */
+  const hold = (path: string, key: string, v: Expression, deep: boolean): void => {
+    if (v.type === 'Identifier') {
+      functions.set(v.name, path);
+      containers.set(v.name, path);
+    } else if (isFunctionValue(v)) functions.set(key, path);
+    else if (v.type === 'ClassExpression') containers.set(key, path);
+    else if (v.type === 'ObjectExpression') {
+      containers.set(key, path);
+      if (deep) for (const [k, value] of keyed(v)) hold(`${path}.${k}`, k, value, false);
+    }
+  };
+  for (const st of program.body) {
+    if (st.type !== 'ExpressionStatement' || st.expression.type !== 'AssignmentExpression' || st.expression.operator !== '=') continue;
+    const path = exportsPath(st.expression.left);
+    if (path === null) continue;
+    read++;
+    const v = st.expression.right;
+    if (path !== 'module.exports') hold(path, path.slice(path.lastIndexOf('.') + 1), v, true);
+    // The exports object itself: its own keys hold, not the value (a function exported as the module is held by no property).
+    else if (v.type === 'ObjectExpression') for (const [key, value] of keyed(v)) hold(`${path}.${key}`, key, value, true);
+  }
+  const mentions = src.match(/\bexports\b/g)?.length ?? 0;
+  return {
+    unsure: mentions > read,
+    holderOf(name) {
+      const direct = functions.get(name);
+      if (direct !== undefined) return direct;
+      // `Store.prototype.get`, `Store.make`, `api.other`: a method of a held class or object.
+      const m = /^([^.]+)\.(prototype\.)?([^.]+)$/.exec(name);
+      const at = m === null ? undefined : containers.get(m[1]);
+      return at === undefined || m === null ? undefined : `${at}.${m[2] ?? ''}${m[3]}`;
+    },
+  };
+}

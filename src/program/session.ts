@@ -26,7 +26,6 @@ import type { Sender } from './messages.js';
 import { breakpointCeiling } from '../sites/breakpoint.js';
 import { reportMisses, sayRests } from './breakpoint-misses.js';
 import { takePauseReport } from '../sites/pause-budget.js';
-import { liveEditOffWhy } from '../sites/inspector.js';
 import { exportTargetOf } from '../sites/live.js';
 import { sealForCounting } from '../sites/load/wanted.js';
 import { atOnce, inJob, type Later } from '../core/job.js';
@@ -245,7 +244,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
   sayRests(options.warn);
   if (options.fixed === true) sealForCounting('this thread is traced by jsprobe -c for counting alone: its probes are fixed, and no other can be registered');
   // Once per session: which functions went without a live patch, and why (the sites' notes say it per probe).
-  const passed = takePauseReport(process.pid, breakpointCeiling(), liveEditOffWhy);
+  const passed = takePauseReport(process.pid, breakpointCeiling());
   if (passed !== undefined) options.warn(passed);
   const worker = options.attached === 'worker';
   const blocks: Guarded[] = [];

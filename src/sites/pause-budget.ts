@@ -145,10 +145,11 @@ export function overBudgetWhy(p: PausePrediction, budgetMs: number): string {
 
 /**
  * The line a session prints once, when some functions were passed over since the last call (then
- * forgotten), or undefined. `ceiling`: hits a second a breakpoint site handles; `liveOffWhy`: why
- * this process makes no live edit at all (inspector.ts), where a higher budget would give none.
+ * forgotten), or undefined. `ceiling`: hits a second a breakpoint site handles. Only where live
+ * edits are made: without them no function is passed over (live.ts's withoutEdit takes their
+ * sites on any heap, each saying why in its note), and a higher budget would give no live patch.
  */
-export function takePauseReport(pid: number, ceiling: number, liveOffWhy: () => string | null = () => null): string | undefined {
+export function takePauseReport(pid: number, ceiling: number): string | undefined {
   const p = passed;
   passed = null;
   if (p === null) return undefined;
@@ -164,10 +165,7 @@ export function takePauseReport(pid: number, ceiling: number, liveOffWhy: () => 
   if (wrap > 0) {
     parts.push(parts.length > 0 ? `${wrap} ${sites(wrap, 'wrap')}` : `${fns(wrap)} ${wrap === 1 ? 'gets' : 'get'} ${sites(wrap, 'wrap')}`);
   }
-  // Where live edits are off, a higher budget gets no live patch: it only gives up these sites.
-  const liveOff = liveOffWhy();
-  const advice = liveOff === null ? 'Raise --max-pause to get live patches.' : `A higher --max-pause would not give live patches: ${liveOff}.`;
   return `jsprobe: the heap is ${number.format(p.prediction.heapMb)} MB, so a live patch would pause process ${pid} ` +
     `for ~${number.format(p.prediction.pauseMs)} ms, over --max-pause ${number.format(p.budgetMs)} ms: ${parts.join(' and ')}. ` +
-    `${advice}\n`;
+    'Raise --max-pause to get live patches.\n';
 }

@@ -42,7 +42,7 @@ if (v8Major >= 13) ways.push(['default', [], { JSPROBE_LIVE_EDIT: '' }, offByDef
 if (v8Major >= 14) ways.push(['flag', ['--no-inspector-live-edit'], { JSPROBE_LIVE_EDIT: '1' }, /setScriptSource functionality no longer available/]);
 
 for (const [mode, nodeArgs, env, reason] of ways) {
-  test(`live edits refused (${mode}): under 'auto' wrap sites where a property holds the function, else breakpoint sites, with the reason in list(); 'live' refused`, () => {
+  test(`live edits refused (${mode}): under 'auto' wrap sites where a property holds the function, else breakpoint sites; 'live' refused`, () => {
     const out = run(mode, nodeArgs, env);
     assert.equal(out.byFunction.site, 'breakpoint');
     assert.equal(out.byFunction.state, 'armed');
@@ -56,7 +56,7 @@ for (const [mode, nodeArgs, env, reason] of ways) {
     assert.match(out.byName.note ?? '', /so it is a wrap site on module\.exports\.Counter\.prototype\.bump, which sees the calls made through that property/);
     assert.deepEqual(out.byName.bumps, [4]);
     assert.equal(out.byHeld.site, 'wrap');
-    assert.match(out.byHeld.note ?? '', /so it is a wrap site on module\.exports\.add, which sees the calls made through that property, not calls that do not read it/);
+    assert.match(out.byHeld.note ?? '', /so it is a wrap site on module\.exports\.add, which sees the calls made through that property, not calls that do not/);
     assert.deepEqual(out.byHeld.held, [7]);
     assert.equal(typeof out.live, 'object', `site 'live' was ${String(out.live)}`);
     const live = out.live as { code: string; message: string };

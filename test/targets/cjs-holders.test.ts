@@ -1,0 +1,65 @@
+// Which functions of a CommonJS file its exports hold, read from the text alone (what --dry-run -p
+// says would get a wrap site where the target makes no live edit), and when the text cannot say.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cjsHolders } from '../../src/targets/cjs-holders.js';
+
+const root = mkdtempSync(join(tmpdir(), 'jsprobe-cjs-holders-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function holders(name: string, src: string): ReturnType<typeof cjsHolders> {
+  const file = join(root, name);
+  writeFileSync(file, src);
+  return cjsHolders(file);
+}
+
+test('the forms read: module.exports = {…}, module.exports.K = …, exports.K = …, classes and objects below them', () => {
+  const h = holders('a.cjs', `
+async function handleUser(req) { return req; }
+function helper() {}
+function inner() {}
+class Store { get(k) { return k; } static make() {} }
+async function other() {}
+exports.x = async function (r) { return r; };
+module.exports.direct = async function named() {};
+module.exports.Store = Store;
+module.exports.api = { other };
+module.exports.handleUser = handleUser;
+`);
+  assert.equal(h.unsure, false);
+  assert.equal(h.holderOf('handleUser'), 'module.exports.handleUser');
+  assert.equal(h.holderOf('x'), 'module.exports.x');
+  assert.equal(h.holderOf('direct'), 'module.exports.direct');
+  assert.equal(h.holderOf('Store.prototype.get'), 'module.exports.Store.prototype.get');
+  assert.equal(h.holderOf('Store.make'), 'module.exports.Store.make');
+  assert.equal(h.holderOf('other'), 'module.exports.api.other');
+  assert.equal(h.holderOf('helper'), undefined);
+  assert.equal(h.holderOf('inner'), undefined);
+
+  const b = holders('b.cjs', 'async function handleUser() {}\nfunction helper() {}\nmodule.exports = { handleUser, h: helper };\n');
+  assert.equal(b.holderOf('handleUser'), 'module.exports.handleUser');
+  assert.equal(b.holderOf('helper'), 'module.exports.h');
+});
+
+test('a function exported as the module itself is held by no property; nothing exported, none held, and sure of it', () => {
+  const c = holders('c.cjs', 'async function handleUser() {}\nmodule.exports = handleUser;\n');
+  assert.equal(c.holderOf('handleUser'), undefined);
+  assert.equal(c.unsure, false);
+  const d = holders('d.cjs', 'async function handle() {}\nsetInterval(handle, 20);\n');
+  assert.equal(d.holderOf('handle'), undefined);
+  assert.equal(d.unsure, false);
+});
+
+test('exports made another way, an ES module, a file that does not parse', () => {
+  const e = holders('e.cjs', 'async function handle() {}\nObject.assign(module.exports, { handle });\n');
+  assert.equal(e.holderOf('handle'), undefined);
+  assert.equal(e.unsure, true);
+  const m = holders('m.mjs', 'export async function handle() {}\n');
+  assert.equal(m.holderOf('handle'), undefined);
+  assert.equal(m.unsure, false);
+  assert.equal(holders('bad.cjs', 'function (').unsure, true);
+});

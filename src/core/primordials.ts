@@ -169,6 +169,7 @@ export const MathFunctions: Readonly<Record<string, (...a: number[]) => number>>
 
 export const StringPrototypeSlice = uncurry(String.prototype.slice) as (s: string, a?: number, b?: number) => string;
 export const StringPrototypeIndexOf = uncurry(String.prototype.indexOf) as (s: string, x: string, from?: number) => number;
+export const StringPrototypeLastIndexOf = uncurry(String.prototype.lastIndexOf) as (s: string, x: string, from?: number) => number;
 export const StringPrototypeCharAt = uncurry(String.prototype.charAt) as (s: string, i: number) => string;
 export const StringPrototypeCharCodeAt = uncurry(String.prototype.charCodeAt) as (s: string, i: number) => number;
 export const StringPrototypePadStart = uncurry(String.prototype.padStart) as (s: string, n: number, f?: string) => string;

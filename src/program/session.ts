@@ -18,7 +18,7 @@ import { instantiate, makeRuntime, printAll, strftime, type Runtime } from './ru
 import { guard, type Guarded } from './end.js';
 import { inFlight, keepArgs, printInFlight } from './in-flight.js';
 import type { Output } from '../agg/print.js';
-import { clearIntervalSafe, MapPrototypeGetSize, SafeDate, SafeSet, setIntervalSafe } from '../core/primordials.js';
+import { ArrayPrototypeJoin, clearIntervalSafe, MapPrototypeGetSize, SafeDate, SafeSet, setIntervalSafe } from '../core/primordials.js';
 import { spanRecorder, withSpan } from './spans.js';
 import { countingHandler } from './counting.js';
 import { Profiler, type Sample } from './profile.js';
@@ -182,7 +182,7 @@ function exportsInstead(blind: readonly ProbeSite[]): string {
     const form = exportTargetOf(blind[i]);
     if (form !== undefined) forms[forms.length] = `fnret:${form.target} sees its returns: it gets ${wrapSees(form.path)}`;
   }
-  return forms.length === 0 ? '' : `${forms.join('; ')}. `;
+  return forms.length === 0 ? '' : `${ArrayPrototypeJoin(forms, '; ')}. `;
 }
 
 export function start(program: CompiledProgram, options: SessionOptions): Session {

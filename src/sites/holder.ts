@@ -6,7 +6,7 @@
 // left alone (their traps are the program's code), and the walk is bounded.
 
 import { types } from 'node:util';
-import { ownDescriptor, SafeString } from '../core/primordials.js';
+import { ownDescriptor, ReflectOwnKeys, SafeString } from '../core/primordials.js';
 import { requireCache } from './require-cache.js';
 
 export interface Holder {
@@ -38,15 +38,17 @@ function containers(exports: unknown): { object: object; path: string }[] {
   const add = (v: unknown, path: string): void => {
     if (!searchable(v)) return;
     for (let i = 0; i < out.length; i++) if (out[i].object === v) return;
-    out.push({ object: v, path });
+    out[out.length] = { object: v, path };
     if (typeof v === 'function') {
       const proto = ownData(v, 'prototype');
-      if (searchable(proto) && proto !== Function.prototype) out.push({ object: proto, path: `${path}.prototype` });
+      if (searchable(proto) && proto !== Function.prototype) out[out.length] = { object: proto, path: `${path}.prototype` };
     }
   };
   add(exports, 'module.exports');
   if (!searchable(exports)) return out;
-  for (const key of Reflect.ownKeys(exports).slice(0, MAX_PROPERTIES)) add(ownData(exports, key), `module.exports${keyText(key)}`);
+  // By index, on captured built-ins: this runs in the traced program, which may have replaced Array.prototype's.
+  const keys = ReflectOwnKeys(exports);
+  for (let i = 0; i < keys.length && i < MAX_PROPERTIES; i++) add(ownData(exports, keys[i]), `module.exports${keyText(keys[i])}`);
   return out;
 }
 
@@ -60,8 +62,12 @@ export function findHolder(path: string, named: string, is: (fn: Function) => bo
   if (m === undefined) return null;
   const exports = ownData(m, 'exports');
   let looked = 0;
-  for (const { object, path: at } of containers(exports)) {
-    for (const key of Reflect.ownKeys(object)) {
+  const all = containers(exports);
+  for (let c = 0; c < all.length; c++) {
+    const { object, path: at } = all[c];
+    const keys = ReflectOwnKeys(object);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
       if (++looked > MAX_PROPERTIES) return null;
       if (key === 'constructor' || key === 'prototype') continue;
       const v = ownData(object, key);

@@ -29,7 +29,9 @@ import { relative } from 'node:path';
 import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Snapshot } from '../core/index.js';
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
-import { clearTimeoutSafe, defineOwn, SafeMap, SafeSet, SafeWeakMap, setTimeoutSafe } from '../core/primordials.js';
+import {
+  clearTimeoutSafe, defineOwn, SafeMap, SafeSet, SafeWeakMap, setTimeoutSafe, StringPrototypeLastIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
+} from '../core/primordials.js';
 import { breakpointSite, rearmBreakpoints } from './breakpoint.js';
 import { findHolder, type Holder } from './holder.js';
 import { wrapSees } from './breakpoint-advice.js';
@@ -357,17 +359,19 @@ export function exportTargetOf(site: ProbeSite): { target: string; path: string 
   const at = fallbacks.get(site);
   if (at === undefined) return undefined;
   const holder = holderOf(at.script, at.index, at.fn);
-  if (holder === null || !holder.path.startsWith('module.exports.')) return undefined;
+  const root = 'module.exports.';
+  if (holder === null || !StringPrototypeStartsWith(holder.path, root)) return undefined;
   // As the target's own require would resolve it, from its working directory (labelOf's base).
   const label = at.script.label;
-  return { target: `${label.startsWith('/') ? label : `./${label}`}#${holder.path.slice('module.exports.'.length)}`, path: holder.path };
+  const module = StringPrototypeStartsWith(label, '/') ? label : `./${label}`;
+  return { target: `${module}#${StringPrototypeSlice(holder.path, root.length)}`, path: holder.path };
 }
 
 /** A property that holds function `index` of `s` (the Function object `fn`, when the target is one). */
 function holderOf(s: LiveScript, index: number, fn: Function | null): Holder | null {
   if (s.format !== 'script' || !s.url.startsWith('file:')) return null;
   const name = s.fns[index].name;
-  const own = name.slice(name.lastIndexOf('.') + 1);
+  const own = StringPrototypeSlice(name, StringPrototypeLastIndexOf(name, '.') + 1);
   return findHolder(scriptPath({ scriptId: s.scriptId, url: s.url, isModule: false }), own, (candidate) => {
     if (fn !== null) return candidate === fn;
     const loc = functionLocation(candidate);

@@ -50,12 +50,18 @@ function dryRun(program: CompiledProgram, found: Found): number {
 }
 
 /** What an fnret probe whose matches are all in `returnless` is told in a process where live edits are off for `why`. */
-function refusedLine(text: string, pid: number, returnless: { names: string[]; of: number }, why: string, sure: boolean): string {
+function refusedLine(
+  text: string, pid: number, returnless: { names: string[]; of: number }, why: string, sure: boolean, exportsUnread = false,
+): string {
   const { names, of } = returnless;
   const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? `, and ${names.length - 3} more` : '');
   const one = names.length === 1;
   const sites = `${sure ? '' : 'may '}${one ? `get${sure ? 's' : ''} a breakpoint site, which sees` : 'get breakpoint sites, which see'}`;
-  const alone = 'an async function\'s or a generator\'s entries alone';
+  // Where the file makes its exports in a way not read here, a property may hold the function at run time.
+  const unread = exportsUnread
+    ? ' (or a wrap site, which sees its returns, where a property of the module\'s exports holds it: the file makes them in a way the dry run does not read)'
+    : '';
+  const alone = `an async function's or a generator's entries alone${unread}`;
   if (names.length < of) {
     return `jsprobe: ${text}: in process ${pid}, ${names.length} of its ${of} functions (${shown}) ${sites} ${alone}: it runs for the others only (${why})\n`;
   }
@@ -119,7 +125,7 @@ async function dryRunAttached(program: CompiledProgram, found: Found, pids: read
       const { blind, sure } = wrapLines(c.probe.text, pid, returnless, why);
       if (blind.length === 0) continue;
       const certain = sure && view.offWhy !== undefined;
-      process.stderr.write(refusedLine(c.probe.text, pid, { names: blind, of: returnless.of }, why, certain));
+      process.stderr.write(refusedLine(c.probe.text, pid, { names: blind, of: returnless.of }, why, certain, !sure));
       if (blind.length === returnless.of && certain) refused++;
     }
     if (refused > 0 && refused === program.probes.length) {

@@ -65,6 +65,20 @@ test(SAME, { timeout: 240_000 }, async () => {
   assert.equal(answers[0], answers[1], 'the same one-liner is told the same on both heaps');
 });
 
+test('live edits off: exports the file does not show plainly: the dry run says the fnret may not attach, and exits 0', async () => {
+  const svc = await serve(OFF, 0);
+  try {
+    const other = 'test/fixtures/attach/async-assign.cjs';
+    const dry = jsprobeNow(['--dry-run', '-p', String(svc.pid), '-e', `fnret:${other}:handle { @n = count() }`]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.ok(dry.stderr.includes(`jsprobe: fnret:${other}:handle: may not attach in process ${svc.pid}: `), dry.stderr);
+    assert.ok(dry.stderr.includes("(or a wrap site, which sees its returns, where a property of the module's exports holds it"), dry.stderr);
+    assert.doesNotMatch(dry.stderr, /would not attach|no probe would attach/);
+  } finally {
+    await stopped(svc);
+  }
+});
+
 test('live edits off: an fn: probe on a breakpoint site is told nothing of returns; an fnret: probe is', { timeout: 120_000 }, async () => {
   const svc = await serve(OFF, 0);
   try {

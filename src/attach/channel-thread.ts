@@ -190,13 +190,21 @@ function drain(all = false): void {
   if (lost > 0) message({ t: 'lost', n: lost });
 }
 
-/** The main thread is ending and waits (bounded): the workers' last maps, the end, then let it go. */
+/**
+ * The main thread is ending and waits (bounded): the workers' last maps, the end, then let it go,
+ * with this thread's session to it disconnected first. Node counts a session made by
+ * connectToMainThread() as one that holds the process at exit (as a debugger's does): if it is still
+ * there when the process exits, Node prints "Waiting for the debugger to disconnect..." on the
+ * target's stderr. disconnect() queues the deletion of the main thread's half as an interrupt,
+ * before WRITTEN, and the main thread runs it before its wait returns (remote.ts, ending()).
+ */
 function ended(line: string): void {
   if (relay !== null) {
     relay.flush(500);
     for (const maps of relay.snapshots()) message({ t: 'maps', maps });
   }
   socket?.write(`${line}\n`, () => {
+    session.disconnect();
     Atomics.store(state, WRITTEN, 1);
     Atomics.notify(state, WRITTEN);
   });

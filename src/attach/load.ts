@@ -79,7 +79,6 @@ export function load(options: LoadOptions): string {
   // After the global: the thread's first request (closing the inspector) goes through it.
   const worker = new Worker(new URL('./attach-channel.cjs', import.meta.url), { workerData: data, name: CHANNEL_THREAD_NAME });
   noteOwnThread(worker.threadId);
-  worker.unref();
   // An unhandled 'error' would end the target: a channel thread that fails leaves the command waiting, and it says so.
   worker.on('error', () => {});
   // The answer comes from this thread's JavaScript, so after its half of the thread's inspector
@@ -87,6 +86,9 @@ export function load(options: LoadOptions): string {
   worker.on('message', (m: unknown) => {
     if (m === DISCONNECTED) worker.postMessage(DISCONNECTED);
   });
+  // After the 'message' listener, which refs the worker's port (Node does so for a first one): the
+  // port held a target whose event loop had ended until jsprobe detached.
+  worker.unref();
   // The port's window ends here for an idle target: the command has its answer by then and
   // needs the port no more (it goes on over the channel); closing does not wait for it to
   // disconnect. A busy thread never runs this timer: the channel thread closes it then. The timer

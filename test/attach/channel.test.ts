@@ -1,7 +1,7 @@
 // The private channel of `jsprobe -p`, with real processes: while attached the inspector port is
 // closed and the probes report through a Unix socket in a directory only this user can open; a
-// target that ends while attached (exit(3), an uncaught throw) ends with its own code and its maps
-// print; a target whose main thread never returns to its loop can be attached and detached; and a
+// target that ends while attached (exit(3), an uncaught throw, its loop's end) ends with its own code,
+// its maps print, and its stderr has no line of Node's about a session still connected; a target whose main thread never returns to its loop can be attached and detached; and a
 // flood of output never stalls the target, every event printed or counted lost.
 
 import { test } from 'node:test';
@@ -20,11 +20,13 @@ interface Target {
   /** Resolves with the next JSON line the target prints after its first. */
   next(): Promise<Record<string, number>>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr(): string;
 }
 
 async function startTarget(file: string, args: string[] = []): Promise<Target> {
   const child = spawn(process.execPath, [join(FIXTURES, file), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stderr!.resume();
+  let err = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   const lines: string[] = [];
   const waiters: ((line: string) => void)[] = [];
   let buffered = '';
@@ -47,7 +49,7 @@ async function startTarget(file: string, args: string[] = []): Promise<Target> {
     return new Promise((resolve) => waiters.push((l) => resolve(JSON.parse(l) as Record<string, number>)));
   };
   const { pid } = await next();
-  return { child, pid, next, exited };
+  return { child, pid, next, exited, stderr: () => err };
 }
 
 /** The Unix sockets bound under a jsprobe channel directory (this test's network namespace lists only its own). */
@@ -91,8 +93,9 @@ test('while attached the inspector port is closed, the channel is 0700 and refus
 for (const [how, command, code, line] of [
   ['process.exit(3)', 'exit 3', 3, /^jsprobe: process \d+ exited with code 3$/m],
   ['an uncaught throw', 'throw', 1, /^jsprobe: process \d+ ended by an uncaught exception$/m],
+  ['the end of its event loop', 'end', 0, /^jsprobe: process \d+ exited with code 0$/m],
 ] as const) {
-  test(`a target that ends by ${how} while attached ends with its own code; jsprobe prints its maps and how it ended`, async () => {
+  test(`a target that ends by ${how} while attached ends with its own code, its stderr as it would be; jsprobe prints its maps and how it ended`, async () => {
     const t = await startTarget('ender.cjs');
     try {
       const cli = attach(t.pid, 'fn:test/fixtures/attach/ender.cjs:tick { @n = count() } END { printf("END ran\\n") }');
@@ -107,6 +110,9 @@ for (const [how, command, code, line] of [
       assert.match(cli.out(), /^END ran$/m);
       assert.ok(Number(/^@n: (\d+)$/m.exec(cli.out())?.[1]) > 0, cli.out());
       assert.match(cli.err(), line);
+      // Node's own lines of the inspector that SIGUSR1 opened are there; nothing of a session still connected at the exit.
+      assert.match(t.stderr(), /^Debugger listening on /m);
+      assert.doesNotMatch(t.stderr(), /Waiting for the debugger/);
     } finally {
       t.child.kill();
     }

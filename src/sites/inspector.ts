@@ -38,7 +38,13 @@ export interface ScriptInfo {
 
 let session: Session | null = null;
 let debuggerUsers = 0;
-/** Scripts this thread has, by id, as of the last time the Debugger domain was enabled. */
+/**
+ * Scripts this thread has, by id, as of the last time the Debugger domain was enabled; not those
+ * without a URL, which no site patches (live.ts refuses them as eval'd: scriptInfo() makes theirs
+ * when asked). V8 compiles a breakpoint's condition into a script of its own at every hit, reported
+ * here like any other, and this map grew by two entries a call of a function with a breakpoint
+ * site, for as long as the process lived (docs/benchmarks.md, bench:attach:memory).
+ */
 // Safe: a script parsed long after the program's first line (an eval, a module loaded later) is noted here.
 const scripts: Map<string, ScriptInfo> = new SafeMap<string, ScriptInfo>();
 
@@ -52,7 +58,7 @@ function connect(): Session {
   }
   s.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string; isModule?: boolean; isLiveEdit?: boolean; sourceMapURL?: string } }) => {
     const { scriptId, url, isModule, isLiveEdit, sourceMapURL } = m.params;
-    if (isLiveEdit === true) return;
+    if (isLiveEdit === true || url === '') return;
     scripts.set(scriptId, { scriptId, url, isModule: isModule === true, sourceMapURL: sourceMapURL === '' ? undefined : sourceMapURL });
     // A stack frame in this script can then be named at its original source's position (ustack).
     if (sourceMapURL !== undefined && sourceMapURL !== '') noteScriptMap(url, sourceMapURL);
@@ -226,8 +232,9 @@ export function knownScripts(): Iterable<ScriptInfo> {
   return scripts.values();
 }
 
-export function scriptInfo(scriptId: string): ScriptInfo | undefined {
-  return scripts.get(scriptId);
+/** A script by id; one not kept has no URL (an eval, a `new Function`, a breakpoint's condition). */
+export function scriptInfo(scriptId: string): ScriptInfo {
+  return scripts.get(scriptId) ?? { scriptId, url: '', isModule: false };
 }
 
 /**

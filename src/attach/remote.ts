@@ -10,7 +10,7 @@
 // Workers of the target load the same file: attachWorker() and detachWorker() run there.
 
 import { close as closeInspector } from 'node:inspector';
-import { disable, list, unregister, type Probe } from '../index.js';
+import { disable, list, setFaultHandler, unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { now } from '../core/clock.js';
@@ -87,9 +87,15 @@ function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, n
     case 'close-inspector': return void closeInspector();
     case 'points': return pointsOf(r.pattern);
     case 'snapshot': return snapshotNow(name, r.now);
-    case 'forget': return void delete (globalThis as Record<string, unknown>)[name];
+    case 'forget': return forget(name);
     case 'profile': return tickProfilers();
   }
+}
+
+/** The channel thread is going: the hidden global goes, and the way to its thread (the pause releaser holds its Worker). */
+function forget(name: string): void {
+  delete (globalThis as Record<string, unknown>)[name];
+  setPauseReleaser(null);
 }
 
 /** `-l PATTERN -p PID`: the probe points here; for none, why, and what is near (the command says it, as -l does). */
@@ -193,7 +199,11 @@ function detachNow(owner: string, now: boolean | undefined): MapData[] | typeof 
   const p = s.detaching;
   if (p === undefined || p === null) return [];
   const a = answer(p, now);
-  if (a !== LATER) s.detaching = null;
+  if (a !== LATER) {
+    s.detaching = null;
+    // Answered: nothing of the session is needed any more (its maps, its ring), and the target keeps none of it.
+    if (attached === s) attached = null;
+  }
   return a;
 }
 
@@ -207,11 +217,16 @@ function detachRead(s: Attached): MapData[] {
     // (~6 s at 1 GB, --max-pause raised), and the command waited for it, past its 10 s, at 1 GB under load.
     // By index: the program may have replaced Array's iterator.
     for (let i = 0; i < s.probes.length; i++) disable(s.probes[i]);
+    // The session's fault reporter writes to its ring: kept, it kept the ring (1 MiB) after detach.
+    // A function of the module's: a closure made here would hold this one's context, and `s` with it.
+    setFaultHandler(noFaultReport);
     // The timer from a job (core/job.ts): inserted here, inside Node's own timer code, it corrupted
     // Node's timer lists (a service that spun in processTimers for good after `watch -p` detached).
     inJob(() => void setTimeoutSafe(() => void unregister(s.probes), 0));
   }
 }
+
+function noFaultReport(): void {}
 
 /**
  * The target ends: the maps go into the ring (in pieces, each waiting for room), then

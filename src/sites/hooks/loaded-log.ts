@@ -9,17 +9,31 @@ const LOCK = 1;
 const SIZE = 8 << 20;
 
 export class LoadedLog {
-  readonly sab: SharedArrayBuffer;
-  readonly #len: Int32Array;
-  readonly #bytes: Uint8Array;
+  #sab: SharedArrayBuffer | null;
+  readonly #size: number;
+  #len: Int32Array | null = null;
+  #bytes: Uint8Array | null = null;
   #readUpTo = 0;
   readonly #seen = new Set<string>();
   #full = false;
 
   constructor(sab?: SharedArrayBuffer, size = SIZE) {
-    this.sab = sab ?? new SharedArrayBuffer(size);
-    this.#len = new Int32Array(this.sab, 0, 2);
-    this.#bytes = new Uint8Array(this.sab, HEADER);
+    this.#sab = sab ?? null;
+    this.#size = size;
+  }
+
+  /**
+   * The log's memory, made when first needed: a process with no load hooks (`jsprobe -p`'s
+   * runtime) never writes one, and 8 MiB stayed in a target's arrayBuffers after every detach.
+   */
+  get sab(): SharedArrayBuffer {
+    return (this.#sab ??= new SharedArrayBuffer(this.#size));
+  }
+
+  #views(): { len: Int32Array; bytes: Uint8Array } {
+    const len = (this.#len ??= new Int32Array(this.sab, 0, 2));
+    const bytes = (this.#bytes ??= new Uint8Array(this.sab, HEADER));
+    return { len, bytes };
   }
 
   /**
@@ -28,27 +42,30 @@ export class LoadedLog {
    */
   append(url: string): void {
     const bytes = new TextEncoder().encode(`${url}\n`);
-    while (Atomics.compareExchange(this.#len, LOCK, 0, 1) !== 0) Atomics.wait(this.#len, LOCK, 1, 1);
+    const v = this.#views();
+    while (Atomics.compareExchange(v.len, LOCK, 0, 1) !== 0) Atomics.wait(v.len, LOCK, 1, 1);
     try {
-      const at = Atomics.load(this.#len, LENGTH);
-      if (at + bytes.length > this.#bytes.length) {
+      const at = Atomics.load(v.len, LENGTH);
+      if (at + bytes.length > v.bytes.length) {
         this.#full = true;
         return;
       }
-      this.#bytes.set(bytes, at);
+      v.bytes.set(bytes, at);
       // The store publishes the line: a reader reads the length before the bytes it covers.
-      Atomics.store(this.#len, LENGTH, at + bytes.length);
+      Atomics.store(v.len, LENGTH, at + bytes.length);
     } finally {
-      Atomics.store(this.#len, LOCK, 0);
-      Atomics.notify(this.#len, LOCK, 1);
+      Atomics.store(v.len, LOCK, 0);
+      Atomics.notify(v.len, LOCK, 1);
     }
   }
 
   /** Reader side: every URL appended so far. */
   urls(): ReadonlySet<string> {
-    const end = Atomics.load(this.#len, LENGTH);
+    if (this.#sab === null) return this.#seen;
+    const v = this.#views();
+    const end = Atomics.load(v.len, LENGTH);
     if (end > this.#readUpTo) {
-      const text = new TextDecoder().decode(this.#bytes.slice(this.#readUpTo, end));
+      const text = new TextDecoder().decode(v.bytes.slice(this.#readUpTo, end));
       for (const u of text.split('\n')) if (u !== '') this.#seen.add(u);
       this.#readUpTo = end;
     }

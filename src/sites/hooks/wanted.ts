@@ -24,39 +24,51 @@ const HEADER = 8;
 const SIZE = 1 << 20;
 
 export class WantedList {
-  readonly sab: SharedArrayBuffer;
-  readonly #meta: Int32Array;
-  readonly #bytes: Uint8Array;
+  #sab: SharedArrayBuffer | null;
+  #meta: Int32Array | null = null;
+  #bytes: Uint8Array | null = null;
   #cacheVersion = -1;
   #cache: Wanted[] = [];
 
   constructor(sab?: SharedArrayBuffer) {
-    this.sab = sab ?? new SharedArrayBuffer(SIZE);
-    this.#meta = new Int32Array(this.sab, 0, 2);
-    this.#bytes = new Uint8Array(this.sab, HEADER);
+    this.#sab = sab ?? null;
+  }
+
+  /** The list's memory, made when first needed (as LoadedLog's: `jsprobe -p`'s runtime may never write one). */
+  get sab(): SharedArrayBuffer {
+    return (this.#sab ??= new SharedArrayBuffer(SIZE));
+  }
+
+  #views(): { meta: Int32Array; bytes: Uint8Array } {
+    const meta = (this.#meta ??= new Int32Array(this.sab, 0, 2));
+    const bytes = (this.#bytes ??= new Uint8Array(this.sab, HEADER));
+    return { meta, bytes };
   }
 
   /** Replace the list (writer side). */
   write(list: Wanted[]): void {
     const bytes = new TextEncoder().encode(JSONStringify(list));
-    if (bytes.length > this.#bytes.length) {
-      throw new JsprobeError('JSPROBE_E_UNSUPPORTED', `too many load-site targets (${bytes.length} bytes of patterns; the limit is ${this.#bytes.length})`);
+    const v = this.#views();
+    if (bytes.length > v.bytes.length) {
+      throw new JsprobeError('JSPROBE_E_UNSUPPORTED', `too many load-site targets (${bytes.length} bytes of patterns; the limit is ${v.bytes.length})`);
     }
-    Atomics.add(this.#meta, 0, 1); // odd: writing
-    this.#bytes.set(bytes);
-    Atomics.store(this.#meta, 1, bytes.length);
-    Atomics.add(this.#meta, 0, 1); // even: done
+    Atomics.add(v.meta, 0, 1); // odd: writing
+    v.bytes.set(bytes);
+    Atomics.store(v.meta, 1, bytes.length);
+    Atomics.add(v.meta, 0, 1); // even: done
   }
 
   /** The current list (reader side, any thread). */
   read(): Wanted[] {
+    if (this.#sab === null) return this.#cache;
+    const v = this.#views();
     for (;;) {
-      const v1 = Atomics.load(this.#meta, 0);
+      const v1 = Atomics.load(v.meta, 0);
       if (v1 === this.#cacheVersion) return this.#cache;
       if (v1 % 2 === 1) continue;
-      const len = Atomics.load(this.#meta, 1);
-      const text = new TextDecoder().decode(this.#bytes.slice(0, len));
-      if (Atomics.load(this.#meta, 0) !== v1) continue;
+      const len = Atomics.load(v.meta, 1);
+      const text = new TextDecoder().decode(v.bytes.slice(0, len));
+      if (Atomics.load(v.meta, 0) !== v1) continue;
       this.#cacheVersion = v1;
       this.#cache = len === 0 ? [] : (JSONParse(text) as Wanted[]);
       return this.#cache;

@@ -9,12 +9,13 @@
 //   npm run bench:attach:memory [-- --rounds 20 --hold 2000 --bare --snapshots /tmp/snaps]
 // Run it in a private network namespace: unshare -n sh -c 'ip link set lo up && npm run ...'.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { MemoryTarget } from '../test/attach/memory-target.js';
 import { machine } from './lib/measure.js';
 
 const args = process.argv.slice(2);
@@ -27,42 +28,7 @@ const HOLD_MS = Number(opt('hold', '2000'));
 const BARE = args.includes('--bare');
 const SNAPSHOTS = opt('snapshots', '');
 const JSPROBE = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-const TARGET = fileURLToPath(new URL('../../bench/attach-memory-target.cjs', import.meta.url));
-const PROGRAM = opt('program', 'fn:bench/attach-memory-target.cjs:work { @n = count(); @v = hist(arg0) }');
-
-interface Memory { rss: number; heapUsed: number; external: number; arrayBuffers: number }
-
-class Target {
-  readonly child: ChildProcess;
-  readonly pid: Promise<number>;
-  #waiters: ((line: string) => void)[] = [];
-
-  constructor() {
-    this.child = spawn(process.execPath, ['--expose-gc', TARGET], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stderr!.resume();
-    let buffered = '';
-    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      buffered += d;
-      let nl;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        this.#waiters.shift()?.(line);
-      }
-    });
-    this.pid = this.#next().then((l) => (JSON.parse(l) as { pid: number }).pid);
-  }
-
-  #next(): Promise<string> {
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-
-  async ask(command: string): Promise<Memory> {
-    const line = this.#next();
-    this.child.stdin!.write(`${command}\n`);
-    return JSON.parse(await line) as Memory;
-  }
-}
+const PROGRAM = opt('program', 'fn:test/fixtures/attach/memory.cjs:work { @n = count(); @v = hist(arg0) }');
 
 /** One jsprobe round: attach, HOLD_MS of hits, Ctrl-C; the count it printed. */
 async function jsprobeRound(pid: number): Promise<number> {
@@ -145,7 +111,7 @@ const mb = (n: number): string => (n / (1 << 20)).toFixed(2).padStart(7);
 
 async function main(): Promise<void> {
   console.log(`${machine()}; Node ${process.version}; ${ROUNDS} rounds of ${HOLD_MS} ms, ${BARE ? 'bare (no jsprobe)' : PROGRAM}`);
-  const t = new Target();
+  const t = new MemoryTarget();
   const pid = await t.pid;
   const snap = (name: string): string => join(SNAPSHOTS, `${name}.heapsnapshot`);
   const base = await t.ask(SNAPSHOTS === '' ? 'mem' : `snap ${snap('before')}`);

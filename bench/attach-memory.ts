@@ -122,7 +122,8 @@ async function main(): Promise<void> {
       const hits = BARE ? await bareRound(pid) : await jsprobeRound(pid);
       const last = r === 1 ? 'after1' : r === ROUNDS ? 'after' : '';
       const m = await t.ask(SNAPSHOTS !== '' && last !== '' ? `snap ${snap(last)}` : 'mem');
-      console.log(`${String(r).padStart(5)} ${String(hits).padStart(6)}  ${mb(m.rss - base.rss)}  ${mb(m.heapUsed - base.heapUsed)}      ${mb(m.arrayBuffers - base.arrayBuffers)}`);
+      const grew = `${mb(m.rss - base.rss)}  ${mb(m.heapUsed - base.heapUsed)}      ${mb(m.arrayBuffers - base.arrayBuffers)}`;
+      console.log(`${String(r).padStart(5)} ${String(hits).padStart(6)}  ${grew}`);
     }
   } finally {
     t.child.kill();

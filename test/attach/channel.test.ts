@@ -1,8 +1,9 @@
 // The private channel of `jsprobe -p`, with real processes: while attached the inspector port is
 // closed and the probes report through a Unix socket in a directory only this user can open; a
 // target that ends while attached (exit(3), an uncaught throw, its loop's end) ends with its own code,
-// its maps print, and its stderr has no line of Node's about a session still connected; a target whose main thread never returns to its loop can be attached and detached; and a
-// flood of output never stalls the target, every event printed or counted lost.
+// its maps print, and its stderr has no line of Node's about a session still connected; a target
+// whose main thread never returns to its loop can be attached and detached; and a flood of output
+// never stalls the target, every event printed or counted lost.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsprobe, ROOT } from '../cli/run.js';
@@ -40,14 +40,21 @@ interface Reached {
   frames: string[];
 }
 
+interface Run {
+  reached: Reached[];
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
 /** jsprobe's own call of one of JavaScript's built-ins (not Node's objects, nor Node's code doing it on jsprobe's behalf). */
 const jsprobesOwn = (x: Reached): boolean => !NODE_OWN.test(x.name) && !x.via.some((v) => v.includes('(node:'));
 
-function run(how: string, flags: string[] = []): { reached: Reached[]; stdout: string; stderr: string; code: number | null } {
+function run(how: string, flags: string[] = [], program = PROGRAM, env: Record<string, string> = {}): Run {
   const dir = mkdtempSync(join(tmpdir(), 'jsprobe-builtins-'));
   const out = join(dir, 'reached.jsonl');
   try {
-    const r = jsprobe([...flags, '-e', PROGRAM, '-c', `node ${F} ${how}`], 120_000, { BUILTINS_OUT: out });
+    const r = jsprobe([...flags, '-e', program, '-c', `node ${F} ${how}`], 120_000, { ...env, BUILTINS_OUT: out });
     let text = '';
     try {
       text = readFileSync(out, 'utf8');
@@ -61,6 +68,9 @@ function run(how: string, flags: string[] = []): { reached: Reached[]; stdout: s
   }
 }
 
+/** What of jsprobe's own calls `r` noted, each with where it came from. */
+const ownCalls = (r: Run): string[] => r.reached.filter(jsprobesOwn).map((x) => `${x.name} from ${x.frames.slice(0, 3).join(' < ')}`);
+
 const CASES: [how: string, flags?: string[]][] = [['plain'], ['plain', ['-f', 'json']], ['long'], ['exit'], ['throw'], ['worker'], ['child']];
 
 for (const [how, flags = []] of CASES) {
@@ -68,8 +78,7 @@ for (const [how, flags = []] of CASES) {
     const bare = spawnSync(process.execPath, [F, how], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     const r = run(how, flags);
     const detail = `stderr:\n${r.stderr}`;
-    const language = r.reached.filter(jsprobesOwn).map((x) => `${x.name} from ${x.frames.slice(0, 3).join(' < ')}`);
-    assert.deepEqual(language, [], detail);
+    assert.deepEqual(ownCalls(r), [], detail);
     assert.equal(r.code, bare.status, detail);
     // The program's own line (at its exit) is as without jsprobe, and the trace did come out.
     const own = (s: string): string[] => s.split('\n').filter((l) => l.startsWith(`${how} `));
@@ -78,3 +87,31 @@ for (const [how, flags = []] of CASES) {
     assert.match(r.stdout, flags.includes('json') ? /end\\n/ : /^end$/m, detail);
   });
 }
+
+// Modules the program loads after it replaced the built-ins are rewritten then, in its thread
+// (the ES module too on Node >= 22.15, whose load hooks run there): parsed afresh on the first run,
+// read from the rewrite cache on the second.
+const LAZY = 'test/fixtures/safety/builtins/lazy';
+const LAZY_PROGRAM = `${PROGRAM}
+fn:${LAZY}.cjs:lazyWork { @lazy[probe] = count() } fnret:${LAZY}.mjs:lazyImported { @lazy[probe] = count() }
+line:${LAZY}.cjs:5 { @lazy[probe] = count() }`;
+
+test('modules required and imported after the program replaced the built-ins: jsprobe rewrites them calling none of them', () => {
+  const cache = mkdtempSync(join(tmpdir(), 'jsprobe-builtins-cache-'));
+  try {
+    for (const pass of ['parsed', 'cached']) {
+      const r = run('lazy', [], LAZY_PROGRAM, { JSPROBE_CACHE: cache });
+      const detail = `${pass}: stderr:\n${r.stderr}`;
+      assert.deepEqual(ownCalls(r), [], detail);
+      assert.equal(r.code, 0, detail);
+      assert.match(r.stdout, /^lazy 0 5$/m, detail);
+      for (const probe of [`fn:${LAZY}.cjs:lazyWork`, `fnret:${LAZY}.mjs:lazyImported`, `line:${LAZY}.cjs:5`]) {
+        assert.match(r.stdout, new RegExp(`^@lazy\\[${probe.replace(/[.*]/g, '\\$&')}\\]: 3$`, 'm'), detail);
+      }
+      // The first run left both rewrites in the cache for the second to read.
+      assert.equal(readdirSync(cache).filter((f) => f.startsWith('rw-')).length, 2, detail);
+    }
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+});

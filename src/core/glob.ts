@@ -1,12 +1,19 @@
 // Globs for target strings: `*` matches within a path segment, `**` across segments, `?` one
 // character. Function names are matched with `*` spanning dots too: `Db.*` is all of Db.
 
+
+import { StringPrototypeIndexOf } from './primordials.js';
+/** `s` with RegExp's special characters escaped, by a loop: String.prototype.replace calls RegExp's Symbol.replace, which the program may have replaced. */
 function escape(s: string): string {
-  return s.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  let out = '';
+  for (let i = 0; i < s.length; i++) out += StringPrototypeIndexOf(SPECIAL, s[i]) >= 0 ? `\\${s[i]}` : s[i];
+  return out;
 }
 
+const SPECIAL = '.+^${}()|[]\\';
+
 export function hasGlob(s: string): boolean {
-  return /[*?]/.test(s);
+  return StringPrototypeIndexOf(s, '*') >= 0 || StringPrototypeIndexOf(s, '?') >= 0;
 }
 
 /** A path glob (with / separators) as a RegExp over absolute paths. */

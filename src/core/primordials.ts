@@ -283,3 +283,83 @@ export function ownDescriptor(o: object, key: PropertyKey): PropertyDescriptor |
   const d = ObjectGetOwnPropertyDescriptor(o, key);
   return d === undefined ? undefined : (ObjectSetPrototypeOf(d, null) as PropertyDescriptor);
 }
+
+// What rewriting a module calls (sites/hooks, sites/rewrite, sites/load): a module the program
+// loads after its start is rewritten in its thread, when it may have replaced any of these.
+export const RegExpPrototypeExec = uncurry(RegExp.prototype.exec) as (re: RegExp, s: string) => RegExpExecArray | null;
+/** RegExp.prototype.test without its lookup of the regexp's `exec`, which the program may have replaced. */
+export function regExpTest(re: RegExp, s: string): boolean {
+  return RegExpPrototypeExec(re, s) !== null;
+}
+export const StringPrototypeLastIndexOf = uncurry(String.prototype.lastIndexOf) as (s: string, x: string, from?: number) => number;
+export const ArrayPrototypeLastIndexOf = uncurry(Array.prototype.lastIndexOf) as <T>(a: readonly T[], x: T) => number;
+export const ArrayPrototypeIncludes = uncurry(Array.prototype.includes) as <T>(a: readonly T[], x: T) => boolean;
+export const AtomicsLoad = Atomics.load;
+export const AtomicsStore = Atomics.store;
+export const AtomicsAdd = Atomics.add;
+export const AtomicsCompareExchange = Atomics.compareExchange;
+export const AtomicsNotify = Atomics.notify;
+export const AtomicsWait = Atomics.wait;
+
+/**
+ * `s` split at each `sep` (a non-empty string), by indexOf: String.prototype.split looks up
+ * `Symbol.split` on its separator, which for a string is String.prototype's.
+ */
+export function stringSplit(s: string, sep: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (let at = StringPrototypeIndexOf(s, sep); at >= 0; at = StringPrototypeIndexOf(s, sep, from)) {
+    out[out.length] = StringPrototypeSlice(s, from, at);
+    from = at + sep.length;
+  }
+  out[out.length] = StringPrototypeSlice(s, from);
+  return out;
+}
+
+/** The lists' elements in one new array, by index: a spread goes through Array's iterator. */
+export function arrayConcat<T>(...lists: readonly (readonly T[])[]): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < lists.length; i++) {
+    const l = lists[i];
+    for (let j = 0; j < l.length; j++) out[out.length] = l[j];
+  }
+  return out;
+}
+
+/** Array.prototype.map by index into an array of jsprobe's own (the built-in makes its result by Array[Symbol.species]). */
+export function arrayMap<T, U>(a: readonly T[], f: (x: T, i: number) => U): U[] {
+  const out: U[] = [];
+  for (let i = 0; i < a.length; i++) out[i] = f(a[i], i);
+  return out;
+}
+
+/** Array.prototype.filter by index, as arrayMap. */
+export function arrayFilter<T>(a: readonly T[], f: (x: T, i: number) => boolean): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < a.length; i++) if (f(a[i], i)) out[out.length] = a[i];
+  return out;
+}
+
+/** Array.prototype.some by index. */
+export function arraySome<T>(a: readonly T[], f: (x: T) => boolean): boolean {
+  for (let i = 0; i < a.length; i++) if (f(a[i])) return true;
+  return false;
+}
+
+/** A SafeSet of `values`, added by index (`new SafeSet(values)` would iterate them by Array's iterator). */
+export function setOf<T>(values: readonly T[]): Set<T> {
+  const s = new SafeSet() as Set<T>;
+  for (let i = 0; i < values.length; i++) s.add(values[i]);
+  return s;
+}
+export const TypedArrayPrototypeSet = uncurry((TypedArrayPrototype as { set: Function }).set) as (a: Uint8Array, from: ArrayLike<number>, at?: number) => void;
+const TypedArrayPrototypeGetBuffer = getterOf(TypedArrayPrototype, 'buffer') as (a: Uint8Array) => ArrayBufferLike;
+const TypedArrayPrototypeGetByteOffset = getterOf(TypedArrayPrototype, 'byteOffset') as (a: Uint8Array) => number;
+/** The `len` bytes of `bytes` from `at`, copied into a new Uint8Array (a typed array's slice looks up its species). */
+export function bytesCopy(bytes: Uint8Array, at: number, len: number): Uint8Array {
+  const out = new Uint8Array(len);
+  TypedArrayPrototypeSet(out, new Uint8Array(TypedArrayPrototypeGetBuffer(bytes), TypedArrayPrototypeGetByteOffset(bytes) + at, len));
+  return out;
+}
+export const MathImul = Math.imul;
+export const NumberPrototypeToString = NumberMethods.toString as (n: number, radix?: number) => string;

@@ -17,34 +17,46 @@ import { isHooked, loadedLog, want } from '../sites/load/wanted.js';
 import { hasGlob, nameGlob, pathGlobs } from '../core/glob.js';
 import { targetGlobs, type TargetRef } from './parse.js';
 import { liveLineTarget, ownFunctions } from './live-line.js';
+import {
+  arrayConcat, ArrayPrototypeIncludes, arraySome, regExpTest, SafeMap, SafeWeakMap, setOf, WeakMapPrototypeGet, WeakMapPrototypeSet,
+} from '../core/primordials.js';
 
 function fileMatcher(re: RegExp): (m: LoadedModule) => number {
   // -1: the module's own file; i >= 0: its i-th source; -2: neither.
   return (m) => {
-    if (re.test(m.file)) return -1;
-    const i = m.table.sources.findIndex((s) => re.test(s));
-    return i >= 0 ? i : -2;
+    if (regExpTest(re, m.file)) return -1;
+    const sources = m.table.sources;
+    for (let i = 0; i < sources.length; i++) if (regExpTest(re, sources[i])) return i;
+    return -2;
   };
 }
 
 function functionMatcher(path: RegExp, name: string): ModuleMatcher {
   const re = nameGlob(name);
+  // A module's matcher runs in the program's thread as the module loads: the captured built-ins alone.
   return (m) => {
-    const sources = m.table.sources.flatMap((s, i) => (path.test(s) ? [i] : []));
-    const own = path.test(m.file);
+    const sources: number[] = [];
+    for (let i = 0; i < m.table.sources.length; i++) if (regExpTest(path, m.table.sources[i])) sources[sources.length] = i;
+    const own = regExpTest(path, m.file);
     if (!own && sources.length === 0) return [];
     // Matched through its source map (`src/a.ts` of a bundle, or a .ts file tsx compiled): only the
     // functions that come from a matching source, not the bundle's other sources' or the helpers
     // the compiler added (`__name`). A target naming the JavaScript itself takes all of it.
-    const from = m.table.mapped && !(own && !m.table.sources.includes(m.file)) ? new Set(sources) : null;
+    const from = m.table.mapped && !(own && !ArrayPrototypeIncludes(m.table.sources, m.file)) ? setOf(sources) : null;
     const out: number[] = [];
     if (!hasGlob(name)) {
-      for (const slot of slotsNamed(m.table, name)) if (from === null || from.has(m.table.fns[slot].source ?? -1)) out.push(slot);
+      const named = slotsNamed(m.table, name);
+      for (let i = 0; i < named.length; i++) {
+        const slot = named[i];
+        if (from === null || from.has(m.table.fns[slot].source ?? -1)) out[out.length] = slot;
+      }
       return out;
     }
-    for (const fn of m.table.fns) {
+    const fns = m.table.fns;
+    for (let i = 0; i < fns.length; i++) {
+      const fn = fns[i];
       if (from !== null && !from.has(fn.source ?? -1)) continue;
-      if (re.test(fn.name) || fn.aliases.some((a) => re.test(a))) out.push(fn.slot);
+      if (regExpTest(re, fn.name) || arraySome(fn.aliases, (a) => regExpTest(re, a))) out[out.length] = fn.slot;
     }
     return out;
   };
@@ -55,20 +67,21 @@ function functionMatcher(path: RegExp, name: string): ModuleMatcher {
  * a probe on each of typescript.js's 21k functions walked all 21k names at each register (~10 ms
  * each, minutes in all).
  */
-const byName = new WeakMap<LoadedModule['table'], Map<string, number[]>>();
+const byName = new SafeWeakMap<LoadedModule['table'], Map<string, number[]>>();
 
 function slotsNamed(table: LoadedModule['table'], name: string): readonly number[] {
-  let index = byName.get(table);
+  let index = WeakMapPrototypeGet(byName, table);
   if (index === undefined) {
-    index = new Map();
-    for (const fn of table.fns) {
-      for (const n of new Set([fn.name, ...fn.aliases])) {
+    index = new SafeMap() as Map<string, number[]>;
+    for (let i = 0; i < table.fns.length; i++) {
+      const fn = table.fns[i];
+      for (const n of setOf(arrayConcat([fn.name], fn.aliases))) {
         const slots = index.get(n);
         if (slots === undefined) index.set(n, [fn.slot]);
-        else slots.push(fn.slot);
+        else slots[slots.length] = fn.slot;
       }
     }
-    byName.set(table, index);
+    WeakMapPrototypeSet(byName, table, index);
   }
   return index.get(name) ?? [];
 }
@@ -76,9 +89,10 @@ function slotsNamed(table: LoadedModule['table'], name: string): readonly number
 function lineMatcher(re: RegExp, line: number): ModuleMatcher {
   return (m) => {
     const out: number[] = [];
-    for (const { asked, slot } of m.table.lines) {
+    for (let i = 0; i < m.table.lines.length; i++) {
+      const asked = m.table.lines[i].asked;
       const file = asked.source === -1 ? m.file : m.table.sources[asked.source];
-      if (asked.line === line && file !== undefined && re.test(file)) out.push(slot);
+      if (asked.line === line && file !== undefined && regExpTest(re, file)) out[out.length] = m.table.lines[i].slot;
     }
     return out;
   };

@@ -8,7 +8,7 @@ import { generatedPositionFor, LEAST_UPPER_BOUND, originalPositionFor, TraceMap 
 import { JsprobeError, type ProbeSite, type Resolution } from '../core/index.js';
 import { lineBreakpointSite, lineStatement } from '../sites/breakpoint.js';
 import type { LiveScript } from '../sites/live.js';
-import { inlineMapText } from '../sites/load/registry.js';
+import { inlineMapText } from '../sites/rewrite/inline-map.js';
 import { lineOf, lineStarts } from '../sites/rewrite/insertions.js';
 
 const TS = /\.[cm]?tsx?$/;

@@ -29,7 +29,7 @@ const BufferByteLength = Buffer.byteLength;
 function tmpdir(): string {
   const env = process.env;
   const dir = env.TMPDIR || env.TMP || env.TEMP || '/tmp';
-  return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
+  return dir.length > 1 && StringPrototypeEndsWith(dir, '/') ? StringPrototypeSlice(dir, 0, -1) : dir;
 }
 
 /** Where the cache would be, whether or not it can be used. */

@@ -13,6 +13,7 @@ import { noteRewriteFailure } from './failures.js';
 import { SITES_TRAILER } from '../rewrite/abi.js';
 import { matches, plan, rewrite } from './rewrite-module.js';
 import type { Wanted } from './wanted.js';
+import { arraySome, ReflectApply, regExpTest, StringPrototypeIncludes, StringPrototypeSlice } from '../../core/primordials.js';
 
 type Compile = (this: Module, content: string, filename: string, format?: string) => unknown;
 
@@ -31,7 +32,7 @@ export const rewriteStats: RewriteStat[] = [];
 /** Whether a module could be named by `wanted` at all: its path, or (through a source map) another. */
 function mayWant(file: string, content: string, wanted: readonly Wanted[]): boolean {
   if (wanted.length === 0) return false;
-  return wanted.some((w) => matches(w.file, file)) || content.includes('sourceMappingURL=');
+  return arraySome(wanted, (w) => matches(w.file, file)) || StringPrototypeIncludes(content, 'sourceMappingURL=');
 }
 
 export function installCjsHook(wanted: () => readonly Wanted[]): void {
@@ -43,14 +44,14 @@ export function installCjsHook(wanted: () => readonly Wanted[]): void {
     const esm = format === 'module' || format === 'module-typescript';
     // Where Node runs the load hooks for require() of an ES module (module.registerHooks, Node >=
     // 22.15), the source arrives here already rewritten, with rewrite()'s trailer.
-    if (mayWant(filename, content, list) && !(esm && SITES_TRAILER.test(content.slice(-40)))) {
+    if (mayWant(filename, content, list) && !(esm && regExpTest(SITES_TRAILER, StringPrototypeSlice(content, -40)))) {
       try {
         const t0 = now();
         const p = plan(filename, content, list);
         if (p !== null) {
           const out = rewrite(content, pathToFileURL(filename).href, filename, esm ? 'module' : 'script', p);
           code = out.code;
-          rewriteStats.push({ file: filename, bytes: content.length, sites: out.sites, ms: now() - t0, cached: out.cached });
+          rewriteStats[rewriteStats.length] = { file: filename, bytes: content.length, sites: out.sites, ms: now() - t0, cached: out.cached };
         }
       } catch (e) {
         // A module jsprobe cannot rewrite still loads as it is; its probes stay waiting, with a note.
@@ -58,6 +59,6 @@ export function installCjsHook(wanted: () => readonly Wanted[]): void {
         code = content;
       }
     }
-    return original.call(this, code, filename, format);
+    return ReflectApply(original, this, [code, filename, format]);
   };
 }

@@ -2,12 +2,13 @@
 // modules that a registered or hinted target names. CommonJS is left to the _compile hook, which
 // sees it whichever way it is loaded.
 
+import { Buffer } from 'node:buffer';
 import { fileURLToPath } from 'node:url';
 import { noteRewriteFailure, useFailureLog } from './failures.js';
 import { LoadedLog } from './loaded-log.js';
 import { plan, rewrite } from './rewrite-module.js';
 import { WantedList } from './wanted.js';
-import { StringPrototypeStartsWith } from '../../core/primordials.js';
+import { ReflectApply, StringPrototypeStartsWith } from '../../core/primordials.js';
 
 export interface InitData {
   wanted: SharedArrayBuffer;
@@ -46,7 +47,7 @@ export function rewriteLoaded(url: string, result: LoadResult): LoadResult {
   if (result.source == null || wanted === undefined) return result;
   const file = fileURLToPath(url);
   loaded?.append(url);
-  const src = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
+  const src = typeof result.source === 'string' ? result.source : utf8(result.source as Uint8Array);
   try {
     const p = plan(file, src, wanted.read());
     if (p === null) return result;
@@ -56,6 +57,13 @@ export function rewriteLoaded(url: string, result: LoadResult): LoadResult {
     noteRewriteFailure(file, e);
     return result;
   }
+}
+
+/** A module's source as text: through the Buffer and its toString captured at load, not the global the program may have replaced. */
+const bufferFrom = Buffer.from;
+const bufferToString = Buffer.prototype.toString;
+function utf8(bytes: Uint8Array): string {
+  return ReflectApply(bufferToString, ReflectApply(bufferFrom, Buffer, [bytes]), ['utf8']) as string;
 }
 
 /** module.register's load hook (a thread of its own on Node 20). */

@@ -3,6 +3,9 @@
 // which it could not rewrite (failures.ts). An append-only list of lines (URLs here) in a
 // SharedArrayBuffer: written by any thread (one at a time, under a lock), read by any.
 
+import {
+  AtomicsCompareExchange, AtomicsLoad, AtomicsNotify, AtomicsStore, AtomicsWait, TypedArrayPrototypeGetLength, TypedArrayPrototypeSet,
+} from '../../core/primordials.js';
 const HEADER = 8;
 const LENGTH = 0;
 const LOCK = 1;
@@ -41,21 +44,23 @@ export class LoadedLog {
    * the ES module hooks on theirs): an append takes the lock, uncontended but for such a race.
    */
   append(url: string): void {
+    // The captured built-ins: an ES module's load hook appends here in the program's thread (Node >= 22.15).
     const bytes = new TextEncoder().encode(`${url}\n`);
+    const n = TypedArrayPrototypeGetLength(bytes);
     const v = this.#views();
-    while (Atomics.compareExchange(v.len, LOCK, 0, 1) !== 0) Atomics.wait(v.len, LOCK, 1, 1);
+    while (AtomicsCompareExchange(v.len, LOCK, 0, 1) !== 0) AtomicsWait(v.len, LOCK, 1, 1);
     try {
-      const at = Atomics.load(v.len, LENGTH);
-      if (at + bytes.length > v.bytes.length) {
+      const at = AtomicsLoad(v.len, LENGTH);
+      if (at + n > TypedArrayPrototypeGetLength(v.bytes)) {
         this.#full = true;
         return;
       }
-      v.bytes.set(bytes, at);
+      TypedArrayPrototypeSet(v.bytes, bytes, at);
       // The store publishes the line: a reader reads the length before the bytes it covers.
-      Atomics.store(v.len, LENGTH, at + bytes.length);
+      AtomicsStore(v.len, LENGTH, at + n);
     } finally {
-      Atomics.store(v.len, LOCK, 0);
-      Atomics.notify(v.len, LOCK, 1);
+      AtomicsStore(v.len, LOCK, 0);
+      AtomicsNotify(v.len, LOCK, 1);
     }
   }
 

@@ -11,6 +11,7 @@ import { fnv64 } from '../../core/fnv1a.js';
 import { instrument } from '../rewrite/instrument.js';
 import { sha256 } from '../sha256.js';
 import { cacheDir, fileStamp, pruneCache, writeCacheFile } from './cache-dir.js';
+import { ArrayPrototypeJoin, SafeNumber, StringPrototypeIndexOf, StringPrototypeSlice } from '../../core/primordials.js';
 
 /** Set in the agent's bundles (scripts/bundle.mjs): this code, the rewriter's included, is all in the one file it runs from. */
 declare const JSPROBE_SELF_CONTAINED: boolean | undefined;
@@ -66,10 +67,10 @@ export function cacheable(src: string): boolean {
   return src.length >= MIN_BYTES && dir() !== null;
 }
 
-export function cacheKey(src: string, ...parts: string[]): string {
+export function cacheKey(src: string, parts: readonly string[]): string {
   const h = sha256();
   h.update(rewriterVersion());
-  for (const p of parts) h.update(`\0${p}`);
+  for (let i = 0; i < parts.length; i++) h.update(`\0${parts[i]}`);
   h.update('\0');
   h.update(src);
   return h.digest('hex');
@@ -128,7 +129,7 @@ function rewriterIdentity(): string | null {
   identity = null;
   if (typeof JSPROBE_SELF_CONTAINED !== 'boolean' || dir() === null) return identity;
   try {
-    identity = [REWRITE_VERSION, process.version, fileStamp(fileURLToPath(import.meta.url)), fileStamp(parserPackage())].join('\0');
+    identity = ArrayPrototypeJoin([REWRITE_VERSION, process.version, fileStamp(fileURLToPath(import.meta.url)), fileStamp(parserPackage())], '\0');
   } catch {
     // Then small modules are rewritten at every load, as before.
   }
@@ -142,11 +143,11 @@ export interface SmallKey {
 }
 
 /** The key of a small module's rewrite, or undefined when it is not cached (big, unbundled, no cache). */
-export function smallKey(src: string, ...parts: string[]): SmallKey | undefined {
+export function smallKey(src: string, parts: readonly string[]): SmallKey | undefined {
   if (src.length >= MIN_BYTES) return undefined;
   const id = rewriterIdentity();
   if (id === null) return undefined;
-  const material = `${id}\0${parts.join('\0')}\0${src}`;
+  const material = `${id}\0${ArrayPrototypeJoin(parts, '\0')}\0${src}`;
   return { name: `rw-${fnv64(material)}.js`, material };
 }
 
@@ -159,10 +160,11 @@ export function smallCached(key: SmallKey): string | undefined {
   } catch {
     return undefined;
   }
-  const nl = text.indexOf('\n');
+  const nl = StringPrototypeIndexOf(text, '\n');
   const at = nl + 1 + key.material.length;
-  if (nl < 0 || Number(text.slice(0, nl)) !== key.material.length || text.slice(nl + 1, at) !== key.material) return undefined;
-  return text.slice(at);
+  if (nl < 0 || SafeNumber(StringPrototypeSlice(text, 0, nl)) !== key.material.length) return undefined;
+  if (StringPrototypeSlice(text, nl + 1, at) !== key.material) return undefined;
+  return StringPrototypeSlice(text, at);
 }
 
 let pruneAtExit = false;

@@ -14,7 +14,11 @@ import { pathGlob } from '../../core/glob.js';
 import { cacheable, cached, cacheKey, smallCached, smallKey, smallStore, store } from './rewrite-cache.js';
 import type { Wanted } from './wanted.js';
 import type { CountKind } from '../../core/probe.js';
-import { JSONStringify } from '../../core/primordials.js';
+import {
+  arrayMap, ArrayPrototypeIncludes, JSONStringify, RegExpPrototypeExec, regExpTest, SafeMap, SafeNumber, SafeSet, StringPrototypeIncludes,
+  StringPrototypeLastIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
+} from '../../core/primordials.js';
+import { inlineMapText } from '../rewrite/inline-map.js';
 
 /**
  * What the main thread learns about a rewritten module (embedded in its prologue). Line keys are
@@ -27,27 +31,28 @@ export interface LoadTable extends ModuleTable {
   sources: string[];
 }
 
-const globs = new Map<string, RegExp>();
+// What runs here runs in the program's thread at each load, a module it loads late included: it
+// calls the built-ins captured at load (core/primordials.ts), never the program's.
+
+const globs = new SafeMap() as Map<string, RegExp>;
 export function matches(glob: string, path: string): boolean {
   let re = globs.get(glob);
   if (re === undefined) globs.set(glob, (re = pathGlob(glob)));
-  return re.test(path);
+  return regExpTest(re, path);
 }
 
 /** The source map a module points at, if it has one and it can be read. */
 function loadMap(src: string, file: string): TraceMap | null {
-  const at = src.lastIndexOf('sourceMappingURL=');
+  const at = StringPrototypeLastIndexOf(src, 'sourceMappingURL=');
   if (at < 0) return null;
-  const url = /^sourceMappingURL=(\S+)/.exec(src.slice(at))?.[1];
+  const url = RegExpPrototypeExec(/^sourceMappingURL=(\S+)/, StringPrototypeSlice(src, at))?.[1];
   if (url === undefined) return null;
   try {
-    if (url.startsWith('data:')) {
-      const comma = url.indexOf(',');
-      const body = url.slice(comma + 1);
-      const json = /;base64/.test(url.slice(0, comma)) ? Buffer.from(body, 'base64').toString('utf8') : decodeURIComponent(body);
-      return traceMap(json, file);
+    if (StringPrototypeStartsWith(url, 'data:')) {
+      const json = inlineMapText(url);
+      return json === null ? null : traceMap(json, file);
     }
-    const mapFile = url.startsWith('file:') ? fileURLToPath(url) : resolve(dirname(file), url);
+    const mapFile = StringPrototypeStartsWith(url, 'file:') ? fileURLToPath(url) : resolve(dirname(file), url);
     return traceMap(readFileSync(mapFile, 'utf8'), mapFile);
   } catch {
     return null;
@@ -72,28 +77,33 @@ export function plan(file: string, src: string, wanted: readonly Wanted[]): Plan
   const lines: Plan['lines'] = [];
   // A .ts target runs as JavaScript: look for it among the sources of the module's map. tsx
   // loads the .ts file itself, compiled: its lines are the map's, not the file's.
-  const map = src.includes('sourceMappingURL=') ? loadMap(src, file) : null;
-  const sources = map === null ? [] : map.resolvedSources.map((s) => (s.startsWith('file:') ? fileURLToPath(s) : s));
-  const mapped = sources.includes(file);
+  const map = StringPrototypeIncludes(src, 'sourceMappingURL=') ? loadMap(src, file) : null;
+  const sources = map === null ? [] : arrayMap(map.resolvedSources, (s) => (StringPrototypeStartsWith(s, 'file:') ? fileURLToPath(s) : s));
+  const mapped = ArrayPrototypeIncludes(sources, file);
   // The entries that want the file, by its path or its sources' (an entry counts once).
-  const by = new Set<Wanted>();
-  for (const w of wanted) {
+  const by = new SafeSet() as Set<Wanted>;
+  let only: Wanted | undefined;
+  for (let j = 0; j < wanted.length; j++) {
+    const w = wanted[j];
     if (!matches(w.file, file)) continue;
     by.add(w);
-    if (!mapped) for (const line of w.lines) lines.push({ line, column: 0, key: lineKey(-1, line) });
+    only ??= w;
+    if (!mapped) for (let k = 0; k < w.lines.length; k++) lines[lines.length] = { line: w.lines[k], column: 0, key: lineKey(-1, w.lines[k]) };
   }
-  sources.forEach((source, i) => {
-    for (const w of wanted) {
-      if (!matches(w.file, source)) continue;
+  for (let i = 0; i < sources.length; i++) {
+    for (let j = 0; j < wanted.length; j++) {
+      const w = wanted[j];
+      if (!matches(w.file, sources[i])) continue;
       by.add(w);
-      for (const line of w.lines) {
+      only ??= w;
+      for (let k = 0; k < w.lines.length; k++) {
+        const line = w.lines[k];
         const pos = generatedPositionFor(map!, { source: map!.resolvedSources[i], line, column: 0, bias: LEAST_UPPER_BOUND });
-        lines.push({ line: pos.line ?? -1, column: pos.column ?? 0, key: lineKey(i, line) });
+        lines[lines.length] = { line: pos.line ?? -1, column: pos.column ?? 0, key: lineKey(i, line) };
       }
     }
-  });
-  if (by.size === 0) return null;
-  const [only] = by;
+  }
+  if (only === undefined) return null;
   return { lines, map, sources, countOnly: by.size === 1 && only.lines.length === 0 ? only.count : undefined };
 }
 
@@ -128,18 +138,19 @@ export function rewrite(src: string, url: string, file: string, format: 'module'
   // function's source, names from it).
   const mapKey = (map: TraceMap): string => `${encodedMappings(map)}\0${JSONStringify(map.names)}`;
   const parts = (): string[] => [
-    url, file, format, JSONStringify(p.lines), JSONStringify(p.sources), String(emitMap), p.map === null ? '' : mapKey(p.map), p.countOnly ?? '',
+    url, file, format, JSONStringify(p.lines), JSONStringify(p.sources), emitMap ? 'true' : 'false', p.map === null ? '' : mapKey(p.map), p.countOnly ?? '',
   ];
-  const key = cacheable(src) ? cacheKey(src, ...parts()) : undefined;
+  const key = cacheable(src) ? cacheKey(src, parts()) : undefined;
   // A small module's rewrite has a cache of its own, which does not load the parser to be read (rewrite-cache.ts).
-  const small = key === undefined ? smallKey(src, ...parts()) : undefined;
+  const small = key === undefined ? smallKey(src, parts()) : undefined;
   const hit = key !== undefined ? cached(src, key) : small !== undefined ? smallCached(small) : undefined;
   if (hit !== undefined) {
-    const sites = SITES_TRAILER.exec(hit.slice(-40))?.[1];
-    return { code: hit, sites: Number(sites ?? 0), cached: true };
+    const sites = RegExpPrototypeExec(SITES_TRAILER, StringPrototypeSlice(hit, -40))?.[1];
+    return { code: hit, sites: SafeNumber(sites ?? 0), cached: true };
   }
   const map = p.map;
-  const sourceIndex = new Map(map?.resolvedSources.map((s, i) => [s, i]) ?? []);
+  const sourceIndex = new SafeMap() as Map<string, number>;
+  if (map !== null) for (let i = 0; i < map.resolvedSources.length; i++) sourceIndex.set(map.resolvedSources[i], i);
   const origin = map === null ? undefined : (line: number, column: number) => {
     const o = originalPositionFor(map, { line, column });
     return { source: o.source === null ? -1 : sourceIndex.get(o.source) ?? -1, name: o.name, line: o.line, column: o.column };

@@ -5,7 +5,7 @@
 
 import { JsprobeError } from '../../core/errors.js';
 import type { CountKind } from '../../core/probe.js';
-import { JSONParse, JSONStringify } from '../../core/primordials.js';
+import { AtomicsLoad, bytesCopy, JSONParse, JSONStringify } from '../../core/primordials.js';
 
 export interface Wanted {
   /** Absolute path glob of files to instrument whole (every function gets a site). */
@@ -59,16 +59,17 @@ export class WantedList {
   }
 
   /** The current list (reader side, any thread). */
+  /** In the program's thread at each load (a module it loads later included): the captured built-ins alone. */
   read(): Wanted[] {
     if (this.#sab === null) return this.#cache;
     const v = this.#views();
     for (;;) {
-      const v1 = Atomics.load(v.meta, 0);
+      const v1 = AtomicsLoad(v.meta, 0);
       if (v1 === this.#cacheVersion) return this.#cache;
       if (v1 % 2 === 1) continue;
-      const len = Atomics.load(v.meta, 1);
-      const text = new TextDecoder().decode(v.bytes.slice(0, len));
-      if (Atomics.load(v.meta, 0) !== v1) continue;
+      const len = AtomicsLoad(v.meta, 1);
+      const text = new TextDecoder().decode(bytesCopy(v.bytes, 0, len));
+      if (AtomicsLoad(v.meta, 0) !== v1) continue;
       this.#cacheVersion = v1;
       this.#cache = len === 0 ? [] : (JSONParse(text) as Wanted[]);
       return this.#cache;

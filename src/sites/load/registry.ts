@@ -4,13 +4,13 @@
 // nulls until something is probed. Probes waiting for code that has not loaded yet are told as
 // modules arrive.
 
-import { Buffer } from 'node:buffer';
 import { ProbeSite, type Snapshot } from '../../core/index.js';
 import {
-  defineOwn, MapPrototypeGet, MapPrototypeSet, ownDescriptor, ReflectApply, SafeMap, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
+  defineOwn, MapPrototypeGet, MapPrototypeSet, ownDescriptor, SafeMap, SafeSet, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
   SymbolFor,
 } from '../../core/primordials.js';
 import { ARMED_GLOBAL } from '../rewrite/abi.js';
+import { inlineMapText } from '../rewrite/inline-map.js';
 import { creditSite } from './counts.js';
 import { originalColumn, originalPosition, parseMap, parseShifts, type ModuleMap, type Shifts } from './columns.js';
 import { decodeTable, functionAt, lineAt, type SiteTable } from './table.js';
@@ -28,9 +28,9 @@ export interface LoadedModule {
 /** What a waiting probe wants from each module that loads: the slots it names there. */
 export type ModuleMatcher = (m: LoadedModule) => number[];
 
-const modules = new Map<string, LoadedModule>();
+const modules = new SafeMap() as Map<string, LoadedModule>;
 /** The same modules by file path: a CommonJS frame of a stack names its file, an ES module's its URL. */
-const byFile = new Map<string, LoadedModule>();
+const byFile = new SafeMap() as Map<string, LoadedModule>;
 
 /**
  * Load and live sites with a probe armed now, in every copy of jsprobe's runtime in the process
@@ -65,7 +65,7 @@ export function setLive(live: boolean): void {
   const g = globalThis as unknown as Record<string, boolean>;
   if (g[ARMED_GLOBAL] !== on) g[ARMED_GLOBAL] = on;
 }
-const watchers = new Set<{ match: ModuleMatcher; attach: (site: ProbeSite) => void }>();
+const watchers = new SafeSet() as Set<{ match: ModuleMatcher; attach: (site: ProbeSite) => void }>;
 
 /** The ProbeSite of slot `index` of `m`, made on first use. */
 export function siteOf(m: LoadedModule, index: number): ProbeSite {
@@ -92,12 +92,13 @@ export function registerModule(tableJson: string, shifts?: () => string): (Snaps
   // Filled by push, not `new Array(n).fill(null)`: a packed array, whose element loads in the
   // runtime's entries (slots[i], inlined into every probed function) need no check for a hole.
   const slots: (Snapshot | null)[] = [];
-  for (let i = 0; i < table.slots; i++) slots.push(null);
+  for (let i = 0; i < table.slots; i++) slots[i] = null;
   const m: LoadedModule = { table, file: table.file, slots, sites: new Array<ProbeSite | undefined>(table.slots), shifts };
   modules.set(table.url, m);
   byFile.set(table.file, m);
   for (const w of watchers) {
-    for (const i of w.match(m)) w.attach(siteOf(m, i));
+    const found = w.match(m);
+    for (let i = 0; i < found.length; i++) w.attach(siteOf(m, found[i]));
   }
   return slots;
 }
@@ -128,27 +129,10 @@ export function unshifted(name: string, line: number, col: number): { file: stri
  * through its map, decoded the first time a frame needs it. Bounded by the program's scripts.
  */
 const scriptMaps = new SafeMap<string, { url: string; map?: ModuleMap | null }>();
-const bufferFrom = Buffer.from;
-const bufferToString = Buffer.prototype.toString;
-const decodeURI = decodeURIComponent;
 
 /** A script `name` (its URL or path, as a frame names it) comes with the source map at `sourceMapURL`: kept only when inline. */
 export function noteScriptMap(name: string, sourceMapURL: string): void {
   if (StringPrototypeStartsWith(sourceMapURL, 'data:')) MapPrototypeSet(scriptMaps, name, { url: sourceMapURL });
-}
-
-/** The text of a source map given inline (`data:…;base64,…` or percent-encoded), or null. */
-export function inlineMapText(url: string): string | null {
-  const comma = StringPrototypeIndexOf(url, ',', 0);
-  if (comma < 0) return null;
-  const head = StringPrototypeSlice(url, 0, comma);
-  const body = StringPrototypeSlice(url, comma + 1);
-  try {
-    if (StringPrototypeIndexOf(head, ';base64', 0) < 0) return decodeURI(body);
-    return ReflectApply(bufferToString, ReflectApply(bufferFrom, Buffer, [body, 'base64']), ['utf8']) as string;
-  } catch {
-    return null;
-  }
 }
 
 function mappedScript(name: string, line: number, col: number): { file: string; line: number; column: number } | null {

@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { functionSlots, lineSlots, parseLineKey, type FunctionSlot, type LineSlot } from '../rewrite/abi.js';
 import type { LoadTable } from '../hooks/rewrite-module.js';
-import { JSONParse } from '../../core/primordials.js';
+import { arrayMap, JSONParse, StringPrototypeStartsWith } from '../../core/primordials.js';
 
 export interface LineSiteEntry extends LineSlot {
   /** The asked-for line it stands for: the index of the map's source it is in (-1: the module's own file), and its line there. */
@@ -31,16 +31,16 @@ export function decodeTable(json: string): SiteTable {
   const t = JSONParse(json) as Partial<LoadTable> & Pick<LoadTable, 'url' | 'fns' | 'lines'>;
   const fnSources = t.fnSources;
   const fns = functionSlots(t.fns, fnSources);
-  const lines = lineSlots(t.lines, fns.length).map((l): LineSiteEntry => ({ ...l, asked: parseLineKey(l.key) }));
+  const lines = arrayMap(lineSlots(t.lines, fns.length), (l): LineSiteEntry => ({ ...l, asked: parseLineKey(l.key) }));
   return {
     url: t.url,
-    file: t.file ?? (t.url.startsWith('file:') ? fileURLToPath(t.url) : t.url),
+    file: t.file ?? (StringPrototypeStartsWith(t.url, 'file:') ? fileURLToPath(t.url) : t.url),
     sources: t.sources ?? [],
     mapped: fnSources !== undefined,
     fns,
     lines,
     slots: fns.length + lines.length,
-    unsited: (t.unsited ?? []).map(([name, line, conflict, aliases]) => ({ name, line, conflict, aliases: aliases ?? [] })),
+    unsited: arrayMap(t.unsited ?? [], (u) => ({ name: u[0], line: u[1], conflict: u[2], aliases: u[3] ?? [] })),
   };
 }
 

@@ -2,6 +2,8 @@
 // points, and the layout of a module's table. Only this file knows a table row's field order;
 // everything else reads rows as named records (see sites/load/table.ts).
 
+
+import { arrayMap, SafeNumber, StringPrototypeIndexOf, StringPrototypeSlice } from '../../core/primordials.js';
 /**
  * The line a rewritten module ends with (sites/hooks/rewrite-module.ts): how many sites it has. It
  * tells a rewrite apart from a module as written, for the cache, for a hook that is handed one
@@ -124,7 +126,7 @@ export function functionSlots(rows: readonly FunctionRow[], sources: readonly nu
 
 /** A module's line rows as records; line sites' slots follow the `first` function sites'. */
 export function lineSlots(rows: readonly LineRow[], first: number): LineSlot[] {
-  return rows.map((r, i) => ({ line: r[0], column: r[1], locals: r[2], key: r[3], slot: first + i }));
+  return arrayMap(rows, (r, i) => ({ line: r[0], column: r[1], locals: r[2], key: r[3], slot: first + i }));
 }
 
 /** The key of an asked-for line: the index of the map's source it is in (-1: the module's own file), and its line there. */
@@ -133,8 +135,8 @@ export function lineKey(source: number, line: number): string {
 }
 
 export function parseLineKey(key: string): { source: number; line: number } {
-  const [source, line] = key.split(':').map(Number);
-  return { source, line };
+  const colon = StringPrototypeIndexOf(key, ':');
+  return { source: SafeNumber(StringPrototypeSlice(key, 0, colon)), line: SafeNumber(StringPrototypeSlice(key, colon + 1)) };
 }
 
 /** A block conflict (a table's `unsited` row, FunctionSite.blockConflict) of a body that calls eval directly: no name has parentheses. */

@@ -2,6 +2,7 @@
 // bundle visits children without reflecting over each node's properties.
 
 import type { ArrowFunctionExpression, Function as FunctionNode, Node } from 'oxc-parser';
+import { ArrayIsArray } from '../../core/primordials.js';
 
 // oxc-parser re-exports its AST types (the @oxc-project/types package it depends on).
 export type {
@@ -95,10 +96,13 @@ export function forEachChild<T>(node: Node, each: (child: Node, arg: T) => void,
   if (keys === undefined) return;
   // The one place a node is read by key: CHILD_KEYS says which keys of its type hold nodes.
   const fields = node as unknown as Record<string, unknown>;
-  for (const k of keys) {
-    const v = fields[k];
-    if (Array.isArray(v)) {
-      for (const c of v) if (isNode(c)) each(c, arg);
+  for (let i = 0; i < keys.length; i++) {
+    const v = fields[keys[i]];
+    if (ArrayIsArray(v)) {
+      for (let j = 0; j < v.length; j++) {
+        const c: unknown = v[j];
+        if (isNode(c)) each(c, arg);
+      }
     } else if (isNode(v)) {
       each(v, arg);
     }
@@ -109,12 +113,15 @@ export function forEachChild<T>(node: Node, each: (child: Node, arg: T) => void,
 export function patternNames(p: Node | null | undefined, out: string[]): void {
   if (p == null) return;
   switch (p.type) {
-    case 'Identifier': out.push(p.name); break;
+    case 'Identifier': out[out.length] = p.name; break;
     case 'AssignmentPattern': patternNames(p.left, out); break;
     case 'RestElement': patternNames(p.argument, out); break;
-    case 'ArrayPattern': for (const e of p.elements) patternNames(e, out); break;
+    case 'ArrayPattern': for (let i = 0; i < p.elements.length; i++) patternNames(p.elements[i], out); break;
     case 'ObjectPattern':
-      for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop : prop.value, out);
+      for (let i = 0; i < p.properties.length; i++) {
+        const prop = p.properties[i];
+        patternNames(prop.type === 'RestElement' ? prop : prop.value, out);
+      }
       break;
     case 'TSParameterProperty': patternNames(p.parameter, out); break;
   }

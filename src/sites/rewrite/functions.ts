@@ -13,6 +13,9 @@ import { ExportNames } from './export-names.js';
 import { marksOf, skippable } from './skip-marks.js';
 import { returnSite, shapeOf, type ReturnSite, type SiteShape } from './site-shape.js';
 import { chainName, join, keyName } from './site-names.js';
+import {
+  arrayConcat, arrayMap, ArrayPrototypeIncludes, ArrayPrototypeSort, SafeMap, SafeSet, SafeString, setOf,
+} from '../../core/primordials.js';
 
 export type { ReturnSite } from './site-shape.js';
 
@@ -106,7 +109,7 @@ const ANONYMOUS = 'anonymous';
  * written before still matches; what they contain keeps it as its prefix (docs/load-sites.md).
  */
 function accessorNames(site: FunctionSite, k: 'get' | 'set'): void {
-  site.aliases = [site.name, ...site.aliases.map((a) => `${a}.${k}`), ...site.aliases];
+  site.aliases = arrayConcat([site.name], arrayMap(site.aliases, (a) => `${a}.${k}`), site.aliases);
   site.name = `${site.name}.${k}`;
 }
 
@@ -147,9 +150,9 @@ class FunctionWalk {
   #namer: { value: Node; id: BindingIdentifier } | null = null;
   readonly #visitChild = (c: Node, scope: Scope): void => this.visit(c, scope, null);
   /** Arrows that noteExportGetters found, made sites as the walk reaches them. */
-  readonly #exportGetters = new Set<Node>();
+  readonly #exportGetters = new SafeSet() as Set<Node>;
   /** How many `for…of` loops each function being walked is inside of, where it is in one. */
-  readonly #forOfDepth = new Map<FunctionSite, number>();
+  readonly #forOfDepth = new SafeMap() as Map<FunctionSite, number>;
 
   /** `marks`: where the text holds what the walk collects (see skip-marks.ts); null visits every node. */
   constructor(readonly src: string, readonly marks: Int32Array | null) {}
@@ -193,7 +196,7 @@ class FunctionWalk {
         return;
       case 'ReturnStatement':
         if (scope.fn !== null) {
-          scope.fn.returns.push(returnSite(n, this.src));
+          scope.fn.returns[scope.fn.returns.length] = returnSite(n, this.src);
           // A derived class's constructor with no `this` made by super() throws as a return runs,
           // after its value is made, on Node 20 (later versions throw after the body).
           if (this.#forOfDepth.has(scope.fn) || (scope.fn.kind === 'constructor' && scope.fn.thisUnsafe)) scope.fn.throwsAfterReturn = true;
@@ -204,7 +207,9 @@ class FunctionWalk {
         this.visitForOf(n, scope);
         return;
       case 'VariableDeclaration':
-        if (n.kind === 'var' && scope.names !== undefined) for (const d of n.declarations) patternNames(d.id, scope.names.others);
+        if (n.kind === 'var' && scope.names !== undefined) {
+          for (let i = 0; i < n.declarations.length; i++) patternNames(n.declarations[i].id, scope.names.others);
+        }
         if ((n.kind === 'using' || n.kind === 'await using') && scope.fn !== null) scope.fn.throwsAfterReturn = true;
         forEachChild(n, this.#visitChild, scope);
         return;
@@ -267,8 +272,10 @@ class FunctionWalk {
     if (n.declaration != null) this.visit(n.declaration, scope, null);
     // `export { x } from 'mod'` names another module's function.
     if (n.source != null) return;
-    for (const { local, exported } of n.specifiers) {
-      if (local.type === 'Identifier') this.exports.add(local.name, exported.type === 'Identifier' ? exported.name : String(exported.value));
+    for (let i = 0; i < n.specifiers.length; i++) {
+      const local = n.specifiers[i].local;
+      const exported = n.specifiers[i].exported;
+      if (local.type === 'Identifier') this.exports.add(local.name, exported.type === 'Identifier' ? exported.name : SafeString(exported.value));
     }
   }
 
@@ -287,15 +294,17 @@ class FunctionWalk {
     if (body == null) return;
     const own = fn.id;
     // A function declared in a nested block of a body: Annex B hoists its name to the body's scope.
-    if (fn.type === 'FunctionDeclaration' && own != null && scope.names !== undefined && !scope.names.top.has(fn)) scope.names.others.push(own.name);
+    if (fn.type === 'FunctionDeclaration' && own != null && scope.names !== undefined && !scope.names.top.has(fn)) {
+      scope.names.others[scope.names.others.length] = own.name;
+    }
     const base = name ?? (own ? join(scope.prefix, own.name) : null);
     const k: FunctionKind = fn.type === 'ArrowFunctionExpression' ? 'arrow' : kind;
     const thisUnsafe = (k === 'constructor' && derived) || (k === 'arrow' && scope.derivedCtor);
     // A function expression's own name (`const h = function named() {}`), which its stack frames
     // show, matches it too, beside the name of what holds it.
     const ownName = name !== null && own != null && fn.type === 'FunctionExpression' ? join(scope.prefix, own.name) : null;
-    const all = ownName !== null && ownName !== base && !aliases.includes(ownName) ? [...aliases, ownName] : aliases;
-    const site = this.addSite(fn, body, base ?? join(scope.prefix, ANONYMOUS), all, k, thisUnsafe, at, [...classIds, ...this.idsOf(fn, name)]);
+    const all = ownName !== null && ownName !== base && !ArrayPrototypeIncludes(aliases, ownName) ? arrayConcat(aliases, [ownName]) : aliases;
+    const site = this.addSite(fn, body, base ?? join(scope.prefix, ANONYMOUS), all, k, thisUnsafe, at, arrayConcat(classIds, this.idsOf(fn, name)));
     if (base === null) site.anonymousIn = scope.prefix;
     if (k === 'get' || k === 'set') accessorNames(site, k);
     const names = body.type === 'BlockStatement' ? topFunctions(body.body) : undefined;
@@ -307,7 +316,7 @@ class FunctionWalk {
       argsOwner: k === 'arrow' ? scope.argsOwner : site,
       names,
     };
-    for (const p of fn.params) this.visit(p, inner, null);
+    for (let i = 0; i < fn.params.length; i++) this.visit(fn.params[i], inner, null);
     this.visit(body, inner, null);
     if (names !== undefined) {
       const conflict = blockConflictOf(fn, names);
@@ -341,9 +350,9 @@ class FunctionWalk {
       returns: [],
     };
     if (shape.paramsEnd !== undefined) site.paramsEnd = shape.paramsEnd;
-    if (ids.length > 0) site.nameIds = ids.map((id) => ({ at: id.start, text: id.name }));
+    if (ids.length > 0) site.nameIds = arrayMap(ids, (id) => ({ at: id.start, text: id.name }));
     if (this.#exportGetters.has(fn)) site.exportGetter = true;
-    this.sites.push(site);
+    this.sites[this.sites.length] = site;
     return site;
   }
 
@@ -358,7 +367,7 @@ class FunctionWalk {
     const qualified = join(scope.prefix, name ?? (cls.id ? cls.id.name : 'anonymous'));
     const derived = cls.superClass != null;
     if (cls.superClass != null) this.visit(cls.superClass, scope, null);
-    for (const m of cls.body.body) this.visitMember(m, qualified, derived, classIds, scope);
+    for (let i = 0; i < cls.body.body.length; i++) this.visitMember(cls.body.body[i], qualified, derived, classIds, scope);
   }
 
   visitMember(m: ClassElement, qualified: string, derived: boolean, classIds: BindingIdentifier[], scope: Scope): void {
@@ -368,7 +377,7 @@ class FunctionWalk {
       this.visit(m, classScope(qualified), null);
       return;
     }
-    for (const d of m.decorators) this.visit(d, scope, null);
+    for (let i = 0; i < m.decorators.length; i++) this.visit(m.decorators[i], scope, null);
     const key = keyName(m.key, m.computed, this.src);
     if (m.computed) this.visit(m.key, scope, null);
     if (m.type === 'MethodDefinition') {
@@ -383,7 +392,8 @@ class FunctionWalk {
 
   visitObject(obj: ObjectExpression, name: string | null, scope: Scope): void {
     const prefix = name ?? scope.prefix;
-    for (const p of obj.properties) {
+    for (let i = 0; i < obj.properties.length; i++) {
+      const p = obj.properties[i];
       if (p.type !== 'Property') {
         this.visit(p, scope, null);
         continue;
@@ -413,7 +423,9 @@ class FunctionWalk {
   noteExportGetters(call: CallExpression): void {
     const args = call.arguments;
     if (call.callee.type !== 'Identifier' || call.callee.name !== '__export' || args.length !== 2 || args[1].type !== 'ObjectExpression') return;
-    for (const p of args[1].properties) {
+    const properties = args[1].properties;
+    for (let i = 0; i < properties.length; i++) {
+      const p = properties[i];
       if (p.type !== 'Property' || p.kind !== 'init') continue;
       const v = p.value;
       if (v.type === 'ArrowFunctionExpression' && v.params.length === 0 && v.expression && v.body.type === 'Identifier') this.#exportGetters.add(v);
@@ -442,12 +454,13 @@ function isEval(callee: Node): boolean {
 /** A body's top-level function declarations, labelled ones too (`l: function g(){}`); undefined when it has none. */
 function topFunctions(statements: readonly Node[]): BodyNames | undefined {
   let names: BodyNames | undefined;
-  for (let st of statements) {
+  for (let i = 0; i < statements.length; i++) {
+    let st = statements[i];
     while (st.type === 'LabeledStatement') st = st.body;
     if (st.type !== 'FunctionDeclaration' || st.id == null) continue;
-    names ??= { top: new Set(), functions: [], others: [], evals: false };
+    names ??= { top: new SafeSet() as Set<Node>, functions: [], others: [], evals: false };
     names.top.add(st);
-    names.functions.push(st.id.name);
+    names.functions[names.functions.length] = st.id.name;
   }
   return names;
 }
@@ -460,9 +473,10 @@ function topFunctions(statements: readonly Node[]): BodyNames | undefined {
  */
 function blockConflictOf(fn: AnyFunction, names: BodyNames): string | undefined {
   const declared = names.others;
-  for (const p of fn.params) patternNames(p, declared);
-  const seen = new Set(declared);
-  for (const name of names.functions) {
+  for (let i = 0; i < fn.params.length; i++) patternNames(fn.params[i], declared);
+  const seen = setOf(declared);
+  for (let i = 0; i < names.functions.length; i++) {
+    const name = names.functions[i];
     if (seen.has(name)) return name;
     seen.add(name);
   }
@@ -477,7 +491,7 @@ export function findFunctions(program: Program, src: string, skip = true): Funct
   const walk = new FunctionWalk(src, skip ? marksOf(src) : null);
   walk.visit(program, classScope(''), null);
   walk.exports.addAliases(walk.sites);
-  return numberAnonymous(walk.sites.sort((a, b) => a.start - b.start));
+  return numberAnonymous(ArrayPrototypeSort(walk.sites, (a, b) => a.start - b.start));
 }
 
 /**
@@ -486,8 +500,9 @@ export function findFunctions(program: Program, src: string, skip = true): Funct
  * Numbered in every one, so that adding a second callback does not rename the first.
  */
 function numberAnonymous(sites: FunctionSite[]): FunctionSite[] {
-  const seen = new Map<string, number>();
-  for (const site of sites) {
+  const seen = new SafeMap() as Map<string, number>;
+  for (let i = 0; i < sites.length; i++) {
+    const site = sites[i];
     const prefix = site.anonymousIn;
     if (prefix === undefined) continue;
     const n = (seen.get(prefix) ?? 0) + 1;

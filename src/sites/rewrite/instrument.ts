@@ -17,9 +17,12 @@ import type { Program } from './estree.js';
 import { derivedWithReturn, findFunctions, type FunctionSite, type ReturnSite } from './functions.js';
 import { findLineSites, type LineAsk, type LineSite } from './lines.js';
 import { apply, closing, lineOf, lineStarts, opening, type Insertion, type Shifts } from './insertions.js';
-import { JSONStringify } from '../../core/primordials.js';
 import type { CountKind } from '../../core/probe.js';
 import { withOwnGlobals } from './own-globals.js';
+import {
+  arrayConcat, arrayFilter, arrayMap, ArrayPrototypeIncludes, ArrayPrototypeJoin, ArrayPrototypeLastIndexOf, ArrayPrototypeSlice, arraySome, JSONStringify,
+  MathMax, regExpTest, setOf, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, stringSplit,
+} from '../../core/primordials.js';
 
 export interface ModuleTable {
   /** Format version of this table. */
@@ -154,36 +157,36 @@ function parseNow(src: string, format: 'module' | 'script', url: string, lang: '
   if (r.errors.length > 0) {
     const e = r.errors[0];
     const at = e.labels[0]?.start ?? 0;
-    const before = src.slice(0, at);
-    const line = before.split('\n').length;
-    throw new ParseError(url, line, at - (before.lastIndexOf('\n') + 1), e.message);
+    let line = 1;
+    for (let i = StringPrototypeIndexOf(src, '\n'); i >= 0 && i < at; i = StringPrototypeIndexOf(src, '\n', i + 1)) line++;
+    throw new ParseError(url, line, at - (StringPrototypeLastIndexOf(src, '\n', at - 1) + 1), e.message);
   }
   return r.program;
 }
 
 /** The arguments of an entry call: `argc, a0, a1, a2, a3, rest`. */
 function argsOf(site: FunctionSite, live: boolean): string {
-  if (site.usesArguments || (site.kind !== 'arrow' && site.params.includes(null))) {
+  if (site.usesArguments || (site.kind !== 'arrow' && ArrayPrototypeIncludes(site.params, null))) {
     return `arguments.length,arguments[0],arguments[1],arguments[2],arguments[3],arguments.length>4?${rt('rest', live)}(arguments):void 0`;
   }
   // Declared parameters (after defaults): reading `arguments` would allocate it on every call.
-  const named = site.params.map((p) => p ?? 'void 0');
-  const slots = [0, 1, 2, 3].map((i) => named[i] ?? 'void 0');
-  const over = named.slice(4);
+  const named = arrayMap(site.params, (p) => p ?? 'void 0');
+  const slots = arrayMap([0, 1, 2, 3], (i) => named[i] ?? 'void 0');
+  const over = ArrayPrototypeSlice(named, 4);
   let rest = 'void 0';
-  if (over.length > 0 && site.rest !== null) rest = `[${over.join(',')},...${site.rest}]`;
-  else if (over.length > 0) rest = `[${over.join(',')}]`;
+  if (over.length > 0 && site.rest !== null) rest = `[${ArrayPrototypeJoin(over, ',')},...${site.rest}]`;
+  else if (over.length > 0) rest = `[${ArrayPrototypeJoin(over, ',')}]`;
   else if (site.rest !== null) rest = site.rest;
   const argc = site.rest !== null ? `${named.length}+${site.rest}.length` : String(named.length);
   if (site.rest !== null && named.length < 4) {
     // The rest parameter's first elements fill the slots the declared ones leave.
-    const fill = [0, 1, 2, 3].map((i) => (i < named.length ? named[i] : `${site.rest}[${i - named.length}]`));
-    return `${argc},${fill.join(',')},${site.rest}.length>${4 - named.length}?${site.rest}.slice(${4 - named.length}):void 0`;
+    const fill = arrayMap([0, 1, 2, 3], (i) => (i < named.length ? named[i] : `${site.rest}[${i - named.length}]`));
+    return `${argc},${ArrayPrototypeJoin(fill, ',')},${site.rest}.length>${4 - named.length}?${site.rest}.slice(${4 - named.length}):void 0`;
   }
   // Trailing undefined arguments are left out: a missing argument is undefined anyway.
-  const list = [argc, ...slots, rest];
-  while (list[list.length - 1] === 'void 0') list.pop();
-  return list.join(',');
+  const list = arrayConcat([argc], slots, [rest]);
+  while (list[list.length - 1] === 'void 0') list.length--;
+  return ArrayPrototypeJoin(list, ',');
 }
 
 /**
@@ -201,6 +204,8 @@ function argsOf(site: FunctionSite, live: boolean): string {
 const LOCAL: Partial<Record<RuntimeEntry, string>> = {
   e: '$jpE', ea: '$jpEa', eg: '$jpEg', eag: '$jpEag', rest: '$jpRest', r: '$jpR', t: '$jpT',
 };
+/** LOCAL's entries, listed once at load. */
+const LOCAL_ENTRIES = Object.entries(LOCAL) as [RuntimeEntry, string][];
 
 /** A call of the runtime's entry point `entry`: the module's own copy where it has one and `live` is false. */
 function rt(entry: RuntimeEntry, live = true): string {
@@ -252,22 +257,23 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
   const prologue = prologueOf(site, id, slots, live);
   const epilogue = `}catch($jpX){if($jpF)${rt('t', live)}($jpF,$jpX);throw($jpX)}`;
   if (site.body.expression) {
-    out.push(opening(site.body.start, `{${prologue}return($jpV=(${site.anonymousBody ? '0,' : ''}`, owner));
-    out.push(closing(site.body.end, `),${report}${epilogue}}`, owner));
+    out[out.length] = opening(site.body.start, `{${prologue}return($jpV=(${site.anonymousBody ? '0,' : ''}`, owner);
+    out[out.length] = closing(site.body.end, `),${report}${epilogue}}`, owner);
   } else {
-    out.push(opening(site.prologueAt, prologue, owner));
+    out[out.length] = opening(site.prologueAt, prologue, owner);
     const end = site.endsInJump ? '' : `;if($jpF!==null)${ret}($jpF,void 0)`;
-    out.push(closing(live ? site.tailAt : site.body.end - 1, `${end}${epilogue}`, owner));
+    out[out.length] = closing(live ? site.tailAt : site.body.end - 1, `${end}${epilogue}`, owner);
   }
-  for (const r of site.returns) {
+  for (let i = 0; i < site.returns.length; i++) {
+    const r = site.returns[i];
     if (r.arg === undefined) {
-      out.push(bareReturn(r, ` $jpF!==null?${ret}($jpF,void 0):void 0`));
+      out[out.length] = bareReturn(r, ` $jpF!==null?${ret}($jpF,void 0):void 0`);
     } else if (r.simple !== undefined) {
       // A name or a literal: read (once) in whichever branch runs, no need to keep it in $jpV.
-      out.push(opening(r.arg.start, ` $jpF!==null?${ret}($jpF,${r.simple}):`, r.start));
+      out[out.length] = opening(r.arg.start, ` $jpF!==null?${ret}($jpF,${r.simple}):`, r.start);
     } else {
-      out.push(opening(r.arg.start, `($jpV=(${r.anonymous ? '0,' : ''}`, r.start));
-      out.push(closing(r.arg.end, `),${report}`, r.start));
+      out[out.length] = opening(r.arg.start, `($jpV=(${r.anonymous ? '0,' : ''}`, r.start);
+      out[out.length] = closing(r.arg.end, `),${report}`, r.start);
     }
   }
 }
@@ -284,10 +290,10 @@ function countOnlyInsertions(site: FunctionSite, id: number, out: Insertion[]): 
   const count = `${ARMED_GLOBAL}&&${COUNTS_LOCAL}[${id}]++;`;
   if (site.body.expression) {
     // `return(x)`, not an assignment: an anonymous function or class returned keeps having no name.
-    out.push(opening(site.body.start, `{${count}return(`, site.start));
-    out.push(closing(site.body.end, ')}', site.start));
+    out[out.length] = opening(site.body.start, `{${count}return(`, site.start);
+    out[out.length] = closing(site.body.end, ')}', site.start);
   } else {
-    out.push(opening(site.prologueAt, `${site.afterOpenDirective ? ';' : ''}${count}`, site.start));
+    out[out.length] = opening(site.prologueAt, `${site.afterOpenDirective ? ';' : ''}${count}`, site.start);
   }
 }
 
@@ -305,24 +311,25 @@ function returnCountInsertions(site: FunctionSite, id: number, out: Insertion[])
   const owner = site.start;
   const semi = site.afterOpenDirective ? ';' : '';
   if (site.throwsAfterReturn) {
-    out.push(opening(site.prologueAt, `${semi}try{`, owner));
-    out.push(closing(site.body.end - 1, `}finally{${count}}`, owner));
+    out[out.length] = opening(site.prologueAt, `${semi}try{`, owner);
+    out[out.length] = closing(site.body.end - 1, `}finally{${count}}`, owner);
     return;
   }
   const caught = `}catch($jpX){${count};throw($jpX)}`;
   if (site.body.expression) {
-    out.push(opening(site.body.start, `{var $jpV;try{return($jpV=(${site.anonymousBody ? '0,' : ''}`, owner));
-    out.push(closing(site.body.end, `),${count},$jpV)${caught}}`, owner));
+    out[out.length] = opening(site.body.start, `{var $jpV;try{return($jpV=(${site.anonymousBody ? '0,' : ''}`, owner);
+    out[out.length] = closing(site.body.end, `),${count},$jpV)${caught}}`, owner);
     return;
   }
-  out.push(opening(site.prologueAt, `${semi}var $jpV;try{`, owner));
-  out.push(closing(site.body.end - 1, `${site.endsInJump ? '' : `;${count}`}${caught}`, owner));
-  for (const r of site.returns) {
+  out[out.length] = opening(site.prologueAt, `${semi}var $jpV;try{`, owner);
+  out[out.length] = closing(site.body.end - 1, `${site.endsInJump ? '' : `;${count}`}${caught}`, owner);
+  for (let i = 0; i < site.returns.length; i++) {
+    const r = site.returns[i];
     if (r.arg === undefined) {
-      out.push(bareReturn(r, ` ${count},void 0`));
+      out[out.length] = bareReturn(r, ` ${count},void 0`);
     } else {
-      out.push(opening(r.arg.start, `($jpV=(${r.anonymous ? '0,' : ''}`, r.start));
-      out.push(closing(r.arg.end, `),${count},$jpV)`, r.start));
+      out[out.length] = opening(r.arg.start, `($jpV=(${r.anonymous ? '0,' : ''}`, r.start);
+      out[out.length] = closing(r.arg.end, `),${count},$jpV)`, r.start);
     }
   }
 }
@@ -384,8 +391,9 @@ function prologueOf(site: FunctionSite, id: number, slots: string, live: boolean
 function finallyInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
   const prologue = prologueOf(site, id, slots, live);
   const owner = site.start;
-  out.push(opening(site.prologueAt, prologue, owner));
-  out.push(closing(live ? site.tailAt : site.body.end - 1, fallOff(site) + finallyEpilogue(`return(${rt(returnFn(site), live)}($jpF,$jpV))`, live), owner));
+  out[out.length] = opening(site.prologueAt, prologue, owner);
+  const report = `return(${rt(returnFn(site), live)}($jpF,$jpV))`;
+  out[out.length] = closing(live ? site.tailAt : site.body.end - 1, fallOff(site) + finallyEpilogue(report, live), owner);
   storedReturns(site, out);
 }
 
@@ -410,12 +418,13 @@ function finallyEpilogue(report: string, live: boolean): string {
  * anonymous function or class, which assignment to a name would otherwise name `$jpV`.
  */
 function storedReturns(site: FunctionSite, out: Insertion[]): void {
-  for (const r of site.returns) {
+  for (let i = 0; i < site.returns.length; i++) {
+    const r = site.returns[i];
     if (r.arg === undefined) {
-      out.push(bareReturn(r, ' $jpV=void 0'));
+      out[out.length] = bareReturn(r, ' $jpV=void 0');
     } else {
-      out.push(opening(r.arg.start, ` $jpV=(${r.anonymous ? '0,' : ''}`, r.start));
-      out.push(closing(r.arg.end, ')', r.start));
+      out[out.length] = opening(r.arg.start, ` $jpV=(${r.anonymous ? '0,' : ''}`, r.start);
+      out[out.length] = closing(r.arg.end, ')', r.start);
     }
   }
 }
@@ -437,34 +446,35 @@ function storedReturns(site: FunctionSite, out: Insertion[]): void {
  */
 function taggedEntry(site: FunctionSite, id: number, slots: string): string {
   const tag = `${D}.${site.async ? 'eagt' : 'egt'}`;
-  const args = site.usesArguments || site.params.includes(null) ? 'arguments' : `[${site.params.join(',')}]`;
+  const args = site.usesArguments || ArrayPrototypeIncludes(site.params, null) ? 'arguments' : `[${ArrayPrototypeJoin(site.params, ',')}]`;
   return `${ARMED_GLOBAL}&&${tag}?${tag}\`\${${slots}}\${${id}}\${${receiverOf(site, true)}}\${${args}}\`:null`;
 }
 
 function generatorInsertions(site: FunctionSite, id: number, out: Insertion[], slots: string, live: boolean): void {
   const at = site.paramsEnd;
   if (at === undefined || (at.simple && site.usesArguments)) {
-    out.push(opening(site.prologueAt, prologueOf(site, id, slots, live), site.start));
+    out[out.length] = opening(site.prologueAt, prologueOf(site, id, slots, live), site.start);
   } else {
     const entry = live
       ? taggedEntry(site, id, slots)
       : `${ARMED_GLOBAL}?${rt(entryFn(site), false)}(${slots},${id},${receiverOf(site, false)},${argsOf(site, false)}):null`;
-    out.push(opening(at.at, `${at.comma ? ',' : ''}...{$jpF=${entry}}`, site.start));
-    out.push(opening(site.prologueAt, `${site.afterOpenDirective ? ';' : ''}var $jpV;try{`, site.start));
+    out[out.length] = opening(at.at, `${at.comma ? ',' : ''}...{$jpF=${entry}}`, site.start);
+    out[out.length] = opening(site.prologueAt, `${site.afterOpenDirective ? ';' : ''}var $jpV;try{`, site.start);
   }
-  out.push(closing(live ? site.tailAt : site.body.end - 1, fallOff(site) + finallyEpilogue(`${rt(returnFn(site), live)}($jpF,$jpV)`, live), site.start));
+  const report = `${rt(returnFn(site), live)}($jpF,$jpV)`;
+  out[out.length] = closing(live ? site.tailAt : site.body.end - 1, fallOff(site) + finallyEpilogue(report, live), site.start);
   storedReturns(site, out);
 }
 
 function lineInsertions(site: LineSite, id: number, out: Insertion[]): void {
   const slot = `$jpS[${id}]`;
-  const locals = site.locals.length === 0 ? 'null' : `()=>({${site.locals.join(',')}})`;
+  const locals = site.locals.length === 0 ? 'null' : `()=>({${ArrayPrototypeJoin(site.locals, ',')}})`;
   const probe = `if(${ARMED_GLOBAL}&&${slot}!=null)${rt('l')}(${slot},${site.thisUnsafe ? 'void 0' : 'this'},${locals});`;
   if (site.needsBlock) {
-    out.push(opening(site.start, `{${probe}`, site.start));
-    out.push(closing(site.end, '}', site.start));
+    out[out.length] = opening(site.start, `{${probe}`, site.start);
+    out[out.length] = closing(site.end, '}', site.start);
   } else {
-    out.push(opening(site.start, probe, site.start));
+    out[out.length] = opening(site.start, probe, site.start);
   }
 }
 
@@ -475,7 +485,8 @@ function lineInsertions(site: LineSite, id: number, out: Insertion[]): void {
  */
 function addOriginalNames(sites: FunctionSite[], starts: readonly number[], origin: NonNullable<InstrumentOptions['origin']>,
   original: InstrumentOptions['original']): void {
-  for (const site of sites) {
+  for (let i = 0; i < sites.length; i++) {
+    const site = sites[i];
     const found = original === undefined ? undefined : originalAt(site, starts, origin, original);
     if (found !== undefined) rename(site, found.name, found.aliases);
     else renameIdentifiers(site, starts, origin);
@@ -485,7 +496,9 @@ function addOriginalNames(sites: FunctionSite[], starts: readonly number[], orig
 /** The original function that `site` comes from: the one its head, or else its own text, maps to the beginning of. */
 function originalAt(site: FunctionSite, starts: readonly number[], origin: NonNullable<InstrumentOptions['origin']>,
   original: NonNullable<InstrumentOptions['original']>): { name: string; aliases: string[] } | undefined {
-  for (const offset of site.at === site.start ? [site.at] : [site.at, site.start]) {
+  const offsets = site.at === site.start ? [site.at] : [site.at, site.start];
+  for (let i = 0; i < offsets.length; i++) {
+    const offset = offsets[i];
     const line = lineOf(starts, offset);
     const o = origin(line + 1, offset - starts[line]);
     if (o.source < 0 || o.line == null || o.column == null) continue;
@@ -497,7 +510,7 @@ function originalAt(site: FunctionSite, starts: readonly number[], origin: NonNu
 
 function rename(site: FunctionSite, name: string, aliases: readonly string[]): void {
   if (name === site.name) return;
-  const all = new Set([...aliases, site.name, ...site.aliases]);
+  const all = setOf(arrayConcat(aliases, [site.name], site.aliases));
   all.delete(name);
   site.name = name;
   site.aliases = [...all];
@@ -510,27 +523,30 @@ function rename(site: FunctionSite, name: string, aliases: readonly string[]): v
  * the name with all of them put back becomes the function's.
  */
 function renameIdentifiers(site: FunctionSite, starts: readonly number[], origin: NonNullable<InstrumentOptions['origin']>): void {
-  const whole = site.name.split('.');
+  const whole = stringSplit(site.name, '.');
   let renamed = false;
-  for (const id of site.nameIds ?? []) {
+  const ids = site.nameIds ?? [];
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k];
     const line = lineOf(starts, id.at);
     const original = origin(line + 1, id.at - starts[line]).name;
     if (original === null || original === id.text) continue;
-    for (const name of [site.name, ...site.aliases]) {
-      const parts = name.split('.');
-      const i = parts.lastIndexOf(id.text);
+    const names = arrayConcat([site.name], site.aliases);
+    for (let j = 0; j < names.length; j++) {
+      const parts = stringSplit(names[j], '.');
+      const i = ArrayPrototypeLastIndexOf(parts, id.text);
       if (i < 0) continue;
       parts[i] = original;
-      const alias = parts.join('.');
-      if (!site.aliases.includes(alias)) site.aliases.push(alias);
+      const alias = ArrayPrototypeJoin(parts, '.');
+      if (!ArrayPrototypeIncludes(site.aliases, alias)) site.aliases[site.aliases.length] = alias;
     }
-    const i = whole.lastIndexOf(id.text);
+    const i = ArrayPrototypeLastIndexOf(whole, id.text);
     if (i >= 0) {
       whole[i] = original;
       renamed = true;
     }
   }
-  if (renamed) rename(site, whole.join('.'), []);
+  if (renamed) rename(site, ArrayPrototypeJoin(whole, '.'), []);
 }
 
 /** The rewritten module's function that returns its shiftsText. */
@@ -538,14 +554,16 @@ const SHIFTS_FN = '$jpH';
 
 /** Shifts as `line:col,len,col,len;line:…` (0-based lines and original columns), the smallest text that parses fast. */
 export function shiftsText(shifts: ModuleTable['shifts']): string {
-  return shifts.map(([line, list]) => `${line}:${list.map(([c, l]) => `${c},${l}`).join(',')}`).join(';');
+  const lines = arrayMap(shifts, (s) => `${s[0]}:${ArrayPrototypeJoin(arrayMap(s[1], (x) => `${x[0]},${x[1]}`), ',')}`);
+  return ArrayPrototypeJoin(lines, ';');
 }
 
 /** Where the module prologue goes: after a hashbang line and the top-level directives. */
 function prologueAt(program: Program, src: string): number {
-  let at = src.startsWith('#!') ? src.indexOf('\n') + 1 || src.length : 0;
-  for (const s of program.body) {
-    if (s.type === 'ExpressionStatement' && typeof s.directive === 'string') at = Math.max(at, s.end);
+  let at = StringPrototypeStartsWith(src, '#!') ? StringPrototypeIndexOf(src, '\n') + 1 || src.length : 0;
+  for (let i = 0; i < program.body.length; i++) {
+    const s = program.body[i];
+    if (s.type === 'ExpressionStatement' && typeof s.directive === 'string') at = MathMax(at, s.end);
     else break;
   }
   return at;
@@ -553,74 +571,78 @@ function prologueAt(program: Program, src: string): number {
 
 export function instrument(src: string, options: InstrumentOptions): Instrumented {
   // A .ts file reaches the load hook as TypeScript when a TypeScript loader (tsx) runs after it.
-  const program = parse(src, options.format, options.url, /\.[cm]?tsx?($|\?)/.test(options.url) ? 'ts' : 'js');
+  const program = parse(src, options.format, options.url, regExpTest(/\.[cm]?tsx?($|\?)/, options.url) ? 'ts' : 'js');
   const starts = lineStarts(src);
   const all = findFunctions(program, src);
-  const asked = (options.lines ?? []).filter((l) => l.line > 0 && l.line <= starts.length);
+  const asked = arrayFilter(options.lines ?? [], (l) => l.line > 0 && l.line <= starts.length);
   const lineSites = asked.length > 0 ? findLineSites(program, src, starts, asked) : [];
-  const found = new Set(lineSites.map((l) => l.ask));
+  const found = setOf(arrayMap(lineSites, (l) => l.ask));
   const origin = options.origin;
   if (origin !== undefined) addOriginalNames(all, starts, origin, options.original);
   // A function whose body a block cannot hold gets no site, rather than a module that does not compile.
   // Counted at entry, a sync function's body is not wrapped.
   const countOnly = (s: FunctionSite): boolean => options.countOnly !== undefined && !s.async && !s.generator;
   const unwrapped = (s: FunctionSite): boolean => options.countOnly === 'entry' && countOnly(s);
-  const sites = all.filter((s) => s.blockConflict === undefined || unwrapped(s));
-  const unsited = sites.length === all.length ? [] : all.filter((s) => s.blockConflict !== undefined && !unwrapped(s));
+  const sites = arrayFilter(all, (s) => s.blockConflict === undefined || unwrapped(s));
+  const unsited = sites.length === all.length ? [] : arrayFilter(all, (s) => s.blockConflict !== undefined && !unwrapped(s));
   const out: Insertion[] = [];
-  sites.forEach((s, i) => {
+  for (let i = 0; i < sites.length; i++) {
+    const s = sites[i];
     if (!countOnly(s)) functionInsertions(s, i, out);
     else if (options.countOnly === 'entry') countOnlyInsertions(s, i, out);
     else returnCountInsertions(s, i, out);
-  });
-  lineSites.forEach((s, i) => lineInsertions(s, sites.length + i, out));
-  const fns = sites.map((s): FunctionEntry => {
+  }
+  for (let i = 0; i < lineSites.length; i++) lineInsertions(lineSites[i], sites.length + i, out);
+  const fns = arrayMap(sites, (s): FunctionEntry => {
     const line = lineOf(starts, s.at);
     return { name: s.name, aliases: s.aliases, kind: s.kind, line: line + 1, column: s.at - starts[line], deferred: s.async || s.generator };
   });
   const table: ModuleTable = {
     v: 1,
     url: options.url,
-    fns: fns.map(functionRow),
-    lines: lineSites.map((l) => lineRow({ line: l.line, column: l.column, locals: l.locals, key: l.ask.key })),
-    misses: (options.lines ?? []).filter((l) => !found.has(l)).map((l) => l.key),
+    fns: arrayMap(fns, (f) => functionRow(f)),
+    lines: arrayMap(lineSites, (l) => lineRow({ line: l.line, column: l.column, locals: l.locals, key: l.ask.key })),
+    misses: arrayMap(arrayFilter(options.lines ?? [], (l) => !found.has(l)), (l) => l.key),
     shifts: [],
   };
   // A row's aliases only where it has some: the rows go into the prologue of every rewritten module.
   if (unsited.length > 0) {
-    table.unsited = unsited.map((s) => {
+    table.unsited = arrayMap(unsited, (s) => {
       const row: [string, number, string, string[]?] = [s.name, lineOf(starts, s.at) + 1, s.blockConflict!];
       if (s.aliases.length > 0) row[3] = s.aliases;
       return row;
     });
   }
-  if (origin !== undefined) table.fnSources = fns.map((f, i) => (sites[i].exportGetter ? -1 : origin(f.line, f.column).source));
+  if (origin !== undefined) table.fnSources = arrayMap(fns, (f, i) => (sites[i].exportGetter ? -1 : origin(f.line, f.column).source));
   const head = prologueAt(program, src);
   // The slots and the runtime's copies are hoisted functions until the prologue runs, so that a
   // site reached early (a function called through an ES module cycle before this module ran)
   // reads `undefined` from the slots, gets nothing from its entry, and calls straight through.
   const tableText = JSONStringify(JSONStringify({ ...table, ...options.extra, shifts: undefined }));
   // After a directive with no semicolon (`'use strict'` then a newline), ASI would not end it.
-  const semi = head > 0 && !/[;\n]/.test(src[head - 1]) ? ';' : '';
+  const semi = head > 0 && !regExpTest(/[;\n]/, src[head - 1]) ? ';' : '';
   // The sync entry is chosen by what is armed in the module as it loads (the runtime's pick); a
   // runtime installed by an older copy of jsprobe in the same process has e alone.
   const pick = `${D}.pick?${D}.pick($jpS):${D}.e`;
-  const locals = Object.entries(LOCAL).map(([entry, name]) => `${name}=${entry === 'e' ? pick : `${D}.${entry}`}`).join(',');
+  const locals = ArrayPrototypeJoin(arrayMap(LOCAL_ENTRIES, (e) => `${e[1]}=${e[0] === 'e' ? pick : `${D}.${e[0]}`}`), ',');
   // Function declarations, not `var`s: a module may not declare one name both ways.
   // The entries' stubs return null, a frame's "nothing to do" (a site tests `$jpF!==null`).
   // The counters' stub too: a site reached before the prologue, while counting, adds to a property of it, unseen.
-  const stubs = ['$jpS', COUNTS_LOCAL, ...Object.values(LOCAL)].map((name) => `function ${name}(){${name.startsWith('$jpE') ? 'return null' : ''}}`).join('');
+  const stubs = ArrayPrototypeJoin(arrayMap(arrayConcat(['$jpS', COUNTS_LOCAL], arrayMap(LOCAL_ENTRIES, (e) => e[1])),
+    (name) => `function ${name}(){${StringPrototypeStartsWith(name, '$jpE') ? 'return null' : ''}}`), '');
   // A runtime of an older copy of jsprobe has no counters to give and does not define
   // COUNTING_GLOBAL: the module defines it (false) so that its sites, armed by that runtime, read
   // it; where the program froze the global object first, it cannot, and must not throw for it.
   const counts = `${COUNTS_LOCAL}=${D}.counts?${D}.counts($jpS):${COUNTS_LOCAL}`;
   // `globalThis.Symbol`: the module may declare a `Symbol` of its own (`var Symbol = root.Symbol`,
   // lodash's), undefined or in its TDZ when the prologue runs.
-  out.push(opening(head, `${semi}${stubs}var ${D}=globalThis[globalThis.Symbol.for(${JSONStringify(RUNTIME_KEY)})];` +
+  out[out.length] = (opening(head, `${semi}${stubs}var ${D}=globalThis[globalThis.Symbol.for(${JSONStringify(RUNTIME_KEY)})];` +
     `if(${D}!==undefined)$jpS=${rt('module')}(${tableText},${SHIFTS_FN}),${locals},${counts};else globalThis.${ARMED_GLOBAL}??=false;` +
     `if(globalThis.${COUNTING_GLOBAL}===undefined)try{globalThis.${COUNTING_GLOBAL}=false}catch{}`, -1));
   const applied = apply(src, out, starts);
-  table.shifts = [...applied.shifts].map(([line, list]) => [line, list.map((x) => [x.col, x.len] as [number, number])]);
+  const shifts: ModuleTable['shifts'] = [];
+  for (const entry of applied.shifts) shifts[shifts.length] = [entry[0], arrayMap(entry[1], (x) => [x.col, x.len] as [number, number])];
+  table.shifts = shifts;
   // Where text went in, for a stack read at a hit to give the original columns (shiftsText). A
   // hoisted function after the last line: no line moves, and nothing parses it until a stack needs it.
   const handed = options.mapText === undefined ? shiftsText(table.shifts) : `${shiftsText(table.shifts)}\n${options.mapText}`;
@@ -660,19 +682,19 @@ export function unliveable(src: string, site: FunctionSite): string | undefined 
   if (site.blockConflict !== undefined) {
     return `its body ${blockConflictText(site.blockConflict)}, which the try block a site wraps the body in cannot hold`;
   }
-  if (SITES_TRAILER.test(src.slice(-40))) {
+  if (regExpTest(SITES_TRAILER, StringPrototypeSlice(src, -40))) {
     return 'its module was rewritten with probe sites as it loaded (by jsprobe -c), and a live patch cannot reach past the names that rewrite gave its scope';
   }
   // The lines a live site changes: where its prologue, its epilogue and each return go.
   const lineLength = (at: number): number => {
-    const to = src.indexOf('\n', at);
-    return (to < 0 ? src.length : to) - (src.lastIndexOf('\n', at - 1) + 1);
+    const to = StringPrototypeIndexOf(src, '\n', at);
+    return (to < 0 ? src.length : to) - (StringPrototypeLastIndexOf(src, '\n', at - 1) + 1);
   };
-  if ([site.prologueAt, site.tailAt, ...site.returns.map((r) => r.start)].some((at) => lineLength(at) >= DIFF_RUN_LIMIT)) {
+  if (arraySome(arrayConcat([site.prologueAt, site.tailAt], arrayMap(site.returns, (r) => r.start)), (at) => lineLength(at) >= DIFF_RUN_LIMIT)) {
     return `its lines are ${DIFF_RUN_LIMIT} characters or longer (minified code, or a module on one line, as tsx writes it), ` +
       'and V8\'s LiveEdit patches no function in a changed run of lines that long';
   }
-  if (!site.body.expression && site.tailAt < site.body.end - 1 && /[\s/]/.test(src[site.tailAt])) return undefined;
+  if (!site.body.expression && site.tailAt < site.body.end - 1 && regExpTest(/[\s/]/, src[site.tailAt])) return undefined;
   return 'LiveEdit needs white space or a comment between a function\'s last statement and its closing brace ' +
     '(an arrow with an expression body has none)';
 }
@@ -692,7 +714,7 @@ export function instrumentLiveShifted(
   src: string, sites: readonly FunctionSite[], slots: string, ids: ReadonlyMap<number, number>,
 ): { code: string; shifts: Shifts } {
   const out: Insertion[] = [];
-  for (const [index, id] of ids) functionInsertions(sites[index], id, out, slots, true);
+  for (const entry of ids) functionInsertions(sites[entry[0]], entry[1], out, slots, true);
   return apply(src, out, lineStarts(src));
 }
 

@@ -3,6 +3,9 @@
 
 import { forEachChild, isFunction, patternNames, type Directive, type Node, type Program, type Statement } from './estree.js';
 import { lineOf } from './insertions.js';
+import {
+  ArrayPrototypeSlice, ArrayPrototypeSort, arraySome, SafeMap, SafeSet, setOf, StringPrototypeEndsWith, StringPrototypeStartsWith,
+} from '../../core/primordials.js';
 
 export interface LineSite<A extends LineAsk = LineAsk> {
   /** 1-based line and 0-based column of the statement. */
@@ -19,10 +22,10 @@ export interface LineSite<A extends LineAsk = LineAsk> {
   thisUnsafe: boolean;
 }
 
-const LIST_PARENTS = new Set<Node['type']>(['Program', 'BlockStatement', 'StaticBlock', 'SwitchCase']);
+const LIST_PARENTS = setOf<Node['type']>(['Program', 'BlockStatement', 'StaticBlock', 'SwitchCase']);
 
 /** TypeScript's declarations that compile to nothing: no code of theirs runs. */
-const TYPE_ONLY = new Set(['TSInterfaceDeclaration', 'TSTypeAliasDeclaration', 'TSDeclareFunction']);
+const TYPE_ONLY = setOf(['TSInterfaceDeclaration', 'TSTypeAliasDeclaration', 'TSDeclareFunction']);
 
 /**
  * A statement a probe can run before, which runs code there. Not a directive ('use strict': a
@@ -31,9 +34,9 @@ const TYPE_ONLY = new Set(['TSInterfaceDeclaration', 'TSTypeAliasDeclaration', '
  * compiles to nothing; nor an import or export, which code cannot precede.
  */
 function isSiteStatement(n: Node): boolean {
-  if (!n.type.endsWith('Statement') && !n.type.endsWith('Declaration')) return false;
+  if (!StringPrototypeEndsWith(n.type, 'Statement') && !StringPrototypeEndsWith(n.type, 'Declaration')) return false;
   if (n.type === 'ExpressionStatement' && typeof n.directive === 'string') return false;
-  if (n.type === 'FunctionDeclaration' || n.type === 'ImportDeclaration' || n.type.startsWith('Export') || TYPE_ONLY.has(n.type)) return false;
+  if (n.type === 'FunctionDeclaration' || n.type === 'ImportDeclaration' || StringPrototypeStartsWith(n.type, 'Export') || TYPE_ONLY.has(n.type)) return false;
   return !('declare' in n && n.declare === true);
 }
 
@@ -50,7 +53,7 @@ function isLoneBody(parent: Node, n: Node): boolean {
 /** `var` names declared anywhere in a function body (not in nested functions). */
 function varNames(n: Node, out: string[]): void {
   if (n.type === 'VariableDeclaration' && n.kind === 'var') {
-    for (const d of n.declarations) patternNames(d.id, out);
+    for (let i = 0; i < n.declarations.length; i++) patternNames(n.declarations[i].id, out);
   }
   forEachChild(n, childVarNames, out);
 }
@@ -61,15 +64,16 @@ function childVarNames(c: Node, out: string[]): void {
 
 /** Lexical names of a statement list declared before `before`, and its hoisted functions. */
 function blockNames(list: readonly (Directive | Statement)[], before: number, out: string[]): void {
-  for (const s of list) {
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
     const d = s.type === 'ExportNamedDeclaration' || s.type === 'ExportDefaultDeclaration' ? s.declaration : s;
     if (d == null) continue;
-    if (d.type === 'FunctionDeclaration' && d.id != null) out.push(d.id.name);
-    else if (d.end <= before && d.type === 'ClassDeclaration' && d.id != null) out.push(d.id.name);
+    if (d.type === 'FunctionDeclaration' && d.id != null) out[out.length] = d.id.name;
+    else if (d.end <= before && d.type === 'ClassDeclaration' && d.id != null) out[out.length] = d.id.name;
     else if (d.end <= before && d.type === 'VariableDeclaration' && d.kind !== 'var') {
-      for (const v of d.declarations) patternNames(v.id, out);
+      for (let j = 0; j < d.declarations.length; j++) patternNames(d.declarations[j].id, out);
     } else if (d.type === 'ImportDeclaration') {
-      for (const sp of d.specifiers) patternNames(sp.local, out);
+      for (let j = 0; j < d.specifiers.length; j++) patternNames(d.specifiers[j].local, out);
     }
   }
 }
@@ -85,17 +89,17 @@ function varsOfNode(n: Node, known: Map<Node, string[]>): string[] {
 
 function localsAt(ancestors: readonly Node[], stmt: Node, known: Map<Node, string[]>): string[] {
   const out: string[] = [];
-  const insideFunction = ancestors.some(isFunction);
+  const insideFunction = arraySome(ancestors, isFunction);
   for (let i = ancestors.length - 1; i >= 0; i--) {
     const a = ancestors[i];
     if (a.type === 'Program') {
       if (!insideFunction) {
-        out.push(...varsOfNode(a, known));
+        appendAll(out, varsOfNode(a, known));
         blockNames(a.body, stmt.start, out);
       }
     } else if (isFunction(a)) {
-      for (const p of a.params) patternNames(p, out);
-      if (a.body?.type === 'BlockStatement') out.push(...varsOfNode(a.body, known));
+      for (let j = 0; j < a.params.length; j++) patternNames(a.params[j], out);
+      if (a.body?.type === 'BlockStatement') appendAll(out, varsOfNode(a.body, known));
     } else if (a.type === 'BlockStatement' || a.type === 'StaticBlock') {
       blockNames(a.body, stmt.start, out);
     } else if (a.type === 'SwitchCase') {
@@ -105,11 +109,23 @@ function localsAt(ancestors: readonly Node[], stmt: Node, known: Map<Node, strin
     } else if ((a.type === 'ForStatement' || a.type === 'ForInStatement' || a.type === 'ForOfStatement')) {
       const init = a.type === 'ForStatement' ? a.init : a.left;
       if (init != null && init.type === 'VariableDeclaration' && init.kind !== 'var') {
-        for (const d of init.declarations) patternNames(d.id, out);
+        for (let j = 0; j < init.declarations.length; j++) patternNames(init.declarations[j].id, out);
       }
     }
   }
-  return [...new Set(out)].filter((n) => !n.startsWith('__jp$') && n !== 'arguments');
+  const seen = new SafeSet() as Set<string>;
+  const locals: string[] = [];
+  for (let i = 0; i < out.length; i++) {
+    const n = out[i];
+    if (seen.has(n)) continue;
+    seen.add(n);
+    if (!StringPrototypeStartsWith(n, '__jp$') && n !== 'arguments') locals[locals.length] = n;
+  }
+  return locals;
+}
+
+function appendAll(out: string[], names: readonly string[]): void {
+  for (let i = 0; i < names.length; i++) out[out.length] = names[i];
 }
 
 /** A position to put a line site at: the first statement that starts there or later on that line. */
@@ -128,14 +144,15 @@ export function findLineSites<A extends LineAsk>(
   program: Program, _src: string, starts: readonly number[], asks: readonly A[], withLocals = true,
 ): LineSite<A>[] {
   // By line: a statement can only be the site of an ask on the line it starts on.
-  const onLine = new Map<number, { ask: A; at: number }[]>();
-  for (const a of asks) {
+  const onLine = new SafeMap() as Map<number, { ask: A; at: number }[]>;
+  for (let i = 0; i < asks.length; i++) {
+    const a = asks[i];
     const list = onLine.get(a.line - 1);
     const o = { ask: a, at: starts[a.line - 1] + a.column };
     if (list === undefined) onLine.set(a.line - 1, [o]);
-    else list.push(o);
+    else list[list.length] = o;
   }
-  const best = new Map<A, { node: Node; from: number; ancestors: Node[]; needsBlock: boolean; thisUnsafe: boolean }>();
+  const best = new SafeMap() as Map<A, { node: Node; from: number; ancestors: Node[]; needsBlock: boolean; thisUnsafe: boolean }>;
   const ancestors: Node[] = [];
   let derivedDepth = 0;
   const walk = (n: Node, parent: Node | null): void => {
@@ -151,38 +168,42 @@ export function findLineSites<A extends LineAsk>(
         up = ancestors[--depth];
       }
       if (LIST_PARENTS.has(up.type) || isLoneBody(up, node)) {
-        for (const o of offsets) {
+        for (let i = 0; i < offsets.length; i++) {
+          const o = offsets[i];
           if (n.start < o.at) continue;
           const prev = best.get(o.ask);
           if (prev === undefined || n.start < prev.from) {
             const needsBlock = !LIST_PARENTS.has(up.type);
-            best.set(o.ask, { node, from: n.start, ancestors: ancestors.slice(0, depth + 1), needsBlock, thisUnsafe: derivedDepth > 0 });
+            best.set(o.ask, { node, from: n.start, ancestors: ArrayPrototypeSlice(ancestors, 0, depth + 1), needsBlock, thisUnsafe: derivedDepth > 0 });
           }
         }
       }
     }
     const derivedCtor = n.type === 'MethodDefinition' && n.kind === 'constructor' &&
-      ancestors.some((a) => (a.type === 'ClassDeclaration' || a.type === 'ClassExpression') && a.superClass != null);
+      arraySome(ancestors, (a) => (a.type === 'ClassDeclaration' || a.type === 'ClassExpression') && a.superClass != null);
     if (derivedCtor) derivedDepth++;
-    ancestors.push(n);
+    ancestors[ancestors.length] = n;
     if (n.type === 'MethodDefinition' || n.type === 'PropertyDefinition' || n.type === 'Property') {
       if (n.value != null) walk(n.value, n);
     } else if (n.type === 'ClassDeclaration' || n.type === 'ClassExpression') {
       if (n.superClass != null) walk(n.superClass, n);
-      for (const m of n.body.body) walk(m, n);
+      for (let i = 0; i < n.body.body.length; i++) walk(n.body.body[i], n);
     } else {
       forEachChild(n, walk, n);
     }
-    ancestors.pop();
+    ancestors.length--;
     if (derivedCtor) derivedDepth--;
   };
   walk(program, null);
   const out: LineSite<A>[] = [];
   // A function's vars, walked once for all the lines asked in it (every line, for -l's `line:FILE:*`).
-  const varsOf = new Map<Node, string[]>();
-  for (const [ask, b] of best) {
+  const varsOf = new SafeMap() as Map<Node, string[]>;
+  // Each entry by index: destructuring it would go through Array's iterator.
+  for (const entry of best) {
+    const ask = entry[0];
+    const b = entry[1];
     const line = lineOf(starts, b.node.start) + 1;
-    out.push({
+    out[out.length] = {
       line,
       column: b.node.start - starts[line - 1],
       ask,
@@ -191,9 +212,9 @@ export function findLineSites<A extends LineAsk>(
       needsBlock: b.needsBlock,
       locals: withLocals ? localsAt(b.ancestors, b.node, varsOf) : [],
       thisUnsafe: b.thisUnsafe,
-    });
+    };
   }
-  return out.sort((a, b) => a.start - b.start);
+  return ArrayPrototypeSort(out, (a, b) => a.start - b.start);
 }
 
 /** The site of every line where a line probe can fire, in order: what `-l 'line:FILE:*'` lists (without locals: the lines alone). */

@@ -2,14 +2,15 @@
 // member chain, a prefix.
 
 import type { Node, PropertyKey } from './estree.js';
+import { SafeString, StringPrototypeSlice, StringPrototypeStartsWith } from '../../core/primordials.js';
 
 export function keyName(key: PropertyKey, computed: boolean, src: string): string {
   if (!computed) {
     if (key.type === 'Identifier') return key.name;
     if (key.type === 'PrivateIdentifier') return `#${key.name}`;
-    if (key.type === 'Literal') return String(key.value);
+    if (key.type === 'Literal') return SafeString(key.value);
   }
-  return `[${src.slice(key.start, key.end)}]`;
+  return `[${StringPrototypeSlice(src, key.start, key.end)}]`;
 }
 
 /** `a.b.c` for a non-computed member chain; `module.exports.x` and `exports.x` lose their prefix. */
@@ -21,8 +22,8 @@ export function chainName(n: Node): string | null {
     if (obj === null) return null;
     const p = n.property.type === 'PrivateIdentifier' ? `#${n.property.name}` : n.property.name;
     const full = `${obj}.${p}`;
-    if (full.startsWith('module.exports.')) return full.slice('module.exports.'.length);
-    if (full.startsWith('exports.')) return full.slice('exports.'.length);
+    if (StringPrototypeStartsWith(full, 'module.exports.')) return StringPrototypeSlice(full, 'module.exports.'.length);
+    if (StringPrototypeStartsWith(full, 'exports.')) return StringPrototypeSlice(full, 'exports.'.length);
     return full;
   }
   return null;

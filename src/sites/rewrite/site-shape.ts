@@ -2,6 +2,9 @@
 // body and prologue are, its parameters, how its body ends, and each of its returns.
 
 import type { AnyFunction, Expression, FunctionBody, Node, ParamPattern, ReturnStatement, Span } from './estree.js';
+import {
+  arrayMap, arraySome, MathMax, RegExpPrototypeExec, regExpTest, setOf, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeSlice,
+} from '../../core/primordials.js';
 
 export interface ReturnSite {
   /** Offset of the `return` keyword. */
@@ -54,7 +57,7 @@ function isSimple(n: Expression, src: string): boolean {
   if (n.type === 'Identifier') return n.name !== 'arguments';
   if (n.type === 'ThisExpression') return true;
   if (n.type !== 'Literal' || ('regex' in n && n.regex != null)) return false;
-  return typeof n.value !== 'string' || !/[\\\n\r\u2028\u2029]/.test(src.slice(n.start, n.end));
+  return typeof n.value !== 'string' || !regExpTest(/[\\\n\r\u2028\u2029]/, StringPrototypeSlice(src, n.start, n.end));
 }
 
 /** An anonymous function or class, maybe in parentheses: assigning it to a name would name it. */
@@ -68,7 +71,7 @@ export function returnSite(ret: ReturnStatement, src: string): ReturnSite {
   const arg = ret.argument;
   if (arg === null) return ret.end === ret.start + 'return'.length ? { start: ret.start, unterminated: true } : { start: ret.start };
   const r: ReturnSite = { start: ret.start, arg: { start: arg.start, end: arg.end } };
-  if (isSimple(arg, src)) r.simple = src.slice(arg.start, arg.end);
+  if (isSimple(arg, src)) r.simple = StringPrototypeSlice(src, arg.start, arg.end);
   if (isAnonymous(arg)) r.anonymous = true;
   return r;
 }
@@ -76,13 +79,14 @@ export function returnSite(ret: ReturnStatement, src: string): ReturnSite {
 function paramInfo(params: readonly ParamPattern[]): { params: (string | null)[]; rest: string | null } {
   const out: (string | null)[] = [];
   let rest: string | null = null;
-  for (const p of params) {
-    if (p.type === 'Identifier') out.push(p.name);
-    else if (p.type === 'AssignmentPattern' && p.left.type === 'Identifier') out.push(p.left.name);
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    if (p.type === 'Identifier') out[out.length] = p.name;
+    else if (p.type === 'AssignmentPattern' && p.left.type === 'Identifier') out[out.length] = p.left.name;
     else if (p.type === 'RestElement') {
       rest = p.argument.type === 'Identifier' ? p.argument.name : null;
-      if (rest === null) out.push(null);
-    } else out.push(null);
+      if (rest === null) out[out.length] = null;
+    } else out[out.length] = null;
   }
   return { params: out, rest };
 }
@@ -92,18 +96,20 @@ function paramInfo(params: readonly ParamPattern[]): { params: (string | null)[]
  * leaves out: `x => (a, b)` must become `x => {…return(a, b)…}`, not `x => ({…`.
  */
 function arrowBodyRange(fn: Span, body: Span, src: string): { start: number; end: number } {
-  const arrow = src.lastIndexOf('=>', body.start);
-  const between = src.slice(arrow + 2, body.start).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '');
+  const arrow = StringPrototypeLastIndexOf(src, '=>', body.start);
+  // The `(`s between the arrow and the body, outside comments.
+  const between = StringPrototypeSlice(src, arrow + 2, body.start);
+  const paren = /\/\*[\s\S]*?\*\/|\/\/[^\n]*|\(/g;
   let parens = 0;
-  for (const ch of between) if (ch === '(') parens++;
+  for (let m = RegExpPrototypeExec(paren, between); m !== null; m = RegExpPrototypeExec(paren, between)) if (m[0] === '(') parens++;
   if (parens === 0 || arrow < fn.start) return { start: body.start, end: body.end };
-  const start = src.indexOf('(', arrow + 2);
+  const start = StringPrototypeIndexOf(src, '(', arrow + 2);
   let end = body.end;
   let closed = 0;
   const skip = /\s+|\/\*[\s\S]*?\*\/|\/\/[^\n]*/y;
   while (closed < parens) {
     skip.lastIndex = end;
-    if (skip.exec(src) !== null) end = skip.lastIndex;
+    if (RegExpPrototypeExec(skip, src) !== null) end = skip.lastIndex;
     else if (src[end] === ')') {
       end++;
       closed++;
@@ -114,7 +120,8 @@ function arrowBodyRange(fn: Span, body: Span, src: string): { start: number; end
 
 function prologueOffset(body: FunctionBody): number {
   let at = body.start + 1;
-  for (const s of body.body) {
+  for (let i = 0; i < body.body.length; i++) {
+    const s = body.body[i];
     if (s.type === 'ExpressionStatement' && typeof s.directive === 'string') at = s.end;
     else break;
   }
@@ -132,7 +139,7 @@ const HEAD = /^(?:async|function|\*)/;
 /** `at` moved past white space and comments. */
 function skipBlank(src: string, at: number): number {
   SKIP.lastIndex = at;
-  SKIP.exec(src);
+  RegExpPrototypeExec(SKIP, src);
   return SKIP.lastIndex;
 }
 
@@ -152,12 +159,12 @@ function callEntryAt(fn: AnyFunction, body: FunctionBody, src: string): SiteShap
   const params = fn.params;
   const last = params[params.length - 1];
   if (last?.type === 'RestElement') return undefined;
-  const simple = params.every((p) => p.type === 'Identifier');
+  const simple = !arraySome(params, (p) => p.type !== 'Identifier');
   if (simple) {
-    const names = params.map((p) => (p as { name: string }).name);
-    if (new Set(names).size !== names.length) return undefined;
-    if (body.body.some((s) => s.type === 'ExpressionStatement' && s.directive === 'use strict')) return undefined;
-    if (/\beval\b/.test(src.slice(body.start, body.end))) return undefined;
+    const names = arrayMap(params, (p) => (p as { name: string }).name);
+    if (setOf(names).size !== names.length) return undefined;
+    if (arraySome(body.body, (s) => s.type === 'ExpressionStatement' && s.directive === 'use strict')) return undefined;
+    if (regExpTest(/\beval\b/, StringPrototypeSlice(src, body.start, body.end))) return undefined;
   }
   let at: number;
   if (last !== undefined) {
@@ -167,7 +174,8 @@ function callEntryAt(fn: AnyFunction, body: FunctionBody, src: string): SiteShap
   }
   // No parameters: the `(` follows the name, or `async`, `function` and `*` (a method's value starts at it).
   at = skipBlank(src, fn.id?.end ?? fn.start);
-  for (let word = HEAD.exec(src.slice(at, at + 9)); word !== null; word = HEAD.exec(src.slice(at, at + 9))) at = skipBlank(src, at + word[0].length);
+  for (let word = RegExpPrototypeExec(HEAD, StringPrototypeSlice(src, at, at + 9)); word !== null;
+    word = RegExpPrototypeExec(HEAD, StringPrototypeSlice(src, at, at + 9))) at = skipBlank(src, at + word[0].length);
   if (src[at] !== '(') return undefined;
   at = skipBlank(src, at + 1);
   return src[at] === ')' ? { at, comma: false, simple } : undefined;
@@ -198,7 +206,7 @@ export function shapeOf(fn: AnyFunction, body: FunctionBody | Expression, src: s
     prologueAt,
     afterOpenDirective: prologueAt > body.start + 1 && src[prologueAt - 1] !== ';',
     anonymousBody: false,
-    tailAt: Math.max(prologueAt, last?.end ?? 0),
+    tailAt: MathMax(prologueAt, last?.end ?? 0),
     params,
     rest,
     endsInJump: isJump(last),

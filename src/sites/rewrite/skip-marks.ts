@@ -2,6 +2,7 @@
 // nothing to collect, and skipping them halves the walk.
 
 import type { Node } from './estree.js';
+import { RegExpPrototypeExec, setOf, TypedArrayPrototypeGetLength } from '../../core/primordials.js';
 
 /**
  * Text that every expression holding something the walk collects must contain: a function
@@ -13,7 +14,7 @@ import type { Node } from './estree.js';
 const MARK = /[{\\]|=>|(?<![=!<>])=(?!=)|function|class|arguments|__name|eval/g;
 
 /** Expressions the walk may skip whole when their text holds no MARK. */
-const SKIPPABLE: ReadonlySet<Node['type']> = new Set<Node['type']>([
+const SKIPPABLE: ReadonlySet<Node['type']> = setOf<Node['type']>([
   'CallExpression', 'NewExpression', 'MemberExpression', 'BinaryExpression', 'LogicalExpression',
   'ConditionalExpression', 'UnaryExpression', 'UpdateExpression', 'AssignmentExpression',
   'SequenceExpression', 'ArrayExpression', 'TemplateLiteral', 'TaggedTemplateExpression',
@@ -25,19 +26,22 @@ const SKIPPABLE: ReadonlySet<Node['type']> = new Set<Node['type']>([
 export function marksOf(src: string): Int32Array {
   const at: number[] = [];
   MARK.lastIndex = 0;
-  for (let m = MARK.exec(src); m !== null; m = MARK.exec(src)) at.push(m.index);
-  return Int32Array.from(at);
+  for (let m = RegExpPrototypeExec(MARK, src); m !== null; m = RegExpPrototypeExec(MARK, src)) at[at.length] = m.index;
+  const marks = new Int32Array(at.length);
+  for (let i = 0; i < at.length; i++) marks[i] = at[i];
+  return marks;
 }
 
 /** Whether the walk may skip `n`: an expression whose text holds no mark (`marks` from marksOf). */
 export function skippable(n: Node, marks: Int32Array): boolean {
   if (!SKIPPABLE.has(n.type)) return false;
   let lo = 0;
-  let hi = marks.length;
+  const len = TypedArrayPrototypeGetLength(marks);
+  let hi = len;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (marks[mid] < n.start) lo = mid + 1;
     else hi = mid;
   }
-  return lo === marks.length || marks[lo] >= n.end;
+  return lo === len || marks[lo] >= n.end;
 }

@@ -135,6 +135,7 @@ export const SafeNumber = Number;
 export const SafeBigInt = BigInt;
 export const SafeDate = Date;
 export const SafeError = Error;
+export const SafeRegExp = RegExp;
 export const MathTrunc = Math.trunc;
 export const MathFloor = Math.floor;
 export const MathCeil = Math.ceil;

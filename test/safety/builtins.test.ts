@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsprobe, ROOT } from '../cli/run.js';
@@ -96,11 +96,23 @@ const LAZY_PROGRAM = `${PROGRAM}
 fn:${LAZY}.cjs:lazyWork { @lazy[probe] = count() } fnret:${LAZY}.mjs:lazyImported { @lazy[probe] = count() }
 line:${LAZY}.cjs:5 { @lazy[probe] = count() } fn:${LAZY}.cjs:Derived.* { @d = count() } fn:test/fixtures/safety/*/lazy.mjs:main { @m = count() }`;
 
+/** A module of `bytes` or more, with bigWork: oxc's raw route (Node >= 22) would parse it, but for what the program replaced. */
+function bigModule(file: string, bytes: number): void {
+  const fns: string[] = ['exports.bigWork = function bigWork(x) { return x * 5; };'];
+  for (let i = 0, n = fns[0].length; n < bytes; i++) {
+    fns.push(`exports.f${i} = function f${i}(x) { const y = [x, ${i}n, /a${i}/g]; return y.length + ${i}; };`);
+    n += fns[i + 1].length + 1;
+  }
+  writeFileSync(file, `'use strict';\n${fns.join('\n')}\n`);
+}
+
 test('modules required and imported after the program replaced the built-ins: jsprobe rewrites them calling none of them', () => {
   const cache = mkdtempSync(join(tmpdir(), 'jsprobe-builtins-cache-'));
+  const big = join(cache, 'big.cjs');
+  bigModule(big, 1.2 * (1 << 20));
   try {
     for (const pass of ['parsed', 'cached']) {
-      const r = run('lazy', [], LAZY_PROGRAM, { JSPROBE_CACHE: cache });
+      const r = run('lazy', [], `${LAZY_PROGRAM}\nfn:${big}:bigWork { @big = count() }`, { JSPROBE_CACHE: cache, LAZY_BIG: big });
       const detail = `${pass}: stderr:\n${r.stderr}`;
       assert.deepEqual(ownCalls(r), [], detail);
       assert.equal(r.code, 0, detail);
@@ -108,8 +120,10 @@ test('modules required and imported after the program replaced the built-ins: js
       for (const probe of [`fn:${LAZY}.cjs:lazyWork`, `fnret:${LAZY}.mjs:lazyImported`, `line:${LAZY}.cjs:5`]) {
         assert.match(r.stdout, new RegExp(`^@lazy\\[${probe.replace(/[.*]/g, '\\$&')}\\]: 3$`, 'm'), detail);
       }
-      // The first run left the rewrites of prog.cjs and both lazy modules in the cache for the second to read.
+      assert.match(r.stdout, /^@big: 1$/m, detail);
+      // The first run left the rewrites of prog.cjs and both small lazy modules in the cache for the second to read (and big.cjs's, by a key of its own).
       assert.equal(readdirSync(cache).filter((f) => f.startsWith('rw-')).length, 3, detail);
+      assert.equal(readdirSync(cache).filter((f) => /^[0-9a-f]{64}\.js$/.test(f)).length, 1, detail);
     }
   } finally {
     rmSync(cache, { recursive: true, force: true });

@@ -18,10 +18,12 @@ import { derivedWithReturn, findFunctions, type FunctionSite, type ReturnSite } 
 import { findLineSites, type LineAsk, type LineSite } from './lines.js';
 import { apply, closing, lineOf, lineStarts, opening, type Insertion, type Shifts } from './insertions.js';
 import type { CountKind } from '../../core/probe.js';
-import { withOwnGlobals } from './own-globals.js';
+import { builtinsIntact } from './builtins-intact.js';
+import { loadBinding, type Binding, type OxcError } from './oxc-binding.js';
 import {
-  arrayConcat, arrayFilter, arrayMap, ArrayPrototypeIncludes, ArrayPrototypeJoin, ArrayPrototypeLastIndexOf, ArrayPrototypeSlice, arraySome, JSONStringify,
-  MathMax, regExpTest, setOf, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, stringSplit,
+  arrayConcat, arrayFilter, arrayMap, ArrayPrototypeIncludes, ArrayPrototypeJoin, ArrayPrototypeLastIndexOf, ArrayPrototypeSlice, arraySome, JSONParse,
+  JSONStringify, MathMax, regExpTest, SafeBigInt, SafeRegExp, setOf, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeSlice,
+  StringPrototypeStartsWith, stringSplit,
 } from '../../core/primordials.js';
 
 export interface ModuleTable {
@@ -110,11 +112,19 @@ type ParserOptions = NonNullable<Parameters<Oxc['parseSync']>[2]>;
  */
 let oxc: Oxc | undefined;
 /**
+ * oxc's native parse (oxc-binding.ts), which hands the AST over as JSON text (and `fixes`: the paths
+ * of the BigInt and RegExp literals, whose values JSON cannot hold). jsprobe reads it itself, with
+ * the JSON.parse, BigInt and RegExp captured at load, rather than through oxc's `parseSync`, whose
+ * JavaScript does it with the globals and Array's iterator as the program has them then.
+ */
+let binding: Binding | undefined;
+/**
  * On Node >= 22 oxc can hand its AST over as raw memory instead of as JSON to parse: typescript.js
  * then parses in ~0.45 s instead of ~1.4 s (Node 22 here). Node 20 cannot make the 4+ GiB
- * ArrayBuffer it needs, so there the JSON route stays.
+ * ArrayBuffer it needs, so there the JSON route stays. Asked at the first big parse: oxc's check
+ * calls String.prototype.match.
  */
-let raw = false;
+let raw: boolean | undefined;
 /**
  * Below this size the JSON route is taken even where raw transfer works: the first raw parse of a
  * process makes its buffer, which cost ~50-90 ms and a full garbage collection (V8 counts the
@@ -131,29 +141,56 @@ export function rawTransferWhen(allowed: () => boolean): void {
   rawAllowed = allowed;
 }
 
-function oxcParse(url: string, src: string, options: ParserOptions): ReturnType<Oxc['parseSync']> {
-  if (oxc === undefined) {
-    oxc = createRequire(import.meta.url)('oxc-parser') as Oxc;
-    raw = oxc.rawTransferSupported();
-  }
-  if (raw && src.length >= RAW_MIN_BYTES && rawAllowed()) {
-    try {
-      // The option is read by oxc's JavaScript side and is missing from its types.
-      return oxc.parseSync(url, src, { ...options, experimentalRawTransfer: true } as ParserOptions);
-    } catch {
-      // No room for its buffer (it reserves 6 GiB of address space): the JSON route below.
+/**
+ * The raw route's deserializer is oxc's JavaScript, calling the built-ins as they are: it is taken
+ * only while none of them was replaced (builtins-intact.ts), and costs the JSON route's time else.
+ */
+function oxcParse(url: string, src: string, options: ParserOptions): { program: Program; errors: OxcError[] } {
+  if (src.length >= RAW_MIN_BYTES && rawAllowed() && builtinsIntact()) {
+    // oxc's JavaScript, loaded only here: its load runs code on the built-ins too.
+    oxc ??= createRequire(import.meta.url)('oxc-parser') as Oxc;
+    raw ??= oxc.rawTransferSupported();
+    if (raw) {
+      try {
+        // The option is read by oxc's JavaScript side and is missing from its types.
+        const r = oxc.parseSync(url, src, { ...options, experimentalRawTransfer: true } as ParserOptions);
+        return { program: r.program, errors: r.errors };
+      } catch {
+        // No room for its buffer (it reserves 6 GiB of address space): the JSON route below.
+      }
     }
   }
-  return oxc.parseSync(url, src, options);
+  binding ??= loadBinding();
+  const r = binding.parseSync(url, src, options);
+  return { program: programOf(r.program), errors: r.errors };
+}
+
+/** The program of oxc's JSON, its BigInt and RegExp literals given their values (oxc's wrap.js, with what jsprobe captured). */
+function programOf(json: string): Program {
+  const parsed = JSONParse(json) as { node: Program; fixes: (string | number)[][] };
+  const fixes = parsed.fixes;
+  for (let i = 0; i < fixes.length; i++) {
+    let node = parsed.node as unknown as Record<string | number, unknown>;
+    for (let j = 0; j < fixes[i].length; j++) node = node[fixes[i][j]] as Record<string | number, unknown>;
+    if (typeof node.bigint === 'string') {
+      node.value = SafeBigInt(node.bigint);
+    } else {
+      const regex = node.regex as { pattern: string; flags: string };
+      try {
+        node.value = SafeRegExp(regex.pattern, regex.flags);
+      } catch {
+        // A pattern this Node cannot compile: the literal's value stays null, as oxc leaves it.
+      }
+    }
+  }
+  return parsed.node;
 }
 
 /** Parse JavaScript (`script` is CommonJS: a top-level return is allowed) or TypeScript. */
 export function parse(src: string, format: 'module' | 'script', url: string, lang: 'js' | 'ts' = 'js'): Program {
-  return withOwnGlobals(() => parseNow(src, format, url, lang));
-}
-
-function parseNow(src: string, format: 'module' | 'script', url: string, lang: 'js' | 'ts'): Program {
-  const r = oxcParse(url, src, { sourceType: format === 'module' ? 'module' : 'commonjs', lang });
+  // Options with no prototype: the parser reads the options it lacks here, and must not find the program's on Object.prototype.
+  const options = { __proto__: null, sourceType: format === 'module' ? 'module' : 'commonjs', lang } as ParserOptions;
+  const r = oxcParse(url, src, options);
   if (r.errors.length > 0) {
     const e = r.errors[0];
     const at = e.labels[0]?.start ?? 0;

@@ -38,6 +38,9 @@ const atLoad = new SafeMap() as Map<object, Own[]>;
 for (let i = 0; i < HOLDERS.length; i++) atLoad.set(HOLDERS[i], ownOf(HOLDERS[i], ReflectOwnKeys(HOLDERS[i])));
 atLoad.set(globalThis, ownOf(globalThis, GLOBALS));
 
+/** SameValue: Number.NaN is itself. */
+const same = (a: unknown, b: unknown): boolean => a === b || (a !== a && b !== b);
+
 /** Whether every property of atLoad is as it was (a descriptor read each: no getter runs). ~0.1 ms, asked before a parse of 1 MB or more. */
 export function builtinsIntact(): boolean {
   for (const entry of atLoad) {
@@ -45,7 +48,7 @@ export function builtinsIntact(): boolean {
     const own = entry[1];
     for (let i = 0; i < own.length; i++) {
       const d = ObjectGetOwnPropertyDescriptor(holder, own[i][0]);
-      if (d === undefined ? own[i][1] !== undefined || own[i][2] !== undefined : d.value !== own[i][1] || d.get !== own[i][2] || d.set !== own[i][3]) {
+      if (d === undefined ? own[i][1] !== undefined || own[i][2] !== undefined : !same(d.value, own[i][1]) || d.get !== own[i][2] || d.set !== own[i][3]) {
         return false;
       }
     }

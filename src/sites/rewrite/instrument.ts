@@ -106,9 +106,10 @@ export class ParseError extends Error {
 type Oxc = typeof import('oxc-parser');
 type ParserOptions = NonNullable<Parameters<Oxc['parseSync']>[2]>;
 /**
- * Loaded at the first parse, not with this module: the command and the agent load this module at
- * start, and most processes a program starts under `jsprobe -c` never parse anything (the binary
- * and its JavaScript cost ~30 ms and ~8 MB).
+ * oxc's JavaScript, for its raw route alone, and its binding below: loaded at the first parse that
+ * needs them, not with this module: the command and the agent load this module at start, and most
+ * processes a program starts under `jsprobe -c` never parse anything (the binary and its
+ * JavaScript cost ~30 ms and ~8 MB).
  */
 let oxc: Oxc | undefined;
 /**

@@ -89,7 +89,7 @@ export function siteOf(m: LoadedModule, index: number): ProbeSite {
 /** Called by a rewritten module's prologue, once, when it starts to run. */
 export function registerModule(tableJson: string, shifts?: () => string): (Snapshot | null)[] {
   const table = decodeTable(tableJson);
-  // Filled by push, not `new Array(n).fill(null)`: a packed array, whose element loads in the
+  // Filled in order, not by `new Array(n).fill(null)`: a packed array, whose element loads in the
   // runtime's entries (slots[i], inlined into every probed function) need no check for a hole.
   const slots: (Snapshot | null)[] = [];
   for (let i = 0; i < table.slots; i++) slots[i] = null;

@@ -24,11 +24,20 @@ const GLOBALS: readonly string[] = [
   'Symbol', 'TextDecoder', 'TextEncoder', 'Uint8Array', 'Uint32Array', 'WeakRef', 'clearTimeout', 'parseInt', 'setTimeout',
 ];
 
+/**
+ * The methods and accessors of `holder` among `keys`. Not its other data (Number.MAX_VALUE cannot
+ * change), nor Error's stack settings, which tsx and source-map-support set and ustack swaps.
+ */
 function ownOf(holder: object, keys: readonly PropertyKey[]): Own[] {
   const out: Own[] = [];
   for (let i = 0; i < keys.length; i++) {
-    const d = ObjectGetOwnPropertyDescriptor(holder, keys[i]);
-    out[out.length] = d === undefined ? [keys[i], undefined, undefined, undefined] : [keys[i], d.value, d.get, d.set];
+    const key = keys[i];
+    if (holder === Error && (key === 'prepareStackTrace' || key === 'stackTraceLimit')) continue;
+    const d = ObjectGetOwnPropertyDescriptor(holder, key);
+    if (d === undefined) out[out.length] = [key, undefined, undefined, undefined];
+    else if (typeof d.value === 'function' || typeof d.value === 'object' || d.get !== undefined || d.set !== undefined) {
+      out[out.length] = [key, d.value, d.get, d.set];
+    }
   }
   return out;
 }
@@ -38,9 +47,6 @@ const atLoad = new SafeMap() as Map<object, Own[]>;
 for (let i = 0; i < HOLDERS.length; i++) atLoad.set(HOLDERS[i], ownOf(HOLDERS[i], ReflectOwnKeys(HOLDERS[i])));
 atLoad.set(globalThis, ownOf(globalThis, GLOBALS));
 
-/** SameValue: Number.NaN is itself. */
-const same = (a: unknown, b: unknown): boolean => a === b || (a !== a && b !== b);
-
 /** Whether every property of atLoad is as it was (a descriptor read each: no getter runs). ~0.1 ms, asked before a parse of 1 MB or more. */
 export function builtinsIntact(): boolean {
   for (const entry of atLoad) {
@@ -48,7 +54,7 @@ export function builtinsIntact(): boolean {
     const own = entry[1];
     for (let i = 0; i < own.length; i++) {
       const d = ObjectGetOwnPropertyDescriptor(holder, own[i][0]);
-      if (d === undefined ? own[i][1] !== undefined || own[i][2] !== undefined : !same(d.value, own[i][1]) || d.get !== own[i][2] || d.set !== own[i][3]) {
+      if (d === undefined ? own[i][1] !== undefined || own[i][2] !== undefined : d.value !== own[i][1] || d.get !== own[i][2] || d.set !== own[i][3]) {
         return false;
       }
     }

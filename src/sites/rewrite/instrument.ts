@@ -197,7 +197,8 @@ export function parse(src: string, format: 'module' | 'script', url: string, lan
     const at = e.labels[0]?.start ?? 0;
     let line = 1;
     for (let i = StringPrototypeIndexOf(src, '\n'); i >= 0 && i < at; i = StringPrototypeIndexOf(src, '\n', i + 1)) line++;
-    throw new ParseError(url, line, at - (StringPrototypeLastIndexOf(src, '\n', at - 1) + 1), e.message);
+    const lineStart = at > 0 ? StringPrototypeLastIndexOf(src, '\n', at - 1) + 1 : 0;
+    throw new ParseError(url, line, at - lineStart, e.message);
   }
   return r.program;
 }

@@ -17,8 +17,12 @@ function replaced(holder: object, key: PropertyKey, f: () => void): void {
   }
 }
 
+// Node 20 has no raw route, and no snapshot: never intact.
+const RAW = Number(process.versions.node.split('.')[0]) >= 22;
+
 test('intact as loaded; a replaced method, iterator or global says not, and putting it back says intact again', () => {
-  assert.equal(builtinsIntact(), true);
+  assert.equal(builtinsIntact(), RAW);
+  if (!RAW) return;
   const arrayIterator = Object.getPrototypeOf([][Symbol.iterator]()) as object;
   for (const [holder, key] of [[Array.prototype, 'push'], [String.prototype, 'slice'], [arrayIterator, 'next'], [globalThis, 'setTimeout']] as const) {
     replaced(holder, key, () => assert.equal(builtinsIntact(), false, String(key)));
@@ -33,7 +37,7 @@ test("what a program sets as a matter of course leaves the built-ins intact: Err
     Error.stackTraceLimit = 50;
     Error.prepareStackTrace = (_e, frames) => frames;
     g.someGlobalOfTheProgram = () => 1;
-    assert.equal(builtinsIntact(), true);
+    assert.equal(builtinsIntact(), RAW);
   } finally {
     Error.stackTraceLimit = limit;
     Reflect.deleteProperty(Error, 'prepareStackTrace');

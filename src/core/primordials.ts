@@ -292,7 +292,6 @@ export const RegExpPrototypeExec = uncurry(RegExp.prototype.exec) as (re: RegExp
 export function regExpTest(re: RegExp, s: string): boolean {
   return RegExpPrototypeExec(re, s) !== null;
 }
-export const StringPrototypeLastIndexOf = uncurry(String.prototype.lastIndexOf) as (s: string, x: string, from?: number) => number;
 export const ArrayPrototypeLastIndexOf = uncurry(Array.prototype.lastIndexOf) as <T>(a: readonly T[], x: T) => number;
 export const ArrayPrototypeIncludes = uncurry(Array.prototype.includes) as <T>(a: readonly T[], x: T) => boolean;
 export const AtomicsLoad = Atomics.load;

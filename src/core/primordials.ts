@@ -57,6 +57,7 @@ export const ReflectDeleteProperty = Reflect.deleteProperty;
 export const ObjectDefineProperty = Object.defineProperty;
 export const ObjectKeys = Object.keys;
 export const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+export const ObjectGetOwnPropertyDescriptors = Object.getOwnPropertyDescriptors;
 export const ObjectGetPrototypeOf = Object.getPrototypeOf;
 export const ObjectSetPrototypeOf = Object.setPrototypeOf;
 export const ObjectFreeze = Object.freeze;

@@ -44,3 +44,15 @@ test("what a program sets as a matter of course leaves the built-ins intact: Err
     delete g.someGlobalOfTheProgram;
   }
 });
+
+test("the check reads no field a descriptor lacks: getters the program put on Object.prototype's 'value', 'get' and 'set' never run", () => {
+  let ran = 0;
+  const keys = ['value', 'get', 'set'];
+  for (const key of keys) Object.defineProperty(Object.prototype, key, { __proto__: null, configurable: true, get: () => ++ran } as PropertyDescriptor);
+  try {
+    assert.equal(builtinsIntact(), RAW);
+  } finally {
+    for (const key of keys) Reflect.deleteProperty(Object.prototype, key);
+  }
+  assert.equal(ran, 0);
+});

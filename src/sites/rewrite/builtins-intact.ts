@@ -5,7 +5,8 @@
 // else oxc's JSON route, which jsprobe reads itself with what it captured.
 
 import {
-  ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectOwnKeys, SafeMap, SafeNumber, StringPrototypeIndexOf, StringPrototypeSlice,
+  ObjectGetOwnPropertyDescriptor, ObjectGetOwnPropertyDescriptors, ObjectGetPrototypeOf, ObjectHasOwn, ReflectOwnKeys, SafeMap, SafeNumber,
+  StringPrototypeIndexOf, StringPrototypeSlice,
 } from '../../core/primordials.js';
 
 type Own = readonly [key: PropertyKey, value: unknown, get: unknown, set: unknown];
@@ -35,18 +36,27 @@ const GLOBALS: readonly string[] = [
  * The methods and accessors of `holder` among `keys`. Not its other data (Number.MAX_VALUE cannot
  * change), nor Error's stack settings, which tsx and source-map-support set and ustack swaps.
  */
-function ownOf(holder: object, keys: readonly PropertyKey[]): Own[] {
+function ownOf(holder: object, keys: readonly PropertyKey[] | null): Own[] {
+  // All of a holder's descriptors in one call where all are asked: a native read, not one per key.
+  const all = keys === null ? ObjectGetOwnPropertyDescriptors(holder) : null;
+  const names = keys ?? ReflectOwnKeys(all!);
   const out: Own[] = [];
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
+  for (let i = 0; i < names.length; i++) {
+    const key = names[i];
     if (holder === Error && (key === 'prepareStackTrace' || key === 'stackTraceLimit')) continue;
-    const d = ObjectGetOwnPropertyDescriptor(holder, key);
+    // As jsprobe loads, before the program's code: these reads of a descriptor run nothing of its.
+    const d = all !== null ? (all as Record<PropertyKey, PropertyDescriptor>)[key] : ObjectGetOwnPropertyDescriptor(holder, key);
     if (d === undefined) out[out.length] = [key, undefined, undefined, undefined];
     else if (typeof d.value === 'function' || typeof d.value === 'object' || d.get !== undefined || d.set !== undefined) {
       out[out.length] = [key, d.value, d.get, d.set];
     }
   }
   return out;
+}
+
+/** `d`'s own `field`: a descriptor's absent fields would be looked up on Object.prototype, which the program may have given getters. */
+function field(d: PropertyDescriptor, name: 'value' | 'get' | 'set'): unknown {
+  return ObjectHasOwn(d, name) ? d[name] : undefined;
 }
 
 /**
@@ -56,7 +66,7 @@ function ownOf(holder: object, keys: readonly PropertyKey[]): Own[] {
 const atLoad = new SafeMap() as Map<object, Own[]>;
 const rawPossible = SafeNumber(StringPrototypeSlice(process.versions.node, 0, StringPrototypeIndexOf(process.versions.node, '.'))) >= 22;
 if (rawPossible) {
-  for (let i = 0; i < HOLDERS.length; i++) atLoad.set(HOLDERS[i], ownOf(HOLDERS[i], ReflectOwnKeys(HOLDERS[i])));
+  for (let i = 0; i < HOLDERS.length; i++) atLoad.set(HOLDERS[i], ownOf(HOLDERS[i], null));
   for (let i = 0; i < NODE_METHODS.length; i++) atLoad.set(NODE_METHODS[i][0], ownOf(NODE_METHODS[i][0], NODE_METHODS[i][1]));
   atLoad.set(globalThis, ownOf(globalThis, GLOBALS));
 }
@@ -69,7 +79,8 @@ export function builtinsIntact(): boolean {
     const own = entry[1];
     for (let i = 0; i < own.length; i++) {
       const d = ObjectGetOwnPropertyDescriptor(holder, own[i][0]);
-      if (d === undefined ? own[i][1] !== undefined || own[i][2] !== undefined : d.value !== own[i][1] || d.get !== own[i][2] || d.set !== own[i][3]) {
+      if (d === undefined ? own[i][1] !== undefined || own[i][2] !== undefined
+        : field(d, 'value') !== own[i][1] || field(d, 'get') !== own[i][2] || field(d, 'set') !== own[i][3]) {
         return false;
       }
     }

@@ -9,7 +9,7 @@ import { writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { inJob } from '../core/job.js';
 import { now } from '../core/clock.js';
-import { clearTimeoutSafe, NumberIsInteger, setTimeoutSafe, StringPrototypeStartsWith } from '../core/primordials.js';
+import { clearTimeoutSafe, MathMin, NumberIsInteger, setTimeoutSafe, StringPrototypeStartsWith } from '../core/primordials.js';
 import { encodeMessage, type Message, type Sender } from './messages.js';
 import { bare } from './safe-methods.js';
 
@@ -32,6 +32,15 @@ const nap = new Int32Array(new SharedArrayBuffer(4));
 const MAX_LATER = 4096;
 /** A write of the queue takes its lines up to this many bytes at once (#batch): about what an empty socketpair holds. */
 const BATCH_BYTES = 256 << 10;
+/**
+ * A run of lines: each sent within HOLD_MS of the one before. Its first RUN_AT_ONCE go at once, as
+ * a line on its own does; past them (a burst of printfs) a line waits with those that follow it
+ * (#hold), and what waits goes out in one write when the program's synchronous stretch ends (a
+ * promise job), at a send once it has waited HOLD_MS, or once it is BATCH_BYTES: a write(2) costs
+ * the program more than the rest of a printf (docs/benchmarks.md, bench:drain).
+ */
+const HOLD_MS = 1;
+const RUN_AT_ONCE = 8;
 /** How a line of trace text begins (encodeMessage): what cut() drops. */
 const OUT_LINE = '{"t":"out",';
 
@@ -66,6 +75,8 @@ export interface FdSenderOptions {
 export class FdSender implements Sender {
   readonly #fd: number;
   readonly #bytes: number;
+  /** What waits is written once it is this many bytes, well inside the bound: a run of lines held never reaches it. */
+  readonly #holdBytes: number;
   readonly #gone: () => void;
   #state: 'new' | 'open' | 'closed' = 'new';
   /** Holds the descriptor in non-blocking mode; nothing is read or written through it. */
@@ -129,10 +140,22 @@ export class FdSender implements Sender {
   #batchLines = 0;
   #batchSize = 0;
   #seals = 0;
+  /** When the last send came, and how many in a row came each within HOLD_MS of the one before. */
+  #sentAt = -Infinity;
+  #run = 0;
+  /** When what waits was last tried (or began to wait): a send tries it again HOLD_MS later. */
+  #triedAt = -Infinity;
+  /** The job that writes what waits at the end of the program's synchronous stretch is asked for. */
+  #turnAsked = false;
+  readonly #turnEnd = (): void => {
+    this.#turnAsked = false;
+    if (this.#queued > 0 && !this.#final && now() - this.#fullAt >= RETRY_FULL_MS) this.#flushOut();
+  };
 
   constructor(fd: number, options: FdSenderOptions = {}) {
     this.#fd = fd;
     this.#bytes = options.bytes ?? DEFAULT_BUFFER_BYTES;
+    this.#holdBytes = MathMin(BATCH_BYTES, this.#bytes >> 2);
     this.#gone = options.gone ?? (() => {});
     this.#holder = options.holder;
   }
@@ -204,15 +227,42 @@ export class FdSender implements Sender {
     if (this.#state === 'new') this.#open();
     if (this.#final) return this.#sendFinal(m);
     if (this.#lost !== 0) this.#report(false);
-    // The pipe was full a moment ago: trying again at every message would cost a failed write(2)
-    // and a thrown error each, while the events queue or drop all the same.
-    if (this.#queued > 0 && (now() - this.#fullAt < RETRY_FULL_MS || !this.#flush())) {
-      if (this.#state !== 'open') return;
-      // Sure not to fit (its JSON is longer than its text): dropped before it is encoded.
-      if (m.t === 'out' && this.#queued + m.text.length > this.#bytes) return this.#drop();
+    const t = now();
+    this.#run = t - this.#sentAt < HOLD_MS ? this.#run + 1 : 1;
+    this.#sentAt = t;
+    if (this.#queued > 0 || this.#run > RUN_AT_ONCE) return this.#hold(m, t);
+    this.#sendNow(m);
+  }
+
+  /**
+   * Behind what waits, or deep in a run of lines: `m` waits, and goes out with the lines around it.
+   * What waits is tried at most every HOLD_MS (a full pipe tried at every message would cost a
+   * failed write(2) and a thrown error each, while the events queue or drop all the same), or
+   * once it fills a write, and at the end of the program's synchronous stretch.
+   */
+  #hold(m: Message, t: number): void {
+    if (this.#queued === 0) this.#triedAt = t;
+    // Sure not to fit (its JSON is longer than its text): dropped before it is encoded.
+    if (m.t === 'out' && this.#queued + m.text.length > this.#bytes) {
+      this.#drop();
+    } else {
       const line = `${encodeMessage(m)}\n`;
-      return this.#enqueueOrDrop(line, byteLength(line), m.t === 'spans' ? m.n : 1);
+      this.#enqueueOrDrop(line, byteLength(line), m.t === 'spans' ? m.n : 1);
     }
+    if ((t - this.#triedAt >= HOLD_MS || this.#queued >= this.#holdBytes) && t - this.#fullAt >= RETRY_FULL_MS) {
+      this.#triedAt = t;
+      if (this.#flush()) return;
+      // The pipe is full: what waits is tried again on the timer, as the pipe empties.
+      this.#arm();
+    }
+    if (this.#turnAsked || this.#queued === 0 || this.#state !== 'open') return;
+    // From a job (core/job.ts): the program's stretch may be Node's own code, a send an interrupt.
+    this.#turnAsked = true;
+    inJob(this.#turnEnd);
+  }
+
+  /** A line with nothing waiting before it: written at once. */
+  #sendNow(m: Message): void {
     const line = `${encodeMessage(m)}\n`;
     const size = byteLength(line);
     const seals = this.#seals;
@@ -221,7 +271,10 @@ export class FdSender implements Sender {
     if (this.#seals !== seals) return void this.#afterSeal(n, size);
     this.#writing = null;
     if (n === GONE || n === size) return;
-    if (n === FULL) return this.#enqueueOrDrop(line, size, m.t === 'spans' ? m.n : 1);
+    if (n === FULL) {
+      this.#enqueueOrDrop(line, size, m.t === 'spans' ? m.n : 1);
+      return this.#arm();
+    }
     // The pipe took the start of it: the rest must follow, whatever the bound.
     this.#rest = line;
     this.#restAt = n;
@@ -259,6 +312,9 @@ export class FdSender implements Sender {
    */
   cut(): number {
     if (this.#busy || this.#state !== 'open') return 0;
+    // What the pipe takes now is not a backlog: a run of lines held when a busy program is stopped
+    // (the last it printed before it hung, say) goes first.
+    this.#flushOut();
     const queue: string[] = [];
     const sizes: number[] = [];
     let cut = 0;
@@ -397,7 +453,6 @@ export class FdSender implements Sender {
     } else {
       this.#push(line, size);
     }
-    this.#arm();
   }
 
   #push(line: string, size: number): void {
@@ -613,6 +668,13 @@ export class FdSender implements Sender {
   #retry(): void {
     this.#timer = undefined;
     this.#armed = false;
+    this.#flushOut();
+  }
+
+  /** Write what waits (the retry timer, the end of a stretch), with what lands meanwhile after it. */
+  #flushOut(): void {
+    // Only from a timer or a job, which never run inside a step: were one to, it would end that step's #busy early.
+    if (this.#busy) return;
     this.#busy = true;
     try {
       this.#flush();

@@ -1,4 +1,6 @@
-// -c's output path after a burst that jsprobe could not keep up with (its command held with
+// -c's output path after a burst of printfs in one synchronous stretch: it goes out in far fewer
+// write(2)s than printfs, all of it when the stretch ends, however it ends (the program idles,
+// exits, throws, or hangs until Ctrl-C). And after a burst that jsprobe could not keep up with (its command held with
 // SIGSTOP while the program makes its calls, so that the agent's buffer is full, whatever the
 // machine's speed): what was kept is drained in large writes, not a line at a time; the drops
 // are reported as they happen, ahead of that backlog; Ctrl-C with a backlog ends at once, the
@@ -69,6 +71,68 @@ async function burstWhileHeld(r: Run): Promise<{ pid: number; writesAtBurst: num
   const [, w] = await r.waitFor(/^burst done, writes (\d+),/m);
   return { pid: Number(pid), writesAtBurst: Number(w) };
 }
+
+/** Resolves once every trace line of `count` is in the output, printed or counted as lost. */
+function allIn(r: Run, count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const look = (): void => {
+      const { printed, lost } = tally(r.text());
+      if (printed + lost === count) return resolve();
+      setTimeout(look, 10);
+    };
+    look();
+  });
+}
+
+test('a burst of printfs in one stretch: far fewer write(2)s than printfs, and all of it out once the stretch ends', { timeout: 180_000 }, async () => {
+  const count = 100_000;
+  const r = run(count);
+  await r.waitFor(/^Attaching 1 probe/m);
+  r.child.stdin!.write('io\n');
+  const [, before] = await r.waitFor(/^writes (\d+)$/m);
+  r.child.stdin!.write('go\n');
+  await r.waitFor(/^burst done/m);
+  // The program idles now, and sends nothing more: what its stretch left waiting goes all the same.
+  await allIn(r, count);
+  r.child.stdin!.write('io\n');
+  const [, after] = await r.waitFor(/^burst done[^]*^writes (\d+)$/m);
+  r.child.stdin!.end();
+  assert.equal(await r.closed, 0);
+  // Less the program's own two lines (`writes`, `burst done`).
+  const agentWrites = Number(after) - Number(before) - 2;
+  const burstMs = Number(/^burst done, writes \d+, in (\d+) ms$/m.exec(r.text())![1]);
+  // A write(2) per printf before, as far as the command kept up (10,000-13,000 here, on a loaded machine);
+  // now about one per millisecond that the burst lasts at most (what waits goes once it has waited 1 ms).
+  assert.ok(agentWrites < count / 20 && agentWrites <= 2 * burstMs + 100, `the agent wrote ${count} printfs in ${agentWrites} writes, in ${burstMs} ms`);
+});
+
+for (const [mode, code] of [['exit', 3], ['throw', 1]] as const) {
+  test(`a burst whose stretch ends in ${mode === 'exit' ? 'process.exit()' : 'an uncaught throw'}: every line printed`, { timeout: 180_000 }, async () => {
+    // ~700 KB of lines: the agent's buffer (4 MiB) holds them all, whatever the machine's speed.
+    const count = 20_000;
+    const r = run(count, mode);
+    await r.waitFor(/^Attaching 1 probe/m);
+    r.child.stdin!.write('go\n');
+    assert.equal(await r.closed, code, r.text().slice(-2000));
+    assert.deepEqual(tally(r.text()), { printed: count, lost: 0 });
+  });
+}
+
+test('a burst whose stretch hangs, then Ctrl-C: the lines it printed are printed, not dropped as a backlog', { timeout: 180_000 }, async () => {
+  // ~700 KB of lines: the socket and the agent's buffer hold them all; nothing is behind.
+  const count = 20_000;
+  const r = run(count, 'hang');
+  const [, pid] = await r.waitFor(/^ready (\d+)$/m);
+  await r.waitFor(/^Attaching 1 probe/m);
+  r.child.stdin!.write('go\n');
+  await r.waitFor(/^burst done/m);
+  // As Ctrl-C does: the program (busy, it never sees it) and jsprobe, which stops it through its inspector.
+  process.kill(Number(pid), 'SIGINT');
+  r.child.kill('SIGINT');
+  assert.equal(await r.closed, 130, r.text().slice(-2000));
+  assert.doesNotMatch(r.text(), /not printed/);
+  assert.deepEqual(tally(r.text()), { printed: count, lost: 0 });
+});
 
 test('a backlog drains in large writes, and the drops are reported ahead of it', { timeout: 180_000 }, async () => {
   const count = 300_000;

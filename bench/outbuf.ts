@@ -1,17 +1,22 @@
 // Output under `jsprobe -c`: how long a program that printfs 2,000 one-megabyte strings takes to
 // make its calls (its own clock, test/fixtures/safety/flood.cjs), with `-o /dev/null` and with a
 // reader that holds jsprobe's stdout until the program has made them, and what was lost.
-// The held reader lets go after 60 s if the program has not made its calls by then.
-//   npm run build && node build/bench/outbuf.js [COUNT] [SIZE]
+// The held reader lets go after 60 s if the program has not made its calls by then. --against DIR
+// runs another built checkout too (a "before"), in turn with this one each round.
+//   npm run build && node build/bench/outbuf.js [COUNT] [SIZE] [--rounds N] [--against DIR]
 
 import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fmt, machine, median, option, shuffledOrder } from './lib/measure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const JSPROBE = 'build/src/cli/main.js';
 const F = 'test/fixtures/safety/flood.cjs';
-const COUNT = Number(process.argv[2] ?? 2000);
-const SIZE = Number(process.argv[3] ?? 1 << 20);
+const positional = process.argv.slice(2, 4).filter((a) => !a.startsWith('--'));
+const COUNT = Number(positional[0] ?? 2000);
+const SIZE = Number(positional[1] ?? 1 << 20);
+const ROUNDS = Number(option('rounds') ?? 1);
+const AGAINST = option('against');
 const HOLD_MS = 60_000;
 const PROGRAM = `fn:${F}:emit { printf("e%d %s\\n", arg0, arg1) }`;
 
@@ -24,9 +29,9 @@ interface Result {
   wallMs: number;
 }
 
-function run(out: 'devnull' | 'held'): Promise<Result> {
+function run(jsprobe: string, out: 'devnull' | 'held'): Promise<Result> {
   const outFile = out === 'devnull' ? ['-o', '/dev/null'] : [];
-  const args = [JSPROBE, '-q', '--max-strlen', String(SIZE), ...outFile, '-e', PROGRAM, '-c', `node ${F} ${COUNT} ${SIZE}`];
+  const args = [jsprobe, '-q', '--max-strlen', String(SIZE), ...outFile, '-e', PROGRAM, '-c', `node ${F} ${COUNT} ${SIZE}`];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -54,8 +59,27 @@ function run(out: 'devnull' | 'held'): Promise<Result> {
   }));
 }
 
+const builds = [{ name: 'this', jsprobe: join(ROOT, 'build/src/cli/main.js') }];
+if (AGAINST !== undefined) builds.push({ name: 'against', jsprobe: join(resolve(AGAINST), 'build/src/cli/main.js') });
+console.log(`${COUNT} calls of ${SIZE} characters, ${ROUNDS} round(s); ${machine()}`);
+const figures = builds.map(() => ({ devnull: [] as Result[], held: [] as Result[] }));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const b of shuffledOrder(builds.length, round)) {
+    for (const out of ['devnull', 'held'] as const) {
+      const r = await run(builds[b].jsprobe, out);
+      figures[b][out].push(r);
+      console.log(`${builds[b].name} ${out === 'devnull' ? '-o /dev/null' : 'held reader '}: the program's ${COUNT} calls took ${r.ms} ms ` +
+        `(${r.ticks} ticks of its 10 ms timer); printed ${r.printed}, lost ${r.lost}; jsprobe ended after ${Math.round(r.wallMs)} ms, exit ${r.code}`);
+    }
+  }
+}
+console.log(`\nmedians of ${ROUNDS} round(s)`);
+console.log(`| | ${builds.map((b) => b.name).join(' | ')} |${builds.length > 1 ? ' this ÷ against |' : ''}`);
+console.log(`|---|${builds.map(() => '---:|').join('')}${builds.length > 1 ? '---:|' : ''}`);
 for (const out of ['devnull', 'held'] as const) {
-  const r = await run(out);
-  console.log(`${out === 'devnull' ? '-o /dev/null' : 'held reader '}: the program's ${COUNT} calls took ${r.ms} ms (${r.ticks} ticks of its 10 ms timer); ` +
-    `printed ${r.printed}, lost ${r.lost}; jsprobe ended after ${Math.round(r.wallMs)} ms, exit ${r.code}`);
+  for (const [what, of] of [['calls ms', (r: Result) => r.ms], ['printed', (r: Result) => r.printed], ['jsprobe ended ms', (r: Result) => r.wallMs]] as const) {
+    const m = figures.map((f) => median(f[out].map(of)));
+    const ratio = m.length > 1 ? ` ${fmt(m[0] / m[1], 2)} |` : '';
+    console.log(`| ${out === 'devnull' ? '-o /dev/null' : 'held reader'}: ${what} | ${m.map((x) => fmt(x, 0)).join(' | ')} |${ratio}`);
+  }
 }

@@ -1,0 +1,96 @@
+// The agent's sender to the -c command (fd 3) in a burst of printfs: a line on its own is written
+// at once, and so are the first of a run; past them the lines of one synchronous stretch wait and
+// go out together, in order, when the stretch ends (a promise job), or with the end's messages.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+import { decodeMessage, type Message } from '../../src/program/messages.js';
+import { FdSender } from '../../src/program/fd-sender.js';
+import { fifoPair, readAll } from './fifo.js';
+
+/** The messages in what the pipe held. */
+const parse = (got: string): Message[] => got.split('\n').filter((l) => l !== '').map((l) => decodeMessage(l)!);
+const texts = (ms: Message[]): string[] => ms.map((m) => (m.t === 'out' ? m.text : `<${m.t}>`));
+const line = (i: number): string => `line ${i}\n`;
+
+/** `f` with the sender's write(2)s (through fs.writeSync) counted. */
+function countingWrites(f: () => void): number {
+  const writeSync = fs.writeSync;
+  let n = 0;
+  fs.writeSync = function (this: unknown, ...args: unknown[]) {
+    n++;
+    return Reflect.apply(writeSync, this, args) as number;
+  } as typeof fs.writeSync;
+  syncBuiltinESMExports();
+  try {
+    f();
+  } finally {
+    fs.writeSync = writeSync;
+    syncBuiltinESMExports();
+  }
+  return n;
+}
+
+/** Spin (no turn of the loop) until `ms` have passed. */
+function spin(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+test('fd sender: a line on its own is in the pipe when send returns, a stretch apart or not', () => {
+  const { r, w } = fifoPair();
+  const sender = new FdSender(w);
+  try {
+    for (let i = 0; i < 3; i++) {
+      // More than 1 ms apart: each is a run of its own, in the same stretch.
+      if (i > 0) spin(2);
+      sender.send({ t: 'out', text: line(i) });
+      assert.deepEqual(texts(parse(readAll(r))), [line(i)]);
+    }
+  } finally {
+    sender.close();
+    fs.closeSync(r);
+  }
+});
+
+test('fd sender: a burst in one stretch goes out in far fewer writes than lines, all of it, in order, when the stretch ends', async () => {
+  const { r, w } = fifoPair();
+  const sender = new FdSender(w);
+  try {
+    // ~33 kB of lines: the pipe (64 KiB) takes them all at once.
+    const count = 1000;
+    const writes = countingWrites(() => {
+      for (let i = 0; i < count; i++) sender.send({ t: 'out', text: line(i) });
+    });
+    // The first 8 at once, then one write a millisecond at most while the burst lasts.
+    assert.ok(writes < 100, `${count} lines in ${writes} writes`);
+    const before = texts(parse(readAll(r)));
+    assert.ok(before.length < count, `${before.length} of ${count} lines in the pipe before the stretch ends`);
+    await null;
+    assert.deepEqual([...before, ...texts(parse(readAll(r)))], Array.from({ length: count }, (_, i) => line(i)));
+    assert.equal(sender.lost, 0);
+  } finally {
+    sender.close();
+    fs.closeSync(r);
+  }
+});
+
+test('fd sender: the end writes what waits first, then its own messages, in order', () => {
+  const { r, w } = fifoPair();
+  const sender = new FdSender(w);
+  try {
+    const count = 1000;
+    for (let i = 0; i < count; i++) sender.send({ t: 'out', text: line(i) });
+    // No job has run: a process.exit() right after the burst.
+    sender.finish(2000);
+    sender.send({ t: 'maps', maps: [] });
+    sender.reportLost();
+    const got = texts(parse(readAll(r)));
+    assert.deepEqual(got, [...Array.from({ length: count }, (_, i) => line(i)), '<lost>', '<maps>']);
+  } finally {
+    sender.close();
+    fs.closeSync(r);
+  }
+});

@@ -5,31 +5,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
 import { decodeMessage, type Message } from '../../src/program/messages.js';
 import { FdSender } from '../../src/program/fd-sender.js';
-import { fifoPair, readAll } from './fifo.js';
+import { fifoPair, landing, readAll } from './fifo.js';
 
 /** The messages in what the pipe held. */
 const parse = (got: string): Message[] => got.split('\n').filter((l) => l !== '').map((l) => decodeMessage(l)!);
 const texts = (ms: Message[]): string[] => ms.map((m) => (m.t === 'out' ? m.text : `<${m.t}>`));
 const line = (i: number): string => `line ${i}\n`;
 
-/** `f` with the sender's write(2)s (through fs.writeSync) counted. */
+/** `f` with the sender's write(2)s (through fs.writeSync) counted: a landing that never lands. */
 function countingWrites(f: () => void): number {
-  const writeSync = fs.writeSync;
   let n = 0;
-  fs.writeSync = function (this: unknown, ...args: unknown[]) {
-    n++;
-    return Reflect.apply(writeSync, this, args) as number;
-  } as typeof fs.writeSync;
-  syncBuiltinESMExports();
-  try {
-    f();
-  } finally {
-    fs.writeSync = writeSync;
-    syncBuiltinESMExports();
-  }
+  landing(() => {}, f, { at: () => (n++, false) });
   return n;
 }
 

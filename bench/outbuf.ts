@@ -12,7 +12,8 @@ import { fmt, machine, median, option, shuffledOrder } from './lib/measure.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const F = 'test/fixtures/safety/flood.cjs';
-const positional = process.argv.slice(2, 4).filter((a) => !a.startsWith('--'));
+const args = process.argv.slice(2);
+const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1]?.startsWith('--') !== true);
 const COUNT = Number(positional[0] ?? 2000);
 const SIZE = Number(positional[1] ?? 1 << 20);
 const ROUNDS = Number(option('rounds') ?? 1);

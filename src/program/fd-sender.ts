@@ -226,8 +226,8 @@ export class FdSender implements Sender {
     }
     if (this.#state === 'new') this.#open();
     if (this.#final) return this.#sendFinal(m);
-    if (this.#lost !== 0) this.#report(false);
     const t = now();
+    if (this.#lost !== 0) this.#report(false, false, t);
     this.#run = t - this.#sentAt < HOLD_MS ? this.#run + 1 : 1;
     this.#sentAt = t;
     if (this.#queued > 0 || this.#run > RUN_AT_ONCE) return this.#hold(m, t);
@@ -616,9 +616,8 @@ export class FdSender implements Sender {
   }
 
   /** Queue a report of the drops not reported yet: when due (or forced), and when there is room for it. `end`: the last before the end. */
-  #report(force: boolean, end = false): void {
+  #report(force: boolean, end = false, t = now()): void {
     if ((this.#lost === 0 && !end) || this.#state !== 'open') return;
-    const t = now();
     if (!force) {
       if (t - this.#reportedAt < REPORT_EVERY_MS) return;
       // As it happens: ahead of what waits (a count, which nothing else depends the order of).

@@ -36,8 +36,8 @@ const BATCH_BYTES = 256 << 10;
  * A run of lines: each sent within HOLD_MS of the one before. Its first RUN_AT_ONCE go at once, as
  * a line on its own does; past them (a burst of printfs) a line waits with those that follow it
  * (#hold), and what waits goes out in one write when the program's synchronous stretch ends (a
- * promise job), at a send once it has waited HOLD_MS, or once it is BATCH_BYTES: a write(2) costs
- * the program more than the rest of a printf (docs/benchmarks.md, bench:drain).
+ * promise job), at a send once it has waited HOLD_MS, or once it is a write's worth (#holdBytes): a
+ * write(2) costs the program more than the rest of a printf (docs/benchmarks.md, #bench-batch).
  */
 const HOLD_MS = 1;
 const RUN_AT_ONCE = 8;
@@ -68,8 +68,8 @@ export interface FdSenderOptions {
 
 /**
  * Messages as JSON lines on `fd`, or their text on stderr without one. The descriptor is made
- * non-blocking on first use; a line is written at once when nothing waits before it, else queued
- * if it fits the bound, else dropped and counted. A line the pipe has begun to take is always
+ * non-blocking on first use; a line is written at once when nothing waits before it and it is not
+ * deep in a run of lines (HOLD_MS), else queued if it fits the bound, else dropped and counted. A line the pipe has begun to take is always
  * finished (a JSON line is never cut), so the queue may exceed the bound by one line.
  */
 export class FdSender implements Sender {
@@ -242,7 +242,7 @@ export class FdSender implements Sender {
    */
   #hold(m: Message, t: number): void {
     if (this.#queued === 0) this.#triedAt = t;
-    // Sure not to fit (its JSON is longer than its text): dropped before it is encoded.
+    // Sure not to fit with what waits (its JSON is longer than its text): dropped before it is encoded.
     if (m.t === 'out' && this.#queued + m.text.length > this.#bytes) {
       this.#drop();
     } else {
@@ -672,7 +672,7 @@ export class FdSender implements Sender {
 
   /** Write what waits (the retry timer, the end of a stretch), with what lands meanwhile after it. */
   #flushOut(): void {
-    // Only from a timer or a job, which never run inside a step: were one to, it would end that step's #busy early.
+    // From a timer, a job or cut(), none of which runs inside a step: were one to, it would end that step's #busy early.
     if (this.#busy) return;
     this.#busy = true;
     try {

@@ -1,5 +1,6 @@
 // The command line of `jsprobe` (docs/cli.md). A usage error says what is wrong and exits 2.
 
+import { closeMatches } from '../core/close-matches.js';
 import { parseMetricsAddress, type MetricsAddress } from './prometheus-address.js';
 
 export interface CliOptions {
@@ -137,7 +138,11 @@ function pidList(v: string): number[] {
   return pids;
 }
 
-export function parseArgs(argv: string[], readFile: (path: string) => string): CliOptions {
+/**
+ * `verbs` are the verb names (verbs/index.ts): a first word that is no verb is read as a program
+ * file, and when that fails and the word is close to a verb, the error says which verb it meant.
+ */
+export function parseArgs(argv: string[], readFile: (path: string) => string, verbs: readonly string[] = []): CliOptions {
   const o: CliOptions = { format: 'text', report: false, dryRun: false, quiet: false, unsafe: false, help: false, version: false };
   const positional: string[] = [];
   let formatGiven = false;
@@ -239,13 +244,20 @@ export function parseArgs(argv: string[], readFile: (path: string) => string): C
     o.report = true;
     o.format = 'json';
   }
-  if (positional.length > 1) throw new UsageError(`one program file at most; got ${positional.join(' ')}`);
+  const near = positional.length === 0 ? [] : closeMatches(positional[0], verbs);
+  const meant = `. Did you mean ${near.join(', ')}?`;
+  if (positional.length > 1) {
+    if (near.length > 0) throw new UsageError(`unknown verb '${positional[0]}'${meant}`);
+    throw new UsageError(`one program file at most; got ${positional.join(' ')}`);
+  }
   if (positional.length === 1) {
     if (o.program !== undefined) throw new UsageError('give the program with -e or as a file, not both');
     try {
       o.program = readFile(positional[0]);
     } catch (e) {
-      throw new UsageError(`cannot read program file ${positional[0]}: ${(e as Error).message}`);
+      const why = (e as Error).message;
+      if (near.length > 0) throw new UsageError(`unknown verb '${positional[0]}', and no program file of that name (${why})${meant}`);
+      throw new UsageError(`cannot read program file ${positional[0]}: ${why}`);
     }
     o.programFrom = positional[0];
   }

@@ -14,7 +14,7 @@ import { attachPoints, checkOptions, compileChecked, fail } from './program-chec
 import { relay } from './relay.js';
 import { sink, type Sink } from './sink.js';
 import { watchStdout, type StdoutWatch } from './stdout.js';
-import { verbArgs } from './verbs/index.js';
+import { verbArgs, VERBS } from './verbs/index.js';
 
 /** The command with `argv` (the arguments after `jsprobe`): its exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -44,7 +44,7 @@ async function jsprobe(argv: string[], stdout: StdoutWatch): Promise<number> {
   try {
     // A verb (watch, monitor, …) is a program the command makes for you: the rest is as with -e.
     ({ argv, verb } = verbArgs(argv));
-    o = parseArgs(argv, (p) => readFileSync(p, 'utf8'));
+    o = parseArgs(argv, (p) => readFileSync(p, 'utf8'), Object.keys(VERBS));
   } catch (e) {
     if (e instanceof UsageError) return fail(`${e.message}\n${USAGE}`);
     throw e;

@@ -110,6 +110,12 @@ const USAGE: UsageCase[] = [
     args: ['watch', `${APP}:lookpu`, '-c', `node ${APP}`],
     stderr: new RegExp(`^jsprobe watch: nothing matches ${APP}:lookpu\\. Did you mean ${APP}:lookup\\?\n$`),
   },
+  { name: 'a misspelt verb with its target', args: ['trcae', 'a.js:f', '-c', 'node a.js'], stderr: /^jsprobe: unknown verb 'trcae'\. Did you mean trace\?\n/ },
+  {
+    name: 'a misspelt verb alone, no such program file',
+    args: ['stcuk', '-c', 'node a.js'],
+    stderr: /^jsprobe: unknown verb 'stcuk', and no program file of that name \(ENOENT[^\n]*\)\. Did you mean stuck\?\n/,
+  },
   { name: 'stuck --older soon', args: ['stuck', 'a.js:f', '--older', 'soon', '-c', 'node a.js'], stderr: /stuck --older takes a duration such as 500ms/ },
 ];
 

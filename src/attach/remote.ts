@@ -25,7 +25,10 @@ import { setBreakpointTiming } from '../sites/breakpoint.js';
 import { setPauseReleaser } from '../sites/inspector.js';
 import { liveRetrying, liveSettled } from '../sites/live.js';
 import { DEFAULT_MAX_PAUSE_MS, livePatchNow } from '../sites/pause-budget.js';
+import { requireCache } from '../sites/require-cache.js';
 import { rawTransferWhen } from '../sites/rewrite/instrument.js';
+import { resolveModule } from '../targets/module-export.js';
+import { parseTarget, type TargetRef } from '../targets/parse.js';
 import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
 import { Ring } from '../threads/ring.js';
 import { ENDING, LATER, WRITTEN, type MainRequest } from './channel-data.js';
@@ -149,7 +152,37 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
       process.off('uncaughtExceptionMonitor', onUncaught);
     }),
   };
-  return { probes: session.probes, skipped: session.skipped, overBudget: session.overBudget, profiles: program.profiles.length > 0 };
+  return { probes: session.probes, skipped: session.skipped, overBudget: session.overBudget, profiles: program.profiles.length > 0,
+    near: nearSkipped(program.probes, session.skipped) };
+}
+
+/** Whether an export target's module is one the process has (a builtin, or in the module cache): asking it for names loads nothing. */
+function loadedHere(ref: TargetRef): boolean {
+  if (ref.kind !== 'export') return false;
+  try {
+    const file = resolveModule(ref.module, process.cwd());
+    return file === ref.module || requireCache()[file] !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * For each probe on a module's export that found no such name here, the nearest names the module
+ * has, as -l -p gives them (the command says them beside "matches nothing loaded"). A file's
+ * function that is not loaded is no misspelling: the command found it in the file.
+ */
+function nearSkipped(probes: readonly { probe: { text: string; target: string } }[], skipped: readonly string[]): [string, string[]][] {
+  const out: [string, string[]][] = [];
+  for (let i = 0; i < probes.length; i++) {
+    const { text, target } = probes[i].probe;
+    let missed = false;
+    for (let j = 0; j < skipped.length && !missed; j++) missed = skipped[j] === text;
+    if (!missed || !loadedHere(parseTarget(target))) continue;
+    const near = nearProbePoints(target);
+    if (near.length > 0) out[out.length] = [text, near];
+  }
+  return out;
 }
 
 /**

@@ -196,7 +196,9 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
     // One over the pause budget was named, with the figures, by the target's session; so was one
     // taken off as it would never run (it matched, so "matches nothing" would say otherwise).
     if (!nowhere(c.probe.text) || r.overBudget?.includes(c.probe.text) === true || r.refused?.includes(c.probe.text) === true) continue;
-    const hint = relativePathHint(pid, c.probe.text, c.probe.target);
+    const near = r.near?.find(([text]) => text === c.probe.text)?.[1] ?? [];
+    const meant = near.map((t) => `${c.probe.kind}:${t}`).join(', ');
+    const hint = near.length > 0 ? `. Did you mean ${meant}?` : relativePathHint(pid, c.probe.text, c.probe.target);
     process.stderr.write(`jsprobe: ${c.probe.text} matches nothing loaded in process ${pid} or its workers${hint}\n`);
   }
   for (const note of r.notes) process.stderr.write(`jsprobe: ${note}\n`);

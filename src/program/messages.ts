@@ -170,8 +170,11 @@ export interface AttachOptions {
 }
 
 /** What attach() answers: how many probes, which were skipped (not in this thread), or the error. */
-/** `profiles`: the program samples stacks (profile:hz:N), so the channel thread ticks its slices. */
-export type AttachResult = { probes: number; skipped: string[]; overBudget?: string[]; profiles?: boolean } | AttachRefusal;
+/**
+ * `profiles`: the program samples stacks (profile:hz:N), so the channel thread ticks its slices.
+ * `near`: for a skipped probe on a module's export, the nearest names there ([probe text, targets]).
+ */
+export type AttachResult = { probes: number; skipped: string[]; overBudget?: string[]; profiles?: boolean; near?: [string, string[]][] } | AttachRefusal;
 
 /** An attach refused: the program's errors (a positioned report), or `busy`: another jsprobe traces the process now. */
 export interface AttachRefusal {
@@ -184,5 +187,5 @@ export interface AttachRefusal {
  * `refused`: of `skipped`, the probes taken off as they could never run on the sites they got (said by the target's session).
  */
 export type ChannelAttachResult =
-  | { probes: number; skipped: string[]; overBudget?: string[]; refused?: string[]; workers: string[][]; notes: string[] }
+  | { probes: number; skipped: string[]; overBudget?: string[]; refused?: string[]; workers: string[][]; notes: string[]; near?: [string, string[]][] }
   | AttachRefusal;

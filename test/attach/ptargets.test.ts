@@ -160,6 +160,18 @@ test('-p: when no probe attaches anywhere, jsprobe says so and exits 1 instead o
   }
 });
 
+test('-p: a misspelt export of a module the target has loaded gets the names near it there, as -c and -l -p give them', async () => {
+  const svc = await service(LINES);
+  try {
+    const cli = trace(svc.pid, `fn:./${LINES}#wrok { @n = count() }`);
+    assert.equal(await cli.done, 1, cli.err());
+    assert.ok(cli.err().includes(`fn:./${LINES}#wrok matches nothing loaded in process ${svc.pid} or its workers. Did you mean fn:./${LINES}#work?\n`), cli.err());
+    assert.equal(await inspectorClosed(), true);
+  } finally {
+    svc.child.kill();
+  }
+});
+
 test('-p: a relative path is from the target\'s working directory; matching nothing, jsprobe names it and the path likely meant', async () => {
   const away = realpathSync(tmpdir());
   const file = JSON.stringify(join(ROOT, LINES));

@@ -165,7 +165,8 @@ test('-p: a misspelt export of a module the target has loaded gets the names nea
   try {
     const cli = trace(svc.pid, `fn:./${LINES}#wrok { @n = count() }`);
     assert.equal(await cli.done, 1, cli.err());
-    assert.ok(cli.err().includes(`fn:./${LINES}#wrok matches nothing loaded in process ${svc.pid} or its workers. Did you mean fn:./${LINES}#work?\n`), cli.err());
+    const said = `fn:./${LINES}#wrok matches nothing loaded in process ${svc.pid} or its workers. Did you mean fn:./${LINES}#work?\n`;
+    assert.ok(cli.err().includes(said), cli.err());
     assert.equal(await inspectorClosed(), true);
   } finally {
     svc.child.kill();

@@ -235,7 +235,7 @@ export async function main(o: CliOptions, verb: string | undefined, stdout: Stdo
     if (verb !== undefined) process.stdout.write(`jsprobe ${verb} runs this program:\n${program.source}\n`);
     return o.pids === undefined ? dryRun(program, found) : dryRunAttached(program, found, o.pids);
   }
-  const bad = checkOptions(o, program);
+  const bad = checkOptions(o, program, verb);
   if (bad !== undefined) return bad;
   let out: Sink;
   let command: string[] | undefined;

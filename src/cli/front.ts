@@ -57,7 +57,7 @@ async function jsprobe(argv: string[], stdout: StdoutWatch): Promise<number> {
   const checked = compileChecked(o, verb);
   if (typeof checked === 'number') return checked;
   const { program, found } = checked;
-  const bad = checkOptions(o, program);
+  const bad = checkOptions(o, program, verb);
   if (bad !== undefined) return bad;
   let out: Sink;
   let command: string[];

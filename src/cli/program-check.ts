@@ -233,9 +233,10 @@ export function compileChecked(o: CliOptions, verb: string | undefined): { progr
  * The options that need another, or a program to trace: exit 2 with the usage, or undefined when
  * all is well. --otlp's protocol is chosen here (the flag, else the environment's).
  */
-export function checkOptions(o: CliOptions, program: CompiledProgram): number | undefined {
+export function checkOptions(o: CliOptions, program: CompiledProgram, verb?: string): number | undefined {
   if (o.command === undefined && o.pids === undefined && program.probes.length > 0) {
-    return fail(`fn:, fnret: and line: probes need a program to trace: add -c 'node app.js'\n${USAGE}`);
+    const who = verb === undefined ? 'fn:, fnret: and line: probes need' : `jsprobe ${verb} needs`;
+    return fail(`${who} a program to trace: add -c 'node app.js' or -p PID\n${USAGE}`);
   }
   if (o.command === undefined && o.pids === undefined && program.profiles.length > 0) {
     return fail(`profile:hz:N samples a traced program's stacks: add -c 'node app.js' or -p PID\n${USAGE}`);

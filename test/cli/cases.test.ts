@@ -255,7 +255,12 @@ const CASES: Case[] = [
   { name: 'usage: no program', args: ['-c', 'node x.js'], stderr: /no program/, code: 2 },
   { name: 'usage: an unknown option', args: ['--frobnicate'], stderr: /unknown option '--frobnicate'\nusage:/, code: 2 },
   { name: 'usage: a bad output format', args: ['-f', 'xml', '-e', 'BEGIN { exit() }'], stderr: /-f is text, json, folded or html, not 'xml'/, code: 2 },
-  { name: 'usage: probes with nothing to trace', args: ['-e', `fn:${APP}:work { @x = count() }`], stderr: /need a program to trace/, code: 2 },
+  {
+    name: 'usage: probes with nothing to trace',
+    args: ['-e', `fn:${APP}:work { @x = count() }`],
+    stderr: /need a program to trace: add -c 'node app\.js' or -p PID\n/,
+    code: 2,
+  },
   {
     name: 'a target that matches nothing names the nearest function',
     args: ['-e', `fn:${APP}:wrok { @x = count() }`, '-c', 'node x.js'],

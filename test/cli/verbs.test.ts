@@ -110,6 +110,11 @@ const USAGE: UsageCase[] = [
     args: ['watch', `${APP}:lookpu`, '-c', `node ${APP}`],
     stderr: new RegExp(`^jsprobe watch: nothing matches ${APP}:lookpu\\. Did you mean ${APP}:lookup\\?\n$`),
   },
+  {
+    name: 'watch with neither -c nor -p: both are said',
+    args: ['watch', `${APP}:lookup`],
+    stderr: /^jsprobe: jsprobe watch needs a program to trace: add -c 'node app\.js' or -p PID\n/,
+  },
   { name: 'a misspelt verb with its target', args: ['trcae', 'a.js:f', '-c', 'node a.js'], stderr: /^jsprobe: unknown verb 'trcae'\. Did you mean trace\?\n/ },
   {
     name: 'a misspelt verb alone, no such program file',

@@ -29,12 +29,11 @@ function signalName(signo: number): string {
 /**
  * The line for a target whose runtime said nothing as it ended (killed, aborted): as far as /proc
  * can tell. `snapshotAgeMs`: the maps printed are the last snapshot, taken that long before jsprobe
- * saw the end; null: there is none, the maps are lost.
+ * saw the end; null: there is none, the maps are lost. `outFile`: -o's file, where they print.
  */
-export function endedSilently(pid: number, status: number | null, snapshotAgeMs: number | null = null): string {
-  const maps = snapshotAgeMs === null
-    ? 'its maps are lost'
-    : `the maps above are its last snapshot, from ${Math.round(snapshotAgeMs)} ms before the end`;
+export function endedSilently(pid: number, status: number | null, snapshotAgeMs: number | null = null, outFile?: string): string {
+  const where = outFile === undefined ? 'the maps above are' : `the maps in ${outFile} are`;
+  const maps = snapshotAgeMs === null ? 'its maps are lost' : `${where} its last snapshot, from ${Math.round(snapshotAgeMs)} ms before the end`;
   if (status === null) return `process ${pid} ended without exiting normally; ${maps}`;
   const signo = status & 0x7f;
   if (signo !== 0) return `process ${pid} was killed by ${signalName(signo)}; ${maps}`;

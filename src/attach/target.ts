@@ -28,6 +28,8 @@ export interface AttachRun {
   /** --max-pause: the pause budget of live patches there. */
   maxPauseMs?: number;
   write(s: string): void;
+  /** -o: the file the maps are written to, rather than stdout. */
+  outFile?: string;
   /** --otlp: where the targets' span rows go (cli/otlp.ts). */
   spans?: { add(pid: number, rows: string): void };
   /** The verb that made the program (`trace`, `stuck`, …): its probes answer together, or not at all. */
@@ -241,7 +243,7 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
       s.cut.n += cutsIn(maps);
       mergeAll(s.maps, maps);
     }
-    endLine = endedSilently(pid, await waitStatus(pid, 1000), snap === null ? null : goneAt - snap.at);
+    endLine = endedSilently(pid, await waitStatus(pid, 1000), snap === null ? null : goneAt - snap.at, run.outFile);
   }
   channel.close();
   return { code: none ? 1 : 0, endLine };

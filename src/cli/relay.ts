@@ -80,6 +80,8 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
     const maps: MapData[][] = [];
     // Each such process's last backup of its maps, until its maps come: what prints of one that is killed.
     const backups = new Map<number, { maps: MapData[][]; at: number }>();
+    // Where a backup's maps print, for the note that says what they are: -o sends them to its file.
+    const mapsShown = o.outFile === undefined ? 'the maps above are' : `the maps in ${o.outFile} are`;
     const onMessage = (m: Message): void => {
       switch (m.t) {
         case 'out':
@@ -212,17 +214,17 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       for (const [pid, b] of backups) {
         for (const m of b.maps) maps.push(m);
         const ms = Math.round(how.at - b.at);
+        const kept = `${mapsShown} its last snapshot, from ${ms} ms before ${how.left === true ? 'jsprobe left it' : 'the end'}`;
         notes.push(how.left === true
-          ? `jsprobe: process ${pid} runs on, untraced; the maps above are its last snapshot, from ${ms} ms before jsprobe left it\n`
-          : `jsprobe: process ${pid} ended without sending its maps${how.signal == null ? '' : ` (${o.command} was killed by ${how.signal})`}; `
-            + `the maps above are its last snapshot, from ${ms} ms before the end\n`);
+          ? `jsprobe: process ${pid} runs on, untraced; ${kept}\n`
+          : `jsprobe: process ${pid} ended without sending its maps${how.signal == null ? '' : ` (${o.command} was killed by ${how.signal})`}; ${kept}\n`);
       }
       if (notes.length === 0 && maps.length === 0 && piped && how.signal != null) {
         notes.push(`jsprobe: ${o.command} was killed by ${how.signal} before it sent its maps or a snapshot of them `
           + `(one a second, of maps of up to 4,096 keys): its own maps are lost\n`);
       }
       backups.clear();
-      return [...notes, ...children.backedUp().map((pid) => `jsprobe: process ${pid} ended without sending its maps; the maps above are its last snapshot\n`)];
+      return [...notes, ...children.backedUp().map((pid) => `jsprobe: process ${pid} ended without sending its maps; ${mapsShown} its last snapshot\n`)];
     };
     const finish = async (ending: Ending): Promise<void> => {
       clearTimeout(progress);

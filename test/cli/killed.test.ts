@@ -6,6 +6,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jsprobe } from './run.js';
 
 const APP = 'test/fixtures/cli/killed.cjs';
@@ -17,6 +20,20 @@ test('a program killed after a backup of its maps: the backup prints, said so; E
   assert.equal(r.stdout, 'END ran\n@n: 50\n\n');
   assert.match(r.stderr, new RegExp('^jsprobe: process \\d+ ended without sending its maps \\(node \\S+killed\\.cjs later was killed by SIGKILL\\); '
     + 'the maps above are its last snapshot, from \\d+ ms before the end\n$'));
+});
+
+test('killed after a backup, with -o FILE: the backup goes to the file, and the line says the maps there, not above', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jsprobe-killed-'));
+  try {
+    const file = join(dir, 'maps.txt');
+    const r = jsprobe(['-q', '-e', PROGRAM, '-o', file, '-c', `node ${APP} later`], undefined, { JSPROBE_BACKUP_MS: '20' });
+    assert.equal(r.code, 137, r.stderr);
+    assert.equal(readFileSync(file, 'utf8'), 'END ran\n@n: 50\n\n');
+    assert.ok(r.stderr.includes(`; the maps in ${file} are its last snapshot, from `), r.stderr);
+    assert.doesNotMatch(r.stderr, /maps above/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an aborted program (as out of memory ends one): the backup prints; exit 134', () => {

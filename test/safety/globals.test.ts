@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT } from '../cli/run.js';
+import { jsprobe, ROOT } from '../cli/run.js';
 
 test('breakpoint and live sites in a program with getters at guessable keys and its own queueMicrotask, Symbol.for, JSON, BigInt and RegExp', () => {
   const api = pathToFileURL(join(ROOT, 'build/src/index.js')).href;
@@ -16,4 +16,16 @@ test('breakpoint and live sites in a program with getters at guessable keys and 
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /program's .* called/, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { bp: 5, live: 5, calls: 0 });
+});
+
+test('jsprobe\'s own globals are not enumerable: the traced program\'s Object.keys(globalThis) is what it is without jsprobe', () => {
+  const F = 'test/fixtures/safety/global-keys.cjs';
+  const plain = spawnSync(process.execPath, [F], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(plain.status, 0, plain.stderr);
+  // A count alone (the counting flag) and a probe that takes the call (the armed flag).
+  for (const program of [`fn:${F}:keys { @n = count() }`, `fn:${F}:keys { @n[probe] = count() }`]) {
+    const r = jsprobe(['-q', '-e', program, '-c', `node ${F}`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split('\n')[0], plain.stdout.trim(), program);
+  }
 });

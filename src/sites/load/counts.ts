@@ -5,7 +5,7 @@
 
 import { keepCounts, shared as d, type Snapshot } from '../../core/index.js';
 import { ObjectCreate, SafeFloat64Array, SafeWeakMap, WeakMapPrototypeGet, WeakMapPrototypeSet } from '../../core/primordials.js';
-import { COUNTING_GLOBAL } from '../rewrite/abi.js';
+import { COUNTING_GLOBAL, setFlagGlobal } from '../rewrite/abi.js';
 
 type Slots = (Snapshot | null)[];
 
@@ -64,7 +64,7 @@ function creditAll(): boolean {
 
 keepCounts(creditAll, (on) => {
   try {
-    (globalThis as unknown as Record<string, boolean>)[COUNTING_GLOBAL] = on;
+    setFlagGlobal(COUNTING_GLOBAL, on);
   } catch {
     // A frozen global object: the flag stays as it was (false), and the sites call their entries.
   }

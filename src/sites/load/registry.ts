@@ -9,7 +9,7 @@ import {
   defineOwn, MapPrototypeGet, MapPrototypeSet, ownDescriptor, SafeMap, SafeSet, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
   SymbolFor,
 } from '../../core/primordials.js';
-import { ARMED_GLOBAL } from '../rewrite/abi.js';
+import { ARMED_GLOBAL, setFlagGlobal } from '../rewrite/abi.js';
 import { inlineMapText } from '../rewrite/inline-map.js';
 import { creditSite } from './counts.js';
 import { originalColumn, originalPosition, parseMap, parseShifts, type ModuleMap, type Shifts } from './columns.js';
@@ -62,8 +62,7 @@ const armedSites = armedCount();
 export function setLive(live: boolean): void {
   armedSites.n += live ? 1 : -1;
   const on = armedSites.n > 0;
-  const g = globalThis as unknown as Record<string, boolean>;
-  if (g[ARMED_GLOBAL] !== on) g[ARMED_GLOBAL] = on;
+  if ((globalThis as unknown as Record<string, boolean>)[ARMED_GLOBAL] !== on) setFlagGlobal(ARMED_GLOBAL, on);
 }
 const watchers = new SafeSet() as Set<{ match: ModuleMatcher; attach: (site: ProbeSite) => void }>;
 

@@ -4,7 +4,7 @@
 
 import { counting, shared, thread, THROWN_UNSEEN, type Snapshot } from '../../core/index.js';
 import { defineOwn, ObjectGetOwnPropertyDescriptor } from '../../core/primordials.js';
-import { ARMED_GLOBAL, COUNTING_GLOBAL, RUNTIME_KEY, type RuntimeEntry } from '../rewrite/abi.js';
+import { ARMED_GLOBAL, COUNTING_GLOBAL, RUNTIME_KEY, setFlagGlobal, type RuntimeEntry } from '../rewrite/abi.js';
 import { counts } from './counts.js';
 import { registerModule } from './registry.js';
 
@@ -202,11 +202,10 @@ const RUNTIME_SYMBOL = Symbol.for(RUNTIME_KEY);
 
 export function installRuntime(): void {
   const key = RUNTIME_SYMBOL;
-  const g = globalThis as unknown as Record<symbol | string, unknown>;
   // Its descriptor, not a read: a getter the program defined there would run.
   if (ObjectGetOwnPropertyDescriptor(globalThis, key) === undefined) defineOwn(globalThis, key, { value: runtime, configurable: true });
   // Assigned once, before any rewritten code runs, and left alone until a load site is armed:
   // TurboFan treats it as the constant false meanwhile (see ARMED_GLOBAL). The same for counting.
-  if (ObjectGetOwnPropertyDescriptor(globalThis, ARMED_GLOBAL) === undefined) g[ARMED_GLOBAL] = false;
-  if (ObjectGetOwnPropertyDescriptor(globalThis, COUNTING_GLOBAL) === undefined) g[COUNTING_GLOBAL] = counting();
+  if (ObjectGetOwnPropertyDescriptor(globalThis, ARMED_GLOBAL) === undefined) setFlagGlobal(ARMED_GLOBAL, false);
+  if (ObjectGetOwnPropertyDescriptor(globalThis, COUNTING_GLOBAL) === undefined) setFlagGlobal(COUNTING_GLOBAL, counting());
 }

@@ -13,6 +13,8 @@ export const sitesTrailer = (sites: number): string => `\n// jsprobe sites ${sit
 /** A source ends with sitesTrailer (test its last 40 characters). */
 export const SITES_TRAILER = /\n\/\/ jsprobe sites (\d+)\n$/;
 
+import { defineOwn, ObjectGetOwnPropertyDescriptor } from '../../core/primordials.js';
+
 /** Key (`Symbol.for`) of the runtime object every rewritten module reads (sites/load/runtime.ts). */
 export const RUNTIME_KEY = 'jsprobe.load';
 
@@ -39,6 +41,16 @@ export const RUNTIME_GLOBAL = '$jpD';
  * ARMED_GLOBAL is one: TurboFan folds it, and a site in counting mode is a load, an add and a store.
  */
 export const COUNTING_GLOBAL = '$jpC';
+
+/**
+ * Sets flag `name` (ARMED_GLOBAL, COUNTING_GLOBAL) on the global object, made not enumerable the
+ * first time: the program's `Object.keys(globalThis)`, or a sloppy function's `this` printed, shows
+ * what it shows without jsprobe. Its descriptor, not a read: a getter the program put there would run.
+ */
+export function setFlagGlobal(name: string, on: boolean): void {
+  if (ObjectGetOwnPropertyDescriptor(globalThis, name) === undefined) defineOwn(globalThis, name, { value: on, writable: true, configurable: true });
+  else (globalThis as unknown as Record<string, boolean>)[name] = on;
+}
 
 /**
  * A rewritten module's counters, one a site (a Float64Array from the runtime's `counts`): whole

@@ -123,6 +123,7 @@ interface Snapshot {
 /** What the target's threads send: output goes out, maps merge into the shared ones, a snapshot is kept in `last`. */
 function receiver(
   s: Shared, finished: (why: Why) => void, ended: (how: 'exit' | 'uncaught', code: number) => void, last: { snapshot: Snapshot | null },
+  held: { text: string[] | null; dropped: boolean },
 ): (m: Message) => void {
   let parts: string[] = [];
   const merge = (data: MapData[]): void => {
@@ -131,7 +132,12 @@ function receiver(
   };
   return (m) => {
     switch (m.t) {
-      case 'out': return s.run.write(m.text);
+      // Until the attach is judged (traceTarget), what the program prints waits: an interval may
+      // print before the command has said that nothing attached, and a refusal comes before any answer.
+      case 'out':
+        if (held.text === null) return s.run.write(m.text);
+        if (!held.dropped) held.text.push(m.text);
+        return;
       case 'err': return void process.stderr.write(m.text);
       case 'maps': return merge(m.maps);
       case 'spans': return s.run.spans?.add(m.pid, m.rows);
@@ -174,7 +180,8 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   void s.stop.then(() => finished('signal'));
   let ended: { how: 'exit' | 'uncaught'; code: number } | null = null;
   const last: { snapshot: Snapshot | null } = { snapshot: null };
-  const channel = await openChannel(pid, run.quiet, receiver(s, (why) => finished(why), (how, code) => (ended = { how, code }), last));
+  const held: { text: string[] | null; dropped: boolean } = { text: [], dropped: false };
+  const channel = await openChannel(pid, run.quiet, receiver(s, (why) => finished(why), (how, code) => (ended = { how, code }), last, held));
   let goneAt = NaN;
   void channel.closed.then(() => {
     goneAt = performance.now();
@@ -217,6 +224,12 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   } else if (none) {
     process.stderr.write(`jsprobe: no probe attached in process ${pid} or its workers: nothing to trace\n`);
     finished('none');
+  }
+  // Nothing attached: what it prints until it has detached (an interval's pending()) is no answer, and is dropped.
+  if (none) held.dropped = true;
+  else {
+    for (const text of held.text ?? []) run.write(text);
+    held.text = null;
   }
   if (!run.quiet && !none) {
     const n = r.workers.length;

@@ -221,3 +221,18 @@ test('-p: a verb one of whose probes does not attach prints no answer made of th
     svc.child.kill();
   }
 });
+
+test('-p: stuck -i whose probe does not attach prints no interval\'s answer around the refusal', async () => {
+  // Live edits off: an async function's return is then seen by no site, on every Node. Its
+  // interval runs in the target from the attach on, every millisecond, until the detach.
+  const server = JSON.stringify(join(ROOT, 'test/fixtures/attach/server.cjs'));
+  const svc = await startService(`JSPROBE_LIVE_EDIT=0 ${PATIENT} exec ${JSON.stringify(process.execPath)} ${server}`);
+  try {
+    const { code, out, err } = await jsprobe(['stuck', 'test/fixtures/attach/server.cjs:handle', '--older', '0', '-i', '0.001', '-p', String(svc.pid)]).done;
+    assert.equal(code, 1, err);
+    assert.match(err, /no probe attached in process \d+ or its workers: nothing to trace/);
+    assert.equal(out, '', 'no answer printed');
+  } finally {
+    svc.child.kill();
+  }
+});

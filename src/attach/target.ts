@@ -30,6 +30,8 @@ export interface AttachRun {
   write(s: string): void;
   /** -o: the file the maps are written to, rather than stdout. */
   outFile?: string;
+  /** Each probe's matches as the command found them (by the probe's `at`), as "Attaching N probes" under -c counts them. */
+  points?: ReadonlyMap<number, readonly string[]>;
   /** --otlp: where the targets' span rows go (cli/otlp.ts). */
   spans?: { add(pid: number, rows: string): void };
   /** The verb that made the program (`trace`, `stuck`, …): its probes answer together, or not at all. */
@@ -234,7 +236,10 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   if (!run.quiet && !none) {
     const n = r.workers.length;
     const inWorkers = n > 0 ? `, and in ${n} worker thread${n === 1 ? '' : 's'}` : '';
-    process.stderr.write(`Attached to ${pid}: ${r.probes} probe${r.probes === 1 ? '' : 's'}${inWorkers}. Ctrl-C to detach.\n`);
+    // Counted after wildcard expansion, as -c's "Attaching N probes" is: each match of a probe that attached here.
+    let probes = run.program.profiles.length;
+    for (const c of run.program.probes) if (!r.skipped.includes(c.probe.text)) probes += run.points?.get(c.probe.at)?.length ?? 1;
+    process.stderr.write(`Attached to ${pid}: ${probes} probe${probes === 1 ? '' : 's'}${inWorkers}. Ctrl-C to detach.\n`);
   }
   if (!none) s.traced.add(channel);
   const why = await done;

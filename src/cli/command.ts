@@ -268,7 +268,7 @@ export async function main(o: CliOptions, verb: string | undefined, stdout: Stdo
   if (o.pids !== undefined) {
     const run = {
       program, format: o.format, unsafe: o.unsafe, quiet: o.quiet,
-      maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, maxPauseMs: o.maxPauseMs, write: out.write, outFile: o.outFile, verb,
+      maxMapKeys: o.maxMapKeys, maxStrlen: o.maxStrlen, maxPauseMs: o.maxPauseMs, write: out.write, outFile: o.outFile, verb, points: found.points,
     };
     const serve = metrics === undefined ? undefined : (snapshot: () => Promise<MapData[]>) => void (metrics.source = snapshot);
     const spans = await otlpExport(o, program, attachedCommand(o.pids[0]));

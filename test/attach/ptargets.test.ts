@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JSPROBE, ROOT } from '../cli/run.js';
+import { JSPROBE, ROOT, jsprobe as jsprobeSync } from '../cli/run.js';
 import { inspectorClosed, jsprobe, startService, type Service } from './procs.js';
 
 const LINES = 'test/fixtures/attach/lines.cjs';
@@ -232,6 +232,20 @@ test('-p: stuck -i whose probe does not attach prints no interval\'s answer arou
     assert.equal(code, 1, err);
     assert.match(err, /no probe attached in process \d+ or its workers: nothing to trace/);
     assert.equal(out, '', 'no answer printed');
+  } finally {
+    svc.child.kill();
+  }
+});
+
+test('-p: "Attached to PID: N probes" counts a pattern\'s matches, as -c\'s "Attaching N probes" and -l do', async () => {
+  const listed = jsprobeSync(['-l', `${LINES}:*`]);
+  const n = listed.stdout.trim().split('\n').length;
+  assert.ok(n >= 2, listed.stdout);
+  const svc = await service(LINES);
+  try {
+    const cli = trace(svc.pid, `fn:${LINES}:* { @[func] = count() } interval:ms:100 { exit() }`);
+    assert.equal(await cli.done, 0, cli.err());
+    assert.match(cli.err(), new RegExp(`Attached to ${svc.pid}: ${n} probes\\.`));
   } finally {
     svc.child.kill();
   }

@@ -59,7 +59,7 @@ export type MainRequest =
    */
   | { op: 'detach'; now?: boolean }
   | { op: 'close-inspector' }
-  | { op: 'points'; pattern: string }
+  | { op: 'points'; pattern: string; lines?: boolean }
   | { op: 'snapshot'; now?: boolean }
   | { op: 'forget' }
   /** End the profile slices that have run their longest (program/profile.ts); the answer is false when nothing samples. */

@@ -387,7 +387,7 @@ async function handle(r: ChannelRequest): Promise<void> {
     else if (r.op === 'detach') value = await detach();
     else if (r.op === 'close-inspector') value = await closeInspector();
     else if (r.op === 'snapshot') value = await snapshot();
-    else value = await onMain({ op: 'points', pattern: r.pattern });
+    else value = await onMain({ op: 'points', pattern: r.pattern, lines: r.lines });
     drain();
     message({ t: 'reply', id: r.id, value });
   } catch (e) {

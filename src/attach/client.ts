@@ -89,10 +89,10 @@ export async function traceAttached(pids: readonly number[], run: AttachRun, ser
 }
 
 /** `jsprobe -l PATTERN -p PID`: the probe points as the running process sees them, or why there are none. */
-export async function listAttached(pid: number, pattern: string): Promise<PointsReply> {
+export async function listAttached(pid: number, pattern: string, lines: boolean): Promise<PointsReply> {
   const channel = await openChannel(pid, true, () => {});
   try {
-    return await channel.request<PointsReply>({ op: 'points', pattern });
+    return await channel.request<PointsReply>({ op: 'points', pattern, lines });
   } finally {
     channel.close();
   }

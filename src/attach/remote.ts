@@ -88,7 +88,7 @@ function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, n
     case 'notes': return { refused: attached?.settle() ?? [], notes: notes() };
     case 'detach': return detachNow(name, r.now);
     case 'close-inspector': return void closeInspector();
-    case 'points': return pointsOf(r.pattern);
+    case 'points': return pointsOf(r.pattern, r.lines === true);
     case 'snapshot': return snapshotNow(name, r.now);
     case 'forget': return forget(name);
     case 'profile': return tickProfilers();
@@ -102,10 +102,10 @@ function forget(name: string): void {
 }
 
 /** `-l PATTERN -p PID`: the probe points here; for none, why, and what is near (the command says it, as -l does). */
-function pointsOf(pattern: string): PointsReply {
+function pointsOf(pattern: string, lines: boolean): PointsReply {
   let points: string[];
   try {
-    points = listProbePoints(pattern).map(describePoint);
+    points = listProbePoints(pattern, { lines }).map(describePoint);
   } catch (e) {
     return { points: [], error: (e as Error).message, near: nearProbePoints(pattern) };
   }

@@ -194,12 +194,12 @@ async function attached(run: (client: typeof import('../attach/client.js')) => P
  * attached gets its one line on stderr and the others are still listed (exit 1, as -p does). As
  * without -p, none is an error (exit 2) with the nearest targets: when no process has a match.
  */
-async function listingAttached(pids: number[], pattern: string): Promise<number> {
+async function listingAttached(pids: number[], pattern: string, lines: boolean): Promise<number> {
   let failed = 0;
   const none: { pid: number; message: string }[] = [];
   for (const pid of pids) {
     const code = await attached(async ({ listAttached }) => {
-      const { points, near, error } = await listAttached(pid, pattern);
+      const { points, near, error } = await listAttached(pid, pattern, lines);
       if (points.length === 0) {
         none.push({ pid, message: `${error ?? `nothing matches ${pattern}`}${meanHint(near ?? [])}` });
         return 0;
@@ -226,7 +226,7 @@ export async function main(o: CliOptions, verb: string | undefined, stdout: Stdo
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  if (o.list !== undefined && o.pids !== undefined) return listingAttached(o.pids, o.list);
+  if (o.list !== undefined && o.pids !== undefined) return listingAttached(o.pids, o.list, o.listLines === true);
   if (o.list !== undefined) return listing(o.list, o.listLines === true);
   const checked = compileChecked(o, verb);
   if (typeof checked === 'number') return checked;

@@ -129,7 +129,7 @@ export type ChannelRequest =
   | { id: number; op: 'attach'; source: string; options: AttachOptions }
   | { id: number; op: 'detach' }
   | { id: number; op: 'close-inspector' }
-  | { id: number; op: 'points'; pattern: string }
+  | { id: number; op: 'points'; pattern: string; lines?: boolean }
   /** `--prometheus`: every thread's maps as they are now (MapData[]), tracing on; null: too soon after the last (SNAPSHOT_SPACING). */
   | { id: number; op: 'snapshot' };
 

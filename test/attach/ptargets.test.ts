@@ -250,3 +250,17 @@ test('-p: "Attached to PID: N probes" counts a pattern\'s matches, as -c\'s "Att
     svc.child.kill();
   }
 });
+
+test('-l \'line:FILE:*\' -p lists the lines a line probe can fire at, as it does without -p, not the functions', async () => {
+  const here = jsprobeSync(['-l', `line:${LINES}:*`]);
+  assert.equal(here.code, 0, here.stderr);
+  assert.match(here.stdout, /^line:\S+:9 .*locals: x, label, n$/m);
+  const svc = await service(LINES);
+  try {
+    const there = await jsprobe(['-l', `line:${LINES}:*`, '-p', String(svc.pid)]).done;
+    assert.equal(there.code, 0, there.err);
+    assert.equal(there.out, here.stdout);
+  } finally {
+    svc.child.kill();
+  }
+});

@@ -11,7 +11,7 @@ import {
   DatePrototypeGetTime, DatePrototypeToISOString, FunctionPrototypeToStringOf, MapIteratorNext, MapPrototypeEntries,
   MapPrototypeGetSize, NumberPrototypeValueOf, ObjectGetPrototypeOf, ObjectPrototype, ObjectSetPrototypeOf, ReflectOwnKeys, RegExpFlagGetters,
   RegExpPrototypeGetSource, SafeString, SetIteratorNext, SetPrototypeGetSize, SetPrototypeValues,
-  SharedArrayBufferPrototypeGetByteLength, StringPrototypeCharCodeAt, StringPrototypeSlice, StringPrototypeStartsWith,
+  SharedArrayBufferPrototypeGetByteLength, StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeStartsWith,
   StringPrototypeValueOf, SymbolPrototypeValueOf, TypedArrayPrototypeGetLength, TypedArrayPrototypeGetSymbolToStringTag,
 } from '../core/primordials.js';
 import { THROWN_UNSEEN, THROWN_UNSEEN_TEXT } from '../core/unseen-throw.js';
@@ -53,22 +53,34 @@ function isIdentifier(s: string): boolean {
 
 // Null prototypes: a miss must not reach Object.prototype, where a program can put getters.
 const ESCAPES: Record<string, string | undefined> = ObjectSetPrototypeOf(
-  { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r', "'": "\\'", '\\': '\\\\' }, null);
+  { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r', '\\': '\\\\' }, null);
 
-/** A string as util.inspect quotes it inside objects: single quotes, escapes, cut at `max`. */
+/**
+ * The quote util.inspect puts around `t`: single, else double where `t` holds a single quote, else
+ * a backtick where it holds both (and no backtick or `${`); else single, its own escaped.
+ */
+function quoteFor(t: string): string {
+  if (!StringPrototypeIncludes(t, "'")) return "'";
+  if (!StringPrototypeIncludes(t, '"')) return '"';
+  if (!StringPrototypeIncludes(t, '`') && !StringPrototypeIncludes(t, '${')) return '`';
+  return "'";
+}
+
+/** A string as util.inspect quotes it inside objects (`"it's"`), escapes, cut at `max`. */
 export function quote(s: string, max: number): string {
   const cut = s.length > max;
   const t = cut ? StringPrototypeSlice(s, 0, max) : s;
-  let out = "'";
+  const q = quoteFor(t);
+  let out = q;
   let from = 0;
   for (let i = 0; i < t.length; i++) {
     const c = t[i];
-    if (c >= ' ' && c !== "'" && c !== '\\') continue;
-    const e = ESCAPES[c] ?? `\\x${hex(StringPrototypeCharCodeAt(t, i))}`;
+    if (c >= ' ' && c !== q && c !== '\\') continue;
+    const e = c === q ? `\\${q}` : ESCAPES[c] ?? `\\x${hex(StringPrototypeCharCodeAt(t, i))}`;
     out += StringPrototypeSlice(t, from, i) + e;
     from = i + 1;
   }
-  out += `${StringPrototypeSlice(t, from)}'`;
+  out += `${StringPrototypeSlice(t, from)}${q}`;
   return cut ? `${out}... ${s.length - max} more character${s.length - max === 1 ? '' : 's'}` : out;
 }
 

@@ -5,6 +5,7 @@
 import { pending, type PendingCall, type Probe } from '../index.js';
 import { jsonCopy } from '../agg/safe-json.js';
 import { bareObject, type Output } from '../agg/print.js';
+import { quote } from '../agg/safe-format.js';
 import { MathRound, StringPrototypePadStart } from '../core/primordials.js';
 
 interface InFlight {
@@ -74,7 +75,9 @@ export function printInFlight(out: Output, str: (v: unknown) => string, calls: r
   out.text(`${s}\n`);
 }
 
-/** An argument as a call shows it: a string quoted, anything else as `%s` prints it. */
+/** An argument as a call shows it: a string quoted as watch and util.inspect quote one (`"it's"`), anything else as `%s` prints it. */
 function argText(str: (v: unknown) => string, v: unknown): string {
-  return typeof v === 'string' ? `'${str(v)}'` : str(v);
+  if (typeof v !== 'string') return str(v);
+  const text = str(v);
+  return quote(text, text.length);
 }

@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import { FORMAT_LIMITS, formatValue } from '../../src/agg/safe-format.js';
 import { jsonCopy, stringifyJson } from '../../src/agg/safe-json.js';
 import { resetStrlen } from '../../src/agg/safe-strlen.js';
@@ -22,7 +23,7 @@ test('plain values in util.inspect\'s shape', () => {
   class Point { constructor(public x = 1, public y = 2) {} }
   const cases: [unknown, string][] = [
     ['as is', 'as is'], [-0, '-0'], [10n, '10n'], [Symbol('s'), 'Symbol(s)'], [null, 'null'], [undefined, 'undefined'],
-    [{ a: 1, 'b-c': "it's\n" }, "{ a: 1, 'b-c': 'it\\'s\\n' }"], [holey(), "[ 1, <1 empty item>, 'x' ]"], [new Point(), 'Point { x: 1, y: 2 }'],
+    [{ a: 1, 'b-c': "it's\n" }, "{ a: 1, 'b-c': \"it's\\n\" }"], [holey(), "[ 1, <1 empty item>, 'x' ]"], [new Point(), 'Point { x: 1, y: 2 }'],
     [Object.create(null), '[Object: null prototype] {}'], [new Map([[1, [2]]]), 'Map(1) { 1 => [ 2 ] }'], [new Set(['a']), "Set(1) { 'a' }"],
     [new Date(0), '1970-01-01T00:00:00.000Z'], [new Date(NaN), 'Invalid Date'], [/a+/gu, '/a+/gu'], [new RangeError('far'), '[RangeError: far]'],
     [new Uint8Array([1, 2]), 'Uint8Array(2) [ 1, 2 ]'], [new ArrayBuffer(4), 'ArrayBuffer { byteLength: 4 }'], [new String('s'), "[String: 's']"],
@@ -32,6 +33,12 @@ test('plain values in util.inspect\'s shape', () => {
   const self: Record<string, unknown> = { x: 1 };
   self.me = self;
   assert.equal(formatValue(self), '{ x: 1, me: [Circular] }');
+});
+
+test('a string holding quotes is quoted as util.inspect quotes it: unambiguous, its own quote escaped only where it must be', () => {
+  const strings = ["SELECT 'hang' AS h", 'say "hi"', `a"b'c`, 'a"b\'c`d', 'a"b\'c${x}', 'back\\slash\ttab'];
+  for (const v of strings) assert.equal(formatValue([v]), inspect([v]), v);
+  assert.equal(formatValue(["SELECT 'hang' AS h"]), '[ "SELECT \'hang\' AS h" ]');
 });
 
 test('no getter, trap or hook runs; each accessor is reported to the callback', () => {

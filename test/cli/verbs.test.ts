@@ -184,7 +184,7 @@ const STUCK: StuckCase[] = [
     name: 'the calls that never settled, with their arguments',
     more: [],
     heading: /^\d\d:\d\d:\d\d 2 calls in flight, oldest first$/m,
-    calls: ["fetchItem('never-1', { ms: -1 })  async: awaiting its promise", "fetchItem('never-2', { ms: -1 })  async: awaiting its promise"],
+    calls: ["fetchItem('never-1', { ms: -1 })  async: awaiting its promise", 'fetchItem("never-2\'s", { ms: -1 })  async: awaiting its promise'],
   },
   { name: '--older leaves out the younger ones', more: ['--older', '10m'], heading: /^\d\d:\d\d:\d\d no calls in flight for 600000 ms or more$/m, calls: [] },
   {
@@ -192,7 +192,7 @@ const STUCK: StuckCase[] = [
     target: 'fetch*',
     more: [],
     heading: /^\d\d:\d\d:\d\d 2 calls in flight, oldest first$/m,
-    calls: ["fetchItem('never-1', { ms: -1 })  async: awaiting its promise", "fetchItem('never-2', { ms: -1 })  async: awaiting its promise"],
+    calls: ["fetchItem('never-1', { ms: -1 })  async: awaiting its promise", 'fetchItem("never-2\'s", { ms: -1 })  async: awaiting its promise'],
   },
 ];
 
@@ -225,7 +225,7 @@ test('stuck -f json: one pending object with the calls and their arguments', () 
   assert.equal(r.code, 0, r.stderr);
   const pending = r.stdout.split('\n').filter((l) => l.startsWith('{"type":"pending"')).map((l) => JSON.parse(l) as { data: { calls: { args: unknown[] }[] } });
   assert.equal(pending.length, 1);
-  assert.deepEqual(pending[0].data.calls.map((c) => c.args), [['never-1', { ms: -1 }], ['never-2', { ms: -1 }]]);
+  assert.deepEqual(pending[0].data.calls.map((c) => c.args), [['never-1', { ms: -1 }], ["never-2's", { ms: -1 }]]);
 });
 
 /** trace's table, text: the label of each row and its numbers. */

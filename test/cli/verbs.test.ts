@@ -243,12 +243,16 @@ test('trace: the time of a known sleep goes to its line; lines without a call ar
   assert.match(r.stdout, /^ +total_ms +avg_ms +p50_ms +p99_ms +max_ms$/m);
   const rows = traceRows(r.stdout);
   const line = (text: string): number => readFileSync(join(ROOT, APP), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
-  const labels = ['whole call', 'self', `${line('price(id);')}: const total = price(id);`, `${line('await sleep(60);')}: await sleep(60);`];
+  // A line is labelled as written: the `if` whose block makes a call, not the call's statement inside it.
+  const labels = [
+    'whole call', 'self', `${line('if (!id)')}: if (!id) { const e = new Error('no id'); throw e; }`,
+    `${line('price(id);')}: const total = price(id);`, `${line('await sleep(60);')}: await sleep(60);`,
+  ];
   assert.deepEqual(rows.map((row) => row.label), labels);
-  const sleep = rows[3];
+  const sleep = rows[4];
   // A timer fires at most a millisecond early; a late one only adds to the sleep's line.
   assert.ok(sleep.avg >= 59, `the sleep's line took ${sleep.avg} ms a call`);
-  for (const row of rows.slice(1, 3)) assert.ok(row.total < sleep.total, `${row.label}: ${row.total} ms, the sleep ${sleep.total} ms`);
+  for (const row of rows.slice(1, 4)) assert.ok(row.total < sleep.total, `${row.label}: ${row.total} ms, the sleep ${sleep.total} ms`);
   // Each line's time ends where the next begins, inside the call: no time counts twice (a sleep
   // counted twice would add 60 ms a call; the bound leaves room for the handlers' own time).
   const parts = rows.slice(1).reduce((sum, row) => sum + row.total, 0);

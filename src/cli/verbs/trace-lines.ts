@@ -48,7 +48,9 @@ export function tracedFunction(target: string): TracedFunction {
     const line = lineOf(starts, s.start) + 1;
     // A line probe stops at the statement that starts its line: only those lines can be probed.
     if (statementAt(program, src, line)?.line !== line) continue;
-    const label = makesCall(s) ? `${line}: ${firstLine(src.slice(s.start, s.end))}` : null;
+    // Labelled by its line as written: the row's time runs from the line's start, and a call in a
+    // statement inside it (`if (!user) { const e = new Error(…) }`) is no label for the `if`'s line.
+    const label = makesCall(s) ? `${line}: ${firstLine(src.slice(starts[line - 1]))}` : null;
     if (!byLine.has(line) || byLine.get(line) === null) byLine.set(line, label);
   }
   const lines = [...byLine].sort((a, b) => a[0] - b[0]).map(([line, label]) => ({ line, label }));
@@ -93,7 +95,7 @@ function makesCall(statement: Node): boolean {
   return calls;
 }
 
-/** A statement's first line, as a label: spaces squeezed, cut to LABEL_CHARS. */
+/** The first line of `text`, as a label: spaces squeezed, cut to LABEL_CHARS. */
 function firstLine(text: string): string {
   const line = text.split('\n')[0].replace(/\s+/g, ' ').trim();
   return line.length > LABEL_CHARS ? `${line.slice(0, LABEL_CHARS - 1)}…` : line;

@@ -166,10 +166,12 @@ function accessorWarnings(warn: (s: string) => void): Warn {
   return (key) => {
     if (MapPrototypeGet(seen, key) !== undefined || MapPrototypeGetSize(seen) >= ACCESSOR_WARNINGS) return;
     MapPrototypeSet(seen, key, true);
+    // ustack reads the same way under --unsafe: a stack read through the program's getter is not promised.
     const what = key === 'Error.prepareStackTrace'
-      ? 'ustack: the program made Error.prepareStackTrace or Error.stackTraceLimit a getter, or replaced Error, so reading a stack could run its code'
-      : `'${key}' is a getter, which safe mode does not call: it reads as undefined and prints as [Getter]`;
-    warn(`jsprobe: ${what}; --unsafe runs it\n`);
+      ? 'ustack is empty: the program made Error.prepareStackTrace or Error.stackTraceLimit a getter or froze it, or replaced Error, '
+        + 'so reading a stack would run its code or cannot be done'
+      : `'${key}' is a getter, which safe mode does not call: it reads as undefined and prints as [Getter]; --unsafe runs it`;
+    warn(`jsprobe: ${what}\n`);
   };
 }
 

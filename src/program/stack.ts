@@ -7,7 +7,8 @@
 import { unshifted } from '../sites/load/registry.js';
 import { OWN_CODE_PATH, OWN_CODE_URL } from '../sites/own-code.js';
 import {
-  defineOwn, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ownDescriptor, ReflectApply, SafeError, StringPrototypeIndexOf, StringPrototypeStartsWith,
+  defineOwn, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectIsExtensible, ownDescriptor, ReflectApply, SafeError,
+  StringPrototypeIndexOf, StringPrototypeStartsWith,
 } from '../core/primordials.js';
 
 /** Frames of jsprobe's own between the hit and the program's (dispatch, the handler): read beyond the depth asked for. */
@@ -54,11 +55,21 @@ function call<M extends Method>(site: object, m: M): ReturnType<CallSiteMethods[
   return ReflectApply(CALL_SITE[m], site, []) as ReturnType<CallSiteMethods[M]>;
 }
 
-/** A property of the Error constructor that can be set aside: absent, or a configurable data property. */
+/**
+ * A property of the Error constructor whose value can be swapped for the read without running
+ * anything: absent where Error takes new properties, or a data property that is writable or
+ * configurable (a library's prepareStackTrace, Node's own, a stackTraceLimit the program fixed
+ * with configurable: false). Not an accessor, nor a frozen value.
+ */
 function asideable(key: string): PropertyDescriptor | undefined | false {
   const d = ownDescriptor(SafeError, key);
-  if (d === undefined) return undefined;
-  return d.configurable === true && 'value' in d ? d : false;
+  if (d === undefined) return ObjectIsExtensible(SafeError) ? undefined : false;
+  return 'value' in d && (d.configurable === true || d.writable === true) ? d : false;
+}
+
+/** `value` in place of `d`: only the value where the property is there (its other attributes may be fixed). */
+function swap(key: string, d: PropertyDescriptor | undefined, value: unknown): void {
+  defineOwn(SafeError, key, d === undefined ? { value, configurable: true, writable: true } : { value });
 }
 
 function restore(key: string, d: PropertyDescriptor | undefined): void {
@@ -69,7 +80,7 @@ function restore(key: string, d: PropertyDescriptor | undefined): void {
 /**
  * The CallSites of the error `make` creates, at most `limit`: Error.prepareStackTrace and
  * Error.stackTraceLimit are ours while it runs. Undefined when either is not ours to set aside
- * (the program made it an accessor, or fixed it), or the global Error is not V8's own (Node's
+ * (the program made it an accessor, or froze it), or the global Error is not V8's own (Node's
  * stack formatting would read the program's Error.prepareStackTrace).
  */
 function withFrames(limit: number, make: () => object): unknown {
@@ -78,9 +89,9 @@ function withFrames(limit: number, make: () => object): unknown {
   const prepare = asideable('prepareStackTrace');
   const depth = asideable('stackTraceLimit');
   if (prepare === false || depth === false) return undefined;
-  defineOwn(SafeError, 'prepareStackTrace', { value: (_e: unknown, sites: unknown) => sites, configurable: true, writable: true });
-  defineOwn(SafeError, 'stackTraceLimit', { value: limit, configurable: true, writable: true, enumerable: true });
   try {
+    swap('prepareStackTrace', prepare, (_e: unknown, sites: unknown) => sites);
+    swap('stackTraceLimit', depth, limit);
     return stackOf(make());
   } finally {
     restore('prepareStackTrace', prepare);

@@ -12,6 +12,7 @@ import { jsprobe, ROOT } from './run.js';
 const APP = 'test/fixtures/cli/app.cjs';
 const GEN = 'test/fixtures/cli/gen.cjs';
 const STACK_APP = 'test/fixtures/cli/stack.cjs';
+const SETTINGS_APP = 'test/fixtures/cli/stack-settings.mjs';
 const STACK_LINES = readFileSync(join(ROOT, STACK_APP), 'utf8').split('\n');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 /** `text`'s 1-based line and column in the stack fixture. */
@@ -325,6 +326,20 @@ const CASES: Case[] = [
     stdout: new RegExp(`^\n {8}inner \\(/.*/stack\\.cjs:${stackAt(' return s.length')}\\)\n {8}outer \\(/.*/stack\\.cjs:${stackAt('inner(s);')}\\)\n` +
       `@\\[\n {8}outer \\(/.*/stack\\.cjs:${stackAt(' return 1 +')}\\)\n {8}<anonymous> \\(/.*/stack\\.cjs:${stackAt("outer('abc')")}\\)\n(.*\n)*\\]: 1\n\n$`),
     stderr: /^$/,
+    code: 0,
+  },
+  ...(['node-test', 'fixed'] as const).map((mode): Case => ({
+    name: `ustack where ${mode === 'fixed' ? 'Error.stackTraceLimit is non-configurable' : 'node:test is imported'}: the program's frames`,
+    args: ['-q', '-e', `fn:${SETTINGS_APP}:inner { @[ustack(2)] = count() }`, '-c', `node ${SETTINGS_APP} ${mode}`],
+    stdout: /^@\[\n {8}inner \(.*stack-settings\.mjs:\d+:\d+\)\n {8}outer \(.*stack-settings\.mjs:\d+:\d+\)\n\]: 1\n\n$/,
+    stderr: /^$/,
+    code: 0,
+  })),
+  {
+    name: 'ustack where the program froze Error: empty, and said so',
+    args: ['-q', '-e', `fn:${SETTINGS_APP}:inner { @[ustack(2)] = count() }`, '-c', `node ${SETTINGS_APP} frozen`],
+    stdout: '@[]: 1\n\n',
+    stderr: /^jsprobe: ustack is empty: the program made Error\.prepareStackTrace or Error\.stackTraceLimit a getter or froze it/,
     code: 0,
   },
   {

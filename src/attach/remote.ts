@@ -15,7 +15,7 @@ import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
-import { defineOwn, JSONParse, MathCeil, MathMax, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
+import { defineOwn, JSONParse, ownDescriptor, MathCeil, MathMax, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
 import { compile } from '../lang/compile.js';
 import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type PointsReply, type Sender } from '../program/messages.js';
 import { tickProfilers } from '../program/profile.js';
@@ -105,11 +105,18 @@ function forget(name: string): void {
 function pointsOf(pattern: string, lines: boolean): PointsReply {
   let points: string[];
   try {
-    points = listProbePoints(pattern, { lines }).map(describePoint);
+    points = listProbePoints(pattern, { lines, loaded: loadedExports }).map(describePoint);
   } catch (e) {
-    return { points: [], error: (e as Error).message, near: nearProbePoints(pattern) };
+    return { points: [], error: (e as Error).message, near: nearProbePoints(pattern, { loaded: loadedExports }) };
   }
-  return points.length > 0 ? { points } : { points, near: nearProbePoints(pattern) };
+  return points.length > 0 ? { points } : { points, near: nearProbePoints(pattern, { loaded: loadedExports }) };
+}
+
+/** The exports of the CommonJS module loaded here from `file`, read from its data property; undefined for one not loaded, which is not loaded to answer. */
+function loadedExports(file: string): unknown {
+  const m = requireCache()[file];
+  const d = m === undefined ? undefined : ownDescriptor(m, 'exports');
+  return d !== undefined && 'value' in d ? d.value : undefined;
 }
 
 function attachMain(source: string, options: AttachOptions, out: Sender, ring: Ring, state: Int32Array, owner: string): AttachResult {
@@ -179,7 +186,7 @@ function nearSkipped(probes: readonly { probe: { text: string; target: string } 
     let missed = false;
     for (let j = 0; j < skipped.length && !missed; j++) missed = skipped[j] === text;
     if (!missed || !loadedHere(parseTarget(target))) continue;
-    const near = nearProbePoints(target);
+    const near = nearProbePoints(target, { loaded: loadedExports });
     if (near.length > 0) out[out.length] = [text, near];
   }
   return out;

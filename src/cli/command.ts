@@ -24,13 +24,19 @@ import { version } from './version.js';
 function listing(pattern: string, lines: boolean): number {
   let points;
   try {
-    points = listProbePoints(pattern, { unparsed: unparsedWarning(pattern), cache: true, lines });
+    points = listProbePoints(pattern, { unparsed: unparsedWarning(pattern), cache: true, lines, unsure: unsureWarning(pattern) });
   } catch (e) {
     return fail(`${(e as Error).message}${nearHint(pattern)}`);
   }
   if (points.length === 0) return fail(`nothing matches ${pattern}${nearHint(pattern)}`);
   for (const p of points) process.stdout.write(`${describePoint(p)}\n`);
   return 0;
+}
+
+/** What a listing of a module's exports, read from its text, says where the text may not hold them all. */
+function unsureWarning(pattern: string): (file: string, why: string) => void {
+  return (file, why) => process.stderr.write(`jsprobe: ${pattern}: the exports are read from ${file}'s text, not by loading it (which would run it), ` +
+    `and ${why}: exports made there are not listed (jsprobe -l '${file}:*' lists the functions in the file)\n`);
 }
 
 function dryRun(program: CompiledProgram, found: Found): number {

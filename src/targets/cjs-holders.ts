@@ -11,11 +11,13 @@ import { parse } from '../sites/rewrite/instrument.js';
 export interface CjsHolders {
   /** The property (`module.exports.handle`) that holds the function named `name` (as a target names it), if the file says. */
   holderOf(name: string): string | undefined;
+  /** Every property the file says holds it, the one holderOf names last; a class's constructor (`Db.constructor`) is held as the class. */
+  holdersOf(name: string): string[];
   /** The file names `exports` in forms not read here: a function no form holds may still be held. */
   unsure: boolean;
 }
 
-const NONE: CjsHolders = { holderOf: () => undefined, unsure: false };
+const NONE: CjsHolders = { holderOf: () => undefined, holdersOf: () => [], unsure: false };
 
 /** `module.exports`, `exports`, and one key below either, as written; else null. */
 function exportsPath(n: Node): string | null {
@@ -51,21 +53,29 @@ export function cjsHolders(file: string): CjsHolders {
     src = readFileSync(file, 'utf8');
     program = parse(src, 'script', file);
   } catch {
-    return { holderOf: () => undefined, unsure: true };
+    return { holderOf: () => undefined, holdersOf: () => [], unsure: true };
   }
+  return cjsHoldersIn(program, src);
+}
+
+/** cjsHolders of a file already parsed (`src` its text). */
+export function cjsHoldersIn(program: Program, src: string): CjsHolders {
   // A function's name → the property that holds it; a name whose methods are held (a class or an object) → its property.
-  const functions = new Map<string, string>();
-  const containers = new Map<string, string>();
+  const functions = new Map<string, string[]>();
+  const containers = new Map<string, string[]>();
+  const set = (m: Map<string, string[]>, name: string, path: string): void => {
+    m.set(name, [...(m.get(name) ?? []), path]);
+  };
   let read = 0;
   /** The value `v` held at `path`, under key `key`; `deep`: an object literal's values are held too (the exports, an exported object). */
   const hold = (path: string, key: string, v: Expression, deep: boolean): void => {
     if (v.type === 'Identifier') {
-      functions.set(v.name, path);
-      containers.set(v.name, path);
-    } else if (isFunctionValue(v)) functions.set(key, path);
-    else if (v.type === 'ClassExpression') containers.set(key, path);
+      set(functions, v.name, path);
+      set(containers, v.name, path);
+    } else if (isFunctionValue(v)) set(functions, key, path);
+    else if (v.type === 'ClassExpression') set(containers, key, path);
     else if (v.type === 'ObjectExpression') {
-      containers.set(key, path);
+      set(containers, key, path);
       if (deep) for (const [k, value] of keyed(v)) hold(`${path}.${k}`, k, value, false);
     }
   };
@@ -80,15 +90,19 @@ export function cjsHolders(file: string): CjsHolders {
     else if (v.type === 'ObjectExpression') for (const [key, value] of keyed(v)) hold(`${path}.${key}`, key, value, true);
   }
   const mentions = src.match(/\bexports\b/g)?.length ?? 0;
+  const holdersOf = (name: string): string[] => {
+    const direct = functions.get(name);
+    if (direct !== undefined) return direct;
+    const ctor = /^([^.]+)\.constructor$/.exec(name);
+    if (ctor !== null) return containers.get(ctor[1]) ?? [];
+    // `Store.prototype.get`, `Store.make`, `api.other`: a method of a held class or object.
+    const m = /^([^.]+)\.(prototype\.)?([^.]+)$/.exec(name);
+    const at = m === null ? undefined : containers.get(m[1]);
+    return at === undefined || m === null ? [] : at.map((p) => `${p}.${m[2] ?? ''}${m[3]}`);
+  };
   return {
     unsure: mentions > read,
-    holderOf(name) {
-      const direct = functions.get(name);
-      if (direct !== undefined) return direct;
-      // `Store.prototype.get`, `Store.make`, `api.other`: a method of a held class or object.
-      const m = /^([^.]+)\.(prototype\.)?([^.]+)$/.exec(name);
-      const at = m === null ? undefined : containers.get(m[1]);
-      return at === undefined || m === null ? undefined : `${at}.${m[2] ?? ''}${m[3]}`;
-    },
+    holdersOf,
+    holderOf: (name) => holdersOf(name).at(-1),
   };
 }

@@ -4,10 +4,13 @@
 // (`src/**/*.ts:Db.*`, `lib/app.js:42`).
 
 import { readdirSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
+import { types } from 'node:util';
 import { JsprobeError } from '../core/errors.js';
 import { closeMatches } from '../core/close-matches.js';
-import { loadModule, namesOf } from './module-export.js';
+import { loadModule, namesOf, resolveModule } from './module-export.js';
+import { exportsInText, type TextExport, type TextExports } from './export-text.js';
 import { absoluteGlob, parseTarget, type TargetRef } from './parse.js';
 import { expandGlob, functionsOf, parseFile, SOURCE, statementAt, statementLines, type StatementLine } from './files.js';
 import { lineStarts } from '../sites/rewrite/insertions.js';
@@ -15,6 +18,7 @@ import { noSiteAt, topLevelNames } from '../sites/rewrite/lines.js';
 import { hasGlob, nameGlob } from '../core/glob.js';
 import { cachedFunctions, type FileFunctions } from './points-cache.js';
 import { blockConflictShort } from '../sites/rewrite/abi.js';
+import { ownDescriptor } from '../core/primordials.js';
 
 export interface ProbePoint {
   /** A target string that names exactly this point. */
@@ -54,7 +58,20 @@ function isHolder(v: unknown): v is object {
   return (typeof v === 'object' && v !== null) || typeof v === 'function';
 }
 
-function safeGet(o: object, k: string): unknown {
+/**
+ * `o[k]`. A getter runs only where `getters` is true (a builtin's, which is Node's code); elsewhere
+ * the value is read from the data property that holds it, as a getter or proxy trap of the program
+ * must not run to answer a listing.
+ */
+function safeGet(o: object, k: string, getters: boolean): unknown {
+  if (!getters) {
+    for (let at: object | null = o; at !== null; at = Object.getPrototypeOf(at) as object | null) {
+      if (types.isProxy(at)) return undefined;
+      const d = ownDescriptor(at, k);
+      if (d !== undefined) return 'value' in d ? d.value : undefined;
+    }
+    return undefined;
+  }
   try {
     return (o as Record<string, unknown>)[k];
   } catch {
@@ -63,13 +80,14 @@ function safeGet(o: object, k: string): unknown {
 }
 
 /**
- * Every function or line a target pattern would match. Export patterns walk the module's
- * exports; file patterns parse the files where they lie (loaded or not).
+ * Every function or line a target pattern would match. Export patterns walk a builtin's exports,
+ * and read those of the program's modules from their text (loading one would run its code); file
+ * patterns parse the files where they lie (loaded or not).
  */
 export function listProbePoints(pattern: string, options: ListOptions = {}): ProbePoint[] {
   const ref = parseTarget(pattern);
   if (ref.kind !== 'export') return listFilePoints(ref, options);
-  return listExportPoints(ref);
+  return listExportPoints(ref, options);
 }
 
 export interface ListOptions {
@@ -87,6 +105,13 @@ export interface ListOptions {
   cache?: boolean;
   /** The pattern was written as a line probe's (`line:src/app.js:*`): a name of `*` lists the lines a line probe can fire at. */
   lines?: boolean;
+  /**
+   * In a running process (-l -p): the exports of the module loaded from `file`, if it is loaded,
+   * walked as they are; one not loaded is read from its text like any other.
+   */
+  loaded?: (file: string) => unknown;
+  /** Told when an export pattern's module was read from its text (`file`) and the text may not hold every export: why. */
+  unsure?: (file: string, why: string) => void;
 }
 
 function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>, options: ListOptions): ProbePoint[] {
@@ -208,14 +233,14 @@ function noLineWhy(line: number, rel: string, { program, src }: ReturnType<typeo
  * with the closest names, or, when no file matches, the source files beside it with the closest
  * names (`db.cjs` for `dbb.cjs`). For "did you mean".
  */
-export function nearProbePoints(pattern: string): string[] {
+export function nearProbePoints(pattern: string, options: Pick<ListOptions, 'loaded'> = {}): string[] {
   let ref: TargetRef;
   try {
     ref = parseTarget(pattern);
   } catch {
     return [];
   }
-  if (ref.kind === 'export') return nearExports(ref);
+  if (ref.kind === 'export') return nearExports(ref, options);
   const rest = ref.kind === 'line' ? `:${ref.line}` : `:${ref.name}`;
   const files = expandGlob(absoluteGlob(ref.file));
   if (files.length === 0) {
@@ -255,34 +280,74 @@ export function nearProbePoints(pattern: string): string[] {
 }
 
 /** The exports nearest to the last name of an export pattern, beside the one it names. */
-function nearExports(ref: Extract<TargetRef, { kind: 'export' }>): string[] {
-  let holder: unknown;
+function nearExports(ref: Extract<TargetRef, { kind: 'export' }>, options: ListOptions): string[] {
+  const path = ref.path.slice(0, -1);
+  if (path.some(hasGlob)) return [];
+  const last = ref.path[ref.path.length - 1].replace(/[*?]/g, '');
+  let names: string[];
   try {
-    holder = loadModule(ref.module, process.cwd()).exports;
+    const found = moduleExports(ref.module, options);
+    if ('text' in found) {
+      const prefix = path.map((n) => `${n}.`).join('');
+      names = found.text.exports.map((e) => e.path).filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split('.')[0]);
+    } else {
+      let holder = found.exports;
+      for (const name of path) holder = isHolder(holder) ? safeGet(holder, name, found.builtin) : undefined;
+      names = isHolder(holder) ? namesOf(holder) : [];
+    }
   } catch {
     return [];
   }
-  const path = ref.path.slice(0, -1);
-  for (const name of path) {
-    if (hasGlob(name) || !isHolder(holder)) return [];
-    holder = safeGet(holder, name);
-  }
-  if (!isHolder(holder)) return [];
-  const last = ref.path[ref.path.length - 1].replace(/[*?]/g, '');
-  return closeMatches(last, namesOf(holder)).map((n) => `${ref.module}#${[...path, n].join('.')}`);
+  return closeMatches(last, new Set(names)).map((n) => `${ref.module}#${[...path, n].join('.')}`);
 }
 
-function listExportPoints(ref: Extract<TargetRef, { kind: 'export' }>): ProbePoint[] {
-  const { exports } = loadModule(ref.module, process.cwd());
+/**
+ * A module's exports, to walk (a builtin's; under -p, one the process has loaded), or else read
+ * from the text of the file it would load from, without loading it.
+ */
+function moduleExports(module: string, options: ListOptions): { exports: unknown; builtin: boolean } | { text: TextExports; file: string } {
+  if (isBuiltin(module)) return loadModule(module, process.cwd());
+  const file = resolveModule(module, process.cwd());
+  const loaded = options.loaded?.(file);
+  if (loaded !== undefined) return { exports: loaded, builtin: false };
+  try {
+    return { text: exportsInText(file), file };
+  } catch (e) {
+    throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `cannot parse ${shownPath(file)}: ${(e as Error).message}`);
+  }
+}
+
+/** The exports of a module's text an export pattern matches, each glob of the path matching one name. */
+function textExportPoints(ref: Extract<TargetRef, { kind: 'export' }>, exports: readonly TextExport[]): ProbePoint[] {
+  const res = ref.path.map(globToRegExp);
+  const out = new Map<string, ProbePoint>();
+  for (const { path, point } of exports) {
+    const names = path.split('.');
+    if (names.length !== res.length || names.some((n, i) => !res[i].test(n) || (i > 0 && n === 'constructor'))) continue;
+    const target = `${ref.module}#${path}`;
+    const { file, line, column } = point;
+    if (!out.has(target)) out.set(target, { target, kind: 'function', name: path, module: ref.module, file, line, column });
+  }
+  return [...out.values()];
+}
+
+function listExportPoints(ref: Extract<TargetRef, { kind: 'export' }>, options: ListOptions): ProbePoint[] {
+  const found = moduleExports(ref.module, options);
+  if ('text' in found) {
+    if (found.text.unsure !== undefined) options.unsure?.(shownPath(found.file), found.text.unsure);
+    return textExportPoints(ref, found.text.exports).sort((a, b) => a.name.localeCompare(b.name));
+  }
+  const { exports, builtin } = found;
   const out: ProbePoint[] = [];
   const seen = new Set<string>();
   const walk = (holder: unknown, depth: number, names: string[]): void => {
-    if (!isHolder(holder)) return;
+    // A proxy's traps are the program's code.
+    if (!isHolder(holder) || (!builtin && types.isProxy(holder))) return;
     const re = globToRegExp(ref.path[depth]);
     const last = depth === ref.path.length - 1;
     for (const k of new Set(namesOf(holder))) {
       if (!re.test(k) || k === 'constructor' && depth > 0) continue;
-      const v = safeGet(holder, k);
+      const v = safeGet(holder, k, builtin);
       const path = [...names, k];
       if (last) {
         const target = `${ref.module}#${path.join('.')}`;

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JSPROBE, ROOT, jsprobe as jsprobeSync } from '../cli/run.js';
@@ -262,5 +262,29 @@ test('-l \'line:FILE:*\' -p lists the lines a line probe can fire at, as it does
     assert.equal(there.out, here.stdout);
   } finally {
     svc.child.kill();
+  }
+});
+
+test('-l \'module#*\' -p runs none of the target\'s code: a loaded module\'s getters are not read, one not loaded is read from its text', async () => {
+  // Before, the listing read every export (running a getter) and required a module not loaded yet (running it in the target).
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'jsprobe-plist-')));
+  const marker = (name: string): string => `require('node:fs').writeFileSync(${JSON.stringify(join(dir, `${name}.ran`))}, 'x');`;
+  const getter = `Object.defineProperty(exports, 'trap', { enumerable: true, get() { ${marker('getter')} return work; } });`;
+  writeFileSync(join(dir, 'lib.cjs'), `function work() {}\n${getter}\nexports.work = work;\n`);
+  writeFileSync(join(dir, 'later.cjs'), `${marker('later')}\nexports.handle = function () {};\n`);
+  writeFileSync(join(dir, 'svc.cjs'), "require('./lib.cjs');\nconsole.log(JSON.stringify({ port: 0, pid: process.pid }));\nsetInterval(() => {}, 1000);\n");
+  const svc = await startService(`cd ${JSON.stringify(dir)} && ${PATIENT} exec ${JSON.stringify(process.execPath)} svc.cjs`);
+  try {
+    const loaded = await jsprobe(['-l', `${join(dir, 'lib.cjs')}#*`, '-p', String(svc.pid)]).done;
+    assert.equal(loaded.code, 0, loaded.err);
+    assert.equal(loaded.out, `fn:${join(dir, 'lib.cjs')}#work\n`);
+    const later = await jsprobe(['-l', `${join(dir, 'later.cjs')}#*`, '-p', String(svc.pid)]).done;
+    assert.equal(later.code, 0, later.err);
+    assert.equal(later.out, `fn:${join(dir, 'later.cjs')}#handle  ${join(dir, 'later.cjs')}:2\n`);
+    assert.equal(existsSync(join(dir, 'getter.ran')), false, 'the getter ran');
+    assert.equal(existsSync(join(dir, 'later.ran')), false, 'later.cjs ran');
+  } finally {
+    svc.child.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -17,7 +17,7 @@ import type { MapData } from '../agg/maps.js';
 import {
   encodeMessage, SNAPSHOT_SPACING, type AttachOptions, type AttachResult, type ChannelAttachResult, type ChannelRequest, type Message,
 } from '../program/messages.js';
-import { programThreadId } from '../threads/own-threads.js';
+import { programThreadId, workerName } from '../threads/own-threads.js';
 import { Ring } from '../threads/ring.js';
 import { DISCONNECTED, ENDING, LATER, LATER_WAIT_MS, WRITTEN, type ChannelData, type MainRequest } from './channel-data.js';
 
@@ -247,7 +247,7 @@ function setUpWorker(sessionId: string, title: string, url: string): void {
   const { source, options } = attached;
   const id = /^\[worker (\d+)\]/.exec(title)?.[1];
   const tid = id === undefined ? undefined : programThreadId(Number(id), data.ownThreads);
-  const w = new WorkerTarget(sessionId, id === undefined ? `worker thread "${title}"` : `worker thread ${id} (tid ${tid})`);
+  const w = new WorkerTarget(sessionId, id === undefined ? `worker thread "${title}"` : workerName(Number(id), data.ownThreads));
   workers.set(sessionId, w);
   const call = `require(${JSON.stringify(data.bundle)}).attachWorker(${JSON.stringify(source)}, ${JSON.stringify({ ...options, worker: true, tid })})`;
   setups.push(setUp(w, call));

@@ -20,7 +20,7 @@ import { probeRecordsIn, withProbeRecords } from '../program/probe-records.js';
 import { MainRelay, WorkerRelay } from '../program/relay.js';
 import { sessionOutput, start, type Session } from '../program/session.js';
 import { registerBeforeProgram } from '../targets/file-target.js';
-import { programThreadId } from '../threads/own-threads.js';
+import { workerName } from '../threads/own-threads.js';
 import { programOf } from './agent-program.js';
 import { turnForLastSignal } from './signal-turn.js';
 import { childFiles } from './child-files.js';
@@ -82,7 +82,7 @@ export function traceWorker(source: string): void {
   const outcome = registerBeforeProgram(() => start(program, {
     ...limits, ...sessionOutput(relay), attached: 'worker', spans: otlp ? relay : undefined, fixed: true,
   }));
-  if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: thread ${programThreadId()}: ${outcome.error}\n` });
+  if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: ${workerName()}: ${outcome.error}\n` });
   else maps = () => withProbeRecords(outcome.maps(), outcome.handles);
 }
 
@@ -274,12 +274,11 @@ function endings(first: First): Endings {
     // A thread is named by its tid (threads/own-threads.ts), as the program's maps name it.
     const late = relay.flush(FLUSH_TIMEOUT_MS);
     for (let i = 0; i < late.length; i++) {
-      const tid = programThreadId(late[i]);
-      send({ t: 'err', text: `jsprobe: worker thread ${tid} did not answer within ${FLUSH_TIMEOUT_MS} ms; its maps are as of its last snapshot\n` });
+      send({ t: 'err', text: `jsprobe: ${workerName(late[i])} did not answer within ${FLUSH_TIMEOUT_MS} ms; its maps are as of its last snapshot\n` });
     }
     takeWorkerLost();
     for (const id in workerLost) {
-      send({ t: 'err', text: `jsprobe: ${workerLost[id]} of the lost events were in worker thread ${programThreadId(Number(id))}: its ring was full\n` });
+      send({ t: 'err', text: `jsprobe: ${workerLost[id]} of the lost events were in ${workerName(Number(id))}: its ring was full\n` });
     }
     // Timers and the channel from a job: a busy program's Ctrl-C runs this as an interrupt
     // (control-pipe.ts), inside whatever Node was doing. At exit the job never runs, and need not.

@@ -11,6 +11,7 @@ import { withProbeRecords } from '../program/probe-records.js';
 import { MainRelay } from '../program/relay.js';
 import { sessionOutput, start, type Session } from '../program/session.js';
 import { registerBeforeProgram } from '../targets/file-target.js';
+import { workerName } from '../threads/own-threads.js';
 import { programOf } from './agent-program.js';
 import { turnForLastSignal } from './signal-turn.js';
 
@@ -106,8 +107,7 @@ export function traceWith(sender: FdSender, source: string, compiling?: string):
     // By index: at exit the program may have replaced Array's iterator.
     const late = relay.flush(flushMs);
     for (let i = 0; i < late.length; i++) {
-      const tid = late[i];
-      const text = `jsprobe: process ${process.pid}: worker thread ${tid} did not answer within ${flushMs} ms; its maps are as of its last snapshot\n`;
+      const text = `jsprobe: process ${process.pid}: ${workerName(late[i])} did not answer within ${flushMs} ms; its maps are as of its last snapshot\n`;
       sender.send({ t: 'err', text });
     }
     takeWorkerLost();

@@ -11,12 +11,13 @@
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import {
-  ArrayPrototypeJoin, clearIntervalSafe, JSONParse, MapPrototypeGet, MapPrototypeSet, mapForEach, MathCeil, MathMax, SafeMap,
+  ArrayPrototypeJoin, clearIntervalSafe, JSONParse, MapPrototypeGet, MapPrototypeSet, mapForEach, MathCeil, MathMax, MathRound, SafeMap,
   setIntervalSafe, StringPrototypeSlice,
 } from '../core/primordials.js';
+import { now } from '../core/clock.js';
 import { atOnce, type Later } from '../core/job.js';
 import { MainLink, WorkerLink } from '../threads/link.js';
-import { programThreadId } from '../threads/own-threads.js';
+import { workerName } from '../threads/own-threads.js';
 import type { Ring } from '../threads/ring.js';
 import { decodeMessage, encodeMessage, type Message, type Sender } from './messages.js';
 
@@ -88,7 +89,7 @@ export class WorkerRelay implements Sender {
       text = stringifyJson(this.maps());
     } catch (e) {
       text = '[]';
-      this.send({ t: 'err', text: `jsprobe: thread ${programThreadId()} could not snapshot its maps: ${(e as Error).message}\n` });
+      this.send({ t: 'err', text: `jsprobe: ${workerName()} could not snapshot its maps: ${(e as Error).message}\n` });
     }
     // In pieces, each waiting for room: a thread with big maps must not lose them to a full ring.
     const id = ++this.snapshots;
@@ -101,6 +102,18 @@ export class WorkerRelay implements Sender {
   }
 }
 
+/**
+ * A worker ended without its last snapshot: by worker.terminate() (or its parent's end), which
+ * runs none of its code, its 'exit' handlers included, so what it counted since its last snapshot
+ * is gone (a worker that ends by itself sends its maps as it ends).
+ */
+function endedUnheard(tid: number, at: number | undefined): string {
+  const what = at === undefined
+    ? 'none of its hits are in the maps (it ended before its first snapshot)'
+    : `any hits of its last ${MathRound(now() - at)} ms are not in the maps (its last snapshot is from then)`;
+  return `jsprobe: ${workerName(tid)} was ended from outside (worker.terminate(), or its parent's end), which runs none of its code: ${what}\n`;
+}
+
 interface Peer {
   tid: number;
   /** Null once the thread has ended and its ring was read a last time. */
@@ -110,6 +123,8 @@ interface Peer {
   parts: string[];
   /** Messages its ring dropped, not reported yet. */
   lost: number;
+  /** When its last whole snapshot came in (core/clock.ts's now()), or undefined if none did. */
+  at: number | undefined;
 }
 
 /** The main side: drains every worker's ring, keeps each one's latest maps. */
@@ -122,13 +137,14 @@ export class MainRelay {
   /** `onMessage` gets every message but the snapshots, which the relay keeps. */
   constructor(private readonly onMessage: (tid: number, m: Message) => void, purpose: RelayPurpose = 'threads') {
     this.link = new MainLink<FlushRequest>(purpose, {
-      hello: (tid, ring) => void MapPrototypeSet(this.peers, tid, { tid, ring, maps: undefined, parts: [], lost: 0 }),
-      // A worker this thread started that has ended, terminate() included: read its ring a last
-      // time and let it go; its maps stay.
+      hello: (tid, ring) => void MapPrototypeSet(this.peers, tid, { tid, ring, maps: undefined, parts: [], lost: 0, at: undefined }),
+      // A worker this thread started that has ended, terminate() included (or one that it
+      // started): read its ring a last time and let it go; its maps stay.
       ended: (tid) => {
         const p = MapPrototypeGet(this.peers, tid);
         if (p === undefined) return;
         this.drainPeer(p);
+        if (p.ring !== null) this.onMessage(tid, { t: 'err', text: endedUnheard(tid, p.at) });
         p.ring = null;
       },
     });
@@ -171,6 +187,7 @@ export class MainRelay {
     if (i === n - 1 && p.parts.length === n) {
       try {
         p.maps = JSONParse(ArrayPrototypeJoin(p.parts, '')) as MapData[];
+        p.at = now();
       } catch {
         // A piece was lost (counted in the ring's lost): keep the last whole snapshot.
       }

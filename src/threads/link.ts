@@ -5,14 +5,34 @@
 // period across threads); a worker that ends is not waited for. `threads: 'all'` (all.ts) and the
 // traced program's relay (program/relay.ts) are two purposes over this one mechanism.
 
-import { BroadcastChannel, threadId } from 'node:worker_threads';
+import { BroadcastChannel, getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
 import { now } from '../core/clock.js';
 import { clearTimeoutSafe, ReflectApply, SafeMap, SafeSet, setTimeoutSafe } from '../core/primordials.js';
 import { Ring } from './ring.js';
 import { onWorkerExit } from './worker-exit.js';
 
-/** What a link's channel carries besides the purpose's own messages. */
-type LinkControl = { hello: number; ring: SharedArrayBuffer } | { answer: number; tid: number };
+/** What a link's channel carries besides the purpose's own messages. `parent`: the threadId of the thread that started it. */
+type LinkControl = { hello: number; ring: SharedArrayBuffer; parent: number } | { answer: number; tid: number };
+
+/**
+ * A worker's parent, in the environment data its children inherit: a worker started by a worker ends
+ * with it (terminate() included), and only the main thread's own children are seen to end. The
+ * value is [threadId, its parent's]: a thread with two links (two of jsprobe's bundles) finds its
+ * own there, a new worker its parent's.
+ */
+const PARENT_KEY = 'jsprobe:parent';
+// As loaded: a worker's link is made after the program's first line.
+const getParent = getEnvironmentData;
+const setParent = setEnvironmentData;
+
+/** This thread's parent's threadId (0: the main thread), noted for the workers it starts. */
+function parentThread(): number {
+  const noted = getParent(PARENT_KEY) as [number, number] | undefined;
+  let parent = 0;
+  if (noted !== undefined && typeof noted[0] === 'number' && typeof noted[1] === 'number') parent = noted[0] === threadId ? noted[1] : noted[0];
+  setParent(PARENT_KEY, [threadId, parent]);
+  return parent;
+}
 
 /**
  * Each message a BroadcastChannel receives becomes a MessageEvent, and Node (>= 22) builds its first
@@ -64,6 +84,7 @@ export class MainLink<Down> {
   readonly #unlisten: () => void;
   // Of Map's and Set's methods and iterators as they were at load: the exit uses them all.
   readonly #rings: Map<number, Ring> = new SafeMap<number, Ring>();
+  readonly #parents: Map<number, number> = new SafeMap<number, number>();
   /** Outstanding requests: who has answered each. */
   readonly #answers: Map<number, Set<number>> = new SafeMap<number, Set<number>>();
   readonly #waiters: Set<() => void> = new SafeSet<() => void>();
@@ -77,19 +98,29 @@ export class MainLink<Down> {
       if ('hello' in m) {
         const ring = new Ring(m.ring);
         this.#rings.set(m.hello, ring);
+        this.#parents.set(m.hello, m.parent);
         this.events.hello?.(m.hello, ring);
       } else this.answered(m.answer, m.tid);
     });
     // After the listener, which refs the channel: it must never keep the program alive.
     this.#channel.unref();
-    // A worker this thread started that has ended, terminate() included, is not waited for. Workers
-    // started by workers are known by their answers only.
-    onWorkerExit((tid) => {
-      const ring = this.#rings.get(tid);
-      if (ring === undefined) return;
+    // A worker this thread started that has ended, terminate() included, is not waited for, nor
+    // are the workers it started, which ended with it: a pool terminated at its end had each of
+    // its workers' own (a tsx worker's esbuild thread) waited for, and named as "did not answer".
+    onWorkerExit((tid) => this.#ended(tid));
+  }
+
+  #ended(tid: number): void {
+    const ring = this.#rings.get(tid);
+    if (ring !== undefined) {
       this.events.ended?.(tid, ring);
       this.forget(tid);
-    });
+    }
+    // Keys first: #ended() deletes from the map it would be iterating.
+    const children: number[] = [];
+    for (const [child, parent] of this.#parents) if (parent === tid) children[children.length] = child;
+    this.#parents.delete(tid);
+    for (let i = 0; i < children.length; i++) this.#ended(children[i]);
   }
 
   /** The workers that said hello and have not ended, with their rings. */
@@ -193,7 +224,7 @@ export class WorkerLink<Down> {
       if (!isControl(m)) onMessage(m as Down);
     });
     this.#channel.unref();
-    this.#channel.postMessage({ hello: threadId, ring: this.ring.sab } satisfies LinkControl);
+    this.#channel.postMessage({ hello: threadId, ring: this.ring.sab, parent: parentThread() } satisfies LinkControl);
   }
 
   /** Answer request `seq` over the channel (answers that carry data go through the ring instead). */

@@ -50,3 +50,11 @@ export function programThreadId(id: number = workerThreads().threadId, own: Shar
   for (let i = 1; i <= n; i++) if (AtomicsLoad(words, i) < id) before++;
   return id - before;
 }
+
+/**
+ * How a message names a worker: by its tid, the number the maps key it by and the program knows it
+ * by (a raw threadId counts jsprobe's threads too, and is neither). `id` is its threadId (this thread's by default).
+ */
+export function workerName(id: number = workerThreads().threadId, own: SharedArrayBuffer = ownThreadsMemory()): string {
+  return `worker thread (tid ${programThreadId(id, own)})`;
+}

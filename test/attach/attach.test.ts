@@ -214,7 +214,7 @@ test('a worker blocked in a synchronous call is named, not traced, and the other
     let err = '';
     cli.child.stderr!.on('data', (d: string) => (err += d));
     await cli.attached;
-    assert.match(err, /^jsprobe: worker thread \d+ \(tid \d+\) did not answer within \d+ s \(blocked in a synchronous call\?\): it is not traced$/m);
+    assert.match(err, /^jsprobe: worker thread \(tid \d+\) did not answer within \d+ s \(blocked in a synchronous call\?\): it is not traced$/m);
     assert.match(err, /^Attached to \d+: 0 probes, and in 1 worker thread\. Ctrl-C to detach\.$/m);
     // The other worker is traced: detach once it has been heard from.
     await new Promise<void>((resolve) => {

@@ -50,8 +50,9 @@ test('process.exit() with a worker idling and one spinning: the idle one answers
   const idle = by.find(([, n]) => n === 10)?.[0];
   const spin = by.find(([, n]) => n === 3)?.[0];
   assert.ok(idle !== undefined && spin !== undefined, detail);
-  assert.match(r.stderr, new RegExp(`jsprobe: worker thread ${spin} did not answer within ${FLUSH_MS} ms; its maps are as of its last snapshot`), detail);
-  assert.doesNotMatch(r.stderr, new RegExp(`worker thread ${idle} did not answer`), detail);
+  const late = `jsprobe: worker thread \\(tid ${spin}\\) did not answer within ${FLUSH_MS} ms; its maps are as of its last snapshot`;
+  assert.match(r.stderr, new RegExp(late), detail);
+  assert.doesNotMatch(r.stderr, new RegExp(`worker thread \\(tid ${idle}\\) did not answer`), detail);
   // The main thread's 5 and the idle worker's 10 are there; the spinning worker's calls are only
   // there if a snapshot of its came before it started spinning (its timer never fires after).
   // Entries print in ascending order of count.
@@ -82,4 +83,21 @@ test('a worker whose maps are bigger than its ring hands them over in pieces', (
   assert.equal(keys.length, 26_667 + 1, detail);
   assert.ok(keys.includes('@k[1]: 53333'), detail);
   assert.doesNotMatch(r.stderr, /lost|did not answer/, detail);
+});
+
+// A pool terminated at shutdown: its worker runs no code once terminate() is called, its 'exit'
+// handlers included, so its last hits are lost; the message says so, naming it by its tid, and
+// the worker it had started (ended with it) is not waited for as one that "did not answer".
+test('a worker ended by terminate(): named by its tid as ended from outside, and the worker it started is not waited for', () => {
+  const POOL = 'test/fixtures/cli/terminated-pool.cjs';
+  const r = jsprobe(['-q', '-e', `fn:${POOL}:crunch { @[tid] = count() }`, '-c', `node ${POOL}`], undefined, { JSPROBE_FLUSH_MS: String(FLUSH_MS) });
+  const detail = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+  assert.equal(r.code, 0, detail);
+  assert.match(r.stdout, /^pool \d+ sub \d+$/m, detail);
+  assert.doesNotMatch(r.stderr, /did not answer/, detail);
+  // The program's first worker is tid 1, whatever threadId jsprobe's own threads left it.
+  const ended = /^jsprobe: worker thread \(tid 1\) was ended from outside \(worker\.terminate\(\), or its parent's end\), which runs none of its code: /m;
+  assert.match(r.stderr, ended, detail);
+  assert.match(r.stderr, /^jsprobe: worker thread \(tid 2\) was ended from outside/m, detail);
+  assert.doesNotMatch(r.stderr, /worker thread \d/, detail);
 });

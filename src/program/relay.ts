@@ -97,7 +97,8 @@ export class WorkerRelay implements Sender {
     for (let i = 0; i < n; i++) {
       const part = { id, i, n, s: StringPrototypeSlice(text, i * PART_CHARS, (i + 1) * PART_CHARS) };
       const m: Message = i === n - 1 ? { t: 'part', part, ...last } : { t: 'part', part };
-      this.link.ring.pushWait(encodeMessage(m), SNAPSHOT_WAIT_MS);
+      // A piece that finds no room is not an event lost: the main thread keeps the last whole snapshot.
+      if (!this.link.ring.pushWait(encodeMessage(m), SNAPSHOT_WAIT_MS, false)) return;
     }
   }
 }

@@ -96,15 +96,17 @@ export class Ring {
   /**
    * Producer: append `event`, waiting up to `timeoutMs` for the consumer to make room. For what
    * must not be dropped if it can be helped (a thread's maps); false, and counted lost, if not.
+   * `events`: false for what is not one of the program's events (a piece of a snapshot), which is
+   * not counted: a worker whose snapshot found its ring full had one lost event more than it lost.
    */
-  pushWait(event: string, timeoutMs: number): boolean {
+  pushWait(event: string, timeoutMs: number, events = true): boolean {
     const len = BufferByteLength(event);
     const until = now() + timeoutMs;
     for (;;) {
       const head = AtomicsLoad(this.header, HEAD);
       if (this.fits(len, head) || len + 4 > this.capacity) return this.write(event, len);
       const left = until - now();
-      if (left <= 0) return this.write(event, len);
+      if (left <= 0) return events ? this.write(event, len) : false;
       AtomicsWait(this.header, HEAD, head, left);
     }
   }

@@ -84,6 +84,16 @@ test('ring: pushWait waits for the consumer to make room rather than dropping', 
   assert.throws(() => Ring.create(100), /power of two/);
 });
 
+test('ring: a pushWait of what is not an event (a snapshot\'s piece) that finds no room is not counted lost', () => {
+  const ring = Ring.create(64);
+  assert.equal(ring.push('a'.repeat(50)), true);
+  assert.equal(ring.pushWait('b'.repeat(20), 5, false), false);
+  assert.equal(ring.lost, 0);
+  assert.equal(ring.push('c'.repeat(20)), false);
+  assert.equal(ring.lost, 1);
+  assert.deepEqual(ring.drain(), ['a'.repeat(50)]);
+});
+
 test('slots: each thread adds to its own padded row; the sum is merged when read', async () => {
   const slots = ThreadSlots.create(2, 8);
   const counts = [10_000, 20_000, 30_000];

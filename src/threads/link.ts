@@ -7,7 +7,7 @@
 
 import { BroadcastChannel, getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
 import { now } from '../core/clock.js';
-import { clearTimeoutSafe, ReflectApply, SafeMap, SafeSet, setTimeoutSafe } from '../core/primordials.js';
+import { clearTimeoutSafe, mapForEach, ReflectApply, SafeMap, SafeSet, setTimeoutSafe } from '../core/primordials.js';
 import { Ring } from './ring.js';
 import { onWorkerExit } from './worker-exit.js';
 
@@ -118,7 +118,10 @@ export class MainLink<Down> {
     }
     // Keys first: #ended() deletes from the map it would be iterating.
     const children: number[] = [];
-    for (const [child, parent] of this.#parents) if (parent === tid) children[children.length] = child;
+    // mapForEach, not for-of: a destructured entry goes through Array's iterator, the program's to replace.
+    mapForEach(this.#parents, (parent, child) => {
+      if (parent === tid) children[children.length] = child;
+    });
     this.#parents.delete(tid);
     for (let i = 0; i < children.length; i++) this.#ended(children[i]);
   }

@@ -10,7 +10,10 @@
 // breakpoints come out in a promise job, once the thread has left the running code, the others'
 // conditions run again from there, and a timer puts the resting site's back after REST_MS. Hits
 // while a site is off are not seen at all: its counts are lower bounds, and the command says for
-// how long it was off (restsOf).
+// how long it was off and about how many hits that hid: the rate of hits the site saw just before
+// it went off, times the time off (offTime). Nothing cheap counts them exactly: V8 keeps no count of
+// a function's calls but for coverage, whose precise mode deoptimizes the whole isolate and whose
+// best-effort one does not see the calls of optimized or inlined code, a hot function's.
 
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
@@ -72,9 +75,14 @@ export interface Resting {
   asked: boolean;
   /** Since when its hits are not seen (NaN: they are). */
   offSince: number;
-  /** Times it was off, and for how long in all (ms), not counting the one under way. */
+  /** Its hits a ms lately (seen ones), for the estimate of those not seen while it is off. */
+  rate(): number;
+  /** rate() when it went off. */
+  rateAtOff: number;
+  /** Times it was off, for how long in all (ms), and about how many hits that hid, not counting the one under way. */
   offs: number;
   offMs: number;
+  unseen: number;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -82,15 +90,15 @@ const armed = new SafeSet<Resting>();
 const asked: Resting[] = [];
 /** The thread's breakpoints are inactive until the next job. */
 let inactive = false;
-let listener: ((site: ProbeSite) => void) | null = null;
+let listener: ((site: ProbeSite, rate: number) => void) | null = null;
 
-/** Told, in a job, of each site that begins to rest (the session says it, at most once a second). */
-export function onRest(fn: ((site: ProbeSite) => void) | null): void {
+/** Told, in a job, of each site that begins to rest, with its hits a ms before (the session says it, at most once a second). */
+export function onRest(fn: ((site: ProbeSite, rate: number) => void) | null): void {
   listener = fn;
 }
 
-export function resting(site: ProbeSite, rest: (out: boolean) => void): Resting {
-  return { site, rest, asked: false, offSince: NaN, offs: 0, offMs: 0, timer: undefined };
+export function resting(site: ProbeSite, rest: (out: boolean) => void, rate: () => number): Resting {
+  return { site, rest, rate, rateAtOff: 0, asked: false, offSince: NaN, offs: 0, offMs: 0, unseen: 0, timer: undefined };
 }
 
 /** The site's breakpoints are set (true) or not: only a set site's hits go unseen while the thread's are inactive. */
@@ -117,7 +125,11 @@ export function passedCeiling(r: Resting): boolean {
   if (inactive) return false;
   inactive = true;
   const t = now();
-  for (const a of armed) if (a.offSince !== a.offSince) a.offSince = t;
+  for (const a of armed) {
+    if (a.offSince === a.offSince) continue;
+    a.offSince = t;
+    a.rateAtOff = a.rate();
+  }
   try {
     post('Debugger.setBreakpointsActive', { active: false });
   } catch {
@@ -131,6 +143,7 @@ function endOff(r: Resting, t: number): void {
   if (r.offSince !== r.offSince) return;
   r.offs++;
   r.offMs += t - r.offSince;
+  r.unseen += r.rateAtOff * (t - r.offSince);
   r.offSince = NaN;
 }
 
@@ -170,11 +183,20 @@ function restAsked(): void {
       // Disabled since: enabling it again makes them active.
     }
   }
-  for (let i = 0; i < resting.length; i++) listener?.(resting[i].site);
+  for (let i = 0; i < resting.length; i++) listener?.(resting[i].site, resting[i].rateAtOff);
 }
 
-/** How often and for how long (ms, the one under way included) the site's hits went unseen. */
-export function offTime(r: Resting): { offs: number; offMs: number } {
-  const under = r.offSince === r.offSince ? 1 : 0;
-  return { offs: r.offs + under, offMs: r.offMs + (under === 1 ? now() - r.offSince : 0) };
+/** How a site's hits went unseen: how often, for how long (ms), and about how many (at its rate before each time off). */
+export interface OffTime {
+  offs: number;
+  offMs: number;
+  /** An estimate, not rounded. */
+  unseen: number;
+}
+
+/** The site's OffTime, the time off under way included. */
+export function offTime(r: Resting): OffTime {
+  if (r.offSince !== r.offSince) return { offs: r.offs, offMs: r.offMs, unseen: r.unseen };
+  const under = now() - r.offSince;
+  return { offs: r.offs + 1, offMs: r.offMs + under, unseen: r.unseen + r.rateAtOff * under };
 }

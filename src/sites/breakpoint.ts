@@ -41,7 +41,7 @@ import {
   ArrayPrototypeJoin, ArrayPrototypeSlice, defineOwn, MathFloor, MathRandom, MathTrunc, ObjectGetOwnPropertyDescriptor, SafeMap, SafeSet,
   NumberIsFinite, SafeNumber, WeakMapPrototypeGet, WeakMapPrototypeSet,
 } from '../core/primordials.js';
-import { breakpointBudget, REST_MS, forget, hitCharge, offTime, passedCeiling, resting, setArmed, type Resting } from './breakpoint-rest.js';
+import { breakpointBudget, REST_MS, forget, hitCharge, offTime, passedCeiling, resting, setArmed, type OffTime, type Resting } from './breakpoint-rest.js';
 import { sha256 } from './sha256.js';
 export { NO_RETURN_INSTEAD } from './breakpoint-advice.js';
 import { atTop, dropCalls, entering, innermost, returned, take, type Caller } from './breakpoint-calls.js';
@@ -102,6 +102,8 @@ interface State extends Caller {
   /** The most it may be charged in a second (JSPROBE_BREAKPOINT_BUDGET_MS, read once when the site is made). */
   budget: number;
   resting: Resting;
+  /** When its breakpoints were last put in (made, or back from a rest): its hits are seen since. */
+  onSince: number;
 }
 
 const states: (State | undefined)[] = [];
@@ -154,6 +156,18 @@ function overCeiling(st: State, snap: Snapshot, ceiling = st.ceiling): boolean {
     }
   }
   return true;
+}
+
+/**
+ * The site's seen hits a ms: this second's (or the last one's, if no hit came since), over the part
+ * of it its breakpoints were in. What a rest's estimate of the hits it hid starts from.
+ */
+function rateOf(st: State): number {
+  const t = now();
+  const from = st.second * 1000 > st.onSince ? st.second * 1000 : st.onSince;
+  const to = t < (st.second + 1) * 1000 ? t : (st.second + 1) * 1000;
+  if (MathFloor(t / 1000) - st.second > 1 || to - from <= 0) return 0;
+  return st.inSecond / (to - from < 1 ? 1 : to - from);
 }
 
 const MAX_PENDING = 1000;
@@ -281,8 +295,8 @@ function paused(p: PausedParams): void {
 /** Each breakpoint site's part in resting, while it has probes. */
 const restOf = new WeakMap<ProbeSite, Resting>();
 
-/** How often and for how long (ms) breakpoint site `site` was off, its hits not seen; undefined for another kind of site. */
-export function breakpointOffTime(site: ProbeSite): { offs: number; offMs: number } | undefined {
+/** How often, how long (ms) and about how many hits breakpoint site `site` was off, its hits not seen; undefined for another kind of site. */
+export function breakpointOffTime(site: ProbeSite): OffTime | undefined {
   const r = WeakMapPrototypeGet(restOf, site);
   return r === undefined ? undefined : offTime(r);
 }
@@ -558,12 +572,18 @@ function siteOf(s: LiveScript, key: string, target: string, func: string, placeA
   // Called where breakpoints may change (a job, a timer's callback): at once.
   const rest = resting(site, (out) => {
     rests = out;
+    const st = states[id];
+    if (!out && st !== undefined) st.onSince = now();
     sync();
+  }, () => {
+    const st = states[id];
+    return st === undefined ? 0 : rateOf(st);
   });
   WeakMapPrototypeSet(restOf, site, rest);
   const ceiling = breakpointCeiling();
   states[id] = {
     site, ceiling, pausingCeiling: Math.min(ceiling, pauseCeiling()), depth: 0, second: 0, inSecond: 0, spent: 0, budget: breakpointBudget(), resting: rest,
+    onSince: now(),
   };
   byFunction.set(key, site);
   return site;

@@ -15,12 +15,14 @@ import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
-import { defineOwn, JSONParse, ownDescriptor, MathCeil, MathMax, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
+import { arrayMap, defineOwn, JSONParse, MathCeil, MathMax, ownDescriptor, SafeMap, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
+import { siteNotes } from '../core/index.js';
 import { compile } from '../lang/compile.js';
 import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type PointsReply, type Sender } from '../program/messages.js';
 import { tickProfilers } from '../program/profile.js';
 import { WorkerRelay } from '../program/relay.js';
 import { sessionOutput, start } from '../program/session.js';
+import { SaidNotes } from '../program/said-notes.js';
 import { setBreakpointTiming } from '../sites/breakpoint.js';
 import { setPauseReleaser } from '../sites/inspector.js';
 import { liveRetrying, liveSettled } from '../sites/live.js';
@@ -42,7 +44,7 @@ interface Attached {
   /** The hidden global of the channel that attached: only that channel detaches it. */
   owner: string;
   finish(): void;
-  settle(): string[];
+  settle(said: SaidNotes): string[];
   maps(): MapData[];
   probes: Probe[];
   detached: boolean;
@@ -85,7 +87,10 @@ function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, n
     case 'runtime': return null;
     case 'attach': return attachMain(r.source, r.options, out, ring, state, name);
     case 'settled': return !liveRetrying();
-    case 'notes': return { refused: attached?.settle() ?? [], notes: notes() };
+    case 'notes': {
+      const said = new SaidNotes();
+      return { refused: attached?.settle(said) ?? [], notes: notes(said) };
+    }
     case 'detach': return detachNow(name, r.now);
     case 'close-inspector': return void closeInspector();
     case 'points': return pointsOf(r.pattern, r.lines === true);
@@ -203,12 +208,17 @@ function budgetParses(options: AttachOptions): void {
 }
 
 /** What is worth saying about the probes' sites (a fallback to a breakpoint site, and why). */
-function notes(): string[] {
+function notes(said: SaidNotes): string[] {
   const s = attached;
   if (s === null) return [];
-  const mine = new Set(s.probes.map((p) => p.id));
+  const handles = new SafeMap<number, Probe>();
+  for (let i = 0; i < s.probes.length; i++) handles.set(s.probes[i].id, s.probes[i]);
   const out: string[] = [];
-  for (const p of list()) if (mine.has(p.id) && p.note !== undefined) out.push(`${p.name}: ${p.note}`);
+  for (const p of list()) {
+    const h = handles.get(p.id);
+    if (h === undefined || p.note === undefined) continue;
+    out.push(`${p.name}: ${said.say(p.name, p.note, arrayMap(siteNotes(h), (n) => n.note))}`);
+  }
   return out;
 }
 

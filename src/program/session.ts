@@ -25,6 +25,7 @@ import { Profiler, type Sample } from './profile.js';
 import type { Sender } from './messages.js';
 import { breakpointCeiling } from '../sites/breakpoint.js';
 import { reportMisses, sayRests } from './breakpoint-misses.js';
+import type { SaidNotes } from './said-notes.js';
 import { takePauseReport } from '../sites/pause-budget.js';
 import { exportTargetOf } from '../sites/live.js';
 import { sealForCounting } from '../sites/load/wanted.js';
@@ -124,7 +125,7 @@ export type Session = {
   /** How many keys this thread's maps hold, without reading them (a backup's bound, cli/agent-session.ts). */
   keyCount(): number;
   /** Once live patches have settled: the texts of probes taken off as they could never run (see checkReturns). */
-  settle(): string[];
+  settle(said: SaidNotes): string[];
 } | { error: string };
 
 interface ReturnProbe {
@@ -142,7 +143,7 @@ interface ReturnProbe {
  * handler reads retval, which a breakpoint site cannot see, is warned about. Each line says why.
  * One whose returns pause to give it retval is told what a large value costs there.
  */
-function checkReturns(returning: readonly ReturnProbe[], warn: (s: string) => void): ReturnProbe[] {
+function checkReturns(returning: readonly ReturnProbe[], warn: (s: string) => void, said: SaidNotes): ReturnProbe[] {
   if (returning.length === 0) return [];
   const infos = new Map(list().map((i) => [i.id, i]));
   const refused: ReturnProbe[] = [];
@@ -156,7 +157,9 @@ function checkReturns(returning: readonly ReturnProbe[], warn: (s: string) => vo
     if (blind.length > 0 && blind.length === sites.length) {
       refused.push(r);
       void unregister(r.handle);
-      warn(`jsprobe: ${r.text}: not attached, as it would never run: ${info.note}. ${instead}\n`);
+      // The whole first: a second probe of the same function gets one pointer, not two.
+      const why = `${info.note}. ${instead}`;
+      warn(`jsprobe: ${r.text}: not attached, as it would never run: ${said.say(r.text, why, [why, ...blind.map((b) => b.note), instead])}\n`);
     } else if (blind.length > 0) {
       const names = blind.slice(0, 3).map((s) => s.target).join(', ') + (blind.length > 3 ? `, and ${blind.length - 3} more` : '');
       const have = blind.length === 1 ? 'has a breakpoint site' : 'have breakpoint sites';
@@ -295,8 +298,8 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       for (let i = 0; i < rt.maps.length; i++) n += MapPrototypeGetSize(rt.maps[i].entries);
       return n;
     },
-    settle: () => {
-      const refused = checkReturns(options.attached !== undefined ? returning : [], options.warn);
+    settle: (said) => {
+      const refused = checkReturns(options.attached !== undefined ? returning : [], options.warn, said);
       for (const r of refused) probes.splice(probes.indexOf(r.handle), 1);
       return refused.map((r) => r.text);
     },

@@ -30,7 +30,8 @@ import { JsprobeError, ProbeSite, type Resolution, type SitePreference, type Sna
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
 import {
-  clearTimeoutSafe, defineOwn, SafeMap, SafeSet, SafeWeakMap, setTimeoutSafe, StringPrototypeLastIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
+  clearTimeoutSafe, defineOwn, regExpTest, SafeMap, SafeSet, SafeWeakMap, setTimeoutSafe, StringPrototypeLastIndexOf, StringPrototypeSlice,
+  StringPrototypeStartsWith,
 } from '../core/primordials.js';
 import { breakpointSite, rearmBreakpoints } from './breakpoint.js';
 import { findHolder, type Holder } from './holder.js';
@@ -240,6 +241,18 @@ export function loadedScripts(test: (path: string) => boolean): LiveScript[] {
   return out;
 }
 
+/** Who compiled a compiledTs() script, said where its output is why a function cannot be patched. */
+const TS_LOADER = 'tsx (or another TypeScript loader)';
+
+/**
+ * A .ts file that runs as a loader's output: tsx, and the like, name the original in an inline
+ * source map; Node's own type stripping keeps every position and names none. Its shape (one line,
+ * a closing brace right after the last statement) is the loader's, not the user's: said as such.
+ */
+function compiledTs(s: LiveScript): boolean {
+  return regExpTest(/\.[cm]?tsx?$/, s.url) && s.sourceMapURL !== undefined && StringPrototypeStartsWith(s.sourceMapURL, 'data:');
+}
+
 /**
  * The resolution for functions of loaded scripts: their sites if they have them already, or a
  * request that flush() carries out (and, while V8 refuses, retries).
@@ -259,7 +272,9 @@ export function resolution(
   const unfit = targets.filter((t) => (refused !== null ? !t.script.patched.has(t.index) : !liveable(t.script.original, t.script.fns[t.index])));
   if (unfit.length > 0) {
     const what = `${functionLabel(unfit[0].script, unfit[0].index)}${unfit.length > 1 ? ` and ${unfit.length - 1} more` : ''}`;
-    const why = `${what} cannot be patched in place: ${refused ?? unliveable(unfit[0].script.original, unfit[0].script.fns[unfit[0].index])}`;
+    const reason = refused ?? unliveable(unfit[0].script.original, unfit[0].script.fns[unfit[0].index]);
+    const loader = refused === null && compiledTs(unfit[0].script) ? `it runs as ${TS_LOADER} compiled it: ` : '';
+    const why = `${what} cannot be patched in place: ${loader}${reason}`;
     if (!fallsBack(preference)) {
       throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `${why}; use site 'auto' or 'breakpoint' for a breakpoint site, or a load site`);
     }

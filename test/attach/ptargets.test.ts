@@ -118,6 +118,39 @@ test('-p on tsx code: fnret gets the right retval (a number, an object) and elap
   }
 });
 
+test('-p on tsx code: two probes of one function share one paragraph of why (naming tsx), each other line short', async () => {
+  const svc = await service(`--import tsx ${TSX}`);
+  try {
+    const cli = trace(svc.pid, `fnret:${TSX}:nap { @a = count() } fnret:${TSX}:nap { @b = count() } ` +
+      `fn:${TSX}:spin { @c = count() } fnret:${TSX}:spin { @d = count() }`);
+    await cli.lines(/^@c: \d+$/, 0);
+    const attached = () => /Attached to \d+/.test(cli.err());
+    while (!attached()) await new Promise((resolve) => cli.child.stderr!.once('data', resolve));
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.done, 0, cli.err());
+    const lines = cli.err().split('\n');
+    const of = (probe: string) => lines.filter((l) => l.startsWith(`jsprobe: ${probe}: `));
+    // The reason, said once for each function, names tsx as what wrote the code LiveEdit cannot patch.
+    const why = /cannot be patched in place: it runs as tsx \(or another TypeScript loader\) compiled it: /;
+    for (const probe of [`fnret:${TSX}:nap`, `fn:${TSX}:spin`, `fnret:${TSX}:spin`]) assert.ok(of(probe).length >= 1, cli.err());
+    const [naps, spins] = [of(`fnret:${TSX}:nap`), [...of(`fn:${TSX}:spin`), ...of(`fnret:${TSX}:spin`)]];
+    assert.equal(naps.length, 2, cli.err());
+    assert.equal(spins.length, 2, cli.err());
+    for (const pair of [naps, spins]) {
+      assert.equal(pair.filter((l) => why.test(l)).length, 1, cli.err());
+      assert.equal(pair.filter((l) => l.includes('a hit costs tens of µs')).length, 1, cli.err());
+      // The other line points at the first, in a few words and what is its own.
+      const other = pair.find((l) => !why.test(l))!;
+      assert.match(other, / as said (for \S+ )?above/);
+      assert.ok(other.length < 300, other);
+    }
+    assert.match(naps[1], new RegExp(`^jsprobe: fnret:${TSX}:nap: not attached, as it would never run: as said above$`));
+    assert.match(spins[1], /as said for fn:\S+:spin above; a return whose retval a handler reads pauses the thread/);
+  } finally {
+    svc.child.kill();
+  }
+});
+
 test('-p on tsx code: ustack names the .ts file\'s own lines through its inline source map, and no frame of jsprobe\'s', async () => {
   const svc = await service(`--import tsx ${TSX}`);
   try {

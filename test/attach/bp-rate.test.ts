@@ -7,34 +7,56 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { ROOT } from '../cli/run.js';
 import { jsprobe, stderrMatch } from './procs.js';
 
 const FILE = 'test/fixtures/attach/hot-loop.cjs';
 
-test('-p, breakpoint site over its ceiling: its breakpoints come out, the loop\'s hits past it are not evaluated, and the misses are said', async () => {
-  const svc = spawn(process.execPath, [FILE], {
+interface Target {
+  svc: ChildProcess;
+  pid: number;
+  said: (re: RegExp, from?: number) => Promise<RegExpExecArray>;
+  /** How much it has printed so far. */
+  at: () => number;
+}
+
+/** A target run with a ceiling of 5 hits a second and no live edit (Node 20 and 22 would make one), once it has printed its pid. */
+async function target(file: string): Promise<Target> {
+  const svc = spawn(process.execPath, [file], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, JSPROBE_BREAKPOINT_RATE: '5', JSPROBE_LIVE_EDIT: '0', JSPROBE_CLIENT_TIMEOUT_MS: '120000' },
   });
+  let out = '';
+  svc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  /** The first match of `re` in what it printed from offset `from` on, as soon as it is there. */
+  const said = (re: RegExp, from = 0) => new Promise<RegExpExecArray>((resolve, reject) => {
+    const check = (): void => {
+      const m = re.exec(out.slice(from));
+      if (m === null) return;
+      svc.stdout!.off('data', check);
+      resolve(m);
+    };
+    svc.stdout!.on('data', check);
+    svc.once('exit', () => reject(new Error(`the service ended before saying ${re}: ${out}`)));
+    check();
+  });
   try {
-    let out = '';
-    svc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-    });
-    const said = (re: RegExp) => new Promise<RegExpExecArray>((resolve, reject) => {
-      const check = (): void => {
-        const m = re.exec(out);
-        if (m !== null) resolve(m);
-      };
-      svc.stdout!.on('data', check);
-      svc.once('exit', () => reject(new Error(`the service ended before saying ${re}: ${out}`)));
-      check();
-    });
     await said(/\n/);
-    const { pid } = JSON.parse(out.slice(0, out.indexOf('\n'))) as { pid: number };
+  } catch (e) {
+    svc.kill();
+    throw e;
+  }
+  const { pid } = JSON.parse(out.slice(0, out.indexOf('\n'))) as { pid: number };
+  return { svc, pid, said, at: () => out.length };
+}
+
+test('-p, breakpoint site over its ceiling: its breakpoints come out, the loop\'s hits past it are not evaluated, and the misses are said', async () => {
+  const { svc, pid, said } = await target(FILE);
+  try {
     const cli = jsprobe(['-p', String(pid), '-e', `fn:${FILE}:tick { @n = count() }`]);
     await stderrMatch(cli, /Attached to \d+/);
     svc.stdin!.write('go 1000\n');
@@ -77,36 +99,13 @@ function endLine(file: string, err: string): { seen: number; all: number; unseen
 const STEADY = 'test/fixtures/attach/steady.cjs';
 
 test('-p, breakpoint site over its ceiling under a steady load: the end leads with the hits not seen, estimated near the calls made', async () => {
-  const svc = spawn(process.execPath, [STEADY], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, JSPROBE_BREAKPOINT_RATE: '5', JSPROBE_LIVE_EDIT: '0', JSPROBE_CLIENT_TIMEOUT_MS: '120000' },
-  });
+  const { svc, pid, said, at } = await target(STEADY);
   try {
-    let out = '';
-    svc.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-    });
-    const counted = (): Promise<number> => new Promise((resolve, reject) => {
-      const from = out.length;
-      const check = (): void => {
-        const m = /count (\d+)\n/.exec(out.slice(from));
-        if (m === null) return;
-        svc.stdout!.off('data', check);
-        resolve(Number(m[1]));
-      };
-      svc.stdout!.on('data', check);
-      svc.once('exit', () => reject(new Error(`the service ended: ${out}`)));
+    const counted = async (): Promise<number> => {
+      const from = at();
       svc.stdin!.write('count\n');
-    });
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (out.includes('\n')) resolve();
-      };
-      svc.stdout!.on('data', check);
-      check();
-    });
-    const { pid } = JSON.parse(out.slice(0, out.indexOf('\n'))) as { pid: number };
+      return Number((await said(/count (\d+)\n/, from))[1]);
+    };
     const cli = jsprobe(['-p', String(pid), '-e', `fn:${STEADY}:tick { @n = count() }`]);
     await stderrMatch(cli, /Attached to \d+/);
     const before = await counted();

@@ -9,6 +9,7 @@ import type { Protocol as DevTools } from 'devtools-protocol';
 import { AttachError } from './attach-error.js';
 import { openInspector, releaseWhenClosed } from './open.js';
 import { connectToTarget } from './peer.js';
+import { step } from './steps.js';
 import { waitFor } from './progress.js';
 
 export { AttachError };
@@ -164,7 +165,7 @@ export async function connect(pid: number, quiet = false): Promise<{ conn: Conne
 
 async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connection; opened: boolean; port: number }> {
   // --- verified open (open.ts): the lock, when jsprobe opened the inspector, goes when it closes.
-  const { port, opened, lock } = await openInspector(pid, (line) => void (quiet || process.stderr.write(line)));
+  const { port, opened, lock, startTime } = await openInspector(pid, (line) => void (quiet || process.stderr.write(line)));
   let url: string;
   let socket: Socket;
   try {
@@ -173,11 +174,11 @@ async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connect
     url = listed.url;
     socket = listed.socket ?? await connectToTarget(pid, port);
   } catch (e) {
-    if (lock !== null) releaseWhenClosed(lock, pid, port);
+    if (lock !== null) releaseWhenClosed(lock, pid, port, startTime);
     throw e;
   }
   const ws = new WebSocket(url, { perMessageDeflate: false, createConnection: () => socket });
-  if (lock !== null) ws.once('close', () => releaseWhenClosed(lock, pid, port));
+  if (lock !== null) ws.once('close', () => releaseWhenClosed(lock, pid, port, startTime));
   // ---
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -205,6 +206,7 @@ async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connect
     ws.close();
     throw new AttachError(`process ${pid} runs Node ${String(version)}; jsprobe needs Node 20.6 or later`);
   }
+  step('checked');
   return { conn, opened, port };
 }
 

@@ -11,9 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AttachError } from './attach-error.js';
 import { acquire, type Lock } from './lock.js';
+import { leftOpenBy, markOpening, unmark } from './marker.js';
 import { connectToTarget } from './peer.js';
 import { inspectorPortOf, ownLoopbackListeners } from './port.js';
 import { startTimeOf, stateOf } from './procfs.js';
+import { step } from './steps.js';
 import { checkTarget, portOwnedBy } from './verify.js';
 
 /** How long to wait for the inspector to listen after SIGUSR1 (JSPROBE_OPEN_TIMEOUT_MS); then a watcher takes over. */
@@ -40,6 +42,8 @@ export interface OpenInspector {
   opened: boolean;
   /** Held while an inspector jsprobe opened is open; null when jsprobe did not open it. */
   lock: Lock | null;
+  /** The target's start time (procfs.ts startTimeOf), which names its marker (marker.ts) with its pid. */
+  startTime: string | null;
 }
 
 /** What the watcher is told (closer.ts): which process, which port (0: one it picks), its listeners before SIGUSR1. */
@@ -191,7 +195,10 @@ async function opening(orders: WatchOrders, lock: Lock, progress: (line: string)
       const port = await inspectorNow(pid, configured, before).catch(async (e: Error) => {
         throw e instanceof AttachError ? await handOver(orders, lock, e.message) : e;
       });
-      if (port !== null) return port;
+      if (port !== null) {
+        step('listening');
+        return port;
+      }
       const waited = Date.now() - start;
       if (waited >= limit) {
         const why = isStopped(pid) ? ': it is stopped' : ' (its main thread is blocked?)';
@@ -223,16 +230,29 @@ export async function openInspector(pid: number, progress: (line: string) => voi
   try {
     const port = await inspectorNow(pid, configured, new Set());
     if (port !== null) {
-      lock.release();
-      return { port, opened: false, lock: null };
+      // A jsprobe killed after SIGUSR1 and before its runtime could close the port left it open:
+      // its marker says so, and this one closes it as its own (the lock it holds goes when it has).
+      const by = leftOpenBy(pid);
+      if (by === null) {
+        lock.release();
+        return { port, opened: false, lock: null, startTime: null };
+      }
+      progress(`jsprobe: process ${pid} has its inspector open on 127.0.0.1:${port} since jsprobe process ${by} opened it and was killed `
+        + 'before it could close it: jsprobe closes it\n');
+      const startTime = startTimeOf(pid);
+      if (startTime !== null) markOpening(pid, startTime);
+      return { port, opened: true, lock, startTime };
     }
     const before = ownLoopbackListeners(pid).map((l) => l.inode);
     // Checked again just before the signal: the pid may have ended, and been reused, while waiting.
     checkTarget(pid);
     const startTime = startTimeOf(pid);
     if (startTime === null) throw new AttachError(`no process with pid ${pid}`);
+    // Before the signal: a kill from here until the runtime has closed the port leaves it to the next jsprobe (marker.ts).
+    markOpening(pid, startTime);
+    step('sigusr1');
     process.kill(pid, 'SIGUSR1');
-    return { port: await opening({ pid, startTime, configured, before }, lock, progress, limit), opened: true, lock };
+    return { port: await opening({ pid, startTime, configured, before }, lock, progress, limit), opened: true, lock, startTime };
   } catch (e) {
     lock.release();
     throw e;
@@ -255,12 +275,14 @@ export async function inspectorClosed(pid: number, port: number): Promise<void> 
 
 /**
  * Let go of `lock` once process `pid` no longer listens on `port` (jsprobe closed the inspector
- * it opened, or the target ended), or after a few seconds in any case.
+ * it opened, or the target ended), or after a few seconds in any case. Its marker goes once it is closed.
  */
-export function releaseWhenClosed(lock: Lock, pid: number, port: number): void {
+export function releaseWhenClosed(lock: Lock, pid: number, port: number, startTime: string | null): void {
   const end = Date.now() + CLOSE_TIMEOUT_MS;
   const check = (): void => {
-    if (!listening(pid, port) || Date.now() >= end) lock.release();
+    const open = listening(pid, port);
+    if (!open) unmark(pid, startTime);
+    if (!open || Date.now() >= end) lock.release();
     else setTimeout(check, POLL_MS).unref();
   };
   check();

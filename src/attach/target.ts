@@ -15,6 +15,7 @@ import { endedSilently, endedTelling, waitStatus } from './ending.js';
 import { CLOSE_INSPECTOR, RUNTIME_BUNDLE, connect, type Connection } from './inspector-ws.js';
 import { inspectorClosed } from './open.js';
 import { waitFor } from './progress.js';
+import { step } from './steps.js';
 
 export interface AttachRun {
   program: CompiledProgram;
@@ -84,6 +85,7 @@ export async function openChannel(pid: number, quiet: boolean, onMessage: (m: Me
   try {
     const load: LoadOptions = { socket: channel.path, closeInspector: opened };
     // Quick: it starts the channel thread and leaves the runtime for after the port has closed (load.ts).
+    step('loading');
     const loading = conn.evaluate<string>(`require(${JSON.stringify(RUNTIME_BUNDLE)}).load(${JSON.stringify(load)})`);
     const busy = `process ${pid} to load jsprobe's runtime (is its main thread blocked?)`;
     const late = `process ${pid} did not load jsprobe's runtime within ${LOAD_TIMEOUT_MS / 1000} s`;
@@ -102,12 +104,14 @@ export async function openChannel(pid: number, quiet: boolean, onMessage: (m: Me
   // Nobody of jsprobe's is on the port any more (at once: no closing handshake to wait for). The
   // runtime has closed it from the inside by now, or soon will (load.ts, channel-thread.ts); asking
   // again changes nothing then, and its answer comes once it is closed.
+  step('connected');
   const wsClosed = conn.ws.readyState === conn.ws.CLOSED ? Promise.resolve() : new Promise((resolve) => conn.ws.once('close', resolve));
   conn.ws.terminate();
   await wsClosed;
   if (opened) {
     await channel.request({ op: 'close-inspector' });
     await waitFor(inspectorClosed(pid, port), `process ${pid} to close its inspector port ${port}`, quiet);
+    step('closed');
   } else if (!quiet) {
     process.stderr.write(`jsprobe: process ${pid} had its inspector open already (127.0.0.1:${port}); it stays open, and any local user can connect to it\n`);
   }
@@ -192,6 +196,7 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   const options: AttachOptions = { format: run.format, unsafe: run.unsafe, maxMapKeys: run.maxMapKeys, maxStrlen: run.maxStrlen,
     maxPauseMs: run.maxPauseMs, spans: run.spans === undefined ? undefined : true,
   };
+  step('attaching');
   const r = await waitFor(
     channel.request<ChannelAttachResult>({ op: 'attach', source: run.program.source, options }).catch((e: Error): AttachRefusal => ({ error: e.message })),
     `process ${pid} to register the probes`, run.quiet,

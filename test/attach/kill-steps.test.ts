@@ -1,0 +1,45 @@
+// jsprobe killed (SIGKILL) at each step of an attach, one kill after another on one target: no
+// sequence of kills leaves the target's inspector port open. A kill from the runtime's load on is
+// undone by the runtime's channel thread; one before (from SIGUSR1 until the load) leaves the port
+// open with nothing of jsprobe's in the target, and the next jsprobe closes it, told by the marker
+// the killed one left (src/attach/marker.ts). Each kill comes at jsprobe's own step line
+// (JSPROBE_ATTACH_STEPS=1), not after a sleep.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inspectorClosed, jsprobe, node, startService, stderrMatch, type Service } from './procs.js';
+
+const PROGRAM = 'fn:test/fixtures/attach/server.cjs:handle { @n = count() }';
+const STEPS = ['sigusr1', 'listening', 'checked', 'loading', 'connected', 'closed', 'attaching'] as const;
+/** From here on the runtime is in the target: it closes the port by itself, with nobody after it. */
+const RUNTIME_STEPS: readonly string[] = ['connected', 'closed', 'attaching'];
+
+/** A whole attach and detach (Ctrl-C once attached): afterwards nothing listens on 9229. */
+async function cleanRun(svc: Service): Promise<string> {
+  const cli = jsprobe(['-p', String(svc.pid), '-e', PROGRAM]);
+  await stderrMatch(cli, /^Attached to /m);
+  cli.child.kill('SIGINT');
+  const { code, err } = await cli.done;
+  assert.equal(code, 0, err);
+  return err;
+}
+
+test('SIGKILL at every step of an attach, one after another on one target: the inspector port ends closed each time', async () => {
+  const svc = await startService(node());
+  try {
+    for (const step of STEPS) {
+      const cli = jsprobe(['-p', String(svc.pid), '-e', PROGRAM], { JSPROBE_ATTACH_STEPS: '1' });
+      await stderrMatch(cli, new RegExp(`^jsprobe: attach step ${step}$`, 'm'));
+      cli.child.kill('SIGKILL');
+      await cli.done;
+      if (RUNTIME_STEPS.includes(step)) {
+        assert.equal(await inspectorClosed(), true, `killed at ${step}: the runtime closes the port by itself`);
+      }
+      const err = await cleanRun(svc);
+      assert.equal(await inspectorClosed(), true, `killed at ${step}, then a whole attach: the port is closed (${err})`);
+      assert.doesNotMatch(err, /had its inspector open already/, `killed at ${step}: the next jsprobe takes the port as its own`);
+    }
+  } finally {
+    svc.child.kill();
+  }
+});

@@ -295,8 +295,13 @@ async function attach(source: string, options: AttachOptions): Promise<ChannelAt
   // Before any worker is set up: a worker's relay says hello to whoever listens then.
   relay ??= new MainRelay((_tid, m) => message(m), 'attach');
   await onMain({ op: 'runtime' });
+  // The command went away meanwhile (killed): finish() has detached, and an attach now would stay.
+  const gone = { error: 'the command went away while attaching' };
+  if (detached) return gone;
   const r = await onMain<AttachResult>({ op: 'attach', source, options });
   if ('error' in r) return r;
+  // The main thread's detach came after this attach and undid it; the workers, not set up yet, stay so.
+  if (detached) return gone;
   attached = { source, options };
   const end = Date.now() + SETTLE_MS;
   while (!(await onMain<boolean>({ op: 'settled' })) && Date.now() < end) await new Promise((res) => setTimeout(res, 50));

@@ -90,7 +90,7 @@ test('-o FILE with a worker thread whose ring overflows: its drops count in Lost
   const lost = lostIn(r.stderr);
   // The main thread did not drain the worker's 1 MiB ring while the worker made 200 MB of events.
   assert.ok(lost > 0, detail);
-  assert.match(r.stderr, /^jsprobe: \d+ of the lost events were in worker thread \d+: its ring was full$/m, detail);
+  assert.match(r.stderr, /^jsprobe: \d+ of the lost events were in worker thread \(tid \d+\): its ring was full$/m, detail);
   assert.equal(r.stdout, '');
   assert.equal(printed(out, 10000).length + lost, COUNT, detail);
   assert.match(out, /\n@n: 20000\n\n$/, detail);

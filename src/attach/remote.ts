@@ -67,25 +67,23 @@ const WORKER = 'worker';
  * through which the channel thread reaches this runtime, writing to the ring it drains.
  */
 export function install(ringSab: SharedArrayBuffer, stateSab: SharedArrayBuffer, name: string, release: () => void): void {
-  // The channel thread's session holds every pause of this thread until it resumes it too: it
-  // is told of each (a breakpoint site pauses at a return to read its value, see breakpoint.ts).
-  setPauseReleaser(release);
-  // Breakpoints are never set or removed inside an interrupt (breakpoint.ts, setBreakpointTiming).
-  setBreakpointTiming(inJob);
+  // Nothing of this thread's state is set here: a second jsprobe's channel, which is refused at its
+  // attach, installs too (this file is loaded once a process, and both share it), and it must
+  // leave the first one's pause releaser and the rest alone (attachMain sets them).
   const ring = new Ring(ringSab);
   const state = new Int32Array(stateSab);
   const out = new RingSender(ring);
   defineOwn(globalThis, name, {
     configurable: true,
     enumerable: false,
-    value: (request: string): string => stringifyJson(onRequest(JSONParse(request) as MainRequest, out, ring, state, name) ?? null),
+    value: (request: string): string => stringifyJson(onRequest(JSONParse(request) as MainRequest, out, ring, state, name, release) ?? null),
   });
 }
 
-function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, name: string): unknown {
+function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, name: string, release: () => void): unknown {
   switch (r.op) {
     case 'runtime': return null;
-    case 'attach': return attachMain(r.source, r.options, out, ring, state, name);
+    case 'attach': return attachMain(r.source, r.options, out, ring, state, name, release);
     case 'settled': return !liveRetrying();
     case 'notes': {
       const said = new SaidNotes();
@@ -100,11 +98,21 @@ function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, n
   }
 }
 
-/** The channel thread is going: the hidden global goes, and the way to its thread (the pause releaser holds its Worker). */
+/**
+ * The channel thread is going: the hidden global goes, and, if this channel attached, the way to
+ * its thread (the pause releaser holds its Worker). A refused channel's forget leaves the one
+ * that traces alone: it cleared that one's releaser, and its retval reads, for good.
+ */
 function forget(name: string): void {
   delete (globalThis as Record<string, unknown>)[name];
-  setPauseReleaser(null);
+  if (releaserOwner === name) {
+    releaserOwner = null;
+    setPauseReleaser(null);
+  }
 }
+
+/** The channel whose thread is told of each pause (the one that attached last). */
+let releaserOwner: string | null = null;
 
 /** `-l PATTERN -p PID`: the probe points here; for none, why, and what is near (the command says it, as -l does). */
 function pointsOf(pattern: string, lines: boolean): PointsReply {
@@ -124,8 +132,14 @@ function loadedExports(file: string): unknown {
   return d !== undefined && 'value' in d ? d.value : undefined;
 }
 
-function attachMain(source: string, options: AttachOptions, out: Sender, ring: Ring, state: Int32Array, owner: string): AttachResult {
+function attachMain(source: string, options: AttachOptions, out: Sender, ring: Ring, state: Int32Array, owner: string, release: () => void): AttachResult {
   if (attached !== null && !attached.detached) return { error: 'another jsprobe traces it now: one at a time', busy: true };
+  // The channel thread's session holds every pause of this thread until it resumes it too: it
+  // is told of each (a breakpoint site pauses at a return to read its value, see breakpoint.ts).
+  setPauseReleaser(release);
+  releaserOwner = owner;
+  // Breakpoints are never set or removed inside an interrupt (breakpoint.ts, setBreakpointTiming).
+  setBreakpointTiming(inJob);
   let program;
   try {
     program = compile(source, { unsafe: options.unsafe });

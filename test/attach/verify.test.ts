@@ -9,15 +9,10 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../cli/run.js';
-import { alive, jsprobe, listening, load, node, startService, withoutProgress, type Service } from './procs.js';
+import { alive, fetchText, jsprobe, listening, load, node, startService, stopped, withoutProgress, type Service } from './procs.js';
 
 const PATTERN = 'test/fixtures/attach/server.cjs:*';
 const PROGRAM = 'fnret:test/fixtures/attach/server.cjs:handle { @n = count() }';
-
-async function stopped(svc: Service): Promise<void> {
-  svc.child.kill();
-  if (alive(svc.child)) await new Promise((r) => svc.child.once('close', r));
-}
 
 test('a non-Node process with node as its argv[0] is never signalled: one line, exit 1, and it lives on', async () => {
   const sleeper = spawn('bash', ['-c', 'exec -a node sleep 300'], { stdio: 'ignore' });
@@ -84,7 +79,7 @@ test("a target's own inspector port: open already (--inspect=127.0.0.1:9333, --i
     const svc = await startService(node(flags));
     try {
       const inspector = Number(/ws:\/\/127\.0\.0\.1:(\d+)\//.exec(svc.stderr())?.[1] ?? (await waitForInspector(svc)));
-      const stop = load(svc.port);
+      const stop = load(svc.port, svc.pid);
       const cli = jsprobe(['-p', String(svc.pid), '-e', 'fnret:test/fixtures/attach/server.cjs:sleep { @n = count(); exit() }']);
       const r = await cli.done;
       await stop();
@@ -129,7 +124,7 @@ test('a target started with --inspect-port=9444 is opened there by SIGUSR1, and 
 
 test('two jsprobe -p runs on two targets, started at the same time: both attach and both report', async () => {
   const [a, b] = await Promise.all([startService(node()), startService(node())]);
-  const stops = [load(a.port), load(b.port)];
+  const stops = [load(a.port, a.pid), load(b.port, b.pid)];
   try {
     const program = 'fnret:test/fixtures/attach/server.cjs:sleep { @n = count(); exit() }';
     const runs = await Promise.all([a, b].map((svc) => jsprobe(['-p', String(svc.pid), '-e', program]).done));
@@ -150,26 +145,34 @@ test('two jsprobe -p runs on two targets, started at the same time: both attach 
 });
 
 test("a second jsprobe on a target already attached fails, and leaves the first one's session and inspector alone", async () => {
-  const svc = await startService(node('--inspect=127.0.0.1:9333'));
-  const stop = load(svc.port);
+  // A breakpoint site (no live edits), whose returns pause the target to read retval: the refused
+  // second jsprobe took the first one's way to let a pause go, and its retval reads (undefined after it).
+  const svc = await startService(`JSPROBE_LIVE_EDIT=0 ${node('--inspect=127.0.0.1:9333')}`);
+  const stop = load(svc.port, svc.pid);
   try {
-    const first = jsprobe(['-p', String(svc.pid), '-e', 'fnret:test/fixtures/attach/server.cjs:sleep { @n = count() }']);
+    const first = jsprobe(['-p', String(svc.pid), '-e', 'fnret:test/fixtures/attach/server.cjs:sleep { @n = count(); @t[typeof(retval)] = count() }']);
     const end = Date.now() + 20_000;
     while (!first.stderr().includes('Attached to') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     const second = await jsprobe(['-p', String(svc.pid), '-e', 'fnret:test/fixtures/attach/server.cjs:sleep { @m = count() }']).done;
     assert.equal(second.code, 1, second.err);
     // One line of its own, said as an attach's error is, after the note on the open inspector.
     assert.ok(second.err.endsWith(`\njsprobe: process ${svc.pid}: another jsprobe traces it now: one at a time\n`), second.err);
-    // The first is still attached, through an inspector the second did not close.
+    // The first is still attached, through an inspector the second did not close, and its returns still read.
     assert.equal(await listening(9333), true);
+    for (let i = 0; i < 5; i++) assert.equal(await fetchText(svc.port, '/x', svc.pid), 'ok');
     const before = first.stderr();
     first.child.kill('SIGINT');
     const r = await first.done;
     assert.equal(r.code, 0, r.err);
     assert.doesNotMatch(r.err.slice(before.length), /went away|ended without|was killed/);
     assert.match(r.out, /^@n: [1-9]\d*$/m);
+    assert.match(r.out, /^@t\[object\]: [1-9]\d*$/m);
+    assert.doesNotMatch(r.out, /@t\[undefined\]/);
   } finally {
-    await stop();
-    await stopped(svc);
+    try {
+      await stop();
+    } finally {
+      await stopped(svc);
+    }
   }
 });

@@ -38,15 +38,54 @@ function attaches(file) {
   return /attach\/procs\.js|['"]-p['"]|9229/.test(text);
 }
 
+/**
+ * Bounds that only stop a hang, far above any time seen on a loaded machine: a test still running
+ * after TEST_MS fails, a file's runner exits once its tests are done whatever it still waits on,
+ * and a lane still going after LANE_MS is killed, its processes with it. A failed attach test once
+ * left a service up that its file's runner waited on, and CI ran past its 90 minutes, unreported.
+ */
+const TEST_MS = 10 * 60_000;
+const groups = new Set();
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    for (const pid of groups) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    process.exit(130);
+  });
+}
+const LANE_MS = 40 * 60_000;
+
 function run(list, concurrency, out) {
   return new Promise((resolve) => {
     const io = out === undefined ? 'inherit' : 'pipe';
-    const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...list], { stdio: ['ignore', io, io] });
+    const args = ['--test', `--test-concurrency=${concurrency}`, `--test-timeout=${TEST_MS}`, '--test-force-exit', ...list];
+    // Its own process group, so that a hung lane goes with everything it started (and a Ctrl-C here, which no longer reaches it, too).
+    const child = spawn(process.execPath, args, { stdio: ['ignore', io, io], detached: true });
+    groups.add(child.pid);
+    child.once('close', () => groups.delete(child.pid));
     if (out !== undefined) {
       child.stdout.setEncoding('utf8').on('data', (d) => out.push(d));
       child.stderr.setEncoding('utf8').on('data', (d) => out.push(d));
     }
-    child.on('close', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
+    const hung = setTimeout(() => {
+      const said = `\n# run-tests: a lane still running after ${LANE_MS / 60_000} minutes is killed: ${list.length} files from ${list[0]}\n`;
+      if (out === undefined) process.stderr.write(said);
+      else out.push(said);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, LANE_MS);
+    child.on('close', (code, signal) => {
+      clearTimeout(hung);
+      resolve(code ?? (signal === null ? 1 : 128));
+    });
   });
 }
 

@@ -6,21 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { get } from 'node:http';
 import { join } from 'node:path';
 import { JSPROBE, ROOT } from '../cli/run.js';
-import { inspectorClosed, listening, threadCount, threadsBackTo, withoutProgress } from './procs.js';
+import { fetchText, inspectorClosed, listening, threadCount, threadsBackTo, withoutProgress } from './procs.js';
 
 const PROGRAM = 'fnret:test/fixtures/attach/server.cjs:handle { @us = hist(elapsed / 1000); @n = count() }';
 
-function fetchText(port: number, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}
 
 
 async function startService(workers = 0): Promise<{ child: ChildProcess; port: number; pid: number }> {

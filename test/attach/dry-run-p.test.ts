@@ -10,7 +10,7 @@ import { nodeVersionOf } from '../../src/attach/verify.js';
 import { jsprobe as jsprobeNow } from '../cli/run.js';
 import { join } from 'node:path';
 import { ROOT } from '../cli/run.js';
-import { alive, jsprobe, SERVER, type Service, startService, stderrMatch, streamMatch } from './procs.js';
+import { jsprobe, SERVER, type Service, startService, stderrMatch, stopped, streamMatch } from './procs.js';
 
 const FILE = 'test/fixtures/attach/server.cjs';
 const PROBE = `fnret:${FILE}:handle`;
@@ -22,11 +22,6 @@ const major = Number(process.versions.node.split('.')[0]);
 function serve(liveEdit: string | undefined, script = SERVER): Promise<Service> {
   const env = liveEdit === undefined ? 'env -u JSPROBE_LIVE_EDIT' : `env JSPROBE_LIVE_EDIT=${liveEdit}`;
   return startService(`exec ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(script)}`);
-}
-
-async function stopped(svc: Service): Promise<void> {
-  svc.child.kill();
-  if (alive(svc.child)) await new Promise((r) => svc.child.once('close', r));
 }
 
 test("the target's Node version is read from its binary without running it", () => {

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { jsprobe as jsprobeNow, ROOT } from '../cli/run.js';
-import { alive, jsprobe, type Service, startService, streamMatch } from './procs.js';
+import { jsprobe, type Service, startService, stopped, streamMatch } from './procs.js';
 
 const FILE = 'test/fixtures/attach/async-export.cjs';
 const RETURNS = `fnret:${FILE}:handleUser { @n = count(); printf("ret\\n") }`;
@@ -22,11 +22,6 @@ const WRAP = 'a wrap site on module.exports.handleUser, which sees the calls mad
 
 function serve(env: string, heldMb: number): Promise<Service> {
   return startService(`exec ${env} ${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, FILE))} ${heldMb}`);
-}
-
-async function stopped(svc: Service): Promise<void> {
-  svc.child.kill();
-  if (alive(svc.child)) await new Promise((r) => svc.child.once('close', r));
 }
 
 /** The dry run, then the attach until a return is seen: what each said. */

@@ -1,6 +1,7 @@
 // Real processes for the attach tests: a service to attach to (started as the test asks: under
 // another argv[0], with inspector flags), a jsprobe run, whether a port listens.
 
+import { after } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,9 +20,24 @@ export interface Service {
   first: Record<string, unknown>;
 }
 
+/**
+ * Every process a test here started (services, jsprobe runs): whatever is still alive once a
+ * file's tests are done is killed. A failed test's service that stayed up kept the file's runner
+ * waiting on it for good, and CI past its limit: the failure went unreported.
+ */
+const started = new Set<ChildProcess>();
+function tracked(child: ChildProcess): ChildProcess {
+  started.add(child);
+  child.once('close', () => started.delete(child));
+  return child;
+}
+after(() => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
 /** Start `command` (a shell line, so that `exec -a` can name it) that runs server.cjs; resolves once it serves. */
 export async function startService(command: string): Promise<Service> {
-  const child = spawn('bash', ['-c', command], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = tracked(spawn('bash', ['-c', command], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   const line = await new Promise<string>((resolve, reject) => {
@@ -87,7 +103,7 @@ export interface CliRun {
 
 /** A jsprobe run with `args`, and `env` over this process's environment. */
 export function jsprobe(args: string[], env: Record<string, string> = {}): CliRun {
-  const child = spawn(process.execPath, [JSPROBE, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  const child = tracked(spawn(process.execPath, [JSPROBE, ...args], { cwd: ROOT, env: { ...process.env, ...env } }));
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -107,7 +123,7 @@ export interface AttachRun {
 }
 
 export function attach(pid: number, program: string): AttachRun {
-  const child = spawn(process.execPath, [JSPROBE, '-p', String(pid), '-e', program], { cwd: ROOT });
+  const child = tracked(spawn(process.execPath, [JSPROBE, '-p', String(pid), '-e', program], { cwd: ROOT }));
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -155,23 +171,27 @@ export function listening(port: number): Promise<boolean> {
 /** A request the service has not answered in this long never will be: a failure bound, far above any answer's time on a loaded machine. */
 const NO_ANSWER_MS = 60_000;
 
-export function fetchText(port: number, path: string): Promise<string> {
+/** The body of `path` on the service at `port`; a request not answered fails, saying what `pid` (the service) was doing. */
+export function fetchText(port: number, path: string, pid?: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = get({ host: '127.0.0.1', port, path }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
     }).on('error', reject);
-    req.setTimeout(NO_ANSWER_MS, () => req.destroy(new Error(`the service on port ${port} did not answer ${path} in ${NO_ANSWER_MS / 1000} s`)));
+    req.setTimeout(NO_ANSWER_MS, () => {
+      const state = pid === undefined ? '' : `: ${procState(pid)}`;
+      req.destroy(new Error(`the service on port ${port} did not answer ${path} in ${NO_ANSWER_MS / 1000} s${state}`));
+    });
   });
 }
 
-/** Requests to `port`, one after another, until the returned function is called. */
-export function load(port: number): () => Promise<number> {
+/** Requests to `port`, one after another, until the returned function is called (`pid`: the service's, said if one is not answered). */
+export function load(port: number, pid?: number): () => Promise<number> {
   let stop = false;
   let n = 0;
   const loop = (async () => {
     while (!stop) {
-      await fetchText(port, '/x');
+      await fetchText(port, '/x', pid);
       n++;
       await new Promise((r) => setImmediate(r));
     }
@@ -181,6 +201,12 @@ export function load(port: number): () => Promise<number> {
     await loop;
     return n;
   };
+}
+
+/** The service is stopped (SIGTERM), and has ended. */
+export async function stopped(svc: Service): Promise<void> {
+  svc.child.kill();
+  if (alive(svc.child)) await new Promise((r) => svc.child.once('close', r));
 }
 
 /** Whether process `pid` is alive (and not a zombie). */

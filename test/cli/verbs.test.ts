@@ -268,7 +268,7 @@ test('watch -n 2 -p: two calls of a running service, then jsprobe detaches and t
     // async function with calls suspended cannot be patched live), until jsprobe ends by itself,
     // after the second call.
     await stderrMatch(cli, /Attached to/);
-    const stop = load(svc.port);
+    const stop = load(svc.port, svc.pid);
     const { code, out, err } = await cli.done;
     await stop();
     assert.equal(code, 0, err);

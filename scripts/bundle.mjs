@@ -284,7 +284,9 @@ const frontSplit = {
 // knows it.
 const besideFront = {
   './compiler.cjs': ['build/src/lang/compile.js'],
-  './files-parse.cjs': ['functions', 'lines', 'insertions', 'instrument'].map((m) => `build/src/sites/rewrite/${m}.js`),
+  // With what reads a module's exports from its text (-l file#export, --dry-run -p): only those two ask.
+  './files-parse.cjs': [...['functions', 'lines', 'insertions', 'instrument'].map((m) => `build/src/sites/rewrite/${m}.js`),
+    'build/src/targets/export-text.js', 'build/src/targets/cjs-holders.js'],
 };
 const besideOf = new Map();
 for (const [out, files] of Object.entries(besideFront)) {

@@ -9,7 +9,8 @@ import {
   StringPrototypeIndexOf, StringPrototypeSlice,
 } from '../../core/primordials.js';
 
-type Own = readonly [key: PropertyKey, value: unknown, get: unknown, set: unknown];
+/** A holder's own property descriptors as jsprobe loaded, by key (undefined: the key was not there). */
+type Descriptors = Record<PropertyKey, PropertyDescriptor | undefined>;
 
 const iterProto = (it: object): object => ObjectGetPrototypeOf(it) as object;
 const TypedArray = ObjectGetPrototypeOf(Uint8Array) as object;
@@ -32,25 +33,10 @@ const GLOBALS: readonly string[] = [
   'Symbol', 'TextDecoder', 'TextEncoder', 'Uint8Array', 'Uint32Array', 'WeakRef', 'clearTimeout', 'parseInt', 'setTimeout',
 ];
 
-/**
- * The methods and accessors of `holder` among `keys`. Not its other data (Number.MAX_VALUE cannot
- * change), nor Error's stack settings, which tsx and source-map-support set and ustack swaps.
- */
-function ownOf(holder: object, keys: readonly PropertyKey[] | null): Own[] {
-  // All of a holder's descriptors in one call where all are asked: a native read, not one per key.
-  const all = keys === null ? ObjectGetOwnPropertyDescriptors(holder) : null;
-  const names = keys ?? ReflectOwnKeys(all!);
-  const out: Own[] = [];
-  for (let i = 0; i < names.length; i++) {
-    const key = names[i];
-    if (holder === Error && (key === 'prepareStackTrace' || key === 'stackTraceLimit')) continue;
-    // As jsprobe loads, before the program's code: these reads of a descriptor run nothing of its.
-    const d = all !== null ? (all as Record<PropertyKey, PropertyDescriptor>)[key] : ObjectGetOwnPropertyDescriptor(holder, key);
-    if (d === undefined) out[out.length] = [key, undefined, undefined, undefined];
-    else if (typeof d.value === 'function' || typeof d.value === 'object' || d.get !== undefined || d.set !== undefined) {
-      out[out.length] = [key, d.value, d.get, d.set];
-    }
-  }
+/** The descriptors of `holder`'s `keys`, as Object.getOwnPropertyDescriptors gives all of them. */
+function some(holder: object, keys: readonly string[]): Descriptors {
+  const out: Descriptors = { __proto__: null } as unknown as Descriptors;
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = ObjectGetOwnPropertyDescriptor(holder, keys[i]);
   return out;
 }
 
@@ -60,29 +46,44 @@ function field(d: PropertyDescriptor, name: 'value' | 'get' | 'set'): unknown {
 }
 
 /**
- * Each holder's own properties as jsprobe loaded, by identity of value, getter and setter: ~250, read
- * in ~0.8-1 ms as jsprobe loads, on Node >= 22 alone (Node 20 has no raw route).
+ * Each holder's own descriptors as jsprobe loaded, kept whole (a native read each; nothing of
+ * jsprobe's runs over them until a parse asks), on Node >= 22 alone (Node 20 has no raw route).
  */
-const atLoad = new SafeMap() as Map<object, Own[]>;
+const atLoad = new SafeMap() as Map<object, Descriptors>;
 const rawPossible = SafeNumber(StringPrototypeSlice(process.versions.node, 0, StringPrototypeIndexOf(process.versions.node, '.'))) >= 22;
 if (rawPossible) {
-  for (let i = 0; i < HOLDERS.length; i++) atLoad.set(HOLDERS[i], ownOf(HOLDERS[i], null));
-  for (let i = 0; i < NODE_METHODS.length; i++) atLoad.set(NODE_METHODS[i][0], ownOf(NODE_METHODS[i][0], NODE_METHODS[i][1]));
-  atLoad.set(globalThis, ownOf(globalThis, GLOBALS));
+  // As jsprobe loads, before the program's code: these reads of descriptors run nothing of its.
+  for (let i = 0; i < HOLDERS.length; i++) atLoad.set(HOLDERS[i], ObjectGetOwnPropertyDescriptors(HOLDERS[i]) as Descriptors);
+  for (let i = 0; i < NODE_METHODS.length; i++) atLoad.set(NODE_METHODS[i][0], some(NODE_METHODS[i][0], NODE_METHODS[i][1]));
+  atLoad.set(globalThis, some(globalThis, GLOBALS));
 }
 
-/** Whether every property of atLoad is as it was (a descriptor read each: no getter runs): ~30-100 µs, asked before a parse of 1 MiB or more. */
+/**
+ * Whether each method and accessor of atLoad is as it was, by identity of value, getter and setter
+ * (a descriptor read each: no getter runs): ~250, in ~30-100 µs, asked before a parse of 1 MiB or
+ * more. Not other data (Number.MAX_VALUE cannot change), nor Error's stack settings, which tsx and
+ * source-map-support set and ustack swaps.
+ */
 export function builtinsIntact(): boolean {
   if (!rawPossible) return false;
   for (const entry of atLoad) {
     const holder = entry[0];
-    const own = entry[1];
-    for (let i = 0; i < own.length; i++) {
-      const d = ObjectGetOwnPropertyDescriptor(holder, own[i][0]);
-      if (d === undefined ? own[i][1] !== undefined || own[i][2] !== undefined
-        : field(d, 'value') !== own[i][1] || field(d, 'get') !== own[i][2] || field(d, 'set') !== own[i][3]) {
-        return false;
+    const was = entry[1];
+    const keys = ReflectOwnKeys(was);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (holder === Error && (key === 'prepareStackTrace' || key === 'stackTraceLimit')) continue;
+      const w = was[key as string];
+      const d = ObjectGetOwnPropertyDescriptor(holder, key);
+      if (w === undefined) {
+        if (d !== undefined && (field(d, 'value') !== undefined || field(d, 'get') !== undefined || field(d, 'set') !== undefined)) return false;
+        continue;
       }
+      const value = field(w, 'value');
+      const get = field(w, 'get');
+      const set = field(w, 'set');
+      if (typeof value !== 'function' && typeof value !== 'object' && get === undefined && set === undefined) continue;
+      if (d === undefined || field(d, 'value') !== value || field(d, 'get') !== get || field(d, 'set') !== set) return false;
     }
   }
   return true;

@@ -4,27 +4,19 @@
 // with the runtime's messages (output, maps, the end of the target) on the same connection.
 // The directory goes when the channel closes, and when this process exits in any way it can see.
 
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineReader, type ChannelRequest, type Message } from '../program/messages.js';
 import { AttachError } from './attach-error.js';
+import { privateRuntimeDir } from './user-dir.js';
 
 type Request = ChannelRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
-/** A directory of this user's own, where other users cannot reach (XDG_RUNTIME_DIR is 0700 by spec; check it). */
+/** A directory of this user's own, where other users cannot reach; else the temporary directory, where the channel's own is made 0700. */
 function baseDir(): string {
-  const xdg = process.env.XDG_RUNTIME_DIR;
-  if (xdg !== undefined && xdg !== '') {
-    try {
-      const st = statSync(xdg);
-      if (st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o077) === 0) return xdg;
-    } catch {
-      // not there: the temporary directory will do
-    }
-  }
-  return tmpdir();
+  return privateRuntimeDir() ?? tmpdir();
 }
 
 export class ChannelServer {

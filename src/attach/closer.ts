@@ -12,7 +12,7 @@ import { CLOSE_INSPECTOR_NOW, inspectorUrl } from './inspector-ws.js';
 import { inheritedLock } from './lock.js';
 import { inspectorNow, listening, type WatchOrders } from './open.js';
 import { connectToTarget } from './peer.js';
-import { startTimeOf, stateOf } from './procfs.js';
+import { stillRuns } from './procfs.js';
 
 /** Its name in ps and /proc/PID/comm (at most 15 characters), and so in lock.ts's "waiting for ..." line. */
 const TITLE = 'jsprobe-watcher';
@@ -43,7 +43,7 @@ async function closeOn(o: WatchOrders, port: number, alive: () => boolean): Prom
 
 async function watch(o: WatchOrders): Promise<void> {
   // A zombie has its start time still, and no inspector any more.
-  const alive = () => startTimeOf(o.pid) === o.startTime && stateOf(o.pid) !== 'Z';
+  const alive = (): boolean => stillRuns(o.pid, o.startTime);
   const except = new Set(o.before);
   const asked = new Map<string, number>();
   const notInspector = (inode: string): void => {

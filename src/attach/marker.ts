@@ -7,10 +7,11 @@
 // Markers live in a directory only this user can reach (XDG_RUNTIME_DIR when it is private, else
 // `jsprobe-UID` made 0700 in the temporary directory, checked): another user cannot plant one.
 
-import { lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTimeOf } from './procfs.js';
+import { startTimeOf, stillRuns } from './procfs.js';
+import { isUserOnlyDir, privateRuntimeDir } from './user-dir.js';
 
 /** Who wrote a marker: a jsprobe process, named by its pid and start time (a reused pid is another process). */
 interface Writer {
@@ -18,26 +19,17 @@ interface Writer {
   startTime: string;
 }
 
-const privateDir = (dir: string): boolean => {
-  try {
-    const st = lstatSync(dir);
-    return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o077) === 0;
-  } catch {
-    return false;
-  }
-};
-
 /** The directory for markers, or null where none is private to this user. */
 function markerDir(): string | null {
-  const xdg = process.env.XDG_RUNTIME_DIR;
-  if (xdg !== undefined && xdg !== '' && privateDir(xdg)) return xdg;
+  const xdg = privateRuntimeDir();
+  if (xdg !== null) return xdg;
   const dir = join(tmpdir(), `jsprobe-${process.getuid?.() ?? 'user'}`);
   try {
     mkdirSync(dir, { mode: 0o700 });
   } catch {
     // there already: checked below
   }
-  return privateDir(dir) ? dir : null;
+  return isUserOnlyDir(dir) ? dir : null;
 }
 
 function markerPath(pid: number, startTime: string): string | null {
@@ -79,5 +71,5 @@ export function leftOpenBy(pid: number): number | null {
     return null;
   }
   if (typeof writer.pid !== 'number' || typeof writer.startTime !== 'string') return null;
-  return startTimeOf(writer.pid) === writer.startTime ? null : writer.pid;
+  return stillRuns(writer.pid, writer.startTime) ? null : writer.pid;
 }

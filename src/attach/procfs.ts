@@ -147,6 +147,11 @@ export function startTimeOf(pid: number): string | null {
   }
 }
 
+/** Whether process `pid`, started at `startTime` (a reused pid is another process), still runs: not gone, nor a zombie. */
+export function stillRuns(pid: number, startTime: string): boolean {
+  return startTimeOf(pid) === startTime && stateOf(pid) !== 'Z';
+}
+
 /** The state letter of process `pid` in /proc/PID/stat (`R`, `S`, `T` stopped, `t` stopped by a tracer, `Z` a zombie), or null. */
 export function stateOf(pid: number): string | null {
   try {

@@ -40,11 +40,14 @@ export function cachePath(): string | null {
   return join(tmpdir(), `jsprobe-cache-${process.getuid?.() ?? 'u'}`);
 }
 
-/** Whether `dir` is a directory of this user's that no one else can write to. */
-export function isPrivateDir(dir: string): boolean {
+/**
+ * Whether `dir` is a directory of this user's (not a link to one) whose mode gives others none of
+ * `others`: by default, no one else can write to it (the cache); attach/user-dir.ts asks 0o077.
+ */
+export function isPrivateDir(dir: string, others = 0o022): boolean {
   try {
     const st = lstatSync(dir);
-    return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & 0o022) === 0;
+    return st.isDirectory() && st.uid === process.getuid?.() && (st.mode & others) === 0;
   } catch {
     return false;
   }

@@ -16,6 +16,7 @@ import { CLOSE_INSPECTOR, RUNTIME_BUNDLE, connect, type Connection } from './ins
 import { inspectorClosed } from './open.js';
 import { waitFor } from './progress.js';
 import { step } from './steps.js';
+import { now } from '../core/clock.js';
 
 export interface AttachRun {
   program: CompiledProgram;
@@ -148,7 +149,7 @@ function receiver(
       case 'maps': return merge(m.maps);
       case 'spans': return s.run.spans?.add(m.pid, m.rows);
       case 'backup':
-        last.snapshot = { maps: m.maps, at: performance.now() };
+        last.snapshot = { maps: m.maps, at: now() };
         return;
       case 'part': {
         // The main thread's maps as it ended, in pieces.
@@ -190,7 +191,7 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   const channel = await openChannel(pid, run.quiet, receiver(s, (why) => finished(why), (how, code) => (ended = { how, code }), last, held));
   let goneAt = NaN;
   void channel.closed.then(() => {
-    goneAt = performance.now();
+    goneAt = now();
     finished('gone');
   });
   const options: AttachOptions = { format: run.format, unsafe: run.unsafe, maxMapKeys: run.maxMapKeys, maxStrlen: run.maxStrlen,

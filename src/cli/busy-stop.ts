@@ -12,6 +12,7 @@ import { CLOSE_INSPECTOR_NOW, connect } from '../attach/inspector-ws.js';
 import { inspectorClosed } from '../attach/open.js';
 import { LATER_WAIT_MS } from '../attach/channel-data.js';
 import type { StopOutcome } from './control-pipe.js';
+import { now } from '../core/clock.js';
 
 /**
  * Run the stop function `name` (from JSPROBE_STOP_NAME) for `signal` in process `pid`; `kill`
@@ -34,11 +35,11 @@ export async function stopBusy(pid: number, name: string, signal: NodeJS.Signals
     const ask = (now: boolean): Promise<StopOutcome> => conn.evaluate<StopOutcome>(`globalThis[${JSON.stringify(name)}](${JSON.stringify(signal)}, ${now})`);
     // Landed inside a probe's handler, the stop runs when the handler returns: asked again until
     // it has, then, past LATER_WAIT_MS, run at once (a handler still running then never ends).
-    const until = performance.now() + LATER_WAIT_MS;
+    const until = now() + LATER_WAIT_MS;
     outcome = await ask(false);
     while (outcome === 'later') {
       await new Promise((resolve) => setTimeout(resolve, 1));
-      outcome = await ask(performance.now() >= until);
+      outcome = await ask(now() >= until);
     }
   } catch {
     // The connection closed with the process: it ended meanwhile.

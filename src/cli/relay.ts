@@ -19,6 +19,7 @@ import type { SpanExport } from './otlp.js';
 import type { OtlpProtocol } from './otlp-protocol.js';
 import type { MetricsServer, PipeSnapshots } from './prometheus.js';
 import type { Sink } from './sink.js';
+import { now } from '../core/clock.js';
 
 const PROGRESS_AFTER_MS = 1000;
 /** After a stop signal, how long jsprobe waits for the program before it says so. */
@@ -93,7 +94,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
           if (m.pid !== undefined) backups.delete(m.pid);
           return void maps.push(m.maps);
         case 'backup':
-          if (m.pid !== undefined) backups.set(m.pid, { maps: m.maps, at: performance.now() });
+          if (m.pid !== undefined) backups.set(m.pid, { maps: m.maps, at: now() });
           return;
         case 'err': return void process.stderr.write(m.text);
         case 'lost':
@@ -166,7 +167,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       if (left) return;
       left = true;
       child.unref();
-      void finish({ signal: null, at: performance.now(), left: true }).then(() => resolve(128 + (signals()[signal] ?? 0)));
+      void finish({ signal: null, at: now(), left: true }).then(() => resolve(128 + (signals()[signal] ?? 0)));
     };
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping !== undefined) {
@@ -258,7 +259,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       if (left) return;
       left = true;
       // The age of a backup printed for it is to its end, not to the end of the wait for its children below.
-      const closedAt = performance.now();
+      const closedAt = now();
       // The program's child processes that have ended have sent their last maps: read them first.
       void children.settle(CHILDREN_FLUSH_MS).then(async (running) => {
         if (running.length > 0) {

@@ -3,6 +3,8 @@
 // rings under -p): at most once a second while it happens, and what is left at the end. The
 // program is never made to wait instead.
 
+import { now } from '../core/clock.js';
+
 const EVERY_MS = 1000;
 
 export class LostEvents {
@@ -18,7 +20,7 @@ export class LostEvents {
     if (!(n > 0)) return;
     this.#unsaid += n;
     this.#total += n;
-    const wait = this.#saidAt + EVERY_MS - performance.now();
+    const wait = this.#saidAt + EVERY_MS - now();
     if (wait <= 0) this.#say();
     else this.#timer ??= setTimeout(() => this.#say(), wait);
   }
@@ -36,6 +38,6 @@ export class LostEvents {
     this.write(`Lost ${this.#unsaid} events\n`);
     this.#unsaid = 0;
     this.#lines++;
-    this.#saidAt = performance.now();
+    this.#saidAt = now();
   }
 }

@@ -69,6 +69,8 @@ class TotalAggregator extends ScalarAggregator<Tally, number> {
 
   adder(entries: Map<string, Tally>, miss: Add<number>): Add<number> {
     return (key, v) => {
+      // NaN is no value (count's is always 1): a sum it joined would be NaN for good (the runtime says so once).
+      if (v !== v) return;
       const e = entries.get(key);
       if (e !== undefined) this.add(e, v);
       else miss(key, v);
@@ -105,6 +107,8 @@ abstract class ExtremeAggregator extends ScalarAggregator<Cell<number>, number> 
 
   adder(entries: Map<string, Cell<number>>, miss: Add<number>): Add<number> {
     return (key, v) => {
+      // NaN is no value: no comparison takes it from a min or max it began, and it makes an average NaN for good.
+      if (v !== v) return;
       const e = entries.get(key);
       if (e !== undefined) this.add(e, v);
       else miss(key, v);
@@ -160,6 +164,8 @@ class AvgAggregator extends ScalarAggregator<Mean, number> {
 
   adder(entries: Map<string, Mean>, miss: Add<number>): Add<number> {
     return (key, v) => {
+      // NaN is no value: no comparison takes it from a min or max it began, and it makes an average NaN for good.
+      if (v !== v) return;
       const e = entries.get(key);
       if (e !== undefined) this.add(e, v);
       else miss(key, v);

@@ -35,6 +35,8 @@ export class StatsAggregator implements Aggregator<Stats, number> {
 
   adder(entries: Map<string, Stats>, miss: Add<number>): Add<number> {
     return (key, v) => {
+      // NaN is no value: it is in no count, total or percentile (the runtime says so once).
+      if (v !== v) return;
       const e = entries.get(key);
       if (e !== undefined) this.add(e, v);
       else miss(key, v);

@@ -176,19 +176,19 @@ function accessorWarnings(warn: (s: string) => void): Warn {
 }
 
 /**
- * A numeric aggregation's value (aggregand). NaN is no value: hist() and lhist() leave it out (their
- * adders skip it), and the first one of each is said on stderr; the handler goes on.
+ * A numeric aggregation's value (aggregand). NaN is no value: every numeric aggregation leaves it
+ * out (their adders skip it: a sum, an average or a min it joined would be NaN for good), and the
+ * first one of each aggregation is said on stderr; the handler goes on.
  */
 function aggregands(warn: (s: string) => void): typeof aggregand {
-  let hist = false;
-  let lhist = false;
+  const said = new SafeMap<string, true>();
   return (v, agg) => {
     const n = aggregand(v, agg);
-    if (n !== n && ((agg === 'hist' && !hist) || (agg === 'lhist' && !lhist))) {
-      if (agg === 'hist') hist = true;
-      else lhist = true;
+    if (n !== n && MapPrototypeGet(said, agg) === undefined) {
+      MapPrototypeSet(said, agg, true);
       const what = typeof v === 'number' ? 'NaN' : v === null || v === undefined ? `${v}` : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
-      warn(`jsprobe: ${agg}() takes a number, and got ${what}: left out of the histogram (said once)\n`);
+      const of = agg === 'hist' || agg === 'lhist' ? 'the histogram' : 'the map';
+      warn(`jsprobe: ${agg}() takes a number, and got ${what}: left out of ${of} (said once)\n`);
     }
     return n;
   };

@@ -372,6 +372,15 @@ const CASES: Case[] = [
     code: 0,
   },
   {
+    name: 'NaN in sum, avg, min, max and stats is no value either: left out of the map, first or later, said once each (it made them NaN for good)',
+    args: ['-e', 'BEGIN { @s = sum(0/0); @s = sum(3); @a = avg(0/0); @a = avg(4); @a = avg(6); @m = min(0/0); @m = min(5); @M = max(0/0); @M = max(2); '
+      + '@st = stats(3); @st = stats(0/0); @st = stats(7); @k[0/0] = sum(0/0); exit() }'],
+    stdout: '@s: 3\n\n@a: 5\n\n@m: 5\n\n@M: 2\n\n@st: count 2, average 5, min 3, max 7, total 10, p50 3, p90 7, p99 7\n\n',
+    stderr: new RegExp(`^${['sum', 'avg', 'min', 'max', 'stats'].map((a) => `jsprobe: ${a}\\(\\) takes a number, and got NaN: left out of the map \\(said once\\)\n`)
+      .join('')}$`),
+    code: 0,
+  },
+  {
     name: 'stats, avg and sum of fractions print to 6 significant digits; of integers, as integers',
     args: run(`fnret:${APP}:work { @st = stats(arg0 / 7); @a = avg(arg0 / 7); @s = sum(arg0 / 7); @i = stats(arg0) }`),
     stdout: '@st: count 6, average 26.5714, min 0.142857, max 142.857, total 159.429, p50 0.428571, p90 142.857, p99 142.857\n\n'

@@ -376,8 +376,8 @@ const CASES: Case[] = [
     args: ['-e', 'BEGIN { @s = sum(0/0); @s = sum(3); @a = avg(0/0); @a = avg(4); @a = avg(6); @m = min(0/0); @m = min(5); @M = max(0/0); @M = max(2); '
       + '@st = stats(3); @st = stats(0/0); @st = stats(7); @k[0/0] = sum(0/0); exit() }'],
     stdout: '@s: 3\n\n@a: 5\n\n@m: 5\n\n@M: 2\n\n@st: count 2, average 5, min 3, max 7, total 10, p50 3, p90 7, p99 7\n\n',
-    stderr: new RegExp(`^${['sum', 'avg', 'min', 'max', 'stats'].map((a) => `jsprobe: ${a}\\(\\) takes a number, and got NaN: left out of the map \\(said once\\)\n`)
-      .join('')}$`),
+    stderr: new RegExp(`^${['sum', 'avg', 'min', 'max', 'stats']
+      .map((a) => `jsprobe: ${a}\\(\\) takes a number, and got NaN: left out of the map \\(said once\\)\n`).join('')}$`),
     code: 0,
   },
   {

@@ -4,6 +4,7 @@
 
 import { AggMap, mapsData, type MapData } from '../agg/maps.js';
 import { LostEvents } from '../program/lost.js';
+import { onceEach } from '../program/said-once.js';
 import type { PointsReply } from '../program/messages.js';
 import { AttachError } from './attach-error.js';
 import { RUNTIME_BUNDLE } from './inspector-ws.js';
@@ -34,6 +35,7 @@ export async function traceAttached(pids: readonly number[], run: AttachRun, ser
   const s: Shared = {
     run, maps: run.program.maps.map((m) => AggMap.of(m)), cut: { n: 0 }, stop, stopAll,
     lost: new LostEvents((line) => process.stderr.write(line)),
+    err: onceEach((text) => void process.stderr.write(text)),
     traced: new Set(),
   };
   // --prometheus: the maps of the targets that have ended or detached, and a snapshot of each one

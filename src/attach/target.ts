@@ -48,6 +48,8 @@ export interface Shared {
   /** Strings cut to --max-strlen, in all targets. */
   cut: { n: number };
   lost: LostEvents;
+  /** What the targets' threads write on stderr: a line each says once is said once for all (program/said-once.ts). */
+  err(text: string): void;
   /** The channels of the targets being traced now: `--prometheus` asks each for a snapshot of its maps. */
   traced: Set<ChannelServer>;
   /** Resolves on Ctrl-C, SIGTERM, or exit() in any target's program: every target detaches. */
@@ -145,7 +147,7 @@ function receiver(
         if (held.text === null) return s.run.write(m.text);
         if (!held.dropped) held.text.push(m.text);
         return;
-      case 'err': return void process.stderr.write(m.text);
+      case 'err': return s.err(m.text);
       case 'maps': return merge(m.maps);
       case 'spans': return s.run.spans?.add(m.pid, m.rows);
       case 'backup':

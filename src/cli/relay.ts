@@ -10,6 +10,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type { MapData } from '../agg/maps.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { LostEvents } from '../program/lost.js';
+import { onceEach } from '../program/said-once.js';
 import { LineReader } from '../program/message-reader.js';
 import type { Message } from '../program/messages.js';
 import { ENDING_LINE, STOP_GRACE_MS } from '../program/stop-grace.js';
@@ -75,6 +76,8 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       if (!ready && !o.quiet) process.stderr.write(`jsprobe: starting ${o.command} and attaching ${n} probe(s)…\n`);
     }, PROGRESS_AFTER_MS);
     const lost = new LostEvents((s) => void process.stderr.write(s));
+    // A warning each thread of each process says once is said once here.
+    const err = onceEach((text) => void process.stderr.write(text));
     // Until the program ends: from then on come END's output and the maps, which are never dropped.
     let ending = false;
     // The first process's maps, when it has the pipe (more than one when a shell starts several in turn).
@@ -96,7 +99,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
         case 'backup':
           if (m.pid !== undefined) backups.set(m.pid, { maps: m.maps, at: now() });
           return;
-        case 'err': return void process.stderr.write(m.text);
+        case 'err': return err(m.text);
         case 'lost':
           if (m.end === true) ending = true;
           return lost.add(m.n);

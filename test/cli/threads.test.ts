@@ -41,6 +41,14 @@ test('worker threads that end on their own: every thread probed, printf from a w
 // the default (1000 ms) was not always enough for a thread to be scheduled.
 const FLUSH_MS = 5000;
 
+test('a warning each thread says once (a NaN left out of a sum) is said once, not once a thread', () => {
+  // work(n) has no second argument: arg1 is undefined in the main thread and in both workers.
+  const r = jsprobe(['-q', '-e', `fn:${WORKERS}:work { @s = sum(arg1); @n = count() }`, '-c', `node ${WORKERS} ends`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^@n: 25$/m);
+  assert.deepEqual(r.stderr.match(/^.*\(said once\)$/gm), ['jsprobe: sum() takes a number, and got undefined: left out of the map (said once)']);
+});
+
 test('process.exit() with a worker idling and one spinning: the idle one answers, the spinning one is named', () => {
   const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${WORKERS} exit`], undefined, { JSPROBE_FLUSH_MS: String(FLUSH_MS) });
   const detail = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;

@@ -28,7 +28,7 @@ const DRAIN_MS = 20;
 /** Bytes the socket may hold unsent before the ring is left to fill (and drop) instead. */
 const SOCKET_HIGH = 1 << 20;
 /**
- * How long a worker may take to answer jsprobe's first message (a bare `1`), which a worker that
+ * How long a worker may take to answer jsprobe's first message (is it up: WORKER_UP), which a worker that
  * runs JavaScript answers as an interrupt even when busy in a loop: one that does not is blocked
  * in a synchronous call (a sync child process, a read of a pipe), or still starting on a machine
  * far busier than this allows. It is named and not traced.
@@ -254,13 +254,37 @@ function setUpWorker(sessionId: string, title: string, url: string): void {
 }
 
 /**
+ * Whether a worker runs its own code: Node sets its parentPort, then its module loaders, in one
+ * synchronous step once the worker has started (lib/internal/main/worker_thread.js, from Node 20
+ * to 26), and a worker is announced before it. A require() of jsprobe's bundle that came first
+ * failed Node's own check that no user module had loaded (ERR_INTERNAL_ASSERTION in
+ * setupUserModules) as the worker went on, and its 'error' ended the target: most workers started
+ * after an attach did. By getBuiltinModule where Node has it: no module is loaded to ask.
+ */
+const WORKER_UP = "(process.getBuiltinModule?.('worker_threads') ?? require('worker_threads')).parentPort !== null";
+
+/**
+ * 1 once the worker answers, and runs its own code (WORKER_UP, asked again every few ms until it
+ * does), before `until`; undefined otherwise. The next message comes after a round trip here, by
+ * when the step that set parentPort has set up the loaders too.
+ */
+async function untilUp(w: WorkerTarget, until: number): Promise<1 | undefined> {
+  for (;;) {
+    const up = await within(Math.max(0, until - Date.now()), w.evaluate<boolean>(WORKER_UP), undefined);
+    if (up === true) return 1;
+    if (w.ended || Date.now() >= until) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
  * Set up one worker, in steps that each show it is getting on: it answers at all (bounded: a
  * blocked worker never does), then loads the runtime and registers its probes (work it does
  * however long a loaded machine takes), then its probes are armed. Its probes' skipped list, or
  * undefined when it is not traced; then it is named, with why.
  */
 async function setUp(w: WorkerTarget, call: string): Promise<string[] | undefined> {
-  const answered = await within(WORKER_ANSWER_MS, w.evaluate<number>('1'), undefined);
+  const answered = await untilUp(w, Date.now() + WORKER_ANSWER_MS);
   if (w.ended) return undefined;
   if (answered !== 1) {
     tell(`${w.name} did not answer within ${WORKER_ANSWER_MS / 1000} s (blocked in a synchronous call?): it is not traced`);

@@ -14,6 +14,7 @@ import { relativePathHint } from './target-hint.js';
 import { endedSilently, endedTelling, waitStatus } from './ending.js';
 import { CLOSE_INSPECTOR, RUNTIME_BUNDLE, connect, type Connection } from './inspector-ws.js';
 import { inspectorClosed } from './open.js';
+import { startTimeOf, stateOf } from './procfs.js';
 import { waitFor } from './progress.js';
 import { step } from './steps.js';
 import { now } from '../core/clock.js';
@@ -76,6 +77,61 @@ const DETACH_TIMEOUT_MS = 10_000;
 export async function openChannel(pid: number, quiet: boolean, onMessage: (m: Message) => void): Promise<ChannelServer> {
   // Made before the port opens: nothing that can wait goes into its window.
   const channel = await ChannelServer.open(onMessage);
+  const exited = exitWatch(pid);
+  try {
+    return await openChannelIn(pid, quiet, channel, exited);
+  } catch (e) {
+    // A target that ended under the attach took its inspector with it: whatever failed then (the
+    // WebSocket closed, the load's answer lost, a context gone) says so, rather than that error.
+    // One still ending may wait for jsprobe's connection, closed by now, to go ("Waiting for the
+    // debugger to disconnect..."): an error of the inspector's gives it a moment. The channel
+    // closes whatever failed (closing the inspector may fail after the load, the target gone): a
+    // server left listening kept jsprobe up after its error line.
+    channel.close();
+    if (exited.now() || (!(e instanceof AttachError) && await exited.within(EXIT_GRACE_MS))) {
+      throw new AttachError(`process ${pid} exited during the attach`);
+    }
+    throw e;
+  } finally {
+    exited.stop();
+  }
+}
+
+/** How often the attach looks whether the target is still there while it waits for the load. */
+const EXIT_POLL_MS = 100;
+/** How long an attach that failed with an inspector's error waits to see whether the target is ending. */
+const EXIT_GRACE_MS = 1000;
+
+/**
+ * Whether process `pid` has ended since this was made (gone, a zombie, or its pid reused), and a
+ * promise that rejects once it has: the load's wait would otherwise last its whole bound, the
+ * inspector's closing after a load that went well looking the same as the target's end.
+ */
+function exitWatch(pid: number): { now(): boolean; within(ms: number): Promise<boolean>; gone: Promise<never>; stop(): void } {
+  const started = startTimeOf(pid);
+  const now = (): boolean => {
+    const state = stateOf(pid);
+    // Not there at the start: the attach's own check says so (no process with that pid).
+    return started !== null && (state === null || state === 'Z' || startTimeOf(pid) !== started);
+  };
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const gone = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      if (now()) reject(new AttachError(`process ${pid} exited during the attach`));
+    }, EXIT_POLL_MS);
+    timer.unref();
+  });
+  gone.catch(() => {});
+  const within = (ms: number): Promise<boolean> => Promise.race([
+    gone.then(() => true, () => true),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(now()), ms).unref()),
+  ]);
+  return { now, within, gone, stop: () => clearInterval(timer) };
+}
+
+async function openChannelIn(
+  pid: number, quiet: boolean, channel: ChannelServer, exited: { gone: Promise<never> },
+): Promise<ChannelServer> {
   let conn: Connection;
   let opened: boolean;
   let port: number;
@@ -85,6 +141,13 @@ export async function openChannel(pid: number, quiet: boolean, onMessage: (m: Me
     channel.close();
     throw e;
   }
+  // A target that ends under the attach waits for this connection to go before it exits: Node
+  // says so when asked (and prints "Waiting for the debugger to disconnect..."), the process still there.
+  const waiting = new Promise<never>((_, reject) => {
+    conn.on('NodeRuntime.waitingForDisconnect', () => reject(new AttachError(`process ${pid} exited during the attach`)));
+  });
+  waiting.catch(() => {});
+  conn.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
   try {
     const load: LoadOptions = { socket: channel.path, closeInspector: opened };
     // Quick: it starts the channel thread and leaves the runtime for after the port has closed (load.ts).
@@ -97,7 +160,7 @@ export async function openChannel(pid: number, quiet: boolean, onMessage: (m: Me
     const loaded = loading.catch((e: Error) => {
       if (e instanceof AttachError) throw e;
     });
-    await waitFor(loaded.then(() => channel.connected), busy, quiet, LOAD_TIMEOUT_MS, late);
+    await waitFor(Promise.race([loaded.then(() => channel.connected), exited.gone, waiting]), busy, quiet, LOAD_TIMEOUT_MS, late);
   } catch (e) {
     channel.close();
     if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
@@ -190,7 +253,14 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   let ended: { how: 'exit' | 'uncaught'; code: number } | null = null;
   const last: { snapshot: Snapshot | null } = { snapshot: null };
   const held: { text: string[] | null; dropped: boolean } = { text: [], dropped: false };
-  const channel = await openChannel(pid, run.quiet, receiver(s, (why) => finished(why), (how, code) => (ended = { how, code }), last, held));
+  const exited = exitWatch(pid);
+  let channel: ChannelServer;
+  try {
+    channel = await openChannel(pid, run.quiet, receiver(s, (why) => finished(why), (how, code) => (ended = { how, code }), last, held));
+  } catch (e) {
+    exited.stop();
+    throw e;
+  }
   let goneAt = NaN;
   void channel.closed.then(() => {
     goneAt = now();
@@ -200,10 +270,22 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
     maxPauseMs: run.maxPauseMs, spans: run.spans === undefined ? undefined : true,
   };
   step('attaching');
+  let failed = false;
   const r = await waitFor(
-    channel.request<ChannelAttachResult>({ op: 'attach', source: run.program.source, options }).catch((e: Error): AttachRefusal => ({ error: e.message })),
+    channel.request<ChannelAttachResult>({ op: 'attach', source: run.program.source, options }).catch((e: Error): AttachRefusal => {
+      failed = true;
+      return { error: e.message };
+    }),
     `process ${pid} to register the probes`, run.quiet,
   );
+  // The channel closed before the answer: the target ended as the probes were being set up (its
+  // end not told, the exit listener not yet in), not a refusal of the program's (exit 2).
+  const exitedThen = failed && await exited.within(EXIT_GRACE_MS);
+  exited.stop();
+  if (exitedThen) {
+    process.stderr.write(`jsprobe: process ${pid} exited during the attach\n`);
+    return { code: 1, endLine: null };
+  }
   if ('error' in r) {
     // The program's errors are a usage error (2); a process another jsprobe traces, an attach's (1).
     process.stderr.write(r.busy === true ? `jsprobe: process ${pid}: ${r.error}\n` : `${r.error}\n`);

@@ -14,7 +14,7 @@ import { acquire, type Lock } from './lock.js';
 import { leftOpenBy, markOpening, unmark } from './marker.js';
 import { connectToTarget } from './peer.js';
 import { inspectorPortOf, ownLoopbackListeners } from './port.js';
-import { startTimeOf, stateOf } from './procfs.js';
+import { endedSince, startTimeOf, stateOf } from './procfs.js';
 import { step } from './steps.js';
 import { checkTarget, portOwnedBy } from './verify.js';
 
@@ -178,7 +178,8 @@ async function handOver(orders: WatchOrders, lock: Lock, why: string): Promise<A
 /**
  * After SIGUSR1: wait for the target's inspector to listen; the listener must be the target's.
  * Not in silence: after a second, and every 5 s, a line says why it takes long. Past the bound, or
- * on Ctrl-C, SIGTERM or SIGHUP, the watcher takes over and this throws.
+ * on Ctrl-C, SIGTERM or SIGHUP, the watcher takes over and this throws. A target that ends
+ * meanwhile ends the wait (it waited out the whole bound): nothing is left to open, or to watch.
  */
 async function opening(orders: WatchOrders, lock: Lock, progress: (line: string) => void, limit: number): Promise<number> {
   const { pid, configured } = orders;
@@ -198,6 +199,10 @@ async function opening(orders: WatchOrders, lock: Lock, progress: (line: string)
       if (port !== null) {
         step('listening');
         return port;
+      }
+      if (endedSince(pid, orders.startTime)) {
+        unmark(pid, orders.startTime);
+        throw new AttachError(`process ${pid} exited during the attach`);
       }
       const waited = Date.now() - start;
       if (waited >= limit) {

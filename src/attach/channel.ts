@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LineReader, type ChannelRequest, type Message } from '../program/messages.js';
-import { AttachError } from './attach-error.js';
+import { AttachError, ConnectionLost } from './attach-error.js';
 import { privateRuntimeDir } from './user-dir.js';
 
 type Request = ChannelRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -50,7 +50,7 @@ export class ChannelServer {
       socket.on('data', (chunk: string) => reader.push(chunk));
       socket.on('error', () => {});
       socket.on('close', () => {
-        for (const p of this.#pending.values()) p.reject(new AttachError('the target closed the channel'));
+        for (const p of this.#pending.values()) p.reject(new ConnectionLost('the target closed the channel'));
         this.#pending.clear();
         closed();
       });
@@ -79,7 +79,7 @@ export class ChannelServer {
   /** Ask the runtime; its answer. */
   request<T>(r: Request): Promise<T> {
     const socket = this.#socket;
-    if (socket === null || socket.destroyed) return Promise.reject(new AttachError('the channel to the target is closed'));
+    if (socket === null || socket.destroyed) return Promise.reject(new ConnectionLost('the channel to the target is closed'));
     const id = ++this.#id;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

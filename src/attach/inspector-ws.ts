@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { Protocol as DevTools } from 'devtools-protocol';
-import { AttachError } from './attach-error.js';
+import { AttachError, ConnectionLost } from './attach-error.js';
 import { openInspector, releaseWhenClosed } from './open.js';
 import { connectToTarget } from './peer.js';
 import { step } from './steps.js';
@@ -76,6 +76,12 @@ export async function inspectorUrl(pid: number, port: number): Promise<{ url: st
   }
 }
 
+/**
+ * The inspector's answer to a command was an error ("Cannot find context with specified id": the
+ * target is ending), as opposed to no answer at all (the connection closed).
+ */
+export class InspectorError extends Error {}
+
 /** One side of a DevTools protocol conversation: numbered commands and their replies, events. */
 abstract class Protocol {
   #id = 0;
@@ -100,7 +106,7 @@ abstract class Protocol {
     if (m.id !== undefined) {
       const p = this.#pending.get(m.id);
       this.#pending.delete(m.id);
-      if (m.error !== undefined) p?.reject(new Error(m.error.message));
+      if (m.error !== undefined) p?.reject(new InspectorError(m.error.message));
       else p?.resolve(m.result);
     } else if (m.method !== undefined) this.onEvent(m.method, m.params);
   }
@@ -151,7 +157,7 @@ export class Connection extends Protocol {
  * jsprobe's, whose attach closed it as this one connected (the lock guards only an inspector
  * jsprobe opens). The port is then closed: connect() goes again, the way of a closed inspector.
  */
-class ClosedUnder extends AttachError {}
+class ClosedUnder extends ConnectionLost {}
 
 /** Open the target's inspector (open.ts checks the target and the port) and connect to it. */
 export async function connect(pid: number, quiet = false): Promise<{ conn: Connection; opened: boolean; port: number }> {
@@ -170,7 +176,7 @@ async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connect
   let socket: Socket;
   try {
     const listed = await inspectorUrl(pid, port);
-    if (listed === null) throw new AttachError(`the inspector of process ${pid} on 127.0.0.1:${port} did not list a target`);
+    if (listed === null) throw new ConnectionLost(`the inspector of process ${pid} on 127.0.0.1:${port} did not list a target`);
     url = listed.url;
     socket = listed.socket ?? await connectToTarget(pid, port);
   } catch (e) {
@@ -184,7 +190,7 @@ async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connect
     ws.once('open', () => resolve());
     ws.once('error', (e) => {
       const message = `cannot connect to the inspector of process ${pid}: ${e.message}`;
-      reject(opened ? new AttachError(message) : new ClosedUnder(message));
+      reject(opened ? new ConnectionLost(message) : new ClosedUnder(message));
     });
   });
   const conn = new Connection(ws);

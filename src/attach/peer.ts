@@ -5,7 +5,7 @@
 // take the port.
 
 import { connect, type Socket } from 'node:net';
-import { AttachError } from './attach-error.js';
+import { AttachError, ConnectionLost } from './attach-error.js';
 import { commOf, socketInodes, socketOwner, sockets } from './procfs.js';
 import { describeOwner } from './verify.js';
 
@@ -24,7 +24,7 @@ export async function connectToTarget(pid: number, port: number): Promise<Socket
   const socket = await new Promise<Socket>((resolve, reject) => {
     const s = connect({ host: '127.0.0.1', port });
     s.once('connect', () => resolve(s));
-    s.once('error', (e) => reject(new AttachError(`cannot connect to the inspector of process ${pid} on 127.0.0.1:${port}: ${e.message}`)));
+    s.once('error', (e) => reject(new ConnectionLost(`cannot connect to the inspector of process ${pid} on 127.0.0.1:${port}: ${e.message}`)));
   });
   const end = Date.now() + ACCEPT_MS;
   for (;;) {

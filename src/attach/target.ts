@@ -8,13 +8,13 @@ import { cutsIn } from '../agg/safe-strlen.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import type { AttachOptions, AttachRefusal, ChannelAttachResult, LoadOptions, Message } from '../program/messages.js';
 import type { LostEvents } from '../program/lost.js';
-import { AttachError } from './attach-error.js';
+import { AttachError, ConnectionLost } from './attach-error.js';
 import { ChannelServer } from './channel.js';
 import { relativePathHint } from './target-hint.js';
 import { endedSilently, endedTelling, waitStatus } from './ending.js';
-import { CLOSE_INSPECTOR, RUNTIME_BUNDLE, connect, type Connection } from './inspector-ws.js';
+import { CLOSE_INSPECTOR, InspectorError, RUNTIME_BUNDLE, connect, type Connection } from './inspector-ws.js';
 import { inspectorClosed } from './open.js';
-import { startTimeOf, stateOf } from './procfs.js';
+import { endedSince, startTimeOf } from './procfs.js';
 import { waitFor } from './progress.js';
 import { step } from './steps.js';
 import { now } from '../core/clock.js';
@@ -82,13 +82,14 @@ export async function openChannel(pid: number, quiet: boolean, onMessage: (m: Me
     return await openChannelIn(pid, quiet, channel, exited);
   } catch (e) {
     // A target that ended under the attach took its inspector with it: whatever failed then (the
-    // WebSocket closed, the load's answer lost, a context gone) says so, rather than that error.
-    // One still ending may wait for jsprobe's connection, closed by now, to go ("Waiting for the
-    // debugger to disconnect..."): an error of the inspector's gives it a moment. The channel
-    // closes whatever failed (closing the inspector may fail after the load, the target gone): a
-    // server left listening kept jsprobe up after its error line.
+    // WebSocket closed, the load's answer lost, a context gone, the listing or the channel cut)
+    // says so, rather than that error. One still ending may wait for jsprobe's connection, closed
+    // by now, to go: a lost connection or an error of the inspector's gives it a moment. The
+    // channel closes whatever failed (closing the inspector may fail after the load, the target
+    // gone): a server left listening kept jsprobe up after its error line.
     channel.close();
-    if (exited.now() || (!(e instanceof AttachError) && await exited.within(EXIT_GRACE_MS))) {
+    const lost = !(e instanceof AttachError) || e instanceof ConnectionLost;
+    if (exited.now() || (lost && await exited.within(EXIT_GRACE_MS))) {
       throw new AttachError(`process ${pid} exited during the attach`);
     }
     throw e;
@@ -106,14 +107,13 @@ const EXIT_GRACE_MS = 1000;
  * Whether process `pid` has ended since this was made (gone, a zombie, or its pid reused), and a
  * promise that rejects once it has: the load's wait would otherwise last its whole bound, the
  * inspector's closing after a load that went well looking the same as the target's end.
+ * `within(ms)`: whether it has ended by then, or sooner; its timer holds the command up, which has
+ * nothing else to wait on by then (its channel closed): unref'd, jsprobe exited 0 in silence there.
  */
 function exitWatch(pid: number): { now(): boolean; within(ms: number): Promise<boolean>; gone: Promise<never>; stop(): void } {
   const started = startTimeOf(pid);
-  const now = (): boolean => {
-    const state = stateOf(pid);
-    // Not there at the start: the attach's own check says so (no process with that pid).
-    return started !== null && (state === null || state === 'Z' || startTimeOf(pid) !== started);
-  };
+  // Not there at the start: the attach's own check says so (no process with that pid).
+  const now = (): boolean => started !== null && endedSince(pid, started);
   let timer: ReturnType<typeof setInterval> | undefined;
   const gone = new Promise<never>((_, reject) => {
     timer = setInterval(() => {
@@ -122,10 +122,14 @@ function exitWatch(pid: number): { now(): boolean; within(ms: number): Promise<b
     timer.unref();
   });
   gone.catch(() => {});
-  const within = (ms: number): Promise<boolean> => Promise.race([
-    gone.then(() => true, () => true),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(now()), ms).unref()),
-  ]);
+  const within = (ms: number): Promise<boolean> => new Promise<boolean>((resolve) => {
+    if (started === null || now()) return resolve(started !== null);
+    const bound = setTimeout(() => resolve(now()), ms);
+    gone.catch(() => {
+      clearTimeout(bound);
+      resolve(true);
+    });
+  });
   return { now, within, gone, stop: () => clearInterval(timer) };
 }
 
@@ -142,9 +146,14 @@ async function openChannelIn(
     throw e;
   }
   // A target that ends under the attach waits for this connection to go before it exits: Node
-  // says so when asked (and prints "Waiting for the debugger to disconnect..."), the process still there.
+  // says so when asked (and prints "Waiting for the debugger to disconnect..."), the process still
+  // there. Then nothing more is asked of it: the connection goes at once, and the target with it.
+  let ending = false;
   const waiting = new Promise<never>((_, reject) => {
-    conn.on('NodeRuntime.waitingForDisconnect', () => reject(new AttachError(`process ${pid} exited during the attach`)));
+    conn.on('NodeRuntime.waitingForDisconnect', () => {
+      ending = true;
+      reject(new AttachError(`process ${pid} exited during the attach`));
+    });
   });
   waiting.catch(() => {});
   conn.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => {});
@@ -156,15 +165,20 @@ async function openChannelIn(
     const busy = `process ${pid} to load jsprobe's runtime (is its main thread blocked?)`;
     const late = `process ${pid} did not load jsprobe's runtime within ${LOAD_TIMEOUT_MS / 1000} s`;
     // The inspector closes at once after loading (load.ts), and may take its answer with it: the
-    // channel connecting says the load went well all the same. A load that threw is its error.
+    // channel connecting says the load went well all the same. A load that threw is its error; so
+    // is the inspector's refusal to run it, which comes from a target that is ending: its context
+    // gone before jsprobe asked to be told of its end (above), its exit held until this connection goes.
     const loaded = loading.catch((e: Error) => {
-      if (e instanceof AttachError) throw e;
+      if (e instanceof AttachError || e instanceof InspectorError) throw e;
     });
     await waitFor(Promise.race([loaded.then(() => channel.connected), exited.gone, waiting]), busy, quiet, LOAD_TIMEOUT_MS, late);
   } catch (e) {
     channel.close();
-    if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
-    conn.ws.close();
+    if (ending) conn.ws.terminate();
+    else {
+      if (opened) await conn.evaluate(CLOSE_INSPECTOR).catch(() => {});
+      conn.ws.close();
+    }
     throw e;
   }
   // Nobody of jsprobe's is on the port any more (at once: no closing handshake to wait for). The
@@ -284,6 +298,7 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   exited.stop();
   if (exitedThen) {
     process.stderr.write(`jsprobe: process ${pid} exited during the attach\n`);
+    channel.close();
     return { code: 1, endLine: null };
   }
   if ('error' in r) {

@@ -75,3 +75,27 @@ for (const delay of [0, 20, 50, 100, 200, 400, 800]) {
     await exitDuring(String(delay), () => {});
   });
 }
+
+test('a target that ends before its inspector opens (stopped at the signal, then killed): the command ends at once and says so', { timeout: 60_000 }, async () => {
+  // Stopped, it leaves SIGUSR1 pending: nothing of the inspector's opens before the kill. It used
+  // to wait out the open's 10 s bound, and hand a watcher the port of a process that was gone.
+  const target = spawn(process.execPath, [FIXTURE, 'stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  try {
+    const line = await new Promise<string>((resolve) => target.stdout.setEncoding('utf8').once('data', resolve));
+    const { pid } = JSON.parse(line) as { pid: number };
+    target.kill('SIGSTOP');
+    const cli = jsprobe(['-p', String(pid), '-e', `fn:${FIXTURE}:tick { @n = count() }`], { JSPROBE_ATTACH_STEPS: '1' });
+    await stderrMatch(cli, /^jsprobe: attach step sigusr1$/m);
+    const t0 = performance.now();
+    target.kill('SIGKILL');
+    const { code, err } = await cli.done;
+    const ms = performance.now() - t0;
+    assert.equal(code, 1, err);
+    assert.match(err, new RegExp(`^jsprobe: process ${pid} exited during the attach$`, 'm'), err);
+    assert.doesNotMatch(err, /watcher|did not open/, err);
+    // The open's bound is 10 s: well under it, well over a round of its polling on a loaded machine.
+    assert.ok(ms < 5000, `jsprobe took ${Math.round(ms)} ms after the kill: ${err}`);
+  } finally {
+    target.kill('SIGKILL');
+  }
+});

@@ -76,7 +76,9 @@ for (const delay of [0, 20, 50, 100, 200, 400, 800]) {
   });
 }
 
-test('a target that ends before its inspector opens (stopped at the signal, then killed): the command ends at once and says so', { timeout: 60_000 }, async () => {
+test('a target that ends before its inspector opens (stopped at the signal, then killed): the command ends at once and says so', {
+  timeout: 60_000,
+}, async () => {
   // Stopped, it leaves SIGUSR1 pending: nothing of the inspector's opens before the kill. It used
   // to wait out the open's 10 s bound, and hand a watcher the port of a process that was gone.
   const target = spawn(process.execPath, [FIXTURE, 'stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -28,7 +28,9 @@ const RAW = /did not load|Session was closed|Inspector error|closed the channel|
  * Start the fixture (`how`: its argv[2]), attach to it, and let `exit` make it exit; the command
  * must end within the bound, with one of the two ends, and the target with code 5.
  */
-async function exitDuring(how: string, exit: (pid: number, cli: ReturnType<typeof jsprobe>, tell: () => void) => void): Promise<string> {
+async function exitDuring(
+  how: string, exit: (pid: number, cli: ReturnType<typeof jsprobe>, tell: () => void) => void,
+): Promise<{ out: string; err: string }> {
   const target = spawn(process.execPath, [FIXTURE, how], { stdio: ['pipe', 'pipe', 'pipe'] });
   let targetErr = '';
   target.stderr.setEncoding('utf8').on('data', (d: string) => (targetErr += d));
@@ -39,7 +41,7 @@ async function exitDuring(how: string, exit: (pid: number, cli: ReturnType<typeo
     const t0 = performance.now();
     const cli = jsprobe(['-p', String(pid), '-e', `fn:${FIXTURE}:tick { @n = count() }`], { JSPROBE_ATTACH_STEPS: '1' });
     exit(pid, cli, () => target.stdin.end('exit\n'));
-    const { code, err } = await cli.done;
+    const { code, out, err } = await cli.done;
     const ms = performance.now() - t0;
     assert.ok(ms < WITHIN_MS, `jsprobe took ${Math.round(ms)} ms: ${err}`);
     // A target held at its exit (a session still connected) fails here, with what it printed, rather than at the test's timeout.
@@ -51,7 +53,7 @@ async function exitDuring(how: string, exit: (pid: number, cli: ReturnType<typeo
       assert.equal(code, 1, err);
       assert.match(err, new RegExp(`^jsprobe: process ${pid} exited during the attach$`, 'm'), err);
     }
-    return err;
+    return { out, err };
   } finally {
     target.kill('SIGKILL');
   }
@@ -66,8 +68,9 @@ for (const step of STEPS) {
 }
 
 test('a target that exits once attached: the command ends as any attached run does, with its maps and its exit code', { timeout: 60_000 }, async () => {
-  const err = await exitDuring('stdin', (_pid, cli, tell) => void stderrMatch(cli, /^Attached to /m).then(tell, () => {}));
+  const { out, err } = await exitDuring('stdin', (_pid, cli, tell) => void stderrMatch(cli, /^Attached to /m).then(tell, () => {}));
   assert.match(err, /exited with code 5$/m, err);
+  assert.match(out, /^@n: \d+$/m, out);
 });
 
 for (const delay of [0, 20, 50, 100, 200, 400, 800]) {

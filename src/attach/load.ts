@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { inJob } from '../core/job.js';
-import { defineOwn, JSONParse, setImmediateSafe, setTimeoutSafe } from '../core/primordials.js';
+import { defineOwn, JSONParse, ownDescriptor, ReflectApply, setImmediateSafe, setTimeoutSafe } from '../core/primordials.js';
 import type { LoadOptions } from '../program/messages.js';
 import { noteOwnThread, ownThreadsMemory } from '../threads/own-threads.js';
 import { Ring } from '../threads/ring.js';
@@ -33,6 +33,28 @@ export function closeInspector(): void {
   inJob(() => void setImmediateSafe(() => {
     if (inspectorUrl() !== undefined) inspectorClose();
   }).unref());
+}
+
+/**
+ * Start the channel thread from what may be an interrupt. Node's Worker constructor queues
+ * ticks (the 'worker' event; the pipes of the thread's stdio, not made: it writes to neither), and
+ * one queued where processTicksAndRejections has looked at its queue for the last time stays
+ * there with the queue's flag off: no tick of the process ran again, and an HTTP service stopped
+ * answering (docs/attach.md, "What runs as an interrupt"). So its ticks go to a promise job.
+ */
+function startThread(data: ChannelData): Worker {
+  const own = ownDescriptor(process, 'nextTick');
+  const swap = own !== undefined && own.writable === true;
+  if (swap) defineOwn(process, 'nextTick', { value: tickInJob });
+  try {
+    return new Worker(new URL('./attach-channel.cjs', import.meta.url), { workerData: data, name: CHANNEL_THREAD_NAME, stdout: true, stderr: true });
+  } finally {
+    if (swap) defineOwn(process, 'nextTick', { value: own.value });
+  }
+}
+
+function tickInJob(callback: (...args: unknown[]) => void, ...args: unknown[]): void {
+  inJob(() => void ReflectApply(callback, undefined, args));
 }
 
 /** The main thread's ring: 1 MiB of events between two drains (every 20 ms) before any is lost. */
@@ -77,7 +99,7 @@ export function load(options: LoadOptions): string {
     },
   });
   // After the global: the thread's first request (closing the inspector) goes through it.
-  const worker = new Worker(new URL('./attach-channel.cjs', import.meta.url), { workerData: data, name: CHANNEL_THREAD_NAME });
+  const worker = startThread(data);
   noteOwnThread(worker.threadId);
   // An unhandled 'error' would end the target: a channel thread that fails leaves the command waiting, and it says so.
   worker.on('error', () => {});

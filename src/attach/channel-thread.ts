@@ -316,8 +316,6 @@ session.on('NodeWorker.detachedFromWorker', (m: { params: { sessionId: string } 
 });
 
 async function attach(source: string, options: AttachOptions): Promise<ChannelAttachResult> {
-  // Before any worker is set up: a worker's relay says hello to whoever listens then.
-  relay ??= new MainRelay((_tid, m) => message(m), 'attach');
   await onMain({ op: 'runtime' });
   // The command went away meanwhile (killed): finish() has detached, and an attach now would stay.
   const gone = { error: 'the command went away while attaching' };
@@ -326,6 +324,10 @@ async function attach(source: string, options: AttachOptions): Promise<ChannelAt
   if ('error' in r) return r;
   // The main thread's detach came after this attach and undid it; the workers, not set up yet, stay so.
   if (detached) return gone;
+  // Before any worker is set up (a worker's relay says hello to whoever listens then), and only once
+  // attached: a refused one listened on the process's link all the same, and read the rings of the
+  // workers that the jsprobe tracing it set up meanwhile.
+  relay ??= new MainRelay((_tid, m) => message(m), 'attach');
   attached = { source, options };
   const end = Date.now() + SETTLE_MS;
   while (!(await onMain<boolean>({ op: 'settled' })) && Date.now() < end) await new Promise((res) => setTimeout(res, 50));

@@ -68,8 +68,16 @@ class TotalAggregator extends ScalarAggregator<Tally, number> {
   }
 
   adder(entries: Map<string, Tally>, miss: Add<number>): Add<number> {
+    // count()'s value is always 1: its hits need no test for NaN.
+    if (this.kind === 'count') {
+      return (key, v) => {
+        const e = entries.get(key);
+        if (e !== undefined) this.add(e, v);
+        else miss(key, v);
+      };
+    }
     return (key, v) => {
-      // NaN is no value (count's is always 1): a sum it joined would be NaN for good (the runtime says so once).
+      // NaN is no value: a sum it joined would be NaN for good (the runtime says so once).
       if (v !== v) return;
       const e = entries.get(key);
       if (e !== undefined) this.add(e, v);

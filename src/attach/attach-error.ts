@@ -8,3 +8,8 @@ export class AttachError extends Error {}
  * attach: a target that is ending does this, so the attach looks a moment later whether it has.
  */
 export class ConnectionLost extends AttachError {}
+
+/** The target ended while jsprobe was attaching to it. */
+export function exitedDuringAttach(pid: number): AttachError {
+  return new AttachError(`process ${pid} exited during the attach`);
+}

@@ -9,12 +9,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AttachError } from './attach-error.js';
+import { AttachError, exitedDuringAttach } from './attach-error.js';
 import { acquire, type Lock } from './lock.js';
 import { leftOpenBy, markOpening, unmark } from './marker.js';
 import { connectToTarget } from './peer.js';
 import { inspectorPortOf, ownLoopbackListeners } from './port.js';
-import { endedSince, startTimeOf, stateOf } from './procfs.js';
+import { startTimeOf, stateOf, stillRuns } from './procfs.js';
 import { step } from './steps.js';
 import { checkTarget, portOwnedBy } from './verify.js';
 
@@ -200,9 +200,9 @@ async function opening(orders: WatchOrders, lock: Lock, progress: (line: string)
         step('listening');
         return port;
       }
-      if (endedSince(pid, orders.startTime)) {
+      if (!stillRuns(pid, orders.startTime)) {
         unmark(pid, orders.startTime);
-        throw new AttachError(`process ${pid} exited during the attach`);
+        throw exitedDuringAttach(pid);
       }
       const waited = Date.now() - start;
       if (waited >= limit) {

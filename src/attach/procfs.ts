@@ -162,15 +162,6 @@ export function stateOf(pid: number): string | null {
   }
 }
 
-/**
- * Process `pid`, started at `startTime` (startTimeOf), has ended: gone, a zombie, or its pid taken
- * by another process since.
- */
-export function endedSince(pid: number, startTime: string): boolean {
-  const state = stateOf(pid);
-  return state === null || state === 'Z' || startTimeOf(pid) !== startTime;
-}
-
 /** The working directory of process `pid`, or null. */
 export function cwdOf(pid: number): string | null {
   try {

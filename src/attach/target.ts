@@ -8,13 +8,13 @@ import { cutsIn } from '../agg/safe-strlen.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import type { AttachOptions, AttachRefusal, ChannelAttachResult, LoadOptions, Message } from '../program/messages.js';
 import type { LostEvents } from '../program/lost.js';
-import { AttachError, ConnectionLost } from './attach-error.js';
+import { AttachError, ConnectionLost, exitedDuringAttach } from './attach-error.js';
 import { ChannelServer } from './channel.js';
 import { relativePathHint } from './target-hint.js';
 import { endedSilently, endedTelling, waitStatus } from './ending.js';
 import { CLOSE_INSPECTOR, InspectorError, RUNTIME_BUNDLE, connect, type Connection } from './inspector-ws.js';
 import { inspectorClosed } from './open.js';
-import { endedSince, startTimeOf } from './procfs.js';
+import { startTimeOf, stillRuns } from './procfs.js';
 import { waitFor } from './progress.js';
 import { step } from './steps.js';
 import { now } from '../core/clock.js';
@@ -90,7 +90,7 @@ export async function openChannel(pid: number, quiet: boolean, onMessage: (m: Me
     channel.close();
     const lost = !(e instanceof AttachError) || e instanceof ConnectionLost;
     if (exited.now() || (lost && await exited.within(EXIT_GRACE_MS))) {
-      throw new AttachError(`process ${pid} exited during the attach`);
+      throw exitedDuringAttach(pid);
     }
     throw e;
   } finally {
@@ -113,11 +113,11 @@ const EXIT_GRACE_MS = 1000;
 function exitWatch(pid: number): { now(): boolean; within(ms: number): Promise<boolean>; gone: Promise<never>; stop(): void } {
   const started = startTimeOf(pid);
   // Not there at the start: the attach's own check says so (no process with that pid).
-  const now = (): boolean => started !== null && endedSince(pid, started);
+  const now = (): boolean => started !== null && !stillRuns(pid, started);
   let timer: ReturnType<typeof setInterval> | undefined;
   const gone = new Promise<never>((_, reject) => {
     timer = setInterval(() => {
-      if (now()) reject(new AttachError(`process ${pid} exited during the attach`));
+      if (now()) reject(exitedDuringAttach(pid));
     }, EXIT_POLL_MS);
     timer.unref();
   });
@@ -152,7 +152,7 @@ async function openChannelIn(
   const waiting = new Promise<never>((_, reject) => {
     conn.on('NodeRuntime.waitingForDisconnect', () => {
       ending = true;
-      reject(new AttachError(`process ${pid} exited during the attach`));
+      reject(exitedDuringAttach(pid));
     });
   });
   waiting.catch(() => {});
@@ -297,7 +297,7 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   const exitedThen = failed && await exited.within(EXIT_GRACE_MS);
   exited.stop();
   if (exitedThen) {
-    process.stderr.write(`jsprobe: process ${pid} exited during the attach\n`);
+    process.stderr.write(`jsprobe: ${exitedDuringAttach(pid).message}\n`);
     channel.close();
     return { code: 1, endLine: null };
   }

@@ -8,6 +8,7 @@
 import { types } from 'node:util';
 import { ownDescriptor, ReflectOwnKeys, SafeString } from '../core/primordials.js';
 import { requireCache } from './require-cache.js';
+import { unwrapped } from './wrapped.js';
 
 export interface Holder {
   object: object;
@@ -70,8 +71,10 @@ export function findHolder(path: string, named: string, is: (fn: Function) => bo
       const key = keys[k];
       if (++looked > MAX_PROPERTIES) return null;
       if (key === 'constructor' || key === 'prototype') continue;
-      const v = ownData(object, key);
-      if (typeof v !== 'function' || types.isProxy(v)) continue;
+      const held = ownData(object, key);
+      if (typeof held !== 'function' || types.isProxy(held)) continue;
+      // A wrapper of jsprobe's there (a probe on it already): the program's function it stands for.
+      const v = unwrapped(held);
       if (ownData(v, 'name') !== named && key !== named) continue;
       if (is(v)) return { object, key, path: `${at}${keyText(key)}` };
     }

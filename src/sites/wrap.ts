@@ -20,6 +20,7 @@ import {
 import { defineOwn, FunctionToString, ObjectSetPrototypeOf, ownDescriptor } from '../core/primordials.js';
 import type { ProbeCore } from '../core/probe.js';
 import { functionKind, isConstructor, type FunctionKind } from './function-kind.js';
+import { noteWrapper } from './wrapped.js';
 
 const wrappers = new WeakMap<Function, ProbeSite>();
 
@@ -154,6 +155,7 @@ function makeWrapper(site: ProbeSite, orig: Function): Function {
   copyOwnProperties(orig, wrapper);
   Object.setPrototypeOf(wrapper, Object.getPrototypeOf(orig));
   wrappers.set(wrapper, site);
+  noteWrapper(wrapper, orig);
   return wrapper;
 }
 

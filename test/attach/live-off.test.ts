@@ -60,6 +60,27 @@ test(SAME, { timeout: 240_000 }, async () => {
   assert.equal(answers[0], answers[1], 'the same one-liner is told the same on both heaps');
 });
 
+test('live edits off: two fnret probes on one exported async handler share its wrap site, and both run', { timeout: 120_000 }, async () => {
+  const svc = await serve(OFF, 0);
+  try {
+    // The second probe used to find the property holding the first one's wrapper, not the
+    // handler, and so no holder: a breakpoint site, refused as never running, and with it (by its
+    // text, the same) the first: "no probe attached".
+    const cli = jsprobe(['-p', String(svc.pid), '-e', `${RETURNS} fnret:${FILE}:handleUser { @m = count(); printf("ret2\\n") }`]);
+    await streamMatch(cli, 'stdout', /^ret2$/m);
+    cli.child.kill('SIGINT');
+    const { code, out, err } = await cli.done;
+    assert.equal(code, 0, err);
+    assert.doesNotMatch(err, /not attached|no probe attached|breakpoint site/);
+    assert.match(err, /Attached to \d+: 2 probes/);
+    assert.match(out, /^ret$/m);
+    assert.match(out, /^@n: [1-9]\d*$/m);
+    assert.match(out, /^@m: [1-9]\d*$/m);
+  } finally {
+    await stopped(svc);
+  }
+});
+
 test('live edits off: exports the file does not show plainly: the dry run says the fnret may not attach, and exits 0', async () => {
   const svc = await serve(OFF, 0);
   try {

@@ -16,6 +16,7 @@ interface Out {
   byFunction: { site: string; state: string; note: string | null; entries: number[][] };
   sourceKept: boolean;
   byName: { site: string; note: string | null; bumps: number[] };
+  byNameAgain: { site: string; bumps: number[] };
   byHeld: { site: string; note: string | null; held: number[] };
   live: { code: string; message: string } | string;
   byProperty: { site: string; returns: number[] };
@@ -55,6 +56,8 @@ for (const [mode, nodeArgs, env, reason] of ways) {
     assert.match(out.byName.note ?? '', reason);
     assert.match(out.byName.note ?? '', /so it is a wrap site on module\.exports\.Counter\.prototype\.bump, which sees the calls made through that property/);
     assert.deepEqual(out.byName.bumps, [4]);
+    // A second probe on it finds the property through the first one's wrapper: the same wrap site.
+    assert.deepEqual(out.byNameAgain, { site: 'wrap', bumps: [4] });
     assert.equal(out.byHeld.site, 'wrap');
     assert.match(out.byHeld.note ?? '', /so it is a wrap site on module\.exports\.add, which sees the calls made through that property, not calls that do not/);
     assert.deepEqual(out.byHeld.held, [7]);

@@ -259,6 +259,14 @@ test('trace: the time of a known sleep goes to its line; lines without a call ar
   assert.ok(parts <= rows[0].total + 30 && parts >= 3 * 59, `lines ${parts} ms, calls ${rows[0].total} ms`);
 });
 
+test('trace of a function that is never called says so, not an empty table', () => {
+  // 'watch' mode calls lookup, never checkout.
+  const r = jsprobe(verb('trace', 'checkout', 'watch'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.includes(`no call of ${APP}:checkout returned while it was traced\n`), r.stdout);
+  assert.doesNotMatch(r.stdout, /total_ms|@calls/);
+});
+
 test('watch -n 2 -p: two calls of a running service, then jsprobe detaches and the service is as it was', async () => {
   const svc = await startService(node());
   try {

@@ -26,10 +26,13 @@ export function traceProgram(target: string, _options: VerbOptions, _mode: Mode)
     ...f.lines.map(({ line, label }) => `line:${f.file}:${line} /@at[ctx] != 0/ { ${CLOSE} @row[ctx] = ${literal(label ?? SELF)}; @at[ctx] = nsecs }`),
     `fnret:${f.target} /@at[ctx] != 0/ {`,
     `  ${CLOSE}`,
-    `  @total_ms[${literal(WHOLE)}] = sum(elapsed / 1e6); @ms[${literal(WHOLE)}] = stats(elapsed / 1e6);`,
+    `  @total_ms[${literal(WHOLE)}] = sum(elapsed / 1e6); @ms[${literal(WHOLE)}] = stats(elapsed / 1e6); @calls = count();`,
     '  delete(@at[ctx]); delete(@row[ctx])',
     '}',
-    'END { table(@total_ms, @ms); clear(@total_ms); clear(@ms); clear(@at); clear(@row) }',
+    // An empty table is no answer: say that no call was seen (a wrap site under -p sees only the
+    // calls made through its property, which the attach says above).
+    `END { if (@calls == 0) { printf("no call of %s returned while it was traced\\n", ${literal(f.target)}) } `
+      + 'table(@total_ms, @ms); clear(@total_ms); clear(@ms); clear(@at); clear(@row); clear(@calls) }',
     '',
   ];
   return lines.join('\n');

@@ -249,7 +249,8 @@ function setUpWorker(sessionId: string, title: string, url: string): void {
   const tid = id === undefined ? undefined : programThreadId(Number(id), data.ownThreads);
   const w = new WorkerTarget(sessionId, id === undefined ? `worker thread "${title}"` : workerName(Number(id), data.ownThreads));
   workers.set(sessionId, w);
-  const call = `require(${JSON.stringify(data.bundle)}).attachWorker(${JSON.stringify(source)}, ${JSON.stringify({ ...options, worker: true, tid })})`;
+  const args = [source, { ...options, worker: true, tid }, data.name].map((a) => JSON.stringify(a)).join(', ');
+  const call = `require(${JSON.stringify(data.bundle)}).attachWorker(${args})`;
   setups.push(setUp(w, call));
 }
 
@@ -369,7 +370,7 @@ async function detach(): Promise<void> {
   const maps = await readMaps((now) => onMain<unknown[] | typeof LATER>({ op: 'detach', now }));
   drain(true);
   message({ t: 'maps', maps: maps as never });
-  const call = (now: boolean): string => `require(${JSON.stringify(data.bundle)}).detachWorker(${now})`;
+  const call = (now: boolean): string => `require(${JSON.stringify(data.bundle)}).detachWorker(${now}, ${JSON.stringify(data.name)})`;
   // Only to workers that were sent an attach (one that never answered has nothing to take off).
   const sent = [...workers.values()].filter((w) => w.attachSent);
   const ask = (w: WorkerTarget) => readMaps((now) => w.evaluate<unknown[] | typeof LATER>(call(now)));

@@ -52,15 +52,17 @@ interface Attached {
   quiet(): void;
   /** A worker's relay (its output and snapshots go to the channel thread). */
   relay?: WorkerRelay;
-  /** The detach's read of the maps, once asked (it may wait for a handler's end); null once answered. */
-  detaching?: PutOff<MapData[]> | null;
   /** A snapshot's read that waits for a handler's end. */
   snapshotting?: PutOff<MapData[] | null> | null;
 }
 
 let attached: Attached | null = null;
-/** The owner of a worker's session: one channel thread sets up a worker, and the same one detaches it. */
-const WORKER = 'worker';
+/**
+ * Each detach's read of the maps (it may wait for a handler's end) until its owner has been
+ * answered it. Per owner, not on the session: once the read is made the session has gone
+ * (`attached` is null), and a second jsprobe may attach while the first still asks for its answer.
+ */
+const detaching = new SafeMap<string, PutOff<MapData[]>>();
 
 /**
  * Called by load.ts on the main thread, in the one Runtime.evaluate of `-p`: the hidden global
@@ -105,6 +107,12 @@ function onRequest(r: MainRequest, out: Sender, ring: Ring, state: Int32Array, n
  */
 function forget(name: string): void {
   delete (globalThis as Record<string, unknown>)[name];
+  // An answer never taken (the channel's detach failed): made now if it waits, so that the session goes, and dropped.
+  const p = detaching.get(name);
+  if (p !== undefined) {
+    answer(p, true);
+    detaching.delete(name);
+  }
   if (releaserOwner === name) {
     releaserOwner = null;
     setPauseReleaser(null);
@@ -133,7 +141,8 @@ function loadedExports(file: string): unknown {
 }
 
 function attachMain(source: string, options: AttachOptions, out: Sender, ring: Ring, state: Int32Array, owner: string, release: () => void): AttachResult {
-  if (attached !== null && !attached.detached) return { error: 'another jsprobe traces it now: one at a time', busy: true };
+  const busy = refusal('another jsprobe traces it now: one at a time', 'another jsprobe is detaching from it now: try again in a moment');
+  if (busy !== undefined) return { error: busy, busy: true };
   // The channel thread's session holds every pause of this thread until it resumes it too: it
   // is told of each (a breakpoint site pauses at a return to read its value, see breakpoint.ts).
   setPauseReleaser(release);
@@ -180,6 +189,19 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
   };
   return { probes: session.probes, skipped: session.skipped, overBudget: session.overBudget, profiles: program.profiles.length > 0,
     near: nearSkipped(program.probes, session.skipped) };
+}
+
+/**
+ * Why a session cannot be set up here now, if it cannot: one traces (`tracing`), or one has detached
+ * and its maps wait for a handler's end to be read (`detaching`). Set up then, the new session would
+ * have the old one's read, when made, turn its fault reports off; and, on a worker, where every
+ * channel's session had one owner, the old one's next ask took the new one's maps for its own.
+ */
+function refusal(tracing: string, detachingNow: string): string | undefined {
+  const s = attached;
+  if (s === null) return undefined;
+  if (!s.detached) return tracing;
+  return detaching.get(s.owner) === undefined ? undefined : detachingNow;
 }
 
 /** Whether an export target's module is one the process has (a builtin, or in the module cache): asking it for names loads nothing. */
@@ -252,22 +274,18 @@ function snapshotNow(owner: string, now: boolean | undefined): MapData[] | null 
  * read in its middle, `@calls[tid] = count(); @all = count()` gave maps that did not add up.
  */
 function detachNow(owner: string, now: boolean | undefined): MapData[] | typeof LATER {
-  const s = attached;
-  if (s === null || s.owner !== owner) return [];
-  if (!s.detached) {
+  let p = detaching.get(owner);
+  if (p === undefined) {
+    const s = attached;
+    if (s === null || s.owner !== owner || s.detached) return [];
     s.detached = true;
     s.quiet();
     s.relay?.close();
-    s.detaching = putOff(() => detachRead(s), []);
+    p = putOff(() => detachRead(s), []);
+    detaching.set(owner, p);
   }
-  const p = s.detaching;
-  if (p === undefined || p === null) return [];
   const a = answer(p, now);
-  if (a !== LATER) {
-    s.detaching = null;
-    // Answered: nothing of the session is needed any more (its maps, its ring), and the target keeps none of it.
-    if (attached === s) attached = null;
-  }
+  if (a !== LATER) detaching.delete(owner);
   return a;
 }
 
@@ -276,6 +294,9 @@ function detachRead(s: Attached): MapData[] {
     s.finish();
     return s.maps();
   } finally {
+    // Read: nothing of the session is needed any more (its maps, its ring), and the target keeps none
+    // of it; the answer waits in `detaching` for its owner, and another jsprobe may attach.
+    if (attached === s) attached = null;
     // Off now, even if the read threw (put off, a throw is dropped: the answer is then no maps);
     // taken out after the answer has gone: putting a live patch's source back is a LiveEdit
     // (~6 s at 1 GB, --max-pause raised), and the command waited for it, past its 10 s, at 1 GB under load.
@@ -332,8 +353,9 @@ function runInterrupts(): void {}
  * A worker of the target (set up by the channel thread through NodeWorker): its probes, output
  * through its relay. Answered at once; workerSettled() says when its probes are armed.
  */
-export function attachWorker(source: string, options: AttachOptions): AttachResult {
-  if (attached !== null && !attached.detached) return { error: 'jsprobe is already attached to this thread' };
+export function attachWorker(source: string, options: AttachOptions, owner: string): AttachResult {
+  const busy = refusal('jsprobe is already attached to this thread', 'jsprobe is still detaching from this thread');
+  if (busy !== undefined) return { error: busy };
   setBreakpointTiming(inJob);
   try {
     budgetParses(options);
@@ -351,7 +373,7 @@ export function attachWorker(source: string, options: AttachOptions): AttachResu
     }
     maps = session.maps;
     attached = {
-      owner: WORKER, finish: session.finish, settle: () => [], maps: session.maps, probes: session.handles, detached: false, quiet: () => {}, relay,
+      owner, finish: session.finish, settle: () => [], maps: session.maps, probes: session.handles, detached: false, quiet: () => {}, relay,
     };
     return { probes: session.probes, skipped: session.skipped };
   } catch (e) {
@@ -368,7 +390,7 @@ export function workerSettled(): Promise<void> {
   return liveSettled();
 }
 
-/** The worker's maps, and its probes off; LATER: ask again (`now`: read them at once). */
-export function detachWorker(now?: boolean): MapData[] | typeof LATER {
-  return detachNow(WORKER, now);
+/** The worker's maps, and its probes off, if `owner`'s channel set it up; LATER: ask again (`now`: read them at once). */
+export function detachWorker(now: boolean, owner: string): MapData[] | typeof LATER {
+  return detachNow(owner, now);
 }

@@ -5,10 +5,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { JSPROBE, ROOT } from '../cli/run.js';
 import { fetchText, inspectorClosed, listening, threadCount, threadsBackTo, withoutProgress } from './procs.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 const PROGRAM = 'fnret:test/fixtures/attach/server.cjs:handle { @us = hist(elapsed / 1000); @n = count() }';
 
@@ -16,7 +17,7 @@ const PROGRAM = 'fnret:test/fixtures/attach/server.cjs:handle { @us = hist(elaps
 
 async function startService(workers = 0): Promise<{ child: ChildProcess; port: number; pid: number }> {
   const args = [join(ROOT, 'test/fixtures/attach/server.cjs'), String(workers)];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const line = await new Promise<string>((resolve) => {
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -57,7 +58,7 @@ function loadLoop(port: number) {
 }
 
 function startCli(pid: number, program = PROGRAM, more: string[] = []): { child: ChildProcess; out: () => string; attached: Promise<void> } {
-  const child = spawn(process.execPath, [JSPROBE, ...more, '-p', String(pid), '-e', program], { cwd: ROOT });
+  const child = spawnTracked(process.execPath, [JSPROBE, ...more, '-p', String(pid), '-e', program], { cwd: ROOT });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -192,7 +193,7 @@ test('--max-map-keys under -p: each worker keeps to it, and the drops of every t
 
 test('a worker blocked in a synchronous call is named, not traced, and the others are', async () => {
   // Its stdin is a pipe the test never writes to: one worker stays blocked reading it.
-  const child = spawn(process.execPath, [join(ROOT, 'test/fixtures/attach/blocked-worker.cjs')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawnTracked(process.execPath, [join(ROOT, 'test/fixtures/attach/blocked-worker.cjs')], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   try {
     const pid = await new Promise<number>((resolve) => {
       let out = '';
@@ -226,14 +227,14 @@ test('a worker blocked in a synchronous call is named, not traced, and the other
 });
 
 test('attach errors: no such process, not a Node process, each one line and exit 1', async () => {
-  const none = spawn(process.execPath, [JSPROBE, '-p', '999999', '-e', PROGRAM], { cwd: ROOT });
+  const none = spawnTracked(process.execPath, [JSPROBE, '-p', '999999', '-e', PROGRAM], { cwd: ROOT });
   let err = '';
   none.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   assert.equal(await new Promise((resolve) => none.on('close', resolve)), 1);
   assert.equal(err, 'jsprobe: no process with pid 999999\n');
-  const sleeper = spawn('sleep', ['30']);
+  const sleeper = spawnTracked('sleep', ['30']);
   try {
-    const notNode = spawn(process.execPath, [JSPROBE, '-p', String(sleeper.pid), '-e', PROGRAM], { cwd: ROOT });
+    const notNode = spawnTracked(process.execPath, [JSPROBE, '-p', String(sleeper.pid), '-e', PROGRAM], { cwd: ROOT });
     let err2 = '';
     notNode.stderr.setEncoding('utf8').on('data', (d: string) => (err2 += d));
     assert.equal(await new Promise((resolve) => notNode.on('close', resolve)), 1);
@@ -246,7 +247,7 @@ test('attach errors: no such process, not a Node process, each one line and exit
 test('-l PATTERN -p PID lists the running process\'s probe points', async () => {
   const svc = await startService();
   try {
-    const cli = spawn(process.execPath, [JSPROBE, '-l', 'test/fixtures/attach/server.cjs:*', '-p', String(svc.pid)], { cwd: ROOT });
+    const cli = spawnTracked(process.execPath, [JSPROBE, '-l', 'test/fixtures/attach/server.cjs:*', '-p', String(svc.pid)], { cwd: ROOT });
     let out = '';
     cli.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     assert.equal(await new Promise((resolve) => cli.on('close', resolve)), 0);
@@ -260,7 +261,7 @@ test('-l PATTERN -p PID lists the running process\'s probe points', async () => 
       ['test/fixtures/attach/server.cjs:handel',
         /^jsprobe: nothing matches test\/fixtures\/attach\/server\.cjs:handel\. Did you mean test\/fixtures\/attach\/server\.cjs:handle\?\n$/],
     ] as const) {
-      const none = spawn(process.execPath, [JSPROBE, '-l', pattern, '-p', String(svc.pid)], { cwd: ROOT });
+      const none = spawnTracked(process.execPath, [JSPROBE, '-l', pattern, '-p', String(svc.pid)], { cwd: ROOT });
       let err = '';
       let listed = '';
       none.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));

@@ -7,9 +7,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { ROOT } from '../cli/run.js';
 import { jsprobe, stderrMatch } from './procs.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 const FILE = 'test/fixtures/attach/hot-loop.cjs';
 
@@ -23,7 +24,7 @@ interface Target {
 
 /** A target run with a ceiling of 5 hits a second and no live edit (Node 20 and 22 would make one), once it has printed its pid. */
 async function target(file: string): Promise<Target> {
-  const svc = spawn(process.execPath, [file], {
+  const svc = spawnTracked(process.execPath, [file], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, JSPROBE_BREAKPOINT_RATE: '5', JSPROBE_LIVE_EDIT: '0', JSPROBE_CLIENT_TIMEOUT_MS: '120000' },

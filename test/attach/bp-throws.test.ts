@@ -5,14 +5,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { ROOT } from '../cli/run.js';
 import { jsprobe, stderrMatch } from './procs.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 const FILE = 'test/fixtures/attach/throws.cjs';
 
 test('-p, breakpoint site: 80 throws and 20 returns counted exactly, and 100 calls that only throw; a handler reading retval gets it', async () => {
-  const svc = spawn(process.execPath, [FILE], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, JSPROBE_CLIENT_TIMEOUT_MS: '120000' } });
+  const env = { ...process.env, JSPROBE_CLIENT_TIMEOUT_MS: '120000' };
+  const svc = spawnTracked(process.execPath, [FILE], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'], env });
   try {
     let out = '';
     const said = (s: string) => new Promise<void>((resolve, reject) => {

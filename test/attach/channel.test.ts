@@ -7,11 +7,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../cli/run.js';
 import { attach, listening } from './procs.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 const FIXTURES = join(ROOT, 'test/fixtures/attach');
 
@@ -25,7 +26,7 @@ interface Target {
 }
 
 async function startTarget(file: string, args: string[] = []): Promise<Target> {
-  const child = spawn(process.execPath, [join(FIXTURES, file), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawnTracked(process.execPath, [join(FIXTURES, file), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   const lines: string[] = [];

@@ -5,11 +5,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { connect } from '../../src/attach/inspector-ws.js';
 import { ROOT } from '../cli/run.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 test('connect(): an inspector whose first answer is an error is disconnected, and the error thrown', async () => {
   // A free port for its --inspect-port, where it listens itself.
@@ -17,7 +17,7 @@ test('connect(): an inspector whose first answer is an error is disconnected, an
   await new Promise((resolve) => free.once('listening', resolve));
   const port = (free.address() as { port: number }).port;
   await new Promise((resolve) => free.close(resolve));
-  const target = spawn(process.execPath, [`--inspect-port=${port}`, join(ROOT, 'test/fixtures/attach/ending-inspector.cjs')], {
+  const target = spawnTracked(process.execPath, [`--inspect-port=${port}`, join(ROOT, 'test/fixtures/attach/ending-inspector.cjs')], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {

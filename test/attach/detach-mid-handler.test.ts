@@ -5,10 +5,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../cli/run.js';
 import { attach, type AttachRun } from './procs.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/attach/busy-workers.cjs');
 const ROUNDS = 4;
@@ -30,7 +30,7 @@ function heardFrom(cli: AttachRun, n: number): Promise<void> {
 }
 
 test('a detach landing inside a busy worker\'s handler reads the maps when it returns: the counts add up', async () => {
-  const svc = spawn(process.execPath, [FIXTURE, '2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const svc = spawnTracked(process.execPath, [FIXTURE, '2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const pid = await new Promise<number>((resolve) => {
       let out = '';

@@ -11,10 +11,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../cli/run.js';
 import { jsprobe, procState, stderrMatch } from './procs.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/attach/exit-on-open.cjs');
 /** Well under the load's bound (15 s), well over an attach's time on a loaded machine. */
@@ -31,7 +31,7 @@ const RAW = /did not load|Session was closed|Inspector error|closed the channel|
 async function exitDuring(
   how: string, exit: (pid: number, cli: ReturnType<typeof jsprobe>, tell: () => void) => void,
 ): Promise<{ out: string; err: string }> {
-  const target = spawn(process.execPath, [FIXTURE, how], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const target = spawnTracked(process.execPath, [FIXTURE, how], { stdio: ['pipe', 'pipe', 'pipe'] });
   let targetErr = '';
   target.stderr.setEncoding('utf8').on('data', (d: string) => (targetErr += d));
   const exited = new Promise<number | null>((resolve) => target.once('exit', resolve));
@@ -84,7 +84,7 @@ test('a target that ends before its inspector opens (stopped at the signal, then
 }, async () => {
   // Stopped, it leaves SIGUSR1 pending: nothing of the inspector's opens before the kill. It used
   // to wait out the open's 10 s bound, and hand a watcher the port of a process that was gone.
-  const target = spawn(process.execPath, [FIXTURE, 'stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const target = spawnTracked(process.execPath, [FIXTURE, 'stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
   try {
     const line = await new Promise<string>((resolve) => target.stdout.setEncoding('utf8').once('data', resolve));
     const { pid } = JSON.parse(line) as { pid: number };

@@ -4,16 +4,17 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { acquire, holderOf } from '../../src/attach/lock.js';
 import { ROOT } from '../cli/run.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/attach/hold-lock.mjs');
 const name = `jsprobe-test-lock-${process.pid}`;
 
 function holder(waitMs: number): { child: ChildProcess; out: Promise<string>; err: () => string } {
-  const child = spawn(process.execPath, [FIXTURE, name, String(waitMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(process.execPath, [FIXTURE, name, String(waitMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   const out = new Promise<string>((resolve) => {

@@ -2,9 +2,10 @@
 // started, and asked for its memory after full collections (test/attach/memory.test.ts and
 // bench:attach:memory).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../cli/run.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 export const MEMORY_TARGET = join(ROOT, 'test/fixtures/attach/memory.cjs');
 
@@ -16,7 +17,7 @@ export class MemoryTarget {
   #waiters: ((line: string) => void)[] = [];
 
   constructor() {
-    this.child = spawn(process.execPath, ['--expose-gc', MEMORY_TARGET], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawnTracked(process.execPath, ['--expose-gc', MEMORY_TARGET], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr!.resume();
     let buffered = '';
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {

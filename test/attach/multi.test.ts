@@ -4,9 +4,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { jsprobe as runToEnd } from '../cli/run.js';
 import { alive, fetchText, jsprobe, listening, node, startService, withoutProgress, type CliRun, type Service } from './procs.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 const PROGRAM = 'fn:test/fixtures/attach/server.cjs:handle { @[pid] = count() }';
 
@@ -63,7 +63,7 @@ test('-p A,B: both traced at once, each pid with its exact count; Ctrl-C detache
 
 test('-p with a process that is not Node: one line for it, the other is traced', async () => {
   const a = await startService(node());
-  const sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
+  const sleeper = spawnTracked('sleep', ['300'], { stdio: 'ignore' });
   try {
     const cli = jsprobe(['-p', `${sleeper.pid},${a.pid}`, '-e', PROGRAM]);
     await attachedTo(cli, [a.pid]);
@@ -83,8 +83,8 @@ test('-p with a process that is not Node: one line for it, the other is traced',
 });
 
 test('-p where no target can be attached: a line for each, exit 1', async () => {
-  const s1 = spawn('sleep', ['300'], { stdio: 'ignore' });
-  const s2 = spawn('sleep', ['300'], { stdio: 'ignore' });
+  const s1 = spawnTracked('sleep', ['300'], { stdio: 'ignore' });
+  const s2 = spawnTracked('sleep', ['300'], { stdio: 'ignore' });
   try {
     const r = runToEnd(['-p', `${s1.pid},${s2.pid}`, '-e', PROGRAM]);
     assert.equal(r.code, 1, r.stderr);

@@ -12,10 +12,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../cli/run.js';
 import { jsprobe } from './procs.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/attach/big-heap.cjs');
 const FILE = 'test/fixtures/attach/big-heap.cjs';
@@ -36,7 +37,7 @@ interface Target {
 }
 
 async function bigHeap(): Promise<Target> {
-  const child = spawn(process.execPath, ['--max-old-space-size=4000', FIXTURE, '1000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(process.execPath, ['--max-old-space-size=4000', FIXTURE, '1000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const lates: { late: number; cpu: number; t: number }[] = [];
   const listeners: (() => void)[] = [];
   const first = await new Promise<{ pid: number; heapMb: number }>((resolve, reject) => {

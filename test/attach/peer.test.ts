@@ -3,14 +3,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectToTarget } from '../../src/attach/peer.js';
 import { ROOT } from '../cli/run.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 test('accepted by the process named: trusted; accepted by another: refused, and nothing is sent', async () => {
-  const fake = spawn(process.execPath, [join(ROOT, 'test/fixtures/attach/fake-inspector.cjs'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const fake = spawnTracked(process.execPath, [join(ROOT, 'test/fixtures/attach/fake-inspector.cjs'), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let seen = '';
   const port = await new Promise<number>((resolve) => fake.stdout!.setEncoding('utf8').on('data', (d: string) => {
     seen += d;

@@ -1,13 +1,13 @@
 // Real processes for the attach tests: a service to attach to (started as the test asks: under
 // another argv[0], with inspector flags), a jsprobe run, whether a port listens.
 
-import { after } from 'node:test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { JSPROBE, ROOT } from '../cli/run.js';
+import { tracked } from '../cli/tracked.js';
 
 export const SERVER = join(ROOT, 'test/fixtures/attach/server.cjs');
 
@@ -19,21 +19,6 @@ export interface Service {
   /** Its first line, as it printed it (port and pid, and what else the fixture tells). */
   first: Record<string, unknown>;
 }
-
-/**
- * Every process a test here started (services, jsprobe runs): whatever is still alive once a
- * file's tests are done is killed. A failed test's service that stayed up kept the file's runner
- * waiting on it for good, and CI past its limit: the failure went unreported.
- */
-const started = new Set<ChildProcess>();
-function tracked(child: ChildProcess): ChildProcess {
-  started.add(child);
-  child.once('close', () => started.delete(child));
-  return child;
-}
-after(() => {
-  for (const child of started) child.kill('SIGKILL');
-});
 
 /** Start `command` (a shell line, so that `exec -a` can name it) that runs server.cjs; resolves once it serves. */
 export async function startService(command: string): Promise<Service> {

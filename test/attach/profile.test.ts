@@ -5,14 +5,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../cli/run.js';
 import { attach } from './procs.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 /** A target that prints `{"pid":N}` first, and the pid. */
 async function startTarget(file: string): Promise<{ child: ChildProcess; pid: number }> {
-  const child = spawn(process.execPath, [join(ROOT, 'test/fixtures/attach', file)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawnTracked(process.execPath, [join(ROOT, 'test/fixtures/attach', file)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {

@@ -5,12 +5,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JSPROBE, ROOT, jsprobe as jsprobeSync } from '../cli/run.js';
 import { inspectorClosed, jsprobe, startService, type Service } from './procs.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 const LINES = 'test/fixtures/attach/lines.cjs';
 const TSX = 'test/fixtures/attach/tsx-app.ts';
@@ -31,7 +32,7 @@ interface Run {
 }
 
 function trace(pid: number, program: string): Run {
-  const child = spawn(process.execPath, [JSPROBE, '-p', String(pid), '-e', program], { cwd: ROOT });
+  const child = spawnTracked(process.execPath, [JSPROBE, '-p', String(pid), '-e', program], { cwd: ROOT });
   let out = '';
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));

@@ -6,14 +6,14 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../cli/run.js';
 import { jsprobe } from './procs.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 test("a refused second jsprobe reads none of the rings of the first one's workers", async () => {
   const args = [join(ROOT, 'test/fixtures/attach/first-hellos.mjs'), join(ROOT, 'build/attach-runtime.cjs'), join(ROOT, 'build/src')];
-  const target = spawn(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const target = spawnTracked(process.execPath, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
   try {
     let out = '';
     const lines = (n: number): Promise<string[]> => new Promise((resolve, reject) => {

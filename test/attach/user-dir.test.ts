@@ -4,12 +4,12 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTimeOf, stateOf, stillRuns } from '../../src/attach/procfs.js';
 import { privateRuntimeDir } from '../../src/attach/user-dir.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 function withXdg<T>(dir: string, f: () => T): T {
   const was = process.env.XDG_RUNTIME_DIR;
@@ -47,7 +47,7 @@ test('a process runs until it is gone or a zombie; another start time is another
   assert.equal(stillRuns(process.pid, startTimeOf(process.pid)!), true);
   assert.equal(stillRuns(process.pid, 'another'), false);
   // `sleep 0` ends at once, and its parent (the exec'd `sleep 60`) never reaps it: a zombie.
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const parent = spawnTracked('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     const pid = Number(await new Promise<string>((resolve) => parent.stdout!.setEncoding('utf8').once('data', resolve)));
     const started = startTimeOf(pid);

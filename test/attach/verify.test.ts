@@ -5,17 +5,17 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../cli/run.js';
 import { alive, fetchText, jsprobe, listening, load, node, startService, stopped, withoutProgress, type Service } from './procs.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 const PATTERN = 'test/fixtures/attach/server.cjs:*';
 const PROGRAM = 'fnret:test/fixtures/attach/server.cjs:handle { @n = count() }';
 
 test('a non-Node process with node as its argv[0] is never signalled: one line, exit 1, and it lives on', async () => {
-  const sleeper = spawn('bash', ['-c', 'exec -a node sleep 300'], { stdio: 'ignore' });
+  const sleeper = spawnTracked('bash', ['-c', 'exec -a node sleep 300'], { stdio: 'ignore' });
   try {
     // bash has exec'd by the time its argv reads `node`.
     const end = Date.now() + 5000;
@@ -46,7 +46,7 @@ test('a real Node started as `exec -a myapp node` is accepted', async () => {
 });
 
 test('a fake endpoint on 9229 in another process is refused, named by its command, with what to do; it gets nothing, the target no signal', async () => {
-  const fake = spawn(process.execPath, [join(ROOT, 'test/fixtures/attach/fake-inspector.cjs'), '9229'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const fake = spawnTracked(process.execPath, [join(ROOT, 'test/fixtures/attach/fake-inspector.cjs'), '9229'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let seen = '';
   const ready = new Promise<void>((resolve) => fake.stdout!.setEncoding('utf8').on('data', (d: string) => {
     seen += d;

@@ -5,11 +5,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JSPROBE, ROOT } from '../cli/run.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 const F = 'test/fixtures/safety/builtins/attach-target.cjs';
 const NODE_HOLDERS = [
@@ -36,13 +36,13 @@ test('-p: built-ins replaced after the attach are not called by breakpoint sites
   const out = join(dir, 'reached.jsonl');
   // Breakpoint sites on every Node (no live edit), and a client starved on a busy machine is not taken for gone.
   const env = { ...process.env, BUILTINS_OUT: out, JSPROBE_LIVE_EDIT: '0', JSPROBE_CLIENT_TIMEOUT_MS: '120000' };
-  const target = spawn(process.execPath, [F], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'inherit'] });
+  const target = spawnTracked(process.execPath, [F], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'inherit'] });
   const targetGone = new Promise((r) => target.once('exit', r));
   try {
     const pid = /^(\d+)\n/.exec(await until(target.stdout, /^\d+\n/, targetGone))![1];
     const program = `fn:${F}:work { @c[arg1] = count(); @t[arg1, arg0] = sum(1); printf("%s %d %s\\n", arg1, arg0, args) }
       fnret:${F}:work { @r[retval.name] = count() } END { printf("end\\n") }`;
-    const cli = spawn(process.execPath, [JSPROBE, '-p', pid, '-e', program], { cwd: ROOT, env: { ...process.env } });
+    const cli = spawnTracked(process.execPath, [JSPROBE, '-p', pid, '-e', program], { cwd: ROOT, env: { ...process.env } });
     const cliGone = new Promise<number | null>((r) => cli.once('exit', r));
     let stdout = '';
     cli.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -3,15 +3,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { JSPROBE, ROOT } from '../cli/run.js';
+import { spawnTracked } from '../cli/tracked.js';
 
 /** The attach tests' service (test/fixtures/attach/server.cjs) with two workers calling crunch() every few ms. */
 async function startService(): Promise<{ kill(): void; pid: number }> {
   // A client starved on a busy machine must not be taken for gone (5 s by default).
   const env = { ...process.env, JSPROBE_CLIENT_TIMEOUT_MS: '120000' };
-  const child = spawn(process.execPath, [join(ROOT, 'test/fixtures/attach/server.cjs'), '2'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnTracked(process.execPath, [join(ROOT, 'test/fixtures/attach/server.cjs'), '2'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const line = await new Promise<string>((resolve) => {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -26,7 +26,7 @@ test('-p: every thread cuts to --max-strlen, and the counts of all threads add u
   const svc = await startService();
   try {
     const program = 'fnret:test/fixtures/attach/worker.cjs:crunch { @s = str(arg0) + "xxxx"; @all = count() }';
-    const cli = spawn(process.execPath, [JSPROBE, '--max-strlen', '4', '-p', String(svc.pid), '-e', program], { cwd: ROOT });
+    const cli = spawnTracked(process.execPath, [JSPROBE, '--max-strlen', '4', '-p', String(svc.pid), '-e', program], { cwd: ROOT });
     let stdout = '';
     let stderr = '';
     cli.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -9,6 +9,7 @@
 // JSPROBE_TEST_LANES=1 runs every file in one lane, as before.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 
 function find(dir) {
@@ -59,10 +60,23 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
         // Gone already.
       }
     }
-    process.exit(130);
+    // As a shell reports a process the signal ended: 130, 143, 129.
+    process.exit(128 + constants.signals[signal]);
   });
 }
 const LANE_MS = 40 * 60_000;
+
+/**
+ * A lane's group dies with this process, however it ends (SIGKILL included, which no handler above
+ * sees): a shell with a pipe from here on its stdin kills the group when the pipe closes. Told a
+ * line once the lane has ended, it ends without a kill: the group's number may then be another's.
+ */
+function dieWithThis(pgid) {
+  const watcher = spawn('sh', ['-c', 'read -r _ || kill -s KILL -- "-$1"', 'sh', String(pgid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+  watcher.unref();
+  watcher.stdin.on('error', () => {});
+  return () => watcher.stdin.end('done\n');
+}
 
 function run(list, concurrency, out) {
   return new Promise((resolve) => {
@@ -71,7 +85,11 @@ function run(list, concurrency, out) {
     // Its own process group, so that a hung lane goes with everything it started (and a Ctrl-C here, which no longer reaches it, too).
     const child = spawn(process.execPath, args, { stdio: ['ignore', io, io], detached: true });
     groups.add(child.pid);
-    child.once('close', () => groups.delete(child.pid));
+    const ended = dieWithThis(child.pid);
+    child.once('close', () => {
+      groups.delete(child.pid);
+      ended();
+    });
     if (out !== undefined) {
       child.stdout.setEncoding('utf8').on('data', (d) => out.push(d));
       child.stderr.setEncoding('utf8').on('data', (d) => out.push(d));

@@ -5,30 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './run.js';
-import { tracked } from './tracked.js';
-
-/** Whether process `pid` has ended (gone, or a zombie whose end its new parent has not collected yet). */
-function ended(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
-
-/** Resolves true once `pid` has ended; false past a bound that only stops a test that would hang. */
-async function endsSoon(pid: number): Promise<boolean> {
-  const end = Date.now() + 60_000;
-  while (!ended(pid)) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return true;
-}
+import { endsSoon, stillRuns, tracked } from './tracked.js';
 
 test("a killed test file's processes die with it", async () => {
   const file = tracked(spawn(process.execPath, [join(ROOT, 'test/fixtures/procs/killed-file.mjs'), join(ROOT, 'build/test/cli/tracked.js')], {
@@ -43,7 +22,7 @@ test("a killed test file's processes die with it", async () => {
     file.once('exit', () => reject(new Error(`the file's process ended first: ${out}`)));
   });
   const { child } = JSON.parse(line) as { child: number };
-  assert.equal(ended(child), false);
+  assert.equal(stillRuns(child), true);
   file.kill('SIGKILL');
   assert.equal(await endsSoon(child), true, `process ${child}, started by the killed file, is still alive`);
 });

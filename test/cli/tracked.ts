@@ -43,6 +43,26 @@ function startOf(pid: number): string | undefined {
   }
 }
 
+/** Whether process `pid` runs (a zombie, whose end its parent has not collected yet, does not). */
+export function stillRuns(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves true once process `pid` has ended; false past a bound that only stops a test that would hang. */
+export async function endsSoon(pid: number): Promise<boolean> {
+  const end = Date.now() + 60_000;
+  while (stillRuns(pid)) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return true;
+}
+
 /** `child`, tracked: killed when the file's tests are done, or when the file's process goes. */
 export function tracked<T extends ChildProcess>(child: T): T {
   started.add(child);

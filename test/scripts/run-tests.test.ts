@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../cli/run.js';
-import { spawnTracked } from '../cli/tracked.js';
+import { endsSoon, spawnTracked, stillRuns } from '../cli/tracked.js';
 
 /** The runner over a directory holding only `files` (name: source); its exit code and output. */
 async function runTests(files: Record<string, string>): Promise<{ code: number | null; out: string }> {
@@ -67,15 +67,6 @@ async function until(check: () => boolean): Promise<boolean> {
   return true;
 }
 
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
-}
-
 /** The runner over HANGS, killed with `signal` once the file runs: its exit code, and whether the file's process outlived it. */
 async function killedRun(signal: NodeJS.Signals): Promise<{ code: number | null; fileLeft: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'jsprobe-run-tests-'));
@@ -91,10 +82,10 @@ async function killedRun(signal: NodeJS.Signals): Promise<{ code: number | null;
     file = Number(readFileSync(marker, 'utf8'));
     child.kill(signal);
     const code = await closed;
-    return { code, fileLeft: !(await until(() => !alive(file!))) };
+    return { code, fileLeft: !(await endsSoon(file)) };
   } finally {
     // Left by a runner that did not take it with it: not for the next test to find.
-    if (file !== undefined && alive(file)) process.kill(file, 'SIGKILL');
+    if (file !== undefined && stillRuns(file)) process.kill(file, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }
 }

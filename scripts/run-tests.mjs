@@ -44,8 +44,8 @@ function attaches(file) {
  * Bounds that only stop a hang, far above any time seen on a loaded machine: a test still running
  * after TEST_MS fails (on Node 20 and 22, a file too), and a lane still going after LANE_MS is
  * killed, its processes with it. A failed attach test once left a service up that its file's
- * runner waited on, and CI ran past its 90 minutes, unreported (test/attach/procs.ts now kills
- * what a file started once its tests are done). Not --test-force-exit: a file's process then ends
+ * runner waited on, and CI ran past its 90 minutes, unreported (test/cli/tracked.ts now kills
+ * what a file started once its tests are done, or once its process is killed). Not --test-force-exit: a file's process then ends
  * as its last test does, and a failure that comes after (a test that did not wait for its
  * assertion, an error thrown from a timer) was never reported, on every Node from 20 to 26.
  */

@@ -193,7 +193,7 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
 
 /**
  * Why a session cannot be set up here now, if it cannot: one traces (`tracing`), or one has detached
- * and its maps wait for a handler's end to be read (`detaching`). Set up then, the new session would
+ * and its maps wait for a handler's end to be read (`detachingNow`). Set up then, the new session would
  * have the old one's read, when made, turn its fault reports off; and, on a worker, where every
  * channel's session had one owner, the old one's next ask took the new one's maps for its own.
  */

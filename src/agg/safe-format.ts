@@ -16,7 +16,7 @@ import {
 } from '../core/primordials.js';
 import { THROWN_UNSEEN, THROWN_UNSEEN_TEXT } from '../core/unseen-throw.js';
 import { builtinOnChain, classOf, dataAlongChain, NO_SLOT, ownSlot, stackReadable, type Slot } from './safe-read.js';
-import { clip, STRLEN } from './safe-strlen.js';
+import { clip, readable, STRLEN, unreadable } from './safe-strlen.js';
 import { FORMAT_LIMITS } from './format-limits.js';
 
 export { FORMAT_LIMITS };
@@ -68,8 +68,8 @@ function quoteFor(t: string): string {
 
 /** A string as util.inspect quotes it inside objects (`"it's"`), escapes, cut at `max`. */
 export function quote(s: string, max: number): string {
-  const cut = s.length > max;
-  const t = cut ? StringPrototypeSlice(s, 0, max) : s;
+  const t = s.length > max || unreadable(s.length) ? readPrefix(s, max) : s;
+  const cut = t.length < s.length;
   const q = quoteFor(t);
   let out = q;
   let from = 0;
@@ -81,7 +81,13 @@ export function quote(s: string, max: number): string {
     from = i + 1;
   }
   out += `${StringPrototypeSlice(t, from)}${q}`;
-  return cut ? `${out}... ${s.length - max} more character${s.length - max === 1 ? '' : 's'}` : out;
+  const more = s.length - t.length;
+  return cut ? `${out}... ${more} more character${more === 1 ? '' : 's'}` : out;
+}
+
+/** The first `max` characters of `s`, none where it is too long to read (counted as not read). */
+function readPrefix(s: string, max: number): string {
+  return readable(s) === undefined ? '' : StringPrototypeSlice(s, 0, max);
 }
 
 function hex(c: number): string {
@@ -173,11 +179,11 @@ class Walk {
   error(o: object): string {
     const message = ownSlot(o, 'message');
     const name = dataAlongChain(o, 'name');
-    const n = typeof name === 'string' ? name : 'Error';
+    const n = (typeof name === 'string' ? readable(name) : undefined) ?? 'Error';
     // `stack` is left alone: reading it can format the trace through Error.prepareStackTrace.
     const m = message.kind === 'value' && typeof message.value === 'string' ? message.value : '';
     if (m === '') return `[${n}]`;
-    return `[${n}: ${m.length > FORMAT_LIMITS.string ? `${StringPrototypeSlice(m, 0, FORMAT_LIMITS.string)}...` : m}]`;
+    return `[${n}: ${m.length > FORMAT_LIMITS.string ? `${readPrefix(m, FORMAT_LIMITS.string)}...` : m}]`;
   }
 
   /** A property's value as printed, or what kind of accessor it is. */
@@ -282,7 +288,7 @@ function boxedText(o: object): string {
 /** `[Function: f]`, `[class A]`, `[Function (anonymous)]`: the name only if it is own data. */
 function functionText(f: object): string {
   const n = ownSlot(f, 'name');
-  const name = n.kind === 'value' && typeof n.value === 'string' && n.value !== '' ? n.value : undefined;
+  const name = n.kind === 'value' && typeof n.value === 'string' && n.value !== '' ? readable(n.value) : undefined;
   let isClass = false;
   try {
     isClass = StringPrototypeStartsWith(FunctionPrototypeToStringOf(f), 'class');

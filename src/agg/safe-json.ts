@@ -7,7 +7,7 @@
 
 import { types } from 'node:util';
 import { classOf, FORMAT_LIMITS, formatValue, ownSlot, type AccessorSeen } from './safe-format.js';
-import { clip, cutText, STRLEN } from './safe-strlen.js';
+import { clip, CUT_MARKER, cutText, readable, STRLEN, unreadable } from './safe-strlen.js';
 import {
   ArrayIsArray, JSONStringify, NumberIsFinite, ObjectSetPrototypeOf, ReflectOwnKeys, SafeString, StringPrototypeSlice,
 } from '../core/primordials.js';
@@ -20,7 +20,10 @@ export type JsonData = string | number | boolean | null | JsonData[] | { [k: str
 
 function primitiveData(v: unknown): JsonData {
   switch (typeof v) {
-    case 'string': return v.length > FORMAT_LIMITS.string ? `${StringPrototypeSlice(v, 0, FORMAT_LIMITS.string)}...` : v;
+    case 'string':
+      if (v.length <= FORMAT_LIMITS.string) return v;
+      // Too long to read: the marker alone (safe-strlen.ts).
+      return readable(v) === undefined ? CUT_MARKER : `${StringPrototypeSlice(v, 0, FORMAT_LIMITS.string)}...`;
     case 'number': return NumberIsFinite(v) ? v : `${v}`;
     case 'boolean': return v;
     case 'bigint': return `${v}`;
@@ -52,7 +55,9 @@ class Copy {
 
   text(s: string): string {
     if (s.length > STRLEN.max) {
-      this.cut();
+      // Too long to read: counted as such, each one (cutText() reads none of it).
+      if (unreadable(s.length)) STRLEN.unread++;
+      else this.cut();
       s = cutText(s);
     }
     this.chars += s.length;

@@ -7,6 +7,7 @@ import {
   ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ObjectHasOwn, ObjectPrototype, ReflectApply, SafeError,
   SafeWeakSet,
 } from '../core/primordials.js';
+import { readable } from './safe-strlen.js';
 
 const { isProxy } = types;
 /** Prototypes followed, at most (a chain longer than this reads as unknown). */
@@ -138,7 +139,7 @@ function nameAt(p: object): string {
   const c = ownSlot(p, 'constructor');
   if (c.kind !== 'value' || typeof c.value !== 'function' || isProxy(c.value)) return '?';
   const n = ownSlot(c.value, 'name');
-  return n.kind === 'value' && typeof n.value === 'string' && n.value !== '' ? n.value : '?';
+  return n.kind === 'value' && typeof n.value === 'string' && n.value !== '' ? readable(n.value) ?? '?' : '?';
 }
 
 /** Whether, past `p`, the chain reaches a built-in prototype before Object.prototype (or a Proxy: unknown). */

@@ -33,7 +33,7 @@ export async function traceAttached(pids: readonly number[], run: AttachRun, ser
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const s: Shared = {
-    run, maps: run.program.maps.map((m) => AggMap.of(m)), cut: { n: 0 }, stop, stopAll,
+    run, maps: run.program.maps.map((m) => AggMap.of(m)), cut: { cut: 0, unread: 0 }, stop, stopAll,
     lost: new LostEvents((line) => process.stderr.write(line)),
     err: onceEach((text) => void process.stderr.write(text)),
     traced: new Set(),
@@ -84,7 +84,7 @@ export async function traceAttached(pids: readonly number[], run: AttachRun, ser
   // END runs once, here, on the maps of every target merged (program/end.ts).
   const { runEnd } = await import('../program/end.js');
   const warn = (line: string): void => void process.stderr.write(line);
-  runEnd(run.program, mapsData(s.maps), { format: run.format, maxMapKeys: run.maxMapKeys, maxStrlen: run.maxStrlen, write: run.write, warn, cut: s.cut.n });
+  runEnd(run.program, mapsData(s.maps), { format: run.format, maxMapKeys: run.maxMapKeys, maxStrlen: run.maxStrlen, write: run.write, warn, cut: s.cut });
   s.lost.end();
   for (const e of ends) if (e.endLine !== null) process.stderr.write(`jsprobe: ${e.endLine}\n`);
   return ends.some((e) => e.code === 0) ? 0 : 1;

@@ -4,7 +4,7 @@
 // printing them is the caller's (client.ts).
 
 import { mergeAll, type AggMap, type MapData } from '../agg/maps.js';
-import { cutsIn } from '../agg/safe-strlen.js';
+import { addCounts, cutsIn, type StrCounts } from '../agg/safe-strlen.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import type { AttachOptions, AttachRefusal, ChannelAttachResult, LoadOptions, Message } from '../program/messages.js';
 import type { LostEvents } from '../program/lost.js';
@@ -46,8 +46,8 @@ export interface Shared {
   run: AttachRun;
   /** The merged maps: counts add, histograms add bucket by bucket. */
   maps: readonly AggMap[];
-  /** Strings cut to --max-strlen, in all targets. */
-  cut: { n: number };
+  /** Strings cut to --max-strlen, and strings not read, in all targets. */
+  cut: StrCounts;
   lost: LostEvents;
   /** What the targets' threads write on stderr: a line each says once is said once for all (program/said-once.ts). */
   err(text: string): void;
@@ -213,7 +213,7 @@ function receiver(
 ): (m: Message) => void {
   let parts: string[] = [];
   const merge = (data: MapData[]): void => {
-    s.cut.n += cutsIn(data);
+    addCounts(s.cut, cutsIn(data));
     mergeAll(s.maps, data);
   };
   return (m) => {
@@ -363,7 +363,7 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
     // Killed or aborted: it could not send its maps; the last snapshot stands in for them.
     const snap = last.snapshot;
     for (const maps of snap?.maps ?? []) {
-      s.cut.n += cutsIn(maps);
+      addCounts(s.cut, cutsIn(maps));
       mergeAll(s.maps, maps);
     }
     endLine = endedSilently(pid, await waitStatus(pid, 1000), snap === null ? null : goneAt - snap.at, run.outFile);

@@ -8,7 +8,7 @@
 
 import '../register.js';
 import type { MapData } from '../agg/maps.js';
-import { CUT_RECORD, cutsIn } from '../agg/safe-strlen.js';
+import { cutsIn, withCutRecord } from '../agg/safe-strlen.js';
 import { now } from '../core/clock.js';
 import { clearIntervalSafe, ObjectCreate, setIntervalSafe } from '../core/primordials.js';
 import { inJob } from '../core/job.js';
@@ -292,8 +292,7 @@ function endings(first: First): Endings {
     const maps = withProbeRecords(outcome.maps(), outcome.handles);
     const records = probeRecordsIn(state.gathered);
     for (let i = 0; i < records.length; i++) maps[maps.length] = records[i];
-    const cut = cutsIn(state.gathered);
-    if (cut > 0) maps[maps.length] = { name: CUT_RECORD, entries: [], dropped: cut };
+    withCutRecord(maps, cutsIn(state.gathered));
     // With its pid: these take the place of the process's backups (relay.ts).
     send({ t: 'maps', maps, pid: first.pid });
     command.reportLost();

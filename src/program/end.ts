@@ -10,7 +10,7 @@ import { mergeAll, type MapData } from '../agg/maps.js';
 import type { Output } from '../agg/print.js';
 import { errorText } from '../agg/safe-format.js';
 import { stringifyJson } from '../agg/safe-json.js';
-import { cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN } from '../agg/safe-strlen.js';
+import { addCounts, cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN, type StrCounts } from '../agg/safe-strlen.js';
 import { asHandler } from '../core/handlers.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { instantiate, makeRuntime, printAll } from './runtime.js';
@@ -42,8 +42,8 @@ export interface EndOptions {
   format: 'text' | 'json' | 'folded';
   maxMapKeys?: number;
   maxStrlen?: number;
-  /** Strings cut where the maps came from, when `data` does not carry them. */
-  cut?: number;
+  /** Strings cut (and not read) where the maps came from, when `data` does not carry them. */
+  cut?: StrCounts;
   write(s: string): void;
   warn(s: string): void;
 }
@@ -63,5 +63,6 @@ export function runEnd(program: CompiledProgram, data: readonly MapData[], o: En
   if (!program.usesPending) for (let i = 0; i < program.end.length; i++) guard('END', instantiate(rt, program.end[i].source), o.warn).run();
   rt.close();
   printAll(rt);
-  printCut(out, cutsIn(data) + (o.cut ?? 0) + STRLEN.cut, o.maxStrlen ?? DEFAULT_MAX_STRLEN);
+  const n = addCounts(cutsIn(data), STRLEN);
+  printCut(out, o.cut === undefined ? n : addCounts(n, o.cut), o.maxStrlen ?? DEFAULT_MAX_STRLEN);
 }

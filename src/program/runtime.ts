@@ -12,7 +12,7 @@ import { printTable } from '../agg/table.js';
 import { formatPrintf, primeFormats } from '../agg/printf.js';
 import { formatValue, ownSlot, stackReadable } from '../agg/safe-format.js';
 import { jsonCopy } from '../agg/safe-json.js';
-import { clip, clipRead, resetStrlen, STRLEN } from '../agg/safe-strlen.js';
+import { clip, clipRead, resetStrlen, STRLEN, unreadable } from '../agg/safe-strlen.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import {
   DateGetters, HrtimeBigint, MapPrototypeGet, MapPrototypeGetSize, MapPrototypeSet, MathFunctions, ObjectGetPrototypeOf, ReflectApply,
@@ -64,7 +64,15 @@ function stringProperty(s: string, k: string | symbol): unknown {
   if (typeof k !== 'string') return undefined;
   const i = SafeNumber(k);
   // Only an index in range: anything else would be looked up on String.prototype.
-  return i >= 0 && i < s.length && `${i}` === k ? StringPrototypeCharAt(s, i) : undefined;
+  if (!(i >= 0 && i < s.length && `${i}` === k)) return undefined;
+  // A character of a string too long to read is the cut string's (safe-strlen.ts).
+  const t = unreadable(s.length) ? clip(s) : s;
+  return i < t.length ? StringPrototypeCharAt(t, i) : undefined;
+}
+
+function unsafeIndex(o: unknown, k: unknown): unknown {
+  const v = typeof o === 'string' && k !== 'length' && unreadable(o.length) ? clip(o) : o;
+  return (v as Record<PropertyKey, unknown>)[k as PropertyKey];
 }
 
 function nativeGetter(holder: object, k: string | symbol, obj: object, onAccessor: Warn | undefined): unknown {
@@ -88,6 +96,8 @@ export interface Runtime {
   /** A numeric aggregation's value; a string is a fault. */
   n: typeof aggregand;
   get(obj: unknown, key: unknown): unknown;
+  /** --unsafe's `obj[key]`: plain, but for a string too long to read, whose characters are its cut's (its length its own). */
+  index(obj: unknown, key: unknown): unknown;
   method(recv: unknown, name: string, args: unknown[]): unknown;
   /** `str(x)`, or `str(x, depth)` with that many levels of nesting shown. */
   str(v: unknown, depth?: number): string;
@@ -231,6 +241,7 @@ export function makeRuntime(program: CompiledProgram, out: Output, exit: () => v
     s: clipRead,
     n: aggregands(options.warn ?? (() => {})),
     get: (o, k) => safeGet(o, k, onAccessor),
+    index: unsafeIndex,
     method: (recv, name, args) => methodOf(recv, name, args, onAccessor),
     str: (v, depth) => (depth === undefined ? str(v) : formatValue(v, onAccessor, depth)),
     key: str,

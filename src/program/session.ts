@@ -9,7 +9,7 @@ import { ProgramError } from '../lang/errors.js';
 import { mapsData, mergeAll, type MapData } from '../agg/maps.js';
 import { errorText } from '../agg/safe-format.js';
 import { stringifyJson } from '../agg/safe-json.js';
-import { cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN, withCutRecord } from '../agg/safe-strlen.js';
+import { addCounts, cutsIn, DEFAULT_MAX_STRLEN, printCut, STRLEN, type StrCounts, withCutRecord } from '../agg/safe-strlen.js';
 import { isJsprobeError, siteNotes, type ProbeSite } from '../core/index.js';
 import { handlerUses } from '../core/handler-use.js';
 import { wrapSees } from '../sites/breakpoint-advice.js';
@@ -315,7 +315,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       profiler?.stop(options.warn);
       // The last calls' spans go before the maps.
       spans?.flush();
-      let othersCut = 0;
+      let othersCut: StrCounts = { cut: 0, unread: 0 };
       if (options.gather !== undefined) {
         const gathered = options.gather();
         mergeAll(rt.maps, gathered);
@@ -325,7 +325,7 @@ export function start(program: CompiledProgram, options: SessionOptions): Sessio
       rt.close();
       if (options.attached === undefined && options.handOver === undefined) {
         printAll(rt);
-        printCut(out, STRLEN.cut + othersCut, options.maxStrlen ?? DEFAULT_MAX_STRLEN);
+        printCut(out, addCounts(othersCut, STRLEN), options.maxStrlen ?? DEFAULT_MAX_STRLEN);
       }
       reportMisses(probes, options.warn);
       for (let i = 0; i < blocks.length; i++) {

@@ -3,6 +3,7 @@
 // the handler's source gets the call (withSpan) when the session is made.
 
 import { formatValue } from '../agg/safe-format.js';
+import { CUT_MARKER, readable } from '../agg/safe-strlen.js';
 import { Buffer } from 'node:buffer';
 import {
   clearTimeoutSafe, JSONStringify, ObjectCreate, ReflectApply, setTimeoutSafe, StringPrototypeSlice,
@@ -17,7 +18,8 @@ const SPAN_MESSAGE_CHARS = 256;
 /** The message of what a call threw: an Error's own `message` data property, else its safe formatted form; never a getter. */
 function thrownMessage(error: unknown): string {
   const m = typeof error === 'object' && error !== null ? safeGet(error, 'message') : undefined;
-  const text = typeof m === 'string' ? m : formatValue(error);
+  // A message too long to read is not read (agg/safe-strlen.ts).
+  const text = typeof m === 'string' ? readable(m) ?? CUT_MARKER : formatValue(error);
   return text.length > SPAN_MESSAGE_CHARS ? `${StringPrototypeSlice(text, 0, SPAN_MESSAGE_CHARS)}…` : text;
 }
 

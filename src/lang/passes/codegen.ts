@@ -171,6 +171,8 @@ class Gen {
     const key = e.computed ? this.expr(e.property) : JSON.stringify((e.property as { value: string }).value);
     // `args[k]` too: a computed key could be a program object, which indexing would convert.
     if (this.safe && (!this.isArgs(e.object) || e.computed)) return `$rt.get(${this.raw(e.object)}, ${key})`;
+    // --unsafe: an index into a string too long to read must not read it (agg/safe-strlen.ts).
+    if (e.computed && !this.isArgs(e.object)) return `$rt.index(${this.raw(e.object)}, ${key})`;
     return `(${this.raw(e.object)})[${key}]`;
   }
 

@@ -75,7 +75,8 @@ options:
   -q             no progress messages
   --unsafe       let handlers call the traced program's functions and change its objects
   --max-map-keys N  keys per map (default 65536); updates of new keys past it are dropped and counted
-  --max-strlen N    characters a string keeps (default 4096); longer ones are cut, ending in '...', and counted
+  --max-strlen N    characters a string keeps (default 4096); longer ones are cut, ending in '...', and counted;
+                    a program's string over 64 × N is not read (its read could stall the program): just '...'
   --max-pause MS  longest stall a live patch may cause (default 100); over it, wrap or breakpoint sites
   --prometheus [HOST:]PORT  serve the maps at http://HOST:PORT/metrics while it runs (host 127.0.0.1 unless given)
   --otlp URL     export each call of the fnret probes as an OpenTelemetry span to URL (OTLP/HTTP, e.g. http://127.0.0.1:4318/v1/traces)

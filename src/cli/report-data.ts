@@ -56,6 +56,8 @@ export interface ReportData {
   log: string[];
   logDropped: number;
   stringsCut: number;
+  /** Strings too long to read (over 64 × --max-strlen): not read at all. */
+  stringsUnread: number;
   /** Lines that were not the JSON the agent writes (never expected; counted, not shown). */
   unreadable: number;
 }
@@ -198,6 +200,7 @@ export class ReportCollector {
   #logDropped = 0;
   #partial = '';
   #stringsCut = 0;
+  #stringsUnread = 0;
   #unreadable = 0;
   readonly #start: number;
 
@@ -235,6 +238,9 @@ export class ReportCollector {
       case 'strings_cut':
         this.#stringsCut = isObject(o.data) ? num(o.data.count) : 0;
         return;
+      case 'strings_unread':
+        this.#stringsUnread = isObject(o.data) ? num(o.data.count) : 0;
+        return;
       default:
         this.#unreadable++;
     }
@@ -268,6 +274,7 @@ export class ReportCollector {
       this.#line(this.#partial);
       this.#partial = '';
     }
-    return { maps: [...this.#maps.values()], log: this.#log, logDropped: this.#logDropped, stringsCut: this.#stringsCut, unreadable: this.#unreadable };
+    return { maps: [...this.#maps.values()], log: this.#log, logDropped: this.#logDropped, stringsCut: this.#stringsCut, stringsUnread: this.#stringsUnread,
+      unreadable: this.#unreadable };
   }
 }

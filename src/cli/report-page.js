@@ -358,6 +358,9 @@
   if (data.maps.length === 0) main.appendChild(html('p', { class: 'note' }, 'No map printed anything.'));
   data.maps.forEach((m, i) => main.appendChild(drawMap(m, i)));
   if (data.stringsCut > 0) main.appendChild(html('p', { class: 'note' }, data.stringsCut + ' strings were cut at --max-strlen'));
+  if (data.stringsUnread > 0) {
+    main.appendChild(html('p', { class: 'note' }, data.stringsUnread + ' strings were not read: longer than 64 × --max-strlen'));
+  }
   drawLog(main);
   document.body.setAttribute('data-rendered', String(data.maps.length));
 })();

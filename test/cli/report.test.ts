@@ -93,6 +93,14 @@ test('the page keeps bounded data: the top bars, every other print past the time
   assert.equal(d.unreadable, 1);
 });
 
+test('the counts of strings cut and not read are the report\'s, not unreadable lines', () => {
+  const c = new ReportCollector();
+  c.write(`${JSON.stringify({ type: 'strings_cut', data: { count: 3, max_strlen: 4096 } })}\n` +
+    `${JSON.stringify({ type: 'strings_unread', data: { count: 2, max_chars: 262144, max_strlen: 4096 } })}\n`);
+  const d = c.data();
+  assert.deepEqual([d.stringsCut, d.stringsUnread, d.unreadable], [3, 2, 0]);
+});
+
 const EVIL = '</script><script>window.__pwned=1</script><!--';
 
 test('the program\'s strings cannot end the data block or open markup', () => {

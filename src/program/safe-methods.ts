@@ -10,7 +10,7 @@
 import { types } from 'node:util';
 import { display } from '../agg/format.js';
 import { ownSlot } from '../agg/safe-format.js';
-import { clip, STRLEN } from '../agg/safe-strlen.js';
+import { clip, CUT_MARKER, readable, STRLEN } from '../agg/safe-strlen.js';
 import {
   ArrayIsArray, ArrayMethods, MathCeil, MathTrunc, NumberMethods, ObjectSetPrototypeOf, ReflectApply, SafeNumber, StringMethods,
   StringPrototypeCharCodeAt, StringPrototypeIndexOf, StringPrototypeSlice,
@@ -151,8 +151,9 @@ function join(a: readonly unknown[], sep: unknown, onAccessor: Warn | undefined)
     if (slot.kind !== 'value' && slot.kind !== 'none' && onAccessor !== undefined) onAccessor(`${i}`);
     const v = slot.value;
     let piece = v === null || v === undefined ? '' : `${prim(v, onAccessor) as string}`;
-    // A long element is cut before it is joined (one count, for the result, below).
-    if (piece.length > max) piece = StringPrototypeSlice(piece, 0, max + 1);
+    // A long element is cut before it is joined (one count, for the result, below); one too long
+    // to read is not read (agg/safe-strlen.ts), the marker in its place.
+    if (piece.length > max) piece = readable(piece) === undefined ? CUT_MARKER : StringPrototypeSlice(piece, 0, max + 1);
     out += i === 0 ? piece : r + piece;
     if (out.length > max) break;
   }

@@ -11,6 +11,7 @@ import {
 import { formatValue } from '../../src/agg/safe-format.js';
 import { jsonCopy } from '../../src/agg/safe-json.js';
 import type { MapData } from '../../src/agg/maps.js';
+import { safeGet, safeMethod } from '../../src/program/runtime.js';
 
 /** A string of `n` characters that V8 keeps as a rope (built by `+`): any read of a character would flatten it. */
 function rope(n: number): string {
@@ -61,6 +62,19 @@ test('the formatter and the JSON copy leave a nested string over the limit unrea
   resetStrlen(50);
   assert.deepEqual({ ...(jsonCopy({ b: rope(5000) }) as object) }, { b: '...' });
   assert.deepEqual({ cut: STRLEN.cut, unread: STRLEN.unread }, { cut: 0, unread: 1 });
+  resetStrlen();
+});
+
+test('safe mode\'s index reads and pure methods do not read a string over the limit either', () => {
+  resetStrlen(50);
+  const r = rope(5000);
+  assert.equal(safeGet(r, 'length'), 5000);
+  assert.equal(safeGet(r, '1'), '.');
+  assert.equal(safeGet(r, '3'), undefined);
+  assert.equal(safeMethod(r, 'slice', [0, 10]), '...');
+  // An element of a joined array: the marker in its place.
+  assert.equal(safeMethod(['x', r], 'join', ['-']), 'x-...');
+  assert.deepEqual({ cut: STRLEN.cut, unread: STRLEN.unread }, { cut: 0, unread: 4 });
   resetStrlen();
 });
 

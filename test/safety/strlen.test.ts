@@ -111,6 +111,14 @@ const ROWS: Row[] = [
     stdout: [new RegExp(`^${A4093}$`, 'm'), new RegExp(`^@n: ${BIG}$`, 'm'), /^@r: 4096$/m],
   },
   {
+    name: '--unsafe calls a method named by a computed key on its object, the receiver cut as read',
+    program: `fn:${F}:probe { printf("%s %s\\n", arg3["join"]("-"), arg0["slice"](0, 2)) }`,
+    flags: ['--unsafe'],
+    // Per hit: arg0 as slice's receiver.
+    cut: HITS,
+    stdout: [/^alpha-beta-gamma aa$/m],
+  },
+  {
     name: 'a 20 M-character rope is not read: the handler gets the marker alone, and its real length',
     program: `fn:${F}:probe { printf("%s %d\\n", arg0, arg0.length); @k[arg0] = count(); @c = arg0[1]; @o = arg2 }`,
     size: ROPE,

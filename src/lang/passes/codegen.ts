@@ -231,6 +231,8 @@ class Gen {
       // --unsafe: plain JavaScript on the receiver cut as read, whose result is cut once it is built (docs/cli.md).
       return `$rt.s((${this.expr(c.object)}).${method}(${args.join(', ')}))`;
     }
+    // --unsafe, `o[k](...)`: called on `o` as `o.m()` is. The callee alone ($rt.index) would lose its receiver.
+    if (c.type === 'member' && !this.safe) return `$rt.s((${this.expr(c.object)})[${this.expr(c.property)}](${args.join(', ')}))`;
     return `$rt.s((${this.raw(c)})(${args.join(', ')}))`;
   }
 

@@ -37,7 +37,8 @@ const {
 function keyText(k: PropertyKey): string {
   if (typeof k === 'symbol') return `[${SafeString(k)}]`;
   const s = k as string;
-  return isIdentifier(s) ? s : quote(s, FORMAT_LIMITS.string);
+  // Its length first: a key is cut as a value is, and a long one is not looked at character by character.
+  return s.length <= FORMAT_LIMITS.string && isIdentifier(s) ? s : quote(s, FORMAT_LIMITS.string);
 }
 
 function isIdentifier(s: string): boolean {

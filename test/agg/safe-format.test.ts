@@ -73,6 +73,8 @@ test('limits: items, nested string length and the value budget', () => {
   assert.match(formatValue(wide), /k19: 19, \.\.\. 5 more properties \}$/);
   assert.equal(formatValue({ s: 'x'.repeat(FORMAT_LIMITS.string + 3) }), `{ s: '${'x'.repeat(FORMAT_LIMITS.string)}'... 3 more characters }`);
   assert.equal(formatValue('y'.repeat(1000)).length, 1000, 'a string on its own prints whole');
+  // A key is cut as a string value is, a name-like one too: it was printed whole, 20 M characters of it looked at and printed.
+  assert.equal(formatValue({ ['k'.repeat(FORMAT_LIMITS.string + 3)]: 1 }), `{ '${'k'.repeat(FORMAT_LIMITS.string)}'... 3 more characters: 1 }`);
   const level = (n: number): unknown => (n === 0 ? 1 : Object.fromEntries(many.slice(0, FORMAT_LIMITS.items).map((i) => [`k${i}`, level(n - 1)])));
   // The value budget on its own: a string bound far above what it lets through (the bound is tested in test/safety/).
   resetStrlen(1e6);

@@ -12,7 +12,7 @@ import {
   MapPrototypeGetSize, NumberPrototypeValueOf, ObjectGetPrototypeOf, ObjectPrototype, ObjectSetPrototypeOf, ReflectOwnKeys, RegExpFlagGetters,
   RegExpPrototypeGetSource, SafeString, SetIteratorNext, SetPrototypeGetSize, SetPrototypeValues,
   SharedArrayBufferPrototypeGetByteLength, StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeSlice, StringPrototypeStartsWith,
-  StringPrototypeValueOf, SymbolPrototypeValueOf, TypedArrayPrototypeGetLength, TypedArrayPrototypeGetSymbolToStringTag,
+  StringPrototypeValueOf, SymbolPrototypeGetDescription, SymbolPrototypeValueOf, TypedArrayPrototypeGetLength, TypedArrayPrototypeGetSymbolToStringTag,
 } from '../core/primordials.js';
 import { THROWN_UNSEEN, THROWN_UNSEEN_TEXT } from '../core/unseen-throw.js';
 import { builtinOnChain, classOf, dataAlongChain, NO_SLOT, ownSlot, stackReadable, type Slot } from './safe-read.js';
@@ -35,10 +35,26 @@ const {
 
 /** A property named as a key is written: `a`, `'a-b'`, `[Symbol(x)]`. */
 function keyText(k: PropertyKey): string {
-  if (typeof k === 'symbol') return `[${SafeString(k)}]`;
+  if (typeof k === 'symbol') return `[${symbolText(k)}]`;
   const s = k as string;
   // Its length first: a key is cut as a value is, and a long one is not looked at character by character.
   return s.length <= FORMAT_LIMITS.string && isIdentifier(s) ? s : quote(s, FORMAT_LIMITS.string);
+}
+
+/**
+ * `Symbol(description)`, a long description cut as a string in an object is: whole, one too long
+ * to read made the whole value printed too long to read (the marker alone), and a warning's line as long.
+ */
+export function symbolText(sym: symbol): string {
+  const d = SymbolPrototypeGetDescription(sym);
+  return d !== undefined && d.length > FORMAT_LIMITS.string ? `Symbol(${readPrefix(d, FORMAT_LIMITS.string)}...)` : SafeString(sym);
+}
+
+/** A property's name for a warning: as keyText() cuts it. */
+function keyName(k: PropertyKey): string {
+  if (typeof k === 'symbol') return symbolText(k);
+  const s = k as string;
+  return s.length > FORMAT_LIMITS.string ? `${readPrefix(s, FORMAT_LIMITS.string)}...` : s;
 }
 
 function isIdentifier(s: string): boolean {
@@ -102,7 +118,7 @@ function primitiveText(v: unknown, nested: boolean): string {
     case 'string': return nested ? quote(v, FORMAT_LIMITS.string) : v;
     case 'number': return v === 0 && 1 / v < 0 ? '-0' : `${v}`;
     case 'bigint': return `${v}n`;
-    case 'symbol': return v === THROWN_UNSEEN ? THROWN_UNSEEN_TEXT : SafeString(v);
+    case 'symbol': return v === THROWN_UNSEEN ? THROWN_UNSEEN_TEXT : symbolText(v);
     default: return `${v as boolean | null | undefined}`;
   }
 }
@@ -190,7 +206,7 @@ class Walk {
   /** A property's value as printed, or what kind of accessor it is. */
   slotText(key: PropertyKey, s: Slot, level: number): string {
     if (s.kind === 'value') return this.value(s.value, level + 1);
-    if (this.onAccessor !== undefined) this.onAccessor(typeof key === 'symbol' ? SafeString(key) : key as string);
+    if (this.onAccessor !== undefined) this.onAccessor(keyName(key));
     return s.kind === 'get' ? '[Getter]' : s.kind === 'set' ? '[Setter]' : '[Getter/Setter]';
   }
 
@@ -283,7 +299,7 @@ function boxedText(o: object): string {
   if (isNumberObject(o)) return `[Number: ${primitiveText(NumberPrototypeValueOf(o), true)}]`;
   if (isBooleanObject(o)) return `[Boolean: ${BooleanPrototypeValueOf(o)}]`;
   if (isBigIntObject(o)) return `[BigInt: ${BigIntPrototypeValueOf(o)}n]`;
-  return `[Symbol: ${SafeString(SymbolPrototypeValueOf(o))}]`;
+  return `[Symbol: ${symbolText(SymbolPrototypeValueOf(o))}]`;
 }
 
 /** `[Function: f]`, `[class A]`, `[Function (anonymous)]`: the name only if it is own data. */

@@ -6,10 +6,10 @@
 // once the copy's strings and keys are past it (counted as one cut).
 
 import { types } from 'node:util';
-import { classOf, FORMAT_LIMITS, formatValue, ownSlot, type AccessorSeen } from './safe-format.js';
+import { classOf, FORMAT_LIMITS, formatValue, ownSlot, symbolText, type AccessorSeen } from './safe-format.js';
 import { clip, CUT_MARKER, cutText, readable, STRLEN, unreadable } from './safe-strlen.js';
 import {
-  ArrayIsArray, JSONStringify, NumberIsFinite, ObjectSetPrototypeOf, ReflectOwnKeys, SafeString, StringPrototypeSlice,
+  ArrayIsArray, JSONStringify, NumberIsFinite, ObjectSetPrototypeOf, ReflectOwnKeys, StringPrototypeSlice,
 } from '../core/primordials.js';
 import { THROWN_UNSEEN, THROWN_UNSEEN_TEXT } from '../core/unseen-throw.js';
 
@@ -27,7 +27,7 @@ function primitiveData(v: unknown): JsonData {
     case 'number': return NumberIsFinite(v) ? v : `${v}`;
     case 'boolean': return v;
     case 'bigint': return `${v}`;
-    case 'symbol': return v === THROWN_UNSEEN ? THROWN_UNSEEN_TEXT : SafeString(v);
+    case 'symbol': return v === THROWN_UNSEEN ? THROWN_UNSEEN_TEXT : symbolText(v);
     default: return null;
   }
 }

@@ -202,6 +202,7 @@ export const BigIntAsUintN = BigInt.asUintN;
 export const BigIntPrototypeToString = uncurry(BigInt.prototype.toString) as (n: bigint, radix?: number) => string;
 export const BigIntPrototypeValueOf = uncurry(BigInt.prototype.valueOf) as (n: unknown) => bigint;
 export const SymbolPrototypeValueOf = uncurry(Symbol.prototype.valueOf) as (s: unknown) => symbol;
+export const SymbolPrototypeGetDescription = getterOf(Symbol.prototype, 'description') as (s: symbol) => string | undefined;
 export const DatePrototypeGetTime = uncurry(Date.prototype.getTime) as (d: unknown) => number;
 export const DatePrototypeToISOString = uncurry(Date.prototype.toISOString) as (d: unknown) => string;
 export const DateGetters = capture(Date.prototype, ['getFullYear', 'getMonth', 'getDate', 'getHours', 'getMinutes', 'getSeconds', 'getMilliseconds']);

@@ -75,6 +75,17 @@ test('limits: items, nested string length and the value budget', () => {
   assert.equal(formatValue('y'.repeat(1000)).length, 1000, 'a string on its own prints whole');
   // A key is cut as a string value is, a name-like one too: it was printed whole, 20 M characters of it looked at and printed.
   assert.equal(formatValue({ ['k'.repeat(FORMAT_LIMITS.string + 3)]: 1 }), `{ '${'k'.repeat(FORMAT_LIMITS.string)}'... 3 more characters: 1 }`);
+  // A symbol's description too, and a key named in a warning: whole, one too long to read made the whole value unread.
+  const long = 'd'.repeat(FORMAT_LIMITS.string + 3);
+  const cut = `Symbol(${'d'.repeat(FORMAT_LIMITS.string)}...)`;
+  const named: string[] = [];
+  const withSymbols = { [Symbol(long)]: Symbol(long), get [Symbol(long)]() { return 1; }, a: 2 };
+  assert.equal(formatValue(withSymbols, (k) => named.push(k)), `{ a: 2, [${cut}]: ${cut}, [${cut}]: [Getter] }`);
+  assert.deepEqual(named, [cut]);
+  assert.equal(JSON.stringify(jsonCopy({ s: Symbol(long) })), JSON.stringify({ s: cut }));
+  let rope = 'r';
+  for (let i = 0; i < 25; i++) rope += rope;
+  assert.equal(formatValue({ [Symbol(rope)]: 1, a: 2 }), '{ a: 2, [Symbol(...)]: 1 }');
   const level = (n: number): unknown => (n === 0 ? 1 : Object.fromEntries(many.slice(0, FORMAT_LIMITS.items).map((i) => [`k${i}`, level(n - 1)])));
   // The value budget on its own: a string bound far above what it lets through (the bound is tested in test/safety/).
   resetStrlen(1e6);

@@ -114,6 +114,30 @@ parentPort?.unref();
 const within = <T>(ms: number, p: Promise<T>, fallback: T): Promise<T> =>
   Promise.race([p, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
 
+/**
+ * Where Node has process.getBuiltinModule (20.16 on), what is asked of a worker never goes through
+ * the inspector's command-line API (its `require`). Node builds that once a session, at the first
+ * evaluate that asks for it, in its own JavaScript (installConsoleExtensions), which reads the
+ * CommonJS loader's exports: that evaluate, sent as Node announced the worker, landed now and then as
+ * an interrupt at the entry of the loader's module, as the worker's start loaded it (in the step
+ * that sets parentPort, then the loaders), its exports still empty. It threw, the session kept a
+ * command-line API without `require` for good, and the
+ * runtime's `require()` failed at once ("require is not defined", which the worker's note called
+ * a 60 s time-out): in about 1 run in 10 of test/attach/late-worker.test.ts (three late workers)
+ * at a load of 10, on Node 20 and 24 (docs/attach.md). Before 20.16, that `require` as before.
+ */
+const BUILTIN = typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule === 'function';
+/** An expression for the runtime's exports in a worker: by its absolute path, from a require made for it. */
+const WORKER_RUNTIME = BUILTIN
+  ? `process.getBuiltinModule('module').createRequire(${JSON.stringify(data.bundle)})(${JSON.stringify(data.bundle)})`
+  : `require(${JSON.stringify(data.bundle)})`;
+
+/** A Runtime.evaluate's answer, as much of it as is read: a result, or the inspector's error; neither once the worker has ended. */
+interface EvaluateAnswer {
+  result?: { result: { value?: unknown }; exceptionDetails?: { text: string; exception?: { description?: string } } };
+  error?: { message: string };
+}
+
 /** One worker of the target, reached through the main thread's NodeWorker domain. */
 class WorkerTarget {
   #id = 0;
@@ -121,23 +145,32 @@ class WorkerTarget {
   ended = false;
   /** An attach was sent to it: it gets a detach too, whatever came of the attach. */
   attachSent = false;
-  readonly #pending = new Map<number, (m: { result?: { result: { value?: unknown }; exceptionDetails?: unknown }; error?: unknown }) => void>();
+  readonly #pending = new Map<number, (m: EvaluateAnswer) => void>();
 
   constructor(readonly sessionId: string, readonly name: string) {}
 
-  /** Evaluate `expression` in the worker, with the inspector's `require`; its value, undefined if it threw. */
+  /**
+   * Evaluate `expression` in the worker (the inspector's command-line API only where WORKER_RUNTIME
+   * needs its `require`): its value, undefined once the worker has ended; rejects with the first
+   * line of what it threw, which the worker's note then says.
+   */
   evaluate<T>(expression: string): Promise<T | undefined> {
     const id = ++this.#id;
-    const params = { expression, includeCommandLineAPI: true, awaitPromise: true, returnByValue: true };
+    const params = { expression, includeCommandLineAPI: !BUILTIN, awaitPromise: true, returnByValue: true };
     const message = JSON.stringify({ id, method: 'Runtime.evaluate', params });
-    return new Promise((resolve) => {
-      this.#pending.set(id, (m) => resolve(m.result === undefined || m.result.exceptionDetails !== undefined ? undefined : (m.result.result.value as T)));
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, (m) => {
+        const thrown = m.result?.exceptionDetails;
+        if (m.error !== undefined) reject(new Error(`the inspector refused it: ${m.error.message}`));
+        else if (thrown === undefined) resolve(m.result?.result.value as T | undefined);
+        else reject(new Error(thrown.exception?.description?.split('\n')[0] ?? thrown.text));
+      });
       post('NodeWorker.sendMessageToWorker', { sessionId: this.sessionId, message }).catch(() => this.gone());
     });
   }
 
   receive(message: string): void {
-    const m = JSON.parse(message) as { id?: number; result?: { result: { value?: unknown }; exceptionDetails?: unknown } };
+    const m = JSON.parse(message) as EvaluateAnswer & { id?: number };
     if (m.id === undefined) return;
     this.#pending.get(m.id)?.(m);
     this.#pending.delete(m.id);
@@ -250,7 +283,7 @@ function setUpWorker(sessionId: string, title: string, url: string): void {
   const w = new WorkerTarget(sessionId, id === undefined ? `worker thread "${title}"` : workerName(Number(id), data.ownThreads));
   workers.set(sessionId, w);
   const args = [source, { ...options, worker: true, tid }, data.name].map((a) => JSON.stringify(a)).join(', ');
-  const call = `require(${JSON.stringify(data.bundle)}).attachWorker(${args})`;
+  const call = `${WORKER_RUNTIME}.attachWorker(${args})`;
   setups.push(setUp(w, call));
 }
 
@@ -260,9 +293,10 @@ function setUpWorker(sessionId: string, title: string, url: string): void {
  * to 26), and a worker is announced before it. A require() of jsprobe's bundle that came first
  * failed Node's own check that no user module had loaded (ERR_INTERNAL_ASSERTION in
  * setupUserModules) as the worker went on, and its 'error' ended the target: most workers started
- * after an attach did. By getBuiltinModule where Node has it: no module is loaded to ask.
+ * after an attach did. No module is loaded to ask. An object, not "not null": an evaluate that
+ * lands as Node loads worker_threads, at its module's entry, finds no parentPort at all there.
  */
-const WORKER_UP = "(process.getBuiltinModule?.('worker_threads') ?? require('worker_threads')).parentPort !== null";
+const WORKER_UP = `((p) => typeof p === 'object' && p !== null)(${BUILTIN ? 'process.getBuiltinModule' : 'require'}('worker_threads').parentPort)`;
 
 /**
  * 1 once the worker answers, and runs its own code (WORKER_UP, asked again every few ms until it
@@ -271,7 +305,7 @@ const WORKER_UP = "(process.getBuiltinModule?.('worker_threads') ?? require('wor
  */
 async function untilUp(w: WorkerTarget, until: number): Promise<1 | undefined> {
   for (;;) {
-    const up = await within(Math.max(0, until - Date.now()), w.evaluate<boolean>(WORKER_UP), undefined);
+    const up = await within(Math.max(0, until - Date.now()), w.evaluate<boolean>(WORKER_UP).catch(() => undefined), undefined);
     if (up === true) return 1;
     if (w.ended || Date.now() >= until) return undefined;
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -293,15 +327,17 @@ async function setUp(w: WorkerTarget, call: string): Promise<string[] | undefine
   }
   if (attached === null) return undefined;
   w.attachSent = true;
-  const r = await within(WORKER_SETUP_MS, w.evaluate<AttachResult>(call), undefined);
+  const r = await within(WORKER_SETUP_MS, w.evaluate<AttachResult>(call).catch((e: Error) => ({ error: e.message })), undefined);
   if (w.ended) return undefined;
+  // An attach that answered with an error attached nothing (or is another jsprobe's): no detach goes to it.
+  if (r !== undefined && 'error' in r) w.attachSent = false;
   if (r === undefined || 'error' in r) {
     const why = r === undefined ? `did not set up its probes within ${WORKER_SETUP_MS / 1000} s` : `could not be set up: ${r.error}`;
     tell(`${w.name} ${why}: it is not traced`);
     return undefined;
   }
   // As on the main thread (attach()), a patch still refused after a while does not hold up the rest.
-  await within(SETTLE_MS, w.evaluate(`require(${JSON.stringify(data.bundle)}).workerSettled()`), undefined);
+  await within(SETTLE_MS, w.evaluate(`${WORKER_RUNTIME}.workerSettled()`).catch(() => undefined), undefined);
   return r.skipped;
 }
 
@@ -370,13 +406,14 @@ async function detach(): Promise<void> {
   const maps = await readMaps((now) => onMain<unknown[] | typeof LATER>({ op: 'detach', now }));
   drain(true);
   message({ t: 'maps', maps: maps as never });
-  const call = (now: boolean): string => `require(${JSON.stringify(data.bundle)}).detachWorker(${now}, ${JSON.stringify(data.name)})`;
+  const call = (now: boolean): string => `${WORKER_RUNTIME}.detachWorker(${now}, ${JSON.stringify(data.name)})`;
   // Only to workers that were sent an attach (one that never answered has nothing to take off).
   const sent = [...workers.values()].filter((w) => w.attachSent);
-  const ask = (w: WorkerTarget) => readMaps((now) => w.evaluate<unknown[] | typeof LATER>(call(now)));
+  const ask = (w: WorkerTarget) => readMaps((now) => w.evaluate<unknown[] | typeof LATER>(call(now))).catch((e: Error) => e);
   const fromWorkers = await Promise.all(sent.map((w) => within(WORKER_DETACH_MS, ask(w), undefined)));
   fromWorkers.forEach((maps, i) => {
     if (Array.isArray(maps)) message({ t: 'maps', maps: maps as never });
+    else if (maps instanceof Error) tell(`${sent[i].name} could not be detached (${maps.message}): its maps are not in the output`);
     else if (!sent[i].ended) tell(`${sent[i].name} did not answer the detach within ${WORKER_DETACH_MS / 1000} s: its maps are not in the output`);
   });
   relay?.drain();

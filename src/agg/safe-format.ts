@@ -47,14 +47,14 @@ function keyText(k: PropertyKey): string {
  */
 export function symbolText(sym: symbol): string {
   const d = SymbolPrototypeGetDescription(sym);
-  return d !== undefined && d.length > FORMAT_LIMITS.string ? `Symbol(${readPrefix(d, FORMAT_LIMITS.string)}...)` : SafeString(sym);
+  return d !== undefined && d.length > FORMAT_LIMITS.string ? `Symbol(${cutAt(d, FORMAT_LIMITS.string)})` : SafeString(sym);
 }
 
 /** A property's name for a warning: as keyText() cuts it. */
 function keyName(k: PropertyKey): string {
   if (typeof k === 'symbol') return symbolText(k);
   const s = k as string;
-  return s.length > FORMAT_LIMITS.string ? `${readPrefix(s, FORMAT_LIMITS.string)}...` : s;
+  return cutAt(s, FORMAT_LIMITS.string);
 }
 
 function isIdentifier(s: string): boolean {
@@ -100,6 +100,11 @@ export function quote(s: string, max: number): string {
   out += `${StringPrototypeSlice(t, from)}${q}`;
   const more = s.length - t.length;
   return cut ? `${out}... ${more} more character${more === 1 ? '' : 's'}` : out;
+}
+
+/** `s`, or past `max` characters its first `max` and `...`: the marker alone where it is too long to read (counted). */
+export function cutAt(s: string, max: number): string {
+  return s.length > max ? `${readPrefix(s, max)}...` : s;
 }
 
 /** The first `max` characters of `s`, none where it is too long to read (counted as not read). */
@@ -200,7 +205,7 @@ class Walk {
     // `stack` is left alone: reading it can format the trace through Error.prepareStackTrace.
     const m = message.kind === 'value' && typeof message.value === 'string' ? message.value : '';
     if (m === '') return `[${n}]`;
-    return `[${n}: ${m.length > FORMAT_LIMITS.string ? `${readPrefix(m, FORMAT_LIMITS.string)}...` : m}]`;
+    return `[${n}: ${cutAt(m, FORMAT_LIMITS.string)}]`;
   }
 
   /** A property's value as printed, or what kind of accessor it is. */

@@ -6,10 +6,10 @@
 // once the copy's strings and keys are past it (counted as one cut).
 
 import { types } from 'node:util';
-import { classOf, FORMAT_LIMITS, formatValue, ownSlot, symbolText, type AccessorSeen } from './safe-format.js';
-import { clip, CUT_MARKER, cutText, readable, STRLEN, unreadable } from './safe-strlen.js';
+import { classOf, cutAt, FORMAT_LIMITS, formatValue, ownSlot, symbolText, type AccessorSeen } from './safe-format.js';
+import { clip, cutText, STRLEN, unreadable } from './safe-strlen.js';
 import {
-  ArrayIsArray, JSONStringify, NumberIsFinite, ObjectSetPrototypeOf, ReflectOwnKeys, StringPrototypeSlice,
+  ArrayIsArray, JSONStringify, NumberIsFinite, ObjectSetPrototypeOf, ReflectOwnKeys,
 } from '../core/primordials.js';
 import { THROWN_UNSEEN, THROWN_UNSEEN_TEXT } from '../core/unseen-throw.js';
 
@@ -20,10 +20,7 @@ export type JsonData = string | number | boolean | null | JsonData[] | { [k: str
 
 function primitiveData(v: unknown): JsonData {
   switch (typeof v) {
-    case 'string':
-      if (v.length <= FORMAT_LIMITS.string) return v;
-      // Too long to read: the marker alone (safe-strlen.ts).
-      return readable(v) === undefined ? CUT_MARKER : `${StringPrototypeSlice(v, 0, FORMAT_LIMITS.string)}...`;
+    case 'string': return cutAt(v, FORMAT_LIMITS.string);
     case 'number': return NumberIsFinite(v) ? v : `${v}`;
     case 'boolean': return v;
     case 'bigint': return `${v}`;

@@ -26,3 +26,18 @@ test("a killed test file's processes die with it", async () => {
   file.kill('SIGKILL');
   assert.equal(await endsSoon(child), true, `process ${child}, started by the killed file, is still alive`);
 });
+
+test('a file whose reaper has gone goes on: the next process it starts is not written to a closed pipe that ends it', async () => {
+  const file = tracked(spawn(process.execPath, [join(ROOT, 'test/fixtures/procs/reaper-gone.mjs'), join(ROOT, 'build/test/cli/tracked.js')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }));
+  let out = '';
+  let err = '';
+  file.stdout!.setEncoding('utf8').on('data', (d: string) => void (out += d));
+  file.stderr!.setEncoding('utf8').on('data', (d: string) => void (err += d));
+  const code = await new Promise<number | null>((resolve) => file.once('close', resolve));
+  assert.equal(code, 0, `stderr: ${err}`);
+  // node:test's after() in tracked.ts makes the fixture print a report of its own around the line.
+  assert.match(out, /^still here$/m);
+  assert.match(err, /tracked\.ts: the reaper is gone \(.*EPIPE.*\)/);
+});

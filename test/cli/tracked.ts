@@ -23,12 +23,24 @@ after(() => {
  * here, it kills those left when this process ends, whatever way. Started with the first.
  */
 let reaper: ChildProcess | null = null;
-function reaperStdin(): Socket {
+/** Why the reaper is gone (killed, or it could not start), once it is: then nothing more is written to it. */
+let reaperGone: string | null = null;
+function reaperStdin(): Socket | null {
+  if (reaperGone !== null) return null;
   if (reaper === null) {
     reaper = spawn(process.execPath, [REAPER], { stdio: ['pipe', 'ignore', 'inherit'] });
     // Neither it nor the pipe keeps this process up: the pipe closes as this process ends.
     reaper.unref();
-    (reaper.stdin as Socket).unref();
+    const stdin = reaper.stdin as Socket;
+    stdin.unref();
+    // Without a handler, a write to a reaper that has gone (EPIPE) would end this file's process.
+    const gone = (e: Error): void => {
+      if (reaperGone !== null) return;
+      reaperGone = e.message;
+      process.stderr.write(`tracked.ts: the reaper is gone (${e.message}): what this file starts now dies with its after() hook alone\n`);
+    };
+    reaper.once('error', gone);
+    stdin.on('error', gone);
   }
   return reaper.stdin as Socket;
 }
@@ -68,7 +80,7 @@ export function tracked<T extends ChildProcess>(child: T): T {
   started.add(child);
   child.once('close', () => started.delete(child));
   const start = child.pid === undefined ? undefined : startOf(child.pid);
-  if (start !== undefined) reaperStdin().write(`${child.pid} ${start}\n`);
+  if (start !== undefined) reaperStdin()?.write(`${child.pid} ${start}\n`);
   return child;
 }
 

@@ -13,6 +13,13 @@ const APP = 'test/fixtures/cli/app.cjs';
 const GEN = 'test/fixtures/cli/gen.cjs';
 const STACK_APP = 'test/fixtures/cli/stack.cjs';
 const SETTINGS_APP = 'test/fixtures/cli/stack-settings.mjs';
+const TSX_APP = 'test/fixtures/cli/tsx-stack.ts';
+const TSX_LINES = readFileSync(join(ROOT, TSX_APP), 'utf8').split('\n');
+/** `text`'s 1-based line and column in the tsx fixture; `after`: the column after it. */
+const tsxAt = (text: string, after = false): string => {
+  const i = TSX_LINES.findIndex((l) => l.includes(text));
+  return `${i + 1}:${TSX_LINES[i].indexOf(text) + 1 + (after ? text.length : 0)}`;
+};
 const STACK_LINES = readFileSync(join(ROOT, STACK_APP), 'utf8').split('\n');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 /** `text`'s 1-based line and column in the stack fixture. */
@@ -325,6 +332,16 @@ const CASES: Case[] = [
     args: ['-q', '-e', `fn:${STACK_APP}:inner { printf("%s", ustack(2)) } fn:${STACK_APP}:outer { @[stack] = count() }`, '-c', `node ${STACK_APP}`],
     stdout: new RegExp(`^\n {8}inner \\(/.*/stack\\.cjs:${stackAt(' return s.length')}\\)\n {8}outer \\(/.*/stack\\.cjs:${stackAt('inner(s);')}\\)\n` +
       `@\\[\n {8}outer \\(/.*/stack\\.cjs:${stackAt(' return 1 +')}\\)\n {8}<anonymous> \\(/.*/stack\\.cjs:${stackAt("outer('abc')")}\\)\n(.*\n)*\\]: 1\n\n$`),
+    stderr: /^$/,
+    code: 0,
+  },
+  {
+    // tsx's load hook hands jsprobe the TypeScript and compiles the rewritten text: V8's positions are
+    // in tsx's output (all on its line 1), and Node keeps tsx's map back to the rewritten text.
+    name: 'ustack of a TypeScript module that tsx compiles after the rewrite: the frames at the .ts file\'s lines and columns',
+    args: ['-q', '-e', `fn:${TSX_APP}:inner { @[ustack(3)] = count() }`, '-c', `node --import tsx ${TSX_APP}`],
+    stdout: `@[\n        inner (${join(ROOT, TSX_APP)}:${tsxAt('function inner(p: Point): number {', true)})\n`
+      + `        outer (${join(ROOT, TSX_APP)}:${tsxAt('inner(p) + 1')})\n        <anonymous> (${join(ROOT, TSX_APP)}:${tsxAt('outer(i)')})\n]: 3\n\n`,
     stderr: /^$/,
     code: 0,
   },

@@ -75,8 +75,11 @@ export function parseMap(text: string): ModuleMap | null {
   } catch {
     return null;
   }
-  const sources = (m as { sources?: unknown }).sources;
-  const mappings = (m as { mappings?: unknown }).mappings;
+  return decodeMap((m as { sources?: unknown }).sources, (m as { mappings?: unknown }).mappings);
+}
+
+/** A source map's `sources` and `mappings` decoded; null when they are not a map's. */
+export function decodeMap(sources: unknown, mappings: unknown): ModuleMap | null {
   if (!ArrayIsArray(sources) || typeof mappings !== 'string') return null;
   const lines: number[][] = [];
   let segs: number[] = [];

@@ -13,6 +13,7 @@ import { ARMED_GLOBAL, setFlagGlobal } from '../rewrite/abi.js';
 import { inlineMapText } from '../rewrite/inline-map.js';
 import { creditSite } from './counts.js';
 import { originalColumn, originalPosition, parseMap, parseShifts, type ModuleMap, type Shifts } from './columns.js';
+import { postMap } from './post-map.js';
 import { decodeTable, functionAt, lineAt, type SiteTable } from './table.js';
 
 export interface LoadedModule {
@@ -23,6 +24,8 @@ export interface LoadedModule {
   /** The module's insertions and own source map, as text (columns.ts), then parsed on first use. */
   shifts: (() => string) | Shifts | undefined;
   map?: ModuleMap | null;
+  /** The map of a compiler that ran after the rewrite (post-map.ts), read on first use; null: none. */
+  post?: ModuleMap | null;
 }
 
 /** What a waiting probe wants from each module that loads: the slots it names there. */
@@ -116,6 +119,17 @@ export function unshifted(name: string, line: number, col: number): { file: stri
     const nl = StringPrototypeIndexOf(text, '\n', 0);
     m.map = nl < 0 ? null : parseMap(StringPrototypeSlice(text, nl + 1));
     m.shifts = parseShifts(nl < 0 ? text : StringPrototypeSlice(text, 0, nl));
+  }
+  if (m.map === undefined || m.map === null) {
+    // Compiled again after the rewrite (tsx): the position is in that compiler's output, and its map
+    // leads back to the rewritten text. A position it does not map is code that compiler added.
+    m.post ??= postMap(name, m.file);
+    if (m.post !== null) {
+      const at = originalPosition(m.post, line, col);
+      if (at === null) return null;
+      line = at.line;
+      col = at.column;
+    }
   }
   const column = m.shifts === undefined ? col : originalColumn(m.shifts, line, col);
   const original = m.map === undefined || m.map === null ? null : originalPosition(m.map, line, column);

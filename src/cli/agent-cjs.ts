@@ -9,11 +9,11 @@
 // agent-session.ts), or where this file's path would need quoting in NODE_OPTIONS; the first
 // process then hands its children this file (agent.ts, childrenRequire).
 
-import { loadRuntime } from './agent-load.js';
+import { cacheAtExit, loadRuntime } from './agent-load.js';
 import { agentRole, loaderInFile, runtimeNow, traceChildProcess, traceFirstProcess } from './child-start.js';
 
 function main(): void {
-  loaderInFile(loadRuntime);
+  loaderInFile({ loadRuntime, cacheAtExit });
   const source = process.env.JSPROBE_PROGRAM;
   if (source === undefined) return;
   const socket = process.env.JSPROBE_SOCKET;

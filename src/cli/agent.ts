@@ -16,7 +16,7 @@
 
 import type { RuntimeUse } from './agent-load.js';
 import { agentRequire as require } from './agent-require.js';
-import { agentRole, bundled, runtimeNow, traceChildProcess } from './child-start.js';
+import { agentRole, bundled, cacheAtExit, runtimeNow, traceChildProcess } from './child-start.js';
 import { untraced } from './untraced.js';
 
 /** Set in the agent's bundle (scripts/bundle.mjs): where agent-cjs.ts's CommonJS file is beside it. */
@@ -71,10 +71,16 @@ async function main(): Promise<void> {
     let gone = (): void => {};
     const sender = await openLink(socket, () => gone());
     if (typeof sender === 'string') return untraced(sender);
-    return traceFirst(source, { sender, onGone: (detach) => void (gone = detach) });
+    return cacheAfter(traceFirst(source, { sender, onGone: (detach) => void (gone = detach) }));
   }
   const { traceFirst } = await runtime('first');
-  return traceFirst(source);
+  return cacheAfter(traceFirst(source));
+}
+
+/** `tracing`, once the runtime's code cache is to be written at exit after its end (child-start.ts's cacheAtExit). */
+function cacheAfter(tracing: Promise<void>): Promise<void> {
+  if (bundled) cacheAtExit();
+  return tracing;
 }
 
 await main();

@@ -5,7 +5,7 @@
 // (child-agent.ts); where all its probes name files, it loads the runtime only once a source
 // matches (child-watch.ts).
 
-import type { loadRuntime, RuntimeUse } from './agent-load.js';
+import type { cacheAtExit as cacheAtExitOf, loadRuntime, RuntimeUse } from './agent-load.js';
 import { agentRequire } from './agent-require.js';
 import { watchChild, type Rewrite } from './child-watch.js';
 import { untraced } from './untraced.js';
@@ -23,7 +23,13 @@ const require = agentRequire;
 /** Running from the agent's bundle, where the runtime is one CommonJS file with its code cache. */
 export const bundled = typeof JSPROBE_AGENT_RUNTIME === 'string' && typeof JSPROBE_AGENT_LOAD === 'string';
 
-let loaderHere: typeof loadRuntime | undefined;
+/** What loads the runtime, and has its code cache written at exit (agent-load.ts). */
+interface Loader {
+  loadRuntime: typeof loadRuntime;
+  cacheAtExit: typeof cacheAtExitOf;
+}
+
+let loaderHere: Loader | undefined;
 
 /**
  * The CommonJS agent (agent-cjs.ts) has the runtime's loader in its own file: every traced process
@@ -31,15 +37,23 @@ let loaderHere: typeof loadRuntime | undefined;
  * (~1.5 ms on Node 24, docs/benchmarks.md). The ES module agent requires it beside itself (load.cjs),
  * so that Node's modules it uses come through require rather than an ES module's facades.
  */
-export function loaderInFile(load: typeof loadRuntime): void {
-  loaderHere = load;
+export function loaderInFile(loader: Loader): void {
+  loaderHere = loader;
+}
+
+function loader(): Loader {
+  return loaderHere ??= require(JSPROBE_AGENT_LOAD!) as typeof import('./agent-load.js');
 }
 
 /** The bundle's runtime, compiled with its code cache: synchronously, so that a load hook can load it (child-watch.ts). */
 export function runtimeNow(use: RuntimeUse): typeof import('./agent-runtime.js') {
-  const load = loaderHere ?? (require(JSPROBE_AGENT_LOAD!) as typeof import('./agent-load.js')).loadRuntime;
   const { fileURLToPath } = require('node:url') as typeof import('node:url');
-  return load(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME!, import.meta.url)), use);
+  return loader().loadRuntime(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME!, import.meta.url)), use);
+}
+
+/** The runtime's code cache, when it is to be written, written at exit after the session's end (agent-load.ts's cacheAtExit). */
+export function cacheAtExit(): void {
+  loader().cacheAtExit();
 }
 
 /**
@@ -102,6 +116,7 @@ function traceNow(socket: string, source: string, compiling?: string): Rewrite {
   try {
     const { traceChildNow, rewriteLoaded } = runtimeNow('child');
     traceChildNow(socket, source, compiling);
+    cacheAtExit();
     return rewriteLoaded;
   } catch (e) {
     // Perhaps in the middle of the program's own require or import: whatever failed, it must go on, untraced.
@@ -128,10 +143,11 @@ export function traceFirstProcess(source: string, socket: string | undefined): v
   const { openLinkNow, traceFirst } = runtimeNow('first');
   if (socket === undefined || process.env.JSPROBE_COMMAND_PID === String(process.ppid)) {
     void traceFirst(source);
-    return;
+    return cacheAtExit();
   }
   let gone = (): void => {};
   const sender = openLinkNow(socket, () => gone());
   if (typeof sender === 'string') return untraced(sender);
   void traceFirst(source, { sender, onGone: (detach) => void (gone = detach) });
+  cacheAtExit();
 }

@@ -59,3 +59,25 @@ test('a cache file far bigger than the runtime is not read: the program runs tra
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the code cache is written at exit after the end: the functions the end runs are in it, for the first process and a child', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jsprobe-agent-cache-end-'));
+  try {
+    const app = 'test/fixtures/cli/exit-listeners.cjs';
+    const r = spawnSync(process.execPath, [JSPROBE, '-q', '-e', `fn:${app}:f { @n = count() }`, '-c', `node ${app}`], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, JSPROBE_CACHE: dir },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^@n: 2$/m);
+    for (const kind of ['first', 'child']) {
+      // The names of the process's 'exit' listeners, in the order they run: the session's end (which
+      // sends the maps) before the cache's writer, which runs last of jsprobe's.
+      const line = new RegExp(`^${kind}: (.*)$`, 'm').exec(r.stdout)?.[1].split(' ') ?? [];
+      assert.ok(line.includes('end') && line.includes('writeRuntimeCache'), `${kind}: ${line.join(' ')}`);
+      assert.ok(line.indexOf('end') < line.indexOf('writeRuntimeCache'), `${kind}: ${line.join(' ')}`);
+    }
+    assert.ok(readdirSync(dir).filter((f) => f.startsWith('agent-')).length >= 2, 'the first process and the child each wrote a cache');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -12,7 +12,7 @@ import type { ChannelServer } from './channel.js';
 import { openChannel, traceTarget, type AttachRun, type Shared, type TargetEnd } from './target.js';
 
 export { AttachError, RUNTIME_BUNDLE, type AttachRun };
-export { liveEditsIn } from './live-edits.js';
+export { liveEditsIn, runsTsx } from './live-edits.js';
 
 /**
  * Trace processes `pids` until Ctrl-C, exit() in the program, or the end of all of them. Returns

@@ -2,6 +2,7 @@
 // outside, with nothing sent to it (for --dry-run): the rule of liveEditOffWhy() in
 // src/sites/inspector.ts, read from the process's binary and initial environment.
 
+import { readFileSync } from 'node:fs';
 import { LIVE_EDIT_AT_START } from '../sites/breakpoint-advice.js';
 import { envOf } from './procfs.js';
 import { checkTarget, nodeVersionOf } from './verify.js';
@@ -30,4 +31,20 @@ export function liveEditsIn(pid: number): LiveEdits {
     offWhy: `live edits are off on Node ${version} (V8 13 and later), where one can crash the process when it later runs closures `
       + `made before the edit (docs/live-sites.md); ${LIVE_EDIT_AT_START}`,
   };
+}
+
+/**
+ * Whether process `pid` runs its TypeScript through tsx, as its command line or NODE_OPTIONS says
+ * (`--import tsx`, `--require tsx/cjs`, the `tsx` command's own `…/tsx/dist/loader.mjs`): tsx's
+ * output for a module is one line, where LiveEdit patches no function (sites/rewrite/instrument.ts's
+ * unliveable), so the attach gives its functions breakpoint sites even where live edits are on.
+ */
+export function runsTsx(pid: number): boolean {
+  let text = envOf(pid, 'NODE_OPTIONS') ?? '';
+  try {
+    text += ` ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')}`;
+  } catch {
+    // Gone, or not ours to read: the attach's check says so.
+  }
+  return /(^|[\s=/:@])tsx(\/|\s|$)/.test(text);
 }

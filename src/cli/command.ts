@@ -102,6 +102,22 @@ function wrapLines(text: string, pid: number, returnless: Returnless, why: strin
 }
 
 /**
+ * Live edits on (Node 20, 22), in a process that runs its TypeScript through tsx: a .ts file runs
+ * as tsx's output, a module on one line, where LiveEdit patches no function, so the attach gives
+ * its functions breakpoint sites, and an fnret probe on its async functions and generators would
+ * never run. Said as the attach would, as a "may": which files tsx compiled is not read from outside.
+ */
+function tsxLines(program: CompiledProgram, found: Found, pid: number): void {
+  const why = "its TypeScript runs as tsx's output, a module on one line, where V8's LiveEdit patches no function";
+  for (const c of program.probes) {
+    const returnless = found.entriesOnly.get(c.probe.at);
+    if (returnless === undefined) continue;
+    const names = returnless.names.filter((_, i) => /\.[cm]?tsx?$/.test(returnless.points[i].file ?? ''));
+    if (names.length > 0) process.stderr.write(refusedLine(c.probe.text, pid, { names, of: returnless.of }, why, false));
+  }
+}
+
+/**
  * --dry-run -p: the same truth as the attach, read from outside without signalling anything: each
  * process checked as an attach checks it, and each fnret probe that the runtime there would take
  * off as never running said (an async function's breakpoint site, where live edits are off).
@@ -109,7 +125,7 @@ function wrapLines(text: string, pid: number, returnless: Returnless, why: strin
  */
 async function dryRunAttached(program: CompiledProgram, found: Found, pids: readonly number[]): Promise<number> {
   const code = dryRun(program, found);
-  const { AttachError, liveEditsIn } = await import('../attach/client.js');
+  const { AttachError, liveEditsIn, runsTsx } = await import('../attach/client.js');
   let failed = 0;
   let empty = 0;
   for (const pid of pids) {
@@ -123,7 +139,10 @@ async function dryRunAttached(program: CompiledProgram, found: Found, pids: read
       continue;
     }
     const why = view.offWhy ?? (view.offWhy === undefined ? 'its binary does not say which Node it is, and live edits are off on Node 24 and later' : null);
-    if (why === null) continue;
+    if (why === null) {
+      if (runsTsx(pid)) tsxLines(program, found, pid);
+      continue;
+    }
     let refused = 0;
     for (const c of program.probes) {
       const returnless = found.entriesOnly.get(c.probe.at);

@@ -114,3 +114,21 @@ test('a pattern: every match async, refused by the attach as by the dry run; som
     await stopped(svc);
   }
 });
+
+test('a TypeScript service run through tsx: the dry run says fnret on its async function may not attach, on every Node, as the attach refuses it', async () => {
+  const tsx = 'test/fixtures/attach/tsx-app.ts';
+  // The default environment (the suite's sets JSPROBE_LIVE_EDIT=1 for live sites on every Node).
+  const svc = await startService(`exec env -u JSPROBE_LIVE_EDIT ${JSON.stringify(process.execPath)} --import tsx ${tsx}`);
+  try {
+    const dry = jsprobeNow(['--dry-run', '-p', String(svc.pid), '-e', `fnret:${tsx}:nap { @n = count() } fnret:${tsx}:spin { @s = count() }`]);
+    // Live edits on (Node 20, 22): tsx's one-line output is why; off (24 and later): that is.
+    const why = major < 24 ? "its TypeScript runs as tsx's output, a module on one line, where V8's LiveEdit patches no function" : 'live edits are off';
+    assert.ok(dry.stderr.includes(`jsprobe: fnret:${tsx}:nap: may not attach in process ${svc.pid}: ${why}`), dry.stderr);
+    assert.ok(dry.stderr.includes(INSTEAD), dry.stderr);
+    // spin is sync: a breakpoint site sees its returns.
+    assert.doesNotMatch(dry.stderr, /:spin: (may|would) not attach/);
+    assert.doesNotMatch(svc.stderr(), /Debugger listening/, 'the dry run signalled nothing');
+  } finally {
+    await stopped(svc);
+  }
+});

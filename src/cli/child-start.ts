@@ -8,6 +8,7 @@
 import type { cacheAtExit as cacheAtExitOf, loadRuntime, RuntimeUse } from './agent-load.js';
 import { agentRequire } from './agent-require.js';
 import { watchChild, type Rewrite } from './child-watch.js';
+import { builtinsNow, replacedSince, type Builtins } from './late-builtins.js';
 import { untraced } from './untraced.js';
 
 /** Set in the agent's bundles (scripts/bundle.mjs): where the runtime's CommonJS file is beside them. */
@@ -130,8 +131,26 @@ export function traceChildProcess(socket: string, source: string): void {
   // Its worker threads know from this that they are not a process of their own (childMainThread).
   process.env.JSPROBE_AGENT_PID = String(process.pid);
   const files = process.env.JSPROBE_CHILD_FILES;
-  if (files !== undefined && watchChild(JSON.parse(files) as string[], (compiling) => traceNow(socket, source, compiling))) return;
+  if (files !== undefined) {
+    const before = builtinsNow();
+    if (watchChild(JSON.parse(files) as string[], (compiling) => traceLate(before, socket, source, compiling))) return;
+  }
   traceNow(socket, source);
+}
+
+/**
+ * At the first matching source, after the program's own code has run (child-watch.ts): traced
+ * only where the program has replaced none of the built-ins the runtime takes as it loads
+ * (late-builtins.ts), which it would then call at its load and at every hit. Else untraced, with
+ * what was replaced.
+ */
+function traceLate(before: Builtins, socket: string, source: string, compiling: string | undefined): Rewrite {
+  const replaced = replacedSince(before);
+  if (replaced.length === 0) return traceNow(socket, source, compiling);
+  const shown = replaced.length > 3 ? `${replaced[0]}, ${replaced[1]}, ${replaced[2]} and ${replaced.length - 3} more` : replaced.join(', ');
+  untraced(`its program replaced built-ins that jsprobe's runtime would call (${shown}) before the first file a probe names loaded, `
+    + 'where the runtime loads; a process whose probed files load before the program replaces them is traced');
+  return (_url, result) => result;
 }
 
 /**

@@ -12,6 +12,7 @@
 // loads it at start, as without this file.
 
 import { pathGlob, withRealPath } from '../core/glob.js';
+import { arraySome, ReflectApply, regExpTest, StringPrototypeIncludes, StringPrototypeStartsWith } from '../core/primordials.js';
 import { agentRequire as require } from './agent-require.js';
 
 type Compile = (this: unknown, content: string, filename: string, format?: string) => unknown;
@@ -48,7 +49,13 @@ export function watchChild(files: readonly string[], trace: (compiling?: string)
   const res = globs.map((g) => pathGlob(g));
   // As the hooks' own test (sites/hooks/cjs.ts, mayWant): a module with a source map may stand for
   // a matching source (a .ts file), which only its map says, and reading maps is the runtime's job.
-  const wanted = (file: string, source: string): boolean => res.some((re) => re.test(file)) || source.includes('sourceMappingURL=');
+  // Captured built-ins: this runs at each module the program loads, after its own code may have replaced them.
+  const named = (file: string): boolean => arraySome(res, (re) => regExpTest(re, file));
+  const wanted = (file: string, source: string): boolean => named(file) || StringPrototypeIncludes(source, 'sourceMappingURL=');
+  const NodeBuffer = Buffer;
+  const bufferFrom = Buffer.from;
+  const bufferToString = Buffer.prototype.toString;
+  const utf8 = (bytes: unknown): string => ReflectApply(bufferToString, ReflectApply(bufferFrom, NodeBuffer, [bytes]), ['utf8']) as string;
   let traced = false;
   const start = (compiling?: string): Rewrite => {
     traced = true;
@@ -57,7 +64,7 @@ export function watchChild(files: readonly string[], trace: (compiling?: string)
   // Code that a --require preload loaded before this agent has already been compiled: the runtime
   // must look for it at start, as it would have.
   for (const file of Object.keys(require.cache)) {
-    if (res.some((re) => re.test(file))) {
+    if (named(file)) {
       start();
       return true;
     }
@@ -68,9 +75,9 @@ export function watchChild(files: readonly string[], trace: (compiling?: string)
       start(filename);
       // The runtime has put its own hook over this one (sites/hooks/cjs.ts): through it, this
       // module gets its sites, and it calls this one again, which passes it on.
-      return prototype._compile.call(this, content, filename, format);
+      return ReflectApply(prototype._compile, this, [content, filename, format]);
     }
-    return original.call(this, content, filename, format);
+    return ReflectApply(original, this, [content, filename, format]);
   };
   registerHooks({
     // A worker thread of this process traces only where this thread does (agent.ts): the runtime
@@ -81,9 +88,9 @@ export function watchChild(files: readonly string[], trace: (compiling?: string)
     },
     load(url, context, next) {
       const result = next(url, context);
-      if (traced || result.format !== 'module' || result.source == null || !url.startsWith('file:')) return result;
+      if (traced || result.format !== 'module' || result.source == null || !StringPrototypeStartsWith(url, 'file:')) return result;
       const file = fileURLToPath(url);
-      const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source as Uint8Array).toString('utf8');
+      const source = typeof result.source === 'string' ? result.source : utf8(result.source);
       if (!wanted(file, source)) return result;
       // The runtime's load hook comes before this one for the modules that load next; this one
       // is rewritten here, as its hook would have.

@@ -13,10 +13,12 @@ import { parseTarget } from '../targets/parse.js';
  * every process: a module#export target (a wrap site, placed at once on the module as it is
  * loaded from the working directory), a profile probe (it samples every thread from the start), or
  * a handler that reads ctx (its async chains are followed from the program's first line). BEGIN,
- * END and intervals run in the first process only.
+ * END and intervals run in the first process only. And where JSPROBE_CHILD_LAZY=0 is in the
+ * environment: every child loads the runtime at its start, before its program's code (one that
+ * replaces built-ins before its probed files load is traced then: late-builtins.ts).
  */
 export function childFiles(program: CompiledProgram): string | undefined {
-  if (program.profiles.length > 0 || program.usesCtx) return undefined;
+  if (program.profiles.length > 0 || program.usesCtx || process.env.JSPROBE_CHILD_LAZY === '0') return undefined;
   const files: string[] = [];
   for (const { probe } of program.probes) {
     let ref;

@@ -149,7 +149,7 @@ function traceLate(before: Builtins, socket: string, source: string, compiling: 
   if (replaced.length === 0) return traceNow(socket, source, compiling);
   const shown = replaced.length > 3 ? `${replaced[0]}, ${replaced[1]}, ${replaced[2]} and ${replaced.length - 3} more` : replaced.join(', ');
   untraced(`its program replaced built-ins that jsprobe's runtime would call (${shown}) before the first file a probe names loaded, `
-    + 'where the runtime loads; a process whose probed files load before the program replaces them is traced');
+    + 'where the runtime loads; with JSPROBE_CHILD_LAZY=0 in jsprobe\'s environment, each child loads it at its start, and is traced');
   return (_url, result) => result;
 }
 

@@ -3,8 +3,9 @@
 // loads jsprobe's runtime only at its first matching source (cli/child-watch.ts): after the
 // program's code. The runtime takes the built-ins as it loads, and would have taken the program's
 // and called them (JSON.stringify at every printf): it runs untraced instead, and says why
-// (cli/late-builtins.ts). Where the runtime loads at the child's start (Node 20, older 22), the
-// child is traced and calls none of them. A child that replaced nothing is traced either way.
+// (cli/late-builtins.ts), unless JSPROBE_CHILD_LAZY=0 has it load at the child's start. Where the
+// runtime loads at the child's start (Node 20, older 22), the child is traced and calls none of
+// them. A child that replaced nothing is traced either way.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,12 +16,13 @@ const DIR = 'test/fixtures/safety/late';
 const PROGRAM = `fnret:${DIR}/target.cjs:work { @[retval] = count(); printf("%d\\n", retval) }`;
 const late = typeof (createRequire(import.meta.url)('node:module') as { registerHooks?: unknown }).registerHooks === 'function';
 
-test('a child that replaced built-ins before its probed file loaded: none of them called by jsprobe; untraced where its runtime loads late, and says so', () => {
+test('a child that replaced built-ins before its probed file loaded: none called by jsprobe; untraced where its runtime loads late, and says so', () => {
   const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${DIR}/parent.cjs replace`]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^kid: sum 6; built-ins of the program's called by jsprobe: none$/m);
   if (late) {
-    assert.match(r.stderr, /^jsprobe: process \d+ runs untraced: its program replaced built-ins that jsprobe's runtime would call \([^)]*(Array\.prototype|JSON|Object|String\.prototype)[^)]*\) before the first file a probe names loaded/m);
+    const why = "its program replaced built-ins that jsprobe's runtime would call \\([^)]*(Array\\.prototype|JSON|Object|String\\.prototype)[^)]*\\) before";
+    assert.match(r.stderr, new RegExp(`^jsprobe: process \\d+ runs untraced: ${why} the first file a probe names loaded`, 'm'));
     assert.doesNotMatch(r.stdout, /^@\[/m);
   } else {
     assert.match(r.stdout, /^@\[4\]: 1$/m);
@@ -33,6 +35,14 @@ test('a child that replaced nothing is traced, its runtime loaded at its first m
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /runs untraced/);
   assert.match(r.stdout, /^@\[0\]: 1$/m);
+  assert.match(r.stdout, /^@\[4\]: 1$/m);
+  assert.match(r.stdout, /^kid: sum 6; built-ins of the program's called by jsprobe: none$/m);
+});
+
+test('JSPROBE_CHILD_LAZY=0: the child loads the runtime at its start, before its program replaces built-ins, and is traced, calling none of them', () => {
+  const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${DIR}/parent.cjs replace`], 120_000, { JSPROBE_CHILD_LAZY: '0' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /runs untraced/);
   assert.match(r.stdout, /^@\[4\]: 1$/m);
   assert.match(r.stdout, /^kid: sum 6; built-ins of the program's called by jsprobe: none$/m);
 });

@@ -37,6 +37,11 @@ export const NOT_CAPTURED = -1;
 
 export class CallRecord implements Call {
   readonly core: ProbeCore;
+  /**
+   * The call's return as a load site's sync return calls it (`$jpF.exit(v)`): its probe's own
+   * (ProbeCore.exit), so that the site's call names one function a probe (docs/load-sites.md).
+   */
+  readonly exit: (this: CallRecord, v: unknown) => unknown;
   readonly threadId: number;
   state: RecordState = FREE;
   /**
@@ -82,6 +87,7 @@ export class CallRecord implements Call {
 
   constructor(core: ProbeCore) {
     this.core = core;
+    this.exit = core.exit;
     this.threadId = threadId();
   }
 

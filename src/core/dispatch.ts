@@ -44,6 +44,12 @@ export interface Dispatch {
    * `own`: the probe the site's code was made for, if any (a wrapper's; see callReturn).
    */
   exitReturn(f: CallRecord, v: unknown, own?: ProbeCore | null): unknown;
+  /**
+   * exitReturn through a frame's own exit (CallRecord.exit, a load site's sync return): `own` is
+   * the frame's probe, held by the exit its probe made, so that where V8 inlines that one exit
+   * into the site, `own` and its handler are constants (docs/hot-path.md).
+   */
+  exitOwn(f: CallRecord, v: unknown, own: ProbeCore): unknown;
   /** A construct call returned `v`; a thenable instance is not a pending call. */
   exitConstruct(f: CallRecord, v: unknown): unknown;
   /** The call threw `e`; returns it for the site to rethrow. */
@@ -383,6 +389,26 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
     return v;
   }
 
+  /**
+   * A blind frame's return with its handler called through `own`, which is `f.core`: read from the
+   * frame, the handler is whatever closure this shared code has seen, and 100 closures of one
+   * literal cost a lone probe's hit 1.3x its instructions (docs/benchmarks.md, issue 18 round 14).
+   * A counting cell first, as the load runtime's r does; any other frame goes through exitReturn.
+   */
+  function exitOwn(f: CallRecord, v: unknown, own: ProbeCore): unknown {
+    const cell = f.cell;
+    if (cell !== null && cell.live === true) {
+      own.returns++;
+      cell.n++;
+      return v;
+    }
+    if (f.state !== BLIND) return exitReturn(f, v);
+    own.returns++;
+    if (cell !== null && bump(f)) return v;
+    runReturn(own, f);
+    return v;
+  }
+
   function exitConstruct(f: CallRecord, v: unknown): unknown {
     finishFrame(f, v, undefined, false);
     return v;
@@ -488,7 +514,7 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
   }
 
   return {
-    enter, enterQuick, enterNew, exitReturn, exitConstruct, exitThrow, exitGenerator, enterDeferred, exitDeferred, line, finishFrame, finishRecord, take,
+    enter, enterQuick, enterNew, exitReturn, exitOwn, exitConstruct, exitThrow, exitGenerator, enterDeferred, exitDeferred, line, finishFrame, finishRecord, take,
     creditCalls,
   };
 }

@@ -3,6 +3,7 @@
 // has its own copy of core.
 
 import { CallRecord, BLIND, LIGHT } from './call.js';
+import { shared } from './dispatch.js';
 import { creditCounts } from './count-mode.js';
 import { counterOf, type Counter } from './counter.js';
 import { reads, type CallField, type Uses } from './handler-use.js';
@@ -116,6 +117,8 @@ export class ProbeCore {
   readonly scratch: CallRecord;
   /** The record a blind probe's onReturn gets. */
   readonly quiet: CallRecord;
+  /** Its records' `exit` (CallRecord.exit): made for this probe, holding it. */
+  readonly exit: (this: CallRecord, v: unknown) => unknown;
 
   constructor(o: ProbeOptions) {
     this.id = o.id;
@@ -136,6 +139,7 @@ export class ProbeCore {
     this.countsEntries = this.counter !== null && o.onReturn === null;
     this.countsReturns = this.counter !== null && o.onEntry === null && this.blind;
     this.handle = new ProbeHandle(this);
+    this.exit = ownExit(this);
     this.scratch = new CallRecord(this);
     this.scratch.state = LIGHT;
     this.quiet = new CallRecord(this);
@@ -205,3 +209,15 @@ export class ProbeHandle implements Probe {
   }
 }
 
+
+/**
+ * A probe's own return for load sites (CallRecord.exit): a function made per probe, so that a
+ * site's call of it names one function and V8, inlining it there, has `own` and its handler as
+ * constants. One function literal: every probe's exit shares its code, only `own` differs.
+ */
+function ownExit(own: ProbeCore): (this: CallRecord, v: unknown) => unknown {
+  const exitOwn = shared.exitOwn;
+  return function exit(this: CallRecord, v: unknown): unknown {
+    return exitOwn(this, v, own);
+  };
+}

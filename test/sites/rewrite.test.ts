@@ -244,7 +244,9 @@ test("a derived constructor's return goes through the runtime's rd, or its r whe
     const log: string[] = [];
     const runtime = {
       module: () => [{}],
-      e: () => ({}),
+      // A frame has its probe's exit (the exported arrow's returns call it), where the runtime says so.
+      fx: true,
+      e: () => ({ exit: (v: unknown) => v }),
       r: (_f: unknown, v: unknown) => (log.push(`r ${typeof v}`), v),
       t: () => void log.push('t'),
       ...(withRd ? { rd: (_f: unknown, v: unknown) => (log.push(`rd ${typeof v}`), v) } : {}),
@@ -263,6 +265,44 @@ test("a derived constructor's return goes through the runtime's rd, or its r whe
   assert.deepEqual(expected, ['this', 'TypeError', 'own']);
   assert.deepEqual(run(true), { results: expected, log: ['rd undefined', 'rd number', 'rd object'] });
   assert.deepEqual(run(false), { results: expected, log: ['r undefined', 'r number', 'r object'] });
+});
+
+test("a sync function reports its return through its frame's own exit, which only a runtime with such frames arms; an older one leaves the module unprobed", () => {
+  const src = [
+    'function sync(x) { return x + 1 }',
+    'function fallsOff(o) { o.n = 1 }',
+    'async function later(x) { return x }',
+    'module.exports = { sync, fallsOff, later }',
+  ].join('\n');
+  const out = instrument(src, { url: 'x', format: 'script' });
+  // The sync functions call the frame's exit; the async one the runtime's ra, as before.
+  assert.match(out.code, /function sync\(x\) \{[^\n]*\$jpF\.exit\(\$jpV\)/);
+  assert.match(out.code, /function fallsOff\(o\) \{[^\n]*if\(\$jpF!==null\)\$jpF\.exit\(void 0\)/);
+  assert.match(out.code, /async function later\(x\) \{[^\n]*\$jpD\.ra\(\$jpF,x\)/);
+  const run = (fx: boolean): { results: unknown[]; log: string[] } => {
+    const log: string[] = [];
+    // Frames of an older runtime have no exit; this one's have, and say which probe's.
+    const frame = fx ? { exit: (v: unknown) => (log.push(`exit ${String(v)}`), v) } : {};
+    const runtime = {
+      ...(fx ? { fx: true } : {}),
+      module: () => (log.push('module'), [{}, {}, {}]),
+      e: () => frame,
+      ea: () => frame,
+      r: (_f: unknown, v: unknown) => (log.push(`r ${String(v)}`), v),
+      ra: (_f: unknown, v: unknown) => (log.push(`ra ${String(v)}`), v),
+      t: () => void log.push('t'),
+    };
+    const module = { exports: {} as Record<string, (x: unknown) => unknown> };
+    runInNewContext(`globalThis[Symbol.for('jsprobe.load')] = R; globalThis.$jpOn = true; globalThis.$jpC = false;
+      (function (module) {${out.code}\n})(module)`, { R: runtime, module });
+    const o = {};
+    const results = [module.exports.sync(1), module.exports.fallsOff(o), o];
+    void module.exports.later(2);
+    return { results, log };
+  };
+  assert.deepEqual(run(true), { results: [2, undefined, { n: 1 }], log: ['module', 'exit 2', 'exit undefined', 'ra 2'] });
+  // Under an older runtime the module registers nothing and runs as written: no frame, no call of a missing exit.
+  assert.deepEqual(run(false), { results: [2, undefined, { n: 1 }], log: [] });
 });
 
 test('a module that declares its own Symbol runs rewritten: the prologue reads the global one', () => {

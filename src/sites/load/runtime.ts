@@ -195,6 +195,8 @@ export const runtime = {
   l: d.line,
   /** Arguments past the fourth, for functions that read `arguments` anyway. */
   rest: (args: ArrayLike<unknown>): unknown[] => Array.prototype.slice.call(args, 4),
+  /** Frames have their probe's own exit (FRAME_EXIT), which a module's sync returns call. */
+  fx: true,
 } satisfies Record<RuntimeEntry, unknown>;
 
 // At load: installRuntime also runs at a live patch, when the program may have replaced Symbol.for.

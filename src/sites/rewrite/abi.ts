@@ -58,6 +58,14 @@ export function setFlagGlobal(name: string, on: boolean): void {
  */
 export const COUNTS_LOCAL = '$jpK';
 
+/**
+ * The frame's method a loaded module's sync function reports a return with (`$jpF.exit(v)`): its
+ * probe's own return (core's CallRecord.exit), made per probe so that the site's call names one
+ * function (docs/load-sites.md). A runtime of an older jsprobe hands out frames without it: a
+ * module registers only with a runtime whose `fx` is set, and runs unprobed under any other.
+ */
+export const FRAME_EXIT = 'exit';
+
 /** The global slot array that live and breakpoint patches read (`$jpL[id]`). */
 export const LIVE_SLOTS = '$jpL';
 
@@ -68,8 +76,9 @@ export const LIVE_SLOTS = '$jpL';
  * site, the arguments past the fourth, and the module prologue's registration, its choice of
  * the sync entry for its sites (`pick`) and its counters (`counts`). `egt` and `eagt` are the
  * generator entries as a live patch calls them, as a tag (see instrument.ts's generatorInsertions).
+ * `fx` is no entry: true where the runtime's frames have FRAME_EXIT.
  */
-export type RuntimeEntry = 'e' | 'ea' | 'eg' | 'eag' | 'egt' | 'eagt' | 'r' | 'ra' | 'rg' | 'rd' | 't' | 'l' | 'rest' | 'module' | 'pick' | 'counts';
+export type RuntimeEntry = 'e' | 'ea' | 'eg' | 'eag' | 'egt' | 'eagt' | 'r' | 'ra' | 'rg' | 'rd' | 't' | 'l' | 'rest' | 'module' | 'pick' | 'counts' | 'fx';
 
 /** A function site's row: positional, since typescript.js has 21k of them in its prologue. */
 export type FunctionRow = [name: string, aliases: string[], kind: string, line: number, column: number, deferred: 0 | 1];

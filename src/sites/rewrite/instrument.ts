@@ -9,7 +9,7 @@
 
 import { createRequire } from 'node:module';
 import {
-  ARMED_GLOBAL, blockConflictText, COUNTING_GLOBAL, COUNTS_LOCAL, functionRow, lineRow, RUNTIME_GLOBAL as D, RUNTIME_KEY, SITES_TRAILER, type FunctionEntry,
+  ARMED_GLOBAL, blockConflictText, COUNTING_GLOBAL, COUNTS_LOCAL, FRAME_EXIT, functionRow, lineRow, RUNTIME_GLOBAL as D, RUNTIME_KEY, SITES_TRAILER, type FunctionEntry,
   type FunctionRow,
   type LineRow, type RuntimeEntry,
 } from './abi.js';
@@ -260,6 +260,21 @@ function entryFn(site: FunctionSite): RuntimeEntry {
   return site.async ? 'ea' : 'e';
 }
 
+/**
+ * The report of a return of `value` (`$jpF` is not null): a loaded module's sync function calls
+ * its frame's own exit (`$jpF.exit(v)`, CallRecord.exit), a function made per probe. Its call then
+ * names one function in this function's feedback, where `$jpR`'s call inside the runtime names
+ * every probe's handler: V8 inlines that exit with its probe as a constant, and the handler as the
+ * one closure it is (docs/load-sites.md). Live patches, async functions, generators and a derived
+ * class's constructor with a `return` call the runtime's return.
+ */
+function exitCall(site: FunctionSite, live: boolean): (value: string) => string {
+  const entry = returnFn(site);
+  if (entry === 'r' && !live) return (value) => `$jpF.${FRAME_EXIT}(${value})`;
+  const ret = rt(entry, live);
+  return (value) => `${ret}($jpF,${value})`;
+}
+
 function returnFn(site: FunctionSite): RuntimeEntry {
   if (site.generator) return 'rg';
   if (derivedWithReturn(site)) return 'rd';
@@ -290,9 +305,9 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
     finallyInsertions(site, id, out, slots, live);
     return;
   }
-  const ret = rt(returnFn(site), live);
+  const exit = exitCall(site, live);
   const owner = site.start;
-  const report = `$jpF!==null?${ret}($jpF,$jpV):$jpV)`;
+  const report = `$jpF!==null?${exit('$jpV')}:$jpV)`;
   const prologue = prologueOf(site, id, slots, live);
   const epilogue = `}catch($jpX){if($jpF)${rt('t', live)}($jpF,$jpX);throw($jpX)}`;
   if (site.body.expression) {
@@ -300,16 +315,16 @@ function functionInsertions(site: FunctionSite, id: number, out: Insertion[], sl
     out[out.length] = closing(site.body.end, `),${report}${epilogue}}`, owner);
   } else {
     out[out.length] = opening(site.prologueAt, prologue, owner);
-    const end = site.endsInJump ? '' : `;if($jpF!==null)${ret}($jpF,void 0)`;
+    const end = site.endsInJump ? '' : `;if($jpF!==null)${exit('void 0')}`;
     out[out.length] = closing(live ? site.tailAt : site.body.end - 1, `${end}${epilogue}`, owner);
   }
   for (let i = 0; i < site.returns.length; i++) {
     const r = site.returns[i];
     if (r.arg === undefined) {
-      out[out.length] = bareReturn(r, ` $jpF!==null?${ret}($jpF,void 0):void 0`);
+      out[out.length] = bareReturn(r, ` $jpF!==null?${exit('void 0')}:void 0`);
     } else if (r.simple !== undefined) {
       // A name or a literal: read (once) in whichever branch runs, no need to keep it in $jpV.
-      out[out.length] = opening(r.arg.start, ` $jpF!==null?${ret}($jpF,${r.simple}):`, r.start);
+      out[out.length] = opening(r.arg.start, ` $jpF!==null?${exit(r.simple)}:`, r.start);
     } else {
       out[out.length] = opening(r.arg.start, `($jpV=(${r.anonymous ? '0,' : ''}`, r.start);
       out[out.length] = closing(r.arg.end, `),${report}`, r.start);
@@ -431,7 +446,7 @@ function finallyInsertions(site: FunctionSite, id: number, out: Insertion[], slo
   const prologue = prologueOf(site, id, slots, live);
   const owner = site.start;
   out[out.length] = opening(site.prologueAt, prologue, owner);
-  const report = `return(${rt(returnFn(site), live)}($jpF,$jpV))`;
+  const report = `return(${exitCall(site, live)('$jpV')})`;
   out[out.length] = closing(live ? site.tailAt : site.body.end - 1, fallOff(site) + finallyEpilogue(report, live), owner);
   storedReturns(site, out);
 }
@@ -625,8 +640,11 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   const sites = arrayFilter(all, (s) => s.blockConflict === undefined || unwrapped(s));
   const unsited = sites.length === all.length ? [] : arrayFilter(all, (s) => s.blockConflict !== undefined && !unwrapped(s));
   const out: Insertion[] = [];
+  // Some sync return reports through its frame's exit (exitCall): only a runtime whose frames have one may arm the module.
+  let exits = false;
   for (let i = 0; i < sites.length; i++) {
     const s = sites[i];
+    if (!countOnly(s) && !s.generator && returnFn(s) === 'r') exits = true;
     if (!countOnly(s)) functionInsertions(s, i, out);
     else if (options.countOnly === 'entry') countOnlyInsertions(s, i, out);
     else returnCountInsertions(s, i, out);
@@ -676,7 +694,7 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   // `globalThis.Symbol`: the module may declare a `Symbol` of its own (`var Symbol = root.Symbol`,
   // lodash's), undefined or in its TDZ when the prologue runs.
   out[out.length] = (opening(head, `${semi}${stubs}var ${D}=globalThis[globalThis.Symbol.for(${JSONStringify(RUNTIME_KEY)})];` +
-    `if(${D}!==undefined)$jpS=${rt('module')}(${tableText},${SHIFTS_FN}),${locals},${counts};else globalThis.${ARMED_GLOBAL}??=false;` +
+    `if(${D}!==undefined${exits ? `&&${D}.fx===true` : ''})$jpS=${rt('module')}(${tableText},${SHIFTS_FN}),${locals},${counts};else globalThis.${ARMED_GLOBAL}??=false;` +
     `if(globalThis.${COUNTING_GLOBAL}===undefined)try{globalThis.${COUNTING_GLOBAL}=false}catch{}`, -1));
   const applied = apply(src, out, starts);
   const shifts: ModuleTable['shifts'] = [];

@@ -230,9 +230,10 @@ function argsOf(site: FunctionSite, live: boolean): string {
 
 /**
  * A loaded module's copies of the runtime's entries (sync, async, generator, async generator, and
- * the arguments past the fourth), return and throw, taken once by its prologue; the sync entry is
+ * the arguments past the fourth), return and throw, taken once by its prologue (a sync return
+ * calls its frame's exit instead, exitCall: `$jpR` is left unused, for now); the sync entry is
  * the one the runtime picks for what is armed in the module then (sites/load/runtime.ts). Called as
- * `$jpR(…)` rather than `$jpD.r(…)`, each call is 5 bytes of bytecode shorter (no property load),
+ * `$jpE(…)` rather than `$jpD.e(…)`, each call is 5 bytes of bytecode shorter (no property load),
  * and a probed one-liner is paid for by the bytecode of its rewritten form in every caller that V8
  * considers inlining it into (docs/hot-path.md). They are hoisted functions that do nothing until
  * the prologue runs, as the slots are: a function of this module called before its body has run
@@ -263,7 +264,7 @@ function entryFn(site: FunctionSite): RuntimeEntry {
 /**
  * The report of a return of `value` (`$jpF` is not null): a loaded module's sync function calls
  * its frame's own exit (`$jpF.exit(v)`, CallRecord.exit), a function made per probe. Its call then
- * names one function in this function's feedback, where `$jpR`'s call inside the runtime names
+ * names one function in this function's feedback, where the runtime's `r`, shared, names
  * every probe's handler: V8 inlines that exit with its probe as a constant, and the handler as the
  * one closure it is (docs/load-sites.md). Live patches, async functions, generators and a derived
  * class's constructor with a `return` call the runtime's return.
@@ -285,9 +286,10 @@ function returnFn(site: FunctionSite): RuntimeEntry {
  * The insertions that give one function its site. Disarmed, `$jpF` is null and every check of it
  * folds away in optimized code; what is left is bytecode, which the interpreter and baseline tiers
  * run and V8's inlining budget counts, so the site adds as little as it can:
- * - each `return x` becomes `return($jpV=(x),$jpF!==null?$jpR($jpF,$jpV):$jpV)` (`$jpD.r` in live code): it reports
+ * - each `return x` becomes `return($jpV=(x),$jpF!==null?$jpF.exit($jpV):$jpV)` (`$jpD.r($jpF,$jpV)` in live code, and
+ *   for async functions `$jpD.ra`: exitCall): it reports
  *   itself, and the runtime may substitute the value (a promise that settles when the original
- *   does); `return x` of a name or a literal is `return $jpF!==null?$jpR($jpF,x):x`, with
+ *   does); `return x` of a name or a literal is `return $jpF!==null?$jpF.exit(x):x`, with
  *   nothing stored;
  * - falling off the end reports at the end of the body;
  * - a `catch` reports a throw and rethrows it.

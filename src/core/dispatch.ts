@@ -514,7 +514,8 @@ export function makeDispatch(env: Env, ownCalls = false): Dispatch {
   }
 
   return {
-    enter, enterQuick, enterNew, exitReturn, exitOwn, exitConstruct, exitThrow, exitGenerator, enterDeferred, exitDeferred, line, finishFrame, finishRecord, take,
+    enter, enterQuick, enterNew, exitReturn, exitOwn, exitConstruct, exitThrow, exitGenerator, enterDeferred, exitDeferred, line, finishFrame,
+    finishRecord, take,
     creditCalls,
   };
 }

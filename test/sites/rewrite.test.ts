@@ -267,7 +267,7 @@ test("a derived constructor's return goes through the runtime's rd, or its r whe
   assert.deepEqual(run(false), { results: expected, log: ['r undefined', 'r number', 'r object'] });
 });
 
-test("a sync function reports its return through its frame's own exit, which only a runtime with such frames arms; an older one leaves the module unprobed", () => {
+test("a sync function reports through its frame's own exit, which only a runtime with such frames arms; an older one leaves the module unprobed", () => {
   const src = [
     'function sync(x) { return x + 1 }',
     'function fallsOff(o) { o.n = 1 }',

@@ -9,7 +9,8 @@
 
 import { createRequire } from 'node:module';
 import {
-  ARMED_GLOBAL, blockConflictText, COUNTING_GLOBAL, COUNTS_LOCAL, FRAME_EXIT, functionRow, lineRow, RUNTIME_GLOBAL as D, RUNTIME_KEY, SITES_TRAILER, type FunctionEntry,
+  ARMED_GLOBAL, blockConflictText, COUNTING_GLOBAL, COUNTS_LOCAL, FRAME_EXIT,
+  functionRow, lineRow, RUNTIME_GLOBAL as D, RUNTIME_KEY, SITES_TRAILER, type FunctionEntry,
   type FunctionRow,
   type LineRow, type RuntimeEntry,
 } from './abi.js';
@@ -696,7 +697,8 @@ export function instrument(src: string, options: InstrumentOptions): Instrumente
   // `globalThis.Symbol`: the module may declare a `Symbol` of its own (`var Symbol = root.Symbol`,
   // lodash's), undefined or in its TDZ when the prologue runs.
   out[out.length] = (opening(head, `${semi}${stubs}var ${D}=globalThis[globalThis.Symbol.for(${JSONStringify(RUNTIME_KEY)})];` +
-    `if(${D}!==undefined${exits ? `&&${D}.fx===true` : ''})$jpS=${rt('module')}(${tableText},${SHIFTS_FN}),${locals},${counts};else globalThis.${ARMED_GLOBAL}??=false;` +
+    `if(${D}!==undefined${exits ? `&&${D}.fx===true` : ''})$jpS=${rt('module')}(${tableText},${SHIFTS_FN}),${locals},${counts};` +
+    `else globalThis.${ARMED_GLOBAL}??=false;` +
     `if(globalThis.${COUNTING_GLOBAL}===undefined)try{globalThis.${COUNTING_GLOBAL}=false}catch{}`, -1));
   const applied = apply(src, out, starts);
   const shifts: ModuleTable['shifts'] = [];

@@ -3,14 +3,12 @@
 // loads (core/primordials.ts, esbuild's helpers, what its modules run at their load), so a built-in
 // the program had replaced by then would be the program's, and jsprobe would run the program's
 // code at its load and at every hit. So this agent notes, before the program runs, JavaScript's
-// global constructors and namespaces and the keys of their own properties and their prototypes'.
-// At the runtime's load each global must still be the same object, and each of those properties
-// that is a function must still be one of the engine's own (native, with its own name): else the
-// child runs untraced, and says what it found replaced.
+// global constructors and namespaces, and the functions (methods, getters, setters) of their own
+// properties and their prototypes'. At the runtime's load each global must still be the same
+// object, and each of those properties the same function: else the child runs untraced, and says
+// what it found replaced.
 
-import {
-  FunctionPrototypeToStringOf, ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectOwnKeys, regExpTest,
-} from '../core/primordials.js';
+import { ObjectGetOwnPropertyDescriptor, ObjectGetPrototypeOf, ReflectOwnKeys } from '../core/primordials.js';
 
 /** The globals whose holders jsprobe's runtime reaches: constructors (and their prototypes), and namespaces. */
 const GLOBALS = [
@@ -19,23 +17,16 @@ const GLOBALS = [
   'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Uint8Array', 'Int32Array', 'Float64Array', 'Atomics', 'Proxy',
 ] as const;
 
-/**
- * Properties not looked at: Error's two that jsprobe sets aside itself where it uses them (ustack,
- * program/stack.ts); a constructor's prototype, which cannot be replaced; Function.prototype's
- * caller and arguments, V8's unnamed thrower, which nothing calls.
- */
+/** Properties not looked at: Error's two that jsprobe sets aside itself where it uses them (ustack, program/stack.ts). */
 function left(key: PropertyKey): boolean {
-  return key === 'prepareStackTrace' || key === 'stackTraceLimit' || key === 'prototype' || key === 'caller' || key === 'arguments';
+  return key === 'prepareStackTrace' || key === 'stackTraceLimit';
 }
-
-/** How V8 prints one of its own functions: `function push() { [native code] }`, `function get size() …`, `function [Symbol.iterator]() …`. */
-const NATIVE = /^function (?:get |set )?(?:\[[^\]]+\]|[^\s(]+)\(\) \{\s*\[native code\]\s*\}$/;
 
 export interface Builtins {
   /** Each of GLOBALS as it was (its value; undefined where this Node has none). */
   globals: unknown[];
-  /** The holders, named, and the keys each had. */
-  holders: { name: string; holder: object; keys: PropertyKey[] }[];
+  /** The holders, named, the keys each had, and each key's value, getter and setter then, three a key. */
+  holders: { name: string; holder: object; keys: PropertyKey[]; was: unknown[] }[];
 }
 
 function value(holder: object, key: PropertyKey): unknown {
@@ -65,26 +56,32 @@ function holdersOf(globals: readonly unknown[]): { name: string; holder: object 
   return out;
 }
 
-/** The built-ins as they are now: called before the program's first line. */
+/** The built-ins as they are now: called before the program's first line (~1 ms). */
 export function builtinsNow(): Builtins {
   const globals: unknown[] = [];
   for (let i = 0; i < GLOBALS.length; i++) globals[i] = value(globalThis, GLOBALS[i]);
   const holders = holdersOf(globals);
   const out: Builtins['holders'] = [];
-  for (let i = 0; i < holders.length; i++) out[i] = { name: holders[i].name, holder: holders[i].holder, keys: ReflectOwnKeys(holders[i].holder) };
+  for (let i = 0; i < holders.length; i++) {
+    const holder = holders[i].holder;
+    const keys = ReflectOwnKeys(holder);
+    const was: unknown[] = [];
+    for (let k = 0; k < keys.length; k++) {
+      const d = ObjectGetOwnPropertyDescriptor(holder, keys[k]);
+      was[k * 3] = d?.value;
+      was[k * 3 + 1] = d?.get;
+      was[k * 3 + 2] = d?.set;
+    }
+    out[i] = { name: holders[i].name, holder, keys, was };
+  }
   return { globals, holders: out };
 }
 
-function native(f: unknown): boolean {
-  if (typeof f !== 'function') return true;
-  try {
-    return regExpTest(NATIVE, FunctionPrototypeToStringOf(f));
-  } catch {
-    return false;
-  }
-}
-
-/** What of `found` the program has replaced since: the globals it rebound, and the functions no longer the engine's own. Empty: none. */
+/**
+ * What of `found` the program has replaced since: the globals it rebound, and the properties whose
+ * function (a method, a getter, a setter) is another. Empty: none. By identity, at the runtime's
+ * load: a property added since, which jsprobe never calls, is not looked at.
+ */
 export function replacedSince(found: Builtins): string[] {
   const replaced: string[] = [];
   for (let i = 0; i < GLOBALS.length; i++) {
@@ -92,15 +89,15 @@ export function replacedSince(found: Builtins): string[] {
   }
   if (replaced.length > 0) return replaced;
   for (let i = 0; i < found.holders.length; i++) {
-    const { name, holder, keys } = found.holders[i];
+    const { name, holder, keys, was } = found.holders[i];
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k];
       if (left(key)) continue;
       const d = ObjectGetOwnPropertyDescriptor(holder, key);
-      if (d === undefined) continue;
-      if (!native(d.value) || !native(d.get) || !native(d.set)) {
-        replaced[replaced.length] = typeof key === 'symbol' ? `${name}[a symbol]` : `${name}.${key}`;
-      }
+      const changed = d === undefined
+        ? typeof was[k * 3] === 'function' || was[k * 3 + 1] !== undefined
+        : (typeof was[k * 3] === 'function' && d.value !== was[k * 3]) || d.get !== was[k * 3 + 1] || d.set !== was[k * 3 + 2];
+      if (changed) replaced[replaced.length] = typeof key === 'symbol' ? `${name}[a symbol]` : `${name}.${key}`;
     }
   }
   return replaced;

@@ -30,6 +30,20 @@ test('a child that replaced built-ins before its probed file loaded: none called
   }
 });
 
+test("a child that replaced Node's functions the runtime takes as it loads (timers, queueMicrotask, hrtime…): untraced where it loads late", () => {
+  const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${DIR}/parent.cjs node`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^kid: sum 6; built-ins of the program's called by jsprobe: none$/m);
+  if (late) {
+    const why = "its program replaced built-ins that jsprobe's runtime would call \\([^)]*(setInterval|queueMicrotask|process\\.hrtime)[^)]*\\) before";
+    assert.match(r.stderr, new RegExp(`^jsprobe: process \\d+ runs untraced: ${why}`, 'm'));
+    assert.doesNotMatch(r.stdout, /^@\[/m);
+  } else {
+    assert.match(r.stdout, /^@\[4\]: 1$/m);
+    assert.doesNotMatch(r.stderr, /runs untraced/);
+  }
+});
+
 test('a child that replaced nothing is traced, its runtime loaded at its first matching source where Node can', () => {
   const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${DIR}/parent.cjs clean`]);
   assert.equal(r.code, 0, r.stderr);

@@ -17,6 +17,19 @@ const GLOBALS = [
   'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Uint8Array', 'Int32Array', 'Float64Array', 'Atomics', 'Proxy',
 ] as const;
 
+/**
+ * Node's functions that the runtime takes as it loads, as it takes JavaScript's (primordials.ts's
+ * Hrtime, the timers' and queueMicrotask's Safe copies, the event ring's TextEncoder): the globals,
+ * by value, and each holder's keys named. A program that replaced one before the runtime loaded
+ * would have it called at every hit (queueMicrotask, process.hrtime) or each second (setInterval).
+ * Not every function of theirs: libraries replace others (signal-exit's process.emit), which the
+ * runtime looks up as it calls them wherever it loaded (docs/language.md, "Safety").
+ */
+const NODE_GLOBALS = [
+  'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'decodeURIComponent',
+  'TextEncoder', 'TextDecoder',
+] as const;
+
 /** Properties not looked at: Error's two that jsprobe sets aside itself where it uses them (ustack, program/stack.ts). */
 function left(key: PropertyKey): boolean {
   return key === 'prepareStackTrace' || key === 'stackTraceLimit';
@@ -25,6 +38,8 @@ function left(key: PropertyKey): boolean {
 export interface Builtins {
   /** Each of GLOBALS as it was (its value; undefined where this Node has none). */
   globals: unknown[];
+  /** Each of NODE_GLOBALS as it was: its value, read (Node's lazy getter, before the program's code), and its getter if any, two a name. */
+  node: unknown[];
   /** The holders, named, the keys each had, and each key's value, getter and setter then, three a key. */
   holders: { name: string; holder: object; keys: PropertyKey[]; was: unknown[] }[];
 }
@@ -56,15 +71,39 @@ function holdersOf(globals: readonly unknown[]): { name: string; holder: object 
   return out;
 }
 
+/** Node's holders of functions the runtime takes as it loads, named, with those functions' keys (NODE_GLOBALS). */
+function nodeHolders(): { name: string; holder: object; keys: PropertyKey[] }[] {
+  const out: { name: string; holder: object; keys: PropertyKey[] }[] = [
+    { name: 'process', holder: process, keys: ['hrtime', 'kill'] },
+    { name: 'process.hrtime', holder: process.hrtime, keys: ['bigint'] },
+  ];
+  const encoders: [string, unknown, PropertyKey[]][] = [
+    ['TextEncoder.prototype', globalThis.TextEncoder, ['encode', 'encodeInto']], ['TextDecoder.prototype', globalThis.TextDecoder, ['decode']],
+  ];
+  for (let i = 0; i < encoders.length; i++) {
+    const proto = typeof encoders[i][1] === 'function' ? value(encoders[i][1] as object, 'prototype') : undefined;
+    if (typeof proto === 'object' && proto !== null) out[out.length] = { name: encoders[i][0], holder: proto, keys: encoders[i][2] };
+  }
+  return out;
+}
+
 /** The built-ins as they are now: called before the program's first line (~1 ms). */
 export function builtinsNow(): Builtins {
   const globals: unknown[] = [];
   for (let i = 0; i < GLOBALS.length; i++) globals[i] = value(globalThis, GLOBALS[i]);
-  const holders = holdersOf(globals);
+  const node: unknown[] = [];
+  for (let i = 0; i < NODE_GLOBALS.length; i++) {
+    // Read: Node defines some lazily (TextEncoder on Node 20), as a getter that turns into the value at its first read.
+    node[i * 2] = globalThis[NODE_GLOBALS[i]];
+    node[i * 2 + 1] = ObjectGetOwnPropertyDescriptor(globalThis, NODE_GLOBALS[i])?.get;
+  }
+  const holders: { name: string; holder: object; keys?: PropertyKey[] }[] = holdersOf(globals);
+  const nodes = nodeHolders();
+  for (let i = 0; i < nodes.length; i++) holders[holders.length] = nodes[i];
   const out: Builtins['holders'] = [];
   for (let i = 0; i < holders.length; i++) {
     const holder = holders[i].holder;
-    const keys = ReflectOwnKeys(holder);
+    const keys = holders[i].keys ?? ReflectOwnKeys(holder);
     const was: unknown[] = [];
     for (let k = 0; k < keys.length; k++) {
       const d = ObjectGetOwnPropertyDescriptor(holder, keys[k]);
@@ -74,7 +113,7 @@ export function builtinsNow(): Builtins {
     }
     out[i] = { name: holders[i].name, holder, keys, was };
   }
-  return { globals, holders: out };
+  return { globals, node, holders: out };
 }
 
 /**
@@ -86,6 +125,13 @@ export function replacedSince(found: Builtins): string[] {
   const replaced: string[] = [];
   for (let i = 0; i < GLOBALS.length; i++) {
     if (value(globalThis, GLOBALS[i]) !== found.globals[i]) replaced[replaced.length] = GLOBALS[i];
+  }
+  for (let i = 0; i < NODE_GLOBALS.length; i++) {
+    const d = ObjectGetOwnPropertyDescriptor(globalThis, NODE_GLOBALS[i]);
+    const getter = d?.get;
+    // Still Node's lazy getter, or the value it read (or any read since made of it).
+    const same = d === undefined ? found.node[i * 2] === undefined : getter !== undefined ? getter === found.node[i * 2 + 1] : d.value === found.node[i * 2];
+    if (!same) replaced[replaced.length] = NODE_GLOBALS[i];
   }
   if (replaced.length > 0) return replaced;
   for (let i = 0; i < found.holders.length; i++) {

@@ -123,7 +123,8 @@ export function unshifted(name: string, line: number, col: number): { file: stri
   if (m.map === undefined || m.map === null) {
     // Compiled again after the rewrite (tsx): the position is in that compiler's output, and its map
     // leads back to the rewritten text. A position it does not map is code that compiler added.
-    m.post ??= postMap(name, m.file);
+    // Asked once: `??=` would ask again at every frame where the answer is null (none).
+    if (m.post === undefined) m.post = postMap(name, m.file);
     if (m.post !== null) {
       const at = originalPosition(m.post, line, col);
       if (at === null) return null;

@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['build/', 'build-copy-*/', 'node_modules/', 'scratch/', '.cache/'] },
+  { ignores: ['build/', 'build-copy-*/', 'build-steps-*/', 'node_modules/', 'scratch/', '.cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

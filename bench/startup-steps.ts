@@ -57,8 +57,6 @@ function markAgent(file: string): void {
   writeFileSync(file, `${stamp('E')}\n${text}`);
 }
 
-cpSync(join(ROOT, 'build'), copy, { recursive: true });
-markAgent(join(copy, 'src/agent-bundle/agent.cjs'));
 const preload = join(dir, 'command-stamps.cjs');
 writeFileSync(preload, `'use strict';
 const fs = require('node:fs');
@@ -93,7 +91,7 @@ function once(kind: Kind): Record<string, number> {
   const a = process.hrtime.bigint();
   const r = spawnSync(NODE, argv, { cwd: dir, env: { ...process.env, JSPROBE_STEPS: stamps }, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   const gone = process.hrtime.bigint();
-  if (r.status !== 0) throw new Error(`${kind} run: exit ${r.status}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${kind} run: ${r.signal ?? `exit ${r.status}`}: ${r.stderr}`);
   const at: Record<string, number> = { I: Number(gone - a) / 1e6 };
   for (const line of readFileSync(stamps, 'utf8').split('\n')) {
     const [key, ns] = line.split(' ');
@@ -102,7 +100,12 @@ function once(kind: Kind): Record<string, number> {
   return at;
 }
 
+// Ctrl-C reaches the run under way too, which then fails, and the finally below removes the copy;
+// ended by the signal, this process would leave it in the checkout. A signal is said by the exit code.
+for (const [signal, n] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]] as const) process.on(signal, () => void (process.exitCode = 128 + n));
 try {
+  cpSync(join(ROOT, 'build'), copy, { recursive: true });
+  markAgent(join(copy, 'src/agent-bundle/agent.cjs'));
   // Warm: the copy's agent code cache and the command's compile cache are made by a first run.
   once('traced');
   once('traced');

@@ -44,6 +44,14 @@ test("a child that replaced Node's functions the runtime takes as it loads (time
   }
 });
 
+test("a child whose program replaced Module.prototype.require (require-in-the-middle's way) first: traced, its require not called", () => {
+  const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${DIR}/parent.cjs require`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /runs untraced/);
+  assert.match(r.stdout, /^@\[4\]: 1$/m);
+  assert.match(r.stdout, /^kid: sum 6; built-ins of the program's called by jsprobe: none$/m);
+});
+
 test('a child that replaced nothing is traced, its runtime loaded at its first matching source where Node can', () => {
   const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${DIR}/parent.cjs clean`]);
   assert.equal(r.code, 0, r.stderr);

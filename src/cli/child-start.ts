@@ -46,9 +46,15 @@ function loader(): Loader {
   return loaderHere ??= require(JSPROBE_AGENT_LOAD!) as typeof import('./agent-load.js');
 }
 
+/**
+ * Taken as the agent loads: a child's runtime may load after its program's code has run, which may
+ * have replaced Module.prototype.require (require-in-the-middle, as APM agents use it), through
+ * which the agent's `require` goes.
+ */
+const { fileURLToPath } = require('node:url') as typeof import('node:url');
+
 /** The bundle's runtime, compiled with its code cache: synchronously, so that a load hook can load it (child-watch.ts). */
 export function runtimeNow(use: RuntimeUse): typeof import('./agent-runtime.js') {
-  const { fileURLToPath } = require('node:url') as typeof import('node:url');
   return loader().loadRuntime(fileURLToPath(new URL(JSPROBE_AGENT_RUNTIME!, import.meta.url)), use);
 }
 

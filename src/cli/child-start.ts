@@ -137,7 +137,9 @@ export function traceChildProcess(socket: string, source: string): void {
   // Its worker threads know from this that they are not a process of their own (childMainThread).
   process.env.JSPROBE_AGENT_PID = String(process.pid);
   const files = process.env.JSPROBE_CHILD_FILES;
-  if (files !== undefined) {
+  // Where Node has no in-thread load hooks (Node 20, 22 before 22.15), watchChild cannot wait: the
+  // runtime loads now, before the program, and the built-ins need no note (~1 ms).
+  if (files !== undefined && typeof (require('node:module') as { registerHooks?: unknown }).registerHooks === 'function') {
     const before = builtinsNow();
     if (watchChild(JSON.parse(files) as string[], (compiling) => traceLate(before, socket, source, compiling))) return;
   }

@@ -46,5 +46,8 @@ export function runsTsx(pid: number): boolean {
   } catch {
     // Gone, or not ours to read: the attach's check says so.
   }
-  return /(^|[\s=/:@])tsx(\/|\s|$)/.test(text);
+  // A loader option naming tsx (`--import tsx`, `--import=tsx/esm`, `-r tsx/cjs`), or a file of tsx's own
+  // package (`…/node_modules/tsx/dist/cli.mjs`, pnpm's `…/tsx@4/node_modules/tsx/dist/…`): not any
+  // path with a directory named tsx in it (`/home/u/tsx/app.js`).
+  return /(?:--import|--require|-r|--loader|--experimental-loader)(?:=|\s+)tsx(?:\/\S*)?(?=\s|$)|\/tsx\/dist\//.test(text);
 }

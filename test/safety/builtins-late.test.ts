@@ -16,32 +16,31 @@ const DIR = 'test/fixtures/safety/late';
 const PROGRAM = `fnret:${DIR}/target.cjs:work { @[retval] = count(); printf("%d\\n", retval) }`;
 const late = typeof (createRequire(import.meta.url)('node:module') as { registerHooks?: unknown }).registerHooks === 'function';
 
-test('a child that replaced built-ins before its probed file loaded: none called by jsprobe; untraced where its runtime loads late, and says so', () => {
-  const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${DIR}/parent.cjs replace`]);
+/**
+ * A run of kid.cjs in `mode`, which replaces before its probed file loads what `named` matches
+ * among the names the line gives: untraced, and saying so, where the runtime loads late; traced
+ * where it loads at the child's start. jsprobe calls none of the replacements either way.
+ */
+function replacedBefore(mode: string, named: string, untilLoaded = ''): void {
+  const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${DIR}/parent.cjs ${mode}`]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^kid: sum 6; built-ins of the program's called by jsprobe: none$/m);
   if (late) {
-    const why = "its program replaced built-ins that jsprobe's runtime would call \\([^)]*(Array\\.prototype|JSON|Object|String\\.prototype)[^)]*\\) before";
-    assert.match(r.stderr, new RegExp(`^jsprobe: process \\d+ runs untraced: ${why} the first file a probe names loaded`, 'm'));
+    const why = `its program replaced built-ins that jsprobe's runtime would call \\([^)]*(${named})[^)]*\\) before`;
+    assert.match(r.stderr, new RegExp(`^jsprobe: process \\d+ runs untraced: ${why}${untilLoaded}`, 'm'));
     assert.doesNotMatch(r.stdout, /^@\[/m);
   } else {
     assert.match(r.stdout, /^@\[4\]: 1$/m);
     assert.doesNotMatch(r.stderr, /runs untraced/);
   }
+}
+
+test('a child that replaced built-ins before its probed file loaded: none called by jsprobe; untraced where its runtime loads late, and says so', () => {
+  replacedBefore('replace', 'Array\\.prototype|JSON|Object|String\\.prototype', ' the first file a probe names loaded');
 });
 
 test("a child that replaced Node's functions the runtime takes as it loads (timers, queueMicrotask, hrtime…): untraced where it loads late", () => {
-  const r = jsprobe(['-q', '-e', PROGRAM, '-c', `node ${DIR}/parent.cjs node`]);
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^kid: sum 6; built-ins of the program's called by jsprobe: none$/m);
-  if (late) {
-    const why = "its program replaced built-ins that jsprobe's runtime would call \\([^)]*(setInterval|queueMicrotask|process\\.hrtime)[^)]*\\) before";
-    assert.match(r.stderr, new RegExp(`^jsprobe: process \\d+ runs untraced: ${why}`, 'm'));
-    assert.doesNotMatch(r.stdout, /^@\[/m);
-  } else {
-    assert.match(r.stdout, /^@\[4\]: 1$/m);
-    assert.doesNotMatch(r.stderr, /runs untraced/);
-  }
+  replacedBefore('node', 'setInterval|queueMicrotask|process\\.hrtime');
 });
 
 test("a child whose program replaced Module.prototype.require (require-in-the-middle's way) first: traced, its require not called", () => {

@@ -201,10 +201,18 @@ for (const [out, entry] of Object.entries(threads)) {
 // a single '→' in one makes V8 hold the whole 484 kB runtime as two bytes a character (~0.5 MB more
 // in every traced process, and as much again to copy and collect). A comment is all it can be here.
 const asciiWords = { '→': '->', '←': '<-', '…': '...', '×': 'x', '≤': '<=', '≥': '>=', '—': '--', '–': '-' };
+// esbuild's helper that defines a module's exports walks their names with `for…in`, which takes
+// the enumerable names of Object.prototype too: where a child's runtime loads after its program has
+// run (cli/child-watch.ts), a program that had put one there would have it defined as a getter of
+// jsprobe's exports, and called. Its own names only (test/safety/pollute.test.ts).
+const forInExport = /for\s*\(var name in all\)\s*__defProp\(target,\s*name,\s*\{\s*get:\s*all\[name\],\s*enumerable:\s*true\s*\}\)/g;
+const ownExport = 'for(var __names=Object.getOwnPropertyNames(all),__i=0;__i<__names.length;__i++)'
+  + '__defProp(target,__names[__i],{get:all[__names[__i]],enumerable:true})';
 for (const file of readdirSync('build/src/agent-bundle')) {
   const path = `build/src/agent-bundle/${file}`;
   const text = readFileSync(path, 'utf8');
-  const ascii = text.replace(/[\u0080-\uffff]/g, (c) => asciiWords[c] ?? '?');
+  const ascii = text.replace(/[\u0080-\uffff]/g, (c) => asciiWords[c] ?? '?').replace(forInExport, ownExport);
+  if (/\bin all\)/.test(ascii)) throw new Error(`${path}: esbuild's __export helper has a shape bundle.mjs does not know`);
   if (ascii !== text) writeFileSync(path, ascii);
 }
 

@@ -8,10 +8,10 @@ import { parseFormat, type FormatPart } from '../lang/format.js';
 import { display, handlerFault, quoted, toNumber } from './format.js';
 import { clip, STRLEN } from './safe-strlen.js';
 import {
-  BigIntAsUintN, BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathMin, MathTrunc, NumberIsFinite, NumberIsInteger, ObjectFreeze,
-  ObjectSetPrototypeOf, SafeFloat64Array, StringPrototypeRepeat,
-  NumberPrototypeToExponential, NumberPrototypeToFixed, SafeBigInt, SafeMap, SafeNumber, StringFromCharCode, StringPrototypeIndexOf,
-  StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeSlice, StringPrototypeToUpperCase,
+  BigIntAsUintN, BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathMin, MathTrunc, NumberIsFinite, NumberIsInteger,
+  NumberPrototypeToExponential, NumberPrototypeToFixed, ObjectFreeze, ObjectSetPrototypeOf, ownFields, SafeBigInt, SafeFloat64Array, SafeMap,
+  SafeNumber, StringFromCharCode, StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypePadEnd,
+  StringPrototypePadStart, StringPrototypeRepeat, StringPrototypeSlice, StringPrototypeToUpperCase,
 } from '../core/primordials.js';
 
 /** A `%s` conversion's callback for each getter it left uncalled. */
@@ -33,8 +33,12 @@ export function primeFormats(source: string): void {
 
 /** The parts with every field their own, on null prototypes: a hit reads none through Object.prototype. */
 function parsed(fmt: string): FormatPart[] {
-  return parseFormat(fmt).map((p) => ObjectFreeze(ObjectSetPrototypeOf(
-    { text: p.text, flags: p.flags, width: p.width, precision: p.precision, conv: p.conv, at: p.at }, null) as FormatPart));
+  // Its own fields only: under -p, and in a child that loads the runtime late, this runs after the program.
+  return parseFormat(fmt).map((part) => {
+    const p = ownFields(part);
+    const own = { text: p.text, flags: p.flags, width: p.width, precision: p.precision, conv: p.conv, at: p.at };
+    return ObjectFreeze(ObjectSetPrototypeOf(own, null) as FormatPart);
+  });
 }
 
 function pad(s: string, p: FormatPart, numeric: boolean): string {

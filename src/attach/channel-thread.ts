@@ -12,6 +12,7 @@ import { Session } from 'node:inspector';
 import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { hasKey } from '../core/primordials.js';
 import { MainRelay } from '../program/relay.js';
 import type { MapData } from '../agg/maps.js';
 import {
@@ -342,8 +343,8 @@ async function setUp(w: WorkerTarget, call: string): Promise<string[] | undefine
   if (w.ended) return undefined;
   // An attach that threw, or answered with an error, attached nothing (or is another jsprobe's): no
   // detach goes to it. The inspector's refusal says nothing of that: the detach goes.
-  if (r instanceof WorkerThrew || (r !== undefined && !(r instanceof Error) && 'error' in r)) w.attachSent = false;
-  if (r === undefined || r instanceof Error || 'error' in r) {
+  if (r instanceof WorkerThrew || (r !== undefined && !(r instanceof Error) && hasKey(r, 'error'))) w.attachSent = false;
+  if (r === undefined || r instanceof Error || hasKey(r, 'error')) {
     const error = r instanceof Error ? r.message : r?.error;
     const why = error === undefined ? `did not set up its probes within ${WORKER_SETUP_MS / 1000} s` : `could not be set up: ${error}`;
     tell(`${w.name} ${why}: it is not traced`);
@@ -371,7 +372,7 @@ async function attach(source: string, options: AttachOptions): Promise<ChannelAt
   const gone = { error: 'the command went away while attaching' };
   if (detached) return gone;
   const r = await onMain<AttachResult>({ op: 'attach', source, options });
-  if ('error' in r) return r;
+  if (hasKey(r, 'error')) return r;
   // The main thread's detach came after this attach and undid it; the workers, not set up yet, stay so.
   if (detached) return gone;
   // Before any worker is set up (a worker's relay says hello to whoever listens then), and only once

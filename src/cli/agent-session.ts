@@ -10,7 +10,7 @@ import '../register.js';
 import type { MapData } from '../agg/maps.js';
 import { cutsIn, withCutRecord } from '../agg/safe-strlen.js';
 import { now } from '../core/clock.js';
-import { clearIntervalSafe, ObjectCreate, setIntervalSafe } from '../core/primordials.js';
+import { clearIntervalSafe, hasKey, ObjectCreate, setIntervalSafe } from '../core/primordials.js';
 import { inJob } from '../core/job.js';
 import { disable, unregister } from '../index.js';
 import type { CompiledProgram } from '../lang/compile.js';
@@ -82,7 +82,7 @@ export function traceWorker(source: string): void {
   const outcome = registerBeforeProgram(() => start(program, {
     ...limits, ...sessionOutput(relay), attached: 'worker', spans: otlp ? relay : undefined, fixed: true,
   }));
-  if ('error' in outcome) relay.send({ t: 'err', text: `jsprobe: ${workerName()}: ${outcome.error}\n` });
+  if (hasKey(outcome, 'error')) relay.send({ t: 'err', text: `jsprobe: ${workerName()}: ${outcome.error}\n` });
   else maps = () => withProbeRecords(outcome.maps(), outcome.handles);
 }
 
@@ -162,7 +162,7 @@ export async function traceFirst(source: string, link?: { sender: FdSender; onGo
     spans: otlp ? command : undefined,
     fixed: true,
   }));
-  if ('error' in outcome) fatal(outcome.error);
+  if (hasKey(outcome, 'error')) fatal(outcome.error);
   // Its child processes wait for a source these name before they load the runtime (child-watch.ts).
   const files = childFiles(program);
   if (files === undefined) delete process.env.JSPROBE_CHILD_FILES;

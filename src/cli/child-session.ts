@@ -4,7 +4,7 @@
 
 import '../register.js';
 import type { MapData } from '../agg/maps.js';
-import { clearIntervalSafe, setIntervalSafe } from '../core/primordials.js';
+import { clearIntervalSafe, hasKey, setIntervalSafe } from '../core/primordials.js';
 import { unregister } from '../index.js';
 import type { FdSender } from '../program/fd-sender.js';
 import { withProbeRecords } from '../program/probe-records.js';
@@ -63,7 +63,7 @@ function startSession(sender: FdSender, source: string, compiling?: string): Exc
     maxPauseMs: process.env.JSPROBE_MAX_PAUSE_MS === undefined ? undefined : Number(process.env.JSPROBE_MAX_PAUSE_MS),
     fixed: true,
   }), compiling);
-  if (!('error' in outcome)) return outcome;
+  if (!hasKey(outcome, 'error')) return outcome;
   sender.send({ t: 'err', text: `jsprobe: process ${process.pid}: ${outcome.error}\n` });
   return null;
 }

@@ -153,6 +153,39 @@ export const ArrayIsArray = Array.isArray;
 export const ObjectPrototypeHasOwnProperty = uncurry(Object.prototype.hasOwnProperty) as (o: object, k: PropertyKey) => boolean;
 export const ObjectCreate = Object.create;
 export const ObjectHasOwn = Object.hasOwn;
+
+/**
+ * `o`, an object of options or hooks for one of Node's functions, on no prototype: Node reads an
+ * option `o` leaves out through Object.prototype, where a program may have put one (a `resolve`
+ * beside module.registerHooks' `load`, a Worker's `execArgv`: test/safety/pollute.test.ts).
+ */
+export function nodeOptions<T extends object>(o: T): T {
+  return ObjectSetPrototypeOf(o, null) as T;
+}
+
+/**
+ * A copy of `o`'s own enumerable fields on no prototype: an optional field `o` leaves out (an
+ * object from JSON.parse, a caller's options) reads undefined there, not what a program may have
+ * put on Object.prototype (test/safety/pollute.test.ts).
+ */
+export function ownFields<T extends object>(o: T): T {
+  const out = ObjectCreate(null) as Record<PropertyKey, unknown>;
+  const keys = ObjectKeys(o);
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = (o as Record<PropertyKey, unknown>)[keys[i]];
+  return out as T;
+}
+
+/** The members of union `T` that have key `K`. */
+type WithKey<T, K extends PropertyKey> = T extends unknown ? (K extends keyof T ? T : never) : never;
+
+/**
+ * `key in o` for `o`'s own properties: which member of a union `o` is, told by a key. `in` looks
+ * through the prototype too, where a program may have put any name on Object.prototype
+ * (test/safety/pollute.test.ts), and an object of jsprobe's would seem to have it.
+ */
+export function hasKey<T extends object, K extends PropertyKey>(o: T, key: K): o is WithKey<T, K> {
+  return ObjectHasOwn(o, key);
+}
 export const JSONStringify = JSON.stringify;
 export const JSONParse = JSON.parse;
 export const HrtimeBigint = process.hrtime.bigint;

@@ -207,9 +207,9 @@ function coded(e: unknown): JsprobeError {
   return new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `no site could be made: ${message}`, { cause: e });
 }
 
-export function register(spec: ProbeSpec): Probe {
+export function register(given: ProbeSpec): Probe {
   checkSealed();
-  checkSpec(spec);
+  const spec = checkSpec(given);
   checkThreads(spec);
   let p: ProbeCore;
   try {
@@ -231,13 +231,14 @@ export function register(spec: ProbeSpec): Probe {
 export function registerAll(specs: readonly ProbeSpec[]): Probe[] {
   if (!Array.isArray(specs)) throw new JsprobeError('JSPROBE_E_INVALID_SPEC', 'registerAll takes an array of probe specs');
   checkSealed();
-  specs.forEach((s) => {
-    checkSpec(s);
+  const checked = specs.map((given) => {
+    const s = checkSpec(given);
     checkThreads(s);
+    return s;
   });
   const done: ProbeCore[] = [];
   try {
-    for (const s of specs) done.push(attach(s, resolve(s)));
+    for (const s of checked) done.push(attach(s, resolve(s)));
     afterResolve?.();
   } catch (e) {
     for (const p of done.reverse()) {

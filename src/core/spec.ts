@@ -3,6 +3,7 @@
 
 import { didYouMean } from './close-matches.js';
 import { JsprobeError } from './errors.js';
+import { ObjectCreate, ObjectHasOwn } from './primordials.js';
 import type { ProbeSpec } from './types.js';
 
 const KEYS = ['target', 'name', 'onEntry', 'onReturn', 'maxActive', 'leaseMs', 'disabled', 'site', 'maxPauseMs', 'threads'];
@@ -20,13 +21,25 @@ function invalid(message: string): never {
   throw new JsprobeError('JSPROBE_E_INVALID_SPEC', message);
 }
 
-export function checkSpec(spec: ProbeSpec): void {
-  if (typeof spec !== 'object' || spec === null) invalid(`a probe spec must be an object, got ${typeof spec}`);
-  for (const key of Object.keys(spec)) {
+/**
+ * The spec's own fields, on an object with no prototype: a field it leaves out is undefined there,
+ * not what a program may have put on Object.prototype (test/safety/pollute.test.ts).
+ */
+function ownFields(spec: object): ProbeSpec {
+  const out = ObjectCreate(null) as Record<string, unknown>;
+  for (let i = 0; i < KEYS.length; i++) if (ObjectHasOwn(spec, KEYS[i])) out[KEYS[i]] = (spec as Record<string, unknown>)[KEYS[i]];
+  return out as unknown as ProbeSpec;
+}
+
+/** `given`, checked: its own fields, for register() to use in its place. */
+export function checkSpec(given: ProbeSpec): ProbeSpec {
+  if (typeof given !== 'object' || given === null) invalid(`a probe spec must be an object, got ${typeof given}`);
+  for (const key of Object.keys(given)) {
     if (KEYS.includes(key)) continue;
     const hint = ALIASES[key] !== undefined ? ` Did you mean ${ALIASES[key]}?` : didYouMean(key, KEYS);
     invalid(`unknown probe spec field '${key}'.${hint}`);
   }
+  const spec = ownFields(given);
   const t = spec.target;
   if (typeof t !== 'string' && typeof t !== 'function' && (typeof t !== 'object' || t === null)) {
     invalid(`target must be a string, a function or { object, key }, got ${t === null ? 'null' : typeof t}`);
@@ -54,4 +67,5 @@ export function checkSpec(spec: ProbeSpec): void {
     invalid(`threads must be 'current' or 'all', got '${String(spec.threads)}'`);
   }
   if (spec.disabled !== undefined && typeof spec.disabled !== 'boolean') invalid('disabled must be a boolean');
+  return spec;
 }

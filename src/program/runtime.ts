@@ -15,9 +15,8 @@ import { jsonCopy } from '../agg/safe-json.js';
 import { clip, clipRead, resetStrlen, STRLEN, unreadable } from '../agg/safe-strlen.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import {
-  DateGetters, HrtimeBigint, MapPrototypeGet, MapPrototypeGetSize, MapPrototypeSet, MathFunctions, ObjectGetPrototypeOf, ReflectApply,
-  SafeDate, SafeMap, SafeNumber, StringPrototypeCharAt, StringPrototypePadStart, StringPrototypeSlice,
-  StringPrototypeStartsWith,
+  DateGetters, HrtimeBigint, MapPrototypeGet, MapPrototypeGetSize, MapPrototypeSet, MathFunctions, ObjectGetPrototypeOf, ownFields, ReflectApply,
+  SafeDate, SafeMap, SafeNumber, StringPrototypeCharAt, StringPrototypePadStart, StringPrototypeSlice, StringPrototypeStartsWith,
 } from '../core/primordials.js';
 import { NATIVE_GETTERS } from './native-getters.js';
 import { bare, prim as primOf, safeMethod as methodOf } from './safe-methods.js';
@@ -219,7 +218,8 @@ export interface RuntimeOptions {
  * The runtime for `program`, writing to `out`; `exit` ends tracing. A value map copies what is
  * assigned when it is assigned (agg/kinds.ts), so printing it at exit runs nothing of the program's.
  */
-export function makeRuntime(program: CompiledProgram, out: Output, exit: () => void, options: RuntimeOptions = {}): Runtime {
+export function makeRuntime(program: CompiledProgram, out: Output, exit: () => void, given: RuntimeOptions = {}): Runtime {
+  const options = ownFields(given);
   resetStrlen(options.maxStrlen);
   const onAccessor = accessorWarnings(options.warn ?? (() => {}));
   const maps: AggMap[] = [];

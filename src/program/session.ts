@@ -18,7 +18,7 @@ import { instantiate, makeRuntime, printAll, strftime, type Runtime } from './ru
 import { guard, type Guarded } from './end.js';
 import { inFlight, keepArgs, printInFlight } from './in-flight.js';
 import type { Output } from '../agg/print.js';
-import { ArrayPrototypeJoin, clearIntervalSafe, MapPrototypeGetSize, SafeDate, SafeSet, setIntervalSafe } from '../core/primordials.js';
+import { ArrayPrototypeJoin, clearIntervalSafe, MapPrototypeGetSize, ownFields, SafeDate, SafeSet, setIntervalSafe } from '../core/primordials.js';
 import { spanRecorder, withSpan } from './spans.js';
 import { countingHandler } from './counting.js';
 import { Profiler, type Sample } from './profile.js';
@@ -188,7 +188,9 @@ function exportsInstead(blind: readonly ProbeSite[]): string {
   return forms.length === 0 ? '' : `${ArrayPrototypeJoin(forms, '; ')}. `;
 }
 
-export function start(program: CompiledProgram, options: SessionOptions): Session {
+export function start(program: CompiledProgram, given: SessionOptions): Session {
+  // Its own fields: an option left out is not Object.prototype's (a -p session starts after the program).
+  const options = ownFields(given);
   const out = {
     format: options.format,
     text: (s: string) => options.write(s),

@@ -18,7 +18,7 @@ import { noSiteAt, topLevelNames } from '../sites/rewrite/lines.js';
 import { hasGlob, nameGlob } from '../core/glob.js';
 import { cachedFunctions, type FileFunctions } from './points-cache.js';
 import { blockConflictShort } from '../sites/rewrite/abi.js';
-import { ownDescriptor } from '../core/primordials.js';
+import { hasKey, ownDescriptor } from '../core/primordials.js';
 
 export interface ProbePoint {
   /** A target string that names exactly this point. */
@@ -127,7 +127,7 @@ function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>, options: Li
   for (const file of files) {
     const rel = shownPath(file);
     const found = functions?.get(file) ?? fileFunctions(ref, file);
-    if ('unparsed' in found) {
+    if (hasKey(found, 'unparsed')) {
       leaveOut(file, found.unparsed, options);
       continue;
     }
@@ -149,7 +149,7 @@ function listFilePoints(ref: Exclude<TargetRef, { kind: 'export' }>, options: Li
  */
 function fileFunctions(ref: Extract<TargetRef, { kind: 'function' }>, file: string): FileFunctions {
   const parsed = parsedOrWhy(ref, file);
-  return 'unparsed' in parsed ? parsed : functionsOf(parsed.program, parsed.src, file);
+  return hasKey(parsed, 'unparsed') ? parsed : functionsOf(parsed.program, parsed.src, file);
 }
 
 /** `file` parsed, or why it does not parse; one a target names without a glob throws. */
@@ -171,7 +171,7 @@ function leaveOut(file: string, why: string, options: ListOptions): void {
 /** `file` parsed, or null when it does not parse and is left out of its glob (leaveOut). */
 function parsedOrLeftOut(ref: Exclude<TargetRef, { kind: 'export' }>, file: string, options: ListOptions): ReturnType<typeof parseFile> | null {
   const parsed = parsedOrWhy(ref, file);
-  if (!('unparsed' in parsed)) return parsed;
+  if (!hasKey(parsed, 'unparsed')) return parsed;
   leaveOut(file, parsed.unparsed, options);
   return null;
 }
@@ -287,7 +287,7 @@ function nearExports(ref: Extract<TargetRef, { kind: 'export' }>, options: ListO
   let names: string[];
   try {
     const found = moduleExports(ref.module, options);
-    if ('text' in found) {
+    if (hasKey(found, 'text')) {
       const prefix = path.map((n) => `${n}.`).join('');
       names = found.text.exports.map((e) => e.path).filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split('.')[0]);
     } else {
@@ -333,7 +333,7 @@ function textExportPoints(ref: Extract<TargetRef, { kind: 'export' }>, exports: 
 
 function listExportPoints(ref: Extract<TargetRef, { kind: 'export' }>, options: ListOptions): ProbePoint[] {
   const found = moduleExports(ref.module, options);
-  if ('text' in found) {
+  if (hasKey(found, 'text')) {
     if (found.text.unsure !== undefined) options.unsure?.(shownPath(found.file), found.text.unsure);
     return textExportPoints(ref, found.text.exports).sort((a, b) => a.name.localeCompare(b.name));
   }

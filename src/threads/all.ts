@@ -21,7 +21,7 @@
 
 import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
 import * as core from '../core/index.js';
-import { ArrayIsArray, ArrayPrototypeJoin, clearIntervalSafe, mapForEach, promiseAll, SafeMap, setIntervalSafe } from '../core/primordials.js';
+import { ArrayIsArray, ArrayPrototypeJoin, clearIntervalSafe, hasKey, mapForEach, promiseAll, SafeMap, setIntervalSafe } from '../core/primordials.js';
 import type { Probe, ProbeSpec } from '../core/index.js';
 import { drainJson, type Ring } from './ring.js';
 import { MainLink, WorkerLink } from './link.js';
@@ -273,14 +273,14 @@ const mirrors = new Map<number, Probe>();
 
 function startWorker(): void {
   const link: WorkerLink<Control> = new WorkerLink<Control>(PURPOSE, RING_BYTES, (m) => {
-    if ('sync' in m) {
+    if (hasKey(m, 'sync')) {
       for (const d of m.sync) if (!mirrors.has(d.id)) mirror(d, record);
       if (m.full === true) forgetGone(new Set(m.sync.map((d) => d.id)));
-    } else if ('remove' in m) {
+    } else if (hasKey(m, 'remove')) {
       const gone = m.remove.map((id) => mirrors.get(id)).filter((x): x is Probe => x !== undefined);
       for (const id of m.remove) mirrors.delete(id);
       void core.unregister(gone).finally(() => link.answer(m.seq));
-    } else if ('toggle' in m) {
+    } else if (hasKey(m, 'toggle')) {
       const p = mirrors.get(m.toggle);
       if (p !== undefined) (m.on ? core.enable : core.disable)(p);
     }

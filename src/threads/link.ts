@@ -7,7 +7,7 @@
 
 import { BroadcastChannel, getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
 import { now } from '../core/clock.js';
-import { clearTimeoutSafe, mapForEach, ReflectApply, SafeMap, SafeSet, setTimeoutSafe } from '../core/primordials.js';
+import { clearTimeoutSafe, hasKey, mapForEach, ReflectApply, SafeMap, SafeSet, setTimeoutSafe } from '../core/primordials.js';
 import { Ring } from './ring.js';
 import { onWorkerExit } from './worker-exit.js';
 
@@ -68,7 +68,7 @@ function listen(channel: BroadcastChannel, onData: (data: unknown) => void): () 
 const channelName = (purpose: string): string => `jsprobe:${purpose}:${process.pid}`;
 
 function isControl(m: unknown): m is LinkControl {
-  return typeof m === 'object' && m !== null && (('hello' in m && 'ring' in m) || ('answer' in m && 'tid' in m));
+  return typeof m === 'object' && m !== null && ((hasKey(m, 'hello') && hasKey(m, 'ring')) || (hasKey(m, 'answer') && hasKey(m, 'tid')));
 }
 
 export interface MainLinkEvents {
@@ -95,7 +95,7 @@ export class MainLink<Down> {
     this.#unlisten = listen(this.#channel, (m) => {
       // The purpose's own messages go from the main thread to the workers only.
       if (!isControl(m)) return;
-      if ('hello' in m) {
+      if (hasKey(m, 'hello')) {
         const ring = new Ring(m.ring);
         this.#rings.set(m.hello, ring);
         this.#parents.set(m.hello, m.parent);

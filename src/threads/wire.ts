@@ -5,7 +5,7 @@
 import { inspect } from 'node:util';
 import { threadId } from 'node:worker_threads';
 import type { Call, Probe } from '../core/index.js';
-import { JSONStringify } from '../core/primordials.js';
+import { hasKey, JSONStringify } from '../core/primordials.js';
 
 /** The fields of a call a worker can relay. */
 export const RELAYED = ['args', 'retval', 'error', 'threw', 'async', 'elapsed', 'target', 'func'] as const;
@@ -64,9 +64,9 @@ function wireArgs(args: ArrayLike<unknown>): string {
 
 function decode(w: Wire): unknown {
   if (w === null || typeof w !== 'object') return w;
-  if ('u' in w) return undefined;
-  if ('n' in w) return Number(w.n);
-  if ('b' in w) return BigInt(w.b);
+  if (hasKey(w, 'u')) return undefined;
+  if (hasKey(w, 'n')) return Number(w.n);
+  if (hasKey(w, 'b')) return BigInt(w.b);
   return w.o;
 }
 

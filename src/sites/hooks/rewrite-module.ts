@@ -15,7 +15,7 @@ import { cacheable, cached, cacheKey, smallCached, smallKey, smallStore, store }
 import type { Wanted } from './wanted.js';
 import type { CountKind } from '../../core/probe.js';
 import {
-  arrayMap, ArrayPrototypeIncludes, JSONStringify, RegExpPrototypeExec, regExpTest, SafeMap, SafeNumber, SafeSet, StringPrototypeIncludes,
+  arrayMap, ArrayPrototypeIncludes, hasKey, JSONStringify, RegExpPrototypeExec, regExpTest, SafeMap, SafeNumber, SafeSet, StringPrototypeIncludes,
   StringPrototypeLastIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
 } from '../../core/primordials.js';
 import { inlineMapText } from '../rewrite/inline-map.js';
@@ -104,7 +104,9 @@ export function plan(file: string, src: string, wanted: readonly Wanted[]): Plan
     }
   }
   if (only === undefined) return null;
-  return { lines, map, sources, countOnly: by.size === 1 && only.lines.length === 0 ? only.count : undefined };
+  // Its own `count` only: the list comes through JSON, which leaves out a `count` that is undefined,
+  // and Object.prototype may have one of the program's (test/safety/pollute.test.ts).
+  return { lines, map, sources, countOnly: by.size === 1 && only.lines.length === 0 && hasKey(only, 'count') ? only.count : undefined };
 }
 
 /** The text of source `i` of `map`: from the map, else from its file. */

@@ -23,9 +23,9 @@ export interface LoadedModule {
   sites: (ProbeSite | undefined)[];
   /** The module's insertions and own source map, as text (columns.ts), then parsed on first use. */
   shifts: (() => string) | Shifts | undefined;
-  map?: ModuleMap | null;
+  map: ModuleMap | null | undefined;
   /** The map of a compiler that ran after the rewrite (post-map.ts), read on first use; null: none. */
-  post?: ModuleMap | null;
+  post: ModuleMap | null | undefined;
 }
 
 /** What a waiting probe wants from each module that loads: the slots it names there. */
@@ -95,7 +95,9 @@ export function registerModule(tableJson: string, shifts?: () => string): (Snaps
   // runtime's entries (slots[i], inlined into every probed function) need no check for a hole.
   const slots: (Snapshot | null)[] = [];
   for (let i = 0; i < table.slots; i++) slots[i] = null;
-  const m: LoadedModule = { table, file: table.file, slots, sites: new Array<ProbeSite | undefined>(table.slots), shifts };
+  // Every field its own, undefined until known: a field missing here would be read through
+  // Object.prototype, where a program may have put something (test/safety/pollute.test.ts).
+  const m: LoadedModule = { table, file: table.file, slots, sites: new Array<ProbeSite | undefined>(table.slots), shifts, map: undefined, post: undefined };
   modules.set(table.url, m);
   byFile.set(table.file, m);
   for (const w of watchers) {
@@ -142,11 +144,11 @@ export function unshifted(name: string, line: number, col: number): { file: stri
  * source map (tsx's): the inspector notes them as it hears of them, and a stack frame in one goes
  * through its map, decoded the first time a frame needs it. Bounded by the program's scripts.
  */
-const scriptMaps = new SafeMap<string, { url: string; map?: ModuleMap | null }>();
+const scriptMaps = new SafeMap<string, { url: string; map: ModuleMap | null | undefined }>();
 
 /** A script `name` (its URL or path, as a frame names it) comes with the source map at `sourceMapURL`: kept only when inline. */
 export function noteScriptMap(name: string, sourceMapURL: string): void {
-  if (StringPrototypeStartsWith(sourceMapURL, 'data:')) MapPrototypeSet(scriptMaps, name, { url: sourceMapURL });
+  if (StringPrototypeStartsWith(sourceMapURL, 'data:')) MapPrototypeSet(scriptMaps, name, { url: sourceMapURL, map: undefined });
 }
 
 function mappedScript(name: string, line: number, col: number): { file: string; line: number; column: number } | null {

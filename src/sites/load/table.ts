@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { functionSlots, lineSlots, parseLineKey, type FunctionSlot, type LineSlot } from '../rewrite/abi.js';
 import type { LoadTable } from '../hooks/rewrite-module.js';
-import { arrayMap, JSONParse, StringPrototypeStartsWith } from '../../core/primordials.js';
+import { arrayMap, JSONParse, ownFields, StringPrototypeStartsWith } from '../../core/primordials.js';
 
 export interface LineSiteEntry extends LineSlot {
   /** The asked-for line it stands for: the index of the map's source it is in (-1: the module's own file), and its line there. */
@@ -28,7 +28,8 @@ export interface SiteTable {
 }
 
 export function decodeTable(json: string): SiteTable {
-  const t = JSONParse(json) as Partial<LoadTable> & Pick<LoadTable, 'url' | 'fns' | 'lines'>;
+  // Its own fields: an optional one JSON left out is not Object.prototype's.
+  const t = ownFields(JSONParse(json) as Partial<LoadTable> & Pick<LoadTable, 'url' | 'fns' | 'lines'>);
   const fnSources = t.fnSources;
   const fns = functionSlots(t.fns, fnSources);
   const lines = arrayMap(lineSlots(t.lines, fns.length), (l): LineSiteEntry => ({ ...l, asked: parseLineKey(l.key) }));

@@ -3,7 +3,7 @@
 
 import type { AnyFunction, Expression, FunctionBody, Node, ParamPattern, ReturnStatement, Span } from './estree.js';
 import {
-  arrayMap, arraySome, MathMax, RegExpPrototypeExec, regExpTest, setOf, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeSlice,
+  arrayMap, arraySome, hasKey, MathMax, RegExpPrototypeExec, regExpTest, setOf, StringPrototypeIndexOf, StringPrototypeLastIndexOf, StringPrototypeSlice,
 } from '../../core/primordials.js';
 
 export interface ReturnSite {
@@ -56,7 +56,7 @@ export interface SiteShape {
 function isSimple(n: Expression, src: string): boolean {
   if (n.type === 'Identifier') return n.name !== 'arguments';
   if (n.type === 'ThisExpression') return true;
-  if (n.type !== 'Literal' || ('regex' in n && n.regex != null)) return false;
+  if (n.type !== 'Literal' || (hasKey(n, 'regex') && n.regex != null)) return false;
   return typeof n.value !== 'string' || !regExpTest(/[\\\n\r\u2028\u2029]/, StringPrototypeSlice(src, n.start, n.end));
 }
 

@@ -1,0 +1,66 @@
+// A traced program whose Object.prototype is polluted, as by a dependency that merged untrusted
+// JSON into it: a function at every property name jsprobe's agent and runtime read
+// (test/fixtures/safety/pollute/pollute.cjs). An object of jsprobe's that lacks such a property
+// would find the program's function there: jsprobe must neither call it nor take it for its own
+// (an optional field, a result's `error`, a message's kind), so the trace prints what it prints
+// unpolluted, in the program's main thread, in a worker thread's and in a child process's.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jsprobe } from '../cli/run.js';
+
+const F = 'test/fixtures/safety/pollute/prog.cjs';
+const LAZY = 'test/fixtures/safety/pollute/lazy.cjs';
+const PROGRAM = `
+fn:${F}:work {
+  @c[arg1] = count(); @t[arg1, arg0] = sum(arg0); @s = stats(arg0); @l = lhist(arg0, 0, 10, 1); @hh = hist(arg0); printf("%s %d %s\\n", arg1, arg0, args)
+}
+fnret:${F}:work { @r[retval.name] = count(); printf("ret %s %s\\n", retval, ustack(2)); @last = retval; @mn = min(retval.n); @av = avg(retval.n) }
+fnret:${F}:later { @h = count(); @v = max(retval) }
+fn:${F}:gen, fnret:${F}:gen { @g[probe] = count() }
+fnret:${LAZY}:lazyWork { @lz[retval] = count(); printf("lazy %s %s\\n", retval, ustack(1)) }
+interval:ms:100 { @ticks = count() }
+END { print(@t, 3); printf("end\\n") }`;
+
+interface Run { lines: string[]; stderr: string; code: number | null; called: string[] }
+
+function run(how: string, pollute: boolean): Run {
+  const dir = mkdtempSync(join(tmpdir(), 'jsprobe-pollute-'));
+  const out = join(dir, 'called.txt');
+  try {
+    const r = jsprobe(['-e', PROGRAM, '-c', `node ${F} ${how}`], 120_000, { POLLUTE: pollute ? '1' : '0', POLLUTE_OUT: out });
+    let called: string[] = [];
+    try {
+      called = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+    } catch {
+      // No call was noted: the file was never written.
+    }
+    // The interval's count depends on how long the run took; the threads' lines interleave as they come.
+    const lines = r.stdout.split('\n').filter((l) => !l.startsWith('@ticks')).sort();
+    return { lines, stderr: r.stderr, code: r.code, called };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+for (const how of ['main', 'worker', 'child']) {
+  const where = { main: 'the main thread', worker: 'a worker thread', child: 'a child process' }[how];
+  test(`Object.prototype polluted at every name jsprobe reads (${where}): the same trace, no call of the program's`, () => {
+    const clean = run(how, false);
+    const polluted = run(how, true);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.equal(polluted.code, 0, polluted.stderr);
+    assert.deepEqual(polluted.called, [], `jsprobe called the program's functions:\n${polluted.called.join('\n')}`);
+    assert.doesNotMatch(polluted.stderr, /threw|jsprobe:/, polluted.stderr);
+    // Not vacuous: the clean run counted the calls of each thread or process that made them, the
+    // polluted one's among them (the worker's `t`, the child's `kid`).
+    const polluter = { main: 'm', worker: 't', child: 'kid' }[how];
+    for (const line of [`@r[g]: ${how === 'worker' ? 20 : 10}`, `@lz[${polluter}2]: 1`]) {
+      assert.ok(clean.lines.includes(line), `no '${line}' in:\n${clean.lines.join('\n')}`);
+    }
+    assert.deepEqual(polluted.lines, clean.lines);
+  });
+}

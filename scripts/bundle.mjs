@@ -208,13 +208,18 @@ const asciiWords = { '→': '->', '←': '<-', '…': '...', '×': 'x', '≤': '
 const forInExport = /for\s*\(var name in all\)\s*__defProp\(target,\s*name,\s*\{\s*get:\s*all\[name\],\s*enumerable:\s*true\s*\}\)/g;
 const ownExport = 'for(var __names=Object.getOwnPropertyNames(all),__i=0;__i<__names.length;__i++)'
   + '__defProp(target,__names[__i],{get:all[__names[__i]],enumerable:true})';
-for (const file of readdirSync('build/src/agent-bundle')) {
-  const path = `build/src/agent-bundle/${file}`;
+/** The bundle at `path` with esbuild's __export walking own names only (and `also` done to its text). */
+function ownExports(path, also = (text) => text) {
   const text = readFileSync(path, 'utf8');
-  const ascii = text.replace(/[\u0080-\uffff]/g, (c) => asciiWords[c] ?? '?').replace(forInExport, ownExport);
-  if (/\bin all\)/.test(ascii)) throw new Error(`${path}: esbuild's __export helper has a shape bundle.mjs does not know`);
-  if (ascii !== text) writeFileSync(path, ascii);
+  const out = also(text).replace(forInExport, ownExport);
+  if (/\bin all\)/.test(out)) throw new Error(`${path}: esbuild's __export helper has a shape bundle.mjs does not know`);
+  if (out !== text) writeFileSync(path, out);
 }
+for (const file of readdirSync('build/src/agent-bundle')) {
+  ownExports(`build/src/agent-bundle/${file}`, (text) => text.replace(/[\u0080-\uffff]/g, (c) => asciiWords[c] ?? '?'));
+}
+// A -p attach loads its runtime into the target, after the program has run.
+for (const [, outfile] of bundles) ownExports(outfile);
 
 // The command: its front (src/cli/front.ts, which src/cli/main.ts requires), one CommonJS file with
 // all a plain `-c` run does up to the program's spawn and the relay after it; and the rest of the

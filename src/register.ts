@@ -12,7 +12,7 @@ import { initialize, rewriteLoaded } from './sites/hooks/esm.js';
 import { failureLogMemory } from './sites/hooks/failures.js';
 import { currentWanted, loadedLog, setHooked, wantedList } from './sites/load/wanted.js';
 import { ownThreadsMemory } from './threads/own-threads.js';
-import { nodeOptions } from './core/primordials.js';
+import { noProto } from './core/primordials.js';
 import './index.js';
 
 type LoadResult = Parameters<typeof rewriteLoaded>[1];
@@ -27,9 +27,9 @@ const data = { wanted: wantedList.sab, loaded: loadedLog.sab, failed: failureLog
 if (typeof registerHooks === 'function') {
   initialize(data);
   const load: SyncLoad = (url, context, next) => rewriteLoaded(url, next(url, context));
-  registerHooks(nodeOptions({ load }));
+  registerHooks(noProto({ load }));
 } else {
   // The hooks thread notes itself as jsprobe's own: `tid` leaves it out (threads/own-threads.ts).
-  module.register(new URL(hooksThread, import.meta.url), nodeOptions({ data: { ...data, own: ownThreadsMemory() } }));
+  module.register(new URL(hooksThread, import.meta.url), noProto({ data: { ...data, own: ownThreadsMemory() } }));
 }
 setHooked();

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { inJob } from '../core/job.js';
-import { defineOwn, JSONParse, nodeOptions, ownDescriptor, ReflectApply, setImmediateSafe, setTimeoutSafe } from '../core/primordials.js';
+import { defineOwn, JSONParse, noProto, ownDescriptor, ReflectApply, setImmediateSafe, setTimeoutSafe } from '../core/primordials.js';
 import type { LoadOptions } from '../program/messages.js';
 import { noteOwnThread, ownThreadsMemory } from '../threads/own-threads.js';
 import { Ring } from '../threads/ring.js';
@@ -47,7 +47,7 @@ function startThread(data: ChannelData): Worker {
   const swap = own !== undefined && own.writable === true;
   if (swap) defineOwn(process, 'nextTick', { value: tickInJob });
   try {
-    const options = nodeOptions({ workerData: data, name: CHANNEL_THREAD_NAME, stdout: true, stderr: true });
+    const options = noProto({ workerData: data, name: CHANNEL_THREAD_NAME, stdout: true, stderr: true });
     return new Worker(new URL('./attach-channel.cjs', import.meta.url), options);
   } finally {
     if (swap) defineOwn(process, 'nextTick', { value: own.value });

@@ -15,7 +15,9 @@ import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
-import { arrayMap, defineOwn, JSONParse, MathCeil, MathMax, ownDescriptor, SafeMap, setTimeoutSafe, StringPrototypeSlice } from '../core/primordials.js';
+import {
+  arrayMap, defineOwn, hasKey, JSONParse, MathCeil, MathMax, ownDescriptor, ownFields, ownTree, SafeMap, setTimeoutSafe, StringPrototypeSlice,
+} from '../core/primordials.js';
 import { siteNotes } from '../core/index.js';
 import { compile } from '../lang/compile.js';
 import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type PointsReply, type Sender } from '../program/messages.js';
@@ -140,7 +142,9 @@ function loadedExports(file: string): unknown {
   return d !== undefined && 'value' in d ? d.value : undefined;
 }
 
-function attachMain(source: string, options: AttachOptions, out: Sender, ring: Ring, state: Int32Array, owner: string, release: () => void): AttachResult {
+function attachMain(source: string, given: AttachOptions, out: Sender, ring: Ring, state: Int32Array, owner: string, release: () => void): AttachResult {
+  // Its own fields: the options come through JSON, into a program that may have put any name on Object.prototype.
+  const options = ownFields(given);
   const busy = refusal('another jsprobe traces it now: one at a time', 'another jsprobe is detaching from it now: try again in a moment');
   if (busy !== undefined) return { error: busy, busy: true };
   // The channel thread's session holds every pause of this thread until it resumes it too: it
@@ -151,7 +155,8 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
   setBreakpointTiming(inJob);
   let program;
   try {
-    program = compile(source, { unsafe: options.unsafe });
+    // Its objects on no prototype, as the agent's (cli/agent-program.ts): this runs after the program.
+    program = ownTree(compile(source, { unsafe: options.unsafe }));
   } catch (e) {
     return { error: (e as { report?: string }).report ?? String((e as Error).message ?? e) };
   }
@@ -162,7 +167,7 @@ function attachMain(source: string, options: AttachOptions, out: Sender, ring: R
     maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, maxPauseMs: options.maxPauseMs, spans: options.spans ? out : undefined,
     later: inJob,
   });
-  if ('error' in session) return { error: session.error };
+  if (hasKey(session, 'error')) return { error: session.error };
   const onExit = (code: number): void => ending('exit', code, ring, state);
   // Before Node prints the error; not when the program handles it (the process then runs on).
   const onUncaught = (): void => {
@@ -353,13 +358,14 @@ function runInterrupts(): void {}
  * A worker of the target (set up by the channel thread through NodeWorker): its probes, output
  * through its relay. Answered at once; workerSettled() says when its probes are armed.
  */
-export function attachWorker(source: string, options: AttachOptions, owner: string): AttachResult {
+export function attachWorker(source: string, given: AttachOptions, owner: string): AttachResult {
+  const options = ownFields(given);
   const busy = refusal('jsprobe is already attached to this thread', 'jsprobe is still detaching from this thread');
   if (busy !== undefined) return { error: busy };
   setBreakpointTiming(inJob);
   try {
     budgetParses(options);
-    const program = compile(source, { unsafe: options.unsafe });
+    const program = ownTree(compile(source, { unsafe: options.unsafe }));
     let maps: () => MapData[] = () => [];
     const relay = new WorkerRelay(() => maps(), inJob, 'attach');
     const session = start(program, {
@@ -367,7 +373,7 @@ export function attachWorker(source: string, options: AttachOptions, owner: stri
       maxMapKeys: options.maxMapKeys, maxStrlen: options.maxStrlen, maxPauseMs: options.maxPauseMs, spans: options.spans ? relay : undefined,
       later: inJob,
     });
-    if ('error' in session) {
+    if (hasKey(session, 'error')) {
       relay.close();
       return { error: session.error };
     }

@@ -6,17 +6,23 @@
 // environment string.
 
 import { compile, type CompiledProgram } from '../lang/compile.js';
+import { ownTree, parseOwn } from '../core/primordials.js';
 
-/** The compiled form of `source`: the command's, when it is the same program; else compiled here, with the command's options. */
+/**
+ * The compiled form of `source`: the command's, when it is the same program; else compiled here,
+ * with the command's options. Its objects are on no prototype, so that an optional field (a
+ * handler's `counts`) left out reads undefined, not what a program that has run may have put on
+ * Object.prototype (a child whose runtime loads late, test/safety/pollute.test.ts).
+ */
 export function programOf(source: string): CompiledProgram {
   const compiled = process.env.JSPROBE_COMPILED;
   if (compiled !== undefined) {
     try {
-      const program = JSON.parse(compiled) as CompiledProgram;
+      const program = parseOwn<CompiledProgram>(compiled);
       if (program?.source === source) return program;
     } catch {
       // Then as if it were not there.
     }
   }
-  return compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' });
+  return ownTree(compile(source, { unsafe: process.env.JSPROBE_UNSAFE === '1' }));
 }

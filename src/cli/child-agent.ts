@@ -7,7 +7,7 @@
 
 import { accessSync, writeSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { clearTimeoutSafe, hasKey, nodeOptions, setTimeoutSafe } from '../core/primordials.js';
+import { clearTimeoutSafe, hasKey, noProto, setTimeoutSafe } from '../core/primordials.js';
 import { FdSender } from '../program/fd-sender.js';
 import { encodeMessage } from '../program/messages.js';
 import { traceWith } from './child-session.js';
@@ -19,7 +19,7 @@ const CONNECT_TIMEOUT_MS = 2000;
 /** The connected socket and its descriptor, or why there is none. */
 function connectTo(path: string): Promise<{ socket: Socket; fd: number } | { error: string }> {
   return new Promise((resolve) => {
-    const socket = connect(nodeOptions({ path }));
+    const socket = connect(noProto({ path }));
     // Never read: a socket that reads may be destroyed by Node on an error or the command's end,
     // closing a descriptor the sender still writes to. The sender finds a command that is gone
     // itself (EPIPE), and the command asks nothing of a child.
@@ -110,7 +110,7 @@ function whyNot(path: string): string | undefined {
  * line on stderr, and `gone`.
  */
 export function openLinkNow(path: string, gone: () => void): FdSender | string {
-  const socket = connect(nodeOptions({ path }));
+  const socket = connect(noProto({ path }));
   socket.pause();
   const fd = descriptorOf(socket);
   if (fd === undefined) {

@@ -12,7 +12,7 @@
 // loads it at start, as without this file.
 
 import { pathGlob, withRealPath } from '../core/glob.js';
-import { arraySome, nodeOptions, ReflectApply, regExpTest, StringPrototypeIncludes, StringPrototypeStartsWith } from '../core/primordials.js';
+import { arraySome, noProto, ReflectApply, regExpTest, StringPrototypeIncludes, StringPrototypeStartsWith } from '../core/primordials.js';
 import { agentRequire as require } from './agent-require.js';
 
 type Compile = (this: unknown, content: string, filename: string, format?: string) => unknown;
@@ -79,7 +79,7 @@ export function watchChild(files: readonly string[], trace: (compiling?: string)
     }
     return ReflectApply(original, this, [content, filename, format]);
   };
-  registerHooks(nodeOptions({
+  registerHooks(noProto({
     // A worker thread of this process traces only where this thread does (agent.ts): the runtime
     // loads before the program can start one.
     resolve(specifier, context, next) {

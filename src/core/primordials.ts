@@ -155,12 +155,32 @@ export const ObjectCreate = Object.create;
 export const ObjectHasOwn = Object.hasOwn;
 
 /**
- * `o`, an object of options or hooks for one of Node's functions, on no prototype: Node reads an
- * option `o` leaves out through Object.prototype, where a program may have put one (a `resolve`
- * beside module.registerHooks' `load`, a Worker's `execArgv`: test/safety/pollute.test.ts).
+ * `o` on no prototype: a name it lacks reads undefined, and `in` is false, not what a program may
+ * have put on Object.prototype (test/safety/pollute.test.ts). For a lookup table read after the
+ * program has run (the language's, compiled in the target under -p), and for options or hooks
+ * handed to Node, which reads an option left out through the prototype (a `resolve` beside
+ * module.registerHooks' `load`, a Worker's `execArgv`).
  */
-export function nodeOptions<T extends object>(o: T): T {
+export function noProto<T extends object>(o: T): T {
   return ObjectSetPrototypeOf(o, null) as T;
+}
+
+/** JSON.parse's reviver for parseOwn: each object on no prototype, as noProto's. */
+function ownReviver(_key: string, v: unknown): unknown {
+  return typeof v === 'object' && v !== null && !ArrayIsArray(v) ? ObjectSetPrototypeOf(v, null) : v;
+}
+
+/**
+ * JSON `text` parsed with every object on no prototype: an optional field the JSON leaves out
+ * reads undefined at any depth (a compiled program, a message), not Object.prototype's.
+ */
+export function parseOwn<T>(text: string): T {
+  return JSONParse(text, ownReviver) as T;
+}
+
+/** A copy of JSON data `v` with every object on no prototype (parseOwn). */
+export function ownTree<T>(v: T): T {
+  return parseOwn<T>(JSONStringify(v));
 }
 
 /**

@@ -15,7 +15,7 @@ import { ProbeSite, Snapshot } from './site.js';
 import { threadId } from './thread-id.js';
 import { checkSpec, DEFAULT_LEASE_MS, DEFAULT_MAX_ACTIVE } from './spec.js';
 import {
-  ArrayIsArray, ArrayPrototypeJoin, ArrayPrototypeSlice, ArrayPrototypeSort, mapForEach, promiseAll, SafeMap, SafeSet, StringPrototypeIncludes,
+  ArrayIsArray, ArrayPrototypeJoin, ArrayPrototypeSlice, ArrayPrototypeSort, mapForEach, ownFields, promiseAll, SafeMap, SafeSet, StringPrototypeIncludes,
 } from './primordials.js';
 import type { PendingCall, Probe, ProbeInfo, ProbeSpec, ProbeTarget, SiteKind, SitePreference } from './types.js';
 
@@ -88,7 +88,8 @@ function resolve(spec: ProbeSpec): Resolution {
   if (resolver === null) {
     throw new JsprobeError('JSPROBE_E_NO_RESOLVER', 'no site kinds are installed; import jsprobe, not jsprobe/core');
   }
-  return resolver(spec.target, spec.site ?? 'auto', spec.maxPauseMs);
+  // Its own fields: an optional one left out (watch, note) read through Object.prototype would be a program's.
+  return ownFields(resolver(spec.target, spec.site ?? 'auto', spec.maxPauseMs));
 }
 
 function publishAll(p: ProbeCore): void {

@@ -6,7 +6,7 @@ import { BLIND, CallRecord, LIGHT } from './call.js';
 import { snapshotChanging } from './count-mode.js';
 import { UNASKED } from './counter.js';
 import type { SiteKind } from './types.js';
-import { ArrayPrototypeSlice, defineOwn, ObjectGetPrototypeOf, ObjectHasOwn, ObjectPrototype } from './primordials.js';
+import { ArrayPrototypeSlice, defineOwn, ObjectGetPrototypeOf, ObjectHasOwn, ObjectPrototype, ownFields } from './primordials.js';
 
 /**
  * The armed probes of a site, replaced (never changed) on every registration change: the RCU
@@ -132,9 +132,11 @@ export class ProbeSite {
   /** What the site says of the returns it reports: list() gives it to a probe that has onReturn alone. */
   returnNote: string | undefined = undefined;
 
-  constructor(backend: SiteBackend, options: SiteOptions = {}) {
+  constructor(backend: SiteBackend, given: SiteOptions = {}) {
     // Every optional field an own property, so that reading one a backend left out (`func` at a
-    // hit, `credit` at a change) never reaches a getter the program put on Object.prototype.
+    // hit, `credit` at a change) never reaches a getter the program put on Object.prototype; and
+    // the options' own fields only (test/safety/pollute.test.ts).
+    const options = ownFields(given);
     for (let i = 0; i < OPTIONAL.length; i++) {
       if (!definedBy(backend, OPTIONAL[i])) defineOwn(backend, OPTIONAL[i], { value: undefined, writable: true });
     }

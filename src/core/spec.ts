@@ -3,16 +3,16 @@
 
 import { didYouMean } from './close-matches.js';
 import { JsprobeError } from './errors.js';
-import { ObjectCreate, ObjectHasOwn } from './primordials.js';
+import { noProto, ObjectCreate, ObjectHasOwn } from './primordials.js';
 import type { ProbeSpec } from './types.js';
 
 const KEYS = ['target', 'name', 'onEntry', 'onReturn', 'maxActive', 'leaseMs', 'disabled', 'site', 'maxPauseMs', 'threads'];
 const SITES = ['auto', 'wrap', 'load', 'live', 'breakpoint'];
 /** Names other tracers use for the same handlers. */
-const ALIASES: Record<string, string> = {
+const ALIASES: Record<string, string> = noProto({
   onExit: 'onReturn', onLeave: 'onReturn', onRet: 'onReturn', onEnd: 'onReturn', after: 'onReturn',
   onEnter: 'onEntry', onCall: 'onEntry', onStart: 'onEntry', before: 'onEntry', fn: 'target', func: 'target',
-};
+});
 
 export const DEFAULT_MAX_ACTIVE = 4096;
 export const DEFAULT_LEASE_MS = 1000;

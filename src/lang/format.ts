@@ -41,11 +41,20 @@ export function parseFormat(fmt: string): FormatPart[] {
         : `unknown conversion %${conv} (use one of %s %d %i %u %f %F %x %X %o %c %e %E %g %G, or %%)`;
       throw Object.assign(new Error(message), { at: i });
     }
-    if (text !== '') out.push({ text, at: i });
+    if (text !== '') out.push(literal(text, i));
     text = '';
-    out.push({ flags: m[1], width: m[2] === undefined ? undefined : Number(m[2]), precision: m[3] === undefined ? undefined : Number(m[3]), conv, at: i });
+    const width = m[2] === undefined ? undefined : Number(m[2]);
+    out.push({ text: undefined, flags: m[1], width, precision: m[3] === undefined ? undefined : Number(m[3]), conv, at: i });
     i += m[0].length;
   }
-  if (text !== '') out.push({ text, at: i });
+  if (text !== '') out.push(literal(text, i));
   return out;
+}
+
+/**
+ * Text, with every field its own: a part's `conv` read through Object.prototype would be a
+ * program's (under -p this runs in the target, after its code: test/safety/pollute.test.ts).
+ */
+function literal(text: string, at: number): FormatPart {
+  return { text, flags: undefined, width: undefined, precision: undefined, conv: undefined, at };
 }

@@ -2,6 +2,10 @@
 // tokens: they hold `/`, `:` and `#`, so the parser reads them raw (rawTarget) where a probe is due.
 
 import { ProgramError } from './errors.js';
+import { noProto } from '../core/primordials.js';
+
+/** A string's escapes, on no prototype as the language's other tables (parser.ts). */
+const ESCAPES: Record<string, string> = noProto({ n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', '"': '"', "'": "'" });
 
 export type TokenType = 'num' | 'str' | 'ident' | 'var' | 'map' | 'punct' | 'eof';
 
@@ -116,9 +120,8 @@ export class Lexer {
       if (c === quote) break;
       if (c === '\\') {
         const e = s[i + 1];
-        const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', '"': '"', "'": "'" };
         if (e === undefined) this.fail(i, 'unterminated string');
-        if (e in map) out += map[e];
+        if (e in ESCAPES) out += ESCAPES[e];
         else if (e === 'x' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 2, i + 4))) {
           out += String.fromCharCode(parseInt(s.slice(i + 2, i + 4), 16));
           i += 2;

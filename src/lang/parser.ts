@@ -4,19 +4,21 @@
 
 import type { Expr, Program, ProbeBlock, ProbeKind, ProbeRef, Stmt } from './ast.js';
 import { closeMatches } from '../core/close-matches.js';
+import { noProto } from '../core/primordials.js';
 import { Lexer, type Token } from './lexer.js';
 
-const BINARY: Record<string, number> = {
+// The tables on no prototype: under -p the program is compiled in the target, after its code has run.
+const BINARY: Record<string, number> = noProto({
   '??': 1, '||': 2, '&&': 3, '|': 4, '^': 5, '&': 6,
   '==': 7, '!=': 7, '===': 7, '!==': 7,
   '<': 8, '>': 8, '<=': 8, '>=': 8, in: 8, instanceof: 8,
   '<<': 9, '>>': 9, '>>>': 9, '+': 10, '-': 10, '*': 11, '/': 11, '%': 11, '**': 12,
-};
+});
 const UNARY = new Set(['!', '-', '+', '~', 'typeof']);
 /** Compound assignments, and the binary operator each applies. */
-const COMPOUND: Record<string, string> = {
+const COMPOUND: Record<string, string> = noProto({
   '+=': '+', '-=': '-', '*=': '*', '/=': '/', '%=': '%', '**=': '**', '<<=': '<<', '>>=': '>>', '>>>=': '>>>', '&=': '&', '|=': '|', '^=': '^',
-};
+});
 const STEP_ONLY = "changes a map or a variable and is a statement of its own: @x++, $x--, @m[k] += 2";
 const PROBE_KINDS = ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval', 'profile'];
 /** profile:hz:N's ceiling: each sample runs the handler, and V8's sampler cannot keep a finer pace anyway. */

@@ -10,7 +10,7 @@
 // Node print "Waiting for the debugger to disconnect..." on the program's stderr when it exits
 // through process.exit() (jsprobe's exit() included), and wait for it.
 
-import { clearIntervalSafe, defineOwn, nodeOptions, setIntervalSafe } from '../core/primordials.js';
+import { clearIntervalSafe, defineOwn, noProto, setIntervalSafe } from '../core/primordials.js';
 import { noteOwnThread } from '../threads/own-threads.js';
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -50,7 +50,7 @@ export function startProfileTick(failed: (e: Error) => void): void {
   }, MAIN_TICK_MS);
   own.unref();
   const data: ProfileTickData = { jsprobeProfileTick: true, name, everyMs: PROFILE_TICK_MS, state };
-  const worker = new Worker(new URL('./profile-tick-thread.js', import.meta.url), nodeOptions({ workerData: data, stdout: false, stderr: false }));
+  const worker = new Worker(new URL('./profile-tick-thread.js', import.meta.url), noProto({ workerData: data, stdout: false, stderr: false }));
   // jsprobe's own thread: tid numbers the program's threads as if it were not there.
   noteOwnThread(worker.threadId);
   worker.unref();

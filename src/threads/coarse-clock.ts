@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { setProbeClock, setTimingHook } from '../core/index.js';
 import { lazyBuiltin } from '../sites/builtin.js';
 import { noteOwnThread } from './own-threads.js';
-import { nodeOptions } from '../core/primordials.js';
+import { noProto } from '../core/primordials.js';
 
 let flags: Int32Array | null = null;
 
@@ -23,7 +23,7 @@ function start(): void {
   const time = new Float64Array(sab, 0, 1);
   time[0] = performance.timeOrigin + performance.now();
   flags = new Int32Array(sab, 8, 2);
-  const w = new Worker(new URL('./clock-worker.js', import.meta.url), nodeOptions({ workerData: { jsprobeClock: true, sab } }));
+  const w = new Worker(new URL('./clock-worker.js', import.meta.url), noProto({ workerData: { jsprobeClock: true, sab } }));
   noteOwnThread(w.threadId);
   w.unref();
   w.on('error', () => {

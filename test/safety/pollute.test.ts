@@ -3,14 +3,18 @@
 // (test/fixtures/safety/pollute/pollute.cjs). An object of jsprobe's that lacks such a property
 // would find the program's function there: jsprobe must neither call it nor take it for its own
 // (an optional field, a result's `error`, a message's kind), so the trace prints what it prints
-// unpolluted, in the program's main thread, in a worker thread's and in a child process's.
+// unpolluted, in the program's main thread, in a worker thread's and in a child process's; and
+// `jsprobe -p`, whose runtime loads into the running program after the pollution, traces it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jsprobe } from '../cli/run.js';
+import { jsprobe, ROOT } from '../cli/run.js';
+import { tracked } from '../cli/tracked.js';
+import { attach } from '../attach/procs.js';
 
 const F = 'test/fixtures/safety/pollute/prog.cjs';
 const LAZY = 'test/fixtures/safety/pollute/lazy.cjs';
@@ -64,3 +68,45 @@ for (const how of ['main', 'worker', 'child']) {
     assert.deepEqual(polluted.lines, clean.lines);
   });
 }
+
+test('Object.prototype polluted before jsprobe -p attaches: the probes are placed, hit, and print what the program did', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jsprobe-pollute-'));
+  const out = join(dir, 'called.txt');
+  const served = 'test/fixtures/safety/pollute/served.cjs';
+  const target = tracked(spawn(process.execPath, [served], { cwd: ROOT, env: { ...process.env, POLLUTE_OUT: out }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  try {
+    const pid = await new Promise<number>((resolve, reject) => {
+      let text = '';
+      target.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        text += d;
+        const m = /^ready (\d+)$/m.exec(text);
+        if (m !== null) resolve(Number(m[1]));
+      });
+      target.once('exit', () => reject(new Error('the target ended')));
+    });
+    const run = attach(pid, `fn:${served}:work { @c = count(); @s = stats(arg0) }
+fnret:${served}:work { @r[retval.name] = count(); printf("%s\\n", ustack(1)) }
+interval:ms:600 { exit() }`);
+    const code = await run.done;
+    assert.equal(code, 0, run.err());
+    assert.doesNotMatch(run.err(), /threw|matches nothing|no probe attached/, run.err());
+    let called = '';
+    try {
+      called = readFileSync(out, 'utf8');
+    } catch {
+      // Never written: nothing was called.
+    }
+    assert.equal(called, '', `jsprobe called the program's functions:\n${called}`);
+    const text = run.out();
+    const calls = Number(/^@c: (\d+)$/m.exec(text)?.[1]);
+    assert.ok(calls > 0, text);
+    // Each return printed the program's own frame, and counted by the name it returned.
+    assert.match(text, new RegExp(`^\\s+work \\(${join(ROOT, served).replace(/[.]/g, '\\.')}:\\d+:\\d+\\)$`, 'm'));
+    assert.doesNotMatch(text, /function \(\)/);
+    assert.match(text, /^@r\[w[012]\]: \d+$/m);
+    assert.match(text, /^@s: count \d+, average/m);
+  } finally {
+    target.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

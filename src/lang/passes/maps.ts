@@ -4,13 +4,15 @@
 
 import type { Expr, Stmt } from '../ast.js';
 import { report, walk, type Aggregation, type MapInfo, type PassContext } from './context.js';
+import { noProto } from '../../core/primordials.js';
 
 type MapExpr = Extract<Expr, { type: 'map' }>;
 
-const ARITY: Record<string, [number, string]> = {
+// On no prototype, as the language's other tables (parser.ts).
+const ARITY: Record<string, [number, string]> = noProto({
   count: [0, 'count()'], sum: [1, 'sum(x)'], avg: [1, 'avg(x)'], min: [1, 'min(x)'], max: [1, 'max(x)'],
   stats: [1, 'stats(x)'], hist: [1, 'hist(x)'], lhist: [4, 'lhist(x, min, max, step)'],
-};
+});
 
 /** The aggregation a map assignment's value calls, if it calls one. */
 export function aggregationOf(value: Expr): Aggregation | null {

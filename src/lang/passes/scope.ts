@@ -5,12 +5,14 @@
 
 import type { Expr, ProbeKind, Stmt } from '../ast.js';
 import { closeMatches } from '../../core/close-matches.js';
+import { noProto } from '../../core/primordials.js';
 import { report, walk, type BlockInfo, type PassContext } from './context.js';
 
 const CALL_PROBES: ProbeKind[] = ['fn', 'fnret', 'line'];
 
 /** Builtin values, and the probe kinds that have them. */
-export const BUILTINS: Record<string, ProbeKind[]> = {
+// On no prototype, as the language's other tables (parser.ts).
+export const BUILTINS: Record<string, ProbeKind[]> = noProto({
   args: ['fn', 'fnret'],
   retval: ['fnret'],
   error: ['fnret'],
@@ -26,7 +28,7 @@ export const BUILTINS: Record<string, ProbeKind[]> = {
   probe: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval', 'profile'],
   stack: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval', 'profile'],
   ustack: ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval', 'profile'],
-};
+});
 
 /**
  * `ustack` (and `stack`, the same) is the JavaScript stack at the hit, STACK_DEPTH.default frames
@@ -42,7 +44,7 @@ export const FUNCTIONS = {
   values: ['str', 'strftime'],
 };
 const ALL_FUNCTIONS = [...FUNCTIONS.aggregations, ...FUNCTIONS.statements, ...FUNCTIONS.values];
-const LITERALS: Record<string, string> = { true: 'true', false: 'false', null: 'null', undefined: 'void 0', NaN: 'NaN', Infinity: 'Infinity' };
+const LITERALS: Record<string, string> = noProto({ true: 'true', false: 'false', null: 'null', undefined: 'void 0', NaN: 'NaN', Infinity: 'Infinity' });
 /** Globals a safe program may name: pure functions of numbers. */
 const SAFE_GLOBALS = ['Math'];
 

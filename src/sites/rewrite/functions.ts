@@ -348,8 +348,13 @@ class FunctionWalk {
       endsInJump: shape.endsInJump,
       throwsAfterReturn: false,
       returns: [],
+      // Each its own, as site-shape.ts's returnSite says why.
+      paramsEnd: shape.paramsEnd,
+      blockConflict: undefined,
+      nameIds: undefined,
+      anonymousIn: undefined,
+      exportGetter: undefined,
     };
-    if (shape.paramsEnd !== undefined) site.paramsEnd = shape.paramsEnd;
     if (ids.length > 0) site.nameIds = arrayMap(ids, (id) => ({ at: id.start, text: id.name }));
     if (this.#exportGetters.has(fn)) site.exportGetter = true;
     this.sites[this.sites.length] = site;

@@ -67,10 +67,19 @@ export function isAnonymous(n: Expression): boolean {
   return (n.type === 'FunctionExpression' || n.type === 'ClassExpression') && n.id == null;
 }
 
+/**
+ * Every field of a site's objects is its own, undefined where absent: under -p, and where a child
+ * loads the runtime late, a module is rewritten after the program has run, and a field read
+ * through Object.prototype would be what the program put there (test/safety/pollute.test.ts).
+ */
 export function returnSite(ret: ReturnStatement, src: string): ReturnSite {
   const arg = ret.argument;
-  if (arg === null) return ret.end === ret.start + 'return'.length ? { start: ret.start, unterminated: true } : { start: ret.start };
-  const r: ReturnSite = { start: ret.start, arg: { start: arg.start, end: arg.end } };
+  const r: ReturnSite = { start: ret.start, arg: undefined, simple: undefined, anonymous: undefined, unterminated: undefined };
+  if (arg === null) {
+    if (ret.end === ret.start + 'return'.length) r.unterminated = true;
+    return r;
+  }
+  r.arg = { start: arg.start, end: arg.end };
   if (isSimple(arg, src)) r.simple = StringPrototypeSlice(src, arg.start, arg.end);
   if (isAnonymous(arg)) r.anonymous = true;
   return r;
@@ -195,13 +204,14 @@ export function shapeOf(fn: AnyFunction, body: FunctionBody | Expression, src: s
       params,
       rest,
       endsInJump: false,
+      paramsEnd: undefined,
     };
   }
   const last = body.body[body.body.length - 1];
   const prologueAt = prologueOffset(body);
   const paramsEnd = fn.generator ? callEntryAt(fn, body, src) : undefined;
   return {
-    ...(paramsEnd !== undefined ? { paramsEnd } : {}),
+    paramsEnd,
     body: { start: body.start, end: body.end, expression: false },
     prologueAt,
     afterOpenDirective: prologueAt > body.start + 1 && src[prologueAt - 1] !== ';',

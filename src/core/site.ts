@@ -6,7 +6,7 @@ import { BLIND, CallRecord, LIGHT } from './call.js';
 import { snapshotChanging } from './count-mode.js';
 import { UNASKED } from './counter.js';
 import type { SiteKind } from './types.js';
-import { ArrayPrototypeSlice, defineOwn, ObjectGetPrototypeOf, ObjectHasOwn, ObjectPrototype, ownFields } from './primordials.js';
+import { ArrayPrototypeSlice, defineOwn, ObjectGetPrototypeOf, ObjectHasOwn, ObjectPrototype } from './primordials.js';
 
 /**
  * The armed probes of a site, replaced (never changed) on every registration change: the RCU
@@ -135,15 +135,16 @@ export class ProbeSite {
   constructor(backend: SiteBackend, given: SiteOptions = {}) {
     // Every optional field an own property, so that reading one a backend left out (`func` at a
     // hit, `credit` at a change) never reaches a getter the program put on Object.prototype; and
-    // the options' own fields only (test/safety/pollute.test.ts).
-    const options = ownFields(given);
+    // the options' own fields only (test/safety/pollute.test.ts), read without a copy: a module's
+    // load makes a site for each of its functions.
+    const own = <K extends keyof SiteOptions>(k: K): SiteOptions[K] => (ObjectHasOwn(given, k) ? given[k] : undefined);
     for (let i = 0; i < OPTIONAL.length; i++) {
       if (!definedBy(backend, OPTIONAL[i])) defineOwn(backend, OPTIONAL[i], { value: undefined, writable: true });
     }
     this.backend = backend;
-    this.deferred = options.deferred === true;
-    this.slots = options.slots ?? [null];
-    this.index = options.index ?? 0;
+    this.deferred = own('deferred') === true;
+    this.slots = own('slots') ?? [null];
+    this.index = own('index') ?? 0;
   }
 
   /** null: nothing armed here; the site's code then calls straight through. */

@@ -16,7 +16,7 @@ import { stringifyJson } from '../agg/safe-json.js';
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
 import {
-  arrayMap, defineOwn, hasKey, JSONParse, MathCeil, MathMax, ownDescriptor, ownFields, ownTree, SafeMap, setTimeoutSafe, StringPrototypeSlice,
+  arrayMap, defineOwn, hasKey, JSONParse, MathCeil, MathMax, ObjectHasOwn, ObjectPrototype, ownDescriptor, ownFields, ownTree, SafeMap, setTimeoutSafe, StringPrototypeSlice,
 } from '../core/primordials.js';
 import { siteNotes } from '../core/index.js';
 import { compile } from '../lang/compile.js';
@@ -146,7 +146,11 @@ function attachMain(source: string, given: AttachOptions, out: Sender, ring: Rin
   // Its own fields: the options come through JSON, into a program that may have put any name on Object.prototype.
   const options = ownFields(given);
   const busy = refusal('another jsprobe traces it now: one at a time', 'another jsprobe is detaching from it now: try again in a moment');
-  if (busy !== undefined) return { error: busy, busy: true };
+  if (busy !== undefined) return { error: busy, process: true };
+  // Said here, not as every probe matching nothing: the sites' inspector session sees no script (sites/inspector.ts).
+  if (ObjectHasOwn(ObjectPrototype, 'id')) {
+    return { error: "its program has put an `id` on Object.prototype, where Node's inspector session reads one: jsprobe cannot see its scripts", process: true };
+  }
   // The channel thread's session holds every pause of this thread until it resumes it too: it
   // is told of each (a breakpoint site pauses at a return to read its value, see breakpoint.ts).
   setPauseReleaser(release);

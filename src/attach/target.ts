@@ -302,10 +302,10 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
     return { code: 1, endLine: null };
   }
   if ('error' in r) {
-    // The program's errors are a usage error (2); a process another jsprobe traces, an attach's (1).
-    process.stderr.write(r.busy === true ? `jsprobe: process ${pid}: ${r.error}\n` : `${r.error}\n`);
+    // The program's errors are a usage error (2); a process that cannot be traced now, an attach's (1).
+    process.stderr.write(r.process === true ? `jsprobe: process ${pid}: ${r.error}\n` : `${r.error}\n`);
     channel.close();
-    return { code: r.busy === true ? 1 : 2, endLine: null };
+    return { code: r.process === true ? 1 : 2, endLine: null };
   }
   const nowhere = (text: string): boolean => r.skipped.includes(text) && r.workers.every((w) => w.includes(text));
   for (const c of run.program.probes) {

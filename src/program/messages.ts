@@ -176,10 +176,13 @@ export interface AttachOptions {
  */
 export type AttachResult = { probes: number; skipped: string[]; overBudget?: string[]; profiles?: boolean; near?: [string, string[]][] } | AttachRefusal;
 
-/** An attach refused: the program's errors (a positioned report), or `busy`: another jsprobe traces the process now. */
+/**
+ * An attach refused: the program's errors (a positioned report), or `process`: the process cannot
+ * be traced now (another jsprobe traces it; its Object.prototype has what breaks Node's inspector).
+ */
 export interface AttachRefusal {
   error: string;
-  busy?: true;
+  process?: true;
 }
 
 /**

@@ -15,7 +15,7 @@
 import type { Session } from 'node:inspector';
 import { JsprobeError } from '../core/index.js';
 import { inJob } from '../core/job.js';
-import { defineOwn, MathRandom, MathTrunc, SafeMap } from '../core/primordials.js';
+import { defineOwn, MathRandom, MathTrunc, ObjectHasOwn, ObjectPrototype, SafeMap } from '../core/primordials.js';
 import { lazyBuiltin } from './builtin.js';
 import { LIVE_EDIT_AT_START } from './breakpoint-advice.js';
 import { noteScriptMap } from './load/registry.js';
@@ -50,6 +50,12 @@ const scripts: Map<string, ScriptInfo> = new SafeMap<string, ScriptInfo>();
 
 function connect(): Session {
   if (session !== null) return session;
+  // Node's session takes any message with an `id` for an answer, read through the prototype: with
+  // one on Object.prototype it emits no event, and no script would ever be seen.
+  if (ObjectHasOwn(ObjectPrototype, 'id')) {
+    throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE',
+      "live and breakpoint sites need Node's inspector session, which cannot work in this process: its program has put an `id` on Object.prototype");
+  }
   const s = new (nodeInspector().Session)();
   try {
     s.connect();

@@ -30,9 +30,9 @@ test("a second attach while the first one's detach waits for a handler is refuse
   // The detach lands inside a handler: its read waits for the handler's end.
   thread.busy = true;
   assert.equal(first({ op: 'detach' }), LATER);
-  const refused = second(attach('BEGIN { @second = count() }')) as { error?: string; busy?: boolean };
+  const refused = second(attach('BEGIN { @second = count() }')) as { error?: string; process?: boolean };
   assert.equal(refused.error, 'another jsprobe is detaching from it now: try again in a moment');
-  assert.equal(refused.busy, true);
+  assert.equal(refused.process, true);
   thread.busy = false;
   afterHandler();
   // Read now, the session has gone: a second jsprobe may attach before the first has taken its answer.

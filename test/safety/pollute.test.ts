@@ -58,7 +58,7 @@ for (const how of ['main', 'worker', 'child']) {
     assert.equal(clean.code, 0, clean.stderr);
     assert.equal(polluted.code, 0, polluted.stderr);
     assert.deepEqual(polluted.called, [], `jsprobe called the program's functions:\n${polluted.called.join('\n')}`);
-    assert.doesNotMatch(polluted.stderr, /threw|jsprobe:/, polluted.stderr);
+    assert.doesNotMatch(polluted.stderr, /threw|Object\.prototype/, polluted.stderr);
     // Not vacuous: the clean run counted the calls of each thread or process that made them, the
     // polluted one's among them (the worker's `t`, the child's `kid`).
     const polluter = { main: 'm', worker: 't', child: 'kid' }[how];
@@ -69,23 +69,30 @@ for (const how of ['main', 'worker', 'child']) {
   });
 }
 
+const SERVED = 'test/fixtures/safety/pollute/served.cjs';
+
+/** served.cjs started, polluted, with `env`; resolves to it and its pid once it runs. */
+async function served(env: Record<string, string>): Promise<{ target: ReturnType<typeof spawn>; pid: number }> {
+  const target = tracked(spawn(process.execPath, [SERVED], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const pid = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    target.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      text += d;
+      const m = /^ready (\d+)$/m.exec(text);
+      if (m !== null) resolve(Number(m[1]));
+    });
+    target.once('exit', () => reject(new Error('the target ended')));
+  });
+  return { target, pid };
+}
+
 test('Object.prototype polluted before jsprobe -p attaches: the probes are placed, hit, and print what the program did', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jsprobe-pollute-'));
   const out = join(dir, 'called.txt');
-  const served = 'test/fixtures/safety/pollute/served.cjs';
-  const target = tracked(spawn(process.execPath, [served], { cwd: ROOT, env: { ...process.env, POLLUTE_OUT: out }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const { target, pid } = await served({ POLLUTE_OUT: out });
   try {
-    const pid = await new Promise<number>((resolve, reject) => {
-      let text = '';
-      target.stdout!.setEncoding('utf8').on('data', (d: string) => {
-        text += d;
-        const m = /^ready (\d+)$/m.exec(text);
-        if (m !== null) resolve(Number(m[1]));
-      });
-      target.once('exit', () => reject(new Error('the target ended')));
-    });
-    const run = attach(pid, `fn:${served}:work { @c = count(); @s = stats(arg0) }
-fnret:${served}:work { @r[retval.name] = count(); printf("%s\\n", ustack(1)) }
+    const run = attach(pid, `fn:${SERVED}:work { @c = count(); @s = stats(arg0) }
+fnret:${SERVED}:work { @r[retval.name] = count(); printf("%s\\n", ustack(1)) }
 interval:ms:600 { exit() }`);
     const code = await run.done;
     assert.equal(code, 0, run.err());
@@ -101,12 +108,25 @@ interval:ms:600 { exit() }`);
     const calls = Number(/^@c: (\d+)$/m.exec(text)?.[1]);
     assert.ok(calls > 0, text);
     // Each return printed the program's own frame, and counted by the name it returned.
-    assert.match(text, new RegExp(`^\\s+work \\(${join(ROOT, served).replace(/[.]/g, '\\.')}:\\d+:\\d+\\)$`, 'm'));
+    assert.match(text, new RegExp(`^\\s+work \\(${join(ROOT, SERVED).replace(/[.]/g, '\\.')}:\\d+:\\d+\\)$`, 'm'));
     assert.doesNotMatch(text, /function \(\)/);
     assert.match(text, /^@r\[w[012]\]: \d+$/m);
     assert.match(text, /^@s: count \d+, average/m);
   } finally {
     target.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("an `id` on Object.prototype, which Node's inspector session reads: jsprobe -p says so, and exits 1", async () => {
+  const { target, pid } = await served({ POLLUTE_ID: '1' });
+  try {
+    const run = attach(pid, `fn:${SERVED}:work { @c = count() }`);
+    await assert.rejects(run.attached, /ended before attaching/);
+    const code = await run.done;
+    assert.equal(code, 1, run.err());
+    assert.match(run.err(), new RegExp(`^jsprobe: process ${pid}: its program has put an \`id\` on Object.prototype`, 'm'));
+  } finally {
+    target.kill('SIGKILL');
   }
 });

@@ -16,7 +16,8 @@ import { stringifyJson } from '../agg/safe-json.js';
 import { now } from '../core/clock.js';
 import { inJob } from '../core/job.js';
 import {
-  arrayMap, defineOwn, hasKey, JSONParse, MathCeil, MathMax, ObjectHasOwn, ObjectPrototype, ownDescriptor, ownFields, ownTree, SafeMap, setTimeoutSafe, StringPrototypeSlice,
+  arrayMap, defineOwn, hasKey, JSONParse, MathCeil, MathMax, ObjectHasOwn, ObjectPrototype, ownDescriptor, ownFields, ownTree, SafeMap, setTimeoutSafe,
+  StringPrototypeSlice,
 } from '../core/primordials.js';
 import { siteNotes } from '../core/index.js';
 import { compile } from '../lang/compile.js';
@@ -149,7 +150,8 @@ function attachMain(source: string, given: AttachOptions, out: Sender, ring: Rin
   if (busy !== undefined) return { error: busy, process: true };
   // Said here, not as every probe matching nothing: the sites' inspector session sees no script (sites/inspector.ts).
   if (ObjectHasOwn(ObjectPrototype, 'id')) {
-    return { error: "its program has put an `id` on Object.prototype, where Node's inspector session reads one: jsprobe cannot see its scripts", process: true };
+    const why = "its program has put an `id` on Object.prototype, where Node's inspector session reads one: jsprobe cannot see its scripts";
+    return { error: why, process: true };
   }
   // The channel thread's session holds every pause of this thread until it resumes it too: it
   // is told of each (a breakpoint site pauses at a return to read its value, see breakpoint.ts).

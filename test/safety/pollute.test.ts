@@ -97,6 +97,8 @@ interval:ms:600 { exit() }`);
     const code = await run.done;
     assert.equal(code, 0, run.err());
     assert.doesNotMatch(run.err(), /threw|matches nothing|no probe attached/, run.err());
+    // Nor printed one as what it has to say of a probe (a ProbeInfo's `note`, when it has none).
+    assert.doesNotMatch(run.err(), /function \(\)/, run.err());
     let called = '';
     try {
       called = readFileSync(out, 'utf8');

@@ -39,7 +39,12 @@ export interface Aggregator<E, In> {
   adder(entries: Map<string, E>, miss: Add<In>): Add<In>;
   /** What a program reads back, and what printed rows sort by (for histograms, their count of values). */
   scalar(e: E): unknown;
-  /** The entry leaves its map (clear, delete): give back what it holds of a shared budget, tell who counts into it in place. */
+  /**
+   * The entry leaves its map (clear, delete): give back what it holds of a shared budget, tell who
+   * counts into it in place. A kind that holds none has it all the same, an own undefined, as
+   * `percentiles`: left out, it would be read from an Object.prototype the traced program may have
+   * put a function at (test/safety/pollute.test.ts).
+   */
   release?(e: E): void;
   /** Fold `from`, another thread's entry for the same key, into `into`. */
   merge(into: E, from: E): void;
@@ -51,7 +56,7 @@ export interface Aggregator<E, In> {
   text(label: string, e: E, div: number): string[];
   /** The entry as the value of its key in a map's JSON object. */
   json(e: E, div: number): unknown;
-  /** A histogram's percentiles, which its JSON carries beside its buckets (`percentiles` in print.ts). */
+  /** A histogram's percentiles, which its JSON carries beside its buckets (`percentiles` in print.ts); an own undefined for other kinds. */
   percentiles?(e: E): unknown;
 }
 

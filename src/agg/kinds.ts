@@ -34,6 +34,8 @@ export class Mean {
 abstract class ScalarAggregator<E, In> implements Aggregator<E, In> {
   readonly jsonType: 'map' | 'hist' | 'stats' = 'map';
   readonly absent: unknown = 0;
+  // No subclass has percentiles; `release` is each one's (an own field here would hide count's method).
+  readonly percentiles = undefined;
   abstract readonly kind: Aggregator<E, In>['kind'];
   abstract first(v: In): E;
   abstract add(e: E, v: In): void;
@@ -109,6 +111,8 @@ class TotalAggregator extends ScalarAggregator<Tally, number> {
 
 /** min() and max(): the first value, then only smaller (larger) ones. */
 abstract class ExtremeAggregator extends ScalarAggregator<Cell<number>, number> {
+  readonly release = undefined;
+
   first(v: number): Cell<number> {
     return new Cell(v);
   }
@@ -160,6 +164,7 @@ class MaxAggregator extends ExtremeAggregator {
 /** avg(): a count and a total; reads back as the mean (average()). */
 class AvgAggregator extends ScalarAggregator<Mean, number> {
   readonly kind = 'avg';
+  readonly release = undefined;
 
   first(v: number): Mean {
     return new Mean(1, v);
@@ -227,6 +232,7 @@ export function copyValue(v: unknown, onAccessor?: OnAccessor): unknown {
 /** `@m[k] = expr`: the last value assigned, copied then (copyValue). */
 class ValueAggregator extends ScalarAggregator<Cell<unknown>, unknown> {
   readonly kind = 'value';
+  readonly release = undefined;
   override readonly absent: unknown = undefined;
 
   constructor(private readonly onAccessor?: OnAccessor) {

@@ -20,6 +20,7 @@ export class StatsAggregator implements Aggregator<Stats, number> {
   readonly kind = 'stats';
   readonly jsonType = 'stats';
   readonly absent: unknown = 0;
+  readonly percentiles = undefined;
 
   first(v: number): Stats {
     const e = new Stats(1, v);

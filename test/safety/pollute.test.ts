@@ -31,11 +31,11 @@ END { print(@t, 3); printf("end\\n") }`;
 
 interface Run { lines: string[]; stderr: string; code: number | null; called: string[] }
 
-function run(how: string, pollute: boolean): Run {
+function run(how: string, pollute: boolean, program = PROGRAM, flags: string[] = []): Run {
   const dir = mkdtempSync(join(tmpdir(), 'jsprobe-pollute-'));
   const out = join(dir, 'called.txt');
   try {
-    const r = jsprobe(['-e', PROGRAM, '-c', `node ${F} ${how}`], 120_000, { POLLUTE: pollute ? '1' : '0', POLLUTE_OUT: out });
+    const r = jsprobe([...flags, '-e', program, '-c', `node ${F} ${how}`], 120_000, { POLLUTE: pollute ? '1' : '0', POLLUTE_OUT: out });
     let called: string[] = [];
     try {
       called = readFileSync(out, 'utf8').split('\n').filter(Boolean);
@@ -65,6 +65,31 @@ for (const how of ['main', 'worker', 'child']) {
     for (const line of [`@r[g]: ${how === 'worker' ? 20 : 10}`, `@lz[${polluter}2]: 1`]) {
       assert.ok(clean.lines.includes(line), `no '${line}' in:\n${clean.lines.join('\n')}`);
     }
+    assert.deepEqual(polluted.lines, clean.lines);
+  });
+}
+
+// What a handler does to its maps in the program: delete() and clear() give back what an entry
+// holds (an aggregation's `release`, which count, sum, hist, lhist and stats have and the others
+// lack), and print() in JSON carries a histogram's percentiles (which only hist and lhist have).
+const MAPS = `
+fn:${F}:work { @c[arg1] = count(); @mx[arg0] = max(arg0); @a[arg0 % 2] = avg(arg0); @s = stats(arg0); @h = hist(arg0); @v[arg1] = arg0 }
+fnret:${F}:later /retval == 8/ {
+  delete(@c["g"]); delete(@mx[1]); delete(@a[0]); delete(@v["g"]);
+  print(@c); print(@mx, 2); print(@a); print(@s); print(@h); print(@v);
+  clear(@mx); clear(@a); clear(@v); clear(@s); clear(@c); print(@a)
+}`;
+
+for (const format of ['text', 'json']) {
+  test(`Object.prototype polluted: delete(), clear() and print() in a handler (-f ${format}), the same output, no call of the program's`, () => {
+    const clean = run('main', false, MAPS, ['-f', format]);
+    const polluted = run('main', true, MAPS, ['-f', format]);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.equal(polluted.code, 0, polluted.stderr);
+    assert.deepEqual(polluted.called, [], `jsprobe called the program's functions:\n${polluted.called.join('\n')}`);
+    // Not vacuous: the handler printed its maps, a deletion seen in them.
+    assert.ok(clean.lines.some((l) => /@h/.test(l)), clean.lines.join('\n'));
+    assert.ok(!clean.lines.some((l) => /@c\[g\]|"g":/.test(l)), clean.lines.join('\n'));
     assert.deepEqual(polluted.lines, clean.lines);
   });
 }

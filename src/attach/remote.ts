@@ -53,10 +53,12 @@ interface Attached {
   detached: boolean;
   /** Removes the 'exit' and 'uncaughtExceptionMonitor' listeners. */
   quiet(): void;
-  /** A worker's relay (its output and snapshots go to the channel thread). */
-  relay?: WorkerRelay;
+  // Both fields own in every session, the main thread's too: the runtime of `-p` loads into a
+  // program that has run, whose Object.prototype may have a function at either name.
+  /** A worker's relay (its output and snapshots go to the channel thread); undefined on the main thread. */
+  relay: WorkerRelay | undefined;
   /** A snapshot's read that waits for a handler's end. */
-  snapshotting?: PutOff<MapData[] | null> | null;
+  snapshotting: PutOff<MapData[] | null> | null;
 }
 
 let attached: Attached | null = null;
@@ -192,6 +194,8 @@ function attachMain(source: string, given: AttachOptions, out: Sender, ring: Rin
     maps: session.maps,
     probes: session.handles,
     detached: false,
+    relay: undefined,
+    snapshotting: null,
     // After the job above, which is queued first.
     quiet: () => inJob(() => {
       process.off('exit', onExit);
@@ -385,7 +389,7 @@ export function attachWorker(source: string, given: AttachOptions, owner: string
     }
     maps = session.maps;
     attached = {
-      owner, finish: session.finish, settle: () => [], maps: session.maps, probes: session.handles, detached: false, quiet: () => {}, relay,
+      owner, finish: session.finish, settle: () => [], maps: session.maps, probes: session.handles, detached: false, quiet: () => {}, relay, snapshotting: null,
     };
     return { probes: session.probes, skipped: session.skipped };
   } catch (e) {

@@ -58,7 +58,9 @@ for (const how of ['main', 'worker', 'child']) {
     assert.equal(clean.code, 0, clean.stderr);
     assert.equal(polluted.code, 0, polluted.stderr);
     assert.deepEqual(polluted.called, [], `jsprobe called the program's functions:\n${polluted.called.join('\n')}`);
-    assert.doesNotMatch(polluted.stderr, /threw|Object\.prototype/, polluted.stderr);
+    // Past a second the program has not started, jsprobe says so (on a busy machine, polluted or not): a progress line, no complaint.
+    const said = polluted.stderr.replace(/^jsprobe: starting .* and attaching \d+ probe\(s\)…\n/m, '');
+    assert.doesNotMatch(said, /threw|jsprobe:/, polluted.stderr);
     // Not vacuous: the clean run counted the calls of each thread or process that made them, the
     // polluted one's among them (the worker's `t`, the child's `kid`).
     const polluter = { main: 'm', worker: 't', child: 'kid' }[how];

@@ -195,6 +195,15 @@ export function ownFields<T extends object>(o: T): T {
   return out as T;
 }
 
+/**
+ * `key` is `o`'s own or its prototypes' short of Object.prototype (a class's method or getter): what
+ * `o` has of its own making, never what a program may have put on Object.prototype.
+ */
+export function definedBy(o: object, key: PropertyKey): boolean {
+  for (let p: object | null = o; p !== null && p !== ObjectPrototype; p = ObjectGetPrototypeOf(p) as object | null) if (ObjectHasOwn(p, key)) return true;
+  return false;
+}
+
 /** The members of union `T` that have key `K`. */
 type WithKey<T, K extends PropertyKey> = T extends unknown ? (K extends keyof T ? T : never) : never;
 

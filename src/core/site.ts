@@ -6,7 +6,7 @@ import { BLIND, CallRecord, LIGHT } from './call.js';
 import { snapshotChanging } from './count-mode.js';
 import { UNASKED } from './counter.js';
 import type { SiteKind } from './types.js';
-import { ArrayPrototypeSlice, defineOwn, ObjectGetPrototypeOf, ObjectHasOwn, ObjectPrototype } from './primordials.js';
+import { ArrayPrototypeSlice, definedBy, defineOwn, ObjectHasOwn } from './primordials.js';
 
 /**
  * The armed probes of a site, replaced (never changed) on every registration change: the RCU
@@ -107,11 +107,6 @@ export interface SiteBackend {
 const OPTIONAL = ['func', 'setLive', 'credit'] as const;
 
 /** `o` or a prototype of its own (a backend's class) has `key`: Object.prototype, the program's to change, does not count. */
-function definedBy(o: object, key: string): boolean {
-  for (let p: object | null = o; p !== null && p !== ObjectPrototype; p = ObjectGetPrototypeOf(p) as object | null) if (ObjectHasOwn(p, key)) return true;
-  return false;
-}
-
 export interface SiteOptions {
   /** Calls of the site's function are async functions or generators. */
   deferred?: boolean;

@@ -3,7 +3,7 @@
 
 import { didYouMean } from './close-matches.js';
 import { JsprobeError } from './errors.js';
-import { noProto, ObjectCreate, ObjectHasOwn } from './primordials.js';
+import { definedBy, noProto, ObjectCreate } from './primordials.js';
 import type { ProbeSpec } from './types.js';
 
 const KEYS = ['target', 'name', 'onEntry', 'onReturn', 'maxActive', 'leaseMs', 'disabled', 'site', 'maxPauseMs', 'threads'];
@@ -22,12 +22,14 @@ function invalid(message: string): never {
 }
 
 /**
- * The spec's own fields, on an object with no prototype: a field it leaves out is undefined there,
- * not what a program may have put on Object.prototype (test/safety/pollute.test.ts).
+ * The spec's fields, on an object with no prototype: its own, and its prototypes' short of
+ * Object.prototype (a class instance's methods and getters, an Object.create(base)), as they were
+ * read before; a field it leaves out is undefined there, not what a program may have put on
+ * Object.prototype (test/safety/pollute.test.ts).
  */
-function ownFields(spec: object): ProbeSpec {
+function specFields(spec: object): ProbeSpec {
   const out = ObjectCreate(null) as Record<string, unknown>;
-  for (let i = 0; i < KEYS.length; i++) if (ObjectHasOwn(spec, KEYS[i])) out[KEYS[i]] = (spec as Record<string, unknown>)[KEYS[i]];
+  for (let i = 0; i < KEYS.length; i++) if (definedBy(spec, KEYS[i])) out[KEYS[i]] = (spec as Record<string, unknown>)[KEYS[i]];
   return out as unknown as ProbeSpec;
 }
 
@@ -39,7 +41,7 @@ export function checkSpec(given: ProbeSpec): ProbeSpec {
     const hint = ALIASES[key] !== undefined ? ` Did you mean ${ALIASES[key]}?` : didYouMean(key, KEYS);
     invalid(`unknown probe spec field '${key}'.${hint}`);
   }
-  const spec = ownFields(given);
+  const spec = specFields(given);
   const t = spec.target;
   if (typeof t !== 'string' && typeof t !== 'function' && (typeof t !== 'object' || t === null)) {
     invalid(`target must be a string, a function or { object, key }, got ${t === null ? 'null' : typeof t}`);

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isJsprobeError, list, register, type ProbeSpec } from '../../src/index.js';
+import { isJsprobeError, list, register, unregister, type ProbeSpec } from '../../src/index.js';
 
 const t = { f() { return 1; } };
 const target = { object: t, key: 'f' };
@@ -36,4 +36,31 @@ test("threads: 'all' takes a string target only (an object or function belongs t
     (e) => isJsprobeError(e, 'JSPROBE_E_INVALID_SPEC') && /needs a string target/.test(e.message));
   assert.throws(() => register({ target: () => 1, threads: 'all', onEntry() {} }), /needs a string target/);
   assert.equal(list().length, before);
+});
+
+test("a spec's fields are its own and its prototypes' (a class instance's, an Object.create(base)), never Object.prototype's", () => {
+  const seen: string[] = [];
+  class Spec {
+    get target() {
+      return target;
+    }
+    onReturn() {
+      seen.push('class');
+    }
+  }
+  const base = { onReturn() { seen.push('base'); } };
+  const probes = [register(new Spec() as ProbeSpec), register(Object.assign(Object.create(base) as object, { target }) as ProbeSpec)];
+  // The library's reads of a spec look past Object.prototype: a field there is no one's (the program may have put it).
+  const proto = Object.prototype as Record<string, unknown>;
+  proto.onEntry = () => {
+    seen.push('Object.prototype');
+  };
+  try {
+    probes.push(register({ target, onReturn() { seen.push('plain'); } }));
+  } finally {
+    delete proto.onEntry;
+  }
+  t.f();
+  assert.deepEqual(seen.sort(), ['base', 'class', 'plain']);
+  for (const p of probes) unregister(p);
 });

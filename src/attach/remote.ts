@@ -267,7 +267,8 @@ function notes(said: SaidNotes): string[] {
   const out: string[] = [];
   for (const p of list()) {
     const h = handles.get(p.id);
-    if (h === undefined || p.note === undefined) continue;
+    // Its own `note` only: list() leaves it out when there is nothing to say, and Object.prototype may have one.
+    if (h === undefined || !hasKey(p, 'note') || p.note === undefined) continue;
     out.push(`${p.name}: ${said.say(p.name, p.note, arrayMap(siteNotes(h), (n) => n.note))}`);
   }
   return out;

@@ -322,10 +322,6 @@ function info(p: ProbeCore): ProbeInfo {
     skipped: p.skipped,
     pending: p.pendingCount(),
     gone: p.gone,
-    // Own even when there is nothing to say: a reader's `info.note === undefined` must not find
-    // what a polluted Object.prototype has at `note` (an attach's notes, its waiting probes).
-    note: undefined,
-    sites: undefined,
   };
   const notes: string[] = [];
   const noteOnce = (n: string | undefined): void => {

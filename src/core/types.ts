@@ -93,10 +93,10 @@ export interface ProbeInfo {
   pending: number;
   /** Tracked calls still in flight when the probe's grace period ended: their onReturn never runs. */
   gone: number;
-  /** Why the site is what it is, when that is worth saying (a fallback, a wrapper left in place); else undefined, an own field all the same. */
-  note: string | undefined;
-  /** How many functions the probe is on, when that is not exactly one (a pattern, a waiting probe); else undefined, own. */
-  sites: number | undefined;
+  /** Why the site is what it is, when that is worth saying (a fallback, a wrapper left in place). */
+  note?: string;
+  /** How many functions the probe is on, when that is not exactly one (a pattern, a waiting probe). */
+  sites?: number;
 }
 
 export interface PendingCall {

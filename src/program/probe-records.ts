@@ -5,7 +5,7 @@
 
 import type { MapData } from '../agg/maps.js';
 import { list, type Probe } from '../core/index.js';
-import { SafeSet } from '../core/primordials.js';
+import { hasKey, SafeSet } from '../core/primordials.js';
 
 /** Names of the probes registered in a thread that matched a function there (no map can be named so). */
 export const MATCHED_RECORD = '#probes-matched';
@@ -30,7 +30,7 @@ export function withProbeRecords(maps: MapData[], probes: readonly Probe[]): Map
   const all = list();
   for (let i = 0; i < all.length; i++) {
     const p = all[i];
-    if (mine.has(p.id) && p.state === 'waiting') entries[entries.length] = [p.name, p.note ?? null];
+    if (mine.has(p.id) && p.state === 'waiting') entries[entries.length] = [p.name, (hasKey(p, 'note') ? p.note : undefined) ?? null];
   }
   maps[maps.length] = { name: WAITING_RECORD, entries };
   return maps;

@@ -18,7 +18,7 @@ import { instantiate, makeRuntime, printAll, strftime, type Runtime } from './ru
 import { guard, type Guarded } from './end.js';
 import { inFlight, keepArgs, printInFlight } from './in-flight.js';
 import type { Output } from '../agg/print.js';
-import { ArrayPrototypeJoin, clearIntervalSafe, MapPrototypeGetSize, ownFields, SafeDate, SafeSet, setIntervalSafe } from '../core/primordials.js';
+import { ArrayPrototypeJoin, clearIntervalSafe, hasKey, MapPrototypeGetSize, ownFields, SafeDate, SafeSet, setIntervalSafe } from '../core/primordials.js';
 import { spanRecorder, withSpan } from './spans.js';
 import { countingHandler } from './counting.js';
 import { Profiler, type Sample } from './profile.js';
@@ -149,7 +149,7 @@ function checkReturns(returning: readonly ReturnProbe[], warn: (s: string) => vo
   const refused: ReturnProbe[] = [];
   for (const r of returning) {
     const info = infos.get(r.handle.id);
-    if (info === undefined || info.note === undefined || !info.site.split('+').includes('breakpoint')) continue;
+    if (info === undefined || !hasKey(info, 'note') || info.note === undefined || !info.site.split('+').includes('breakpoint')) continue;
     const fix = 'a restart with load sites (jsprobe -c, or node --import jsprobe/register) sees its returns';
     const sites = siteNotes(r.handle);
     const blind = sites.filter((s) => s.kind === 'breakpoint' && s.note !== undefined && s.note.includes(SEES_NO_RETURN));
@@ -344,7 +344,7 @@ export function start(program: CompiledProgram, given: SessionOptions): Session 
         for (let i = 0; i < all.length; i++) {
           const p = all[i];
           if (mine.has(p.id) && p.state === 'waiting') {
-            options.warn(`jsprobe: ${p.name} never matched a function that ran${p.note !== undefined ? ` (${p.note})` : ''}\n`);
+            options.warn(`jsprobe: ${p.name} never matched a function that ran${hasKey(p, 'note') && p.note !== undefined ? ` (${p.note})` : ''}\n`);
           }
         }
       }

@@ -7,7 +7,7 @@
 
 import { BroadcastChannel, getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
 import { now } from '../core/clock.js';
-import { clearTimeoutSafe, hasKey, mapForEach, ReflectApply, SafeMap, SafeSet, setTimeoutSafe } from '../core/primordials.js';
+import { clearTimeoutSafe, hasKey, mapForEach, noProto, ReflectApply, SafeMap, SafeSet, setTimeoutSafe } from '../core/primordials.js';
 import { Ring } from './ring.js';
 import { onWorkerExit } from './worker-exit.js';
 
@@ -54,11 +54,25 @@ function listen(channel: BroadcastChannel, onData: (data: unknown) => void): () 
   const own = listenerKey === undefined ? undefined : record[listenerKey];
   if (typeof port?.on === 'function' && typeof port.off === 'function' && typeof own === 'function') {
     const on = port.on as (type: string, fn: (data: unknown) => void) => void;
-    const off = port.off as (type: string, fn: unknown) => void;
+    const off = port.off as (type: string, fn: unknown, options?: object) => void;
+    const count = (port as { listenerCount?: unknown }).listenerCount;
     // Reflect.apply as loaded, not `call`: the last is at exit, when the program may have replaced Function.prototype.call.
+    // Node's port.on() adds a listener with options of a plain object, read through Object.prototype:
+    // where the program has put a `capture` there, the channel's listener went in as a capturing
+    // one, which only a capturing removal takes off; left on, it builds a MessageEvent, which
+    // throws on a `source` there (and kills the program). Both removals, then.
     ReflectApply(off, port, ['message', own]);
-    ReflectApply(on, port, ['message', onData]);
-    return () => ReflectApply(off, port, ['message', onData]);
+    ReflectApply(off, port, ['message', own, noProto({ capture: true })]);
+    // A `once` there makes jsprobe's a one-shot listener too: it puts itself back when it has gone.
+    const listener = (data: unknown): void => {
+      if (typeof count === 'function' && ReflectApply(count, port, ['message']) === 0) ReflectApply(on, port, ['message', listener]);
+      onData(data);
+    };
+    ReflectApply(on, port, ['message', listener]);
+    return () => {
+      ReflectApply(off, port, ['message', listener]);
+      ReflectApply(off, port, ['message', listener, noProto({ capture: true })]);
+    };
   }
   void Reflect.get(globalThis, 'MessageEvent');
   channel.onmessage = (e: unknown) => onData((e as { data?: unknown }).data);

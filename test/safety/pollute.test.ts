@@ -8,7 +8,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,4 +158,11 @@ test("an `id` on Object.prototype, which Node's inspector session reads: jsprobe
   } finally {
     target.kill('SIGKILL');
   }
+});
+
+test("jsprobe's link between threads, in a program with `capture`, `once` and `source` on Object.prototype: every hello heard, the program alive", () => {
+  const link = join(ROOT, 'build/src/threads/link.js');
+  const r = spawnSync(process.execPath, ['test/fixtures/safety/pollute/link.mjs', link], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'hellos 2\n', r.stderr);
 });

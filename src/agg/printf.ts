@@ -9,7 +9,7 @@ import { display, handlerFault, quoted, toNumber } from './format.js';
 import { clip, STRLEN } from './safe-strlen.js';
 import {
   BigIntAsUintN, BigIntPrototypeToString, MapPrototypeGet, MapPrototypeSet, MathMin, MathTrunc, NumberIsFinite, NumberIsInteger,
-  NumberPrototypeToExponential, NumberPrototypeToFixed, ObjectFreeze, ObjectSetPrototypeOf, ownFields, SafeBigInt, SafeFloat64Array, SafeMap,
+  NumberPrototypeToExponential, NumberPrototypeToFixed, ObjectFreeze, ObjectSetPrototypeOf, SafeBigInt, SafeFloat64Array, SafeMap,
   SafeNumber, StringFromCharCode, StringPrototypeCharCodeAt, StringPrototypeIncludes, StringPrototypeIndexOf, StringPrototypePadEnd,
   StringPrototypePadStart, StringPrototypeRepeat, StringPrototypeSlice, StringPrototypeToUpperCase,
 } from '../core/primordials.js';
@@ -33,12 +33,10 @@ export function primeFormats(source: string): void {
 
 /** The parts with every field their own, on null prototypes: a hit reads none through Object.prototype. */
 function parsed(fmt: string): FormatPart[] {
-  // Its own fields only: under -p, and in a child that loads the runtime late, this runs after the program.
-  return parseFormat(fmt).map((part) => {
-    const p = ownFields(part);
-    const own = { text: p.text, flags: p.flags, width: p.width, precision: p.precision, conv: p.conv, at: p.at };
-    return ObjectFreeze(ObjectSetPrototypeOf(own, null) as FormatPart);
-  });
+  // parseFormat gives every part all its fields: under -p, and in a child that loads the runtime late,
+  // this runs after the program, and none is read through Object.prototype.
+  return parseFormat(fmt).map((p) => ObjectFreeze(ObjectSetPrototypeOf(
+    { text: p.text, flags: p.flags, width: p.width, precision: p.precision, conv: p.conv, at: p.at }, null) as FormatPart));
 }
 
 function pad(s: string, p: FormatPart, numeric: boolean): string {

@@ -106,7 +106,6 @@ export interface SiteBackend {
 
 const OPTIONAL = ['func', 'setLive', 'credit'] as const;
 
-/** `o` or a prototype of its own (a backend's class) has `key`: Object.prototype, the program's to change, does not count. */
 export interface SiteOptions {
   /** Calls of the site's function are async functions or generators. */
   deferred?: boolean;

@@ -61,18 +61,18 @@ function listen(channel: BroadcastChannel, onData: (data: unknown) => void): () 
     // where the program has put a `capture` there, the channel's listener went in as a capturing
     // one, which only a capturing removal takes off; left on, it builds a MessageEvent, which
     // throws on a `source` there (and kills the program). Both removals, then.
-    ReflectApply(off, port, ['message', own]);
-    ReflectApply(off, port, ['message', own, noProto({ capture: true })]);
+    const offBoth = (fn: unknown): void => {
+      ReflectApply(off, port, ['message', fn]);
+      ReflectApply(off, port, ['message', fn, noProto({ capture: true })]);
+    };
+    offBoth(own);
     // A `once` there makes jsprobe's a one-shot listener too: it puts itself back when it has gone.
     const listener = (data: unknown): void => {
       if (typeof count === 'function' && ReflectApply(count, port, ['message']) === 0) ReflectApply(on, port, ['message', listener]);
       onData(data);
     };
     ReflectApply(on, port, ['message', listener]);
-    return () => {
-      ReflectApply(off, port, ['message', listener]);
-      ReflectApply(off, port, ['message', listener, noProto({ capture: true })]);
-    };
+    return () => offBoth(listener);
   }
   void Reflect.get(globalThis, 'MessageEvent');
   channel.onmessage = (e: unknown) => onData((e as { data?: unknown }).data);

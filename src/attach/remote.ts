@@ -10,7 +10,7 @@
 // Workers of the target load the same file: attachWorker() and detachWorker() run there.
 
 import { close as closeInspector } from 'node:inspector';
-import { disable, list, setFaultHandler, unregister, type Probe } from '../index.js';
+import { list, setFaultHandler, unregister, type Probe } from '../index.js';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import { now } from '../core/clock.js';
@@ -24,7 +24,7 @@ import { compile } from '../lang/compile.js';
 import { RingSender, encodeMessage, type AttachOptions, type AttachResult, type Message, type PointsReply, type Sender } from '../program/messages.js';
 import { tickProfilers } from '../program/profile.js';
 import { WorkerRelay } from '../program/relay.js';
-import { sessionOutput, start } from '../program/session.js';
+import { disableRegistered, sessionOutput, start } from '../program/session.js';
 import { SaidNotes } from '../program/said-notes.js';
 import { setBreakpointTiming } from '../sites/breakpoint.js';
 import { setPauseReleaser } from '../sites/inspector.js';
@@ -313,11 +313,11 @@ function detachRead(s: Attached): MapData[] {
     // Read: nothing of the session is needed any more (its maps, its ring), and the target keeps none
     // of it; the answer waits in `detaching` for its owner, and another jsprobe may attach.
     if (attached === s) attached = null;
-    // Off now, even if the read threw (put off, a throw is dropped: the answer is then no maps);
+    // Off now, even if the read threw (put off, a throw is dropped: the answer is then no maps; so
+    // is one from here, which took the maps of every program that had called detach());
     // taken out after the answer has gone: putting a live patch's source back is a LiveEdit
     // (~6 s at 1 GB, --max-pause raised), and the command waited for it, past its 10 s, at 1 GB under load.
-    // By index: the program may have replaced Array's iterator.
-    for (let i = 0; i < s.probes.length; i++) disable(s.probes[i]);
+    disableRegistered(s.probes);
     // The session's fault reporter writes to its ring: kept, it kept the ring (1 MiB) after detach.
     // A function of the module's: a closure made here would hold this one's context, and `s` with it.
     setFaultHandler(noFaultReport);

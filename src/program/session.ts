@@ -3,7 +3,7 @@
 // are merged: end.ts). Used inside the traced program
 // (cli/agent.ts, attach/remote.ts) and, for programs without probes, by the command itself.
 
-import { list, register, setFaultHandler, unregister, type FaultHandler, type Probe, type ProbeSpec } from '../index.js';
+import { disable, list, register, setFaultHandler, unregister, type FaultHandler, type Probe, type ProbeSpec } from '../index.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { ProgramError } from '../lang/errors.js';
 import { mapsData, mergeAll, type MapData } from '../agg/maps.js';
@@ -94,6 +94,16 @@ function inFlightCalls(rt: Runtime, out: Output, probes: Probe[]): void {
     detached = true;
     void unregister(probes);
   };
+}
+
+/**
+ * Every probe of `probes` that is still registered, disarmed. The program's detach() has
+ * unregistered its probes, and disable() throws on one that has gone: thrown at a `-p` detach,
+ * that lost the maps the target had read for the command.
+ */
+export function disableRegistered(probes: readonly Probe[]): void {
+  // By index: at a detach the program may have replaced Array's iterator.
+  for (let i = 0; i < probes.length; i++) if (probes[i].state !== 'gone') disable(probes[i]);
 }
 
 /**

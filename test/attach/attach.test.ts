@@ -169,6 +169,24 @@ test('a process with two worker threads: each worker is attached, and counts are
   }
 });
 
+test('workers that ran detach() under -p: Ctrl-C prints their maps, with the counts at the detach', async () => {
+  const svc = await startService(2);
+  try {
+    // Each thread counts in its own maps: each worker takes its probe off at its own third call.
+    const program = 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid] = count(); if (@calls[tid] == 3) { detach(); printf("hit %d\\n", tid) } }';
+    const cli = startCli(svc.pid, program);
+    await cli.attached;
+    await heardFrom(cli, 2);
+    cli.child.kill('SIGINT');
+    assert.equal(await new Promise<number | null>((resolve) => cli.child.on('close', resolve)), 0);
+    const out = cli.out();
+    const perThread = [...out.matchAll(/^@calls\[(\d+)\]: (\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]).sort(([a], [b]) => a - b);
+    assert.deepEqual(perThread, [[1, 3], [2, 3]], out);
+  } finally {
+    svc.child.kill();
+  }
+});
+
 test('--max-map-keys under -p: each worker keeps to it, and the drops of every thread add up', async () => {
   const svc = await startService(2);
   try {

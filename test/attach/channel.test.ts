@@ -2,8 +2,9 @@
 // closed and the probes report through a Unix socket in a directory only this user can open; a
 // target that ends while attached (exit(3), an uncaught throw, its loop's end) ends with its own code,
 // its maps print, and its stderr has no line of Node's about a session still connected; a target
-// whose main thread never returns to its loop can be attached and detached; and a flood of output
-// never stalls the target, every event printed or counted lost.
+// whose main thread never returns to its loop can be attached and detached; a program that has
+// taken its probes off with detach() still prints its maps once, however the run then ends; and a
+// flood of output never stalls the target, every event printed or counted lost.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../cli/run.js';
-import { attach, listening } from './procs.js';
+import { attach, jsprobe, listening, streamMatch } from './procs.js';
 import { spawnTracked } from '../cli/tracked.js';
 
 const FIXTURES = join(ROOT, 'test/fixtures/attach');
@@ -134,6 +135,61 @@ test('a target whose main thread is busy in a loop can be attached, reports, and
     assert.equal(t.child.exitCode, null, 'the target runs on, still in its loop');
   } finally {
     t.child.kill('SIGKILL');
+  }
+});
+
+/** @n's value in the maps jsprobe printed, text or JSON, and how many times they printed it. */
+function printedCount(out: string, json: boolean): { n: number; times: number } {
+  const values = json
+    ? out.split('\n').filter((l) => l.startsWith('{"type":"map"')).map((l) => (JSON.parse(l) as { data: Record<string, number> }).data['@n'])
+      .filter((v) => v !== undefined)
+    : [...out.matchAll(/^@n: (\d+)$/gm)].map((m) => Number(m[1]));
+  return { n: values[0] ?? NaN, times: values.length };
+}
+
+// detach() takes the probe off once it has counted, and the interval says at what count: the maps
+// printed at the end hold that count, once. Until the fix, a detach from the command after it read
+// no maps at all (disarming the probes that detach() had unregistered threw, and took the answer).
+const DETACHES = 'fn:test/fixtures/attach/ender.cjs:tick { @n = count() } interval:ms:50 { if (@n > 0) { detach(); printf("detached at %d\\n", @n) } }';
+for (const [how, more, signal] of [
+  ['Ctrl-C', [], 'SIGINT'],
+  ['Ctrl-C under -f json', ['-f', 'json'], 'SIGINT'],
+  ['SIGTERM', [], 'SIGTERM'],
+  // No signal: the target exits by itself, with code 3.
+  ['the target exiting by itself', [], null],
+] as const) {
+  test(`after detach() in the program under -p, ${how} prints the maps once, with the count at the detach`, async () => {
+    const t = await startTarget('ender.cjs');
+    try {
+      const cli = jsprobe([...more, '-p', String(t.pid), '-e', DETACHES]);
+      const at = Number((await Promise.race([streamMatch(cli, 'stdout', /detached at (\d+)/), bound(30_000, 'the detach')]))[1]);
+      assert.ok(at > 0);
+      if (signal !== null) cli.child.kill(signal);
+      else t.child.stdin!.write('exit 3\n');
+      const { code, out, err } = await Promise.race([cli.done, bound(15_000, 'jsprobe ending')]);
+      assert.equal(code, 0, err);
+      assert.deepEqual(printedCount(out, more.length > 0), { n: at, times: 1 }, out);
+      if (signal !== null) assert.equal(t.child.exitCode, null, 'the target runs on');
+      else {
+        assert.deepEqual(await t.exited, { code: 3, signal: null });
+        assert.match(err, /^jsprobe: process \d+ exited with code 3$/m);
+      }
+    } finally {
+      t.child.kill();
+    }
+  });
+}
+
+test('detach() and then exit() in a probe\'s handler under -p: the maps print once, with the count at the detach', async () => {
+  const t = await startTarget('ender.cjs');
+  try {
+    const cli = jsprobe(['-p', String(t.pid), '-e', 'fn:test/fixtures/attach/ender.cjs:tick { @n = count(); if (@n == 20) { detach(); exit() } }']);
+    const { code, out, err } = await Promise.race([cli.done, bound(30_000, 'jsprobe ending')]);
+    assert.equal(code, 0, err);
+    assert.deepEqual(printedCount(out, false), { n: 20, times: 1 }, out);
+    assert.equal(t.child.exitCode, null, 'the target runs on');
+  } finally {
+    t.child.kill();
   }
 });
 

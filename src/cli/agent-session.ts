@@ -12,13 +12,13 @@ import { cutsIn, withCutRecord } from '../agg/safe-strlen.js';
 import { now } from '../core/clock.js';
 import { clearIntervalSafe, hasKey, ObjectCreate, setIntervalSafe } from '../core/primordials.js';
 import { inJob } from '../core/job.js';
-import { disable, unregister } from '../index.js';
+import { unregister } from '../index.js';
 import type { CompiledProgram } from '../lang/compile.js';
 import { FdSender } from '../program/fd-sender.js';
 import { SNAPSHOT_SPACING, type Message } from '../program/messages.js';
 import { probeRecordsIn, withProbeRecords } from '../program/probe-records.js';
 import { MainRelay, WorkerRelay } from '../program/relay.js';
-import { sessionOutput, start, type Session } from '../program/session.js';
+import { disableRegistered, sessionOutput, start, type Session } from '../program/session.js';
 import { registerBeforeProgram } from '../targets/file-target.js';
 import { workerName } from '../threads/own-threads.js';
 import { programOf } from './agent-program.js';
@@ -315,7 +315,9 @@ function endings(first: First): Endings {
   const detach = (): void => {
     if (state.detached) return;
     state.detached = true;
-    for (let i = 0; i < outcome.handles.length; i++) disable(outcome.handles[i]);
+    // Not those the program's detach() took off: disarming one of them threw, out of the control pipe's
+    // listener when the command went, and ended the program by an uncaught exception.
+    disableRegistered(outcome.handles);
     inJob(() => {
       clearIntervalSafe(lostTimer);
       stopBackups();

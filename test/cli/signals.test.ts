@@ -92,6 +92,19 @@ test('a busy program that handles SIGINT itself: the trace ends with its maps, a
   }
 });
 
+test('jsprobe killed after detach() in the program: the program runs on, untraced, and is not ended by jsprobe\'s going', async () => {
+  const t = trace('untraced', `fn:${APP}:work { @ticks = count() } interval:ms:20 { detach(); printf("detached\\n") }`);
+  await t.ready;
+  await new Promise<void>((resolve) => t.child.stdout.on('data', () => /detached/.test(t.output().stdout) && resolve()));
+  t.child.kill('SIGKILL');
+  // 'close' waits for the program: it says "untraced" and exits once jsprobe's detach has run in it.
+  await closed(t.child);
+  const { stderr } = t.output();
+  // The tail only: an uncaught error prints a line of jsprobe's bundled runtime first.
+  assert.ok(!/JsprobeError/.test(stderr), stderr.slice(-1000));
+  assert.match(stderr, /^untraced$/m);
+});
+
 test('a program busy from its first line: Ctrl-C prints its maps, ends it by the signal, and leaves no inspector listening', { timeout: 60_000 }, async () => {
   const busy = 'test/fixtures/cli/busy-start.cjs';
   const args = [join(ROOT, 'build/src/cli/main.js'), '-e', `fn:${busy}:work { @ticks = count() }`, '-c', `node ${busy}`];

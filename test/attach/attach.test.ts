@@ -148,65 +148,56 @@ function heardFrom(cli: { child: ChildProcess; out: () => string }, n: number, l
   });
 }
 
-test('a process with two worker threads: each worker is attached, and counts are merged across threads', async () => {
+/**
+ * `program` traced in a service with two workers until each worker has printed "hit TID" (and
+ * `lines` of them in all), then Ctrl-C: its output, once jsprobe has exited 0; `whileUp` runs then,
+ * the service still up.
+ */
+async function traceWorkers(program: string, o: { more?: string[]; lines?: number; whileUp?: () => Promise<void> } = {}): Promise<string> {
   const svc = await startService(2);
   try {
-    const program = 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid] = count(); @all = count(); printf("hit %d\\n", tid) }';
-    const cli = startCli(svc.pid, program);
+    const cli = startCli(svc.pid, program, o.more);
     await cli.attached;
-    await heardFrom(cli, 2);
+    await heardFrom(cli, 2, o.lines);
     cli.child.kill('SIGINT');
     assert.equal(await new Promise<number | null>((resolve) => cli.child.on('close', resolve)), 0);
-    const out = cli.out();
-    const perThread = [...out.matchAll(/^@calls\[(\d+)\]: (\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
-    assert.equal(perThread.length, 2, out);
-    assert.deepEqual(perThread.map(([tid]) => tid).sort(), [1, 2]);
-    assert.ok(perThread.every(([, n]) => n > 0), out);
-    assert.equal(Number(/^@all: (\d+)$/m.exec(out)?.[1]), perThread.reduce((s, [, n]) => s + n, 0));
-    assert.equal(await inspectorClosed(), true, 'nothing listens on the inspector port');
+    await o.whileUp?.();
+    return cli.out();
   } finally {
     svc.child.kill();
   }
+}
+
+/** Each `@calls[TID]: N` line's thread and count, by thread. */
+const perThreadCalls = (out: string): number[][] =>
+  [...out.matchAll(/^@calls\[(\d+)\]: (\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]).sort(([a], [b]) => a - b);
+
+test('a process with two worker threads: each worker is attached, and counts are merged across threads', async () => {
+  const program = 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid] = count(); @all = count(); printf("hit %d\\n", tid) }';
+  const whileUp = async (): Promise<void> => assert.equal(await inspectorClosed(), true, 'nothing listens on the inspector port');
+  const out = await traceWorkers(program, { whileUp });
+  const perThread = perThreadCalls(out);
+  assert.deepEqual(perThread.map(([tid]) => tid), [1, 2], out);
+  assert.ok(perThread.every(([, n]) => n > 0), out);
+  assert.equal(Number(/^@all: (\d+)$/m.exec(out)?.[1]), perThread.reduce((s, [, n]) => s + n, 0));
 });
 
 test('workers that ran detach() under -p: Ctrl-C prints their maps, with the counts at the detach', async () => {
-  const svc = await startService(2);
-  try {
-    // Each thread counts in its own maps: each worker takes its probe off at its own third call.
-    const program = 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid] = count(); if (@calls[tid] == 3) { detach(); printf("hit %d\\n", tid) } }';
-    const cli = startCli(svc.pid, program);
-    await cli.attached;
-    await heardFrom(cli, 2);
-    cli.child.kill('SIGINT');
-    assert.equal(await new Promise<number | null>((resolve) => cli.child.on('close', resolve)), 0);
-    const out = cli.out();
-    const perThread = [...out.matchAll(/^@calls\[(\d+)\]: (\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])]).sort(([a], [b]) => a - b);
-    assert.deepEqual(perThread, [[1, 3], [2, 3]], out);
-  } finally {
-    svc.child.kill();
-  }
+  // Each thread counts in its own maps: each worker takes its probe off at its own third call.
+  const program = 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid] = count(); if (@calls[tid] == 3) { detach(); printf("hit %d\\n", tid) } }';
+  const out = await traceWorkers(program);
+  assert.deepEqual(perThreadCalls(out), [[1, 3], [2, 3]], out);
 });
 
 test('--max-map-keys under -p: each worker keeps to it, and the drops of every thread add up', async () => {
-  const svc = await startService(2);
-  try {
-    // Every hit is a new key: each worker keeps its first and drops the rest.
-    const program = 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid, nsecs] = count(); @all = count(); printf("hit %d\\n", tid) }';
-    const cli = startCli(svc.pid, program, ['--max-map-keys', '1']);
-    await cli.attached;
-    // Both workers, and more hits than keys kept.
-    await heardFrom(cli, 2, 3);
-    cli.child.kill('SIGINT');
-    assert.equal(await new Promise<number | null>((resolve) => cli.child.on('close', resolve)), 0);
-    const out = cli.out();
-    const kept = [...out.matchAll(/^@calls\[\d+, \d+\]: 1$/gm)].length;
-    const all = Number(/^@all: (\d+)$/m.exec(out)?.[1]);
-    assert.equal(kept, 2, out);
-    assert.ok(all > kept, out);
-    assert.match(out, new RegExp(`\n@calls: ${all - kept} updates dropped at the key limit\n$`));
-  } finally {
-    svc.child.kill();
-  }
+  // Every hit is a new key: each worker keeps its first and drops the rest; both workers, and more hits than keys kept.
+  const program = 'fnret:test/fixtures/attach/worker.cjs:crunch { @calls[tid, nsecs] = count(); @all = count(); printf("hit %d\\n", tid) }';
+  const out = await traceWorkers(program, { more: ['--max-map-keys', '1'], lines: 3 });
+  const kept = [...out.matchAll(/^@calls\[\d+, \d+\]: 1$/gm)].length;
+  const all = Number(/^@all: (\d+)$/m.exec(out)?.[1]);
+  assert.equal(kept, 2, out);
+  assert.ok(all > kept, out);
+  assert.match(out, new RegExp(`\n@calls: ${all - kept} updates dropped at the key limit\n$`));
 });
 
 test('a worker blocked in a synchronous call is named, not traced, and the others are', async () => {

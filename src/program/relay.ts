@@ -8,15 +8,17 @@
 // process, data through the rings, which the main thread can read synchronously, even from its
 // 'exit' handler, when no message can arrive. What travels is the program's protocol (messages.ts).
 
+import { threadId } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import {
-  ArrayPrototypeJoin, clearIntervalSafe, JSONParse, MapPrototypeGet, MapPrototypeSet, mapForEach, MathCeil, MathMax, MathRound, SafeMap,
-  setIntervalSafe, StringPrototypeSlice,
+  ArrayPrototypeIncludes, ArrayPrototypeJoin, clearIntervalSafe, JSONParse, MapPrototypeGet, MapPrototypeSet, mapForEach, MathCeil, MathMax, MathRound, SafeMap,
+  PromiseThen, SafePromise, setIntervalSafe, StringPrototypeSlice,
 } from '../core/primordials.js';
 import { now } from '../core/clock.js';
 import { atOnce, type Later } from '../core/job.js';
 import { MainLink, WorkerLink } from '../threads/link.js';
+import { beforeTerminate } from '../threads/worker-terminate.js';
 import { workerName } from '../threads/own-threads.js';
 import type { Ring } from '../threads/ring.js';
 import { decodeMessage, encodeMessage, type Message, type Sender } from './messages.js';
@@ -28,8 +30,11 @@ import { decodeMessage, encodeMessage, type Message, type Sender } from './messa
  * ("worker thread 1 did not answer").
  */
 export type RelayPurpose = 'threads' | 'attach';
-/** The main thread asks every worker for its maps. */
-type FlushRequest = { flush: number };
+/**
+ * The main thread asks every worker for its maps, or only those of `only` (a worker about to be
+ * terminated and the workers it started), which answer over the channel too: their parent waits for them.
+ */
+type FlushRequest = { flush: number; only?: number[] };
 
 /** How long a snapshot may wait for room in a full ring before it is counted lost. */
 const SNAPSHOT_WAIT_MS = 200;
@@ -39,6 +44,11 @@ const PART_CHARS = 128 * 1024;
 const RING_BYTES = 1 << 20;
 /** How often the main side reads the workers' rings. */
 const DRAIN_EVERY_MS = 50;
+/**
+ * How long a worker's terminate() waits for its maps (worker-terminate.ts): an idle worker answers
+ * in a millisecond or two; a busy one that never yields is ended this much later than without jsprobe.
+ */
+const TERMINATE_WAIT_MS = 250;
 
 /** The worker side: messages out through the ring, snapshots of `maps()` on a timer, at the end and when asked. */
 export class WorkerRelay implements Sender {
@@ -58,7 +68,11 @@ export class WorkerRelay implements Sender {
    */
   constructor(private readonly maps: () => MapData[], private readonly later: Later = atOnce, purpose: RelayPurpose = 'threads') {
     this.link = new WorkerLink<FlushRequest>(purpose, RING_BYTES, (m) => {
-      if (typeof m.flush === 'number') this.snapshot({ ack: m.flush });
+      if (typeof m.flush !== 'number') return;
+      const only = m.only;
+      if (only !== undefined && !ArrayPrototypeIncludes(only, threadId)) return;
+      // Asked before a terminate(): the parent waits on this answer, not on its next read of the ring.
+      if (this.snapshot({ ack: m.flush }) && only !== undefined) this.link.answer(m.flush);
     });
     later(() => {
       if (this.closed) return;
@@ -82,7 +96,8 @@ export class WorkerRelay implements Sender {
     this.link.ring.push(encodeMessage(m));
   }
 
-  private snapshot(last: { ack?: number; bye?: true }): void {
+  /** Whether the whole snapshot went into the ring. */
+  private snapshot(last: { ack?: number; bye?: true }): boolean {
     let text: string;
     try {
       // jsprobe's own JSON: JSON.stringify would look toJSON up on Object.prototype, the program's to set.
@@ -98,8 +113,9 @@ export class WorkerRelay implements Sender {
       const part = { id, i, n, s: StringPrototypeSlice(text, i * PART_CHARS, (i + 1) * PART_CHARS) };
       const m: Message = i === n - 1 ? { t: 'part', part, ...last } : { t: 'part', part };
       // A piece that finds no room is not an event lost: the main thread keeps the last whole snapshot.
-      if (!this.link.ring.pushWait(encodeMessage(m), SNAPSHOT_WAIT_MS, false)) return;
+      if (!this.link.ring.pushWait(encodeMessage(m), SNAPSHOT_WAIT_MS, false)) return false;
     }
+    return true;
   }
 }
 
@@ -126,6 +142,8 @@ interface Peer {
   lost: number;
   /** When its last whole snapshot came in (core/clock.ts's now()), or undefined if none did. */
   at: number | undefined;
+  /** It answered for its maps after terminate() was called on it (or on a worker that started it): nothing is lost at its end. */
+  settled: boolean;
 }
 
 /** The main side: drains every worker's ring, keeps each one's latest maps. */
@@ -138,19 +156,46 @@ export class MainRelay {
   /** `onMessage` gets every message but the snapshots, which the relay keeps. */
   constructor(private readonly onMessage: (tid: number, m: Message) => void, purpose: RelayPurpose = 'threads') {
     this.link = new MainLink<FlushRequest>(purpose, {
-      hello: (tid, ring) => void MapPrototypeSet(this.peers, tid, { tid, ring, maps: undefined, parts: [], lost: 0, at: undefined }),
+      hello: (tid, ring) => void MapPrototypeSet(this.peers, tid, { tid, ring, maps: undefined, parts: [], lost: 0, at: undefined, settled: false }),
       // A worker this thread started that has ended, terminate() included (or one that it
       // started): read its ring a last time and let it go; its maps stay.
       ended: (tid) => {
         const p = MapPrototypeGet(this.peers, tid);
         if (p === undefined) return;
         this.drainPeer(p);
-        if (p.ring !== null) this.onMessage(tid, { t: 'err', text: endedUnheard(tid, p.at) });
+        if (p.ring !== null && !p.settled) this.onMessage(tid, { t: 'err', text: endedUnheard(tid, p.at) });
         p.ring = null;
       },
     });
     this.timer = setIntervalSafe(() => this.drain(), DRAIN_EVERY_MS);
     this.timer.unref();
+    // -c only: an attach (-p) may detach, and leaves nothing of its own on the program's workers.
+    if (purpose === 'threads') beforeTerminate((tid) => this.flushBeforeTerminate(tid));
+  }
+
+  /**
+   * Take the maps of worker `tid` and of the workers it started before terminate() ends them,
+   * waiting up to TERMINATE_WAIT_MS; one that does not answer is said to have lost its last hits,
+   * as before.
+   */
+  private flushBeforeTerminate(tid: number): Promise<void> {
+    return new SafePromise<void>((resolve) => {
+      const p = MapPrototypeGet(this.peers, tid);
+      if (p === undefined || p.ring === null) return resolve();
+      const only = this.link.family(tid);
+      const { seq, asked } = this.link.request((flush) => ({ flush, only }), only);
+      let late: number[] = [];
+      const done = (): void => {
+        for (let i = 0; i < asked.length; i++) {
+          const q = MapPrototypeGet(this.peers, asked[i]);
+          if (q === undefined) continue;
+          this.drainPeer(q);
+          if (!ArrayPrototypeIncludes(late, asked[i])) q.settled = true;
+        }
+        resolve();
+      };
+      PromiseThen(this.link.wait(seq, asked, TERMINATE_WAIT_MS, (l) => void (late = l)), done, done);
+    });
   }
 
   /** Read every ring: messages go to onMessage; snapshots replace the thread's last. */

@@ -149,12 +149,29 @@ export class MainLink<Down> {
     this.#channel.postMessage(m);
   }
 
-  /** Send every worker known now a request (built with its number); returns the number and who was asked. */
-  request(make: (seq: number) => Down): { seq: number; asked: number[] } {
+  /**
+   * Send a request (built with its number) to every worker known now, or to those of `only` that are
+   * alive (the request names them: the others do not answer); returns the number and who was asked.
+   */
+  request(make: (seq: number) => Down, only?: readonly number[]): { seq: number; asked: number[] } {
     const seq = ++this.#seq;
     this.#answers.set(seq, new SafeSet());
     this.post(make(seq));
-    return { seq, asked: [...this.#rings.keys()] };
+    if (only === undefined) return { seq, asked: [...this.#rings.keys()] };
+    const asked: number[] = [];
+    for (let i = 0; i < only.length; i++) if (this.#rings.has(only[i])) asked[asked.length] = only[i];
+    return { seq, asked };
+  }
+
+  /** Worker `tid` and the workers it started, at any depth: those that end when it is terminated. */
+  family(tid: number): number[] {
+    const out = [tid];
+    for (let i = 0; i < out.length; i++) {
+      mapForEach(this.#parents, (parent, child) => {
+        if (parent === out[i]) out[out.length] = child;
+      });
+    }
+    return out;
   }
 
   /** Worker `tid` answered request `seq` (over the channel, or through its ring). */

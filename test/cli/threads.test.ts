@@ -93,19 +93,32 @@ test('a worker whose maps are bigger than its ring hands them over in pieces', (
   assert.doesNotMatch(r.stderr, /lost|did not answer/, detail);
 });
 
-// A pool terminated at shutdown: its worker runs no code once terminate() is called, its 'exit'
-// handlers included, so its last hits are lost; the message says so, naming it by its tid, and
-// the worker it had started (ended with it) is not waited for as one that "did not answer".
-test('a worker ended by terminate(): named by its tid as ended from outside, and the worker it started is not waited for', () => {
-  const POOL = 'test/fixtures/cli/terminated-pool.cjs';
+const POOL = 'test/fixtures/cli/terminated-pool.cjs';
+
+// A pool terminated at shutdown (tinypool under vitest --pool=threads, piscina): terminate() runs
+// none of the worker's code from then on, its 'exit' handlers included, so jsprobe asks the worker
+// and the worker it started for their maps before Node's terminate() ends them. Until 2026-12 a
+// suite shorter than a second lost every hit made in its workers.
+test('a worker ended by terminate(): its maps and those of the worker it started are taken first, and nothing is said lost', () => {
   const r = jsprobe(['-q', '-e', `fn:${POOL}:crunch { @[tid] = count() }`, '-c', `node ${POOL}`], undefined, { JSPROBE_FLUSH_MS: String(FLUSH_MS) });
   const detail = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
   assert.equal(r.code, 0, detail);
   assert.match(r.stdout, /^pool \d+ sub \d+$/m, detail);
-  assert.doesNotMatch(r.stderr, /did not answer/, detail);
   // The program's first worker is tid 1, whatever threadId jsprobe's own threads left it.
+  assert.match(r.stdout, /^@\[1\]: 5$/m, detail);
+  assert.doesNotMatch(r.stderr, /did not answer|ended from outside/, detail);
+});
+
+// A worker that never yields cannot answer before it is ended (terminate() waits 250 ms for it):
+// its hits since its last snapshot are lost, and the message says so, naming it by its tid; the
+// idle worker it had started answers, is not named, and is not waited for at exit.
+test('a busy worker ended by terminate(): named by its tid as ended from outside, and the worker it started is not waited for', () => {
+  const r = jsprobe(['-q', '-e', `fn:${POOL}:crunch { @[tid] = count() }`, '-c', `node ${POOL} busy`], undefined, { JSPROBE_FLUSH_MS: String(FLUSH_MS) });
+  const detail = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+  assert.equal(r.code, 0, detail);
+  assert.match(r.stdout, /^pool \d+ sub \d+$/m, detail);
+  assert.doesNotMatch(r.stderr, /did not answer/, detail);
   const ended = /^jsprobe: worker thread \(tid 1\) was ended from outside \(worker\.terminate\(\), or its parent's end\), which runs none of its code: /m;
   assert.match(r.stderr, ended, detail);
-  assert.match(r.stderr, /^jsprobe: worker thread \(tid 2\) was ended from outside/m, detail);
-  assert.doesNotMatch(r.stderr, /worker thread \d/, detail);
+  assert.doesNotMatch(r.stderr, /worker thread \(tid [^1]/, detail);
 });

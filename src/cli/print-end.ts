@@ -17,5 +17,5 @@ export function printEnd(program: CompiledProgram, data: readonly MapData[], o: 
   runEnd(program, data, o);
   const which = `${unreported.length === 1 ? 'process' : 'processes'} ${unreported.join(', ')}`;
   const more = unreported.length === 0 ? '' : ` in the processes that reported; ${which} ended before reporting, and may have run it`;
-  for (const line of neverMatched(data)) o.warn(more === '' ? line : `${line.slice(0, -1)}${more}\n`);
+  for (const line of neverMatched(data, more)) o.warn(line);
 }

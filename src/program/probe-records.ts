@@ -43,8 +43,20 @@ export function probeRecordsIn(data: readonly MapData[]): MapData[] {
   return out;
 }
 
-/** The warnings for probes that waited wherever they were registered, once each, in order of first report. */
-export function neverMatched(data: Iterable<MapData>): string[] {
+/**
+ * Why a probe with no note of its own waited: its target's code never came through the load hooks
+ * (Module.prototype._compile, the ES module load hook). jest and vitest compile the modules a test
+ * loads with node:vm themselves, so a suite's functions ran while every probe on them said only
+ * "never matched a function that ran", which read as though they had not.
+ */
+export const NOT_LOADED = 'no file it names was loaded by require or import in a traced process; a test runner that compiles modules '
+  + 'itself with node:vm (jest, vitest) runs them out of jsprobe\'s sight: see "Test runners" in docs/cli.md';
+
+/**
+ * The warnings for probes that waited wherever they were registered, once each, in order of first
+ * report. `more` goes after "never matched a function that ran", before why.
+ */
+export function neverMatched(data: Iterable<MapData>, more = ''): string[] {
   const matched = new Set<string>();
   const waiting = new Map<string, string | null>();
   for (const d of data) {
@@ -54,7 +66,7 @@ export function neverMatched(data: Iterable<MapData>): string[] {
   }
   const lines: string[] = [];
   for (const [name, note] of waiting) {
-    if (!matched.has(name)) lines.push(`jsprobe: ${name} never matched a function that ran${note !== null ? ` (${note})` : ''}\n`);
+    if (!matched.has(name)) lines.push(`jsprobe: ${name} never matched a function that ran${more} (${note ?? NOT_LOADED})\n`);
   }
   return lines;
 }

@@ -170,7 +170,14 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       if (left) return;
       left = true;
       child.unref();
-      void finish({ signal: null, at: now(), left: true }).then(() => resolve(128 + (signals()[signal] ?? 0)));
+      // The program's child processes run on with it (npm forwards the signal to a shell that does
+      // not pass it on): their maps are as of their last report, which went unsaid, and `npm test`
+      // under a signal to jsprobe alone printed counts a second short with no word of it.
+      const at = now();
+      void children.settle(0).then((running) => {
+        stillRunning(running);
+        return finish({ signal: null, at, left: true });
+      }).then(() => resolve(128 + (signals()[signal] ?? 0)));
     };
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping !== undefined) {
@@ -230,6 +237,11 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       backups.clear();
       return [...notes, ...children.backedUp().map((pid) => `jsprobe: process ${pid} ended without sending its maps; ${mapsShown} its last snapshot\n`)];
     };
+    const stillRunning = (running: number[]): void => {
+      if (running.length === 0) return;
+      process.stderr.write(`jsprobe: ${running.length} child process(es) of the program still run (pid ${running.join(', ')}): `
+        + `their maps are as of their last report, at most a second old\n`);
+    };
     const finish = async (ending: Ending): Promise<void> => {
       clearTimeout(progress);
       clearTimeout(stopping);
@@ -265,10 +277,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
       const closedAt = now();
       // The program's child processes that have ended have sent their last maps: read them first.
       void children.settle(CHILDREN_FLUSH_MS).then(async (running) => {
-        if (running.length > 0) {
-          process.stderr.write(`jsprobe: ${running.length} child process(es) of the program still run (pid ${running.join(', ')}): `
-            + `their maps are as of their last report, at most a second old\n`);
-        }
+        stillRunning(running);
         await finish({ signal: signal as NodeJS.Signals | null, at: closedAt });
         if (fatal) resolve(2);
         else if (code !== null) resolve(code);

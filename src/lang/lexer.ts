@@ -28,6 +28,8 @@ const PUNCT = [
 ];
 
 const IDENT_START = /[A-Za-z_$]/;
+/** A duration's unit as a number runs into it (`10ms`), and the exponent that writes it in nanoseconds. */
+const DURATION_EXPONENT = new Map([['ns', ''], ['us', 'e3'], ['ms', 'e6'], ['s', 'e9']]);
 const IDENT_PART = /[A-Za-z0-9_$]/;
 
 export class Lexer {
@@ -100,13 +102,18 @@ export class Lexer {
     return this.src.slice(from, i);
   }
 
+  /** `10ms` is no number: the error says how to write it (`10e6`), in the nanoseconds `elapsed` counts. */
   private number(at: number): Token {
     const m = /^(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|(?:[0-9][0-9_]*)?\.?[0-9_]*(?:[eE][+-]?[0-9]+)?)/.exec(this.src.slice(at));
     const text = m?.[0] ?? '';
     const num = Number(text.replaceAll('_', ''));
     if (text === '' || Number.isNaN(num)) this.fail(at, `malformed number '${text || this.src[at]}'`);
     this.pos = at + text.length;
-    if (IDENT_START.test(this.src[this.pos] ?? '')) this.fail(this.pos, 'a number cannot run into a name');
+    if (IDENT_START.test(this.src[this.pos] ?? '')) {
+      const unit = /^[0-9_.]+$/.test(text) ? DURATION_EXPONENT.get(this.word(this.pos)) : undefined;
+      const hint = unit === undefined ? '' : `: a duration is a number of nanoseconds, as elapsed is (${this.src.slice(at, this.pos)} is ${text}${unit})`;
+      this.fail(at + text.length, `a number cannot run into a name${hint}`);
+    }
     return { type: 'num', value: text, num, at, end: this.pos };
   }
 

@@ -25,6 +25,9 @@ export const MALFORMED: [string, RegExp, string][] = [
   ['fn:a.js:f { print(@y) }', /@y is never assigned/, '1:19'],
   ['fn:a.js:f { $x = $y + 1 }', /\$y is read before it is assigned/, '1:18'],
   ['fn:a.js:f { @x = "unterminated }', /unterminated string/, '1:18'],
+  ['fnret:a.js:f /elapsed > 10x/ { @x = count() }', /a number cannot run into a name$/, '1:27'],
+  // A user's first try at a duration (docs/cli.md, Test runners).
+  ['fnret:a.js:f /elapsed > 10ms/ { @x = count() }', /cannot run into a name: a duration is a number of nanoseconds, as elapsed is \(10ms is 10e6\)/, '1:27'],
   ['fn:a.js:f { @x = lhist(arg0, 10, 0, 1) }', /lhist needs min < max/, '1:18'],
   ['fn:a.js:f { arg0 }', /this statement does nothing/, '1:13'],
   ['fn:a.js:f {\n  @x = count();\n  @y = 1 +\n}', /expected an expression, found '\}'/, '4:1'],

@@ -400,7 +400,7 @@ async function attach(source: string, options: AttachOptions): Promise<ChannelAt
   const workers = answers.filter((a): a is string[] => a !== undefined);
   // Only a program that samples stacks has slices to end: any other would be asked for nothing, a second after attaching.
   if (r.profiles === true) profileTick();
-  return { probes: r.probes - refused.length, skipped: [...r.skipped, ...refused], overBudget: r.overBudget, refused, workers, notes, near: r.near };
+  return { probes: r.probes - refused.length, skipped: [...r.skipped, ...refused], said: r.said, refused, workers, notes, near: r.near };
 }
 
 /** While the main thread samples stacks (it answers true), end its slices that have run their longest, busy or not. */

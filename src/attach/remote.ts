@@ -202,7 +202,7 @@ function attachMain(source: string, given: AttachOptions, out: Sender, ring: Rin
       process.off('uncaughtExceptionMonitor', onUncaught);
     }),
   };
-  return { probes: session.probes, skipped: session.skipped, overBudget: session.overBudget, profiles: program.profiles.length > 0,
+  return { probes: session.probes, skipped: session.skipped, said: session.said, profiles: program.profiles.length > 0,
     near: nearSkipped(program.probes, session.skipped) };
 }
 

@@ -309,9 +309,10 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
   }
   const nowhere = (text: string): boolean => r.skipped.includes(text) && r.workers.every((w) => w.includes(text));
   for (const c of run.program.probes) {
-    // One over the pause budget was named, with the figures, by the target's session; so was one
-    // taken off as it would never run (it matched, so "matches nothing" would say otherwise).
-    if (!nowhere(c.probe.text) || r.overBudget?.includes(c.probe.text) === true || r.refused?.includes(c.probe.text) === true) continue;
+    // One over the pause budget was named, with the figures, by the target's session, and so was one
+    // whose code runs in a vm context of its own; so was one taken off as it would never run (it
+    // matched, so "matches nothing" would say otherwise).
+    if (!nowhere(c.probe.text) || r.said?.includes(c.probe.text) === true || r.refused?.includes(c.probe.text) === true) continue;
     const near = r.near?.find(([text]) => text === c.probe.text)?.[1] ?? [];
     const meant = near.map((t) => `${c.probe.kind}:${t}`).join(', ');
     const hint = near.length > 0 ? `. Did you mean ${meant}?` : relativePathHint(pid, c.probe.text, c.probe.target);

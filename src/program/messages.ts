@@ -174,7 +174,7 @@ export interface AttachOptions {
  * `profiles`: the program samples stacks (profile:hz:N), so the channel thread ticks its slices.
  * `near`: for a skipped probe on a module's export, the nearest names there ([probe text, targets]).
  */
-export type AttachResult = { probes: number; skipped: string[]; overBudget?: string[]; profiles?: boolean; near?: [string, string[]][] } | AttachRefusal;
+export type AttachResult = { probes: number; skipped: string[]; said?: string[]; profiles?: boolean; near?: [string, string[]][] } | AttachRefusal;
 
 /**
  * An attach refused: the program's errors (a positioned report), or `process`: the process cannot
@@ -190,5 +190,5 @@ export interface AttachRefusal {
  * `refused`: of `skipped`, the probes taken off as they could never run on the sites they got (said by the target's session).
  */
 export type ChannelAttachResult =
-  | { probes: number; skipped: string[]; overBudget?: string[]; refused?: string[]; workers: string[][]; notes: string[]; near?: [string, string[]][] }
+  | { probes: number; skipped: string[]; said?: string[]; refused?: string[]; workers: string[][]; notes: string[]; near?: [string, string[]][] }
   | AttachRefusal;

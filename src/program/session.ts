@@ -18,7 +18,9 @@ import { instantiate, makeRuntime, printAll, strftime, type Runtime } from './ru
 import { guard, type Guarded } from './end.js';
 import { inFlight, keepArgs, printInFlight } from './in-flight.js';
 import type { Output } from '../agg/print.js';
-import { ArrayPrototypeJoin, clearIntervalSafe, hasKey, MapPrototypeGetSize, ownFields, SafeDate, SafeSet, setIntervalSafe } from '../core/primordials.js';
+import {
+  ArrayPrototypeJoin, clearIntervalSafe, hasKey, MapPrototypeGetSize, ownFields, SafeDate, SafeSet, setIntervalSafe, StringPrototypeIncludes,
+} from '../core/primordials.js';
 import { spanRecorder, withSpan } from './spans.js';
 import { countingHandler } from './counting.js';
 import { Profiler, type Sample } from './profile.js';
@@ -27,7 +29,7 @@ import { breakpointCeiling } from '../sites/breakpoint.js';
 import { reportMisses, sayRests } from './breakpoint-misses.js';
 import type { SaidNotes } from './said-notes.js';
 import { takePauseReport } from '../sites/pause-budget.js';
-import { exportTargetOf } from '../sites/live.js';
+import { exportTargetOf, OWN_CONTEXT } from '../sites/live.js';
 import { sealForCounting } from '../sites/load/wanted.js';
 import { atOnce, inJob, type Later } from '../core/job.js';
 
@@ -128,8 +130,11 @@ export type Session = {
   probes: number;
   handles: Probe[];
   skipped: string[];
-  /** Of `skipped`, those no site could take within the pause budget (said once each, with the figures). */
-  overBudget: string[];
+  /**
+   * Of `skipped`, those whose reason this thread has said: no site could take them within the pause
+   * budget (said once each, with the figures), or their code runs where no site of this kind works.
+   */
+  said: string[];
   finish(): void;
   maps(): MapData[];
   /** How many keys this thread's maps hold, without reading them (a backup's bound, cli/agent-session.ts). */
@@ -217,7 +222,7 @@ export function start(program: CompiledProgram, given: SessionOptions): Session 
   if (spans !== null) rt.span = spans.span;
   const probes: Probe[] = [];
   const skipped: string[] = [];
-  const overBudget: string[] = [];
+  const said: string[] = [];
   const saidOverBudget = new Set<string>();
   const returning: ReturnProbe[] = [];
   inFlightCalls(rt, out, probes);
@@ -245,11 +250,16 @@ export function start(program: CompiledProgram, given: SessionOptions): Session 
         if (!saidOverBudget.has(c.probe.target)) options.warn(`jsprobe: ${(e as Error).message}\n`);
         saidOverBudget.add(c.probe.target);
         skipped.push(c.probe.text);
-        overBudget.push(c.probe.text);
+        said.push(c.probe.text);
         continue;
       }
       if (options.attached !== undefined && (isJsprobeError(e, 'JSPROBE_E_SITE_UNAVAILABLE') || isJsprobeError(e, 'JSPROBE_E_TARGET_NOT_FOUND'))) {
         skipped.push(c.probe.text);
+        // Found, and refused for where its code runs: said, where "matches nothing loaded" would be untrue.
+        if (StringPrototypeIncludes((e as Error).message, OWN_CONTEXT)) {
+          options.warn(`jsprobe: ${(e as Error).message}\n`);
+          said.push(c.probe.text);
+        }
         continue;
       }
       void unregister(probes);
@@ -298,7 +308,7 @@ export function start(program: CompiledProgram, given: SessionOptions): Session 
     probes: probes.length + program.profiles.length,
     handles: probes,
     skipped,
-    overBudget,
+    said,
     // The cut count travels with the maps, to be summed where they are merged.
     maps: () => {
       // A worker's snapshot (every second, and the last one) carries its samples so far.

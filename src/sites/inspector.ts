@@ -34,6 +34,22 @@ export interface ScriptInfo {
   isModule: boolean;
   /** The script's own source map (tsx's is inline, a data: URL), if it names one. */
   sourceMapURL?: string;
+  /**
+   * It runs in a `vm` context of its own (jest compiles the modules a test loads so), not in this
+   * thread's main one, where jsprobe's globals are: the inspector says so of its context.
+   */
+  ownContext?: boolean;
+}
+
+/** What jsprobe reads of a `Debugger.scriptParsed` notification. */
+interface ScriptParsed {
+  scriptId: string;
+  url: string;
+  isModule?: boolean;
+  isLiveEdit?: boolean;
+  sourceMapURL?: string;
+  /** Node's: `isDefault` false for a context made by node:vm. */
+  executionContextAuxData?: { isDefault?: boolean };
 }
 
 let session: Session | null = null;
@@ -62,10 +78,13 @@ function connect(): Session {
   } catch (e) {
     throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE', `live and breakpoint sites need the inspector, which this Node cannot give: ${(e as Error).message}`);
   }
-  s.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string; isModule?: boolean; isLiveEdit?: boolean; sourceMapURL?: string } }) => {
-    const { scriptId, url, isModule, isLiveEdit, sourceMapURL } = m.params;
+  s.on('Debugger.scriptParsed', (m: { params: ScriptParsed }) => {
+    const { scriptId, url, isModule, isLiveEdit, sourceMapURL, executionContextAuxData } = m.params;
     if (isLiveEdit === true || url === '') return;
-    scripts.set(scriptId, { scriptId, url, isModule: isModule === true, sourceMapURL: sourceMapURL === '' ? undefined : sourceMapURL });
+    // The protocol's own object, parsed by Node's session: its fields are read as its own.
+    const aux = executionContextAuxData;
+    const ownContext = typeof aux === 'object' && aux !== null && ObjectHasOwn(aux, 'isDefault') && aux.isDefault === false;
+    scripts.set(scriptId, { scriptId, url, isModule: isModule === true, sourceMapURL: sourceMapURL === '' ? undefined : sourceMapURL, ownContext });
     // A stack frame in this script can then be named at its original source's position (ustack).
     if (sourceMapURL !== undefined && sourceMapURL !== '') noteScriptMap(url, sourceMapURL);
   });

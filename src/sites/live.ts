@@ -70,6 +70,8 @@ export interface LiveScript {
   retry: Retry | null;
   /** The smallest pause budget of the probes that asked for its sites: the restore keeps to it. */
   maxPauseMs: number;
+  /** It runs in a vm context of its own (ScriptInfo's): no live or breakpoint site works there. */
+  ownContext: boolean;
 }
 
 interface Request {
@@ -161,7 +163,7 @@ export function liveScript(info: ScriptInfo): LiveScript {
   }
   s = {
     scriptId: info.scriptId, url: info.url, label: labelOf(info.url), format, sourceMapURL: info.sourceMapURL, original: scriptSource, fns,
-    patched: new SafeMap(), sites: new SafeMap(), queue: new SafeSet(), retry: null, maxPauseMs: Infinity,
+    patched: new SafeMap(), sites: new SafeMap(), queue: new SafeSet(), retry: null, maxPauseMs: Infinity, ownContext: info.ownContext === true,
   };
   scripts.set(info.scriptId, s);
   return s;
@@ -216,8 +218,21 @@ export function resolveFunction(fn: Function, preference: SitePreference, maxPau
     throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE',
       `function ${name} has no source to patch (a built-in or bound function); probe the property that holds it with { object, key } for a wrap site`);
   }
+  if (found.script.ownContext) {
+    throw new JsprobeError('JSPROBE_E_SITE_UNAVAILABLE',
+      `function ${name} ${OWN_CONTEXT}; probe the property that holds it with { object, key } for a wrap site`);
+  }
   return resolution([{ script: found.script, index: found.index }], functionLabel(found.script, found.index), preference, fn, maxPauseMs);
 }
+
+/**
+ * Why a script in a vm context of its own gets no live or breakpoint site: a live patch's code and a
+ * breakpoint's condition call jsprobe's global, which is on the main context's global object only;
+ * there the call throws, V8 takes a condition that throws for false, and the site would count
+ * nothing, with nothing said.
+ */
+export const OWN_CONTEXT = 'runs in a node:vm context of its own (as jest runs the modules a test loads), '
+  + 'where the code of a live or breakpoint site cannot reach jsprobe and would see no call';
 
 /** Functions of loaded scripts whose name (or an alias) `name` accepts. Call inside withDebugger. */
 export function functionsNamed(list: LiveScript[], name: RegExp): { script: LiveScript; index: number }[] {

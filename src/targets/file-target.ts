@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closeMatches, JsprobeError, type ProbeSite, type Resolution, type SitePreference } from '../core/index.js';
 import { debuggerOn, withDebugger } from '../sites/inspector.js';
 import { chooseSiteKind } from '../sites/site-kind.js';
-import { functionsNamed, loadedScripts, noLiveEdit, resolution as liveResolution } from '../sites/live.js';
+import { functionsNamed, loadedScripts, noLiveEdit, OWN_CONTEXT, resolution as liveResolution, type LiveScript } from '../sites/live.js';
 import { wrapsOverBudget } from '../sites/budget-wraps.js';
 import { requireCache } from '../sites/require-cache.js';
 import { DEFAULT_MAX_PAUSE_MS, notPlacedWhy, siteWithinBudget, usedHeapMb } from '../sites/pause-budget.js';
@@ -153,15 +153,19 @@ function liveFileTarget(
   if (beforeProgram && !loadedBeforeProgram(re)) return null;
   withinBudget(ref, label, preference, maxPauseMs ?? DEFAULT_MAX_PAUSE_MS);
   return withDebugger(() => {
-    const scripts = loadedScripts((path) => re.test(path) && moduleByFile(path) === undefined);
-    if (scripts.length === 0) return null;
+    const found = loadedScripts((path) => re.test(path) && moduleByFile(path) === undefined);
+    if (found.length === 0) return null;
+    // Names are looked for where a site can work: a runner's wrapper (jest's) names the functions
+    // in a script of a vm context otherwise, and "no function named" would hide why.
+    const { scripts, note } = reachable(found, label);
     if (ref.kind === 'line') {
       // There is no live site for a line: a live patch gives functions their sites.
       if (preference === 'live') {
         unavailable(`${label}: ${ref.file} is loaded without a line site at line ${ref.line}, and a line of loaded code gets a breakpoint site ` +
           '(site \'auto\' or \'breakpoint\'); a live site probes a whole function: name it (file:name)');
       }
-      return liveLineTarget(scripts, re, { file: ref.file, line: ref.line, glob: hasGlob(ref.file) }, label);
+      const line = liveLineTarget(scripts, re, { file: ref.file, line: ref.line, glob: hasGlob(ref.file) }, label);
+      return line === null ? null : noted(line, note);
     }
     const targets = ownFunctions(functionsNamed(scripts, nameGlob(ref.name)));
     if (targets.length === 0) {
@@ -172,8 +176,35 @@ function liveFileTarget(
       throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has ${what}${closeNames(ref.name.replace(/[*?]/g, ''), names)}`);
     }
     const shown = targets.length === 1 ? label : `${label} (${targets.length} functions)`;
-    return liveResolution(targets, shown, preference, null, maxPauseMs);
+    return noted(liveResolution(targets, shown, preference, null, maxPauseMs), note);
   });
+}
+
+/**
+ * The scripts a live or breakpoint site can work in, and what is said of the others: none of them
+ * runs in a vm context of its own (live.ts's OWN_CONTEXT). Refused where all of them do, so that a
+ * probe that would count nothing is not taken for one that saw no call.
+ */
+function reachable(scripts: LiveScript[], label: string): { scripts: LiveScript[]; note: string | undefined } {
+  const apart = scripts.filter((s) => s.ownContext);
+  if (apart.length === 0) return { scripts, note: undefined };
+  const what = `${apart[0].label}${apart.length > 1 ? ` and ${apart.length - 1} more script(s)` : ''}`;
+  if (apart.length === scripts.length) unavailable(`${label}: ${what} ${OWN_CONTEXT}: not probed`);
+  return { scripts: scripts.filter((s) => !s.ownContext), note: `${what} left out: ${apart.length > 1 ? 'each' : 'it'} ${OWN_CONTEXT}` };
+}
+
+/**
+ * `r` with `note` added to what it says, if any; also once a live patch it waits for has landed or
+ * failed, whose word replaces the probe's note (core/registry.ts).
+ */
+function noted(r: Resolution, note: string | undefined): Resolution {
+  if (note === undefined) return r;
+  const watch = r.watch;
+  return {
+    ...r,
+    note: r.note === undefined ? note : `${r.note}; ${note}`,
+    watch: watch === undefined ? undefined : (attach, say, counts) => watch(attach, (m) => say(m === undefined ? note : `${m}; ${note}`), counts),
+  };
 }
 
 /**

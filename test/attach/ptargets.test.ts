@@ -322,3 +322,39 @@ test('-l \'module#*\' -p runs none of the target\'s code: a loaded module\'s get
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const VM_CONTEXT = 'test/fixtures/attach/vm-context.cjs';
+
+// Until 2026-12 a function in a node:vm context of its own (jest's modules) got a breakpoint or
+// live site whose code could not reach jsprobe there: it was attached, and counted nothing, silently.
+test('-p: a function that runs only in a node:vm context of its own is refused, and said so, not attached to count nothing', async () => {
+  const svc = await service(VM_CONTEXT);
+  try {
+    // By its name, and by a glob that the wrapper's function matches too (which was attached, and counted nothing).
+    for (const name of ['add', '*']) {
+      const cli = trace(svc.pid, `fn:test/fixtures/cli/vm-runner/math.cjs:${name} { @n = count() }`);
+      assert.equal(await cli.done, 1, cli.err());
+      assert.match(cli.err(), /vm-runner\/math\.cjs runs in a node:vm context of its own \(as jest runs the modules a test loads\)[^\n]*: not probed\n/);
+      assert.doesNotMatch(cli.err(), /matches nothing loaded|Attached to/);
+    }
+    assert.equal(await inspectorClosed(), true);
+  } finally {
+    svc.child.kill();
+  }
+});
+
+test('-p: of a file run both in a vm context of its own and in the main one, the main one\'s calls are counted and the other is named', async () => {
+  const svc = await service(VM_CONTEXT);
+  try {
+    const cli = trace(svc.pid, 'fn:test/fixtures/attach/vm-both.cjs:twice { printf("twice %d\\n", arg0) }');
+    const seen = await cli.lines(/^twice (\d+)$/, 3);
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.done, 0, cli.err());
+    // Only the main context's copy, which the service calls with 2, is seen.
+    for (const m of seen) assert.equal(m[1], '2', cli.out());
+    assert.match(cli.err(), /vm-both\.cjs left out: it runs in a node:vm context of its own/);
+    assert.equal(await inspectorClosed(), true);
+  } finally {
+    svc.child.kill();
+  }
+});

@@ -4,7 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsprobe } from './run.js';
+import { spawnSync } from 'node:child_process';
+import { jsprobe, ROOT } from './run.js';
 
 const WORKERS = 'test/fixtures/cli/workers.cjs';
 // Thread ids: the first worker of the program is not always 1 (Node 20 runs the module hooks on a
@@ -107,6 +108,28 @@ test('a worker ended by terminate(): its maps and those of the worker it started
   // The program's first worker is tid 1, whatever threadId jsprobe's own threads left it.
   assert.match(r.stdout, /^@\[1\]: 5$/m, detail);
   assert.doesNotMatch(r.stderr, /did not answer|ended from outside/, detail);
+});
+
+// What the program sees of terminate() is Node's, but for the wait: until 2026-12 each worker got
+// an own `terminate` that hid a subclass's and the program's replacement of the prototype's (which
+// then never ran), showed in Object.getOwnPropertyNames, crashed a program that had made the worker
+// non-extensible (TypeError in jsprobe's 'worker' listener), settled a second call with undefined
+// rather than the exit code, made terminate() from the 'exit' handler wait 250 ms, and called the
+// program's Promise.prototype.then.
+test('terminate(): the program sees what it sees without jsprobe, and the maps of every worker are taken', () => {
+  const SEEN = 'test/fixtures/cli/terminate-seen.cjs';
+  const alone = spawnSync(process.execPath, [SEEN], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(alone.status, 0, alone.stderr);
+  const r = jsprobe(['-q', '-e', `fn:${SEEN}:crunch { @[tid] = count() }`, '-c', `node ${SEEN}`], undefined, { JSPROBE_FLUSH_MS: String(FLUSH_MS) });
+  const detail = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+  assert.equal(r.code, 0, detail);
+  const lines = r.stdout.split('\n');
+  const maps = lines.filter((l) => l.startsWith('@'));
+  assert.equal(lines.filter((l) => l !== '' && !l.startsWith('@')).join('\n'), alone.stdout.trimEnd(), detail);
+  // One worker a scenario (7), each with its 5 calls: none ended before it answered.
+  assert.equal(maps.length, 7, detail);
+  assert.ok(maps.every((l) => /^@\[\d+\]: 5$/.test(l)), detail);
+  assert.doesNotMatch(r.stderr, /ended from outside|did not answer/, detail);
 });
 
 // A worker that never yields cannot answer before it is ended (terminate() waits 250 ms for it):

@@ -30,6 +30,8 @@ const PUNCT = [
 const IDENT_START = /[A-Za-z_$]/;
 /** A duration's unit as a number runs into it (`10ms`), and the exponent that writes it in nanoseconds. */
 const DURATION_EXPONENT = new Map([['ns', ''], ['us', 'e3'], ['ms', 'e6'], ['s', 'e9']]);
+/** The same in milliseconds, which pending() takes: there `10ms` is `10`. */
+const MS_EXPONENT = new Map([['ns', 'e-6'], ['us', 'e-3'], ['ms', ''], ['s', 'e3']]);
 const IDENT_PART = /[A-Za-z0-9_$]/;
 
 export class Lexer {
@@ -102,7 +104,10 @@ export class Lexer {
     return this.src.slice(from, i);
   }
 
-  /** `10ms` is no number: the error says how to write it (`10e6`), in the nanoseconds `elapsed` counts. */
+  /**
+   * `10ms` is no number: the error says how to write it, in the nanoseconds `elapsed` counts
+   * (`10e6`), or in pending()'s milliseconds (`10`).
+   */
   private number(at: number): Token {
     const m = /^(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|(?:[0-9][0-9_]*)?\.?[0-9_]*(?:[eE][+-]?[0-9]+)?)/.exec(this.src.slice(at));
     const text = m?.[0] ?? '';
@@ -110,8 +115,15 @@ export class Lexer {
     if (text === '' || Number.isNaN(num)) this.fail(at, `malformed number '${text || this.src[at]}'`);
     this.pos = at + text.length;
     if (IDENT_START.test(this.src[this.pos] ?? '')) {
-      const unit = /^[0-9_.]+$/.test(text) ? DURATION_EXPONENT.get(this.word(this.pos)) : undefined;
-      const hint = unit === undefined ? '' : `: a duration is a number of nanoseconds, as elapsed is (${this.src.slice(at, this.pos)} is ${text}${unit})`;
+      const unit = /^[0-9_.]+$/.test(text) ? this.word(this.pos) : '';
+      const written = this.src.slice(at, this.pos);
+      let hint = '';
+      if (/\bpending\s*\(\s*$/.test(this.src.slice(0, at)) && MS_EXPONENT.has(unit)) {
+        const ms = MS_EXPONENT.get(unit);
+        hint = `: pending() takes a plain number of milliseconds (${ms === '' ? `pending(${text})` : `${written} is ${text}${ms} there`})`;
+      } else if (DURATION_EXPONENT.has(unit)) {
+        hint = `: a duration is a number of nanoseconds, as elapsed is (${written} is ${text}${DURATION_EXPONENT.get(unit)})`;
+      }
       this.fail(at + text.length, `a number cannot run into a name${hint}`);
     }
     return { type: 'num', value: text, num, at, end: this.pos };

@@ -28,6 +28,9 @@ export const MALFORMED: [string, RegExp, string][] = [
   ['fnret:a.js:f /elapsed > 10x/ { @x = count() }', /a number cannot run into a name$/, '1:27'],
   // A user's first try at a duration (docs/cli.md, Test runners).
   ['fnret:a.js:f /elapsed > 10ms/ { @x = count() }', /cannot run into a name: a duration is a number of nanoseconds, as elapsed is \(10ms is 10e6\)/, '1:27'],
+  // pending() takes milliseconds: 100e6 there would be 27 hours.
+  ['END { pending(100ms) }', /cannot run into a name: pending\(\) takes a plain number of milliseconds \(pending\(100\)\)$/, '1:18'],
+  ['END { pending( 2s) }', /cannot run into a name: pending\(\) takes a plain number of milliseconds \(2s is 2e3 there\)$/, '1:17'],
   ['fn:a.js:f { @x = lhist(arg0, 10, 0, 1) }', /lhist needs min < max/, '1:18'],
   ['fn:a.js:f { arg0 }', /this statement does nothing/, '1:13'],
   ['fn:a.js:f {\n  @x = count();\n  @y = 1 +\n}', /expected an expression, found '\}'/, '4:1'],

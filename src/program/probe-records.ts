@@ -49,12 +49,15 @@ export function probeRecordsIn(data: readonly MapData[]): MapData[] {
  * loads with node:vm themselves, so a suite's functions ran while every probe on them said only
  * "never matched a function that ran", which read as though they had not.
  */
-export const NOT_LOADED = 'no file it names was loaded by require or import in a traced process; a test runner that compiles modules '
-  + 'itself with node:vm (jest, vitest) runs them out of jsprobe\'s sight: see "Test runners" in docs/cli.md';
+function notLoaded(where: string): string {
+  return `no file it names was loaded by require or import ${where}; a test runner that compiles modules `
+    + 'itself with node:vm (jest, vitest) runs them out of jsprobe\'s sight: see "Test runners" in docs/cli.md';
+}
 
 /**
  * The warnings for probes that waited wherever they were registered, once each, in order of first
- * report. `more` goes after "never matched a function that ran", before why.
+ * report. `more` goes after "never matched a function that ran", before why: it names processes
+ * that ended before reporting, which may have loaded the file, so the why speaks only of the others.
  */
 export function neverMatched(data: Iterable<MapData>, more = ''): string[] {
   const matched = new Set<string>();
@@ -65,8 +68,9 @@ export function neverMatched(data: Iterable<MapData>, more = ''): string[] {
     for (const [name, note] of d.entries) if (!waiting.has(name)) waiting.set(name, typeof note === 'string' ? note : null);
   }
   const lines: string[] = [];
+  const unseen = notLoaded(more === '' ? 'in a traced process' : 'in the processes that reported');
   for (const [name, note] of waiting) {
-    if (!matched.has(name)) lines.push(`jsprobe: ${name} never matched a function that ran${more} (${note ?? NOT_LOADED})\n`);
+    if (!matched.has(name)) lines.push(`jsprobe: ${name} never matched a function that ran${more} (${note ?? unseen})\n`);
   }
   return lines;
 }

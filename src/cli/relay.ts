@@ -240,7 +240,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
     const stillRunning = (running: number[]): void => {
       if (running.length === 0) return;
       process.stderr.write(`jsprobe: ${running.length} child process(es) of the program still run (pid ${running.join(', ')}): `
-        + `their maps are as of their last report, at most a second old\n`);
+        + `their maps are as of their last report (each sends one a second while its event loop turns; one busy in a loop sends none)\n`);
     };
     const finish = async (ending: Ending): Promise<void> => {
       clearTimeout(progress);

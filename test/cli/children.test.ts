@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JSPROBE } from './run.js';
+import { JSPROBE, ROOT } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'jsprobe-children-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -167,4 +167,23 @@ test('a program that signals itself as its last act still ends by that signal, w
   assert.equal(child.code, 0, child.detail);
   assert.match(child.stdout, /^child status null signal SIGINT$/m, child.detail);
   assert.match(child.stdout, /^@last: 1$/m, child.detail);
+});
+
+// A child that never yields sends no report at all: until 2026-12 the line said its maps were "at
+// most a second old", when none of its calls were in them.
+test('a child process still running when the program ends: named, and not said to be a second behind', () => {
+  const F = 'test/fixtures/cli/busy-child.cjs';
+  const args = [JSPROBE, '-q', '-e', `fn:${F}:work { @n = count() }`, '-c', `node ${F}`];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  const pid = Number(/^child (\d+)$/m.exec(r.stdout)?.[1]);
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Ended already.
+  }
+  const detail = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+  assert.equal(r.status, 0, detail);
+  const named = `^jsprobe: 1 child process\\(es\\) of the program still run \\(pid ${pid}\\): their maps are as of their last report `;
+  assert.match(r.stderr, new RegExp(named, 'm'), detail);
+  assert.doesNotMatch(r.stderr, /at most a second old/, detail);
 });

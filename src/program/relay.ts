@@ -12,8 +12,8 @@ import { threadId } from 'node:worker_threads';
 import type { MapData } from '../agg/maps.js';
 import { stringifyJson } from '../agg/safe-json.js';
 import {
-  ArrayPrototypeIncludes, ArrayPrototypeJoin, clearIntervalSafe, JSONParse, MapPrototypeGet, MapPrototypeSet, mapForEach, MathCeil, MathMax, MathRound, SafeMap,
-  PromiseThen, SafePromise, setIntervalSafe, StringPrototypeSlice,
+  ArrayPrototypeIncludes, ArrayPrototypeJoin, clearIntervalSafe, hasKey, JSONParse, MapPrototypeGet, MapPrototypeSet, mapForEach, MathCeil, MathMax,
+  MathRound, SafeMap, PromiseThen, SafePromise, setIntervalSafe, StringPrototypeSlice,
 } from '../core/primordials.js';
 import { now } from '../core/clock.js';
 import { atOnce, type Later } from '../core/job.js';
@@ -69,7 +69,8 @@ export class WorkerRelay implements Sender {
   constructor(private readonly maps: () => MapData[], private readonly later: Later = atOnce, purpose: RelayPurpose = 'threads') {
     this.link = new WorkerLink<FlushRequest>(purpose, RING_BYTES, (m) => {
       if (typeof m.flush !== 'number') return;
-      const only = m.only;
+      // Own only: a request for every worker has none, and the program may have put one on Object.prototype.
+      const only = hasKey(m, 'only') ? m.only : undefined;
       if (only !== undefined && !ArrayPrototypeIncludes(only, threadId)) return;
       // Asked before a terminate(): the parent waits on this answer, not on its next read of the ring.
       if (this.snapshot({ ack: m.flush }) && only !== undefined) this.link.answer(m.flush);

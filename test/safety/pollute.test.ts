@@ -71,6 +71,27 @@ for (const how of ['main', 'worker', 'child']) {
   });
 }
 
+// A worker alive at the main thread's exit is asked for its maps by a request with no `only` (the
+// list a terminate()'s request names): until 2026-12 the worker read the program's `only` from
+// Object.prototype, took the request for another worker's and never answered, and the exit
+// waited its whole second to say the worker "did not answer".
+test('Object.prototype polluted in a worker alive at exit: it answers for its maps at once', () => {
+  const IDLE = 'test/fixtures/safety/pollute/idle-worker.cjs';
+  const dir = mkdtempSync(join(tmpdir(), 'jsprobe-pollute-'));
+  try {
+    const out = join(dir, 'called.txt');
+    // A bound far above an idle worker's answer, for a busy machine: the worker that never answers makes the run this long.
+    const env = { POLLUTE: '1', POLLUTE_OUT: out, JSPROBE_FLUSH_MS: '20000' };
+    const r = jsprobe(['-q', '-e', `fn:${IDLE}:work { @n = count() }`, '-c', `node ${IDLE}`], 120_000, env);
+    const detail = `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+    assert.equal(r.code, 0, detail);
+    assert.equal(r.stdout, '@n: 5\n\n', detail);
+    assert.doesNotMatch(r.stderr, /did not answer/, detail);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // What a handler does to its maps in the program: delete() and clear() give back what an entry
 // holds (an aggregation's `release`, which count, sum, hist, lhist and stats have and the others
 // lack), and print() in JSON carries a histogram's percentiles (which only hist and lhist have).

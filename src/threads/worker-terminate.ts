@@ -55,6 +55,8 @@ export function beforeTerminate(before: (tid: number) => Promise<void>): void {
       PromiseThen(waited, end, end);
     });
   };
+  // Node's own name and length: the bundle renames the function (terminate2).
+  defineOwn(terminate, 'name', { value: WorkerTerminate.name });
   defineOwn(terminate, 'length', { value: WorkerTerminate.length });
   defineOwn(Worker.prototype, 'terminate', { ...d, value: terminate });
 }

@@ -32,33 +32,40 @@ export function beforeTerminate(before: (tid: number) => Promise<void>): void {
   const d = ownDescriptor(Worker.prototype, 'terminate');
   if (installed || d === undefined || d.value !== WorkerTerminate) return;
   installed = true;
-  const terminate = function terminate(this: unknown, ...args: unknown[]): Promise<unknown> {
-    const tid = threadIdOf(this);
-    // Not a worker, or one that has exited (from its 'exit' handler): Node's, at once.
-    if (tid === undefined || tid < 0) return ReflectApply(WorkerTerminate, this, args) as Promise<unknown>;
-    const w = this as object;
-    let wait = WeakMapPrototypeGet(waits, w) as Promise<void> | undefined;
-    if (wait === undefined) {
-      wait = before(tid);
-      WeakMapPrototypeSet(waits, w, wait);
-    }
-    const waited = wait;
-    // Settled through the captured then: resolving with Node's promise would look up its `then`, the program's to replace.
-    return new SafePromise<unknown>((resolve, reject) => {
-      const end = (): void => {
-        try {
-          PromiseThen(ReflectApply(WorkerTerminate, w, args) as Promise<unknown>, resolve, reject);
-        } catch (e) {
-          reject(e);
-        }
-      };
-      PromiseThen(waited, end, end);
-    });
+  // A method, as Node's is: `new w.terminate()` is no constructor.
+  const { terminate } = {
+    terminate(this: unknown, ...args: unknown[]): Promise<unknown> {
+      return terminateAfter(before, this, args);
+    },
   };
   // Node's own name and length: the bundle renames the function (terminate2).
   defineOwn(terminate, 'name', { value: WorkerTerminate.name });
   defineOwn(terminate, 'length', { value: WorkerTerminate.length });
   defineOwn(Worker.prototype, 'terminate', { ...d, value: terminate });
+}
+
+/** Node's terminate() on `w`, once `before` has settled for it (once for all the calls on one worker). */
+function terminateAfter(before: (tid: number) => Promise<void>, w: unknown, args: unknown[]): Promise<unknown> {
+  const tid = threadIdOf(w);
+  // Not a worker, or one that has exited (from its 'exit' handler): Node's, at once.
+  if (tid === undefined || tid < 0) return ReflectApply(WorkerTerminate, w, args) as Promise<unknown>;
+  let wait = WeakMapPrototypeGet(waits, w as object) as Promise<void> | undefined;
+  if (wait === undefined) {
+    wait = before(tid);
+    WeakMapPrototypeSet(waits, w as object, wait);
+  }
+  const waited = wait;
+  // Settled through the captured then: resolving with Node's promise would look up its `then`, the program's to replace.
+  return new SafePromise<unknown>((resolve, reject) => {
+    const end = (): void => {
+      try {
+        PromiseThen(ReflectApply(WorkerTerminate, w, args) as Promise<unknown>, resolve, reject);
+      } catch (e) {
+        reject(e);
+      }
+    };
+    PromiseThen(waited, end, end);
+  });
 }
 
 /** The worker's threadId (-1 once it has exited), or undefined if `w` is not a worker. */

@@ -38,7 +38,7 @@ export function beforeTerminate(before: (tid: number) => Promise<void>): void {
       return terminateAfter(before, this, args);
     },
   };
-  // Node's own name and length: the bundle renames the function (terminate2).
+  // Node's own length (a rest parameter makes 0) and name (the bundle may rename what it sees as a function).
   defineOwn(terminate, 'name', { value: WorkerTerminate.name });
   defineOwn(terminate, 'length', { value: WorkerTerminate.length });
   defineOwn(Worker.prototype, 'terminate', { ...d, value: terminate });

@@ -224,6 +224,8 @@ export function start(program: CompiledProgram, given: SessionOptions): Session 
   const skipped: string[] = [];
   const said: string[] = [];
   const saidOverBudget = new Set<string>();
+  // fn and fnret of one target (a verb's pair) are refused with one message: it is said once.
+  const saidApart = new SafeSet<string>();
   const returning: ReturnProbe[] = [];
   inFlightCalls(rt, out, probes);
   for (let i = 0; i < program.probes.length; i++) {
@@ -257,7 +259,8 @@ export function start(program: CompiledProgram, given: SessionOptions): Session 
         skipped.push(c.probe.text);
         // Found, and refused for where its code runs: said, where "matches nothing loaded" would be untrue.
         if (StringPrototypeIncludes((e as Error).message, OWN_CONTEXT)) {
-          options.warn(`jsprobe: ${(e as Error).message}\n`);
+          if (!saidApart.has((e as Error).message)) options.warn(`jsprobe: ${(e as Error).message}\n`);
+          saidApart.add((e as Error).message);
           said.push(c.probe.text);
         }
         continue;

@@ -156,41 +156,44 @@ function liveFileTarget(
     const found = loadedScripts((path) => re.test(path) && moduleByFile(path) === undefined);
     if (found.length === 0) return null;
     // Names are looked for where a site can work: a runner's wrapper (jest's) names the functions
-    // in a script of a vm context otherwise, and "no function named" would hide why.
-    const { scripts, note } = reachable(found, label);
+    // in a script of a vm context otherwise (Object.<anonymous>.add), and "no function named" would hide why.
+    const scripts = found.filter((s) => !s.ownContext);
+    const apart = found.filter((s) => s.ownContext);
+    if (scripts.length === 0) return reachable(null, apart, label);
     if (ref.kind === 'line') {
       // There is no live site for a line: a live patch gives functions their sites.
       if (preference === 'live') {
         unavailable(`${label}: ${ref.file} is loaded without a line site at line ${ref.line}, and a line of loaded code gets a breakpoint site ` +
           '(site \'auto\' or \'breakpoint\'); a live site probes a whole function: name it (file:name)');
       }
-      const line = liveLineTarget(scripts, re, { file: ref.file, line: ref.line, glob: hasGlob(ref.file) }, label);
-      return line === null ? null : noted(line, note);
+      // A glob's line that only a script apart has is refused for where it runs, not "matches nothing loaded".
+      return reachable(liveLineTarget(scripts, re, { file: ref.file, line: ref.line, glob: hasGlob(ref.file) }, label), apart, label);
     }
     const targets = ownFunctions(functionsNamed(scripts, nameGlob(ref.name)));
     if (targets.length === 0) {
-      // Files matching a glob may load later; a loaded file will not grow functions.
-      if (hasGlob(ref.file)) return null;
+      // Files matching a glob may load later; a loaded file will not grow functions. One that runs
+      // apart too may hold the function: refused for where it runs, not "matches nothing loaded".
+      if (hasGlob(ref.file)) return reachable(null, apart, label);
       const names = new Set(scripts.flatMap((sc) => sc.fns.map((f) => f.name)));
       const what = hasGlob(ref.name) ? `no function matching ${ref.name}` : `no function named ${ref.name}`;
       throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', `${label}: ${ref.file} has ${what}${closeNames(ref.name.replace(/[*?]/g, ''), names)}`);
     }
     const shown = targets.length === 1 ? label : `${label} (${targets.length} functions)`;
-    return noted(liveResolution(targets, shown, preference, null, maxPauseMs), note);
+    return reachable(liveResolution(targets, shown, preference, null, maxPauseMs), apart, label);
   });
 }
 
 /**
- * The scripts a live or breakpoint site can work in, and what is said of the others: none of them
- * runs in a vm context of its own (live.ts's OWN_CONTEXT). Refused where all of them do, so that a
- * probe that would count nothing is not taken for one that saw no call.
+ * `r`, which probes the matched scripts a live or breakpoint site can work in, with what is said of
+ * `apart`, those in a vm context of its own that matched too (live.ts's OWN_CONTEXT). Refused where
+ * there is no `r` and some are apart, so that a probe that would count nothing, or "matches nothing
+ * loaded", is not taken for one that saw no call.
  */
-function reachable(scripts: LiveScript[], label: string): { scripts: LiveScript[]; note: string | undefined } {
-  const apart = scripts.filter((s) => s.ownContext);
-  if (apart.length === 0) return { scripts, note: undefined };
+function reachable(r: Resolution | null, apart: LiveScript[], label: string): Resolution | null {
+  if (apart.length === 0) return r;
   const what = `${apart[0].label}${apart.length > 1 ? ` and ${apart.length - 1} more script(s)` : ''}`;
-  if (apart.length === scripts.length) unavailable(`${label}: ${what} ${OWN_CONTEXT}: not probed`);
-  return { scripts: scripts.filter((s) => !s.ownContext), note: `${what} left out: ${apart.length > 1 ? 'each' : 'it'} ${OWN_CONTEXT}` };
+  if (r === null) unavailable(`${label}: ${what} ${apart.length > 1 ? 'each ' : ''}${OWN_CONTEXT}: not probed`);
+  return noted(r, `${what} left out: ${apart.length > 1 ? 'each' : 'it'} ${OWN_CONTEXT}`);
 }
 
 /**

@@ -337,6 +337,14 @@ test('-p: a function that runs only in a node:vm context of its own is refused, 
       assert.match(cli.err(), /vm-runner\/math\.cjs runs in a node:vm context of its own \(as jest runs the modules a test loads\)[^\n]*: not probed\n/);
       assert.doesNotMatch(cli.err(), /matches nothing loaded|Attached to/);
     }
+    // A glob over files in both contexts, whose only function of the name is in the vm one: that is
+    // said, not "matches nothing loaded"; and said once for fn and fnret of one target.
+    const glob = 'test/fixtures/**/*.cjs:add';
+    const cli = trace(svc.pid, `fn:${glob} { @n = count() } fnret:${glob} { @m = count() }`);
+    assert.equal(await cli.done, 1, cli.err());
+    const said = cli.err().match(/math\.cjs and 1 more script\(s\) each runs in a node:vm context of its own[^\n]*: not probed\n/g) ?? [];
+    assert.equal(said.length, 1, cli.err());
+    assert.doesNotMatch(cli.err(), /matches nothing loaded|Attached to/);
     assert.equal(await inspectorClosed(), true);
   } finally {
     svc.child.kill();

@@ -202,6 +202,8 @@ const setups: Promise<string[] | undefined>[] = [];
 /** While an attach waits for its workers, what to tell about them goes with its answer; later, as a line of its own. */
 let attaching = false;
 const workerNotes: string[] = [];
+/** Of the probes the workers set up while attaching skipped, those whose reason their sessions said. */
+const workerSaid: string[] = [];
 
 function send(line: string): void {
   socket?.write(`${line}\n`);
@@ -352,6 +354,8 @@ async function setUp(w: WorkerTarget, call: string): Promise<string[] | undefine
   }
   // As on the main thread (attach()), a patch still refused after a while does not hold up the rest.
   await within(SETTLE_MS, w.evaluate(`${WORKER_RUNTIME}.workerSettled()`, true).catch(() => undefined), undefined);
+  // What its session said of a probe it skipped (a vm context of its own) is the word on it, not "matches nothing".
+  if (attaching) workerSaid.push(...(r.said ?? []));
   return r.skipped;
 }
 
@@ -400,7 +404,8 @@ async function attach(source: string, options: AttachOptions): Promise<ChannelAt
   const workers = answers.filter((a): a is string[] => a !== undefined);
   // Only a program that samples stacks has slices to end: any other would be asked for nothing, a second after attaching.
   if (r.profiles === true) profileTick();
-  return { probes: r.probes - refused.length, skipped: [...r.skipped, ...refused], said: r.said, refused, workers, notes, near: r.near };
+  const said = [...(r.said ?? []), ...workerSaid.splice(0)];
+  return { probes: r.probes - refused.length, skipped: [...r.skipped, ...refused], said, refused, workers, notes, near: r.near };
 }
 
 /** While the main thread samples stacks (it answers true), end its slices that have run their longest, busy or not. */

@@ -392,7 +392,7 @@ export function attachWorker(source: string, given: AttachOptions, owner: string
     attached = {
       owner, finish: session.finish, settle: () => [], maps: session.maps, probes: session.handles, detached: false, quiet: () => {}, relay, snapshotting: null,
     };
-    return { probes: session.probes, skipped: session.skipped };
+    return { probes: session.probes, skipped: session.skipped, said: session.said };
   } catch (e) {
     return { error: (e as { report?: string }).report ?? String((e as Error).message ?? e) };
   }

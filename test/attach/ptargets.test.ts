@@ -366,3 +366,19 @@ test('-p: of a file run both in a vm context of its own and in the main one, the
     svc.child.kill();
   }
 });
+
+// Until 2026-12 a worker's refusal was followed by "matches nothing loaded in process N or its
+// workers", as the main thread has no such file: the worker's word is now the one said.
+test('-p: a function that runs only in a vm context of a worker thread is refused by the worker, and not said to match nothing', async () => {
+  const svc = await service('test/fixtures/attach/vm-worker.cjs');
+  try {
+    const cli = trace(svc.pid, 'fn:test/fixtures/cli/vm-runner/math.cjs:add { @n = count() }');
+    assert.equal(await cli.done, 1, cli.err());
+    assert.match(cli.err(), /vm-runner\/math\.cjs runs in a node:vm context of its own[^\n]*: not probed\n/);
+    assert.doesNotMatch(cli.err(), /matches nothing loaded|Attached to/);
+    assert.match(cli.err(), /no probe attached in process \d+ or its workers: nothing to trace/);
+    assert.equal(await inspectorClosed(), true);
+  } finally {
+    svc.child.kill();
+  }
+});

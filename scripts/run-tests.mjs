@@ -7,8 +7,7 @@
 // others two at a time beside them. Most tests wait on child processes, so the lanes take far
 // less time on a 2-core machine, and two attaches never overlap. Run as root where `unshare -n`
 // works (CI), the attaching files take two lanes, each in a network namespace of its own (its own
-// loopback, its own port 9229): the one lane of them was most of the suite's time. Each lane
-// then takes other files too, as many as keep the lanes about even (by a rough cost a file).
+// loopback, its own port 9229): the one lane of them was most of the suite's time.
 // JSPROBE_TEST_LANES=1 runs every file in one lane, as before; JSPROBE_TEST_NETNS=0 keeps the
 // attaching files in one lane in this namespace.
 import { spawn, spawnSync } from 'node:child_process';
@@ -125,47 +124,27 @@ function run(list, concurrency, out, ownNetwork = false) {
   });
 }
 
-/** Files the other lane runs at once. */
+/** Files the other lane runs at once: its files are three times the attaching ones' work. */
 const OTHERS = 2;
-/**
- * What a file costs, roughly, in seconds of its lane's time (CI's runs on Node 20 and 26: the
- * attaching files ~7 s each, the others ~4.6): enough to balance the lanes, not to time anything.
- */
-const ATTACH_COST = 7;
-const OTHER_COST = 4.6;
 const attaching = chosen.filter(attaches);
 /** Each lane: its files, how many run at once, and whether it has a network of its own. */
 let lanes;
 if (process.env.JSPROBE_TEST_LANES === '1') lanes = [{ files: chosen, concurrency: 1 }];
 else {
-  const others = { files: [], concurrency: OTHERS };
+  const others = { files: chosen.filter((f) => !attaches(f)), concurrency: OTHERS };
   // Alternate files to each of two private networks: the heavy ones are spread by name well enough.
   const split = attaching.length > 1 && privateNetworks();
   const attachLanes = split
     ? [0, 1].map((k) => ({ files: attaching.filter((_, i) => i % 2 === k), concurrency: 1, ownNetwork: true }))
     : [{ files: attaching, concurrency: 1 }];
-  // The other files go each to the lane that would end first with it, by the costs above: the
-  // attaching lanes, which ran half as long as the other one in a whole run and left a core idle
-  // once done, take some of them; in a run of fewer files (CI's Node 22 and 24) they take none.
-  const all = [...attachLanes, others];
-  const work = all.map((l) => l.files.length * ATTACH_COST);
-  work[all.length - 1] = 0;
-  for (const f of chosen.filter((f) => !attaches(f))) {
-    let best = all.length - 1;
-    for (let i = 0; i < all.length; i++) {
-      if ((work[i] + OTHER_COST) / all[i].concurrency < (work[best] + OTHER_COST) / all[best].concurrency) best = i;
-    }
-    all[best].files.push(f);
-    work[best] += OTHER_COST;
-  }
-  lanes = all.filter((l) => l.files.length > 0);
+  lanes = [...attachLanes, others].filter((l) => l.files.length > 0);
 }
 // The first lane prints as it runs; the others' output follows when all are done, each whole, so
 // that no two interleave line by line.
 const outs = lanes.map((_, i) => (i === 0 ? undefined : []));
 const codes = await Promise.all(lanes.map((l, i) => run(l.files, l.concurrency, outs[i], l.ownNetwork === true)));
 for (let i = 1; i < lanes.length; i++) {
-  const what = lanes[i].ownNetwork ? 'attaching, then others, in a network of its own' : 'the others';
+  const what = lanes[i].ownNetwork ? 'attaching, in a network of its own' : 'the others';
   process.stdout.write(`\n# lane ${i + 1} (${what}): ${lanes[i].files.length} files\n`);
   process.stdout.write(outs[i].join(''));
 }

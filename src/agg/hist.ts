@@ -1,5 +1,6 @@
-// Power-of-two histograms (bpftrace's hist()): a value v >= 2 lands in [2^k, 2^(k+1)); 0 and 1
-// have buckets of their own, negatives share one, and so do 2^64 and past. Printed in bpftrace's shape.
+// Power-of-two histograms (bpftrace's hist()): a value v >= 2 lands in [2^k, 2^(k+1)); [0, 1) and
+// [1, 2) have buckets of their own, negatives share one, and so do 2^64 and past. Printed in
+// bpftrace's shape.
 
 import {
   ArrayPrototypeSlice, MathClz32, MathFloor, MathLog2, MathMax, MathMin, StringPrototypePadEnd, StringPrototypePadStart, StringPrototypeRepeat,
@@ -59,8 +60,9 @@ export function powerLabel(n: number): string {
 
 function label(i: number): string {
   if (i === 0) return '(..., 0)';
-  if (i === 1) return '[0]';
-  if (i === 2) return '[1]';
+  // bpftrace's [0] and [1] hold integers only; here 0.5 and 1.5 land in them too (elapsed / 1e6).
+  if (i === 1) return '[0, 1)';
+  if (i === 2) return '[1, 2)';
   if (i === TOP_BUCKET) return `[${powerLabel(TOP_VALUE)}, ...)`;
   const lo = 2 ** (i - 2);
   return `[${powerLabel(lo)}, ${powerLabel(lo * 2)})`;

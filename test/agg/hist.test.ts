@@ -1,4 +1,4 @@
-// Histograms print exactly as bpftrace prints them.
+// Histograms print as bpftrace prints them, but for the buckets of 0 and 1, which hold fractions here.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +25,17 @@ test('rows run from the first non-empty bucket to the last, bars scaled to the l
     '[1K, 2K)               2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@                  |',
   ]);
   assert.deepEqual(formatHist(new Log2Hist()), []);
+});
+
+test('the buckets of 0 and 1 say what they hold: fractions too (elapsed / 1e6), not the integer alone', () => {
+  const h = new Log2Hist();
+  for (const v of [0.2, 0.9, 1.9, 3]) h.add(v);
+  assert.deepEqual(formatHist(h), [
+    '[0, 1)                 2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|',
+    '[1, 2)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |',
+    '[2, 4)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |',
+  ]);
+  assert.deepEqual(histBuckets(h).slice(0, 2), [{ min: 0, max: 1, count: 2 }, { min: 1, max: 2, count: 1 }]);
 });
 
 test('2^64 and past, Infinity too, share one last bucket: the rows stay few and aligned', () => {

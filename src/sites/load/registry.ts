@@ -4,6 +4,7 @@
 // nulls until something is probed. Probes waiting for code that has not loaded yet are told as
 // modules arrive.
 
+import { fileURLToPath } from 'node:url';
 import { ProbeSite, type Snapshot } from '../../core/index.js';
 import {
   defineOwn, MapPrototypeGet, MapPrototypeSet, ownDescriptor, SafeMap, SafeSet, StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith,
@@ -146,9 +147,28 @@ export function unshifted(name: string, line: number, col: number): { file: stri
  */
 const scriptMaps = new SafeMap<string, { url: string; map: ModuleMap | null | undefined }>();
 
-/** A script `name` (its URL or path, as a frame names it) comes with the source map at `sourceMapURL`: kept only when inline. */
-export function noteScriptMap(name: string, sourceMapURL: string): void {
-  if (StringPrototypeStartsWith(sourceMapURL, 'data:')) MapPrototypeSet(scriptMaps, name, { url: sourceMapURL, map: undefined });
+/**
+ * A script `url` (as the inspector names it) comes with the source map at `sourceMapURL`: kept only
+ * when inline. The inspector names every script on disk by its file URL, but a stack frame names a
+ * CommonJS module (tsx's output for a .ts file in a package that is not "type": "module") by its
+ * path, and an ES module by its URL: the map is found under both, as `modules` and `byFile` are.
+ */
+export function noteScriptMap(url: string, sourceMapURL: string): void {
+  if (!StringPrototypeStartsWith(sourceMapURL, 'data:')) return;
+  const s: { url: string; map: ModuleMap | null | undefined } = { url: sourceMapURL, map: undefined };
+  MapPrototypeSet(scriptMaps, url, s);
+  const path = pathOf(url);
+  if (path !== null && path !== url) MapPrototypeSet(scriptMaps, path, s);
+}
+
+/** The path of a `file:` URL; null for any other name, or a file URL that names no local path. */
+function pathOf(url: string): string | null {
+  if (!StringPrototypeStartsWith(url, 'file:')) return null;
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return null;
+  }
 }
 
 function mappedScript(name: string, line: number, col: number): { file: string; line: number; column: number } | null {

@@ -15,6 +15,8 @@ import { spawnTracked } from '../cli/tracked.js';
 
 const LINES = 'test/fixtures/attach/lines.cjs';
 const TSX = 'test/fixtures/attach/tsx-app.ts';
+/** The same through tsx in a "type": "commonjs" package: it runs as CommonJS. */
+const TSX_CJS = 'test/fixtures/attach/tsx-cjs/app.ts';
 /** The target waits this long for a ping before detaching by itself: far above a starved client's gaps. */
 const PATIENT = 'JSPROBE_CLIENT_TIMEOUT_MS=120000';
 
@@ -173,6 +175,28 @@ test('-p on tsx code: ustack names the .ts file\'s own lines through its inline 
       if (f.file.endsWith(TSX)) assert.ok(f.line >= 47 && f.line <= 52, `the caller at line ${f.line}`);
     }
     assert.doesNotMatch(cli.out(), /^ +eval\b/m, 'the breakpoint condition\'s own frames are left out');
+  } finally {
+    svc.child.kill();
+  }
+});
+
+test('-p on tsx code that runs as CommonJS: ustack goes through its inline source map, though its frames name a path, not the inspector\'s URL', async () => {
+  const svc = await service(`--import tsx ${TSX_CJS}`);
+  try {
+    assert.equal(svc.first.cjs, true, 'the fixture runs as CommonJS');
+    // describe() (lines 12-15) is called from the setInterval callback at lines 27-29.
+    const cli = trace(svc.pid, `fn:${TSX_CJS}:describe { printf("S%sE\\n", ustack(2)) }`);
+    await cli.lines(/^E$/, 3);
+    cli.child.kill('SIGINT');
+    assert.equal(await cli.done, 0, cli.err());
+    const frames = [...cli.out().matchAll(/^ +(\S+) \((.*):(\d+):(\d+)\)$/gm)].map((m) => ({ name: m[1], file: m[2], line: Number(m[3]) }));
+    const file = join(ROOT, TSX_CJS);
+    const inner = frames.filter((f) => f.name === 'describe');
+    const callers = frames.filter((f) => f.name !== 'describe');
+    assert.ok(inner.length >= 3 && callers.length >= 3, cli.out());
+    // Unmapped, both are on tsx's line 2 of the compiled code.
+    for (const f of inner) assert.deepEqual([f.file, f.line >= 12 && f.line <= 15], [file, true], `describe at ${f.file}:${f.line}`);
+    for (const f of callers) assert.deepEqual([f.file, f.line >= 27 && f.line <= 29], [file, true], `its caller at ${f.file}:${f.line}`);
   } finally {
     svc.child.kill();
   }

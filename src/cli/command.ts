@@ -6,7 +6,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { CompiledProgram } from '../lang/compile.js';
-import { describePoint, listProbePoints } from '../targets/probe-points.js';
+import { describePoint, listProbePoints, nearProbePoints } from '../targets/probe-points.js';
 import type { MapData } from '../agg/maps.js';
 import { HELP, splitCommand, UsageError, type CliOptions } from './args.js';
 import type { MetricsServer } from './prometheus.js';
@@ -17,19 +17,38 @@ import { prepareLaunch } from './launch.js';
 import { otlpExport, relay, type Metrics } from './relay.js';
 import { sink, type Sink } from './sink.js';
 import type { StdoutWatch } from './stdout.js';
+import type { UserText } from './verbs/options.js';
 import { version } from './version.js';
 // Attaching (ws, http), running a program here (the whole library), --prometheus and the report
 // page are imported when they are used.
 
 function listing(pattern: string, lines: boolean): number {
   let points;
+  let unsure: { file: string; why: string } | undefined;
   try {
-    points = listProbePoints(pattern, { unparsed: unparsedWarning(pattern), cache: true, lines, unsure: unsureWarning(pattern) });
+    points = listProbePoints(pattern, { unparsed: unparsedWarning(pattern), cache: true, lines, unsure: (file, why) => (unsure = { file, why }) });
   } catch (e) {
     return fail(`${(e as Error).message}${nearHint(pattern)}`);
   }
+  // A module is there whose text does not hold all its exports: none found there is no answer.
+  if (points.length === 0 && unsure !== undefined) return unknownExports(pattern, unsure.file, unsure.why);
+  if (unsure !== undefined) unsureWarning(pattern)(unsure.file, unsure.why);
   if (points.length === 0) return fail(`nothing matches ${pattern}${nearHint(pattern)}`);
   for (const p of points) process.stdout.write(`${describePoint(p)}\n`);
+  return 0;
+}
+
+/**
+ * -l of a module's exports (`express#*`, where express's index.js is `module.exports =
+ * require('./lib/express')`) where its text shows none that match and does not hold them all
+ * (`why`): they are known only when the module loads, which -l does not do, as --dry-run says of
+ * such a target. Not an error: a probe on one is checked when the program loads it (exit 0).
+ */
+function unknownExports(pattern: string, file: string, why: string): number {
+  const module = pattern.slice(0, pattern.indexOf('#'));
+  process.stderr.write(`jsprobe: ${pattern}: ${module}'s exports are known only when it loads, and -l does not load it (that would run its code): ` +
+    `the text of ${file} shows none that match, and ${why}. A probe on one (fn:${module}#NAME) is checked when the program loads the module, ` +
+    `as --dry-run says${meanHint(nearProbePoints(pattern))}\n`);
   return 0;
 }
 
@@ -241,8 +260,11 @@ async function listingAttached(pids: number[], pattern: string, lines: boolean):
   return none.length === pids.length ? 2 : 0;
 }
 
-/** The command for options front.ts parsed (`verb`: the verb that made the program, if one did). */
-export async function main(o: CliOptions, verb: string | undefined, stdout: StdoutWatch): Promise<number> {
+/**
+ * The command for options front.ts parsed (`verb`: the verb that made the program, if one did;
+ * `user`: where the user's own text is in that program).
+ */
+export async function main(o: CliOptions, verb: string | undefined, stdout: StdoutWatch, user?: readonly UserText[]): Promise<number> {
   if (o.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
@@ -253,7 +275,7 @@ export async function main(o: CliOptions, verb: string | undefined, stdout: Stdo
   }
   if (o.list !== undefined && o.pids !== undefined) return listingAttached(o.pids, o.list, o.listLines === true);
   if (o.list !== undefined) return listing(o.list, o.listLines === true);
-  const checked = compileChecked(o, verb);
+  const checked = compileChecked(o, verb, user);
   if (typeof checked === 'number') return checked;
   const { program, found } = checked;
   if (o.dryRun) {

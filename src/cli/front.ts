@@ -15,6 +15,7 @@ import { relay } from './relay.js';
 import { sink, type Sink } from './sink.js';
 import { watchStdout, type StdoutWatch } from './stdout.js';
 import { verbArgs, VERBS } from './verbs/index.js';
+import { OptionTextError, type UserText } from './verbs/options.js';
 
 /** The command with `argv` (the arguments after `jsprobe`): its exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -41,20 +42,26 @@ export function relayedToEnd(): boolean {
 async function jsprobe(argv: string[], stdout: StdoutWatch): Promise<number> {
   let o: CliOptions;
   let verb: string | undefined;
+  let user: UserText[] | undefined;
   try {
     // A verb (watch, monitor, …) is a program the command makes for you: the rest is as with -e.
-    ({ argv, verb } = verbArgs(argv));
+    ({ argv, verb, user } = verbArgs(argv));
     o = parseArgs(argv, (p) => readFileSync(p, 'utf8'), Object.keys(VERBS));
   } catch (e) {
     if (e instanceof UsageError) return fail(`${e.message}\n${USAGE}`);
+    // Positioned in the user's text, as a program's error is: no usage after it.
+    if (e instanceof OptionTextError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
     throw e;
   }
   const plain = o.command !== undefined && !o.help && !o.version && o.list === undefined && !o.dryRun && o.prometheus === undefined && !o.report;
   if (!plain) {
     stdout.arm();
-    return (await import('./command.js')).main(o, verb, stdout);
+    return (await import('./command.js')).main(o, verb, stdout, user);
   }
-  const checked = compileChecked(o, verb);
+  const checked = compileChecked(o, verb, user);
   if (typeof checked === 'number') return checked;
   const { program, found } = checked;
   const bad = checkOptions(o, program, verb);

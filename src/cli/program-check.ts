@@ -15,6 +15,7 @@ import { listProbePoints, nearProbePoints, type ProbePoint } from '../targets/pr
 import { USAGE, type CliOptions } from './args.js';
 import { otlpProtocol } from './otlp-protocol.js';
 import { compileCached } from './program-cache.js';
+import { OptionTextError, type UserText } from './verbs/options.js';
 
 export function fail(message: string): number {
   process.stderr.write(`jsprobe: ${message}\n`);
@@ -212,8 +213,11 @@ function inTargetDirectories<T>(pids: readonly number[], check: () => T): T {
   throw first.error;
 }
 
-/** The program compiled and its targets checked (what each matched, by the probe's position), or exit 2 with the errors said. */
-export function compileChecked(o: CliOptions, verb: string | undefined): { program: CompiledProgram; found: Found } | number {
+/**
+ * The program compiled and its targets checked (what each matched, by the probe's position), or
+ * exit 2 with the errors said. `user`: where a verb put the user's own text in its program.
+ */
+export function compileChecked(o: CliOptions, verb: string | undefined, user: readonly UserText[] = []): { program: CompiledProgram; found: Found } | number {
   try {
     const program = compileCached(o.program!, { unsafe: o.unsafe });
     if (o.pids === undefined) return { program, found: checkTargets(program, false) };
@@ -221,12 +225,19 @@ export function compileChecked(o: CliOptions, verb: string | undefined): { progr
   } catch (e) {
     if (isProgramError(e)) {
       const file = o.programFrom === '-e' || o.programFrom === undefined ? '' : `${o.programFrom}:`;
-      // A verb's program is the command's, not the user's: a position in it would point nowhere they wrote.
-      for (const d of e.diagnostics) process.stderr.write(verb === undefined ? `${file}${d.report}\n` : `jsprobe ${verb}: ${d.message}\n`);
+      // A verb's program is the command's, not the user's: a position in it would point nowhere
+      // they wrote, unless it is in their own text (watch --where), where it is positioned there.
+      for (const d of e.diagnostics) process.stderr.write(verb === undefined ? `${file}${d.report}\n` : `${verbReport(verb, user, d)}\n`);
       return 2;
     }
     throw e;
   }
+}
+
+/** An error in a verb's program: positioned in the user's text when it lies there, else its message alone. */
+function verbReport(verb: string, user: readonly UserText[], d: { at: number; message: string }): string {
+  const u = user.find((t) => d.at >= t.at && d.at < t.at + t.text.length);
+  return u === undefined ? `jsprobe ${verb}: ${d.message}` : new OptionTextError(verb, u.option, u.text, d.at - u.at, d.message).message;
 }
 
 /**

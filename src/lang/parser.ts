@@ -29,12 +29,28 @@ export function parse(source: string): Program {
   return new Parser(source).program();
 }
 
+/**
+ * `source` as one whole expression, such as a verb's option puts into the program it makes
+ * (`jsprobe watch --where`): errors are positioned in `source` itself, and text past the
+ * expression is one. `end`: where the expression's last token ends, before any space or comment
+ * after it (a `// …` there would comment out the text the expression is put before).
+ */
+export function parseExpression(source: string): { expr: Expr; end: number } {
+  const p = new Parser(source, 'the expression');
+  const expr = p.expr();
+  const end = p.lx.pos;
+  const after = p.lx.next();
+  if (after.type !== 'eof') p.fail(after.at, `expected the end of the expression, found ${describe(after, p.whole)}`);
+  return { expr, end };
+}
+
 class Parser {
   readonly lx: Lexer;
   /** Inside /predicate/: a `/` followed by `{` ends it. */
   predicate = false;
 
-  constructor(readonly src: string) {
+  /** What the source is, as errors name it: the program, or an expression alone (parseExpression). */
+  constructor(readonly src: string, readonly whole = 'the program') {
     this.lx = new Lexer(src);
   }
 
@@ -55,7 +71,7 @@ class Parser {
 
   private expectPunct(p: string, what?: string): Token {
     const t = this.lx.next();
-    if (t.type !== 'punct' || t.value !== p) this.fail(t.at, `expected '${p}'${what ? ` ${what}` : ''}, found ${describe(t)}`);
+    if (t.type !== 'punct' || t.value !== p) this.fail(t.at, `expected '${p}'${what ? ` ${what}` : ''}, found ${describe(t, this.whole)}`);
     return t;
   }
 
@@ -83,7 +99,7 @@ class Parser {
       this.expectPunct('/', 'to end the predicate');
     }
     const open = this.lx.peek();
-    if (!this.isPunct(open, '{')) this.fail(open.at, `expected '{' to start the probe's block, found ${describe(open)}`);
+    if (!this.isPunct(open, '{')) this.fail(open.at, `expected '{' to start the probe's block, found ${describe(open, this.whole)}`);
     this.lx.next();
     const body = this.statements(open.at);
     return { at, probes, predicate, body };
@@ -159,7 +175,7 @@ class Parser {
       const after = this.lx.peek();
       if (after.type === 'eof') this.fail(open, "this '{' is never closed");
       if (!this.isPunct(after, ';') && !this.isPunct(after, '}') && !(out[out.length - 1].type === 'if')) {
-        this.fail(after.at, `expected ';' or '}' after the statement, found ${describe(after)}`);
+        this.fail(after.at, `expected ';' or '}' after the statement, found ${describe(after, this.whole)}`);
       }
     }
   }
@@ -270,7 +286,7 @@ class Parser {
       if (this.isPunct(t, '.') || this.isPunct(t, '?.')) {
         this.lx.next();
         const name = this.lx.next();
-        if (name.type !== 'ident') this.fail(name.at, `expected a property name after '${t.value}', found ${describe(name)}`);
+        if (name.type !== 'ident') this.fail(name.at, `expected a property name after '${t.value}', found ${describe(name, this.whole)}`);
         e = { type: 'member', at: e.at, object: e, property: { type: 'str', at: name.at, value: name.value }, computed: false };
       } else if (this.isPunct(t, '[')) {
         this.lx.next();
@@ -303,7 +319,7 @@ class Parser {
       out.push(this.expr());
       const t = this.lx.next();
       if (this.isPunct(t, close)) break;
-      if (!this.isPunct(t, ',')) this.fail(t.at, `expected ',' or '${close}', found ${describe(t)}`);
+      if (!this.isPunct(t, ',')) this.fail(t.at, `expected ',' or '${close}', found ${describe(t, this.whole)}`);
     }
     this.predicate = saved;
     return out;
@@ -342,9 +358,9 @@ class Parser {
         if (t.value === '[') return { type: 'array', at: t.at, items: this.list(']') };
         break;
       case 'eof':
-        this.fail(t.at, 'the program ends in the middle of an expression');
+        this.fail(t.at, this.whole === 'the program' ? 'the program ends in the middle of an expression' : `${this.whole} ends before it is complete`);
     }
-    this.fail(t.at, `expected an expression, found ${describe(t)}`);
+    this.fail(t.at, `expected an expression, found ${describe(t, this.whole)}`);
   }
 }
 
@@ -354,8 +370,8 @@ function assign(target: Extract<Expr, { type: 'map' | 'var' }>, op: string | und
   return { type: 'varAssign', at: target.at, name: target.name, value, op };
 }
 
-function describe(t: Token): string {
-  if (t.type === 'eof') return 'the end of the program';
+function describe(t: Token, whole: string): string {
+  if (t.type === 'eof') return `the end of ${whole}`;
   if (t.type === 'str') return 'a string';
   if (t.type === 'num') return `the number ${t.value}`;
   if (t.type === 'var') return `$${t.value}`;

@@ -15,9 +15,17 @@ export interface CjsHolders {
   holdersOf(name: string): string[];
   /** The file names `exports` in forms not read here: a function no form holds may still be held. */
   unsure: boolean;
+  /**
+   * `module.exports = EXPR` with a value only running the file gives (`require('./lib/express')`,
+   * a call): EXPR's text, cut short. The exports are then that value's (and unsure is set).
+   */
+  assigned?: string;
 }
 
 const NONE: CjsHolders = { holderOf: () => undefined, holdersOf: () => [], unsure: false };
+
+/** Characters of an assigned value's text `assigned` keeps. */
+const ASSIGNED_CHARS = 60;
 
 /** `module.exports`, `exports`, and one key below either, as written; else null. */
 function exportsPath(n: Node): string | null {
@@ -67,6 +75,7 @@ export function cjsHoldersIn(program: Program, src: string): CjsHolders {
     m.set(name, [...(m.get(name) ?? []), path]);
   };
   let read = 0;
+  let assigned: string | undefined;
   /** The value `v` held at `path`, under key `key`; `deep`: an object literal's values are held too (the exports, an exported object). */
   const hold = (path: string, key: string, v: Expression, deep: boolean): void => {
     if (v.type === 'Identifier') {
@@ -84,10 +93,21 @@ export function cjsHoldersIn(program: Program, src: string): CjsHolders {
     const path = exportsPath(st.expression.left);
     if (path === null) continue;
     read++;
-    const v = st.expression.right;
+    let v = st.expression.right;
+    // `exports = module.exports = f`: one value, named twice.
+    while (path === 'module.exports' && v.type === 'AssignmentExpression' && v.operator === '=' && exportsPath(v.left) === 'module.exports') {
+      read++;
+      v = v.right;
+    }
     if (path !== 'module.exports') hold(path, path.slice(path.lastIndexOf('.') + 1), v, true);
     // The exports object itself: its own keys hold, not the value (a function exported as the module is held by no property).
     else if (v.type === 'ObjectExpression') for (const [key, value] of keyed(v)) hold(`${path}.${key}`, key, value, true);
+    // Any other value than a function or class here, or a name (of one, as the file declares it),
+    // is one only running the file gives: `require('./lib/express')` re-exports another module's.
+    else if (!isFunctionValue(v) && v.type !== 'ClassExpression' && v.type !== 'Identifier') {
+      const text = src.slice(v.start, v.end).replace(/\s+/g, ' ');
+      assigned = text.length > ASSIGNED_CHARS ? `${text.slice(0, ASSIGNED_CHARS - 1)}…` : text;
+    }
   }
   const mentions = src.match(/\bexports\b/g)?.length ?? 0;
   const holdersOf = (name: string): string[] => {
@@ -101,7 +121,8 @@ export function cjsHoldersIn(program: Program, src: string): CjsHolders {
     return at === undefined || m === null ? [] : at.map((p) => `${p}.${m[2] ?? ''}${m[3]}`);
   };
   return {
-    unsure: mentions > read,
+    unsure: mentions > read || assigned !== undefined,
+    ...(assigned === undefined ? {} : { assigned }),
     holdersOf,
     holderOf: (name) => holdersOf(name).at(-1),
   };

@@ -87,5 +87,6 @@ export function exportsInText(file: string): TextExports {
       if (held.startsWith('module.exports.')) out.push({ path: held.slice('module.exports.'.length), point });
     }
   }
+  if (holders.assigned !== undefined) return { exports: out, unsure: `its exports are the value of ${holders.assigned}, which only running it gives` };
   return holders.unsure ? { exports: out, unsure: 'it names `exports` in ways read only when it runs' } : { exports: out };
 }

@@ -122,6 +122,23 @@ const USAGE: UsageCase[] = [
     stderr: /^jsprobe: unknown verb 'stcuk', and no program file of that name \(ENOENT[^\n]*\)\. Did you mean stuck\?\n/,
   },
   { name: 'stuck --older soon', args: ['stuck', 'a.js:f', '--older', 'soon', '-c', 'node a.js'], stderr: /stuck --older takes a duration such as 500ms/ },
+  // A fault in the user's --where is said of --where and positioned in its text, not in the
+  // program the verb made of it (where it was "found ')'", a parenthesis the user never typed).
+  {
+    name: 'watch --where cut short: positioned at the end of the text given',
+    args: ['watch', `${APP}:lookup`, '--where', 'elapsed >', '-c', `node ${APP}`],
+    stderr: /^jsprobe watch: in --where, 1:10: the expression ends before it is complete\nelapsed >\n {9}\^\n$/,
+  },
+  {
+    name: 'watch --where with an unknown name: the compiler\'s error, positioned in the text given',
+    args: ['watch', `${APP}:lookup`, '--where', 'arg0 > 1 && elapsd > 1', '-c', `node ${APP}`],
+    stderr: /^jsprobe watch: in --where, 1:13: unknown name 'elapsd'; did you mean elapsed\?[^\n]*\narg0 > 1 && elapsd > 1\n {12}\^\n$/,
+  },
+  {
+    name: 'watch --where that would close the verb\'s parenthesis: one expression or an error',
+    args: ['watch', `${APP}:lookup`, '--where', 'arg0) || (1', '-c', `node ${APP}`],
+    stderr: /^jsprobe watch: in --where, 1:5: expected the end of the expression, found '\)'\narg0\) \|\| \(1\n {4}\^\n$/,
+  },
 ];
 
 for (const c of USAGE) {
@@ -139,6 +156,12 @@ test('--dry-run shows the program a verb runs', () => {
   assert.match(r.stdout, /^jsprobe watch runs this program:\nfnret:test\/fixtures\/cli\/verbs.cjs:lookup \/@watched < 3\/ \{\n/);
   assert.match(r.stdout, /if \(@watched == 3\) \{ detach\(\) \}/);
   assert.match(r.stdout, /would attach 1 probe/);
+});
+
+test('watch --where ending in a // comment: the comment stays out of the program', () => {
+  const r = jsprobe(['watch', `${APP}:lookup`, '--where', 'arg0 % 2 == 1 // the odd ones', '--dry-run']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^fnret:test\/fixtures\/cli\/verbs.cjs:lookup \/\(arg0 % 2 == 1\)\/ \{$/m);
 });
 
 /** The monitor tables' rows for `func`, as [calls, failures]. */

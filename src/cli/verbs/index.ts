@@ -7,12 +7,13 @@ import { monitorProgram } from './monitor.js';
 import { stuckProgram } from './stuck.js';
 import { traceProgram } from './trace.js';
 import { watchProgram } from './watch.js';
-import type { Mode, VerbOptions } from './options.js';
+import type { Mode, UserText, VerbOptions, VerbProgram } from './options.js';
 
 interface Verb {
   /** Its own flags (each takes a value). */
   flags: readonly string[];
-  program(target: string, options: VerbOptions, mode: Mode): string;
+  /** The program; with where the user's own text is in it, for a verb that puts some there. */
+  program(target: string, options: VerbOptions, mode: Mode): string | VerbProgram;
 }
 
 export const VERBS: Record<string, Verb> = {
@@ -33,9 +34,10 @@ function firstPositional(argv: string[]): number {
 
 /**
  * `argv` with a verb turned into `-e PROGRAM` and the command's own options left as they are; any
- * other command line as it is. A verb's bad option is a UsageError.
+ * other command line as it is. `user`: where the text of the user's in the program is. A verb's
+ * bad option is a UsageError, or an OptionTextError for a fault in an expression.
  */
-export function verbArgs(argv: string[]): { argv: string[]; verb?: string } {
+export function verbArgs(argv: string[]): { argv: string[]; verb?: string; user?: UserText[] } {
   const at = firstPositional(argv);
   const name = argv[at];
   if (name === undefined || !Object.hasOwn(VERBS, name)) return { argv };
@@ -67,7 +69,9 @@ export function verbArgs(argv: string[]): { argv: string[]; verb?: string } {
   if (target === undefined) throw new UsageError(`jsprobe ${name} needs a target: jsprobe ${name} src/db.js:Db.query -c 'node app.js'`);
   checkTarget(name, target);
   const mode: Mode = rest.includes('-p') ? 'attach' : 'command';
-  return { argv: ['-e', verb.program(target, own, mode), ...rest], verb: name };
+  const made = verb.program(target, own, mode);
+  const { text, user } = typeof made === 'string' ? { text: made, user: [] } : made;
+  return { argv: ['-e', text, ...rest], verb: name, user };
 }
 
 /** A function target, which goes into the program's text as it is: nothing there may end the probe. */

@@ -3,16 +3,25 @@
 
 import { FORMAT_LIMITS } from '../../agg/format-limits.js';
 import { STR_DEPTH } from '../../lang/str-depth.js';
-import { wholeOption, type Mode, type VerbOptions } from './options.js';
+import { expressionOption, wholeOption, type Mode, type UserText, type VerbOptions, type VerbProgram } from './options.js';
 
-export function watchProgram(target: string, options: VerbOptions, mode: Mode): string {
+export function watchProgram(target: string, options: VerbOptions, mode: Mode): VerbProgram {
   // The arguments are one level deeper than each argument: they are formatted as one array.
   const depth = wholeOption(options, 'watch', '-x', 0, STR_DEPTH.max - 1, FORMAT_LIMITS.depth);
   const limit = options.has('-n') ? wholeOption(options, 'watch', '-n', 1, Number.MAX_SAFE_INTEGER, 0) : undefined;
-  const where = options.get('--where');
-  const tests = [...(limit === undefined ? [] : [`@watched < ${limit}`]), ...(where === undefined ? [] : [`(${where})`])];
+  const where = expressionOption(options, 'watch', '--where');
+  const user: UserText[] = [];
+  let head = `fnret:${target} `;
+  if (limit !== undefined || where !== undefined) {
+    head += `/${limit === undefined ? '' : `@watched < ${limit}`}${limit !== undefined && where !== undefined ? ' && ' : ''}`;
+    if (where !== undefined) {
+      user.push({ option: '--where', text: where, at: head.length + 1 });
+      head += `(${where})`;
+    }
+    head += '/ ';
+  }
   const lines = [
-    `fnret:${target} ${tests.length > 0 ? `/${tests.join(' && ')}/ ` : ''}{`,
+    `${head}{`,
     ...(limit === undefined ? [] : ['  @watched = count();']),
     '  printf("%s pid %d tid %d ctx %d %s(%s) %s %.3f ms\\n", strftime("%H:%M:%S.%f", nsecs), pid, tid, ctx, func,',
     `    str(args, ${depth + 1}).slice(2, -2), threw ? "threw " + str(error, ${depth}) : "= " + str(retval, ${depth}), elapsed / 1e6);`,
@@ -22,5 +31,5 @@ export function watchProgram(target: string, options: VerbOptions, mode: Mode): 
     // every call in the function has left it, and a call then would pass the predicate again.
     '}',
   ];
-  return `${lines.join('\n')}\n`;
+  return { text: `${lines.join('\n')}\n`, user };
 }

@@ -29,8 +29,13 @@ const FILES: Record<string, string> = {
   'dyn.cjs': `${ran('dyn.cjs', false)}function a() {}\nfor (const k of ['x', 'y']) exports[k] = a;\nexports.a = a;\n`,
   'node_modules/pkg/package.json': '{ "name": "pkg", "main": "index.js" }\n',
   'node_modules/pkg/index.js': `${ran('pkg', false)}exports.connect = function () {};\n`,
+  // As express's index.js: the exports are another module's, which only running it gives.
+  'node_modules/reexp/package.json': '{ "name": "reexp", "main": "index.js" }\n',
+  'node_modules/reexp/index.js': `${ran('reexp', false)}module.exports = require('./lib/impl');\n`,
+  'node_modules/reexp/lib/impl.js': `${ran('reexp-impl', false)}exports.handle = function () {};\n`,
 };
 mkdirSync(join(dir, 'node_modules/pkg'), { recursive: true });
+mkdirSync(join(dir, 'node_modules/reexp/lib'), { recursive: true });
 for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir, name), text);
 
 function list(pattern: string): { lines: string[]; stderr: string; code: number | null; detail: string } {
@@ -39,7 +44,7 @@ function list(pattern: string): { lines: string[]; stderr: string; code: number 
 }
 
 function noneRan(): void {
-  for (const name of ['side.mjs', 'side.cjs', 'server.ts', 'dyn.cjs', 'pkg']) assert.equal(existsSync(join(dir, `${name}.ran`)), false, `${name} ran`);
+  for (const name of ['side.mjs', 'side.cjs', 'server.ts', 'dyn.cjs', 'pkg', 'reexp', 'reexp-impl']) assert.equal(existsSync(join(dir, `${name}.ran`)), false, `${name} ran`);
 }
 
 test('-l lists an ES module\'s exports, by name and by glob, from its text: the module never runs', () => {
@@ -78,6 +83,22 @@ test('-l on a module that makes exports at run time lists what its text shows an
   assert.equal(r.code, 0, r.detail);
   assert.deepEqual(r.lines.map((l) => l.split('  ')[0]), ['fn:./dyn.cjs#a']);
   assert.match(r.stderr, /dyn\.cjs's text, not by loading it .* exports made there are not listed \(jsprobe -l 'dyn\.cjs:\*' lists/);
+  noneRan();
+});
+
+test('-l on a package whose exports are another module\'s (module.exports = require(…)) says they are known only when it loads, not "nothing matches"', () => {
+  for (const pattern of ['reexp#*', 'reexp#handle']) {
+    const r = list(pattern);
+    assert.equal(r.code, 0, r.detail);
+    assert.deepEqual(r.lines, []);
+    assert.match(r.stderr, new RegExp(`^jsprobe: ${pattern.replace('*', '\\*')}: reexp's exports are known only when it loads, and -l does not load it .*`
+      + "its exports are the value of require\\('\\./lib/impl'\\), which only running it gives\\. A probe on one \\(fn:reexp#NAME\\) is checked when the program loads"));
+    assert.doesNotMatch(r.stderr, /nothing matches/);
+  }
+  // A module that is not there is still an error, with the packages near its name.
+  const missing = list('reexpp#*');
+  assert.equal(missing.code, 2, missing.detail);
+  assert.match(missing.stderr, /module 'reexpp' not found .*Did you mean reexp\b/);
   noneRan();
 });
 

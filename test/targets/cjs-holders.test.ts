@@ -63,3 +63,17 @@ test('exports made another way, an ES module, a file that does not parse', () =>
   assert.equal(m.unsure, false);
   assert.equal(holders('bad.cjs', 'function (').unsure, true);
 });
+
+test('module.exports = a value only running the file gives (a re-export by require, a call): unsure, and the value said', () => {
+  const r = holders('r.cjs', "module.exports = require('./lib/express');\n");
+  assert.equal(r.unsure, true);
+  assert.equal(r.assigned, "require('./lib/express')");
+  const f = holders('f.cjs', 'function make() { return {}; }\nmodule.exports = make();\n');
+  assert.equal(f.unsure, true);
+  assert.equal(f.assigned, 'make()');
+  // `exports = module.exports = f` names one value twice: read as module.exports = f.
+  const c = holders('chain.cjs', 'function app() {}\nfunction handle() {}\nexports = module.exports = app;\nexports.handle = handle;\n');
+  assert.equal(c.unsure, false);
+  assert.equal(c.assigned, undefined);
+  assert.equal(c.holderOf('handle'), 'module.exports.handle');
+});

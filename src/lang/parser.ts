@@ -86,7 +86,7 @@ class Parser {
       this.lx.skipSpace();
       if (this.src[this.lx.pos] !== ',') break;
       this.lx.pos++;
-      probes.push(this.probe());
+      probes.push(this.probe(probes[probes.length - 1].kind));
     }
     this.lx.skipSpace();
     let predicate: Expr | null = null;
@@ -105,7 +105,8 @@ class Parser {
     return { at, probes, predicate, body };
   }
 
-  private probe(): ProbeRef {
+  /** A probe; `before`: the kind of the probe before it in the list, after a ','. */
+  private probe(before?: ProbeKind): ProbeRef {
     this.lx.skipSpace();
     const at = this.lx.pos;
     const m = /^[A-Za-z_]+/.exec(this.src.slice(at));
@@ -113,7 +114,10 @@ class Parser {
     if (word === '') this.fail(at, `expected a probe (fn:, fnret:, line:, BEGIN, END, interval:, profile:), ${EXAMPLE}`);
     if (!PROBE_KINDS.includes(word)) {
       const near = closeMatches(word, PROBE_KINDS);
-      const hint = near.length > 0 ? `; did you mean ${near.join(', ')}?` : '';
+      // `fnret:a.js:f,b.js:g`: a target after a ',' without its probe's type.
+      const target = before !== undefined && before !== 'BEGIN' && before !== 'END' ? /^[^\s,{/]*[:#][^\s,{/]*/.exec(this.src.slice(at))?.[0] : undefined;
+      const hint = target !== undefined ? `: after a ',' comes another probe, its type first (${before}:${target}).`
+        : near.length > 0 ? `; did you mean ${near.join(', ')}?` : '.';
       this.fail(at, `unknown probe type '${word}'${hint} Probes are fn:, fnret:, line:, BEGIN, END, interval:s:N, profile:hz:N`);
     }
     this.lx.pos = at + word.length;

@@ -7,6 +7,10 @@ export const MALFORMED: [string, RegExp, string][] = [
   ['fn:a.js:f { @x = count() ', /never closed/, '1:11'],
   ['fnx:a.js:f { @x = count() }', /unknown probe type 'fnx'; did you mean fn/, '1:1'],
   ['fn: { @x = count() }', /expected a target/, '1:4'],
+  // No close match: the sentence still ends before the list of probes.
+  ['BEGIN { } server { }', /unknown probe type 'server'\. Probes are fn:/, '1:11'],
+  // A target after a ',' without its probe's type, as a user wrote it.
+  ['fnret:a.js:f,server.js:g { }', /unknown probe type 'server': after a ',' comes another probe, its type first \(fnret:server\.js:g\)\. Probes are fn:/, '1:14'],
   ['fn:f { @x = count() }', /'f' is not a target/, '1:4'],
   ['line:a.js:f { @x = count() }', /a line probe names a line/, '1:6'],
   ['interval:h:1 { @x = count() }', /interval:s:N or interval:ms:N/, '1:10'],

@@ -48,6 +48,42 @@ export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   '-e', '-c', '-p', '-f', '-o', '-l', '--max-map-keys', '--max-strlen', '--max-pause', '--prometheus', '--otlp', '--otlp-service', '--otlp-protocol',
 ]);
 
+/**
+ * Every option of the command as the help writes it, with the word it stands for: what an unknown
+ * long option is matched against (`--cmd` is near -c's command, `--dry` near --dry-run).
+ */
+export const OPTIONS: readonly (readonly [string, string])[] = [
+  ['-e PROGRAM', 'program'], ['-c COMMAND', 'command'], ['-p PID', 'pid'], ['-f FORMAT', 'format'], ['-o FILE', 'output'],
+  ['-l PATTERN', 'list'], ['--dry-run', 'dry-run'], ['-q', 'quiet'], ['--unsafe', 'unsafe'], ['--max-map-keys N', 'max-map-keys'],
+  ['--max-strlen N', 'max-strlen'], ['--max-pause MS', 'max-pause'], ['--prometheus [HOST:]PORT', 'prometheus'], ['--otlp URL', 'otlp'],
+  ['--otlp-service NAME', 'otlp-service'], ['--otlp-protocol P', 'otlp-protocol'], ['-h', 'help'], ['--version', 'version'],
+];
+
+/** Whether `a` is one of the command's options. */
+export function isOption(a: string): boolean {
+  return OPTIONS.some(([shown]) => shown.split(' ')[0] === a) || a === '--help';
+}
+
+/**
+ * The error for an unknown option; for a long one (`--cmd`), the options near it by their words
+ * (`more`: a verb's own): those it abbreviates (its letters in order, from the first), else those
+ * near it in spelling.
+ */
+export function unknownOption(a: string, more: readonly (readonly [string, string])[] = []): UsageError {
+  const word = a.replace(/^--/, '').split('=')[0].toLowerCase();
+  const all = [...OPTIONS, ...more];
+  const abbreviates = (w: string): boolean => {
+    let i = 0;
+    for (const c of w) if (c === word[i]) i++;
+    return w[0] === word[0] && i === word.length;
+  };
+  const long = a.startsWith('--') && word.length >= 2;
+  const short = long ? all.filter(([, w]) => abbreviates(w)).map(([, w]) => w) : [];
+  const near = short.length > 0 || !long ? short : closeMatches(word, all.map(([, w]) => w));
+  const shown = [...new Set(near.map((w) => all.find(([, x]) => x === w)![0]))];
+  return new UsageError(`unknown option '${a}'${shown.length > 0 ? `. Did you mean ${shown.join(', ')}?` : ''}`);
+}
+
 export const USAGE = `usage:
   jsprobe [-e PROGRAM | FILE] (-c 'COMMAND' | -p PID[,PID...]) [-f text|json|folded|html] [-o FILE] [--dry-run] [-q] [--unsafe] [--max-map-keys N]
           [--max-strlen N] [--max-pause MS] [--prometheus [HOST:]PORT]
@@ -236,7 +272,7 @@ export function parseArgs(argv: string[], readFile: (path: string) => string, ve
         o.version = true;
         break;
       default:
-        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
+        if (a.startsWith('-') && a !== '-') throw unknownOption(a);
         positional.push(a);
     }
   }
@@ -249,7 +285,7 @@ export function parseArgs(argv: string[], readFile: (path: string) => string, ve
   const meant = `. Did you mean ${near.join(', ')}?`;
   if (positional.length > 1) {
     if (near.length > 0) throw new UsageError(`unknown verb '${positional[0]}'${meant}`);
-    throw new UsageError(`one program file at most; got ${positional.join(' ')}`);
+    throw new UsageError(`one program file at most; got ${positional.join(' ')}${programHint(positional[0])}`);
   }
   if (positional.length === 1) {
     if (o.program !== undefined) throw new UsageError('give the program with -e or as a file, not both');
@@ -258,7 +294,8 @@ export function parseArgs(argv: string[], readFile: (path: string) => string, ve
     } catch (e) {
       const why = (e as Error).message;
       if (near.length > 0) throw new UsageError(`unknown verb '${positional[0]}', and no program file of that name (${why})${meant}`);
-      throw new UsageError(`cannot read program file ${positional[0]}: ${why}`);
+      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT' ? programHint(positional[0]) : '';
+      throw new UsageError(`cannot read program file ${positional[0]}: ${why}${missing}`);
     }
     o.programFrom = positional[0];
   }
@@ -272,6 +309,14 @@ export function parseArgs(argv: string[], readFile: (path: string) => string, ve
   if (o.program === undefined) throw new UsageError('no program: give one with -e PROGRAM or as a file');
   if (o.command !== undefined && o.pids !== undefined) throw new UsageError('-c and -p cannot go together');
   return o;
+}
+
+/**
+ * For a program file that is not there, when the word looks like a program's text (a block, or a
+ * probe first: `fn:server.js:getUser { … }` given without -e): how to give one as text.
+ */
+function programHint(word: string): string {
+  return word.includes('{') || /^(fn|fnret|line|interval|profile):|^(BEGIN|END)\b/.test(word) ? " (to give the program as text, use -e '…')" : '';
 }
 
 /**

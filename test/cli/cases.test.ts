@@ -262,6 +262,25 @@ const CASES: Case[] = [
   },
   { name: 'usage: no program', args: ['-c', 'node x.js'], stderr: /no program/, code: 2 },
   { name: 'usage: an unknown option', args: ['--frobnicate'], stderr: /unknown option '--frobnicate'\nusage:/, code: 2 },
+  {
+    name: 'usage: an unknown long option names the option it abbreviates',
+    args: ['-e', 'BEGIN { exit() }', '--cmd', 'node x.js'],
+    stderr: /^jsprobe: unknown option '--cmd'\. Did you mean -c COMMAND\?\nusage:/,
+    code: 2,
+  },
+  { name: 'usage: an unknown long option names the one it misspells', args: ['--verison'], stderr: /^jsprobe: unknown option '--verison'\. Did you mean --version\?\n/, code: 2 },
+  {
+    name: 'usage: a program given without -e: no such file, and how to give it as text',
+    args: ['fn:x.js:f { @n = count() }'],
+    stderr: /^jsprobe: cannot read program file fn:x\.js:f \{ @n = count\(\) \}: ENOENT[^\n]*\(to give the program as text, use -e '…'\)\nusage:/,
+    code: 2,
+  },
+  {
+    name: 'usage: a program file that is not there, and no program\'s text: no -e hint',
+    args: ['nofile.bt'],
+    stderr: /^jsprobe: cannot read program file nofile\.bt: ENOENT[^\n]*'nofile\.bt'\nusage:/,
+    code: 2,
+  },
   { name: 'usage: a bad output format', args: ['-f', 'xml', '-e', 'BEGIN { exit() }'], stderr: /-f is text, json, folded or html, not 'xml'/, code: 2 },
   {
     name: 'usage: probes with nothing to trace',

@@ -122,6 +122,11 @@ const USAGE: UsageCase[] = [
     stderr: /^jsprobe: unknown verb 'stcuk', and no program file of that name \(ENOENT[^\n]*\)\. Did you mean stuck\?\n/,
   },
   { name: 'stuck --older soon', args: ['stuck', 'a.js:f', '--older', 'soon', '-c', 'node a.js'], stderr: /stuck --older takes a duration such as 500ms/ },
+  {
+    name: 'watch with a misspelt option of its own: the option near it, not "takes one target"',
+    args: ['watch', 'a.js:f', '--wher', 'arg0 > 1', '-c', 'node a.js'],
+    stderr: /^jsprobe: unknown option '--wher'\. Did you mean --where EXPR\?\n/,
+  },
   // A fault in the user's --where is said of --where and positioned in its text, not in the
   // program the verb made of it (where it was "found ')'", a parenthesis the user never typed).
   {

@@ -2,7 +2,7 @@
 // jsprobe program, and the command runs that program as if it came with -e, so that a verb has
 // every option of the command (-c, -p, -o, -f, the bounds). --dry-run shows the program.
 
-import { UsageError, VALUE_OPTIONS } from '../args.js';
+import { isOption, unknownOption, UsageError, VALUE_OPTIONS } from '../args.js';
 import { monitorProgram } from './monitor.js';
 import { stuckProgram } from './stuck.js';
 import { traceProgram } from './trace.js';
@@ -15,6 +15,12 @@ interface Verb {
   /** The program; with where the user's own text is in it, for a verb that puts some there. */
   program(target: string, options: VerbOptions, mode: Mode): string | VerbProgram;
 }
+
+/** The verbs' flags as the usage writes them, and the word each stands for: an unknown option is matched against them too. */
+const FLAG_WORDS: Record<string, readonly [string, string]> = {
+  '-n': ['-n N', 'number'], '--where': ['--where EXPR', 'where'], '-x': ['-x DEPTH', 'depth'], '-i': ['-i SECONDS', 'interval'],
+  '--older': ['--older DURATION', 'older'],
+};
 
 export const VERBS: Record<string, Verb> = {
   watch: { flags: ['-n', '--where', '-x'], program: watchProgram },
@@ -58,6 +64,8 @@ export function verbArgs(argv: string[]): { argv: string[]; verb?: string; user?
       rest.push(a);
       if (i + 1 < argv.length) rest.push(argv[++i]);
     } else if (a.startsWith('-') && a !== '-') {
+      // Here, not in parseArgs: a value after an unknown option would be taken for a second target.
+      if (!isOption(a)) throw unknownOption(a, verb.flags.map((f) => FLAG_WORDS[f]));
       rest.push(a);
     } else if (target === undefined) {
       target = a;

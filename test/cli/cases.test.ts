@@ -268,7 +268,12 @@ const CASES: Case[] = [
     stderr: /^jsprobe: unknown option '--cmd'\. Did you mean -c COMMAND\?\nusage:/,
     code: 2,
   },
-  { name: 'usage: an unknown long option names the one it misspells', args: ['--verison'], stderr: /^jsprobe: unknown option '--verison'\. Did you mean --version\?\n/, code: 2 },
+  {
+    name: 'usage: an unknown long option names the one it misspells',
+    args: ['--verison'],
+    stderr: /^jsprobe: unknown option '--verison'\. Did you mean --version\?\n/,
+    code: 2,
+  },
   {
     name: 'usage: a program given without -e: no such file, and how to give it as text',
     args: ['fn:x.js:f { @n = count() }'],

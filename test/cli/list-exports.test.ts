@@ -44,7 +44,9 @@ function list(pattern: string): { lines: string[]; stderr: string; code: number 
 }
 
 function noneRan(): void {
-  for (const name of ['side.mjs', 'side.cjs', 'server.ts', 'dyn.cjs', 'pkg', 'reexp', 'reexp-impl']) assert.equal(existsSync(join(dir, `${name}.ran`)), false, `${name} ran`);
+  for (const name of ['side.mjs', 'side.cjs', 'server.ts', 'dyn.cjs', 'pkg', 'reexp', 'reexp-impl']) {
+    assert.equal(existsSync(join(dir, `${name}.ran`)), false, `${name} ran`);
+  }
 }
 
 test('-l lists an ES module\'s exports, by name and by glob, from its text: the module never runs', () => {
@@ -92,7 +94,8 @@ test('-l on a package whose exports are another module\'s (module.exports = requ
     assert.equal(r.code, 0, r.detail);
     assert.deepEqual(r.lines, []);
     assert.match(r.stderr, new RegExp(`^jsprobe: ${pattern.replace('*', '\\*')}: reexp's exports are known only when it loads, and -l does not load it .*`
-      + "its exports are the value of require\\('\\./lib/impl'\\), which only running it gives\\. A probe on one \\(fn:reexp#NAME\\) is checked when the program loads"));
+      + "its exports are the value of require\\('\\./lib/impl'\\), which only running it gives\\. "
+      + 'A probe on one \\(fn:reexp#NAME\\) is checked when the program loads'));
     assert.doesNotMatch(r.stderr, /nothing matches/);
   }
   // A module that is not there is still an error, with the packages near its name.

@@ -10,7 +10,7 @@ export const MALFORMED: [string, RegExp, string][] = [
   // No close match: the sentence still ends before the list of probes.
   ['BEGIN { } server { }', /unknown probe type 'server'\. Probes are fn:/, '1:11'],
   // A target after a ',' without its probe's type, as a user wrote it.
-  ['fnret:a.js:f,server.js:g { }', /unknown probe type 'server': after a ',' comes another probe, its type first \(fnret:server\.js:g\)\. Probes are fn:/, '1:14'],
+  ['fnret:a.js:f,server.js:g { }', /unknown probe type 'server': after a ',' comes another probe, its type first \(fnret:server\.js:g\)\. Probes/, '1:14'],
   ['fn:f { @x = count() }', /'f' is not a target/, '1:4'],
   ['line:a.js:f { @x = count() }', /a line probe names a line/, '1:6'],
   ['interval:h:1 { @x = count() }', /interval:s:N or interval:ms:N/, '1:10'],

@@ -4,7 +4,7 @@
 
 import { builtinModules, createRequire, isBuiltin } from 'node:module';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { didYouMean } from '../core/close-matches.js';
 import { JsprobeError } from '../core/errors.js';
 import { OWN_CODE_PATH } from '../sites/own-code.js';
@@ -23,13 +23,20 @@ function notFound(message: string): never {
   throw new JsprobeError('JSPROBE_E_TARGET_NOT_FOUND', message);
 }
 
+/** The packages `cwd` could load: in its node_modules and its parents', as require looks (a service in a workspace's subdirectory). */
 function installedPackages(cwd: string): string[] {
-  try {
-    const dir = join(cwd, 'node_modules');
-    return readdirSync(dir).flatMap((n) =>
-      n.startsWith('@') ? readdirSync(join(dir, n)).map((m) => `${n}/${m}`) : n.startsWith('.') ? [] : [n]);
-  } catch {
-    return [];
+  const out = new Set<string>();
+  for (let at = cwd, up = dirname(at); ; at = up, up = dirname(at)) {
+    try {
+      const dir = join(at, 'node_modules');
+      for (const n of readdirSync(dir)) {
+        if (n.startsWith('@')) for (const m of readdirSync(join(dir, n))) out.add(`${n}/${m}`);
+        else if (!n.startsWith('.')) out.add(n);
+      }
+    } catch {
+      // None here.
+    }
+    if (up === at) return [...out];
   }
 }
 

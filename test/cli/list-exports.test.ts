@@ -102,6 +102,11 @@ test('-l on a package whose exports are another module\'s (module.exports = requ
   const missing = list('reexpp#*');
   assert.equal(missing.code, 2, missing.detail);
   assert.match(missing.stderr, /module 'reexpp' not found .*Did you mean reexp\b/);
+  // From a directory below the one with node_modules, as require looks: the same close match.
+  mkdirSync(join(dir, 'svc'), { recursive: true });
+  const below = spawnSync(process.execPath, [JSPROBE, '-l', 'reexpp#*'], { cwd: join(dir, 'svc'), encoding: 'utf8', timeout: 120_000 });
+  assert.equal(below.status, 2, below.stderr);
+  assert.match(below.stderr, /module 'reexpp' not found .*Did you mean reexp\b/);
   noneRan();
 });
 

@@ -96,7 +96,7 @@
   function bucketLabel(b) {
     const lo = b.min === null ? '(...' : '[' + power(b.min);
     const hi = b.max === null ? '...)' : power(b.max) + ')';
-    if (b.min !== null && b.max !== null && b.max - b.min === 1 && b.min >= 0 && b.min <= 1) return '[' + b.min + ']';
+    // As the text format says them (agg/hist.ts): [0, 1) and [1, 2) hold fractions too, not 0 and 1 alone.
     return lo + ', ' + hi;
   }
 

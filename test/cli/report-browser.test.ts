@@ -33,7 +33,7 @@ test('the report page renders every map in Chromium, zooms its flame graph, and 
     ]);
     assert.equal(await page.$eval('body', (b) => b.getAttribute('data-rendered')), '6');
 
-    // hist(i) for i = 0..399: [0], [1], [2, 4) … [256, 512); lhist of i % 100: ten buckets of 10.
+    // hist(i) for i = 0..399: [0, 1), [1, 2), [2, 4) … [256, 512); lhist of i % 100: ten buckets of 10.
     assert.equal(await count('@us', 'rect.bar'), 10);
     assert.equal(await count('@lin', 'rect.bar'), 10);
     for (const map of ['@us', '@lin']) {

@@ -76,6 +76,16 @@ export function cjsHoldersIn(program: Program, src: string): CjsHolders {
   };
   let read = 0;
   let assigned: string | undefined;
+  // Names the file binds at its top level with const, let or var, to their first values (null: none).
+  const bound = new Map<string, Expression | null>();
+  for (const st of program.body) {
+    if (st.type !== 'VariableDeclaration') continue;
+    for (const d of st.declarations) if (d.id.type === 'Identifier' && !bound.has(d.id.name)) bound.set(d.id.name, d.init ?? null);
+  }
+  const said = (v: Expression): string => {
+    const text = src.slice(v.start, v.end).replace(/\s+/g, ' ');
+    return text.length > ASSIGNED_CHARS ? `${text.slice(0, ASSIGNED_CHARS - 1)}…` : text;
+  };
   /** The value `v` held at `path`, under key `key`; `deep`: an object literal's values are held too (the exports, an exported object). */
   const hold = (path: string, key: string, v: Expression, deep: boolean): void => {
     if (v.type === 'Identifier') {
@@ -104,9 +114,12 @@ export function cjsHoldersIn(program: Program, src: string): CjsHolders {
     else if (v.type === 'ObjectExpression') for (const [key, value] of keyed(v)) hold(`${path}.${key}`, key, value, true);
     // Any other value than a function or class here, or a name (of one, as the file declares it),
     // is one only running the file gives: `require('./lib/express')` re-exports another module's.
-    else if (!isFunctionValue(v) && v.type !== 'ClassExpression' && v.type !== 'Identifier') {
-      const text = src.slice(v.start, v.end).replace(/\s+/g, ' ');
-      assigned = text.length > ASSIGNED_CHARS ? `${text.slice(0, ASSIGNED_CHARS - 1)}…` : text;
+    else if (!isFunctionValue(v) && v.type !== 'ClassExpression' && v.type !== 'Identifier') assigned = said(v);
+    // A name bound to such a value is one too (`const lib = require('./lib'); module.exports = lib`).
+    else if (v.type === 'Identifier' && bound.has(v.name)) {
+      const init = bound.get(v.name) ?? null;
+      const known = init !== null && (isFunctionValue(init) || init.type === 'ClassExpression' || init.type === 'ObjectExpression');
+      if (!known) assigned = init === null ? v.name : `${v.name} = ${said(init)}`;
     }
   }
   const mentions = src.match(/\bexports\b/g)?.length ?? 0;

@@ -77,3 +77,17 @@ test('module.exports = a value only running the file gives (a re-export by requi
   assert.equal(c.assigned, undefined);
   assert.equal(c.holderOf('handle'), 'module.exports.handle');
 });
+
+test('module.exports = a name bound to such a value (const lib = require(…)) is unsure too; a name of a function, class or object literal is not', () => {
+  const r = holders('named.cjs', "const lib = require('./lib/express');\nmodule.exports = lib;\n");
+  assert.equal(r.unsure, true);
+  assert.equal(r.assigned, "lib = require('./lib/express')");
+  const later = holders('later.cjs', "let lib;\nlib = require('./a');\nmodule.exports = lib;\n");
+  assert.equal(later.unsure, true);
+  assert.equal(later.assigned, 'lib');
+  for (const text of ['const f = function () {};\n', 'const f = () => 1;\n', 'const f = class {};\n', 'const f = { a() {} };\n', 'function f() {}\n']) {
+    const k = holders('known.cjs', `${text}module.exports = f;\n`);
+    assert.equal(k.assigned, undefined, text);
+    assert.equal(k.unsure, false, text);
+  }
+});

@@ -115,7 +115,10 @@ class Parser {
     if (!PROBE_KINDS.includes(word)) {
       const near = closeMatches(word, PROBE_KINDS);
       // `fnret:a.js:f,b.js:g`: a target after a ',' without its probe's type.
-      const target = before !== undefined && before !== 'BEGIN' && before !== 'END' ? /^[^\s,{/]*[:#][^\s,{/]*/.exec(this.src.slice(at))?.[0] : undefined;
+      // Not for a type near one (`fnn:`, a typo), nor after a probe that goes in no list (interval:, profile:).
+      const listed = before === 'fn' || before === 'fnret' || before === 'line';
+      const typo = near.length > 0 && this.src[at + word.length] === ':';
+      const target = listed && !typo ? /^[^\s,{]*[:#][^\s,{]*/.exec(this.src.slice(at))?.[0] : undefined;
       const hint = target !== undefined ? `: after a ',' comes another probe, its type first (${before}:${target}).`
         : near.length > 0 ? `; did you mean ${near.join(', ')}?` : '.';
       this.fail(at, `unknown probe type '${word}'${hint} Probes are fn:, fnret:, line:, BEGIN, END, interval:s:N, profile:hz:N`);

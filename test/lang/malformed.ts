@@ -11,6 +11,10 @@ export const MALFORMED: [string, RegExp, string][] = [
   ['BEGIN { } server { }', /unknown probe type 'server'\. Probes are fn:/, '1:11'],
   // A target after a ',' without its probe's type, as a user wrote it.
   ['fnret:a.js:f,server.js:g { }', /unknown probe type 'server': after a ',' comes another probe, its type first \(fnret:server\.js:g\)\. Probes/, '1:14'],
+  // The same with a directory in the path; a mistyped type after the ',' is near one, not a target.
+  ['fnret:a.js:f,src/b.js:g { }', /unknown probe type 'src': after a ',' comes another probe, its type first \(fnret:src\/b\.js:g\)\./, '1:14'],
+  ['fn:a.js:f,fnn:b.js:g { }', /unknown probe type 'fnn'; did you mean fn/, '1:11'],
+  ['fn:a.js:f,fns.js:g { }', /unknown probe type 'fns': after a ',' comes another probe, its type first \(fn:fns\.js:g\)\./, '1:11'],
   ['fn:f { @x = count() }', /'f' is not a target/, '1:4'],
   ['line:a.js:f { @x = count() }', /a line probe names a line/, '1:6'],
   ['interval:h:1 { @x = count() }', /interval:s:N or interval:ms:N/, '1:10'],

@@ -160,18 +160,18 @@ export class Connection extends Protocol {
 class ClosedUnder extends ConnectionLost {}
 
 /** Open the target's inspector (open.ts checks the target and the port) and connect to it. */
-export async function connect(pid: number, quiet = false, fresh = false): Promise<{ conn: Connection; opened: boolean; port: number }> {
+export async function connect(pid: number, quiet = false): Promise<{ conn: Connection; opened: boolean; port: number }> {
   try {
-    return await connectOnce(pid, quiet, fresh);
+    return await connectOnce(pid, quiet);
   } catch (e) {
     if (!(e instanceof ClosedUnder)) throw e;
-    return connectOnce(pid, quiet, fresh);
+    return connectOnce(pid, quiet);
   }
 }
 
-async function connectOnce(pid: number, quiet: boolean, fresh: boolean): Promise<{ conn: Connection; opened: boolean; port: number }> {
+async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connection; opened: boolean; port: number }> {
   // --- verified open (open.ts): the lock, when jsprobe opened the inspector, goes when it closes.
-  const { port, opened, lock, startTime } = await openInspector(pid, (line) => void (quiet || process.stderr.write(line)), fresh);
+  const { port, opened, lock, startTime } = await openInspector(pid, (line) => void (quiet || process.stderr.write(line)));
   let url: string;
   let socket: Socket;
   try {

@@ -222,13 +222,9 @@ async function opening(orders: WatchOrders, lock: Lock, progress: (line: string)
 /**
  * Find or open process `pid`'s inspector. `progress` gets a line when jsprobe waits for another
  * jsprobe's attach, or for the target to answer SIGUSR1. Throws AttachError (one line) when the
- * target or its port cannot be trusted, or its inspector does not open in time. `fresh`: the
- * command started the target with port 0 and no option of the user's opened an inspector at its
- * start (`jsprobe -c`'s busy stop): its listeners are its own, and none is asked whether it is an
- * inspector already open, only those that appear after SIGUSR1 (one that the program opened itself
- * with inspector.open(0) is then not found, and the wait runs out).
+ * target or its port cannot be trusted, or its inspector does not open in time.
  */
-export async function openInspector(pid: number, progress: (line: string) => void, fresh = false): Promise<OpenInspector> {
+export async function openInspector(pid: number, progress: (line: string) => void): Promise<OpenInspector> {
   checkTarget(pid);
   // Read before anything is done: a bad value is a usage error, not a reason to leave a watcher.
   const limit = openTimeoutMs();
@@ -237,7 +233,7 @@ export async function openInspector(pid: number, progress: (line: string) => voi
     ? await acquire(`jsprobe-inspector-port-${configured}`, `port ${configured}`, LOCK_WAIT_MS, progress)
     : await acquire(`jsprobe-inspector-pid-${pid}`, `the inspector of process ${pid}`, LOCK_WAIT_MS, progress);
   try {
-    const port = fresh && configured === 0 ? null : await inspectorNow(pid, configured, new Set());
+    const port = await inspectorNow(pid, configured, new Set());
     if (port !== null) {
       // A jsprobe killed after SIGUSR1 and before its runtime could close the port left it open:
       // its marker says so, and this one closes it as its own (the lock it holds goes when it has).

@@ -17,20 +17,14 @@ import { now } from '../core/clock.js';
 /**
  * Run the stop function `name` (from JSPROBE_STOP_NAME) for `signal` in process `pid`; `kill`
  * sends it the signal once more, when it is to end by it. `say` gets one line when this cannot be
- * done: the program then runs on until a second Ctrl-C leaves it. `ownPort`: jsprobe gave the
- * program its inspector port 0 and nothing of the user's opens an inspector at its start, so no
- * socket the program already has is asked whether it is one (open.ts's `fresh`): those are the
- * program's own, a service's HTTP port among them, which its busy thread cannot answer (seconds
- * of timeouts before the stop) and whose handler would read jsprobe's request once it runs on.
+ * done: the program then runs on until a second Ctrl-C leaves it.
  */
-export async function stopBusy(
-  pid: number, name: string, signal: NodeJS.Signals, kill: () => void, say: (line: string) => void, ownPort = false,
-): Promise<void> {
+export async function stopBusy(pid: number, name: string, signal: NodeJS.Signals, kill: () => void, say: (line: string) => void): Promise<void> {
   const cannot = (why: string): void => say(`jsprobe: process ${pid} is too busy to see ${signal}, and jsprobe cannot reach it through its inspector (${why}); `
     + `${signal === 'SIGINT' ? 'Ctrl-C' : signal} again leaves it running, untraced\n`);
   let reached;
   try {
-    reached = await connect(pid, true, ownPort);
+    reached = await connect(pid, true);
   } catch (e) {
     if (e instanceof AttachError) return cannot(e.message);
     throw e;

@@ -16,11 +16,6 @@ export interface Launch {
   children: ChildServer;
   /** The global through which a busy main thread is reached (control-pipe.ts). */
   stopName: string;
-  /**
-   * jsprobe chose the program's inspector port (0: nothing of the user's opens an inspector at its
-   * start), so a busy stop need not ask the program's own sockets whether one is open (busy-stop.ts).
-   */
-  ownPort: boolean;
   /** Where the messages of the processes that report on the socket go: the relay's, once the program runs. */
   onMessage: (m: Message) => void;
 }
@@ -84,5 +79,5 @@ export async function prepareLaunch(program: CompiledProgram, o: CliOptions, arg
     JSPROBE_COMMAND_PID: String(process.pid),
     JSPROBE_OTLP: o.otlp === undefined ? undefined : '1',
   };
-  return Object.assign(launch, { argv, env, children, stopName, ownPort: port.set });
+  return Object.assign(launch, { argv, env, children, stopName });
 }

@@ -50,7 +50,7 @@ interface Ending {
 /** Spawn the program `launch` prepared and relay it until it ends: its exit code, 128 + a signal's number, or 2. */
 /** `points`: the probes after wildcard expansion (command.ts's attachPoints), which "Attaching N probes..." counts. */
 export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, out: Sink, metrics?: Metrics, points?: number): Promise<number> {
-  const { argv, env, children, stopName, ownPort } = launch;
+  const { argv, env, children, stopName } = launch;
   let exporting: Promise<SpanExport | undefined> = Promise.resolve(undefined);
   return new Promise<number>((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit', 'pipe', 'pipe'], env });
@@ -192,7 +192,7 @@ export function relay(launch: Launch, program: CompiledProgram, o: CliOptions, o
         const say = (line: string): void => void (left || process.stderr.write(line));
         // Node's own "Debugger listening…" lines follow on the program's stderr: say why first.
         if (!o.quiet) say(`jsprobe: ${o.command} is too busy to see ${signal}: jsprobe stops it through its inspector, opened on 127.0.0.1 for this alone\n`);
-        void import('./busy-stop.js').then(({ stopBusy }) => stopBusy(child.pid!, stopName, signal, () => child.kill(signal), say, ownPort))
+        void import('./busy-stop.js').then(({ stopBusy }) => stopBusy(child.pid!, stopName, signal, () => child.kill(signal), say))
           .catch((e: Error) => say(`jsprobe: cannot stop ${o.command} through its inspector (${e.message})\n`));
       }, 2 * STOP_GRACE_MS);
       stopping = setTimeout(() => {

@@ -6,8 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './run.js';
 import { listening } from '../attach/procs.js';
@@ -156,33 +154,6 @@ test('a program busy from its first line: Ctrl-C prints its maps, ends it by the
   assert.notEqual(Number(port![1]), 9229);
   assert.equal(await listening(Number(port![1])), false);
   assert.equal(await listening(9229), false);
-});
-
-test('a busy service that handles Ctrl-C itself: jsprobe stops it through its inspector without a word to its own HTTP port', { timeout: 60_000 }, async () => {
-  // Under -c its inspector port is 0, a port the system picks: jsprobe once asked each of the
-  // program's listening sockets whether it was an inspector already open (GET /json/version),
-  // which a busy service cannot answer (a second each) and reads once it runs on.
-  const busy = 'test/fixtures/cli/busy-server.cjs';
-  const go = join(mkdtempSync(join(tmpdir(), 'jsprobe-busy-')), 'go');
-  const args = [join(ROOT, 'build/src/cli/main.js'), '-e', `fn:${busy}:work { @spins = count() }`, '-c', `node ${busy} ${go}`];
-  const child = spawn(process.execPath, args, { cwd: ROOT });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  const spinning = new Promise<void>((resolve) => child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-    if (/spinning/.test(stderr)) resolve();
-  }));
-  // The program keeps jsprobe's stderr open after jsprobe has left it: 'close' waits for both.
-  const done = closed(child);
-  await spinning;
-  child.kill('SIGINT');
-  assert.equal(await exited(child), 130, stderr);
-  assert.match(stdout, /^@spins: [1-9][0-9]*\n\n$/, stderr);
-  assert.match(stderr, /too busy to see SIGINT: jsprobe stops it through its inspector/, stderr);
-  writeFileSync(go, '');
-  await done;
-  assert.match(stderr, /^connections before mine: 0$/m, stderr);
 });
 
 /** Run jsprobe with `args`, close its stdout after the first output (as `| head -1` does), and wait for it. */

@@ -102,6 +102,10 @@ export async function openChannel(pid: number, quiet: boolean, onMessage: (m: Me
 const EXIT_POLL_MS = 100;
 /** How long an attach that failed with an inspector's error waits to see whether the target is ending. */
 const EXIT_GRACE_MS = 1000;
+/** What the target's own session answers when its context has gone: it is ending (ChannelAttachResult's error). */
+const CONTEXT_GONE = /Cannot find context with specified id/;
+/** How long such an answer waits for the end it announces: longer, as nothing else explains it. */
+const CONTEXT_GONE_GRACE_MS = 5000;
 
 /**
  * Whether process `pid` has ended since this was made (gone, a zombie, or its pid reused), and a
@@ -293,8 +297,13 @@ export async function traceTarget(pid: number, s: Shared): Promise<TargetEnd> {
     `process ${pid} to register the probes`, run.quiet,
   );
   // The channel closed before the answer: the target ended as the probes were being set up (its
-  // end not told, the exit listener not yet in), not a refusal of the program's (exit 2).
-  const exitedThen = failed && await exited.within(EXIT_GRACE_MS);
+  // end not told, the exit listener not yet in), not a refusal of the program's (exit 2). So did a
+  // target whose own inspector session answered that its context was gone: a process ending, whose
+  // exit a loaded machine may take seconds to finish (CI saw the raw error printed).
+  const contextGone = 'error' in r && CONTEXT_GONE.test(r.error);
+  // The ending target's exit waits on this channel (its last maps go to it): closed, it goes on.
+  if (contextGone) channel.close();
+  const exitedThen = (failed || contextGone) && await exited.within(contextGone ? CONTEXT_GONE_GRACE_MS : EXIT_GRACE_MS);
   exited.stop();
   if (exitedThen) {
     process.stderr.write(`jsprobe: ${exitedDuringAttach(pid).message}\n`);

@@ -1,6 +1,7 @@
 // The command line of `jsprobe` (docs/cli.md). A usage error says what is wrong and exits 2.
 
 import { closeMatches } from '../core/close-matches.js';
+import { PROBE_KINDS } from '../lang/parser.js';
 import { parseMetricsAddress, type MetricsAddress } from './prometheus-address.js';
 
 export interface CliOptions {
@@ -316,8 +317,13 @@ export function parseArgs(argv: string[], readFile: (path: string) => string, ve
  * probe first: `fn:server.js:getUser { … }` given without -e): how to give one as text.
  */
 function programHint(word: string): string {
-  return word.includes('{') || /^(fn|fnret|line|interval|profile):|^(BEGIN|END)\b/.test(word) ? " (to give the program as text, use -e '…')" : '';
+  return word.includes('{') || PROBE_START.test(word) ? " (to give the program as text, use -e '…')" : '';
 }
+
+/** A probe's start, its kind first: `fn:`, `interval:`…, or `BEGIN`/`END` as a word. */
+const PROBE_START = new RegExp(
+  `^(${PROBE_KINDS.filter((k) => k !== k.toUpperCase()).join('|')}):|^(${PROBE_KINDS.filter((k) => k === k.toUpperCase()).join('|')})\\b`,
+);
 
 /**
  * -l's pattern, which may be written as a probe writes its target, kind first, as -l prints what it

@@ -20,7 +20,7 @@ const COMPOUND: Record<string, string> = noProto({
   '+=': '+', '-=': '-', '*=': '*', '/=': '/', '%=': '%', '**=': '**', '<<=': '<<', '>>=': '>>', '>>>=': '>>>', '&=': '&', '|=': '|', '^=': '^',
 });
 const STEP_ONLY = "changes a map or a variable and is a statement of its own: @x++, $x--, @m[k] += 2";
-const PROBE_KINDS = ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval', 'profile'];
+export const PROBE_KINDS: readonly string[] = ['fn', 'fnret', 'line', 'BEGIN', 'END', 'interval', 'profile'];
 /** profile:hz:N's ceiling: each sample runs the handler, and V8's sampler cannot keep a finer pace anyway. */
 export const MAX_PROFILE_HZ = 999;
 const EXAMPLE = "e.g. fnret:src/db.js:Db.query { @ms = hist(elapsed / 1e6) }";

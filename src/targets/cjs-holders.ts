@@ -49,6 +49,11 @@ function keyed(v: ObjectExpression): [string, Expression][] {
   return out;
 }
 
+/** A function or a class, written in place: a value the file's text shows. */
+function isCode(v: Expression): boolean {
+  return isFunctionValue(v) || v.type === 'ClassExpression';
+}
+
 function isFunctionValue(v: Expression): boolean {
   return v.type === 'FunctionExpression' || v.type === 'ArrowFunctionExpression';
 }
@@ -114,11 +119,11 @@ export function cjsHoldersIn(program: Program, src: string): CjsHolders {
     else if (v.type === 'ObjectExpression') for (const [key, value] of keyed(v)) hold(`${path}.${key}`, key, value, true);
     // Any other value than a function or class here, or a name (of one, as the file declares it),
     // is one only running the file gives: `require('./lib/express')` re-exports another module's.
-    else if (!isFunctionValue(v) && v.type !== 'ClassExpression' && v.type !== 'Identifier') assigned = said(v);
+    else if (!isCode(v) && v.type !== 'Identifier') assigned = said(v);
     // A name bound to such a value is one too (`const lib = require('./lib'); module.exports = lib`).
     else if (v.type === 'Identifier' && bound.has(v.name)) {
       const init = bound.get(v.name) ?? null;
-      const known = init !== null && (isFunctionValue(init) || init.type === 'ClassExpression' || init.type === 'ObjectExpression');
+      const known = init !== null && (isCode(init) || init.type === 'ObjectExpression');
       if (!known) assigned = init === null ? v.name : `${v.name} = ${said(init)}`;
     }
   }

@@ -153,9 +153,11 @@ export class Connection extends Protocol {
 }
 
 /**
- * An inspector found open (not opened by this jsprobe) that closed under the connection: another
- * jsprobe's, whose attach closed it as this one connected (the lock guards only an inspector
- * jsprobe opens). The port is then closed: connect() goes again, the way of a closed inspector.
+ * An inspector that closed under the connection before it answered its first command. One found
+ * open (not opened by this jsprobe): another jsprobe's, whose attach closed it as this one
+ * connected (the lock guards only an inspector jsprobe opens). One a killed jsprobe left open
+ * (marker.ts): its runtime, loaded just before the kill, closes it by itself a moment later. The
+ * port is then closed: connect() goes again, the way of a closed inspector.
  */
 class ClosedUnder extends ConnectionLost {}
 
@@ -171,17 +173,19 @@ export async function connect(pid: number, quiet = false): Promise<{ conn: Conne
 
 async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connection; opened: boolean; port: number }> {
   // --- verified open (open.ts): the lock, when jsprobe opened the inspector, goes when it closes.
-  const { port, opened, lock, startTime } = await openInspector(pid, (line) => void (quiet || process.stderr.write(line)));
+  const { port, opened, lock, startTime, signalled } = await openInspector(pid, (line) => void (quiet || process.stderr.write(line)));
+  // One found open may close at any step here (ClosedUnder); one this jsprobe opened, only as the target ends.
+  const Lost = signalled ? ConnectionLost : ClosedUnder;
   let url: string;
   let socket: Socket;
   try {
     const listed = await inspectorUrl(pid, port);
-    if (listed === null) throw new ConnectionLost(`the inspector of process ${pid} on 127.0.0.1:${port} did not list a target`);
+    if (listed === null) throw new Lost(`the inspector of process ${pid} on 127.0.0.1:${port} did not list a target`);
     url = listed.url;
     socket = listed.socket ?? await connectToTarget(pid, port);
   } catch (e) {
     if (lock !== null) releaseWhenClosed(lock, pid, port, startTime);
-    throw e;
+    throw !signalled && e instanceof ConnectionLost ? new ClosedUnder(e.message) : e;
   }
   const ws = new WebSocket(url, { perMessageDeflate: false, createConnection: () => socket });
   if (lock !== null) ws.once('close', () => releaseWhenClosed(lock, pid, port, startTime));
@@ -190,7 +194,7 @@ async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connect
     ws.once('open', () => resolve());
     ws.once('error', (e) => {
       const message = `cannot connect to the inspector of process ${pid}: ${e.message}`;
-      reject(opened ? new ConnectionLost(message) : new ClosedUnder(message));
+      reject(new Lost(message));
     });
   });
   const conn = new Connection(ws);
@@ -201,7 +205,8 @@ async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connect
     answer = await waitFor(conn.evaluate<unknown>('[process.pid, process.version]'), `process ${pid} to answer on its inspector`, quiet);
   } catch (e) {
     ws.terminate();
-    throw e;
+    if (e instanceof AttachError || e instanceof InspectorError) throw e;
+    throw new Lost(`the inspector of process ${pid} on 127.0.0.1:${port} closed the connection before it answered`);
   }
   const [targetPid, version] = Array.isArray(answer) ? answer as [unknown, unknown] : [undefined, undefined];
   if (targetPid !== pid) {

@@ -44,6 +44,8 @@ export interface OpenInspector {
   lock: Lock | null;
   /** The target's start time (procfs.ts startTimeOf), which names its marker (marker.ts) with its pid. */
   startTime: string | null;
+  /** This jsprobe sent SIGUSR1 (else it found the inspector open: the target's own, or one a killed jsprobe left). */
+  signalled: boolean;
 }
 
 /** What the watcher is told (closer.ts): which process, which port (0: one it picks), its listeners before SIGUSR1. */
@@ -240,13 +242,13 @@ export async function openInspector(pid: number, progress: (line: string) => voi
       const by = leftOpenBy(pid);
       if (by === null) {
         lock.release();
-        return { port, opened: false, lock: null, startTime: null };
+        return { port, opened: false, lock: null, startTime: null, signalled: false };
       }
       progress(`jsprobe: process ${pid} has its inspector open on 127.0.0.1:${port} since jsprobe process ${by} opened it and was killed `
         + 'before it could close it: jsprobe closes it\n');
       const startTime = startTimeOf(pid);
       if (startTime !== null) markOpening(pid, startTime);
-      return { port, opened: true, lock, startTime };
+      return { port, opened: true, lock, startTime, signalled: false };
     }
     const before = ownLoopbackListeners(pid).map((l) => l.inode);
     // Checked again just before the signal: the pid may have ended, and been reused, while waiting.
@@ -257,7 +259,7 @@ export async function openInspector(pid: number, progress: (line: string) => voi
     markOpening(pid, startTime);
     step('sigusr1');
     process.kill(pid, 'SIGUSR1');
-    return { port: await opening({ pid, startTime, configured, before }, lock, progress, limit), opened: true, lock, startTime };
+    return { port: await opening({ pid, startTime, configured, before }, lock, progress, limit), opened: true, lock, startTime, signalled: true };
   } catch (e) {
     lock.release();
     throw e;

@@ -2,38 +2,73 @@
 // with specified id") must not stay connected: Node, ending with a client connected, waits for it
 // to go, and -c's stop of a busy program (cli/busy-stop.ts), which then waited for the program to
 // end, held it there for good (found with `jsprobe -c ... | head -1` as the program finished).
+// And one that closes the connection before its first answer (a killed jsprobe's runtime closing
+// the port it left open, under the next jsprobe) is tried again once, not a crash of the command:
+// its error was a plain one, and `jsprobe -p` printed a stack (CI, test/attach/kill-steps.test.ts).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { connect } from '../../src/attach/inspector-ws.js';
+import { AttachError, connect } from '../../src/attach/inspector-ws.js';
 import { ROOT } from '../cli/run.js';
 import { spawnTracked } from '../cli/tracked.js';
 
-test('connect(): an inspector whose first answer is an error is disconnected, and the error thrown', async () => {
+/** A fixture that listens on its --inspect-port itself, started, and a wait for a line of its output. */
+async function fakeInspector(fixture: string, args: string[] = []): Promise<{ target: ChildProcess; said(re: RegExp): Promise<void>; out(): string }> {
   // A free port for its --inspect-port, where it listens itself.
   const free = createServer().listen(0, '127.0.0.1');
   await new Promise((resolve) => free.once('listening', resolve));
   const port = (free.address() as { port: number }).port;
   await new Promise((resolve) => free.close(resolve));
-  const target = spawnTracked(process.execPath, [`--inspect-port=${port}`, join(ROOT, 'test/fixtures/attach/ending-inspector.cjs')], {
+  const target = spawnTracked(process.execPath, [`--inspect-port=${port}`, join(ROOT, 'test/fixtures/attach', fixture), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let out = '';
+  target.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const said = (re: RegExp) => new Promise<void>((resolve, reject) => {
+    const check = (): void => void (re.test(out) && resolve());
+    target.stdout!.on('data', check);
+    target.once('exit', () => reject(new Error(`the fixture ended: ${out}`)));
+    check();
+  });
+  await said(/^\d+\n/);
+  return { target, said, out: () => out };
+}
+
+test('connect(): an inspector whose first answer is an error is disconnected, and the error thrown', async () => {
+  const { target, said } = await fakeInspector('ending-inspector.cjs');
   try {
-    let out = '';
-    const said = (re: RegExp) => new Promise<void>((resolve, reject) => {
-      const check = (): void => void (re.test(out) && resolve());
-      target.stdout!.on('data', check);
-      target.once('exit', () => reject(new Error(`the fixture ended: ${out}`)));
-      check();
-    });
-    target.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    await said(/^\d+\n/);
     await assert.rejects(connect(target.pid!, true), /Cannot find context with specified id/);
     // Generous: without the fix the client stays until this process ends.
     const bound = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still connected after 30 s')), 30_000).unref());
     await Promise.race([said(/^closed$/m), bound]);
+  } finally {
+    target.kill();
+  }
+});
+
+test('connect(): an inspector that closes the connection before its first answer is connected to again', async () => {
+  const { target, out } = await fakeInspector('closing-inspector.cjs');
+  try {
+    const { conn, opened } = await connect(target.pid!, true);
+    conn.ws.terminate();
+    assert.equal(opened, false);
+    assert.match(out(), /^connection 2$/m);
+  } finally {
+    target.kill();
+  }
+});
+
+test('connect(): one that closes every connection so is an attach error that says so, after one more try', async () => {
+  const { target, out } = await fakeInspector('closing-inspector.cjs', ['always']);
+  try {
+    const e = await connect(target.pid!, true).then(() => null, (x: unknown) => x);
+    assert.ok(e instanceof AttachError, `an AttachError (one line from the command), not ${String(e)}`);
+    assert.match(e.message, new RegExp(`^the inspector of process ${target.pid} on 127\\.0\\.0\\.1:\\d+ closed the connection before it answered$`));
+    assert.match(out(), /^connection 2$/m);
+    assert.doesNotMatch(out(), /^connection 3$/m);
   } finally {
     target.kill();
   }

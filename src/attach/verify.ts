@@ -119,17 +119,26 @@ function heldAdvice(pid: number, port: number, holder: number | null): string {
     + `another), so ${free}, or restart the program with --inspect-port=PORT (or NODE_OPTIONS=--inspect-port=PORT), a free port, which jsprobe -p then uses`;
 }
 
+/** How many times a port's listeners and the target's sockets are read before a listener is judged another process's. */
+const READS = 3;
+
 /**
  * Whether 127.0.0.1:`port` is process `pid`'s: 'yes' when every socket listening there is one
  * of its open files, 'none' when nothing listens; otherwise the throw names the holder, and what to do.
  */
 export function portOwnedBy(pid: number, port: number): 'yes' | 'none' {
-  const found = loopbackListeners(port);
-  if (found.length === 0) return 'none';
-  const mine = socketInodes(pid);
-  const foreign = found.find((l) => !mine.has(l.inode));
-  if (foreign === undefined) return 'yes';
-  const holder = socketOwner(foreign.inode);
-  const who = holder === null ? describeOwner(foreign.inode) : describeHolder(holder);
+  let foreign: { inode: string } | undefined;
+  // Two reads of /proc, not one: a socket of the target's that opened or closed between them (its
+  // inspector closing itself after a killed jsprobe's load) looks like another process's. Judged
+  // foreign only when the reads agree READS times in a row.
+  for (let i = 0; i < READS; i++) {
+    const found = loopbackListeners(port);
+    if (found.length === 0) return 'none';
+    const mine = socketInodes(pid);
+    foreign = found.find((l) => !mine.has(l.inode));
+    if (foreign === undefined) return 'yes';
+  }
+  const holder = socketOwner(foreign!.inode);
+  const who = holder === null ? describeOwner(foreign!.inode) : describeHolder(holder);
   throw new AttachError(`port ${port} on 127.0.0.1 is held by ${who}, not by process ${pid}: jsprobe sent nothing to it; ${heldAdvice(pid, port, holder)}`);
 }

@@ -24,6 +24,12 @@ const OPEN_TIMEOUT_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 3000;
 /** Polls of /proc while the port is about to open or close: each is in its window (~1 ms of reading /proc). */
 const POLL_MS = 5;
+/**
+ * A target with inspector port 0 that has made no new listener this long after SIGUSR1 may have had
+ * its inspector open already (inspector.open(0), --inspect=0): its listeners from before are asked
+ * then, and only then. A busy thread answers SIGUSR1 at its next interrupt, in milliseconds.
+ */
+const ASK_OLD_MS = 3000;
 /** How long to wait for another jsprobe attaching through the same port. */
 const LOCK_WAIT_MS = 10_000;
 /** The watcher starts in ~0.1 s; a loaded machine may take seconds. */
@@ -83,11 +89,11 @@ async function isInspector(pid: number, port: number): Promise<boolean> {
 }
 
 /**
- * The first of the target's listening ports (not among `except`, by inode) that is its inspector.
+ * The first of the target's listening ports that `ask` accepts (by inode) and that is its inspector.
  * `notInspector` hears of each listener that was asked and is not.
  */
-async function inspectorAmong(pid: number, except: ReadonlySet<string>, notInspector?: (inode: string) => void): Promise<number | null> {
-  const byPort = new Map(ownLoopbackListeners(pid).filter((l) => !except.has(l.inode)).map((l) => [l.port, l.inode]));
+async function inspectorAmong(pid: number, ask: (inode: string) => boolean, notInspector?: (inode: string) => void): Promise<number | null> {
+  const byPort = new Map(ownLoopbackListeners(pid).filter((l) => ask(l.inode)).map((l) => [l.port, l.inode]));
   for (const [port, inode] of byPort) {
     if (await isInspector(pid, port)) return port;
     notInspector?.(inode);
@@ -103,7 +109,7 @@ export async function inspectorNow(
   pid: number, configured: number, except: ReadonlySet<string>, notInspector?: (inode: string) => void,
 ): Promise<number | null> {
   if (configured !== 0) return portOwnedBy(pid, configured) === 'yes' ? configured : null;
-  return inspectorAmong(pid, except, notInspector);
+  return inspectorAmong(pid, (inode) => !except.has(inode), notInspector);
 }
 
 /** JSPROBE_OPEN_TIMEOUT_MS, or the default. */
@@ -183,11 +189,12 @@ async function handOver(orders: WatchOrders, lock: Lock, why: string): Promise<A
  * on Ctrl-C, SIGTERM or SIGHUP, the watcher takes over and this throws. A target that ends
  * meanwhile ends the wait (it waited out the whole bound): nothing is left to open, or to watch.
  */
-async function opening(orders: WatchOrders, lock: Lock, progress: (line: string) => void, limit: number): Promise<number> {
+async function opening(orders: WatchOrders, lock: Lock, progress: (line: string) => void, limit: number): Promise<{ port: number; before: boolean }> {
   const { pid, configured } = orders;
   const before = new Set(orders.before);
   const start = Date.now();
   let tell = start + 1000;
+  let askedOld = configured !== 0 || before.size === 0;
   const ending = endingSignal();
   try {
     for (;;) {
@@ -200,7 +207,12 @@ async function opening(orders: WatchOrders, lock: Lock, progress: (line: string)
       });
       if (port !== null) {
         step('listening');
-        return port;
+        return { port, before: false };
+      }
+      if (!askedOld && Date.now() - start >= ASK_OLD_MS) {
+        askedOld = true;
+        const old = await inspectorAmong(pid, (inode) => before.has(inode));
+        if (old !== null) return { port: old, before: true };
       }
       if (!stillRuns(pid, orders.startTime)) {
         unmark(pid, orders.startTime);
@@ -234,22 +246,30 @@ export async function openInspector(pid: number, progress: (line: string) => voi
   const lock = configured !== 0
     ? await acquire(`jsprobe-inspector-port-${configured}`, `port ${configured}`, LOCK_WAIT_MS, progress)
     : await acquire(`jsprobe-inspector-pid-${pid}`, `the inspector of process ${pid}`, LOCK_WAIT_MS, progress);
-  try {
-    const port = await inspectorNow(pid, configured, new Set());
-    if (port !== null) {
-      // A jsprobe killed after SIGUSR1 and before its runtime could close the port left it open:
-      // its marker says so, and this one closes it as its own (the lock it holds goes when it has).
-      const by = leftOpenBy(pid);
-      if (by === null) {
-        lock.release();
-        return { port, opened: false, lock: null, startTime: null, signalled: false };
-      }
-      progress(`jsprobe: process ${pid} has its inspector open on 127.0.0.1:${port} since jsprobe process ${by} opened it and was killed `
-        + 'before it could close it: jsprobe closes it\n');
-      const startTime = startTimeOf(pid);
-      if (startTime !== null) markOpening(pid, startTime);
-      return { port, opened: true, lock, startTime, signalled: false };
+  // Found open: the target's own, unless a jsprobe killed after SIGUSR1 and before its runtime
+  // could close the port left it open. Its marker says so, and this one closes it as its own (the
+  // lock it holds goes when it has). `by`: the marker's writer, read before this one's own marker.
+  const foundOpen = (port: number, by: number | null): OpenInspector => {
+    if (by === null) {
+      lock.release();
+      return { port, opened: false, lock: null, startTime: null, signalled: false };
     }
+    progress(`jsprobe: process ${pid} has its inspector open on 127.0.0.1:${port} since jsprobe process ${by} opened it and was killed `
+      + 'before it could close it: jsprobe closes it\n');
+    const startTime = startTimeOf(pid);
+    if (startTime !== null) markOpening(pid, startTime);
+    return { port, opened: true, lock, startTime, signalled: false };
+  };
+  try {
+    // A port of the target's choosing (0) is not looked for before the signal: that would ask
+    // every socket it listens on, a service's own HTTP port among them, whether it is an inspector
+    // (GET /json/version), which a busy thread cannot answer (a second each) and its handler reads
+    // once it runs on. Only the socket that appears after SIGUSR1 is asked, unless none does (ASK_OLD_MS).
+    if (configured !== 0) {
+      const port = await inspectorNow(pid, configured, new Set());
+      if (port !== null) return foundOpen(port, leftOpenBy(pid));
+    }
+    const by = leftOpenBy(pid);
     const before = ownLoopbackListeners(pid).map((l) => l.inode);
     // Checked again just before the signal: the pid may have ended, and been reused, while waiting.
     checkTarget(pid);
@@ -259,7 +279,11 @@ export async function openInspector(pid: number, progress: (line: string) => voi
     markOpening(pid, startTime);
     step('sigusr1');
     process.kill(pid, 'SIGUSR1');
-    return { port: await opening({ pid, startTime, configured, before }, lock, progress, limit), opened: true, lock, startTime, signalled: true };
+    const found = await opening({ pid, startTime, configured, before }, lock, progress, limit);
+    if (!found.before) return { port: found.port, opened: true, lock, startTime, signalled: true };
+    // Open before the signal, which did nothing: not this jsprobe's to close, unless a killed one's.
+    unmark(pid, startTime);
+    return foundOpen(found.port, by);
   } catch (e) {
     lock.release();
     throw e;

@@ -6,6 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './run.js';
 import { listening } from '../attach/procs.js';
@@ -154,6 +156,48 @@ test('a program busy from its first line: Ctrl-C prints its maps, ends it by the
   assert.notEqual(Number(port![1]), 9229);
   assert.equal(await listening(Number(port![1])), false);
   assert.equal(await listening(9229), false);
+});
+
+/** jsprobe -c on a busy fixture with one count of its `work`, started; resolves once the fixture says it spins. */
+async function spinning(fixture: string, args = ''): Promise<{ child: ChildProcessWithoutNullStreams; output(): { stdout: string; stderr: string } }> {
+  const argv = [join(ROOT, 'build/src/cli/main.js'), '-e', `fn:${fixture}:work { @spins = count() }`, '-c', `node ${fixture} ${args}`.trim()];
+  const child = spawn(process.execPath, argv, { cwd: ROOT });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  await new Promise<void>((resolve) => child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    if (/spinning/.test(stderr)) resolve();
+  }));
+  return { child, output: () => ({ stdout, stderr }) };
+}
+
+test('a busy service that handles Ctrl-C itself: jsprobe stops it through its inspector without a word to its own HTTP port', { timeout: 60_000 }, async () => {
+  // Under -c its inspector port is 0, a port the system picks: jsprobe once asked each of the
+  // program's listening sockets whether it was an inspector already open (GET /json/version),
+  // which a busy service cannot answer (a second each) and reads once it runs on.
+  const busy = 'test/fixtures/cli/busy-server.cjs';
+  const go = join(mkdtempSync(join(tmpdir(), 'jsprobe-busy-')), 'go');
+  const { child, output } = await spinning(busy, go);
+  // The program keeps jsprobe's stderr open after jsprobe has left it: 'close' waits for both.
+  const done = closed(child);
+  child.kill('SIGINT');
+  assert.equal(await exited(child), 130, output().stderr);
+  assert.match(output().stdout, /^@spins: [1-9][0-9]*\n\n$/, output().stderr);
+  assert.match(output().stderr, /too busy to see SIGINT: jsprobe stops it through its inspector/);
+  writeFileSync(go, '');
+  await done;
+  assert.match(output().stderr, /^connections before mine: 0$/m, output().stderr);
+});
+
+test('a busy program with its own inspector open on a port of its choosing: Ctrl-C reaches it through that one', { timeout: 60_000 }, async () => {
+  // SIGUSR1 opens no second inspector: jsprobe asks the program's sockets from before the signal
+  // once none has appeared (a version that asked only new ones never found it, and never stopped the program).
+  const { child, output } = await spinning('test/fixtures/cli/busy-own-inspector.cjs');
+  child.kill('SIGINT');
+  assert.equal(await closed(child), 130, output().stderr);
+  assert.match(output().stdout, /^@spins: [1-9][0-9]*\n\n$/, output().stderr);
+  assert.doesNotMatch(output().stderr, /cannot reach it|did not open its inspector/, output().stderr);
 });
 
 /** Run jsprobe with `args`, close its stdout after the first output (as `| head -1` does), and wait for it. */

@@ -57,8 +57,10 @@ export function unmark(pid: number, startTime: string | null): void {
 }
 
 /**
- * The jsprobe that opened process `pid`'s inspector and died before its runtime could close it, if
- * a marker says so: its pid; null when no marker is there or its writer still runs.
+ * The jsprobe that opened process `pid`'s inspector and cannot close it any more, if a marker says
+ * so: its pid; null when no marker is there or its writer is another jsprobe that still runs. One
+ * that died before its runtime could close it; or this one (process.pid), whose first try at
+ * connecting took the port over and failed while it stayed open (inspector-ws.ts connect()).
  */
 export function leftOpenBy(pid: number): number | null {
   const startTime = startTimeOf(pid);
@@ -71,5 +73,6 @@ export function leftOpenBy(pid: number): number | null {
     return null;
   }
   if (typeof writer.pid !== 'number' || typeof writer.startTime !== 'string') return null;
+  if (writer.pid === process.pid && writer.startTime === (startTimeOf(process.pid) ?? '')) return writer.pid;
   return stillRuns(writer.pid, writer.startTime) ? null : writer.pid;
 }

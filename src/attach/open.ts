@@ -254,8 +254,11 @@ export async function openInspector(pid: number, progress: (line: string) => voi
       lock.release();
       return { port, opened: false, lock: null, startTime: null, signalled: false };
     }
-    progress(`jsprobe: process ${pid} has its inspector open on 127.0.0.1:${port} since jsprobe process ${by} opened it and was killed `
-      + 'before it could close it: jsprobe closes it\n');
+    // This one's own marker: its first try (connect() goes again) took the port over, and it stayed open.
+    if (by !== process.pid) {
+      progress(`jsprobe: process ${pid} has its inspector open on 127.0.0.1:${port} since jsprobe process ${by} opened it and was killed `
+        + 'before it could close it: jsprobe closes it\n');
+    }
     const startTime = startTimeOf(pid);
     if (startTime !== null) markOpening(pid, startTime);
     return { port, opened: true, lock, startTime, signalled: false };

@@ -11,7 +11,10 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { AttachError, connect } from '../../src/attach/inspector-ws.js';
+import { unmark } from '../../src/attach/marker.js';
+import { startTimeOf } from '../../src/attach/procfs.js';
 import { ROOT } from '../cli/run.js';
 import { spawnTracked } from '../cli/tracked.js';
 
@@ -70,6 +73,33 @@ test('connect(): one that closes every connection so is an attach error that say
     assert.match(out(), /^connection 2$/m);
     assert.doesNotMatch(out(), /^connection 3$/m);
   } finally {
+    target.kill();
+  }
+});
+
+/** The marker a jsprobe killed in its window leaves for process `pid` (marker.ts): written by a process that has ended. */
+async function markedByEnded(pid: number, startTime: string): Promise<void> {
+  const marker = pathToFileURL(join(ROOT, 'build/src/attach/marker.js')).href;
+  const code = `(await import(${JSON.stringify(marker)})).markOpening(${pid}, ${JSON.stringify(startTime)})`;
+  const child = spawnTracked(process.execPath, ['--input-type=module', '-e', code], { stdio: 'inherit' });
+  assert.equal(await new Promise((resolve) => child.once('exit', resolve)), 0);
+}
+
+test('connect(): an inspector a killed jsprobe left open, whose first listing fails, is still closed as jsprobe\'s own when tried again', async () => {
+  // The first try takes it over by the killed one's marker and writes its own; the port did not
+  // close, so that marker stayed. The second try read it as a live jsprobe's, took the inspector
+  // for the program's own, and left it open for good.
+  const { target, out } = await fakeInspector('closing-inspector.cjs', ['list']);
+  const pid = target.pid!;
+  const startTime = startTimeOf(pid)!;
+  await markedByEnded(pid, startTime);
+  try {
+    const { conn, opened } = await connect(pid, true);
+    conn.ws.terminate();
+    assert.match(out(), /^list 2$/m, 'it went again');
+    assert.equal(opened, true, 'the inspector a killed jsprobe left open is to be closed by this one');
+  } finally {
+    unmark(pid, startTime);
     target.kill();
   }
 });

@@ -213,6 +213,10 @@ async function opening(orders: WatchOrders, lock: Lock, progress: (line: string)
         askedOld = true;
         const old = await inspectorAmong(pid, (inode) => before.has(inode));
         if (old !== null) return { port: old, before: true };
+        // None (any more): one open at the signal, which then opened nothing, may have closed since
+        // (a killed jsprobe's, closed by the runtime it had loaded). The signal goes again: it opens
+        // the inspector now, and changes nothing where the first is still on its way.
+        if (stillRuns(pid, orders.startTime)) process.kill(pid, 'SIGUSR1');
       }
       if (!stillRuns(pid, orders.startTime)) {
         unmark(pid, orders.startTime);

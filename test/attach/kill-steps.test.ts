@@ -7,6 +7,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect as connectTo } from 'node:net';
+import WebSocket from 'ws';
+import { CLOSE_INSPECTOR_NOW, inspectorUrl } from '../../src/attach/inspector-ws.js';
+import { ownLoopbackListeners } from '../../src/attach/port.js';
 import { inspectorClosed, jsprobe, node, startService, stderrMatch, type Service } from './procs.js';
 
 const PROGRAM = 'fn:test/fixtures/attach/server.cjs:handle { @n = count() }';
@@ -41,6 +45,46 @@ test('SIGKILL at every step of an attach, one after another on one target: the i
       assert.doesNotMatch(err, /had its inspector open already/, `killed at ${step}: the next jsprobe takes the port as its own`);
       assert.doesNotMatch(err, /already attached/, `killed at ${step}: nothing of the killed jsprobe's stays attached`);
     }
+  } finally {
+    svc.child.kill();
+  }
+});
+
+/** The target's own listeners other than its HTTP port: its inspector, on a port of its choosing. */
+const inspectorPorts = (svc: Service): number[] => ownLoopbackListeners(svc.pid).map((l) => l.port).filter((p) => p !== svc.port);
+
+/** Close process `pid`'s inspector on `port` from inside, as the runtime a killed jsprobe loaded does: one evaluate. */
+async function closeFromInside(pid: number, port: number): Promise<void> {
+  const listed = await inspectorUrl(pid, port);
+  assert.ok(listed !== null, `no inspector listed on ${port}`);
+  const ws = new WebSocket(listed.url, { perMessageDeflate: false, createConnection: () => listed.socket ?? connectTo(port) });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  ws.send(JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: CLOSE_INSPECTOR_NOW, includeCommandLineAPI: true } }));
+  await new Promise((resolve) => ws.once('close', resolve));
+}
+
+test('a port-0 target: the inspector a killed jsprobe left open closes by itself under the next one, after its SIGUSR1', async () => {
+  // The next jsprobe's SIGUSR1 comes while that inspector is open, and opens nothing; then the
+  // killed one's runtime closes it. Nothing new appeared, and the sockets from before held no
+  // inspector any more: it waited its 10 s, said the thread was blocked, and left a watcher that
+  // held the target's lock for as long as it ran (every later -p waited for it, and gave up).
+  const svc = await startService(node('--inspect-port=0'));
+  try {
+    const killed = jsprobe(['-p', String(svc.pid), '-e', PROGRAM], { JSPROBE_ATTACH_STEPS: '1' });
+    await stderrMatch(killed, /^jsprobe: attach step listening$/m);
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    const [left] = inspectorPorts(svc);
+    assert.ok(left !== undefined, 'the killed jsprobe left the inspector open');
+    const cli = jsprobe(['-p', String(svc.pid), '-e', PROGRAM]);
+    // Its line a second on: the SIGUSR1 has come and gone.
+    await stderrMatch(cli, /waiting for process \d+ to open its inspector/);
+    await closeFromInside(svc.pid, left);
+    await stderrMatch(cli, /^Attached to /m);
+    cli.child.kill('SIGINT');
+    const { code, err } = await cli.done;
+    assert.equal(code, 0, err);
+    assert.deepEqual(inspectorPorts(svc), [], `the port ends closed (${err})`);
   } finally {
     svc.child.kill();
   }

@@ -200,7 +200,16 @@ async function opening(orders: WatchOrders, lock: Lock, progress: (line: string)
     for (;;) {
       const signal = await Promise.race([sleep(POLL_MS).then(() => null), ending.signal]);
       const where = configured === 0 ? 'a port of its choosing' : `127.0.0.1:${configured}`;
-      if (signal !== null) throw await handOver(orders, lock, `${signal} while process ${pid} had not yet opened its inspector on ${where}`);
+      if (signal !== null) {
+        const why = `${signal} while process ${pid} had not yet opened its inspector on ${where}`;
+        // Its own inspector open from before: the signal opened nothing, and a watcher would wait
+        // for an inspector that never opens, holding the target's lock (every later attach gives up) until it ends.
+        if (!askedOld && await inspectorAmong(pid, (inode) => before.has(inode)) !== null) {
+          unmark(pid, orders.startTime);
+          throw new AttachError(`${why}: it has its own inspector open, so SIGUSR1 opened nothing, and nothing is left to close`);
+        }
+        throw await handOver(orders, lock, why);
+      }
       // Another process on the port now may leave it before the target answers: the watcher stays for that.
       const port = await inspectorNow(pid, configured, before).catch(async (e: Error) => {
         throw e instanceof AttachError ? await handOver(orders, lock, e.message) : e;
@@ -209,7 +218,8 @@ async function opening(orders: WatchOrders, lock: Lock, progress: (line: string)
         step('listening');
         return { port, before: false };
       }
-      if (!askedOld && Date.now() - start >= ASK_OLD_MS) {
+      // Asked by the bound at the latest: a watcher left for a target whose own inspector is open waits for good.
+      if (!askedOld && Date.now() - start >= Math.min(ASK_OLD_MS, limit)) {
         askedOld = true;
         const old = await inspectorAmong(pid, (inode) => before.has(inode));
         if (old !== null) return { port: old, before: true };

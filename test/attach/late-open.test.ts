@@ -138,3 +138,45 @@ test('JSPROBE_OPEN_TIMEOUT_MS that is not a number of milliseconds is one line, 
     svc.child.kill();
   }
 });
+
+/** The line a -p run that has attached prints for a target whose own inspector it used. */
+const OWN_OPEN = /had its inspector open already \(127\.0\.0\.1:\d+\); it stays open/;
+
+/** A whole -p attach and detach (Ctrl-C once attached) on process `pid`: its exit code and stderr. */
+async function attachOnce(pid: number, env: Record<string, string> = {}): Promise<{ code: number | null; err: string }> {
+  const cli = jsprobe(['-p', String(pid), '-e', PROGRAM], env);
+  await stderrMatch(cli, /^Attached to /m);
+  cli.child.kill('SIGINT');
+  return cli.done;
+}
+
+test('-p on a target with its own inspector on a port of its choosing, JSPROBE_OPEN_TIMEOUT_MS under 3 s: attached through that one', async () => {
+  // Port 0: its sockets from before SIGUSR1 are asked 3 s on, when no new one has appeared. With a
+  // bound under that they were never asked: it gave up at the bound, and left a watcher waiting
+  // for an inspector that SIGUSR1 never opens, holding the target's lock until the target ended.
+  const svc = await startService(node('--inspect=127.0.0.1:0'));
+  try {
+    const { code, err } = await attachOnce(svc.pid, { JSPROBE_OPEN_TIMEOUT_MS: '1000' });
+    assert.equal(code, 0, err);
+    assert.match(err, OWN_OPEN);
+  } finally {
+    svc.child.kill();
+  }
+});
+
+test('-p on a target with its own inspector on a port of its choosing, Ctrl-C while waiting: no watcher is left holding its lock', async () => {
+  const svc = await startService(node('--inspect=127.0.0.1:0'));
+  try {
+    const cli = jsprobe(['-p', String(svc.pid), '-e', PROGRAM]);
+    await stderrMatch(cli, /waiting for process \d+ to open its inspector/);
+    cli.child.kill('SIGINT');
+    const first = await cli.done;
+    assert.doesNotMatch(first.err, /watcher/);
+    // Nothing holds the target's lock: the next attach goes through (it waited 10 s for a watcher, and gave up).
+    const { code, err } = await attachOnce(svc.pid);
+    assert.equal(code, 0, err);
+    assert.match(err, OWN_OPEN);
+  } finally {
+    svc.child.kill();
+  }
+});

@@ -214,6 +214,9 @@ async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connect
     throw new AttachError(`the inspector on 127.0.0.1:${port} belongs to process ${targetPid}, not ${pid}`);
   }
   if (Number(/^v(\d+)/.exec(String(version))?.[1] ?? 0) < 20) {
+    // An inspector this jsprobe opened (or took over) closes again: nothing of jsprobe's is in the
+    // target to close it, and the command ends here. Sent before the close, on the same connection.
+    if (opened) void conn.send('Runtime.evaluate', { expression: CLOSE_INSPECTOR_NOW, includeCommandLineAPI: true }).catch(() => {});
     ws.close();
     throw new AttachError(`process ${pid} runs Node ${String(version)}; jsprobe needs Node 20.6 or later`);
   }

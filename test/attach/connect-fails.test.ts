@@ -15,11 +15,14 @@ import { pathToFileURL } from 'node:url';
 import { AttachError, connect } from '../../src/attach/inspector-ws.js';
 import { unmark } from '../../src/attach/marker.js';
 import { startTimeOf } from '../../src/attach/procfs.js';
+import { loopbackListeners } from '../../src/attach/verify.js';
 import { ROOT } from '../cli/run.js';
 import { spawnTracked } from '../cli/tracked.js';
 
 /** A fixture that listens on its --inspect-port itself, started, and a wait for a line of its output. */
-async function fakeInspector(fixture: string, args: string[] = []): Promise<{ target: ChildProcess; said(re: RegExp): Promise<void>; out(): string }> {
+async function fakeInspector(
+  fixture: string, args: string[] = [],
+): Promise<{ target: ChildProcess; port: number; said(re: RegExp): Promise<void>; out(): string }> {
   // A free port for its --inspect-port, where it listens itself.
   const free = createServer().listen(0, '127.0.0.1');
   await new Promise((resolve) => free.once('listening', resolve));
@@ -37,7 +40,7 @@ async function fakeInspector(fixture: string, args: string[] = []): Promise<{ ta
     check();
   });
   await said(/^\d+\n/);
-  return { target, said, out: () => out };
+  return { target, port, said, out: () => out };
 }
 
 /**
@@ -109,6 +112,23 @@ test('connect(): an inspector a killed jsprobe left open, whose first listing fa
     assert.equal(opened, true, 'the inspector a killed jsprobe left open is to be closed by this one');
   } finally {
     unmark(pid, startTime);
+    target.kill();
+  }
+});
+
+test('connect(): a target that says it runs a Node before 20 is refused, and the inspector jsprobe opened for it closes again', async () => {
+  // Its version is known only from the inspector SIGUSR1 opened: the refusal closed the connection
+  // and left the port open, for any local user, for as long as the process ran.
+  const { target, port } = await fakeInspector('says-node18.cjs');
+  try {
+    const e = await connect(target.pid!, true).then(() => null, (x: unknown) => x);
+    assert.ok(e instanceof AttachError, `an AttachError, not ${String(e)}`);
+    assert.equal(e.message, `process ${target.pid} runs Node v18.20.4; jsprobe needs Node 20.6 or later`);
+    // Generous: the close is one evaluate away.
+    const end = Date.now() + 30_000;
+    while (loopbackListeners(port).length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+    assert.deepEqual(loopbackListeners(port), [], `the inspector on ${port} stayed open`);
+  } finally {
     target.kill();
   }
 });

@@ -188,8 +188,11 @@ async function handOver(orders: WatchOrders, lock: Lock, why: string): Promise<A
  * Not in silence: after a second, and every 5 s, a line says why it takes long. Past the bound, or
  * on Ctrl-C, SIGTERM or SIGHUP, the watcher takes over and this throws. A target that ends
  * meanwhile ends the wait (it waited out the whole bound): nothing is left to open, or to watch.
+ * `leftBy`: the killed jsprobe whose marker was there before this one's (leftOpenBy), if any.
  */
-async function opening(orders: WatchOrders, lock: Lock, progress: (line: string) => void, limit: number): Promise<{ port: number; before: boolean }> {
+async function opening(
+  orders: WatchOrders, lock: Lock, progress: (line: string) => void, limit: number, leftBy: number | null,
+): Promise<{ port: number; before: boolean }> {
   const { pid, configured } = orders;
   const before = new Set(orders.before);
   const start = Date.now();
@@ -202,11 +205,15 @@ async function opening(orders: WatchOrders, lock: Lock, progress: (line: string)
       const where = configured === 0 ? 'a port of its choosing' : `127.0.0.1:${configured}`;
       if (signal !== null) {
         const why = `${signal} while process ${pid} had not yet opened its inspector on ${where}`;
-        // Its own inspector open from before: the signal opened nothing, and a watcher would wait
-        // for an inspector that never opens, holding the target's lock (every later attach gives up) until it ends.
+        // An inspector open from before: the signal opened nothing, and a watcher would wait for
+        // one that never opens, holding the target's lock (every later attach gives up) until it ends.
         if (!askedOld && await inspectorAmong(pid, (inode) => before.has(inode)) !== null) {
-          unmark(pid, orders.startTime);
-          throw new AttachError(`${why}: it has its own inspector open, so SIGUSR1 opened nothing, and nothing is left to close`);
+          // The program's own: this marker goes. A killed jsprobe's: a marker stays (this one's,
+          // whose writer ends now), for the next jsprobe to close it.
+          if (leftBy === null) unmark(pid, orders.startTime);
+          const left = leftBy === null ? 'it has its own inspector open' : `its inspector is open since jsprobe process ${leftBy} opened it, `
+            + 'and the next jsprobe -p on it closes it';
+          throw new AttachError(`${why}: ${left}; SIGUSR1 opened no other`);
         }
         throw await handOver(orders, lock, why);
       }
@@ -226,7 +233,11 @@ async function opening(orders: WatchOrders, lock: Lock, progress: (line: string)
         // None (any more): one open at the signal, which then opened nothing, may have closed since
         // (a killed jsprobe's, closed by the runtime it had loaded). The signal goes again: it opens
         // the inspector now, and changes nothing where the first is still on its way.
-        if (stillRuns(pid, orders.startTime)) process.kill(pid, 'SIGUSR1');
+        try {
+          if (stillRuns(pid, orders.startTime)) process.kill(pid, 'SIGUSR1');
+        } catch {
+          // Ended just now: the look below says so.
+        }
       }
       if (!stillRuns(pid, orders.startTime)) {
         unmark(pid, orders.startTime);
@@ -296,7 +307,7 @@ export async function openInspector(pid: number, progress: (line: string) => voi
     markOpening(pid, startTime);
     step('sigusr1');
     process.kill(pid, 'SIGUSR1');
-    const found = await opening({ pid, startTime, configured, before }, lock, progress, limit);
+    const found = await opening({ pid, startTime, configured, before }, lock, progress, limit, by);
     if (!found.before) return { port: found.port, opened: true, lock, startTime, signalled: true };
     // Open before the signal, which did nothing: not this jsprobe's to close, unless a killed one's.
     unmark(pid, startTime);

@@ -89,3 +89,32 @@ test('a port-0 target: the inspector a killed jsprobe left open closes by itself
     svc.child.kill();
   }
 });
+
+test('a port-0 target: Ctrl-C while waiting on the inspector a killed jsprobe left open leaves it to the next jsprobe to close', async () => {
+  // The signal opened nothing (the inspector was open): no watcher may wait for one, holding the
+  // target's lock, and the killed one's marker must not go with this one's, or the next jsprobe
+  // took that inspector for the program's own and left it open.
+  const svc = await startService(node('--inspect-port=0'));
+  try {
+    const killed = jsprobe(['-p', String(svc.pid), '-e', PROGRAM], { JSPROBE_ATTACH_STEPS: '1' });
+    await stderrMatch(killed, /^jsprobe: attach step listening$/m);
+    killed.child.kill('SIGKILL');
+    await killed.done;
+    assert.equal(inspectorPorts(svc).length, 1, 'the killed jsprobe left the inspector open');
+    const stopped = jsprobe(['-p', String(svc.pid), '-e', PROGRAM]);
+    await stderrMatch(stopped, /waiting for process \d+ to open its inspector/);
+    stopped.child.kill('SIGINT');
+    const first = await stopped.done;
+    assert.equal(first.code, 1, first.err);
+    assert.doesNotMatch(first.err, /watcher/);
+    const cli = jsprobe(['-p', String(svc.pid), '-e', PROGRAM]);
+    await stderrMatch(cli, /^Attached to /m);
+    cli.child.kill('SIGINT');
+    const { code, err } = await cli.done;
+    assert.equal(code, 0, err);
+    assert.match(err, /since jsprobe process \d+ opened it and was killed before it could close it: jsprobe closes it/);
+    assert.deepEqual(inspectorPorts(svc), [], `the port ends closed (${err})`);
+  } finally {
+    svc.child.kill();
+  }
+});

@@ -124,14 +124,16 @@ function openTimeoutMs(): number {
 /** Stopped by a signal (Ctrl-Z, SIGSTOP) or a tracer: no signal handler runs until it is continued. */
 const isStopped = (pid: number) => /^[Tt]$/.test(stateOf(pid) ?? '');
 
-function waitingLine(pid: number, waited: number, limit: number): string {
+function waitingLine(pid: number, waited: number, limit: number, openBefore: boolean): string {
   const left = `giving up in ${Math.max(1, Math.round((limit - waited) / 1000))} s`;
   if (isStopped(pid)) {
     return `jsprobe: waiting for process ${pid} to open its inspector: it is stopped (SIGSTOP, Ctrl-Z or a debugger), and answers SIGUSR1 `
       + `only once continued (kill -CONT ${pid}); ${left}\n`;
   }
+  // A port-0 target's sockets from before the signal not asked yet: its own inspector may be one of them.
+  const or = openBefore ? `, or it has an inspector open already (asked at ${Math.min(ASK_OLD_MS, limit) / 1000} s)` : '';
   return `jsprobe: waiting for process ${pid} to open its inspector: it has not answered SIGUSR1 for ${Math.round(waited / 1000)} s, `
-    + `its main thread is blocked (in a synchronous call?); ${left}\n`;
+    + `its main thread is blocked (in a synchronous call?)${or}; ${left}\n`;
 }
 
 /** The first of Ctrl-C, SIGTERM and SIGHUP while listening: jsprobe then hands over instead of ending. */
@@ -249,7 +251,7 @@ async function opening(
         throw await handOver(orders, lock, `process ${pid} did not open its inspector on ${where} within ${limit / 1000} s of SIGUSR1${why}`);
       }
       if (Date.now() >= tell) {
-        progress(waitingLine(pid, waited, limit));
+        progress(waitingLine(pid, waited, limit, !askedOld));
         tell = Date.now() + 5000;
       }
     }

@@ -209,17 +209,16 @@ async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connect
     throw new Lost(`the inspector of process ${pid} on 127.0.0.1:${port} closed the connection before it answered`);
   }
   const [targetPid, version] = Array.isArray(answer) ? answer as [unknown, unknown] : [undefined, undefined];
-  if (targetPid !== pid) {
-    ws.close();
-    throw new AttachError(`the inspector on 127.0.0.1:${port} belongs to process ${targetPid}, not ${pid}`);
-  }
-  if (Number(/^v(\d+)/.exec(String(version))?.[1] ?? 0) < 20) {
-    // An inspector this jsprobe opened (or took over) closes again: nothing of jsprobe's is in the
-    // target to close it, and the command ends here. Sent before the close, on the same connection.
+  // A refusal: an inspector this jsprobe opened (or took over) closes again, as nothing of
+  // jsprobe's is in the target to close it and the command ends here. Sent before the close, on
+  // the same connection. (A process in a PID namespace, a container's, knows itself by another pid.)
+  const refuse = (why: string): AttachError => {
     if (opened) void conn.send('Runtime.evaluate', { expression: CLOSE_INSPECTOR_NOW, includeCommandLineAPI: true }).catch(() => {});
     ws.close();
-    throw new AttachError(`process ${pid} runs Node ${String(version)}; jsprobe needs Node 20.6 or later`);
-  }
+    return new AttachError(why);
+  };
+  if (targetPid !== pid) throw refuse(`the inspector on 127.0.0.1:${port} belongs to process ${targetPid}, not ${pid}`);
+  if (Number(/^v(\d+)/.exec(String(version))?.[1] ?? 0) < 20) throw refuse(`process ${pid} runs Node ${String(version)}; jsprobe needs Node 20.6 or later`);
   step('checked');
   return { conn, opened, port };
 }

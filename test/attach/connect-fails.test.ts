@@ -132,3 +132,18 @@ test('connect(): a target that says it runs a Node before 20 is refused, and the
     target.kill();
   }
 });
+
+test("connect(): a target that knows itself by another pid (a container's PID namespace): refused, the inspector it opened closed", async () => {
+  // The refusal closed the connection alone: the port SIGUSR1 opened stayed open, for any local user.
+  const { target, port } = await fakeInspector('says-node18.cjs', ['pid']);
+  try {
+    const e = await connect(target.pid!, true).then(() => null, (x: unknown) => x);
+    assert.ok(e instanceof AttachError, `an AttachError, not ${String(e)}`);
+    assert.equal(e.message, `the inspector on 127.0.0.1:${port} belongs to process 1, not ${target.pid}`);
+    const end = Date.now() + 30_000;
+    while (loopbackListeners(port).length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+    assert.deepEqual(loopbackListeners(port), [], `the inspector on ${port} stayed open`);
+  } finally {
+    target.kill();
+  }
+});

@@ -2,11 +2,17 @@
 // driver (tsc-instructions.ts): the Node flags and environment each child process gets. What a
 // configuration does inside the child is wired in tsc-worker.ts.
 
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REGISTER = fileURLToPath(new URL('../../src/register.js', import.meta.url));
-export const TYPESCRIPT = fileURLToPath(new URL('../../../node_modules/typescript/lib/typescript.js', import.meta.url));
+/**
+ * By its real path, which is the one Node loads it by and JSPROBE_LOAD_SITES must name: in a git
+ * worktree whose node_modules links to another checkout's, the path through the link matched
+ * nothing, and the sited configurations measured no sites at all (as unprobed).
+ */
+export const TYPESCRIPT = realpathSync(fileURLToPath(new URL('../../../node_modules/typescript/lib/typescript.js', import.meta.url)));
 
 /** Node flags per configuration, before the worker script: load sites need the load hooks. */
 export const NODE_ARGS: Record<string, string[]> = {

@@ -63,6 +63,17 @@ async function closeFromInside(pid: number, port: number): Promise<void> {
   await new Promise((resolve) => ws.once('close', resolve));
 }
 
+/** A jsprobe on `svc` killed (SIGKILL) once the inspector it opened listens: the port it left open. */
+async function killedOnceOpen(svc: Service): Promise<number> {
+  const killed = jsprobe(['-p', String(svc.pid), '-e', PROGRAM], { JSPROBE_ATTACH_STEPS: '1' });
+  await stderrMatch(killed, /^jsprobe: attach step listening$/m);
+  killed.child.kill('SIGKILL');
+  await killed.done;
+  const ports = inspectorPorts(svc);
+  assert.equal(ports.length, 1, 'the killed jsprobe left the inspector open');
+  return ports[0];
+}
+
 test('a port-0 target: the inspector a killed jsprobe left open closes by itself under the next one, after its SIGUSR1', async () => {
   // The next jsprobe's SIGUSR1 comes while that inspector is open, and opens nothing; then the
   // killed one's runtime closes it. Nothing new appeared, and the sockets from before held no
@@ -70,12 +81,7 @@ test('a port-0 target: the inspector a killed jsprobe left open closes by itself
   // held the target's lock for as long as it ran (every later -p waited for it, and gave up).
   const svc = await startService(node('--inspect-port=0'));
   try {
-    const killed = jsprobe(['-p', String(svc.pid), '-e', PROGRAM], { JSPROBE_ATTACH_STEPS: '1' });
-    await stderrMatch(killed, /^jsprobe: attach step listening$/m);
-    killed.child.kill('SIGKILL');
-    await killed.done;
-    const [left] = inspectorPorts(svc);
-    assert.ok(left !== undefined, 'the killed jsprobe left the inspector open');
+    const left = await killedOnceOpen(svc);
     const cli = jsprobe(['-p', String(svc.pid), '-e', PROGRAM]);
     // Its line a second on: the SIGUSR1 has come and gone.
     await stderrMatch(cli, /waiting for process \d+ to open its inspector/);
@@ -96,11 +102,7 @@ test('a port-0 target: Ctrl-C while waiting on the inspector a killed jsprobe le
   // took that inspector for the program's own and left it open.
   const svc = await startService(node('--inspect-port=0'));
   try {
-    const killed = jsprobe(['-p', String(svc.pid), '-e', PROGRAM], { JSPROBE_ATTACH_STEPS: '1' });
-    await stderrMatch(killed, /^jsprobe: attach step listening$/m);
-    killed.child.kill('SIGKILL');
-    await killed.done;
-    assert.equal(inspectorPorts(svc).length, 1, 'the killed jsprobe left the inspector open');
+    await killedOnceOpen(svc);
     const stopped = jsprobe(['-p', String(svc.pid), '-e', PROGRAM]);
     await stderrMatch(stopped, /waiting for process \d+ to open its inspector/);
     stopped.child.kill('SIGINT');

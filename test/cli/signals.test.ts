@@ -130,34 +130,6 @@ test('SIGINT to jsprobe alone, the program handles it and runs on with a child: 
   }
 });
 
-test('a program busy from its first line: Ctrl-C prints its maps, ends it by the signal, and leaves no inspector listening', { timeout: 60_000 }, async () => {
-  const busy = 'test/fixtures/cli/busy-start.cjs';
-  const args = [join(ROOT, 'build/src/cli/main.js'), '-e', `fn:${busy}:work { @ticks = count() }`, '-c', `node ${busy}`];
-  const child = spawn(process.execPath, args, { cwd: ROOT });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  // Said on its first line, before a loop that never returns to the event loop.
-  await new Promise<void>((resolve) => child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-    if (/spinning/.test(stderr)) resolve();
-  }));
-  child.kill('SIGINT');
-  assert.equal(await closed(child), 130, stderr);
-  assert.match(stdout, /^@ticks: [1-9][0-9]*\n\n$/);
-  assert.doesNotMatch(stderr, /Waiting for the debugger|Error|cannot reach/);
-  // jsprobe says why Node's inspector lines follow, before they do (on a loaded machine its
-  // "waiting for … to end" notice may come in between: the order is what matters).
-  const why = stderr.search(/too busy to see SIGINT: jsprobe stops it through its inspector/);
-  assert.ok(why >= 0 && why < stderr.indexOf('Debugger listening'), stderr);
-  // jsprobe reached it through its inspector, on a port the system picked, which went with the program.
-  const port = /Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
-  assert.notEqual(port, null, stderr);
-  assert.notEqual(Number(port![1]), 9229);
-  assert.equal(await listening(Number(port![1])), false);
-  assert.equal(await listening(9229), false);
-});
-
 /** jsprobe -c on a busy fixture with one count of its `work`, started; resolves once the fixture says it spins. */
 async function spinning(fixture: string, args = ''): Promise<{ child: ChildProcessWithoutNullStreams; output(): { stdout: string; stderr: string } }> {
   const argv = [join(ROOT, 'build/src/cli/main.js'), '-e', `fn:${fixture}:work { @spins = count() }`, '-c', `node ${fixture} ${args}`.trim()];
@@ -171,6 +143,26 @@ async function spinning(fixture: string, args = ''): Promise<{ child: ChildProce
   }));
   return { child, output: () => ({ stdout, stderr }) };
 }
+
+test('a program busy from its first line: Ctrl-C prints its maps, ends it by the signal, and leaves no inspector listening', { timeout: 60_000 }, async () => {
+  // It says "spinning" on its first line, before a loop that never returns to the event loop.
+  const { child, output } = await spinning('test/fixtures/cli/busy-start.cjs');
+  child.kill('SIGINT');
+  assert.equal(await closed(child), 130, output().stderr);
+  const { stdout, stderr } = output();
+  assert.match(stdout, /^@spins: [1-9][0-9]*\n\n$/);
+  assert.doesNotMatch(stderr, /Waiting for the debugger|Error|cannot reach/);
+  // jsprobe says why Node's inspector lines follow, before they do (on a loaded machine its
+  // "waiting for … to end" notice may come in between: the order is what matters).
+  const why = stderr.search(/too busy to see SIGINT: jsprobe stops it through its inspector/);
+  assert.ok(why >= 0 && why < stderr.indexOf('Debugger listening'), stderr);
+  // jsprobe reached it through its inspector, on a port the system picked, which went with the program.
+  const port = /Debugger listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(stderr);
+  assert.notEqual(port, null, stderr);
+  assert.notEqual(Number(port![1]), 9229);
+  assert.equal(await listening(Number(port![1])), false);
+  assert.equal(await listening(9229), false);
+});
 
 test('a busy service that handles Ctrl-C itself: jsprobe stops it through its inspector without a word to its own HTTP port', { timeout: 60_000 }, async () => {
   // Under -c its inspector port is 0, a port the system picks: jsprobe once asked each of the

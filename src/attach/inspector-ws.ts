@@ -150,6 +150,11 @@ export class Connection extends Protocol {
     list.push(listener);
     this.#listeners.set(method, list);
   }
+
+  /** Ask the target to close its inspector, this connection with it: no answer is waited for. */
+  closeInspector(): void {
+    void this.send('Runtime.evaluate', { expression: CLOSE_INSPECTOR_NOW, includeCommandLineAPI: true }).catch(() => {});
+  }
 }
 
 /**
@@ -213,7 +218,7 @@ async function connectOnce(pid: number, quiet: boolean): Promise<{ conn: Connect
   // jsprobe's is in the target to close it and the command ends here. Sent before the close, on
   // the same connection. (A process in a PID namespace, a container's, knows itself by another pid.)
   const refuse = (why: string): AttachError => {
-    if (opened) void conn.send('Runtime.evaluate', { expression: CLOSE_INSPECTOR_NOW, includeCommandLineAPI: true }).catch(() => {});
+    if (opened) conn.closeInspector();
     ws.close();
     return new AttachError(why);
   };

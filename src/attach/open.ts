@@ -200,6 +200,7 @@ async function opening(
   const start = Date.now();
   let tell = start + 1000;
   let askedOld = configured !== 0 || before.size === 0;
+  const askOld = (): Promise<number | null> => inspectorAmong(pid, (inode) => before.has(inode));
   const ending = endingSignal();
   try {
     for (;;) {
@@ -209,7 +210,7 @@ async function opening(
         const why = `${signal} while process ${pid} had not yet opened its inspector on ${where}`;
         // An inspector open from before: the signal opened nothing, and a watcher would wait for
         // one that never opens, holding the target's lock (every later attach gives up) until it ends.
-        if (!askedOld && await inspectorAmong(pid, (inode) => before.has(inode)) !== null) {
+        if (!askedOld && await askOld() !== null) {
           // The program's own: this marker goes. A killed jsprobe's: a marker stays (this one's,
           // whose writer ends now), for the next jsprobe to close it.
           if (leftBy === null) unmark(pid, orders.startTime);
@@ -230,7 +231,7 @@ async function opening(
       // Asked by the bound at the latest: a watcher left for a target whose own inspector is open waits for good.
       if (!askedOld && Date.now() - start >= Math.min(ASK_OLD_MS, limit)) {
         askedOld = true;
-        const old = await inspectorAmong(pid, (inode) => before.has(inode));
+        const old = await askOld();
         if (old !== null) return { port: old, before: true };
         // None (any more): one open at the signal, which then opened nothing, may have closed since
         // (a killed jsprobe's, closed by the runtime it had loaded). The signal goes again: it opens

@@ -8,7 +8,7 @@
 // ends) as soon as the stop has run. relay.ts loads this file only when it is needed.
 
 import { AttachError } from '../attach/attach-error.js';
-import { CLOSE_INSPECTOR_NOW, connect } from '../attach/inspector-ws.js';
+import { connect } from '../attach/inspector-ws.js';
 import { inspectorClosed } from '../attach/open.js';
 import { LATER_WAIT_MS } from '../attach/channel-data.js';
 import type { StopOutcome } from './control-pipe.js';
@@ -49,7 +49,7 @@ export async function stopBusy(pid: number, name: string, signal: NodeJS.Signals
     // The program runs on (it handles the signal itself): an inspector that jsprobe opened must
     // not stay open.
     if (opened && outcome === 'detached') {
-      void conn.send('Runtime.evaluate', { expression: CLOSE_INSPECTOR_NOW, includeCommandLineAPI: true }).catch(() => {});
+      conn.closeInspector();
       await inspectorClosed(pid, port);
     }
   } finally {

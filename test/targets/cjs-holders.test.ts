@@ -64,13 +64,16 @@ test('exports made another way, an ES module, a file that does not parse', () =>
   assert.equal(holders('bad.cjs', 'function (').unsure, true);
 });
 
+/** `text` as file `name`: its holders are unsure, and the value module.exports is given is said as `assigned`. */
+function assertUnsure(name: string, text: string, assigned: string): void {
+  const h = holders(name, text);
+  assert.equal(h.unsure, true, text);
+  assert.equal(h.assigned, assigned, text);
+}
+
 test('module.exports = a value only running the file gives (a re-export by require, a call): unsure, and the value said', () => {
-  const r = holders('r.cjs', "module.exports = require('./lib/express');\n");
-  assert.equal(r.unsure, true);
-  assert.equal(r.assigned, "require('./lib/express')");
-  const f = holders('f.cjs', 'function make() { return {}; }\nmodule.exports = make();\n');
-  assert.equal(f.unsure, true);
-  assert.equal(f.assigned, 'make()');
+  assertUnsure('r.cjs', "module.exports = require('./lib/express');\n", "require('./lib/express')");
+  assertUnsure('f.cjs', 'function make() { return {}; }\nmodule.exports = make();\n', 'make()');
   // `exports = module.exports = f` names one value twice: read as module.exports = f.
   const c = holders('chain.cjs', 'function app() {}\nfunction handle() {}\nexports = module.exports = app;\nexports.handle = handle;\n');
   assert.equal(c.unsure, false);
@@ -79,12 +82,8 @@ test('module.exports = a value only running the file gives (a re-export by requi
 });
 
 test('module.exports = a name bound to such a value (const lib = require(…)) is unsure too; a name of a function, class or object literal is not', () => {
-  const r = holders('named.cjs', "const lib = require('./lib/express');\nmodule.exports = lib;\n");
-  assert.equal(r.unsure, true);
-  assert.equal(r.assigned, "lib = require('./lib/express')");
-  const later = holders('later.cjs', "let lib;\nlib = require('./a');\nmodule.exports = lib;\n");
-  assert.equal(later.unsure, true);
-  assert.equal(later.assigned, 'lib');
+  assertUnsure('named.cjs', "const lib = require('./lib/express');\nmodule.exports = lib;\n", "lib = require('./lib/express')");
+  assertUnsure('later.cjs', "let lib;\nlib = require('./a');\nmodule.exports = lib;\n", 'lib');
   for (const text of ['const f = function () {};\n', 'const f = () => 1;\n', 'const f = class {};\n', 'const f = { a() {} };\n', 'function f() {}\n']) {
     const k = holders('known.cjs', `${text}module.exports = f;\n`);
     assert.equal(k.assigned, undefined, text);
